@@ -1,0 +1,93 @@
+/* vaktctl's HTTP client for the daemon's Unix-socket API (libcurl). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "ctl/ctl.h"
+#include "util/strbuf.h"
+
+/* The API never answers with more than this; anything larger is a bug or
+ * not our daemon. */
+#define CTL_MAX_RESPONSE (64u * 1024 * 1024)
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct strbuf *sb = userdata;
+	size_t n = size * nmemb;
+	if (sb->len + n > CTL_MAX_RESPONSE || strbuf_add(sb, data, n) < 0)
+		return 0;
+	return n;
+}
+
+void ctl_print_json(const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+	if (s) {
+		puts(s);
+		free(s);
+	}
+}
+
+int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path,
+                 const cJSON *body, cJSON **ret_json)
+{
+	struct strbuf resp = {0};
+	struct curl_slist *hdrs = NULL;
+	char url[1024], errbuf[CURL_ERROR_SIZE] = "";
+	char *payload = NULL;
+	long status = 0;
+	int rc = CTL_EXIT_ERROR;
+	CURL *h = curl_easy_init();
+
+	if (!h)
+		return CTL_EXIT_ERROR;
+	snprintf(url, sizeof(url), "http://localhost%s", path);
+	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, ctx->socket_path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (body) {
+		payload = cJSON_PrintUnformatted(body);
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, payload ? payload : "");
+	} else if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+
+	CURLcode cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		fprintf(stderr, "vaktctl: cannot reach vaktd at %s: %s\n", ctx->socket_path,
+		        *errbuf ? errbuf : curl_easy_strerror(cc));
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	cJSON *json = cJSON_ParseWithLength(resp.buf ? resp.buf : "", resp.len);
+	if (status < 200 || status > 299) {
+		const cJSON *msg = json ? cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(json, "error"), "message") : NULL;
+		fprintf(stderr, "vaktctl: %s %s: %ld %s\n", method, path, status,
+		        cJSON_IsString(msg) ? msg->valuestring : "unexpected response");
+		cJSON_Delete(json);
+		goto out;
+	}
+	if (!json) {
+		fprintf(stderr, "vaktctl: %s %s: response is not JSON\n", method, path);
+		goto out;
+	}
+	*ret_json = json;
+	rc = 0;
+out:
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(h);
+	free(payload);
+	strbuf_free(&resp);
+	return rc;
+}

@@ -1,0 +1,49 @@
+/* vaktctl: one table of subcommands (tmux's cmd-<name>.c shape).
+ *
+ * Each command lives in cmd-<name>.c and exports one `const struct ctl_cmd`.
+ * main.c strips the global options (--socket PATH, --json anywhere) and
+ * calls the command with the remaining arguments, argv[0] being the
+ * command's name.  Exit codes: 0 ok, 1 error, 2 usage.
+ */
+#pragma once
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+enum {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_ERROR = 1,
+	CTL_EXIT_USAGE = 2,
+};
+
+struct ctl_ctx {
+	const char *socket_path; /* the daemon's API socket */
+	int json;                /* --json: machine-readable output */
+};
+
+struct ctl_cmd {
+	const char *name;
+	const char *usage;   /* arguments, e.g. "YEAR [--json]" */
+	const char *summary; /* one line for `vaktctl help` */
+	int (*run)(struct ctl_ctx *ctx, int argc, char **argv);
+};
+
+/* The table, NULL-terminated, in ctl-commands.c. */
+extern const struct ctl_cmd *const ctl_commands[];
+
+/* One per cmd-<name>.c; add new ones here and to ctl-commands.c. */
+extern const struct ctl_cmd ctl_cmd_status;
+
+/* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
+int ctl_usage(const struct ctl_cmd *cmd);
+
+/* Call the daemon's API: method "GET"/"POST", path "/v1/status", optional
+ * JSON body.  On success (2xx) *ret_json holds the parsed response (caller
+ * frees) and 0 is returned.  On an API error the error message is printed to
+ * stderr and CTL_EXIT_ERROR returned; on a connection failure, too, with a
+ * hint about the socket path. */
+int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path,
+                 const cJSON *body, cJSON **ret_json);
+
+/* Print a cJSON value as one line of JSON followed by a newline. */
+void ctl_print_json(const cJSON *v);

@@ -1,0 +1,193 @@
+/* The replaceable clock: real time, or simulated time for tests. */
+#include "util/clock.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct {
+	int simulated;
+	int64_t sim_start_usec;  /* simulated instant at the switch */
+	int64_t mono_start_usec; /* monotonic clock at the switch */
+	double factor;
+} clk;
+
+static int64_t mono_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+int64_t clock_now_usec(void)
+{
+	if (clk.simulated) {
+		double elapsed = (double)(mono_usec() - clk.mono_start_usec);
+		return clk.sim_start_usec + (int64_t)(elapsed * clk.factor);
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+time_t clock_now(void)
+{
+	int64_t us = clock_now_usec();
+	return (time_t)(us >= 0 ? us / USEC_PER_SEC : (us - USEC_PER_SEC + 1) / USEC_PER_SEC);
+}
+
+void clock_set_simulated(int64_t start_usec, double factor)
+{
+	clk.simulated = 1;
+	clk.sim_start_usec = start_usec;
+	clk.mono_start_usec = mono_usec();
+	clk.factor = factor < 1.0 ? 1.0 : factor;
+}
+
+void clock_set_real(void)
+{
+	memset(&clk, 0, sizeof(clk));
+}
+
+int clock_is_simulated(double *ret_factor)
+{
+	if (clk.simulated && ret_factor)
+		*ret_factor = clk.factor;
+	return clk.simulated;
+}
+
+struct timeval clock_sim_to_real(int64_t sim_usec)
+{
+	struct timeval tv = {0, 0};
+	if (sim_usec <= 0)
+		return tv;
+	int64_t real = clk.simulated ? (int64_t)((double)sim_usec / clk.factor) : sim_usec;
+	if (real < 1)
+		real = 1;
+	tv.tv_sec = (time_t)(real / USEC_PER_SEC);
+	tv.tv_usec = (suseconds_t)(real % USEC_PER_SEC);
+	return tv;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int parse_digits(const char **p, int n, int *ret)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -EINVAL;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*ret = v;
+	return 0;
+}
+
+int clock_parse_iso8601(const char *s, int64_t *ret_usec)
+{
+	const char *p = s;
+	int y, mo, d, h, mi, sec = 0;
+	int64_t frac = 0;
+
+	if (parse_digits(&p, 4, &y) < 0 || *p++ != '-' || parse_digits(&p, 2, &mo) < 0 ||
+	    *p++ != '-' || parse_digits(&p, 2, &d) < 0 || (*p != 'T' && *p != ' '))
+		return -EINVAL;
+	p++;
+	if (parse_digits(&p, 2, &h) < 0 || *p++ != ':' || parse_digits(&p, 2, &mi) < 0)
+		return -EINVAL;
+	if (*p == ':') {
+		p++;
+		if (parse_digits(&p, 2, &sec) < 0)
+			return -EINVAL;
+		if (*p == '.' || *p == ',') {
+			p++;
+			int64_t scale = 100000;
+			if (!isdigit((unsigned char)*p))
+				return -EINVAL;
+			for (; isdigit((unsigned char)*p); p++) {
+				frac += (*p - '0') * scale;
+				scale /= 10;
+			}
+		}
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -EINVAL;
+
+	int offset_min;
+	if (*p == 'Z' || *p == 'z') {
+		offset_min = 0;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+		if (parse_digits(&p, 2, &oh) < 0)
+			return -EINVAL;
+		if (*p == ':')
+			p++;
+		if (*p && parse_digits(&p, 2, &om) < 0)
+			return -EINVAL;
+		if (oh > 14 || om > 59)
+			return -EINVAL;
+		offset_min = sign * (oh * 60 + om);
+	} else {
+		return -EINVAL;
+	}
+	if (*p)
+		return -EINVAL;
+
+	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+	*ret_usec = secs * USEC_PER_SEC + frac;
+	return 0;
+}
+
+int clock_parse_spec(const char *spec, int64_t *ret_start_usec, double *ret_factor)
+{
+	char buf[64];
+	const char *comma = strchr(spec, ',');
+	size_t n = comma ? (size_t)(comma - spec) : strlen(spec);
+	double factor = 1.0;
+	int64_t start;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, spec, n);
+	buf[n] = '\0';
+	if (clock_parse_iso8601(buf, &start) < 0)
+		return -EINVAL;
+	if (comma) {
+		const char *f = comma + 1;
+		char *end;
+		if (*f == 'x' || *f == 'X')
+			f++;
+		errno = 0;
+		factor = strtod(f, &end);
+		if (errno || end == f || *end || factor < 1.0 || factor > 1e7)
+			return -EINVAL;
+	}
+	*ret_start_usec = start;
+	*ret_factor = factor;
+	return 0;
+}
+
+char *clock_format_utc(int64_t usec, char *buf, size_t len)
+{
+	time_t t = (time_t)(usec / USEC_PER_SEC);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	         (int)((usec % USEC_PER_SEC) / 1000));
+	return buf;
+}
