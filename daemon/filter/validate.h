@@ -1,0 +1,55 @@
+/* Validators: the checks that turn "looks like a number" into personal data.
+ *
+ * Each takes a candidate span of text (not NUL-terminated) and answers 1 when
+ * it is a valid instance, 0 when it is not.  They never allocate.  Rule files
+ * name them with `validate NAME`; validate_lookup() maps the name.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <time.h>
+
+typedef int (*validate_fn)(const char *s, size_t len);
+
+struct validator {
+	const char *name;    /* as written in rule files: "personnummer" */
+	validate_fn fn;
+	const char *summary; /* one line, for documentation and errors */
+};
+
+/* NULL when no validator has that name. */
+const struct validator *validate_lookup(const char *name);
+
+/* The table, terminated by an entry with name == NULL. */
+extern const struct validator validate_table[];
+
+/* A parsed personnummer or samordningsnummer. */
+struct pnr {
+	int year;         /* four digits, century resolved */
+	int month;
+	int day;          /* the real day (60 already subtracted) */
+	int coordination; /* 1 for a samordningsnummer */
+	char digits[13];  /* canonical YYYYMMDDNNNC, NUL-terminated */
+};
+
+/* Parse any written form of a personnummer or samordningsnummer: digits with
+ * optional '-', '+' or one space between date and serial, 10 or 12 digits.
+ * For 10-digit forms the century is the one that makes the person younger
+ * than 100 on `today` (a '+' separator: 100 or older).  Returns 0, or
+ * -EINVAL when the text is not a valid number (bad date, serial 000, wrong
+ * check digit, wrong shape). */
+int pnr_parse(const char *s, size_t len, time_t today, struct pnr *ret);
+
+int validate_personnummer(const char *s, size_t len);
+int validate_samordningsnummer(const char *s, size_t len);
+int validate_pnr(const char *s, size_t len);
+int validate_payment_card(const char *s, size_t len);
+int validate_iban(const char *s, size_t len);
+int validate_bankgiro(const char *s, size_t len);
+int validate_plusgiro(const char *s, size_t len);
+int validate_phone_se(const char *s, size_t len);
+int validate_email(const char *s, size_t len);
+
+/* The Luhn (mod 10) check over the digits of s, ignoring spaces and dashes;
+ * 1 when valid.  Any other character makes it 0. */
+int validate_luhn(const char *s, size_t len);
