@@ -5,14 +5,23 @@
 
 #include <string.h>
 
+/* clang-format off */
 const struct validator validate_table[] = {
-    {"personnummer", validate_personnummer,
-     "Swedish personnummer in any written form, real date, Luhn check digit"},
-    {"samordningsnummer", validate_samordningsnummer,
-     "Swedish samordningsnummer (day + 60), real date, Luhn check digit"},
-    {"pnr", validate_pnr, "personnummer or samordningsnummer"},
-    {NULL, NULL, NULL},
+	{ "personnummer", validate_personnummer,
+	  "Swedish personnummer in any written form, real date, Luhn check digit" },
+	{ "samordningsnummer", validate_samordningsnummer,
+	  "Swedish samordningsnummer (day + 60), real date, Luhn check digit" },
+	{ "pnr", validate_pnr, "personnummer or samordningsnummer" },
+	{ "payment_card", validate_payment_card,
+	  "payment card number: 13-19 digits, Luhn, known issuer prefix" },
+	{ "iban", validate_iban, "IBAN: known country, its length, mod-97 check" },
+	{ "bankgiro", validate_bankgiro, "bankgiro number NNN-NNNN or NNNN-NNNN, Luhn" },
+	{ "plusgiro", validate_plusgiro, "plusgiro number: 2-8 digits, last after a dash, Luhn" },
+	{ "phone_se", validate_phone_se, "Swedish phone number: 07x mobile or area code, +46/0046" },
+	{ "email", validate_email, "e-mail address with a plausible domain" },
+	{ NULL, NULL, NULL },
 };
+/* clang-format on */
 
 const struct validator *validate_lookup(const char *name)
 {

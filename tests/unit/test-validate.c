@@ -475,6 +475,153 @@ static void test_lookalikes_in_sentences_not_found(void)
 	finder_free(&f);
 }
 
+/* ---- payment numbers ---- */
+
+static void test_payment_card_valid(void)
+{
+	CHECK_ALL(validate_payment_card, 1, "4111111111111111",                  /* Visa */
+	          "4111 1111 1111 1111", "4111-1111-1111-1111", "4222222222222", /* Visa, 13 */
+	          "5555555555554444",                                            /* Mastercard */
+	          "5555 5555 5555 4444", "2223003122003222", /* Mastercard 2-series */
+	          "378282246310005", "3782 822463 10005",    /* Amex 4-6-5 */
+	          "6011111111111117",                        /* Discover */
+	          "3530111333300000",                        /* JCB */
+	          "30569309025904",                          /* Diners */
+	          "6759649826438453",                        /* Maestro */
+	          "5019717010103742");                       /* Dankort */
+}
+
+static void test_payment_card_invalid(void)
+{
+	CHECK_ALL(validate_payment_card, 0, "4111111111111112", /* wrong check digit */
+	          "4111 1111 1111 1121",                        /* transposed digits */
+	          "411111111111",                               /* 12 digits */
+	          "41111111111111111111",                       /* 20 digits */
+	          "0000000000000000",                           /* all the same, passes Luhn */
+	          "4444444444444444",                           /* all the same */
+	          "1111111111111117",                           /* no issuer starts with 1 */
+	          "9111111111111111",                           /* nor 9 */
+	          "378282246310005 ", " 4111111111111111",
+	          "4111  1111 1111 1111", /* double separator */
+	          "4111 1111-1111 1111",  /* mixed separators */
+	          "4111-1111-1111-1111-", "-4111111111111111", "4111.1111.1111.1111",
+	          "4111111111111",      /* a Visa length (13) with a wrong check digit */
+	          "371449635398431 1",  /* Amex prefix, 16 digits */
+	          "5555555555554", ""); /* Mastercard prefix, 13 digits */
+}
+
+static void test_iban_valid(void)
+{
+	CHECK_ALL(validate_iban, 1, "SE4550000000058398257466", "SE45 5000 0000 0583 9825 7466",
+	          "IBAN SE45 5000 0000 0583 9825 7466", "IBAN: SE4550000000058398257466",
+	          "IBAN:SE4550000000058398257466", "se4550000000058398257466", "NO9386011117947",
+	          "NO93 8601 1117 947", "DK5000400440116243", "FI2112345600000785",
+	          "DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "GB29NWBK60161331926819",
+	          "GB29 NWBK 6016 1331 9268 19", "FR1420041010050500013M02606",
+	          "ES9121000418450200051332", "NL91ABNA0417164300", "PL61109010140000071219812874",
+	          "IT60X0542811101000000123456", "CH9300762011623852957");
+}
+
+static void test_iban_invalid(void)
+{
+	CHECK_ALL(validate_iban, 0, "SE4550000000058398257467", /* wrong check */
+	          "SE4550000000058398257646",                   /* transposed digits */
+	          "SE4650000000058398257466",                   /* wrong check digits */
+	          "SE455000000005839825746",                    /* SE is 24, this is 23 */
+	          "SE45500000000583982574660",                  /* 25 */
+	          "NO93860111179470",                           /* NO is 15 */
+	          "XX4550000000058398257466",                   /* no such country */
+	          "SE0150000000058398250013",       /* 01 passes mod 97 but is never issued */
+	          "SE9950000000058398250092",       /* 99 likewise */
+	          "SE45 5000 0000 0583 9825 746 6", /* groups not of four */
+	          "SE45  5000 0000 0583 9825 7466", "SE455 000 0000 0583 9825 7466",
+	          "SE45 5000 0000 0583 9825 7466 ", " SE4550000000058398257466",
+	          "IBANSE4550000000058398257466", /* the prefix needs a space or colon */
+	          "IBAN  SE4550000000058398257466", "SE45-5000-0000-0583-9825-7466",
+	          "4550000000058398257466SE", "S14550000000058398257466", "IBAN ", "SE45", "");
+}
+
+static void test_bankgiro(void)
+{
+	CHECK_ALL(validate_bankgiro, 1, "555-1239", "5555-1238", "991-2346");
+	CHECK_ALL(validate_bankgiro, 0, "555-1238", "5555-1239", "5551239", "55512-39", "55-51239",
+	          "55555-1234", "55-1234", "555 1239", "555-123a", "5555-12389", " 555-1239",
+	          "555-1239 ", "");
+}
+
+static void test_plusgiro(void)
+{
+	CHECK_ALL(validate_plusgiro, 1, "1234567-4", "4 12 34-6", "41234-6", "1-8", "12 34 56-6");
+	CHECK_ALL(validate_plusgiro, 0, "1234567-5", "4 12 34-5", "412346", "12345678-9",
+	          "123456789-7", "4  12 34-6", "4 12 34 -6", "4 12 34-66", "-8", "1-", "41-23-46",
+	          " 41234-6", "41234-6 ", "4123a-6", "");
+}
+
+/* ---- contact details ---- */
+
+static void test_phone_se_valid(void)
+{
+	CHECK_ALL(validate_phone_se, 1, "070-123 45 67", "0701234567", "070 123 45 67",
+	          "072-123 45 67", "073-1234567", "076 - 123 45 67", "079-123 45 67",
+	          "08-123 45 67", "08-12 34 56", "08-123 456 78", "081234567", "031-123 45 67",
+	          "040-12 34 56", "0480-123 45", "0480-12 34 56", "090-12 34 56",
+	          "+46 (0)70-123 45 67", "+46701234567", "+46 70 123 45 67", "+46-70-123 45 67",
+	          "0046 8 123 45 67", "0046701234567", "+46 (0)8-123 45 67", "+46(0)8 123 45 67",
+	          "+4681234567");
+}
+
+static void test_phone_se_invalid(void)
+{
+	CHECK_ALL(validate_phone_se, 0, "070-123 45 6",         /* too short for a mobile */
+	          "070-123 45 678",                             /* too long */
+	          "071-123 45 67",                              /* not a mobile prefix */
+	          "077-123 45 67", "074-123 45 67", "08-123 4", /* Stockholm needs 6-8 digits */
+	          "08-123 456 789", "031-123 45",               /* 8 digits in all */
+	          "031-123 456 789",                            /* 12 */
+	          "+46 070-123 45 67",                          /* 0 after +46 */
+	          "+460701234567", "0046 070 123 45 67",
+	          "00701234567",      /* 00 is the international prefix */
+	          "701234567",        /* no 0 or +46 */
+	          "+47 70 123 45 67", /* Norway */
+	          "+46 (0) (0)70 1234567", "(0)70-123 45 67", "070--123 45 67", "070-123 45 67-",
+	          "070/123 45 67", "070.123.45.67", " 070-123 45 67", "070-123 45 67 ",
+	          "0 7 0 1 2 3 4 5 6 7", /* too many separators */
+	          "12345", "");
+}
+
+static void test_email_valid(void)
+{
+	CHECK_ALL(validate_email, 1, "anna@example.se", "anna.andersson@stockholm.se",
+	          "a.b-c_d+tag@mail.example.co.uk", "x@ab.se", "O'Brien@example.com",
+	          "anna@xn--rksmrgs-5wao1o.se", "anna@räksmörgås.se", "info@sub-domain.example.org",
+	          "ANNA@EXAMPLE.SE", "a@b.xn--p1ai");
+}
+
+static void test_email_invalid(void)
+{
+	CHECK_ALL(validate_email, 0, "a@b", "foo@.se", "foo@bar..se", "foo..bar@example.se",
+	          ".foo@example.se", "foo.@example.se", "foo@example.s", "foo@example.123",
+	          "foo@example.se.", "foo@-example.se", "foo@example-.se", "foo@@example.se",
+	          "foo@bar@example.se", "@example.se", "foo@", "foo bar@example.se",
+	          "foo@exa mple.se", "foo@exam_ple.se", "foo@[127.0.0.1]", "\"foo\"@example.se",
+	          "foo(at)example.se", " foo@example.se", "foo@example.se ", "foo@example.se,", "");
+}
+
+static void test_lookup_every_validator(void)
+{
+	static const char *const names[] = {
+	    "personnummer", "samordningsnummer", "pnr",      "payment_card", "iban",
+	    "bankgiro",     "plusgiro",          "phone_se", "email"};
+	size_t n = 0;
+	for (const struct validator *val = validate_table; val->name; val++)
+		n++;
+	T_EQ_INT(sizeof(names) / sizeof(names[0]), n);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		T_ASSERT(validate_lookup(names[i]) != NULL);
+	T_EQ_INT(1, validate_lookup("iban")->fn("NO9386011117947", 15));
+	T_EQ_INT(0, validate_lookup("email")->fn("a@b", 3));
+}
+
 int main(void)
 {
 	T_RUN(test_today_is_2026_11_23);
@@ -491,5 +638,16 @@ int main(void)
 	T_RUN(test_found_in_sentences_personnummer);
 	T_RUN(test_found_in_sentences_samordningsnummer);
 	T_RUN(test_lookalikes_in_sentences_not_found);
+	T_RUN(test_payment_card_valid);
+	T_RUN(test_payment_card_invalid);
+	T_RUN(test_iban_valid);
+	T_RUN(test_iban_invalid);
+	T_RUN(test_bankgiro);
+	T_RUN(test_plusgiro);
+	T_RUN(test_phone_se_valid);
+	T_RUN(test_phone_se_invalid);
+	T_RUN(test_email_valid);
+	T_RUN(test_email_invalid);
+	T_RUN(test_lookup_every_validator);
 	return t_done();
 }
