@@ -498,9 +498,9 @@ static void test_payment_card_invalid(void)
 	          "411111111111",                               /* 12 digits */
 	          "41111111111111111111",                       /* 20 digits */
 	          "0000000000000000",                           /* all the same, passes Luhn */
-	          "4444444444444444",                           /* all the same */
-	          "1111111111111117",                           /* no issuer starts with 1 */
-	          "9111111111111111",                           /* nor 9 */
+	          "4444444444444444", "6666666666666", /* Maestro, passes Luhn */ /* all the same */
+	          "1111111111111117", /* no issuer starts with 1 */
+	          "9111111111111111", /* nor 9 */
 	          "378282246310005 ", " 4111111111111111",
 	          "4111  1111 1111 1111", /* double separator */
 	          "4111 1111-1111 1111",  /* mixed separators */
@@ -529,11 +529,12 @@ static void test_iban_invalid(void)
 	          "SE4650000000058398257466",                   /* wrong check digits */
 	          "SE455000000005839825746",                    /* SE is 24, this is 23 */
 	          "SE45500000000583982574660",                  /* 25 */
-	          "NO93860111179470",                           /* NO is 15 */
-	          "XX4550000000058398257466",                   /* no such country */
-	          "SE0150000000058398250013",       /* 01 passes mod 97 but is never issued */
-	          "SE9950000000058398250092",       /* 99 likewise */
-	          "SE45 5000 0000 0583 9825 746 6", /* groups not of four */
+	          "NO93860111179470", "SE1312345678901",
+	          /* 15: mod 97 right, not SE length */ /* NO is 15 */
+	          "XX4550000000058398257466",           /* no such country */
+	          "SE0150000000058398250013",           /* 01 passes mod 97 but is never issued */
+	          "SE9950000000058398250092",           /* 99 likewise */
+	          "SE45 5000 0000 0583 9825 746 6",     /* groups not of four */
 	          "SE45  5000 0000 0583 9825 7466", "SE455 000 0000 0583 9825 7466",
 	          "SE45 5000 0000 0583 9825 7466 ", " SE4550000000058398257466",
 	          "IBANSE4550000000058398257466", /* the prefix needs a space or colon */
@@ -585,7 +586,7 @@ static void test_phone_se_invalid(void)
 	          "+47 70 123 45 67", /* Norway */
 	          "+46 (0) (0)70 1234567", "(0)70-123 45 67", "070--123 45 67", "070-123 45 67-",
 	          "070/123 45 67", "070.123.45.67", " 070-123 45 67", "070-123 45 67 ",
-	          "0 7 0 1 2 3 4 5 6 7", /* too many separators */
+	          "0 7 0 1 2 3 4 5 6 7", "070 1 2 3 4 5 6 7", /* too many separators */
 	          "12345", "");
 }
 
@@ -604,7 +605,8 @@ static void test_email_invalid(void)
 	          "foo@example.se.", "foo@-example.se", "foo@example-.se", "foo@@example.se",
 	          "foo@bar@example.se", "@example.se", "foo@", "foo bar@example.se",
 	          "foo@exa mple.se", "foo@exam_ple.se", "foo@[127.0.0.1]", "\"foo\"@example.se",
-	          "foo(at)example.se", " foo@example.se", "foo@example.se ", "foo@example.se,", "");
+	          "foo(at)example.se", " foo@example.se", "foo@example.se ", "foo@example.se,",
+	          "anna@localhost", "");
 }
 
 static void test_lookup_every_validator(void)
