@@ -209,7 +209,8 @@ static void compile_into(struct parser *p, struct filter_pattern *pt, const char
 		     (size_t)off);
 		return;
 	}
-	pt->has_v = pcre2_substring_number_from_name(pt->code, (PCRE2_SPTR) "v") >= 0;
+	int vn = pcre2_substring_number_from_name(pt->code, (PCRE2_SPTR) "v");
+	pt->vgroup = vn > 0 ? vn : 0;
 }
 
 static void add_example(struct parser *p, struct filter_example **v, size_t *n, const char *value,

@@ -61,7 +61,7 @@ struct filter_pattern {
 	char *src;
 	unsigned line;
 	pcre2_code *code; /* compiled (UTF|UCP); JIT is added by the engine */
-	int has_v;        /* the pattern has a named group "v" */
+	int vgroup;       /* number of the named group "v"; 0 when none */
 };
 
 struct filter_example {
