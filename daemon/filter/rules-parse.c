@@ -537,7 +537,7 @@ int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *
 	                   .warnings = warnings};
 	char *line = malloc(RULES_MAX_LINE + 1);
 	unsigned lineno = 0;
-	size_t pos = 0;
+	size_t pos = 0, first_diag = errors->n;
 
 	if (!line)
 		return -ENOMEM;
@@ -562,6 +562,17 @@ int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *
 		finish_rule(&p);
 	}
 	free(line);
+	/* Checks of a whole rule run at its end; list this file's errors in
+	 * line order (a stable insertion sort: few entries). */
+	for (size_t i = first_diag + 1; i < errors->n; i++) {
+		struct diag d = errors->v[i];
+		size_t j = i;
+		while (j > first_diag && errors->v[j - 1].line > d.line) {
+			errors->v[j] = errors->v[j - 1];
+			j--;
+		}
+		errors->v[j] = d;
+	}
 	if (p.nomem)
 		return -ENOMEM;
 	return p.failed ? 1 : 0;
