@@ -622,6 +622,20 @@ static void test_lookup_every_validator(void)
 		T_ASSERT(validate_lookup(names[i]) != NULL);
 	T_EQ_INT(1, validate_lookup("iban")->fn("NO9386011117947", 15));
 	T_EQ_INT(0, validate_lookup("email")->fn("a@b", 3));
+	/* A NUL inside the span is just another bad character. */
+	T_EQ_INT(0, validate_email("an\0a@example.se", 15));
+	T_EQ_INT(0, validate_phone_se("070\0"
+	                              "123 45 67",
+	                              13));
+	T_EQ_INT(0, validate_payment_card("4111\0"
+	                                  "111 1111 1111",
+	                                  19));
+	T_EQ_INT(0, validate_iban("SE45\0"
+	                          "5000 0000 0583 9825 7466",
+	                          29));
+	T_EQ_INT(-EINVAL, pnr_parse("811218\0"
+	                            "9876",
+	                            11, TODAY, NULL));
 }
 
 int main(void)
