@@ -161,7 +161,8 @@ static void on_example_failure(void *ctx, const struct filter_rule *r,
 			if (strcmp(v->hits[i].rule, r->id) == 0 && v->hits[i].nspans) {
 				/* spans are offsets into the example text itself */
 				const struct filter_span *sp = &v->hits[i].spans[0];
-				printf(" \"%.*s\"", (int)(sp->end - sp->start), ex->text + sp->start);
+				printf(" \"%.*s\"", (int)(sp->end - sp->start),
+				       ex->text + sp->start);
 			}
 	}
 	putchar('\n');
@@ -208,8 +209,8 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 }
 
 const struct ctl_cmd ctl_cmd_filters = {
-	.name = "filters",
-	.usage = "scan|test [--rules DIR] [--json]",
-	.summary = "scan comments from stdin, or run every rule's examples",
-	.run = run_filters,
+    .name = "filters",
+    .usage = "scan|test [--rules DIR] [--json]",
+    .summary = "scan comments from stdin, or run every rule's examples",
+    .run = run_filters,
 };

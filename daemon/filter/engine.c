@@ -27,8 +27,8 @@ struct crule {
  * sets were seen (or it has none). */
 struct slot {
 	uint32_t rule;
-	uint8_t full;  /* bit per required set; 0: always run */
-	uint8_t seen;  /* valid when gen == engine gen */
+	uint8_t full; /* bit per required set; 0: always run */
+	uint8_t seen; /* valid when gen == engine gen */
 	uint32_t gen;
 };
 
@@ -57,13 +57,13 @@ struct filter_engine {
 void filter_options_default(struct filter_options *o)
 {
 	*o = (struct filter_options){
-		.max_scan_bytes = 64 * 1024,
-		.match_limit = 1000000,
-		.depth_limit = 10000,
-		.heap_limit_kib = 8192,
-		.jit_stack_max = 1024 * 1024,
-		.disable_after = 5,
-		.max_spans = 16,
+	    .max_scan_bytes = 64 * 1024,
+	    .match_limit = 1000000,
+	    .depth_limit = 10000,
+	    .heap_limit_kib = 8192,
+	    .jit_stack_max = 1024 * 1024,
+	    .disable_after = 5,
+	    .max_spans = 16,
 	};
 }
 
@@ -137,13 +137,16 @@ static int build_prefilter(struct filter_engine *e)
 				for (size_t l = 0; l < conj[s].v[c].n; l++) {
 					if (n[in] == cap[in]) {
 						cap[in] = cap[in] ? cap[in] * 2 : 64;
-						const char **nl = realloc(lits[in], cap[in] * sizeof(*nl));
+						const char **nl =
+						    realloc(lits[in], cap[in] * sizeof(*nl));
 						if (nl)
 							lits[in] = nl;
-						size_t *nn = realloc(lens[in], cap[in] * sizeof(*nn));
+						size_t *nn =
+						    realloc(lens[in], cap[in] * sizeof(*nn));
 						if (nn)
 							lens[in] = nn;
-						uint32_t *ni = realloc(ids[in], cap[in] * sizeof(*ni));
+						uint32_t *ni =
+						    realloc(ids[in], cap[in] * sizeof(*ni));
 						if (ni)
 							ids[in] = ni;
 						if (!nl || !nn || !ni)
@@ -208,7 +211,8 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	for (size_t i = 0; i < e->rs.n; i++)
 		for (size_t k = 0; k < e->rs.v[i].npatterns; k++) {
 			uint32_t cc = 0;
-			pcre2_pattern_info(e->rs.v[i].patterns[k].code, PCRE2_INFO_CAPTURECOUNT, &cc);
+			pcre2_pattern_info(e->rs.v[i].patterns[k].code, PCRE2_INFO_CAPTURECOUNT,
+			                   &cc);
 			if (cc > maxcap)
 				maxcap = cc;
 		}
@@ -240,9 +244,8 @@ fail:
 	return r;
 }
 
-int filter_engine_load(const char *dir, const struct filter_options *o,
-                       struct filter_engine **ret, struct diag_list *errors,
-                       struct diag_list *warnings)
+int filter_engine_load(const char *dir, const struct filter_options *o, struct filter_engine **ret,
+                       struct diag_list *errors, struct diag_list *warnings)
 {
 	struct filter_ruleset rs = {0};
 	int r = rules_load_dir(dir, clock_now(), &rs, errors, warnings);
@@ -411,7 +414,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
 		while (start <= slen && sc->nspans < e->opt.max_spans) {
-			rc = pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
+			rc =
+			    pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -557,8 +561,8 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 		if (sc.have_nt)
 			aho_scan(e->aho[FILTER_INPUT_NORMALIZED], sc.nt.s, sc.nt.len,
 			         e->stamp[FILTER_INPUT_NORMALIZED], e->gen, on_literal, e);
-		aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen, e->stamp[FILTER_INPUT_RAW], e->gen,
-		         on_literal, e);
+		aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen, e->stamp[FILTER_INPUT_RAW],
+		         e->gen, on_literal, e);
 		for (int in = 0; in < NINPUTS; in++)
 			for (size_t k = 0; k < e->nalways[in]; k++)
 				mark_rule(e, e->always[in][k]);

@@ -27,7 +27,7 @@ struct px {
 	const char *s;
 	size_t pos, len;
 	int icase, ext;
-	int bail;  /* syntax not understood: the result is "always" */
+	int bail; /* syntax not understood: the result is "always" */
 	int nomem;
 	int depth;
 };
@@ -325,7 +325,8 @@ static void skip_class(struct px *p)
 			return;
 		}
 		if (c == '[' && p->pos + 1 < p->len &&
-		    (p->s[p->pos + 1] == ':' || p->s[p->pos + 1] == '.' || p->s[p->pos + 1] == '=')) {
+		    (p->s[p->pos + 1] == ':' || p->s[p->pos + 1] == '.' ||
+		     p->s[p->pos + 1] == '=')) {
 			const char *end = memmem(p->s + p->pos + 2, p->len - p->pos - 2, ":]", 2);
 			if (!end || p->s[p->pos + 1] != ':') {
 				p->bail = 1;
@@ -345,7 +346,8 @@ static void skip_class(struct px *p)
 				p->bail = 1;
 				return;
 			}
-			if ((e == 'x' || e == 'p' || e == 'P' || e == 'o' || e == 'N') && peek(p) == '{') {
+			if ((e == 'x' || e == 'p' || e == 'P' || e == 'o' || e == 'N') &&
+			    peek(p) == '{') {
 				const char *end = memchr(p->s + p->pos, '}', p->len - p->pos);
 				if (!end) {
 					p->bail = 1;
@@ -436,8 +438,8 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
 		           (p->s[p->pos + 1] == '=' || p->s[p->pos + 1] == '!')) {
 			p->pos += 2;
 			zero = 1;
-		} else if (c == '<' || c == '\'' || (c == 'P' && p->pos + 1 < p->len &&
-		                                     p->s[p->pos + 1] == '<')) {
+		} else if (c == '<' || c == '\'' ||
+		           (c == 'P' && p->pos + 1 < p->len && p->s[p->pos + 1] == '<')) {
 			char close = c == '\'' ? '\'' : '>';
 			const char *end = memchr(p->s + p->pos + 1, close, p->len - p->pos - 1);
 			if (!end) {
@@ -487,8 +489,18 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 	}
 	p->pos++;
 	switch (c) {
-	case 'd': case 'D': case 's': case 'S': case 'w': case 'W':
-	case 'h': case 'H': case 'v': case 'V': case 'R': case 'X':
+	case 'd':
+	case 'D':
+	case 's':
+	case 'S':
+	case 'w':
+	case 'W':
+	case 'h':
+	case 'H':
+	case 'v':
+	case 'V':
+	case 'R':
+	case 'X':
 		return A_NONLIT;
 	case 'N':
 		if (peek(p) == '{')
@@ -508,14 +520,33 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 			p->bail = 1;
 		}
 		return A_NONLIT;
-	case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G': case 'K': case 'E':
+	case 'b':
+	case 'B':
+	case 'A':
+	case 'z':
+	case 'Z':
+	case 'G':
+	case 'K':
+	case 'E':
 		return A_ZERO;
-	case 'n': *cp = '\n'; return A_LIT;
-	case 't': *cp = '\t'; return A_LIT;
-	case 'r': *cp = '\r'; return A_LIT;
-	case 'f': *cp = '\f'; return A_LIT;
-	case 'e': *cp = 0x1B; return A_LIT;
-	case 'a': *cp = 0x07; return A_LIT;
+	case 'n':
+		*cp = '\n';
+		return A_LIT;
+	case 't':
+		*cp = '\t';
+		return A_LIT;
+	case 'r':
+		*cp = '\r';
+		return A_LIT;
+	case 'f':
+		*cp = '\f';
+		return A_LIT;
+	case 'e':
+		*cp = 0x1B;
+		return A_LIT;
+	case 'a':
+		*cp = 0x07;
+		return A_LIT;
 	case 'x': {
 		uint32_t v = 0;
 		if (peek(p) == '{') {
@@ -657,8 +688,7 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 				last = q;
 				utf8_next(p->s, end, &q);
 			}
-			for (q = start; q < last;)
-			{
+			for (q = start; q < last;) {
 				uint32_t c1 = utf8_next(p->s, end, &q);
 				add_lit(p, &run, best, &c1, 1, 1, 1);
 			}

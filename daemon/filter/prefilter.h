@@ -3,10 +3,10 @@
  * prefilter_extract() reads a PCRE2 pattern conservatively and returns up
  * to PREFILTER_MAX_CONJ sets of literal byte strings such that every subject
  * the pattern can match contains at least one literal of *each* set (ASCII
- * lowercased; see docs/filter.md, "Prefilter").  Whenever it meets syntax it does not fully understand it
- * gives up and answers "always": the rule is then run on every comment.  The
- * engine scans each comment once for all literals of all rules (aho.h) and
- * runs PCRE2 only for rules whose literal appeared.
+ * lowercased; see docs/filter.md, "Prefilter").  Whenever it meets syntax it does not fully
+ * understand it gives up and answers "always": the rule is then run on every comment.  The engine
+ * scans each comment once for all literals of all rules (aho.h) and runs PCRE2 only for rules whose
+ * literal appeared.
  */
 #pragma once
 
