@@ -180,7 +180,8 @@ static int filters_test(const char *dir)
 		fprintf(stderr, "vaktctl: out of memory\n");
 		goto out;
 	}
-	printf("%zu rules, %zu examples, %zu failed\n", filter_engine_rule_count(e), total, failed);
+	printf("%zu rule%s, %zu examples, %zu failed\n", filter_engine_rule_count(e),
+	       filter_engine_rule_count(e) == 1 ? "" : "s", total, failed);
 	rc = failed ? CTL_EXIT_ERROR : CTL_EXIT_OK;
 out:
 	filter_engine_free(e);
