@@ -250,7 +250,10 @@ static struct filter_engine *load_times(const char *dir, int times)
 		free(rs.v); /* the rules moved to `all` */
 	}
 	struct filter_engine *e;
-	if (filter_engine_new(&all, NULL, &e) < 0)
+	struct filter_options o;
+	filter_options_default(&o);
+	o.no_jit = getenv("BENCH_NO_JIT") != NULL; /* BENCH_NO_JIT=1: interpreter only */
+	if (filter_engine_new(&all, &o, &e) < 0)
 		exit(1);
 	size_t always = 0;
 	for (size_t i = 0; i < filter_engine_rule_count(e); i++)
