@@ -202,6 +202,20 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 		r = -EINVAL;
 		goto fail;
 	}
+	/* Only a rule set without errors makes an engine. */
+	for (size_t i = 0; i < e->rs.n; i++) {
+		const struct filter_rule *rule = &e->rs.v[i];
+		int bad = !rule->title || !rule->statute || rule->npatterns == 0 ||
+		          rule->category >= FILTER_CAT_COUNT;
+		for (size_t k = 0; k < rule->npatterns; k++)
+			bad |= !rule->patterns[k].code;
+		for (size_t k = 0; k < rule->nexcepts; k++)
+			bad |= !rule->excepts[k].code;
+		if (bad) {
+			r = -EINVAL;
+			goto fail;
+		}
+	}
 	e->cr = calloc(e->rs.n ? e->rs.n : 1, sizeof(*e->cr));
 	e->cand = malloc((e->rs.n ? e->rs.n : 1) * sizeof(*e->cand));
 	e->mctx = pcre2_match_context_create(NULL);
@@ -466,9 +480,13 @@ static int add_hit(struct filter_verdict *v, const struct filter_rule *r, const 
 	struct filter_hit *h = &nh[v->nhits];
 	memset(h, 0, sizeof(*h));
 	h->rule = strdup(r->id);
+	h->title = strdup(r->title);
+	h->statute = strdup(r->statute);
 	h->spans = malloc(sc->nspans * sizeof(*h->spans));
-	if (!h->rule || !h->spans) {
+	if (!h->rule || !h->title || !h->statute || !h->spans) {
 		free(h->rule);
+		free(h->title);
+		free(h->statute);
 		free(h->spans);
 		return -ENOMEM;
 	}

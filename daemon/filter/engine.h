@@ -56,9 +56,9 @@ enum {
 
 void filter_options_default(struct filter_options *o);
 
-/* Build an engine from a parsed rule set, taking ownership of its rules
- * (*rs is left empty, also on failure).  Returns 0, or -ENOMEM / -EINVAL
- * (bad options). */
+/* Build an engine from a parsed rule set without errors, taking ownership
+ * of its rules (*rs is left empty, also on failure).  Returns 0, or -ENOMEM
+ * / -EINVAL (bad options, or a rule the parser reported an error for). */
 int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
                       struct filter_engine **ret);
 

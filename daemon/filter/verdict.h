@@ -23,6 +23,8 @@ struct filter_span {
 /* One rule that matched. */
 struct filter_hit {
 	char *rule;
+	char *title; /* the rule's title and statute: why it exists */
+	char *statute;
 	enum filter_category category;
 	enum filter_tier tier;
 	int severity;

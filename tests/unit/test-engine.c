@@ -375,10 +375,13 @@ static void test_json_fields(void)
 	         "\"categories\":[\"threat\",\"personal_data\"],"
 	         "\"actions\":[\"hide\",\"review\",\"escalate\"],"
 	         "\"rules\":[\"sv.threat.kill-direct\",\"any.personal_data.phone\"],\"shadow\":[],"
-	         "\"hits\":[{\"rule\":\"sv.threat.kill-direct\",\"category\":\"threat\","
+	         "\"hits\":[{\"rule\":\"sv.threat.kill-direct\","
+	         "\"title\":\"Direct death threat against the reader or staff\","
+	         "\"statute\":\"BrB 4:5 olaga hot; 1998:112 5 §\",\"category\":\"threat\","
 	         "\"tier\":\"obvious\",\"severity\":5,\"actions\":[\"hide\",\"escalate\"],"
 	         "\"shadow\":false,\"spans\":[[0,17]]},"
-	         "{\"rule\":\"any.personal_data.phone\",\"category\":\"personal_data\","
+	         "{\"rule\":\"any.personal_data.phone\",\"title\":\"Swedish phone number\","
+	         "\"statute\":\"GDPR art. 6\",\"category\":\"personal_data\","
 	         "\"tier\":\"possible\",\"severity\":2,\"actions\":[\"review\"],"
 	         "\"shadow\":false,\"spans\":[[24,37]]}],"
 	         "\"errors\":[],\"truncated\":false,\"length\":37,\"scanned\":37,\"masked\":1,"
@@ -395,6 +398,21 @@ static void test_json_fields(void)
 	cJSON_Delete(j);
 	filter_verdict_free(v);
 	filter_engine_free(e);
+}
+
+static void test_rule_set_with_errors_makes_no_engine(void)
+{
+	struct filter_ruleset rs = {0};
+	struct diag_list errs = {0}, warns = {0};
+	struct filter_engine *e = NULL;
+	const char *txt = "rule a\n title t\n category spam\n statute kommentarsregler\n"
+	                  " tier possible\n severity 1\n actions review\n pattern (x\nend\n";
+	T_EQ_INT(1, rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), 0, &errs, &warns));
+	T_EQ_INT(-EINVAL, filter_engine_new(&rs, NULL, &e));
+	T_ASSERT(e == NULL);
+	T_EQ_INT(0, rs.n);
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
 }
 
 int main(void)
@@ -416,5 +434,6 @@ int main(void)
 	T_RUN(test_invalid_utf8_is_replaced);
 	T_RUN(test_counters);
 	T_RUN(test_json_fields);
+	T_RUN(test_rule_set_with_errors_makes_no_engine);
 	return t_done();
 }
