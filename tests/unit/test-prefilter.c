@@ -41,7 +41,7 @@ static void test_extracts_required_literals(void)
 	         lits("\\b(jag|vi)\\s+(ska|kommer\\s+att?)\\s+doda\\s+(dig|er)\\b"));
 	T_EQ_STR("jag|vi", lits("(jag|vi)\\s+\\w+"));
 	T_EQ_STR("def", lits("(abc)?def"));
-	T_EQ_STR("def", lits("(?=abc)def"));
+	T_EQ_STR("abc & def", lits("(?=abc)def"));
 	T_EQ_STR("ab & bc", lits("ab+c"));
 	T_EQ_STR("xxx", lits("x{3}"));
 	T_EQ_STR("a.b", lits("\\Qa.b\\E"));
@@ -58,13 +58,17 @@ static void test_extracts_required_literals(void)
 	T_EQ_STR("xaybz|xaycz", lits("x[aA]y[bc]z"));
 	T_EQ_STR(".abc|,abc", lits("[.,]abc"));
 	T_EQ_STR("a & c", lits("(?i)a[bk]c"));
+	T_EQ_STR("ax|bx|cx", lits("[a-c]x"));
+	/* positive lookarounds: what they match is in the subject too */
+	T_EQ_STR("bitcoin & vinst", lits("^(?=.*\\bbitcoin\\b)(?=.*\\bvinst\\b).*"));
+	T_EQ_STR("def", lits("(?!abc)def"));
 	T_EQ_STR("\xc3\xb6l", lits("\xc3\xb6l"));
 }
 
 static void test_gives_up_when_unsure(void)
 {
 	T_EQ_STR("*", lits("a|b*"));
-	T_EQ_STR("*", lits("[a-c]"));
+	T_EQ_STR("*", lits("[a-z]"));
 	T_EQ_STR("*", lits("[^a]"));
 	T_EQ_STR("*", lits("(a)\\1"));
 	T_EQ_STR("*", lits("(*UTF)abc"));
@@ -133,19 +137,20 @@ static void gen_alt(char *out, size_t cap, int depth);
 static void gen_atom(char *out, size_t cap, int depth)
 {
 	static const char *const leaves[] = {
-	    "a",           "b",    "k",    "s",       "K",        "S",   "A",   "\xc3\xb6",
-	    "\xc3\x96",    " ",    "\\.",  ".",       "[ab]",     "\\b", "\\s", "\\w",
-	    "ab",          "ba",   "sk",   "\\x{e5}", "\\Qa.\\E", "$",   "^",   "[kK]",
-	    "[s\xc3\xb6]", "[.a]", "[^a]", "[a-c]",   "[ \\.]",
+	    "a",        "b",        "k",    "s",           "K",     "S",       "A",
+	    "\xc3\xb6", "\xc3\x96", " ",    "\\.",         ".",     "[ab]",    "\\b",
+	    "\\s",      "\\w",      "ab",   "ba",          "sk",    "\\x{e5}", "\\Qa.\\E",
+	    "$",        "^",        "[kK]", "[s\xc3\xb6]", "[.a]",  "[^a]",    "[a-c]",
+	    "[ \\.]",   "[A-C]",    "[a-]", "[0-9]",       "(?=a)", "(?<=b)",
 	};
 	static const char *const quant[] = {"",  "",    "",      "",      "?",  "*",
 	                                    "+", "{2}", "{1,3}", "{0,2}", "+?", "{2,}"};
 	char inner[512] = "";
 	if (depth < 3 && rnd(4) == 0) {
-		static const char *const open[] = {
-		    "(", "(?:", "(?i:", "(?=", "(?!", "(?>", "(?<n>"};
+		static const char *const open[] = {"(",   "(?:",   "(?i:", "(?=", "(?!",
+		                                   "(?>", "(?<n>", "(?<=", "(?<!"};
 		gen_alt(inner, sizeof(inner), depth + 1);
-		snprintf(out + strlen(out), cap - strlen(out), "%s%s)%s", open[rnd(7)], inner,
+		snprintf(out + strlen(out), cap - strlen(out), "%s%s)%s", open[rnd(9)], inner,
 		         quant[rnd(12)]);
 		return;
 	}
@@ -153,7 +158,7 @@ static void gen_atom(char *out, size_t cap, int depth)
 		snprintf(out + strlen(out), cap - strlen(out), "(?i)");
 		return;
 	}
-	snprintf(out + strlen(out), cap - strlen(out), "%s%s", leaves[rnd(29)], quant[rnd(12)]);
+	snprintf(out + strlen(out), cap - strlen(out), "%s%s", leaves[rnd(34)], quant[rnd(12)]);
 }
 
 static void gen_alt(char *out, size_t cap, int depth)
@@ -170,7 +175,9 @@ static void gen_alt(char *out, size_t cap, int depth)
 
 static void gen_subject(char *out, size_t cap)
 {
-	static const char *const ch[] = {"a",
+	static const char *const ch[] = {"1",
+	                                 "-",
+	                                 "a",
 	                                 "b",
 	                                 "k",
 	                                 "s",
@@ -189,7 +196,7 @@ static void gen_subject(char *out, size_t cap)
 	int n = (int)rnd(14);
 	out[0] = '\0';
 	for (int i = 0; i < n; i++)
-		snprintf(out + strlen(out), cap - strlen(out), "%s", ch[rnd(16)]);
+		snprintf(out + strlen(out), cap - strlen(out), "%s", ch[rnd(18)]);
 }
 
 /* Random patterns against random subjects: whenever PCRE2 matches, one of
