@@ -6,11 +6,12 @@
 #include <string.h>
 
 struct aho {
-	uint8_t cls[256];  /* byte -> class; 0 for bytes in no literal */
+	uint8_t cls[256]; /* byte -> class; 0 for bytes in no literal */
 	size_t ncls;
 	size_t nstates;
 	int32_t *delta;    /* nstates * ncls: full DFA transitions */
 	int32_t *dict;     /* next state on the failure chain with outputs, -1 */
+	int32_t *report;   /* s itself when it has outputs, else dict[s] */
 	uint32_t *out_off; /* outputs of state s: ids[out_off[s] .. out_off[s+1]) */
 	uint32_t *ids;
 };
@@ -129,6 +130,11 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 			queue[qt++] = *t;
 		}
 	}
+	a->report = malloc(a->nstates * sizeof(int32_t));
+	if (!a->report)
+		goto out;
+	for (size_t s = 0; s < a->nstates; s++)
+		a->report[s] = a->out_off[s + 1] > a->out_off[s] ? (int32_t)s : a->dict[s];
 	*ret = a;
 	a = NULL;
 	r = 0;
@@ -154,8 +160,7 @@ void aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp
 		s = a->delta[(size_t)s * a->ncls + a->cls[p[i]]];
 		/* Report this state's outputs and those on its dictionary
 		 * chain, each state once per scan. */
-		for (int32_t o = a->out_off[s + 1] > a->out_off[s] ? s : a->dict[s];
-		     o >= 0 && stamp[o] != gen; o = a->dict[o]) {
+		for (int32_t o = a->report[s]; o >= 0 && stamp[o] != gen; o = a->dict[o]) {
 			stamp[o] = gen;
 			for (uint32_t k = a->out_off[o]; k < a->out_off[o + 1]; k++)
 				hit(ctx, a->ids[k]);
@@ -169,6 +174,7 @@ void aho_free(struct aho *a)
 		return;
 	free(a->delta);
 	free(a->dict);
+	free(a->report);
 	free(a->out_off);
 	free(a->ids);
 	free(a);

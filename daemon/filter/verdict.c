@@ -10,6 +10,8 @@ void filter_verdict_free(struct filter_verdict *v)
 		return;
 	for (size_t i = 0; i < v->nhits; i++) {
 		free(v->hits[i].rule);
+		free(v->hits[i].title);
+		free(v->hits[i].statute);
 		free(v->hits[i].spans);
 	}
 	free(v->hits);
@@ -72,6 +74,8 @@ cJSON *filter_verdict_to_json(const struct filter_verdict *v)
 		if (!ho)
 			continue;
 		cJSON_AddStringToObject(ho, "rule", h->rule);
+		cJSON_AddStringToObject(ho, "title", h->title);
+		cJSON_AddStringToObject(ho, "statute", h->statute);
 		cJSON_AddStringToObject(ho, "category", filter_category_name(h->category));
 		cJSON_AddStringToObject(ho, "tier", filter_tier_name(h->tier));
 		cJSON_AddNumberToObject(ho, "severity", h->severity);
