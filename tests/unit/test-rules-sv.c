@@ -198,6 +198,22 @@ static void check_hostile(int no_jit)
 	    "om ni inte ",
 	    "annars ",
 	    "din jävla ",
+	    "jag vet var du ",
+	    "tack vare mrs anna ",
+	    "patienten på avdelning 6 ",
+	    "grannen har ",
+	    "säljer ",
+	    "det finns en ",
+	    "lösenord: a1 ",
+	    "www.x.se ",
+	    "ni, ",
+	    "jag ska inte ",
+	    "vi ses utanför ",
+	    "hoppas du ",
+	    "alla ",
+	    "1 ",
+	    "...? ",
+	    "!? ",
 	};
 	struct filter_engine *e = engine(no_jit);
 	size_t len = 60000;
