@@ -93,14 +93,7 @@ static void mark_seen(void *ctx, uint32_t id)
 
 static void test_aho_corasick_finds_all_literals(void)
 {
-	const char *lit[] = {"he",
-	                     "she",
-	                     "his",
-	                     "hers",
-	                     "d\xc3\xb6"
-	                     "da",
-	                     "a",
-	                     "zz"};
+	const char *lit[] = {"he", "she", "his", "hers", "d\xc3\xb6\x64\x61", "a", "zz"};
 	size_t len[7];
 	uint32_t ids[7] = {0, 1, 2, 3, 4, 5, 6};
 	for (int i = 0; i < 7; i++)
