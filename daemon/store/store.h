@@ -1,0 +1,81 @@
+/* The durable record: one SQLite database in WAL mode.
+ *
+ * The store is the only source of truth; after a restart the daemon
+ * continues from what is here.  Transactions are short and every write that
+ * must survive a crash is committed before the daemon acts on it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "config/config.h"
+
+/* Positive domain errors (besides negative errno values). */
+enum {
+	STORE_E_SQLITE = 1,    /* an SQLite error; store_errmsg() says which */
+	STORE_E_TOO_NEW = 2,   /* database schema is newer than this build */
+	STORE_E_CORRUPT = 3,   /* integrity or audit chain check failed */
+};
+
+struct store;
+
+/* Open (creating if needed) the database at path, set WAL, foreign keys and
+ * durable syncing, and migrate it to the current schema.  On failure nothing
+ * is written to *ret and, when errbuf is given, a one-line reason is written
+ * there (e.g. the schema is newer than this vaktd). */
+int store_open(const char *path, struct store **ret, char *errbuf, size_t errlen);
+void store_close(struct store *s);
+
+sqlite3 *store_db(struct store *s);
+const char *store_path(const struct store *s);
+const char *store_errmsg(struct store *s);
+
+/* Short write transactions: BEGIN IMMEDIATE … COMMIT, or ROLLBACK. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Execute SQL without results (no user input in it). */
+int store_exec(struct store *s, const char *sql);
+
+/* The schema version this build creates and understands. */
+int store_schema_latest(void);
+/* The database's version (PRAGMA user_version). */
+int store_schema_version(struct store *s, int *ret);
+
+/* Migrations, exposed for tests: bring a raw connection from its version to
+ * `target`.  Refuses a database newer than store_schema_latest(). */
+int store_migrate(sqlite3 *db, int target, char *errbuf, size_t errlen);
+
+/* --- accounts -------------------------------------------------------- */
+
+/* Bring the accounts table in line with cfg: insert new, update changed,
+ * mark missing ones removed (their items stay: they are public records).
+ * Writes an audit entry for every change.  Runs in its own transaction. */
+int store_accounts_sync(struct store *s, const struct config *cfg, const char *actor);
+
+/* --- counts for status ----------------------------------------------- */
+
+struct store_counts {
+	int64_t accounts;       /* not removed */
+	int64_t items;
+	int64_t pending_review; /* running review deadlines */
+	int64_t pending_respond;/* running respond deadlines */
+	int64_t escalations_unsent;
+	int64_t audit_entries;
+	int64_t polls;
+};
+
+int store_counts(struct store *s, struct store_counts *ret);
+
+/* --- polls ----------------------------------------------------------- */
+
+/* Record one poll of an account; *ret_id is its row id. */
+int store_poll_begin(struct store *s, const char *account, int64_t planned_usec,
+                     int64_t started_usec, int64_t *ret_id);
+int store_poll_end(struct store *s, int64_t poll_id, int64_t finished_usec, const char *result,
+                   int items_new, int items_updated, const char *error);
