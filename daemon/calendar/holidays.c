@@ -2,6 +2,7 @@
 #include "calendar/holidays.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "calendar/date.h"
 
@@ -37,6 +38,18 @@ int64_t cal_alla_helgons_dag(int year)
 	return saturday_from(year, 10, 31);
 }
 
+static const char *joined_name(const char *a, const char *b)
+{
+	static const char *const joined[][3] = {
+	    {"första maj", "Kristi himmelsfärdsdag", "första maj och Kristi himmelsfärdsdag"},
+	    {"pingstdagen", "Sveriges nationaldag", "pingstdagen och Sveriges nationaldag"},
+	};
+	for (size_t i = 0; i < sizeof(joined) / sizeof(joined[0]); i++)
+		if (strcmp(a, joined[i][0]) == 0 && strcmp(b, joined[i][1]) == 0)
+			return joined[i][2];
+	return a;
+}
+
 int cal_holidays(int year, struct cal_named_day *out)
 {
 	int n = 0;
@@ -64,14 +77,21 @@ int cal_holidays(int year, struct cal_named_day *out)
 	ADD(cal_days_from_civil(year, 12, 26), "annandag jul");
 #undef ADD
 	/* Movable feasts interleave with fixed days (pingst is 10 May ..
-	 * 13 June, either side of 6 June): sort.  When pingstdagen is 6 June
-	 * both are listed; the sort is stable, so pingstdagen comes first
-	 * and cal_holiday_name() answers with it. */
+	 * 13 June, either side of 6 June): sort, stably. */
 	for (int i = 1; i < n; i++)
 		for (int j = i; j > 0 && out[j - 1].dn > out[j].dn; j--) {
 			struct cal_named_day tmp = out[j];
 			out[j] = out[j - 1];
 			out[j - 1] = tmp;
+		}
+	/* Kristi himmelsfärd can fall on 1 May (2008) and pingstdagen on
+	 * 6 June (2049): one day, one entry, both names. */
+	for (int i = 0; i + 1 < n; i++)
+		if (out[i].dn == out[i + 1].dn) {
+			out[i].name = joined_name(out[i].name, out[i + 1].name);
+			for (int j = i + 1; j + 1 < n; j++)
+				out[j] = out[j + 1];
+			n--;
 		}
 	return n;
 }
