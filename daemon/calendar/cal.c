@@ -197,3 +197,25 @@ done:
 	*ret = d;
 	return 0;
 }
+
+int cal_list_year(const struct cal *c, int year, struct cal_listed_day *out)
+{
+	int n = 0;
+	if (year < CAL_YEAR_MIN || year > CAL_YEAR_MAX)
+		return -ERANGE;
+	for (int64_t dn = cal_days_from_civil(year, 1, 1); dn <= cal_days_from_civil(year, 12, 31);
+	     dn++) {
+		struct cal_day d;
+		int r = cal_day_info(c, dn, &d);
+		if (r < 0)
+			return r;
+		if (d.kind == CAL_DAY_BUSINESS || d.kind == CAL_DAY_WEEKEND)
+			continue;
+		out[n].dn = dn;
+		out[n].kind = d.kind;
+		out[n].name = d.name;
+		out[n].close_min = d.close_min;
+		n++;
+	}
+	return n;
+}

@@ -98,6 +98,23 @@ int cal_add_closed_day(struct cal *c, int64_t dn, const char *name);
 /* A half day closing at close_min (1..1439), name optional ("halvdag"). */
 int cal_add_half_day(struct cal *c, int64_t dn, int close_min, const char *name);
 
+/* One named day of cal_list_year(). */
+struct cal_listed_day {
+	int64_t dn;
+	enum cal_day_kind kind; /* HOLIDAY, DE_FACTO, EXTRA or HALF */
+	const char *name;       /* as in struct cal_day */
+	int close_min;          /* HALF only */
+};
+
+#define CAL_LIST_MAX 366
+
+/* The named closed and half days of `year`, in date order, into out (room
+ * for CAL_LIST_MAX): every public holiday, closed eve and extra closed day
+ * whatever its weekday, and the half days that really shorten an open day
+ * (one on a weekend or holiday is simply closed and not listed as half).
+ * Returns the count, or -ERANGE for a year outside the calendar's. */
+int cal_list_year(const struct cal *c, int year, struct cal_listed_day *out);
+
 /* Decide local day `dn` (see the header comment).  0, or -ERANGE outside
  * the years CAL_YEAR_MIN..CAL_YEAR_MAX. */
 int cal_day_info(const struct cal *c, int64_t dn, struct cal_day *ret);
