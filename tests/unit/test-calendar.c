@@ -298,6 +298,38 @@ static void test_too_many_specials(void)
 	cal_free(c);
 }
 
+static void test_list_year(void)
+{
+	struct cal *c = NULL;
+	struct cal_listed_day days[CAL_LIST_MAX];
+	T_EQ_INT(0, cal_new(&c));
+	T_EQ_INT(16, cal_list_year(c, 2026, days)); /* 13 holidays, 3 eves */
+	T_EQ_INT(-ERANGE, cal_list_year(c, 2101, days));
+	T_EQ_INT(0, cal_set_option(c, "Valborgsmassoafton", "half 12:00"));
+	T_EQ_INT(0, cal_set_option(c, "Allhelgonaafton", "half 13:00"));
+	T_EQ_INT(0, cal_set_option(c, "ClosedDay", "2026-05-15 klämdag"));
+	T_EQ_INT(0, cal_set_option(c, "ClosedDay", "2026-05-16")); /* a Saturday: listed */
+	T_EQ_INT(0, cal_set_option(c, "Nyarsafton", "open"));
+	int n = cal_list_year(c, 2026, days);
+	T_EQ_INT(19, n);
+	T_EQ_INT(cal_days_from_civil(2026, 4, 30), days[5].dn);
+	T_EQ_INT(CAL_DAY_HALF, days[5].kind);
+	T_EQ_INT(720, days[5].close_min);
+	T_EQ_STR("valborgsmässoafton", days[5].name);
+	T_EQ_INT(CAL_DAY_EXTRA, days[8].kind);
+	T_EQ_STR("klämdag", days[8].name);
+	T_EQ_INT(CAL_DAY_EXTRA, days[9].kind);
+	T_EQ_STR("allhelgonaafton", days[14].name);
+	T_EQ_INT(780, days[14].close_min);
+	T_EQ_STR("annandag jul", days[n - 1].name);
+	/* In 2022 valborgsmässoafton was a Saturday: simply closed, not a
+	 * half day, and not listed. */
+	n = cal_list_year(c, 2022, days);
+	for (int i = 0; i < n; i++)
+		T_ASSERT(days[i].dn != cal_days_from_civil(2022, 4, 30));
+	cal_free(c);
+}
+
 static void test_parse_hours(void)
 {
 	struct cal_hours h = {-1, -1};
@@ -512,6 +544,7 @@ int main(void)
 	T_RUN(test_day_info_configured);
 	T_RUN(test_options);
 	T_RUN(test_too_many_specials);
+	T_RUN(test_list_year);
 	T_RUN(test_parse_hours);
 	T_RUN(test_parse_day_mode);
 	T_RUN(test_parse_bool);
