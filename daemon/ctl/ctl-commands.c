@@ -3,5 +3,7 @@
 
 const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_status,
+	&ctl_cmd_calendar,
+	&ctl_cmd_deadline,
 	NULL,
 };

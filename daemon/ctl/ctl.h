@@ -10,6 +10,8 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "calendar/cal.h"
+
 enum {
 	CTL_EXIT_OK = 0,
 	CTL_EXIT_ERROR = 1,
@@ -33,6 +35,8 @@ extern const struct ctl_cmd *const ctl_commands[];
 
 /* One per cmd-<name>.c; add new ones here and to ctl-commands.c. */
 extern const struct ctl_cmd ctl_cmd_status;
+extern const struct ctl_cmd ctl_cmd_calendar;
+extern const struct ctl_cmd ctl_cmd_deadline;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
 int ctl_usage(const struct ctl_cmd *cmd);
@@ -44,6 +48,12 @@ int ctl_usage(const struct ctl_cmd *cmd);
  * hint about the socket path. */
 int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path,
                  const cJSON *body, cJSON **ret_json);
+
+/* The business calendar of the offline commands (calendar, deadline):
+ * today the built-in defaults, later the site's configuration.  Prints why
+ * on failure and returns a negative errno; 0 and *ret (cal_free) on
+ * success. */
+int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret);
 
 /* Print a cJSON value as one line of JSON followed by a newline. */
 void ctl_print_json(const cJSON *v);

@@ -1,0 +1,16 @@
+/* The calendar vaktctl's offline commands compute with. */
+#include "ctl/ctl.h"
+
+#include <errno.h>
+#include <string.h>
+
+int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret)
+{
+	/* For now the built-in defaults; this is the one place that will
+	 * read the site's [Calendar] section once vaktctl takes --config. */
+	(void)ctx;
+	int r = cal_new(ret);
+	if (r < 0)
+		fprintf(stderr, "vaktctl: cannot set up the calendar: %s\n", strerror(-r));
+	return r;
+}
