@@ -261,29 +261,27 @@ fi
 vakt_uid=$(echo "$pw" | cut -d: -f3)
 vakt_gid=$(grep '^vakt:' "$root/etc/group" 2>/dev/null | cut -d: -f3)
 
-# systemd-tmpfiles 252 resolves user names on the host even with --root, and
-# this host has no user vakt: give it the numeric ids sysusers allocated in
-# the temporary root.  Without root privileges the chown would fail, so an
-# unprivileged run checks the modes only (owners become the current user).
+# systemd-tmpfiles --root resolves user and group names in the temporary
+# root's /etc/passwd and /etc/group, which sysusers has just written.
+# Without root privileges its chown would fail, so an unprivileged run
+# checks a copy with every owner replaced by the current user: modes only.
 if [ "$(id -u)" -eq 0 ]; then
 	root_id=0
 	root_gid=0
 	map_uid=$vakt_uid
 	map_gid=$vakt_gid
+	cp "$VAKT_SYSTEMD_SRC/vakt.tmpfiles" "$tmp/vakt.tmpfiles"
 else
 	root_id=$(id -u)
 	root_gid=$(id -g)
 	map_uid=$root_id
 	map_gid=$root_gid
 	echo "# not root: checking tmpfiles modes, not owners"
+	awk -v u="$root_id" -v g="$root_gid" '
+		/^[ \t]*(#|$)/ { print; next }
+		{ $4 = u; $5 = g; print }' \
+		"$VAKT_SYSTEMD_SRC/vakt.tmpfiles" >"$tmp/vakt.tmpfiles"
 fi
-awk -v u="${map_uid:-x}" -v g="${map_gid:-x}" -v ru="$root_id" -v rg="$root_gid" '
-	/^[ \t]*(#|$)/ { print; next }
-	{
-		if ($4 == "vakt") $4 = u; else if ($4 == "root") $4 = ru
-		if ($5 == "vakt") $5 = g; else if ($5 == "root") $5 = rg
-		print
-	}' "$VAKT_SYSTEMD_SRC/vakt.tmpfiles" >"$tmp/vakt.tmpfiles"
 systemd-tmpfiles --root="$root" --create "$tmp/vakt.tmpfiles" \
 	>"$tmp/tmpfiles.out" 2>&1
 rc=$?
