@@ -30,7 +30,7 @@
 set -u
 LC_ALL=C
 export LC_ALL
-SYSTEMD_PAGER=cat
+SYSTEMD_PAGER='cat'
 export SYSTEMD_PAGER
 
 : "${VAKT_EXPOSURE_MAX:=2.0}"
@@ -235,7 +235,7 @@ for c in $creds; do
 	fi
 done
 if [ -n "$creds" ] && [ "$creds_ok" = yes ]; then
-	ok "every LoadCredential= source is created by tmpfiles ($(echo $creds))"
+	ok "every LoadCredential= source is created by tmpfiles ($(echo "$creds" | tr '\n' ' '))"
 else
 	not_ok "every LoadCredential= source is created by tmpfiles"
 fi
