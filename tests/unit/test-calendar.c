@@ -290,6 +290,31 @@ static void test_options(void)
 	cal_free(c);
 }
 
+static void test_dup_is_independent(void)
+{
+	struct cal *a = NULL, *b = NULL;
+	struct cal_day d;
+	T_EQ_INT(0, cal_new(&a));
+	T_EQ_INT(0, cal_set_option(a, "ClosedDay", "2026-05-15 klämdag"));
+	T_EQ_INT(0, cal_set_option(a, "Hours", "09:00-16:00"));
+	T_EQ_INT(0, cal_dup(a, &b));
+	T_EQ_INT(0, cal_set_option(b, "ClosedDay", "2026-05-18"));
+	T_EQ_INT(0, cal_set_option(b, "Hours", "07:00-19:00"));
+	a = cal_free(a);
+	T_EQ_INT(0, cal_day_info(b, D(2026, 5, 15), &d));
+	T_EQ_INT(CAL_DAY_EXTRA, d.kind);
+	T_EQ_STR("klämdag", d.name);
+	T_EQ_INT(0, cal_day_info(b, D(2026, 5, 19), &d));
+	T_EQ_INT(7 * 60, d.open_min);
+	cal_free(b);
+	T_EQ_INT(0, cal_new(&a));
+	T_EQ_INT(0, cal_dup(a, &b));
+	T_EQ_INT(0, cal_day_info(b, D(2026, 12, 24), &d));
+	T_EQ_INT(CAL_DAY_DE_FACTO, d.kind);
+	cal_free(a);
+	cal_free(b);
+}
+
 static void test_too_many_specials(void)
 {
 	struct cal *c = NULL;
@@ -575,6 +600,7 @@ int main(void)
 	T_RUN(test_day_info_defaults);
 	T_RUN(test_day_info_configured);
 	T_RUN(test_options);
+	T_RUN(test_dup_is_independent);
 	T_RUN(test_too_many_specials);
 	T_RUN(test_list_year);
 	T_RUN(test_parse_hours);
