@@ -240,3 +240,27 @@ int cal_set_option(struct cal *c, const char *key, const char *value)
 	}
 	return -ENOENT;
 }
+
+const char *cal_option_syntax(const char *key)
+{
+	static const struct {
+		const char *key, *syntax;
+	} fixed[] = {
+	    {"TimeZone", "expected a time zone of the tz database, e.g. Europe/Stockholm"},
+	    {"Hours", "expected HH:MM-HH:MM (00:00-24:00 for all day) or closed"},
+	    {"PublicHolidays", "expected yes or no"},
+	    {"AlwaysOpen", "expected yes or no"},
+	    {"ClosedDay", "expected YYYY-MM-DD [NAME], a date in 1900..2100"},
+	    {"HalfDay", "expected YYYY-MM-DD HH:MM [NAME] or EVE HH:MM"},
+	};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(key, fixed[i].key) == 0)
+			return fixed[i].syntax;
+	for (int d = CAL_MONDAY; d <= CAL_SUNDAY; d++)
+		if (strcmp(key, day_keys[d]) == 0)
+			return "expected HH:MM-HH:MM (00:00-24:00 for all day) or closed";
+	for (size_t i = 0; i < sizeof(eve_keys) / sizeof(eve_keys[0]); i++)
+		if (strcmp(key, eve_keys[i].key) == 0)
+			return "expected open, closed or half HH:MM";
+	return NULL;
+}

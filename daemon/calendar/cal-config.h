@@ -49,3 +49,8 @@ int cal_parse_eve_name(const char *s, enum cal_eve *ret);
  * Trettondagsafton, Valborgsmassoafton, Midsommarafton, Allhelgonaafton,
  * Julafton, Nyarsafton, ClosedDay (repeatable), HalfDay (repeatable). */
 int cal_set_option(struct cal *c, const char *key, const char *value);
+
+/* What a key's value should look like, for the config module's error
+ * message ("file:line: Hours=9-17: expected HH:MM-HH:MM or closed"); NULL
+ * for a key the calendar does not know. */
+const char *cal_option_syntax(const char *key);

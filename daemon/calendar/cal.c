@@ -40,6 +40,25 @@ int cal_new(struct cal **ret)
 	return 0;
 }
 
+int cal_dup(const struct cal *c, struct cal **ret)
+{
+	struct cal *d = malloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	*d = *c;
+	d->special = NULL;
+	if (c->n_special > 0) {
+		d->special = malloc(c->n_special * sizeof(*d->special));
+		if (!d->special) {
+			free(d);
+			return -ENOMEM;
+		}
+		memcpy(d->special, c->special, c->n_special * sizeof(*d->special));
+	}
+	*ret = d;
+	return 0;
+}
+
 struct cal *cal_free(struct cal *c)
 {
 	if (c) {

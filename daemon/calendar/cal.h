@@ -75,6 +75,9 @@ struct cal_day {
 /* A calendar with the defaults above.  Returns 0 or -ENOMEM (or -ENOENT
  * when the system has no Europe/Stockholm zone). */
 int cal_new(struct cal **ret);
+/* A deep copy of `c` (e.g. a [Calendar NAME] section that starts from the
+ * site's [Calendar]).  0 or -ENOMEM. */
+int cal_dup(const struct cal *c, struct cal **ret);
 /* Accepts NULL; returns NULL. */
 struct cal *cal_free(struct cal *c);
 

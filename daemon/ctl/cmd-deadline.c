@@ -45,7 +45,9 @@ static int run_deadline(struct ctl_ctx *ctx, int argc, char **argv)
 	    (cal_duration_is_business(&dur) &&
 	     (r = cal_business_between(c, from, due, &biz)) < 0)) {
 		fprintf(stderr, "vaktctl: deadline %s + %s: %s\n", argv[1], text,
-		        r == -ERANGE ? "outside the calendar's years 1900..2100" : strerror(-r));
+		        r == -ERANGE   ? "outside the calendar's years 1900..2100"
+		        : r == -ENOENT ? "the calendar has no open day"
+		                       : strerror(-r));
 		goto out;
 	}
 	cal_format_instant(c, from, from_s, sizeof(from_s), NULL);

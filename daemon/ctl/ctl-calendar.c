@@ -1,8 +1,9 @@
 /* The calendar vaktctl's offline commands compute with. */
-#include "ctl/ctl.h"
-
 #include <errno.h>
 #include <string.h>
+
+#include "calendar/cal.h"
+#include "ctl/ctl.h"
 
 int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret)
 {

@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-#include "calendar/cal.h"
+struct cal;
 
 enum {
 	CTL_EXIT_OK = 0,

@@ -277,12 +277,42 @@ static void test_options(void)
 	T_EQ_INT(-EINVAL, cal_set_option(c, "HalfDay", "2026-04-30"));
 	T_EQ_INT(-ENOENT, cal_set_option(c, "Hour", "08:00-17:00"));
 	T_EQ_INT(-ENOENT, cal_set_option(c, "hours", "08:00-17:00"));
+	T_CONTAINS(cal_option_syntax("Hours"), "HH:MM-HH:MM");
+	T_CONTAINS(cal_option_syntax("SundayHours"), "closed");
+	T_CONTAINS(cal_option_syntax("Julafton"), "half HH:MM");
+	T_CONTAINS(cal_option_syntax("HalfDay"), "EVE HH:MM");
+	T_ASSERT(cal_option_syntax("Hour") == NULL);
 	T_EQ_INT(0, cal_set_option(c, "AlwaysOpen", "yes"));
 	T_EQ_INT(0, cal_day_info(c, D(2026, 12, 25), &d));
 	T_EQ_INT(CAL_DAY_BUSINESS, d.kind);
 	T_EQ_INT(0, d.open_min);
 	T_EQ_INT(1440, d.close_min);
 	cal_free(c);
+}
+
+static void test_dup_is_independent(void)
+{
+	struct cal *a = NULL, *b = NULL;
+	struct cal_day d;
+	T_EQ_INT(0, cal_new(&a));
+	T_EQ_INT(0, cal_set_option(a, "ClosedDay", "2026-05-15 klämdag"));
+	T_EQ_INT(0, cal_set_option(a, "Hours", "09:00-16:00"));
+	T_EQ_INT(0, cal_dup(a, &b));
+	T_EQ_INT(0, cal_set_option(b, "ClosedDay", "2026-05-18"));
+	T_EQ_INT(0, cal_set_option(b, "Hours", "07:00-19:00"));
+	a = cal_free(a);
+	T_EQ_INT(0, cal_day_info(b, D(2026, 5, 15), &d));
+	T_EQ_INT(CAL_DAY_EXTRA, d.kind);
+	T_EQ_STR("klämdag", d.name);
+	T_EQ_INT(0, cal_day_info(b, D(2026, 5, 19), &d));
+	T_EQ_INT(7 * 60, d.open_min);
+	cal_free(b);
+	T_EQ_INT(0, cal_new(&a));
+	T_EQ_INT(0, cal_dup(a, &b));
+	T_EQ_INT(0, cal_day_info(b, D(2026, 12, 24), &d));
+	T_EQ_INT(CAL_DAY_DE_FACTO, d.kind);
+	cal_free(a);
+	cal_free(b);
 }
 
 static void test_too_many_specials(void)
@@ -498,6 +528,33 @@ static void test_tz_gap_and_overlap(void)
 	T_EQ_INT(D(1950, 1, 1) * 86400 - 3600, t);
 }
 
+static void test_tz_round_trip(void)
+{
+	struct cal_tz tz;
+	T_EQ_INT(0, cal_tz_init(&tz, "Europe/Stockholm"));
+	static const int years[] = {1980, 2026, 2038, 2090};
+	for (size_t y = 0; y < sizeof(years) / sizeof(years[0]); y++) {
+		int64_t t0 = D(years[y], 1, 1) * 86400, t1 = D(years[y] + 1, 1, 1) * 86400;
+		int n_overlap = 0, fails = 0;
+		for (int64_t t = t0; t < t1 && fails < 3; t += 900) {
+			struct cal_local l;
+			int64_t back;
+			if (cal_tz_to_local(&tz, t, &l) < 0 ||
+			    cal_tz_from_local(&tz, l.dn, l.sec_of_day, &back) < 0) {
+				T_FAIL_("conversion error at %lld", (long long)t);
+				fails++;
+			} else if (back == t - 3600 && l.utc_offset == 3600) {
+				n_overlap++; /* the second 02:xx of October */
+			} else if (back != t) {
+				T_FAIL_("%lld -> %lld", (long long)t, (long long)back);
+				fails++;
+			}
+		}
+		/* Exactly one hour a year is repeated (4 quarter hours). */
+		T_EQ_INT(4, n_overlap);
+	}
+}
+
 static void test_parse_and_format_instant(void)
 {
 	struct cal *c = NULL;
@@ -543,6 +600,7 @@ int main(void)
 	T_RUN(test_day_info_defaults);
 	T_RUN(test_day_info_configured);
 	T_RUN(test_options);
+	T_RUN(test_dup_is_independent);
 	T_RUN(test_too_many_specials);
 	T_RUN(test_list_year);
 	T_RUN(test_parse_hours);
@@ -551,6 +609,7 @@ int main(void)
 	T_RUN(test_parse_closed_day);
 	T_RUN(test_parse_half_day);
 	T_RUN(test_tz_gap_and_overlap);
+	T_RUN(test_tz_round_trip);
 	T_RUN(test_parse_and_format_instant);
 	return t_done();
 }
