@@ -10,8 +10,13 @@
 int config_account_section(void *user, const char *section, const char *file, unsigned line,
                            struct diag_list *diags)
 {
+	struct config_load *ld = user;
 	if (strcmp(section, "Account") == 0)
 		return 0;
+	if (strcmp(section, "Schedule") == 0) {
+		ld->account->line_schedule = line;
+		return 0;
+	}
 	diag_add(diags, file, line, "unknown section [%s] in an account file", section);
 	return -EINVAL;
 }
@@ -55,6 +60,10 @@ void config_account_value(void *user, const char *section, const char *key, cons
 	struct config_load *ld = user;
 	struct config_account *a = ld->account;
 
+	if (strcmp(section, "Schedule") == 0) {
+		config_schedule_value(&a->sched_own, section, key, value, file, line, diags);
+		return;
+	}
 	if (strcmp(key, "Platform") == 0) {
 		if (platform_from_name(value, &a->platform) < 0)
 			diag_add(diags, file, line,
@@ -67,6 +76,9 @@ void config_account_value(void *user, const char *section, const char *key, cons
 		a->line_unit = line;
 	} else if (strcmp(key, "Title") == 0) {
 		config_set_str(&a->title, value);
+	} else if (strcmp(key, "Calendar") == 0) {
+		config_set_str(&a->calendar, value);
+		a->line_calendar = line;
 	} else if (strcmp(key, "ExternalId") == 0) {
 		if (!*value || strlen(value) > 256)
 			diag_add(diags, file, line, "ExternalId= must be 1..256 characters");

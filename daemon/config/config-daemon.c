@@ -28,8 +28,27 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
                           struct diag_list *diags)
 {
 	struct config_load *ld = user;
-	if (strcmp(section, "Daemon") == 0 || strcmp(section, "Api") == 0)
+	if (strcmp(section, "Daemon") == 0 || strcmp(section, "Api") == 0 ||
+	    strcmp(section, "Calendar") == 0 || strcmp(section, "Schedule") == 0)
 		return 0;
+	if (strncmp(section, "Calendar ", 9) == 0) {
+		if (value_ident(section + 9) < 0 || strcmp(section + 9, "default") == 0) {
+			diag_add(diags, file, line, "invalid calendar name '%s'", section + 9);
+			return -EINVAL;
+		}
+		return config_calendar_declare(ld, section + 9, file, line) < 0 ? -ENOMEM : 0;
+	}
+	if (strncmp(section, "Schedule ", 9) == 0) {
+		enum platform p;
+		if (platform_from_name(section + 9, &p) < 0) {
+			diag_add(diags, file, line,
+			         "[Schedule %s]: not a platform (facebook, instagram, youtube, x, "
+			         "mastodon, linkedin)",
+			         section + 9);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (strncmp(section, "Unit ", 5) == 0) {
 		const char *id = section + 5;
 		if (value_ident(id) < 0) {
@@ -127,6 +146,9 @@ static void unit_key(struct config_load *ld, const char *id, const char *key, co
 			         value);
 		else
 			config_set_str(&u->manager_email, value);
+	} else if (strcmp(key, "Calendar") == 0) {
+		config_set_str(&u->calendar, value);
+		u->line_calendar = line;
 	} else if (strcmp(key, "EscalateEmail") == 0) {
 		if (value_email(value) < 0)
 			diag_add(diags, file, line, "EscalateEmail= is not an e-mail address: '%s'",
@@ -138,11 +160,38 @@ static void unit_key(struct config_load *ld, const char *id, const char *key, co
 	}
 }
 
+void config_schedule_value(struct sched_policy *p, const char *section, const char *key,
+                           const char *value, const char *file, unsigned line,
+                           struct diag_list *diags)
+{
+	int r = sched_policy_set(p, key, value);
+	if (r == -ENOENT)
+		diag_add(diags, file, line, "unknown key '%s' in [%s]", key, section);
+	else if (r < 0 && strcmp(key, "PollAt") == 0)
+		diag_add(diags, file, line,
+		         "PollAt=%s: expected distinct local times HH:MM separated by spaces", value);
+	else if (r < 0)
+		diag_add(diags, file, line,
+		         "%s=%s: expected a time span of at least 1min (e.g. 30min, 2h) or off", key,
+		         value);
+}
+
 void config_daemon_value(void *user, const char *section, const char *key, const char *value,
                          const char *file, unsigned line, struct diag_list *diags)
 {
 	struct config_load *ld = user;
-	if (strcmp(section, "Daemon") == 0)
+	if (strcmp(section, "Calendar") == 0)
+		config_calendar_collect(ld, "default", key, value, file, line);
+	else if (strncmp(section, "Calendar ", 9) == 0)
+		config_calendar_collect(ld, section + 9, key, value, file, line);
+	else if (strcmp(section, "Schedule") == 0)
+		config_schedule_value(&ld->cfg->sched_site, section, key, value, file, line, diags);
+	else if (strncmp(section, "Schedule ", 9) == 0) {
+		enum platform p = PLATFORM_FACEBOOK;
+		platform_from_name(section + 9, &p);
+		config_schedule_value(&ld->cfg->sched_platform[p], section, key, value, file, line,
+		                      diags);
+	} else if (strcmp(section, "Daemon") == 0)
 		daemon_key(ld, key, value, file, line, diags);
 	else if (strcmp(section, "Api") == 0)
 		api_key(ld, key, value, file, line, diags);

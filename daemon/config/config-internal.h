@@ -4,8 +4,20 @@
 #include "config/config.h"
 #include "util/diag.h"
 
+/* A [Calendar] key kept until every file is read: named calendars start as
+ * a copy of the default one, wherever their sections stand. */
+struct cal_opt {
+	char *calendar; /* "default" or the NAME of [Calendar NAME] */
+	char *key;
+	char *value;
+	char *file;
+	unsigned line;
+};
+
 struct config_load {
 	struct config *cfg;
+	struct cal_opt *cal_opts;
+	size_t n_cal_opts;
 	struct diag_list *diags;
 	struct config_account *account; /* the account file being parsed */
 	char *dup_token_source;         /* first secret key seen, to refuse two */
@@ -23,6 +35,20 @@ int config_account_section(void *user, const char *section, const char *file, un
                            struct diag_list *diags);
 void config_account_value(void *user, const char *section, const char *key, const char *value,
                           const char *file, unsigned line, struct diag_list *diags);
+
+/* [Calendar] and [Calendar NAME] (config-calendar.c) */
+int config_calendar_declare(struct config_load *ld, const char *name, const char *file,
+                            unsigned line);
+void config_calendar_collect(struct config_load *ld, const char *name, const char *key,
+                             const char *value, const char *file, unsigned line);
+/* Build every calendar from the collected keys; errors go to ld->diags. */
+void config_calendars_build(struct config_load *ld);
+void config_calendar_opts_clear(struct config_load *ld);
+
+/* One key of a [Schedule …] section into p, errors as file:line. */
+void config_schedule_value(struct sched_policy *p, const char *section, const char *key,
+                           const char *value, const char *file, unsigned line,
+                           struct diag_list *diags);
 
 /* Replace *dst with a copy of src. */
 void config_set_str(char **dst, const char *src);

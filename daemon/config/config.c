@@ -8,10 +8,14 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
+#include "calendar/bizmath.h"
+#include "calendar/cal.h"
+#include "calendar/date.h"
 #include "config/config-internal.h"
 #include "config/ini-file.h"
 #include "config/secret.h"
 #include "config/values.h"
+#include "util/clock.h"
 
 #ifndef VAKT_PKGDATADIR
 #define VAKT_PKGDATADIR "/usr/share/vakt"
@@ -187,6 +191,54 @@ static int load_account(struct config_load *ld, const char *path)
 	return 0;
 }
 
+/* How far ahead the poll floor is checked: a year covers every kind of
+ * day the calendar has (half days, eves, holidays). */
+#define FLOOR_CHECK_DAYS 400
+
+static void resolve_account(struct config_load *ld, struct config_account *a)
+{
+	struct config *c = ld->cfg;
+	const struct config_unit *u = a->unit ? config_find_unit(c, a->unit) : NULL;
+	unsigned line = a->line_calendar;
+
+	a->calendar_name = a->calendar ? a->calendar : u && u->calendar ? u->calendar : "default";
+	if (!a->calendar && u && u->calendar)
+		line = 0;
+	a->cal = config_find_calendar(c, a->calendar_name);
+	if (!a->cal) {
+		if (a->calendar)
+			diag_add(ld->diags, a->file, line,
+			         "account '%s' names calendar '%s', which no [Calendar %s] defines",
+			         a->id, a->calendar_name, a->calendar_name);
+		return;
+	}
+
+	sched_policy_default(&a->sched);
+	sched_policy_merge(&a->sched, &c->sched_site);
+	if (a->platform < PLATFORM_COUNT)
+		sched_policy_merge(&a->sched, &c->sched_platform[a->platform]);
+	sched_policy_merge(&a->sched, &a->sched_own);
+
+	int64_t today, bad_dn = 0;
+	int count = 0;
+	if (cal_local_day(a->cal, clock_now_usec(), &today) < 0)
+		return;
+	int r = sched_check_floor(&a->sched, a->cal, today, FLOOR_CHECK_DAYS, &bad_dn, &count);
+	if (r == 1) {
+		struct cal_date d = cal_civil_from_days(bad_dn);
+		diag_add(ld->diags, a->file, a->line_schedule,
+		         "account '%s' would be polled only %d time%s on business day "
+		         "%04d-%02d-%02d (calendar '%s'); the floor is %d polls per business day "
+		         "(lag 1998:112 4 §, the city's policy): add PollAt= times or a shorter "
+		         "Interval=",
+		         a->id, count, count == 1 ? "" : "s", d.year, d.month, d.day,
+		         a->calendar_name, SCHED_FLOOR);
+	} else if (r < 0) {
+		diag_add(ld->diags, a->file, a->line_schedule,
+		         "account '%s': cannot compute the poll schedule: %s", a->id, strerror(-r));
+	}
+}
+
 /* Checks that need the whole configuration. */
 static void validate_references(struct config_load *ld)
 {
@@ -197,9 +249,15 @@ static void validate_references(struct config_load *ld)
 			diag_add(ld->diags, a->file, a->line_unit,
 			         "account '%s' names unit '%s', which no [Unit %s] section defines", a->id,
 			         a->unit, a->unit);
+		else
+			resolve_account(ld, a);
 	}
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];
+		if (u->calendar && !config_find_calendar(c, u->calendar))
+			diag_add(ld->diags, u->file, u->line_calendar,
+			         "[Unit %s] names calendar '%s', which no [Calendar %s] defines", u->id,
+			         u->calendar, u->calendar);
 		if (!u->title)
 			diag_add(ld->diags, u->file, u->line, "[Unit %s] has no Title=", u->id);
 		if (!u->manager_email)
@@ -268,6 +326,8 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 	if (ovr && ovr->api_socket)
 		config_set_str(&c->daemon.api_socket, ovr->api_socket);
 
+	config_calendars_build(&ld);
+	config_calendar_opts_clear(&ld);
 	validate_references(&ld);
 	if (mine.n) {
 		diag_move(diags, &mine);
@@ -278,6 +338,7 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 	return 0;
 fail:
 	diag_list_clear(&mine);
+	config_calendar_opts_clear(&ld);
 	free(path);
 	config_free(c);
 	return r < 0 ? r : -EINVAL;
@@ -298,6 +359,7 @@ void config_free(struct config *c)
 		free(u->manager);
 		free(u->manager_email);
 		free(u->escalate_email);
+		free(u->calendar);
 		free(u->file);
 	}
 	free(c->units);
@@ -308,11 +370,26 @@ void config_free(struct config *c)
 		free(a->title);
 		free(a->external_id);
 		free(a->api_base_url);
+		free(a->calendar);
 		free(a->file);
 		secret_clear(&a->token);
 	}
 	free(c->accounts);
+	for (size_t i = 0; i < c->n_calendars; i++) {
+		cal_free(c->calendars[i].cal);
+		free(c->calendars[i].name);
+		free(c->calendars[i].file);
+	}
+	free(c->calendars);
 	free(c);
+}
+
+const struct cal *config_find_calendar(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_calendars; i++)
+		if (strcmp(c->calendars[i].name, name) == 0)
+			return c->calendars[i].cal;
+	return NULL;
 }
 
 const struct config_unit *config_find_unit(const struct config *c, const char *id)

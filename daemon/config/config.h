@@ -14,7 +14,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "schedule/sched.h"
 #include "util/diag.h"
+
+struct cal;
 
 enum platform {
 	PLATFORM_FACEBOOK,
@@ -43,6 +46,8 @@ struct config_unit {
 	char *manager;       /* publiceringsansvarig chef */
 	char *manager_email;
 	char *escalate_email; /* where breaches go further (communications unit) */
+	char *calendar;      /* NULL: the site's default calendar */
+	unsigned line_calendar;
 	char *file;          /* where it was defined, for diagnostics */
 	unsigned line;
 };
@@ -56,9 +61,27 @@ struct config_account {
 	char *api_base_url;  /* empty = the platform's real API */
 	bool enabled;
 	struct secret token; /* value NULL when no token configured */
+	char *calendar;      /* NULL: the unit's, else the site's default */
+	struct sched_policy sched_own; /* the account file's [Schedule] */
 	char *file;
 	unsigned line_platform; /* for diagnostics about references */
 	unsigned line_unit;
+	unsigned line_calendar;
+	unsigned line_schedule;
+
+	/* Resolved after loading: */
+	struct sched_policy sched;      /* defaults < [Schedule] < [Schedule PLATFORM] < own */
+	const struct cal *cal;          /* borrowed from config.calendars */
+	const char *calendar_name;
+};
+
+/* One business calendar: "default" from [Calendar], others from
+ * [Calendar NAME], which start as a copy of the default. */
+struct config_calendar {
+	char *name;
+	struct cal *cal;
+	char *file;
+	unsigned line;
 };
 
 struct config_daemon {
@@ -81,6 +104,10 @@ struct config {
 	size_t n_units;
 	struct config_account *accounts;
 	size_t n_accounts;
+	struct config_calendar *calendars; /* [0] is always "default" */
+	size_t n_calendars;
+	struct sched_policy sched_site;                     /* [Schedule] */
+	struct sched_policy sched_platform[PLATFORM_COUNT]; /* [Schedule PLATFORM] */
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */
@@ -101,3 +128,6 @@ const struct config_unit *config_find_unit(const struct config *c, const char *i
 const struct config_account *config_find_account(const struct config *c, const char *id);
 
 size_t config_count_enabled(const struct config *c);
+
+/* The calendar called name, or NULL. */
+const struct cal *config_find_calendar(const struct config *c, const char *name);

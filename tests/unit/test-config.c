@@ -179,6 +179,101 @@ static void test_token_from_file_and_credential(void)
 	tfs_rmrf(dir);
 }
 
+static void test_calendar_and_schedule_errors(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096], acc[4096];
+	tfs_write(dir, "vaktd.conf",
+	          "[Calendar]\n"               /* 1 */
+	          "Hours=9-17\n"               /* 2: bad hours */
+	          "[Calendar service]\n"       /* 3 */
+	          "Opening=never\n"            /* 4: unknown key */
+	          "[Schedule myspace]\n"       /* 5: not a platform */
+	          "[Schedule]\n"               /* 6 */
+	          "Interval=5s\n"              /* 7: below a minute */
+	          "[Unit kultur]\n"            /* 8 */
+	          "Title=Kultur\n"             /* 9 */
+	          "ManagerEmail=a@b.se\n"      /* 10 */
+	          "Calendar=nosuch\n");        /* 11: dangling */
+	snprintf(acc, sizeof(acc), "%s[Schedule]\nPollAt=08:30 25:00\n", good_account);
+	tfs_write(dir, "accounts.d/a.conf", acc);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: Hours=9-17: expected", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: unknown key 'Opening' in [Calendar service]", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Schedule myspace]: not a platform", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:7: Interval=5s: expected", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:11: [Unit kultur] names calendar 'nosuch'", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/a.conf:7: PollAt=08:30 25:00: expected", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_schedule_below_floor_is_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096], acc[4096];
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	snprintf(acc, sizeof(acc),
+	         "%s[Schedule]\nInterval=off\nOffHoursInterval=off\nPollAt=08:30 12:00\n",
+	         good_account);
+	tfs_write(dir, "accounts.d/lazy.conf", acc);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/lazy.conf:6: account 'lazy' would be polled only 2 times on "
+	         "business day ", dir);
+	T_CONTAINS(got, exp);
+	T_CONTAINS(got, "the floor is 3 polls per business day");
+	tfs_rmrf(dir);
+}
+
+static void test_half_day_can_break_the_floor(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[4096];
+	/* Three polls an hour apart from the opening fit a whole day, but not
+	 * valborgsmässoafton closing at 09:30. */
+	tfs_write(dir, "vaktd.conf", "[Calendar]\nValborgsmassoafton=half 09:30\n"
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	snprintf(acc, sizeof(acc), "%s[Schedule]\nInterval=1h\nOffHoursInterval=off\n",
+	         good_account);
+	tfs_write(dir, "accounts.d/k.conf", acc);
+	const char *got = load(dir, NULL);
+	T_CONTAINS(got, "would be polled only 2 times on business day ");
+	T_CONTAINS(got, "-04-30");
+	tfs_rmrf(dir);
+}
+
+static void test_schedule_layers_and_calendars_resolve(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[4096];
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", "[Schedule]\nInterval=1h\n"
+	                             "[Schedule facebook]\nOffHoursInterval=3h\n"
+	                             "[Calendar dygnet-runt]\nAlwaysOpen=yes\n"
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
+	                             "Calendar=dygnet-runt\n");
+	snprintf(acc, sizeof(acc), "%s[Schedule]\nJitter=0\n", good_account);
+	tfs_write(dir, "accounts.d/k.conf", acc);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		const struct config_account *a = &c->accounts[0];
+		T_EQ_INT(3600LL * 1000000, a->sched.interval_usec);
+		T_EQ_INT(3LL * 3600 * 1000000, a->sched.off_hours_usec);
+		T_EQ_INT(0, a->sched.jitter_usec);
+		T_EQ_INT(300LL * 1000000, a->sched.crisis_usec);
+		T_EQ_STR("dygnet-runt", a->calendar_name);
+		T_ASSERT(a->cal == config_find_calendar(c, "dygnet-runt"));
+	}
+	config_free(c);
+	tfs_rmrf(dir);
+}
+
 static void test_value_parsers(void)
 {
 	int64_t us;
@@ -209,6 +304,10 @@ int main(void)
 	T_RUN(test_missing_main_file_and_required_keys);
 	T_RUN(test_dropins_override_in_name_order);
 	T_RUN(test_token_from_file_and_credential);
+	T_RUN(test_calendar_and_schedule_errors);
+	T_RUN(test_schedule_below_floor_is_refused);
+	T_RUN(test_half_day_can_break_the_floor);
+	T_RUN(test_schedule_layers_and_calendars_resolve);
 	T_RUN(test_value_parsers);
 	return t_done();
 }
