@@ -3,12 +3,23 @@
 
 #include "api/api.h"
 
-typedef void (*api_handler_fn)(const struct api_env *env, const char *body, size_t body_len,
+typedef void (*api_handler_fn)(const struct api_env *env, const struct api_req *req,
                                struct api_response *ret);
 
-void api_get_status(const struct api_env *env, const char *body, size_t body_len,
+void api_get_status(const struct api_env *env, const struct api_req *req,
                     struct api_response *ret);
-void api_get_accounts(const struct api_env *env, const char *body, size_t body_len,
-                      struct api_response *ret);
-void api_get_audit_verify(const struct api_env *env, const char *body, size_t body_len,
+void api_get_audit_verify(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret);
+/* api-accounts.c */
+void api_get_accounts(const struct api_env *env, const struct api_req *req,
+                      struct api_response *ret);
+void api_get_account_schedule(const struct api_env *env, const struct api_req *req,
+                              struct api_response *ret);
+void api_post_account_crisis(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret);
+void api_delete_account_crisis(const struct api_env *env, const struct api_req *req,
+                               struct api_response *ret);
+
+/* Fill ret with an error (status, code, message). */
+void api_fail(struct api_response *ret, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));

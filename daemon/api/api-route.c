@@ -35,6 +35,19 @@ void api_response_clear(struct api_response *r)
 	r->body = NULL;
 }
 
+void api_fail(struct api_response *ret, int status, const char *code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON_Delete(ret->body);
+	ret->status = status;
+	ret->body = api_error_body(status, code, "%s", msg);
+}
+
+/* Paths are patterns; "{id}" matches one non-empty segment. */
 static const struct api_route {
 	const char *method;
 	const char *path;
@@ -42,8 +55,49 @@ static const struct api_route {
 } routes[] = {
 	{"GET", "/v1/status", api_get_status},
 	{"GET", "/v1/accounts", api_get_accounts},
+	{"GET", "/v1/accounts/{id}/schedule", api_get_account_schedule},
+	{"POST", "/v1/accounts/{id}/crisis", api_post_account_crisis},
+	{"DELETE", "/v1/accounts/{id}/crisis", api_delete_account_crisis},
 	{"GET", "/v1/audit/verify", api_get_audit_verify},
 };
+
+/* Match path against pattern; the {id} segment is copied into param. */
+static int match(const char *pattern, const char *path, char *param, size_t len)
+{
+	const char *brace = strstr(pattern, "{id}");
+	if (!brace)
+		return strcmp(pattern, path) == 0;
+	size_t pre = (size_t)(brace - pattern);
+	const char *post = brace + 4;
+	if (strncmp(pattern, path, pre) != 0)
+		return 0;
+	const char *seg = path + pre, *end = strchr(seg, '/');
+	size_t seglen = end ? (size_t)(end - seg) : strlen(seg);
+	if (seglen == 0 || seglen >= len || strcmp(seg + seglen, post) != 0)
+		return 0;
+	memcpy(param, seg, seglen);
+	param[seglen] = '\0';
+	return 1;
+}
+
+int api_query_get(const char *query, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+	for (const char *p = query; p && *p;) {
+		const char *amp = strchr(p, '&');
+		size_t n = amp ? (size_t)(amp - p) : strlen(p);
+		if (n > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			size_t vlen = n - klen - 1;
+			if (vlen >= len)
+				return -ENOBUFS;
+			memcpy(buf, p + klen + 1, vlen);
+			buf[vlen] = '\0';
+			return 0;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return -ENOENT;
+}
 
 /* A path is only letters, digits and "/-_.%": everything else is refused
  * before routing, so handlers never see odd bytes. */
@@ -61,9 +115,10 @@ static int path_ok(const char *p)
 }
 
 int api_route(const struct api_env *env, const char *method, const char *path,
-              const char *body, size_t body_len, struct api_response *ret)
+              const char *query, const char *body, size_t body_len, struct api_response *ret)
 {
 	int path_known = 0;
+	char param[128];
 
 	ret->status = 0;
 	ret->body = NULL;
@@ -73,12 +128,20 @@ int api_route(const struct api_env *env, const char *method, const char *path,
 		return ret->body ? 0 : -ENOMEM;
 	}
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strcmp(routes[i].path, path) != 0)
+		if (!match(routes[i].path, path, param, sizeof(param)))
 			continue;
 		path_known = 1;
 		if (strcmp(routes[i].method, method) != 0)
 			continue;
-		routes[i].fn(env, body, body_len, ret);
+		struct api_req req = {
+			.method = method,
+			.path = path,
+			.query = query,
+			.param = strstr(routes[i].path, "{id}") ? param : NULL,
+			.body = body,
+			.body_len = body_len,
+		};
+		routes[i].fn(env, &req, ret);
 		if (!ret->body) {
 			ret->status = 500;
 			ret->body = api_error_body(500, "internal", "out of memory");

@@ -151,8 +151,9 @@ static void on_request(struct evhttp_request *req, void *arg)
 		evbuffer_remove(in, body, len);
 		body[len] = '\0';
 	}
-	if (api_route(srv->env, method_name(evhttp_request_get_command(req)), path, body, len,
-	              &resp) < 0) {
+	const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+	if (api_route(srv->env, method_name(evhttp_request_get_command(req)), path, query, body,
+	              len, &resp) < 0) {
 		free(body);
 		send_json(req, 500, NULL);
 		return;

@@ -1,4 +1,4 @@
-/* GET /v1/status, GET /v1/accounts, GET /v1/audit/verify */
+/* GET /v1/status, GET /v1/audit/verify */
 #include <stdio.h>
 
 #include "api/api-handlers.h"
@@ -11,7 +11,7 @@ static void add_time(cJSON *o, const char *key, int64_t usec)
 	cJSON_AddStringToObject(o, key, clock_format_utc(usec, buf, sizeof(buf)));
 }
 
-void api_get_status(const struct api_env *env, const char *body, size_t body_len,
+void api_get_status(const struct api_env *env, const struct api_req *req,
                     struct api_response *ret)
 {
 	struct store_counts c;
@@ -53,31 +53,7 @@ void api_get_status(const struct api_env *env, const char *body, size_t body_len
 	ret->body = o;
 }
 
-void api_get_accounts(const struct api_env *env, const char *body, size_t body_len,
-                      struct api_response *ret)
-{
-	const struct config *cfg = env->config;
-	cJSON *o = cJSON_CreateObject();
-	cJSON *arr = cJSON_AddArrayToObject(o, "accounts");
-	for (size_t i = 0; arr && i < cfg->n_accounts; i++) {
-		const struct config_account *a = &cfg->accounts[i];
-		const struct config_unit *u = config_find_unit(cfg, a->unit);
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "id", a->id);
-		cJSON_AddStringToObject(j, "platform", platform_name(a->platform));
-		cJSON_AddStringToObject(j, "unit", a->unit);
-		cJSON_AddStringToObject(j, "unit_title", u && u->title ? u->title : "");
-		cJSON_AddStringToObject(j, "title", a->title ? a->title : "");
-		cJSON_AddStringToObject(j, "external_id", a->external_id);
-		cJSON_AddBoolToObject(j, "enabled", a->enabled);
-		cJSON_AddBoolToObject(j, "token", a->token.value != NULL);
-		cJSON_AddItemToArray(arr, j);
-	}
-	ret->status = 200;
-	ret->body = o;
-}
-
-void api_get_audit_verify(const struct api_env *env, const char *body, size_t body_len,
+void api_get_audit_verify(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret)
 {
 	int64_t n = 0, bad = 0;

@@ -24,6 +24,10 @@ struct api_env {
 	int64_t config_loaded_usec;
 	int64_t started_usec;
 	const char *state; /* "starting", "running", "reloading", "stopping" */
+	/* Called after the API wrote a decision the daemon must act on (crisis
+	 * mode): a notification, never a way to reach a connector. */
+	void (*changed)(void *arg);
+	void *changed_arg;
 };
 
 struct api_response {
@@ -31,10 +35,25 @@ struct api_response {
 	cJSON *body; /* owned; always a JSON object */
 };
 
-/* Route one request.  Always fills *ret (errors become JSON error bodies
- * with the right status); returns 0, or -ENOMEM when even that failed. */
+/* One request as the handlers see it. */
+struct api_req {
+	const char *method;
+	const char *path;
+	const char *query;  /* without '?', NULL when none */
+	const char *param;  /* the {id} path segment, decoded; NULL when none */
+	const char *body;   /* NUL-terminated, NULL when empty */
+	size_t body_len;
+};
+
+/* Route one request (query may be NULL).  Always fills *ret (errors become
+ * JSON error bodies with the right status); returns 0, or -ENOMEM when even
+ * that failed. */
 int api_route(const struct api_env *env, const char *method, const char *path,
-              const char *body, size_t body_len, struct api_response *ret);
+              const char *query, const char *body, size_t body_len, struct api_response *ret);
+
+/* The value of key in a query string ("days=3&x=y") into buf; 0, or
+ * -ENOENT when absent. */
+int api_query_get(const char *query, const char *key, char *buf, size_t len);
 
 /* Build {"error":{"status":N,"code":"...","message":"..."}}. */
 cJSON *api_error_body(int status, const char *code, const char *fmt, ...)

@@ -3,6 +3,9 @@
 
 const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_status,
+	&ctl_cmd_accounts,
+	&ctl_cmd_schedule,
+	&ctl_cmd_crisis,
 	&ctl_cmd_calendar,
 	&ctl_cmd_deadline,
 	NULL,

@@ -35,6 +35,9 @@ extern const struct ctl_cmd *const ctl_commands[];
 
 /* One per cmd-<name>.c; add new ones here and to ctl-commands.c. */
 extern const struct ctl_cmd ctl_cmd_status;
+extern const struct ctl_cmd ctl_cmd_accounts;
+extern const struct ctl_cmd ctl_cmd_schedule;
+extern const struct ctl_cmd ctl_cmd_crisis;
 extern const struct ctl_cmd ctl_cmd_calendar;
 extern const struct ctl_cmd ctl_cmd_deadline;
 

@@ -22,6 +22,7 @@ static const char migration_1[] =
 	"  created_at INTEGER NOT NULL,"
 	"  updated_at INTEGER NOT NULL,"
 	"  removed_at INTEGER,"
+	"  crisis_from INTEGER,"         /* crisis mode: polls every CrisisInterval */
 	"  crisis_until INTEGER,"
 	"  cursor TEXT"               /* the connector's pagination watermark */
 	");"

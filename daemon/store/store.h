@@ -79,3 +79,26 @@ int store_poll_begin(struct store *s, const char *account, int64_t planned_usec,
                      int64_t started_usec, int64_t *ret_id);
 int store_poll_end(struct store *s, int64_t poll_id, int64_t finished_usec, const char *result,
                    int items_new, int items_updated, const char *error);
+
+/* The latest planned time of a poll of account (0 when never polled). */
+int store_poll_last_planned(struct store *s, const char *account, int64_t *ret);
+
+/* Polls of account started in [from, to): all of them and the ok ones. */
+int store_polls_count(struct store *s, const char *account, int64_t from, int64_t to,
+                      int64_t *ret_total, int64_t *ret_ok);
+
+/* The started_at/result of the latest poll (started 0 when none); result
+ * is copied into buf. */
+int store_poll_latest(struct store *s, const char *account, int64_t *ret_started, char *buf,
+                      size_t len);
+
+/* --- crisis mode ------------------------------------------------------- */
+
+/* Crisis window of an account (both 0 when off). */
+int store_account_crisis(struct store *s, const char *account, int64_t *ret_from,
+                         int64_t *ret_until);
+
+/* Switch crisis mode on for [from, until), or off (until == 0), with an
+ * audit entry naming actor.  -ENOENT for an unknown or removed account. */
+int store_account_set_crisis(struct store *s, const char *account, int64_t from, int64_t until,
+                             const char *actor);

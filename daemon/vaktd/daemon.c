@@ -14,6 +14,7 @@
 #include "store/audit.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "vaktd/poller.h"
 
 static void log_diags(const struct diag_list *dl, const char *suffix)
 {
@@ -129,6 +130,8 @@ static void reload(struct daemon *d)
 		struct api_server_opts o = api_opts(next);
 		api_server_set_limits(d->api, &o);
 		log_set_max_level(next->daemon.log_level);
+		if (poller_reconfigure(d->poller) < 0)
+			log_error("out of memory while rescheduling polls; keeping the old schedule");
 		config_free(old);
 		char detail[64];
 		snprintf(detail, sizeof(detail), "{\"generation\":%llu}",
@@ -158,6 +161,13 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	/* Nothing long-running is in flight yet; later work (transfers, the
 	 * outbox) finishes here before the loop exits. */
 	event_base_loopexit(d->base, NULL);
+}
+
+/* The API wrote a decision that affects scheduling (crisis mode). */
+static void on_store_changed(void *arg)
+{
+	struct daemon *d = arg;
+	poller_refresh(d->poller);
 }
 
 static int make_state_dir(const char *path)
@@ -239,6 +249,14 @@ int daemon_start(struct daemon *d)
 		return r;
 	}
 
+	r = poller_new(d, &d->poller);
+	if (r < 0) {
+		log_error("cannot set up the poll schedule: %s", strerror(-r));
+		return r;
+	}
+	d->api_env.changed = on_store_changed;
+	d->api_env.changed_arg = d;
+
 	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
 	d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
 	d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
@@ -286,6 +304,7 @@ void daemon_free(struct daemon *d)
 {
 	if (d->api)
 		api_server_free(d->api);
+	poller_free(d->poller);
 	if (d->sig_term)
 		event_free(d->sig_term);
 	if (d->sig_int)

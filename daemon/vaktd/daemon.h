@@ -11,6 +11,7 @@
 
 struct event_base;
 struct event;
+struct poller;
 
 struct daemon_opts {
 	const char *config_dir;
@@ -24,6 +25,7 @@ struct daemon {
 	struct config *config;     /* current; replaced whole on reload */
 	struct store *store;
 	struct api_server *api;
+	struct poller *poller;
 	struct api_env api_env;    /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *tick;

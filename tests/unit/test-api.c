@@ -34,10 +34,10 @@ static void test_unknown_path_is_404_json(void)
 {
 	struct api_env e = env();
 	struct api_response r;
-	T_EQ_INT(0, api_route(&e, "GET", "/v1/nothing", NULL, 0, &r));
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/nothing", NULL, NULL, 0, &r));
 	check_error(&r, 404, "not_found");
 	api_response_clear(&r);
-	T_EQ_INT(0, api_route(&e, "GET", "/status", NULL, 0, &r));
+	T_EQ_INT(0, api_route(&e, "GET", "/status", NULL, NULL, 0, &r));
 	check_error(&r, 404, "not_found");
 	api_response_clear(&r);
 }
@@ -46,7 +46,7 @@ static void test_wrong_method_is_405_json(void)
 {
 	struct api_env e = env();
 	struct api_response r;
-	T_EQ_INT(0, api_route(&e, "DELETE", "/v1/status", NULL, 0, &r));
+	T_EQ_INT(0, api_route(&e, "DELETE", "/v1/status", NULL, NULL, 0, &r));
 	check_error(&r, 405, "method_not_allowed");
 	api_response_clear(&r);
 }
@@ -55,10 +55,10 @@ static void test_odd_path_is_400_json(void)
 {
 	struct api_env e = env();
 	struct api_response r;
-	T_EQ_INT(0, api_route(&e, "GET", "/v1/status\"<script>", NULL, 0, &r));
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/status\"<script>", NULL, NULL, 0, &r));
 	check_error(&r, 400, "bad_path");
 	api_response_clear(&r);
-	T_EQ_INT(0, api_route(&e, "GET", "relative", NULL, 0, &r));
+	T_EQ_INT(0, api_route(&e, "GET", "relative", NULL, NULL, 0, &r));
 	check_error(&r, 400, "bad_path");
 	api_response_clear(&r);
 }
@@ -67,7 +67,7 @@ static void test_status_reports_counts(void)
 {
 	struct api_env e = env();
 	struct api_response r;
-	T_EQ_INT(0, api_route(&e, "GET", "/v1/status", NULL, 0, &r));
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/status", NULL, NULL, 0, &r));
 	T_EQ_INT(200, r.status);
 	T_EQ_STR(VAKT_VERSION, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "version")));
 	T_EQ_INT(1, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r.body, "accounts")));
@@ -81,7 +81,7 @@ static void test_accounts_never_show_tokens(void)
 {
 	struct api_env e = env();
 	struct api_response r;
-	T_EQ_INT(0, api_route(&e, "GET", "/v1/accounts", NULL, 0, &r));
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/accounts", NULL, NULL, 0, &r));
 	T_EQ_INT(200, r.status);
 	char *txt = cJSON_PrintUnformatted(r.body);
 	T_CONTAINS(txt, "\"id\":\"kultur-fb\"");
