@@ -21,6 +21,8 @@ enum {
 struct ctl_ctx {
 	const char *socket_path; /* the daemon's API socket */
 	int json;                /* --json: machine-readable output */
+	const char *config_dir;  /* --config DIR or $VAKT_CONFIG; NULL: built-in defaults */
+	const char *calendar;    /* --calendar NAME; NULL: "default" */
 };
 
 struct ctl_cmd {

@@ -85,5 +85,33 @@ expect_rc 2 "deadline garbled time" deadline 2026-12-23X16:00 "1 business day"
 expect_rc 2 "deadline garbled duration" deadline 2026-12-23T16:00 "1 fortnight"
 expect_rc 1 "deadline past 2100" deadline 2100-12-30T16:00 "1 business day"
 
+# The site's calendars through --config: klämdag, half day, a 24/7 one.
+cfgdir=$(mktemp -d) || exit 1
+trap 'rm -f "$errfile"; rm -rf "$cfgdir"' EXIT
+cat >"$cfgdir/vaktd.conf" <<'CONF'
+[Calendar]
+ClosedDay=2026-05-15 klämdag efter Kristi himmelsfärd
+HalfDay=valborgsmässoafton 12:00
+
+[Calendar dygnet-runt]
+AlwaysOpen=yes
+CONF
+expect_rc 0 "calendar --config" --config "$cfgdir" calendar 2026
+has_line "2026-04-30 valborgsmässoafton (half day, closes 12:00)"
+has_line "2026-05-15 klämdag efter Kristi himmelsfärd"
+expect_rc 0 "deadline over the klämdag" --config "$cfgdir" deadline 2026-05-13T16:00 "1 business day"
+has_line "2026-05-18T16:00:00+02:00 (måndag)"
+expect_rc 0 "deadline on a 24/7 calendar" --config "$cfgdir" --calendar dygnet-runt deadline 2026-05-14T16:00 "1 business day"
+has_line "2026-05-15T16:00:00+02:00 (fredag)"
+expect_rc 1 "unknown calendar" --config "$cfgdir" --calendar nope calendar 2026
+expect_rc 2 "--calendar without a name" calendar 2026 --calendar
+echo "[Calendar]" >"$cfgdir/vaktd.conf"
+echo "Hours=9-17" >>"$cfgdir/vaktd.conf"
+expect_rc 1 "broken site calendar" --config "$cfgdir" calendar 2026
+case $err in
+*"vaktd.conf:2: Hours=9-17"*) ok "broken calendar named with file:line" ;;
+*) not_ok "broken calendar not reported: $err" ;;
+esac
+
 echo "1..$n"
 [ "$fails" -eq 0 ]
