@@ -110,6 +110,25 @@ static int64_t audit_count(struct fx *f, const char *action, int64_t id)
 	return count(f, sql);
 }
 
+/* The detail of the last audit entry `action` of clock id (freed by the
+ * caller). */
+static char *audit_detail(struct fx *f, const char *action, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	char subject[48], *v = NULL;
+	snprintf(subject, sizeof(subject), "deadline:%lld", (long long)id);
+	sqlite3_prepare_v2(store_db(f->s),
+	                   "SELECT detail FROM audit_log WHERE action = ? AND subject = ? "
+	                   "ORDER BY seq DESC LIMIT 1",
+	                   -1, &st, NULL);
+	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* Verify the chain and tear down. */
 static void fx_done(struct fx *f)
 {
@@ -258,6 +277,11 @@ static void test_start_refusals(void)
 	T_EQ_INT(DEADLINE_E_EXISTS,
 	         deadline_start(f.s, f.cal, &f.p, it, DEADLINE_RESPOND, pub, pub, "test", &id2));
 	T_EQ_INT(-7, id2);
+	struct deadline found = {0};
+	T_EQ_INT(0, deadline_find(f.s, it, DEADLINE_RESPOND, &found));
+	T_EQ_INT(id, found.id);
+	T_EQ_INT(DEADLINE_MET, found.state);
+	T_EQ_INT(-ENOENT, deadline_find(f.s, it, DEADLINE_REVIEW_OBVIOUS, &found));
 	/* Another kind on the same item is a different clock. */
 	T_EQ_INT(0, deadline_start(f.s, f.cal, &f.p, it, DEADLINE_REVIEW_POSSIBLE, pub, pub, "test",
 	                           &id2));
@@ -444,6 +468,10 @@ static void test_scan_warns_then_breaches_once(void)
 	T_EQ_INT(0, d.stopped_at);
 	T_EQ_INT(1, audit_count(&f, "deadline.warning", id));
 	T_EQ_INT(1, audit_count(&f, "deadline.breach", id));
+	char *detail = audit_detail(&f, "deadline.breach", id);
+	T_CONTAINS(detail, "\"state\":\"breached\"");
+	T_CONTAINS(detail, "\"kind\":\"respond\"");
+	free(detail);
 	fx_done(&f);
 }
 
