@@ -169,8 +169,9 @@ int deadline_find(struct store *s, int64_t item_id, enum deadline_kind kind, str
  * clock due start + p->case_notice_within (warning as the policy says),
  * and the FL 12 milestone at start + p->case_demand_after_months calendar
  * months (same local wall-clock time; the 31st of a shorter month is its
- * last day), which never warns.  DEADLINE_E_EXISTS when a case is open.
- * Either id pointer may be NULL. */
+ * last day), which never warns.  DEADLINE_E_EXISTS when the item has
+ * (had) a case: one per item, ever; -ENOENT when the item does not
+ * exist.  Either id pointer may be NULL. */
 int deadline_case_open(struct store *s, const struct cal *cal, const struct deadline_policy *p,
                        int64_t item_id, int64_t start, int64_t now, const char *actor,
                        int64_t *ret_notice_id, int64_t *ret_milestone_id);

@@ -292,6 +292,8 @@ static void test_start_refusals(void)
 	                                 "test", NULL));
 	T_EQ_INT(-EINVAL,
 	         deadline_start(f.s, f.cal, &f.p, it, DEADLINE_RESPOND, 0, pub, "test", NULL));
+	T_EQ_INT(-ENOENT, deadline_case_open(f.s, f.cal, &f.p, 9999, pub, pub, "test", NULL, NULL));
+	T_EQ_INT(-EINVAL, deadline_stop(f.s, id2, (enum deadline_stop)7, pub, "test"));
 	T_EQ_INT(2, count(&f, "SELECT count(*) FROM deadlines"));
 	T_EQ_INT(2, count(&f, "SELECT count(*) FROM audit_log WHERE action = 'deadline.start'"));
 	fx_done(&f);
