@@ -84,26 +84,38 @@ static const char migration_1[] =
 	");"
 	"CREATE INDEX verdicts_item ON verdicts(item_id);"
 
-	/* Deadline clocks in business or calendar time. */
+	/* Deadline clocks in business or calendar time (daemon/deadline/,
+	 * docs/deadlines.md).  Everything a restart needs is in the row: the
+	 * due and warning instants are computed once, at start or resume, and
+	 * the duration text tells pause/resume which kind of time to count.
+	 * Instants are NULL when they have not happened; left_usec and
+	 * warn_left_usec are set only while paused.  One clock per item and
+	 * kind, ever. */
 	"CREATE TABLE deadlines ("
 	"  id INTEGER PRIMARY KEY,"
 	"  item_id INTEGER NOT NULL REFERENCES items(id),"
 	"  kind TEXT NOT NULL CHECK (kind IN ('respond','review_obvious','review_possible',"
-	"    'fl11_delay_notice','fl12_decision')),"
-	"  policy TEXT NOT NULL,"            /* e.g. '1 business day', calendar name */
-	"  started_at INTEGER NOT NULL,"
+	"    'fl11_delay_notice','fl12_demand_possible','fl12_decision')),"
+	"  duration TEXT NOT NULL,"          /* canonical: '1 business day', '6 months' */
+	"  warn_pct INTEGER NOT NULL DEFAULT 0 CHECK (warn_pct BETWEEN 0 AND 99)," /* 0: none */
+	"  started_at INTEGER NOT NULL,"     /* publication, case start or demand */
+	"  created_at INTEGER NOT NULL,"     /* when vakt started the clock */
 	"  due_at INTEGER NOT NULL,"
 	"  warn_at INTEGER,"
 	"  paused_at INTEGER,"
-	"  paused_total INTEGER NOT NULL DEFAULT 0,"
-	"  stopped_at INTEGER,"
+	"  left_usec INTEGER,"               /* to due_at, in the duration's kind of time */
+	"  warn_left_usec INTEGER,"          /* to warn_at; NULL when no warning is pending */
+	"  paused_total INTEGER NOT NULL DEFAULT 0," /* elapsed time spent paused */
+	"  stopped_at INTEGER,"              /* met or cancelled; NULL while open */
 	"  state TEXT NOT NULL DEFAULT 'running'"
-	"    CHECK (state IN ('running','paused','met','breached','cancelled')),"
+	"    CHECK (state IN ('running','paused','met','breached','cancelled','reached')),"
 	"  warned_at INTEGER,"
-	"  breached_at INTEGER"
+	"  breached_at INTEGER,"
+	"  reached_at INTEGER,"              /* milestones (fl12_demand_possible) */
+	"  UNIQUE (item_id, kind)"
 	");"
 	"CREATE INDEX deadlines_due ON deadlines(state, due_at);"
-	"CREATE INDEX deadlines_item ON deadlines(item_id);"
+	"CREATE INDEX deadlines_open ON deadlines(due_at) WHERE stopped_at IS NULL;"
 
 	/* Actions on the platform, queued by rules or people, carried out by
 	 * connectors; 'not_allowed' records why the platform could not. */
