@@ -58,6 +58,15 @@ static const struct api_route {
 	{"GET", "/v1/accounts/{id}/schedule", api_get_account_schedule},
 	{"POST", "/v1/accounts/{id}/crisis", api_post_account_crisis},
 	{"DELETE", "/v1/accounts/{id}/crisis", api_delete_account_crisis},
+	{"GET", "/v1/queue", api_get_queue},
+	{"POST", "/v1/items/{id}/deadlines", api_post_item_deadline},
+	{"POST", "/v1/items/{id}/case", api_post_item_case},
+	{"DELETE", "/v1/items/{id}/case", api_delete_item_case},
+	{"POST", "/v1/items/{id}/case/demand", api_post_item_case_demand},
+	{"POST", "/v1/deadlines/{id}/pause", api_post_deadline_pause},
+	{"POST", "/v1/deadlines/{id}/resume", api_post_deadline_resume},
+	{"POST", "/v1/deadlines/{id}/met", api_post_deadline_met},
+	{"POST", "/v1/deadlines/{id}/cancel", api_post_deadline_cancel},
 	{"GET", "/v1/audit/verify", api_get_audit_verify},
 };
 

@@ -1,5 +1,6 @@
 /* accounts.d/NAME.conf: one connected social media account per file. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@ int config_account_section(void *user, const char *section, const char *file, un
 		ld->account->line_schedule = line;
 		return 0;
 	}
+	if (strcmp(section, "Deadlines") == 0)
+		return 0;
 	diag_add(diags, file, line, "unknown section [%s] in an account file", section);
 	return -EINVAL;
 }
@@ -62,6 +65,12 @@ void config_account_value(void *user, const char *section, const char *key, cons
 
 	if (strcmp(section, "Schedule") == 0) {
 		config_schedule_value(&a->sched_own, section, key, value, file, line, diags);
+		return;
+	}
+	if (strcmp(section, "Deadlines") == 0) {
+		char scope[160];
+		snprintf(scope, sizeof(scope), "account:%s", a->id);
+		config_deadlines_collect(ld, scope, section, key, value, file, line);
 		return;
 	}
 	if (strcmp(key, "Platform") == 0) {

@@ -29,8 +29,16 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 {
 	struct config_load *ld = user;
 	if (strcmp(section, "Daemon") == 0 || strcmp(section, "Api") == 0 ||
-	    strcmp(section, "Calendar") == 0 || strcmp(section, "Schedule") == 0)
+	    strcmp(section, "Calendar") == 0 || strcmp(section, "Schedule") == 0 ||
+	    strcmp(section, "Deadlines") == 0)
 		return 0;
+	if (strncmp(section, "Deadlines ", 10) == 0) {
+		if (value_ident(section + 10) < 0) {
+			diag_add(diags, file, line, "invalid unit id in [%s]", section);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (strncmp(section, "Calendar ", 9) == 0) {
 		if (value_ident(section + 9) < 0 || strcmp(section + 9, "default") == 0) {
 			diag_add(diags, file, line, "invalid calendar name '%s'", section + 9);
@@ -184,7 +192,13 @@ void config_daemon_value(void *user, const char *section, const char *key, const
 		config_calendar_collect(ld, "default", key, value, file, line);
 	else if (strncmp(section, "Calendar ", 9) == 0)
 		config_calendar_collect(ld, section + 9, key, value, file, line);
-	else if (strcmp(section, "Schedule") == 0)
+	else if (strcmp(section, "Deadlines") == 0)
+		config_deadlines_collect(ld, "", section, key, value, file, line);
+	else if (strncmp(section, "Deadlines ", 10) == 0) {
+		char scope[160];
+		snprintf(scope, sizeof(scope), "unit:%s", section + 10);
+		config_deadlines_collect(ld, scope, section, key, value, file, line);
+	} else if (strcmp(section, "Schedule") == 0)
 		config_schedule_value(&ld->cfg->sched_site, section, key, value, file, line, diags);
 	else if (strncmp(section, "Schedule ", 9) == 0) {
 		enum platform p = PLATFORM_FACEBOOK;

@@ -18,6 +18,10 @@ struct config_load {
 	struct config *cfg;
 	struct cal_opt *cal_opts;
 	size_t n_cal_opts;
+	/* [Deadlines] keys, applied per account in layer order; .calendar
+	 * holds the scope: "" (site), "unit:ID" or "account:ID". */
+	struct cal_opt *dl_opts;
+	size_t n_dl_opts;
 	struct diag_list *diags;
 	struct config_account *account; /* the account file being parsed */
 	char *dup_token_source;         /* first secret key seen, to refuse two */
@@ -44,6 +48,14 @@ void config_calendar_collect(struct config_load *ld, const char *name, const cha
 /* Build every calendar from the collected keys; errors go to ld->diags. */
 void config_calendars_build(struct config_load *ld);
 void config_calendar_opts_clear(struct config_load *ld);
+
+/* [Deadlines] keys (config-deadlines.c): validate and keep one key; apply
+ * the layers to an account; free the kept keys. */
+void config_deadlines_collect(struct config_load *ld, const char *scope, const char *section,
+                              const char *key, const char *value, const char *file,
+                              unsigned line);
+void config_deadlines_resolve(struct config_load *ld, struct config_account *a);
+void config_deadlines_clear(struct config_load *ld);
 
 /* One key of a [Schedule …] section into p, errors as file:line. */
 void config_schedule_value(struct sched_policy *p, const char *section, const char *key,

@@ -251,6 +251,15 @@ static void validate_references(struct config_load *ld)
 			         a->unit, a->unit);
 		else
 			resolve_account(ld, a);
+		config_deadlines_resolve(ld, a);
+	}
+	/* A [Deadlines UNIT] for a unit nobody defined is a typo. */
+	for (size_t i = 0; i < ld->n_dl_opts; i++) {
+		const char *scope = ld->dl_opts[i].calendar;
+		if (strncmp(scope, "unit:", 5) == 0 && !config_find_unit(c, scope + 5))
+			diag_add(ld->diags, ld->dl_opts[i].file, ld->dl_opts[i].line,
+			         "[Deadlines %s] names a unit no [Unit %s] section defines", scope + 5,
+			         scope + 5);
 	}
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];
@@ -329,6 +338,7 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 	config_calendars_build(&ld);
 	config_calendar_opts_clear(&ld);
 	validate_references(&ld);
+	config_deadlines_clear(&ld);
 	if (mine.n) {
 		diag_move(diags, &mine);
 		r = -EINVAL;
@@ -339,6 +349,7 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 fail:
 	diag_list_clear(&mine);
 	config_calendar_opts_clear(&ld);
+	config_deadlines_clear(&ld);
 	free(path);
 	config_free(c);
 	return r < 0 ? r : -EINVAL;

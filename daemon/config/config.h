@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "deadline/policy.h"
 #include "schedule/sched.h"
 #include "util/diag.h"
 
@@ -71,6 +72,7 @@ struct config_account {
 
 	/* Resolved after loading: */
 	struct sched_policy sched;      /* defaults < [Schedule] < [Schedule PLATFORM] < own */
+	struct deadline_policy deadlines; /* defaults < [Deadlines] < [Deadlines UNIT] < own */
 	const struct cal *cal;          /* borrowed from config.calendars */
 	const char *calendar_name;
 };

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "ctl/ctl-args.h"
 #include "ctl/ctl.h"
 
 static int run_crisis(struct ctl_ctx *ctx, int argc, char **argv)
@@ -12,18 +12,13 @@ static int run_crisis(struct ctl_ctx *ctx, int argc, char **argv)
 	cJSON *res = NULL, *body = NULL;
 	int rc;
 
-	if (argc < 3 || argc > 4 ||
-	    strspn(argv[1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-	            strlen(argv[1]))
+	if (argc < 3 || argc > 4 || !ctl_is_ident(argv[1]))
 		return ctl_usage(&ctl_cmd_crisis);
 	snprintf(path, sizeof(path), "/v1/accounts/%s/crisis", argv[1]);
 	if (strcmp(argv[2], "on") == 0) {
-		const char *who = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
-		body = cJSON_CreateObject();
+		body = ctl_body_with_actor();
 		if (argc == 4)
 			cJSON_AddStringToObject(body, "duration", argv[3]);
-		if (who)
-			cJSON_AddStringToObject(body, "by", who);
 		rc = ctl_api_call(ctx, "POST", path, body, &res);
 		cJSON_Delete(body);
 	} else if (strcmp(argv[2], "off") == 0 && argc == 3) {

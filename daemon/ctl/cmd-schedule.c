@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/ctl-args.h"
 #include "ctl/ctl.h"
 
 static int run_schedule(struct ctl_ctx *ctx, int argc, char **argv)
@@ -21,9 +22,7 @@ static int run_schedule(struct ctl_ctx *ctx, int argc, char **argv)
 		else
 			return ctl_usage(&ctl_cmd_schedule);
 	}
-	if (!account || strspn(days, "0123456789") != strlen(days) || !*days ||
-	    strspn(account, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-	            strlen(account))
+	if (!account || !ctl_is_number(days) || !ctl_is_ident(account))
 		return ctl_usage(&ctl_cmd_schedule);
 	snprintf(path, sizeof(path), "/v1/accounts/%s/schedule?days=%s", account, days);
 	int rc = ctl_api_call(ctx, "GET", path, NULL, &res);

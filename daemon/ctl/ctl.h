@@ -40,6 +40,12 @@ extern const struct ctl_cmd ctl_cmd_status;
 extern const struct ctl_cmd ctl_cmd_accounts;
 extern const struct ctl_cmd ctl_cmd_schedule;
 extern const struct ctl_cmd ctl_cmd_crisis;
+extern const struct ctl_cmd ctl_cmd_queue;
+extern const struct ctl_cmd ctl_cmd_clock;
+extern const struct ctl_cmd ctl_cmd_case;
+
+/* A JSON body carrying "by": the invoking user, for the audit log. */
+cJSON *ctl_body_with_actor(void);
 extern const struct ctl_cmd ctl_cmd_calendar;
 extern const struct ctl_cmd ctl_cmd_deadline;
 

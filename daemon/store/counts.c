@@ -21,12 +21,14 @@ int store_counts(struct store *s, struct store_counts *ret)
 	int r = 0;
 	r |= count(s, "SELECT count(*) FROM accounts WHERE removed_at IS NULL", &c.accounts);
 	r |= count(s, "SELECT count(*) FROM items", &c.items);
+	/* Pending means not yet answered or resolved: running, paused and
+	 * breached clocks alike (stopped_at is set when one is stopped). */
 	r |= count(s,
-	           "SELECT count(*) FROM deadlines WHERE state IN ('running','paused') "
+	           "SELECT count(*) FROM deadlines WHERE stopped_at IS NULL "
 	           "AND kind IN ('review_obvious','review_possible')",
 	           &c.pending_review);
 	r |= count(s,
-	           "SELECT count(*) FROM deadlines WHERE state IN ('running','paused') "
+	           "SELECT count(*) FROM deadlines WHERE stopped_at IS NULL "
 	           "AND kind IN ('respond','fl11_delay_notice','fl12_decision')",
 	           &c.pending_respond);
 	r |= count(s, "SELECT count(*) FROM escalations WHERE sent_at IS NULL",

@@ -102,3 +102,9 @@ int store_account_crisis(struct store *s, const char *account, int64_t *ret_from
  * audit entry naming actor.  -ENOENT for an unknown or removed account. */
 int store_account_set_crisis(struct store *s, const char *account, int64_t from, int64_t until,
                              const char *actor);
+
+/* --- items ------------------------------------------------------------ */
+
+/* The account and publication instant of item id; -ENOENT when none. */
+int store_item_origin(struct store *s, int64_t id, char *account, size_t len,
+                      int64_t *ret_published);

@@ -11,6 +11,7 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "deadline/deadline.h"
 #include "store/audit.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -56,12 +57,42 @@ static void schedule_tick(struct daemon *d)
 	evtimer_add(d->tick, &tv);
 }
 
-/* The main tick.  Later work (polling, deadlines, the outbox) hangs off
- * here; the watchdog only pings while ticks keep coming. */
+/* Deadline clocks that reached their warning or due point since the last
+ * tick.  The scan records each transition in the store and the audit log
+ * exactly once; routing them to people is the escalation outbox's job. */
+static void scan_deadlines(struct daemon *d)
+{
+	struct deadline_transition *tr = NULL;
+	size_t n = 0;
+	int64_t now = clock_now_usec();
+
+	do {
+		int r = deadline_scan(d->store, now, "vaktd", DEADLINE_SCAN_MAX, &tr, &n);
+		if (r) {
+			log_error("deadline scan failed: %s", deadline_strerror(r));
+			return;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char due[40];
+			log_full(tr[i].level == DEADLINE_LEVEL_BREACH ? LOG_WARNING : LOG_NOTICE, NULL,
+			         tr[i].item_id, "deadline %lld (%s): %s, due %s",
+			         (long long)tr[i].deadline_id, deadline_kind_name(tr[i].kind),
+			         deadline_level_name(tr[i].level),
+			         clock_format_utc(tr[i].due_at, due, sizeof(due)));
+		}
+		free(tr);
+		tr = NULL;
+	} while (n == DEADLINE_SCAN_MAX);
+}
+
+/* The main tick: deadlines now, the outbox later.  The watchdog only pings
+ * while ticks keep coming. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	d->ticks++;
+	if (d->store)
+		scan_deadlines(d);
 	if (!d->stopping)
 		schedule_tick(d);
 }

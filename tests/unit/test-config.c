@@ -4,6 +4,7 @@
 #include "tfs.h"
 
 #include "config/config.h"
+#include "calendar/duration.h"
 #include "config/values.h"
 
 static const char good_daemon[] = "[Daemon]\n"
@@ -274,6 +275,39 @@ static void test_schedule_layers_and_calendars_resolve(void)
 	tfs_rmrf(dir);
 }
 
+static void test_deadline_layers_and_errors(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[4096], exp[4096];
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", "[Deadlines]\nRespondWithin=2 business days\nWarnAt=80%\n"
+	                             "[Deadlines kultur]\nReviewPossibleWithin=8 business hours\n"
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	snprintf(acc, sizeof(acc), "%s[Deadlines]\nWarnAt=50%%\n", good_account);
+	tfs_write(dir, "accounts.d/k.conf", acc);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		const struct deadline_policy *p = &c->accounts[0].deadlines;
+		T_EQ_INT(2, p->respond_within.count);
+		T_EQ_INT(CAL_UNIT_BUSINESS_DAYS, p->respond_within.unit);
+		T_EQ_INT(8, p->review_possible_within.count);
+		T_EQ_INT(50, p->warn_pct);
+		T_EQ_INT(2, p->review_obvious_within.count); /* the default 2 hours */
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf", "[Deadlines]\nRespondWithin=soon\nAnswerWithin=1h\n"
+	                             "[Deadlines ghost]\nWarnAt=75%\n"
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: RespondWithin=soon: expected a duration", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: unknown key 'AnswerWithin' in [Deadlines]", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Deadlines ghost] names a unit", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
 static void test_value_parsers(void)
 {
 	int64_t us;
@@ -308,6 +342,7 @@ int main(void)
 	T_RUN(test_schedule_below_floor_is_refused);
 	T_RUN(test_half_day_can_break_the_floor);
 	T_RUN(test_schedule_layers_and_calendars_resolve);
+	T_RUN(test_deadline_layers_and_errors);
 	T_RUN(test_value_parsers);
 	return t_done();
 }
