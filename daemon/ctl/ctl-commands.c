@@ -11,5 +11,6 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_case,
 	&ctl_cmd_calendar,
 	&ctl_cmd_deadline,
+	&ctl_cmd_filters,
 	NULL,
 };

@@ -48,6 +48,7 @@ extern const struct ctl_cmd ctl_cmd_case;
 cJSON *ctl_body_with_actor(void);
 extern const struct ctl_cmd ctl_cmd_calendar;
 extern const struct ctl_cmd ctl_cmd_deadline;
+extern const struct ctl_cmd ctl_cmd_filters;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
 int ctl_usage(const struct ctl_cmd *cmd);

@@ -1,0 +1,810 @@
+/* Required-literal extraction from PCRE2 patterns (see prefilter.h).
+ *
+ * A small recursive-descent reader of PCRE2 syntax.  For a sequence it
+ * collects runs of adjacent literal characters; for a group it takes the
+ * group's own requirement when the group must match at least once; for an
+ * alternation it takes the union of the branches (any branch without a
+ * requirement makes the whole alternation "always").  Of all requirements
+ * of a sequence it keeps the one whose shortest literal is longest.
+ *
+ * The trap is being too clever: a literal that a match does not need makes
+ * the prefilter drop real matches.  So anything unusual (backreferences,
+ * verbs, conditionals, recursion, \c, \o, unknown escapes) gives up, and
+ * under (?i) only ASCII letters other than k and s count as literals: those
+ * two have non-ASCII case partners (U+212A KELVIN SIGN, U+017F LONG S), as
+ * has every non-ASCII letter.
+ */
+#include "filter/prefilter.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter/utf8.h"
+
+struct px {
+	const char *s;
+	size_t pos, len;
+	int icase, ext;
+	int bail; /* syntax not understood: the result is "always" */
+	int nomem;
+	int depth;
+};
+
+/* The current run of adjacent literal characters, as a few variants:
+ * a small class such as [i1] multiplies them ("n[i1]g" is "nig" or "n1g"). */
+#define RUN_MAX_VARIANTS 16
+#define CLASS_MAX_CHARS 8
+
+struct run {
+	char b[RUN_MAX_VARIANTS][PREFILTER_MAX_LIT_LEN + 1];
+	size_t len[RUN_MAX_VARIANTS];
+	size_t nv; /* 0 or 1 with len[0] == 0: empty */
+	int full;  /* reached PREFILTER_MAX_LIT_LEN: nothing more is appended */
+};
+
+void lit_set_clear(struct lit_set *ls)
+{
+	if (!ls)
+		return;
+	for (size_t i = 0; i < ls->n; i++)
+		free(ls->v[i]);
+	free(ls->v);
+	memset(ls, 0, sizeof(*ls));
+}
+
+static void set_always(struct lit_set *ls)
+{
+	lit_set_clear(ls);
+	ls->always = 1;
+}
+
+static int lit_add(struct lit_set *ls, const char *s, size_t n)
+{
+	for (size_t i = 0; i < ls->n; i++)
+		if (strlen(ls->v[i]) == n && memcmp(ls->v[i], s, n) == 0)
+			return 0;
+	if (ls->n >= PREFILTER_MAX_LITS) {
+		set_always(ls);
+		return 0;
+	}
+	char **v = realloc(ls->v, (ls->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	ls->v = v;
+	if (!(v[ls->n] = strndup(s, n)))
+		return -ENOMEM;
+	ls->n++;
+	return 0;
+}
+
+int lit_set_union(struct lit_set *dst, const struct lit_set *src)
+{
+	if (dst->always)
+		return 0;
+	if (src->always) {
+		set_always(dst);
+		return 0;
+	}
+	for (size_t i = 0; i < src->n && !dst->always; i++)
+		if (lit_add(dst, src->v[i], strlen(src->v[i])) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* The shortest literal's length; 0 for "always" (worthless). */
+static size_t strength(const struct lit_set *ls)
+{
+	size_t m = SIZE_MAX;
+	if (ls->always || ls->n == 0)
+		return 0;
+	for (size_t i = 0; i < ls->n; i++) {
+		size_t l = strlen(ls->v[i]);
+		if (l < m)
+			m = l;
+	}
+	return m;
+}
+
+void lit_conj_clear(struct lit_conj *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		lit_set_clear(&c->v[i]);
+	c->n = 0;
+}
+
+/* 1 when a is a better filter than b: longer shortest literal, then fewer
+ * literals. */
+static int stronger(const struct lit_set *a, const struct lit_set *b)
+{
+	size_t sa = strength(a), sb = strength(b);
+	return sa > sb || (sa == sb && sa > 0 && a->n < b->n);
+}
+
+/* Add a required set to the conjunction, keeping the strongest
+ * PREFILTER_MAX_CONJ (dropping a requirement is always safe).  cand is
+ * consumed. */
+static void conj_add(struct lit_conj *c, struct lit_set *cand)
+{
+	if (strength(cand) == 0) {
+		lit_set_clear(cand);
+		return;
+	}
+	if (c->n < PREFILTER_MAX_CONJ) {
+		c->v[c->n++] = *cand;
+		memset(cand, 0, sizeof(*cand));
+		return;
+	}
+	size_t weak = 0;
+	for (size_t i = 1; i < c->n; i++)
+		if (stronger(&c->v[weak], &c->v[i]))
+			weak = i;
+	if (stronger(cand, &c->v[weak])) {
+		lit_set_clear(&c->v[weak]);
+		c->v[weak] = *cand;
+		memset(cand, 0, sizeof(*cand));
+	} else {
+		lit_set_clear(cand);
+	}
+}
+
+/* Move the strongest set of c into *out (always when c is empty); c is
+ * cleared. */
+static void conj_best(struct lit_conj *c, struct lit_set *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->always = 1;
+	if (c->n) {
+		size_t best = 0;
+		for (size_t i = 1; i < c->n; i++)
+			if (stronger(&c->v[i], &c->v[best]))
+				best = i;
+		*out = c->v[best];
+		memset(&c->v[best], 0, sizeof(c->v[best]));
+	}
+	lit_conj_clear(c);
+}
+
+static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
+{
+	struct lit_set cand = {0};
+	size_t nv = run->nv;
+	run->nv = 0;
+	run->full = 0;
+	if (nv == 0 || run->len[0] == 0)
+		return;
+	for (size_t i = 0; i < nv; i++)
+		if (lit_add(&cand, run->b[i], run->len[i]) < 0)
+			p->nomem = 1;
+	conj_add(best, &cand);
+}
+
+/* Append one of n alternative characters (UTF-8 in c[i], clen[i] bytes) to
+ * every variant.  Returns 0, or -1 when there would be too many variants
+ * (the caller then ends the run first). */
+static int run_mul(struct run *run, char c[][4], const size_t *clen, size_t n)
+{
+	size_t nv = run->nv ? run->nv : 1;
+	if (run->nv == 0)
+		run->len[0] = 0;
+	if (run->full)
+		return 0;
+	if (nv * n > RUN_MAX_VARIANTS)
+		return -1;
+	/* A prefix of a required run is required too: cutting is safe, but
+	 * then nothing may be appended after the cut. */
+	size_t maxc = 0;
+	for (size_t k = 0; k < n; k++)
+		if (clen[k] > maxc)
+			maxc = clen[k];
+	for (size_t v = 0; v < nv; v++)
+		if (run->len[v] + maxc > PREFILTER_MAX_LIT_LEN) {
+			run->full = 1;
+			return 0;
+		}
+	for (size_t k = n; k-- > 0;)
+		for (size_t v = 0; v < nv; v++) {
+			size_t d = k * nv + v;
+			if (d != v) {
+				memcpy(run->b[d], run->b[v], run->len[v]);
+				run->len[d] = run->len[v];
+			}
+			memcpy(run->b[d] + run->len[d], c[k], clen[k]);
+			run->len[d] += clen[k];
+		}
+	run->nv = nv * n;
+	return 0;
+}
+
+static int peek(const struct px *p)
+{
+	return p->pos < p->len ? (unsigned char)p->s[p->pos] : -1;
+}
+
+static int is_ext_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static void skip_ext(struct px *p)
+{
+	if (!p->ext)
+		return;
+	for (;;) {
+		int c = peek(p);
+		if (is_ext_space(c)) {
+			p->pos++;
+		} else if (c == '#') {
+			while (p->pos < p->len && p->s[p->pos] != '\n')
+				p->pos++;
+		} else {
+			return;
+		}
+	}
+}
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* A quantifier after an atom; (1, 1) when there is none. max < 0: no
+ * upper bound. */
+static void parse_quant(struct px *p, long *min, long *max)
+{
+	*min = 1;
+	*max = 1;
+	skip_ext(p);
+	int c = peek(p);
+	if (c == '*' || c == '+' || c == '?') {
+		*min = c == '+';
+		*max = c == '?' ? 1 : -1;
+		p->pos++;
+	} else if (c == '{') {
+		size_t q = p->pos + 1;
+		long a = 0, b;
+		if (q >= p->len || !is_digit(p->s[q]))
+			return; /* a literal '{' */
+		while (q < p->len && is_digit(p->s[q]) && a < 100000)
+			a = a * 10 + (p->s[q++] - '0');
+		b = a;
+		if (q < p->len && p->s[q] == ',') {
+			q++;
+			b = -1;
+			if (q < p->len && is_digit(p->s[q])) {
+				b = 0;
+				while (q < p->len && is_digit(p->s[q]) && b < 100000)
+					b = b * 10 + (p->s[q++] - '0');
+			}
+		}
+		if (q >= p->len || p->s[q] != '}')
+			return; /* not a quantifier: a literal '{' */
+		p->pos = q + 1;
+		*min = a;
+		*max = b;
+	} else {
+		return;
+	}
+	c = peek(p);
+	if (c == '+' || c == '?')
+		p->pos++; /* possessive or lazy: same requirement */
+}
+
+enum atom_kind {
+	A_ZERO,   /* zero width: does not break a run */
+	A_NONLIT, /* consumes something unknown: breaks the run */
+	A_LIT,    /* one literal character */
+	A_GROUP,  /* a group with its own requirement */
+};
+
+static void parse_alt(struct px *p, struct lit_conj *out);
+
+/* Skip a character class; p->pos is just after '['. */
+static void skip_class(struct px *p)
+{
+	if (peek(p) == '^')
+		p->pos++;
+	if (peek(p) == ']')
+		p->pos++;
+	while (p->pos < p->len) {
+		char c = p->s[p->pos];
+		if (c == ']') {
+			p->pos++;
+			return;
+		}
+		if (c == '[' && p->pos + 1 < p->len &&
+		    (p->s[p->pos + 1] == ':' || p->s[p->pos + 1] == '.' ||
+		     p->s[p->pos + 1] == '=')) {
+			const char *end = memmem(p->s + p->pos + 2, p->len - p->pos - 2, ":]", 2);
+			if (!end || p->s[p->pos + 1] != ':') {
+				p->bail = 1;
+				return;
+			}
+			p->pos = (size_t)(end - p->s) + 2;
+			continue;
+		}
+		if (c == '\\') {
+			if (p->pos + 1 >= p->len) {
+				p->bail = 1;
+				return;
+			}
+			char e = p->s[p->pos + 1];
+			p->pos += 2;
+			if (e == 'Q' || e == 'E') {
+				p->bail = 1;
+				return;
+			}
+			if ((e == 'x' || e == 'p' || e == 'P' || e == 'o' || e == 'N') &&
+			    peek(p) == '{') {
+				const char *end = memchr(p->s + p->pos, '}', p->len - p->pos);
+				if (!end) {
+					p->bail = 1;
+					return;
+				}
+				p->pos = (size_t)(end - p->s) + 1;
+			}
+			continue;
+		}
+		p->pos++;
+	}
+	p->bail = 1; /* unterminated */
+}
+
+/* Read option letters after "(?"; returns ')' or ':' (the terminator), or
+ * 0 after bailing.  Applies them to *icase / *ext. */
+static int parse_options(struct px *p, int *icase, int *ext)
+{
+	int on = 1;
+	while (p->pos < p->len) {
+		char c = p->s[p->pos++];
+		switch (c) {
+		case ')':
+		case ':':
+			return c;
+		case '-':
+			on = 0;
+			break;
+		case '^':
+			*icase = 0;
+			*ext = 0;
+			break;
+		case 'i':
+			*icase = on;
+			break;
+		case 'x':
+			*ext = on;
+			break;
+		case 'm':
+		case 'n':
+		case 's':
+		case 'J':
+		case 'U':
+			break;
+		default:
+			p->bail = 1;
+			return 0;
+		}
+	}
+	p->bail = 1;
+	return 0;
+}
+
+/* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
+ * requirement is written to *req. */
+static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
+{
+	int save_icase = p->icase, save_ext = p->ext;
+	int zero = 0;
+
+	if (++p->depth > 200) {
+		p->bail = 1;
+		return A_NONLIT;
+	}
+	if (peek(p) == '*') {
+		p->bail = 1; /* verbs and (*positive_lookahead: ...) */
+		return A_NONLIT;
+	}
+	if (peek(p) == '?') {
+		p->pos++;
+		int c = peek(p);
+		if (c == '#') {
+			const char *end = memchr(p->s + p->pos, ')', p->len - p->pos);
+			if (!end) {
+				p->bail = 1;
+				return A_NONLIT;
+			}
+			p->pos = (size_t)(end - p->s) + 1;
+			p->depth--;
+			return A_ZERO;
+		}
+		if (c == ':' || c == '|' || c == '>') {
+			p->pos++;
+		} else if (c == '=' || c == '!') {
+			p->pos++;
+			zero = 1;
+		} else if (c == '<' && p->pos + 1 < p->len &&
+		           (p->s[p->pos + 1] == '=' || p->s[p->pos + 1] == '!')) {
+			p->pos += 2;
+			zero = 1;
+		} else if (c == '<' || c == '\'' ||
+		           (c == 'P' && p->pos + 1 < p->len && p->s[p->pos + 1] == '<')) {
+			char close = c == '\'' ? '\'' : '>';
+			const char *end = memchr(p->s + p->pos + 1, close, p->len - p->pos - 1);
+			if (!end) {
+				p->bail = 1;
+				return A_NONLIT;
+			}
+			p->pos = (size_t)(end - p->s) + 1;
+		} else {
+			int icase = p->icase, ext = p->ext;
+			int t = parse_options(p, &icase, &ext);
+			if (t == ')') {
+				/* (?i): applies to the rest of the enclosing group */
+				p->icase = icase;
+				p->ext = ext;
+				p->depth--;
+				return A_ZERO;
+			}
+			if (t != ':')
+				return A_NONLIT;
+			p->icase = icase;
+			p->ext = ext;
+		}
+	}
+	parse_alt(p, req);
+	p->icase = save_icase;
+	p->ext = save_ext;
+	p->depth--;
+	if (peek(p) != ')') {
+		p->bail = 1;
+		return A_NONLIT;
+	}
+	p->pos++;
+	if (zero) {
+		lit_conj_clear(req);
+		return A_ZERO;
+	}
+	return A_GROUP;
+}
+
+/* An escape; p->pos is just after '\'.  For A_LIT writes *cp. */
+static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
+{
+	int c = peek(p);
+	if (c < 0) {
+		p->bail = 1;
+		return A_NONLIT;
+	}
+	p->pos++;
+	switch (c) {
+	case 'd':
+	case 'D':
+	case 's':
+	case 'S':
+	case 'w':
+	case 'W':
+	case 'h':
+	case 'H':
+	case 'v':
+	case 'V':
+	case 'R':
+	case 'X':
+		return A_NONLIT;
+	case 'N':
+		if (peek(p) == '{')
+			p->bail = 1;
+		return A_NONLIT;
+	case 'p':
+	case 'P':
+		if (peek(p) == '{') {
+			const char *end = memchr(p->s + p->pos, '}', p->len - p->pos);
+			if (!end)
+				p->bail = 1;
+			else
+				p->pos = (size_t)(end - p->s) + 1;
+		} else if (p->pos < p->len) {
+			p->pos++;
+		} else {
+			p->bail = 1;
+		}
+		return A_NONLIT;
+	case 'b':
+	case 'B':
+	case 'A':
+	case 'z':
+	case 'Z':
+	case 'G':
+	case 'K':
+	case 'E':
+		return A_ZERO;
+	case 'n':
+		*cp = '\n';
+		return A_LIT;
+	case 't':
+		*cp = '\t';
+		return A_LIT;
+	case 'r':
+		*cp = '\r';
+		return A_LIT;
+	case 'f':
+		*cp = '\f';
+		return A_LIT;
+	case 'e':
+		*cp = 0x1B;
+		return A_LIT;
+	case 'a':
+		*cp = 0x07;
+		return A_LIT;
+	case 'x': {
+		uint32_t v = 0;
+		if (peek(p) == '{') {
+			size_t q = p->pos + 1, nd = 0;
+			while (q < p->len && hexval(p->s[q]) >= 0 && nd < 8) {
+				v = v * 16 + (uint32_t)hexval(p->s[q++]);
+				nd++;
+			}
+			if (nd == 0 || q >= p->len || p->s[q] != '}') {
+				p->bail = 1;
+				return A_NONLIT;
+			}
+			p->pos = q + 1;
+		} else {
+			for (int i = 0; i < 2 && hexval(peek(p)) >= 0; i++)
+				v = v * 16 + (uint32_t)hexval(p->s[p->pos++]);
+		}
+		if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+			p->bail = 1;
+			return A_NONLIT;
+		}
+		*cp = v;
+		return A_LIT;
+	}
+	default:
+		if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !is_digit(c)) {
+			*cp = (uint32_t)c; /* an escaped punctuation character */
+			return A_LIT;
+		}
+		/* backreferences, octal, \c, \g, \k, \o, \Q (handled by the
+		 * caller), anything else */
+		p->bail = 1;
+		return A_NONLIT;
+	}
+}
+
+/* Append one of the characters cps[0..ncp) with quantifier (min, max) to
+ * the run. */
+static void add_lit(struct px *p, struct run *run, struct lit_conj *best, const uint32_t *cps,
+                    size_t ncp, long min, long max)
+{
+	char c[CLASS_MAX_CHARS][4];
+	size_t clen[CLASS_MAX_CHARS], n = 0;
+
+	for (size_t i = 0; i < ncp; i++) {
+		uint32_t cp = cps[i];
+		if (p->icase && (cp >= 0x80 || cp == 'k' || cp == 'K' || cp == 's' || cp == 'S')) {
+			finish_run(p, run, best); /* has case partners we cannot see */
+			return;
+		}
+		if (p->ext && cp >= 0x80) {
+			/* PCRE2 also skips some non-ASCII white space in (?x) */
+			finish_run(p, run, best);
+			return;
+		}
+		if (cp >= 'A' && cp <= 'Z')
+			cp |= 0x20;
+		size_t l = utf8_encode(cp, c[n]);
+		int dup = 0;
+		for (size_t j = 0; j < n; j++)
+			dup |= clen[j] == l && memcmp(c[j], c[n], l) == 0;
+		if (!dup)
+			clen[n++] = l;
+	}
+	if (min == 0) {
+		finish_run(p, run, best);
+		return;
+	}
+	for (long i = 0; i < min && i <= PREFILTER_MAX_LIT_LEN; i++)
+		if (run_mul(run, c, clen, n) < 0) {
+			finish_run(p, run, best);
+			run_mul(run, c, clen, n);
+		}
+	if (min == max)
+		return;
+	/* c{2,} : "cc" ends the run; the last c starts the next one. */
+	finish_run(p, run, best);
+	run_mul(run, c, clen, n);
+}
+
+/* A class of at most CLASS_MAX_CHARS plain characters ([i1], [e3],
+ * [.,]); p->pos is just after '['.  Returns the count and advances, or 0
+ * (nothing consumed) for any other class. */
+static size_t parse_simple_class(struct px *p, uint32_t *cps)
+{
+	size_t q = p->pos, n = 0;
+	if (q < p->len && (p->s[q] == '^' || p->s[q] == ']'))
+		return 0;
+	while (q < p->len && p->s[q] != ']') {
+		unsigned char c = (unsigned char)p->s[q];
+		uint32_t cp;
+		if (n == CLASS_MAX_CHARS || c == '[' || c == '-' || (p->ext && is_ext_space(c)))
+			return 0;
+		if (c == '\\') {
+			if (q + 1 >= p->len)
+				return 0;
+			c = (unsigned char)p->s[q + 1];
+			if (c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || is_digit(c))
+				return 0;
+			cp = c;
+			q += 2;
+		} else {
+			cp = utf8_next(p->s, p->len, &q);
+		}
+		cps[n++] = cp;
+	}
+	if (q >= p->len || n == 0)
+		return 0;
+	p->pos = q + 1;
+	return n;
+}
+
+/* A sequence up to '|', ')' or the end. */
+static void parse_seq(struct px *p, struct lit_conj *best)
+{
+	struct run run = {.nv = 0};
+	memset(best, 0, sizeof(*best));
+
+	while (!p->bail && !p->nomem) {
+		skip_ext(p);
+		int c = peek(p);
+		uint32_t cp = 0, cps[CLASS_MAX_CHARS];
+		size_t ncp = 0;
+		struct lit_conj req = {.n = 0};
+		enum atom_kind k;
+		long min, max;
+
+		if (c < 0 || c == '|' || c == ')')
+			break;
+		if (c == '\\' && p->pos + 1 < p->len && p->s[p->pos + 1] == 'Q') {
+			/* \Q...\E: literal text; a quantifier binds to its last
+			 * character. */
+			size_t start = p->pos + 2, end;
+			const char *e = memmem(p->s + start, p->len - start, "\\E", 2);
+			end = e ? (size_t)(e - p->s) : p->len;
+			p->pos = e ? end + 2 : p->len;
+			size_t q = start, last = start;
+			while (q < end) {
+				last = q;
+				utf8_next(p->s, end, &q);
+			}
+			for (q = start; q < last;) {
+				uint32_t c1 = utf8_next(p->s, end, &q);
+				add_lit(p, &run, best, &c1, 1, 1, 1);
+			}
+			if (last < end) {
+				cp = utf8_next(p->s, end, &q);
+				parse_quant(p, &min, &max);
+				add_lit(p, &run, best, &cp, 1, min, max);
+			}
+			continue;
+		}
+		p->pos++;
+		switch (c) {
+		case '(':
+			k = parse_group(p, &req);
+			break;
+		case '[':
+			ncp = parse_simple_class(p, cps);
+			if (ncp) {
+				k = A_LIT;
+				break;
+			}
+			skip_class(p);
+			k = A_NONLIT;
+			break;
+		case '.':
+			k = A_NONLIT;
+			break;
+		case '^':
+		case '$':
+			k = A_ZERO;
+			break;
+		case '\\':
+			k = parse_escape(p, &cp);
+			break;
+		case '*':
+		case '+':
+		case '?':
+			p->bail = 1;
+			k = A_NONLIT;
+			break;
+		default:
+			p->pos--;
+			cp = utf8_next(p->s, p->len, &p->pos);
+			k = A_LIT;
+			break;
+		}
+		if (p->bail) {
+			lit_conj_clear(&req);
+			break;
+		}
+		parse_quant(p, &min, &max);
+		switch (k) {
+		case A_ZERO:
+			break;
+		case A_NONLIT:
+			finish_run(p, &run, best);
+			break;
+		case A_LIT:
+			if (ncp)
+				add_lit(p, &run, best, cps, ncp, min, max);
+			else
+				add_lit(p, &run, best, &cp, 1, min, max);
+			break;
+		case A_GROUP:
+			/* every set the group requires is required here too */
+			finish_run(p, &run, best);
+			if (min >= 1)
+				for (size_t i = 0; i < req.n; i++)
+					conj_add(best, &req.v[i]);
+			break;
+		}
+		lit_conj_clear(&req);
+	}
+	finish_run(p, &run, best);
+}
+
+/* An alternation.  One branch: its conjunction.  Several: each branch's
+ * strongest set, united (any branch without one makes it "always"). */
+static void parse_alt(struct px *p, struct lit_conj *out)
+{
+	struct lit_conj first = {.n = 0}, branch = {.n = 0};
+	struct lit_set acc = {0}, one;
+
+	parse_seq(p, &first);
+	if (p->bail || p->nomem || peek(p) != '|') {
+		*out = first;
+		return;
+	}
+	conj_best(&first, &acc);
+	while (!p->bail && !p->nomem && peek(p) == '|') {
+		p->pos++;
+		parse_seq(p, &branch);
+		conj_best(&branch, &one);
+		if (lit_set_union(&acc, &one) < 0)
+			p->nomem = 1;
+		lit_set_clear(&one);
+	}
+	memset(out, 0, sizeof(*out));
+	if (acc.always || acc.n == 0)
+		lit_set_clear(&acc);
+	else
+		out->v[out->n++] = acc;
+}
+
+int prefilter_extract(const char *pattern, struct lit_conj *ret)
+{
+	struct px p = {.s = pattern, .len = strlen(pattern)};
+	struct lit_conj c = {.n = 0};
+
+	parse_alt(&p, &c);
+	if (p.nomem) {
+		lit_conj_clear(&c);
+		return -ENOMEM;
+	}
+	if (p.bail || p.pos != p.len)
+		lit_conj_clear(&c);
+	*ret = c;
+	return 0;
+}
