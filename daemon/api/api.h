@@ -17,8 +17,11 @@
 
 /* What the daemon shares with the API.  The daemon owns it and updates the
  * fields on reload; the API only reads them. */
+struct pipeline_rules;
+
 struct api_env {
 	struct store *store;
+	struct pipeline_rules *rules; /* the live rule set (re-evaluation, statistics) */
 	const struct config *config;
 	uint64_t config_generation;
 	int64_t config_loaded_usec;

@@ -17,8 +17,8 @@
 #include "config/values.h"
 #include "util/clock.h"
 
-#ifndef VAKT_PKGDATADIR
-#define VAKT_PKGDATADIR "/usr/share/vakt"
+#ifndef VAKT_RULES_DIR
+#define VAKT_RULES_DIR "/usr/share/vakt/filters"
 #endif
 
 /* A site with more accounts than this has a configuration error. */
@@ -131,7 +131,8 @@ static void set_defaults(struct config *c)
 		c->daemon.api_socket = strdup("/run/vakt/api.sock");
 	}
 	c->daemon.api_socket_mode = 0660;
-	c->daemon.rules_dir = strdup(VAKT_PKGDATADIR "/filters");
+	const char *rules = getenv("VAKT_RULES_DIR");
+	c->daemon.rules_dir = strdup(rules && rules[0] == '/' ? rules : VAKT_RULES_DIR);
 	c->daemon.log_level = LOG_INFO;
 	c->daemon.tick_usec = 5 * 1000000;
 	c->daemon.api_max_body = 1024 * 1024;

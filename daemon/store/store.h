@@ -108,3 +108,70 @@ int store_account_set_crisis(struct store *s, const char *account, int64_t from,
 /* The account and publication instant of item id; -ENOENT when none. */
 int store_item_origin(struct store *s, int64_t id, char *account, size_t len,
                       int64_t *ret_published);
+
+/* An item as fetched from a platform (all strings borrowed). */
+struct store_item_in {
+	const char *account;
+	const char *platform_id;
+	const char *kind;               /* post, comment, reply, review, mention, message */
+	const char *parent_platform_id; /* NULL for top level */
+	const char *author_id;          /* NULL when the platform withholds it */
+	const char *author_name;
+	int is_own;                     /* written by the account itself */
+	const char *text;
+	const char *permalink;
+	int64_t published_at;
+	const char *platform_state;     /* visible, hidden, deleted, gone */
+	const char *raw_json;           /* NULL or the platform's JSON */
+	int64_t poll_id;                /* 0 when not from a poll */
+};
+
+/* Insert the item or, when known, update it; a new row in item_versions
+ * whenever text or platform state differ from the latest version (every
+ * fetched version is kept).  *ret_id is the item, *ret_version the new
+ * version (0 when nothing changed).  Call inside a transaction. */
+int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t now,
+                      int64_t *ret_id, int64_t *ret_version);
+
+/* The item's latest text, kind, own flag, parent item id (0 none) and
+ * latest version id, for re-evaluation.  *ret_text is malloc'ed. */
+int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *account,
+                          size_t account_len, int *ret_is_own, int64_t *ret_parent,
+                          int64_t *ret_version);
+
+/* --- verdicts, rule statistics, feedback ------------------------------ */
+
+struct store_verdict_in {
+	int64_t item_id;
+	int64_t version_id;   /* 0 when not tied to a version */
+	const char *ruleset;  /* digest of the rule files */
+	const char *categories; /* space-separated */
+	const char *rule_ids;   /* space-separated, active rules */
+	const char *tier;     /* NULL when clean */
+	int severity;
+	const char *actions;  /* space-separated */
+	const char *detail_json;
+	const char *masked_text;
+};
+
+/* Insert a verdict (inside the caller's transaction). */
+int store_verdict_insert(struct store *s, const struct store_verdict_in *v, int64_t now,
+                         int64_t *ret_id);
+
+/* Add to a rule's persistent counters (creates the row). */
+int store_rule_stats_add(struct store *s, const char *rule, int64_t hits, int64_t last_hit,
+                         int64_t cost_ns, int64_t limit_hits, int disabled, int64_t now);
+
+struct store_rule_stats {
+	int64_t hits, last_hit, cost_ns, limit_hits, disabled_at;
+	int64_t true_positives, false_positives;
+};
+
+/* A rule's persistent counters and feedback (zeros when never seen). */
+int store_rule_stats_get(struct store *s, const char *rule, struct store_rule_stats *ret);
+
+/* Record a moderator's judgement of rule `rule` in verdict `verdict`
+ * (true_positive / false_positive), with an audit entry.  -ENOENT when the
+ * verdict does not exist or did not involve that rule. */
+int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const char *judgement,
+                       const char *actor, int64_t now);

@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "deadline/deadline.h"
+#include "pipeline/pipeline.h"
 #include "store/audit.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -93,6 +94,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	d->ticks++;
 	if (d->store)
 		scan_deadlines(d);
+	if (d->store && d->rules && pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
+		log_error("cannot write rule statistics: %s", store_errmsg(d->store));
 	if (!d->stopping)
 		schedule_tick(d);
 }
@@ -131,8 +134,12 @@ static void reload(struct daemon *d)
 	d->api_env.state = "reloading";
 	log_info("reloading configuration from %s", d->opts.config_dir);
 
-	/* Everything that can fail happens before the swap. */
+	/* Everything that can fail happens before the swap: every file, every
+	 * rule compiled and its examples run. */
+	struct pipeline_rules *next_rules = NULL;
 	int r = config_load(d->opts.config_dir, &d->opts.ovr, &next, &diags);
+	if (r == 0)
+		r = pipeline_rules_load(next->daemon.rules_dir, &next_rules, &diags);
 	if (r == 0 && strcmp(next->daemon.state_dir, d->config->daemon.state_dir) != 0) {
 		diag_add(&diags, NULL, 0,
 		         "StateDirectory= cannot change on reload (restart vaktd to move the store)");
@@ -153,9 +160,16 @@ static void reload(struct daemon *d)
 		          diags.n, (unsigned long long)d->generation);
 		diag_list_clear(&diags);
 		config_free(next);
+		pipeline_rules_free(next_rules);
 		audit_simple(d, "config.reload_rejected", NULL);
 	} else {
 		struct config *old = d->config;
+		/* Statistics of the old rule set are written before it goes. */
+		if (pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
+			log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+		pipeline_rules_free(d->rules);
+		d->rules = next_rules;
+		d->api_env.rules = next_rules;
 		d->config = next;
 		d->generation++;
 		next->generation = d->generation;
@@ -172,8 +186,9 @@ static void reload(struct daemon *d)
 		snprintf(detail, sizeof(detail), "{\"generation\":%llu}",
 		         (unsigned long long)d->generation);
 		audit_simple(d, "config.reloaded", detail);
-		log_info("configuration reloaded (generation %llu, %zu accounts)",
-		         (unsigned long long)d->generation, next->n_accounts);
+		log_info("configuration reloaded (generation %llu, %zu accounts, %zu rules, rule set %s)",
+		         (unsigned long long)d->generation, next->n_accounts,
+		         filter_engine_rule_count(d->rules->engine), d->rules->digest);
 	}
 	d->api_env.state = "running";
 	sd_notify(0, "READY=1");
@@ -216,15 +231,21 @@ int daemon_check_config(const struct daemon_opts *opts)
 {
 	struct diag_list diags = {0};
 	struct config *c = NULL;
+	struct pipeline_rules *rules = NULL;
 	int r = config_load(opts->config_dir, &opts->ovr, &c, &diags);
+	if (r == 0)
+		r = pipeline_rules_load(c->daemon.rules_dir, &rules, &diags);
 	if (r) {
 		diag_print(&diags, stderr);
 		fprintf(stderr, "%s: %zu error(s)\n", opts->config_dir, diags.n);
 		diag_list_clear(&diags);
+		config_free(c);
 		return 1;
 	}
-	printf("%s: configuration OK: %zu units, %zu accounts (%zu enabled)\n", opts->config_dir,
-	       c->n_units, c->n_accounts, config_count_enabled(c));
+	printf("%s: configuration OK: %zu units, %zu accounts (%zu enabled), %zu rules in %s\n",
+	       opts->config_dir, c->n_units, c->n_accounts, config_count_enabled(c),
+	       filter_engine_rule_count(rules->engine), c->daemon.rules_dir);
+	pipeline_rules_free(rules);
 	config_free(c);
 	return 0;
 }
@@ -248,6 +269,14 @@ int daemon_start(struct daemon *d)
 		return r;
 	}
 	log_set_max_level(d->config->daemon.log_level);
+	r = pipeline_rules_load(d->config->daemon.rules_dir, &d->rules, &diags);
+	if (r) {
+		log_diags(&diags, "");
+		log_error("invalid rules in %s: %zu error(s); not starting", d->config->daemon.rules_dir,
+		          diags.n);
+		diag_list_clear(&diags);
+		return r;
+	}
 	d->generation = 1;
 	d->config->generation = 1;
 
@@ -271,6 +300,7 @@ int daemon_start(struct daemon *d)
 
 	d->api_env = (struct api_env){
 		.store = d->store,
+		.rules = d->rules,
 		.config = d->config,
 		.config_generation = d->generation,
 		.config_loaded_usec = clock_now_usec(),
@@ -317,8 +347,9 @@ int daemon_start(struct daemon *d)
 
 	audit_simple(d, "daemon.started", NULL);
 	d->api_env.state = "running";
-	log_info("vaktd %s running: %zu accounts, store %s, API %s%s", VAKT_VERSION,
-	         d->config->n_accounts, dbpath, d->config->daemon.api_socket,
+	log_info("vaktd %s running: %zu accounts, %zu rules (rule set %s), store %s, API %s%s",
+	         VAKT_VERSION, d->config->n_accounts, filter_engine_rule_count(d->rules->engine),
+	         d->rules->digest, dbpath, d->config->daemon.api_socket,
 	         api_server_socket_activated(d->api) ? " (socket activation)" : "");
 	sd_notify(0, "READY=1");
 	notify_status(d);
@@ -331,6 +362,8 @@ int daemon_run(struct daemon *d)
 		log_error("event loop failed");
 		return 1;
 	}
+	if (pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
+		log_error("cannot write rule statistics: %s", store_errmsg(d->store));
 	audit_simple(d, "daemon.stopped", NULL);
 	return 0;
 }
@@ -351,6 +384,7 @@ void daemon_free(struct daemon *d)
 	if (d->watchdog)
 		event_free(d->watchdog);
 	store_close(d->store);
+	pipeline_rules_free(d->rules);
 	config_free(d->config);
 	if (d->base)
 		event_base_free(d->base);

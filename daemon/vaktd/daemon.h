@@ -12,6 +12,7 @@
 struct event_base;
 struct event;
 struct poller;
+struct pipeline_rules;
 
 struct daemon_opts {
 	const char *config_dir;
@@ -26,6 +27,7 @@ struct daemon {
 	struct store *store;
 	struct api_server *api;
 	struct poller *poller;
+	struct pipeline_rules *rules; /* current; replaced whole on reload */
 	struct api_env api_env;    /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *tick;

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import time
 
-from vakttest import VaktTestCase, VAKTCTL, VAKTD, main
+from vakttest import VaktTestCase, VAKTCTL, VAKTD, TEST_RULES, main
 
 
 class Lifecycle(VaktTestCase):
@@ -104,14 +104,15 @@ class Lifecycle(VaktTestCase):
         self.assertIn("test clock", d.log())
 
     def test_check_config(self):
+        env = dict(os.environ, VAKT_RULES_DIR=TEST_RULES)
         r = subprocess.run([VAKTD, "--check-config", "--config", self.config_dir],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, env=env)
         self.assertEqual(0, r.returncode, r.stderr)
         self.assertIn("configuration OK", r.stdout)
         self.write("vaktd.conf.d/50-typo.conf", "[Api]\nMaxConections=5\n")
         self.write("accounts.d/x.conf", "[Account]\nPlatform=x\nUnit=ghost\nExternalId=1\n")
         r = subprocess.run([VAKTD, "--check-config", "--config", self.config_dir],
-                           capture_output=True, text=True)
+                           capture_output=True, text=True, env=env)
         self.assertEqual(1, r.returncode)
         self.assertIn("50-typo.conf:2: unknown key 'MaxConections' in [Api]", r.stderr)
         self.assertIn("x.conf:3: account 'x' names unit 'ghost'", r.stderr)
