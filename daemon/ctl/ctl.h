@@ -10,6 +10,8 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+struct cal;
+
 enum {
 	CTL_EXIT_OK = 0,
 	CTL_EXIT_ERROR = 1,
@@ -19,6 +21,8 @@ enum {
 struct ctl_ctx {
 	const char *socket_path; /* the daemon's API socket */
 	int json;                /* --json: machine-readable output */
+	const char *config_dir;  /* --config DIR or $VAKT_CONFIG; NULL: built-in defaults */
+	const char *calendar;    /* --calendar NAME; NULL: "default" */
 };
 
 struct ctl_cmd {
@@ -33,6 +37,17 @@ extern const struct ctl_cmd *const ctl_commands[];
 
 /* One per cmd-<name>.c; add new ones here and to ctl-commands.c. */
 extern const struct ctl_cmd ctl_cmd_status;
+extern const struct ctl_cmd ctl_cmd_accounts;
+extern const struct ctl_cmd ctl_cmd_schedule;
+extern const struct ctl_cmd ctl_cmd_crisis;
+extern const struct ctl_cmd ctl_cmd_queue;
+extern const struct ctl_cmd ctl_cmd_clock;
+extern const struct ctl_cmd ctl_cmd_case;
+
+/* A JSON body carrying "by": the invoking user, for the audit log. */
+cJSON *ctl_body_with_actor(void);
+extern const struct ctl_cmd ctl_cmd_calendar;
+extern const struct ctl_cmd ctl_cmd_deadline;
 extern const struct ctl_cmd ctl_cmd_filters;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
@@ -45,6 +60,12 @@ int ctl_usage(const struct ctl_cmd *cmd);
  * hint about the socket path. */
 int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path,
                  const cJSON *body, cJSON **ret_json);
+
+/* The business calendar of the offline commands (calendar, deadline):
+ * today the built-in defaults, later the site's configuration.  Prints why
+ * on failure and returns a negative errno; 0 and *ret (cal_free) on
+ * success. */
+int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret);
 
 /* Print a cJSON value as one line of JSON followed by a newline. */
 void ctl_print_json(const cJSON *v);

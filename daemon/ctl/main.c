@@ -11,11 +11,15 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: vaktctl [--socket PATH] [--json] COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(out, "usage: vaktctl [--socket PATH] [--config DIR] [--calendar NAME] [--json] "
+	             "COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; ctl_commands[i]; i++)
 		fprintf(out, "  %-10s %-32s %s\n", ctl_commands[i]->name, ctl_commands[i]->usage,
 		        ctl_commands[i]->summary);
-	fprintf(out, "\nThe socket defaults to $VAKT_SOCKET or %s.\n", DEFAULT_SOCKET);
+	fprintf(out, "\nThe socket defaults to $VAKT_SOCKET or %s.\n"
+	             "--config (or $VAKT_CONFIG) makes the offline commands use the site's\n"
+	             "calendars instead of the built-in defaults.\n",
+	        DEFAULT_SOCKET);
 }
 
 int ctl_usage(const struct ctl_cmd *cmd)
@@ -32,6 +36,9 @@ int main(int argc, char **argv)
 
 	if (!args)
 		return CTL_EXIT_ERROR;
+	ctx.config_dir = getenv("VAKT_CONFIG");
+	if (ctx.config_dir && !*ctx.config_dir)
+		ctx.config_dir = NULL;
 	ctx.socket_path = getenv("VAKT_SOCKET");
 	if (!ctx.socket_path || !*ctx.socket_path)
 		ctx.socket_path = DEFAULT_SOCKET;
@@ -53,6 +60,17 @@ int main(int argc, char **argv)
 			ctx.socket_path = argv[++i];
 		} else if (!dashdash && strncmp(argv[i], "--socket=", 9) == 0) {
 			ctx.socket_path = argv[i] + 9;
+		} else if (!dashdash && (strcmp(argv[i], "--config") == 0 ||
+		                         strcmp(argv[i], "--calendar") == 0)) {
+			if (i + 1 >= argc) {
+				usage(stderr);
+				free(args);
+				return CTL_EXIT_USAGE;
+			}
+			if (argv[i][2] == 'c' && argv[i][3] == 'o')
+				ctx.config_dir = argv[++i];
+			else
+				ctx.calendar = argv[++i];
 		} else if (nargs == 0 && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
 		                          strcmp(argv[i], "help") == 0)) {
 			usage(stdout);

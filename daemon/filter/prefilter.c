@@ -229,15 +229,24 @@ static int is_ext_space(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+/* Skip what PCRE2 ignores between items: (?#...) comments always, white
+ * space and #-comments under (?x).  The trap: a quantifier after a comment
+ * applies to the item before it, so this runs before quantifiers too. */
 static void skip_ext(struct px *p)
 {
-	if (!p->ext)
-		return;
 	for (;;) {
 		int c = peek(p);
-		if (is_ext_space(c)) {
+		if (c == '(' && p->pos + 2 < p->len && p->s[p->pos + 1] == '?' &&
+		    p->s[p->pos + 2] == '#') {
+			const char *end = memchr(p->s + p->pos, ')', p->len - p->pos);
+			if (!end) {
+				p->bail = 1;
+				return;
+			}
+			p->pos = (size_t)(end - p->s) + 1;
+		} else if (p->ext && is_ext_space(c)) {
 			p->pos++;
-		} else if (c == '#') {
+		} else if (p->ext && c == '#') {
 			while (p->pos < p->len && p->s[p->pos] != '\n')
 				p->pos++;
 		} else {

@@ -1,3 +1,103 @@
-/* vaktd: placeholder entry until the daemon lands in this session. */
+/* vaktd: command line, then the daemon's life cycle. */
+#include <getopt.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/clock.h"
+#include "util/log.h"
+#include "vaktd/daemon.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: vaktd [OPTIONS]\n"
+	        "\n"
+	        "  -c, --config DIR       configuration directory (default /etc/vakt)\n"
+	        "      --check-config     validate the configuration, print every error, exit\n"
+	        "      --state-dir DIR    where the database lives (default $STATE_DIRECTORY\n"
+	        "                         or /var/lib/vakt; overrides StateDirectory=)\n"
+	        "      --socket PATH      API socket (default $RUNTIME_DIRECTORY/api.sock\n"
+	        "                         or /run/vakt/api.sock; overrides [Api] Socket=)\n"
+	        "      --test-clock SPEC  run on simulated time, for tests only:\n"
+	        "                         START[,xFACTOR], e.g. 2026-06-18T07:00:00+02:00,x3600\n"
+	        "  -h, --help             this text\n"
+	        "      --version          print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_CHECK = 256, OPT_STATE, OPT_SOCKET, OPT_CLOCK, OPT_VERSION };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check-config", no_argument, NULL, OPT_CHECK},
+		{"state-dir", required_argument, NULL, OPT_STATE},
+		{"socket", required_argument, NULL, OPT_SOCKET},
+		{"test-clock", required_argument, NULL, OPT_CLOCK},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	struct daemon d = {0};
+	int c;
+
+	d.opts.config_dir = "/etc/vakt";
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.opts.config_dir = optarg;
+			break;
+		case OPT_CHECK:
+			d.opts.check_only = true;
+			break;
+		case OPT_STATE:
+			d.opts.ovr.state_dir = optarg;
+			break;
+		case OPT_SOCKET:
+			d.opts.ovr.api_socket = optarg;
+			break;
+		case OPT_CLOCK: {
+			int64_t start;
+			double factor;
+			if (clock_parse_spec(optarg, &start, &factor) < 0) {
+				fprintf(stderr, "vaktd: invalid --test-clock '%s' (expected "
+				                "START[,xFACTOR], e.g. 2026-06-18T07:00:00+02:00,x3600)\n",
+				        optarg);
+				return 2;
+			}
+			clock_set_simulated(start, factor);
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("vaktd %s\n", VAKT_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vaktd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	if (d.opts.check_only)
+		return daemon_check_config(&d.opts);
+
+	log_open("vaktd");
+	if (clock_is_simulated(NULL))
+		log_warning("running on the test clock: time is simulated");
+	int rc = 0;
+	if (daemon_start(&d) < 0)
+		rc = 1;
+	else
+		rc = daemon_run(&d);
+	daemon_free(&d);
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,288 @@
+/* GET /v1/accounts, GET /v1/accounts/{id}/schedule,
+ * POST and DELETE /v1/accounts/{id}/crisis.
+ *
+ * Everything shown is computed from the configuration and the store, so
+ * the API never needs the daemon's internal state. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api-handlers.h"
+#include "calendar/bizmath.h"
+#include "calendar/cal.h"
+#include "calendar/date.h"
+#include "calendar/duration.h"
+#include "calendar/instant.h"
+#include "schedule/sched.h"
+#include "util/clock.h"
+
+#define SCHEDULE_MAX_DAYS 14
+#define DAY_USEC (86400 * USEC_PER_SEC)
+
+static void add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t)
+{
+	char buf[CAL_INSTANT_BUF];
+	if (t)
+		cJSON_AddStringToObject(o, key, cal_format_instant(c, t, buf, sizeof(buf), NULL));
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The latest business day at or before dn, searching back a month. */
+static int64_t business_day_at_or_before(const struct cal *c, int64_t dn)
+{
+	int64_t open, close;
+	for (int i = 0; i < 31; i++)
+		if (cal_office_hours(c, dn - i, &open, &close) == 1)
+			return dn - i;
+	return INT64_MIN;
+}
+
+static int day_bounds(const struct cal *c, int64_t dn, int64_t *from, int64_t *to)
+{
+	const struct cal_tz *tz = cal_timezone(c);
+	int64_t a, b;
+	if (cal_tz_from_local(tz, dn, 0, &a) < 0 || cal_tz_from_local(tz, dn, 86400, &b) < 0)
+		return -ERANGE;
+	*from = a * USEC_PER_SEC;
+	*to = b * USEC_PER_SEC;
+	return 0;
+}
+
+static void add_day_polls(const struct api_env *env, const struct config_account *a, cJSON *o,
+                          const char *key, int64_t dn, int64_t *ret_total)
+{
+	int64_t from, to, total = 0, ok = 0;
+	cJSON *d = cJSON_AddObjectToObject(o, key);
+	*ret_total = 0;
+	if (dn == INT64_MIN || day_bounds(a->cal, dn, &from, &to) < 0 ||
+	    store_polls_count(env->store, a->id, from, to, &total, &ok) != 0)
+		return;
+	struct cal_date cd = cal_civil_from_days(dn);
+	char date[16];
+	snprintf(date, sizeof(date), "%04d-%02d-%02d", cd.year, cd.month, cd.day);
+	cJSON_AddStringToObject(d, "date", date);
+	cJSON_AddNumberToObject(d, "polls", (double)total);
+	cJSON_AddNumberToObject(d, "ok", (double)ok);
+	*ret_total = total;
+}
+
+/* Planned polls of today that are still ahead of now. */
+static int remaining_today(const struct config_account *a, int64_t today, int64_t now)
+{
+	int64_t polls[SCHED_DAY_MAX];
+	int64_t offset = sched_jitter_offset(a->id, &a->sched);
+	int n = sched_day_polls(&a->sched, a->cal, today, polls), left = 0;
+	for (int i = 0; i < n; i++)
+		left += polls[i] + offset > now;
+	return left;
+}
+
+static void add_schedule_view(const struct api_env *env, const struct config_account *a,
+                              cJSON *j, int64_t now)
+{
+	int64_t last_planned = 0, last_started = 0, next = 0, from = 0, until = 0, today;
+	char result[32] = "";
+
+	cJSON_AddStringToObject(j, "calendar", a->calendar_name ? a->calendar_name : "default");
+	if (!a->cal || cal_local_day(a->cal, now, &today) < 0)
+		return;
+	store_poll_last_planned(env->store, a->id, &last_planned);
+	store_poll_latest(env->store, a->id, &last_started, result, sizeof(result));
+	store_account_crisis(env->store, a->id, &from, &until);
+	int64_t offset = sched_jitter_offset(a->id, &a->sched);
+	if (!a->enabled)
+		next = 0;
+	else if (!last_planned ||
+	         sched_next(&a->sched, a->cal, offset, last_planned, from, until, &next) < 0 ||
+	         next < now)
+		next = now; /* overdue: the poller catches up at once */
+	add_instant(j, "last_poll", a->cal, last_started);
+	cJSON_AddStringToObject(j, "last_result", result);
+	add_instant(j, "next_poll", a->cal, next);
+	if (until > now)
+		add_instant(j, "crisis_until", a->cal, until);
+	else
+		cJSON_AddNullToObject(j, "crisis_until");
+
+	/* The current business day is today when today is one, else the
+	 * latest before; the last is the one before that. */
+	int64_t cur = business_day_at_or_before(a->cal, today);
+	int64_t prev = cur == INT64_MIN ? INT64_MIN : business_day_at_or_before(a->cal, cur - 1);
+	int64_t n_cur = 0, n_prev = 0;
+	add_day_polls(env, a, j, "current_business_day", cur, &n_cur);
+	add_day_polls(env, a, j, "last_business_day", prev, &n_prev);
+	int below = 0;
+	if (a->enabled) {
+		if (prev != INT64_MIN && n_prev < SCHED_FLOOR)
+			below = 1;
+		if (cur == today && n_cur + remaining_today(a, today, now) < SCHED_FLOOR)
+			below = 1;
+		if (cur != INT64_MIN && cur < today && n_cur < SCHED_FLOOR)
+			below = 1;
+	}
+	cJSON_AddBoolToObject(j, "below_floor", below);
+}
+
+void api_get_accounts(const struct api_env *env, const struct api_req *req,
+                      struct api_response *ret)
+{
+	const struct config *cfg = env->config;
+	int64_t now = clock_now_usec();
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(o, "accounts");
+	cJSON_AddNumberToObject(o, "floor", SCHED_FLOOR);
+	for (size_t i = 0; arr && i < cfg->n_accounts; i++) {
+		const struct config_account *a = &cfg->accounts[i];
+		const struct config_unit *u = config_find_unit(cfg, a->unit);
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "id", a->id);
+		cJSON_AddStringToObject(j, "platform", platform_name(a->platform));
+		cJSON_AddStringToObject(j, "unit", a->unit);
+		cJSON_AddStringToObject(j, "unit_title", u && u->title ? u->title : "");
+		cJSON_AddStringToObject(j, "title", a->title ? a->title : "");
+		cJSON_AddStringToObject(j, "external_id", a->external_id);
+		cJSON_AddBoolToObject(j, "enabled", a->enabled);
+		cJSON_AddBoolToObject(j, "token", a->token.value != NULL);
+		add_schedule_view(env, a, j, now);
+		cJSON_AddItemToArray(arr, j);
+	}
+	ret->status = 200;
+	ret->body = o;
+}
+
+static const struct config_account *find_account(const struct api_env *env,
+                                                 const struct api_req *req,
+                                                 struct api_response *ret)
+{
+	const struct config_account *a = config_find_account(env->config, req->param);
+	if (!a)
+		api_fail(ret, 404, "no_such_account", "no account '%s'", req->param);
+	else if (!a->cal)
+		api_fail(ret, 500, "internal", "account '%s' has no calendar", req->param);
+	return a && a->cal ? a : NULL;
+}
+
+void api_get_account_schedule(const struct api_env *env, const struct api_req *req,
+                              struct api_response *ret)
+{
+	const struct config_account *a = find_account(env, req, ret);
+	char buf[16];
+	int days = 1;
+	int64_t now = clock_now_usec(), from = 0, until = 0, t, next;
+
+	if (!a)
+		return;
+	if (api_query_get(req->query, "days", buf, sizeof(buf)) == 0) {
+		char *end;
+		long v = strtol(buf, &end, 10);
+		if (*end || v < 1 || v > SCHEDULE_MAX_DAYS) {
+			api_fail(ret, 400, "bad_days", "days must be 1..%d", SCHEDULE_MAX_DAYS);
+			return;
+		}
+		days = (int)v;
+	}
+	store_account_crisis(env->store, a->id, &from, &until);
+	int64_t offset = sched_jitter_offset(a->id, &a->sched);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "account", a->id);
+	cJSON_AddStringToObject(o, "calendar", a->calendar_name);
+	cJSON_AddNumberToObject(o, "days", days);
+	cJSON_AddNumberToObject(o, "jitter_seconds", (double)(offset / USEC_PER_SEC));
+	cJSON *arr = cJSON_AddArrayToObject(o, "polls");
+	for (t = now; arr && cJSON_GetArraySize(arr) < SCHED_DAY_MAX * SCHEDULE_MAX_DAYS; t = next) {
+		if (sched_next(&a->sched, a->cal, offset, t, from, until, &next) < 0 ||
+		    next >= now + (int64_t)days * DAY_USEC)
+			break;
+		cJSON *p = cJSON_CreateObject();
+		add_instant(p, "at", a->cal, next);
+		int in_crisis = until > next && next >= from &&
+		                (next - from) % a->sched.crisis_usec == 0;
+		struct cal_day day;
+		int64_t dn;
+		const char *why = in_crisis ? "crisis" : "off_hours";
+		if (!in_crisis && cal_is_business_time(a->cal, next - offset) == 1)
+			why = "office_hours";
+		else if (!in_crisis && cal_local_day(a->cal, next - offset, &dn) == 0 &&
+		         cal_day_info(a->cal, dn, &day) == 0 && day.kind != CAL_DAY_BUSINESS &&
+		         day.kind != CAL_DAY_HALF)
+			why = "closed_day";
+		cJSON_AddStringToObject(p, "kind", why);
+		cJSON_AddItemToArray(arr, p);
+	}
+	ret->status = 200;
+	ret->body = o;
+}
+
+void api_post_account_crisis(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret)
+{
+	const struct config_account *a = find_account(env, req, ret);
+	struct cal_duration dur = {CAL_UNIT_HOURS, 2};
+	const char *actor = "api";
+	char actor_buf[80];
+	int64_t now = clock_now_usec(), until;
+
+	if (!a)
+		return;
+	if (req->body && req->body_len) {
+		cJSON *in = cJSON_ParseWithLength(req->body, req->body_len);
+		if (!cJSON_IsObject(in)) {
+			cJSON_Delete(in);
+			api_fail(ret, 400, "bad_json", "the body must be a JSON object");
+			return;
+		}
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(in, "duration");
+		const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "by");
+		if (d && (!cJSON_IsString(d) || cal_duration_parse(d->valuestring, &dur) < 0 ||
+		          cal_duration_is_business(&dur) || dur.count == 0)) {
+			cJSON_Delete(in);
+			api_fail(ret, 400, "bad_duration",
+			         "duration must be calendar time such as \"2h\" or \"90min\"");
+			return;
+		}
+		/* Who switched it on goes to the audit log; keep it short. */
+		if (cJSON_IsString(by) && strlen(by->valuestring) < 64) {
+			snprintf(actor_buf, sizeof(actor_buf), "api:%s", by->valuestring);
+			actor = actor_buf;
+		}
+		cJSON_Delete(in);
+	}
+	if (cal_add_duration(a->cal, now, &dur, &until) < 0) {
+		api_fail(ret, 400, "bad_duration", "duration out of range");
+		return;
+	}
+	int r = store_account_set_crisis(env->store, a->id, now, until, actor);
+	if (r) {
+		api_fail(ret, 500, "store", "cannot record crisis mode: %s", store_errmsg(env->store));
+		return;
+	}
+	if (env->changed)
+		env->changed(env->changed_arg);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "account", a->id);
+	add_instant(o, "crisis_from", a->cal, now);
+	add_instant(o, "crisis_until", a->cal, until);
+	cJSON_AddNumberToObject(o, "interval_seconds", (double)(a->sched.crisis_usec / USEC_PER_SEC));
+	ret->status = 200;
+	ret->body = o;
+}
+
+void api_delete_account_crisis(const struct api_env *env, const struct api_req *req,
+                               struct api_response *ret)
+{
+	const struct config_account *a = find_account(env, req, ret);
+	if (!a)
+		return;
+	if (store_account_set_crisis(env->store, a->id, 0, 0, "api") != 0) {
+		api_fail(ret, 500, "store", "cannot record crisis mode: %s", store_errmsg(env->store));
+		return;
+	}
+	if (env->changed)
+		env->changed(env->changed_arg);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "account", a->id);
+	cJSON_AddNullToObject(o, "crisis_until");
+	ret->status = 200;
+	ret->body = o;
+}

@@ -1,0 +1,352 @@
+/* The deadline clocks through the API: the pending queue, and the
+ * decisions people take on clocks (start one on an item, pause, resume,
+ * answered, cancel; the formal case of förvaltningslagen 11 and 12 §). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api-handlers.h"
+#include "calendar/bizmath.h"
+#include "calendar/instant.h"
+#include "deadline/deadline.h"
+#include "util/clock.h"
+
+static const struct cal *cal_for(void *userdata, const char *account_id, const char *unit)
+{
+	const struct api_env *env = userdata;
+	const struct config_account *a = config_find_account(env->config, account_id);
+	return a ? a->cal : NULL;
+}
+
+static const struct cal *default_cal(const struct api_env *env)
+{
+	return config_find_calendar(env->config, "default");
+}
+
+static void add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t)
+{
+	char buf[CAL_INSTANT_BUF];
+	if (t && c)
+		cJSON_AddStringToObject(o, key, cal_format_instant(c, t, buf, sizeof(buf), NULL));
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+void api_get_queue(const struct api_env *env, const struct api_req *req,
+                   struct api_response *ret)
+{
+	char account[128], unit[128];
+	struct deadline_filter f = {.limit = DEADLINE_LIST_MAX};
+	struct deadline_pending *v = NULL;
+	size_t n = 0;
+
+	if (api_query_get(req->query, "account", account, sizeof(account)) == 0)
+		f.account_id = account;
+	if (api_query_get(req->query, "unit", unit, sizeof(unit)) == 0)
+		f.unit = unit;
+	int64_t now = clock_now_usec();
+	int r = deadline_list_pending(env->store, &f, default_cal(env), cal_for, (void *)env, now,
+	                              &v, &n);
+	if (r) {
+		api_fail(ret, 500, "store", "cannot read the queue: %s", deadline_strerror(r));
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(o, "pending");
+	for (size_t i = 0; arr && i < n; i++) {
+		const struct deadline_pending *p = &v[i];
+		const struct cal *c = cal_for((void *)env, p->account_id, p->unit);
+		if (!c)
+			c = default_cal(env);
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "deadline", (double)p->d.id);
+		cJSON_AddNumberToObject(j, "item", (double)p->d.item_id);
+		cJSON_AddStringToObject(j, "account", p->account_id ? p->account_id : "");
+		cJSON_AddStringToObject(j, "unit", p->unit ? p->unit : "");
+		cJSON_AddStringToObject(j, "kind", deadline_kind_name(p->d.kind));
+		cJSON_AddStringToObject(j, "state", deadline_state_name(p->d.state));
+		cJSON_AddStringToObject(j, "duration", p->d.duration);
+		add_instant(j, "started_at", c, p->d.started_at);
+		add_instant(j, "due_at", c, p->d.due_at);
+		add_instant(j, "warn_at", c, p->d.warn_at);
+		cJSON_AddNumberToObject(j, "time_left_seconds",
+		                        (double)(p->time_left_usec / USEC_PER_SEC));
+		cJSON_AddBoolToObject(j, "business_time", p->business);
+		cJSON_AddBoolToObject(j, "warned", p->d.warned_at != 0);
+		cJSON_AddItemToArray(arr, j);
+	}
+	deadline_pending_free(v, n);
+	ret->status = 200;
+	ret->body = o;
+}
+
+static int parse_id(const char *s, int64_t *ret)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v <= 0)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* The body's optional "by" names the person in the audit log. */
+static cJSON *parse_body(const struct api_req *req, struct api_response *ret, char *actor,
+                         size_t len)
+{
+	cJSON *in = req->body && req->body_len ? cJSON_ParseWithLength(req->body, req->body_len)
+	                                       : cJSON_CreateObject();
+	if (!cJSON_IsObject(in)) {
+		cJSON_Delete(in);
+		api_fail(ret, 400, "bad_json", "the body must be a JSON object");
+		return NULL;
+	}
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "by");
+	if (cJSON_IsString(by) && *by->valuestring && strlen(by->valuestring) < 64)
+		snprintf(actor, len, "api:%s", by->valuestring);
+	else
+		snprintf(actor, len, "api");
+	return in;
+}
+
+static int fail_deadline(struct api_response *ret, int r)
+{
+	int status = r == -ENOENT ? 404
+	             : (r == DEADLINE_E_EXISTS || r == DEADLINE_E_STATE || r == DEADLINE_E_PASSED ||
+	                r == DEADLINE_E_TOO_EARLY || r == -EOPNOTSUPP)
+	                     ? 409
+	                     : 500;
+	api_fail(ret, status, status == 404 ? "not_found" : status == 409 ? "conflict" : "store",
+	         "%s", deadline_strerror(r));
+	return r;
+}
+
+static void reply_deadline(const struct api_env *env, struct api_response *ret, int64_t id)
+{
+	struct deadline d;
+	if (deadline_get(env->store, id, &d) != 0) {
+		api_fail(ret, 500, "store", "cannot read deadline %lld", (long long)id);
+		return;
+	}
+	const struct cal *c = default_cal(env);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "deadline", (double)d.id);
+	cJSON_AddNumberToObject(o, "item", (double)d.item_id);
+	cJSON_AddStringToObject(o, "kind", deadline_kind_name(d.kind));
+	cJSON_AddStringToObject(o, "state", deadline_state_name(d.state));
+	cJSON_AddStringToObject(o, "duration", d.duration);
+	add_instant(o, "started_at", c, d.started_at);
+	add_instant(o, "due_at", c, d.due_at);
+	add_instant(o, "warn_at", c, d.warn_at);
+	ret->status = 200;
+	ret->body = o;
+}
+
+/* The item, its account's calendar and policy. */
+static int item_context(const struct api_env *env, const struct api_req *req,
+                        struct api_response *ret, int64_t *ret_item, int64_t *ret_published,
+                        const struct config_account **ret_acc)
+{
+	char account[128];
+	if (parse_id(req->param, ret_item) < 0) {
+		api_fail(ret, 400, "bad_id", "item ids are positive integers");
+		return -EINVAL;
+	}
+	int r = store_item_origin(env->store, *ret_item, account, sizeof(account), ret_published);
+	if (r) {
+		api_fail(ret, r == -ENOENT ? 404 : 500, r == -ENOENT ? "not_found" : "store",
+		         "no item %s", req->param);
+		return r;
+	}
+	*ret_acc = config_find_account(env->config, account);
+	if (!*ret_acc || !(*ret_acc)->cal) {
+		api_fail(ret, 409, "conflict", "item %s belongs to account '%s', which is not configured",
+		         req->param, account);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+void api_post_item_deadline(const struct api_env *env, const struct api_req *req,
+                            struct api_response *ret)
+{
+	const struct config_account *a;
+	int64_t item, published, id = 0;
+	enum deadline_kind kind;
+	char actor[80];
+
+	if (item_context(env, req, ret, &item, &published, &a))
+		return;
+	cJSON *in = parse_body(req, ret, actor, sizeof(actor));
+	if (!in)
+		return;
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(in, "kind");
+	if (!cJSON_IsString(k) || deadline_kind_from_name(k->valuestring, &kind) < 0 ||
+	    (kind != DEADLINE_RESPOND && kind != DEADLINE_REVIEW_OBVIOUS &&
+	     kind != DEADLINE_REVIEW_POSSIBLE)) {
+		cJSON_Delete(in);
+		api_fail(ret, 400, "bad_kind",
+		         "kind must be respond, review_obvious or review_possible");
+		return;
+	}
+	cJSON_Delete(in);
+	int r = deadline_start(env->store, a->cal, &a->deadlines, item, kind, published,
+	                       clock_now_usec(), actor, &id);
+	if (r) {
+		fail_deadline(ret, r);
+		return;
+	}
+	if (env->changed)
+		env->changed(env->changed_arg);
+	reply_deadline(env, ret, id);
+}
+
+/* POST /v1/deadlines/{id}/ACTION */
+static void deadline_action(const struct api_env *env, const struct api_req *req,
+                            struct api_response *ret, const char *action)
+{
+	int64_t id;
+	char actor[80];
+	struct deadline d;
+	if (parse_id(req->param, &id) < 0) {
+		api_fail(ret, 400, "bad_id", "deadline ids are positive integers");
+		return;
+	}
+	cJSON *in = parse_body(req, ret, actor, sizeof(actor));
+	if (!in)
+		return;
+	cJSON_Delete(in);
+	int r = deadline_get(env->store, id, &d);
+	if (r) {
+		fail_deadline(ret, r);
+		return;
+	}
+	/* Pause and resume count in the account's calendar. */
+	char account[128];
+	int64_t published;
+	const struct cal *c = default_cal(env);
+	if (store_item_origin(env->store, d.item_id, account, sizeof(account), &published) == 0) {
+		const struct config_account *a = config_find_account(env->config, account);
+		if (a && a->cal)
+			c = a->cal;
+	}
+	int64_t now = clock_now_usec();
+	if (strcmp(action, "pause") == 0)
+		r = deadline_pause(env->store, c, id, now, actor);
+	else if (strcmp(action, "resume") == 0)
+		r = deadline_resume(env->store, c, id, now, actor);
+	else if (strcmp(action, "met") == 0)
+		r = deadline_stop(env->store, id, DEADLINE_STOP_MET, now, actor);
+	else
+		r = deadline_stop(env->store, id, DEADLINE_STOP_CANCELLED, now, actor);
+	if (r) {
+		fail_deadline(ret, r);
+		return;
+	}
+	if (env->changed)
+		env->changed(env->changed_arg);
+	reply_deadline(env, ret, id);
+}
+
+void api_post_deadline_pause(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret)
+{
+	deadline_action(env, req, ret, "pause");
+}
+
+void api_post_deadline_resume(const struct api_env *env, const struct api_req *req,
+                              struct api_response *ret)
+{
+	deadline_action(env, req, ret, "resume");
+}
+
+void api_post_deadline_met(const struct api_env *env, const struct api_req *req,
+                           struct api_response *ret)
+{
+	deadline_action(env, req, ret, "met");
+}
+
+void api_post_deadline_cancel(const struct api_env *env, const struct api_req *req,
+                              struct api_response *ret)
+{
+	deadline_action(env, req, ret, "cancel");
+}
+
+void api_post_item_case(const struct api_env *env, const struct api_req *req,
+                        struct api_response *ret)
+{
+	const struct config_account *a;
+	int64_t item, published, notice = 0, milestone = 0;
+	char actor[80];
+	if (item_context(env, req, ret, &item, &published, &a))
+		return;
+	cJSON *in = parse_body(req, ret, actor, sizeof(actor));
+	if (!in)
+		return;
+	cJSON_Delete(in);
+	int r = deadline_case_open(env->store, a->cal, &a->deadlines, item, published,
+	                           clock_now_usec(), actor, &notice, &milestone);
+	if (r) {
+		fail_deadline(ret, r);
+		return;
+	}
+	if (env->changed)
+		env->changed(env->changed_arg);
+	reply_deadline(env, ret, notice);
+	if (ret->body)
+		cJSON_AddNumberToObject(ret->body, "demand_possible_deadline", (double)milestone);
+}
+
+void api_post_item_case_demand(const struct api_env *env, const struct api_req *req,
+                               struct api_response *ret)
+{
+	const struct config_account *a;
+	int64_t item, published, id = 0, at;
+	char actor[80];
+	if (item_context(env, req, ret, &item, &published, &a))
+		return;
+	cJSON *in = parse_body(req, ret, actor, sizeof(actor));
+	if (!in)
+		return;
+	at = clock_now_usec();
+	const cJSON *when = cJSON_GetObjectItemCaseSensitive(in, "at");
+	if (when && (!cJSON_IsString(when) || cal_parse_instant(a->cal, when->valuestring, &at) < 0)) {
+		cJSON_Delete(in);
+		api_fail(ret, 400, "bad_instant", "\"at\" must be an ISO 8601 time");
+		return;
+	}
+	cJSON_Delete(in);
+	int r = deadline_case_demand(env->store, a->cal, &a->deadlines, item, at, clock_now_usec(),
+	                             actor, &id);
+	if (r) {
+		fail_deadline(ret, r);
+		return;
+	}
+	if (env->changed)
+		env->changed(env->changed_arg);
+	reply_deadline(env, ret, id);
+}
+
+void api_delete_item_case(const struct api_env *env, const struct api_req *req,
+                          struct api_response *ret)
+{
+	const struct config_account *a;
+	int64_t item, published;
+	char actor[80];
+	if (item_context(env, req, ret, &item, &published, &a))
+		return;
+	cJSON *in = parse_body(req, ret, actor, sizeof(actor));
+	if (!in)
+		return;
+	cJSON_Delete(in);
+	int r = deadline_case_close(env->store, item, clock_now_usec(), actor);
+	if (r) {
+		fail_deadline(ret, r);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "item", (double)item);
+	cJSON_AddStringToObject(o, "case", "closed");
+	ret->status = 200;
+	ret->body = o;
+}

@@ -1,0 +1,45 @@
+/* The handlers behind the control API's routes, one per endpoint. */
+#pragma once
+
+#include "api/api.h"
+
+typedef void (*api_handler_fn)(const struct api_env *env, const struct api_req *req,
+                               struct api_response *ret);
+
+void api_get_status(const struct api_env *env, const struct api_req *req,
+                    struct api_response *ret);
+void api_get_audit_verify(const struct api_env *env, const struct api_req *req,
+                          struct api_response *ret);
+/* api-accounts.c */
+void api_get_accounts(const struct api_env *env, const struct api_req *req,
+                      struct api_response *ret);
+void api_get_account_schedule(const struct api_env *env, const struct api_req *req,
+                              struct api_response *ret);
+void api_post_account_crisis(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret);
+void api_delete_account_crisis(const struct api_env *env, const struct api_req *req,
+                               struct api_response *ret);
+
+/* api-deadlines.c */
+void api_get_queue(const struct api_env *env, const struct api_req *req,
+                   struct api_response *ret);
+void api_post_item_deadline(const struct api_env *env, const struct api_req *req,
+                            struct api_response *ret);
+void api_post_deadline_pause(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret);
+void api_post_deadline_resume(const struct api_env *env, const struct api_req *req,
+                              struct api_response *ret);
+void api_post_deadline_met(const struct api_env *env, const struct api_req *req,
+                           struct api_response *ret);
+void api_post_deadline_cancel(const struct api_env *env, const struct api_req *req,
+                              struct api_response *ret);
+void api_post_item_case(const struct api_env *env, const struct api_req *req,
+                        struct api_response *ret);
+void api_post_item_case_demand(const struct api_env *env, const struct api_req *req,
+                               struct api_response *ret);
+void api_delete_item_case(const struct api_env *env, const struct api_req *req,
+                          struct api_response *ret);
+
+/* Fill ret with an error (status, code, message). */
+void api_fail(struct api_response *ret, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));

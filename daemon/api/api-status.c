@@ -1,0 +1,76 @@
+/* GET /v1/status, GET /v1/audit/verify */
+#include <stdio.h>
+
+#include "api/api-handlers.h"
+#include "store/audit.h"
+#include "util/clock.h"
+
+static void add_time(cJSON *o, const char *key, int64_t usec)
+{
+	char buf[40];
+	cJSON_AddStringToObject(o, key, clock_format_utc(usec, buf, sizeof(buf)));
+}
+
+void api_get_status(const struct api_env *env, const struct api_req *req,
+                    struct api_response *ret)
+{
+	struct store_counts c;
+	int schema = 0;
+	int64_t now = clock_now_usec();
+	double factor = 1;
+
+	if (store_counts(env->store, &c) || store_schema_version(env->store, &schema)) {
+		ret->status = 500;
+		ret->body = api_error_body(500, "store", "cannot read the store: %s",
+		                           store_errmsg(env->store));
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "version", VAKT_VERSION);
+	cJSON_AddStringToObject(o, "state", env->state);
+	add_time(o, "now", now);
+	cJSON_AddBoolToObject(o, "test_clock", clock_is_simulated(&factor));
+	if (clock_is_simulated(NULL))
+		cJSON_AddNumberToObject(o, "test_clock_factor", factor);
+	add_time(o, "started_at", env->started_usec);
+	cJSON_AddNumberToObject(o, "uptime_seconds", (double)((now - env->started_usec) / USEC_PER_SEC));
+	cJSON_AddStringToObject(o, "config_dir", env->config->dir);
+	cJSON_AddNumberToObject(o, "config_generation", (double)env->config_generation);
+	add_time(o, "config_loaded_at", env->config_loaded_usec);
+	cJSON_AddStringToObject(o, "database", store_path(env->store));
+	cJSON_AddNumberToObject(o, "schema_version", schema);
+	cJSON_AddNumberToObject(o, "accounts", (double)env->config->n_accounts);
+	cJSON_AddNumberToObject(o, "accounts_enabled", (double)config_count_enabled(env->config));
+	cJSON_AddNumberToObject(o, "units", (double)env->config->n_units);
+	cJSON_AddNumberToObject(o, "items", (double)c.items);
+	cJSON_AddNumberToObject(o, "polls", (double)c.polls);
+	cJSON_AddNumberToObject(o, "audit_entries", (double)c.audit_entries);
+	cJSON *p = cJSON_AddObjectToObject(o, "pending");
+	cJSON_AddNumberToObject(p, "review", (double)c.pending_review);
+	cJSON_AddNumberToObject(p, "respond", (double)c.pending_respond);
+	cJSON_AddNumberToObject(p, "escalations", (double)c.escalations_unsent);
+	ret->status = 200;
+	ret->body = o;
+}
+
+void api_get_audit_verify(const struct api_env *env, const struct api_req *req,
+                          struct api_response *ret)
+{
+	int64_t n = 0, bad = 0;
+	int r = store_audit_verify(env->store, &n, &bad);
+	cJSON *o = cJSON_CreateObject();
+	if (r == 0) {
+		cJSON_AddBoolToObject(o, "intact", 1);
+		cJSON_AddNumberToObject(o, "entries", (double)n);
+	} else if (r == STORE_E_CORRUPT) {
+		cJSON_AddBoolToObject(o, "intact", 0);
+		cJSON_AddNumberToObject(o, "first_bad_seq", (double)bad);
+	} else {
+		cJSON_Delete(o);
+		ret->status = 500;
+		ret->body = api_error_body(500, "store", "cannot read the audit log");
+		return;
+	}
+	ret->status = 200;
+	ret->body = o;
+}

@@ -1,0 +1,96 @@
+/* The control API: HTTP/1.1 + JSON on a Unix socket, versioned paths.
+ *
+ * api_route() is the whole application side and knows nothing of sockets,
+ * so tests call it directly; api-server.c wires it to evhttp.  The API only
+ * reads the store and writes acknowledgements and decisions; it never calls
+ * a connector.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "config/config.h"
+#include "store/store.h"
+
+/* What the daemon shares with the API.  The daemon owns it and updates the
+ * fields on reload; the API only reads them. */
+struct pipeline_rules;
+
+struct api_env {
+	struct store *store;
+	struct pipeline_rules *rules; /* the live rule set (re-evaluation, statistics) */
+	const struct config *config;
+	uint64_t config_generation;
+	int64_t config_loaded_usec;
+	int64_t started_usec;
+	const char *state; /* "starting", "running", "reloading", "stopping" */
+	/* Called after the API wrote a decision the daemon must act on (crisis
+	 * mode): a notification, never a way to reach a connector. */
+	void (*changed)(void *arg);
+	void *changed_arg;
+};
+
+struct api_response {
+	int status;  /* HTTP status code */
+	cJSON *body; /* owned; always a JSON object */
+};
+
+/* One request as the handlers see it. */
+struct api_req {
+	const char *method;
+	const char *path;
+	const char *query;  /* without '?', NULL when none */
+	const char *param;  /* the {id} path segment, decoded; NULL when none */
+	const char *body;   /* NUL-terminated, NULL when empty */
+	size_t body_len;
+};
+
+/* Route one request (query may be NULL).  Always fills *ret (errors become
+ * JSON error bodies with the right status); returns 0, or -ENOMEM when even
+ * that failed. */
+int api_route(const struct api_env *env, const char *method, const char *path,
+              const char *query, const char *body, size_t body_len, struct api_response *ret);
+
+/* The value of key in a query string ("days=3&x=y") into buf; 0, or
+ * -ENOENT when absent. */
+int api_query_get(const char *query, const char *key, char *buf, size_t len);
+
+/* Build {"error":{"status":N,"code":"...","message":"..."}}. */
+cJSON *api_error_body(int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void api_response_clear(struct api_response *r);
+
+/* --- the server --------------------------------------------------------- */
+
+struct event_base;
+struct api_server;
+
+struct api_server_opts {
+	const char *socket_path;  /* bound when no socket was passed by systemd */
+	unsigned socket_mode;
+	size_t max_body;
+	size_t max_header;
+	unsigned max_connections;
+	int timeout_sec;
+};
+
+/* Start serving.  Adopts a socket passed through systemd socket activation
+ * (LISTEN_FDS) when there is one, else binds socket_path (replacing a stale
+ * socket file, refusing to replace anything else).  On failure *ret is not
+ * written and errbuf says why. */
+int api_server_start(struct event_base *base, const struct api_env *env,
+                     const struct api_server_opts *opts, struct api_server **ret, char *errbuf,
+                     size_t errlen);
+
+/* Apply new limits after a reload (the socket path is kept). */
+void api_server_set_limits(struct api_server *srv, const struct api_server_opts *opts);
+
+/* Stop accepting, close connections, remove the socket file if we made it. */
+void api_server_free(struct api_server *srv);
+
+/* 1 when the socket came from systemd. */
+int api_server_socket_activated(const struct api_server *srv);

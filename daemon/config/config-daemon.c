@@ -1,0 +1,214 @@
+/* The sections of vaktd.conf and its drop-ins: [Daemon], [Api], [Unit ID]. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config-internal.h"
+#include "config/values.h"
+
+static struct config_unit *unit_get(struct config *c, const char *id, const char *file,
+                                    unsigned line)
+{
+	for (size_t i = 0; i < c->n_units; i++)
+		if (strcmp(c->units[i].id, id) == 0)
+			return &c->units[i];
+	struct config_unit *v = realloc(c->units, (c->n_units + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	c->units = v;
+	struct config_unit *u = &c->units[c->n_units++];
+	memset(u, 0, sizeof(*u));
+	u->id = strdup(id);
+	u->file = strdup(file);
+	u->line = line;
+	return u;
+}
+
+int config_daemon_section(void *user, const char *section, const char *file, unsigned line,
+                          struct diag_list *diags)
+{
+	struct config_load *ld = user;
+	if (strcmp(section, "Daemon") == 0 || strcmp(section, "Api") == 0 ||
+	    strcmp(section, "Calendar") == 0 || strcmp(section, "Schedule") == 0 ||
+	    strcmp(section, "Deadlines") == 0)
+		return 0;
+	if (strncmp(section, "Deadlines ", 10) == 0) {
+		if (value_ident(section + 10) < 0) {
+			diag_add(diags, file, line, "invalid unit id in [%s]", section);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strncmp(section, "Calendar ", 9) == 0) {
+		if (value_ident(section + 9) < 0 || strcmp(section + 9, "default") == 0) {
+			diag_add(diags, file, line, "invalid calendar name '%s'", section + 9);
+			return -EINVAL;
+		}
+		return config_calendar_declare(ld, section + 9, file, line) < 0 ? -ENOMEM : 0;
+	}
+	if (strncmp(section, "Schedule ", 9) == 0) {
+		enum platform p;
+		if (platform_from_name(section + 9, &p) < 0) {
+			diag_add(diags, file, line,
+			         "[Schedule %s]: not a platform (facebook, instagram, youtube, x, "
+			         "mastodon, linkedin)",
+			         section + 9);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (strncmp(section, "Unit ", 5) == 0) {
+		const char *id = section + 5;
+		if (value_ident(id) < 0) {
+			diag_add(diags, file, line,
+			         "invalid unit id '%s' (use letters, digits, '.', '_', '-')", id);
+			return -EINVAL;
+		}
+		if (!unit_get(ld->cfg, id, file, line)) {
+			diag_add(diags, file, line, "out of memory");
+			return -ENOMEM;
+		}
+		return 0;
+	}
+	if (strcmp(section, "Unit") == 0)
+		diag_add(diags, file, line, "[Unit] needs an id: [Unit kultur]");
+	else
+		diag_add(diags, file, line, "unknown section [%s]", section);
+	return -EINVAL;
+}
+
+static void daemon_key(struct config_load *ld, const char *key, const char *value,
+                       const char *file, unsigned line, struct diag_list *diags)
+{
+	struct config_daemon *d = &ld->cfg->daemon;
+	uint64_t u;
+
+	if (strcmp(key, "StateDirectory") == 0) {
+		if (value_abs_path(value) < 0)
+			diag_add(diags, file, line, "StateDirectory= must be an absolute path");
+		else
+			config_set_str(&d->state_dir, value);
+	} else if (strcmp(key, "RulesDirectory") == 0) {
+		if (value_abs_path(value) < 0)
+			diag_add(diags, file, line, "RulesDirectory= must be an absolute path");
+		else
+			config_set_str(&d->rules_dir, value);
+	} else if (strcmp(key, "LogLevel") == 0) {
+		if (value_log_level(value, &d->log_level) < 0)
+			diag_add(diags, file, line,
+			         "LogLevel= must be debug, info, notice, warning, error or crit");
+	} else if (strcmp(key, "TickSec") == 0) {
+		if (value_uint(value, 1, 3600, &u) < 0)
+			diag_add(diags, file, line, "TickSec= must be 1..3600 seconds");
+		else
+			d->tick_usec = (int64_t)u * 1000000;
+	} else {
+		diag_add(diags, file, line, "unknown key '%s' in [Daemon]", key);
+	}
+}
+
+static void api_key(struct config_load *ld, const char *key, const char *value, const char *file,
+                    unsigned line, struct diag_list *diags)
+{
+	struct config_daemon *d = &ld->cfg->daemon;
+	uint64_t u;
+
+	if (strcmp(key, "Socket") == 0) {
+		if (value_abs_path(value) < 0 || strlen(value) >= 108)
+			diag_add(diags, file, line,
+			         "Socket= must be an absolute path shorter than 108 bytes");
+		else
+			config_set_str(&d->api_socket, value);
+	} else if (strcmp(key, "SocketMode") == 0) {
+		if (value_mode(value, &d->api_socket_mode) < 0)
+			diag_add(diags, file, line, "SocketMode= must be an octal mode like 0660");
+	} else if (strcmp(key, "MaxBodySize") == 0) {
+		if (value_size(value, 1024, 64 * 1024 * 1024, &d->api_max_body) < 0)
+			diag_add(diags, file, line, "MaxBodySize= must be 1K..64M");
+	} else if (strcmp(key, "MaxHeaderSize") == 0) {
+		if (value_size(value, 1024, 1024 * 1024, &d->api_max_header) < 0)
+			diag_add(diags, file, line, "MaxHeaderSize= must be 1K..1M");
+	} else if (strcmp(key, "MaxConnections") == 0) {
+		if (value_uint(value, 1, 10000, &u) < 0)
+			diag_add(diags, file, line, "MaxConnections= must be 1..10000");
+		else
+			d->api_max_connections = (unsigned)u;
+	} else {
+		diag_add(diags, file, line, "unknown key '%s' in [Api]", key);
+	}
+}
+
+static void unit_key(struct config_load *ld, const char *id, const char *key, const char *value,
+                     const char *file, unsigned line, struct diag_list *diags)
+{
+	struct config_unit *u = unit_get(ld->cfg, id, file, line);
+	if (!u)
+		return;
+	if (strcmp(key, "Title") == 0) {
+		config_set_str(&u->title, value);
+	} else if (strcmp(key, "Manager") == 0) {
+		config_set_str(&u->manager, value);
+	} else if (strcmp(key, "ManagerEmail") == 0) {
+		if (value_email(value) < 0)
+			diag_add(diags, file, line, "ManagerEmail= is not an e-mail address: '%s'",
+			         value);
+		else
+			config_set_str(&u->manager_email, value);
+	} else if (strcmp(key, "Calendar") == 0) {
+		config_set_str(&u->calendar, value);
+		u->line_calendar = line;
+	} else if (strcmp(key, "EscalateEmail") == 0) {
+		if (value_email(value) < 0)
+			diag_add(diags, file, line, "EscalateEmail= is not an e-mail address: '%s'",
+			         value);
+		else
+			config_set_str(&u->escalate_email, value);
+	} else {
+		diag_add(diags, file, line, "unknown key '%s' in [Unit %s]", key, id);
+	}
+}
+
+void config_schedule_value(struct sched_policy *p, const char *section, const char *key,
+                           const char *value, const char *file, unsigned line,
+                           struct diag_list *diags)
+{
+	int r = sched_policy_set(p, key, value);
+	if (r == -ENOENT)
+		diag_add(diags, file, line, "unknown key '%s' in [%s]", key, section);
+	else if (r < 0 && strcmp(key, "PollAt") == 0)
+		diag_add(diags, file, line,
+		         "PollAt=%s: expected distinct local times HH:MM separated by spaces", value);
+	else if (r < 0)
+		diag_add(diags, file, line,
+		         "%s=%s: expected a time span of at least 1min (e.g. 30min, 2h) or off", key,
+		         value);
+}
+
+void config_daemon_value(void *user, const char *section, const char *key, const char *value,
+                         const char *file, unsigned line, struct diag_list *diags)
+{
+	struct config_load *ld = user;
+	if (strcmp(section, "Calendar") == 0)
+		config_calendar_collect(ld, "default", key, value, file, line);
+	else if (strncmp(section, "Calendar ", 9) == 0)
+		config_calendar_collect(ld, section + 9, key, value, file, line);
+	else if (strcmp(section, "Deadlines") == 0)
+		config_deadlines_collect(ld, "", section, key, value, file, line);
+	else if (strncmp(section, "Deadlines ", 10) == 0) {
+		char scope[160];
+		snprintf(scope, sizeof(scope), "unit:%s", section + 10);
+		config_deadlines_collect(ld, scope, section, key, value, file, line);
+	} else if (strcmp(section, "Schedule") == 0)
+		config_schedule_value(&ld->cfg->sched_site, section, key, value, file, line, diags);
+	else if (strncmp(section, "Schedule ", 9) == 0) {
+		enum platform p = PLATFORM_FACEBOOK;
+		platform_from_name(section + 9, &p);
+		config_schedule_value(&ld->cfg->sched_platform[p], section, key, value, file, line,
+		                      diags);
+	} else if (strcmp(section, "Daemon") == 0)
+		daemon_key(ld, key, value, file, line, diags);
+	else if (strcmp(section, "Api") == 0)
+		api_key(ld, key, value, file, line, diags);
+	else if (strncmp(section, "Unit ", 5) == 0)
+		unit_key(ld, section + 5, key, value, file, line, diags);
+}

@@ -1,0 +1,135 @@
+/* vaktd's configuration: DIR/vaktd.conf, the drop-ins DIR/vaktd.conf.d/NAME.conf
+ * (applied in name order after the main file) and one file per account,
+ * DIR/accounts.d/ACCOUNT.conf.
+ *
+ * config_load() parses everything into a new object and validates it as a
+ * whole (types, ranges, references between files, secrets readable).  It
+ * never touches a running configuration: reload builds a new one and swaps
+ * a pointer only when it has no errors.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "deadline/policy.h"
+#include "schedule/sched.h"
+#include "util/diag.h"
+
+struct cal;
+
+enum platform {
+	PLATFORM_FACEBOOK,
+	PLATFORM_INSTAGRAM,
+	PLATFORM_YOUTUBE,
+	PLATFORM_X,
+	PLATFORM_MASTODON,
+	PLATFORM_LINKEDIN,
+	PLATFORM_COUNT,
+};
+
+const char *platform_name(enum platform p);
+/* 0 and *ret on success, -EINVAL for an unknown name. */
+int platform_from_name(const char *s, enum platform *ret);
+
+/* A secret read from a file or a systemd credential.  Never logged. */
+struct secret {
+	char *value;   /* NUL-terminated, wiped on free */
+	size_t len;
+	char *source;  /* "file:/path" or "credential:name", safe to show */
+};
+
+struct config_unit {
+	char *id;            /* [Unit ID] */
+	char *title;
+	char *manager;       /* publiceringsansvarig chef */
+	char *manager_email;
+	char *escalate_email; /* where breaches go further (communications unit) */
+	char *calendar;      /* NULL: the site's default calendar */
+	unsigned line_calendar;
+	char *file;          /* where it was defined, for diagnostics */
+	unsigned line;
+};
+
+struct config_account {
+	char *id;            /* file name without .conf, or Id= */
+	enum platform platform;
+	char *unit;          /* references config_unit.id */
+	char *title;
+	char *external_id;   /* page id, channel id, user id, organisation URN … */
+	char *api_base_url;  /* empty = the platform's real API */
+	bool enabled;
+	struct secret token; /* value NULL when no token configured */
+	char *calendar;      /* NULL: the unit's, else the site's default */
+	struct sched_policy sched_own; /* the account file's [Schedule] */
+	char *file;
+	unsigned line_platform; /* for diagnostics about references */
+	unsigned line_unit;
+	unsigned line_calendar;
+	unsigned line_schedule;
+
+	/* Resolved after loading: */
+	struct sched_policy sched;      /* defaults < [Schedule] < [Schedule PLATFORM] < own */
+	struct deadline_policy deadlines; /* defaults < [Deadlines] < [Deadlines UNIT] < own */
+	const struct cal *cal;          /* borrowed from config.calendars */
+	const char *calendar_name;
+};
+
+/* One business calendar: "default" from [Calendar], others from
+ * [Calendar NAME], which start as a copy of the default. */
+struct config_calendar {
+	char *name;
+	struct cal *cal;
+	char *file;
+	unsigned line;
+};
+
+struct config_daemon {
+	char *state_dir;      /* SQLite database and WAL live here */
+	char *api_socket;
+	mode_t api_socket_mode;
+	char *rules_dir;
+	int log_level;        /* syslog priority */
+	int64_t tick_usec;    /* main loop tick, simulated time */
+	size_t api_max_body;
+	size_t api_max_header;
+	unsigned api_max_connections;
+};
+
+struct config {
+	char *dir;
+	uint64_t generation;  /* set by the daemon on every successful load */
+	struct config_daemon daemon;
+	struct config_unit *units;
+	size_t n_units;
+	struct config_account *accounts;
+	size_t n_accounts;
+	struct config_calendar *calendars; /* [0] is always "default" */
+	size_t n_calendars;
+	struct sched_policy sched_site;                     /* [Schedule] */
+	struct sched_policy sched_platform[PLATFORM_COUNT]; /* [Schedule PLATFORM] */
+};
+
+/* Overrides from the command line; NULL fields keep the file's value. */
+struct config_overrides {
+	const char *state_dir;
+	const char *api_socket;
+};
+
+/* Load and validate the configuration in dir.  On success *ret owns a new
+ * config and 0 is returned.  On errors, every one is added to diags and
+ * -EINVAL is returned; nothing is written to *ret. */
+int config_load(const char *dir, const struct config_overrides *ovr, struct config **ret,
+                struct diag_list *diags);
+
+void config_free(struct config *c);
+
+const struct config_unit *config_find_unit(const struct config *c, const char *id);
+const struct config_account *config_find_account(const struct config *c, const char *id);
+
+size_t config_count_enabled(const struct config *c);
+
+/* The calendar called name, or NULL. */
+const struct cal *config_find_calendar(const struct config *c, const char *name);

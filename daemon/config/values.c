@@ -1,0 +1,179 @@
+/* Value parsers for vaktd.conf and account files. */
+#include "config/values.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+int value_bool(const char *s, bool *ret)
+{
+	static const char *yes[] = {"yes", "true", "on", "1"};
+	static const char *no[] = {"no", "false", "off", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int value_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int value_timespan(const char *s, int64_t *ret_usec)
+{
+	static const struct {
+		const char *suffix;
+		int64_t usec;
+	} units[] = {
+		{"ms", 1000},           {"s", 1000000},         {"sec", 1000000},
+		{"m", 60000000},        {"min", 60000000},      {"h", 3600000000LL},
+		{"hour", 3600000000LL}, {"d", 86400000000LL},   {"day", 86400000000LL},
+		{"", 1000000},
+	};
+	int64_t total = 0;
+	const char *p = s;
+	if (!*p)
+		return -EINVAL;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(p, &end, 10);
+		if (errno || v > 1000000000ULL)
+			return -EINVAL;
+		p = end;
+		const char *u = p;
+		while (isalpha((unsigned char)*p))
+			p++;
+		size_t ulen = (size_t)(p - u);
+		int found = 0;
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			if (strlen(units[i].suffix) == ulen && strncmp(units[i].suffix, u, ulen) == 0) {
+				total += (int64_t)v * units[i].usec;
+				found = 1;
+				break;
+			}
+		}
+		if (!found)
+			return -EINVAL;
+		while (*p == ' ')
+			p++;
+	}
+	*ret_usec = total;
+	return 0;
+}
+
+int value_size(const char *s, size_t min, size_t max, size_t *ret)
+{
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k')
+		v *= 1024ULL, end++;
+	else if (*end == 'M')
+		v *= 1024ULL * 1024, end++;
+	else if (*end == 'G')
+		v *= 1024ULL * 1024 * 1024, end++;
+	if (*end || v < min || v > max)
+		return -EINVAL;
+	*ret = (size_t)v;
+	return 0;
+}
+
+int value_mode(const char *s, mode_t *ret)
+{
+	char *end;
+	if (!*s)
+		return -EINVAL;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 8);
+	if (errno || *end || v > 07777)
+		return -EINVAL;
+	*ret = (mode_t)v;
+	return 0;
+}
+
+int value_log_level(const char *s, int *ret)
+{
+	static const struct {
+		const char *name;
+		int prio;
+	} levels[] = {
+		{"debug", LOG_DEBUG},     {"info", LOG_INFO}, {"notice", LOG_NOTICE},
+		{"warning", LOG_WARNING}, {"err", LOG_ERR},   {"error", LOG_ERR},
+		{"crit", LOG_CRIT},
+	};
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcasecmp(s, levels[i].name) == 0) {
+			*ret = levels[i].prio;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int value_abs_path(const char *s)
+{
+	return s[0] == '/' && strlen(s) < 4096 ? 0 : -EINVAL;
+}
+
+int value_ident(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '_' && *p != '-')
+			return -EINVAL;
+	return 0;
+}
+
+int value_http_url(const char *s)
+{
+	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+		return -EINVAL;
+	const char *host = strstr(s, "//") + 2;
+	if (!*host || *host == '/')
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (isspace((unsigned char)*p) || (unsigned char)*p < 0x20)
+			return -EINVAL;
+	return strlen(s) < 2048 ? 0 : -EINVAL;
+}
+
+int value_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || strlen(s) > 254)
+		return -EINVAL;
+	for (const char *p = s; *p; p++)
+		if (isspace((unsigned char)*p) || *p == '<' || *p == '>' || *p == ',' || *p == ';')
+			return -EINVAL;
+	const char *last_dot = strrchr(at, '.');
+	return last_dot[1] && last_dot[-1] != '@' ? 0 : -EINVAL;
+}

@@ -1,0 +1,71 @@
+/* vaktctl accounts: every account, its owner and its polling health. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl/ctl.h"
+
+static const char *s_or(const cJSON *o, const char *k, const char *dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+static void day_cell(const cJSON *a, const char *key, char *buf, size_t len)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(a, key);
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "polls");
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(d, "ok");
+	if (cJSON_IsNumber(n))
+		snprintf(buf, len, "%s %d/%d", s_or(d, "date", "?") + 5, ok->valueint, n->valueint);
+	else
+		snprintf(buf, len, "-");
+}
+
+static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	cJSON *res = NULL;
+	if (argc != 1)
+		return ctl_usage(&ctl_cmd_accounts);
+	int rc = ctl_api_call(ctx, "GET", "/v1/accounts", NULL, &res);
+	if (rc)
+		return rc;
+	if (ctx->json) {
+		ctl_print_json(res);
+		cJSON_Delete(res);
+		return CTL_EXIT_OK;
+	}
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "accounts"), *a;
+	int flagged = 0;
+	printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", "ACCOUNT", "PLATFORM", "UNIT", "ON",
+	       "LAST BDAY ok/n", "THIS BDAY ok/n", "NEXT POLL", "FLAGS");
+	cJSON_ArrayForEach(a, arr)
+	{
+		char cur[32], prev[32], flags[64] = "";
+		day_cell(a, "last_business_day", prev, sizeof(prev));
+		day_cell(a, "current_business_day", cur, sizeof(cur));
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "below_floor"))) {
+			strcat(flags, "BELOW-FLOOR ");
+			flagged++;
+		}
+		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(a, "crisis_until")))
+			strcat(flags, "CRISIS ");
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "token")))
+			strcat(flags, "no-token ");
+		printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", s_or(a, "id", "?"),
+		       s_or(a, "platform", "?"), s_or(a, "unit", "?"),
+		       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "enabled")) ? "yes" : "no",
+		       prev, cur, s_or(a, "next_poll", "-"), flags);
+	}
+	if (flagged)
+		printf("\n%d account(s) below the floor of %d polls per business day.\n", flagged,
+		       cJSON_GetObjectItemCaseSensitive(res, "floor")->valueint);
+	cJSON_Delete(res);
+	return CTL_EXIT_OK;
+}
+
+const struct ctl_cmd ctl_cmd_accounts = {
+	.name = "accounts",
+	.usage = "[--json]",
+	.summary = "accounts, owners, polls per business day, flags",
+	.run = run_accounts,
+};

@@ -1,0 +1,113 @@
+/* vaktctl clock: decisions on deadline clocks.
+ *   clock start ITEM respond|review_obvious|review_possible
+ *   clock pause|resume|met|cancel DEADLINE */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/ctl-args.h"
+#include "ctl/ctl.h"
+
+/* The person behind the decision, for the audit log. */
+cJSON *ctl_body_with_actor(void)
+{
+	const char *who = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+	cJSON *body = cJSON_CreateObject();
+	if (body && who && *who)
+		cJSON_AddStringToObject(body, "by", who);
+	return body;
+}
+
+static void print_clock(const cJSON *res)
+{
+	printf("clock %.0f on item %.0f: %s %s, due %s\n",
+	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "deadline")),
+	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "item")),
+	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "kind")),
+	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "state")),
+	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "due_at")));
+}
+
+static int run_clock(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	char path[256];
+	cJSON *res = NULL, *body;
+	int rc;
+
+	if (argc < 3 || !ctl_is_number(argv[2]))
+		return ctl_usage(&ctl_cmd_clock);
+	body = ctl_body_with_actor();
+	if (strcmp(argv[1], "start") == 0 && argc == 4) {
+		snprintf(path, sizeof(path), "/v1/items/%s/deadlines", argv[2]);
+		cJSON_AddStringToObject(body, "kind", argv[3]);
+	} else if (argc == 3 && (strcmp(argv[1], "pause") == 0 || strcmp(argv[1], "resume") == 0 ||
+	                         strcmp(argv[1], "met") == 0 || strcmp(argv[1], "cancel") == 0)) {
+		snprintf(path, sizeof(path), "/v1/deadlines/%s/%s", argv[2], argv[1]);
+	} else {
+		cJSON_Delete(body);
+		return ctl_usage(&ctl_cmd_clock);
+	}
+	rc = ctl_api_call(ctx, "POST", path, body, &res);
+	cJSON_Delete(body);
+	if (rc)
+		return rc;
+	if (ctx->json)
+		ctl_print_json(res);
+	else
+		print_clock(res);
+	cJSON_Delete(res);
+	return CTL_EXIT_OK;
+}
+
+const struct ctl_cmd ctl_cmd_clock = {
+	.name = "clock",
+	.usage = "start ITEM KIND | pause|resume|met|cancel CLOCK",
+	.summary = "start, pause, resume or stop a deadline clock",
+	.run = run_clock,
+};
+
+/* vaktctl case open|close ITEM, case demand ITEM [WHEN]: the formal case of
+ * förvaltningslagen 11 and 12 §. */
+static int run_case(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	char path[256];
+	cJSON *res = NULL, *body;
+	const char *method = "POST";
+	int rc;
+
+	if (argc < 3 || !ctl_is_number(argv[2]))
+		return ctl_usage(&ctl_cmd_case);
+	body = ctl_body_with_actor();
+	if (strcmp(argv[1], "open") == 0 && argc == 3) {
+		snprintf(path, sizeof(path), "/v1/items/%s/case", argv[2]);
+	} else if (strcmp(argv[1], "close") == 0 && argc == 3) {
+		snprintf(path, sizeof(path), "/v1/items/%s/case", argv[2]);
+		method = "DELETE";
+	} else if (strcmp(argv[1], "demand") == 0 && (argc == 3 || argc == 4)) {
+		snprintf(path, sizeof(path), "/v1/items/%s/case/demand", argv[2]);
+		if (argc == 4)
+			cJSON_AddStringToObject(body, "at", argv[3]);
+	} else {
+		cJSON_Delete(body);
+		return ctl_usage(&ctl_cmd_case);
+	}
+	rc = ctl_api_call(ctx, method, path, body, &res);
+	cJSON_Delete(body);
+	if (rc)
+		return rc;
+	if (ctx->json)
+		ctl_print_json(res);
+	else if (strcmp(method, "DELETE") == 0)
+		printf("case on item %s closed\n", argv[2]);
+	else
+		print_clock(res);
+	cJSON_Delete(res);
+	return CTL_EXIT_OK;
+}
+
+const struct ctl_cmd ctl_cmd_case = {
+	.name = "case",
+	.usage = "open ITEM | demand ITEM [WHEN] | close ITEM",
+	.summary = "formal case deadlines (förvaltningslagen 11 and 12 §)",
+	.run = run_case,
+};

@@ -1,0 +1,53 @@
+/* vaktctl schedule ACCOUNT [--days N]: the upcoming polls of an account. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/ctl-args.h"
+#include "ctl/ctl.h"
+
+static int run_schedule(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	const char *account = NULL, *days = "1";
+	char path[512];
+	cJSON *res = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--days") == 0 && i + 1 < argc)
+			days = argv[++i];
+		else if (strncmp(argv[i], "--days=", 7) == 0)
+			days = argv[i] + 7;
+		else if (!account && argv[i][0] != '-')
+			account = argv[i];
+		else
+			return ctl_usage(&ctl_cmd_schedule);
+	}
+	if (!account || !ctl_is_number(days) || !ctl_is_ident(account))
+		return ctl_usage(&ctl_cmd_schedule);
+	snprintf(path, sizeof(path), "/v1/accounts/%s/schedule?days=%s", account, days);
+	int rc = ctl_api_call(ctx, "GET", path, NULL, &res);
+	if (rc)
+		return rc;
+	if (ctx->json) {
+		ctl_print_json(res);
+		cJSON_Delete(res);
+		return CTL_EXIT_OK;
+	}
+	const cJSON *polls = cJSON_GetObjectItemCaseSensitive(res, "polls"), *p;
+	printf("%s: %d poll(s) in the next %s day(s), calendar %s, offset %ds\n", account,
+	       cJSON_GetArraySize(polls), days,
+	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "calendar")),
+	       (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "jitter_seconds")));
+	cJSON_ArrayForEach(p, polls)
+	printf("  %s  %s\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "at")),
+	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "kind")));
+	cJSON_Delete(res);
+	return CTL_EXIT_OK;
+}
+
+const struct ctl_cmd ctl_cmd_schedule = {
+	.name = "schedule",
+	.usage = "ACCOUNT [--days N] [--json]",
+	.summary = "upcoming polls of an account (N: 1..14, default 1)",
+	.run = run_schedule,
+};

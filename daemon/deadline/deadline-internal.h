@@ -1,0 +1,62 @@
+/* Shared by the files of daemon/deadline/: reading and writing one row of
+ * the deadlines table, its audit entry, and transaction plumbing. */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "deadline/deadline.h"
+
+/* The columns deadline_row_read() expects, in order. */
+#define DEADLINE_COLUMNS                                                                           \
+	"d.id, d.item_id, d.kind, d.duration, d.warn_pct, d.started_at, d.created_at, "            \
+	"d.due_at, d.warn_at, d.paused_at, d.left_usec, d.warn_left_usec, d.paused_total, "        \
+	"d.stopped_at, d.state, d.warned_at, d.breached_at, d.reached_at"
+#define DEADLINE_NCOLUMNS 18
+
+/* The text of the FL 12 milestone's duration (months are not a
+ * cal_duration unit). */
+#define DEADLINE_MONTHS_FMT "%d months"
+
+sqlite3_stmt *deadline_prepare(struct store *s, const char *sql);
+
+/* Read the DEADLINE_COLUMNS starting at column 0.  -EBADMSG for a kind or
+ * state this build does not know. */
+int deadline_row_read(sqlite3_stmt *st, struct deadline *ret);
+
+/* 0 or -ENOENT (or STORE_E_SQLITE). */
+int deadline_load(struct store *s, int64_t id, struct deadline *ret);
+int deadline_load_by_kind(struct store *s, int64_t item_id, enum deadline_kind kind,
+                          struct deadline *ret);
+
+/* Insert d (d->id is ignored and set) / write every mutable field of d. */
+int deadline_insert(struct store *s, struct deadline *d);
+int deadline_update(struct store *s, const struct deadline *d);
+
+/* Append the audit entry `action` for d at `now`; reason may be NULL. */
+int deadline_audit(struct store *s, const char *actor, const char *action, const struct deadline *d,
+                   int64_t now, const char *reason);
+
+/* Whether the item exists: 0, -ENOENT or STORE_E_SQLITE. */
+int deadline_item_exists(struct store *s, int64_t item_id);
+
+/* The duration of a clock from its stored text.  *ret_months is set to
+ * the month count for a milestone (and *ret unchanged), 0 otherwise.
+ * 0 or -EBADMSG. */
+int deadline_row_duration(const struct deadline *d, struct cal_duration *ret, int *ret_months);
+
+/* A fresh running clock of `kind` for the item, started at `start` and
+ * due at `due`, with warn_at at p->warn_pct of the way (none when 0). */
+int deadline_fill_new(const struct cal *cal, const struct cal_duration *dur, int warn_pct,
+                      int64_t item_id, enum deadline_kind kind, int64_t start, int64_t now,
+                      struct deadline *ret);
+
+/* Stop d (already loaded, inside a transaction): update and audit, with
+ * an optional reason in the audit detail.  DEADLINE_E_STATE when it is
+ * already stopped. */
+int deadline_stop_row(struct store *s, struct deadline *d, enum deadline_stop how, int64_t now,
+                      const char *actor, const char *reason);
+
+/* Begin, and end with commit when r == 0 or rollback otherwise; returns
+ * r, or the commit's error. */
+int deadline_tx_begin(struct store *s);
+int deadline_tx_end(struct store *s, int r);

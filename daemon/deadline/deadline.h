@@ -1,0 +1,249 @@
+/* Deadline clocks on items, kept in the store's `deadlines` table.
+ *
+ * A clock starts at an instant that happened on the platform (when the
+ * item was published, when the case started, when the party's demand came
+ * in), not when vakt noticed it, and runs for a duration of the policy in
+ * business or calendar time on a calendar.  Its due and warning instants
+ * are computed once, at start and at resume, and stored; scanning only
+ * compares stored instants, so it needs no calendar and a restart needs
+ * nothing but the store.
+ *
+ * Life of a clock (state in the store):
+ *
+ *   running --pause--> paused --resume--> running
+ *   running --scan: warn_at passed--> running, warned_at set (once)
+ *   running --scan: due_at passed--> breached
+ *   running|paused --stop(met)--> met
+ *   running|paused|breached|reached --stop(cancelled)--> cancelled
+ *   breached|reached --stop(met)--> unchanged, stopped_at set (met late)
+ *
+ * A clock is open while stopped_at is NULL (running, paused, breached or
+ * reached).  Paused clocks never warn or breach.  There is at most one
+ * clock per item and kind, ever: starting a second one is refused with
+ * DEADLINE_E_EXISTS, whatever the first one's state.
+ *
+ * The formal case (förvaltningslagen 11 § and 12 §) is three clocks on the
+ * item that started the case: the FL 11 delay notice, the FL 12 milestone
+ * at which the party may demand a decision (six calendar months; when it
+ * passes the scan reports it as "reached", not as a breach), and, once the
+ * party has demanded one, the FL 12 decision deadline (four weeks).
+ *
+ * Every operation takes `now` (epoch microseconds; the daemon passes
+ * clock_now_usec(), tests a fixed instant) and an `actor` for the audit
+ * log, runs in one short transaction of its own (so it must not be called
+ * inside another) and writes one audit entry per clock it changes in that
+ * transaction.  Audit actions: deadline.start, deadline.pause,
+ * deadline.resume, deadline.met, deadline.cancel, deadline.warning,
+ * deadline.breach, deadline.reached; subject "deadline:ID"; the detail is
+ * the clock's row after the change.
+ *
+ * Return values: 0, a negative errno (-EINVAL bad argument, -ENOENT no
+ * such item/clock, -ENOMEM, or a calendar error such as -ERANGE), a
+ * DEADLINE_E_* below, or STORE_E_SQLITE. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calendar/cal.h"
+#include "deadline/policy.h"
+#include "store/store.h"
+
+/* Positive domain errors; distinct from the STORE_E_* values. */
+enum {
+	DEADLINE_E_EXISTS = 10,    /* a clock of that kind exists for the item */
+	DEADLINE_E_STATE = 11,     /* not allowed in the clock's state */
+	DEADLINE_E_PASSED = 12,    /* pause after the due instant */
+	DEADLINE_E_TOO_EARLY = 13, /* FL 12 demand before the six months */
+};
+
+enum deadline_kind {
+	DEADLINE_RESPOND,              /* "respond" */
+	DEADLINE_REVIEW_OBVIOUS,       /* "review_obvious" */
+	DEADLINE_REVIEW_POSSIBLE,      /* "review_possible" */
+	DEADLINE_FL11_NOTICE,          /* "fl11_delay_notice" */
+	DEADLINE_FL12_DEMAND_POSSIBLE, /* "fl12_demand_possible", a milestone */
+	DEADLINE_FL12_DECISION,        /* "fl12_decision" */
+	DEADLINE_KIND_COUNT,
+};
+
+enum deadline_state {
+	DEADLINE_RUNNING,
+	DEADLINE_PAUSED,
+	DEADLINE_MET,
+	DEADLINE_BREACHED,
+	DEADLINE_CANCELLED,
+	DEADLINE_REACHED, /* a milestone whose instant has passed */
+};
+
+enum deadline_stop {
+	DEADLINE_STOP_MET,       /* answered, reviewed, decided, notice sent */
+	DEADLINE_STOP_CANCELLED, /* no longer needed (item deleted, mistake) */
+};
+
+enum deadline_level {
+	DEADLINE_LEVEL_WARNING, /* warn_at passed */
+	DEADLINE_LEVEL_BREACH,  /* due_at passed */
+	DEADLINE_LEVEL_REACHED, /* a milestone's instant passed */
+};
+
+#define DEADLINE_DURATION_MAX 32
+
+/* One clock as stored.  Instants are epoch microseconds, 0 when they
+ * have not happened (NULL in the store). */
+struct deadline {
+	int64_t id;
+	int64_t item_id;
+	enum deadline_kind kind;
+	enum deadline_state state;
+	char duration[DEADLINE_DURATION_MAX]; /* "1 business day", "6 months" */
+	int warn_pct;                         /* 0: no warning */
+	int64_t started_at;                   /* the start instant given */
+	int64_t created_at;                   /* `now` at start */
+	int64_t due_at;                       /* stale while paused */
+	int64_t warn_at;
+	int64_t paused_at;      /* the last pause */
+	int64_t left_usec;      /* paused only: time left to due_at; else -1 */
+	int64_t warn_left_usec; /* paused only: to warn_at; -1 when none */
+	int64_t paused_total;   /* elapsed time spent paused */
+	int64_t stopped_at;     /* 0 while open */
+	int64_t warned_at;
+	int64_t breached_at;
+	int64_t reached_at;
+};
+
+/* Names as in the store ("respond", "fl11_delay_notice", "breached",
+ * "warning"); "?" for a value out of range. */
+const char *deadline_kind_name(enum deadline_kind k);
+const char *deadline_state_name(enum deadline_state s);
+const char *deadline_level_name(enum deadline_level l);
+/* 0 or -EINVAL. */
+int deadline_kind_from_name(const char *name, enum deadline_kind *ret);
+
+/* A short English text for a DEADLINE_E_* or negative errno, for the API
+ * and vaktctl. */
+const char *deadline_strerror(int r);
+
+/* --- clocks ---------------------------------------------------------- */
+
+/* Start a clock of kind DEADLINE_RESPOND, DEADLINE_REVIEW_OBVIOUS or
+ * DEADLINE_REVIEW_POSSIBLE (the case kinds: deadline_case_*) on item
+ * `item_id` at `start` (the publication on the platform).  The duration
+ * comes from the policy; due_at = start + duration on cal, warn_at = the
+ * policy's percentage of the way in the duration's kind of time.  A start
+ * so old that the clock is already due is allowed: the next scan reports
+ * it.  -ENOENT when the item does not exist, DEADLINE_E_EXISTS when it
+ * has a clock of that kind. */
+int deadline_start(struct store *s, const struct cal *cal, const struct deadline_policy *p,
+                   int64_t item_id, enum deadline_kind kind, int64_t start, int64_t now,
+                   const char *actor, int64_t *ret_id);
+
+/* Pause a running clock (e.g. waiting for the citizen): the time left to
+ * due_at and to a pending warning is kept in the duration's kind of time
+ * (business time for business durations).  DEADLINE_E_STATE when it is
+ * not running, DEADLINE_E_PASSED when due_at <= now (it is breached, or
+ * will be at the next scan), -EOPNOTSUPP for the case kinds: the law's
+ * time limits do not stop while the authority waits. */
+int deadline_pause(struct store *s, const struct cal *cal, int64_t id, int64_t now,
+                   const char *actor);
+
+/* Resume a paused clock: due_at = now + the time left, in the same kind of
+ * time (from the next opening when now is outside office hours); warn_at
+ * likewise when a warning was pending.  DEADLINE_E_STATE when it is not
+ * paused. */
+int deadline_resume(struct store *s, const struct cal *cal, int64_t id, int64_t now,
+                    const char *actor);
+
+/* Stop an open clock (see the life cycle above).  DEADLINE_E_STATE when it
+ * is already stopped. */
+int deadline_stop(struct store *s, int64_t id, enum deadline_stop how, int64_t now,
+                  const char *actor);
+
+/* Read one clock, by id or by item and kind.  0 or -ENOENT. */
+int deadline_get(struct store *s, int64_t id, struct deadline *ret);
+int deadline_find(struct store *s, int64_t item_id, enum deadline_kind kind, struct deadline *ret);
+
+/* --- the formal case (förvaltningslagen 11 § and 12 §) ------------------ */
+
+/* Open a case on item `item_id` that started at `start`: an FL 11 notice
+ * clock due start + p->case_notice_within (warning as the policy says),
+ * and the FL 12 milestone at start + p->case_demand_after_months calendar
+ * months (same local wall-clock time; the 31st of a shorter month is its
+ * last day), which never warns.  DEADLINE_E_EXISTS when the item has
+ * (had) a case: one per item, ever; -ENOENT when the item does not
+ * exist.  Either id pointer may be NULL. */
+int deadline_case_open(struct store *s, const struct cal *cal, const struct deadline_policy *p,
+                       int64_t item_id, int64_t start, int64_t now, const char *actor,
+                       int64_t *ret_notice_id, int64_t *ret_milestone_id);
+
+/* Register the party's written demand for a decision, received at
+ * `demand_at`: the milestone becomes met and an FL 12 decision clock
+ * starts, due demand_at + p->case_decide_within.  -ENOENT when no case is
+ * open on the item, DEADLINE_E_TOO_EARLY before the milestone's instant,
+ * DEADLINE_E_EXISTS when a demand was already registered,
+ * DEADLINE_E_STATE when the case was closed. */
+int deadline_case_demand(struct store *s, const struct cal *cal, const struct deadline_policy *p,
+                         int64_t item_id, int64_t demand_at, int64_t now, const char *actor,
+                         int64_t *ret_id);
+
+/* The case was decided: stop every open case clock of the item as met (a
+ * milestone not yet reached as cancelled).  -ENOENT when the item has no
+ * open case clock. */
+int deadline_case_close(struct store *s, int64_t item_id, int64_t now, const char *actor);
+
+/* --- scanning ---------------------------------------------------------- */
+
+#define DEADLINE_SCAN_MAX 1000
+
+/* One change found by a scan, for escalation. */
+struct deadline_transition {
+	int64_t deadline_id;
+	int64_t item_id;
+	enum deadline_kind kind;
+	enum deadline_level level;
+	int64_t due_at;
+};
+
+/* Mark what has passed by `now` on running clocks: warned_at when warn_at
+ * has passed (once), state breached (or reached, for a milestone) when
+ * due_at has.  A clock past both gets both, warning first.  At most `max`
+ * transitions (1..DEADLINE_SCAN_MAX) per call, oldest first; call again
+ * while *ret_n == max.  *ret is a new array (NULL when *ret_n == 0) the
+ * caller frees with free().  A second scan at the same instant finds
+ * nothing. */
+int deadline_scan(struct store *s, int64_t now, const char *actor, size_t max,
+                  struct deadline_transition **ret, size_t *ret_n);
+
+/* --- queries for the API ---------------------------------------------- */
+
+#define DEADLINE_LIST_MAX 10000
+
+/* NULL fields match everything. */
+struct deadline_filter {
+	const char *account_id; /* items.account_id */
+	const char *unit;       /* accounts.unit */
+	size_t limit;           /* 0 or more than DEADLINE_LIST_MAX: the max */
+};
+
+struct deadline_pending {
+	struct deadline d;
+	char *account_id;
+	char *unit;
+	/* Time left until due_at at `now` (negative when overdue), in the
+	 * duration's kind of time; for a paused clock the frozen time left. */
+	int64_t time_left_usec;
+	int business; /* 1 when time_left_usec is business time */
+};
+
+/* The calendar of an account, for business time left; NULL for the
+ * default calendar given to deadline_list_pending(). */
+typedef const struct cal *(*deadline_cal_fn)(void *userdata, const char *account_id,
+                                             const char *unit);
+
+/* The open clocks matching f, running and breached ones by due_at, then
+ * the paused ones.  cal_for may be NULL.  *ret is a new array (NULL when
+ * *ret_n == 0), freed with deadline_pending_free(). */
+int deadline_list_pending(struct store *s, const struct deadline_filter *f, const struct cal *cal,
+                          deadline_cal_fn cal_for, void *userdata, int64_t now,
+                          struct deadline_pending **ret, size_t *ret_n);
+void deadline_pending_free(struct deadline_pending *v, size_t n);

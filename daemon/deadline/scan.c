@@ -1,0 +1,116 @@
+/* The periodic scan: warnings, breaches and reached milestones.
+ *
+ * Only stored instants are compared, so the scan needs no calendar, and
+ * what it marked is in the store: after a restart nothing is reported
+ * twice and nothing is lost (a clock that passed while the daemon was down
+ * is reported by the first scan). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "deadline/deadline-internal.h"
+
+static int push(struct deadline_transition *v, size_t *n, size_t max, const struct deadline *d,
+                enum deadline_level level)
+{
+	if (*n >= max)
+		return 0;
+	v[(*n)++] = (struct deadline_transition){
+	    .deadline_id = d->id,
+	    .item_id = d->item_id,
+	    .kind = d->kind,
+	    .level = level,
+	    .due_at = d->due_at,
+	};
+	return 1;
+}
+
+/* Apply what has passed to one running clock; *n grows by what was
+ * recorded.  The clock is written only when something changed, and only
+ * transitions that fit are applied, so a clock cut off at `max` is
+ * finished by the next scan. */
+static int scan_one(struct store *s, struct deadline *d, int64_t now, const char *actor,
+                    struct deadline_transition *v, size_t *n, size_t max)
+{
+	int r = 0;
+
+	if (d->kind == DEADLINE_FL12_DEMAND_POSSIBLE) {
+		if (d->due_at > now || !push(v, n, max, d, DEADLINE_LEVEL_REACHED))
+			return 0;
+		d->state = DEADLINE_REACHED;
+		d->reached_at = now;
+		if ((r = deadline_update(s, d)) == 0)
+			r = deadline_audit(s, actor, "deadline.reached", d, now, NULL);
+		return r;
+	}
+	if (d->warn_at && !d->warned_at && d->warn_at <= now) {
+		if (!push(v, n, max, d, DEADLINE_LEVEL_WARNING))
+			return 0;
+		d->warned_at = now;
+		if ((r = deadline_update(s, d)) == 0)
+			r = deadline_audit(s, actor, "deadline.warning", d, now, NULL);
+		if (r)
+			return r;
+	}
+	if (d->due_at <= now) {
+		if (!push(v, n, max, d, DEADLINE_LEVEL_BREACH))
+			return 0;
+		d->state = DEADLINE_BREACHED;
+		d->breached_at = now;
+		if ((r = deadline_update(s, d)) == 0)
+			r = deadline_audit(s, actor, "deadline.breach", d, now, NULL);
+	}
+	return r;
+}
+
+int deadline_scan(struct store *s, int64_t now, const char *actor, size_t max,
+                  struct deadline_transition **ret, size_t *ret_n)
+{
+	struct deadline *rows = NULL;
+	struct deadline_transition *v = NULL;
+	size_t nrows = 0, n = 0;
+	sqlite3_stmt *st = NULL;
+	int r, sr = SQLITE_DONE;
+
+	if (now <= 0 || !actor || max == 0 || max > DEADLINE_SCAN_MAX)
+		return -EINVAL;
+	rows = calloc(max, sizeof(*rows));
+	v = calloc(max, sizeof(*v));
+	if (!rows || !v) {
+		free(rows);
+		free(v);
+		return -ENOMEM;
+	}
+	if ((r = deadline_tx_begin(s)) != 0)
+		goto out;
+	st = deadline_prepare(s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d "
+	                         "WHERE d.state = 'running' AND (d.due_at <= ?1 OR "
+	                         "(d.warned_at IS NULL AND d.warn_at <= ?1)) "
+	                         "ORDER BY min(d.due_at, coalesce(d.warn_at, d.due_at)), d.id "
+	                         "LIMIT ?2");
+	if (!st) {
+		r = STORE_E_SQLITE;
+		goto end;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	while (r == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW)
+		r = deadline_row_read(st, &rows[nrows++]);
+	if (r == 0 && sr != SQLITE_DONE)
+		r = STORE_E_SQLITE;
+	sqlite3_finalize(st);
+	for (size_t i = 0; r == 0 && i < nrows && n < max; i++)
+		r = scan_one(s, &rows[i], now, actor, v, &n, max);
+end:
+	r = deadline_tx_end(s, r);
+out:
+	free(rows);
+	if (r != 0 || n == 0) {
+		free(v);
+		v = NULL;
+	}
+	if (r == 0) {
+		*ret = v;
+		*ret_n = n;
+	}
+	return r;
+}

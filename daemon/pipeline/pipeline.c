@@ -1,0 +1,222 @@
+/* Ingest and evaluate: item → verdict → deadline clocks. */
+#include "pipeline/pipeline.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "deadline/deadline.h"
+#include "util/strbuf.h"
+
+/* Space-separated names of the active hits' categories, rules, actions. */
+static int verdict_lists(const struct filter_verdict *v, struct strbuf *cats, struct strbuf *rules,
+                         struct strbuf *acts)
+{
+	int r = 0;
+	for (int c = 0; c < FILTER_CAT_COUNT; c++)
+		if (v->categories & (1u << c))
+			r |= strbuf_addf(cats, "%s%s", cats->len ? " " : "",
+			                 filter_category_name((enum filter_category)c));
+	for (size_t i = 0; i < v->nhits; i++)
+		if (!v->hits[i].shadow)
+			r |= strbuf_addf(rules, "%s%s", rules->len ? " " : "", v->hits[i].rule);
+	for (unsigned b = 0; b < FILTER_ACT_COUNT; b++)
+		if (v->actions & (1u << b))
+			r |= strbuf_addf(acts, "%s%s", acts->len ? " " : "", filter_action_name(1u << b));
+	if (!cats->buf)
+		r |= strbuf_adds(cats, "");
+	if (!rules->buf)
+		r |= strbuf_adds(rules, "");
+	if (!acts->buf)
+		r |= strbuf_adds(acts, "");
+	return r ? -ENOMEM : 0;
+}
+
+static int store_verdict(struct store *s, const struct pipeline_rules *rules, int64_t item,
+                         int64_t version, const struct filter_verdict *v, int64_t now,
+                         int64_t *ret_id)
+{
+	struct strbuf cats = {0}, ids = {0}, acts = {0};
+	cJSON *json = filter_verdict_to_json(v);
+	char *detail = json ? cJSON_PrintUnformatted(json) : NULL;
+	int r = detail ? verdict_lists(v, &cats, &ids, &acts) : -ENOMEM;
+
+	if (r == 0) {
+		struct store_verdict_in in = {
+			.item_id = item,
+			.version_id = version,
+			.ruleset = rules->digest,
+			.categories = cats.buf,
+			.rule_ids = ids.buf,
+			.tier = v->tier == FILTER_TIER_NONE ? NULL : filter_tier_name(v->tier),
+			.severity = v->severity,
+			.actions = acts.buf,
+			.detail_json = detail,
+			.masked_text = v->text ? v->text : "",
+		};
+		r = store_verdict_insert(s, &in, now, ret_id);
+	}
+	cJSON_Delete(json);
+	free(detail);
+	strbuf_free(&cats);
+	strbuf_free(&ids);
+	strbuf_free(&acts);
+	return r;
+}
+
+/* Clocks the verdict asks for: a question needs an answer (not when the
+ * account wrote it itself); a rule asking for review, hiding, deleting or
+ * escalating needs a human look within its tier's time. */
+static int start_clocks(struct store *s, const struct config_account *acc, int64_t item,
+                        int64_t published, const struct filter_verdict *v, int is_own,
+                        int64_t now, int *ret_started)
+{
+	enum deadline_kind kinds[2];
+	int n = 0;
+	if (is_own)
+		return 0;
+	if ((v->categories & (1u << FILTER_CAT_QUESTION)) && (v->actions & FILTER_ACT_RESPOND))
+		kinds[n++] = DEADLINE_RESPOND;
+	if (v->actions & (FILTER_ACT_REVIEW | FILTER_ACT_HIDE | FILTER_ACT_DELETE |
+	                  FILTER_ACT_ESCALATE)) {
+		if (v->tier == FILTER_TIER_OBVIOUS)
+			kinds[n++] = DEADLINE_REVIEW_OBVIOUS;
+		else if (v->tier == FILTER_TIER_POSSIBLE)
+			kinds[n++] = DEADLINE_REVIEW_POSSIBLE;
+	}
+	for (int i = 0; i < n; i++) {
+		int64_t id;
+		int r = deadline_start(s, acc->cal, &acc->deadlines, item, kinds[i], published, now,
+		                       "vaktd:pipeline", &id);
+		if (r == DEADLINE_E_EXISTS)
+			continue;
+		if (r)
+			return r;
+		(*ret_started)++;
+	}
+	return 0;
+}
+
+/* Our own reply answers the question it replies to. */
+static int meet_parent(struct store *s, int64_t parent, int64_t now, int *ret_met)
+{
+	struct deadline d;
+	int r = deadline_find(s, parent, DEADLINE_RESPOND, &d);
+	if (r == -ENOENT)
+		return 0;
+	if (r)
+		return r;
+	if (d.stopped_at)
+		return 0;
+	r = deadline_stop(s, d.id, DEADLINE_STOP_MET, now, "vaktd:own-reply");
+	if (r == 0)
+		(*ret_met)++;
+	return r;
+}
+
+static int evaluate(struct store *s, struct pipeline_rules *rules,
+                    const struct config_account *acc, int64_t item, int64_t version,
+                    const char *text, int is_own, int64_t parent, int64_t published, int64_t now,
+                    struct pipeline_result *res)
+{
+	struct filter_verdict *v = NULL;
+	int r = filter_engine_scan(rules->engine, text, strlen(text), 0, &v);
+	if (r < 0)
+		return r;
+	r = store_begin(s);
+	if (r == 0)
+		r = store_verdict(s, rules, item, version, v, now, &res->verdict_id);
+	if (r == 0)
+		r = store_commit(s);
+	if (r)
+		store_rollback(s);
+	if (r == 0) {
+		res->categories = v->categories;
+		res->tier = v->tier;
+		res->actions = v->actions;
+		r = start_clocks(s, acc, item, published, v, is_own, now, &res->clocks_started);
+	}
+	if (r == 0 && is_own && parent)
+		r = meet_parent(s, parent, now, &res->clocks_met);
+	filter_verdict_free(v);
+	return r;
+}
+
+int pipeline_ingest(struct store *s, struct pipeline_rules *rules,
+                    const struct config_account *acc, const struct store_item_in *in,
+                    int64_t now, struct pipeline_result *ret)
+{
+	struct pipeline_result res = {0};
+	int r = store_begin(s);
+	if (r == 0)
+		r = store_item_upsert(s, in, now, &res.item_id, &res.version_id);
+	if (r == 0)
+		r = store_commit(s);
+	if (r) {
+		store_rollback(s);
+		return r;
+	}
+	/* The raw item is committed before anything else happens to it. */
+	if (res.version_id) {
+		char account[128], *text = NULL;
+		int is_own;
+		int64_t parent, version;
+		r = store_item_for_filter(s, res.item_id, &text, account, sizeof(account), &is_own,
+		                          &parent, &version);
+		if (r == 0)
+			r = evaluate(s, rules, acc, res.item_id, res.version_id, in->text, in->is_own,
+			             parent, in->published_at, now, &res);
+		free(text);
+	}
+	if (r == 0)
+		*ret = res;
+	return r;
+}
+
+int pipeline_evaluate(struct store *s, struct pipeline_rules *rules,
+                      const struct config_account *acc, int64_t item_id, int64_t now,
+                      struct pipeline_result *ret)
+{
+	struct pipeline_result res = {.item_id = item_id};
+	char account[128], *text = NULL;
+	int is_own;
+	int64_t parent, version, published;
+	int r = store_item_for_filter(s, item_id, &text, account, sizeof(account), &is_own, &parent,
+	                              &version);
+	if (r == 0)
+		r = store_item_origin(s, item_id, account, sizeof(account), &published);
+	if (r == 0)
+		r = evaluate(s, rules, acc, item_id, version, text, is_own, parent, published, now,
+		             &res);
+	free(text);
+	if (r == 0)
+		*ret = res;
+	return r;
+}
+
+int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t now)
+{
+	size_t n = filter_engine_rule_count(rules->engine);
+	int r = store_begin(s);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct filter_rule_stats *st = filter_engine_rule_stats(rules->engine, i);
+		struct filter_rule_stats *f = &rules->flushed[i];
+		if (st->hits == f->hits && st->match_ns == f->match_ns &&
+		    st->limit_hits == f->limit_hits && st->disabled == f->disabled)
+			continue;
+		r = store_rule_stats_add(s, filter_engine_rule(rules->engine, i)->id,
+		                         (int64_t)(st->hits - f->hits),
+		                         st->hits > f->hits ? (int64_t)st->last_hit * 1000000 : 0,
+		                         (int64_t)(st->match_ns - f->match_ns),
+		                         (int64_t)(st->limit_hits - f->limit_hits), st->disabled, now);
+	}
+	if (r == 0)
+		r = store_commit(s);
+	if (r) {
+		store_rollback(s);
+		return r;
+	}
+	for (size_t i = 0; i < n; i++)
+		rules->flushed[i] = *filter_engine_rule_stats(rules->engine, i);
+	return 0;
+}

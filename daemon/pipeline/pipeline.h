@@ -1,0 +1,56 @@
+/* The pipeline every fetched item goes through, in one direction:
+ * store (raw item, every version) → filter → store (verdict) → deadline.
+ *
+ * Connectors hand items to pipeline_ingest(); a moderator's re-evaluation
+ * (after a rule fix) goes through pipeline_evaluate().  Both are safe to
+ * repeat: an unchanged item adds nothing, and clocks are started at most
+ * once per item and kind, so a crash between the steps is repaired by the
+ * next fetch.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "config/config.h"
+#include "filter/engine.h"
+#include "store/store.h"
+
+/* The rule set the daemon filters with: the engine and the digest of the
+ * rule files it was built from (recorded with every verdict). */
+struct pipeline_rules {
+	struct filter_engine *engine;
+	char digest[17];  /* 16 hex digits of SHA-256 over the rule files */
+	/* Engine counters already written to rule_stats (pipeline_flush_stats). */
+	struct filter_rule_stats *flushed;
+};
+
+/* Load and compile every rule file of dir and run every rule's examples:
+ * anything wrong is added to diags as file:line and -EINVAL returned.  On
+ * success *ret owns a new rule set. */
+int pipeline_rules_load(const char *dir, struct pipeline_rules **ret, struct diag_list *diags);
+void pipeline_rules_free(struct pipeline_rules *r);
+
+struct pipeline_result {
+	int64_t item_id;
+	int64_t version_id;  /* 0 when the fetch changed nothing */
+	int64_t verdict_id;  /* 0 when not evaluated */
+	unsigned categories; /* of the verdict's active hits */
+	enum filter_tier tier;
+	unsigned actions;
+	int clocks_started;  /* deadline clocks this call started */
+	int clocks_met;      /* parent's respond clock met by our own reply */
+};
+
+/* Store a fetched item and, if it is new or changed, evaluate it. */
+int pipeline_ingest(struct store *s, struct pipeline_rules *rules,
+                    const struct config_account *acc, const struct store_item_in *in,
+                    int64_t now, struct pipeline_result *ret);
+
+/* Evaluate a stored item's latest version again (new verdict, clocks). */
+int pipeline_evaluate(struct store *s, struct pipeline_rules *rules,
+                      const struct config_account *acc, int64_t item_id, int64_t now,
+                      struct pipeline_result *ret);
+
+/* Write the engine's per-rule counters accumulated since the last flush to
+ * the store's rule_stats (one transaction). */
+int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t now);

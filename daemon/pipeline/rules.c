@@ -1,0 +1,135 @@
+/* Loading the daemon's rule set: compile, run every example, digest. */
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter/examples.h"
+#include "pipeline/pipeline.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* SHA-256 over the names and contents of dir's *.rules files, in name
+ * order: two daemons with the same digest filtered with the same rules. */
+static int digest_dir(const char *dir, char out[17])
+{
+	DIR *d = opendir(dir);
+	char *names[4096];
+	size_t n = 0;
+	struct dirent *de;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] != '.' && len > 6 && strcmp(de->d_name + len - 6, ".rules") == 0)
+			if (!(names[n++] = strdup(de->d_name)))
+				r = -ENOMEM;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		r = -ENOMEM;
+	if (ctx)
+		EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		char path[4096], buf[8192];
+		size_t k;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		FILE *f = fopen(path, "re");
+		if (!f) {
+			r = -errno;
+			break;
+		}
+		EVP_DigestUpdate(ctx, names[i], strlen(names[i]) + 1);
+		while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
+			EVP_DigestUpdate(ctx, buf, k);
+		fclose(f);
+	}
+	if (ctx && r == 0) {
+		EVP_DigestFinal_ex(ctx, md, &mdlen);
+		for (int i = 0; i < 8; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	}
+	EVP_MD_CTX_free(ctx);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	return r;
+}
+
+/* A failed example becomes a file:line diagnostic of the example's line. */
+static void on_example_fail(void *ctx, const struct filter_rule *r,
+                            const struct filter_example *ex, int expected_match,
+                            const struct filter_verdict *v)
+{
+	diag_add(ctx, r->file, ex->line, "rule %s: example \"%.80s\": expected %s", r->id,
+	         ex->text, expected_match ? "a match, got none" : "no match, but it matched");
+}
+
+int pipeline_rules_load(const char *dir, struct pipeline_rules **ret, struct diag_list *diags)
+{
+	struct filter_options o;
+	struct diag_list warnings = {0};
+	struct pipeline_rules *pr = calloc(1, sizeof(*pr));
+	int r;
+
+	if (!pr)
+		return -ENOMEM;
+	filter_options_default(&o);
+	r = filter_engine_load(dir, &o, &pr->engine, diags, &warnings);
+	diag_list_clear(&warnings); /* expired rules simply stop applying */
+	if (r < 0) {
+		diag_add(diags, dir, 0, "cannot load rules: %s", strerror(-r));
+		free(pr);
+		return r;
+	}
+	if (r > 0) {
+		free(pr);
+		return -EINVAL;
+	}
+	/* A rule whose own examples fail is not trusted to run. */
+	size_t total = 0, failed = 0;
+	r = filter_examples_run(pr->engine, on_example_fail, diags, &total, &failed);
+	if (r < 0 || failed) {
+		if (r < 0)
+			diag_add(diags, dir, 0, "cannot run the rules' examples: %s", strerror(-r));
+		pipeline_rules_free(pr);
+		return r < 0 ? r : -EINVAL;
+	}
+	r = digest_dir(dir, pr->digest);
+	if (r == 0) {
+		size_t n = filter_engine_rule_count(pr->engine);
+		pr->flushed = calloc(n + 1, sizeof(*pr->flushed));
+		if (!pr->flushed)
+			r = -ENOMEM;
+		/* The examples ran through the engine's counters; statistics
+		 * count real comments only. */
+		for (size_t i = 0; r == 0 && i < n; i++)
+			pr->flushed[i] = *filter_engine_rule_stats(pr->engine, i);
+	}
+	if (r < 0) {
+		diag_add(diags, dir, 0, "cannot read rules: %s", strerror(-r));
+		pipeline_rules_free(pr);
+		return r;
+	}
+	*ret = pr;
+	return 0;
+}
+
+void pipeline_rules_free(struct pipeline_rules *r)
+{
+	if (!r)
+		return;
+	filter_engine_free(r->engine);
+	free(r->flushed);
+	free(r);
+}

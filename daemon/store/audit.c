@@ -1,0 +1,140 @@
+/* Hash-chained audit log. */
+#include "store/audit.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store-internal.h"
+#include "util/clock.h"
+
+static const char genesis[] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+/* Fields are length-prefixed so that no choice of contents can make two
+ * different entries hash the same input. */
+static void feed(EVP_MD_CTX *ctx, const char *s)
+{
+	char len[24];
+	size_t n = s ? strlen(s) : 0;
+	int k = snprintf(len, sizeof(len), "%zu:", n);
+	EVP_DigestUpdate(ctx, len, (size_t)k);
+	if (n)
+		EVP_DigestUpdate(ctx, s, n);
+}
+
+void audit_hash(const char *prev_hash, int64_t seq, int64_t at, const char *actor,
+                const char *action, const char *subject, const char *detail,
+                char out[AUDIT_HASH_HEX])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char num[48];
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	out[0] = '\0';
+	if (!ctx)
+		return;
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	feed(ctx, prev_hash);
+	snprintf(num, sizeof(num), "%lld", (long long)seq);
+	feed(ctx, num);
+	snprintf(num, sizeof(num), "%lld", (long long)at);
+	feed(ctx, num);
+	feed(ctx, actor);
+	feed(ctx, action);
+	feed(ctx, subject);
+	feed(ctx, detail);
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned int i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int store_audit_append(struct store *s, const char *actor, const char *action,
+                       const char *subject, const char *detail, int64_t *ret_seq)
+{
+	char prev[AUDIT_HASH_HEX] = "", hash[AUDIT_HASH_HEX];
+	int64_t seq = 1, at = clock_now_usec();
+	int r = STORE_E_SQLITE;
+
+	if (!detail)
+		detail = "{}";
+	sqlite3_stmt *st = store_prepare(s, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+	if (!st)
+		return STORE_E_SQLITE;
+	int sr = sqlite3_step(st);
+	if (sr == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0) + 1;
+		snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 1));
+	} else if (sr == SQLITE_DONE) {
+		snprintf(prev, sizeof(prev), "%s", genesis);
+	} else {
+		sqlite3_finalize(st);
+		return STORE_E_SQLITE;
+	}
+	sqlite3_finalize(st);
+
+	audit_hash(prev, seq, at, actor, action, subject, detail, hash);
+	st = store_prepare(s, "INSERT INTO audit_log(seq, at, actor, action, subject, detail, "
+	                      "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
+	if (!st)
+		return STORE_E_SQLITE;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_DONE) {
+		r = 0;
+		if (ret_seq)
+			*ret_seq = seq;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
+}
+
+int store_audit_verify(struct store *s, int64_t *ret_entries, int64_t *ret_bad_seq)
+{
+	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
+	int64_t n = 0, expect_seq = 1;
+	int r = 0, sr;
+
+	snprintf(prev, sizeof(prev), "%s", genesis);
+	sqlite3_stmt *st = store_prepare(s, "SELECT seq, at, actor, action, subject, detail, "
+	                                    "prev_hash, hash FROM audit_log ORDER BY seq");
+	if (!st)
+		return STORE_E_SQLITE;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(st, 0);
+		audit_hash(prev, seq, sqlite3_column_int64(st, 1), col(st, 2), col(st, 3), col(st, 4),
+		           col(st, 5), hash);
+		/* A gap in seq means a deleted row; a prev_hash or hash mismatch
+		 * means an edited one. */
+		if (seq != expect_seq || strcmp(col(st, 6), prev) != 0 ||
+		    strcmp(col(st, 7), hash) != 0) {
+			if (ret_bad_seq)
+				*ret_bad_seq = seq;
+			r = STORE_E_CORRUPT;
+			break;
+		}
+		snprintf(prev, sizeof(prev), "%s", hash);
+		expect_seq = seq + 1;
+		n++;
+	}
+	if (r == 0 && sr != SQLITE_DONE)
+		r = STORE_E_SQLITE;
+	sqlite3_finalize(st);
+	if (r == 0 && ret_entries)
+		*ret_entries = n;
+	return r;
+}

@@ -1,0 +1,190 @@
+/* Item lookups. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store-internal.h"
+
+int store_item_origin(struct store *s, int64_t id, char *account, size_t len,
+                      int64_t *ret_published)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT account_id, published_at FROM items WHERE id=?");
+	int r = STORE_E_SQLITE;
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	int sr = sqlite3_step(st);
+	if (sr == SQLITE_ROW) {
+		snprintf(account, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		*ret_published = sqlite3_column_int64(st, 1);
+		r = 0;
+	} else if (sr == SQLITE_DONE) {
+		r = -ENOENT;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int latest_version(struct store *s, int64_t item, int64_t *ret_id, char **ret_text,
+                          char *state, size_t state_len)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT id, text, platform_state FROM item_versions "
+	                                    "WHERE item_id=? ORDER BY id DESC LIMIT 1");
+	int r = STORE_E_SQLITE;
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, item);
+	int sr = sqlite3_step(st);
+	*ret_id = 0;
+	*ret_text = NULL;
+	if (sr == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		*ret_text = strdup((const char *)sqlite3_column_text(st, 1));
+		snprintf(state, state_len, "%s", (const char *)sqlite3_column_text(st, 2));
+		r = *ret_text ? 0 : -ENOMEM;
+	} else if (sr == SQLITE_DONE) {
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int find_item(struct store *s, const char *account, const char *platform_id,
+                     int64_t *ret)
+{
+	sqlite3_stmt *st =
+		store_prepare(s, "SELECT id FROM items WHERE account_id=? AND platform_id=?");
+	int r = STORE_E_SQLITE;
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, platform_id, -1, SQLITE_STATIC);
+	int sr = sqlite3_step(st);
+	if (sr == SQLITE_ROW || sr == SQLITE_DONE) {
+		*ret = sr == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t now,
+                      int64_t *ret_id, int64_t *ret_version)
+{
+	int64_t id = 0, parent = 0, version = 0;
+	char *prev_text = NULL, prev_state[16] = "";
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = find_item(s, in->account, in->platform_id, &id)))
+		return r;
+	if (in->parent_platform_id && (r = find_item(s, in->account, in->parent_platform_id, &parent)))
+		return r;
+	if (id == 0) {
+		st = store_prepare(s, "INSERT INTO items(account_id, platform_id, kind, parent_id, "
+		                      "parent_platform_id, author_id, author_name, is_own, text, permalink, "
+		                      "published_at, first_seen_at, last_seen_at, platform_state) "
+		                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+		if (!st)
+			return STORE_E_SQLITE;
+		sqlite3_bind_text(st, 1, in->account, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, in->platform_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, in->kind, -1, SQLITE_STATIC);
+		if (parent)
+			sqlite3_bind_int64(st, 4, parent);
+		sqlite3_bind_text(st, 5, in->parent_platform_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, in->author_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, in->author_name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 8, in->is_own);
+		sqlite3_bind_text(st, 9, in->text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, in->permalink, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 11, in->published_at);
+		sqlite3_bind_int64(st, 12, now);
+		sqlite3_bind_int64(st, 13, now);
+		sqlite3_bind_text(st, 14, in->platform_state, -1, SQLITE_STATIC);
+		r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
+		sqlite3_finalize(st);
+		if (r)
+			return r;
+		id = sqlite3_last_insert_rowid(s->db);
+	} else {
+		if ((r = latest_version(s, id, &version, &prev_text, prev_state, sizeof(prev_state))))
+			return r;
+		int same = prev_text && strcmp(prev_text, in->text) == 0 &&
+		           strcmp(prev_state, in->platform_state) == 0;
+		free(prev_text);
+		st = store_prepare(s, same ? "UPDATE items SET last_seen_at=? WHERE id=?"
+		                           : "UPDATE items SET last_seen_at=?, text=?, platform_state=? "
+		                             "WHERE id=?");
+		if (!st)
+			return STORE_E_SQLITE;
+		sqlite3_bind_int64(st, 1, now);
+		if (same) {
+			sqlite3_bind_int64(st, 2, id);
+		} else {
+			sqlite3_bind_text(st, 2, in->text, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, in->platform_state, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 4, id);
+		}
+		r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
+		sqlite3_finalize(st);
+		if (r)
+			return r;
+		if (same) {
+			*ret_id = id;
+			*ret_version = 0;
+			return 0;
+		}
+	}
+	st = store_prepare(s, "INSERT INTO item_versions(item_id, seen_at, text, platform_state, "
+	                      "raw_json, poll_id) VALUES (?,?,?,?,?,?)");
+	if (!st)
+		return STORE_E_SQLITE;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_text(st, 3, in->text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, in->platform_state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, in->raw_json, -1, SQLITE_STATIC);
+	if (in->poll_id)
+		sqlite3_bind_int64(st, 6, in->poll_id);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
+	sqlite3_finalize(st);
+	if (r)
+		return r;
+	*ret_id = id;
+	*ret_version = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *account,
+                          size_t account_len, int *ret_is_own, int64_t *ret_parent,
+                          int64_t *ret_version)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT text, account_id, is_own, coalesce(parent_id, 0), "
+		   "(SELECT coalesce(max(id), 0) FROM item_versions v WHERE v.item_id = items.id) "
+		   "FROM items WHERE id=?");
+	int r = STORE_E_SQLITE;
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	int sr = sqlite3_step(st);
+	if (sr == SQLITE_ROW) {
+		char *text = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!text) {
+			r = -ENOMEM;
+		} else {
+			*ret_text = text;
+			snprintf(account, account_len, "%s", (const char *)sqlite3_column_text(st, 1));
+			*ret_is_own = sqlite3_column_int(st, 2);
+			*ret_parent = sqlite3_column_int64(st, 3);
+			*ret_version = sqlite3_column_int64(st, 4);
+			r = 0;
+		}
+	} else if (sr == SQLITE_DONE) {
+		r = -ENOENT;
+	}
+	sqlite3_finalize(st);
+	return r;
+}

@@ -1,0 +1,13 @@
+/* The ordered schema migrations of the store. */
+#pragma once
+
+#include <stddef.h>
+
+struct schema_migration {
+	int version;        /* the user_version after applying it */
+	const char *summary;
+	const char *sql;
+};
+
+extern const struct schema_migration schema_migrations[];
+extern const size_t schema_migrations_count;

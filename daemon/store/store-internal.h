@@ -1,0 +1,12 @@
+/* The store's private state; only daemon/store/ includes this. */
+#pragma once
+
+#include "store/store.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Prepare, or return NULL with the error kept in the connection. */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql);

@@ -1,0 +1,177 @@
+/* The durable record: one SQLite database in WAL mode.
+ *
+ * The store is the only source of truth; after a restart the daemon
+ * continues from what is here.  Transactions are short and every write that
+ * must survive a crash is committed before the daemon acts on it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "config/config.h"
+
+/* Positive domain errors (besides negative errno values). */
+enum {
+	STORE_E_SQLITE = 1,    /* an SQLite error; store_errmsg() says which */
+	STORE_E_TOO_NEW = 2,   /* database schema is newer than this build */
+	STORE_E_CORRUPT = 3,   /* integrity or audit chain check failed */
+};
+
+struct store;
+
+/* Open (creating if needed) the database at path, set WAL, foreign keys and
+ * durable syncing, and migrate it to the current schema.  On failure nothing
+ * is written to *ret and, when errbuf is given, a one-line reason is written
+ * there (e.g. the schema is newer than this vaktd). */
+int store_open(const char *path, struct store **ret, char *errbuf, size_t errlen);
+void store_close(struct store *s);
+
+sqlite3 *store_db(struct store *s);
+const char *store_path(const struct store *s);
+const char *store_errmsg(struct store *s);
+
+/* Short write transactions: BEGIN IMMEDIATE … COMMIT, or ROLLBACK. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Execute SQL without results (no user input in it). */
+int store_exec(struct store *s, const char *sql);
+
+/* The schema version this build creates and understands. */
+int store_schema_latest(void);
+/* The database's version (PRAGMA user_version). */
+int store_schema_version(struct store *s, int *ret);
+
+/* Migrations, exposed for tests: bring a raw connection from its version to
+ * `target`.  Refuses a database newer than store_schema_latest(). */
+int store_migrate(sqlite3 *db, int target, char *errbuf, size_t errlen);
+
+/* --- accounts -------------------------------------------------------- */
+
+/* Bring the accounts table in line with cfg: insert new, update changed,
+ * mark missing ones removed (their items stay: they are public records).
+ * Writes an audit entry for every change.  Runs in its own transaction. */
+int store_accounts_sync(struct store *s, const struct config *cfg, const char *actor);
+
+/* --- counts for status ----------------------------------------------- */
+
+struct store_counts {
+	int64_t accounts;       /* not removed */
+	int64_t items;
+	int64_t pending_review; /* running review deadlines */
+	int64_t pending_respond;/* running respond deadlines */
+	int64_t escalations_unsent;
+	int64_t audit_entries;
+	int64_t polls;
+};
+
+int store_counts(struct store *s, struct store_counts *ret);
+
+/* --- polls ----------------------------------------------------------- */
+
+/* Record one poll of an account; *ret_id is its row id. */
+int store_poll_begin(struct store *s, const char *account, int64_t planned_usec,
+                     int64_t started_usec, int64_t *ret_id);
+int store_poll_end(struct store *s, int64_t poll_id, int64_t finished_usec, const char *result,
+                   int items_new, int items_updated, const char *error);
+
+/* The latest planned time of a poll of account (0 when never polled). */
+int store_poll_last_planned(struct store *s, const char *account, int64_t *ret);
+
+/* Polls of account started in [from, to): all of them and the ok ones. */
+int store_polls_count(struct store *s, const char *account, int64_t from, int64_t to,
+                      int64_t *ret_total, int64_t *ret_ok);
+
+/* The started_at/result of the latest poll (started 0 when none); result
+ * is copied into buf. */
+int store_poll_latest(struct store *s, const char *account, int64_t *ret_started, char *buf,
+                      size_t len);
+
+/* --- crisis mode ------------------------------------------------------- */
+
+/* Crisis window of an account (both 0 when off). */
+int store_account_crisis(struct store *s, const char *account, int64_t *ret_from,
+                         int64_t *ret_until);
+
+/* Switch crisis mode on for [from, until), or off (until == 0), with an
+ * audit entry naming actor.  -ENOENT for an unknown or removed account. */
+int store_account_set_crisis(struct store *s, const char *account, int64_t from, int64_t until,
+                             const char *actor);
+
+/* --- items ------------------------------------------------------------ */
+
+/* The account and publication instant of item id; -ENOENT when none. */
+int store_item_origin(struct store *s, int64_t id, char *account, size_t len,
+                      int64_t *ret_published);
+
+/* An item as fetched from a platform (all strings borrowed). */
+struct store_item_in {
+	const char *account;
+	const char *platform_id;
+	const char *kind;               /* post, comment, reply, review, mention, message */
+	const char *parent_platform_id; /* NULL for top level */
+	const char *author_id;          /* NULL when the platform withholds it */
+	const char *author_name;
+	int is_own;                     /* written by the account itself */
+	const char *text;
+	const char *permalink;
+	int64_t published_at;
+	const char *platform_state;     /* visible, hidden, deleted, gone */
+	const char *raw_json;           /* NULL or the platform's JSON */
+	int64_t poll_id;                /* 0 when not from a poll */
+};
+
+/* Insert the item or, when known, update it; a new row in item_versions
+ * whenever text or platform state differ from the latest version (every
+ * fetched version is kept).  *ret_id is the item, *ret_version the new
+ * version (0 when nothing changed).  Call inside a transaction. */
+int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t now,
+                      int64_t *ret_id, int64_t *ret_version);
+
+/* The item's latest text, kind, own flag, parent item id (0 none) and
+ * latest version id, for re-evaluation.  *ret_text is malloc'ed. */
+int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *account,
+                          size_t account_len, int *ret_is_own, int64_t *ret_parent,
+                          int64_t *ret_version);
+
+/* --- verdicts, rule statistics, feedback ------------------------------ */
+
+struct store_verdict_in {
+	int64_t item_id;
+	int64_t version_id;   /* 0 when not tied to a version */
+	const char *ruleset;  /* digest of the rule files */
+	const char *categories; /* space-separated */
+	const char *rule_ids;   /* space-separated, active rules */
+	const char *tier;     /* NULL when clean */
+	int severity;
+	const char *actions;  /* space-separated */
+	const char *detail_json;
+	const char *masked_text;
+};
+
+/* Insert a verdict (inside the caller's transaction). */
+int store_verdict_insert(struct store *s, const struct store_verdict_in *v, int64_t now,
+                         int64_t *ret_id);
+
+/* Add to a rule's persistent counters (creates the row). */
+int store_rule_stats_add(struct store *s, const char *rule, int64_t hits, int64_t last_hit,
+                         int64_t cost_ns, int64_t limit_hits, int disabled, int64_t now);
+
+struct store_rule_stats {
+	int64_t hits, last_hit, cost_ns, limit_hits, disabled_at;
+	int64_t true_positives, false_positives;
+};
+
+/* A rule's persistent counters and feedback (zeros when never seen). */
+int store_rule_stats_get(struct store *s, const char *rule, struct store_rule_stats *ret);
+
+/* Record a moderator's judgement of rule `rule` in verdict `verdict`
+ * (true_positive / false_positive), with an audit entry.  -ENOENT when the
+ * verdict does not exist or did not involve that rule. */
+int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const char *judgement,
+                       const char *actor, int64_t now);

@@ -1,0 +1,392 @@
+/* vaktd's life cycle: start, the main tick, reload, watchdog, stop. */
+#include "vaktd/daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "deadline/deadline.h"
+#include "pipeline/pipeline.h"
+#include "store/audit.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "vaktd/poller.h"
+
+static void log_diags(const struct diag_list *dl, const char *suffix)
+{
+	char buf[2048];
+	for (size_t i = 0; i < dl->n; i++)
+		log_error("%s%s", diag_format(&dl->v[i], buf, sizeof(buf)), suffix);
+}
+
+static void notify_status(struct daemon *d)
+{
+	struct store_counts c = {0};
+	store_counts(d->store, &c);
+	sd_notifyf(0, "STATUS=%s: watching %zu of %zu accounts; %lld to review, %lld to answer, "
+	              "%lld escalations unsent",
+	           d->api_env.state, config_count_enabled(d->config), d->config->n_accounts,
+	           (long long)c.pending_review, (long long)c.pending_respond,
+	           (long long)c.escalations_unsent);
+}
+
+static struct api_server_opts api_opts(const struct config *c)
+{
+	return (struct api_server_opts){
+		.socket_path = c->daemon.api_socket,
+		.socket_mode = c->daemon.api_socket_mode,
+		.max_body = c->daemon.api_max_body,
+		.max_header = c->daemon.api_max_header,
+		.max_connections = c->daemon.api_max_connections,
+		.timeout_sec = 30,
+	};
+}
+
+static void schedule_tick(struct daemon *d)
+{
+	struct timeval tv = clock_sim_to_real(d->config->daemon.tick_usec);
+	/* On a fast test clock the tick would spin; 20 ms of real time is
+	 * fine-grained enough for anything the tick does. */
+	if (tv.tv_sec == 0 && tv.tv_usec < 20000)
+		tv.tv_usec = 20000;
+	evtimer_add(d->tick, &tv);
+}
+
+/* Deadline clocks that reached their warning or due point since the last
+ * tick.  The scan records each transition in the store and the audit log
+ * exactly once; routing them to people is the escalation outbox's job. */
+static void scan_deadlines(struct daemon *d)
+{
+	struct deadline_transition *tr = NULL;
+	size_t n = 0;
+	int64_t now = clock_now_usec();
+
+	do {
+		int r = deadline_scan(d->store, now, "vaktd", DEADLINE_SCAN_MAX, &tr, &n);
+		if (r) {
+			log_error("deadline scan failed: %s", deadline_strerror(r));
+			return;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char due[40];
+			log_full(tr[i].level == DEADLINE_LEVEL_BREACH ? LOG_WARNING : LOG_NOTICE, NULL,
+			         tr[i].item_id, "deadline %lld (%s): %s, due %s",
+			         (long long)tr[i].deadline_id, deadline_kind_name(tr[i].kind),
+			         deadline_level_name(tr[i].level),
+			         clock_format_utc(tr[i].due_at, due, sizeof(due)));
+		}
+		free(tr);
+		tr = NULL;
+	} while (n == DEADLINE_SCAN_MAX);
+}
+
+/* The main tick: deadlines now, the outbox later.  The watchdog only pings
+ * while ticks keep coming. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	d->ticks++;
+	if (d->store)
+		scan_deadlines(d);
+	if (d->store && d->rules && pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
+		log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+	if (!d->stopping)
+		schedule_tick(d);
+}
+
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	if (d->ticks != d->ticks_at_last_ping) {
+		sd_notify(0, "WATCHDOG=1");
+		d->ticks_at_last_ping = d->ticks;
+	} else {
+		log_warning("main loop made no progress since the last watchdog ping");
+	}
+}
+
+static int audit_simple(struct daemon *d, const char *action, const char *detail)
+{
+	int r = store_begin(d->store);
+	if (r == 0)
+		r = store_audit_append(d->store, "vaktd", action, "daemon", detail, NULL);
+	if (r == 0)
+		r = store_commit(d->store);
+	if (r) {
+		log_error("cannot write audit entry '%s': %s", action, store_errmsg(d->store));
+		store_rollback(d->store);
+	}
+	return r;
+}
+
+static void reload(struct daemon *d)
+{
+	struct diag_list diags = {0};
+	struct config *next = NULL;
+
+	sd_notify(0, "RELOADING=1\nSTATUS=reloading configuration");
+	d->api_env.state = "reloading";
+	log_info("reloading configuration from %s", d->opts.config_dir);
+
+	/* Everything that can fail happens before the swap: every file, every
+	 * rule compiled and its examples run. */
+	struct pipeline_rules *next_rules = NULL;
+	int r = config_load(d->opts.config_dir, &d->opts.ovr, &next, &diags);
+	if (r == 0)
+		r = pipeline_rules_load(next->daemon.rules_dir, &next_rules, &diags);
+	if (r == 0 && strcmp(next->daemon.state_dir, d->config->daemon.state_dir) != 0) {
+		diag_add(&diags, NULL, 0,
+		         "StateDirectory= cannot change on reload (restart vaktd to move the store)");
+		r = -EINVAL;
+	}
+	if (r == 0 && strcmp(next->daemon.api_socket, d->config->daemon.api_socket) != 0)
+		log_warning("Api Socket= changed; the new path takes effect on restart");
+	if (r == 0) {
+		r = store_accounts_sync(d->store, next, "vaktd:reload");
+		if (r)
+			diag_add(&diags, NULL, 0, "cannot record the new accounts in the store: %s",
+			         store_errmsg(d->store));
+	}
+	if (r) {
+		log_diags(&diags, "; keeping previous configuration");
+		log_error("invalid configuration, ignored: %zu error(s); keeping previous "
+		          "configuration (generation %llu)",
+		          diags.n, (unsigned long long)d->generation);
+		diag_list_clear(&diags);
+		config_free(next);
+		pipeline_rules_free(next_rules);
+		audit_simple(d, "config.reload_rejected", NULL);
+	} else {
+		struct config *old = d->config;
+		/* Statistics of the old rule set are written before it goes. */
+		if (pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
+			log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+		pipeline_rules_free(d->rules);
+		d->rules = next_rules;
+		d->api_env.rules = next_rules;
+		d->config = next;
+		d->generation++;
+		next->generation = d->generation;
+		d->api_env.config = next;
+		d->api_env.config_generation = d->generation;
+		d->api_env.config_loaded_usec = clock_now_usec();
+		struct api_server_opts o = api_opts(next);
+		api_server_set_limits(d->api, &o);
+		log_set_max_level(next->daemon.log_level);
+		if (poller_reconfigure(d->poller) < 0)
+			log_error("out of memory while rescheduling polls; keeping the old schedule");
+		config_free(old);
+		char detail[64];
+		snprintf(detail, sizeof(detail), "{\"generation\":%llu}",
+		         (unsigned long long)d->generation);
+		audit_simple(d, "config.reloaded", detail);
+		log_info("configuration reloaded (generation %llu, %zu accounts, %zu rules, rule set %s)",
+		         (unsigned long long)d->generation, next->n_accounts,
+		         filter_engine_rule_count(d->rules->engine), d->rules->digest);
+	}
+	d->api_env.state = "running";
+	sd_notify(0, "READY=1");
+	notify_status(d);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	if (sig == SIGHUP) {
+		reload(d);
+		return;
+	}
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	d->api_env.state = "stopping";
+	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+	/* Nothing long-running is in flight yet; later work (transfers, the
+	 * outbox) finishes here before the loop exits. */
+	event_base_loopexit(d->base, NULL);
+}
+
+/* The API wrote a decision that affects scheduling (crisis mode). */
+static void on_store_changed(void *arg)
+{
+	struct daemon *d = arg;
+	poller_refresh(d->poller);
+}
+
+static int make_state_dir(const char *path)
+{
+	if (mkdir(path, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int daemon_check_config(const struct daemon_opts *opts)
+{
+	struct diag_list diags = {0};
+	struct config *c = NULL;
+	struct pipeline_rules *rules = NULL;
+	int r = config_load(opts->config_dir, &opts->ovr, &c, &diags);
+	if (r == 0)
+		r = pipeline_rules_load(c->daemon.rules_dir, &rules, &diags);
+	if (r) {
+		diag_print(&diags, stderr);
+		fprintf(stderr, "%s: %zu error(s)\n", opts->config_dir, diags.n);
+		diag_list_clear(&diags);
+		config_free(c);
+		return 1;
+	}
+	printf("%s: configuration OK: %zu units, %zu accounts (%zu enabled), %zu rules in %s\n",
+	       opts->config_dir, c->n_units, c->n_accounts, config_count_enabled(c),
+	       filter_engine_rule_count(rules->engine), c->daemon.rules_dir);
+	pipeline_rules_free(rules);
+	config_free(c);
+	return 0;
+}
+
+int daemon_start(struct daemon *d)
+{
+	struct diag_list diags = {0};
+	char errbuf[512], dbpath[4200];
+	int r;
+
+	d->base = event_base_new();
+	if (!d->base)
+		return -ENOMEM;
+
+	r = config_load(d->opts.config_dir, &d->opts.ovr, &d->config, &diags);
+	if (r) {
+		log_diags(&diags, "");
+		log_error("invalid configuration in %s: %zu error(s); not starting",
+		          d->opts.config_dir, diags.n);
+		diag_list_clear(&diags);
+		return r;
+	}
+	log_set_max_level(d->config->daemon.log_level);
+	r = pipeline_rules_load(d->config->daemon.rules_dir, &d->rules, &diags);
+	if (r) {
+		log_diags(&diags, "");
+		log_error("invalid rules in %s: %zu error(s); not starting", d->config->daemon.rules_dir,
+		          diags.n);
+		diag_list_clear(&diags);
+		return r;
+	}
+	d->generation = 1;
+	d->config->generation = 1;
+
+	r = make_state_dir(d->config->daemon.state_dir);
+	if (r) {
+		log_error("cannot create state directory %s: %s", d->config->daemon.state_dir,
+		          strerror(-r));
+		return r;
+	}
+	snprintf(dbpath, sizeof(dbpath), "%s/vakt.db", d->config->daemon.state_dir);
+	r = store_open(dbpath, &d->store, errbuf, sizeof(errbuf));
+	if (r) {
+		log_error("store: %s", errbuf);
+		return -EIO;
+	}
+	r = store_accounts_sync(d->store, d->config, "vaktd:start");
+	if (r) {
+		log_error("cannot record accounts in the store: %s", store_errmsg(d->store));
+		return -EIO;
+	}
+
+	d->api_env = (struct api_env){
+		.store = d->store,
+		.rules = d->rules,
+		.config = d->config,
+		.config_generation = d->generation,
+		.config_loaded_usec = clock_now_usec(),
+		.started_usec = clock_now_usec(),
+		.state = "starting",
+	};
+	struct api_server_opts o = api_opts(d->config);
+	r = api_server_start(d->base, &d->api_env, &o, &d->api, errbuf, sizeof(errbuf));
+	if (r) {
+		log_error("api: %s", errbuf);
+		return r;
+	}
+
+	r = poller_new(d, &d->poller);
+	if (r < 0) {
+		log_error("cannot set up the poll schedule: %s", strerror(-r));
+		return r;
+	}
+	d->api_env.changed = on_store_changed;
+	d->api_env.changed_arg = d;
+
+	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
+	d->tick = evtimer_new(d->base, on_tick, d);
+	if (!d->sig_term || !d->sig_int || !d->sig_hup || !d->tick ||
+	    evsignal_add(d->sig_term, NULL) || evsignal_add(d->sig_int, NULL) ||
+	    evsignal_add(d->sig_hup, NULL))
+		return -ENOMEM;
+	signal(SIGPIPE, SIG_IGN);
+
+	uint64_t wd_usec = 0;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
+		/* Ping at half the interval, in real time: the watchdog is
+		 * systemd's clock, not the test clock. */
+		struct timeval tv = {(time_t)(wd_usec / 2 / 1000000),
+		                     (suseconds_t)(wd_usec / 2 % 1000000)};
+		d->watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
+		if (!d->watchdog || evtimer_add(d->watchdog, &tv))
+			return -ENOMEM;
+		/* The first tick comes at once so the first ping can follow. */
+	}
+	on_tick(-1, 0, d);
+
+	audit_simple(d, "daemon.started", NULL);
+	d->api_env.state = "running";
+	log_info("vaktd %s running: %zu accounts, %zu rules (rule set %s), store %s, API %s%s",
+	         VAKT_VERSION, d->config->n_accounts, filter_engine_rule_count(d->rules->engine),
+	         d->rules->digest, dbpath, d->config->daemon.api_socket,
+	         api_server_socket_activated(d->api) ? " (socket activation)" : "");
+	sd_notify(0, "READY=1");
+	notify_status(d);
+	return 0;
+}
+
+int daemon_run(struct daemon *d)
+{
+	if (event_base_dispatch(d->base) < 0) {
+		log_error("event loop failed");
+		return 1;
+	}
+	if (pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
+		log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+	audit_simple(d, "daemon.stopped", NULL);
+	return 0;
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (d->api)
+		api_server_free(d->api);
+	poller_free(d->poller);
+	if (d->sig_term)
+		event_free(d->sig_term);
+	if (d->sig_int)
+		event_free(d->sig_int);
+	if (d->sig_hup)
+		event_free(d->sig_hup);
+	if (d->tick)
+		event_free(d->tick);
+	if (d->watchdog)
+		event_free(d->watchdog);
+	store_close(d->store);
+	pipeline_rules_free(d->rules);
+	config_free(d->config);
+	if (d->base)
+		event_base_free(d->base);
+	memset(d, 0, sizeof(*d));
+}

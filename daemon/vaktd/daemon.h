@@ -1,0 +1,51 @@
+/* The running daemon: one libevent loop, its timers and signals, the
+ * current configuration and the store. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api/api.h"
+#include "config/config.h"
+#include "store/store.h"
+
+struct event_base;
+struct event;
+struct poller;
+struct pipeline_rules;
+
+struct daemon_opts {
+	const char *config_dir;
+	struct config_overrides ovr;
+	bool check_only;
+};
+
+struct daemon {
+	struct daemon_opts opts;
+	struct event_base *base;
+	struct config *config;     /* current; replaced whole on reload */
+	struct store *store;
+	struct api_server *api;
+	struct poller *poller;
+	struct pipeline_rules *rules; /* current; replaced whole on reload */
+	struct api_env api_env;    /* what the API sees; updated on swap */
+	struct event *sig_term, *sig_int, *sig_hup;
+	struct event *tick;
+	struct event *watchdog;
+	uint64_t ticks;            /* main loop progress, read by the watchdog */
+	uint64_t ticks_at_last_ping;
+	uint64_t generation;
+	bool stopping;
+};
+
+/* Load the configuration, open the store, bind the API, report READY=1.
+ * Returns 0, or a negative errno after logging the reason. */
+int daemon_start(struct daemon *d);
+
+/* Run until SIGTERM/SIGINT.  Returns the process exit code. */
+int daemon_run(struct daemon *d);
+
+void daemon_free(struct daemon *d);
+
+/* Validate everything a start would, without starting: exit code. */
+int daemon_check_config(const struct daemon_opts *opts);

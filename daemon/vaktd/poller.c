@@ -1,0 +1,206 @@
+/* Poll scheduling in the running daemon. */
+#include "vaktd/poller.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "schedule/sched.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "vaktd/daemon.h"
+
+/* Catch-up polls after downtime are spread over this window so that 800
+ * accounts do not all start in the same second. */
+#define CATCHUP_SPREAD_USEC (30 * USEC_PER_SEC)
+
+struct poll_slot {
+	char *account;         /* owned copy of the id; the config may be swapped */
+	int64_t next_due;
+	int64_t offset;        /* jitter */
+	int64_t crisis_from, crisis_until;
+};
+
+struct poller {
+	struct daemon *d;
+	struct event *timer;
+	struct poll_slot *slots;
+	size_t n;
+	uint64_t polls_made;
+};
+
+static const struct config_account *slot_account(struct poller *p, const struct poll_slot *s)
+{
+	return config_find_account(p->d->config, s->account);
+}
+
+/* When the slot's next poll is due, from its last planned poll in the
+ * store; overdue (or never polled) means now, spread by the offset. */
+static void compute_due(struct poller *p, struct poll_slot *s, int64_t now)
+{
+	const struct config_account *a = slot_account(p, s);
+	int64_t last = 0, next = 0;
+
+	if (store_poll_last_planned(p->d->store, s->account, &last) != 0)
+		log_full(LOG_ERR, s->account, 0, "cannot read the last poll: %s",
+		         store_errmsg(p->d->store));
+	if (store_account_crisis(p->d->store, s->account, &s->crisis_from, &s->crisis_until) != 0)
+		s->crisis_from = s->crisis_until = 0;
+	s->offset = sched_jitter_offset(s->account, &a->sched);
+	int64_t catchup = now + s->offset % CATCHUP_SPREAD_USEC;
+	if (last == 0) {
+		s->next_due = catchup;
+		return;
+	}
+	int r = sched_next(&a->sched, a->cal, s->offset, last, s->crisis_from, s->crisis_until,
+	                   &next);
+	if (r < 0) {
+		log_full(LOG_ERR, s->account, 0, "cannot compute the next poll: %s", strerror(-r));
+		next = now + 3600 * USEC_PER_SEC;
+	}
+	s->next_due = next <= now ? catchup : next;
+}
+
+static void arm(struct poller *p)
+{
+	int64_t now = clock_now_usec(), earliest = INT64_MAX;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->slots[i].next_due < earliest)
+			earliest = p->slots[i].next_due;
+	evtimer_del(p->timer);
+	if (earliest == INT64_MAX)
+		return;
+	struct timeval tv = clock_sim_to_real(earliest - now);
+	evtimer_add(p->timer, &tv);
+}
+
+/* One poll.  Connectors are not part of this build yet, so the poll is
+ * recorded as skipped with the reason; the schedule, the record and the
+ * floor accounting are real. */
+static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned, int64_t now)
+{
+	const struct config_account *a = slot_account(p, s);
+	int64_t id = 0;
+	char reason[96];
+
+	if (store_poll_begin(p->d->store, s->account, planned, now, &id) != 0) {
+		log_full(LOG_ERR, s->account, 0, "cannot record the poll: %s",
+		         store_errmsg(p->d->store));
+		return;
+	}
+	snprintf(reason, sizeof(reason), "no %s connector in this build", platform_name(a->platform));
+	if (store_poll_end(p->d->store, id, clock_now_usec(), "skipped", 0, 0, reason) != 0)
+		log_full(LOG_ERR, s->account, 0, "cannot finish the poll record: %s",
+		         store_errmsg(p->d->store));
+	p->polls_made++;
+	log_full(LOG_DEBUG, s->account, 0, "poll %lld: skipped (%s)", (long long)id, reason);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct poller *p = arg;
+	int64_t now = clock_now_usec();
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct poll_slot *s = &p->slots[i];
+		if (s->next_due > now)
+			continue;
+		const struct config_account *a = slot_account(p, s);
+		int64_t planned = s->next_due, next = 0;
+		poll_account(p, s, planned, now);
+		int r = sched_next(&a->sched, a->cal, s->offset, planned, s->crisis_from,
+		                   s->crisis_until, &next);
+		if (r < 0) {
+			log_full(LOG_ERR, s->account, 0, "cannot compute the next poll: %s",
+			         strerror(-r));
+			next = now + 3600 * USEC_PER_SEC;
+		}
+		/* Behind (the loop was busy or the machine slept): one poll now
+		 * covered the missed slots; continue from the present. */
+		if (next <= now && sched_next(&a->sched, a->cal, s->offset, now, s->crisis_from,
+		                              s->crisis_until, &next) < 0)
+			next = now + 3600 * USEC_PER_SEC;
+		s->next_due = next;
+	}
+	arm(p);
+}
+
+static void free_slots(struct poll_slot *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].account);
+	free(v);
+}
+
+int poller_reconfigure(struct poller *p)
+{
+	const struct config *c = p->d->config;
+	struct poll_slot *v = calloc(c->n_accounts ? c->n_accounts : 1, sizeof(*v));
+	size_t n = 0;
+	int64_t now = clock_now_usec();
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_accounts; i++) {
+		if (!c->accounts[i].enabled)
+			continue;
+		v[n].account = strdup(c->accounts[i].id);
+		if (!v[n].account) {
+			free_slots(v, n);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	free_slots(p->slots, p->n);
+	p->slots = v;
+	p->n = n;
+	for (size_t i = 0; i < n; i++)
+		compute_due(p, &p->slots[i], now);
+	arm(p);
+	return 0;
+}
+
+void poller_refresh(struct poller *p)
+{
+	int64_t now = clock_now_usec();
+	for (size_t i = 0; i < p->n; i++)
+		compute_due(p, &p->slots[i], now);
+	arm(p);
+}
+
+int poller_new(struct daemon *d, struct poller **ret)
+{
+	struct poller *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->d = d;
+	p->timer = evtimer_new(d->base, on_timer, p);
+	if (!p->timer) {
+		free(p);
+		return -ENOMEM;
+	}
+	int r = poller_reconfigure(p);
+	if (r < 0) {
+		poller_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+void poller_free(struct poller *p)
+{
+	if (!p)
+		return;
+	if (p->timer)
+		event_free(p->timer);
+	free_slots(p->slots, p->n);
+	free(p);
+}
+
+uint64_t poller_polls_made(const struct poller *p)
+{
+	return p->polls_made;
+}

@@ -1,0 +1,27 @@
+/* The poller: keeps, for every enabled account, when its next poll is due,
+ * fires polls on one evtimer set to the earliest due time, and records
+ * every poll in the store.  After downtime the missed polls are caught up
+ * at once on start (one poll per account, spread over a short window). */
+#pragma once
+
+#include <stdint.h>
+
+struct daemon;
+struct poller;
+
+/* Build the slots from the daemon's configuration and the store.  0 or a
+ * negative errno. */
+int poller_new(struct daemon *d, struct poller **ret);
+
+/* After a reload swapped the configuration: re-read every account's
+ * policy, keep what stayed, start new accounts at once. */
+int poller_reconfigure(struct poller *p);
+
+/* Crisis mode or something else in the store changed: recompute due
+ * times and re-arm the timer. */
+void poller_refresh(struct poller *p);
+
+void poller_free(struct poller *p);
+
+/* Catch-up polls started since start (for logging and tests). */
+uint64_t poller_polls_made(const struct poller *p);

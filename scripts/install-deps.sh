@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install what vakt needs to build, run and test on Debian 12, and nothing
+# that is already there.  Runs as root (CI) or through sudo.
+set -eu
+
+PACKAGES="gcc libc6-dev pkg-config meson ninja-build
+libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libsystemd-dev
+libsqlite3-dev libinih-dev libssl-dev
+python3 curl systemd tzdata"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo"
+fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""vaktd's life cycle under a fake systemd: READY/STATUS/STOPPING on the
+notify socket, vaktctl status against it, SIGTERM, the watchdog, socket
+activation and the test clock."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+from vakttest import VaktTestCase, VAKTCTL, VAKTD, TEST_RULES, main
+
+
+class Lifecycle(VaktTestCase):
+    def test_ready_status_and_stopping(self):
+        d = self.vaktd().start()
+        ready = d.notify.wait_for("READY=1")
+        st = d.notify.wait_for("STATUS=", after=ready)
+        self.assertIn("watching 3 of 4 accounts", d.notify.messages[st])
+        self.assertTrue(os.path.exists(d.socket))
+        self.assertEqual(0o660, os.stat(d.socket).st_mode & 0o777)
+
+        s = d.status()
+        self.assertEqual("running", s["state"])
+        self.assertEqual(4, s["accounts"])
+        self.assertEqual(3, s["accounts_enabled"])
+        self.assertEqual(2, s["schema_version"])
+        self.assertIn("pending", s)
+
+        human = d.ctl("status").stdout
+        self.assertIn("accounts:   4 configured, 3 enabled", human)
+
+        t0 = time.monotonic()
+        d.signal(signal.SIGTERM)
+        self.assertEqual(0, d.wait_exit(timeout=5))
+        self.assertLess(time.monotonic() - t0, 5)
+        d.notify.drain()
+        d.notify.wait_for("STOPPING=1", after=ready)
+        self.assertFalse(os.path.exists(d.socket), "socket file left behind")
+
+    def test_sigint_also_stops_cleanly(self):
+        d = self.vaktd().start()
+        d.signal(signal.SIGINT)
+        self.assertEqual(0, d.wait_exit(timeout=5))
+
+    def test_vaktctl_exit_codes(self):
+        d = self.vaktd().start()
+        self.assertEqual(2, d.ctl("status", "extra", check=False).returncode)
+        self.assertEqual(2, d.ctl("no-such-command", check=False).returncode)
+        d.stop()
+        r = d.ctl("status", check=False)
+        self.assertEqual(1, r.returncode)
+        self.assertIn("cannot reach vaktd", r.stderr)
+
+    def test_api_errors_are_json_over_the_socket(self):
+        d = self.vaktd().start()
+        out = subprocess.run(["curl", "-s", "--unix-socket", d.socket, "-w", "\n%{http_code}",
+                              "http://localhost/v1/nope"], capture_output=True, text=True)
+        if out.returncode != 0:
+            self.skipTest("curl not available")
+        body, code = out.stdout.rsplit("\n", 1)
+        self.assertEqual("404", code)
+        self.assertEqual("not_found", json.loads(body)["error"]["code"])
+
+    def test_watchdog_pings_while_ticking(self):
+        d = self.vaktd(env={"WATCHDOG_USEC": "400000"}).start()
+        ready = d.notify.wait_for("READY=1")
+        d.notify.wait_for("WATCHDOG=1", after=ready, timeout=5)
+
+    def test_refuses_to_start_on_broken_config(self):
+        self.write("accounts.d/broken.conf", "[Account]\nPlatform=fax\n")
+        d = self.vaktd().start(wait_ready=False)
+        self.assertEqual(1, d.wait_exit())
+        self.assertIn("broken.conf:2: unknown Platform 'fax'", d.log())
+        d.notify.drain()
+        self.assertNotIn("READY=1", d.notify.messages)
+
+    def test_socket_activation_is_adopted(self):
+        path = os.path.join(self.tmp, "activated.sock")
+        lst = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        lst.bind(path)
+        lst.listen(8)
+        d = self.vaktd()
+        # LISTEN_PID must be the daemon's own pid: exec from a shell keeps it.
+        d.env["LISTEN_FDS"] = "1"
+        argv = " ".join("'%s'" % a for a in d.argv())
+        d.argv = lambda: ["/bin/sh", "-c", "LISTEN_PID=$$ exec %s 3<&%d" % (argv, lst.fileno())]
+        d.start(pass_fds=(lst.fileno(),))
+        lst.close()
+        self.assertFalse(os.path.exists(d.socket), "bound its own socket despite activation")
+        r = subprocess.run([VAKTCTL, "--socket", path, "status", "--json"],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertEqual("running", json.loads(r.stdout)["state"])
+
+    def test_test_clock_runs_simulated_time(self):
+        d = self.vaktd("--test-clock", "2026-06-18T07:00:00+02:00,x3600").start()
+        s = d.status()
+        self.assertTrue(s["test_clock"])
+        self.assertEqual(3600, s["test_clock_factor"])
+        # 05:00Z plus a few real seconds times 3600 is still that day.
+        self.assertTrue(s["now"].startswith("2026-06-18T"), s["now"])
+        self.assertIn("test clock", d.log())
+
+    def test_check_config(self):
+        env = dict(os.environ, VAKT_RULES_DIR=TEST_RULES)
+        r = subprocess.run([VAKTD, "--check-config", "--config", self.config_dir],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn("configuration OK", r.stdout)
+        self.write("vaktd.conf.d/50-typo.conf", "[Api]\nMaxConections=5\n")
+        self.write("accounts.d/x.conf", "[Account]\nPlatform=x\nUnit=ghost\nExternalId=1\n")
+        r = subprocess.run([VAKTD, "--check-config", "--config", self.config_dir],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(1, r.returncode)
+        self.assertIn("50-typo.conf:2: unknown key 'MaxConections' in [Api]", r.stderr)
+        self.assertIn("x.conf:3: account 'x' names unit 'ghost'", r.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,348 @@
+/* Configuration: every kind of mistake is reported as file:line, all in one
+ * pass; good files load with the documented defaults. */
+#include "t.h"
+#include "tfs.h"
+
+#include "config/config.h"
+#include "calendar/duration.h"
+#include "config/values.h"
+
+static const char good_daemon[] = "[Daemon]\n"
+                                  "LogLevel=debug\n"
+                                  "[Unit kultur]\n"
+                                  "Title=Kulturförvaltningen\n"
+                                  "ManagerEmail=chef@example.se\n";
+
+static const char good_account[] = "[Account]\n"
+                                   "Platform=facebook\n"
+                                   "Unit=kultur\n"
+                                   "ExternalId=123\n"
+                                   "ApiBaseUrl=http://127.0.0.1:9/fb\n";
+
+/* Load dir and return all diagnostics joined by newlines ("" when ok). */
+static char *load(const char *dir, struct config **ret)
+{
+	struct diag_list dl = {0};
+	struct config *c = NULL;
+	char buf[1024];
+	static char out[8192];
+	out[0] = '\0';
+	int r = config_load(dir, NULL, &c, &dl);
+	for (size_t i = 0; i < dl.n; i++) {
+		strncat(out, diag_format(&dl.v[i], buf, sizeof(buf)), sizeof(out) - strlen(out) - 2);
+		strcat(out, "\n");
+	}
+	if (r == 0 && dl.n)
+		strcat(out, "(errors but success)\n");
+	if (r != 0 && dl.n == 0)
+		strcat(out, "(failure without errors)\n");
+	diag_list_clear(&dl);
+	if (ret)
+		*ret = c;
+	else
+		config_free(c);
+	return out;
+}
+
+static void test_good_config_loads_with_defaults(void)
+{
+	char *dir = tfs_mkdtemp();
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "accounts.d/kultur-fb.conf", good_account);
+	T_EQ_STR("", load(dir, &c));
+	T_ASSERT(c != NULL);
+	if (c) {
+		T_EQ_INT(1, c->n_accounts);
+		T_EQ_STR("kultur-fb", c->accounts[0].id);
+		T_EQ_INT(PLATFORM_FACEBOOK, c->accounts[0].platform);
+		T_EQ_INT(1, c->accounts[0].enabled);
+		T_EQ_INT(0660, c->daemon.api_socket_mode);
+		T_EQ_INT(1024 * 1024, c->daemon.api_max_body);
+		T_EQ_INT(7, c->daemon.log_level);
+		T_EQ_STR("Kulturförvaltningen", config_find_unit(c, "kultur")->title);
+	}
+	config_free(c);
+	tfs_rmrf(dir);
+}
+
+static void test_every_error_has_file_and_line(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096];
+	tfs_write(dir, "vaktd.conf",
+	          "[Daemon]\n"                /* 1 */
+	          "LogLevel=loud\n"           /* 2: bad value */
+	          "Colour=blue\n"             /* 3: unknown key */
+	          "[Deamon]\n"                /* 4: unknown section (typo) */
+	          "Foo=bar\n"                 /* 5: skipped, section unknown */
+	          "[Api]\n"                   /* 6 */
+	          "SocketMode=999\n"          /* 7: not octal */
+	          "MaxConnections=0\n"        /* 8: out of range */
+	          "this line is broken\n"     /* 9: syntax */
+	          "[Unit kultur]\n"           /* 10 */
+	          "Title=Kultur\n"            /* 11 */
+	          "ManagerEmail=not-an-address\n"); /* 12 */
+	tfs_write(dir, "accounts.d/a.conf",
+	          "[Account]\n"               /* 1 */
+	          "Platform=myspace\n"        /* 2: unknown platform */
+	          "Unit=nosuchunit\n"         /* 3: dangling reference */
+	          "ExternalId=1\n"            /* 4 */
+	          "Enabled=maybe\n"           /* 5: bad bool */
+	          "Token=abc\n"               /* 6: secret in config */
+	          "ApiBaseUrl=ftp://x\n");    /* 7: bad URL */
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: LogLevel=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: unknown key 'Colour' in [Daemon]", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: unknown section [Deamon]", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:7: SocketMode=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:8: MaxConnections=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:9: expected 'Key=Value'", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:12: ManagerEmail=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/a.conf:2: unknown Platform 'myspace'", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/a.conf:3: account 'a' names unit 'nosuchunit'",
+	         dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/a.conf:5: Enabled=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/a.conf:6: secrets do not belong", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/a.conf:7: ApiBaseUrl=", dir);
+	T_CONTAINS(got, exp);
+	/* Line 5 sits under an unknown section and must not add noise. */
+	T_ASSERT(strstr(got, "'Foo'") == NULL);
+	/* The secret's value is never echoed. */
+	T_ASSERT(strstr(got, "abc") == NULL);
+	tfs_rmrf(dir);
+}
+
+static void test_missing_main_file_and_required_keys(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096];
+	tfs_write(dir, "accounts.d/b.conf", "[Account]\nTitle=x\n");
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf: cannot open", dir);
+	T_CONTAINS(got, exp);
+	T_CONTAINS(got, "account 'b' has no Platform=");
+	T_CONTAINS(got, "account 'b' has no Unit=");
+	T_CONTAINS(got, "account 'b' has no ExternalId=");
+	tfs_rmrf(dir);
+}
+
+static void test_dropins_override_in_name_order(void)
+{
+	char *dir = tfs_mkdtemp();
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "vaktd.conf.d/10-api.conf", "[Api]\nMaxConnections=5\n");
+	tfs_write(dir, "vaktd.conf.d/20-api.conf", "[Api]\nMaxConnections=7\n");
+	tfs_write(dir, "vaktd.conf.d/README", "not a .conf file, ignored\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c)
+		T_EQ_INT(7, c->daemon.api_max_connections);
+	config_free(c);
+	tfs_rmrf(dir);
+}
+
+static void test_token_from_file_and_credential(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[8192], path[4096];
+	struct config *c = NULL;
+	snprintf(path, sizeof(path), "%s/token", dir);
+	tfs_write(dir, "token", "s3cret-token\n");
+	tfs_write(dir, "creds/fb-token", "cred-token");
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, path);
+	tfs_write(dir, "accounts.d/one.conf", acc);
+	snprintf(acc, sizeof(acc), "%sTokenCredential=fb-token\n", good_account);
+	tfs_write(dir, "accounts.d/two.conf", acc);
+	snprintf(path, sizeof(path), "%s/creds", dir);
+	setenv("CREDENTIALS_DIRECTORY", path, 1);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_STR("s3cret-token", config_find_account(c, "one")->token.value);
+		T_EQ_STR("cred-token", config_find_account(c, "two")->token.value);
+	}
+	config_free(c);
+	unsetenv("CREDENTIALS_DIRECTORY");
+	const char *got = load(dir, NULL);
+	T_CONTAINS(got, "two.conf:6: credential 'fb-token' not found");
+	tfs_rmrf(dir);
+}
+
+static void test_calendar_and_schedule_errors(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096], acc[4096];
+	tfs_write(dir, "vaktd.conf",
+	          "[Calendar]\n"               /* 1 */
+	          "Hours=9-17\n"               /* 2: bad hours */
+	          "[Calendar service]\n"       /* 3 */
+	          "Opening=never\n"            /* 4: unknown key */
+	          "[Schedule myspace]\n"       /* 5: not a platform */
+	          "[Schedule]\n"               /* 6 */
+	          "Interval=5s\n"              /* 7: below a minute */
+	          "[Unit kultur]\n"            /* 8 */
+	          "Title=Kultur\n"             /* 9 */
+	          "ManagerEmail=a@b.se\n"      /* 10 */
+	          "Calendar=nosuch\n");        /* 11: dangling */
+	snprintf(acc, sizeof(acc), "%s[Schedule]\nPollAt=08:30 25:00\n", good_account);
+	tfs_write(dir, "accounts.d/a.conf", acc);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: Hours=9-17: expected", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: unknown key 'Opening' in [Calendar service]", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Schedule myspace]: not a platform", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:7: Interval=5s: expected", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:11: [Unit kultur] names calendar 'nosuch'", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/a.conf:7: PollAt=08:30 25:00: expected", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_schedule_below_floor_is_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096], acc[4096];
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	snprintf(acc, sizeof(acc),
+	         "%s[Schedule]\nInterval=off\nOffHoursInterval=off\nPollAt=08:30 12:00\n",
+	         good_account);
+	tfs_write(dir, "accounts.d/lazy.conf", acc);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/lazy.conf:6: account 'lazy' would be polled only 2 times on "
+	         "business day ", dir);
+	T_CONTAINS(got, exp);
+	T_CONTAINS(got, "the floor is 3 polls per business day");
+	tfs_rmrf(dir);
+}
+
+static void test_half_day_can_break_the_floor(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[4096];
+	/* Three polls an hour apart from the opening fit a whole day, but not
+	 * valborgsmässoafton closing at 09:30. */
+	tfs_write(dir, "vaktd.conf", "[Calendar]\nValborgsmassoafton=half 09:30\n"
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	snprintf(acc, sizeof(acc), "%s[Schedule]\nInterval=1h\nOffHoursInterval=off\n",
+	         good_account);
+	tfs_write(dir, "accounts.d/k.conf", acc);
+	const char *got = load(dir, NULL);
+	T_CONTAINS(got, "would be polled only 2 times on business day ");
+	T_CONTAINS(got, "-04-30");
+	tfs_rmrf(dir);
+}
+
+static void test_schedule_layers_and_calendars_resolve(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[4096];
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", "[Schedule]\nInterval=1h\n"
+	                             "[Schedule facebook]\nOffHoursInterval=3h\n"
+	                             "[Calendar dygnet-runt]\nAlwaysOpen=yes\n"
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
+	                             "Calendar=dygnet-runt\n");
+	snprintf(acc, sizeof(acc), "%s[Schedule]\nJitter=0\n", good_account);
+	tfs_write(dir, "accounts.d/k.conf", acc);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		const struct config_account *a = &c->accounts[0];
+		T_EQ_INT(3600LL * 1000000, a->sched.interval_usec);
+		T_EQ_INT(3LL * 3600 * 1000000, a->sched.off_hours_usec);
+		T_EQ_INT(0, a->sched.jitter_usec);
+		T_EQ_INT(300LL * 1000000, a->sched.crisis_usec);
+		T_EQ_STR("dygnet-runt", a->calendar_name);
+		T_ASSERT(a->cal == config_find_calendar(c, "dygnet-runt"));
+	}
+	config_free(c);
+	tfs_rmrf(dir);
+}
+
+static void test_deadline_layers_and_errors(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[4096], exp[4096];
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", "[Deadlines]\nRespondWithin=2 business days\nWarnAt=80%\n"
+	                             "[Deadlines kultur]\nReviewPossibleWithin=8 business hours\n"
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	snprintf(acc, sizeof(acc), "%s[Deadlines]\nWarnAt=50%%\n", good_account);
+	tfs_write(dir, "accounts.d/k.conf", acc);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		const struct deadline_policy *p = &c->accounts[0].deadlines;
+		T_EQ_INT(2, p->respond_within.count);
+		T_EQ_INT(CAL_UNIT_BUSINESS_DAYS, p->respond_within.unit);
+		T_EQ_INT(8, p->review_possible_within.count);
+		T_EQ_INT(50, p->warn_pct);
+		T_EQ_INT(2, p->review_obvious_within.count); /* the default 2 hours */
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf", "[Deadlines]\nRespondWithin=soon\nAnswerWithin=1h\n"
+	                             "[Deadlines ghost]\nWarnAt=75%\n"
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: RespondWithin=soon: expected a duration", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: unknown key 'AnswerWithin' in [Deadlines]", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Deadlines ghost] names a unit", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_value_parsers(void)
+{
+	int64_t us;
+	size_t sz;
+	bool b;
+	T_EQ_INT(0, value_timespan("90s", &us));
+	T_EQ_INT(90000000, us);
+	T_EQ_INT(0, value_timespan("1h 30min", &us));
+	T_EQ_INT(5400000000LL, us);
+	T_ASSERT(value_timespan("1 fortnight", &us) < 0);
+	T_ASSERT(value_timespan("", &us) < 0);
+	T_EQ_INT(0, value_size("64K", 1, 1 << 30, &sz));
+	T_EQ_INT(65536, sz);
+	T_ASSERT(value_size("64X", 1, 1 << 30, &sz) < 0);
+	T_EQ_INT(0, value_bool("yes", &b));
+	T_EQ_INT(1, b);
+	T_ASSERT(value_bool("ja", &b) < 0);
+	T_EQ_INT(0, value_email("a.b@stockholm.se"));
+	T_ASSERT(value_email("a@b") < 0);
+	T_ASSERT(value_http_url("http://") < 0);
+	T_ASSERT(value_ident("bad id") < 0);
+}
+
+int main(void)
+{
+	T_RUN(test_good_config_loads_with_defaults);
+	T_RUN(test_every_error_has_file_and_line);
+	T_RUN(test_missing_main_file_and_required_keys);
+	T_RUN(test_dropins_override_in_name_order);
+	T_RUN(test_token_from_file_and_credential);
+	T_RUN(test_calendar_and_schedule_errors);
+	T_RUN(test_schedule_below_floor_is_refused);
+	T_RUN(test_half_day_can_break_the_floor);
+	T_RUN(test_schedule_layers_and_calendars_resolve);
+	T_RUN(test_deadline_layers_and_errors);
+	T_RUN(test_value_parsers);
+	return t_done();
+}

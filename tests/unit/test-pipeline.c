@@ -1,0 +1,199 @@
+/* The pipeline: a fetched item is stored with every version, filtered, its
+ * verdict stored, and the right deadline clocks started exactly once; our
+ * own reply meets the question's clock; rule statistics and feedback reach
+ * the store. */
+#include "t.h"
+#include "tfs.h"
+
+#include <errno.h>
+
+#include "calendar/cal.h"
+#include "deadline/deadline.h"
+#include "pipeline/pipeline.h"
+#include "store/audit.h"
+#include "util/clock.h"
+
+static struct store *store;
+static struct pipeline_rules *rules;
+static struct config_account acc;
+static struct cal *cal;
+
+static int64_t one_int(const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(store_db(store), sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* 2026-11-23 (a Monday) 10:00 Europe/Stockholm. */
+#define MONDAY_10 (INT64_C(1795424400) * USEC_PER_SEC)
+
+static struct store_item_in item(const char *id, const char *text)
+{
+	return (struct store_item_in){
+		.account = "kultur-fb",
+		.platform_id = id,
+		.kind = "comment",
+		.text = text,
+		.published_at = MONDAY_10,
+		.platform_state = "visible",
+	};
+}
+
+static void test_question_gets_a_respond_clock_once(void)
+{
+	struct store_item_in in = item("q1", "När öppnar biblioteket i Farsta?");
+	struct pipeline_result r = {0};
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10 + 60 * USEC_PER_SEC, &r));
+	T_ASSERT(r.item_id > 0);
+	T_ASSERT(r.version_id > 0);
+	T_ASSERT(r.verdict_id > 0);
+	T_ASSERT(r.categories & (1u << FILTER_CAT_QUESTION));
+	T_EQ_INT(1, r.clocks_started);
+	struct deadline d;
+	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_RESPOND, &d));
+	/* The clock runs from publication: Monday 10:00 + 1 business day. */
+	T_EQ_INT(MONDAY_10 + 86400 * USEC_PER_SEC, d.due_at);
+
+	/* The same item fetched again: nothing new. */
+	struct pipeline_result again = {0};
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10 + 120 * USEC_PER_SEC, &again));
+	T_EQ_INT(r.item_id, again.item_id);
+	T_EQ_INT(0, again.version_id);
+	T_EQ_INT(0, again.verdict_id);
+	T_EQ_INT(1, one_int("SELECT count(*) FROM item_versions WHERE item_id = (SELECT id FROM items WHERE platform_id='q1')"));
+
+	/* Edited on the platform: a new version and a new verdict; the clock
+	 * is not started twice. */
+	in.text = "När öppnar biblioteket i Farsta igen?";
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10 + 180 * USEC_PER_SEC, &again));
+	T_ASSERT(again.version_id > 0);
+	T_ASSERT(again.verdict_id > 0);
+	T_EQ_INT(0, again.clocks_started);
+	T_EQ_INT(2, one_int("SELECT count(*) FROM item_versions WHERE item_id = (SELECT id FROM items WHERE platform_id='q1')"));
+}
+
+static void test_own_reply_meets_the_question(void)
+{
+	struct store_item_in q = item("q2", "När öppnar badhuset?");
+	struct pipeline_result r = {0}, rr = {0};
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &q, MONDAY_10, &r));
+	struct store_item_in reply = item("q2_r1", "Badhuset öppnar den 1 december. Välkommen!");
+	reply.kind = "reply";
+	reply.parent_platform_id = "q2";
+	reply.is_own = 1;
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &reply, MONDAY_10 + 3600 * USEC_PER_SEC, &rr));
+	T_EQ_INT(1, rr.clocks_met);
+	struct deadline d;
+	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_RESPOND, &d));
+	T_EQ_INT(DEADLINE_MET, d.state);
+}
+
+static void test_threat_gets_an_obvious_review_and_masked_text(void)
+{
+	struct store_item_in in = item("t1", "Jag ska döda dig, ring mig på 070-123 45 67");
+	struct pipeline_result r = {0};
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	T_EQ_INT(FILTER_TIER_OBVIOUS, r.tier);
+	T_ASSERT(r.actions & FILTER_ACT_HIDE);
+	struct deadline d;
+	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_REVIEW_OBVIOUS, &d));
+	T_EQ_INT(MONDAY_10 + 2 * 3600 * USEC_PER_SEC, d.due_at);
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(store_db(store), "SELECT masked_text, rule_ids, tier FROM verdicts WHERE id=?",
+	                   -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, r.verdict_id);
+	T_ASSERT(sqlite3_step(st) == SQLITE_ROW);
+	T_CONTAINS((const char *)sqlite3_column_text(st, 0), "070-*** ** **");
+	T_CONTAINS((const char *)sqlite3_column_text(st, 1), "sv.threat.kill-direct");
+	T_EQ_STR("obvious", (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	/* The raw text is kept in the record: it is the public record. */
+	T_EQ_INT(1, one_int("SELECT count(*) FROM item_versions WHERE text LIKE '%070-123 45 67%'"));
+}
+
+static void test_clean_comment_starts_nothing(void)
+{
+	struct store_item_in in = item("c1", "Tack för en fin konsert igår!");
+	struct pipeline_result r = {0};
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	T_EQ_INT(FILTER_TIER_NONE, r.tier);
+	T_EQ_INT(0, r.clocks_started);
+	T_ASSERT(r.verdict_id > 0);
+}
+
+static void test_stats_flush_and_feedback(void)
+{
+	struct store_rule_stats st;
+	T_EQ_INT(0, pipeline_flush_stats(store, rules, MONDAY_10));
+	T_EQ_INT(0, store_rule_stats_get(store, "sv.threat.kill-direct", &st));
+	T_EQ_INT(1, st.hits);
+	T_ASSERT(st.cost_ns > 0);
+	/* A second flush adds nothing new. */
+	T_EQ_INT(0, pipeline_flush_stats(store, rules, MONDAY_10));
+	T_EQ_INT(0, store_rule_stats_get(store, "sv.threat.kill-direct", &st));
+	T_EQ_INT(1, st.hits);
+
+	int64_t verdict = one_int("SELECT id FROM verdicts WHERE rule_ids LIKE '%kill-direct%'");
+	T_EQ_INT(0, store_feedback_add(store, verdict, "sv.threat.kill-direct", "true_positive",
+	                               "moderator:anna", MONDAY_10));
+	T_EQ_INT(-ENOENT, store_feedback_add(store, verdict, "sv.harassment.idiot", "false_positive",
+	                                     "moderator:anna", MONDAY_10));
+	T_EQ_INT(0, store_rule_stats_get(store, "sv.threat.kill-direct", &st));
+	T_EQ_INT(1, st.true_positives);
+	T_EQ_INT(0, st.false_positives);
+	int64_t n = 0, bad = 0;
+	T_EQ_INT(0, store_audit_verify(store, &n, &bad));
+}
+
+static void test_broken_rules_are_refused_with_file_and_line(void)
+{
+	struct diag_list dl = {0};
+	struct pipeline_rules *pr = NULL;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s/tests/unit/data/filter/broken", SRCDIR);
+	T_EQ_INT(-EINVAL, pipeline_rules_load(dir, &pr, &dl));
+	T_ASSERT(pr == NULL);
+	T_ASSERT(dl.n > 0);
+	char buf[1024];
+	T_CONTAINS(diag_format(&dl.v[0], buf, sizeof(buf)), ".rules:");
+	diag_list_clear(&dl);
+}
+
+int main(void)
+{
+	char *dir = tfs_mkdtemp(), path[4200], rules_dir[4096];
+	struct diag_list dl = {0};
+
+	setenv("TZ", "Europe/Stockholm", 1);
+	snprintf(path, sizeof(path), "%s/vakt.db", dir);
+	snprintf(rules_dir, sizeof(rules_dir), "%s/tests/unit/data/filter/good", SRCDIR);
+	if (store_open(path, &store, NULL, 0) || pipeline_rules_load(rules_dir, &rules, &dl) ||
+	    cal_new(&cal)) {
+		diag_print(&dl, stdout);
+		return 1;
+	}
+	acc = (struct config_account){.id = "kultur-fb", .platform = PLATFORM_FACEBOOK,
+	                              .unit = "kultur", .external_id = "1", .enabled = true,
+	                              .cal = cal};
+	deadline_policy_init(&acc.deadlines);
+	struct config cfg = {.accounts = &acc, .n_accounts = 1};
+	store_accounts_sync(store, &cfg, "test");
+
+	T_RUN(test_question_gets_a_respond_clock_once);
+	T_RUN(test_own_reply_meets_the_question);
+	T_RUN(test_threat_gets_an_obvious_review_and_masked_text);
+	T_RUN(test_clean_comment_starts_nothing);
+	T_RUN(test_stats_flush_and_feedback);
+	T_RUN(test_broken_rules_are_refused_with_file_and_line);
+
+	pipeline_rules_free(rules);
+	cal_free(cal);
+	store_close(store);
+	tfs_rmrf(dir);
+	return t_done();
+}

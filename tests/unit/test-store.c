@@ -1,0 +1,205 @@
+/* The store: migrations, refusal of newer schemas, WAL, the audit chain
+ * and account mirroring. */
+#include "t.h"
+#include "tfs.h"
+
+#include "store/audit.h"
+#include "store/store.h"
+
+static char *db_path(const char *dir)
+{
+	char *p = NULL;
+	if (asprintf(&p, "%s/vakt.db", dir) < 0)
+		abort();
+	return p;
+}
+
+static int64_t one_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void test_migrates_empty_database_to_latest(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	struct store *s = NULL;
+	char err[256] = "";
+	int v = -1;
+	T_EQ_INT(0, store_open(path, &s, err, sizeof(err)));
+	T_ASSERT(s != NULL);
+	if (s) {
+		T_EQ_INT(0, store_schema_version(s, &v));
+		T_EQ_INT(store_schema_latest(), v);
+		T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
+		T_EQ_INT(1, one_int(store_db(s), "PRAGMA foreign_keys"));
+		sqlite3_stmt *st = NULL;
+		sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL);
+		T_ASSERT(sqlite3_step(st) == SQLITE_ROW);
+		T_EQ_STR("wal", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	store_close(s);
+	free(path);
+	tfs_rmrf(dir);
+}
+
+static void test_upgrades_older_schema_keeping_rows(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	sqlite3 *db = NULL;
+	char err[256] = "";
+	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+	T_EQ_INT(0, store_migrate(db, 1, err, sizeof(err)));
+	T_EQ_INT(1, one_int(db, "PRAGMA user_version"));
+	T_EQ_INT(0, one_int(db, "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
+	T_EQ_INT(SQLITE_OK, sqlite3_exec(db,
+		"INSERT INTO accounts(id, platform, unit, external_id, created_at, updated_at) "
+		"VALUES ('old', 'facebook', 'kultur', '1', 1, 1)", NULL, NULL, NULL));
+	sqlite3_close(db);
+
+	struct store *s = NULL;
+	T_EQ_INT(0, store_open(path, &s, err, sizeof(err)));
+	if (s) {
+		T_EQ_INT(store_schema_latest(), one_int(store_db(s), "PRAGMA user_version"));
+		T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='old'"));
+		T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
+	}
+	store_close(s);
+	free(path);
+	tfs_rmrf(dir);
+}
+
+static void test_refuses_newer_schema(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	sqlite3 *db = NULL;
+	char err[512] = "";
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "PRAGMA user_version=999", NULL, NULL, NULL);
+	sqlite3_close(db);
+	struct store *s = NULL;
+	T_EQ_INT(STORE_E_TOO_NEW, store_open(path, &s, err, sizeof(err)));
+	T_ASSERT(s == NULL);
+	T_CONTAINS(err, "schema version 999 is newer");
+	/* And the database was not touched. */
+	sqlite3_open(path, &db);
+	T_EQ_INT(999, one_int(db, "PRAGMA user_version"));
+	T_EQ_INT(0, one_int(db, "SELECT count(*) FROM sqlite_master"));
+	sqlite3_close(db);
+	free(path);
+	tfs_rmrf(dir);
+}
+
+static void append_three(struct store *s)
+{
+	T_EQ_INT(0, store_begin(s));
+	T_EQ_INT(0, store_audit_append(s, "test", "a.one", "x:1", "{\"n\":1}", NULL));
+	T_EQ_INT(0, store_audit_append(s, "test", "a.two", "x:2", NULL, NULL));
+	T_EQ_INT(0, store_audit_append(s, "moderator:anna", "a.three", "x:3", "{}", NULL));
+	T_EQ_INT(0, store_commit(s));
+}
+
+static void test_audit_chain_verifies_and_is_append_only(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	struct store *s = NULL;
+	int64_t n = 0, bad = 0;
+	T_EQ_INT(0, store_open(path, &s, NULL, 0));
+	append_three(s);
+	T_EQ_INT(0, store_audit_verify(s, &n, &bad));
+	T_EQ_INT(3, n);
+	T_ASSERT(store_exec(s, "UPDATE audit_log SET actor='mallory' WHERE seq=2") != 0);
+	T_ASSERT(store_exec(s, "DELETE FROM audit_log WHERE seq=3") != 0);
+	T_EQ_INT(0, store_audit_verify(s, &n, &bad));
+	store_close(s);
+	free(path);
+	tfs_rmrf(dir);
+}
+
+static void test_audit_chain_detects_modified_row(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	struct store *s = NULL;
+	int64_t n = 0, bad = 0;
+	T_EQ_INT(0, store_open(path, &s, NULL, 0));
+	append_three(s);
+	/* Someone with the database file in hand can drop the trigger; the
+	 * chain still tells. */
+	T_EQ_INT(0, store_exec(s, "DROP TRIGGER audit_log_no_update"));
+	T_EQ_INT(0, store_exec(s, "UPDATE audit_log SET detail='{\"n\":2}' WHERE seq=1"));
+	T_EQ_INT(STORE_E_CORRUPT, store_audit_verify(s, &n, &bad));
+	T_EQ_INT(1, bad);
+	store_close(s);
+	free(path);
+	tfs_rmrf(dir);
+}
+
+static void test_audit_chain_detects_deleted_row(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	struct store *s = NULL;
+	int64_t n = 0, bad = 0;
+	T_EQ_INT(0, store_open(path, &s, NULL, 0));
+	append_three(s);
+	T_EQ_INT(0, store_exec(s, "DROP TRIGGER audit_log_no_delete"));
+	T_EQ_INT(0, store_exec(s, "DELETE FROM audit_log WHERE seq=2"));
+	T_EQ_INT(STORE_E_CORRUPT, store_audit_verify(s, &n, &bad));
+	T_EQ_INT(3, bad);
+	store_close(s);
+	free(path);
+	tfs_rmrf(dir);
+}
+
+static void test_accounts_sync_records_changes(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	struct store *s = NULL;
+	struct config_account acc[2] = {
+		{.id = "a", .platform = PLATFORM_X, .unit = "u", .external_id = "1", .enabled = true},
+		{.id = "b", .platform = PLATFORM_YOUTUBE, .unit = "u", .external_id = "2", .enabled = true},
+	};
+	struct config cfg = {.accounts = acc, .n_accounts = 2};
+	T_EQ_INT(0, store_open(path, &s, NULL, 0));
+	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
+	T_EQ_INT(2, one_int(store_db(s), "SELECT count(*) FROM audit_log WHERE action='account.added'"));
+	/* No change, no new entries. */
+	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
+	T_EQ_INT(2, one_int(store_db(s), "SELECT count(*) FROM audit_log"));
+	/* b disappears from the config; its row stays, marked removed. */
+	cfg.n_accounts = 1;
+	acc[0].enabled = false;
+	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
+	T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM audit_log WHERE action='account.changed'"));
+	T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM audit_log WHERE action='account.removed'"));
+	T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='b' AND removed_at IS NOT NULL"));
+	struct store_counts c;
+	T_EQ_INT(0, store_counts(s, &c));
+	T_EQ_INT(1, c.accounts);
+	T_EQ_INT(4, c.audit_entries);
+	int64_t poll = 0;
+	T_EQ_INT(0, store_poll_begin(s, "a", 10, 11, &poll));
+	T_EQ_INT(0, store_poll_end(s, poll, 12, "ok", 3, 1, NULL));
+	T_ASSERT(store_poll_end(s, poll + 100, 12, "ok", 0, 0, NULL) != 0);
+	/* A poll for an unknown account violates the foreign key. */
+	T_ASSERT(store_poll_begin(s, "nope", 10, 11, &poll) != 0);
+	store_close(s);
+	free(path);
+	tfs_rmrf(dir);
+}
+
+int main(void)
+{
+	T_RUN(test_migrates_empty_database_to_latest);
+	T_RUN(test_upgrades_older_schema_keeping_rows);
+	T_RUN(test_refuses_newer_schema);
+	T_RUN(test_audit_chain_verifies_and_is_append_only);
+	T_RUN(test_audit_chain_detects_modified_row);
+	T_RUN(test_audit_chain_detects_deleted_row);
+	T_RUN(test_accounts_sync_records_changes);
+	return t_done();
+}
