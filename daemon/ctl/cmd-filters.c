@@ -23,14 +23,10 @@ static const char *rules_dir(const char *opt)
 	return env && *env ? env : VAKT_RULES_DIR;
 }
 
-static int load_engine(const char *dir, struct filter_engine **ret)
+static int load_engine(const char *dir, const struct filter_options *o, struct filter_engine **ret)
 {
 	struct diag_list errs = {0}, warns = {0};
-	struct filter_options o;
-	int r;
-
-	filter_options_default(&o);
-	r = filter_engine_load(dir, &o, ret, &errs, &warns);
+	int r = filter_engine_load(dir, o, ret, &errs, &warns);
 	diag_print(&warns, stderr);
 	diag_print(&errs, stderr);
 	if (r < 0 && errs.n == 0)
@@ -96,16 +92,20 @@ static int read_line(struct line_reader *lr, FILE *in, char *line, size_t keep, 
 static int filters_scan(struct ctl_ctx *ctx, const char *dir)
 {
 	struct filter_engine *e = NULL;
+	struct filter_options o;
 	struct line_reader *lr = calloc(1, sizeof(*lr));
-	/* A little more than is scanned, so the engine sees the truncation. */
-	size_t keep = 64 * 1024 + 8;
-	char *line = malloc(keep);
-	size_t kept, total;
+	size_t keep, kept, total;
+	char *line = NULL;
 	int rc = CTL_EXIT_ERROR;
 
+	filter_options_default(&o);
+	/* A little more than is scanned, so the engine sees the truncation;
+	 * the rest of a long line is counted, not kept. */
+	keep = o.max_scan_bytes + 8;
+	line = malloc(keep);
 	if (!lr || !line)
 		goto out;
-	if (load_engine(dir, &e) < 0)
+	if (load_engine(dir, &o, &e) < 0)
 		goto out;
 	while (read_line(lr, stdin, line, keep, &kept, &total)) {
 		struct filter_verdict *v;
@@ -174,7 +174,7 @@ static int filters_test(const char *dir)
 	size_t total = 0, failed = 0;
 	int rc = CTL_EXIT_ERROR;
 
-	if (load_engine(dir, &e) < 0)
+	if (load_engine(dir, NULL, &e) < 0)
 		return CTL_EXIT_ERROR;
 	if (filter_examples_run(e, on_example_failure, NULL, &total, &failed) < 0) {
 		fprintf(stderr, "vaktctl: out of memory\n");

@@ -301,6 +301,18 @@ size_t filter_engine_jit_patterns(const struct filter_engine *e)
 	return e->jit_patterns;
 }
 
+void filter_engine_stats_carry(struct filter_engine *to, const struct filter_engine *from)
+{
+	for (size_t i = 0; from && i < from->rs.n; i++) {
+		long j = filter_engine_rule_index(to, from->rs.v[i].id);
+		if (j < 0)
+			continue;
+		struct filter_rule_stats st = from->cr[i].st;
+		st.disabled = 0;
+		to->cr[j].st = st;
+	}
+}
+
 static void mark_rule(struct filter_engine *e, uint32_t rule)
 {
 	if (e->cr[rule].mark != e->gen) {

@@ -87,3 +87,14 @@ long filter_engine_rule_index(const struct filter_engine *e, const char *id);
 int filter_engine_rule_always(const struct filter_engine *e, size_t i);
 /* Number of patterns running under JIT (the rest use the interpreter). */
 size_t filter_engine_jit_patterns(const struct filter_engine *e);
+
+/* Copy the counters of every rule of `from` to the rule with the same id
+ * in `to` (a reload keeps the counts; a rule whose patterns changed starts
+ * afresh only if its id changed).  `disabled` is not carried: a reload is
+ * the way to re-enable a rule. */
+void filter_engine_stats_carry(struct filter_engine *to, const struct filter_engine *from);
+
+/* Every rule's counters as a JSON array of objects: rule, file, line,
+ * mode, runs, hits, last_hit (UTC ISO 8601 or null), match_ns, limit_hits,
+ * errors, disabled, always_run (stats.c).  NULL on ENOMEM. */
+cJSON *filter_engine_stats_to_json(const struct filter_engine *e);

@@ -35,7 +35,7 @@ struct px {
 /* The current run of adjacent literal characters, as a few variants:
  * a small class such as [i1] multiplies them ("n[i1]g" is "nig" or "n1g"). */
 #define RUN_MAX_VARIANTS 16
-#define CLASS_MAX_CHARS 8
+#define CLASS_MAX_CHARS 10 /* [0-9] fits: "contains a digit" is worth knowing */
 
 struct run {
 	char b[RUN_MAX_VARIANTS][PREFILTER_MAX_LIT_LEN + 1];
@@ -229,15 +229,24 @@ static int is_ext_space(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+/* Skip what PCRE2 ignores between items: (?#...) comments always, white
+ * space and #-comments under (?x).  The trap: a quantifier after a comment
+ * applies to the item before it, so this runs before quantifiers too. */
 static void skip_ext(struct px *p)
 {
-	if (!p->ext)
-		return;
 	for (;;) {
 		int c = peek(p);
-		if (is_ext_space(c)) {
+		if (c == '(' && p->pos + 2 < p->len && p->s[p->pos + 1] == '?' &&
+		    p->s[p->pos + 2] == '#') {
+			const char *end = memchr(p->s + p->pos, ')', p->len - p->pos);
+			if (!end) {
+				p->bail = 1;
+				return;
+			}
+			p->pos = (size_t)(end - p->s) + 1;
+		} else if (p->ext && is_ext_space(c)) {
 			p->pos++;
-		} else if (c == '#') {
+		} else if (p->ext && c == '#') {
 			while (p->pos < p->len && p->s[p->pos] != '\n')
 				p->pos++;
 		} else {
@@ -304,6 +313,7 @@ static void parse_quant(struct px *p, long *min, long *max)
 
 enum atom_kind {
 	A_ZERO,   /* zero width: does not break a run */
+	A_ASSERT, /* a positive lookaround: zero width, but its requirement holds */
 	A_NONLIT, /* consumes something unknown: breaks the run */
 	A_LIT,    /* one literal character */
 	A_GROUP,  /* a group with its own requirement */
@@ -432,12 +442,13 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
 		if (c == ':' || c == '|' || c == '>') {
 			p->pos++;
 		} else if (c == '=' || c == '!') {
+			/* what a positive lookahead matches is in the subject too */
 			p->pos++;
-			zero = 1;
+			zero = c == '=' ? 2 : 1;
 		} else if (c == '<' && p->pos + 1 < p->len &&
 		           (p->s[p->pos + 1] == '=' || p->s[p->pos + 1] == '!')) {
+			zero = p->s[p->pos + 1] == '=' ? 2 : 1;
 			p->pos += 2;
-			zero = 1;
 		} else if (c == '<' || c == '\'' ||
 		           (c == 'P' && p->pos + 1 < p->len && p->s[p->pos + 1] == '<')) {
 			char close = c == '\'' ? '\'' : '>';
@@ -472,6 +483,8 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
 		return A_NONLIT;
 	}
 	p->pos++;
+	if (zero == 2)
+		return A_ASSERT;
 	if (zero) {
 		lit_conj_clear(req);
 		return A_ZERO;
@@ -627,9 +640,9 @@ static void add_lit(struct px *p, struct run *run, struct lit_conj *best, const 
 	run_mul(run, c, clen, n);
 }
 
-/* A class of at most CLASS_MAX_CHARS plain characters ([i1], [e3],
- * [.,]); p->pos is just after '['.  Returns the count and advances, or 0
- * (nothing consumed) for any other class. */
+/* A class of at most CLASS_MAX_CHARS plain characters or ASCII ranges
+ * ([i1], [e3], [.,], [0-9]); p->pos is just after '['.  Returns the count
+ * and advances, or 0 (nothing consumed) for any other class. */
 static size_t parse_simple_class(struct px *p, uint32_t *cps)
 {
 	size_t q = p->pos, n = 0;
@@ -638,8 +651,24 @@ static size_t parse_simple_class(struct px *p, uint32_t *cps)
 	while (q < p->len && p->s[q] != ']') {
 		unsigned char c = (unsigned char)p->s[q];
 		uint32_t cp;
-		if (n == CLASS_MAX_CHARS || c == '[' || c == '-' || (p->ext && is_ext_space(c)))
+		if (n == CLASS_MAX_CHARS || c == '[' || (p->ext && is_ext_space(c)))
 			return 0;
+		if (c == '-') {
+			/* a range between two plain ASCII letters or digits */
+			if (n == 0 || q + 1 >= p->len || p->s[q + 1] == ']')
+				return 0;
+			unsigned char lo = (unsigned char)cps[n - 1],
+			              hi = (unsigned char)p->s[q + 1];
+			int ok = cps[n - 1] < 0x80 &&
+			         ((is_digit(lo) && is_digit(hi)) || (lo >= 'a' && hi <= 'z') ||
+			          (lo >= 'A' && hi <= 'Z'));
+			if (!ok || hi < lo || n + (size_t)(hi - lo) > CLASS_MAX_CHARS)
+				return 0;
+			for (unsigned x = lo + 1u; x <= hi; x++)
+				cps[n++] = x;
+			q += 2;
+			continue;
+		}
 		if (c == '\\') {
 			if (q + 1 >= p->len)
 				return 0;
@@ -742,6 +771,12 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 		parse_quant(p, &min, &max);
 		switch (k) {
 		case A_ZERO:
+			break;
+		case A_ASSERT:
+			/* zero width: the run goes on across it */
+			if (min >= 1)
+				for (size_t i = 0; i < req.n; i++)
+					conj_add(best, &req.v[i]);
 			break;
 		case A_NONLIT:
 			finish_run(p, &run, best);

@@ -245,6 +245,10 @@ static void parse_actions(struct parser *p, struct filter_rule *r, const char *v
 {
 	char buf[256];
 	unsigned acts = 0;
+	if (strlen(value) >= sizeof(buf)) {
+		perr(p, line, "actions: value too long");
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%s", value);
 	for (char *save = NULL, *tok = strtok_r(buf, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
@@ -260,7 +264,7 @@ static void parse_actions(struct parser *p, struct filter_rule *r, const char *v
 		else
 			acts |= 1u << i;
 	}
-	if (!acts && strlen(value) < sizeof(buf))
+	if (!acts)
 		perr(p, line, "actions: at least one action is required");
 	r->actions = acts;
 }

@@ -415,6 +415,32 @@ static void test_rule_set_with_errors_makes_no_engine(void)
 	diag_list_clear(&warns);
 }
 
+static void test_stats_json_and_carry_over_reload(void)
+{
+	struct filter_engine *e = load(NULL), *e2 = load(NULL);
+	clock_set_simulated(INT64_C(1781000000) * USEC_PER_SEC, 1);
+	struct filter_verdict *v = scan(e, "din idiot");
+	filter_verdict_free(v);
+	clock_set_real();
+	cJSON *j = filter_engine_stats_to_json(e);
+	char *js = cJSON_PrintUnformatted(j);
+	T_CONTAINS(js, "{\"rule\":\"sv.harassment.idiot\",\"file\":\"" SRCDIR
+	               "/tests/unit/data/filter/good/10-threat.rules\",\"line\":26,"
+	               "\"mode\":\"active\",\"runs\":1,\"hits\":1,"
+	               "\"last_hit\":\"2026-06-09T10:13:20.000Z\",\"match_ns\":");
+	T_CONTAINS(js, "\"limit_hits\":0,\"errors\":0,\"disabled\":false,\"always_run\":false}");
+	T_CONTAINS(js, "\"rule\":\"sv.threat.kill-direct\"");
+	T_CONTAINS(js, "\"hits\":0,\"last_hit\":null");
+	free(js);
+	cJSON_Delete(j);
+	filter_engine_stats_carry(e2, e);
+	long i = filter_engine_rule_index(e2, "sv.harassment.idiot");
+	T_EQ_INT(1, filter_engine_rule_stats(e2, (size_t)i)->hits);
+	T_EQ_INT(1781000000, filter_engine_rule_stats(e2, (size_t)i)->last_hit);
+	filter_engine_free(e);
+	filter_engine_free(e2);
+}
+
 int main(void)
 {
 	T_RUN(test_threat_verdict);
@@ -435,5 +461,6 @@ int main(void)
 	T_RUN(test_counters);
 	T_RUN(test_json_fields);
 	T_RUN(test_rule_set_with_errors_makes_no_engine);
+	T_RUN(test_stats_json_and_carry_over_reload);
 	return t_done();
 }

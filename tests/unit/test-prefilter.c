@@ -41,7 +41,7 @@ static void test_extracts_required_literals(void)
 	         lits("\\b(jag|vi)\\s+(ska|kommer\\s+att?)\\s+doda\\s+(dig|er)\\b"));
 	T_EQ_STR("jag|vi", lits("(jag|vi)\\s+\\w+"));
 	T_EQ_STR("def", lits("(abc)?def"));
-	T_EQ_STR("def", lits("(?=abc)def"));
+	T_EQ_STR("abc & def", lits("(?=abc)def"));
 	T_EQ_STR("ab & bc", lits("ab+c"));
 	T_EQ_STR("xxx", lits("x{3}"));
 	T_EQ_STR("a.b", lits("\\Qa.b\\E"));
@@ -58,13 +58,22 @@ static void test_extracts_required_literals(void)
 	T_EQ_STR("xaybz|xaycz", lits("x[aA]y[bc]z"));
 	T_EQ_STR(".abc|,abc", lits("[.,]abc"));
 	T_EQ_STR("a & c", lits("(?i)a[bk]c"));
+	T_EQ_STR("ax|bx|cx", lits("[a-c]x"));
+	/* positive lookarounds: what they match is in the subject too */
+	T_EQ_STR("bitcoin & vinst", lits("^(?=.*\\bbitcoin\\b)(?=.*\\bvinst\\b).*"));
+	T_EQ_STR("def", lits("(?!abc)def"));
+	/* a comment is invisible: runs go on across it, and a quantifier after
+	 * it applies to the item before it */
+	T_EQ_STR("ab", lits("a(?#x)b"));
+	T_EQ_STR("*", lits("(?<=b)(?#c)*"));
+	T_EQ_STR("a", lits("ab(?#c)?"));
 	T_EQ_STR("\xc3\xb6l", lits("\xc3\xb6l"));
 }
 
 static void test_gives_up_when_unsure(void)
 {
 	T_EQ_STR("*", lits("a|b*"));
-	T_EQ_STR("*", lits("[a-c]"));
+	T_EQ_STR("*", lits("[a-z]"));
 	T_EQ_STR("*", lits("[^a]"));
 	T_EQ_STR("*", lits("(a)\\1"));
 	T_EQ_STR("*", lits("(*UTF)abc"));
@@ -84,14 +93,7 @@ static void mark_seen(void *ctx, uint32_t id)
 
 static void test_aho_corasick_finds_all_literals(void)
 {
-	const char *lit[] = {"he",
-	                     "she",
-	                     "his",
-	                     "hers",
-	                     "d\xc3\xb6"
-	                     "da",
-	                     "a",
-	                     "zz"};
+	const char *lit[] = {"he", "she", "his", "hers", "d\xc3\xb6\x64\x61", "a", "zz"};
 	size_t len[7];
 	uint32_t ids[7] = {0, 1, 2, 3, 4, 5, 6};
 	for (int i = 0; i < 7; i++)
@@ -133,27 +135,31 @@ static void gen_alt(char *out, size_t cap, int depth);
 static void gen_atom(char *out, size_t cap, int depth)
 {
 	static const char *const leaves[] = {
-	    "a",           "b",    "k",    "s",       "K",        "S",   "A",   "\xc3\xb6",
-	    "\xc3\x96",    " ",    "\\.",  ".",       "[ab]",     "\\b", "\\s", "\\w",
-	    "ab",          "ba",   "sk",   "\\x{e5}", "\\Qa.\\E", "$",   "^",   "[kK]",
-	    "[s\xc3\xb6]", "[.a]", "[^a]", "[a-c]",   "[ \\.]",
+	    "a",        "b",        "k",     "s",           "K",         "S",       "A",
+	    "\xc3\xb6", "\xc3\x96", " ",     "\\.",         ".",         "[ab]",    "\\b",
+	    "\\s",      "\\w",      "ab",    "ba",          "sk",        "\\x{e5}", "\\Qa.\\E",
+	    "$",        "^",        "[kK]",  "[s\xc3\xb6]", "[.a]",      "[^a]",    "[a-c]",
+	    "[ \\.]",   "[A-C]",    "[a-]",  "[0-9]",       "(?=a)",     "(?<=b)",  "\\x41",
+	    "(?#c)",    "\\Qk\\E",  "(?-i)", "a{,2}",       "{",         "\\N",     "\\R",
+	    "#c\n",     "\\ ",      "(?^)",  "(?|a|b)",     "\\x{212a}",
 	};
 	static const char *const quant[] = {"",  "",    "",      "",      "?",  "*",
 	                                    "+", "{2}", "{1,3}", "{0,2}", "+?", "{2,}"};
 	char inner[512] = "";
 	if (depth < 3 && rnd(4) == 0) {
-		static const char *const open[] = {
-		    "(", "(?:", "(?i:", "(?=", "(?!", "(?>", "(?<n>"};
+		static const char *const open[] = {"(",   "(?:",   "(?i:", "(?=", "(?!",
+		                                   "(?>", "(?<n>", "(?<=", "(?<!"};
 		gen_alt(inner, sizeof(inner), depth + 1);
-		snprintf(out + strlen(out), cap - strlen(out), "%s%s)%s", open[rnd(7)], inner,
-		         quant[rnd(12)]);
+		snprintf(out + strlen(out), cap - strlen(out), "%s%s)%s",
+		         open[rnd(sizeof(open) / sizeof(open[0]))], inner, quant[rnd(12)]);
 		return;
 	}
 	if (rnd(12) == 0) {
 		snprintf(out + strlen(out), cap - strlen(out), "(?i)");
 		return;
 	}
-	snprintf(out + strlen(out), cap - strlen(out), "%s%s", leaves[rnd(29)], quant[rnd(12)]);
+	snprintf(out + strlen(out), cap - strlen(out), "%s%s",
+	         leaves[rnd(sizeof(leaves) / sizeof(leaves[0]))], quant[rnd(12)]);
 }
 
 static void gen_alt(char *out, size_t cap, int depth)
@@ -170,7 +176,9 @@ static void gen_alt(char *out, size_t cap, int depth)
 
 static void gen_subject(char *out, size_t cap)
 {
-	static const char *const ch[] = {"a",
+	static const char *const ch[] = {"1",
+	                                 "-",
+	                                 "a",
 	                                 "b",
 	                                 "k",
 	                                 "s",
@@ -189,7 +197,8 @@ static void gen_subject(char *out, size_t cap)
 	int n = (int)rnd(14);
 	out[0] = '\0';
 	for (int i = 0; i < n; i++)
-		snprintf(out + strlen(out), cap - strlen(out), "%s", ch[rnd(16)]);
+		snprintf(out + strlen(out), cap - strlen(out), "%s",
+		         ch[rnd(sizeof(ch) / sizeof(ch[0]))]);
 }
 
 /* Random patterns against random subjects: whenever PCRE2 matches, one of
@@ -198,7 +207,12 @@ static void test_random_patterns_never_lose_a_match(void)
 {
 	pcre2_match_data *md = pcre2_match_data_create(16, NULL);
 	int compiled = 0, with_lits = 0, matches = 0, violations = 0;
-	for (int i = 0; i < 4000; i++) {
+	/* PREFILTER_FUZZ=N SEED: a longer run with another seed, by hand */
+	const char *fz = getenv("PREFILTER_FUZZ");
+	long iters = fz ? atol(fz) : 6000;
+	if (fz && strchr(fz, ' '))
+		rng = strtoull(strchr(fz, ' ') + 1, NULL, 10) | 1;
+	for (long i = 0; i < iters; i++) {
 		char pat[2048] = "";
 		int err;
 		PCRE2_SIZE off;
