@@ -3,5 +3,6 @@
 
 const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_status,
+	&ctl_cmd_filters,
 	NULL,
 };

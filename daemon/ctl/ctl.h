@@ -33,6 +33,7 @@ extern const struct ctl_cmd *const ctl_commands[];
 
 /* One per cmd-<name>.c; add new ones here and to ctl-commands.c. */
 extern const struct ctl_cmd ctl_cmd_status;
+extern const struct ctl_cmd ctl_cmd_filters;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
 int ctl_usage(const struct ctl_cmd *cmd);

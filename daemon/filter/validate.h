@@ -12,7 +12,7 @@
 typedef int (*validate_fn)(const char *s, size_t len);
 
 struct validator {
-	const char *name;    /* as written in rule files: "personnummer" */
+	const char *name; /* as written in rule files: "personnummer" */
 	validate_fn fn;
 	const char *summary; /* one line, for documentation and errors */
 };
@@ -23,9 +23,22 @@ const struct validator *validate_lookup(const char *name);
 /* The table, terminated by an entry with name == NULL. */
 extern const struct validator validate_table[];
 
+/* A PCRE2 pattern for candidate personnummer and samordningsnummer in raw
+ * text (rules with `input raw`), shared by rule authors and the tests:
+ *
+ *   pattern   VALIDATE_PNR_CANDIDATE_PATTERN's text
+ *   validate  pnr
+ *
+ * It finds 10 or 12 digits with an optional '-', '+' or single space before
+ * the last four, not inside a longer run of digits.  It deliberately finds
+ * too much (any such digit run); the validator decides.  [0-9] rather than
+ * \d because rules are compiled with PCRE2_UCP, where \d also matches
+ * non-ASCII digits that no validator accepts. */
+#define VALIDATE_PNR_CANDIDATE_PATTERN "(?<![0-9])(?:[0-9]{2})?[0-9]{6}[-+ ]?[0-9]{4}(?![0-9])"
+
 /* A parsed personnummer or samordningsnummer. */
 struct pnr {
-	int year;         /* four digits, century resolved */
+	int year; /* four digits, century resolved */
 	int month;
 	int day;          /* the real day (60 already subtracted) */
 	int coordination; /* 1 for a samordningsnummer */

@@ -1,0 +1,175 @@
+/* Aho–Corasick automaton over byte classes (see aho.h). */
+#include "filter/aho.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct aho {
+	uint8_t cls[256];  /* byte -> class; 0 for bytes in no literal */
+	size_t ncls;
+	size_t nstates;
+	int32_t *delta;    /* nstates * ncls: full DFA transitions */
+	int32_t *dict;     /* next state on the failure chain with outputs, -1 */
+	uint32_t *out_off; /* outputs of state s: ids[out_off[s] .. out_off[s+1]) */
+	uint32_t *ids;
+};
+
+struct pair {
+	int32_t state;
+	uint32_t id;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	if (x->state != y->state)
+		return x->state < y->state ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static uint8_t lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
+
+int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
+              struct aho **ret)
+{
+	struct aho *a = calloc(1, sizeof(*a));
+	struct pair *pairs = NULL;
+	int32_t *fail = NULL, *queue = NULL;
+	size_t total = 1, cap;
+	int r = -ENOMEM;
+
+	if (!a)
+		return -ENOMEM;
+	/* Byte classes; upper-case ASCII shares its lower-case class. */
+	a->ncls = 1;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < len[i]; k++) {
+			uint8_t c = lower((uint8_t)lit[i][k]);
+			if (!a->cls[c]) {
+				a->cls[c] = (uint8_t)a->ncls++;
+				if (c >= 'a' && c <= 'z')
+					a->cls[c & ~0x20] = a->cls[c];
+			}
+		}
+		total += len[i];
+	}
+	if (total > (1u << 24)) {
+		r = -E2BIG;
+		goto out;
+	}
+	cap = total;
+	a->delta = malloc(cap * a->ncls * sizeof(int32_t));
+	pairs = malloc((n ? n : 1) * sizeof(*pairs));
+	if (!a->delta || !pairs)
+		goto out;
+	for (size_t i = 0; i < a->ncls; i++)
+		a->delta[i] = -1;
+	a->nstates = 1;
+	for (size_t i = 0; i < n; i++) {
+		int32_t s = 0;
+		for (size_t k = 0; k < len[i]; k++) {
+			size_t c = a->cls[lower((uint8_t)lit[i][k])];
+			int32_t *t = &a->delta[(size_t)s * a->ncls + c];
+			if (*t < 0) {
+				*t = (int32_t)a->nstates++;
+				for (size_t j = 0; j < a->ncls; j++)
+					a->delta[(size_t)*t * a->ncls + j] = -1;
+			}
+			s = *t;
+		}
+		pairs[i] = (struct pair){s, ids[i]};
+	}
+
+	/* Outputs, grouped by state. */
+	qsort(pairs, n, sizeof(*pairs), cmp_pair);
+	a->out_off = calloc(a->nstates + 1, sizeof(uint32_t));
+	a->ids = malloc((n ? n : 1) * sizeof(uint32_t));
+	a->dict = malloc(a->nstates * sizeof(int32_t));
+	fail = malloc(a->nstates * sizeof(int32_t));
+	queue = malloc(a->nstates * sizeof(int32_t));
+	if (!a->out_off || !a->ids || !a->dict || !fail || !queue)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		a->ids[i] = pairs[i].id;
+		a->out_off[pairs[i].state + 1]++;
+	}
+	for (size_t s = 0; s < a->nstates; s++)
+		a->out_off[s + 1] += a->out_off[s];
+
+	/* Breadth-first: failure links, then the missing transitions taken
+	 * from the failure state, which makes the DFA complete. */
+	size_t qh = 0, qt = 0;
+	fail[0] = 0;
+	a->dict[0] = -1;
+	for (size_t c = 0; c < a->ncls; c++) {
+		int32_t *t = &a->delta[c];
+		if (*t < 0) {
+			*t = 0;
+		} else {
+			fail[*t] = 0;
+			a->dict[*t] = -1;
+			queue[qt++] = *t;
+		}
+	}
+	while (qh < qt) {
+		int32_t s = queue[qh++];
+		for (size_t c = 0; c < a->ncls; c++) {
+			int32_t *t = &a->delta[(size_t)s * a->ncls + c];
+			int32_t f = a->delta[(size_t)fail[s] * a->ncls + c];
+			if (*t < 0) {
+				*t = f;
+				continue;
+			}
+			fail[*t] = f;
+			a->dict[*t] = a->out_off[f + 1] > a->out_off[f] ? f : a->dict[f];
+			queue[qt++] = *t;
+		}
+	}
+	*ret = a;
+	a = NULL;
+	r = 0;
+out:
+	free(pairs);
+	free(fail);
+	free(queue);
+	aho_free(a);
+	return r;
+}
+
+size_t aho_states(const struct aho *a)
+{
+	return a->nstates;
+}
+
+void aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
+              void (*hit)(void *ctx, uint32_t id), void *ctx)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	int32_t s = 0;
+	for (size_t i = 0; i < len; i++) {
+		s = a->delta[(size_t)s * a->ncls + a->cls[p[i]]];
+		/* Report this state's outputs and those on its dictionary
+		 * chain, each state once per scan. */
+		for (int32_t o = a->out_off[s + 1] > a->out_off[s] ? s : a->dict[s];
+		     o >= 0 && stamp[o] != gen; o = a->dict[o]) {
+			stamp[o] = gen;
+			for (uint32_t k = a->out_off[o]; k < a->out_off[o + 1]; k++)
+				hit(ctx, a->ids[k]);
+		}
+	}
+}
+
+void aho_free(struct aho *a)
+{
+	if (!a)
+		return;
+	free(a->delta);
+	free(a->dict);
+	free(a->out_off);
+	free(a->ids);
+	free(a);
+}

@@ -1,0 +1,31 @@
+/* Aho–Corasick: find which of many literals occur in a text, in one pass.
+ *
+ * Literals are given with an id (the engine uses the rule index).  Matching
+ * is ASCII case-insensitive: literals must be lowercase, text may be mixed.
+ * The automaton is a DFA over byte classes (only bytes that occur in some
+ * literal get a class of their own), so a scan costs one table lookup per
+ * byte whatever the number of literals.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct aho;
+
+/* Build from n literals (lit[i], len[i] > 0) with ids ids[i].  Returns 0 or
+ * -ENOMEM / -E2BIG (more than 2^24 states). */
+int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
+              struct aho **ret);
+
+/* Number of states of the automaton; scans need a stamp array this long. */
+size_t aho_states(const struct aho *a);
+
+/* Call hit(ctx, id) for the id of every literal that occurs in text.  An id
+ * may be reported more than once but each state's ids only once per scan:
+ * `stamp` (aho_states() entries, zeroed once) and a `gen` that differs from
+ * every previous scan's make that so. */
+void aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
+              void (*hit)(void *ctx, uint32_t id), void *ctx);
+
+void aho_free(struct aho *a);

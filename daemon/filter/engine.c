@@ -1,0 +1,560 @@
+/* The filter engine: compile, prefilter, match with limits, build verdicts. */
+#include "filter/engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter/aho.h"
+#include "filter/mask.h"
+#include "filter/normalize.h"
+#include "filter/prefilter.h"
+#include "filter/utf8.h"
+#include "filter/validate.h"
+#include "util/clock.h"
+
+#define NINPUTS 2 /* FILTER_INPUT_NORMALIZED, FILTER_INPUT_RAW */
+
+struct crule {
+	int always; /* no literal: run on every comment of its input kind */
+	uint32_t mark; /* == engine gen: candidate in the current scan */
+	struct filter_rule_stats st;
+};
+
+struct filter_engine {
+	struct filter_ruleset rs;
+	struct filter_options opt;
+	struct crule *cr;
+	size_t jit_patterns;
+
+	struct aho *aho[NINPUTS];
+	uint32_t *stamp[NINPUTS];
+	uint32_t *always[NINPUTS]; /* rule indices without literals */
+	size_t nalways[NINPUTS];
+	size_t nrules_input[NINPUTS];
+
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jstack;
+	pcre2_match_data *md;
+	uint32_t gen;
+	uint32_t *cand; /* scratch: candidate rule indices */
+	size_t ncand;
+};
+
+void filter_options_default(struct filter_options *o)
+{
+	*o = (struct filter_options){
+		.max_scan_bytes = 64 * 1024,
+		.match_limit = 1000000,
+		.depth_limit = 10000,
+		.heap_limit_kib = 8192,
+		.jit_stack_max = 1024 * 1024,
+		.disable_after = 5,
+		.max_spans = 16,
+	};
+}
+
+void filter_engine_free(struct filter_engine *e)
+{
+	if (!e)
+		return;
+	filter_ruleset_clear(&e->rs);
+	free(e->cr);
+	for (int i = 0; i < NINPUTS; i++) {
+		aho_free(e->aho[i]);
+		free(e->stamp[i]);
+		free(e->always[i]);
+	}
+	pcre2_match_context_free(e->mctx);
+	pcre2_jit_stack_free(e->jstack);
+	pcre2_match_data_free(e->md);
+	free(e->cand);
+	free(e);
+}
+
+static void jit_compile(struct filter_engine *e, struct filter_pattern *pt)
+{
+	if (e->opt.no_jit || !pt->code)
+		return;
+	/* Failure (no JIT on this CPU, or a pattern JIT cannot handle) leaves
+	 * the interpreter in charge of this pattern. */
+	if (pcre2_jit_compile(pt->code, PCRE2_JIT_COMPLETE) == 0)
+		e->jit_patterns++;
+}
+
+/* Extract each rule's literals and build one automaton per input kind. */
+static int build_prefilter(struct filter_engine *e)
+{
+	const char **lits[NINPUTS] = {0};
+	size_t *lens[NINPUTS] = {0};
+	uint32_t *ids[NINPUTS] = {0};
+	size_t n[NINPUTS] = {0}, cap[NINPUTS] = {0};
+	struct lit_set *sets = calloc(e->rs.n ? e->rs.n : 1, sizeof(*sets));
+	int r = -ENOMEM;
+
+	if (!sets)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct filter_rule *rule = &e->rs.v[i];
+		int in = rule->input;
+		e->nrules_input[in]++;
+		for (size_t k = 0; k < rule->npatterns && !sets[i].always; k++) {
+			struct lit_set one;
+			if (prefilter_extract(rule->patterns[k].src, &one) < 0)
+				goto out;
+			r = lit_set_union(&sets[i], &one);
+			lit_set_clear(&one);
+			if (r < 0)
+				goto out;
+			r = -ENOMEM;
+		}
+		if (sets[i].always || sets[i].n == 0) {
+			e->cr[i].always = 1;
+			if (!e->always[in] &&
+			    !(e->always[in] = malloc(e->rs.n * sizeof(uint32_t))))
+				goto out;
+			e->always[in][e->nalways[in]++] = (uint32_t)i;
+			continue;
+		}
+		for (size_t k = 0; k < sets[i].n; k++) {
+			if (n[in] == cap[in]) {
+				cap[in] = cap[in] ? cap[in] * 2 : 64;
+				const char **nl = realloc(lits[in], cap[in] * sizeof(*nl));
+				if (nl)
+					lits[in] = nl;
+				size_t *nn = realloc(lens[in], cap[in] * sizeof(*nn));
+				if (nn)
+					lens[in] = nn;
+				uint32_t *ni = realloc(ids[in], cap[in] * sizeof(*ni));
+				if (ni)
+					ids[in] = ni;
+				if (!nl || !nn || !ni)
+					goto out;
+			}
+			lits[in][n[in]] = sets[i].v[k];
+			lens[in][n[in]] = strlen(sets[i].v[k]);
+			ids[in][n[in]] = (uint32_t)i;
+			n[in]++;
+		}
+	}
+	for (int in = 0; in < NINPUTS; in++) {
+		r = aho_build(lits[in], lens[in], ids[in], n[in], &e->aho[in]);
+		if (r < 0)
+			goto out;
+		r = -ENOMEM;
+		e->stamp[in] = calloc(aho_states(e->aho[in]), sizeof(uint32_t));
+		if (!e->stamp[in])
+			goto out;
+	}
+	r = 0;
+out:
+	for (size_t i = 0; i < e->rs.n; i++)
+		lit_set_clear(&sets[i]);
+	free(sets);
+	for (int in = 0; in < NINPUTS; in++) {
+		free(lits[in]);
+		free(lens[in]);
+		free(ids[in]);
+	}
+	return r;
+}
+
+int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
+                      struct filter_engine **ret)
+{
+	struct filter_engine *e = calloc(1, sizeof(*e));
+	int r = -ENOMEM;
+
+	if (!e) {
+		filter_ruleset_clear(rs);
+		return -ENOMEM;
+	}
+	e->rs = *rs;
+	memset(rs, 0, sizeof(*rs));
+	if (o)
+		e->opt = *o;
+	else
+		filter_options_default(&e->opt);
+	if (e->opt.max_scan_bytes == 0 || e->opt.max_scan_bytes > UINT32_MAX / 8 ||
+	    e->opt.match_limit == 0 || e->opt.max_spans == 0) {
+		r = -EINVAL;
+		goto fail;
+	}
+	e->cr = calloc(e->rs.n ? e->rs.n : 1, sizeof(*e->cr));
+	e->cand = malloc((e->rs.n ? e->rs.n : 1) * sizeof(*e->cand));
+	e->mctx = pcre2_match_context_create(NULL);
+	/* Room for every capture group of every pattern, so group "v" is
+	 * always within the ovector. */
+	uint32_t maxcap = 0;
+	for (size_t i = 0; i < e->rs.n; i++)
+		for (size_t k = 0; k < e->rs.v[i].npatterns; k++) {
+			uint32_t cc = 0;
+			pcre2_pattern_info(e->rs.v[i].patterns[k].code, PCRE2_INFO_CAPTURECOUNT, &cc);
+			if (cc > maxcap)
+				maxcap = cc;
+		}
+	e->md = pcre2_match_data_create(maxcap + 1, NULL);
+	if (!e->cr || !e->cand || !e->mctx || !e->md)
+		goto fail;
+	pcre2_set_match_limit(e->mctx, e->opt.match_limit);
+	pcre2_set_depth_limit(e->mctx, e->opt.depth_limit);
+	pcre2_set_heap_limit(e->mctx, e->opt.heap_limit_kib);
+	if (!e->opt.no_jit) {
+		e->jstack = pcre2_jit_stack_create(32 * 1024, e->opt.jit_stack_max, NULL);
+		if (e->jstack)
+			pcre2_jit_stack_assign(e->mctx, NULL, e->jstack);
+	}
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct filter_rule *rule = &e->rs.v[i];
+		for (size_t k = 0; k < rule->npatterns; k++)
+			jit_compile(e, &rule->patterns[k]);
+		for (size_t k = 0; k < rule->nexcepts; k++)
+			jit_compile(e, &rule->excepts[k]);
+	}
+	r = build_prefilter(e);
+	if (r < 0)
+		goto fail;
+	*ret = e;
+	return 0;
+fail:
+	filter_engine_free(e);
+	return r;
+}
+
+int filter_engine_load(const char *dir, const struct filter_options *o,
+                       struct filter_engine **ret, struct diag_list *errors,
+                       struct diag_list *warnings)
+{
+	struct filter_ruleset rs = {0};
+	int r = rules_load_dir(dir, clock_now(), &rs, errors, warnings);
+	if (r != 0)
+		return r;
+	return filter_engine_new(&rs, o, ret);
+}
+
+size_t filter_engine_rule_count(const struct filter_engine *e)
+{
+	return e->rs.n;
+}
+
+const struct filter_rule *filter_engine_rule(const struct filter_engine *e, size_t i)
+{
+	return i < e->rs.n ? &e->rs.v[i] : NULL;
+}
+
+const struct filter_rule_stats *filter_engine_rule_stats(const struct filter_engine *e, size_t i)
+{
+	return i < e->rs.n ? &e->cr[i].st : NULL;
+}
+
+long filter_engine_rule_index(const struct filter_engine *e, const char *id)
+{
+	for (size_t i = 0; i < e->rs.n; i++)
+		if (strcmp(e->rs.v[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+int filter_engine_rule_always(const struct filter_engine *e, size_t i)
+{
+	return i < e->rs.n && e->cr[i].always;
+}
+
+size_t filter_engine_jit_patterns(const struct filter_engine *e)
+{
+	return e->jit_patterns;
+}
+
+static void mark_candidate(void *ctx, uint32_t id)
+{
+	struct filter_engine *e = ctx;
+	if (e->cr[id].mark != e->gen) {
+		e->cr[id].mark = e->gen;
+		e->cand[e->ncand++] = id;
+	}
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The current scan: subjects and the verdict being built. */
+struct scan {
+	const char *orig;
+	size_t olen;
+	struct norm_text nt;
+	int have_nt;
+	struct filter_verdict *v;
+	struct filter_span *spans; /* scratch for one rule */
+	size_t nspans;
+};
+
+static int is_limit_error(int rc)
+{
+	return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
+static int add_error(struct filter_verdict *v, const char *rule, const char *msg)
+{
+	struct filter_error *ne = realloc(v->errors, (v->nerrors + 1) * sizeof(*ne));
+	if (!ne)
+		return -ENOMEM;
+	v->errors = ne;
+	ne[v->nerrors].rule = strdup(rule);
+	ne[v->nerrors].msg = strdup(msg);
+	if (!ne[v->nerrors].rule || !ne[v->nerrors].msg) {
+		free(ne[v->nerrors].rule);
+		free(ne[v->nerrors].msg);
+		return -ENOMEM;
+	}
+	v->nerrors++;
+	return 0;
+}
+
+/* A PCRE2 error for rule i: count it, maybe disable the rule, and tell the
+ * verdict. */
+static int rule_error(struct filter_engine *e, size_t i, struct scan *sc, int rc)
+{
+	struct crule *cr = &e->cr[i];
+	PCRE2_UCHAR pmsg[128];
+	char msg[256];
+
+	pcre2_get_error_message(rc, pmsg, sizeof(pmsg));
+	if (is_limit_error(rc)) {
+		cr->st.limit_hits++;
+		if (e->opt.disable_after && cr->st.limit_hits >= e->opt.disable_after &&
+		    !cr->st.disabled) {
+			cr->st.disabled = 1;
+			snprintf(msg, sizeof(msg), "%s; rule disabled after %llu limit hits",
+			         (const char *)pmsg, (unsigned long long)cr->st.limit_hits);
+		} else {
+			snprintf(msg, sizeof(msg), "%s", (const char *)pmsg);
+		}
+	} else {
+		cr->st.errors++;
+		snprintf(msg, sizeof(msg), "%s", (const char *)pmsg);
+	}
+	return add_error(sc->v, e->rs.v[i].id, msg);
+}
+
+static size_t next_char(const char *s, size_t len, size_t pos)
+{
+	if (pos >= len)
+		return len + 1;
+	utf8_next(s, len, &pos);
+	return pos;
+}
+
+/* Evaluate rule i.  Returns 1 (matched; spans in sc->spans), 0 (no match),
+ * 2 (a matching error, already reported), -ENOMEM. */
+static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
+{
+	const struct filter_rule *r = &e->rs.v[i];
+	const char *subj = r->input == FILTER_INPUT_RAW ? sc->orig : sc->nt.s;
+	size_t slen = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt.len;
+	int rc;
+
+	sc->nspans = 0;
+	for (size_t k = 0; k < r->npatterns && sc->nspans < e->opt.max_spans; k++) {
+		const struct filter_pattern *pt = &r->patterns[k];
+		size_t start = 0;
+		while (start <= slen && sc->nspans < e->opt.max_spans) {
+			rc = pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
+			if (rc == PCRE2_ERROR_NOMATCH)
+				break;
+			if (rc < 0)
+				return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(e->md);
+			size_t ms = ov[0], me = ov[1], vs = ms, ve = me;
+			if (pt->vgroup && ov[2 * pt->vgroup] != PCRE2_UNSET) {
+				vs = ov[2 * pt->vgroup];
+				ve = ov[2 * pt->vgroup + 1];
+			}
+			int ok = r->nvalidators == 0;
+			for (size_t k2 = 0; k2 < r->nvalidators && !ok; k2++)
+				ok = r->validators[k2]->fn(subj + vs, ve - vs);
+			if (ok) {
+				struct filter_span sp = {vs, ve};
+				if (r->input == FILTER_INPUT_NORMALIZED)
+					norm_span_to_orig(&sc->nt, vs, ve, &sp.start, &sp.end);
+				sc->spans[sc->nspans++] = sp;
+			}
+			/* Next attempt after this match; an empty match moves on by
+			 * one character. */
+			size_t next = me;
+			if (me == ms || next <= start)
+				next = next_char(subj, slen, ms > start ? ms : start);
+			start = next;
+		}
+	}
+	if (sc->nspans == 0)
+		return 0;
+	for (size_t k = 0; k < r->nexcepts; k++) {
+		rc = pcre2_match(r->excepts[k].code, (PCRE2_SPTR)subj, slen, 0, 0, e->md, e->mctx);
+		if (rc >= 0) {
+			sc->nspans = 0;
+			return 0;
+		}
+		if (rc != PCRE2_ERROR_NOMATCH)
+			return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
+	}
+	return 1;
+}
+
+static int add_hit(struct filter_verdict *v, const struct filter_rule *r, const struct scan *sc)
+{
+	struct filter_hit *nh = realloc(v->hits, (v->nhits + 1) * sizeof(*nh));
+	if (!nh)
+		return -ENOMEM;
+	v->hits = nh;
+	struct filter_hit *h = &nh[v->nhits];
+	memset(h, 0, sizeof(*h));
+	h->rule = strdup(r->id);
+	h->spans = malloc(sc->nspans * sizeof(*h->spans));
+	if (!h->rule || !h->spans) {
+		free(h->rule);
+		free(h->spans);
+		return -ENOMEM;
+	}
+	memcpy(h->spans, sc->spans, sc->nspans * sizeof(*h->spans));
+	h->nspans = sc->nspans;
+	h->category = r->category;
+	h->tier = r->tier;
+	h->severity = r->severity;
+	h->actions = r->actions;
+	h->shadow = r->mode == FILTER_MODE_SHADOW;
+	v->nhits++;
+	if (!h->shadow) {
+		v->categories |= 1u << r->category;
+		if (r->tier > v->tier)
+			v->tier = r->tier;
+		if (r->severity > v->severity)
+			v->severity = r->severity;
+		v->actions |= r->actions;
+	}
+	return 0;
+}
+
+/* Mask the spans of active personal_data rules and rules with `mask`. */
+static int mask_verdict(struct filter_verdict *v, const struct scan *sc)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < v->nhits; i++)
+		if (!v->hits[i].shadow && (v->hits[i].category == FILTER_CAT_PERSONAL_DATA ||
+		                           (v->hits[i].actions & FILTER_ACT_MASK)))
+			n += v->hits[i].nspans;
+	struct filter_span *spans = malloc((n ? n : 1) * sizeof(*spans));
+	if (!spans)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->nhits; i++)
+		if (!v->hits[i].shadow && (v->hits[i].category == FILTER_CAT_PERSONAL_DATA ||
+		                           (v->hits[i].actions & FILTER_ACT_MASK)))
+			for (size_t j = 0; j < v->hits[i].nspans; j++)
+				spans[k++] = v->hits[i].spans[j];
+	int r = mask_text(sc->orig, sc->olen, spans, n, clock_now(), &v->text, &v->nmasked);
+	free(spans);
+	return r;
+}
+
+int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, unsigned flags,
+                       struct filter_verdict **ret)
+{
+	struct scan sc = {0};
+	char *orig = NULL;
+	size_t consumed;
+	time_t now = clock_now();
+	int r;
+
+	sc.v = calloc(1, sizeof(*sc.v));
+	sc.spans = malloc(e->opt.max_spans * sizeof(*sc.spans));
+	if (!sc.v || !sc.spans) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = utf8_sanitize(text, len, e->opt.max_scan_bytes, &orig, &sc.olen, &consumed);
+	if (r < 0)
+		goto out;
+	sc.orig = orig;
+	sc.v->input_len = len;
+	sc.v->scanned = consumed;
+	sc.v->truncated = consumed < len;
+	if (e->nrules_input[FILTER_INPUT_NORMALIZED]) {
+		r = normalize_text(orig, sc.olen, &sc.nt);
+		if (r < 0)
+			goto out;
+		sc.have_nt = 1;
+	}
+
+	/* Candidates: rules whose literal occurs, and rules without any. */
+	e->gen++;
+	if (e->gen == 0) { /* wrapped: old stamps could collide */
+		for (int in = 0; in < NINPUTS; in++)
+			memset(e->stamp[in], 0, aho_states(e->aho[in]) * sizeof(uint32_t));
+		for (size_t i = 0; i < e->rs.n; i++)
+			e->cr[i].mark = 0;
+		e->gen = 1;
+	}
+	e->ncand = 0;
+	if (e->opt.no_prefilter || (flags & FILTER_SCAN_NO_PREFILTER)) {
+		for (size_t i = 0; i < e->rs.n; i++)
+			e->cand[e->ncand++] = (uint32_t)i;
+	} else {
+		if (sc.have_nt)
+			aho_scan(e->aho[FILTER_INPUT_NORMALIZED], sc.nt.s, sc.nt.len,
+			         e->stamp[FILTER_INPUT_NORMALIZED], e->gen, mark_candidate, e);
+		aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen, e->stamp[FILTER_INPUT_RAW], e->gen,
+		         mark_candidate, e);
+		for (int in = 0; in < NINPUTS; in++)
+			for (size_t k = 0; k < e->nalways[in]; k++)
+				mark_candidate(e, e->always[in][k]);
+		qsort(e->cand, e->ncand, sizeof(*e->cand), cmp_u32);
+	}
+
+	for (size_t c = 0; c < e->ncand; c++) {
+		size_t i = e->cand[c];
+		const struct filter_rule *rule = &e->rs.v[i];
+		struct crule *cr = &e->cr[i];
+		if (cr->st.disabled)
+			continue;
+		if (rule->expires_at && now >= rule->expires_at &&
+		    !(flags & FILTER_SCAN_INCLUDE_EXPIRED))
+			continue;
+		uint64_t t0 = mono_ns();
+		int m = eval_rule(e, i, &sc);
+		cr->st.match_ns += mono_ns() - t0;
+		cr->st.runs++;
+		if (m < 0) {
+			r = m;
+			goto out;
+		}
+		if (m == 1) {
+			cr->st.hits++;
+			cr->st.last_hit = now;
+			r = add_hit(sc.v, rule, &sc);
+			if (r < 0)
+				goto out;
+		}
+	}
+	r = mask_verdict(sc.v, &sc);
+	if (r < 0)
+		goto out;
+	*ret = sc.v;
+	sc.v = NULL;
+out:
+	filter_verdict_free(sc.v);
+	free(sc.spans);
+	free(orig);
+	if (sc.have_nt)
+		norm_text_free(&sc.nt);
+	return r;
+}

@@ -1,0 +1,90 @@
+/* The filter engine: compiled rules, the prefilter, and scanning.
+ *
+ *   struct filter_options o;
+ *   filter_options_default(&o);
+ *   filter_engine_load("/usr/share/vakt/filters", &o, &e, &errors, &warnings);
+ *   filter_engine_scan(e, text, len, 0, &verdict);
+ *
+ * Every pattern is compiled with PCRE2_UTF | PCRE2_UCP and JIT-compiled
+ * when JIT is available (falling back to the interpreter per pattern), and
+ * matched with match, depth and heap limits.  A rule that hits a limit does
+ * not match; the verdict lists it under errors, its counter grows, and after
+ * `disable_after` limit hits it is disabled for the engine's lifetime.
+ *
+ * An engine is not thread-safe: scans mutate counters and scratch space.
+ * Use one engine per thread.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "filter/rules.h"
+#include "filter/verdict.h"
+#include "util/diag.h"
+
+struct filter_options {
+	size_t max_scan_bytes;   /* input bytes scanned per comment (64 KiB) */
+	uint32_t match_limit;    /* PCRE2 match limit per pcre2_match() (1,000,000) */
+	uint32_t depth_limit;    /* PCRE2 depth limit, interpreter only (10,000) */
+	uint32_t heap_limit_kib; /* PCRE2 heap limit, interpreter only (8192 KiB) */
+	size_t jit_stack_max;    /* JIT stack size in bytes (1 MiB) */
+	unsigned disable_after;  /* limit hits that disable a rule; 0 never (5) */
+	size_t max_spans;        /* spans recorded per rule and comment (16) */
+	int no_jit;              /* use the interpreter only (0) */
+	int no_prefilter;        /* run every rule on every comment (0) */
+};
+
+struct filter_rule_stats {
+	uint64_t runs;        /* comments the rule was evaluated on */
+	uint64_t hits;        /* comments it matched */
+	time_t last_hit;      /* clock_now() of the last hit; 0 never */
+	uint64_t match_ns;    /* cumulative time spent matching it */
+	uint64_t limit_hits;  /* PCRE2 limits hit */
+	uint64_t errors;      /* other matching errors */
+	int disabled;         /* disabled after too many limit hits */
+};
+
+struct filter_engine;
+
+/* Scan flags. */
+enum {
+	FILTER_SCAN_INCLUDE_EXPIRED = 1u << 0, /* also rules past `expires` */
+	FILTER_SCAN_NO_PREFILTER = 1u << 1,    /* this scan runs every rule */
+};
+
+void filter_options_default(struct filter_options *o);
+
+/* Build an engine from a parsed rule set, taking ownership of its rules
+ * (*rs is left empty, also on failure).  Returns 0, or -ENOMEM / -EINVAL
+ * (bad options). */
+int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
+                      struct filter_engine **ret);
+
+/* Load every *.rules file of dir (rules_load_dir()) and build an engine.
+ * Returns 0; 1 when the files have errors (all of them in `errors` as
+ * file:line: message); or -errno.  Warnings (expired rules) go to
+ * `warnings` either way. */
+int filter_engine_load(const char *dir, const struct filter_options *o,
+                       struct filter_engine **ret, struct diag_list *errors,
+                       struct diag_list *warnings);
+
+void filter_engine_free(struct filter_engine *e);
+
+/* Scan one comment (any bytes; invalid UTF-8 is replaced, input beyond
+ * max_scan_bytes is not scanned and the verdict says truncated).  Returns 0
+ * with a new verdict (free with filter_verdict_free()), or -ENOMEM.  Rule
+ * errors (limits) are part of the verdict, not a failure. */
+int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, unsigned flags,
+                       struct filter_verdict **ret);
+
+size_t filter_engine_rule_count(const struct filter_engine *e);
+const struct filter_rule *filter_engine_rule(const struct filter_engine *e, size_t i);
+const struct filter_rule_stats *filter_engine_rule_stats(const struct filter_engine *e, size_t i);
+/* Index of rule `id`, or -1. */
+long filter_engine_rule_index(const struct filter_engine *e, const char *id);
+/* 1 when the rule runs on every comment (no literal could be extracted). */
+int filter_engine_rule_always(const struct filter_engine *e, size_t i);
+/* Number of patterns running under JIT (the rest use the interpreter). */
+size_t filter_engine_jit_patterns(const struct filter_engine *e);

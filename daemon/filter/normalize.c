@@ -1,0 +1,349 @@
+/* Normalisation: a pipeline over code points that carry their original
+ * byte range, so every transformation keeps the map back to the original. */
+#include "filter/normalize.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter/normtab.h"
+#include "filter/utf8.h"
+
+struct el {
+	uint32_t cp;
+	uint32_t os, oe; /* original byte range */
+};
+
+struct elv {
+	struct el *v;
+	size_t n, cap;
+};
+
+static int elv_push(struct elv *ev, uint32_t cp, uint32_t os, uint32_t oe)
+{
+	if (ev->n == ev->cap) {
+		size_t cap = ev->cap ? ev->cap * 2 : 64;
+		struct el *v = realloc(ev->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		ev->v = v;
+		ev->cap = cap;
+	}
+	ev->v[ev->n++] = (struct el){cp, os, oe};
+	return 0;
+}
+
+int norm_is_letter(uint32_t cp)
+{
+	if (cp < 0x80)
+		return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+	size_t lo = 0, hi = normtab_nletters;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < normtab_letters[mid].lo)
+			hi = mid;
+		else if (cp > normtab_letters[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+static int is_digit(uint32_t cp)
+{
+	return cp >= '0' && cp <= '9';
+}
+
+static int is_alnum(uint32_t cp)
+{
+	return is_digit(cp) || norm_is_letter(cp);
+}
+
+static int is_space(uint32_t cp)
+{
+	return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 ||
+	       cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
+	       cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+/* Combining marks: dropped, which is what "compose, then remove the
+ * diacritic" amounts to. */
+static int is_combining(uint32_t cp)
+{
+	return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+	       (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+	       (cp >= 0xFE20 && cp <= 0xFE2F);
+}
+
+/* Zero-width and invisible format characters, including the bidi controls
+ * that can hide a word's real order. */
+static int is_invisible(uint32_t cp)
+{
+	return cp == 0x00AD || cp == 0x061C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
+static uint32_t leet_fold(uint32_t cp)
+{
+	switch (cp) {
+	case '0': return 'o';
+	case '1': return 'i';
+	case '3': return 'e';
+	case '4': return 'a';
+	case '5': return 's';
+	case '7': return 't';
+	case '@': return 'a';
+	case '$': return 's';
+	default: return 0;
+	}
+}
+
+/* Separators between letters written one by one: "d ö d a", "d.ö.d.a". */
+static int is_letter_sep(uint32_t cp)
+{
+	return is_space(cp) || cp == '.' || cp == '-' || cp == '_' || cp == '*' || cp == 0xB7;
+}
+
+size_t norm_fold_cp(uint32_t cp, char out[8])
+{
+	if (cp >= 'A' && cp <= 'Z') {
+		out[0] = (char)(cp | 0x20);
+		return 1;
+	}
+	if (cp < 0xC0)
+		return 0;
+	size_t lo = 0, hi = normtab_nfolds;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < normtab_folds[mid].cp) {
+			hi = mid;
+		} else if (cp > normtab_folds[mid].cp) {
+			lo = mid + 1;
+		} else {
+			size_t n = strlen(normtab_folds[mid].to);
+			memcpy(out, normtab_folds[mid].to, n);
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* Step 1: decode, drop combining marks and invisibles, fold. */
+static int step_decode_fold(const char *s, size_t len, struct elv *out)
+{
+	size_t pos = 0;
+	while (pos < len) {
+		uint32_t os = (uint32_t)pos;
+		uint32_t cp = utf8_next(s, len, &pos);
+		uint32_t oe = (uint32_t)pos;
+		char f[8];
+		size_t fn;
+
+		if (is_combining(cp)) {
+			if (out->n)
+				out->v[out->n - 1].oe = oe;
+			continue;
+		}
+		if (is_invisible(cp))
+			continue;
+		fn = norm_fold_cp(cp, f);
+		if (fn == 0) {
+			if (elv_push(out, cp, os, oe) < 0)
+				return -ENOMEM;
+			continue;
+		}
+		for (size_t p = 0; p < fn;) {
+			uint32_t c = utf8_next(f, fn, &p);
+			if (elv_push(out, c, os, oe) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Step 2: leetspeak inside words.  A maximal run of 0 1 3 4 5 7 @ $ is
+ * folded when a letter precedes it and a letter or the end of the word
+ * follows it, so "h4t" and "d0d" fold but "811218-1234" and "covid19" do
+ * not. */
+static void step_leet(struct elv *ev)
+{
+	size_t n = ev->n;
+	struct el *v = ev->v;
+	for (size_t i = 0; i < n;) {
+		if (!leet_fold(v[i].cp)) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && leet_fold(v[j].cp))
+			j++;
+		int before = i > 0 && norm_is_letter(v[i - 1].cp);
+		int after = j == n || norm_is_letter(v[j].cp) || !is_alnum(v[j].cp);
+		if (before && after)
+			for (size_t k = i; k < j; k++)
+				v[k].cp = leet_fold(v[k].cp);
+		i = j;
+	}
+}
+
+static int is_single_letter(const struct el *v, size_t n, size_t i)
+{
+	return norm_is_letter(v[i].cp) && (i == 0 || !is_alnum(v[i - 1].cp)) &&
+	       (i + 1 == n || !is_alnum(v[i + 1].cp));
+}
+
+/* Step 3: three or more single letters separated by spaces, dots, dashes
+ * (at most three separator characters between two letters) are joined. */
+static void step_join_letters(struct elv *ev)
+{
+	struct el *v = ev->v;
+	size_t n = ev->n, w = 0;
+	for (size_t i = 0; i < n;) {
+		if (!is_single_letter(v, n, i)) {
+			v[w++] = v[i++];
+			continue;
+		}
+		/* Find the chain of single letters starting at i. */
+		size_t count = 1, last = i, j = i + 1;
+		for (;;) {
+			size_t k = j, seps = 0;
+			while (k < n && seps < 4 && is_letter_sep(v[k].cp)) {
+				k++;
+				seps++;
+			}
+			if (seps == 0 || seps > 3 || k >= n || !is_single_letter(v, n, k))
+				break;
+			count++;
+			last = k;
+			j = k + 1;
+		}
+		if (count < 3) {
+			v[w++] = v[i++];
+			continue;
+		}
+		for (size_t k = i; k <= last; k++)
+			if (norm_is_letter(v[k].cp))
+				v[w++] = v[k];
+		i = last + 1;
+	}
+	ev->n = w;
+}
+
+/* Step 4: runs of three or more identical letters become one. */
+static void step_collapse_runs(struct elv *ev)
+{
+	struct el *v = ev->v;
+	size_t n = ev->n, w = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && v[j].cp == v[i].cp)
+			j++;
+		if (j - i >= 3 && norm_is_letter(v[i].cp)) {
+			v[w] = v[i];
+			v[w].oe = v[j - 1].oe;
+			w++;
+		} else {
+			for (size_t k = i; k < j; k++)
+				v[w++] = v[k];
+		}
+		i = j;
+	}
+	ev->n = w;
+}
+
+/* Step 5: whitespace runs become one space; the text is trimmed. */
+static void step_spaces(struct elv *ev)
+{
+	struct el *v = ev->v;
+	size_t n = ev->n, w = 0;
+	for (size_t i = 0; i < n;) {
+		if (!is_space(v[i].cp)) {
+			v[w++] = v[i++];
+			continue;
+		}
+		size_t j = i;
+		while (j < n && is_space(v[j].cp))
+			j++;
+		if (w > 0 && j < n) {
+			v[w] = v[i];
+			v[w].cp = ' ';
+			v[w].oe = v[j - 1].oe;
+			w++;
+		}
+		i = j;
+	}
+	ev->n = w;
+}
+
+int normalize_text(const char *orig, size_t len, struct norm_text *ret)
+{
+	struct elv ev = {0};
+	struct norm_text nt = {0};
+	int r = -ENOMEM;
+
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	if (step_decode_fold(orig, len, &ev) < 0)
+		goto out;
+	step_leet(&ev);
+	step_join_letters(&ev);
+	step_collapse_runs(&ev);
+	step_spaces(&ev);
+
+	size_t bytes = 0;
+	char tmp[4];
+	for (size_t i = 0; i < ev.n; i++)
+		bytes += utf8_encode(ev.v[i].cp, tmp);
+	nt.s = malloc(bytes + 1);
+	nt.ostart = malloc((bytes + 1) * sizeof(uint32_t));
+	nt.oend = malloc((bytes + 1) * sizeof(uint32_t));
+	if (!nt.s || !nt.ostart || !nt.oend)
+		goto out;
+	size_t o = 0;
+	for (size_t i = 0; i < ev.n; i++) {
+		size_t k = utf8_encode(ev.v[i].cp, nt.s + o);
+		for (size_t b = 0; b < k; b++) {
+			nt.ostart[o + b] = ev.v[i].os;
+			nt.oend[o + b] = ev.v[i].oe;
+		}
+		o += k;
+	}
+	nt.s[o] = '\0';
+	nt.ostart[o] = nt.oend[o] = (uint32_t)len;
+	nt.len = o;
+	nt.orig_len = len;
+	*ret = nt;
+	memset(&nt, 0, sizeof(nt));
+	r = 0;
+out:
+	free(ev.v);
+	norm_text_free(&nt);
+	return r;
+}
+
+void norm_text_free(struct norm_text *nt)
+{
+	if (!nt)
+		return;
+	free(nt->s);
+	free(nt->ostart);
+	free(nt->oend);
+	memset(nt, 0, sizeof(*nt));
+}
+
+void norm_span_to_orig(const struct norm_text *nt, size_t s, size_t e, size_t *ret_start,
+                       size_t *ret_end)
+{
+	if (s > nt->len)
+		s = nt->len;
+	if (e > nt->len)
+		e = nt->len;
+	if (e <= s) {
+		*ret_start = *ret_end = nt->ostart[s];
+		return;
+	}
+	*ret_start = nt->ostart[s];
+	*ret_end = nt->oend[e - 1];
+}

@@ -1,0 +1,685 @@
+/* The rule file parser: the .rules files of filters/ (docs/rule-format.md)
+ * struct filter_ruleset, every mistake reported as file:line in one pass. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "filter/rules.h"
+#include "filter/utf8.h"
+#include "filter/validate.h"
+
+static const char *const category_names[FILTER_CAT_COUNT] = {
+	"criminal", "threat", "harassment", "hate", "personal_data", "confidential", "question", "spam",
+};
+
+static const char *const action_names[FILTER_ACT_COUNT] = {
+	"hide", "delete", "review", "escalate", "respond", "mask", "log-only",
+};
+
+const char *filter_category_name(enum filter_category c)
+{
+	return (unsigned)c < FILTER_CAT_COUNT ? category_names[c] : "?";
+}
+
+const char *filter_tier_name(enum filter_tier t)
+{
+	switch (t) {
+	case FILTER_TIER_OBVIOUS: return "obvious";
+	case FILTER_TIER_POSSIBLE: return "possible";
+	default: return "none";
+	}
+}
+
+const char *filter_action_name(unsigned bit)
+{
+	for (unsigned i = 0; i < FILTER_ACT_COUNT; i++)
+		if (bit == 1u << i)
+			return action_names[i];
+	return NULL;
+}
+
+/* Keys that may appear once, in the order of docs/rule-format.md. */
+enum key {
+	K_TITLE, K_CATEGORY, K_STATUTE, K_TIER, K_SEVERITY, K_ACTIONS, K_INPUT, K_LANG, K_MODE,
+	K_EXPIRES, K_ONCE_COUNT,
+	K_PATTERN = K_ONCE_COUNT, K_EXCEPT, K_VALIDATE, K_MATCH, K_NOMATCH, K_COUNT,
+};
+
+static const char *const key_names[K_COUNT] = {
+	"title", "category", "statute", "tier", "severity", "actions", "input", "lang", "mode",
+	"expires", "pattern", "except", "validate", "match", "nomatch",
+};
+
+struct parser {
+	struct filter_ruleset *rs;
+	const char *name;
+	time_t today;
+	struct diag_list *errors, *warnings;
+	int failed;
+	int nomem;
+	int in_rule;
+	size_t cur;                   /* index of the open rule in rs */
+	unsigned seen[K_ONCE_COUNT];  /* line where each once-only key was seen */
+};
+
+#define perr(p, line, ...)                                          \
+	do {                                                        \
+		diag_add((p)->errors, (p)->name, (line), __VA_ARGS__); \
+		(p)->failed = 1;                                    \
+	} while (0)
+
+static void pattern_free(struct filter_pattern *pt)
+{
+	free(pt->src);
+	pcre2_code_free(pt->code);
+}
+
+static void rule_free(struct filter_rule *r)
+{
+	free(r->id);
+	free(r->file);
+	free(r->title);
+	free(r->statute);
+	for (size_t i = 0; i < r->npatterns; i++)
+		pattern_free(&r->patterns[i]);
+	free(r->patterns);
+	for (size_t i = 0; i < r->nexcepts; i++)
+		pattern_free(&r->excepts[i]);
+	free(r->excepts);
+	free(r->validators);
+	for (size_t i = 0; i < r->nmatches; i++)
+		free(r->matches[i].text);
+	free(r->matches);
+	for (size_t i = 0; i < r->nnomatches; i++)
+		free(r->nomatches[i].text);
+	free(r->nomatches);
+	memset(r, 0, sizeof(*r));
+}
+
+void filter_ruleset_clear(struct filter_ruleset *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free(&rs->v[i]);
+	free(rs->v);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* Grow an array of `size`-byte elements by one; returns the new element
+ * (zeroed) or NULL. */
+static void *grow(void **v, size_t *n, size_t size)
+{
+	void *nv = realloc(*v, (*n + 1) * size);
+	if (!nv)
+		return NULL;
+	*v = nv;
+	memset((char *)nv + *n * size, 0, size);
+	return (char *)nv + (*n)++ * size;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Day number of the last Sunday of month m in year y. */
+static int64_t last_sunday(int y, unsigned m)
+{
+	int64_t last = days_from_civil(y, m, (unsigned)days_in_month(y, (int)m));
+	int64_t wd = (last + 4) % 7; /* 1970-01-01 was a Thursday; 0 = Sunday */
+	if (wd < 0)
+		wd += 7;
+	return last - wd;
+}
+
+int rules_expiry_instant(const char *day, time_t *ret)
+{
+	int y, m, d;
+	char tail;
+	if (strlen(day) != 10 || day[4] != '-' || day[7] != '-')
+		return -EINVAL;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)day[i]))
+			return -EINVAL;
+	if (sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return -EINVAL;
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return -EINVAL;
+	/* The rule applies through DAY: it stops at local midnight starting
+	 * the next day.  Europe/Stockholm is UTC+1, UTC+2 in summer time
+	 * (last Sunday of March to last Sunday of October, switching at 01:00
+	 * UTC, so at local midnight the day's own offset applies). */
+	int64_t next = days_from_civil(y, (unsigned)m, (unsigned)d) + 1;
+	int summer = next > last_sunday(y, 3) && next <= last_sunday(y, 10);
+	*ret = (time_t)(next * 86400 - (summer ? 7200 : 3600));
+	return 0;
+}
+
+static int valid_id(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '.' ||
+		      *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static struct filter_rule *cur_rule(struct parser *p)
+{
+	return &p->rs->v[p->cur];
+}
+
+static void compile_into(struct parser *p, struct filter_pattern *pt, const char *value,
+                         unsigned line, const char *key)
+{
+	int err;
+	PCRE2_SIZE off;
+	pt->line = line;
+	pt->src = strdup(value);
+	if (!pt->src) {
+		p->nomem = 1;
+		return;
+	}
+	pt->code = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED,
+	                         PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C, &err, &off, NULL);
+	if (!pt->code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		perr(p, line, "%s does not compile: %s at offset %zu", key, (const char *)msg,
+		     (size_t)off);
+		return;
+	}
+	int vn = pcre2_substring_number_from_name(pt->code, (PCRE2_SPTR) "v");
+	pt->vgroup = vn > 0 ? vn : 0;
+}
+
+static void add_example(struct parser *p, struct filter_example **v, size_t *n, const char *value,
+                        unsigned line)
+{
+	struct filter_example *ex = grow((void **)v, n, sizeof(**v));
+	if (!ex || !(ex->text = strdup(value))) {
+		p->nomem = 1;
+		return;
+	}
+	ex->line = line;
+}
+
+static void parse_actions(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	char buf[256];
+	unsigned acts = 0;
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (char *save = NULL, *tok = strtok_r(buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		unsigned i;
+		for (i = 0; i < FILTER_ACT_COUNT; i++)
+			if (strcmp(tok, action_names[i]) == 0)
+				break;
+		if (i == FILTER_ACT_COUNT)
+			perr(p, line, "unknown action '%s' (expected hide, delete, review, escalate, "
+			              "respond, mask or log-only)", tok);
+		else
+			acts |= 1u << i;
+	}
+	if (!acts && strlen(value) < sizeof(buf))
+		perr(p, line, "actions: at least one action is required");
+	r->actions = acts;
+}
+
+static void set_key(struct parser *p, enum key k, const char *value, unsigned line)
+{
+	struct filter_rule *r = cur_rule(p);
+	char *end;
+
+	if (k < K_ONCE_COUNT) {
+		if (p->seen[k]) {
+			perr(p, line, "duplicate key '%s' (first at line %u)", key_names[k], p->seen[k]);
+			return;
+		}
+		p->seen[k] = line;
+	}
+	switch (k) {
+	case K_TITLE:
+		if (!(r->title = strdup(value)))
+			p->nomem = 1;
+		break;
+	case K_STATUTE:
+		if (!(r->statute = strdup(value)))
+			p->nomem = 1;
+		break;
+	case K_CATEGORY:
+		for (int i = 0; i < FILTER_CAT_COUNT; i++)
+			if (strcmp(value, category_names[i]) == 0) {
+				r->category = (enum filter_category)i;
+				return;
+			}
+		perr(p, line, "unknown category '%s' (expected criminal, threat, harassment, hate, "
+		              "personal_data, confidential, question or spam)", value);
+		r->category = FILTER_CAT_COUNT; /* reported; skips the statute checks */
+		break;
+	case K_TIER:
+		if (strcmp(value, "obvious") == 0)
+			r->tier = FILTER_TIER_OBVIOUS;
+		else if (strcmp(value, "possible") == 0)
+			r->tier = FILTER_TIER_POSSIBLE;
+		else
+			perr(p, line, "unknown tier '%s' (expected obvious or possible)", value);
+		break;
+	case K_SEVERITY: {
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end || v < 1 || v > 5)
+			perr(p, line, "severity must be an integer from 1 to 5, not '%s'", value);
+		else
+			r->severity = (int)v;
+		break;
+	}
+	case K_ACTIONS:
+		parse_actions(p, r, value, line);
+		break;
+	case K_INPUT:
+		if (strcmp(value, "normalized") == 0)
+			r->input = FILTER_INPUT_NORMALIZED;
+		else if (strcmp(value, "raw") == 0)
+			r->input = FILTER_INPUT_RAW;
+		else
+			perr(p, line, "unknown input '%s' (expected normalized or raw)", value);
+		break;
+	case K_LANG:
+		if (strcmp(value, "sv") == 0 || strcmp(value, "en") == 0 || strcmp(value, "any") == 0)
+			snprintf(r->lang, sizeof(r->lang), "%s", value);
+		else
+			perr(p, line, "unknown lang '%s' (expected sv, en or any)", value);
+		break;
+	case K_MODE:
+		if (strcmp(value, "active") == 0)
+			r->mode = FILTER_MODE_ACTIVE;
+		else if (strcmp(value, "shadow") == 0)
+			r->mode = FILTER_MODE_SHADOW;
+		else
+			perr(p, line, "unknown mode '%s' (expected active or shadow)", value);
+		break;
+	case K_EXPIRES:
+		if (rules_expiry_instant(value, &r->expires_at) < 0) {
+			perr(p, line, "expires must be a date YYYY-MM-DD, not '%s'", value);
+		} else {
+			snprintf(r->expires, sizeof(r->expires), "%s", value);
+			if (r->expires_at <= p->today)
+				diag_add(p->warnings, p->name, line,
+				         "warning: rule '%s' expired on %s and is not applied", r->id,
+				         value);
+		}
+		break;
+	case K_PATTERN:
+	case K_EXCEPT: {
+		struct filter_pattern *pt =
+			k == K_PATTERN ? grow((void **)&r->patterns, &r->npatterns, sizeof(*pt))
+			               : grow((void **)&r->excepts, &r->nexcepts, sizeof(*pt));
+		if (!pt)
+			p->nomem = 1;
+		else
+			compile_into(p, pt, value, line, key_names[k]);
+		break;
+	}
+	case K_VALIDATE: {
+		const struct validator *vd = validate_lookup(value);
+		const struct validator **slot;
+		if (!vd) {
+			perr(p, line, "unknown validator '%s'", value);
+			break;
+		}
+		slot = grow((void **)&r->validators, &r->nvalidators, sizeof(*slot));
+		if (!slot)
+			p->nomem = 1;
+		else
+			*slot = vd;
+		break;
+	}
+	case K_MATCH:
+		add_example(p, &r->matches, &r->nmatches, value, line);
+		break;
+	case K_NOMATCH:
+		add_example(p, &r->nomatches, &r->nnomatches, value, line);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Checks that need the whole rule. */
+static void finish_rule(struct parser *p)
+{
+	struct filter_rule *r = cur_rule(p);
+	static const enum key required[] = {K_TITLE, K_CATEGORY, K_STATUTE, K_TIER, K_SEVERITY,
+	                                    K_ACTIONS};
+
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!p->seen[required[i]])
+			perr(p, r->line, "rule '%s': missing required key '%s'", r->id,
+			     key_names[required[i]]);
+	if (r->npatterns == 0)
+		perr(p, r->line, "rule '%s': missing required key 'pattern'", r->id);
+	if (r->nmatches < 3)
+		perr(p, r->line, "rule '%s': %zu 'match' example%s, at least 3 are required", r->id,
+		     r->nmatches, r->nmatches == 1 ? "" : "s");
+	if (r->nnomatches < 3)
+		perr(p, r->line, "rule '%s': %zu 'nomatch' example%s, at least 3 are required", r->id,
+		     r->nnomatches, r->nnomatches == 1 ? "" : "s");
+	if (r->statute && p->seen[K_CATEGORY] &&
+	    (r->category == FILTER_CAT_CRIMINAL || r->category == FILTER_CAT_THREAT)) {
+		/* Some part (separated by ';') must be more than
+		 * "kommentarsregler". */
+		int named = 0;
+		char *dup = strdup(r->statute);
+		if (!dup) {
+			p->nomem = 1;
+			return;
+		}
+		for (char *save = NULL, *t = strtok_r(dup, ";", &save); t;
+		     t = strtok_r(NULL, ";", &save)) {
+			while (isspace((unsigned char)*t))
+				t++;
+			size_t n = strlen(t);
+			while (n && isspace((unsigned char)t[n - 1]))
+				t[--n] = '\0';
+			if (n && strcasecmp(t, "kommentarsregler") != 0)
+				named = 1;
+		}
+		free(dup);
+		if (!named)
+			perr(p, p->seen[K_STATUTE],
+			     "rule '%s': a %s rule must name the statute it serves, not only "
+			     "kommentarsregler", r->id, filter_category_name(r->category));
+	}
+	if (r->statute && r->category == FILTER_CAT_HARASSMENT && p->seen[K_CATEGORY] &&
+	    !strcasestr(r->statute, "kommentarsregler"))
+		perr(p, p->seen[K_STATUTE],
+		     "rule '%s': a harassment rule must name 'kommentarsregler' (1998:112 5 § does "
+		     "not cover it)", r->id);
+	p->in_rule = 0;
+}
+
+static void start_rule(struct parser *p, const char *id, unsigned line)
+{
+	struct filter_rule *r;
+
+	if (!valid_id(id))
+		perr(p, line, "invalid rule id '%s' (allowed: a-z 0-9 . _ -)", id);
+	for (size_t i = 0; i < p->rs->n; i++)
+		if (strcmp(p->rs->v[i].id, id) == 0) {
+			perr(p, line, "duplicate rule id '%s' (first defined at %s:%u)", id,
+			     p->rs->v[i].file, p->rs->v[i].line);
+			break;
+		}
+	if (p->rs->n == p->rs->cap) {
+		size_t cap = p->rs->cap ? p->rs->cap * 2 : 32;
+		struct filter_rule *v = realloc(p->rs->v, cap * sizeof(*v));
+		if (!v) {
+			p->nomem = 1;
+			return;
+		}
+		p->rs->v = v;
+		p->rs->cap = cap;
+	}
+	r = &p->rs->v[p->rs->n];
+	memset(r, 0, sizeof(*r));
+	r->id = strdup(id);
+	r->file = strdup(p->name);
+	if (!r->id || !r->file) {
+		rule_free(r);
+		p->nomem = 1;
+		return;
+	}
+	r->line = line;
+	r->severity = 1;
+	snprintf(r->lang, sizeof(r->lang), "any");
+	p->cur = p->rs->n++;
+	p->in_rule = 1;
+	memset(p->seen, 0, sizeof(p->seen));
+}
+
+static void parse_line(struct parser *p, char *s, unsigned line)
+{
+	char *key, *value;
+	size_t n = strlen(s);
+
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s || *s == '#')
+		return;
+	key = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	if (*s) {
+		*s++ = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+	}
+	value = s;
+
+	if (strcmp(key, "rule") == 0) {
+		if (p->in_rule) {
+			perr(p, cur_rule(p)->line, "rule '%s' has no 'end' before line %u",
+			     cur_rule(p)->id, line);
+			finish_rule(p);
+		}
+		if (!*value) {
+			perr(p, line, "'rule' needs an id");
+			value = "(unnamed)";
+		}
+		start_rule(p, value, line);
+		return;
+	}
+	if (!p->in_rule) {
+		if (strcmp(key, "end") == 0)
+			perr(p, line, "'end' outside a rule");
+		else
+			perr(p, line, "expected 'rule ID', found '%s'", key);
+		return;
+	}
+	if (strcmp(key, "end") == 0) {
+		if (*value)
+			perr(p, line, "'end' takes no value");
+		finish_rule(p);
+		return;
+	}
+	for (int k = 0; k < K_COUNT; k++)
+		if (strcmp(key, key_names[k]) == 0) {
+			if (!*value)
+				perr(p, line, "key '%s' needs a value", key);
+			else
+				set_key(p, (enum key)k, value, line);
+			return;
+		}
+	perr(p, line, "unknown key '%s'", key);
+}
+
+static int valid_utf8(const char *s, size_t len)
+{
+	size_t pos = 0;
+	while (pos < len) {
+		size_t start = pos;
+		uint32_t cp = utf8_next(s, len, &pos);
+		if (cp == UTF8_REPLACEMENT && memcmp(s + start, "\xEF\xBF\xBD", 3) != 0)
+			return 0;
+		if (cp == 0)
+			return 0;
+	}
+	return 1;
+}
+
+int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *buf, size_t len,
+                       time_t today, struct diag_list *errors, struct diag_list *warnings)
+{
+	struct parser p = {.rs = rs, .name = name, .today = today, .errors = errors,
+	                   .warnings = warnings};
+	char *line = malloc(RULES_MAX_LINE + 1);
+	unsigned lineno = 0;
+	size_t pos = 0, first_diag = errors->n;
+
+	if (!line)
+		return -ENOMEM;
+	while (pos < len && !p.nomem) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+		lineno++;
+		if (n > RULES_MAX_LINE) {
+			perr(&p, lineno, "line longer than %u bytes", RULES_MAX_LINE);
+		} else if (!valid_utf8(buf + pos, n)) {
+			perr(&p, lineno, "line is not valid UTF-8 (or contains a NUL byte)");
+		} else {
+			memcpy(line, buf + pos, n);
+			line[n] = '\0';
+			parse_line(&p, line, lineno);
+		}
+		pos += n + (nl ? 1 : 0);
+	}
+	if (p.in_rule && !p.nomem) {
+		perr(&p, cur_rule(&p)->line, "rule '%s' has no 'end' before the end of the file",
+		     cur_rule(&p)->id);
+		finish_rule(&p);
+	}
+	free(line);
+	/* Checks of a whole rule run at its end; list this file's errors in
+	 * line order (a stable insertion sort: few entries). */
+	for (size_t i = first_diag + 1; i < errors->n; i++) {
+		struct diag d = errors->v[i];
+		size_t j = i;
+		while (j > first_diag && errors->v[j - 1].line > d.line) {
+			errors->v[j] = errors->v[j - 1];
+			j--;
+		}
+		errors->v[j] = d;
+	}
+	if (p.nomem)
+		return -ENOMEM;
+	return p.failed ? 1 : 0;
+}
+
+int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
+                     struct diag_list *errors, struct diag_list *warnings)
+{
+	FILE *f = fopen(path, "re");
+	struct stat st;
+	char *buf = NULL;
+	int r;
+
+	if (!f) {
+		r = -errno;
+		diag_add(errors, path, 0, "cannot open: %s", strerror(-r));
+		return r;
+	}
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		diag_add(errors, path, 0, "not a regular file");
+		r = -EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > RULES_MAX_FILE_SIZE) {
+		diag_add(errors, path, 0, "larger than %u bytes", RULES_MAX_FILE_SIZE);
+		r = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	size_t got = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		r = -EIO;
+		diag_add(errors, path, 0, "read error");
+		goto out;
+	}
+	r = rules_parse_buffer(rs, path, buf, got, today, errors, warnings);
+out:
+	free(buf);
+	fclose(f);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
+                   struct diag_list *errors, struct diag_list *warnings)
+{
+	struct filter_ruleset rs = {0};
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0, failed = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		r = -errno;
+		diag_add(errors, dir, 0, "cannot open rules directory: %s", strerror(-r));
+		return r;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 7 || strcmp(de->d_name + len - 6, ".rules") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nv = realloc(names, cap * sizeof(*nv));
+			if (!nv) {
+				r = -ENOMEM;
+				goto out;
+			}
+			names = nv;
+		}
+		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (names)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		int fr = rules_parse_file(&rs, names[i], today, errors, warnings);
+		if (fr == -ENOMEM) {
+			r = fr;
+			goto out;
+		}
+		if (fr != 0)
+			failed = 1;
+	}
+	if (failed) {
+		r = 1;
+		goto out;
+	}
+	*ret = rs;
+	memset(&rs, 0, sizeof(rs));
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	filter_ruleset_clear(&rs);
+	return r;
+}

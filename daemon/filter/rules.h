@@ -1,0 +1,138 @@
+/* Filter rules: the in-memory form of the .rules files in filters/, and their parser.
+ *
+ * The file format is docs/rule-format.md.  The parser reports every mistake
+ * of every file as "file:line: message" into one diag_list (never stopping
+ * at the first), compiles each pattern with PCRE2 to report its errors, and
+ * resolves validator names.  A rule set with errors is never used.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "util/diag.h"
+
+struct validator;
+
+enum filter_category {
+	FILTER_CAT_CRIMINAL,
+	FILTER_CAT_THREAT,
+	FILTER_CAT_HARASSMENT,
+	FILTER_CAT_HATE,
+	FILTER_CAT_PERSONAL_DATA,
+	FILTER_CAT_CONFIDENTIAL,
+	FILTER_CAT_QUESTION,
+	FILTER_CAT_SPAM,
+	FILTER_CAT_COUNT,
+};
+
+enum filter_tier {
+	FILTER_TIER_NONE, /* only in verdicts: nothing matched */
+	FILTER_TIER_POSSIBLE,
+	FILTER_TIER_OBVIOUS,
+};
+
+enum filter_action {
+	FILTER_ACT_HIDE = 1u << 0,
+	FILTER_ACT_DELETE = 1u << 1,
+	FILTER_ACT_REVIEW = 1u << 2,
+	FILTER_ACT_ESCALATE = 1u << 3,
+	FILTER_ACT_RESPOND = 1u << 4,
+	FILTER_ACT_MASK = 1u << 5,
+	FILTER_ACT_LOG_ONLY = 1u << 6,
+	FILTER_ACT_COUNT = 7, /* number of bits */
+};
+
+enum filter_input {
+	FILTER_INPUT_NORMALIZED,
+	FILTER_INPUT_RAW,
+};
+
+enum filter_mode {
+	FILTER_MODE_ACTIVE,
+	FILTER_MODE_SHADOW,
+};
+
+struct filter_pattern {
+	char *src;
+	unsigned line;
+	pcre2_code *code; /* compiled (UTF|UCP); JIT is added by the engine */
+	int vgroup;       /* number of the named group "v"; 0 when none */
+};
+
+struct filter_example {
+	char *text;
+	unsigned line;
+};
+
+struct filter_rule {
+	char *id;
+	char *file; /* the rule file's path as given to the loader */
+	unsigned line; /* the `rule` line */
+	char *title;
+	char *statute;
+	enum filter_category category;
+	enum filter_tier tier;
+	int severity; /* 1..5 */
+	unsigned actions; /* enum filter_action bits */
+	enum filter_input input;
+	char lang[4]; /* "sv", "en", "any" */
+	enum filter_mode mode;
+	char expires[11];  /* "YYYY-MM-DD" or "" */
+	time_t expires_at; /* first instant the rule no longer applies; 0: never */
+
+	struct filter_pattern *patterns;
+	size_t npatterns;
+	struct filter_pattern *excepts;
+	size_t nexcepts;
+	const struct validator **validators;
+	size_t nvalidators;
+	struct filter_example *matches;
+	size_t nmatches;
+	struct filter_example *nomatches;
+	size_t nnomatches;
+};
+
+struct filter_ruleset {
+	struct filter_rule *v;
+	size_t n, cap;
+};
+
+/* Names as written in rule files and verdicts. */
+const char *filter_category_name(enum filter_category c);
+const char *filter_tier_name(enum filter_tier t);
+/* The name of one action bit (FILTER_ACT_*), NULL for an unknown bit. */
+const char *filter_action_name(unsigned bit);
+
+/* Parse one rule file held in memory; `name` is used in diagnostics.  Rules
+ * are appended to rs (also rules with errors, so later files can still be
+ * checked for duplicate ids); errors and warnings (expired rules) go to the
+ * lists.  `today` decides which rules have expired.  Returns 0 when this
+ * buffer added no error, 1 when it did, -ENOMEM. */
+int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *buf, size_t len,
+                       time_t today, struct diag_list *errors, struct diag_list *warnings);
+
+/* Parse one file (at most RULES_MAX_FILE_SIZE bytes). Same returns, and
+ * -errno when the file cannot be read (also reported in errors). */
+int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
+                     struct diag_list *errors, struct diag_list *warnings);
+
+/* Load every "*.rules" file of dir in byte-wise sorted order into a new rule
+ * set.  Returns 0 and writes *ret only when there was no error at all;
+ * otherwise 1 (errors in the files, all in `errors`) or -errno (directory
+ * unreadable, also in `errors`). */
+int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
+                   struct diag_list *errors, struct diag_list *warnings);
+
+#define RULES_MAX_FILE_SIZE (16u * 1024 * 1024)
+#define RULES_MAX_LINE 65536
+
+void filter_ruleset_clear(struct filter_ruleset *rs);
+
+/* The instant a rule with `expires DAY` stops applying: the midnight that
+ * ends DAY in Europe/Stockholm.  Returns 0 or -EINVAL for a bad date. */
+int rules_expiry_instant(const char *day, time_t *ret);

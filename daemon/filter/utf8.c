@@ -1,0 +1,114 @@
+/* UTF-8 decoding with replacement; the canonical "original" text. */
+#include "filter/utf8.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t utf8_next(const char *str, size_t len, size_t *pos)
+{
+	const unsigned char *s = (const unsigned char *)str + *pos;
+	size_t avail = len - *pos;
+	unsigned char c = s[0];
+	uint32_t cp;
+	size_t need;
+	unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+
+	if (c < 0x80) {
+		*pos += 1;
+		return c;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		cp = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0; /* overlong */
+		else if (c == 0xED)
+			hi = 0x9F; /* surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		cp = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F; /* above U+10FFFF */
+	} else {
+		/* continuation byte, C0/C1 overlong lead, F5..FF */
+		*pos += 1;
+		return UTF8_REPLACEMENT;
+	}
+	for (size_t i = 1; i <= need; i++) {
+		unsigned char b = i < avail ? s[i] : 0;
+		unsigned char blo = i == 1 ? lo : 0x80, bhi = i == 1 ? hi : 0xBF;
+		if (i >= avail || b < blo || b > bhi) {
+			*pos += i; /* the maximal subpart: lead + valid continuations */
+			return UTF8_REPLACEMENT;
+		}
+		cp = (cp << 6) | (b & 0x3F);
+	}
+	*pos += need + 1;
+	return cp;
+}
+
+size_t utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+int utf8_sanitize(const char *s, size_t len, size_t max_in, char **ret, size_t *ret_len,
+                  size_t *ret_consumed)
+{
+	size_t in = len < max_in ? len : max_in;
+	/* Each input byte yields at most 3 output bytes (one U+FFFD). */
+	char *out = malloc(in * 3 + 1);
+	size_t pos = 0, o = 0;
+
+	if (!out)
+		return -ENOMEM;
+	while (pos < in) {
+		size_t start = pos;
+		/* Decode against the full length so a character straddling the
+		 * cap is seen whole, then drop it if it does not fit. */
+		uint32_t cp = utf8_next(s, len, &pos);
+		if (pos > in) {
+			pos = start;
+			break;
+		}
+		/* NUL is replaced too: the text travels as C strings (JSON,
+		 * logs) and must not end early. */
+		if (cp == 0 || cp == UTF8_REPLACEMENT) {
+			memcpy(out + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+		} else {
+			memcpy(out + o, s + start, pos - start);
+			o += pos - start;
+		}
+	}
+	out[o] = '\0';
+	*ret = out;
+	*ret_len = o;
+	*ret_consumed = pos;
+	return 0;
+}

@@ -1,0 +1,417 @@
+/* The filter engine: verdicts, examples, limits, masking, hostile input. */
+#include <errno.h>
+
+#include "t.h"
+#include "filter/engine.h"
+#include "filter/examples.h"
+#include "util/clock.h"
+
+#define DATA SRCDIR "/tests/unit/data/filter"
+
+static struct filter_engine *load(const struct filter_options *o)
+{
+	struct filter_engine *e = NULL;
+	struct diag_list errs = {0}, warns = {0};
+	int r = filter_engine_load(DATA "/good", o, &e, &errs, &warns);
+	if (r != 0) {
+		printf("# load failed: %d\n", r);
+		diag_print(&errs, stdout);
+	}
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	return e;
+}
+
+/* An engine of one rule given as rule-file text. */
+static struct filter_engine *from_text(const char *txt, const struct filter_options *o)
+{
+	struct filter_ruleset rs = {0};
+	struct diag_list errs = {0}, warns = {0};
+	struct filter_engine *e = NULL;
+	if (rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), clock_now(), &errs, &warns) != 0 ||
+	    filter_engine_new(&rs, o, &e) < 0) {
+		diag_print(&errs, stdout);
+		filter_ruleset_clear(&rs);
+	}
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	return e;
+}
+
+static struct filter_verdict *scan(struct filter_engine *e, const char *s)
+{
+	struct filter_verdict *v = NULL;
+	if (filter_engine_scan(e, s, strlen(s), 0, &v) < 0)
+		return NULL;
+	return v;
+}
+
+static void test_threat_verdict(void)
+{
+	struct filter_engine *e = load(NULL);
+	T_ASSERT(e);
+	if (!e)
+		return;
+	struct filter_verdict *v = scan(e, "Jag ska döda dig");
+	T_EQ_INT(1, v->nhits);
+	T_EQ_STR("sv.threat.kill-direct", v->hits[0].rule);
+	T_EQ_INT(FILTER_TIER_OBVIOUS, v->tier);
+	T_EQ_INT(5, v->severity);
+	T_EQ_INT(FILTER_ACT_HIDE | FILTER_ACT_ESCALATE, v->actions);
+	T_EQ_INT(1u << FILTER_CAT_THREAT, v->categories);
+	T_EQ_INT(1, v->hits[0].nspans);
+	T_EQ_INT(0, v->hits[0].spans[0].start);
+	T_EQ_INT(strlen("Jag ska döda dig"), v->hits[0].spans[0].end);
+	T_EQ_INT(0, v->truncated);
+	T_EQ_STR("Jag ska döda dig", v->text);
+	filter_verdict_free(v);
+
+	/* offsets are in the original even through normalisation */
+	const char *s = "Hej! JAG  ska d ö d a dig.";
+	v = scan(e, s);
+	T_EQ_INT(1, v->nhits);
+	T_EQ_INT(5, v->hits[0].spans[0].start);
+	T_EQ_INT(strlen(s) - 1, v->hits[0].spans[0].end);
+	filter_verdict_free(v);
+
+	v = scan(e, "Vi ska döda tid, jag ska döda dig");
+	T_EQ_INT(0, v->nhits); /* the except matches anywhere */
+	T_EQ_INT(FILTER_TIER_NONE, v->tier);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void test_highest_tier_and_union_of_actions(void)
+{
+	struct filter_engine *e = load(NULL);
+	struct filter_verdict *v = scan(e, "din idiot, jag ska döda dig. När öppnar ni?");
+	T_EQ_INT(3, v->nhits);
+	T_EQ_INT(FILTER_TIER_OBVIOUS, v->tier);
+	T_EQ_INT(5, v->severity);
+	T_EQ_INT(FILTER_ACT_HIDE | FILTER_ACT_ESCALATE | FILTER_ACT_REVIEW | FILTER_ACT_RESPOND,
+	         v->actions);
+	T_EQ_INT((1u << FILTER_CAT_THREAT) | (1u << FILTER_CAT_HARASSMENT) |
+	                 (1u << FILTER_CAT_QUESTION),
+	         v->categories);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void test_shadow_rule_listed_without_actions(void)
+{
+	struct filter_engine *e = load(NULL);
+	struct filter_verdict *v = scan(e, "vi ska spränga stadshuset");
+	T_EQ_INT(1, v->nhits);
+	T_EQ_INT(1, v->hits[0].shadow);
+	T_EQ_INT(0, v->actions);
+	T_EQ_INT(FILTER_TIER_NONE, v->tier);
+	T_EQ_INT(0, v->categories);
+	T_EQ_INT(0, filter_verdict_active_hits(v));
+	cJSON *j = filter_verdict_to_json(v);
+	char *js = cJSON_PrintUnformatted(j);
+	T_CONTAINS(js, "\"match\":false");
+	T_CONTAINS(js, "\"rules\":[],\"shadow\":[\"sv.threat.shadow-bomb\"]");
+	free(js);
+	cJSON_Delete(j);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void test_expired_rule_not_applied(void)
+{
+	struct filter_engine *e = load(NULL);
+	struct filter_verdict *v = scan(e, "gratis iphone");
+	T_EQ_INT(0, v->nhits);
+	filter_verdict_free(v);
+	T_EQ_INT(0, filter_engine_scan(e, "gratis iphone", 13, FILTER_SCAN_INCLUDE_EXPIRED, &v));
+	T_EQ_INT(1, v->nhits);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void test_raw_caseless_rule(void)
+{
+	struct filter_engine *e = load(NULL);
+	struct filter_verdict *v = scan(e, "kolla HTTPS://Bit.Ly/abc nu");
+	T_EQ_INT(1, v->nhits);
+	T_EQ_STR("en.spam.shortlink", v->hits[0].rule);
+	T_EQ_INT(6, v->hits[0].spans[0].start);
+	T_EQ_INT(24, v->hits[0].spans[0].end);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void test_masks_personnummer_keeping_the_date(void)
+{
+	struct filter_engine *e = load(NULL);
+	struct filter_verdict *v = scan(e, "mitt pnr är 19811218-9876, hans 811218-9876 och 121212 1212.");
+	T_EQ_STR("mitt pnr är 19811218-****, hans 811218-**** och 121212 ****.", v->text);
+	T_EQ_INT(3, v->nmasked);
+	T_EQ_INT(1, v->nhits);
+	T_EQ_INT(3, v->hits[0].nspans);
+	T_EQ_INT(FILTER_ACT_REVIEW | FILTER_ACT_MASK, v->actions);
+	filter_verdict_free(v);
+	/* a wrong check digit is not a personnummer: nothing to mask */
+	v = scan(e, "ordernummer 811218-9875");
+	T_EQ_INT(0, v->nhits);
+	T_EQ_STR("ordernummer 811218-9875", v->text);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void test_masks_phone_numbers(void)
+{
+	struct filter_engine *e = load(NULL);
+	struct filter_verdict *v = scan(e, "ring 070-123 45 67 eller +46 70 123 45 67");
+	T_EQ_STR("ring 070-*** ** ** eller +46 ** *** ** **", v->text);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void test_mask_action_masks_letters_too(void)
+{
+	struct filter_engine *e = from_text(
+		"rule any.confidential.code\n title t\n category confidential\n statute OSL\n"
+		" tier possible\n severity 2\n actions review mask\n input raw\n"
+		" pattern kod:\\s*\\S+\n match kod: 1\n match kod: 2\n match kod: 3\n"
+		" nomatch a\n nomatch b\n nomatch c\nend\n",
+		NULL);
+	T_ASSERT(e);
+	struct filter_verdict *v = scan(e, "dörrkod: Åb3-7x! klart");
+	T_EQ_STR("dörr***: ***-**! klart", v->text);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void print_fail(void *ctx, const struct filter_rule *r, const struct filter_example *ex,
+                       int expected, const struct filter_verdict *v)
+{
+	printf("#   %s:%u: rule %s: example \"%s\": expected %s\n", r->file, ex->line, r->id,
+	       ex->text, expected ? "match" : "no match");
+}
+
+static void run_examples(const struct filter_options *o)
+{
+	struct filter_engine *e = load(o);
+	size_t total = 0, failed = 0;
+	T_EQ_INT(0, filter_examples_run(e, print_fail, NULL, &total, &failed));
+	T_EQ_INT(8 * 6 + 2, total);
+	T_EQ_INT(0, failed);
+	filter_engine_free(e);
+}
+
+static void test_every_example_passes_with_jit(void)
+{
+	run_examples(NULL);
+}
+
+static void test_every_example_passes_with_interpreter(void)
+{
+	struct filter_options o;
+	filter_options_default(&o);
+	o.no_jit = 1;
+	struct filter_engine *e = load(&o);
+	T_EQ_INT(0, filter_engine_jit_patterns(e));
+	filter_engine_free(e);
+	run_examples(&o);
+}
+
+struct failure_log {
+	int n;
+	char last[512];
+};
+
+static void on_fail(void *ctx, const struct filter_rule *r, const struct filter_example *ex,
+                    int expected, const struct filter_verdict *v)
+{
+	struct failure_log *fl = ctx;
+	fl->n++;
+	snprintf(fl->last, sizeof(fl->last), "%s:%u: %s %s %d", r->file, ex->line, r->id, ex->text,
+	         expected);
+}
+
+static void test_failing_example_is_reported(void)
+{
+	struct filter_engine *e = from_text(
+		"rule a.b\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
+		" severity 1\n actions review\n pattern hej\n match hej\n match HEJ\n match hopp\n"
+		" nomatch x\n nomatch y\n nomatch hej hej\nend\n",
+		NULL);
+	struct failure_log fl = {0};
+	size_t total, failed;
+	T_EQ_INT(0, filter_examples_run(e, on_fail, &fl, &total, &failed));
+	T_EQ_INT(6, total);
+	T_EQ_INT(2, failed);
+	T_EQ_INT(2, fl.n);
+	T_EQ_STR("t.rules:14: a.b hej hej 0", fl.last);
+	filter_engine_free(e);
+}
+
+static const char *const pathological =
+	"rule any.spam.backtrack\n title t\n category spam\n statute kommentarsregler\n"
+	" tier possible\n severity 1\n actions review\n input raw\n pattern (a+)+$\n"
+	" match a\n match aa\n match aaa\n nomatch b\n nomatch c\n nomatch d\nend\n";
+
+static void limit_hit_reported_and_rule_disabled(int no_jit)
+{
+	struct filter_options o;
+	filter_options_default(&o);
+	o.no_jit = no_jit;
+	o.match_limit = 100000;
+	o.disable_after = 3;
+	struct filter_engine *e = from_text(pathological, &o);
+	T_ASSERT(e);
+	if (!e)
+		return;
+	if (!no_jit)
+		printf("# JIT patterns: %zu\n", filter_engine_jit_patterns(e));
+	char text[4000];
+	memset(text, 'a', sizeof(text) - 2);
+	text[sizeof(text) - 2] = 'b';
+	text[sizeof(text) - 1] = '\0';
+	for (int i = 1; i <= 4; i++) {
+		struct filter_verdict *v = scan(e, text);
+		const struct filter_rule_stats *st = filter_engine_rule_stats(e, 0);
+		if (i <= 3) {
+			T_EQ_INT(1, v->nerrors);
+			if (v->nerrors) {
+				T_EQ_STR("any.spam.backtrack", v->errors[0].rule);
+				T_CONTAINS(v->errors[0].msg, "limit");
+				if (i == 3)
+					T_CONTAINS(v->errors[0].msg, "rule disabled after 3 limit hits");
+			}
+			T_EQ_INT(i, st->limit_hits);
+			T_EQ_INT(i == 3, st->disabled);
+		} else {
+			/* disabled: no longer run, no more errors */
+			T_EQ_INT(0, v->nerrors);
+			T_EQ_INT(3, st->runs);
+		}
+		T_EQ_INT(0, v->nhits);
+		filter_verdict_free(v);
+	}
+	filter_engine_free(e);
+}
+
+static void test_catastrophic_backtracking_hits_limit_jit(void)
+{
+	limit_hit_reported_and_rule_disabled(0);
+}
+
+static void test_catastrophic_backtracking_hits_limit_interpreter(void)
+{
+	limit_hit_reported_and_rule_disabled(1);
+}
+
+static void test_megabyte_comment_is_truncated(void)
+{
+	struct filter_engine *e = load(NULL);
+	size_t n = 1 << 20;
+	char *s = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		s[i] = "jag ska dö\xff "[i % 12];
+	memcpy(s + n - 20, "jag ska döda dig    ", 20);
+	struct filter_verdict *v = NULL;
+	T_EQ_INT(0, filter_engine_scan(e, s, n, 0, &v));
+	T_EQ_INT(1, v->truncated);
+	T_EQ_INT(n, v->input_len);
+	T_ASSERT(v->scanned <= 64 * 1024);
+	T_ASSERT(v->scanned > 64 * 1024 - 4);
+	T_EQ_INT(0, v->nhits); /* the threat is beyond the cap */
+	T_ASSERT(strlen(v->text) >= v->scanned);
+	struct strbuf sb = {0};
+	T_EQ_INT(0, filter_verdict_summary(v, &sb));
+	T_CONTAINS(sb.buf, "none truncated=");
+	strbuf_free(&sb);
+	filter_verdict_free(v);
+	free(s);
+	filter_engine_free(e);
+}
+
+static void test_invalid_utf8_is_replaced(void)
+{
+	struct filter_engine *e = load(NULL);
+	const char s[] = "jag ska d\xc3\xb6" "da dig \xc0\xaf\xed\xa0\x80\x80 \xf0\x9f";
+	struct filter_verdict *v = NULL;
+	T_EQ_INT(0, filter_engine_scan(e, s, sizeof(s) - 1, 0, &v));
+	T_EQ_INT(1, v->nhits);
+	T_EQ_STR("jag ska döda dig \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	         "\xef\xbf\xbd \xef\xbf\xbd",
+	         v->text);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+static void test_counters(void)
+{
+	struct filter_engine *e = load(NULL);
+	clock_set_simulated(INT64_C(1781000000) * USEC_PER_SEC, 1);
+	struct filter_verdict *v = scan(e, "jag ska döda dig");
+	filter_verdict_free(v);
+	v = scan(e, "hej");
+	filter_verdict_free(v);
+	long i = filter_engine_rule_index(e, "sv.threat.kill-direct");
+	T_ASSERT(i >= 0);
+	const struct filter_rule_stats *st = filter_engine_rule_stats(e, (size_t)i);
+	T_EQ_INT(1, st->hits);
+	T_EQ_INT(1, st->runs); /* the prefilter skipped it for "hej" */
+	T_ASSERT(st->last_hit >= 1781000000 && st->last_hit < 1781000100);
+	T_ASSERT(st->match_ns > 0);
+	T_EQ_INT(0, st->limit_hits);
+	clock_set_real();
+	filter_engine_free(e);
+}
+
+static void test_json_fields(void)
+{
+	struct filter_engine *e = load(NULL);
+	struct filter_verdict *v = scan(e, "Jag ska döda dig, ring 070-123 45 67");
+	cJSON *j = filter_verdict_to_json(v);
+	char *js = cJSON_PrintUnformatted(j);
+	T_EQ_STR("{\"match\":true,\"tier\":\"obvious\",\"severity\":5,"
+	         "\"categories\":[\"threat\",\"personal_data\"],"
+	         "\"actions\":[\"hide\",\"review\",\"escalate\"],"
+	         "\"rules\":[\"sv.threat.kill-direct\",\"any.personal_data.phone\"],\"shadow\":[],"
+	         "\"hits\":[{\"rule\":\"sv.threat.kill-direct\",\"category\":\"threat\","
+	         "\"tier\":\"obvious\",\"severity\":5,\"actions\":[\"hide\",\"escalate\"],"
+	         "\"shadow\":false,\"spans\":[[0,17]]},"
+	         "{\"rule\":\"any.personal_data.phone\",\"category\":\"personal_data\","
+	         "\"tier\":\"possible\",\"severity\":2,\"actions\":[\"review\"],"
+	         "\"shadow\":false,\"spans\":[[24,37]]}],"
+	         "\"errors\":[],\"truncated\":false,\"length\":37,\"scanned\":37,\"masked\":1,"
+	         "\"text\":\"Jag ska döda dig, ring 070-*** ** **\"}",
+	         js);
+	struct strbuf sb = {0};
+	filter_verdict_summary(v, &sb);
+	T_EQ_STR("obvious sev=5 threat,personal_data actions=hide,review,escalate "
+	         "rules=sv.threat.kill-direct,any.personal_data.phone | "
+	         "Jag ska döda dig, ring 070-*** ** **",
+	         sb.buf);
+	strbuf_free(&sb);
+	free(js);
+	cJSON_Delete(j);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+}
+
+int main(void)
+{
+	T_RUN(test_threat_verdict);
+	T_RUN(test_highest_tier_and_union_of_actions);
+	T_RUN(test_shadow_rule_listed_without_actions);
+	T_RUN(test_expired_rule_not_applied);
+	T_RUN(test_raw_caseless_rule);
+	T_RUN(test_masks_personnummer_keeping_the_date);
+	T_RUN(test_masks_phone_numbers);
+	T_RUN(test_mask_action_masks_letters_too);
+	T_RUN(test_every_example_passes_with_jit);
+	T_RUN(test_every_example_passes_with_interpreter);
+	T_RUN(test_failing_example_is_reported);
+	T_RUN(test_catastrophic_backtracking_hits_limit_jit);
+	T_RUN(test_catastrophic_backtracking_hits_limit_interpreter);
+	T_RUN(test_megabyte_comment_is_truncated);
+	T_RUN(test_invalid_utf8_is_replaced);
+	T_RUN(test_counters);
+	T_RUN(test_json_fields);
+	return t_done();
+}

@@ -1,0 +1,235 @@
+/* Normalisation: each obfuscation, and the map back to the original. */
+#include <stdint.h>
+
+#include "t.h"
+#include "filter/normalize.h"
+#include "filter/utf8.h"
+
+static char norm_buf[4096];
+
+/* Normalise s and return the normalised text (static buffer). */
+static const char *norm(const char *s)
+{
+	struct norm_text nt;
+	if (normalize_text(s, strlen(s), &nt) < 0)
+		return NULL;
+	snprintf(norm_buf, sizeof(norm_buf), "%s", nt.s);
+	norm_text_free(&nt);
+	return norm_buf;
+}
+
+/* The original text behind the first occurrence of `needle` in the
+ * normalised form of s. */
+static const char *orig_of(const char *s, const char *needle)
+{
+	static char buf[1024];
+	struct norm_text nt;
+	size_t os, oe;
+	if (normalize_text(s, strlen(s), &nt) < 0)
+		return NULL;
+	const char *p = strstr(nt.s, needle);
+	if (!p) {
+		norm_text_free(&nt);
+		return "(not found)";
+	}
+	size_t start = (size_t)(p - nt.s);
+	norm_span_to_orig(&nt, start, start + strlen(needle), &os, &oe);
+	snprintf(buf, sizeof(buf), "%.*s", (int)(oe - os), s + os);
+	norm_text_free(&nt);
+	return buf;
+}
+
+static void test_swedish_letters_fold(void)
+{
+	T_EQ_STR("jag ska doda dig", norm("Jag ska döda dig"));
+	T_EQ_STR("aao aao", norm("ÅÄÖ åäö"));
+	T_EQ_STR("döda", orig_of("Jag ska döda dig", "doda"));
+	T_EQ_STR("Åsa", orig_of("hej Åsa!", "asa"));
+}
+
+static void test_ocr_style_without_swedish_letters(void)
+{
+	/* Written without å/ä/ö the text is already in normal form. */
+	T_EQ_STR("jag ska doda dig", norm("jag ska doda dig"));
+	T_EQ_STR("doda", orig_of("jag ska doda dig", "doda"));
+}
+
+static void test_other_diacritics_and_ligatures(void)
+{
+	T_EQ_STR("cafe naive ae oe ss o", norm("Café naïve Æ œ ß Ø"));
+	T_EQ_STR("ß", orig_of("Straße", "ss"));
+}
+
+static void test_decomposed_forms(void)
+{
+	/* o + U+0308 COMBINING DIAERESIS */
+	T_EQ_STR("doda", norm("do\xcc\x88" "da"));
+	T_EQ_STR("do\xcc\x88" "da", orig_of("x do\xcc\x88" "da y", "doda"));
+	T_EQ_STR("o\xcc\x88", orig_of("x do\xcc\x88" "da y", "o"));
+}
+
+static void test_leetspeak_inside_words(void)
+{
+	T_EQ_STR("hora", norm("h0r4"));
+	T_EQ_STR("idiot", norm("id10t"));
+	T_EQ_STR("1diot", norm("1d10t"));
+	T_EQ_STR("doda", norm("d0da"));
+	T_EQ_STR("asshole", norm("a$$hole"));
+	T_EQ_STR("hat", norm("h@t"));
+	T_EQ_STR("d0da", orig_of("jag ska d0da dig", "doda"));
+	/* numbers stay numbers */
+	T_EQ_STR("811218-1234", norm("811218-1234"));
+	T_EQ_STR("covid19 kl 14:00", norm("covid19 kl 14:00"));
+	T_EQ_STR("1diot", norm("1diot"));
+}
+
+static void test_zero_width_removed(void)
+{
+	T_EQ_STR("doda", norm("d\xe2\x80\x8b" "o\xe2\x80\x8d" "d\xc2\xad" "a"));
+	T_EQ_STR("d\xe2\x80\x8b" "o\xe2\x80\x8d" "d\xc2\xad" "a",
+	         orig_of("d\xe2\x80\x8b" "o\xe2\x80\x8d" "d\xc2\xad" "a", "doda"));
+	T_EQ_STR("ab", norm("\xef\xbb\xbf" "a\xe2\x81\xa0" "b"));
+}
+
+static void test_spaced_and_dotted_letters(void)
+{
+	T_EQ_STR("jag ska doda dig", norm("jag ska d ö d a dig"));
+	T_EQ_STR("doda", norm("d.ö.d.a"));
+	T_EQ_STR("doda", norm("d-ö-d-a"));
+	T_EQ_STR("d ö d a", orig_of("jag ska d ö d a dig", "doda"));
+	T_EQ_STR("d.ö.d.a", orig_of("x d.ö.d.a!", "doda"));
+	/* two single letters are not joined: "i a" stays */
+	T_EQ_STR("bo i a", norm("bo i a"));
+}
+
+static void test_stretched_letters(void)
+{
+	T_EQ_STR("vi kommer att doda er", norm("vi kommer att döööda er"));
+	T_EQ_STR("dööööda", orig_of("dööööda", "doda"));
+	T_EQ_STR("öööö", orig_of("dööööda", "o"));
+	/* doubles are Swedish spelling and stay */
+	T_EQ_STR("allt gott", norm("allt gott"));
+	/* digits and punctuation are not letters */
+	T_EQ_STR("1000 !!!", norm("1000 !!!"));
+}
+
+static void test_homoglyphs(void)
+{
+	/* Cyrillic а е о р с, Greek ο */
+	T_EQ_STR("hora", norm("h\xd0\xbe" "r\xd0\xb0"));
+	T_EQ_STR("pace", norm("\xd1\x80\xd0\xb0\xd1\x81\xd0\xb5"));
+	T_EQ_STR("doda", norm("d\xce\xbf" "da"));
+	T_EQ_STR("\xce\xbf", orig_of("d\xce\xbf" "da", "o"));
+	/* Cyrillic capital Н looks like H */
+	T_EQ_STR("hej", norm("\xd0\x9d" "ej"));
+	/* fullwidth and mathematical letters */
+	T_EQ_STR("doda", norm("\xef\xbd\x84\xef\xbd\x8f\xef\xbd\x84\xef\xbd\x81"));
+}
+
+static void test_greek_and_cyrillic_lowercase(void)
+{
+	/* letters with no Latin look-alike are lowercased, not replaced */
+	T_EQ_STR("\xce\xbb", norm("\xce\x9b"));       /* Λ -> λ */
+	T_EQ_STR("\xd0\xb4", norm("\xd0\x94"));       /* Д -> д */
+}
+
+static void test_whitespace_collapsed_and_trimmed(void)
+{
+	T_EQ_STR("a b c", norm("  a\t\t b \n\xc2\xa0 c  "));
+	T_EQ_STR("", norm(" \t "));
+	T_EQ_STR("", norm(""));
+}
+
+static void test_map_covers_every_byte(void)
+{
+	const char *s = "Jäg  SKA d ö d a d1g!!!";
+	struct norm_text nt;
+	T_EQ_INT(0, normalize_text(s, strlen(s), &nt));
+	T_EQ_STR("jag ska doda dig!!!", nt.s);
+	for (size_t i = 0; i < nt.len; i++) {
+		T_ASSERT(nt.ostart[i] < nt.oend[i]);
+		T_ASSERT(nt.oend[i] <= strlen(s));
+		if (i)
+			T_ASSERT(nt.ostart[i] >= nt.ostart[i - 1]);
+	}
+	T_EQ_INT(strlen(s), nt.ostart[nt.len]);
+	norm_text_free(&nt);
+	T_EQ_STR("d1g", orig_of(s, "dig"));
+	T_EQ_STR("Jäg  SKA", orig_of(s, "jag ska"));
+}
+
+static void test_utf8_invalid_sequences(void)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *out;
+	} cases[] = {
+		{"a\xc0\xaf" "b", 4, "a\xef\xbf\xbd\xef\xbf\xbd" "b"},       /* overlong '/' */
+		{"\xe0\x80\xaf", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong 3-byte */
+		{"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
+		{"x\xe2\x82", 3, "x\xef\xbf\xbd"},                             /* truncated */
+		{"\x80\xbf", 2, "\xef\xbf\xbd\xef\xbf\xbd"},                   /* lone continuations */
+		{"\xf4\x90\x80\x80", 4,
+		 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* above U+10FFFF */
+		{"\xff", 1, "\xef\xbf\xbd"},
+		{"a\0b", 3, "a\xef\xbf\xbd" "b"},
+		{"\xc3\xa5", 2, "\xc3\xa5"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out;
+		size_t len, used;
+		T_EQ_INT(0, utf8_sanitize(cases[i].in, cases[i].len, SIZE_MAX, &out, &len, &used));
+		T_EQ_STR(cases[i].out, out);
+		T_EQ_INT(cases[i].len, used);
+		free(out);
+	}
+}
+
+static void test_utf8_cap_never_splits_a_character(void)
+{
+	char *out;
+	size_t len, used;
+	T_EQ_INT(0, utf8_sanitize("ab\xc3\xa5", 4, 3, &out, &len, &used));
+	T_EQ_STR("ab", out);
+	T_EQ_INT(2, used);
+	free(out);
+}
+
+static void test_normalises_a_megabyte_of_hostile_text(void)
+{
+	size_t n = 1 << 20;
+	char *s = malloc(n);
+	const char pat[] = "\xd0\xbe\xcc\x88 1\xe2\x80\x8b" "a.\xff";
+	for (size_t i = 0; i < n; i++)
+		s[i] = pat[i % (sizeof(pat) - 1)];
+	char *clean;
+	size_t len, used;
+	struct norm_text nt;
+	T_EQ_INT(0, utf8_sanitize(s, n, n, &clean, &len, &used));
+	T_EQ_INT(0, normalize_text(clean, len, &nt));
+	T_ASSERT(nt.len > 0);
+	norm_text_free(&nt);
+	free(clean);
+	free(s);
+}
+
+int main(void)
+{
+	T_RUN(test_swedish_letters_fold);
+	T_RUN(test_ocr_style_without_swedish_letters);
+	T_RUN(test_other_diacritics_and_ligatures);
+	T_RUN(test_decomposed_forms);
+	T_RUN(test_leetspeak_inside_words);
+	T_RUN(test_zero_width_removed);
+	T_RUN(test_spaced_and_dotted_letters);
+	T_RUN(test_stretched_letters);
+	T_RUN(test_homoglyphs);
+	T_RUN(test_greek_and_cyrillic_lowercase);
+	T_RUN(test_whitespace_collapsed_and_trimmed);
+	T_RUN(test_map_covers_every_byte);
+	T_RUN(test_utf8_invalid_sequences);
+	T_RUN(test_utf8_cap_never_splits_a_character);
+	T_RUN(test_normalises_a_megabyte_of_hostile_text);
+	return t_done();
+}
