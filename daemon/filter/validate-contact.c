@@ -93,7 +93,8 @@ enum { EMAIL_MAX = 254, EMAIL_LOCAL_MAX = 64, EMAIL_LABEL_MAX = 63 };
 /* RFC 5322 atext, plus UTF-8 (RFC 6531). */
 static int local_char(unsigned char c)
 {
-	return c >= 0x80 || is_alnum((char)c) || strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL;
+	return c >= 0x80 || is_alnum((char)c) ||
+	       (c != '\0' && strchr("!#$%&'*+/=?^_`{|}~-", c) != NULL);
 }
 
 static int label_char(unsigned char c)

@@ -12,7 +12,7 @@
 typedef int (*validate_fn)(const char *s, size_t len);
 
 struct validator {
-	const char *name; /* as written in rule files: "personnummer" */
+	const char *name;    /* as written in rule files: "personnummer" */
 	validate_fn fn;
 	const char *summary; /* one line, for documentation and errors */
 };
@@ -36,9 +36,28 @@ extern const struct validator validate_table[];
  * non-ASCII digits that no validator accepts. */
 #define VALIDATE_PNR_CANDIDATE_PATTERN "(?<![0-9])(?:[0-9]{2})?[0-9]{6}[-+ ]?[0-9]{4}(?![0-9])"
 
+/* Candidate patterns for the other validators, on the same terms: for
+ * `input raw` rules, deliberately too wide, the validator decides.  A
+ * pattern match is one candidate; when it swallows a neighbouring group
+ * ("... 7466 TACK" after an IBAN) the validator rejects the whole span, so
+ * each pattern stops at the characters that cannot belong to the number.
+ * docs/validators.md shows them as a rule author copies them. */
+#define VALIDATE_CARD_CANDIDATE_PATTERN "(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])"
+#define VALIDATE_IBAN_CANDIDATE_PATTERN                                                            \
+	"(?<![A-Za-z0-9])(?:IBAN:? ?)?[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?"  \
+	"(?![A-Za-z0-9])"
+#define VALIDATE_BANKGIRO_CANDIDATE_PATTERN "(?<![0-9-])[0-9]{3,4}-[0-9]{4}(?![0-9-])"
+#define VALIDATE_PLUSGIRO_CANDIDATE_PATTERN                                                        \
+	"(?<![0-9-])[0-9]{1,2}(?: ?[0-9]{2}){0,3}-[0-9](?![0-9-])"
+#define VALIDATE_PHONE_SE_CANDIDATE_PATTERN                                                        \
+	"(?<![0-9+])(?:\\+46[ -]?(?:\\(0\\) ?)?|0046[ -]?|0)[1-9](?:(?: - |[ -])?[0-9]){6,8}"      \
+	"(?![0-9])"
+#define VALIDATE_EMAIL_CANDIDATE_PATTERN                                                           \
+	"[\\p{L}\\p{N}_%+'-][\\p{L}\\p{N}._%+'-]*@[\\p{L}\\p{N}-]+(?:\\.[\\p{L}\\p{N}-]+)+"
+
 /* A parsed personnummer or samordningsnummer. */
 struct pnr {
-	int year; /* four digits, century resolved */
+	int year;         /* four digits, century resolved */
 	int month;
 	int day;          /* the real day (60 already subtracted) */
 	int coordination; /* 1 for a samordningsnummer */

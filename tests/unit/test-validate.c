@@ -348,20 +348,29 @@ static void test_skatteverket_samordningsnummer(void)
 
 /* ---- Finding numbers in text, the way a rule does ---- */
 
+/* A candidate pattern and its validator, as a rule has them. */
 struct finder {
 	pcre2_code *re;
 	pcre2_match_data *md;
+	validate_fn fn;
 };
 
-static int finder_init(struct finder *f)
+/* The personnummer validators on TODAY rather than the clock. */
+static int pnr_on_today(const char *s, size_t len)
+{
+	return pnr_parse(s, len, TODAY, NULL) == 0;
+}
+
+/* Compiled as the engine compiles `input raw` patterns. */
+static int finder_init(struct finder *f, const char *pattern, validate_fn fn)
 {
 	int err;
 	PCRE2_SIZE off;
-	f->re = pcre2_compile((PCRE2_SPTR)VALIDATE_PNR_CANDIDATE_PATTERN, PCRE2_ZERO_TERMINATED,
-	                      PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+	f->fn = fn;
+	f->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+	                      &err, &off, NULL);
 	if (!f->re) {
-		T_FAIL_("VALIDATE_PNR_CANDIDATE_PATTERN does not compile (error %d at %zu)", err,
-		        (size_t)off);
+		T_FAIL_("pattern %s does not compile (error %d at %zu)", pattern, err, (size_t)off);
 		return -1;
 	}
 	pcre2_jit_compile(f->re, PCRE2_JIT_COMPLETE);
@@ -377,7 +386,7 @@ static void finder_free(struct finder *f)
 
 /* Every candidate the pattern finds in text that the validator accepts,
  * written as "start:len," into out. */
-static void find_pnr(struct finder *f, const char *text, char *out, size_t outlen)
+static void find_valid(struct finder *f, const char *text, char *out, size_t outlen)
 {
 	size_t len = strlen(text), start = 0, used = 0;
 	out[0] = '\0';
@@ -386,14 +395,14 @@ static void find_pnr(struct finder *f, const char *text, char *out, size_t outle
 		if (rc < 0)
 			break;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(f->md);
-		if (pnr_parse(text + ov[0], ov[1] - ov[0], TODAY, NULL) == 0 && used < outlen)
+		if (f->fn(text + ov[0], ov[1] - ov[0]) && used < outlen)
 			used += (size_t)snprintf(out + used, outlen - used, "%zu:%zu,",
 			                         (size_t)ov[0], (size_t)(ov[1] - ov[0]));
 		start = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
 	}
 }
 
-static const char *const sentences[][2] = {
+static const char *const pnr_sentences[][2] = {
     {"Mitt personnummer är ", ", ring mig"},
     {"", " är mitt pnr"},
     {"Hej! Jag heter Anna (", ") och undrar om bygglovet."},
@@ -408,7 +417,7 @@ static void check_in_sentences(const char *file)
 	struct finder f;
 	if (load_numbers(file, &l) < 0)
 		return;
-	if (finder_init(&f) < 0) {
+	if (finder_init(&f, VALIDATE_PNR_CANDIDATE_PATTERN, pnr_on_today) < 0) {
 		free(l.num);
 		return;
 	}
@@ -417,13 +426,13 @@ static void check_in_sentences(const char *file)
 		char forms[MAX_FORMS][16];
 		size_t nf = written_forms(l.num[i], forms);
 		for (size_t k = 0; k < nf; k++) {
-			size_t s = (i + k) % (sizeof(sentences) / sizeof(sentences[0]));
+			size_t s = (i + k) % (sizeof(pnr_sentences) / sizeof(pnr_sentences[0]));
 			char text[256], got[128], want[32];
-			int pre = snprintf(text, sizeof(text), "%s", sentences[s][0]);
+			int pre = snprintf(text, sizeof(text), "%s", pnr_sentences[s][0]);
 			snprintf(text + pre, sizeof(text) - (size_t)pre, "%s%s", forms[k],
-			         sentences[s][1]);
+			         pnr_sentences[s][1]);
 			snprintf(want, sizeof(want), "%d:%zu,", pre, strlen(forms[k]));
-			find_pnr(&f, text, got, sizeof(got));
+			find_valid(&f, text, got, sizeof(got));
 			checked++;
 			if (strcmp(got, want) != 0 && failures++ < 20)
 				T_FAIL_("in \"%s\": found \"%s\", expected \"%s\"", text, got,
@@ -458,19 +467,19 @@ static void test_lookalikes_in_sentences_not_found(void)
 	    "Beloppet 1 234 567 kr betalas senast 20261130", /* money, a date */
 	};
 	struct finder f;
-	if (finder_init(&f) < 0)
+	if (finder_init(&f, VALIDATE_PNR_CANDIDATE_PATTERN, pnr_on_today) < 0)
 		return;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		char got[128];
-		find_pnr(&f, texts[i], got, sizeof(got));
+		find_valid(&f, texts[i], got, sizeof(got));
 		if (got[0])
 			T_FAIL_("in \"%s\": found \"%s\"", texts[i], got);
 	}
 	/* And the real one next to them is found. */
 	char got[128];
-	find_pnr(&f, "Fel: 19811218-9875. Rätt: 19811218-9876.", got, sizeof(got));
+	find_valid(&f, "Fel: 19811218-9875. Rätt: 19811218-9876.", got, sizeof(got));
 	T_EQ_STR("27:13,", got); /* "ä" is two bytes */
-	find_pnr(&f, "811218-9876 och 811278-9873", got, sizeof(got));
+	find_valid(&f, "811218-9876 och 811278-9873", got, sizeof(got));
 	T_EQ_STR("0:11,16:11,", got);
 	finder_free(&f);
 }
@@ -622,10 +631,165 @@ static void test_lookup_every_validator(void)
 		T_ASSERT(validate_lookup(names[i]) != NULL);
 	T_EQ_INT(1, validate_lookup("iban")->fn("NO9386011117947", 15));
 	T_EQ_INT(0, validate_lookup("email")->fn("a@b", 3));
+	/* A NUL inside the span is just another bad character. */
+	T_EQ_INT(0, validate_email("an\0a@example.se", 15));
+	T_EQ_INT(0, validate_phone_se("070\0"
+	                              "123 45 67",
+	                              13));
+	T_EQ_INT(0, validate_payment_card("4111\0"
+	                                  "111 1111 1111",
+	                                  19));
+	T_EQ_INT(0, validate_iban("SE45\0"
+	                          "5000 0000 0583 9825 7466",
+	                          29));
+	T_EQ_INT(-EINVAL, pnr_parse("811218\0"
+	                            "9876",
+	                            11, TODAY, NULL));
+}
+
+/* ---- The other candidate patterns, with their validators ---- */
+
+struct candidate_case {
+	const char *name;
+	const char *pattern;
+	validate_fn fn;
+	const char *valid[12];   /* found in every sentence */
+	const char *invalid[12]; /* look alike, never found */
+};
+
+static const struct candidate_case candidate_cases[] = {
+    {"card",
+     VALIDATE_CARD_CANDIDATE_PATTERN,
+     validate_payment_card,
+     {"4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111", "4222222222222",
+      "5555 5555 5555 4444", "3782 822463 10005", "6011111111111117", "3530111333300000",
+      "30569309025904", "2223003122003222"},
+     {"4111 1111 1111 1112", "4111111111111121", "6666666666666", "1111111111111117",
+      "5555555555554"}},
+    {"iban",
+     VALIDATE_IBAN_CANDIDATE_PATTERN,
+     validate_iban,
+     {"SE4550000000058398257466", "SE45 5000 0000 0583 9825 7466",
+      "IBAN SE45 5000 0000 0583 9825 7466", "IBAN: SE4550000000058398257466", "NO93 8601 1117 947",
+      "DE89 3704 0044 0532 0130 00", "GB29NWBK60161331926819", "FR1420041010050500013M02606",
+      "NL91ABNA0417164300"},
+     {"SE4550000000058398257467", "SE1312345678901", "XX4550000000058398257466",
+      "SE0150000000058398250013", "NO93 8601 1117 948"}},
+    {"bankgiro",
+     VALIDATE_BANKGIRO_CANDIDATE_PATTERN,
+     validate_bankgiro,
+     {"555-1239", "5555-1238", "991-2346"},
+     {"555-1238", "5555-1239", "2026-11-23", "55512-39"}},
+    {"plusgiro",
+     VALIDATE_PLUSGIRO_CANDIDATE_PATTERN,
+     validate_plusgiro,
+     {"1234567-4", "4 12 34-6", "41234-6", "12 34 56-6"},
+     {"1234567-5", "4 12 34-5", "811218-9876", "5555-1238"}},
+    {"phone_se",
+     VALIDATE_PHONE_SE_CANDIDATE_PATTERN,
+     validate_phone_se,
+     {"070-123 45 67", "0701234567", "076 - 123 45 67", "08-12 34 56", "08-123 456 78",
+      "0480-12 34 56", "+46 (0)70-123 45 67", "+46701234567", "0046 8 123 45 67",
+      "+46(0)8 123 45 67", "031-123 45 67"},
+     {"071-123 45 67", "031-123 45", "070-123 45 6", "12 34 56", "+47 70 123 45 67"}},
+    {"email",
+     VALIDATE_EMAIL_CANDIDATE_PATTERN,
+     validate_email,
+     {"anna@example.se", "anna.andersson@stockholm.se", "a.b-c_d+tag@mail.example.co.uk",
+      "O'Brien@example.com", "anna@räksmörgås.se", "björn@xn--rksmrgs-5wao1o.se"},
+     {"a@b", "foo@bar..se", "foo..bar@example.se", "anna@localhost", "foo@example.s",
+      "foo@example.123"}},
+};
+
+static const char *const contexts[][2] = {
+    {"", ""},
+    {"Mitt nummer är ", ", hör av er!"},
+    {"Skicka till (", ") tack."},
+    {"Hej!\n", "\nMvh Anna"},
+    {"Uppgift: ", "."},
+    {"Se ", " 😊 och svara snart"},
+};
+
+static void test_candidate_patterns_with_validators(void)
+{
+	for (size_t c = 0; c < sizeof(candidate_cases) / sizeof(candidate_cases[0]); c++) {
+		const struct candidate_case *cc = &candidate_cases[c];
+		struct finder f;
+		if (finder_init(&f, cc->pattern, cc->fn) < 0)
+			continue;
+		for (size_t k = 0; k < sizeof(contexts) / sizeof(contexts[0]); k++) {
+			char text[256], got[128], want[32];
+			for (size_t i = 0; i < 12 && cc->valid[i]; i++) {
+				snprintf(text, sizeof(text), "%s%s%s", contexts[k][0], cc->valid[i],
+				         contexts[k][1]);
+				int pre = (int)strlen(contexts[k][0]);
+				snprintf(want, sizeof(want), "%d:%zu,", pre, strlen(cc->valid[i]));
+				find_valid(&f, text, got, sizeof(got));
+				if (strcmp(got, want) != 0)
+					T_FAIL_("%s: in \"%s\": found \"%s\", expected \"%s\"",
+					        cc->name, text, got, want);
+			}
+			for (size_t i = 0; i < 12 && cc->invalid[i]; i++) {
+				snprintf(text, sizeof(text), "%s%s%s", contexts[k][0],
+				         cc->invalid[i], contexts[k][1]);
+				find_valid(&f, text, got, sizeof(got));
+				if (got[0])
+					T_FAIL_("%s: in \"%s\": found \"%s\"", cc->name, text, got);
+			}
+		}
+		finder_free(&f);
+	}
+}
+
+/* "+46 070..." is not a valid whole, but the domestic number inside it is,
+ * and a phone number all the same: the rule finds that part. */
+static void test_phone_pattern_finds_domestic_part_after_stray_46(void)
+{
+	struct finder f;
+	char got[128];
+	if (finder_init(&f, VALIDATE_PHONE_SE_CANDIDATE_PATTERN, validate_phone_se) < 0)
+		return;
+	T_EQ_INT(0, validate_phone_se("+46 070-123 45 67", 17));
+	find_valid(&f, "Ring +46 070-123 45 67!", got, sizeof(got));
+	T_EQ_STR("9:13,", got);
+	finder_free(&f);
+}
+
+/* Rule authors copy the patterns from the documentation. */
+static void test_documented_patterns_match_header(void)
+{
+	const char *src = getenv("VAKT_SRCDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/docs/validators.md", src ? src : SRCDIR);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		T_FAIL_("cannot open %s: %s", path, strerror(errno));
+		return;
+	}
+	static char doc[65536];
+	size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+	doc[n] = '\0';
+	fclose(f);
+	T_CONTAINS(doc, VALIDATE_PNR_CANDIDATE_PATTERN);
+	T_CONTAINS(doc, VALIDATE_CARD_CANDIDATE_PATTERN);
+	T_CONTAINS(doc, VALIDATE_IBAN_CANDIDATE_PATTERN);
+	T_CONTAINS(doc, VALIDATE_BANKGIRO_CANDIDATE_PATTERN);
+	T_CONTAINS(doc, VALIDATE_PLUSGIRO_CANDIDATE_PATTERN);
+	T_CONTAINS(doc, VALIDATE_PHONE_SE_CANDIDATE_PATTERN);
+	T_CONTAINS(doc, VALIDATE_EMAIL_CANDIDATE_PATTERN);
+	for (const struct validator *val = validate_table; val->name; val++) {
+		char heading[64];
+		snprintf(heading, sizeof(heading), "## `%s`", val->name);
+		T_CONTAINS(doc, heading);
+	}
 }
 
 int main(void)
 {
+	/* pnr_parse() reads `today` in local time; pin the zone the daemon
+	 * runs in so the tests mean the same day everywhere. */
+	setenv("TZ", "Europe/Stockholm", 1);
+	tzset();
 	T_RUN(test_today_is_2026_11_23);
 	T_RUN(test_luhn);
 	T_RUN(test_pnr_every_written_form);
@@ -651,5 +815,8 @@ int main(void)
 	T_RUN(test_email_valid);
 	T_RUN(test_email_invalid);
 	T_RUN(test_lookup_every_validator);
+	T_RUN(test_candidate_patterns_with_validators);
+	T_RUN(test_phone_pattern_finds_domestic_part_after_stray_46);
+	T_RUN(test_documented_patterns_match_header);
 	return t_done();
 }
