@@ -99,6 +99,7 @@ def main():
     w(' *\n * Folding (case, diacritics, compatibility forms, Greek/Cyrillic homoglyphs)\n')
     w(' * of single code points, and the ranges of non-ASCII letters. */\n')
     w('#include "filter/normtab.h"\n\n')
+    w('/* clang-format off */\n')
     w('const struct normtab_fold normtab_folds[] = {\n')
     for cp, r in entries:
         w('\t{0x%05X, %s}, /* %s */\n' % (cp, cstr(r), ud.name(chr(cp), '?').lower()))
@@ -109,6 +110,7 @@ def main():
         w('\t{0x%05X, 0x%05X},\n' % (lo, hi))
     w('};\n')
     w('const size_t normtab_nletters = sizeof(normtab_letters) / sizeof(normtab_letters[0]);\n')
+    w('/* clang-format on */\n')
 
 
 main()

@@ -161,7 +161,8 @@ static void on_example_failure(void *ctx, const struct filter_rule *r,
 			if (strcmp(v->hits[i].rule, r->id) == 0 && v->hits[i].nspans) {
 				/* spans are offsets into the example text itself */
 				const struct filter_span *sp = &v->hits[i].spans[0];
-				printf(" \"%.*s\"", (int)(sp->end - sp->start), ex->text + sp->start);
+				printf(" \"%.*s\"", (int)(sp->end - sp->start),
+				       ex->text + sp->start);
 			}
 	}
 	putchar('\n');
@@ -179,7 +180,8 @@ static int filters_test(const char *dir)
 		fprintf(stderr, "vaktctl: out of memory\n");
 		goto out;
 	}
-	printf("%zu rules, %zu examples, %zu failed\n", filter_engine_rule_count(e), total, failed);
+	printf("%zu rule%s, %zu examples, %zu failed\n", filter_engine_rule_count(e),
+	       filter_engine_rule_count(e) == 1 ? "" : "s", total, failed);
 	rc = failed ? CTL_EXIT_ERROR : CTL_EXIT_OK;
 out:
 	filter_engine_free(e);
@@ -208,8 +210,8 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 }
 
 const struct ctl_cmd ctl_cmd_filters = {
-	.name = "filters",
-	.usage = "scan|test [--rules DIR] [--json]",
-	.summary = "scan comments from stdin, or run every rule's examples",
-	.run = run_filters,
+    .name = "filters",
+    .usage = "scan|test [--rules DIR] [--json]",
+    .summary = "scan comments from stdin, or run every rule's examples",
+    .run = run_filters,
 };

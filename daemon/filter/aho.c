@@ -6,7 +6,7 @@
 #include <string.h>
 
 struct aho {
-	uint8_t cls[256];  /* byte -> class; 0 for bytes in no literal */
+	uint8_t cls[256]; /* byte -> class; 0 for bytes in no literal */
 	size_t ncls;
 	size_t nstates;
 	int32_t *delta;    /* nstates * ncls: full DFA transitions */

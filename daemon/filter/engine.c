@@ -16,15 +16,28 @@
 #define NINPUTS 2 /* FILTER_INPUT_NORMALIZED, FILTER_INPUT_RAW */
 
 struct crule {
-	int always; /* no literal: run on every comment of its input kind */
+	int always;    /* a pattern without literals: run on every comment */
 	uint32_t mark; /* == engine gen: candidate in the current scan */
+	size_t slot0;  /* the slot of its first pattern */
 	struct filter_rule_stats st;
+};
+
+/* One slot per pattern of every rule: which literal sets it needs and
+ * which it has seen in the current scan.  A pattern runs only when all its
+ * sets were seen (or it has none). */
+struct slot {
+	uint32_t rule;
+	uint8_t full; /* bit per required set; 0: always run */
+	uint8_t seen; /* valid when gen == engine gen */
+	uint32_t gen;
 };
 
 struct filter_engine {
 	struct filter_ruleset rs;
 	struct filter_options opt;
 	struct crule *cr;
+	struct slot *slots;
+	size_t nslots;
 	size_t jit_patterns;
 
 	struct aho *aho[NINPUTS];
@@ -44,13 +57,13 @@ struct filter_engine {
 void filter_options_default(struct filter_options *o)
 {
 	*o = (struct filter_options){
-		.max_scan_bytes = 64 * 1024,
-		.match_limit = 1000000,
-		.depth_limit = 10000,
-		.heap_limit_kib = 8192,
-		.jit_stack_max = 1024 * 1024,
-		.disable_after = 5,
-		.max_spans = 16,
+	    .max_scan_bytes = 64 * 1024,
+	    .match_limit = 1000000,
+	    .depth_limit = 10000,
+	    .heap_limit_kib = 8192,
+	    .jit_stack_max = 1024 * 1024,
+	    .disable_after = 5,
+	    .max_spans = 16,
 	};
 }
 
@@ -60,6 +73,7 @@ void filter_engine_free(struct filter_engine *e)
 		return;
 	filter_ruleset_clear(&e->rs);
 	free(e->cr);
+	free(e->slots);
 	for (int i = 0; i < NINPUTS; i++) {
 		aho_free(e->aho[i]);
 		free(e->stamp[i]);
@@ -82,59 +96,67 @@ static void jit_compile(struct filter_engine *e, struct filter_pattern *pt)
 		e->jit_patterns++;
 }
 
-/* Extract each rule's literals and build one automaton per input kind. */
+/* Extract each pattern's literal sets and build one automaton per input
+ * kind.  An automaton id is (slot << 2 | set index). */
 static int build_prefilter(struct filter_engine *e)
 {
+	struct lit_conj *conj = NULL;
 	const char **lits[NINPUTS] = {0};
 	size_t *lens[NINPUTS] = {0};
 	uint32_t *ids[NINPUTS] = {0};
 	size_t n[NINPUTS] = {0}, cap[NINPUTS] = {0};
-	struct lit_set *sets = calloc(e->rs.n ? e->rs.n : 1, sizeof(*sets));
 	int r = -ENOMEM;
 
-	if (!sets)
-		return -ENOMEM;
-	for (size_t i = 0; i < e->rs.n; i++) {
+	for (size_t i = 0; i < e->rs.n; i++)
+		e->nslots += e->rs.v[i].npatterns;
+	if (e->nslots >= (1u << 29))
+		return -E2BIG;
+	e->slots = calloc(e->nslots ? e->nslots : 1, sizeof(*e->slots));
+	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
+	if (!e->slots || !conj)
+		goto out;
+	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		int in = rule->input;
 		e->nrules_input[in]++;
-		for (size_t k = 0; k < rule->npatterns && !sets[i].always; k++) {
-			struct lit_set one;
-			if (prefilter_extract(rule->patterns[k].src, &one) < 0)
+		e->cr[i].slot0 = s;
+		for (size_t k = 0; k < rule->npatterns; k++, s++) {
+			struct slot *sl = &e->slots[s];
+			sl->rule = (uint32_t)i;
+			if (prefilter_extract(rule->patterns[k].src, &conj[s]) < 0)
 				goto out;
-			r = lit_set_union(&sets[i], &one);
-			lit_set_clear(&one);
-			if (r < 0)
-				goto out;
-			r = -ENOMEM;
-		}
-		if (sets[i].always || sets[i].n == 0) {
-			e->cr[i].always = 1;
-			if (!e->always[in] &&
-			    !(e->always[in] = malloc(e->rs.n * sizeof(uint32_t))))
-				goto out;
-			e->always[in][e->nalways[in]++] = (uint32_t)i;
-			continue;
-		}
-		for (size_t k = 0; k < sets[i].n; k++) {
-			if (n[in] == cap[in]) {
-				cap[in] = cap[in] ? cap[in] * 2 : 64;
-				const char **nl = realloc(lits[in], cap[in] * sizeof(*nl));
-				if (nl)
-					lits[in] = nl;
-				size_t *nn = realloc(lens[in], cap[in] * sizeof(*nn));
-				if (nn)
-					lens[in] = nn;
-				uint32_t *ni = realloc(ids[in], cap[in] * sizeof(*ni));
-				if (ni)
-					ids[in] = ni;
-				if (!nl || !nn || !ni)
+			sl->full = (uint8_t)((1u << conj[s].n) - 1);
+			if (conj[s].n == 0 && !e->cr[i].always) {
+				e->cr[i].always = 1;
+				if (!e->always[in] &&
+				    !(e->always[in] = malloc(e->rs.n * sizeof(uint32_t))))
 					goto out;
+				e->always[in][e->nalways[in]++] = (uint32_t)i;
 			}
-			lits[in][n[in]] = sets[i].v[k];
-			lens[in][n[in]] = strlen(sets[i].v[k]);
-			ids[in][n[in]] = (uint32_t)i;
-			n[in]++;
+			for (size_t c = 0; c < conj[s].n; c++)
+				for (size_t l = 0; l < conj[s].v[c].n; l++) {
+					if (n[in] == cap[in]) {
+						cap[in] = cap[in] ? cap[in] * 2 : 64;
+						const char **nl =
+						    realloc(lits[in], cap[in] * sizeof(*nl));
+						if (nl)
+							lits[in] = nl;
+						size_t *nn =
+						    realloc(lens[in], cap[in] * sizeof(*nn));
+						if (nn)
+							lens[in] = nn;
+						uint32_t *ni =
+						    realloc(ids[in], cap[in] * sizeof(*ni));
+						if (ni)
+							ids[in] = ni;
+						if (!nl || !nn || !ni)
+							goto out;
+					}
+					lits[in][n[in]] = conj[s].v[c].v[l];
+					lens[in][n[in]] = strlen(conj[s].v[c].v[l]);
+					ids[in][n[in]] = (uint32_t)(s << 2 | c);
+					n[in]++;
+				}
 		}
 	}
 	for (int in = 0; in < NINPUTS; in++) {
@@ -148,9 +170,9 @@ static int build_prefilter(struct filter_engine *e)
 	}
 	r = 0;
 out:
-	for (size_t i = 0; i < e->rs.n; i++)
-		lit_set_clear(&sets[i]);
-	free(sets);
+	for (size_t s = 0; conj && s < e->nslots; s++)
+		lit_conj_clear(&conj[s]);
+	free(conj);
 	for (int in = 0; in < NINPUTS; in++) {
 		free(lits[in]);
 		free(lens[in]);
@@ -189,7 +211,8 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	for (size_t i = 0; i < e->rs.n; i++)
 		for (size_t k = 0; k < e->rs.v[i].npatterns; k++) {
 			uint32_t cc = 0;
-			pcre2_pattern_info(e->rs.v[i].patterns[k].code, PCRE2_INFO_CAPTURECOUNT, &cc);
+			pcre2_pattern_info(e->rs.v[i].patterns[k].code, PCRE2_INFO_CAPTURECOUNT,
+			                   &cc);
 			if (cc > maxcap)
 				maxcap = cc;
 		}
@@ -221,9 +244,8 @@ fail:
 	return r;
 }
 
-int filter_engine_load(const char *dir, const struct filter_options *o,
-                       struct filter_engine **ret, struct diag_list *errors,
-                       struct diag_list *warnings)
+int filter_engine_load(const char *dir, const struct filter_options *o, struct filter_engine **ret,
+                       struct diag_list *errors, struct diag_list *warnings)
 {
 	struct filter_ruleset rs = {0};
 	int r = rules_load_dir(dir, clock_now(), &rs, errors, warnings);
@@ -265,13 +287,33 @@ size_t filter_engine_jit_patterns(const struct filter_engine *e)
 	return e->jit_patterns;
 }
 
-static void mark_candidate(void *ctx, uint32_t id)
+static void mark_rule(struct filter_engine *e, uint32_t rule)
+{
+	if (e->cr[rule].mark != e->gen) {
+		e->cr[rule].mark = e->gen;
+		e->cand[e->ncand++] = rule;
+	}
+}
+
+/* Aho–Corasick reported a literal of set (id & 3) of slot (id >> 2). */
+static void on_literal(void *ctx, uint32_t id)
 {
 	struct filter_engine *e = ctx;
-	if (e->cr[id].mark != e->gen) {
-		e->cr[id].mark = e->gen;
-		e->cand[e->ncand++] = id;
+	struct slot *sl = &e->slots[id >> 2];
+	if (sl->gen != e->gen) {
+		sl->gen = e->gen;
+		sl->seen = 0;
 	}
+	sl->seen |= (uint8_t)(1u << (id & 3));
+	if (sl->seen == sl->full)
+		mark_rule(e, sl->rule);
+}
+
+/* May pattern k of rule i match, as far as the prefilter knows? */
+static int slot_open(const struct filter_engine *e, size_t i, size_t k)
+{
+	const struct slot *sl = &e->slots[e->cr[i].slot0 + k];
+	return sl->full == 0 || (sl->gen == e->gen && sl->seen == sl->full);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -296,6 +338,7 @@ struct scan {
 	struct filter_verdict *v;
 	struct filter_span *spans; /* scratch for one rule */
 	size_t nspans;
+	int prefiltered; /* run only the patterns whose literals were seen */
 };
 
 static int is_limit_error(int rc)
@@ -368,8 +411,11 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	for (size_t k = 0; k < r->npatterns && sc->nspans < e->opt.max_spans; k++) {
 		const struct filter_pattern *pt = &r->patterns[k];
 		size_t start = 0;
+		if (sc->prefiltered && !slot_open(e, i, k))
+			continue;
 		while (start <= slen && sc->nspans < e->opt.max_spans) {
-			rc = pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
+			rc =
+			    pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -502,6 +548,8 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 			memset(e->stamp[in], 0, aho_states(e->aho[in]) * sizeof(uint32_t));
 		for (size_t i = 0; i < e->rs.n; i++)
 			e->cr[i].mark = 0;
+		for (size_t s = 0; s < e->nslots; s++)
+			e->slots[s].gen = 0;
 		e->gen = 1;
 	}
 	e->ncand = 0;
@@ -509,14 +557,15 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 		for (size_t i = 0; i < e->rs.n; i++)
 			e->cand[e->ncand++] = (uint32_t)i;
 	} else {
+		sc.prefiltered = 1;
 		if (sc.have_nt)
 			aho_scan(e->aho[FILTER_INPUT_NORMALIZED], sc.nt.s, sc.nt.len,
-			         e->stamp[FILTER_INPUT_NORMALIZED], e->gen, mark_candidate, e);
-		aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen, e->stamp[FILTER_INPUT_RAW], e->gen,
-		         mark_candidate, e);
+			         e->stamp[FILTER_INPUT_NORMALIZED], e->gen, on_literal, e);
+		aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen, e->stamp[FILTER_INPUT_RAW],
+		         e->gen, on_literal, e);
 		for (int in = 0; in < NINPUTS; in++)
 			for (size_t k = 0; k < e->nalways[in]; k++)
-				mark_candidate(e, e->always[in][k]);
+				mark_rule(e, e->always[in][k]);
 		qsort(e->cand, e->ncand, sizeof(*e->cand), cmp_u32);
 	}
 

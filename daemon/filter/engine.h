@@ -37,13 +37,13 @@ struct filter_options {
 };
 
 struct filter_rule_stats {
-	uint64_t runs;        /* comments the rule was evaluated on */
-	uint64_t hits;        /* comments it matched */
-	time_t last_hit;      /* clock_now() of the last hit; 0 never */
-	uint64_t match_ns;    /* cumulative time spent matching it */
-	uint64_t limit_hits;  /* PCRE2 limits hit */
-	uint64_t errors;      /* other matching errors */
-	int disabled;         /* disabled after too many limit hits */
+	uint64_t runs;       /* comments the rule was evaluated on */
+	uint64_t hits;       /* comments it matched */
+	time_t last_hit;     /* clock_now() of the last hit; 0 never */
+	uint64_t match_ns;   /* cumulative time spent matching it */
+	uint64_t limit_hits; /* PCRE2 limits hit */
+	uint64_t errors;     /* other matching errors */
+	int disabled;        /* disabled after too many limit hits */
 };
 
 struct filter_engine;
@@ -66,9 +66,8 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
  * Returns 0; 1 when the files have errors (all of them in `errors` as
  * file:line: message); or -errno.  Warnings (expired rules) go to
  * `warnings` either way. */
-int filter_engine_load(const char *dir, const struct filter_options *o,
-                       struct filter_engine **ret, struct diag_list *errors,
-                       struct diag_list *warnings);
+int filter_engine_load(const char *dir, const struct filter_options *o, struct filter_engine **ret,
+                       struct diag_list *errors, struct diag_list *warnings);
 
 void filter_engine_free(struct filter_engine *e);
 

@@ -32,8 +32,8 @@ static int mark_pnr(const char *text, size_t s, size_t e, time_t today, unsigned
 		while (j < e) {
 			if (is_ascii_digit(text[j])) {
 				j++;
-			} else if ((text[j] == '-' || text[j] == '+' || text[j] == ' ') && seps == 0 &&
-			           j + 1 < e && is_ascii_digit(text[j + 1])) {
+			} else if ((text[j] == '-' || text[j] == '+' || text[j] == ' ') &&
+			           seps == 0 && j + 1 < e && is_ascii_digit(text[j + 1])) {
 				seps++;
 				j++;
 			} else {

@@ -6,8 +6,8 @@
  * number (validate_phone_se()) keeps its first group of digits (the trunk
  * prefix with area code or mobile prefix, or "+46"; the first three digits
  * when written without separators): "070-*** ** **".  Any other span loses
- * every letter and digit, separators stay: "****@*******.**".  One masked character becomes one '*', whatever its
- * UTF-8 length.
+ * every letter and digit, separators stay: "****@*******.**".  One masked character becomes one
+ * '*', whatever its UTF-8 length.
  */
 #pragma once
 

@@ -88,15 +88,24 @@ static int is_invisible(uint32_t cp)
 static uint32_t leet_fold(uint32_t cp)
 {
 	switch (cp) {
-	case '0': return 'o';
-	case '1': return 'i';
-	case '3': return 'e';
-	case '4': return 'a';
-	case '5': return 's';
-	case '7': return 't';
-	case '@': return 'a';
-	case '$': return 's';
-	default: return 0;
+	case '0':
+		return 'o';
+	case '1':
+		return 'i';
+	case '3':
+		return 'e';
+	case '4':
+		return 'a';
+	case '5':
+		return 's';
+	case '7':
+		return 't';
+	case '@':
+		return 'a';
+	case '$':
+		return 's';
+	default:
+		return 0;
 	}
 }
 

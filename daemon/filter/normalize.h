@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 struct norm_text {
-	char *s;         /* NUL-terminated normalised text */
+	char *s; /* NUL-terminated normalised text */
 	size_t len;
 	uint32_t *ostart; /* ostart[i]: original offset where byte i's source begins */
 	uint32_t *oend;   /* oend[i]: original offset where byte i's source ends */

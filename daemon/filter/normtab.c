@@ -4,6 +4,7 @@
  * of single code points, and the ranges of non-ASCII letters. */
 #include "filter/normtab.h"
 
+/* clang-format off */
 const struct normtab_fold normtab_folds[] = {
 	{0x000C0, "a"}, /* latin capital letter a with grave */
 	{0x000C1, "a"}, /* latin capital letter a with acute */
@@ -2584,3 +2585,4 @@ const struct normtab_range normtab_letters[] = {
 	{0x2F800, 0x2FA1D},
 };
 const size_t normtab_nletters = sizeof(normtab_letters) / sizeof(normtab_letters[0]);
+/* clang-format on */

@@ -27,14 +27,21 @@ struct px {
 	const char *s;
 	size_t pos, len;
 	int icase, ext;
-	int bail;  /* syntax not understood: the result is "always" */
+	int bail; /* syntax not understood: the result is "always" */
 	int nomem;
 	int depth;
 };
 
+/* The current run of adjacent literal characters, as a few variants:
+ * a small class such as [i1] multiplies them ("n[i1]g" is "nig" or "n1g"). */
+#define RUN_MAX_VARIANTS 16
+#define CLASS_MAX_CHARS 8
+
 struct run {
-	char b[PREFILTER_MAX_LIT_LEN + 1];
-	size_t n;
+	char b[RUN_MAX_VARIANTS][PREFILTER_MAX_LIT_LEN + 1];
+	size_t len[RUN_MAX_VARIANTS];
+	size_t nv; /* 0 or 1 with len[0] == 0: empty */
+	int full;  /* reached PREFILTER_MAX_LIT_LEN: nothing more is appended */
 };
 
 void lit_set_clear(struct lit_set *ls)
@@ -100,37 +107,116 @@ static size_t strength(const struct lit_set *ls)
 	return m;
 }
 
-/* Keep the better of *best and *cand in *best; cand is consumed. */
-static void keep_better(struct lit_set *best, struct lit_set *cand)
+void lit_conj_clear(struct lit_conj *c)
 {
-	size_t sb = strength(best), sc = strength(cand);
-	if (sc > sb || (sc == sb && sc > 0 && cand->n < best->n)) {
-		lit_set_clear(best);
-		*best = *cand;
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		lit_set_clear(&c->v[i]);
+	c->n = 0;
+}
+
+/* 1 when a is a better filter than b: longer shortest literal, then fewer
+ * literals. */
+static int stronger(const struct lit_set *a, const struct lit_set *b)
+{
+	size_t sa = strength(a), sb = strength(b);
+	return sa > sb || (sa == sb && sa > 0 && a->n < b->n);
+}
+
+/* Add a required set to the conjunction, keeping the strongest
+ * PREFILTER_MAX_CONJ (dropping a requirement is always safe).  cand is
+ * consumed. */
+static void conj_add(struct lit_conj *c, struct lit_set *cand)
+{
+	if (strength(cand) == 0) {
+		lit_set_clear(cand);
+		return;
+	}
+	if (c->n < PREFILTER_MAX_CONJ) {
+		c->v[c->n++] = *cand;
+		memset(cand, 0, sizeof(*cand));
+		return;
+	}
+	size_t weak = 0;
+	for (size_t i = 1; i < c->n; i++)
+		if (stronger(&c->v[weak], &c->v[i]))
+			weak = i;
+	if (stronger(cand, &c->v[weak])) {
+		lit_set_clear(&c->v[weak]);
+		c->v[weak] = *cand;
 		memset(cand, 0, sizeof(*cand));
 	} else {
 		lit_set_clear(cand);
 	}
 }
 
-static void finish_run(struct px *p, struct run *run, struct lit_set *best)
+/* Move the strongest set of c into *out (always when c is empty); c is
+ * cleared. */
+static void conj_best(struct lit_conj *c, struct lit_set *out)
 {
-	struct lit_set cand = {0};
-	if (run->n == 0)
-		return;
-	if (lit_add(&cand, run->b, run->n) < 0)
-		p->nomem = 1;
-	keep_better(best, &cand);
-	run->n = 0;
+	memset(out, 0, sizeof(*out));
+	out->always = 1;
+	if (c->n) {
+		size_t best = 0;
+		for (size_t i = 1; i < c->n; i++)
+			if (stronger(&c->v[i], &c->v[best]))
+				best = i;
+		*out = c->v[best];
+		memset(&c->v[best], 0, sizeof(c->v[best]));
+	}
+	lit_conj_clear(c);
 }
 
-static void run_add(struct run *run, const char *b, size_t n)
+static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
 {
-	/* A prefix of a required run is required too: cutting is safe. */
-	if (run->n + n <= PREFILTER_MAX_LIT_LEN) {
-		memcpy(run->b + run->n, b, n);
-		run->n += n;
-	}
+	struct lit_set cand = {0};
+	size_t nv = run->nv;
+	run->nv = 0;
+	run->full = 0;
+	if (nv == 0 || run->len[0] == 0)
+		return;
+	for (size_t i = 0; i < nv; i++)
+		if (lit_add(&cand, run->b[i], run->len[i]) < 0)
+			p->nomem = 1;
+	conj_add(best, &cand);
+}
+
+/* Append one of n alternative characters (UTF-8 in c[i], clen[i] bytes) to
+ * every variant.  Returns 0, or -1 when there would be too many variants
+ * (the caller then ends the run first). */
+static int run_mul(struct run *run, char c[][4], const size_t *clen, size_t n)
+{
+	size_t nv = run->nv ? run->nv : 1;
+	if (run->nv == 0)
+		run->len[0] = 0;
+	if (run->full)
+		return 0;
+	if (nv * n > RUN_MAX_VARIANTS)
+		return -1;
+	/* A prefix of a required run is required too: cutting is safe, but
+	 * then nothing may be appended after the cut. */
+	size_t maxc = 0;
+	for (size_t k = 0; k < n; k++)
+		if (clen[k] > maxc)
+			maxc = clen[k];
+	for (size_t v = 0; v < nv; v++)
+		if (run->len[v] + maxc > PREFILTER_MAX_LIT_LEN) {
+			run->full = 1;
+			return 0;
+		}
+	for (size_t k = n; k-- > 0;)
+		for (size_t v = 0; v < nv; v++) {
+			size_t d = k * nv + v;
+			if (d != v) {
+				memcpy(run->b[d], run->b[v], run->len[v]);
+				run->len[d] = run->len[v];
+			}
+			memcpy(run->b[d] + run->len[d], c[k], clen[k]);
+			run->len[d] += clen[k];
+		}
+	run->nv = nv * n;
+	return 0;
 }
 
 static int peek(const struct px *p)
@@ -223,7 +309,7 @@ enum atom_kind {
 	A_GROUP,  /* a group with its own requirement */
 };
 
-static void parse_alt(struct px *p, struct lit_set *out);
+static void parse_alt(struct px *p, struct lit_conj *out);
 
 /* Skip a character class; p->pos is just after '['. */
 static void skip_class(struct px *p)
@@ -239,7 +325,8 @@ static void skip_class(struct px *p)
 			return;
 		}
 		if (c == '[' && p->pos + 1 < p->len &&
-		    (p->s[p->pos + 1] == ':' || p->s[p->pos + 1] == '.' || p->s[p->pos + 1] == '=')) {
+		    (p->s[p->pos + 1] == ':' || p->s[p->pos + 1] == '.' ||
+		     p->s[p->pos + 1] == '=')) {
 			const char *end = memmem(p->s + p->pos + 2, p->len - p->pos - 2, ":]", 2);
 			if (!end || p->s[p->pos + 1] != ':') {
 				p->bail = 1;
@@ -259,7 +346,8 @@ static void skip_class(struct px *p)
 				p->bail = 1;
 				return;
 			}
-			if ((e == 'x' || e == 'p' || e == 'P' || e == 'o' || e == 'N') && peek(p) == '{') {
+			if ((e == 'x' || e == 'p' || e == 'P' || e == 'o' || e == 'N') &&
+			    peek(p) == '{') {
 				const char *end = memchr(p->s + p->pos, '}', p->len - p->pos);
 				if (!end) {
 					p->bail = 1;
@@ -315,7 +403,7 @@ static int parse_options(struct px *p, int *icase, int *ext)
 
 /* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
  * requirement is written to *req. */
-static enum atom_kind parse_group(struct px *p, struct lit_set *req)
+static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
 {
 	int save_icase = p->icase, save_ext = p->ext;
 	int zero = 0;
@@ -350,8 +438,8 @@ static enum atom_kind parse_group(struct px *p, struct lit_set *req)
 		           (p->s[p->pos + 1] == '=' || p->s[p->pos + 1] == '!')) {
 			p->pos += 2;
 			zero = 1;
-		} else if (c == '<' || c == '\'' || (c == 'P' && p->pos + 1 < p->len &&
-		                                     p->s[p->pos + 1] == '<')) {
+		} else if (c == '<' || c == '\'' ||
+		           (c == 'P' && p->pos + 1 < p->len && p->s[p->pos + 1] == '<')) {
 			char close = c == '\'' ? '\'' : '>';
 			const char *end = memchr(p->s + p->pos + 1, close, p->len - p->pos - 1);
 			if (!end) {
@@ -385,7 +473,7 @@ static enum atom_kind parse_group(struct px *p, struct lit_set *req)
 	}
 	p->pos++;
 	if (zero) {
-		lit_set_clear(req);
+		lit_conj_clear(req);
 		return A_ZERO;
 	}
 	return A_GROUP;
@@ -401,8 +489,18 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 	}
 	p->pos++;
 	switch (c) {
-	case 'd': case 'D': case 's': case 'S': case 'w': case 'W':
-	case 'h': case 'H': case 'v': case 'V': case 'R': case 'X':
+	case 'd':
+	case 'D':
+	case 's':
+	case 'S':
+	case 'w':
+	case 'W':
+	case 'h':
+	case 'H':
+	case 'v':
+	case 'V':
+	case 'R':
+	case 'X':
 		return A_NONLIT;
 	case 'N':
 		if (peek(p) == '{')
@@ -422,14 +520,33 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 			p->bail = 1;
 		}
 		return A_NONLIT;
-	case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G': case 'K': case 'E':
+	case 'b':
+	case 'B':
+	case 'A':
+	case 'z':
+	case 'Z':
+	case 'G':
+	case 'K':
+	case 'E':
 		return A_ZERO;
-	case 'n': *cp = '\n'; return A_LIT;
-	case 't': *cp = '\t'; return A_LIT;
-	case 'r': *cp = '\r'; return A_LIT;
-	case 'f': *cp = '\f'; return A_LIT;
-	case 'e': *cp = 0x1B; return A_LIT;
-	case 'a': *cp = 0x07; return A_LIT;
+	case 'n':
+		*cp = '\n';
+		return A_LIT;
+	case 't':
+		*cp = '\t';
+		return A_LIT;
+	case 'r':
+		*cp = '\r';
+		return A_LIT;
+	case 'f':
+		*cp = '\f';
+		return A_LIT;
+	case 'e':
+		*cp = 0x1B;
+		return A_LIT;
+	case 'a':
+		*cp = 0x07;
+		return A_LIT;
 	case 'x': {
 		uint32_t v = 0;
 		if (peek(p) == '{') {
@@ -466,56 +583,94 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 	}
 }
 
-/* Append literal cp with quantifier (min, max) to the run. */
-static void add_lit(struct px *p, struct run *run, struct lit_set *best, uint32_t cp, long min,
-                    long max)
+/* Append one of the characters cps[0..ncp) with quantifier (min, max) to
+ * the run. */
+static void add_lit(struct px *p, struct run *run, struct lit_conj *best, const uint32_t *cps,
+                    size_t ncp, long min, long max)
 {
-	char b[4];
-	size_t n;
-	if (p->icase && (cp >= 0x80 || cp == 'k' || cp == 'K' || cp == 's' || cp == 'S')) {
-		finish_run(p, run, best); /* has case partners we cannot see */
-		return;
-	}
-	if (p->ext && cp >= 0x80) {
-		/* PCRE2 also skips some non-ASCII white space in (?x) */
-		finish_run(p, run, best);
-		return;
-	}
-	if (cp >= 'A' && cp <= 'Z')
-		cp |= 0x20;
-	n = utf8_encode(cp, b);
-	if (min == 1 && max == 1) {
-		run_add(run, b, n);
-		return;
-	}
-	if (min == max && min <= PREFILTER_MAX_LIT_LEN) {
-		for (long i = 0; i < min; i++)
-			run_add(run, b, n);
-		return;
+	char c[CLASS_MAX_CHARS][4];
+	size_t clen[CLASS_MAX_CHARS], n = 0;
+
+	for (size_t i = 0; i < ncp; i++) {
+		uint32_t cp = cps[i];
+		if (p->icase && (cp >= 0x80 || cp == 'k' || cp == 'K' || cp == 's' || cp == 'S')) {
+			finish_run(p, run, best); /* has case partners we cannot see */
+			return;
+		}
+		if (p->ext && cp >= 0x80) {
+			/* PCRE2 also skips some non-ASCII white space in (?x) */
+			finish_run(p, run, best);
+			return;
+		}
+		if (cp >= 'A' && cp <= 'Z')
+			cp |= 0x20;
+		size_t l = utf8_encode(cp, c[n]);
+		int dup = 0;
+		for (size_t j = 0; j < n; j++)
+			dup |= clen[j] == l && memcmp(c[j], c[n], l) == 0;
+		if (!dup)
+			clen[n++] = l;
 	}
 	if (min == 0) {
 		finish_run(p, run, best);
 		return;
 	}
-	/* c{2,} : "cc" ends the run; the last c starts the next one. */
 	for (long i = 0; i < min && i <= PREFILTER_MAX_LIT_LEN; i++)
-		run_add(run, b, n);
+		if (run_mul(run, c, clen, n) < 0) {
+			finish_run(p, run, best);
+			run_mul(run, c, clen, n);
+		}
+	if (min == max)
+		return;
+	/* c{2,} : "cc" ends the run; the last c starts the next one. */
 	finish_run(p, run, best);
-	run_add(run, b, n);
+	run_mul(run, c, clen, n);
+}
+
+/* A class of at most CLASS_MAX_CHARS plain characters ([i1], [e3],
+ * [.,]); p->pos is just after '['.  Returns the count and advances, or 0
+ * (nothing consumed) for any other class. */
+static size_t parse_simple_class(struct px *p, uint32_t *cps)
+{
+	size_t q = p->pos, n = 0;
+	if (q < p->len && (p->s[q] == '^' || p->s[q] == ']'))
+		return 0;
+	while (q < p->len && p->s[q] != ']') {
+		unsigned char c = (unsigned char)p->s[q];
+		uint32_t cp;
+		if (n == CLASS_MAX_CHARS || c == '[' || c == '-' || (p->ext && is_ext_space(c)))
+			return 0;
+		if (c == '\\') {
+			if (q + 1 >= p->len)
+				return 0;
+			c = (unsigned char)p->s[q + 1];
+			if (c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || is_digit(c))
+				return 0;
+			cp = c;
+			q += 2;
+		} else {
+			cp = utf8_next(p->s, p->len, &q);
+		}
+		cps[n++] = cp;
+	}
+	if (q >= p->len || n == 0)
+		return 0;
+	p->pos = q + 1;
+	return n;
 }
 
 /* A sequence up to '|', ')' or the end. */
-static void parse_seq(struct px *p, struct lit_set *best)
+static void parse_seq(struct px *p, struct lit_conj *best)
 {
-	struct run run = {.n = 0};
+	struct run run = {.nv = 0};
 	memset(best, 0, sizeof(*best));
-	best->always = 1;
 
 	while (!p->bail && !p->nomem) {
 		skip_ext(p);
 		int c = peek(p);
-		uint32_t cp = 0;
-		struct lit_set req = {0};
+		uint32_t cp = 0, cps[CLASS_MAX_CHARS];
+		size_t ncp = 0;
+		struct lit_conj req = {.n = 0};
 		enum atom_kind k;
 		long min, max;
 
@@ -533,12 +688,14 @@ static void parse_seq(struct px *p, struct lit_set *best)
 				last = q;
 				utf8_next(p->s, end, &q);
 			}
-			for (q = start; q < last;)
-				add_lit(p, &run, best, utf8_next(p->s, end, &q), 1, 1);
+			for (q = start; q < last;) {
+				uint32_t c1 = utf8_next(p->s, end, &q);
+				add_lit(p, &run, best, &c1, 1, 1, 1);
+			}
 			if (last < end) {
 				cp = utf8_next(p->s, end, &q);
 				parse_quant(p, &min, &max);
-				add_lit(p, &run, best, cp, min, max);
+				add_lit(p, &run, best, &cp, 1, min, max);
 			}
 			continue;
 		}
@@ -548,6 +705,11 @@ static void parse_seq(struct px *p, struct lit_set *best)
 			k = parse_group(p, &req);
 			break;
 		case '[':
+			ncp = parse_simple_class(p, cps);
+			if (ncp) {
+				k = A_LIT;
+				break;
+			}
 			skip_class(p);
 			k = A_NONLIT;
 			break;
@@ -574,7 +736,7 @@ static void parse_seq(struct px *p, struct lit_set *best)
 			break;
 		}
 		if (p->bail) {
-			lit_set_clear(&req);
+			lit_conj_clear(&req);
 			break;
 		}
 		parse_quant(p, &min, &max);
@@ -585,46 +747,64 @@ static void parse_seq(struct px *p, struct lit_set *best)
 			finish_run(p, &run, best);
 			break;
 		case A_LIT:
-			add_lit(p, &run, best, cp, min, max);
+			if (ncp)
+				add_lit(p, &run, best, cps, ncp, min, max);
+			else
+				add_lit(p, &run, best, &cp, 1, min, max);
 			break;
 		case A_GROUP:
+			/* every set the group requires is required here too */
 			finish_run(p, &run, best);
 			if (min >= 1)
-				keep_better(best, &req);
+				for (size_t i = 0; i < req.n; i++)
+					conj_add(best, &req.v[i]);
 			break;
 		}
-		lit_set_clear(&req);
+		lit_conj_clear(&req);
 	}
 	finish_run(p, &run, best);
 }
 
-static void parse_alt(struct px *p, struct lit_set *out)
+/* An alternation.  One branch: its conjunction.  Several: each branch's
+ * strongest set, united (any branch without one makes it "always"). */
+static void parse_alt(struct px *p, struct lit_conj *out)
 {
-	struct lit_set acc = {0}, branch = {0};
+	struct lit_conj first = {.n = 0}, branch = {.n = 0};
+	struct lit_set acc = {0}, one;
 
-	parse_seq(p, &acc);
+	parse_seq(p, &first);
+	if (p->bail || p->nomem || peek(p) != '|') {
+		*out = first;
+		return;
+	}
+	conj_best(&first, &acc);
 	while (!p->bail && !p->nomem && peek(p) == '|') {
 		p->pos++;
 		parse_seq(p, &branch);
-		if (lit_set_union(&acc, &branch) < 0)
+		conj_best(&branch, &one);
+		if (lit_set_union(&acc, &one) < 0)
 			p->nomem = 1;
-		lit_set_clear(&branch);
+		lit_set_clear(&one);
 	}
-	*out = acc;
+	memset(out, 0, sizeof(*out));
+	if (acc.always || acc.n == 0)
+		lit_set_clear(&acc);
+	else
+		out->v[out->n++] = acc;
 }
 
-int prefilter_extract(const char *pattern, struct lit_set *ret)
+int prefilter_extract(const char *pattern, struct lit_conj *ret)
 {
 	struct px p = {.s = pattern, .len = strlen(pattern)};
-	struct lit_set ls = {0};
+	struct lit_conj c = {.n = 0};
 
-	parse_alt(&p, &ls);
+	parse_alt(&p, &c);
 	if (p.nomem) {
-		lit_set_clear(&ls);
+		lit_conj_clear(&c);
 		return -ENOMEM;
 	}
-	if (p.bail || p.pos != p.len || ls.n == 0)
-		set_always(&ls);
-	*ret = ls;
+	if (p.bail || p.pos != p.len)
+		lit_conj_clear(&c);
+	*ret = c;
 	return 0;
 }

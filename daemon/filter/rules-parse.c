@@ -13,11 +13,11 @@
 #include "filter/validate.h"
 
 static const char *const category_names[FILTER_CAT_COUNT] = {
-	"criminal", "threat", "harassment", "hate", "personal_data", "confidential", "question", "spam",
+    "criminal", "threat", "harassment", "hate", "personal_data", "confidential", "question", "spam",
 };
 
 static const char *const action_names[FILTER_ACT_COUNT] = {
-	"hide", "delete", "review", "escalate", "respond", "mask", "log-only",
+    "hide", "delete", "review", "escalate", "respond", "mask", "log-only",
 };
 
 const char *filter_category_name(enum filter_category c)
@@ -28,9 +28,12 @@ const char *filter_category_name(enum filter_category c)
 const char *filter_tier_name(enum filter_tier t)
 {
 	switch (t) {
-	case FILTER_TIER_OBVIOUS: return "obvious";
-	case FILTER_TIER_POSSIBLE: return "possible";
-	default: return "none";
+	case FILTER_TIER_OBVIOUS:
+		return "obvious";
+	case FILTER_TIER_POSSIBLE:
+		return "possible";
+	default:
+		return "none";
 	}
 }
 
@@ -44,14 +47,28 @@ const char *filter_action_name(unsigned bit)
 
 /* Keys that may appear once, in the order of docs/rule-format.md. */
 enum key {
-	K_TITLE, K_CATEGORY, K_STATUTE, K_TIER, K_SEVERITY, K_ACTIONS, K_INPUT, K_LANG, K_MODE,
-	K_EXPIRES, K_ONCE_COUNT,
-	K_PATTERN = K_ONCE_COUNT, K_EXCEPT, K_VALIDATE, K_MATCH, K_NOMATCH, K_COUNT,
+	K_TITLE,
+	K_CATEGORY,
+	K_STATUTE,
+	K_TIER,
+	K_SEVERITY,
+	K_ACTIONS,
+	K_INPUT,
+	K_LANG,
+	K_MODE,
+	K_EXPIRES,
+	K_ONCE_COUNT,
+	K_PATTERN = K_ONCE_COUNT,
+	K_EXCEPT,
+	K_VALIDATE,
+	K_MATCH,
+	K_NOMATCH,
+	K_COUNT,
 };
 
 static const char *const key_names[K_COUNT] = {
-	"title", "category", "statute", "tier", "severity", "actions", "input", "lang", "mode",
-	"expires", "pattern", "except", "validate", "match", "nomatch",
+    "title", "category", "statute", "tier",   "severity", "actions", "input",   "lang",
+    "mode",  "expires",  "pattern", "except", "validate", "match",   "nomatch",
 };
 
 struct parser {
@@ -62,14 +79,14 @@ struct parser {
 	int failed;
 	int nomem;
 	int in_rule;
-	size_t cur;                   /* index of the open rule in rs */
-	unsigned seen[K_ONCE_COUNT];  /* line where each once-only key was seen */
+	size_t cur;                  /* index of the open rule in rs */
+	unsigned seen[K_ONCE_COUNT]; /* line where each once-only key was seen */
 };
 
-#define perr(p, line, ...)                                          \
-	do {                                                        \
-		diag_add((p)->errors, (p)->name, (line), __VA_ARGS__); \
-		(p)->failed = 1;                                    \
+#define perr(p, line, ...)                                                                         \
+	do {                                                                                       \
+		diag_add((p)->errors, (p)->name, (line), __VA_ARGS__);                             \
+		(p)->failed = 1;                                                                   \
 	} while (0)
 
 static void pattern_free(struct filter_pattern *pt)
@@ -236,8 +253,10 @@ static void parse_actions(struct parser *p, struct filter_rule *r, const char *v
 			if (strcmp(tok, action_names[i]) == 0)
 				break;
 		if (i == FILTER_ACT_COUNT)
-			perr(p, line, "unknown action '%s' (expected hide, delete, review, escalate, "
-			              "respond, mask or log-only)", tok);
+			perr(p, line,
+			     "unknown action '%s' (expected hide, delete, review, escalate, "
+			     "respond, mask or log-only)",
+			     tok);
 		else
 			acts |= 1u << i;
 	}
@@ -253,7 +272,8 @@ static void set_key(struct parser *p, enum key k, const char *value, unsigned li
 
 	if (k < K_ONCE_COUNT) {
 		if (p->seen[k]) {
-			perr(p, line, "duplicate key '%s' (first at line %u)", key_names[k], p->seen[k]);
+			perr(p, line, "duplicate key '%s' (first at line %u)", key_names[k],
+			     p->seen[k]);
 			return;
 		}
 		p->seen[k] = line;
@@ -273,8 +293,10 @@ static void set_key(struct parser *p, enum key k, const char *value, unsigned li
 				r->category = (enum filter_category)i;
 				return;
 			}
-		perr(p, line, "unknown category '%s' (expected criminal, threat, harassment, hate, "
-		              "personal_data, confidential, question or spam)", value);
+		perr(p, line,
+		     "unknown category '%s' (expected criminal, threat, harassment, hate, "
+		     "personal_data, confidential, question or spam)",
+		     value);
 		r->category = FILTER_CAT_COUNT; /* reported; skips the statute checks */
 		break;
 	case K_TIER:
@@ -306,7 +328,8 @@ static void set_key(struct parser *p, enum key k, const char *value, unsigned li
 			perr(p, line, "unknown input '%s' (expected normalized or raw)", value);
 		break;
 	case K_LANG:
-		if (strcmp(value, "sv") == 0 || strcmp(value, "en") == 0 || strcmp(value, "any") == 0)
+		if (strcmp(value, "sv") == 0 || strcmp(value, "en") == 0 ||
+		    strcmp(value, "any") == 0)
 			snprintf(r->lang, sizeof(r->lang), "%s", value);
 		else
 			perr(p, line, "unknown lang '%s' (expected sv, en or any)", value);
@@ -326,15 +349,15 @@ static void set_key(struct parser *p, enum key k, const char *value, unsigned li
 			snprintf(r->expires, sizeof(r->expires), "%s", value);
 			if (r->expires_at <= p->today)
 				diag_add(p->warnings, p->name, line,
-				         "warning: rule '%s' expired on %s and is not applied", r->id,
-				         value);
+				         "warning: rule '%s' expired on %s and is not applied",
+				         r->id, value);
 		}
 		break;
 	case K_PATTERN:
 	case K_EXCEPT: {
 		struct filter_pattern *pt =
-			k == K_PATTERN ? grow((void **)&r->patterns, &r->npatterns, sizeof(*pt))
-			               : grow((void **)&r->excepts, &r->nexcepts, sizeof(*pt));
+		    k == K_PATTERN ? grow((void **)&r->patterns, &r->npatterns, sizeof(*pt))
+		                   : grow((void **)&r->excepts, &r->nexcepts, sizeof(*pt));
 		if (!pt)
 			p->nomem = 1;
 		else
@@ -370,8 +393,8 @@ static void set_key(struct parser *p, enum key k, const char *value, unsigned li
 static void finish_rule(struct parser *p)
 {
 	struct filter_rule *r = cur_rule(p);
-	static const enum key required[] = {K_TITLE, K_CATEGORY, K_STATUTE, K_TIER, K_SEVERITY,
-	                                    K_ACTIONS};
+	static const enum key required[] = {K_TITLE, K_CATEGORY, K_STATUTE,
+	                                    K_TIER,  K_SEVERITY, K_ACTIONS};
 
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!p->seen[required[i]])
@@ -383,8 +406,8 @@ static void finish_rule(struct parser *p)
 		perr(p, r->line, "rule '%s': %zu 'match' example%s, at least 3 are required", r->id,
 		     r->nmatches, r->nmatches == 1 ? "" : "s");
 	if (r->nnomatches < 3)
-		perr(p, r->line, "rule '%s': %zu 'nomatch' example%s, at least 3 are required", r->id,
-		     r->nnomatches, r->nnomatches == 1 ? "" : "s");
+		perr(p, r->line, "rule '%s': %zu 'nomatch' example%s, at least 3 are required",
+		     r->id, r->nnomatches, r->nnomatches == 1 ? "" : "s");
 	if (r->statute && p->seen[K_CATEGORY] &&
 	    (r->category == FILTER_CAT_CRIMINAL || r->category == FILTER_CAT_THREAT)) {
 		/* Some part (separated by ';') must be more than
@@ -409,13 +432,15 @@ static void finish_rule(struct parser *p)
 		if (!named)
 			perr(p, p->seen[K_STATUTE],
 			     "rule '%s': a %s rule must name the statute it serves, not only "
-			     "kommentarsregler", r->id, filter_category_name(r->category));
+			     "kommentarsregler",
+			     r->id, filter_category_name(r->category));
 	}
 	if (r->statute && r->category == FILTER_CAT_HARASSMENT && p->seen[K_CATEGORY] &&
 	    !strcasestr(r->statute, "kommentarsregler"))
 		perr(p, p->seen[K_STATUTE],
 		     "rule '%s': a harassment rule must name 'kommentarsregler' (1998:112 5 § does "
-		     "not cover it)", r->id);
+		     "not cover it)",
+		     r->id);
 	p->in_rule = 0;
 }
 
@@ -533,8 +558,8 @@ static int valid_utf8(const char *s, size_t len)
 int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *buf, size_t len,
                        time_t today, struct diag_list *errors, struct diag_list *warnings)
 {
-	struct parser p = {.rs = rs, .name = name, .today = today, .errors = errors,
-	                   .warnings = warnings};
+	struct parser p = {
+	    .rs = rs, .name = name, .today = today, .errors = errors, .warnings = warnings};
 	char *line = malloc(RULES_MAX_LINE + 1);
 	unsigned lineno = 0;
 	size_t pos = 0, first_diag = errors->n;

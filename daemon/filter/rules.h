@@ -71,13 +71,13 @@ struct filter_example {
 
 struct filter_rule {
 	char *id;
-	char *file; /* the rule file's path as given to the loader */
+	char *file;    /* the rule file's path as given to the loader */
 	unsigned line; /* the `rule` line */
 	char *title;
 	char *statute;
 	enum filter_category category;
 	enum filter_tier tier;
-	int severity; /* 1..5 */
+	int severity;     /* 1..5 */
 	unsigned actions; /* enum filter_action bits */
 	enum filter_input input;
 	char lang[4]; /* "sv", "en", "any" */

@@ -26,8 +26,8 @@ struct filter_hit {
 	enum filter_category category;
 	enum filter_tier tier;
 	int severity;
-	unsigned actions; /* the rule's actions (not applied when shadow) */
-	int shadow;       /* the rule is in shadow mode */
+	unsigned actions;          /* the rule's actions (not applied when shadow) */
+	int shadow;                /* the rule is in shadow mode */
 	struct filter_span *spans; /* in original offsets, in order found */
 	size_t nspans;
 };
@@ -40,7 +40,7 @@ struct filter_error {
 
 struct filter_verdict {
 	/* From active (not shadow) hits only: */
-	unsigned categories; /* bit (1 << enum filter_category) */
+	unsigned categories;   /* bit (1 << enum filter_category) */
 	enum filter_tier tier; /* the highest; FILTER_TIER_NONE when clean */
 	unsigned actions;      /* union of FILTER_ACT_* */
 	int severity;          /* the highest; 0 when clean */
@@ -50,11 +50,11 @@ struct filter_verdict {
 	struct filter_error *errors;
 	size_t nerrors;
 
-	int truncated;      /* only the first `scanned` bytes were scanned */
-	size_t input_len;   /* bytes of input given */
-	size_t scanned;     /* bytes of input scanned */
-	char *text;         /* the scanned text, personal data masked */
-	size_t nmasked;     /* number of masked spans (after merging) */
+	int truncated;    /* only the first `scanned` bytes were scanned */
+	size_t input_len; /* bytes of input given */
+	size_t scanned;   /* bytes of input scanned */
+	char *text;       /* the scanned text, personal data masked */
+	size_t nmasked;   /* number of masked spans (after merging) */
 };
 
 void filter_verdict_free(struct filter_verdict *v);

@@ -91,7 +91,7 @@ static void test_highest_tier_and_union_of_actions(void)
 	T_EQ_INT(FILTER_ACT_HIDE | FILTER_ACT_ESCALATE | FILTER_ACT_REVIEW | FILTER_ACT_RESPOND,
 	         v->actions);
 	T_EQ_INT((1u << FILTER_CAT_THREAT) | (1u << FILTER_CAT_HARASSMENT) |
-	                 (1u << FILTER_CAT_QUESTION),
+	             (1u << FILTER_CAT_QUESTION),
 	         v->categories);
 	filter_verdict_free(v);
 	filter_engine_free(e);
@@ -144,7 +144,8 @@ static void test_raw_caseless_rule(void)
 static void test_masks_personnummer_keeping_the_date(void)
 {
 	struct filter_engine *e = load(NULL);
-	struct filter_verdict *v = scan(e, "mitt pnr är 19811218-9876, hans 811218-9876 och 121212 1212.");
+	struct filter_verdict *v =
+	    scan(e, "mitt pnr är 19811218-9876, hans 811218-9876 och 121212 1212.");
 	T_EQ_STR("mitt pnr är 19811218-****, hans 811218-**** och 121212 ****.", v->text);
 	T_EQ_INT(3, v->nmasked);
 	T_EQ_INT(1, v->nhits);
@@ -170,12 +171,12 @@ static void test_masks_phone_numbers(void)
 
 static void test_mask_action_masks_letters_too(void)
 {
-	struct filter_engine *e = from_text(
-		"rule any.confidential.code\n title t\n category confidential\n statute OSL\n"
-		" tier possible\n severity 2\n actions review mask\n input raw\n"
-		" pattern kod:\\s*\\S+\n match kod: 1\n match kod: 2\n match kod: 3\n"
-		" nomatch a\n nomatch b\n nomatch c\nend\n",
-		NULL);
+	struct filter_engine *e =
+	    from_text("rule any.confidential.code\n title t\n category confidential\n statute OSL\n"
+	              " tier possible\n severity 2\n actions review mask\n input raw\n"
+	              " pattern kod:\\s*\\S+\n match kod: 1\n match kod: 2\n match kod: 3\n"
+	              " nomatch a\n nomatch b\n nomatch c\nend\n",
+	              NULL);
 	T_ASSERT(e);
 	struct filter_verdict *v = scan(e, "dörrkod: Åb3-7x! klart");
 	T_EQ_STR("dörr***: ***-**! klart", v->text);
@@ -233,10 +234,10 @@ static void on_fail(void *ctx, const struct filter_rule *r, const struct filter_
 static void test_failing_example_is_reported(void)
 {
 	struct filter_engine *e = from_text(
-		"rule a.b\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
-		" severity 1\n actions review\n pattern hej\n match hej\n match HEJ\n match hopp\n"
-		" nomatch x\n nomatch y\n nomatch hej hej\nend\n",
-		NULL);
+	    "rule a.b\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
+	    " severity 1\n actions review\n pattern hej\n match hej\n match HEJ\n match hopp\n"
+	    " nomatch x\n nomatch y\n nomatch hej hej\nend\n",
+	    NULL);
 	struct failure_log fl = {0};
 	size_t total, failed;
 	T_EQ_INT(0, filter_examples_run(e, on_fail, &fl, &total, &failed));
@@ -248,9 +249,9 @@ static void test_failing_example_is_reported(void)
 }
 
 static const char *const pathological =
-	"rule any.spam.backtrack\n title t\n category spam\n statute kommentarsregler\n"
-	" tier possible\n severity 1\n actions review\n input raw\n pattern (a+)+$\n"
-	" match a\n match aa\n match aaa\n nomatch b\n nomatch c\n nomatch d\nend\n";
+    "rule any.spam.backtrack\n title t\n category spam\n statute kommentarsregler\n"
+    " tier possible\n severity 1\n actions review\n input raw\n pattern (a+)+$\n"
+    " match a\n match aa\n match aaa\n nomatch b\n nomatch c\n nomatch d\nend\n";
 
 static void limit_hit_reported_and_rule_disabled(int no_jit)
 {
@@ -278,7 +279,8 @@ static void limit_hit_reported_and_rule_disabled(int no_jit)
 				T_EQ_STR("any.spam.backtrack", v->errors[0].rule);
 				T_CONTAINS(v->errors[0].msg, "limit");
 				if (i == 3)
-					T_CONTAINS(v->errors[0].msg, "rule disabled after 3 limit hits");
+					T_CONTAINS(v->errors[0].msg,
+					           "rule disabled after 3 limit hits");
 			}
 			T_EQ_INT(i, st->limit_hits);
 			T_EQ_INT(i == 3, st->disabled);
@@ -331,7 +333,8 @@ static void test_megabyte_comment_is_truncated(void)
 static void test_invalid_utf8_is_replaced(void)
 {
 	struct filter_engine *e = load(NULL);
-	const char s[] = "jag ska d\xc3\xb6" "da dig \xc0\xaf\xed\xa0\x80\x80 \xf0\x9f";
+	const char s[] = "jag ska d\xc3\xb6"
+	                 "da dig \xc0\xaf\xed\xa0\x80\x80 \xf0\x9f";
 	struct filter_verdict *v = NULL;
 	T_EQ_INT(0, filter_engine_scan(e, s, sizeof(s) - 1, 0, &v));
 	T_EQ_INT(1, v->nhits);

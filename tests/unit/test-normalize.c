@@ -63,9 +63,16 @@ static void test_other_diacritics_and_ligatures(void)
 static void test_decomposed_forms(void)
 {
 	/* o + U+0308 COMBINING DIAERESIS */
-	T_EQ_STR("doda", norm("do\xcc\x88" "da"));
-	T_EQ_STR("do\xcc\x88" "da", orig_of("x do\xcc\x88" "da y", "doda"));
-	T_EQ_STR("o\xcc\x88", orig_of("x do\xcc\x88" "da y", "o"));
+	T_EQ_STR("doda", norm("do\xcc\x88"
+	                      "da"));
+	T_EQ_STR("do\xcc\x88"
+	         "da",
+	         orig_of("x do\xcc\x88"
+	                 "da y",
+	                 "doda"));
+	T_EQ_STR("o\xcc\x88", orig_of("x do\xcc\x88"
+	                              "da y",
+	                              "o"));
 }
 
 static void test_leetspeak_inside_words(void)
@@ -85,10 +92,22 @@ static void test_leetspeak_inside_words(void)
 
 static void test_zero_width_removed(void)
 {
-	T_EQ_STR("doda", norm("d\xe2\x80\x8b" "o\xe2\x80\x8d" "d\xc2\xad" "a"));
-	T_EQ_STR("d\xe2\x80\x8b" "o\xe2\x80\x8d" "d\xc2\xad" "a",
-	         orig_of("d\xe2\x80\x8b" "o\xe2\x80\x8d" "d\xc2\xad" "a", "doda"));
-	T_EQ_STR("ab", norm("\xef\xbb\xbf" "a\xe2\x81\xa0" "b"));
+	T_EQ_STR("doda", norm("d\xe2\x80\x8b"
+	                      "o\xe2\x80\x8d"
+	                      "d\xc2\xad"
+	                      "a"));
+	T_EQ_STR("d\xe2\x80\x8b"
+	         "o\xe2\x80\x8d"
+	         "d\xc2\xad"
+	         "a",
+	         orig_of("d\xe2\x80\x8b"
+	                 "o\xe2\x80\x8d"
+	                 "d\xc2\xad"
+	                 "a",
+	                 "doda"));
+	T_EQ_STR("ab", norm("\xef\xbb\xbf"
+	                    "a\xe2\x81\xa0"
+	                    "b"));
 }
 
 static void test_spaced_and_dotted_letters(void)
@@ -116,12 +135,17 @@ static void test_stretched_letters(void)
 static void test_homoglyphs(void)
 {
 	/* Cyrillic а е о р с, Greek ο */
-	T_EQ_STR("hora", norm("h\xd0\xbe" "r\xd0\xb0"));
+	T_EQ_STR("hora", norm("h\xd0\xbe"
+	                      "r\xd0\xb0"));
 	T_EQ_STR("pace", norm("\xd1\x80\xd0\xb0\xd1\x81\xd0\xb5"));
-	T_EQ_STR("doda", norm("d\xce\xbf" "da"));
-	T_EQ_STR("\xce\xbf", orig_of("d\xce\xbf" "da", "o"));
+	T_EQ_STR("doda", norm("d\xce\xbf"
+	                      "da"));
+	T_EQ_STR("\xce\xbf", orig_of("d\xce\xbf"
+	                             "da",
+	                             "o"));
 	/* Cyrillic capital Н looks like H */
-	T_EQ_STR("hej", norm("\xd0\x9d" "ej"));
+	T_EQ_STR("hej", norm("\xd0\x9d"
+	                     "ej"));
 	/* fullwidth and mathematical letters */
 	T_EQ_STR("doda", norm("\xef\xbd\x84\xef\xbd\x8f\xef\xbd\x84\xef\xbd\x81"));
 }
@@ -129,8 +153,8 @@ static void test_homoglyphs(void)
 static void test_greek_and_cyrillic_lowercase(void)
 {
 	/* letters with no Latin look-alike are lowercased, not replaced */
-	T_EQ_STR("\xce\xbb", norm("\xce\x9b"));       /* Λ -> λ */
-	T_EQ_STR("\xd0\xb4", norm("\xd0\x94"));       /* Д -> д */
+	T_EQ_STR("\xce\xbb", norm("\xce\x9b")); /* Λ -> λ */
+	T_EQ_STR("\xd0\xb4", norm("\xd0\x94")); /* Д -> д */
 }
 
 static void test_whitespace_collapsed_and_trimmed(void)
@@ -165,16 +189,22 @@ static void test_utf8_invalid_sequences(void)
 		size_t len;
 		const char *out;
 	} cases[] = {
-		{"a\xc0\xaf" "b", 4, "a\xef\xbf\xbd\xef\xbf\xbd" "b"},       /* overlong '/' */
-		{"\xe0\x80\xaf", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong 3-byte */
-		{"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
-		{"x\xe2\x82", 3, "x\xef\xbf\xbd"},                             /* truncated */
-		{"\x80\xbf", 2, "\xef\xbf\xbd\xef\xbf\xbd"},                   /* lone continuations */
-		{"\xf4\x90\x80\x80", 4,
-		 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* above U+10FFFF */
-		{"\xff", 1, "\xef\xbf\xbd"},
-		{"a\0b", 3, "a\xef\xbf\xbd" "b"},
-		{"\xc3\xa5", 2, "\xc3\xa5"},
+	    {"a\xc0\xaf"
+	     "b",
+	     4,
+	     "a\xef\xbf\xbd\xef\xbf\xbd"
+	     "b"},                                                       /* overlong '/' */
+	    {"\xe0\x80\xaf", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong 3-byte */
+	    {"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
+	    {"x\xe2\x82", 3, "x\xef\xbf\xbd"},                           /* truncated */
+	    {"\x80\xbf", 2, "\xef\xbf\xbd\xef\xbf\xbd"},                 /* lone continuations */
+	    {"\xf4\x90\x80\x80", 4,
+	     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* above U+10FFFF */
+	    {"\xff", 1, "\xef\xbf\xbd"},
+	    {"a\0b", 3,
+	     "a\xef\xbf\xbd"
+	     "b"},
+	    {"\xc3\xa5", 2, "\xc3\xa5"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *out;
@@ -200,7 +230,8 @@ static void test_normalises_a_megabyte_of_hostile_text(void)
 {
 	size_t n = 1 << 20;
 	char *s = malloc(n);
-	const char pat[] = "\xd0\xbe\xcc\x88 1\xe2\x80\x8b" "a.\xff";
+	const char pat[] = "\xd0\xbe\xcc\x88 1\xe2\x80\x8b"
+	                   "a.\xff";
 	for (size_t i = 0; i < n; i++)
 		s[i] = pat[i % (sizeof(pat) - 1)];
 	char *clean;

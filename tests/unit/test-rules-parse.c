@@ -25,10 +25,10 @@ static void dump(const struct diag_list *dl)
 		printf("#     %s\n", diag_format(&dl->v[i], buf, sizeof(buf)));
 }
 
-#define T_DIAG(dl, want)                                        \
-	do {                                                    \
-		if (!has_diag((dl), (want)))                    \
-			T_FAIL_("missing diagnostic: %s", (want)); \
+#define T_DIAG(dl, want)                                                                           \
+	do {                                                                                       \
+		if (!has_diag((dl), (want)))                                                       \
+			T_FAIL_("missing diagnostic: %s", (want));                                 \
 	} while (0)
 
 static void test_loads_good_directory(void)
@@ -116,9 +116,9 @@ static int parse(const char *text, struct diag_list *errs)
 	return r;
 }
 
-#define GOOD_BODY                                                                     \
-	"  title t\n  category spam\n  statute kommentarsregler\n  tier possible\n"    \
-	"  severity 1\n  actions review\n  pattern x\n  match x\n  match x\n  match x\n" \
+#define GOOD_BODY                                                                                  \
+	"  title t\n  category spam\n  statute kommentarsregler\n  tier possible\n"                \
+	"  severity 1\n  actions review\n  pattern x\n  match x\n  match x\n  match x\n"           \
 	"  nomatch y\n  nomatch y\n  nomatch y\n"
 
 static void test_structure_errors(void)
@@ -126,8 +126,8 @@ static void test_structure_errors(void)
 	struct diag_list errs = {0};
 	T_EQ_INT(0, parse("# c\n\nrule a\n" GOOD_BODY "end\n", &errs));
 	T_EQ_INT(0, errs.n);
-	T_EQ_INT(1, parse("stray line\nend\nrule a\n" GOOD_BODY "rule b\n" GOOD_BODY "end x\n",
-	                  &errs));
+	T_EQ_INT(
+	    1, parse("stray line\nend\nrule a\n" GOOD_BODY "rule b\n" GOOD_BODY "end x\n", &errs));
 	T_DIAG(&errs, "t.rules:1: expected 'rule ID', found 'stray'");
 	T_DIAG(&errs, "t.rules:2: 'end' outside a rule");
 	T_DIAG(&errs, "t.rules:3: rule 'a' has no 'end' before line 17");
@@ -139,8 +139,8 @@ static void test_structure_errors(void)
 	T_EQ_INT(1, parse("rule a\n" GOOD_BODY "  actions\thide\n  tier possible\nend\n", &errs));
 	T_DIAG(&errs, "t.rules:15: duplicate key 'actions' (first at line 7)");
 	diag_list_clear(&errs);
-	T_EQ_INT(1, parse("rule a\n" GOOD_BODY "  mode loud\n  input cooked\n  lang fi\nend\n",
-	                  &errs));
+	T_EQ_INT(
+	    1, parse("rule a\n" GOOD_BODY "  mode loud\n  input cooked\n  lang fi\nend\n", &errs));
 	T_EQ_INT(3, errs.n);
 	diag_list_clear(&errs);
 	T_EQ_INT(1, parse("rule a\n" GOOD_BODY "  match \xff\nend\n", &errs));
