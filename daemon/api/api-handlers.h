@@ -40,6 +40,16 @@ void api_post_item_case_demand(const struct api_env *env, const struct api_req *
 void api_delete_item_case(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret);
 
+/* api-filters.c */
+void api_get_filter_stats(const struct api_env *env, const struct api_req *req,
+                          struct api_response *ret);
+void api_post_verdict_feedback(const struct api_env *env, const struct api_req *req,
+                               struct api_response *ret);
+void api_get_item(const struct api_env *env, const struct api_req *req,
+                  struct api_response *ret);
+void api_post_item_evaluate(const struct api_env *env, const struct api_req *req,
+                            struct api_response *ret);
+
 /* Fill ret with an error (status, code, message). */
 void api_fail(struct api_response *ret, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -67,6 +67,10 @@ static const struct api_route {
 	{"POST", "/v1/deadlines/{id}/resume", api_post_deadline_resume},
 	{"POST", "/v1/deadlines/{id}/met", api_post_deadline_met},
 	{"POST", "/v1/deadlines/{id}/cancel", api_post_deadline_cancel},
+	{"GET", "/v1/filters/stats", api_get_filter_stats},
+	{"POST", "/v1/verdicts/{id}/feedback", api_post_verdict_feedback},
+	{"GET", "/v1/items/{id}", api_get_item},
+	{"POST", "/v1/items/{id}/evaluate", api_post_item_evaluate},
 	{"GET", "/v1/audit/verify", api_get_audit_verify},
 };
 

@@ -20,6 +20,9 @@
 
 struct cal;
 
+/* Filter categories a [Deadlines] section can name (enum filter_category). */
+#define CONFIG_CATEGORIES 8
+
 enum platform {
 	PLATFORM_FACEBOOK,
 	PLATFORM_INSTAGRAM,
@@ -73,6 +76,10 @@ struct config_account {
 	/* Resolved after loading: */
 	struct sched_policy sched;      /* defaults < [Schedule] < [Schedule PLATFORM] < own */
 	struct deadline_policy deadlines; /* defaults < [Deadlines] < [Deadlines UNIT] < own */
+	/* ReviewWithin.CATEGORY= overrides, same layers; bit c of
+	 * review_by_category_set says review_by_category[c] is set. */
+	struct cal_duration review_by_category[CONFIG_CATEGORIES];
+	unsigned review_by_category_set;
 	const struct cal *cal;          /* borrowed from config.calendars */
 	const char *calendar_name;
 };

@@ -194,6 +194,8 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 
 	if (argc < 2)
 		return ctl_usage(&ctl_cmd_filters);
+	if (strcmp(argv[1], "stats") == 0)
+		return argc == 2 ? ctl_filters_stats(ctx) : ctl_usage(&ctl_cmd_filters);
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
 			dir = argv[++i];
@@ -211,7 +213,7 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 
 const struct ctl_cmd ctl_cmd_filters = {
     .name = "filters",
-    .usage = "scan|test [--rules DIR] [--json]",
-    .summary = "scan comments from stdin, or run every rule's examples",
+    .usage = "scan|test [--rules DIR] [--json] | stats [--json]",
+    .summary = "scan comments from stdin, run every rule's examples, or the daemon's per-rule statistics",
     .run = run_filters,
 };

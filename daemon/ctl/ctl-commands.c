@@ -9,6 +9,8 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_queue,
 	&ctl_cmd_clock,
 	&ctl_cmd_case,
+	&ctl_cmd_item,
+	&ctl_cmd_feedback,
 	&ctl_cmd_calendar,
 	&ctl_cmd_deadline,
 	&ctl_cmd_filters,

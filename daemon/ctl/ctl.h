@@ -44,6 +44,12 @@ extern const struct ctl_cmd ctl_cmd_queue;
 extern const struct ctl_cmd ctl_cmd_clock;
 extern const struct ctl_cmd ctl_cmd_case;
 
+extern const struct ctl_cmd ctl_cmd_item;
+extern const struct ctl_cmd ctl_cmd_feedback;
+
+/* vaktctl filters stats (cmd-filters-stats.c). */
+int ctl_filters_stats(struct ctl_ctx *ctx);
+
 /* A JSON body carrying "by": the invoking user, for the audit log. */
 cJSON *ctl_body_with_actor(void);
 extern const struct ctl_cmd ctl_cmd_calendar;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar/bizmath.h"
 #include "deadline/deadline.h"
 #include "util/strbuf.h"
 
@@ -84,9 +85,28 @@ static int start_clocks(struct store *s, const struct config_account *acc, int64
 		else if (v->tier == FILTER_TIER_POSSIBLE)
 			kinds[n++] = DEADLINE_REVIEW_POSSIBLE;
 	}
+	/* A category with its own review time (ReviewWithin.CATEGORY=) sets
+	 * the review clock; with several, the shortest wins. */
+	struct deadline_policy policy = acc->deadlines;
+	const struct cal_duration *shortest = NULL;
+	int64_t shortest_due = INT64_MAX;
+	for (int c = 0; c < FILTER_CAT_COUNT; c++) {
+		int64_t due;
+		if (!(v->categories & (1u << c) & acc->review_by_category_set) ||
+		    cal_add_duration(acc->cal, published, &acc->review_by_category[c], &due) < 0)
+			continue;
+		if (due < shortest_due) {
+			shortest_due = due;
+			shortest = &acc->review_by_category[c];
+		}
+	}
+	if (shortest) {
+		policy.review_obvious_within = *shortest;
+		policy.review_possible_within = *shortest;
+	}
 	for (int i = 0; i < n; i++) {
 		int64_t id;
-		int r = deadline_start(s, acc->cal, &acc->deadlines, item, kinds[i], published, now,
+		int r = deadline_start(s, acc->cal, &policy, item, kinds[i], published, now,
 		                       "vaktd:pipeline", &id);
 		if (r == DEADLINE_E_EXISTS)
 			continue;

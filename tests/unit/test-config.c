@@ -283,7 +283,8 @@ static void test_deadline_layers_and_errors(void)
 	tfs_write(dir, "vaktd.conf", "[Deadlines]\nRespondWithin=2 business days\nWarnAt=80%\n"
 	                             "[Deadlines kultur]\nReviewPossibleWithin=8 business hours\n"
 	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
-	snprintf(acc, sizeof(acc), "%s[Deadlines]\nWarnAt=50%%\n", good_account);
+	snprintf(acc, sizeof(acc), "%s[Deadlines]\nWarnAt=50%%\nReviewWithin.threat=30min\n",
+	         good_account);
 	tfs_write(dir, "accounts.d/k.conf", acc);
 	T_EQ_STR("", load(dir, &c));
 	if (c) {
@@ -293,17 +294,25 @@ static void test_deadline_layers_and_errors(void)
 		T_EQ_INT(8, p->review_possible_within.count);
 		T_EQ_INT(50, p->warn_pct);
 		T_EQ_INT(2, p->review_obvious_within.count); /* the default 2 hours */
+		T_EQ_INT(1u << 1, c->accounts[0].review_by_category_set); /* threat */
+		T_EQ_INT(30, c->accounts[0].review_by_category[1].count);
 	}
 	config_free(c);
 	tfs_write(dir, "vaktd.conf", "[Deadlines]\nRespondWithin=soon\nAnswerWithin=1h\n"
 	                             "[Deadlines ghost]\nWarnAt=75%\n"
-	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
+	                             "[Deadlines kultur]\nReviewWithin.gossip=1h\n"
+	                             "ReviewWithin.threat=0h\n");
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: RespondWithin=soon: expected a duration", dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: unknown key 'AnswerWithin' in [Deadlines]", dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Deadlines ghost] names a unit", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:10: ReviewWithin.gossip: not a filter category", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:11: ReviewWithin.threat=0h: expected", dir);
 	T_CONTAINS(got, exp);
 	tfs_rmrf(dir);
 }

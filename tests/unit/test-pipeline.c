@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "calendar/cal.h"
+#include "calendar/duration.h"
 #include "deadline/deadline.h"
 #include "pipeline/pipeline.h"
 #include "store/audit.h"
@@ -116,6 +117,19 @@ static void test_threat_gets_an_obvious_review_and_masked_text(void)
 	T_EQ_INT(1, one_int("SELECT count(*) FROM item_versions WHERE text LIKE '%070-123 45 67%'"));
 }
 
+static void test_category_review_time_overrides_the_tier(void)
+{
+	struct config_account fast = acc;
+	fast.review_by_category_set = 1u << FILTER_CAT_THREAT;
+	fast.review_by_category[FILTER_CAT_THREAT] = (struct cal_duration){CAL_UNIT_MINUTES, 30};
+	struct store_item_in in = item("t2", "vi kommer att döööda er");
+	struct pipeline_result r = {0};
+	T_EQ_INT(0, pipeline_ingest(store, rules, &fast, &in, MONDAY_10, &r));
+	struct deadline d;
+	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_REVIEW_OBVIOUS, &d));
+	T_EQ_INT(MONDAY_10 + 30 * 60 * USEC_PER_SEC, d.due_at);
+}
+
 static void test_clean_comment_starts_nothing(void)
 {
 	struct store_item_in in = item("c1", "Tack för en fin konsert igår!");
@@ -130,15 +144,16 @@ static void test_stats_flush_and_feedback(void)
 {
 	struct store_rule_stats st;
 	T_EQ_INT(0, pipeline_flush_stats(store, rules, MONDAY_10));
+	/* Two threats so far: t1 and t2. */
 	T_EQ_INT(0, store_rule_stats_get(store, "sv.threat.kill-direct", &st));
-	T_EQ_INT(1, st.hits);
+	T_EQ_INT(2, st.hits);
 	T_ASSERT(st.cost_ns > 0);
 	/* A second flush adds nothing new. */
 	T_EQ_INT(0, pipeline_flush_stats(store, rules, MONDAY_10));
 	T_EQ_INT(0, store_rule_stats_get(store, "sv.threat.kill-direct", &st));
-	T_EQ_INT(1, st.hits);
+	T_EQ_INT(2, st.hits);
 
-	int64_t verdict = one_int("SELECT id FROM verdicts WHERE rule_ids LIKE '%kill-direct%'");
+	int64_t verdict = one_int("SELECT min(id) FROM verdicts WHERE rule_ids LIKE '%kill-direct%'");
 	T_EQ_INT(0, store_feedback_add(store, verdict, "sv.threat.kill-direct", "true_positive",
 	                               "moderator:anna", MONDAY_10));
 	T_EQ_INT(-ENOENT, store_feedback_add(store, verdict, "sv.harassment.idiot", "false_positive",
@@ -187,6 +202,7 @@ int main(void)
 	T_RUN(test_question_gets_a_respond_clock_once);
 	T_RUN(test_own_reply_meets_the_question);
 	T_RUN(test_threat_gets_an_obvious_review_and_masked_text);
+	T_RUN(test_category_review_time_overrides_the_tier);
 	T_RUN(test_clean_comment_starts_nothing);
 	T_RUN(test_stats_flush_and_feedback);
 	T_RUN(test_broken_rules_are_refused_with_file_and_line);

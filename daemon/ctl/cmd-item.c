@@ -1,0 +1,100 @@
+/* vaktctl item ID [--evaluate], vaktctl feedback VERDICT RULE tp|fp. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl/ctl-args.h"
+#include "ctl/ctl.h"
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static int run_item(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	char path[128];
+	cJSON *res = NULL;
+	int rc;
+
+	if (argc < 2 || argc > 3 || !ctl_is_number(argv[1]) ||
+	    (argc == 3 && strcmp(argv[2], "--evaluate") != 0))
+		return ctl_usage(&ctl_cmd_item);
+	if (argc == 3) {
+		cJSON *body = ctl_body_with_actor();
+		snprintf(path, sizeof(path), "/v1/items/%s/evaluate", argv[1]);
+		rc = ctl_api_call(ctx, "POST", path, body, &res);
+		cJSON_Delete(body);
+		if (rc)
+			return rc;
+		cJSON_Delete(res);
+		res = NULL;
+	}
+	snprintf(path, sizeof(path), "/v1/items/%s", argv[1]);
+	rc = ctl_api_call(ctx, "GET", path, NULL, &res);
+	if (rc)
+		return rc;
+	if (ctx->json) {
+		ctl_print_json(res);
+		cJSON_Delete(res);
+		return CTL_EXIT_OK;
+	}
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "verdict");
+	printf("item %s: %s %s on %s, published %s, %s on the platform, %s, %.0f version(s)\n",
+	       argv[1], str(res, "kind"), str(res, "platform_id"), str(res, "account"),
+	       str(res, "published_at"), str(res, "platform_state"), str(res, "state"),
+	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "versions")));
+	if (cJSON_IsObject(v)) {
+		printf("verdict %.0f: tier %s, categories [%s], rules [%s], actions [%s]\n",
+		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "id")), str(v, "tier"),
+		       str(v, "categories"), str(v, "rules"), str(v, "actions"));
+		printf("text (personal data masked): %s\n", str(v, "text"));
+	} else {
+		printf("not evaluated yet\n");
+	}
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(res, "deadlines"))
+	printf("clock %.0f: %s %s, due %s\n",
+	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "deadline")), str(c, "kind"),
+	       str(c, "state"), str(c, "due_at"));
+	cJSON_Delete(res);
+	return CTL_EXIT_OK;
+}
+
+const struct ctl_cmd ctl_cmd_item = {
+	.name = "item",
+	.usage = "ID [--evaluate] [--json]",
+	.summary = "an item, its latest verdict (masked) and clocks; --evaluate filters it again",
+	.run = run_item,
+};
+
+static int run_feedback(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	char path[128];
+	cJSON *res = NULL;
+	if (argc != 4 || !ctl_is_number(argv[1]) || !ctl_is_ident(argv[2]) ||
+	    (strcmp(argv[3], "tp") != 0 && strcmp(argv[3], "fp") != 0))
+		return ctl_usage(&ctl_cmd_feedback);
+	cJSON *body = ctl_body_with_actor();
+	cJSON_AddStringToObject(body, "rule", argv[2]);
+	cJSON_AddStringToObject(body, "judgement",
+	                        strcmp(argv[3], "tp") == 0 ? "true_positive" : "false_positive");
+	snprintf(path, sizeof(path), "/v1/verdicts/%s/feedback", argv[1]);
+	int rc = ctl_api_call(ctx, "POST", path, body, &res);
+	cJSON_Delete(body);
+	if (rc)
+		return rc;
+	if (ctx->json)
+		ctl_print_json(res);
+	else
+		printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2], str(res, "judgement"));
+	cJSON_Delete(res);
+	return CTL_EXIT_OK;
+}
+
+const struct ctl_cmd ctl_cmd_feedback = {
+	.name = "feedback",
+	.usage = "VERDICT RULE tp|fp",
+	.summary = "a moderator's judgement of a rule's hit (true or false positive)",
+	.run = run_feedback,
+};

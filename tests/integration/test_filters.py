@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""The filter engine in the running daemon: an item evaluated through the
+live rules gets a verdict with personal data masked and its review clock;
+per-rule statistics and moderators' feedback survive a restart; a reload
+with a broken rule file (or a failing example) keeps the previous rules and
+names file and line; the shipped rules pass --check-config."""
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+
+from vakttest import VaktTestCase, VAKTD, TEST_RULES, SHIPPED_RULES, main
+
+BROKEN_RULE = """
+rule sv.test.broken
+  title     Broken on purpose
+  category  threat
+  statute   BrB 4:5
+  tier      obvious
+  severity  5
+  actions   hide
+  pattern   (unclosed
+  match     a
+  match     b
+  match     c
+  nomatch   d
+  nomatch   e
+  nomatch   f
+end
+"""
+
+FAILING_EXAMPLE = """
+rule sv.test.wrong-example
+  title     A rule whose own example does not match
+  category  spam
+  statute   kommentarsregler
+  tier      possible
+  severity  1
+  actions   review
+  pattern   \\bkop billigt\\b
+  match     köp billigt här
+  match     kop billigt nu
+  match     this example does not match at all
+  nomatch   d
+  nomatch   e
+  nomatch   f
+end
+"""
+
+
+def insert_item(db, text):
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        now = int(time.time() * 1_000_000)
+        cur = con.execute(
+            "INSERT INTO items(account_id, platform_id, kind, text, published_at, "
+            "first_seen_at, last_seen_at) VALUES ('stockholm-fb', ?, 'comment', ?, ?, ?, ?)",
+            ("p%d" % now, text, now, now, now))
+        con.execute("INSERT INTO item_versions(item_id, seen_at, text, platform_state) "
+                    "VALUES (?, ?, ?, 'visible')", (cur.lastrowid, now, text))
+        con.commit()
+        return cur.lastrowid
+    finally:
+        con.close()
+
+
+class Filters(VaktTestCase):
+    def setUp(self):
+        super().setUp()
+        self.rules = os.path.join(self.tmp, "rules")
+        shutil.copytree(TEST_RULES, self.rules)
+
+    def daemon(self):
+        return self.vaktd(env={"VAKT_RULES_DIR": self.rules}).start()
+
+    def reload(self, d):
+        mark = len(d.notify.messages)
+        d.signal(signal.SIGHUP)
+        d.notify.wait_for("READY=1", after=d.notify.wait_for("RELOADING=1", after=mark))
+
+    def stats(self, d):
+        res = json.loads(d.ctl("filters", "stats", "--json").stdout)
+        return res["ruleset"], {r["rule"]: r for r in res["rules"]}
+
+    def test_evaluate_masks_and_starts_review(self):
+        d = self.daemon()
+        db = os.path.join(d.state_dir, "vakt.db")
+        item = insert_item(db, "Jag ska döda dig, ring 070-123 45 67")
+        res = json.loads(d.ctl("item", str(item), "--evaluate", "--json").stdout)
+        v = res["verdict"]
+        self.assertEqual("obvious", v["tier"])
+        self.assertIn("sv.threat.kill-direct", v["rules"])
+        self.assertIn("070-*** ** **", v["text"])
+        self.assertNotIn("123 45 67", json.dumps(res))
+        self.assertEqual(["review_obvious"], [c["kind"] for c in res["deadlines"]])
+        human = d.ctl("item", str(item)).stdout
+        self.assertIn("text (personal data masked): Jag ska döda dig, ring 070-*** ** **", human)
+
+        _, st = self.stats(d)
+        self.assertEqual(1, st["sv.threat.kill-direct"]["hits"])
+        self.assertEqual(0, st["sv.harassment.idiot"]["hits"])
+        d.ctl("feedback", str(v["id"]), "sv.threat.kill-direct", "tp")
+        bad = d.ctl("feedback", str(v["id"]), "sv.harassment.idiot", "fp", check=False)
+        self.assertEqual(1, bad.returncode)
+        self.assertEqual(2, d.ctl("feedback", str(v["id"]), "x", "maybe", check=False).returncode)
+
+        # Restart: the counters were flushed to the store.
+        d.stop()
+        d2 = self.daemon()
+        _, st = self.stats(d2)
+        self.assertEqual(1, st["sv.threat.kill-direct"]["hits"])
+        self.assertEqual(1, st["sv.threat.kill-direct"]["true_positives"])
+        self.assertIsNotNone(st["sv.threat.kill-direct"]["last_hit"])
+        self.assertIn("filters", d2.ctl("help").stdout)
+
+    def test_broken_rules_keep_the_previous_set(self):
+        d = self.daemon()
+        before, rules = self.stats(d)
+        with open(os.path.join(self.rules, "90-broken.rules"), "w") as f:
+            f.write(BROKEN_RULE)
+        self.reload(d)
+        self.assertIn("90-broken.rules:9: pattern does not compile", d.log())
+        self.assertIn("keeping previous configuration", d.log())
+        self.assertEqual((before, rules.keys()), (self.stats(d)[0], self.stats(d)[1].keys()))
+
+        with open(os.path.join(self.rules, "90-broken.rules"), "w") as f:
+            f.write(FAILING_EXAMPLE)
+        self.reload(d)
+        self.assertIn("90-broken.rules:12: rule sv.test.wrong-example: example", d.log())
+        self.assertEqual(before, self.stats(d)[0])
+
+        os.unlink(os.path.join(self.rules, "90-broken.rules"))
+        with open(os.path.join(self.rules, "10-threat.rules"), "a") as f:
+            f.write("\n# a comment changes the digest\n")
+        self.reload(d)
+        self.assertNotEqual(before, self.stats(d)[0])
+
+    def test_shipped_rules_pass_check_config(self):
+        env = dict(os.environ, VAKT_RULES_DIR=SHIPPED_RULES)
+        r = subprocess.run([VAKTD, "--check-config", "--config", self.config_dir],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(0, r.returncode, r.stderr[-3000:])
+        self.assertIn("configuration OK", r.stdout)
+
+
+if __name__ == "__main__":
+    main()
