@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 ninja -C build
 
 demo=build/demo
+# The rules of this checkout, not the installed ones.
+export VAKT_RULES_DIR="$PWD/filters"
 mkdir -p "$demo"
 vaktd=build/daemon/vaktd/vaktd
 vaktctl="build/daemon/ctl/vaktctl --socket $demo/api.sock"

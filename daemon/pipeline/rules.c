@@ -85,10 +85,12 @@ int pipeline_rules_load(const char *dir, struct pipeline_rules **ret, struct dia
 	if (!pr)
 		return -ENOMEM;
 	filter_options_default(&o);
+	size_t before = diags->n;
 	r = filter_engine_load(dir, &o, &pr->engine, diags, &warnings);
 	diag_list_clear(&warnings); /* expired rules simply stop applying */
 	if (r < 0) {
-		diag_add(diags, dir, 0, "cannot load rules: %s", strerror(-r));
+		if (diags->n == before)
+			diag_add(diags, dir, 0, "cannot load rules: %s", strerror(-r));
 		free(pr);
 		return r;
 	}
