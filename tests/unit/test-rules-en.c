@@ -249,7 +249,7 @@ static int sentence(const char *d, int form, int this_year, char *out, size_t ca
  * its rule, and with the check digit changed it is not. */
 static void check_skatteverket(const char *file, const char *rule, const char *other)
 {
-	const char *shared = getenv("VAKT_SHARED");
+	const char *shared = getenv("VAKT_TESTDATA");
 	char path[512], line[64], text[128];
 	struct filter_engine *e = engine(0);
 	time_t now = clock_now();
@@ -257,7 +257,7 @@ static void check_skatteverket(const char *file, const char *rule, const char *o
 	size_t n = 0, tested = 0;
 
 	localtime_r(&now, &tm);
-	snprintf(path, sizeof(path), "%s/data/skatteverket/%s", shared ? shared : "../shared",
+	snprintf(path, sizeof(path), "%s/skatteverket/%s", shared ? shared : "tests/data",
 	         file);
 	FILE *f = fopen(path, "r");
 	T_ASSERT(f != NULL && e != NULL);

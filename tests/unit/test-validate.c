@@ -208,16 +208,16 @@ struct numlist {
 /* Read one of the Skatteverket files: one 12-digit number a line. */
 static int load_numbers(const char *file, struct numlist *ret)
 {
-	const char *shared = getenv("VAKT_SHARED");
+	const char *shared = getenv("VAKT_TESTDATA");
 	char path[4096];
 	if (!shared) {
-		T_FAIL_("VAKT_SHARED is not set: cannot find the Skatteverket test numbers");
+		T_FAIL_("VAKT_TESTDATA is not set: cannot find the Skatteverket test numbers");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/data/skatteverket/%s", shared, file);
+	snprintf(path, sizeof(path), "%s/skatteverket/%s", shared, file);
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		T_FAIL_("cannot open %s: %s (the shared test data is missing)", path,
+		T_FAIL_("cannot open %s: %s (tests/data/skatteverket is missing)", path,
 		        strerror(errno));
 		return -1;
 	}
