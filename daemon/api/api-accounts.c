@@ -173,7 +173,12 @@ void api_get_account_schedule(const struct api_env *env, const struct api_req *r
 
 	if (!a)
 		return;
-	if (api_query_get(req->query, "days", buf, sizeof(buf)) == 0) {
+	int q = api_query_get(req->query, "days", buf, sizeof(buf));
+	if (q < 0 && q != -ENOENT) {
+		api_fail(ret, 400, "bad_days", "days must be 1..%d", SCHEDULE_MAX_DAYS);
+		return;
+	}
+	if (q == 0) {
 		char *end;
 		long v = strtol(buf, &end, 10);
 		if (*end || v < 1 || v > SCHEDULE_MAX_DAYS) {

@@ -40,9 +40,16 @@ void api_get_queue(const struct api_env *env, const struct api_req *req,
 	struct deadline_pending *v = NULL;
 	size_t n = 0;
 
-	if (api_query_get(req->query, "account", account, sizeof(account)) == 0)
+	int qa = api_query_get(req->query, "account", account, sizeof(account));
+	int qu = api_query_get(req->query, "unit", unit, sizeof(unit));
+	if ((qa < 0 && qa != -ENOENT) || (qu < 0 && qu != -ENOENT)) {
+		/* Never widen a filter that could not be applied. */
+		api_fail(ret, 400, "bad_query", "account and unit are ids of at most 127 bytes");
+		return;
+	}
+	if (qa == 0)
 		f.account_id = account;
-	if (api_query_get(req->query, "unit", unit, sizeof(unit)) == 0)
+	if (qu == 0)
 		f.unit = unit;
 	int64_t now = clock_now_usec();
 	int r = deadline_list_pending(env->store, &f, default_cal(env), cal_for, (void *)env, now,

@@ -178,7 +178,7 @@ static void on_listener_error(struct evconnlistener *l, void *arg)
 	int err = EVUTIL_SOCKET_ERROR();
 	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
 		struct timeval tv = {1, 0};
-		log_warning("api: accept failed (%s); pausing for a second", strerror(err));
+		log_notice("api: accept failed (%s); pausing for a second", strerror(err));
 		evconnlistener_disable(l);
 		event_base_once(evconnlistener_get_base(l), -1, EV_TIMEOUT, on_resume, l, &tv);
 	}
@@ -195,12 +195,21 @@ static int bind_unix(const char *path, unsigned mode, char *errbuf, size_t errle
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
-	/* Replace a stale socket left by a crash, never a regular file. */
+	/* Replace a stale socket left by a crash, never a regular file, and
+	 * never one that another vaktd still answers on. */
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
 			snprintf(errbuf, errlen, "%s exists and is not a socket", path);
 			return -EEXIST;
 		}
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(probe);
+			snprintf(errbuf, errlen, "%s is in use by a running process", path);
+			return -EADDRINUSE;
+		}
+		if (probe >= 0)
+			close(probe);
 		unlink(path);
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

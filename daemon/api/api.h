@@ -43,7 +43,8 @@ struct api_req {
 	const char *method;
 	const char *path;
 	const char *query;  /* without '?', NULL when none */
-	const char *param;  /* the {id} path segment, decoded; NULL when none */
+	const char *param;  /* the {id} path segment as given (ids are [A-Za-z0-9._-],
+	                     * so nothing needs decoding); NULL when none */
 	const char *body;   /* NUL-terminated, NULL when empty */
 	size_t body_len;
 };
@@ -54,8 +55,9 @@ struct api_req {
 int api_route(const struct api_env *env, const char *method, const char *path,
               const char *query, const char *body, size_t body_len, struct api_response *ret);
 
-/* The value of key in a query string ("days=3&x=y") into buf; 0, or
- * -ENOENT when absent. */
+/* The value of key in a query string ("days=3&x=y") into buf; 0, -ENOENT
+ * when absent, -ENOBUFS when it does not fit (callers must refuse the
+ * request rather than ignore the key). */
 int api_query_get(const char *query, const char *key, char *buf, size_t len);
 
 /* Build {"error":{"status":N,"code":"...","message":"..."}}. */

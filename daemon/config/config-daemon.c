@@ -93,6 +93,11 @@ static void daemon_key(struct config_load *ld, const char *key, const char *valu
 			diag_add(diags, file, line, "RulesDirectory= must be an absolute path");
 		else
 			config_set_str(&d->rules_dir, value);
+	} else if (strcmp(key, "DisableRuleAfterLimitHits") == 0) {
+		if (value_uint(value, 0, 1000000, &u) < 0)
+			diag_add(diags, file, line, "DisableRuleAfterLimitHits= must be 0..1000000");
+		else
+			d->rule_disable_after = (unsigned)u;
 	} else if (strcmp(key, "LogLevel") == 0) {
 		if (value_log_level(value, &d->log_level) < 0)
 			diag_add(diags, file, line,
@@ -120,8 +125,16 @@ static void api_key(struct config_load *ld, const char *key, const char *value, 
 		else
 			config_set_str(&d->api_socket, value);
 	} else if (strcmp(key, "SocketMode") == 0) {
-		if (value_mode(value, &d->api_socket_mode) < 0)
+		mode_t m;
+		if (value_mode(value, &m) < 0)
 			diag_add(diags, file, line, "SocketMode= must be an octal mode like 0660");
+		else if (m & 0007)
+			diag_add(diags, file, line,
+			         "SocketMode=%s: the API has no authentication of its own, so other "
+			         "users must get no access (use 0660 or stricter)",
+			         value);
+		else
+			d->api_socket_mode = m;
 	} else if (strcmp(key, "MaxBodySize") == 0) {
 		if (value_size(value, 1024, 64 * 1024 * 1024, &d->api_max_body) < 0)
 			diag_add(diags, file, line, "MaxBodySize= must be 1K..64M");

@@ -88,7 +88,8 @@ static int list_conf_files(const char *dir, char ***ret, size_t *ret_n)
 		n++;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_str);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_str);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -135,7 +136,7 @@ static void set_defaults(struct config *c)
 	c->daemon.rules_dir = strdup(rules && rules[0] == '/' ? rules : VAKT_RULES_DIR);
 	c->daemon.log_level = LOG_INFO;
 	c->daemon.tick_usec = 5 * 1000000;
-	c->daemon.api_max_body = 1024 * 1024;
+	c->daemon.api_max_body = 64 * 1024;
 	c->daemon.api_max_header = 16 * 1024;
 	c->daemon.api_max_connections = 64;
 }
@@ -312,6 +313,8 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 	for (size_t i = 0; i < nfiles; i++)
 		ini_file_parse(files[i], config_daemon_section, config_daemon_value, &ld, &mine);
 	free_list(files, nfiles);
+	files = NULL;
+	nfiles = 0;
 	free(path);
 	path = NULL;
 
@@ -328,6 +331,8 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 			diag_add(&mine, files[i], 0, "out of memory");
 	}
 	free_list(files, nfiles);
+	files = NULL;
+	nfiles = 0;
 	free(path);
 	path = NULL;
 

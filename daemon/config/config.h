@@ -98,6 +98,7 @@ struct config_daemon {
 	char *api_socket;
 	mode_t api_socket_mode;
 	char *rules_dir;
+	unsigned rule_disable_after; /* PCRE2 limit hits that disable a rule; 0 never */
 	int log_level;        /* syslog priority */
 	int64_t tick_usec;    /* main loop tick, simulated time */
 	size_t api_max_body;

@@ -14,13 +14,18 @@ int secret_read_file(const char *path, struct secret *ret)
 	char buf[SECRET_MAX_BYTES + 1];
 	struct stat st;
 	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang --check-config or a reload. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int err = S_ISREG(st.st_mode) ? errno : EISDIR;
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
 		close(fd);
 		return -err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	}
 	for (;;) {
 		ssize_t n = read(fd, buf + len, sizeof(buf) - len);

@@ -71,7 +71,10 @@ int value_timespan(const char *s, int64_t *ret_usec)
 		int found = 0;
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 			if (strlen(units[i].suffix) == ulen && strncmp(units[i].suffix, u, ulen) == 0) {
-				total += (int64_t)v * units[i].usec;
+				int64_t part;
+				if (__builtin_mul_overflow((int64_t)v, units[i].usec, &part) ||
+				    __builtin_add_overflow(total, part, &total))
+					return -EINVAL;
 				found = 1;
 				break;
 			}
@@ -94,12 +97,15 @@ int value_size(const char *s, size_t min, size_t max, size_t *ret)
 	unsigned long long v = strtoull(s, &end, 10);
 	if (errno)
 		return -EINVAL;
+	unsigned long long mult = 1;
 	if (*end == 'K' || *end == 'k')
-		v *= 1024ULL, end++;
+		mult = 1024ULL, end++;
 	else if (*end == 'M')
-		v *= 1024ULL * 1024, end++;
+		mult = 1024ULL * 1024, end++;
 	else if (*end == 'G')
-		v *= 1024ULL * 1024 * 1024, end++;
+		mult = 1024ULL * 1024 * 1024, end++;
+	if (__builtin_mul_overflow(v, mult, &v))
+		return -EINVAL;
 	if (*end || v < min || v > max)
 		return -EINVAL;
 	*ret = (size_t)v;

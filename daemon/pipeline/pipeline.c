@@ -84,6 +84,11 @@ static int start_clocks(struct store *s, const struct config_account *acc, int64
 			kinds[n++] = DEADLINE_REVIEW_OBVIOUS;
 		else if (v->tier == FILTER_TIER_POSSIBLE)
 			kinds[n++] = DEADLINE_REVIEW_POSSIBLE;
+	} else if (v->truncated || v->nerrors) {
+		/* Text the filters could not fully read (longer than the scan
+		 * cap, or a rule hit a PCRE2 limit) goes to a human: a threat
+		 * hidden behind 64 KiB of filler must not pass unseen. */
+		kinds[n++] = DEADLINE_REVIEW_POSSIBLE;
 	}
 	/* A category with its own review time (ReviewWithin.CATEGORY=) sets
 	 * the review clock; with several, the shortest wins. */
@@ -143,13 +148,11 @@ static int evaluate(struct store *s, struct pipeline_rules *rules,
 	int r = filter_engine_scan(rules->engine, text, strlen(text), 0, &v);
 	if (r < 0)
 		return r;
+	/* The verdict and the clocks it starts commit together: a crash can
+	 * lose neither one without the other. */
 	r = store_begin(s);
 	if (r == 0)
 		r = store_verdict(s, rules, item, version, v, now, &res->verdict_id);
-	if (r == 0)
-		r = store_commit(s);
-	if (r)
-		store_rollback(s);
 	if (r == 0) {
 		res->categories = v->categories;
 		res->tier = v->tier;
@@ -158,6 +161,10 @@ static int evaluate(struct store *s, struct pipeline_rules *rules,
 	}
 	if (r == 0 && is_own && parent)
 		r = meet_parent(s, parent, now, &res->clocks_met);
+	if (r == 0)
+		r = store_commit(s);
+	if (r)
+		store_rollback(s);
 	filter_verdict_free(v);
 	return r;
 }
@@ -176,7 +183,8 @@ int pipeline_ingest(struct store *s, struct pipeline_rules *rules,
 		store_rollback(s);
 		return r;
 	}
-	/* The raw item is committed before anything else happens to it. */
+	/* The raw item is committed before anything else happens to it; a
+	 * version without a verdict is evaluated by pipeline_repair(). */
 	if (res.version_id) {
 		char account[128], *text = NULL;
 		int is_own;
@@ -217,6 +225,15 @@ int pipeline_evaluate(struct store *s, struct pipeline_rules *rules,
 int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t now)
 {
 	size_t n = filter_engine_rule_count(rules->engine);
+	int changed = 0;
+	for (size_t i = 0; i < n && !changed; i++) {
+		const struct filter_rule_stats *st = filter_engine_rule_stats(rules->engine, i);
+		const struct filter_rule_stats *f = &rules->flushed[i];
+		changed = st->hits != f->hits || st->match_ns != f->match_ns ||
+		          st->limit_hits != f->limit_hits || st->disabled != f->disabled;
+	}
+	if (!changed)
+		return 0; /* no write lock for nothing */
 	int r = store_begin(s);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const struct filter_rule_stats *st = filter_engine_rule_stats(rules->engine, i);
@@ -239,4 +256,29 @@ int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t 
 	for (size_t i = 0; i < n; i++)
 		rules->flushed[i] = *filter_engine_rule_stats(rules->engine, i);
 	return 0;
+}
+
+int pipeline_repair(struct store *s, struct pipeline_rules *rules, const struct config *cfg,
+                    int64_t now, size_t *ret_done)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, done = 0;
+	int r = store_items_unevaluated(s, 100000, &ids, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		char account[128];
+		int64_t published;
+		struct pipeline_result res;
+		r = store_item_origin(s, ids[i], account, sizeof(account), &published);
+		if (r)
+			break;
+		const struct config_account *a = config_find_account(cfg, account);
+		if (!a || !a->cal)
+			continue;
+		r = pipeline_evaluate(s, rules, a, ids[i], now, &res);
+		done += r == 0;
+	}
+	free(ids);
+	if (r == 0)
+		*ret_done = done;
+	return r;
 }

@@ -24,10 +24,12 @@ struct pipeline_rules {
 	struct filter_rule_stats *flushed;
 };
 
-/* Load and compile every rule file of dir and run every rule's examples:
+/* Load and compile every rule file of dir and run every rule's examples
+ * (disable_after: PCRE2 limit hits that disable a rule, 0 never):
  * anything wrong is added to diags as file:line and -EINVAL returned.  On
  * success *ret owns a new rule set. */
-int pipeline_rules_load(const char *dir, struct pipeline_rules **ret, struct diag_list *diags);
+int pipeline_rules_load(const char *dir, unsigned disable_after, struct pipeline_rules **ret,
+                        struct diag_list *diags);
 void pipeline_rules_free(struct pipeline_rules *r);
 
 struct pipeline_result {
@@ -50,6 +52,12 @@ int pipeline_ingest(struct store *s, struct pipeline_rules *rules,
 int pipeline_evaluate(struct store *s, struct pipeline_rules *rules,
                       const struct config_account *acc, int64_t item_id, int64_t now,
                       struct pipeline_result *ret);
+
+/* Evaluate every stored item whose latest version has no verdict (the
+ * daemon stopped between storing and evaluating it).  Items of accounts
+ * no longer configured are left alone.  *ret_done counts evaluations. */
+int pipeline_repair(struct store *s, struct pipeline_rules *rules, const struct config *cfg,
+                    int64_t now, size_t *ret_done);
 
 /* Write the engine's per-rule counters accumulated since the last flush to
  * the store's rule_stats (one transaction). */

@@ -75,7 +75,8 @@ static void on_example_fail(void *ctx, const struct filter_rule *r,
 	         ex->text, expected_match ? "a match, got none" : "no match, but it matched");
 }
 
-int pipeline_rules_load(const char *dir, struct pipeline_rules **ret, struct diag_list *diags)
+int pipeline_rules_load(const char *dir, unsigned disable_after, struct pipeline_rules **ret,
+                        struct diag_list *diags)
 {
 	struct filter_options o;
 	struct diag_list warnings = {0};
@@ -85,6 +86,7 @@ int pipeline_rules_load(const char *dir, struct pipeline_rules **ret, struct dia
 	if (!pr)
 		return -ENOMEM;
 	filter_options_default(&o);
+	o.disable_after = disable_after;
 	size_t before = diags->n;
 	r = filter_engine_load(dir, &o, &pr->engine, diags, &warnings);
 	diag_list_clear(&warnings); /* expired rules simply stop applying */
@@ -96,6 +98,11 @@ int pipeline_rules_load(const char *dir, struct pipeline_rules **ret, struct dia
 	}
 	if (r > 0) {
 		free(pr);
+		return -EINVAL;
+	}
+	if (filter_engine_rule_count(pr->engine) == 0) {
+		diag_add(diags, dir, 0, "no rules here: vaktd would moderate nothing");
+		pipeline_rules_free(pr);
 		return -EINVAL;
 	}
 	/* A rule whose own examples fail is not trusted to run. */

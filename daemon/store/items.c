@@ -1,4 +1,4 @@
-/* Item lookups. */
+/* Item lookups and writes. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,4 +187,36 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+int store_items_unevaluated(struct store *s, size_t max, int64_t **ret, size_t *ret_n)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT i.id FROM items i WHERE EXISTS (SELECT 1 FROM item_versions v "
+		   "WHERE v.item_id = i.id) AND NOT EXISTS (SELECT 1 FROM verdicts d WHERE "
+		   "d.version_id = (SELECT max(id) FROM item_versions v WHERE v.item_id = i.id)) "
+		   "ORDER BY i.id LIMIT ?");
+	int64_t *v = NULL;
+	size_t n = 0;
+	int sr;
+	if (!st)
+		return STORE_E_SQLITE;
+	sqlite3_bind_int64(st, 1, (int64_t)max);
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t *nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv) {
+			sr = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		v[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (sr != SQLITE_DONE) {
+		free(v);
+		return sr == SQLITE_NOMEM ? -ENOMEM : STORE_E_SQLITE;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
 }

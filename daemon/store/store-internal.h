@@ -6,6 +6,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	int depth; /* store_begin() nesting: 1 = BEGIN, more = SAVEPOINTs */
 };
 
 /* Prepare, or return NULL with the error kept in the connection. */

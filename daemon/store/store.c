@@ -35,7 +35,9 @@ int store_open(const char *path, struct store **ret, char *errbuf, size_t errlen
 		store_close(s);
 		return STORE_E_SQLITE;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	/* The daemon has one thread: never wait long for another process
+	 * (a backup, the sqlite3 shell); the next tick or poll retries. */
+	sqlite3_busy_timeout(s->db, 1000);
 	sqlite3_extended_result_codes(s->db, 1);
 
 	/* WAL: readers never block the writer; synchronous=FULL: a committed
@@ -102,18 +104,52 @@ int store_exec(struct store *s, const char *sql)
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_E_SQLITE;
 }
 
+/* Transactions nest: the outermost store_begin() is BEGIN IMMEDIATE, inner
+ * ones are savepoints, so a caller can make several modules' writes one
+ * atomic unit (the pipeline commits a verdict and its deadline clocks
+ * together) while each module still brackets its own writes. */
 int store_begin(struct store *s)
 {
-	return store_exec(s, "BEGIN IMMEDIATE");
+	char sql[32];
+	if (s->depth == 0)
+		snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE");
+	else
+		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", s->depth);
+	int r = store_exec(s, sql);
+	if (r == 0)
+		s->depth++;
+	return r;
 }
 
 int store_commit(struct store *s)
 {
-	return store_exec(s, "COMMIT");
+	char sql[32];
+	if (s->depth <= 0)
+		return STORE_E_SQLITE;
+	if (s->depth == 1)
+		snprintf(sql, sizeof(sql), "COMMIT");
+	else
+		snprintf(sql, sizeof(sql), "RELEASE sp%d", s->depth - 1);
+	int r = store_exec(s, sql);
+	if (r == 0)
+		s->depth--;
+	return r; /* on failure the caller rolls back this level */
 }
 
 void store_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	char sql[64];
+	if (s->depth <= 0) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return;
+	}
+	s->depth--;
+	if (s->depth == 0) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	} else {
+		snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d", s->depth, s->depth);
+		sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	}
 }

@@ -34,7 +34,9 @@ sqlite3 *store_db(struct store *s);
 const char *store_path(const struct store *s);
 const char *store_errmsg(struct store *s);
 
-/* Short write transactions: BEGIN IMMEDIATE … COMMIT, or ROLLBACK. */
+/* Short write transactions: BEGIN IMMEDIATE … COMMIT, or ROLLBACK.  They
+ * nest (inner levels are savepoints): every begin is matched by exactly one
+ * commit or rollback, and a failed commit is followed by a rollback. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
@@ -175,3 +177,8 @@ int store_rule_stats_get(struct store *s, const char *rule, struct store_rule_st
  * verdict does not exist or did not involve that rule. */
 int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const char *judgement,
                        const char *actor, int64_t now);
+
+/* Items whose latest version has no verdict yet (a crash between storing
+ * an item and evaluating it), at most max, oldest first; *ret is malloc'ed
+ * (NULL when none). */
+int store_items_unevaluated(struct store *s, size_t max, int64_t **ret, size_t *ret_n);

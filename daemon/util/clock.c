@@ -183,11 +183,19 @@ int clock_parse_spec(const char *spec, int64_t *ret_start_usec, double *ret_fact
 
 char *clock_format_utc(int64_t usec, char *buf, size_t len)
 {
-	time_t t = (time_t)(usec / USEC_PER_SEC);
+	/* Floor division, so instants before 1970 format correctly too. */
+	int64_t secs = usec / USEC_PER_SEC, frac = usec % USEC_PER_SEC;
+	if (frac < 0) {
+		secs--;
+		frac += USEC_PER_SEC;
+	}
+	time_t t = (time_t)secs;
 	struct tm tm;
-	gmtime_r(&t, &tm);
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	         (int)((usec % USEC_PER_SEC) / 1000));
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(frac / 1000));
 	return buf;
 }

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
@@ -55,7 +58,8 @@ static void schedule_tick(struct daemon *d)
 	 * fine-grained enough for anything the tick does. */
 	if (tv.tv_sec == 0 && tv.tv_usec < 20000)
 		tv.tv_usec = 20000;
-	evtimer_add(d->tick, &tv);
+	if (evtimer_add(d->tick, &tv) < 0)
+		log_error("cannot arm the main tick");
 }
 
 /* Deadline clocks that reached their warning or due point since the last
@@ -100,14 +104,19 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		schedule_tick(d);
 }
 
+/* Ping only while the main tick runs and the poller keeps its schedule:
+ * a loop that spins but no longer polls is as dead as a hung one. */
 static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
-	if (d->ticks != d->ticks_at_last_ping) {
+	int64_t grace = 10 * d->config->daemon.tick_usec + 60 * USEC_PER_SEC;
+	if (d->ticks == d->ticks_at_last_ping) {
+		log_warning("main loop made no progress since the last watchdog ping");
+	} else if (d->poller && !poller_healthy(d->poller, clock_now_usec(), grace)) {
+		log_warning("polls are overdue; not pinging the watchdog");
+	} else {
 		sd_notify(0, "WATCHDOG=1");
 		d->ticks_at_last_ping = d->ticks;
-	} else {
-		log_warning("main loop made no progress since the last watchdog ping");
 	}
 }
 
@@ -139,7 +148,8 @@ static void reload(struct daemon *d)
 	struct pipeline_rules *next_rules = NULL;
 	int r = config_load(d->opts.config_dir, &d->opts.ovr, &next, &diags);
 	if (r == 0)
-		r = pipeline_rules_load(next->daemon.rules_dir, &next_rules, &diags);
+		r = pipeline_rules_load(next->daemon.rules_dir, next->daemon.rule_disable_after,
+		                        &next_rules, &diags);
 	if (r == 0 && strcmp(next->daemon.state_dir, d->config->daemon.state_dir) != 0) {
 		diag_add(&diags, NULL, 0,
 		         "StateDirectory= cannot change on reload (restart vaktd to move the store)");
@@ -199,7 +209,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
 	if (sig == SIGHUP) {
-		reload(d);
+		if (d->stopping)
+			log_notice("SIGHUP while stopping: not reloading");
+		else
+			reload(d);
 		return;
 	}
 	if (d->stopping)
@@ -234,7 +247,8 @@ int daemon_check_config(const struct daemon_opts *opts)
 	struct pipeline_rules *rules = NULL;
 	int r = config_load(opts->config_dir, &opts->ovr, &c, &diags);
 	if (r == 0)
-		r = pipeline_rules_load(c->daemon.rules_dir, &rules, &diags);
+		r = pipeline_rules_load(c->daemon.rules_dir, c->daemon.rule_disable_after, &rules,
+		                        &diags);
 	if (r) {
 		diag_print(&diags, stderr);
 		fprintf(stderr, "%s: %zu error(s)\n", opts->config_dir, diags.n);
@@ -269,7 +283,8 @@ int daemon_start(struct daemon *d)
 		return r;
 	}
 	log_set_max_level(d->config->daemon.log_level);
-	r = pipeline_rules_load(d->config->daemon.rules_dir, &d->rules, &diags);
+	r = pipeline_rules_load(d->config->daemon.rules_dir, d->config->daemon.rule_disable_after,
+	                        &d->rules, &diags);
 	if (r) {
 		log_diags(&diags, "");
 		log_error("invalid rules in %s: %zu error(s); not starting", d->config->daemon.rules_dir,
@@ -286,6 +301,16 @@ int daemon_start(struct daemon *d)
 		          strerror(-r));
 		return r;
 	}
+	/* Two daemons on one database would poll twice and race each other's
+	 * clocks; the lock is released by the kernel however we exit. */
+	snprintf(dbpath, sizeof(dbpath), "%s/vakt.lock", d->config->daemon.state_dir);
+	d->lock_fd = open(dbpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		log_error("cannot lock %s: %s", dbpath,
+		          errno == EWOULDBLOCK ? "another vaktd uses this state directory"
+		                               : strerror(errno));
+		return -EBUSY;
+	}
 	snprintf(dbpath, sizeof(dbpath), "%s/vakt.db", d->config->daemon.state_dir);
 	r = store_open(dbpath, &d->store, errbuf, sizeof(errbuf));
 	if (r) {
@@ -297,6 +322,15 @@ int daemon_start(struct daemon *d)
 		log_error("cannot record accounts in the store: %s", store_errmsg(d->store));
 		return -EIO;
 	}
+
+	size_t repaired = 0;
+	r = pipeline_repair(d->store, d->rules, d->config, clock_now_usec(), &repaired);
+	if (r)
+		log_error("cannot evaluate items left unevaluated by a crash: %s",
+		          store_errmsg(d->store));
+	else if (repaired)
+		log_notice("evaluated %zu item(s) a previous run had stored but not filtered",
+		           repaired);
 
 	d->api_env = (struct api_env){
 		.store = d->store,
@@ -388,5 +422,7 @@ void daemon_free(struct daemon *d)
 	config_free(d->config);
 	if (d->base)
 		event_base_free(d->base);
+	if (d->lock_fd > 0)
+		close(d->lock_fd);
 	memset(d, 0, sizeof(*d));
 }

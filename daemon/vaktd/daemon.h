@@ -36,6 +36,7 @@ struct daemon {
 	uint64_t ticks_at_last_ping;
 	uint64_t generation;
 	bool stopping;
+	int lock_fd;               /* flock on STATE/vakt.lock: one vaktd per store */
 };
 
 /* Load the configuration, open the store, bind the API, report READY=1.

@@ -43,6 +43,10 @@ static void compute_due(struct poller *p, struct poll_slot *s, int64_t now)
 	const struct config_account *a = slot_account(p, s);
 	int64_t last = 0, next = 0;
 
+	if (!a) { /* gone from the configuration: never due */
+		s->next_due = INT64_MAX;
+		return;
+	}
 	if (store_poll_last_planned(p->d->store, s->account, &last) != 0)
 		log_full(LOG_ERR, s->account, 0, "cannot read the last poll: %s",
 		         store_errmsg(p->d->store));
@@ -73,7 +77,8 @@ static void arm(struct poller *p)
 	if (earliest == INT64_MAX)
 		return;
 	struct timeval tv = clock_sim_to_real(earliest - now);
-	evtimer_add(p->timer, &tv);
+	if (evtimer_add(p->timer, &tv) < 0)
+		log_error("cannot arm the poll timer; polling has stopped");
 }
 
 /* One poll.  Connectors are not part of this build yet, so the poll is
@@ -116,6 +121,10 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 			continue;
 		const struct config_account *a = slot_account(p, s);
 		int64_t planned = s->next_due, next = 0;
+		if (!a) {
+			s->next_due = INT64_MAX;
+			continue;
+		}
 		poll_account(p, s, planned, now);
 		int r = sched_next(&a->sched, a->cal, s->offset, planned, s->crisis_from,
 		                   s->crisis_until, &next);
@@ -210,4 +219,12 @@ void poller_free(struct poller *p)
 uint64_t poller_polls_made(const struct poller *p)
 {
 	return p->polls_made;
+}
+
+int poller_healthy(const struct poller *p, int64_t now, int64_t grace)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->slots[i].next_due != INT64_MAX && p->slots[i].next_due + grace < now)
+			return 0;
+	return p->n == 0 || evtimer_pending(p->timer, NULL);
 }

@@ -23,5 +23,9 @@ void poller_refresh(struct poller *p);
 
 void poller_free(struct poller *p);
 
-/* Catch-up polls started since start (for logging and tests). */
+/* Polls made since start (for logging and tests). */
 uint64_t poller_polls_made(const struct poller *p);
+
+/* 1 when no poll is overdue by more than grace and the timer is armed: the
+ * watchdog's proof that the scheduler makes progress. */
+int poller_healthy(const struct poller *p, int64_t now, int64_t grace);

@@ -48,6 +48,23 @@ class Crash(VaktTestCase):
         if r.returncode == 0:
             self.assertIn('"intact":true', r.stdout)
 
+    def test_second_daemon_on_the_same_state_is_refused(self):
+        d = self.vaktd().start()
+        other = self.vaktd()
+        other.socket = d.socket + ".2"
+        other.start(wait_ready=False)
+        self.assertEqual(1, other.wait_exit())
+        self.assertIn("another vaktd uses this state directory", other.log())
+        # The first one still serves, on its own socket.
+        self.assertEqual("running", d.status()["state"])
+        # And a second daemon never steals a live socket.
+        third = self.vaktd()
+        third.state_dir = d.state_dir + "-3"
+        third.start(wait_ready=False)
+        self.assertEqual(1, third.wait_exit())
+        self.assertIn("is in use by a running process", third.log())
+        self.assertEqual("running", d.status()["state"])
+
     def test_newer_database_is_refused(self):
         d = self.vaktd().start()
         db = os.path.join(d.state_dir, "vakt.db")

@@ -58,7 +58,7 @@ static void test_good_config_loads_with_defaults(void)
 		T_EQ_INT(PLATFORM_FACEBOOK, c->accounts[0].platform);
 		T_EQ_INT(1, c->accounts[0].enabled);
 		T_EQ_INT(0660, c->daemon.api_socket_mode);
-		T_EQ_INT(1024 * 1024, c->daemon.api_max_body);
+		T_EQ_INT(64 * 1024, c->daemon.api_max_body);
 		T_EQ_INT(7, c->daemon.log_level);
 		T_EQ_STR("Kulturförvaltningen", config_find_unit(c, "kultur")->title);
 	}

@@ -130,6 +130,22 @@ static void test_category_review_time_overrides_the_tier(void)
 	T_EQ_INT(MONDAY_10 + 30 * 60 * USEC_PER_SEC, d.due_at);
 }
 
+static void test_text_beyond_the_scan_cap_goes_to_review(void)
+{
+	size_t filler = 70 * 1024;
+	char *text = malloc(filler + 64);
+	memset(text, 'a', filler);
+	for (size_t i = 80; i < filler; i += 81)
+		text[i] = ' ';
+	strcpy(text + filler, " jag ska döda dig");
+	struct store_item_in in = item("long1", text);
+	struct pipeline_result r = {0};
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	struct deadline d;
+	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_REVIEW_POSSIBLE, &d));
+	free(text);
+}
+
 static void test_clean_comment_starts_nothing(void)
 {
 	struct store_item_in in = item("c1", "Tack för en fin konsert igår!");
@@ -165,13 +181,51 @@ static void test_stats_flush_and_feedback(void)
 	T_EQ_INT(0, store_audit_verify(store, &n, &bad));
 }
 
+static void test_repair_evaluates_what_a_crash_left(void)
+{
+	/* As if vaktd died right after committing the raw item. */
+	struct store_item_in in = item("crash1", "När öppnar simhallen i Eriksdal?");
+	int64_t id, version;
+	size_t done = 0;
+	T_EQ_INT(0, store_begin(store));
+	T_EQ_INT(0, store_item_upsert(store, &in, MONDAY_10, &id, &version));
+	T_EQ_INT(0, store_commit(store));
+	struct config cfg = {.accounts = &acc, .n_accounts = 1};
+	T_EQ_INT(0, pipeline_repair(store, rules, &cfg, MONDAY_10, &done));
+	T_EQ_INT(1, done);
+	struct deadline d;
+	T_EQ_INT(0, deadline_find(store, id, DEADLINE_RESPOND, &d));
+	/* Nothing left to repair. */
+	T_EQ_INT(0, pipeline_repair(store, rules, &cfg, MONDAY_10, &done));
+	T_EQ_INT(0, done);
+}
+
+static void test_nested_transactions_commit_and_roll_back_as_one(void)
+{
+	int64_t before = one_int("SELECT count(*) FROM audit_log");
+	T_EQ_INT(0, store_begin(store));
+	T_EQ_INT(0, store_audit_append(store, "t", "outer", "x", NULL, NULL));
+	T_EQ_INT(0, store_begin(store));
+	T_EQ_INT(0, store_audit_append(store, "t", "inner", "x", NULL, NULL));
+	T_EQ_INT(0, store_commit(store));
+	store_rollback(store); /* the outer level takes the inner with it */
+	T_EQ_INT(before, one_int("SELECT count(*) FROM audit_log"));
+	T_EQ_INT(0, store_begin(store));
+	T_EQ_INT(0, store_begin(store));
+	T_EQ_INT(0, store_audit_append(store, "t", "inner", "x", NULL, NULL));
+	store_rollback(store); /* only the inner level */
+	T_EQ_INT(0, store_audit_append(store, "t", "outer", "x", NULL, NULL));
+	T_EQ_INT(0, store_commit(store));
+	T_EQ_INT(before + 1, one_int("SELECT count(*) FROM audit_log"));
+}
+
 static void test_broken_rules_are_refused_with_file_and_line(void)
 {
 	struct diag_list dl = {0};
 	struct pipeline_rules *pr = NULL;
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s/tests/unit/data/filter/broken", SRCDIR);
-	T_EQ_INT(-EINVAL, pipeline_rules_load(dir, &pr, &dl));
+	T_EQ_INT(-EINVAL, pipeline_rules_load(dir, 0, &pr, &dl));
 	T_ASSERT(pr == NULL);
 	T_ASSERT(dl.n > 0);
 	char buf[1024];
@@ -187,7 +241,7 @@ int main(void)
 	setenv("TZ", "Europe/Stockholm", 1);
 	snprintf(path, sizeof(path), "%s/vakt.db", dir);
 	snprintf(rules_dir, sizeof(rules_dir), "%s/tests/unit/data/filter/good", SRCDIR);
-	if (store_open(path, &store, NULL, 0) || pipeline_rules_load(rules_dir, &rules, &dl) ||
+	if (store_open(path, &store, NULL, 0) || pipeline_rules_load(rules_dir, 0, &rules, &dl) ||
 	    cal_new(&cal)) {
 		diag_print(&dl, stdout);
 		return 1;
@@ -203,8 +257,11 @@ int main(void)
 	T_RUN(test_own_reply_meets_the_question);
 	T_RUN(test_threat_gets_an_obvious_review_and_masked_text);
 	T_RUN(test_category_review_time_overrides_the_tier);
+	T_RUN(test_text_beyond_the_scan_cap_goes_to_review);
 	T_RUN(test_clean_comment_starts_nothing);
 	T_RUN(test_stats_flush_and_feedback);
+	T_RUN(test_repair_evaluates_what_a_crash_left);
+	T_RUN(test_nested_transactions_commit_and_roll_back_as_one);
 	T_RUN(test_broken_rules_are_refused_with_file_and_line);
 
 	pipeline_rules_free(rules);
