@@ -17,6 +17,7 @@
 #include "util/clock.h"
 
 #define SCHEDULE_MAX_DAYS 14
+#define SCHEDULE_MAX_POLLS 5000 /* a 1-minute crisis grid for days is not a list */
 #define DAY_USEC (86400 * USEC_PER_SEC)
 
 static void add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t)
@@ -169,7 +170,7 @@ void api_get_account_schedule(const struct api_env *env, const struct api_req *r
 	const struct config_account *a = find_account(env, req, ret);
 	char buf[16];
 	int days = 1;
-	int64_t now = clock_now_usec(), from = 0, until = 0, t, next;
+	int64_t now = clock_now_usec(), from = 0, until = 0;
 
 	if (!a)
 		return;
@@ -195,26 +196,51 @@ void api_get_account_schedule(const struct api_env *env, const struct api_req *r
 	cJSON_AddNumberToObject(o, "days", days);
 	cJSON_AddNumberToObject(o, "jitter_seconds", (double)(offset / USEC_PER_SEC));
 	cJSON *arr = cJSON_AddArrayToObject(o, "polls");
-	for (t = now; arr && cJSON_GetArraySize(arr) < SCHED_DAY_MAX * SCHEDULE_MAX_DAYS; t = next) {
-		if (sched_next(&a->sched, a->cal, offset, t, from, until, &next) < 0 ||
-		    next >= now + (int64_t)days * DAY_USEC)
+	/* Day by day from the grids (sched_next per poll would recompute a
+	 * day's grid for every poll); the crisis grid is merged in. */
+	int64_t today, horizon = now + (int64_t)days * DAY_USEC, polls[SCHED_DAY_MAX];
+	int64_t crisis_next = 0;
+	if (until > now && a->sched.crisis_usec > 0)
+		crisis_next = from + ((now - from) / a->sched.crisis_usec + 1) * a->sched.crisis_usec;
+	int count = 0;
+	if (cal_local_day(a->cal, now, &today) < 0)
+		today = 0;
+	for (int64_t dn = today; arr && today && dn <= today + days && count < SCHEDULE_MAX_POLLS;
+	     dn++) {
+		int n = sched_day_polls(&a->sched, a->cal, dn, polls);
+		int64_t day_start, day_end;
+		if (n < 0 || day_bounds(a->cal, dn, &day_start, &day_end) < 0)
 			break;
-		cJSON *p = cJSON_CreateObject();
-		add_instant(p, "at", a->cal, next);
-		int in_crisis = until > next && next >= from &&
-		                (next - from) % a->sched.crisis_usec == 0;
 		struct cal_day day;
-		int64_t dn;
-		const char *why = in_crisis ? "crisis" : "off_hours";
-		if (!in_crisis && cal_is_business_time(a->cal, next - offset) == 1)
-			why = "office_hours";
-		else if (!in_crisis && cal_local_day(a->cal, next - offset, &dn) == 0 &&
-		         cal_day_info(a->cal, dn, &day) == 0 && day.kind != CAL_DAY_BUSINESS &&
-		         day.kind != CAL_DAY_HALF)
-			why = "closed_day";
-		cJSON_AddStringToObject(p, "kind", why);
-		cJSON_AddItemToArray(arr, p);
+		int closed = cal_day_info(a->cal, dn, &day) == 0 && day.kind != CAL_DAY_BUSINESS &&
+		             day.kind != CAL_DAY_HALF;
+		for (int i = 0; i <= n && count < SCHEDULE_MAX_POLLS; i++) {
+			/* i == n: the rest of the day, for the crisis polls only. */
+			int64_t t = i < n ? polls[i] + offset : day_end + offset - 1;
+			/* Crisis polls that come before this grid poll. */
+			while (crisis_next && crisis_next < until && crisis_next <= t &&
+			       crisis_next < horizon && count < SCHEDULE_MAX_POLLS) {
+				cJSON *p = cJSON_CreateObject();
+				add_instant(p, "at", a->cal, crisis_next);
+				cJSON_AddStringToObject(p, "kind", "crisis");
+				cJSON_AddItemToArray(arr, p);
+				count++;
+				crisis_next += a->sched.crisis_usec;
+			}
+			if (i == n || t <= now || t >= horizon)
+				continue;
+			cJSON *p = cJSON_CreateObject();
+			add_instant(p, "at", a->cal, t);
+			cJSON_AddStringToObject(p, "kind",
+			                        closed ? "closed_day"
+			                        : cal_is_business_time(a->cal, t - offset) == 1
+			                                ? "office_hours"
+			                                : "off_hours");
+			cJSON_AddItemToArray(arr, p);
+			count++;
+		}
 	}
+	cJSON_AddBoolToObject(o, "truncated", count >= SCHEDULE_MAX_POLLS);
 	ret->status = 200;
 	ret->body = o;
 }

@@ -14,8 +14,20 @@ struct cal_opt {
 	unsigned line;
 };
 
+/* Floor checks already done: most accounts share a policy and a calendar,
+ * and a year of one-minute grids for 800 accounts is worth computing once. */
+struct floor_memo {
+	struct sched_policy policy;
+	const struct cal *cal;
+	int result;
+	int64_t bad_dn;
+	int count;
+};
+
 struct config_load {
 	struct config *cfg;
+	struct floor_memo *floor_memo;
+	size_t n_floor_memo;
 	struct cal_opt *cal_opts;
 	size_t n_cal_opts;
 	/* [Deadlines] keys, applied per account in layer order; .calendar

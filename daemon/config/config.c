@@ -225,7 +225,25 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 	int count = 0;
 	if (cal_local_day(a->cal, clock_now_usec(), &today) < 0)
 		return;
-	int r = sched_check_floor(&a->sched, a->cal, today, FLOOR_CHECK_DAYS, &bad_dn, &count);
+	int r = -1;
+	for (size_t i = 0; i < ld->n_floor_memo; i++) {
+		const struct floor_memo *m = &ld->floor_memo[i];
+		if (m->cal == a->cal && memcmp(&m->policy, &a->sched, sizeof(a->sched)) == 0) {
+			r = m->result;
+			bad_dn = m->bad_dn;
+			count = m->count;
+			break;
+		}
+	}
+	if (r == -1) {
+		r = sched_check_floor(&a->sched, a->cal, today, FLOOR_CHECK_DAYS, &bad_dn, &count);
+		struct floor_memo *v =
+			realloc(ld->floor_memo, (ld->n_floor_memo + 1) * sizeof(*v));
+		if (v) {
+			ld->floor_memo = v;
+			v[ld->n_floor_memo++] = (struct floor_memo){a->sched, a->cal, r, bad_dn, count};
+		}
+	}
 	if (r == 1) {
 		struct cal_date d = cal_civil_from_days(bad_dn);
 		diag_add(ld->diags, a->file, a->line_schedule,
@@ -345,6 +363,8 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 	config_calendar_opts_clear(&ld);
 	validate_references(&ld);
 	config_deadlines_clear(&ld);
+	free(ld.floor_memo);
+	ld.floor_memo = NULL;
 	if (mine.n) {
 		diag_move(diags, &mine);
 		r = -EINVAL;
@@ -356,6 +376,7 @@ fail:
 	diag_list_clear(&mine);
 	config_calendar_opts_clear(&ld);
 	config_deadlines_clear(&ld);
+	free(ld.floor_memo);
 	free(path);
 	config_free(c);
 	return r < 0 ? r : -EINVAL;

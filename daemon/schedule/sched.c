@@ -15,6 +15,8 @@
 
 void sched_policy_default(struct sched_policy *p)
 {
+	/* memset, not an initializer: padding is zero too, so policies compare
+	 * with memcmp (the floor check's memo). */
 	memset(p, 0, sizeof(*p));
 	p->interval_usec = 30 * MIN_USEC;
 	p->off_hours_usec = 120 * MIN_USEC;
