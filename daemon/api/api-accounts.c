@@ -279,8 +279,11 @@ void api_post_account_crisis(const struct api_env *env, const struct api_req *re
 		}
 		cJSON_Delete(in);
 	}
-	if (cal_add_duration(a->cal, now, &dur, &until) < 0) {
-		api_fail(ret, 400, "bad_duration", "duration out of range");
+	/* Crisis mode is for hours or days; a week is the ceiling before it
+	 * should be a schedule change in the configuration instead. */
+	if (cal_add_duration(a->cal, now, &dur, &until) < 0 ||
+	    until - now > 7 * 24 * 3600 * USEC_PER_SEC) {
+		api_fail(ret, 400, "bad_duration", "crisis mode lasts at most 7 days");
 		return;
 	}
 	int r = store_account_set_crisis(env->store, a->id, now, until, actor);

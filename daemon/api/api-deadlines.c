@@ -120,7 +120,8 @@ static int fail_deadline(struct api_response *ret, int r)
 {
 	int status = r == -ENOENT ? 404
 	             : (r == DEADLINE_E_EXISTS || r == DEADLINE_E_STATE || r == DEADLINE_E_PASSED ||
-	                r == DEADLINE_E_TOO_EARLY || r == -EOPNOTSUPP)
+	                r == DEADLINE_E_TOO_EARLY || r == -EOPNOTSUPP || r == -EINVAL ||
+	                r == -ERANGE)
 	                     ? 409
 	                     : 500;
 	api_fail(ret, status, status == 404 ? "not_found" : status == 409 ? "conflict" : "store",

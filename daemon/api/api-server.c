@@ -323,7 +323,8 @@ void api_server_free(struct api_server *srv)
 	if (srv->http)
 		evhttp_free(srv->http); /* frees the listener and connections */
 	while (srv->conns) {
-		/* evhttp_free closed them without calling our close callback. */
+		/* evhttp_free() calls on_conn_close for connections still
+		 * connected, which unlinks them; these are the others. */
 		struct tracked_conn *tc = srv->conns;
 		srv->conns = tc->next;
 		free(tc);

@@ -15,8 +15,9 @@ static void day_cell(const cJSON *a, const char *key, char *buf, size_t len)
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(a, key);
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "polls");
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(d, "ok");
-	if (cJSON_IsNumber(n))
-		snprintf(buf, len, "%s %d/%d", s_or(d, "date", "?") + 5, ok->valueint, n->valueint);
+	const char *date = s_or(d, "date", "");
+	if (cJSON_IsNumber(n) && cJSON_IsNumber(ok) && strlen(date) == 10)
+		snprintf(buf, len, "%s %d/%d", date + 5, ok->valueint, n->valueint);
 	else
 		snprintf(buf, len, "-");
 }
@@ -57,8 +58,8 @@ static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
 		       prev, cur, s_or(a, "next_poll", "-"), flags);
 	}
 	if (flagged)
-		printf("\n%d account(s) below the floor of %d polls per business day.\n", flagged,
-		       cJSON_GetObjectItemCaseSensitive(res, "floor")->valueint);
+		printf("\n%d account(s) below the floor of %.0f polls per business day.\n", flagged,
+		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "floor")));
 	cJSON_Delete(res);
 	return CTL_EXIT_OK;
 }

@@ -28,14 +28,20 @@ static int digest_dir(const char *dir, char out[17])
 
 	if (!d)
 		return -errno;
-	while ((de = readdir(d)) && n < sizeof(names) / sizeof(names[0])) {
+	while (r == 0 && (de = readdir(d))) {
 		size_t len = strlen(de->d_name);
-		if (de->d_name[0] != '.' && len > 6 && strcmp(de->d_name + len - 6, ".rules") == 0)
-			if (!(names[n++] = strdup(de->d_name)))
-				r = -ENOMEM;
+		if (de->d_name[0] == '.' || len <= 6 || strcmp(de->d_name + len - 6, ".rules") != 0)
+			continue;
+		if (n == sizeof(names) / sizeof(names[0]))
+			r = -E2BIG; /* a digest must describe every file, or none */
+		else if (!(names[n] = strdup(de->d_name)))
+			r = -ENOMEM;
+		else
+			n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		r = -ENOMEM;
@@ -53,6 +59,8 @@ static int digest_dir(const char *dir, char out[17])
 		EVP_DigestUpdate(ctx, names[i], strlen(names[i]) + 1);
 		while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
 			EVP_DigestUpdate(ctx, buf, k);
+		if (ferror(f))
+			r = -EIO;
 		fclose(f);
 	}
 	if (ctx && r == 0) {

@@ -88,9 +88,10 @@ static int mark_removed(struct store *s, const struct config *cfg, const char *a
 	size_t n = 0;
 	int r = 0;
 
+	int sr;
 	if (!st)
 		return STORE_E_SQLITE;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		if (config_find_account(cfg, id))
 			continue;
@@ -103,6 +104,8 @@ static int mark_removed(struct store *s, const struct config *cfg, const char *a
 		gone = v;
 		n++;
 	}
+	if (r == 0 && sr != SQLITE_DONE && sr != SQLITE_ROW)
+		r = STORE_E_SQLITE; /* a busy or failing read is not "no more rows" */
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		char subject[128];

@@ -76,6 +76,8 @@ int store_audit_append(struct store *s, const char *actor, const char *action,
 	sqlite3_finalize(st);
 
 	audit_hash(prev, seq, at, actor, action, subject, detail, hash);
+	if (strlen(hash) != 64)
+		return STORE_E_SQLITE; /* no entry rather than one that breaks the chain */
 	st = store_prepare(s, "INSERT INTO audit_log(seq, at, actor, action, subject, detail, "
 	                      "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
 	if (!st)

@@ -22,7 +22,7 @@ int store_audit_append(struct store *s, const char *actor, const char *action,
  * STORE_E_CORRUPT with *ret_bad_seq the first entry that does not verify. */
 int store_audit_verify(struct store *s, int64_t *ret_entries, int64_t *ret_bad_seq);
 
-/* The hash of one entry, exposed for tests. */
+/* The hash of one entry, exposed for tests; out is "" when hashing failed. */
 void audit_hash(const char *prev_hash, int64_t seq, int64_t at, const char *actor,
                 const char *action, const char *subject, const char *detail,
                 char out[AUDIT_HASH_HEX]);

@@ -1,6 +1,8 @@
 /* Verdicts, per-rule counters and moderators' feedback. */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/audit.h"
@@ -117,7 +119,7 @@ static int list_has(const char *list, const char *rule)
 int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const char *judgement,
                        const char *actor, int64_t now)
 {
-	char subject[64], detail[256];
+	char subject[64];
 	int r = store_begin(s);
 	if (r)
 		return r;
@@ -152,10 +154,15 @@ int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const
 		}
 	}
 	if (r == 0) {
+		cJSON *d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "rule", rule);
+		cJSON_AddStringToObject(d, "judgement", judgement);
+		char *detail = cJSON_PrintUnformatted(d);
+		cJSON_Delete(d);
 		snprintf(subject, sizeof(subject), "verdict:%lld", (long long)verdict);
-		snprintf(detail, sizeof(detail), "{\"rule\":\"%s\",\"judgement\":\"%s\"}", rule,
-		         judgement);
-		r = store_audit_append(s, actor, "filter.feedback", subject, detail, NULL);
+		r = detail ? store_audit_append(s, actor, "filter.feedback", subject, detail, NULL)
+		           : -ENOMEM;
+		free(detail);
 	}
 	if (r == 0)
 		r = store_commit(s);

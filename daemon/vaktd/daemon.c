@@ -156,7 +156,9 @@ static void reload(struct daemon *d)
 		r = -EINVAL;
 	}
 	if (r == 0 && strcmp(next->daemon.api_socket, d->config->daemon.api_socket) != 0)
-		log_warning("Api Socket= changed; the new path takes effect on restart");
+		log_warning("[Api] Socket= changed; the new path takes effect on restart");
+	if (r == 0 && next->daemon.api_socket_mode != d->config->daemon.api_socket_mode)
+		log_warning("[Api] SocketMode= changed; the new mode takes effect on restart");
 	if (r == 0) {
 		r = store_accounts_sync(d->store, next, "vaktd:reload");
 		if (r)
