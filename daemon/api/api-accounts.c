@@ -79,8 +79,8 @@ static int remaining_today(const struct config_account *a, int64_t today, int64_
 	return left;
 }
 
-static void add_schedule_view(const struct api_env *env, const struct config_account *a,
-                              cJSON *j, int64_t now)
+static void add_schedule_view(const struct api_env *env, const struct config_account *a, cJSON *j,
+                              int64_t now)
 {
 	int64_t last_planned = 0, last_started = 0, next = 0, from = 0, until = 0, today;
 	char result[32] = "";
@@ -152,9 +152,8 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 	ret->body = o;
 }
 
-static const struct config_account *find_account(const struct api_env *env,
-                                                 const struct api_req *req,
-                                                 struct api_response *ret)
+static const struct config_account *
+find_account(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
 	const struct config_account *a = config_find_account(env->config, req->param);
 	if (!a)
@@ -201,7 +200,8 @@ void api_get_account_schedule(const struct api_env *env, const struct api_req *r
 	int64_t today, horizon = now + (int64_t)days * DAY_USEC, polls[SCHED_DAY_MAX];
 	int64_t crisis_next = 0;
 	if (until > now && a->sched.crisis_usec > 0)
-		crisis_next = from + ((now - from) / a->sched.crisis_usec + 1) * a->sched.crisis_usec;
+		crisis_next =
+		        from + ((now - from) / a->sched.crisis_usec + 1) * a->sched.crisis_usec;
 	int count = 0;
 	if (cal_local_day(a->cal, now, &today) < 0)
 		today = 0;
@@ -249,7 +249,7 @@ void api_post_account_crisis(const struct api_env *env, const struct api_req *re
                              struct api_response *ret)
 {
 	const struct config_account *a = find_account(env, req, ret);
-	struct cal_duration dur = {CAL_UNIT_HOURS, 2};
+	struct cal_duration dur = { CAL_UNIT_HOURS, 2 };
 	const char *actor = "api";
 	char actor_buf[80];
 	int64_t now = clock_now_usec(), until;
@@ -288,7 +288,8 @@ void api_post_account_crisis(const struct api_env *env, const struct api_req *re
 	}
 	int r = store_account_set_crisis(env->store, a->id, now, until, actor);
 	if (r) {
-		api_fail(ret, 500, "store", "cannot record crisis mode: %s", store_errmsg(env->store));
+		api_fail(ret, 500, "store", "cannot record crisis mode: %s",
+		         store_errmsg(env->store));
 		return;
 	}
 	if (env->changed)
@@ -297,7 +298,8 @@ void api_post_account_crisis(const struct api_env *env, const struct api_req *re
 	cJSON_AddStringToObject(o, "account", a->id);
 	add_instant(o, "crisis_from", a->cal, now);
 	add_instant(o, "crisis_until", a->cal, until);
-	cJSON_AddNumberToObject(o, "interval_seconds", (double)(a->sched.crisis_usec / USEC_PER_SEC));
+	cJSON_AddNumberToObject(o, "interval_seconds",
+	                        (double)(a->sched.crisis_usec / USEC_PER_SEC));
 	ret->status = 200;
 	ret->body = o;
 }
@@ -309,7 +311,8 @@ void api_delete_account_crisis(const struct api_env *env, const struct api_req *
 	if (!a)
 		return;
 	if (store_account_set_crisis(env->store, a->id, 0, 0, "api") != 0) {
-		api_fail(ret, 500, "store", "cannot record crisis mode: %s", store_errmsg(env->store));
+		api_fail(ret, 500, "store", "cannot record crisis mode: %s",
+		         store_errmsg(env->store));
 		return;
 	}
 	if (env->changed)

@@ -32,11 +32,10 @@ static void add_instant(cJSON *o, const char *key, const struct cal *c, int64_t 
 		cJSON_AddNullToObject(o, key);
 }
 
-void api_get_queue(const struct api_env *env, const struct api_req *req,
-                   struct api_response *ret)
+void api_get_queue(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
 	char account[128], unit[128];
-	struct deadline_filter f = {.limit = DEADLINE_LIST_MAX};
+	struct deadline_filter f = { .limit = DEADLINE_LIST_MAX };
 	struct deadline_pending *v = NULL;
 	size_t n = 0;
 
@@ -118,13 +117,16 @@ static cJSON *parse_body(const struct api_req *req, struct api_response *ret, ch
 
 static int fail_deadline(struct api_response *ret, int r)
 {
-	int status = r == -ENOENT ? 404
-	             : (r == DEADLINE_E_EXISTS || r == DEADLINE_E_STATE || r == DEADLINE_E_PASSED ||
-	                r == DEADLINE_E_TOO_EARLY || r == -EOPNOTSUPP || r == -EINVAL ||
-	                r == -ERANGE)
-	                     ? 409
-	                     : 500;
-	api_fail(ret, status, status == 404 ? "not_found" : status == 409 ? "conflict" : "store",
+	int status =
+	        r == -ENOENT ? 404
+	        : (r == DEADLINE_E_EXISTS || r == DEADLINE_E_STATE || r == DEADLINE_E_PASSED ||
+	           r == DEADLINE_E_TOO_EARLY || r == -EOPNOTSUPP || r == -EINVAL || r == -ERANGE)
+	                ? 409
+	                : 500;
+	api_fail(ret, status,
+	         status == 404   ? "not_found"
+	         : status == 409 ? "conflict"
+	                         : "store",
 	         "%s", deadline_strerror(r));
 	return r;
 }
@@ -168,8 +170,9 @@ static int item_context(const struct api_env *env, const struct api_req *req,
 	}
 	*ret_acc = config_find_account(env->config, account);
 	if (!*ret_acc || !(*ret_acc)->cal) {
-		api_fail(ret, 409, "conflict", "item %s belongs to account '%s', which is not configured",
-		         req->param, account);
+		api_fail(ret, 409, "conflict",
+		         "item %s belongs to account '%s', which is not configured", req->param,
+		         account);
 		return -ENOENT;
 	}
 	return 0;
@@ -318,7 +321,8 @@ void api_post_item_case_demand(const struct api_env *env, const struct api_req *
 		return;
 	at = clock_now_usec();
 	const cJSON *when = cJSON_GetObjectItemCaseSensitive(in, "at");
-	if (when && (!cJSON_IsString(when) || cal_parse_instant(a->cal, when->valuestring, &at) < 0)) {
+	if (when &&
+	    (!cJSON_IsString(when) || cal_parse_instant(a->cal, when->valuestring, &at) < 0)) {
 		cJSON_Delete(in);
 		api_fail(ret, 400, "bad_instant", "\"at\" must be an ISO 8601 time");
 		return;

@@ -39,11 +39,13 @@ void api_get_filter_stats(const struct api_env *env, const struct api_req *req,
 		cJSON_AddStringToObject(j, "rule", r->id);
 		cJSON_AddStringToObject(j, "category", filter_category_name(r->category));
 		cJSON_AddStringToObject(j, "tier", filter_tier_name(r->tier));
-		cJSON_AddStringToObject(j, "mode", r->mode == FILTER_MODE_SHADOW ? "shadow" : "active");
+		cJSON_AddStringToObject(j, "mode",
+		                        r->mode == FILTER_MODE_SHADOW ? "shadow" : "active");
 		cJSON_AddStringToObject(j, "statute", r->statute);
 		cJSON_AddNumberToObject(j, "hits", (double)hits);
 		if (last)
-			cJSON_AddStringToObject(j, "last_hit", clock_format_utc(last, buf, sizeof(buf)));
+			cJSON_AddStringToObject(j, "last_hit",
+			                        clock_format_utc(last, buf, sizeof(buf)));
 		else
 			cJSON_AddNullToObject(j, "last_hit");
 		cJSON_AddNumberToObject(j, "cost_ns", (double)cost);
@@ -118,8 +120,7 @@ void api_post_verdict_feedback(const struct api_env *env, const struct api_req *
 /* The item as moderators see it: metadata, the latest verdict with its
  * masked text (never the raw text: personal data is not spread), its
  * clocks. */
-void api_get_item(const struct api_env *env, const struct api_req *req,
-                  struct api_response *ret)
+void api_get_item(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
 	int64_t id;
 	sqlite3 *db = store_db(env->store);
@@ -158,8 +159,9 @@ void api_get_item(const struct api_env *env, const struct api_req *req,
 	cJSON_AddNumberToObject(o, "versions", sqlite3_column_int(st, 9));
 	sqlite3_finalize(st);
 
-	if (sqlite3_prepare_v2(db, "SELECT id, tier, categories, rule_ids, actions, masked_text, "
-	                           "ruleset FROM verdicts WHERE item_id=? ORDER BY id DESC LIMIT 1",
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT id, tier, categories, rule_ids, actions, masked_text, "
+	                       "ruleset FROM verdicts WHERE item_id=? ORDER BY id DESC LIMIT 1",
 	                       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -168,12 +170,18 @@ void api_get_item(const struct api_env *env, const struct api_req *req,
 			if (sqlite3_column_type(st, 1) == SQLITE_NULL)
 				cJSON_AddNullToObject(v, "tier");
 			else
-				cJSON_AddStringToObject(v, "tier", (const char *)sqlite3_column_text(st, 1));
-			cJSON_AddStringToObject(v, "categories", (const char *)sqlite3_column_text(st, 2));
-			cJSON_AddStringToObject(v, "rules", (const char *)sqlite3_column_text(st, 3));
-			cJSON_AddStringToObject(v, "actions", (const char *)sqlite3_column_text(st, 4));
-			cJSON_AddStringToObject(v, "text", (const char *)sqlite3_column_text(st, 5));
-			cJSON_AddStringToObject(v, "ruleset", (const char *)sqlite3_column_text(st, 6));
+				cJSON_AddStringToObject(v, "tier",
+				                        (const char *)sqlite3_column_text(st, 1));
+			cJSON_AddStringToObject(v, "categories",
+			                        (const char *)sqlite3_column_text(st, 2));
+			cJSON_AddStringToObject(v, "rules",
+			                        (const char *)sqlite3_column_text(st, 3));
+			cJSON_AddStringToObject(v, "actions",
+			                        (const char *)sqlite3_column_text(st, 4));
+			cJSON_AddStringToObject(v, "text",
+			                        (const char *)sqlite3_column_text(st, 5));
+			cJSON_AddStringToObject(v, "ruleset",
+			                        (const char *)sqlite3_column_text(st, 6));
 		} else {
 			cJSON_AddNullToObject(o, "verdict");
 		}
@@ -181,17 +189,21 @@ void api_get_item(const struct api_env *env, const struct api_req *req,
 	sqlite3_finalize(st);
 
 	cJSON *clocks = cJSON_AddArrayToObject(o, "deadlines");
-	if (sqlite3_prepare_v2(db, "SELECT id, kind, state, due_at FROM deadlines WHERE item_id=? "
-	                           "ORDER BY id",
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT id, kind, state, due_at FROM deadlines WHERE item_id=? "
+	                       "ORDER BY id",
 	                       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			cJSON *c = cJSON_CreateObject();
 			cJSON_AddNumberToObject(c, "deadline", (double)sqlite3_column_int64(st, 0));
-			cJSON_AddStringToObject(c, "kind", (const char *)sqlite3_column_text(st, 1));
-			cJSON_AddStringToObject(c, "state", (const char *)sqlite3_column_text(st, 2));
-			cJSON_AddStringToObject(c, "due_at", clock_format_utc(sqlite3_column_int64(st, 3),
-			                                                      buf, sizeof(buf)));
+			cJSON_AddStringToObject(c, "kind",
+			                        (const char *)sqlite3_column_text(st, 1));
+			cJSON_AddStringToObject(c, "state",
+			                        (const char *)sqlite3_column_text(st, 2));
+			cJSON_AddStringToObject(c, "due_at",
+			                        clock_format_utc(sqlite3_column_int64(st, 3), buf,
+			                                         sizeof(buf)));
 			cJSON_AddItemToArray(clocks, c);
 		}
 	}
@@ -219,7 +231,8 @@ void api_post_item_evaluate(const struct api_env *env, const struct api_req *req
 	}
 	const struct config_account *a = config_find_account(env->config, account);
 	if (!a || !a->cal) {
-		api_fail(ret, 409, "conflict", "item %lld belongs to account '%s', which is not configured",
+		api_fail(ret, 409, "conflict",
+		         "item %lld belongs to account '%s', which is not configured",
 		         (long long)id, account);
 		return;
 	}
@@ -233,7 +246,8 @@ void api_post_item_evaluate(const struct api_env *env, const struct api_req *req
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "item", (double)id);
 	cJSON_AddNumberToObject(o, "verdict", (double)res.verdict_id);
-	cJSON_AddStringToObject(o, "tier", res.tier == FILTER_TIER_NONE ? "none" : filter_tier_name(res.tier));
+	cJSON_AddStringToObject(o, "tier",
+	                        res.tier == FILTER_TIER_NONE ? "none" : filter_tier_name(res.tier));
 	cJSON_AddNumberToObject(o, "clocks_started", res.clocks_started);
 	ret->status = 200;
 	ret->body = o;

@@ -6,8 +6,7 @@
 typedef void (*api_handler_fn)(const struct api_env *env, const struct api_req *req,
                                struct api_response *ret);
 
-void api_get_status(const struct api_env *env, const struct api_req *req,
-                    struct api_response *ret);
+void api_get_status(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 void api_get_audit_verify(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret);
 /* api-accounts.c */
@@ -21,8 +20,7 @@ void api_delete_account_crisis(const struct api_env *env, const struct api_req *
                                struct api_response *ret);
 
 /* api-deadlines.c */
-void api_get_queue(const struct api_env *env, const struct api_req *req,
-                   struct api_response *ret);
+void api_get_queue(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 void api_post_item_deadline(const struct api_env *env, const struct api_req *req,
                             struct api_response *ret);
 void api_post_deadline_pause(const struct api_env *env, const struct api_req *req,
@@ -45,11 +43,10 @@ void api_get_filter_stats(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret);
 void api_post_verdict_feedback(const struct api_env *env, const struct api_req *req,
                                struct api_response *ret);
-void api_get_item(const struct api_env *env, const struct api_req *req,
-                  struct api_response *ret);
+void api_get_item(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 void api_post_item_evaluate(const struct api_env *env, const struct api_req *req,
                             struct api_response *ret);
 
 /* Fill ret with an error (status, code, message). */
 void api_fail(struct api_response *ret, int status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));

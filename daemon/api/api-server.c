@@ -26,9 +26,9 @@ struct api_server {
 	struct evhttp *http;
 	struct evconnlistener *listener; /* owned by evhttp once bound */
 	const struct api_env *env;
-	char *socket_path;               /* NULL when systemd owns the socket */
+	char *socket_path; /* NULL when systemd owns the socket */
 	int activated;
-	struct tracked_conn *conns;      /* connections that sent a request */
+	struct tracked_conn *conns; /* connections that sent a request */
 	unsigned connections;
 	unsigned max_connections;
 	size_t max_body;
@@ -101,13 +101,20 @@ static void send_json(struct evhttp_request *req, int status, cJSON *body)
 static const char *method_name(enum evhttp_cmd_type t)
 {
 	switch (t) {
-	case EVHTTP_REQ_GET: return "GET";
-	case EVHTTP_REQ_POST: return "POST";
-	case EVHTTP_REQ_PUT: return "PUT";
-	case EVHTTP_REQ_DELETE: return "DELETE";
-	case EVHTTP_REQ_HEAD: return "HEAD";
-	case EVHTTP_REQ_PATCH: return "PATCH";
-	default: return "OTHER";
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	default:
+		return "OTHER";
 	}
 }
 
@@ -177,7 +184,7 @@ static void on_listener_error(struct evconnlistener *l, void *arg)
 {
 	int err = EVUTIL_SOCKET_ERROR();
 	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
-		struct timeval tv = {1, 0};
+		struct timeval tv = { 1, 0 };
 		log_notice("api: accept failed (%s); pausing for a second", strerror(err));
 		evconnlistener_disable(l);
 		event_base_once(evconnlistener_get_base(l), -1, EV_TIMEOUT, on_resume, l, &tv);
@@ -186,7 +193,7 @@ static void on_listener_error(struct evconnlistener *l, void *arg)
 
 static int bind_unix(const char *path, unsigned mode, char *errbuf, size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd;
 
@@ -274,8 +281,9 @@ int api_server_start(struct event_base *base, const struct api_env *env,
 	if (n == 1) {
 		fd = SD_LISTEN_FDS_START;
 		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
-			snprintf(errbuf, errlen, "the socket passed by systemd is not a listening "
-			                         "Unix stream socket");
+			snprintf(errbuf, errlen,
+			         "the socket passed by systemd is not a listening "
+			         "Unix stream socket");
 			r = -EINVAL;
 			goto fail;
 		}

@@ -11,8 +11,7 @@ static void add_time(cJSON *o, const char *key, int64_t usec)
 	cJSON_AddStringToObject(o, key, clock_format_utc(usec, buf, sizeof(buf)));
 }
 
-void api_get_status(const struct api_env *env, const struct api_req *req,
-                    struct api_response *ret)
+void api_get_status(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
 	struct store_counts c;
 	int schema = 0;
@@ -33,7 +32,8 @@ void api_get_status(const struct api_env *env, const struct api_req *req,
 	if (clock_is_simulated(NULL))
 		cJSON_AddNumberToObject(o, "test_clock_factor", factor);
 	add_time(o, "started_at", env->started_usec);
-	cJSON_AddNumberToObject(o, "uptime_seconds", (double)((now - env->started_usec) / USEC_PER_SEC));
+	cJSON_AddNumberToObject(o, "uptime_seconds",
+	                        (double)((now - env->started_usec) / USEC_PER_SEC));
 	cJSON_AddStringToObject(o, "config_dir", env->config->dir);
 	cJSON_AddNumberToObject(o, "config_generation", (double)env->config_generation);
 	add_time(o, "config_loaded_at", env->config_loaded_usec);

@@ -42,18 +42,18 @@ struct api_response {
 struct api_req {
 	const char *method;
 	const char *path;
-	const char *query;  /* without '?', NULL when none */
-	const char *param;  /* the {id} path segment as given (ids are [A-Za-z0-9._-],
-	                     * so nothing needs decoding); NULL when none */
-	const char *body;   /* NUL-terminated, NULL when empty */
+	const char *query; /* without '?', NULL when none */
+	const char *param; /* the {id} path segment as given (ids are [A-Za-z0-9._-],
+	                    * so nothing needs decoding); NULL when none */
+	const char *body;  /* NUL-terminated, NULL when empty */
 	size_t body_len;
 };
 
 /* Route one request (query may be NULL).  Always fills *ret (errors become
  * JSON error bodies with the right status); returns 0, or -ENOMEM when even
  * that failed. */
-int api_route(const struct api_env *env, const char *method, const char *path,
-              const char *query, const char *body, size_t body_len, struct api_response *ret);
+int api_route(const struct api_env *env, const char *method, const char *path, const char *query,
+              const char *body, size_t body_len, struct api_response *ret);
 
 /* The value of key in a query string ("days=3&x=y") into buf; 0, -ENOENT
  * when absent, -ENOBUFS when it does not fit (callers must refuse the
@@ -62,7 +62,7 @@ int api_query_get(const char *query, const char *key, char *buf, size_t len);
 
 /* Build {"error":{"status":N,"code":"...","message":"..."}}. */
 cJSON *api_error_body(int status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 void api_response_clear(struct api_response *r);
 
@@ -72,7 +72,7 @@ struct event_base;
 struct api_server;
 
 struct api_server_opts {
-	const char *socket_path;  /* bound when no socket was passed by systemd */
+	const char *socket_path; /* bound when no socket was passed by systemd */
 	unsigned socket_mode;
 	size_t max_body;
 	size_t max_header;

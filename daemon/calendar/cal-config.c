@@ -54,7 +54,7 @@ int cal_parse_hours(const char *s, struct cal_hours *ret)
 	char a[6], b[6];
 	int open, close;
 	if (strcmp(s, "closed") == 0) {
-		*ret = (struct cal_hours){0, 0};
+		*ret = (struct cal_hours){ 0, 0 };
 		return 0;
 	}
 	if (strlen(s) != 11 || s[5] != '-')
@@ -65,7 +65,7 @@ int cal_parse_hours(const char *s, struct cal_hours *ret)
 	b[5] = '\0';
 	if (cal_parse_hhmm(a, 0, &open) < 0 || cal_parse_hhmm(b, 1, &close) < 0 || open >= close)
 		return -EINVAL;
-	*ret = (struct cal_hours){open, close};
+	*ret = (struct cal_hours){ open, close };
 	return 0;
 }
 
@@ -83,24 +83,24 @@ int cal_parse_day_mode(const char *s, struct cal_day_mode *ret)
 	char w[WORD_MAX];
 	int m;
 	if (strcmp(s, "open") == 0) {
-		*ret = (struct cal_day_mode){CAL_MODE_OPEN, 0};
+		*ret = (struct cal_day_mode){ CAL_MODE_OPEN, 0 };
 		return 0;
 	}
 	if (strcmp(s, "closed") == 0) {
-		*ret = (struct cal_day_mode){CAL_MODE_CLOSED, 0};
+		*ret = (struct cal_day_mode){ CAL_MODE_CLOSED, 0 };
 		return 0;
 	}
 	if (next_word(&s, w) < 0 || strcmp(w, "half") != 0 || next_word(&s, w) < 0 || *s ||
 	    parse_half_time(w, &m) < 0)
 		return -EINVAL;
-	*ret = (struct cal_day_mode){CAL_MODE_HALF, m};
+	*ret = (struct cal_day_mode){ CAL_MODE_HALF, m };
 	return 0;
 }
 
 int cal_parse_bool(const char *s, int *ret)
 {
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
 	for (size_t i = 0; i < 4; i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
 			*ret = 1;
@@ -128,8 +128,8 @@ int cal_parse_closed_day(const char *s, int64_t *ret_dn, char *ret_name)
 int cal_parse_eve_name(const char *s, enum cal_eve *ret)
 {
 	static const char *const ascii[CAL_EVE_COUNT] = {
-	    "trettondagsafton", "valborgsmassoafton", "midsommarafton",
-	    "allhelgonaafton",  "julafton",           "nyarsafton",
+		"trettondagsafton", "valborgsmassoafton", "midsommarafton",
+		"allhelgonaafton",  "julafton",           "nyarsafton",
 	};
 	for (int e = 0; e < CAL_EVE_COUNT; e++) {
 		const char *sv = cal_eve_name((enum cal_eve)e);
@@ -146,7 +146,7 @@ int cal_parse_eve_name(const char *s, enum cal_eve *ret)
 
 int cal_parse_half_day(const char *s, struct cal_half_day_spec *ret)
 {
-	struct cal_half_day_spec h = {0};
+	struct cal_half_day_spec h = { 0 };
 	char w[WORD_MAX], t[WORD_MAX];
 	if (next_word(&s, w) < 0 || next_word(&s, t) < 0 || parse_half_time(t, &h.close_min) < 0)
 		return -EINVAL;
@@ -166,17 +166,17 @@ static const struct {
 	const char *key;
 	enum cal_eve eve;
 } eve_keys[] = {
-    {"Trettondagsafton", CAL_EVE_TRETTONDAGSAFTON},
-    {"Valborgsmassoafton", CAL_EVE_VALBORGSMASSOAFTON},
-    {"Midsommarafton", CAL_EVE_MIDSOMMARAFTON},
-    {"Allhelgonaafton", CAL_EVE_ALLHELGONAAFTON},
-    {"Julafton", CAL_EVE_JULAFTON},
-    {"Nyarsafton", CAL_EVE_NYARSAFTON},
+	{ "Trettondagsafton", CAL_EVE_TRETTONDAGSAFTON },
+	{ "Valborgsmassoafton", CAL_EVE_VALBORGSMASSOAFTON },
+	{ "Midsommarafton", CAL_EVE_MIDSOMMARAFTON },
+	{ "Allhelgonaafton", CAL_EVE_ALLHELGONAAFTON },
+	{ "Julafton", CAL_EVE_JULAFTON },
+	{ "Nyarsafton", CAL_EVE_NYARSAFTON },
 };
 
 static const char *const day_keys[7] = {
-    "MondayHours", "TuesdayHours",  "WednesdayHours", "ThursdayHours",
-    "FridayHours", "SaturdayHours", "SundayHours",
+	"MondayHours", "TuesdayHours",  "WednesdayHours", "ThursdayHours",
+	"FridayHours", "SaturdayHours", "SundayHours",
 };
 
 int cal_set_option(struct cal *c, const char *key, const char *value)
@@ -233,7 +233,7 @@ int cal_set_option(struct cal *c, const char *key, const char *value)
 			return -EINVAL;
 		if (h.is_eve)
 			r = cal_set_eve(c, h.eve,
-			                (struct cal_day_mode){CAL_MODE_HALF, h.close_min});
+			                (struct cal_day_mode){ CAL_MODE_HALF, h.close_min });
 		else
 			r = cal_add_half_day(c, h.dn, h.close_min, h.name[0] ? h.name : NULL);
 		return r;
@@ -246,12 +246,12 @@ const char *cal_option_syntax(const char *key)
 	static const struct {
 		const char *key, *syntax;
 	} fixed[] = {
-	    {"TimeZone", "expected a time zone of the tz database, e.g. Europe/Stockholm"},
-	    {"Hours", "expected HH:MM-HH:MM (00:00-24:00 for all day) or closed"},
-	    {"PublicHolidays", "expected yes or no"},
-	    {"AlwaysOpen", "expected yes or no"},
-	    {"ClosedDay", "expected YYYY-MM-DD [NAME], a date in 1900..2100"},
-	    {"HalfDay", "expected YYYY-MM-DD HH:MM [NAME] or EVE HH:MM"},
+		{ "TimeZone", "expected a time zone of the tz database, e.g. Europe/Stockholm" },
+		{ "Hours", "expected HH:MM-HH:MM (00:00-24:00 for all day) or closed" },
+		{ "PublicHolidays", "expected yes or no" },
+		{ "AlwaysOpen", "expected yes or no" },
+		{ "ClosedDay", "expected YYYY-MM-DD [NAME], a date in 1900..2100" },
+		{ "HalfDay", "expected YYYY-MM-DD HH:MM [NAME] or EVE HH:MM" },
 	};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		if (strcmp(key, fixed[i].key) == 0)

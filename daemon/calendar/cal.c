@@ -31,7 +31,7 @@ int cal_new(struct cal **ret)
 		return r;
 	}
 	for (int d = CAL_MONDAY; d <= CAL_FRIDAY; d++)
-		c->week[d] = (struct cal_hours){8 * 60, 17 * 60};
+		c->week[d] = (struct cal_hours){ 8 * 60, 17 * 60 };
 	c->eve[CAL_EVE_MIDSOMMARAFTON].mode = CAL_MODE_CLOSED;
 	c->eve[CAL_EVE_JULAFTON].mode = CAL_MODE_CLOSED;
 	c->eve[CAL_EVE_NYARSAFTON].mode = CAL_MODE_CLOSED;
@@ -113,7 +113,7 @@ void cal_set_public_holidays(struct cal *c, int observe)
 void cal_set_always_open(struct cal *c)
 {
 	for (int d = CAL_MONDAY; d <= CAL_SUNDAY; d++)
-		c->week[d] = (struct cal_hours){0, CAL_MINUTES_PER_DAY};
+		c->week[d] = (struct cal_hours){ 0, CAL_MINUTES_PER_DAY };
 	for (int e = 0; e < CAL_EVE_COUNT; e++)
 		c->eve[e].mode = CAL_MODE_OPEN;
 	c->holidays = 0;

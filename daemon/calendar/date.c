@@ -26,9 +26,9 @@ struct cal_date cal_civil_from_days(int64_t dn)
 	unsigned d = doy - (153 * mp + 2) / 5 + 1;
 	unsigned m = mp < 10 ? mp + 3 : mp - 9;
 	struct cal_date r = {
-	    .year = (int)((int64_t)yoe + era * 400 + (m <= 2)),
-	    .month = (int)m,
-	    .day = (int)d,
+		.year = (int)((int64_t)yoe + era * 400 + (m <= 2)),
+		.month = (int)m,
+		.day = (int)d,
 	};
 	return r;
 }
@@ -42,7 +42,7 @@ int cal_weekday(int64_t dn)
 
 int cal_days_in_month(int year, int month)
 {
-	static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	if (month < 1 || month > 12)
 		return 0;
 	if (month == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
@@ -52,8 +52,8 @@ int cal_days_in_month(int year, int month)
 
 const char *cal_weekday_name(int weekday)
 {
-	static const char *const names[7] = {"måndag", "tisdag", "onsdag", "torsdag",
-	                                     "fredag", "lördag", "söndag"};
+	static const char *const names[7] = { "måndag", "tisdag", "onsdag", "torsdag",
+		                              "fredag", "lördag", "söndag" };
 	return weekday >= 0 && weekday < 7 ? names[weekday] : "?";
 }
 

@@ -10,21 +10,23 @@ static const struct {
 	const char *word;
 	enum cal_unit unit;
 } calendar_units[] = {
-    {"w", CAL_UNIT_WEEKS},        {"week", CAL_UNIT_WEEKS},      {"weeks", CAL_UNIT_WEEKS},
-    {"d", CAL_UNIT_DAYS},         {"day", CAL_UNIT_DAYS},        {"days", CAL_UNIT_DAYS},
-    {"h", CAL_UNIT_HOURS},        {"hour", CAL_UNIT_HOURS},      {"hours", CAL_UNIT_HOURS},
-    {"m", CAL_UNIT_MINUTES},      {"min", CAL_UNIT_MINUTES},     {"mins", CAL_UNIT_MINUTES},
-    {"minute", CAL_UNIT_MINUTES}, {"minutes", CAL_UNIT_MINUTES},
+	{ "w", CAL_UNIT_WEEKS },        { "week", CAL_UNIT_WEEKS },
+	{ "weeks", CAL_UNIT_WEEKS },    { "d", CAL_UNIT_DAYS },
+	{ "day", CAL_UNIT_DAYS },       { "days", CAL_UNIT_DAYS },
+	{ "h", CAL_UNIT_HOURS },        { "hour", CAL_UNIT_HOURS },
+	{ "hours", CAL_UNIT_HOURS },    { "m", CAL_UNIT_MINUTES },
+	{ "min", CAL_UNIT_MINUTES },    { "mins", CAL_UNIT_MINUTES },
+	{ "minute", CAL_UNIT_MINUTES }, { "minutes", CAL_UNIT_MINUTES },
 };
 
 static const struct {
 	const char *word;
 	enum cal_unit unit;
 } business_units[] = {
-    {"day", CAL_UNIT_BUSINESS_DAYS},       {"days", CAL_UNIT_BUSINESS_DAYS},
-    {"hour", CAL_UNIT_BUSINESS_HOURS},     {"hours", CAL_UNIT_BUSINESS_HOURS},
-    {"minute", CAL_UNIT_BUSINESS_MINUTES}, {"minutes", CAL_UNIT_BUSINESS_MINUTES},
-    {"min", CAL_UNIT_BUSINESS_MINUTES},    {"mins", CAL_UNIT_BUSINESS_MINUTES},
+	{ "day", CAL_UNIT_BUSINESS_DAYS },       { "days", CAL_UNIT_BUSINESS_DAYS },
+	{ "hour", CAL_UNIT_BUSINESS_HOURS },     { "hours", CAL_UNIT_BUSINESS_HOURS },
+	{ "minute", CAL_UNIT_BUSINESS_MINUTES }, { "minutes", CAL_UNIT_BUSINESS_MINUTES },
+	{ "min", CAL_UNIT_BUSINESS_MINUTES },    { "mins", CAL_UNIT_BUSINESS_MINUTES },
 };
 
 /* Ten years (with leap days) in each unit. */
@@ -123,13 +125,13 @@ int cal_duration_parse(const char *s, struct cal_duration *ret)
 char *cal_duration_format(const struct cal_duration *d, char *buf, size_t len)
 {
 	static const char *const names[] = {
-	    [CAL_UNIT_MINUTES] = "minute",
-	    [CAL_UNIT_HOURS] = "hour",
-	    [CAL_UNIT_DAYS] = "day",
-	    [CAL_UNIT_WEEKS] = "week",
-	    [CAL_UNIT_BUSINESS_MINUTES] = "business minute",
-	    [CAL_UNIT_BUSINESS_HOURS] = "business hour",
-	    [CAL_UNIT_BUSINESS_DAYS] = "business day",
+		[CAL_UNIT_MINUTES] = "minute",
+		[CAL_UNIT_HOURS] = "hour",
+		[CAL_UNIT_DAYS] = "day",
+		[CAL_UNIT_WEEKS] = "week",
+		[CAL_UNIT_BUSINESS_MINUTES] = "business minute",
+		[CAL_UNIT_BUSINESS_HOURS] = "business hour",
+		[CAL_UNIT_BUSINESS_DAYS] = "business day",
 	};
 	const char *name = (unsigned)d->unit <= CAL_UNIT_BUSINESS_DAYS ? names[d->unit] : "?";
 	snprintf(buf, len, "%lld %s%s", (long long)d->count, name, d->count == 1 ? "" : "s");

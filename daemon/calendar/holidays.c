@@ -41,8 +41,8 @@ int64_t cal_alla_helgons_dag(int year)
 static const char *joined_name(const char *a, const char *b)
 {
 	static const char *const joined[][3] = {
-	    {"första maj", "Kristi himmelsfärdsdag", "första maj och Kristi himmelsfärdsdag"},
-	    {"pingstdagen", "Sveriges nationaldag", "pingstdagen och Sveriges nationaldag"},
+		{ "första maj", "Kristi himmelsfärdsdag", "första maj och Kristi himmelsfärdsdag" },
+		{ "pingstdagen", "Sveriges nationaldag", "pingstdagen och Sveriges nationaldag" },
 	};
 	for (size_t i = 0; i < sizeof(joined) / sizeof(joined[0]); i++)
 		if (strcmp(a, joined[i][0]) == 0 && strcmp(b, joined[i][1]) == 0)
@@ -128,8 +128,8 @@ int64_t cal_eve_day(enum cal_eve eve, int year)
 const char *cal_eve_name(enum cal_eve eve)
 {
 	static const char *const names[CAL_EVE_COUNT] = {
-	    "trettondagsafton", "valborgsmässoafton", "midsommarafton",
-	    "allhelgonaafton",  "julafton",           "nyårsafton",
+		"trettondagsafton", "valborgsmässoafton", "midsommarafton",
+		"allhelgonaafton",  "julafton",           "nyårsafton",
 	};
 	return (unsigned)eve < CAL_EVE_COUNT ? names[eve] : "?";
 }

@@ -24,11 +24,11 @@ int config_account_section(void *user, const char *section, const char *file, un
 	return -EINVAL;
 }
 
-static void token_key(struct config_load *ld, const char *key, const char *value,
-                      const char *file, unsigned line, struct diag_list *diags)
+static void token_key(struct config_load *ld, const char *key, const char *value, const char *file,
+                      unsigned line, struct diag_list *diags)
 {
 	struct config_account *a = ld->account;
-	struct secret s = {0};
+	struct secret s = { 0 };
 	int r;
 
 	if (a->token.value || ld->token_line) {
@@ -75,10 +75,11 @@ void config_account_value(void *user, const char *section, const char *key, cons
 	}
 	if (strcmp(key, "Platform") == 0) {
 		if (platform_from_name(value, &a->platform) < 0)
-			diag_add(diags, file, line,
-			         "unknown Platform '%s' (facebook, instagram, youtube, x, mastodon, "
-			         "linkedin)",
-			         value);
+			diag_add(
+			        diags, file, line,
+			        "unknown Platform '%s' (facebook, instagram, youtube, x, mastodon, "
+			        "linkedin)",
+			        value);
 		a->line_platform = line;
 	} else if (strcmp(key, "Unit") == 0) {
 		config_set_str(&a->unit, value);
@@ -95,7 +96,8 @@ void config_account_value(void *user, const char *section, const char *key, cons
 			config_set_str(&a->external_id, value);
 	} else if (strcmp(key, "ApiBaseUrl") == 0) {
 		if (value_http_url(value) < 0)
-			diag_add(diags, file, line, "ApiBaseUrl= must be an http:// or https:// URL");
+			diag_add(diags, file, line,
+			         "ApiBaseUrl= must be an http:// or https:// URL");
 		else
 			config_set_str(&a->api_base_url, value);
 	} else if (strcmp(key, "Enabled") == 0) {

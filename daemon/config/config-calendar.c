@@ -71,8 +71,8 @@ static void apply(struct config_load *ld, struct config_calendar *cc)
 		else if (r == -ENOMEM)
 			diag_add(ld->diags, o->file, o->line, "out of memory");
 		else if (r < 0)
-			diag_add(ld->diags, o->file, o->line, "%s=%s: expected %s", o->key, o->value,
-			         syntax ? syntax : "a valid value");
+			diag_add(ld->diags, o->file, o->line, "%s=%s: expected %s", o->key,
+			         o->value, syntax ? syntax : "a valid value");
 	}
 }
 

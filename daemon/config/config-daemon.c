@@ -77,8 +77,8 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 	return -EINVAL;
 }
 
-static void daemon_key(struct config_load *ld, const char *key, const char *value,
-                       const char *file, unsigned line, struct diag_list *diags)
+static void daemon_key(struct config_load *ld, const char *key, const char *value, const char *file,
+                       unsigned line, struct diag_list *diags)
 {
 	struct config_daemon *d = &ld->cfg->daemon;
 	uint64_t u;
@@ -95,7 +95,8 @@ static void daemon_key(struct config_load *ld, const char *key, const char *valu
 			config_set_str(&d->rules_dir, value);
 	} else if (strcmp(key, "DisableRuleAfterLimitHits") == 0) {
 		if (value_uint(value, 0, 1000000, &u) < 0)
-			diag_add(diags, file, line, "DisableRuleAfterLimitHits= must be 0..1000000");
+			diag_add(diags, file, line,
+			         "DisableRuleAfterLimitHits= must be 0..1000000");
 		else
 			d->rule_disable_after = (unsigned)u;
 	} else if (strcmp(key, "LogLevel") == 0) {
@@ -129,10 +130,11 @@ static void api_key(struct config_load *ld, const char *key, const char *value, 
 		if (value_mode(value, &m) < 0)
 			diag_add(diags, file, line, "SocketMode= must be an octal mode like 0660");
 		else if (m & 0007)
-			diag_add(diags, file, line,
-			         "SocketMode=%s: the API has no authentication of its own, so other "
-			         "users must get no access (use 0660 or stricter)",
-			         value);
+			diag_add(
+			        diags, file, line,
+			        "SocketMode=%s: the API has no authentication of its own, so other "
+			        "users must get no access (use 0660 or stricter)",
+			        value);
 		else
 			d->api_socket_mode = m;
 	} else if (strcmp(key, "MaxBodySize") == 0) {
@@ -190,11 +192,12 @@ void config_schedule_value(struct sched_policy *p, const char *section, const ch
 		diag_add(diags, file, line, "unknown key '%s' in [%s]", key, section);
 	else if (r < 0 && strcmp(key, "PollAt") == 0)
 		diag_add(diags, file, line,
-		         "PollAt=%s: expected distinct local times HH:MM separated by spaces", value);
+		         "PollAt=%s: expected distinct local times HH:MM separated by spaces",
+		         value);
 	else if (r < 0)
 		diag_add(diags, file, line,
-		         "%s=%s: expected a time span of at least 1min (e.g. 30min, 2h) or off", key,
-		         value);
+		         "%s=%s: expected a time span of at least 1min (e.g. 30min, 2h) or off",
+		         key, value);
 }
 
 void config_daemon_value(void *user, const char *section, const char *key, const char *value,

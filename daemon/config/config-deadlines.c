@@ -23,8 +23,7 @@ static int category_key(const char *key)
 }
 
 void config_deadlines_collect(struct config_load *ld, const char *scope, const char *section,
-                              const char *key, const char *value, const char *file,
-                              unsigned line)
+                              const char *key, const char *value, const char *file, unsigned line)
 {
 	struct deadline_policy scratch;
 	struct cal_duration d;
@@ -47,9 +46,9 @@ void config_deadlines_collect(struct config_load *ld, const char *scope, const c
 	}
 	if (r < 0) {
 		diag_add(ld->diags, file, line, "%s=%s: expected %s", key, value,
-		         strcmp(key, "WarnAt") == 0
-		                 ? "a percentage 1..99 such as 75%, or no"
-		                 : "a duration such as \"1 business day\", \"4 business hours\" or \"2h\"");
+		         strcmp(key, "WarnAt") == 0 ? "a percentage 1..99 such as 75%, or no"
+		                                    : "a duration such as \"1 business day\", \"4 "
+		                                      "business hours\" or \"2h\"");
 		return;
 	}
 	struct cal_opt *v = realloc(ld->dl_opts, (ld->n_dl_opts + 1) * sizeof(*v));

@@ -64,8 +64,7 @@ void config_calendar_opts_clear(struct config_load *ld);
 /* [Deadlines] keys (config-deadlines.c): validate and keep one key; apply
  * the layers to an account; free the kept keys. */
 void config_deadlines_collect(struct config_load *ld, const char *scope, const char *section,
-                              const char *key, const char *value, const char *file,
-                              unsigned line);
+                              const char *key, const char *value, const char *file, unsigned line);
 void config_deadlines_resolve(struct config_load *ld, struct config_account *a);
 void config_deadlines_clear(struct config_load *ld);
 

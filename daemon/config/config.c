@@ -159,9 +159,10 @@ static int load_account(struct config_load *ld, const char *path)
 	memcpy(id, base, idlen);
 	id[idlen] = '\0';
 	if (value_ident(id) < 0) {
-		diag_add(ld->diags, path, 0,
-		         "file name '%s' is not a valid account id (letters, digits, '.', '_', '-')",
-		         id);
+		diag_add(
+		        ld->diags, path, 0,
+		        "file name '%s' is not a valid account id (letters, digits, '.', '_', '-')",
+		        id);
 		return -EINVAL;
 	}
 	struct config_account *v = realloc(c->accounts, (c->n_accounts + 1) * sizeof(*v));
@@ -237,11 +238,11 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 	}
 	if (r == -1) {
 		r = sched_check_floor(&a->sched, a->cal, today, FLOOR_CHECK_DAYS, &bad_dn, &count);
-		struct floor_memo *v =
-			realloc(ld->floor_memo, (ld->n_floor_memo + 1) * sizeof(*v));
+		struct floor_memo *v = realloc(ld->floor_memo, (ld->n_floor_memo + 1) * sizeof(*v));
 		if (v) {
 			ld->floor_memo = v;
-			v[ld->n_floor_memo++] = (struct floor_memo){a->sched, a->cal, r, bad_dn, count};
+			v[ld->n_floor_memo++] =
+			        (struct floor_memo){ a->sched, a->cal, r, bad_dn, count };
 		}
 	}
 	if (r == 1) {
@@ -267,8 +268,8 @@ static void validate_references(struct config_load *ld)
 		struct config_account *a = &c->accounts[i];
 		if (a->unit && !config_find_unit(c, a->unit))
 			diag_add(ld->diags, a->file, a->line_unit,
-			         "account '%s' names unit '%s', which no [Unit %s] section defines", a->id,
-			         a->unit, a->unit);
+			         "account '%s' names unit '%s', which no [Unit %s] section defines",
+			         a->id, a->unit, a->unit);
 		else
 			resolve_account(ld, a);
 		config_deadlines_resolve(ld, a);
@@ -278,20 +279,21 @@ static void validate_references(struct config_load *ld)
 		const char *scope = ld->dl_opts[i].calendar;
 		if (strncmp(scope, "unit:", 5) == 0 && !config_find_unit(c, scope + 5))
 			diag_add(ld->diags, ld->dl_opts[i].file, ld->dl_opts[i].line,
-			         "[Deadlines %s] names a unit no [Unit %s] section defines", scope + 5,
-			         scope + 5);
+			         "[Deadlines %s] names a unit no [Unit %s] section defines",
+			         scope + 5, scope + 5);
 	}
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];
 		if (u->calendar && !config_find_calendar(c, u->calendar))
 			diag_add(ld->diags, u->file, u->line_calendar,
-			         "[Unit %s] names calendar '%s', which no [Calendar %s] defines", u->id,
-			         u->calendar, u->calendar);
+			         "[Unit %s] names calendar '%s', which no [Calendar %s] defines",
+			         u->id, u->calendar, u->calendar);
 		if (!u->title)
 			diag_add(ld->diags, u->file, u->line, "[Unit %s] has no Title=", u->id);
 		if (!u->manager_email)
 			diag_add(ld->diags, u->file, u->line,
-			         "[Unit %s] has no ManagerEmail= (deadline warnings need a recipient)",
+			         "[Unit %s] has no ManagerEmail= (deadline warnings need a "
+			         "recipient)",
 			         u->id);
 	}
 }
@@ -299,9 +301,9 @@ static void validate_references(struct config_load *ld)
 int config_load(const char *dir, const struct config_overrides *ovr, struct config **ret,
                 struct diag_list *diags)
 {
-	struct diag_list mine = {0};
+	struct diag_list mine = { 0 };
 	struct config *c = calloc(1, sizeof(*c));
-	struct config_load ld = {.cfg = c, .diags = &mine};
+	struct config_load ld = { .cfg = c, .diags = &mine };
 	char *path = NULL, **files = NULL;
 	size_t nfiles = 0;
 	int r;

@@ -39,33 +39,33 @@ int platform_from_name(const char *s, enum platform *ret);
 
 /* A secret read from a file or a systemd credential.  Never logged. */
 struct secret {
-	char *value;   /* NUL-terminated, wiped on free */
+	char *value; /* NUL-terminated, wiped on free */
 	size_t len;
-	char *source;  /* "file:/path" or "credential:name", safe to show */
+	char *source; /* "file:/path" or "credential:name", safe to show */
 };
 
 struct config_unit {
-	char *id;            /* [Unit ID] */
+	char *id; /* [Unit ID] */
 	char *title;
-	char *manager;       /* publiceringsansvarig chef */
+	char *manager; /* publiceringsansvarig chef */
 	char *manager_email;
 	char *escalate_email; /* where breaches go further (communications unit) */
-	char *calendar;      /* NULL: the site's default calendar */
+	char *calendar;       /* NULL: the site's default calendar */
 	unsigned line_calendar;
-	char *file;          /* where it was defined, for diagnostics */
+	char *file; /* where it was defined, for diagnostics */
 	unsigned line;
 };
 
 struct config_account {
-	char *id;            /* file name without .conf, or Id= */
+	char *id; /* file name without .conf, or Id= */
 	enum platform platform;
-	char *unit;          /* references config_unit.id */
+	char *unit; /* references config_unit.id */
 	char *title;
-	char *external_id;   /* page id, channel id, user id, organisation URN … */
-	char *api_base_url;  /* empty = the platform's real API */
+	char *external_id;  /* page id, channel id, user id, organisation URN … */
+	char *api_base_url; /* empty = the platform's real API */
 	bool enabled;
-	struct secret token; /* value NULL when no token configured */
-	char *calendar;      /* NULL: the unit's, else the site's default */
+	struct secret token;           /* value NULL when no token configured */
+	char *calendar;                /* NULL: the unit's, else the site's default */
 	struct sched_policy sched_own; /* the account file's [Schedule] */
 	char *file;
 	unsigned line_platform; /* for diagnostics about references */
@@ -74,13 +74,13 @@ struct config_account {
 	unsigned line_schedule;
 
 	/* Resolved after loading: */
-	struct sched_policy sched;      /* defaults < [Schedule] < [Schedule PLATFORM] < own */
+	struct sched_policy sched;        /* defaults < [Schedule] < [Schedule PLATFORM] < own */
 	struct deadline_policy deadlines; /* defaults < [Deadlines] < [Deadlines UNIT] < own */
 	/* ReviewWithin.CATEGORY= overrides, same layers; bit c of
 	 * review_by_category_set says review_by_category[c] is set. */
 	struct cal_duration review_by_category[CONFIG_CATEGORIES];
 	unsigned review_by_category_set;
-	const struct cal *cal;          /* borrowed from config.calendars */
+	const struct cal *cal; /* borrowed from config.calendars */
 	const char *calendar_name;
 };
 
@@ -94,13 +94,13 @@ struct config_calendar {
 };
 
 struct config_daemon {
-	char *state_dir;      /* SQLite database and WAL live here */
+	char *state_dir; /* SQLite database and WAL live here */
 	char *api_socket;
 	mode_t api_socket_mode;
 	char *rules_dir;
 	unsigned rule_disable_after; /* PCRE2 limit hits that disable a rule; 0 never */
-	int log_level;        /* syslog priority */
-	int64_t tick_usec;    /* main loop tick, simulated time */
+	int log_level;               /* syslog priority */
+	int64_t tick_usec;           /* main loop tick, simulated time */
 	size_t api_max_body;
 	size_t api_max_header;
 	unsigned api_max_connections;
@@ -108,7 +108,7 @@ struct config_daemon {
 
 struct config {
 	char *dir;
-	uint64_t generation;  /* set by the daemon on every successful load */
+	uint64_t generation; /* set by the daemon on every successful load */
 	struct config_daemon daemon;
 	struct config_unit *units;
 	size_t n_units;

@@ -11,8 +11,8 @@
 struct ini_stream {
 	FILE *f;
 	const char *path;
-	unsigned line;       /* the line inih is looking at now */
-	bool section_ok;     /* current section is known */
+	unsigned line;   /* the line inih is looking at now */
+	bool section_ok; /* current section is known */
 	bool in_section;
 	char section[256];
 	ini_section_fn on_section;
@@ -59,12 +59,13 @@ static bool check_line(struct ini_stream *st, char *s)
 		st->section[len] = '\0';
 		st->in_section = true;
 		st->section_ok =
-			st->on_section(st->user, st->section, st->path, st->line, st->diags) == 0;
+		        st->on_section(st->user, st->section, st->path, st->line, st->diags) == 0;
 		return true;
 	}
 	const char *eq = strchr(p, '=');
 	if (!eq) {
-		diag_add(st->diags, st->path, st->line, "expected 'Key=Value', '[Section]' or a comment");
+		diag_add(st->diags, st->path, st->line,
+		         "expected 'Key=Value', '[Section]' or a comment");
 		return false;
 	}
 	if (eq == p) {
@@ -121,8 +122,8 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
-int ini_file_parse(const char *path, ini_section_fn on_section, ini_value_fn on_value,
-                   void *user, struct diag_list *diags)
+int ini_file_parse(const char *path, ini_section_fn on_section, ini_value_fn on_value, void *user,
+                   struct diag_list *diags)
 {
 	struct ini_stream st = {
 		.path = path,

@@ -12,18 +12,17 @@
 
 /* Called for every section header; return 0 if the section is known, or add a
  * diagnostic and return -EINVAL (its keys are then skipped silently). */
-typedef int (*ini_section_fn)(void *user, const char *section, const char *file,
-                              unsigned line, struct diag_list *diags);
+typedef int (*ini_section_fn)(void *user, const char *section, const char *file, unsigned line,
+                              struct diag_list *diags);
 /* Called for every key=value inside a known section. */
-typedef void (*ini_value_fn)(void *user, const char *section, const char *key,
-                             const char *value, const char *file, unsigned line,
-                             struct diag_list *diags);
+typedef void (*ini_value_fn)(void *user, const char *section, const char *key, const char *value,
+                             const char *file, unsigned line, struct diag_list *diags);
 
 /* Parse `path`.  Errors (unreadable file, malformed lines, too long lines,
  * keys before any section) are added to diags; returns 0, or -errno when the
  * file cannot be opened at all (also added to diags). */
-int ini_file_parse(const char *path, ini_section_fn on_section, ini_value_fn on_value,
-                   void *user, struct diag_list *diags);
+int ini_file_parse(const char *path, ini_section_fn on_section, ini_value_fn on_value, void *user,
+                   struct diag_list *diags);
 
 /* Longest accepted line, in bytes. */
 #define INI_FILE_MAX_LINE 4096

@@ -10,8 +10,8 @@
 
 int value_bool(const char *s, bool *ret)
 {
-	static const char *yes[] = {"yes", "true", "on", "1"};
-	static const char *no[] = {"no", "false", "off", "0"};
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
 	for (size_t i = 0; i < 4; i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
 			*ret = true;
@@ -44,10 +44,10 @@ int value_timespan(const char *s, int64_t *ret_usec)
 		const char *suffix;
 		int64_t usec;
 	} units[] = {
-		{"ms", 1000},           {"s", 1000000},         {"sec", 1000000},
-		{"m", 60000000},        {"min", 60000000},      {"h", 3600000000LL},
-		{"hour", 3600000000LL}, {"d", 86400000000LL},   {"day", 86400000000LL},
-		{"", 1000000},
+		{ "ms", 1000 },           { "s", 1000000 },       { "sec", 1000000 },
+		{ "m", 60000000 },        { "min", 60000000 },    { "h", 3600000000LL },
+		{ "hour", 3600000000LL }, { "d", 86400000000LL }, { "day", 86400000000LL },
+		{ "", 1000000 },
 	};
 	int64_t total = 0;
 	const char *p = s;
@@ -70,7 +70,8 @@ int value_timespan(const char *s, int64_t *ret_usec)
 		size_t ulen = (size_t)(p - u);
 		int found = 0;
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			if (strlen(units[i].suffix) == ulen && strncmp(units[i].suffix, u, ulen) == 0) {
+			if (strlen(units[i].suffix) == ulen &&
+			    strncmp(units[i].suffix, u, ulen) == 0) {
 				int64_t part;
 				if (__builtin_mul_overflow((int64_t)v, units[i].usec, &part) ||
 				    __builtin_add_overflow(total, part, &total))
@@ -131,9 +132,9 @@ int value_log_level(const char *s, int *ret)
 		const char *name;
 		int prio;
 	} levels[] = {
-		{"debug", LOG_DEBUG},     {"info", LOG_INFO}, {"notice", LOG_NOTICE},
-		{"warning", LOG_WARNING}, {"err", LOG_ERR},   {"error", LOG_ERR},
-		{"crit", LOG_CRIT},
+		{ "debug", LOG_DEBUG },     { "info", LOG_INFO }, { "notice", LOG_NOTICE },
+		{ "warning", LOG_WARNING }, { "err", LOG_ERR },   { "error", LOG_ERR },
+		{ "crit", LOG_CRIT },
 	};
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
 		if (strcasecmp(s, levels[i].name) == 0) {

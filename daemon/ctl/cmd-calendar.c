@@ -92,8 +92,8 @@ out:
 }
 
 const struct ctl_cmd ctl_cmd_calendar = {
-    .name = "calendar",
-    .usage = "YEAR [--json]",
-    .summary = "closed days and half days of a year",
-    .run = run_calendar,
+	.name = "calendar",
+	.usage = "YEAR [--json]",
+	.summary = "closed days and half days of a year",
+	.run = run_calendar,
 };

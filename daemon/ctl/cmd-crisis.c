@@ -33,7 +33,8 @@ static int run_crisis(struct ctl_ctx *ctx, int argc, char **argv)
 	else if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "crisis_until")))
 		printf("%s: crisis mode until %s, polling every %ds\n", argv[1],
 		       cJSON_GetObjectItemCaseSensitive(res, "crisis_until")->valuestring,
-		       (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "interval_seconds")));
+		       (int)cJSON_GetNumberValue(
+		               cJSON_GetObjectItemCaseSensitive(res, "interval_seconds")));
 	else
 		printf("%s: crisis mode off\n", argv[1]);
 	cJSON_Delete(res);

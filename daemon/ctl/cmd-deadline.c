@@ -76,8 +76,8 @@ out:
 }
 
 const struct ctl_cmd ctl_cmd_deadline = {
-    .name = "deadline",
-    .usage = "FROM DURATION [--json]",
-    .summary = "when a deadline from FROM ends",
-    .run = run_deadline,
+	.name = "deadline",
+	.usage = "FROM DURATION [--json]",
+	.summary = "when a deadline from FROM ends",
+	.run = run_deadline,
 };

@@ -25,7 +25,7 @@ static const char *rules_dir(const char *opt)
 
 static int load_engine(const char *dir, const struct filter_options *o, struct filter_engine **ret)
 {
-	struct diag_list errs = {0}, warns = {0};
+	struct diag_list errs = { 0 }, warns = { 0 };
 	int r = filter_engine_load(dir, o, ret, &errs, &warns);
 	diag_print(&warns, stderr);
 	diag_print(&errs, stderr);
@@ -126,7 +126,7 @@ static int filters_scan(struct ctl_ctx *ctx, const char *dir)
 			ctl_print_json(j);
 			cJSON_Delete(j);
 		} else {
-			struct strbuf sb = {0};
+			struct strbuf sb = { 0 };
 			if (filter_verdict_summary(v, &sb) == 0)
 				puts(sb.buf);
 			strbuf_free(&sb);
@@ -212,8 +212,9 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 }
 
 const struct ctl_cmd ctl_cmd_filters = {
-    .name = "filters",
-    .usage = "scan|test [--rules DIR] [--json] | stats [--json]",
-    .summary = "scan comments from stdin, run every rule's examples, or the daemon's per-rule statistics",
-    .run = run_filters,
+	.name = "filters",
+	.usage = "scan|test [--rules DIR] [--json] | stats [--json]",
+	.summary = "scan comments from stdin, run every rule's examples, or the daemon's per-rule "
+	           "statistics",
+	.run = run_filters,
 };

@@ -46,17 +46,17 @@ static int run_item(struct ctl_ctx *ctx, int argc, char **argv)
 	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "versions")));
 	if (cJSON_IsObject(v)) {
 		printf("verdict %.0f: tier %s, categories [%s], rules [%s], actions [%s]\n",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "id")), str(v, "tier"),
-		       str(v, "categories"), str(v, "rules"), str(v, "actions"));
+		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "id")),
+		       str(v, "tier"), str(v, "categories"), str(v, "rules"), str(v, "actions"));
 		printf("text (personal data masked): %s\n", str(v, "text"));
 	} else {
 		printf("not evaluated yet\n");
 	}
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(res, "deadlines"))
-	printf("clock %.0f: %s %s, due %s\n",
-	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "deadline")), str(c, "kind"),
-	       str(c, "state"), str(c, "due_at"));
+	        printf("clock %.0f: %s %s, due %s\n",
+	               cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "deadline")),
+	               str(c, "kind"), str(c, "state"), str(c, "due_at"));
 	cJSON_Delete(res);
 	return CTL_EXIT_OK;
 }
@@ -87,7 +87,8 @@ static int run_feedback(struct ctl_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		ctl_print_json(res);
 	else
-		printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2], str(res, "judgement"));
+		printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2],
+		       str(res, "judgement"));
 	cJSON_Delete(res);
 	return CTL_EXIT_OK;
 }

@@ -22,14 +22,15 @@ static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc && ctl_is_ident(argv[i + 1]))
 			account = argv[++i];
-		else if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc && ctl_is_ident(argv[i + 1]))
+		else if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc &&
+		         ctl_is_ident(argv[i + 1]))
 			unit = argv[++i];
 		else
 			return ctl_usage(&ctl_cmd_queue);
 	}
 	snprintf(path, sizeof(path), "/v1/queue%s%s%s%s%s", account || unit ? "?" : "",
-	         account ? "account=" : "", account ? account : "",
-	         account && unit ? "&" : "", unit ? "unit=" : "");
+	         account ? "account=" : "", account ? account : "", account && unit ? "&" : "",
+	         unit ? "unit=" : "");
 	if (unit)
 		strncat(path, unit, sizeof(path) - strlen(path) - 1);
 	int rc = ctl_api_call(ctx, "GET", path, NULL, &res);
@@ -46,9 +47,10 @@ static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
 	cJSON_ArrayForEach(p, arr)
 	{
 		char left[48];
-		format_left(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "time_left_seconds")),
-		            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "business_time")), left,
-		            sizeof(left));
+		format_left(cJSON_GetNumberValue(
+		                    cJSON_GetObjectItemCaseSensitive(p, "time_left_seconds")),
+		            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "business_time")),
+		            left, sizeof(left));
 		printf("%-8.0f %-8.0f %-20s %-14s %-18s %-9s %-25s %s\n",
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "deadline")),
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "item")),

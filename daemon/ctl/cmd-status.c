@@ -34,7 +34,8 @@ static int run_status(struct ctl_ctx *ctx, int argc, char **argv)
 	printf("vaktd %s, up %ldd %02ld:%02ld:%02ld, state %s\n", str_or(st, "version", "?"),
 	       up / 86400, up / 3600 % 24, up / 60 % 60, up % 60, str_or(st, "state", "?"));
 	printf("clock:      %s%s\n", str_or(st, "now", "?"),
-	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "test_clock")) ? " (test clock)" : "");
+	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "test_clock")) ? " (test clock)"
+	                                                                        : "");
 	printf("config:     %s (generation %.0f, loaded %s)\n", str_or(st, "config_dir", "?"),
 	       num_or(st, "config_generation", 0), str_or(st, "config_loaded_at", "?"));
 	printf("store:      %s (schema %.0f)\n", str_or(st, "database", "?"),

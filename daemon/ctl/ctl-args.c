@@ -5,7 +5,8 @@
 
 int ctl_is_ident(const char *s)
 {
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+	static const char ok[] =
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
 	size_t n = strlen(s);
 	return n > 0 && n <= 64 && strspn(s, ok) == n;
 }

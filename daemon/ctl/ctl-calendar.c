@@ -10,7 +10,7 @@
 
 int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret)
 {
-	struct diag_list diags = {0};
+	struct diag_list diags = { 0 };
 	struct config *cfg = NULL;
 	int r;
 

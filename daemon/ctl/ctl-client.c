@@ -29,10 +29,10 @@ void ctl_print_json(const cJSON *v)
 	}
 }
 
-int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path,
-                 const cJSON *body, cJSON **ret_json)
+int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
+                 cJSON **ret_json)
 {
-	struct strbuf resp = {0};
+	struct strbuf resp = { 0 };
 	struct curl_slist *hdrs = NULL;
 	char url[1024], errbuf[CURL_ERROR_SIZE] = "";
 	char *payload = NULL;
@@ -71,8 +71,10 @@ int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path,
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	cJSON *json = cJSON_ParseWithLength(resp.buf ? resp.buf : "", resp.len);
 	if (status < 200 || status > 299) {
-		const cJSON *msg = json ? cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(json, "error"), "message") : NULL;
+		const cJSON *msg =
+		        json ? cJSON_GetObjectItemCaseSensitive(
+		                       cJSON_GetObjectItemCaseSensitive(json, "error"), "message")
+		             : NULL;
 		fprintf(stderr, "vaktctl: %s %s: %ld %s\n", method, path, status,
 		        cJSON_IsString(msg) ? msg->valuestring : "unexpected response");
 		cJSON_Delete(json);

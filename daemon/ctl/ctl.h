@@ -64,8 +64,8 @@ int ctl_usage(const struct ctl_cmd *cmd);
  * frees) and 0 is returned.  On an API error the error message is printed to
  * stderr and CTL_EXIT_ERROR returned; on a connection failure, too, with a
  * hint about the socket path. */
-int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path,
-                 const cJSON *body, cJSON **ret_json);
+int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
+                 cJSON **ret_json);
 
 /* The business calendar of the offline commands (calendar, deadline):
  * today the built-in defaults, later the site's configuration.  Prints why

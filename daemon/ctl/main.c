@@ -16,9 +16,10 @@ static void usage(FILE *out)
 	for (size_t i = 0; ctl_commands[i]; i++)
 		fprintf(out, "  %-10s %-32s %s\n", ctl_commands[i]->name, ctl_commands[i]->usage,
 		        ctl_commands[i]->summary);
-	fprintf(out, "\nThe socket defaults to $VAKT_SOCKET or %s.\n"
-	             "--config (or $VAKT_CONFIG) makes the offline commands use the site's\n"
-	             "calendars instead of the built-in defaults.\n",
+	fprintf(out,
+	        "\nThe socket defaults to $VAKT_SOCKET or %s.\n"
+	        "--config (or $VAKT_CONFIG) makes the offline commands use the site's\n"
+	        "calendars instead of the built-in defaults.\n",
 	        DEFAULT_SOCKET);
 }
 
@@ -30,7 +31,7 @@ int ctl_usage(const struct ctl_cmd *cmd)
 
 int main(int argc, char **argv)
 {
-	struct ctl_ctx ctx = {0};
+	struct ctl_ctx ctx = { 0 };
 	char **args = calloc((size_t)argc + 1, sizeof(*args));
 	int nargs = 0, rc;
 
@@ -51,7 +52,8 @@ int main(int argc, char **argv)
 			dashdash = 1;
 		} else if (!dashdash && strcmp(argv[i], "--json") == 0) {
 			ctx.json = 1;
-		} else if (!dashdash && (strcmp(argv[i], "--socket") == 0 || strcmp(argv[i], "-s") == 0)) {
+		} else if (!dashdash &&
+		           (strcmp(argv[i], "--socket") == 0 || strcmp(argv[i], "-s") == 0)) {
 			if (i + 1 >= argc) {
 				usage(stderr);
 				free(args);
@@ -71,8 +73,9 @@ int main(int argc, char **argv)
 				ctx.config_dir = argv[++i];
 			else
 				ctx.calendar = argv[++i];
-		} else if (nargs == 0 && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
-		                          strcmp(argv[i], "help") == 0)) {
+		} else if (nargs == 0 &&
+		           (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+		            strcmp(argv[i], "help") == 0)) {
 			usage(stdout);
 			free(args);
 			return CTL_EXIT_OK;

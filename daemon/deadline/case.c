@@ -50,13 +50,13 @@ static int fill_milestone(const struct cal *cal, int months, int64_t item_id, in
                           int64_t now, struct deadline *ret)
 {
 	struct deadline d = {
-	    .item_id = item_id,
-	    .kind = DEADLINE_FL12_DEMAND_POSSIBLE,
-	    .state = DEADLINE_RUNNING,
-	    .started_at = start,
-	    .created_at = now,
-	    .left_usec = -1,
-	    .warn_left_usec = -1,
+		.item_id = item_id,
+		.kind = DEADLINE_FL12_DEMAND_POSSIBLE,
+		.state = DEADLINE_RUNNING,
+		.started_at = start,
+		.created_at = now,
+		.left_usec = -1,
+		.warn_left_usec = -1,
 	};
 	int r;
 
@@ -156,8 +156,9 @@ int deadline_case_demand(struct store *s, const struct cal *cal, const struct de
 
 int deadline_case_close(struct store *s, int64_t item_id, int64_t now, const char *actor)
 {
-	static const enum deadline_kind kinds[] = {
-	    DEADLINE_FL11_NOTICE, DEADLINE_FL12_DEMAND_POSSIBLE, DEADLINE_FL12_DECISION};
+	static const enum deadline_kind kinds[] = { DEADLINE_FL11_NOTICE,
+		                                    DEADLINE_FL12_DEMAND_POSSIBLE,
+		                                    DEADLINE_FL12_DECISION };
 	int r, stopped = 0;
 
 	if (now <= 0 || !actor)
@@ -175,9 +176,9 @@ int deadline_case_close(struct store *s, int64_t item_id, int64_t now, const cha
 			break;
 		/* A six-month point that never came was not "met". */
 		enum deadline_stop how =
-		    d.kind == DEADLINE_FL12_DEMAND_POSSIBLE && d.state == DEADLINE_RUNNING
-		        ? DEADLINE_STOP_CANCELLED
-		        : DEADLINE_STOP_MET;
+		        d.kind == DEADLINE_FL12_DEMAND_POSSIBLE && d.state == DEADLINE_RUNNING
+		                ? DEADLINE_STOP_CANCELLED
+		                : DEADLINE_STOP_MET;
 		r = deadline_stop_row(s, &d, how, now, actor, "decided");
 		stopped++;
 	}

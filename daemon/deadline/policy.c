@@ -8,13 +8,13 @@
 void deadline_policy_init(struct deadline_policy *p)
 {
 	*p = (struct deadline_policy){
-	    .respond_within = {CAL_UNIT_BUSINESS_DAYS, 1},
-	    .review_obvious_within = {CAL_UNIT_HOURS, 2},
-	    .review_possible_within = {CAL_UNIT_BUSINESS_HOURS, 4},
-	    .warn_pct = DEADLINE_WARN_PCT_DEFAULT,
-	    .case_notice_within = {CAL_UNIT_WEEKS, 4},
-	    .case_demand_after_months = 6,
-	    .case_decide_within = {CAL_UNIT_WEEKS, 4},
+		.respond_within = { CAL_UNIT_BUSINESS_DAYS, 1 },
+		.review_obvious_within = { CAL_UNIT_HOURS, 2 },
+		.review_possible_within = { CAL_UNIT_BUSINESS_HOURS, 4 },
+		.warn_pct = DEADLINE_WARN_PCT_DEFAULT,
+		.case_notice_within = { CAL_UNIT_WEEKS, 4 },
+		.case_demand_after_months = 6,
+		.case_decide_within = { CAL_UNIT_WEEKS, 4 },
 	};
 }
 

@@ -47,7 +47,7 @@ int deadline_list_pending(struct store *s, const struct deadline_filter *f, cons
                           struct deadline_pending **ret, size_t *ret_n)
 {
 	size_t limit =
-	    f && f->limit && f->limit <= DEADLINE_LIST_MAX ? f->limit : DEADLINE_LIST_MAX;
+	        f && f->limit && f->limit <= DEADLINE_LIST_MAX ? f->limit : DEADLINE_LIST_MAX;
 	struct deadline_pending *v = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0, sr;
@@ -55,11 +55,11 @@ int deadline_list_pending(struct store *s, const struct deadline_filter *f, cons
 	if (!cal)
 		return -EINVAL;
 	sqlite3_stmt *st = deadline_prepare(
-	    s, "SELECT " DEADLINE_COLUMNS ", i.account_id, a.unit FROM deadlines d "
-	       "JOIN items i ON i.id = d.item_id JOIN accounts a ON a.id = i.account_id "
-	       "WHERE d.stopped_at IS NULL AND (?1 IS NULL OR i.account_id = ?1) "
-	       "AND (?2 IS NULL OR a.unit = ?2) "
-	       "ORDER BY d.state = 'paused', d.due_at, d.id LIMIT ?3");
+	        s, "SELECT " DEADLINE_COLUMNS ", i.account_id, a.unit FROM deadlines d "
+	           "JOIN items i ON i.id = d.item_id JOIN accounts a ON a.id = i.account_id "
+	           "WHERE d.stopped_at IS NULL AND (?1 IS NULL OR i.account_id = ?1) "
+	           "AND (?2 IS NULL OR a.unit = ?2) "
+	           "ORDER BY d.state = 'paused', d.due_at, d.id LIMIT ?3");
 	if (!st)
 		return STORE_E_SQLITE;
 	if (f && f->account_id)

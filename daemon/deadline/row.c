@@ -10,28 +10,28 @@
 #include "store/audit.h"
 
 static const char *const kind_names[DEADLINE_KIND_COUNT] = {
-    [DEADLINE_RESPOND] = "respond",
-    [DEADLINE_REVIEW_OBVIOUS] = "review_obvious",
-    [DEADLINE_REVIEW_POSSIBLE] = "review_possible",
-    [DEADLINE_FL11_NOTICE] = "fl11_delay_notice",
-    [DEADLINE_FL12_DEMAND_POSSIBLE] = "fl12_demand_possible",
-    [DEADLINE_FL12_DECISION] = "fl12_decision",
+	[DEADLINE_RESPOND] = "respond",
+	[DEADLINE_REVIEW_OBVIOUS] = "review_obvious",
+	[DEADLINE_REVIEW_POSSIBLE] = "review_possible",
+	[DEADLINE_FL11_NOTICE] = "fl11_delay_notice",
+	[DEADLINE_FL12_DEMAND_POSSIBLE] = "fl12_demand_possible",
+	[DEADLINE_FL12_DECISION] = "fl12_decision",
 };
 
 static const char *const state_names[] = {
-    [DEADLINE_RUNNING] = "running",
-    [DEADLINE_PAUSED] = "paused",
-    [DEADLINE_MET] = "met",
-    [DEADLINE_BREACHED] = "breached",
-    [DEADLINE_CANCELLED] = "cancelled",
-    [DEADLINE_REACHED] = "reached",
+	[DEADLINE_RUNNING] = "running",
+	[DEADLINE_PAUSED] = "paused",
+	[DEADLINE_MET] = "met",
+	[DEADLINE_BREACHED] = "breached",
+	[DEADLINE_CANCELLED] = "cancelled",
+	[DEADLINE_REACHED] = "reached",
 };
 #define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
 
 static const char *const level_names[] = {
-    [DEADLINE_LEVEL_WARNING] = "warning",
-    [DEADLINE_LEVEL_BREACH] = "breach",
-    [DEADLINE_LEVEL_REACHED] = "reached",
+	[DEADLINE_LEVEL_WARNING] = "warning",
+	[DEADLINE_LEVEL_BREACH] = "breach",
+	[DEADLINE_LEVEL_REACHED] = "reached",
 };
 
 const char *deadline_kind_name(enum deadline_kind k)
@@ -123,7 +123,7 @@ static const char *col_text(sqlite3_stmt *st, int i)
 
 int deadline_row_read(sqlite3_stmt *st, struct deadline *ret)
 {
-	struct deadline d = {0};
+	struct deadline d = { 0 };
 
 	d.id = sqlite3_column_int64(st, 0);
 	d.item_id = sqlite3_column_int64(st, 1);
@@ -165,7 +165,7 @@ static int load_one(sqlite3_stmt *st, struct deadline *ret)
 int deadline_load(struct store *s, int64_t id, struct deadline *ret)
 {
 	sqlite3_stmt *st =
-	    deadline_prepare(s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d WHERE d.id = ?");
+	        deadline_prepare(s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d WHERE d.id = ?");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, id);
@@ -175,8 +175,9 @@ int deadline_load(struct store *s, int64_t id, struct deadline *ret)
 int deadline_load_by_kind(struct store *s, int64_t item_id, enum deadline_kind kind,
                           struct deadline *ret)
 {
-	sqlite3_stmt *st = deadline_prepare(
-	    s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d WHERE d.item_id = ? AND d.kind = ?");
+	sqlite3_stmt *st =
+	        deadline_prepare(s, "SELECT " DEADLINE_COLUMNS
+	                            " FROM deadlines d WHERE d.item_id = ? AND d.kind = ?");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, item_id);
@@ -229,10 +230,11 @@ static void bind_mutable(sqlite3_stmt *st, const struct deadline *d)
 int deadline_insert(struct store *s, struct deadline *d)
 {
 	sqlite3_stmt *st = deadline_prepare(
-	    s, "INSERT INTO deadlines(item_id, kind, duration, warn_pct, started_at, created_at, "
-	       "due_at, warn_at, paused_at, left_usec, warn_left_usec, paused_total, stopped_at, "
-	       "state, warned_at, breached_at, reached_at) VALUES "
-	       "(?1, ?13, ?14, ?15, ?16, ?17, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+	        s,
+	        "INSERT INTO deadlines(item_id, kind, duration, warn_pct, started_at, created_at, "
+	        "due_at, warn_at, paused_at, left_usec, warn_left_usec, paused_total, stopped_at, "
+	        "state, warned_at, breached_at, reached_at) VALUES "
+	        "(?1, ?13, ?14, ?15, ?16, ?17, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -254,7 +256,7 @@ int deadline_insert(struct store *s, struct deadline *d)
 int deadline_update(struct store *s, const struct deadline *d)
 {
 	sqlite3_stmt *st =
-	    deadline_prepare(s, "UPDATE deadlines SET " MUTABLE_SET " WHERE id = ?1");
+	        deadline_prepare(s, "UPDATE deadlines SET " MUTABLE_SET " WHERE id = ?1");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -348,14 +350,14 @@ int deadline_fill_new(const struct cal *cal, const struct cal_duration *dur, int
                       struct deadline *ret)
 {
 	struct deadline d = {
-	    .item_id = item_id,
-	    .kind = kind,
-	    .state = DEADLINE_RUNNING,
-	    .warn_pct = warn_pct,
-	    .started_at = start,
-	    .created_at = now,
-	    .left_usec = -1,
-	    .warn_left_usec = -1,
+		.item_id = item_id,
+		.kind = kind,
+		.state = DEADLINE_RUNNING,
+		.warn_pct = warn_pct,
+		.started_at = start,
+		.created_at = now,
+		.left_usec = -1,
+		.warn_left_usec = -1,
 	};
 	int r;
 

@@ -15,11 +15,11 @@ static int push(struct deadline_transition *v, size_t *n, size_t max, const stru
 	if (*n >= max)
 		return 0;
 	v[(*n)++] = (struct deadline_transition){
-	    .deadline_id = d->id,
-	    .item_id = d->item_id,
-	    .kind = d->kind,
-	    .level = level,
-	    .due_at = d->due_at,
+		.deadline_id = d->id,
+		.item_id = d->item_id,
+		.kind = d->kind,
+		.level = level,
+		.due_at = d->due_at,
 	};
 	return 1;
 }

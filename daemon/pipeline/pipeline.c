@@ -23,7 +23,8 @@ static int verdict_lists(const struct filter_verdict *v, struct strbuf *cats, st
 			r |= strbuf_addf(rules, "%s%s", rules->len ? " " : "", v->hits[i].rule);
 	for (unsigned b = 0; b < FILTER_ACT_COUNT; b++)
 		if (v->actions & (1u << b))
-			r |= strbuf_addf(acts, "%s%s", acts->len ? " " : "", filter_action_name(1u << b));
+			r |= strbuf_addf(acts, "%s%s", acts->len ? " " : "",
+			                 filter_action_name(1u << b));
 	if (!cats->buf)
 		r |= strbuf_adds(cats, "");
 	if (!rules->buf)
@@ -37,7 +38,7 @@ static int store_verdict(struct store *s, const struct pipeline_rules *rules, in
                          int64_t version, const struct filter_verdict *v, int64_t now,
                          int64_t *ret_id)
 {
-	struct strbuf cats = {0}, ids = {0}, acts = {0};
+	struct strbuf cats = { 0 }, ids = { 0 }, acts = { 0 };
 	cJSON *json = filter_verdict_to_json(v);
 	char *detail = json ? cJSON_PrintUnformatted(json) : NULL;
 	int r = detail ? verdict_lists(v, &cats, &ids, &acts) : -ENOMEM;
@@ -69,8 +70,8 @@ static int store_verdict(struct store *s, const struct pipeline_rules *rules, in
  * account wrote it itself); a rule asking for review, hiding, deleting or
  * escalating needs a human look within its tier's time. */
 static int start_clocks(struct store *s, const struct config_account *acc, int64_t item,
-                        int64_t published, const struct filter_verdict *v, int is_own,
-                        int64_t now, int *ret_started)
+                        int64_t published, const struct filter_verdict *v, int is_own, int64_t now,
+                        int *ret_started)
 {
 	enum deadline_kind kinds[2];
 	int n = 0;
@@ -78,8 +79,8 @@ static int start_clocks(struct store *s, const struct config_account *acc, int64
 		return 0;
 	if ((v->categories & (1u << FILTER_CAT_QUESTION)) && (v->actions & FILTER_ACT_RESPOND))
 		kinds[n++] = DEADLINE_RESPOND;
-	if (v->actions & (FILTER_ACT_REVIEW | FILTER_ACT_HIDE | FILTER_ACT_DELETE |
-	                  FILTER_ACT_ESCALATE)) {
+	if (v->actions &
+	    (FILTER_ACT_REVIEW | FILTER_ACT_HIDE | FILTER_ACT_DELETE | FILTER_ACT_ESCALATE)) {
 		if (v->tier == FILTER_TIER_OBVIOUS)
 			kinds[n++] = DEADLINE_REVIEW_OBVIOUS;
 		else if (v->tier == FILTER_TIER_POSSIBLE)
@@ -139,10 +140,9 @@ static int meet_parent(struct store *s, int64_t parent, int64_t now, int *ret_me
 	return r;
 }
 
-static int evaluate(struct store *s, struct pipeline_rules *rules,
-                    const struct config_account *acc, int64_t item, int64_t version,
-                    const char *text, int is_own, int64_t parent, int64_t published, int64_t now,
-                    struct pipeline_result *res)
+static int evaluate(struct store *s, struct pipeline_rules *rules, const struct config_account *acc,
+                    int64_t item, int64_t version, const char *text, int is_own, int64_t parent,
+                    int64_t published, int64_t now, struct pipeline_result *res)
 {
 	struct filter_verdict *v = NULL;
 	int r = filter_engine_scan(rules->engine, text, strlen(text), 0, &v);
@@ -169,11 +169,10 @@ static int evaluate(struct store *s, struct pipeline_rules *rules,
 	return r;
 }
 
-int pipeline_ingest(struct store *s, struct pipeline_rules *rules,
-                    const struct config_account *acc, const struct store_item_in *in,
-                    int64_t now, struct pipeline_result *ret)
+int pipeline_ingest(struct store *s, struct pipeline_rules *rules, const struct config_account *acc,
+                    const struct store_item_in *in, int64_t now, struct pipeline_result *ret)
 {
-	struct pipeline_result res = {0};
+	struct pipeline_result res = { 0 };
 	int r = store_begin(s);
 	if (r == 0)
 		r = store_item_upsert(s, in, now, &res.item_id, &res.version_id);
@@ -192,8 +191,8 @@ int pipeline_ingest(struct store *s, struct pipeline_rules *rules,
 		r = store_item_for_filter(s, res.item_id, &text, account, sizeof(account), &is_own,
 		                          &parent, &version);
 		if (r == 0)
-			r = evaluate(s, rules, acc, res.item_id, res.version_id, in->text, in->is_own,
-			             parent, in->published_at, now, &res);
+			r = evaluate(s, rules, acc, res.item_id, res.version_id, in->text,
+			             in->is_own, parent, in->published_at, now, &res);
 		free(text);
 	}
 	if (r == 0)
@@ -205,7 +204,7 @@ int pipeline_evaluate(struct store *s, struct pipeline_rules *rules,
                       const struct config_account *acc, int64_t item_id, int64_t now,
                       struct pipeline_result *ret)
 {
-	struct pipeline_result res = {.item_id = item_id};
+	struct pipeline_result res = { .item_id = item_id };
 	char account[128], *text = NULL;
 	int is_own;
 	int64_t parent, version, published;
@@ -245,7 +244,8 @@ int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t 
 		                         (int64_t)(st->hits - f->hits),
 		                         st->hits > f->hits ? (int64_t)st->last_hit * 1000000 : 0,
 		                         (int64_t)(st->match_ns - f->match_ns),
-		                         (int64_t)(st->limit_hits - f->limit_hits), st->disabled, now);
+		                         (int64_t)(st->limit_hits - f->limit_hits), st->disabled,
+		                         now);
 	}
 	if (r == 0)
 		r = store_commit(s);

@@ -19,7 +19,7 @@
  * rule files it was built from (recorded with every verdict). */
 struct pipeline_rules {
 	struct filter_engine *engine;
-	char digest[17];  /* 16 hex digits of SHA-256 over the rule files */
+	char digest[17]; /* 16 hex digits of SHA-256 over the rule files */
 	/* Engine counters already written to rule_stats (pipeline_flush_stats). */
 	struct filter_rule_stats *flushed;
 };
@@ -39,14 +39,13 @@ struct pipeline_result {
 	unsigned categories; /* of the verdict's active hits */
 	enum filter_tier tier;
 	unsigned actions;
-	int clocks_started;  /* deadline clocks this call started */
-	int clocks_met;      /* parent's respond clock met by our own reply */
+	int clocks_started; /* deadline clocks this call started */
+	int clocks_met;     /* parent's respond clock met by our own reply */
 };
 
 /* Store a fetched item and, if it is new or changed, evaluate it. */
-int pipeline_ingest(struct store *s, struct pipeline_rules *rules,
-                    const struct config_account *acc, const struct store_item_in *in,
-                    int64_t now, struct pipeline_result *ret);
+int pipeline_ingest(struct store *s, struct pipeline_rules *rules, const struct config_account *acc,
+                    const struct store_item_in *in, int64_t now, struct pipeline_result *ret);
 
 /* Evaluate a stored item's latest version again (new verdict, clocks). */
 int pipeline_evaluate(struct store *s, struct pipeline_rules *rules,

@@ -75,19 +75,18 @@ static int digest_dir(const char *dir, char out[17])
 }
 
 /* A failed example becomes a file:line diagnostic of the example's line. */
-static void on_example_fail(void *ctx, const struct filter_rule *r,
-                            const struct filter_example *ex, int expected_match,
-                            const struct filter_verdict *v)
+static void on_example_fail(void *ctx, const struct filter_rule *r, const struct filter_example *ex,
+                            int expected_match, const struct filter_verdict *v)
 {
-	diag_add(ctx, r->file, ex->line, "rule %s: example \"%.80s\": expected %s", r->id,
-	         ex->text, expected_match ? "a match, got none" : "no match, but it matched");
+	diag_add(ctx, r->file, ex->line, "rule %s: example \"%.80s\": expected %s", r->id, ex->text,
+	         expected_match ? "a match, got none" : "no match, but it matched");
 }
 
 int pipeline_rules_load(const char *dir, unsigned disable_after, struct pipeline_rules **ret,
                         struct diag_list *diags)
 {
 	struct filter_options o;
-	struct diag_list warnings = {0};
+	struct diag_list warnings = { 0 };
 	struct pipeline_rules *pr = calloc(1, sizeof(*pr));
 	int r;
 

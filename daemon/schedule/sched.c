@@ -215,8 +215,8 @@ int sched_next(const struct sched_policy *p, const struct cal *c, int64_t offset
 	return 0;
 }
 
-int sched_check_floor(const struct sched_policy *p, const struct cal *c, int64_t from_dn,
-                      int ndays, int64_t *ret_dn, int *ret_count)
+int sched_check_floor(const struct sched_policy *p, const struct cal *c, int64_t from_dn, int ndays,
+                      int64_t *ret_dn, int *ret_count)
 {
 	int64_t polls[SCHED_DAY_MAX];
 	for (int d = 0; d < ndays; d++) {

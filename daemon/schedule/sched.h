@@ -22,9 +22,9 @@
 
 #include "calendar/cal.h"
 
-#define SCHED_FLOOR 3          /* polls per business day, the policy's minimum */
+#define SCHED_FLOOR 3 /* polls per business day, the policy's minimum */
 #define SCHED_POLL_AT_MAX 48
-#define SCHED_DAY_MAX 1500     /* planned polls in one local day, at most */
+#define SCHED_DAY_MAX 1500 /* planned polls in one local day, at most */
 
 struct sched_policy {
 	int n_poll_at;
@@ -32,8 +32,8 @@ struct sched_policy {
 	int64_t interval_usec;              /* 0: no interval polls in office hours */
 	int64_t off_hours_usec;             /* 0: no polls outside office hours */
 	int64_t crisis_usec;
-	int64_t jitter_usec;                /* 0: no spreading */
-	unsigned set;                       /* which fields were given (SCHED_SET_*) */
+	int64_t jitter_usec; /* 0: no spreading */
+	unsigned set;        /* which fields were given (SCHED_SET_*) */
 };
 
 enum {
@@ -74,5 +74,5 @@ int sched_next(const struct sched_policy *p, const struct cal *c, int64_t offset
  * 0 when every one has at least SCHED_FLOOR polls; 1 when one does not,
  * with that day and its count in *ret_dn / *ret_count; or a negative
  * errno. */
-int sched_check_floor(const struct sched_policy *p, const struct cal *c, int64_t from_dn,
-                      int ndays, int64_t *ret_dn, int *ret_count);
+int sched_check_floor(const struct sched_policy *p, const struct cal *c, int64_t from_dn, int ndays,
+                      int64_t *ret_dn, int *ret_count);

@@ -32,8 +32,7 @@ static int audit_account(struct store *s, const char *actor, const char *action,
 	return r;
 }
 
-static int sync_one(struct store *s, const struct config_account *a, const char *actor,
-                    int64_t now)
+static int sync_one(struct store *s, const struct config_account *a, const char *actor, int64_t now)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT platform, unit, title, external_id, enabled, "
 	                                    "removed_at FROM accounts WHERE id = ?");
@@ -62,10 +61,11 @@ static int sync_one(struct store *s, const struct config_account *a, const char 
 	if (!action)
 		return 0;
 
-	st = store_prepare(s, "INSERT INTO accounts(id, platform, unit, title, external_id, enabled, "
-	                      "created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?7) "
-	                      "ON CONFLICT(id) DO UPDATE SET platform=?2, unit=?3, title=?4, "
-	                      "external_id=?5, enabled=?6, updated_at=?7, removed_at=NULL");
+	st = store_prepare(s,
+	                   "INSERT INTO accounts(id, platform, unit, title, external_id, enabled, "
+	                   "created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?7) "
+	                   "ON CONFLICT(id) DO UPDATE SET platform=?2, unit=?3, title=?4, "
+	                   "external_id=?5, enabled=?6, updated_at=?7, removed_at=NULL");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
@@ -109,7 +109,8 @@ static int mark_removed(struct store *s, const struct config *cfg, const char *a
 	sqlite3_finalize(st);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		char subject[128];
-		st = store_prepare(s, "UPDATE accounts SET removed_at = ?, updated_at = ? WHERE id = ?");
+		st = store_prepare(
+		        s, "UPDATE accounts SET removed_at = ?, updated_at = ? WHERE id = ?");
 		if (!st) {
 			r = STORE_E_SQLITE;
 			break;
@@ -123,7 +124,8 @@ static int mark_removed(struct store *s, const struct config *cfg, const char *a
 		snprintf(subject, sizeof(subject), "account:%s", gone[i]);
 		if (r == 0)
 			r = store_audit_append(s, actor, "account.removed", subject,
-			                       "{\"note\":\"items are kept as public records\"}", NULL);
+			                       "{\"note\":\"items are kept as public records\"}",
+			                       NULL);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(gone[i]);

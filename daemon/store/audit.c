@@ -8,8 +8,7 @@
 #include "store/store-internal.h"
 #include "util/clock.h"
 
-static const char genesis[] =
-	"0000000000000000000000000000000000000000000000000000000000000000";
+static const char genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* Fields are length-prefixed so that no choice of contents can make two
  * different entries hash the same input. */
@@ -51,8 +50,8 @@ void audit_hash(const char *prev_hash, int64_t seq, int64_t at, const char *acto
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-int store_audit_append(struct store *s, const char *actor, const char *action,
-                       const char *subject, const char *detail, int64_t *ret_seq)
+int store_audit_append(struct store *s, const char *actor, const char *action, const char *subject,
+                       const char *detail, int64_t *ret_seq)
 {
 	char prev[AUDIT_HASH_HEX] = "", hash[AUDIT_HASH_HEX];
 	int64_t seq = 1, at = clock_now_usec();
@@ -60,7 +59,8 @@ int store_audit_append(struct store *s, const char *actor, const char *action,
 
 	if (!detail)
 		detail = "{}";
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
 	if (!st)
 		return STORE_E_SQLITE;
 	int sr = sqlite3_step(st);
@@ -118,8 +118,8 @@ int store_audit_verify(struct store *s, int64_t *ret_entries, int64_t *ret_bad_s
 		return STORE_E_SQLITE;
 	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
-		audit_hash(prev, seq, sqlite3_column_int64(st, 1), col(st, 2), col(st, 3), col(st, 4),
-		           col(st, 5), hash);
+		audit_hash(prev, seq, sqlite3_column_int64(st, 1), col(st, 2), col(st, 3),
+		           col(st, 4), col(st, 5), hash);
 		/* A gap in seq means a deleted row; a prev_hash or hash mismatch
 		 * means an edited one. */
 		if (seq != expect_seq || strcmp(col(st, 6), prev) != 0 ||

@@ -15,8 +15,8 @@
 /* Append one entry at clock_now_usec().  detail is a JSON object as text
  * (may be NULL for "{}").  Call inside the transaction of the change it
  * records, so both commit or neither does.  *ret_seq may be NULL. */
-int store_audit_append(struct store *s, const char *actor, const char *action,
-                       const char *subject, const char *detail, int64_t *ret_seq);
+int store_audit_append(struct store *s, const char *actor, const char *action, const char *subject,
+                       const char *detail, int64_t *ret_seq);
 
 /* Walk the whole chain.  Returns 0 when intact (*ret_entries = count), or
  * STORE_E_CORRUPT with *ret_bad_seq the first entry that does not verify. */

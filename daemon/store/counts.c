@@ -17,7 +17,7 @@ static int count(struct store *s, const char *sql, int64_t *ret)
 
 int store_counts(struct store *s, struct store_counts *ret)
 {
-	struct store_counts c = {0};
+	struct store_counts c = { 0 };
 	int r = 0;
 	r |= count(s, "SELECT count(*) FROM accounts WHERE removed_at IS NULL", &c.accounts);
 	r |= count(s, "SELECT count(*) FROM items", &c.items);

@@ -9,8 +9,9 @@
 int store_account_crisis(struct store *s, const char *account, int64_t *ret_from,
                          int64_t *ret_until)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(crisis_from,0), coalesce(crisis_until,0) "
-	                                    "FROM accounts WHERE id=? AND removed_at IS NULL");
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT coalesce(crisis_from,0), coalesce(crisis_until,0) "
+	                         "FROM accounts WHERE id=? AND removed_at IS NULL");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -56,12 +57,13 @@ int store_account_set_crisis(struct store *s, const char *account, int64_t from,
 	snprintf(subject, sizeof(subject), "account:%s", account);
 	if (until)
 		snprintf(detail, sizeof(detail), "{\"from\":\"%s\",\"until\":\"%s\"}",
-		         clock_format_utc(from, a, sizeof(a)), clock_format_utc(until, b, sizeof(b)));
+		         clock_format_utc(from, a, sizeof(a)),
+		         clock_format_utc(until, b, sizeof(b)));
 	else
 		snprintf(detail, sizeof(detail), "{}");
 	if (r == 0)
-		r = store_audit_append(s, actor, until ? "crisis.on" : "crisis.off", subject, detail,
-		                       NULL);
+		r = store_audit_append(s, actor, until ? "crisis.on" : "crisis.off", subject,
+		                       detail, NULL);
 	if (r == 0)
 		r = store_commit(s);
 	if (r)

@@ -9,7 +9,8 @@
 int store_item_origin(struct store *s, int64_t id, char *account, size_t len,
                       int64_t *ret_published)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT account_id, published_at FROM items WHERE id=?");
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT account_id, published_at FROM items WHERE id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -50,11 +51,10 @@ static int latest_version(struct store *s, int64_t item, int64_t *ret_id, char *
 	return r;
 }
 
-static int find_item(struct store *s, const char *account, const char *platform_id,
-                     int64_t *ret)
+static int find_item(struct store *s, const char *account, const char *platform_id, int64_t *ret)
 {
 	sqlite3_stmt *st =
-		store_prepare(s, "SELECT id FROM items WHERE account_id=? AND platform_id=?");
+	        store_prepare(s, "SELECT id FROM items WHERE account_id=? AND platform_id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -69,8 +69,8 @@ static int find_item(struct store *s, const char *account, const char *platform_
 	return r;
 }
 
-int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t now,
-                      int64_t *ret_id, int64_t *ret_version)
+int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t now, int64_t *ret_id,
+                      int64_t *ret_version)
 {
 	int64_t id = 0, parent = 0, version = 0;
 	char *prev_text = NULL, prev_state[16] = "";
@@ -79,13 +79,15 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 
 	if ((r = find_item(s, in->account, in->platform_id, &id)))
 		return r;
-	if (in->parent_platform_id && (r = find_item(s, in->account, in->parent_platform_id, &parent)))
+	if (in->parent_platform_id &&
+	    (r = find_item(s, in->account, in->parent_platform_id, &parent)))
 		return r;
 	if (id == 0) {
-		st = store_prepare(s, "INSERT INTO items(account_id, platform_id, kind, parent_id, "
-		                      "parent_platform_id, author_id, author_name, is_own, text, permalink, "
-		                      "published_at, first_seen_at, last_seen_at, platform_state) "
-		                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+		st = store_prepare(
+		        s, "INSERT INTO items(account_id, platform_id, kind, parent_id, "
+		           "parent_platform_id, author_id, author_name, is_own, text, permalink, "
+		           "published_at, first_seen_at, last_seen_at, platform_state) "
+		           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 		if (!st)
 			return STORE_E_SQLITE;
 		sqlite3_bind_text(st, 1, in->account, -1, SQLITE_STATIC);
@@ -109,14 +111,16 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 			return r;
 		id = sqlite3_last_insert_rowid(s->db);
 	} else {
-		if ((r = latest_version(s, id, &version, &prev_text, prev_state, sizeof(prev_state))))
+		if ((r = latest_version(s, id, &version, &prev_text, prev_state,
+		                        sizeof(prev_state))))
 			return r;
 		int same = prev_text && strcmp(prev_text, in->text) == 0 &&
 		           strcmp(prev_state, in->platform_state) == 0;
 		free(prev_text);
-		st = store_prepare(s, same ? "UPDATE items SET last_seen_at=? WHERE id=?"
-		                           : "UPDATE items SET last_seen_at=?, text=?, platform_state=? "
-		                             "WHERE id=?");
+		st = store_prepare(
+		        s, same ? "UPDATE items SET last_seen_at=? WHERE id=?"
+		                : "UPDATE items SET last_seen_at=?, text=?, platform_state=? "
+		                  "WHERE id=?");
 		if (!st)
 			return STORE_E_SQLITE;
 		sqlite3_bind_int64(st, 1, now);
@@ -162,9 +166,9 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
                           int64_t *ret_version)
 {
 	sqlite3_stmt *st = store_prepare(
-		s, "SELECT text, account_id, is_own, coalesce(parent_id, 0), "
-		   "(SELECT coalesce(max(id), 0) FROM item_versions v WHERE v.item_id = items.id) "
-		   "FROM items WHERE id=?");
+	        s, "SELECT text, account_id, is_own, coalesce(parent_id, 0), "
+	           "(SELECT coalesce(max(id), 0) FROM item_versions v WHERE v.item_id = items.id) "
+	           "FROM items WHERE id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -176,7 +180,8 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
 			r = -ENOMEM;
 		} else {
 			*ret_text = text;
-			snprintf(account, account_len, "%s", (const char *)sqlite3_column_text(st, 1));
+			snprintf(account, account_len, "%s",
+			         (const char *)sqlite3_column_text(st, 1));
 			*ret_is_own = sqlite3_column_int(st, 2);
 			*ret_parent = sqlite3_column_int64(st, 3);
 			*ret_version = sqlite3_column_int64(st, 4);
@@ -192,10 +197,10 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
 int store_items_unevaluated(struct store *s, size_t max, int64_t **ret, size_t *ret_n)
 {
 	sqlite3_stmt *st = store_prepare(
-		s, "SELECT i.id FROM items i WHERE EXISTS (SELECT 1 FROM item_versions v "
-		   "WHERE v.item_id = i.id) AND NOT EXISTS (SELECT 1 FROM verdicts d WHERE "
-		   "d.version_id = (SELECT max(id) FROM item_versions v WHERE v.item_id = i.id)) "
-		   "ORDER BY i.id LIMIT ?");
+	        s, "SELECT i.id FROM items i WHERE EXISTS (SELECT 1 FROM item_versions v "
+	           "WHERE v.item_id = i.id) AND NOT EXISTS (SELECT 1 FROM verdicts d WHERE "
+	           "d.version_id = (SELECT max(id) FROM item_versions v WHERE v.item_id = i.id)) "
+	           "ORDER BY i.id LIMIT ?");
 	int64_t *v = NULL;
 	size_t n = 0;
 	int sr;

@@ -57,8 +57,8 @@ int store_migrate(sqlite3 *db, int target, char *errbuf, size_t errlen)
 		    sqlite3_exec(db, m->sql, NULL, NULL, &err) != SQLITE_OK ||
 		    sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK ||
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
-			snprintf(errbuf, errlen, "migration to schema %d (%s) failed: %s", m->version,
-			         m->summary, err ? err : sqlite3_errmsg(db));
+			snprintf(errbuf, errlen, "migration to schema %d (%s) failed: %s",
+			         m->version, m->summary, err ? err : sqlite3_errmsg(db));
 			sqlite3_free(err);
 			if (!sqlite3_get_autocommit(db))
 				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -7,7 +7,7 @@ int store_poll_begin(struct store *s, const char *account, int64_t planned_usec,
                      int64_t started_usec, int64_t *ret_id)
 {
 	sqlite3_stmt *st = store_prepare(
-		s, "INSERT INTO polls(account_id, planned_at, started_at) VALUES (?,?,?)");
+	        s, "INSERT INTO polls(account_id, planned_at, started_at) VALUES (?,?,?)");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -25,8 +25,9 @@ int store_poll_begin(struct store *s, const char *account, int64_t planned_usec,
 int store_poll_end(struct store *s, int64_t poll_id, int64_t finished_usec, const char *result,
                    int items_new, int items_updated, const char *error)
 {
-	sqlite3_stmt *st = store_prepare(s, "UPDATE polls SET finished_at=?, result=?, items_new=?, "
-	                                    "items_updated=?, error=? WHERE id=?");
+	sqlite3_stmt *st =
+	        store_prepare(s, "UPDATE polls SET finished_at=?, result=?, items_new=?, "
+	                         "items_updated=?, error=? WHERE id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -63,9 +64,10 @@ int store_poll_last_planned(struct store *s, const char *account, int64_t *ret)
 int store_polls_count(struct store *s, const char *account, int64_t from, int64_t to,
                       int64_t *ret_total, int64_t *ret_ok)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*), count(CASE WHEN result='ok' THEN 1 END) "
-	                                    "FROM polls WHERE account_id=? AND started_at>=? "
-	                                    "AND started_at<?");
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT count(*), count(CASE WHEN result='ok' THEN 1 END) "
+	                         "FROM polls WHERE account_id=? AND started_at>=? "
+	                         "AND started_at<?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -84,8 +86,9 @@ int store_polls_count(struct store *s, const char *account, int64_t from, int64_
 int store_poll_latest(struct store *s, const char *account, int64_t *ret_started, char *buf,
                       size_t len)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT started_at, coalesce(result, 'running') FROM polls "
-	                                    "WHERE account_id=? ORDER BY started_at DESC LIMIT 1");
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT started_at, coalesce(result, 'running') FROM polls "
+	                         "WHERE account_id=? ORDER BY started_at DESC LIMIT 1");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;

@@ -10,208 +10,210 @@
 #include <stddef.h>
 
 static const char migration_1[] =
-	/* Connected accounts, mirrored from the configuration so that items keep
-	 * a valid reference after an account file is removed. */
-	"CREATE TABLE accounts ("
-	"  id TEXT PRIMARY KEY,"
-	"  platform TEXT NOT NULL,"
-	"  unit TEXT NOT NULL,"
-	"  title TEXT,"
-	"  external_id TEXT NOT NULL,"
-	"  enabled INTEGER NOT NULL DEFAULT 1,"
-	"  created_at INTEGER NOT NULL,"
-	"  updated_at INTEGER NOT NULL,"
-	"  removed_at INTEGER,"
-	"  crisis_from INTEGER,"         /* crisis mode: polls every CrisisInterval */
-	"  crisis_until INTEGER,"
-	"  cursor TEXT"               /* the connector's pagination watermark */
-	");"
+        /* Connected accounts, mirrored from the configuration so that items keep
+         * a valid reference after an account file is removed. */
+        "CREATE TABLE accounts ("
+        "  id TEXT PRIMARY KEY,"
+        "  platform TEXT NOT NULL,"
+        "  unit TEXT NOT NULL,"
+        "  title TEXT,"
+        "  external_id TEXT NOT NULL,"
+        "  enabled INTEGER NOT NULL DEFAULT 1,"
+        "  created_at INTEGER NOT NULL,"
+        "  updated_at INTEGER NOT NULL,"
+        "  removed_at INTEGER,"
+        "  crisis_from INTEGER," /* crisis mode: polls every CrisisInterval */
+        "  crisis_until INTEGER,"
+        "  cursor TEXT" /* the connector's pagination watermark */
+        ");"
 
-	/* Everything fetched: comments, replies, reviews, mentions, messages and
-	 * the account's own posts they hang under. */
-	"CREATE TABLE items ("
-	"  id INTEGER PRIMARY KEY,"
-	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
-	"  platform_id TEXT NOT NULL,"
-	"  kind TEXT NOT NULL CHECK (kind IN ('post','comment','reply','review','mention','message')),"
-	"  parent_id INTEGER REFERENCES items(id),"
-	"  parent_platform_id TEXT,"
-	"  author_id TEXT,"
-	"  author_name TEXT,"
-	"  is_own INTEGER NOT NULL DEFAULT 0,"   /* written by the account itself */
-	"  text TEXT NOT NULL DEFAULT '',"        /* the latest version */
-	"  permalink TEXT,"
-	"  published_at INTEGER NOT NULL,"
-	"  first_seen_at INTEGER NOT NULL,"
-	"  last_seen_at INTEGER NOT NULL,"
-	"  platform_state TEXT NOT NULL DEFAULT 'visible'"
-	"    CHECK (platform_state IN ('visible','hidden','deleted','gone')),"
-	"  state TEXT NOT NULL DEFAULT 'new'"
-	"    CHECK (state IN ('new','open','answered','resolved','ignored')),"
-	"  answered_at INTEGER,"
-	"  purged_at INTEGER,"
-	"  UNIQUE (account_id, platform_id)"
-	");"
-	"CREATE INDEX items_account_published ON items(account_id, published_at);"
-	"CREATE INDEX items_parent ON items(parent_id);"
+        /* Everything fetched: comments, replies, reviews, mentions, messages and
+         * the account's own posts they hang under. */
+        "CREATE TABLE items ("
+        "  id INTEGER PRIMARY KEY,"
+        "  account_id TEXT NOT NULL REFERENCES accounts(id),"
+        "  platform_id TEXT NOT NULL,"
+        "  kind TEXT NOT NULL CHECK (kind IN "
+        "('post','comment','reply','review','mention','message')),"
+        "  parent_id INTEGER REFERENCES items(id),"
+        "  parent_platform_id TEXT,"
+        "  author_id TEXT,"
+        "  author_name TEXT,"
+        "  is_own INTEGER NOT NULL DEFAULT 0," /* written by the account itself */
+        "  text TEXT NOT NULL DEFAULT '',"     /* the latest version */
+        "  permalink TEXT,"
+        "  published_at INTEGER NOT NULL,"
+        "  first_seen_at INTEGER NOT NULL,"
+        "  last_seen_at INTEGER NOT NULL,"
+        "  platform_state TEXT NOT NULL DEFAULT 'visible'"
+        "    CHECK (platform_state IN ('visible','hidden','deleted','gone')),"
+        "  state TEXT NOT NULL DEFAULT 'new'"
+        "    CHECK (state IN ('new','open','answered','resolved','ignored')),"
+        "  answered_at INTEGER,"
+        "  purged_at INTEGER,"
+        "  UNIQUE (account_id, platform_id)"
+        ");"
+        "CREATE INDEX items_account_published ON items(account_id, published_at);"
+        "CREATE INDEX items_parent ON items(parent_id);"
 
-	/* Every distinct version of an item ever fetched: the public record. */
-	"CREATE TABLE item_versions ("
-	"  id INTEGER PRIMARY KEY,"
-	"  item_id INTEGER NOT NULL REFERENCES items(id),"
-	"  seen_at INTEGER NOT NULL,"
-	"  text TEXT NOT NULL,"
-	"  platform_state TEXT NOT NULL,"
-	"  raw_json TEXT,"
-	"  poll_id INTEGER REFERENCES polls(id)"
-	");"
-	"CREATE INDEX item_versions_item ON item_versions(item_id, seen_at);"
+        /* Every distinct version of an item ever fetched: the public record. */
+        "CREATE TABLE item_versions ("
+        "  id INTEGER PRIMARY KEY,"
+        "  item_id INTEGER NOT NULL REFERENCES items(id),"
+        "  seen_at INTEGER NOT NULL,"
+        "  text TEXT NOT NULL,"
+        "  platform_state TEXT NOT NULL,"
+        "  raw_json TEXT,"
+        "  poll_id INTEGER REFERENCES polls(id)"
+        ");"
+        "CREATE INDEX item_versions_item ON item_versions(item_id, seen_at);"
 
-	/* What the filters said about an item version. */
-	"CREATE TABLE verdicts ("
-	"  id INTEGER PRIMARY KEY,"
-	"  item_id INTEGER NOT NULL REFERENCES items(id),"
-	"  version_id INTEGER REFERENCES item_versions(id),"
-	"  evaluated_at INTEGER NOT NULL,"
-	"  ruleset TEXT NOT NULL,"           /* digest of the rule files used */
-	"  categories TEXT NOT NULL,"        /* space-separated */
-	"  rule_ids TEXT NOT NULL,"
-	"  tier TEXT CHECK (tier IN ('obvious','possible') OR tier IS NULL),"
-	"  severity INTEGER,"
-	"  actions TEXT NOT NULL,"
-	"  detail_json TEXT NOT NULL,"       /* spans, shadow rules, errors */
-	"  masked_text TEXT NOT NULL"
-	");"
-	"CREATE INDEX verdicts_item ON verdicts(item_id);"
+        /* What the filters said about an item version. */
+        "CREATE TABLE verdicts ("
+        "  id INTEGER PRIMARY KEY,"
+        "  item_id INTEGER NOT NULL REFERENCES items(id),"
+        "  version_id INTEGER REFERENCES item_versions(id),"
+        "  evaluated_at INTEGER NOT NULL,"
+        "  ruleset TEXT NOT NULL,"    /* digest of the rule files used */
+        "  categories TEXT NOT NULL," /* space-separated */
+        "  rule_ids TEXT NOT NULL,"
+        "  tier TEXT CHECK (tier IN ('obvious','possible') OR tier IS NULL),"
+        "  severity INTEGER,"
+        "  actions TEXT NOT NULL,"
+        "  detail_json TEXT NOT NULL," /* spans, shadow rules, errors */
+        "  masked_text TEXT NOT NULL"
+        ");"
+        "CREATE INDEX verdicts_item ON verdicts(item_id);"
 
-	/* Deadline clocks in business or calendar time (daemon/deadline/,
-	 * docs/deadlines.md).  Everything a restart needs is in the row: the
-	 * due and warning instants are computed once, at start or resume, and
-	 * the duration text tells pause/resume which kind of time to count.
-	 * Instants are NULL when they have not happened; left_usec and
-	 * warn_left_usec are set only while paused.  One clock per item and
-	 * kind, ever. */
-	"CREATE TABLE deadlines ("
-	"  id INTEGER PRIMARY KEY,"
-	"  item_id INTEGER NOT NULL REFERENCES items(id),"
-	"  kind TEXT NOT NULL CHECK (kind IN ('respond','review_obvious','review_possible',"
-	"    'fl11_delay_notice','fl12_demand_possible','fl12_decision')),"
-	"  duration TEXT NOT NULL,"          /* canonical: '1 business day', '6 months' */
-	"  warn_pct INTEGER NOT NULL DEFAULT 0 CHECK (warn_pct BETWEEN 0 AND 99)," /* 0: none */
-	"  started_at INTEGER NOT NULL,"     /* publication, case start or demand */
-	"  created_at INTEGER NOT NULL,"     /* when vakt started the clock */
-	"  due_at INTEGER NOT NULL,"
-	"  warn_at INTEGER,"
-	"  paused_at INTEGER,"
-	"  left_usec INTEGER,"               /* to due_at, in the duration's kind of time */
-	"  warn_left_usec INTEGER,"          /* to warn_at; NULL when no warning is pending */
-	"  paused_total INTEGER NOT NULL DEFAULT 0," /* elapsed time spent paused */
-	"  stopped_at INTEGER,"              /* met or cancelled; NULL while open */
-	"  state TEXT NOT NULL DEFAULT 'running'"
-	"    CHECK (state IN ('running','paused','met','breached','cancelled','reached')),"
-	"  warned_at INTEGER,"
-	"  breached_at INTEGER,"
-	"  reached_at INTEGER,"              /* milestones (fl12_demand_possible) */
-	"  UNIQUE (item_id, kind)"
-	");"
-	"CREATE INDEX deadlines_due ON deadlines(state, due_at);"
-	"CREATE INDEX deadlines_open ON deadlines(due_at) WHERE stopped_at IS NULL;"
+        /* Deadline clocks in business or calendar time (daemon/deadline/,
+         * docs/deadlines.md).  Everything a restart needs is in the row: the
+         * due and warning instants are computed once, at start or resume, and
+         * the duration text tells pause/resume which kind of time to count.
+         * Instants are NULL when they have not happened; left_usec and
+         * warn_left_usec are set only while paused.  One clock per item and
+         * kind, ever. */
+        "CREATE TABLE deadlines ("
+        "  id INTEGER PRIMARY KEY,"
+        "  item_id INTEGER NOT NULL REFERENCES items(id),"
+        "  kind TEXT NOT NULL CHECK (kind IN ('respond','review_obvious','review_possible',"
+        "    'fl11_delay_notice','fl12_demand_possible','fl12_decision')),"
+        "  duration TEXT NOT NULL," /* canonical: '1 business day', '6 months' */
+        "  warn_pct INTEGER NOT NULL DEFAULT 0 CHECK (warn_pct BETWEEN 0 AND 99)," /* 0: none */
+        "  started_at INTEGER NOT NULL," /* publication, case start or demand */
+        "  created_at INTEGER NOT NULL," /* when vakt started the clock */
+        "  due_at INTEGER NOT NULL,"
+        "  warn_at INTEGER,"
+        "  paused_at INTEGER,"
+        "  left_usec INTEGER,"      /* to due_at, in the duration's kind of time */
+        "  warn_left_usec INTEGER," /* to warn_at; NULL when no warning is pending */
+        "  paused_total INTEGER NOT NULL DEFAULT 0," /* elapsed time spent paused */
+        "  stopped_at INTEGER,"                      /* met or cancelled; NULL while open */
+        "  state TEXT NOT NULL DEFAULT 'running'"
+        "    CHECK (state IN ('running','paused','met','breached','cancelled','reached')),"
+        "  warned_at INTEGER,"
+        "  breached_at INTEGER,"
+        "  reached_at INTEGER," /* milestones (fl12_demand_possible) */
+        "  UNIQUE (item_id, kind)"
+        ");"
+        "CREATE INDEX deadlines_due ON deadlines(state, due_at);"
+        "CREATE INDEX deadlines_open ON deadlines(due_at) WHERE stopped_at IS NULL;"
 
-	/* Actions on the platform, queued by rules or people, carried out by
-	 * connectors; 'not_allowed' records why the platform could not. */
-	"CREATE TABLE actions ("
-	"  id INTEGER PRIMARY KEY,"
-	"  item_id INTEGER NOT NULL REFERENCES items(id),"
-	"  kind TEXT NOT NULL CHECK (kind IN ('hide','unhide','delete','reject','hold','review','respond')),"
-	"  requested_at INTEGER NOT NULL,"
-	"  requested_by TEXT NOT NULL,"
-	"  reason TEXT NOT NULL,"
-	"  state TEXT NOT NULL DEFAULT 'queued'"
-	"    CHECK (state IN ('queued','running','done','failed','not_allowed','cancelled')),"
-	"  attempts INTEGER NOT NULL DEFAULT 0,"
-	"  next_attempt_at INTEGER,"
-	"  done_at INTEGER,"
-	"  error TEXT"
-	");"
-	"CREATE INDEX actions_state ON actions(state, next_attempt_at);"
+        /* Actions on the platform, queued by rules or people, carried out by
+         * connectors; 'not_allowed' records why the platform could not. */
+        "CREATE TABLE actions ("
+        "  id INTEGER PRIMARY KEY,"
+        "  item_id INTEGER NOT NULL REFERENCES items(id),"
+        "  kind TEXT NOT NULL CHECK (kind IN "
+        "('hide','unhide','delete','reject','hold','review','respond')),"
+        "  requested_at INTEGER NOT NULL,"
+        "  requested_by TEXT NOT NULL,"
+        "  reason TEXT NOT NULL,"
+        "  state TEXT NOT NULL DEFAULT 'queued'"
+        "    CHECK (state IN ('queued','running','done','failed','not_allowed','cancelled')),"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  next_attempt_at INTEGER,"
+        "  done_at INTEGER,"
+        "  error TEXT"
+        ");"
+        "CREATE INDEX actions_state ON actions(state, next_attempt_at);"
 
-	/* The escalation outbox: stored before sending, sent at most once per
-	 * dedup key, re-sent until acknowledged. */
-	"CREATE TABLE escalations ("
-	"  id INTEGER PRIMARY KEY,"
-	"  item_id INTEGER REFERENCES items(id),"
-	"  deadline_id INTEGER REFERENCES deadlines(id),"
-	"  dedup_key TEXT NOT NULL UNIQUE,"
-	"  level TEXT NOT NULL,"             /* oncall, manager, breach … */
-	"  route TEXT NOT NULL,"
-	"  channel TEXT NOT NULL,"           /* smtp, webhook, stdout */
-	"  recipient TEXT NOT NULL,"
-	"  subject TEXT NOT NULL,"
-	"  body TEXT NOT NULL,"              /* personal data already masked */
-	"  created_at INTEGER NOT NULL,"
-	"  next_attempt_at INTEGER NOT NULL,"
-	"  attempts INTEGER NOT NULL DEFAULT 0,"
-	"  sent_at INTEGER,"
-	"  last_error TEXT,"
-	"  acked_at INTEGER,"
-	"  acked_by TEXT"
-	");"
-	"CREATE INDEX escalations_pending ON escalations(sent_at, next_attempt_at);"
+        /* The escalation outbox: stored before sending, sent at most once per
+         * dedup key, re-sent until acknowledged. */
+        "CREATE TABLE escalations ("
+        "  id INTEGER PRIMARY KEY,"
+        "  item_id INTEGER REFERENCES items(id),"
+        "  deadline_id INTEGER REFERENCES deadlines(id),"
+        "  dedup_key TEXT NOT NULL UNIQUE,"
+        "  level TEXT NOT NULL," /* oncall, manager, breach … */
+        "  route TEXT NOT NULL,"
+        "  channel TEXT NOT NULL," /* smtp, webhook, stdout */
+        "  recipient TEXT NOT NULL,"
+        "  subject TEXT NOT NULL,"
+        "  body TEXT NOT NULL," /* personal data already masked */
+        "  created_at INTEGER NOT NULL,"
+        "  next_attempt_at INTEGER NOT NULL,"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  sent_at INTEGER,"
+        "  last_error TEXT,"
+        "  acked_at INTEGER,"
+        "  acked_by TEXT"
+        ");"
+        "CREATE INDEX escalations_pending ON escalations(sent_at, next_attempt_at);"
 
-	/* A record of every poll: the proof of supervision (1998:112 4 §). */
-	"CREATE TABLE polls ("
-	"  id INTEGER PRIMARY KEY,"
-	"  account_id TEXT NOT NULL REFERENCES accounts(id),"
-	"  planned_at INTEGER NOT NULL,"
-	"  started_at INTEGER NOT NULL,"
-	"  finished_at INTEGER,"
-	"  result TEXT CHECK (result IN ('ok','partial','error','skipped') OR result IS NULL),"
-	"  items_new INTEGER NOT NULL DEFAULT 0,"
-	"  items_updated INTEGER NOT NULL DEFAULT 0,"
-	"  error TEXT"
-	");"
-	"CREATE INDEX polls_account ON polls(account_id, started_at);"
+        /* A record of every poll: the proof of supervision (1998:112 4 §). */
+        "CREATE TABLE polls ("
+        "  id INTEGER PRIMARY KEY,"
+        "  account_id TEXT NOT NULL REFERENCES accounts(id),"
+        "  planned_at INTEGER NOT NULL,"
+        "  started_at INTEGER NOT NULL,"
+        "  finished_at INTEGER,"
+        "  result TEXT CHECK (result IN ('ok','partial','error','skipped') OR result IS NULL),"
+        "  items_new INTEGER NOT NULL DEFAULT 0,"
+        "  items_updated INTEGER NOT NULL DEFAULT 0,"
+        "  error TEXT"
+        ");"
+        "CREATE INDEX polls_account ON polls(account_id, started_at);"
 
-	/* Append-only, hash-chained audit log. */
-	"CREATE TABLE audit_log ("
-	"  seq INTEGER PRIMARY KEY,"
-	"  at INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"
-	"  subject TEXT NOT NULL,"
-	"  detail TEXT NOT NULL,"
-	"  prev_hash TEXT NOT NULL,"
-	"  hash TEXT NOT NULL"
-	");"
-	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
-	"  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
-	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
-	"  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;";
+        /* Append-only, hash-chained audit log. */
+        "CREATE TABLE audit_log ("
+        "  seq INTEGER PRIMARY KEY,"
+        "  at INTEGER NOT NULL,"
+        "  actor TEXT NOT NULL,"
+        "  action TEXT NOT NULL,"
+        "  subject TEXT NOT NULL,"
+        "  detail TEXT NOT NULL,"
+        "  prev_hash TEXT NOT NULL,"
+        "  hash TEXT NOT NULL"
+        ");"
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+        "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+        "  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;";
 
 static const char migration_2[] =
-	/* Per-rule counters and moderators' feedback on verdicts. */
-	"CREATE TABLE rule_stats ("
-	"  rule_id TEXT PRIMARY KEY,"
-	"  hits INTEGER NOT NULL DEFAULT 0,"
-	"  last_hit_at INTEGER,"
-	"  cost_ns INTEGER NOT NULL DEFAULT 0,"
-	"  limit_hits INTEGER NOT NULL DEFAULT 0,"
-	"  disabled_at INTEGER"
-	");"
-	"CREATE TABLE feedback ("
-	"  id INTEGER PRIMARY KEY,"
-	"  verdict_id INTEGER NOT NULL REFERENCES verdicts(id),"
-	"  rule_id TEXT NOT NULL,"
-	"  judgement TEXT NOT NULL CHECK (judgement IN ('true_positive','false_positive')),"
-	"  given_by TEXT NOT NULL,"
-	"  given_at INTEGER NOT NULL"
-	");"
-	"CREATE INDEX feedback_rule ON feedback(rule_id);";
+        /* Per-rule counters and moderators' feedback on verdicts. */
+        "CREATE TABLE rule_stats ("
+        "  rule_id TEXT PRIMARY KEY,"
+        "  hits INTEGER NOT NULL DEFAULT 0,"
+        "  last_hit_at INTEGER,"
+        "  cost_ns INTEGER NOT NULL DEFAULT 0,"
+        "  limit_hits INTEGER NOT NULL DEFAULT 0,"
+        "  disabled_at INTEGER"
+        ");"
+        "CREATE TABLE feedback ("
+        "  id INTEGER PRIMARY KEY,"
+        "  verdict_id INTEGER NOT NULL REFERENCES verdicts(id),"
+        "  rule_id TEXT NOT NULL,"
+        "  judgement TEXT NOT NULL CHECK (judgement IN ('true_positive','false_positive')),"
+        "  given_by TEXT NOT NULL,"
+        "  given_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX feedback_rule ON feedback(rule_id);";
 
 const struct schema_migration schema_migrations[] = {
-	{1, "accounts, items, versions, verdicts, deadlines, actions, outbox, polls, audit",
-	 migration_1},
-	{2, "rule statistics and moderator feedback", migration_2},
+	{ 1, "accounts, items, versions, verdicts, deadlines, actions, outbox, polls, audit",
+	  migration_1 },
+	{ 2, "rule statistics and moderator feedback", migration_2 },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

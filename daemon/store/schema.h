@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 struct schema_migration {
-	int version;        /* the user_version after applying it */
+	int version; /* the user_version after applying it */
 	const char *summary;
 	const char *sql;
 };

@@ -16,9 +16,9 @@
 
 /* Positive domain errors (besides negative errno values). */
 enum {
-	STORE_E_SQLITE = 1,    /* an SQLite error; store_errmsg() says which */
-	STORE_E_TOO_NEW = 2,   /* database schema is newer than this build */
-	STORE_E_CORRUPT = 3,   /* integrity or audit chain check failed */
+	STORE_E_SQLITE = 1,  /* an SQLite error; store_errmsg() says which */
+	STORE_E_TOO_NEW = 2, /* database schema is newer than this build */
+	STORE_E_CORRUPT = 3, /* integrity or audit chain check failed */
 };
 
 struct store;
@@ -63,10 +63,10 @@ int store_accounts_sync(struct store *s, const struct config *cfg, const char *a
 /* --- counts for status ----------------------------------------------- */
 
 struct store_counts {
-	int64_t accounts;       /* not removed */
+	int64_t accounts; /* not removed */
 	int64_t items;
-	int64_t pending_review; /* running review deadlines */
-	int64_t pending_respond;/* running respond deadlines */
+	int64_t pending_review;  /* running review deadlines */
+	int64_t pending_respond; /* running respond deadlines */
 	int64_t escalations_unsent;
 	int64_t audit_entries;
 	int64_t polls;
@@ -119,21 +119,21 @@ struct store_item_in {
 	const char *parent_platform_id; /* NULL for top level */
 	const char *author_id;          /* NULL when the platform withholds it */
 	const char *author_name;
-	int is_own;                     /* written by the account itself */
+	int is_own; /* written by the account itself */
 	const char *text;
 	const char *permalink;
 	int64_t published_at;
-	const char *platform_state;     /* visible, hidden, deleted, gone */
-	const char *raw_json;           /* NULL or the platform's JSON */
-	int64_t poll_id;                /* 0 when not from a poll */
+	const char *platform_state; /* visible, hidden, deleted, gone */
+	const char *raw_json;       /* NULL or the platform's JSON */
+	int64_t poll_id;            /* 0 when not from a poll */
 };
 
 /* Insert the item or, when known, update it; a new row in item_versions
  * whenever text or platform state differ from the latest version (every
  * fetched version is kept).  *ret_id is the item, *ret_version the new
  * version (0 when nothing changed).  Call inside a transaction. */
-int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t now,
-                      int64_t *ret_id, int64_t *ret_version);
+int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t now, int64_t *ret_id,
+                      int64_t *ret_version);
 
 /* The item's latest text, kind, own flag, parent item id (0 none) and
  * latest version id, for re-evaluation.  *ret_text is malloc'ed. */
@@ -145,13 +145,13 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
 
 struct store_verdict_in {
 	int64_t item_id;
-	int64_t version_id;   /* 0 when not tied to a version */
-	const char *ruleset;  /* digest of the rule files */
+	int64_t version_id;     /* 0 when not tied to a version */
+	const char *ruleset;    /* digest of the rule files */
 	const char *categories; /* space-separated */
 	const char *rule_ids;   /* space-separated, active rules */
-	const char *tier;     /* NULL when clean */
+	const char *tier;       /* NULL when clean */
 	int severity;
-	const char *actions;  /* space-separated */
+	const char *actions; /* space-separated */
 	const char *detail_json;
 	const char *masked_text;
 };

@@ -12,9 +12,9 @@ int store_verdict_insert(struct store *s, const struct store_verdict_in *v, int6
                          int64_t *ret_id)
 {
 	sqlite3_stmt *st = store_prepare(
-		s, "INSERT INTO verdicts(item_id, version_id, evaluated_at, ruleset, categories, "
-		   "rule_ids, tier, severity, actions, detail_json, masked_text) "
-		   "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+	        s, "INSERT INTO verdicts(item_id, version_id, evaluated_at, ruleset, categories, "
+	           "rule_ids, tier, severity, actions, detail_json, masked_text) "
+	           "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -43,12 +43,13 @@ int store_rule_stats_add(struct store *s, const char *rule, int64_t hits, int64_
                          int64_t cost_ns, int64_t limit_hits, int disabled, int64_t now)
 {
 	sqlite3_stmt *st = store_prepare(
-		s, "INSERT INTO rule_stats(rule_id, hits, last_hit_at, cost_ns, limit_hits, disabled_at) "
-		   "VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, CASE WHEN ?6 THEN ?7 END) "
-		   "ON CONFLICT(rule_id) DO UPDATE SET hits = hits + ?2, "
-		   "last_hit_at = max(coalesce(last_hit_at, 0), ?3), cost_ns = cost_ns + ?4, "
-		   "limit_hits = limit_hits + ?5, "
-		   "disabled_at = CASE WHEN ?6 THEN coalesce(disabled_at, ?7) ELSE NULL END");
+	        s, "INSERT INTO rule_stats(rule_id, hits, last_hit_at, cost_ns, limit_hits, "
+	           "disabled_at) "
+	           "VALUES (?1, ?2, nullif(?3, 0), ?4, ?5, CASE WHEN ?6 THEN ?7 END) "
+	           "ON CONFLICT(rule_id) DO UPDATE SET hits = hits + ?2, "
+	           "last_hit_at = max(coalesce(last_hit_at, 0), ?3), cost_ns = cost_ns + ?4, "
+	           "limit_hits = limit_hits + ?5, "
+	           "disabled_at = CASE WHEN ?6 THEN coalesce(disabled_at, ?7) ELSE NULL END");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -66,10 +67,10 @@ int store_rule_stats_add(struct store *s, const char *rule, int64_t hits, int64_
 
 int store_rule_stats_get(struct store *s, const char *rule, struct store_rule_stats *ret)
 {
-	struct store_rule_stats v = {0};
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT hits, coalesce(last_hit_at, 0), cost_ns, limit_hits, "
-		   "coalesce(disabled_at, 0) FROM rule_stats WHERE rule_id=?");
+	struct store_rule_stats v = { 0 };
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT hits, coalesce(last_hit_at, 0), cost_ns, limit_hits, "
+	                         "coalesce(disabled_at, 0) FROM rule_stats WHERE rule_id=?");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_text(st, 1, rule, -1, SQLITE_STATIC);
@@ -126,21 +127,23 @@ int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const
 	/* Feedback is taken on active and shadow rules alike: shadow mode
 	 * exists to learn whether a rule is good before it acts. */
 	sqlite3_stmt *st = store_prepare(
-		s, "SELECT rule_ids || ' ' || coalesce((SELECT group_concat(value, ' ') "
-		   "FROM json_each(detail_json, '$.shadow')), '') FROM verdicts WHERE id=?");
+	        s, "SELECT rule_ids || ' ' || coalesce((SELECT group_concat(value, ' ') "
+	           "FROM json_each(detail_json, '$.shadow')), '') FROM verdicts WHERE id=?");
 	if (!st) {
 		store_rollback(s);
 		return STORE_E_SQLITE;
 	}
 	sqlite3_bind_int64(st, 1, verdict);
 	int sr = sqlite3_step(st);
-	r = sr == SQLITE_ROW ? (list_has((const char *)sqlite3_column_text(st, 0), rule) ? 0 : -ENOENT)
+	r = sr == SQLITE_ROW
+	            ? (list_has((const char *)sqlite3_column_text(st, 0), rule) ? 0 : -ENOENT)
 	    : sr == SQLITE_DONE ? -ENOENT
 	                        : STORE_E_SQLITE;
 	sqlite3_finalize(st);
 	if (r == 0) {
-		st = store_prepare(s, "INSERT INTO feedback(verdict_id, rule_id, judgement, given_by, "
-		                      "given_at) VALUES (?,?,?,?,?)");
+		st = store_prepare(s,
+		                   "INSERT INTO feedback(verdict_id, rule_id, judgement, given_by, "
+		                   "given_at) VALUES (?,?,?,?,?)");
 		if (!st) {
 			r = STORE_E_SQLITE;
 		} else {

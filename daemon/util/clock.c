@@ -60,7 +60,7 @@ int clock_is_simulated(double *ret_factor)
 
 struct timeval clock_sim_to_real(int64_t sim_usec)
 {
-	struct timeval tv = {0, 0};
+	struct timeval tv = { 0, 0 };
 	if (sim_usec <= 0)
 		return tv;
 	int64_t real = clk.simulated ? (int64_t)((double)sim_usec / clk.factor) : sim_usec;
@@ -195,7 +195,7 @@ char *clock_format_utc(int64_t usec, char *buf, size_t len)
 		snprintf(buf, len, "?");
 		return buf;
 	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(frac / 1000));
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(frac / 1000));
 	return buf;
 }

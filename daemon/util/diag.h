@@ -23,7 +23,7 @@ struct diag_list {
 /* Add one error.  Allocation failure is remembered as a final entry, never
  * lost silently. */
 void diag_add(struct diag_list *dl, const char *file, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* Print every entry as "file:line: message\n" (or "file: message"). */
 void diag_print(const struct diag_list *dl, FILE *out);

@@ -49,8 +49,8 @@ int log_get_max_level(void)
 
 static const char *prio_name(int prio)
 {
-	static const char *names[] = {"emerg", "alert", "crit", "error",
-	                              "warning", "notice", "info", "debug"};
+	static const char *names[] = { "emerg",   "alert",  "crit", "error",
+		                       "warning", "notice", "info", "debug" };
 	return prio >= 0 && prio <= 7 ? names[prio] : "log";
 }
 
@@ -73,16 +73,16 @@ void log_full(int prio, const char *account, int64_t item, const char *fmt, ...)
 		snprintf(f_msg, sizeof(f_msg), "MESSAGE=%s", msg);
 		snprintf(f_prio, sizeof(f_prio), "PRIORITY=%d", prio);
 		snprintf(f_id, sizeof(f_id), "SYSLOG_IDENTIFIER=%s", log_ident);
-		iov[n++] = (struct iovec){f_msg, strlen(f_msg)};
-		iov[n++] = (struct iovec){f_prio, strlen(f_prio)};
-		iov[n++] = (struct iovec){f_id, strlen(f_id)};
+		iov[n++] = (struct iovec){ f_msg, strlen(f_msg) };
+		iov[n++] = (struct iovec){ f_prio, strlen(f_prio) };
+		iov[n++] = (struct iovec){ f_id, strlen(f_id) };
 		if (account) {
 			snprintf(f_acct, sizeof(f_acct), "VAKT_ACCOUNT=%s", account);
-			iov[n++] = (struct iovec){f_acct, strlen(f_acct)};
+			iov[n++] = (struct iovec){ f_acct, strlen(f_acct) };
 		}
 		if (item) {
 			snprintf(f_item, sizeof(f_item), "VAKT_ITEM=%lld", (long long)item);
-			iov[n++] = (struct iovec){f_item, strlen(f_item)};
+			iov[n++] = (struct iovec){ f_item, strlen(f_item) };
 		}
 		if (sd_journal_sendv(iov, n) >= 0)
 			return;

@@ -17,7 +17,7 @@ int log_get_max_level(void);
 
 /* account may be NULL, item 0 when not about an item. */
 void log_full(int prio, const char *account, int64_t item, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 #define log_error(...) log_full(LOG_ERR, NULL, 0, __VA_ARGS__)
 #define log_warning(...) log_full(LOG_WARNING, NULL, 0, __VA_ARGS__)

@@ -30,10 +30,11 @@ static void log_diags(const struct diag_list *dl, const char *suffix)
 
 static void notify_status(struct daemon *d)
 {
-	struct store_counts c = {0};
+	struct store_counts c = { 0 };
 	store_counts(d->store, &c);
-	sd_notifyf(0, "STATUS=%s: watching %zu of %zu accounts; %lld to review, %lld to answer, "
-	              "%lld escalations unsent",
+	sd_notifyf(0,
+	           "STATUS=%s: watching %zu of %zu accounts; %lld to review, %lld to answer, "
+	           "%lld escalations unsent",
 	           d->api_env.state, config_count_enabled(d->config), d->config->n_accounts,
 	           (long long)c.pending_review, (long long)c.pending_respond,
 	           (long long)c.escalations_unsent);
@@ -79,8 +80,8 @@ static void scan_deadlines(struct daemon *d)
 		}
 		for (size_t i = 0; i < n; i++) {
 			char due[40];
-			log_full(tr[i].level == DEADLINE_LEVEL_BREACH ? LOG_WARNING : LOG_NOTICE, NULL,
-			         tr[i].item_id, "deadline %lld (%s): %s, due %s",
+			log_full(tr[i].level == DEADLINE_LEVEL_BREACH ? LOG_WARNING : LOG_NOTICE,
+			         NULL, tr[i].item_id, "deadline %lld (%s): %s, due %s",
 			         (long long)tr[i].deadline_id, deadline_kind_name(tr[i].kind),
 			         deadline_level_name(tr[i].level),
 			         clock_format_utc(tr[i].due_at, due, sizeof(due)));
@@ -136,7 +137,7 @@ static int audit_simple(struct daemon *d, const char *action, const char *detail
 
 static void reload(struct daemon *d)
 {
-	struct diag_list diags = {0};
+	struct diag_list diags = { 0 };
 	struct config *next = NULL;
 
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading configuration");
@@ -152,7 +153,8 @@ static void reload(struct daemon *d)
 		                        &next_rules, &diags);
 	if (r == 0 && strcmp(next->daemon.state_dir, d->config->daemon.state_dir) != 0) {
 		diag_add(&diags, NULL, 0,
-		         "StateDirectory= cannot change on reload (restart vaktd to move the store)");
+		         "StateDirectory= cannot change on reload (restart vaktd to move the "
+		         "store)");
 		r = -EINVAL;
 	}
 	if (r == 0 && strcmp(next->daemon.api_socket, d->config->daemon.api_socket) != 0)
@@ -192,13 +194,15 @@ static void reload(struct daemon *d)
 		api_server_set_limits(d->api, &o);
 		log_set_max_level(next->daemon.log_level);
 		if (poller_reconfigure(d->poller) < 0)
-			log_error("out of memory while rescheduling polls; keeping the old schedule");
+			log_error(
+			        "out of memory while rescheduling polls; keeping the old schedule");
 		config_free(old);
 		char detail[64];
 		snprintf(detail, sizeof(detail), "{\"generation\":%llu}",
 		         (unsigned long long)d->generation);
 		audit_simple(d, "config.reloaded", detail);
-		log_info("configuration reloaded (generation %llu, %zu accounts, %zu rules, rule set %s)",
+		log_info("configuration reloaded (generation %llu, %zu accounts, %zu rules, rule "
+		         "set %s)",
 		         (unsigned long long)d->generation, next->n_accounts,
 		         filter_engine_rule_count(d->rules->engine), d->rules->digest);
 	}
@@ -244,7 +248,7 @@ static int make_state_dir(const char *path)
 
 int daemon_check_config(const struct daemon_opts *opts)
 {
-	struct diag_list diags = {0};
+	struct diag_list diags = { 0 };
 	struct config *c = NULL;
 	struct pipeline_rules *rules = NULL;
 	int r = config_load(opts->config_dir, &opts->ovr, &c, &diags);
@@ -268,7 +272,7 @@ int daemon_check_config(const struct daemon_opts *opts)
 
 int daemon_start(struct daemon *d)
 {
-	struct diag_list diags = {0};
+	struct diag_list diags = { 0 };
 	char errbuf[512], dbpath[4200];
 	int r;
 
@@ -289,8 +293,8 @@ int daemon_start(struct daemon *d)
 	                        &d->rules, &diags);
 	if (r) {
 		log_diags(&diags, "");
-		log_error("invalid rules in %s: %zu error(s); not starting", d->config->daemon.rules_dir,
-		          diags.n);
+		log_error("invalid rules in %s: %zu error(s); not starting",
+		          d->config->daemon.rules_dir, diags.n);
 		diag_list_clear(&diags);
 		return r;
 	}
@@ -372,8 +376,8 @@ int daemon_start(struct daemon *d)
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
 		/* Ping at half the interval, in real time: the watchdog is
 		 * systemd's clock, not the test clock. */
-		struct timeval tv = {(time_t)(wd_usec / 2 / 1000000),
-		                     (suseconds_t)(wd_usec / 2 % 1000000)};
+		struct timeval tv = { (time_t)(wd_usec / 2 / 1000000),
+			              (suseconds_t)(wd_usec / 2 % 1000000) };
 		d->watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
 		if (!d->watchdog || evtimer_add(d->watchdog, &tv))
 			return -ENOMEM;

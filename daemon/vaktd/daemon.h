@@ -23,20 +23,20 @@ struct daemon_opts {
 struct daemon {
 	struct daemon_opts opts;
 	struct event_base *base;
-	struct config *config;     /* current; replaced whole on reload */
+	struct config *config; /* current; replaced whole on reload */
 	struct store *store;
 	struct api_server *api;
 	struct poller *poller;
 	struct pipeline_rules *rules; /* current; replaced whole on reload */
-	struct api_env api_env;    /* what the API sees; updated on swap */
+	struct api_env api_env;       /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct event *tick;
 	struct event *watchdog;
-	uint64_t ticks;            /* main loop progress, read by the watchdog */
+	uint64_t ticks; /* main loop progress, read by the watchdog */
 	uint64_t ticks_at_last_ping;
 	uint64_t generation;
 	bool stopping;
-	int lock_fd;               /* flock on STATE/vakt.lock: one vaktd per store */
+	int lock_fd; /* flock on STATE/vakt.lock: one vaktd per store */
 };
 
 /* Load the configuration, open the store, bind the API, report READY=1.

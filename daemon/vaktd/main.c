@@ -29,16 +29,16 @@ int main(int argc, char **argv)
 {
 	enum { OPT_CHECK = 256, OPT_STATE, OPT_SOCKET, OPT_CLOCK, OPT_VERSION };
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"check-config", no_argument, NULL, OPT_CHECK},
-		{"state-dir", required_argument, NULL, OPT_STATE},
-		{"socket", required_argument, NULL, OPT_SOCKET},
-		{"test-clock", required_argument, NULL, OPT_CLOCK},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "state-dir", required_argument, NULL, OPT_STATE },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "test-clock", required_argument, NULL, OPT_CLOCK },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = {0};
+	struct daemon d = { 0 };
 	int c;
 
 	d.opts.config_dir = "/etc/vakt";
@@ -60,8 +60,9 @@ int main(int argc, char **argv)
 			int64_t start;
 			double factor;
 			if (clock_parse_spec(optarg, &start, &factor) < 0) {
-				fprintf(stderr, "vaktd: invalid --test-clock '%s' (expected "
-				                "START[,xFACTOR], e.g. 2026-06-18T07:00:00+02:00,x3600)\n",
+				fprintf(stderr,
+				        "vaktd: invalid --test-clock '%s' (expected "
+				        "START[,xFACTOR], e.g. 2026-06-18T07:00:00+02:00,x3600)\n",
 				        optarg);
 				return 2;
 			}

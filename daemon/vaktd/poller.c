@@ -17,9 +17,9 @@
 #define CATCHUP_SPREAD_USEC (30 * USEC_PER_SEC)
 
 struct poll_slot {
-	char *account;         /* owned copy of the id; the config may be swapped */
+	char *account; /* owned copy of the id; the config may be swapped */
 	int64_t next_due;
-	int64_t offset;        /* jitter */
+	int64_t offset; /* jitter */
 	int64_t crisis_from, crisis_until;
 };
 
@@ -92,7 +92,8 @@ static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned,
 
 	/* Without a connector the poll begins and ends at once: one
 	 * transaction, one fsync. */
-	snprintf(reason, sizeof(reason), "no %s connector in this build", platform_name(a->platform));
+	snprintf(reason, sizeof(reason), "no %s connector in this build",
+	         platform_name(a->platform));
 	int r = store_begin(p->d->store);
 	if (r == 0)
 		r = store_poll_begin(p->d->store, s->account, planned, now, &id);

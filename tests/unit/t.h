@@ -17,41 +17,41 @@
 
 static int t_count, t_failed_total, t_cur_failed;
 
-#define T_FAIL_(...)                                                   \
-	do {                                                           \
-		t_cur_failed = 1;                                      \
-		printf("#   %s:%d: ", __FILE__, __LINE__);             \
-		printf(__VA_ARGS__);                                   \
-		printf("\n");                                          \
+#define T_FAIL_(...)                                                                               \
+	do {                                                                                       \
+		t_cur_failed = 1;                                                                  \
+		printf("#   %s:%d: ", __FILE__, __LINE__);                                         \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
 	} while (0)
 
-#define T_ASSERT(cond)                                                 \
-	do {                                                           \
-		if (!(cond))                                           \
-			T_FAIL_("assertion failed: %s", #cond);        \
+#define T_ASSERT(cond)                                                                             \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			T_FAIL_("assertion failed: %s", #cond);                                    \
 	} while (0)
 
-#define T_EQ_INT(exp, got)                                             \
-	do {                                                           \
-		long long e_ = (long long)(exp), g_ = (long long)(got); \
-		if (e_ != g_)                                          \
-			T_FAIL_("%s: expected %lld, got %lld", #got, e_, g_); \
+#define T_EQ_INT(exp, got)                                                                         \
+	do {                                                                                       \
+		long long e_ = (long long)(exp), g_ = (long long)(got);                            \
+		if (e_ != g_)                                                                      \
+			T_FAIL_("%s: expected %lld, got %lld", #got, e_, g_);                      \
 	} while (0)
 
-#define T_EQ_STR(exp, got)                                             \
-	do {                                                           \
-		const char *e_ = (exp), *g_ = (got);                   \
-		if (!e_ || !g_ || strcmp(e_, g_) != 0)                 \
-			T_FAIL_("%s: expected \"%s\", got \"%s\"", #got, \
-			        e_ ? e_ : "(null)", g_ ? g_ : "(null)"); \
+#define T_EQ_STR(exp, got)                                                                         \
+	do {                                                                                       \
+		const char *e_ = (exp), *g_ = (got);                                               \
+		if (!e_ || !g_ || strcmp(e_, g_) != 0)                                             \
+			T_FAIL_("%s: expected \"%s\", got \"%s\"", #got, e_ ? e_ : "(null)",       \
+			        g_ ? g_ : "(null)");                                               \
 	} while (0)
 
-#define T_CONTAINS(hay, needle)                                        \
-	do {                                                           \
-		const char *h_ = (hay), *n_ = (needle);                \
-		if (!h_ || !strstr(h_, n_))                            \
-			T_FAIL_("%s: \"%s\" does not contain \"%s\"", #hay, \
-			        h_ ? h_ : "(null)", n_);               \
+#define T_CONTAINS(hay, needle)                                                                    \
+	do {                                                                                       \
+		const char *h_ = (hay), *n_ = (needle);                                            \
+		if (!h_ || !strstr(h_, n_))                                                        \
+			T_FAIL_("%s: \"%s\" does not contain \"%s\"", #hay, h_ ? h_ : "(null)",    \
+			        n_);                                                               \
 	} while (0)
 
 static inline void t_run(const char *name, void (*fn)(void))

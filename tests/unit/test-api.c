@@ -69,9 +69,11 @@ static void test_status_reports_counts(void)
 	struct api_response r;
 	T_EQ_INT(0, api_route(&e, "GET", "/v1/status", NULL, NULL, 0, &r));
 	T_EQ_INT(200, r.status);
-	T_EQ_STR(VAKT_VERSION, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "version")));
+	T_EQ_STR(VAKT_VERSION,
+	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "version")));
 	T_EQ_INT(1, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r.body, "accounts")));
-	T_EQ_INT(3, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r.body, "config_generation")));
+	T_EQ_INT(3, cJSON_GetNumberValue(
+	                    cJSON_GetObjectItemCaseSensitive(r.body, "config_generation")));
 	cJSON *p = cJSON_GetObjectItemCaseSensitive(r.body, "pending");
 	T_ASSERT(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(p, "review")));
 	api_response_clear(&r);
@@ -94,12 +96,16 @@ static void test_accounts_never_show_tokens(void)
 int main(void)
 {
 	char *dir = tfs_mkdtemp(), path[4200];
-	static struct config_unit unit = {.id = "kultur", .title = "Kultur"};
-	static struct config_account acc = {.id = "kultur-fb", .platform = PLATFORM_FACEBOOK,
-	                                    .unit = "kultur", .external_id = "1", .enabled = true,
-	                                    .token = {.value = "very-secret", .len = 11}};
-	cfg = (struct config){.dir = "/etc/vakt", .units = &unit, .n_units = 1,
-	                      .accounts = &acc, .n_accounts = 1};
+	static struct config_unit unit = { .id = "kultur", .title = "Kultur" };
+	static struct config_account acc = { .id = "kultur-fb",
+		                             .platform = PLATFORM_FACEBOOK,
+		                             .unit = "kultur",
+		                             .external_id = "1",
+		                             .enabled = true,
+		                             .token = { .value = "very-secret", .len = 11 } };
+	cfg = (struct config){
+		.dir = "/etc/vakt", .units = &unit, .n_units = 1, .accounts = &acc, .n_accounts = 1
+	};
 	snprintf(path, sizeof(path), "%s/vakt.db", dir);
 	if (store_open(path, &store, NULL, 0) != 0)
 		return 1;

@@ -62,18 +62,18 @@ static void check_cases(const struct cal *c, const struct due_case *cases, size_
 static void test_issue_examples(void)
 {
 	static const struct due_case cases[] = {
-	    /* Friday 16:45 + 1 business day = Monday 16:45. */
-	    {"2026-11-20T16:45", "1 business day", "2026-11-23T16:45:00+01:00"},
-	    /* Saturday: the clock starts at Monday's opening. */
-	    {"2026-11-21T10:00", "1 business day", "2026-11-23T17:00:00+01:00"},
-	    /* 15:00 the day before midsommarafton: 2 h Thursday, 2 h Monday
-	     * (the issue text says 11:00; with 08:00 opening it is 10:00,
-	     * see test_midsommar_with_nine_oclock_opening). */
-	    {"2026-06-18T15:00", "4 business hours", "2026-06-22T10:00:00+02:00"},
-	    /* julafton, juldagen, annandag jul, weekend. */
-	    {"2026-12-23T16:00", "1 business day", "2026-12-28T16:00:00+01:00"},
-	    /* nyårsafton, nyårsdagen, weekend. */
-	    {"2026-12-30T16:00", "1 business day", "2027-01-04T16:00:00+01:00"},
+		/* Friday 16:45 + 1 business day = Monday 16:45. */
+		{ "2026-11-20T16:45", "1 business day", "2026-11-23T16:45:00+01:00" },
+		/* Saturday: the clock starts at Monday's opening. */
+		{ "2026-11-21T10:00", "1 business day", "2026-11-23T17:00:00+01:00" },
+		/* 15:00 the day before midsommarafton: 2 h Thursday, 2 h Monday
+		 * (the issue text says 11:00; with 08:00 opening it is 10:00,
+		 * see test_midsommar_with_nine_oclock_opening). */
+		{ "2026-06-18T15:00", "4 business hours", "2026-06-22T10:00:00+02:00" },
+		/* julafton, juldagen, annandag jul, weekend. */
+		{ "2026-12-23T16:00", "1 business day", "2026-12-28T16:00:00+01:00" },
+		/* nyårsafton, nyårsdagen, weekend. */
+		{ "2026-12-30T16:00", "1 business day", "2027-01-04T16:00:00+01:00" },
 	};
 	struct cal *c = new_cal(NULL);
 	CHECK_CASES(c, cases);
@@ -82,9 +82,9 @@ static void test_issue_examples(void)
 
 static void test_midsommar_with_nine_oclock_opening(void)
 {
-	static const char *const opts[] = {"Hours", "09:00-17:00", NULL};
+	static const char *const opts[] = { "Hours", "09:00-17:00", NULL };
 	static const struct due_case cases[] = {
-	    {"2026-06-18T15:00", "4 business hours", "2026-06-22T11:00:00+02:00"},
+		{ "2026-06-18T15:00", "4 business hours", "2026-06-22T11:00:00+02:00" },
 	};
 	struct cal *c = new_cal(opts);
 	CHECK_CASES(c, cases);
@@ -94,24 +94,24 @@ static void test_midsommar_with_nine_oclock_opening(void)
 static void test_weekends_and_office_hours(void)
 {
 	static const struct due_case cases[] = {
-	    {"2026-11-20T17:30", "1 business day", "2026-11-23T17:00:00+01:00"},
-	    {"2026-11-23T07:00", "1 business day", "2026-11-23T17:00:00+01:00"},
-	    {"2026-11-23T08:00", "1 business day", "2026-11-23T17:00:00+01:00"},
-	    {"2026-11-23T08:01", "1 business day", "2026-11-24T08:01:00+01:00"},
-	    {"2026-11-21T10:00", "2 business days", "2026-11-24T17:00:00+01:00"},
-	    {"2026-11-22T23:59", "5 business days", "2026-11-27T17:00:00+01:00"},
-	    {"2026-11-20T16:45", "5 business days", "2026-11-27T16:45:00+01:00"},
-	    {"2026-11-20T16:45", "0 business days", "2026-11-20T16:45:00+01:00"},
-	    {"2026-11-21T10:00", "0 business days", "2026-11-23T08:00:00+01:00"},
-	    {"2026-11-20T16:00", "1 business hour", "2026-11-20T17:00:00+01:00"},
-	    {"2026-11-20T16:00", "61 business minutes", "2026-11-23T08:01:00+01:00"},
-	    {"2026-11-20T16:00", "90min", "2026-11-20T17:30:00+01:00"},
-	    {"2026-11-21T10:00", "30 business minutes", "2026-11-23T08:30:00+01:00"},
-	    {"2026-11-21T10:00", "9 business hours", "2026-11-23T17:00:00+01:00"},
-	    {"2026-11-21T10:00", "10 business hours", "2026-11-24T09:00:00+01:00"},
-	    {"2026-11-21T10:00", "1 week", "2026-11-28T10:00:00+01:00"},
-	    {"2026-11-21T10:00", "2d", "2026-11-23T10:00:00+01:00"},
-	    {"2026-11-21T10:00", "45m", "2026-11-21T10:45:00+01:00"},
+		{ "2026-11-20T17:30", "1 business day", "2026-11-23T17:00:00+01:00" },
+		{ "2026-11-23T07:00", "1 business day", "2026-11-23T17:00:00+01:00" },
+		{ "2026-11-23T08:00", "1 business day", "2026-11-23T17:00:00+01:00" },
+		{ "2026-11-23T08:01", "1 business day", "2026-11-24T08:01:00+01:00" },
+		{ "2026-11-21T10:00", "2 business days", "2026-11-24T17:00:00+01:00" },
+		{ "2026-11-22T23:59", "5 business days", "2026-11-27T17:00:00+01:00" },
+		{ "2026-11-20T16:45", "5 business days", "2026-11-27T16:45:00+01:00" },
+		{ "2026-11-20T16:45", "0 business days", "2026-11-20T16:45:00+01:00" },
+		{ "2026-11-21T10:00", "0 business days", "2026-11-23T08:00:00+01:00" },
+		{ "2026-11-20T16:00", "1 business hour", "2026-11-20T17:00:00+01:00" },
+		{ "2026-11-20T16:00", "61 business minutes", "2026-11-23T08:01:00+01:00" },
+		{ "2026-11-20T16:00", "90min", "2026-11-20T17:30:00+01:00" },
+		{ "2026-11-21T10:00", "30 business minutes", "2026-11-23T08:30:00+01:00" },
+		{ "2026-11-21T10:00", "9 business hours", "2026-11-23T17:00:00+01:00" },
+		{ "2026-11-21T10:00", "10 business hours", "2026-11-24T09:00:00+01:00" },
+		{ "2026-11-21T10:00", "1 week", "2026-11-28T10:00:00+01:00" },
+		{ "2026-11-21T10:00", "2d", "2026-11-23T10:00:00+01:00" },
+		{ "2026-11-21T10:00", "45m", "2026-11-21T10:45:00+01:00" },
 	};
 	struct cal *c = new_cal(NULL);
 	CHECK_CASES(c, cases);
@@ -121,27 +121,27 @@ static void test_weekends_and_office_hours(void)
 static void test_holidays_and_eves(void)
 {
 	static const struct due_case cases[] = {
-	    /* Thursday before midsommarafton. */
-	    {"2026-06-18T10:00", "1 business day", "2026-06-22T10:00:00+02:00"},
-	    /* Tuesday 29 Dec + 2: Wednesday 30 Dec, then Monday 4 Jan. */
-	    {"2026-12-29T16:00", "2 business days", "2027-01-04T16:00:00+01:00"},
-	    /* On julafton itself: the clock starts on 28 Dec. */
-	    {"2026-12-24T09:00", "1 business day", "2026-12-28T17:00:00+01:00"},
-	    /* Skärtorsdag 2026-04-02: långfredagen, påsk, annandag påsk. */
-	    {"2026-04-02T12:00", "1 business day", "2026-04-07T12:00:00+02:00"},
-	    {"2026-04-02T15:00", "4 business hours", "2026-04-07T10:00:00+02:00"},
-	    /* Kristi himmelsfärdsdag 14 May 2026. */
-	    {"2026-05-13T10:00", "1 business day", "2026-05-15T10:00:00+02:00"},
-	    /* Trettondedag jul (Tuesday 6 Jan 2026); trettondagsafton open. */
-	    {"2026-01-05T10:00", "1 business day", "2026-01-07T10:00:00+01:00"},
-	    {"2026-01-02T14:00", "1 business day", "2026-01-05T14:00:00+01:00"},
-	    /* 2004: annandag pingst (31 May) is a holiday; 2005 it is not,
-	     * but nationaldagen (Monday 6 June 2005) is. */
-	    {"2004-05-28T10:00", "1 business day", "2004-06-01T10:00:00+02:00"},
-	    {"2005-05-13T10:00", "1 business day", "2005-05-16T10:00:00+02:00"},
-	    {"2005-06-03T10:00", "1 business day", "2005-06-07T10:00:00+02:00"},
-	    /* Alla helgons dag is a Saturday: allhelgonaafton is open. */
-	    {"2026-10-29T16:00", "4 business hours", "2026-10-30T11:00:00+01:00"},
+		/* Thursday before midsommarafton. */
+		{ "2026-06-18T10:00", "1 business day", "2026-06-22T10:00:00+02:00" },
+		/* Tuesday 29 Dec + 2: Wednesday 30 Dec, then Monday 4 Jan. */
+		{ "2026-12-29T16:00", "2 business days", "2027-01-04T16:00:00+01:00" },
+		/* On julafton itself: the clock starts on 28 Dec. */
+		{ "2026-12-24T09:00", "1 business day", "2026-12-28T17:00:00+01:00" },
+		/* Skärtorsdag 2026-04-02: långfredagen, påsk, annandag påsk. */
+		{ "2026-04-02T12:00", "1 business day", "2026-04-07T12:00:00+02:00" },
+		{ "2026-04-02T15:00", "4 business hours", "2026-04-07T10:00:00+02:00" },
+		/* Kristi himmelsfärdsdag 14 May 2026. */
+		{ "2026-05-13T10:00", "1 business day", "2026-05-15T10:00:00+02:00" },
+		/* Trettondedag jul (Tuesday 6 Jan 2026); trettondagsafton open. */
+		{ "2026-01-05T10:00", "1 business day", "2026-01-07T10:00:00+01:00" },
+		{ "2026-01-02T14:00", "1 business day", "2026-01-05T14:00:00+01:00" },
+		/* 2004: annandag pingst (31 May) is a holiday; 2005 it is not,
+		 * but nationaldagen (Monday 6 June 2005) is. */
+		{ "2004-05-28T10:00", "1 business day", "2004-06-01T10:00:00+02:00" },
+		{ "2005-05-13T10:00", "1 business day", "2005-05-16T10:00:00+02:00" },
+		{ "2005-06-03T10:00", "1 business day", "2005-06-07T10:00:00+02:00" },
+		/* Alla helgons dag is a Saturday: allhelgonaafton is open. */
+		{ "2026-10-29T16:00", "4 business hours", "2026-10-30T11:00:00+01:00" },
 	};
 	struct cal *c = new_cal(NULL);
 	CHECK_CASES(c, cases);
@@ -151,38 +151,38 @@ static void test_holidays_and_eves(void)
 static void test_configured_half_and_closed_days(void)
 {
 	static const char *const opts[] = {
-	    "Valborgsmassoafton",
-	    "half 12:00",
-	    "Trettondagsafton",
-	    "half 13:00",
-	    "Allhelgonaafton",
-	    "half 13:00",
-	    "Julafton",
-	    "open",
-	    "ClosedDay",
-	    "2026-05-15 klämdag",
-	    "HalfDay",
-	    "2026-11-27 14:00 personalmöte",
-	    NULL,
+		"Valborgsmassoafton",
+		"half 12:00",
+		"Trettondagsafton",
+		"half 13:00",
+		"Allhelgonaafton",
+		"half 13:00",
+		"Julafton",
+		"open",
+		"ClosedDay",
+		"2026-05-15 klämdag",
+		"HalfDay",
+		"2026-11-27 14:00 personalmöte",
+		NULL,
 	};
 	static const struct due_case cases[] = {
-	    /* Same time on a half day after its close: its close. */
-	    {"2026-04-29T14:00", "1 business day", "2026-04-30T12:00:00+02:00"},
-	    {"2026-04-29T10:00", "1 business day", "2026-04-30T10:00:00+02:00"},
-	    /* 1 h Wednesday, 4 h Thursday, första maj, weekend, 1 h Monday. */
-	    {"2026-04-29T16:00", "6 business hours", "2026-05-04T09:00:00+02:00"},
-	    {"2026-01-02T14:00", "1 business day", "2026-01-05T13:00:00+01:00"},
-	    {"2026-01-02T10:00", "1 business day", "2026-01-05T10:00:00+01:00"},
-	    {"2026-10-29T16:00", "4 business hours", "2026-10-30T11:00:00+01:00"},
-	    {"2026-10-29T16:00", "8 business hours", "2026-11-02T10:00:00+01:00"},
-	    /* Klämdag after Kristi himmelsfärd. */
-	    {"2026-05-13T10:00", "1 business day", "2026-05-18T10:00:00+02:00"},
-	    {"2026-05-13T16:00", "2 business hours", "2026-05-18T09:00:00+02:00"},
-	    {"2026-11-26T15:00", "1 business day", "2026-11-27T14:00:00+01:00"},
-	    /* 2 h Thursday, 6 h on the half day, 1 h Monday. */
-	    {"2026-11-26T15:00", "9 business hours", "2026-11-30T09:00:00+01:00"},
-	    /* Julafton open. */
-	    {"2026-12-23T16:00", "1 business day", "2026-12-24T16:00:00+01:00"},
+		/* Same time on a half day after its close: its close. */
+		{ "2026-04-29T14:00", "1 business day", "2026-04-30T12:00:00+02:00" },
+		{ "2026-04-29T10:00", "1 business day", "2026-04-30T10:00:00+02:00" },
+		/* 1 h Wednesday, 4 h Thursday, första maj, weekend, 1 h Monday. */
+		{ "2026-04-29T16:00", "6 business hours", "2026-05-04T09:00:00+02:00" },
+		{ "2026-01-02T14:00", "1 business day", "2026-01-05T13:00:00+01:00" },
+		{ "2026-01-02T10:00", "1 business day", "2026-01-05T10:00:00+01:00" },
+		{ "2026-10-29T16:00", "4 business hours", "2026-10-30T11:00:00+01:00" },
+		{ "2026-10-29T16:00", "8 business hours", "2026-11-02T10:00:00+01:00" },
+		/* Klämdag after Kristi himmelsfärd. */
+		{ "2026-05-13T10:00", "1 business day", "2026-05-18T10:00:00+02:00" },
+		{ "2026-05-13T16:00", "2 business hours", "2026-05-18T09:00:00+02:00" },
+		{ "2026-11-26T15:00", "1 business day", "2026-11-27T14:00:00+01:00" },
+		/* 2 h Thursday, 6 h on the half day, 1 h Monday. */
+		{ "2026-11-26T15:00", "9 business hours", "2026-11-30T09:00:00+01:00" },
+		/* Julafton open. */
+		{ "2026-12-23T16:00", "1 business day", "2026-12-24T16:00:00+01:00" },
 	};
 	struct cal *c = new_cal(opts);
 	CHECK_CASES(c, cases);
@@ -192,27 +192,27 @@ static void test_configured_half_and_closed_days(void)
 static void test_dst_switches(void)
 {
 	static const struct due_case office[] = {
-	    /* 29 March 2026 and 25 October 2026 are the switch Sundays. */
-	    {"2026-03-27T10:00", "1 business day", "2026-03-30T10:00:00+02:00"},
-	    {"2026-03-27T16:00", "2 business hours", "2026-03-30T09:00:00+02:00"},
-	    {"2026-10-23T10:00", "1 business day", "2026-10-26T10:00:00+01:00"},
-	    {"2026-10-23T16:00", "2 business hours", "2026-10-26T09:00:00+01:00"},
-	    /* Calendar time: days are local, hours elapsed. */
-	    {"2026-03-28T12:00", "1 day", "2026-03-29T12:00:00+02:00"},
-	    {"2026-03-28T12:00", "24h", "2026-03-29T13:00:00+02:00"},
-	    {"2026-10-24T12:00", "1d", "2026-10-25T12:00:00+01:00"},
-	    {"2026-10-24T12:00", "24 hours", "2026-10-25T11:00:00+01:00"},
-	    {"2026-03-28T02:30", "1 day", "2026-03-29T03:30:00+02:00"},
-	    {"2026-03-29T01:30", "2h", "2026-03-29T04:30:00+02:00"},
+		/* 29 March 2026 and 25 October 2026 are the switch Sundays. */
+		{ "2026-03-27T10:00", "1 business day", "2026-03-30T10:00:00+02:00" },
+		{ "2026-03-27T16:00", "2 business hours", "2026-03-30T09:00:00+02:00" },
+		{ "2026-10-23T10:00", "1 business day", "2026-10-26T10:00:00+01:00" },
+		{ "2026-10-23T16:00", "2 business hours", "2026-10-26T09:00:00+01:00" },
+		/* Calendar time: days are local, hours elapsed. */
+		{ "2026-03-28T12:00", "1 day", "2026-03-29T12:00:00+02:00" },
+		{ "2026-03-28T12:00", "24h", "2026-03-29T13:00:00+02:00" },
+		{ "2026-10-24T12:00", "1d", "2026-10-25T12:00:00+01:00" },
+		{ "2026-10-24T12:00", "24 hours", "2026-10-25T11:00:00+01:00" },
+		{ "2026-03-28T02:30", "1 day", "2026-03-29T03:30:00+02:00" },
+		{ "2026-03-29T01:30", "2h", "2026-03-29T04:30:00+02:00" },
 	};
-	static const char *const always[] = {"AlwaysOpen", "yes", NULL};
+	static const char *const always[] = { "AlwaysOpen", "yes", NULL };
 	static const struct due_case service[] = {
-	    /* 24/7: business hours are elapsed hours, even on 23-hour days. */
-	    {"2026-03-28T12:00", "24 business hours", "2026-03-29T13:00:00+02:00"},
-	    {"2026-10-24T12:00", "24 business hours", "2026-10-25T11:00:00+01:00"},
-	    {"2026-03-28T12:00", "1 business day", "2026-03-29T12:00:00+02:00"},
-	    {"2026-12-24T12:00", "1 business day", "2026-12-25T12:00:00+01:00"},
-	    {"2026-12-31T23:30", "1 business hour", "2027-01-01T00:30:00+01:00"},
+		/* 24/7: business hours are elapsed hours, even on 23-hour days. */
+		{ "2026-03-28T12:00", "24 business hours", "2026-03-29T13:00:00+02:00" },
+		{ "2026-10-24T12:00", "24 business hours", "2026-10-25T11:00:00+01:00" },
+		{ "2026-03-28T12:00", "1 business day", "2026-03-29T12:00:00+02:00" },
+		{ "2026-12-24T12:00", "1 business day", "2026-12-25T12:00:00+01:00" },
+		{ "2026-12-31T23:30", "1 business hour", "2027-01-01T00:30:00+01:00" },
 	};
 	struct cal *c = new_cal(NULL);
 	CHECK_CASES(c, office);
@@ -232,7 +232,7 @@ static void test_dst_switches(void)
 static void test_office_hours_spanning_dst(void)
 {
 	/* Office hours 00:00-06:00 on the switch days are 5 and 7 real hours. */
-	static const char *const opts[] = {"SundayHours", "00:00-06:00", NULL};
+	static const char *const opts[] = { "SundayHours", "00:00-06:00", NULL };
 	struct cal *c = new_cal(opts);
 	int64_t o, e;
 	T_EQ_INT(1, cal_office_hours(c, cal_days_from_civil(2026, 3, 29), &o, &e));
@@ -242,7 +242,7 @@ static void test_office_hours_spanning_dst(void)
 	T_EQ_INT(0, cal_office_hours(c, cal_days_from_civil(2026, 12, 25), &o, &e));
 	cal_free(c);
 	/* Opening inside the spring gap: 02:30 is read as 03:30. */
-	static const char *const gap[] = {"SundayHours", "02:30-04:00", NULL};
+	static const char *const gap[] = { "SundayHours", "02:30-04:00", NULL };
 	c = new_cal(gap);
 	T_EQ_INT(1, cal_office_hours(c, cal_days_from_civil(2026, 3, 29), &o, &e));
 	T_EQ_INT(30 * MINUTE, e - o);
@@ -275,7 +275,7 @@ static void test_interval_queries(void)
 	T_EQ_INT(-ERANGE, cal_next_business(c, at(c, "2100-12-31T18:00"), &t));
 	cal_free(c);
 	/* A calendar that is never open. */
-	static const char *const never[] = {"Hours", "closed", NULL};
+	static const char *const never[] = { "Hours", "closed", NULL };
 	c = new_cal(never);
 	T_EQ_INT(-ENOENT, cal_next_business(c, at(c, "2026-12-23T18:00"), &t));
 	T_EQ_INT(-ENOENT, cal_add_business_time(c, at(c, "2026-12-23T18:00"), HOUR, &t));
@@ -348,9 +348,9 @@ static void roundtrip(const struct cal *c, int n)
 	int fails = 0;
 	for (int i = 0; i < n && fails < 5; i++) {
 		int64_t t =
-		    lo + (int64_t)(rng() % (uint64_t)((hi - lo) / USEC_PER_SEC)) * USEC_PER_SEC;
-		int64_t dur =
-		    (int64_t)(rng() % (200 * 60)) * MINUTE + (int64_t)(rng() % 60) * USEC_PER_SEC;
+		        lo + (int64_t)(rng() % (uint64_t)((hi - lo) / USEC_PER_SEC)) * USEC_PER_SEC;
+		int64_t dur = (int64_t)(rng() % (200 * 60)) * MINUTE +
+		              (int64_t)(rng() % 60) * USEC_PER_SEC;
 		int64_t due, back, nb;
 		if (cal_add_business_time(c, t, dur, &due) < 0 ||
 		    cal_business_between(c, t, due, &back) < 0 ||
@@ -373,24 +373,24 @@ static void test_add_then_measure_back(void)
 	roundtrip(c, 3000);
 	cal_free(c);
 	static const char *const odd[] = {
-	    "MondayHours",
-	    "07:30-16:15",
-	    "SaturdayHours",
-	    "10:00-13:00",
-	    "SundayHours",
-	    "00:00-03:30",
-	    "Valborgsmassoafton",
-	    "half 12:00",
-	    "Julafton",
-	    "half 11:00",
-	    "HalfDay",
-	    "2026-03-27 09:45",
-	    NULL,
+		"MondayHours",
+		"07:30-16:15",
+		"SaturdayHours",
+		"10:00-13:00",
+		"SundayHours",
+		"00:00-03:30",
+		"Valborgsmassoafton",
+		"half 12:00",
+		"Julafton",
+		"half 11:00",
+		"HalfDay",
+		"2026-03-27 09:45",
+		NULL,
 	};
 	c = new_cal(odd);
 	roundtrip(c, 3000);
 	cal_free(c);
-	static const char *const always[] = {"AlwaysOpen", "yes", NULL};
+	static const char *const always[] = { "AlwaysOpen", "yes", NULL };
 	c = new_cal(always);
 	roundtrip(c, 1000);
 	cal_free(c);
@@ -402,7 +402,7 @@ static void test_business_days_properties(void)
 	int64_t lo = at(c, "2024-01-01T00:00"), hi = at(c, "2030-12-31T00:00");
 	for (int i = 0; i < 1000; i++) {
 		int64_t t = lo + (int64_t)(rng() % (uint64_t)((hi - lo) / (60 * USEC_PER_SEC))) *
-		                     60 * USEC_PER_SEC;
+		                         60 * USEC_PER_SEC;
 		int64_t n = 1 + (int64_t)(rng() % 10), a, b, m;
 		if (cal_add_business_days(c, t, n, &a) < 0 ||
 		    cal_add_business_days(c, t, n + 1, &b) < 0 ||
@@ -436,49 +436,49 @@ static void test_duration_parse(void)
 		int64_t count;
 		const char *canonical;
 	} ok[] = {
-	    {"1 business day", CAL_UNIT_BUSINESS_DAYS, 1, "1 business day"},
-	    {"2 business days", CAL_UNIT_BUSINESS_DAYS, 2, "2 business days"},
-	    {"4 business hours", CAL_UNIT_BUSINESS_HOURS, 4, "4 business hours"},
-	    {"30 business minutes", CAL_UNIT_BUSINESS_MINUTES, 30, "30 business minutes"},
-	    {"  1  Business\tHour ", CAL_UNIT_BUSINESS_HOURS, 1, "1 business hour"},
-	    {"2h", CAL_UNIT_HOURS, 2, "2 hours"},
-	    {"90min", CAL_UNIT_MINUTES, 90, "90 minutes"},
-	    {"45m", CAL_UNIT_MINUTES, 45, "45 minutes"},
-	    {"3 days", CAL_UNIT_DAYS, 3, "3 days"},
-	    {"1d", CAL_UNIT_DAYS, 1, "1 day"},
-	    {"2 weeks", CAL_UNIT_WEEKS, 2, "2 weeks"},
-	    {"1w", CAL_UNIT_WEEKS, 1, "1 week"},
-	    {"0 business days", CAL_UNIT_BUSINESS_DAYS, 0, "0 business days"},
-	    {"3660 days", CAL_UNIT_DAYS, 3660, "3660 days"},
-	    {"87840 business hours", CAL_UNIT_BUSINESS_HOURS, 87840, "87840 business hours"},
+		{ "1 business day", CAL_UNIT_BUSINESS_DAYS, 1, "1 business day" },
+		{ "2 business days", CAL_UNIT_BUSINESS_DAYS, 2, "2 business days" },
+		{ "4 business hours", CAL_UNIT_BUSINESS_HOURS, 4, "4 business hours" },
+		{ "30 business minutes", CAL_UNIT_BUSINESS_MINUTES, 30, "30 business minutes" },
+		{ "  1  Business\tHour ", CAL_UNIT_BUSINESS_HOURS, 1, "1 business hour" },
+		{ "2h", CAL_UNIT_HOURS, 2, "2 hours" },
+		{ "90min", CAL_UNIT_MINUTES, 90, "90 minutes" },
+		{ "45m", CAL_UNIT_MINUTES, 45, "45 minutes" },
+		{ "3 days", CAL_UNIT_DAYS, 3, "3 days" },
+		{ "1d", CAL_UNIT_DAYS, 1, "1 day" },
+		{ "2 weeks", CAL_UNIT_WEEKS, 2, "2 weeks" },
+		{ "1w", CAL_UNIT_WEEKS, 1, "1 week" },
+		{ "0 business days", CAL_UNIT_BUSINESS_DAYS, 0, "0 business days" },
+		{ "3660 days", CAL_UNIT_DAYS, 3660, "3660 days" },
+		{ "87840 business hours", CAL_UNIT_BUSINESS_HOURS, 87840, "87840 business hours" },
 	};
 	static const char *const bad[] = {
-	    "",
-	    "1",
-	    "business day",
-	    "day",
-	    "-1 day",
-	    "+1 day",
-	    "1.5 hours",
-	    "1,5h",
-	    "1 business",
-	    "1 businessday",
-	    "1 business week",
-	    "1 business h",
-	    "2 fortnights",
-	    "1 day 2 hours",
-	    "1h30m",
-	    "1 dayz",
-	    "3661 days",
-	    "523 weeks",
-	    "87841 hours",
-	    "1234567890 minutes",
-	    "1 day.",
-	    "1\nday",
-	    "one day",
-	    "1 dag",
-	    "0x10 days",
-	    "1 business  day extra",
+		"",
+		"1",
+		"business day",
+		"day",
+		"-1 day",
+		"+1 day",
+		"1.5 hours",
+		"1,5h",
+		"1 business",
+		"1 businessday",
+		"1 business week",
+		"1 business h",
+		"2 fortnights",
+		"1 day 2 hours",
+		"1h30m",
+		"1 dayz",
+		"3661 days",
+		"523 weeks",
+		"87841 hours",
+		"1234567890 minutes",
+		"1 day.",
+		"1\nday",
+		"one day",
+		"1 dag",
+		"0x10 days",
+		"1 business  day extra",
 	};
 	struct cal_duration d;
 	char buf[64];

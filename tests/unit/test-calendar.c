@@ -15,23 +15,27 @@
  * in holidays.c); 2000-2030 also checked by hand against church
  * calendars. */
 static const int easter_table[][3] = {
-    {2000, 4, 23}, {2001, 4, 15}, {2002, 3, 31}, {2003, 4, 20}, {2004, 4, 11}, {2005, 3, 27},
-    {2006, 4, 16}, {2007, 4, 8},  {2008, 3, 23}, {2009, 4, 12}, {2010, 4, 4},  {2011, 4, 24},
-    {2012, 4, 8},  {2013, 3, 31}, {2014, 4, 20}, {2015, 4, 5},  {2016, 3, 27}, {2017, 4, 16},
-    {2018, 4, 1},  {2019, 4, 21}, {2020, 4, 12}, {2021, 4, 4},  {2022, 4, 17}, {2023, 4, 9},
-    {2024, 3, 31}, {2025, 4, 20}, {2026, 4, 5},  {2027, 3, 28}, {2028, 4, 16}, {2029, 4, 1},
-    {2030, 4, 21}, {2031, 4, 13}, {2032, 3, 28}, {2033, 4, 17}, {2034, 4, 9},  {2035, 3, 25},
-    {2036, 4, 13}, {2037, 4, 5},  {2038, 4, 25}, {2039, 4, 10}, {2040, 4, 1},  {2041, 4, 21},
-    {2042, 4, 6},  {2043, 3, 29}, {2044, 4, 17}, {2045, 4, 9},  {2046, 3, 25}, {2047, 4, 14},
-    {2048, 4, 5},  {2049, 4, 18}, {2050, 4, 10}, {2051, 4, 2},  {2052, 4, 21}, {2053, 4, 6},
-    {2054, 3, 29}, {2055, 4, 18}, {2056, 4, 2},  {2057, 4, 22}, {2058, 4, 14}, {2059, 3, 30},
-    {2060, 4, 18}, {2061, 4, 10}, {2062, 3, 26}, {2063, 4, 15}, {2064, 4, 6},  {2065, 3, 29},
-    {2066, 4, 11}, {2067, 4, 3},  {2068, 4, 22}, {2069, 4, 14}, {2070, 3, 30}, {2071, 4, 19},
-    {2072, 4, 10}, {2073, 3, 26}, {2074, 4, 15}, {2075, 4, 7},  {2076, 4, 19}, {2077, 4, 11},
-    {2078, 4, 3},  {2079, 4, 23}, {2080, 4, 7},  {2081, 3, 30}, {2082, 4, 19}, {2083, 4, 4},
-    {2084, 3, 26}, {2085, 4, 15}, {2086, 3, 31}, {2087, 4, 20}, {2088, 4, 11}, {2089, 4, 3},
-    {2090, 4, 16}, {2091, 4, 8},  {2092, 3, 30}, {2093, 4, 12}, {2094, 4, 4},  {2095, 4, 24},
-    {2096, 4, 15}, {2097, 3, 31}, {2098, 4, 20}, {2099, 4, 12}, {2100, 3, 28},
+	{ 2000, 4, 23 }, { 2001, 4, 15 }, { 2002, 3, 31 }, { 2003, 4, 20 }, { 2004, 4, 11 },
+	{ 2005, 3, 27 }, { 2006, 4, 16 }, { 2007, 4, 8 },  { 2008, 3, 23 }, { 2009, 4, 12 },
+	{ 2010, 4, 4 },  { 2011, 4, 24 }, { 2012, 4, 8 },  { 2013, 3, 31 }, { 2014, 4, 20 },
+	{ 2015, 4, 5 },  { 2016, 3, 27 }, { 2017, 4, 16 }, { 2018, 4, 1 },  { 2019, 4, 21 },
+	{ 2020, 4, 12 }, { 2021, 4, 4 },  { 2022, 4, 17 }, { 2023, 4, 9 },  { 2024, 3, 31 },
+	{ 2025, 4, 20 }, { 2026, 4, 5 },  { 2027, 3, 28 }, { 2028, 4, 16 }, { 2029, 4, 1 },
+	{ 2030, 4, 21 }, { 2031, 4, 13 }, { 2032, 3, 28 }, { 2033, 4, 17 }, { 2034, 4, 9 },
+	{ 2035, 3, 25 }, { 2036, 4, 13 }, { 2037, 4, 5 },  { 2038, 4, 25 }, { 2039, 4, 10 },
+	{ 2040, 4, 1 },  { 2041, 4, 21 }, { 2042, 4, 6 },  { 2043, 3, 29 }, { 2044, 4, 17 },
+	{ 2045, 4, 9 },  { 2046, 3, 25 }, { 2047, 4, 14 }, { 2048, 4, 5 },  { 2049, 4, 18 },
+	{ 2050, 4, 10 }, { 2051, 4, 2 },  { 2052, 4, 21 }, { 2053, 4, 6 },  { 2054, 3, 29 },
+	{ 2055, 4, 18 }, { 2056, 4, 2 },  { 2057, 4, 22 }, { 2058, 4, 14 }, { 2059, 3, 30 },
+	{ 2060, 4, 18 }, { 2061, 4, 10 }, { 2062, 3, 26 }, { 2063, 4, 15 }, { 2064, 4, 6 },
+	{ 2065, 3, 29 }, { 2066, 4, 11 }, { 2067, 4, 3 },  { 2068, 4, 22 }, { 2069, 4, 14 },
+	{ 2070, 3, 30 }, { 2071, 4, 19 }, { 2072, 4, 10 }, { 2073, 3, 26 }, { 2074, 4, 15 },
+	{ 2075, 4, 7 },  { 2076, 4, 19 }, { 2077, 4, 11 }, { 2078, 4, 3 },  { 2079, 4, 23 },
+	{ 2080, 4, 7 },  { 2081, 3, 30 }, { 2082, 4, 19 }, { 2083, 4, 4 },  { 2084, 3, 26 },
+	{ 2085, 4, 15 }, { 2086, 3, 31 }, { 2087, 4, 20 }, { 2088, 4, 11 }, { 2089, 4, 3 },
+	{ 2090, 4, 16 }, { 2091, 4, 8 },  { 2092, 3, 30 }, { 2093, 4, 12 }, { 2094, 4, 4 },
+	{ 2095, 4, 24 }, { 2096, 4, 15 }, { 2097, 3, 31 }, { 2098, 4, 20 }, { 2099, 4, 12 },
+	{ 2100, 3, 28 },
 };
 
 /* Gauss's Easter algorithm (1816, with the 1811/1816 corrections), only
@@ -90,14 +94,14 @@ static void test_easter_matches_gauss(void)
 static void test_holidays_2026(void)
 {
 	static const int want[][2] = {
-	    {1, 1},  {1, 6}, {4, 3},  {4, 5},   {4, 6},   {5, 1},   {5, 14},
-	    {5, 24}, {6, 6}, {6, 20}, {10, 31}, {12, 25}, {12, 26},
+		{ 1, 1 },  { 1, 6 }, { 4, 3 },  { 4, 5 },   { 4, 6 },   { 5, 1 },   { 5, 14 },
+		{ 5, 24 }, { 6, 6 }, { 6, 20 }, { 10, 31 }, { 12, 25 }, { 12, 26 },
 	};
 	static const char *const names[] = {
-	    "nyårsdagen",           "trettondedag jul", "långfredagen",           "påskdagen",
-	    "annandag påsk",        "första maj",       "Kristi himmelsfärdsdag", "pingstdagen",
-	    "Sveriges nationaldag", "midsommardagen",   "alla helgons dag",       "juldagen",
-	    "annandag jul",
+		"nyårsdagen",           "trettondedag jul", "långfredagen",           "påskdagen",
+		"annandag påsk",        "första maj",       "Kristi himmelsfärdsdag", "pingstdagen",
+		"Sveriges nationaldag", "midsommardagen",   "alla helgons dag",       "juldagen",
+		"annandag jul",
 	};
 	struct cal_named_day days[CAL_HOLIDAYS_MAX];
 	T_EQ_INT(13, cal_holidays(2026, days));
@@ -141,10 +145,10 @@ static void test_nationaldag_and_annandag_pingst(void)
 
 static void test_midsommar_and_alla_helgon(void)
 {
-	static const int mids[][2] = {{2020, 20}, {2021, 26}, {2022, 25}, {2023, 24},
-	                              {2024, 22}, {2025, 21}, {2026, 20}, {2027, 26}};
-	static const int ahd[][3] = {{2022, 11, 5}, {2023, 11, 4},  {2024, 11, 2},
-	                             {2025, 11, 1}, {2026, 10, 31}, {2027, 11, 6}};
+	static const int mids[][2] = { { 2020, 20 }, { 2021, 26 }, { 2022, 25 }, { 2023, 24 },
+		                       { 2024, 22 }, { 2025, 21 }, { 2026, 20 }, { 2027, 26 } };
+	static const int ahd[][3] = { { 2022, 11, 5 }, { 2023, 11, 4 },  { 2024, 11, 2 },
+		                      { 2025, 11, 1 }, { 2026, 10, 31 }, { 2027, 11, 6 } };
 	for (size_t i = 0; i < sizeof(mids) / sizeof(mids[0]); i++)
 		T_EQ_INT(D(mids[i][0], 6, mids[i][1]), cal_midsommardagen(mids[i][0]));
 	for (size_t i = 0; i < sizeof(ahd) / sizeof(ahd[0]); i++)
@@ -362,7 +366,7 @@ static void test_list_year(void)
 
 static void test_parse_hours(void)
 {
-	struct cal_hours h = {-1, -1};
+	struct cal_hours h = { -1, -1 };
 	T_EQ_INT(0, cal_parse_hours("08:00-17:00", &h));
 	T_EQ_INT(480, h.open_min);
 	T_EQ_INT(1020, h.close_min);
@@ -374,21 +378,21 @@ static void test_parse_hours(void)
 	T_EQ_INT(0, h.close_min);
 	h.open_min = 7;
 	static const char *const bad[] = {
-	    "",
-	    "8:00-17:00",
-	    "08:00-17",
-	    "08:00 - 17:00",
-	    "17:00-08:00",
-	    "08:00-08:00",
-	    "24:00-24:00",
-	    "08:00-24:01",
-	    "08:60-17:00",
-	    "25:00-26:00",
-	    "Closed",
-	    "closed ",
-	    "08:00-17:00x",
-	    "0a:00-17:00",
-	    "-08:00-17:00",
+		"",
+		"8:00-17:00",
+		"08:00-17",
+		"08:00 - 17:00",
+		"17:00-08:00",
+		"08:00-08:00",
+		"24:00-24:00",
+		"08:00-24:01",
+		"08:60-17:00",
+		"25:00-26:00",
+		"Closed",
+		"closed ",
+		"08:00-17:00x",
+		"0a:00-17:00",
+		"-08:00-17:00",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (cal_parse_hours(bad[i], &h) != -EINVAL)
@@ -398,7 +402,7 @@ static void test_parse_hours(void)
 
 static void test_parse_day_mode(void)
 {
-	struct cal_day_mode m = {CAL_MODE_OPEN, 0};
+	struct cal_day_mode m = { CAL_MODE_OPEN, 0 };
 	T_EQ_INT(0, cal_parse_day_mode("closed", &m));
 	T_EQ_INT(CAL_MODE_CLOSED, m.mode);
 	T_EQ_INT(0, cal_parse_day_mode("half 13:00", &m));
@@ -408,9 +412,9 @@ static void test_parse_day_mode(void)
 	T_EQ_INT(750, m.close_min);
 	T_EQ_INT(0, cal_parse_day_mode("open", &m));
 	T_EQ_INT(CAL_MODE_OPEN, m.mode);
-	static const char *const bad[] = {"",        "half",         "half 24:00",    "half 00:00",
-	                                  "half 13", "half 13:00 x", "halfday 13:00", "13:00",
-	                                  "OPEN",    "yes"};
+	static const char *const bad[] = { "",        "half",         "half 24:00",    "half 00:00",
+		                           "half 13", "half 13:00 x", "halfday 13:00", "13:00",
+		                           "OPEN",    "yes" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (cal_parse_day_mode(bad[i], &m) != -EINVAL)
 			T_FAIL_("accepted \"%s\"", bad[i]);
@@ -440,16 +444,16 @@ static void test_parse_closed_day(void)
 	T_EQ_STR("Klämdag efter Kristi himmelsfärd", name);
 	dn = 1;
 	static const char *const bad[] = {
-	    "",
-	    "2026-5-15",
-	    "2026-02-29",
-	    "2026-13-01",
-	    "1899-12-31",
-	    "2101-01-01",
-	    "15/05/2026",
-	    "2026-05-15x",
-	    "2026-05-15 bad\x01name",
-	    "2026-05-15 a name that is far too long to be a name of one single closed day",
+		"",
+		"2026-5-15",
+		"2026-02-29",
+		"2026-13-01",
+		"1899-12-31",
+		"2101-01-01",
+		"15/05/2026",
+		"2026-05-15x",
+		"2026-05-15 bad\x01name",
+		"2026-05-15 a name that is far too long to be a name of one single closed day",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (cal_parse_closed_day(bad[i], &dn, name) != -EINVAL)
@@ -477,15 +481,15 @@ static void test_parse_half_day(void)
 	T_EQ_INT(CAL_EVE_NYARSAFTON, h.eve);
 	h.close_min = 1;
 	static const char *const bad[] = {
-	    "",
-	    "2026-04-30",
-	    "2026-04-30 12",
-	    "2026-04-30 24:00",
-	    "12:00 2026-04-30",
-	    "valborg 12:00",
-	    "valborgsmassoafton",
-	    "valborgsmassoafton 12:00 extra",
-	    "2026-04-31 12:00",
+		"",
+		"2026-04-30",
+		"2026-04-30 12",
+		"2026-04-30 24:00",
+		"12:00 2026-04-30",
+		"valborg 12:00",
+		"valborgsmassoafton",
+		"valborgsmassoafton 12:00 extra",
+		"2026-04-31 12:00",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (cal_parse_half_day(bad[i], &h) != -EINVAL)
@@ -532,7 +536,7 @@ static void test_tz_round_trip(void)
 {
 	struct cal_tz tz;
 	T_EQ_INT(0, cal_tz_init(&tz, "Europe/Stockholm"));
-	static const int years[] = {1980, 2026, 2038, 2090};
+	static const int years[] = { 1980, 2026, 2038, 2090 };
 	for (size_t y = 0; y < sizeof(years) / sizeof(years[0]); y++) {
 		int64_t t0 = D(years[y], 1, 1) * 86400, t1 = D(years[y] + 1, 1, 1) * 86400;
 		int n_overlap = 0, fails = 0;
@@ -572,16 +576,16 @@ static void test_parse_and_format_instant(void)
 	T_EQ_INT(0, cal_parse_instant(c, "2026-03-29T02:30", &t));
 	T_EQ_STR("2026-03-29T03:30:00+02:00", cal_format_instant(c, t, buf, sizeof(buf), NULL));
 	t = 5;
-	static const char *const bad[] = {"",
-	                                  "2026-12-23",
-	                                  "2026-12-23T16",
-	                                  "2026-12-23T24:00",
-	                                  "2026-12-23T16:00:60",
-	                                  "2026-12-32T16:00",
-	                                  "2026-12-23T16:00 ",
-	                                  "tomorrow",
-	                                  "2101-01-01T00:00",
-	                                  "2026-12-23T16:00+25:00"};
+	static const char *const bad[] = { "",
+		                           "2026-12-23",
+		                           "2026-12-23T16",
+		                           "2026-12-23T24:00",
+		                           "2026-12-23T16:00:60",
+		                           "2026-12-32T16:00",
+		                           "2026-12-23T16:00 ",
+		                           "tomorrow",
+		                           "2101-01-01T00:00",
+		                           "2026-12-23T16:00+25:00" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (cal_parse_instant(c, bad[i], &t) != -EINVAL)
 			T_FAIL_("accepted \"%s\"", bad[i]);

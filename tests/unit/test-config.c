@@ -22,14 +22,15 @@ static const char good_account[] = "[Account]\n"
 /* Load dir and return all diagnostics joined by newlines ("" when ok). */
 static char *load(const char *dir, struct config **ret)
 {
-	struct diag_list dl = {0};
+	struct diag_list dl = { 0 };
 	struct config *c = NULL;
 	char buf[1024];
 	static char out[8192];
 	out[0] = '\0';
 	int r = config_load(dir, NULL, &c, &dl);
 	for (size_t i = 0; i < dl.n; i++) {
-		strncat(out, diag_format(&dl.v[i], buf, sizeof(buf)), sizeof(out) - strlen(out) - 2);
+		strncat(out, diag_format(&dl.v[i], buf, sizeof(buf)),
+		        sizeof(out) - strlen(out) - 2);
 		strcat(out, "\n");
 	}
 	if (r == 0 && dl.n)
@@ -71,26 +72,26 @@ static void test_every_error_has_file_and_line(void)
 	char *dir = tfs_mkdtemp();
 	char exp[4096];
 	tfs_write(dir, "vaktd.conf",
-	          "[Daemon]\n"                /* 1 */
-	          "LogLevel=loud\n"           /* 2: bad value */
-	          "Colour=blue\n"             /* 3: unknown key */
-	          "[Deamon]\n"                /* 4: unknown section (typo) */
-	          "Foo=bar\n"                 /* 5: skipped, section unknown */
-	          "[Api]\n"                   /* 6 */
-	          "SocketMode=999\n"          /* 7: not octal */
-	          "MaxConnections=0\n"        /* 8: out of range */
-	          "this line is broken\n"     /* 9: syntax */
-	          "[Unit kultur]\n"           /* 10 */
-	          "Title=Kultur\n"            /* 11 */
+	          "[Daemon]\n"                      /* 1 */
+	          "LogLevel=loud\n"                 /* 2: bad value */
+	          "Colour=blue\n"                   /* 3: unknown key */
+	          "[Deamon]\n"                      /* 4: unknown section (typo) */
+	          "Foo=bar\n"                       /* 5: skipped, section unknown */
+	          "[Api]\n"                         /* 6 */
+	          "SocketMode=999\n"                /* 7: not octal */
+	          "MaxConnections=0\n"              /* 8: out of range */
+	          "this line is broken\n"           /* 9: syntax */
+	          "[Unit kultur]\n"                 /* 10 */
+	          "Title=Kultur\n"                  /* 11 */
 	          "ManagerEmail=not-an-address\n"); /* 12 */
 	tfs_write(dir, "accounts.d/a.conf",
-	          "[Account]\n"               /* 1 */
-	          "Platform=myspace\n"        /* 2: unknown platform */
-	          "Unit=nosuchunit\n"         /* 3: dangling reference */
-	          "ExternalId=1\n"            /* 4 */
-	          "Enabled=maybe\n"           /* 5: bad bool */
-	          "Token=abc\n"               /* 6: secret in config */
-	          "ApiBaseUrl=ftp://x\n");    /* 7: bad URL */
+	          "[Account]\n"            /* 1 */
+	          "Platform=myspace\n"     /* 2: unknown platform */
+	          "Unit=nosuchunit\n"      /* 3: dangling reference */
+	          "ExternalId=1\n"         /* 4 */
+	          "Enabled=maybe\n"        /* 5: bad bool */
+	          "Token=abc\n"            /* 6: secret in config */
+	          "ApiBaseUrl=ftp://x\n"); /* 7: bad URL */
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: LogLevel=", dir);
 	T_CONTAINS(got, exp);
@@ -185,23 +186,24 @@ static void test_calendar_and_schedule_errors(void)
 	char *dir = tfs_mkdtemp();
 	char exp[4096], acc[4096];
 	tfs_write(dir, "vaktd.conf",
-	          "[Calendar]\n"               /* 1 */
-	          "Hours=9-17\n"               /* 2: bad hours */
-	          "[Calendar service]\n"       /* 3 */
-	          "Opening=never\n"            /* 4: unknown key */
-	          "[Schedule myspace]\n"       /* 5: not a platform */
-	          "[Schedule]\n"               /* 6 */
-	          "Interval=5s\n"              /* 7: below a minute */
-	          "[Unit kultur]\n"            /* 8 */
-	          "Title=Kultur\n"             /* 9 */
-	          "ManagerEmail=a@b.se\n"      /* 10 */
-	          "Calendar=nosuch\n");        /* 11: dangling */
+	          "[Calendar]\n"          /* 1 */
+	          "Hours=9-17\n"          /* 2: bad hours */
+	          "[Calendar service]\n"  /* 3 */
+	          "Opening=never\n"       /* 4: unknown key */
+	          "[Schedule myspace]\n"  /* 5: not a platform */
+	          "[Schedule]\n"          /* 6 */
+	          "Interval=5s\n"         /* 7: below a minute */
+	          "[Unit kultur]\n"       /* 8 */
+	          "Title=Kultur\n"        /* 9 */
+	          "ManagerEmail=a@b.se\n" /* 10 */
+	          "Calendar=nosuch\n");   /* 11: dangling */
 	snprintf(acc, sizeof(acc), "%s[Schedule]\nPollAt=08:30 25:00\n", good_account);
 	tfs_write(dir, "accounts.d/a.conf", acc);
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: Hours=9-17: expected", dir);
 	T_CONTAINS(got, exp);
-	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: unknown key 'Opening' in [Calendar service]", dir);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: unknown key 'Opening' in [Calendar service]",
+	         dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Schedule myspace]: not a platform", dir);
 	T_CONTAINS(got, exp);
@@ -226,7 +228,8 @@ static void test_schedule_below_floor_is_refused(void)
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp),
 	         "%s/accounts.d/lazy.conf:6: account 'lazy' would be polled only 2 times on "
-	         "business day ", dir);
+	         "business day ",
+	         dir);
 	T_CONTAINS(got, exp);
 	T_CONTAINS(got, "the floor is 3 polls per business day");
 	tfs_rmrf(dir);
@@ -238,8 +241,9 @@ static void test_half_day_can_break_the_floor(void)
 	char acc[4096];
 	/* Three polls an hour apart from the opening fit a whole day, but not
 	 * valborgsmässoafton closing at 09:30. */
-	tfs_write(dir, "vaktd.conf", "[Calendar]\nValborgsmassoafton=half 09:30\n"
-	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	tfs_write(dir, "vaktd.conf",
+	          "[Calendar]\nValborgsmassoafton=half 09:30\n"
+	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
 	snprintf(acc, sizeof(acc), "%s[Schedule]\nInterval=1h\nOffHoursInterval=off\n",
 	         good_account);
 	tfs_write(dir, "accounts.d/k.conf", acc);
@@ -254,11 +258,12 @@ static void test_schedule_layers_and_calendars_resolve(void)
 	char *dir = tfs_mkdtemp();
 	char acc[4096];
 	struct config *c = NULL;
-	tfs_write(dir, "vaktd.conf", "[Schedule]\nInterval=1h\n"
-	                             "[Schedule facebook]\nOffHoursInterval=3h\n"
-	                             "[Calendar dygnet-runt]\nAlwaysOpen=yes\n"
-	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
-	                             "Calendar=dygnet-runt\n");
+	tfs_write(dir, "vaktd.conf",
+	          "[Schedule]\nInterval=1h\n"
+	          "[Schedule facebook]\nOffHoursInterval=3h\n"
+	          "[Calendar dygnet-runt]\nAlwaysOpen=yes\n"
+	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
+	          "Calendar=dygnet-runt\n");
 	snprintf(acc, sizeof(acc), "%s[Schedule]\nJitter=0\n", good_account);
 	tfs_write(dir, "accounts.d/k.conf", acc);
 	T_EQ_STR("", load(dir, &c));
@@ -280,9 +285,10 @@ static void test_deadline_layers_and_errors(void)
 	char *dir = tfs_mkdtemp();
 	char acc[4096], exp[4096];
 	struct config *c = NULL;
-	tfs_write(dir, "vaktd.conf", "[Deadlines]\nRespondWithin=2 business days\nWarnAt=80%\n"
-	                             "[Deadlines kultur]\nReviewPossibleWithin=8 business hours\n"
-	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	tfs_write(dir, "vaktd.conf",
+	          "[Deadlines]\nRespondWithin=2 business days\nWarnAt=80%\n"
+	          "[Deadlines kultur]\nReviewPossibleWithin=8 business hours\n"
+	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
 	snprintf(acc, sizeof(acc), "%s[Deadlines]\nWarnAt=50%%\nReviewWithin.threat=30min\n",
 	         good_account);
 	tfs_write(dir, "accounts.d/k.conf", acc);
@@ -293,24 +299,27 @@ static void test_deadline_layers_and_errors(void)
 		T_EQ_INT(CAL_UNIT_BUSINESS_DAYS, p->respond_within.unit);
 		T_EQ_INT(8, p->review_possible_within.count);
 		T_EQ_INT(50, p->warn_pct);
-		T_EQ_INT(2, p->review_obvious_within.count); /* the default 2 hours */
+		T_EQ_INT(2, p->review_obvious_within.count);              /* the default 2 hours */
 		T_EQ_INT(1u << 1, c->accounts[0].review_by_category_set); /* threat */
 		T_EQ_INT(30, c->accounts[0].review_by_category[1].count);
 	}
 	config_free(c);
-	tfs_write(dir, "vaktd.conf", "[Deadlines]\nRespondWithin=soon\nAnswerWithin=1h\n"
-	                             "[Deadlines ghost]\nWarnAt=75%\n"
-	                             "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
-	                             "[Deadlines kultur]\nReviewWithin.gossip=1h\n"
-	                             "ReviewWithin.threat=0h\n");
+	tfs_write(dir, "vaktd.conf",
+	          "[Deadlines]\nRespondWithin=soon\nAnswerWithin=1h\n"
+	          "[Deadlines ghost]\nWarnAt=75%\n"
+	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
+	          "[Deadlines kultur]\nReviewWithin.gossip=1h\n"
+	          "ReviewWithin.threat=0h\n");
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: RespondWithin=soon: expected a duration", dir);
 	T_CONTAINS(got, exp);
-	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: unknown key 'AnswerWithin' in [Deadlines]", dir);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: unknown key 'AnswerWithin' in [Deadlines]",
+	         dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Deadlines ghost] names a unit", dir);
 	T_CONTAINS(got, exp);
-	snprintf(exp, sizeof(exp), "%s/vaktd.conf:10: ReviewWithin.gossip: not a filter category", dir);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:10: ReviewWithin.gossip: not a filter category",
+	         dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:11: ReviewWithin.threat=0h: expected", dir);
 	T_CONTAINS(got, exp);

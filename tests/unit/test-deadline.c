@@ -157,7 +157,7 @@ static int scan(struct fx *f, int64_t now, struct deadline_transition *out, int 
 
 static struct deadline get(struct fx *f, int64_t id)
 {
-	struct deadline d = {0};
+	struct deadline d = { 0 };
 	T_EQ_INT(0, deadline_get(f->s, id, &d));
 	return d;
 }
@@ -256,8 +256,8 @@ static void test_midsommar_week(void)
 	struct cal *half = NULL;
 	T_EQ_INT(0, cal_new(&half));
 	T_EQ_INT(0, cal_set_option(half, "HalfDay", "2026-06-18 16:00"));
-	T_EQ_INT(
-	    0, deadline_start(f.s, half, &f.p, b, DEADLINE_REVIEW_POSSIBLE, pub, pub, "test", &id));
+	T_EQ_INT(0, deadline_start(f.s, half, &f.p, b, DEADLINE_REVIEW_POSSIBLE, pub, pub, "test",
+	                           &id));
 	T_EQ_INT(at(&f, "2026-06-22T11:00"), get(&f, id).due_at);
 	cal_free(half);
 	fx_done(&f);
@@ -277,7 +277,7 @@ static void test_start_refusals(void)
 	T_EQ_INT(DEADLINE_E_EXISTS,
 	         deadline_start(f.s, f.cal, &f.p, it, DEADLINE_RESPOND, pub, pub, "test", &id2));
 	T_EQ_INT(-7, id2);
-	struct deadline found = {0};
+	struct deadline found = { 0 };
 	T_EQ_INT(0, deadline_find(f.s, it, DEADLINE_RESPOND, &found));
 	T_EQ_INT(id, found.id);
 	T_EQ_INT(DEADLINE_MET, found.state);
@@ -570,8 +570,8 @@ static void test_case_six_months_and_four_weeks(void)
 	int64_t start = at(&f, "2026-03-10T09:30"), notice = 0, ms = 0, dec = 0;
 	int64_t it = item(&f, "kultur-fb", start);
 	struct deadline_transition tr[8];
-	T_EQ_INT(
-	    0, deadline_case_open(f.s, f.cal, &f.p, it, start, start, "registrator", &notice, &ms));
+	T_EQ_INT(0, deadline_case_open(f.s, f.cal, &f.p, it, start, start, "registrator", &notice,
+	                               &ms));
 	/* Four calendar weeks, same wall-clock time across the DST switch. */
 	T_EQ_INT(at(&f, "2026-04-07T09:30"), get(&f, notice).due_at);
 	/* 75 % of the 671 elapsed hours (28 days less the spring's hour). */
@@ -685,24 +685,24 @@ static void test_list_pending(void)
 	}
 	deadline_pending_free(v, n);
 
-	struct deadline_filter flt = {.unit = "kultur"};
+	struct deadline_filter flt = { .unit = "kultur" };
 	T_EQ_INT(0, deadline_list_pending(f.s, &flt, f.cal, NULL, NULL, now, &v, &n));
 	T_EQ_INT(2, n);
 	deadline_pending_free(v, n);
-	flt = (struct deadline_filter){.account_id = "kultur-fb", .limit = 1};
+	flt = (struct deadline_filter){ .account_id = "kultur-fb", .limit = 1 };
 	/* A unit on a 24/7 calendar: its business time left is 17 h. */
 	struct cal *open = NULL;
 	T_EQ_INT(0, cal_new(&open));
 	cal_set_always_open(open);
-	T_EQ_INT(
-	    0, deadline_list_pending(f.s, &flt, f.cal, always_open_for_kultur, open, now, &v, &n));
+	T_EQ_INT(0, deadline_list_pending(f.s, &flt, f.cal, always_open_for_kultur, open, now, &v,
+	                                  &n));
 	T_EQ_INT(1, n);
 	if (n == 1) {
 		T_EQ_INT(a, v[0].d.id);
 		T_EQ_INT(17 * HOUR, v[0].time_left_usec);
 	}
 	deadline_pending_free(v, n);
-	flt = (struct deadline_filter){.unit = "nobody"};
+	flt = (struct deadline_filter){ .unit = "nobody" };
 	T_EQ_INT(0, deadline_list_pending(f.s, &flt, f.cal, NULL, NULL, now, &v, &n));
 	T_EQ_INT(0, n);
 	T_ASSERT(v == NULL);

@@ -3,7 +3,7 @@
 
 static void test_formats_file_and_line(void)
 {
-	struct diag_list dl = {0};
+	struct diag_list dl = { 0 };
 	char buf[256];
 	diag_add(&dl, "vaktd.conf", 12, "unknown key '%s'", "Foo");
 	diag_add(&dl, "vaktd.conf", 0, "cannot open");
@@ -18,7 +18,7 @@ static void test_formats_file_and_line(void)
 
 static void test_move_keeps_order(void)
 {
-	struct diag_list a = {0}, b = {0};
+	struct diag_list a = { 0 }, b = { 0 };
 	diag_add(&a, "a", 1, "first");
 	diag_add(&b, "b", 2, "second");
 	diag_move(&a, &b);

@@ -48,7 +48,7 @@ static struct store_item_in item(const char *id, const char *text)
 static void test_question_gets_a_respond_clock_once(void)
 {
 	struct store_item_in in = item("q1", "När öppnar biblioteket i Farsta?");
-	struct pipeline_result r = {0};
+	struct pipeline_result r = { 0 };
 	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10 + 60 * USEC_PER_SEC, &r));
 	T_ASSERT(r.item_id > 0);
 	T_ASSERT(r.version_id > 0);
@@ -61,33 +61,38 @@ static void test_question_gets_a_respond_clock_once(void)
 	T_EQ_INT(MONDAY_10 + 86400 * USEC_PER_SEC, d.due_at);
 
 	/* The same item fetched again: nothing new. */
-	struct pipeline_result again = {0};
-	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10 + 120 * USEC_PER_SEC, &again));
+	struct pipeline_result again = { 0 };
+	T_EQ_INT(0,
+	         pipeline_ingest(store, rules, &acc, &in, MONDAY_10 + 120 * USEC_PER_SEC, &again));
 	T_EQ_INT(r.item_id, again.item_id);
 	T_EQ_INT(0, again.version_id);
 	T_EQ_INT(0, again.verdict_id);
-	T_EQ_INT(1, one_int("SELECT count(*) FROM item_versions WHERE item_id = (SELECT id FROM items WHERE platform_id='q1')"));
+	T_EQ_INT(1, one_int("SELECT count(*) FROM item_versions WHERE item_id = (SELECT id FROM "
+	                    "items WHERE platform_id='q1')"));
 
 	/* Edited on the platform: a new version and a new verdict; the clock
 	 * is not started twice. */
 	in.text = "När öppnar biblioteket i Farsta igen?";
-	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10 + 180 * USEC_PER_SEC, &again));
+	T_EQ_INT(0,
+	         pipeline_ingest(store, rules, &acc, &in, MONDAY_10 + 180 * USEC_PER_SEC, &again));
 	T_ASSERT(again.version_id > 0);
 	T_ASSERT(again.verdict_id > 0);
 	T_EQ_INT(0, again.clocks_started);
-	T_EQ_INT(2, one_int("SELECT count(*) FROM item_versions WHERE item_id = (SELECT id FROM items WHERE platform_id='q1')"));
+	T_EQ_INT(2, one_int("SELECT count(*) FROM item_versions WHERE item_id = (SELECT id FROM "
+	                    "items WHERE platform_id='q1')"));
 }
 
 static void test_own_reply_meets_the_question(void)
 {
 	struct store_item_in q = item("q2", "När öppnar badhuset?");
-	struct pipeline_result r = {0}, rr = {0};
+	struct pipeline_result r = { 0 }, rr = { 0 };
 	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &q, MONDAY_10, &r));
 	struct store_item_in reply = item("q2_r1", "Badhuset öppnar den 1 december. Välkommen!");
 	reply.kind = "reply";
 	reply.parent_platform_id = "q2";
 	reply.is_own = 1;
-	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &reply, MONDAY_10 + 3600 * USEC_PER_SEC, &rr));
+	T_EQ_INT(0,
+	         pipeline_ingest(store, rules, &acc, &reply, MONDAY_10 + 3600 * USEC_PER_SEC, &rr));
 	T_EQ_INT(1, rr.clocks_met);
 	struct deadline d;
 	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_RESPOND, &d));
@@ -97,7 +102,7 @@ static void test_own_reply_meets_the_question(void)
 static void test_threat_gets_an_obvious_review_and_masked_text(void)
 {
 	struct store_item_in in = item("t1", "Jag ska döda dig, ring mig på 070-123 45 67");
-	struct pipeline_result r = {0};
+	struct pipeline_result r = { 0 };
 	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
 	T_EQ_INT(FILTER_TIER_OBVIOUS, r.tier);
 	T_ASSERT(r.actions & FILTER_ACT_HIDE);
@@ -105,8 +110,9 @@ static void test_threat_gets_an_obvious_review_and_masked_text(void)
 	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_REVIEW_OBVIOUS, &d));
 	T_EQ_INT(MONDAY_10 + 2 * 3600 * USEC_PER_SEC, d.due_at);
 	sqlite3_stmt *st = NULL;
-	sqlite3_prepare_v2(store_db(store), "SELECT masked_text, rule_ids, tier FROM verdicts WHERE id=?",
-	                   -1, &st, NULL);
+	sqlite3_prepare_v2(store_db(store),
+	                   "SELECT masked_text, rule_ids, tier FROM verdicts WHERE id=?", -1, &st,
+	                   NULL);
 	sqlite3_bind_int64(st, 1, r.verdict_id);
 	T_ASSERT(sqlite3_step(st) == SQLITE_ROW);
 	T_CONTAINS((const char *)sqlite3_column_text(st, 0), "070-*** ** **");
@@ -114,16 +120,17 @@ static void test_threat_gets_an_obvious_review_and_masked_text(void)
 	T_EQ_STR("obvious", (const char *)sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
 	/* The raw text is kept in the record: it is the public record. */
-	T_EQ_INT(1, one_int("SELECT count(*) FROM item_versions WHERE text LIKE '%070-123 45 67%'"));
+	T_EQ_INT(1,
+	         one_int("SELECT count(*) FROM item_versions WHERE text LIKE '%070-123 45 67%'"));
 }
 
 static void test_category_review_time_overrides_the_tier(void)
 {
 	struct config_account fast = acc;
 	fast.review_by_category_set = 1u << FILTER_CAT_THREAT;
-	fast.review_by_category[FILTER_CAT_THREAT] = (struct cal_duration){CAL_UNIT_MINUTES, 30};
+	fast.review_by_category[FILTER_CAT_THREAT] = (struct cal_duration){ CAL_UNIT_MINUTES, 30 };
 	struct store_item_in in = item("t2", "vi kommer att döööda er");
-	struct pipeline_result r = {0};
+	struct pipeline_result r = { 0 };
 	T_EQ_INT(0, pipeline_ingest(store, rules, &fast, &in, MONDAY_10, &r));
 	struct deadline d;
 	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_REVIEW_OBVIOUS, &d));
@@ -139,7 +146,7 @@ static void test_text_beyond_the_scan_cap_goes_to_review(void)
 		text[i] = ' ';
 	strcpy(text + filler, " jag ska döda dig");
 	struct store_item_in in = item("long1", text);
-	struct pipeline_result r = {0};
+	struct pipeline_result r = { 0 };
 	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
 	struct deadline d;
 	T_EQ_INT(0, deadline_find(store, r.item_id, DEADLINE_REVIEW_POSSIBLE, &d));
@@ -149,7 +156,7 @@ static void test_text_beyond_the_scan_cap_goes_to_review(void)
 static void test_clean_comment_starts_nothing(void)
 {
 	struct store_item_in in = item("c1", "Tack för en fin konsert igår!");
-	struct pipeline_result r = {0};
+	struct pipeline_result r = { 0 };
 	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
 	T_EQ_INT(FILTER_TIER_NONE, r.tier);
 	T_EQ_INT(0, r.clocks_started);
@@ -169,11 +176,12 @@ static void test_stats_flush_and_feedback(void)
 	T_EQ_INT(0, store_rule_stats_get(store, "sv.threat.kill-direct", &st));
 	T_EQ_INT(2, st.hits);
 
-	int64_t verdict = one_int("SELECT min(id) FROM verdicts WHERE rule_ids LIKE '%kill-direct%'");
+	int64_t verdict =
+	        one_int("SELECT min(id) FROM verdicts WHERE rule_ids LIKE '%kill-direct%'");
 	T_EQ_INT(0, store_feedback_add(store, verdict, "sv.threat.kill-direct", "true_positive",
 	                               "moderator:anna", MONDAY_10));
-	T_EQ_INT(-ENOENT, store_feedback_add(store, verdict, "sv.harassment.idiot", "false_positive",
-	                                     "moderator:anna", MONDAY_10));
+	T_EQ_INT(-ENOENT, store_feedback_add(store, verdict, "sv.harassment.idiot",
+	                                     "false_positive", "moderator:anna", MONDAY_10));
 	T_EQ_INT(0, store_rule_stats_get(store, "sv.threat.kill-direct", &st));
 	T_EQ_INT(1, st.true_positives);
 	T_EQ_INT(0, st.false_positives);
@@ -190,7 +198,7 @@ static void test_repair_evaluates_what_a_crash_left(void)
 	T_EQ_INT(0, store_begin(store));
 	T_EQ_INT(0, store_item_upsert(store, &in, MONDAY_10, &id, &version));
 	T_EQ_INT(0, store_commit(store));
-	struct config cfg = {.accounts = &acc, .n_accounts = 1};
+	struct config cfg = { .accounts = &acc, .n_accounts = 1 };
 	T_EQ_INT(0, pipeline_repair(store, rules, &cfg, MONDAY_10, &done));
 	T_EQ_INT(1, done);
 	struct deadline d;
@@ -221,7 +229,7 @@ static void test_nested_transactions_commit_and_roll_back_as_one(void)
 
 static void test_broken_rules_are_refused_with_file_and_line(void)
 {
-	struct diag_list dl = {0};
+	struct diag_list dl = { 0 };
 	struct pipeline_rules *pr = NULL;
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s/tests/unit/data/filter/broken", SRCDIR);
@@ -236,7 +244,7 @@ static void test_broken_rules_are_refused_with_file_and_line(void)
 int main(void)
 {
 	char *dir = tfs_mkdtemp(), path[4200], rules_dir[4096];
-	struct diag_list dl = {0};
+	struct diag_list dl = { 0 };
 
 	setenv("TZ", "Europe/Stockholm", 1);
 	snprintf(path, sizeof(path), "%s/vakt.db", dir);
@@ -246,11 +254,14 @@ int main(void)
 		diag_print(&dl, stdout);
 		return 1;
 	}
-	acc = (struct config_account){.id = "kultur-fb", .platform = PLATFORM_FACEBOOK,
-	                              .unit = "kultur", .external_id = "1", .enabled = true,
-	                              .cal = cal};
+	acc = (struct config_account){ .id = "kultur-fb",
+		                       .platform = PLATFORM_FACEBOOK,
+		                       .unit = "kultur",
+		                       .external_id = "1",
+		                       .enabled = true,
+		                       .cal = cal };
 	deadline_policy_init(&acc.deadlines);
-	struct config cfg = {.accounts = &acc, .n_accounts = 1};
+	struct config cfg = { .accounts = &acc, .n_accounts = 1 };
 	store_accounts_sync(store, &cfg, "test");
 
 	T_RUN(test_question_gets_a_respond_clock_once);

@@ -18,7 +18,8 @@ static int64_t one_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	int64_t v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
@@ -35,7 +36,8 @@ static void test_migrates_empty_database_to_latest(void)
 	if (s) {
 		T_EQ_INT(0, store_schema_version(s, &v));
 		T_EQ_INT(store_schema_latest(), v);
-		T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
+		T_EQ_INT(1, one_int(store_db(s),
+		                    "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
 		T_EQ_INT(1, one_int(store_db(s), "PRAGMA foreign_keys"));
 		sqlite3_stmt *st = NULL;
 		sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL);
@@ -58,8 +60,10 @@ static void test_upgrades_older_schema_keeping_rows(void)
 	T_EQ_INT(1, one_int(db, "PRAGMA user_version"));
 	T_EQ_INT(0, one_int(db, "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
 	T_EQ_INT(SQLITE_OK, sqlite3_exec(db,
-		"INSERT INTO accounts(id, platform, unit, external_id, created_at, updated_at) "
-		"VALUES ('old', 'facebook', 'kultur', '1', 1, 1)", NULL, NULL, NULL));
+	                                 "INSERT INTO accounts(id, platform, unit, external_id, "
+	                                 "created_at, updated_at) "
+	                                 "VALUES ('old', 'facebook', 'kultur', '1', 1, 1)",
+	                                 NULL, NULL, NULL));
 	sqlite3_close(db);
 
 	struct store *s = NULL;
@@ -67,7 +71,8 @@ static void test_upgrades_older_schema_keeping_rows(void)
 	if (s) {
 		T_EQ_INT(store_schema_latest(), one_int(store_db(s), "PRAGMA user_version"));
 		T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='old'"));
-		T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
+		T_EQ_INT(1, one_int(store_db(s),
+		                    "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
 	}
 	store_close(s);
 	free(path);
@@ -160,13 +165,22 @@ static void test_accounts_sync_records_changes(void)
 	char *dir = tfs_mkdtemp(), *path = db_path(dir);
 	struct store *s = NULL;
 	struct config_account acc[2] = {
-		{.id = "a", .platform = PLATFORM_X, .unit = "u", .external_id = "1", .enabled = true},
-		{.id = "b", .platform = PLATFORM_YOUTUBE, .unit = "u", .external_id = "2", .enabled = true},
+		{ .id = "a",
+		  .platform = PLATFORM_X,
+		  .unit = "u",
+		  .external_id = "1",
+		  .enabled = true },
+		{ .id = "b",
+		  .platform = PLATFORM_YOUTUBE,
+		  .unit = "u",
+		  .external_id = "2",
+		  .enabled = true },
 	};
-	struct config cfg = {.accounts = acc, .n_accounts = 2};
+	struct config cfg = { .accounts = acc, .n_accounts = 2 };
 	T_EQ_INT(0, store_open(path, &s, NULL, 0));
 	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
-	T_EQ_INT(2, one_int(store_db(s), "SELECT count(*) FROM audit_log WHERE action='account.added'"));
+	T_EQ_INT(2, one_int(store_db(s),
+	                    "SELECT count(*) FROM audit_log WHERE action='account.added'"));
 	/* No change, no new entries. */
 	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
 	T_EQ_INT(2, one_int(store_db(s), "SELECT count(*) FROM audit_log"));
@@ -174,9 +188,13 @@ static void test_accounts_sync_records_changes(void)
 	cfg.n_accounts = 1;
 	acc[0].enabled = false;
 	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
-	T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM audit_log WHERE action='account.changed'"));
-	T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM audit_log WHERE action='account.removed'"));
-	T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='b' AND removed_at IS NOT NULL"));
+	T_EQ_INT(1, one_int(store_db(s),
+	                    "SELECT count(*) FROM audit_log WHERE action='account.changed'"));
+	T_EQ_INT(1, one_int(store_db(s),
+	                    "SELECT count(*) FROM audit_log WHERE action='account.removed'"));
+	T_EQ_INT(1,
+	         one_int(store_db(s),
+	                 "SELECT count(*) FROM accounts WHERE id='b' AND removed_at IS NOT NULL"));
 	struct store_counts c;
 	T_EQ_INT(0, store_counts(s, &c));
 	T_EQ_INT(1, c.accounts);
