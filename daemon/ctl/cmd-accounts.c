@@ -39,8 +39,7 @@ static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
 	int flagged = 0;
 	printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", "ACCOUNT", "PLATFORM", "UNIT", "ON",
 	       "LAST BDAY ok/n", "THIS BDAY ok/n", "NEXT POLL", "FLAGS");
-	cJSON_ArrayForEach(a, arr)
-	{
+	cJSON_ArrayForEach(a, arr) {
 		char cur[32], prev[32], flags[64] = "";
 		day_cell(a, "last_business_day", prev, sizeof(prev));
 		day_cell(a, "current_business_day", cur, sizeof(cur));

@@ -20,8 +20,7 @@ int ctl_filters_stats(struct ctl_ctx *ctx)
 	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "ruleset")));
 	printf("%-44s %-13s %-8s %8s %10s %6s %6s %s\n", "RULE", "CATEGORY", "TIER", "HITS",
 	       "COST(us)", "TP", "FP", "LAST HIT / FLAGS");
-	cJSON_ArrayForEach(r, arr)
-	{
+	cJSON_ArrayForEach(r, arr) {
 		const cJSON *last = cJSON_GetObjectItemCaseSensitive(r, "last_hit");
 		char flags[64] = "";
 		snprintf(flags, sizeof(flags), "%s%s%s",

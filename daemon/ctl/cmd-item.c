@@ -53,10 +53,11 @@ static int run_item(struct ctl_ctx *ctx, int argc, char **argv)
 		printf("not evaluated yet\n");
 	}
 	const cJSON *c;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(res, "deadlines"))
-	        printf("clock %.0f: %s %s, due %s\n",
-	               cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "deadline")),
-	               str(c, "kind"), str(c, "state"), str(c, "due_at"));
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(res, "deadlines")) {
+		printf("clock %.0f: %s %s, due %s\n",
+		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "deadline")),
+		       str(c, "kind"), str(c, "state"), str(c, "due_at"));
+	}
 	cJSON_Delete(res);
 	return CTL_EXIT_OK;
 }

@@ -44,8 +44,7 @@ static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "pending"), *p;
 	printf("%-8s %-8s %-20s %-14s %-18s %-9s %-25s %s\n", "CLOCK", "ITEM", "ACCOUNT", "UNIT",
 	       "KIND", "STATE", "DUE", "LEFT");
-	cJSON_ArrayForEach(p, arr)
-	{
+	cJSON_ArrayForEach(p, arr) {
 		char left[48];
 		format_left(cJSON_GetNumberValue(
 		                    cJSON_GetObjectItemCaseSensitive(p, "time_left_seconds")),

@@ -38,10 +38,11 @@ static int run_schedule(struct ctl_ctx *ctx, int argc, char **argv)
 	       cJSON_GetArraySize(polls), days,
 	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "calendar")),
 	       (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "jitter_seconds")));
-	cJSON_ArrayForEach(p, polls)
-	        printf("  %s  %s\n",
-	               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "at")),
-	               cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "kind")));
+	cJSON_ArrayForEach(p, polls) {
+		printf("  %s  %s\n",
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "at")),
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "kind")));
+	}
 	cJSON_Delete(res);
 	return CTL_EXIT_OK;
 }
