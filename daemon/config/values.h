@@ -9,8 +9,6 @@
 
 int value_bool(const char *s, bool *ret);
 int value_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
-/* "30s", "5min", "2h", "1d", "500ms", or plain seconds "30". */
-int value_timespan(const char *s, int64_t *ret_usec);
 /* Sizes: "64K", "1M", "4096". */
 int value_size(const char *s, size_t min, size_t max, size_t *ret);
 /* Octal file mode "0660". */

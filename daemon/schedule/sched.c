@@ -8,8 +8,8 @@
 #include "calendar/bizmath.h"
 #include "calendar/date.h"
 #include "calendar/tz.h"
-#include "config/values.h"
 #include "util/clock.h"
+#include "util/timespan.h"
 
 #define MIN_USEC (60 * USEC_PER_SEC)
 
@@ -59,7 +59,7 @@ static int parse_interval(const char *value, int64_t min_usec, int64_t *ret)
 		*ret = 0;
 		return 0;
 	}
-	if (value_timespan(value, &us) < 0 || us < min_usec || us > 7 * 24 * 3600 * USEC_PER_SEC)
+	if (timespan_parse(value, &us) < 0 || us < min_usec || us > 7 * 24 * 3600 * USEC_PER_SEC)
 		return -EINVAL;
 	*ret = us;
 	return 0;
@@ -91,7 +91,7 @@ int sched_policy_set(struct sched_policy *p, const char *key, const char *value)
 			p->set |= SCHED_SET_CRISIS;
 		}
 	} else if (strcmp(key, "Jitter") == 0) {
-		r = value_timespan(value, &us);
+		r = timespan_parse(value, &us);
 		if (r == 0 && (us < 0 || us > 3600 * USEC_PER_SEC))
 			r = -EINVAL;
 		if (r == 0) {

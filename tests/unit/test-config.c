@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "calendar/duration.h"
 #include "config/values.h"
+#include "util/timespan.h"
 
 static const char good_daemon[] = "[Daemon]\n"
                                   "LogLevel=debug\n"
@@ -331,12 +332,12 @@ static void test_value_parsers(void)
 	int64_t us;
 	size_t sz;
 	bool b;
-	T_EQ_INT(0, value_timespan("90s", &us));
+	T_EQ_INT(0, timespan_parse("90s", &us));
 	T_EQ_INT(90000000, us);
-	T_EQ_INT(0, value_timespan("1h 30min", &us));
+	T_EQ_INT(0, timespan_parse("1h 30min", &us));
 	T_EQ_INT(5400000000LL, us);
-	T_ASSERT(value_timespan("1 fortnight", &us) < 0);
-	T_ASSERT(value_timespan("", &us) < 0);
+	T_ASSERT(timespan_parse("1 fortnight", &us) < 0);
+	T_ASSERT(timespan_parse("", &us) < 0);
 	T_EQ_INT(0, value_size("64K", 1, 1 << 30, &sz));
 	T_EQ_INT(65536, sz);
 	T_ASSERT(value_size("64X", 1, 1 << 30, &sz) < 0);
