@@ -122,92 +122,58 @@ void api_post_verdict_feedback(const struct api_env *env, const struct api_req *
  * clocks. */
 void api_get_item(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
+	struct store_item_view v;
 	int64_t id;
-	sqlite3 *db = store_db(env->store);
-	sqlite3_stmt *st = NULL;
 	char buf[40];
 
 	if (parse_id(req->param, &id) < 0) {
 		api_fail(ret, 400, "bad_id", "item ids are positive integers");
 		return;
 	}
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT account_id, platform_id, kind, author_name, is_own, "
-	                       "published_at, platform_state, state, permalink, "
-	                       "(SELECT count(*) FROM item_versions v WHERE v.item_id=items.id) "
-	                       "FROM items WHERE id=?",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		api_fail(ret, 500, "store", "cannot read the item");
-		return;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		api_fail(ret, 404, "not_found", "no item %lld", (long long)id);
+	int r = store_item_view(env->store, id, &v);
+	if (r) {
+		api_fail(ret, r == -ENOENT ? 404 : 500, r == -ENOENT ? "not_found" : "store",
+		         "no item %lld", (long long)id);
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "item", (double)id);
-	cJSON_AddStringToObject(o, "account", (const char *)sqlite3_column_text(st, 0));
-	cJSON_AddStringToObject(o, "platform_id", (const char *)sqlite3_column_text(st, 1));
-	cJSON_AddStringToObject(o, "kind", (const char *)sqlite3_column_text(st, 2));
-	cJSON_AddBoolToObject(o, "own", sqlite3_column_int(st, 4));
+	cJSON_AddStringToObject(o, "account", v.account);
+	cJSON_AddStringToObject(o, "platform_id", v.platform_id);
+	cJSON_AddStringToObject(o, "kind", v.kind);
+	cJSON_AddBoolToObject(o, "own", v.own);
 	cJSON_AddStringToObject(o, "published_at",
-	                        clock_format_utc(sqlite3_column_int64(st, 5), buf, sizeof(buf)));
-	cJSON_AddStringToObject(o, "platform_state", (const char *)sqlite3_column_text(st, 6));
-	cJSON_AddStringToObject(o, "state", (const char *)sqlite3_column_text(st, 7));
-	cJSON_AddNumberToObject(o, "versions", sqlite3_column_int(st, 9));
-	sqlite3_finalize(st);
-
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT id, tier, categories, rule_ids, actions, masked_text, "
-	                       "ruleset FROM verdicts WHERE item_id=? ORDER BY id DESC LIMIT 1",
-	                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			cJSON *v = cJSON_AddObjectToObject(o, "verdict");
-			cJSON_AddNumberToObject(v, "id", (double)sqlite3_column_int64(st, 0));
-			if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-				cJSON_AddNullToObject(v, "tier");
-			else
-				cJSON_AddStringToObject(v, "tier",
-				                        (const char *)sqlite3_column_text(st, 1));
-			cJSON_AddStringToObject(v, "categories",
-			                        (const char *)sqlite3_column_text(st, 2));
-			cJSON_AddStringToObject(v, "rules",
-			                        (const char *)sqlite3_column_text(st, 3));
-			cJSON_AddStringToObject(v, "actions",
-			                        (const char *)sqlite3_column_text(st, 4));
-			cJSON_AddStringToObject(v, "text",
-			                        (const char *)sqlite3_column_text(st, 5));
-			cJSON_AddStringToObject(v, "ruleset",
-			                        (const char *)sqlite3_column_text(st, 6));
-		} else {
-			cJSON_AddNullToObject(o, "verdict");
-		}
+	                        clock_format_utc(v.published_at, buf, sizeof(buf)));
+	cJSON_AddStringToObject(o, "platform_state", v.platform_state);
+	cJSON_AddStringToObject(o, "state", v.state);
+	cJSON_AddNumberToObject(o, "versions", v.versions);
+	if (v.verdict_id) {
+		cJSON *j = cJSON_AddObjectToObject(o, "verdict");
+		cJSON_AddNumberToObject(j, "id", (double)v.verdict_id);
+		if (v.tier)
+			cJSON_AddStringToObject(j, "tier", v.tier);
+		else
+			cJSON_AddNullToObject(j, "tier");
+		cJSON_AddStringToObject(j, "categories", v.categories ? v.categories : "");
+		cJSON_AddStringToObject(j, "rules", v.rules ? v.rules : "");
+		cJSON_AddStringToObject(j, "actions", v.actions ? v.actions : "");
+		cJSON_AddStringToObject(j, "text", v.masked_text ? v.masked_text : "");
+		cJSON_AddStringToObject(j, "ruleset", v.ruleset ? v.ruleset : "");
+	} else {
+		cJSON_AddNullToObject(o, "verdict");
 	}
-	sqlite3_finalize(st);
-
 	cJSON *clocks = cJSON_AddArrayToObject(o, "deadlines");
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT id, kind, state, due_at FROM deadlines WHERE item_id=? "
-	                       "ORDER BY id",
-	                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			cJSON *c = cJSON_CreateObject();
-			cJSON_AddNumberToObject(c, "deadline", (double)sqlite3_column_int64(st, 0));
-			cJSON_AddStringToObject(c, "kind",
-			                        (const char *)sqlite3_column_text(st, 1));
-			cJSON_AddStringToObject(c, "state",
-			                        (const char *)sqlite3_column_text(st, 2));
-			cJSON_AddStringToObject(c, "due_at",
-			                        clock_format_utc(sqlite3_column_int64(st, 3), buf,
-			                                         sizeof(buf)));
-			cJSON_AddItemToArray(clocks, c);
-		}
+	for (size_t i = 0; clocks && i < v.nclocks; i++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddNumberToObject(c, "deadline", (double)v.clocks[i].id);
+		cJSON_AddStringToObject(c, "kind", v.clocks[i].kind);
+		cJSON_AddStringToObject(c, "state", v.clocks[i].state);
+		cJSON_AddStringToObject(c, "due_at",
+		                        clock_format_utc(v.clocks[i].due_at, buf, sizeof(buf)));
+		if (!cJSON_AddItemToArray(clocks, c))
+			cJSON_Delete(c);
 	}
-	sqlite3_finalize(st);
+	store_item_view_clear(&v);
 	ret->status = 200;
 	ret->body = o;
 }

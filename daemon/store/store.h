@@ -182,3 +182,32 @@ int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const
  * an item and evaluating it), at most max, oldest first; *ret is malloc'ed
  * (NULL when none). */
 int store_items_unevaluated(struct store *s, size_t max, int64_t **ret, size_t *ret_n);
+
+/* What moderators see of an item: metadata, the latest verdict (masked
+ * text only: the raw text stays in the record) and its clocks. */
+struct store_item_clock {
+	int64_t id;
+	char kind[24];
+	char state[16];
+	int64_t due_at;
+};
+
+struct store_item_view {
+	char account[128];
+	char platform_id[256];
+	char kind[16];
+	int own;
+	int64_t published_at;
+	char platform_state[16];
+	char state[16];
+	int versions;
+	int64_t verdict_id; /* 0 when not evaluated; the strings below are then NULL */
+	char *tier;         /* NULL for a clean verdict */
+	char *categories, *rules, *actions, *masked_text, *ruleset;
+	struct store_item_clock *clocks;
+	size_t nclocks;
+};
+
+/* -ENOENT for an unknown item. */
+int store_item_view(struct store *s, int64_t id, struct store_item_view *ret);
+void store_item_view_clear(struct store_item_view *v);
