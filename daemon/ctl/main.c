@@ -13,8 +13,10 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: vaktctl [--socket PATH] [--config DIR] [--calendar NAME] [--json] "
 	             "COMMAND [ARGS...]\n\ncommands:\n");
+	/* Usage on the command's line, the summary indented below it: the
+	 * usages are too different in length for columns. */
 	for (size_t i = 0; ctl_commands[i]; i++)
-		fprintf(out, "  %-10s %-32s %s\n", ctl_commands[i]->name, ctl_commands[i]->usage,
+		fprintf(out, "  %s %s\n      %s\n", ctl_commands[i]->name, ctl_commands[i]->usage,
 		        ctl_commands[i]->summary);
 	fprintf(out,
 	        "\nThe socket defaults to $VAKT_SOCKET or %s.\n"
