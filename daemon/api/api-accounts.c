@@ -20,15 +20,6 @@
 #define SCHEDULE_MAX_POLLS 5000 /* a 1-minute crisis grid for days is not a list */
 #define DAY_USEC (86400 * USEC_PER_SEC)
 
-static void add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t)
-{
-	char buf[CAL_INSTANT_BUF];
-	if (t)
-		cJSON_AddStringToObject(o, key, cal_format_instant(c, t, buf, sizeof(buf), NULL));
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 /* The latest business day at or before dn, searching back a month. */
 static int64_t business_day_at_or_before(const struct cal *c, int64_t dn)
 {
@@ -98,11 +89,11 @@ static void add_schedule_view(const struct api_env *env, const struct config_acc
 	         sched_next(&a->sched, a->cal, offset, last_planned, from, until, &next) < 0 ||
 	         next < now)
 		next = now; /* overdue: the poller catches up at once */
-	add_instant(j, "last_poll", a->cal, last_started);
+	api_add_instant(j, "last_poll", a->cal, last_started);
 	cJSON_AddStringToObject(j, "last_result", result);
-	add_instant(j, "next_poll", a->cal, next);
+	api_add_instant(j, "next_poll", a->cal, next);
 	if (until > now)
-		add_instant(j, "crisis_until", a->cal, until);
+		api_add_instant(j, "crisis_until", a->cal, until);
 	else
 		cJSON_AddNullToObject(j, "crisis_until");
 
@@ -221,7 +212,7 @@ void api_get_account_schedule(const struct api_env *env, const struct api_req *r
 			while (crisis_next && crisis_next < until && crisis_next <= t &&
 			       crisis_next < horizon && count < SCHEDULE_MAX_POLLS) {
 				cJSON *p = cJSON_CreateObject();
-				add_instant(p, "at", a->cal, crisis_next);
+				api_add_instant(p, "at", a->cal, crisis_next);
 				cJSON_AddStringToObject(p, "kind", "crisis");
 				cJSON_AddItemToArray(arr, p);
 				count++;
@@ -230,7 +221,7 @@ void api_get_account_schedule(const struct api_env *env, const struct api_req *r
 			if (i == n || t <= now || t >= horizon)
 				continue;
 			cJSON *p = cJSON_CreateObject();
-			add_instant(p, "at", a->cal, t);
+			api_add_instant(p, "at", a->cal, t);
 			cJSON_AddStringToObject(p, "kind",
 			                        closed ? "closed_day"
 			                        : cal_is_business_time(a->cal, t - offset) == 1
@@ -296,8 +287,8 @@ void api_post_account_crisis(const struct api_env *env, const struct api_req *re
 		env->changed(env->changed_arg);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "account", a->id);
-	add_instant(o, "crisis_from", a->cal, now);
-	add_instant(o, "crisis_until", a->cal, until);
+	api_add_instant(o, "crisis_from", a->cal, now);
+	api_add_instant(o, "crisis_until", a->cal, until);
 	cJSON_AddNumberToObject(o, "interval_seconds",
 	                        (double)(a->sched.crisis_usec / USEC_PER_SEC));
 	ret->status = 200;

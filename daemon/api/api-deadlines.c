@@ -23,15 +23,6 @@ static const struct cal *default_cal(const struct api_env *env)
 	return config_find_calendar(env->config, "default");
 }
 
-static void add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t)
-{
-	char buf[CAL_INSTANT_BUF];
-	if (t && c)
-		cJSON_AddStringToObject(o, key, cal_format_instant(c, t, buf, sizeof(buf), NULL));
-	else
-		cJSON_AddNullToObject(o, key);
-}
-
 void api_get_queue(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
 	char account[128], unit[128];
@@ -72,9 +63,9 @@ void api_get_queue(const struct api_env *env, const struct api_req *req, struct 
 		cJSON_AddStringToObject(j, "kind", deadline_kind_name(p->d.kind));
 		cJSON_AddStringToObject(j, "state", deadline_state_name(p->d.state));
 		cJSON_AddStringToObject(j, "duration", p->d.duration);
-		add_instant(j, "started_at", c, p->d.started_at);
-		add_instant(j, "due_at", c, p->d.due_at);
-		add_instant(j, "warn_at", c, p->d.warn_at);
+		api_add_instant(j, "started_at", c, p->d.started_at);
+		api_add_instant(j, "due_at", c, p->d.due_at);
+		api_add_instant(j, "warn_at", c, p->d.warn_at);
 		cJSON_AddNumberToObject(j, "time_left_seconds",
 		                        (double)(p->time_left_usec / USEC_PER_SEC));
 		cJSON_AddBoolToObject(j, "business_time", p->business);
@@ -84,16 +75,6 @@ void api_get_queue(const struct api_env *env, const struct api_req *req, struct 
 	deadline_pending_free(v, n);
 	ret->status = 200;
 	ret->body = o;
-}
-
-static int parse_id(const char *s, int64_t *ret)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v <= 0)
-		return -EINVAL;
-	*ret = v;
-	return 0;
 }
 
 /* The body's optional "by" names the person in the audit log. */
@@ -145,9 +126,9 @@ static void reply_deadline(const struct api_env *env, struct api_response *ret, 
 	cJSON_AddStringToObject(o, "kind", deadline_kind_name(d.kind));
 	cJSON_AddStringToObject(o, "state", deadline_state_name(d.state));
 	cJSON_AddStringToObject(o, "duration", d.duration);
-	add_instant(o, "started_at", c, d.started_at);
-	add_instant(o, "due_at", c, d.due_at);
-	add_instant(o, "warn_at", c, d.warn_at);
+	api_add_instant(o, "started_at", c, d.started_at);
+	api_add_instant(o, "due_at", c, d.due_at);
+	api_add_instant(o, "warn_at", c, d.warn_at);
 	ret->status = 200;
 	ret->body = o;
 }
@@ -158,7 +139,7 @@ static int item_context(const struct api_env *env, const struct api_req *req,
                         const struct config_account **ret_acc)
 {
 	char account[128];
-	if (parse_id(req->param, ret_item) < 0) {
+	if (api_parse_id(req->param, ret_item) < 0) {
 		api_fail(ret, 400, "bad_id", "item ids are positive integers");
 		return -EINVAL;
 	}
@@ -219,7 +200,7 @@ static void deadline_action(const struct api_env *env, const struct api_req *req
 	int64_t id;
 	char actor[80];
 	struct deadline d;
-	if (parse_id(req->param, &id) < 0) {
+	if (api_parse_id(req->param, &id) < 0) {
 		api_fail(ret, 400, "bad_id", "deadline ids are positive integers");
 		return;
 	}

@@ -61,22 +61,12 @@ void api_get_filter_stats(const struct api_env *env, const struct api_req *req,
 	ret->body = o;
 }
 
-static int parse_id(const char *s, int64_t *ret)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || v <= 0)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 void api_post_verdict_feedback(const struct api_env *env, const struct api_req *req,
                                struct api_response *ret)
 {
 	int64_t verdict;
 	char actor[80] = "api";
-	if (parse_id(req->param, &verdict) < 0) {
+	if (api_parse_id(req->param, &verdict) < 0) {
 		api_fail(ret, 400, "bad_id", "verdict ids are positive integers");
 		return;
 	}
@@ -126,7 +116,7 @@ void api_get_item(const struct api_env *env, const struct api_req *req, struct a
 	int64_t id;
 	char buf[40];
 
-	if (parse_id(req->param, &id) < 0) {
+	if (api_parse_id(req->param, &id) < 0) {
 		api_fail(ret, 400, "bad_id", "item ids are positive integers");
 		return;
 	}
@@ -185,7 +175,7 @@ void api_post_item_evaluate(const struct api_env *env, const struct api_req *req
 	char account[128];
 	struct pipeline_result res;
 
-	if (parse_id(req->param, &id) < 0) {
+	if (api_parse_id(req->param, &id) < 0) {
 		api_fail(ret, 400, "bad_id", "item ids are positive integers");
 		return;
 	}

@@ -3,6 +3,8 @@
 
 #include "api/api.h"
 
+struct cal;
+
 typedef void (*api_handler_fn)(const struct api_env *env, const struct api_req *req,
                                struct api_response *ret);
 
@@ -46,6 +48,11 @@ void api_post_verdict_feedback(const struct api_env *env, const struct api_req *
 void api_get_item(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 void api_post_item_evaluate(const struct api_env *env, const struct api_req *req,
                             struct api_response *ret);
+
+/* api-util.c: "2026-06-18T08:30:00+02:00" in c's zone, or null when t is 0. */
+void api_add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t);
+/* A positive decimal id from a path segment: 0 or -EINVAL (also on overflow). */
+int api_parse_id(const char *s, int64_t *ret);
 
 /* Fill ret with an error (status, code, message). */
 void api_fail(struct api_response *ret, int status, const char *code, const char *fmt, ...)
