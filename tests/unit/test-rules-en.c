@@ -10,11 +10,11 @@
 #include <time.h>
 
 #include "t.h"
+#include "trules.h"
 #include "filter/engine.h"
 #include "filter/examples.h"
 #include "util/clock.h"
 
-#define FILTERS SRCDIR "/filters"
 
 /* The files this test owns: "en-*.rules" and "any-*.rules". */
 static int owned_file(const char *name)
@@ -25,81 +25,15 @@ static int owned_file(const char *name)
 	return strncmp(name, "en-", 3) == 0 || strncmp(name, "any-", 4) == 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Parse the owned files (sorted, like the loader) into one rule set. */
-static int load_owned(struct filter_ruleset *rs, size_t *ret_files)
-{
-	struct diag_list errs = {0}, warns = {0};
-	char *names[64];
-	size_t n = 0;
-	int bad = 0;
-	DIR *d = opendir(FILTERS);
-
-	if (!d)
-		return -errno;
-	for (struct dirent *de; (de = readdir(d)) && n < 64;)
-		if (owned_file(de->d_name))
-			names[n++] = strdup(de->d_name);
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", FILTERS, names[i]);
-		if (rules_parse_file(rs, path, clock_now(), &errs, &warns) != 0)
-			bad = 1;
-		free(names[i]);
-	}
-	if (bad)
-		diag_print(&errs, stdout);
-	diag_list_clear(&errs);
-	diag_list_clear(&warns);
-	*ret_files = n;
-	return bad ? -EINVAL : 0;
-}
-
 static struct filter_engine *engine(int no_jit)
 {
-	struct filter_ruleset rs = {0};
-	struct filter_options o;
-	struct filter_engine *e = NULL;
-	size_t files = 0;
-
-	filter_options_default(&o);
-	o.no_jit = no_jit;
-	if (load_owned(&rs, &files) != 0 || files == 0 || filter_engine_new(&rs, &o, &e) < 0) {
-		filter_ruleset_clear(&rs);
-		return NULL;
-	}
-	return e;
-}
-
-static void print_fail(void *ctx, const struct filter_rule *r, const struct filter_example *ex,
-                       int expected_match, const struct filter_verdict *v)
-{
-	(void)ctx;
-	(void)v;
-	printf("#   %s:%u: %s: \"%s\" expected %s\n", r->file, ex->line, r->id, ex->text,
-	       expected_match ? "match" : "no match");
+	return trules_engine(owned_file, no_jit);
 }
 
 static void check_examples(int no_jit)
 {
-	struct filter_engine *e = engine(no_jit);
-	size_t total = 0, failed = 0;
-
-	T_ASSERT(e != NULL);
-	if (!e)
-		return;
-	T_EQ_INT(0, filter_examples_run(e, print_fail, NULL, &total, &failed));
-	T_EQ_INT(0, failed);
-	/* 15-30 personal-data rules and 50-80 English rules, >= 6 examples each. */
-	T_ASSERT(filter_engine_rule_count(e) >= 65);
-	T_ASSERT(total >= 6 * filter_engine_rule_count(e));
-	filter_engine_free(e);
+	/* 15-30 personal-data rules and 50-80 English rules. */
+	trules_check_examples(owned_file, no_jit, 65, 110);
 }
 
 static void test_examples_pass_with_jit(void)
