@@ -57,13 +57,13 @@ struct filter_engine {
 void filter_options_default(struct filter_options *o)
 {
 	*o = (struct filter_options){
-	    .max_scan_bytes = 64 * 1024,
-	    .match_limit = 1000000,
-	    .depth_limit = 10000,
-	    .heap_limit_kib = 8192,
-	    .jit_stack_max = 1024 * 1024,
-	    .disable_after = 5,
-	    .max_spans = 16,
+		.max_scan_bytes = 64 * 1024,
+		.match_limit = 1000000,
+		.depth_limit = 10000,
+		.heap_limit_kib = 8192,
+		.jit_stack_max = 1024 * 1024,
+		.disable_after = 5,
+		.max_spans = 16,
 	};
 }
 
@@ -101,10 +101,10 @@ static void jit_compile(struct filter_engine *e, struct filter_pattern *pt)
 static int build_prefilter(struct filter_engine *e)
 {
 	struct lit_conj *conj = NULL;
-	const char **lits[NINPUTS] = {0};
-	size_t *lens[NINPUTS] = {0};
-	uint32_t *ids[NINPUTS] = {0};
-	size_t n[NINPUTS] = {0}, cap[NINPUTS] = {0};
+	const char **lits[NINPUTS] = { 0 };
+	size_t *lens[NINPUTS] = { 0 };
+	uint32_t *ids[NINPUTS] = { 0 };
+	size_t n[NINPUTS] = { 0 }, cap[NINPUTS] = { 0 };
 	int r = -ENOMEM;
 
 	for (size_t i = 0; i < e->rs.n; i++)
@@ -123,7 +123,11 @@ static int build_prefilter(struct filter_engine *e)
 		for (size_t k = 0; k < rule->npatterns; k++, s++) {
 			struct slot *sl = &e->slots[s];
 			sl->rule = (uint32_t)i;
-			if (prefilter_extract(rule->patterns[k].src, &conj[s]) < 0)
+			if (prefilter_extract_opts(rule->patterns[k].src,
+			                           in == FILTER_INPUT_NORMALIZED
+			                                   ? PREFILTER_NORMALIZED
+			                                   : 0,
+			                           &conj[s]) < 0)
 				goto out;
 			sl->full = (uint8_t)((1u << conj[s].n) - 1);
 			if (conj[s].n == 0 && !e->cr[i].always) {
@@ -138,15 +142,15 @@ static int build_prefilter(struct filter_engine *e)
 					if (n[in] == cap[in]) {
 						cap[in] = cap[in] ? cap[in] * 2 : 64;
 						const char **nl =
-						    realloc(lits[in], cap[in] * sizeof(*nl));
+						        realloc(lits[in], cap[in] * sizeof(*nl));
 						if (nl)
 							lits[in] = nl;
 						size_t *nn =
-						    realloc(lens[in], cap[in] * sizeof(*nn));
+						        realloc(lens[in], cap[in] * sizeof(*nn));
 						if (nn)
 							lens[in] = nn;
 						uint32_t *ni =
-						    realloc(ids[in], cap[in] * sizeof(*ni));
+						        realloc(ids[in], cap[in] * sizeof(*ni));
 						if (ni)
 							ids[in] = ni;
 						if (!nl || !nn || !ni)
@@ -261,7 +265,7 @@ fail:
 int filter_engine_load(const char *dir, const struct filter_options *o, struct filter_engine **ret,
                        struct diag_list *errors, struct diag_list *warnings)
 {
-	struct filter_ruleset rs = {0};
+	struct filter_ruleset rs = { 0 };
 	int r = rules_load_dir(dir, clock_now(), &rs, errors, warnings);
 	if (r != 0)
 		return r;
@@ -440,8 +444,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
 		while (start <= slen && sc->nspans < e->opt.max_spans) {
-			rc =
-			    pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
+			rc = pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md,
+			                 e->mctx);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -456,7 +460,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 			for (size_t k2 = 0; k2 < r->nvalidators && !ok; k2++)
 				ok = r->validators[k2]->fn(subj + vs, ve - vs);
 			if (ok) {
-				struct filter_span sp = {vs, ve};
+				struct filter_span sp = { vs, ve };
 				if (r->input == FILTER_INPUT_NORMALIZED)
 					norm_span_to_orig(&sc->nt, vs, ve, &sp.start, &sp.end);
 				sc->spans[sc->nspans++] = sp;
@@ -545,7 +549,7 @@ static int mask_verdict(struct filter_verdict *v, const struct scan *sc)
 int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, unsigned flags,
                        struct filter_verdict **ret)
 {
-	struct scan sc = {0};
+	struct scan sc = { 0 };
 	char *orig = NULL;
 	size_t consumed;
 	time_t now = clock_now();

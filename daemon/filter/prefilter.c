@@ -10,9 +10,11 @@
  * The trap is being too clever: a literal that a match does not need makes
  * the prefilter drop real matches.  So anything unusual (backreferences,
  * verbs, conditionals, recursion, \c, \o, unknown escapes) gives up, and
- * under (?i) only ASCII letters other than k and s count as literals: those
- * two have non-ASCII case partners (U+212A KELVIN SIGN, U+017F LONG S), as
- * has every non-ASCII letter.
+ * under (?i) a letter counts only with every character PCRE2 matches for it
+ * (prefilter_case_partners(): k also matches U+212A KELVIN SIGN, s U+017F
+ * LONG S, å U+212B ANGSTROM SIGN, ö Ö); letters outside ASCII and Latin-1
+ * end the run.  tests/unit/test-prefilter.c checks that table against
+ * PCRE2 over every code point.
  */
 #include "filter/prefilter.h"
 
@@ -27,6 +29,7 @@ struct px {
 	const char *s;
 	size_t pos, len;
 	int icase, ext;
+	int norm; /* PREFILTER_NORMALIZED: white space in the subject is one ' ' */
 	int bail; /* syntax not understood: the result is "always" */
 	int nomem;
 	int depth;
@@ -170,7 +173,7 @@ static void conj_best(struct lit_conj *c, struct lit_set *out)
 
 static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
 {
-	struct lit_set cand = {0};
+	struct lit_set cand = { 0 };
 	size_t nv = run->nv;
 	run->nv = 0;
 	run->full = 0;
@@ -502,9 +505,14 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 	}
 	p->pos++;
 	switch (c) {
+	case 's':
+		if (p->norm) {
+			*cp = ' '; /* the only white space of normalised text */
+			return A_LIT;
+		}
+		return A_NONLIT;
 	case 'd':
 	case 'D':
-	case 's':
 	case 'S':
 	case 'w':
 	case 'W':
@@ -584,6 +592,21 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 		*cp = v;
 		return A_LIT;
 	}
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
+		/* a backreference (or an octal escape): matches something,
+		 * and the digits that follow belong to it or are a literal we
+		 * may ignore */
+		while (is_digit(peek(p)))
+			p->pos++;
+		return A_NONLIT;
 	default:
 		if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !is_digit(c)) {
 			*cp = (uint32_t)c; /* an escaped punctuation character */
@@ -596,6 +619,55 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 	}
 }
 
+size_t prefilter_case_partners(uint32_t cp, uint32_t out[PREFILTER_MAX_PARTNERS])
+{
+	size_t n = 0;
+	if (cp < 0x80) {
+		if ((cp | 0x20) < 'a' || (cp | 0x20) > 'z') {
+			out[n++] = cp; /* no case */
+			return n;
+		}
+		cp |= 0x20;
+		out[n++] = cp;
+		if (cp == 'k')
+			out[n++] = 0x212A; /* KELVIN SIGN */
+		else if (cp == 's')
+			out[n++] = 0x017F; /* LATIN SMALL LETTER LONG S */
+		return n;
+	}
+	/* Latin-1 letters: capitals C0-DE pair with small E0-FE (not the
+	 * signs D7 and F7); a few have a third partner elsewhere. */
+	if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+		cp += 0x20;
+	if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7 && cp != 0xDF) {
+		out[n++] = cp;
+		out[n++] = cp - 0x20;
+		if (cp == 0xE5)
+			out[n++] = 0x212B; /* ANGSTROM SIGN */
+		return n;
+	}
+	switch (cp) {
+	case 0xDF: /* sharp s: capital U+1E9E */
+	case 0x1E9E:
+		out[n++] = 0xDF;
+		out[n++] = 0x1E9E;
+		return n;
+	case 0xFF: /* y with diaeresis: capital U+0178 */
+	case 0x178:
+		out[n++] = 0xFF;
+		out[n++] = 0x178;
+		return n;
+	case 0x212A:
+		return prefilter_case_partners('k', out);
+	case 0x017F:
+		return prefilter_case_partners('s', out);
+	case 0x212B:
+		return prefilter_case_partners(0xE5, out);
+	default:
+		return 0;
+	}
+}
+
 /* Append one of the characters cps[0..ncp) with quantifier (min, max) to
  * the run. */
 static void add_lit(struct px *p, struct run *run, struct lit_conj *best, const uint32_t *cps,
@@ -605,24 +677,37 @@ static void add_lit(struct px *p, struct run *run, struct lit_conj *best, const 
 	size_t clen[CLASS_MAX_CHARS], n = 0;
 
 	for (size_t i = 0; i < ncp; i++) {
-		uint32_t cp = cps[i];
-		if (p->icase && (cp >= 0x80 || cp == 'k' || cp == 'K' || cp == 's' || cp == 'S')) {
-			finish_run(p, run, best); /* has case partners we cannot see */
-			return;
-		}
-		if (p->ext && cp >= 0x80) {
+		uint32_t alt[PREFILTER_MAX_PARTNERS] = { cps[i] };
+		size_t nalt = 1;
+		if (p->ext && cps[i] >= 0x80) {
 			/* PCRE2 also skips some non-ASCII white space in (?x) */
 			finish_run(p, run, best);
 			return;
 		}
-		if (cp >= 'A' && cp <= 'Z')
-			cp |= 0x20;
-		size_t l = utf8_encode(cp, c[n]);
-		int dup = 0;
-		for (size_t j = 0; j < n; j++)
-			dup |= clen[j] == l && memcmp(c[j], c[n], l) == 0;
-		if (!dup)
-			clen[n++] = l;
+		if (p->icase) {
+			/* every character (?i) matches for this one, as the
+			 * automaton compares (ASCII case-insensitively) */
+			nalt = prefilter_case_partners(cps[i], alt);
+			if (nalt == 0) {
+				finish_run(p, run, best); /* partners we do not know */
+				return;
+			}
+		}
+		for (size_t a = 0; a < nalt; a++) {
+			uint32_t cp = alt[a];
+			if (cp >= 'A' && cp <= 'Z')
+				cp |= 0x20;
+			if (n == CLASS_MAX_CHARS) {
+				finish_run(p, run, best); /* too many alternatives */
+				return;
+			}
+			size_t l = utf8_encode(cp, c[n]);
+			int dup = 0;
+			for (size_t j = 0; j < n; j++)
+				dup |= clen[j] == l && memcmp(c[j], c[n], l) == 0;
+			if (!dup)
+				clen[n++] = l;
+		}
 	}
 	if (min == 0) {
 		finish_run(p, run, best);
@@ -691,7 +776,7 @@ static size_t parse_simple_class(struct px *p, uint32_t *cps)
 /* A sequence up to '|', ')' or the end. */
 static void parse_seq(struct px *p, struct lit_conj *best)
 {
-	struct run run = {.nv = 0};
+	struct run run = { .nv = 0 };
 	memset(best, 0, sizeof(*best));
 
 	while (!p->bail && !p->nomem) {
@@ -699,7 +784,7 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 		int c = peek(p);
 		uint32_t cp = 0, cps[CLASS_MAX_CHARS];
 		size_t ncp = 0;
-		struct lit_conj req = {.n = 0};
+		struct lit_conj req = { .n = 0 };
 		enum atom_kind k;
 		long min, max;
 
@@ -769,6 +854,9 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 			break;
 		}
 		parse_quant(p, &min, &max);
+		if (p->norm && k == A_LIT && (ncp ? ncp == 1 && cps[0] == ' ' : cp == ' ') &&
+		    min >= 1)
+			min = max = 1; /* normalised text has no two spaces in a row */
 		switch (k) {
 		case A_ZERO:
 			break;
@@ -804,8 +892,8 @@ static void parse_seq(struct px *p, struct lit_conj *best)
  * strongest set, united (any branch without one makes it "always"). */
 static void parse_alt(struct px *p, struct lit_conj *out)
 {
-	struct lit_conj first = {.n = 0}, branch = {.n = 0};
-	struct lit_set acc = {0}, one;
+	struct lit_conj first = { .n = 0 }, branch = { .n = 0 };
+	struct lit_set acc = { 0 }, one;
 
 	parse_seq(p, &first);
 	if (p->bail || p->nomem || peek(p) != '|') {
@@ -830,8 +918,14 @@ static void parse_alt(struct px *p, struct lit_conj *out)
 
 int prefilter_extract(const char *pattern, struct lit_conj *ret)
 {
-	struct px p = {.s = pattern, .len = strlen(pattern)};
-	struct lit_conj c = {.n = 0};
+	return prefilter_extract_opts(pattern, 0, ret);
+}
+
+int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret)
+{
+	struct px p = { .s = pattern, .len = strlen(pattern) };
+	p.norm = (flags & PREFILTER_NORMALIZED) != 0;
+	struct lit_conj c = { .n = 0 };
 
 	parse_alt(&p, &c);
 	if (p.nomem) {
