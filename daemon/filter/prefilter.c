@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "filter/utf8.h"
 
@@ -96,18 +97,55 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 	return 0;
 }
 
-/* The shortest literal's length; 0 for "always" (worthless). */
-static size_t strength(const struct lit_set *ls)
+/* Words so frequent in Swedish and English comments that requiring one
+ * filters little more than requiring a single letter. */
+static const char *const common_words[] = {
+	"alla", "and", "ar",   "are", "att", "av",   "de",   "den", "det", "dig",  "din",
+	"du",   "en",  "er",   "ett", "for", "fran", "gor",  "han", "har", "hon",  "hur",
+	"i",    "in",  "is",   "it",  "jag", "kan",  "man",  "med", "men", "mig",  "min",
+	"ni",   "nar", "nu",   "och", "of",  "om",   "on",   "pa",  "sa",  "sig",  "ska",
+	"som",  "the", "till", "to",  "ut",  "var",  "vad",  "vi",  "was", "what", "you",
+	"your", "är",  "för",  "på",  "så",  "när",  "från",
+};
+
+/* Estimated share of comments that contain literal l: by its length in
+ * characters (white space and punctuation around a word add little), and
+ * high for the common words above. */
+static double lit_freq(const char *l)
 {
-	size_t m = SIZE_MAX;
-	if (ls->always || ls->n == 0)
-		return 0;
-	for (size_t i = 0; i < ls->n; i++) {
-		size_t l = strlen(ls->v[i]);
-		if (l < m)
-			m = l;
-	}
-	return m;
+	size_t n = strlen(l), a = 0, b = n, chars = 0;
+	static const double by_len[] = { 1.0, 1.0, 0.3, 0.08, 0.03, 0.01 };
+	while (a < b && (l[a] == ' ' || l[a] == '\'' || l[a] == '.'))
+		a++;
+	while (b > a && (l[b - 1] == ' ' || l[b - 1] == '.'))
+		b--;
+	for (size_t i = a; i < b; i++)
+		chars += ((unsigned char)l[i] & 0xC0) != 0x80; /* UTF-8 lead bytes */
+	if (chars == 0)
+		return 2.0; /* only spaces or dots: in nearly every comment */
+	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
+		if (strlen(common_words[i]) == b - a &&
+		    strncasecmp(common_words[i], l + a, b - a) == 0)
+			return 0.5;
+	double f = chars < 6 ? by_len[chars] : 0.005;
+	if (a > 0 || b < n)
+		f *= 0.7; /* a word boundary written into the literal */
+	return f;
+}
+
+/* Estimated share of comments in which some literal of the set occurs
+ * (a sum, so it can exceed 1: only the order matters). */
+static double set_freq(const struct lit_set *ls)
+{
+	double f = 0;
+	for (size_t i = 0; i < ls->n; i++)
+		f += lit_freq(ls->v[i]);
+	return f;
+}
+
+static int worthless(const struct lit_set *ls)
+{
+	return ls->always || ls->n == 0;
 }
 
 void lit_conj_clear(struct lit_conj *c)
@@ -119,12 +157,16 @@ void lit_conj_clear(struct lit_conj *c)
 	c->n = 0;
 }
 
-/* 1 when a is a better filter than b: longer shortest literal, then fewer
- * literals. */
+/* 1 when a is a better filter than b: rarer by the estimate above, then
+ * fewer literals. */
 static int stronger(const struct lit_set *a, const struct lit_set *b)
 {
-	size_t sa = strength(a), sb = strength(b);
-	return sa > sb || (sa == sb && sa > 0 && a->n < b->n);
+	if (worthless(a))
+		return 0;
+	if (worthless(b))
+		return 1;
+	double fa = set_freq(a), fb = set_freq(b);
+	return fa < fb || (fa == fb && a->n < b->n);
 }
 
 /* Add a required set to the conjunction, keeping the strongest
@@ -132,7 +174,7 @@ static int stronger(const struct lit_set *a, const struct lit_set *b)
  * consumed. */
 static void conj_add(struct lit_conj *c, struct lit_set *cand)
 {
-	if (strength(cand) == 0) {
+	if (worthless(cand)) {
 		lit_set_clear(cand);
 		return;
 	}
@@ -934,6 +976,21 @@ int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj 
 	}
 	if (p.bail || p.pos != p.len)
 		lit_conj_clear(&c);
+	/* A set found in nearly every comment (" ", ":") only costs time
+	 * once a rarer one is required too; dropping a requirement is safe. */
+	double rarest = 2.0;
+	for (size_t i = 0; i < c.n; i++)
+		if (set_freq(&c.v[i]) < rarest)
+			rarest = set_freq(&c.v[i]);
+	for (size_t i = 0; i < c.n && rarest < 0.5;) {
+		if (set_freq(&c.v[i]) >= 2.0) {
+			lit_set_clear(&c.v[i]);
+			c.v[i] = c.v[--c.n];
+			memset(&c.v[c.n], 0, sizeof(c.v[c.n]));
+		} else {
+			i++;
+		}
+	}
 	*ret = c;
 	return 0;
 }

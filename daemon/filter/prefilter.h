@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PREFILTER_MAX_LITS 64    /* more alternatives: "always" */
+#define PREFILTER_MAX_LITS 256   /* more alternatives: "always" */
 #define PREFILTER_MAX_CONJ 3     /* sets kept per pattern (the strongest) */
 #define PREFILTER_MAX_LIT_LEN 64 /* longer runs are cut (a substring is still required) */
 

@@ -54,6 +54,17 @@ static void test_extracts_spaces_on_normalized_text(void)
 	T_EQ_STR("ab & cd", lits("ab\\s+cd")); /* raw text: any white space */
 }
 
+/* Of several requirements the rarest is kept: a longer literal, but not a
+ * common word; sets in nearly every comment go once a rare one is known. */
+static void test_prefers_rare_literals(void)
+{
+	T_EQ_STR("xq|zzzz", lits("(?:(jag)\\w(xq)|zzzz)"));
+	T_EQ_STR("kolera|zzzz", lits("(?:(kolera)\\w(xq)|zzzz)"));
+	T_EQ_STR("kolera", lits("kolera\\w[:=]"));
+	T_EQ_STR("kolera & ab", lits("kolera\\w[:=]\\wab"));
+	T_EQ_STR("ab & :", lits("ab\\w:")); /* nothing rarer: kept */
+}
+
 static void test_extracts_required_literals(void)
 {
 	T_EQ_STR("hello", lits("hello"));
@@ -560,6 +571,7 @@ int main(void)
 {
 	T_RUN(test_extracts_required_literals);
 	T_RUN(test_extracts_spaces_on_normalized_text);
+	T_RUN(test_prefers_rare_literals);
 	T_RUN(test_gives_up_when_unsure);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_random_patterns_never_lose_a_match);
