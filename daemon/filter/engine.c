@@ -428,7 +428,12 @@ static size_t next_char(const char *s, size_t len, size_t pos)
 	return pos;
 }
 
-/* Evaluate rule i.  Returns 1 (matched; spans in sc->spans), 0 (no match),
+/* Both subjects are valid UTF-8 by construction (utf8_sanitize() output
+ * and its normalisation; test-normalize.c checks them with PCRE2), and
+ * every start offset is a character boundary, so PCRE2 need not check the
+ * whole subject again on each call: PCRE2_NO_UTF_CHECK.
+ *
+ * Evaluate rule i.  Returns 1 (matched; spans in sc->spans), 0 (no match),
  * 2 (a matching error, already reported), -ENOMEM. */
 static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 {
@@ -444,8 +449,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
 		while (start <= slen && sc->nspans < e->opt.max_spans) {
-			rc = pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md,
-			                 e->mctx);
+			rc = pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start,
+			                 PCRE2_NO_UTF_CHECK, e->md, e->mctx);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -476,7 +481,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	if (sc->nspans == 0)
 		return 0;
 	for (size_t k = 0; k < r->nexcepts; k++) {
-		rc = pcre2_match(r->excepts[k].code, (PCRE2_SPTR)subj, slen, 0, 0, e->md, e->mctx);
+		rc = pcre2_match(r->excepts[k].code, (PCRE2_SPTR)subj, slen, 0, PCRE2_NO_UTF_CHECK,
+		                 e->md, e->mctx);
 		if (rc >= 0) {
 			sc->nspans = 0;
 			return 0;
