@@ -119,8 +119,10 @@ static double lit_freq(const char *l)
 		a++;
 	while (b > a && (l[b - 1] == ' ' || l[b - 1] == '.'))
 		b--;
-	for (size_t i = a; i < b; i++)
+	for (size_t i = a; i < b; i++) {
 		chars += ((unsigned char)l[i] & 0xC0) != 0x80; /* UTF-8 lead bytes */
+		chars += l[i] >= '0' && l[i] <= '9';           /* digits are rarer than letters */
+	}
 	if (chars == 0)
 		return 2.0; /* only spaces or dots: in nearly every comment */
 	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
@@ -131,6 +133,16 @@ static double lit_freq(const char *l)
 	if (a > 0 || b < n)
 		f *= 0.7; /* a word boundary written into the literal */
 	return f;
+}
+
+/* 1 when some literal of the set is in nearly every comment (a letter, a
+ * space, a punctuation mark). */
+static int has_ubiquitous(const struct lit_set *ls)
+{
+	for (size_t i = 0; i < ls->n; i++)
+		if (lit_freq(ls->v[i]) >= 1.0)
+			return 1;
+	return 0;
 }
 
 /* Estimated share of comments in which some literal of the set occurs
@@ -976,14 +988,15 @@ int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj 
 	}
 	if (p.bail || p.pos != p.len)
 		lit_conj_clear(&c);
-	/* A set found in nearly every comment (" ", ":") only costs time
-	 * once a rarer one is required too; dropping a requirement is safe. */
+	/* A set with a literal found in nearly every comment (" ", ":", "i")
+	 * only costs time once a rarer set is required too; dropping a
+	 * requirement is safe. */
 	double rarest = 2.0;
 	for (size_t i = 0; i < c.n; i++)
 		if (set_freq(&c.v[i]) < rarest)
 			rarest = set_freq(&c.v[i]);
 	for (size_t i = 0; i < c.n && rarest < 0.5;) {
-		if (set_freq(&c.v[i]) >= 2.0) {
+		if (has_ubiquitous(&c.v[i])) {
 			lit_set_clear(&c.v[i]);
 			c.v[i] = c.v[--c.n];
 			memset(&c.v[c.n], 0, sizeof(c.v[c.n]));
