@@ -568,6 +568,81 @@ static void test_engine_same_verdicts_with_and_without_prefilter(void)
 	filter_engine_free(e);
 }
 
+/* The same on the shipped rules (filters/): every example, and comments
+ * made of words and phrases of the examples (so many of them get past the
+ * prefilter), mixed with upper case, stretched letters and stray spaces. */
+static void test_shipped_rules_same_verdicts_with_and_without_prefilter(void)
+{
+	struct filter_engine *e = NULL;
+	struct diag_list errs = { 0 }, warns = { 0 };
+	T_EQ_INT(0, filter_engine_load(SRCDIR "/filters", NULL, &e, &errs, &warns));
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	if (!e)
+		return;
+	size_t checked = 0, hits = 0, nex = 0;
+	const char *ex[4096];
+	for (size_t i = 0; i < filter_engine_rule_count(e); i++) {
+		const struct filter_rule *r = filter_engine_rule(e, i);
+		for (size_t k = 0; k < r->nmatches; k++, checked++) {
+			T_ASSERT(same_verdict(e, r->matches[k].text, strlen(r->matches[k].text)));
+			if (nex < 4096)
+				ex[nex++] = r->matches[k].text;
+		}
+		for (size_t k = 0; k < r->nnomatches; k++, checked++) {
+			T_ASSERT(same_verdict(e, r->nomatches[k].text,
+			                      strlen(r->nomatches[k].text)));
+			if (nex < 4096)
+				ex[nex++] = r->nomatches[k].text;
+		}
+	}
+	T_ASSERT(nex > 100);
+	for (int n = 0; nex && n < 4000; n++) {
+		char buf[2048] = "";
+		size_t len = 0;
+		int parts = 1 + (int)rnd(4);
+		for (int w = 0; w < parts && len < 700; w++) {
+			/* a random piece of a random example: whole or from a word on */
+			const char *x = ex[rnd((unsigned)nex)];
+			size_t xl = strlen(x), from = 0, to = xl;
+			if (rnd(2)) {
+				from = rnd((unsigned)xl + 1);
+				while (from < xl && from > 0 && x[from - 1] != ' ')
+					from++;
+				to = from + rnd((unsigned)(xl - from) + 1);
+				while (to < xl && x[to] != ' ')
+					to++;
+			}
+			if (to - from > 300)
+				to = from + 300;
+			for (size_t q = from; q < to && len < 1900; q++) {
+				char ch = x[q];
+				if (rnd(40) == 0 && ch >= 'a' && ch <= 'z')
+					ch = (char)(ch - 32);
+				buf[len++] = ch;
+				if (rnd(200) == 0)
+					for (int k = 0; k < 3; k++)
+						buf[len++] = ch;
+				if (rnd(150) == 0)
+					buf[len++] = ' ';
+			}
+			buf[len++] = rnd(3) ? ' ' : '\n';
+		}
+		buf[len] = '\0';
+		T_ASSERT(same_verdict(e, buf, len));
+		struct filter_verdict *v;
+		if (filter_engine_scan(e, buf, len, 0, &v) == 0) {
+			hits += v->nhits > 0;
+			filter_verdict_free(v);
+		}
+		checked++;
+	}
+	printf("# shipped rules: %zu rules, %zu texts compared, %zu of the mixed ones with hits\n",
+	       filter_engine_rule_count(e), checked, hits);
+	T_ASSERT(hits > 1000);
+	filter_engine_free(e);
+}
+
 int main(void)
 {
 	T_RUN(test_extracts_required_literals);
@@ -580,5 +655,6 @@ int main(void)
 	T_RUN(test_case_partners_are_what_pcre2_matches);
 	T_RUN(test_normalized_text_has_single_spaces_only);
 	T_RUN(test_engine_same_verdicts_with_and_without_prefilter);
+	T_RUN(test_shipped_rules_same_verdicts_with_and_without_prefilter);
 	return t_done();
 }
