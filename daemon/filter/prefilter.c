@@ -46,6 +46,7 @@ struct run {
 	size_t len[RUN_MAX_VARIANTS];
 	size_t nv; /* 0 or 1 with len[0] == 0: empty */
 	int full;  /* reached PREFILTER_MAX_LIT_LEN: nothing more is appended */
+	int cut;   /* finish_run() was called: the run is not the whole sequence */
 };
 
 void lit_set_clear(struct lit_set *ls)
@@ -231,6 +232,7 @@ static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
 	size_t nv = run->nv;
 	run->nv = 0;
 	run->full = 0;
+	run->cut = 1;
 	if (nv == 0 || run->len[0] == 0)
 		return;
 	for (size_t i = 0; i < nv; i++)
@@ -274,6 +276,60 @@ static int run_mul(struct run *run, char c[][4], const size_t *clen, size_t n)
 		}
 	run->nv = nv * n;
 	return 0;
+}
+
+/* Append one of the strings of g (an exact group, below) to every
+ * variant.  Returns 1, 0 when the run is full (nothing appended), or -1
+ * when there would be too many variants. */
+static int run_mul_str(struct run *run, const struct run *g)
+{
+	size_t nv = run->nv ? run->nv : 1, n = g->nv;
+	if (run->nv == 0)
+		run->len[0] = 0;
+	if (run->full)
+		return 0;
+	if (nv * n > RUN_MAX_VARIANTS)
+		return -1;
+	size_t maxg = 0;
+	for (size_t k = 0; k < n; k++)
+		if (g->len[k] > maxg)
+			maxg = g->len[k];
+	for (size_t v = 0; v < nv; v++)
+		if (run->len[v] + maxg > PREFILTER_MAX_LIT_LEN) {
+			run->full = 1;
+			return 0;
+		}
+	for (size_t k = n; k-- > 0;)
+		for (size_t v = 0; v < nv; v++) {
+			size_t d = k * nv + v;
+			if (d != v) {
+				memcpy(run->b[d], run->b[v], run->len[v]);
+				run->len[d] = run->len[v];
+			}
+			memcpy(run->b[d] + run->len[d], g->b[k], g->len[k]);
+			run->len[d] += g->len[k];
+		}
+	run->nv = nv * n;
+	return 1;
+}
+
+/* Add the strings of src to dst (an exact alternation); 0 when there are
+ * too many. */
+static int exact_union(struct run *dst, const struct run *src)
+{
+	for (size_t i = 0; i < src->nv; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < dst->nv && !dup; j++)
+			dup = dst->len[j] == src->len[i] &&
+			      memcmp(dst->b[j], src->b[i], src->len[i]) == 0;
+		if (dup)
+			continue;
+		if (dst->nv == RUN_MAX_VARIANTS)
+			return 0;
+		memcpy(dst->b[dst->nv], src->b[i], src->len[i]);
+		dst->len[dst->nv++] = src->len[i];
+	}
+	return 1;
 }
 
 static int peek(const struct px *p)
@@ -376,7 +432,7 @@ enum atom_kind {
 	A_GROUP,  /* a group with its own requirement */
 };
 
-static void parse_alt(struct px *p, struct lit_conj *out);
+static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact);
 
 /* Skip a character class; p->pos is just after '['. */
 static void skip_class(struct px *p)
@@ -469,13 +525,15 @@ static int parse_options(struct px *p, int *icase, int *ext)
 }
 
 /* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
- * requirement is written to *req. */
-static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
+ * requirement is written to *req, and *exact says which strings the group
+ * matches when it can match nothing else (exact->nv == 0: unknown). */
+static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run *exact)
 {
 	int save_icase = p->icase, save_ext = p->ext;
 	int zero = 0;
 
-	if (++p->depth > 200) {
+	exact->nv = 0;
+	if (++p->depth > 64) {
 		p->bail = 1;
 		return A_NONLIT;
 	}
@@ -531,7 +589,7 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
 			p->ext = ext;
 		}
 	}
-	parse_alt(p, req);
+	parse_alt(p, req, exact);
 	p->icase = save_icase;
 	p->ext = save_ext;
 	p->depth--;
@@ -540,6 +598,8 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
 		return A_NONLIT;
 	}
 	p->pos++;
+	if (zero)
+		exact->nv = 0; /* consumes nothing */
 	if (zero == 2)
 		return A_ASSERT;
 	if (zero) {
@@ -827,11 +887,14 @@ static size_t parse_simple_class(struct px *p, uint32_t *cps)
 	return n;
 }
 
-/* A sequence up to '|', ')' or the end. */
-static void parse_seq(struct px *p, struct lit_conj *best)
+/* A sequence up to '|', ')' or the end.  *exact gets the strings the
+ * sequence matches when it is nothing but literal characters (and
+ * zero-width items), else exact->nv = 0. */
+static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 {
-	struct run run = { .nv = 0 };
+	struct run run = { .nv = 0 }, gex;
 	memset(best, 0, sizeof(*best));
+	exact->nv = 0;
 
 	while (!p->bail && !p->nomem) {
 		skip_ext(p);
@@ -870,7 +933,7 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 		p->pos++;
 		switch (c) {
 		case '(':
-			k = parse_group(p, &req);
+			k = parse_group(p, &req, &gex);
 			break;
 		case '[':
 			ncp = parse_simple_class(p, cps);
@@ -930,6 +993,17 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 				add_lit(p, &run, best, &cp, 1, min, max);
 			break;
 		case A_GROUP:
+			if (min == 1 && max == 1 && gex.nv > 0) {
+				/* (?:jag|vi)\s+ska: the group's strings go on
+				 * the run, "jag ska|vi ska" */
+				int m = run_mul_str(&run, &gex);
+				if (m < 0) {
+					finish_run(p, &run, best);
+					m = run_mul_str(&run, &gex);
+				}
+				if (m == 1)
+					break;
+			}
 			/* every set the group requires is required here too */
 			finish_run(p, &run, best);
 			if (min >= 1)
@@ -939,17 +1013,21 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 		}
 		lit_conj_clear(&req);
 	}
+	if (!p->bail && !run.cut && !run.full && run.nv > 0 && run.len[0] > 0)
+		*exact = run;
 	finish_run(p, &run, best);
 }
 
 /* An alternation.  One branch: its conjunction.  Several: each branch's
- * strongest set, united (any branch without one makes it "always"). */
-static void parse_alt(struct px *p, struct lit_conj *out)
+ * strongest set, united (any branch without one makes it "always").  It
+ * is exact when every branch is. */
+static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 {
 	struct lit_conj first = { .n = 0 }, branch = { .n = 0 };
 	struct lit_set acc = { 0 }, one;
+	struct run bex;
 
-	parse_seq(p, &first);
+	parse_seq(p, &first, exact);
 	if (p->bail || p->nomem || peek(p) != '|') {
 		*out = first;
 		return;
@@ -957,7 +1035,9 @@ static void parse_alt(struct px *p, struct lit_conj *out)
 	conj_best(&first, &acc);
 	while (!p->bail && !p->nomem && peek(p) == '|') {
 		p->pos++;
-		parse_seq(p, &branch);
+		parse_seq(p, &branch, &bex);
+		if (exact->nv && (bex.nv == 0 || !exact_union(exact, &bex)))
+			exact->nv = 0;
 		conj_best(&branch, &one);
 		if (lit_set_union(&acc, &one) < 0)
 			p->nomem = 1;
@@ -980,8 +1060,9 @@ int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj 
 	struct px p = { .s = pattern, .len = strlen(pattern) };
 	p.norm = (flags & PREFILTER_NORMALIZED) != 0;
 	struct lit_conj c = { .n = 0 };
+	struct run exact;
 
-	parse_alt(&p, &c);
+	parse_alt(&p, &c, &exact);
 	if (p.nomem) {
 		lit_conj_clear(&c);
 		return -ENOMEM;

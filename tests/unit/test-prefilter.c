@@ -45,12 +45,17 @@ static void test_extracts_spaces_on_normalized_text(void)
 {
 	const unsigned n = PREFILTER_NORMALIZED;
 	T_EQ_STR("kan man", lits_opts("\\bkan\\s+man\\b", n));
-	T_EQ_STR("jag|vi &  doda & ska|kommer at",
+	T_EQ_STR("jag |vi  & ska|kommer at &  doda",
 	         lits_opts("\\b(?:jag|vi)\\s+(?:ska|kommer\\s+att?)\\s+doda", n));
 	T_EQ_STR("a b", lits_opts("a {1,3}b", n));
 	T_EQ_STR("a b", lits_opts("a[ ]+?b", n));
 	T_EQ_STR("ab & cd", lits_opts("ab\\s*cd", n)); /* zero or one space */
 	T_EQ_STR("ab & cd", lits_opts("ab\\S+cd", n));
+	/* a group of plain strings joins the run around it */
+	T_EQ_STR("kan man|ska man|far man", lits_opts("(?:kan|ska|far)\\s+man\\b", n));
+	T_EQ_STR("xjag yz|xvi yz", lits_opts("x(?:jag|(vi))\\s+yz", n));
+	T_EQ_STR("jag|vi & yz", lits_opts("x?(?:jag|vi)+\\s*yz", n));
+	T_EQ_STR(" yz", lits_opts("(?:jag|v\\w)\\syz", n));
 	T_EQ_STR("ab & cd", lits("ab\\s+cd")); /* raw text: any white space */
 }
 
@@ -82,7 +87,7 @@ static void test_extracts_required_literals(void)
 	T_EQ_STR("abc", lits("a(?i)bc"));
 	T_EQ_STR("abc", lits("ABC"));
 	T_EQ_STR("doda", lits("(?:doda)+"));
-	T_EQ_STR("http & :// & bit.ly|tinyurl.com",
+	T_EQ_STR("http & ://bit.ly/|://tinyurl.com/",
 	         lits("(?i)\\bhttps?://(bit\\.ly|tinyurl\\.com)/\\w+"));
 	T_EQ_STR("x{a", lits("x{a"));
 	/* small classes multiply the run's variants */
