@@ -126,13 +126,13 @@ static double lit_freq(const char *l)
 	}
 	if (chars == 0)
 		return 2.0; /* only spaces or dots: in nearly every comment */
-	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
-		if (strlen(common_words[i]) == b - a &&
-		    strncasecmp(common_words[i], l + a, b - a) == 0)
-			return 0.5;
 	double f = chars < 6 ? by_len[chars] : 0.005;
 	if (a > 0 || b < n)
 		f *= 0.7; /* a word boundary written into the literal */
+	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
+		if (strlen(common_words[i]) == b - a &&
+		    strncasecmp(common_words[i], l + a, b - a) == 0)
+			return f > 0.5 ? f : 0.5;
 	return f;
 }
 
