@@ -10,10 +10,9 @@ struct aho {
 	size_t ncls;
 	size_t nstates;
 	int32_t *delta; /* nstates * ncls: full DFA transitions (building) */
-	/* What scans read: per transition (next state << 1 | 1 when the next
-	 * state has outputs to report), 16 bits wide while the states fit,
-	 * which halves the table that has to stay in cache. */
-	uint16_t *d16;
+	/* What scans read: per transition (next state * ncls) << 1 | 1 when
+	 * the next state has outputs to report: no multiplication and no
+	 * second table on the hot path. */
 	uint32_t *d32;
 	int32_t *dict;     /* next state on the failure chain with outputs, -1 */
 	int32_t *report;   /* s itself when it has outputs, else dict[s] */
@@ -169,21 +168,19 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 	free(odict);
 
 	size_t nt = a->nstates * a->ncls;
-	if (a->nstates < (1u << 15))
-		a->d16 = malloc(nt * sizeof(uint16_t));
-	else
-		a->d32 = malloc(nt * sizeof(uint32_t));
-	if (!a->d16 && !a->d32)
+	if (nt >= (1u << 31)) {
+		r = -E2BIG; /* transitions are (state * ncls) << 1 in 32 bits */
+		goto out;
+	}
+	a->d32 = malloc(nt * sizeof(uint32_t));
+	if (!a->d32)
 		goto out;
 	for (size_t ns = 0; ns < a->nstates; ns++) {
 		int32_t os = ns ? queue[ns - 1] : 0;
 		for (size_t c = 0; c < a->ncls; c++) {
 			uint32_t t = (uint32_t)perm[a->delta[(size_t)os * a->ncls + c]];
-			uint32_t v = t << 1 | (a->report[t] >= 0);
-			if (a->d16)
-				a->d16[ns * a->ncls + c] = (uint16_t)v;
-			else
-				a->d32[ns * a->ncls + c] = v;
+			a->d32[ns * a->ncls + c] =
+			        (uint32_t)(t * a->ncls) << 1 | (a->report[t] >= 0);
 		}
 	}
 	free(a->delta);
@@ -205,9 +202,11 @@ size_t aho_states(const struct aho *a)
 }
 
 /* Report the outputs of state s and those on its dictionary chain, each
- * state once per scan. */
-static void report(const struct aho *a, uint32_t s, uint32_t *stamp, uint32_t gen,
-                   void (*hit)(void *ctx, uint32_t id), void *ctx)
+ * state once per scan.  Kept out of line: the scan loop stays in
+ * registers. */
+static __attribute__((noinline)) void report(const struct aho *a, uint32_t s, uint32_t *stamp,
+                                             uint32_t gen, void (*hit)(void *ctx, uint32_t id),
+                                             void *ctx)
 {
 	for (int32_t o = a->report[s]; o >= 0 && stamp[o] != gen; o = a->dict[o]) {
 		stamp[o] = gen;
@@ -219,23 +218,16 @@ static void report(const struct aho *a, uint32_t s, uint32_t *stamp, uint32_t ge
 void aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
               void (*hit)(void *ctx, uint32_t id), void *ctx)
 {
-	const uint8_t *p = (const uint8_t *)text;
-	const size_t ncls = a->ncls;
-	size_t s = 0;
-	if (a->d16) {
-		for (size_t i = 0; i < len; i++) {
-			uint32_t t = a->d16[s * ncls + a->cls[p[i]]];
-			s = t >> 1;
-			if (t & 1)
-				report(a, (uint32_t)s, stamp, gen, hit, ctx);
-		}
-		return;
-	}
-	for (size_t i = 0; i < len; i++) {
-		uint32_t t = a->d32[s * ncls + a->cls[p[i]]];
-		s = t >> 1;
+	const uint8_t *p = (const uint8_t *)text, *end = p + len;
+	const uint8_t *cls = a->cls;
+	const uint32_t *d = a->d32;
+	const uint32_t ncls = (uint32_t)a->ncls;
+	uint32_t off = 0; /* state * ncls */
+	while (p < end) {
+		uint32_t t = d[off + cls[*p++]];
+		off = t >> 1;
 		if (t & 1)
-			report(a, (uint32_t)s, stamp, gen, hit, ctx);
+			report(a, off / ncls, stamp, gen, hit, ctx);
 	}
 }
 
@@ -244,7 +236,6 @@ void aho_free(struct aho *a)
 	if (!a)
 		return;
 	free(a->delta);
-	free(a->d16);
 	free(a->d32);
 	free(a->dict);
 	free(a->report);
