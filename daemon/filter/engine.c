@@ -52,6 +52,7 @@ struct filter_engine {
 	uint32_t gen;
 	uint32_t *cand; /* scratch: candidate rule indices */
 	size_t ncand;
+	struct filter_span *spans; /* scratch: one rule's spans (max_spans) */
 };
 
 void filter_options_default(struct filter_options *o)
@@ -83,6 +84,7 @@ void filter_engine_free(struct filter_engine *e)
 	pcre2_jit_stack_free(e->jstack);
 	pcre2_match_data_free(e->md);
 	free(e->cand);
+	free(e->spans);
 	free(e);
 }
 
@@ -222,6 +224,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	}
 	e->cr = calloc(e->rs.n ? e->rs.n : 1, sizeof(*e->cr));
 	e->cand = malloc((e->rs.n ? e->rs.n : 1) * sizeof(*e->cand));
+	e->spans = calloc(e->opt.max_spans, sizeof(*e->spans));
 	e->mctx = pcre2_match_context_create(NULL);
 	/* Room for every capture group of every pattern, so group "v" is
 	 * always within the ovector. */
@@ -235,7 +238,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 				maxcap = cc;
 		}
 	e->md = pcre2_match_data_create(maxcap + 1, NULL);
-	if (!e->cr || !e->cand || !e->mctx || !e->md)
+	if (!e->cr || !e->cand || !e->spans || !e->mctx || !e->md)
 		goto fail;
 	pcre2_set_match_limit(e->mctx, e->opt.match_limit);
 	pcre2_set_depth_limit(e->mctx, e->opt.depth_limit);
@@ -539,6 +542,16 @@ static int mask_verdict(struct filter_verdict *v, const struct scan *sc)
 		if (!v->hits[i].shadow && (v->hits[i].category == FILTER_CAT_PERSONAL_DATA ||
 		                           (v->hits[i].actions & FILTER_ACT_MASK)))
 			n += v->hits[i].nspans;
+	if (n == 0) {
+		/* nothing to mask: the text is the scanned original */
+		v->text = malloc(sc->olen + 1);
+		if (!v->text)
+			return -ENOMEM;
+		memcpy(v->text, sc->orig, sc->olen);
+		v->text[sc->olen] = '\0';
+		v->nmasked = 0;
+		return 0;
+	}
 	struct filter_span *spans = malloc((n ? n : 1) * sizeof(*spans));
 	if (!spans)
 		return -ENOMEM;
@@ -562,8 +575,8 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 	int r;
 
 	sc.v = calloc(1, sizeof(*sc.v));
-	sc.spans = malloc(e->opt.max_spans * sizeof(*sc.spans));
-	if (!sc.v || !sc.spans) {
+	sc.spans = e->spans;
+	if (!sc.v) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -641,7 +654,6 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 	sc.v = NULL;
 out:
 	filter_verdict_free(sc.v);
-	free(sc.spans);
 	free(orig);
 	if (sc.have_nt)
 		norm_text_free(&sc.nt);
