@@ -253,8 +253,18 @@ static void step_join_letters(struct elv *ev)
 static void step_collapse_runs(struct elv *ev)
 {
 	struct el *v = ev->v;
-	size_t n = ev->n, w = 0;
-	for (size_t i = 0; i < n;) {
+	size_t n = ev->n, w = 0, first = n;
+	/* Most texts have no such run: find the first one before copying. */
+	for (size_t i = 0; i + 2 < n; i++)
+		if (v[i].cp == v[i + 1].cp && v[i].cp == v[i + 2].cp && norm_is_letter(v[i].cp) &&
+		    (i == 0 || v[i - 1].cp != v[i].cp)) {
+			first = i;
+			break;
+		}
+	if (first == n)
+		return;
+	w = first;
+	for (size_t i = first; i < n;) {
 		size_t j = i + 1;
 		while (j < n && v[j].cp == v[i].cp)
 			j++;
@@ -275,8 +285,14 @@ static void step_collapse_runs(struct elv *ev)
 static void step_spaces(struct elv *ev)
 {
 	struct el *v = ev->v;
-	size_t n = ev->n, w = 0;
-	for (size_t i = 0; i < n;) {
+	size_t n = ev->n, w = 0, i = 0;
+	/* A prefix of non-space characters and single ' ' between them stays
+	 * as it is. */
+	while (i < n && (!is_space(v[i].cp) ||
+	                 (v[i].cp == ' ' && i > 0 && i + 1 < n && !is_space(v[i + 1].cp))))
+		i++;
+	w = i;
+	while (i < n) {
 		if (!is_space(v[i].cp)) {
 			v[w++] = v[i++];
 			continue;
