@@ -349,12 +349,6 @@ static int slot_open(const struct filter_engine *e, size_t i, size_t k)
 	return sl->full == 0 || (sl->gen == e->gen && sl->seen == sl->full);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -619,7 +613,14 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 		for (int in = 0; in < NINPUTS; in++)
 			for (size_t k = 0; k < e->nalways[in]; k++)
 				mark_rule(e, e->always[in][k]);
-		qsort(e->cand, e->ncand, sizeof(*e->cand), cmp_u32);
+		/* load order; a handful of candidates: insertion sort */
+		for (size_t i = 1; i < e->ncand; i++) {
+			uint32_t x = e->cand[i];
+			size_t j = i;
+			for (; j > 0 && e->cand[j - 1] > x; j--)
+				e->cand[j] = e->cand[j - 1];
+			e->cand[j] = x;
+		}
 	}
 
 	for (size_t c = 0; c < e->ncand; c++) {
