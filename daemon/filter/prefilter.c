@@ -127,6 +127,9 @@ static double lit_freq(const char *l)
 	if (chars == 0)
 		return 2.0; /* only spaces or dots: in nearly every comment */
 	double f = chars < 6 ? by_len[chars] : 0.005;
+	if (b - a == 1 && chars == 1 && ((unsigned char)l[a] < 0x80) &&
+	    !(((l[a] | 0x20) >= 'a' && (l[a] | 0x20) <= 'z')))
+		f = 0.3; /* one punctuation mark: '?', '@', ':' are in fewer comments */
 	if (a > 0 || b < n)
 		f *= 0.7; /* a word boundary written into the literal */
 	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)

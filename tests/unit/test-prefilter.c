@@ -65,10 +65,15 @@ static void test_prefers_rare_literals(void)
 {
 	T_EQ_STR("xq|zzzz", lits("(?:(jag)\\w(xq)|zzzz)"));
 	T_EQ_STR("kolera|zzzz", lits("(?:(kolera)\\w(xq)|zzzz)"));
-	T_EQ_STR("kolera", lits("kolera\\w[:=]"));
-	T_EQ_STR("kolera & ab", lits("kolera\\w[:=]\\wab"));
-	T_EQ_STR("ab", lits("ab\\w:"));
-	T_EQ_STR("a & :", lits("a\\w:")); /* nothing rarer: kept */
+	/* a punctuation mark is rarer than a letter */
+	T_EQ_STR("kolera & :|=", lits("kolera\\w[:=]"));
+	T_EQ_STR("kolera & :|= & ab", lits("kolera\\w[:=]\\wab"));
+	T_EQ_STR("ab & :", lits("ab\\w:"));
+	/* a set with a letter or a space alone goes when a rare one is kept */
+	T_EQ_STR(":", lits("a\\w:"));
+	T_EQ_STR("kolera", lits("kolera\\w[ae]"));
+	T_EQ_STR("kolera", lits_opts("kolera\\w\\s", PREFILTER_NORMALIZED));
+	T_EQ_STR("a & b", lits("a\\wb")); /* nothing rarer: kept */
 }
 
 static void test_extracts_required_literals(void)
