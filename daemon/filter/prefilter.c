@@ -173,14 +173,17 @@ void lit_conj_clear(struct lit_conj *c)
 	c->n = 0;
 }
 
-/* 1 when a is a better filter than b: rarer by the estimate above, then
- * fewer literals. */
+/* 1 when a is a better filter than b: without a ubiquitous literal, then
+ * rarer by the estimate above, then fewer literals. */
 static int stronger(const struct lit_set *a, const struct lit_set *b)
 {
 	if (worthless(a))
 		return 0;
 	if (worthless(b))
 		return 1;
+	int ua = has_ubiquitous(a), ub = has_ubiquitous(b);
+	if (ua != ub)
+		return ub; /* a literal in nearly every comment makes a set useless */
 	double fa = set_freq(a), fb = set_freq(b);
 	return fa < fb || (fa == fb && a->n < b->n);
 }
