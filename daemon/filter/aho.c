@@ -9,7 +9,11 @@ struct aho {
 	uint8_t cls[256]; /* byte -> class; 0 for bytes in no literal */
 	size_t ncls;
 	size_t nstates;
-	int32_t *delta;    /* nstates * ncls: full DFA transitions */
+	int32_t *delta; /* nstates * ncls: full DFA transitions (building) */
+	/* What scans read: per transition (next state * ncls) << 1 | 1 when
+	 * the next state has outputs to report: no multiplication and no
+	 * second table on the hot path. */
+	uint32_t *d32;
 	int32_t *dict;     /* next state on the failure chain with outputs, -1 */
 	int32_t *report;   /* s itself when it has outputs, else dict[s] */
 	uint32_t *out_off; /* outputs of state s: ids[out_off[s] .. out_off[s+1]) */
@@ -82,7 +86,7 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 			}
 			s = *t;
 		}
-		pairs[i] = (struct pair){s, ids[i]};
+		pairs[i] = (struct pair){ s, ids[i] };
 	}
 
 	/* Outputs, grouped by state. */
@@ -130,11 +134,57 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 			queue[qt++] = *t;
 		}
 	}
+	/* Renumber the states breadth-first: the shallow states, where a scan
+	 * spends nearly all its time, then share a few cache lines. */
+	int32_t *perm = fail; /* the failure links are no longer needed */
+	uint32_t *ooff = a->out_off, *oids = a->ids;
+	int32_t *odict = a->dict;
+	a->out_off = malloc((a->nstates + 1) * sizeof(uint32_t));
+	a->ids = malloc((n ? n : 1) * sizeof(uint32_t));
+	a->dict = malloc(a->nstates * sizeof(int32_t));
 	a->report = malloc(a->nstates * sizeof(int32_t));
-	if (!a->report)
+	if (!a->out_off || !a->ids || !a->dict || !a->report) {
+		free(ooff);
+		free(oids);
+		free(odict);
 		goto out;
-	for (size_t s = 0; s < a->nstates; s++)
-		a->report[s] = a->out_off[s + 1] > a->out_off[s] ? (int32_t)s : a->dict[s];
+	}
+	perm[0] = 0;
+	for (size_t i = 0; i < qt; i++)
+		perm[queue[i]] = (int32_t)(i + 1);
+	a->out_off[0] = 0;
+	for (size_t ns = 0; ns < a->nstates; ns++) {
+		int32_t os = ns ? queue[ns - 1] : 0;
+		uint32_t k = a->out_off[ns];
+		for (uint32_t j = ooff[os]; j < ooff[os + 1]; j++)
+			a->ids[k++] = oids[j];
+		a->out_off[ns + 1] = k;
+		a->dict[ns] = odict[os] >= 0 ? perm[odict[os]] : -1;
+	}
+	for (size_t ns = 0; ns < a->nstates; ns++)
+		a->report[ns] = a->out_off[ns + 1] > a->out_off[ns] ? (int32_t)ns : a->dict[ns];
+	free(ooff);
+	free(oids);
+	free(odict);
+
+	size_t nt = a->nstates * a->ncls;
+	if (nt >= (1u << 31)) {
+		r = -E2BIG; /* transitions are (state * ncls) << 1 in 32 bits */
+		goto out;
+	}
+	a->d32 = malloc(nt * sizeof(uint32_t));
+	if (!a->d32)
+		goto out;
+	for (size_t ns = 0; ns < a->nstates; ns++) {
+		int32_t os = ns ? queue[ns - 1] : 0;
+		for (size_t c = 0; c < a->ncls; c++) {
+			uint32_t t = (uint32_t)perm[a->delta[(size_t)os * a->ncls + c]];
+			a->d32[ns * a->ncls + c] =
+			        (uint32_t)(t * a->ncls) << 1 | (a->report[t] >= 0);
+		}
+	}
+	free(a->delta);
+	a->delta = NULL;
 	*ret = a;
 	a = NULL;
 	r = 0;
@@ -151,20 +201,33 @@ size_t aho_states(const struct aho *a)
 	return a->nstates;
 }
 
+/* Report the outputs of state s and those on its dictionary chain, each
+ * state once per scan.  Kept out of line: the scan loop stays in
+ * registers. */
+static __attribute__((noinline)) void report(const struct aho *a, uint32_t s, uint32_t *stamp,
+                                             uint32_t gen, void (*hit)(void *ctx, uint32_t id),
+                                             void *ctx)
+{
+	for (int32_t o = a->report[s]; o >= 0 && stamp[o] != gen; o = a->dict[o]) {
+		stamp[o] = gen;
+		for (uint32_t k = a->out_off[o]; k < a->out_off[o + 1]; k++)
+			hit(ctx, a->ids[k]);
+	}
+}
+
 void aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
               void (*hit)(void *ctx, uint32_t id), void *ctx)
 {
-	const uint8_t *p = (const uint8_t *)text;
-	int32_t s = 0;
-	for (size_t i = 0; i < len; i++) {
-		s = a->delta[(size_t)s * a->ncls + a->cls[p[i]]];
-		/* Report this state's outputs and those on its dictionary
-		 * chain, each state once per scan. */
-		for (int32_t o = a->report[s]; o >= 0 && stamp[o] != gen; o = a->dict[o]) {
-			stamp[o] = gen;
-			for (uint32_t k = a->out_off[o]; k < a->out_off[o + 1]; k++)
-				hit(ctx, a->ids[k]);
-		}
+	const uint8_t *p = (const uint8_t *)text, *end = p + len;
+	const uint8_t *cls = a->cls;
+	const uint32_t *d = a->d32;
+	const uint32_t ncls = (uint32_t)a->ncls;
+	uint32_t off = 0; /* state * ncls */
+	while (p < end) {
+		uint32_t t = d[off + cls[*p++]];
+		off = t >> 1;
+		if (t & 1)
+			report(a, off / ncls, stamp, gen, hit, ctx);
 	}
 }
 
@@ -173,6 +236,7 @@ void aho_free(struct aho *a)
 	if (!a)
 		return;
 	free(a->delta);
+	free(a->d32);
 	free(a->dict);
 	free(a->report);
 	free(a->out_off);

@@ -52,18 +52,19 @@ struct filter_engine {
 	uint32_t gen;
 	uint32_t *cand; /* scratch: candidate rule indices */
 	size_t ncand;
+	struct filter_span *spans; /* scratch: one rule's spans (max_spans) */
 };
 
 void filter_options_default(struct filter_options *o)
 {
 	*o = (struct filter_options){
-	    .max_scan_bytes = 64 * 1024,
-	    .match_limit = 1000000,
-	    .depth_limit = 10000,
-	    .heap_limit_kib = 8192,
-	    .jit_stack_max = 1024 * 1024,
-	    .disable_after = 5,
-	    .max_spans = 16,
+		.max_scan_bytes = 64 * 1024,
+		.match_limit = 1000000,
+		.depth_limit = 10000,
+		.heap_limit_kib = 8192,
+		.jit_stack_max = 1024 * 1024,
+		.disable_after = 5,
+		.max_spans = 16,
 	};
 }
 
@@ -83,6 +84,7 @@ void filter_engine_free(struct filter_engine *e)
 	pcre2_jit_stack_free(e->jstack);
 	pcre2_match_data_free(e->md);
 	free(e->cand);
+	free(e->spans);
 	free(e);
 }
 
@@ -101,10 +103,10 @@ static void jit_compile(struct filter_engine *e, struct filter_pattern *pt)
 static int build_prefilter(struct filter_engine *e)
 {
 	struct lit_conj *conj = NULL;
-	const char **lits[NINPUTS] = {0};
-	size_t *lens[NINPUTS] = {0};
-	uint32_t *ids[NINPUTS] = {0};
-	size_t n[NINPUTS] = {0}, cap[NINPUTS] = {0};
+	const char **lits[NINPUTS] = { 0 };
+	size_t *lens[NINPUTS] = { 0 };
+	uint32_t *ids[NINPUTS] = { 0 };
+	size_t n[NINPUTS] = { 0 }, cap[NINPUTS] = { 0 };
 	int r = -ENOMEM;
 
 	for (size_t i = 0; i < e->rs.n; i++)
@@ -123,7 +125,11 @@ static int build_prefilter(struct filter_engine *e)
 		for (size_t k = 0; k < rule->npatterns; k++, s++) {
 			struct slot *sl = &e->slots[s];
 			sl->rule = (uint32_t)i;
-			if (prefilter_extract(rule->patterns[k].src, &conj[s]) < 0)
+			if (prefilter_extract_opts(rule->patterns[k].src,
+			                           in == FILTER_INPUT_NORMALIZED
+			                                   ? PREFILTER_NORMALIZED
+			                                   : 0,
+			                           &conj[s]) < 0)
 				goto out;
 			sl->full = (uint8_t)((1u << conj[s].n) - 1);
 			if (conj[s].n == 0 && !e->cr[i].always) {
@@ -138,15 +144,15 @@ static int build_prefilter(struct filter_engine *e)
 					if (n[in] == cap[in]) {
 						cap[in] = cap[in] ? cap[in] * 2 : 64;
 						const char **nl =
-						    realloc(lits[in], cap[in] * sizeof(*nl));
+						        realloc(lits[in], cap[in] * sizeof(*nl));
 						if (nl)
 							lits[in] = nl;
 						size_t *nn =
-						    realloc(lens[in], cap[in] * sizeof(*nn));
+						        realloc(lens[in], cap[in] * sizeof(*nn));
 						if (nn)
 							lens[in] = nn;
 						uint32_t *ni =
-						    realloc(ids[in], cap[in] * sizeof(*ni));
+						        realloc(ids[in], cap[in] * sizeof(*ni));
 						if (ni)
 							ids[in] = ni;
 						if (!nl || !nn || !ni)
@@ -218,6 +224,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	}
 	e->cr = calloc(e->rs.n ? e->rs.n : 1, sizeof(*e->cr));
 	e->cand = malloc((e->rs.n ? e->rs.n : 1) * sizeof(*e->cand));
+	e->spans = calloc(e->opt.max_spans, sizeof(*e->spans));
 	e->mctx = pcre2_match_context_create(NULL);
 	/* Room for every capture group of every pattern, so group "v" is
 	 * always within the ovector. */
@@ -231,7 +238,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 				maxcap = cc;
 		}
 	e->md = pcre2_match_data_create(maxcap + 1, NULL);
-	if (!e->cr || !e->cand || !e->mctx || !e->md)
+	if (!e->cr || !e->cand || !e->spans || !e->mctx || !e->md)
 		goto fail;
 	pcre2_set_match_limit(e->mctx, e->opt.match_limit);
 	pcre2_set_depth_limit(e->mctx, e->opt.depth_limit);
@@ -261,7 +268,7 @@ fail:
 int filter_engine_load(const char *dir, const struct filter_options *o, struct filter_engine **ret,
                        struct diag_list *errors, struct diag_list *warnings)
 {
-	struct filter_ruleset rs = {0};
+	struct filter_ruleset rs = { 0 };
 	int r = rules_load_dir(dir, clock_now(), &rs, errors, warnings);
 	if (r != 0)
 		return r;
@@ -342,12 +349,6 @@ static int slot_open(const struct filter_engine *e, size_t i, size_t k)
 	return sl->full == 0 || (sl->gen == e->gen && sl->seen == sl->full);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -424,7 +425,12 @@ static size_t next_char(const char *s, size_t len, size_t pos)
 	return pos;
 }
 
-/* Evaluate rule i.  Returns 1 (matched; spans in sc->spans), 0 (no match),
+/* Both subjects are valid UTF-8 by construction (utf8_sanitize() output
+ * and its normalisation; test-normalize.c checks them with PCRE2), and
+ * every start offset is a character boundary, so PCRE2 need not check the
+ * whole subject again on each call: PCRE2_NO_UTF_CHECK.
+ *
+ * Evaluate rule i.  Returns 1 (matched; spans in sc->spans), 0 (no match),
  * 2 (a matching error, already reported), -ENOMEM. */
 static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 {
@@ -440,8 +446,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
 		while (start <= slen && sc->nspans < e->opt.max_spans) {
-			rc =
-			    pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
+			rc = pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start,
+			                 PCRE2_NO_UTF_CHECK, e->md, e->mctx);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -456,7 +462,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 			for (size_t k2 = 0; k2 < r->nvalidators && !ok; k2++)
 				ok = r->validators[k2]->fn(subj + vs, ve - vs);
 			if (ok) {
-				struct filter_span sp = {vs, ve};
+				struct filter_span sp = { vs, ve };
 				if (r->input == FILTER_INPUT_NORMALIZED)
 					norm_span_to_orig(&sc->nt, vs, ve, &sp.start, &sp.end);
 				sc->spans[sc->nspans++] = sp;
@@ -472,7 +478,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	if (sc->nspans == 0)
 		return 0;
 	for (size_t k = 0; k < r->nexcepts; k++) {
-		rc = pcre2_match(r->excepts[k].code, (PCRE2_SPTR)subj, slen, 0, 0, e->md, e->mctx);
+		rc = pcre2_match(r->excepts[k].code, (PCRE2_SPTR)subj, slen, 0, PCRE2_NO_UTF_CHECK,
+		                 e->md, e->mctx);
 		if (rc >= 0) {
 			sc->nspans = 0;
 			return 0;
@@ -529,6 +536,16 @@ static int mask_verdict(struct filter_verdict *v, const struct scan *sc)
 		if (!v->hits[i].shadow && (v->hits[i].category == FILTER_CAT_PERSONAL_DATA ||
 		                           (v->hits[i].actions & FILTER_ACT_MASK)))
 			n += v->hits[i].nspans;
+	if (n == 0) {
+		/* nothing to mask: the text is the scanned original */
+		v->text = malloc(sc->olen + 1);
+		if (!v->text)
+			return -ENOMEM;
+		memcpy(v->text, sc->orig, sc->olen);
+		v->text[sc->olen] = '\0';
+		v->nmasked = 0;
+		return 0;
+	}
 	struct filter_span *spans = malloc((n ? n : 1) * sizeof(*spans));
 	if (!spans)
 		return -ENOMEM;
@@ -545,15 +562,15 @@ static int mask_verdict(struct filter_verdict *v, const struct scan *sc)
 int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, unsigned flags,
                        struct filter_verdict **ret)
 {
-	struct scan sc = {0};
+	struct scan sc = { 0 };
 	char *orig = NULL;
 	size_t consumed;
 	time_t now = clock_now();
 	int r;
 
 	sc.v = calloc(1, sizeof(*sc.v));
-	sc.spans = malloc(e->opt.max_spans * sizeof(*sc.spans));
-	if (!sc.v || !sc.spans) {
+	sc.spans = e->spans;
+	if (!sc.v) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -596,7 +613,14 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 		for (int in = 0; in < NINPUTS; in++)
 			for (size_t k = 0; k < e->nalways[in]; k++)
 				mark_rule(e, e->always[in][k]);
-		qsort(e->cand, e->ncand, sizeof(*e->cand), cmp_u32);
+		/* load order; a handful of candidates: insertion sort */
+		for (size_t i = 1; i < e->ncand; i++) {
+			uint32_t x = e->cand[i];
+			size_t j = i;
+			for (; j > 0 && e->cand[j - 1] > x; j--)
+				e->cand[j] = e->cand[j - 1];
+			e->cand[j] = x;
+		}
 	}
 
 	for (size_t c = 0; c < e->ncand; c++) {
@@ -631,7 +655,6 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 	sc.v = NULL;
 out:
 	filter_verdict_free(sc.v);
-	free(sc.spans);
 	free(orig);
 	if (sc.have_nt)
 		norm_text_free(&sc.nt);

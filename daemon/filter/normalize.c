@@ -29,7 +29,7 @@ static int elv_push(struct elv *ev, uint32_t cp, uint32_t os, uint32_t oe)
 		ev->v = v;
 		ev->cap = cap;
 	}
-	ev->v[ev->n++] = (struct el){cp, os, oe};
+	ev->v[ev->n++] = (struct el){ cp, os, oe };
 	return 0;
 }
 
@@ -145,6 +145,15 @@ static int step_decode_fold(const char *s, size_t len, struct elv *out)
 	size_t pos = 0;
 	while (pos < len) {
 		uint32_t os = (uint32_t)pos;
+		unsigned char b = (unsigned char)s[pos];
+		if (b < 0x80 && out->n < out->cap) {
+			/* ASCII, the common case: no mark, no invisible, only
+			 * A-Z folds */
+			uint32_t c = b >= 'A' && b <= 'Z' ? b | 0x20u : b;
+			out->v[out->n++] = (struct el){ c, os, os + 1 };
+			pos++;
+			continue;
+		}
 		uint32_t cp = utf8_next(s, len, &pos);
 		uint32_t oe = (uint32_t)pos;
 		char f[8];
@@ -244,8 +253,18 @@ static void step_join_letters(struct elv *ev)
 static void step_collapse_runs(struct elv *ev)
 {
 	struct el *v = ev->v;
-	size_t n = ev->n, w = 0;
-	for (size_t i = 0; i < n;) {
+	size_t n = ev->n, w = 0, first = n;
+	/* Most texts have no such run: find the first one before copying. */
+	for (size_t i = 0; i + 2 < n; i++)
+		if (v[i].cp == v[i + 1].cp && v[i].cp == v[i + 2].cp && norm_is_letter(v[i].cp) &&
+		    (i == 0 || v[i - 1].cp != v[i].cp)) {
+			first = i;
+			break;
+		}
+	if (first == n)
+		return;
+	w = first;
+	for (size_t i = first; i < n;) {
 		size_t j = i + 1;
 		while (j < n && v[j].cp == v[i].cp)
 			j++;
@@ -266,8 +285,14 @@ static void step_collapse_runs(struct elv *ev)
 static void step_spaces(struct elv *ev)
 {
 	struct el *v = ev->v;
-	size_t n = ev->n, w = 0;
-	for (size_t i = 0; i < n;) {
+	size_t n = ev->n, w = 0, i = 0;
+	/* A prefix of non-space characters and single ' ' between them stays
+	 * as it is. */
+	while (i < n && (!is_space(v[i].cp) ||
+	                 (v[i].cp == ' ' && i > 0 && i + 1 < n && !is_space(v[i + 1].cp))))
+		i++;
+	w = i;
+	while (i < n) {
 		if (!is_space(v[i].cp)) {
 			v[w++] = v[i++];
 			continue;
@@ -288,12 +313,17 @@ static void step_spaces(struct elv *ev)
 
 int normalize_text(const char *orig, size_t len, struct norm_text *ret)
 {
-	struct elv ev = {0};
-	struct norm_text nt = {0};
+	struct elv ev = { 0 };
+	struct norm_text nt = { 0 };
 	int r = -ENOMEM;
 
 	if (len > UINT32_MAX)
 		return -EINVAL;
+	/* one element per input byte is enough unless folding expands */
+	ev.cap = len + 16;
+	ev.v = malloc(ev.cap * sizeof(*ev.v));
+	if (!ev.v)
+		goto out;
 	if (step_decode_fold(orig, len, &ev) < 0)
 		goto out;
 	step_leet(&ev);
@@ -304,7 +334,7 @@ int normalize_text(const char *orig, size_t len, struct norm_text *ret)
 	size_t bytes = 0;
 	char tmp[4];
 	for (size_t i = 0; i < ev.n; i++)
-		bytes += utf8_encode(ev.v[i].cp, tmp);
+		bytes += ev.v[i].cp < 0x80 ? 1 : utf8_encode(ev.v[i].cp, tmp);
 	nt.s = malloc(bytes + 1);
 	nt.ostart = malloc((bytes + 1) * sizeof(uint32_t));
 	nt.oend = malloc((bytes + 1) * sizeof(uint32_t));
@@ -312,6 +342,13 @@ int normalize_text(const char *orig, size_t len, struct norm_text *ret)
 		goto out;
 	size_t o = 0;
 	for (size_t i = 0; i < ev.n; i++) {
+		if (ev.v[i].cp < 0x80) {
+			nt.s[o] = (char)ev.v[i].cp;
+			nt.ostart[o] = ev.v[i].os;
+			nt.oend[o] = ev.v[i].oe;
+			o++;
+			continue;
+		}
 		size_t k = utf8_encode(ev.v[i].cp, nt.s + o);
 		for (size_t b = 0; b < k; b++) {
 			nt.ostart[o + b] = ev.v[i].os;

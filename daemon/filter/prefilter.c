@@ -10,9 +10,11 @@
  * The trap is being too clever: a literal that a match does not need makes
  * the prefilter drop real matches.  So anything unusual (backreferences,
  * verbs, conditionals, recursion, \c, \o, unknown escapes) gives up, and
- * under (?i) only ASCII letters other than k and s count as literals: those
- * two have non-ASCII case partners (U+212A KELVIN SIGN, U+017F LONG S), as
- * has every non-ASCII letter.
+ * under (?i) a letter counts only with every character PCRE2 matches for it
+ * (prefilter_case_partners(): k also matches U+212A KELVIN SIGN, s U+017F
+ * LONG S, å U+212B ANGSTROM SIGN, ö Ö); letters outside ASCII and Latin-1
+ * end the run.  tests/unit/test-prefilter.c checks that table against
+ * PCRE2 over every code point.
  */
 #include "filter/prefilter.h"
 
@@ -20,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "filter/utf8.h"
 
@@ -27,6 +30,7 @@ struct px {
 	const char *s;
 	size_t pos, len;
 	int icase, ext;
+	int norm; /* PREFILTER_NORMALIZED: white space in the subject is one ' ' */
 	int bail; /* syntax not understood: the result is "always" */
 	int nomem;
 	int depth;
@@ -42,6 +46,7 @@ struct run {
 	size_t len[RUN_MAX_VARIANTS];
 	size_t nv; /* 0 or 1 with len[0] == 0: empty */
 	int full;  /* reached PREFILTER_MAX_LIT_LEN: nothing more is appended */
+	int cut;   /* finish_run() was called: the run is not the whole sequence */
 };
 
 void lit_set_clear(struct lit_set *ls)
@@ -93,18 +98,70 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 	return 0;
 }
 
-/* The shortest literal's length; 0 for "always" (worthless). */
-static size_t strength(const struct lit_set *ls)
+/* Words so frequent in Swedish and English comments that requiring one
+ * filters little more than requiring a single letter. */
+static const char *const common_words[] = {
+	"alla", "and", "ar",   "are", "att", "av",   "de",   "den", "det", "dig",  "din",
+	"du",   "en",  "er",   "ett", "for", "fran", "gor",  "han", "har", "hon",  "hur",
+	"i",    "in",  "is",   "it",  "jag", "kan",  "man",  "med", "men", "mig",  "min",
+	"ni",   "nar", "nu",   "och", "of",  "om",   "on",   "pa",  "sa",  "sig",  "ska",
+	"som",  "the", "till", "to",  "ut",  "var",  "vad",  "vi",  "was", "what", "you",
+	"your", "är",  "för",  "på",  "så",  "när",  "från",
+};
+
+/* Estimated share of comments that contain literal l: by its length in
+ * characters (white space and punctuation around a word add little), and
+ * high for the common words above. */
+static double lit_freq(const char *l)
 {
-	size_t m = SIZE_MAX;
-	if (ls->always || ls->n == 0)
-		return 0;
-	for (size_t i = 0; i < ls->n; i++) {
-		size_t l = strlen(ls->v[i]);
-		if (l < m)
-			m = l;
+	size_t n = strlen(l), a = 0, b = n, chars = 0;
+	static const double by_len[] = { 1.0, 1.0, 0.3, 0.08, 0.03, 0.01 };
+	while (a < b && (l[a] == ' ' || l[a] == '\'' || l[a] == '.'))
+		a++;
+	while (b > a && (l[b - 1] == ' ' || l[b - 1] == '.'))
+		b--;
+	for (size_t i = a; i < b; i++) {
+		chars += ((unsigned char)l[i] & 0xC0) != 0x80; /* UTF-8 lead bytes */
+		chars += l[i] >= '0' && l[i] <= '9';           /* digits are rarer than letters */
 	}
-	return m;
+	if (chars == 0)
+		return 2.0; /* only spaces or dots: in nearly every comment */
+	double f = chars < 6 ? by_len[chars] : 0.005;
+	if (b - a == 1 && chars == 1 && ((unsigned char)l[a] < 0x80) &&
+	    !(((l[a] | 0x20) >= 'a' && (l[a] | 0x20) <= 'z')))
+		f = 0.3; /* one punctuation mark: '?', '@', ':' are in fewer comments */
+	if (a > 0 || b < n)
+		f *= 0.7; /* a word boundary written into the literal */
+	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
+		if (strlen(common_words[i]) == b - a &&
+		    strncasecmp(common_words[i], l + a, b - a) == 0)
+			return f > 0.5 ? f : 0.5;
+	return f;
+}
+
+/* 1 when some literal of the set is in nearly every comment (a letter, a
+ * space, a punctuation mark). */
+static int has_ubiquitous(const struct lit_set *ls)
+{
+	for (size_t i = 0; i < ls->n; i++)
+		if (lit_freq(ls->v[i]) >= 1.0)
+			return 1;
+	return 0;
+}
+
+/* Estimated share of comments in which some literal of the set occurs
+ * (a sum, so it can exceed 1: only the order matters). */
+static double set_freq(const struct lit_set *ls)
+{
+	double f = 0;
+	for (size_t i = 0; i < ls->n; i++)
+		f += lit_freq(ls->v[i]);
+	return f;
+}
+
+static int worthless(const struct lit_set *ls)
+{
+	return ls->always || ls->n == 0;
 }
 
 void lit_conj_clear(struct lit_conj *c)
@@ -116,12 +173,19 @@ void lit_conj_clear(struct lit_conj *c)
 	c->n = 0;
 }
 
-/* 1 when a is a better filter than b: longer shortest literal, then fewer
- * literals. */
+/* 1 when a is a better filter than b: without a ubiquitous literal, then
+ * rarer by the estimate above, then fewer literals. */
 static int stronger(const struct lit_set *a, const struct lit_set *b)
 {
-	size_t sa = strength(a), sb = strength(b);
-	return sa > sb || (sa == sb && sa > 0 && a->n < b->n);
+	if (worthless(a))
+		return 0;
+	if (worthless(b))
+		return 1;
+	int ua = has_ubiquitous(a), ub = has_ubiquitous(b);
+	if (ua != ub)
+		return ub; /* a literal in nearly every comment makes a set useless */
+	double fa = set_freq(a), fb = set_freq(b);
+	return fa < fb || (fa == fb && a->n < b->n);
 }
 
 /* Add a required set to the conjunction, keeping the strongest
@@ -129,7 +193,7 @@ static int stronger(const struct lit_set *a, const struct lit_set *b)
  * consumed. */
 static void conj_add(struct lit_conj *c, struct lit_set *cand)
 {
-	if (strength(cand) == 0) {
+	if (worthless(cand)) {
 		lit_set_clear(cand);
 		return;
 	}
@@ -170,10 +234,11 @@ static void conj_best(struct lit_conj *c, struct lit_set *out)
 
 static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
 {
-	struct lit_set cand = {0};
+	struct lit_set cand = { 0 };
 	size_t nv = run->nv;
 	run->nv = 0;
 	run->full = 0;
+	run->cut = 1;
 	if (nv == 0 || run->len[0] == 0)
 		return;
 	for (size_t i = 0; i < nv; i++)
@@ -217,6 +282,60 @@ static int run_mul(struct run *run, char c[][4], const size_t *clen, size_t n)
 		}
 	run->nv = nv * n;
 	return 0;
+}
+
+/* Append one of the strings of g (an exact group, below) to every
+ * variant.  Returns 1, 0 when the run is full (nothing appended), or -1
+ * when there would be too many variants. */
+static int run_mul_str(struct run *run, const struct run *g)
+{
+	size_t nv = run->nv ? run->nv : 1, n = g->nv;
+	if (run->nv == 0)
+		run->len[0] = 0;
+	if (run->full)
+		return 0;
+	if (nv * n > RUN_MAX_VARIANTS)
+		return -1;
+	size_t maxg = 0;
+	for (size_t k = 0; k < n; k++)
+		if (g->len[k] > maxg)
+			maxg = g->len[k];
+	for (size_t v = 0; v < nv; v++)
+		if (run->len[v] + maxg > PREFILTER_MAX_LIT_LEN) {
+			run->full = 1;
+			return 0;
+		}
+	for (size_t k = n; k-- > 0;)
+		for (size_t v = 0; v < nv; v++) {
+			size_t d = k * nv + v;
+			if (d != v) {
+				memcpy(run->b[d], run->b[v], run->len[v]);
+				run->len[d] = run->len[v];
+			}
+			memcpy(run->b[d] + run->len[d], g->b[k], g->len[k]);
+			run->len[d] += g->len[k];
+		}
+	run->nv = nv * n;
+	return 1;
+}
+
+/* Add the strings of src to dst (an exact alternation); 0 when there are
+ * too many. */
+static int exact_union(struct run *dst, const struct run *src)
+{
+	for (size_t i = 0; i < src->nv; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < dst->nv && !dup; j++)
+			dup = dst->len[j] == src->len[i] &&
+			      memcmp(dst->b[j], src->b[i], src->len[i]) == 0;
+		if (dup)
+			continue;
+		if (dst->nv == RUN_MAX_VARIANTS)
+			return 0;
+		memcpy(dst->b[dst->nv], src->b[i], src->len[i]);
+		dst->len[dst->nv++] = src->len[i];
+	}
+	return 1;
 }
 
 static int peek(const struct px *p)
@@ -319,7 +438,7 @@ enum atom_kind {
 	A_GROUP,  /* a group with its own requirement */
 };
 
-static void parse_alt(struct px *p, struct lit_conj *out);
+static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact);
 
 /* Skip a character class; p->pos is just after '['. */
 static void skip_class(struct px *p)
@@ -412,13 +531,15 @@ static int parse_options(struct px *p, int *icase, int *ext)
 }
 
 /* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
- * requirement is written to *req. */
-static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
+ * requirement is written to *req, and *exact says which strings the group
+ * matches when it can match nothing else (exact->nv == 0: unknown). */
+static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run *exact)
 {
 	int save_icase = p->icase, save_ext = p->ext;
 	int zero = 0;
 
-	if (++p->depth > 200) {
+	exact->nv = 0;
+	if (++p->depth > 64) {
 		p->bail = 1;
 		return A_NONLIT;
 	}
@@ -474,7 +595,7 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
 			p->ext = ext;
 		}
 	}
-	parse_alt(p, req);
+	parse_alt(p, req, exact);
 	p->icase = save_icase;
 	p->ext = save_ext;
 	p->depth--;
@@ -483,6 +604,8 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req)
 		return A_NONLIT;
 	}
 	p->pos++;
+	if (zero)
+		exact->nv = 0; /* consumes nothing */
 	if (zero == 2)
 		return A_ASSERT;
 	if (zero) {
@@ -502,9 +625,14 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 	}
 	p->pos++;
 	switch (c) {
+	case 's':
+		if (p->norm) {
+			*cp = ' '; /* the only white space of normalised text */
+			return A_LIT;
+		}
+		return A_NONLIT;
 	case 'd':
 	case 'D':
-	case 's':
 	case 'S':
 	case 'w':
 	case 'W':
@@ -584,6 +712,21 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 		*cp = v;
 		return A_LIT;
 	}
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+	case '5':
+	case '6':
+	case '7':
+	case '8':
+	case '9':
+		/* a backreference (or an octal escape): matches something,
+		 * and the digits that follow belong to it or are a literal we
+		 * may ignore */
+		while (is_digit(peek(p)))
+			p->pos++;
+		return A_NONLIT;
 	default:
 		if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !is_digit(c)) {
 			*cp = (uint32_t)c; /* an escaped punctuation character */
@@ -596,6 +739,55 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 	}
 }
 
+size_t prefilter_case_partners(uint32_t cp, uint32_t out[PREFILTER_MAX_PARTNERS])
+{
+	size_t n = 0;
+	if (cp < 0x80) {
+		if ((cp | 0x20) < 'a' || (cp | 0x20) > 'z') {
+			out[n++] = cp; /* no case */
+			return n;
+		}
+		cp |= 0x20;
+		out[n++] = cp;
+		if (cp == 'k')
+			out[n++] = 0x212A; /* KELVIN SIGN */
+		else if (cp == 's')
+			out[n++] = 0x017F; /* LATIN SMALL LETTER LONG S */
+		return n;
+	}
+	/* Latin-1 letters: capitals C0-DE pair with small E0-FE (not the
+	 * signs D7 and F7); a few have a third partner elsewhere. */
+	if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+		cp += 0x20;
+	if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7 && cp != 0xDF) {
+		out[n++] = cp;
+		out[n++] = cp - 0x20;
+		if (cp == 0xE5)
+			out[n++] = 0x212B; /* ANGSTROM SIGN */
+		return n;
+	}
+	switch (cp) {
+	case 0xDF: /* sharp s: capital U+1E9E */
+	case 0x1E9E:
+		out[n++] = 0xDF;
+		out[n++] = 0x1E9E;
+		return n;
+	case 0xFF: /* y with diaeresis: capital U+0178 */
+	case 0x178:
+		out[n++] = 0xFF;
+		out[n++] = 0x178;
+		return n;
+	case 0x212A:
+		return prefilter_case_partners('k', out);
+	case 0x017F:
+		return prefilter_case_partners('s', out);
+	case 0x212B:
+		return prefilter_case_partners(0xE5, out);
+	default:
+		return 0;
+	}
+}
+
 /* Append one of the characters cps[0..ncp) with quantifier (min, max) to
  * the run. */
 static void add_lit(struct px *p, struct run *run, struct lit_conj *best, const uint32_t *cps,
@@ -605,24 +797,37 @@ static void add_lit(struct px *p, struct run *run, struct lit_conj *best, const 
 	size_t clen[CLASS_MAX_CHARS], n = 0;
 
 	for (size_t i = 0; i < ncp; i++) {
-		uint32_t cp = cps[i];
-		if (p->icase && (cp >= 0x80 || cp == 'k' || cp == 'K' || cp == 's' || cp == 'S')) {
-			finish_run(p, run, best); /* has case partners we cannot see */
-			return;
-		}
-		if (p->ext && cp >= 0x80) {
+		uint32_t alt[PREFILTER_MAX_PARTNERS] = { cps[i] };
+		size_t nalt = 1;
+		if (p->ext && cps[i] >= 0x80) {
 			/* PCRE2 also skips some non-ASCII white space in (?x) */
 			finish_run(p, run, best);
 			return;
 		}
-		if (cp >= 'A' && cp <= 'Z')
-			cp |= 0x20;
-		size_t l = utf8_encode(cp, c[n]);
-		int dup = 0;
-		for (size_t j = 0; j < n; j++)
-			dup |= clen[j] == l && memcmp(c[j], c[n], l) == 0;
-		if (!dup)
-			clen[n++] = l;
+		if (p->icase) {
+			/* every character (?i) matches for this one, as the
+			 * automaton compares (ASCII case-insensitively) */
+			nalt = prefilter_case_partners(cps[i], alt);
+			if (nalt == 0) {
+				finish_run(p, run, best); /* partners we do not know */
+				return;
+			}
+		}
+		for (size_t a = 0; a < nalt; a++) {
+			uint32_t cp = alt[a];
+			if (cp >= 'A' && cp <= 'Z')
+				cp |= 0x20;
+			if (n == CLASS_MAX_CHARS) {
+				finish_run(p, run, best); /* too many alternatives */
+				return;
+			}
+			size_t l = utf8_encode(cp, c[n]);
+			int dup = 0;
+			for (size_t j = 0; j < n; j++)
+				dup |= clen[j] == l && memcmp(c[j], c[n], l) == 0;
+			if (!dup)
+				clen[n++] = l;
+		}
 	}
 	if (min == 0) {
 		finish_run(p, run, best);
@@ -688,18 +893,21 @@ static size_t parse_simple_class(struct px *p, uint32_t *cps)
 	return n;
 }
 
-/* A sequence up to '|', ')' or the end. */
-static void parse_seq(struct px *p, struct lit_conj *best)
+/* A sequence up to '|', ')' or the end.  *exact gets the strings the
+ * sequence matches when it is nothing but literal characters (and
+ * zero-width items), else exact->nv = 0. */
+static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 {
-	struct run run = {.nv = 0};
+	struct run run = { .nv = 0 }, gex;
 	memset(best, 0, sizeof(*best));
+	exact->nv = 0;
 
 	while (!p->bail && !p->nomem) {
 		skip_ext(p);
 		int c = peek(p);
 		uint32_t cp = 0, cps[CLASS_MAX_CHARS];
 		size_t ncp = 0;
-		struct lit_conj req = {.n = 0};
+		struct lit_conj req = { .n = 0 };
 		enum atom_kind k;
 		long min, max;
 
@@ -731,7 +939,7 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 		p->pos++;
 		switch (c) {
 		case '(':
-			k = parse_group(p, &req);
+			k = parse_group(p, &req, &gex);
 			break;
 		case '[':
 			ncp = parse_simple_class(p, cps);
@@ -769,6 +977,9 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 			break;
 		}
 		parse_quant(p, &min, &max);
+		if (p->norm && k == A_LIT && (ncp ? ncp == 1 && cps[0] == ' ' : cp == ' ') &&
+		    min >= 1)
+			min = max = 1; /* normalised text has no two spaces in a row */
 		switch (k) {
 		case A_ZERO:
 			break;
@@ -788,6 +999,17 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 				add_lit(p, &run, best, &cp, 1, min, max);
 			break;
 		case A_GROUP:
+			if (min == 1 && max == 1 && gex.nv > 0) {
+				/* (?:jag|vi)\s+ska: the group's strings go on
+				 * the run, "jag ska|vi ska" */
+				int m = run_mul_str(&run, &gex);
+				if (m < 0) {
+					finish_run(p, &run, best);
+					m = run_mul_str(&run, &gex);
+				}
+				if (m == 1)
+					break;
+			}
 			/* every set the group requires is required here too */
 			finish_run(p, &run, best);
 			if (min >= 1)
@@ -797,17 +1019,21 @@ static void parse_seq(struct px *p, struct lit_conj *best)
 		}
 		lit_conj_clear(&req);
 	}
+	if (!p->bail && !run.cut && !run.full && run.nv > 0 && run.len[0] > 0)
+		*exact = run;
 	finish_run(p, &run, best);
 }
 
 /* An alternation.  One branch: its conjunction.  Several: each branch's
- * strongest set, united (any branch without one makes it "always"). */
-static void parse_alt(struct px *p, struct lit_conj *out)
+ * strongest set, united (any branch without one makes it "always").  It
+ * is exact when every branch is. */
+static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 {
-	struct lit_conj first = {.n = 0}, branch = {.n = 0};
-	struct lit_set acc = {0}, one;
+	struct lit_conj first = { .n = 0 }, branch = { .n = 0 };
+	struct lit_set acc = { 0 }, one;
+	struct run bex;
 
-	parse_seq(p, &first);
+	parse_seq(p, &first, exact);
 	if (p->bail || p->nomem || peek(p) != '|') {
 		*out = first;
 		return;
@@ -815,7 +1041,9 @@ static void parse_alt(struct px *p, struct lit_conj *out)
 	conj_best(&first, &acc);
 	while (!p->bail && !p->nomem && peek(p) == '|') {
 		p->pos++;
-		parse_seq(p, &branch);
+		parse_seq(p, &branch, &bex);
+		if (exact->nv && (bex.nv == 0 || !exact_union(exact, &bex)))
+			exact->nv = 0;
 		conj_best(&branch, &one);
 		if (lit_set_union(&acc, &one) < 0)
 			p->nomem = 1;
@@ -830,16 +1058,39 @@ static void parse_alt(struct px *p, struct lit_conj *out)
 
 int prefilter_extract(const char *pattern, struct lit_conj *ret)
 {
-	struct px p = {.s = pattern, .len = strlen(pattern)};
-	struct lit_conj c = {.n = 0};
+	return prefilter_extract_opts(pattern, 0, ret);
+}
 
-	parse_alt(&p, &c);
+int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret)
+{
+	struct px p = { .s = pattern, .len = strlen(pattern) };
+	p.norm = (flags & PREFILTER_NORMALIZED) != 0;
+	struct lit_conj c = { .n = 0 };
+	struct run exact;
+
+	parse_alt(&p, &c, &exact);
 	if (p.nomem) {
 		lit_conj_clear(&c);
 		return -ENOMEM;
 	}
 	if (p.bail || p.pos != p.len)
 		lit_conj_clear(&c);
+	/* A set with a literal found in nearly every comment (" ", ":", "i")
+	 * only costs time once a rarer set is required too; dropping a
+	 * requirement is safe. */
+	double rarest = 2.0;
+	for (size_t i = 0; i < c.n; i++)
+		if (set_freq(&c.v[i]) < rarest)
+			rarest = set_freq(&c.v[i]);
+	for (size_t i = 0; i < c.n && rarest < 0.5;) {
+		if (has_ubiquitous(&c.v[i])) {
+			lit_set_clear(&c.v[i]);
+			c.v[i] = c.v[--c.n];
+			memset(&c.v[c.n], 0, sizeof(c.v[c.n]));
+		} else {
+			i++;
+		}
+	}
 	*ret = c;
 	return 0;
 }

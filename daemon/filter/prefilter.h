@@ -11,8 +11,9 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
-#define PREFILTER_MAX_LITS 64    /* more alternatives: "always" */
+#define PREFILTER_MAX_LITS 256   /* more alternatives: "always" */
 #define PREFILTER_MAX_CONJ 3     /* sets kept per pattern (the strongest) */
 #define PREFILTER_MAX_LIT_LEN 64 /* longer runs are cut (a substring is still required) */
 
@@ -30,6 +31,25 @@ struct lit_conj {
 
 /* Returns 0 (with *ret filled; ret->n may be 0: "always") or -ENOMEM. */
 int prefilter_extract(const char *pattern, struct lit_conj *ret);
+
+/* Flags of prefilter_extract_opts(). */
+enum {
+	/* The subject is normalize_text() output, whose only white space is
+	 * a single ' ' between words: \s and \s+ are then the literal ' '
+	 * ("kan\s+man" requires "kan man"). */
+	PREFILTER_NORMALIZED = 1u << 0,
+};
+
+/* prefilter_extract() for a subject described by flags. */
+int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret);
+
+#define PREFILTER_MAX_PARTNERS 4
+
+/* The characters PCRE2 (UTF, UCP, caseless) matches for cp, as the
+ * automaton compares them (ASCII letters lowercased): cp itself first,
+ * then e.g. U+212A KELVIN SIGN for k, Ö for ö.  Returns their number, or 0
+ * when cp is a letter outside the known table (ASCII and Latin-1). */
+size_t prefilter_case_partners(uint32_t cp, uint32_t out[PREFILTER_MAX_PARTNERS]);
 
 void lit_conj_clear(struct lit_conj *c);
 

@@ -5,6 +5,9 @@
 #include "filter/normalize.h"
 #include "filter/utf8.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 static char norm_buf[4096];
 
 /* Normalise s and return the normalised text (static buffer). */
@@ -189,22 +192,22 @@ static void test_utf8_invalid_sequences(void)
 		size_t len;
 		const char *out;
 	} cases[] = {
-	    {"a\xc0\xaf"
-	     "b",
-	     4,
-	     "a\xef\xbf\xbd\xef\xbf\xbd"
-	     "b"},                                                       /* overlong '/' */
-	    {"\xe0\x80\xaf", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* overlong 3-byte */
-	    {"\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* surrogate */
-	    {"x\xe2\x82", 3, "x\xef\xbf\xbd"},                           /* truncated */
-	    {"\x80\xbf", 2, "\xef\xbf\xbd\xef\xbf\xbd"},                 /* lone continuations */
-	    {"\xf4\x90\x80\x80", 4,
-	     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* above U+10FFFF */
-	    {"\xff", 1, "\xef\xbf\xbd"},
-	    {"a\0b", 3,
-	     "a\xef\xbf\xbd"
-	     "b"},
-	    {"\xc3\xa5", 2, "\xc3\xa5"},
+		{ "a\xc0\xaf"
+		  "b",
+		  4,
+		  "a\xef\xbf\xbd\xef\xbf\xbd"
+		  "b" },                                                       /* overlong '/' */
+		{ "\xe0\x80\xaf", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* overlong 3-byte */
+		{ "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* surrogate */
+		{ "x\xe2\x82", 3, "x\xef\xbf\xbd" },                           /* truncated */
+		{ "\x80\xbf", 2, "\xef\xbf\xbd\xef\xbf\xbd" }, /* lone continuations */
+		{ "\xf4\x90\x80\x80", 4,
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* above U+10FFFF */
+		{ "\xff", 1, "\xef\xbf\xbd" },
+		{ "a\0b", 3,
+		  "a\xef\xbf\xbd"
+		  "b" },
+		{ "\xc3\xa5", 2, "\xc3\xa5" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *out;
@@ -214,6 +217,74 @@ static void test_utf8_invalid_sequences(void)
 		T_EQ_INT(cases[i].len, used);
 		free(out);
 	}
+}
+
+/* The engine matches with PCRE2_NO_UTF_CHECK: whatever the input, the
+ * sanitised original and its normalisation must be UTF-8 PCRE2 accepts. */
+static void test_sanitised_and_normalised_text_is_valid_for_pcre2(void)
+{
+	static const unsigned char pieces[][4] = {
+		{ 0xC3, 0xB6 },
+		{ 0xE2, 0x84, 0xAA },
+		{ 0xF0, 0x9F, 0x98, 0x80 },
+		{ 0xED, 0xA0, 0x80 },
+		{ 0xC0, 0xAF },
+		{ 0xF4, 0x90, 0x80, 0x80 },
+		{ 0x80 },
+		{ 0xFF },
+		{ 0x00 },
+		{ 'a' },
+		{ ' ' },
+		{ 0xE2, 0x80, 0x8B },
+		{ 0xCC, 0x88 },
+		{ 0xC2, 0xA0 },
+		{ '1' },
+		{ 0xEF, 0xBF, 0xBD },
+	};
+	uint64_t rng = 0x9E3779B97F4A7C15u;
+	int err, bad = 0;
+	PCRE2_SIZE eoff;
+	pcre2_code *code =
+	        pcre2_compile((PCRE2_SPTR) "x", 1, PCRE2_UTF | PCRE2_UCP, &err, &eoff, NULL);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	T_ASSERT(code && md);
+	for (int n = 0; code && md && n < 20000; n++) {
+		unsigned char in[64];
+		size_t len = 0;
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		int k = (int)(rng % 12);
+		for (int i = 0; i < k; i++) {
+			uint64_t r = rng >> (5 * i);
+			if (r & 16) { /* a random byte */
+				in[len++] = (unsigned char)(r >> 8);
+				continue;
+			}
+			const unsigned char *p = pieces[r % (sizeof(pieces) / sizeof(pieces[0]))];
+			size_t pl = p[0] < 0x80 ? 1 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4;
+			if (p[0] == 0x80 || p[0] == 0xFF)
+				pl = 1;
+			memcpy(in + len, p, pl);
+			len += pl;
+		}
+		char *clean;
+		size_t clen, consumed;
+		struct norm_text nt;
+		if (utf8_sanitize((const char *)in, len, 40, &clean, &clen, &consumed) < 0)
+			continue;
+		int rc = pcre2_match(code, (PCRE2_SPTR)clean, clen, 0, 0, md, NULL);
+		bad += rc != PCRE2_ERROR_NOMATCH && rc < 0;
+		if (normalize_text(clean, clen, &nt) == 0) {
+			rc = pcre2_match(code, (PCRE2_SPTR)nt.s, nt.len, 0, 0, md, NULL);
+			bad += rc != PCRE2_ERROR_NOMATCH && rc < 0;
+			norm_text_free(&nt);
+		}
+		free(clean);
+	}
+	T_EQ_INT(0, bad);
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
 }
 
 static void test_utf8_cap_never_splits_a_character(void)
@@ -261,6 +332,7 @@ int main(void)
 	T_RUN(test_map_covers_every_byte);
 	T_RUN(test_utf8_invalid_sequences);
 	T_RUN(test_utf8_cap_never_splits_a_character);
+	T_RUN(test_sanitised_and_normalised_text_is_valid_for_pcre2);
 	T_RUN(test_normalises_a_megabyte_of_hostile_text);
 	return t_done();
 }

@@ -3,6 +3,8 @@
 #include "t.h"
 #include "filter/aho.h"
 #include "filter/engine.h"
+#include "filter/normalize.h"
+#include "filter/utf8.h"
 #include "filter/prefilter.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -11,11 +13,11 @@
 #define DATA SRCDIR "/tests/unit/data/filter"
 
 /* The extracted sets as "a|b & c" (as extracted), or "*" for always. */
-static const char *lits(const char *pattern)
+static const char *lits_opts(const char *pattern, unsigned flags)
 {
 	static char buf[1024];
 	struct lit_conj c;
-	if (prefilter_extract(pattern, &c) < 0)
+	if (prefilter_extract_opts(pattern, flags, &c) < 0)
 		return "ENOMEM";
 	if (c.n == 0)
 		return "*";
@@ -31,6 +33,47 @@ static const char *lits(const char *pattern)
 	}
 	lit_conj_clear(&c);
 	return buf;
+}
+
+static const char *lits(const char *pattern)
+{
+	return lits_opts(pattern, 0);
+}
+
+/* On normalised text \s is the one space between words. */
+static void test_extracts_spaces_on_normalized_text(void)
+{
+	const unsigned n = PREFILTER_NORMALIZED;
+	T_EQ_STR("kan man", lits_opts("\\bkan\\s+man\\b", n));
+	T_EQ_STR("jag |vi  & ska|kommer at &  doda",
+	         lits_opts("\\b(?:jag|vi)\\s+(?:ska|kommer\\s+att?)\\s+doda", n));
+	T_EQ_STR("a b", lits_opts("a {1,3}b", n));
+	T_EQ_STR("a b", lits_opts("a[ ]+?b", n));
+	T_EQ_STR("ab & cd", lits_opts("ab\\s*cd", n)); /* zero or one space */
+	T_EQ_STR("ab & cd", lits_opts("ab\\S+cd", n));
+	/* a group of plain strings joins the run around it */
+	T_EQ_STR("kan man|ska man|far man", lits_opts("(?:kan|ska|far)\\s+man\\b", n));
+	T_EQ_STR("xjag yz|xvi yz", lits_opts("x(?:jag|(vi))\\s+yz", n));
+	T_EQ_STR("jag|vi & yz", lits_opts("x?(?:jag|vi)+\\s*yz", n));
+	T_EQ_STR(" yz", lits_opts("(?:jag|v\\w)\\syz", n));
+	T_EQ_STR("ab & cd", lits("ab\\s+cd")); /* raw text: any white space */
+}
+
+/* Of several requirements the rarest is kept: a longer literal, but not a
+ * common word; sets in nearly every comment go once a rare one is known. */
+static void test_prefers_rare_literals(void)
+{
+	T_EQ_STR("xq|zzzz", lits("(?:(jag)\\w(xq)|zzzz)"));
+	T_EQ_STR("kolera|zzzz", lits("(?:(kolera)\\w(xq)|zzzz)"));
+	/* a punctuation mark is rarer than a letter */
+	T_EQ_STR("kolera & :|=", lits("kolera\\w[:=]"));
+	T_EQ_STR("kolera & :|= & ab", lits("kolera\\w[:=]\\wab"));
+	T_EQ_STR("ab & :", lits("ab\\w:"));
+	/* a set with a letter or a space alone goes when a rare one is kept */
+	T_EQ_STR(":", lits("a\\w:"));
+	T_EQ_STR("kolera", lits("kolera\\w[ae]"));
+	T_EQ_STR("kolera", lits_opts("kolera\\w\\s", PREFILTER_NORMALIZED));
+	T_EQ_STR("a & b", lits("a\\wb")); /* nothing rarer: kept */
 }
 
 static void test_extracts_required_literals(void)
@@ -49,7 +92,7 @@ static void test_extracts_required_literals(void)
 	T_EQ_STR("abc", lits("a(?i)bc"));
 	T_EQ_STR("abc", lits("ABC"));
 	T_EQ_STR("doda", lits("(?:doda)+"));
-	T_EQ_STR("http & :// & bit.ly|tinyurl.com",
+	T_EQ_STR("http & ://bit.ly/|://tinyurl.com/",
 	         lits("(?i)\\bhttps?://(bit\\.ly|tinyurl\\.com)/\\w+"));
 	T_EQ_STR("x{a", lits("x{a"));
 	/* small classes multiply the run's variants */
@@ -57,7 +100,18 @@ static void test_extracts_required_literals(void)
 	T_EQ_STR("nig|n1g & er|3r", lits("n[i1]gg?[e3]r"));
 	T_EQ_STR("xaybz|xaycz", lits("x[aA]y[bc]z"));
 	T_EQ_STR(".abc|,abc", lits("[.,]abc"));
-	T_EQ_STR("a & c", lits("(?i)a[bk]c"));
+	/* (?i): every character PCRE2 matches, KELVIN SIGN for k, Ö for ö */
+	T_EQ_STR("abc|akc|a\xe2\x84\xaa"
+	         "c",
+	         lits("(?i)a[bk]c"));
+	T_EQ_STR("ks|\xe2\x84\xaas|k\xc5\xbf|\xe2\x84\xaa\xc5\xbf", lits("(?i)ks"));
+	T_EQ_STR("\xc3\xb6|\xc3\x96", lits("(?i)\xc3\xb6"));
+	T_EQ_STR("l\xc3\xa5s|l\xc3\x85s|l\xe2\x84\xabs|l\xc3\xa5\xc5\xbf|l\xc3\x85\xc5\xbf|"
+	         "l\xe2\x84\xab\xc5\xbf",
+	         lits("(?i)l\xc3\xa5s"));
+	/* a backreference matches something: it breaks the run */
+	T_EQ_STR("ab & cd", lits("(ab)\\1cd"));
+	T_EQ_STR("ab & cd", lits("(ab)\\12cd"));
 	T_EQ_STR("ax|bx|cx", lits("[a-c]x"));
 	/* positive lookarounds: what they match is in the subject too */
 	T_EQ_STR("bitcoin & vinst", lits("^(?=.*\\bbitcoin\\b)(?=.*\\bvinst\\b).*"));
@@ -75,13 +129,15 @@ static void test_gives_up_when_unsure(void)
 	T_EQ_STR("*", lits("a|b*"));
 	T_EQ_STR("*", lits("[a-z]"));
 	T_EQ_STR("*", lits("[^a]"));
-	T_EQ_STR("*", lits("(a)\\1"));
+	T_EQ_STR("*", lits("(a)?\\1"));
+	T_EQ_STR("*", lits("\\0"));
 	T_EQ_STR("*", lits("(*UTF)abc"));
 	T_EQ_STR("*", lits("(?(1)a|b)"));
 	T_EQ_STR("*", lits("\\d+"));
 	T_EQ_STR("*", lits(".*"));
-	T_EQ_STR("*", lits("(?i)ks"));       /* K and s have non-ASCII case partners */
-	T_EQ_STR("*", lits("(?i)\xc3\xb6")); /* so does every non-ASCII letter */
+	T_EQ_STR("*", lits("(?i)\xce\xbb")); /* case partners outside the table */
+	T_EQ_STR("*", lits("(?i)\\x{1f3}"));
+	T_EQ_STR("*", lits("\\s+")); /* white space of raw text is unknown */
 	T_EQ_STR("*", lits(""));
 	T_EQ_STR("*", lits("a?"));
 }
@@ -93,15 +149,15 @@ static void mark_seen(void *ctx, uint32_t id)
 
 static void test_aho_corasick_finds_all_literals(void)
 {
-	const char *lit[] = {"he", "she", "his", "hers", "d\xc3\xb6\x64\x61", "a", "zz"};
+	const char *lit[] = { "he", "she", "his", "hers", "d\xc3\xb6\x64\x61", "a", "zz" };
 	size_t len[7];
-	uint32_t ids[7] = {0, 1, 2, 3, 4, 5, 6};
+	uint32_t ids[7] = { 0, 1, 2, 3, 4, 5, 6 };
 	for (int i = 0; i < 7; i++)
 		len[i] = strlen(lit[i]);
 	struct aho *a;
 	T_EQ_INT(0, aho_build(lit, len, ids, 7, &a));
 	uint32_t *stamp = calloc(aho_states(a), sizeof(uint32_t));
-	int seen[7] = {0};
+	int seen[7] = { 0 };
 	const char *text = "uSHErs and SHE D\xc3\xb6"
 	                   "DA";
 	aho_scan(a, text, strlen(text), stamp, 1, mark_seen, seen);
@@ -135,20 +191,22 @@ static void gen_alt(char *out, size_t cap, int depth);
 static void gen_atom(char *out, size_t cap, int depth)
 {
 	static const char *const leaves[] = {
-	    "a",        "b",        "k",     "s",           "K",         "S",       "A",
-	    "\xc3\xb6", "\xc3\x96", " ",     "\\.",         ".",         "[ab]",    "\\b",
-	    "\\s",      "\\w",      "ab",    "ba",          "sk",        "\\x{e5}", "\\Qa.\\E",
-	    "$",        "^",        "[kK]",  "[s\xc3\xb6]", "[.a]",      "[^a]",    "[a-c]",
-	    "[ \\.]",   "[A-C]",    "[a-]",  "[0-9]",       "(?=a)",     "(?<=b)",  "\\x41",
-	    "(?#c)",    "\\Qk\\E",  "(?-i)", "a{,2}",       "{",         "\\N",     "\\R",
-	    "#c\n",     "\\ ",      "(?^)",  "(?|a|b)",     "\\x{212a}",
+		"a",           "b",         "k",        "s",       "K",         "S",
+		"A",           "\xc3\xb6",  "\xc3\x96", " ",       "\\.",       ".",
+		"[ab]",        "\\b",       "\\s",      "\\w",     "ab",        "ba",
+		"sk",          "\\x{e5}",   "\\Qa.\\E", "$",       "^",         "[kK]",
+		"[s\xc3\xb6]", "[.a]",      "[^a]",     "[a-c]",   "[ \\.]",    "[A-C]",
+		"[a-]",        "[0-9]",     "(?=a)",    "(?<=b)",  "\\x41",     "(?#c)",
+		"\\Qk\\E",     "(?-i)",     "a{,2}",    "{",       "\\N",       "\\R",
+		"#c\n",        "\\ ",       "(?^)",     "(?|a|b)", "\\x{212a}", "\xc3\xa5",
+		"\\x{c5}",     "\\x{212b}", "(a)\\1",   "\\s",
 	};
-	static const char *const quant[] = {"",  "",    "",      "",      "?",  "*",
-	                                    "+", "{2}", "{1,3}", "{0,2}", "+?", "{2,}"};
+	static const char *const quant[] = { "",  "",    "",      "",      "?",  "*",
+		                             "+", "{2}", "{1,3}", "{0,2}", "+?", "{2,}" };
 	char inner[512] = "";
 	if (depth < 3 && rnd(4) == 0) {
-		static const char *const open[] = {"(",   "(?:",   "(?i:", "(?=", "(?!",
-		                                   "(?>", "(?<n>", "(?<=", "(?<!"};
+		static const char *const open[] = { "(",   "(?:",   "(?i:", "(?=", "(?!",
+			                            "(?>", "(?<n>", "(?<=", "(?<!" };
 		gen_alt(inner, sizeof(inner), depth + 1);
 		snprintf(out + strlen(out), cap - strlen(out), "%s%s)%s",
 		         open[rnd(sizeof(open) / sizeof(open[0]))], inner, quant[rnd(12)]);
@@ -176,24 +234,28 @@ static void gen_alt(char *out, size_t cap, int depth)
 
 static void gen_subject(char *out, size_t cap)
 {
-	static const char *const ch[] = {"1",
-	                                 "-",
-	                                 "a",
-	                                 "b",
-	                                 "k",
-	                                 "s",
-	                                 "K",
-	                                 "S",
-	                                 "A",
-	                                 "B",
-	                                 " ",
-	                                 ".",
-	                                 "\xc3\xb6",
-	                                 "\xc3\x96",
-	                                 "\xc5\xbf" /* long s */,
-	                                 "\xe2\x84\xaa" /* kelvin */,
-	                                 "\xc3\xa5",
-	                                 "\xc3\x85"};
+	static const char *const ch[] = { "1",
+		                          "-",
+		                          "a",
+		                          "b",
+		                          "k",
+		                          "s",
+		                          "K",
+		                          "S",
+		                          "A",
+		                          "B",
+		                          " ",
+		                          ".",
+		                          "\xc3\xb6",
+		                          "\xc3\x96",
+		                          "\xc5\xbf" /* long s */,
+		                          "\xe2\x84\xaa" /* kelvin */,
+		                          "\xc3\xa5",
+		                          "\xc3\x85",
+		                          "\xe2\x84\xab" /* angstrom */,
+		                          "\t",
+		                          "  ",
+		                          "\xc2\xa0" /* no-break space */ };
 	int n = (int)rnd(14);
 	out[0] = '\0';
 	for (int i = 0; i < n; i++)
@@ -202,8 +264,9 @@ static void gen_subject(char *out, size_t cap)
 }
 
 /* Random patterns against random subjects: whenever PCRE2 matches, one of
- * the extracted literals occurs in the (ASCII-lowercased) subject. */
-static void test_random_patterns_never_lose_a_match(void)
+ * the extracted literals occurs in the (ASCII-lowercased) subject.  With
+ * PREFILTER_NORMALIZED the subjects are normalize_text() output. */
+static void random_patterns(unsigned flags)
 {
 	pcre2_match_data *md = pcre2_match_data_create(16, NULL);
 	int compiled = 0, with_lits = 0, matches = 0, violations = 0;
@@ -225,12 +288,19 @@ static void test_random_patterns_never_lose_a_match(void)
 			continue;
 		compiled++;
 		struct lit_conj ls;
-		T_EQ_INT(0, prefilter_extract(pat, &ls));
+		T_EQ_INT(0, prefilter_extract_opts(pat, flags, &ls));
 		if (ls.n)
 			with_lits++;
 		for (int k = 0; k < 60 && ls.n; k++) {
 			char subj[128], low[128];
 			gen_subject(subj, sizeof(subj));
+			if (flags & PREFILTER_NORMALIZED) {
+				struct norm_text nt;
+				if (normalize_text(subj, strlen(subj), &nt) < 0)
+					continue;
+				snprintf(subj, sizeof(subj), "%s", nt.s);
+				norm_text_free(&nt);
+			}
 			if (pcre2_match(code, (PCRE2_SPTR)subj, strlen(subj), 0, 0, md, NULL) < 0)
 				continue;
 			matches++;
@@ -243,10 +313,10 @@ static void test_random_patterns_never_lose_a_match(void)
 				for (size_t l = 0; l < ls.v[c].n && !found; l++)
 					found = strstr(low, ls.v[c].v[l]) != NULL;
 				if (!found && violations++ < 10)
-					T_FAIL_(
-					    "pattern /%s/ matches \"%s\" but no literal of set %zu "
-					    "(%s...) occurs",
-					    pat, subj, c, ls.v[c].v[0]);
+					T_FAIL_("pattern /%s/ matches \"%s\" but no literal of set "
+					        "%zu "
+					        "(%s...) occurs",
+					        pat, subj, c, ls.v[c].v[0]);
 			}
 		}
 		lit_conj_clear(&ls);
@@ -258,6 +328,146 @@ static void test_random_patterns_never_lose_a_match(void)
 	T_ASSERT(matches > 1000);
 	T_EQ_INT(0, violations);
 	pcre2_match_data_free(md);
+}
+
+static void test_random_patterns_never_lose_a_match(void)
+{
+	random_patterns(0);
+}
+
+static void test_random_patterns_on_normalized_text_never_lose_a_match(void)
+{
+	random_patterns(PREFILTER_NORMALIZED);
+}
+
+/* Every code point but the surrogates, UTF-8, each followed by sep (may be
+ * ""); *ret_off[cp] is where cp starts (cps past 0x10FFFF: the end). */
+static char *all_code_points(const char *sep, size_t *ret_len, uint32_t **ret_off)
+{
+	size_t sl = strlen(sep), cap = 0x110000 * (4 + sl) + 1, len = 0;
+	char *buf = malloc(cap);
+	uint32_t *off = malloc(0x110001 * sizeof(*off));
+	if (!buf || !off) {
+		free(buf);
+		free(off);
+		return NULL;
+	}
+	for (uint32_t cp = 0; cp < 0x110000; cp++) {
+		off[cp] = (uint32_t)len;
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			continue;
+		len += utf8_encode(cp, buf + len);
+		memcpy(buf + len, sep, sl);
+		len += sl;
+	}
+	off[0x110000] = (uint32_t)len;
+	buf[len] = '\0';
+	*ret_len = len;
+	*ret_off = off;
+	return buf;
+}
+
+static int cmp_cp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* prefilter_case_partners() is exactly what PCRE2 (UTF, UCP, caseless)
+ * matches, over every code point, for every character it knows. */
+static void test_case_partners_are_what_pcre2_matches(void)
+{
+	size_t len;
+	uint32_t *off;
+	char *all = all_code_points("", &len, &off);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int known = 0;
+	T_ASSERT(all != NULL);
+	if (!all)
+		return;
+	for (uint32_t cp = 1; cp < 0x2200; cp++) {
+		uint32_t want[PREFILTER_MAX_PARTNERS + 1], got[64];
+		size_t nw = prefilter_case_partners(cp, want), ng = 0;
+		if (nw == 0)
+			continue;
+		known++;
+		char pat[32];
+		int err;
+		PCRE2_SIZE eoff;
+		snprintf(pat, sizeof(pat), "(?i)\\x{%x}", (unsigned)cp);
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &eoff, NULL);
+		T_ASSERT(code != NULL);
+		if (!code)
+			continue;
+		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+		size_t start = 0;
+		while (ng < 64 && pcre2_match(code, (PCRE2_SPTR)all, len, start, 0, md, NULL) > 0) {
+			size_t at = pcre2_get_ovector_pointer(md)[0], q = at;
+			uint32_t m = utf8_next(all, len, &q);
+			if (m >= 'A' && m <= 'Z')
+				m |= 0x20; /* the automaton compares ASCII case-insensitively */
+			int dup = 0;
+			for (size_t i = 0; i < ng; i++)
+				dup |= got[i] == m;
+			if (!dup)
+				got[ng++] = m;
+			start = q;
+		}
+		pcre2_code_free(code);
+		for (size_t i = 0; i < nw; i++)
+			if (want[i] >= 'A' && want[i] <= 'Z')
+				want[i] |= 0x20;
+		qsort(want, nw, sizeof(*want), cmp_cp);
+		qsort(got, ng, sizeof(*got), cmp_cp);
+		int same = nw == ng && memcmp(want, got, nw * sizeof(*got)) == 0;
+		if (!same)
+			T_FAIL_("U+%04X: table has %zu partners, PCRE2 matches %zu", (unsigned)cp,
+			        nw, ng);
+	}
+	printf("# %d characters checked against PCRE2\n", known);
+	T_ASSERT(known > 150);
+	pcre2_match_data_free(md);
+	free(off);
+	free(all);
+}
+
+/* What PREFILTER_NORMALIZED relies on: normalised text has no white space
+ * PCRE2's \s sees except single ' ' between other characters, whatever
+ * code points surround it. */
+static void test_normalized_text_has_single_spaces_only(void)
+{
+	static const char *const seps[] = { "", "x", " ", "\t\xc2\xa0", "a ." };
+	int err;
+	PCRE2_SIZE eoff;
+	pcre2_code *code =
+	        pcre2_compile((PCRE2_SPTR) "[^\\S ]|\\s\\s|^\\s|\\s$", PCRE2_ZERO_TERMINATED,
+	                      PCRE2_UTF | PCRE2_UCP, &err, &eoff, NULL);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	T_ASSERT(code != NULL);
+	for (size_t i = 0; code && i < sizeof(seps) / sizeof(seps[0]); i++) {
+		size_t len;
+		uint32_t *off;
+		char *all = all_code_points(seps[i], &len, &off);
+		struct norm_text nt;
+		T_ASSERT(all != NULL);
+		if (!all)
+			break;
+		T_EQ_INT(0, normalize_text(all, len, &nt));
+		int rc = pcre2_match(code, (PCRE2_SPTR)nt.s, nt.len, 0, 0, md, NULL);
+		if (rc >= 0) {
+			size_t at = pcre2_get_ovector_pointer(md)[0];
+			T_FAIL_("separator \"%s\": white space other than one ' ' at %zu: "
+			        "\"%.12s\"",
+			        seps[i], at, nt.s + (at > 4 ? at - 4 : 0));
+		}
+		T_EQ_INT(PCRE2_ERROR_NOMATCH, rc);
+		norm_text_free(&nt);
+		free(off);
+		free(all);
+	}
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
 }
 
 static int same_verdict(struct filter_engine *e, const char *s, size_t len)
@@ -290,7 +500,7 @@ static int same_verdict(struct filter_engine *e, const char *s, size_t len)
 static void test_engine_same_verdicts_with_and_without_prefilter(void)
 {
 	struct filter_engine *e = NULL;
-	struct diag_list errs = {0}, warns = {0};
+	struct diag_list errs = { 0 }, warns = { 0 };
 	T_EQ_INT(0, filter_engine_load(DATA "/good", NULL, &e, &errs, &warns));
 	diag_list_clear(&errs);
 	diag_list_clear(&warns);
@@ -302,51 +512,51 @@ static void test_engine_same_verdicts_with_and_without_prefilter(void)
 		for (size_t k = 0; k < r->nmatches; k++, checked++)
 			T_ASSERT(same_verdict(e, r->matches[k].text, strlen(r->matches[k].text)));
 		for (size_t k = 0; k < r->nnomatches; k++, checked++)
-			T_ASSERT(
-			    same_verdict(e, r->nomatches[k].text, strlen(r->nomatches[k].text)));
+			T_ASSERT(same_verdict(e, r->nomatches[k].text,
+			                      strlen(r->nomatches[k].text)));
 	}
 	static const char *const words[] = {
-	    "jag",
-	    "JAG",
-	    "ska",
-	    "sk4",
-	    "döda",
-	    "d ö d a",
-	    "d0da",
-	    "dööööda",
-	    "dig",
-	    "er",
-	    "vi",
-	    "kommer",
-	    "att",
-	    "din",
-	    "idiot",
-	    "id10t",
-	    "pucko",
-	    "spränga",
-	    "stadshuset",
-	    "gratis",
-	    "iphone",
-	    "https://bit.ly/x1",
-	    "HTTP://TINYURL.COM/y",
-	    "när",
-	    "öppnar",
-	    "öppettider",
-	    "?",
-	    "19811218-9876",
-	    "811218-9876",
-	    "070-123 45 67",
-	    "+46 70 123 45 67",
-	    "hej",
-	    "och",
-	    "tid",
-	    "\"",
-	    ",",
-	    ".",
-	    "\xe2\x80\x8b",
-	    "\xff",
-	    "kön",
-	    "biblioteket",
+		"jag",
+		"JAG",
+		"ska",
+		"sk4",
+		"döda",
+		"d ö d a",
+		"d0da",
+		"dööööda",
+		"dig",
+		"er",
+		"vi",
+		"kommer",
+		"att",
+		"din",
+		"idiot",
+		"id10t",
+		"pucko",
+		"spränga",
+		"stadshuset",
+		"gratis",
+		"iphone",
+		"https://bit.ly/x1",
+		"HTTP://TINYURL.COM/y",
+		"när",
+		"öppnar",
+		"öppettider",
+		"?",
+		"19811218-9876",
+		"811218-9876",
+		"070-123 45 67",
+		"+46 70 123 45 67",
+		"hej",
+		"och",
+		"tid",
+		"\"",
+		",",
+		".",
+		"\xe2\x80\x8b",
+		"\xff",
+		"kön",
+		"biblioteket",
 	};
 	for (int n = 0; n < 3000; n++) {
 		char buf[512] = "";
@@ -368,12 +578,93 @@ static void test_engine_same_verdicts_with_and_without_prefilter(void)
 	filter_engine_free(e);
 }
 
+/* The same on the shipped rules (filters/): every example, and comments
+ * made of words and phrases of the examples (so many of them get past the
+ * prefilter), mixed with upper case, stretched letters and stray spaces. */
+static void test_shipped_rules_same_verdicts_with_and_without_prefilter(void)
+{
+	struct filter_engine *e = NULL;
+	struct diag_list errs = { 0 }, warns = { 0 };
+	T_EQ_INT(0, filter_engine_load(SRCDIR "/filters", NULL, &e, &errs, &warns));
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	if (!e)
+		return;
+	size_t checked = 0, hits = 0, nex = 0;
+	const char *ex[4096];
+	for (size_t i = 0; i < filter_engine_rule_count(e); i++) {
+		const struct filter_rule *r = filter_engine_rule(e, i);
+		for (size_t k = 0; k < r->nmatches; k++, checked++) {
+			T_ASSERT(same_verdict(e, r->matches[k].text, strlen(r->matches[k].text)));
+			if (nex < 4096)
+				ex[nex++] = r->matches[k].text;
+		}
+		for (size_t k = 0; k < r->nnomatches; k++, checked++) {
+			T_ASSERT(same_verdict(e, r->nomatches[k].text,
+			                      strlen(r->nomatches[k].text)));
+			if (nex < 4096)
+				ex[nex++] = r->nomatches[k].text;
+		}
+	}
+	T_ASSERT(nex > 100);
+	for (int n = 0; nex && n < 4000; n++) {
+		char buf[2048] = "";
+		size_t len = 0;
+		int parts = 1 + (int)rnd(4);
+		for (int w = 0; w < parts && len < 700; w++) {
+			/* a random piece of a random example: whole or from a word on */
+			const char *x = ex[rnd((unsigned)nex)];
+			size_t xl = strlen(x), from = 0, to = xl;
+			if (rnd(2)) {
+				from = rnd((unsigned)xl + 1);
+				while (from < xl && from > 0 && x[from - 1] != ' ')
+					from++;
+				to = from + rnd((unsigned)(xl - from) + 1);
+				while (to < xl && x[to] != ' ')
+					to++;
+			}
+			if (to - from > 300)
+				to = from + 300;
+			for (size_t q = from; q < to && len < 1900; q++) {
+				char ch = x[q];
+				if (rnd(40) == 0 && ch >= 'a' && ch <= 'z')
+					ch = (char)(ch - 32);
+				buf[len++] = ch;
+				if (rnd(200) == 0)
+					for (int k = 0; k < 3; k++)
+						buf[len++] = ch;
+				if (rnd(150) == 0)
+					buf[len++] = ' ';
+			}
+			buf[len++] = rnd(3) ? ' ' : '\n';
+		}
+		buf[len] = '\0';
+		T_ASSERT(same_verdict(e, buf, len));
+		struct filter_verdict *v;
+		if (filter_engine_scan(e, buf, len, 0, &v) == 0) {
+			hits += v->nhits > 0;
+			filter_verdict_free(v);
+		}
+		checked++;
+	}
+	printf("# shipped rules: %zu rules, %zu texts compared, %zu of the mixed ones with hits\n",
+	       filter_engine_rule_count(e), checked, hits);
+	T_ASSERT(hits > 1000);
+	filter_engine_free(e);
+}
+
 int main(void)
 {
 	T_RUN(test_extracts_required_literals);
+	T_RUN(test_extracts_spaces_on_normalized_text);
+	T_RUN(test_prefers_rare_literals);
 	T_RUN(test_gives_up_when_unsure);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_random_patterns_never_lose_a_match);
+	T_RUN(test_random_patterns_on_normalized_text_never_lose_a_match);
+	T_RUN(test_case_partners_are_what_pcre2_matches);
+	T_RUN(test_normalized_text_has_single_spaces_only);
 	T_RUN(test_engine_same_verdicts_with_and_without_prefilter);
+	T_RUN(test_shipped_rules_same_verdicts_with_and_without_prefilter);
 	return t_done();
 }
