@@ -18,6 +18,10 @@ struct aho {
 	int32_t *report;   /* s itself when it has outputs, else dict[s] */
 	uint32_t *out_off; /* outputs of state s: ids[out_off[s] .. out_off[s+1]) */
 	uint32_t *ids;
+	size_t nids;
+	/* state = (off * div_magic) >> 40 == off / ncls without a division
+	 * (exact for off < 2^32 and ncls < 256; checked when built). */
+	uint64_t div_magic;
 };
 
 struct pair {
@@ -98,8 +102,13 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 	queue = malloc(a->nstates * sizeof(int32_t));
 	if (!a->out_off || !a->ids || !a->dict || !fail || !queue)
 		goto out;
+	/* The same literal given twice with one id (two variants of a set
+	 * can coincide) is reported once. */
 	for (size_t i = 0; i < n; i++) {
-		a->ids[i] = pairs[i].id;
+		if (i > 0 && pairs[i].state == pairs[i - 1].state &&
+		    pairs[i].id == pairs[i - 1].id)
+			continue;
+		a->ids[a->nids++] = pairs[i].id;
 		a->out_off[pairs[i].state + 1]++;
 	}
 	for (size_t s = 0; s < a->nstates; s++)
@@ -172,6 +181,12 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 		r = -E2BIG; /* transitions are (state * ncls) << 1 in 32 bits */
 		goto out;
 	}
+	a->div_magic = ((uint64_t)1 << 40) / a->ncls + 1;
+	for (size_t ns = 0; ns < a->nstates; ns++)
+		if (((uint64_t)(ns * a->ncls) * a->div_magic) >> 40 != ns) {
+			r = -E2BIG;
+			goto out;
+		}
 	a->d32 = malloc(nt * sizeof(uint32_t));
 	if (!a->d32)
 		goto out;
@@ -201,34 +216,50 @@ size_t aho_states(const struct aho *a)
 	return a->nstates;
 }
 
-/* Report the outputs of state s and those on its dictionary chain, each
- * state once per scan.  Kept out of line: the scan loop stays in
- * registers. */
-static __attribute__((noinline)) void report(const struct aho *a, uint32_t s, uint32_t *stamp,
-                                             uint32_t gen, void (*hit)(void *ctx, uint32_t id),
-                                             void *ctx)
+size_t aho_outputs(const struct aho *a)
 {
-	for (int32_t o = a->report[s]; o >= 0 && stamp[o] != gen; o = a->dict[o]) {
-		stamp[o] = gen;
-		for (uint32_t k = a->out_off[o]; k < a->out_off[o + 1]; k++)
-			hit(ctx, a->ids[k]);
-	}
+	return a->nids;
 }
 
-void aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
-              void (*hit)(void *ctx, uint32_t id), void *ctx)
+/* Append the outputs of state s and of those on its dictionary chain, each
+ * state once per scan; stamp[s] also marks a state without outputs of its
+ * own whose chain was reported.  Kept out of line: the scan loop stays in
+ * registers. */
+static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t s,
+                                                  uint32_t *stamp, uint32_t gen, uint32_t *out)
+{
+	stamp[s] = gen;
+	for (int32_t o = a->report[s]; o >= 0; o = a->dict[o]) {
+		if (o != (int32_t)s) {
+			if (stamp[o] == gen)
+				break;
+			stamp[o] = gen;
+		}
+		for (uint32_t k = a->out_off[o]; k < a->out_off[o + 1]; k++)
+			*out++ = a->ids[k];
+	}
+	return out;
+}
+
+size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
+                uint32_t *out)
 {
 	const uint8_t *p = (const uint8_t *)text, *end = p + len;
 	const uint8_t *cls = a->cls;
 	const uint32_t *d = a->d32;
-	const uint32_t ncls = (uint32_t)a->ncls;
+	const uint64_t magic = a->div_magic;
+	uint32_t *o = out;
 	uint32_t off = 0; /* state * ncls */
 	while (p < end) {
 		uint32_t t = d[off + cls[*p++]];
 		off = t >> 1;
-		if (t & 1)
-			report(a, off / ncls, stamp, gen, hit, ctx);
+		if (t & 1) {
+			uint32_t s = (uint32_t)(((uint64_t)off * magic) >> 40);
+			if (stamp[s] != gen)
+				o = report(a, s, stamp, gen, o);
+		}
 	}
+	return (size_t)(o - out);
 }
 
 void aho_free(struct aho *a)

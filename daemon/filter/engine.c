@@ -50,6 +50,7 @@ struct filter_engine {
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
 	uint32_t gen;
+	uint32_t *lits; /* scratch: ids reported by a scan (aho_outputs()) */
 	uint32_t *cand; /* scratch: candidate rule indices */
 	size_t ncand;
 	struct filter_span *spans; /* scratch: one rule's spans (max_spans) */
@@ -83,6 +84,7 @@ void filter_engine_free(struct filter_engine *e)
 	pcre2_match_context_free(e->mctx);
 	pcre2_jit_stack_free(e->jstack);
 	pcre2_match_data_free(e->md);
+	free(e->lits);
 	free(e->cand);
 	free(e->spans);
 	free(e);
@@ -106,7 +108,7 @@ static int build_prefilter(struct filter_engine *e)
 	const char **lits[NINPUTS] = { 0 };
 	size_t *lens[NINPUTS] = { 0 };
 	uint32_t *ids[NINPUTS] = { 0 };
-	size_t n[NINPUTS] = { 0 }, cap[NINPUTS] = { 0 };
+	size_t n[NINPUTS] = { 0 }, cap[NINPUTS] = { 0 }, nlits = 0;
 	int r = -ENOMEM;
 
 	for (size_t i = 0; i < e->rs.n; i++)
@@ -173,7 +175,12 @@ static int build_prefilter(struct filter_engine *e)
 		e->stamp[in] = calloc(aho_states(e->aho[in]), sizeof(uint32_t));
 		if (!e->stamp[in])
 			goto out;
+		if (aho_outputs(e->aho[in]) > nlits)
+			nlits = aho_outputs(e->aho[in]);
 	}
+	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
+	if (!e->lits)
+		goto out;
 	r = 0;
 out:
 	for (size_t s = 0; conj && s < e->nslots; s++)
@@ -328,18 +335,22 @@ static void mark_rule(struct filter_engine *e, uint32_t rule)
 	}
 }
 
-/* Aho–Corasick reported a literal of set (id & 3) of slot (id >> 2). */
-static void on_literal(void *ctx, uint32_t id)
+/* Aho–Corasick reported literals of set (id & 3) of slot (id >> 2). */
+static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
-	struct filter_engine *e = ctx;
-	struct slot *sl = &e->slots[id >> 2];
-	if (sl->gen != e->gen) {
-		sl->gen = e->gen;
-		sl->seen = 0;
+	const uint32_t gen = e->gen;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t id = ids[k];
+		struct slot *sl = &e->slots[id >> 2];
+		uint8_t seen = sl->gen == gen ? sl->seen : 0;
+		if (seen == sl->full)
+			continue; /* already complete: nothing new */
+		seen |= (uint8_t)(1u << (id & 3));
+		sl->gen = gen;
+		sl->seen = seen;
+		if (seen == sl->full)
+			mark_rule(e, sl->rule);
 	}
-	sl->seen |= (uint8_t)(1u << (id & 3));
-	if (sl->seen == sl->full)
-		mark_rule(e, sl->rule);
 }
 
 /* May pattern k of rule i match, as far as the prefilter knows? */
@@ -606,10 +617,12 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 	} else {
 		sc.prefiltered = 1;
 		if (sc.have_nt)
-			aho_scan(e->aho[FILTER_INPUT_NORMALIZED], sc.nt.s, sc.nt.len,
-			         e->stamp[FILTER_INPUT_NORMALIZED], e->gen, on_literal, e);
-		aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen, e->stamp[FILTER_INPUT_RAW],
-		         e->gen, on_literal, e);
+			on_literals(e, e->lits,
+			            aho_scan(e->aho[FILTER_INPUT_NORMALIZED], sc.nt.s, sc.nt.len,
+			                     e->stamp[FILTER_INPUT_NORMALIZED], e->gen, e->lits));
+		on_literals(e, e->lits,
+		            aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen,
+		                     e->stamp[FILTER_INPUT_RAW], e->gen, e->lits));
 		for (int in = 0; in < NINPUTS; in++)
 			for (size_t k = 0; k < e->nalways[in]; k++)
 				mark_rule(e, e->always[in][k]);
