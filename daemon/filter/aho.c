@@ -105,8 +105,7 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 	/* The same literal given twice with one id (two variants of a set
 	 * can coincide) is reported once. */
 	for (size_t i = 0; i < n; i++) {
-		if (i > 0 && pairs[i].state == pairs[i - 1].state &&
-		    pairs[i].id == pairs[i - 1].id)
+		if (i > 0 && pairs[i].state == pairs[i - 1].state && pairs[i].id == pairs[i - 1].id)
 			continue;
 		a->ids[a->nids++] = pairs[i].id;
 		a->out_off[pairs[i].state + 1]++;
@@ -225,8 +224,8 @@ size_t aho_outputs(const struct aho *a)
  * state once per scan; stamp[s] also marks a state without outputs of its
  * own whose chain was reported.  Kept out of line: the scan loop stays in
  * registers. */
-static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t s,
-                                                  uint32_t *stamp, uint32_t gen, uint32_t *out)
+static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t s, uint32_t *stamp,
+                                                  uint32_t gen, uint32_t *out)
 {
 	stamp[s] = gen;
 	for (int32_t o = a->report[s]; o >= 0; o = a->dict[o]) {
