@@ -18,6 +18,11 @@ struct aho {
 	int32_t *report;   /* s itself when it has outputs, else dict[s] */
 	uint32_t *out_off; /* outputs of state s: ids[out_off[s] .. out_off[s+1]) */
 	uint32_t *ids;
+	/* The same per state, packed: a report touches one line per state */
+	struct rinfo {
+		int32_t report, dict;
+		uint32_t lo, hi; /* ids[lo .. hi) */
+	} * ri;
 	size_t nids;
 	/* state = (off * div_magic) >> 40 == off / ncls without a division
 	 * (exact for off < 2^32 and ncls < 256; checked when built). */
@@ -174,6 +179,12 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 	free(ooff);
 	free(oids);
 	free(odict);
+	a->ri = malloc(a->nstates * sizeof(*a->ri));
+	if (!a->ri)
+		goto out;
+	for (size_t ns = 0; ns < a->nstates; ns++)
+		a->ri[ns] = (struct rinfo){ a->report[ns], a->dict[ns], a->out_off[ns],
+			                    a->out_off[ns + 1] };
 
 	size_t nt = a->nstates * a->ncls;
 	if (nt >= (1u << 31)) {
@@ -227,15 +238,17 @@ size_t aho_outputs(const struct aho *a)
 static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t s, uint32_t *stamp,
                                                   uint32_t gen, uint32_t *out)
 {
+	const struct rinfo *ri = a->ri;
+	const uint32_t *ids = a->ids;
 	stamp[s] = gen;
-	for (int32_t o = a->report[s]; o >= 0; o = a->dict[o]) {
+	for (int32_t o = ri[s].report; o >= 0; o = ri[o].dict) {
 		if (o != (int32_t)s) {
 			if (stamp[o] == gen)
 				break;
 			stamp[o] = gen;
 		}
-		for (uint32_t k = a->out_off[o]; k < a->out_off[o + 1]; k++)
-			*out++ = a->ids[k];
+		for (uint32_t k = ri[o].lo; k < ri[o].hi; k++)
+			*out++ = ids[k];
 	}
 	return out;
 }
@@ -269,6 +282,7 @@ void aho_free(struct aho *a)
 	free(a->d32);
 	free(a->dict);
 	free(a->report);
+	free(a->ri);
 	free(a->out_off);
 	free(a->ids);
 	free(a);
