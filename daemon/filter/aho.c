@@ -14,6 +14,10 @@ struct aho {
 	 * the next state has outputs to report: no multiplication and no
 	 * second table on the hot path. */
 	uint32_t *d32;
+	/* With at most 65536 states: next state numbers, d16[s * ncls + class];
+	 * states >= first_reporting report. */
+	uint16_t *d16;
+	uint32_t first_reporting;
 	int32_t *dict;     /* next state on the failure chain with outputs, -1 */
 	int32_t *report;   /* s itself when it has outputs, else dict[s] */
 	uint32_t *out_off; /* outputs of state s: ids[out_off[s] .. out_off[s+1]) */
@@ -162,6 +166,24 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 		free(odict);
 		goto out;
 	}
+	/* States that report come after all the others (each group
+	 * breadth-first), so "does the next state report" is one comparison
+	 * with the state number and transitions can be 16-bit state numbers. */
+	{
+		size_t k = 0;
+		for (size_t i = 0; i < qt; i++) {
+			int32_t os = queue[i];
+			if (ooff[os + 1] == ooff[os] && odict[os] < 0)
+				perm[k++] = os;
+		}
+		a->first_reporting = (uint32_t)k + 1; /* the root never reports */
+		for (size_t i = 0; i < qt; i++) {
+			int32_t os = queue[i];
+			if (!(ooff[os + 1] == ooff[os] && odict[os] < 0))
+				perm[k++] = os;
+		}
+		memcpy(queue, perm, qt * sizeof(*queue));
+	}
 	perm[0] = 0;
 	for (size_t i = 0; i < qt; i++)
 		perm[queue[i]] = (int32_t)(i + 1);
@@ -191,21 +213,33 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 		r = -E2BIG; /* transitions are (state * ncls) << 1 in 32 bits */
 		goto out;
 	}
-	a->div_magic = ((uint64_t)1 << 40) / a->ncls + 1;
-	for (size_t ns = 0; ns < a->nstates; ns++)
-		if (((uint64_t)(ns * a->ncls) * a->div_magic) >> 40 != ns) {
-			r = -E2BIG;
+	if (a->nstates <= 65536) {
+		a->d16 = malloc(nt * sizeof(uint16_t));
+		if (!a->d16)
 			goto out;
+		for (size_t ns = 0; ns < a->nstates; ns++) {
+			int32_t os = ns ? queue[ns - 1] : 0;
+			for (size_t c = 0; c < a->ncls; c++)
+				a->d16[ns * a->ncls + c] =
+				        (uint16_t)perm[a->delta[(size_t)os * a->ncls + c]];
 		}
-	a->d32 = malloc(nt * sizeof(uint32_t));
-	if (!a->d32)
-		goto out;
-	for (size_t ns = 0; ns < a->nstates; ns++) {
-		int32_t os = ns ? queue[ns - 1] : 0;
-		for (size_t c = 0; c < a->ncls; c++) {
-			uint32_t t = (uint32_t)perm[a->delta[(size_t)os * a->ncls + c]];
-			a->d32[ns * a->ncls + c] =
-			        (uint32_t)(t * a->ncls) << 1 | (a->report[t] >= 0);
+	} else {
+		a->div_magic = ((uint64_t)1 << 40) / a->ncls + 1;
+		for (size_t ns = 0; ns < a->nstates; ns++)
+			if (((uint64_t)(ns * a->ncls) * a->div_magic) >> 40 != ns) {
+				r = -E2BIG;
+				goto out;
+			}
+		a->d32 = malloc(nt * sizeof(uint32_t));
+		if (!a->d32)
+			goto out;
+		for (size_t ns = 0; ns < a->nstates; ns++) {
+			int32_t os = ns ? queue[ns - 1] : 0;
+			for (size_t c = 0; c < a->ncls; c++) {
+				uint32_t t = (uint32_t)perm[a->delta[(size_t)os * a->ncls + c]];
+				a->d32[ns * a->ncls + c] =
+				        (uint32_t)(t * a->ncls) << 1 | (t >= a->first_reporting);
+			}
 		}
 	}
 	free(a->delta);
@@ -258,9 +292,22 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 {
 	const uint8_t *p = (const uint8_t *)text, *end = p + len;
 	const uint8_t *cls = a->cls;
+	uint32_t *o = out;
+	if (a->d16) {
+		/* half the table of d32: fewer cache misses, which is where a
+		 * scan waits */
+		const uint16_t *d = a->d16;
+		const uint32_t ncls = (uint32_t)a->ncls, thr = a->first_reporting;
+		uint32_t s = 0;
+		while (p < end) {
+			s = d[s * ncls + cls[*p++]];
+			if (s >= thr && stamp[s] != gen)
+				o = report(a, s, stamp, gen, o);
+		}
+		return (size_t)(o - out);
+	}
 	const uint32_t *d = a->d32;
 	const uint64_t magic = a->div_magic;
-	uint32_t *o = out;
 	uint32_t off = 0; /* state * ncls */
 	while (p < end) {
 		uint32_t t = d[off + cls[*p++]];
@@ -280,6 +327,7 @@ void aho_free(struct aho *a)
 		return;
 	free(a->delta);
 	free(a->d32);
+	free(a->d16);
 	free(a->dict);
 	free(a->report);
 	free(a->ri);

@@ -181,6 +181,57 @@ static void test_aho_corasick_finds_all_literals(void)
 
 static uint64_t rng = 0x9E3779B97F4A7C15u;
 
+/* More than 65536 states: the automaton keeps 32-bit transitions.  Every
+ * literal written into the text is reported, and every report is a
+ * literal of the text. */
+static void test_aho_corasick_large_automaton(void)
+{
+	enum { N = 12000, L = 9 };
+	char *buf = malloc((size_t)N * (L + 1));
+	const char **lit = malloc(N * sizeof(*lit));
+	size_t *len = malloc(N * sizeof(*len));
+	uint32_t *ids = malloc(N * sizeof(*ids));
+	uint32_t x = 2463534242u; /* its own generator: the fuzz seeds stay */
+	for (size_t i = 0; i < N; i++) {
+		char *w = buf + i * (L + 1);
+		for (size_t k = 0; k < L; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			w[k] = (char)('a' + x % 26);
+		}
+		w[L] = '\0';
+		lit[i] = w;
+		len[i] = L;
+		ids[i] = (uint32_t)i;
+	}
+	struct aho *a;
+	T_EQ_INT(0, aho_build(lit, len, ids, N, &a));
+	T_ASSERT(aho_states(a) > 65536);
+	uint32_t *stamp = calloc(aho_states(a), sizeof(uint32_t));
+	uint32_t *out = malloc(aho_outputs(a) * sizeof(uint32_t));
+	char text[200] = "";
+	for (size_t i = 0; i < 10; i++) {
+		strcat(text, lit[i * 997]);
+		strcat(text, i % 2 ? " " : "-");
+	}
+	size_t n = aho_scan(a, text, strlen(text), stamp, 1, out);
+	int found = 0, bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		found += out[i] % 997 == 0 && out[i] / 997 < 10;
+		bad += strstr(text, lit[out[i]]) == NULL;
+	}
+	T_EQ_INT(10, found);
+	T_EQ_INT(0, bad);
+	free(out);
+	free(stamp);
+	aho_free(a);
+	free(ids);
+	free(len);
+	free(lit);
+	free(buf);
+}
+
 static unsigned rnd(unsigned n)
 {
 	rng ^= rng << 13;
@@ -663,6 +714,7 @@ int main(void)
 	T_RUN(test_prefers_rare_literals);
 	T_RUN(test_gives_up_when_unsure);
 	T_RUN(test_aho_corasick_finds_all_literals);
+	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_random_patterns_never_lose_a_match);
 	T_RUN(test_random_patterns_on_normalized_text_never_lose_a_match);
 	T_RUN(test_case_partners_are_what_pcre2_matches);
