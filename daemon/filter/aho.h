@@ -21,11 +21,15 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 /* Number of states of the automaton; scans need a stamp array this long. */
 size_t aho_states(const struct aho *a);
 
-/* Call hit(ctx, id) for the id of every literal that occurs in text.  An id
- * may be reported more than once but each state's ids only once per scan:
- * `stamp` (aho_states() entries, zeroed once) and a `gen` that differs from
- * every previous scan's make that so. */
-void aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
-              void (*hit)(void *ctx, uint32_t id), void *ctx);
+/* Number of distinct (literal, id) outputs: the most one scan can report. */
+size_t aho_outputs(const struct aho *a);
+
+/* Write to out (aho_outputs() entries) the id of every literal that occurs
+ * in text and return how many were written.  An id may be written more
+ * than once (several literals can share it) but each literal's only once
+ * per scan: `stamp` (aho_states() entries, zeroed once) and a `gen` that
+ * differs from every previous scan's make that so. */
+size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
+                uint32_t *out);
 
 void aho_free(struct aho *a);

@@ -50,9 +50,15 @@ struct filter_engine {
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
 	uint32_t gen;
+	uint32_t *lits; /* scratch: ids reported by a scan (aho_outputs()) */
 	uint32_t *cand; /* scratch: candidate rule indices */
 	size_t ncand;
 	struct filter_span *spans; /* scratch: one rule's spans (max_spans) */
+	/* scratch kept between scans (an engine is single-threaded): the
+	 * sanitised text and its normalisation, grown as needed */
+	char *obuf;
+	size_t ocap;
+	struct norm_text nt;
 };
 
 void filter_options_default(struct filter_options *o)
@@ -83,6 +89,9 @@ void filter_engine_free(struct filter_engine *e)
 	pcre2_match_context_free(e->mctx);
 	pcre2_jit_stack_free(e->jstack);
 	pcre2_match_data_free(e->md);
+	free(e->lits);
+	free(e->obuf);
+	norm_text_free(&e->nt);
 	free(e->cand);
 	free(e->spans);
 	free(e);
@@ -106,7 +115,7 @@ static int build_prefilter(struct filter_engine *e)
 	const char **lits[NINPUTS] = { 0 };
 	size_t *lens[NINPUTS] = { 0 };
 	uint32_t *ids[NINPUTS] = { 0 };
-	size_t n[NINPUTS] = { 0 }, cap[NINPUTS] = { 0 };
+	size_t n[NINPUTS] = { 0 }, cap[NINPUTS] = { 0 }, nlits = 0;
 	int r = -ENOMEM;
 
 	for (size_t i = 0; i < e->rs.n; i++)
@@ -173,7 +182,12 @@ static int build_prefilter(struct filter_engine *e)
 		e->stamp[in] = calloc(aho_states(e->aho[in]), sizeof(uint32_t));
 		if (!e->stamp[in])
 			goto out;
+		if (aho_outputs(e->aho[in]) > nlits)
+			nlits = aho_outputs(e->aho[in]);
 	}
+	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
+	if (!e->lits)
+		goto out;
 	r = 0;
 out:
 	for (size_t s = 0; conj && s < e->nslots; s++)
@@ -328,18 +342,22 @@ static void mark_rule(struct filter_engine *e, uint32_t rule)
 	}
 }
 
-/* Aho–Corasick reported a literal of set (id & 3) of slot (id >> 2). */
-static void on_literal(void *ctx, uint32_t id)
+/* Aho–Corasick reported literals of set (id & 3) of slot (id >> 2). */
+static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
-	struct filter_engine *e = ctx;
-	struct slot *sl = &e->slots[id >> 2];
-	if (sl->gen != e->gen) {
-		sl->gen = e->gen;
-		sl->seen = 0;
+	const uint32_t gen = e->gen;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t id = ids[k];
+		struct slot *sl = &e->slots[id >> 2];
+		uint8_t seen = sl->gen == gen ? sl->seen : 0;
+		if (seen == sl->full)
+			continue; /* already complete: nothing new */
+		seen |= (uint8_t)(1u << (id & 3));
+		sl->gen = gen;
+		sl->seen = seen;
+		if (seen == sl->full)
+			mark_rule(e, sl->rule);
 	}
-	sl->seen |= (uint8_t)(1u << (id & 3));
-	if (sl->seen == sl->full)
-		mark_rule(e, sl->rule);
 }
 
 /* May pattern k of rule i match, as far as the prefilter knows? */
@@ -360,7 +378,7 @@ static uint64_t mono_ns(void)
 struct scan {
 	const char *orig;
 	size_t olen;
-	struct norm_text nt;
+	const struct norm_text *nt; /* the engine's, valid when have_nt */
 	int have_nt;
 	struct filter_verdict *v;
 	struct filter_span *spans; /* scratch for one rule */
@@ -435,8 +453,8 @@ static size_t next_char(const char *s, size_t len, size_t pos)
 static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 {
 	const struct filter_rule *r = &e->rs.v[i];
-	const char *subj = r->input == FILTER_INPUT_RAW ? sc->orig : sc->nt.s;
-	size_t slen = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt.len;
+	const char *subj = r->input == FILTER_INPUT_RAW ? sc->orig : sc->nt->s;
+	size_t slen = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt->len;
 	int rc;
 
 	sc->nspans = 0;
@@ -464,7 +482,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 			if (ok) {
 				struct filter_span sp = { vs, ve };
 				if (r->input == FILTER_INPUT_NORMALIZED)
-					norm_span_to_orig(&sc->nt, vs, ve, &sp.start, &sp.end);
+					norm_span_to_orig(sc->nt, vs, ve, &sp.start, &sp.end);
 				sc->spans[sc->nspans++] = sp;
 			}
 			/* Next attempt after this match; an empty match moves on by
@@ -563,7 +581,7 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
                        struct filter_verdict **ret)
 {
 	struct scan sc = { 0 };
-	char *orig = NULL;
+	const char *orig;
 	size_t consumed;
 	time_t now = clock_now();
 	int r;
@@ -574,17 +592,19 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 		r = -ENOMEM;
 		goto out;
 	}
-	r = utf8_sanitize(text, len, e->opt.max_scan_bytes, &orig, &sc.olen, &consumed);
+	r = utf8_sanitize_into(text, len, e->opt.max_scan_bytes, &e->obuf, &e->ocap, &sc.olen,
+	                       &consumed);
 	if (r < 0)
 		goto out;
-	sc.orig = orig;
+	orig = sc.orig = e->obuf;
 	sc.v->input_len = len;
 	sc.v->scanned = consumed;
 	sc.v->truncated = consumed < len;
 	if (e->nrules_input[FILTER_INPUT_NORMALIZED]) {
-		r = normalize_text(orig, sc.olen, &sc.nt);
+		r = normalize_text_reuse(orig, sc.olen, &e->nt);
 		if (r < 0)
 			goto out;
+		sc.nt = &e->nt;
 		sc.have_nt = 1;
 	}
 
@@ -606,10 +626,12 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 	} else {
 		sc.prefiltered = 1;
 		if (sc.have_nt)
-			aho_scan(e->aho[FILTER_INPUT_NORMALIZED], sc.nt.s, sc.nt.len,
-			         e->stamp[FILTER_INPUT_NORMALIZED], e->gen, on_literal, e);
-		aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen, e->stamp[FILTER_INPUT_RAW],
-		         e->gen, on_literal, e);
+			on_literals(e, e->lits,
+			            aho_scan(e->aho[FILTER_INPUT_NORMALIZED], e->nt.s, e->nt.len,
+			                     e->stamp[FILTER_INPUT_NORMALIZED], e->gen, e->lits));
+		on_literals(e, e->lits,
+		            aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen,
+		                     e->stamp[FILTER_INPUT_RAW], e->gen, e->lits));
 		for (int in = 0; in < NINPUTS; in++)
 			for (size_t k = 0; k < e->nalways[in]; k++)
 				mark_rule(e, e->always[in][k]);
@@ -623,6 +645,10 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 		}
 	}
 
+	/* One clock reading per rule: a rule's end is the next one's start
+	 * (skipping a disabled or expired rule costs next to nothing; the
+	 * clock is read again after recording a hit). */
+	uint64_t t0 = e->ncand ? mono_ns() : 0;
 	for (size_t c = 0; c < e->ncand; c++) {
 		size_t i = e->cand[c];
 		const struct filter_rule *rule = &e->rs.v[i];
@@ -632,9 +658,10 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 		if (rule->expires_at && now >= rule->expires_at &&
 		    !(flags & FILTER_SCAN_INCLUDE_EXPIRED))
 			continue;
-		uint64_t t0 = mono_ns();
 		int m = eval_rule(e, i, &sc);
-		cr->st.match_ns += mono_ns() - t0;
+		uint64_t t1 = mono_ns();
+		cr->st.match_ns += t1 - t0;
+		t0 = t1;
 		cr->st.runs++;
 		if (m < 0) {
 			r = m;
@@ -646,6 +673,7 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 			r = add_hit(sc.v, rule, &sc);
 			if (r < 0)
 				goto out;
+			t0 = mono_ns();
 		}
 	}
 	r = mask_verdict(sc.v, &sc);
@@ -655,8 +683,5 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 	sc.v = NULL;
 out:
 	filter_verdict_free(sc.v);
-	free(orig);
-	if (sc.have_nt)
-		norm_text_free(&sc.nt);
 	return r;
 }

@@ -50,14 +50,26 @@ int norm_is_letter(uint32_t cp)
 	return 0;
 }
 
-static int is_digit(uint32_t cp)
+/* ASCII letters 1, digits 2: the common case without a branch chain. */
+static const uint8_t ascii_cls[128] = {
+	['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+	['8'] = 2, ['9'] = 2, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1,
+	['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1,
+	['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+static int is_letter(uint32_t cp)
 {
-	return cp >= '0' && cp <= '9';
+	return cp < 0x80 ? ascii_cls[cp] == 1 : norm_is_letter(cp);
 }
 
 static int is_alnum(uint32_t cp)
 {
-	return is_digit(cp) || norm_is_letter(cp);
+	return cp < 0x80 ? ascii_cls[cp] != 0 : norm_is_letter(cp);
 }
 
 static int is_space(uint32_t cp)
@@ -197,8 +209,8 @@ static void step_leet(struct elv *ev)
 		size_t j = i;
 		while (j < n && leet_fold(v[j].cp))
 			j++;
-		int before = i > 0 && norm_is_letter(v[i - 1].cp);
-		int after = j == n || norm_is_letter(v[j].cp) || !is_alnum(v[j].cp);
+		int before = i > 0 && is_letter(v[i - 1].cp);
+		int after = j == n || is_letter(v[j].cp) || !is_alnum(v[j].cp);
 		if (before && after)
 			for (size_t k = i; k < j; k++)
 				v[k].cp = leet_fold(v[k].cp);
@@ -208,7 +220,7 @@ static void step_leet(struct elv *ev)
 
 static int is_single_letter(const struct el *v, size_t n, size_t i)
 {
-	return norm_is_letter(v[i].cp) && (i == 0 || !is_alnum(v[i - 1].cp)) &&
+	return is_letter(v[i].cp) && (i == 0 || !is_alnum(v[i - 1].cp)) &&
 	       (i + 1 == n || !is_alnum(v[i + 1].cp));
 }
 
@@ -217,8 +229,13 @@ static int is_single_letter(const struct el *v, size_t n, size_t i)
 static void step_join_letters(struct elv *ev)
 {
 	struct el *v = ev->v;
-	size_t n = ev->n, w = 0;
-	for (size_t i = 0; i < n;) {
+	size_t n = ev->n, w = 0, i = 0;
+	/* Most texts have no such chain: nothing moves before the first
+	 * candidate (a single letter followed by a separator). */
+	while (i < n && !(i + 1 < n && is_letter_sep(v[i + 1].cp) && is_single_letter(v, n, i)))
+		i++;
+	w = i;
+	while (i < n) {
 		if (!is_single_letter(v, n, i)) {
 			v[w++] = v[i++];
 			continue;
@@ -242,7 +259,7 @@ static void step_join_letters(struct elv *ev)
 			continue;
 		}
 		for (size_t k = i; k <= last; k++)
-			if (norm_is_letter(v[k].cp))
+			if (is_letter(v[k].cp))
 				v[w++] = v[k];
 		i = last + 1;
 	}
@@ -256,7 +273,7 @@ static void step_collapse_runs(struct elv *ev)
 	size_t n = ev->n, w = 0, first = n;
 	/* Most texts have no such run: find the first one before copying. */
 	for (size_t i = 0; i + 2 < n; i++)
-		if (v[i].cp == v[i + 1].cp && v[i].cp == v[i + 2].cp && norm_is_letter(v[i].cp) &&
+		if (v[i].cp == v[i + 1].cp && v[i].cp == v[i + 2].cp && is_letter(v[i].cp) &&
 		    (i == 0 || v[i - 1].cp != v[i].cp)) {
 			first = i;
 			break;
@@ -268,7 +285,7 @@ static void step_collapse_runs(struct elv *ev)
 		size_t j = i + 1;
 		while (j < n && v[j].cp == v[i].cp)
 			j++;
-		if (j - i >= 3 && norm_is_letter(v[i].cp)) {
+		if (j - i >= 3 && is_letter(v[i].cp)) {
 			v[w] = v[i];
 			v[w].oe = v[j - 1].oe;
 			w++;
@@ -311,21 +328,37 @@ static void step_spaces(struct elv *ev)
 	ev->n = w;
 }
 
-int normalize_text(const char *orig, size_t len, struct norm_text *ret)
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (*p && *cap >= need)
+		return 0;
+	void *np = realloc(*p, need * size);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = need;
+	return 0;
+}
+
+int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 {
 	struct elv ev = { 0 };
-	struct norm_text nt = { 0 };
 	int r = -ENOMEM;
 
 	if (len > UINT32_MAX)
 		return -EINVAL;
+	nt->len = 0;
 	/* one element per input byte is enough unless folding expands */
-	ev.cap = len + 16;
-	ev.v = malloc(ev.cap * sizeof(*ev.v));
-	if (!ev.v)
-		goto out;
-	if (step_decode_fold(orig, len, &ev) < 0)
-		goto out;
+	if (grow(&nt->work, &nt->work_cap, len + 16, sizeof(struct el)) < 0)
+		return -ENOMEM;
+	ev.v = nt->work;
+	ev.cap = nt->work_cap;
+	r = step_decode_fold(orig, len, &ev);
+	/* elv_push() may have moved the buffer, even on failure */
+	nt->work = ev.v;
+	nt->work_cap = ev.cap;
+	if (r < 0)
+		return r;
 	step_leet(&ev);
 	step_join_letters(&ev);
 	step_collapse_runs(&ev);
@@ -335,38 +368,56 @@ int normalize_text(const char *orig, size_t len, struct norm_text *ret)
 	char tmp[4];
 	for (size_t i = 0; i < ev.n; i++)
 		bytes += ev.v[i].cp < 0x80 ? 1 : utf8_encode(ev.v[i].cp, tmp);
-	nt.s = malloc(bytes + 1);
-	nt.ostart = malloc((bytes + 1) * sizeof(uint32_t));
-	nt.oend = malloc((bytes + 1) * sizeof(uint32_t));
-	if (!nt.s || !nt.ostart || !nt.oend)
-		goto out;
+	if (!nt->s || !nt->ostart || !nt->oend || nt->cap < bytes + 1) {
+		size_t c1 = nt->cap, c2 = nt->cap, c3 = nt->cap;
+		void *s = nt->s, *os = nt->ostart, *oe = nt->oend;
+		int g = grow(&s, &c1, bytes + 1, 1);
+		nt->s = s;
+		g |= grow(&os, &c2, bytes + 1, sizeof(uint32_t));
+		nt->ostart = os;
+		g |= grow(&oe, &c3, bytes + 1, sizeof(uint32_t));
+		nt->oend = oe;
+		if (g < 0)
+			return -ENOMEM;
+		nt->cap = bytes + 1;
+	}
 	size_t o = 0;
 	for (size_t i = 0; i < ev.n; i++) {
 		if (ev.v[i].cp < 0x80) {
-			nt.s[o] = (char)ev.v[i].cp;
-			nt.ostart[o] = ev.v[i].os;
-			nt.oend[o] = ev.v[i].oe;
+			nt->s[o] = (char)ev.v[i].cp;
+			nt->ostart[o] = ev.v[i].os;
+			nt->oend[o] = ev.v[i].oe;
 			o++;
 			continue;
 		}
-		size_t k = utf8_encode(ev.v[i].cp, nt.s + o);
+		size_t k = utf8_encode(ev.v[i].cp, nt->s + o);
 		for (size_t b = 0; b < k; b++) {
-			nt.ostart[o + b] = ev.v[i].os;
-			nt.oend[o + b] = ev.v[i].oe;
+			nt->ostart[o + b] = ev.v[i].os;
+			nt->oend[o + b] = ev.v[i].oe;
 		}
 		o += k;
 	}
-	nt.s[o] = '\0';
-	nt.ostart[o] = nt.oend[o] = (uint32_t)len;
-	nt.len = o;
-	nt.orig_len = len;
+	nt->s[o] = '\0';
+	nt->ostart[o] = nt->oend[o] = (uint32_t)len;
+	nt->len = o;
+	nt->orig_len = len;
+	return 0;
+}
+
+int normalize_text(const char *orig, size_t len, struct norm_text *ret)
+{
+	struct norm_text nt = { 0 };
+	int r = normalize_text_reuse(orig, len, &nt);
+	if (r < 0) {
+		norm_text_free(&nt);
+		return r;
+	}
+	/* the result owns s/ostart/oend only, as before */
+	free(nt.work);
+	nt.work = NULL;
+	nt.work_cap = 0;
 	*ret = nt;
-	memset(&nt, 0, sizeof(nt));
-	r = 0;
-out:
-	free(ev.v);
-	norm_text_free(&nt);
-	return r;
+	return 0;
 }
 
 void norm_text_free(struct norm_text *nt)
@@ -376,6 +427,7 @@ void norm_text_free(struct norm_text *nt)
 	free(nt->s);
 	free(nt->ostart);
 	free(nt->oend);
+	free(nt->work);
 	memset(nt, 0, sizeof(*nt));
 }
 

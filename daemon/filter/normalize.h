@@ -16,12 +16,22 @@ struct norm_text {
 	uint32_t *ostart; /* ostart[i]: original offset where byte i's source begins */
 	uint32_t *oend;   /* oend[i]: original offset where byte i's source ends */
 	size_t orig_len;
+	/* normalize_text_reuse(): capacity of s/ostart/oend and the working
+	 * buffer kept between calls */
+	size_t cap;
+	void *work;
+	size_t work_cap;
 };
 
 /* Normalise `orig`, which must be valid UTF-8 (utf8_sanitize() output) and
  * shorter than 4 GiB.  Returns 0 or -ENOMEM; on success *ret owns its
  * buffers (free them with norm_text_free()). */
 int normalize_text(const char *orig, size_t len, struct norm_text *ret);
+
+/* The same, reusing (and growing) the buffers of *nt, which is zeroed or
+ * the result of an earlier call: one allocation-free call per comment once
+ * the buffers are large enough.  On error *nt keeps its buffers (len 0). */
+int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt);
 
 void norm_text_free(struct norm_text *nt);
 

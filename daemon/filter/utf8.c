@@ -77,17 +77,29 @@ size_t utf8_encode(uint32_t cp, char out[4])
 	return 4;
 }
 
-int utf8_sanitize(const char *s, size_t len, size_t max_in, char **ret, size_t *ret_len,
-                  size_t *ret_consumed)
+int utf8_sanitize_into(const char *s, size_t len, size_t max_in, char **buf, size_t *cap,
+                       size_t *ret_len, size_t *ret_consumed)
 {
 	size_t in = len < max_in ? len : max_in;
 	/* Each input byte yields at most 3 output bytes (one U+FFFD). */
-	char *out = malloc(in * 3 + 1);
+	size_t need = in * 3 + 1;
 	size_t pos = 0, o = 0;
 
-	if (!out)
-		return -ENOMEM;
+	if (!*buf || *cap < need) {
+		char *nb = realloc(*buf, need);
+		if (!nb)
+			return -ENOMEM;
+		*buf = nb;
+		*cap = need;
+	}
+	char *out = *buf;
 	while (pos < in) {
+		unsigned char b = (unsigned char)s[pos];
+		if (b != 0 && b < 0x80) { /* ASCII other than NUL: as it is */
+			out[o++] = (char)b;
+			pos++;
+			continue;
+		}
 		size_t start = pos;
 		/* Decode against the full length so a character straddling the
 		 * cap is seen whole, then drop it if it does not fit. */
@@ -107,8 +119,19 @@ int utf8_sanitize(const char *s, size_t len, size_t max_in, char **ret, size_t *
 		}
 	}
 	out[o] = '\0';
-	*ret = out;
 	*ret_len = o;
 	*ret_consumed = pos;
+	return 0;
+}
+
+int utf8_sanitize(const char *s, size_t len, size_t max_in, char **ret, size_t *ret_len,
+                  size_t *ret_consumed)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	int r = utf8_sanitize_into(s, len, max_in, &buf, &cap, ret_len, ret_consumed);
+	if (r < 0)
+		return r;
+	*ret = buf;
 	return 0;
 }

@@ -24,3 +24,9 @@ size_t utf8_encode(uint32_t cp, char out[4]);
  * -ENOMEM. */
 int utf8_sanitize(const char *s, size_t len, size_t max_in, char **ret, size_t *ret_len,
                   size_t *ret_consumed);
+
+/* The same into *buf, a buffer of *cap bytes (or NULL) that is grown as
+ * needed and stays the caller's, also on error: a scanner reuses one
+ * buffer for every comment. */
+int utf8_sanitize_into(const char *s, size_t len, size_t max_in, char **buf, size_t *cap,
+                       size_t *ret_len, size_t *ret_consumed);

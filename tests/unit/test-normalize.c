@@ -297,6 +297,48 @@ static void test_utf8_cap_never_splits_a_character(void)
 	free(out);
 }
 
+/* Reused buffers (the engine's per-comment path) give exactly what fresh
+ * ones give, whether they grow, shrink back or hold a longer old text. */
+static void test_reused_buffers_give_the_same_result(void)
+{
+	char big[3000];
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = "D \xc3\xb6 d a h4t3 jaaaa \xef\xbd\x84 "[i % 30];
+	big[sizeof(big) - 1] = '\0';
+	const char *in[] = { "hej",
+		             big,
+		             "J\xc3\xa4g  SKA d \xc3\xb6 d a d1g!!!",
+		             "",
+		             "\xff\x00x\xe2\x80\x8b",
+		             big + 1500,
+		             "a" };
+	size_t lens[] = { 3, sizeof(big) - 1, 0, 0, 5, sizeof(big) - 1501, 1 };
+	lens[2] = strlen(in[2]);
+	struct norm_text re = { 0 };
+	char *obuf = NULL;
+	size_t ocap = 0;
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		char *clean;
+		size_t clen, used, rlen, rused;
+		struct norm_text nt;
+		T_EQ_INT(0, utf8_sanitize(in[i], lens[i], 2000, &clean, &clen, &used));
+		T_EQ_INT(0, utf8_sanitize_into(in[i], lens[i], 2000, &obuf, &ocap, &rlen, &rused));
+		T_EQ_INT((int)clen, (int)rlen);
+		T_EQ_INT((int)used, (int)rused);
+		T_ASSERT(memcmp(clean, obuf, clen + 1) == 0);
+		T_EQ_INT(0, normalize_text(clean, clen, &nt));
+		T_EQ_INT(0, normalize_text_reuse(obuf, rlen, &re));
+		T_EQ_INT((int)nt.len, (int)re.len);
+		T_EQ_STR(nt.s, re.s);
+		T_ASSERT(memcmp(nt.ostart, re.ostart, (nt.len + 1) * sizeof(uint32_t)) == 0);
+		T_ASSERT(memcmp(nt.oend, re.oend, (nt.len + 1) * sizeof(uint32_t)) == 0);
+		norm_text_free(&nt);
+		free(clean);
+	}
+	norm_text_free(&re);
+	free(obuf);
+}
+
 static void test_normalises_a_megabyte_of_hostile_text(void)
 {
 	size_t n = 1 << 20;
@@ -319,6 +361,7 @@ static void test_normalises_a_megabyte_of_hostile_text(void)
 int main(void)
 {
 	T_RUN(test_swedish_letters_fold);
+	T_RUN(test_reused_buffers_give_the_same_result);
 	T_RUN(test_ocr_style_without_swedish_letters);
 	T_RUN(test_other_diacritics_and_ligatures);
 	T_RUN(test_decomposed_forms);

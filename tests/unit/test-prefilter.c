@@ -142,9 +142,10 @@ static void test_gives_up_when_unsure(void)
 	T_EQ_STR("*", lits("a?"));
 }
 
-static void mark_seen(void *ctx, uint32_t id)
+static void mark_seen(const uint32_t *ids, size_t n, int *seen)
 {
-	((int *)ctx)[id]++;
+	for (size_t i = 0; i < n; i++)
+		seen[ids[i]]++;
 }
 
 static void test_aho_corasick_finds_all_literals(void)
@@ -157,10 +158,12 @@ static void test_aho_corasick_finds_all_literals(void)
 	struct aho *a;
 	T_EQ_INT(0, aho_build(lit, len, ids, 7, &a));
 	uint32_t *stamp = calloc(aho_states(a), sizeof(uint32_t));
+	uint32_t out[7];
 	int seen[7] = { 0 };
+	T_EQ_INT(7, (int)aho_outputs(a));
 	const char *text = "uSHErs and SHE D\xc3\xb6"
 	                   "DA";
-	aho_scan(a, text, strlen(text), stamp, 1, mark_seen, seen);
+	mark_seen(out, aho_scan(a, text, strlen(text), stamp, 1, out), seen);
 	T_EQ_INT(1, seen[0]); /* reported once per scan */
 	T_EQ_INT(1, seen[1]);
 	T_EQ_INT(0, seen[2]);
@@ -169,7 +172,7 @@ static void test_aho_corasick_finds_all_literals(void)
 	T_EQ_INT(1, seen[5]);
 	T_EQ_INT(0, seen[6]);
 	memset(seen, 0, sizeof(seen));
-	aho_scan(a, "zz", 2, stamp, 2, mark_seen, seen);
+	mark_seen(out, aho_scan(a, "zz", 2, stamp, 2, out), seen);
 	T_EQ_INT(1, seen[6]);
 	T_EQ_INT(0, seen[0]);
 	free(stamp);
@@ -177,6 +180,57 @@ static void test_aho_corasick_finds_all_literals(void)
 }
 
 static uint64_t rng = 0x9E3779B97F4A7C15u;
+
+/* More than 65536 states: the automaton keeps 32-bit transitions.  Every
+ * literal written into the text is reported, and every report is a
+ * literal of the text. */
+static void test_aho_corasick_large_automaton(void)
+{
+	enum { N = 12000, L = 9 };
+	char *buf = malloc((size_t)N * (L + 1));
+	const char **lit = malloc(N * sizeof(*lit));
+	size_t *len = malloc(N * sizeof(*len));
+	uint32_t *ids = malloc(N * sizeof(*ids));
+	uint32_t x = 2463534242u; /* its own generator: the fuzz seeds stay */
+	for (size_t i = 0; i < N; i++) {
+		char *w = buf + i * (L + 1);
+		for (size_t k = 0; k < L; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			w[k] = (char)('a' + x % 26);
+		}
+		w[L] = '\0';
+		lit[i] = w;
+		len[i] = L;
+		ids[i] = (uint32_t)i;
+	}
+	struct aho *a;
+	T_EQ_INT(0, aho_build(lit, len, ids, N, &a));
+	T_ASSERT(aho_states(a) > 65536);
+	uint32_t *stamp = calloc(aho_states(a), sizeof(uint32_t));
+	uint32_t *out = malloc(aho_outputs(a) * sizeof(uint32_t));
+	char text[200] = "";
+	for (size_t i = 0; i < 10; i++) {
+		strcat(text, lit[i * 997]);
+		strcat(text, i % 2 ? " " : "-");
+	}
+	size_t n = aho_scan(a, text, strlen(text), stamp, 1, out);
+	int found = 0, bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		found += out[i] % 997 == 0 && out[i] / 997 < 10;
+		bad += strstr(text, lit[out[i]]) == NULL;
+	}
+	T_EQ_INT(10, found);
+	T_EQ_INT(0, bad);
+	free(out);
+	free(stamp);
+	aho_free(a);
+	free(ids);
+	free(len);
+	free(lit);
+	free(buf);
+}
 
 static unsigned rnd(unsigned n)
 {
@@ -660,6 +714,7 @@ int main(void)
 	T_RUN(test_prefers_rare_literals);
 	T_RUN(test_gives_up_when_unsure);
 	T_RUN(test_aho_corasick_finds_all_literals);
+	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_random_patterns_never_lose_a_match);
 	T_RUN(test_random_patterns_on_normalized_text_never_lose_a_match);
 	T_RUN(test_case_partners_are_what_pcre2_matches);
