@@ -26,7 +26,7 @@ run_build build -Dwerror=true -Dbuildtype=debugoptimized || status=1
 # Sanitizers: any report fails the test that triggered it.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-run_build build-asan -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
+run_build build-asan -Dwerror=true -Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
 	-Db_lundef=false || status=1
 
 python3 scripts/test-summary.py build/meson-logs/testlog.json \

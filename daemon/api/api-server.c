@@ -193,6 +193,10 @@ static void on_listener_error(struct evconnlistener *l, void *arg)
 
 static int bind_unix(const char *path, unsigned mode, char *errbuf, size_t errlen)
 {
+	if (!path || !*path) {
+		snprintf(errbuf, errlen, "no API socket path");
+		return -EINVAL;
+	}
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
 	int fd;

@@ -301,9 +301,10 @@ static void test_utf8_cap_never_splits_a_character(void)
  * ones give, whether they grow, shrink back or hold a longer old text. */
 static void test_reused_buffers_give_the_same_result(void)
 {
+	static const char unit[] = "D \xc3\xb6 d a h4t3 jaaaa \xef\xbd\x84 ";
 	char big[3000];
 	for (size_t i = 0; i < sizeof(big) - 1; i++)
-		big[i] = "D \xc3\xb6 d a h4t3 jaaaa \xef\xbd\x84 "[i % 30];
+		big[i] = unit[i % (sizeof(unit) - 1)];
 	big[sizeof(big) - 1] = '\0';
 	const char *in[] = { "hej",
 		             big,
