@@ -13,11 +13,12 @@
 #include "filter/validate.h"
 
 static const char *const category_names[FILTER_CAT_COUNT] = {
-    "criminal", "threat", "harassment", "hate", "personal_data", "confidential", "question", "spam",
+	"criminal",      "threat",       "harassment", "hate",
+	"personal_data", "confidential", "question",   "spam",
 };
 
 static const char *const action_names[FILTER_ACT_COUNT] = {
-    "hide", "delete", "review", "escalate", "respond", "mask", "log-only",
+	"hide", "delete", "review", "escalate", "respond", "mask", "log-only",
 };
 
 const char *filter_category_name(enum filter_category c)
@@ -67,8 +68,8 @@ enum key {
 };
 
 static const char *const key_names[K_COUNT] = {
-    "title", "category", "statute", "tier",   "severity", "actions", "input",   "lang",
-    "mode",  "expires",  "pattern", "except", "validate", "match",   "nomatch",
+	"title", "category", "statute", "tier",   "severity", "actions", "input",   "lang",
+	"mode",  "expires",  "pattern", "except", "validate", "match",   "nomatch",
 };
 
 struct parser {
@@ -141,7 +142,7 @@ static void *grow(void **v, size_t *n, size_t size)
 
 static int days_in_month(int y, int m)
 {
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
 	return d[m - 1];
@@ -360,8 +361,8 @@ static void set_key(struct parser *p, enum key k, const char *value, unsigned li
 	case K_PATTERN:
 	case K_EXCEPT: {
 		struct filter_pattern *pt =
-		    k == K_PATTERN ? grow((void **)&r->patterns, &r->npatterns, sizeof(*pt))
-		                   : grow((void **)&r->excepts, &r->nexcepts, sizeof(*pt));
+		        k == K_PATTERN ? grow((void **)&r->patterns, &r->npatterns, sizeof(*pt))
+		                       : grow((void **)&r->excepts, &r->nexcepts, sizeof(*pt));
 		if (!pt)
 			p->nomem = 1;
 		else
@@ -397,8 +398,8 @@ static void set_key(struct parser *p, enum key k, const char *value, unsigned li
 static void finish_rule(struct parser *p)
 {
 	struct filter_rule *r = cur_rule(p);
-	static const enum key required[] = {K_TITLE, K_CATEGORY, K_STATUTE,
-	                                    K_TIER,  K_SEVERITY, K_ACTIONS};
+	static const enum key required[] = { K_TITLE, K_CATEGORY, K_STATUTE,
+		                             K_TIER,  K_SEVERITY, K_ACTIONS };
 
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!p->seen[required[i]])
@@ -563,7 +564,8 @@ int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *
                        time_t today, struct diag_list *errors, struct diag_list *warnings)
 {
 	struct parser p = {
-	    .rs = rs, .name = name, .today = today, .errors = errors, .warnings = warnings};
+		.rs = rs, .name = name, .today = today, .errors = errors, .warnings = warnings
+	};
 	char *line = malloc(RULES_MAX_LINE + 1);
 	unsigned lineno = 0;
 	size_t pos = 0, first_diag = errors->n;
@@ -656,7 +658,7 @@ static int cmp_str(const void *a, const void *b)
 int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
                    struct diag_list *errors, struct diag_list *warnings)
 {
-	struct filter_ruleset rs = {0};
+	struct filter_ruleset rs = { 0 };
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0, failed = 0;

@@ -25,10 +25,10 @@ cJSON *filter_engine_stats_to_json(const struct filter_engine *e)
 		cJSON_AddNumberToObject(o, "runs", (double)st->runs);
 		cJSON_AddNumberToObject(o, "hits", (double)st->hits);
 		if (st->last_hit)
-			cJSON_AddStringToObject(
-			    o, "last_hit",
-			    clock_format_utc((int64_t)st->last_hit * USEC_PER_SEC, when,
-			                     sizeof(when)));
+			cJSON_AddStringToObject(o, "last_hit",
+			                        clock_format_utc((int64_t)st->last_hit *
+			                                                 USEC_PER_SEC,
+			                                         when, sizeof(when)));
 		else
 			cJSON_AddNullToObject(o, "last_hit");
 		cJSON_AddNumberToObject(o, "match_ns", (double)st->match_ns);

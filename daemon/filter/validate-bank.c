@@ -64,23 +64,23 @@ struct issuer {
  * Sweden and abroad.  Maestro's 56-69 deliberately covers the 6x networks
  * (Discover, UnionPay) as a whole. */
 static const struct issuer issuers[] = {
-    {4, 4, 1, BIT(13) | BIT(16) | BIT(19)}, /* Visa */
-    {51, 55, 2, BIT(16)},                   /* Mastercard */
-    {2221, 2720, 4, BIT(16)},               /* Mastercard 2-series */
-    {34, 34, 2, BIT(15)},                   /* American Express */
-    {37, 37, 2, BIT(15)},                   /* American Express */
-    {300, 305, 3, LEN(14, 19)},             /* Diners Club */
-    {3095, 3095, 4, LEN(14, 19)},           /* Diners Club */
-    {36, 36, 2, LEN(14, 19)},               /* Diners Club */
-    {38, 39, 2, LEN(14, 19)},               /* Diners Club */
-    {3528, 3589, 4, LEN(16, 19)},           /* JCB */
-    {2200, 2204, 4, LEN(16, 19)},           /* Mir */
-    {6011, 6011, 4, LEN(16, 19)},           /* Discover */
-    {644, 649, 3, LEN(16, 19)},             /* Discover */
-    {65, 65, 2, LEN(16, 19)},               /* Discover */
-    {62, 62, 2, LEN(16, 19)},               /* UnionPay */
-    {50, 50, 2, LEN(13, 19)},               /* Maestro, Dankort 5019 */
-    {56, 69, 2, LEN(13, 19)},               /* Maestro */
+	{ 4, 4, 1, BIT(13) | BIT(16) | BIT(19) }, /* Visa */
+	{ 51, 55, 2, BIT(16) },                   /* Mastercard */
+	{ 2221, 2720, 4, BIT(16) },               /* Mastercard 2-series */
+	{ 34, 34, 2, BIT(15) },                   /* American Express */
+	{ 37, 37, 2, BIT(15) },                   /* American Express */
+	{ 300, 305, 3, LEN(14, 19) },             /* Diners Club */
+	{ 3095, 3095, 4, LEN(14, 19) },           /* Diners Club */
+	{ 36, 36, 2, LEN(14, 19) },               /* Diners Club */
+	{ 38, 39, 2, LEN(14, 19) },               /* Diners Club */
+	{ 3528, 3589, 4, LEN(16, 19) },           /* JCB */
+	{ 2200, 2204, 4, LEN(16, 19) },           /* Mir */
+	{ 6011, 6011, 4, LEN(16, 19) },           /* Discover */
+	{ 644, 649, 3, LEN(16, 19) },             /* Discover */
+	{ 65, 65, 2, LEN(16, 19) },               /* Discover */
+	{ 62, 62, 2, LEN(16, 19) },               /* UnionPay */
+	{ 50, 50, 2, LEN(13, 19) },               /* Maestro, Dankort 5019 */
+	{ 56, 69, 2, LEN(13, 19) },               /* Maestro */
 };
 
 static int known_issuer(const char *d, int n)
@@ -123,18 +123,21 @@ struct iban_country {
 
 /* IBAN lengths from the SWIFT IBAN registry. */
 static const struct iban_country iban_countries[] = {
-    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
-    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
-    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
-    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
-    {"GT", 28}, {"HN", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26},
-    {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20},
-    {"LU", 20}, {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20},
-    {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24},
-    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24},
-    {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25},
-    {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
-    {"YE", 30},
+	{ "AD", 24 }, { "AE", 23 }, { "AL", 28 }, { "AT", 20 }, { "AZ", 28 }, { "BA", 20 },
+	{ "BE", 16 }, { "BG", 22 }, { "BH", 22 }, { "BI", 27 }, { "BR", 29 }, { "BY", 28 },
+	{ "CH", 21 }, { "CR", 22 }, { "CY", 28 }, { "CZ", 24 }, { "DE", 22 }, { "DJ", 27 },
+	{ "DK", 18 }, { "DO", 28 }, { "EE", 20 }, { "EG", 29 }, { "ES", 24 }, { "FI", 18 },
+	{ "FK", 18 }, { "FO", 18 }, { "FR", 27 }, { "GB", 22 }, { "GE", 22 }, { "GI", 23 },
+	{ "GL", 18 }, { "GR", 27 }, { "GT", 28 }, { "HN", 28 }, { "HR", 21 }, { "HU", 28 },
+	{ "IE", 22 }, { "IL", 23 }, { "IQ", 23 }, { "IS", 26 }, { "IT", 27 }, { "JO", 30 },
+	{ "KW", 30 }, { "KZ", 20 }, { "LB", 28 }, { "LC", 32 }, { "LI", 21 }, { "LT", 20 },
+	{ "LU", 20 }, { "LV", 21 }, { "LY", 25 }, { "MC", 27 }, { "MD", 24 }, { "ME", 22 },
+	{ "MK", 19 }, { "MN", 20 }, { "MR", 27 }, { "MT", 31 }, { "MU", 30 }, { "NI", 28 },
+	{ "NL", 18 }, { "NO", 15 }, { "OM", 23 }, { "PK", 24 }, { "PL", 28 }, { "PS", 29 },
+	{ "PT", 25 }, { "QA", 29 }, { "RO", 24 }, { "RS", 22 }, { "RU", 33 }, { "SA", 24 },
+	{ "SC", 31 }, { "SD", 18 }, { "SE", 24 }, { "SI", 19 }, { "SK", 24 }, { "SM", 27 },
+	{ "SO", 23 }, { "ST", 25 }, { "SV", 28 }, { "TL", 23 }, { "TN", 24 }, { "TR", 26 },
+	{ "UA", 29 }, { "VA", 22 }, { "VG", 24 }, { "XK", 20 }, { "YE", 30 },
 };
 
 static int iban_length(const char *cc)

@@ -12,7 +12,7 @@
 typedef int (*validate_fn)(const char *s, size_t len);
 
 struct validator {
-	const char *name;    /* as written in rule files: "personnummer" */
+	const char *name; /* as written in rule files: "personnummer" */
 	validate_fn fn;
 	const char *summary; /* one line, for documentation and errors */
 };
@@ -57,7 +57,7 @@ extern const struct validator validate_table[];
 
 /* A parsed personnummer or samordningsnummer. */
 struct pnr {
-	int year;         /* four digits, century resolved */
+	int year; /* four digits, century resolved */
 	int month;
 	int day;          /* the real day (60 already subtracted) */
 	int coordination; /* 1 for a samordningsnummer */

@@ -11,7 +11,7 @@
 static struct filter_engine *load(const struct filter_options *o)
 {
 	struct filter_engine *e = NULL;
-	struct diag_list errs = {0}, warns = {0};
+	struct diag_list errs = { 0 }, warns = { 0 };
 	int r = filter_engine_load(DATA "/good", o, &e, &errs, &warns);
 	if (r != 0) {
 		printf("# load failed: %d\n", r);
@@ -25,8 +25,8 @@ static struct filter_engine *load(const struct filter_options *o)
 /* An engine of one rule given as rule-file text. */
 static struct filter_engine *from_text(const char *txt, const struct filter_options *o)
 {
-	struct filter_ruleset rs = {0};
-	struct diag_list errs = {0}, warns = {0};
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
 	struct filter_engine *e = NULL;
 	if (rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), clock_now(), &errs, &warns) != 0 ||
 	    filter_engine_new(&rs, o, &e) < 0) {
@@ -91,7 +91,7 @@ static void test_highest_tier_and_union_of_actions(void)
 	T_EQ_INT(FILTER_ACT_HIDE | FILTER_ACT_ESCALATE | FILTER_ACT_REVIEW | FILTER_ACT_RESPOND,
 	         v->actions);
 	T_EQ_INT((1u << FILTER_CAT_THREAT) | (1u << FILTER_CAT_HARASSMENT) |
-	             (1u << FILTER_CAT_QUESTION),
+	                 (1u << FILTER_CAT_QUESTION),
 	         v->categories);
 	filter_verdict_free(v);
 	filter_engine_free(e);
@@ -145,7 +145,7 @@ static void test_masks_personnummer_keeping_the_date(void)
 {
 	struct filter_engine *e = load(NULL);
 	struct filter_verdict *v =
-	    scan(e, "mitt pnr är 19811218-9876, hans 811218-9876 och 121212 1212.");
+	        scan(e, "mitt pnr är 19811218-9876, hans 811218-9876 och 121212 1212.");
 	T_EQ_STR("mitt pnr är 19811218-****, hans 811218-**** och 121212 ****.", v->text);
 	T_EQ_INT(3, v->nmasked);
 	T_EQ_INT(1, v->nhits);
@@ -171,12 +171,12 @@ static void test_masks_phone_numbers(void)
 
 static void test_mask_action_masks_letters_too(void)
 {
-	struct filter_engine *e =
-	    from_text("rule any.confidential.code\n title t\n category confidential\n statute OSL\n"
-	              " tier possible\n severity 2\n actions review mask\n input raw\n"
-	              " pattern kod:\\s*\\S+\n match kod: 1\n match kod: 2\n match kod: 3\n"
-	              " nomatch a\n nomatch b\n nomatch c\nend\n",
-	              NULL);
+	struct filter_engine *e = from_text(
+	        "rule any.confidential.code\n title t\n category confidential\n statute OSL\n"
+	        " tier possible\n severity 2\n actions review mask\n input raw\n"
+	        " pattern kod:\\s*\\S+\n match kod: 1\n match kod: 2\n match kod: 3\n"
+	        " nomatch a\n nomatch b\n nomatch c\nend\n",
+	        NULL);
 	T_ASSERT(e);
 	struct filter_verdict *v = scan(e, "dörrkod: Åb3-7x! klart");
 	T_EQ_STR("dörr***: ***-**! klart", v->text);
@@ -234,11 +234,11 @@ static void on_fail(void *ctx, const struct filter_rule *r, const struct filter_
 static void test_failing_example_is_reported(void)
 {
 	struct filter_engine *e = from_text(
-	    "rule a.b\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
-	    " severity 1\n actions review\n pattern hej\n match hej\n match HEJ\n match hopp\n"
-	    " nomatch x\n nomatch y\n nomatch hej hej\nend\n",
-	    NULL);
-	struct failure_log fl = {0};
+	        "rule a.b\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
+	        " severity 1\n actions review\n pattern hej\n match hej\n match HEJ\n match hopp\n"
+	        " nomatch x\n nomatch y\n nomatch hej hej\nend\n",
+	        NULL);
+	struct failure_log fl = { 0 };
 	size_t total, failed;
 	T_EQ_INT(0, filter_examples_run(e, on_fail, &fl, &total, &failed));
 	T_EQ_INT(6, total);
@@ -249,9 +249,9 @@ static void test_failing_example_is_reported(void)
 }
 
 static const char *const pathological =
-    "rule any.spam.backtrack\n title t\n category spam\n statute kommentarsregler\n"
-    " tier possible\n severity 1\n actions review\n input raw\n pattern (a+)+$\n"
-    " match a\n match aa\n match aaa\n nomatch b\n nomatch c\n nomatch d\nend\n";
+        "rule any.spam.backtrack\n title t\n category spam\n statute kommentarsregler\n"
+        " tier possible\n severity 1\n actions review\n input raw\n pattern (a+)+$\n"
+        " match a\n match aa\n match aaa\n nomatch b\n nomatch c\n nomatch d\nend\n";
 
 static void limit_hit_reported_and_rule_disabled(int no_jit)
 {
@@ -321,7 +321,7 @@ static void test_megabyte_comment_is_truncated(void)
 	T_ASSERT(v->scanned > 64 * 1024 - 4);
 	T_EQ_INT(0, v->nhits); /* the threat is beyond the cap */
 	T_ASSERT(strlen(v->text) >= v->scanned);
-	struct strbuf sb = {0};
+	struct strbuf sb = { 0 };
 	T_EQ_INT(0, filter_verdict_summary(v, &sb));
 	T_CONTAINS(sb.buf, "none truncated=");
 	strbuf_free(&sb);
@@ -387,7 +387,7 @@ static void test_json_fields(void)
 	         "\"errors\":[],\"truncated\":false,\"length\":37,\"scanned\":37,\"masked\":1,"
 	         "\"text\":\"Jag ska döda dig, ring 070-*** ** **\"}",
 	         js);
-	struct strbuf sb = {0};
+	struct strbuf sb = { 0 };
 	filter_verdict_summary(v, &sb);
 	T_EQ_STR("obvious sev=5 threat,personal_data actions=hide,review,escalate "
 	         "rules=sv.threat.kill-direct,any.personal_data.phone | "
@@ -402,8 +402,8 @@ static void test_json_fields(void)
 
 static void test_rule_set_with_errors_makes_no_engine(void)
 {
-	struct filter_ruleset rs = {0};
-	struct diag_list errs = {0}, warns = {0};
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
 	struct filter_engine *e = NULL;
 	const char *txt = "rule a\n title t\n category spam\n statute kommentarsregler\n"
 	                  " tier possible\n severity 1\n actions review\n pattern (x\nend\n";

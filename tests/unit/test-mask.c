@@ -6,7 +6,7 @@
 static char *masked(const char *text, size_t s, size_t e)
 {
 	static char buf[512];
-	struct filter_span sp = {s, e};
+	struct filter_span sp = { s, e };
 	char *out;
 	size_t n;
 	if (mask_text(text, strlen(text), &sp, 1, clock_now(), &out, &n) < 0)
@@ -54,7 +54,7 @@ static void test_phone_keeps_its_prefix(void)
 static void test_spans_overlap_and_are_clipped(void)
 {
 	const char *t = "ring 070-123 45 67 eller mejla a@b.se";
-	struct filter_span sp[] = {{5, 18}, {10, 14}, {31, 37}, {36, 1000}};
+	struct filter_span sp[] = { { 5, 18 }, { 10, 14 }, { 31, 37 }, { 36, 1000 } };
 	char *out;
 	size_t n;
 	T_EQ_INT(0, mask_text(t, strlen(t), sp, 4, clock_now(), &out, &n));

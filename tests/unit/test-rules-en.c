@@ -15,7 +15,6 @@
 #include "filter/examples.h"
 #include "util/clock.h"
 
-
 /* The files this test owns: "en-*.rules" and "any-*.rules". */
 static int owned_file(const char *name)
 {
@@ -78,26 +77,26 @@ static void test_ids_and_languages_follow_the_file(void)
 static void check_hostile(int no_jit)
 {
 	static const char *const units[] = {
-	    "you ",
-	    "a",
-	    "1",
-	    "1 ",
-	    "070-123 45 67 ",
-	    "min granne ",
-	    "he has ",
-	    "i will ",
-	    "x@",
-	    "a.",
-	    "SE45 ",
-	    "Anna ",
-	    "why does the city ",
-	    "bor på ",
-	    "muslims are ",
-	    "\"kill ",
-	    "x ",
-	    "hon har ju ",
-	    "please ",
-	    "? ",
+		"you ",
+		"a",
+		"1",
+		"1 ",
+		"070-123 45 67 ",
+		"min granne ",
+		"he has ",
+		"i will ",
+		"x@",
+		"a.",
+		"SE45 ",
+		"Anna ",
+		"why does the city ",
+		"bor på ",
+		"muslims are ",
+		"\"kill ",
+		"x ",
+		"hon har ju ",
+		"please ",
+		"? ",
 	};
 	struct filter_engine *e = engine(no_jit);
 	size_t len = 60000;
@@ -191,8 +190,7 @@ static void check_skatteverket(const char *file, const char *rule, const char *o
 	size_t n = 0, tested = 0;
 
 	localtime_r(&now, &tm);
-	snprintf(path, sizeof(path), "%s/skatteverket/%s", shared ? shared : "tests/data",
-	         file);
+	snprintf(path, sizeof(path), "%s/skatteverket/%s", shared ? shared : "tests/data", file);
 	FILE *f = fopen(path, "r");
 	T_ASSERT(f != NULL && e != NULL);
 	if (!f || !e) {

@@ -33,8 +33,8 @@ static void dump(const struct diag_list *dl)
 
 static void test_loads_good_directory(void)
 {
-	struct filter_ruleset rs = {0};
-	struct diag_list errs = {0}, warns = {0};
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
 	T_EQ_INT(0, rules_load_dir(DATA "/good", clock_now(), &rs, &errs, &warns));
 	dump(&errs);
 	T_EQ_INT(0, errs.n);
@@ -69,8 +69,8 @@ static void test_loads_good_directory(void)
 
 static void test_reports_every_error_with_file_and_line(void)
 {
-	struct filter_ruleset rs = {0};
-	struct diag_list errs = {0}, warns = {0};
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
 	T_EQ_INT(1, rules_load_dir(DATA "/broken", clock_now(), &rs, &errs, &warns));
 	T_EQ_INT(0, rs.n); /* nothing is handed out */
 #define F DATA "/broken/bad.rules:"
@@ -108,8 +108,8 @@ static void test_reports_every_error_with_file_and_line(void)
 
 static int parse(const char *text, struct diag_list *errs)
 {
-	struct filter_ruleset rs = {0};
-	struct diag_list warns = {0};
+	struct filter_ruleset rs = { 0 };
+	struct diag_list warns = { 0 };
 	int r = rules_parse_buffer(&rs, "t.rules", text, strlen(text), 0, errs, &warns);
 	filter_ruleset_clear(&rs);
 	diag_list_clear(&warns);
@@ -123,11 +123,11 @@ static int parse(const char *text, struct diag_list *errs)
 
 static void test_structure_errors(void)
 {
-	struct diag_list errs = {0};
+	struct diag_list errs = { 0 };
 	T_EQ_INT(0, parse("# c\n\nrule a\n" GOOD_BODY "end\n", &errs));
 	T_EQ_INT(0, errs.n);
-	T_EQ_INT(
-	    1, parse("stray line\nend\nrule a\n" GOOD_BODY "rule b\n" GOOD_BODY "end x\n", &errs));
+	T_EQ_INT(1, parse("stray line\nend\nrule a\n" GOOD_BODY "rule b\n" GOOD_BODY "end x\n",
+	                  &errs));
 	T_DIAG(&errs, "t.rules:1: expected 'rule ID', found 'stray'");
 	T_DIAG(&errs, "t.rules:2: 'end' outside a rule");
 	T_DIAG(&errs, "t.rules:3: rule 'a' has no 'end' before line 17");
@@ -139,8 +139,8 @@ static void test_structure_errors(void)
 	T_EQ_INT(1, parse("rule a\n" GOOD_BODY "  actions\thide\n  tier possible\nend\n", &errs));
 	T_DIAG(&errs, "t.rules:15: duplicate key 'actions' (first at line 7)");
 	diag_list_clear(&errs);
-	T_EQ_INT(
-	    1, parse("rule a\n" GOOD_BODY "  mode loud\n  input cooked\n  lang fi\nend\n", &errs));
+	T_EQ_INT(1, parse("rule a\n" GOOD_BODY "  mode loud\n  input cooked\n  lang fi\nend\n",
+	                  &errs));
 	T_EQ_INT(3, errs.n);
 	diag_list_clear(&errs);
 	T_EQ_INT(1, parse("rule a\n" GOOD_BODY "  match \xff\nend\n", &errs));
@@ -150,7 +150,7 @@ static void test_structure_errors(void)
 
 static void test_harassment_must_name_comment_rules(void)
 {
-	struct diag_list errs = {0};
+	struct diag_list errs = { 0 };
 	const char *txt = "rule a\n  title t\n  category harassment\n  statute BrB 5:3\n"
 	                  "  tier possible\n  severity 1\n  actions review\n  pattern x\n"
 	                  "  match x\n  match x\n  match x\n  nomatch y\n  nomatch y\n"
@@ -163,8 +163,8 @@ static void test_harassment_must_name_comment_rules(void)
 
 static void test_value_is_verbatim_with_trailing_space_stripped(void)
 {
-	struct filter_ruleset rs = {0};
-	struct diag_list errs = {0}, warns = {0};
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
 	const char *txt = "rule a\r\n" GOOD_BODY "  match \t  a;b = \"c\"  # not a comment \t\r\n"
 	                  "end\r\n";
 	T_EQ_INT(0, rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), 0, &errs, &warns));
@@ -200,8 +200,8 @@ static void test_expiry_is_end_of_day_in_stockholm(void)
 
 static void test_missing_directory_is_an_error(void)
 {
-	struct filter_ruleset rs = {0};
-	struct diag_list errs = {0}, warns = {0};
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
 	T_EQ_INT(-ENOENT, rules_load_dir(DATA "/nonexistent", 0, &rs, &errs, &warns));
 	T_EQ_INT(1, errs.n);
 	diag_list_clear(&errs);

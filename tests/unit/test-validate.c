@@ -22,7 +22,7 @@ static int v(validate_fn fn, const char *s)
 /* Check a table of strings: every entry must give `want`. */
 #define CHECK_ALL(fn, want, ...)                                                                   \
 	do {                                                                                       \
-		static const char *const list_[] = {__VA_ARGS__};                                  \
+		static const char *const list_[] = { __VA_ARGS__ };                                \
 		for (size_t i_ = 0; i_ < sizeof(list_) / sizeof(list_[0]); i_++)                   \
 			if (v(fn, list_[i_]) != (want))                                            \
 				T_FAIL_("%s(\"%s\") != %d", #fn, list_[i_], (want));               \
@@ -62,11 +62,11 @@ static void test_luhn(void)
 static void test_pnr_every_written_form(void)
 {
 	static const char *const forms[] = {
-	    "811218-9876",  "8112189876",    "811218 9876",   "19811218-9876",
-	    "198112189876", "19811218 9876", "19811218+9876",
+		"811218-9876",  "8112189876",    "811218 9876",   "19811218-9876",
+		"198112189876", "19811218 9876", "19811218+9876",
 	};
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		struct pnr p = {0};
+		struct pnr p = { 0 };
 		if (parse(forms[i], &p) != 0) {
 			T_FAIL_("pnr_parse(\"%s\") failed", forms[i]);
 			continue;
@@ -135,22 +135,22 @@ static void test_pnr_twelve_digits_any_past_century(void)
 
 static void test_pnr_rejects_lookalikes(void)
 {
-	struct pnr p = {.year = 42};
+	struct pnr p = { .year = 42 };
 	static const char *const bad[] = {
-	    "811218-9875", /* wrong check digit */
-	    "811218-9870",   "19811218-9877", "8112189871",
-	    "19810230-1234", /* 30 February, check digit right */
-	    "810230-1234",   "811232-1230",   "811300-1237",
-	    "810000-1232",   "811218-0008", /* serial 000, check digit right */
-	    "1981121898761",                /* 13 digits */
-	    "81121898761",                  /* 11 digits */
-	    "811218-987",    "81121-9876",    "811218--9876",
-	    "811218 -9876",  "8112-189876",   "81121898-76",
-	    "1981121-89876", " 811218-9876",  "811218-9876 ",
-	    "811218_9876",   "811218/9876",   "811218.9876",
-	    "811218\t9876",  "811218-987a",   "",
-	    "8112189876x",   "811260-1235", /* day 60: neither a date nor day + 60 */
-	    "811292-9875",                  /* day 92 */
+		"811218-9875", /* wrong check digit */
+		"811218-9870",   "19811218-9877", "8112189871",
+		"19810230-1234", /* 30 February, check digit right */
+		"810230-1234",   "811232-1230",   "811300-1237",
+		"810000-1232",   "811218-0008", /* serial 000, check digit right */
+		"1981121898761",                /* 13 digits */
+		"81121898761",                  /* 11 digits */
+		"811218-987",    "81121-9876",    "811218--9876",
+		"811218 -9876",  "8112-189876",   "81121898-76",
+		"1981121-89876", " 811218-9876",  "811218-9876 ",
+		"811218_9876",   "811218/9876",   "811218.9876",
+		"811218\t9876",  "811218-987a",   "",
+		"8112189876x",   "811260-1235", /* day 60: neither a date nor day + 60 */
+		"811292-9875",                  /* day 92 */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (parse(bad[i], &p) != -EINVAL)
@@ -182,7 +182,7 @@ static void test_samordningsnummer(void)
 
 static void test_lookup(void)
 {
-	const char *names[] = {"personnummer", "samordningsnummer", "pnr"};
+	const char *names[] = { "personnummer", "samordningsnummer", "pnr" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const struct validator *val = validate_lookup(names[i]);
 		T_ASSERT(val != NULL);
@@ -221,7 +221,7 @@ static int load_numbers(const char *file, struct numlist *ret)
 		        strerror(errno));
 		return -1;
 	}
-	struct numlist l = {0};
+	struct numlist l = { 0 };
 	size_t cap = 0, lineno = 0;
 	char line[64];
 	int r = 0;
@@ -403,12 +403,12 @@ static void find_valid(struct finder *f, const char *text, char *out, size_t out
 }
 
 static const char *const pnr_sentences[][2] = {
-    {"Mitt personnummer är ", ", ring mig"},
-    {"", " är mitt pnr"},
-    {"Hej! Jag heter Anna (", ") och undrar om bygglovet."},
-    {"pnr:", ""},
-    {"Kan ni kolla ärende 2024-1234 för ", "? Tack 😊"},
-    {"Personnr ", ". Tel 070-123 45 67."},
+	{ "Mitt personnummer är ", ", ring mig" },
+	{ "", " är mitt pnr" },
+	{ "Hej! Jag heter Anna (", ") och undrar om bygglovet." },
+	{ "pnr:", "" },
+	{ "Kan ni kolla ärende 2024-1234 för ", "? Tack 😊" },
+	{ "Personnr ", ". Tel 070-123 45 67." },
 };
 
 static void check_in_sentences(const char *file)
@@ -457,14 +457,14 @@ static void test_found_in_sentences_samordningsnummer(void)
 static void test_lookalikes_in_sentences_not_found(void)
 {
 	static const char *const texts[] = {
-	    "Mitt personnummer är 19811218-9875, ring mig",  /* wrong check digit */
-	    "Född 19810230-1234 enligt intyget",             /* 30 February */
-	    "Serienummer 811218-0008 på kylskåpet",          /* serial 000 */
-	    "Order 1981121898761 skickad",                   /* 13 digits */
-	    "Kontonummer 8112189876543 hos banken",          /* inside a longer run */
-	    "Ring 08-123 45 67 eller 070-123 45 67",         /* phone numbers */
-	    "Mötet är 2026-11-23 kl 14",                     /* a date */
-	    "Beloppet 1 234 567 kr betalas senast 20261130", /* money, a date */
+		"Mitt personnummer är 19811218-9875, ring mig",  /* wrong check digit */
+		"Född 19810230-1234 enligt intyget",             /* 30 February */
+		"Serienummer 811218-0008 på kylskåpet",          /* serial 000 */
+		"Order 1981121898761 skickad",                   /* 13 digits */
+		"Kontonummer 8112189876543 hos banken",          /* inside a longer run */
+		"Ring 08-123 45 67 eller 070-123 45 67",         /* phone numbers */
+		"Mötet är 2026-11-23 kl 14",                     /* a date */
+		"Beloppet 1 234 567 kr betalas senast 20261130", /* money, a date */
 	};
 	struct finder f;
 	if (finder_init(&f, VALIDATE_PNR_CANDIDATE_PATTERN, pnr_on_today) < 0)
@@ -621,8 +621,9 @@ static void test_email_invalid(void)
 static void test_lookup_every_validator(void)
 {
 	static const char *const names[] = {
-	    "personnummer", "samordningsnummer", "pnr",      "payment_card", "iban",
-	    "bankgiro",     "plusgiro",          "phone_se", "email"};
+		"personnummer", "samordningsnummer", "pnr",      "payment_card", "iban",
+		"bankgiro",     "plusgiro",          "phone_se", "email"
+	};
 	size_t n = 0;
 	for (const struct validator *val = validate_table; val->name; val++)
 		n++;
@@ -658,56 +659,56 @@ struct candidate_case {
 };
 
 static const struct candidate_case candidate_cases[] = {
-    {"card",
-     VALIDATE_CARD_CANDIDATE_PATTERN,
-     validate_payment_card,
-     {"4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111", "4222222222222",
-      "5555 5555 5555 4444", "3782 822463 10005", "6011111111111117", "3530111333300000",
-      "30569309025904", "2223003122003222"},
-     {"4111 1111 1111 1112", "4111111111111121", "6666666666666", "1111111111111117",
-      "5555555555554"}},
-    {"iban",
-     VALIDATE_IBAN_CANDIDATE_PATTERN,
-     validate_iban,
-     {"SE4550000000058398257466", "SE45 5000 0000 0583 9825 7466",
-      "IBAN SE45 5000 0000 0583 9825 7466", "IBAN: SE4550000000058398257466", "NO93 8601 1117 947",
-      "DE89 3704 0044 0532 0130 00", "GB29NWBK60161331926819", "FR1420041010050500013M02606",
-      "NL91ABNA0417164300"},
-     {"SE4550000000058398257467", "SE1312345678901", "XX4550000000058398257466",
-      "SE0150000000058398250013", "NO93 8601 1117 948"}},
-    {"bankgiro",
-     VALIDATE_BANKGIRO_CANDIDATE_PATTERN,
-     validate_bankgiro,
-     {"555-1239", "5555-1238", "991-2346"},
-     {"555-1238", "5555-1239", "2026-11-23", "55512-39"}},
-    {"plusgiro",
-     VALIDATE_PLUSGIRO_CANDIDATE_PATTERN,
-     validate_plusgiro,
-     {"1234567-4", "4 12 34-6", "41234-6", "12 34 56-6"},
-     {"1234567-5", "4 12 34-5", "811218-9876", "5555-1238"}},
-    {"phone_se",
-     VALIDATE_PHONE_SE_CANDIDATE_PATTERN,
-     validate_phone_se,
-     {"070-123 45 67", "0701234567", "076 - 123 45 67", "08-12 34 56", "08-123 456 78",
-      "0480-12 34 56", "+46 (0)70-123 45 67", "+46701234567", "0046 8 123 45 67",
-      "+46(0)8 123 45 67", "031-123 45 67"},
-     {"071-123 45 67", "031-123 45", "070-123 45 6", "12 34 56", "+47 70 123 45 67"}},
-    {"email",
-     VALIDATE_EMAIL_CANDIDATE_PATTERN,
-     validate_email,
-     {"anna@example.se", "anna.andersson@stockholm.se", "a.b-c_d+tag@mail.example.co.uk",
-      "O'Brien@example.com", "anna@räksmörgås.se", "björn@xn--rksmrgs-5wao1o.se"},
-     {"a@b", "foo@bar..se", "foo..bar@example.se", "anna@localhost", "foo@example.s",
-      "foo@example.123"}},
+	{ "card",
+	  VALIDATE_CARD_CANDIDATE_PATTERN,
+	  validate_payment_card,
+	  { "4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111", "4222222222222",
+	    "5555 5555 5555 4444", "3782 822463 10005", "6011111111111117", "3530111333300000",
+	    "30569309025904", "2223003122003222" },
+	  { "4111 1111 1111 1112", "4111111111111121", "6666666666666", "1111111111111117",
+	    "5555555555554" } },
+	{ "iban",
+	  VALIDATE_IBAN_CANDIDATE_PATTERN,
+	  validate_iban,
+	  { "SE4550000000058398257466", "SE45 5000 0000 0583 9825 7466",
+	    "IBAN SE45 5000 0000 0583 9825 7466", "IBAN: SE4550000000058398257466",
+	    "NO93 8601 1117 947", "DE89 3704 0044 0532 0130 00", "GB29NWBK60161331926819",
+	    "FR1420041010050500013M02606", "NL91ABNA0417164300" },
+	  { "SE4550000000058398257467", "SE1312345678901", "XX4550000000058398257466",
+	    "SE0150000000058398250013", "NO93 8601 1117 948" } },
+	{ "bankgiro",
+	  VALIDATE_BANKGIRO_CANDIDATE_PATTERN,
+	  validate_bankgiro,
+	  { "555-1239", "5555-1238", "991-2346" },
+	  { "555-1238", "5555-1239", "2026-11-23", "55512-39" } },
+	{ "plusgiro",
+	  VALIDATE_PLUSGIRO_CANDIDATE_PATTERN,
+	  validate_plusgiro,
+	  { "1234567-4", "4 12 34-6", "41234-6", "12 34 56-6" },
+	  { "1234567-5", "4 12 34-5", "811218-9876", "5555-1238" } },
+	{ "phone_se",
+	  VALIDATE_PHONE_SE_CANDIDATE_PATTERN,
+	  validate_phone_se,
+	  { "070-123 45 67", "0701234567", "076 - 123 45 67", "08-12 34 56", "08-123 456 78",
+	    "0480-12 34 56", "+46 (0)70-123 45 67", "+46701234567", "0046 8 123 45 67",
+	    "+46(0)8 123 45 67", "031-123 45 67" },
+	  { "071-123 45 67", "031-123 45", "070-123 45 6", "12 34 56", "+47 70 123 45 67" } },
+	{ "email",
+	  VALIDATE_EMAIL_CANDIDATE_PATTERN,
+	  validate_email,
+	  { "anna@example.se", "anna.andersson@stockholm.se", "a.b-c_d+tag@mail.example.co.uk",
+	    "O'Brien@example.com", "anna@räksmörgås.se", "björn@xn--rksmrgs-5wao1o.se" },
+	  { "a@b", "foo@bar..se", "foo..bar@example.se", "anna@localhost", "foo@example.s",
+	    "foo@example.123" } },
 };
 
 static const char *const contexts[][2] = {
-    {"", ""},
-    {"Mitt nummer är ", ", hör av er!"},
-    {"Skicka till (", ") tack."},
-    {"Hej!\n", "\nMvh Anna"},
-    {"Uppgift: ", "."},
-    {"Se ", " 😊 och svara snart"},
+	{ "", "" },
+	{ "Mitt nummer är ", ", hör av er!" },
+	{ "Skicka till (", ") tack." },
+	{ "Hej!\n", "\nMvh Anna" },
+	{ "Uppgift: ", "." },
+	{ "Se ", " 😊 och svara snart" },
 };
 
 static void test_candidate_patterns_with_validators(void)

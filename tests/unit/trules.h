@@ -23,8 +23,7 @@ static inline int trules_cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static inline int trules_load(trules_owned_fn owned, struct filter_ruleset *rs,
-                              size_t *ret_files)
+static inline int trules_load(trules_owned_fn owned, struct filter_ruleset *rs, size_t *ret_files)
 {
 	struct diag_list errs = { 0 }, warns = { 0 };
 	char *names[64];
