@@ -98,34 +98,7 @@ static void check_hostile(int no_jit)
 		"please ",
 		"? ",
 	};
-	struct filter_engine *e = engine(no_jit);
-	size_t len = 60000;
-	char *buf = malloc(len + 1);
-
-	T_ASSERT(e != NULL && buf != NULL);
-	if (!e || !buf) {
-		filter_engine_free(e);
-		free(buf);
-		return;
-	}
-	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
-		size_t ul = strlen(units[u]), n = 0;
-		while (n + ul <= len) {
-			memcpy(buf + n, units[u], ul);
-			n += ul;
-		}
-		buf[n] = '\0';
-		struct filter_verdict *v = NULL;
-		T_EQ_INT(0, filter_engine_scan(e, buf, n, FILTER_SCAN_NO_PREFILTER, &v));
-		if (!v)
-			continue;
-		for (size_t k = 0; k < v->nerrors; k++)
-			T_FAIL_("unit \"%s\": %s: %s", units[u], v->errors[k].rule,
-			        v->errors[k].msg);
-		filter_verdict_free(v);
-	}
-	free(buf);
-	filter_engine_free(e);
+	trules_check_hostile(owned_file, no_jit, units, sizeof(units) / sizeof(units[0]));
 }
 
 static void test_hostile_input_stays_within_limits_with_jit(void)

@@ -100,3 +100,38 @@ static inline void trules_check_examples(trules_owned_fn owned, int no_jit, size
 	T_ASSERT(total >= 6 * filter_engine_rule_count(e));
 	filter_engine_free(e);
 }
+
+/* Each unit repeated to 60,000 bytes and scanned with every rule (no
+ * prefilter): no rule may hit a PCRE2 limit on it. */
+static inline void trules_check_hostile(trules_owned_fn owned, int no_jit, const char *const *units,
+                                        size_t nunits)
+{
+	struct filter_engine *e = trules_engine(owned, no_jit);
+	size_t len = 60000;
+	char *buf = malloc(len + 1);
+
+	T_ASSERT(e != NULL && buf != NULL);
+	if (!e || !buf) {
+		filter_engine_free(e);
+		free(buf);
+		return;
+	}
+	for (size_t u = 0; u < nunits; u++) {
+		size_t ul = strlen(units[u]), n = 0;
+		while (n + ul <= len) {
+			memcpy(buf + n, units[u], ul);
+			n += ul;
+		}
+		buf[n] = '\0';
+		struct filter_verdict *v = NULL;
+		T_EQ_INT(0, filter_engine_scan(e, buf, n, FILTER_SCAN_NO_PREFILTER, &v));
+		if (!v)
+			continue;
+		for (size_t k = 0; k < v->nerrors; k++)
+			T_FAIL_("unit \"%s\": %s: %s", units[u], v->errors[k].rule,
+			        v->errors[k].msg);
+		filter_verdict_free(v);
+	}
+	free(buf);
+	filter_engine_free(e);
+}
