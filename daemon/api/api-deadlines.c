@@ -193,10 +193,10 @@ void api_post_item_deadline(const struct api_env *env, const struct api_req *req
 	reply_deadline(env, ret, id);
 }
 
-/* POST /v1/deadlines/{id}/ACTION */
-static void deadline_action(const struct api_env *env, const struct api_req *req,
-                            struct api_response *ret, const char *action)
+void api_post_deadline_action(const struct api_env *env, const struct api_req *req,
+                              struct api_response *ret)
 {
+	const char *action = req->arg;
 	int64_t id;
 	char actor[80];
 	struct deadline d;
@@ -229,8 +229,10 @@ static void deadline_action(const struct api_env *env, const struct api_req *req
 		r = deadline_resume(env->store, c, id, now, actor);
 	else if (strcmp(action, "met") == 0)
 		r = deadline_stop(env->store, id, DEADLINE_STOP_MET, now, actor);
-	else
+	else if (strcmp(action, "cancel") == 0)
 		r = deadline_stop(env->store, id, DEADLINE_STOP_CANCELLED, now, actor);
+	else
+		r = -EINVAL; /* a route table mistake, not the client's */
 	if (r) {
 		fail_deadline(ret, r);
 		return;
@@ -238,30 +240,6 @@ static void deadline_action(const struct api_env *env, const struct api_req *req
 	if (env->changed)
 		env->changed(env->changed_arg);
 	reply_deadline(env, ret, id);
-}
-
-void api_post_deadline_pause(const struct api_env *env, const struct api_req *req,
-                             struct api_response *ret)
-{
-	deadline_action(env, req, ret, "pause");
-}
-
-void api_post_deadline_resume(const struct api_env *env, const struct api_req *req,
-                              struct api_response *ret)
-{
-	deadline_action(env, req, ret, "resume");
-}
-
-void api_post_deadline_met(const struct api_env *env, const struct api_req *req,
-                           struct api_response *ret)
-{
-	deadline_action(env, req, ret, "met");
-}
-
-void api_post_deadline_cancel(const struct api_env *env, const struct api_req *req,
-                              struct api_response *ret)
-{
-	deadline_action(env, req, ret, "cancel");
 }
 
 void api_post_item_case(const struct api_env *env, const struct api_req *req,

@@ -25,13 +25,8 @@ void api_delete_account_crisis(const struct api_env *env, const struct api_req *
 void api_get_queue(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 void api_post_item_deadline(const struct api_env *env, const struct api_req *req,
                             struct api_response *ret);
-void api_post_deadline_pause(const struct api_env *env, const struct api_req *req,
-                             struct api_response *ret);
-void api_post_deadline_resume(const struct api_env *env, const struct api_req *req,
-                              struct api_response *ret);
-void api_post_deadline_met(const struct api_env *env, const struct api_req *req,
-                           struct api_response *ret);
-void api_post_deadline_cancel(const struct api_env *env, const struct api_req *req,
+/* POST /v1/deadlines/{id}/ACTION; req->arg is pause, resume, met or cancel. */
+void api_post_deadline_action(const struct api_env *env, const struct api_req *req,
                               struct api_response *ret);
 void api_post_item_case(const struct api_env *env, const struct api_req *req,
                         struct api_response *ret);

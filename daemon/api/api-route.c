@@ -52,26 +52,27 @@ static const struct api_route {
 	const char *method;
 	const char *path;
 	api_handler_fn fn;
+	const char *arg; /* handed to the handler as req->arg */
 } routes[] = {
-	{ "GET", "/v1/status", api_get_status },
-	{ "GET", "/v1/accounts", api_get_accounts },
-	{ "GET", "/v1/accounts/{id}/schedule", api_get_account_schedule },
-	{ "POST", "/v1/accounts/{id}/crisis", api_post_account_crisis },
-	{ "DELETE", "/v1/accounts/{id}/crisis", api_delete_account_crisis },
-	{ "GET", "/v1/queue", api_get_queue },
-	{ "POST", "/v1/items/{id}/deadlines", api_post_item_deadline },
-	{ "POST", "/v1/items/{id}/case", api_post_item_case },
-	{ "DELETE", "/v1/items/{id}/case", api_delete_item_case },
-	{ "POST", "/v1/items/{id}/case/demand", api_post_item_case_demand },
-	{ "POST", "/v1/deadlines/{id}/pause", api_post_deadline_pause },
-	{ "POST", "/v1/deadlines/{id}/resume", api_post_deadline_resume },
-	{ "POST", "/v1/deadlines/{id}/met", api_post_deadline_met },
-	{ "POST", "/v1/deadlines/{id}/cancel", api_post_deadline_cancel },
-	{ "GET", "/v1/filters/stats", api_get_filter_stats },
-	{ "POST", "/v1/verdicts/{id}/feedback", api_post_verdict_feedback },
-	{ "GET", "/v1/items/{id}", api_get_item },
-	{ "POST", "/v1/items/{id}/evaluate", api_post_item_evaluate },
-	{ "GET", "/v1/audit/verify", api_get_audit_verify },
+	{ "GET", "/v1/status", api_get_status, NULL },
+	{ "GET", "/v1/accounts", api_get_accounts, NULL },
+	{ "GET", "/v1/accounts/{id}/schedule", api_get_account_schedule, NULL },
+	{ "POST", "/v1/accounts/{id}/crisis", api_post_account_crisis, NULL },
+	{ "DELETE", "/v1/accounts/{id}/crisis", api_delete_account_crisis, NULL },
+	{ "GET", "/v1/queue", api_get_queue, NULL },
+	{ "POST", "/v1/items/{id}/deadlines", api_post_item_deadline, NULL },
+	{ "POST", "/v1/items/{id}/case", api_post_item_case, NULL },
+	{ "DELETE", "/v1/items/{id}/case", api_delete_item_case, NULL },
+	{ "POST", "/v1/items/{id}/case/demand", api_post_item_case_demand, NULL },
+	{ "POST", "/v1/deadlines/{id}/pause", api_post_deadline_action, "pause" },
+	{ "POST", "/v1/deadlines/{id}/resume", api_post_deadline_action, "resume" },
+	{ "POST", "/v1/deadlines/{id}/met", api_post_deadline_action, "met" },
+	{ "POST", "/v1/deadlines/{id}/cancel", api_post_deadline_action, "cancel" },
+	{ "GET", "/v1/filters/stats", api_get_filter_stats, NULL },
+	{ "POST", "/v1/verdicts/{id}/feedback", api_post_verdict_feedback, NULL },
+	{ "GET", "/v1/items/{id}", api_get_item, NULL },
+	{ "POST", "/v1/items/{id}/evaluate", api_post_item_evaluate, NULL },
+	{ "GET", "/v1/audit/verify", api_get_audit_verify, NULL },
 };
 
 /* Match path against pattern; the {id} segment is copied into param. */
@@ -151,6 +152,7 @@ int api_route(const struct api_env *env, const char *method, const char *path, c
 			.path = path,
 			.query = query,
 			.param = strstr(routes[i].path, "{id}") ? param : NULL,
+			.arg = routes[i].arg,
 			.body = body,
 			.body_len = body_len,
 		};

@@ -45,6 +45,7 @@ struct api_req {
 	const char *query; /* without '?', NULL when none */
 	const char *param; /* the {id} path segment as given (ids are [A-Za-z0-9._-],
 	                    * so nothing needs decoding); NULL when none */
+	const char *arg;   /* the route's fixed argument (e.g. "pause"), or NULL */
 	const char *body;  /* NUL-terminated, NULL when empty */
 	size_t body_len;
 };

@@ -120,6 +120,7 @@ class Schedule(VaktTestCase):
         self.assertEqual(1, d.ctl("crisis", "nobody", "on", check=False).returncode)
         self.assertEqual(1, d.ctl("crisis", "trafik-x", "on", "1 business day",
                                   check=False).returncode)
+        self.assertEqual(1, d.ctl("crisis", "trafik-x", "on", "8 days", check=False).returncode)
         con = sqlite3.connect(os.path.join(d.state_dir, "vakt.db"))
         actions = [a for (a,) in con.execute(
             "SELECT action FROM audit_log WHERE subject='account:trafik-x' ORDER BY seq")]

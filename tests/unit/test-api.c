@@ -93,6 +93,18 @@ static void test_accounts_never_show_tokens(void)
 	api_response_clear(&r);
 }
 
+static void test_too_long_query_is_refused_not_ignored(void)
+{
+	/* Ignoring a filter that does not fit would show every unit's queue. */
+	struct api_env e = env();
+	struct api_response r;
+	char q[400];
+	snprintf(q, sizeof(q), "unit=%0300d", 0);
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/queue", q, NULL, 0, &r));
+	check_error(&r, 400, "bad_query");
+	api_response_clear(&r);
+}
+
 int main(void)
 {
 	char *dir = tfs_mkdtemp(), path[4200];
@@ -114,6 +126,7 @@ int main(void)
 	T_RUN(test_odd_path_is_400_json);
 	T_RUN(test_status_reports_counts);
 	T_RUN(test_accounts_never_show_tokens);
+	T_RUN(test_too_long_query_is_refused_not_ignored);
 	store_close(store);
 	tfs_rmrf(dir);
 	return t_done();

@@ -1,5 +1,8 @@
 /* Configuration: every kind of mistake is reported as file:line, all in one
  * pass; good files load with the documented defaults. */
+#include <stdint.h>
+#include <sys/stat.h>
+
 #include "t.h"
 #include "tfs.h"
 
@@ -327,6 +330,30 @@ static void test_deadline_layers_and_errors(void)
 	tfs_rmrf(dir);
 }
 
+static void test_hostile_values_are_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[8192], fifo[4096], exp[4096];
+	snprintf(fifo, sizeof(fifo), "%s/token-fifo", dir);
+	T_EQ_INT(0, mkfifo(fifo, 0600));
+	tfs_write(dir, "vaktd.conf",
+	          "[Api]\nSocketMode=0666\n"
+	          "MaxBodySize=18014398509481985K\n"
+	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	/* A FIFO with no writer must not hang the load. */
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, fifo);
+	tfs_write(dir, "accounts.d/k.conf", acc);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp),
+	         "%s/vaktd.conf:2: SocketMode=0666: the API has no authentication", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: MaxBodySize=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/k.conf:6: TokenFile=: cannot read", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
 static void test_value_parsers(void)
 {
 	int64_t us;
@@ -338,6 +365,9 @@ static void test_value_parsers(void)
 	T_EQ_INT(5400000000LL, us);
 	T_ASSERT(timespan_parse("1 fortnight", &us) < 0);
 	T_ASSERT(timespan_parse("", &us) < 0);
+	/* Overflow is an error, not a wrapped value that passes a range check. */
+	T_ASSERT(timespan_parse("999999999d 999999999d 999999999d", &us) < 0);
+	T_ASSERT(value_size("18014398509481985K", 1, SIZE_MAX, &sz) < 0);
 	T_EQ_INT(0, value_size("64K", 1, 1 << 30, &sz));
 	T_EQ_INT(65536, sz);
 	T_ASSERT(value_size("64X", 1, 1 << 30, &sz) < 0);
@@ -362,6 +392,7 @@ int main(void)
 	T_RUN(test_half_day_can_break_the_floor);
 	T_RUN(test_schedule_layers_and_calendars_resolve);
 	T_RUN(test_deadline_layers_and_errors);
+	T_RUN(test_hostile_values_are_refused);
 	T_RUN(test_value_parsers);
 	return t_done();
 }

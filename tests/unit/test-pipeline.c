@@ -227,6 +227,22 @@ static void test_nested_transactions_commit_and_roll_back_as_one(void)
 	T_EQ_INT(before + 1, one_int("SELECT count(*) FROM audit_log"));
 }
 
+static void test_empty_rules_directory_is_refused(void)
+{
+	/* A daemon with no rules would moderate nothing. */
+	char *dir = tfs_mkdtemp();
+	struct diag_list dl = { 0 };
+	struct pipeline_rules *pr = NULL;
+	T_EQ_INT(-EINVAL, pipeline_rules_load(dir, 0, &pr, &dl));
+	T_ASSERT(pr == NULL);
+	char buf[1024];
+	T_ASSERT(dl.n == 1);
+	if (dl.n)
+		T_CONTAINS(diag_format(&dl.v[0], buf, sizeof(buf)), "no rules here");
+	diag_list_clear(&dl);
+	tfs_rmrf(dir);
+}
+
 static void test_broken_rules_are_refused_with_file_and_line(void)
 {
 	struct diag_list dl = { 0 };
@@ -273,6 +289,7 @@ int main(void)
 	T_RUN(test_stats_flush_and_feedback);
 	T_RUN(test_repair_evaluates_what_a_crash_left);
 	T_RUN(test_nested_transactions_commit_and_roll_back_as_one);
+	T_RUN(test_empty_rules_directory_is_refused);
 	T_RUN(test_broken_rules_are_refused_with_file_and_line);
 
 	pipeline_rules_free(rules);
