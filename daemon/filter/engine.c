@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "filter/aho.h"
+#include "filter/anchor-split.h"
 #include "filter/mask.h"
 #include "filter/normalize.h"
 #include "filter/prefilter.h"
@@ -32,13 +33,22 @@ struct slot {
 	uint32_t gen;
 };
 
+/* A pattern of the form (?:^|…)REST run as two (anchor-split.h), per slot;
+ * head == NULL when the pattern is run as written. */
+struct split {
+	pcre2_code *head, *tail;
+	uint8_t head_jit, tail_jit;
+};
+
 struct filter_engine {
 	struct filter_ruleset rs;
 	struct filter_options opt;
 	struct crule *cr;
 	struct slot *slots;
+	struct split *splits;
 	size_t nslots;
 	size_t jit_patterns;
+	size_t split_patterns;
 
 	struct aho *aho[NINPUTS];
 	uint32_t *stamp[NINPUTS];
@@ -80,6 +90,11 @@ void filter_engine_free(struct filter_engine *e)
 		return;
 	filter_ruleset_clear(&e->rs);
 	free(e->cr);
+	for (size_t s = 0; e->splits && s < e->nslots; s++) {
+		pcre2_code_free(e->splits[s].head);
+		pcre2_code_free(e->splits[s].tail);
+	}
+	free(e->splits);
 	free(e->slots);
 	for (int i = 0; i < NINPUTS; i++) {
 		aho_free(e->aho[i]);
@@ -97,18 +112,51 @@ void filter_engine_free(struct filter_engine *e)
 	free(e);
 }
 
-static void jit_compile(struct filter_engine *e, struct filter_pattern *pt)
+/* Returns 1 when code is now JIT-compiled.  Failure (no JIT on this CPU,
+ * or a pattern JIT cannot handle) leaves the interpreter in charge. */
+static int jit_code(const struct filter_engine *e, pcre2_code *code)
 {
-	if (e->opt.no_jit || !pt->code)
-		return;
-	/* Failure (no JIT on this CPU, or a pattern JIT cannot handle) leaves
-	 * the interpreter in charge of this pattern. */
-	if (pcre2_jit_compile(pt->code, PCRE2_JIT_COMPLETE) == 0)
-		e->jit_patterns++;
+	return !e->opt.no_jit && code && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 }
 
-/* Extract each pattern's literal sets and build one automaton per input
- * kind.  An automaton id is (slot << 2 | set index). */
+static void jit_compile(struct filter_engine *e, struct filter_pattern *pt)
+{
+	pt->jit = jit_code(e, pt->code);
+	e->jit_patterns += pt->jit;
+}
+
+/* Compile the split form of slot s's pattern, when it has one.  A split
+ * that does not compile (it should) is dropped: the pattern then runs as
+ * written.  Returns 0 or -ENOMEM. */
+static int split_pattern(struct filter_engine *e, size_t s, const struct filter_pattern *pt)
+{
+	char *hs, *ts;
+	int err, r = anchor_split(pt->src, &hs, &ts);
+	PCRE2_SIZE off;
+	if (r <= 0)
+		return r;
+	struct split *sp = &e->splits[s];
+	sp->head = pcre2_compile((PCRE2_SPTR)hs, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
+	                         &off, NULL);
+	sp->tail = pcre2_compile((PCRE2_SPTR)ts, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
+	                         &off, NULL);
+	free(hs);
+	free(ts);
+	if (!sp->head || !sp->tail) {
+		pcre2_code_free(sp->head);
+		pcre2_code_free(sp->tail);
+		sp->head = sp->tail = NULL;
+		return 0;
+	}
+	sp->head_jit = (uint8_t)jit_code(e, sp->head);
+	sp->tail_jit = (uint8_t)jit_code(e, sp->tail);
+	e->split_patterns++;
+	return 0;
+}
+
+/* One slot per pattern: extract its literal sets and its split form
+ * (anchor-split.h); then build one automaton per input kind.  An automaton
+ * id is (slot << 2 | set index). */
 static int build_prefilter(struct filter_engine *e)
 {
 	struct lit_conj *conj = NULL;
@@ -123,8 +171,9 @@ static int build_prefilter(struct filter_engine *e)
 	if (e->nslots >= (1u << 29))
 		return -E2BIG;
 	e->slots = calloc(e->nslots ? e->nslots : 1, sizeof(*e->slots));
+	e->splits = calloc(e->nslots ? e->nslots : 1, sizeof(*e->splits));
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
-	if (!e->slots || !conj)
+	if (!e->slots || !e->splits || !conj)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
@@ -134,6 +183,8 @@ static int build_prefilter(struct filter_engine *e)
 		for (size_t k = 0; k < rule->npatterns; k++, s++) {
 			struct slot *sl = &e->slots[s];
 			sl->rule = (uint32_t)i;
+			if (split_pattern(e, s, &rule->patterns[k]) < 0)
+				goto out;
 			if (prefilter_extract_opts(rule->patterns[k].src,
 			                           in == FILTER_INPUT_NORMALIZED
 			                                   ? PREFILTER_NORMALIZED
@@ -322,6 +373,11 @@ size_t filter_engine_jit_patterns(const struct filter_engine *e)
 	return e->jit_patterns;
 }
 
+size_t filter_engine_split_patterns(const struct filter_engine *e)
+{
+	return e->split_patterns;
+}
+
 void filter_engine_stats_carry(struct filter_engine *to, const struct filter_engine *from)
 {
 	for (size_t i = 0; from && i < from->rs.n; i++) {
@@ -384,6 +440,7 @@ struct scan {
 	struct filter_span *spans; /* scratch for one rule */
 	size_t nspans;
 	int prefiltered; /* run only the patterns whose literals were seen */
+	int split;       /* run split patterns as head and tail */
 };
 
 static int is_limit_error(int rc)
@@ -443,6 +500,18 @@ static size_t next_char(const char *s, size_t len, size_t pos)
 	return pos;
 }
 
+/* One PCRE2 call.  JIT-compiled code goes through pcre2_jit_match(), the
+ * fast path without pcre2_match()'s checks: the subject is valid UTF-8
+ * (below) and the limits of the match context still apply. */
+static int match(const struct filter_engine *e, const pcre2_code *code, int jit,
+                 const char *subj, size_t slen, size_t start)
+{
+	if (jit)
+		return pcre2_jit_match(code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
+	return pcre2_match(code, (PCRE2_SPTR)subj, slen, start, PCRE2_NO_UTF_CHECK, e->md,
+	                   e->mctx);
+}
+
 /* Both subjects are valid UTF-8 by construction (utf8_sanitize() output
  * and its normalisation; test-normalize.c checks them with PCRE2), and
  * every start offset is a character boundary, so PCRE2 need not check the
@@ -460,12 +529,27 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	sc->nspans = 0;
 	for (size_t k = 0; k < r->npatterns && sc->nspans < e->opt.max_spans; k++) {
 		const struct filter_pattern *pt = &r->patterns[k];
+		const struct split *spl = &e->splits[e->cr[i].slot0 + k];
+		const pcre2_code *code = pt->code;
+		int jit = pt->jit, head = sc->split && spl->head;
 		size_t start = 0;
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
+		if (head) {
+			code = spl->head;
+			jit = spl->head_jit;
+		}
 		while (start <= slen && sc->nspans < e->opt.max_spans) {
-			rc = pcre2_match(pt->code, (PCRE2_SPTR)subj, slen, start,
-			                 PCRE2_NO_UTF_CHECK, e->md, e->mctx);
+			rc = match(e, code, jit, subj, slen, start);
+			if (head) {
+				/* the head is tried once, at 0; the tail goes on
+				 * from where its match ended, or from 0 */
+				head = 0;
+				code = spl->tail;
+				jit = spl->tail_jit;
+				if (rc == PCRE2_ERROR_NOMATCH)
+					continue;
+			}
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -496,8 +580,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	if (sc->nspans == 0)
 		return 0;
 	for (size_t k = 0; k < r->nexcepts; k++) {
-		rc = pcre2_match(r->excepts[k].code, (PCRE2_SPTR)subj, slen, 0, PCRE2_NO_UTF_CHECK,
-		                 e->md, e->mctx);
+		rc = match(e, r->excepts[k].code, r->excepts[k].jit, subj, slen, 0);
 		if (rc >= 0) {
 			sc->nspans = 0;
 			return 0;
@@ -625,6 +708,7 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 			e->cand[e->ncand++] = (uint32_t)i;
 	} else {
 		sc.prefiltered = 1;
+		sc.split = !(flags & FILTER_SCAN_NO_SPLIT);
 		if (sc.have_nt)
 			on_literals(e, e->lits,
 			            aho_scan(e->aho[FILTER_INPUT_NORMALIZED], e->nt.s, e->nt.len,

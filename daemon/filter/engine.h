@@ -51,7 +51,9 @@ struct filter_engine;
 /* Scan flags. */
 enum {
 	FILTER_SCAN_INCLUDE_EXPIRED = 1u << 0, /* also rules past `expires` */
-	FILTER_SCAN_NO_PREFILTER = 1u << 1,    /* this scan runs every rule */
+	FILTER_SCAN_NO_PREFILTER = 1u << 1,    /* this scan runs every rule, each pattern as
+	                                          written (the naive loop) */
+	FILTER_SCAN_NO_SPLIT = 1u << 2,        /* run every pattern as written (anchor-split.h) */
 };
 
 void filter_options_default(struct filter_options *o);
@@ -87,6 +89,8 @@ long filter_engine_rule_index(const struct filter_engine *e, const char *id);
 int filter_engine_rule_always(const struct filter_engine *e, size_t i);
 /* Number of patterns running under JIT (the rest use the interpreter). */
 size_t filter_engine_jit_patterns(const struct filter_engine *e);
+/* Number of patterns run as a head and a tail (anchor-split.h). */
+size_t filter_engine_split_patterns(const struct filter_engine *e);
 
 /* Copy the counters of every rule of `from` to the rule with the same id
  * in `to` (a reload keeps the counts; a rule whose patterns changed starts

@@ -218,8 +218,8 @@ static void compile_into(struct parser *p, struct filter_pattern *pt, const char
 		p->nomem = 1;
 		return;
 	}
-	pt->code = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED,
-	                         PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C, &err, &off, NULL);
+	pt->code = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS,
+	                         &err, &off, NULL);
 	if (!pt->code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(err, msg, sizeof(msg));

@@ -60,9 +60,12 @@ enum filter_mode {
 struct filter_pattern {
 	char *src;
 	unsigned line;
-	pcre2_code *code; /* compiled (UTF|UCP); JIT is added by the engine */
+	pcre2_code *code; /* compiled (FILTER_PCRE2_OPTIONS); JIT is added by the engine */
 	int vgroup;       /* number of the named group "v"; 0 when none */
+	int jit;          /* set by the engine: code is JIT-compiled */
 };
+
+#define FILTER_PCRE2_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C)
 
 struct filter_example {
 	char *text;

@@ -258,8 +258,10 @@ static struct filter_engine *load_times(const char *dir, int times)
 	size_t always = 0;
 	for (size_t i = 0; i < filter_engine_rule_count(e); i++)
 		always += filter_engine_rule_always(e, i);
-	printf("# %zu rules loaded from %s (x%d), %zu always run (no literal), %zu JIT patterns\n",
-	       filter_engine_rule_count(e), dir, times, always, filter_engine_jit_patterns(e));
+	printf("# %zu rules loaded from %s (x%d), %zu always run (no literal), %zu JIT patterns, "
+	       "%zu split\n",
+	       filter_engine_rule_count(e), dir, times, always, filter_engine_jit_patterns(e),
+	       filter_engine_split_patterns(e));
 	return e;
 }
 
