@@ -503,13 +503,12 @@ static size_t next_char(const char *s, size_t len, size_t pos)
 /* One PCRE2 call.  JIT-compiled code goes through pcre2_jit_match(), the
  * fast path without pcre2_match()'s checks: the subject is valid UTF-8
  * (below) and the limits of the match context still apply. */
-static int match(const struct filter_engine *e, const pcre2_code *code, int jit,
-                 const char *subj, size_t slen, size_t start)
+static int match(const struct filter_engine *e, const pcre2_code *code, int jit, const char *subj,
+                 size_t slen, size_t start)
 {
 	if (jit)
 		return pcre2_jit_match(code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
-	return pcre2_match(code, (PCRE2_SPTR)subj, slen, start, PCRE2_NO_UTF_CHECK, e->md,
-	                   e->mctx);
+	return pcre2_match(code, (PCRE2_SPTR)subj, slen, start, PCRE2_NO_UTF_CHECK, e->md, e->mctx);
 }
 
 /* Both subjects are valid UTF-8 by construction (utf8_sanitize() output

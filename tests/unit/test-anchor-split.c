@@ -50,31 +50,31 @@ static void test_leaves_other_patterns_whole(void)
 {
 	expect_whole("hej");
 	expect_whole("^hej");
-	expect_whole("(?:^)hej");           /* nothing to split off */
-	expect_whole("(?:^|x)");            /* nothing after the group */
-	expect_whole("(?:^|x)?y");          /* a quantified group */
-	expect_whole("(?:^|x)*y");          /* a quantified group */
-	expect_whole("(?:^|x){2}y");        /* a quantified group */
-	expect_whole("(?:^|x)y|z");         /* alternation at the top level */
-	expect_whole("(?:^|x)(?:y)|z");     /* alternation at the top level */
-	expect_whole("(?:^|(x))y");         /* would renumber groups */
-	expect_whole("(?:^|(?<n>x))y");     /* would renumber groups */
-	expect_whole("(?:^|(?P<n>x))y");    /* would renumber groups */
-	expect_whole("(?:^|x)(?m)y");       /* ^ would match after \n */
-	expect_whole("(?m)(?:^|x)y");       /* does not start with the group */
-	expect_whole("(?:^|x)(?x) y");      /* extended syntax */
-	expect_whole("(?:^|x)(?#c)y");      /* a comment */
-	expect_whole("(?:^|x)\\Q)\\Ey");    /* quoting */
-	expect_whole("(?:^|x)y(?R)?");      /* recursion into the whole */
-	expect_whole("(?:^|x)y\\g<0>");     /* the same, Oniguruma syntax */
-	expect_whole("(?:^|x)(?(1)a|b)");   /* a conditional */
-	expect_whole("(?:^|x)(*SKIP)y");    /* a verb */
-	expect_whole("(?:^|^)y");           /* two carets */
-	expect_whole("(?:^ |x)y");          /* "^ " is not "^" */
-	expect_whole("(?:^|x)y)");          /* unbalanced */
-	expect_whole("(?:^|x)[y");          /* unterminated class */
-	expect_whole("(?:^|x");             /* unterminated group */
-	expect_whole("(?:^|x)y\\");         /* a lone backslash */
+	expect_whole("(?:^)hej");         /* nothing to split off */
+	expect_whole("(?:^|x)");          /* nothing after the group */
+	expect_whole("(?:^|x)?y");        /* a quantified group */
+	expect_whole("(?:^|x)*y");        /* a quantified group */
+	expect_whole("(?:^|x){2}y");      /* a quantified group */
+	expect_whole("(?:^|x)y|z");       /* alternation at the top level */
+	expect_whole("(?:^|x)(?:y)|z");   /* alternation at the top level */
+	expect_whole("(?:^|(x))y");       /* would renumber groups */
+	expect_whole("(?:^|(?<n>x))y");   /* would renumber groups */
+	expect_whole("(?:^|(?P<n>x))y");  /* would renumber groups */
+	expect_whole("(?:^|x)(?m)y");     /* ^ would match after \n */
+	expect_whole("(?m)(?:^|x)y");     /* does not start with the group */
+	expect_whole("(?:^|x)(?x) y");    /* extended syntax */
+	expect_whole("(?:^|x)(?#c)y");    /* a comment */
+	expect_whole("(?:^|x)\\Q)\\Ey");  /* quoting */
+	expect_whole("(?:^|x)y(?R)?");    /* recursion into the whole */
+	expect_whole("(?:^|x)y\\g<0>");   /* the same, Oniguruma syntax */
+	expect_whole("(?:^|x)(?(1)a|b)"); /* a conditional */
+	expect_whole("(?:^|x)(*SKIP)y");  /* a verb */
+	expect_whole("(?:^|^)y");         /* two carets */
+	expect_whole("(?:^ |x)y");        /* "^ " is not "^" */
+	expect_whole("(?:^|x)y)");        /* unbalanced */
+	expect_whole("(?:^|x)[y");        /* unterminated class */
+	expect_whole("(?:^|x");           /* unterminated group */
+	expect_whole("(?:^|x)y\\");       /* a lone backslash */
 }
 
 static pcre2_code *compile(const char *src)
@@ -133,8 +133,8 @@ static void test_head_then_tail_matches_like_the_original(void)
 	static const char *const pats[] = {
 		"(?:^|[.!?]\\s*)(?:hej\\s*,?\\s*)?(?:nar|var)\\s+\\w+",
 		"(?:[.!?]\\s*|^)x+",
-		"(?:^|,|\\bo)x?y?",     /* REST can be empty */
-		"(?:^|(?<=a)|b)c",      /* an empty branch besides ^ */
+		"(?:^|,|\\bo)x?y?", /* REST can be empty */
+		"(?:^|(?<=a)|b)c",  /* an empty branch besides ^ */
 		"(?:^|[.!?]\\s*)(?<v>ab|a)(?!b)",
 		"(?:^|\\s)(?<=\\s|^)a\\b",
 	};
@@ -153,7 +153,8 @@ static void test_head_then_tail_matches_like_the_original(void)
 			scan(code, NULL, subj, a, sizeof(a));
 			scan(tail, head, subj, b, sizeof(b));
 			if (strcmp(a, b) != 0)
-				T_FAIL_("\"%s\" on \"%s\": as written %s, split %s", pats[p], subj, a, b);
+				T_FAIL_("\"%s\" on \"%s\": as written %s, split %s", pats[p], subj,
+				        a, b);
 			compared++;
 			matched += a[0] != '\0';
 		}
