@@ -67,6 +67,18 @@ static int is_letter(uint32_t cp)
 	return cp < 0x80 ? ascii_cls[cp] == 1 : norm_is_letter(cp);
 }
 
+/* ASCII white space and letter separators, and leetspeak folds: tables,
+ * because every step asks these of every character. */
+enum { A_SPACE = 1, A_LETTER_SEP = 2 };
+static const uint8_t ascii_sep[128] = {
+	['\t'] = 3, ['\n'] = 3, ['\v'] = 3, ['\f'] = 3, ['\r'] = 3,
+	[' '] = 3,  ['.'] = 2,  ['-'] = 2,  ['_'] = 2,  ['*'] = 2,
+};
+static const uint8_t ascii_leet[128] = {
+	['0'] = 'o', ['1'] = 'i', ['3'] = 'e', ['4'] = 'a',
+	['5'] = 's', ['7'] = 't', ['@'] = 'a', ['$'] = 's',
+};
+
 static int is_alnum(uint32_t cp)
 {
 	return cp < 0x80 ? ascii_cls[cp] != 0 : norm_is_letter(cp);
@@ -74,9 +86,11 @@ static int is_alnum(uint32_t cp)
 
 static int is_space(uint32_t cp)
 {
-	return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 ||
-	       cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
-	       cp == 0x202F || cp == 0x205F || cp == 0x3000;
+	if (cp < 0x80)
+		return ascii_sep[cp] & A_SPACE;
+	return (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+	       (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+	       cp == 0x205F || cp == 0x3000;
 }
 
 /* Combining marks: dropped, which is what "compose, then remove the
@@ -99,31 +113,14 @@ static int is_invisible(uint32_t cp)
 
 static uint32_t leet_fold(uint32_t cp)
 {
-	switch (cp) {
-	case '0':
-		return 'o';
-	case '1':
-		return 'i';
-	case '3':
-		return 'e';
-	case '4':
-		return 'a';
-	case '5':
-		return 's';
-	case '7':
-		return 't';
-	case '@':
-		return 'a';
-	case '$':
-		return 's';
-	default:
-		return 0;
-	}
+	return cp < 0x80 ? ascii_leet[cp] : 0;
 }
 
 /* Separators between letters written one by one: "d ö d a", "d.ö.d.a". */
 static int is_letter_sep(uint32_t cp)
 {
+	if (cp < 0x80)
+		return ascii_sep[cp] & A_LETTER_SEP;
 	return is_space(cp) || cp == '.' || cp == '-' || cp == '_' || cp == '*' || cp == 0xB7;
 }
 
