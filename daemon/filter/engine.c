@@ -154,9 +154,8 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 	return 0;
 }
 
-/* One slot per pattern: extract its literal sets and its split form
- * (anchor-split.h); then build one automaton per input kind.  An automaton
- * id is (slot << 2 | set index). */
+/* Extract each pattern's (slot's) literal sets and build one automaton per
+ * input kind.  An automaton id is (slot << 2 | set index). */
 static int build_prefilter(struct filter_engine *e)
 {
 	struct lit_conj *conj = NULL;
@@ -166,14 +165,11 @@ static int build_prefilter(struct filter_engine *e)
 	size_t n[NINPUTS] = { 0 }, cap[NINPUTS] = { 0 }, nlits = 0;
 	int r = -ENOMEM;
 
-	for (size_t i = 0; i < e->rs.n; i++)
-		e->nslots += e->rs.v[i].npatterns;
 	if (e->nslots >= (1u << 29))
 		return -E2BIG;
 	e->slots = calloc(e->nslots ? e->nslots : 1, sizeof(*e->slots));
-	e->splits = calloc(e->nslots ? e->nslots : 1, sizeof(*e->splits));
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
-	if (!e->slots || !e->splits || !conj)
+	if (!e->slots || !conj)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
@@ -183,8 +179,6 @@ static int build_prefilter(struct filter_engine *e)
 		for (size_t k = 0; k < rule->npatterns; k++, s++) {
 			struct slot *sl = &e->slots[s];
 			sl->rule = (uint32_t)i;
-			if (split_pattern(e, s, &rule->patterns[k]) < 0)
-				goto out;
 			if (prefilter_extract_opts(rule->patterns[k].src,
 			                           in == FILTER_INPUT_NORMALIZED
 			                                   ? PREFILTER_NORMALIZED
@@ -313,10 +307,19 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 		if (e->jstack)
 			pcre2_jit_stack_assign(e->mctx, NULL, e->jstack);
 	}
-	for (size_t i = 0; i < e->rs.n; i++) {
+	/* one slot per pattern of every rule, in load order */
+	for (size_t i = 0; i < e->rs.n; i++)
+		e->nslots += e->rs.v[i].npatterns;
+	e->splits = calloc(e->nslots ? e->nslots : 1, sizeof(*e->splits));
+	if (!e->splits)
+		goto fail;
+	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
-		for (size_t k = 0; k < rule->npatterns; k++)
+		for (size_t k = 0; k < rule->npatterns; k++, s++) {
 			jit_compile(e, &rule->patterns[k]);
+			if (split_pattern(e, s, &rule->patterns[k]) < 0)
+				goto fail;
+		}
 		for (size_t k = 0; k < rule->nexcepts; k++)
 			jit_compile(e, &rule->excepts[k]);
 	}

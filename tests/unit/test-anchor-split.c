@@ -1,12 +1,16 @@
-/* anchor_split(): which patterns are split, into what, and that a scan of
- * head then tail finds exactly the matches of the pattern as written.  The
- * engine-level check (verdicts with and without the split, shipped rules)
- * is in test-prefilter.c. */
+/* anchor_split(): which patterns are split, into what, that a scan of head
+ * then tail finds exactly the matches of the pattern as written, and that
+ * the engine's verdicts on the shipped rules are the same with and without
+ * the split. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <cjson/cJSON.h>
+
 #include "filter/anchor-split.h"
+#include "filter/engine.h"
 #include "filter/rules.h"
+#include "filter/verdict.h"
 #include "t.h"
 
 static void expect_split(const char *src, const char *head, const char *tail)
@@ -168,10 +172,76 @@ static void test_head_then_tail_matches_like_the_original(void)
 	T_ASSERT(matched > compared / 8);
 }
 
+static char *verdict_json(struct filter_engine *e, const char *s, unsigned flags)
+{
+	struct filter_verdict *v = NULL;
+	char *j = NULL;
+	if (filter_engine_scan(e, s, strlen(s), flags, &v) == 0) {
+		cJSON *x = filter_verdict_to_json(v);
+		j = cJSON_PrintUnformatted(x);
+		cJSON_Delete(x);
+	}
+	filter_verdict_free(v);
+	return j;
+}
+
+/* The shipped rules: every example, alone and as the second, third …
+ * sentence of a comment (where the tail, not the head, must find it), gets
+ * the same verdict, spans included, with the split and without. */
+static void test_engine_verdicts_same_with_and_without_split(void)
+{
+	struct filter_engine *e = NULL;
+	struct diag_list errs = { 0 }, warns = { 0 };
+	T_EQ_INT(0, filter_engine_load(SRCDIR "/filters", NULL, &e, &errs, &warns));
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	if (!e)
+		return;
+	T_ASSERT(filter_engine_split_patterns(e) >= 10);
+	/* before, the example, between, the example again (or not), after */
+	static const struct {
+		const char *pre, *mid, *post;
+		int twice;
+	} frame[] = {
+		{ "", "", "", 0 },
+		{ "Hej. ", "", "", 0 },
+		{ "", "! ", "", 1 },
+		{ "Tack, ", "? Och ", ".", 1 },
+	};
+	size_t compared = 0, with_hits = 0;
+	for (size_t i = 0; i < filter_engine_rule_count(e); i++) {
+		const struct filter_rule *r = filter_engine_rule(e, i);
+		for (size_t k = 0; k < r->nmatches + r->nnomatches; k++) {
+			const char *ex = k < r->nmatches ? r->matches[k].text
+			                                 : r->nomatches[k - r->nmatches].text;
+			for (size_t f = 0; f < sizeof(frame) / sizeof(frame[0]); f++) {
+				char buf[2048];
+				snprintf(buf, sizeof(buf), "%s%s%s%s%s", frame[f].pre, ex,
+				         frame[f].mid, frame[f].twice ? ex : "", frame[f].post);
+				char *a = verdict_json(e, buf, FILTER_SCAN_INCLUDE_EXPIRED);
+				char *b = verdict_json(e, buf,
+				                       FILTER_SCAN_INCLUDE_EXPIRED |
+				                               FILTER_SCAN_NO_SPLIT);
+				T_ASSERT(a && b);
+				if (a && b && strcmp(a, b) != 0)
+					T_FAIL_("\"%s\":\n#  split   %s\n#  written %s", buf, a, b);
+				with_hits += a && strstr(a, "\"rule\"") != NULL;
+				compared++;
+				free(a);
+				free(b);
+			}
+		}
+	}
+	printf("# %zu comments compared, %zu with hits\n", compared, with_hits);
+	T_ASSERT(with_hits > compared / 3);
+	filter_engine_free(e);
+}
+
 int main(void)
 {
 	T_RUN(test_splits_caret_branch_anywhere);
 	T_RUN(test_leaves_other_patterns_whole);
 	T_RUN(test_head_then_tail_matches_like_the_original);
+	T_RUN(test_engine_verdicts_same_with_and_without_split);
 	return t_done();
 }
