@@ -46,7 +46,7 @@
 #include <stdint.h>
 
 #include "calendar/cal.h"
-#include "deadline/policy.h"
+#include "config/deadline-policy.h"
 #include "store/store.h"
 
 /* Positive domain errors; distinct from the STORE_E_* values. */
