@@ -73,13 +73,13 @@ static int fill_milestone(const struct cal *cal, int months, int64_t item_id, in
 static int absent(struct store *s, int64_t item_id, enum deadline_kind kind)
 {
 	struct deadline d;
-	int r = deadline_load_by_kind(s, item_id, kind, &d);
+	int r = store_deadline_find(s, item_id, kind, &d);
 	return r == 0 ? DEADLINE_E_EXISTS : r == -ENOENT ? 0 : r;
 }
 
 static int insert_audited(struct store *s, struct deadline *d, int64_t now, const char *actor)
 {
-	int r = deadline_insert(s, d);
+	int r = store_deadline_insert(s, d);
 	if (r == 0)
 		r = deadline_audit(s, actor, "deadline.start", d, now, NULL);
 	return r;
@@ -135,7 +135,7 @@ int deadline_case_demand(struct store *s, const struct cal *cal, const struct de
 		return r;
 	if ((r = deadline_tx_begin(s)) != 0)
 		return r;
-	r = deadline_load_by_kind(s, item_id, DEADLINE_FL12_DEMAND_POSSIBLE, &milestone);
+	r = store_deadline_find(s, item_id, DEADLINE_FL12_DEMAND_POSSIBLE, &milestone);
 	if (r == 0)
 		r = absent(s, item_id, DEADLINE_FL12_DECISION);
 	if (r == 0 && milestone.stopped_at)
@@ -167,7 +167,7 @@ int deadline_case_close(struct store *s, int64_t item_id, int64_t now, const cha
 		return r;
 	for (size_t i = 0; r == 0 && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct deadline d;
-		r = deadline_load_by_kind(s, item_id, kinds[i], &d);
+		r = store_deadline_find(s, item_id, kinds[i], &d);
 		if (r == -ENOENT || (r == 0 && d.stopped_at)) {
 			r = 0;
 			continue;

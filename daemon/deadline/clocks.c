@@ -36,11 +36,11 @@ int deadline_start(struct store *s, const struct cal *cal, const struct deadline
 		return r;
 	r = deadline_item_exists(s, item_id);
 	if (r == 0) {
-		r = deadline_load_by_kind(s, item_id, kind, &old);
+		r = store_deadline_find(s, item_id, kind, &old);
 		if (r == 0)
 			r = DEADLINE_E_EXISTS;
 		else if (r == -ENOENT)
-			r = deadline_insert(s, &d);
+			r = store_deadline_insert(s, &d);
 	}
 	if (r == 0)
 		r = deadline_audit(s, actor, "deadline.start", &d, now, NULL);
@@ -138,11 +138,11 @@ static int change(struct store *s, const struct cal *cal, int64_t id, int64_t no
 		return -EINVAL;
 	if ((r = deadline_tx_begin(s)) != 0)
 		return r;
-	r = deadline_load(s, id, &d);
+	r = store_deadline_get(s, id, &d);
 	if (r == 0)
 		r = fn(cal, &d, now);
 	if (r == 0)
-		r = deadline_update(s, &d);
+		r = store_deadline_update(s, &d);
 	if (r == 0)
 		r = deadline_audit(s, actor, action, &d, now, NULL);
 	return deadline_tx_end(s, r);
@@ -186,7 +186,7 @@ int deadline_stop_row(struct store *s, struct deadline *d, enum deadline_stop ho
 {
 	int r = do_stop(d, how, now);
 	if (r == 0)
-		r = deadline_update(s, d);
+		r = store_deadline_update(s, d);
 	if (r == 0)
 		r = deadline_audit(s, actor,
 		                   how == DEADLINE_STOP_MET ? "deadline.met" : "deadline.cancel", d,
@@ -204,7 +204,7 @@ int deadline_stop(struct store *s, int64_t id, enum deadline_stop how, int64_t n
 		return -EINVAL;
 	if ((r = deadline_tx_begin(s)) != 0)
 		return r;
-	r = deadline_load(s, id, &d);
+	r = store_deadline_get(s, id, &d);
 	if (r == 0)
 		r = deadline_stop_row(s, &d, how, now, actor, NULL);
 	return deadline_tx_end(s, r);

@@ -47,6 +47,7 @@
 
 #include "calendar/cal.h"
 #include "config/deadline-policy.h"
+#include "store/deadlines.h"
 #include "store/store.h"
 
 /* Positive domain errors; distinct from the STORE_E_* values. */
@@ -55,25 +56,6 @@ enum {
 	DEADLINE_E_STATE = 11,     /* not allowed in the clock's state */
 	DEADLINE_E_PASSED = 12,    /* pause after the due instant */
 	DEADLINE_E_TOO_EARLY = 13, /* FL 12 demand before the six months */
-};
-
-enum deadline_kind {
-	DEADLINE_RESPOND,              /* "respond" */
-	DEADLINE_REVIEW_OBVIOUS,       /* "review_obvious" */
-	DEADLINE_REVIEW_POSSIBLE,      /* "review_possible" */
-	DEADLINE_FL11_NOTICE,          /* "fl11_delay_notice" */
-	DEADLINE_FL12_DEMAND_POSSIBLE, /* "fl12_demand_possible", a milestone */
-	DEADLINE_FL12_DECISION,        /* "fl12_decision" */
-	DEADLINE_KIND_COUNT,
-};
-
-enum deadline_state {
-	DEADLINE_RUNNING,
-	DEADLINE_PAUSED,
-	DEADLINE_MET,
-	DEADLINE_BREACHED,
-	DEADLINE_CANCELLED,
-	DEADLINE_REACHED, /* a milestone whose instant has passed */
 };
 
 enum deadline_stop {
@@ -87,38 +69,9 @@ enum deadline_level {
 	DEADLINE_LEVEL_REACHED, /* a milestone's instant passed */
 };
 
-#define DEADLINE_DURATION_MAX 32
-
-/* One clock as stored.  Instants are epoch microseconds, 0 when they
- * have not happened (NULL in the store). */
-struct deadline {
-	int64_t id;
-	int64_t item_id;
-	enum deadline_kind kind;
-	enum deadline_state state;
-	char duration[DEADLINE_DURATION_MAX]; /* "1 business day", "6 months" */
-	int warn_pct;                         /* 0: no warning */
-	int64_t started_at;                   /* the start instant given */
-	int64_t created_at;                   /* `now` at start */
-	int64_t due_at;                       /* stale while paused */
-	int64_t warn_at;
-	int64_t paused_at;      /* the last pause */
-	int64_t left_usec;      /* paused only: time left to due_at; else -1 */
-	int64_t warn_left_usec; /* paused only: to warn_at; -1 when none */
-	int64_t paused_total;   /* elapsed time spent paused */
-	int64_t stopped_at;     /* 0 while open */
-	int64_t warned_at;
-	int64_t breached_at;
-	int64_t reached_at;
-};
-
-/* Names as in the store ("respond", "fl11_delay_notice", "breached",
- * "warning"); "?" for a value out of range. */
-const char *deadline_kind_name(enum deadline_kind k);
-const char *deadline_state_name(enum deadline_state s);
+/* "warning", "breach", "reached"; "?" for a value out of range.  The
+ * kind and state names are in store/deadlines.h. */
 const char *deadline_level_name(enum deadline_level l);
-/* 0 or -EINVAL. */
-int deadline_kind_from_name(const char *name, enum deadline_kind *ret);
 
 /* A short English text for a DEADLINE_E_* or negative errno, for the API
  * and vaktctl. */

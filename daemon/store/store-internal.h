@@ -1,7 +1,7 @@
 /* The store's private state; only daemon/store/ includes this. */
 #pragma once
 
-#include "store/store.h"
+#include "store/store-db.h"
 
 struct store {
 	sqlite3 *db;

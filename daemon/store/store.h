@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "config/config.h"
 
 /* Positive domain errors (besides negative errno values). */
@@ -30,7 +28,6 @@ struct store;
 int store_open(const char *path, struct store **ret, char *errbuf, size_t errlen);
 void store_close(struct store *s);
 
-sqlite3 *store_db(struct store *s);
 const char *store_path(const struct store *s);
 const char *store_errmsg(struct store *s);
 
@@ -48,10 +45,6 @@ int store_exec(struct store *s, const char *sql);
 int store_schema_latest(void);
 /* The database's version (PRAGMA user_version). */
 int store_schema_version(struct store *s, int *ret);
-
-/* Migrations, exposed for tests: bring a raw connection from its version to
- * `target`.  Refuses a database newer than store_schema_latest(). */
-int store_migrate(sqlite3 *db, int target, char *errbuf, size_t errlen);
 
 /* --- accounts -------------------------------------------------------- */
 

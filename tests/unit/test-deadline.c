@@ -12,6 +12,7 @@
 #include "calendar/instant.h"
 #include "deadline/deadline.h"
 #include "store/audit.h"
+#include "store/store-db.h"
 #include "store/store.h"
 
 #define HOUR (INT64_C(3600) * 1000000)

@@ -4,6 +4,7 @@
 #include "tfs.h"
 
 #include "store/audit.h"
+#include "store/store-db.h"
 #include "store/store.h"
 
 static char *db_path(const char *dir)
