@@ -100,7 +100,7 @@ int deadline_case_open(struct store *s, const struct cal *cal, const struct dead
 	if ((r = fill_milestone(cal, p->case_demand_after_months, item_id, start, now,
 	                        &milestone)) < 0)
 		return r;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	r = deadline_item_exists(s, item_id);
 	if (r == 0)
@@ -111,7 +111,7 @@ int deadline_case_open(struct store *s, const struct cal *cal, const struct dead
 		r = insert_audited(s, &notice, now, actor);
 	if (r == 0)
 		r = insert_audited(s, &milestone, now, actor);
-	r = deadline_tx_end(s, r);
+	r = store_end(s, r);
 	if (r == 0) {
 		if (ret_notice_id)
 			*ret_notice_id = notice.id;
@@ -133,7 +133,7 @@ int deadline_case_demand(struct store *s, const struct cal *cal, const struct de
 	if ((r = deadline_fill_new(cal, &p->case_decide_within, p->warn_pct, item_id,
 	                           DEADLINE_FL12_DECISION, demand_at, now, &decision)) < 0)
 		return r;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	r = store_deadline_find(s, item_id, DEADLINE_FL12_DEMAND_POSSIBLE, &milestone);
 	if (r == 0)
@@ -148,7 +148,7 @@ int deadline_case_demand(struct store *s, const struct cal *cal, const struct de
 		r = deadline_stop_row(s, &milestone, DEADLINE_STOP_MET, now, actor, "demand");
 	if (r == 0)
 		r = insert_audited(s, &decision, now, actor);
-	r = deadline_tx_end(s, r);
+	r = store_end(s, r);
 	if (r == 0 && ret_id)
 		*ret_id = decision.id;
 	return r;
@@ -163,7 +163,7 @@ int deadline_case_close(struct store *s, int64_t item_id, int64_t now, const cha
 
 	if (now <= 0 || !actor)
 		return -EINVAL;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct deadline d;
@@ -184,5 +184,5 @@ int deadline_case_close(struct store *s, int64_t item_id, int64_t now, const cha
 	}
 	if (r == 0 && stopped == 0)
 		r = -ENOENT;
-	return deadline_tx_end(s, r);
+	return store_end(s, r);
 }

@@ -32,7 +32,7 @@ int deadline_start(struct store *s, const struct cal *cal, const struct deadline
 	/* Compute before the transaction: a calendar error changes nothing. */
 	if ((r = deadline_fill_new(cal, dur, p->warn_pct, item_id, kind, start, now, &d)) < 0)
 		return r;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	r = deadline_item_exists(s, item_id);
 	if (r == 0) {
@@ -44,7 +44,7 @@ int deadline_start(struct store *s, const struct cal *cal, const struct deadline
 	}
 	if (r == 0)
 		r = deadline_audit(s, actor, "deadline.start", &d, now, NULL);
-	r = deadline_tx_end(s, r);
+	r = store_end(s, r);
 	if (r == 0 && ret_id)
 		*ret_id = d.id;
 	return r;
@@ -136,7 +136,7 @@ static int change(struct store *s, const struct cal *cal, int64_t id, int64_t no
 
 	if (now <= 0 || !actor)
 		return -EINVAL;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	r = store_deadline_get(s, id, &d);
 	if (r == 0)
@@ -145,7 +145,7 @@ static int change(struct store *s, const struct cal *cal, int64_t id, int64_t no
 		r = store_deadline_update(s, &d);
 	if (r == 0)
 		r = deadline_audit(s, actor, action, &d, now, NULL);
-	return deadline_tx_end(s, r);
+	return store_end(s, r);
 }
 
 int deadline_pause(struct store *s, const struct cal *cal, int64_t id, int64_t now,
@@ -202,10 +202,10 @@ int deadline_stop(struct store *s, int64_t id, enum deadline_stop how, int64_t n
 
 	if (now <= 0 || !actor || (how != DEADLINE_STOP_MET && how != DEADLINE_STOP_CANCELLED))
 		return -EINVAL;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	r = store_deadline_get(s, id, &d);
 	if (r == 0)
 		r = deadline_stop_row(s, &d, how, now, actor, NULL);
-	return deadline_tx_end(s, r);
+	return store_end(s, r);
 }

@@ -1,5 +1,5 @@
 /* Shared by the files of daemon/deadline/: a clock's audit entry, its
- * duration, a fresh clock, and transaction plumbing.  The rows themselves
+ * duration and a fresh clock.  The rows themselves
  * are read and written through store/deadlines.h. */
 #pragma once
 
@@ -32,8 +32,3 @@ int deadline_fill_new(const struct cal *cal, const struct cal_duration *dur, int
  * already stopped. */
 int deadline_stop_row(struct store *s, struct deadline *d, enum deadline_stop how, int64_t now,
                       const char *actor, const char *reason);
-
-/* Begin, and end with commit when r == 0 or rollback otherwise; returns
- * r, or the commit's error. */
-int deadline_tx_begin(struct store *s);
-int deadline_tx_end(struct store *s, int r);

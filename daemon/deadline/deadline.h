@@ -30,10 +30,13 @@
  *
  * Every operation takes `now` (epoch microseconds; the daemon passes
  * clock_now_usec(), tests a fixed instant) and an `actor` for the audit
- * log, runs in one short transaction of its own (so it must not be called
- * inside another) and writes one audit entry per clock it changes in that
- * transaction.  Audit actions: deadline.start, deadline.pause,
- * deadline.resume, deadline.met, deadline.cancel, deadline.warning,
+ * log, and brackets its reads and writes with store_begin()/store_end():
+ * called on its own it is one short transaction; called inside the
+ * caller's transaction it is a savepoint of it (the rule is in
+ * store/store.h), so its changes commit or roll back with the caller's,
+ * and an operation that fails undoes only its own writes.  It writes one
+ * audit entry per clock it changes, in the same transaction.  Audit actions: deadline.start,
+ * deadline.pause, deadline.resume, deadline.met, deadline.cancel, deadline.warning,
  * deadline.breach, deadline.reached; subject "deadline:ID"; the detail is
  * the clock's row after the change.
  *
@@ -163,7 +166,10 @@ struct deadline_transition {
  * transitions (1..DEADLINE_SCAN_MAX) per call, oldest first; call again
  * while *ret_n == max.  *ret is a new array (NULL when *ret_n == 0) the
  * caller frees with free().  A second scan at the same instant finds
- * nothing. */
+ * nothing.  Inside a caller's transaction the marks (and the audit
+ * entries) are part of it: whatever acts on the transitions (the
+ * escalation outbox) writes in that transaction too, so a rollback
+ * forgets both and the next scan reports them again. */
 int deadline_scan(struct store *s, int64_t now, const char *actor, size_t max,
                   struct deadline_transition **ret, size_t *ret_n);
 

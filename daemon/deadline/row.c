@@ -160,17 +160,3 @@ int deadline_fill_new(const struct cal *cal, const struct cal_duration *dur, int
 	*ret = d;
 	return 0;
 }
-
-int deadline_tx_begin(struct store *s)
-{
-	return store_begin(s);
-}
-
-int deadline_tx_end(struct store *s, int r)
-{
-	if (r == 0)
-		r = store_commit(s);
-	if (r != 0)
-		store_rollback(s);
-	return r;
-}

@@ -75,12 +75,12 @@ int deadline_scan(struct store *s, int64_t now, const char *actor, size_t max,
 	v = calloc(max, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		goto out;
 	r = store_deadlines_due(s, now, max, &rows, &nrows);
 	for (size_t i = 0; r == 0 && i < nrows && n < max; i++)
 		r = scan_one(s, &rows[i], now, actor, v, &n, max);
-	r = deadline_tx_end(s, r);
+	r = store_end(s, r);
 out:
 	free(rows);
 	if (r != 0 || n == 0) {

@@ -143,9 +143,5 @@ int store_accounts_sync(struct store *s, const struct config *cfg, const char *a
 		r = sync_one(s, &cfg->accounts[i], actor, now);
 	if (r == 0)
 		r = mark_removed(s, cfg, actor, now);
-	if (r == 0)
-		r = store_commit(s);
-	if (r)
-		store_rollback(s);
-	return r;
+	return store_end(s, r);
 }

@@ -31,12 +31,43 @@ void store_close(struct store *s);
 const char *store_path(const struct store *s);
 const char *store_errmsg(struct store *s);
 
-/* Short write transactions: BEGIN IMMEDIATE … COMMIT, or ROLLBACK.  They
- * nest (inner levels are savepoints): every begin is matched by exactly one
- * commit or rollback, and a failed commit is followed by a rollback. */
+/* Transactions.  The rule, for every caller:
+ *
+ *  - Every store_begin() that returned 0 is matched by exactly one
+ *    store_commit() or store_rollback() of the same level, or by
+ *    store_end(); a store_begin() that failed opened nothing and is
+ *    matched by nothing (rolling back then would end the caller's
+ *    enclosing level).  A failed store_commit() leaves its level open:
+ *    roll it back (store_end() does).
+ *  - The outermost level is BEGIN IMMEDIATE … COMMIT: nothing is durable
+ *    before the outermost commit.  Inner levels are SQLite savepoints, so
+ *    any function may bracket its own writes whether or not its caller
+ *    has a transaction open:
+ *      inner commit:   its writes become part of the enclosing level;
+ *                      they commit or roll back with it;
+ *      inner rollback: undoes only the writes since its own begin; the
+ *                      enclosing level goes on and may still commit (the
+ *                      pipeline starts a clock, is told DEADLINE_E_EXISTS,
+ *                      and keeps the verdict);
+ *      outer rollback: undoes everything, committed inner levels too.
+ *    A function that returns results computed inside an inner level
+ *    (deadline_scan()'s transitions) tells its caller what happened only
+ *    if the caller commits: act on them in the same transaction (the
+ *    escalation outbox writes its rows there) or after the commit.
+ *  - When SQLite ends the transaction itself (it does after some I/O and
+ *    out-of-memory errors), every later begin or commit inside it fails
+ *    with STORE_E_SQLITE, so the outermost caller rolls back.
+ *
+ * 0, STORE_E_SQLITE, or -EPROTO for a commit or rollback without an open
+ * level (a programming error). */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
-void store_rollback(struct store *s);
+int store_rollback(struct store *s);
+/* Commit when r == 0, else roll back; returns r, or the commit's error
+ * (after rolling back).  `return store_end(s, r);` closes a level. */
+int store_end(struct store *s, int r);
+/* Levels open now: 0 outside a transaction. */
+int store_depth(const struct store *s);
 
 /* Execute SQL without results (no user input in it). */
 int store_exec(struct store *s, const char *sql);

@@ -125,13 +125,10 @@ static int audit_simple(struct daemon *d, const char *action, const char *detail
 {
 	int r = store_begin(d->store);
 	if (r == 0)
-		r = store_audit_append(d->store, "vaktd", action, "daemon", detail, NULL);
-	if (r == 0)
-		r = store_commit(d->store);
-	if (r) {
+		r = store_end(d->store, store_audit_append(d->store, "vaktd", action, "daemon",
+		                                           detail, NULL));
+	if (r)
 		log_error("cannot write audit entry '%s': %s", action, store_errmsg(d->store));
-		store_rollback(d->store);
-	}
 	return r;
 }
 

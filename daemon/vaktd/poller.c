@@ -95,16 +95,16 @@ static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned,
 	snprintf(reason, sizeof(reason), "no %s connector in this build",
 	         platform_name(a->platform));
 	int r = store_begin(p->d->store);
-	if (r == 0)
+	if (r == 0) {
 		r = store_poll_begin(p->d->store, s->account, planned, now, &id);
-	if (r == 0)
-		r = store_poll_end(p->d->store, id, clock_now_usec(), "skipped", 0, 0, reason);
-	if (r == 0)
-		r = store_commit(p->d->store);
+		if (r == 0)
+			r = store_poll_end(p->d->store, id, clock_now_usec(), "skipped", 0, 0,
+			                   reason);
+		r = store_end(p->d->store, r);
+	}
 	if (r) {
 		log_full(LOG_ERR, s->account, 0, "cannot record the poll: %s",
 		         store_errmsg(p->d->store));
-		store_rollback(p->d->store);
 		return;
 	}
 	p->polls_made++;
