@@ -52,14 +52,14 @@
 #include "config/deadline-policy.h"
 #include "store/deadlines.h"
 #include "store/store.h"
+#include "util/error.h"
 
-/* Positive domain errors; distinct from the STORE_E_* values. */
-enum {
-	DEADLINE_E_EXISTS = 10,    /* a clock of that kind exists for the item */
-	DEADLINE_E_STATE = 11,     /* not allowed in the clock's state */
-	DEADLINE_E_PASSED = 12,    /* pause after the due instant */
-	DEADLINE_E_TOO_EARLY = 13, /* FL 12 demand before the six months */
-};
+/* Positive domain errors, numbered in util/error.h (named by
+ * vakt_strerror()):
+ *   DEADLINE_E_EXISTS     a clock of that kind exists for the item
+ *   DEADLINE_E_STATE      not allowed in the clock's state
+ *   DEADLINE_E_PASSED     pause after the due instant
+ *   DEADLINE_E_TOO_EARLY  FL 12 demand before the six months */
 
 enum deadline_stop {
 	DEADLINE_STOP_MET,       /* answered, reviewed, decided, notice sent */
@@ -76,8 +76,9 @@ enum deadline_level {
  * kind and state names are in store/deadlines.h. */
 const char *deadline_level_name(enum deadline_level l);
 
-/* A short English text for a DEADLINE_E_* or negative errno, for the API
- * and vaktctl. */
+/* The API's wording for the result of a deadline operation: what
+ * -ENOENT, -EOPNOTSUPP and -ERANGE mean here, vakt_strerror() for every
+ * other code. */
 const char *deadline_strerror(int r);
 
 /* --- clocks ---------------------------------------------------------- */

@@ -24,30 +24,14 @@ const char *deadline_level_name(enum deadline_level l)
 const char *deadline_strerror(int r)
 {
 	switch (r) {
-	case 0:
-		return "ok";
-	case DEADLINE_E_EXISTS:
-		return "the item already has a clock of that kind";
-	case DEADLINE_E_STATE:
-		return "not allowed in the clock's current state";
-	case DEADLINE_E_PASSED:
-		return "the deadline has already passed";
-	case DEADLINE_E_TOO_EARLY:
-		return "a decision can be demanded only six months after the case started";
-	case STORE_E_SQLITE:
-		return "database error";
 	case -ENOENT:
 		return "no such item or clock";
-	case -EINVAL:
-		return "invalid argument";
 	case -EOPNOTSUPP:
 		return "the clocks of a formal case cannot be paused";
 	case -ERANGE:
 		return "the deadline falls outside the calendar's years";
-	case -ENOMEM:
-		return "out of memory";
 	default:
-		return "error";
+		return vakt_strerror(r);
 	}
 }
 

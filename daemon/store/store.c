@@ -89,7 +89,14 @@ const char *store_path(const struct store *s)
 
 const char *store_errmsg(struct store *s)
 {
+	if (sqlite3_errcode(s->db) == SQLITE_OK && s->rollback_cause[0])
+		return s->rollback_cause;
 	return sqlite3_errmsg(s->db);
+}
+
+const char *store_strerror(struct store *s, int r)
+{
+	return r == STORE_E_SQLITE ? store_errmsg(s) : vakt_strerror(r);
 }
 
 sqlite3_stmt *store_prepare(struct store *s, const char *sql)
@@ -119,9 +126,10 @@ int store_begin(struct store *s)
 	 * its writes in autocommit mode, each one durable on its own. */
 	if (s->depth > 0 && !in_transaction(s))
 		return STORE_E_SQLITE;
-	if (s->depth == 0)
+	if (s->depth == 0) {
+		s->rollback_cause[0] = '\0';
 		snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE");
-	else
+	} else
 		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", s->depth);
 	int r = store_exec(s, sql);
 	if (r == 0)
@@ -154,6 +162,8 @@ int store_rollback(struct store *s)
 	if (s->depth <= 0)
 		return -EPROTO;
 	s->depth--;
+	if (sqlite3_errcode(s->db) != SQLITE_OK)
+		snprintf(s->rollback_cause, sizeof(s->rollback_cause), "%s", sqlite3_errmsg(s->db));
 	if (!in_transaction(s))
 		return 0; /* SQLite has rolled everything back already */
 	if (s->depth == 0) {

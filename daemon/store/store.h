@@ -11,13 +11,13 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "util/error.h"
 
-/* Positive domain errors (besides negative errno values). */
-enum {
-	STORE_E_SQLITE = 1,  /* an SQLite error; store_errmsg() says which */
-	STORE_E_TOO_NEW = 2, /* database schema is newer than this build */
-	STORE_E_CORRUPT = 3, /* integrity or audit chain check failed */
-};
+/* Positive domain errors (besides negative errno values), numbered in
+ * util/error.h:
+ *   STORE_E_SQLITE   an SQLite error; store_errmsg() says which
+ *   STORE_E_TOO_NEW  the database schema is newer than this build
+ *   STORE_E_CORRUPT  an integrity or audit chain check failed */
 
 struct store;
 
@@ -29,7 +29,12 @@ int store_open(const char *path, struct store **ret, char *errbuf, size_t errlen
 void store_close(struct store *s);
 
 const char *store_path(const struct store *s);
+/* SQLite's message for the last failure, also after the level it
+ * happened in was rolled back. */
 const char *store_errmsg(struct store *s);
+/* vakt_strerror(r), but SQLite's own message for STORE_E_SQLITE: for log
+ * lines about a store call that returned r. */
+const char *store_strerror(struct store *s, int r);
 
 /* Transactions.  The rule, for every caller:
  *

@@ -369,6 +369,20 @@ static void test_tx_lost_transaction_fails_later_levels(void)
 	tx_close(&f);
 }
 
+/* The cause of a failure survives the rollback that follows it. */
+static void test_tx_rollback_keeps_the_cause(void)
+{
+	struct tx_fx f;
+	int64_t poll = 0;
+	tx_open(&f);
+	T_EQ_INT(0, store_begin(f.s));
+	int r = store_poll_begin(f.s, "nope", 10, 11, &poll);
+	T_EQ_INT(STORE_E_SQLITE, r);
+	T_EQ_INT(STORE_E_SQLITE, store_end(f.s, r));
+	T_CONTAINS(store_errmsg(f.s), "FOREIGN KEY");
+	tx_close(&f);
+}
+
 int main(void)
 {
 	T_RUN(test_migrates_empty_database_to_latest);
@@ -384,5 +398,6 @@ int main(void)
 	T_RUN(test_tx_end_commits_or_rolls_back);
 	T_RUN(test_tx_unmatched_commit_or_rollback_is_refused);
 	T_RUN(test_tx_lost_transaction_fails_later_levels);
+	T_RUN(test_tx_rollback_keeps_the_cause);
 	return t_done();
 }
