@@ -246,7 +246,7 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 		}
 	}
 	if (r == 1) {
-		struct cal_date d = cal_civil_from_days(bad_dn);
+		struct civil_date d = civil_date_from_days(bad_dn);
 		diag_add(ld->diags, a->file, a->line_schedule,
 		         "account '%s' would be polled only %d time%s on business day "
 		         "%04d-%02d-%02d (calendar '%s'); the floor is %d polls per business day "

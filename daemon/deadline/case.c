@@ -32,14 +32,14 @@ static int add_months(const struct cal *cal, int64_t t, int months, int64_t *ret
 		return -EINVAL;
 	if ((r = cal_tz_to_local(tz, sec, &loc)) < 0)
 		return r;
-	struct cal_date dt = cal_civil_from_days(loc.dn);
+	struct civil_date dt = civil_date_from_days(loc.dn);
 	int64_t m0 = (int64_t)dt.year * 12 + (dt.month - 1) + months;
 	int year = (int)(m0 / 12), month = (int)(m0 % 12) + 1;
 	if (year > CAL_YEAR_MAX)
 		return -ERANGE;
-	int dim = cal_days_in_month(year, month);
+	int dim = civil_days_in_month(year, month);
 	int day = dt.day < dim ? dt.day : dim;
-	if ((r = cal_tz_from_local(tz, cal_days_from_civil(year, month, day), loc.sec_of_day,
+	if ((r = cal_tz_from_local(tz, civil_days_from_date(year, month, day), loc.sec_of_day,
 	                           &out)) < 0)
 		return r;
 	*ret = out * USEC_PER_SEC + frac;
