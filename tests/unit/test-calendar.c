@@ -421,17 +421,6 @@ static void test_parse_day_mode(void)
 	T_EQ_INT(CAL_MODE_OPEN, m.mode);
 }
 
-static void test_parse_bool(void)
-{
-	int b = 5;
-	T_EQ_INT(0, cal_parse_bool("yes", &b));
-	T_EQ_INT(1, b);
-	T_EQ_INT(0, cal_parse_bool("False", &b));
-	T_EQ_INT(0, b);
-	T_EQ_INT(-EINVAL, cal_parse_bool("ja", &b));
-	T_EQ_INT(-EINVAL, cal_parse_bool("", &b));
-}
-
 static void test_parse_closed_day(void)
 {
 	char name[CAL_DAY_NAME_MAX] = "x";
@@ -609,7 +598,6 @@ int main(void)
 	T_RUN(test_list_year);
 	T_RUN(test_parse_hours);
 	T_RUN(test_parse_day_mode);
-	T_RUN(test_parse_bool);
 	T_RUN(test_parse_closed_day);
 	T_RUN(test_parse_half_day);
 	T_RUN(test_tz_gap_and_overlap);

@@ -1,9 +1,11 @@
-/* util/civil: the one implementation of Gregorian date arithmetic. */
+/* util/: civil dates (the one implementation of Gregorian date
+ * arithmetic), digits and the yes/no parser. */
 #include <errno.h>
 
 #include "t.h"
 
 #include "util/civil.h"
+#include "util/yesno.h"
 
 static void test_epoch_and_known_days(void)
 {
@@ -62,11 +64,30 @@ static void test_digits(void)
 	T_EQ_INT(-1, v); /* written only on success */
 }
 
+static void test_yesno(void)
+{
+	bool b = false;
+	T_EQ_INT(0, yesno_parse("yes", &b));
+	T_ASSERT(b);
+	T_EQ_INT(0, yesno_parse("False", &b));
+	T_ASSERT(!b);
+	T_EQ_INT(0, yesno_parse("ON", &b));
+	T_ASSERT(b);
+	T_EQ_INT(0, yesno_parse("0", &b));
+	T_ASSERT(!b);
+	b = true;
+	T_EQ_INT(-EINVAL, yesno_parse("ja", &b));
+	T_EQ_INT(-EINVAL, yesno_parse("", &b));
+	T_EQ_INT(-EINVAL, yesno_parse("yes ", &b));
+	T_ASSERT(b); /* unchanged on error */
+}
+
 int main(void)
 {
 	T_RUN(test_epoch_and_known_days);
 	T_RUN(test_round_trip_1600_to_2400);
 	T_RUN(test_leap_years_and_month_lengths);
 	T_RUN(test_digits);
+	T_RUN(test_yesno);
 	return t_done();
 }
