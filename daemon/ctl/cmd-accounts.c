@@ -22,19 +22,8 @@ static void day_cell(const cJSON *a, const char *key, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
+static int show_accounts(const cJSON *res, void *userdata)
 {
-	cJSON *res = NULL;
-	if (argc != 1)
-		return ctl_usage(&ctl_cmd_accounts);
-	int rc = ctl_api_call(ctx, "GET", "/v1/accounts", NULL, &res);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(res);
-		cJSON_Delete(res);
-		return CTL_EXIT_OK;
-	}
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "accounts"), *a;
 	int flagged = 0;
 	printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", "ACCOUNT", "PLATFORM", "UNIT", "ON",
@@ -59,8 +48,14 @@ static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
 	if (flagged)
 		printf("\n%d account(s) below the floor of %.0f polls per business day.\n", flagged,
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "floor")));
-	cJSON_Delete(res);
 	return CTL_EXIT_OK;
+}
+
+static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	if (argc != 1)
+		return ctl_usage(&ctl_cmd_accounts);
+	return ctl_api_show(ctx, "GET", "/v1/accounts", NULL, show_accounts, NULL);
 }
 
 const struct ctl_cmd ctl_cmd_accounts = {

@@ -81,11 +81,11 @@ static int run_calendar(struct ctl_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CTL_EXIT_OK;
 	if (arr) {
-		ctl_print_json(arr);
+		rc = ctl_print_json(arr);
 		cJSON_Delete(arr);
 	}
-	rc = CTL_EXIT_OK;
 out:
 	cal_free(c);
 	return rc;

@@ -4,17 +4,8 @@
 
 #include "ctl/ctl.h"
 
-int ctl_filters_stats(struct ctl_ctx *ctx)
+static int show_stats(const cJSON *res, void *userdata)
 {
-	cJSON *res = NULL;
-	int rc = ctl_api_call(ctx, "GET", "/v1/filters/stats", NULL, &res);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(res);
-		cJSON_Delete(res);
-		return CTL_EXIT_OK;
-	}
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "rules"), *r;
 	printf("rule set %s\n",
 	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "ruleset")));
@@ -42,6 +33,10 @@ int ctl_filters_stats(struct ctl_ctx *ctx)
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "false_positives")),
 		       flags);
 	}
-	cJSON_Delete(res);
 	return CTL_EXIT_OK;
+}
+
+int ctl_filters_stats(struct ctl_ctx *ctx)
+{
+	return ctl_api_show(ctx, "GET", "/v1/filters/stats", NULL, show_stats, NULL);
 }

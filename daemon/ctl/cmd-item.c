@@ -11,34 +11,9 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : "-";
 }
 
-static int run_item(struct ctl_ctx *ctx, int argc, char **argv)
+static int show_item(const cJSON *res, void *userdata)
 {
-	char path[128];
-	cJSON *res = NULL;
-	int rc;
-
-	if (argc < 2 || argc > 3 || !ctl_is_number(argv[1]) ||
-	    (argc == 3 && strcmp(argv[2], "--evaluate") != 0))
-		return ctl_usage(&ctl_cmd_item);
-	if (argc == 3) {
-		cJSON *body = ctl_body_with_actor();
-		snprintf(path, sizeof(path), "/v1/items/%s/evaluate", argv[1]);
-		rc = ctl_api_call(ctx, "POST", path, body, &res);
-		cJSON_Delete(body);
-		if (rc)
-			return rc;
-		cJSON_Delete(res);
-		res = NULL;
-	}
-	snprintf(path, sizeof(path), "/v1/items/%s", argv[1]);
-	rc = ctl_api_call(ctx, "GET", path, NULL, &res);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(res);
-		cJSON_Delete(res);
-		return CTL_EXIT_OK;
-	}
+	char **argv = userdata;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "verdict");
 	printf("item %s: %s %s on %s, published %s, %s on the platform, %s, %.0f version(s)\n",
 	       argv[1], str(res, "kind"), str(res, "platform_id"), str(res, "account"),
@@ -58,8 +33,30 @@ static int run_item(struct ctl_ctx *ctx, int argc, char **argv)
 		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "deadline")),
 		       str(c, "kind"), str(c, "state"), str(c, "due_at"));
 	}
-	cJSON_Delete(res);
 	return CTL_EXIT_OK;
+}
+
+static int run_item(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	char path[128];
+	cJSON *res = NULL;
+	int rc;
+
+	if (argc < 2 || argc > 3 || !ctl_is_number(argv[1]) ||
+	    (argc == 3 && strcmp(argv[2], "--evaluate") != 0))
+		return ctl_usage(&ctl_cmd_item);
+	if (argc == 3) {
+		cJSON *body = ctl_body_with_actor();
+		snprintf(path, sizeof(path), "/v1/items/%s/evaluate", argv[1]);
+		/* The evaluation's answer is not shown: the item, next, is. */
+		rc = ctl_api_call(ctx, "POST", path, body, &res);
+		cJSON_Delete(body);
+		cJSON_Delete(res);
+		if (rc)
+			return rc;
+	}
+	snprintf(path, sizeof(path), "/v1/items/%s", argv[1]);
+	return ctl_api_show(ctx, "GET", path, NULL, show_item, argv);
 }
 
 const struct ctl_cmd ctl_cmd_item = {
@@ -69,10 +66,16 @@ const struct ctl_cmd ctl_cmd_item = {
 	.run = run_item,
 };
 
+static int show_feedback(const cJSON *res, void *userdata)
+{
+	char **argv = userdata;
+	printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2], str(res, "judgement"));
+	return CTL_EXIT_OK;
+}
+
 static int run_feedback(struct ctl_ctx *ctx, int argc, char **argv)
 {
 	char path[128];
-	cJSON *res = NULL;
 	if (argc != 4 || !ctl_is_number(argv[1]) || !ctl_is_ident(argv[2]) ||
 	    (strcmp(argv[3], "tp") != 0 && strcmp(argv[3], "fp") != 0))
 		return ctl_usage(&ctl_cmd_feedback);
@@ -81,17 +84,9 @@ static int run_feedback(struct ctl_ctx *ctx, int argc, char **argv)
 	cJSON_AddStringToObject(body, "judgement",
 	                        strcmp(argv[3], "tp") == 0 ? "true_positive" : "false_positive");
 	snprintf(path, sizeof(path), "/v1/verdicts/%s/feedback", argv[1]);
-	int rc = ctl_api_call(ctx, "POST", path, body, &res);
+	int rc = ctl_api_show(ctx, "POST", path, body, show_feedback, argv);
 	cJSON_Delete(body);
-	if (rc)
-		return rc;
-	if (ctx->json)
-		ctl_print_json(res);
-	else
-		printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2],
-		       str(res, "judgement"));
-	cJSON_Delete(res);
-	return CTL_EXIT_OK;
+	return rc;
 }
 
 const struct ctl_cmd ctl_cmd_feedback = {

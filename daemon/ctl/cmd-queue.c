@@ -13,34 +13,8 @@ static void format_left(double secs, int business, char *buf, size_t len)
 	         business ? " (b)" : "");
 }
 
-static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
+static int show_queue(const cJSON *res, void *userdata)
 {
-	const char *account = NULL, *unit = NULL;
-	char path[512];
-	cJSON *res = NULL;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc && ctl_is_ident(argv[i + 1]))
-			account = argv[++i];
-		else if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc &&
-		         ctl_is_ident(argv[i + 1]))
-			unit = argv[++i];
-		else
-			return ctl_usage(&ctl_cmd_queue);
-	}
-	snprintf(path, sizeof(path), "/v1/queue%s%s%s%s%s", account || unit ? "?" : "",
-	         account ? "account=" : "", account ? account : "", account && unit ? "&" : "",
-	         unit ? "unit=" : "");
-	if (unit)
-		strncat(path, unit, sizeof(path) - strlen(path) - 1);
-	int rc = ctl_api_call(ctx, "GET", path, NULL, &res);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(res);
-		cJSON_Delete(res);
-		return CTL_EXIT_OK;
-	}
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "pending"), *p;
 	printf("%-8s %-8s %-20s %-14s %-18s %-9s %-25s %s\n", "CLOCK", "ITEM", "ACCOUNT", "UNIT",
 	       "KIND", "STATE", "DUE", "LEFT");
@@ -60,8 +34,29 @@ static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
 		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "due_at")), left);
 	}
 	printf("%d pending\n", cJSON_GetArraySize(arr));
-	cJSON_Delete(res);
 	return CTL_EXIT_OK;
+}
+
+static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	const char *account = NULL, *unit = NULL;
+	char path[512];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc && ctl_is_ident(argv[i + 1]))
+			account = argv[++i];
+		else if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc &&
+		         ctl_is_ident(argv[i + 1]))
+			unit = argv[++i];
+		else
+			return ctl_usage(&ctl_cmd_queue);
+	}
+	snprintf(path, sizeof(path), "/v1/queue%s%s%s%s%s", account || unit ? "?" : "",
+	         account ? "account=" : "", account ? account : "", account && unit ? "&" : "",
+	         unit ? "unit=" : "");
+	if (unit)
+		strncat(path, unit, sizeof(path) - strlen(path) - 1);
+	return ctl_api_show(ctx, "GET", path, NULL, show_queue, NULL);
 }
 
 const struct ctl_cmd ctl_cmd_queue = {

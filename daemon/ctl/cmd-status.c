@@ -16,19 +16,8 @@ static double num_or(const cJSON *o, const char *key, double dflt)
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
-static int run_status(struct ctl_ctx *ctx, int argc, char **argv)
+static int show_status(const cJSON *st, void *userdata)
 {
-	cJSON *st = NULL;
-	if (argc != 1)
-		return ctl_usage(&ctl_cmd_status);
-	int rc = ctl_api_call(ctx, "GET", "/v1/status", NULL, &st);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(st);
-		cJSON_Delete(st);
-		return CTL_EXIT_OK;
-	}
 	const cJSON *pending = cJSON_GetObjectItemCaseSensitive(st, "pending");
 	long up = (long)num_or(st, "uptime_seconds", 0);
 	printf("vaktd %s, up %ldd %02ld:%02ld:%02ld, state %s\n", str_or(st, "version", "?"),
@@ -46,8 +35,14 @@ static int run_status(struct ctl_ctx *ctx, int argc, char **argv)
 	printf("pending:    %.0f to review, %.0f to answer, %.0f escalations unsent\n",
 	       num_or(pending, "review", 0), num_or(pending, "respond", 0),
 	       num_or(pending, "escalations", 0));
-	cJSON_Delete(st);
 	return CTL_EXIT_OK;
+}
+
+static int run_status(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	if (argc != 1)
+		return ctl_usage(&ctl_cmd_status);
+	return ctl_api_show(ctx, "GET", "/v1/status", NULL, show_status, NULL);
 }
 
 const struct ctl_cmd ctl_cmd_status = {

@@ -67,11 +67,22 @@ int ctl_usage(const struct ctl_cmd *cmd);
 int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
                  cJSON **ret_json);
 
+/* Prints the human form of an API answer (argv: the command's arguments,
+ * or what the command passed); returns a CTL_EXIT_* code. */
+typedef int (*ctl_show_fn)(const cJSON *res, void *userdata);
+
+/* The shape of every online command: call the API (ctl_api_call()), then
+ * print the answer as one line of JSON with --json, through show()
+ * otherwise.  Returns a CTL_EXIT_* code. */
+int ctl_api_show(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
+                 ctl_show_fn show, void *userdata);
+
 /* The business calendar of the offline commands (calendar, deadline):
  * today the built-in defaults, later the site's configuration.  Prints why
  * on failure and returns a negative errno; 0 and *ret (cal_free) on
  * success. */
 int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret);
 
-/* Print a cJSON value as one line of JSON followed by a newline. */
-void ctl_print_json(const cJSON *v);
+/* Print a cJSON value as one line of JSON followed by a newline.
+ * CTL_EXIT_OK, or CTL_EXIT_ERROR (said on stderr) when out of memory. */
+int ctl_print_json(const cJSON *v);
