@@ -2,6 +2,7 @@
 #include "calendar/cal-config.h"
 #include "util/yesno.h"
 
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 
 #define WORD_MAX 64
 
-static int is_blank(char c)
+static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }

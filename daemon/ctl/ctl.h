@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct cal;
@@ -20,7 +21,7 @@ enum {
 
 struct ctl_ctx {
 	const char *socket_path; /* the daemon's API socket */
-	int json;                /* --json: machine-readable output */
+	bool json;               /* --json: machine-readable output */
 	const char *config_dir;  /* --config DIR or $VAKT_CONFIG; NULL: built-in defaults */
 	const char *calendar;    /* --calendar NAME; NULL: "default" */
 };

@@ -1,4 +1,5 @@
 /* Starting, pausing, resuming and stopping one clock. */
+#include <stdbool.h>
 #include <errno.h>
 
 #include "calendar/bizmath.h"
@@ -50,7 +51,7 @@ int deadline_start(struct store *s, const struct cal *cal, const struct deadline
 	return r;
 }
 
-static int is_case_kind(enum deadline_kind k)
+static bool is_case_kind(enum deadline_kind k)
 {
 	return k == DEADLINE_FL11_NOTICE || k == DEADLINE_FL12_DEMAND_POSSIBLE ||
 	       k == DEADLINE_FL12_DECISION;

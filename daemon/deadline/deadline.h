@@ -45,6 +45,7 @@
  * DEADLINE_E_* below, or STORE_E_SQLITE. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -192,7 +193,7 @@ struct deadline_pending {
 	/* Time left until due_at at `now` (negative when overdue), in the
 	 * duration's kind of time; for a paused clock the frozen time left. */
 	int64_t time_left_usec;
-	int business; /* 1 when time_left_usec is business time */
+	bool business; /* time_left_usec is business time */
 };
 
 /* The calendar of an account, for business time left; NULL for the

@@ -4,6 +4,7 @@
 #include "util/civil.h"
 #include "util/clock.h"
 
+#include <stdbool.h>
 #include <errno.h>
 #include <string.h>
 
@@ -104,19 +105,19 @@ int pnr_parse(const char *s, size_t len, time_t today, struct pnr *ret)
 	return 0;
 }
 
-int validate_personnummer(const char *s, size_t len)
+bool validate_personnummer(const char *s, size_t len)
 {
 	struct pnr p;
 	return pnr_parse(s, len, clock_now(), &p) == 0 && !p.coordination;
 }
 
-int validate_samordningsnummer(const char *s, size_t len)
+bool validate_samordningsnummer(const char *s, size_t len)
 {
 	struct pnr p;
 	return pnr_parse(s, len, clock_now(), &p) == 0 && p.coordination;
 }
 
-int validate_pnr(const char *s, size_t len)
+bool validate_pnr(const char *s, size_t len)
 {
 	return pnr_parse(s, len, clock_now(), NULL) == 0;
 }

@@ -1,4 +1,5 @@
 /* Verdicts, per-rule counters and moderators' feedback. */
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -104,7 +105,7 @@ int store_rule_stats_get(struct store *s, const char *rule, struct store_rule_st
 }
 
 /* 1 when rule is one of the space-separated ids. */
-static int list_has(const char *list, const char *rule)
+static bool list_has(const char *list, const char *rule)
 {
 	size_t n = strlen(rule);
 	for (const char *p = list; p && *p;) {
