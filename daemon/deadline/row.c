@@ -3,6 +3,7 @@
  * daemon/store/deadlines.c. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -45,48 +46,51 @@ int deadline_find(struct store *s, int64_t item_id, enum deadline_kind kind, str
 	return store_deadline_find(s, item_id, kind, ret);
 }
 
-static void add_opt(cJSON *o, const char *name, int64_t v, int64_t null_value)
+static bool add_opt(cJSON *o, const char *name, int64_t v, int64_t null_value)
 {
 	if (v == null_value)
-		cJSON_AddNullToObject(o, name);
-	else
-		cJSON_AddNumberToObject(o, name, (double)v);
+		return cJSON_AddNullToObject(o, name) != NULL;
+	return cJSON_AddNumberToObject(o, name, (double)v) != NULL;
+}
+
+static bool add_num(cJSON *o, const char *name, double v)
+{
+	return cJSON_AddNumberToObject(o, name, v) != NULL;
+}
+
+static bool add_str(cJSON *o, const char *name, const char *v)
+{
+	return cJSON_AddStringToObject(o, name, v) != NULL;
 }
 
 /* Numbers in cJSON are doubles: microsecond instants of this century
- * (about 1.8e15) are below 2^53 and stay exact. */
+ * (about 1.8e15) are below 2^53 and stay exact.  Every field or none: an
+ * audit entry with a field missing would be a false record. */
 int deadline_audit(struct store *s, const char *actor, const char *action, const struct deadline *d,
                    int64_t now, const char *reason)
 {
 	char subject[48];
 	cJSON *o = cJSON_CreateObject();
 	char *txt = NULL;
-	int r = -ENOMEM;
+	int r;
 
-	if (!o)
-		return r;
-	cJSON_AddNumberToObject(o, "item", (double)d->item_id);
-	cJSON_AddStringToObject(o, "kind", deadline_kind_name(d->kind));
-	cJSON_AddStringToObject(o, "state", deadline_state_name(d->state));
-	cJSON_AddStringToObject(o, "duration", d->duration);
-	cJSON_AddNumberToObject(o, "warn_pct", d->warn_pct);
-	cJSON_AddNumberToObject(o, "now", (double)now);
-	cJSON_AddNumberToObject(o, "started_at", (double)d->started_at);
-	cJSON_AddNumberToObject(o, "due_at", (double)d->due_at);
-	add_opt(o, "warn_at", d->warn_at, 0);
-	add_opt(o, "left_usec", d->left_usec, -1);
-	add_opt(o, "warn_left_usec", d->warn_left_usec, -1);
-	cJSON_AddNumberToObject(o, "paused_total", (double)d->paused_total);
-	add_opt(o, "stopped_at", d->stopped_at, 0);
-	add_opt(o, "warned_at", d->warned_at, 0);
-	add_opt(o, "breached_at", d->breached_at, 0);
-	add_opt(o, "reached_at", d->reached_at, 0);
-	if (reason)
-		cJSON_AddStringToObject(o, "reason", reason);
-	txt = cJSON_PrintUnformatted(o);
+	if (o && add_num(o, "item", (double)d->item_id) &&
+	    add_str(o, "kind", deadline_kind_name(d->kind)) &&
+	    add_str(o, "state", deadline_state_name(d->state)) &&
+	    add_str(o, "duration", d->duration) && add_num(o, "warn_pct", d->warn_pct) &&
+	    add_num(o, "now", (double)now) && add_num(o, "started_at", (double)d->started_at) &&
+	    add_num(o, "due_at", (double)d->due_at) && add_opt(o, "warn_at", d->warn_at, 0) &&
+	    add_opt(o, "left_usec", d->left_usec, -1) &&
+	    add_opt(o, "warn_left_usec", d->warn_left_usec, -1) &&
+	    add_num(o, "paused_total", (double)d->paused_total) &&
+	    add_opt(o, "stopped_at", d->stopped_at, 0) &&
+	    add_opt(o, "warned_at", d->warned_at, 0) &&
+	    add_opt(o, "breached_at", d->breached_at, 0) &&
+	    add_opt(o, "reached_at", d->reached_at, 0) && (!reason || add_str(o, "reason", reason)))
+		txt = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!txt)
-		return r;
+		return -ENOMEM;
 	snprintf(subject, sizeof(subject), "deadline:%lld", (long long)d->id);
 	r = store_audit_append(s, actor, action, subject, txt, NULL);
 	free(txt);
