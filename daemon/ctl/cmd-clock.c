@@ -20,12 +20,9 @@ cJSON *ctl_body_with_actor(void)
 
 static int show_clock(const cJSON *res, void *userdata)
 {
-	printf("clock %.0f on item %.0f: %s %s, due %s\n",
-	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "deadline")),
-	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "item")),
-	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "kind")),
-	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "state")),
-	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "due_at")));
+	printf("clock %.0f on item %.0f: %s %s, due %s\n", ctl_json_num(res, "deadline", 0),
+	       ctl_json_num(res, "item", 0), ctl_json_str(res, "kind", "-"),
+	       ctl_json_str(res, "state", "-"), ctl_json_str(res, "due_at", "-"));
 	return CTL_EXIT_OK;
 }
 

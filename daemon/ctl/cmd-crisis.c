@@ -12,8 +12,7 @@ static int show_crisis(const cJSON *res, void *userdata)
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "crisis_until")))
 		printf("%s: crisis mode until %s, polling every %ds\n", argv[1],
 		       cJSON_GetObjectItemCaseSensitive(res, "crisis_until")->valuestring,
-		       (int)cJSON_GetNumberValue(
-		               cJSON_GetObjectItemCaseSensitive(res, "interval_seconds")));
+		       (int)ctl_json_num(res, "interval_seconds", 0));
 	else
 		printf("%s: crisis mode off\n", argv[1]);
 	return CTL_EXIT_OK;

@@ -5,33 +5,29 @@
 #include "ctl/ctl-args.h"
 #include "ctl/ctl.h"
 
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) ? v->valuestring : "-";
-}
-
 static int show_item(const cJSON *res, void *userdata)
 {
 	char **argv = userdata;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "verdict");
 	printf("item %s: %s %s on %s, published %s, %s on the platform, %s, %.0f version(s)\n",
-	       argv[1], str(res, "kind"), str(res, "platform_id"), str(res, "account"),
-	       str(res, "published_at"), str(res, "platform_state"), str(res, "state"),
-	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "versions")));
+	       argv[1], ctl_json_str(res, "kind", "-"), ctl_json_str(res, "platform_id", "-"),
+	       ctl_json_str(res, "account", "-"), ctl_json_str(res, "published_at", "-"),
+	       ctl_json_str(res, "platform_state", "-"), ctl_json_str(res, "state", "-"),
+	       ctl_json_num(res, "versions", 0));
 	if (cJSON_IsObject(v)) {
 		printf("verdict %.0f: tier %s, categories [%s], rules [%s], actions [%s]\n",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "id")),
-		       str(v, "tier"), str(v, "categories"), str(v, "rules"), str(v, "actions"));
-		printf("text (personal data masked): %s\n", str(v, "text"));
+		       ctl_json_num(v, "id", 0), ctl_json_str(v, "tier", "-"),
+		       ctl_json_str(v, "categories", "-"), ctl_json_str(v, "rules", "-"),
+		       ctl_json_str(v, "actions", "-"));
+		printf("text (personal data masked): %s\n", ctl_json_str(v, "text", "-"));
 	} else {
 		printf("not evaluated yet\n");
 	}
 	const cJSON *c;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(res, "deadlines")) {
-		printf("clock %.0f: %s %s, due %s\n",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "deadline")),
-		       str(c, "kind"), str(c, "state"), str(c, "due_at"));
+		printf("clock %.0f: %s %s, due %s\n", ctl_json_num(c, "deadline", 0),
+		       ctl_json_str(c, "kind", "-"), ctl_json_str(c, "state", "-"),
+		       ctl_json_str(c, "due_at", "-"));
 	}
 	return CTL_EXIT_OK;
 }
@@ -69,7 +65,8 @@ const struct ctl_cmd ctl_cmd_item = {
 static int show_feedback(const cJSON *res, void *userdata)
 {
 	char **argv = userdata;
-	printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2], str(res, "judgement"));
+	printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2],
+	       ctl_json_str(res, "judgement", "-"));
 	return CTL_EXIT_OK;
 }
 

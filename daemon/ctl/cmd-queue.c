@@ -20,18 +20,14 @@ static int show_queue(const cJSON *res, void *userdata)
 	       "KIND", "STATE", "DUE", "LEFT");
 	cJSON_ArrayForEach(p, arr) {
 		char left[48];
-		format_left(cJSON_GetNumberValue(
-		                    cJSON_GetObjectItemCaseSensitive(p, "time_left_seconds")),
+		format_left(ctl_json_num(p, "time_left_seconds", 0),
 		            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "business_time")),
 		            left, sizeof(left));
 		printf("%-8.0f %-8.0f %-20s %-14s %-18s %-9s %-25s %s\n",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "deadline")),
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "item")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "account")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "unit")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "kind")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "state")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "due_at")), left);
+		       ctl_json_num(p, "deadline", 0), ctl_json_num(p, "item", 0),
+		       ctl_json_str(p, "account", "-"), ctl_json_str(p, "unit", "-"),
+		       ctl_json_str(p, "kind", "-"), ctl_json_str(p, "state", "-"),
+		       ctl_json_str(p, "due_at", "-"), left);
 	}
 	printf("%d pending\n", cJSON_GetArraySize(arr));
 	return CTL_EXIT_OK;

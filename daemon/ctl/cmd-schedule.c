@@ -16,13 +16,10 @@ static int show_schedule(const cJSON *res, void *userdata)
 	const char *account = args->account, *days = args->days;
 	const cJSON *polls = cJSON_GetObjectItemCaseSensitive(res, "polls"), *p;
 	printf("%s: %d poll(s) in the next %s day(s), calendar %s, offset %ds\n", account,
-	       cJSON_GetArraySize(polls), days,
-	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "calendar")),
-	       (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "jitter_seconds")));
+	       cJSON_GetArraySize(polls), days, ctl_json_str(res, "calendar", "-"),
+	       (int)ctl_json_num(res, "jitter_seconds", 0));
 	cJSON_ArrayForEach(p, polls) {
-		printf("  %s  %s\n",
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "at")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "kind")));
+		printf("  %s  %s\n", ctl_json_str(p, "at", "-"), ctl_json_str(p, "kind", "-"));
 	}
 	return CTL_EXIT_OK;
 }

@@ -84,6 +84,11 @@ int ctl_api_show(struct ctl_ctx *ctx, const char *method, const char *path, cons
  * success. */
 int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret);
 
+/* A member of an API answer: its string or number, dflt when it is
+ * missing or of another type (never NULL for a string to print). */
+const char *ctl_json_str(const cJSON *o, const char *key, const char *dflt);
+double ctl_json_num(const cJSON *o, const char *key, double dflt);
+
 /* Print a cJSON value as one line of JSON followed by a newline.
  * CTL_EXIT_OK, or CTL_EXIT_ERROR (said on stderr) when out of memory. */
 int ctl_print_json(const cJSON *v);
