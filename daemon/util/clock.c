@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/civil.h"
+
 static struct {
 	int simulated;
 	int64_t sim_start_usec;  /* simulated instant at the switch */
@@ -71,28 +73,13 @@ struct timeval clock_sim_to_real(int64_t sim_usec)
 	return tv;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
+/* civil_digits() at *p, advancing past them. */
 static int parse_digits(const char **p, int n, int *ret)
 {
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -EINVAL;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*ret = v;
-	return 0;
+	int r = civil_digits(*p, n, ret);
+	if (r == 0)
+		*p += n;
+	return r;
 }
 
 int clock_parse_iso8601(const char *s, int64_t *ret_usec)
@@ -146,7 +133,7 @@ int clock_parse_iso8601(const char *s, int64_t *ret_usec)
 	if (*p)
 		return -EINVAL;
 
-	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	int64_t days = civil_days_from_date(y, mo, d);
 	int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
 	*ret_usec = secs * USEC_PER_SEC + frac;
 	return 0;

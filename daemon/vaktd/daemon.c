@@ -18,6 +18,7 @@
 #include "pipeline/pipeline.h"
 #include "store/audit.h"
 #include "util/clock.h"
+#include "util/error.h"
 #include "util/log.h"
 #include "vaktd/poller.h"
 
@@ -75,7 +76,7 @@ static void scan_deadlines(struct daemon *d)
 	do {
 		int r = deadline_scan(d->store, now, "vaktd", DEADLINE_SCAN_MAX, &tr, &n);
 		if (r) {
-			log_error("deadline scan failed: %s", deadline_strerror(r));
+			log_error("deadline scan failed: %s", store_strerror(d->store, r));
 			return;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -99,8 +100,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	d->ticks++;
 	if (d->store)
 		scan_deadlines(d);
-	if (d->store && d->rules && pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
-		log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+	int r;
+	if (d->store && d->rules &&
+	    (r = pipeline_flush_stats(d->store, d->rules, clock_now_usec())) != 0)
+		log_error("cannot write rule statistics: %s", store_strerror(d->store, r));
 	if (!d->stopping)
 		schedule_tick(d);
 }
@@ -125,13 +128,10 @@ static int audit_simple(struct daemon *d, const char *action, const char *detail
 {
 	int r = store_begin(d->store);
 	if (r == 0)
-		r = store_audit_append(d->store, "vaktd", action, "daemon", detail, NULL);
-	if (r == 0)
-		r = store_commit(d->store);
-	if (r) {
-		log_error("cannot write audit entry '%s': %s", action, store_errmsg(d->store));
-		store_rollback(d->store);
-	}
+		r = store_end(d->store, store_audit_append(d->store, "vaktd", action, "daemon",
+		                                           detail, NULL));
+	if (r)
+		log_error("cannot write audit entry '%s': %s", action, store_strerror(d->store, r));
 	return r;
 }
 
@@ -165,7 +165,7 @@ static void reload(struct daemon *d)
 		r = store_accounts_sync(d->store, next, "vaktd:reload");
 		if (r)
 			diag_add(&diags, NULL, 0, "cannot record the new accounts in the store: %s",
-			         store_errmsg(d->store));
+			         store_strerror(d->store, r));
 	}
 	if (r) {
 		log_diags(&diags, "; keeping previous configuration");
@@ -179,8 +179,9 @@ static void reload(struct daemon *d)
 	} else {
 		struct config *old = d->config;
 		/* Statistics of the old rule set are written before it goes. */
-		if (pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
-			log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+		int fr = pipeline_flush_stats(d->store, d->rules, clock_now_usec());
+		if (fr)
+			log_error("cannot write rule statistics: %s", store_strerror(d->store, fr));
 		pipeline_rules_free(d->rules);
 		d->rules = next_rules;
 		d->api_env.rules = next_rules;
@@ -304,7 +305,7 @@ int daemon_start(struct daemon *d)
 	r = make_state_dir(d->config->daemon.state_dir);
 	if (r) {
 		log_error("cannot create state directory %s: %s", d->config->daemon.state_dir,
-		          strerror(-r));
+		          vakt_strerror(r));
 		return r;
 	}
 	/* Two daemons on one database would poll twice and race each other's
@@ -312,28 +313,29 @@ int daemon_start(struct daemon *d)
 	snprintf(dbpath, sizeof(dbpath), "%s/vakt.lock", d->config->daemon.state_dir);
 	d->lock_fd = open(dbpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
 		log_error("cannot lock %s: %s", dbpath,
-		          errno == EWOULDBLOCK ? "another vaktd uses this state directory"
-		                               : strerror(errno));
-		return -EBUSY;
+		          r == -EWOULDBLOCK ? "another vaktd uses this state directory"
+		                            : vakt_strerror(r));
+		return r;
 	}
 	snprintf(dbpath, sizeof(dbpath), "%s/vakt.db", d->config->daemon.state_dir);
 	r = store_open(dbpath, &d->store, errbuf, sizeof(errbuf));
 	if (r) {
 		log_error("store: %s", errbuf);
-		return -EIO;
+		return r;
 	}
 	r = store_accounts_sync(d->store, d->config, "vaktd:start");
 	if (r) {
-		log_error("cannot record accounts in the store: %s", store_errmsg(d->store));
-		return -EIO;
+		log_error("cannot record accounts in the store: %s", store_strerror(d->store, r));
+		return r;
 	}
 
 	size_t repaired = 0;
 	r = pipeline_repair(d->store, d->rules, d->config, clock_now_usec(), &repaired);
 	if (r)
 		log_error("cannot evaluate items left unevaluated by a crash: %s",
-		          store_errmsg(d->store));
+		          store_strerror(d->store, r));
 	else if (repaired)
 		log_notice("evaluated %zu item(s) a previous run had stored but not filtered",
 		           repaired);
@@ -356,7 +358,7 @@ int daemon_start(struct daemon *d)
 
 	r = poller_new(d, &d->poller);
 	if (r < 0) {
-		log_error("cannot set up the poll schedule: %s", strerror(-r));
+		log_error("cannot set up the poll schedule: %s", vakt_strerror(r));
 		return r;
 	}
 	d->api_env.changed = on_store_changed;
@@ -402,8 +404,9 @@ int daemon_run(struct daemon *d)
 		log_error("event loop failed");
 		return 1;
 	}
-	if (pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
-		log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+	int r = pipeline_flush_stats(d->store, d->rules, clock_now_usec());
+	if (r)
+		log_error("cannot write rule statistics: %s", store_strerror(d->store, r));
 	audit_simple(d, "daemon.stopped", NULL);
 	return 0;
 }

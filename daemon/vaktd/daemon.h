@@ -40,7 +40,8 @@ struct daemon {
 };
 
 /* Load the configuration, open the store, bind the API, report READY=1.
- * Returns 0, or a negative errno after logging the reason. */
+ * Returns 0, or after logging the reason a negative errno or a STORE_E_*
+ * code (util/error.h). */
 int daemon_start(struct daemon *d);
 
 /* Run until SIGTERM/SIGINT.  Returns the process exit code. */

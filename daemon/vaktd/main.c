@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 	if (clock_is_simulated(NULL))
 		log_warning("running on the test clock: time is simulated");
 	int rc = 0;
-	if (daemon_start(&d) < 0)
+	if (daemon_start(&d) != 0)
 		rc = 1;
 	else
 		rc = daemon_run(&d);

@@ -9,6 +9,7 @@
 
 #include "schedule/sched.h"
 #include "util/clock.h"
+#include "util/error.h"
 #include "util/log.h"
 #include "vaktd/daemon.h"
 
@@ -47,9 +48,10 @@ static void compute_due(struct poller *p, struct poll_slot *s, int64_t now)
 		s->next_due = INT64_MAX;
 		return;
 	}
-	if (store_poll_last_planned(p->d->store, s->account, &last) != 0)
+	int r = store_poll_last_planned(p->d->store, s->account, &last);
+	if (r != 0)
 		log_full(LOG_ERR, s->account, 0, "cannot read the last poll: %s",
-		         store_errmsg(p->d->store));
+		         store_strerror(p->d->store, r));
 	if (store_account_crisis(p->d->store, s->account, &s->crisis_from, &s->crisis_until) != 0)
 		s->crisis_from = s->crisis_until = 0;
 	s->offset = sched_jitter_offset(s->account, &a->sched);
@@ -58,10 +60,10 @@ static void compute_due(struct poller *p, struct poll_slot *s, int64_t now)
 		s->next_due = catchup;
 		return;
 	}
-	int r = sched_next(&a->sched, a->cal, s->offset, last, s->crisis_from, s->crisis_until,
-	                   &next);
+	r = sched_next(&a->sched, a->cal, s->offset, last, s->crisis_from, s->crisis_until, &next);
 	if (r < 0) {
-		log_full(LOG_ERR, s->account, 0, "cannot compute the next poll: %s", strerror(-r));
+		log_full(LOG_ERR, s->account, 0, "cannot compute the next poll: %s",
+		         vakt_strerror(r));
 		next = now + 3600 * USEC_PER_SEC;
 	}
 	s->next_due = next <= now ? catchup : next;
@@ -95,16 +97,16 @@ static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned,
 	snprintf(reason, sizeof(reason), "no %s connector in this build",
 	         platform_name(a->platform));
 	int r = store_begin(p->d->store);
-	if (r == 0)
+	if (r == 0) {
 		r = store_poll_begin(p->d->store, s->account, planned, now, &id);
-	if (r == 0)
-		r = store_poll_end(p->d->store, id, clock_now_usec(), "skipped", 0, 0, reason);
-	if (r == 0)
-		r = store_commit(p->d->store);
+		if (r == 0)
+			r = store_poll_end(p->d->store, id, clock_now_usec(), "skipped", 0, 0,
+			                   reason);
+		r = store_end(p->d->store, r);
+	}
 	if (r) {
 		log_full(LOG_ERR, s->account, 0, "cannot record the poll: %s",
-		         store_errmsg(p->d->store));
-		store_rollback(p->d->store);
+		         store_strerror(p->d->store, r));
 		return;
 	}
 	p->polls_made++;
@@ -131,7 +133,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		                   s->crisis_until, &next);
 		if (r < 0) {
 			log_full(LOG_ERR, s->account, 0, "cannot compute the next poll: %s",
-			         strerror(-r));
+			         vakt_strerror(r));
 			next = now + 3600 * USEC_PER_SEC;
 		}
 		/* Behind (the loop was busy or the machine slept): one poll now

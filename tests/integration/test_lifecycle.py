@@ -159,6 +159,22 @@ class Lifecycle(VaktTestCase):
         self.assertIn("50-typo.conf:2: unknown key 'MaxConections' in [Api]", r.stderr)
         self.assertIn("x.conf:3: account 'x' names unit 'ghost'", r.stderr)
 
+    def test_vaktctl_prints_json_or_a_table(self):
+        """Every online command goes through one "call the API, print JSON
+        or a table" path (ctl_api_show)."""
+        d = self.vaktd().start()
+        for args, header in ((("queue",), "CLOCK"), (("accounts",), "ACCOUNT"),
+                             (("schedule", "trafik-x"), "trafik-x: "),
+                             (("filters", "stats"), "RULE"),
+                             (("status",), "accounts:")):
+            human = d.ctl(*args).stdout
+            self.assertIn(header, human, args)
+            machine = d.ctl(*args, "--json").stdout
+            self.assertEqual(1, len(machine.splitlines()), args)
+            json.loads(machine)
+        r = d.ctl("queue", "--account", "no such", check=False)
+        self.assertEqual(2, r.returncode)
+
 
 if __name__ == "__main__":
     main()
