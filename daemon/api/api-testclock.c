@@ -9,6 +9,10 @@
 #include "util/clock.h"
 #include "util/timespan.h"
 
+/* One move fires every tick on the way (a day at TickSec=5 is 17,280):
+ * a typo must not stall the daemon for hours. */
+#define TESTCLOCK_MAX_MOVE (366 * 86400 * USEC_PER_SEC)
+
 static void add_clock(cJSON *o, const struct api_env *env)
 {
 	char buf[40];
@@ -63,6 +67,8 @@ static int parse_target(const struct api_req *req, int64_t *ret_to, struct api_r
 		         "\"2026-06-19T07:00:00+02:00\"");
 	} else if (set && to < now) {
 		api_fail(ret, 400, "backwards", "the test clock does not run backwards");
+	} else if ((adv && span > TESTCLOCK_MAX_MOVE) || (set && to - now > TESTCLOCK_MAX_MOVE)) {
+		api_fail(ret, 400, "too_far", "the test clock moves at most 366 days at a time");
 	} else {
 		*ret_to = adv ? now + span : to;
 		r = 0;

@@ -189,6 +189,8 @@ static void test_testclock_refuses_bad_requests(void)
 		{ "{\"set\":\"tomorrow\"}", "bad_instant" },
 		{ "{\"set\":\"2026-06-18T07:00:00\"}", "bad_instant" },
 		{ "{\"set\":\"2026-06-18T06:59:59+02:00\"}", "backwards" },
+		{ "{\"advance\":\"367d\"}", "too_far" },
+		{ "{\"set\":\"2027-06-20T07:00:00+02:00\"}", "too_far" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		post_clock(bad[i].body, &r);
