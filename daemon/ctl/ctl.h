@@ -24,6 +24,7 @@ struct ctl_ctx {
 	bool json;               /* --json: machine-readable output */
 	const char *config_dir;  /* --config DIR or $VAKT_CONFIG; NULL: built-in defaults */
 	const char *calendar;    /* --calendar NAME; NULL: "default" */
+	long timeout_sec;        /* ctl_api_call's limit; 0: 30 s */
 };
 
 struct ctl_cmd {
@@ -56,6 +57,7 @@ cJSON *ctl_body_with_actor(void);
 extern const struct ctl_cmd ctl_cmd_calendar;
 extern const struct ctl_cmd ctl_cmd_deadline;
 extern const struct ctl_cmd ctl_cmd_filters;
+extern const struct ctl_cmd ctl_cmd_testclock;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
 int ctl_usage(const struct ctl_cmd *cmd);

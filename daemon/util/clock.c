@@ -11,6 +11,7 @@
 
 static struct {
 	int simulated;
+	bool manual;             /* stands still at sim_start_usec */
 	int64_t sim_start_usec;  /* simulated instant at the switch */
 	int64_t mono_start_usec; /* monotonic clock at the switch */
 	double factor;
@@ -25,6 +26,8 @@ static int64_t mono_usec(void)
 
 int64_t clock_now_usec(void)
 {
+	if (clk.manual)
+		return clk.sim_start_usec;
 	if (clk.simulated) {
 		double elapsed = (double)(mono_usec() - clk.mono_start_usec);
 		return clk.sim_start_usec + (int64_t)(elapsed * clk.factor);
@@ -48,6 +51,26 @@ void clock_set_simulated(int64_t start_usec, double factor)
 	clk.factor = factor < 1.0 ? 1.0 : factor;
 }
 
+void clock_set_manual(int64_t start_usec)
+{
+	clk.simulated = 1;
+	clk.manual = true;
+	clk.sim_start_usec = start_usec;
+	clk.mono_start_usec = mono_usec();
+	clk.factor = CLOCK_MANUAL;
+}
+
+void clock_manual_set(int64_t usec)
+{
+	if (clk.manual && usec > clk.sim_start_usec)
+		clk.sim_start_usec = usec;
+}
+
+bool clock_is_manual(void)
+{
+	return clk.manual;
+}
+
 void clock_set_real(void)
 {
 	memset(&clk, 0, sizeof(clk));
@@ -65,7 +88,8 @@ struct timeval clock_sim_to_real(int64_t sim_usec)
 	struct timeval tv = { 0, 0 };
 	if (sim_usec <= 0)
 		return tv;
-	int64_t real = clk.simulated ? (int64_t)((double)sim_usec / clk.factor) : sim_usec;
+	int64_t real =
+	        clk.simulated && !clk.manual ? (int64_t)((double)sim_usec / clk.factor) : sim_usec;
 	if (real < 1)
 		real = 1;
 	tv.tv_sec = (time_t)(real / USEC_PER_SEC);
@@ -153,7 +177,9 @@ int clock_parse_spec(const char *spec, int64_t *ret_start_usec, double *ret_fact
 	buf[n] = '\0';
 	if (clock_parse_iso8601(buf, &start) < 0)
 		return -EINVAL;
-	if (comma) {
+	if (comma && strcmp(comma + 1, "manual") == 0) {
+		factor = CLOCK_MANUAL;
+	} else if (comma) {
 		const char *f = comma + 1;
 		char *end;
 		if (*f == 'x' || *f == 'X')
