@@ -14,8 +14,8 @@ int config_account_section(void *user, const char *section, const char *file, un
 {
 	struct config_load *ld = user;
 	if (strcmp(section, "Account") == 0) {
-		if (!ld->account_line)
-			ld->account_line = line;
+		if (!ld->account->line)
+			ld->account->line = line;
 		return 0;
 	}
 	if (strcmp(section, "Schedule") == 0) {

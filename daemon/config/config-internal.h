@@ -54,7 +54,6 @@ struct config_load {
 	size_t n_dl_opts;
 	struct diag_list *diags;
 	struct config_account *account; /* the account file being parsed */
-	unsigned account_line;          /* its [Account] header, 0 before one */
 	unsigned token_line;            /* its first TokenFile=/TokenCredential= */
 };
 

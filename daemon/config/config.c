@@ -203,7 +203,7 @@ static int parse_file(struct config_load *ld, const char *path, ini_section_fn o
 /* Keys an account cannot do without, reported at its [Account] header. */
 static void check_account_required(struct config_load *ld, const struct config_account *a)
 {
-	unsigned line = ld->account_line;
+	unsigned line = a->line;
 	if (!line) {
 		diag_add(ld->diags, a->file, 0,
 		         "account '%s' has no [Account] section (it needs Platform=, Unit= and "
@@ -264,7 +264,6 @@ static int load_account(struct config_load *ld, const char *path)
 	a->enabled = true;
 	a->platform = PLATFORM_COUNT;
 	ld->account = a;
-	ld->account_line = 0;
 	ld->token_line = 0;
 
 	int r = parse_file(ld, path, config_account_section, config_account_value);
@@ -305,6 +304,9 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 
 	int64_t today, bad_dn = 0;
 	int count = 0;
+	/* The account's own [Schedule], else its [Account]: the schedule may
+	 * come entirely from vaktd.conf, but the account is what is refused. */
+	unsigned sched_line = a->line_schedule ? a->line_schedule : a->line;
 	if (cal_local_day(a->cal, clock_now_usec(), &today) < 0)
 		return;
 	int r = -1;
@@ -328,7 +330,7 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 	}
 	if (r == 1) {
 		struct cal_date d = cal_civil_from_days(bad_dn);
-		diag_add(ld->diags, a->file, a->line_schedule,
+		diag_add(ld->diags, a->file, sched_line,
 		         "account '%s' would be polled only %d time%s on business day "
 		         "%04d-%02d-%02d (calendar '%s'); the floor is %d polls per business day "
 		         "(lag 1998:112 4 §, the city's policy): add PollAt= times or a shorter "
@@ -336,7 +338,7 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 		         a->id, count, count == 1 ? "" : "s", d.year, d.month, d.day,
 		         a->calendar_name, SCHED_FLOOR);
 	} else if (r < 0) {
-		diag_add(ld->diags, a->file, a->line_schedule,
+		diag_add(ld->diags, a->file, sched_line,
 		         "account '%s': cannot compute the poll schedule: %s", a->id, strerror(-r));
 	}
 }

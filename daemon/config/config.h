@@ -70,6 +70,7 @@ struct config_account {
 	char *calendar;                /* NULL: the unit's, else the site's default */
 	struct sched_policy sched_own; /* the account file's [Schedule] */
 	char *file;
+	unsigned line;          /* its [Account] header; 0 when it has none */
 	unsigned line_platform; /* for diagnostics about references */
 	unsigned line_unit;
 	unsigned line_calendar;

@@ -408,6 +408,25 @@ static void test_unit_missing_keys_name_its_header(void)
 	tfs_rmrf(dir);
 }
 
+static void test_floor_error_names_the_account_header(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096];
+	/* The schedule comes from vaktd.conf alone; the account file has no
+	 * [Schedule], so its [Account] header is the line to name. */
+	tfs_write(dir, "vaktd.conf",
+	          "[Schedule]\nInterval=off\nOffHoursInterval=off\nPollAt=08:30 12:00\n"
+	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	tfs_write(dir, "accounts.d/lazy.conf",
+	          "# lazy\n[Account]\nPlatform=x\nUnit=kultur\n"
+	          "ExternalId=1\n");
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/lazy.conf:2: account 'lazy' would be polled only 2", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
 static void test_fifo_dropin_is_refused_at_once(void)
 {
 	char *dir = tfs_mkdtemp();
@@ -707,6 +726,7 @@ int main(void)
 	T_RUN(test_hostile_values_are_refused);
 	T_RUN(test_value_parsers);
 	T_RUN(test_unit_missing_keys_name_its_header);
+	T_RUN(test_floor_error_names_the_account_header);
 	T_RUN(test_fifo_dropin_is_refused_at_once);
 	T_RUN(test_device_account_is_refused);
 	T_RUN(test_symlinked_account_file_is_read);
