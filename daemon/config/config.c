@@ -456,8 +456,10 @@ int config_load_flags(const char *dir, const struct config_overrides *ovr, unsig
 	struct config_load ld = { .cfg = c, .flags = flags, .diags = &mine };
 	int r;
 
-	if (!c)
+	if (!c) {
+		diag_add(diags, dir, 0, "out of memory");
 		return -ENOMEM;
+	}
 	c->dir = strdup(dir);
 	if (!c->dir || set_defaults(c) < 0) {
 		r = -ENOMEM;
