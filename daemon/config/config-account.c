@@ -28,7 +28,7 @@ int config_account_section(void *user, const char *section, const char *file, un
 	return -EINVAL;
 }
 
-/* TokenFile= and TokenCredential=.  Without CONFIG_LOAD_SECRETS (vaktctl's
+/* TokenFile= and TokenCredential=.  With CONFIG_LOAD_NO_SECRETS (vaktctl's
  * offline commands) the value is checked but the secret is not read: the
  * caller may not be allowed to, and has no use for it. */
 static void token_key(struct config_load *ld, const char *key, const char *value, const char *file,

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "calendar/duration.h"
 #include "config/ini-file.h"
+#include "config/secret.h"
 #include "config/values.h"
 #include "util/timespan.h"
 
@@ -687,6 +688,38 @@ static void test_offline_load_reads_no_secret(void)
 	tfs_rmrf(dir);
 }
 
+static void test_oversized_or_binary_token_is_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[8192], path[4096], exp[8192];
+	static char big[SECRET_MAX_BYTES + 2];
+	memset(big, 'x', SECRET_MAX_BYTES + 1);
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "big-token", big);
+	snprintf(path, sizeof(path), "%s/big-token", dir);
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, path);
+	tfs_write(dir, "accounts.d/big.conf", acc);
+	snprintf(path, sizeof(path), "%s/nul-token", dir);
+	FILE *f = fopen(path, "w");
+	T_ASSERT(f != NULL);
+	if (f) {
+		fwrite("ab\0cd\n", 1, 6, f);
+		fclose(f);
+	}
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, path);
+	tfs_write(dir, "accounts.d/nul.conf", acc);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/big.conf:6: TokenFile=: '%s/big-token' is larger "
+	         "than %d bytes",
+	         dir, dir, SECRET_MAX_BYTES);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/nul.conf:6: TokenFile=: '%s' contains a NUL byte",
+	         dir, path);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
 static void test_offline_load_still_checks_token_keys(void)
 {
 	char *dir = tfs_mkdtemp();
@@ -737,6 +770,7 @@ int main(void)
 	T_RUN(test_dropins_override_and_list_keys_repeat);
 	T_RUN(test_invalid_utf8_and_control_characters_are_refused);
 	T_RUN(test_offline_load_reads_no_secret);
+	T_RUN(test_oversized_or_binary_token_is_refused);
 	T_RUN(test_offline_load_still_checks_token_keys);
 	return t_done();
 }
