@@ -44,6 +44,11 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 			diag_add(diags, file, line, "invalid unit id in [%s]", section);
 			return -EINVAL;
 		}
+		if (config_opt_add(&ld->dl_units, &ld->n_dl_units, section + 10, "", "", file,
+		                   line) < 0) {
+			config_oom(ld, file, line);
+			return -ENOMEM;
+		}
 		return 0;
 	}
 	if (strncmp(section, "Calendar ", 9) == 0) {

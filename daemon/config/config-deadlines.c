@@ -87,4 +87,5 @@ void config_deadlines_resolve(struct config_load *ld, struct config_account *a)
 void config_deadlines_clear(struct config_load *ld)
 {
 	config_opts_free(&ld->dl_opts, &ld->n_dl_opts);
+	config_opts_free(&ld->dl_units, &ld->n_dl_units);
 }

@@ -52,6 +52,10 @@ struct config_load {
 	 * holds the scope: "" (site), "unit:ID" or "account:ID". */
 	struct cal_opt *dl_opts;
 	size_t n_dl_opts;
+	/* Every [Deadlines UNIT] header (.calendar holds UNIT), to check that
+	 * the unit exists once every file is read. */
+	struct cal_opt *dl_units;
+	size_t n_dl_units;
 	struct diag_list *diags;
 	struct config_account *account; /* the account file being parsed */
 	unsigned token_line;            /* its first TokenFile=/TokenCredential= */

@@ -357,13 +357,14 @@ static void validate_references(struct config_load *ld)
 			resolve_account(ld, a);
 		config_deadlines_resolve(ld, a);
 	}
-	/* A [Deadlines UNIT] for a unit nobody defined is a typo. */
-	for (size_t i = 0; i < ld->n_dl_opts; i++) {
-		const char *scope = ld->dl_opts[i].calendar;
-		if (strncmp(scope, "unit:", 5) == 0 && !config_find_unit(c, scope + 5))
-			diag_add(ld->diags, ld->dl_opts[i].file, ld->dl_opts[i].line,
+	/* A [Deadlines UNIT] for a unit nobody defined is a typo; named at
+	 * its header, also when it sets nothing. */
+	for (size_t i = 0; i < ld->n_dl_units; i++) {
+		const struct cal_opt *o = &ld->dl_units[i];
+		if (!config_find_unit(c, o->calendar))
+			diag_add(ld->diags, o->file, o->line,
 			         "[Deadlines %s] names a unit no [Unit %s] section defines",
-			         scope + 5, scope + 5);
+			         o->calendar, o->calendar);
 	}
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];

@@ -329,14 +329,17 @@ static void test_deadline_layers_and_errors(void)
 	          "[Deadlines ghost]\nWarnAt=75%\n"
 	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
 	          "[Deadlines kultur]\nReviewWithin.gossip=1h\n"
-	          "ReviewWithin.threat=0h\n");
+	          "ReviewWithin.threat=0h\n"
+	          "[Deadlines empty]\n");
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: RespondWithin=soon: expected a duration", dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: unknown key 'AnswerWithin' in [Deadlines]",
 	         dir);
 	T_CONTAINS(got, exp);
-	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Deadlines ghost] names a unit", dir);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: [Deadlines ghost] names a unit", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:12: [Deadlines empty] names a unit", dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:10: ReviewWithin.gossip: not a filter category",
 	         dir);
