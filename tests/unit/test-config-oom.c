@@ -139,34 +139,8 @@ static void test_every_failed_allocation_is_reported(void)
 	T_ASSERT(enomem > 10);
 }
 #else
-static const char *or_null(const char *s)
-{
-	return s ? s : "(null)";
-}
-
-/* What a load produced, enough to see a value that went missing. */
-static void fingerprint(const struct config *c, char *buf, size_t len)
-{
-	size_t n = 0;
-	n += (size_t)snprintf(buf + n, len - n, "%zu %zu %zu %s %s %s|", c->n_units, c->n_accounts,
-	                      c->n_calendars, or_null(c->daemon.state_dir),
-	                      or_null(c->daemon.api_socket), or_null(c->daemon.rules_dir));
-	for (size_t i = 0; i < c->n_units && n < len; i++) {
-		const struct config_unit *u = &c->units[i];
-		n += (size_t)snprintf(buf + n, len - n, "%s %s %s %s %s|", u->id, or_null(u->title),
-		                      or_null(u->manager), or_null(u->manager_email),
-		                      or_null(u->escalate_email));
-	}
-	for (size_t i = 0; i < c->n_accounts && n < len; i++) {
-		const struct config_account *a = &c->accounts[i];
-		n += (size_t)snprintf(buf + n, len - n, "%s %s %s %s %d|", a->id, or_null(a->unit),
-		                      or_null(a->title), or_null(a->external_id), a->enabled);
-	}
-}
-
 static void test_every_failed_allocation_is_reported(void)
 {
-	static char want[16384], got[16384];
 	printf("# skipped: the sanitizers replace malloc\n");
 }
 #endif
