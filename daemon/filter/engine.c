@@ -37,8 +37,14 @@ struct slot {
  * head == NULL when the pattern is run as written. */
 struct split {
 	pcre2_code *head, *tail;
-	uint8_t head_jit, tail_jit;
+	int8_t head_jit, tail_jit; /* JIT_* */
 };
+
+/* A pattern's JIT state (filter_pattern.jit, split.*_jit).  JIT compiling
+ * is left to a pattern's first run: most patterns never pass the
+ * prefilter in an engine's life, and their JIT code (about 8 KB each)
+ * would be memory and start-up time for nothing. */
+enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
 
 struct filter_engine {
 	struct filter_ruleset rs;
@@ -119,10 +125,22 @@ static int jit_code(const struct filter_engine *e, pcre2_code *code)
 	return !e->opt.no_jit && code && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
 }
 
-static void jit_compile(struct filter_engine *e, struct filter_pattern *pt)
+/* Resolve a split's JIT_LATER state: JIT-compile code now.  Returns
+ * JIT_YES or JIT_NO. */
+static int jit_now(const struct filter_engine *e, pcre2_code *code, int8_t *state)
 {
-	pt->jit = jit_code(e, pt->code);
-	e->jit_patterns += pt->jit;
+	if (*state == JIT_LATER)
+		*state = (int8_t)jit_code(e, code);
+	return *state;
+}
+
+static int pattern_jit(struct filter_engine *e, struct filter_pattern *pt)
+{
+	if (pt->jit == JIT_LATER) {
+		pt->jit = jit_code(e, pt->code);
+		e->jit_patterns += (size_t)pt->jit;
+	}
+	return pt->jit;
 }
 
 /* Compile the split form of slot s's pattern, when it has one.  A split
@@ -148,8 +166,7 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 		sp->head = sp->tail = NULL;
 		return 0;
 	}
-	sp->head_jit = (uint8_t)jit_code(e, sp->head);
-	sp->tail_jit = (uint8_t)jit_code(e, sp->tail);
+	sp->head_jit = sp->tail_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	e->split_patterns++;
 	return 0;
 }
@@ -316,12 +333,12 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		for (size_t k = 0; k < rule->npatterns; k++, s++) {
-			jit_compile(e, &rule->patterns[k]);
+			rule->patterns[k].jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 			if (split_pattern(e, s, &rule->patterns[k]) < 0)
 				goto fail;
 		}
 		for (size_t k = 0; k < rule->nexcepts; k++)
-			jit_compile(e, &rule->excepts[k]);
+			rule->excepts[k].jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	}
 	r = build_prefilter(e);
 	if (r < 0)
@@ -523,23 +540,26 @@ static int match(const struct filter_engine *e, const pcre2_code *code, int jit,
  * 2 (a matching error, already reported), -ENOMEM. */
 static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 {
-	const struct filter_rule *r = &e->rs.v[i];
+	struct filter_rule *r = &e->rs.v[i];
 	const char *subj = r->input == FILTER_INPUT_RAW ? sc->orig : sc->nt->s;
 	size_t slen = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt->len;
 	int rc;
 
 	sc->nspans = 0;
 	for (size_t k = 0; k < r->npatterns && sc->nspans < e->opt.max_spans; k++) {
-		const struct filter_pattern *pt = &r->patterns[k];
-		const struct split *spl = &e->splits[e->cr[i].slot0 + k];
+		struct filter_pattern *pt = &r->patterns[k];
+		struct split *spl = &e->splits[e->cr[i].slot0 + k];
 		const pcre2_code *code = pt->code;
-		int jit = pt->jit, head = sc->split && spl->head;
+		int jit, head = sc->split && spl->head;
 		size_t start = 0;
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
 		if (head) {
 			code = spl->head;
-			jit = spl->head_jit;
+			jit = jit_now(e, spl->head, &spl->head_jit);
+			jit_now(e, spl->tail, &spl->tail_jit);
+		} else {
+			jit = pattern_jit(e, pt);
 		}
 		while (start <= slen && sc->nspans < e->opt.max_spans) {
 			rc = match(e, code, jit, subj, slen, start);
@@ -582,7 +602,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	if (sc->nspans == 0)
 		return 0;
 	for (size_t k = 0; k < r->nexcepts; k++) {
-		rc = match(e, r->excepts[k].code, r->excepts[k].jit, subj, slen, 0);
+		rc = match(e, r->excepts[k].code, pattern_jit(e, &r->excepts[k]), subj, slen, 0);
 		if (rc >= 0) {
 			sc->nspans = 0;
 			return 0;

@@ -87,7 +87,9 @@ const struct filter_rule_stats *filter_engine_rule_stats(const struct filter_eng
 long filter_engine_rule_index(const struct filter_engine *e, const char *id);
 /* 1 when the rule runs on every comment (no literal could be extracted). */
 int filter_engine_rule_always(const struct filter_engine *e, size_t i);
-/* Number of patterns running under JIT (the rest use the interpreter). */
+/* Number of patterns JIT-compiled so far.  A pattern is JIT-compiled when
+ * it first runs (most never pass the prefilter); one JIT cannot handle,
+ * or every one under no_jit, runs in the interpreter. */
 size_t filter_engine_jit_patterns(const struct filter_engine *e);
 /* Number of patterns run as a head and a tail (anchor-split.h). */
 size_t filter_engine_split_patterns(const struct filter_engine *e);
