@@ -32,4 +32,7 @@ size_t aho_outputs(const struct aho *a);
 size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
                 uint32_t *out);
 
+/* Bytes the automaton holds (its tables), for benchmarks and stats. */
+size_t aho_memory(const struct aho *a);
+
 void aho_free(struct aho *a);

@@ -287,9 +287,10 @@ static void vary_rule(struct filter_rule *r, int t)
 			char *src = vary_pattern(pv[k].src, t);
 			int err;
 			PCRE2_SIZE off;
-			pcre2_code *code = src ? pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-			                                       FILTER_PCRE2_OPTIONS, &err, &off, NULL)
-			                       : NULL;
+			pcre2_code *code =
+			        src ? pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
+			                            FILTER_PCRE2_OPTIONS, &err, &off, NULL)
+			            : NULL;
 			if (!code) {
 				free(src);
 				continue;

@@ -232,6 +232,74 @@ static void test_aho_corasick_large_automaton(void)
 	free(buf);
 }
 
+/* Above 65536 states the deeper states keep only their trie edges and a
+ * failure link: on random texts made of pieces of the literals, a scan
+ * reports exactly the literals strstr() finds. */
+static void test_aho_corasick_sparse_states_exact(void)
+{
+	enum { N = 20000, L = 10, TEXTS = 100 };
+	char *buf = malloc((size_t)N * (L + 1));
+	const char **lit = malloc(N * sizeof(*lit));
+	size_t *len = malloc(N * sizeof(*len));
+	uint32_t *ids = malloc(N * sizeof(*ids));
+	uint32_t x = 88172645u;
+	for (size_t i = 0; i < N; i++) {
+		char *w = buf + i * (L + 1);
+		len[i] = 6 + (x % 4);
+		for (size_t k = 0; k < len[i]; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			w[k] = (char)('a' + x % 12); /* few letters: shared prefixes */
+		}
+		w[len[i]] = '\0';
+		lit[i] = w;
+		ids[i] = (uint32_t)i;
+	}
+	struct aho *a;
+	T_EQ_INT(0, aho_build(lit, len, ids, N, &a));
+	T_ASSERT(aho_states(a) > 65536);
+	uint32_t *stamp = calloc(aho_states(a), sizeof(uint32_t));
+	uint32_t *out = malloc(aho_outputs(a) * sizeof(uint32_t));
+	char *seen = calloc(N, 1);
+	int wrong = 0;
+	for (uint32_t t = 1; t <= TEXTS; t++) {
+		char text[400] = "";
+		size_t tl = 0;
+		while (tl < 300) { /* pieces of literals, some cut short */
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			const char *w = lit[x % N];
+			size_t l = strlen(w) - (x >> 8) % 3;
+			memcpy(text + tl, w, l);
+			tl += l;
+			if ((x >> 12) % 4 == 0)
+				text[tl++] = (x >> 16) % 2 ? 'Q' : 'F'; /* a class and no class */
+		}
+		text[tl] = '\0';
+		memset(seen, 0, N);
+		size_t n = aho_scan(a, text, tl, stamp, t, out);
+		for (size_t i = 0; i < n; i++)
+			seen[out[i]] = 1;
+		char low[400];
+		for (size_t k = 0; k <= tl; k++)
+			low[k] =
+			        (char)(text[k] >= 'A' && text[k] <= 'Z' ? text[k] | 0x20 : text[k]);
+		for (size_t i = 0; i < N; i++)
+			wrong += seen[i] != (strstr(low, lit[i]) != NULL);
+	}
+	T_EQ_INT(0, wrong);
+	free(seen);
+	free(out);
+	free(stamp);
+	aho_free(a);
+	free(ids);
+	free(len);
+	free(lit);
+	free(buf);
+}
+
 static unsigned rnd(unsigned n)
 {
 	rng ^= rng << 13;
@@ -715,6 +783,7 @@ int main(void)
 	T_RUN(test_gives_up_when_unsure);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
+	T_RUN(test_aho_corasick_sparse_states_exact);
 	T_RUN(test_random_patterns_never_lose_a_match);
 	T_RUN(test_random_patterns_on_normalized_text_never_lose_a_match);
 	T_RUN(test_case_partners_are_what_pcre2_matches);
