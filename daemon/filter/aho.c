@@ -432,6 +432,27 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	return (size_t)(o - out);
 }
 
+size_t aho_scan_all(const struct aho *a, const char *text, size_t len, aho_each_fn *fn, void *ctx)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	const uint32_t ncls = (uint32_t)a->ncls, nd = a->ndense, lo = a->rep_lo, hi = a->rep_hi;
+	size_t n = 0;
+	uint32_t s = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint32_t c = a->cls[p[i]];
+		if (a->d16)
+			s = a->d16[s * ncls + c];
+		else
+			s = s < nd ? a->d32[(size_t)s * ncls + c] : sparse_step(a, s, c);
+		if (!(s >= hi || (s >= lo && s < nd)))
+			continue;
+		for (int32_t o = a->ri[s].report; o >= 0; o = a->ri[o].dict)
+			for (uint32_t k = a->ri[o].lo; k < a->ri[o].hi; k++, n++)
+				fn(ctx, a->ids[k], i + 1);
+	}
+	return n;
+}
+
 void aho_free(struct aho *a)
 {
 	if (!a)

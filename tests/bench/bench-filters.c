@@ -355,10 +355,10 @@ static struct filter_engine *load_times_v(const char *dir, int times, int vary)
 	size_t always = 0;
 	for (size_t i = 0; i < filter_engine_rule_count(e); i++)
 		always += filter_engine_rule_always(e, i);
-	printf("# %zu rules loaded from %s (x%d%s), %zu always run (no literal), %zu JIT patterns, "
-	       "%zu split\n",
+	printf("# %zu rules loaded from %s (x%d%s), %zu always run (no literal), %zu split, "
+	       "%zu with bounded matches\n",
 	       filter_engine_rule_count(e), dir, times, vary ? ", new literals" : "", always,
-	       filter_engine_jit_patterns(e), filter_engine_split_patterns(e));
+	       filter_engine_split_patterns(e), filter_engine_window_patterns(e));
 	return e;
 }
 
@@ -369,7 +369,8 @@ static struct filter_engine *load_times(const char *dir, int times)
 
 /* Long texts: comments of the corpus joined until `size` bytes; reports
  * µs per KB over all texts and the slowest text. */
-static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t size, size_t ntexts)
+static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t size, size_t ntexts,
+                     unsigned flags)
 {
 	char *buf = malloc(size + 2048);
 	size_t ci = 0, total = 0;
@@ -391,7 +392,7 @@ static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t si
 			len--;
 		struct filter_verdict *v;
 		uint64_t s = now_ns();
-		if (filter_engine_scan(e, buf, len, 0, &v) < 0) {
+		if (filter_engine_scan(e, buf, len, flags, &v) < 0) {
 			fprintf(stderr, "out of memory\n");
 			exit(1);
 		}
@@ -402,9 +403,10 @@ static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t si
 		if (d > worst)
 			worst = d;
 	}
-	printf("long text %6zu KB x %4zu: %8.1f us/KB  mean %8.1f us/text  slowest %8.1f us\n",
-	       size / 1024, ntexts, (double)spent / 1e3 / ((double)total / 1024.0),
-	       (double)spent / 1e3 / (double)ntexts, (double)worst / 1e3);
+	printf("long text %6zu KB x %4zu%s: %8.1f us/KB  mean %8.1f us/text  slowest %8.1f us\n",
+	       size / 1024, ntexts, flags & FILTER_SCAN_NO_WINDOW ? " (whole)" : "",
+	       (double)spent / 1e3 / ((double)total / 1024.0), (double)spent / 1e3 / (double)ntexts,
+	       (double)worst / 1e3);
 	free(buf);
 }
 
@@ -433,9 +435,16 @@ static void mode_long(const char *dir, char **corpus, size_t n, size_t bytes)
 	       (double)(now_ns() - t0) / 1e3 / ((double)bytes / 1024.0));
 	filter_engine_free(e);
 	static const size_t kb[] = { 4, 16, 64 }, texts[] = { 200, 60, 20 };
+	/* BENCH_LONG_KB=K: only texts of K KB (4, 16 or 64); BENCH_LONG_TEXTS=N:
+	 * N texts of each size (for profiling under valgrind); BENCH_NO_WINDOW=1:
+	 * every pattern on the whole text */
+	const char *only = getenv("BENCH_LONG_KB"), *nt = getenv("BENCH_LONG_TEXTS");
 	for (int k = 0; k < 3; k++) {
+		if (only && strtoul(only, NULL, 10) != kb[k])
+			continue;
 		e = load_times(dir, 1);
-		run_long(e, corpus, n, kb[k] * 1024, texts[k]);
+		run_long(e, corpus, n, kb[k] * 1024, nt ? strtoul(nt, NULL, 10) : texts[k],
+		         getenv("BENCH_NO_WINDOW") ? FILTER_SCAN_NO_WINDOW : 0);
 		print_costly(e, 5.0);
 		filter_engine_free(e);
 	}
@@ -463,7 +472,7 @@ static void mode_x10(const char *dir, char **corpus, size_t n, size_t bytes)
 	filter_engine_free(e1);
 	struct filter_engine *e10 = load_measured(dir, 10, 1);
 	run("rules x10 new literals, prefilter", e10, corpus, n, bytes, 0);
-	run_long(e10, corpus, n, 16 * 1024, 30);
+	run_long(e10, corpus, n, 16 * 1024, 30, 0);
 	filter_engine_free(e10);
 }
 
