@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "filter/aho.h"
+#include "filter/codecache.h"
 #include "filter/anchor-split.h"
 #include "filter/mask.h"
 #include "filter/normalize.h"
@@ -116,22 +117,40 @@ void filter_options_default(struct filter_options *o)
 	};
 }
 
+/* Give every compiled pattern back to the cache (codecache.h). */
+static void drop_codes(struct filter_engine *e)
+{
+	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
+		struct filter_rule *rule = &e->rs.v[i];
+		for (size_t k = 0; k < rule->npatterns; k++, s++) {
+			struct filter_pattern *pt = &rule->patterns[k];
+			if (e->splits && s < e->nslots) {
+				code_cache_drop(pt->src, CODE_HEAD, e->splits[s].head);
+				code_cache_drop(pt->src, CODE_TAIL, e->splits[s].tail);
+				code_cache_drop(pt->src, CODE_WINDOW, e->splits[s].win);
+			}
+			code_cache_drop(pt->src, CODE_PLAIN, pt->code);
+			pt->code = NULL;
+		}
+		for (size_t k = 0; k < rule->nexcepts; k++) {
+			code_cache_drop(rule->excepts[k].src, CODE_PLAIN, rule->excepts[k].code);
+			rule->excepts[k].code = NULL;
+		}
+	}
+}
+
 void filter_engine_free(struct filter_engine *e)
 {
 	if (!e)
 		return;
+	drop_codes(e);
 	filter_ruleset_clear(&e->rs);
 	free(e->cr);
-	for (size_t s = 0; e->splits && s < e->nslots; s++) {
-		pcre2_code_free(e->splits[s].head);
-		pcre2_code_free(e->splits[s].tail);
-		pcre2_code_free(e->splits[s].win);
-	}
+	free(e->splits);
 	free(e->occ);
 	free(e->occ_pos);
 	free(e->occ_next);
 	pcre2_match_context_free(e->wctx);
-	free(e->splits);
 	free(e->slots);
 	for (int i = 0; i < NINPUTS; i++) {
 		aho_free(e->aho[i]);
@@ -153,7 +172,7 @@ void filter_engine_free(struct filter_engine *e)
  * or a pattern JIT cannot handle) leaves the interpreter in charge. */
 static int jit_code(const struct filter_engine *e, pcre2_code *code)
 {
-	return !e->opt.no_jit && code && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	return !e->opt.no_jit && code && code_cache_jit(code) == 0;
 }
 
 /* Resolve a split's JIT_LATER state: JIT-compile code now.  Returns
@@ -197,6 +216,10 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 		sp->head = sp->tail = NULL;
 		return 0;
 	}
+	sp->head = code_cache_share(pt->src, CODE_HEAD, sp->head);
+	sp->tail = code_cache_share(pt->src, CODE_TAIL, sp->tail);
+	if (!sp->head || !sp->tail)
+		return -ENOMEM;
 	sp->head_jit = sp->tail_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	e->split_patterns++;
 	return 0;
@@ -221,7 +244,7 @@ static void window_pattern(struct filter_engine *e, size_t s)
 		return;
 	sp->win = pcre2_compile((PCRE2_SPTR)pt->src, PCRE2_ZERO_TERMINATED,
 	                        FILTER_PCRE2_OPTIONS | PCRE2_USE_OFFSET_LIMIT, &err, &off, NULL);
-	if (!sp->win)
+	if (!sp->win || !(sp->win = code_cache_share(pt->src, CODE_WINDOW, sp->win)))
 		return;
 	sp->reach = (uint32_t)reach + 1;
 	sp->win_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
@@ -353,6 +376,17 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 		if (bad) {
 			r = -EINVAL;
 			goto fail;
+		}
+	}
+	/* the same pattern in the previous engine (a reload): one code */
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct filter_rule *rule = &e->rs.v[i];
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++) {
+			struct filter_pattern *pt = k < rule->npatterns
+			                                    ? &rule->patterns[k]
+			                                    : &rule->excepts[k - rule->npatterns];
+			if (!(pt->code = code_cache_share(pt->src, CODE_PLAIN, pt->code)))
+				goto fail;
 		}
 	}
 	e->cr = calloc(e->rs.n ? e->rs.n : 1, sizeof(*e->cr));
