@@ -6,7 +6,11 @@
  * keeps to this cache, keyed by source and kind: the first engine's code
  * is kept, later engines take a reference to it and free their own copy.
  * Code is freed when its last engine is.  Compiled code is read-only
- * while matching; the cache itself is guarded by a mutex.
+ * while matching; the cache and JIT compilation (code_cache_jit()) are
+ * guarded by a mutex.  Engines on different threads may share code, but
+ * pcre2_match() reads a code's JIT pointer, which another thread's first
+ * JIT compilation of that code writes: vaktd builds and runs its engines on
+ * its one thread.
  */
 #pragma once
 
