@@ -139,6 +139,8 @@ static void set_defaults(struct config *c)
 	c->daemon.api_max_body = 64 * 1024;
 	c->daemon.api_max_header = 16 * 1024;
 	c->daemon.api_max_connections = 64;
+	c->daemon.api_request_timeout_sec = 10;
+	c->daemon.api_idle_timeout_sec = 30;
 }
 
 static int load_account(struct config_load *ld, const char *path)

@@ -6,7 +6,8 @@
 struct store {
 	sqlite3 *db;
 	char *path;
-	int depth; /* store_begin() nesting: 1 = BEGIN, more = SAVEPOINTs */
+	int depth;                         /* store_begin() nesting: 1 = BEGIN, more = SAVEPOINTs */
+	const struct audit_caller *caller; /* borrowed; see store_audit_set_caller() */
 };
 
 /* Prepare, or return NULL with the error kept in the connection. */
