@@ -4,14 +4,19 @@
  * Every accepted connection counts against MaxConnections= from accept to
  * close, whatever it has sent.  A connection is idle when it has no byte
  * of a request pending and no response being written (just accepted, or
- * between keep-alive requests); at the limit a new connection takes the
- * slot of the connection idle longest.  When every slot is busy the
- * listener stops accepting (newcomers wait in the kernel's backlog, not on
- * one of our file descriptors) until a slot frees, which happens within
- * the request bound: a request must arrive whole within RequestTimeoutSec=
- * of its first byte, however slowly it trickles.  Idle connections close
- * after IdleTimeoutSec=.
+ * between keep-alive requests).  At the limit a new connection takes the
+ * slot of the connection idle longest; when none is idle, the slot of the
+ * one whose request has been arriving (or whose answer has been waiting to
+ * be read) longest.  So a crowd of slow or silent clients cannot keep
+ * anyone out: an administrator's request, which arrives whole at once, is
+ * read as soon as it is accepted and answered before any of them could
+ * take its slot.  The daemon never holds more than MaxConnections API file
+ * descriptors, and never leaves newcomers in the kernel's backlog (where a
+ * full backlog makes connect() fail).
  *
+ * A request must arrive whole within RequestTimeoutSec= of its first byte,
+ * however slowly it trickles (answered 408); an idle connection, or one
+ * whose client does not read its answer, closes after IdleTimeoutSec=.
  * Every answer, parse errors and timeouts included, is the JSON error
  * shape of api-route.c. */
 #include "api/api.h"
@@ -60,9 +65,9 @@ struct api_conn {
 	struct api_http_req req;
 	bool close_after; /* close once the response is written */
 	bool sent_continue;
-	int64_t idle_since; /* monotonic µs, when it became idle */
-	uid_t user_uid;     /* the uid user[] was looked up for */
-	char user[64];      /* its name, "" when none */
+	int64_t since;  /* monotonic µs: became idle, or its request's first byte */
+	uid_t user_uid; /* the uid user[] was looked up for */
+	char user[64];  /* its name, "" when none */
 	bool user_known;
 };
 
@@ -72,7 +77,6 @@ struct api_server {
 	const struct api_env *env;
 	char *socket_path; /* NULL when systemd owns the socket */
 	int activated;
-	bool paused;          /* listener disabled because every slot is busy */
 	struct event *resume; /* re-enables the listener after EMFILE */
 	struct api_conn *conns;
 	unsigned connections;
@@ -95,8 +99,6 @@ static void arm_timer(struct api_conn *c, int sec)
 	evtimer_add(c->timer, &tv);
 }
 
-static void maybe_resume(struct api_server *srv);
-
 static void conn_close(struct api_conn *c)
 {
 	struct api_server *srv = c->srv;
@@ -117,7 +119,6 @@ static void conn_close(struct api_conn *c)
 	free(c->in);
 	close(c->fd);
 	free(c);
-	maybe_resume(srv);
 }
 
 static bool conn_idle(const struct api_conn *c)
@@ -125,23 +126,17 @@ static bool conn_idle(const struct api_conn *c)
 	return c->phase == CONN_IDLE && c->in_len == 0;
 }
 
-static struct api_conn *oldest_idle(struct api_server *srv)
+/* The connection that gives way to a newcomer at the limit: the one idle
+ * longest, else the busy one whose request began longest ago. */
+static struct api_conn *give_way(struct api_server *srv)
 {
-	struct api_conn *best = NULL;
-	for (struct api_conn *c = srv->conns; c; c = c->next)
-		if (conn_idle(c) && (!best || c->idle_since < best->idle_since))
-			best = c;
-	return best;
-}
-
-/* Accept again once a slot is free or can be freed. */
-static void maybe_resume(struct api_server *srv)
-{
-	if (srv->paused && srv->listener &&
-	    (srv->connections < srv->max_connections || oldest_idle(srv))) {
-		srv->paused = false;
-		evconnlistener_enable(srv->listener);
+	struct api_conn *idle = NULL, *busy = NULL;
+	for (struct api_conn *c = srv->conns; c; c = c->next) {
+		struct api_conn **best = conn_idle(c) ? &idle : &busy;
+		if (!*best || c->since < (*best)->since)
+			*best = c;
 	}
+	return idle ? idle : busy;
 }
 
 static void flush(struct api_conn *c);
@@ -265,16 +260,16 @@ static void progress(struct api_conn *c)
 static void start_reading(struct api_conn *c)
 {
 	c->phase = CONN_READING;
+	c->since = mono_usec();
 	arm_timer(c, c->srv->request_timeout_sec);
 }
 
 static void become_idle(struct api_conn *c)
 {
 	c->phase = CONN_IDLE;
-	c->idle_since = mono_usec();
+	c->since = mono_usec();
 	arm_timer(c, c->srv->idle_timeout_sec);
 	event_add(c->rev, NULL);
-	maybe_resume(c->srv);
 }
 
 /* The response is out: close, or take the next request (perhaps already
@@ -381,40 +376,16 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* The busy answer for a connection we cannot keep, written at once. */
-static void refuse_busy(int fd, unsigned limit)
-{
-	char buf[256];
-	char msg[] = "{\"error\":{\"status\":503,\"code\":\"busy\",\"message\":\"too many "
-	             "connections\"}}\n";
-	int n = snprintf(buf, sizeof(buf),
-	                 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-	                 strlen(msg), msg);
-	(void)limit;
-	if (write(fd, buf, (size_t)n) < 0) {
-		/* nothing more to do for it */
-	}
-	close(fd);
-}
-
 static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
                       void *arg)
 {
 	struct api_server *srv = arg;
 	struct api_conn *c;
 
-	if (srv->connections >= srv->max_connections) {
-		struct api_conn *victim = oldest_idle(srv);
-		if (!victim) {
-			/* Only reached when limits shrank on reload. */
-			refuse_busy(fd, srv->max_connections);
-			srv->paused = true;
-			evconnlistener_disable(l);
-			return;
-		}
-		log_debug("api: at %u connections; closing the one idle longest",
-		          srv->max_connections);
+	while (srv->connections >= srv->max_connections && srv->conns) {
+		struct api_conn *victim = give_way(srv);
+		log_debug("api: at %u connections; closing the %s one", srv->max_connections,
+		          conn_idle(victim) ? "longest idle" : "longest busy");
 		conn_close(victim);
 	}
 	c = calloc(1, sizeof(*c));
@@ -439,17 +410,16 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		return;
 	}
 	become_idle(c);
-	/* Every slot busy: let newcomers wait in the backlog. */
-	if (srv->connections >= srv->max_connections && !oldest_idle(srv)) {
-		srv->paused = true;
-		evconnlistener_disable(l);
-	}
+	/* A client usually sends its request right after connect, before we
+	 * accept: read it now, so it is answered before the next newcomer
+	 * could take this slot. */
+	on_read(fd, EV_READ, c);
 }
 
 static void on_resume(evutil_socket_t fd, short what, void *arg)
 {
 	struct api_server *srv = arg;
-	if (!srv->paused && srv->listener)
+	if (srv->listener)
 		evconnlistener_enable(srv->listener);
 }
 
@@ -547,7 +517,6 @@ void api_server_set_limits(struct api_server *srv, const struct api_server_opts 
 	srv->limits.max_header = opts->max_header;
 	srv->request_timeout_sec = opts->request_timeout_sec > 0 ? opts->request_timeout_sec : 10;
 	srv->idle_timeout_sec = opts->timeout_sec > 0 ? opts->timeout_sec : 30;
-	maybe_resume(srv);
 }
 
 int api_server_start(struct event_base *base, const struct api_env *env,
