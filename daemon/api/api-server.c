@@ -86,6 +86,8 @@ struct api_server {
 	int idle_timeout_sec;
 };
 
+/* Real (monotonic) time, not the daemon's clock: limits protect the
+ * process, whatever simulated time it runs on. */
 static int64_t mono_usec(void)
 {
 	struct timespec ts;
@@ -306,6 +308,8 @@ static void flush(struct api_conn *c)
 {
 	while (evbuffer_get_length(c->out) > 0) {
 		int n = evbuffer_write(c->out, c->fd);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			event_add(c->wev, NULL);
 			return;
