@@ -7,12 +7,14 @@
  * between keep-alive requests).  At the limit a new connection takes the
  * slot of the connection idle longest; when none is idle, the slot of the
  * one whose request has been arriving (or whose answer has been waiting to
- * be read) longest.  So a crowd of slow or silent clients cannot keep
- * anyone out: an administrator's request, which arrives whole at once, is
- * read as soon as it is accepted and answered before any of them could
- * take its slot.  The daemon never holds more than MaxConnections API file
- * descriptors, and never leaves newcomers in the kernel's backlog (where a
- * full backlog makes connect() fail).
+ * be read) longest.  Nobody is closed to make room within half a second of
+ * being accepted or of starting a request; when every slot is that young,
+ * newcomers wait in the backlog until one is not.  So a crowd of slow or
+ * silent clients cannot keep anyone out: an administrator's request, which
+ * arrives whole at once, is read as soon as it is accepted and answered
+ * within its grace.  The daemon never holds more than MaxConnections API
+ * file descriptors, and listens with a deep backlog (a full one makes a
+ * Unix socket's connect() fail at once).
  *
  * A request must arrive whole within RequestTimeoutSec= of its first byte,
  * however slowly it trickles (answered 408); an idle connection, or one
@@ -46,6 +48,12 @@
  * store, its WAL, HTTP transfers, rule files on reload). */
 #define FD_RESERVE 64
 
+/* A connection accepted, or a request begun, this recently is never
+ * closed to make room: long enough for a client that sends its request at
+ * once to be served, short enough that a crowd holding every slot still
+ * lets newcomers in, MaxConnections of them every half second. */
+#define GRACE_USEC 500000
+
 enum conn_phase {
 	CONN_IDLE,    /* no byte of a request yet */
 	CONN_READING, /* a request is arriving; the request bound runs */
@@ -64,6 +72,8 @@ struct api_conn {
 	struct evbuffer *out;
 	struct api_http_req req;
 	bool close_after; /* close once the response is written */
+	bool peer_eof;    /* the client will send nothing more */
+	bool served;      /* has had a request answered */
 	bool sent_continue;
 	int64_t since;  /* monotonic µs: became idle, or its request's first byte */
 	uid_t user_uid; /* the uid user[] was looked up for */
@@ -77,7 +87,8 @@ struct api_server {
 	const struct api_env *env;
 	char *socket_path; /* NULL when systemd owns the socket */
 	int activated;
-	struct event *resume; /* re-enables the listener after EMFILE */
+	struct event *resume; /* re-enables the listener after a pause */
+	bool full;            /* paused: every slot is within its grace */
 	struct api_conn *conns;
 	unsigned connections;
 	unsigned max_connections;
@@ -121,6 +132,10 @@ static void conn_close(struct api_conn *c)
 	free(c->in);
 	close(c->fd);
 	free(c);
+	if (srv->full && srv->listener) {
+		srv->full = false;
+		evconnlistener_enable(srv->listener);
+	}
 }
 
 static bool conn_idle(const struct api_conn *c)
@@ -129,15 +144,25 @@ static bool conn_idle(const struct api_conn *c)
 }
 
 /* The connection that gives way to a newcomer at the limit: the one idle
- * longest, else the busy one whose request began longest ago. */
-static struct api_conn *give_way(struct api_server *srv)
+ * longest (between requests, or silent since accept for longer than the
+ * grace), else the busy one whose request began longest ago, past the
+ * grace.  NULL when every connection is within its grace; then *ret_wait
+ * is how long until one is not. */
+static struct api_conn *give_way(struct api_server *srv, int64_t now, int64_t *ret_wait)
 {
 	struct api_conn *idle = NULL, *busy = NULL;
+	int64_t wait = GRACE_USEC;
 	for (struct api_conn *c = srv->conns; c; c = c->next) {
+		if (!(conn_idle(c) && c->served) && now - c->since < GRACE_USEC) {
+			if (c->since + GRACE_USEC - now < wait)
+				wait = c->since + GRACE_USEC - now;
+			continue;
+		}
 		struct api_conn **best = conn_idle(c) ? &idle : &busy;
 		if (!*best || c->since < (*best)->since)
 			*best = c;
 	}
+	*ret_wait = wait;
 	return idle ? idle : busy;
 }
 
@@ -252,6 +277,10 @@ static void progress(struct api_conn *c)
 		handle(c);
 		return;
 	}
+	if (c->peer_eof) {
+		conn_close(c); /* half a request and no more to come */
+		return;
+	}
 	if (c->req.expect_continue && !c->sent_continue && api_http_have_head(&c->req)) {
 		c->sent_continue = true;
 		evbuffer_add_printf(c->out, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -287,6 +316,7 @@ static void response_done(struct api_conn *c)
 	c->in_len -= used;
 	api_http_req_reset(&c->req);
 	c->sent_continue = false;
+	c->served = true;
 	if (c->in_len == 0) {
 		become_idle(c);
 		return;
@@ -356,10 +386,17 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 	ssize_t n = read(fd, c->in + c->in_len, c->in_cap - c->in_len);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
-	if (n <= 0) {
-		/* The client went away (or half-closed) before a whole
-		 * request arrived: nothing to answer. */
+	if (n < 0 || (n == 0 && c->phase == CONN_IDLE)) {
 		conn_close(c);
+		return;
+	}
+	if (n == 0) {
+		/* Half-closed after sending: answer what is complete (it may
+		 * be a pipelined request still waiting), then close. */
+		c->peer_eof = true;
+		c->close_after = true;
+		event_del(c->rev);
+		event_active(c->pipe_ev, EV_TIMEOUT, 1);
 		return;
 	}
 	if (c->phase == CONN_IDLE)
@@ -385,9 +422,12 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 {
 	struct api_server *srv = arg;
 	struct api_conn *c;
+	int64_t now = mono_usec(), wait;
 
-	while (srv->connections >= srv->max_connections && srv->conns) {
-		struct api_conn *victim = give_way(srv);
+	while (srv->connections >= srv->max_connections) {
+		struct api_conn *victim = give_way(srv, now, &wait);
+		if (!victim)
+			break; /* only after a reload lowered the limit */
 		log_debug("api: at %u connections; closing the %s one", srv->max_connections,
 		          conn_idle(victim) ? "longest idle" : "longest busy");
 		conn_close(victim);
@@ -415,14 +455,22 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 	become_idle(c);
 	/* A client usually sends its request right after connect, before we
-	 * accept: read it now, so it is answered before the next newcomer
-	 * could take this slot. */
-	on_read(fd, EV_READ, c);
+	 * accept: read it now, so it is answered at once. */
+	on_read(fd, EV_READ, c); /* may close c */
+	/* Full, and nobody can give way yet: leave newcomers in the backlog
+	 * until someone's grace runs out or a connection closes. */
+	if (srv->connections >= srv->max_connections && !give_way(srv, now, &wait)) {
+		struct timeval tv = { (time_t)(wait / 1000000), (suseconds_t)(wait % 1000000) };
+		srv->full = true;
+		evconnlistener_disable(l);
+		evtimer_add(srv->resume, &tv);
+	}
 }
 
 static void on_resume(evutil_socket_t fd, short what, void *arg)
 {
 	struct api_server *srv = arg;
+	srv->full = false;
 	if (srv->listener)
 		evconnlistener_enable(srv->listener);
 }
@@ -487,7 +535,11 @@ static int bind_unix(const char *path, unsigned mode, char *errbuf, size_t errle
 		close(fd);
 		return -err;
 	}
-	if (chmod(path, mode) < 0 || listen(fd, 64) < 0) {
+	/* A deep backlog: connect() on a Unix socket fails at once (EAGAIN)
+	 * when the backlog is full, so a crowd of clients must not fill it
+	 * before an administrator's connection is queued.  (systemd's
+	 * Backlog= defaults to SOMAXCONN as well.) */
+	if (chmod(path, mode) < 0 || listen(fd, SOMAXCONN) < 0) {
 		err = errno;
 		snprintf(errbuf, errlen, "cannot set up %s: %s", path, strerror(err));
 		close(fd);
@@ -567,8 +619,10 @@ int api_server_start(struct event_base *base, const struct api_env *env,
 		srv->socket_path = strdup(opts->socket_path);
 	}
 	api_server_set_limits(srv, opts);
+	/* Backlog 0: the socket already listens (with our backlog or
+	 * systemd's); -1 would make libevent listen again with 128. */
 	srv->listener = evconnlistener_new(base, on_accept, srv,
-	                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
 	if (!srv->listener) {
 		snprintf(errbuf, errlen, "cannot listen on the API socket");
 		close(fd);

@@ -17,10 +17,13 @@ import time
 from vakttest import PATIENCE, VAKTCTL, VaktTestCase, main
 
 
+_leftover = {}  # bytes read past one response, per socket (pipelining)
+
+
 def read_response(sock, head_only=False, timeout=PATIENCE):
     """(status, headers, body bytes) of one response, or None at EOF."""
     sock.settimeout(timeout)
-    data = b""
+    data = _leftover.pop(sock, b"")
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         if not chunk:
@@ -35,12 +38,14 @@ def read_response(sock, head_only=False, timeout=PATIENCE):
     for l in lines[1:]:
         k, _, v = l.partition(b":")
         headers[k.strip().lower().decode()] = v.strip().decode()
-    length = 0 if head_only else int(headers.get("content-length", "0"))
+    length = 0 if head_only or status == 100 else int(headers.get("content-length", "0"))
     while len(body) < length:
         chunk = sock.recv(65536)
         if not chunk:
             break
         body += chunk
+    if body[length:]:
+        _leftover[sock] = body[length:]
     return status, headers, body[:length]
 
 
@@ -160,6 +165,13 @@ class Api(VaktTestCase):
         s.sendall(b"POST /v1/deadlines/99/pause HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                   b"1\r\n{\r\n1\r\n}\r\n0\r\n\r\n")
         self.assertEqual(404, read_response(s)[0])
+        # A client that half-closes after sending still gets every answer.
+        h = self.connect(d)
+        h.sendall(req + req)
+        h.shutdown(socket.SHUT_WR)
+        self.assertEqual(200, read_response(h)[0])
+        self.assertEqual(200, read_response(h)[0])
+        self.assertTrue(eof_within(h, PATIENCE))
         # HTTP/1.0 closes unless asked not to.
         s.sendall(b"GET /v1/status HTTP/1.0\r\n\r\n")
         st, headers, _ = read_response(s)
