@@ -8,8 +8,8 @@
  * slot of the connection idle longest; when none is idle, the slot of the
  * one whose request has been arriving (or whose answer has been waiting to
  * be read) longest.  Nobody is closed to make room within half a second of
- * being accepted or of starting a request; when every slot is that young,
- * newcomers wait in the backlog until one is not.  So a crowd of slow or
+ * being accepted, or a tenth of a second of starting a request; when every
+ * slot is that young, newcomers wait in the backlog until one is not.  So a crowd of slow or
  * silent clients cannot keep anyone out: an administrator's request, which
  * arrives whole at once, is read as soon as it is accepted and answered
  * within its grace.  The daemon never holds more than MaxConnections API
@@ -48,11 +48,13 @@
  * store, its WAL, HTTP transfers, rule files on reload). */
 #define FD_RESERVE 64
 
-/* A connection accepted, or a request begun, this recently is never
- * closed to make room: long enough for a client that sends its request at
- * once to be served, short enough that a crowd holding every slot still
- * lets newcomers in, MaxConnections of them every half second. */
-#define GRACE_USEC 500000
+/* Nobody is closed to make room this soon after being accepted (a client
+ * may be slow to send its first byte) or after its request began to
+ * arrive (a request sent at once arrives within this): long enough to
+ * serve a client that is not slow on purpose, short enough that a crowd
+ * holding every slot still lets newcomers in quickly. */
+#define GRACE_SILENT_USEC 500000
+#define GRACE_REQUEST_USEC 100000
 
 enum conn_phase {
 	CONN_IDLE,    /* no byte of a request yet */
@@ -151,11 +153,13 @@ static bool conn_idle(const struct api_conn *c)
 static struct api_conn *give_way(struct api_server *srv, int64_t now, int64_t *ret_wait)
 {
 	struct api_conn *idle = NULL, *busy = NULL;
-	int64_t wait = GRACE_USEC;
+	int64_t wait = GRACE_SILENT_USEC;
 	for (struct api_conn *c = srv->conns; c; c = c->next) {
-		if (!(conn_idle(c) && c->served) && now - c->since < GRACE_USEC) {
-			if (c->since + GRACE_USEC - now < wait)
-				wait = c->since + GRACE_USEC - now;
+		int64_t grace =
+		        conn_idle(c) ? (c->served ? 0 : GRACE_SILENT_USEC) : GRACE_REQUEST_USEC;
+		if (now - c->since < grace) {
+			if (c->since + grace - now < wait)
+				wait = c->since + grace - now;
 			continue;
 		}
 		struct api_conn **best = conn_idle(c) ? &idle : &busy;

@@ -270,7 +270,7 @@ class Api(VaktTestCase):
                    and time.monotonic() < deadline):
                 time.sleep(0.05)
             self.assertGreaterEqual(opened[0], attackers, "the attack did not get going")
-            for _ in range(5):
+            for _ in range(3):
                 self.assertEqual("running", d.status()["state"])
         finally:
             stop.set()
