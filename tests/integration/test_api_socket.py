@@ -104,6 +104,11 @@ class Api(VaktTestCase):
         self.assertEqual(405, st)
         self.assertEqual("application/json", headers["content-type"])
         self.assertGreater(int(headers["content-length"]), 0)
+        # No body followed the headers: the next answer on the same
+        # connection starts right after them.
+        s = self.socks[-1]
+        s.sendall(b"GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertEqual(200, read_response(s)[0])
         self.assert_json_error(
             self.exchange(d, b"OPTIONS /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"),
             405, "method_not_allowed")
@@ -214,6 +219,20 @@ class Api(VaktTestCase):
         head, _, body = data.partition(b"\r\n\r\n")
         self.assertTrue(head.startswith(b"HTTP/1.1 408 "), data)
         self.assertEqual("request_timeout", json.loads(body)["error"]["code"])
+
+    def test_idle_connection_is_closed_after_idle_timeout(self):
+        self.write("vaktd.conf.d/10-api.conf", "[Api]\nIdleTimeoutSec=1\n")
+        d = self.vaktd().start()
+        start = time.monotonic()
+        silent = self.connect(d)
+        kept = self.connect(d)
+        kept.sendall(b"GET /v1/status HTTP/1.1\r\n\r\n")
+        self.assertEqual(200, read_response(kept)[0])
+        # Both are closed, the silent one a second after accept at the
+        # earliest, the kept-alive one a second after its answer.
+        self.assertTrue(eof_within(silent, 3 * PATIENCE))
+        self.assertGreaterEqual(time.monotonic() - start, 0.9)
+        self.assertTrue(eof_within(kept, 3 * PATIENCE))
 
     # --- the administrator gets through ---------------------------------------
 

@@ -380,6 +380,35 @@ static void test_value_parsers(void)
 	T_ASSERT(value_ident("bad id") < 0);
 }
 
+/* [Api] RequestTimeoutSec= and IdleTimeoutSec=: documented defaults,
+ * values in range taken, others refused with file:line. */
+static void test_api_timeouts(void)
+{
+	char *dir = tfs_mkdtemp();
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(10, c->daemon.api_request_timeout_sec);
+		T_EQ_INT(30, c->daemon.api_idle_timeout_sec);
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf.d/10-api.conf",
+	          "[Api]\nRequestTimeoutSec=2\nIdleTimeoutSec=600\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(2, c->daemon.api_request_timeout_sec);
+		T_EQ_INT(600, c->daemon.api_idle_timeout_sec);
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf.d/10-api.conf",
+	          "[Api]\nRequestTimeoutSec=0\nIdleTimeoutSec=1h\n");
+	char *out = load(dir, NULL);
+	T_CONTAINS(out, "10-api.conf:2: RequestTimeoutSec= must be 1..300");
+	T_CONTAINS(out, "10-api.conf:3: IdleTimeoutSec= must be 1..3600");
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_good_config_loads_with_defaults);
@@ -394,5 +423,6 @@ int main(void)
 	T_RUN(test_deadline_layers_and_errors);
 	T_RUN(test_hostile_values_are_refused);
 	T_RUN(test_value_parsers);
+	T_RUN(test_api_timeouts);
 	return t_done();
 }
