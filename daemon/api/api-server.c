@@ -265,12 +265,34 @@ static void handle(struct api_conn *c)
 	api_response_clear(&resp);
 }
 
+static void become_idle(struct api_conn *c);
+
 /* Parse what has arrived; answer a complete or broken request. */
 static void progress(struct api_conn *c)
 {
 	struct api_server *srv = c->srv;
 	if (c->phase != CONN_READING)
 		return;
+	/* Some clients end a body with an extra CRLF; RFC 9112 asks a server
+	 * to ignore empty lines before a request line (which cannot start
+	 * with CR). */
+	if (c->req.state == API_HTTP_HEAD) {
+		size_t skip = 0;
+		while (c->in_len - skip >= 2 && c->in[skip] == '\r' && c->in[skip + 1] == '\n')
+			skip += 2;
+		if (skip) {
+			memmove(c->in, c->in + skip, c->in_len - skip);
+			c->in_len -= skip;
+			c->req.scan = 0;
+		}
+		if (c->in_len == 0) {
+			if (c->peer_eof)
+				conn_close(c);
+			else
+				become_idle(c);
+			return;
+		}
+	}
 	int r = api_http_parse(&c->req, c->in, c->in_len, &srv->limits);
 
 	if (r < 0) {

@@ -158,9 +158,14 @@ class Api(VaktTestCase):
             st, headers, body = read_response(s)
             self.assertEqual(200, st)
             self.assertNotEqual("close", headers.get("connection"))
-        # Three at once, answered in order on the same connection.
-        s.sendall(req + b"GET /v1/nope HTTP/1.1\r\n\r\n" + req)
+        # Three at once (one with a stray CRLF after it), answered in
+        # order on the same connection.
+        s.sendall(req + b"GET /v1/nope HTTP/1.1\r\n\r\n\r\n" + req)
         self.assertEqual([200, 404, 200], [read_response(s)[0] for _ in range(3)])
+        # An empty line between requests, in a write of its own.
+        s.sendall(b"\r\n")
+        s.sendall(req)
+        self.assertEqual(200, read_response(s)[0])
         # A chunked body and Expect: 100-continue on the same connection.
         s.sendall(b"POST /v1/deadlines/99/pause HTTP/1.1\r\nExpect: 100-continue\r\n"
                   b"Content-Length: 2\r\n\r\n")
