@@ -175,3 +175,52 @@ class SimTestCase(unittest.TestCase):
             elif b != "null" and a != "null":
                 self.assertEqual(a, b, "%s: type of %s" % (what, path))
         walk(s, r, "")
+
+
+class CommonFaults:
+    """Fault modes every simulator serves.  A test class mixes this in and
+    defines probe() (a read that normally answers 200) and
+    check_token_error(reply, kind) / check_throttle(reply)."""
+
+    def test_fault_5xx(self):
+        for st in (500, 502, 503):
+            self.sim.fault(mode=str(st))
+            self.assertEqual(self.probe().status, st)
+        self.assertEqual(self.probe().status, 200)
+
+    def test_fault_429_retry_after(self):
+        self.sim.fault(mode="429", retry_after=17, count=2)
+        for _ in range(2):
+            r = self.probe()
+            self.assertEqual((r.status, r.header("Retry-After")), (429, "17"))
+        self.assertEqual(self.probe().status, 200)
+
+    def test_fault_token(self):
+        for kind in ("invalid", "expired", "permission"):
+            self.sim.fault(mode="token", kind=kind)
+            self.check_token_error(self.probe(), kind)
+        self.assertEqual(self.probe().status, 200)
+
+    def test_fault_throttle(self):
+        self.sim.fault(mode="throttle")
+        self.check_throttle(self.probe())
+
+    def test_fault_timeout(self):
+        import socket
+        self.sim.fault(mode="timeout", hold_s=60)
+        with self.assertRaises((socket.timeout, TimeoutError)):
+            self.probe(timeout=0.5)
+        self.assertEqual(self.sim.log()[-1]["fault"], "timeout")
+        self.assertEqual(self.probe().status, 200)
+
+    def test_fault_truncate_malformed_slow(self):
+        self.sim.fault(mode="truncate")
+        with self.assertRaises(http.client.IncompleteRead):
+            self.probe()
+        self.sim.fault(mode="malformed")
+        with self.assertRaises(ValueError):
+            self.probe().json
+        self.sim.fault(mode="slow", delay_ms=300)
+        t = time.monotonic()
+        self.assertEqual(self.probe().status, 200)
+        self.assertGreaterEqual(time.monotonic() - t, 0.3)
