@@ -105,6 +105,8 @@ class SimProc:
 
     def request(self, method, path, query=None, body=None, headers=None, timeout=None):
         if query:
+            query = {k: v for k, v in query.items() if v is not None}
+        if query:
             path += ("&" if "?" in path else "?") + urllib.parse.urlencode(query, doseq=True)
         h = dict(headers or {})
         if isinstance(body, (dict, list)) and h.get("Content-Type") != "application/x-www-form-urlencoded":
