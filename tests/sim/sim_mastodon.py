@@ -65,6 +65,11 @@ class MastodonSim(simbase.Sim):
     def load(self, scenario):
         self.notif = {}
         super().load(scenario)
+        # Notification ids follow arrival order, whatever the file's order.
+        arr = sorted((it for it in self.state["items"].values() if it["id"] in self.notif),
+                     key=lambda it: (it.get("appear_ms") or it["created"], it["created"], it["id"]))
+        base = int(self.state["config"].get("notif_base", 0))
+        self.notif = {it["id"]: str(base + i + 1) for i, it in enumerate(arr)}
 
     def add_item(self, it):
         it = super().add_item(dict(it, kind="status"))

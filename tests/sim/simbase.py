@@ -209,6 +209,12 @@ class Sim:
         it.setdefault("parent", None)
         it.setdefault("author", None)
         it.setdefault("text", "")
+        # "appear_after_s": the item exists on the platform only from that
+        # many seconds after the simulator started (a scripted stream).
+        if it.get("appear_after_s") is not None:
+            it["appear_ms"] = self.start_ms + int(float(it["appear_after_s"]) * 1000)
+            if it.get("created") is None:
+                it["created"] = it["appear_ms"] / 1000
         it["created"] = parse_time(it.get("created"), self.start_ms)
         it["updated"] = parse_time(it["updated"], self.start_ms) if it.get("updated") else it["created"]
         it.setdefault("hidden", False)
@@ -229,13 +235,17 @@ class Sim:
 
     def item(self, iid, include_deleted=False):
         it = self.state["items"].get(iid)
-        if it is None or (it["deleted"] and not include_deleted):
+        if it is None or (it["deleted"] and not include_deleted) or not self.arrived(it):
             return None
         return it
 
+    @staticmethod
+    def arrived(it):
+        return it.get("appear_ms") is None or now_ms() >= it["appear_ms"]
+
     def items(self, pred=None):
         return [it for it in self.state["items"].values()
-                if not it["deleted"] and (pred is None or pred(it))]
+                if not it["deleted"] and self.arrived(it) and (pred is None or pred(it))]
 
     def author(self, key):
         if key is None:

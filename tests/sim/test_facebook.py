@@ -136,6 +136,7 @@ class Fixtures(FB):
         rec = fixture("facebook-error-100-permission.json")
         got = self.get(POST + "/comments", tok="EAAB-noread-token").json
         self.assertShape(got, rec)
+        self.assertShape(got, fixture("facebook-error-100-ppca.json"))  # the same object, other text
         self.assertEqual(got["error"]["code"], 100)
         self.assertIn("pages_read_engagement", got["error"]["message"])
 
@@ -174,6 +175,7 @@ class Fixtures(FB):
         old = self.get(PAGE + "/ratings", version="v21.0").json
         got = old["data"][0]
         self.assertKeysCover(got, rec)
+        self.assertKeysCover(old["data"][1], fixture("facebook-rating-recommendation.json"))
         new = self.get(PAGE + "/ratings", version="v22.0")
         self.assertEqual(new.status, 400)
         self.assertEqual(self.err(new)["code"], 12)
