@@ -487,7 +487,11 @@ class FacebookSim(simbase.Sim):
                 return it.get("author") == page_id
             return True
         pool = sorted(self.items(want), key=self.key, reverse=True)
-        limit = int(mods.get("limit") or 25)
+        try:
+            limit = int(mods.get("limit") or 25)
+            int(mods.get("since") or 0), int(mods.get("until") or 0)
+        except ValueError:
+            raise Refused(self.graph_error(400, 100, "(#100) limit, since and until must be numbers"))
         token = self.uncursor(mods.get("__paging_token"))
         previous = mods.get("__previous") == "1"
         since = mods.get("since")

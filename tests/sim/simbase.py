@@ -19,6 +19,7 @@ import re
 import sys
 import threading
 import time
+import traceback
 import urllib.parse
 
 # ---------------------------------------------------------------- time
@@ -494,8 +495,16 @@ def make_handler(sim):
                 elif mode == "token":
                     resp = sim.error_token(req, fault.get("kind", "invalid"))
                 else:
-                    resp = sim.dispatch(req)
-                sim.common_headers(req, resp)
+                    try:
+                        resp = sim.dispatch(req)
+                    except Exception:  # noqa: BLE001 - a simulator bug must not look like a hang
+                        traceback.print_exc()
+                        resp = Response(500, json.dumps({"sim_error": "simulator bug, see its stderr"}))
+                        resp.sim_bug = True
+                try:
+                    sim.common_headers(req, resp)
+                except Exception:  # noqa: BLE001
+                    traceback.print_exc()
                 entry["status"] = resp.status
                 if resp.action is not None:
                     entry["action"] = resp.action

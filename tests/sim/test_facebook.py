@@ -245,6 +245,13 @@ class Paging(FB):
         own, _ = self.walk(self.get(PAGE + "/posts", limit="2", fields="id"))
         self.assertEqual(len(own), len(posts) - 1)  # the visitor post is only in /feed
 
+    def test_bad_parameters_are_graph_errors(self):
+        for q in ({"limit": "x"}, {"until": "soon"}):
+            r = self.get(PAGE + "/feed", **q)
+            self.assertEqual((r.status, self.err(r)["code"]), (400, 100))
+        r = self.get(POST + "/comments", after="not-a-cursor")
+        self.assertEqual((r.status, self.err(r)["code"]), (400, 100))
+
     def test_empty_page_has_no_paging(self):
         r = self.get(PAGE + "_10158407654330002/comments", fields="id").json
         self.assertEqual(r, {"data": []})
