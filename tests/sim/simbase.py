@@ -13,6 +13,7 @@ import argparse
 import base64
 import copy
 import datetime
+import gzip
 import http.server
 import json
 import re
@@ -424,6 +425,15 @@ class Sim:
         if p == "/triggers" and req.method == "POST":
             self.triggers.append(body)
             return self.ctl_ok({"triggers": self.triggers})
+        m = re.match(r"^/tokens/([^/]+)$", p)
+        if m and req.method in ("POST", "PATCH"):
+            # e.g. {"expired": true}: the token dies mid-poll
+            tok = urllib.parse.unquote(m.group(1))
+            self.state["tokens"].setdefault(tok, {}).update(body)
+            return self.ctl_ok(self.state["tokens"][tok])
+        if m and req.method == "DELETE":
+            self.state["tokens"].pop(urllib.parse.unquote(m.group(1)), None)
+            return self.ctl_ok({})
         if p == "/config" and req.method == "POST":
             self.state["config"].update(body)
             return self.ctl_ok(self.state["config"])
@@ -516,6 +526,11 @@ def make_handler(sim):
             self.send(resp)
 
         def send(self, resp, truncate=False):
+            # gzip when the client offers it, as the real APIs do.
+            if (resp.body and "gzip" in (self.headers.get("Accept-Encoding") or "")
+                    and not any(k.lower() == "content-encoding" for k, _ in resp.headers)):
+                resp.body = gzip.compress(resp.body)
+                resp.headers.append(("Content-Encoding", "gzip"))
             self.send_response(resp.status)
             for k, v in resp.headers:
                 self.send_header(k, v)

@@ -109,6 +109,7 @@ class SimProc:
         if query:
             path += ("&" if "?" in path else "?") + urllib.parse.urlencode(query, doseq=True)
         h = dict(headers or {})
+        h.setdefault("Accept-Encoding", "identity")
         if isinstance(body, (dict, list)) and h.get("Content-Type") != "application/x-www-form-urlencoded":
             body = json.dumps(body).encode()
             h["Content-Type"] = "application/json"

@@ -68,7 +68,7 @@ class Lively(unittest.TestCase):
               "authors": {"me": {"id": "1", "username": "me"}, "a": {"id": "2", "username": "a"}},
               "accounts": [{"id": "1"}],
               "items": [{"author": "a", "text": "@me now"}, {"author": "a", "text": "@me later",
-                                                              "appear_after_s": 1}]}
+                                                              "appear_after_s": 3}]}
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(sc, f)
         self.addCleanup(os.unlink, f.name)
@@ -101,6 +101,26 @@ class Server(unittest.TestCase):
         self.assertEqual(s.request("POST", "/_sim/items", body={"id": "117020577157690001"}).status, 400)
         self.assertEqual(s.request("POST", "/_sim/items/nope", body={"text": "x"}).status, 404)
         self.assertEqual(s.log(), [])  # control requests are not logged
+
+    def test_gzip_when_offered(self):
+        import gzip
+        s = SimProc(SIMS["x"], "x.json").start()
+        self.addCleanup(s.stop)
+        h = {"Authorization": "Bearer x-user-token"}
+        plain = s.request("GET", "/2/users/1234000000000000001/mentions", headers=h)
+        self.assertIsNone(plain.header("Content-Encoding"))
+        z = s.request("GET", "/2/users/1234000000000000001/mentions", headers=dict(h, **{"Accept-Encoding": "gzip"}))
+        self.assertEqual(z.header("Content-Encoding"), "gzip")
+        self.assertEqual(json.loads(gzip.decompress(z.body)), plain.json)
+
+    def test_token_dies_mid_paging(self):
+        s = SimProc(SIMS["facebook"], "facebook.json").start()
+        self.addCleanup(s.stop)
+        q = {"access_token": "EAAB-page-token", "filter": "stream", "limit": "2", "fields": "id"}
+        first = s.request("GET", "/v22.0/104857600123456_10158407654328553/comments", q).json
+        s.ctl("POST", "/tokens/EAAB-page-token", {"expired": True})
+        r = s.get_url(first["paging"]["next"])
+        self.assertEqual((r.json["error"]["code"], r.json["error"]["error_subcode"]), (190, 463))
 
     def test_bad_scenario_fails_at_start(self):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
