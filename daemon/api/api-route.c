@@ -128,6 +128,20 @@ static int path_ok(const char *p)
 	return 1;
 }
 
+/* A method is echoed in an error only when it is a plain token: the
+ * message must stay valid UTF-8 JSON whatever the caller sent (found by
+ * fuzzing). */
+static int method_ok(const char *m)
+{
+	size_t n = strlen(m);
+	if (n == 0 || n > 16)
+		return 0;
+	for (; *m; m++)
+		if (!(*m >= 'A' && *m <= 'Z'))
+			return 0;
+	return 1;
+}
+
 int api_route(const struct api_env *env, const char *method, const char *path, const char *query,
               const char *body, size_t body_len, struct api_response *ret)
 {
@@ -166,7 +180,7 @@ int api_route(const struct api_env *env, const char *method, const char *path, c
 	if (path_known) {
 		ret->status = 405;
 		ret->body = api_error_body(405, "method_not_allowed", "%s is not allowed on %s",
-		                           method, path);
+		                           method_ok(method) ? method : "this method", path);
 	} else {
 		ret->status = 404;
 		ret->body = api_error_body(404, "not_found", "no such endpoint: %s", path);
