@@ -14,7 +14,7 @@ work=${VAKT_FUZZ_WORKDIR:-${TMPDIR:-/tmp}}
 mkdir -p "$work/corpus-$name"
 log="$work/fuzz-$name.log"
 
-set -- -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=1024 \
+set -- -max_total_time="$seconds" -max_len="$max_len" -timeout=30 -rss_limit_mb=1024 \
 	-malloc_limit_mb=512 -print_final_stats=1 -artifact_prefix="$work/crash-$name-"
 [ -f "$here/dict/$name.dict" ] && set -- "$@" -dict="$here/dict/$name.dict"
 set -- "$@" "$work/corpus-$name" "$here/corpus/$name"
