@@ -6,7 +6,11 @@ set -eu
 PACKAGES="gcc libc6-dev pkg-config meson ninja-build
 libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libsystemd-dev
 libsqlite3-dev libinih-dev libssl-dev
-python3 curl systemd tzdata"
+python3 curl systemd tzdata
+clang libclang-rt-14-dev"
+# clang and libclang-rt-14-dev: the fuzzing build (scripts/fuzz.sh); the
+# latter holds libclang_rt.fuzzer and the sanitizer runtimes, which clang-14
+# only recommends.
 # tests/lint/format.sh
 PACKAGES="$PACKAGES clang-format"
 

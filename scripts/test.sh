@@ -1,7 +1,8 @@
 #!/bin/sh
 # The one test command: install what is missing, build with warnings as
 # errors, run every test; then the same under AddressSanitizer and
-# UndefinedBehaviorSanitizer.  Ends with the line "N passed, N failed".
+# UndefinedBehaviorSanitizer; then each libFuzzer target (tests/fuzz) for a
+# short while.  Ends with the line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,10 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 run_build build-asan -Dwerror=true -Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
 	-Db_lundef=false || status=1
 
+# Fuzzing: each target of tests/fuzz runs briefly (fuzz_seconds) over its
+# seeds and replays its regression corpus; one test per target.
+CC=clang run_build build-fuzz -Dwerror=true -Dfuzz=true || status=1
+
 python3 scripts/test-summary.py build/meson-logs/testlog.json \
-	build-asan/meson-logs/testlog.json || status=1
+	build-asan/meson-logs/testlog.json build-fuzz/meson-logs/testlog.json || status=1
 exit $status

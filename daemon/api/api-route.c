@@ -198,6 +198,20 @@ const char *api_actor(const struct api_req *req, char *buf, size_t len)
 	return buf;
 }
 
+/* A method is echoed in an error only when it is a plain token: the
+ * message must stay valid UTF-8 JSON whatever the caller sent (found by
+ * fuzzing). */
+static bool method_ok(const char *m)
+{
+	size_t n = strlen(m);
+	if (n == 0 || n > 16)
+		return false;
+	for (; *m; m++)
+		if (!(*m >= 'A' && *m <= 'Z'))
+			return false;
+	return true;
+}
+
 int api_route(const struct api_env *env, const char *method, const char *path, const char *query,
               const char *body, size_t body_len, struct api_response *ret)
 {
@@ -267,7 +281,7 @@ int api_route_as(const struct api_env *env, const struct api_caller *caller, con
 	if (path_known) {
 		ret->status = 405;
 		ret->body = api_error_body(405, "method_not_allowed", "%s is not allowed on %s",
-		                           method, path);
+		                           method_ok(method) ? method : "this method", path);
 	} else {
 		ret->status = 404;
 		ret->body = api_error_body(404, "not_found", "no such endpoint: %s", path);

@@ -48,6 +48,22 @@ char *cal_format_instant(const struct cal *c, int64_t usec, char *buf, size_t le
 		snprintf(buf, len, "?");
 		return buf;
 	}
+	/* Offsets before 1900 have seconds (Stockholm's +01:00:14), which
+	 * the "+HH:MM" form cannot show: show the wall time of the offset cut
+	 * to whole minutes, so the text still names the same instant (found
+	 * by fuzzing). */
+	int rem = l.utc_offset % 60;
+	if (rem) {
+		l.utc_offset -= rem;
+		l.sec_of_day -= rem;
+		if (l.sec_of_day < 0) {
+			l.sec_of_day += 86400;
+			l.dn--;
+		} else if (l.sec_of_day >= 86400) {
+			l.sec_of_day -= 86400;
+			l.dn++;
+		}
+	}
 	struct civil_date d = civil_date_from_days(l.dn);
 	int off = l.utc_offset < 0 ? -l.utc_offset : l.utc_offset;
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.year, d.month, d.day,

@@ -588,7 +588,10 @@ static int valid_utf8(const char *s, size_t len)
 	while (pos < len) {
 		size_t start = pos;
 		uint32_t cp = utf8_next(s, len, &pos);
-		if (cp == UTF8_REPLACEMENT && memcmp(s + start, "\xEF\xBF\xBD", 3) != 0)
+		/* A literal U+FFFD is three bytes; anything shorter that decodes to
+		 * it is a truncated sequence (and may end the buffer). */
+		if (cp == UTF8_REPLACEMENT &&
+		    (pos - start != 3 || memcmp(s + start, "\xEF\xBF\xBD", 3) != 0))
 			return 0;
 		if (cp == 0)
 			return 0;

@@ -53,6 +53,25 @@ static void test_wrong_method_is_405_json(void)
 	api_response_clear(&r);
 }
 
+/* Found by fuzzing: an odd method was echoed into the message, which then
+ * was not valid UTF-8. */
+static void test_odd_method_is_not_echoed(void)
+{
+	struct api_env e = env();
+	struct api_response r;
+	T_EQ_INT(0, api_route(&e, "\xff\xfe\x01", "/v1/accounts", NULL, NULL, 0, &r));
+	check_error(&r, 405, "method_not_allowed");
+	cJSON *err = cJSON_GetObjectItemCaseSensitive(r.body, "error");
+	T_EQ_STR("this method is not allowed on /v1/accounts",
+	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "message")));
+	api_response_clear(&r);
+	T_EQ_INT(0, api_route(&e, "PUT", "/v1/accounts", NULL, NULL, 0, &r));
+	err = cJSON_GetObjectItemCaseSensitive(r.body, "error");
+	T_EQ_STR("PUT is not allowed on /v1/accounts",
+	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "message")));
+	api_response_clear(&r);
+}
+
 static void test_odd_path_is_400_json(void)
 {
 	struct api_env e = env();
@@ -290,6 +309,7 @@ int main(void)
 	T_RUN(test_unknown_path_is_404_json);
 	T_RUN(test_wrong_method_is_405_json);
 	T_RUN(test_odd_path_is_400_json);
+	T_RUN(test_odd_method_is_not_echoed);
 	T_RUN(test_status_reports_counts);
 	T_RUN(test_accounts_never_show_tokens);
 	T_RUN(test_too_long_query_is_refused_not_ignored);

@@ -582,6 +582,22 @@ static void test_parse_and_format_instant(void)
 	cal_free(c);
 }
 
+/* Found by fuzzing: before 1900 Stockholm's offset was +01:00:14; the
+ * wall time was shown with its 14 seconds but the offset as "+01:00", a
+ * text naming another instant. */
+static void test_format_instant_with_offset_seconds(void)
+{
+	struct cal *c = NULL;
+	int64_t t, back;
+	char buf[CAL_INSTANT_BUF];
+	T_EQ_INT(0, cal_new(&c));
+	T_EQ_INT(0, cal_parse_instant(c, "1900-01-01T00:00+14:00", &t));
+	T_EQ_STR("1899-12-31T11:00:00+01:00", cal_format_instant(c, t, buf, sizeof(buf), NULL));
+	T_EQ_INT(0, clock_parse_iso8601(buf, &back));
+	T_EQ_INT(t, back);
+	cal_free(c);
+}
+
 int main(void)
 {
 	T_RUN(test_easter_table);
@@ -603,5 +619,6 @@ int main(void)
 	T_RUN(test_tz_gap_and_overlap);
 	T_RUN(test_tz_round_trip);
 	T_RUN(test_parse_and_format_instant);
+	T_RUN(test_format_instant_with_offset_seconds);
 	return t_done();
 }

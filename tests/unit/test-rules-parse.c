@@ -234,6 +234,34 @@ static void test_fifo_and_directory_rule_files_are_refused(void)
 	tfs_rmrf(dir);
 }
 
+/* Found by fuzzing: a truncated UTF-8 sequence at the very end of the
+ * buffer was compared with U+FFFD's three bytes, past the end (ASan
+ * reported a heap overflow on a one-byte file "\xc3"). */
+static void test_truncated_utf8_at_end_of_buffer(void)
+{
+	static const char *const cases[] = { "\xc3", "\xef\xbf", "rule x\n\xf0\x9f" };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = strlen(cases[i]);
+		char *buf = malloc(len); /* exactly len bytes: no terminator to lean on */
+		struct filter_ruleset rs = { 0 };
+		struct diag_list errs = { 0 }, warns = { 0 };
+		char want[64];
+		T_ASSERT(buf);
+		if (!buf)
+			return;
+		memcpy(buf, cases[i], len);
+		T_EQ_INT(1, rules_parse_buffer(&rs, "t.rules", buf, len, 0, &errs, &warns));
+		snprintf(want, sizeof(want),
+		         "t.rules:%d: line is not valid UTF-8 (or contains a NUL byte)",
+		         i == 2 ? 2 : 1);
+		T_DIAG(&errs, want);
+		free(buf);
+		filter_ruleset_clear(&rs);
+		diag_list_clear(&errs);
+		diag_list_clear(&warns);
+	}
+}
+
 int main(void)
 {
 	T_RUN(test_loads_good_directory);
@@ -244,5 +272,6 @@ int main(void)
 	T_RUN(test_expiry_is_end_of_day_in_stockholm);
 	T_RUN(test_missing_directory_is_an_error);
 	T_RUN(test_fifo_and_directory_rule_files_are_refused);
+	T_RUN(test_truncated_utf8_at_end_of_buffer);
 	return t_done();
 }
