@@ -1,7 +1,7 @@
 /* bench-store: the store at city scale (issue 9), built through vakt's own
  * functions and measured through the real API handlers.
  *
- *   bench-store RULES_DIR [ITEMS] [CACHE_DIR]
+ *   bench-store RULES_DIR [ITEMS] [CACHE_DIR] [--build-only]
  *
  * Builds (or reuses from CACHE_DIR) a store of ITEMS comments (default
  * 1,000,000) spread over 800 accounts in 40 units and one year: every item
@@ -18,7 +18,9 @@
  * store_counts), GET /v1/status, /v1/accounts and /v1/queue for a unit and
  * an account through api_route() (p50/p99), and the bytes on disk per
  * ordinary comment (a separate store of plain comments), and prints a
- * table.  The cache file is named after ITEMS and the schema version. */
+ * table.  The cache file is named after ITEMS and the schema version.
+ * With --build-only it builds (or finds) the store, prints its path and
+ * stops (the query-plan test uses that). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,6 +358,11 @@ int main(int argc, char **argv)
 			build_s = 0;
 		if (f)
 			fclose(f);
+	}
+
+	if (argc > 4 && strcmp(argv[4], "--build-only") == 0) {
+		printf("%s\n", path);
+		return 0;
 	}
 
 	/* The start-up path of vaktd after config and rules are loaded. */
