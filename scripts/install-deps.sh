@@ -7,6 +7,8 @@ PACKAGES="gcc libc6-dev pkg-config meson ninja-build
 libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libsystemd-dev
 libsqlite3-dev libinih-dev libssl-dev
 python3 curl systemd tzdata"
+# tests/lint/format.sh
+PACKAGES="$PACKAGES clang-format"
 
 missing=""
 for p in $PACKAGES; do

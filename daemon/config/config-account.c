@@ -7,6 +7,7 @@
 #include "config/config-internal.h"
 #include "config/secret.h"
 #include "config/values.h"
+#include "util/yesno.h"
 
 int config_account_section(void *user, const char *section, const char *file, unsigned line,
                            struct diag_list *diags)
@@ -101,7 +102,7 @@ void config_account_value(void *user, const char *section, const char *key, cons
 		else
 			config_set_str(&a->api_base_url, value);
 	} else if (strcmp(key, "Enabled") == 0) {
-		if (value_bool(value, &a->enabled) < 0)
+		if (yesno_parse(value, &a->enabled) < 0)
 			diag_add(diags, file, line, "Enabled= must be yes or no");
 	} else if (strcmp(key, "TokenFile") == 0 || strcmp(key, "TokenCredential") == 0) {
 		token_key(ld, key, value, file, line, diags);

@@ -22,35 +22,29 @@ int config_calendar_declare(struct config_load *ld, const char *name, const char
 	struct config *c = ld->cfg;
 	if (find(c, name))
 		return 0;
-	struct config_calendar *v = realloc(c->calendars, (c->n_calendars + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	c->calendars = v;
-	v[c->n_calendars] = (struct config_calendar){
+	struct config_calendar cc = {
 		.name = strdup(name),
 		.file = file ? strdup(file) : NULL,
 		.line = line,
 	};
-	c->n_calendars++;
+	struct config_calendar *v = NULL;
+	if (cc.name && (cc.file || !file))
+		v = realloc(c->calendars, (c->n_calendars + 1) * sizeof(*v));
+	if (!v) {
+		free(cc.name);
+		free(cc.file);
+		return -ENOMEM;
+	}
+	c->calendars = v;
+	v[c->n_calendars++] = cc;
 	return 0;
 }
 
 void config_calendar_collect(struct config_load *ld, const char *name, const char *key,
                              const char *value, const char *file, unsigned line)
 {
-	struct cal_opt *v = realloc(ld->cal_opts, (ld->n_cal_opts + 1) * sizeof(*v));
-	if (!v) {
+	if (config_opt_push(&ld->cal_opts, &ld->n_cal_opts, name, key, value, file, line) < 0)
 		diag_add(ld->diags, file, line, "out of memory");
-		return;
-	}
-	ld->cal_opts = v;
-	v[ld->n_cal_opts++] = (struct cal_opt){
-		.calendar = strdup(name),
-		.key = strdup(key),
-		.value = strdup(value),
-		.file = strdup(file),
-		.line = line,
-	};
 }
 
 static void apply(struct config_load *ld, struct config_calendar *cc)

@@ -12,14 +12,20 @@ static struct config_unit *unit_get(struct config *c, const char *id, const char
 	for (size_t i = 0; i < c->n_units; i++)
 		if (strcmp(c->units[i].id, id) == 0)
 			return &c->units[i];
-	struct config_unit *v = realloc(c->units, (c->n_units + 1) * sizeof(*v));
-	if (!v)
+	char *cid = strdup(id), *cfile = strdup(file);
+	struct config_unit *v = NULL;
+	if (cid && cfile)
+		v = realloc(c->units, (c->n_units + 1) * sizeof(*v));
+	if (!v) {
+		free(cid);
+		free(cfile);
 		return NULL;
+	}
 	c->units = v;
 	struct config_unit *u = &c->units[c->n_units++];
 	memset(u, 0, sizeof(*u));
-	u->id = strdup(id);
-	u->file = strdup(file);
+	u->id = cid;
+	u->file = cfile;
 	u->line = line;
 	return u;
 }
@@ -157,8 +163,10 @@ static void unit_key(struct config_load *ld, const char *id, const char *key, co
                      const char *file, unsigned line, struct diag_list *diags)
 {
 	struct config_unit *u = unit_get(ld->cfg, id, file, line);
-	if (!u)
+	if (!u) {
+		diag_add(diags, file, line, "out of memory");
 		return;
+	}
 	if (strcmp(key, "Title") == 0) {
 		config_set_str(&u->title, value);
 	} else if (strcmp(key, "Manager") == 0) {

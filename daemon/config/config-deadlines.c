@@ -51,19 +51,8 @@ void config_deadlines_collect(struct config_load *ld, const char *scope, const c
 		                                      "business hours\" or \"2h\"");
 		return;
 	}
-	struct cal_opt *v = realloc(ld->dl_opts, (ld->n_dl_opts + 1) * sizeof(*v));
-	if (!v) {
+	if (config_opt_push(&ld->dl_opts, &ld->n_dl_opts, scope, key, value, file, line) < 0)
 		diag_add(ld->diags, file, line, "out of memory");
-		return;
-	}
-	ld->dl_opts = v;
-	v[ld->n_dl_opts++] = (struct cal_opt){
-		.calendar = strdup(scope),
-		.key = strdup(key),
-		.value = strdup(value),
-		.file = strdup(file),
-		.line = line,
-	};
 }
 
 static void apply_scope(struct config_load *ld, struct config_account *a, const char *scope)

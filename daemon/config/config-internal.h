@@ -74,4 +74,13 @@ void config_schedule_value(struct sched_policy *p, const char *section, const ch
                            struct diag_list *diags);
 
 /* Replace *dst with a copy of src. */
+/* Replace *dst with a copy of src.  Out of memory keeps *dst and makes
+ * config_load() fail with -ENOMEM (config_load_oom()). */
 void config_set_str(char **dst, const char *src);
+/* Note an allocation that failed where no error can be returned. */
+void config_load_oom(void);
+
+/* Append a copy of one collected option to *v (n entries): 0 or -ENOMEM,
+ * nothing appended then. */
+int config_opt_push(struct cal_opt **v, size_t *n, const char *scope, const char *key,
+                    const char *value, const char *file, unsigned line);

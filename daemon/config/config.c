@@ -45,13 +45,49 @@ int platform_from_name(const char *s, enum platform *ret)
 	return -EINVAL;
 }
 
+/* Set where an allocation failed and no error could be returned;
+ * config_load() then fails with -ENOMEM.  Loading is single-threaded. */
+static bool load_oom;
+
+void config_load_oom(void)
+{
+	load_oom = true;
+}
+
 void config_set_str(char **dst, const char *src)
 {
 	char *p = strdup(src);
-	if (!p)
-		return; /* keeps the previous value; the loader reports ENOMEM elsewhere */
+	if (!p) {
+		config_load_oom(); /* *dst keeps its previous value */
+		return;
+	}
 	free(*dst);
 	*dst = p;
+}
+
+int config_opt_push(struct cal_opt **v, size_t *n, const char *scope, const char *key,
+                    const char *value, const char *file, unsigned line)
+{
+	struct cal_opt o = {
+		.calendar = strdup(scope),
+		.key = strdup(key),
+		.value = strdup(value),
+		.file = strdup(file),
+		.line = line,
+	};
+	struct cal_opt *nv = NULL;
+	if (o.calendar && o.key && o.value && o.file)
+		nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv) {
+		free(o.calendar);
+		free(o.key);
+		free(o.value);
+		free(o.file);
+		return -ENOMEM;
+	}
+	nv[(*n)++] = o;
+	*v = nv;
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -173,6 +209,12 @@ static int load_account(struct config_load *ld, const char *path)
 	memset(a, 0, sizeof(*a));
 	a->id = strdup(id);
 	a->file = strdup(path);
+	if (!a->id || !a->file) {
+		free(a->id);
+		free(a->file);
+		c->n_accounts--;
+		return -ENOMEM;
+	}
 	a->enabled = true;
 	a->platform = PLATFORM_COUNT;
 	ld->account = a;
@@ -246,7 +288,7 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 		}
 	}
 	if (r == 1) {
-		struct cal_date d = cal_civil_from_days(bad_dn);
+		struct civil_date d = civil_date_from_days(bad_dn);
 		diag_add(ld->diags, a->file, a->line_schedule,
 		         "account '%s' would be polled only %d time%s on business day "
 		         "%04d-%02d-%02d (calendar '%s'); the floor is %d polls per business day "
@@ -310,8 +352,13 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 
 	if (!c)
 		return -ENOMEM;
+	load_oom = false;
 	c->dir = strdup(dir);
 	set_defaults(c);
+	if (!c->dir || !c->daemon.state_dir || !c->daemon.api_socket || !c->daemon.rules_dir) {
+		r = -ENOMEM;
+		goto fail;
+	}
 
 	/* The main file must exist: a missing one is almost always a wrong
 	 * --config path, not an intentionally empty site. */
@@ -367,6 +414,11 @@ int config_load(const char *dir, const struct config_overrides *ovr, struct conf
 	config_deadlines_clear(&ld);
 	free(ld.floor_memo);
 	ld.floor_memo = NULL;
+	if (load_oom) {
+		diag_add(&mine, dir, 0, "out of memory");
+		r = -ENOMEM;
+		goto fail;
+	}
 	if (mine.n) {
 		diag_move(diags, &mine);
 		r = -EINVAL;

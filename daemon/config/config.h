@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "deadline/policy.h"
+#include "config/deadline-policy.h"
 #include "schedule/sched.h"
 #include "util/diag.h"
 

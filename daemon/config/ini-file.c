@@ -19,6 +19,7 @@ struct ini_stream {
 	ini_value_fn on_value;
 	void *user;
 	struct diag_list *diags;
+	int read_error; /* errno of a read that failed before the end */
 };
 
 static const char *skip_ws(const char *s)
@@ -88,6 +89,10 @@ static char *reader(char *str, int num, void *stream)
 	for (;;) {
 		ssize_t n = getline(&line, &cap, st->f);
 		if (n < 0) {
+			/* Not the end: the rest of the file would silently be
+			 * missing from the configuration. */
+			if (!feof(st->f))
+				st->read_error = errno ? errno : EIO;
 			free(line);
 			return NULL;
 		}
@@ -149,6 +154,10 @@ int ini_file_parse(const char *path, ini_section_fn on_section, ini_value_fn on_
 	}
 	int rc = ini_parse_stream(reader, &st, handler, &st);
 	fclose(st.f);
+	if (st.read_error) {
+		diag_add(diags, path, st.line + 1, "cannot read: %s", strerror(st.read_error));
+		return -st.read_error;
+	}
 	if (rc == -2) {
 		diag_add(diags, path, 0, "out of memory while parsing");
 		return -ENOMEM;

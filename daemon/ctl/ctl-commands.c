@@ -1,6 +1,9 @@
 /* The one table of vaktctl subcommands. */
 #include "ctl/ctl.h"
 
+/* One command a line, also past the length where clang-format would pack
+ * them into columns. */
+/* clang-format off */
 const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_status,
 	&ctl_cmd_accounts,
@@ -14,5 +17,7 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_calendar,
 	&ctl_cmd_deadline,
 	&ctl_cmd_filters,
+	&ctl_cmd_testclock,
 	NULL,
 };
+/* clang-format on */

@@ -11,6 +11,7 @@
 #include "filter/rules.h"
 #include "filter/utf8.h"
 #include "filter/validate.h"
+#include "util/civil.h"
 
 static const char *const category_names[FILTER_CAT_COUNT] = {
 	"criminal",      "threat",       "harassment", "hate",
@@ -140,32 +141,11 @@ static void *grow(void **v, size_t *n, size_t size)
 	return (char *)nv + (*n)++ * size;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Day number of the last Sunday of month m in year y. */
 static int64_t last_sunday(int y, unsigned m)
 {
-	int64_t last = days_from_civil(y, m, (unsigned)days_in_month(y, (int)m));
-	int64_t wd = (last + 4) % 7; /* 1970-01-01 was a Thursday; 0 = Sunday */
-	if (wd < 0)
-		wd += 7;
-	return last - wd;
+	int64_t last = civil_days_from_date(y, (int)m, civil_days_in_month(y, (int)m));
+	return last - (civil_weekday(last) + 1) % 7; /* Sunday is weekday 6 */
 }
 
 int rules_expiry_instant(const char *day, time_t *ret)
@@ -179,13 +159,13 @@ int rules_expiry_instant(const char *day, time_t *ret)
 			return -EINVAL;
 	if (sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
 		return -EINVAL;
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > civil_days_in_month(y, m))
 		return -EINVAL;
 	/* The rule applies through DAY: it stops at local midnight starting
 	 * the next day.  Europe/Stockholm is UTC+1, UTC+2 in summer time
 	 * (last Sunday of March to last Sunday of October, switching at 01:00
 	 * UTC, so at local midnight the day's own offset applies). */
-	int64_t next = days_from_civil(y, (unsigned)m, (unsigned)d) + 1;
+	int64_t next = civil_days_from_date(y, m, d) + 1;
 	int summer = next > last_sunday(y, 3) && next <= last_sunday(y, 10);
 	*ret = (time_t)(next * 86400 - (summer ? 7200 : 3600));
 	return 0;

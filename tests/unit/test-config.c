@@ -10,6 +10,7 @@
 #include "calendar/duration.h"
 #include "config/values.h"
 #include "util/timespan.h"
+#include "util/yesno.h"
 
 static const char good_daemon[] = "[Daemon]\n"
                                   "LogLevel=debug\n"
@@ -371,9 +372,9 @@ static void test_value_parsers(void)
 	T_EQ_INT(0, value_size("64K", 1, 1 << 30, &sz));
 	T_EQ_INT(65536, sz);
 	T_ASSERT(value_size("64X", 1, 1 << 30, &sz) < 0);
-	T_EQ_INT(0, value_bool("yes", &b));
+	T_EQ_INT(0, yesno_parse("yes", &b));
 	T_EQ_INT(1, b);
-	T_ASSERT(value_bool("ja", &b) < 0);
+	T_ASSERT(yesno_parse("ja", &b) < 0);
 	T_EQ_INT(0, value_email("a.b@stockholm.se"));
 	T_ASSERT(value_email("a@b") < 0);
 	T_ASSERT(value_http_url("http://") < 0);
