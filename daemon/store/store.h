@@ -180,7 +180,7 @@ struct store_verdict_in {
 	const char *rule_ids;   /* space-separated, active rules */
 	const char *tier;       /* NULL when clean */
 	int severity;
-	const char *actions; /* space-separated */
+	const char *actions;     /* space-separated */
 	const char *detail_json; /* spans by rule id, shadow rules, errors */
 	const char *masked_text; /* stored as '' when equal to the version's text */
 };

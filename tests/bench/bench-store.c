@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "store/store-db.h"
 #include "pipeline/pipeline.h"
 #include "util/clock.h"
 

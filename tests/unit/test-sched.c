@@ -8,11 +8,12 @@
 #include "calendar/bizmath.h"
 #include "calendar/cal.h"
 #include "schedule/sched.h"
+#include "util/civil.h"
 #include "util/clock.h"
 
 #define MIN (60 * USEC_PER_SEC)
 #define HOUR (60 * MIN)
-#define D(y, m, d) cal_days_from_civil(y, m, d)
+#define D(y, m, d) civil_days_from_date(y, m, d)
 
 static struct cal *cal;
 

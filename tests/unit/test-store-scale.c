@@ -5,6 +5,7 @@
 #include "tfs.h"
 
 #include "store/audit.h"
+#include "store/store-db.h"
 #include "store/store.h"
 
 static int64_t one_int(sqlite3 *db, const char *sql)
