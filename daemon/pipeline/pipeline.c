@@ -34,14 +34,109 @@ static int verdict_lists(const struct filter_verdict *v, struct strbuf *cats, st
 	return r ? -ENOMEM : 0;
 }
 
+/* What a verdict keeps besides its columns: spans by rule id, shadow
+ * rules, errors, truncation.  Titles, statutes, tiers and actions of the
+ * rules are in the rules table under the verdict's rule set, the text in
+ * the version, so a clean comment's detail is "{}". */
+static cJSON *verdict_detail(const struct filter_verdict *v)
+{
+	cJSON *o = cJSON_CreateObject(), *hits = NULL, *shadow = NULL;
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < v->nhits; i++) {
+		const struct filter_hit *h = &v->hits[i];
+		if (h->shadow) {
+			if (!shadow)
+				shadow = cJSON_AddArrayToObject(o, "shadow");
+			cJSON_AddItemToArray(shadow, cJSON_CreateString(h->rule));
+		}
+		if (!hits)
+			hits = cJSON_AddArrayToObject(o, "hits");
+		cJSON *ho = cJSON_CreateObject();
+		if (!ho || !cJSON_AddItemToArray(hits, ho)) {
+			cJSON_Delete(ho);
+			continue;
+		}
+		cJSON_AddStringToObject(ho, "rule", h->rule);
+		cJSON *spans = cJSON_AddArrayToObject(ho, "spans");
+		for (size_t k = 0; spans && k < h->nspans; k++) {
+			cJSON *sp = cJSON_CreateArray();
+			cJSON_AddItemToArray(sp, cJSON_CreateNumber((double)h->spans[k].start));
+			cJSON_AddItemToArray(sp, cJSON_CreateNumber((double)h->spans[k].end));
+			cJSON_AddItemToArray(spans, sp);
+		}
+	}
+	if (v->nerrors) {
+		cJSON *errs = cJSON_AddArrayToObject(o, "errors");
+		for (size_t i = 0; errs && i < v->nerrors; i++) {
+			cJSON *eo = cJSON_CreateObject();
+			cJSON_AddStringToObject(eo, "rule", v->errors[i].rule);
+			cJSON_AddStringToObject(eo, "error", v->errors[i].msg);
+			cJSON_AddItemToArray(errs, eo);
+		}
+	}
+	if (v->truncated) {
+		cJSON_AddBoolToObject(o, "truncated", 1);
+		cJSON_AddNumberToObject(o, "length", (double)v->input_len);
+		cJSON_AddNumberToObject(o, "scanned", (double)v->scanned);
+	}
+	if (v->nmasked)
+		cJSON_AddNumberToObject(o, "masked", (double)v->nmasked);
+	return o;
+}
+
+/* Write every rule of the rule set to the store's rules table (inside the
+ * caller's transaction). */
+static int record_rules(struct store *s, const struct pipeline_rules *rules, int64_t now)
+{
+	size_t n = filter_engine_rule_count(rules->engine);
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct filter_rule *fr = filter_engine_rule(rules->engine, i);
+		struct strbuf acts = { 0 };
+		for (unsigned b = 0; b < FILTER_ACT_COUNT; b++)
+			if (fr->actions & (1u << b))
+				r |= strbuf_addf(&acts, "%s%s", acts.len ? " " : "",
+				                 filter_action_name(1u << b));
+		if (r == 0 && !acts.buf)
+			r = strbuf_adds(&acts, "");
+		if (r)
+			r = -ENOMEM;
+		struct store_rule_in in = {
+			.ruleset = rules->digest,
+			.rule_id = fr->id,
+			.title = fr->title,
+			.statute = fr->statute,
+			.category = filter_category_name(fr->category),
+			.tier = filter_tier_name(fr->tier),
+			.severity = fr->severity,
+			.actions = acts.buf,
+			.shadow = fr->mode == FILTER_MODE_SHADOW,
+		};
+		if (r == 0)
+			r = store_rule_record(s, &in, now);
+		strbuf_free(&acts);
+	}
+	return r;
+}
+
 static int store_verdict(struct store *s, const struct pipeline_rules *rules, int64_t item,
                          int64_t version, const struct filter_verdict *v, int64_t now,
                          int64_t *ret_id)
 {
 	struct strbuf cats = { 0 }, ids = { 0 }, acts = { 0 };
-	cJSON *json = filter_verdict_to_json(v);
+	cJSON *json = verdict_detail(v);
 	char *detail = json ? cJSON_PrintUnformatted(json) : NULL;
 	int r = detail ? verdict_lists(v, &cats, &ids, &acts) : -ENOMEM;
+
+	/* One indexed lookup per verdict; the rows are written in the same
+	 * transaction as the first verdict of a rule set, so a rollback
+	 * takes both. */
+	int known = 0;
+	if (r == 0)
+		r = store_ruleset_known(s, rules->digest, &known);
+	if (r == 0 && !known)
+		r = record_rules(s, rules, now);
 
 	if (r == 0) {
 		struct store_verdict_in in = {

@@ -44,9 +44,13 @@ int store_item_view(struct store *s, int64_t id, struct store_item_view *ret)
 	if (sr != SQLITE_ROW)
 		return sr == SQLITE_DONE ? -ENOENT : STORE_E_SQLITE;
 
+	/* An empty masked_text means nothing was masked: the version's text. */
 	st = store_prepare(s,
-	                   "SELECT id, tier, categories, rule_ids, actions, masked_text, ruleset "
-	                   "FROM verdicts WHERE item_id=? ORDER BY id DESC LIMIT 1");
+	                   "SELECT d.id, d.tier, d.categories, d.rule_ids, d.actions, "
+	                   "CASE WHEN d.masked_text = '' AND d.version_id IS NOT NULL THEN "
+	                   "coalesce((SELECT text FROM item_versions v WHERE v.id = d.version_id), "
+	                   "'') ELSE d.masked_text END, d.ruleset "
+	                   "FROM verdicts d WHERE d.item_id=? ORDER BY d.id DESC LIMIT 1");
 	if (!st)
 		goto out;
 	sqlite3_bind_int64(st, 1, id);

@@ -99,7 +99,9 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 		sqlite3_bind_text(st, 6, in->author_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, in->author_name, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 8, in->is_own);
-		sqlite3_bind_text(st, 9, in->text, -1, SQLITE_STATIC);
+		/* The text lives once, in item_versions; items.text stays ''
+		 * (rows written before schema 4 keep their copy). */
+		sqlite3_bind_text(st, 9, "", -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 10, in->permalink, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 11, in->published_at);
 		sqlite3_bind_int64(st, 12, now);
@@ -119,17 +121,15 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 		free(prev_text);
 		st = store_prepare(
 		        s, same ? "UPDATE items SET last_seen_at=? WHERE id=?"
-		                : "UPDATE items SET last_seen_at=?, text=?, platform_state=? "
-		                  "WHERE id=?");
+		                : "UPDATE items SET last_seen_at=?, platform_state=? WHERE id=?");
 		if (!st)
 			return STORE_E_SQLITE;
 		sqlite3_bind_int64(st, 1, now);
 		if (same) {
 			sqlite3_bind_int64(st, 2, id);
 		} else {
-			sqlite3_bind_text(st, 2, in->text, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, in->platform_state, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 4, id);
+			sqlite3_bind_text(st, 2, in->platform_state, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, id);
 		}
 		r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
 		sqlite3_finalize(st);
@@ -166,9 +166,10 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
                           int64_t *ret_version)
 {
 	sqlite3_stmt *st = store_prepare(
-	        s, "SELECT text, account_id, is_own, coalesce(parent_id, 0), "
-	           "(SELECT coalesce(max(id), 0) FROM item_versions v WHERE v.item_id = items.id) "
-	           "FROM items WHERE id=?");
+	        s, "SELECT coalesce((SELECT text FROM item_versions v WHERE v.item_id = i.id "
+	           "ORDER BY v.id DESC LIMIT 1), i.text), i.account_id, i.is_own, "
+	           "coalesce(i.parent_id, 0), (SELECT coalesce(max(id), 0) FROM item_versions v "
+	           "WHERE v.item_id = i.id) FROM items i WHERE i.id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -196,11 +197,8 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
 
 int store_items_unevaluated(struct store *s, size_t max, int64_t **ret, size_t *ret_n)
 {
-	sqlite3_stmt *st = store_prepare(
-	        s, "SELECT i.id FROM items i WHERE EXISTS (SELECT 1 FROM item_versions v "
-	           "WHERE v.item_id = i.id) AND NOT EXISTS (SELECT 1 FROM verdicts d WHERE "
-	           "d.version_id = (SELECT max(id) FROM item_versions v WHERE v.item_id = i.id)) "
-	           "ORDER BY i.id LIMIT ?");
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT item_id FROM items_unevaluated ORDER BY item_id LIMIT ?");
 	int64_t *v = NULL;
 	size_t n = 0;
 	int sr;

@@ -221,12 +221,122 @@ static const char migration_3[] =
         "ALTER TABLE audit_log ADD COLUMN caller_user TEXT;"
         "ALTER TABLE audit_log ADD COLUMN claimed_by TEXT;";
 
+static const char migration_4[] =
+        /* Items whose latest version has no verdict yet (a crash between
+         * storing and filtering): start-up reads this table instead of
+         * searching items × verdicts.  Kept by triggers, so no writer can
+         * forget it: a new version makes its item unevaluated, a verdict on
+         * the item's latest version makes it evaluated. */
+        "CREATE TABLE items_unevaluated ("
+        "  item_id INTEGER PRIMARY KEY REFERENCES items(id)"
+        ");"
+        "CREATE TRIGGER item_versions_unevaluated AFTER INSERT ON item_versions BEGIN"
+        "  INSERT OR IGNORE INTO items_unevaluated(item_id) VALUES (NEW.item_id);"
+        " END;"
+        "CREATE TRIGGER verdicts_evaluated AFTER INSERT ON verdicts"
+        "  WHEN NEW.version_id IS NOT NULL BEGIN"
+        "  DELETE FROM items_unevaluated WHERE item_id = NEW.item_id AND NEW.version_id ="
+        "    (SELECT max(id) FROM item_versions WHERE item_id = NEW.item_id);"
+        " END;"
+        /* Fill it once from what is stored (a temporary index makes this
+         * one pass over the versions). */
+        "CREATE INDEX migration_4_verdicts_version ON verdicts(version_id);"
+        "INSERT INTO items_unevaluated(item_id)"
+        "  SELECT item_id FROM (SELECT item_id, max(id) AS latest FROM item_versions"
+        "    GROUP BY item_id) WHERE NOT EXISTS"
+        "    (SELECT 1 FROM verdicts d WHERE d.version_id = latest);"
+        "DROP INDEX migration_4_verdicts_version;"
+
+        /* Counters for status, kept in the writing transaction by triggers
+         * instead of counting big tables on every request. */
+        "CREATE TABLE counters ("
+        "  name TEXT PRIMARY KEY,"
+        "  n INTEGER NOT NULL"
+        ") WITHOUT ROWID;"
+        "INSERT INTO counters(name, n) VALUES"
+        "  ('items', (SELECT count(*) FROM items)),"
+        "  ('polls', (SELECT count(*) FROM polls)),"
+        "  ('audit_entries', (SELECT count(*) FROM audit_log)),"
+        "  ('pending_review', (SELECT count(*) FROM deadlines WHERE stopped_at IS NULL"
+        "    AND kind IN ('review_obvious','review_possible'))),"
+        "  ('pending_respond', (SELECT count(*) FROM deadlines WHERE stopped_at IS NULL"
+        "    AND kind IN ('respond','fl11_delay_notice','fl12_decision'))),"
+        "  ('escalations_unsent', (SELECT count(*) FROM escalations WHERE sent_at IS NULL));"
+        "CREATE TRIGGER counters_items_insert AFTER INSERT ON items BEGIN"
+        "  UPDATE counters SET n = n + 1 WHERE name = 'items'; END;"
+        "CREATE TRIGGER counters_items_delete AFTER DELETE ON items BEGIN"
+        "  UPDATE counters SET n = n - 1 WHERE name = 'items'; END;"
+        "CREATE TRIGGER counters_polls_insert AFTER INSERT ON polls BEGIN"
+        "  UPDATE counters SET n = n + 1 WHERE name = 'polls'; END;"
+        "CREATE TRIGGER counters_polls_delete AFTER DELETE ON polls BEGIN"
+        "  UPDATE counters SET n = n - 1 WHERE name = 'polls'; END;"
+        "CREATE TRIGGER counters_audit_insert AFTER INSERT ON audit_log BEGIN"
+        "  UPDATE counters SET n = n + 1 WHERE name = 'audit_entries'; END;"
+        /* A clock counts as pending while it is not stopped; its kind says
+         * which counter (other kinds, e.g. milestones, count in none). */
+        "CREATE TRIGGER counters_deadlines_insert AFTER INSERT ON deadlines"
+        "  WHEN NEW.stopped_at IS NULL BEGIN"
+        "  UPDATE counters SET n = n + 1 WHERE name = CASE"
+        "    WHEN NEW.kind IN ('review_obvious','review_possible') THEN 'pending_review'"
+        "    WHEN NEW.kind IN ('respond','fl11_delay_notice','fl12_decision')"
+        "      THEN 'pending_respond' END; END;"
+        "CREATE TRIGGER counters_deadlines_update AFTER UPDATE OF stopped_at, kind ON deadlines"
+        "  WHEN (OLD.stopped_at IS NULL) != (NEW.stopped_at IS NULL) OR OLD.kind != NEW.kind"
+        "  BEGIN"
+        "  UPDATE counters SET n = n - 1 WHERE OLD.stopped_at IS NULL AND name = CASE"
+        "    WHEN OLD.kind IN ('review_obvious','review_possible') THEN 'pending_review'"
+        "    WHEN OLD.kind IN ('respond','fl11_delay_notice','fl12_decision')"
+        "      THEN 'pending_respond' END;"
+        "  UPDATE counters SET n = n + 1 WHERE NEW.stopped_at IS NULL AND name = CASE"
+        "    WHEN NEW.kind IN ('review_obvious','review_possible') THEN 'pending_review'"
+        "    WHEN NEW.kind IN ('respond','fl11_delay_notice','fl12_decision')"
+        "      THEN 'pending_respond' END; END;"
+        "CREATE TRIGGER counters_deadlines_delete AFTER DELETE ON deadlines"
+        "  WHEN OLD.stopped_at IS NULL BEGIN"
+        "  UPDATE counters SET n = n - 1 WHERE name = CASE"
+        "    WHEN OLD.kind IN ('review_obvious','review_possible') THEN 'pending_review'"
+        "    WHEN OLD.kind IN ('respond','fl11_delay_notice','fl12_decision')"
+        "      THEN 'pending_respond' END; END;"
+        "CREATE TRIGGER counters_escalations_insert AFTER INSERT ON escalations"
+        "  WHEN NEW.sent_at IS NULL BEGIN"
+        "  UPDATE counters SET n = n + 1 WHERE name = 'escalations_unsent'; END;"
+        "CREATE TRIGGER counters_escalations_update AFTER UPDATE OF sent_at ON escalations"
+        "  WHEN (OLD.sent_at IS NULL) != (NEW.sent_at IS NULL) BEGIN"
+        "  UPDATE counters SET n = n + CASE WHEN NEW.sent_at IS NULL THEN 1 ELSE -1 END"
+        "    WHERE name = 'escalations_unsent'; END;"
+        "CREATE TRIGGER counters_escalations_delete AFTER DELETE ON escalations"
+        "  WHEN OLD.sent_at IS NULL BEGIN"
+        "  UPDATE counters SET n = n - 1 WHERE name = 'escalations_unsent'; END;"
+
+        /* The latest planned poll of an account (the poller's re-plan and
+         * /v1/accounts) in one index step instead of a pass over a year of
+         * the account's polls. */
+        "CREATE INDEX polls_account_planned ON polls(account_id, planned_at);"
+
+        /* What a verdict's rule ids meant: every rule of every rule set a
+         * verdict was recorded with, once per rule set, so verdicts refer to
+         * rules instead of repeating titles and statutes. */
+        "CREATE TABLE rules ("
+        "  ruleset TEXT NOT NULL," /* verdicts.ruleset */
+        "  rule_id TEXT NOT NULL,"
+        "  title TEXT NOT NULL,"
+        "  statute TEXT NOT NULL,"
+        "  category TEXT NOT NULL,"
+        "  tier TEXT NOT NULL,"
+        "  severity INTEGER NOT NULL,"
+        "  actions TEXT NOT NULL," /* space-separated */
+        "  shadow INTEGER NOT NULL DEFAULT 0,"
+        "  recorded_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (ruleset, rule_id)"
+        ") WITHOUT ROWID;";
+
 const struct schema_migration schema_migrations[] = {
 	{ 1, "accounts, items, versions, verdicts, deadlines, actions, outbox, polls, audit",
 	  migration_1 },
 	{ 2, "rule statistics and moderator feedback", migration_2 },
 	{ 3, "the API caller's uid, gid, pid, user name and claimed name in the audit log",
 	  migration_3 },
+	{ 4, "unevaluated items, status counters, rule sets by reference", migration_4 },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -69,7 +69,10 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	if (s->db) {
-		/* Fold the WAL back so a copied database file is complete. */
+		/* Keep the planner's statistics current (cheap: it analyses only
+		 * tables that changed enough), then fold the WAL back so a
+		 * copied database file is complete. */
+		sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 		sqlite3_close_v2(s->db);
 	}

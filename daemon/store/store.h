@@ -180,14 +180,34 @@ struct store_verdict_in {
 	const char *rule_ids;   /* space-separated, active rules */
 	const char *tier;       /* NULL when clean */
 	int severity;
-	const char *actions; /* space-separated */
-	const char *detail_json;
-	const char *masked_text;
+	const char *actions;     /* space-separated */
+	const char *detail_json; /* spans by rule id, shadow rules, errors */
+	const char *masked_text; /* stored as '' when equal to the version's text */
 };
 
 /* Insert a verdict (inside the caller's transaction). */
 int store_verdict_insert(struct store *s, const struct store_verdict_in *v, int64_t now,
                          int64_t *ret_id);
+
+/* A rule as recorded with the rule set verdicts name (strings borrowed). */
+struct store_rule_in {
+	const char *ruleset; /* digest, as in store_verdict_in */
+	const char *rule_id;
+	const char *title;
+	const char *statute;
+	const char *category;
+	const char *tier;
+	int severity;
+	const char *actions; /* space-separated */
+	int shadow;
+};
+
+/* Record a rule of a rule set once (a second call for the same rule set
+ * and rule changes nothing): verdicts keep only rule ids, and what those
+ * meant stays resolvable after the rule files change. */
+int store_rule_record(struct store *s, const struct store_rule_in *in, int64_t now);
+/* *ret is 1 when rule set `ruleset` has rules recorded, else 0. */
+int store_ruleset_known(struct store *s, const char *ruleset, int *ret);
 
 /* Add to a rule's persistent counters (creates the row). */
 int store_rule_stats_add(struct store *s, const char *rule, int64_t hits, int64_t last_hit,

@@ -15,7 +15,10 @@ int store_verdict_insert(struct store *s, const struct store_verdict_in *v, int6
 	sqlite3_stmt *st = store_prepare(
 	        s, "INSERT INTO verdicts(item_id, version_id, evaluated_at, ruleset, categories, "
 	           "rule_ids, tier, severity, actions, detail_json, masked_text) "
-	           "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+	           "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+	           /* Nothing masked: the text is already in the version. */
+	           "CASE WHEN ?2 IS NOT NULL AND ?11 = (SELECT text FROM item_versions "
+	           "WHERE id = ?2) THEN '' ELSE ?11 END)");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -34,6 +37,45 @@ int store_verdict_insert(struct store *s, const struct store_verdict_in *v, int6
 	sqlite3_bind_text(st, 11, v->masked_text, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_DONE) {
 		*ret_id = sqlite3_last_insert_rowid(s->db);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_rule_record(struct store *s, const struct store_rule_in *in, int64_t now)
+{
+	sqlite3_stmt *st = store_prepare(
+	        s, "INSERT OR IGNORE INTO rules(ruleset, rule_id, title, statute, category, tier, "
+	           "severity, actions, shadow, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+	int r = STORE_E_SQLITE;
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, in->ruleset, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, in->rule_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, in->title ? in->title : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, in->statute ? in->statute : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, in->category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, in->tier, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, in->severity);
+	sqlite3_bind_text(st, 8, in->actions, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 9, in->shadow);
+	sqlite3_bind_int64(st, 10, now);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_ruleset_known(struct store *s, const char *ruleset, int *ret)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM rules WHERE ruleset=? LIMIT 1");
+	int r = STORE_E_SQLITE;
+	if (!st)
+		return r;
+	sqlite3_bind_text(st, 1, ruleset, -1, SQLITE_STATIC);
+	int sr = sqlite3_step(st);
+	if (sr == SQLITE_ROW || sr == SQLITE_DONE) {
+		*ret = sr == SQLITE_ROW;
 		r = 0;
 	}
 	sqlite3_finalize(st);

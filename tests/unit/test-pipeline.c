@@ -228,6 +228,47 @@ static void test_nested_transactions_commit_and_roll_back_as_one(void)
 	T_EQ_INT(before + 1, one_int("SELECT count(*) FROM audit_log"));
 }
 
+/* Issue 9: a clean comment's text is stored once (in its version), its
+ * verdict refers to rules by id, and the rule set is recorded once. */
+static void test_verdicts_refer_to_the_text_and_the_rules(void)
+{
+	struct store_item_in in = item("fp1", "Tack för en fin konsert i parken i lördags.");
+	struct pipeline_result r = { 0 };
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+	         "SELECT length(masked_text) + length(detail_json) FROM verdicts WHERE id=%lld",
+	         (long long)r.verdict_id);
+	T_EQ_INT(2, one_int(sql)); /* '' and '{}' */
+	snprintf(sql, sizeof(sql), "SELECT length(text) FROM items WHERE id=%lld",
+	         (long long)r.item_id);
+	T_EQ_INT(0, one_int(sql));
+	struct store_item_view v;
+	T_EQ_INT(0, store_item_view(store, r.item_id, &v));
+	T_EQ_STR(in.text, v.masked_text);
+	store_item_view_clear(&v);
+	T_EQ_INT((int64_t)filter_engine_rule_count(rules->engine),
+	         one_int("SELECT count(*) FROM rules"));
+	/* A threat: spans by rule id, no titles or statutes, no text. */
+	in = item("fp2", "Jag ska döda dig");
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	snprintf(sql, sizeof(sql),
+	         "SELECT (instr(detail_json, '\"spans\"') > 0) + 2 * (instr(detail_json, "
+	         "'title') > 0) + 4 * (instr(detail_json, 'döda') > 0) FROM verdicts WHERE "
+	         "id=%lld",
+	         (long long)r.verdict_id);
+	T_EQ_INT(1, one_int(sql));
+	/* Every rule the verdict names resolves to a title in its rule set. */
+	T_ASSERT(one_int("SELECT length(rule_ids) FROM verdicts WHERE id = (SELECT max(id) FROM "
+	                 "verdicts)") > 0);
+	T_EQ_INT(0, one_int("SELECT count(*) FROM verdicts d, json_each('[\"' || "
+	                    "replace(d.rule_ids, ' ', '\",\"') || '\"]') j WHERE d.id = (SELECT "
+	                    "max(id) FROM verdicts) AND NOT EXISTS (SELECT 1 FROM rules r WHERE "
+	                    "r.ruleset = d.ruleset AND r.rule_id = j.value AND r.title != '')"));
+	T_EQ_INT((int64_t)filter_engine_rule_count(rules->engine),
+	         one_int("SELECT count(*) FROM rules"));
+}
+
 static void test_empty_rules_directory_is_refused(void)
 {
 	/* A daemon with no rules would moderate nothing. */
@@ -290,6 +331,7 @@ int main(void)
 	T_RUN(test_stats_flush_and_feedback);
 	T_RUN(test_repair_evaluates_what_a_crash_left);
 	T_RUN(test_nested_transactions_commit_and_roll_back_as_one);
+	T_RUN(test_verdicts_refer_to_the_text_and_the_rules);
 	T_RUN(test_empty_rules_directory_is_refused);
 	T_RUN(test_broken_rules_are_refused_with_file_and_line);
 

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Start to READY of the real vaktd on a store built by bench-store.
+
+  VAKTD=build/daemon/vaktd/vaktd VAKTCTL=build/daemon/ctl/vaktctl \\
+  tests/bench/vaktd-ready.py /var/tmp/vakt-bench-store/store-1000000-s3-g1 [RUNS]
+
+The directory is one bench-store made (vakt.db and config/ with 800
+accounts).  vaktd runs on it with a private socket, is stopped by its pid
+after READY=1, and the wall time from exec to READY=1 is printed per run
+(p50 and max).  Connectors point at a closed local port: polls fail fast
+and never leave the machine.
+"""
+import os
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "integration"))
+import vakttest  # noqa: E402
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    store_dir = os.path.abspath(sys.argv[1])
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    times = []
+    with tempfile.TemporaryDirectory(prefix="vakt-ready-") as work:
+        os.symlink(store_dir, os.path.join(work, "state"))
+        for _ in range(runs):
+            d = vakttest.Vaktd(work, os.path.join(store_dir, "config"),
+                               env={"VAKT_RULES_DIR": os.path.join(vakttest.SRCDIR, "filters")})
+            t0 = time.monotonic()
+            try:
+                d.start(wait_ready=False)
+                d.notify.wait_for("READY=1", timeout=600)
+                times.append(time.monotonic() - t0)
+            finally:
+                d.stop()
+                d.notify.close()
+    times.sort()
+    print("vaktd start to READY on %s: p50 %.0f ms, max %.0f ms (%d runs)"
+          % (store_dir, times[len(times) // 2] * 1e3, times[-1] * 1e3, len(times)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
