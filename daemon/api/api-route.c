@@ -73,6 +73,7 @@ static const struct api_route {
 	{ "GET", "/v1/items/{id}", api_get_item, NULL },
 	{ "POST", "/v1/items/{id}/evaluate", api_post_item_evaluate, NULL },
 	{ "GET", "/v1/audit/verify", api_get_audit_verify, NULL },
+	{ "POST", "/v1/reload", api_post_reload, NULL },
 };
 
 /* Match path against pattern; the {id} segment is copied into param. */

@@ -2,17 +2,11 @@
 #include "ctl/ctl.h"
 
 const struct ctl_cmd *const ctl_commands[] = {
-	&ctl_cmd_status,
-	&ctl_cmd_accounts,
-	&ctl_cmd_schedule,
-	&ctl_cmd_crisis,
-	&ctl_cmd_queue,
-	&ctl_cmd_clock,
-	&ctl_cmd_case,
-	&ctl_cmd_item,
-	&ctl_cmd_feedback,
-	&ctl_cmd_calendar,
-	&ctl_cmd_deadline,
-	&ctl_cmd_filters,
-	NULL,
+	&ctl_cmd_status,   &ctl_cmd_accounts,
+	&ctl_cmd_schedule, &ctl_cmd_crisis,
+	&ctl_cmd_queue,    &ctl_cmd_clock,
+	&ctl_cmd_case,     &ctl_cmd_item,
+	&ctl_cmd_feedback, &ctl_cmd_calendar,
+	&ctl_cmd_deadline, &ctl_cmd_filters,
+	&ctl_cmd_reload,   NULL,
 };
