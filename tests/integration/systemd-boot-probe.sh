@@ -111,8 +111,7 @@ if [ "$(status_field config_generation)" = $((gen + 1)) ] &&
 	[ "$(status_field accounts)" = $((accounts + 1)) ]; then
 	ok "the new configuration runs (generation $((gen + 1)), $((accounts + 1)) accounts)"
 else
-	not_ok "the new configuration runs (generation $(status_field config_generation)," \
-		"want $((gen + 1)))"
+	not_ok "the new configuration runs (generation $(status_field config_generation), want $((gen + 1)))"
 fi
 
 # --- reload with a broken configuration: the job fails, vaktd keeps going --
@@ -126,6 +125,7 @@ if systemctl reload vaktd >/tmp/reload.out 2>&1; then
 else
 	ok "systemctl reload vaktd fails with a broken configuration"
 fi
+sed 's/^/# systemctl reload: /' /tmp/reload.out
 if is_active vaktd.service && [ "$(status_field config_generation)" = "$gen" ] &&
 	[ "$(status_field state)" = running ]; then
 	ok "vaktd keeps running on the previous configuration (generation $gen)"
@@ -147,8 +147,7 @@ restarted() {
 	[ "$new" != 0 ] && [ "$new" != "$pid" ] && is_active vaktd.service
 }
 if wait_for 60 restarted && ctl status >/dev/null; then
-	ok "vaktd restarts after kill -9 (pid $pid, then $(prop vaktd.service MainPID);" \
-		"NRestarts $restarts -> $(prop vaktd.service NRestarts))"
+	ok "vaktd restarts after kill -9 (pid $pid, then $(prop vaktd.service MainPID); NRestarts $restarts -> $(prop vaktd.service NRestarts))"
 else
 	not_ok "vaktd restarts after kill -9"
 	systemctl status --no-pager vaktd | sed 's/^/# /'
