@@ -75,6 +75,7 @@ if [ ! -f "$base" ]; then
 		/etc/apt/sources.list.d/ 2>/dev/null | grep -oE 'https?://[^ ]+' | head -n 1)
 	[ -n "$mirror" ] || skip "no cached root and no Debian mirror in apt's sources"
 	mk=$(mktemp -d "$VAKT_BOOT_CACHE/mk.XXXXXX") || exit 1
+	chmod 0755 "$mk"
 	echo "# building the Debian 12 root from $mirror (once; cached in $base)"
 	if ! timeout 1200 debootstrap --variant=minbase --include="$PACKAGES" bookworm "$mk" \
 		"$mirror" >"$VAKT_BOOT_CACHE/debootstrap.log" 2>&1; then
@@ -98,6 +99,10 @@ tar -C "$root" -xf "$base" || {
 	echo "Bail out! cannot unpack $base"
 	exit 1
 }
+# mktemp makes directories 0700 (and a tarball of one keeps that mode for
+# "."): the system's / must be 0755, or user vakt cannot even reach the
+# journal and vaktd fails with 200/CHDIR.
+chmod 0755 "$root"
 
 # vakt, as `meson install` puts it (binaries, units, sysusers.d,
 # tmpfiles.d, the shipped rules), and the demo configuration.
@@ -113,6 +118,13 @@ printf 'VAKTD_INSTALLED=%s\nVAKTCTL_INSTALLED=%s\n' "$VAKTD_INSTALLED" "$VAKTCTL
 	>"$root/root/boot-env"
 cp "$VAKT_SRCDIR/tests/integration/systemd-boot-probe.sh" "$root/root/probe.sh"
 chmod +x "$root/root/probe.sh"
+
+# D-Bus and logind are not needed (systemctl talks to PID 1 over its
+# private socket as root), and in a container that forbids inotify
+# dbus-daemon never becomes ready: each would hold the boot for 90 s.
+for u in dbus.service dbus.socket systemd-logind.service; do
+	ln -sf /dev/null "$root/etc/systemd/system/$u"
+done
 
 # The probe runs once the system is up, then powers it off.
 cat >"$root/etc/systemd/system/vakt-probe.service" <<'EOF'
