@@ -13,7 +13,7 @@
 # directory, so no run sees another's state.  The boot and the probe are
 # bounded by $VAKT_BOOT_TIMEOUT seconds (default 300).
 #
-# Skips (exit 77, the reason on the "1..0 # SKIP" line) when the machine
+# Skips (meson shows SKIP; the reason is on the "1..0 # SKIP" line) when the machine
 # does not allow it: not root, no systemd-nspawn, inside a chroot, a
 # sanitizer build (the root has no sanitizer run-times), no debootstrap or
 # no mirror to build the root from.
@@ -26,9 +26,11 @@ set -u
 LC_ALL=C
 export LC_ALL
 
+# A skipped TAP test says so in its plan and exits 0: meson reads a TAP
+# test's non-zero exit (77 included) as an error.
 skip() {
 	echo "1..0 # SKIP $*"
-	exit 77
+	exit 0
 }
 
 for v in VAKT_BUILD_ROOT MESON VAKT_SRCDIR VAKTD_INSTALLED VAKTCTL_INSTALLED; do

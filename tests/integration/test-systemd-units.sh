@@ -48,8 +48,10 @@ for v in VAKT_UNIT_DIR VAKT_SYSTEMD_SRC VAKTD VAKTD_INSTALLED VAKTCTL VAKTCTL_IN
 done
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then
+	# TAP: the plan says skip, exit 0 (meson reads any non-zero exit of a
+	# TAP test, 77 included, as an error).
 	echo "1..0 # SKIP systemd-analyze not installed"
-	exit 77
+	exit 0
 fi
 
 # The accepted exposure items, one per line, exactly as `systemd-analyze
