@@ -11,6 +11,8 @@ libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libsystemd-dev
 libsqlite3-dev libinih-dev libssl-dev
 python3 curl systemd tzdata
 systemd-container debootstrap"
+# tests/lint/format.sh
+PACKAGES="$PACKAGES clang-format"
 
 missing=""
 for p in $PACKAGES; do

@@ -50,7 +50,7 @@ static void add_day_polls(const struct api_env *env, const struct config_account
 	if (dn == INT64_MIN || day_bounds(a->cal, dn, &from, &to) < 0 ||
 	    store_polls_count(env->store, a->id, from, to, &total, &ok) != 0)
 		return;
-	struct cal_date cd = cal_civil_from_days(dn);
+	struct civil_date cd = civil_date_from_days(dn);
 	char date[16];
 	snprintf(date, sizeof(date), "%04d-%02d-%02d", cd.year, cd.month, cd.day);
 	cJSON_AddStringToObject(d, "date", date);

@@ -47,6 +47,12 @@ void api_get_item(const struct api_env *env, const struct api_req *req, struct a
 void api_post_item_evaluate(const struct api_env *env, const struct api_req *req,
                             struct api_response *ret);
 
+/* api-testclock.c */
+void api_get_testclock(const struct api_env *env, const struct api_req *req,
+                       struct api_response *ret);
+void api_post_testclock(const struct api_env *env, const struct api_req *req,
+                        struct api_response *ret);
+
 /* api-util.c: "2026-06-18T08:30:00+02:00" in c's zone, or null when t is 0. */
 void api_add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t);
 /* A positive decimal id from a path segment: 0 or -EINVAL (also on overflow). */

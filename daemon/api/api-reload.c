@@ -7,9 +7,9 @@
  * returns the new configuration is either running or refused. */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "api/api-handlers.h"
+#include "util/error.h"
 
 /* The actor for the audit log: what the request says about its caller. */
 static int reload_actor(const struct api_req *req, struct api_response *ret, char *actor,
@@ -71,7 +71,7 @@ void api_post_reload(const struct api_env *env, const struct api_req *req, struc
 		return;
 	}
 	if (r < 0) {
-		api_fail(ret, 500, "internal", "reload failed: %s", strerror(-r));
+		api_fail(ret, 500, "internal", "reload failed: %s", vakt_strerror(r));
 		return;
 	}
 	if (out.taken) {

@@ -73,6 +73,8 @@ static const struct api_route {
 	{ "GET", "/v1/items/{id}", api_get_item, NULL },
 	{ "POST", "/v1/items/{id}/evaluate", api_post_item_evaluate, NULL },
 	{ "GET", "/v1/audit/verify", api_get_audit_verify, NULL },
+	{ "GET", "/v1/testclock", api_get_testclock, NULL },
+	{ "POST", "/v1/testclock", api_post_testclock, NULL },
 	{ "POST", "/v1/reload", api_post_reload, NULL },
 };
 

@@ -29,7 +29,9 @@ void api_get_status(const struct api_env *env, const struct api_req *req, struct
 	cJSON_AddStringToObject(o, "state", env->state);
 	add_time(o, "now", now);
 	cJSON_AddBoolToObject(o, "test_clock", clock_is_simulated(&factor));
-	if (clock_is_simulated(NULL))
+	if (clock_is_manual())
+		cJSON_AddStringToObject(o, "test_clock_mode", "manual");
+	else if (clock_is_simulated(NULL))
 		cJSON_AddNumberToObject(o, "test_clock_factor", factor);
 	add_time(o, "started_at", env->started_usec);
 	cJSON_AddNumberToObject(o, "uptime_seconds",

@@ -40,6 +40,13 @@ struct api_env {
 	 * mode): a notification, never a way to reach a connector. */
 	void (*changed)(void *arg);
 	void *changed_arg;
+	/* The manual test clock (vaktd --test-clock START,manual), NULL
+	 * otherwise: move simulated time to `to` (epoch µs), firing and
+	 * handling every daemon timer due by then before it returns; *ret_fired
+	 * counts them.  0 or a negative errno (-ELOOP: a timer kept re-arming
+	 * at one instant).  A testing aid, never a way into the daemon. */
+	int (*testclock_move)(void *arg, int64_t to, size_t *ret_fired);
+	void *testclock_arg;
 	/* Reload the configuration now, exactly as SIGHUP does, and say how it
 	 * went; actor names the caller for the audit log.  0 with *ret filled
 	 * (taken or refused), or a negative errno when no reload was tried

@@ -218,7 +218,7 @@ static int add_local_days(const struct cal *c, int64_t t, int64_t days, int64_t 
 	if ((r = cal_tz_to_local(cal_timezone(c), secs, &l)) < 0 ||
 	    (r = cal_tz_from_local(cal_timezone(c), l.dn + days, l.sec_of_day, &due)) < 0)
 		return r;
-	struct cal_date d = cal_civil_from_days(l.dn + days);
+	struct civil_date d = civil_date_from_days(l.dn + days);
 	if (d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX)
 		return -ERANGE;
 	*ret = due * USEC_PER_SEC + (t - secs * USEC_PER_SEC);

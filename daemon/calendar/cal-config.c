@@ -1,6 +1,8 @@
 /* Parsers of the calendar's configuration values and cal_set_option(). */
 #include "calendar/cal-config.h"
+#include "util/yesno.h"
 
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +10,7 @@
 
 #define WORD_MAX 64
 
-static int is_blank(char c)
+static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
@@ -97,23 +99,6 @@ int cal_parse_day_mode(const char *s, struct cal_day_mode *ret)
 	return 0;
 }
 
-int cal_parse_bool(const char *s, int *ret)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*ret = 1;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*ret = 0;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 int cal_parse_closed_day(const char *s, int64_t *ret_dn, char *ret_name)
 {
 	char w[WORD_MAX], name[CAL_DAY_NAME_MAX];
@@ -181,7 +166,8 @@ static const char *const day_keys[7] = {
 
 int cal_set_option(struct cal *c, const char *key, const char *value)
 {
-	int r, b;
+	int r;
+	bool b;
 
 	if (strcmp(key, "TimeZone") == 0)
 		return cal_set_timezone(c, value) < 0 ? -EINVAL : 0;
@@ -201,13 +187,13 @@ int cal_set_option(struct cal *c, const char *key, const char *value)
 			return cal_set_hours(c, d, h);
 		}
 	if (strcmp(key, "PublicHolidays") == 0) {
-		if (cal_parse_bool(value, &b) < 0)
+		if (yesno_parse(value, &b) < 0)
 			return -EINVAL;
 		cal_set_public_holidays(c, b);
 		return 0;
 	}
 	if (strcmp(key, "AlwaysOpen") == 0) {
-		if (cal_parse_bool(value, &b) < 0)
+		if (yesno_parse(value, &b) < 0)
 			return -EINVAL;
 		if (b)
 			cal_set_always_open(c);

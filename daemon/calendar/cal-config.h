@@ -18,9 +18,6 @@ int cal_parse_hours(const char *s, struct cal_hours *ret);
 /* "open", "closed" or "half HH:MM" (HH:MM in 00:01..23:59). */
 int cal_parse_day_mode(const char *s, struct cal_day_mode *ret);
 
-/* "yes"/"no" (also "true"/"false", "on"/"off", "1"/"0"). */
-int cal_parse_bool(const char *s, int *ret);
-
 /* "2026-05-15" or "2026-05-15 Klämdag efter Kristi himmelsfärd".  The name
  * (optional; ret_name[0] == '\0' without one) is copied into ret_name,
  * which must hold CAL_DAY_NAME_MAX bytes. */

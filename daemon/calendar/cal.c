@@ -134,7 +134,7 @@ static int name_ok(const char *name)
 
 static int add_special(struct cal *c, int64_t dn, int close_min, const char *name)
 {
-	struct cal_date d = cal_civil_from_days(dn);
+	struct civil_date d = civil_date_from_days(dn);
 	if (d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX || !name_ok(name))
 		return -EINVAL;
 	if (c->n_special >= CAL_SPECIALS_MAX)
@@ -173,7 +173,7 @@ static void set_day(struct cal_day *d, enum cal_day_kind kind, int open, int clo
 
 int cal_day_info(const struct cal *c, int64_t dn, struct cal_day *ret)
 {
-	struct cal_date date = cal_civil_from_days(dn);
+	struct civil_date date = civil_date_from_days(dn);
 	struct cal_day d;
 	const char *name;
 
@@ -195,7 +195,7 @@ int cal_day_info(const struct cal *c, int64_t dn, struct cal_day *ret)
 			goto done;
 		}
 
-	struct cal_hours h = c->week[cal_weekday(dn)];
+	struct cal_hours h = c->week[civil_weekday(dn)];
 	if (h.open_min >= h.close_min) {
 		set_day(&d, CAL_DAY_WEEKEND, 0, 0, NULL);
 		goto done;
@@ -222,8 +222,8 @@ int cal_list_year(const struct cal *c, int year, struct cal_listed_day *out)
 	int n = 0;
 	if (year < CAL_YEAR_MIN || year > CAL_YEAR_MAX)
 		return -ERANGE;
-	for (int64_t dn = cal_days_from_civil(year, 1, 1); dn <= cal_days_from_civil(year, 12, 31);
-	     dn++) {
+	for (int64_t dn = civil_days_from_date(year, 1, 1);
+	     dn <= civil_days_from_date(year, 12, 31); dn++) {
 		struct cal_day d;
 		int r = cal_day_info(c, dn, &d);
 		if (r < 0)

@@ -1,12 +1,11 @@
-/* Civil (proleptic Gregorian) dates as day numbers, and the strict parsers
- * for the date and clock-time values the calendar configuration uses.
- *
- * A day number is the count of days since 1970-01-01 (which is day 0, a
- * Thursday).  Weekdays are numbered the Swedish way: 0 = Monday ...
- * 6 = Sunday. */
+/* Weekday names and the strict parsers for the date and clock-time values
+ * the calendar configuration uses.  Day numbers and their arithmetic are
+ * util/civil.h's (0 = 1970-01-01; weekdays 0 = Monday ... 6 = Sunday). */
 #pragma once
 
 #include <stdint.h>
+
+#include "util/civil.h"
 
 enum {
 	CAL_MONDAY,
@@ -21,17 +20,6 @@ enum {
 /* The years the calendar knows (holidays are computed for these). */
 #define CAL_YEAR_MIN 1900
 #define CAL_YEAR_MAX 2100
-
-struct cal_date {
-	int year;
-	int month; /* 1..12 */
-	int day;   /* 1..31 */
-};
-
-int64_t cal_days_from_civil(int year, int month, int day);
-struct cal_date cal_civil_from_days(int64_t dn);
-int cal_weekday(int64_t dn); /* 0 = Monday */
-int cal_days_in_month(int year, int month);
 
 /* Swedish weekday name, lowercase ("måndag"). */
 const char *cal_weekday_name(int weekday);

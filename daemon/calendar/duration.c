@@ -1,6 +1,7 @@
 /* Parsing and formatting of deadline durations (grammar in duration.h). */
 #include "calendar/duration.h"
 
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +47,7 @@ static int64_t unit_limit(enum cal_unit u)
 	}
 }
 
-static int is_blank(char c)
+static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
@@ -67,7 +68,7 @@ static size_t word_len(const char *s)
 	return n;
 }
 
-static int word_is(const char *s, size_t n, const char *w)
+static bool word_is(const char *s, size_t n, const char *w)
 {
 	return strlen(w) == n && strncasecmp(s, w, n) == 0;
 }
@@ -138,7 +139,7 @@ char *cal_duration_format(const struct cal_duration *d, char *buf, size_t len)
 	return buf;
 }
 
-int cal_duration_is_business(const struct cal_duration *d)
+bool cal_duration_is_business(const struct cal_duration *d)
 {
 	return d->unit >= CAL_UNIT_BUSINESS_MINUTES;
 }

@@ -19,6 +19,7 @@
  * counts for the business units. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,4 +46,4 @@ int cal_duration_parse(const char *s, struct cal_duration *ret);
 char *cal_duration_format(const struct cal_duration *d, char *buf, size_t len);
 
 /* 1 for the business units, 0 for calendar time. */
-int cal_duration_is_business(const struct cal_duration *d);
+bool cal_duration_is_business(const struct cal_duration *d);

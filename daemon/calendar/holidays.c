@@ -18,14 +18,14 @@ int64_t cal_easter(int year)
 	int m = (a + 11 * h + 22 * l) / 451;
 	int month = (h + l - 7 * m + 114) / 31;
 	int day = (h + l - 7 * m + 114) % 31 + 1;
-	return cal_days_from_civil(year, month, day);
+	return civil_days_from_date(year, month, day);
 }
 
 /* The first Saturday on or after year-month-day. */
 static int64_t saturday_from(int year, int month, int day)
 {
-	int64_t dn = cal_days_from_civil(year, month, day);
-	return dn + (CAL_SATURDAY - cal_weekday(dn) + 7) % 7;
+	int64_t dn = civil_days_from_date(year, month, day);
+	return dn + (CAL_SATURDAY - civil_weekday(dn) + 7) % 7;
 }
 
 int64_t cal_midsommardagen(int year)
@@ -59,22 +59,22 @@ int cal_holidays(int year, struct cal_named_day *out)
 	int64_t pingst = easter + 49;
 
 #define ADD(day, nm) (out[n].dn = (day), out[n].name = (nm), n++)
-	ADD(cal_days_from_civil(year, 1, 1), "nyårsdagen");
-	ADD(cal_days_from_civil(year, 1, 6), "trettondedag jul");
+	ADD(civil_days_from_date(year, 1, 1), "nyårsdagen");
+	ADD(civil_days_from_date(year, 1, 6), "trettondedag jul");
 	ADD(easter - 2, "långfredagen");
 	ADD(easter, "påskdagen");
 	ADD(easter + 1, "annandag påsk");
-	ADD(cal_days_from_civil(year, 5, 1), "första maj");
+	ADD(civil_days_from_date(year, 5, 1), "första maj");
 	ADD(easter + 39, "Kristi himmelsfärdsdag");
 	ADD(pingst, "pingstdagen");
 	if (year < 2005)
 		ADD(pingst + 1, "annandag pingst");
 	else
-		ADD(cal_days_from_civil(year, 6, 6), "Sveriges nationaldag");
+		ADD(civil_days_from_date(year, 6, 6), "Sveriges nationaldag");
 	ADD(cal_midsommardagen(year), "midsommardagen");
 	ADD(cal_alla_helgons_dag(year), "alla helgons dag");
-	ADD(cal_days_from_civil(year, 12, 25), "juldagen");
-	ADD(cal_days_from_civil(year, 12, 26), "annandag jul");
+	ADD(civil_days_from_date(year, 12, 25), "juldagen");
+	ADD(civil_days_from_date(year, 12, 26), "annandag jul");
 #undef ADD
 	/* Movable feasts interleave with fixed days (pingst is 10 May ..
 	 * 13 June, either side of 6 June): sort, stably. */
@@ -99,7 +99,7 @@ int cal_holidays(int year, struct cal_named_day *out)
 const char *cal_holiday_name(int64_t dn)
 {
 	struct cal_named_day days[CAL_HOLIDAYS_MAX];
-	int n = cal_holidays(cal_civil_from_days(dn).year, days);
+	int n = cal_holidays(civil_date_from_days(dn).year, days);
 	for (int i = 0; i < n; i++)
 		if (days[i].dn == dn)
 			return days[i].name;
@@ -110,18 +110,18 @@ int64_t cal_eve_day(enum cal_eve eve, int year)
 {
 	switch (eve) {
 	case CAL_EVE_TRETTONDAGSAFTON:
-		return cal_days_from_civil(year, 1, 5);
+		return civil_days_from_date(year, 1, 5);
 	case CAL_EVE_VALBORGSMASSOAFTON:
-		return cal_days_from_civil(year, 4, 30);
+		return civil_days_from_date(year, 4, 30);
 	case CAL_EVE_MIDSOMMARAFTON:
 		return cal_midsommardagen(year) - 1;
 	case CAL_EVE_ALLHELGONAAFTON:
 		return cal_alla_helgons_dag(year) - 1;
 	case CAL_EVE_JULAFTON:
-		return cal_days_from_civil(year, 12, 24);
+		return civil_days_from_date(year, 12, 24);
 	case CAL_EVE_NYARSAFTON:
 	default:
-		return cal_days_from_civil(year, 12, 31);
+		return civil_days_from_date(year, 12, 31);
 	}
 }
 

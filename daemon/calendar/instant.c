@@ -5,19 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/civil.h"
 #include "util/clock.h"
-
-static int digits(const char *s, int n, int *ret)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (s[i] - '0');
-	}
-	*ret = v;
-	return 0;
-}
 
 int cal_parse_instant(const struct cal *c, const char *s, int64_t *ret_usec)
 {
@@ -28,7 +17,7 @@ int cal_parse_instant(const struct cal *c, const char *s, int64_t *ret_usec)
 
 	if (clock_parse_iso8601(s, &t) == 0) {
 		int64_t secs = t / USEC_PER_SEC;
-		struct cal_date d = cal_civil_from_days(secs / 86400);
+		struct civil_date d = civil_date_from_days(secs / 86400);
 		if (d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX)
 			return -EINVAL;
 		*ret_usec = t;
@@ -38,10 +27,10 @@ int cal_parse_instant(const struct cal *c, const char *s, int64_t *ret_usec)
 		return -EINVAL;
 	memcpy(date, s, 10);
 	date[10] = '\0';
-	if (cal_parse_date(date, &dn) < 0 || digits(s + 11, 2, &h) < 0 ||
-	    digits(s + 14, 2, &m) < 0 || h > 23 || m > 59)
+	if (cal_parse_date(date, &dn) < 0 || civil_digits(s + 11, 2, &h) < 0 ||
+	    civil_digits(s + 14, 2, &m) < 0 || h > 23 || m > 59)
 		return -EINVAL;
-	if (n == 19 && (s[16] != ':' || digits(s + 17, 2, &sec) < 0 || sec > 59))
+	if (n == 19 && (s[16] != ':' || civil_digits(s + 17, 2, &sec) < 0 || sec > 59))
 		return -EINVAL;
 	if (cal_tz_from_local(cal_timezone(c), dn, h * 3600 + m * 60 + sec, &t) < 0)
 		return -EINVAL;
@@ -59,12 +48,12 @@ char *cal_format_instant(const struct cal *c, int64_t usec, char *buf, size_t le
 		snprintf(buf, len, "?");
 		return buf;
 	}
-	struct cal_date d = cal_civil_from_days(l.dn);
+	struct civil_date d = civil_date_from_days(l.dn);
 	int off = l.utc_offset < 0 ? -l.utc_offset : l.utc_offset;
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.year, d.month, d.day,
 	         l.sec_of_day / 3600, l.sec_of_day / 60 % 60, l.sec_of_day % 60,
 	         l.utc_offset < 0 ? '-' : '+', off / 3600, off / 60 % 60);
 	if (ret_weekday)
-		*ret_weekday = cal_weekday(l.dn);
+		*ret_weekday = civil_weekday(l.dn);
 	return buf;
 }

@@ -26,31 +26,25 @@ int config_calendar_declare(struct config_load *ld, const char *name, const char
 	if (!v)
 		return -ENOMEM;
 	c->calendars = v;
-	v[c->n_calendars] = (struct config_calendar){
+	struct config_calendar cc = {
 		.name = strdup(name),
 		.file = file ? strdup(file) : NULL,
 		.line = line,
 	};
-	c->n_calendars++;
+	if (!cc.name || (file && !cc.file)) {
+		free(cc.name);
+		free(cc.file);
+		return -ENOMEM;
+	}
+	v[c->n_calendars++] = cc;
 	return 0;
 }
 
 void config_calendar_collect(struct config_load *ld, const char *name, const char *key,
                              const char *value, const char *file, unsigned line)
 {
-	struct cal_opt *v = realloc(ld->cal_opts, (ld->n_cal_opts + 1) * sizeof(*v));
-	if (!v) {
-		diag_add(ld->diags, file, line, "out of memory");
-		return;
-	}
-	ld->cal_opts = v;
-	v[ld->n_cal_opts++] = (struct cal_opt){
-		.calendar = strdup(name),
-		.key = strdup(key),
-		.value = strdup(value),
-		.file = strdup(file),
-		.line = line,
-	};
+	if (config_opt_add(&ld->cal_opts, &ld->n_cal_opts, name, key, value, file, line) < 0)
+		config_oom(ld, file, line);
 }
 
 static void apply(struct config_load *ld, struct config_calendar *cc)
@@ -69,7 +63,7 @@ static void apply(struct config_load *ld, struct config_calendar *cc)
 			diag_add(ld->diags, o->file, o->line, "%s=: too many closed and half days",
 			         o->key);
 		else if (r == -ENOMEM)
-			diag_add(ld->diags, o->file, o->line, "out of memory");
+			config_oom(ld, o->file, o->line);
 		else if (r < 0)
 			diag_add(ld->diags, o->file, o->line, "%s=%s: expected %s", o->key,
 			         o->value, syntax ? syntax : "a valid value");
@@ -82,11 +76,15 @@ void config_calendars_build(struct config_load *ld)
 	struct config_calendar *def;
 
 	if (config_calendar_declare(ld, "default", NULL, 0) < 0) {
-		diag_add(ld->diags, NULL, 0, "out of memory");
+		config_oom(ld, NULL, 0);
 		return;
 	}
 	def = find(c, "default");
 	int r = cal_new(&def->cal);
+	if (r == -ENOMEM) {
+		config_oom(ld, NULL, 0);
+		return;
+	}
 	if (r < 0) {
 		diag_add(ld->diags, NULL, 0, "cannot set up the business calendar: %s%s",
 		         strerror(-r),
@@ -99,7 +97,7 @@ void config_calendars_build(struct config_load *ld)
 		if (cc->cal)
 			continue;
 		if (cal_dup(def->cal, &cc->cal) < 0) {
-			diag_add(ld->diags, cc->file, cc->line, "out of memory");
+			config_oom(ld, cc->file, cc->line);
 			continue;
 		}
 		apply(ld, cc);
@@ -108,13 +106,5 @@ void config_calendars_build(struct config_load *ld)
 
 void config_calendar_opts_clear(struct config_load *ld)
 {
-	for (size_t i = 0; i < ld->n_cal_opts; i++) {
-		free(ld->cal_opts[i].calendar);
-		free(ld->cal_opts[i].key);
-		free(ld->cal_opts[i].value);
-		free(ld->cal_opts[i].file);
-	}
-	free(ld->cal_opts);
-	ld->cal_opts = NULL;
-	ld->n_cal_opts = 0;
+	config_opts_free(&ld->cal_opts, &ld->n_cal_opts);
 }

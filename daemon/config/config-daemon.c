@@ -12,15 +12,28 @@ static struct config_unit *unit_get(struct config *c, const char *id, const char
 	for (size_t i = 0; i < c->n_units; i++)
 		if (strcmp(c->units[i].id, id) == 0)
 			return &c->units[i];
-	struct config_unit *v = realloc(c->units, (c->n_units + 1) * sizeof(*v));
-	if (!v)
+	char *cid = strdup(id), *cfile = strdup(file);
+	struct config_unit *v = NULL;
+	if (cid && cfile)
+		v = realloc(c->units, (c->n_units + 1) * sizeof(*v));
+	if (!v) {
+		free(cid);
+		free(cfile);
 		return NULL;
+	}
 	c->units = v;
-	struct config_unit *u = &c->units[c->n_units++];
+	struct config_unit *u = &c->units[c->n_units];
 	memset(u, 0, sizeof(*u));
 	u->id = strdup(id);
 	u->file = strdup(file);
+	if (!u->id || !u->file) {
+		/* Not counted, so no lookup ever meets a NULL id. */
+		free(u->id);
+		free(u->file);
+		return NULL;
+	}
 	u->line = line;
+	c->n_units++;
 	return u;
 }
 
@@ -37,6 +50,11 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 			diag_add(diags, file, line, "invalid unit id in [%s]", section);
 			return -EINVAL;
 		}
+		if (config_opt_add(&ld->dl_units, &ld->n_dl_units, section + 10, "", "", file,
+		                   line) < 0) {
+			config_oom(ld, file, line);
+			return -ENOMEM;
+		}
 		return 0;
 	}
 	if (strncmp(section, "Calendar ", 9) == 0) {
@@ -44,7 +62,11 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 			diag_add(diags, file, line, "invalid calendar name '%s'", section + 9);
 			return -EINVAL;
 		}
-		return config_calendar_declare(ld, section + 9, file, line) < 0 ? -ENOMEM : 0;
+		if (config_calendar_declare(ld, section + 9, file, line) < 0) {
+			config_oom(ld, file, line);
+			return -ENOMEM;
+		}
+		return 0;
 	}
 	if (strncmp(section, "Schedule ", 9) == 0) {
 		enum platform p;
@@ -65,7 +87,7 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 			return -EINVAL;
 		}
 		if (!unit_get(ld->cfg, id, file, line)) {
-			diag_add(diags, file, line, "out of memory");
+			config_oom(ld, file, line);
 			return -ENOMEM;
 		}
 		return 0;
@@ -87,12 +109,12 @@ static void daemon_key(struct config_load *ld, const char *key, const char *valu
 		if (value_abs_path(value) < 0)
 			diag_add(diags, file, line, "StateDirectory= must be an absolute path");
 		else
-			config_set_str(&d->state_dir, value);
+			config_set_str(ld, &d->state_dir, value, file, line);
 	} else if (strcmp(key, "RulesDirectory") == 0) {
 		if (value_abs_path(value) < 0)
 			diag_add(diags, file, line, "RulesDirectory= must be an absolute path");
 		else
-			config_set_str(&d->rules_dir, value);
+			config_set_str(ld, &d->rules_dir, value, file, line);
 	} else if (strcmp(key, "DisableRuleAfterLimitHits") == 0) {
 		if (value_uint(value, 0, 1000000, &u) < 0)
 			diag_add(diags, file, line,
@@ -124,7 +146,7 @@ static void api_key(struct config_load *ld, const char *key, const char *value, 
 			diag_add(diags, file, line,
 			         "Socket= must be an absolute path shorter than 108 bytes");
 		else
-			config_set_str(&d->api_socket, value);
+			config_set_str(ld, &d->api_socket, value, file, line);
 	} else if (strcmp(key, "SocketMode") == 0) {
 		mode_t m;
 		if (value_mode(value, &m) < 0)
@@ -157,27 +179,29 @@ static void unit_key(struct config_load *ld, const char *id, const char *key, co
                      const char *file, unsigned line, struct diag_list *diags)
 {
 	struct config_unit *u = unit_get(ld->cfg, id, file, line);
-	if (!u)
+	if (!u) {
+		config_oom(ld, file, line);
 		return;
+	}
 	if (strcmp(key, "Title") == 0) {
-		config_set_str(&u->title, value);
+		config_set_str(ld, &u->title, value, file, line);
 	} else if (strcmp(key, "Manager") == 0) {
-		config_set_str(&u->manager, value);
+		config_set_str(ld, &u->manager, value, file, line);
 	} else if (strcmp(key, "ManagerEmail") == 0) {
 		if (value_email(value) < 0)
 			diag_add(diags, file, line, "ManagerEmail= is not an e-mail address: '%s'",
 			         value);
 		else
-			config_set_str(&u->manager_email, value);
+			config_set_str(ld, &u->manager_email, value, file, line);
 	} else if (strcmp(key, "Calendar") == 0) {
-		config_set_str(&u->calendar, value);
+		config_set_str(ld, &u->calendar, value, file, line);
 		u->line_calendar = line;
 	} else if (strcmp(key, "EscalateEmail") == 0) {
 		if (value_email(value) < 0)
 			diag_add(diags, file, line, "EscalateEmail= is not an e-mail address: '%s'",
 			         value);
 		else
-			config_set_str(&u->escalate_email, value);
+			config_set_str(ld, &u->escalate_email, value, file, line);
 	} else {
 		diag_add(diags, file, line, "unknown key '%s' in [Unit %s]", key, id);
 	}
@@ -204,6 +228,8 @@ void config_daemon_value(void *user, const char *section, const char *key, const
                          const char *file, unsigned line, struct diag_list *diags)
 {
 	struct config_load *ld = user;
+	if (config_key_repeated(ld, section, key, file, line))
+		return;
 	if (strcmp(section, "Calendar") == 0)
 		config_calendar_collect(ld, "default", key, value, file, line);
 	else if (strncmp(section, "Calendar ", 9) == 0)

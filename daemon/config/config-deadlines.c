@@ -51,19 +51,8 @@ void config_deadlines_collect(struct config_load *ld, const char *scope, const c
 		                                      "business hours\" or \"2h\"");
 		return;
 	}
-	struct cal_opt *v = realloc(ld->dl_opts, (ld->n_dl_opts + 1) * sizeof(*v));
-	if (!v) {
-		diag_add(ld->diags, file, line, "out of memory");
-		return;
-	}
-	ld->dl_opts = v;
-	v[ld->n_dl_opts++] = (struct cal_opt){
-		.calendar = strdup(scope),
-		.key = strdup(key),
-		.value = strdup(value),
-		.file = strdup(file),
-		.line = line,
-	};
+	if (config_opt_add(&ld->dl_opts, &ld->n_dl_opts, scope, key, value, file, line) < 0)
+		config_oom(ld, file, line);
 }
 
 static void apply_scope(struct config_load *ld, struct config_account *a, const char *scope)
@@ -97,13 +86,6 @@ void config_deadlines_resolve(struct config_load *ld, struct config_account *a)
 
 void config_deadlines_clear(struct config_load *ld)
 {
-	for (size_t i = 0; i < ld->n_dl_opts; i++) {
-		free(ld->dl_opts[i].calendar);
-		free(ld->dl_opts[i].key);
-		free(ld->dl_opts[i].value);
-		free(ld->dl_opts[i].file);
-	}
-	free(ld->dl_opts);
-	ld->dl_opts = NULL;
-	ld->n_dl_opts = 0;
+	config_opts_free(&ld->dl_opts, &ld->n_dl_opts);
+	config_opts_free(&ld->dl_units, &ld->n_dl_units);
 }

@@ -1,6 +1,8 @@
 /* Shared between the configuration loader's files; not for other modules. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "config/config.h"
 #include "util/diag.h"
 
@@ -14,6 +16,11 @@ struct cal_opt {
 	unsigned line;
 };
 
+/* Append a kept key to *v; 0 or -ENOMEM (nothing appended). */
+int config_opt_add(struct cal_opt **v, size_t *n, const char *calendar, const char *key,
+                   const char *value, const char *file, unsigned line);
+void config_opts_free(struct cal_opt **v, size_t *n);
+
 /* Floor checks already done: most accounts share a policy and a calendar,
  * and a year of one-minute grids for 800 accounts is worth computing once. */
 struct floor_memo {
@@ -24,8 +31,19 @@ struct floor_memo {
 	int count;
 };
 
+/* Keys seen in the file being read (config-repeat.c). */
+struct config_seen_slot;
+struct config_seen {
+	struct config_seen_slot *v;
+	size_t cap; /* a power of two, or 0 */
+	size_t n;
+};
+
 struct config_load {
 	struct config *cfg;
+	unsigned flags; /* CONFIG_LOAD_* */
+	bool nomem;     /* an allocation failed: config_load() returns -ENOMEM */
+	struct config_seen seen;
 	struct floor_memo *floor_memo;
 	size_t n_floor_memo;
 	struct cal_opt *cal_opts;
@@ -34,11 +52,25 @@ struct config_load {
 	 * holds the scope: "" (site), "unit:ID" or "account:ID". */
 	struct cal_opt *dl_opts;
 	size_t n_dl_opts;
+	/* Every [Deadlines UNIT] header (.calendar holds UNIT), to check that
+	 * the unit exists once every file is read. */
+	struct cal_opt *dl_units;
+	size_t n_dl_units;
 	struct diag_list *diags;
 	struct config_account *account; /* the account file being parsed */
-	char *dup_token_source;         /* first secret key seen, to refuse two */
-	unsigned token_line;
+	unsigned token_line;            /* its first TokenFile=/TokenCredential= */
 };
+
+/* Whether key was already given in this section of the current file; if
+ * so, an error naming both lines has been added (or out of memory noted).
+ * config_seen_clear() starts the record afresh for the next file. */
+bool config_key_repeated(struct config_load *ld, const char *section, const char *key,
+                         const char *file, unsigned line);
+void config_seen_clear(struct config_seen *s);
+
+/* Note an allocation failure at file:line (file may be NULL): the load
+ * fails with -ENOMEM. */
+void config_oom(struct config_load *ld, const char *file, unsigned line);
 
 /* vaktd.conf and drop-ins */
 int config_daemon_section(void *user, const char *section, const char *file, unsigned line,
@@ -73,5 +105,7 @@ void config_schedule_value(struct sched_policy *p, const char *section, const ch
                            const char *value, const char *file, unsigned line,
                            struct diag_list *diags);
 
-/* Replace *dst with a copy of src. */
-void config_set_str(char **dst, const char *src);
+/* Replace *dst with a copy of src; 0, or -ENOMEM after config_oom() with
+ * *dst unchanged. */
+int config_set_str(struct config_load *ld, char **dst, const char *src, const char *file,
+                   unsigned line);

@@ -15,6 +15,7 @@
 #include "config/ini-file.h"
 #include "config/secret.h"
 #include "config/values.h"
+#include "util/civil.h"
 #include "util/clock.h"
 
 #ifndef VAKT_RULES_DIR
@@ -45,13 +46,62 @@ int platform_from_name(const char *s, enum platform *ret)
 	return -EINVAL;
 }
 
-void config_set_str(char **dst, const char *src)
+void config_oom(struct config_load *ld, const char *file, unsigned line)
+{
+	if (!ld->nomem)
+		diag_add(ld->diags, file, line, "out of memory");
+	ld->nomem = true;
+}
+
+int config_set_str(struct config_load *ld, char **dst, const char *src, const char *file,
+                   unsigned line)
 {
 	char *p = strdup(src);
-	if (!p)
-		return; /* keeps the previous value; the loader reports ENOMEM elsewhere */
+	if (!p) {
+		config_oom(ld, file, line);
+		return -ENOMEM;
+	}
 	free(*dst);
 	*dst = p;
+	return 0;
+}
+
+int config_opt_add(struct cal_opt **v, size_t *n, const char *calendar, const char *key,
+                   const char *value, const char *file, unsigned line)
+{
+	struct cal_opt o = {
+		.calendar = strdup(calendar),
+		.key = strdup(key),
+		.value = strdup(value),
+		.file = strdup(file),
+		.line = line,
+	};
+	struct cal_opt *nv = NULL;
+	if (o.calendar && o.key && o.value && o.file)
+		nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!nv) {
+		free(o.calendar);
+		free(o.key);
+		free(o.value);
+		free(o.file);
+		return -ENOMEM;
+	}
+	nv[(*n)++] = o;
+	*v = nv;
+	return 0;
+}
+
+void config_opts_free(struct cal_opt **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free((*v)[i].calendar);
+		free((*v)[i].key);
+		free((*v)[i].value);
+		free((*v)[i].file);
+	}
+	free(*v);
+	*v = NULL;
+	*n = 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -108,37 +158,66 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
-static void set_defaults(struct config *c)
+/* The first of systemd's ':'-separated directories in env, if absolute,
+ * with suffix; else fallback.  NULL when out of memory. */
+static char *env_dir(const char *env, const char *suffix, const char *fallback)
 {
-	const char *state = getenv("STATE_DIRECTORY");
-	const char *runtime = getenv("RUNTIME_DIRECTORY");
-	char buf[4096];
+	const char *v = getenv(env);
+	char *p = NULL;
+	if (!v || v[0] != '/')
+		return strdup(fallback);
+	if (asprintf(&p, "%.*s%s", (int)strcspn(v, ":"), v, suffix) < 0)
+		return NULL;
+	return p;
+}
 
-	/* systemd may pass several directories separated by ':'; the first is
-	 * ours. */
-	if (state && *state && state[0] == '/') {
-		snprintf(buf, sizeof(buf), "%s", state);
-		buf[strcspn(buf, ":")] = '\0';
-		c->daemon.state_dir = strdup(buf);
-	} else {
-		c->daemon.state_dir = strdup("/var/lib/vakt");
-	}
-	if (runtime && *runtime && runtime[0] == '/') {
-		snprintf(buf, sizeof(buf), "%s", runtime);
-		buf[strcspn(buf, ":")] = '\0';
-		strncat(buf, "/api.sock", sizeof(buf) - strlen(buf) - 1);
-		c->daemon.api_socket = strdup(buf);
-	} else {
-		c->daemon.api_socket = strdup("/run/vakt/api.sock");
-	}
-	c->daemon.api_socket_mode = 0660;
+static int set_defaults(struct config *c)
+{
 	const char *rules = getenv("VAKT_RULES_DIR");
+
+	c->daemon.state_dir = env_dir("STATE_DIRECTORY", "", "/var/lib/vakt");
+	c->daemon.api_socket = env_dir("RUNTIME_DIRECTORY", "/api.sock", "/run/vakt/api.sock");
 	c->daemon.rules_dir = strdup(rules && rules[0] == '/' ? rules : VAKT_RULES_DIR);
+	c->daemon.api_socket_mode = 0660;
 	c->daemon.log_level = LOG_INFO;
 	c->daemon.tick_usec = 5 * 1000000;
 	c->daemon.api_max_body = 64 * 1024;
 	c->daemon.api_max_header = 16 * 1024;
 	c->daemon.api_max_connections = 64;
+	if (!c->daemon.state_dir || !c->daemon.api_socket || !c->daemon.rules_dir)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Parse one INI file with a fresh record of the keys it has set. */
+static int parse_file(struct config_load *ld, const char *path, ini_section_fn on_section,
+                      ini_value_fn on_value)
+{
+	config_seen_clear(&ld->seen);
+	int r = ini_file_parse(path, on_section, on_value, ld, ld->diags);
+	config_seen_clear(&ld->seen);
+	if (r == -ENOMEM)
+		config_oom(ld, path, 0);
+	return r;
+}
+
+/* Keys an account cannot do without, reported at its [Account] header. */
+static void check_account_required(struct config_load *ld, const struct config_account *a)
+{
+	unsigned line = a->line;
+	if (!line) {
+		diag_add(ld->diags, a->file, 0,
+		         "account '%s' has no [Account] section (it needs Platform=, Unit= and "
+		         "ExternalId=)",
+		         a->id);
+		return;
+	}
+	if (!a->line_platform)
+		diag_add(ld->diags, a->file, line, "account '%s' has no Platform=", a->id);
+	if (!a->unit)
+		diag_add(ld->diags, a->file, line, "account '%s' has no Unit=", a->id);
+	if (!a->external_id)
+		diag_add(ld->diags, a->file, line, "account '%s' has no ExternalId=", a->id);
 }
 
 static int load_account(struct config_load *ld, const char *path)
@@ -166,31 +245,33 @@ static int load_account(struct config_load *ld, const char *path)
 		return -EINVAL;
 	}
 	struct config_account *v = realloc(c->accounts, (c->n_accounts + 1) * sizeof(*v));
-	if (!v)
+	if (!v) {
+		config_oom(ld, path, 0);
 		return -ENOMEM;
+	}
 	c->accounts = v;
-	struct config_account *a = &c->accounts[c->n_accounts++];
+	struct config_account *a = &c->accounts[c->n_accounts];
 	memset(a, 0, sizeof(*a));
 	a->id = strdup(id);
 	a->file = strdup(path);
+	if (!a->id || !a->file) {
+		/* Not counted, so no lookup ever meets a NULL id. */
+		free(a->id);
+		free(a->file);
+		config_oom(ld, path, 0);
+		return -ENOMEM;
+	}
+	c->n_accounts++;
 	a->enabled = true;
 	a->platform = PLATFORM_COUNT;
 	ld->account = a;
 	ld->token_line = 0;
 
-	size_t before = ld->diags->n;
-	int r = ini_file_parse(path, config_account_section, config_account_value, ld, ld->diags);
+	int r = parse_file(ld, path, config_account_section, config_account_value);
 	ld->account = NULL;
 	if (r < 0)
 		return r;
-	if (a->platform == PLATFORM_COUNT && before == ld->diags->n)
-		diag_add(ld->diags, path, 0, "account '%s' has no Platform=", a->id);
-	else if (a->platform == PLATFORM_COUNT && !a->line_platform)
-		diag_add(ld->diags, path, 0, "account '%s' has no Platform=", a->id);
-	if (!a->unit)
-		diag_add(ld->diags, path, 0, "account '%s' has no Unit=", a->id);
-	if (!a->external_id)
-		diag_add(ld->diags, path, 0, "account '%s' has no ExternalId=", a->id);
+	check_account_required(ld, a);
 	return 0;
 }
 
@@ -224,6 +305,9 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 
 	int64_t today, bad_dn = 0;
 	int count = 0;
+	/* The account's own [Schedule], else its [Account]: the schedule may
+	 * come entirely from vaktd.conf, but the account is what is refused. */
+	unsigned sched_line = a->line_schedule ? a->line_schedule : a->line;
 	if (cal_local_day(a->cal, clock_now_usec(), &today) < 0)
 		return;
 	int r = -1;
@@ -246,8 +330,8 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 		}
 	}
 	if (r == 1) {
-		struct cal_date d = cal_civil_from_days(bad_dn);
-		diag_add(ld->diags, a->file, a->line_schedule,
+		struct civil_date d = civil_date_from_days(bad_dn);
+		diag_add(ld->diags, a->file, sched_line,
 		         "account '%s' would be polled only %d time%s on business day "
 		         "%04d-%02d-%02d (calendar '%s'); the floor is %d polls per business day "
 		         "(lag 1998:112 4 §, the city's policy): add PollAt= times or a shorter "
@@ -255,7 +339,7 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 		         a->id, count, count == 1 ? "" : "s", d.year, d.month, d.day,
 		         a->calendar_name, SCHED_FLOOR);
 	} else if (r < 0) {
-		diag_add(ld->diags, a->file, a->line_schedule,
+		diag_add(ld->diags, a->file, sched_line,
 		         "account '%s': cannot compute the poll schedule: %s", a->id, strerror(-r));
 	}
 }
@@ -274,13 +358,14 @@ static void validate_references(struct config_load *ld)
 			resolve_account(ld, a);
 		config_deadlines_resolve(ld, a);
 	}
-	/* A [Deadlines UNIT] for a unit nobody defined is a typo. */
-	for (size_t i = 0; i < ld->n_dl_opts; i++) {
-		const char *scope = ld->dl_opts[i].calendar;
-		if (strncmp(scope, "unit:", 5) == 0 && !config_find_unit(c, scope + 5))
-			diag_add(ld->diags, ld->dl_opts[i].file, ld->dl_opts[i].line,
+	/* A [Deadlines UNIT] for a unit nobody defined is a typo; named at
+	 * its header, also when it sets nothing. */
+	for (size_t i = 0; i < ld->n_dl_units; i++) {
+		const struct cal_opt *o = &ld->dl_units[i];
+		if (!config_find_unit(c, o->calendar))
+			diag_add(ld->diags, o->file, o->line,
 			         "[Deadlines %s] names a unit no [Unit %s] section defines",
-			         scope + 5, scope + 5);
+			         o->calendar, o->calendar);
 	}
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];
@@ -298,90 +383,121 @@ static void validate_references(struct config_load *ld)
 	}
 }
 
-int config_load(const char *dir, const struct config_overrides *ovr, struct config **ret,
-                struct diag_list *diags)
+/* The *.conf files of dir (a drop-in or the accounts directory), each
+ * handed to fn in name order; an absent directory holds none. */
+static int for_each_conf(struct config_load *ld, const char *dir, const char *sub,
+                         int (*fn)(struct config_load *ld, const char *path))
 {
-	struct diag_list mine = { 0 };
-	struct config *c = calloc(1, sizeof(*c));
-	struct config_load ld = { .cfg = c, .diags = &mine };
 	char *path = NULL, **files = NULL;
 	size_t nfiles = 0;
-	int r;
 
-	if (!c)
+	if (asprintf(&path, "%s/%s", dir, sub) < 0) {
+		config_oom(ld, dir, 0);
 		return -ENOMEM;
-	c->dir = strdup(dir);
-	set_defaults(c);
+	}
+	int r = list_conf_files(path, &files, &nfiles);
+	if (r == -ENOMEM)
+		config_oom(ld, path, 0);
+	else if (r < 0)
+		diag_add(ld->diags, path, 0, "cannot read directory: %s", strerror(-r));
+	for (size_t i = 0; i < nfiles && !ld->nomem; i++)
+		fn(ld, files[i]);
+	free_list(files, nfiles);
+	free(path);
+	return ld->nomem ? -ENOMEM : 0;
+}
+
+static int load_dropin(struct config_load *ld, const char *path)
+{
+	return parse_file(ld, path, config_daemon_section, config_daemon_value);
+}
+
+/* vaktd.conf, then its drop-ins. */
+static int load_main(struct config_load *ld, const char *dir)
+{
+	char *path = NULL;
 
 	/* The main file must exist: a missing one is almost always a wrong
 	 * --config path, not an intentionally empty site. */
 	if (asprintf(&path, "%s/vaktd.conf", dir) < 0) {
-		r = -ENOMEM;
-		goto fail;
+		config_oom(ld, dir, 0);
+		return -ENOMEM;
 	}
-	ini_file_parse(path, config_daemon_section, config_daemon_value, &ld, &mine);
+	parse_file(ld, path, config_daemon_section, config_daemon_value);
 	free(path);
-	path = NULL;
+	if (ld->nomem)
+		return -ENOMEM;
+	return for_each_conf(ld, dir, "vaktd.conf.d", load_dropin);
+}
 
-	if (asprintf(&path, "%s/vaktd.conf.d", dir) < 0) {
+static int apply_overrides(struct config_load *ld, const struct config_overrides *ovr)
+{
+	struct config *c = ld->cfg;
+	if (ovr && ovr->state_dir &&
+	    config_set_str(ld, &c->daemon.state_dir, ovr->state_dir, NULL, 0) < 0)
+		return -ENOMEM;
+	if (ovr && ovr->api_socket &&
+	    config_set_str(ld, &c->daemon.api_socket, ovr->api_socket, NULL, 0) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Calendars, references between files, each account's layers. */
+static void resolve(struct config_load *ld)
+{
+	config_calendars_build(ld);
+	if (!ld->nomem)
+		validate_references(ld);
+}
+
+int config_load_flags(const char *dir, const struct config_overrides *ovr, unsigned flags,
+                      struct config **ret, struct diag_list *diags)
+{
+	struct diag_list mine = { 0 };
+	struct config *c = calloc(1, sizeof(*c));
+	struct config_load ld = { .cfg = c, .flags = flags, .diags = &mine };
+	int r;
+
+	if (!c) {
+		diag_add(diags, dir, 0, "out of memory");
+		return -ENOMEM;
+	}
+	c->dir = strdup(dir);
+	if (!c->dir || set_defaults(c) < 0) {
 		r = -ENOMEM;
-		goto fail;
+		goto out;
 	}
-	r = list_conf_files(path, &files, &nfiles);
-	if (r < 0)
-		diag_add(&mine, path, 0, "cannot read directory: %s", strerror(-r));
-	for (size_t i = 0; i < nfiles; i++)
-		ini_file_parse(files[i], config_daemon_section, config_daemon_value, &ld, &mine);
-	free_list(files, nfiles);
-	files = NULL;
-	nfiles = 0;
-	free(path);
-	path = NULL;
-
-	if (asprintf(&path, "%s/accounts.d", dir) < 0) {
+	r = load_main(&ld, dir);
+	if (r == 0)
+		r = for_each_conf(&ld, dir, "accounts.d", load_account);
+	if (r == 0)
+		r = apply_overrides(&ld, ovr);
+	if (r == 0)
+		resolve(&ld);
+	if (ld.nomem)
 		r = -ENOMEM;
-		goto fail;
-	}
-	r = list_conf_files(path, &files, &nfiles);
-	if (r < 0)
-		diag_add(&mine, path, 0, "cannot read directory: %s", strerror(-r));
-	for (size_t i = 0; i < nfiles; i++) {
-		r = load_account(&ld, files[i]);
-		if (r == -ENOMEM)
-			diag_add(&mine, files[i], 0, "out of memory");
-	}
-	free_list(files, nfiles);
-	files = NULL;
-	nfiles = 0;
-	free(path);
-	path = NULL;
-
-	if (ovr && ovr->state_dir)
-		config_set_str(&c->daemon.state_dir, ovr->state_dir);
-	if (ovr && ovr->api_socket)
-		config_set_str(&c->daemon.api_socket, ovr->api_socket);
-
-	config_calendars_build(&ld);
-	config_calendar_opts_clear(&ld);
-	validate_references(&ld);
-	config_deadlines_clear(&ld);
-	free(ld.floor_memo);
-	ld.floor_memo = NULL;
-	if (mine.n) {
-		diag_move(diags, &mine);
+	else if (mine.n)
 		r = -EINVAL;
-		goto fail;
+out:
+	config_calendar_opts_clear(&ld);
+	config_deadlines_clear(&ld);
+	config_seen_clear(&ld.seen);
+	free(ld.floor_memo);
+	if (r < 0) {
+		if (r == -ENOMEM && !mine.n)
+			diag_add(&mine, dir, 0, "out of memory");
+		diag_move(diags, &mine);
+		config_free(c);
+		return r;
 	}
 	*ret = c;
 	return 0;
-fail:
-	diag_list_clear(&mine);
-	config_calendar_opts_clear(&ld);
-	config_deadlines_clear(&ld);
-	free(ld.floor_memo);
-	free(path);
-	config_free(c);
-	return r < 0 ? r : -EINVAL;
+}
+
+int config_load(const char *dir, const struct config_overrides *ovr, struct config **ret,
+                struct diag_list *diags)
+{
+	return config_load_flags(dir, ovr, 0, ret, diags);
 }
 
 void config_free(struct config *c)

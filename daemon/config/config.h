@@ -3,7 +3,9 @@
  * DIR/accounts.d/ACCOUNT.conf.
  *
  * config_load() parses everything into a new object and validates it as a
- * whole (types, ranges, references between files, secrets readable).  It
+ * whole (types, ranges, references between files, secrets readable).  Every
+ * file is read with readfile_regular(): no FIFO, device or directory, no
+ * file larger than INI_FILE_MAX_SIZE (ini-file.h).  It
  * never touches a running configuration: reload builds a new one and swaps
  * a pointer only when it has no errors.
  */
@@ -14,7 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "deadline/policy.h"
+#include "config/deadline-policy.h"
 #include "schedule/sched.h"
 #include "util/diag.h"
 
@@ -64,10 +66,11 @@ struct config_account {
 	char *external_id;  /* page id, channel id, user id, organisation URN … */
 	char *api_base_url; /* empty = the platform's real API */
 	bool enabled;
-	struct secret token;           /* value NULL when no token configured */
+	struct secret token;           /* value NULL: none, or CONFIG_LOAD_NO_SECRETS */
 	char *calendar;                /* NULL: the unit's, else the site's default */
 	struct sched_policy sched_own; /* the account file's [Schedule] */
 	char *file;
+	unsigned line;          /* its [Account] header; 0 when it has none */
 	unsigned line_platform; /* for diagnostics about references */
 	unsigned line_unit;
 	unsigned line_calendar;
@@ -126,11 +129,25 @@ struct config_overrides {
 	const char *api_socket;
 };
 
-/* Load and validate the configuration in dir.  On success *ret owns a new
- * config and 0 is returned.  On errors, every one is added to diags and
- * -EINVAL is returned; nothing is written to *ret. */
+/* Flags of config_load_flags(). */
+enum {
+	/* Check TokenFile= and TokenCredential= for form only and read no
+	 * secret (every account's token.value stays NULL): vaktctl's offline
+	 * commands need the calendars, not the tokens, and may be run by a
+	 * user who cannot read them.  The daemon, --check-config and reload
+	 * never set it. */
+	CONFIG_LOAD_NO_SECRETS = 1u << 0,
+};
+
+/* Load and validate the configuration in dir, secrets included.  On
+ * success *ret owns a new config and 0 is returned.  On errors, every one
+ * is added to diags and -EINVAL is returned (-ENOMEM when an allocation
+ * failed, also with a diagnostic); nothing is written to *ret. */
 int config_load(const char *dir, const struct config_overrides *ovr, struct config **ret,
                 struct diag_list *diags);
+/* The same with CONFIG_LOAD_* flags. */
+int config_load_flags(const char *dir, const struct config_overrides *ovr, unsigned flags,
+                      struct config **ret, struct diag_list *diags);
 
 void config_free(struct config *c);
 

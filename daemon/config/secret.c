@@ -2,75 +2,49 @@
 #include "config/secret.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+
+#include "util/readfile.h"
 
 int secret_read_file(const char *path, struct secret *ret)
 {
-	char buf[SECRET_MAX_BYTES + 1];
-	struct stat st;
+	char *buf = NULL, *src = NULL;
 	size_t len = 0;
-	/* O_NONBLOCK: a FIFO must not hang --check-config or a reload. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		int err = errno;
-		close(fd);
-		return -err;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			explicit_bzero(buf, sizeof(buf));
-			return -err;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > SECRET_MAX_BYTES) {
-			close(fd);
-			explicit_bzero(buf, sizeof(buf));
-			return -EFBIG;
-		}
-	}
-	close(fd);
+	/* Never blocks on a FIFO, takes only a regular file, at most
+	 * SECRET_MAX_BYTES: a token file is no place for surprises. */
+	int r = readfile_regular(path, SECRET_MAX_BYTES, &buf, &len);
+	if (r < 0)
+		return r;
+	size_t cap = len + 1;
 	if (len && buf[len - 1] == '\n')
 		len--;
 	if (len && buf[len - 1] == '\r')
 		len--;
 	if (len == 0 || memchr(buf, '\0', len)) {
-		explicit_bzero(buf, sizeof(buf));
-		return len ? -EINVAL : -ENODATA;
+		r = len ? -EINVAL : -ENODATA;
+		goto fail;
 	}
-	char *v = malloc(len + 1);
-	char *src = malloc(strlen(path) + 6);
-	if (!v || !src) {
-		free(v);
-		free(src);
-		explicit_bzero(buf, sizeof(buf));
-		return -ENOMEM;
+	if (asprintf(&src, "file:%s", path) < 0) {
+		r = -ENOMEM;
+		goto fail;
 	}
-	memcpy(v, buf, len);
-	v[len] = '\0';
-	explicit_bzero(buf, sizeof(buf));
-	sprintf(src, "file:%s", path);
-	ret->value = v;
+	buf[len] = '\0';
+	ret->value = buf;
 	ret->len = len;
 	ret->source = src;
 	return 0;
+fail:
+	explicit_bzero(buf, cap);
+	free(buf);
+	return r;
+}
+
+bool secret_credential_name_valid(const char *name)
+{
+	return *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+	       strlen(name) < 256;
 }
 
 int secret_read_credential(const char *name, struct secret *ret)
@@ -79,7 +53,7 @@ int secret_read_credential(const char *name, struct secret *ret)
 	char path[4096];
 	struct secret s;
 
-	if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	if (!secret_credential_name_valid(name))
 		return -EINVAL;
 	if (!dir || !*dir)
 		return -ENOENT;

@@ -7,9 +7,14 @@
 /* Largest secret we read; tokens are far smaller. */
 #define SECRET_MAX_BYTES 16384
 
-/* Read a secret from an absolute path.  A single trailing newline is
- * removed.  Returns 0, -errno, or -EFBIG / -ENODATA (empty). */
+/* Read a secret from an absolute path (readfile_regular(): no blocking, a
+ * regular file only).  A single trailing newline is removed.  Returns 0,
+ * -errno, -EISDIR, -EBADFD (a FIFO, socket or device), -EINVAL (a NUL byte),
+ * -EFBIG (more than SECRET_MAX_BYTES) or -ENODATA (empty). */
 int secret_read_file(const char *path, struct secret *ret);
+
+/* Whether name can be a systemd credential's name: a plain file name. */
+bool secret_credential_name_valid(const char *name);
 
 /* Read the systemd credential `name` from $CREDENTIALS_DIRECTORY.  Returns
  * -ENOENT when no credentials directory is set or the name is not there,

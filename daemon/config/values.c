@@ -8,23 +8,6 @@
 #include <strings.h>
 #include <syslog.h>
 
-int value_bool(const char *s, bool *ret)
-{
-	static const char *yes[] = { "yes", "true", "on", "1" };
-	static const char *no[] = { "no", "false", "off", "0" };
-	for (size_t i = 0; i < 4; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*ret = true;
-			return 0;
-		}
-		if (strcasecmp(s, no[i]) == 0) {
-			*ret = false;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 int value_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret)
 {
 	char *end;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-int value_bool(const char *s, bool *ret);
+/* Yes/no values: yesno_parse() in util/yesno.h. */
 int value_uint(const char *s, uint64_t min, uint64_t max, uint64_t *ret);
 /* Sizes: "64K", "1M", "4096". */
 int value_size(const char *s, size_t min, size_t max, size_t *ret);

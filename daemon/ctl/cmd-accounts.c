@@ -4,37 +4,20 @@
 
 #include "ctl/ctl.h"
 
-static const char *s_or(const cJSON *o, const char *k, const char *dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) ? v->valuestring : dflt;
-}
-
 static void day_cell(const cJSON *a, const char *key, char *buf, size_t len)
 {
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(a, key);
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "polls");
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(d, "ok");
-	const char *date = s_or(d, "date", "");
+	const char *date = ctl_json_str(d, "date", "");
 	if (cJSON_IsNumber(n) && cJSON_IsNumber(ok) && strlen(date) == 10)
 		snprintf(buf, len, "%s %d/%d", date + 5, ok->valueint, n->valueint);
 	else
 		snprintf(buf, len, "-");
 }
 
-static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
+static int show_accounts(const cJSON *res, void *userdata)
 {
-	cJSON *res = NULL;
-	if (argc != 1)
-		return ctl_usage(&ctl_cmd_accounts);
-	int rc = ctl_api_call(ctx, "GET", "/v1/accounts", NULL, &res);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(res);
-		cJSON_Delete(res);
-		return CTL_EXIT_OK;
-	}
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "accounts"), *a;
 	int flagged = 0;
 	printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", "ACCOUNT", "PLATFORM", "UNIT", "ON",
@@ -51,16 +34,22 @@ static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
 			strcat(flags, "CRISIS ");
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "token")))
 			strcat(flags, "no-token ");
-		printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", s_or(a, "id", "?"),
-		       s_or(a, "platform", "?"), s_or(a, "unit", "?"),
+		printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", ctl_json_str(a, "id", "?"),
+		       ctl_json_str(a, "platform", "?"), ctl_json_str(a, "unit", "?"),
 		       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "enabled")) ? "yes" : "no",
-		       prev, cur, s_or(a, "next_poll", "-"), flags);
+		       prev, cur, ctl_json_str(a, "next_poll", "-"), flags);
 	}
 	if (flagged)
 		printf("\n%d account(s) below the floor of %.0f polls per business day.\n", flagged,
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "floor")));
-	cJSON_Delete(res);
+		       ctl_json_num(res, "floor", 0));
 	return CTL_EXIT_OK;
+}
+
+static int run_accounts(struct ctl_ctx *ctx, int argc, char **argv)
+{
+	if (argc != 1)
+		return ctl_usage(&ctl_cmd_accounts);
+	return ctl_api_show(ctx, "GET", "/v1/accounts", NULL, show_accounts, NULL);
 }
 
 const struct ctl_cmd ctl_cmd_accounts = {

@@ -58,7 +58,7 @@ static int run_calendar(struct ctl_ctx *ctx, int argc, char **argv)
 	if (ctx->json && !arr)
 		goto out;
 	for (int i = 0; i < n; i++) {
-		struct cal_date d = cal_civil_from_days(days[i].dn);
+		struct civil_date d = civil_date_from_days(days[i].dn);
 		char date[16], closes[16] = "";
 		snprintf(date, sizeof(date), "%04d-%02d-%02d", d.year, d.month, d.day);
 		if (days[i].kind == CAL_DAY_HALF)
@@ -81,11 +81,11 @@ static int run_calendar(struct ctl_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
+	rc = CTL_EXIT_OK;
 	if (arr) {
-		ctl_print_json(arr);
+		rc = ctl_print_json(arr);
 		cJSON_Delete(arr);
 	}
-	rc = CTL_EXIT_OK;
 out:
 	cal_free(c);
 	return rc;

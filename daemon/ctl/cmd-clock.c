@@ -18,20 +18,18 @@ cJSON *ctl_body_with_actor(void)
 	return body;
 }
 
-static void print_clock(const cJSON *res)
+static int show_clock(const cJSON *res, void *userdata)
 {
-	printf("clock %.0f on item %.0f: %s %s, due %s\n",
-	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "deadline")),
-	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "item")),
-	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "kind")),
-	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "state")),
-	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "due_at")));
+	printf("clock %.0f on item %.0f: %s %s, due %s\n", ctl_json_num(res, "deadline", 0),
+	       ctl_json_num(res, "item", 0), ctl_json_str(res, "kind", "-"),
+	       ctl_json_str(res, "state", "-"), ctl_json_str(res, "due_at", "-"));
+	return CTL_EXIT_OK;
 }
 
 static int run_clock(struct ctl_ctx *ctx, int argc, char **argv)
 {
 	char path[256];
-	cJSON *res = NULL, *body;
+	cJSON *body;
 	int rc;
 
 	if (argc < 3 || !ctl_is_number(argv[2]))
@@ -47,16 +45,9 @@ static int run_clock(struct ctl_ctx *ctx, int argc, char **argv)
 		cJSON_Delete(body);
 		return ctl_usage(&ctl_cmd_clock);
 	}
-	rc = ctl_api_call(ctx, "POST", path, body, &res);
+	rc = ctl_api_show(ctx, "POST", path, body, show_clock, NULL);
 	cJSON_Delete(body);
-	if (rc)
-		return rc;
-	if (ctx->json)
-		ctl_print_json(res);
-	else
-		print_clock(res);
-	cJSON_Delete(res);
-	return CTL_EXIT_OK;
+	return rc;
 }
 
 const struct ctl_cmd ctl_cmd_clock = {
@@ -66,12 +57,19 @@ const struct ctl_cmd ctl_cmd_clock = {
 	.run = run_clock,
 };
 
+static int show_case_closed(const cJSON *res, void *userdata)
+{
+	char **argv = userdata;
+	printf("case on item %s closed\n", argv[2]);
+	return CTL_EXIT_OK;
+}
+
 /* vaktctl case open|close ITEM, case demand ITEM [WHEN]: the formal case of
  * förvaltningslagen 11 and 12 §. */
 static int run_case(struct ctl_ctx *ctx, int argc, char **argv)
 {
 	char path[256];
-	cJSON *res = NULL, *body;
+	cJSON *body;
 	const char *method = "POST";
 	int rc;
 
@@ -91,18 +89,10 @@ static int run_case(struct ctl_ctx *ctx, int argc, char **argv)
 		cJSON_Delete(body);
 		return ctl_usage(&ctl_cmd_case);
 	}
-	rc = ctl_api_call(ctx, method, path, body, &res);
+	rc = ctl_api_show(ctx, method, path, body,
+	                  strcmp(method, "DELETE") == 0 ? show_case_closed : show_clock, argv);
 	cJSON_Delete(body);
-	if (rc)
-		return rc;
-	if (ctx->json)
-		ctl_print_json(res);
-	else if (strcmp(method, "DELETE") == 0)
-		printf("case on item %s closed\n", argv[2]);
-	else
-		print_clock(res);
-	cJSON_Delete(res);
-	return CTL_EXIT_OK;
+	return rc;
 }
 
 const struct ctl_cmd ctl_cmd_case = {

@@ -6,10 +6,22 @@
 #include "ctl/ctl-args.h"
 #include "ctl/ctl.h"
 
+static int show_crisis(const cJSON *res, void *userdata)
+{
+	char **argv = userdata;
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "crisis_until")))
+		printf("%s: crisis mode until %s, polling every %ds\n", argv[1],
+		       cJSON_GetObjectItemCaseSensitive(res, "crisis_until")->valuestring,
+		       (int)ctl_json_num(res, "interval_seconds", 0));
+	else
+		printf("%s: crisis mode off\n", argv[1]);
+	return CTL_EXIT_OK;
+}
+
 static int run_crisis(struct ctl_ctx *ctx, int argc, char **argv)
 {
 	char path[512];
-	cJSON *res = NULL, *body = NULL;
+	cJSON *body = NULL;
 	int rc;
 
 	if (argc < 3 || argc > 4 || !ctl_is_ident(argv[1]))
@@ -19,26 +31,13 @@ static int run_crisis(struct ctl_ctx *ctx, int argc, char **argv)
 		body = ctl_body_with_actor();
 		if (argc == 4)
 			cJSON_AddStringToObject(body, "duration", argv[3]);
-		rc = ctl_api_call(ctx, "POST", path, body, &res);
+		rc = ctl_api_show(ctx, "POST", path, body, show_crisis, argv);
 		cJSON_Delete(body);
-	} else if (strcmp(argv[2], "off") == 0 && argc == 3) {
-		rc = ctl_api_call(ctx, "DELETE", path, NULL, &res);
-	} else {
-		return ctl_usage(&ctl_cmd_crisis);
-	}
-	if (rc)
 		return rc;
-	if (ctx->json)
-		ctl_print_json(res);
-	else if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "crisis_until")))
-		printf("%s: crisis mode until %s, polling every %ds\n", argv[1],
-		       cJSON_GetObjectItemCaseSensitive(res, "crisis_until")->valuestring,
-		       (int)cJSON_GetNumberValue(
-		               cJSON_GetObjectItemCaseSensitive(res, "interval_seconds")));
-	else
-		printf("%s: crisis mode off\n", argv[1]);
-	cJSON_Delete(res);
-	return CTL_EXIT_OK;
+	}
+	if (strcmp(argv[2], "off") == 0 && argc == 3)
+		return ctl_api_show(ctx, "DELETE", path, NULL, show_crisis, argv);
+	return ctl_usage(&ctl_cmd_crisis);
 }
 
 const struct ctl_cmd ctl_cmd_crisis = {

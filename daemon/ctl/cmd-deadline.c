@@ -64,12 +64,12 @@ static int run_deadline(struct ctl_ctx *ctx, int argc, char **argv)
 			cJSON_Delete(o);
 			goto out;
 		}
-		ctl_print_json(o);
+		rc = ctl_print_json(o);
 		cJSON_Delete(o);
 	} else {
 		printf("%s (%s)\n", due_s, cal_weekday_name(wd));
+		rc = CTL_EXIT_OK;
 	}
-	rc = CTL_EXIT_OK;
 out:
 	cal_free(c);
 	return rc;

@@ -4,20 +4,10 @@
 
 #include "ctl/ctl.h"
 
-int ctl_filters_stats(struct ctl_ctx *ctx)
+static int show_stats(const cJSON *res, void *userdata)
 {
-	cJSON *res = NULL;
-	int rc = ctl_api_call(ctx, "GET", "/v1/filters/stats", NULL, &res);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(res);
-		cJSON_Delete(res);
-		return CTL_EXIT_OK;
-	}
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "rules"), *r;
-	printf("rule set %s\n",
-	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "ruleset")));
+	printf("rule set %s\n", ctl_json_str(res, "ruleset", "-"));
 	printf("%-44s %-13s %-8s %8s %10s %6s %6s %s\n", "RULE", "CATEGORY", "TIER", "HITS",
 	       "COST(us)", "TP", "FP", "LAST HIT / FLAGS");
 	cJSON_ArrayForEach(r, arr) {
@@ -27,21 +17,17 @@ int ctl_filters_stats(struct ctl_ctx *ctx)
 		         cJSON_IsString(last) ? last->valuestring : "-",
 		         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "disabled")) ? " DISABLED"
 		                                                                       : "",
-		         strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "mode")),
-		                "shadow") == 0
-		                 ? " shadow"
-		                 : "");
+		         strcmp(ctl_json_str(r, "mode", "-"), "shadow") == 0 ? " shadow" : "");
 		printf("%-44s %-13s %-8s %8.0f %10.0f %6.0f %6.0f %s\n",
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "rule")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "category")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "tier")),
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "hits")),
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "cost_ns")) /
-		               1000.0,
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "true_positives")),
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "false_positives")),
-		       flags);
+		       ctl_json_str(r, "rule", "-"), ctl_json_str(r, "category", "-"),
+		       ctl_json_str(r, "tier", "-"), ctl_json_num(r, "hits", 0),
+		       ctl_json_num(r, "cost_ns", 0) / 1000.0, ctl_json_num(r, "true_positives", 0),
+		       ctl_json_num(r, "false_positives", 0), flags);
 	}
-	cJSON_Delete(res);
 	return CTL_EXIT_OK;
+}
+
+int ctl_filters_stats(struct ctl_ctx *ctx)
+{
+	return ctl_api_show(ctx, "GET", "/v1/filters/stats", NULL, show_stats, NULL);
 }

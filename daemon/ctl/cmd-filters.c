@@ -119,17 +119,25 @@ static int filters_scan(struct ctl_ctx *ctx, const char *dir)
 		}
 		if (ctx->json) {
 			cJSON *j = filter_verdict_to_json(v);
-			if (!j) {
+			int pr = j ? ctl_print_json(j) : CTL_EXIT_ERROR;
+			cJSON_Delete(j);
+			if (pr != CTL_EXIT_OK) {
+				if (!j)
+					fprintf(stderr, "vaktctl: out of memory\n");
 				filter_verdict_free(v);
 				goto out;
 			}
-			ctl_print_json(j);
-			cJSON_Delete(j);
 		} else {
 			struct strbuf sb = { 0 };
-			if (filter_verdict_summary(v, &sb) == 0)
+			int sr = filter_verdict_summary(v, &sb);
+			if (sr == 0)
 				puts(sb.buf);
 			strbuf_free(&sb);
+			if (sr < 0) {
+				fprintf(stderr, "vaktctl: out of memory\n");
+				filter_verdict_free(v);
+				goto out;
+			}
 		}
 		filter_verdict_free(v);
 	}

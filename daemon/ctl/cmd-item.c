@@ -5,10 +5,31 @@
 #include "ctl/ctl-args.h"
 #include "ctl/ctl.h"
 
-static const char *str(const cJSON *o, const char *k)
+static int show_item(const cJSON *res, void *userdata)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-	return cJSON_IsString(v) ? v->valuestring : "-";
+	char **argv = userdata;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "verdict");
+	printf("item %s: %s %s on %s, published %s, %s on the platform, %s, %.0f version(s)\n",
+	       argv[1], ctl_json_str(res, "kind", "-"), ctl_json_str(res, "platform_id", "-"),
+	       ctl_json_str(res, "account", "-"), ctl_json_str(res, "published_at", "-"),
+	       ctl_json_str(res, "platform_state", "-"), ctl_json_str(res, "state", "-"),
+	       ctl_json_num(res, "versions", 0));
+	if (cJSON_IsObject(v)) {
+		printf("verdict %.0f: tier %s, categories [%s], rules [%s], actions [%s]\n",
+		       ctl_json_num(v, "id", 0), ctl_json_str(v, "tier", "-"),
+		       ctl_json_str(v, "categories", "-"), ctl_json_str(v, "rules", "-"),
+		       ctl_json_str(v, "actions", "-"));
+		printf("text (personal data masked): %s\n", ctl_json_str(v, "text", "-"));
+	} else {
+		printf("not evaluated yet\n");
+	}
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(res, "deadlines")) {
+		printf("clock %.0f: %s %s, due %s\n", ctl_json_num(c, "deadline", 0),
+		       ctl_json_str(c, "kind", "-"), ctl_json_str(c, "state", "-"),
+		       ctl_json_str(c, "due_at", "-"));
+	}
+	return CTL_EXIT_OK;
 }
 
 static int run_item(struct ctl_ctx *ctx, int argc, char **argv)
@@ -23,43 +44,15 @@ static int run_item(struct ctl_ctx *ctx, int argc, char **argv)
 	if (argc == 3) {
 		cJSON *body = ctl_body_with_actor();
 		snprintf(path, sizeof(path), "/v1/items/%s/evaluate", argv[1]);
+		/* The evaluation's answer is not shown: the item, next, is. */
 		rc = ctl_api_call(ctx, "POST", path, body, &res);
 		cJSON_Delete(body);
+		cJSON_Delete(res);
 		if (rc)
 			return rc;
-		cJSON_Delete(res);
-		res = NULL;
 	}
 	snprintf(path, sizeof(path), "/v1/items/%s", argv[1]);
-	rc = ctl_api_call(ctx, "GET", path, NULL, &res);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(res);
-		cJSON_Delete(res);
-		return CTL_EXIT_OK;
-	}
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(res, "verdict");
-	printf("item %s: %s %s on %s, published %s, %s on the platform, %s, %.0f version(s)\n",
-	       argv[1], str(res, "kind"), str(res, "platform_id"), str(res, "account"),
-	       str(res, "published_at"), str(res, "platform_state"), str(res, "state"),
-	       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(res, "versions")));
-	if (cJSON_IsObject(v)) {
-		printf("verdict %.0f: tier %s, categories [%s], rules [%s], actions [%s]\n",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "id")),
-		       str(v, "tier"), str(v, "categories"), str(v, "rules"), str(v, "actions"));
-		printf("text (personal data masked): %s\n", str(v, "text"));
-	} else {
-		printf("not evaluated yet\n");
-	}
-	const cJSON *c;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(res, "deadlines")) {
-		printf("clock %.0f: %s %s, due %s\n",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "deadline")),
-		       str(c, "kind"), str(c, "state"), str(c, "due_at"));
-	}
-	cJSON_Delete(res);
-	return CTL_EXIT_OK;
+	return ctl_api_show(ctx, "GET", path, NULL, show_item, argv);
 }
 
 const struct ctl_cmd ctl_cmd_item = {
@@ -69,10 +62,17 @@ const struct ctl_cmd ctl_cmd_item = {
 	.run = run_item,
 };
 
+static int show_feedback(const cJSON *res, void *userdata)
+{
+	char **argv = userdata;
+	printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2],
+	       ctl_json_str(res, "judgement", "-"));
+	return CTL_EXIT_OK;
+}
+
 static int run_feedback(struct ctl_ctx *ctx, int argc, char **argv)
 {
 	char path[128];
-	cJSON *res = NULL;
 	if (argc != 4 || !ctl_is_number(argv[1]) || !ctl_is_ident(argv[2]) ||
 	    (strcmp(argv[3], "tp") != 0 && strcmp(argv[3], "fp") != 0))
 		return ctl_usage(&ctl_cmd_feedback);
@@ -81,17 +81,9 @@ static int run_feedback(struct ctl_ctx *ctx, int argc, char **argv)
 	cJSON_AddStringToObject(body, "judgement",
 	                        strcmp(argv[3], "tp") == 0 ? "true_positive" : "false_positive");
 	snprintf(path, sizeof(path), "/v1/verdicts/%s/feedback", argv[1]);
-	int rc = ctl_api_call(ctx, "POST", path, body, &res);
+	int rc = ctl_api_show(ctx, "POST", path, body, show_feedback, argv);
 	cJSON_Delete(body);
-	if (rc)
-		return rc;
-	if (ctx->json)
-		ctl_print_json(res);
-	else
-		printf("verdict %s, rule %s: %s recorded\n", argv[1], argv[2],
-		       str(res, "judgement"));
-	cJSON_Delete(res);
-	return CTL_EXIT_OK;
+	return rc;
 }
 
 const struct ctl_cmd ctl_cmd_feedback = {

@@ -13,11 +13,30 @@ static void format_left(double secs, int business, char *buf, size_t len)
 	         business ? " (b)" : "");
 }
 
+static int show_queue(const cJSON *res, void *userdata)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "pending"), *p;
+	printf("%-8s %-8s %-20s %-14s %-18s %-9s %-25s %s\n", "CLOCK", "ITEM", "ACCOUNT", "UNIT",
+	       "KIND", "STATE", "DUE", "LEFT");
+	cJSON_ArrayForEach(p, arr) {
+		char left[48];
+		format_left(ctl_json_num(p, "time_left_seconds", 0),
+		            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "business_time")),
+		            left, sizeof(left));
+		printf("%-8.0f %-8.0f %-20s %-14s %-18s %-9s %-25s %s\n",
+		       ctl_json_num(p, "deadline", 0), ctl_json_num(p, "item", 0),
+		       ctl_json_str(p, "account", "-"), ctl_json_str(p, "unit", "-"),
+		       ctl_json_str(p, "kind", "-"), ctl_json_str(p, "state", "-"),
+		       ctl_json_str(p, "due_at", "-"), left);
+	}
+	printf("%d pending\n", cJSON_GetArraySize(arr));
+	return CTL_EXIT_OK;
+}
+
 static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
 {
 	const char *account = NULL, *unit = NULL;
 	char path[512];
-	cJSON *res = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc && ctl_is_ident(argv[i + 1]))
@@ -33,35 +52,7 @@ static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
 	         unit ? "unit=" : "");
 	if (unit)
 		strncat(path, unit, sizeof(path) - strlen(path) - 1);
-	int rc = ctl_api_call(ctx, "GET", path, NULL, &res);
-	if (rc)
-		return rc;
-	if (ctx->json) {
-		ctl_print_json(res);
-		cJSON_Delete(res);
-		return CTL_EXIT_OK;
-	}
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "pending"), *p;
-	printf("%-8s %-8s %-20s %-14s %-18s %-9s %-25s %s\n", "CLOCK", "ITEM", "ACCOUNT", "UNIT",
-	       "KIND", "STATE", "DUE", "LEFT");
-	cJSON_ArrayForEach(p, arr) {
-		char left[48];
-		format_left(cJSON_GetNumberValue(
-		                    cJSON_GetObjectItemCaseSensitive(p, "time_left_seconds")),
-		            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "business_time")),
-		            left, sizeof(left));
-		printf("%-8.0f %-8.0f %-20s %-14s %-18s %-9s %-25s %s\n",
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "deadline")),
-		       cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(p, "item")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "account")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "unit")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "kind")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "state")),
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "due_at")), left);
-	}
-	printf("%d pending\n", cJSON_GetArraySize(arr));
-	cJSON_Delete(res);
-	return CTL_EXIT_OK;
+	return ctl_api_show(ctx, "GET", path, NULL, show_queue, NULL);
 }
 
 const struct ctl_cmd ctl_cmd_queue = {

@@ -24,7 +24,9 @@ int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret)
 			fprintf(stderr, "vaktctl: cannot set up the calendar: %s\n", strerror(-r));
 		return r;
 	}
-	r = config_load(ctx->config_dir, NULL, &cfg, &diags);
+	/* The calendar needs no secret, and the caller may not be allowed to
+	 * read the tokens. */
+	r = config_load_flags(ctx->config_dir, NULL, CONFIG_LOAD_NO_SECRETS, &cfg, &diags);
 	if (r < 0) {
 		diag_print(&diags, stderr);
 		fprintf(stderr, "vaktctl: %s: invalid configuration\n", ctx->config_dir);

@@ -20,13 +20,40 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-void ctl_print_json(const cJSON *v)
+const char *ctl_json_str(const cJSON *o, const char *key, const char *dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) && v->valuestring ? v->valuestring : dflt;
+}
+
+double ctl_json_num(const cJSON *o, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+int ctl_print_json(const cJSON *v)
 {
 	char *s = cJSON_PrintUnformatted(v);
-	if (s) {
-		puts(s);
-		free(s);
+	if (!s) {
+		fprintf(stderr, "vaktctl: out of memory\n");
+		return CTL_EXIT_ERROR;
 	}
+	puts(s);
+	free(s);
+	return CTL_EXIT_OK;
+}
+
+int ctl_api_show(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
+                 ctl_show_fn show, void *userdata)
+{
+	cJSON *res = NULL;
+	int rc = ctl_api_call(ctx, method, path, body, &res);
+	if (rc)
+		return rc;
+	rc = ctx->json ? ctl_print_json(res) : show(res, userdata);
+	cJSON_Delete(res);
+	return rc;
 }
 
 int ctl_api_request(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
@@ -47,7 +74,7 @@ int ctl_api_request(struct ctl_ctx *ctx, const char *method, const char *path, c
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, ctx->timeout_sec > 0 ? ctx->timeout_sec : 30L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);

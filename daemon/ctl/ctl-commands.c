@@ -1,12 +1,24 @@
 /* The one table of vaktctl subcommands. */
 #include "ctl/ctl.h"
 
+/* One command a line, also past the length where clang-format would pack
+ * them into columns. */
+/* clang-format off */
 const struct ctl_cmd *const ctl_commands[] = {
-	&ctl_cmd_status,   &ctl_cmd_accounts,
-	&ctl_cmd_schedule, &ctl_cmd_crisis,
-	&ctl_cmd_queue,    &ctl_cmd_clock,
-	&ctl_cmd_case,     &ctl_cmd_item,
-	&ctl_cmd_feedback, &ctl_cmd_calendar,
-	&ctl_cmd_deadline, &ctl_cmd_filters,
-	&ctl_cmd_reload,   NULL,
+	&ctl_cmd_status,
+	&ctl_cmd_accounts,
+	&ctl_cmd_schedule,
+	&ctl_cmd_crisis,
+	&ctl_cmd_queue,
+	&ctl_cmd_clock,
+	&ctl_cmd_case,
+	&ctl_cmd_item,
+	&ctl_cmd_feedback,
+	&ctl_cmd_calendar,
+	&ctl_cmd_deadline,
+	&ctl_cmd_filters,
+	&ctl_cmd_testclock,
+	&ctl_cmd_reload,
+	NULL,
 };
+/* clang-format on */

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 struct cal;
@@ -20,9 +21,10 @@ enum {
 
 struct ctl_ctx {
 	const char *socket_path; /* the daemon's API socket */
-	int json;                /* --json: machine-readable output */
+	bool json;               /* --json: machine-readable output */
 	const char *config_dir;  /* --config DIR or $VAKT_CONFIG; NULL: built-in defaults */
 	const char *calendar;    /* --calendar NAME; NULL: "default" */
+	long timeout_sec;        /* ctl_api_call's limit; 0: 30 s */
 };
 
 struct ctl_cmd {
@@ -55,6 +57,7 @@ cJSON *ctl_body_with_actor(void);
 extern const struct ctl_cmd ctl_cmd_calendar;
 extern const struct ctl_cmd ctl_cmd_deadline;
 extern const struct ctl_cmd ctl_cmd_filters;
+extern const struct ctl_cmd ctl_cmd_testclock;
 extern const struct ctl_cmd ctl_cmd_reload;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
@@ -67,6 +70,16 @@ int ctl_usage(const struct ctl_cmd *cmd);
  * hint about the socket path. */
 int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
                  cJSON **ret_json);
+
+/* Prints the human form of an API answer (argv: the command's arguments,
+ * or what the command passed); returns a CTL_EXIT_* code. */
+typedef int (*ctl_show_fn)(const cJSON *res, void *userdata);
+
+/* The shape of every online command: call the API (ctl_api_call()), then
+ * print the answer as one line of JSON with --json, through show()
+ * otherwise.  Returns a CTL_EXIT_* code. */
+int ctl_api_show(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
+                 ctl_show_fn show, void *userdata);
 
 /* The same call, answering with any HTTP status: 0 with the status and the
  * parsed JSON body (caller frees), for commands that read the error body
@@ -81,5 +94,11 @@ int ctl_api_request(struct ctl_ctx *ctx, const char *method, const char *path, c
  * success. */
 int ctl_calendar_load(struct ctl_ctx *ctx, struct cal **ret);
 
-/* Print a cJSON value as one line of JSON followed by a newline. */
-void ctl_print_json(const cJSON *v);
+/* A member of an API answer: its string or number, dflt when it is
+ * missing or of another type (never NULL for a string to print). */
+const char *ctl_json_str(const cJSON *o, const char *key, const char *dflt);
+double ctl_json_num(const cJSON *o, const char *key, double dflt);
+
+/* Print a cJSON value as one line of JSON followed by a newline.
+ * CTL_EXIT_OK, or CTL_EXIT_ERROR (said on stderr) when out of memory. */
+int ctl_print_json(const cJSON *v);

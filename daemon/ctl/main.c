@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 		if (!dashdash && strcmp(argv[i], "--") == 0) {
 			dashdash = 1;
 		} else if (!dashdash && strcmp(argv[i], "--json") == 0) {
-			ctx.json = 1;
+			ctx.json = true;
 		} else if (!dashdash &&
 		           (strcmp(argv[i], "--socket") == 0 || strcmp(argv[i], "-s") == 0)) {
 			if (i + 1 >= argc) {

@@ -32,14 +32,14 @@ static int add_months(const struct cal *cal, int64_t t, int months, int64_t *ret
 		return -EINVAL;
 	if ((r = cal_tz_to_local(tz, sec, &loc)) < 0)
 		return r;
-	struct cal_date dt = cal_civil_from_days(loc.dn);
+	struct civil_date dt = civil_date_from_days(loc.dn);
 	int64_t m0 = (int64_t)dt.year * 12 + (dt.month - 1) + months;
 	int year = (int)(m0 / 12), month = (int)(m0 % 12) + 1;
 	if (year > CAL_YEAR_MAX)
 		return -ERANGE;
-	int dim = cal_days_in_month(year, month);
+	int dim = civil_days_in_month(year, month);
 	int day = dt.day < dim ? dt.day : dim;
-	if ((r = cal_tz_from_local(tz, cal_days_from_civil(year, month, day), loc.sec_of_day,
+	if ((r = cal_tz_from_local(tz, civil_days_from_date(year, month, day), loc.sec_of_day,
 	                           &out)) < 0)
 		return r;
 	*ret = out * USEC_PER_SEC + frac;
@@ -73,13 +73,13 @@ static int fill_milestone(const struct cal *cal, int months, int64_t item_id, in
 static int absent(struct store *s, int64_t item_id, enum deadline_kind kind)
 {
 	struct deadline d;
-	int r = deadline_load_by_kind(s, item_id, kind, &d);
+	int r = store_deadline_find(s, item_id, kind, &d);
 	return r == 0 ? DEADLINE_E_EXISTS : r == -ENOENT ? 0 : r;
 }
 
 static int insert_audited(struct store *s, struct deadline *d, int64_t now, const char *actor)
 {
-	int r = deadline_insert(s, d);
+	int r = store_deadline_insert(s, d);
 	if (r == 0)
 		r = deadline_audit(s, actor, "deadline.start", d, now, NULL);
 	return r;
@@ -100,7 +100,7 @@ int deadline_case_open(struct store *s, const struct cal *cal, const struct dead
 	if ((r = fill_milestone(cal, p->case_demand_after_months, item_id, start, now,
 	                        &milestone)) < 0)
 		return r;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	r = deadline_item_exists(s, item_id);
 	if (r == 0)
@@ -111,7 +111,7 @@ int deadline_case_open(struct store *s, const struct cal *cal, const struct dead
 		r = insert_audited(s, &notice, now, actor);
 	if (r == 0)
 		r = insert_audited(s, &milestone, now, actor);
-	r = deadline_tx_end(s, r);
+	r = store_end(s, r);
 	if (r == 0) {
 		if (ret_notice_id)
 			*ret_notice_id = notice.id;
@@ -133,9 +133,9 @@ int deadline_case_demand(struct store *s, const struct cal *cal, const struct de
 	if ((r = deadline_fill_new(cal, &p->case_decide_within, p->warn_pct, item_id,
 	                           DEADLINE_FL12_DECISION, demand_at, now, &decision)) < 0)
 		return r;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
-	r = deadline_load_by_kind(s, item_id, DEADLINE_FL12_DEMAND_POSSIBLE, &milestone);
+	r = store_deadline_find(s, item_id, DEADLINE_FL12_DEMAND_POSSIBLE, &milestone);
 	if (r == 0)
 		r = absent(s, item_id, DEADLINE_FL12_DECISION);
 	if (r == 0 && milestone.stopped_at)
@@ -148,7 +148,7 @@ int deadline_case_demand(struct store *s, const struct cal *cal, const struct de
 		r = deadline_stop_row(s, &milestone, DEADLINE_STOP_MET, now, actor, "demand");
 	if (r == 0)
 		r = insert_audited(s, &decision, now, actor);
-	r = deadline_tx_end(s, r);
+	r = store_end(s, r);
 	if (r == 0 && ret_id)
 		*ret_id = decision.id;
 	return r;
@@ -163,11 +163,11 @@ int deadline_case_close(struct store *s, int64_t item_id, int64_t now, const cha
 
 	if (now <= 0 || !actor)
 		return -EINVAL;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		struct deadline d;
-		r = deadline_load_by_kind(s, item_id, kinds[i], &d);
+		r = store_deadline_find(s, item_id, kinds[i], &d);
 		if (r == -ENOENT || (r == 0 && d.stopped_at)) {
 			r = 0;
 			continue;
@@ -184,5 +184,5 @@ int deadline_case_close(struct store *s, int64_t item_id, int64_t now, const cha
 	}
 	if (r == 0 && stopped == 0)
 		r = -ENOENT;
-	return deadline_tx_end(s, r);
+	return store_end(s, r);
 }

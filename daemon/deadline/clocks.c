@@ -1,4 +1,5 @@
 /* Starting, pausing, resuming and stopping one clock. */
+#include <stdbool.h>
 #include <errno.h>
 
 #include "calendar/bizmath.h"
@@ -32,25 +33,25 @@ int deadline_start(struct store *s, const struct cal *cal, const struct deadline
 	/* Compute before the transaction: a calendar error changes nothing. */
 	if ((r = deadline_fill_new(cal, dur, p->warn_pct, item_id, kind, start, now, &d)) < 0)
 		return r;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
 	r = deadline_item_exists(s, item_id);
 	if (r == 0) {
-		r = deadline_load_by_kind(s, item_id, kind, &old);
+		r = store_deadline_find(s, item_id, kind, &old);
 		if (r == 0)
 			r = DEADLINE_E_EXISTS;
 		else if (r == -ENOENT)
-			r = deadline_insert(s, &d);
+			r = store_deadline_insert(s, &d);
 	}
 	if (r == 0)
 		r = deadline_audit(s, actor, "deadline.start", &d, now, NULL);
-	r = deadline_tx_end(s, r);
+	r = store_end(s, r);
 	if (r == 0 && ret_id)
 		*ret_id = d.id;
 	return r;
 }
 
-static int is_case_kind(enum deadline_kind k)
+static bool is_case_kind(enum deadline_kind k)
 {
 	return k == DEADLINE_FL11_NOTICE || k == DEADLINE_FL12_DEMAND_POSSIBLE ||
 	       k == DEADLINE_FL12_DECISION;
@@ -136,16 +137,16 @@ static int change(struct store *s, const struct cal *cal, int64_t id, int64_t no
 
 	if (now <= 0 || !actor)
 		return -EINVAL;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
-	r = deadline_load(s, id, &d);
+	r = store_deadline_get(s, id, &d);
 	if (r == 0)
 		r = fn(cal, &d, now);
 	if (r == 0)
-		r = deadline_update(s, &d);
+		r = store_deadline_update(s, &d);
 	if (r == 0)
 		r = deadline_audit(s, actor, action, &d, now, NULL);
-	return deadline_tx_end(s, r);
+	return store_end(s, r);
 }
 
 int deadline_pause(struct store *s, const struct cal *cal, int64_t id, int64_t now,
@@ -186,7 +187,7 @@ int deadline_stop_row(struct store *s, struct deadline *d, enum deadline_stop ho
 {
 	int r = do_stop(d, how, now);
 	if (r == 0)
-		r = deadline_update(s, d);
+		r = store_deadline_update(s, d);
 	if (r == 0)
 		r = deadline_audit(s, actor,
 		                   how == DEADLINE_STOP_MET ? "deadline.met" : "deadline.cancel", d,
@@ -202,10 +203,10 @@ int deadline_stop(struct store *s, int64_t id, enum deadline_stop how, int64_t n
 
 	if (now <= 0 || !actor || (how != DEADLINE_STOP_MET && how != DEADLINE_STOP_CANCELLED))
 		return -EINVAL;
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		return r;
-	r = deadline_load(s, id, &d);
+	r = store_deadline_get(s, id, &d);
 	if (r == 0)
 		r = deadline_stop_row(s, &d, how, now, actor, NULL);
-	return deadline_tx_end(s, r);
+	return store_end(s, r);
 }

@@ -1,36 +1,13 @@
-/* Shared by the files of daemon/deadline/: reading and writing one row of
- * the deadlines table, its audit entry, and transaction plumbing. */
+/* Shared by the files of daemon/deadline/: a clock's audit entry, its
+ * duration and a fresh clock.  The rows themselves
+ * are read and written through store/deadlines.h. */
 #pragma once
 
-#include <sqlite3.h>
-
 #include "deadline/deadline.h"
-
-/* The columns deadline_row_read() expects, in order. */
-#define DEADLINE_COLUMNS                                                                           \
-	"d.id, d.item_id, d.kind, d.duration, d.warn_pct, d.started_at, d.created_at, "            \
-	"d.due_at, d.warn_at, d.paused_at, d.left_usec, d.warn_left_usec, d.paused_total, "        \
-	"d.stopped_at, d.state, d.warned_at, d.breached_at, d.reached_at"
-#define DEADLINE_NCOLUMNS 18
 
 /* The text of the FL 12 milestone's duration (months are not a
  * cal_duration unit). */
 #define DEADLINE_MONTHS_FMT "%d months"
-
-sqlite3_stmt *deadline_prepare(struct store *s, const char *sql);
-
-/* Read the DEADLINE_COLUMNS starting at column 0.  -EBADMSG for a kind or
- * state this build does not know. */
-int deadline_row_read(sqlite3_stmt *st, struct deadline *ret);
-
-/* 0 or -ENOENT (or STORE_E_SQLITE). */
-int deadline_load(struct store *s, int64_t id, struct deadline *ret);
-int deadline_load_by_kind(struct store *s, int64_t item_id, enum deadline_kind kind,
-                          struct deadline *ret);
-
-/* Insert d (d->id is ignored and set) / write every mutable field of d. */
-int deadline_insert(struct store *s, struct deadline *d);
-int deadline_update(struct store *s, const struct deadline *d);
 
 /* Append the audit entry `action` for d at `now`; reason may be NULL. */
 int deadline_audit(struct store *s, const char *actor, const char *action, const struct deadline *d,
@@ -55,8 +32,3 @@ int deadline_fill_new(const struct cal *cal, const struct cal_duration *dur, int
  * already stopped. */
 int deadline_stop_row(struct store *s, struct deadline *d, enum deadline_stop how, int64_t now,
                       const char *actor, const char *reason);
-
-/* Begin, and end with commit when r == 0 or rollback otherwise; returns
- * r, or the commit's error. */
-int deadline_tx_begin(struct store *s);
-int deadline_tx_end(struct store *s, int r);

@@ -30,10 +30,13 @@
  *
  * Every operation takes `now` (epoch microseconds; the daemon passes
  * clock_now_usec(), tests a fixed instant) and an `actor` for the audit
- * log, runs in one short transaction of its own (so it must not be called
- * inside another) and writes one audit entry per clock it changes in that
- * transaction.  Audit actions: deadline.start, deadline.pause,
- * deadline.resume, deadline.met, deadline.cancel, deadline.warning,
+ * log, and brackets its reads and writes with store_begin()/store_end():
+ * called on its own it is one short transaction; called inside the
+ * caller's transaction it is a savepoint of it (the rule is in
+ * store/store.h), so its changes commit or roll back with the caller's,
+ * and an operation that fails undoes only its own writes.  It writes one
+ * audit entry per clock it changes, in the same transaction.  Audit actions: deadline.start,
+ * deadline.pause, deadline.resume, deadline.met, deadline.cancel, deadline.warning,
  * deadline.breach, deadline.reached; subject "deadline:ID"; the detail is
  * the clock's row after the change.
  *
@@ -42,39 +45,22 @@
  * DEADLINE_E_* below, or STORE_E_SQLITE. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "calendar/cal.h"
-#include "deadline/policy.h"
+#include "config/deadline-policy.h"
+#include "store/deadlines.h"
 #include "store/store.h"
+#include "util/error.h"
 
-/* Positive domain errors; distinct from the STORE_E_* values. */
-enum {
-	DEADLINE_E_EXISTS = 10,    /* a clock of that kind exists for the item */
-	DEADLINE_E_STATE = 11,     /* not allowed in the clock's state */
-	DEADLINE_E_PASSED = 12,    /* pause after the due instant */
-	DEADLINE_E_TOO_EARLY = 13, /* FL 12 demand before the six months */
-};
-
-enum deadline_kind {
-	DEADLINE_RESPOND,              /* "respond" */
-	DEADLINE_REVIEW_OBVIOUS,       /* "review_obvious" */
-	DEADLINE_REVIEW_POSSIBLE,      /* "review_possible" */
-	DEADLINE_FL11_NOTICE,          /* "fl11_delay_notice" */
-	DEADLINE_FL12_DEMAND_POSSIBLE, /* "fl12_demand_possible", a milestone */
-	DEADLINE_FL12_DECISION,        /* "fl12_decision" */
-	DEADLINE_KIND_COUNT,
-};
-
-enum deadline_state {
-	DEADLINE_RUNNING,
-	DEADLINE_PAUSED,
-	DEADLINE_MET,
-	DEADLINE_BREACHED,
-	DEADLINE_CANCELLED,
-	DEADLINE_REACHED, /* a milestone whose instant has passed */
-};
+/* Positive domain errors, numbered in util/error.h (named by
+ * vakt_strerror()):
+ *   DEADLINE_E_EXISTS     a clock of that kind exists for the item
+ *   DEADLINE_E_STATE      not allowed in the clock's state
+ *   DEADLINE_E_PASSED     pause after the due instant
+ *   DEADLINE_E_TOO_EARLY  FL 12 demand before the six months */
 
 enum deadline_stop {
 	DEADLINE_STOP_MET,       /* answered, reviewed, decided, notice sent */
@@ -87,41 +73,13 @@ enum deadline_level {
 	DEADLINE_LEVEL_REACHED, /* a milestone's instant passed */
 };
 
-#define DEADLINE_DURATION_MAX 32
-
-/* One clock as stored.  Instants are epoch microseconds, 0 when they
- * have not happened (NULL in the store). */
-struct deadline {
-	int64_t id;
-	int64_t item_id;
-	enum deadline_kind kind;
-	enum deadline_state state;
-	char duration[DEADLINE_DURATION_MAX]; /* "1 business day", "6 months" */
-	int warn_pct;                         /* 0: no warning */
-	int64_t started_at;                   /* the start instant given */
-	int64_t created_at;                   /* `now` at start */
-	int64_t due_at;                       /* stale while paused */
-	int64_t warn_at;
-	int64_t paused_at;      /* the last pause */
-	int64_t left_usec;      /* paused only: time left to due_at; else -1 */
-	int64_t warn_left_usec; /* paused only: to warn_at; -1 when none */
-	int64_t paused_total;   /* elapsed time spent paused */
-	int64_t stopped_at;     /* 0 while open */
-	int64_t warned_at;
-	int64_t breached_at;
-	int64_t reached_at;
-};
-
-/* Names as in the store ("respond", "fl11_delay_notice", "breached",
- * "warning"); "?" for a value out of range. */
-const char *deadline_kind_name(enum deadline_kind k);
-const char *deadline_state_name(enum deadline_state s);
+/* "warning", "breach", "reached"; "?" for a value out of range.  The
+ * kind and state names are in store/deadlines.h. */
 const char *deadline_level_name(enum deadline_level l);
-/* 0 or -EINVAL. */
-int deadline_kind_from_name(const char *name, enum deadline_kind *ret);
 
-/* A short English text for a DEADLINE_E_* or negative errno, for the API
- * and vaktctl. */
+/* The API's wording for the result of a deadline operation: what
+ * -ENOENT, -EOPNOTSUPP and -ERANGE mean here, vakt_strerror() for every
+ * other code. */
 const char *deadline_strerror(int r);
 
 /* --- clocks ---------------------------------------------------------- */
@@ -210,7 +168,10 @@ struct deadline_transition {
  * transitions (1..DEADLINE_SCAN_MAX) per call, oldest first; call again
  * while *ret_n == max.  *ret is a new array (NULL when *ret_n == 0) the
  * caller frees with free().  A second scan at the same instant finds
- * nothing. */
+ * nothing.  Inside a caller's transaction the marks (and the audit
+ * entries) are part of it: whatever acts on the transitions (the
+ * escalation outbox) writes in that transaction too, so a rollback
+ * forgets both and the next scan reports them again. */
 int deadline_scan(struct store *s, int64_t now, const char *actor, size_t max,
                   struct deadline_transition **ret, size_t *ret_n);
 
@@ -232,7 +193,7 @@ struct deadline_pending {
 	/* Time left until due_at at `now` (negative when overdue), in the
 	 * duration's kind of time; for a paused clock the frozen time left. */
 	int64_t time_left_usec;
-	int business; /* 1 when time_left_usec is business time */
+	bool business; /* time_left_usec is business time */
 };
 
 /* The calendar of an account, for business time left; NULL for the

@@ -1,7 +1,7 @@
-/* Open clocks for the API and `vaktctl queue`. */
+/* Open clocks for the API and `vaktctl queue`, with the time left on each
+ * in its own kind of time. */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "calendar/bizmath.h"
 #include "deadline/deadline-internal.h"
@@ -36,73 +36,42 @@ static int time_left(const struct cal *cal, struct deadline_pending *p, int64_t 
 	return cal_time_left(cal, &dur, now, p->d.due_at, &p->time_left_usec);
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return strdup(t ? (const char *)t : "");
-}
-
 int deadline_list_pending(struct store *s, const struct deadline_filter *f, const struct cal *cal,
                           deadline_cal_fn cal_for, void *userdata, int64_t now,
                           struct deadline_pending **ret, size_t *ret_n)
 {
 	size_t limit =
 	        f && f->limit && f->limit <= DEADLINE_LIST_MAX ? f->limit : DEADLINE_LIST_MAX;
+	struct store_deadline_open *rows = NULL;
 	struct deadline_pending *v = NULL;
-	size_t n = 0, cap = 0;
-	int r = 0, sr;
+	size_t n = 0;
+	int r;
 
 	if (!cal)
 		return -EINVAL;
-	sqlite3_stmt *st = deadline_prepare(
-	        s, "SELECT " DEADLINE_COLUMNS ", i.account_id, a.unit FROM deadlines d "
-	           "JOIN items i ON i.id = d.item_id JOIN accounts a ON a.id = i.account_id "
-	           "WHERE d.stopped_at IS NULL AND (?1 IS NULL OR i.account_id = ?1) "
-	           "AND (?2 IS NULL OR a.unit = ?2) "
-	           "ORDER BY d.state = 'paused', d.due_at, d.id LIMIT ?3");
-	if (!st)
-		return STORE_E_SQLITE;
-	if (f && f->account_id)
-		sqlite3_bind_text(st, 1, f->account_id, -1, SQLITE_STATIC);
-	if (f && f->unit)
-		sqlite3_bind_text(st, 2, f->unit, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)limit);
-	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct deadline_pending *nv = realloc(v, ncap * sizeof(*nv));
-			if (!nv) {
-				r = -ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		struct deadline_pending *p = &v[n];
-		memset(p, 0, sizeof(*p));
-		n++;
-		if ((r = deadline_row_read(st, &p->d)) < 0)
-			break;
-		p->account_id = dup_col(st, DEADLINE_NCOLUMNS);
-		p->unit = dup_col(st, DEADLINE_NCOLUMNS + 1);
-		if (!p->account_id || !p->unit) {
-			r = -ENOMEM;
-			break;
-		}
-		const struct cal *c = cal_for ? cal_for(userdata, p->account_id, p->unit) : NULL;
-		if ((r = time_left(c ? c : cal, p, now)) < 0)
-			break;
+	r = store_deadlines_open(s, f ? f->account_id : NULL, f ? f->unit : NULL, limit, &rows, &n);
+	if (r != 0)
+		return r;
+	if (n > 0 && !(v = calloc(n, sizeof(*v)))) {
+		store_deadlines_open_free(rows, n);
+		return -ENOMEM;
 	}
-	if (r == 0 && sr != SQLITE_DONE)
-		r = STORE_E_SQLITE;
-	sqlite3_finalize(st);
+	/* The strings change owner: rows keeps none. */
+	for (size_t i = 0; i < n; i++) {
+		v[i].d = rows[i].d;
+		v[i].account_id = rows[i].account_id;
+		v[i].unit = rows[i].unit;
+		rows[i].account_id = rows[i].unit = NULL;
+	}
+	store_deadlines_open_free(rows, n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		const struct cal *c =
+		        cal_for ? cal_for(userdata, v[i].account_id, v[i].unit) : NULL;
+		r = time_left(c ? c : cal, &v[i], now);
+	}
 	if (r != 0) {
 		deadline_pending_free(v, n);
 		return r;
-	}
-	if (n == 0) {
-		free(v);
-		v = NULL;
 	}
 	*ret = v;
 	*ret_n = n;

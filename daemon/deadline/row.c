@@ -1,32 +1,15 @@
-/* One row of the deadlines table: names, reading, writing, auditing. */
+/* A clock's audit entry, names of scan levels, reading one clock, and the
+ * helpers the other files of daemon/deadline/ share.  The SQL is in
+ * daemon/store/deadlines.c. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "calendar/bizmath.h"
 #include "deadline/deadline-internal.h"
 #include "store/audit.h"
-
-static const char *const kind_names[DEADLINE_KIND_COUNT] = {
-	[DEADLINE_RESPOND] = "respond",
-	[DEADLINE_REVIEW_OBVIOUS] = "review_obvious",
-	[DEADLINE_REVIEW_POSSIBLE] = "review_possible",
-	[DEADLINE_FL11_NOTICE] = "fl11_delay_notice",
-	[DEADLINE_FL12_DEMAND_POSSIBLE] = "fl12_demand_possible",
-	[DEADLINE_FL12_DECISION] = "fl12_decision",
-};
-
-static const char *const state_names[] = {
-	[DEADLINE_RUNNING] = "running",
-	[DEADLINE_PAUSED] = "paused",
-	[DEADLINE_MET] = "met",
-	[DEADLINE_BREACHED] = "breached",
-	[DEADLINE_CANCELLED] = "cancelled",
-	[DEADLINE_REACHED] = "reached",
-};
-#define N_STATES (sizeof(state_names) / sizeof(state_names[0]))
 
 static const char *const level_names[] = {
 	[DEADLINE_LEVEL_WARNING] = "warning",
@@ -34,282 +17,80 @@ static const char *const level_names[] = {
 	[DEADLINE_LEVEL_REACHED] = "reached",
 };
 
-const char *deadline_kind_name(enum deadline_kind k)
-{
-	return (unsigned)k < DEADLINE_KIND_COUNT ? kind_names[k] : "?";
-}
-
-const char *deadline_state_name(enum deadline_state s)
-{
-	return (unsigned)s < N_STATES ? state_names[s] : "?";
-}
-
 const char *deadline_level_name(enum deadline_level l)
 {
 	return (unsigned)l <= DEADLINE_LEVEL_REACHED ? level_names[l] : "?";
 }
 
-int deadline_kind_from_name(const char *name, enum deadline_kind *ret)
-{
-	for (int k = 0; k < DEADLINE_KIND_COUNT; k++)
-		if (strcmp(name, kind_names[k]) == 0) {
-			*ret = (enum deadline_kind)k;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-static int state_from_name(const char *name, enum deadline_state *ret)
-{
-	for (size_t i = 0; i < N_STATES; i++)
-		if (strcmp(name, state_names[i]) == 0) {
-			*ret = (enum deadline_state)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 const char *deadline_strerror(int r)
 {
 	switch (r) {
-	case 0:
-		return "ok";
-	case DEADLINE_E_EXISTS:
-		return "the item already has a clock of that kind";
-	case DEADLINE_E_STATE:
-		return "not allowed in the clock's current state";
-	case DEADLINE_E_PASSED:
-		return "the deadline has already passed";
-	case DEADLINE_E_TOO_EARLY:
-		return "a decision can be demanded only six months after the case started";
-	case STORE_E_SQLITE:
-		return "database error";
 	case -ENOENT:
 		return "no such item or clock";
-	case -EINVAL:
-		return "invalid argument";
 	case -EOPNOTSUPP:
 		return "the clocks of a formal case cannot be paused";
 	case -ERANGE:
 		return "the deadline falls outside the calendar's years";
-	case -ENOMEM:
-		return "out of memory";
 	default:
-		return "error";
+		return vakt_strerror(r);
 	}
-}
-
-sqlite3_stmt *deadline_prepare(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	return st;
-}
-
-/* NULL reads as `null_value`. */
-static int64_t col_opt(sqlite3_stmt *st, int i, int64_t null_value)
-{
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return null_value;
-	return sqlite3_column_int64(st, i);
-}
-
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? (const char *)t : "";
-}
-
-int deadline_row_read(sqlite3_stmt *st, struct deadline *ret)
-{
-	struct deadline d = { 0 };
-
-	d.id = sqlite3_column_int64(st, 0);
-	d.item_id = sqlite3_column_int64(st, 1);
-	if (deadline_kind_from_name(col_text(st, 2), &d.kind) < 0)
-		return -EBADMSG;
-	if (strlen(col_text(st, 3)) >= sizeof(d.duration))
-		return -EBADMSG;
-	snprintf(d.duration, sizeof(d.duration), "%s", col_text(st, 3));
-	d.warn_pct = sqlite3_column_int(st, 4);
-	d.started_at = sqlite3_column_int64(st, 5);
-	d.created_at = sqlite3_column_int64(st, 6);
-	d.due_at = sqlite3_column_int64(st, 7);
-	d.warn_at = col_opt(st, 8, 0);
-	d.paused_at = col_opt(st, 9, 0);
-	d.left_usec = col_opt(st, 10, -1);
-	d.warn_left_usec = col_opt(st, 11, -1);
-	d.paused_total = sqlite3_column_int64(st, 12);
-	d.stopped_at = col_opt(st, 13, 0);
-	if (state_from_name(col_text(st, 14), &d.state) < 0)
-		return -EBADMSG;
-	d.warned_at = col_opt(st, 15, 0);
-	d.breached_at = col_opt(st, 16, 0);
-	d.reached_at = col_opt(st, 17, 0);
-	*ret = d;
-	return 0;
-}
-
-static int load_one(sqlite3_stmt *st, struct deadline *ret)
-{
-	int r, sr = sqlite3_step(st);
-	if (sr == SQLITE_ROW)
-		r = deadline_row_read(st, ret);
-	else
-		r = sr == SQLITE_DONE ? -ENOENT : STORE_E_SQLITE;
-	sqlite3_finalize(st);
-	return r;
-}
-
-int deadline_load(struct store *s, int64_t id, struct deadline *ret)
-{
-	sqlite3_stmt *st =
-	        deadline_prepare(s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d WHERE d.id = ?");
-	if (!st)
-		return STORE_E_SQLITE;
-	sqlite3_bind_int64(st, 1, id);
-	return load_one(st, ret);
-}
-
-int deadline_load_by_kind(struct store *s, int64_t item_id, enum deadline_kind kind,
-                          struct deadline *ret)
-{
-	sqlite3_stmt *st =
-	        deadline_prepare(s, "SELECT " DEADLINE_COLUMNS
-	                            " FROM deadlines d WHERE d.item_id = ? AND d.kind = ?");
-	if (!st)
-		return STORE_E_SQLITE;
-	sqlite3_bind_int64(st, 1, item_id);
-	sqlite3_bind_text(st, 2, deadline_kind_name(kind), -1, SQLITE_STATIC);
-	return load_one(st, ret);
 }
 
 int deadline_get(struct store *s, int64_t id, struct deadline *ret)
 {
-	return deadline_load(s, id, ret);
+	return store_deadline_get(s, id, ret);
 }
 
 int deadline_find(struct store *s, int64_t item_id, enum deadline_kind kind, struct deadline *ret)
 {
-	if ((unsigned)kind >= DEADLINE_KIND_COUNT)
-		return -EINVAL;
-	return deadline_load_by_kind(s, item_id, kind, ret);
+	return store_deadline_find(s, item_id, kind, ret);
 }
 
-/* Instants of 0 and time-left values of -1 mean "not set": NULL. */
-static void bind_opt(sqlite3_stmt *st, int i, int64_t v, int64_t null_value)
+static bool add_opt(cJSON *o, const char *name, int64_t v, int64_t null_value)
 {
 	if (v == null_value)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_int64(st, i, v);
+		return cJSON_AddNullToObject(o, name) != NULL;
+	return cJSON_AddNumberToObject(o, name, (double)v) != NULL;
 }
 
-/* The mutable fields, bound from parameter 2 on, in this order. */
-#define MUTABLE_SET                                                                                \
-	"due_at = ?2, warn_at = ?3, paused_at = ?4, left_usec = ?5, warn_left_usec = ?6, "         \
-	"paused_total = ?7, stopped_at = ?8, state = ?9, warned_at = ?10, "                        \
-	"breached_at = ?11, reached_at = ?12"
-
-static void bind_mutable(sqlite3_stmt *st, const struct deadline *d)
+static bool add_num(cJSON *o, const char *name, double v)
 {
-	sqlite3_bind_int64(st, 2, d->due_at);
-	bind_opt(st, 3, d->warn_at, 0);
-	bind_opt(st, 4, d->paused_at, 0);
-	bind_opt(st, 5, d->left_usec, -1);
-	bind_opt(st, 6, d->warn_left_usec, -1);
-	sqlite3_bind_int64(st, 7, d->paused_total);
-	bind_opt(st, 8, d->stopped_at, 0);
-	sqlite3_bind_text(st, 9, deadline_state_name(d->state), -1, SQLITE_STATIC);
-	bind_opt(st, 10, d->warned_at, 0);
-	bind_opt(st, 11, d->breached_at, 0);
-	bind_opt(st, 12, d->reached_at, 0);
+	return cJSON_AddNumberToObject(o, name, v) != NULL;
 }
 
-int deadline_insert(struct store *s, struct deadline *d)
+static bool add_str(cJSON *o, const char *name, const char *v)
 {
-	sqlite3_stmt *st = deadline_prepare(
-	        s,
-	        "INSERT INTO deadlines(item_id, kind, duration, warn_pct, started_at, created_at, "
-	        "due_at, warn_at, paused_at, left_usec, warn_left_usec, paused_total, stopped_at, "
-	        "state, warned_at, breached_at, reached_at) VALUES "
-	        "(?1, ?13, ?14, ?15, ?16, ?17, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-	int r = STORE_E_SQLITE;
-	if (!st)
-		return r;
-	sqlite3_bind_int64(st, 1, d->item_id);
-	bind_mutable(st, d);
-	sqlite3_bind_text(st, 13, deadline_kind_name(d->kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 14, d->duration, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 15, d->warn_pct);
-	sqlite3_bind_int64(st, 16, d->started_at);
-	sqlite3_bind_int64(st, 17, d->created_at);
-	if (sqlite3_step(st) == SQLITE_DONE) {
-		d->id = sqlite3_last_insert_rowid(store_db(s));
-		r = 0;
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
-int deadline_update(struct store *s, const struct deadline *d)
-{
-	sqlite3_stmt *st =
-	        deadline_prepare(s, "UPDATE deadlines SET " MUTABLE_SET " WHERE id = ?1");
-	int r = STORE_E_SQLITE;
-	if (!st)
-		return r;
-	sqlite3_bind_int64(st, 1, d->id);
-	bind_mutable(st, d);
-	if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(store_db(s)) == 1)
-		r = 0;
-	sqlite3_finalize(st);
-	return r;
-}
-
-static void add_opt(cJSON *o, const char *name, int64_t v, int64_t null_value)
-{
-	if (v == null_value)
-		cJSON_AddNullToObject(o, name);
-	else
-		cJSON_AddNumberToObject(o, name, (double)v);
+	return cJSON_AddStringToObject(o, name, v) != NULL;
 }
 
 /* Numbers in cJSON are doubles: microsecond instants of this century
- * (about 1.8e15) are below 2^53 and stay exact. */
+ * (about 1.8e15) are below 2^53 and stay exact.  Every field or none: an
+ * audit entry with a field missing would be a false record. */
 int deadline_audit(struct store *s, const char *actor, const char *action, const struct deadline *d,
                    int64_t now, const char *reason)
 {
 	char subject[48];
 	cJSON *o = cJSON_CreateObject();
 	char *txt = NULL;
-	int r = -ENOMEM;
+	int r;
 
-	if (!o)
-		return r;
-	cJSON_AddNumberToObject(o, "item", (double)d->item_id);
-	cJSON_AddStringToObject(o, "kind", deadline_kind_name(d->kind));
-	cJSON_AddStringToObject(o, "state", deadline_state_name(d->state));
-	cJSON_AddStringToObject(o, "duration", d->duration);
-	cJSON_AddNumberToObject(o, "warn_pct", d->warn_pct);
-	cJSON_AddNumberToObject(o, "now", (double)now);
-	cJSON_AddNumberToObject(o, "started_at", (double)d->started_at);
-	cJSON_AddNumberToObject(o, "due_at", (double)d->due_at);
-	add_opt(o, "warn_at", d->warn_at, 0);
-	add_opt(o, "left_usec", d->left_usec, -1);
-	add_opt(o, "warn_left_usec", d->warn_left_usec, -1);
-	cJSON_AddNumberToObject(o, "paused_total", (double)d->paused_total);
-	add_opt(o, "stopped_at", d->stopped_at, 0);
-	add_opt(o, "warned_at", d->warned_at, 0);
-	add_opt(o, "breached_at", d->breached_at, 0);
-	add_opt(o, "reached_at", d->reached_at, 0);
-	if (reason)
-		cJSON_AddStringToObject(o, "reason", reason);
-	txt = cJSON_PrintUnformatted(o);
+	if (o && add_num(o, "item", (double)d->item_id) &&
+	    add_str(o, "kind", deadline_kind_name(d->kind)) &&
+	    add_str(o, "state", deadline_state_name(d->state)) &&
+	    add_str(o, "duration", d->duration) && add_num(o, "warn_pct", d->warn_pct) &&
+	    add_num(o, "now", (double)now) && add_num(o, "started_at", (double)d->started_at) &&
+	    add_num(o, "due_at", (double)d->due_at) && add_opt(o, "warn_at", d->warn_at, 0) &&
+	    add_opt(o, "left_usec", d->left_usec, -1) &&
+	    add_opt(o, "warn_left_usec", d->warn_left_usec, -1) &&
+	    add_num(o, "paused_total", (double)d->paused_total) &&
+	    add_opt(o, "stopped_at", d->stopped_at, 0) &&
+	    add_opt(o, "warned_at", d->warned_at, 0) &&
+	    add_opt(o, "breached_at", d->breached_at, 0) &&
+	    add_opt(o, "reached_at", d->reached_at, 0) && (!reason || add_str(o, "reason", reason)))
+		txt = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!txt)
-		return r;
+		return -ENOMEM;
 	snprintf(subject, sizeof(subject), "deadline:%lld", (long long)d->id);
 	r = store_audit_append(s, actor, action, subject, txt, NULL);
 	free(txt);
@@ -318,15 +99,10 @@ int deadline_audit(struct store *s, const char *actor, const char *action, const
 
 int deadline_item_exists(struct store *s, int64_t item_id)
 {
-	sqlite3_stmt *st = deadline_prepare(s, "SELECT 1 FROM items WHERE id = ?");
-	int r, sr;
-	if (!st)
-		return STORE_E_SQLITE;
-	sqlite3_bind_int64(st, 1, item_id);
-	sr = sqlite3_step(st);
-	r = sr == SQLITE_ROW ? 0 : sr == SQLITE_DONE ? -ENOENT : STORE_E_SQLITE;
-	sqlite3_finalize(st);
-	return r;
+	char account[8];
+	int64_t published;
+	/* Only whether it exists matters: a truncated account is fine. */
+	return store_item_origin(s, item_id, account, sizeof(account), &published);
 }
 
 int deadline_row_duration(const struct deadline *d, struct cal_duration *ret, int *ret_months)
@@ -371,18 +147,4 @@ int deadline_fill_new(const struct cal *cal, const struct cal_duration *dur, int
 		return r;
 	*ret = d;
 	return 0;
-}
-
-int deadline_tx_begin(struct store *s)
-{
-	return store_begin(s);
-}
-
-int deadline_tx_end(struct store *s, int r)
-{
-	if (r == 0)
-		r = store_commit(s);
-	if (r != 0)
-		store_rollback(s);
-	return r;
 }

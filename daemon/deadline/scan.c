@@ -38,7 +38,7 @@ static int scan_one(struct store *s, struct deadline *d, int64_t now, const char
 			return 0;
 		d->state = DEADLINE_REACHED;
 		d->reached_at = now;
-		if ((r = deadline_update(s, d)) == 0)
+		if ((r = store_deadline_update(s, d)) == 0)
 			r = deadline_audit(s, actor, "deadline.reached", d, now, NULL);
 		return r;
 	}
@@ -46,7 +46,7 @@ static int scan_one(struct store *s, struct deadline *d, int64_t now, const char
 		if (!push(v, n, max, d, DEADLINE_LEVEL_WARNING))
 			return 0;
 		d->warned_at = now;
-		if ((r = deadline_update(s, d)) == 0)
+		if ((r = store_deadline_update(s, d)) == 0)
 			r = deadline_audit(s, actor, "deadline.warning", d, now, NULL);
 		if (r)
 			return r;
@@ -56,7 +56,7 @@ static int scan_one(struct store *s, struct deadline *d, int64_t now, const char
 			return 0;
 		d->state = DEADLINE_BREACHED;
 		d->breached_at = now;
-		if ((r = deadline_update(s, d)) == 0)
+		if ((r = store_deadline_update(s, d)) == 0)
 			r = deadline_audit(s, actor, "deadline.breach", d, now, NULL);
 	}
 	return r;
@@ -68,40 +68,19 @@ int deadline_scan(struct store *s, int64_t now, const char *actor, size_t max,
 	struct deadline *rows = NULL;
 	struct deadline_transition *v = NULL;
 	size_t nrows = 0, n = 0;
-	sqlite3_stmt *st = NULL;
-	int r, sr = SQLITE_DONE;
+	int r;
 
 	if (now <= 0 || !actor || max == 0 || max > DEADLINE_SCAN_MAX)
 		return -EINVAL;
-	rows = calloc(max, sizeof(*rows));
 	v = calloc(max, sizeof(*v));
-	if (!rows || !v) {
-		free(rows);
-		free(v);
+	if (!v)
 		return -ENOMEM;
-	}
-	if ((r = deadline_tx_begin(s)) != 0)
+	if ((r = store_begin(s)) != 0)
 		goto out;
-	st = deadline_prepare(s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d "
-	                         "WHERE d.state = 'running' AND (d.due_at <= ?1 OR "
-	                         "(d.warned_at IS NULL AND d.warn_at <= ?1)) "
-	                         "ORDER BY min(d.due_at, coalesce(d.warn_at, d.due_at)), d.id "
-	                         "LIMIT ?2");
-	if (!st) {
-		r = STORE_E_SQLITE;
-		goto end;
-	}
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while (r == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW)
-		r = deadline_row_read(st, &rows[nrows++]);
-	if (r == 0 && sr != SQLITE_DONE)
-		r = STORE_E_SQLITE;
-	sqlite3_finalize(st);
+	r = store_deadlines_due(s, now, max, &rows, &nrows);
 	for (size_t i = 0; r == 0 && i < nrows && n < max; i++)
 		r = scan_one(s, &rows[i], now, actor, v, &n, max);
-end:
-	r = deadline_tx_end(s, r);
+	r = store_end(s, r);
 out:
 	free(rows);
 	if (r != 0 || n == 0) {

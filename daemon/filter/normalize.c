@@ -2,6 +2,7 @@
  * byte range, so every transformation keeps the map back to the original. */
 #include "filter/normalize.h"
 
+#include <stdbool.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static int elv_push(struct elv *ev, uint32_t cp, uint32_t os, uint32_t oe)
 	return 0;
 }
 
-int norm_is_letter(uint32_t cp)
+bool norm_is_letter(uint32_t cp)
 {
 	if (cp < 0x80)
 		return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,7 +42,7 @@ void norm_span_to_orig(const struct norm_text *nt, size_t s, size_t e, size_t *r
                        size_t *ret_end);
 
 /* 1 when cp is a letter (ASCII a-z/A-Z or a Unicode letter). */
-int norm_is_letter(uint32_t cp);
+bool norm_is_letter(uint32_t cp);
 
 /* Fold one code point (case, diacritics, homoglyphs) into out (at most 7
  * bytes, not NUL-terminated); returns the number of bytes, 0 when cp folds

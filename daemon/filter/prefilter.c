@@ -1056,11 +1056,6 @@ static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 		out->v[out->n++] = acc;
 }
 
-int prefilter_extract(const char *pattern, struct lit_conj *ret)
-{
-	return prefilter_extract_opts(pattern, 0, ret);
-}
-
 int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret)
 {
 	struct px p = { .s = pattern, .len = strlen(pattern) };

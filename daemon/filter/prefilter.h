@@ -1,6 +1,6 @@
 /* Prefilter: literals a pattern's matches must contain.
  *
- * prefilter_extract() reads a PCRE2 pattern conservatively and returns up
+ * prefilter_extract_opts() reads a PCRE2 pattern conservatively and returns up
  * to PREFILTER_MAX_CONJ sets of literal byte strings such that every subject
  * the pattern can match contains at least one literal of *each* set (ASCII
  * lowercased; see docs/filter.md, "Prefilter").  Whenever it meets syntax it does not fully
@@ -29,9 +29,6 @@ struct lit_conj {
 	size_t n;
 };
 
-/* Returns 0 (with *ret filled; ret->n may be 0: "always") or -ENOMEM. */
-int prefilter_extract(const char *pattern, struct lit_conj *ret);
-
 /* Flags of prefilter_extract_opts(). */
 enum {
 	/* The subject is normalize_text() output, whose only white space is
@@ -40,7 +37,8 @@ enum {
 	PREFILTER_NORMALIZED = 1u << 0,
 };
 
-/* prefilter_extract() for a subject described by flags. */
+/* The literals of pattern for a subject described by flags.  Returns 0
+ * (with *ret filled; ret->n may be 0: "always") or -ENOMEM. */
 int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret);
 
 #define PREFILTER_MAX_PARTNERS 4

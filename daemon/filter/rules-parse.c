@@ -6,11 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "filter/rules.h"
 #include "filter/utf8.h"
 #include "filter/validate.h"
+#include "util/civil.h"
+#include "util/readfile.h"
 
 static const char *const category_names[FILTER_CAT_COUNT] = {
 	"criminal",      "threat",       "harassment", "hate",
@@ -140,32 +141,11 @@ static void *grow(void **v, size_t *n, size_t size)
 	return (char *)nv + (*n)++ * size;
 }
 
-static int days_in_month(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return d[m - 1];
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Day number of the last Sunday of month m in year y. */
 static int64_t last_sunday(int y, unsigned m)
 {
-	int64_t last = days_from_civil(y, m, (unsigned)days_in_month(y, (int)m));
-	int64_t wd = (last + 4) % 7; /* 1970-01-01 was a Thursday; 0 = Sunday */
-	if (wd < 0)
-		wd += 7;
-	return last - wd;
+	int64_t last = civil_days_from_date(y, (int)m, civil_days_in_month(y, (int)m));
+	return last - (civil_weekday(last) + 1) % 7; /* Sunday is weekday 6 */
 }
 
 int rules_expiry_instant(const char *day, time_t *ret)
@@ -179,13 +159,13 @@ int rules_expiry_instant(const char *day, time_t *ret)
 			return -EINVAL;
 	if (sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
 		return -EINVAL;
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > civil_days_in_month(y, m))
 		return -EINVAL;
 	/* The rule applies through DAY: it stops at local midnight starting
 	 * the next day.  Europe/Stockholm is UTC+1, UTC+2 in summer time
 	 * (last Sunday of March to last Sunday of October, switching at 01:00
 	 * UTC, so at local midnight the day's own offset applies). */
-	int64_t next = days_from_civil(y, (unsigned)m, (unsigned)d) + 1;
+	int64_t next = civil_days_from_date(y, m, d) + 1;
 	int summer = next > last_sunday(y, 3) && next <= last_sunday(y, 10);
 	*ret = (time_t)(next * 86400 - (summer ? 7200 : 3600));
 	return 0;
@@ -270,119 +250,175 @@ static void parse_actions(struct parser *p, struct filter_rule *r, const char *v
 	r->actions = acts;
 }
 
+/* The phases of one "key value" line of a rule: a once-only key is claimed
+ * (claim_once), then the value is parsed by its key's setter. */
+
+/* 1 if k may be set now; 0 after reporting it as a repeat. */
+static int claim_once(struct parser *p, enum key k, unsigned line)
+{
+	if (k >= K_ONCE_COUNT)
+		return 1;
+	if (p->seen[k]) {
+		perr(p, line, "duplicate key '%s' (first at line %u)", key_names[k], p->seen[k]);
+		return 0;
+	}
+	p->seen[k] = line;
+	return 1;
+}
+
+static void set_text(struct parser *p, char **dst, const char *value)
+{
+	if (!(*dst = strdup(value)))
+		p->nomem = 1;
+}
+
+static void set_category(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	for (int i = 0; i < FILTER_CAT_COUNT; i++)
+		if (strcmp(value, category_names[i]) == 0) {
+			r->category = (enum filter_category)i;
+			return;
+		}
+	perr(p, line,
+	     "unknown category '%s' (expected criminal, threat, harassment, hate, "
+	     "personal_data, confidential, question or spam)",
+	     value);
+	r->category = FILTER_CAT_COUNT; /* reported; skips the statute checks */
+}
+
+static void set_tier(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	if (strcmp(value, "obvious") == 0)
+		r->tier = FILTER_TIER_OBVIOUS;
+	else if (strcmp(value, "possible") == 0)
+		r->tier = FILTER_TIER_POSSIBLE;
+	else
+		perr(p, line, "unknown tier '%s' (expected obvious or possible)", value);
+}
+
+static void set_severity(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(value, &end, 10);
+	if (errno || end == value || *end || v < 1 || v > 5)
+		perr(p, line, "severity must be an integer from 1 to 5, not '%s'", value);
+	else
+		r->severity = (int)v;
+}
+
+static void set_input(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	if (strcmp(value, "normalized") == 0)
+		r->input = FILTER_INPUT_NORMALIZED;
+	else if (strcmp(value, "raw") == 0)
+		r->input = FILTER_INPUT_RAW;
+	else
+		perr(p, line, "unknown input '%s' (expected normalized or raw)", value);
+}
+
+static void set_lang(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	if (strcmp(value, "sv") == 0 || strcmp(value, "en") == 0 || strcmp(value, "any") == 0)
+		snprintf(r->lang, sizeof(r->lang), "%s", value);
+	else
+		perr(p, line, "unknown lang '%s' (expected sv, en or any)", value);
+}
+
+static void set_mode(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	if (strcmp(value, "active") == 0)
+		r->mode = FILTER_MODE_ACTIVE;
+	else if (strcmp(value, "shadow") == 0)
+		r->mode = FILTER_MODE_SHADOW;
+	else
+		perr(p, line, "unknown mode '%s' (expected active or shadow)", value);
+}
+
+static void set_expires(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	if (rules_expiry_instant(value, &r->expires_at) < 0) {
+		perr(p, line, "expires must be a date YYYY-MM-DD, not '%s'", value);
+		return;
+	}
+	snprintf(r->expires, sizeof(r->expires), "%s", value);
+	if (r->expires_at <= p->today)
+		diag_add(p->warnings, p->name, line,
+		         "warning: rule '%s' expired on %s and is not applied", r->id, value);
+}
+
+/* pattern and except: one more compiled pattern. */
+static void add_pattern(struct parser *p, struct filter_rule *r, enum key k, const char *value,
+                        unsigned line)
+{
+	struct filter_pattern *pt =
+	        k == K_PATTERN ? grow((void **)&r->patterns, &r->npatterns, sizeof(*pt))
+	                       : grow((void **)&r->excepts, &r->nexcepts, sizeof(*pt));
+	if (!pt)
+		p->nomem = 1;
+	else
+		compile_into(p, pt, value, line, key_names[k]);
+}
+
+static void add_validator(struct parser *p, struct filter_rule *r, const char *value, unsigned line)
+{
+	const struct validator *vd = validate_lookup(value);
+	const struct validator **slot;
+	if (!vd) {
+		perr(p, line, "unknown validator '%s'", value);
+		return;
+	}
+	slot = grow((void **)&r->validators, &r->nvalidators, sizeof(*slot));
+	if (!slot)
+		p->nomem = 1;
+	else
+		*slot = vd;
+}
+
 static void set_key(struct parser *p, enum key k, const char *value, unsigned line)
 {
 	struct filter_rule *r = cur_rule(p);
-	char *end;
 
-	if (k < K_ONCE_COUNT) {
-		if (p->seen[k]) {
-			perr(p, line, "duplicate key '%s' (first at line %u)", key_names[k],
-			     p->seen[k]);
-			return;
-		}
-		p->seen[k] = line;
-	}
+	if (!claim_once(p, k, line))
+		return;
 	switch (k) {
 	case K_TITLE:
-		if (!(r->title = strdup(value)))
-			p->nomem = 1;
+		set_text(p, &r->title, value);
 		break;
 	case K_STATUTE:
-		if (!(r->statute = strdup(value)))
-			p->nomem = 1;
+		set_text(p, &r->statute, value);
 		break;
 	case K_CATEGORY:
-		for (int i = 0; i < FILTER_CAT_COUNT; i++)
-			if (strcmp(value, category_names[i]) == 0) {
-				r->category = (enum filter_category)i;
-				return;
-			}
-		perr(p, line,
-		     "unknown category '%s' (expected criminal, threat, harassment, hate, "
-		     "personal_data, confidential, question or spam)",
-		     value);
-		r->category = FILTER_CAT_COUNT; /* reported; skips the statute checks */
+		set_category(p, r, value, line);
 		break;
 	case K_TIER:
-		if (strcmp(value, "obvious") == 0)
-			r->tier = FILTER_TIER_OBVIOUS;
-		else if (strcmp(value, "possible") == 0)
-			r->tier = FILTER_TIER_POSSIBLE;
-		else
-			perr(p, line, "unknown tier '%s' (expected obvious or possible)", value);
+		set_tier(p, r, value, line);
 		break;
-	case K_SEVERITY: {
-		errno = 0;
-		long v = strtol(value, &end, 10);
-		if (errno || end == value || *end || v < 1 || v > 5)
-			perr(p, line, "severity must be an integer from 1 to 5, not '%s'", value);
-		else
-			r->severity = (int)v;
+	case K_SEVERITY:
+		set_severity(p, r, value, line);
 		break;
-	}
 	case K_ACTIONS:
 		parse_actions(p, r, value, line);
 		break;
 	case K_INPUT:
-		if (strcmp(value, "normalized") == 0)
-			r->input = FILTER_INPUT_NORMALIZED;
-		else if (strcmp(value, "raw") == 0)
-			r->input = FILTER_INPUT_RAW;
-		else
-			perr(p, line, "unknown input '%s' (expected normalized or raw)", value);
+		set_input(p, r, value, line);
 		break;
 	case K_LANG:
-		if (strcmp(value, "sv") == 0 || strcmp(value, "en") == 0 ||
-		    strcmp(value, "any") == 0)
-			snprintf(r->lang, sizeof(r->lang), "%s", value);
-		else
-			perr(p, line, "unknown lang '%s' (expected sv, en or any)", value);
+		set_lang(p, r, value, line);
 		break;
 	case K_MODE:
-		if (strcmp(value, "active") == 0)
-			r->mode = FILTER_MODE_ACTIVE;
-		else if (strcmp(value, "shadow") == 0)
-			r->mode = FILTER_MODE_SHADOW;
-		else
-			perr(p, line, "unknown mode '%s' (expected active or shadow)", value);
+		set_mode(p, r, value, line);
 		break;
 	case K_EXPIRES:
-		if (rules_expiry_instant(value, &r->expires_at) < 0) {
-			perr(p, line, "expires must be a date YYYY-MM-DD, not '%s'", value);
-		} else {
-			snprintf(r->expires, sizeof(r->expires), "%s", value);
-			if (r->expires_at <= p->today)
-				diag_add(p->warnings, p->name, line,
-				         "warning: rule '%s' expired on %s and is not applied",
-				         r->id, value);
-		}
+		set_expires(p, r, value, line);
 		break;
 	case K_PATTERN:
-	case K_EXCEPT: {
-		struct filter_pattern *pt =
-		        k == K_PATTERN ? grow((void **)&r->patterns, &r->npatterns, sizeof(*pt))
-		                       : grow((void **)&r->excepts, &r->nexcepts, sizeof(*pt));
-		if (!pt)
-			p->nomem = 1;
-		else
-			compile_into(p, pt, value, line, key_names[k]);
+	case K_EXCEPT:
+		add_pattern(p, r, k, value, line);
 		break;
-	}
-	case K_VALIDATE: {
-		const struct validator *vd = validate_lookup(value);
-		const struct validator **slot;
-		if (!vd) {
-			perr(p, line, "unknown validator '%s'", value);
-			break;
-		}
-		slot = grow((void **)&r->validators, &r->nvalidators, sizeof(*slot));
-		if (!slot)
-			p->nomem = 1;
-		else
-			*slot = vd;
+	case K_VALIDATE:
+		add_validator(p, r, value, line);
 		break;
-	}
 	case K_MATCH:
 		add_example(p, &r->matches, &r->nmatches, value, line);
 		break;
@@ -612,41 +648,21 @@ int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *
 int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
                      struct diag_list *errors, struct diag_list *warnings)
 {
-	FILE *f = fopen(path, "re");
-	struct stat st;
 	char *buf = NULL;
-	int r;
-
-	if (!f) {
-		r = -errno;
-		diag_add(errors, path, 0, "cannot open: %s", strerror(-r));
+	size_t len = 0;
+	/* Never blocks on a FIFO, takes only a regular file, at most
+	 * RULES_MAX_FILE_SIZE bytes (a link to /dev/zero ends there). */
+	int r = readfile_regular(path, RULES_MAX_FILE_SIZE, &buf, &len);
+	if (r == -EFBIG) {
+		diag_add(errors, path, 0, "larger than %u bytes", RULES_MAX_FILE_SIZE);
 		return r;
 	}
-	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-		diag_add(errors, path, 0, "not a regular file");
-		r = -EINVAL;
-		goto out;
+	if (r < 0) {
+		diag_add(errors, path, 0, "cannot open: %s", readfile_strerror(r));
+		return r;
 	}
-	if ((uint64_t)st.st_size > RULES_MAX_FILE_SIZE) {
-		diag_add(errors, path, 0, "larger than %u bytes", RULES_MAX_FILE_SIZE);
-		r = -EFBIG;
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	size_t got = fread(buf, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		r = -EIO;
-		diag_add(errors, path, 0, "read error");
-		goto out;
-	}
-	r = rules_parse_buffer(rs, path, buf, got, today, errors, warnings);
-out:
+	r = rules_parse_buffer(rs, path, buf, len, today, errors, warnings);
 	free(buf);
-	fclose(f);
 	return r;
 }
 

@@ -119,8 +119,11 @@ const char *filter_action_name(unsigned bit);
 int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *buf, size_t len,
                        time_t today, struct diag_list *errors, struct diag_list *warnings);
 
-/* Parse one file (at most RULES_MAX_FILE_SIZE bytes). Same returns, and
- * -errno when the file cannot be read (also reported in errors). */
+/* Parse one file: a regular file (opened without blocking, so a FIFO is
+ * refused at once, as are directories and devices) of at most
+ * RULES_MAX_FILE_SIZE bytes.  Same returns, and -errno when the file cannot
+ * be read (-EISDIR, -EBADFD, -EFBIG as readfile_regular(); also reported in
+ * errors). */
 int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
                      struct diag_list *errors, struct diag_list *warnings);
 

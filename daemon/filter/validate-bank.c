@@ -1,15 +1,16 @@
 /* Payment numbers: payment cards, IBAN, bankgiro and plusgiro. */
 #include "filter/validate.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-static int is_digit(char c)
+static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static int is_alpha(char c)
+static bool is_alpha(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
@@ -83,7 +84,7 @@ static const struct issuer issuers[] = {
 	{ 56, 69, 2, LEN(13, 19) },               /* Maestro */
 };
 
-static int known_issuer(const char *d, int n)
+static bool known_issuer(const char *d, int n)
 {
 	for (size_t i = 0; i < sizeof(issuers) / sizeof(issuers[0]); i++) {
 		const struct issuer *is = &issuers[i];
@@ -96,7 +97,7 @@ static int known_issuer(const char *d, int n)
 	return 0;
 }
 
-int validate_payment_card(const char *s, size_t len)
+bool validate_payment_card(const char *s, size_t len)
 {
 	char d[19];
 	int n;
@@ -150,7 +151,7 @@ static int iban_length(const char *cc)
 
 enum { IBAN_MAX = 34 };
 
-int validate_iban(const char *s, size_t len)
+bool validate_iban(const char *s, size_t len)
 {
 	char b[IBAN_MAX];
 	size_t n = 0, i = 0;
@@ -212,7 +213,7 @@ int validate_iban(const char *s, size_t len)
 
 /* ---- bankgiro and plusgiro ---- */
 
-int validate_bankgiro(const char *s, size_t len)
+bool validate_bankgiro(const char *s, size_t len)
 {
 	/* NNN-NNNN or NNNN-NNNN: the dash is what makes it a bankgiro
 	 * number rather than any seven or eight digits. */
@@ -224,7 +225,7 @@ int validate_bankgiro(const char *s, size_t len)
 	return validate_luhn(s, len);
 }
 
-int validate_plusgiro(const char *s, size_t len)
+bool validate_plusgiro(const char *s, size_t len)
 {
 	char d[8];
 

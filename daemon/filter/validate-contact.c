@@ -1,14 +1,15 @@
 /* Contact details: Swedish phone numbers and e-mail addresses. */
 #include "filter/validate.h"
 
+#include <stdbool.h>
 #include <string.h>
 
-static int is_digit(char c)
+static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static int is_alnum(char c)
+static bool is_alnum(char c)
 {
 	return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
@@ -34,7 +35,7 @@ static size_t phone_sep(const char *s, size_t len, size_t i)
 	return 0;
 }
 
-int validate_phone_se(const char *s, size_t len)
+bool validate_phone_se(const char *s, size_t len)
 {
 	char d[10]; /* the national significant number: no 0, no +46 */
 	size_t i = 0, n = 0, seps = 0;
@@ -104,7 +105,7 @@ static int label_char(unsigned char c)
 
 /* The top-level domain: two or more ASCII letters, or an IDN in its
  * xn-- form. */
-static int tld_ok(const char *t, size_t len)
+static bool tld_ok(const char *t, size_t len)
 {
 	if (len >= 5 && memcmp(t, "xn--", 4) == 0)
 		return 1; /* the label check already vetted the characters */
@@ -116,7 +117,7 @@ static int tld_ok(const char *t, size_t len)
 	return 1;
 }
 
-int validate_email(const char *s, size_t len)
+bool validate_email(const char *s, size_t len)
 {
 	if (!s || len < 6 || len > EMAIL_MAX)
 		return 0;

@@ -1,23 +1,12 @@
 /* Personnummer and samordningsnummer: the written forms, the century rule
  * and the date and check-digit checks (Skatteverket SKV 704). */
 #include "filter/validate.h"
+#include "util/civil.h"
 #include "util/clock.h"
 
+#include <stdbool.h>
 #include <errno.h>
 #include <string.h>
-
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (m == 2 && is_leap(y))
-		return 29;
-	return days[m - 1];
-}
 
 /* Compare two dates as (year, month, day); <0, 0, >0. */
 static int date_cmp(int y1, int m1, int d1, int y2, int m2, int d2)
@@ -96,7 +85,7 @@ int pnr_parse(const char *s, size_t len, time_t today, struct pnr *ret)
 		if (sep == '+')
 			year -= 100;
 	}
-	if (day > days_in_month(year, month))
+	if (day > civil_days_in_month(year, month))
 		return -EINVAL;
 	if (date_cmp(year, month, day, ty, tmo, td) > 0)
 		return -EINVAL;
@@ -116,19 +105,19 @@ int pnr_parse(const char *s, size_t len, time_t today, struct pnr *ret)
 	return 0;
 }
 
-int validate_personnummer(const char *s, size_t len)
+bool validate_personnummer(const char *s, size_t len)
 {
 	struct pnr p;
 	return pnr_parse(s, len, clock_now(), &p) == 0 && !p.coordination;
 }
 
-int validate_samordningsnummer(const char *s, size_t len)
+bool validate_samordningsnummer(const char *s, size_t len)
 {
 	struct pnr p;
 	return pnr_parse(s, len, clock_now(), &p) == 0 && p.coordination;
 }
 
-int validate_pnr(const char *s, size_t len)
+bool validate_pnr(const char *s, size_t len)
 {
 	return pnr_parse(s, len, clock_now(), NULL) == 0;
 }

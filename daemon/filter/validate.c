@@ -3,6 +3,7 @@
  * validate-<kind>.c, one file per family of numbers. */
 #include "filter/validate.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* clang-format off */
@@ -33,7 +34,7 @@ const struct validator *validate_lookup(const char *name)
 	return NULL;
 }
 
-int validate_luhn(const char *s, size_t len)
+bool validate_luhn(const char *s, size_t len)
 {
 	int sum = 0;
 	size_t n = 0;

@@ -1,15 +1,16 @@
 /* Validators: the checks that turn "looks like a number" into personal data.
  *
- * Each takes a candidate span of text (not NUL-terminated) and answers 1 when
- * it is a valid instance, 0 when it is not.  They never allocate.  Rule files
+ * Each takes a candidate span of text (not NUL-terminated) and answers true
+ * when it is a valid instance.  They never allocate.  Rule files
  * name them with `validate NAME`; validate_lookup() maps the name.
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
-typedef int (*validate_fn)(const char *s, size_t len);
+typedef bool (*validate_fn)(const char *s, size_t len);
 
 struct validator {
 	const char *name; /* as written in rule files: "personnummer" */
@@ -72,16 +73,16 @@ struct pnr {
  * check digit, wrong shape). */
 int pnr_parse(const char *s, size_t len, time_t today, struct pnr *ret);
 
-int validate_personnummer(const char *s, size_t len);
-int validate_samordningsnummer(const char *s, size_t len);
-int validate_pnr(const char *s, size_t len);
-int validate_payment_card(const char *s, size_t len);
-int validate_iban(const char *s, size_t len);
-int validate_bankgiro(const char *s, size_t len);
-int validate_plusgiro(const char *s, size_t len);
-int validate_phone_se(const char *s, size_t len);
-int validate_email(const char *s, size_t len);
+bool validate_personnummer(const char *s, size_t len);
+bool validate_samordningsnummer(const char *s, size_t len);
+bool validate_pnr(const char *s, size_t len);
+bool validate_payment_card(const char *s, size_t len);
+bool validate_iban(const char *s, size_t len);
+bool validate_bankgiro(const char *s, size_t len);
+bool validate_plusgiro(const char *s, size_t len);
+bool validate_phone_se(const char *s, size_t len);
+bool validate_email(const char *s, size_t len);
 
 /* The Luhn (mod 10) check over the digits of s, ignoring spaces and dashes;
- * 1 when valid.  Any other character makes it 0. */
-int validate_luhn(const char *s, size_t len);
+ * true when valid.  Any other character makes it false. */
+bool validate_luhn(const char *s, size_t len);

@@ -1,6 +1,7 @@
 /* Verdicts: ownership, JSON and the one-line summary. */
 #include "filter/verdict.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,7 @@ void filter_verdict_free(struct filter_verdict *v)
 	free(v);
 }
 
-int filter_verdict_has_rule(const struct filter_verdict *v, const char *id)
+bool filter_verdict_has_rule(const struct filter_verdict *v, const char *id)
 {
 	for (size_t i = 0; i < v->nhits; i++)
 		if (strcmp(v->hits[i].rule, id) == 0)

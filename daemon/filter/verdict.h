@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -62,7 +63,7 @@ struct filter_verdict {
 void filter_verdict_free(struct filter_verdict *v);
 
 /* 1 when rule `id` is among the hits (active or shadow). */
-int filter_verdict_has_rule(const struct filter_verdict *v, const char *id);
+bool filter_verdict_has_rule(const struct filter_verdict *v, const char *id);
 
 /* Number of active (non-shadow) hits. */
 size_t filter_verdict_active_hits(const struct filter_verdict *v);

@@ -151,8 +151,11 @@ static int evaluate(struct store *s, struct pipeline_rules *rules, const struct 
 	/* The verdict and the clocks it starts commit together: a crash can
 	 * lose neither one without the other. */
 	r = store_begin(s);
-	if (r == 0)
-		r = store_verdict(s, rules, item, version, v, now, &res->verdict_id);
+	if (r != 0) {
+		filter_verdict_free(v);
+		return r;
+	}
+	r = store_verdict(s, rules, item, version, v, now, &res->verdict_id);
 	if (r == 0) {
 		res->categories = v->categories;
 		res->tier = v->tier;
@@ -161,10 +164,7 @@ static int evaluate(struct store *s, struct pipeline_rules *rules, const struct 
 	}
 	if (r == 0 && is_own && parent)
 		r = meet_parent(s, parent, now, &res->clocks_met);
-	if (r == 0)
-		r = store_commit(s);
-	if (r)
-		store_rollback(s);
+	r = store_end(s, r);
 	filter_verdict_free(v);
 	return r;
 }
@@ -174,14 +174,11 @@ int pipeline_ingest(struct store *s, struct pipeline_rules *rules, const struct 
 {
 	struct pipeline_result res = { 0 };
 	int r = store_begin(s);
-	if (r == 0)
-		r = store_item_upsert(s, in, now, &res.item_id, &res.version_id);
-	if (r == 0)
-		r = store_commit(s);
-	if (r) {
-		store_rollback(s);
+	if (r != 0)
 		return r;
-	}
+	r = store_end(s, store_item_upsert(s, in, now, &res.item_id, &res.version_id));
+	if (r != 0)
+		return r;
 	/* The raw item is committed before anything else happens to it; a
 	 * version without a verdict is evaluated by pipeline_repair(). */
 	if (res.version_id) {
@@ -234,6 +231,8 @@ int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t 
 	if (!changed)
 		return 0; /* no write lock for nothing */
 	int r = store_begin(s);
+	if (r != 0)
+		return r;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const struct filter_rule_stats *st = filter_engine_rule_stats(rules->engine, i);
 		struct filter_rule_stats *f = &rules->flushed[i];
@@ -247,12 +246,8 @@ int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t 
 		                         (int64_t)(st->limit_hits - f->limit_hits), st->disabled,
 		                         now);
 	}
-	if (r == 0)
-		r = store_commit(s);
-	if (r) {
-		store_rollback(s);
+	if ((r = store_end(s, r)) != 0)
 		return r;
-	}
 	for (size_t i = 0; i < n; i++)
 		rules->flushed[i] = *filter_engine_rule_stats(rules->engine, i);
 	return 0;

@@ -1,5 +1,6 @@
 /* Mirroring configured accounts into the store. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,18 +17,17 @@ static int audit_account(struct store *s, const char *actor, const char *action,
                          const struct config_account *a)
 {
 	cJSON *d = cJSON_CreateObject();
-	char subject[128];
-	if (!d)
-		return -1;
-	cJSON_AddStringToObject(d, "platform", platform_name(a->platform));
-	cJSON_AddStringToObject(d, "unit", a->unit ? a->unit : "");
-	cJSON_AddStringToObject(d, "external_id", a->external_id ? a->external_id : "");
-	cJSON_AddBoolToObject(d, "enabled", a->enabled);
-	cJSON_AddStringToObject(d, "file", a->file);
-	char *txt = cJSON_PrintUnformatted(d);
+	char subject[128], *txt = NULL;
+	/* An audit entry with a field missing would be a false record. */
+	if (d && cJSON_AddStringToObject(d, "platform", platform_name(a->platform)) &&
+	    cJSON_AddStringToObject(d, "unit", a->unit ? a->unit : "") &&
+	    cJSON_AddStringToObject(d, "external_id", a->external_id ? a->external_id : "") &&
+	    cJSON_AddBoolToObject(d, "enabled", a->enabled) &&
+	    cJSON_AddStringToObject(d, "file", a->file ? a->file : ""))
+		txt = cJSON_PrintUnformatted(d);
 	cJSON_Delete(d);
 	snprintf(subject, sizeof(subject), "account:%s", a->id);
-	int r = txt ? store_audit_append(s, actor, action, subject, txt, NULL) : -1;
+	int r = txt ? store_audit_append(s, actor, action, subject, txt, NULL) : -ENOMEM;
 	free(txt);
 	return r;
 }
@@ -76,7 +76,7 @@ static int sync_one(struct store *s, const struct config_account *a, const char 
 	sqlite3_bind_int(st, 6, a->enabled);
 	sqlite3_bind_int64(st, 7, now);
 	if (sqlite3_step(st) == SQLITE_DONE)
-		r = audit_account(s, actor, action, a) == 0 ? 0 : STORE_E_SQLITE;
+		r = audit_account(s, actor, action, a);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -143,9 +143,5 @@ int store_accounts_sync(struct store *s, const struct config *cfg, const char *a
 		r = sync_one(s, &cfg->accounts[i], actor, now);
 	if (r == 0)
 		r = mark_removed(s, cfg, actor, now);
-	if (r == 0)
-		r = store_commit(s);
-	if (r)
-		store_rollback(s);
-	return r;
+	return store_end(s, r);
 }

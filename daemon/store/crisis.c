@@ -37,10 +37,8 @@ int store_account_set_crisis(struct store *s, const char *account, int64_t from,
 		return r;
 	sqlite3_stmt *st = store_prepare(s, "UPDATE accounts SET crisis_from=?, crisis_until=?, "
 	                                    "updated_at=? WHERE id=? AND removed_at IS NULL");
-	if (!st) {
-		store_rollback(s);
-		return STORE_E_SQLITE;
-	}
+	if (!st)
+		return store_end(s, STORE_E_SQLITE);
 	if (until) {
 		sqlite3_bind_int64(st, 1, from);
 		sqlite3_bind_int64(st, 2, until);
@@ -64,9 +62,5 @@ int store_account_set_crisis(struct store *s, const char *account, int64_t from,
 	if (r == 0)
 		r = store_audit_append(s, actor, until ? "crisis.on" : "crisis.off", subject,
 		                       detail, NULL);
-	if (r == 0)
-		r = store_commit(s);
-	if (r)
-		store_rollback(s);
-	return r;
+	return store_end(s, r);
 }

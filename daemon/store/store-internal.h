@@ -1,12 +1,15 @@
 /* The store's private state; only daemon/store/ includes this. */
 #pragma once
 
-#include "store/store.h"
+#include "store/store-db.h"
 
 struct store {
 	sqlite3 *db;
 	char *path;
 	int depth; /* store_begin() nesting: 1 = BEGIN, more = SAVEPOINTs */
+	/* SQLite's message when a level was rolled back: the ROLLBACK
+	 * itself would otherwise replace the cause with "not an error". */
+	char rollback_cause[256];
 };
 
 /* Prepare, or return NULL with the error kept in the connection. */

@@ -2,6 +2,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,14 @@ const char *store_path(const struct store *s)
 
 const char *store_errmsg(struct store *s)
 {
+	if (sqlite3_errcode(s->db) == SQLITE_OK && s->rollback_cause[0])
+		return s->rollback_cause;
 	return sqlite3_errmsg(s->db);
+}
+
+const char *store_strerror(struct store *s, int r)
+{
+	return r == STORE_E_SQLITE ? store_errmsg(s) : vakt_strerror(r);
 }
 
 sqlite3_stmt *store_prepare(struct store *s, const char *sql)
@@ -104,16 +112,24 @@ int store_exec(struct store *s, const char *sql)
 	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_E_SQLITE;
 }
 
-/* Transactions nest: the outermost store_begin() is BEGIN IMMEDIATE, inner
- * ones are savepoints, so a caller can make several modules' writes one
- * atomic unit (the pipeline commits a verdict and its deadline clocks
- * together) while each module still brackets its own writes. */
+/* Transactions nest (the rule is in store.h): depth 1 is BEGIN
+ * IMMEDIATE, depth N > 1 the savepoint spN-1. */
+static bool in_transaction(struct store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
 int store_begin(struct store *s)
 {
 	char sql[32];
-	if (s->depth == 0)
+	/* A level inside a transaction SQLite has already ended would run
+	 * its writes in autocommit mode, each one durable on its own. */
+	if (s->depth > 0 && !in_transaction(s))
+		return STORE_E_SQLITE;
+	if (s->depth == 0) {
+		s->rollback_cause[0] = '\0';
 		snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE");
-	else
+	} else
 		snprintf(sql, sizeof(sql), "SAVEPOINT sp%d", s->depth);
 	int r = store_exec(s, sql);
 	if (r == 0)
@@ -125,6 +141,8 @@ int store_commit(struct store *s)
 {
 	char sql[32];
 	if (s->depth <= 0)
+		return -EPROTO;
+	if (!in_transaction(s))
 		return STORE_E_SQLITE;
 	if (s->depth == 1)
 		snprintf(sql, sizeof(sql), "COMMIT");
@@ -136,20 +154,36 @@ int store_commit(struct store *s)
 	return r; /* on failure the caller rolls back this level */
 }
 
-void store_rollback(struct store *s)
+int store_rollback(struct store *s)
 {
 	char sql[64];
-	if (s->depth <= 0) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return;
-	}
+	int r = 0;
+
+	if (s->depth <= 0)
+		return -EPROTO;
 	s->depth--;
+	if (sqlite3_errcode(s->db) != SQLITE_OK)
+		snprintf(s->rollback_cause, sizeof(s->rollback_cause), "%s", sqlite3_errmsg(s->db));
+	if (!in_transaction(s))
+		return 0; /* SQLite has rolled everything back already */
 	if (s->depth == 0) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		r = store_exec(s, "ROLLBACK");
 	} else {
 		snprintf(sql, sizeof(sql), "ROLLBACK TO sp%d; RELEASE sp%d", s->depth, s->depth);
-		sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		r = store_exec(s, sql);
 	}
+	return r;
+}
+
+int store_end(struct store *s, int r)
+{
+	if (r == 0 && (r = store_commit(s)) == 0)
+		return 0;
+	store_rollback(s);
+	return r;
+}
+
+int store_depth(const struct store *s)
+{
+	return s->depth;
 }

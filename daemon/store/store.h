@@ -10,16 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
-
 #include "config/config.h"
+#include "util/error.h"
 
-/* Positive domain errors (besides negative errno values). */
-enum {
-	STORE_E_SQLITE = 1,  /* an SQLite error; store_errmsg() says which */
-	STORE_E_TOO_NEW = 2, /* database schema is newer than this build */
-	STORE_E_CORRUPT = 3, /* integrity or audit chain check failed */
-};
+/* Positive domain errors (besides negative errno values), numbered in
+ * util/error.h:
+ *   STORE_E_SQLITE   an SQLite error; store_errmsg() says which
+ *   STORE_E_TOO_NEW  the database schema is newer than this build
+ *   STORE_E_CORRUPT  an integrity or audit chain check failed */
 
 struct store;
 
@@ -30,16 +28,51 @@ struct store;
 int store_open(const char *path, struct store **ret, char *errbuf, size_t errlen);
 void store_close(struct store *s);
 
-sqlite3 *store_db(struct store *s);
 const char *store_path(const struct store *s);
+/* SQLite's message for the last failure, also after the level it
+ * happened in was rolled back. */
 const char *store_errmsg(struct store *s);
+/* vakt_strerror(r), but SQLite's own message for STORE_E_SQLITE: for log
+ * lines about a store call that returned r. */
+const char *store_strerror(struct store *s, int r);
 
-/* Short write transactions: BEGIN IMMEDIATE … COMMIT, or ROLLBACK.  They
- * nest (inner levels are savepoints): every begin is matched by exactly one
- * commit or rollback, and a failed commit is followed by a rollback. */
+/* Transactions.  The rule, for every caller:
+ *
+ *  - Every store_begin() that returned 0 is matched by exactly one
+ *    store_commit() or store_rollback() of the same level, or by
+ *    store_end(); a store_begin() that failed opened nothing and is
+ *    matched by nothing (rolling back then would end the caller's
+ *    enclosing level).  A failed store_commit() leaves its level open:
+ *    roll it back (store_end() does).
+ *  - The outermost level is BEGIN IMMEDIATE … COMMIT: nothing is durable
+ *    before the outermost commit.  Inner levels are SQLite savepoints, so
+ *    any function may bracket its own writes whether or not its caller
+ *    has a transaction open:
+ *      inner commit:   its writes become part of the enclosing level;
+ *                      they commit or roll back with it;
+ *      inner rollback: undoes only the writes since its own begin; the
+ *                      enclosing level goes on and may still commit (the
+ *                      pipeline starts a clock, is told DEADLINE_E_EXISTS,
+ *                      and keeps the verdict);
+ *      outer rollback: undoes everything, committed inner levels too.
+ *    A function that returns results computed inside an inner level
+ *    (deadline_scan()'s transitions) tells its caller what happened only
+ *    if the caller commits: act on them in the same transaction (the
+ *    escalation outbox writes its rows there) or after the commit.
+ *  - When SQLite ends the transaction itself (it does after some I/O and
+ *    out-of-memory errors), every later begin or commit inside it fails
+ *    with STORE_E_SQLITE, so the outermost caller rolls back.
+ *
+ * 0, STORE_E_SQLITE, or -EPROTO for a commit or rollback without an open
+ * level (a programming error). */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
-void store_rollback(struct store *s);
+int store_rollback(struct store *s);
+/* Commit when r == 0, else roll back; returns r, or the commit's error
+ * (after rolling back).  `return store_end(s, r);` closes a level. */
+int store_end(struct store *s, int r);
+/* Levels open now: 0 outside a transaction. */
+int store_depth(const struct store *s);
 
 /* Execute SQL without results (no user input in it). */
 int store_exec(struct store *s, const char *sql);
@@ -48,10 +81,6 @@ int store_exec(struct store *s, const char *sql);
 int store_schema_latest(void);
 /* The database's version (PRAGMA user_version). */
 int store_schema_version(struct store *s, int *ret);
-
-/* Migrations, exposed for tests: bring a raw connection from its version to
- * `target`.  Refuses a database newer than store_schema_latest(). */
-int store_migrate(sqlite3 *db, int target, char *errbuf, size_t errlen);
 
 /* --- accounts -------------------------------------------------------- */
 

@@ -1,4 +1,5 @@
 /* Verdicts, per-rule counters and moderators' feedback. */
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -104,7 +105,7 @@ int store_rule_stats_get(struct store *s, const char *rule, struct store_rule_st
 }
 
 /* 1 when rule is one of the space-separated ids. */
-static int list_has(const char *list, const char *rule)
+static bool list_has(const char *list, const char *rule)
 {
 	size_t n = strlen(rule);
 	for (const char *p = list; p && *p;) {
@@ -129,10 +130,8 @@ int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const
 	sqlite3_stmt *st = store_prepare(
 	        s, "SELECT rule_ids || ' ' || coalesce((SELECT group_concat(value, ' ') "
 	           "FROM json_each(detail_json, '$.shadow')), '') FROM verdicts WHERE id=?");
-	if (!st) {
-		store_rollback(s);
-		return STORE_E_SQLITE;
-	}
+	if (!st)
+		return store_end(s, STORE_E_SQLITE);
 	sqlite3_bind_int64(st, 1, verdict);
 	int sr = sqlite3_step(st);
 	r = sr == SQLITE_ROW
@@ -167,9 +166,5 @@ int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const
 		           : -ENOMEM;
 		free(detail);
 	}
-	if (r == 0)
-		r = store_commit(s);
-	if (r)
-		store_rollback(s);
-	return r;
+	return store_end(s, r);
 }

@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/civil.h"
+
 static struct {
 	int simulated;
+	bool manual;             /* stands still at sim_start_usec */
 	int64_t sim_start_usec;  /* simulated instant at the switch */
 	int64_t mono_start_usec; /* monotonic clock at the switch */
 	double factor;
@@ -23,6 +26,8 @@ static int64_t mono_usec(void)
 
 int64_t clock_now_usec(void)
 {
+	if (clk.manual)
+		return clk.sim_start_usec;
 	if (clk.simulated) {
 		double elapsed = (double)(mono_usec() - clk.mono_start_usec);
 		return clk.sim_start_usec + (int64_t)(elapsed * clk.factor);
@@ -46,6 +51,26 @@ void clock_set_simulated(int64_t start_usec, double factor)
 	clk.factor = factor < 1.0 ? 1.0 : factor;
 }
 
+void clock_set_manual(int64_t start_usec)
+{
+	clk.simulated = 1;
+	clk.manual = true;
+	clk.sim_start_usec = start_usec;
+	clk.mono_start_usec = mono_usec();
+	clk.factor = CLOCK_MANUAL;
+}
+
+void clock_manual_set(int64_t usec)
+{
+	if (clk.manual && usec > clk.sim_start_usec)
+		clk.sim_start_usec = usec;
+}
+
+bool clock_is_manual(void)
+{
+	return clk.manual;
+}
+
 void clock_set_real(void)
 {
 	memset(&clk, 0, sizeof(clk));
@@ -63,7 +88,8 @@ struct timeval clock_sim_to_real(int64_t sim_usec)
 	struct timeval tv = { 0, 0 };
 	if (sim_usec <= 0)
 		return tv;
-	int64_t real = clk.simulated ? (int64_t)((double)sim_usec / clk.factor) : sim_usec;
+	int64_t real =
+	        clk.simulated && !clk.manual ? (int64_t)((double)sim_usec / clk.factor) : sim_usec;
 	if (real < 1)
 		real = 1;
 	tv.tv_sec = (time_t)(real / USEC_PER_SEC);
@@ -71,28 +97,13 @@ struct timeval clock_sim_to_real(int64_t sim_usec)
 	return tv;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
+/* civil_digits() at *p, advancing past them. */
 static int parse_digits(const char **p, int n, int *ret)
 {
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -EINVAL;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	*ret = v;
-	return 0;
+	int r = civil_digits(*p, n, ret);
+	if (r == 0)
+		*p += n;
+	return r;
 }
 
 int clock_parse_iso8601(const char *s, int64_t *ret_usec)
@@ -146,7 +157,7 @@ int clock_parse_iso8601(const char *s, int64_t *ret_usec)
 	if (*p)
 		return -EINVAL;
 
-	int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	int64_t days = civil_days_from_date(y, mo, d);
 	int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
 	*ret_usec = secs * USEC_PER_SEC + frac;
 	return 0;
@@ -166,7 +177,9 @@ int clock_parse_spec(const char *spec, int64_t *ret_start_usec, double *ret_fact
 	buf[n] = '\0';
 	if (clock_parse_iso8601(buf, &start) < 0)
 		return -EINVAL;
-	if (comma) {
+	if (comma && strcmp(comma + 1, "manual") == 0) {
+		factor = CLOCK_MANUAL;
+	} else if (comma) {
 		const char *f = comma + 1;
 		char *end;
 		if (*f == 'x' || *f == 'X')

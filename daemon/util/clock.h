@@ -6,11 +6,16 @@
  * then advances `factor` times faster than the monotonic clock, so a test
  * can live through a business week in seconds without sleeping.
  *
- * Timers in the event loop are expressed in simulated time and converted to
- * real delays with clock_sim_to_real().
+ * Or the simulated clock stands still (manual mode, "START,manual") and
+ * moves only when told to (clock_manual_set(), through the daemon's stepped
+ * timers), so a test never races the machine's speed.
+ *
+ * Timers in the event loop are expressed in simulated time (util/ctimer.h)
+ * and converted to real delays with clock_sim_to_real().
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/time.h>
 #include <time.h>
@@ -27,18 +32,36 @@ time_t clock_now(void);
  * now, running `factor` times real speed (factor >= 1). */
 void clock_set_simulated(int64_t start_usec, double factor);
 
+/* Switch to the manual test clock: simulated time stands still at
+ * `start_usec` until clock_manual_set() moves it. */
+void clock_set_manual(int64_t start_usec);
+
+/* Move the manual clock to `usec` (never backwards: an earlier instant is
+ * ignored).  Does nothing unless the clock is manual. */
+void clock_manual_set(int64_t usec);
+
+/* true when the clock is the manual test clock. */
+bool clock_is_manual(void);
+
 /* Back to the real clock. */
 void clock_set_real(void);
 
-/* 1 when simulated, 0 otherwise; the factor is written to *ret_factor. */
+/* 1 when simulated (sped up or manual), 0 otherwise; the factor is written
+ * to *ret_factor (CLOCK_MANUAL when manual). */
 int clock_is_simulated(double *ret_factor);
 
 /* Convert a span of simulated time to the real delay the event loop must
  * wait.  Never returns a negative delay. */
 struct timeval clock_sim_to_real(int64_t sim_usec);
 
+/* The factor clock_parse_spec() and clock_is_simulated() report for the
+ * manual clock. */
+#define CLOCK_MANUAL 0.0
+
 /* Parse a --test-clock argument: "2026-06-18T07:00:00+02:00,x3600" (the
- * factor part ",xN" is optional and defaults to 1).  Returns 0 or -EINVAL. */
+ * factor part ",xN" is optional and defaults to 1) or
+ * "2026-06-18T07:00:00+02:00,manual" (*ret_factor is CLOCK_MANUAL).
+ * Returns 0 or -EINVAL. */
 int clock_parse_spec(const char *spec, int64_t *ret_start_usec, double *ret_factor);
 
 /* Parse an ISO 8601 instant with an explicit offset or Z

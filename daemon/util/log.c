@@ -42,11 +42,6 @@ void log_set_max_level(int prio)
 	log_max = prio;
 }
 
-int log_get_max_level(void)
-{
-	return log_max;
-}
-
 static const char *prio_name(int prio)
 {
 	static const char *names[] = { "emerg",   "alert",  "crit", "error",

@@ -13,7 +13,6 @@
 
 void log_open(const char *ident);
 void log_set_max_level(int prio);
-int log_get_max_level(void);
 
 /* account may be NULL, item 0 when not about an item. */
 void log_full(int prio, const char *account, int64_t item, const char *fmt, ...)

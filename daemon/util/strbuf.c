@@ -37,11 +37,6 @@ int strbuf_adds(struct strbuf *sb, const char *s)
 	return strbuf_add(sb, s, strlen(s));
 }
 
-int strbuf_addc(struct strbuf *sb, char c)
-{
-	return strbuf_add(sb, &c, 1);
-}
-
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap, aq;
@@ -57,21 +52,6 @@ int strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 	sb->len += (size_t)n;
 	return 0;
-}
-
-char *strbuf_detach(struct strbuf *sb)
-{
-	char *p = sb->buf ? sb->buf : strdup("");
-	sb->buf = NULL;
-	sb->len = sb->cap = 0;
-	return p;
-}
-
-void strbuf_reset(struct strbuf *sb)
-{
-	sb->len = 0;
-	if (sb->buf)
-		sb->buf[0] = '\0';
 }
 
 void strbuf_free(struct strbuf *sb)

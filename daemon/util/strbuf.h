@@ -13,8 +13,4 @@ struct strbuf {
 int strbuf_add(struct strbuf *sb, const void *data, size_t len);
 int strbuf_adds(struct strbuf *sb, const char *s);
 int strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int strbuf_addc(struct strbuf *sb, char c);
-/* Hand the buffer to the caller (never NULL on success); sb is reset. */
-char *strbuf_detach(struct strbuf *sb);
-void strbuf_reset(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);

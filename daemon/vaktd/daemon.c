@@ -18,6 +18,8 @@
 #include "pipeline/pipeline.h"
 #include "store/audit.h"
 #include "util/clock.h"
+#include "util/ctimer.h"
+#include "util/error.h"
 #include "util/log.h"
 #include "vaktd/poller.h"
 
@@ -54,12 +56,9 @@ static struct api_server_opts api_opts(const struct config *c)
 
 static void schedule_tick(struct daemon *d)
 {
-	struct timeval tv = clock_sim_to_real(d->config->daemon.tick_usec);
 	/* On a fast test clock the tick would spin; 20 ms of real time is
 	 * fine-grained enough for anything the tick does. */
-	if (tv.tv_sec == 0 && tv.tv_usec < 20000)
-		tv.tv_usec = 20000;
-	if (evtimer_add(d->tick, &tv) < 0)
+	if (ctimer_arm_in(d->tick, d->config->daemon.tick_usec, 20000) < 0)
 		log_error("cannot arm the main tick");
 }
 
@@ -75,7 +74,7 @@ static void scan_deadlines(struct daemon *d)
 	do {
 		int r = deadline_scan(d->store, now, "vaktd", DEADLINE_SCAN_MAX, &tr, &n);
 		if (r) {
-			log_error("deadline scan failed: %s", deadline_strerror(r));
+			log_error("deadline scan failed: %s", store_strerror(d->store, r));
 			return;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -93,14 +92,16 @@ static void scan_deadlines(struct daemon *d)
 
 /* The main tick: deadlines now, the outbox later.  The watchdog only pings
  * while ticks keep coming. */
-static void on_tick(evutil_socket_t fd, short what, void *arg)
+static void on_tick(void *arg)
 {
 	struct daemon *d = arg;
 	d->ticks++;
 	if (d->store)
 		scan_deadlines(d);
-	if (d->store && d->rules && pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
-		log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+	int r;
+	if (d->store && d->rules &&
+	    (r = pipeline_flush_stats(d->store, d->rules, clock_now_usec())) != 0)
+		log_error("cannot write rule statistics: %s", store_strerror(d->store, r));
 	if (!d->stopping)
 		schedule_tick(d);
 }
@@ -111,7 +112,8 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	int64_t grace = 10 * d->config->daemon.tick_usec + 60 * USEC_PER_SEC;
-	if (d->ticks == d->ticks_at_last_ping) {
+	/* The manual test clock ticks only when a test moves it. */
+	if (d->ticks == d->ticks_at_last_ping && !clock_is_manual()) {
 		log_warning("main loop made no progress since the last watchdog ping");
 	} else if (d->poller && !poller_healthy(d->poller, clock_now_usec(), grace)) {
 		log_warning("polls are overdue; not pinging the watchdog");
@@ -125,13 +127,10 @@ static int audit_as(struct daemon *d, const char *actor, const char *action, con
 {
 	int r = store_begin(d->store);
 	if (r == 0)
-		r = store_audit_append(d->store, actor, action, "daemon", detail, NULL);
-	if (r == 0)
-		r = store_commit(d->store);
-	if (r) {
-		log_error("cannot write audit entry '%s': %s", action, store_errmsg(d->store));
-		store_rollback(d->store);
-	}
+		r = store_end(d->store,
+		              store_audit_append(d->store, actor, action, "daemon", detail, NULL));
+	if (r)
+		log_error("cannot write audit entry '%s': %s", action, store_strerror(d->store, r));
 	return r;
 }
 
@@ -174,10 +173,10 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 		r = store_accounts_sync(d->store, next, "vaktd:reload");
 		if (r)
 			diag_add(&diags, NULL, 0, "cannot record the new accounts in the store: %s",
-			         store_errmsg(d->store));
+			         store_strerror(d->store, r));
 	}
 	if (r && diags.n == 0)
-		diag_add(&diags, NULL, 0, "cannot reload: %s", strerror(-r));
+		diag_add(&diags, NULL, 0, "cannot reload: %s", vakt_strerror(r));
 	if (r) {
 		log_diags(&diags, "; keeping previous configuration");
 		log_error("invalid configuration, ignored: %zu error(s); keeping previous "
@@ -195,8 +194,9 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 	} else {
 		struct config *old = d->config;
 		/* Statistics of the old rule set are written before it goes. */
-		if (pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
-			log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+		int fr = pipeline_flush_stats(d->store, d->rules, clock_now_usec());
+		if (fr)
+			log_error("cannot write rule statistics: %s", store_strerror(d->store, fr));
 		pipeline_rules_free(d->rules);
 		d->rules = next_rules;
 		d->api_env.rules = next_rules;
@@ -270,13 +270,6 @@ static void on_store_changed(void *arg)
 	poller_refresh(d->poller);
 }
 
-static int make_state_dir(const char *path)
-{
-	if (mkdir(path, 0750) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int daemon_check_config(const struct daemon_opts *opts)
 {
 	struct diag_list diags = { 0 };
@@ -301,23 +294,16 @@ int daemon_check_config(const struct daemon_opts *opts)
 	return 0;
 }
 
-int daemon_start(struct daemon *d)
+/* Phase 1: the configuration and the rules.  Nothing is opened yet. */
+static int start_load(struct daemon *d)
 {
 	struct diag_list diags = { 0 };
-	char errbuf[512], dbpath[4200];
-	int r;
-
-	d->base = event_base_new();
-	if (!d->base)
-		return -ENOMEM;
-
-	r = config_load(d->opts.config_dir, &d->opts.ovr, &d->config, &diags);
+	int r = config_load(d->opts.config_dir, &d->opts.ovr, &d->config, &diags);
 	if (r) {
 		log_diags(&diags, "");
 		log_error("invalid configuration in %s: %zu error(s); not starting",
 		          d->opts.config_dir, diags.n);
-		diag_list_clear(&diags);
-		return r;
+		goto out;
 	}
 	log_set_max_level(d->config->daemon.log_level);
 	r = pipeline_rules_load(d->config->daemon.rules_dir, d->config->daemon.rule_disable_after,
@@ -326,49 +312,114 @@ int daemon_start(struct daemon *d)
 		log_diags(&diags, "");
 		log_error("invalid rules in %s: %zu error(s); not starting",
 		          d->config->daemon.rules_dir, diags.n);
-		diag_list_clear(&diags);
-		return r;
+		goto out;
 	}
 	d->generation = 1;
 	d->config->generation = 1;
+out:
+	diag_list_clear(&diags);
+	return r;
+}
 
-	r = make_state_dir(d->config->daemon.state_dir);
-	if (r) {
-		log_error("cannot create state directory %s: %s", d->config->daemon.state_dir,
-		          strerror(-r));
+/* Two daemons on one database would poll twice and race each other's
+ * clocks; the lock is released by the kernel however we exit. */
+static int lock_state_dir(struct daemon *d)
+{
+	const char *dir = d->config->daemon.state_dir;
+	char path[4200];
+	int fd = -1, r = 0;
+
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		r = -errno;
+		log_error("cannot create state directory %s: %s", dir, vakt_strerror(r));
 		return r;
 	}
-	/* Two daemons on one database would poll twice and race each other's
-	 * clocks; the lock is released by the kernel however we exit. */
-	snprintf(dbpath, sizeof(dbpath), "%s/vakt.lock", d->config->daemon.state_dir);
-	d->lock_fd = open(dbpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (d->lock_fd < 0 || flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		log_error("cannot lock %s: %s", dbpath,
-		          errno == EWOULDBLOCK ? "another vaktd uses this state directory"
-		                               : strerror(errno));
-		return -EBUSY;
+	snprintf(path, sizeof(path), "%s/vakt.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		log_error("cannot open %s: %s", path, vakt_strerror(r));
+		return r;
 	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		r = -errno;
+		log_error("cannot lock %s: %s", path,
+		          r == -EWOULDBLOCK ? "another vaktd uses this state directory"
+		                            : vakt_strerror(r));
+		close(fd);
+		return r;
+	}
+	d->lock_fd = fd;
+	return 0;
+}
+
+/* Phase 2: the state directory's lock, then the store, brought in line
+ * with the configuration's accounts.  Returns the store's own code
+ * (STORE_E_*) when the store fails. */
+static int start_store(struct daemon *d)
+{
+	char errbuf[512], dbpath[4200];
+	int r = lock_state_dir(d);
+	if (r)
+		return r;
 	snprintf(dbpath, sizeof(dbpath), "%s/vakt.db", d->config->daemon.state_dir);
 	r = store_open(dbpath, &d->store, errbuf, sizeof(errbuf));
 	if (r) {
 		log_error("store: %s", errbuf);
-		return -EIO;
+		return r;
 	}
 	r = store_accounts_sync(d->store, d->config, "vaktd:start");
-	if (r) {
-		log_error("cannot record accounts in the store: %s", store_errmsg(d->store));
-		return -EIO;
-	}
+	if (r)
+		log_error("cannot record accounts in the store: %s", store_strerror(d->store, r));
+	return r;
+}
 
+/* Phase 3: items a crash left stored but not filtered.  A failure is
+ * logged and the start goes on: the items stay for the next start. */
+static void start_repair(struct daemon *d)
+{
 	size_t repaired = 0;
-	r = pipeline_repair(d->store, d->rules, d->config, clock_now_usec(), &repaired);
+	int r = pipeline_repair(d->store, d->rules, d->config, clock_now_usec(), &repaired);
 	if (r)
 		log_error("cannot evaluate items left unevaluated by a crash: %s",
-		          store_errmsg(d->store));
+		          store_strerror(d->store, r));
 	else if (repaired)
 		log_notice("evaluated %zu item(s) a previous run had stored but not filtered",
 		           repaired);
+}
 
+/* The API moved the manual test clock: fire what fell due, synchronously. */
+static int on_testclock(void *arg, int64_t to, size_t *ret_fired)
+{
+	struct daemon *d = arg;
+	char buf[40];
+	size_t fired = 0;
+	int r = ctimers_advance_to(d->timers, to, &fired);
+	if (r == -ELOOP)
+		log_error("test clock: a timer keeps re-arming itself at %s; stopped there after "
+		          "%zu timer(s)",
+		          clock_format_utc(clock_now_usec(), buf, sizeof(buf)), fired);
+	else if (r == 0)
+		log_debug("test clock moved to %s: %zu timer(s) fired",
+		          clock_format_utc(clock_now_usec(), buf, sizeof(buf)), fired);
+	*ret_fired = fired;
+	return r;
+}
+
+/* Phase 4: the event loop, its clock timers and the API socket. */
+static int start_api(struct daemon *d)
+{
+	char errbuf[512];
+	d->base = event_base_new();
+	if (!d->base) {
+		log_error("cannot create the event loop");
+		return -ENOMEM;
+	}
+	int r = ctimers_new(d->base, &d->timers);
+	if (r) {
+		log_error("cannot create the timers: %s", vakt_strerror(r));
+		return r;
+	}
 	d->api_env = (struct api_env){
 		.store = d->store,
 		.rules = d->rules,
@@ -377,34 +428,60 @@ int daemon_start(struct daemon *d)
 		.config_loaded_usec = clock_now_usec(),
 		.started_usec = clock_now_usec(),
 		.state = "starting",
+		.testclock_move = clock_is_manual() ? on_testclock : NULL,
+		.testclock_arg = d,
+		.reload = on_api_reload,
+		.reload_arg = d,
 	};
 	struct api_server_opts o = api_opts(d->config);
 	r = api_server_start(d->base, &d->api_env, &o, &d->api, errbuf, sizeof(errbuf));
-	if (r) {
+	if (r)
 		log_error("api: %s", errbuf);
-		return r;
-	}
+	return r;
+}
 
-	r = poller_new(d, &d->poller);
+static const struct config *current_config(void *arg)
+{
+	const struct daemon *d = arg;
+	return d->config;
+}
+
+/* Phase 5: the poll schedule, and the API's way to tell it of crisis
+ * mode. */
+static int start_poller(struct daemon *d)
+{
+	const struct poller_env env = {
+		.timers = d->timers,
+		.store = d->store,
+		.config = current_config,
+		.config_arg = d,
+	};
+	int r = poller_new(&env, &d->poller);
 	if (r < 0) {
-		log_error("cannot set up the poll schedule: %s", strerror(-r));
+		log_error("cannot set up the poll schedule: %s", vakt_strerror(r));
 		return r;
 	}
 	d->api_env.changed = on_store_changed;
 	d->api_env.changed_arg = d;
-	d->api_env.reload = on_api_reload;
-	d->api_env.reload_arg = d;
+	return 0;
+}
 
+/* Phase 6: signals, the main tick and systemd's watchdog. */
+static int start_timers(struct daemon *d)
+{
 	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
 	d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
 	d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
-	d->tick = evtimer_new(d->base, on_tick, d);
-	if (!d->sig_term || !d->sig_int || !d->sig_hup || !d->tick ||
-	    evsignal_add(d->sig_term, NULL) || evsignal_add(d->sig_int, NULL) ||
-	    evsignal_add(d->sig_hup, NULL))
+	if (!d->sig_term || !d->sig_int || !d->sig_hup || evsignal_add(d->sig_term, NULL) ||
+	    evsignal_add(d->sig_int, NULL) || evsignal_add(d->sig_hup, NULL)) {
+		log_error("cannot install the signal handlers");
 		return -ENOMEM;
-	signal(SIGPIPE, SIG_IGN);
-
+	}
+	int r = ctimer_new(d->timers, on_tick, d, &d->tick);
+	if (r) {
+		log_error("cannot create the main tick: %s", vakt_strerror(r));
+		return r;
+	}
 	uint64_t wd_usec = 0;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
 		/* Ping at half the interval, in real time: the watchdog is
@@ -412,21 +489,47 @@ int daemon_start(struct daemon *d)
 		struct timeval tv = { (time_t)(wd_usec / 2 / 1000000),
 			              (suseconds_t)(wd_usec / 2 % 1000000) };
 		d->watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
-		if (!d->watchdog || evtimer_add(d->watchdog, &tv))
+		if (!d->watchdog || evtimer_add(d->watchdog, &tv)) {
+			log_error("cannot arm the watchdog timer");
 			return -ENOMEM;
-		/* The first tick comes at once so the first ping can follow. */
+		}
 	}
-	on_tick(-1, 0, d);
+	/* The first tick comes at once so the first ping can follow. */
+	on_tick(d);
+	return 0;
+}
 
+/* Phase 7: audited, announced, READY=1. */
+static void start_ready(struct daemon *d)
+{
 	audit_simple(d, "daemon.started", NULL);
 	d->api_env.state = "running";
 	log_info("vaktd %s running: %zu accounts, %zu rules (rule set %s), store %s, API %s%s",
 	         VAKT_VERSION, d->config->n_accounts, filter_engine_rule_count(d->rules->engine),
-	         d->rules->digest, dbpath, d->config->daemon.api_socket,
+	         d->rules->digest, store_path(d->store), d->config->daemon.api_socket,
 	         api_server_socket_activated(d->api) ? " (socket activation)" : "");
 	sd_notify(0, "READY=1");
 	notify_status(d);
-	return 0;
+}
+
+/* Each phase logs its own failure once and leaves what it made in *d for
+ * daemon_free(), the one cleanup path. */
+int daemon_start(struct daemon *d)
+{
+	int r = start_load(d);
+	if (r == 0)
+		r = start_store(d);
+	if (r == 0) {
+		start_repair(d);
+		r = start_api(d);
+	}
+	if (r == 0)
+		r = start_poller(d);
+	if (r == 0)
+		r = start_timers(d);
+	if (r == 0)
+		start_ready(d);
+	return r;
 }
 
 int daemon_run(struct daemon *d)
@@ -435,8 +538,9 @@ int daemon_run(struct daemon *d)
 		log_error("event loop failed");
 		return 1;
 	}
-	if (pipeline_flush_stats(d->store, d->rules, clock_now_usec()))
-		log_error("cannot write rule statistics: %s", store_errmsg(d->store));
+	int r = pipeline_flush_stats(d->store, d->rules, clock_now_usec());
+	if (r)
+		log_error("cannot write rule statistics: %s", store_strerror(d->store, r));
 	audit_simple(d, "daemon.stopped", NULL);
 	return 0;
 }
@@ -452,10 +556,10 @@ void daemon_free(struct daemon *d)
 		event_free(d->sig_int);
 	if (d->sig_hup)
 		event_free(d->sig_hup);
-	if (d->tick)
-		event_free(d->tick);
+	ctimer_free(d->tick);
 	if (d->watchdog)
 		event_free(d->watchdog);
+	ctimers_free(d->timers);
 	store_close(d->store);
 	pipeline_rules_free(d->rules);
 	config_free(d->config);

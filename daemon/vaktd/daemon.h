@@ -11,6 +11,8 @@
 
 struct event_base;
 struct event;
+struct ctimers;
+struct ctimer;
 struct poller;
 struct pipeline_rules;
 
@@ -23,14 +25,15 @@ struct daemon_opts {
 struct daemon {
 	struct daemon_opts opts;
 	struct event_base *base;
-	struct config *config; /* current; replaced whole on reload */
+	struct ctimers *timers; /* every timer on simulated time */
+	struct config *config;  /* current; replaced whole on reload */
 	struct store *store;
 	struct api_server *api;
 	struct poller *poller;
 	struct pipeline_rules *rules; /* current; replaced whole on reload */
 	struct api_env api_env;       /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;
-	struct event *tick;
+	struct ctimer *tick;
 	struct event *watchdog;
 	uint64_t ticks; /* main loop progress, read by the watchdog */
 	uint64_t ticks_at_last_ping;
@@ -39,8 +42,10 @@ struct daemon {
 	int lock_fd; /* flock on STATE/vakt.lock: one vaktd per store */
 };
 
-/* Load the configuration, open the store, bind the API, report READY=1.
- * Returns 0, or a negative errno after logging the reason. */
+/* Load the configuration, lock the state directory and open the store,
+ * repair, bind the API, start the poller, signals and timers, report
+ * READY=1.  Returns 0, or after logging the reason a negative errno or the
+ * store's positive STORE_E_* code; daemon_free() cleans up either way. */
 int daemon_start(struct daemon *d);
 
 /* Run until SIGTERM/SIGINT.  Returns the process exit code. */

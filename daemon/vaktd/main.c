@@ -1,8 +1,11 @@
 /* vaktd: command line, then the daemon's life cycle. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <curl/curl.h>
 
 #include "util/clock.h"
 #include "util/log.h"
@@ -20,12 +23,15 @@ static void usage(FILE *out)
 	        "      --socket PATH      API socket (default $RUNTIME_DIRECTORY/api.sock\n"
 	        "                         or /run/vakt/api.sock; overrides [Api] Socket=)\n"
 	        "      --test-clock SPEC  run on simulated time, for tests only:\n"
-	        "                         START[,xFACTOR], e.g. 2026-06-18T07:00:00+02:00,x3600\n"
+	        "                         START[,xFACTOR], e.g. 2026-06-18T07:00:00+02:00,x3600,\n"
+	        "                         or START,manual: stands still until `vaktctl testclock`\n"
+	        "                         moves it\n"
 	        "  -h, --help             this text\n"
 	        "      --version          print the version\n");
 }
 
-int main(int argc, char **argv)
+/* The command line into opts: -1 to go on, or the exit code. */
+static int parse_args(int argc, char **argv, struct daemon_opts *opts)
 {
 	enum { OPT_CHECK = 256, OPT_STATE, OPT_SOCKET, OPT_CLOCK, OPT_VERSION };
 	static const struct option longopts[] = {
@@ -38,23 +44,22 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = { 0 };
 	int c;
 
-	d.opts.config_dir = "/etc/vakt";
+	opts->config_dir = "/etc/vakt";
 	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			d.opts.config_dir = optarg;
+			opts->config_dir = optarg;
 			break;
 		case OPT_CHECK:
-			d.opts.check_only = true;
+			opts->check_only = true;
 			break;
 		case OPT_STATE:
-			d.opts.ovr.state_dir = optarg;
+			opts->ovr.state_dir = optarg;
 			break;
 		case OPT_SOCKET:
-			d.opts.ovr.api_socket = optarg;
+			opts->ovr.api_socket = optarg;
 			break;
 		case OPT_CLOCK: {
 			int64_t start;
@@ -62,11 +67,15 @@ int main(int argc, char **argv)
 			if (clock_parse_spec(optarg, &start, &factor) < 0) {
 				fprintf(stderr,
 				        "vaktd: invalid --test-clock '%s' (expected "
-				        "START[,xFACTOR], e.g. 2026-06-18T07:00:00+02:00,x3600)\n",
+				        "START[,xFACTOR] or START,manual, e.g. "
+				        "2026-06-18T07:00:00+02:00,x3600)\n",
 				        optarg);
 				return 2;
 			}
-			clock_set_simulated(start, factor);
+			if (factor == CLOCK_MANUAL)
+				clock_set_manual(start);
+			else
+				clock_set_simulated(start, factor);
 			break;
 		}
 		case 'h':
@@ -85,20 +94,42 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	return -1;
+}
 
-	if (d.opts.check_only)
-		return daemon_check_config(&d.opts);
+int main(int argc, char **argv)
+{
+	struct daemon d = { 0 };
+
+	/* A client that hangs up must not kill the daemon (EPIPE instead). */
+	signal(SIGPIPE, SIG_IGN);
+	int rc = parse_args(argc, argv, &d.opts);
+	if (rc >= 0)
+		return rc;
+	/* libcurl's global state, once, before anything else runs. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "vaktd: cannot initialise libcurl\n");
+		return 1;
+	}
+	if (d.opts.check_only) {
+		rc = daemon_check_config(&d.opts);
+		goto out;
+	}
 
 	log_open("vaktd");
-	if (clock_is_simulated(NULL))
+	if (clock_is_manual())
+		log_warning("running on the manual test clock: time stands still until `vaktctl "
+		            "testclock` moves it");
+	else if (clock_is_simulated(NULL))
 		log_warning("running on the test clock: time is simulated");
-	int rc = 0;
-	if (daemon_start(&d) < 0)
+	if (daemon_start(&d) != 0)
 		rc = 1;
 	else
 		rc = daemon_run(&d);
 	daemon_free(&d);
 	if (rc == 0)
 		log_info("stopped");
+out:
+	curl_global_cleanup();
 	return rc;
 }

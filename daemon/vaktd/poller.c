@@ -5,12 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
-
+#include "config/config.h"
 #include "schedule/sched.h"
+#include "store/store.h"
 #include "util/clock.h"
+#include "util/ctimer.h"
+#include "util/error.h"
 #include "util/log.h"
-#include "vaktd/daemon.h"
 
 /* Catch-up polls after downtime are spread over this window so that 800
  * accounts do not all start in the same second. */
@@ -24,8 +25,8 @@ struct poll_slot {
 };
 
 struct poller {
-	struct daemon *d;
-	struct event *timer;
+	struct poller_env env;
+	struct ctimer *timer;
 	struct poll_slot *slots;
 	size_t n;
 	uint64_t polls_made;
@@ -33,7 +34,7 @@ struct poller {
 
 static const struct config_account *slot_account(struct poller *p, const struct poll_slot *s)
 {
-	return config_find_account(p->d->config, s->account);
+	return config_find_account(p->env.config(p->env.config_arg), s->account);
 }
 
 /* When the slot's next poll is due, from its last planned poll in the
@@ -47,10 +48,11 @@ static void compute_due(struct poller *p, struct poll_slot *s, int64_t now)
 		s->next_due = INT64_MAX;
 		return;
 	}
-	if (store_poll_last_planned(p->d->store, s->account, &last) != 0)
+	int r = store_poll_last_planned(p->env.store, s->account, &last);
+	if (r != 0)
 		log_full(LOG_ERR, s->account, 0, "cannot read the last poll: %s",
-		         store_errmsg(p->d->store));
-	if (store_account_crisis(p->d->store, s->account, &s->crisis_from, &s->crisis_until) != 0)
+		         store_strerror(p->env.store, r));
+	if (store_account_crisis(p->env.store, s->account, &s->crisis_from, &s->crisis_until) != 0)
 		s->crisis_from = s->crisis_until = 0;
 	s->offset = sched_jitter_offset(s->account, &a->sched);
 	int64_t catchup = now + s->offset % CATCHUP_SPREAD_USEC;
@@ -58,10 +60,10 @@ static void compute_due(struct poller *p, struct poll_slot *s, int64_t now)
 		s->next_due = catchup;
 		return;
 	}
-	int r = sched_next(&a->sched, a->cal, s->offset, last, s->crisis_from, s->crisis_until,
-	                   &next);
+	r = sched_next(&a->sched, a->cal, s->offset, last, s->crisis_from, s->crisis_until, &next);
 	if (r < 0) {
-		log_full(LOG_ERR, s->account, 0, "cannot compute the next poll: %s", strerror(-r));
+		log_full(LOG_ERR, s->account, 0, "cannot compute the next poll: %s",
+		         vakt_strerror(r));
 		next = now + 3600 * USEC_PER_SEC;
 	}
 	s->next_due = next <= now ? catchup : next;
@@ -69,15 +71,14 @@ static void compute_due(struct poller *p, struct poll_slot *s, int64_t now)
 
 static void arm(struct poller *p)
 {
-	int64_t now = clock_now_usec(), earliest = INT64_MAX;
+	int64_t earliest = INT64_MAX;
 	for (size_t i = 0; i < p->n; i++)
 		if (p->slots[i].next_due < earliest)
 			earliest = p->slots[i].next_due;
-	evtimer_del(p->timer);
+	ctimer_disarm(p->timer);
 	if (earliest == INT64_MAX)
 		return;
-	struct timeval tv = clock_sim_to_real(earliest - now);
-	if (evtimer_add(p->timer, &tv) < 0)
+	if (ctimer_arm_at(p->timer, earliest) < 0)
 		log_error("cannot arm the poll timer; polling has stopped");
 }
 
@@ -94,24 +95,24 @@ static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned,
 	 * transaction, one fsync. */
 	snprintf(reason, sizeof(reason), "no %s connector in this build",
 	         platform_name(a->platform));
-	int r = store_begin(p->d->store);
-	if (r == 0)
-		r = store_poll_begin(p->d->store, s->account, planned, now, &id);
-	if (r == 0)
-		r = store_poll_end(p->d->store, id, clock_now_usec(), "skipped", 0, 0, reason);
-	if (r == 0)
-		r = store_commit(p->d->store);
+	int r = store_begin(p->env.store);
+	if (r == 0) {
+		r = store_poll_begin(p->env.store, s->account, planned, now, &id);
+		if (r == 0)
+			r = store_poll_end(p->env.store, id, clock_now_usec(), "skipped", 0, 0,
+			                   reason);
+		r = store_end(p->env.store, r);
+	}
 	if (r) {
 		log_full(LOG_ERR, s->account, 0, "cannot record the poll: %s",
-		         store_errmsg(p->d->store));
-		store_rollback(p->d->store);
+		         store_strerror(p->env.store, r));
 		return;
 	}
 	p->polls_made++;
 	log_full(LOG_DEBUG, s->account, 0, "poll %lld: skipped (%s)", (long long)id, reason);
 }
 
-static void on_timer(evutil_socket_t fd, short what, void *arg)
+static void on_timer(void *arg)
 {
 	struct poller *p = arg;
 	int64_t now = clock_now_usec();
@@ -131,7 +132,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		                   s->crisis_until, &next);
 		if (r < 0) {
 			log_full(LOG_ERR, s->account, 0, "cannot compute the next poll: %s",
-			         strerror(-r));
+			         vakt_strerror(r));
 			next = now + 3600 * USEC_PER_SEC;
 		}
 		/* Behind (the loop was busy or the machine slept): one poll now
@@ -153,7 +154,7 @@ static void free_slots(struct poll_slot *v, size_t n)
 
 int poller_reconfigure(struct poller *p)
 {
-	const struct config *c = p->d->config;
+	const struct config *c = p->env.config(p->env.config_arg);
 	struct poll_slot *v = calloc(c->n_accounts ? c->n_accounts : 1, sizeof(*v));
 	size_t n = 0;
 	int64_t now = clock_now_usec();
@@ -187,18 +188,15 @@ void poller_refresh(struct poller *p)
 	arm(p);
 }
 
-int poller_new(struct daemon *d, struct poller **ret)
+int poller_new(const struct poller_env *env, struct poller **ret)
 {
 	struct poller *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->d = d;
-	p->timer = evtimer_new(d->base, on_timer, p);
-	if (!p->timer) {
-		free(p);
-		return -ENOMEM;
-	}
-	int r = poller_reconfigure(p);
+	p->env = *env;
+	int r = ctimer_new(env->timers, on_timer, p, &p->timer);
+	if (r == 0)
+		r = poller_reconfigure(p);
 	if (r < 0) {
 		poller_free(p);
 		return r;
@@ -211,8 +209,7 @@ void poller_free(struct poller *p)
 {
 	if (!p)
 		return;
-	if (p->timer)
-		event_free(p->timer);
+	ctimer_free(p->timer);
 	free_slots(p->slots, p->n);
 	free(p);
 }
@@ -227,5 +224,5 @@ int poller_healthy(const struct poller *p, int64_t now, int64_t grace)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->slots[i].next_due != INT64_MAX && p->slots[i].next_due + grace < now)
 			return 0;
-	return p->n == 0 || evtimer_pending(p->timer, NULL);
+	return p->n == 0 || ctimer_armed(p->timer);
 }

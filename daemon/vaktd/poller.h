@@ -6,12 +6,24 @@
 
 #include <stdint.h>
 
-struct daemon;
+struct config;
+struct ctimers;
 struct poller;
+struct store;
 
-/* Build the slots from the daemon's configuration and the store.  0 or a
- * negative errno. */
-int poller_new(struct daemon *d, struct poller **ret);
+/* What the poller needs of the daemon, and nothing more. */
+struct poller_env {
+	struct ctimers *timers; /* the poll timer runs on simulated time */
+	struct store *store;
+	/* The current configuration; a reload swaps it, so the poller asks
+	 * each time instead of keeping a pointer. */
+	const struct config *(*config)(void *arg);
+	void *config_arg;
+};
+
+/* Build the slots from the current configuration and the store.  env is
+ * copied.  0 or a negative errno. */
+int poller_new(const struct poller_env *env, struct poller **ret);
 
 /* After a reload swapped the configuration: re-read every account's
  * policy, keep what stayed, start new accounts at once. */

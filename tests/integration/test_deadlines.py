@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""Deadline clocks in the running daemon, on the test clock: a question
-published on a Friday afternoon warns at 75 % and breaches on Monday, each
-exactly once, in the store, the audit log and the queue; pause and resume,
-the formal case, and a kill -9 in between lose nothing."""
+"""Deadline clocks in the running daemon, on the manual test clock: a
+question published on a Friday afternoon warns at 75 % and breaches on
+Monday, each exactly once and at the minute it is due, in the store, the
+audit log and the queue; pause and resume, the formal case, and a kill -9 in
+between lose nothing.  The clock moves only when the test moves it."""
 import datetime as dt
 import json
 import os
 import signal
 import sqlite3
-import time
 import zoneinfo
 
 from vakttest import VaktTestCase, main
@@ -45,18 +45,16 @@ def audit(db, subject):
 
 
 class Deadlines(VaktTestCase):
-    def wait_until(self, d, iso, timeout=60):
-        end = dt.datetime.fromisoformat(iso)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            now = dt.datetime.fromisoformat(d.status()["now"].replace("Z", "+00:00"))
-            if now >= end:
-                return
-            time.sleep(0.1)  # real time, while simulated time passes
-        self.fail("simulated clock did not reach " + iso)
+    def setUp(self):
+        super().setUp()
+        # A tick a minute: a weekend is 4,000 deadline scans, not 50,000.
+        self.write("vaktd.conf.d/90-tick.conf", "[Daemon]\nTickSec=60\n")
+
+    def manual(self, start):
+        return self.vaktd("--test-clock", start + ",manual").start()
 
     def test_friday_question_warns_and_breaches_once(self):
-        d = self.vaktd("--test-clock", "2026-11-20T16:00:00+01:00,x36000").start()
+        d = self.manual("2026-11-20T16:00:00+01:00")
         db = os.path.join(d.state_dir, "vakt.db")
         item = insert_item(db, "stockholm-fb", "1_2", us(2026, 11, 20, 15, 45))
         r = json.loads(d.ctl("clock", "start", str(item), "respond", "--json").stdout)
@@ -73,18 +71,29 @@ class Deadlines(VaktTestCase):
         self.assertEqual(1, d.ctl("clock", "resume", clock, check=False).returncode)
         self.assertEqual(2, d.ctl("clock", "start", str(item), check=False).returncode)
 
-        self.wait_until(d, "2026-11-23T14:00:00+01:00")
+        # The weekend passes without a word; the warning comes on the
+        # minute, with the tick due at 13:30.
+        d.set_clock("2026-11-23T13:29:00+01:00")
+        self.assertEqual(["deadline.start"], audit(db, "deadline:" + clock))
+        d.set_clock("2026-11-23T13:30:00+01:00")
+        self.assertEqual(["deadline.start", "deadline.warning"], audit(db, "deadline:" + clock))
+        d.set_clock("2026-11-23T14:00:00+01:00")
         self.assertEqual(["deadline.start", "deadline.warning"], audit(db, "deadline:" + clock))
         # kill -9 between warning and breach: nothing is lost or repeated.
         d.signal(signal.SIGKILL)
         d.wait_exit()
-        d2 = self.vaktd("--test-clock", "2026-11-23T14:00:00+01:00,x36000").start()
-        self.wait_until(d2, "2026-11-23T16:30:00+01:00")
+        d2 = self.manual("2026-11-23T14:00:00+01:00")
+        d2.set_clock("2026-11-23T15:44:00+01:00")
+        self.assertEqual(["deadline.start", "deadline.warning"], audit(db, "deadline:" + clock))
+        d2.set_clock("2026-11-23T15:45:00+01:00")
+        self.assertEqual(["deadline.start", "deadline.warning", "deadline.breach"],
+                         audit(db, "deadline:" + clock))
+        d2.advance("1h")
         self.assertEqual(["deadline.start", "deadline.warning", "deadline.breach"],
                          audit(db, "deadline:" + clock))
         q = json.loads(d2.ctl("queue", "--json").stdout)["pending"]
         self.assertEqual("breached", q[0]["state"])
-        self.assertLess(q[0]["time_left_seconds"], 0)
+        self.assertEqual(-3600, q[0]["time_left_seconds"])
         self.assertIn("deadline %s (respond): breach" % clock, d2.log())
         d2.ctl("clock", "met", clock)
         self.assertEqual([], json.loads(d2.ctl("queue", "--json").stdout)["pending"])
@@ -94,7 +103,7 @@ class Deadlines(VaktTestCase):
         con.close()
 
     def test_pause_and_resume_move_the_due_time(self):
-        d = self.vaktd("--test-clock", "2026-11-23T09:00:00+01:00,x60").start()
+        d = self.manual("2026-11-23T09:00:00+01:00")
         db = os.path.join(d.state_dir, "vakt.db")
         item = insert_item(db, "trafik-x", "99", us(2026, 11, 23, 9, 0))
         r = json.loads(d.ctl("clock", "start", str(item), "review_possible", "--json").stdout)
@@ -108,13 +117,19 @@ class Deadlines(VaktTestCase):
         self.assertEqual(1, len(json.loads(d.ctl("queue", "--unit", "trafik", "--json").stdout)["pending"]))
         res = json.loads(d.ctl("clock", "resume", clock, "--json").stdout)
         self.assertEqual("running", res["state"])
-        self.assertGreaterEqual(res["due_at"], "2026-11-23T13:00:00+01:00")
-        self.assertEqual(["deadline.start", "deadline.pause", "deadline.resume"],
+        self.assertEqual("2026-11-23T13:00:00+01:00", res["due_at"])
+        # Paused for a business hour: the due time moves by that hour.
+        d.ctl("clock", "pause", clock)
+        d.advance("1h")
+        res = json.loads(d.ctl("clock", "resume", clock, "--json").stdout)
+        self.assertEqual("2026-11-23T14:00:00+01:00", res["due_at"])
+        self.assertEqual(["deadline.start", "deadline.pause", "deadline.resume",
+                          "deadline.pause", "deadline.resume"],
                          audit(db, "deadline:" + clock))
         self.assertEqual(1, d.ctl("clock", "start", "424242", "respond", check=False).returncode)
 
     def test_formal_case(self):
-        d = self.vaktd("--test-clock", "2026-11-23T09:00:00+01:00,x60").start()
+        d = self.manual("2026-11-23T09:00:00+01:00")
         db = os.path.join(d.state_dir, "vakt.db")
         item = insert_item(db, "kultur-ig", "c1", us(2026, 11, 20, 10, 0))
         r = json.loads(d.ctl("case", "open", str(item), "--json").stdout)

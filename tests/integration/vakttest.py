@@ -28,6 +28,21 @@ SHIPPED_RULES = os.path.join(SRCDIR, "filters")
 
 # How long a test waits for something the daemon should do at once.
 PATIENCE = float(os.environ.get("VAKT_TEST_PATIENCE", "10"))
+# How long one move of the manual test clock may take (a simulated week
+# fires thousands of timers; under ASan on a slow machine that is slow).
+CLOCK_PATIENCE = 30 * PATIENCE
+
+
+def wait_for(cond, what, timeout=PATIENCE):
+    """Poll cond() until it returns something true; fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() > deadline:
+            raise AssertionError("%s: not within %ss" % (what, timeout))
+        time.sleep(0.05)
 
 
 class Notify:
@@ -132,15 +147,29 @@ class Vaktd:
         except FileNotFoundError:
             return ""
 
-    def ctl(self, *args, check=True):
+    def ctl(self, *args, check=True, timeout=PATIENCE):
         r = subprocess.run([VAKTCTL, "--socket", self.socket] + list(args),
-                           capture_output=True, text=True, timeout=PATIENCE)
+                           capture_output=True, text=True, timeout=timeout)
         if check and r.returncode != 0:
             raise AssertionError("vaktctl %s failed (%d): %s" % (" ".join(args), r.returncode, r.stderr))
         return r
 
     def status(self):
         return json.loads(self.ctl("status", "--json").stdout)
+
+    # --- the manual test clock (vaktd --test-clock START,manual) ---------
+    # Each call returns when the daemon has fired and handled every timer
+    # that fell due, so a test never waits for simulated time to pass.
+
+    def advance(self, span):
+        """Move the manual test clock by span ("2h", "1d"): the answer."""
+        return json.loads(self.ctl("testclock", "advance", span, "--json",
+                                   timeout=CLOCK_PATIENCE).stdout)
+
+    def set_clock(self, instant):
+        """Move the manual test clock to an ISO 8601 instant: the answer."""
+        return json.loads(self.ctl("testclock", "set", instant, "--json",
+                                   timeout=CLOCK_PATIENCE).stdout)
 
 
 class VaktTestCase(unittest.TestCase):

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "t.h"
+
+#include <errno.h>
 #include "tfs.h"
 
 #include "api/api.h"
@@ -106,6 +108,124 @@ static void test_too_long_query_is_refused_not_ignored(void)
 	snprintf(q, sizeof(q), "unit=%0300d", 0);
 	T_EQ_INT(0, api_route(&e, "GET", "/v1/queue", q, NULL, 0, &r));
 	check_error(&r, 400, "bad_query");
+	api_response_clear(&r);
+}
+
+static int64_t moved_to;
+static int move_result;
+
+static int fake_move(void *arg, int64_t to, size_t *ret_fired)
+{
+	(void)arg;
+	moved_to = to;
+	clock_manual_set(to);
+	*ret_fired = 7;
+	return move_result;
+}
+
+static void post_clock(const char *body, struct api_response *r)
+{
+	struct api_env e = env();
+	e.testclock_move = fake_move;
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/testclock", NULL, body, body ? strlen(body) : 0, r));
+}
+
+static void test_testclock_refused_off_the_manual_clock(void)
+{
+	struct api_env e = env();
+	struct api_response r;
+	const char *b = "{\"advance\":\"1h\"}";
+	/* Neither on real time, nor without the daemon's callback. */
+	clock_set_real();
+	e.testclock_move = fake_move;
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/testclock", NULL, b, strlen(b), &r));
+	check_error(&r, 409, "not_manual");
+	api_response_clear(&r);
+	clock_set_simulated(INT64_C(1781758800) * USEC_PER_SEC, 60);
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/testclock", NULL, b, strlen(b), &r));
+	check_error(&r, 409, "not_manual");
+	api_response_clear(&r);
+	clock_set_manual(INT64_C(1781758800) * USEC_PER_SEC);
+	e.testclock_move = NULL;
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/testclock", NULL, b, strlen(b), &r));
+	check_error(&r, 409, "not_manual");
+	api_response_clear(&r);
+	clock_set_real();
+}
+
+static void test_testclock_advance_and_set(void)
+{
+	struct api_response r;
+	int64_t t0 = INT64_C(1781758800) * USEC_PER_SEC;
+	clock_set_manual(t0);
+	move_result = 0;
+	post_clock("{\"advance\":\"1h 30min\"}", &r);
+	T_EQ_INT(200, r.status);
+	T_EQ_INT(t0 + 5400 * USEC_PER_SEC, moved_to);
+	T_EQ_STR("2026-06-18T06:30:00.000Z",
+	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "now")));
+	T_EQ_STR("manual", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "mode")));
+	T_EQ_INT(7, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r.body, "fired")));
+	api_response_clear(&r);
+	post_clock("{\"set\":\"2026-06-19T07:00:00+02:00\"}", &r);
+	T_EQ_INT(200, r.status);
+	T_EQ_INT(t0 + 86400 * USEC_PER_SEC, moved_to);
+	api_response_clear(&r);
+	clock_set_real();
+}
+
+static void test_testclock_refuses_bad_requests(void)
+{
+	struct api_response r;
+	int64_t t0 = INT64_C(1781758800) * USEC_PER_SEC;
+	clock_set_manual(t0);
+	moved_to = 0;
+	static const struct {
+		const char *body, *code;
+	} bad[] = {
+		{ NULL, "bad_request" },
+		{ "[]", "bad_request" },
+		{ "{}", "bad_request" },
+		{ "{\"advance\":\"1h\",\"set\":\"2026-06-19T07:00:00Z\"}", "bad_request" },
+		{ "{\"advance\":3600}", "bad_request" },
+		{ "{\"advance\":\"soon\"}", "bad_duration" },
+		{ "{\"advance\":\"-5min\"}", "bad_duration" },
+		{ "{\"set\":\"tomorrow\"}", "bad_instant" },
+		{ "{\"set\":\"2026-06-18T07:00:00\"}", "bad_instant" },
+		{ "{\"set\":\"2026-06-18T06:59:59+02:00\"}", "backwards" },
+		{ "{\"advance\":\"367d\"}", "too_far" },
+		{ "{\"set\":\"2027-06-20T07:00:00+02:00\"}", "too_far" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		post_clock(bad[i].body, &r);
+		check_error(&r, 400, bad[i].code);
+		api_response_clear(&r);
+	}
+	T_EQ_INT(0, moved_to);
+	T_EQ_INT(t0, clock_now_usec());
+	/* A timer that kept re-arming itself: a JSON 500 that says so. */
+	move_result = -ELOOP;
+	post_clock("{\"advance\":\"1s\"}", &r);
+	check_error(&r, 500, "timer_loop");
+	api_response_clear(&r);
+	move_result = 0;
+	clock_set_real();
+}
+
+static void test_testclock_get_shows_the_mode(void)
+{
+	struct api_env e = env();
+	struct api_response r;
+	clock_set_manual(INT64_C(1781758800) * USEC_PER_SEC);
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/testclock", NULL, NULL, 0, &r));
+	T_EQ_INT(200, r.status);
+	T_EQ_STR("2026-06-18T05:00:00.000Z",
+	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "now")));
+	T_EQ_STR("manual", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "mode")));
+	api_response_clear(&r);
+	clock_set_real();
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/testclock", NULL, NULL, 0, &r));
+	T_EQ_STR("real", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "mode")));
 	api_response_clear(&r);
 }
 
@@ -222,6 +342,10 @@ int main(void)
 	T_RUN(test_status_reports_counts);
 	T_RUN(test_accounts_never_show_tokens);
 	T_RUN(test_too_long_query_is_refused_not_ignored);
+	T_RUN(test_testclock_refused_off_the_manual_clock);
+	T_RUN(test_testclock_advance_and_set);
+	T_RUN(test_testclock_refuses_bad_requests);
+	T_RUN(test_testclock_get_shows_the_mode);
 	T_RUN(test_reload_taken_is_200);
 	T_RUN(test_reload_refused_is_422_with_every_diagnostic);
 	T_RUN(test_reload_refusals_without_a_reload);

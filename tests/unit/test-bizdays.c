@@ -235,16 +235,16 @@ static void test_office_hours_spanning_dst(void)
 	static const char *const opts[] = { "SundayHours", "00:00-06:00", NULL };
 	struct cal *c = new_cal(opts);
 	int64_t o, e;
-	T_EQ_INT(1, cal_office_hours(c, cal_days_from_civil(2026, 3, 29), &o, &e));
+	T_EQ_INT(1, cal_office_hours(c, civil_days_from_date(2026, 3, 29), &o, &e));
 	T_EQ_INT(5 * HOUR, e - o);
-	T_EQ_INT(1, cal_office_hours(c, cal_days_from_civil(2026, 10, 25), &o, &e));
+	T_EQ_INT(1, cal_office_hours(c, civil_days_from_date(2026, 10, 25), &o, &e));
 	T_EQ_INT(7 * HOUR, e - o);
-	T_EQ_INT(0, cal_office_hours(c, cal_days_from_civil(2026, 12, 25), &o, &e));
+	T_EQ_INT(0, cal_office_hours(c, civil_days_from_date(2026, 12, 25), &o, &e));
 	cal_free(c);
 	/* Opening inside the spring gap: 02:30 is read as 03:30. */
 	static const char *const gap[] = { "SundayHours", "02:30-04:00", NULL };
 	c = new_cal(gap);
-	T_EQ_INT(1, cal_office_hours(c, cal_days_from_civil(2026, 3, 29), &o, &e));
+	T_EQ_INT(1, cal_office_hours(c, civil_days_from_date(2026, 3, 29), &o, &e));
 	T_EQ_INT(30 * MINUTE, e - o);
 	cal_free(c);
 }
@@ -270,7 +270,7 @@ static void test_interval_queries(void)
 	T_EQ_STR("2026-12-28T08:00:00+01:00", cal_format_instant(c, t, buf, sizeof(buf), NULL));
 	int64_t dn;
 	T_EQ_INT(0, cal_local_day(c, at(c, "2026-12-23T00:30"), &dn));
-	T_EQ_INT(cal_days_from_civil(2026, 12, 23), dn);
+	T_EQ_INT(civil_days_from_date(2026, 12, 23), dn);
 	/* Beyond the calendar's years. */
 	T_EQ_INT(-ERANGE, cal_next_business(c, at(c, "2100-12-31T18:00"), &t));
 	cal_free(c);

@@ -53,11 +53,23 @@ static void test_simulated_clock_runs_fast(void)
 	T_EQ_INT(1500, tv.tv_usec);
 }
 
+static void test_spec_manual(void)
+{
+	int64_t start;
+	double f = 1;
+	T_EQ_INT(0, clock_parse_spec("2026-06-18T07:00:00+02:00,manual", &start, &f));
+	T_EQ_INT(INT64_C(1781758800) * USEC_PER_SEC, start);
+	T_ASSERT(f == CLOCK_MANUAL);
+	T_EQ_INT(-EINVAL, clock_parse_spec("2026-06-18T07:00:00+02:00,manually", &start, &f));
+	T_EQ_INT(-EINVAL, clock_parse_spec("2026-06-18T07:00:00+02:00,", &start, &f));
+}
+
 int main(void)
 {
 	T_RUN(test_iso8601_with_offset);
 	T_RUN(test_iso8601_rejects_garbage);
 	T_RUN(test_spec_with_factor);
+	T_RUN(test_spec_manual);
 	T_RUN(test_simulated_clock_runs_fast);
 	return t_done();
 }

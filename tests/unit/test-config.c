@@ -8,8 +8,11 @@
 
 #include "config/config.h"
 #include "calendar/duration.h"
+#include "config/ini-file.h"
+#include "config/secret.h"
 #include "config/values.h"
 #include "util/timespan.h"
+#include "util/yesno.h"
 
 static const char good_daemon[] = "[Daemon]\n"
                                   "LogLevel=debug\n"
@@ -23,15 +26,16 @@ static const char good_account[] = "[Account]\n"
                                    "ExternalId=123\n"
                                    "ApiBaseUrl=http://127.0.0.1:9/fb\n";
 
-/* Load dir and return all diagnostics joined by newlines ("" when ok). */
-static char *load(const char *dir, struct config **ret)
+/* Load dir with flags and return all diagnostics joined by newlines (""
+ * when ok). */
+static char *load_flags(const char *dir, unsigned flags, struct config **ret)
 {
 	struct diag_list dl = { 0 };
 	struct config *c = NULL;
 	char buf[1024];
 	static char out[8192];
 	out[0] = '\0';
-	int r = config_load(dir, NULL, &c, &dl);
+	int r = config_load_flags(dir, NULL, flags, &c, &dl);
 	for (size_t i = 0; i < dl.n; i++) {
 		strncat(out, diag_format(&dl.v[i], buf, sizeof(buf)),
 		        sizeof(out) - strlen(out) - 2);
@@ -47,6 +51,11 @@ static char *load(const char *dir, struct config **ret)
 	else
 		config_free(c);
 	return out;
+}
+
+static char *load(const char *dir, struct config **ret)
+{
+	return load_flags(dir, 0, ret);
 }
 
 static void test_good_config_loads_with_defaults(void)
@@ -133,13 +142,21 @@ static void test_missing_main_file_and_required_keys(void)
 {
 	char *dir = tfs_mkdtemp();
 	char exp[4096];
-	tfs_write(dir, "accounts.d/b.conf", "[Account]\nTitle=x\n");
+	tfs_write(dir, "accounts.d/b.conf", "# an account\n\n[Account]\nTitle=x\n");
+	tfs_write(dir, "accounts.d/c.conf", "# no section at all\n");
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf: cannot open", dir);
 	T_CONTAINS(got, exp);
-	T_CONTAINS(got, "account 'b' has no Platform=");
-	T_CONTAINS(got, "account 'b' has no Unit=");
-	T_CONTAINS(got, "account 'b' has no ExternalId=");
+	/* A missing key is reported at its section's header. */
+	snprintf(exp, sizeof(exp), "%s/accounts.d/b.conf:3: account 'b' has no Platform=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/b.conf:3: account 'b' has no Unit=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/b.conf:3: account 'b' has no ExternalId=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/c.conf: account 'c' has no [Account] section",
+	         dir);
+	T_CONTAINS(got, exp);
 	tfs_rmrf(dir);
 }
 
@@ -313,14 +330,17 @@ static void test_deadline_layers_and_errors(void)
 	          "[Deadlines ghost]\nWarnAt=75%\n"
 	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n"
 	          "[Deadlines kultur]\nReviewWithin.gossip=1h\n"
-	          "ReviewWithin.threat=0h\n");
+	          "ReviewWithin.threat=0h\n"
+	          "[Deadlines empty]\n");
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:2: RespondWithin=soon: expected a duration", dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: unknown key 'AnswerWithin' in [Deadlines]",
 	         dir);
 	T_CONTAINS(got, exp);
-	snprintf(exp, sizeof(exp), "%s/vaktd.conf:5: [Deadlines ghost] names a unit", dir);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: [Deadlines ghost] names a unit", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:12: [Deadlines empty] names a unit", dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf:10: ReviewWithin.gossip: not a filter category",
 	         dir);
@@ -371,13 +391,361 @@ static void test_value_parsers(void)
 	T_EQ_INT(0, value_size("64K", 1, 1 << 30, &sz));
 	T_EQ_INT(65536, sz);
 	T_ASSERT(value_size("64X", 1, 1 << 30, &sz) < 0);
-	T_EQ_INT(0, value_bool("yes", &b));
+	T_EQ_INT(0, yesno_parse("yes", &b));
 	T_EQ_INT(1, b);
-	T_ASSERT(value_bool("ja", &b) < 0);
+	T_ASSERT(yesno_parse("ja", &b) < 0);
 	T_EQ_INT(0, value_email("a.b@stockholm.se"));
 	T_ASSERT(value_email("a@b") < 0);
 	T_ASSERT(value_http_url("http://") < 0);
 	T_ASSERT(value_ident("bad id") < 0);
+}
+
+static void test_unit_missing_keys_name_its_header(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096];
+	tfs_write(dir, "vaktd.conf", "[Daemon]\nLogLevel=info\n\n[Unit kultur]\nManager=A\n");
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: [Unit kultur] has no Title=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: [Unit kultur] has no ManagerEmail=", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_floor_error_names_the_account_header(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096];
+	/* The schedule comes from vaktd.conf alone; the account file has no
+	 * [Schedule], so its [Account] header is the line to name. */
+	tfs_write(dir, "vaktd.conf",
+	          "[Schedule]\nInterval=off\nOffHoursInterval=off\nPollAt=08:30 12:00\n"
+	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	tfs_write(dir, "accounts.d/lazy.conf",
+	          "# lazy\n[Account]\nPlatform=x\nUnit=kultur\n"
+	          "ExternalId=1\n");
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/lazy.conf:2: account 'lazy' would be polled only 2", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_fifo_dropin_is_refused_at_once(void)
+{
+	char *dir = tfs_mkdtemp();
+	char path[4096], exp[8192];
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "vaktd.conf.d/10-ok.conf", "[Api]\nMaxConnections=5\n");
+	snprintf(path, sizeof(path), "%s/vaktd.conf.d/50-fifo.conf", dir);
+	/* No writer: opening it for reading the ordinary way would block for
+	 * ever (and this test with it). */
+	T_EQ_INT(0, mkfifo(path, 0600));
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s: cannot open: not a regular file", path);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_device_account_is_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char path[4096], exp[4096];
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	snprintf(path, sizeof(path), "%s/accounts.d/zero.conf", dir);
+	tfs_write(dir, "accounts.d/ok.conf", good_account);
+	T_EQ_INT(0, symlink("/dev/zero", path));
+	snprintf(path, sizeof(path), "%s/accounts.d/random.conf", dir);
+	T_EQ_INT(0, symlink("/dev/urandom", path));
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/zero.conf: cannot open: not a regular file", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/random.conf: cannot open: not a regular file",
+	         dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_symlinked_account_file_is_read(void)
+{
+	char *dir = tfs_mkdtemp();
+	char target[4096], path[4096];
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "elsewhere/kultur-fb.conf", good_account);
+	tfs_write(dir, "accounts.d/README", "placeholder\n");
+	snprintf(target, sizeof(target), "%s/elsewhere/kultur-fb.conf", dir);
+	snprintf(path, sizeof(path), "%s/accounts.d/kultur-fb.conf", dir);
+	T_EQ_INT(0, symlink(target, path));
+	T_EQ_STR("", load(dir, &c));
+	if (c)
+		T_EQ_INT(1, c->n_accounts);
+	config_free(c);
+	tfs_rmrf(dir);
+}
+
+static void test_directory_as_main_file_is_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char path[4096], exp[4096];
+	snprintf(path, sizeof(path), "%s/vaktd.conf", dir);
+	T_EQ_INT(0, mkdir(path, 0700));
+	snprintf(path, sizeof(path), "%s/accounts.d/dir.conf", dir);
+	tfs_write(dir, "accounts.d/README", "placeholder\n");
+	T_EQ_INT(0, mkdir(path, 0700));
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf: cannot open: is a directory", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/dir.conf: cannot open: is a directory", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_oversized_file_is_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char path[4096], exp[8192];
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	snprintf(path, sizeof(path), "%s/vaktd.conf.d/big.conf", dir);
+	tfs_write(dir, "vaktd.conf.d/big.conf", "");
+	FILE *f = fopen(path, "w");
+	T_ASSERT(f != NULL);
+	if (!f)
+		return;
+	/* Comment lines only: the size alone is the fault. */
+	for (size_t n = 0; n <= INI_FILE_MAX_SIZE; n += 64)
+		fprintf(f, "# %61s\n", "padding");
+	fclose(f);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s: larger than %d bytes", path, INI_FILE_MAX_SIZE);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_long_line_is_refused_with_its_line(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096];
+	static char text[INI_FILE_MAX_LINE + 256];
+	snprintf(text, sizeof(text), "[Daemon]\nLogLevel=info\n[Unit kultur]\nTitle=%0*d\n",
+	         INI_FILE_MAX_LINE, 7);
+	tfs_write(dir, "vaktd.conf", text);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: line longer than %d bytes", dir,
+	         INI_FILE_MAX_LINE);
+	T_CONTAINS(got, exp);
+	/* The line is dropped, not cut: no Title= was set. */
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: [Unit kultur] has no Title=", dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_repeated_key_in_a_section_is_an_error(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[4096], exp[4096];
+	tfs_write(dir, "vaktd.conf",
+	          "[Api]\n"                 /* 1 */
+	          "MaxConnections=5\n"      /* 2 */
+	          "[Unit kultur]\n"         /* 3 */
+	          "Title=K\n"               /* 4 */
+	          "ManagerEmail=a@b.se\n"   /* 5 */
+	          "Title=Kultur\n"          /* 6: repeat */
+	          "[Api]\n"                 /* 7: same section again */
+	          "MaxConnections=6\n"      /* 8: repeat */
+	          "[Unit trafik]\n"         /* 9 */
+	          "Title=T\n"               /* 10: another section, fine */
+	          "ManagerEmail=t@b.se\n"); /* 11 */
+	snprintf(acc, sizeof(acc), "%sPlatform=x\n", good_account);
+	tfs_write(dir, "accounts.d/a.conf", acc);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp),
+	         "%s/vaktd.conf:6: Title= given again in [Unit kultur] (first on line 4)", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp),
+	         "%s/vaktd.conf:8: MaxConnections= given again in [Api] (first on line 2)", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/a.conf:6: Platform= given again in [Account] (first on line 2)",
+	         dir);
+	T_CONTAINS(got, exp);
+	T_ASSERT(strstr(got, "line 10") == NULL);
+	tfs_rmrf(dir);
+}
+
+static void test_dropins_override_and_list_keys_repeat(void)
+{
+	char *dir = tfs_mkdtemp();
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf",
+	          "[Api]\nMaxConnections=5\n"
+	          "[Calendar]\nClosedDay=2026-05-15 klämdag\nClosedDay=2026-11-06\n"
+	          "HalfDay=2026-04-02 12:00\nHalfDay=2026-10-30 13:00\n"
+	          "[Unit kultur]\nTitle=K\nManagerEmail=a@b.se\n");
+	/* A drop-in overrides a key of vaktd.conf, also one it set itself in
+	 * an earlier drop-in. */
+	tfs_write(dir, "vaktd.conf.d/10-a.conf", "[Api]\nMaxConnections=6\n");
+	tfs_write(dir, "vaktd.conf.d/20-b.conf",
+	          "[Api]\nMaxConnections=7\n[Unit kultur]\nTitle=Kultur\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(7, c->daemon.api_max_connections);
+		T_EQ_STR("Kultur", config_find_unit(c, "kultur")->title);
+	}
+	config_free(c);
+	tfs_rmrf(dir);
+}
+
+static void test_invalid_utf8_and_control_characters_are_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char exp[4096];
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf",
+	          "# Latin-1 in a comment is nobody's business: \xe4\n" /* 1 */
+	          "[Unit kultur]\n"                                     /* 2 */
+	          "Title=Kulturf\xf6rvaltningen\n"                      /* 3: Latin-1 */
+	          "Manager=Anna\x01Svensson\n"                          /* 4: C0 control */
+	          "ManagerEmail=a@b.se\n"                               /* 5 */
+	          "[Unit trafik]\n"                                     /* 6 */
+	          "Title=Trafik\xc2\x85kontoret\n"                      /* 7: C1 control */
+	          "Manager=Bo\x7f\n"                                    /* 8: DEL */
+	          "ManagerEmail=t@b.se\n"                               /* 9 */
+	          "[Unit miljo]\n"                                      /* 10 */
+	          "Title=Milj\xc3\n"                                    /* 11: truncated */
+	          "Manager=\xed\xa0\x80\n"                              /* 12: surrogate */
+	          "ManagerEmail=m@b.se\n"                               /* 13 */
+	          "EscalateEmail=x@b.se\r\n");                          /* 14: CRLF is fine */
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:3: not valid UTF-8 (byte 0xF6 at column 14)",
+	         dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:4: control character U+0001 at column 13", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:7: control character U+0085", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:8: control character U+007F", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:11: not valid UTF-8", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/vaktd.conf:12: not valid UTF-8", dir);
+	T_CONTAINS(got, exp);
+	T_ASSERT(strstr(got, ":1:") == NULL);
+	T_ASSERT(strstr(got, ":14:") == NULL);
+
+	/* Tabs, U+FFFD written out and any other character are fine. */
+	tfs_write(
+	        dir, "vaktd.conf",
+	        "[Unit kultur]\nTitle=Kultur\tf\xc3\xb6rvaltningen \xef\xbf\xbd \xf0\x9f\x98\x80\n"
+	        "ManagerEmail=a@b.se\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c)
+		T_EQ_STR("Kultur\tförvaltningen \xef\xbf\xbd \xf0\x9f\x98\x80",
+		         config_find_unit(c, "kultur")->title);
+	config_free(c);
+	tfs_rmrf(dir);
+}
+
+static void test_offline_load_reads_no_secret(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[8192], path[4096], fifo[4096], exp[4096];
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	/* Unreadable for anyone but root. */
+	tfs_write(dir, "token-000", "s3cret\n");
+	snprintf(path, sizeof(path), "%s/token-000", dir);
+	T_EQ_INT(0, chmod(path, 0));
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, path);
+	tfs_write(dir, "accounts.d/mode000.conf", acc);
+	/* Opening a FIFO or a missing file would be an error: that the load
+	 * passes shows neither is opened, also when root runs the test. */
+	snprintf(fifo, sizeof(fifo), "%s/token-fifo", dir);
+	T_EQ_INT(0, mkfifo(fifo, 0600));
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, fifo);
+	tfs_write(dir, "accounts.d/fifo.conf", acc);
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s/no-such-token\n", good_account, dir);
+	tfs_write(dir, "accounts.d/missing.conf", acc);
+	snprintf(acc, sizeof(acc), "%sTokenCredential=not-there\n", good_account);
+	tfs_write(dir, "accounts.d/cred.conf", acc);
+	unsetenv("CREDENTIALS_DIRECTORY");
+
+	T_EQ_STR("", load_flags(dir, CONFIG_LOAD_NO_SECRETS, &c));
+	if (c) {
+		T_EQ_INT(4, c->n_accounts);
+		for (size_t i = 0; i < c->n_accounts; i++)
+			T_ASSERT(c->accounts[i].token.value == NULL);
+	}
+	config_free(c);
+
+	/* The daemon's load reads them and fails on each. */
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/fifo.conf:6: TokenFile=: cannot read", dir);
+	T_CONTAINS(got, exp);
+	T_CONTAINS(got, "not a regular file");
+	snprintf(exp, sizeof(exp), "%s/accounts.d/missing.conf:6: TokenFile=: cannot read", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/cred.conf:6: credential 'not-there' not found",
+	         dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_oversized_or_binary_token_is_refused(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[8192], path[4096], exp[8192];
+	static char big[SECRET_MAX_BYTES + 2];
+	memset(big, 'x', SECRET_MAX_BYTES + 1);
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "big-token", big);
+	snprintf(path, sizeof(path), "%s/big-token", dir);
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, path);
+	tfs_write(dir, "accounts.d/big.conf", acc);
+	snprintf(path, sizeof(path), "%s/nul-token", dir);
+	FILE *f = fopen(path, "w");
+	T_ASSERT(f != NULL);
+	if (f) {
+		fwrite("ab\0cd\n", 1, 6, f);
+		fclose(f);
+	}
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, path);
+	tfs_write(dir, "accounts.d/nul.conf", acc);
+	const char *got = load(dir, NULL);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/big.conf:6: TokenFile=: '%s/big-token' is larger "
+	         "than %d bytes",
+	         dir, dir, SECRET_MAX_BYTES);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/nul.conf:6: TokenFile=: '%s' contains a NUL byte",
+	         dir, path);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
+}
+
+static void test_offline_load_still_checks_token_keys(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[8192], exp[4096];
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	snprintf(acc, sizeof(acc), "%sTokenFile=relative/token\n", good_account);
+	tfs_write(dir, "accounts.d/rel.conf", acc);
+	snprintf(acc, sizeof(acc), "%sTokenCredential=../etc/passwd\n", good_account);
+	tfs_write(dir, "accounts.d/slash.conf", acc);
+	snprintf(acc, sizeof(acc), "%sTokenCredential=a\nTokenFile=/t\n", good_account);
+	tfs_write(dir, "accounts.d/two.conf", acc);
+	const char *got = load_flags(dir, CONFIG_LOAD_NO_SECRETS, NULL);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/rel.conf:6: TokenFile= must be an absolute path",
+	         dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp), "%s/accounts.d/slash.conf:6: TokenCredential= must be", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/two.conf:7: TokenFile= given, but a token is already set on line 6",
+	         dir);
+	T_CONTAINS(got, exp);
+	tfs_rmrf(dir);
 }
 
 int main(void)
@@ -394,5 +762,19 @@ int main(void)
 	T_RUN(test_deadline_layers_and_errors);
 	T_RUN(test_hostile_values_are_refused);
 	T_RUN(test_value_parsers);
+	T_RUN(test_unit_missing_keys_name_its_header);
+	T_RUN(test_floor_error_names_the_account_header);
+	T_RUN(test_fifo_dropin_is_refused_at_once);
+	T_RUN(test_device_account_is_refused);
+	T_RUN(test_symlinked_account_file_is_read);
+	T_RUN(test_directory_as_main_file_is_refused);
+	T_RUN(test_oversized_file_is_refused);
+	T_RUN(test_long_line_is_refused_with_its_line);
+	T_RUN(test_repeated_key_in_a_section_is_an_error);
+	T_RUN(test_dropins_override_and_list_keys_repeat);
+	T_RUN(test_invalid_utf8_and_control_characters_are_refused);
+	T_RUN(test_offline_load_reads_no_secret);
+	T_RUN(test_oversized_or_binary_token_is_refused);
+	T_RUN(test_offline_load_still_checks_token_keys);
 	return t_done();
 }

@@ -12,6 +12,7 @@
 #include "calendar/instant.h"
 #include "deadline/deadline.h"
 #include "store/audit.h"
+#include "store/store-db.h"
 #include "store/store.h"
 
 #define HOUR (INT64_C(3600) * 1000000)
@@ -773,6 +774,57 @@ static void test_names(void)
 	T_CONTAINS(deadline_strerror(DEADLINE_E_TOO_EARLY), "six months");
 }
 
+/* --- inside a caller's transaction (store/store.h's rule) --------------- */
+
+/* The escalation outbox will write its row in the transaction that marks
+ * the warning: when that transaction rolls back, the mark goes too and
+ * the next scan reports the clock again. */
+static void test_scan_inside_caller_transaction(void)
+{
+	struct fx f;
+	fx_init(&f);
+	int64_t pub = at(&f, "2026-11-20T16:45"), id = 0;
+	struct deadline_transition tr[4];
+	int64_t it = item(&f, "kultur-fb", pub), late = at(&f, "2026-11-23T14:30");
+	T_EQ_INT(0, deadline_start(f.s, f.cal, &f.p, it, DEADLINE_RESPOND, pub, pub, "test", &id));
+
+	T_EQ_INT(0, store_begin(f.s));
+	T_EQ_INT(1, scan(&f, late, tr, 4));
+	T_EQ_INT(1, store_depth(f.s));
+	T_EQ_INT(0, store_rollback(f.s));
+	T_EQ_INT(0, get(&f, id).warned_at);
+	T_EQ_INT(0, audit_count(&f, "deadline.warning", id));
+
+	T_EQ_INT(0, store_begin(f.s));
+	T_EQ_INT(1, scan(&f, late, tr, 4));
+	T_EQ_INT(DEADLINE_LEVEL_WARNING, tr[0].level);
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_INT(late, get(&f, id).warned_at);
+	T_EQ_INT(1, audit_count(&f, "deadline.warning", id));
+	T_EQ_INT(0, scan(&f, late, tr, 4));
+	fx_done(&f);
+}
+
+/* A refused operation inside the caller's transaction undoes only its own
+ * writes: the caller's go on and commit. */
+static void test_refused_start_keeps_caller_writes(void)
+{
+	struct fx f;
+	fx_init(&f);
+	int64_t pub = at(&f, "2026-11-23T09:00"), a = 0, b = 0;
+	int64_t it = item(&f, "kultur-fb", pub), other = item(&f, "kultur-fb", pub);
+	T_EQ_INT(0, deadline_start(f.s, f.cal, &f.p, it, DEADLINE_RESPOND, pub, pub, "test", &a));
+	T_EQ_INT(0, store_begin(f.s));
+	T_EQ_INT(0,
+	         deadline_start(f.s, f.cal, &f.p, other, DEADLINE_RESPOND, pub, pub, "test", &b));
+	T_EQ_INT(DEADLINE_E_EXISTS,
+	         deadline_start(f.s, f.cal, &f.p, it, DEADLINE_RESPOND, pub, pub, "test", NULL));
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_INT(other, get(&f, b).item_id);
+	T_EQ_INT(2, count(&f, "SELECT count(*) FROM deadlines"));
+	fx_done(&f);
+}
+
 int main(void)
 {
 	T_RUN(test_respond_friday_evening_due_monday);
@@ -796,5 +848,7 @@ int main(void)
 	T_RUN(test_list_pending);
 	T_RUN(test_policy_defaults_and_parser);
 	T_RUN(test_names);
+	T_RUN(test_scan_inside_caller_transaction);
+	T_RUN(test_refused_start_keeps_caller_writes);
 	return t_done();
 }

@@ -12,6 +12,7 @@
 #include "deadline/deadline.h"
 #include "pipeline/pipeline.h"
 #include "store/audit.h"
+#include "store/store-db.h"
 #include "util/clock.h"
 
 static struct store *store;

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "t.h"
+#include "tfs.h"
 #include "filter/rules.h"
 #include "util/clock.h"
 
@@ -207,6 +208,32 @@ static void test_missing_directory_is_an_error(void)
 	diag_list_clear(&errs);
 }
 
+/* A FIFO (no writer) or a directory among the rule files is refused at
+ * once instead of blocking the load. */
+static void test_fifo_and_directory_rule_files_are_refused(void)
+{
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
+	char *dir = tfs_mkdtemp(), path[4096], want[8192];
+	snprintf(path, sizeof(path), "%s/a-fifo.rules", dir);
+	T_EQ_INT(0, mkfifo(path, 0600));
+	snprintf(path, sizeof(path), "%s/b-dir.rules", dir);
+	T_EQ_INT(0, mkdir(path, 0700));
+	T_EQ_INT(1, rules_load_dir(dir, 0, &rs, &errs, &warns));
+	snprintf(want, sizeof(want),
+	         "%s/a-fifo.rules: cannot open: not a regular file (a FIFO, socket or device)",
+	         dir);
+	T_DIAG(&errs, want);
+	snprintf(want, sizeof(want),
+	         "%s/b-dir.rules: cannot open: is a directory, not a regular file", dir);
+	T_DIAG(&errs, want);
+	if (errs.n != 2)
+		dump(&errs);
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_loads_good_directory);
@@ -216,5 +243,6 @@ int main(void)
 	T_RUN(test_value_is_verbatim_with_trailing_space_stripped);
 	T_RUN(test_expiry_is_end_of_day_in_stockholm);
 	T_RUN(test_missing_directory_is_an_error);
+	T_RUN(test_fifo_and_directory_rule_files_are_refused);
 	return t_done();
 }

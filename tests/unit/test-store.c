@@ -1,9 +1,12 @@
 /* The store: migrations, refusal of newer schemas, WAL, the audit chain
  * and account mirroring. */
+#include <errno.h>
+
 #include "t.h"
 #include "tfs.h"
 
 #include "store/audit.h"
+#include "store/store-db.h"
 #include "store/store.h"
 
 static char *db_path(const char *dir)
@@ -210,6 +213,176 @@ static void test_accounts_sync_records_changes(void)
 	tfs_rmrf(dir);
 }
 
+/* --- transactions (the rule is in store/store.h) ------------------------ */
+
+struct tx_fx {
+	char *dir, *path;
+	struct store *s;
+};
+
+static void tx_open(struct tx_fx *f)
+{
+	char err[256] = "";
+	f->dir = tfs_mkdtemp();
+	f->path = db_path(f->dir);
+	f->s = NULL;
+	T_EQ_INT(0, store_open(f->path, &f->s, err, sizeof(err)));
+	if (!f->s)
+		abort();
+	T_EQ_INT(0, store_exec(f->s, "CREATE TABLE t(x TEXT)"));
+}
+
+static void tx_close(struct tx_fx *f)
+{
+	T_EQ_INT(0, store_depth(f->s));
+	store_close(f->s);
+	free(f->path);
+	tfs_rmrf(f->dir);
+}
+
+static void put(struct tx_fx *f, const char *x)
+{
+	char sql[64];
+	snprintf(sql, sizeof(sql), "INSERT INTO t VALUES ('%s')", x);
+	T_EQ_INT(0, store_exec(f->s, sql));
+}
+
+/* The rows of t, in order, as "a,b". */
+static const char *rows(struct tx_fx *f)
+{
+	static char buf[64];
+	sqlite3_stmt *st = NULL;
+	buf[0] = '\0';
+	sqlite3_prepare_v2(store_db(f->s), "SELECT group_concat(x, ',') FROM t", -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
+/* A second connection sees only what the outermost level committed. */
+static const char *rows_seen_by_others(struct tx_fx *f)
+{
+	static char buf[64];
+	sqlite3 *db = NULL;
+	buf[0] = '\0';
+	if (sqlite3_open(f->path, &db) == SQLITE_OK) {
+		sqlite3_stmt *st = NULL;
+		sqlite3_prepare_v2(db, "SELECT group_concat(x, ',') FROM t", -1, &st, NULL);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return buf;
+}
+
+static void test_tx_inner_commit_is_part_of_outer(void)
+{
+	struct tx_fx f;
+	tx_open(&f);
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "a");
+	T_EQ_INT(0, store_begin(f.s));
+	T_EQ_INT(2, store_depth(f.s));
+	put(&f, "b");
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_INT(1, store_depth(f.s));
+	/* Not durable before the outermost commit. */
+	T_EQ_STR("", rows_seen_by_others(&f));
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_STR("a,b", rows_seen_by_others(&f));
+	tx_close(&f);
+}
+
+static void test_tx_inner_rollback_undoes_only_inner(void)
+{
+	struct tx_fx f;
+	tx_open(&f);
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "a");
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "b");
+	T_EQ_INT(0, store_rollback(f.s));
+	T_EQ_STR("a", rows(&f));
+	put(&f, "c");
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_STR("a,c", rows_seen_by_others(&f));
+	tx_close(&f);
+}
+
+static void test_tx_outer_rollback_undoes_committed_inner(void)
+{
+	struct tx_fx f;
+	tx_open(&f);
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "a");
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "b");
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "c");
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_INT(0, store_rollback(f.s));
+	T_EQ_STR("", rows(&f));
+	T_EQ_STR("", rows_seen_by_others(&f));
+	tx_close(&f);
+}
+
+static void test_tx_end_commits_or_rolls_back(void)
+{
+	struct tx_fx f;
+	tx_open(&f);
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "a");
+	T_EQ_INT(0, store_end(f.s, 0));
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "b");
+	T_EQ_INT(-ENOENT, store_end(f.s, -ENOENT));
+	T_EQ_STR("a", rows_seen_by_others(&f));
+	tx_close(&f);
+}
+
+static void test_tx_unmatched_commit_or_rollback_is_refused(void)
+{
+	struct tx_fx f;
+	tx_open(&f);
+	T_EQ_INT(-EPROTO, store_commit(f.s));
+	T_EQ_INT(-EPROTO, store_rollback(f.s));
+	T_EQ_INT(0, store_depth(f.s));
+	tx_close(&f);
+}
+
+/* When SQLite ends the transaction underneath (here: a raw ROLLBACK),
+ * no later level may run in autocommit mode: begin and commit fail. */
+static void test_tx_lost_transaction_fails_later_levels(void)
+{
+	struct tx_fx f;
+	tx_open(&f);
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "a");
+	T_EQ_INT(0, sqlite3_exec(store_db(f.s), "ROLLBACK", NULL, NULL, NULL));
+	T_EQ_INT(STORE_E_SQLITE, store_begin(f.s));
+	T_EQ_INT(STORE_E_SQLITE, store_commit(f.s));
+	T_EQ_INT(0, store_rollback(f.s));
+	T_EQ_STR("", rows_seen_by_others(&f));
+	tx_close(&f);
+}
+
+/* The cause of a failure survives the rollback that follows it. */
+static void test_tx_rollback_keeps_the_cause(void)
+{
+	struct tx_fx f;
+	int64_t poll = 0;
+	tx_open(&f);
+	T_EQ_INT(0, store_begin(f.s));
+	int r = store_poll_begin(f.s, "nope", 10, 11, &poll);
+	T_EQ_INT(STORE_E_SQLITE, r);
+	T_EQ_INT(STORE_E_SQLITE, store_end(f.s, r));
+	T_CONTAINS(store_errmsg(f.s), "FOREIGN KEY");
+	tx_close(&f);
+}
+
 int main(void)
 {
 	T_RUN(test_migrates_empty_database_to_latest);
@@ -219,5 +392,12 @@ int main(void)
 	T_RUN(test_audit_chain_detects_modified_row);
 	T_RUN(test_audit_chain_detects_deleted_row);
 	T_RUN(test_accounts_sync_records_changes);
+	T_RUN(test_tx_inner_commit_is_part_of_outer);
+	T_RUN(test_tx_inner_rollback_undoes_only_inner);
+	T_RUN(test_tx_outer_rollback_undoes_committed_inner);
+	T_RUN(test_tx_end_commits_or_rolls_back);
+	T_RUN(test_tx_unmatched_commit_or_rollback_is_refused);
+	T_RUN(test_tx_lost_transaction_fails_later_levels);
+	T_RUN(test_tx_rollback_keeps_the_cause);
 	return t_done();
 }

@@ -356,7 +356,7 @@ struct finder {
 };
 
 /* The personnummer validators on TODAY rather than the clock. */
-static int pnr_on_today(const char *s, size_t len)
+static bool pnr_on_today(const char *s, size_t len)
 {
 	return pnr_parse(s, len, TODAY, NULL) == 0;
 }

@@ -1,5 +1,6 @@
-/* Deadline policy defaults and the [Deadlines] key parser. */
-#include "deadline/policy.h"
+/* Deadline policy defaults and the [Deadlines] key parser (config/ owns
+ * it: the configuration fills it; deadline/ only reads it). */
+#include "config/deadline-policy.h"
 
 #include <errno.h>
 #include <stddef.h>

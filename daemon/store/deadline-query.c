@@ -1,0 +1,123 @@
+/* Reading many deadline rows: the scan's due clocks and the open clocks
+ * for the API and `vaktctl queue`. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/deadline-row.h"
+#include "store/store-internal.h"
+
+int store_deadlines_due(struct store *s, int64_t now, size_t max, struct deadline **ret,
+                        size_t *ret_n)
+{
+	struct deadline *rows = NULL;
+	size_t n = 0;
+	sqlite3_stmt *st = NULL;
+	int r = 0, sr = SQLITE_DONE;
+
+	if (max == 0)
+		return -EINVAL;
+	rows = calloc(max, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	st = store_prepare(s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d "
+	                      "WHERE d.state = 'running' AND (d.due_at <= ?1 OR "
+	                      "(d.warned_at IS NULL AND d.warn_at <= ?1)) "
+	                      "ORDER BY min(d.due_at, coalesce(d.warn_at, d.due_at)), d.id "
+	                      "LIMIT ?2");
+	if (!st) {
+		free(rows);
+		return STORE_E_SQLITE;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
+	while (r == 0 && n < max && (sr = sqlite3_step(st)) == SQLITE_ROW)
+		r = store_deadline_row_read(st, &rows[n++]);
+	if (r == 0 && sr != SQLITE_DONE && sr != SQLITE_ROW)
+		r = STORE_E_SQLITE;
+	sqlite3_finalize(st);
+	if (r != 0 || n == 0) {
+		free(rows);
+		rows = NULL;
+	}
+	if (r == 0) {
+		*ret = rows;
+		*ret_n = n;
+	}
+	return r;
+}
+
+void store_deadlines_open_free(struct store_deadline_open *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].account_id);
+		free(v[i].unit);
+	}
+	free(v);
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return strdup(t ? (const char *)t : "");
+}
+
+int store_deadlines_open(struct store *s, const char *account_id, const char *unit, size_t limit,
+                         struct store_deadline_open **ret, size_t *ret_n)
+{
+	struct store_deadline_open *v = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0, sr;
+	sqlite3_stmt *st = store_prepare(
+	        s, "SELECT " DEADLINE_COLUMNS ", i.account_id, a.unit FROM deadlines d "
+	           "JOIN items i ON i.id = d.item_id JOIN accounts a ON a.id = i.account_id "
+	           "WHERE d.stopped_at IS NULL AND (?1 IS NULL OR i.account_id = ?1) "
+	           "AND (?2 IS NULL OR a.unit = ?2) "
+	           "ORDER BY d.state = 'paused', d.due_at, d.id LIMIT ?3");
+	if (!st)
+		return STORE_E_SQLITE;
+	if (account_id)
+		sqlite3_bind_text(st, 1, account_id, -1, SQLITE_STATIC);
+	if (unit)
+		sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)limit);
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct store_deadline_open *nv = realloc(v, ncap * sizeof(*nv));
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		struct store_deadline_open *o = &v[n];
+		memset(o, 0, sizeof(*o));
+		n++;
+		if ((r = store_deadline_row_read(st, &o->d)) < 0)
+			break;
+		o->account_id = dup_col(st, DEADLINE_NCOLUMNS);
+		o->unit = dup_col(st, DEADLINE_NCOLUMNS + 1);
+		if (!o->account_id || !o->unit) {
+			r = -ENOMEM;
+			break;
+		}
+	}
+	if (r == 0 && sr != SQLITE_DONE)
+		r = STORE_E_SQLITE;
+	sqlite3_finalize(st);
+	if (r != 0) {
+		store_deadlines_open_free(v, n);
+		return r;
+	}
+	if (n == 0) {
+		free(v);
+		v = NULL;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
