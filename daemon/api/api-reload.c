@@ -7,6 +7,7 @@
  * returns the new configuration is either running or refused. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "api/api-handlers.h"
 #include "util/error.h"
