@@ -12,23 +12,19 @@
 #include "api/api-handlers.h"
 #include "util/error.h"
 
-/* The actor for the audit log: what the request says about its caller. */
-static int reload_actor(const struct api_req *req, struct api_response *ret, char *actor,
-                        size_t len)
+/* A body, when there is one, must be a JSON object (its "by" is read and
+ * checked by api_route as the caller's claim). */
+static int check_body(const struct api_req *req, struct api_response *ret)
 {
-	snprintf(actor, len, "api");
 	if (!req->body || !req->body_len)
 		return 0;
 	cJSON *in = cJSON_ParseWithLength(req->body, req->body_len);
-	if (!cJSON_IsObject(in)) {
-		cJSON_Delete(in);
+	bool ok = cJSON_IsObject(in);
+	cJSON_Delete(in);
+	if (!ok) {
 		api_fail(ret, 400, "bad_json", "the body must be a JSON object");
 		return -EINVAL;
 	}
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "by");
-	if (cJSON_IsString(by) && *by->valuestring && strlen(by->valuestring) < 64)
-		snprintf(actor, len, "api:%s", by->valuestring);
-	cJSON_Delete(in);
 	return 0;
 }
 
@@ -60,8 +56,11 @@ void api_post_reload(const struct api_env *env, const struct api_req *req, struc
 	struct api_reload_outcome out = { 0 };
 	char actor[80];
 
-	if (reload_actor(req, ret, actor, sizeof(actor)) < 0)
+	if (check_body(req, ret) < 0)
 		return;
+	/* The caller as the kernel says (SO_PEERCRED); api_route also records
+	 * it with every audit entry the reload writes. */
+	api_actor(req, actor, sizeof(actor));
 	if (!env->reload) {
 		api_fail(ret, 503, "unavailable", "this server cannot reload");
 		return;
