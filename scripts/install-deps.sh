@@ -3,11 +3,15 @@
 # that is already there.  Runs as root (CI) or through sudo.
 set -eu
 
+# systemd: systemd-analyze, -sysusers and -tmpfiles check the units offline.
+# systemd-container and debootstrap: the boot test (systemd-nspawn boots a
+# Debian 12 root; it skips where the machine cannot).
 PACKAGES="gcc libc6-dev pkg-config meson ninja-build
 libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libsystemd-dev
 libsqlite3-dev libinih-dev libssl-dev
 python3 curl systemd tzdata
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev
+systemd-container debootstrap"
 # clang and libclang-rt-14-dev: the fuzzing build (scripts/fuzz.sh); the
 # latter holds libclang_rt.fuzzer and the sanitizer runtimes, which clang-14
 # only recommends.

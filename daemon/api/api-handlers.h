@@ -11,6 +11,9 @@ typedef void (*api_handler_fn)(const struct api_env *env, const struct api_req *
 void api_get_status(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 void api_get_audit_verify(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret);
+/* api-reload.c: POST /v1/reload */
+void api_post_reload(const struct api_env *env, const struct api_req *req,
+                     struct api_response *ret);
 /* api-accounts.c */
 void api_get_accounts(const struct api_env *env, const struct api_req *req,
                       struct api_response *ret);

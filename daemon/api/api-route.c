@@ -76,6 +76,7 @@ static const struct api_route {
 	{ "GET", "/v1/audit/verify", api_get_audit_verify, NULL },
 	{ "GET", "/v1/testclock", api_get_testclock, NULL },
 	{ "POST", "/v1/testclock", api_post_testclock, NULL },
+	{ "POST", "/v1/reload", api_post_reload, NULL },
 };
 
 /* Match path against pattern; the {id} segment is copied into param. */

@@ -15,10 +15,18 @@
 
 #include "config/config.h"
 #include "store/store.h"
+#include "util/diag.h"
 
 /* What the daemon shares with the API.  The daemon owns it and updates the
  * fields on reload; the API only reads them. */
 struct pipeline_rules;
+
+/* How a reload asked for through the API went (POST /v1/reload). */
+struct api_reload_outcome {
+	bool taken;             /* the new configuration runs now */
+	uint64_t generation;    /* the configuration running afterwards */
+	struct diag_list diags; /* why it was refused; the caller clears it */
+};
 
 struct api_env {
 	struct store *store;
@@ -39,6 +47,12 @@ struct api_env {
 	 * at one instant).  A testing aid, never a way into the daemon. */
 	int (*testclock_move)(void *arg, int64_t to, size_t *ret_fired);
 	void *testclock_arg;
+	/* Reload the configuration now, exactly as SIGHUP does, and say how it
+	 * went; actor names the caller for the audit log.  0 with *ret filled
+	 * (taken or refused), or a negative errno when no reload was tried
+	 * (-ESHUTDOWN while stopping).  NULL where there is no daemon (tests). */
+	int (*reload)(void *arg, const char *actor, struct api_reload_outcome *ret);
+	void *reload_arg;
 };
 
 struct api_response {

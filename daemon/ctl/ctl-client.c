@@ -56,8 +56,8 @@ int ctl_api_show(struct ctl_ctx *ctx, const char *method, const char *path, cons
 	return rc;
 }
 
-int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
-                 cJSON **ret_json)
+int ctl_api_request(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
+                    long *ret_status, cJSON **ret_json)
 {
 	struct strbuf resp = { 0 };
 	struct curl_slist *hdrs = NULL;
@@ -97,20 +97,12 @@ int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path, cons
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	cJSON *json = cJSON_ParseWithLength(resp.buf ? resp.buf : "", resp.len);
-	if (status < 200 || status > 299) {
-		const cJSON *msg =
-		        json ? cJSON_GetObjectItemCaseSensitive(
-		                       cJSON_GetObjectItemCaseSensitive(json, "error"), "message")
-		             : NULL;
-		fprintf(stderr, "vaktctl: %s %s: %ld %s\n", method, path, status,
-		        cJSON_IsString(msg) ? msg->valuestring : "unexpected response");
-		cJSON_Delete(json);
-		goto out;
-	}
 	if (!json) {
-		fprintf(stderr, "vaktctl: %s %s: response is not JSON\n", method, path);
+		fprintf(stderr, "vaktctl: %s %s: %ld, response is not JSON\n", method, path,
+		        status);
 		goto out;
 	}
+	*ret_status = status;
 	*ret_json = json;
 	rc = 0;
 out:
@@ -119,4 +111,26 @@ out:
 	free(payload);
 	strbuf_free(&resp);
 	return rc;
+}
+
+int ctl_api_call(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
+                 cJSON **ret_json)
+{
+	cJSON *json = NULL;
+	long status = 0;
+	int rc = ctl_api_request(ctx, method, path, body, &status, &json);
+	if (rc)
+		return rc;
+	if (status < 200 || status > 299) {
+		const cJSON *msg =
+		        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(json,
+		                                                                          "error"),
+		                                         "message");
+		fprintf(stderr, "vaktctl: %s %s: %ld %s\n", method, path, status,
+		        cJSON_IsString(msg) ? msg->valuestring : "unexpected response");
+		cJSON_Delete(json);
+		return CTL_EXIT_ERROR;
+	}
+	*ret_json = json;
+	return 0;
 }

@@ -18,6 +18,7 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_deadline,
 	&ctl_cmd_filters,
 	&ctl_cmd_testclock,
+	&ctl_cmd_reload,
 	NULL,
 };
 /* clang-format on */

@@ -58,6 +58,7 @@ extern const struct ctl_cmd ctl_cmd_calendar;
 extern const struct ctl_cmd ctl_cmd_deadline;
 extern const struct ctl_cmd ctl_cmd_filters;
 extern const struct ctl_cmd ctl_cmd_testclock;
+extern const struct ctl_cmd ctl_cmd_reload;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
 int ctl_usage(const struct ctl_cmd *cmd);
@@ -79,6 +80,13 @@ typedef int (*ctl_show_fn)(const cJSON *res, void *userdata);
  * otherwise.  Returns a CTL_EXIT_* code. */
 int ctl_api_show(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
                  ctl_show_fn show, void *userdata);
+
+/* The same call, answering with any HTTP status: 0 with the status and the
+ * parsed JSON body (caller frees), for commands that read the error body
+ * themselves; CTL_EXIT_ERROR (said on stderr) when the daemon cannot be
+ * reached or does not answer JSON. */
+int ctl_api_request(struct ctl_ctx *ctx, const char *method, const char *path, const cJSON *body,
+                    long *ret_status, cJSON **ret_json);
 
 /* The business calendar of the offline commands (calendar, deadline):
  * today the built-in defaults, later the site's configuration.  Prints why

@@ -124,18 +124,27 @@ static void on_watchdog(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-static int audit_simple(struct daemon *d, const char *action, const char *detail)
+static int audit_as(struct daemon *d, const char *actor, const char *action, const char *detail)
 {
 	int r = store_begin(d->store);
 	if (r == 0)
-		r = store_end(d->store, store_audit_append(d->store, "vaktd", action, "daemon",
-		                                           detail, NULL));
+		r = store_end(d->store,
+		              store_audit_append(d->store, actor, action, "daemon", detail, NULL));
 	if (r)
 		log_error("cannot write audit entry '%s': %s", action, store_strerror(d->store, r));
 	return r;
 }
 
-static void reload(struct daemon *d)
+static int audit_simple(struct daemon *d, const char *action, const char *detail)
+{
+	return audit_as(d, "vaktd", action, detail);
+}
+
+/* Reload the configuration (SIGHUP, POST /v1/reload); actor is who asked,
+ * for the audit log.  Returns 0 when the new configuration was taken, else
+ * the error, with every reason in *ret_diags when given (the caller clears
+ * it) and in the log either way. */
+static int reload(struct daemon *d, const char *actor, struct diag_list *ret_diags)
 {
 	struct diag_list diags = { 0 };
 	struct config *next = NULL;
@@ -167,15 +176,22 @@ static void reload(struct daemon *d)
 			diag_add(&diags, NULL, 0, "cannot record the new accounts in the store: %s",
 			         store_strerror(d->store, r));
 	}
+	if (r && diags.n == 0)
+		diag_add(&diags, NULL, 0, "cannot reload: %s", vakt_strerror(r));
 	if (r) {
 		log_diags(&diags, "; keeping previous configuration");
 		log_error("invalid configuration, ignored: %zu error(s); keeping previous "
 		          "configuration (generation %llu)",
 		          diags.n, (unsigned long long)d->generation);
+		char detail[64];
+		snprintf(detail, sizeof(detail), "{\"errors\":%zu,\"generation\":%llu}", diags.n,
+		         (unsigned long long)d->generation);
+		if (ret_diags)
+			diag_move(ret_diags, &diags);
 		diag_list_clear(&diags);
 		config_free(next);
 		pipeline_rules_free(next_rules);
-		audit_simple(d, "config.reload_rejected", NULL);
+		audit_as(d, actor, "config.reload_rejected", detail);
 	} else {
 		struct config *old = d->config;
 		/* Statistics of the old rule set are written before it goes. */
@@ -201,7 +217,7 @@ static void reload(struct daemon *d)
 		char detail[64];
 		snprintf(detail, sizeof(detail), "{\"generation\":%llu}",
 		         (unsigned long long)d->generation);
-		audit_simple(d, "config.reloaded", detail);
+		audit_as(d, actor, "config.reloaded", detail);
 		log_info("configuration reloaded (generation %llu, %zu accounts, %zu rules, rule "
 		         "set %s)",
 		         (unsigned long long)d->generation, next->n_accounts,
@@ -210,6 +226,21 @@ static void reload(struct daemon *d)
 	d->api_env.state = "running";
 	sd_notify(0, "READY=1");
 	notify_status(d);
+	return r;
+}
+
+/* POST /v1/reload: the same reload, with its outcome for the caller. */
+static int on_api_reload(void *arg, const char *actor, struct api_reload_outcome *ret)
+{
+	struct daemon *d = arg;
+	struct diag_list diags = { 0 };
+	if (d->stopping)
+		return -ESHUTDOWN;
+	int r = reload(d, actor, &diags);
+	ret->taken = r == 0;
+	ret->generation = d->generation;
+	ret->diags = diags;
+	return 0;
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -219,7 +250,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		if (d->stopping)
 			log_notice("SIGHUP while stopping: not reloading");
 		else
-			reload(d);
+			reload(d, "vaktd", NULL);
 		return;
 	}
 	if (d->stopping)
@@ -400,6 +431,8 @@ static int start_api(struct daemon *d)
 		.state = "starting",
 		.testclock_move = clock_is_manual() ? on_testclock : NULL,
 		.testclock_arg = d,
+		.reload = on_api_reload,
+		.reload_arg = d,
 	};
 	struct api_server_opts o = api_opts(d->config);
 	r = api_server_start(d->base, &d->api_env, &o, &d->api, errbuf, sizeof(errbuf));

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""SIGHUP: a broken configuration is refused with file:line and the daemon
-keeps running on the old one; a good change is applied."""
+"""SIGHUP and `vaktctl reload` (POST /v1/reload): a broken configuration is
+refused with file:line and the daemon keeps running on the old one; a good
+change is applied.  vaktctl reload reports the outcome in its exit code."""
+import json
 import signal
 
 from vakttest import VaktTestCase, main
@@ -53,6 +55,101 @@ class Reload(VaktTestCase):
         d.signal(signal.SIGHUP)
         d.notify.wait_for("READY=1", after=d.notify.wait_for("RELOADING=1", after=mark))
         self.assertEqual(gen + 1, d.status()["config_generation"])
+
+
+class CtlReload(VaktTestCase):
+    """`vaktctl reload`, what vaktd.service's ExecReload= runs."""
+
+    def audit(self, d):
+        import sqlite3
+        db = sqlite3.connect(d.status()["database"])
+        try:
+            return db.execute("SELECT actor, action, detail FROM audit_log ORDER BY seq").fetchall()
+        finally:
+            db.close()
+
+    def test_good_config_exits_0_and_is_running(self):
+        d = self.vaktd().start()
+        before = d.status()
+        self.write("accounts.d/new.conf", "[Account]\nPlatform=youtube\nUnit=trafik\n"
+                   "ExternalId=UC123\nApiBaseUrl=http://127.0.0.1:9/yt\n")
+        mark = len(d.notify.messages)
+        r = d.ctl("reload", check=False)
+        self.assertEqual(0, r.returncode, r.stderr)
+        gen = before["config_generation"] + 1
+        self.assertIn("configuration reloaded: generation %d" % gen, r.stdout)
+        # The reload is done when vaktctl returns: nothing to wait for.
+        after = d.status()
+        self.assertEqual(gen, after["config_generation"])
+        self.assertEqual(before["accounts"] + 1, after["accounts"])
+        self.assertEqual("running", after["state"])
+        rel = d.notify.wait_for("RELOADING=1", after=mark)
+        d.notify.wait_for("READY=1", after=rel)
+
+    def test_broken_config_exits_1_listing_every_error(self):
+        d = self.vaktd().start()
+        before = d.status()
+        self.write("accounts.d/new.conf", "[Account]\nPlatform=facebook\nUnit=kultur\n"
+                   "ExternalId=9\nEnabeld=yes\n")
+        self.write("vaktd.conf.d/10-limits.conf", "[Api]\nMaxConnections=lots\n")
+        mark = len(d.notify.messages)
+        r = d.ctl("reload", check=False)
+        self.assertEqual(1, r.returncode, r.stdout + r.stderr)
+        self.assertIn("accounts.d/new.conf:5: unknown key 'Enabeld' in [Account]", r.stderr)
+        self.assertIn("10-limits.conf:2: MaxConnections=", r.stderr)
+        self.assertIn("invalid configuration, ignored: 2 error(s); keeping previous "
+                      "configuration (generation %d)" % before["config_generation"], r.stderr)
+        # Still running, on the old configuration, and it said READY=1 again.
+        rel = d.notify.wait_for("RELOADING=1", after=mark)
+        d.notify.wait_for("READY=1", after=rel)
+        after = d.status()
+        self.assertEqual("running", after["state"])
+        self.assertEqual(before["config_generation"], after["config_generation"])
+        self.assertEqual(before["accounts"], after["accounts"])
+        self.assertIsNone(d.proc.poll())
+
+    def test_json_answer_carries_the_diagnostics(self):
+        d = self.vaktd().start()
+        self.write("vaktd.conf.d/10-limits.conf", "[Api]\nMaxConnections=lots\n")
+        r = d.ctl("reload", "--json", check=False)
+        self.assertEqual(1, r.returncode)
+        err = json.loads(r.stdout)["error"]
+        self.assertEqual(422, err["status"])
+        self.assertEqual("config_invalid", err["code"])
+        self.assertEqual(1, len(err["diagnostics"]))
+        diag = err["diagnostics"][0]
+        self.assertTrue(diag["file"].endswith("vaktd.conf.d/10-limits.conf"), diag)
+        self.assertEqual(2, diag["line"])
+        self.assertIn("MaxConnections=", diag["message"])
+        # Fixed: taken, exit 0, JSON says so.
+        self.write("vaktd.conf.d/10-limits.conf", "[Api]\nMaxConnections=8\n")
+        r = d.ctl("reload", "--json", check=False)
+        self.assertEqual(0, r.returncode, r.stderr)
+        res = json.loads(r.stdout)
+        self.assertTrue(res["reloaded"])
+        self.assertEqual(d.status()["config_generation"], res["generation"])
+
+    def test_reload_is_audited_with_the_caller(self):
+        d = self.vaktd().start()
+        d.ctl("reload")
+        self.write("vaktd.conf.d/10-limits.conf", "[Api]\nMaxConnections=lots\n")
+        d.ctl("reload", check=False)
+        mark = len(d.notify.messages)
+        d.signal(signal.SIGHUP)
+        d.notify.wait_for("READY=1", after=d.notify.wait_for("RELOADING=1", after=mark))
+        rows = [r for r in self.audit(d) if r[1].startswith("config.")]
+        self.assertEqual(["config.reloaded", "config.reload_rejected", "config.reload_rejected"],
+                         [r[1] for r in rows])
+        self.assertTrue(rows[0][0].startswith("api"), rows)
+        self.assertTrue(rows[1][0].startswith("api"), rows)
+        self.assertEqual("vaktd", rows[2][0])  # SIGHUP: no caller to name
+        self.assertEqual(1, json.loads(rows[1][2])["errors"])
+
+    def test_unreachable_daemon_exits_1(self):
+        d = self.vaktd()
+        r = d.ctl("reload", check=False)
+        self.assertEqual(1, r.returncode)
+        self.assertIn("cannot reach vaktd", r.stderr)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 /* The control API's routes and its JSON error shapes. */
-#include "t.h"
-
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "t.h"
 #include "tfs.h"
 
 #include "api/api.h"
@@ -290,6 +292,97 @@ static void test_actor_is_the_caller_not_the_claim(void)
 	T_EQ_STR("api", api_actor(&req, buf, sizeof(buf)));
 }
 
+/* A stand-in for the daemon's reload: refuses when told to, with two
+ * diagnostics, and remembers the actor it was given. */
+struct fake_reload {
+	int refuse, stopping, calls;
+	char actor[80];
+};
+
+static int fake_reload(void *arg, const char *actor, struct api_reload_outcome *ret)
+{
+	struct fake_reload *f = arg;
+	if (f->stopping)
+		return -ESHUTDOWN;
+	f->calls++;
+	snprintf(f->actor, sizeof(f->actor), "%s", actor);
+	ret->taken = !f->refuse;
+	ret->generation = f->refuse ? 3 : 4;
+	if (f->refuse) {
+		diag_add(&ret->diags, "/etc/vakt/accounts.d/x.conf", 5,
+		         "unknown key 'Enabeld' in [Account]");
+		diag_add(&ret->diags, NULL, 0, "no rules");
+	}
+	return 0;
+}
+
+static void test_reload_taken_is_200(void)
+{
+	struct fake_reload f = { 0 };
+	struct api_env e = env();
+	struct api_response r;
+	e.reload = fake_reload;
+	e.reload_arg = &f;
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, "{\"by\":\"anna\"}", 13, &r));
+	T_EQ_INT(200, r.status);
+	T_ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.body, "reloaded")));
+	T_EQ_INT(4, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r.body, "generation")));
+	T_EQ_STR("api:anna", f.actor);
+	api_response_clear(&r);
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, NULL, 0, &r));
+	T_EQ_INT(200, r.status);
+	T_EQ_STR("api", f.actor);
+	api_response_clear(&r);
+}
+
+static void test_reload_refused_is_422_with_every_diagnostic(void)
+{
+	struct fake_reload f = { .refuse = 1 };
+	struct api_env e = env();
+	struct api_response r;
+	e.reload = fake_reload;
+	e.reload_arg = &f;
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, NULL, 0, &r));
+	check_error(&r, 422, "config_invalid");
+	cJSON *err = cJSON_GetObjectItemCaseSensitive(r.body, "error");
+	cJSON *d = cJSON_GetObjectItemCaseSensitive(err, "diagnostics");
+	T_EQ_INT(2, cJSON_GetArraySize(d));
+	cJSON *d0 = cJSON_GetArrayItem(d, 0), *d1 = cJSON_GetArrayItem(d, 1);
+	T_EQ_STR("/etc/vakt/accounts.d/x.conf",
+	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d0, "file")));
+	T_EQ_INT(5, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(d0, "line")));
+	T_EQ_STR("/etc/vakt/accounts.d/x.conf:5: unknown key 'Enabeld' in [Account]",
+	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d0, "text")));
+	T_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(d1, "file")));
+	T_EQ_INT(3, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(err, "generation")));
+	T_ASSERT(strstr(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "message")),
+	                "2 error(s); keeping previous configuration (generation 3)") != NULL);
+	api_response_clear(&r);
+}
+
+static void test_reload_refusals_without_a_reload(void)
+{
+	struct fake_reload f = { .stopping = 1 };
+	struct api_env e = env();
+	struct api_response r;
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, NULL, 0, &r));
+	check_error(&r, 503, "unavailable"); /* no daemon behind the API */
+	api_response_clear(&r);
+	e.reload = fake_reload;
+	e.reload_arg = &f;
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, NULL, 0, &r));
+	check_error(&r, 503, "stopping");
+	api_response_clear(&r);
+	f.stopping = 0;
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, "[1]", 3, &r));
+	check_error(&r, 400, "bad_json");
+	api_response_clear(&r);
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/reload", NULL, NULL, 0, &r));
+	check_error(&r, 405, "method_not_allowed");
+	api_response_clear(&r);
+	T_EQ_INT(0, f.calls);
+}
+
 int main(void)
 {
 	char *dir = tfs_mkdtemp(), path[4200];
@@ -319,6 +412,9 @@ int main(void)
 	T_RUN(test_testclock_get_shows_the_mode);
 	T_RUN(test_claim_with_control_characters_is_400);
 	T_RUN(test_actor_is_the_caller_not_the_claim);
+	T_RUN(test_reload_taken_is_200);
+	T_RUN(test_reload_refused_is_422_with_every_diagnostic);
+	T_RUN(test_reload_refusals_without_a_reload);
 	store_close(store);
 	tfs_rmrf(dir);
 	return t_done();
