@@ -284,7 +284,7 @@ void api_post_account_crisis(const struct api_env *env, const struct api_req *re
 		return;
 	}
 	if (env->changed)
-		env->changed(env->changed_arg);
+		env->changed(env->changed_arg, a->id);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "account", a->id);
 	api_add_instant(o, "crisis_from", a->cal, now);
@@ -307,7 +307,7 @@ void api_delete_account_crisis(const struct api_env *env, const struct api_req *
 		return;
 	}
 	if (env->changed)
-		env->changed(env->changed_arg);
+		env->changed(env->changed_arg, a->id);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "account", a->id);
 	cJSON_AddNullToObject(o, "crisis_until");

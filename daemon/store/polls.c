@@ -48,13 +48,17 @@ int store_poll_end(struct store *s, int64_t poll_id, int64_t finished_usec, cons
 
 int store_poll_last_planned(struct store *s, const char *account, int64_t *ret)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT max(planned_at) FROM polls WHERE account_id=?");
+	/* One step down polls_account_planned (migration 3), however many
+	 * polls the account has made. */
+	sqlite3_stmt *st = store_prepare(s, "SELECT planned_at FROM polls WHERE account_id=? "
+	                                    "ORDER BY planned_at DESC LIMIT 1");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*ret = sqlite3_column_int64(st, 0); /* NULL reads as 0 */
+	int sr = sqlite3_step(st);
+	if (sr == SQLITE_ROW || sr == SQLITE_DONE) {
+		*ret = sr == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0; /* none: 0 */
 		r = 0;
 	}
 	sqlite3_finalize(st);
