@@ -74,16 +74,24 @@ void store_queue_key_of(const struct deadline *d, struct store_queue_key *ret)
 /* One statement per filter, so that each is one range of its own partial
  * index ("?1 IS NULL OR ..." would defeat them); the row value continues
  * after the cursor inside that range.  Without a cursor the key (-1, 0, 0)
- * lies before every row. */
-#define QUEUE_SELECT                                                                               \
-	"SELECT " DEADLINE_COLUMNS ", d.account_id, d.unit FROM deadlines d "                      \
-	"WHERE d.stopped_at IS NULL AND (d.paused, d.due_at, d.id) > (?3, ?4, ?5) "
+ * lies before every row.  (Literal SQL at each store_prepare(), so that
+ * tools can find and plan every statement.) */
+#define QUEUE_FROM                                                                                 \
+	", d.account_id, d.unit FROM deadlines d WHERE d.stopped_at IS NULL "                      \
+	"AND (d.paused, d.due_at, d.id) > (?3, ?4, ?5) "
 #define QUEUE_ORDER "ORDER BY d.paused, d.due_at, d.id LIMIT ?6"
 
-static const char queue_all_sql[] = QUEUE_SELECT QUEUE_ORDER;
-static const char queue_account_sql[] =
-        QUEUE_SELECT "AND d.account_id = ?1 AND (?2 IS NULL OR d.unit = ?2) " QUEUE_ORDER;
-static const char queue_unit_sql[] = QUEUE_SELECT "AND d.unit = ?2 " QUEUE_ORDER;
+static sqlite3_stmt *queue_prepare(struct store *s, const char *account_id, const char *unit)
+{
+	if (account_id)
+		return store_prepare(
+		        s, "SELECT " DEADLINE_COLUMNS QUEUE_FROM
+		           "AND d.account_id = ?1 AND (?2 IS NULL OR d.unit = ?2) " QUEUE_ORDER);
+	if (unit)
+		return store_prepare(s, "SELECT " DEADLINE_COLUMNS QUEUE_FROM
+		                        "AND d.unit = ?2 " QUEUE_ORDER);
+	return store_prepare(s, "SELECT " DEADLINE_COLUMNS QUEUE_FROM QUEUE_ORDER);
+}
 
 int store_deadlines_open(struct store *s, const char *account_id, const char *unit,
                          const struct store_queue_key *after, size_t limit,
@@ -92,9 +100,7 @@ int store_deadlines_open(struct store *s, const char *account_id, const char *un
 	struct store_deadline_open *v = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0, sr;
-	sqlite3_stmt *st = store_prepare(s, account_id ? queue_account_sql
-	                                    : unit     ? queue_unit_sql
-	                                               : queue_all_sql);
+	sqlite3_stmt *st = queue_prepare(s, account_id, unit);
 	if (!st)
 		return STORE_E_SQLITE;
 	if (account_id)
