@@ -298,7 +298,7 @@ static void test_unit_follows_the_account(void)
 /* --- query plans ---------------------------------------------------------- */
 
 struct seen {
-	char *sql[16];
+	char *sql[32];
 	size_t n;
 };
 
@@ -308,7 +308,7 @@ static int on_trace(unsigned type, void *arg, void *p, void *x)
 	(void)type;
 	(void)x;
 	const char *sql = sqlite3_sql(p);
-	if (sql && strncmp(sql, "--", 2) != 0 && s->n < 16)
+	if (sql && strncmp(sql, "--", 2) != 0 && s->n < 32)
 		s->sql[s->n++] = strdup(sql);
 	return 0;
 }
@@ -370,7 +370,123 @@ static void test_query_plans(void)
 	}
 	for (size_t i = 0; i < s.n; i++)
 		free(s.sql[i]);
+
+	/* What /v1/accounts reads: index steps and ranges only. */
+	struct store_poll_window w[2] = {
+		{ "kultur-fb", { pub, pub + 10 * MIN }, { pub + 10 * MIN, pub + 10 * MIN } },
+		{ "idrott-x", { 0, 0 }, { 0, 0 } },
+	};
+	struct store_poll_summary sum[2];
+	s.n = 0;
+	sqlite3_trace_v2(store_db(f.s), SQLITE_TRACE_STMT, on_trace, &s);
+	T_EQ_INT(0, store_poll_summaries(f.s, w, 2, sum));
+	sqlite3_trace_v2(store_db(f.s), 0, NULL, NULL);
+	T_ASSERT(s.n >= 4);
+	for (size_t i = 0; i < s.n; i++) {
+		if (strncmp(s.sql[i], "SELECT", 6) == 0)
+			check_plan(&f, s.sql[i], "");
+		free(s.sql[i]);
+	}
 	fx_done(&f);
+}
+
+/* store_poll_summaries: per account its last planned and latest poll, its
+ * crisis window and the polls started in each window; an account without
+ * polls reads as zeros; an empty window counts nothing. */
+static void test_poll_summaries(void)
+{
+	struct fx f;
+	fx_init(&f);
+	int64_t t = at(&f, "2026-11-23T09:00"), id = 0;
+	T_EQ_INT(0, store_poll_begin(f.s, "kultur-fb", t, t, &id));
+	T_EQ_INT(0, store_poll_end(f.s, id, t + 1, "ok", 0, 0, NULL));
+	T_EQ_INT(0, store_poll_begin(f.s, "kultur-fb", t + HOUR, t + HOUR, &id));
+	T_EQ_INT(0, store_poll_end(f.s, id, t + HOUR + 1, "error", 0, 0, "x"));
+	T_EQ_INT(0, store_poll_begin(f.s, "kultur-fb", t + 5 * HOUR, t + 2 * HOUR, &id));
+	T_EQ_INT(0, store_account_set_crisis(f.s, "idrott-x", t, t + HOUR, "test"));
+	struct store_poll_window w[2] = {
+		{ "kultur-fb", { t, t - HOUR }, { t + 90 * MIN, t } },
+		{ "idrott-x", { t, t }, { t + HOUR, t } },
+	};
+	struct store_poll_summary sum[2];
+	T_EQ_INT(0, store_poll_summaries(f.s, w, 2, sum));
+	T_EQ_INT(t + 5 * HOUR, sum[0].last_planned);
+	T_EQ_INT(t + 2 * HOUR, sum[0].last_started);
+	T_EQ_STR("running", sum[0].last_result);
+	T_EQ_INT(2, sum[0].total[0]); /* t and t + 1 h */
+	T_EQ_INT(1, sum[0].ok[0]);
+	T_EQ_INT(0, sum[0].total[1]);
+	T_EQ_INT(0, sum[0].crisis_until);
+	T_EQ_INT(0, sum[1].last_planned);
+	T_EQ_INT(0, sum[1].last_started);
+	T_EQ_STR("", sum[1].last_result);
+	T_EQ_INT(t, sum[1].crisis_from);
+	T_EQ_INT(t + HOUR, sum[1].crisis_until);
+	/* Inside a caller's transaction it reads that transaction's writes. */
+	T_EQ_INT(0, store_begin(f.s));
+	T_EQ_INT(0, store_poll_begin(f.s, "idrott-x", t + 7 * HOUR, t + 7 * HOUR, &id));
+	T_EQ_INT(0, store_poll_summaries(f.s, w, 2, sum));
+	T_EQ_INT(t + 7 * HOUR, sum[1].last_planned);
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_INT(0, store_depth(f.s));
+	fx_done(&f);
+}
+
+/* A store made before the queue indexes: its clocks get their account and
+ * unit on upgrade, and the queue serves them per unit at once.  (The
+ * migration before the latest is the one before this feature.) */
+static void test_migration_fills_owner(void)
+{
+	char *dir = tfs_mkdtemp(), *path = NULL, err[256] = "";
+	sqlite3 *db = NULL;
+	if (asprintf(&path, "%s/vakt.db", dir) < 0)
+		abort();
+	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+	T_EQ_INT(0, store_migrate(db, store_schema_latest() - 1, err, sizeof(err)));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(
+	                 db,
+	                 "INSERT INTO accounts(id, platform, unit, external_id, created_at, "
+	                 "updated_at) VALUES ('kultur-fb','facebook','kultur','1',1,1), "
+	                 "('idrott-x','x','idrott','2',1,1);"
+	                 "INSERT INTO items(id, account_id, platform_id, kind, published_at, "
+	                 "first_seen_at, last_seen_at) VALUES (1,'kultur-fb','a','comment',1,1,1),"
+	                 "(2,'idrott-x','b','comment',1,1,1),(3,'kultur-fb','c','comment',1,1,1);"
+	                 "INSERT INTO deadlines(id, item_id, kind, duration, started_at, "
+	                 "created_at, due_at, state, stopped_at) VALUES "
+	                 "(1,1,'respond','1 business day',1,1,300,'running',NULL),"
+	                 "(2,2,'respond','1 business day',1,1,100,'running',NULL),"
+	                 "(3,3,'respond','1 business day',1,1,200,'paused',NULL),"
+	                 "(4,3,'review_obvious','2 hours',1,1,50,'met',60);"
+	                 "INSERT INTO polls(account_id, planned_at, started_at) VALUES "
+	                 "('kultur-fb', 10, 10), ('kultur-fb', 20, 15);",
+	                 NULL, NULL, NULL));
+	sqlite3_close(db);
+
+	struct store *s = NULL;
+	T_EQ_INT(0, store_open(path, &s, err, sizeof(err)));
+	if (s) {
+		struct store_deadline_open *v = NULL;
+		size_t n = 0;
+		int64_t last = 0;
+		T_EQ_INT(0, store_deadlines_open(s, NULL, "kultur", NULL, 10, &v, &n));
+		T_EQ_INT(2, n);
+		if (n == 2) {
+			T_EQ_INT(1, v[0].d.id); /* running first, then the paused one */
+			T_EQ_STR("kultur-fb", v[0].account_id);
+			T_EQ_STR("kultur", v[0].unit);
+			T_EQ_INT(3, v[1].d.id);
+		}
+		store_deadlines_open_free(v, n);
+		T_EQ_INT(0, store_deadlines_open(s, "idrott-x", NULL, NULL, 10, &v, &n));
+		T_EQ_INT(1, n);
+		store_deadlines_open_free(v, n);
+		T_EQ_INT(0, store_poll_last_planned(s, "kultur-fb", &last));
+		T_EQ_INT(20, last);
+		store_close(s);
+	}
+	free(path);
+	tfs_rmrf(dir);
 }
 
 int main(void)
@@ -381,5 +497,7 @@ int main(void)
 	T_RUN(test_cursor_text);
 	T_RUN(test_unit_follows_the_account);
 	T_RUN(test_query_plans);
+	T_RUN(test_poll_summaries);
+	T_RUN(test_migration_fills_owner);
 	return t_done();
 }
