@@ -122,10 +122,12 @@ static void add_schedule_view(const struct config_account *a, const struct days 
 	int64_t n_cur = dy->from[0] < dy->to[0] ? sum->total[0] : 0;
 	int64_t n_prev = dy->from[1] < dy->to[1] ? sum->total[1] : 0;
 	int below = 0;
+	/* The day's grid (remaining_today) only when the counts leave it open. */
 	if (a->enabled) {
 		if (prev != INT64_MIN && n_prev < SCHED_FLOOR)
 			below = 1;
-		if (cur == today && n_cur + remaining_today(a, today, now) < SCHED_FLOOR)
+		if (!below && cur == today && n_cur < SCHED_FLOOR &&
+		    n_cur + remaining_today(a, today, now) < SCHED_FLOOR)
 			below = 1;
 		if (cur != INT64_MIN && cur < today && n_cur < SCHED_FLOOR)
 			below = 1;
