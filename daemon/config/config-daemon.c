@@ -24,14 +24,8 @@ static struct config_unit *unit_get(struct config *c, const char *id, const char
 	c->units = v;
 	struct config_unit *u = &c->units[c->n_units];
 	memset(u, 0, sizeof(*u));
-	u->id = strdup(id);
-	u->file = strdup(file);
-	if (!u->id || !u->file) {
-		/* Not counted, so no lookup ever meets a NULL id. */
-		free(u->id);
-		free(u->file);
-		return NULL;
-	}
+	u->id = cid;
+	u->file = cfile;
 	u->line = line;
 	c->n_units++;
 	return u;
