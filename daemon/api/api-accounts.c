@@ -298,8 +298,8 @@ void api_post_account_crisis(const struct api_env *env, const struct api_req *re
 {
 	const struct config_account *a = find_account(env, req, ret);
 	struct cal_duration dur = { CAL_UNIT_HOURS, 2 };
-	const char *actor = "api";
 	char actor_buf[80];
+	const char *actor = api_actor(req, actor_buf, sizeof(actor_buf));
 	int64_t now = clock_now_usec(), until;
 
 	if (!a)
@@ -312,18 +312,12 @@ void api_post_account_crisis(const struct api_env *env, const struct api_req *re
 			return;
 		}
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(in, "duration");
-		const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "by");
 		if (d && (!cJSON_IsString(d) || cal_duration_parse(d->valuestring, &dur) < 0 ||
 		          cal_duration_is_business(&dur) || dur.count == 0)) {
 			cJSON_Delete(in);
 			api_fail(ret, 400, "bad_duration",
 			         "duration must be calendar time such as \"2h\" or \"90min\"");
 			return;
-		}
-		/* Who switched it on goes to the audit log; keep it short. */
-		if (cJSON_IsString(by) && strlen(by->valuestring) < 64) {
-			snprintf(actor_buf, sizeof(actor_buf), "api:%s", by->valuestring);
-			actor = actor_buf;
 		}
 		cJSON_Delete(in);
 	}
@@ -356,9 +350,11 @@ void api_delete_account_crisis(const struct api_env *env, const struct api_req *
                                struct api_response *ret)
 {
 	const struct config_account *a = find_account(env, req, ret);
+	char actor[80];
 	if (!a)
 		return;
-	if (store_account_set_crisis(env->store, a->id, 0, 0, "api") != 0) {
+	if (store_account_set_crisis(env->store, a->id, 0, 0,
+	                             api_actor(req, actor, sizeof(actor))) != 0) {
 		api_fail(ret, 500, "store", "cannot record crisis mode: %s",
 		         store_errmsg(env->store));
 		return;

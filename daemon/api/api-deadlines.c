@@ -113,7 +113,8 @@ void api_get_queue(const struct api_env *env, const struct api_req *req, struct 
 	ret->body = o;
 }
 
-/* The body's optional "by" names the person in the audit log. */
+/* The audit log names the caller (api_actor); the body's "by" is a claim
+ * api_route has already checked and recorded beside it. */
 static cJSON *parse_body(const struct api_req *req, struct api_response *ret, char *actor,
                          size_t len)
 {
@@ -124,11 +125,7 @@ static cJSON *parse_body(const struct api_req *req, struct api_response *ret, ch
 		api_fail(ret, 400, "bad_json", "the body must be a JSON object");
 		return NULL;
 	}
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "by");
-	if (cJSON_IsString(by) && *by->valuestring && strlen(by->valuestring) < 64)
-		snprintf(actor, len, "api:%s", by->valuestring);
-	else
-		snprintf(actor, len, "api");
+	api_actor(req, actor, len);
 	return in;
 }
 

@@ -7,6 +7,7 @@
 #include "api/api-handlers.h"
 #include "calendar/instant.h"
 #include "pipeline/pipeline.h"
+#include "store/audit.h"
 #include "util/clock.h"
 
 void api_get_filter_stats(const struct api_env *env, const struct api_req *req,
@@ -65,7 +66,7 @@ void api_post_verdict_feedback(const struct api_env *env, const struct api_req *
                                struct api_response *ret)
 {
 	int64_t verdict;
-	char actor[80] = "api";
+	char actor[80];
 	if (api_parse_id(req->param, &verdict) < 0) {
 		api_fail(ret, 400, "bad_id", "verdict ids are positive integers");
 		return;
@@ -73,7 +74,6 @@ void api_post_verdict_feedback(const struct api_env *env, const struct api_req *
 	cJSON *in = req->body ? cJSON_ParseWithLength(req->body, req->body_len) : NULL;
 	const cJSON *rule = cJSON_GetObjectItemCaseSensitive(in, "rule");
 	const cJSON *judgement = cJSON_GetObjectItemCaseSensitive(in, "judgement");
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "by");
 	if (!cJSON_IsString(rule) || strlen(rule->valuestring) > 128 ||
 	    strspn(rule->valuestring, "abcdefghijklmnopqrstuvwxyz0123456789._-") !=
 	            strlen(rule->valuestring) ||
@@ -85,8 +85,7 @@ void api_post_verdict_feedback(const struct api_env *env, const struct api_req *
 		         "body: {\"rule\":ID,\"judgement\":\"true_positive\"|\"false_positive\"}");
 		return;
 	}
-	if (cJSON_IsString(by) && *by->valuestring && strlen(by->valuestring) < 64)
-		snprintf(actor, sizeof(actor), "api:%s", by->valuestring);
+	api_actor(req, actor, sizeof(actor));
 	int r = store_feedback_add(env->store, verdict, rule->valuestring, judgement->valuestring,
 	                           actor, clock_now_usec());
 	if (r) {
@@ -195,6 +194,20 @@ void api_post_item_evaluate(const struct api_env *env, const struct api_req *req
 	r = pipeline_evaluate(env->store, env->rules, a, id, clock_now_usec(), &res);
 	if (r) {
 		api_fail(ret, 500, "store", "cannot evaluate item %lld", (long long)id);
+		return;
+	}
+	/* A re-evaluation is a decision someone asked for: audit it with the
+	 * caller, like every other write. */
+	char actor[80], subject[48], detail[160];
+	snprintf(subject, sizeof(subject), "item:%lld", (long long)id);
+	snprintf(detail, sizeof(detail), "{\"verdict\":%lld,\"tier\":\"%s\",\"clocks_started\":%d}",
+	         (long long)res.verdict_id,
+	         res.tier == FILTER_TIER_NONE ? "none" : filter_tier_name(res.tier),
+	         (int)res.clocks_started);
+	if (store_audit_append(env->store, api_actor(req, actor, sizeof(actor)), "item.evaluate",
+	                       subject, detail, NULL) != 0) {
+		api_fail(ret, 500, "store", "cannot audit the evaluation of item %lld",
+		         (long long)id);
 		return;
 	}
 	if (env->changed)

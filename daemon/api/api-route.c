@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api-handlers.h"
+#include "store/audit.h"
 
 cJSON *api_error_body(int status, const char *code, const char *fmt, ...)
 {
@@ -130,11 +131,87 @@ static int path_ok(const char *p)
 	return 1;
 }
 
+/* A name a person gives for themselves: 1..63 bytes of valid UTF-8 with no
+ * control character (C0, DEL, C1), so it cannot forge lines or terminal
+ * escapes wherever the audit log is shown. */
+static bool name_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	if (n == 0 || n > 63)
+		return false;
+	while (*p) {
+		unsigned c = *p, len = c < 0x80             ? 1
+		                       : (c & 0xe0) == 0xc0 ? 2
+		                       : (c & 0xf0) == 0xe0 ? 3
+		                       : (c & 0xf8) == 0xf0 ? 4
+		                                            : 0;
+		if (len == 0 || (len == 2 && c < 0xc2) || (len == 4 && c > 0xf4))
+			return false;
+		unsigned cp = len == 1 ? c : c & (0x7f >> len);
+		for (unsigned i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+/* The body's "by", if the body is a JSON object that has one: 0 with
+ * *ret the name or NULL, -EINVAL when it is not an acceptable name. */
+static int body_claim(const char *body, size_t len, char *buf, size_t buflen, const char **ret)
+{
+	*ret = NULL;
+	if (!body || !len)
+		return 0;
+	cJSON *in = cJSON_ParseWithLength(body, len);
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(in, "by");
+	int r = 0;
+	if (by && !cJSON_IsNull(by)) {
+		if (!cJSON_IsString(by) || !name_ok(by->valuestring) ||
+		    strlen(by->valuestring) >= buflen)
+			r = -EINVAL;
+		else
+			*ret = strcpy(buf, by->valuestring);
+	}
+	cJSON_Delete(in);
+	return r;
+}
+
+const char *api_actor(const struct api_req *req, char *buf, size_t len)
+{
+	if (req->caller->known && req->caller->user[0])
+		snprintf(buf, len, "api:%s", req->caller->user);
+	else if (req->caller->known)
+		snprintf(buf, len, "api:uid:%u", (unsigned)req->caller->uid);
+	else if (req->claim)
+		snprintf(buf, len, "api:%s", req->claim);
+	else
+		snprintf(buf, len, "api");
+	return buf;
+}
+
 int api_route(const struct api_env *env, const char *method, const char *path, const char *query,
               const char *body, size_t body_len, struct api_response *ret)
 {
+	return api_route_as(env, NULL, method, path, query, body, body_len, ret);
+}
+
+int api_route_as(const struct api_env *env, const struct api_caller *caller, const char *method,
+                 const char *path, const char *query, const char *body, size_t body_len,
+                 struct api_response *ret)
+{
+	static const struct api_caller nobody = { 0 };
 	int path_known = 0;
-	char param[128];
+	char param[128], claim_buf[64];
+	const char *claim = NULL;
 
 	ret->status = 0;
 	ret->body = NULL;
@@ -149,6 +226,14 @@ int api_route(const struct api_env *env, const char *method, const char *path, c
 		path_known = 1;
 		if (strcmp(routes[i].method, method) != 0)
 			continue;
+		if (body_claim(body, body_len, claim_buf, sizeof(claim_buf), &claim) < 0) {
+			ret->status = 400;
+			ret->body =
+			        api_error_body(400, "bad_by",
+			                       "\"by\" must be a name of 1 to 63 bytes of UTF-8 "
+			                       "without control characters");
+			return ret->body ? 0 : -ENOMEM;
+		}
 		struct api_req req = {
 			.method = method,
 			.path = path,
@@ -157,8 +242,22 @@ int api_route(const struct api_env *env, const char *method, const char *path, c
 			.arg = routes[i].arg,
 			.body = body,
 			.body_len = body_len,
+			.caller = caller ? caller : &nobody,
+			.claim = claim,
 		};
+		/* Every audit entry this request causes names its caller. */
+		struct audit_caller ac = {
+			.uid = caller ? caller->uid : 0,
+			.gid = caller ? caller->gid : 0,
+			.pid = caller ? caller->pid : 0,
+			.user = caller && caller->user[0] ? caller->user : NULL,
+			.claim = claim,
+		};
+		if (caller && caller->known && env->store)
+			store_audit_set_caller(env->store, &ac);
 		routes[i].fn(env, &req, ret);
+		if (env->store)
+			store_audit_set_caller(env->store, NULL);
 		if (!ret->body) {
 			ret->status = 500;
 			ret->body = api_error_body(500, "internal", "out of memory");

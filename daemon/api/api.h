@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,14 @@ struct api_response {
 	cJSON *body; /* owned; always a JSON object */
 };
 
+/* Who sent a request, as the kernel says (SO_PEERCRED on the socket). */
+struct api_caller {
+	bool known; /* false when the request did not come through the socket */
+	uint32_t uid, gid;
+	int32_t pid;
+	char user[64]; /* the uid's user name, "" when it has none */
+};
+
 /* One request as the handlers see it. */
 struct api_req {
 	const char *method;
@@ -56,6 +65,12 @@ struct api_req {
 	const char *arg;   /* the route's fixed argument (e.g. "pause"), or NULL */
 	const char *body;  /* NUL-terminated, NULL when empty */
 	size_t body_len;
+	const struct api_caller *caller; /* never NULL */
+	/* The body's "by", the name the client gives for itself: a claim,
+	 * recorded beside the caller, never instead of it.  NULL when none;
+	 * api_route refuses a request whose "by" is not a short name without
+	 * control characters. */
+	const char *claim;
 };
 
 /* Route one request (query may be NULL).  Always fills *ret (errors become
@@ -63,6 +78,17 @@ struct api_req {
  * that failed. */
 int api_route(const struct api_env *env, const char *method, const char *path, const char *query,
               const char *body, size_t body_len, struct api_response *ret);
+
+/* The same for a known caller: every audit entry the request writes
+ * records it (store_audit_set_caller).  caller may be NULL (unknown). */
+int api_route_as(const struct api_env *env, const struct api_caller *caller, const char *method,
+                 const char *path, const char *query, const char *body, size_t body_len,
+                 struct api_response *ret);
+
+/* The actor an audit entry names for this request: "api:USER" (the
+ * caller's user name, or "api:uid:N" when it has none); for a request that
+ * did not come through the socket (tests), "api:CLAIM" or "api". */
+const char *api_actor(const struct api_req *req, char *buf, size_t len);
 
 /* The value of key in a query string ("days=3&x=y") into buf; 0, -ENOENT
  * when absent, -ENOBUFS when it does not fit (callers must refuse the
@@ -86,7 +112,8 @@ struct api_server_opts {
 	size_t max_body;
 	size_t max_header;
 	unsigned max_connections;
-	int timeout_sec;
+	int timeout_sec;         /* idle connections close after this */
+	int request_timeout_sec; /* a request must arrive whole within this of its first byte */
 };
 
 /* Start serving.  Adopts a socket passed through systemd socket activation

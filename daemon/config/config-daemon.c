@@ -164,6 +164,16 @@ static void api_key(struct config_load *ld, const char *key, const char *value, 
 			diag_add(diags, file, line, "MaxConnections= must be 1..10000");
 		else
 			d->api_max_connections = (unsigned)u;
+	} else if (strcmp(key, "RequestTimeoutSec") == 0) {
+		if (value_uint(value, 1, 300, &u) < 0)
+			diag_add(diags, file, line, "RequestTimeoutSec= must be 1..300 (seconds)");
+		else
+			d->api_request_timeout_sec = (int)u;
+	} else if (strcmp(key, "IdleTimeoutSec") == 0) {
+		if (value_uint(value, 1, 3600, &u) < 0)
+			diag_add(diags, file, line, "IdleTimeoutSec= must be 1..3600 (seconds)");
+		else
+			d->api_idle_timeout_sec = (int)u;
 	} else {
 		diag_add(diags, file, line, "unknown key '%s' in [Api]", key);
 	}

@@ -184,6 +184,8 @@ static int set_defaults(struct config *c)
 	c->daemon.api_max_body = 64 * 1024;
 	c->daemon.api_max_header = 16 * 1024;
 	c->daemon.api_max_connections = 64;
+	c->daemon.api_request_timeout_sec = 10;
+	c->daemon.api_idle_timeout_sec = 30;
 	if (!c->daemon.state_dir || !c->daemon.api_socket || !c->daemon.rules_dir)
 		return -ENOMEM;
 	return 0;

@@ -107,6 +107,8 @@ struct config_daemon {
 	size_t api_max_body;
 	size_t api_max_header;
 	unsigned api_max_connections;
+	int api_request_timeout_sec; /* a request arrives whole within this of its first byte */
+	int api_idle_timeout_sec;    /* an idle connection is closed after this */
 };
 
 struct config {

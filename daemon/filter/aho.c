@@ -5,37 +5,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* At most this many states (the shallowest, where a scan spends nearly
+ * all its time) get a full row of transitions; deeper states keep only
+ * their trie edges and their failure link.  A full row is ncls entries
+ * (about 60 for the shipped rules), a trie state has about one edge, so
+ * this bounds the table while the rule set grows. */
+#define AHO_DENSE_MAX 32768u
+
 struct aho {
 	uint8_t cls[256]; /* byte -> class; 0 for bytes in no literal */
 	size_t ncls;
 	size_t nstates;
-	int32_t *delta; /* nstates * ncls: full DFA transitions (building) */
-	/* What scans read: per transition (next state * ncls) << 1 | 1 when
-	 * the next state has outputs to report: no multiplication and no
-	 * second table on the hot path. */
+	/* States are numbered: dense states [0, ndense) — those that do not
+	 * report, then from rep_lo those that do — then sparse states, from
+	 * rep_hi those that report.  With at most 65536 states every state
+	 * is dense and rows are 16-bit (d16); else rows are 32-bit (d32). */
+	uint32_t ndense, rep_lo, rep_hi;
+	uint16_t *d16; /* d16[s * ncls + class]: next state */
 	uint32_t *d32;
-	/* With at most 65536 states: next state numbers, d16[s * ncls + class];
-	 * states >= first_reporting report. */
-	uint16_t *d16;
-	uint32_t first_reporting;
-	int32_t *dict;     /* next state on the failure chain with outputs, -1 */
-	int32_t *report;   /* s itself when it has outputs, else dict[s] */
-	uint32_t *out_off; /* outputs of state s: ids[out_off[s] .. out_off[s+1]) */
-	uint32_t *ids;
-	/* The same per state, packed: a report touches one line per state */
+	/* sparse state s: trie edges e_cls/e_to[e_off[j] .. e_off[j+1]) and
+	 * failure link fail[j], j = s - ndense */
+	uint32_t *e_off, *e_to, *fail;
+	uint8_t *e_cls;
+	/* What a reporting state reports, packed: one cache line per state */
 	struct rinfo {
-		int32_t report, dict;
-		uint32_t lo, hi; /* ids[lo .. hi) */
+		int32_t report, dict; /* first state with outputs; next on the chain */
+		uint32_t lo, hi;      /* ids[lo .. hi) */
 	} * ri;
+	uint32_t *ids;
 	size_t nids;
-	/* state = (off * div_magic) >> 40 == off / ncls without a division
-	 * (exact for off < 2^32 and ncls < 256; checked when built). */
-	uint64_t div_magic;
+};
+
+/* The trie while building: edges as sibling lists. */
+struct btrie {
+	uint32_t *child, *sibling, *to_cls; /* first child; next sibling; class */
+	uint32_t *fail, *order;             /* failure link; breadth-first order */
+	int32_t *dict;                      /* next state with outputs on the chain */
+	uint32_t *out_n;                    /* outputs per state */
+	size_t n, cap;
 };
 
 struct pair {
-	int32_t state;
-	uint32_t id;
+	uint32_t state, id;
 };
 
 static int cmp_pair(const void *a, const void *b)
@@ -51,18 +62,22 @@ static uint8_t lower(uint8_t c)
 	return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
 }
 
-int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
-              struct aho **ret)
+static void btrie_free(struct btrie *t)
 {
-	struct aho *a = calloc(1, sizeof(*a));
-	struct pair *pairs = NULL;
-	int32_t *fail = NULL, *queue = NULL;
-	size_t total = 1, cap;
-	int r = -ENOMEM;
+	free(t->child);
+	free(t->sibling);
+	free(t->to_cls);
+	free(t->fail);
+	free(t->order);
+	free(t->dict);
+	free(t->out_n);
+}
 
-	if (!a)
-		return -ENOMEM;
-	/* Byte classes; upper-case ASCII shares its lower-case class. */
+/* Byte classes; upper-case ASCII shares its lower-case class.  Returns the
+ * total length of the literals. */
+static size_t assign_classes(struct aho *a, const char *const *lit, const size_t *len, size_t n)
+{
+	size_t total = 0;
 	a->ncls = 1;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < len[i]; k++) {
@@ -75,182 +90,258 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 		}
 		total += len[i];
 	}
-	if (total > (1u << 24)) {
-		r = -E2BIG;
-		goto out;
-	}
-	cap = total;
-	a->delta = malloc(cap * a->ncls * sizeof(int32_t));
-	pairs = malloc((n ? n : 1) * sizeof(*pairs));
-	if (!a->delta || !pairs)
-		goto out;
-	for (size_t i = 0; i < a->ncls; i++)
-		a->delta[i] = -1;
-	a->nstates = 1;
+	return total;
+}
+
+static uint32_t btrie_get(const struct btrie *t, uint32_t s, uint32_t c)
+{
+	for (uint32_t e = t->child[s]; e; e = t->sibling[e])
+		if (t->to_cls[e] == c)
+			return e;
+	return 0;
+}
+
+/* The trie of the literals; pairs[i] = (state where literal i ends, id). */
+static int build_trie(const struct aho *a, struct btrie *t, const char *const *lit,
+                      const size_t *len, const uint32_t *ids, size_t n, struct pair *pairs)
+{
+	t->child = calloc(t->cap, sizeof(uint32_t));
+	t->sibling = calloc(t->cap, sizeof(uint32_t));
+	t->to_cls = calloc(t->cap, sizeof(uint32_t));
+	if (!t->child || !t->sibling || !t->to_cls)
+		return -ENOMEM;
+	t->n = 1;
 	for (size_t i = 0; i < n; i++) {
-		int32_t s = 0;
+		uint32_t s = 0;
 		for (size_t k = 0; k < len[i]; k++) {
-			size_t c = a->cls[lower((uint8_t)lit[i][k])];
-			int32_t *t = &a->delta[(size_t)s * a->ncls + c];
-			if (*t < 0) {
-				*t = (int32_t)a->nstates++;
-				for (size_t j = 0; j < a->ncls; j++)
-					a->delta[(size_t)*t * a->ncls + j] = -1;
+			uint32_t c = a->cls[lower((uint8_t)lit[i][k])];
+			uint32_t nx = btrie_get(t, s, c);
+			if (!nx) {
+				nx = (uint32_t)t->n++;
+				t->to_cls[nx] = c;
+				t->sibling[nx] = t->child[s];
+				t->child[s] = nx;
 			}
-			s = *t;
+			s = nx;
 		}
 		pairs[i] = (struct pair){ s, ids[i] };
 	}
+	return 0;
+}
 
-	/* Outputs, grouped by state. */
+/* Outputs grouped by state; the same literal given twice with one id (two
+ * variants of a set can coincide) is reported once. */
+static int collect_outputs(struct aho *a, struct btrie *t, struct pair *pairs, size_t n)
+{
 	qsort(pairs, n, sizeof(*pairs), cmp_pair);
-	a->out_off = calloc(a->nstates + 1, sizeof(uint32_t));
+	t->out_n = calloc(t->n, sizeof(uint32_t));
 	a->ids = malloc((n ? n : 1) * sizeof(uint32_t));
-	a->dict = malloc(a->nstates * sizeof(int32_t));
-	fail = malloc(a->nstates * sizeof(int32_t));
-	queue = malloc(a->nstates * sizeof(int32_t));
-	if (!a->out_off || !a->ids || !a->dict || !fail || !queue)
-		goto out;
-	/* The same literal given twice with one id (two variants of a set
-	 * can coincide) is reported once. */
+	if (!t->out_n || !a->ids)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && pairs[i].state == pairs[i - 1].state && pairs[i].id == pairs[i - 1].id)
 			continue;
-		a->ids[a->nids++] = pairs[i].id;
-		a->out_off[pairs[i].state + 1]++;
+		pairs[a->nids++] = pairs[i]; /* ids follow in build_tables() */
+		t->out_n[pairs[i].state]++;
 	}
-	for (size_t s = 0; s < a->nstates; s++)
-		a->out_off[s + 1] += a->out_off[s];
+	return 0;
+}
 
-	/* Breadth-first: failure links, then the missing transitions taken
-	 * from the failure state, which makes the DFA complete. */
+/* The transition of trie state s (old numbering) on class c, through the
+ * failure links: s's parent and everything shallower are already linked. */
+static uint32_t btrie_step(const struct btrie *t, uint32_t s, uint32_t c)
+{
+	for (;;) {
+		uint32_t nx = btrie_get(t, s, c);
+		if (nx || s == 0)
+			return nx;
+		s = t->fail[s];
+	}
+}
+
+/* Breadth-first: failure links and dictionary links. */
+static int link_failures(struct btrie *t)
+{
 	size_t qh = 0, qt = 0;
-	fail[0] = 0;
-	a->dict[0] = -1;
-	for (size_t c = 0; c < a->ncls; c++) {
-		int32_t *t = &a->delta[c];
-		if (*t < 0) {
-			*t = 0;
-		} else {
-			fail[*t] = 0;
-			a->dict[*t] = -1;
-			queue[qt++] = *t;
-		}
-	}
+	t->fail = calloc(t->n, sizeof(uint32_t));
+	t->order = malloc(t->n * sizeof(uint32_t));
+	t->dict = malloc(t->n * sizeof(int32_t));
+	if (!t->fail || !t->order || !t->dict)
+		return -ENOMEM;
+	t->order[qt++] = 0;
+	t->dict[0] = -1;
 	while (qh < qt) {
-		int32_t s = queue[qh++];
-		for (size_t c = 0; c < a->ncls; c++) {
-			int32_t *t = &a->delta[(size_t)s * a->ncls + c];
-			int32_t f = a->delta[(size_t)fail[s] * a->ncls + c];
-			if (*t < 0) {
-				*t = f;
-				continue;
-			}
-			fail[*t] = f;
-			a->dict[*t] = a->out_off[f + 1] > a->out_off[f] ? f : a->dict[f];
-			queue[qt++] = *t;
+		uint32_t s = t->order[qh++];
+		for (uint32_t e = t->child[s]; e; e = t->sibling[e]) {
+			uint32_t f = s ? btrie_step(t, t->fail[s], t->to_cls[e]) : 0;
+			t->fail[e] = f;
+			t->dict[e] = t->out_n[f] ? (int32_t)f : t->dict[f];
+			t->order[qt++] = e;
 		}
 	}
-	/* Renumber the states breadth-first: the shallow states, where a scan
-	 * spends nearly all its time, then share a few cache lines. */
-	int32_t *perm = fail; /* the failure links are no longer needed */
-	uint32_t *ooff = a->out_off, *oids = a->ids;
-	int32_t *odict = a->dict;
-	a->out_off = malloc((a->nstates + 1) * sizeof(uint32_t));
-	a->ids = malloc((n ? n : 1) * sizeof(uint32_t));
-	a->dict = malloc(a->nstates * sizeof(int32_t));
-	a->report = malloc(a->nstates * sizeof(int32_t));
-	if (!a->out_off || !a->ids || !a->dict || !a->report) {
-		free(ooff);
-		free(oids);
-		free(odict);
-		goto out;
-	}
-	/* States that report come after all the others (each group
-	 * breadth-first), so "does the next state report" is one comparison
-	 * with the state number and transitions can be 16-bit state numbers. */
-	{
-		size_t k = 0;
-		for (size_t i = 0; i < qt; i++) {
-			int32_t os = queue[i];
-			if (ooff[os + 1] == ooff[os] && odict[os] < 0)
-				perm[k++] = os;
-		}
-		a->first_reporting = (uint32_t)k + 1; /* the root never reports */
-		for (size_t i = 0; i < qt; i++) {
-			int32_t os = queue[i];
-			if (!(ooff[os + 1] == ooff[os] && odict[os] < 0))
-				perm[k++] = os;
-		}
-		memcpy(queue, perm, qt * sizeof(*queue));
-	}
-	perm[0] = 0;
-	for (size_t i = 0; i < qt; i++)
-		perm[queue[i]] = (int32_t)(i + 1);
-	a->out_off[0] = 0;
-	for (size_t ns = 0; ns < a->nstates; ns++) {
-		int32_t os = ns ? queue[ns - 1] : 0;
-		uint32_t k = a->out_off[ns];
-		for (uint32_t j = ooff[os]; j < ooff[os + 1]; j++)
-			a->ids[k++] = oids[j];
-		a->out_off[ns + 1] = k;
-		a->dict[ns] = odict[os] >= 0 ? perm[odict[os]] : -1;
-	}
-	for (size_t ns = 0; ns < a->nstates; ns++)
-		a->report[ns] = a->out_off[ns + 1] > a->out_off[ns] ? (int32_t)ns : a->dict[ns];
-	free(ooff);
-	free(oids);
-	free(odict);
-	a->ri = malloc(a->nstates * sizeof(*a->ri));
-	if (!a->ri)
-		goto out;
-	for (size_t ns = 0; ns < a->nstates; ns++)
-		a->ri[ns] = (struct rinfo){ a->report[ns], a->dict[ns], a->out_off[ns],
-			                    a->out_off[ns + 1] };
+	return 0;
+}
 
-	size_t nt = a->nstates * a->ncls;
-	if (nt >= (1u << 31)) {
-		r = -E2BIG; /* transitions are (state * ncls) << 1 in 32 bits */
+static int reports(const struct btrie *t, uint32_t s)
+{
+	return t->out_n[s] || t->dict[s] >= 0;
+}
+
+/* New state numbers (see struct aho) in perm[old]; the breadth-first
+ * order of the dense states is kept inside each group, so the shallow
+ * states share a few cache lines. */
+static void renumber(struct aho *a, const struct btrie *t, uint32_t *perm)
+{
+	uint32_t k = 0;
+	a->ndense = t->n <= 65536 ? (uint32_t)t->n : AHO_DENSE_MAX;
+	for (uint32_t i = 0; i < a->ndense; i++)
+		if (!reports(t, t->order[i]))
+			perm[t->order[i]] = k++;
+	a->rep_lo = k;
+	for (uint32_t i = 0; i < a->ndense; i++)
+		if (reports(t, t->order[i]))
+			perm[t->order[i]] = k++;
+	for (uint32_t i = a->ndense; i < t->n; i++)
+		if (!reports(t, t->order[i]))
+			perm[t->order[i]] = k++;
+	a->rep_hi = k;
+	for (uint32_t i = a->ndense; i < t->n; i++)
+		if (reports(t, t->order[i]))
+			perm[t->order[i]] = k++;
+}
+
+/* The report records (ri, ids), in the new numbering. */
+static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *perm,
+                         const struct pair *pairs)
+{
+	uint32_t *start = calloc(t->n + 1, sizeof(uint32_t));
+	a->ri = malloc(t->n * sizeof(*a->ri));
+	if (!start || !a->ri) {
+		free(start);
+		return -ENOMEM;
+	}
+	for (size_t old = 0; old < t->n; old++)
+		start[perm[old] + 1] = t->out_n[old];
+	for (size_t s = 0; s < t->n; s++)
+		start[s + 1] += start[s];
+	/* pairs are sorted by old state: one state's ids are consecutive */
+	for (size_t i = 0, j; i < a->nids; i = j) {
+		uint32_t ns = perm[pairs[i].state];
+		for (j = i; j < a->nids && pairs[j].state == pairs[i].state; j++)
+			a->ids[start[ns] + (j - i)] = pairs[j].id;
+	}
+	for (size_t old = 0; old < t->n; old++) {
+		uint32_t ns = perm[old];
+		int32_t d = t->dict[old] >= 0 ? (int32_t)perm[t->dict[old]] : -1;
+		a->ri[ns] = (struct rinfo){ t->out_n[old] ? (int32_t)ns : d, d, start[ns],
+			                    start[ns + 1] };
+	}
+	free(start);
+	return 0;
+}
+
+/* Full rows for the dense states (the transition of the DFA: the trie
+ * edge, else the row of the failure state, which is shallower and so
+ * already filled), edges and failure links for the others. */
+static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *perm)
+{
+	size_t nc = a->ncls, nd = a->ndense, ns = t->n - nd, ne = 0;
+	uint32_t *row = malloc(nc * sizeof(uint32_t));
+	if (a->ndense == t->n)
+		a->d16 = malloc(nd * nc * sizeof(uint16_t));
+	else
+		a->d32 = malloc(nd * nc * sizeof(uint32_t));
+	if (!row || (!a->d16 && !a->d32)) {
+		free(row);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nd; i++) {
+		uint32_t old = t->order[i], f = t->fail[old];
+		for (size_t c = 0; c < nc; c++)
+			row[c] =
+			        old ? (a->d16 ? a->d16[perm[f] * nc + c] : a->d32[perm[f] * nc + c])
+			            : 0;
+		for (uint32_t e = t->child[old]; e; e = t->sibling[e])
+			row[t->to_cls[e]] = perm[e];
+		for (size_t c = 0; c < nc; c++) {
+			if (a->d16)
+				a->d16[perm[old] * nc + c] = (uint16_t)row[c];
+			else
+				a->d32[perm[old] * nc + c] = row[c];
+		}
+	}
+	free(row);
+	if (ns == 0)
+		return 0;
+	for (size_t i = nd; i < t->n; i++)
+		for (uint32_t e = t->child[t->order[i]]; e; e = t->sibling[e])
+			ne++;
+	a->e_off = calloc(ns + 1, sizeof(uint32_t));
+	a->fail = malloc(ns * sizeof(uint32_t));
+	a->e_to = malloc((ne ? ne : 1) * sizeof(uint32_t));
+	a->e_cls = malloc(ne ? ne : 1);
+	if (!a->e_off || !a->fail || !a->e_to || !a->e_cls)
+		return -ENOMEM;
+	for (size_t old = 0; old < t->n; old++) {
+		uint32_t s = perm[old];
+		if (s < nd)
+			continue;
+		a->fail[s - nd] = perm[t->fail[old]];
+		for (uint32_t e = t->child[old]; e; e = t->sibling[e])
+			a->e_off[s - nd + 1]++;
+	}
+	for (size_t j = 0; j < ns; j++)
+		a->e_off[j + 1] += a->e_off[j];
+	for (size_t old = 0; old < t->n; old++) {
+		uint32_t s = perm[old];
+		if (s < nd)
+			continue;
+		uint32_t k = a->e_off[s - nd];
+		for (uint32_t e = t->child[old]; e; e = t->sibling[e], k++) {
+			a->e_to[k] = perm[e];
+			a->e_cls[k] = (uint8_t)t->to_cls[e];
+		}
+	}
+	return 0;
+}
+
+int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
+              struct aho **ret)
+{
+	struct aho *a = calloc(1, sizeof(*a));
+	struct btrie t = { 0 };
+	struct pair *pairs = NULL;
+	uint32_t *perm = NULL;
+	int r = -ENOMEM;
+
+	if (!a)
+		return -ENOMEM;
+	t.cap = assign_classes(a, lit, len, n) + 1;
+	if (t.cap > (1u << 24)) {
+		r = -E2BIG;
 		goto out;
 	}
-	if (a->nstates <= 65536) {
-		a->d16 = malloc(nt * sizeof(uint16_t));
-		if (!a->d16)
-			goto out;
-		for (size_t ns = 0; ns < a->nstates; ns++) {
-			int32_t os = ns ? queue[ns - 1] : 0;
-			for (size_t c = 0; c < a->ncls; c++)
-				a->d16[ns * a->ncls + c] =
-				        (uint16_t)perm[a->delta[(size_t)os * a->ncls + c]];
-		}
-	} else {
-		a->div_magic = ((uint64_t)1 << 40) / a->ncls + 1;
-		for (size_t ns = 0; ns < a->nstates; ns++)
-			if (((uint64_t)(ns * a->ncls) * a->div_magic) >> 40 != ns) {
-				r = -E2BIG;
-				goto out;
-			}
-		a->d32 = malloc(nt * sizeof(uint32_t));
-		if (!a->d32)
-			goto out;
-		for (size_t ns = 0; ns < a->nstates; ns++) {
-			int32_t os = ns ? queue[ns - 1] : 0;
-			for (size_t c = 0; c < a->ncls; c++) {
-				uint32_t t = (uint32_t)perm[a->delta[(size_t)os * a->ncls + c]];
-				a->d32[ns * a->ncls + c] =
-				        (uint32_t)(t * a->ncls) << 1 | (t >= a->first_reporting);
-			}
-		}
-	}
-	free(a->delta);
-	a->delta = NULL;
+	pairs = malloc((n ? n : 1) * sizeof(*pairs));
+	if (!pairs)
+		goto out;
+	if ((r = build_trie(a, &t, lit, len, ids, n, pairs)) < 0 ||
+	    (r = collect_outputs(a, &t, pairs, n)) < 0 || (r = link_failures(&t)) < 0)
+		goto out;
+	r = -ENOMEM;
+	a->nstates = t.n;
+	perm = malloc(t.n * sizeof(uint32_t));
+	if (!perm)
+		goto out;
+	renumber(a, &t, perm);
+	if ((r = build_reports(a, &t, perm, pairs)) < 0 || (r = build_tables(a, &t, perm)) < 0)
+		goto out;
 	*ret = a;
 	a = NULL;
 	r = 0;
 out:
+	btrie_free(&t);
+	free(perm);
 	free(pairs);
-	free(fail);
-	free(queue);
 	aho_free(a);
 	return r;
 }
@@ -263,6 +354,14 @@ size_t aho_states(const struct aho *a)
 size_t aho_outputs(const struct aho *a)
 {
 	return a->nids;
+}
+
+size_t aho_memory(const struct aho *a)
+{
+	size_t nd = a->ndense, ns = a->nstates - nd;
+	size_t ne = ns ? a->e_off[ns] : 0;
+	return sizeof(*a) + nd * a->ncls * (a->d16 ? 2 : 4) + a->nstates * sizeof(*a->ri) +
+	       a->nids * 4 + (ns ? (ns + 1) * 4 + ns * 4 + ne * 5 : 0);
 }
 
 /* Append the outputs of state s and of those on its dictionary chain, each
@@ -287,6 +386,21 @@ static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t 
 	return out;
 }
 
+/* The transition of a sparse state: its trie edge, else that of its
+ * failure state (shallower; the chain ends at a dense state). */
+static __attribute__((noinline)) uint32_t sparse_step(const struct aho *a, uint32_t s, uint32_t c)
+{
+	const uint32_t nd = a->ndense;
+	while (s >= nd) {
+		uint32_t j = s - nd;
+		for (uint32_t k = a->e_off[j]; k < a->e_off[j + 1]; k++)
+			if (a->e_cls[k] == c)
+				return a->e_to[k];
+		s = a->fail[j];
+	}
+	return a->d32[(size_t)s * a->ncls + c];
+}
+
 size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
                 uint32_t *out)
 {
@@ -294,10 +408,10 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	const uint8_t *cls = a->cls;
 	uint32_t *o = out;
 	if (a->d16) {
-		/* half the table of d32: fewer cache misses, which is where a
-		 * scan waits */
+		/* every state dense, 16-bit: the smallest table, fewer cache
+		 * misses, which is where a scan waits */
 		const uint16_t *d = a->d16;
-		const uint32_t ncls = (uint32_t)a->ncls, thr = a->first_reporting;
+		const uint32_t ncls = (uint32_t)a->ncls, thr = a->rep_lo;
 		uint32_t s = 0;
 		while (p < end) {
 			s = d[s * ncls + cls[*p++]];
@@ -307,31 +421,49 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 		return (size_t)(o - out);
 	}
 	const uint32_t *d = a->d32;
-	const uint64_t magic = a->div_magic;
-	uint32_t off = 0; /* state * ncls */
+	const uint32_t ncls = (uint32_t)a->ncls, nd = a->ndense, lo = a->rep_lo, hi = a->rep_hi;
+	uint32_t s = 0;
 	while (p < end) {
-		uint32_t t = d[off + cls[*p++]];
-		off = t >> 1;
-		if (t & 1) {
-			uint32_t s = (uint32_t)(((uint64_t)off * magic) >> 40);
-			if (stamp[s] != gen)
-				o = report(a, s, stamp, gen, o);
-		}
+		uint32_t c = cls[*p++];
+		s = s < nd ? d[(size_t)s * ncls + c] : sparse_step(a, s, c);
+		if ((s >= hi || (s >= lo && s < nd)) && stamp[s] != gen)
+			o = report(a, s, stamp, gen, o);
 	}
 	return (size_t)(o - out);
+}
+
+size_t aho_scan_all(const struct aho *a, const char *text, size_t len, aho_each_fn *fn, void *ctx)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	const uint32_t ncls = (uint32_t)a->ncls, nd = a->ndense, lo = a->rep_lo, hi = a->rep_hi;
+	size_t n = 0;
+	uint32_t s = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint32_t c = a->cls[p[i]];
+		if (a->d16)
+			s = a->d16[s * ncls + c];
+		else
+			s = s < nd ? a->d32[(size_t)s * ncls + c] : sparse_step(a, s, c);
+		if (!(s >= hi || (s >= lo && s < nd)))
+			continue;
+		for (int32_t o = a->ri[s].report; o >= 0; o = a->ri[o].dict)
+			for (uint32_t k = a->ri[o].lo; k < a->ri[o].hi; k++, n++)
+				fn(ctx, a->ids[k], i + 1);
+	}
+	return n;
 }
 
 void aho_free(struct aho *a)
 {
 	if (!a)
 		return;
-	free(a->delta);
-	free(a->d32);
 	free(a->d16);
-	free(a->dict);
-	free(a->report);
+	free(a->d32);
+	free(a->e_off);
+	free(a->e_to);
+	free(a->e_cls);
+	free(a->fail);
 	free(a->ri);
-	free(a->out_off);
 	free(a->ids);
 	free(a);
 }

@@ -6,15 +6,26 @@
 #include <string.h>
 
 #include "filter/aho.h"
+#include "filter/codecache.h"
 #include "filter/anchor-split.h"
 #include "filter/mask.h"
 #include "filter/normalize.h"
 #include "filter/prefilter.h"
+#include "filter/reach.h"
 #include "filter/utf8.h"
 #include "filter/validate.h"
 #include "util/clock.h"
 
 #define NINPUTS 2 /* FILTER_INPUT_NORMALIZED, FILTER_INPUT_RAW */
+
+/* Long texts (docs/filter.md, "Long texts"): from this many bytes on, a
+ * pattern whose matches reach at most WINDOW_MAX_REACH bytes runs only in
+ * windows around the occurrences of one of its literal sets; a set with
+ * more than WINDOW_MAX_OCC occurrences is not used (its windows would
+ * cover the text).  Reaches are in characters. */
+#define WINDOW_MIN_TEXT 2048
+#define WINDOW_MAX_REACH 1000
+#define WINDOW_MAX_OCC 512
 
 struct crule {
 	int always;    /* a pattern without literals: run on every comment */
@@ -37,8 +48,25 @@ struct slot {
  * head == NULL when the pattern is run as written. */
 struct split {
 	pcre2_code *head, *tail;
-	uint8_t head_jit, tail_jit;
+	int8_t head_jit, tail_jit; /* JIT_* */
+	/* a pattern with bounded matches, compiled with
+	 * PCRE2_USE_OFFSET_LIMIT for windowed runs; reach in characters */
+	int8_t win_jit;
+	pcre2_code *win;
+	uint32_t reach;
 };
+
+/* Occurrences of one literal set (slot << 2 | set) in the current long
+ * text: a list through occ_next, in text order. */
+struct occ {
+	uint32_t gen, head, tail, n;
+};
+
+/* A pattern's JIT state (filter_pattern.jit, split.*_jit).  JIT compiling
+ * is left to a pattern's first run: most patterns never pass the
+ * prefilter in an engine's life, and their JIT code (about 8 KB each)
+ * would be memory and start-up time for nothing. */
+enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
 
 struct filter_engine {
 	struct filter_ruleset rs;
@@ -60,7 +88,12 @@ struct filter_engine {
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
 	uint32_t gen;
-	uint32_t *lits; /* scratch: ids reported by a scan (aho_outputs()) */
+	uint32_t *lits;            /* scratch: ids reported by a scan (aho_outputs()) */
+	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
+	struct occ *occ;           /* nslots * 4, allocated on the first long text */
+	uint32_t *occ_pos, *occ_next;
+	size_t nocc, occcap;
+	size_t window_patterns;
 	uint32_t *cand; /* scratch: candidate rule indices */
 	size_t ncand;
 	struct filter_span *spans; /* scratch: one rule's spans (max_spans) */
@@ -84,17 +117,40 @@ void filter_options_default(struct filter_options *o)
 	};
 }
 
+/* Give every compiled pattern back to the cache (codecache.h). */
+static void drop_codes(struct filter_engine *e)
+{
+	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
+		struct filter_rule *rule = &e->rs.v[i];
+		for (size_t k = 0; k < rule->npatterns; k++, s++) {
+			struct filter_pattern *pt = &rule->patterns[k];
+			if (e->splits && s < e->nslots) {
+				code_cache_drop(pt->src, CODE_HEAD, e->splits[s].head);
+				code_cache_drop(pt->src, CODE_TAIL, e->splits[s].tail);
+				code_cache_drop(pt->src, CODE_WINDOW, e->splits[s].win);
+			}
+			code_cache_drop(pt->src, CODE_PLAIN, pt->code);
+			pt->code = NULL;
+		}
+		for (size_t k = 0; k < rule->nexcepts; k++) {
+			code_cache_drop(rule->excepts[k].src, CODE_PLAIN, rule->excepts[k].code);
+			rule->excepts[k].code = NULL;
+		}
+	}
+}
+
 void filter_engine_free(struct filter_engine *e)
 {
 	if (!e)
 		return;
+	drop_codes(e);
 	filter_ruleset_clear(&e->rs);
 	free(e->cr);
-	for (size_t s = 0; e->splits && s < e->nslots; s++) {
-		pcre2_code_free(e->splits[s].head);
-		pcre2_code_free(e->splits[s].tail);
-	}
 	free(e->splits);
+	free(e->occ);
+	free(e->occ_pos);
+	free(e->occ_next);
+	pcre2_match_context_free(e->wctx);
 	free(e->slots);
 	for (int i = 0; i < NINPUTS; i++) {
 		aho_free(e->aho[i]);
@@ -116,13 +172,25 @@ void filter_engine_free(struct filter_engine *e)
  * or a pattern JIT cannot handle) leaves the interpreter in charge. */
 static int jit_code(const struct filter_engine *e, pcre2_code *code)
 {
-	return !e->opt.no_jit && code && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+	return !e->opt.no_jit && code && code_cache_jit(code) == 0;
 }
 
-static void jit_compile(struct filter_engine *e, struct filter_pattern *pt)
+/* Resolve a split's JIT_LATER state: JIT-compile code now.  Returns
+ * JIT_YES or JIT_NO. */
+static int jit_now(const struct filter_engine *e, pcre2_code *code, int8_t *state)
 {
-	pt->jit = jit_code(e, pt->code);
-	e->jit_patterns += pt->jit;
+	if (*state == JIT_LATER)
+		*state = (int8_t)jit_code(e, code);
+	return *state;
+}
+
+static int pattern_jit(struct filter_engine *e, struct filter_pattern *pt)
+{
+	if (pt->jit == JIT_LATER) {
+		pt->jit = jit_code(e, pt->code);
+		e->jit_patterns += (size_t)pt->jit;
+	}
+	return pt->jit;
 }
 
 /* Compile the split form of slot s's pattern, when it has one.  A split
@@ -148,10 +216,39 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 		sp->head = sp->tail = NULL;
 		return 0;
 	}
-	sp->head_jit = (uint8_t)jit_code(e, sp->head);
-	sp->tail_jit = (uint8_t)jit_code(e, sp->tail);
+	sp->head = code_cache_share(pt->src, CODE_HEAD, sp->head);
+	sp->tail = code_cache_share(pt->src, CODE_TAIL, sp->tail);
+	if (!sp->head || !sp->tail)
+		return -ENOMEM;
+	sp->head_jit = sp->tail_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	e->split_patterns++;
 	return 0;
+}
+
+/* Prepare slot s's pattern for windowed runs when its matches are bounded
+ * and it has literal sets (and is not split: a split pattern's \s* is
+ * unbounded anyway).  A pattern that does not compile again (it should)
+ * is run whole. */
+static void window_pattern(struct filter_engine *e, size_t s)
+{
+	const struct slot *sl = &e->slots[s];
+	const struct filter_pattern *pt = &e->rs.v[sl->rule].patterns[s - e->cr[sl->rule].slot0];
+	struct split *sp = &e->splits[s];
+	long reach;
+	int err;
+	PCRE2_SIZE off;
+	if (sl->full == 0 || sp->head ||
+	    (reach = pattern_reach(pt->src, e->rs.v[sl->rule].input == FILTER_INPUT_NORMALIZED)) <
+	            0 ||
+	    reach > WINDOW_MAX_REACH)
+		return;
+	sp->win = pcre2_compile((PCRE2_SPTR)pt->src, PCRE2_ZERO_TERMINATED,
+	                        FILTER_PCRE2_OPTIONS | PCRE2_USE_OFFSET_LIMIT, &err, &off, NULL);
+	if (!sp->win || !(sp->win = code_cache_share(pt->src, CODE_WINDOW, sp->win)))
+		return;
+	sp->reach = (uint32_t)reach + 1;
+	sp->win_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
+	e->window_patterns++;
 }
 
 /* Extract each pattern's (slot's) literal sets and build one automaton per
@@ -281,6 +378,17 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 			goto fail;
 		}
 	}
+	/* the same pattern in the previous engine (a reload): one code */
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct filter_rule *rule = &e->rs.v[i];
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++) {
+			struct filter_pattern *pt = k < rule->npatterns
+			                                    ? &rule->patterns[k]
+			                                    : &rule->excepts[k - rule->npatterns];
+			if (!(pt->code = code_cache_share(pt->src, CODE_PLAIN, pt->code)))
+				goto fail;
+		}
+	}
 	e->cr = calloc(e->rs.n ? e->rs.n : 1, sizeof(*e->cr));
 	e->cand = malloc((e->rs.n ? e->rs.n : 1) * sizeof(*e->cand));
 	e->spans = calloc(e->opt.max_spans, sizeof(*e->spans));
@@ -316,16 +424,21 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		for (size_t k = 0; k < rule->npatterns; k++, s++) {
-			jit_compile(e, &rule->patterns[k]);
+			rule->patterns[k].jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 			if (split_pattern(e, s, &rule->patterns[k]) < 0)
 				goto fail;
 		}
 		for (size_t k = 0; k < rule->nexcepts; k++)
-			jit_compile(e, &rule->excepts[k]);
+			rule->excepts[k].jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	}
 	r = build_prefilter(e);
 	if (r < 0)
 		goto fail;
+	e->wctx = pcre2_match_context_copy(e->mctx);
+	if (!e->wctx)
+		goto fail;
+	for (size_t s = 0; s < e->nslots; s++)
+		window_pattern(e, s);
 	*ret = e;
 	return 0;
 fail:
@@ -379,6 +492,11 @@ size_t filter_engine_jit_patterns(const struct filter_engine *e)
 size_t filter_engine_split_patterns(const struct filter_engine *e)
 {
 	return e->split_patterns;
+}
+
+size_t filter_engine_window_patterns(const struct filter_engine *e)
+{
+	return e->window_patterns;
 }
 
 void filter_engine_stats_carry(struct filter_engine *to, const struct filter_engine *from)
@@ -442,8 +560,9 @@ struct scan {
 	struct filter_verdict *v;
 	struct filter_span *spans; /* scratch for one rule */
 	size_t nspans;
-	int prefiltered; /* run only the patterns whose literals were seen */
-	int split;       /* run split patterns as head and tail */
+	int prefiltered;      /* run only the patterns whose literals were seen */
+	int split;            /* run split patterns as head and tail */
+	int windows[NINPUTS]; /* occurrences recorded (long text) */
 };
 
 static int is_limit_error(int rc)
@@ -506,12 +625,195 @@ static size_t next_char(const char *s, size_t len, size_t pos)
 /* One PCRE2 call.  JIT-compiled code goes through pcre2_jit_match(), the
  * fast path without pcre2_match()'s checks: the subject is valid UTF-8
  * (below) and the limits of the match context still apply. */
+static int match_in(const struct filter_engine *e, pcre2_match_context *ctx, const pcre2_code *code,
+                    int jit, const char *subj, size_t slen, size_t start)
+{
+	if (jit)
+		return pcre2_jit_match(code, (PCRE2_SPTR)subj, slen, start, 0, e->md, ctx);
+	return pcre2_match(code, (PCRE2_SPTR)subj, slen, start, PCRE2_NO_UTF_CHECK, e->md, ctx);
+}
+
 static int match(const struct filter_engine *e, const pcre2_code *code, int jit, const char *subj,
                  size_t slen, size_t start)
 {
-	if (jit)
-		return pcre2_jit_match(code, (PCRE2_SPTR)subj, slen, start, 0, e->md, e->mctx);
-	return pcre2_match(code, (PCRE2_SPTR)subj, slen, start, PCRE2_NO_UTF_CHECK, e->md, e->mctx);
+	return match_in(e, e->mctx, code, jit, subj, slen, start);
+}
+
+/* The match of pattern pt in e->md: record its span when a validator (if
+ * any) accepts it, and return where the next attempt starts (after this
+ * match; an empty match moves on by one character). */
+static size_t take_match(const struct filter_engine *e, const struct filter_rule *r,
+                         const struct filter_pattern *pt, struct scan *sc, const char *subj,
+                         size_t slen, size_t start)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(e->md);
+	size_t ms = ov[0], me = ov[1], vs = ms, ve = me;
+	if (pt->vgroup && ov[2 * pt->vgroup] != PCRE2_UNSET) {
+		vs = ov[2 * pt->vgroup];
+		ve = ov[2 * pt->vgroup + 1];
+	}
+	int ok = r->nvalidators == 0;
+	for (size_t k = 0; k < r->nvalidators && !ok; k++)
+		ok = r->validators[k]->fn(subj + vs, ve - vs);
+	if (ok) {
+		struct filter_span sp = { vs, ve };
+		if (r->input == FILTER_INPUT_NORMALIZED)
+			norm_span_to_orig(sc->nt, vs, ve, &sp.start, &sp.end);
+		sc->spans[sc->nspans++] = sp;
+	}
+	size_t next = me;
+	if (me == ms || next <= start)
+		next = next_char(subj, slen, ms > start ? ms : start);
+	return next;
+}
+
+/* Run pattern k of rule i over the whole subject, as a head and a tail
+ * when it is split.  Returns 0, 2 (a matching error, already reported)
+ * or -ENOMEM. */
+static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *sc, const char *subj,
+                     size_t slen)
+{
+	const struct filter_rule *r = &e->rs.v[i];
+	struct filter_pattern *pt = &r->patterns[k];
+	struct split *spl = &e->splits[e->cr[i].slot0 + k];
+	const pcre2_code *code = pt->code;
+	int jit, head = sc->split && spl->head;
+	size_t start = 0;
+	if (head) {
+		code = spl->head;
+		jit = jit_now(e, spl->head, &spl->head_jit);
+		jit_now(e, spl->tail, &spl->tail_jit);
+	} else {
+		jit = pattern_jit(e, pt);
+	}
+	while (start <= slen && sc->nspans < e->opt.max_spans) {
+		int rc = match(e, code, jit, subj, slen, start);
+		if (head) {
+			/* the head is tried once, at 0; the tail goes on from
+			 * where its match ended, or from 0 */
+			head = 0;
+			code = spl->tail;
+			jit = spl->tail_jit;
+			if (rc == PCRE2_ERROR_NOMATCH)
+				continue;
+		}
+		if (rc == PCRE2_ERROR_NOMATCH)
+			break;
+		if (rc < 0)
+			return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
+		start = take_match(e, r, pt, sc, subj, slen, start);
+	}
+	return 0;
+}
+
+/* The literal set of slot s with the fewest occurrences in this text, or
+ * NULL when windows would not help (or positions are unknown). */
+static const struct occ *window_set(const struct filter_engine *e, size_t s)
+{
+	const struct occ *best = NULL;
+	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
+		if (!(e->slots[s].full & (1u << c)))
+			continue;
+		const struct occ *o = &e->occ[s << 2 | c];
+		if (o->gen != e->gen)
+			return NULL; /* cannot be: the set was seen */
+		if (o->n <= WINDOW_MAX_OCC && (!best || o->n < best->n))
+			best = o;
+	}
+	return best;
+}
+
+/* n characters back from / on from offset pos (a character boundary). */
+static size_t chars_back(const char *s, size_t pos, size_t n)
+{
+	while (pos > 0 && n > 0) {
+		pos--;
+		if (((unsigned char)s[pos] & 0xC0) != 0x80)
+			n--;
+	}
+	return pos;
+}
+
+static size_t chars_on(const char *s, size_t len, size_t pos, size_t n)
+{
+	while (pos < len && n > 0) {
+		pos++;
+		while (pos < len && ((unsigned char)s[pos] & 0xC0) == 0x80)
+			pos++;
+		n--;
+	}
+	return pos;
+}
+
+/* Does every other recorded set of slot s occur where a match starting in
+ * [lo, hi] could look (from R characters before lo to R after hi)?  A set
+ * with too many occurrences to list counts as present.  cur[] walks each
+ * set's list forward as the windows move on. */
+static int window_has_all(const struct filter_engine *e, size_t s, const struct occ *o,
+                          uint32_t *cur, size_t from, size_t to)
+{
+	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
+		const struct occ *oc = &e->occ[s << 2 | c];
+		if (!(e->slots[s].full & (1u << c)) || oc == o || oc->n > WINDOW_MAX_OCC)
+			continue;
+		while (cur[c] != UINT32_MAX && e->occ_pos[cur[c]] < from)
+			cur[c] = e->occ_next[cur[c]];
+		if (cur[c] == UINT32_MAX || e->occ_pos[cur[c]] > to)
+			return 0;
+	}
+	return 1;
+}
+
+/* Run pattern k of rule i only where a match can start: near the
+ * occurrences of one of its literal sets.  Every character a match starting
+ * at S looks at lies within R characters of S (reach.h), the literal among
+ * them, so S is at most R characters from the literal's end, and every
+ * other literal set of the pattern occurs within R characters of S too.
+ * The windows are searched in order with PCRE2's offset limit: the matches
+ * found are those, at the same offsets, that run_whole() finds.  Same
+ * returns. */
+static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan *sc,
+                        const char *subj, size_t slen, const struct occ *o)
+{
+	const struct filter_rule *r = &e->rs.v[i];
+	const struct filter_pattern *pt = &r->patterns[k];
+	const size_t s = e->cr[i].slot0 + k;
+	struct split *spl = &e->splits[s];
+	const size_t reach = spl->reach;
+	int jit = -1;
+	size_t start = 0;
+	uint32_t q = o->head, cur[PREFILTER_MAX_CONJ];
+	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++)
+		cur[c] = e->slots[s].full & (1u << c) ? e->occ[s << 2 | c].head : UINT32_MAX;
+	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
+		size_t lo = chars_back(subj, e->occ_pos[q], reach);
+		size_t hi = chars_on(subj, slen, e->occ_pos[q], reach);
+		/* merge the windows that touch */
+		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
+			if (chars_back(subj, e->occ_pos[q], reach) > hi)
+				break;
+			hi = chars_on(subj, slen, e->occ_pos[q], reach);
+		}
+		if (hi < start)
+			continue;
+		if (lo < start)
+			lo = start;
+		if (!window_has_all(e, s, o, cur, chars_back(subj, lo, reach),
+		                    chars_on(subj, slen, hi, reach)))
+			continue;
+		if (jit < 0)
+			jit = jit_now(e, spl->win, &spl->win_jit);
+		pcre2_set_offset_limit(e->wctx, hi);
+		while (lo <= hi && sc->nspans < e->opt.max_spans) {
+			int rc = match_in(e, e->wctx, spl->win, jit, subj, slen, lo);
+			if (rc == PCRE2_ERROR_NOMATCH)
+				break;
+			if (rc < 0)
+				return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
+			start = lo = take_match(e, r, pt, sc, subj, slen, lo);
+		}
+	}
+	return 0;
 }
 
 /* Both subjects are valid UTF-8 by construction (utf8_sanitize() output
@@ -523,66 +825,28 @@ static int match(const struct filter_engine *e, const pcre2_code *code, int jit,
  * 2 (a matching error, already reported), -ENOMEM. */
 static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 {
-	const struct filter_rule *r = &e->rs.v[i];
+	struct filter_rule *r = &e->rs.v[i];
 	const char *subj = r->input == FILTER_INPUT_RAW ? sc->orig : sc->nt->s;
 	size_t slen = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt->len;
 	int rc;
 
 	sc->nspans = 0;
 	for (size_t k = 0; k < r->npatterns && sc->nspans < e->opt.max_spans; k++) {
-		const struct filter_pattern *pt = &r->patterns[k];
-		const struct split *spl = &e->splits[e->cr[i].slot0 + k];
-		const pcre2_code *code = pt->code;
-		int jit = pt->jit, head = sc->split && spl->head;
-		size_t start = 0;
+		size_t s = e->cr[i].slot0 + k;
+		const struct occ *o = NULL;
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
-		if (head) {
-			code = spl->head;
-			jit = spl->head_jit;
-		}
-		while (start <= slen && sc->nspans < e->opt.max_spans) {
-			rc = match(e, code, jit, subj, slen, start);
-			if (head) {
-				/* the head is tried once, at 0; the tail goes on
-				 * from where its match ended, or from 0 */
-				head = 0;
-				code = spl->tail;
-				jit = spl->tail_jit;
-				if (rc == PCRE2_ERROR_NOMATCH)
-					continue;
-			}
-			if (rc == PCRE2_ERROR_NOMATCH)
-				break;
-			if (rc < 0)
-				return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
-			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(e->md);
-			size_t ms = ov[0], me = ov[1], vs = ms, ve = me;
-			if (pt->vgroup && ov[2 * pt->vgroup] != PCRE2_UNSET) {
-				vs = ov[2 * pt->vgroup];
-				ve = ov[2 * pt->vgroup + 1];
-			}
-			int ok = r->nvalidators == 0;
-			for (size_t k2 = 0; k2 < r->nvalidators && !ok; k2++)
-				ok = r->validators[k2]->fn(subj + vs, ve - vs);
-			if (ok) {
-				struct filter_span sp = { vs, ve };
-				if (r->input == FILTER_INPUT_NORMALIZED)
-					norm_span_to_orig(sc->nt, vs, ve, &sp.start, &sp.end);
-				sc->spans[sc->nspans++] = sp;
-			}
-			/* Next attempt after this match; an empty match moves on by
-			 * one character. */
-			size_t next = me;
-			if (me == ms || next <= start)
-				next = next_char(subj, slen, ms > start ? ms : start);
-			start = next;
-		}
+		if (sc->windows[r->input] && e->splits[s].win)
+			o = window_set(e, s);
+		rc = o ? run_windowed(e, i, k, sc, subj, slen, o)
+		       : run_whole(e, i, k, sc, subj, slen);
+		if (rc != 0)
+			return rc;
 	}
 	if (sc->nspans == 0)
 		return 0;
 	for (size_t k = 0; k < r->nexcepts; k++) {
-		rc = match(e, r->excepts[k].code, r->excepts[k].jit, subj, slen, 0);
+		rc = match(e, r->excepts[k].code, pattern_jit(e, &r->excepts[k]), subj, slen, 0);
 		if (rc >= 0) {
 			sc->nspans = 0;
 			return 0;
@@ -662,78 +926,158 @@ static int mask_verdict(struct filter_verdict *v, const struct scan *sc)
 	return r;
 }
 
-int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, unsigned flags,
-                       struct filter_verdict **ret)
+/* Sanitise the input into the scanned original and normalise it. */
+static int scan_prepare(struct filter_engine *e, const char *text, size_t len, struct scan *sc)
 {
-	struct scan sc = { 0 };
-	const char *orig;
 	size_t consumed;
-	time_t now = clock_now();
-	int r;
-
-	sc.v = calloc(1, sizeof(*sc.v));
-	sc.spans = e->spans;
-	if (!sc.v) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = utf8_sanitize_into(text, len, e->opt.max_scan_bytes, &e->obuf, &e->ocap, &sc.olen,
-	                       &consumed);
+	int r = utf8_sanitize_into(text, len, e->opt.max_scan_bytes, &e->obuf, &e->ocap, &sc->olen,
+	                           &consumed);
 	if (r < 0)
-		goto out;
-	orig = sc.orig = e->obuf;
-	sc.v->input_len = len;
-	sc.v->scanned = consumed;
-	sc.v->truncated = consumed < len;
+		return r;
+	sc->orig = e->obuf;
+	sc->v->input_len = len;
+	sc->v->scanned = consumed;
+	sc->v->truncated = consumed < len;
 	if (e->nrules_input[FILTER_INPUT_NORMALIZED]) {
-		r = normalize_text_reuse(orig, sc.olen, &e->nt);
+		r = normalize_text_reuse(sc->orig, sc->olen, &e->nt);
 		if (r < 0)
-			goto out;
-		sc.nt = &e->nt;
-		sc.have_nt = 1;
+			return r;
+		sc->nt = &e->nt;
+		sc->have_nt = 1;
 	}
+	return 0;
+}
 
-	/* Candidates: rules whose literal occurs, and rules without any. */
-	e->gen++;
-	if (e->gen == 0) { /* wrapped: old stamps could collide */
-		for (int in = 0; in < NINPUTS; in++)
-			memset(e->stamp[in], 0, aho_states(e->aho[in]) * sizeof(uint32_t));
-		for (size_t i = 0; i < e->rs.n; i++)
-			e->cr[i].mark = 0;
-		for (size_t s = 0; s < e->nslots; s++)
-			e->slots[s].gen = 0;
-		e->gen = 1;
-	}
+/* A new scan generation; on wrap-around old stamps could collide. */
+static void next_generation(struct filter_engine *e)
+{
+	if (++e->gen != 0)
+		return;
+	for (int in = 0; in < NINPUTS; in++)
+		memset(e->stamp[in], 0, aho_states(e->aho[in]) * sizeof(uint32_t));
+	for (size_t i = 0; i < e->rs.n; i++)
+		e->cr[i].mark = 0;
+	for (size_t s = 0; s < e->nslots; s++)
+		e->slots[s].gen = 0;
+	for (size_t k = 0; e->occ && k < e->nslots * 4; k++)
+		e->occ[k].gen = 0;
+	e->gen = 1;
+}
+
+/* Candidates: rules whose literals occur and rules without any, in load
+ * order; every rule without the prefilter. */
+static void find_candidates(struct filter_engine *e, struct scan *sc, unsigned flags)
+{
 	e->ncand = 0;
 	if (e->opt.no_prefilter || (flags & FILTER_SCAN_NO_PREFILTER)) {
 		for (size_t i = 0; i < e->rs.n; i++)
 			e->cand[e->ncand++] = (uint32_t)i;
-	} else {
-		sc.prefiltered = 1;
-		sc.split = !(flags & FILTER_SCAN_NO_SPLIT);
-		if (sc.have_nt)
-			on_literals(e, e->lits,
-			            aho_scan(e->aho[FILTER_INPUT_NORMALIZED], e->nt.s, e->nt.len,
-			                     e->stamp[FILTER_INPUT_NORMALIZED], e->gen, e->lits));
-		on_literals(e, e->lits,
-		            aho_scan(e->aho[FILTER_INPUT_RAW], orig, sc.olen,
-		                     e->stamp[FILTER_INPUT_RAW], e->gen, e->lits));
-		for (int in = 0; in < NINPUTS; in++)
-			for (size_t k = 0; k < e->nalways[in]; k++)
-				mark_rule(e, e->always[in][k]);
-		/* load order; a handful of candidates: insertion sort */
-		for (size_t i = 1; i < e->ncand; i++) {
-			uint32_t x = e->cand[i];
-			size_t j = i;
-			for (; j > 0 && e->cand[j - 1] > x; j--)
-				e->cand[j] = e->cand[j - 1];
-			e->cand[j] = x;
-		}
+		return;
 	}
+	sc->prefiltered = 1;
+	sc->split = !(flags & FILTER_SCAN_NO_SPLIT);
+	if (sc->have_nt)
+		on_literals(e, e->lits,
+		            aho_scan(e->aho[FILTER_INPUT_NORMALIZED], e->nt.s, e->nt.len,
+		                     e->stamp[FILTER_INPUT_NORMALIZED], e->gen, e->lits));
+	on_literals(e, e->lits,
+	            aho_scan(e->aho[FILTER_INPUT_RAW], sc->orig, sc->olen,
+	                     e->stamp[FILTER_INPUT_RAW], e->gen, e->lits));
+	for (int in = 0; in < NINPUTS; in++)
+		for (size_t k = 0; k < e->nalways[in]; k++)
+			mark_rule(e, e->always[in][k]);
+	/* load order; a handful of candidates: insertion sort */
+	for (size_t i = 1; i < e->ncand; i++) {
+		uint32_t x = e->cand[i];
+		size_t j = i;
+		for (; j > 0 && e->cand[j - 1] > x; j--)
+			e->cand[j] = e->cand[j - 1];
+		e->cand[j] = x;
+	}
+}
 
-	/* One clock reading per rule: a rule's end is the next one's start
-	 * (skipping a disabled or expired rule costs next to nothing; the
-	 * clock is read again after recording a hit). */
+struct occ_ctx {
+	struct filter_engine *e;
+	int failed;
+};
+
+/* aho_scan_all(): keep the occurrence of a set of a windowed candidate
+ * pattern (up to one past WINDOW_MAX_OCC: enough to know it is too many). */
+static void on_occurrence(void *ctx, uint32_t id, size_t end)
+{
+	struct occ_ctx *oc = ctx;
+	struct filter_engine *e = oc->e;
+	const struct slot *sl = &e->slots[id >> 2];
+	if (!e->splits[id >> 2].win || sl->gen != e->gen || sl->seen != sl->full)
+		return;
+	struct occ *o = &e->occ[id];
+	if (o->gen != e->gen)
+		*o = (struct occ){ e->gen, UINT32_MAX, UINT32_MAX, 0 };
+	if (o->n > WINDOW_MAX_OCC)
+		return;
+	if (++o->n > WINDOW_MAX_OCC)
+		return;
+	if (e->nocc == e->occcap) {
+		size_t cap = e->occcap ? e->occcap * 2 : 1024;
+		uint32_t *np = realloc(e->occ_pos, cap * sizeof(*np));
+		if (np)
+			e->occ_pos = np;
+		uint32_t *nn = realloc(e->occ_next, cap * sizeof(*nn));
+		if (nn)
+			e->occ_next = nn;
+		if (!np || !nn) {
+			oc->failed = 1;
+			return;
+		}
+		e->occcap = cap;
+	}
+	uint32_t k = (uint32_t)e->nocc++;
+	e->occ_pos[k] = (uint32_t)end;
+	e->occ_next[k] = UINT32_MAX;
+	if (o->tail != UINT32_MAX)
+		e->occ_next[o->tail] = k;
+	else
+		o->head = k;
+	o->tail = k;
+}
+
+/* On a long text, where are the literals of the candidate patterns that
+ * can run in windows?  Sets sc->windows[input] when known. */
+static void find_positions(struct filter_engine *e, struct scan *sc, unsigned flags)
+{
+	int want[NINPUTS] = { 0 };
+	if (!sc->prefiltered || (flags & FILTER_SCAN_NO_WINDOW) || e->window_patterns == 0)
+		return;
+	for (size_t c = 0; c < e->ncand; c++) {
+		const struct filter_rule *r = &e->rs.v[e->cand[c]];
+		size_t len = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt->len;
+		for (size_t k = 0; len >= WINDOW_MIN_TEXT && k < r->npatterns; k++)
+			want[r->input] |= e->splits[e->cr[e->cand[c]].slot0 + k].win &&
+			                  slot_open(e, e->cand[c], k);
+	}
+	if (!want[0] && !want[1])
+		return;
+	if (!e->occ && !(e->occ = calloc(e->nslots * 4, sizeof(*e->occ))))
+		return; /* no windows: the patterns run whole */
+	e->nocc = 0;
+	for (int in = 0; in < NINPUTS; in++) {
+		struct occ_ctx oc = { e, 0 };
+		if (!want[in])
+			continue;
+		if (in == FILTER_INPUT_RAW)
+			aho_scan_all(e->aho[in], sc->orig, sc->olen, on_occurrence, &oc);
+		else
+			aho_scan_all(e->aho[in], sc->nt->s, sc->nt->len, on_occurrence, &oc);
+		sc->windows[in] = !oc.failed;
+	}
+}
+
+/* Evaluate the candidates and add their hits to the verdict.  One clock
+ * reading per rule: a rule's end is the next one's start (skipping a
+ * disabled or expired rule costs next to nothing; the clock is read again
+ * after recording a hit). */
+static int run_candidates(struct filter_engine *e, struct scan *sc, unsigned flags, time_t now)
+{
 	uint64_t t0 = e->ncand ? mono_ns() : 0;
 	for (size_t c = 0; c < e->ncand; c++) {
 		size_t i = e->cand[c];
@@ -744,24 +1088,44 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 		if (rule->expires_at && now >= rule->expires_at &&
 		    !(flags & FILTER_SCAN_INCLUDE_EXPIRED))
 			continue;
-		int m = eval_rule(e, i, &sc);
+		int m = eval_rule(e, i, sc);
 		uint64_t t1 = mono_ns();
 		cr->st.match_ns += t1 - t0;
 		t0 = t1;
 		cr->st.runs++;
-		if (m < 0) {
-			r = m;
-			goto out;
-		}
+		if (m < 0)
+			return m;
 		if (m == 1) {
 			cr->st.hits++;
 			cr->st.last_hit = now;
-			r = add_hit(sc.v, rule, &sc);
+			int r = add_hit(sc->v, rule, sc);
 			if (r < 0)
-				goto out;
+				return r;
 			t0 = mono_ns();
 		}
 	}
+	return 0;
+}
+
+int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, unsigned flags,
+                       struct filter_verdict **ret)
+{
+	struct scan sc = { .spans = e->spans };
+	time_t now = clock_now();
+	int r = -ENOMEM;
+
+	sc.v = calloc(1, sizeof(*sc.v));
+	if (!sc.v)
+		goto out;
+	r = scan_prepare(e, text, len, &sc);
+	if (r < 0)
+		goto out;
+	next_generation(e);
+	find_candidates(e, &sc, flags);
+	find_positions(e, &sc, flags);
+	r = run_candidates(e, &sc, flags, now);
+	if (r < 0)
+		goto out;
 	r = mask_verdict(sc.v, &sc);
 	if (r < 0)
 		goto out;

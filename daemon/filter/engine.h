@@ -54,6 +54,7 @@ enum {
 	FILTER_SCAN_NO_PREFILTER = 1u << 1,    /* this scan runs every rule, each pattern as
 	                                          written (the naive loop) */
 	FILTER_SCAN_NO_SPLIT = 1u << 2,        /* run every pattern as written (anchor-split.h) */
+	FILTER_SCAN_NO_WINDOW = 1u << 3,       /* search long texts whole (docs/filter.md) */
 };
 
 void filter_options_default(struct filter_options *o);
@@ -87,10 +88,15 @@ const struct filter_rule_stats *filter_engine_rule_stats(const struct filter_eng
 long filter_engine_rule_index(const struct filter_engine *e, const char *id);
 /* 1 when the rule runs on every comment (no literal could be extracted). */
 int filter_engine_rule_always(const struct filter_engine *e, size_t i);
-/* Number of patterns running under JIT (the rest use the interpreter). */
+/* Number of patterns JIT-compiled so far.  A pattern is JIT-compiled when
+ * it first runs (most never pass the prefilter); one JIT cannot handle,
+ * or every one under no_jit, runs in the interpreter. */
 size_t filter_engine_jit_patterns(const struct filter_engine *e);
 /* Number of patterns run as a head and a tail (anchor-split.h). */
 size_t filter_engine_split_patterns(const struct filter_engine *e);
+/* Number of patterns with bounded matches, run on long texts only near
+ * their literals (reach.h). */
+size_t filter_engine_window_patterns(const struct filter_engine *e);
 
 /* Copy the counters of every rule of `from` to the rule with the same id
  * in `to` (a reload keeps the counts; a rule whose patterns changed starts

@@ -616,6 +616,68 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run
 }
 
 /* An escape; p->pos is just after '\'.  For A_LIT writes *cp. */
+/* \x{HHH} or \xHH after "\x": the code point, or A_NONLIT (bail) for
+ * one that is empty, NUL or not a scalar value. */
+static enum atom_kind parse_hex_escape(struct px *p, uint32_t *cp)
+{
+	uint32_t v = 0;
+	if (peek(p) == '{') {
+		size_t q = p->pos + 1, nd = 0;
+		while (q < p->len && hexval(p->s[q]) >= 0 && nd < 8) {
+			v = v * 16 + (uint32_t)hexval(p->s[q++]);
+			nd++;
+		}
+		if (nd == 0 || q >= p->len || p->s[q] != '}') {
+			p->bail = 1;
+			return A_NONLIT;
+		}
+		p->pos = q + 1;
+	} else {
+		for (int i = 0; i < 2 && hexval(peek(p)) >= 0; i++)
+			v = v * 16 + (uint32_t)hexval(p->s[p->pos++]);
+	}
+	if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+		p->bail = 1;
+		return A_NONLIT;
+	}
+	*cp = v;
+	return A_LIT;
+}
+
+/* The property name after "\p" or "\P": {Name} or one letter. */
+static void skip_property(struct px *p)
+{
+	if (peek(p) == '{') {
+		const char *end = memchr(p->s + p->pos, '}', p->len - p->pos);
+		if (!end)
+			p->bail = 1;
+		else
+			p->pos = (size_t)(end - p->s) + 1;
+	} else if (p->pos < p->len) {
+		p->pos++;
+	} else {
+		p->bail = 1;
+	}
+}
+
+static int in_set(const char *set, int c)
+{
+	return c > 0 && strchr(set, c) != NULL;
+}
+
+/* Escapes of one control character: \n \t \r \f \e \a.  Returns 1 with
+ * *cp set, 0 for any other letter. */
+static int control_escape(int c, uint32_t *cp)
+{
+	static const char names[] = "ntrfea";
+	static const uint32_t values[] = { '\n', '\t', '\r', '\f', 0x1B, 0x07 };
+	const char *at = in_set(names, c) ? strchr(names, c) : NULL;
+	if (!at)
+		return 0;
+	*cp = values[at - names];
+	return 1;
+}
+
 static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 {
 	int c = peek(p);
@@ -624,119 +686,43 @@ static enum atom_kind parse_escape(struct px *p, uint32_t *cp)
 		return A_NONLIT;
 	}
 	p->pos++;
-	switch (c) {
-	case 's':
-		if (p->norm) {
-			*cp = ' '; /* the only white space of normalised text */
-			return A_LIT;
-		}
-		return A_NONLIT;
-	case 'd':
-	case 'D':
-	case 'S':
-	case 'w':
-	case 'W':
-	case 'h':
-	case 'H':
-	case 'v':
-	case 'V':
-	case 'R':
-	case 'X':
-		return A_NONLIT;
-	case 'N':
+	if (c == 's' && p->norm) {
+		*cp = ' '; /* the only white space of normalised text */
+		return A_LIT;
+	}
+	if (in_set("sdDSwWhHvVRX", c))
+		return A_NONLIT; /* one character of a class */
+	if (c == 'N') {
 		if (peek(p) == '{')
 			p->bail = 1;
 		return A_NONLIT;
-	case 'p':
-	case 'P':
-		if (peek(p) == '{') {
-			const char *end = memchr(p->s + p->pos, '}', p->len - p->pos);
-			if (!end)
-				p->bail = 1;
-			else
-				p->pos = (size_t)(end - p->s) + 1;
-		} else if (p->pos < p->len) {
-			p->pos++;
-		} else {
-			p->bail = 1;
-		}
-		return A_NONLIT;
-	case 'b':
-	case 'B':
-	case 'A':
-	case 'z':
-	case 'Z':
-	case 'G':
-	case 'K':
-	case 'E':
-		return A_ZERO;
-	case 'n':
-		*cp = '\n';
-		return A_LIT;
-	case 't':
-		*cp = '\t';
-		return A_LIT;
-	case 'r':
-		*cp = '\r';
-		return A_LIT;
-	case 'f':
-		*cp = '\f';
-		return A_LIT;
-	case 'e':
-		*cp = 0x1B;
-		return A_LIT;
-	case 'a':
-		*cp = 0x07;
-		return A_LIT;
-	case 'x': {
-		uint32_t v = 0;
-		if (peek(p) == '{') {
-			size_t q = p->pos + 1, nd = 0;
-			while (q < p->len && hexval(p->s[q]) >= 0 && nd < 8) {
-				v = v * 16 + (uint32_t)hexval(p->s[q++]);
-				nd++;
-			}
-			if (nd == 0 || q >= p->len || p->s[q] != '}') {
-				p->bail = 1;
-				return A_NONLIT;
-			}
-			p->pos = q + 1;
-		} else {
-			for (int i = 0; i < 2 && hexval(peek(p)) >= 0; i++)
-				v = v * 16 + (uint32_t)hexval(p->s[p->pos++]);
-		}
-		if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-			p->bail = 1;
-			return A_NONLIT;
-		}
-		*cp = v;
-		return A_LIT;
 	}
-	case '1':
-	case '2':
-	case '3':
-	case '4':
-	case '5':
-	case '6':
-	case '7':
-	case '8':
-	case '9':
-		/* a backreference (or an octal escape): matches something,
-		 * and the digits that follow belong to it or are a literal we
-		 * may ignore */
+	if (c == 'p' || c == 'P') {
+		skip_property(p);
+		return A_NONLIT;
+	}
+	if (in_set("bBAzZGKE", c))
+		return A_ZERO;
+	if (control_escape(c, cp))
+		return A_LIT;
+	if (c == 'x')
+		return parse_hex_escape(p, cp);
+	if (c >= '1' && c <= '9') {
+		/* a backreference (or an octal escape): matches something, and
+		 * the digits that follow belong to it or are a literal we may
+		 * ignore */
 		while (is_digit(peek(p)))
 			p->pos++;
 		return A_NONLIT;
-	default:
-		if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !is_digit(c)) {
-			*cp = (uint32_t)c; /* an escaped punctuation character */
-			return A_LIT;
-		}
-		/* backreferences, octal, \c, \g, \k, \o, \Q (handled by the
-		 * caller), anything else */
-		p->bail = 1;
-		return A_NONLIT;
 	}
+	if (c < 0x80 && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && !is_digit(c)) {
+		*cp = (uint32_t)c; /* an escaped punctuation character */
+		return A_LIT;
+	}
+	/* backreferences, octal, \c, \g, \k, \o, \Q (handled by the caller),
+	 * anything else */
+	p->bail = 1;
+	return A_NONLIT;
 }
 
 size_t prefilter_case_partners(uint32_t cp, uint32_t out[PREFILTER_MAX_PARTNERS])
@@ -893,131 +879,158 @@ static size_t parse_simple_class(struct px *p, uint32_t *cps)
 	return n;
 }
 
+/* \Q...\E after the backslash's position: literal text; a quantifier
+ * binds to its last character. */
+static void parse_quoted(struct px *p, struct run *run, struct lit_conj *best)
+{
+	size_t start = p->pos + 2, end;
+	const char *e = memmem(p->s + start, p->len - start, "\\E", 2);
+	long min, max;
+	end = e ? (size_t)(e - p->s) : p->len;
+	p->pos = e ? end + 2 : p->len;
+	size_t q = start, last = start;
+	while (q < end) {
+		last = q;
+		utf8_next(p->s, end, &q);
+	}
+	for (q = start; q < last;) {
+		uint32_t c1 = utf8_next(p->s, end, &q);
+		add_lit(p, run, best, &c1, 1, 1, 1);
+	}
+	if (last < end) {
+		uint32_t cp = utf8_next(p->s, end, &q);
+		parse_quant(p, &min, &max);
+		add_lit(p, run, best, &cp, 1, min, max);
+	}
+}
+
+/* One item of a sequence, its first character c already consumed: a
+ * group (its requirement in *req, its exact strings in *gex), a class
+ * (its characters in cps[0..*ncp) when simple), an escape or a character
+ * (*cp). */
+struct atom {
+	enum atom_kind k;
+	uint32_t cp, cps[CLASS_MAX_CHARS];
+	size_t ncp;
+	struct lit_conj req;
+	struct run gex;
+};
+
+static void parse_atom(struct px *p, int c, struct atom *a)
+{
+	switch (c) {
+	case '(':
+		a->k = parse_group(p, &a->req, &a->gex);
+		break;
+	case '[':
+		a->ncp = parse_simple_class(p, a->cps);
+		if (a->ncp) {
+			a->k = A_LIT;
+			break;
+		}
+		skip_class(p);
+		a->k = A_NONLIT;
+		break;
+	case '.':
+		a->k = A_NONLIT;
+		break;
+	case '^':
+	case '$':
+		a->k = A_ZERO;
+		break;
+	case '\\':
+		a->k = parse_escape(p, &a->cp);
+		break;
+	case '*':
+	case '+':
+	case '?':
+		p->bail = 1;
+		a->k = A_NONLIT;
+		break;
+	default:
+		p->pos--;
+		a->cp = utf8_next(p->s, p->len, &p->pos);
+		a->k = A_LIT;
+		break;
+	}
+}
+
+/* What item a, quantified (min, max), adds to the run and the sets. */
+static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struct atom *a, long min,
+                     long max)
+{
+	switch (a->k) {
+	case A_ZERO:
+		break;
+	case A_ASSERT:
+		/* zero width: the run goes on across it */
+		if (min >= 1)
+			for (size_t i = 0; i < a->req.n; i++)
+				conj_add(best, &a->req.v[i]);
+		break;
+	case A_NONLIT:
+		finish_run(p, run, best);
+		break;
+	case A_LIT:
+		if (a->ncp)
+			add_lit(p, run, best, a->cps, a->ncp, min, max);
+		else
+			add_lit(p, run, best, &a->cp, 1, min, max);
+		break;
+	case A_GROUP:
+		if (min == 1 && max == 1 && a->gex.nv > 0) {
+			/* (?:jag|vi)\s+ska: the group's strings go on the run,
+			 * "jag ska|vi ska" */
+			int m = run_mul_str(run, &a->gex);
+			if (m < 0) {
+				finish_run(p, run, best);
+				m = run_mul_str(run, &a->gex);
+			}
+			if (m == 1)
+				break;
+		}
+		/* every set the group requires is required here too */
+		finish_run(p, run, best);
+		if (min >= 1)
+			for (size_t i = 0; i < a->req.n; i++)
+				conj_add(best, &a->req.v[i]);
+		break;
+	}
+}
+
 /* A sequence up to '|', ')' or the end.  *exact gets the strings the
  * sequence matches when it is nothing but literal characters (and
  * zero-width items), else exact->nv = 0. */
 static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 {
-	struct run run = { .nv = 0 }, gex;
+	struct run run = { .nv = 0 };
 	memset(best, 0, sizeof(*best));
 	exact->nv = 0;
 
 	while (!p->bail && !p->nomem) {
 		skip_ext(p);
 		int c = peek(p);
-		uint32_t cp = 0, cps[CLASS_MAX_CHARS];
-		size_t ncp = 0;
-		struct lit_conj req = { .n = 0 };
-		enum atom_kind k;
 		long min, max;
 
 		if (c < 0 || c == '|' || c == ')')
 			break;
 		if (c == '\\' && p->pos + 1 < p->len && p->s[p->pos + 1] == 'Q') {
-			/* \Q...\E: literal text; a quantifier binds to its last
-			 * character. */
-			size_t start = p->pos + 2, end;
-			const char *e = memmem(p->s + start, p->len - start, "\\E", 2);
-			end = e ? (size_t)(e - p->s) : p->len;
-			p->pos = e ? end + 2 : p->len;
-			size_t q = start, last = start;
-			while (q < end) {
-				last = q;
-				utf8_next(p->s, end, &q);
-			}
-			for (q = start; q < last;) {
-				uint32_t c1 = utf8_next(p->s, end, &q);
-				add_lit(p, &run, best, &c1, 1, 1, 1);
-			}
-			if (last < end) {
-				cp = utf8_next(p->s, end, &q);
-				parse_quant(p, &min, &max);
-				add_lit(p, &run, best, &cp, 1, min, max);
-			}
+			parse_quoted(p, &run, best);
 			continue;
 		}
+		struct atom a = { .k = A_NONLIT, .ncp = 0, .req = { .n = 0 } };
 		p->pos++;
-		switch (c) {
-		case '(':
-			k = parse_group(p, &req, &gex);
-			break;
-		case '[':
-			ncp = parse_simple_class(p, cps);
-			if (ncp) {
-				k = A_LIT;
-				break;
-			}
-			skip_class(p);
-			k = A_NONLIT;
-			break;
-		case '.':
-			k = A_NONLIT;
-			break;
-		case '^':
-		case '$':
-			k = A_ZERO;
-			break;
-		case '\\':
-			k = parse_escape(p, &cp);
-			break;
-		case '*':
-		case '+':
-		case '?':
-			p->bail = 1;
-			k = A_NONLIT;
-			break;
-		default:
-			p->pos--;
-			cp = utf8_next(p->s, p->len, &p->pos);
-			k = A_LIT;
-			break;
-		}
+		parse_atom(p, c, &a);
 		if (p->bail) {
-			lit_conj_clear(&req);
+			lit_conj_clear(&a.req);
 			break;
 		}
 		parse_quant(p, &min, &max);
-		if (p->norm && k == A_LIT && (ncp ? ncp == 1 && cps[0] == ' ' : cp == ' ') &&
-		    min >= 1)
+		if (p->norm && a.k == A_LIT &&
+		    (a.ncp ? a.ncp == 1 && a.cps[0] == ' ' : a.cp == ' ') && min >= 1)
 			min = max = 1; /* normalised text has no two spaces in a row */
-		switch (k) {
-		case A_ZERO:
-			break;
-		case A_ASSERT:
-			/* zero width: the run goes on across it */
-			if (min >= 1)
-				for (size_t i = 0; i < req.n; i++)
-					conj_add(best, &req.v[i]);
-			break;
-		case A_NONLIT:
-			finish_run(p, &run, best);
-			break;
-		case A_LIT:
-			if (ncp)
-				add_lit(p, &run, best, cps, ncp, min, max);
-			else
-				add_lit(p, &run, best, &cp, 1, min, max);
-			break;
-		case A_GROUP:
-			if (min == 1 && max == 1 && gex.nv > 0) {
-				/* (?:jag|vi)\s+ska: the group's strings go on
-				 * the run, "jag ska|vi ska" */
-				int m = run_mul_str(&run, &gex);
-				if (m < 0) {
-					finish_run(p, &run, best);
-					m = run_mul_str(&run, &gex);
-				}
-				if (m == 1)
-					break;
-			}
-			/* every set the group requires is required here too */
-			finish_run(p, &run, best);
-			if (min >= 1)
-				for (size_t i = 0; i < req.n; i++)
-					conj_add(best, &req.v[i]);
-			break;
-		}
-		lit_conj_clear(&req);
+		add_atom(p, &run, best, &a, min, max);
+		lit_conj_clear(&a.req);
 	}
 	if (!p->bail && !run.cut && !run.full && run.nv > 0 && run.len[0] > 0)
 		*exact = run;

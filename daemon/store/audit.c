@@ -2,6 +2,7 @@
 #include "store/audit.h"
 
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,9 +23,23 @@ static void feed(EVP_MD_CTX *ctx, const char *s)
 		EVP_DigestUpdate(ctx, s, n);
 }
 
+static void feed_num(EVP_MD_CTX *ctx, int64_t v)
+{
+	char num[48];
+	snprintf(num, sizeof(num), "%lld", (long long)v);
+	feed(ctx, num);
+}
+
 void audit_hash(const char *prev_hash, int64_t seq, int64_t at, const char *actor,
                 const char *action, const char *subject, const char *detail,
                 char out[AUDIT_HASH_HEX])
+{
+	audit_hash_caller(prev_hash, seq, at, actor, action, subject, detail, NULL, out);
+}
+
+void audit_hash_caller(const char *prev_hash, int64_t seq, int64_t at, const char *actor,
+                       const char *action, const char *subject, const char *detail,
+                       const struct audit_caller *caller, char out[AUDIT_HASH_HEX])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
@@ -44,10 +59,26 @@ void audit_hash(const char *prev_hash, int64_t seq, int64_t at, const char *acto
 	feed(ctx, action);
 	feed(ctx, subject);
 	feed(ctx, detail);
+	if (caller) {
+		/* NULL and "" both feed as length 0; a flag tells them apart. */
+		feed(ctx, "caller");
+		feed_num(ctx, caller->uid);
+		feed_num(ctx, caller->gid);
+		feed_num(ctx, caller->pid);
+		feed(ctx, caller->user ? "1" : "0");
+		feed(ctx, caller->user);
+		feed(ctx, caller->claim ? "1" : "0");
+		feed(ctx, caller->claim);
+	}
 	EVP_DigestFinal_ex(ctx, md, &mdlen);
 	EVP_MD_CTX_free(ctx);
 	for (unsigned int i = 0; i < mdlen && i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void store_audit_set_caller(struct store *s, const struct audit_caller *caller)
+{
+	s->caller = caller;
 }
 
 int store_audit_append(struct store *s, const char *actor, const char *action, const char *subject,
@@ -75,11 +106,13 @@ int store_audit_append(struct store *s, const char *actor, const char *action, c
 	}
 	sqlite3_finalize(st);
 
-	audit_hash(prev, seq, at, actor, action, subject, detail, hash);
+	const struct audit_caller *c = s->caller;
+	audit_hash_caller(prev, seq, at, actor, action, subject, detail, c, hash);
 	if (strlen(hash) != 64)
 		return STORE_E_SQLITE; /* no entry rather than one that breaks the chain */
 	st = store_prepare(s, "INSERT INTO audit_log(seq, at, actor, action, subject, detail, "
-	                      "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
+	                      "prev_hash, hash, caller_uid, caller_gid, caller_pid, caller_user, "
+	                      "claimed_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, seq);
@@ -90,6 +123,13 @@ int store_audit_append(struct store *s, const char *actor, const char *action, c
 	sqlite3_bind_text(st, 6, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
+	if (c) {
+		sqlite3_bind_int64(st, 9, c->uid);
+		sqlite3_bind_int64(st, 10, c->gid);
+		sqlite3_bind_int64(st, 11, c->pid);
+		sqlite3_bind_text(st, 12, c->user, -1, SQLITE_STATIC); /* NULL binds NULL */
+		sqlite3_bind_text(st, 13, c->claim, -1, SQLITE_STATIC);
+	}
 	if (sqlite3_step(st) == SQLITE_DONE) {
 		r = 0;
 		if (ret_seq)
@@ -113,13 +153,22 @@ int store_audit_verify(struct store *s, int64_t *ret_entries, int64_t *ret_bad_s
 
 	snprintf(prev, sizeof(prev), "%s", genesis);
 	sqlite3_stmt *st = store_prepare(s, "SELECT seq, at, actor, action, subject, detail, "
-	                                    "prev_hash, hash FROM audit_log ORDER BY seq");
+	                                    "prev_hash, hash, caller_uid, caller_gid, caller_pid, "
+	                                    "caller_user, claimed_by FROM audit_log ORDER BY seq");
 	if (!st)
 		return STORE_E_SQLITE;
 	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
-		audit_hash(prev, seq, sqlite3_column_int64(st, 1), col(st, 2), col(st, 3),
-		           col(st, 4), col(st, 5), hash);
+		struct audit_caller c = {
+			.uid = sqlite3_column_int64(st, 8),
+			.gid = sqlite3_column_int64(st, 9),
+			.pid = sqlite3_column_int64(st, 10),
+			.user = (const char *)sqlite3_column_text(st, 11),
+			.claim = (const char *)sqlite3_column_text(st, 12),
+		};
+		bool has_caller = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		audit_hash_caller(prev, seq, sqlite3_column_int64(st, 1), col(st, 2), col(st, 3),
+		                  col(st, 4), col(st, 5), has_caller ? &c : NULL, hash);
 		/* A gap in seq means a deleted row; a prev_hash or hash mismatch
 		 * means an edited one. */
 		if (seq != expect_seq || strcmp(col(st, 6), prev) != 0 ||

@@ -107,7 +107,7 @@ void store_queue_key_of(const struct deadline *d, struct store_queue_key *ret);
 /* Open clocks (stopped_at NULL) of the account and unit (NULL matches
  * every one) in queue order, after the key `after` (NULL: from the start),
  * at most limit.  Each filter is one range of a partial index on the open
- * clocks (schema migration 3).  *ret is a new array (NULL when *ret_n is
+ * clocks (schema migration 4).  *ret is a new array (NULL when *ret_n is
  * 0), freed with store_deadlines_open_free(). */
 int store_deadlines_open(struct store *s, const char *account_id, const char *unit,
                          const struct store_queue_key *after, size_t limit,

@@ -50,7 +50,7 @@ int store_poll_end(struct store *s, int64_t poll_id, int64_t finished_usec, cons
 
 int store_poll_last_planned(struct store *s, const char *account, int64_t *ret)
 {
-	/* One step down polls_account_planned (migration 3), however many
+	/* One step down polls_account_planned (migration 4), however many
 	 * polls the account has made. */
 	sqlite3_stmt *st = store_prepare(s, "SELECT planned_at FROM polls WHERE account_id=? "
 	                                    "ORDER BY planned_at DESC LIMIT 1");

@@ -211,6 +211,17 @@ static const char migration_2[] =
         "CREATE INDEX feedback_rule ON feedback(rule_id);";
 
 static const char migration_3[] =
+        /* Who wrote an audit entry through the API, as the kernel says
+         * (SO_PEERCRED), and the name the client gave as a claim.  NULL
+         * for entries the daemon writes itself and for entries older than
+         * this migration; entries with a caller hash these fields too. */
+        "ALTER TABLE audit_log ADD COLUMN caller_uid INTEGER;"
+        "ALTER TABLE audit_log ADD COLUMN caller_gid INTEGER;"
+        "ALTER TABLE audit_log ADD COLUMN caller_pid INTEGER;"
+        "ALTER TABLE audit_log ADD COLUMN caller_user TEXT;"
+        "ALTER TABLE audit_log ADD COLUMN claimed_by TEXT;";
+
+static const char migration_4[] =
         /* The queue (GET /v1/queue, vaktctl queue) at tens of thousands of
          * open clocks: each clock carries its item's account and the
          * account's unit, and partial indexes over the open clocks follow
@@ -255,7 +266,9 @@ const struct schema_migration schema_migrations[] = {
 	{ 1, "accounts, items, versions, verdicts, deadlines, actions, outbox, polls, audit",
 	  migration_1 },
 	{ 2, "rule statistics and moderator feedback", migration_2 },
-	{ 3, "the queue by account and unit in index order, polls by planned time", migration_3 },
+	{ 3, "the API caller's uid, gid, pid, user name and claimed name in the audit log",
+	  migration_3 },
+	{ 4, "the queue by account and unit in index order, polls by planned time", migration_4 },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

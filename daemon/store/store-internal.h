@@ -10,6 +10,7 @@ struct store {
 	/* SQLite's message when a level was rolled back: the ROLLBACK
 	 * itself would otherwise replace the cause with "not an error". */
 	char rollback_cause[256];
+	const struct audit_caller *caller; /* borrowed; see store_audit_set_caller() */
 };
 
 /* Prepare, or return NULL with the error kept in the connection. */

@@ -50,7 +50,8 @@ static struct api_server_opts api_opts(const struct config *c)
 		.max_body = c->daemon.api_max_body,
 		.max_header = c->daemon.api_max_header,
 		.max_connections = c->daemon.api_max_connections,
-		.timeout_sec = 30,
+		.timeout_sec = c->daemon.api_idle_timeout_sec,
+		.request_timeout_sec = c->daemon.api_request_timeout_sec,
 	};
 }
 

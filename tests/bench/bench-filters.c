@@ -1,15 +1,21 @@
 /* bench-filters: throughput and latency of the filter engine on a
  * generated, deterministic corpus of Swedish-like comments.
  *
- *   bench-filters RULES_DIR [COMMENTS]
+ *   bench-filters RULES_DIR [COMMENTS [MODE]]
  *
- * Reports comments/s on one core and p50/p99 µs per comment for the rule
- * set and for it multiplied four times, each with the prefilter and with a
- * naive loop over every rule. */
+ * MODE "short" (the default) reports comments/s on one core and p50/p99 µs
+ * per comment for the rule set and for it multiplied four times, each with
+ * the prefilter and with a naive loop over every rule.  MODE "long" reports
+ * µs per KB on long texts (4, 16, 64 KB) made from the same generator.
+ * MODE "x10" compares the rule set with ten times as many rules whose
+ * literals are new (generated variants, see vary_pattern()): time per
+ * comment and the memory of each engine. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "filter/engine.h"
 #include "util/clock.h"
@@ -222,8 +228,97 @@ static void run(const char *label, struct filter_engine *e, char **corpus, size_
 	free(lat);
 }
 
-/* The rule set of dir, `times` times over; copies get ids suffixed .xN. */
-static struct filter_engine *load_times(const char *dir, int times)
+/* A variant of pattern src with new literals: every ASCII letter that is
+ * a literal character (not after a backslash, not in a class, a group's
+ * (?…) prefix or a \x{…}/\p{…} argument) moves t places on in the
+ * alphabet, case kept.  The pattern keeps its shape, so its cost is that
+ * of a new rule of the same kind, but it finds other words. */
+static char *vary_pattern(const char *src, int t)
+{
+	char *v = strdup(src);
+	int cls = 0, brace = 0, grp = 0;
+	for (char *p = v; v && *p; p++) {
+		if (*p == '\\') {
+			if (p[1] == 'x' || p[1] == 'p' || p[1] == 'P' || p[1] == 'N' || p[1] == 'o')
+				brace = p[2] == '{';
+			if (p[1])
+				p++;
+			continue;
+		}
+		if (brace) {
+			brace = *p != '}';
+			continue;
+		}
+		if (cls) {
+			cls = *p != ']';
+			continue;
+		}
+		if (grp) {
+			grp = !(*p == ':' || *p == ')' || *p == '>' || *p == '=' || *p == '!' ||
+			        *p == '\'');
+			continue;
+		}
+		if (*p == '[') {
+			cls = 1;
+			if (p[1] == '^')
+				p++;
+			if (p[1] == ']')
+				p++;
+		} else if (*p == '(' && (p[1] == '?' || p[1] == '*')) {
+			grp = 1;
+			p++;
+		} else if (*p >= 'a' && *p <= 'z') {
+			*p = (char)('a' + (*p - 'a' + t) % 26);
+		} else if (*p >= 'A' && *p <= 'Z') {
+			*p = (char)('A' + (*p - 'A' + t) % 26);
+		}
+	}
+	return v;
+}
+
+/* Replace the patterns and exceptions of rule r by variants (copy t);
+ * a variant that does not compile keeps the original. */
+static void vary_rule(struct filter_rule *r, int t)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		struct filter_pattern *pv = pass ? r->excepts : r->patterns;
+		size_t n = pass ? r->nexcepts : r->npatterns;
+		for (size_t k = 0; k < n; k++) {
+			char *src = vary_pattern(pv[k].src, t);
+			int err;
+			PCRE2_SIZE off;
+			pcre2_code *code =
+			        src ? pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
+			                            FILTER_PCRE2_OPTIONS, &err, &off, NULL)
+			            : NULL;
+			if (!code) {
+				free(src);
+				continue;
+			}
+			pcre2_code_free(pv[k].code);
+			free(pv[k].src);
+			pv[k].code = code;
+			pv[k].src = src;
+		}
+	}
+}
+
+/* Resident memory of this process, KiB. */
+static long rss_kib(void)
+{
+	long pages = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The rule set of dir, `times` times over; copies get ids suffixed .xN,
+ * and with `vary` patterns with new literals (vary_rule()). */
+static struct filter_engine *load_times_v(const char *dir, int times, int vary)
 {
 	struct filter_ruleset all = { 0 };
 	for (int t = 0; t < times; t++) {
@@ -243,6 +338,8 @@ static struct filter_engine *load_times(const char *dir, int times)
 					exit(1);
 				free(rs.v[i].id);
 				rs.v[i].id = id;
+				if (vary)
+					vary_rule(&rs.v[i], t);
 			}
 			all.v[all.n++] = rs.v[i];
 		}
@@ -258,20 +355,142 @@ static struct filter_engine *load_times(const char *dir, int times)
 	size_t always = 0;
 	for (size_t i = 0; i < filter_engine_rule_count(e); i++)
 		always += filter_engine_rule_always(e, i);
-	printf("# %zu rules loaded from %s (x%d), %zu always run (no literal), %zu JIT patterns, "
-	       "%zu split\n",
-	       filter_engine_rule_count(e), dir, times, always, filter_engine_jit_patterns(e),
-	       filter_engine_split_patterns(e));
+	printf("# %zu rules loaded from %s (x%d%s), %zu always run (no literal), %zu split, "
+	       "%zu with bounded matches\n",
+	       filter_engine_rule_count(e), dir, times, vary ? ", new literals" : "", always,
+	       filter_engine_split_patterns(e), filter_engine_window_patterns(e));
 	return e;
+}
+
+static struct filter_engine *load_times(const char *dir, int times)
+{
+	return load_times_v(dir, times, 0);
+}
+
+/* Long texts: comments of the corpus joined until `size` bytes; reports
+ * µs per KB over all texts and the slowest text. */
+static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t size, size_t ntexts,
+                     unsigned flags)
+{
+	char *buf = malloc(size + 2048);
+	size_t ci = 0, total = 0;
+	uint64_t spent = 0, worst = 0;
+	for (size_t t = 0; t < ntexts; t++) {
+		size_t len = 0;
+		while (len < size) {
+			size_t l = strlen(corpus[ci % n]);
+			if (len + l + 1 > size)
+				l = size - len - 1;
+			memcpy(buf + len, corpus[ci++ % n], l);
+			len += l;
+			buf[len++] = ' ';
+		}
+		/* cut at a character boundary */
+		while (len && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
+			len--;
+		if (len && (unsigned char)buf[len - 1] >= 0xC0)
+			len--;
+		struct filter_verdict *v;
+		uint64_t s = now_ns();
+		if (filter_engine_scan(e, buf, len, flags, &v) < 0) {
+			fprintf(stderr, "out of memory\n");
+			exit(1);
+		}
+		uint64_t d = now_ns() - s;
+		filter_verdict_free(v);
+		spent += d;
+		total += len;
+		if (d > worst)
+			worst = d;
+	}
+	printf("long text %6zu KB x %4zu%s: %8.1f us/KB  mean %8.1f us/text  slowest %8.1f us\n",
+	       size / 1024, ntexts, flags & FILTER_SCAN_NO_WINDOW ? " (whole)" : "",
+	       (double)spent / 1e3 / ((double)total / 1024.0), (double)spent / 1e3 / (double)ntexts,
+	       (double)worst / 1e3);
+	free(buf);
+}
+
+/* Per rule, when BENCH_RULE_RUNS is set: the rules that cost most. */
+static void print_costly(const struct filter_engine *e, double min_ms)
+{
+	for (size_t i = 0; getenv("BENCH_RULE_RUNS") && i < filter_engine_rule_count(e); i++) {
+		const struct filter_rule_stats *st = filter_engine_rule_stats(e, i);
+		if (st->match_ns / 1e6 >= min_ms)
+			printf("# runs %6llu %8.1f ms %s\n", (unsigned long long)st->runs,
+			       st->match_ns / 1e6, filter_engine_rule(e, i)->id);
+	}
+}
+
+static void mode_long(const char *dir, char **corpus, size_t n, size_t bytes)
+{
+	struct filter_engine *e = load_times(dir, 1);
+	uint64_t t0 = now_ns();
+	for (size_t i = 0; i < n; i++) {
+		struct filter_verdict *v;
+		if (filter_engine_scan(e, corpus[i], strlen(corpus[i]), 0, &v) < 0)
+			exit(1);
+		filter_verdict_free(v);
+	}
+	printf("ordinary comments (mean %zu B): %8.1f us/KB\n", bytes / n,
+	       (double)(now_ns() - t0) / 1e3 / ((double)bytes / 1024.0));
+	filter_engine_free(e);
+	static const size_t kb[] = { 4, 16, 64 }, texts[] = { 200, 60, 20 };
+	/* BENCH_LONG_KB=K: only texts of K KB (4, 16 or 64); BENCH_LONG_TEXTS=N:
+	 * N texts of each size (for profiling under valgrind); BENCH_NO_WINDOW=1:
+	 * every pattern on the whole text */
+	const char *only = getenv("BENCH_LONG_KB"), *nt = getenv("BENCH_LONG_TEXTS");
+	for (int k = 0; k < 3; k++) {
+		if (only && strtoul(only, NULL, 10) != kb[k])
+			continue;
+		e = load_times(dir, 1);
+		run_long(e, corpus, n, kb[k] * 1024, nt ? strtoul(nt, NULL, 10) : texts[k],
+		         getenv("BENCH_NO_WINDOW") ? FILTER_SCAN_NO_WINDOW : 0);
+		print_costly(e, 5.0);
+		filter_engine_free(e);
+	}
+}
+
+/* Build an engine and report its time and the growth of resident memory
+ * (after giving freed memory back: malloc_trim()). */
+static struct filter_engine *load_measured(const char *dir, int times, int vary)
+{
+	malloc_trim(0);
+	long before = rss_kib();
+	uint64_t t0 = now_ns();
+	struct filter_engine *e = load_times_v(dir, times, vary);
+	double ms = (double)(now_ns() - t0) / 1e6;
+	malloc_trim(0);
+	printf("# engine x%d: built in %.0f ms, resident memory +%.1f MiB (JIT code comes later)\n",
+	       times, ms, (double)(rss_kib() - before) / 1024.0);
+	return e;
+}
+
+static void mode_x10(const char *dir, char **corpus, size_t n, size_t bytes)
+{
+	struct filter_engine *e1 = load_measured(dir, 1, 0);
+	run("rules x1, prefilter", e1, corpus, n, bytes, 0);
+	/* a reload of the same rules while the first engine lives on: the
+	 * compiled patterns (and JIT code) are shared (codecache.h) */
+	printf("# reload of the same rules:\n");
+	struct filter_engine *e1b = load_measured(dir, 1, 0);
+	run("rules x1 after reload, prefilter", e1b, corpus, n, bytes, 0);
+	filter_engine_free(e1b);
+	filter_engine_free(e1);
+	struct filter_engine *e10 = load_measured(dir, 10, 1);
+	run("rules x10 new literals, prefilter", e10, corpus, n, bytes, 0);
+	printf("# resident memory after both runs: %.1f MiB\n", (double)rss_kib() / 1024.0);
+	run_long(e10, corpus, n, 16 * 1024, 30, 0);
+	filter_engine_free(e10);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: bench-filters RULES_DIR [COMMENTS]\n");
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: bench-filters RULES_DIR [COMMENTS [short|long|x10]]\n");
 		return 2;
 	}
-	size_t n = argc == 3 ? strtoul(argv[2], NULL, 10) : 100000;
+	const char *mode = argc == 4 ? argv[3] : "short";
+	size_t n = argc >= 3 ? strtoul(argv[2], NULL, 10) : 100000;
 	if (n < 100)
 		n = 100;
 	struct filter_ruleset rs = { 0 };
@@ -285,6 +504,23 @@ int main(int argc, char **argv)
 	printf("# corpus: %zu comments, %.1f MB, mean %zu bytes (seed fixed)\n", n, bytes / 1e6,
 	       bytes / n);
 
+	if (strcmp(mode, "long") == 0 || strcmp(mode, "x10") == 0) {
+		if (mode[0] == 'l')
+			mode_long(argv[1], corpus, n, bytes);
+		else
+			mode_x10(argv[1], corpus, n, bytes);
+		for (size_t i = 0; i < n; i++)
+			free(corpus[i]);
+		free(corpus);
+		filter_ruleset_clear(&rs);
+		diag_list_clear(&errs);
+		diag_list_clear(&warns);
+		return 0;
+	}
+	if (strcmp(mode, "short") != 0) {
+		fprintf(stderr, "bench-filters: unknown mode %s\n", mode);
+		return 2;
+	}
 	struct filter_engine *e1 = load_times(argv[1], 1);
 	struct filter_engine *e4 = load_times(argv[1], 4);
 	/* BENCH_ONLY=1: only the first line (for profiling) */

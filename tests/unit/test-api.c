@@ -311,6 +311,52 @@ static void test_testclock_get_shows_the_mode(void)
 	api_response_clear(&r);
 }
 
+/* A claimed name ("by") with a control character, invalid UTF-8 or too
+ * long is refused before any handler runs, whatever the route. */
+static void test_claim_with_control_characters_is_400(void)
+{
+	struct api_env e = env();
+	struct api_response r;
+	const char *bad[] = {
+		"{\"by\":\"anna\\u001b[31m\"}",
+		"{\"by\":\"anna\\nforged line\"}",
+		"{\"by\":\"a\\u0085b\"}",
+		"{\"by\":\"\"}",
+		"{\"by\":42}",
+		"{\"by\":\"\xff\xfe\"}",
+		"{\"by\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		T_EQ_INT(0, api_route(&e, "POST", "/v1/deadlines/99/pause", NULL, bad[i],
+		                      strlen(bad[i]), &r));
+		check_error(&r, 400, "bad_by");
+		api_response_clear(&r);
+	}
+	/* A plain name passes on to the handler (no such deadline). */
+	const char *ok = "{\"by\":\"Anna Öberg\"}";
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/deadlines/99/pause", NULL, ok, strlen(ok), &r));
+	T_EQ_INT(404, r.status);
+	api_response_clear(&r);
+}
+
+/* The audit actor is the kernel's caller; the claim only stands in when
+ * the request came from no socket at all. */
+static void test_actor_is_the_caller_not_the_claim(void)
+{
+	char buf[80];
+	struct api_caller anna = { .known = true, .uid = 1000, .gid = 1000, .pid = 7 };
+	struct api_caller nobody = { 0 };
+	snprintf(anna.user, sizeof(anna.user), "anna");
+	struct api_req req = { .caller = &anna, .claim = "boss" };
+	T_EQ_STR("api:anna", api_actor(&req, buf, sizeof(buf)));
+	anna.user[0] = '\0';
+	T_EQ_STR("api:uid:1000", api_actor(&req, buf, sizeof(buf)));
+	req.caller = &nobody;
+	T_EQ_STR("api:boss", api_actor(&req, buf, sizeof(buf)));
+	req.claim = NULL;
+	T_EQ_STR("api", api_actor(&req, buf, sizeof(buf)));
+}
+
 int main(void)
 {
 	char *dir = tfs_mkdtemp(), path[4200];
@@ -345,6 +391,8 @@ int main(void)
 	T_RUN(test_testclock_advance_and_set);
 	T_RUN(test_testclock_refuses_bad_requests);
 	T_RUN(test_testclock_get_shows_the_mode);
+	T_RUN(test_claim_with_control_characters_is_400);
+	T_RUN(test_actor_is_the_caller_not_the_claim);
 	store_close(store);
 	cal_free(cal.cal);
 	tfs_rmrf(dir);

@@ -745,6 +745,36 @@ static void test_offline_load_still_checks_token_keys(void)
 	         "%s/accounts.d/two.conf:7: TokenFile= given, but a token is already set on line 6",
 	         dir);
 	T_CONTAINS(got, exp);
+
+	tfs_rmrf(dir);
+}
+
+/* [Api] RequestTimeoutSec= and IdleTimeoutSec=: documented defaults,
+ * values in range taken, others refused with file:line. */
+static void test_api_timeouts(void)
+{
+	char *dir = tfs_mkdtemp();
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(10, c->daemon.api_request_timeout_sec);
+		T_EQ_INT(30, c->daemon.api_idle_timeout_sec);
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf.d/10-api.conf",
+	          "[Api]\nRequestTimeoutSec=2\nIdleTimeoutSec=600\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(2, c->daemon.api_request_timeout_sec);
+		T_EQ_INT(600, c->daemon.api_idle_timeout_sec);
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf.d/10-api.conf",
+	          "[Api]\nRequestTimeoutSec=0\nIdleTimeoutSec=1h\n");
+	char *out = load(dir, NULL);
+	T_CONTAINS(out, "10-api.conf:2: RequestTimeoutSec= must be 1..300");
+	T_CONTAINS(out, "10-api.conf:3: IdleTimeoutSec= must be 1..3600");
 	tfs_rmrf(dir);
 }
 
@@ -776,5 +806,6 @@ int main(void)
 	T_RUN(test_offline_load_reads_no_secret);
 	T_RUN(test_oversized_or_binary_token_is_refused);
 	T_RUN(test_offline_load_still_checks_token_keys);
+	T_RUN(test_api_timeouts);
 	return t_done();
 }

@@ -6,6 +6,7 @@
 #include "filter/normalize.h"
 #include "filter/utf8.h"
 #include "filter/prefilter.h"
+#include "filter/reach.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -232,6 +233,74 @@ static void test_aho_corasick_large_automaton(void)
 	free(buf);
 }
 
+/* Above 65536 states the deeper states keep only their trie edges and a
+ * failure link: on random texts made of pieces of the literals, a scan
+ * reports exactly the literals strstr() finds. */
+static void test_aho_corasick_sparse_states_exact(void)
+{
+	enum { N = 20000, L = 10, TEXTS = 100 };
+	char *buf = malloc((size_t)N * (L + 1));
+	const char **lit = malloc(N * sizeof(*lit));
+	size_t *len = malloc(N * sizeof(*len));
+	uint32_t *ids = malloc(N * sizeof(*ids));
+	uint32_t x = 88172645u;
+	for (size_t i = 0; i < N; i++) {
+		char *w = buf + i * (L + 1);
+		len[i] = 6 + (x % 4);
+		for (size_t k = 0; k < len[i]; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			w[k] = (char)('a' + x % 12); /* few letters: shared prefixes */
+		}
+		w[len[i]] = '\0';
+		lit[i] = w;
+		ids[i] = (uint32_t)i;
+	}
+	struct aho *a;
+	T_EQ_INT(0, aho_build(lit, len, ids, N, &a));
+	T_ASSERT(aho_states(a) > 65536);
+	uint32_t *stamp = calloc(aho_states(a), sizeof(uint32_t));
+	uint32_t *out = malloc(aho_outputs(a) * sizeof(uint32_t));
+	char *seen = calloc(N, 1);
+	int wrong = 0;
+	for (uint32_t t = 1; t <= TEXTS; t++) {
+		char text[400] = "";
+		size_t tl = 0;
+		while (tl < 300) { /* pieces of literals, some cut short */
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			const char *w = lit[x % N];
+			size_t l = strlen(w) - (x >> 8) % 3;
+			memcpy(text + tl, w, l);
+			tl += l;
+			if ((x >> 12) % 4 == 0)
+				text[tl++] = (x >> 16) % 2 ? 'Q' : 'F'; /* a class and no class */
+		}
+		text[tl] = '\0';
+		memset(seen, 0, N);
+		size_t n = aho_scan(a, text, tl, stamp, t, out);
+		for (size_t i = 0; i < n; i++)
+			seen[out[i]] = 1;
+		char low[400];
+		for (size_t k = 0; k <= tl; k++)
+			low[k] =
+			        (char)(text[k] >= 'A' && text[k] <= 'Z' ? text[k] | 0x20 : text[k]);
+		for (size_t i = 0; i < N; i++)
+			wrong += seen[i] != (strstr(low, lit[i]) != NULL);
+	}
+	T_EQ_INT(0, wrong);
+	free(seen);
+	free(out);
+	free(stamp);
+	aho_free(a);
+	free(ids);
+	free(len);
+	free(lit);
+	free(buf);
+}
+
 static unsigned rnd(unsigned n)
 {
 	rng ^= rng << 13;
@@ -392,6 +461,136 @@ static void test_random_patterns_never_lose_a_match(void)
 static void test_random_patterns_on_normalized_text_never_lose_a_match(void)
 {
 	random_patterns(PREFILTER_NORMALIZED);
+}
+
+static size_t back_chars(const char *s, size_t pos, long n)
+{
+	while (pos > 0 && n > 0) {
+		pos--;
+		if (((unsigned char)s[pos] & 0xC0) != 0x80)
+			n--;
+	}
+	return pos;
+}
+
+static size_t on_chars(const char *s, size_t len, size_t pos, long n)
+{
+	while (pos < len && n > 0) {
+		pos++;
+		while (pos < len && ((unsigned char)s[pos] & 0xC0) == 0x80)
+			pos++;
+		n--;
+	}
+	return pos;
+}
+
+/* What windows on long texts rely on (reach.h): for random patterns with a
+ * bounded reach R, every match starting at S is at most R characters long
+ * and a literal of every extracted set lies within R characters of S. */
+static void reach_patterns(unsigned flags)
+{
+	pcre2_match_data *md = pcre2_match_data_create(16, NULL);
+	int bounded = 0, checked = 0, violations = 0;
+	for (long i = 0; i < 8000; i++) {
+		char pat[2048] = "";
+		int err;
+		PCRE2_SIZE off;
+		if (rnd(6) == 0)
+			strcat(pat, rnd(2) ? "(?i)" : "(?x)");
+		gen_alt(pat, sizeof(pat), 0);
+		long reach = pattern_reach(pat, flags & PREFILTER_NORMALIZED);
+		if (reach < 0)
+			continue;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		if (!code)
+			continue;
+		bounded++;
+		struct lit_conj ls;
+		T_EQ_INT(0, prefilter_extract_opts(pat, flags, &ls));
+		for (int k = 0; k < 40; k++) {
+			char subj[256], low[256];
+			gen_subject(subj, 64);
+			strcat(subj, " ");
+			gen_subject(subj + strlen(subj), 64);
+			if (flags & PREFILTER_NORMALIZED) {
+				struct norm_text nt;
+				if (normalize_text(subj, strlen(subj), &nt) < 0)
+					continue;
+				snprintf(subj, sizeof(subj), "%s", nt.s);
+				norm_text_free(&nt);
+			}
+			size_t len = strlen(subj), start = 0;
+			for (size_t q = 0; q <= len; q++)
+				low[q] = (char)(subj[q] >= 'A' && subj[q] <= 'Z' ? subj[q] | 0x20
+				                                                 : subj[q]);
+			while (start <= len &&
+			       pcre2_match(code, (PCRE2_SPTR)subj, len, start, 0, md, NULL) >= 0) {
+				size_t ms = pcre2_get_ovector_pointer(md)[0];
+				size_t me = pcre2_get_ovector_pointer(md)[1];
+				checked++;
+				if (on_chars(subj, len, ms, reach) < me && violations++ < 10)
+					T_FAIL_("/%s/ on \"%s\": match at %zu..%zu longer than %ld",
+					        pat, subj, ms, me, reach);
+				size_t lo = back_chars(subj, ms, reach),
+				       hi = on_chars(subj, len, ms, reach);
+				char win[256];
+				memcpy(win, low + lo, hi - lo);
+				win[hi - lo] = '\0';
+				for (size_t c = 0; c < ls.n; c++) {
+					int found = 0;
+					for (size_t l = 0; l < ls.v[c].n && !found; l++)
+						found = strstr(win, ls.v[c].v[l]) != NULL;
+					if (!found && violations++ < 10)
+						T_FAIL_("/%s/ on \"%s\": no literal of set %zu "
+						        "within %ld "
+						        "of %zu",
+						        pat, subj, c, reach, ms);
+				}
+				if (me > ms)
+					start = me;
+				else if (ms < len)
+					start = on_chars(subj, len, ms, 1);
+				else
+					break;
+			}
+		}
+		lit_conj_clear(&ls);
+		pcre2_code_free(code);
+	}
+	printf("# %d bounded patterns, %d matches checked\n", bounded, checked);
+	T_ASSERT(bounded > 300);
+	T_ASSERT(checked > 1000);
+	T_EQ_INT(0, violations);
+	pcre2_match_data_free(md);
+}
+
+static void test_bounded_patterns_find_literals_within_reach(void)
+{
+	reach_patterns(0);
+}
+
+static void test_bounded_patterns_on_normalized_text_find_literals_within_reach(void)
+{
+	reach_patterns(PREFILTER_NORMALIZED);
+}
+
+static void test_reach_of_patterns(void)
+{
+	T_EQ_INT(3, pattern_reach("abc", 0));
+	T_EQ_INT(5, pattern_reach("a(?:bc|d)?e{2}", 0));
+	T_EQ_INT(-1, pattern_reach("a\\s+b", 0));
+	T_EQ_INT(3, pattern_reach("a\\s+b", 1)); /* one space in normalised text */
+	T_EQ_INT(-1, pattern_reach("a\\S+b", 1));
+	T_EQ_INT(-1, pattern_reach("a{2,}", 0));
+	T_EQ_INT(-1, pattern_reach("(a)\\1", 0));
+	T_EQ_INT(-1, pattern_reach("(?x)a b", 0));
+	T_EQ_INT(-1, pattern_reach("\\Qa+\\E", 0));
+	T_EQ_INT(-1, pattern_reach("(*UTF)a", 0));
+	T_EQ_INT(6, pattern_reach("\\bab\\b", 0));      /* \b looks at both neighbours */
+	T_EQ_INT(4, pattern_reach("(?<=x)a(?=yz)", 0)); /* lookarounds count */
+	T_EQ_INT(1, pattern_reach("[a-z\\]]", 0));
+	T_EQ_INT(20, pattern_reach("(?i)(?<v>[0-9]{10}){1,2}", 0));
 }
 
 /* Every code point but the surrogates, UTF-8, each followed by sep (may be
@@ -707,6 +906,71 @@ static void test_shipped_rules_same_verdicts_with_and_without_prefilter(void)
 	filter_engine_free(e);
 }
 
+/* Long texts (2–24 KB): the verdicts with windows (the default, see
+ * reach.h), with every pattern run on the whole text and with no prefilter
+ * at all are identical.  The texts mix examples of the shipped rules with
+ * filler words, so rules pass the prefilter with literals far apart. */
+static void test_shipped_rules_same_verdicts_on_long_texts(void)
+{
+	static const char *const filler[] = { "hej",    "tack", "för",  "att",    "ni",    "kan",
+		                              "ska",    "jag",  "vi",   "när",    "är",    "du",
+		                              "parken", "mig",  "dig",  "08",     "070",   "och",
+		                              "you",    "are",  "the",  "kommun", "min",   "mitt",
+		                              "ring",   "döda", "1981", "@",      "https", "." };
+	struct filter_engine *e = NULL;
+	struct diag_list errs = { 0 }, warns = { 0 };
+	T_EQ_INT(0, filter_engine_load(SRCDIR "/filters", NULL, &e, &errs, &warns));
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	if (!e)
+		return;
+	T_ASSERT(filter_engine_window_patterns(e) > 100);
+	const char *ex[4096];
+	size_t nex = 0, hits = 0;
+	for (size_t i = 0; i < filter_engine_rule_count(e); i++) {
+		const struct filter_rule *r = filter_engine_rule(e, i);
+		for (size_t k = 0; k < r->nmatches && nex < 4096; k++)
+			ex[nex++] = r->matches[k].text;
+	}
+	size_t cap = 26 * 1024;
+	char *buf = malloc(cap);
+	for (int n = 0; n < 40 && buf; n++) {
+		size_t target = 2048 + rnd(22 * 1024), len = 0;
+		while (len < target) {
+			const char *w = rnd(30) == 0
+			                        ? ex[rnd((unsigned)nex)]
+			                        : filler[rnd(sizeof(filler) / sizeof(filler[0]))];
+			size_t wl = strlen(w);
+			if (len + wl + 2 > cap)
+				break;
+			memcpy(buf + len, w, wl);
+			len += wl;
+			buf[len++] = rnd(12) ? ' ' : '\n';
+		}
+		T_ASSERT(same_verdict(e, buf, len));
+		struct filter_verdict *a = NULL, *b = NULL;
+		if (filter_engine_scan(e, buf, len, FILTER_SCAN_INCLUDE_EXPIRED, &a) == 0 &&
+		    filter_engine_scan(e, buf, len,
+		                       FILTER_SCAN_INCLUDE_EXPIRED | FILTER_SCAN_NO_WINDOW,
+		                       &b) == 0) {
+			cJSON *x = filter_verdict_to_json(a), *y = filter_verdict_to_json(b);
+			char *ja = cJSON_PrintUnformatted(x), *jb = cJSON_PrintUnformatted(y);
+			T_ASSERT(ja && jb && strcmp(ja, jb) == 0);
+			hits += a->nhits;
+			free(ja);
+			free(jb);
+			cJSON_Delete(x);
+			cJSON_Delete(y);
+		}
+		filter_verdict_free(a);
+		filter_verdict_free(b);
+	}
+	printf("# 40 long texts, %zu hits\n", hits);
+	T_ASSERT(hits > 100);
+	free(buf);
+	filter_engine_free(e);
+}
+
 int main(void)
 {
 	T_RUN(test_extracts_required_literals);
@@ -715,11 +979,16 @@ int main(void)
 	T_RUN(test_gives_up_when_unsure);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
+	T_RUN(test_aho_corasick_sparse_states_exact);
 	T_RUN(test_random_patterns_never_lose_a_match);
 	T_RUN(test_random_patterns_on_normalized_text_never_lose_a_match);
+	T_RUN(test_reach_of_patterns);
+	T_RUN(test_bounded_patterns_find_literals_within_reach);
+	T_RUN(test_bounded_patterns_on_normalized_text_find_literals_within_reach);
 	T_RUN(test_case_partners_are_what_pcre2_matches);
 	T_RUN(test_normalized_text_has_single_spaces_only);
 	T_RUN(test_engine_same_verdicts_with_and_without_prefilter);
 	T_RUN(test_shipped_rules_same_verdicts_with_and_without_prefilter);
+	T_RUN(test_shipped_rules_same_verdicts_on_long_texts);
 	return t_done();
 }

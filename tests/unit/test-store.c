@@ -383,6 +383,91 @@ static void test_tx_rollback_keeps_the_cause(void)
 	tx_close(&f);
 }
 
+static const struct audit_caller anna = {
+	.uid = 1000, .gid = 1000, .pid = 4242, .user = "anna", .claim = "boss"
+};
+
+/* Entries written while a caller is set carry it; the chain covers it. */
+static void test_audit_records_caller_and_chains_it(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	struct store *s = NULL;
+	int64_t n = 0, bad = 0;
+	T_EQ_INT(0, store_open(path, &s, NULL, 0));
+	T_EQ_INT(0, store_audit_append(s, "vaktd", "daemon.start", "daemon", NULL, NULL));
+	store_audit_set_caller(s, &anna);
+	T_EQ_INT(0, store_audit_append(s, "api:anna", "crisis.on", "account:x", NULL, NULL));
+	store_audit_set_caller(s, NULL);
+	T_EQ_INT(0, store_audit_append(s, "vaktd", "daemon.stop", "daemon", NULL, NULL));
+	sqlite3 *db = store_db(s);
+	T_EQ_INT(1000, one_int(db, "SELECT caller_uid FROM audit_log WHERE seq=2"));
+	T_EQ_INT(4242, one_int(db, "SELECT caller_pid FROM audit_log WHERE seq=2"));
+	T_EQ_INT(1, one_int(db, "SELECT caller_user='anna' AND claimed_by='boss' "
+	                        "FROM audit_log WHERE seq=2"));
+	T_EQ_INT(2, one_int(db, "SELECT count(*) FROM audit_log WHERE caller_uid IS NULL"));
+	T_EQ_INT(0, store_audit_verify(s, &n, &bad));
+	T_EQ_INT(3, n);
+	/* Changing the recorded uid, or the claim, or removing the caller
+	 * breaks the chain at that entry. */
+	T_EQ_INT(0, store_exec(s, "DROP TRIGGER audit_log_no_update"));
+	const char *edits[] = { "UPDATE audit_log SET caller_uid=0 WHERE seq=2",
+		                "UPDATE audit_log SET claimed_by=NULL WHERE seq=2",
+		                "UPDATE audit_log SET caller_uid=NULL, caller_gid=NULL, "
+		                "caller_pid=NULL, caller_user=NULL, claimed_by=NULL WHERE seq=2" };
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		T_EQ_INT(0, store_exec(s, "SAVEPOINT e"));
+		T_EQ_INT(0, store_exec(s, edits[i]));
+		bad = 0;
+		T_EQ_INT(STORE_E_CORRUPT, store_audit_verify(s, &n, &bad));
+		T_EQ_INT(2, bad);
+		T_EQ_INT(0, store_exec(s, "ROLLBACK TO e"));
+		T_EQ_INT(0, store_exec(s, "RELEASE e"));
+	}
+	T_EQ_INT(0, store_audit_verify(s, &n, &bad));
+	store_close(s);
+	free(path);
+	tfs_rmrf(dir);
+}
+
+/* A chain written before callers were recorded (schema 2) still verifies
+ * after the migration, with new entries carrying callers after it. */
+static void test_audit_chain_from_before_callers_still_verifies(void)
+{
+	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	sqlite3 *db = NULL;
+	char err[256] = "", prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX], sql[512];
+	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+	T_EQ_INT(0, store_migrate(db, 2, err, sizeof(err)));
+	snprintf(prev, sizeof(prev), "%064d", 0);
+	for (int seq = 1; seq <= 2; seq++) {
+		audit_hash(prev, seq, 1000 + seq, "api:old", "crisis.on", "account:x", "{}", hash);
+		snprintf(
+		        sql, sizeof(sql),
+		        "INSERT INTO audit_log(seq, at, actor, action, subject, detail, prev_hash, "
+		        "hash) VALUES (%d, %d, 'api:old', 'crisis.on', 'account:x', '{}', '%s', "
+		        "'%s')",
+		        seq, 1000 + seq, prev, hash);
+		T_EQ_INT(SQLITE_OK, sqlite3_exec(db, sql, NULL, NULL, NULL));
+		snprintf(prev, sizeof(prev), "%s", hash);
+	}
+	sqlite3_close(db);
+
+	struct store *s = NULL;
+	int64_t n = 0, bad = 0;
+	T_EQ_INT(0, store_open(path, &s, err, sizeof(err)));
+	if (s) {
+		store_audit_set_caller(s, &anna);
+		T_EQ_INT(0,
+		         store_audit_append(s, "api:anna", "crisis.off", "account:x", NULL, NULL));
+		store_audit_set_caller(s, NULL);
+		T_EQ_INT(0, store_audit_verify(s, &n, &bad));
+		T_EQ_INT(3, n);
+	}
+	store_close(s);
+	free(path);
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_migrates_empty_database_to_latest);
@@ -399,5 +484,7 @@ int main(void)
 	T_RUN(test_tx_unmatched_commit_or_rollback_is_refused);
 	T_RUN(test_tx_lost_transaction_fails_later_levels);
 	T_RUN(test_tx_rollback_keeps_the_cause);
+	T_RUN(test_audit_records_caller_and_chains_it);
+	T_RUN(test_audit_chain_from_before_callers_still_verifies);
 	return t_done();
 }
