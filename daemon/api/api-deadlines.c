@@ -23,12 +23,18 @@ static const struct cal *default_cal(const struct api_env *env)
 	return config_find_calendar(env->config, "default");
 }
 
+/* A page of the queue: ?limit= clocks (default and maximum below), and
+ * ?after= the "next" cursor of the previous page. */
+#define QUEUE_LIMIT_DEFAULT 100
+#define QUEUE_LIMIT_MAX 1000
+
 void api_get_queue(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
-	char account[128], unit[128];
-	struct deadline_filter f = { .limit = DEADLINE_LIST_MAX };
+	char account[128], unit[128], limit[16], after[DEADLINE_CURSOR_MAX];
+	struct store_queue_key key;
+	struct deadline_filter f = { 0 };
 	struct deadline_pending *v = NULL;
-	size_t n = 0;
+	size_t n = 0, want = QUEUE_LIMIT_DEFAULT;
 
 	int qa = api_query_get(req->query, "account", account, sizeof(account));
 	int qu = api_query_get(req->query, "unit", unit, sizeof(unit));
@@ -37,10 +43,33 @@ void api_get_queue(const struct api_env *env, const struct api_req *req, struct 
 		api_fail(ret, 400, "bad_query", "account and unit are ids of at most 127 bytes");
 		return;
 	}
+	int ql = api_query_get(req->query, "limit", limit, sizeof(limit));
+	if (ql == 0) {
+		char *end;
+		long l = strtol(limit, &end, 10);
+		if (end == limit || *end || l < 1 || l > QUEUE_LIMIT_MAX)
+			ql = -EINVAL;
+		else
+			want = (size_t)l;
+	}
+	if (ql < 0 && ql != -ENOENT) {
+		api_fail(ret, 400, "bad_limit", "limit must be 1..%d", QUEUE_LIMIT_MAX);
+		return;
+	}
+	int qc = api_query_get(req->query, "after", after, sizeof(after));
+	if (qc == 0 && deadline_cursor_parse(after, &key) < 0)
+		qc = -EINVAL;
+	if (qc < 0 && qc != -ENOENT) {
+		api_fail(ret, 400, "bad_cursor", "after must be a \"next\" cursor from /v1/queue");
+		return;
+	}
 	if (qa == 0)
 		f.account_id = account;
 	if (qu == 0)
 		f.unit = unit;
+	if (qc == 0)
+		f.after = &key;
+	f.limit = want + 1; /* one more says whether a next page exists */
 	int64_t now = clock_now_usec();
 	int r = deadline_list_pending(env->store, &f, default_cal(env), cal_for, (void *)env, now,
 	                              &v, &n);
@@ -50,7 +79,7 @@ void api_get_queue(const struct api_env *env, const struct api_req *req, struct 
 	}
 	cJSON *o = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(o, "pending");
-	for (size_t i = 0; arr && i < n; i++) {
+	for (size_t i = 0; arr && i < n && i < want; i++) {
 		const struct deadline_pending *p = &v[i];
 		const struct cal *c = cal_for((void *)env, p->account_id, p->unit);
 		if (!c)
@@ -71,6 +100,13 @@ void api_get_queue(const struct api_env *env, const struct api_req *req, struct 
 		cJSON_AddBoolToObject(j, "business_time", p->business);
 		cJSON_AddBoolToObject(j, "warned", p->d.warned_at != 0);
 		cJSON_AddItemToArray(arr, j);
+	}
+	if (n > want) {
+		char next[DEADLINE_CURSOR_MAX];
+		deadline_cursor_format(&v[want - 1].d, next);
+		cJSON_AddStringToObject(o, "next", next);
+	} else {
+		cJSON_AddNullToObject(o, "next");
 	}
 	deadline_pending_free(v, n);
 	ret->status = 200;
@@ -186,7 +222,7 @@ void api_post_item_deadline(const struct api_env *env, const struct api_req *req
 		return;
 	}
 	if (env->changed)
-		env->changed(env->changed_arg);
+		env->changed(env->changed_arg, a->id);
 	reply_deadline(env, ret, id);
 }
 
@@ -211,7 +247,7 @@ void api_post_deadline_action(const struct api_env *env, const struct api_req *r
 		return;
 	}
 	/* Pause and resume count in the account's calendar. */
-	char account[128];
+	char account[128] = "";
 	int64_t published;
 	const struct cal *c = default_cal(env);
 	if (store_item_origin(env->store, d.item_id, account, sizeof(account), &published) == 0) {
@@ -235,7 +271,7 @@ void api_post_deadline_action(const struct api_env *env, const struct api_req *r
 		return;
 	}
 	if (env->changed)
-		env->changed(env->changed_arg);
+		env->changed(env->changed_arg, *account ? account : NULL);
 	reply_deadline(env, ret, id);
 }
 
@@ -258,7 +294,7 @@ void api_post_item_case(const struct api_env *env, const struct api_req *req,
 		return;
 	}
 	if (env->changed)
-		env->changed(env->changed_arg);
+		env->changed(env->changed_arg, a->id);
 	reply_deadline(env, ret, notice);
 	if (ret->body)
 		cJSON_AddNumberToObject(ret->body, "demand_possible_deadline", (double)milestone);
@@ -291,7 +327,7 @@ void api_post_item_case_demand(const struct api_env *env, const struct api_req *
 		return;
 	}
 	if (env->changed)
-		env->changed(env->changed_arg);
+		env->changed(env->changed_arg, a->id);
 	reply_deadline(env, ret, id);
 }
 

@@ -211,7 +211,7 @@ void api_post_item_evaluate(const struct api_env *env, const struct api_req *req
 		return;
 	}
 	if (env->changed)
-		env->changed(env->changed_arg);
+		env->changed(env->changed_arg, a->id);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "item", (double)id);
 	cJSON_AddNumberToObject(o, "verdict", (double)res.verdict_id);

@@ -37,8 +37,9 @@ struct api_env {
 	int64_t started_usec;
 	const char *state; /* "starting", "running", "reloading", "stopping" */
 	/* Called after the API wrote a decision the daemon must act on (crisis
-	 * mode): a notification, never a way to reach a connector. */
-	void (*changed)(void *arg);
+	 * mode, a clock decision) about one account: a notification, never a
+	 * way to reach a connector.  account NULL: about every account. */
+	void (*changed)(void *arg, const char *account);
 	void *changed_arg;
 	/* The manual test clock (vaktd --test-clock START,manual), NULL
 	 * otherwise: move simulated time to `to` (epoch µs), firing and

@@ -1,5 +1,7 @@
-/* vaktctl queue [--account A] [--unit U]: what is waiting for an answer or
- * a review, most urgent first. */
+/* vaktctl queue [--account A] [--unit U] [--limit N] [--after CURSOR]:
+ * what is waiting for an answer or a review, most urgent first, one page
+ * at a time. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,35 +31,55 @@ static int show_queue(const cJSON *res, void *userdata)
 		       ctl_json_str(p, "kind", "-"), ctl_json_str(p, "state", "-"),
 		       ctl_json_str(p, "due_at", "-"), left);
 	}
-	printf("%d pending\n", cJSON_GetArraySize(arr));
+	const char *next = ctl_json_str(res, "next", NULL);
+	if (next)
+		printf("%d pending on this page; more with --after %s\n", cJSON_GetArraySize(arr),
+		       next);
+	else
+		printf("%d pending\n", cJSON_GetArraySize(arr));
 	return CTL_EXIT_OK;
+}
+
+/* A page size or a cursor: short, and only characters a query string
+ * carries as they are (the daemon judges the value). */
+static bool is_query_value(const char *v)
+{
+	size_t n = strlen(v);
+	return n > 0 && n < 64 && strspn(v, "0123456789abcdefghijklmnopqrstuvwxyz.-") == n;
 }
 
 static int run_queue(struct ctl_ctx *ctx, int argc, char **argv)
 {
-	const char *account = NULL, *unit = NULL;
+	const char *keys[] = { "account", "unit", "limit", "after" };
+	const char *vals[4] = { NULL };
 	char path[512];
 
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--account") == 0 && i + 1 < argc && ctl_is_ident(argv[i + 1]))
-			account = argv[++i];
-		else if (strcmp(argv[i], "--unit") == 0 && i + 1 < argc &&
-		         ctl_is_ident(argv[i + 1]))
-			unit = argv[++i];
-		else
+		size_t k = 0;
+		while (k < 4 &&
+		       !(strncmp(argv[i], "--", 2) == 0 && strcmp(argv[i] + 2, keys[k]) == 0))
+			k++;
+		if (k == 4 || i + 1 >= argc || vals[k])
 			return ctl_usage(&ctl_cmd_queue);
+		const char *v = argv[++i];
+		if (k < 2 ? !ctl_is_ident(v) : !is_query_value(v))
+			return ctl_usage(&ctl_cmd_queue);
+		vals[k] = v;
 	}
-	snprintf(path, sizeof(path), "/v1/queue%s%s%s%s%s", account || unit ? "?" : "",
-	         account ? "account=" : "", account ? account : "", account && unit ? "&" : "",
-	         unit ? "unit=" : "");
-	if (unit)
-		strncat(path, unit, sizeof(path) - strlen(path) - 1);
+	size_t len = (size_t)snprintf(path, sizeof(path), "/v1/queue");
+	for (size_t k = 0; k < 4; k++)
+		if (vals[k] && len < sizeof(path))
+			len += (size_t)snprintf(path + len, sizeof(path) - len, "%s%s=%s",
+			                        len == strlen("/v1/queue") ? "?" : "&", keys[k],
+			                        vals[k]);
+	if (len >= sizeof(path))
+		return ctl_usage(&ctl_cmd_queue);
 	return ctl_api_show(ctx, "GET", path, NULL, show_queue, NULL);
 }
 
 const struct ctl_cmd ctl_cmd_queue = {
 	.name = "queue",
-	.usage = "[--account A] [--unit U] [--json]",
+	.usage = "[--account A] [--unit U] [--limit N] [--after CURSOR] [--json]",
 	.summary = "open deadline clocks, most urgent first ((b) = business time)",
 	.run = run_queue,
 };

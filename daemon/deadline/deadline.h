@@ -184,7 +184,20 @@ struct deadline_filter {
 	const char *account_id; /* items.account_id */
 	const char *unit;       /* accounts.unit */
 	size_t limit;           /* 0 or more than DEADLINE_LIST_MAX: the max */
+	/* Continue after this place in the queue (a parsed paging cursor);
+	 * NULL: from the most urgent clock. */
+	const struct store_queue_key *after;
 };
+
+/* Paging cursors: the queue key of the last clock shown, as text that
+ * clients treat as opaque (DEADLINE_CURSOR_MAX bytes with the NUL at
+ * most).  A cursor stays valid while clocks come and go: the next page
+ * starts after that place in the order, whether or not the clock is still
+ * open. */
+#define DEADLINE_CURSOR_MAX 64
+void deadline_cursor_format(const struct deadline *d, char buf[static DEADLINE_CURSOR_MAX]);
+/* 0, or -EINVAL for text that no deadline_cursor_format() made. */
+int deadline_cursor_parse(const char *text, struct store_queue_key *ret);
 
 struct deadline_pending {
 	struct deadline d;

@@ -1,7 +1,10 @@
 /* Open clocks for the API and `vaktctl queue`, with the time left on each
  * in its own kind of time. */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "calendar/bizmath.h"
 #include "deadline/deadline-internal.h"
@@ -49,7 +52,8 @@ int deadline_list_pending(struct store *s, const struct deadline_filter *f, cons
 
 	if (!cal)
 		return -EINVAL;
-	r = store_deadlines_open(s, f ? f->account_id : NULL, f ? f->unit : NULL, limit, &rows, &n);
+	r = store_deadlines_open(s, f ? f->account_id : NULL, f ? f->unit : NULL,
+	                         f ? f->after : NULL, limit, &rows, &n);
 	if (r != 0)
 		return r;
 	if (n > 0 && !(v = calloc(n, sizeof(*v)))) {
@@ -75,5 +79,50 @@ int deadline_list_pending(struct store *s, const struct deadline_filter *f, cons
 	}
 	*ret = v;
 	*ret_n = n;
+	return 0;
+}
+
+/* "q1.<paused>.<due_at>.<id>": the version prefix lets a later order
+ * refuse old cursors instead of misreading them. */
+void deadline_cursor_format(const struct deadline *d, char buf[static DEADLINE_CURSOR_MAX])
+{
+	struct store_queue_key k;
+	store_queue_key_of(d, &k);
+	snprintf(buf, DEADLINE_CURSOR_MAX, "q1.%d.%" PRId64 ".%" PRId64, k.paused, k.due_at, k.id);
+}
+
+/* A decimal int64 without sign, spaces or leading zeros, up to '.' or the
+ * end; *end is left on the character after it. */
+static int parse_int64(const char *p, const char **end, int64_t *ret)
+{
+	int neg = *p == '-';
+	uint64_t v = 0;
+	const char *q = p + neg;
+	if (*q < '0' || *q > '9' || (*q == '0' && q[1] >= '0' && q[1] <= '9'))
+		return -EINVAL;
+	for (; *q >= '0' && *q <= '9'; q++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*q - '0');
+	}
+	if (v > (uint64_t)INT64_MAX + (uint64_t)neg)
+		return -EINVAL;
+	*ret = neg ? (int64_t)(0 - v) : (int64_t)v;
+	*end = q;
+	return 0;
+}
+
+int deadline_cursor_parse(const char *text, struct store_queue_key *ret)
+{
+	struct store_queue_key k;
+	const char *p;
+	if (!text || strncmp(text, "q1.", 3) != 0 || (text[3] != '0' && text[3] != '1') ||
+	    text[4] != '.')
+		return -EINVAL;
+	k.paused = text[3] - '0';
+	if (parse_int64(text + 5, &p, &k.due_at) < 0 || *p != '.' ||
+	    parse_int64(p + 1, &p, &k.id) < 0 || *p || k.id <= 0)
+		return -EINVAL;
+	*ret = k;
 	return 0;
 }

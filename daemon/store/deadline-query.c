@@ -64,25 +64,53 @@ static char *dup_col(sqlite3_stmt *st, int i)
 	return strdup(t ? (const char *)t : "");
 }
 
-int store_deadlines_open(struct store *s, const char *account_id, const char *unit, size_t limit,
+void store_queue_key_of(const struct deadline *d, struct store_queue_key *ret)
+{
+	ret->paused = d->state == DEADLINE_PAUSED;
+	ret->due_at = d->due_at;
+	ret->id = d->id;
+}
+
+/* One statement per filter, so that each is one range of its own partial
+ * index ("?1 IS NULL OR ..." would defeat them); the row value continues
+ * after the cursor inside that range.  Without a cursor the key (-1, 0, 0)
+ * lies before every row.  (Literal SQL at each store_prepare(), so that
+ * tools can find and plan every statement.) */
+#define QUEUE_FROM                                                                                 \
+	", d.account_id, d.unit FROM deadlines d WHERE d.stopped_at IS NULL "                      \
+	"AND (d.paused, d.due_at, d.id) > (?3, ?4, ?5) "
+#define QUEUE_ORDER "ORDER BY d.paused, d.due_at, d.id LIMIT ?6"
+
+static sqlite3_stmt *queue_prepare(struct store *s, const char *account_id, const char *unit)
+{
+	if (account_id)
+		return store_prepare(
+		        s, "SELECT " DEADLINE_COLUMNS QUEUE_FROM
+		           "AND d.account_id = ?1 AND (?2 IS NULL OR d.unit = ?2) " QUEUE_ORDER);
+	if (unit)
+		return store_prepare(s, "SELECT " DEADLINE_COLUMNS QUEUE_FROM
+		                        "AND d.unit = ?2 " QUEUE_ORDER);
+	return store_prepare(s, "SELECT " DEADLINE_COLUMNS QUEUE_FROM QUEUE_ORDER);
+}
+
+int store_deadlines_open(struct store *s, const char *account_id, const char *unit,
+                         const struct store_queue_key *after, size_t limit,
                          struct store_deadline_open **ret, size_t *ret_n)
 {
 	struct store_deadline_open *v = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0, sr;
-	sqlite3_stmt *st = store_prepare(
-	        s, "SELECT " DEADLINE_COLUMNS ", i.account_id, a.unit FROM deadlines d "
-	           "JOIN items i ON i.id = d.item_id JOIN accounts a ON a.id = i.account_id "
-	           "WHERE d.stopped_at IS NULL AND (?1 IS NULL OR i.account_id = ?1) "
-	           "AND (?2 IS NULL OR a.unit = ?2) "
-	           "ORDER BY d.state = 'paused', d.due_at, d.id LIMIT ?3");
+	sqlite3_stmt *st = queue_prepare(s, account_id, unit);
 	if (!st)
 		return STORE_E_SQLITE;
 	if (account_id)
 		sqlite3_bind_text(st, 1, account_id, -1, SQLITE_STATIC);
 	if (unit)
 		sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)limit);
+	sqlite3_bind_int64(st, 3, after ? after->paused : -1);
+	sqlite3_bind_int64(st, 4, after ? after->due_at : 0);
+	sqlite3_bind_int64(st, 5, after ? after->id : 0);
+	sqlite3_bind_int64(st, 6, (int64_t)limit);
 	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;

@@ -92,10 +92,24 @@ struct store_deadline_open {
 	char *unit;
 };
 
+/* A place in the queue, in its order: running and breached clocks
+ * (paused 0) by due_at, then the paused ones (paused 1); the id breaks
+ * ties.  The API's paging cursor is this key of the last row shown. */
+struct store_queue_key {
+	int paused;
+	int64_t due_at;
+	int64_t id;
+};
+
+/* The queue key of a clock. */
+void store_queue_key_of(const struct deadline *d, struct store_queue_key *ret);
+
 /* Open clocks (stopped_at NULL) of the account and unit (NULL matches
- * every one), running and breached ones by due_at, then the paused ones,
- * at most limit.  *ret is a new array (NULL when *ret_n is 0), freed with
- * store_deadlines_open_free(). */
-int store_deadlines_open(struct store *s, const char *account_id, const char *unit, size_t limit,
+ * every one) in queue order, after the key `after` (NULL: from the start),
+ * at most limit.  Each filter is one range of a partial index on the open
+ * clocks (schema migration 4).  *ret is a new array (NULL when *ret_n is
+ * 0), freed with store_deadlines_open_free(). */
+int store_deadlines_open(struct store *s, const char *account_id, const char *unit,
+                         const struct store_queue_key *after, size_t limit,
                          struct store_deadline_open **ret, size_t *ret_n);
 void store_deadlines_open_free(struct store_deadline_open *v, size_t n);

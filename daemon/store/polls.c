@@ -1,5 +1,7 @@
 /* The record of every poll (1998:112 4 §: proof of supervision). */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "store/store-internal.h"
 
@@ -48,13 +50,17 @@ int store_poll_end(struct store *s, int64_t poll_id, int64_t finished_usec, cons
 
 int store_poll_last_planned(struct store *s, const char *account, int64_t *ret)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT max(planned_at) FROM polls WHERE account_id=?");
+	/* One step down polls_account_planned (migration 4), however many
+	 * polls the account has made. */
+	sqlite3_stmt *st = store_prepare(s, "SELECT planned_at FROM polls WHERE account_id=? "
+	                                    "ORDER BY planned_at DESC LIMIT 1");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*ret = sqlite3_column_int64(st, 0); /* NULL reads as 0 */
+	int sr = sqlite3_step(st);
+	if (sr == SQLITE_ROW || sr == SQLITE_DONE) {
+		*ret = sr == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0; /* none: 0 */
 		r = 0;
 	}
 	sqlite3_finalize(st);
@@ -104,5 +110,80 @@ int store_poll_latest(struct store *s, const char *account, int64_t *ret_started
 		r = 0;
 	}
 	sqlite3_finalize(st);
+	return r;
+}
+
+/* One statement of store_poll_summaries(), reset for the next account. */
+static int summary_step(sqlite3_stmt *st, const char *account)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	return sqlite3_step(st);
+}
+
+int store_poll_summaries(struct store *s, const struct store_poll_window *w, size_t n,
+                         struct store_poll_summary *ret)
+{
+	sqlite3_stmt *planned = NULL, *latest = NULL, *crisis = NULL, *count = NULL;
+	bool own = sqlite3_get_autocommit(s->db) != 0;
+	int r = 0;
+
+	/* A deferred BEGIN: one read snapshot and one lock instead of one per
+	 * statement (a plain reader; it never blocks the writer in WAL). */
+	if (own && store_exec(s, "BEGIN") != 0)
+		return STORE_E_SQLITE;
+	planned = store_prepare(s, "SELECT planned_at FROM polls WHERE account_id=? "
+	                           "ORDER BY planned_at DESC LIMIT 1");
+	latest = store_prepare(s, "SELECT started_at, coalesce(result, 'running') FROM polls "
+	                          "WHERE account_id=? ORDER BY started_at DESC LIMIT 1");
+	crisis = store_prepare(s, "SELECT coalesce(crisis_from,0), coalesce(crisis_until,0) "
+	                          "FROM accounts WHERE id=?");
+	count = store_prepare(s,
+	                      "SELECT count(*), count(CASE WHEN result='ok' THEN 1 END) "
+	                      "FROM polls WHERE account_id=? AND started_at>=? AND started_at<?");
+	if (!planned || !latest || !crisis || !count)
+		r = STORE_E_SQLITE;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct store_poll_summary *o = &ret[i];
+		int sr;
+		memset(o, 0, sizeof(*o));
+		if ((sr = summary_step(planned, w[i].account)) == SQLITE_ROW)
+			o->last_planned = sqlite3_column_int64(planned, 0);
+		else if (sr != SQLITE_DONE)
+			r = STORE_E_SQLITE;
+		if (r == 0 && (sr = summary_step(latest, w[i].account)) == SQLITE_ROW) {
+			o->last_started = sqlite3_column_int64(latest, 0);
+			snprintf(o->last_result, sizeof(o->last_result), "%s",
+			         (const char *)sqlite3_column_text(latest, 1));
+		} else if (r == 0 && sr != SQLITE_DONE) {
+			r = STORE_E_SQLITE;
+		}
+		if (r == 0 && (sr = summary_step(crisis, w[i].account)) == SQLITE_ROW) {
+			o->crisis_from = sqlite3_column_int64(crisis, 0);
+			o->crisis_until = sqlite3_column_int64(crisis, 1);
+		} else if (r == 0 && sr != SQLITE_DONE) {
+			r = STORE_E_SQLITE;
+		}
+		for (int d = 0; r == 0 && d < 2; d++) {
+			if (w[i].from[d] >= w[i].to[d])
+				continue;
+			sqlite3_reset(count);
+			sqlite3_bind_text(count, 1, w[i].account, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(count, 2, w[i].from[d]);
+			sqlite3_bind_int64(count, 3, w[i].to[d]);
+			if (sqlite3_step(count) != SQLITE_ROW) {
+				r = STORE_E_SQLITE;
+				break;
+			}
+			o->total[d] = sqlite3_column_int64(count, 0);
+			o->ok[d] = sqlite3_column_int64(count, 1);
+		}
+	}
+	sqlite3_finalize(planned);
+	sqlite3_finalize(latest);
+	sqlite3_finalize(crisis);
+	sqlite3_finalize(count);
+	if (own && store_exec(s, "COMMIT") != 0 && r == 0)
+		r = STORE_E_SQLITE;
 	return r;
 }

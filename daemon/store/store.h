@@ -123,6 +123,28 @@ int store_polls_count(struct store *s, const char *account, int64_t from, int64_
 int store_poll_latest(struct store *s, const char *account, int64_t *ret_started, char *buf,
                       size_t len);
 
+/* What /v1/accounts shows of many accounts' polls, read in one pass: per
+ * account the two day windows to count in (from == to: none), and back
+ * the last planned poll, the latest started one and its result (0 and ""
+ * when none), the crisis window (0 when off) and the polls (all, ok)
+ * started in each window.  Each value is one index step or range, the
+ * statements are prepared once and the reads share one read transaction
+ * (inside a caller's transaction, that one).  0 or STORE_E_SQLITE; on
+ * failure ret is partly written. */
+struct store_poll_window {
+	const char *account;
+	int64_t from[2], to[2];
+};
+struct store_poll_summary {
+	int64_t last_planned;
+	int64_t last_started;
+	char last_result[16];
+	int64_t crisis_from, crisis_until;
+	int64_t total[2], ok[2];
+};
+int store_poll_summaries(struct store *s, const struct store_poll_window *w, size_t n,
+                         struct store_poll_summary *ret);
+
 /* --- crisis mode ------------------------------------------------------- */
 
 /* Crisis window of an account (both 0 when off). */

@@ -264,11 +264,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(d->base, NULL);
 }
 
-/* The API wrote a decision that affects scheduling (crisis mode). */
-static void on_store_changed(void *arg)
+/* The API wrote a decision about an account that may affect its polls
+ * (crisis mode): only that account is re-planned. */
+static void on_store_changed(void *arg, const char *account)
 {
 	struct daemon *d = arg;
-	poller_refresh(d->poller);
+	poller_refresh(d->poller, account);
 }
 
 int daemon_check_config(const struct daemon_opts *opts)

@@ -180,11 +180,12 @@ int poller_reconfigure(struct poller *p)
 	return 0;
 }
 
-void poller_refresh(struct poller *p)
+void poller_refresh(struct poller *p, const char *account)
 {
 	int64_t now = clock_now_usec();
 	for (size_t i = 0; i < p->n; i++)
-		compute_due(p, &p->slots[i], now);
+		if (!account || strcmp(p->slots[i].account, account) == 0)
+			compute_due(p, &p->slots[i], now);
 	arm(p);
 }
 
@@ -212,6 +213,16 @@ void poller_free(struct poller *p)
 	ctimer_free(p->timer);
 	free_slots(p->slots, p->n);
 	free(p);
+}
+
+int poller_next_due(const struct poller *p, const char *account, int64_t *ret)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->slots[i].account, account) == 0) {
+			*ret = p->slots[i].next_due;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 uint64_t poller_polls_made(const struct poller *p)

@@ -29,11 +29,18 @@ int poller_new(const struct poller_env *env, struct poller **ret);
  * policy, keep what stayed, start new accounts at once. */
 int poller_reconfigure(struct poller *p);
 
-/* Crisis mode or something else in the store changed: recompute due
- * times and re-arm the timer. */
-void poller_refresh(struct poller *p);
+/* Crisis mode or something else in the store changed for one account:
+ * recompute its due time (from its last planned poll, one index step) and
+ * re-arm the timer; the other accounts' due times stay as they are.
+ * account NULL: recompute every account's.  An account without a slot
+ * (disabled, unknown) changes nothing. */
+void poller_refresh(struct poller *p, const char *account);
 
 void poller_free(struct poller *p);
+
+/* When the account's next poll is due (epoch µs; INT64_MAX: never), for
+ * tests and diagnostics.  0, or -ENOENT when it has no slot. */
+int poller_next_due(const struct poller *p, const char *account, int64_t *ret);
 
 /* Polls made since start (for logging and tests). */
 uint64_t poller_polls_made(const struct poller *p);

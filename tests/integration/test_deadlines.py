@@ -102,6 +102,34 @@ class Deadlines(VaktTestCase):
                                                  (int(clock),)).fetchone()[0])
         con.close()
 
+    def test_queue_pages(self):
+        d = self.manual("2026-11-23T09:00:00+01:00")
+        db = os.path.join(d.state_dir, "vakt.db")
+        clocks = []
+        for i in range(3):
+            item = insert_item(db, "trafik-x", "p%d" % i, us(2026, 11, 23, 9, i))
+            r = json.loads(d.ctl("clock", "start", str(item), "respond", "--json").stdout)
+            clocks.append(r["deadline"])
+        seen, after = [], None
+        for _ in range(3):
+            args = ["queue", "--unit", "trafik", "--limit", "2"] + (["--after", after] if after else [])
+            page = json.loads(d.ctl(*args, "--json").stdout)
+            seen += [p["deadline"] for p in page["pending"]]
+            after = page["next"]
+            if after is None:
+                break
+        self.assertEqual(clocks, seen)
+        human = d.ctl("queue", "--limit", "1").stdout
+        self.assertIn("1 pending on this page; more with --after q1.", human)
+        cursor = human.split("--after ")[1].split()[0]
+        self.assertIn(str(clocks[1]), d.ctl("queue", "--after", cursor, "--limit", "1").stdout)
+        r = d.ctl("queue", "--after", "q1.0.1.0", check=False)
+        self.assertNotEqual(0, r.returncode)
+        self.assertIn("400 after must be a \"next\" cursor", r.stderr)
+        r = d.ctl("queue", "--limit", "1001", check=False)
+        self.assertNotEqual(0, r.returncode)
+        self.assertEqual(2, d.ctl("queue", "--limit", "1", "--limit", "2", check=False).returncode)
+
     def test_pause_and_resume_move_the_due_time(self):
         d = self.manual("2026-11-23T09:00:00+01:00")
         db = os.path.join(d.state_dir, "vakt.db")

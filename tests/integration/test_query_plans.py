@@ -270,8 +270,9 @@ class QueryPlans(unittest.TestCase):
         sqls = [s for _f, _l, s in self.found]
         self.assertGreater(len([s for s in sqls if is_query(s)]), 40)
         self.assertTrue(any("FROM items_unevaluated" in s for s in sqls))
-        self.assertTrue(any("FROM deadlines d JOIN items i" in s for s in sqls),
-                        "deadline SQL with DEADLINE_COLUMNS expanded")
+        self.assertTrue(any(s.startswith("SELECT d.id, d.item_id, d.kind") and
+                            "FROM deadlines d WHERE d.stopped_at IS NULL" in s for s in sqls),
+                        "the queue's SQL with DEADLINE_COLUMNS and QUEUE_FROM expanded")
 
     def test_detects_a_full_scan(self):
         # The start-up query of schema 2 (items × verdicts) must be caught.

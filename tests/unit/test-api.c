@@ -7,6 +7,8 @@
 #include "tfs.h"
 
 #include "api/api.h"
+#include "deadline/deadline.h"
+#include "store/store-db.h"
 #include "util/clock.h"
 
 static struct config cfg;
@@ -125,6 +127,90 @@ static void test_too_long_query_is_refused_not_ignored(void)
 	snprintf(q, sizeof(q), "unit=%0300d", 0);
 	T_EQ_INT(0, api_route(&e, "GET", "/v1/queue", q, NULL, 0, &r));
 	check_error(&r, 400, "bad_query");
+	api_response_clear(&r);
+}
+
+/* Three pages of the queue through the API, then the bad requests. */
+static void test_queue_pages(void)
+{
+	struct api_env e = env();
+	struct api_response r;
+	struct deadline_policy pol;
+	int64_t ids[5], seen[8];
+	size_t n = 0;
+	char q[256], next[64] = "";
+
+	deadline_policy_init(&pol);
+	sqlite3 *db = store_db(store);
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(
+	                 db,
+	                 "INSERT OR IGNORE INTO accounts(id, platform, unit, external_id, "
+	                 "created_at, updated_at) VALUES ('kultur-fb','facebook','kultur','1',1,1)",
+	                 NULL, NULL, NULL));
+	int64_t pub = clock_now_usec() - 3600 * USEC_PER_SEC;
+	for (int i = 0; i < 5; i++) {
+		char sql[256];
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO items(account_id, platform_id, kind, published_at, "
+		         "first_seen_at, last_seen_at) VALUES "
+		         "('kultur-fb','q%d','comment',%lld,%lld,"
+		         "%lld)",
+		         i, (long long)(pub + i), (long long)(pub + i), (long long)(pub + i));
+		T_EQ_INT(SQLITE_OK, sqlite3_exec(db, sql, NULL, NULL, NULL));
+		T_EQ_INT(0, deadline_start(store, cfg.calendars[0].cal, &pol,
+		                           sqlite3_last_insert_rowid(db), DEADLINE_RESPOND,
+		                           pub + i * USEC_PER_SEC, pub, "test", &ids[i]));
+	}
+	for (int pg = 0; pg < 3; pg++) {
+		snprintf(q, sizeof(q), "unit=kultur&limit=2%s%s", *next ? "&after=" : "", next);
+		T_EQ_INT(0, api_route(&e, "GET", "/v1/queue", q, NULL, 0, &r));
+		T_EQ_INT(200, r.status);
+		const cJSON *p, *nx = cJSON_GetObjectItemCaseSensitive(r.body, "next");
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(r.body, "pending"))
+			if (n < 8)
+				seen[n++] = (int64_t)cJSON_GetNumberValue(
+				        cJSON_GetObjectItemCaseSensitive(p, "deadline"));
+		/* Two full pages say where to go on; the last (one clock) does not. */
+		T_ASSERT(pg < 2 ? cJSON_IsString(nx) : cJSON_IsNull(nx));
+		snprintf(next, sizeof(next), "%s", cJSON_IsString(nx) ? nx->valuestring : "");
+		api_response_clear(&r);
+	}
+	T_EQ_INT(5, n);
+	for (size_t i = 0; i < n && i < 5; i++)
+		T_EQ_INT(ids[i], seen[i]);
+
+	/* Exactly a page full: no next. */
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/queue", "account=kultur-fb&limit=5", NULL, 0, &r));
+	T_EQ_INT(200, r.status);
+	T_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r.body, "next")));
+	T_EQ_INT(5, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.body, "pending")));
+	api_response_clear(&r);
+
+	static const char *bad_limits[] = { "limit=0",
+		                            "limit=1001",
+		                            "limit=-1",
+		                            "limit=x",
+		                            "limit=",
+		                            "limit=5x",
+		                            "limit=99999999999999999999" };
+	for (size_t i = 0; i < sizeof(bad_limits) / sizeof(bad_limits[0]); i++) {
+		T_EQ_INT(0, api_route(&e, "GET", "/v1/queue", bad_limits[i], NULL, 0, &r));
+		check_error(&r, 400, "bad_limit");
+		api_response_clear(&r);
+	}
+	static const char *bad_cursors[] = { "after=", "after=x", "after=q1.0.1.0",
+		                             "after=q9.0.1.1", "after=q1.0.1.1." };
+	for (size_t i = 0; i < sizeof(bad_cursors) / sizeof(bad_cursors[0]); i++) {
+		T_EQ_INT(0, api_route(&e, "GET", "/v1/queue", bad_cursors[i], NULL, 0, &r));
+		if (r.status != 400)
+			printf("# %s: %d\n", bad_cursors[i], r.status);
+		check_error(&r, 400, "bad_cursor");
+		api_response_clear(&r);
+	}
+	snprintf(q, sizeof(q), "after=q1.0.1.%0100d", 1);
+	T_EQ_INT(0, api_route(&e, "GET", "/v1/queue", q, NULL, 0, &r));
+	check_error(&r, 400, "bad_cursor");
 	api_response_clear(&r);
 }
 
@@ -393,9 +479,16 @@ int main(void)
 		                             .external_id = "1",
 		                             .enabled = true,
 		                             .token = { .value = "very-secret", .len = 11 } };
-	cfg = (struct config){
-		.dir = "/etc/vakt", .units = &unit, .n_units = 1, .accounts = &acc, .n_accounts = 1
-	};
+	static struct config_calendar cal = { .name = "default" };
+	if (cal_new(&cal.cal) != 0)
+		return 1;
+	cfg = (struct config){ .dir = "/etc/vakt",
+		               .units = &unit,
+		               .n_units = 1,
+		               .accounts = &acc,
+		               .n_accounts = 1,
+		               .calendars = &cal,
+		               .n_calendars = 1 };
 	snprintf(path, sizeof(path), "%s/vakt.db", dir);
 	if (store_open(path, &store, NULL, 0) != 0)
 		return 1;
@@ -406,6 +499,7 @@ int main(void)
 	T_RUN(test_status_reports_counts);
 	T_RUN(test_accounts_never_show_tokens);
 	T_RUN(test_too_long_query_is_refused_not_ignored);
+	T_RUN(test_queue_pages);
 	T_RUN(test_testclock_refused_off_the_manual_clock);
 	T_RUN(test_testclock_advance_and_set);
 	T_RUN(test_testclock_refuses_bad_requests);
@@ -416,6 +510,7 @@ int main(void)
 	T_RUN(test_reload_refused_is_422_with_every_diagnostic);
 	T_RUN(test_reload_refusals_without_a_reload);
 	store_close(store);
+	cal_free(cal.cal);
 	tfs_rmrf(dir);
 	return t_done();
 }

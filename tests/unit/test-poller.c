@@ -5,6 +5,8 @@
 #include "t.h"
 #include "tfs.h"
 
+#include <errno.h>
+
 #include <event2/event.h>
 
 #include "config/config.h"
@@ -102,8 +104,77 @@ static void test_polls_on_the_manual_clock(void)
 	tfs_rmrf(dir);
 }
 
+/* A decision about one account (crisis mode, a clock) re-plans that
+ * account only: another account's due time stays even when the store
+ * would now give it a different one. */
+static void test_refresh_replans_one_account(void)
+{
+	char *dir = tfs_mkdtemp(), db[4200];
+	struct diag_list dl = { 0 };
+	struct config_overrides ovr = { .state_dir = dir, .api_socket = "/nonexistent/api.sock" };
+	struct store *store = NULL;
+	struct event_base *base = event_base_new();
+	struct ctimers *timers = NULL;
+	struct poller *p = NULL;
+	size_t fired = 0;
+	const char *a = NULL, *b = NULL;
+
+	clock_set_manual(T0);
+	T_EQ_INT(0, config_load(SRCDIR "/config/demo", &ovr, &current, &dl));
+	for (size_t i = 0; i < current->n_accounts; i++)
+		if (current->accounts[i].enabled) {
+			if (!a)
+				a = current->accounts[i].id;
+			else if (!b)
+				b = current->accounts[i].id;
+		}
+	T_ASSERT(a && b);
+	snprintf(db, sizeof(db), "%s/vakt.db", dir);
+	T_EQ_INT(0, store_open(db, &store, NULL, 0));
+	T_EQ_INT(0, store_accounts_sync(store, current, "test"));
+	T_EQ_INT(0, ctimers_new(base, &timers));
+	struct poller_env env = {
+		.timers = timers, .store = store, .config = get_config, .config_arg = NULL
+	};
+	T_EQ_INT(0, poller_new(&env, &p));
+	T_EQ_INT(0, ctimers_advance_to(timers, T0 + 30 * SEC, &fired));
+	int64_t due_a = 0, due_b = 0, due = 0, id = 0;
+	T_EQ_INT(0, poller_next_due(p, a, &due_a));
+	T_EQ_INT(0, poller_next_due(p, b, &due_b));
+	T_ASSERT(due_b > T0 + 30 * SEC && due_b < T0 + 3600 * SEC);
+
+	/* The store now says b last planned a poll two hours on: a re-plan of
+	 * b would move its next poll past that. */
+	T_EQ_INT(0, store_poll_begin(store, b, T0 + 7200 * SEC, T0 + 30 * SEC, &id));
+	poller_refresh(p, a);
+	T_EQ_INT(0, poller_next_due(p, b, &due));
+	T_EQ_INT(due_b, due);
+	T_EQ_INT(0, poller_next_due(p, a, &due));
+	T_EQ_INT(due_a, due);
+	poller_refresh(p, "no-such-account");
+	T_EQ_INT(0, poller_next_due(p, b, &due));
+	T_EQ_INT(due_b, due);
+	T_EQ_INT(-ENOENT, poller_next_due(p, "no-such-account", &due));
+
+	poller_refresh(p, b);
+	T_EQ_INT(0, poller_next_due(p, b, &due));
+	T_ASSERT(due > T0 + 7200 * SEC);
+	T_EQ_INT(0, poller_next_due(p, a, &due));
+	T_EQ_INT(due_a, due);
+
+	poller_free(p);
+	ctimers_free(timers);
+	event_base_free(base);
+	store_close(store);
+	config_free(current);
+	diag_list_clear(&dl);
+	clock_set_real();
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_polls_on_the_manual_clock);
+	T_RUN(test_refresh_replans_one_account);
 	return t_done();
 }

@@ -33,8 +33,8 @@ static char *one_text(sqlite3 *db, const char *sql)
 /* FNV-1a over every column of every row, in rowid order: equal digests
  * mean the rows are the same.  *io_cols is the number of columns to hash:
  * 0 hashes all and writes how many there were.  A later migration may add
- * columns at the end; old rows must have them NULL (else the digest is
- * spoiled), and the columns the rows had before are compared. */
+ * columns at the end (and fill them, e.g. a clock's account); the columns
+ * the rows had before are compared. */
 static uint64_t table_digest(sqlite3 *db, const char *table, int64_t *ret_rows, int *io_cols)
 {
 	char sql[128];
@@ -49,9 +49,6 @@ static uint64_t table_digest(sqlite3 *db, const char *table, int64_t *ret_rows, 
 		int ncols = sqlite3_column_count(st);
 		if (*io_cols == 0)
 			*io_cols = ncols;
-		for (int i = *io_cols; i < ncols; i++)
-			if (sqlite3_column_type(st, i) != SQLITE_NULL)
-				h ^= 0xbad;
 		for (int i = 0; i < *io_cols && i < ncols; i++) {
 			const unsigned char *t = sqlite3_column_text(st, i);
 			for (const unsigned char *p = t ? t : (const unsigned char *)"\1NULL"; *p;
