@@ -333,16 +333,17 @@ int main(int argc, char **argv)
 		perror(dir);
 		return 1;
 	}
+	int rc = 1;
 	/* What vaktd does before it opens the store, for comparison. */
 	struct timespec c0 = now_ts();
 	if (config_load(confdir, NULL, &cfg, &dl)) {
 		diag_print(&dl, stderr);
-		return 1;
+		goto out;
 	}
 	struct timespec c1 = now_ts();
 	if (pipeline_rules_load(rules_abs, 0, &rules, &dl)) {
 		diag_print(&dl, stderr);
-		return 1;
+		goto out;
 	}
 	double config_ms = secs(c0, c1) * 1e3, rules_ms = secs(c1, now_ts()) * 1e3;
 	int64_t t0 = clock_now_usec() - YEAR_USEC - 86400 * USEC_PER_SEC;
@@ -355,7 +356,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-store: building %ld items in %s …\n", items, path);
 		struct timespec a = now_ts();
 		if (build(path, rules, cfg, items, t0))
-			return 1;
+			goto out;
 		build_s = secs(a, now_ts());
 		char txt[64];
 		snprintf(txt, sizeof(txt), "%.1f\n", build_s);
@@ -370,7 +371,8 @@ int main(int argc, char **argv)
 
 	if (argc > 4 && strcmp(argv[4], "--build-only") == 0) {
 		printf("%s\n", path);
-		return 0;
+		rc = 0;
+		goto out;
 	}
 
 	/* The start-up path of vaktd after config and rules are loaded. */
@@ -389,7 +391,8 @@ int main(int argc, char **argv)
 	if (r) {
 		fprintf(stderr, "bench-store: start-up path failed: %s\n",
 		        s ? store_errmsg(s) : err);
-		return 1;
+		store_close(s);
+		goto out;
 	}
 
 	struct api_env env = {
@@ -412,8 +415,10 @@ int main(int argc, char **argv)
 		{ "GET /v1/queue?account=a123", "/v1/queue", "account=a123", 0, 0, 0 },
 	};
 	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++)
-		if (measure(&env, q[i].path, q[i].query, &q[i].p50, &q[i].p99, &q[i].bytes))
-			return 1;
+		if (measure(&env, q[i].path, q[i].query, &q[i].p50, &q[i].p99, &q[i].bytes)) {
+			store_close(s);
+			goto out;
+		}
 	int64_t open_clocks = one_int(s, "SELECT count(*) FROM deadlines WHERE stopped_at IS NULL");
 	int64_t versions = one_int(s, "SELECT count(*) FROM item_versions");
 	int64_t verdicts = one_int(s, "SELECT count(*) FROM verdicts");
@@ -457,7 +462,10 @@ int main(int argc, char **argv)
 		       q[i].bytes);
 	printf("| disk per ordinary comment (%ld) | %.0f B | | |\n", nfp,
 	       nfp ? (double)(full - empty) / (double)nfp : 0.0);
+	rc = 0;
+out:
+	diag_list_clear(&dl);
 	config_free(cfg);
 	pipeline_rules_free(rules);
-	return 0;
+	return rc;
 }
