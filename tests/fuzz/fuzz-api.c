@@ -14,6 +14,7 @@
 #include "api/api.h"
 #include "filter/utf8.h"
 #include "pipeline/pipeline.h"
+#include "store/store-db.h"
 #include "util/clock.h"
 
 static struct config *cfg;

@@ -13,6 +13,7 @@
 #include "calendar/cal.h"
 #include "calendar/date.h"
 #include "schedule/sched.h"
+#include "util/civil.h"
 
 /* Trim blanks as libinih does before handing over a value. */
 static char *trim(char *s)
@@ -27,7 +28,7 @@ static char *trim(char *s)
 
 static void check_polls(const struct sched_policy *pol, const struct cal *c, int64_t t)
 {
-	static const struct cal_date days[] = {
+	static const struct civil_date days[] = {
 		{ 2026, 3, 29 }, { 2026, 10, 25 }, { 2026, 11, 23 }, { 2026, 12, 24 }
 	};
 	int64_t *polls = malloc(SCHED_DAY_MAX * sizeof(*polls)), r, dn, bad;
@@ -36,8 +37,8 @@ static void check_polls(const struct sched_policy *pol, const struct cal *c, int
 		abort();
 	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
 		int n = sched_day_polls(pol, c,
-		                        cal_days_from_civil(days[i].year, days[i].month,
-		                                            days[i].day),
+		                        civil_days_from_date(days[i].year, days[i].month,
+		                                             days[i].day),
 		                        polls);
 		for (int j = 1; j < n; j++)
 			if (polls[j] <= polls[j - 1]) {
@@ -48,7 +49,7 @@ static void check_polls(const struct sched_policy *pol, const struct cal *c, int
 	free(polls);
 	(void)sched_next(pol, c, sched_jitter_offset("fuzz", pol), t, t, t + INT64_C(3600000000),
 	                 &r);
-	dn = cal_days_from_civil(2026, 11, 23);
+	dn = civil_days_from_date(2026, 11, 23);
 	(void)sched_check_floor(pol, c, dn, 14, &bad, &count);
 }
 
