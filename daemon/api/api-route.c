@@ -80,7 +80,7 @@ static const struct api_route {
 };
 
 /* Match path against pattern; the {id} segment is copied into param. */
-static int match(const char *pattern, const char *path, char *param, size_t len)
+static bool match(const char *pattern, const char *path, char *param, size_t len)
 {
 	const char *brace = strstr(pattern, "{id}");
 	if (!brace)
@@ -88,14 +88,14 @@ static int match(const char *pattern, const char *path, char *param, size_t len)
 	size_t pre = (size_t)(brace - pattern);
 	const char *post = brace + 4;
 	if (strncmp(pattern, path, pre) != 0)
-		return 0;
+		return false;
 	const char *seg = path + pre, *end = strchr(seg, '/');
 	size_t seglen = end ? (size_t)(end - seg) : strlen(seg);
 	if (seglen == 0 || seglen >= len || strcmp(seg + seglen, post) != 0)
-		return 0;
+		return false;
 	memcpy(param, seg, seglen);
 	param[seglen] = '\0';
-	return 1;
+	return true;
 }
 
 int api_query_get(const char *query, const char *key, char *buf, size_t len)
@@ -119,17 +119,17 @@ int api_query_get(const char *query, const char *key, char *buf, size_t len)
 
 /* A path is only letters, digits and "/-_.%": everything else is refused
  * before routing, so handlers never see odd bytes. */
-static int path_ok(const char *p)
+static bool path_ok(const char *p)
 {
 	if (p[0] != '/' || strlen(p) > 1024)
-		return 0;
+		return false;
 	for (; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') &&
 		    !strchr("/-_.%:", c))
-			return 0;
+			return false;
 	}
-	return 1;
+	return true;
 }
 
 /* A name a person gives for themselves: 1..63 bytes of valid UTF-8 with no

@@ -76,11 +76,11 @@ void clock_set_real(void)
 	memset(&clk, 0, sizeof(clk));
 }
 
-int clock_is_simulated(double *ret_factor)
+bool clock_is_simulated(double *ret_factor)
 {
 	if (clk.simulated && ret_factor)
 		*ret_factor = clk.factor;
-	return clk.simulated;
+	return clk.simulated != 0;
 }
 
 struct timeval clock_sim_to_real(int64_t sim_usec)

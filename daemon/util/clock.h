@@ -46,9 +46,9 @@ bool clock_is_manual(void);
 /* Back to the real clock. */
 void clock_set_real(void);
 
-/* 1 when simulated (sped up or manual), 0 otherwise; the factor is written
- * to *ret_factor (CLOCK_MANUAL when manual). */
-int clock_is_simulated(double *ret_factor);
+/* true when simulated (sped up or manual); the factor is written to
+ * *ret_factor (CLOCK_MANUAL when manual). */
+bool clock_is_simulated(double *ret_factor);
 
 /* Convert a span of simulated time to the real delay the event loop must
  * wait.  Never returns a negative delay. */

@@ -29,7 +29,6 @@ struct poller {
 	struct ctimer *timer;
 	struct poll_slot *slots;
 	size_t n;
-	uint64_t polls_made;
 };
 
 static const struct config_account *slot_account(struct poller *p, const struct poll_slot *s)
@@ -108,7 +107,6 @@ static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned,
 		         store_strerror(p->env.store, r));
 		return;
 	}
-	p->polls_made++;
 	log_full(LOG_DEBUG, s->account, 0, "poll %lld: skipped (%s)", (long long)id, reason);
 }
 
@@ -225,15 +223,10 @@ int poller_next_due(const struct poller *p, const char *account, int64_t *ret)
 	return -ENOENT;
 }
 
-uint64_t poller_polls_made(const struct poller *p)
-{
-	return p->polls_made;
-}
-
-int poller_healthy(const struct poller *p, int64_t now, int64_t grace)
+bool poller_healthy(const struct poller *p, int64_t now, int64_t grace)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (p->slots[i].next_due != INT64_MAX && p->slots[i].next_due + grace < now)
-			return 0;
+			return false;
 	return p->n == 0 || ctimer_armed(p->timer);
 }

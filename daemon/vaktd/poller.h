@@ -4,6 +4,7 @@
  * at once on start (one poll per account, spread over a short window). */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct config;
@@ -42,9 +43,6 @@ void poller_free(struct poller *p);
  * tests and diagnostics.  0, or -ENOENT when it has no slot. */
 int poller_next_due(const struct poller *p, const char *account, int64_t *ret);
 
-/* Polls made since start (for logging and tests). */
-uint64_t poller_polls_made(const struct poller *p);
-
-/* 1 when no poll is overdue by more than grace and the timer is armed: the
- * watchdog's proof that the scheduler makes progress. */
-int poller_healthy(const struct poller *p, int64_t now, int64_t grace);
+/* true when no poll is overdue by more than grace and the timer is armed:
+ * the watchdog's proof that the scheduler makes progress. */
+bool poller_healthy(const struct poller *p, int64_t now, int64_t grace);
