@@ -50,6 +50,17 @@ static cJSON *actions_json(unsigned acts)
 	return a;
 }
 
+void filter_hit_add_spans(cJSON *o, const struct filter_hit *h)
+{
+	cJSON *spans = cJSON_AddArrayToObject(o, "spans");
+	for (size_t k = 0; spans && k < h->nspans; k++) {
+		cJSON *sp = cJSON_CreateArray();
+		cJSON_AddItemToArray(sp, cJSON_CreateNumber((double)h->spans[k].start));
+		cJSON_AddItemToArray(sp, cJSON_CreateNumber((double)h->spans[k].end));
+		cJSON_AddItemToArray(spans, sp);
+	}
+}
+
 cJSON *filter_verdict_to_json(const struct filter_verdict *v)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -82,13 +93,7 @@ cJSON *filter_verdict_to_json(const struct filter_verdict *v)
 		cJSON_AddNumberToObject(ho, "severity", h->severity);
 		cJSON_AddItemToObject(ho, "actions", actions_json(h->actions));
 		cJSON_AddBoolToObject(ho, "shadow", h->shadow);
-		cJSON *spans = cJSON_AddArrayToObject(ho, "spans");
-		for (size_t k = 0; spans && k < h->nspans; k++) {
-			cJSON *sp = cJSON_CreateArray();
-			cJSON_AddItemToArray(sp, cJSON_CreateNumber((double)h->spans[k].start));
-			cJSON_AddItemToArray(sp, cJSON_CreateNumber((double)h->spans[k].end));
-			cJSON_AddItemToArray(spans, sp);
-		}
+		filter_hit_add_spans(ho, h);
 		cJSON_AddItemToArray(hits, ho);
 	}
 	errs = cJSON_AddArrayToObject(o, "errors");

@@ -71,6 +71,10 @@ size_t filter_verdict_active_hits(const struct filter_verdict *v);
 /* The JSON object (caller frees with cJSON_Delete), NULL on ENOMEM. */
 cJSON *filter_verdict_to_json(const struct filter_verdict *v);
 
+/* Add "spans": [[start, end], …] (byte offsets in the original text) of one
+ * hit to the object o; the one shape used by verdicts and the store. */
+void filter_hit_add_spans(cJSON *o, const struct filter_hit *h);
+
 /* One readable line, without newline:
  *   obvious sev=5 threat actions=hide,escalate rules=sv.threat.kill | TEXT
  * or "none | TEXT".  Returns 0 or -ENOMEM. */

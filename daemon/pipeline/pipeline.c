@@ -58,13 +58,7 @@ static cJSON *verdict_detail(const struct filter_verdict *v)
 			continue;
 		}
 		cJSON_AddStringToObject(ho, "rule", h->rule);
-		cJSON *spans = cJSON_AddArrayToObject(ho, "spans");
-		for (size_t k = 0; spans && k < h->nspans; k++) {
-			cJSON *sp = cJSON_CreateArray();
-			cJSON_AddItemToArray(sp, cJSON_CreateNumber((double)h->spans[k].start));
-			cJSON_AddItemToArray(sp, cJSON_CreateNumber((double)h->spans[k].end));
-			cJSON_AddItemToArray(spans, sp);
-		}
+		filter_hit_add_spans(ho, h);
 	}
 	if (v->nerrors) {
 		cJSON *errs = cJSON_AddArrayToObject(o, "errors");
