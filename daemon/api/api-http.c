@@ -40,6 +40,17 @@ static const char *find_crlf(const char *s, const char *end)
 	return NULL;
 }
 
+/* Whether a chunk-size or trailer line from p is over MAX_CHUNK_LINE bytes
+ * (CRLF not counted).  Decided the same however the bytes arrive: with its
+ * CRLF at eol by its length; without one yet only once more than
+ * MAX_CHUNK_LINE + 1 bytes are there, since the last one may be the CR. */
+static bool line_too_long(const char *p, const char *eol, const char *end)
+{
+	if (eol)
+		return (size_t)(eol - p) > MAX_CHUNK_LINE;
+	return (size_t)(end - p) > MAX_CHUNK_LINE + 1;
+}
+
 /* "close" / "keep-alive" among the comma-separated tokens of a Connection
  * header (which may be repeated). */
 static void connection_tokens(const char *v, bool *close, bool *keep)
@@ -194,10 +205,10 @@ static int chunk_step(struct api_http_req *req, char *buf, size_t len,
 	switch (req->state) {
 	case API_HTTP_CHUNK_SIZE: {
 		eol = find_crlf(p, end);
+		if (line_too_long(p, eol, end))
+			return fail(req, 400, "bad_chunk", "chunk size line too long");
 		if (!eol)
-			return (size_t)(end - p) > MAX_CHUNK_LINE
-			               ? fail(req, 400, "bad_chunk", "chunk size line too long")
-			               : 0;
+			return 0;
 		size_t size = 0, digits = 0;
 		const char *q = p;
 		for (; q < eol; q++, digits++) {
@@ -247,10 +258,10 @@ static int chunk_step(struct api_http_req *req, char *buf, size_t len,
 		return 1;
 	case API_HTTP_TRAILER:
 		eol = find_crlf(p, end);
+		if (line_too_long(p, eol, end))
+			return fail(req, 400, "bad_chunk", "trailer line too long");
 		if (!eol)
-			return (size_t)(end - p) > MAX_CHUNK_LINE
-			               ? fail(req, 400, "bad_chunk", "trailer line too long")
-			               : 0;
+			return 0;
 		if (eol != p) {
 			/* Trailer fields are read and dropped; they must still
 			 * look like fields. */
