@@ -165,9 +165,12 @@ struct connector {
 	void (*poll_free)(struct conn_poll *p);
 
 	/* An action on one item: fills *ret; -EOPNOTSUPP when the platform
-	 * does not allow it on this kind (the driver records not_allowed). */
+	 * does not allow it on this kind (the driver records not_allowed).
+	 * author_id is the item's author as stored (NULL when withheld): a
+	 * report or a block names the author on some platforms. */
 	int (*action_request)(const struct conn_account *acc, enum conn_action act,
-	                      const char *platform_id, const char *kind, struct conn_request *ret);
+	                      const char *platform_id, const char *kind, const char *author_id,
+	                      struct conn_request *ret);
 	/* What the action's answer means (CONN_OK done, CONN_GONE already gone …). */
 	enum conn_outcome (*action_answer)(const struct conn_answer *a, struct conn_rate *rate,
 	                                   char **ret_message);
