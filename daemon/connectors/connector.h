@@ -145,7 +145,8 @@ struct conn_poll; /* a connector's per-poll state */
 
 struct connector {
 	const char *platform;    /* "facebook" … as in Platform= */
-	const char *default_url; /* the real API's base URL */
+	const char *default_url; /* the real API's base URL; NULL when the platform has no
+	                          * single host (Mastodon): ApiBaseUrl= is then required */
 	unsigned actions;        /* bit (1u << conn_action) per action the platform allows */
 	int max_concurrency;     /* requests in flight per account */
 
