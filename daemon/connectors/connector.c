@@ -8,9 +8,11 @@
 /* The platforms vakt has a connector for.  Each connector file defines
  * one `const struct connector connector_PLATFORM` and adds it here. */
 extern const struct connector connector_mastodon;
+extern const struct connector connector_youtube;
 
 static const struct connector *const connectors[] = {
 	&connector_mastodon,
+	&connector_youtube,
 	NULL,
 };
 

@@ -4,7 +4,7 @@
  * that a connector reads everything a platform holds exactly once, without
  * the daemon around it (the daemon's own driver is tested elsewhere).
  *
- *   conn-run PLATFORM BASE_URL EXTERNAL_ID TOKEN [CURSOR|-] [BACKFILL_FROM_USEC]
+ *   conn-run PLATFORM BASE_URL EXTERNAL_ID TOKEN [CURSOR|-] [BACKFILL_FROM_USEC [NOW_USEC]]
  *   conn-run --action ACTION PLATFORM BASE_URL EXTERNAL_ID TOKEN ID KIND AUTHOR|-
  */
 #include <cjson/cJSON.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "connectors/connector.h"
 #include "net/curlev.h"
@@ -148,6 +149,13 @@ static int run_action(struct run *run, int argc, char **argv)
 	return 0;
 }
 
+static int64_t real_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int main(int argc, char **argv)
 {
 	struct run run = { 0 };
@@ -163,7 +171,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 5) {
 		fprintf(stderr, "usage: conn-run PLATFORM BASE_URL EXTERNAL_ID TOKEN [CURSOR|-] "
-		                "[BACKFILL_FROM_USEC]\n");
+		                "[BACKFILL_FROM_USEC [NOW_USEC]]\n");
 		rc = 2;
 		goto out;
 	}
@@ -174,6 +182,7 @@ int main(int argc, char **argv)
 		.external_id = argv[3],
 		.cursor = argc > 5 && strcmp(argv[5], "-") ? argv[5] : NULL,
 		.backfill_from = argc > 6 ? strtoll(argv[6], NULL, 10) : 0,
+		.now = argc > 7 ? strtoll(argv[7], NULL, 10) : real_now(),
 	};
 	struct conn_poll *p = NULL;
 	cJSON *summary = cJSON_CreateObject();

@@ -10,43 +10,9 @@
 
 #include "connectors/connector.h"
 #include "connectors/html-text.h"
-#include "t.h"
+#include "conn-test.h"
 
 #define ME "117020565693913441"
-
-static char *fixture_dir;
-
-static char *slurp(const char *name, size_t *ret_len)
-{
-	char path[1024];
-	snprintf(path, sizeof(path), "%s/%s", fixture_dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	size_t got = fread(buf, 1, (size_t)n, f);
-	buf[got] = '\0';
-	fclose(f);
-	*ret_len = got;
-	return buf;
-}
-
-struct hdrs {
-	const char *names[4];
-	const char *values[4];
-};
-
-static const char *hdr(const void *ctx, const char *name)
-{
-	const struct hdrs *h = ctx;
-	for (int i = 0; h && i < 4 && h->names[i]; i++)
-		if (strcasecmp(h->names[i], name) == 0)
-			return h->values[i];
-	return NULL;
-}
 
 static const struct connector *c;
 
@@ -68,24 +34,20 @@ static struct conn_poll *start(const char *cursor, struct conn_request *req, int
 }
 
 static void answer(struct conn_poll *p, struct conn_request *req, long status, const char *body,
-                   const struct hdrs *h, struct conn_batch *b)
+                   const struct conn_test_headers *h, struct conn_batch *b)
 {
-	struct conn_answer a = { .status = status,
-		                 .body = body,
-		                 .body_len = strlen(body),
-		                 .header = hdr,
-		                 .header_ctx = h };
-	conn_batch_init(b);
-	T_EQ_INT(0, c->poll_answer(p, req, &a, b));
+	conn_test_answer(c, p, req, status, body, h, b);
 }
 
 static void test_recorded_mentions(void)
 {
 	size_t len;
-	char *body = slurp("mastodon-notifications-mentions.json", &len);
-	struct hdrs h = { { "Link", "X-RateLimit-Remaining", "X-RateLimit-Reset" },
-		          { "<http://localhost:3000/api/v1/notifications?max_id=21>; rel=\"next\"",
-		            "299", "2026-08-01T13:55:00.940463Z" } };
+	char *body = conn_test_slurp("mastodon-notifications-mentions.json", &len);
+	struct conn_test_headers h = {
+		{ "Link", "X-RateLimit-Remaining", "X-RateLimit-Reset" },
+		{ "<http://localhost:3000/api/v1/notifications?max_id=21>; rel=\"next\"", "299",
+		  "2026-08-01T13:55:00.940463Z" }
+	};
 	struct conn_request req;
 	struct conn_batch b;
 
@@ -118,7 +80,7 @@ static void test_recorded_mentions(void)
 static void test_recorded_own_reply(void)
 {
 	size_t len;
-	char *one = slurp("mastodon-status-reply.json", &len);
+	char *one = conn_test_slurp("mastodon-status-reply.json", &len);
 	struct conn_request req;
 	struct conn_batch b;
 
@@ -156,7 +118,7 @@ static void test_recorded_errors(void)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len;
-		char *body = slurp(cases[i].file, &len);
+		char *body = conn_test_slurp(cases[i].file, &len);
 		struct conn_request req;
 		struct conn_batch b;
 		T_ASSERT(body != NULL);
@@ -177,7 +139,7 @@ static void test_recorded_errors(void)
 static void test_recorded_report_answer(void)
 {
 	size_t len;
-	char *body = slurp("mastodon-report-created.json", &len);
+	char *body = conn_test_slurp("mastodon-report-created.json", &len);
 	struct conn_account acc = { .id = "a", .external_id = ME, .base_url = "http://m.test" };
 	struct conn_request req;
 	struct conn_rate rate = { 0 };
@@ -301,32 +263,15 @@ static void test_html_to_text(void)
 
 int main(void)
 {
-	const char *env = getenv("VAKT_PLATFORM_FIXTURES");
-	static char buf[1024];
-
 	c = connector_find("mastodon");
-	if (!c) {
-		printf("not ok 1 - no mastodon connector\n");
-		return 1;
-	}
-	if (env) {
-		fixture_dir = (char *)env;
-	} else {
-		snprintf(buf, sizeof(buf), "%s/../shared/data/platform-fixtures", SRCDIR);
-		fixture_dir = buf;
-	}
+	T_ASSERT(c != NULL);
+	if (!c)
+		return t_done();
 	T_RUN(test_forward_paging_commits_each_page);
 	T_RUN(test_retry_offers_the_same_page);
 	T_RUN(test_bad_cursor_refused);
 	T_RUN(test_html_to_text);
-	size_t len;
-	char *probe = slurp("mastodon-error-401.json", &len);
-	if (!probe) {
-		printf("# recorded fixtures not found in %s: their tests are skipped\n",
-		       fixture_dir);
-		printf("ok %d - recorded fixtures # SKIP not found\n", ++t_count);
-	} else {
-		free(probe);
+	if (conn_test_fixtures()) {
 		T_RUN(test_recorded_mentions);
 		T_RUN(test_recorded_own_reply);
 		T_RUN(test_recorded_errors);
