@@ -9,10 +9,12 @@
  * one `const struct connector connector_PLATFORM` and adds it here. */
 extern const struct connector connector_mastodon;
 extern const struct connector connector_youtube;
+extern const struct connector connector_x;
 
 static const struct connector *const connectors[] = {
 	&connector_mastodon,
 	&connector_youtube,
+	&connector_x,
 	NULL,
 };
 
