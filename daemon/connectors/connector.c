@@ -10,11 +10,13 @@
 extern const struct connector connector_mastodon;
 extern const struct connector connector_youtube;
 extern const struct connector connector_x;
+extern const struct connector connector_linkedin;
 
 static const struct connector *const connectors[] = {
 	&connector_mastodon,
 	&connector_youtube,
 	&connector_x,
+	&connector_linkedin,
 	NULL,
 };
 
