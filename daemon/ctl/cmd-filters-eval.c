@@ -44,7 +44,17 @@ struct eval_limits {
 	double min_recall[FILTER_CAT_COUNT]; /* < 0: none */
 	double all_recall; /* --min-recall R: every labelled category without its own; < 0: none */
 	double max_fpr[FILTER_CAT_COUNT + 1];
+	int as[FILTER_CAT_COUNT]; /* --merge FROM=TO: a hit in FROM counts as TO */
 };
+
+static unsigned merged(const struct eval_limits *lim, unsigned bits)
+{
+	unsigned out = 0;
+	for (int k = 0; k < FILTER_CAT_COUNT; k++)
+		if (bits & (1u << k))
+			out |= 1u << lim->as[k];
+	return out;
+}
 
 static void corpus_free(struct eval_corpus *c)
 {
@@ -371,6 +381,7 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 		struct filter_verdict *v;
 		if (filter_engine_scan(e, row->text, row->len, 0, &v) < 0)
 			goto oom;
+		v->categories = merged(lim, v->categories);
 		if (v->nerrors)
 			error_rows++;
 		if (!row->labels) {
@@ -387,7 +398,7 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 				cnt[k].ordinary_flagged++;
 				for (size_t h = 0; h < v->nhits; h++)
 					if (!v->hits[h].shadow &&
-					    v->hits[h].category == (enum filter_category)k &&
+					    lim->as[v->hits[h].category] == k &&
 					    v->hits[h].tier == FILTER_TIER_OBVIOUS) {
 						cnt[k].ordinary_obvious++;
 						break;
@@ -408,6 +419,16 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 	cJSON_AddStringToObject(out, "file", path);
 	cJSON_AddStringToObject(out, "rules_dir", dir);
 	cJSON_AddNumberToObject(out, "rules", (double)filter_engine_rule_count(e));
+	{
+		cJSON *mg = cJSON_AddObjectToObject(out, "merged");
+		for (int k = 0; mg && k < FILTER_CAT_COUNT; k++)
+			if (lim->as[k] != k)
+				cJSON_AddStringToObject(mg,
+				                        filter_category_name(
+				                                (enum filter_category)k),
+				                        filter_category_name(
+				                                (enum filter_category)lim->as[k]));
+	}
 	cJSON_AddNumberToObject(out, "rows", (double)c.n);
 	cJSON_AddNumberToObject(out, "ordinary", (double)ordinary);
 	cJSON_AddNumberToObject(out, "rows_with_rule_errors", (double)error_rows);
@@ -471,6 +492,11 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 		const cJSON *o;
 		printf("%s: %zu rows, %zu ordinary; %s: %zu rules\n", path, c.n, ordinary, dir,
 		       filter_engine_rule_count(e));
+		for (int k = 0; k < FILTER_CAT_COUNT; k++)
+			if (lim->as[k] != k)
+				printf("hits in %s count as %s\n",
+				       filter_category_name((enum filter_category)k),
+				       filter_category_name((enum filter_category)lim->as[k]));
 		printf("\n%-14s %8s %7s %7s %7s %9s %9s %8s %7s\n", "CATEGORY", "LABELLED",
 		       "CAUGHT", "RECALL", "FLAGGED", "PRECISION", "ORDINARY", "OBVIOUS", "FPR");
 		cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(out, "categories")) {
@@ -525,8 +551,10 @@ int ctl_filters_eval(struct ctl_ctx *ctx, const struct ctl_cmd *cmd, int argc, c
 	struct eval_limits lim;
 	const char *file = NULL, *dir = NULL;
 
-	for (int k = 0; k < FILTER_CAT_COUNT; k++)
+	for (int k = 0; k < FILTER_CAT_COUNT; k++) {
 		lim.min_recall[k] = -1;
+		lim.as[k] = k;
+	}
 	lim.all_recall = -1;
 	for (int k = 0; k <= FILTER_CAT_COUNT; k++)
 		lim.max_fpr[k] = -1;
@@ -539,6 +567,25 @@ int ctl_filters_eval(struct ctl_ctx *ctx, const struct ctl_cmd *cmd, int argc, c
 		}
 		if (strncmp(a, "--rules=", 8) == 0) {
 			dir = a + 8;
+			continue;
+		}
+		if (strcmp(a, "--merge") == 0 || strncmp(a, "--merge=", 8) == 0) {
+			const char *m = a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL;
+			const char *eq = m ? strchr(m, '=') : NULL;
+			int from = eq ? category_from_name(m, (size_t)(eq - m)) : -1;
+			int to = eq ? category_from_name(eq + 1, strlen(eq + 1)) : -1;
+			if (!m)
+				return ctl_usage(cmd);
+			if (from < 0 || to < 0) {
+				fprintf(stderr,
+				        "vaktctl: --merge: '%s': expected FROM=TO, two categories "
+				        "(",
+				        m);
+				list_categories(stderr);
+				fputs(")\n", stderr);
+				return CTL_EXIT_USAGE;
+			}
+			lim.as[from] = to;
 			continue;
 		}
 		if (strcmp(a, "--min-recall") == 0 || strcmp(a, "--max-fpr") == 0) {

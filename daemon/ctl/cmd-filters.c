@@ -229,7 +229,7 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 const struct ctl_cmd ctl_cmd_filters = {
 	.name = "filters",
 	.usage = "scan|test [--rules DIR] [--json] | eval FILE [--rules DIR] [--json] "
-	         "[--min-recall [CAT=]R] [--max-fpr [CAT=]F] | stats [--json]",
+	         "[--merge FROM=TO] [--min-recall [CAT=]R] [--max-fpr [CAT=]F] | stats [--json]",
 	.summary = "scan comments from stdin, run every rule's examples, measure the rules on a "
 	           "labelled corpus, or the daemon's per-rule statistics",
 	.run = run_filters,
