@@ -47,6 +47,26 @@ struct eval_limits {
 	int as[FILTER_CAT_COUNT]; /* --merge FROM=TO: a hit in FROM counts as TO */
 };
 
+/* Rows of one form, and how many of them the rules got wrong. */
+struct eval_form {
+	const char *form;
+	size_t rows, missed, alarmed;
+};
+
+static struct eval_form *form_slot(struct eval_form *v, size_t *n, const char *form)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(v[i].form, form) == 0)
+			return &v[i];
+	v[*n].form = form;
+	return &v[(*n)++];
+}
+
+static int form_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct eval_form *)a)->form, ((const struct eval_form *)b)->form);
+}
+
 static unsigned merged(const struct eval_limits *lim, unsigned bits)
 {
 	unsigned out = 0;
@@ -359,6 +379,8 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 {
 	struct eval_corpus c = { 0 };
 	struct eval_count cnt[FILTER_CAT_COUNT] = { 0 };
+	struct eval_form *forms = NULL;
+	size_t nforms = 0;
 	struct filter_engine *e = NULL;
 	size_t ordinary = 0, any_flagged = 0, error_rows = 0;
 	cJSON *out = cJSON_CreateObject(), *misses = cJSON_CreateArray(),
@@ -375,6 +397,9 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 		goto done;
 	if (ctl_filters_load_engine(dir, &e) < 0)
 		goto done;
+	forms = calloc(c.n, sizeof(*forms)); /* at most one form per row */
+	if (!forms)
+		goto oom;
 
 	for (size_t i = 0; i < c.n; i++) {
 		const struct eval_row *row = &c.v[i];
@@ -382,6 +407,11 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 		if (filter_engine_scan(e, row->text, row->len, 0, &v) < 0)
 			goto oom;
 		v->categories = merged(lim, v->categories);
+		struct eval_form *fm = form_slot(forms, &nforms, row->form);
+		unsigned labels = row->labels;
+		fm->rows++;
+		fm->missed += (labels & ~v->categories) != 0;
+		fm->alarmed += (v->categories & ~labels) != 0;
 		if (v->nerrors)
 			error_rows++;
 		if (!row->labels) {
@@ -482,6 +512,20 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 	cJSON_AddItemToObject(out, "thresholds", checks);
 	checks = NULL;
 	cJSON_AddBoolToObject(out, "ok", ok);
+	qsort(forms, nforms, sizeof(*forms), form_cmp);
+	{
+		cJSON *fo = cJSON_AddObjectToObject(out, "forms");
+		for (size_t i = 0; fo && i < nforms; i++) {
+			cJSON *o = cJSON_AddObjectToObject(fo, forms[i].form);
+			if (!o)
+				goto oom;
+			cJSON_AddNumberToObject(o, "rows", (double)forms[i].rows);
+			cJSON_AddNumberToObject(o, "missed", (double)forms[i].missed);
+			cJSON_AddNumberToObject(o, "false_alarms", (double)forms[i].alarmed);
+		}
+		if (!fo)
+			goto oom;
+	}
 	cJSON_AddItemToObject(out, "misses", misses);
 	cJSON_AddItemToObject(out, "false_alarms", alarms);
 
@@ -524,6 +568,10 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 			printf("\nno ordinary (unlabelled) comments: no false-positive rate\n");
 		if (error_rows)
 			printf("rows where a rule hit a matching limit: %zu\n", error_rows);
+		printf("\n%-40s %6s %7s %12s\n", "FORM", "ROWS", "MISSED", "FALSE-ALARM");
+		for (size_t i = 0; i < nforms; i++)
+			printf("%-40s %6zu %7zu %12zu\n", *forms[i].form ? forms[i].form : "-",
+			       forms[i].rows, forms[i].missed, forms[i].alarmed);
 		printf("\nmisses (%d):\n", cJSON_GetArraySize(misses));
 		cJSON_ArrayForEach(o, misses)
 			print_case(o);
@@ -543,6 +591,7 @@ done:
 	cJSON_Delete(checks);
 	filter_engine_free(e);
 	corpus_free(&c);
+	free(forms);
 	return rc;
 }
 

@@ -76,6 +76,10 @@ m12 = [m for m in d["misses"] if m["line"] == 12][0]
 check(m12["text"] == "first line\nand then I will kill you" and m12["expected"] == ["threat", "question"],
       "\\n in the text field is a newline; several labels")
 check(d["ok"] is True and d["thresholds"] == [], "no thresholds: ok")
+check(d["forms"]["h/2"] == {"rows": 1, "missed": 1, "false_alarms": 1}
+      and d["forms"]["neg/idiom"] == {"rows": 1, "missed": 0, "false_alarms": 1}
+      and d["forms"]["t/1"] == {"rows": 1, "missed": 0, "false_alarms": 0} and len(d["forms"]) == 10,
+      "per form: rows, rows with a miss, rows with a false alarm")
 
 # --- the readable form ---------------------------------------------------------
 rc, out, err = ev(good, "--rules", rules)
@@ -83,6 +87,7 @@ check(rc == 0, "eval exits 0")
 check("threat                3       2   0.667       3     0.667         1        1   33.3%" in out,
       "table line for threat")
 check("ordinary comments flagged in any category: 2 of 3 (66.7%)" in out, "overall false-positive rate")
+check("neg/idiom                                     1       0            1" in out, "form table line")
 check("misses (5):" in out and "false alarms (3):" in out, "counts of misses and false alarms")
 check("  %s:9 hate [h/1] expected hate got - shadow=test.hate.vermin | you are vermin" % good in out,
       "a miss line with file:line, category, form, shadow rule, text")
