@@ -53,7 +53,7 @@ SV_VERBS_OBJ_MID = [("sticka ner {o}", "sticker ner {o}"), ("ge {o} stryk", "ger
 SV_STAFF = ["busschauffören", "läraren", "handläggaren", "p-vakten", "parkeringsvakten",
             "bibliotekarien", "socialsekreteraren", "kommunalrådet", "din chef",
             "den där handläggaren på socialtjänsten"]
-SV_POLS = ["Karin Wanngård", "borgarrådet Jan Jönsson", "finansborgarrådet"]
+SV_POLS = ["kommunalrådet Eva Strand", "borgarrådet Nils Hedén", "finansborgarrådet"]
 SV_PERSONAL = ["dig", "er", "honom", "henne", "er alla", "hela familjen"]
 SV_GROUP = ["alla ni på kontoret", "hela nämnden", "alla på socialtjänsten",
             "alla politiker i stadshuset", "varenda tjänsteman"]
