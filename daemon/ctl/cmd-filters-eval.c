@@ -176,6 +176,7 @@ static int corpus_load(const char *path, struct eval_corpus *c)
 			bad++;
 		} else {
 			struct eval_row row = { .line = lineno, .form = nfields == 3 ? f[2] : "" };
+			int unknown = 0;
 			for (const char *s = f[1]; *s;) {
 				size_t wl = strcspn(s, " ");
 				int cat = wl ? category_from_name(s, wl) : 0;
@@ -186,12 +187,17 @@ static int corpus_load(const char *path, struct eval_corpus *c)
 					list_categories(stderr);
 					fputs(")\n", stderr);
 					bad++;
+					unknown = 1;
 					break;
 				}
 				if (wl)
 					row.labels |= 1u << cat;
 				s += wl;
 				s += strspn(s, " ");
+			}
+			if (unknown) {
+				p = nl ? nl + 1 : end;
+				continue;
 			}
 			if (c->n == c->cap) {
 				size_t cap = c->cap ? 2 * c->cap : 1024;
@@ -387,6 +393,7 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 	      *alarms = cJSON_CreateArray(), *cats = cJSON_CreateObject(),
 	      *checks = cJSON_CreateArray();
 	int rc = CTL_EXIT_ERROR, ok = 1, r;
+	bool misses_owned = true, alarms_owned = true; /* not yet in out */
 
 	if (!out || !misses || !alarms || !cats || !checks)
 		goto oom;
@@ -528,6 +535,7 @@ static int evaluate(struct ctl_ctx *ctx, const char *path, const char *dir,
 	}
 	cJSON_AddItemToObject(out, "misses", misses);
 	cJSON_AddItemToObject(out, "false_alarms", alarms);
+	misses_owned = alarms_owned = false;
 
 	if (ctx->json) {
 		if (ctl_print_json(out) != CTL_EXIT_OK)
@@ -587,6 +595,10 @@ oom:
 	fprintf(stderr, "vaktctl: out of memory\n");
 done:
 	cJSON_Delete(out);
+	if (misses_owned)
+		cJSON_Delete(misses);
+	if (alarms_owned)
+		cJSON_Delete(alarms);
 	cJSON_Delete(cats);
 	cJSON_Delete(checks);
 	filter_engine_free(e);
