@@ -41,30 +41,32 @@ def ev(*args):
 rc, out, err = ev(good, "--rules", rules, "--json")
 check(rc == 0, "eval --json exits 0 without thresholds (%d, %s)" % (rc, err.strip()))
 d = json.loads(out)
-check(d["rows"] == 10 and d["ordinary"] == 3, "10 rows (a blank line skipped), 3 ordinary")
+check(d["rows"] == 12 and d["ordinary"] == 5,
+      "12 rows (a blank line skipped), 5 ordinary (2 of them with only ~CATEGORY)")
 th = d["categories"]["threat"]
-check((th["labelled"], th["caught"], th["missed"], th["flagged"], th["false_alarms"]) == (3, 2, 1, 3, 1),
-      "threat: 3 labelled, 2 caught, 1 missed, 3 flagged, 1 false alarm")
-check(abs(th["recall"] - 2 / 3) < 1e-9 and abs(th["precision"] - 2 / 3) < 1e-9,
-      "threat: recall and precision 2/3")
-check(th["ordinary_flagged"] == 1 and th["ordinary_obvious"] == 1 and abs(th["fpr"] - 1 / 3) < 1e-9,
-      "threat: 1 of 3 ordinary comments flagged (at tier obvious): fpr 1/3")
+check((th["labelled"], th["caught"], th["missed"], th["flagged"], th["false_alarms"]) == (3, 2, 1, 4, 2),
+      "threat: 3 labelled, 2 caught, 1 missed, 4 flagged, 2 false alarms (one on ~threat at tier obvious)")
+check(abs(th["recall"] - 2 / 3) < 1e-9 and th["precision"] == 0.5, "threat: recall 2/3, precision 1/2")
+check(th["ordinary_flagged"] == 2 and th["ordinary_obvious"] == 2 and th["fpr"] == 0.4,
+      "threat: 2 of 5 ordinary comments flagged (at tier obvious): fpr 0.4")
 q = d["categories"]["question"]
-check((q["labelled"], q["caught"], q["flagged"], q["ordinary_flagged"], q["ordinary_obvious"]) == (3, 1, 2, 1, 0),
-      "question: 3 labelled, 1 caught, 2 flagged, 1 ordinary flagged at tier possible")
+check((q["labelled"], q["caught"], q["flagged"], q["ordinary_flagged"], q["ordinary_obvious"]) == (3, 1, 2, 1, 0)
+      and q["fpr"] == 0.2,
+      "question: 3 labelled, 1 caught, 2 flagged, 1 ordinary flagged at tier possible "
+      "(a possible hit on ~question is tolerated)")
 h = d["categories"]["hate"]
 check(h["labelled"] == 2 and h["caught"] == 0 and h["recall"] == 0 and h["precision"] is None,
       "hate: a shadow rule's hit counts for nothing (recall 0, precision undefined)")
 check(d["categories"]["criminal"]["flagged"] == 1 and d["categories"]["criminal"]["recall"] is None,
       "criminal: flagged once, no row labelled: recall undefined")
 check("spam" not in d["categories"], "categories neither labelled nor flagged are left out")
-check(d["any"]["ordinary_flagged"] == 2 and abs(d["any"]["fpr"] - 2 / 3) < 1e-9,
-      "any: 2 of 3 ordinary comments flagged")
+check(d["any"]["ordinary_flagged"] == 3 and d["any"]["fpr"] == 0.6,
+      "any: 3 of 5 ordinary comments flagged")
 misses = {(m["line"], m["category"]) for m in d["misses"]}
 check(misses == {(4, "threat"), (6, "question"), (9, "hate"), (11, "hate"), (12, "question")},
       "every miss, by line and category: %s" % sorted(misses))
 alarms = {(m["line"], m["category"]) for m in d["false_alarms"]}
-check(alarms == {(3, "threat"), (10, "question"), (11, "criminal")},
+check(alarms == {(3, "threat"), (10, "question"), (11, "criminal"), (13, "threat")},
       "every false alarm, by line and category: %s" % sorted(alarms))
 m9 = [m for m in d["misses"] if m["line"] == 9][0]
 check(m9["shadow"] == ["test.hate.vermin"] and m9["rules"] == [] and m9["form"] == "h/1",
@@ -73,26 +75,32 @@ a3 = [m for m in d["false_alarms"] if m["line"] == 3][0]
 check(a3["rules"] == ["test.threat.kill"] and a3["expected"] == [] and a3["got"] == ["threat"]
       and a3["text"] == "we kill time here", "a false alarm lists text, expected, got and rule ids")
 m12 = [m for m in d["misses"] if m["line"] == 12][0]
+a13 = [m for m in d["false_alarms"] if m["line"] == 13][0]
+check(a13["expected"] == [] and a13["tolerated"] == ["threat"],
+      "an obvious hit on a ~threat row is a false alarm, listed with what was tolerated")
 check(m12["text"] == "first line\nand then I will kill you" and m12["expected"] == ["threat", "question"],
       "\\n in the text field is a newline; several labels")
 check(d["ok"] is True and d["thresholds"] == [], "no thresholds: ok")
 check(d["forms"]["h/2"] == {"rows": 1, "missed": 1, "false_alarms": 1}
       and d["forms"]["neg/idiom"] == {"rows": 1, "missed": 0, "false_alarms": 1}
-      and d["forms"]["t/1"] == {"rows": 1, "missed": 0, "false_alarms": 0} and len(d["forms"]) == 10,
+      and d["forms"]["t/1"] == {"rows": 1, "missed": 0, "false_alarms": 0}
+      and d["forms"]["neg/tq"] == {"rows": 1, "missed": 0, "false_alarms": 0} and len(d["forms"]) == 12,
       "per form: rows, rows with a miss, rows with a false alarm")
 
 # --- the readable form ---------------------------------------------------------
 rc, out, err = ev(good, "--rules", rules)
 check(rc == 0, "eval exits 0")
-check("threat                3       2   0.667       3     0.667         1        1   33.3%" in out,
+check("threat                3       2   0.667       4     0.500         2        2   40.0%" in out,
       "table line for threat")
-check("ordinary comments flagged in any category: 2 of 3 (66.7%)" in out, "overall false-positive rate")
+check("ordinary comments flagged in any category: 3 of 5 (60.0%)" in out, "overall false-positive rate")
 check("neg/idiom                                     1       0            1" in out, "form table line")
-check("misses (5):" in out and "false alarms (3):" in out, "counts of misses and false alarms")
+check("misses (5):" in out and "false alarms (4):" in out, "counts of misses and false alarms")
 check("  %s:9 hate [h/1] expected hate got - shadow=test.hate.vermin | you are vermin" % good in out,
       "a miss line with file:line, category, form, shadow rule, text")
 check("  %s:3 threat [neg/idiom] expected - got threat rules=test.threat.kill | we kill time here" % good
       in out, "a false alarm line with rule ids")
+check("  %s:13 threat [neg/quote] expected ~threat got threat rules=test.threat.kill" % good in out,
+      "a tolerated category is shown with ~")
 check("first line\\nand then I will kill you" in out, "a newline in a text is printed as \\n")
 
 # --- --merge ------------------------------------------------------------------------
@@ -109,12 +117,12 @@ rc, _, err = ev(good, "--rules", rules, "--min-recall", "threat=0.6", "--min-rec
 check(rc == 0, "--min-recall CAT=R met (threat 0.667 >= 0.6, question 0.333 >= 0.33): exit 0 (%s)" % err.strip())
 rc, _, err = ev(good, "--rules", rules, "--min-recall", "threat=0.7")
 check(rc == 1 and "recall of threat is 0.6667, below the minimum 0.7000" in err, "--min-recall threat=0.7 missed: exit 1")
-rc, _, err = ev(good, "--rules", rules, "--max-fpr", "any=0.7", "--max-fpr", "threat=0.34")
-check(rc == 0, "--max-fpr any=0.7, threat=0.34 met: exit 0 (%s)" % err.strip())
-rc, out, err = ev(good, "--rules", rules, "--max-fpr", "any=0.6", "--json")
-check(rc == 1 and "fpr of any is 0.6667, above the maximum 0.6000" in err
-      and json.loads(out)["ok"] is False, "--max-fpr any=0.6 missed: exit 1, ok false in JSON")
-rc, _, err = ev(good, "--rules", rules, "--max-fpr", "0.3")
+rc, _, err = ev(good, "--rules", rules, "--max-fpr", "any=0.6", "--max-fpr", "threat=40%")
+check(rc == 0, "--max-fpr any=0.6, threat=40%% met: exit 0 (%s)" % err.strip())
+rc, out, err = ev(good, "--rules", rules, "--max-fpr", "any=0.5", "--json")
+check(rc == 1 and "fpr of any is 0.6000, above the maximum 0.5000" in err
+      and json.loads(out)["ok"] is False, "--max-fpr any=0.5 missed: exit 1, ok false in JSON")
+rc, _, err = ev(good, "--rules", rules, "--max-fpr", "0.15")
 check(rc == 1 and "fpr of threat" in err and "fpr of question" in err and "fpr of any" in err,
       "--max-fpr F applies to every category and any")
 rc, _, err = ev(good, "--rules", rules, "--min-recall", "spam=0.1")
@@ -144,8 +152,9 @@ check(rc == 1 and out == "", "malformed lines: exit 1, no figures")
 check("%s:3: 1 tab-separated field, the header has 3" % p in err, "line 3 (one field) reported with its number")
 check("%s:4: 4 tab-separated fields, the header has 3" % p in err, "line 4 (four fields) reported too")
 check("%s:5: empty text" % p in err, "line 5 (empty text) reported too")
-p = corpus("unknown.tsv", "text\tlabels\tform\nhi\tthreat threats\tx\nho\tQuestion\ty\n")
+p = corpus("unknown.tsv", "text\tlabels\tform\nhi\tthreat threats\tx\nho\tQuestion\ty\nhu\t~hat\tz\n")
 rc, out, err = ev(p, "--rules", rules)
+check("%s:4: unknown category '~hat'" % p in err, "an unknown ~category is an error too")
 check(rc == 1 and "%s:2: unknown category 'threats' (known: criminal threat harassment hate "
       "personal_data confidential question spam)" % p in err and "%s:3: unknown category 'Question'" % p in err,
       "unknown category labels: error with line number, exit 1")
