@@ -1,11 +1,13 @@
 /* vaktctl filters eval: recall, precision and false alarms of the rules on
- * a labelled corpus (the TSV files in tests/data/), offline, through the same engine
- * vaktd uses.
+ * a labelled corpus (the TSV files in tests/data/), offline, through the
+ * same engine vaktd uses.
  *
  * What counts (docs/filter.md, "Measuring recall"): a row is caught for a
  * category when the verdict's *active* hits include that category, at
  * either tier.  Shadow hits take no action in vaktd, so they count for
- * nothing here; they are only shown beside a miss or a false alarm. */
+ * nothing here; they are only shown beside a miss or a false alarm.  A
+ * label ~CAT (counter-speech) tolerates a `possible` hit in CAT, not an
+ * `obvious` one; --merge FROM=TO maps categories before anything counts. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,6 @@
 #include "ctl/ctl.h"
 #include "filter/engine.h"
 #include "util/readfile.h"
-#include "util/strbuf.h"
 
 #define EVAL_MAX_FILE (256u * 1024 * 1024)
 #define EVAL_ANY FILTER_CAT_COUNT /* the pseudo-category "any" of --max-fpr */
@@ -650,9 +651,7 @@ int ctl_filters_eval(struct ctl_ctx *ctx, const struct ctl_cmd *cmd, int argc, c
 				return ctl_usage(cmd);
 			if (from < 0 || to < 0) {
 				fprintf(stderr,
-				        "vaktctl: --merge: '%s': expected FROM=TO, two categories "
-				        "(",
-				        m);
+				        "vaktctl: --merge: '%s': expected FROM=TO, two of (", m);
 				list_categories(stderr);
 				fputs(")\n", stderr);
 				return CTL_EXIT_USAGE;
