@@ -13,11 +13,7 @@ extern const struct connector connector_x;
 extern const struct connector connector_linkedin;
 
 static const struct connector *const connectors[] = {
-	&connector_mastodon,
-	&connector_youtube,
-	&connector_x,
-	&connector_linkedin,
-	NULL,
+	&connector_mastodon, &connector_youtube, &connector_x, &connector_linkedin, NULL,
 };
 
 const struct connector *connector_find(const char *platform)
