@@ -7,7 +7,10 @@
 
 /* The platforms vakt has a connector for.  Each connector file defines
  * one `const struct connector connector_PLATFORM` and adds it here. */
+extern const struct connector connector_facebook, connector_instagram;
+
 static const struct connector *const connectors[] = {
+	&connector_facebook,
 	NULL,
 };
 
