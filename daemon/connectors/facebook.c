@@ -34,13 +34,8 @@
 
 #include "util/strbuf.h"
 
-#define FB_OVERLAP_S 600  /* re-read this much before the watermarks */
-#define FB_FEED_LIMIT 25  /* posts a feed page */
-#define FB_IDS_CHUNK 25   /* posts a ?ids= request */
-#define FB_EMBED_LIMIT 25 /* comments embedded per post */
+#define FB_FEED_LIMIT 25 /* posts a feed page (25 comments embedded in each) */
 #define FB_COMMENTS_LIMIT 100
-#define FB_ACTIVE_MAX 100    /* posts the cursor keeps watching */
-#define FB_MAX_REQUESTS 2000 /* a poll's bound, whatever the platform answers */
 
 #define FB_COMMENT_FIELDS                                                                          \
 	"id,message,created_time,from{id,name},parent{id},is_hidden,can_hide,can_remove,"          \
@@ -321,141 +316,38 @@ out:
 /* ---------------------------------------------------------------- the poll */
 
 enum fb_rq_type { RQ_RATINGS, RQ_FEED, RQ_IDS, RQ_COMMENTS };
-enum fb_rq_state { RQ_PENDING, RQ_INFLIGHT, RQ_DONE };
-
-struct fb_rq {
-	enum fb_rq_type type;
-	enum fb_rq_state state;
-	char *url;
-	char *post_id; /* RQ_COMMENTS */
-	int64_t stop;  /* RQ_COMMENTS: epoch s the comments need to reach */
-	char **ids;    /* RQ_IDS */
-	size_t n_ids;
-};
-
-struct fb_active {
-	char *id;
-	int64_t activity; /* epoch s */
-	bool fetched;     /* this poll */
-	bool known;       /* came from the cursor */
-};
 
 struct conn_poll {
-	struct conn_account acc;
-	int64_t horizon_s; /* backfill_from */
-	int64_t since_s;   /* feed lower bound */
-	int64_t stop_s;    /* known posts' comments: watermark less the overlap */
-	int64_t hw, cw;    /* watermarks, updated as items come */
-	bool ratings_off, fatal;
-	struct fb_rq *rqs;
-	size_t n_rqs, cap_rqs;
-	struct fb_active *act;
-	size_t n_act, cap_act;
-	struct graph_idset seen;
+	struct graph_poll g;
 };
 
-static struct fb_active *active_find(struct conn_poll *p, const char *id)
-{
-	for (size_t i = 0; i < p->n_act; i++)
-		if (strcmp(p->act[i].id, id) == 0)
-			return &p->act[i];
-	return NULL;
-}
-
-static struct fb_active *active_touch(struct conn_poll *p, const char *id, int64_t when_s)
-{
-	struct fb_active *a = active_find(p, id);
-	if (!a) {
-		if (p->n_act == p->cap_act) {
-			size_t cap = p->cap_act ? p->cap_act * 2 : 32;
-			struct fb_active *g = realloc(p->act, cap * sizeof(*g));
-			if (!g)
-				return NULL;
-			p->act = g;
-			p->cap_act = cap;
-		}
-		char *copy = strdup(id);
-		if (!copy)
-			return NULL;
-		a = &p->act[p->n_act++];
-		*a = (struct fb_active){ .id = copy, .activity = when_s };
-	}
-	if (when_s > a->activity)
-		a->activity = when_s;
-	return a;
-}
-
-static void active_remove(struct conn_poll *p, const char *id)
-{
-	struct fb_active *a = active_find(p, id);
-	if (!a)
-		return;
-	free(a->id);
-	*a = p->act[--p->n_act];
-}
-
-static struct fb_rq *rq_add(struct conn_poll *p, enum fb_rq_type type, char *url)
-{
-	if (!url)
-		return NULL;
-	if (p->n_rqs >= FB_MAX_REQUESTS) {
-		free(url);
-		return NULL;
-	}
-	if (p->n_rqs == p->cap_rqs) {
-		size_t cap = p->cap_rqs ? p->cap_rqs * 2 : 16;
-		struct fb_rq *g = realloc(p->rqs, cap * sizeof(*g));
-		if (!g) {
-			free(url);
-			return NULL;
-		}
-		p->rqs = g;
-		p->cap_rqs = cap;
-	}
-	struct fb_rq *r = &p->rqs[p->n_rqs++];
-	*r = (struct fb_rq){ .type = type, .url = url };
-	return r;
-}
-
-/* base + "/" + path + "?fields=" + enc(fields) + extra (already encoded). */
-static char *make_url(const struct conn_poll *p, const char *path, const char *fields,
-                      const char *extra)
+static int queue_feed(struct graph_poll *p, const char *until, const char *token)
 {
 	struct strbuf sb = { 0 };
-	if (strbuf_addf(&sb, "%s/%s?fields=", p->acc.base_url, path) < 0 ||
-	    graph_urlenc(&sb, fields) < 0 || (extra && strbuf_adds(&sb, extra) < 0)) {
-		strbuf_free(&sb);
-		return NULL;
-	}
-	return sb.buf;
-}
-
-static int queue_feed(struct conn_poll *p, const char *until, const char *token)
-{
-	char extra[256];
-	snprintf(extra, sizeof(extra), "&limit=%d&since=%" PRId64, FB_FEED_LIMIT, p->since_s);
-	struct strbuf sb = { 0 };
-	if (strbuf_adds(&sb, extra) < 0 || (until && strbuf_addf(&sb, "&until=%s", until) < 0) ||
+	char path[512];
+	if (strbuf_addf(&sb, "&limit=%d&since=%" PRId64, FB_FEED_LIMIT, p->since_s) < 0 ||
+	    (until && strbuf_addf(&sb, "&until=%s", until) < 0) ||
 	    (token && strbuf_addf(&sb, "&__paging_token=%s", token) < 0)) {
 		strbuf_free(&sb);
 		return -ENOMEM;
 	}
-	char path[512];
 	snprintf(path, sizeof(path), "%s/feed", p->acc.external_id);
-	struct fb_rq *r = rq_add(p, RQ_FEED, make_url(p, path, FB_POST_FIELDS, sb.buf));
+	struct graph_rq *r = graph_rq_add(p, RQ_FEED, graph_url(p, path, FB_POST_FIELDS, sb.buf));
 	strbuf_free(&sb);
 	return r ? 0 : -ENOMEM;
 }
 
-static int queue_ratings(struct conn_poll *p)
+static int queue_ratings(struct graph_poll *p)
 {
 	char path[512], extra[64];
 	snprintf(path, sizeof(path), "%s/ratings", p->acc.external_id);
 	snprintf(extra, sizeof(extra), "&limit=%d", FB_COMMENTS_LIMIT);
-	return rq_add(p, RQ_RATINGS, make_url(p, path, FB_RATING_FIELDS, extra)) ? 0 : -ENOMEM;
+	return graph_rq_add(p, RQ_RATINGS, graph_url(p, path, FB_RATING_FIELDS, extra)) ? 0
+	                                                                                : -ENOMEM;
 }
 
-static int queue_comments(struct conn_poll *p, const char *post_id, const char *after, int64_t stop)
+static int queue_comments(struct graph_poll *p, const char *post_id, const char *after,
+                          int64_t stop)
 {
 	struct strbuf sb = { 0 };
 	char path[512];
@@ -466,71 +358,18 @@ static int queue_comments(struct conn_poll *p, const char *post_id, const char *
 		strbuf_free(&sb);
 		return -ENOMEM;
 	}
-	struct fb_rq *r = rq_add(p, RQ_COMMENTS, make_url(p, path, FB_COMMENT_FIELDS, sb.buf));
+	struct graph_rq *r =
+	        graph_rq_add(p, RQ_COMMENTS, graph_url(p, path, FB_COMMENT_FIELDS, sb.buf));
 	strbuf_free(&sb);
 	if (!r)
 		return -ENOMEM;
 	r->stop = stop;
-	r->post_id = strdup(post_id);
-	return r->post_id ? 0 : -ENOMEM;
-}
-
-static int queue_ids(struct conn_poll *p, char **ids, size_t n)
-{
-	struct strbuf sb = { 0 }, list = { 0 };
-	int r = -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		if (strbuf_addf(&list, "%s%s", i ? "," : "", ids[i]) < 0)
-			goto out;
-	if (strbuf_adds(&sb, "&ids=") < 0 || graph_urlenc(&sb, list.buf) < 0)
-		goto out;
-	struct fb_rq *q = rq_add(p, RQ_IDS, make_url(p, "", FB_POST_FIELDS, sb.buf));
-	if (!q)
-		goto out;
-	q->ids = ids;
-	q->n_ids = n;
-	ids = NULL;
-	r = 0;
-out:
-	if (ids) {
-		for (size_t i = 0; i < n; i++)
-			free(ids[i]);
-		free(ids);
-	}
-	strbuf_free(&sb);
-	strbuf_free(&list);
-	return r;
-}
-
-/* After the feed: the cursor's active posts it did not bring. */
-static int queue_active(struct conn_poll *p)
-{
-	char **chunk = NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < p->n_act; i++) {
-		if (p->act[i].fetched)
-			continue;
-		if (!chunk && !(chunk = calloc(FB_IDS_CHUNK, sizeof(*chunk))))
-			return -ENOMEM;
-		if (!(chunk[n++] = strdup(p->act[i].id))) {
-			n--;
-			queue_ids(p, chunk, n); /* frees */
-			return -ENOMEM;
-		}
-		if (n == FB_IDS_CHUNK) {
-			if (queue_ids(p, chunk, n) < 0)
-				return -ENOMEM;
-			chunk = NULL;
-			n = 0;
-		}
-	}
-	if (chunk)
-		return queue_ids(p, chunk, n);
-	return 0;
+	r->obj_id = strdup(post_id);
+	return r->obj_id ? 0 : -ENOMEM;
 }
 
 /* A post and its embedded comments. */
-static int take_post(struct conn_poll *p, cJSON *post, struct conn_batch *b, int64_t *ret_created)
+static int take_post(struct graph_poll *p, cJSON *post, struct conn_batch *b, int64_t *ret_created)
 {
 	const char *id = graph_str(post, "id");
 	if (!id)
@@ -562,7 +401,7 @@ static int take_post(struct conn_poll *p, cJSON *post, struct conn_batch *b, int
 		act = usec_to_s(newest);
 	if (usec_to_s(updated) > act)
 		act = usec_to_s(updated);
-	struct fb_active *a = active_touch(p, id, act);
+	struct graph_active *a = graph_active_touch(p, id, act);
 	r = -ENOMEM;
 	if (!a)
 		goto out;
@@ -576,32 +415,35 @@ static int take_post(struct conn_poll *p, cJSON *post, struct conn_batch *b, int
 	    queue_comments(p, id, after, stop) < 0)
 		goto out;
 	if (ret_created)
-		*ret_created = created;
+		*ret_created = act > usec_to_s(created) ? act * 1000000 : created;
 	r = 0;
 out:
 	cJSON_Delete(comments);
 	return r;
 }
 
-static int answer_feed(struct conn_poll *p, cJSON *root, struct conn_batch *b)
+static int answer_feed(struct graph_poll *p, cJSON *root, struct conn_batch *b)
 {
 	cJSON *post;
 	int64_t oldest = INT64_MAX;
 	size_t n = 0;
 	cJSON_ArrayForEach(post, cJSON_GetObjectItemCaseSensitive(root, "data")) {
-		int64_t created = 0;
-		if (take_post(p, post, b, &created) < 0)
+		int64_t created = 0, t = 0;
+		if (take_post(p, post, b, &t) < 0)
 			return -ENOMEM;
-		if (created) {
+		graph_time(graph_str(post, "created_time"), &created);
+		if (t) {
+			/* paging stops on the post's latest activity: Graph has
+			 * been seen to apply since/until to updated_time */
 			n++;
-			oldest = created < oldest ? created : oldest;
-			if (usec_to_s(created) > p->hw)
-				p->hw = usec_to_s(created);
+			oldest = t < oldest ? t : oldest;
 		}
+		if (usec_to_s(created) > p->hw)
+			p->hw = usec_to_s(created);
 	}
-	/* Time-based paging: the next link carries until and a paging
-	 * token (and an empty since, so following it verbatim would run
-	 * past the horizon); we keep our own since. */
+	/* Time-based paging: the next link carries until and a paging token
+	 * (and an empty since, so following it verbatim would run past the
+	 * horizon); we keep our own since. */
 	const char *next = graph_str(cJSON_GetObjectItemCaseSensitive(root, "paging"), "next");
 	char *until = graph_query_param(next, "until");
 	char *token = graph_query_param(next, "__paging_token");
@@ -616,13 +458,13 @@ static int answer_feed(struct conn_poll *p, cJSON *root, struct conn_batch *b)
 	if (n && until && usec_to_s(oldest) >= p->since_s)
 		r = queue_feed(p, until, token);
 	else
-		r = queue_active(p);
+		r = graph_queue_active(p);
 	free(until);
 	free(token);
 	return r;
 }
 
-static int answer_ids(struct conn_poll *p, cJSON *root, struct conn_batch *b)
+static int answer_ids(struct graph_poll *p, cJSON *root, struct conn_batch *b)
 {
 	cJSON *post;
 	cJSON_ArrayForEach(post, root) {
@@ -632,11 +474,14 @@ static int answer_ids(struct conn_poll *p, cJSON *root, struct conn_batch *b)
 	return 0;
 }
 
-static int answer_comments(struct conn_poll *p, struct fb_rq *rq, cJSON *root, struct conn_batch *b)
+static int answer_comments(struct graph_poll *p, struct graph_rq *rq, cJSON *root,
+                           struct conn_batch *b)
 {
 	const cJSON *c;
 	int64_t oldest = INT64_MAX, newest = 0, t;
 	size_t n = 0;
+	char *post_id = rq->obj_id; /* rq may move when requests are added */
+	int64_t stop = rq->stop;
 	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "data")) {
 		if (graph_time(graph_str(c, "created_time"), &t) == 0) {
 			n++;
@@ -645,19 +490,19 @@ static int answer_comments(struct conn_poll *p, struct fb_rq *rq, cJSON *root, s
 			if (usec_to_s(t) > p->cw)
 				p->cw = usec_to_s(t);
 		}
-		if (fb_comment_item(c, p->acc.external_id, rq->post_id, &p->seen, b, NULL) < 0)
+		if (fb_comment_item(c, p->acc.external_id, post_id, &p->seen, b, NULL) < 0)
 			return -ENOMEM;
 	}
-	if (n && !active_touch(p, rq->post_id, usec_to_s(newest)))
+	if (n && !graph_active_touch(p, post_id, usec_to_s(newest)))
 		return -ENOMEM;
 	const cJSON *paging = cJSON_GetObjectItemCaseSensitive(root, "paging");
 	const char *after = graph_str(cJSON_GetObjectItemCaseSensitive(paging, "cursors"), "after");
-	if (n && graph_str(paging, "next") && after && usec_to_s(oldest) >= rq->stop)
-		return queue_comments(p, rq->post_id, after, rq->stop);
+	if (n && graph_str(paging, "next") && after && usec_to_s(oldest) >= stop)
+		return queue_comments(p, post_id, after, stop);
 	return 0;
 }
 
-static int answer_ratings(struct conn_poll *p, cJSON *root, struct conn_batch *b)
+static int answer_ratings(struct graph_poll *p, cJSON *root, struct conn_batch *b)
 {
 	const cJSON *r;
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(root, "data")) {
@@ -667,149 +512,11 @@ static int answer_ratings(struct conn_poll *p, cJSON *root, struct conn_batch *b
 	return queue_feed(p, NULL, NULL);
 }
 
-/* ?ids= fails whole when one id is gone: "(#803) Some of the aliases you
- * requested do not exist: a,b" or "Object with ID 'a' does not exist".
- * Mark those gone and ask again for the rest; when the answer names
- * none, ask for each id alone. */
-static int ids_gone(struct conn_poll *p, struct fb_rq *rq, const struct graph_error *e,
-                    struct conn_batch *b)
-{
-	size_t named = 0;
-	const char *list = strstr(e->message, "do not exist: ");
-	const char *quoted = strstr(e->message, "Object with ID '");
-	for (size_t i = 0; i < rq->n_ids; i++) {
-		const char *id = rq->ids[i];
-		size_t l = strlen(id);
-		bool hit = false;
-		for (const char *s = list ? list + 14 : NULL; s && *s;) {
-			size_t n = strcspn(s, ",");
-			if (n == l && strncmp(s, id, l) == 0)
-				hit = true;
-			s += n + (s[n] == ',');
-		}
-		if (quoted && strncmp(quoted + 16, id, l) == 0 && quoted[16 + l] == '\'')
-			hit = true;
-		if (!hit && rq->n_ids == 1)
-			hit = true;
-		if (!hit)
-			continue;
-		named++;
-		if (conn_batch_gone(b, id) < 0)
-			return -ENOMEM;
-		active_remove(p, id);
-		free(rq->ids[i]);
-		rq->ids[i] = NULL;
-	}
-	/* What is left, again: together when some were named, else one by one. */
-	char **rest = NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < rq->n_ids; i++) {
-		if (!rq->ids[i])
-			continue;
-		if (!rest && !(rest = calloc(rq->n_ids, sizeof(*rest))))
-			return -ENOMEM;
-		rest[n++] = rq->ids[i];
-		rq->ids[i] = NULL;
-		if (!named) {
-			if (queue_ids(p, rest, n) < 0)
-				return -ENOMEM;
-			rest = NULL;
-			n = 0;
-		}
-	}
-	return rest ? queue_ids(p, rest, n) : 0;
-}
-
-static char *make_cursor(const struct conn_poll *p)
-{
-	cJSON *o = cJSON_CreateObject(), *a = NULL;
-	char *out = NULL;
-	if (!o || !cJSON_AddNumberToObject(o, "v", 1) ||
-	    !cJSON_AddNumberToObject(o, "hw", (double)p->hw) ||
-	    !cJSON_AddNumberToObject(o, "cw", (double)p->cw) ||
-	    (p->ratings_off && !cJSON_AddTrueToObject(o, "nr")) ||
-	    !(a = cJSON_AddArrayToObject(o, "a")))
-		goto out;
-	/* The most recently active posts within the horizon. */
-	struct fb_active *sorted = malloc((p->n_act ? p->n_act : 1) * sizeof(*sorted));
-	if (!sorted)
-		goto out;
-	memcpy(sorted, p->act, p->n_act * sizeof(*sorted));
-	for (size_t i = 1; i < p->n_act; i++)
-		for (size_t j = i; j > 0 && sorted[j].activity > sorted[j - 1].activity; j--) {
-			struct fb_active t = sorted[j];
-			sorted[j] = sorted[j - 1];
-			sorted[j - 1] = t;
-		}
-	size_t kept = 0;
-	for (size_t i = 0; i < p->n_act && kept < FB_ACTIVE_MAX; i++) {
-		if (sorted[i].activity < p->horizon_s)
-			continue;
-		cJSON *e = cJSON_CreateArray();
-		if (!e || !cJSON_AddItemToArray(a, e) ||
-		    !cJSON_AddItemToArray(e, cJSON_CreateString(sorted[i].id)) ||
-		    !cJSON_AddItemToArray(e, cJSON_CreateNumber((double)sorted[i].activity))) {
-			free(sorted);
-			goto out;
-		}
-		kept++;
-	}
-	free(sorted);
-	out = cJSON_PrintUnformatted(o);
-out:
-	cJSON_Delete(o);
-	return out;
-}
-
-static int read_cursor(struct conn_poll *p, const char *text)
-{
-	cJSON *o = cJSON_Parse(text);
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
-	const cJSON *hw = cJSON_GetObjectItemCaseSensitive(o, "hw");
-	const cJSON *cw = cJSON_GetObjectItemCaseSensitive(o, "cw");
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "a"), *e;
-	int r = -EINVAL;
-	if (!cJSON_IsNumber(v) || v->valueint != 1 || !cJSON_IsNumber(hw) || !cJSON_IsNumber(cw) ||
-	    !cJSON_IsArray(a))
-		goto out;
-	p->hw = (int64_t)hw->valuedouble;
-	p->cw = (int64_t)cw->valuedouble;
-	p->ratings_off = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "nr"));
-	cJSON_ArrayForEach(e, a) {
-		const cJSON *id = cJSON_GetArrayItem(e, 0), *t = cJSON_GetArrayItem(e, 1);
-		if (!cJSON_IsString(id) || !cJSON_IsNumber(t))
-			goto out;
-		if ((int64_t)t->valuedouble < p->horizon_s)
-			continue; /* silent longer than the horizon (downtime) */
-		struct fb_active *x = active_touch(p, id->valuestring, (int64_t)t->valuedouble);
-		if (!x) {
-			r = -ENOMEM;
-			goto out;
-		}
-		x->known = true;
-	}
-	r = 0;
-out:
-	cJSON_Delete(o);
-	return r;
-}
-
 static void fb_poll_free(struct conn_poll *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->n_rqs; i++) {
-		free(p->rqs[i].url);
-		free(p->rqs[i].post_id);
-		for (size_t j = 0; j < p->rqs[i].n_ids; j++)
-			free(p->rqs[i].ids[j]);
-		free(p->rqs[i].ids);
-	}
-	free(p->rqs);
-	for (size_t i = 0; i < p->n_act; i++)
-		free(p->act[i].id);
-	free(p->act);
-	graph_idset_free(&p->seen);
+	graph_poll_clear(&p->g);
 	free(p);
 }
 
@@ -818,59 +525,35 @@ static int fb_poll_new(const struct conn_account *acc, struct conn_poll **ret)
 	struct conn_poll *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->acc = *acc;
-	p->horizon_s = usec_to_s(acc->backfill_from);
-	int r = 0;
-	if (acc->cursor && (r = read_cursor(p, acc->cursor)) < 0)
-		goto fail;
-	int64_t since = p->hw - FB_OVERLAP_S, stop = p->cw - FB_OVERLAP_S;
-	p->since_s = acc->cursor && since > p->horizon_s ? since : p->horizon_s;
-	p->stop_s = acc->cursor && stop > p->horizon_s ? stop : p->horizon_s;
-	r = p->ratings_off ? queue_feed(p, NULL, NULL) : queue_ratings(p);
-	if (r < 0)
-		goto fail;
+	int r = graph_poll_init(&p->g, acc, RQ_IDS, FB_POST_FIELDS);
+	if (r == 0)
+		r = p->g.ratings_off ? queue_feed(&p->g, NULL, NULL) : queue_ratings(&p->g);
+	if (r < 0) {
+		fb_poll_free(p);
+		return r;
+	}
 	*ret = p;
 	return 0;
-fail:
-	fb_poll_free(p);
-	return r;
 }
 
 static int fb_poll_next(struct conn_poll *p, struct conn_request *ret)
 {
-	if (p->fatal)
-		return 0;
-	for (size_t i = 0; i < p->n_rqs; i++) {
-		struct fb_rq *rq = &p->rqs[i];
-		if (rq->state != RQ_PENDING)
-			continue;
-		struct conn_request req = { .method = "GET", .tag = i };
-		if (!(req.url = strdup(rq->url)))
-			return -ENOMEM;
-		rq->state = RQ_INFLIGHT;
-		*ret = req;
-		return 1;
-	}
-	return 0;
+	return graph_poll_next(&p->g, ret);
 }
 
 static bool fb_poll_done(const struct conn_poll *p)
 {
-	if (p->fatal)
-		return true;
-	for (size_t i = 0; i < p->n_rqs; i++)
-		if (p->rqs[i].state != RQ_DONE)
-			return false;
-	return true;
+	return graph_poll_done(&p->g);
 }
 
-static int fb_poll_answer(struct conn_poll *p, const struct conn_request *req,
+static int fb_poll_answer(struct conn_poll *cp, const struct conn_request *req,
                           const struct conn_answer *a, struct conn_batch *b)
 {
-	if (req->tag >= p->n_rqs || p->rqs[req->tag].state != RQ_INFLIGHT)
+	struct graph_poll *p = &cp->g;
+	if (req->tag >= p->n_rqs || p->rqs[req->tag].state != GRAPH_RQ_INFLIGHT)
 		return -EINVAL;
 	size_t idx = req->tag;
-	struct fb_rq *rq = &p->rqs[idx];
+	struct graph_rq *rq = &p->rqs[idx];
 	struct graph_error e;
 	cJSON *root = NULL;
 	int r = graph_check(a, b, &root, &e);
@@ -881,20 +564,20 @@ static int fb_poll_answer(struct conn_poll *p, const struct conn_request *req,
 		break;
 	case CONN_RETRY:
 	case CONN_MALFORMED:
-		rq->state = RQ_PENDING; /* offered again by poll_next */
+		rq->state = GRAPH_RQ_PENDING; /* offered again by poll_next */
 		goto out;
 	case CONN_GONE:
 		if (rq->type == RQ_IDS) {
-			rq->state = RQ_DONE;
-			r = ids_gone(p, &p->rqs[idx], &e, b);
+			rq->state = GRAPH_RQ_DONE;
+			r = graph_ids_gone(p, rq, &e, b);
 			b->outcome = CONN_OK; /* the poll goes on; b->gone says what went */
 			goto finish;
 		}
 		if (rq->type == RQ_COMMENTS) {
-			rq->state = RQ_DONE;
-			if ((r = conn_batch_gone(b, rq->post_id)) < 0)
+			rq->state = GRAPH_RQ_DONE;
+			if ((r = conn_batch_gone(b, rq->obj_id)) < 0)
 				goto out;
-			active_remove(p, rq->post_id);
+			graph_active_remove(p, rq->obj_id);
 			b->outcome = CONN_OK;
 			goto finish;
 		}
@@ -903,7 +586,7 @@ static int fb_poll_answer(struct conn_poll *p, const struct conn_request *req,
 		if (rq->type == RQ_RATINGS && b->outcome != CONN_TOKEN) {
 			/* error 12 from v22.0 (or no permission for them): say so
 			 * once, never ask again, and go on with the feed */
-			rq->state = RQ_DONE;
+			rq->state = GRAPH_RQ_DONE;
 			p->ratings_off = true;
 			free(b->message);
 			b->message = strdup(
@@ -915,7 +598,7 @@ static int fb_poll_answer(struct conn_poll *p, const struct conn_request *req,
 		}
 		goto fatal;
 	}
-	rq->state = RQ_DONE;
+	rq->state = GRAPH_RQ_DONE;
 	switch (rq->type) {
 	case RQ_RATINGS:
 		r = answer_ratings(p, root, b);
@@ -927,15 +610,15 @@ static int fb_poll_answer(struct conn_poll *p, const struct conn_request *req,
 		r = answer_ids(p, root, b);
 		break;
 	case RQ_COMMENTS:
-		r = answer_comments(p, &p->rqs[idx], root, b);
+		r = answer_comments(p, rq, root, b);
 		break;
 	}
 finish:
-	if (r == 0 && fb_poll_done(p) && !(b->cursor = make_cursor(p)))
+	if (r == 0 && graph_poll_done(p) && !(b->cursor = graph_cursor_make(p)))
 		r = -ENOMEM;
 	goto out;
 fatal:
-	rq->state = RQ_DONE;
+	rq->state = GRAPH_RQ_DONE;
 	p->fatal = true;
 out:
 	cJSON_Delete(root);

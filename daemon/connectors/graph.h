@@ -84,3 +84,82 @@ struct graph_part {
 	const cJSON *headers;
 };
 int graph_batch_split(const cJSON *root, struct graph_part **ret_parts, size_t *ret_n);
+
+/* ---------------------------------------------------------------- a poll
+ *
+ * What the Facebook and Instagram polls share: a list of requests, each
+ * offered once by poll_next and again after a retryable answer; the
+ * posts (media) still watched, with their last activity; the ids handed
+ * out in this poll; and the cursor, our own JSON
+ *   {"v":1,"hw":newest post time,"cw":newest comment time,"nr":true?,
+ *    "a":[[post id, last activity]…]}
+ * (epoch seconds on the platform's clock; "nr": ratings known gone). */
+
+#define GRAPH_OVERLAP_S 600     /* re-read this much before the watermarks */
+#define GRAPH_IDS_CHUNK 25      /* posts a ?ids= request */
+#define GRAPH_ACTIVE_MAX 100    /* posts the cursor keeps watching */
+#define GRAPH_MAX_REQUESTS 2000 /* a poll's bound, whatever the platform answers */
+
+enum graph_rq_state { GRAPH_RQ_PENDING, GRAPH_RQ_INFLIGHT, GRAPH_RQ_DONE };
+
+struct graph_rq {
+	int type; /* the connector's own */
+	enum graph_rq_state state;
+	char *url;
+	char *obj_id; /* the post or comment a page of comments belongs to */
+	int64_t stop; /* epoch s the comments need to reach back to */
+	char **ids;   /* a ?ids= request's ids */
+	size_t n_ids;
+};
+
+struct graph_active {
+	char *id;
+	int64_t activity; /* epoch s */
+	bool fetched;     /* in this poll */
+	bool known;       /* from the cursor */
+};
+
+struct graph_poll {
+	struct conn_account acc; /* strings borrowed for the poll's life */
+	int64_t horizon_s;       /* backfill_from */
+	int64_t since_s;         /* posts: the high-water mark less the overlap, or the horizon */
+	int64_t stop_s;          /* known posts' comments: the watermark less the overlap */
+	int64_t hw, cw;          /* the watermarks, moved as items come */
+	bool ratings_off, fatal;
+	int ids_type;           /* the type of the connector's ?ids= requests */
+	const char *ids_fields; /* their fields= */
+	struct graph_rq *rqs;
+	size_t n_rqs, cap_rqs;
+	struct graph_active *act;
+	size_t n_act, cap_act;
+	struct graph_idset seen;
+};
+
+/* Set up from the account and its cursor: 0, -EINVAL (a cursor we cannot
+ * read) or -ENOMEM.  The caller clears g also on failure. */
+int graph_poll_init(struct graph_poll *g, const struct conn_account *acc, int ids_type,
+                    const char *ids_fields);
+void graph_poll_clear(struct graph_poll *g);
+/* Append a request (takes url, also on failure); NULL on ENOMEM or
+ * past GRAPH_MAX_REQUESTS. */
+struct graph_rq *graph_rq_add(struct graph_poll *g, int type, char *url);
+/* poll_next and poll_done of both connectors. */
+int graph_poll_next(struct graph_poll *g, struct conn_request *ret);
+bool graph_poll_done(const struct graph_poll *g);
+/* base + "/" + path + "?fields=" + enc(fields) + extra (encoded already). */
+char *graph_url(const struct graph_poll *g, const char *path, const char *fields,
+                const char *extra);
+struct graph_active *graph_active_find(struct graph_poll *g, const char *id);
+/* Find or add, moving its activity forward to when_s.  NULL on ENOMEM. */
+struct graph_active *graph_active_touch(struct graph_poll *g, const char *id, int64_t when_s);
+void graph_active_remove(struct graph_poll *g, const char *id);
+/* A ?ids= request for ids (taken, also on failure).  0 or -ENOMEM. */
+int graph_queue_ids(struct graph_poll *g, char **ids, size_t n);
+/* ?ids= requests for the watched posts not fetched yet in this poll. */
+int graph_queue_active(struct graph_poll *g);
+/* A ?ids= request answered gone (803, 100/33): mark the ids the answer
+ * names gone and ask again for the rest (one by one when it names none). */
+int graph_ids_gone(struct graph_poll *g, struct graph_rq *rq, const struct graph_error *e,
+                   struct conn_batch *b);
+/* The cursor at the poll's end, malloc'ed; NULL on ENOMEM. */
+char *graph_cursor_make(const struct graph_poll *g);
