@@ -11,6 +11,7 @@ extern const struct connector connector_facebook, connector_instagram;
 
 static const struct connector *const connectors[] = {
 	&connector_facebook,
+	&connector_instagram,
 	NULL,
 };
 
