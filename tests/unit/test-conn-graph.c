@@ -273,6 +273,9 @@ static void test_error_permission(void)
 	T_EQ_INT(CONN_PERMISSION, code_outcome(403, 200, 0, "(#200) not authorized"));
 	T_EQ_INT(CONN_PERMISSION, code_outcome(400, 230, 0, "(#230) requires pages"));
 	T_EQ_INT(CONN_PERMISSION, code_outcome(400, 299, 0, "(#299) x"));
+	T_EQ_INT(CONN_PERMISSION, code_outcome(400, 100, 0,
+	                                       "API calls from the server require an "
+	                                       "appsecret_proof argument"));
 }
 
 static void test_error_gone_and_others(void)
@@ -762,6 +765,33 @@ static void test_poll_page_bounded_by_since(void)
 	T_EQ_INT(0, run_answer(&r, 200, COMMENTS_P2, NULL));
 	T_ASSERT(connector_facebook.poll_done(r.p));
 	T_ASSERT(r.b.cursor);
+	run_end(&r);
+}
+
+static void test_poll_endless_paging_is_capped(void)
+{
+	/* a platform whose comment pages never end */
+	struct run r;
+	fb_start(&r, NULL, "2026-11-19T00:00:00Z");
+	T_EQ_INT(1, run_next(&r));
+	T_EQ_INT(0, run_answer(&r, 200, FEED_P1, NULL));
+	size_t n = 0;
+	char page[512];
+	while (run_next(&r) == 1 && n < 5000) {
+		snprintf(page, sizeof(page),
+		         "{\"data\":[{\"id\":\"100_%zu\",\"created_time\":"
+		         "\"2026-12-02T12:30:00+0000\"}],\"paging\":{\"cursors\":{\"after\":"
+		         "\"x%zu\"},\"next\":\"n\"}}",
+		         n + 10, n);
+		T_EQ_INT(0, run_answer(&r, 200, page, NULL));
+		T_ASSERT(!r.b.cursor);
+		n++;
+	}
+	printf("#   %zu pages\n", n);
+	T_ASSERT(n < 2100);
+	T_ASSERT(connector_facebook.poll_done(r.p));
+	T_CONTAINS(r.b.message, "request limit");
+	T_EQ_INT(CONN_OK, r.b.outcome);
 	run_end(&r);
 }
 
@@ -1634,6 +1664,7 @@ int main(void)
 	T_RUN(test_poll_token_error_ends_the_poll);
 	T_RUN(test_poll_ratings_asked_once);
 	T_RUN(test_poll_page_bounded_by_since);
+	T_RUN(test_poll_endless_paging_is_capped);
 	T_RUN(test_actions);
 	T_RUN(test_ig_poll);
 	T_RUN(test_ig_errors_and_actions);
