@@ -9,7 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import CONN_RUN, SimTestCase, conn_run  # noqa: E402
+from simtest import CONN_POLL, SimTestCase, conn_action, conn_run  # noqa: E402
 
 ORG = "urn:li:organization:2414183"
 TOKEN = "li-token"
@@ -21,7 +21,7 @@ def curn(cid):
     return "urn:li:comment:(%s,%s)" % (ACT, cid)
 
 
-@unittest.skipUnless(CONN_RUN, "VAKT_CONN_RUN not set (run under meson test)")
+@unittest.skipUnless(CONN_POLL, "CONN_POLL not set (run under meson test)")
 class LinkedInConnector(SimTestCase):
     script = "sim_linkedin.py"
     scenario = "linkedin.json"
@@ -69,8 +69,7 @@ class LinkedInConnector(SimTestCase):
 
     def test_actions(self):
         def act(a, cid, tok=TOKEN):
-            return conn_run("--action", a, "linkedin", self.sim.base, ORG, tok, curn(cid),
-                            "comment", "-")[1]["outcome"]
+            return conn_action(a, "linkedin", self.sim.base, ORG, tok, curn(cid), "comment")
         self.assertEqual(act("delete", "6844790000000000003"), "not_allowed")  # a member's
         self.assertEqual(act("hide", "6844790000000000003"), "not_allowed")
         self.assertEqual(act("delete", "6844790000000000002"), "ok")  # the organisation's own

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The X connector (daemon/connectors/x.c) against the simulator, through
-conn-run: mentions and own posts once each, the cursor keeps a quiet
+conn-poll: mentions and own posts once each, the cursor keeps a quiet
 account at two cheap requests, surrogate-escaped emoji decoded, 402 stops,
 hiding only replies in the account's own conversations."""
 import json
@@ -9,13 +9,13 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import CONN_RUN, SimTestCase, conn_run  # noqa: E402
+from simtest import CONN_POLL, SimTestCase, conn_action, conn_run  # noqa: E402
 
 ME = "1234000000000000001"
 TOKEN = "x-user-token"
 
 
-@unittest.skipUnless(CONN_RUN, "VAKT_CONN_RUN not set (run under meson test)")
+@unittest.skipUnless(CONN_POLL, "CONN_POLL not set (run under meson test)")
 class XConnector(SimTestCase):
     script = "sim_x.py"
     scenario = "x.json"
@@ -92,7 +92,7 @@ class XConnector(SimTestCase):
 
     def test_hide(self):
         def act(a, tid, tok=TOKEN):
-            return conn_run("--action", a, "x", self.sim.base, ME, tok, tid, "reply", "-")[1]["outcome"]
+            return conn_action(a, "x", self.sim.base, ME, tok, tid, "reply", "-")
         self.assertEqual(act("hide", "1865000000000000104"), "ok")
         self.assertTrue(self.sim.state()["items"]["1865000000000000104"]["hidden"])
         self.assertEqual(act("unhide", "1865000000000000104"), "ok")
