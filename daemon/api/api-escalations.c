@@ -107,13 +107,15 @@ static void ack(const struct api_env *env, int64_t id, const char *by, const cha
 		return;
 	}
 	if (r == -EALREADY) {
-		api_fail(ret, 409, "already", "escalation %" PRId64 " is already acknowledged or "
-		                              "cancelled",
+		api_fail(ret, 409, "already",
+		         "escalation %" PRId64 " is already acknowledged or "
+		         "cancelled",
 		         id);
 		return;
 	}
 	if (r) {
-		api_fail(ret, 500, "store", "cannot acknowledge: %s", store_strerror(env->store, r));
+		api_fail(ret, 500, "store", "cannot acknowledge: %s",
+		         store_strerror(env->store, r));
 		return;
 	}
 	if (env->changed)
@@ -146,8 +148,9 @@ void api_ack_link(const struct api_env *env, const struct api_req *req, struct a
 	int64_t id, delivery;
 	struct store_delivery d;
 	const struct secret *key = &env->config->esc.ack_key;
-	int r = key->value ? escalate_token_verify(key, req->param, clock_now_usec(), &id, &delivery)
-	                   : -EBADMSG;
+	int r = key->value
+	                ? escalate_token_verify(key, req->param, clock_now_usec(), &id, &delivery)
+	                : -EBADMSG;
 	if (r == -ETIME) {
 		api_fail(ret, 410, "expired", "this acknowledgement link has expired");
 		return;
@@ -171,8 +174,7 @@ void api_ack_link(const struct api_env *env, const struct api_req *req, struct a
 	ack(env, id, d.recipient, actor, ret);
 }
 
-void api_get_oncall(const struct api_env *env, const struct api_req *req,
-                    struct api_response *ret)
+void api_get_oncall(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
 	(void)req;
 	char who[256];
@@ -185,8 +187,8 @@ void api_get_oncall(const struct api_env *env, const struct api_req *req,
 		cJSON_AddStringToObject(o, "source", source);
 	} else {
 		cJSON_AddNullToObject(o, "oncall");
-		cJSON_AddStringToObject(o, "source", env->config->esc.fallback.text ? "fallback"
-		                                                                     : "none");
+		cJSON_AddStringToObject(o, "source",
+		                        env->config->esc.fallback.text ? "fallback" : "none");
 		if (env->config->esc.fallback.text)
 			cJSON_AddStringToObject(o, "fallback", env->config->esc.fallback.text);
 	}
@@ -208,8 +210,7 @@ static bool recipient_ok(const char *s)
 }
 
 /* {"recipient":"a@b.se","duration":"12h"} from now, or "from"/"until". */
-void api_post_oncall(const struct api_env *env, const struct api_req *req,
-                     struct api_response *ret)
+void api_post_oncall(const struct api_env *env, const struct api_req *req, struct api_response *ret)
 {
 	cJSON *in = req->body ? cJSON_ParseWithLength(req->body, req->body_len) : NULL;
 	const cJSON *rc = cJSON_GetObjectItemCaseSensitive(in, "recipient");
@@ -221,14 +222,18 @@ void api_post_oncall(const struct api_env *env, const struct api_req *req,
 	const struct cal *cal = config_find_calendar(env->config, "default");
 
 	if (!cJSON_IsString(rc) || !recipient_ok(rc->valuestring)) {
-		api_fail(ret, 400, "bad_recipient", "recipient must be name@example.se or webhook:NAME");
+		api_fail(ret, 400, "bad_recipient",
+		         "recipient must be name@example.se or webhook:NAME");
 	} else if (du && (!cJSON_IsString(du) || timespan_parse(du->valuestring, &span) < 0 ||
 	                  span <= 0 || span > 31 * 86400 * USEC_PER_SEC)) {
-		api_fail(ret, 400, "bad_duration", "duration must be a time span up to 31d, e.g. 12h");
-	} else if (fr && (!cJSON_IsString(fr) || cal_parse_instant(cal, fr->valuestring, &from) < 0)) {
-		api_fail(ret, 400, "bad_instant", "from must be a local time such as 2026-12-24T16:00");
-	} else if (un && (!cJSON_IsString(un) || cal_parse_instant(cal, un->valuestring, &until) < 0 ||
-	                  until <= from)) {
+		api_fail(ret, 400, "bad_duration",
+		         "duration must be a time span up to 31d, e.g. 12h");
+	} else if (fr &&
+	           (!cJSON_IsString(fr) || cal_parse_instant(cal, fr->valuestring, &from) < 0)) {
+		api_fail(ret, 400, "bad_instant",
+		         "from must be a local time such as 2026-12-24T16:00");
+	} else if (un && (!cJSON_IsString(un) ||
+	                  cal_parse_instant(cal, un->valuestring, &until) < 0 || until <= from)) {
 		api_fail(ret, 400, "bad_instant", "until must be a local time after from");
 	} else {
 		if (!until)
@@ -236,7 +241,8 @@ void api_post_oncall(const struct api_env *env, const struct api_req *req,
 		int r = store_oncall_override_add(env->store, rc->valuestring, from, until,
 		                                  api_actor(req, actor, sizeof(actor)), now);
 		if (r)
-			api_fail(ret, 500, "store", "cannot record: %s", store_strerror(env->store, r));
+			api_fail(ret, 500, "store", "cannot record: %s",
+			         store_strerror(env->store, r));
 		else {
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "oncall", rc->valuestring);

@@ -60,8 +60,7 @@ void api_post_escalation_ack(const struct api_env *env, const struct api_req *re
                              struct api_response *ret);
 /* GET and POST /v1/ack/{token}: the signed link. */
 void api_ack_link(const struct api_env *env, const struct api_req *req, struct api_response *ret);
-void api_get_oncall(const struct api_env *env, const struct api_req *req,
-                    struct api_response *ret);
+void api_get_oncall(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 void api_post_oncall(const struct api_env *env, const struct api_req *req,
                      struct api_response *ret);
 void api_post_account_test_route(const struct api_env *env, const struct api_req *req,

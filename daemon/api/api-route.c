@@ -232,7 +232,7 @@ int api_route_as(const struct api_env *env, const struct api_caller *caller, con
 {
 	static const struct api_caller nobody = { 0 };
 	int path_known = 0;
-	char param[128], claim_buf[64];
+	char param[160], claim_buf[64];
 	const char *claim = NULL;
 
 	ret->status = 0;

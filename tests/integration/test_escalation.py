@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""The escalation outbox in the running daemon, on the manual test clock:
+a threat reaches on-call at once; a question warns the manager before its
+deadline and escalates after the breach, step by step, repeating until
+acknowledged; kill -9 while a delivery is being sent loses nothing and,
+per Message-ID, doubles nothing.
+
+Until the delivery channels (daemon/notify/, the channels branch) are
+merged, vaktd delivers through tests/fake-notify/, which appends every
+attempt and every accepted message to $VAKT_FAKE_NOTIFY as JSON lines and
+reads how to answer from $VAKT_FAKE_NOTIFY.mode.  `Receiver` below is the
+only part that knows this: with the real channels it becomes a local SMTP
+or webhook receiver recording the same fields."""
+import datetime as dt
+import json
+import os
+import signal
+import sqlite3
+import zoneinfo
+
+from vakttest import VaktTestCase, main, wait_for
+
+STHLM = zoneinfo.ZoneInfo("Europe/Stockholm")
+USEC = 1_000_000
+
+
+def us(y, mo, d, h, mi):
+    return int(dt.datetime(y, mo, d, h, mi, tzinfo=STHLM).timestamp()) * USEC
+
+
+def insert_item(db, account, platform_id, published, text, parent=None):
+    con = sqlite3.connect(db, timeout=10)
+    try:
+        cur = con.execute(
+            "INSERT INTO items(account_id, platform_id, kind, text, published_at, "
+            "first_seen_at, last_seen_at, parent_id) VALUES (?,?,?,?,?,?,?,?)",
+            (account, platform_id, "comment", text, published, published, published, parent))
+        item = cur.lastrowid
+        con.execute("INSERT INTO item_versions(item_id, seen_at, text, platform_state) "
+                    "VALUES (?,?,?,'visible')", (item, published, text))
+        con.commit()
+        return item
+    finally:
+        con.close()
+
+
+class Receiver:
+    """What reached people (the fake notify's record)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def set_mode(self, mode):
+        with open(self.path + ".mode", "w") as f:
+            f.write(mode)
+
+    def events(self, event="sent"):
+        try:
+            with open(self.path) as f:
+                return [e for e in map(json.loads, f) if e["event"] == event]
+        except FileNotFoundError:
+            return []
+
+    def to(self, recipient):
+        return [e for e in self.events() if e["recipient"] == recipient]
+
+
+class Escalation(VaktTestCase):
+    def setUp(self):
+        super().setUp()
+        self.write("vaktd.conf.d/90-tick.conf", "[Daemon]\nTickSec=60\n")
+        self.write("vaktd.conf.d/91-escalation.conf",
+                   "[Escalation]\nFallback=larm@demo.vakt.invalid\nRepeatEvery=1h\n"
+                   "BreachStep1=0min: manager\nBreachStep2=2h: escalate\n"
+                   "[OnCall]\nRota=jour-a@demo.vakt.invalid jour-b@demo.vakt.invalid\n"
+                   "Handover=mon 08:00\n")
+        self.rx = Receiver(os.path.join(self.tmp, "sent.jsonl"))
+
+    def manual(self, start):
+        return self.vaktd("--test-clock", start + ",manual",
+                          env={"VAKT_FAKE_NOTIFY": self.rx.path}).start()
+
+    def escalations(self, d):
+        return json.loads(d.ctl("escalations", "--json").stdout)["escalations"]
+
+    def test_threat_reaches_oncall_at_once_and_repeats_until_ack(self):
+        d = self.manual("2026-11-21T23:00:00+01:00")  # Saturday night
+        db = os.path.join(d.state_dir, "vakt.db")
+        item = insert_item(db, "stockholm-fb", "9_1", us(2026, 11, 21, 22, 59),
+                           "jag ska doda dig")
+        oncall = json.loads(d.ctl("oncall", "--json").stdout)
+        self.assertEqual("rota", oncall["source"])
+        jour = oncall["oncall"]
+        self.assertIn(jour, ("jour-a@demo.vakt.invalid", "jour-b@demo.vakt.invalid"))
+        d.ctl("item", str(item), "--evaluate")
+        # No clock moves: the verdict's commit wakes the outbox.
+        sent = wait_for(lambda: self.rx.to(jour), "threat to on-call")
+        self.assertEqual("threat", sent[0]["kind"])
+        # Work environment: the unit's manager hears of it too.
+        wait_for(lambda: self.rx.to("kommunikation@demo.vakt.invalid"), "threat to manager")
+        [e] = self.escalations(d)
+        self.assertEqual(item, e["item"])
+        # Repeats hourly until acknowledged.
+        d.advance("1h")
+        wait_for(lambda: len(self.rx.to(jour)) == 2, "repeat")
+        self.assertEqual("repeat", self.rx.to(jour)[1]["kind"])
+        out = d.ctl("ack", str(e["id"])).stdout
+        self.assertIn("acknowledged", out)
+        d.advance("3h")
+        self.assertEqual(2, len(self.rx.to(jour)))
+        self.assertEqual(1, d.ctl("ack", str(e["id"]), check=False).returncode)
+        con = sqlite3.connect(db)
+        self.assertEqual(1, con.execute("SELECT count(*) FROM audit_log WHERE "
+                                        "action='escalation.ack'").fetchone()[0])
+        con.close()
+        # Every message carries its own stable key: none twice.
+        keys = [(e["recipient"], e["key"]) for e in self.rx.events()]
+        self.assertEqual(len(keys), len(set(keys)))
+
+    def test_question_warns_manager_then_breach_steps(self):
+        d = self.manual("2026-11-20T16:00:00+01:00")
+        db = os.path.join(d.state_dir, "vakt.db")
+        item = insert_item(db, "stockholm-fb", "1_2", us(2026, 11, 20, 15, 45),
+                           "När öppnar badhuset igen?")
+        r = json.loads(d.ctl("clock", "start", str(item), "respond", "--json").stdout)
+        manager = "kommunikation@demo.vakt.invalid"
+        d.set_clock("2026-11-23T13:29:00+01:00")
+        self.assertEqual([], self.rx.events())
+        d.set_clock("2026-11-23T13:30:00+01:00")
+        w = wait_for(lambda: self.rx.to(manager), "warning to the manager")
+        self.assertEqual("warning", w[0]["kind"])
+        d.set_clock("2026-11-23T15:45:00+01:00")
+        b = wait_for(lambda: [e for e in self.rx.to(manager) if e["kind"] == "breach"],
+                     "breach to the manager")
+        self.assertEqual(0, b[0]["level"])
+        # Two hours after the breach: the unit's escalation contact.
+        d.set_clock("2026-11-23T17:45:00+01:00")
+        wait_for(lambda: self.rx.to("jour@demo.vakt.invalid"), "second step")
+        # Answering the question stops everything about it.
+        d.ctl("clock", "met", str(r["deadline"]))
+        n = len(self.rx.events())
+        d.advance("5h")
+        self.assertEqual(n, len(self.rx.events()))
+        pend = json.loads(d.ctl("escalations", "--pending", "--json").stdout)["escalations"]
+        self.assertEqual([], pend)
+
+    def test_kill_while_sending_loses_and_doubles_nothing(self):
+        d = self.manual("2026-11-21T23:00:00+01:00")
+        db = os.path.join(d.state_dir, "vakt.db")
+        # "I take tonight": the override wins over the rota.
+        d.ctl("oncall", "take", "natt@demo.vakt.invalid", "12h")
+        self.assertEqual("override", json.loads(d.ctl("oncall", "--json").stdout)["source"])
+        self.rx.set_mode("hang")
+        item = insert_item(db, "stockholm-fb", "9_2", us(2026, 11, 21, 22, 59),
+                           "jag ska doda dig")
+        d.ctl("item", str(item), "--evaluate")
+        wait_for(lambda: len(self.rx.events("attempt")) >= 2, "attempts in flight")
+        con = sqlite3.connect(db, timeout=10)
+        self.assertGreaterEqual(con.execute("SELECT count(*) FROM deliveries WHERE "
+                                            "state='sending'").fetchone()[0], 2)
+        con.close()
+        d.signal(signal.SIGKILL)
+        d.wait_exit()
+        self.assertEqual([], self.rx.events())
+        self.rx.set_mode("ok")
+        d2 = self.manual("2026-11-21T23:05:00+01:00")
+        wait_for(lambda: self.rx.to("natt@demo.vakt.invalid"), "delivered after restart")
+        wait_for(lambda: self.rx.to("kommunikation@demo.vakt.invalid"), "manager after restart")
+        keys = [(e["recipient"], e["key"]) for e in self.rx.events()]
+        self.assertEqual(len(keys), len(set(keys)))
+        self.assertIn("sending them again", d2.log())
+
+    def test_route_that_ends_nowhere_is_refused(self):
+        self.write("vaktd.conf.d/91-escalation.conf",
+                   "[Escalation]\nBreachStep1=0min: safety\n")
+        d = self.vaktd("--check-config")
+        d.start(wait_ready=False)
+        self.assertEqual(1, d.wait_exit())
+        self.assertIn("91-escalation.conf:2", d.log())
+        self.assertIn("end nowhere", d.log())
+
+
+if __name__ == "__main__":
+    main()
