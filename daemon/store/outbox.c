@@ -276,8 +276,7 @@ int store_escalation_cancel(struct store *s, int64_t id, const char *why, int64_
 		return r;
 	sqlite3_stmt *st = store_prepare(s, "UPDATE escalations SET cancelled_at=?, "
 	                                    "cancelled_why=?, next_at=NULL, updated_at=? WHERE "
-	                                    "id=? AND cancelled_at IS NULL AND acknowledged_at IS "
-	                                    "NULL");
+	                                    "id=? AND cancelled_at IS NULL");
 	if (!st)
 		return store_end(s, STORE_E_SQLITE);
 	sqlite3_bind_int64(st, 1, now);

@@ -1,0 +1,175 @@
+/* The escalation outbox's decisions: signed links, backoff, triggers,
+ * grouping, health incidents, inhibition.  Links the fake notify
+ * (tests/fake-notify/) until the channels land. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "escalate/escalate.h"
+#include "escalate/outbox.h"
+#include "filter/rules.h"
+#include "store/store-db.h"
+#include "t.h"
+#include "tfs.h"
+
+static struct secret key(const char *v)
+{
+	return (struct secret){ .value = (char *)v, .len = strlen(v) };
+}
+
+static void test_link_valid_expired_tampered(void)
+{
+	struct secret k = key("0123456789abcdef0123"), other = key("fedcba9876543210fedc");
+	char tok[ESCALATE_TOKEN_MAX];
+	int64_t id = 0, dlv = 0;
+	T_EQ_INT(0, escalate_token_sign(&k, 42, 7, 1000, tok));
+	T_EQ_INT(0, escalate_token_verify(&k, tok, 999, &id, &dlv));
+	T_EQ_INT(42, (int)id);
+	T_EQ_INT(7, (int)dlv);
+	T_EQ_INT(-ETIME, escalate_token_verify(&k, tok, 1000, &id, &dlv));
+	T_EQ_INT(-EBADMSG, escalate_token_verify(&other, tok, 999, &id, &dlv));
+	char bad[ESCALATE_TOKEN_MAX];
+	snprintf(bad, sizeof(bad), "%s", tok);
+	bad[0] = '4', bad[1] = '3'; /* another escalation, same MAC */
+	T_EQ_INT(-EBADMSG, escalate_token_verify(&k, bad, 999, &id, &dlv));
+	snprintf(bad, sizeof(bad), "42.7.99999.%s", strrchr(tok, '.') + 1); /* longer life */
+	T_EQ_INT(-EBADMSG, escalate_token_verify(&k, bad, 999, &id, &dlv));
+	T_EQ_INT(-EBADMSG, escalate_token_verify(&k, "garbage", 999, &id, &dlv));
+}
+
+static void test_backoff_doubles_caps_and_jitters(void)
+{
+	int64_t s = 1000000;
+	T_ASSERT(escalate_backoff(30 * s, 900 * s, 1, 0) == 24 * s);
+	T_ASSERT(escalate_backoff(30 * s, 900 * s, 1, UINT32_MAX) == 36 * s);
+	int64_t b3 = escalate_backoff(30 * s, 900 * s, 3, UINT32_MAX / 2);
+	T_ASSERT(b3 > 110 * s && b3 < 130 * s);
+	int64_t capped = escalate_backoff(30 * s, 900 * s, 40, UINT32_MAX);
+	T_ASSERT(capped <= 1080 * s && capped >= 720 * s);
+}
+
+static void test_which_verdicts_escalate(void)
+{
+	unsigned threat = 1u << FILTER_CAT_THREAT, hate = 1u << FILTER_CAT_HATE;
+	T_ASSERT(escalate_verdict_wanted(threat, FILTER_TIER_OBVIOUS, FILTER_ACT_HIDE));
+	T_ASSERT(!escalate_verdict_wanted(threat, FILTER_TIER_POSSIBLE, FILTER_ACT_REVIEW));
+	T_ASSERT(escalate_verdict_wanted(hate, FILTER_TIER_POSSIBLE, FILTER_ACT_ESCALATE));
+	T_ASSERT(!escalate_verdict_wanted(hate, FILTER_TIER_OBVIOUS, FILTER_ACT_HIDE));
+}
+
+static struct store *open_store(char **dir)
+{
+	char path[512];
+	struct store *s = NULL;
+	*dir = tfs_mkdtemp();
+	snprintf(path, sizeof(path), "%s/vakt.db", *dir);
+	T_EQ_INT(0, store_open(path, &s, NULL, 0));
+	sqlite3_exec(
+	        store_db(s),
+	        "INSERT INTO accounts(id, platform, unit, external_id, created_at, updated_at) "
+	        "VALUES ('a','facebook','u','1',1,1);"
+	        "INSERT INTO items(id, account_id, platform_id, kind, published_at, "
+	        "first_seen_at, last_seen_at) VALUES (1,'a','p','post',1,1,1),"
+	        "(2,'a','c1','comment',1,1,1),(3,'a','c2','comment',1,1,1),"
+	        "(4,'a','c3','comment',1,1,1);"
+	        "INSERT INTO verdicts(id, item_id, evaluated_at, ruleset, categories, rule_ids, "
+	        "actions, detail_json, masked_text) VALUES (1,2,1,'r','threat','x','hide','{}',''),"
+	        "(2,3,1,'r','threat','x','hide','{}',''),(3,4,1,'r','threat','x','hide','{}','');",
+	        NULL, NULL, NULL);
+	return s;
+}
+
+static void test_pileon_groups_within_window(void)
+{
+	char *dir;
+	struct store *s = open_store(&dir);
+	struct escalate_verdict_in in = {
+		.account = "a",
+		.parent_id = 1,
+		.categories = 1u << FILTER_CAT_THREAT,
+		.tier = FILTER_TIER_OBVIOUS,
+		.actions = FILTER_ACT_HIDE,
+		.group_window_usec = 600,
+	};
+	int64_t id1, id2, id3;
+	in.item_id = 2, in.verdict_id = 1;
+	T_EQ_INT(0, escalate_verdict(s, &in, 1000, &id1));
+	in.item_id = 3, in.verdict_id = 2;
+	T_EQ_INT(0, escalate_verdict(s, &in, 1500, &id2));
+	T_ASSERT(id1 == id2);
+	struct store_escalation e;
+	T_EQ_INT(0, store_escalation_get(s, id1, &e));
+	T_EQ_INT(2, e.count);
+	T_EQ_STR("pileon", e.kind);
+	/* Past the window: a new escalation. */
+	in.item_id = 4, in.verdict_id = 3;
+	T_EQ_INT(0, escalate_verdict(s, &in, 1700, &id3));
+	T_ASSERT(id3 != id1);
+	store_close(s);
+	tfs_rmrf(dir);
+}
+
+static void test_health_once_per_incident(void)
+{
+	char *dir;
+	struct store *s = open_store(&dir);
+	int64_t a, b, c;
+	int fresh;
+	T_EQ_INT(0, escalate_health(s, "a", "token", 10, &a, &fresh));
+	T_EQ_INT(1, fresh);
+	T_EQ_INT(0, escalate_health(s, "a", "token", 20, &b, &fresh));
+	T_EQ_INT(0, fresh);
+	T_ASSERT(a == b);
+	/* Acknowledged, still the same incident. */
+	T_EQ_INT(0, escalate_ack(s, a, "chef", "test", 25));
+	T_EQ_INT(0, escalate_health(s, "a", "token", 30, &b, &fresh));
+	T_EQ_INT(0, fresh);
+	T_EQ_INT(0, escalate_health_clear(s, "a", "token", 40));
+	T_EQ_INT(0, escalate_health(s, "a", "token", 50, &c, &fresh));
+	T_EQ_INT(1, fresh);
+	T_ASSERT(c != a);
+	store_close(s);
+	tfs_rmrf(dir);
+}
+
+static void test_answered_item_cancels_pending(void)
+{
+	char *dir;
+	struct store *s = open_store(&dir);
+	struct escalate_verdict_in in = {
+		.account = "a",
+		.item_id = 2,
+		.verdict_id = 1,
+		.categories = 1u << FILTER_CAT_THREAT,
+		.tier = FILTER_TIER_OBVIOUS,
+	};
+	int64_t id;
+	struct store_escalation e;
+	struct store_delivery *d = NULL;
+	size_t n = 0;
+	T_EQ_INT(0, escalate_verdict(s, &in, 1000, &id));
+	T_EQ_INT(0, store_delivery_add(s, id, 0, 0, "x@y.se", "oncall", 1000, NULL));
+	sqlite3_exec(store_db(s), "UPDATE items SET platform_state='hidden' WHERE id=2", NULL, NULL,
+	             NULL);
+	T_EQ_INT(0, store_escalation_get(s, id, &e));
+	T_ASSERT(e.cancelled_at != 0);
+	T_EQ_STR("item hidden", e.cancelled_why);
+	T_EQ_INT(0, store_deliveries_of(s, id, &d, &n));
+	T_EQ_INT(1, (int)n);
+	T_EQ_STR("cancelled", d[0].state);
+	free(d);
+	T_EQ_INT(-EALREADY, escalate_ack(s, id, "x", "test", 2000));
+	store_close(s);
+	tfs_rmrf(dir);
+}
+
+int main(void)
+{
+	T_RUN(test_link_valid_expired_tampered);
+	T_RUN(test_backoff_doubles_caps_and_jitters);
+	T_RUN(test_which_verdicts_escalate);
+	T_RUN(test_pileon_groups_within_window);
+	T_RUN(test_health_once_per_incident);
+	T_RUN(test_answered_item_cancels_pending);
+	return t_done();
+}
