@@ -2,11 +2,17 @@
  * grouping, health incidents, inhibition.  Links the fake notify
  * (tests/fake-notify/) until the channels land. */
 #include <errno.h>
+#include <stdlib.h>
+
+#include <event2/event.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "escalate/escalate.h"
 #include "escalate/outbox.h"
+#include "fake-notify.h"
+#include "util/clock.h"
+#include "util/ctimer.h"
 #include "filter/rules.h"
 #include "store/store-db.h"
 #include "t.h"
@@ -163,8 +169,160 @@ static void test_answered_item_cancels_pending(void)
 	tfs_rmrf(dir);
 }
 
+static struct store_delivery delivery_of(struct store *s, int64_t esc, size_t i, size_t *ret_n)
+{
+	struct store_delivery *d = NULL, one = { 0 };
+	size_t n = 0;
+	T_EQ_INT(0, store_deliveries_of(s, esc, &d, &n));
+	if (i < n)
+		one = d[i];
+	free(d);
+	*ret_n = n;
+	return one;
+}
+
+/* pending → sending → retrying (backoff on the clock timers) → sent;
+ * FAILED → given up and handed to the fallback. */
+static void test_state_machine_with_fake_notify(void)
+{
+	const int64_t T0 = 1795000000LL * 1000000, SEC = 1000000;
+	char *dir;
+	struct store *s = open_store(&dir);
+	struct config cfg = { 0 };
+	cfg.esc.retry_initial_usec = 30 * SEC;
+	cfg.esc.retry_max_usec = 600 * SEC;
+	cfg.esc.give_up_usec = 3600 * SEC;
+	cfg.esc.threat.text = (char *)"jour@example.se";
+	cfg.esc.fallback.text = (char *)"larm@example.se";
+	clock_set_manual(T0);
+	struct event_base *base = event_base_new();
+	struct ctimers *set = NULL;
+	struct notify *n = NULL;
+	struct escalate_outbox *o = NULL;
+	T_EQ_INT(0, ctimers_new(base, &set));
+	T_EQ_INT(0, notify_new(NULL, &cfg, &n));
+	fake_notify()->n = 0;
+	fake_notify()->mode = FAKE_RETRY;
+
+	struct escalate_verdict_in in = {
+		.account = "a",
+		.item_id = 2,
+		.verdict_id = 1,
+		.categories = 1u << FILTER_CAT_CRIMINAL,
+		.tier = FILTER_TIER_OBVIOUS,
+	};
+	int64_t id;
+	T_EQ_INT(0, escalate_verdict(s, &in, T0, &id));
+	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	size_t nd;
+	struct store_delivery d = delivery_of(s, id, 0, &nd);
+	T_EQ_INT(1, (int)nd);
+	T_EQ_STR("jour@example.se", d.recipient);
+	T_EQ_STR("retrying", d.state);
+	T_EQ_INT(1, d.attempts);
+	T_ASSERT(d.next_attempt_at >= T0 + 24 * SEC && d.next_attempt_at <= T0 + 36 * SEC);
+	T_EQ_INT(1, (int)fake_notify()->n);
+	T_EQ_STR("threat", fake_notify()->sent[0].kind);
+	T_EQ_STR("verdict-1.l0.r0", fake_notify()->sent[0].key);
+
+	/* Not before its time, then sent. */
+	T_EQ_INT(0, ctimers_advance_to(set, T0 + 20 * SEC, NULL));
+	T_EQ_INT(1, (int)fake_notify()->n);
+	fake_notify()->mode = FAKE_OK;
+	T_EQ_INT(0, ctimers_advance_to(set, T0 + 40 * SEC, NULL));
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	d = delivery_of(s, id, 0, &nd);
+	T_EQ_STR("sent", d.state);
+	T_EQ_INT(2, d.attempts);
+	T_EQ_INT(2, (int)fake_notify()->n);
+	T_EQ_STR("verdict-1.l0.r0", fake_notify()->sent[1].key); /* the same message */
+
+	/* A refusal that will not heal: given up, the fallback gets it. */
+	fake_notify()->mode = FAKE_FAIL;
+	in.item_id = 3, in.verdict_id = 2, in.parent_id = 99;
+	T_EQ_INT(0, escalate_verdict(s, &in, T0 + 40 * SEC, &id));
+	escalate_outbox_kick(o);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	d = delivery_of(s, id, 0, &nd);
+	T_EQ_INT(2, (int)nd);
+	T_EQ_STR("given_up", d.state);
+	d = delivery_of(s, id, 1, &nd);
+	T_EQ_STR("larm@example.se", d.recipient);
+	T_EQ_STR("fallback", d.role);
+	T_EQ_STR("given_up", d.state); /* and no fallback of the fallback */
+	T_EQ_INT(2, (int)escalate_outbox_given_up(o));
+
+	escalate_outbox_free(o);
+	notify_free(n);
+	ctimers_free(set);
+	event_base_free(base);
+	clock_set_real();
+	store_close(s);
+	tfs_rmrf(dir);
+}
+
+/* A crash while sending: the row stays sending, the next start retries
+ * it at once. */
+static void test_restart_retries_what_was_sending(void)
+{
+	const int64_t T0 = 1795000000LL * 1000000;
+	char *dir;
+	struct store *s = open_store(&dir);
+	struct config cfg = { 0 };
+	cfg.esc.retry_initial_usec = 30000000;
+	cfg.esc.retry_max_usec = 600000000;
+	cfg.esc.give_up_usec = 3600000000LL;
+	cfg.esc.threat.text = (char *)"jour@example.se";
+	clock_set_manual(T0);
+	struct event_base *base = event_base_new();
+	struct ctimers *set = NULL;
+	struct notify *n = NULL;
+	struct escalate_outbox *o = NULL;
+	T_EQ_INT(0, ctimers_new(base, &set));
+	T_EQ_INT(0, notify_new(NULL, &cfg, &n));
+	fake_notify()->n = 0;
+	fake_notify()->mode = FAKE_HANG;
+	struct escalate_verdict_in in = {
+		.account = "a",
+		.item_id = 2,
+		.verdict_id = 1,
+		.categories = 1u << FILTER_CAT_THREAT,
+		.tier = FILTER_TIER_OBVIOUS,
+	};
+	int64_t id;
+	size_t nd;
+	T_EQ_INT(0, escalate_verdict(s, &in, T0, &id));
+	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	T_EQ_STR("sending", delivery_of(s, id, 0, &nd).state);
+	/* "Crash": the outbox goes first, the attempt's answer never lands. */
+	escalate_outbox_free(o);
+	notify_free(n);
+	T_EQ_STR("sending", delivery_of(s, id, 0, &nd).state);
+	fake_notify()->mode = FAKE_OK;
+	T_EQ_INT(0, notify_new(NULL, &cfg, &n));
+	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	struct store_delivery d = delivery_of(s, id, 0, &nd);
+	T_EQ_INT(1, (int)nd);
+	T_EQ_STR("sent", d.state);
+	T_EQ_INT(2, d.attempts);
+	T_EQ_STR(fake_notify()->sent[0].key, fake_notify()->sent[1].key);
+	escalate_outbox_free(o);
+	notify_free(n);
+	ctimers_free(set);
+	event_base_free(base);
+	clock_set_real();
+	store_close(s);
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
+	T_RUN(test_state_machine_with_fake_notify);
+	T_RUN(test_restart_retries_what_was_sending);
 	T_RUN(test_link_valid_expired_tampered);
 	T_RUN(test_backoff_doubles_caps_and_jitters);
 	T_RUN(test_which_verdicts_escalate);
