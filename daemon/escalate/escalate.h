@@ -92,7 +92,10 @@ int escalate_recipients(const struct config *cfg, struct store *s, const struct 
 
 /* Route every escalation due at now: write the deliveries of its next
  * step or repeat and plan the one after.  Each escalation is one
- * transaction.  *ret_n (may be NULL) counts deliveries written. */
+ * transaction.  *ret_n (may be NULL) counts deliveries written.
+ * -EHOSTUNREACH (with *ret_n set) when some escalation had nobody to go
+ * to (its account is no longer configured): it is cancelled as "no
+ * recipient" and the others are routed. */
 int escalate_route_due(struct store *s, const struct config *cfg, int64_t now, size_t *ret_n);
 
 /* Check every route of cfg: each recipient has a valid form

@@ -14,7 +14,7 @@
 struct words {
 	const char *threat, *pileon, *warning, *breach, *health, *test, *repeat;
 	const char *account, *unit, *item, *categories, *comment, *due, *count, *ack, *ack_cli,
-	        *reason;
+	        *reason, *notified;
 };
 
 static const struct words sv = {
@@ -35,6 +35,7 @@ static const struct words sv = {
 	"Kvittera",
 	"Kvittera med",
 	"Orsak",
+	"Meddelandet gick till",
 };
 static const struct words en = {
 	"Threat or crime",
@@ -54,6 +55,7 @@ static const struct words en = {
 	"Acknowledge",
 	"Acknowledge with",
 	"Reason",
+	"Sent to",
 };
 
 static const char *title(const struct words *w, const char *kind)
@@ -134,6 +136,20 @@ int escalate_text_build(const struct config *cfg, struct store *s, const struct 
 			r |= strbuf_addf(&body, "%s:\n  %.600s\n", w->comment, v.masked_text);
 		store_item_view_clear(&v);
 	}
+	/* Who else got this step: nobody wonders whether the others know. */
+	struct store_delivery *all = NULL;
+	size_t nall = 0;
+	if (store_deliveries_of(s, e->id, &all, &nall) == 0 && nall) {
+		const char *sep = "";
+		r |= strbuf_addf(&body, "%s: ", w->notified);
+		for (size_t i = 0; i < nall; i++)
+			if (all[i].level == d->level && all[i].round == d->round) {
+				r |= strbuf_addf(&body, "%s%s", sep, all[i].recipient);
+				sep = ", ";
+			}
+		r |= strbuf_adds(&body, "\n");
+	}
+	free(all);
 	r |= strbuf_addf(&body, "\n%s: vaktctl ack %" PRId64 "\n", w->ack_cli, e->id);
 	if (cfg->esc.public_base_url && cfg->esc.ack_key.value) {
 		char tok[ESCALATE_TOKEN_MAX];

@@ -201,7 +201,11 @@ void escalate_outbox_run(struct escalate_outbox *o)
 	size_t routed = 0, n = 0;
 	struct store_delivery *due = NULL;
 	int r = escalate_route_due(o->store, o->cfg, now, &routed);
-	if (r)
+	if (r == -EHOSTUNREACH)
+		log_error("ESCALATION NOT DELIVERED: an escalation about an account no longer "
+		          "configured had no recipient; cancelled as \"no recipient\" (see vaktctl "
+		          "escalations)");
+	else if (r)
 		log_error("outbox: cannot route escalations: %s", store_strerror(o->store, r));
 	if (o->n_inflight < ESCALATE_INFLIGHT_MAX &&
 	    (r = store_deliveries_due(o->store, now, ESCALATE_INFLIGHT_MAX - o->n_inflight, &due,

@@ -236,7 +236,7 @@ static int step_at(const struct config *cfg, const struct store_escalation *e, i
 }
 
 static int route_one(struct store *s, const struct config *cfg, int64_t id, int64_t now,
-                     size_t *ret_n)
+                     size_t *ret_n, size_t *ret_nowhere)
 {
 	struct store_escalation e;
 	struct escalate_rcpt rc[ESCALATE_RCPT_MAX];
@@ -256,7 +256,14 @@ static int route_one(struct store *s, const struct config *cfg, int64_t id, int6
 		level = e.level < 0 ? 0 : e.level;
 		round = e.level < 0 ? 0 : e.round + 1;
 	}
-	if ((r = escalate_recipients(cfg, s, &e, level, now, rc, &n)) != 0)
+	r = escalate_recipients(cfg, s, &e, level, now, rc, &n);
+	if (r == -ENOENT) {
+		/* Only an account no longer configured gets here (every unit
+		 * has a manager): park it, visibly, rather than block the rest. */
+		*ret_nowhere += 1;
+		return store_escalation_cancel(s, id, "no recipient", now);
+	}
+	if (r)
 		return r;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		int added = 0;
@@ -280,15 +287,17 @@ static int route_one(struct store *s, const struct config *cfg, int64_t id, int6
 int escalate_route_due(struct store *s, const struct config *cfg, int64_t now, size_t *ret_n)
 {
 	int64_t *ids = NULL;
-	size_t n = 0, made = 0;
+	size_t n = 0, made = 0, nowhere = 0;
 	int r = store_escalations_due(s, now, 1000, &ids, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if ((r = store_begin(s)) != 0)
 			break;
-		r = store_end(s, route_one(s, cfg, ids[i], now, &made));
+		r = store_end(s, route_one(s, cfg, ids[i], now, &made, &nowhere));
 	}
 	free(ids);
-	if (r == 0 && ret_n)
+	if (r == 0 && nowhere)
+		r = -EHOSTUNREACH; /* the caller logs it; the rest was routed */
+	if ((r == 0 || r == -EHOSTUNREACH) && ret_n)
 		*ret_n = made;
 	return r;
 }

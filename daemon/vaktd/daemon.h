@@ -32,8 +32,8 @@ struct daemon {
 	struct poller *poller;
 	struct notify *notify;          /* delivery channels (daemon/notify/) */
 	struct escalate_outbox *outbox; /* escalations to people (daemon/escalate/) */
-	struct pipeline_rules *rules; /* current; replaced whole on reload */
-	struct api_env api_env;       /* what the API sees; updated on swap */
+	struct pipeline_rules *rules;   /* current; replaced whole on reload */
+	struct api_env api_env;         /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct ctimer *tick;
 	struct event *watchdog;

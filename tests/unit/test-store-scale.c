@@ -313,11 +313,12 @@ static void test_counters_follow_every_write(void)
 	T_EQ_INT(1, c.pending_review);
 	T_EQ_INT(1, c.escalations_unsent);
 	T_EQ_INT(1, c.polls);
-	T_EQ_INT(SQLITE_OK, sqlite3_exec(db,
-	                                 "UPDATE deadlines SET stopped_at=NULL, state='running' "
-	                                 "WHERE kind='respond'; DELETE FROM deadlines WHERE "
-	                                 "kind='review_obvious'; UPDATE deliveries SET state='cancelled';",
-	                                 NULL, NULL, NULL));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(db,
+	                      "UPDATE deadlines SET stopped_at=NULL, state='running' "
+	                      "WHERE kind='respond'; DELETE FROM deadlines WHERE "
+	                      "kind='review_obvious'; UPDATE deliveries SET state='cancelled';",
+	                      NULL, NULL, NULL));
 	T_EQ_INT(0, store_counts(s, &c));
 	T_EQ_INT(1, c.pending_respond);
 	T_EQ_INT(0, c.pending_review);
