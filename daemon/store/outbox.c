@@ -603,7 +603,7 @@ int store_deliveries_of(struct store *s, int64_t escalation, struct store_delive
 
 int store_deliveries_given_up(struct store *s, int64_t *ret)
 {
-	/* Rare by design; the health flag is read on status requests only. */
+	/* The health flag: a walk of the given-up rows' own index. */
 	return min_of(s, "SELECT count(*) FROM deliveries WHERE state='given_up'", ret);
 }
 

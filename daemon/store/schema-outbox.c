@@ -81,6 +81,7 @@ const char schema_migration_outbox[] =
         "CREATE INDEX deliveries_due ON deliveries(next_attempt_at)"
         "  WHERE state IN ('pending','retrying');"
         "CREATE INDEX deliveries_sending ON deliveries(id) WHERE state = 'sending';"
+        "CREATE INDEX deliveries_given_up ON deliveries(id) WHERE state = 'given_up';"
         "CREATE INDEX deliveries_escalation ON deliveries(escalation_id, level, round);"
 
         /* "I take tonight": who is on call from when until when, over the

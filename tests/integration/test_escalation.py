@@ -117,6 +117,44 @@ class Escalation(VaktTestCase):
         keys = [(e["recipient"], e["key"]) for e in self.rx.events()]
         self.assertEqual(len(keys), len(set(keys)))
 
+    def test_pileon_is_one_message_with_a_count_and_masked(self):
+        d = self.manual("2026-11-21T23:00:00+01:00")
+        db = os.path.join(d.state_dir, "vakt.db")
+        jour = json.loads(d.ctl("oncall", "--json").stdout)["oncall"]
+        post = insert_item(db, "stockholm-fb", "post", us(2026, 11, 21, 20, 0), "Vårt inlägg")
+        items = [insert_item(db, "stockholm-fb", "c%d" % i, us(2026, 11, 21, 22, 50 + i),
+                             "jag ska doda dig, pnr 19811218-9876", parent=post)
+                 for i in range(4)]
+        for item in items:
+            d.ctl("item", str(item), "--evaluate")
+        wait_for(lambda: self.rx.to(jour), "the first hit to on-call")
+        [e] = self.escalations(d)
+        self.assertEqual(4, e["count"])
+        self.assertEqual("pileon", e["kind"])
+        self.assertEqual(1, len(self.rx.to(jour)))
+        # The reminder carries the count and the list.
+        d.advance("1h")
+        msgs = wait_for(lambda: self.rx.to(jour)[1:], "the reminder")
+        self.assertEqual(4, msgs[0]["count"])
+        for i in items:
+            self.assertIn(str(i), msgs[0]["text"])
+        # No channel ever sees the personnummer: the text is the verdict's
+        # masked one (the filter's mask keeps the birth date, hides the rest).
+        for m in self.rx.events("attempt"):
+            self.assertNotIn("9876", m["text"] + m["subject"])
+            self.assertIn("19811218-****", m["text"])
+
+    def test_route_test_reaches_every_route(self):
+        d = self.manual("2026-11-23T10:00:00+01:00")
+        out = d.ctl("test-route", "stockholm-fb").stdout
+        self.assertIn("test", out)
+        want = {"kommunikation@demo.vakt.invalid", "jour@demo.vakt.invalid",
+                "larm@demo.vakt.invalid",
+                json.loads(d.ctl("oncall", "--json").stdout)["oncall"]}
+        wait_for(lambda: {e["recipient"] for e in self.rx.events()} >= want, "every route")
+        self.assertTrue(all(e["kind"] == "test" for e in self.rx.events()))
+        self.assertEqual(1, d.ctl("test-route", "no-such-account", check=False).returncode)
+
     def test_question_warns_manager_then_breach_steps(self):
         d = self.manual("2026-11-20T16:00:00+01:00")
         db = os.path.join(d.state_dir, "vakt.db")

@@ -12,6 +12,7 @@
 #include "escalate/outbox.h"
 #include "fake-notify.h"
 #include "util/clock.h"
+#include "util/diag.h"
 #include "util/ctimer.h"
 #include "filter/rules.h"
 #include "store/store-db.h"
@@ -319,8 +320,172 @@ static void test_restart_retries_what_was_sending(void)
 	tfs_rmrf(dir);
 }
 
+static const char unit_conf[] = "[Unit kultur]\n"
+                                "Title=Kultur\n"
+                                "ManagerEmail=chef@example.se\n"
+                                "SafetyEmail=skydd@example.se\n"
+                                "[Unit trafik]\n"
+                                "Title=Trafik\n"
+                                "ManagerEmail=trafikchef@example.se\n"
+                                "EscalateEmail=komm@example.se\n";
+
+/* Load a vaktd.conf of unit_conf + extra and an account per unit; the
+ * load's and the route check's diagnostics joined into out. */
+static struct config *load_esc(const char *extra, char *out, size_t len)
+{
+	char *dir = tfs_mkdtemp(), conf[4096], buf[512];
+	struct diag_list dl = { 0 };
+	struct config *c = NULL;
+	snprintf(conf, sizeof(conf), "%s%s", unit_conf, extra);
+	tfs_write(dir, "vaktd.conf", conf);
+	tfs_write(dir, "accounts.d/k.conf",
+	          "[Account]\nPlatform=facebook\nUnit=kultur\nExternalId=1\n"
+	          "ApiBaseUrl=http://127.0.0.1:9/fb\n");
+	tfs_write(dir, "accounts.d/t.conf",
+	          "[Account]\nPlatform=facebook\nUnit=trafik\nExternalId=2\n"
+	          "ApiBaseUrl=http://127.0.0.1:9/fb\n");
+	int r = config_load_flags(dir, NULL, CONFIG_LOAD_NO_SECRETS, &c, &dl);
+	if (r == 0)
+		escalate_config_check(c, &dl);
+	out[0] = '\0';
+	for (size_t i = 0; i < dl.n; i++) {
+		const char *f = diag_format(&dl.v[i], buf, sizeof(buf));
+		const char *base = strstr(f, "vaktd.conf");
+		strncat(out, base ? base : f, len - strlen(out) - 2);
+		strcat(out, "\n");
+	}
+	diag_list_clear(&dl);
+	tfs_rmrf(dir);
+	return c;
+}
+
+static void test_route_ending_nowhere_is_named(void)
+{
+	char out[4096];
+	config_free(load_esc("[Escalation]\nBreachStep1=0min: manager\nBreachStep2=1h: safety "
+	                     "escalate\n",
+	                     out, sizeof(out)));
+	/* kultur has no EscalateEmail=, trafik no SafetyEmail=. */
+	T_CONTAINS(out, "vaktd.conf:11: 'safety' names nobody for unit 'trafik'");
+	T_CONTAINS(out, "vaktd.conf:11: 'escalate' names nobody for unit 'kultur'");
+	config_free(load_esc("[Escalation]\nFallback=larm@example.se\nBreachStep1=0min: safety\n",
+	                     out, sizeof(out)));
+	T_EQ_STR("", out);
+	/* The defaults never end nowhere. */
+	config_free(load_esc("", out, sizeof(out)));
+	T_EQ_STR("", out);
+}
+
+static void test_bad_recipients_and_sections_are_refused(void)
+{
+	char out[4096];
+	config_free(load_esc("[Escalation]\nThreat=oncall nobody\nWarning=webhook:missing\n"
+	                     "Fallback=manager\n",
+	                     out, sizeof(out)));
+	T_CONTAINS(out, "vaktd.conf:10: 'nobody' is neither a role");
+	T_CONTAINS(out, "vaktd.conf:11: 'webhook:missing': no [Webhook missing]");
+	T_CONTAINS(out, "vaktd.conf:12: 'manager': only recipients");
+	config_free(load_esc("[Escalation]\nBreachStep2=1h: manager\nRepeatKinds=threat bogus\n"
+	                     "BreachStep1=soon: manager\n[OnCall]\nHandover=someday\n"
+	                     "Shift1=2026-12-24T16:00 2026-12-27T08:00 jul@example.se\n",
+	                     out, sizeof(out)));
+	T_CONTAINS(out, "vaktd.conf:11: RepeatKinds=: unknown kind 'bogus'");
+	T_CONTAINS(out, "vaktd.conf:12: BreachStep1=: 'soon' is not a duration");
+	T_CONTAINS(out, "vaktd.conf:14: Handover=someday");
+	T_CONTAINS(out, "BreachStep2= is set but BreachStep1= is not");
+	config_free(load_esc("[Escalation]\nPublicBaseUrl=http://x.se\n", out, sizeof(out)));
+	T_CONTAINS(out, "vaktd.conf:10: PublicBaseUrl=http://x.se: expected an https:// URL");
+	config_free(load_esc("[OnCall]\nShift1=2026-12-24T16:00 2026-12-27T08:00 jul@example.se\n",
+	                     out, sizeof(out)));
+	T_CONTAINS(out, "vaktd.conf:10: [OnCall] has shifts but no Rota=");
+}
+
+static void test_oncall_override_shift_rota(void)
+{
+	char out[4096], who[256];
+	const char *src = NULL;
+	struct config *c = load_esc("[OnCall]\nRota=a@x.se b@x.se\nHandover=mon 08:00\n"
+	                            "Shift1=2026-12-24T16:00 2026-12-27T08:00 jul@x.se\n",
+	                            out, sizeof(out));
+	T_EQ_STR("", out);
+	struct cal *cal = NULL;
+	(void)cal;
+	/* Monday 2026-11-23 07:59 and 08:00 (UTC+1): the week turns. */
+	int64_t before = (1795417140LL) * 1000000, after = before + 60 * 1000000LL;
+	T_EQ_INT(0, escalate_oncall_at(c, NULL, before, who, sizeof(who), &src));
+	T_EQ_STR("rota", src);
+	char first[256];
+	snprintf(first, sizeof(first), "%s", who);
+	T_EQ_INT(0, escalate_oncall_at(c, NULL, after, who, sizeof(who), &src));
+	T_ASSERT(strcmp(first, who) != 0);
+	/* A week later it turns back. */
+	T_EQ_INT(0, escalate_oncall_at(c, NULL, before + 7 * 86400 * 1000000LL, who, sizeof(who),
+	                               &src));
+	T_ASSERT(strcmp(first, who) != 0);
+	/* Christmas Eve 20:00: the shift. */
+	T_EQ_INT(0, escalate_oncall_at(c, NULL, 1798138800LL * 1000000, who, sizeof(who), &src));
+	T_EQ_STR("shift", src);
+	T_EQ_STR("jul@x.se", who);
+	/* An override wins over both. */
+	char *dir;
+	struct store *s = open_store(&dir);
+	T_EQ_INT(0, store_oncall_override_add(s, "natt@x.se", 1798138800LL * 1000000 - 1,
+	                                      1798138800LL * 1000000 + 3600000000LL, "test", 1));
+	T_EQ_INT(0, escalate_oncall_at(c, s, 1798138800LL * 1000000, who, sizeof(who), &src));
+	T_EQ_STR("override", src);
+	T_EQ_STR("natt@x.se", who);
+	store_close(s);
+	tfs_rmrf(dir);
+	config_free(c);
+}
+
+static void test_recipients_per_kind_and_work_environment(void)
+{
+	char out[4096];
+	struct config *c = load_esc("[Escalation]\nFallback=larm@x.se\nBreachStep1=0min: manager\n"
+	                            "BreachStep2=4 business hours: escalate\n",
+	                            out, sizeof(out));
+	T_EQ_STR("", out);
+	struct escalate_rcpt rc[ESCALATE_RCPT_MAX];
+	size_t n = 0;
+	struct store_escalation e = {
+		.cause = "verdict", .kind = "threat", .account = "k", .reason = "threat"
+	};
+	/* No rota: on-call falls back; a threat also reaches the manager and
+	 * the safety representative. */
+	T_EQ_INT(0, escalate_recipients(c, NULL, &e, 0, 1, rc, &n));
+	T_EQ_INT(3, (int)n);
+	T_EQ_STR("larm@x.se", rc[0].recipient);
+	T_EQ_STR("fallback", rc[0].role);
+	T_EQ_STR("chef@example.se", rc[1].recipient);
+	T_EQ_STR("skydd@example.se", rc[2].recipient);
+	/* A crime, not a threat: on-call only. */
+	snprintf(e.reason, sizeof(e.reason), "criminal");
+	T_EQ_INT(0, escalate_recipients(c, NULL, &e, 0, 1, rc, &n));
+	T_EQ_INT(1, (int)n);
+	/* Breach steps: kultur has no escalation contact: the fallback. */
+	struct store_escalation b = { .cause = "deadline", .kind = "breach", .account = "k" };
+	T_EQ_INT(0, escalate_recipients(c, NULL, &b, 0, 1, rc, &n));
+	T_EQ_STR("chef@example.se", rc[0].recipient);
+	T_EQ_INT(0, escalate_recipients(c, NULL, &b, 1, 1, rc, &n));
+	T_EQ_STR("larm@x.se", rc[0].recipient);
+	snprintf(b.account, sizeof(b.account), "t");
+	T_EQ_INT(0, escalate_recipients(c, NULL, &b, 1, 1, rc, &n));
+	T_EQ_STR("komm@example.se", rc[0].recipient);
+	T_EQ_STR("escalate", rc[0].role);
+	/* Health: the owner and the communications unit. */
+	struct store_escalation h = { .cause = "health", .kind = "health", .account = "t" };
+	T_EQ_INT(0, escalate_recipients(c, NULL, &h, 0, 1, rc, &n));
+	T_EQ_INT(2, (int)n);
+	config_free(c);
+}
+
 int main(void)
 {
+	T_RUN(test_route_ending_nowhere_is_named);
+	T_RUN(test_bad_recipients_and_sections_are_refused);
+	T_RUN(test_oncall_override_shift_rota);
+	T_RUN(test_recipients_per_kind_and_work_environment);
 	T_RUN(test_state_machine_with_fake_notify);
 	T_RUN(test_restart_retries_what_was_sending);
 	T_RUN(test_link_valid_expired_tampered);
