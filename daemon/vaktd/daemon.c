@@ -337,7 +337,7 @@ static int start_load(struct daemon *d)
 	log_set_max_level(d->config->daemon.log_level);
 	if (escalate_config_check(d->config, &diags)) {
 		log_diags(&diags, "");
-		log_error("escalation routes in %s that end nowhere: %zu error(s); not starting",
+		log_error("invalid escalation routes in %s: %zu error(s); not starting",
 		          d->opts.config_dir, diags.n);
 		r = -EINVAL;
 		goto out;

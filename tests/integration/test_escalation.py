@@ -208,6 +208,34 @@ class Escalation(VaktTestCase):
         self.assertEqual(len(keys), len(set(keys)))
         self.assertIn("sending them again", d2.log())
 
+    def test_channel_down_for_an_hour_then_everything_once(self):
+        d = self.manual("2026-11-21T23:00:00+01:00")
+        db = os.path.join(d.state_dir, "vakt.db")
+        jour = json.loads(d.ctl("oncall", "--json").stdout)["oncall"]
+        self.rx.set_mode("retry")
+        item = insert_item(db, "stockholm-fb", "9_3", us(2026, 11, 21, 22, 59),
+                           "jag ska doda dig")
+        d.ctl("item", str(item), "--evaluate")
+        wait_for(lambda: len(self.rx.events("attempt")) >= 2, "first attempts")
+        for _ in range(5):
+            d.advance("10min")
+        # Backing off: several attempts each, none taken.
+        self.assertGreater(len(self.rx.events("attempt")), 6)
+        self.assertLess(len(self.rx.events("attempt")), 30)
+        self.assertEqual([], self.rx.events())
+        [e] = self.escalations(d)
+        self.assertTrue(all(x["state"] == "retrying" for x in e["deliveries"]))
+        self.assertTrue(all(x["attempts"] >= 3 for x in e["deliveries"]))
+        self.rx.set_mode("ok")
+        d.advance("20min")
+        wait_for(lambda: self.rx.to(jour) and self.rx.to("kommunikation@demo.vakt.invalid"),
+                 "delivered once the channel is back")
+        [e] = self.escalations(d)
+        self.assertTrue(all(x["state"] == "sent" for x in e["deliveries"]
+                            if x["round"] == 0))
+        keys = [(x["recipient"], x["key"]) for x in self.rx.events()]
+        self.assertEqual(len(keys), len(set(keys)))
+
     def test_route_that_ends_nowhere_is_refused(self):
         self.write("vaktd.conf.d/91-escalation.conf",
                    "[Escalation]\nBreachStep1=0min: safety\n")
