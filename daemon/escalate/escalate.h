@@ -46,7 +46,9 @@ bool escalate_verdict_wanted(unsigned categories, int tier, unsigned actions);
 
 /* Escalate a verdict when escalate_verdict_wanted(): a new escalation, or,
  * when one of the same post (or, for top-level items, account) is open and
- * younger than the group window, that one grows by the item (a pile-on).
+ * younger than the group window, that one grows by the item (a pile-on);
+ * an item already part of a verdict escalation that was not cancelled
+ * (re-evaluated) adds nothing.
  * *ret_id (may be NULL) is the escalation, 0 when the verdict does not
  * escalate. */
 int escalate_verdict(struct store *s, const struct escalate_verdict_in *in, int64_t now,

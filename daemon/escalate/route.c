@@ -247,15 +247,15 @@ static int route_one(struct store *s, const struct config *cfg, int64_t id, int6
 	if (e.acknowledged_at || e.cancelled_at)
 		return store_escalation_set_step(s, id, e.level, e.round, 0, now);
 
-	/* The furthest step due now; a step already routed is repeated. */
+	/* The next step when it is due, else a repeat of the last one.  One
+	 * step per routing: after a long stop every step still reaches its
+	 * recipients, in order, the next one at once. */
 	int level = 0, round = 0;
 	int64_t at;
-	for (int l = 1; step_at(cfg, &e, l, &at) == 0 && at <= now; l++)
-		level = l;
-	if (level <= e.level) {
-		level = e.level < 0 ? 0 : e.level;
-		round = e.level < 0 ? 0 : e.round + 1;
-	}
+	if (e.level >= 0 && step_at(cfg, &e, e.level + 1, &at) == 0 && at <= now)
+		level = e.level + 1;
+	else if (e.level >= 0)
+		level = e.level, round = e.round + 1;
 	r = escalate_recipients(cfg, s, &e, level, now, rc, &n);
 	if (r == -ENOENT) {
 		/* Only an account no longer configured gets here (every unit

@@ -41,14 +41,20 @@ int escalate_verdict(struct store *s, const struct escalate_verdict_in *in, int6
 		snprintf(group, sizeof(group), "account:%s", in->account);
 	if ((r = store_begin(s)) != 0)
 		return r;
-	if (in->group_window_usec > 0) {
+	/* Evaluated again (a rule fixed, `vaktctl item --evaluate`): the
+	 * people told of it once are not paged again for the same item. */
+	r = store_escalation_of_item(s, in->item_id, &id);
+	bool known = r == 0;
+	if (r == -ENOENT)
+		id = 0, r = 0;
+	if (r == 0 && !known && in->group_window_usec > 0) {
 		r = store_escalation_group_find(s, group, now - in->group_window_usec, &id);
 		if (r == 0)
 			r = store_escalation_add_item(s, id, in->item_id, now, NULL);
 		else if (r == -ENOENT)
 			id = 0, r = 0;
 	}
-	if (r == 0 && id == 0) {
+	if (r == 0 && !known && id == 0) {
 		snprintf(key, sizeof(key), "verdict-%lld", (long long)in->verdict_id);
 		category_list(in->categories, cats, sizeof(cats));
 		struct store_escalation_in e = {

@@ -106,6 +106,19 @@ int store_escalation_group_find(struct store *s, const char *group_key, int64_t 
 	return one_id(st, ret_id);
 }
 
+int store_escalation_of_item(struct store *s, int64_t item, int64_t *ret_id)
+{
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT e.id FROM escalation_items x JOIN escalations e "
+	                         "ON e.id = x.escalation_id WHERE x.item_id=? AND "
+	                         "e.cause='verdict' AND e.cancelled_at IS NULL "
+	                         "ORDER BY e.id DESC LIMIT 1");
+	if (!st)
+		return STORE_E_SQLITE;
+	sqlite3_bind_int64(st, 1, item);
+	return one_id(st, ret_id);
+}
+
 int store_escalation_add_item(struct store *s, int64_t id, int64_t item, int64_t now,
                               int *ret_added)
 {

@@ -59,6 +59,10 @@ int store_escalation_insert(struct store *s, const struct store_escalation_in *i
 int store_escalation_group_find(struct store *s, const char *group_key, int64_t since,
                                 int64_t *ret_id);
 
+/* The verdict escalation (open or acknowledged, not cancelled) that item
+ * is part of; -ENOENT when none. */
+int store_escalation_of_item(struct store *s, int64_t item, int64_t *ret_id);
+
 /* Add item to escalation id's list; a new item raises the count and makes
  * it a pile-on.  *ret_added (may be NULL) is 1 when the item was new. */
 int store_escalation_add_item(struct store *s, int64_t id, int64_t item, int64_t now,

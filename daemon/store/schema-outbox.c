@@ -61,6 +61,7 @@ const char schema_migration_outbox[] =
         "  added_at INTEGER NOT NULL,"
         "  PRIMARY KEY (escalation_id, item_id)"
         ") WITHOUT ROWID;"
+        "CREATE INDEX escalation_items_item ON escalation_items(item_id);"
 
         "CREATE TABLE deliveries ("
         "  id INTEGER PRIMARY KEY,"

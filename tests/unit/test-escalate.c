@@ -480,8 +480,76 @@ static void test_recipients_per_kind_and_work_environment(void)
 	config_free(c);
 }
 
+static void test_reevaluated_item_escalates_once(void)
+{
+	char *dir;
+	struct store *s = open_store(&dir);
+	struct escalate_verdict_in in = {
+		.account = "a",
+		.item_id = 2,
+		.verdict_id = 1,
+		.categories = 1u << FILTER_CAT_THREAT,
+		.tier = FILTER_TIER_OBVIOUS,
+	};
+	int64_t a, b;
+	T_EQ_INT(0, escalate_verdict(s, &in, 1000, &a));
+	in.verdict_id = 2; /* the same item, evaluated again much later */
+	T_EQ_INT(0, escalate_verdict(s, &in, 1000000000, &b));
+	T_ASSERT(a == b);
+	struct store_escalation e;
+	T_EQ_INT(0, store_escalation_get(s, a, &e));
+	T_EQ_INT(1, e.count);
+	store_close(s);
+	tfs_rmrf(dir);
+}
+
+/* After a long stop every breach step still reaches its people, in order. */
+static void test_breach_steps_in_order_after_a_stop(void)
+{
+	char out[4096], *dir;
+	struct config *c = load_esc(
+	        "[Escalation]\nFallback=larm@x.se\nRepeatEvery=off\nBreachStep1=0min: manager\n"
+	        "BreachStep2=1h: escalate\n",
+	        out, sizeof(out));
+	T_EQ_STR("", out);
+	struct store *s = open_store(&dir);
+	sqlite3_exec(
+	        store_db(s),
+	        "INSERT INTO accounts(id, platform, unit, external_id, created_at, updated_at) "
+	        "VALUES ('t','facebook','trafik','2',1,1)",
+	        NULL, NULL, NULL);
+	const int64_t H = 3600LL * 1000000, due = 1795417140LL * 1000000;
+	struct store_escalation_in in = { .key = "b1",
+		                          .cause = "deadline",
+		                          .kind = "breach",
+		                          .account = "t",
+		                          .reason = "respond",
+		                          .due_at = due,
+		                          .next_at = due };
+	int64_t id;
+	size_t n = 0, nd;
+	T_EQ_INT(0, store_escalation_insert(s, &in, due, &id));
+	T_EQ_INT(0, escalate_route_due(s, c, due + 3 * H, &n));
+	T_EQ_INT(1, (int)n);
+	T_EQ_STR("trafikchef@example.se", delivery_of(s, id, 0, &nd).recipient);
+	T_EQ_INT(0, escalate_route_due(s, c, due + 3 * H, &n));
+	T_EQ_INT(1, (int)n);
+	struct store_delivery d = delivery_of(s, id, 1, &nd);
+	T_EQ_STR("komm@example.se", d.recipient);
+	T_EQ_INT(1, d.level);
+	/* No more steps, no repeats: nothing further is planned. */
+	struct store_escalation e;
+	T_EQ_INT(0, store_escalation_get(s, id, &e));
+	T_EQ_INT(0, (int)e.next_at);
+	store_close(s);
+	tfs_rmrf(dir);
+	config_free(c);
+}
+
 int main(void)
 {
+	T_RUN(test_reevaluated_item_escalates_once);
+	T_RUN(test_breach_steps_in_order_after_a_stop);
 	T_RUN(test_route_ending_nowhere_is_named);
 	T_RUN(test_bad_recipients_and_sections_are_refused);
 	T_RUN(test_oncall_override_shift_rota);
