@@ -312,6 +312,7 @@ int daemon_check_config(const struct daemon_opts *opts)
 		diag_print(&diags, stderr);
 		fprintf(stderr, "%s: %zu error(s)\n", opts->config_dir, diags.n);
 		diag_list_clear(&diags);
+		pipeline_rules_free(rules);
 		config_free(c);
 		return 1;
 	}
