@@ -12,8 +12,11 @@ reads how to answer from $VAKT_FAKE_NOTIFY.mode.  `Receiver` below is the
 only part that knows this: with the real channels it becomes a local SMTP
 or webhook receiver recording the same fields."""
 import datetime as dt
+import http.client
 import json
 import os
+import re
+import socket
 import signal
 import sqlite3
 import zoneinfo
@@ -42,6 +45,26 @@ def insert_item(db, account, platform_id, published, text, parent=None):
         return item
     finally:
         con.close()
+
+
+class UnixHTTP(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=30)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.unix_path)
+
+
+def api(d, method, path):
+    c = UnixHTTP(d.socket)
+    try:
+        c.request(method, path)
+        r = c.getresponse()
+        return r.status, json.loads(r.read())
+    finally:
+        c.close()
 
 
 class Receiver:
@@ -235,6 +258,37 @@ class Escalation(VaktTestCase):
                             if x["round"] == 0))
         keys = [(x["recipient"], x["key"]) for x in self.rx.events()]
         self.assertEqual(len(keys), len(set(keys)))
+
+    def test_signed_link_acknowledges_once_and_expires(self):
+        keyfile = os.path.join(self.tmp, "ack.key")
+        with open(keyfile, "w") as f:
+            f.write("k" * 32)
+        self.write("vaktd.conf.d/92-links.conf",
+                   "[Escalation]\nPublicBaseUrl=https://vakt.example.se\n"
+                   "AckKeyFile=%s\nAckLinkValid=2d\n" % keyfile)
+        d = self.manual("2026-11-21T23:00:00+01:00")
+        db = os.path.join(d.state_dir, "vakt.db")
+        item = insert_item(db, "stockholm-fb", "9_4", us(2026, 11, 21, 22, 59),
+                           "jag ska doda dig")
+        d.ctl("item", str(item), "--evaluate")
+        msg = wait_for(lambda: self.rx.events(), "a message")[0]
+        token = re.search(r"https://vakt\.example\.se/v1/ack/([0-9a-f.]+)", msg["text"]).group(1)
+        # Fetching (a mail scanner) shows, never acknowledges.
+        st, body = api(d, "GET", "/v1/ack/" + token)
+        self.assertEqual(200, st)
+        self.assertIsNone(body["acknowledged_at"])
+        bad = token[:-1] + ("0" if token[-1] != "0" else "1")
+        self.assertEqual(403, api(d, "POST", "/v1/ack/" + bad)[0])
+        st, body = api(d, "POST", "/v1/ack/" + token)
+        self.assertEqual(200, st)
+        self.assertEqual(msg["recipient"], body["acknowledged_by"])
+        self.assertEqual(409, api(d, "POST", "/v1/ack/" + token)[0])
+        con = sqlite3.connect(db)
+        self.assertEqual([("link:" + msg["recipient"],)], con.execute(
+            "SELECT actor FROM audit_log WHERE action='escalation.ack'").fetchall())
+        con.close()
+        d.advance("2d")
+        self.assertEqual(410, api(d, "GET", "/v1/ack/" + token)[0])
 
     def test_route_that_ends_nowhere_is_refused(self):
         self.write("vaktd.conf.d/91-escalation.conf",
