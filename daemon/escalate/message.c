@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar/bizmath.h"
 #include "calendar/instant.h"
 #include "escalate/escalate.h"
 #include "util/strbuf.h"
@@ -14,7 +15,7 @@
 struct words {
 	const char *threat, *pileon, *warning, *breach, *health, *test, *repeat;
 	const char *account, *unit, *item, *categories, *comment, *due, *count, *ack, *ack_cli,
-	        *reason, *notified;
+	        *reason, *notified, *link, *tier, *rules, *left;
 };
 
 static const struct words sv = {
@@ -36,6 +37,10 @@ static const struct words sv = {
 	"Kvittera med",
 	"Orsak",
 	"Meddelandet gick till",
+	"Länk",
+	"Nivå",
+	"Regler",
+	"Arbetstid kvar",
 };
 static const struct words en = {
 	"Threat or crime",
@@ -56,6 +61,10 @@ static const struct words en = {
 	"Acknowledge with",
 	"Reason",
 	"Sent to",
+	"Link",
+	"Tier",
+	"Rules",
+	"Business time left",
 };
 
 static const char *title(const struct words *w, const char *kind)
@@ -117,8 +126,24 @@ int escalate_text_build(const struct config *cfg, struct store *s, const struct 
 	if (e->due_at && cal)
 		r |= strbuf_addf(&body, "%s: %s\n", w->due,
 		                 cal_format_instant(cal, e->due_at, when, sizeof(when), NULL));
+	if (e->due_at && cal && e->due_at > now && strcmp(e->kind, "warning") == 0) {
+		int64_t left = 0;
+		if (cal_business_between(cal, now, e->due_at, &left) == 0)
+			r |= strbuf_addf(&body, "%s: %lldh %02lldmin\n", w->left,
+			                 (long long)(left / 3600000000LL),
+			                 (long long)(left / 60000000LL % 60));
+	}
 	if (e->count > 1)
 		r |= strbuf_addf(&body, "%s: %d\n", w->count, e->count);
+	struct store_escalation_context ctx;
+	if (e->item_id && store_escalation_context(s, e->item_id, e->verdict_id, &ctx) == 0) {
+		if (ctx.permalink[0])
+			r |= strbuf_addf(&body, "%s: %s\n", w->link, ctx.permalink);
+		if (ctx.tier[0])
+			r |= strbuf_addf(&body, "%s: %s\n", w->tier, ctx.tier);
+		if (ctx.rules[0])
+			r |= strbuf_addf(&body, "%s:\n  %s\n", w->rules, ctx.rules);
+	}
 	if (e->item_id) {
 		struct store_item_view v = { 0 };
 		int64_t *items = NULL;

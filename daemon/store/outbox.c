@@ -687,3 +687,53 @@ int store_delivery_get(struct store *s, int64_t id, struct store_delivery *ret)
 	sqlite3_finalize(st);
 	return r;
 }
+
+int store_escalation_context(struct store *s, int64_t item, int64_t verdict,
+                             struct store_escalation_context *ret)
+{
+	struct store_escalation_context c = { 0 };
+	char ruleset[64] = "", ids[1024] = "";
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(permalink,'') FROM items WHERE id=?");
+	int r = st ? 0 : STORE_E_SQLITE;
+	if (r == 0) {
+		sqlite3_bind_int64(st, 1, item);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			col_text(st, 0, c.permalink, sizeof(c.permalink));
+		sqlite3_finalize(st);
+	}
+	if (r == 0 && verdict) {
+		st = store_prepare(s, "SELECT ruleset, rule_ids, coalesce(tier,'') FROM verdicts "
+		                      "WHERE id=?");
+		r = st ? 0 : STORE_E_SQLITE;
+		if (r == 0) {
+			sqlite3_bind_int64(st, 1, verdict);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				col_text(st, 0, ruleset, sizeof(ruleset));
+				col_text(st, 1, ids, sizeof(ids));
+				col_text(st, 2, c.tier, sizeof(c.tier));
+			}
+			sqlite3_finalize(st);
+		}
+	}
+	/* Each rule with its title and the statute it serves. */
+	size_t n = 0;
+	for (char *save = NULL, *id = strtok_r(ids, " ", &save); r == 0 && id;
+	     id = strtok_r(NULL, " ", &save)) {
+		st = store_prepare(
+		        s, "SELECT title, statute FROM rules WHERE ruleset=? AND rule_id=?");
+		if (!st) {
+			r = STORE_E_SQLITE;
+			break;
+		}
+		sqlite3_bind_text(st, 1, ruleset, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && n < sizeof(c.rules))
+			n += (size_t)snprintf(c.rules + n, sizeof(c.rules) - n, "%s%s: %s (%s)",
+			                      n ? "\n  " : "", id, sqlite3_column_text(st, 0),
+			                      sqlite3_column_text(st, 1));
+		sqlite3_finalize(st);
+	}
+	if (r == 0)
+		*ret = c;
+	return r;
+}

@@ -106,6 +106,17 @@ int store_escalations_next_at(struct store *s, int64_t *ret);
 int store_escalations_list(struct store *s, int open_only, size_t max,
                            struct store_escalation **ret, size_t *ret_n);
 
+/* What a message says about its item besides the text: the link to it,
+ * the verdict's tier and its rules with title and statute ("" when
+ * none). */
+struct store_escalation_context {
+	char permalink[512];
+	char tier[12];
+	char rules[1024];
+};
+int store_escalation_context(struct store *s, int64_t item, int64_t verdict,
+                             struct store_escalation_context *ret);
+
 /* --- deliveries ------------------------------------------------------ */
 
 struct store_delivery {

@@ -119,6 +119,10 @@ class Escalation(VaktTestCase):
         # No clock moves: the verdict's commit wakes the outbox.
         sent = wait_for(lambda: self.rx.to(jour), "threat to on-call")
         self.assertEqual("threat", sent[0]["kind"])
+        # What to act on: the rule and the statute it serves, the tier.
+        self.assertIn("sv.threat.kill-direct: Direct death threat", sent[0]["text"])
+        self.assertIn("BrB 4:5 olaga hot", sent[0]["text"])
+        self.assertIn("Nivå: obvious", sent[0]["text"])
         # Work environment: the unit's manager hears of it too.
         wait_for(lambda: self.rx.to("kommunikation@demo.vakt.invalid"), "threat to manager")
         [e] = self.escalations(d)
@@ -190,6 +194,8 @@ class Escalation(VaktTestCase):
         d.set_clock("2026-11-23T13:30:00+01:00")
         w = wait_for(lambda: self.rx.to(manager), "warning to the manager")
         self.assertEqual("warning", w[0]["kind"])
+        # Due 15:45, warned 13:30: 2 h 15 min of office hours left.
+        self.assertIn("Arbetstid kvar: 2h 15min", w[0]["text"])
         d.set_clock("2026-11-23T15:45:00+01:00")
         b = wait_for(lambda: [e for e in self.rx.to(manager) if e["kind"] == "breach"],
                      "breach to the manager")
