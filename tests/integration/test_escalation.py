@@ -296,6 +296,20 @@ class Escalation(VaktTestCase):
         d.advance("2d")
         self.assertEqual(410, api(d, "GET", "/v1/ack/" + token)[0])
 
+    def test_reload_refuses_a_bad_route_and_takes_a_good_one(self):
+        d = self.manual("2026-11-21T23:00:00+01:00")
+        self.write("vaktd.conf.d/93-oncall.conf", "[OnCall]\nShift1=2026-11-21T20:00 "
+                   "2026-11-22T08:00 webhook:missing\n")
+        r = d.ctl("reload", check=False)
+        self.assertEqual(1, r.returncode, r.stdout + r.stderr)
+        self.assertIn("93-oncall.conf:2: 'webhook:missing'", r.stderr)
+        self.assertEqual("rota", json.loads(d.ctl("oncall", "--json").stdout)["source"])
+        self.write("vaktd.conf.d/93-oncall.conf", "[OnCall]\nShift1=2026-11-21T20:00 "
+                   "2026-11-22T08:00 helg@demo.vakt.invalid\n")
+        d.ctl("reload")
+        now = json.loads(d.ctl("oncall", "--json").stdout)
+        self.assertEqual(("helg@demo.vakt.invalid", "shift"), (now["oncall"], now["source"]))
+
     def test_route_that_ends_nowhere_is_refused(self):
         self.write("vaktd.conf.d/91-escalation.conf",
                    "[Escalation]\nBreachStep1=0min: safety\n")
