@@ -281,8 +281,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	d->api_env.state = "stopping";
 	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
-	/* Nothing long-running is in flight yet; later work (transfers, the
-	 * outbox) finishes here before the loop exits. */
+	/* The outbox's attempts in flight are abandoned with the loop: their
+	 * deliveries stay "sending" and the next start sends them again
+	 * (same Message-ID, so receivers drop a repeat). */
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -521,6 +522,8 @@ static int start_timers(struct daemon *d)
 	}
 	/* The outbox recovers what a crash left sending and sends what is
 	 * due before anything new is decided. */
+	/* MERGE: pass the daemon's curlev here once the channels and the
+	 * fetch driver land; the outbox's fake notify needs none. */
 	r = notify_new(NULL, d->config, &d->notify);
 	if (r == 0)
 		r = escalate_outbox_new(d->base, d->timers, d->store, d->notify, d->config,
