@@ -19,6 +19,7 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_filters,
 	&ctl_cmd_testclock,
 	&ctl_cmd_reload,
+	&ctl_cmd_audit,
 	NULL,
 };
 /* clang-format on */

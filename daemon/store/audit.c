@@ -9,7 +9,7 @@
 #include "store/store-internal.h"
 #include "util/clock.h"
 
-static const char genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
+const char audit_genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* Fields are length-prefixed so that no choice of contents can make two
  * different entries hash the same input. */
@@ -90,8 +90,9 @@ int store_audit_append(struct store *s, const char *actor, const char *action, c
 
 	if (!detail)
 		detail = "{}";
-	sqlite3_stmt *st =
-	        store_prepare(s, "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+	/* The head by max(seq): one step down the rowid tree. */
+	sqlite3_stmt *st = store_prepare(s, "SELECT seq, hash FROM audit_log "
+	                                    "WHERE seq = (SELECT max(seq) FROM audit_log)");
 	if (!st)
 		return STORE_E_SQLITE;
 	int sr = sqlite3_step(st);
@@ -99,7 +100,7 @@ int store_audit_append(struct store *s, const char *actor, const char *action, c
 		seq = sqlite3_column_int64(st, 0) + 1;
 		snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 1));
 	} else if (sr == SQLITE_DONE) {
-		snprintf(prev, sizeof(prev), "%s", genesis);
+		snprintf(prev, sizeof(prev), "%s", audit_genesis);
 	} else {
 		sqlite3_finalize(st);
 		return STORE_E_SQLITE;
@@ -136,56 +137,5 @@ int store_audit_append(struct store *s, const char *actor, const char *action, c
 			*ret_seq = seq;
 	}
 	sqlite3_finalize(st);
-	return r;
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? (const char *)t : "";
-}
-
-int store_audit_verify(struct store *s, int64_t *ret_entries, int64_t *ret_bad_seq)
-{
-	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX];
-	int64_t n = 0, expect_seq = 1;
-	int r = 0, sr;
-
-	snprintf(prev, sizeof(prev), "%s", genesis);
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, at, actor, action, subject, detail, "
-	                                    "prev_hash, hash, caller_uid, caller_gid, caller_pid, "
-	                                    "caller_user, claimed_by FROM audit_log ORDER BY seq");
-	if (!st)
-		return STORE_E_SQLITE;
-	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t seq = sqlite3_column_int64(st, 0);
-		struct audit_caller c = {
-			.uid = sqlite3_column_int64(st, 8),
-			.gid = sqlite3_column_int64(st, 9),
-			.pid = sqlite3_column_int64(st, 10),
-			.user = (const char *)sqlite3_column_text(st, 11),
-			.claim = (const char *)sqlite3_column_text(st, 12),
-		};
-		bool has_caller = sqlite3_column_type(st, 8) != SQLITE_NULL;
-		audit_hash_caller(prev, seq, sqlite3_column_int64(st, 1), col(st, 2), col(st, 3),
-		                  col(st, 4), col(st, 5), has_caller ? &c : NULL, hash);
-		/* A gap in seq means a deleted row; a prev_hash or hash mismatch
-		 * means an edited one. */
-		if (seq != expect_seq || strcmp(col(st, 6), prev) != 0 ||
-		    strcmp(col(st, 7), hash) != 0) {
-			if (ret_bad_seq)
-				*ret_bad_seq = seq;
-			r = STORE_E_CORRUPT;
-			break;
-		}
-		snprintf(prev, sizeof(prev), "%s", hash);
-		expect_seq = seq + 1;
-		n++;
-	}
-	if (r == 0 && sr != SQLITE_DONE)
-		r = STORE_E_SQLITE;
-	sqlite3_finalize(st);
-	if (r == 0 && ret_entries)
-		*ret_entries = n;
 	return r;
 }
