@@ -20,7 +20,7 @@
 
 #define EXPORT_DEFAULT_LIMIT 500
 #define EXPORT_MAX_LIMIT 1000
-#define EXPORT_MAX_BYTES (1024 * 1024)
+#define EXPORT_MAX_BYTES (512 * 1024)
 
 static void add_time(cJSON *o, const char *key, int64_t usec)
 {

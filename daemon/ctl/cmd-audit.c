@@ -9,7 +9,7 @@
 #include "ctl/ctl-args.h"
 #include "ctl/ctl.h"
 
-#define EXPORT_PAGE 1000
+#define EXPORT_PAGE 500
 
 static const cJSON *member(const cJSON *o, const char *key)
 {
