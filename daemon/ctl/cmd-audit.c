@@ -27,6 +27,11 @@ static void show_progress(const cJSON *job, bool tty)
 	if (!tty)
 		return;
 	long long checked = num(job, "checked"), total = num(job, "total");
+	if (total == 0) { /* the worker has not read the chain's end yet */
+		fprintf(stderr, "\rverifying the audit log: starting  ");
+		fflush(stderr);
+		return;
+	}
 	fprintf(stderr, "\rverifying the audit log: %lld of %lld entries (%lld%%)  ", checked,
 	        total, total > 0 ? checked * 100 / total : 0);
 	fflush(stderr);

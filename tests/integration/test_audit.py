@@ -11,14 +11,16 @@ job still said `running`)."""
 import http.client
 import json
 import os
+import pty
 import shutil
 import signal
 import socket
 import sqlite3
+import subprocess
 import tempfile
 
 import auditchain
-from vakttest import PATIENCE, VaktTestCase, Vaktd, main, wait_for, DEMO_CONFIG
+from vakttest import PATIENCE, VAKTCTL, VaktTestCase, Vaktd, main, wait_for, DEMO_CONFIG
 
 BIG = 300000
 
@@ -168,6 +170,34 @@ class Audit(VaktTestCase):
         # Cancelling when nothing runs changes nothing.
         st, cancel = call(c, "DELETE", "/v1/audit/verify")
         self.assertEqual((200, False), (st, cancel["cancelling"]))
+
+    def test_vaktctl_shows_progress_on_a_terminal(self):
+        d = self.daemon()
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.Popen([VAKTCTL, "--socket", d.socket, "audit", "verify"],
+                                 stdout=subprocess.PIPE, stderr=slave, text=True)
+            os.close(slave)
+            slave = None
+            out, _ = p.communicate(timeout=30 * PATIENCE)
+            err = b""
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: the terminal's other side closed
+                    break
+                if not chunk:
+                    break
+                err += chunk
+        finally:
+            os.close(master)
+            if slave is not None:
+                os.close(slave)
+        self.assertEqual(0, p.returncode, out)
+        # The start answers while the job runs, so at least one progress
+        # line comes before the result.
+        self.assertIn(b"verifying the audit log: ", err)
+        self.assertIn("audit log intact: %d entries" % (self.last + 1), out)
 
     def test_tampered_entry_is_reported(self):
         bad = 123457
