@@ -17,8 +17,9 @@
 #include "store/store.h"
 
 /* A big chain for the tests that must find the worker still at work: it
- * needs a good part of a second to walk, the loop's next call microseconds. */
-#define BIG 100000
+ * takes the worker tens of milliseconds at least, the loop's next call
+ * (the cancel) microseconds. */
+#define BIG 40000
 
 static char *db_path(const char *dir)
 {
