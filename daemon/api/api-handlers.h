@@ -9,7 +9,16 @@ typedef void (*api_handler_fn)(const struct api_env *env, const struct api_req *
                                struct api_response *ret);
 
 void api_get_status(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+/* api-audit.c: the audit log's verification (on the worker) and export */
 void api_get_audit_verify(const struct api_env *env, const struct api_req *req,
+                          struct api_response *ret);
+void api_post_audit_verify(const struct api_env *env, const struct api_req *req,
+                           struct api_response *ret);
+void api_delete_audit_verify(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret);
+void api_get_audit_verify_status(const struct api_env *env, const struct api_req *req,
+                                 struct api_response *ret);
+void api_get_audit_export(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret);
 /* api-reload.c: POST /v1/reload */
 void api_post_reload(const struct api_env *env, const struct api_req *req,

@@ -23,6 +23,7 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_ack,
 	&ctl_cmd_oncall,
 	&ctl_cmd_test_route,
+	&ctl_cmd_audit,
 	NULL,
 };
 /* clang-format on */

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "api/api-audit-job.h"
 #include "deadline/deadline.h"
 #include "escalate/escalate.h"
 #include "escalate/outbox.h"
@@ -280,6 +281,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	d->stopping = true;
 	d->api_env.state = "stopping";
 	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	/* A verification in progress stops within STORE_AUDIT_STEP entries;
+	 * daemon_free() joins its thread. */
+	if (d->audit_job && api_audit_job_cancel(d->audit_job))
+		log_info("cancelling the audit verification in progress");
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* The outbox's attempts in flight are abandoned with the loop: their
 	 * deliveries stay "sending" and the next start sends them again
@@ -458,6 +463,11 @@ static int start_api(struct daemon *d)
 		log_error("cannot create the timers: %s", vakt_strerror(r));
 		return r;
 	}
+	r = api_audit_job_new(d->base, store_path(d->store), &d->audit_job);
+	if (r) {
+		log_error("cannot set up the audit verification: %s", vakt_strerror(r));
+		return r;
+	}
 	d->api_env = (struct api_env){
 		.store = d->store,
 		.rules = d->rules,
@@ -470,6 +480,7 @@ static int start_api(struct daemon *d)
 		.testclock_arg = d,
 		.reload = on_api_reload,
 		.reload_arg = d,
+		.audit_job = d->audit_job,
 	};
 	struct api_server_opts o = api_opts(d->config);
 	r = api_server_start(d->base, &d->api_env, &o, &d->api, errbuf, sizeof(errbuf));
@@ -599,6 +610,7 @@ void daemon_free(struct daemon *d)
 {
 	if (d->api)
 		api_server_free(d->api);
+	api_audit_job_free(d->audit_job); /* joins a running walk before the store closes */
 	poller_free(d->poller);
 	escalate_outbox_free(d->outbox);
 	notify_free(d->notify);

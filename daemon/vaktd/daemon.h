@@ -29,6 +29,7 @@ struct daemon {
 	struct config *config;  /* current; replaced whole on reload */
 	struct store *store;
 	struct api_server *api;
+	struct api_audit_job *audit_job; /* the audit verification's worker */
 	struct poller *poller;
 	struct notify *notify;          /* delivery channels (daemon/notify/) */
 	struct escalate_outbox *outbox; /* escalations to people (daemon/escalate/) */
