@@ -69,6 +69,11 @@ enum notify_result {
  * borrowed for the call. */
 typedef void (*notify_done_fn)(void *arg, enum notify_result r, const char *detail);
 
+/* The delay a webhook asked for with Retry-After (HTTP 429, 503), as
+ * whole seconds (0..86400), when detail (of a NOTIFY_RETRY) carries one:
+ * it is written "...; retry-after=SECONDS".  0 or -ENOENT. */
+int notify_detail_retry_after(const char *detail, int64_t *ret_sec);
+
 /* A channel context for the configuration cfg (copied: a reload frees the
  * old configuration, transfers keep their own copy), on engine e. */
 int notify_new(struct curlev *e, const struct config *cfg, struct notify **ret);
