@@ -247,15 +247,19 @@ static int body_text(const struct notify_message *m, struct strbuf *out)
 	return r;
 }
 
-static int add_part(struct strbuf *out, const char *type, const char *body)
+/* One text part.  In a multipart the CRLF before the next boundary
+ * belongs to the boundary, so it is always added; a lone part only ends
+ * its last line. */
+static int add_part(struct strbuf *out, const char *type, const char *body, bool multipart)
 {
 	struct strbuf qp = { 0 };
 	int r = notify_qp_encode(body, strlen(body), &qp);
+	bool ends = qp.len >= 2 && qp.buf[qp.len - 1] == '\n';
 	if (r == 0)
 		r = strbuf_addf(out,
 		                "Content-Type: %s; charset=UTF-8\r\n"
-		                "Content-Transfer-Encoding: quoted-printable\r\n\r\n%s\r\n",
-		                type, qp.buf ? qp.buf : "");
+		                "Content-Transfer-Encoding: quoted-printable\r\n\r\n%s%s",
+		                type, qp.buf ? qp.buf : "", multipart || !ends ? "\r\n" : "");
 	strbuf_free(&qp);
 	return r;
 }
@@ -296,7 +300,7 @@ int notify_mime_render(const struct notify_message *m, const char *from, const c
 	if (r < 0)
 		goto out;
 	if (!m->html) {
-		r = add_part(out, "text/plain", text.buf ? text.buf : "");
+		r = add_part(out, "text/plain", text.buf ? text.buf : "", false);
 		goto out;
 	}
 	char *html = clean_utf8(m->html, SIZE_MAX);
@@ -309,11 +313,11 @@ int notify_mime_render(const struct notify_message *m, const char *from, const c
 	                "This is a MIME message.\r\n\r\n--%s\r\n",
 	                boundary, boundary);
 	if (r == 0)
-		r = add_part(out, "text/plain", text.buf ? text.buf : "");
+		r = add_part(out, "text/plain", text.buf ? text.buf : "", true);
 	if (r == 0)
 		r = strbuf_addf(out, "--%s\r\n", boundary);
 	if (r == 0)
-		r = add_part(out, "text/html", html);
+		r = add_part(out, "text/html", html, true);
 	if (r == 0)
 		r = strbuf_addf(out, "--%s--\r\n", boundary);
 	free(html);

@@ -20,6 +20,7 @@
 #include "net/curlev.h"
 #include "net/http.h"
 #include "notify/notify-render.h"
+#include "notify/smtp-worker.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
 
@@ -73,6 +74,7 @@ struct nsend {
 
 struct notify {
 	struct curlev *e;
+	struct smtp_worker *smtp; /* started at the first e-mail */
 	struct nsettings *s;
 	struct nsend *sends;
 };
@@ -252,12 +254,10 @@ static void send_free(struct nsend *d)
 {
 	if (d->ev)
 		event_free(d->ev);
-	if (d->easy) {
-		/* Out of the engine already when it completed; else removed here
-		 * (removing a handle the engine does not hold does nothing). */
-		curlev_remove(d->n->e, d->easy);
+	/* An e-mail's handle is back from the SMTP worker (completed, or the
+	 * worker was stopped by notify_free first). */
+	if (d->easy)
 		curl_easy_cleanup(d->easy);
-	}
 	curl_slist_free_all(d->rcpt);
 	if (d->mail.buf)
 		explicit_bzero(d->mail.buf, d->mail.len);
@@ -396,9 +396,16 @@ static int email_start(struct nsend *d, const struct notify_target *t,
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 	                 timeout_ms < CONNECT_TIMEOUT_MAX_MS ? timeout_ms : CONNECT_TIMEOUT_MAX_MS);
+	/* libcurl's waits for the answer to the message and to QUIT block
+	 * (see smtp-worker.h); this bounds them, on the worker thread. */
+	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)s->email_timeout_sec);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, d->errbuf);
-	r = curlev_add(d->n->e, h, smtp_done, d);
-	return r;
+	if (!d->n->smtp) {
+		r = smtp_worker_new(curlev_base(d->n->e), &d->n->smtp);
+		if (r < 0)
+			return r;
+	}
+	return smtp_worker_add(d->n->smtp, h, smtp_done, d);
 }
 
 static void http_done(struct http_xfer *x, void *arg)
@@ -558,6 +565,9 @@ void notify_free(struct notify *n)
 {
 	if (!n)
 		return;
+	/* First the thread: afterwards every e-mail handle is ours again. */
+	smtp_worker_free(n->smtp);
+	n->smtp = NULL;
 	while (n->sends) {
 		struct nsend *d = n->sends;
 		if (d->ev)

@@ -399,6 +399,128 @@ static void test_free_abandons_sends_as_retry(void)
 	teardown();
 }
 
+/* A mail server in the test's loop that answers everything but the end of
+ * the message: libcurl waits for that answer in a blocking poll(). */
+static struct evconnlistener *smtp_listener;
+static struct bufferevent *smtp_conns[8];
+static size_t n_smtp_conns;
+static bool smtp_in_data;
+
+static void smtp_read(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *out = bufferevent_get_output(bev);
+	char *line;
+	size_t n;
+	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF))) {
+		if (smtp_in_data) {
+			if (strcmp(line, ".") == 0)
+				smtp_in_data = false; /* and never answer */
+		} else if (strncmp(line, "DATA", 4) == 0) {
+			smtp_in_data = true;
+			evbuffer_add_printf(out, "354 go on\r\n");
+		} else if (strncmp(line, "QUIT", 4) == 0) {
+			evbuffer_add_printf(out, "221 bye\r\n");
+		} else {
+			evbuffer_add_printf(out, "250 ok\r\n");
+		}
+		free(line);
+	}
+}
+
+static void smtp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
+                        void *arg)
+{
+	struct bufferevent *bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(bev, smtp_read, NULL, NULL, NULL);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	evbuffer_add_printf(bufferevent_get_output(bev), "220 test\r\n");
+	if (n_smtp_conns < sizeof(smtp_conns) / sizeof(smtp_conns[0]))
+		smtp_conns[n_smtp_conns++] = bev;
+}
+
+static int smtp_setup(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t slen = sizeof(sin);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	smtp_listener = evconnlistener_new_bind(base, smtp_accept, NULL,
+	                                        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 8,
+	                                        (struct sockaddr *)&sin, sizeof(sin));
+	getsockname(evconnlistener_get_fd(smtp_listener), (struct sockaddr *)&sin, &slen);
+	smtp_in_data = false;
+	return ntohs(sin.sin_port);
+}
+
+static void smtp_teardown(void)
+{
+	while (n_smtp_conns)
+		bufferevent_free(smtp_conns[--n_smtp_conns]);
+	evconnlistener_free(smtp_listener);
+}
+
+static void test_stalled_mail_server_does_not_block_the_loop(void)
+{
+	struct notify *n = NULL;
+	struct notify_target mail, hook;
+	struct outcome om = { 0 }, oh = { 0 };
+	char extra[256];
+	setup();
+	snprintf(extra, sizeof(extra),
+	         "[Email]\nSmtpUrl=smtp://127.0.0.1:%d\nStartTls=no\nFrom=vakt@example.se\n"
+	         "TimeoutSec=2\n",
+	         smtp_setup());
+	struct config *c = make_config(extra);
+	T_EQ_INT(0, notify_new(engine, c, &n));
+	struct notify_message m = msg("k");
+	notify_target_parse("chef@example.se", &mail);
+	notify_target_parse("webhook:ok", &hook);
+	T_EQ_INT(0, notify_send(n, &mail, &m, on_done, &om));
+	/* Let the mail reach its end of data before the webhook starts. */
+	while (!smtp_in_data)
+		event_base_loop(base, EVLOOP_ONCE);
+	while (smtp_in_data)
+		event_base_loop(base, EVLOOP_ONCE);
+	T_EQ_INT(0, notify_send(n, &hook, &m, on_done, &oh));
+	run_until(&oh);
+	T_EQ_INT(NOTIFY_SENT, oh.r);
+	/* The webhook was answered while the mail still waits. */
+	T_EQ_INT(0, om.calls);
+	run_until(&om);
+	T_EQ_INT(NOTIFY_RETRY, om.r);
+	notify_free(n);
+	config_free(c);
+	smtp_teardown();
+	teardown();
+}
+
+static void test_free_abandons_a_mail_in_flight(void)
+{
+	struct notify *n = NULL;
+	struct notify_target mail;
+	struct outcome om = { 0 };
+	char extra[256];
+	setup();
+	snprintf(extra, sizeof(extra),
+	         "[Email]\nSmtpUrl=smtp://127.0.0.1:%d\nStartTls=no\nFrom=vakt@example.se\n"
+	         "TimeoutSec=2\n",
+	         smtp_setup());
+	struct config *c = make_config(extra);
+	T_EQ_INT(0, notify_new(engine, c, &n));
+	struct notify_message m = msg("k");
+	notify_target_parse("chef@example.se", &mail);
+	T_EQ_INT(0, notify_send(n, &mail, &m, on_done, &om));
+	while (!smtp_in_data)
+		event_base_loop(base, EVLOOP_ONCE);
+	notify_free(n);
+	T_EQ_INT(1, om.calls);
+	T_EQ_INT(NOTIFY_RETRY, om.r);
+	T_EQ_STR("aborted", om.detail);
+	config_free(c);
+	smtp_teardown();
+	teardown();
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -410,6 +532,8 @@ int main(void)
 	T_RUN(test_header_injection_fails_the_mail);
 	T_RUN(test_reload_keeps_sends_in_flight);
 	T_RUN(test_free_abandons_sends_as_retry);
+	T_RUN(test_stalled_mail_server_does_not_block_the_loop);
+	T_RUN(test_free_abandons_a_mail_in_flight);
 	curl_global_cleanup();
 	return t_done();
 }
