@@ -25,6 +25,7 @@
 #include "util/strbuf.h"
 
 #define EMAIL_TIMEOUT_DEFAULT 30
+#define NOTIFY_SMTP_WORKERS 4
 #define WEBHOOK_TIMEOUT_DEFAULT 15
 #define CONNECT_TIMEOUT_MAX_MS 10000L
 /* A webhook's answer is a status; its body is not read beyond this. */
@@ -74,7 +75,11 @@ struct nsend {
 
 struct notify {
 	struct curlev *e;
-	struct smtp_worker *smtp; /* started at the first e-mail */
+	/* Started at the first e-mail.  Several, because each waits for its
+	 * server's answer to a message in a blocking poll (smtp-worker.h):
+	 * with more than one, those waits overlap. */
+	struct smtp_worker *smtp[NOTIFY_SMTP_WORKERS];
+	unsigned next_smtp;
 	struct nsettings *s;
 	struct nsend *sends;
 };
@@ -400,12 +405,13 @@ static int email_start(struct nsend *d, const struct notify_target *t,
 	 * (see smtp-worker.h); this bounds them, on the worker thread. */
 	curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, (long)s->email_timeout_sec);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, d->errbuf);
-	if (!d->n->smtp) {
-		r = smtp_worker_new(curlev_base(d->n->e), &d->n->smtp);
+	struct smtp_worker **w = &d->n->smtp[d->n->next_smtp++ % NOTIFY_SMTP_WORKERS];
+	if (!*w) {
+		r = smtp_worker_new(curlev_base(d->n->e), w);
 		if (r < 0)
 			return r;
 	}
-	return smtp_worker_add(d->n->smtp, h, smtp_done, d);
+	return smtp_worker_add(*w, h, smtp_done, d);
 }
 
 static void http_done(struct http_xfer *x, void *arg)
@@ -566,8 +572,10 @@ void notify_free(struct notify *n)
 	if (!n)
 		return;
 	/* First the thread: afterwards every e-mail handle is ours again. */
-	smtp_worker_free(n->smtp);
-	n->smtp = NULL;
+	for (size_t i = 0; i < NOTIFY_SMTP_WORKERS; i++) {
+		smtp_worker_free(n->smtp[i]);
+		n->smtp[i] = NULL;
+	}
 	while (n->sends) {
 		struct nsend *d = n->sends;
 		if (d->ev)

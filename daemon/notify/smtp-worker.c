@@ -16,6 +16,8 @@
 
 #include "net/curlev.h"
 
+#define SMTP_MAX_CONNECTIONS 2
+
 struct smtp_job {
 	CURL *easy;
 	CURLcode result;
@@ -163,6 +165,11 @@ static int pipe_nb(int p[2])
 
 int smtp_worker_new(struct event_base *main_base, struct smtp_worker **ret)
 {
+	/* A few connections, reused message after message (MAIL, RCPT, DATA
+	 * on an open session), deliver a burst faster than one connection per
+	 * message, and mail servers limit connections per client anyway
+	 * (tests/bench/bench-notify.py; figures in docs/configuration.md). */
+	static const struct curlev_limits limits = { SMTP_MAX_CONNECTIONS, SMTP_MAX_CONNECTIONS };
 	struct smtp_worker *w = calloc(1, sizeof(*w));
 	int r;
 
@@ -177,7 +184,7 @@ int smtp_worker_new(struct event_base *main_base, struct smtp_worker **ret)
 		goto fail;
 	r = -ENOMEM;
 	w->base = event_base_new();
-	if (!w->base || curlev_new(w->base, NULL, &w->engine) < 0)
+	if (!w->base || curlev_new(w->base, &limits, &w->engine) < 0)
 		goto fail;
 	w->in_ev = event_new(w->base, w->in_pipe[0], EV_READ | EV_PERSIST, on_in, w);
 	w->out_ev = event_new(main_base, w->out_pipe[0], EV_READ | EV_PERSIST, on_out, w);
