@@ -1,6 +1,9 @@
 /* Delivery of one escalation message to one recipient over one channel:
  * e-mail through libcurl SMTP, or a webhook (generic JSON, Microsoft Teams,
- * Slack, Matrix) through libcurl HTTP, all on the daemon's curlev.
+ * Slack, Matrix) through libcurl HTTP.  Webhooks run on the daemon's
+ * curlev; SMTP on worker threads with a curlev each, because libcurl 7.88
+ * blocks while it waits for the answer to a message (notify/smtp-worker.h).
+ * Every done callback runs on the daemon's loop.
  *
  * This module knows nothing of why a message is sent: the outbox
  * (escalation triggers, routes, retries, acknowledgement) decides what to

@@ -134,27 +134,34 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Main loop: hand finished jobs to their owners. */
+/* Main loop: hand the oldest finished job to its owner.  One per call,
+ * waking itself for the rest, so that nothing of the worker is touched
+ * after a done callback (which may free the notify, and this worker). */
 static void on_out(evutil_socket_t fd, short what, void *arg)
 {
 	struct smtp_worker *w = arg;
-	struct smtp_job *jobs;
+	struct smtp_job *j, **pp;
+	bool more;
 
 	drain(fd);
 	pthread_mutex_lock(&w->lock);
-	jobs = reverse(w->out);
-	w->out = NULL;
+	for (pp = &w->out; *pp && (*pp)->next; pp = &(*pp)->next)
+		;
+	j = *pp;
+	if (j)
+		*pp = NULL;
+	more = w->out != NULL;
 	pthread_mutex_unlock(&w->lock);
-	while (jobs) {
-		struct smtp_job *j = jobs;
-		jobs = j->next;
-		smtp_worker_done_fn done = j->done;
-		CURL *easy = j->easy;
-		CURLcode result = j->result;
-		void *a = j->arg;
-		free(j);
-		done(easy, result, a);
-	}
+	if (more)
+		wake(w->out_pipe[1]);
+	if (!j)
+		return;
+	smtp_worker_done_fn done = j->done;
+	CURL *easy = j->easy;
+	CURLcode result = j->result;
+	void *a = j->arg;
+	free(j);
+	done(easy, result, a);
 }
 
 static int pipe_nb(int p[2])

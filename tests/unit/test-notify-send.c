@@ -405,6 +405,7 @@ static struct evconnlistener *smtp_listener;
 static struct bufferevent *smtp_conns[8];
 static size_t n_smtp_conns;
 static bool smtp_in_data;
+static bool smtp_answer_data; /* else the end of data is never answered */
 
 static void smtp_read(struct bufferevent *bev, void *arg)
 {
@@ -414,8 +415,11 @@ static void smtp_read(struct bufferevent *bev, void *arg)
 	size_t n;
 	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF))) {
 		if (smtp_in_data) {
-			if (strcmp(line, ".") == 0)
-				smtp_in_data = false; /* and never answer */
+			if (strcmp(line, ".") == 0) {
+				smtp_in_data = false;
+				if (smtp_answer_data)
+					evbuffer_add_printf(out, "250 queued\r\n");
+			}
 		} else if (strncmp(line, "DATA", 4) == 0) {
 			smtp_in_data = true;
 			evbuffer_add_printf(out, "354 go on\r\n");
@@ -449,6 +453,7 @@ static int smtp_setup(void)
 	                                        (struct sockaddr *)&sin, sizeof(sin));
 	getsockname(evconnlistener_get_fd(smtp_listener), (struct sockaddr *)&sin, &slen);
 	smtp_in_data = false;
+	smtp_answer_data = false;
 	return ntohs(sin.sin_port);
 }
 
@@ -521,6 +526,50 @@ static void test_free_abandons_a_mail_in_flight(void)
 	teardown();
 }
 
+/* A done callback that frees the notify (the daemon stopping on the first
+ * result): every other send still ends exactly once. */
+static struct notify *freeing_notify;
+static int freeing_calls;
+
+static void on_done_free(void *arg, enum notify_result r, const char *detail)
+{
+	on_done(arg, r, detail);
+	freeing_calls++;
+	struct notify *n = freeing_notify;
+	freeing_notify = NULL;
+	notify_free(n);
+}
+
+static void test_done_may_free_the_notify(void)
+{
+	struct notify_target mail;
+	struct outcome o[6] = { 0 };
+	char extra[256];
+	setup();
+	snprintf(extra, sizeof(extra),
+	         "[Email]\nSmtpUrl=smtp://127.0.0.1:%d\nStartTls=no\nFrom=vakt@example.se\n",
+	         smtp_setup());
+	smtp_answer_data = true;
+	struct config *c = make_config(extra);
+	T_EQ_INT(0, notify_new(engine, c, &freeing_notify));
+	struct notify_message m = msg("k");
+	notify_target_parse("chef@example.se", &mail);
+	for (int i = 0; i < 6; i++)
+		T_EQ_INT(0, notify_send(freeing_notify, &mail, &m, on_done_free, &o[i]));
+	while (freeing_calls < 6)
+		event_base_loop(base, EVLOOP_ONCE);
+	int sent = 0;
+	for (int i = 0; i < 6; i++) {
+		T_EQ_INT(1, o[i].calls);
+		sent += o[i].r == NOTIFY_SENT;
+	}
+	T_EQ_INT(1, sent);
+	T_ASSERT(freeing_notify == NULL);
+	config_free(c);
+	smtp_teardown();
+	teardown();
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -534,6 +583,7 @@ int main(void)
 	T_RUN(test_free_abandons_sends_as_retry);
 	T_RUN(test_stalled_mail_server_does_not_block_the_loop);
 	T_RUN(test_free_abandons_a_mail_in_flight);
+	T_RUN(test_done_may_free_the_notify);
 	curl_global_cleanup();
 	return t_done();
 }
