@@ -4,8 +4,9 @@ receiver on 127.0.0.1, driven by tests/integration/notify-send.c.
 E-mail: delivery, and every message parsed back with Python's email
 package (the UTF-8 subject decoded, Date, a Message-ID that is the same
 for two sends of one key); SMTP refusing (4xx → RETRY, 5xx → FAILED),
-slow (timeout → RETRY) and down (refused → RETRY); login with a password
-from a file, and a wrong one.  Webhooks: generic JSON with its
+slow (timeout → RETRY) and down (refused → RETRY); STARTTLS required by
+default (nothing sent in plain text); login with a password from a file,
+and a wrong one.  Webhooks: generic JSON with its
 Idempotency-Key, and 503 with Retry-After → RETRY.
 
 The SMTP server is aiosmtpd (smtpsink.py); when no python3 here has it
@@ -192,6 +193,19 @@ class NotifyChannels(unittest.TestCase):
         out = self.send(down, "chef@example.se", "k")
         self.assertTrue(out.startswith("RETRY "), out)
         self.assertEqual(s.messages(), [])
+
+    def test_starttls_required_by_default(self):
+        # The sink offers no STARTTLS: with the default StartTls=yes nothing
+        # goes out in plain text, and the attempt is retried.
+        s = self.sink()
+        conf = self.config("[Email]\nSmtpUrl=smtp://127.0.0.1:%d\n"
+                           "From=vakt@stad.example.se\nTimeoutSec=3\n" % s.port)
+        out = self.send(conf, "chef@example.se", "k")
+        self.assertTrue(out.startswith("RETRY "), out)
+        self.assertEqual(s.messages(), [])
+        conf = self.config("[Email]\nSmtpUrl=smtp://127.0.0.1:%d\nStartTls=try\n"
+                           "From=vakt@stad.example.se\nTimeoutSec=3\n" % s.port)
+        self.assertEqual(self.send(conf, "chef@example.se", "k"), "SENT SMTP 250")
 
     def test_login_with_password_file(self):
         s = self.sink(("vakt", "s3cret-pw"))
