@@ -6,7 +6,8 @@ aiosmtpd (Debian's python3-aiosmtpd, installed by scripts/install-deps.sh).
 Prints the port it listens on, then keeps every accepted message as
 OUTDIR/NNNNNN.eml (written whole, then renamed into place).  OUTDIR "-"
 keeps nothing (the benchmark).  With USER and PASSWORD, AUTH is required
-(without TLS: the test runs on the loopback only).
+(without TLS: the test runs on the loopback only).  With SINK_TLS_CERT and
+SINK_TLS_KEY in the environment (PEM files) it offers STARTTLS.
 
 The recipient's local part chooses a misbehaviour, so one server covers
 every case:
@@ -19,6 +20,7 @@ every case:
 import asyncio
 import itertools
 import os
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -69,10 +71,17 @@ def main():
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 
+    tls = None
+    if os.environ.get("SINK_TLS_CERT"):
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(os.environ["SINK_TLS_CERT"], os.environ["SINK_TLS_KEY"])
+
     def factory():
         kw = {}
         if creds:
             kw = dict(auth_required=True, auth_require_tls=False, authenticator=authenticator)
+        if tls:
+            kw["tls_context"] = tls
         return SMTP(handler, hostname="sink.test", data_size_limit=1 << 22, **kw)
 
     server = loop.run_until_complete(loop.create_server(factory, "127.0.0.1", 0, backlog=1024))

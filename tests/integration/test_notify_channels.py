@@ -56,10 +56,14 @@ def closed_port():
 class Sink:
     """smtpsink.py in its own process, stopped by its pid."""
 
-    def __init__(self, outdir, creds=()):
+    def __init__(self, outdir, creds=(), env=None):
         self.outdir = outdir
+        # The server's own complaints (a refused handshake) go to a file
+        # beside the messages, not into the test's output.
+        self.log = open(os.path.join(outdir, "..", "sink.log"), "a")
         self.proc = subprocess.Popen([PYTHON_SMTPD, SINK, outdir, *creds],
-                                     stdout=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=self.log, text=True,
+                                     env=dict(os.environ, **(env or {})))
         line = self.proc.stdout.readline()
         if not line.strip():
             self.stop()
@@ -83,6 +87,7 @@ class Sink:
                 self.proc.kill()
                 self.proc.wait()
         self.proc.stdout.close()
+        self.log.close()
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -120,8 +125,8 @@ class NotifyChannels(unittest.TestCase):
         self.mail = os.path.join(self.tmp, "mail")
         os.mkdir(self.mail)
 
-    def sink(self, creds=()):
-        s = Sink(self.mail, creds)
+    def sink(self, creds=(), env=None):
+        s = Sink(self.mail, creds, env)
         self.addCleanup(s.stop)
         return s
 
@@ -206,6 +211,25 @@ class NotifyChannels(unittest.TestCase):
         conf = self.config("[Email]\nSmtpUrl=smtp://127.0.0.1:%d\nStartTls=try\n"
                            "From=vakt@stad.example.se\nTimeoutSec=3\n" % s.port)
         self.assertEqual(self.send(conf, "chef@example.se", "k"), "SENT SMTP 250")
+
+    def test_starttls_verifies_the_server(self):
+        if not shutil.which("openssl"):
+            self.skipTest("no openssl to make a certificate")
+        cert, key = os.path.join(self.tmp, "cert.pem"), os.path.join(self.tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        s = self.sink(env={"SINK_TLS_CERT": cert, "SINK_TLS_KEY": key})
+        base = ("[Email]\nSmtpUrl=smtp://127.0.0.1:%d\nFrom=vakt@stad.example.se\n"
+                "TimeoutSec=5\n" % s.port)
+        # Not signed by a trusted CA: refused, nothing sent.
+        out = self.send(self.config(base), "chef@example.se", "k")
+        self.assertTrue(out.startswith("RETRY "), out)
+        self.assertEqual(s.messages(), [])
+        out = self.send(self.config(base + "CaFile=%s\n" % cert), "chef@example.se", "k")
+        self.assertEqual(out, "SENT SMTP 250")
+        self.assertEqual(len(wait_for(lambda: s.messages(), "the message")), 1)
 
     def test_login_with_password_file(self):
         s = self.sink(("vakt", "s3cret-pw"))
