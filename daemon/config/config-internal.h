@@ -121,3 +121,11 @@ bool config_notify_value(struct config_load *ld, const char *section, const char
                          struct diag_list *diags);
 void config_notify_validate(struct config_load *ld);
 void config_notify_free(struct config *c);
+
+/* [Escalation] and [OnCall] (config-escalation.c) */
+void config_escalation_defaults(struct config_escalation *e);
+bool config_escalation_section(const char *section);
+void config_escalation_value(struct config_load *ld, const char *section, const char *key,
+                             const char *value, const char *file, unsigned line);
+void config_escalation_resolve(struct config_load *ld);
+void config_escalation_free(struct config_escalation *e);

@@ -379,6 +379,8 @@ const struct schema_migration schema_migrations[] = {
 	  migration_3 },
 	{ 4, "unevaluated items, status counters, rule sets by reference", migration_4 },
 	{ 5, "the queue by account and unit in index order, polls by planned time", migration_5 },
+	{ 6, "the escalation outbox: escalations, deliveries, on-call overrides",
+	  schema_migration_outbox },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);
