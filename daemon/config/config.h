@@ -230,10 +230,10 @@ struct config {
 	size_t n_calendars;
 	struct sched_policy sched_site;                     /* [Schedule] */
 	struct sched_policy sched_platform[PLATFORM_COUNT]; /* [Schedule PLATFORM] */
+	struct config_escalation esc;                       /* [Escalation], [OnCall] */
 	struct config_email email;                          /* [Email] */
 	struct config_webhook *webhooks;                    /* [Webhook NAME] */
 	size_t n_webhooks;
-	struct config_escalation esc;                       /* [Escalation], [OnCall] */
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */
