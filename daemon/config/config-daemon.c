@@ -40,6 +40,9 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 	    strcmp(section, "Calendar") == 0 || strcmp(section, "Schedule") == 0 ||
 	    strcmp(section, "Deadlines") == 0 || config_escalation_section(section))
 		return 0;
+	int rn = config_notify_section(ld, section, file, line, diags);
+	if (rn != 0)
+		return rn < 0 ? rn : 0;
 	if (strncmp(section, "Deadlines ", 10) == 0) {
 		if (value_ident(section + 10) < 0) {
 			diag_add(diags, file, line, "invalid unit id in [%s]", section);
@@ -240,6 +243,8 @@ void config_daemon_value(void *user, const char *section, const char *key, const
 {
 	struct config_load *ld = user;
 	if (config_key_repeated(ld, section, key, file, line))
+		return;
+	if (config_notify_value(ld, section, key, value, file, line, diags))
 		return;
 	if (strcmp(section, "Calendar") == 0)
 		config_calendar_collect(ld, "default", key, value, file, line);

@@ -377,6 +377,7 @@ static void validate_references(struct config_load *ld)
 			         "[Deadlines %s] names a unit no [Unit %s] section defines",
 			         o->calendar, o->calendar);
 	}
+	config_notify_validate(ld);
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];
 		if (u->calendar && !config_find_calendar(c, u->calendar))
@@ -551,6 +552,7 @@ void config_free(struct config *c)
 		free(c->calendars[i].file);
 	}
 	free(c->calendars);
+	config_notify_free(c);
 	free(c);
 }
 

@@ -114,6 +114,51 @@ struct config_daemon {
 	int api_idle_timeout_sec;    /* an idle connection is closed after this */
 };
 
+/* [Email] of vaktd.conf: where escalation e-mail goes out (notify/). */
+enum config_starttls {
+	CONFIG_STARTTLS_YES = 0, /* refuse to send without TLS (the default) */
+	CONFIG_STARTTLS_TRY,
+	CONFIG_STARTTLS_NO,
+};
+
+struct config_email {
+	char *smtp_url; /* smtp://host:port or smtps://host:port; NULL: no e-mail */
+	enum config_starttls starttls;
+	char *from; /* the envelope and From: address */
+	char *user; /* User= or from UserFile=/UserCredential=; NULL: no login */
+	struct secret user_secret;
+	struct secret password; /* PasswordFile=/PasswordCredential= */
+	int timeout_sec;
+	char *ca_file; /* NULL: the system's trust store */
+	char *file;    /* where [Email] was first seen */
+	unsigned line;
+	unsigned user_line, password_line; /* the first of each pair of keys */
+};
+
+/* [Webhook NAME]: a chat or JSON endpoint, named "webhook:NAME" in routes. */
+enum config_webhook_type {
+	CONFIG_WEBHOOK_JSON = 0,
+	CONFIG_WEBHOOK_TEAMS,
+	CONFIG_WEBHOOK_SLACK,
+	CONFIG_WEBHOOK_MATRIX,
+	CONFIG_WEBHOOK_NONE, /* Type= not given */
+};
+
+struct config_webhook {
+	char *name;
+	enum config_webhook_type type;
+	char *url;                /* Url=; NULL when url_secret holds it, or for Matrix */
+	struct secret url_secret; /* UrlFile=/UrlCredential=: Slack's and Teams' URLs are secrets */
+	char *homeserver;         /* Matrix */
+	char *room;               /* Matrix room id, !abc:example.org */
+	struct secret access_token; /* Matrix: AccessTokenFile=/AccessTokenCredential= */
+	int timeout_sec;
+	char *ca_file;
+	char *file;
+	unsigned line;
+	unsigned url_line, token_line;
+};
+
 /* A list of recipients as written (space-separated: the roles manager,
  * escalate, safety, oncall, fallback, or a@b.se / webhook:NAME), checked
  * and resolved by daemon/escalate/ (escalate_config_check()). */
@@ -186,6 +231,9 @@ struct config {
 	struct sched_policy sched_site;                     /* [Schedule] */
 	struct sched_policy sched_platform[PLATFORM_COUNT]; /* [Schedule PLATFORM] */
 	struct config_escalation esc;                       /* [Escalation], [OnCall] */
+	struct config_email email;                          /* [Email] */
+	struct config_webhook *webhooks;                    /* [Webhook NAME] */
+	size_t n_webhooks;
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */
@@ -218,6 +266,8 @@ void config_free(struct config *c);
 
 const struct config_unit *config_find_unit(const struct config *c, const char *id);
 const struct config_account *config_find_account(const struct config *c, const char *id);
+const struct config_webhook *config_find_webhook(const struct config *c, const char *name);
+const char *config_webhook_type_name(enum config_webhook_type t);
 
 size_t config_count_enabled(const struct config *c);
 

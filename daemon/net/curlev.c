@@ -234,6 +234,11 @@ void curlev_remove(struct curlev *e, CURL *easy)
 	free(x);
 }
 
+struct event_base *curlev_base(const struct curlev *e)
+{
+	return e->base;
+}
+
 size_t curlev_pending(const struct curlev *e)
 {
 	return e ? e->pending : 0;

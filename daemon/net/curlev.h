@@ -40,6 +40,9 @@ int curlev_add(struct curlev *e, CURL *easy, curlev_done_fn done, void *arg);
  * run.  Removing a handle that is not in the engine does nothing. */
 void curlev_remove(struct curlev *e, CURL *easy);
 
+/* The loop the engine runs on (for a caller that must defer a callback). */
+struct event_base *curlev_base(const struct curlev *e);
+
 /* Transfers added and not yet done. */
 size_t curlev_pending(const struct curlev *e);
 

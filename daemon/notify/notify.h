@@ -1,6 +1,9 @@
 /* Delivery of one escalation message to one recipient over one channel:
  * e-mail through libcurl SMTP, or a webhook (generic JSON, Microsoft Teams,
- * Slack, Matrix) through libcurl HTTP, all on the daemon's curlev.
+ * Slack, Matrix) through libcurl HTTP.  Webhooks run on the daemon's
+ * curlev; SMTP on worker threads with a curlev each, because libcurl 7.88
+ * blocks while it waits for the answer to a message (notify/smtp-worker.h).
+ * Every done callback runs on the daemon's loop.
  *
  * This module knows nothing of why a message is sent: the outbox
  * (escalation triggers, routes, retries, acknowledgement) decides what to
@@ -68,6 +71,11 @@ enum notify_result {
 /* Ends one attempt; detail is a short human reason (never a secret),
  * borrowed for the call. */
 typedef void (*notify_done_fn)(void *arg, enum notify_result r, const char *detail);
+
+/* The delay a webhook asked for with Retry-After (HTTP 429, 503), as
+ * whole seconds (0..86400), when detail (of a NOTIFY_RETRY) carries one:
+ * it is written "...; retry-after=SECONDS".  0 or -ENOENT. */
+int notify_detail_retry_after(const char *detail, int64_t *ret_sec);
 
 /* A channel context for the configuration cfg (copied: a reload frees the
  * old configuration, transfers keep their own copy), on engine e. */
