@@ -77,6 +77,10 @@ static const struct api_route {
 	{ "GET", "/v1/testclock", api_get_testclock, NULL },
 	{ "POST", "/v1/testclock", api_post_testclock, NULL },
 	{ "POST", "/v1/reload", api_post_reload, NULL },
+	{ "POST", "/v1/poll", api_post_poll, NULL },
+	{ "POST", "/v1/accounts/{id}/poll", api_post_account_poll, NULL },
+	{ "GET", "/v1/polls/{id}", api_get_poll, NULL },
+	{ "GET", "/v1/items", api_get_items, NULL },
 };
 
 /* Match path against pattern; the {id} segment is copied into param. */

@@ -21,7 +21,13 @@
 #include "util/ctimer.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "net/curlev.h"
+#include "vaktd/fetch.h"
 #include "vaktd/poller.h"
+
+/* On SIGTERM, transfers in flight get this long (real time) to finish
+ * before they are abandoned; systemd's TimeoutStopSec= is far longer. */
+#define STOP_TRANSFERS_USEC (3 * USEC_PER_SEC)
 
 static void log_diags(const struct diag_list *dl, const char *suffix)
 {
@@ -210,6 +216,7 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 		struct api_server_opts o = api_opts(next);
 		api_server_set_limits(d->api, &o);
 		log_set_max_level(next->daemon.log_level);
+		fetch_reconfigured(d->fetch);
 		if (poller_reconfigure(d->poller) < 0)
 			log_error(
 			        "out of memory while rescheduling polls; keeping the old schedule");
@@ -243,6 +250,12 @@ static int on_api_reload(void *arg, const char *actor, struct api_reload_outcome
 	return 0;
 }
 
+static void on_drained(void *arg)
+{
+	struct daemon *d = arg;
+	event_base_loopexit(d->base, NULL);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -259,9 +272,16 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	d->api_env.state = "stopping";
 	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
-	/* Nothing long-running is in flight yet; later work (transfers, the
-	 * outbox) finishes here before the loop exits. */
-	event_base_loopexit(d->base, NULL);
+	/* Transfers in flight may finish within a bound; what is left is
+	 * abandoned and its polls recorded as partial (daemon_free). */
+	if (d->fetch && fetch_requests_in_flight(d->fetch) > 0) {
+		log_info("letting %zu transfer(s) finish", fetch_requests_in_flight(d->fetch));
+		fetch_drain(d->fetch, STOP_TRANSFERS_USEC, on_drained, d);
+	} else {
+		if (d->fetch)
+			fetch_drain(d->fetch, 0, NULL, NULL);
+		event_base_loopexit(d->base, NULL);
+	}
 }
 
 /* The API wrote a decision about an account that may affect its polls
@@ -448,6 +468,83 @@ static const struct config *current_config(void *arg)
 	return d->config;
 }
 
+static struct pipeline_rules *current_rules(void *arg)
+{
+	const struct daemon *d = arg;
+	return d->rules;
+}
+
+/* POST /v1/accounts/{id}/poll and /v1/poll: start polls now (audited by
+ * the caller's actor).  account NULL: every enabled account.  The ids of
+ * the polls started go to ret (room for max); accounts that cannot start
+ * (running, no connector, stopped) are counted in *ret_skipped. */
+static int on_api_poll(void *arg, const char *account, const char *actor,
+                       struct api_poll_started *ret, size_t max, size_t *ret_n)
+{
+	struct daemon *d = arg;
+	const struct config *c = d->config;
+	size_t n = 0;
+	int last = 0;
+	if (d->stopping)
+		return -ESHUTDOWN;
+	for (size_t i = 0; i < c->n_accounts && n < max; i++) {
+		const struct config_account *a = &c->accounts[i];
+		if ((account && strcmp(a->id, account) != 0) || (!account && !a->enabled))
+			continue;
+		int64_t id = 0;
+		int r = fetch_start(d->fetch, a->id, clock_now_usec(), NULL, NULL, &id);
+		ret[n].account = a->id;
+		ret[n].poll_id = r == 0 ? id : 0;
+		ret[n].error = r == 0 ? 0 : r;
+		n++;
+		if (r == 0) {
+			char detail[96];
+			snprintf(detail, sizeof(detail), "{\"poll\":%lld}", (long long)id);
+			int ar = store_begin(d->store);
+			if (ar == 0)
+				ar = store_end(d->store,
+				               store_audit_append(d->store, actor, "poll.requested",
+				                                  a->id, detail, NULL));
+			if (ar)
+				log_error("cannot audit the poll request: %s",
+				          store_strerror(d->store, ar));
+		}
+		last = r;
+	}
+	if (account && n == 0)
+		return -ENOENT;
+	(void)last;
+	*ret_n = n;
+	return 0;
+}
+
+/* The HTTP engine and the fetch driver, on the daemon's loop. */
+static int start_fetch(struct daemon *d)
+{
+	int r = curlev_new(d->base, &(struct curlev_limits){ 0 }, &d->curl);
+	if (r) {
+		log_error("cannot set up the HTTP engine: %s", vakt_strerror(r));
+		return r;
+	}
+	const struct fetch_env env = {
+		.base = d->base,
+		.timers = d->timers,
+		.curl = d->curl,
+		.store = d->store,
+		.config = current_config,
+		.rules = current_rules,
+		.arg = d,
+	};
+	r = fetch_new(&env, &d->fetch);
+	if (r) {
+		log_error("cannot set up the fetch driver: %s", vakt_strerror(r));
+		return r;
+	}
+	d->api_env.poll = on_api_poll;
+	d->api_env.poll_arg = d;
+	return 0;
+}
+
 /* Phase 5: the poll schedule, and the API's way to tell it of crisis
  * mode. */
 static int start_poller(struct daemon *d)
@@ -457,6 +554,7 @@ static int start_poller(struct daemon *d)
 		.store = d->store,
 		.config = current_config,
 		.config_arg = d,
+		.fetch = d->fetch,
 	};
 	int r = poller_new(&env, &d->poller);
 	if (r < 0) {
@@ -526,6 +624,8 @@ int daemon_start(struct daemon *d)
 		r = start_api(d);
 	}
 	if (r == 0)
+		r = start_fetch(d);
+	if (r == 0)
 		r = start_poller(d);
 	if (r == 0)
 		r = start_timers(d);
@@ -552,6 +652,10 @@ void daemon_free(struct daemon *d)
 	if (d->api)
 		api_server_free(d->api);
 	poller_free(d->poller);
+	/* Before the engine: it abandons its own transfers and records their
+	 * polls. */
+	fetch_free(d->fetch);
+	curlev_free(d->curl);
 	if (d->sig_term)
 		event_free(d->sig_term);
 	if (d->sig_int)

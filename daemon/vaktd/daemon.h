@@ -15,6 +15,8 @@ struct ctimers;
 struct ctimer;
 struct poller;
 struct pipeline_rules;
+struct curlev;
+struct fetch;
 
 struct daemon_opts {
 	const char *config_dir;
@@ -30,6 +32,8 @@ struct daemon {
 	struct store *store;
 	struct api_server *api;
 	struct poller *poller;
+	struct curlev *curl;          /* every outgoing transfer */
+	struct fetch *fetch;          /* polls through the connectors */
 	struct pipeline_rules *rules; /* current; replaced whole on reload */
 	struct api_env api_env;       /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;

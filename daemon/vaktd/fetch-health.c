@@ -1,0 +1,99 @@
+/* A poll's end and the account's health.
+ *
+ * An account is red when its token is invalid or expired, a permission is
+ * missing, the platform said stop, or red_after polls in a row failed (with
+ * the default schedule that is longer than the three-polls floor allows).
+ * The row in account_health is what the escalation outbox reads; a change
+ * is logged once and written to the audit log. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/audit.h"
+#include "store/fetch-store.h"
+#include "util/log.h"
+#include "vaktd/fetch-internal.h"
+
+static const char *token_state_of(enum conn_outcome o, const char *prev)
+{
+	switch (o) {
+	case CONN_TOKEN:
+		return "invalid";
+	case CONN_PERMISSION:
+		return "permission";
+	case CONN_STOP:
+		return "stopped";
+	default:
+		return prev[0] ? prev : "unknown";
+	}
+}
+
+static int update_health(struct store *s, const char *account, bool ok, enum conn_outcome outcome,
+                         const char *error, int red_after, int64_t now)
+{
+	struct store_account_health h;
+	int r = store_account_health_get(s, account, &h);
+	if (r)
+		return r;
+	bool was_red = strcmp(h.state, "red") == 0;
+	h.last_poll_at = now;
+	if (ok) {
+		h.last_ok_at = now;
+		h.consecutive_failures = 0;
+		snprintf(h.token_state, sizeof(h.token_state), "ok");
+	} else {
+		h.consecutive_failures++;
+		snprintf(h.token_state, sizeof(h.token_state), "%s",
+		         token_state_of(outcome, h.token_state));
+	}
+	bool red = !ok && (outcome == CONN_TOKEN || outcome == CONN_PERMISSION ||
+	                   outcome == CONN_STOP || h.consecutive_failures >= red_after);
+	snprintf(h.state, sizeof(h.state), "%s", red ? "red" : "ok");
+	if (red) {
+		if (outcome == CONN_TOKEN)
+			snprintf(h.reason, sizeof(h.reason), "token invalid or expired");
+		else if (outcome == CONN_PERMISSION)
+			snprintf(h.reason, sizeof(h.reason), "permission missing");
+		else if (outcome == CONN_STOP)
+			snprintf(h.reason, sizeof(h.reason), "the platform said stop");
+		else
+			snprintf(h.reason, sizeof(h.reason), "%d polls in a row failed",
+			         h.consecutive_failures);
+		if (!was_red)
+			h.red_since = now;
+	} else {
+		h.reason[0] = '\0';
+		h.red_since = 0;
+	}
+	r = store_account_health_put(s, &h, now);
+	if (r || red == was_red)
+		return r;
+	/* A change, said once: in the log with VAKT_ACCOUNT= and in the
+	 * audit log (the watching itself failed, or works again). */
+	char detail[512];
+	if (red) {
+		log_full(LOG_WARNING, account, 0, "account is red: %s (%s)", h.reason,
+		         error && *error ? error : "no detail");
+		snprintf(detail, sizeof(detail), "{\"reason\":\"%s\",\"token\":\"%s\"}", h.reason,
+		         h.token_state);
+	} else {
+		log_full(LOG_NOTICE, account, 0, "account polls successfully again");
+		snprintf(detail, sizeof(detail), "{\"token\":\"%s\"}", h.token_state);
+	}
+	return store_audit_append(s, "vaktd:fetch", red ? "account.red" : "account.ok", account,
+	                          detail, NULL);
+}
+
+int fetch_record_end(struct store *s, const char *account, int64_t poll_id, const char *result,
+                     const struct fetch_tally *t, enum conn_outcome outcome, const char *error,
+                     bool count_health, int red_after, int64_t now)
+{
+	int r = store_begin(s);
+	if (r)
+		return r;
+	r = store_poll_end(s, poll_id, now, result, t->items_new, t->items_updated,
+	                   error && *error ? error : NULL);
+	if (r == 0 && count_health)
+		r = update_health(s, account, strcmp(result, "ok") == 0, outcome, error, red_after,
+		                  now);
+	return store_end(s, r);
+}
