@@ -3,8 +3,8 @@
  * due poll to the fetch driver (vaktd/fetch.h), which records it in the
  * store.  An account whose previous poll still runs, that has no
  * connector, or that its platform stopped, gets its planned poll recorded
- * as skipped with the reason, so the record shows every planned poll.  After downtime the missed polls are caught up
- * at once on start (one poll per account, spread over a short window). */
+ * as skipped with the reason, so the record shows every planned poll.  After downtime the missed
+ * polls are caught up at once on start (one poll per account, spread over a short window). */
 #pragma once
 
 #include <stdbool.h>
