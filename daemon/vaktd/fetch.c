@@ -569,16 +569,8 @@ int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_don
 		return -ENOSPC;
 	}
 	if (!a->token.value) {
-		/* Recorded as a poll that failed: no token is a broken token. */
-		r = store_poll_begin(f->env.store, account, planned, now, &p->poll_id);
-		if (r == 0)
-			r = fetch_record_end(f->env.store, account, p->poll_id, "error", &p->tally,
-			                     CONN_TOKEN, "no token configured", true,
-			                     f->env.red_after, now);
-		if (r == 0)
-			*ret_poll_id = p->poll_id;
 		free(p);
-		return r;
+		return -ENOKEY; /* nothing to poll with; `vaktctl accounts` says no-token */
 	}
 	r = copy_account(p, a);
 	if (r == 0)

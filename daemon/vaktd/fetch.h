@@ -80,7 +80,8 @@ int fetch_new(const struct fetch_env *env, struct fetch **ret);
  *   -ENOENT      the account is not configured or not enabled
  *   -EOPNOTSUPP  no connector for its platform (nothing written)
  *   -EBUSY       a poll of this account is running (nothing written)
- *   -ECANCELED   the platform said stop (nothing written; *why says why)
+ *   -ENOKEY      the account has no token (nothing written)
+ *   -ECANCELED   the platform said stop (nothing written; fetch_stopped_why)
  *   -ESHUTDOWN   the daemon is stopping
  *   STORE_E_* / -ENOMEM */
 int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_done_fn done,

@@ -124,6 +124,9 @@ static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned,
 	case -EBUSY:
 		snprintf(reason, sizeof(reason), "the previous poll is still running");
 		break;
+	case -ENOKEY:
+		snprintf(reason, sizeof(reason), "no token configured");
+		break;
 	case -ECANCELED:
 		snprintf(reason, sizeof(reason), "stopped: %s",
 		         fetch_stopped_why(p->env.fetch, s->account));
