@@ -220,6 +220,11 @@ static int fake_poll_answer(struct conn_poll *p, const struct conn_request *req,
 		push(p, path); /* offered again */
 		return 0;
 	}
+	if (a->status == 402) {
+		b->outcome = CONN_STOP;
+		b->message = strdup("credits used up");
+		return 0;
+	}
 	if (a->status == 401) {
 		b->outcome = CONN_TOKEN;
 		b->message = strdup("token rejected");
@@ -727,6 +732,55 @@ static int64_t real_usec(void)
 	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec / 1000;
 }
 
+static void test_stop_until_reconfigured(void)
+{
+	setup(NULL);
+	struct route *r = route("/a/start", "item s1\n");
+	r->fail_times = 1;
+	r->fail_status = 402;
+	route("/b/start", "item b1\n");
+	int64_t id;
+	start(0);
+	run(1);
+	T_EQ_STR("error", last[0].result);
+	T_EQ_INT(CONN_STOP, last[0].outcome);
+	T_EQ_INT(1, r->hits); /* no retry */
+	T_EQ_INT(-ECANCELED, fetch_start(fetch, "a-fb", T0, NULL, NULL, &id));
+	T_CONTAINS(fetch_stopped_why(fetch, "a-fb"), "credits used up");
+	struct store_account_health h;
+	T_EQ_INT(0, store_account_health_get(store, "a-fb", &h));
+	T_EQ_STR("red", h.state);
+	T_EQ_STR("stopped", h.token_state);
+	/* Others go on; a reload lets the stopped one try again. */
+	start(1);
+	run(2);
+	T_EQ_STR("ok", last[1].result);
+	fetch_reconfigured(fetch);
+	start(0);
+	run(3);
+	T_EQ_STR("ok", last[0].result);
+	T_EQ_INT(2, r->hits);
+	teardown();
+}
+
+static void test_a_reload_during_the_poll_changes_nothing(void)
+{
+	setup(NULL);
+	route("/a/start", "item t1\nnext /p2\n");
+	route("/a/p2", "item t2\n");
+	start(0);
+	/* The configuration changes (a new token, another URL) while the
+	 * first page is on its way: the poll keeps what it started with. */
+	accs[0].token.value = "another-token";
+	accs[0].api_base_url = "http://127.0.0.1:1/elsewhere";
+	run(1);
+	accs[0].token.value = "secret-token";
+	accs[0].api_base_url = urls[0];
+	T_EQ_STR("ok", last[0].result);
+	T_EQ_INT(2, last[0].items_new);
+	teardown();
+}
+
 static void drained(void *arg)
 {
 	*(int *)arg = 1;
@@ -813,6 +867,8 @@ int main(void)
 	T_RUN(test_own_reply_before_its_parent_meets_the_clock);
 	T_RUN(test_gone_is_marked_never_purged);
 	T_RUN(test_shutdown_abandons_within_the_bound);
+	T_RUN(test_stop_until_reconfigured);
+	T_RUN(test_a_reload_during_the_poll_changes_nothing);
 	T_RUN(test_backoff_grows_and_respects_retry_after);
 	T_RUN(test_rate_headers_slow_down);
 
