@@ -220,6 +220,13 @@ static void check_account_required(struct config_load *ld, const struct config_a
 		diag_add(ld->diags, a->file, line, "account '%s' has no Unit=", a->id);
 	if (!a->external_id)
 		diag_add(ld->diags, a->file, line, "account '%s' has no ExternalId=", a->id);
+	/* Every Mastodon instance is its own API: there is no default host. */
+	if (a->line_platform && a->platform == PLATFORM_MASTODON &&
+	    (!a->api_base_url || !*a->api_base_url))
+		diag_add(ld->diags, a->file, line,
+		         "account '%s' is on Mastodon and needs ApiBaseUrl= (the instance, e.g. "
+		         "https://social.example.se)",
+		         a->id);
 }
 
 static int load_account(struct config_load *ld, const char *path)

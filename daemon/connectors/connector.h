@@ -145,7 +145,8 @@ struct conn_poll; /* a connector's per-poll state */
 
 struct connector {
 	const char *platform;    /* "facebook" … as in Platform= */
-	const char *default_url; /* the real API's base URL */
+	const char *default_url; /* the real API's base URL; NULL when the platform has no
+	                          * single host (Mastodon): ApiBaseUrl= is then required */
 	unsigned actions;        /* bit (1u << conn_action) per action the platform allows */
 	int max_concurrency;     /* requests in flight per account */
 
@@ -173,9 +174,12 @@ struct connector {
 	void (*poll_free)(struct conn_poll *p);
 
 	/* An action on one item: fills *ret; -EOPNOTSUPP when the platform
-	 * does not allow it on this kind (the driver records not_allowed). */
+	 * does not allow it on this kind (the driver records not_allowed).
+	 * author_id is the item's author as stored (NULL when withheld): a
+	 * report or a block names the author on some platforms. */
 	int (*action_request)(const struct conn_account *acc, enum conn_action act,
-	                      const char *platform_id, const char *kind, struct conn_request *ret);
+	                      const char *platform_id, const char *kind, const char *author_id,
+	                      struct conn_request *ret);
 	/* What the action's answer means (CONN_OK done, CONN_GONE already gone …). */
 	enum conn_outcome (*action_answer)(const struct conn_answer *a, struct conn_rate *rate,
 	                                   char **ret_message);
