@@ -32,6 +32,8 @@ static const char *start_error(int e)
 		return "the platform said stop; reload the configuration to try again";
 	case -ENOENT:
 		return "the account is disabled";
+	case -EDESTADDRREQ:
+		return "the account has no ApiBaseUrl= (its platform has no one host)";
 	case -ENOKEY:
 		return "the account has no token (TokenFile= or TokenCredential=)";
 	case -ESHUTDOWN:

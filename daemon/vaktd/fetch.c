@@ -367,9 +367,16 @@ static bool handle_answer(struct fetch_poll *p, struct slot *s)
 			go_on = false;
 			break;
 		}
+		case CONN_NOT_ALLOWED:
+			/* Part of what the poll asked for is not allowed here
+			 * (Graph's ratings from v22.0): said, and the poll goes
+			 * on with the rest. */
+			log_full(LOG_NOTICE, p->account, 0, "poll %lld: %s", (long long)p->poll_id,
+			         why);
+			p->failures = 0;
+			break;
 		case CONN_TOKEN:
 		case CONN_PERMISSION:
-		case CONN_NOT_ALLOWED:
 			fail(p, o, why); /* will not heal by retrying */
 			go_on = false;
 			break;
@@ -525,6 +532,8 @@ static int copy_account(struct fetch_poll *p, const struct config_account *a)
 {
 	const char *base =
 	        a->api_base_url && *a->api_base_url ? a->api_base_url : p->conn->default_url;
+	if (!base || !*base)
+		return -EDESTADDRREQ; /* Mastodon: ApiBaseUrl= names the server */
 	p->account = strdup(a->id);
 	p->token = strdup(a->token.value);
 	p->base_url = strdup(base ? base : "");
@@ -573,6 +582,10 @@ int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_don
 		return -ENOKEY; /* nothing to poll with; `vaktctl accounts` says no-token */
 	}
 	r = copy_account(p, a);
+	if (r == -EDESTADDRREQ) {
+		poll_free(p);
+		return r;
+	}
 	if (r == 0)
 		r = store_cursor_get(f->env.store, account, FETCH_CURSOR_NAME, &p->cursor);
 	if (r == 0)

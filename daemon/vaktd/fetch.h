@@ -81,6 +81,7 @@ int fetch_new(const struct fetch_env *env, struct fetch **ret);
  *   -EOPNOTSUPP  no connector for its platform (nothing written)
  *   -EBUSY       a poll of this account is running (nothing written)
  *   -ENOKEY      the account has no token (nothing written)
+ *   -EDESTADDRREQ no ApiBaseUrl= where the platform has no one host
  *   -ECANCELED   the platform said stop (nothing written; fetch_stopped_why)
  *   -ESHUTDOWN   the daemon is stopping
  *   STORE_E_* / -ENOMEM */

@@ -127,6 +127,9 @@ static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned,
 	case -ENOKEY:
 		snprintf(reason, sizeof(reason), "no token configured");
 		break;
+	case -EDESTADDRREQ:
+		snprintf(reason, sizeof(reason), "no ApiBaseUrl= (the platform has no one host)");
+		break;
 	case -ECANCELED:
 		snprintf(reason, sizeof(reason), "stopped: %s",
 		         fetch_stopped_why(p->env.fetch, s->account));
