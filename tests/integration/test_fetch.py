@@ -266,6 +266,31 @@ class Facebook(FetchBase):
                             "HAVING count(*) > 1")
         self.assertEqual([], dup)
 
+    def test_sigterm_mid_poll_stops_within_the_bound(self):
+        sim, probe = self.sim(), self.sim()
+        self.fb_account("fb", sim)
+        self.fb_account("probe", probe)
+        d = self.start()
+        self.need_connector(self.poll(d, "probe"))
+        sim.fault(mode="timeout", hold_s=60, count=1)  # the first request hangs
+        p = subprocess.Popen([VAKTCTL, "--socket", d.socket, "poll", "fb", "--json"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: any(e.get("fault") == "timeout" for e in sim.log()),
+                     "the poll's request hangs", timeout=3 * PATIENCE)
+            t0 = time.monotonic()
+            d.signal(signal.SIGTERM)
+            self.assertEqual(0, d.wait_exit(timeout=3 * PATIENCE))
+            # vaktd gives transfers 3 s; a slow machine may add a little.
+            self.assertLess(time.monotonic() - t0, 3 + PATIENCE)
+        finally:
+            p.wait(timeout=PATIENCE)
+        self.assertIn("letting 1 transfer(s) finish", d.log())
+        # (the schedule's catch-up poll may have run before: the last one)
+        self.assertEqual([("partial", "vaktd stopped during the poll")],
+                         rows(self.db, "SELECT result, error FROM polls WHERE account_id='fb' "
+                                       "ORDER BY id DESC LIMIT 1"))
+
     def test_own_reply_meets_the_clock(self):
         sim = self.sim()
         self.fb_account("fb", sim)
