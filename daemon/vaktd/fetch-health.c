@@ -1,8 +1,9 @@
 /* A poll's end and the account's health.
  *
  * An account is red when its token is invalid or expired, a permission is
- * missing, the platform said stop, or red_after polls in a row failed (with
- * the default schedule that is longer than the three-polls floor allows).
+ * missing, the platform said stop, red_after polls in a row failed, or it
+ * has failed for longer than its schedule allows without a successful poll
+ * (fetch_stale_after).
  * The row in account_health is what the escalation outbox reads; a change
  * is logged once and written to the audit log. */
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "store/audit.h"
 #include "store/fetch-store.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "vaktd/fetch-internal.h"
 
@@ -27,14 +29,24 @@ static const char *token_state_of(enum conn_outcome o, const char *prev)
 	}
 }
 
+int64_t fetch_stale_after(const struct config_account *a)
+{
+	int64_t gap = a->sched.interval_usec > a->sched.off_hours_usec ? a->sched.interval_usec
+	                                                               : a->sched.off_hours_usec;
+	if (gap <= 0)
+		return 6 * 3600 * USEC_PER_SEC;
+	return 3 * gap < 3600 * USEC_PER_SEC ? 3600 * USEC_PER_SEC : 3 * gap;
+}
+
 static int update_health(struct store *s, const char *account, bool ok, enum conn_outcome outcome,
-                         const char *error, int red_after, int64_t now)
+                         const char *error, const struct fetch_health_policy *hp, int64_t now)
 {
 	struct store_account_health h;
 	int r = store_account_health_get(s, account, &h);
 	if (r)
 		return r;
 	bool was_red = strcmp(h.state, "red") == 0;
+	int64_t first_poll = h.state[0] ? h.last_poll_at : 0;
 	h.last_poll_at = now;
 	if (ok) {
 		h.last_ok_at = now;
@@ -45,8 +57,12 @@ static int update_health(struct store *s, const char *account, bool ok, enum con
 		snprintf(h.token_state, sizeof(h.token_state), "%s",
 		         token_state_of(outcome, h.token_state));
 	}
-	bool red = !ok && (outcome == CONN_TOKEN || outcome == CONN_PERMISSION ||
-	                   outcome == CONN_STOP || h.consecutive_failures >= red_after);
+	/* Since the last successful poll, or since the first recorded one. */
+	int64_t since = h.last_ok_at ? h.last_ok_at : first_poll;
+	bool stale = hp->stale_usec > 0 && since > 0 && now - since > hp->stale_usec;
+	bool red =
+	        !ok && (outcome == CONN_TOKEN || outcome == CONN_PERMISSION ||
+	                outcome == CONN_STOP || h.consecutive_failures >= hp->red_after || stale);
 	snprintf(h.state, sizeof(h.state), "%s", red ? "red" : "ok");
 	if (red) {
 		if (outcome == CONN_TOKEN)
@@ -55,9 +71,13 @@ static int update_health(struct store *s, const char *account, bool ok, enum con
 			snprintf(h.reason, sizeof(h.reason), "permission missing");
 		else if (outcome == CONN_STOP)
 			snprintf(h.reason, sizeof(h.reason), "the platform said stop");
-		else
+		else if (h.consecutive_failures >= hp->red_after)
 			snprintf(h.reason, sizeof(h.reason), "%d polls in a row failed",
 			         h.consecutive_failures);
+		else
+			snprintf(h.reason, sizeof(h.reason),
+			         "no successful poll for %lld min, longer than the schedule allows",
+			         (long long)((now - since) / (60 * USEC_PER_SEC)));
 		if (!was_red)
 			h.red_since = now;
 	} else {
@@ -85,15 +105,14 @@ static int update_health(struct store *s, const char *account, bool ok, enum con
 
 int fetch_record_end(struct store *s, const char *account, int64_t poll_id, const char *result,
                      const struct fetch_tally *t, enum conn_outcome outcome, const char *error,
-                     bool count_health, int red_after, int64_t now)
+                     const struct fetch_health_policy *hp, int64_t now)
 {
 	int r = store_begin(s);
 	if (r)
 		return r;
 	r = store_poll_end(s, poll_id, now, result, t->items_new, t->items_updated,
 	                   error && *error ? error : NULL);
-	if (r == 0 && count_health)
-		r = update_health(s, account, strcmp(result, "ok") == 0, outcome, error, red_after,
-		                  now);
+	if (r == 0 && hp)
+		r = update_health(s, account, strcmp(result, "ok") == 0, outcome, error, hp, now);
 	return store_end(s, r);
 }

@@ -46,10 +46,23 @@ int fetch_ingest(struct store *s, struct pipeline_rules *rules, const struct con
 
 /* --- fetch-health.c ----------------------------------------------------- */
 
+/* When failing polls turn an account red: red_after of them in a row, or
+ * failures for longer than stale_usec since the last successful poll (0:
+ * never by time). */
+struct fetch_health_policy {
+	int red_after;
+	int64_t stale_usec;
+};
+
+/* How long an account may go without a successful poll: three of its
+ * longest planned gaps (Interval=, OffHoursInterval=), at least an hour;
+ * 6 h when the schedule names neither. */
+int64_t fetch_stale_after(const struct config_account *a);
+
 /* Record the poll's end and the account's health in one transaction; a
  * change of health is logged once (VAKT_ACCOUNT=) and audited.  outcome is
- * CONN_OK for a poll that did not fail; count_health false for polls ended
- * by vaktd itself (shutdown). */
+ * CONN_OK for a poll that did not fail; hp NULL for polls ended by vaktd
+ * itself (shutdown): the account's health stays as it was. */
 int fetch_record_end(struct store *s, const char *account, int64_t poll_id, const char *result,
                      const struct fetch_tally *t, enum conn_outcome outcome, const char *error,
-                     bool count_health, int red_after, int64_t now);
+                     const struct fetch_health_policy *hp, int64_t now);

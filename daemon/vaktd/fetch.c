@@ -206,6 +206,7 @@ static void unlink_poll(struct fetch *f, struct fetch_poll *p)
 }
 
 static bool check_drained(struct fetch *f);
+static const struct config_account *current_account(struct fetch *f, const char *id);
 
 /* End the poll: record it, say so, free it.  outcome CONN_OK and result
  * "ok" for a poll that fetched everything. */
@@ -215,8 +216,13 @@ static void finish(struct fetch_poll *p, const char *result, enum conn_outcome o
 	struct fetch *f = p->f;
 	int64_t now = clock_now_usec();
 	unlink_poll(f, p);
+	const struct config_account *acc = current_account(f, p->account);
+	const struct fetch_health_policy hp = {
+		.red_after = f->env.red_after,
+		.stale_usec = acc ? fetch_stale_after(acc) : 0,
+	};
 	int r = fetch_record_end(f->env.store, p->account, p->poll_id, result, &p->tally, outcome,
-	                         error, true, f->env.red_after, now);
+	                         error, &hp, now);
 	if (r)
 		log_full(LOG_ERR, p->account, 0, "cannot record the end of poll %lld: %s",
 		         (long long)p->poll_id, store_strerror(f->env.store, r));
@@ -730,7 +736,7 @@ void fetch_free(struct fetch *f)
 		f->n_polls--;
 		/* Not the account's failure: its health stays as it was. */
 		int r = fetch_record_end(f->env.store, p->account, p->poll_id, "partial", &p->tally,
-		                         CONN_OK, "vaktd stopped during the poll", false, 0, now);
+		                         CONN_OK, "vaktd stopped during the poll", NULL, now);
 		if (r)
 			log_full(LOG_ERR, p->account, 0, "cannot record the end of poll %lld: %s",
 			         (long long)p->poll_id, store_strerror(f->env.store, r));

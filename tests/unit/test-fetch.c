@@ -763,6 +763,42 @@ static void test_stop_until_reconfigured(void)
 	teardown();
 }
 
+static void test_red_when_failing_longer_than_the_schedule_allows(void)
+{
+	setup(&(struct fetch_env){
+	        .red_after = 100, .retry_max = 1, .backoff_usec = SEC, .backoff_max_usec = SEC });
+	struct route *r = route("/a/start", "item h1\n");
+	struct store_account_health h;
+	start(0);
+	run(1);
+	T_EQ_STR("ok", last[0].result);
+	/* Failing an hour later: not red yet (no schedule: 6 h allowed). */
+	advance(3600 * SEC);
+	r->fail_times = r->hits + 2;
+	r->fail_status = 500;
+	start(0);
+	while (reports < 2) {
+		run(2);
+		advance(2 * SEC);
+	}
+	T_EQ_STR("error", last[0].result);
+	T_EQ_INT(0, store_account_health_get(store, "a-fb", &h));
+	T_EQ_STR("ok", h.state);
+	T_EQ_INT(1, h.consecutive_failures);
+	/* Still failing seven hours after the last good poll: red. */
+	advance(6 * 3600 * SEC);
+	r->fail_times = r->hits + 2;
+	start(0);
+	while (reports < 3) {
+		run(3);
+		advance(2 * SEC);
+	}
+	T_EQ_INT(0, store_account_health_get(store, "a-fb", &h));
+	T_EQ_STR("red", h.state);
+	T_CONTAINS(h.reason, "no successful poll for");
+	teardown();
+}
+
 static void test_a_reload_during_the_poll_changes_nothing(void)
 {
 	setup(NULL);
@@ -869,6 +905,7 @@ int main(void)
 	T_RUN(test_shutdown_abandons_within_the_bound);
 	T_RUN(test_stop_until_reconfigured);
 	T_RUN(test_a_reload_during_the_poll_changes_nothing);
+	T_RUN(test_red_when_failing_longer_than_the_schedule_allows);
 	T_RUN(test_backoff_grows_and_respects_retry_after);
 	T_RUN(test_rate_headers_slow_down);
 
