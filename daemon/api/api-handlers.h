@@ -60,6 +60,19 @@ void api_get_testclock(const struct api_env *env, const struct api_req *req,
 void api_post_testclock(const struct api_env *env, const struct api_req *req,
                         struct api_response *ret);
 
+/* api-escalations.c */
+void api_get_escalations(const struct api_env *env, const struct api_req *req,
+                         struct api_response *ret);
+void api_post_escalation_ack(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret);
+/* GET and POST /v1/ack/{token}: the signed link. */
+void api_ack_link(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+void api_get_oncall(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+void api_post_oncall(const struct api_env *env, const struct api_req *req,
+                     struct api_response *ret);
+void api_post_account_test_route(const struct api_env *env, const struct api_req *req,
+                                 struct api_response *ret);
+
 /* api-util.c: "2026-06-18T08:30:00+02:00" in c's zone, or null when t is 0. */
 void api_add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t);
 /* A positive decimal id from a path segment: 0 or -EINVAL (also on overflow). */

@@ -81,6 +81,13 @@ static const struct api_route {
 	{ "POST", "/v1/accounts/{id}/poll", api_post_account_poll, NULL },
 	{ "GET", "/v1/polls/{id}", api_get_poll, NULL },
 	{ "GET", "/v1/items", api_get_items, NULL },
+	{ "GET", "/v1/escalations", api_get_escalations, NULL },
+	{ "POST", "/v1/escalations/{id}/ack", api_post_escalation_ack, NULL },
+	{ "GET", "/v1/ack/{id}", api_ack_link, NULL },
+	{ "POST", "/v1/ack/{id}", api_ack_link, NULL },
+	{ "GET", "/v1/oncall", api_get_oncall, NULL },
+	{ "POST", "/v1/oncall", api_post_oncall, NULL },
+	{ "POST", "/v1/accounts/{id}/test-route", api_post_account_test_route, NULL },
 };
 
 /* Match path against pattern; the {id} segment is copied into param. */
@@ -229,7 +236,7 @@ int api_route_as(const struct api_env *env, const struct api_caller *caller, con
 {
 	static const struct api_caller nobody = { 0 };
 	int path_known = 0;
-	char param[128], claim_buf[64];
+	char param[160], claim_buf[64];
 	const char *claim = NULL;
 
 	ret->status = 0;

@@ -109,3 +109,11 @@ void config_schedule_value(struct sched_policy *p, const char *section, const ch
  * *dst unchanged. */
 int config_set_str(struct config_load *ld, char **dst, const char *src, const char *file,
                    unsigned line);
+
+/* [Escalation] and [OnCall] (config-escalation.c) */
+void config_escalation_defaults(struct config_escalation *e);
+bool config_escalation_section(const char *section);
+void config_escalation_value(struct config_load *ld, const char *section, const char *key,
+                             const char *value, const char *file, unsigned line);
+void config_escalation_resolve(struct config_load *ld);
+void config_escalation_free(struct config_escalation *e);

@@ -186,6 +186,7 @@ static int set_defaults(struct config *c)
 	c->daemon.api_max_connections = 64;
 	c->daemon.api_request_timeout_sec = 10;
 	c->daemon.api_idle_timeout_sec = 30;
+	config_escalation_defaults(&c->esc);
 	if (!c->daemon.state_dir || !c->daemon.api_socket || !c->daemon.rules_dir)
 		return -ENOMEM;
 	return 0;
@@ -458,6 +459,8 @@ static void resolve(struct config_load *ld)
 	config_calendars_build(ld);
 	if (!ld->nomem)
 		validate_references(ld);
+	if (!ld->nomem)
+		config_escalation_resolve(ld);
 }
 
 int config_load_flags(const char *dir, const struct config_overrides *ovr, unsigned flags,
@@ -518,6 +521,7 @@ void config_free(struct config *c)
 	free(c->daemon.state_dir);
 	free(c->daemon.api_socket);
 	free(c->daemon.rules_dir);
+	config_escalation_free(&c->esc);
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];
 		free(u->id);
@@ -525,6 +529,7 @@ void config_free(struct config *c)
 		free(u->manager);
 		free(u->manager_email);
 		free(u->escalate_email);
+		free(u->safety_email);
 		free(u->calendar);
 		free(u->file);
 	}

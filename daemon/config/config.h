@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "calendar/duration.h"
 #include "config/deadline-policy.h"
 #include "schedule/sched.h"
 #include "util/diag.h"
@@ -52,6 +53,7 @@ struct config_unit {
 	char *manager; /* publiceringsansvarig chef */
 	char *manager_email;
 	char *escalate_email; /* where breaches go further (communications unit) */
+	char *safety_email;   /* skyddsombud: threats against staff (work environment) */
 	char *calendar;       /* NULL: the site's default calendar */
 	unsigned line_calendar;
 	char *file; /* where it was defined, for diagnostics */
@@ -87,7 +89,8 @@ struct config_account {
 	 * review_by_category_set says review_by_category[c] is set. */
 	struct cal_duration review_by_category[CONFIG_CATEGORIES];
 	unsigned review_by_category_set;
-	const struct cal *cal; /* borrowed from config.calendars */
+	int64_t esc_group_window_usec; /* [Escalation] GroupWindow= */
+	const struct cal *cal;         /* borrowed from config.calendars */
 	const char *calendar_name;
 };
 
@@ -115,6 +118,65 @@ struct config_daemon {
 	int api_idle_timeout_sec;    /* an idle connection is closed after this */
 };
 
+/* A list of recipients as written (space-separated: the roles manager,
+ * escalate, safety, oncall, fallback, or a@b.se / webhook:NAME), checked
+ * and resolved by daemon/escalate/ (escalate_config_check()). */
+struct config_route {
+	char *text; /* NULL: not set (the default applies) */
+	char *file;
+	unsigned line;
+};
+
+/* One step of the breach policy: `after` the due instant (business or
+ * calendar time on the account's calendar), to `to`. */
+struct config_esc_step {
+	struct cal_duration after;
+	struct config_route to;
+};
+
+#define CONFIG_ESC_STEPS 9
+#define CONFIG_ONCALL_SHIFTS 64
+
+/* An explicit on-call shift, in local time of the default calendar (kept
+ * as text until the calendars are built, then resolved). */
+struct config_shift {
+	char *from_text, *until_text;
+	int64_t from, until; /* epoch µs, resolved */
+	struct config_route who;
+};
+
+/* Escalation kinds that repeat until acknowledged (RepeatKinds=). */
+enum {
+	CONFIG_REPEAT_THREAT = 1u << 0,
+	CONFIG_REPEAT_WARNING = 1u << 1,
+	CONFIG_REPEAT_BREACH = 1u << 2,
+	CONFIG_REPEAT_HEALTH = 1u << 3,
+};
+
+/* [Escalation] and [OnCall] (config-escalation.c, docs/escalation.md). */
+struct config_escalation {
+	struct config_route fallback; /* where a route that would end nowhere goes */
+	bool english;                 /* Language=en; Swedish by default */
+	int64_t group_window_usec;    /* pile-on window */
+	int64_t retry_initial_usec, retry_max_usec, give_up_usec;
+	int64_t repeat_usec; /* 0: never repeat */
+	unsigned repeat_kinds;
+	struct config_route threat, warning, health; /* NULL text: the defaults */
+	struct config_esc_step breach[CONFIG_ESC_STEPS];
+	size_t n_breach;       /* steps set (BreachStep1= … in order, no gaps) */
+	char *public_base_url; /* NULL: no acknowledgement links */
+	struct secret ack_key; /* AckKeyFile= / AckKeyCredential= */
+	unsigned ack_key_line;
+	char *ack_key_file;
+	int64_t ack_valid_usec;
+	/* [OnCall] */
+	struct config_route rota; /* one recipient per week, in turn */
+	int handover_wday;        /* 0 = Monday */
+	int handover_sec;         /* local second of the day */
+	struct config_shift shifts[CONFIG_ONCALL_SHIFTS];
+	size_t n_shifts;
+};
+
 struct config {
 	char *dir;
 	uint64_t generation; /* set by the daemon on every successful load */
@@ -127,6 +189,7 @@ struct config {
 	size_t n_calendars;
 	struct sched_policy sched_site;                     /* [Schedule] */
 	struct sched_policy sched_platform[PLATFORM_COUNT]; /* [Schedule PLATFORM] */
+	struct config_escalation esc;                       /* [Escalation], [OnCall] */
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */

@@ -21,6 +21,10 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_reload,
 	&ctl_cmd_poll,
 	&ctl_cmd_items,
+	&ctl_cmd_escalations,
+	&ctl_cmd_ack,
+	&ctl_cmd_oncall,
+	&ctl_cmd_test_route,
 	NULL,
 };
 /* clang-format on */

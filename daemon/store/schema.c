@@ -371,7 +371,7 @@ static const char migration_5[] =
          * that ran it; IF NOT EXISTS keeps this step harmless either way. */
         "CREATE INDEX IF NOT EXISTS polls_account_planned ON polls(account_id, planned_at);";
 
-static const char migration_6[] =
+static const char migration_7[] =
         /* Fetching (issue 10).  A connector's cursors, more than one per
          * account (a feed's time mark beside a comment cursor): each is
          * written in the transaction that stores the items it covers. */
@@ -418,8 +418,10 @@ const struct schema_migration schema_migrations[] = {
 	  migration_3 },
 	{ 4, "unevaluated items, status counters, rule sets by reference", migration_4 },
 	{ 5, "the queue by account and unit in index order, polls by planned time", migration_5 },
-	{ 6, "cursors per account, account health, orphan replies, edits, items by time",
-	  migration_6 },
+	{ 6, "the escalation outbox: escalations, deliveries, on-call overrides",
+	  schema_migration_outbox },
+	{ 7, "cursors per account, account health, orphan replies, edits, items by time",
+	  migration_7 },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

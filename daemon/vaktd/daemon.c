@@ -15,6 +15,9 @@
 #include <systemd/sd-daemon.h>
 
 #include "deadline/deadline.h"
+#include "escalate/escalate.h"
+#include "escalate/outbox.h"
+#include "notify/notify.h"
 #include "pipeline/pipeline.h"
 #include "store/audit.h"
 #include "util/clock.h"
@@ -70,18 +73,29 @@ static void schedule_tick(struct daemon *d)
 }
 
 /* Deadline clocks that reached their warning or due point since the last
- * tick.  The scan records each transition in the store and the audit log
- * exactly once; routing them to people is the escalation outbox's job. */
+ * tick.  Each batch is one transaction: the scan's marks, their audit
+ * entries and the escalations they cause commit together, so a crash
+ * keeps all or none and the next scan reports again what was lost. */
 static void scan_deadlines(struct daemon *d)
 {
 	struct deadline_transition *tr = NULL;
-	size_t n = 0;
+	size_t n = 0, escalated = 0;
 	int64_t now = clock_now_usec();
 
 	do {
-		int r = deadline_scan(d->store, now, "vaktd", DEADLINE_SCAN_MAX, &tr, &n);
+		int r = store_begin(d->store);
+		if (r == 0) {
+			r = deadline_scan(d->store, now, "vaktd", DEADLINE_SCAN_MAX, &tr, &n);
+			for (size_t i = 0; r == 0 && i < n; i++) {
+				int64_t id = 0;
+				r = escalate_deadline(d->store, &tr[i], now, &id);
+				escalated += id != 0;
+			}
+			r = store_end(d->store, r);
+		}
 		if (r) {
 			log_error("deadline scan failed: %s", store_strerror(d->store, r));
+			free(tr);
 			return;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -95,6 +109,8 @@ static void scan_deadlines(struct daemon *d)
 		free(tr);
 		tr = NULL;
 	} while (n == DEADLINE_SCAN_MAX);
+	if (escalated)
+		escalate_outbox_run(d->outbox);
 }
 
 /* The main tick: deadlines now, the outbox later.  The watchdog only pings
@@ -163,6 +179,8 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 	 * rule compiled and its examples run. */
 	struct pipeline_rules *next_rules = NULL;
 	int r = config_load(d->opts.config_dir, &d->opts.ovr, &next, &diags);
+	if (r == 0 && escalate_config_check(next, &diags))
+		r = -EINVAL;
 	if (r == 0)
 		r = pipeline_rules_load(next->daemon.rules_dir, next->daemon.rule_disable_after,
 		                        &next_rules, &diags);
@@ -217,6 +235,10 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 		api_server_set_limits(d->api, &o);
 		log_set_max_level(next->daemon.log_level);
 		fetch_reconfigured(d->fetch);
+		if (notify_reconfigure(d->notify, next) < 0)
+			log_error("cannot reconfigure the delivery channels; sends keep the old "
+			          "settings");
+		escalate_outbox_reconfigure(d->outbox, next);
 		if (poller_reconfigure(d->poller) < 0)
 			log_error(
 			        "out of memory while rescheduling polls; keeping the old schedule");
@@ -273,7 +295,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* Transfers in flight may finish within a bound; what is left is
-	 * abandoned and its polls recorded as partial (daemon_free). */
+	 * abandoned and its polls recorded as partial (daemon_free).  The
+	 * outbox's attempts in flight are abandoned with the loop: their
+	 * deliveries stay "sending" and the next start sends them again
+	 * (same Message-ID, so receivers drop a repeat). */
 	if (d->fetch && fetch_requests_in_flight(d->fetch) > 0) {
 		log_info("letting %zu transfer(s) finish", fetch_requests_in_flight(d->fetch));
 		fetch_drain(d->fetch, STOP_TRANSFERS_USEC, on_drained, d);
@@ -290,6 +315,9 @@ static void on_store_changed(void *arg, const char *account)
 {
 	struct daemon *d = arg;
 	poller_refresh(d->poller, account);
+	/* An acknowledgement, an override or a verdict may change what the
+	 * outbox has to do. */
+	escalate_outbox_kick(d->outbox);
 }
 
 int daemon_check_config(const struct daemon_opts *opts)
@@ -301,10 +329,13 @@ int daemon_check_config(const struct daemon_opts *opts)
 	if (r == 0)
 		r = pipeline_rules_load(c->daemon.rules_dir, c->daemon.rule_disable_after, &rules,
 		                        &diags);
+	if (r == 0 && escalate_config_check(c, &diags))
+		r = -EINVAL;
 	if (r) {
 		diag_print(&diags, stderr);
 		fprintf(stderr, "%s: %zu error(s)\n", opts->config_dir, diags.n);
 		diag_list_clear(&diags);
+		pipeline_rules_free(rules);
 		config_free(c);
 		return 1;
 	}
@@ -328,6 +359,13 @@ static int start_load(struct daemon *d)
 		goto out;
 	}
 	log_set_max_level(d->config->daemon.log_level);
+	if (escalate_config_check(d->config, &diags)) {
+		log_diags(&diags, "");
+		log_error("invalid escalation routes in %s: %zu error(s); not starting",
+		          d->opts.config_dir, diags.n);
+		r = -EINVAL;
+		goto out;
+	}
 	r = pipeline_rules_load(d->config->daemon.rules_dir, d->config->daemon.rule_disable_after,
 	                        &d->rules, &diags);
 	if (r) {
@@ -582,6 +620,17 @@ static int start_timers(struct daemon *d)
 		log_error("cannot create the main tick: %s", vakt_strerror(r));
 		return r;
 	}
+	/* The outbox recovers what a crash left sending and sends what is
+	 * due before anything new is decided. */
+	/* The channels share the daemon's one curlev with the fetch driver. */
+	r = notify_new(d->curl, d->config, &d->notify);
+	if (r == 0)
+		r = escalate_outbox_new(d->base, d->timers, d->store, d->notify, d->config,
+		                        &d->outbox);
+	if (r) {
+		log_error("cannot start the escalation outbox: %s", store_strerror(d->store, r));
+		return r;
+	}
 	uint64_t wd_usec = 0;
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0) {
 		/* Ping at half the interval, in real time: the watchdog is
@@ -652,6 +701,8 @@ void daemon_free(struct daemon *d)
 	if (d->api)
 		api_server_free(d->api);
 	poller_free(d->poller);
+	escalate_outbox_free(d->outbox);
+	notify_free(d->notify);
 	/* Before the engine: it abandons its own transfers and records their
 	 * polls. */
 	fetch_free(d->fetch);

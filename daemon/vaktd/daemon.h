@@ -32,10 +32,12 @@ struct daemon {
 	struct store *store;
 	struct api_server *api;
 	struct poller *poller;
-	struct curlev *curl;          /* every outgoing transfer */
-	struct fetch *fetch;          /* polls through the connectors */
-	struct pipeline_rules *rules; /* current; replaced whole on reload */
-	struct api_env api_env;       /* what the API sees; updated on swap */
+	struct curlev *curl;            /* every outgoing transfer */
+	struct fetch *fetch;            /* polls through the connectors */
+	struct notify *notify;          /* delivery channels (daemon/notify/) */
+	struct escalate_outbox *outbox; /* escalations to people (daemon/escalate/) */
+	struct pipeline_rules *rules;   /* current; replaced whole on reload */
+	struct api_env api_env;         /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct ctimer *tick;
 	struct event *watchdog;

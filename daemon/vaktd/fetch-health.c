@@ -4,16 +4,29 @@
  * missing, the platform said stop, red_after polls in a row failed, or it
  * has failed for longer than its schedule allows without a successful poll
  * (fetch_stale_after).
- * The row in account_health is what the escalation outbox reads; a change
- * is logged once and written to the audit log. */
+ * The row in account_health says so; a change is logged once, written to
+ * the audit log and, in the same transaction, opens or clears the account's
+ * health escalation (escalate_health(), reason "token", "permission",
+ * "stopped" or "polls"), so a crash keeps both or neither. */
 #include <stdio.h>
 #include <string.h>
 
+#include "escalate/escalate.h"
 #include "store/audit.h"
 #include "store/fetch-store.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "vaktd/fetch-internal.h"
+
+static const char *const escalation_reasons[] = { "token", "permission", "stopped", "polls" };
+
+static const char *escalation_reason(enum conn_outcome o)
+{
+	return o == CONN_TOKEN        ? "token"
+	       : o == CONN_PERMISSION ? "permission"
+	       : o == CONN_STOP       ? "stopped"
+	                              : "polls";
+}
 
 static const char *token_state_of(enum conn_outcome o, const char *prev)
 {
@@ -99,8 +112,14 @@ static int update_health(struct store *s, const char *account, bool ok, enum con
 		log_full(LOG_NOTICE, account, 0, "account polls successfully again");
 		snprintf(detail, sizeof(detail), "{\"token\":\"%s\"}", h.token_state);
 	}
-	return store_audit_append(s, "vaktd:fetch", red ? "account.red" : "account.ok", account,
-	                          detail, NULL);
+	r = store_audit_append(s, "vaktd:fetch", red ? "account.red" : "account.ok", account,
+	                       detail, NULL);
+	if (r == 0 && red)
+		r = escalate_health(s, account, escalation_reason(outcome), now, NULL, NULL);
+	for (size_t i = 0;
+	     r == 0 && !red && i < sizeof(escalation_reasons) / sizeof(*escalation_reasons); i++)
+		r = escalate_health_clear(s, account, escalation_reasons[i], now);
+	return r;
 }
 
 int fetch_record_end(struct store *s, const char *account, int64_t poll_id, const char *result,

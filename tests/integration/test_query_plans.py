@@ -38,7 +38,7 @@ BIG = ("items", "item_versions", "verdicts", "polls", "deadlines", "audit_log")
 PREPARERS = ("store_prepare", "deadline_prepare", "sqlite3_prepare_v2", "sqlite3_prepare_v3",
              "sqlite3_exec", "store_exec")
 # Helpers of one file that take SQL as their second argument.
-WRAPPERS = {"daemon/store/counts.c": ("count",)}
+WRAPPERS = {"daemon/store/counts.c": ("count",), "daemon/store/outbox.c": ("min_of",)}
 
 # Calls whose SQL is a variable, not a literal: the definitions of the
 # preparers and wrappers above, the migration runner (schema.c's migrations
@@ -50,6 +50,7 @@ DYNAMIC = {
     ("daemon/store/migrate.c", "m->sql"),     # the migrations (DDL)
     ("daemon/store/migrate.c", "sql"),        # PRAGMA user_version=N
     ("daemon/store/counts.c", "sql"),         # count(): its callers' literals are checked
+    ("daemon/store/outbox.c", "sql"),         # min_of(): its callers' literals are checked
 }
 
 # Statements that still read a big table in full, by a fragment of their

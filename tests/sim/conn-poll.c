@@ -1,6 +1,7 @@
 /* conn-poll: run one connector's whole poll (or one action) against a
- * simulator with blocking libcurl, the way the fetch driver does it but
- * one request at a time, and print what came out as JSON lines:
+ * simulator over the daemon's own HTTP engine (curlev, http_xfer), the way
+ * the fetch driver does it but one request at a time, and print what came
+ * out as JSON lines:
  *   {"request":{method,url,status,outcome,message?,usage?,retry_after_ms?}}
  *   {"item":{id,kind,parent,author,author_name,own,state,text,published,permalink}}
  *   {"gone":id}  {"cursor":text}  {"end":{done,requests}}
@@ -9,110 +10,94 @@
  * to --attempts times); a transfer failure counts as retryable.
  *
  *   conn-poll PLATFORM BASE_URL EXTERNAL_ID TOKEN BACKFILL_ISO [CURSOR|-]
- *   conn-poll PLATFORM BASE_URL EXTERNAL_ID TOKEN --action NAME ID KIND */
+ *   conn-poll PLATFORM BASE_URL EXTERNAL_ID TOKEN --action NAME ID KIND [AUTHOR]
+ * The poll's "now" is the real time. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <event2/event.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "connectors/connector.h"
+#include "net/curlev.h"
+#include "net/http.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
 
-struct resp {
-	struct strbuf body;
-	char *hname[64];
-	char *hvalue[64];
-	int nh;
+struct run {
+	struct event_base *base;
+	struct curlev *engine;
+	bool done;
 };
 
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	struct resp *r = ud;
-	return strbuf_add(&r->body, p, sz * n) < 0 ? 0 : sz * n;
-}
+static struct run run;
 
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+static void on_done(struct http_xfer *x, void *arg)
 {
-	struct resp *r = ud;
-	size_t len = sz * n;
-	char *colon = memchr(p, ':', len);
-	if (!colon || r->nh >= 64)
-		return len;
-	char *v = colon + 1;
-	size_t vl = len - (size_t)(v - p);
-	while (vl && (*v == ' ' || *v == '\t'))
-		v++, vl--;
-	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-		vl--;
-	r->hname[r->nh] = strndup(p, (size_t)(colon - p));
-	r->hvalue[r->nh] = strndup(v, vl);
-	r->nh++;
-	return len;
+	run.done = true;
+	event_base_loopbreak(run.base);
 }
 
 static const char *get_header(const void *ctx, const char *name)
 {
-	const struct resp *r = ctx;
-	for (int i = r->nh - 1; i >= 0; i--)
-		if (strcasecmp(r->hname[i], name) == 0)
-			return r->hvalue[i];
-	return NULL;
+	return http_xfer_response_header(ctx, name);
 }
 
-static void resp_free(struct resp *r)
+/* Perform req on the engine; *ret_x holds the answer (the caller frees
+ * it).  0, or -EIO when no answer arrived (the driver's "transfer
+ * failed"). */
+static int perform(const struct conn_request *req, const char *token, struct http_xfer **ret_x)
 {
-	strbuf_free(&r->body);
-	for (int i = 0; i < r->nh; i++) {
-		free(r->hname[i]);
-		free(r->hvalue[i]);
-	}
-	memset(r, 0, sizeof(*r));
-}
+	struct http_opts o = { .timeout_ms = 20000 };
+	struct http_xfer *x;
+	char auth[4200];
+	int r = http_xfer_new(req->method, req->url, &o, &x);
 
-/* Perform req; 0 with status, or -EIO for a transfer failure. */
-static int perform(const struct conn_request *req, const char *token, struct resp *r, long *status)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	char auth[1024];
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-	h = curl_slist_append(h, auth);
-	if (req->content_type[0]) {
-		char ct[128];
-		snprintf(ct, sizeof(ct), "Content-Type: %s", req->content_type);
-		h = curl_slist_append(h, ct);
-	}
-	for (const char *l = req->headers; l && *l;) {
+	if (r < 0)
+		return r;
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	r = http_xfer_header(x, "Authorization", auth);
+	for (const char *l = req->headers; r == 0 && l && *l;) {
 		size_t n = strcspn(l, "\n");
-		char *line = strndup(l, n);
-		h = curl_slist_append(h, line);
-		free(line);
+		const char *colon = memchr(l, ':', n);
+		if (colon) {
+			char *name = strndup(l, (size_t)(colon - l));
+			const char *v = colon + 1 + (colon[1] == ' ');
+			char *value = strndup(v, n - (size_t)(v - l));
+			r = name && value ? http_xfer_header(x, name, value) : -ENOMEM;
+			free(name);
+			free(value);
+		}
 		l += n + (l[n] == '\n');
 	}
-	curl_easy_setopt(c, CURLOPT_URL, req->url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
-	if (req->body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
+	if (r == 0 && req->body)
+		r = http_xfer_body(x, req->content_type[0] ? req->content_type : "application/json",
+		                   req->body, req->body_len);
+	run.done = false;
+	if (r == 0)
+		r = http_xfer_start(x, run.engine, on_done, NULL);
+	if (r < 0) {
+		http_xfer_free(x);
+		return r;
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	CURLcode rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	return rc == CURLE_OK ? 0 : -EIO;
+	while (!run.done)
+		event_base_loop(run.base, EVLOOP_ONCE);
+	*ret_x = x;
+	return http_xfer_failure(x) == HTTP_OK ? 0 : -EIO;
+}
+
+static void answer_of(struct http_xfer *x, struct conn_answer *a)
+{
+	a->status = http_xfer_status(x);
+	a->body = http_xfer_body_data(x, &a->body_len);
+	a->header = get_header;
+	a->header_ctx = x;
 }
 
 static void emit(cJSON *o)
@@ -187,7 +172,7 @@ static int do_action(const struct connector *c, const struct conn_account *acc, 
 	struct conn_request req = { 0 };
 	if (conn_action_parse(argv[0], &act) < 0)
 		return 2;
-	int r = c->action_request(acc, act, argv[1], argv[2], NULL, &req);
+	int r = c->action_request(acc, act, argv[1], argv[2], argv[3], &req);
 	if (r == -EOPNOTSUPP) {
 		emit_request(&(struct conn_request){ .method = "-", .url = "-" }, 0, "not_allowed",
 		             NULL);
@@ -195,14 +180,15 @@ static int do_action(const struct connector *c, const struct conn_account *acc, 
 	}
 	if (r < 0)
 		return 1;
-	struct resp rs = { 0 };
+	struct http_xfer *x = NULL;
 	long status = 0;
 	enum conn_outcome o = CONN_RETRY;
 	struct conn_rate rate = { 0, -1, -1, 0 };
 	char *msg = NULL;
-	if (perform(&req, token, &rs, &status) == 0) {
-		struct conn_answer a = { status, rs.body.buf ? rs.body.buf : "", rs.body.len,
-			                 get_header, &rs };
+	if (perform(&req, token, &x) == 0) {
+		struct conn_answer a;
+		answer_of(x, &a);
+		status = a.status;
 		o = c->action_answer(&a, &rate, &msg);
 	}
 	struct conn_batch b;
@@ -211,7 +197,7 @@ static int do_action(const struct connector *c, const struct conn_account *acc, 
 	b.rate = rate;
 	emit_request(&req, status, conn_outcome_name(o), &b);
 	conn_batch_clear(&b);
-	resp_free(&rs);
+	http_xfer_free(x);
 	conn_request_clear(&req);
 	return 0;
 }
@@ -222,7 +208,7 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 		        "usage: conn-poll PLATFORM BASE EXTERNAL_ID TOKEN BACKFILL [CURSOR]\n"
 		        "       conn-poll PLATFORM BASE EXTERNAL_ID TOKEN --action NAME ID "
-		        "KIND\n");
+		        "KIND [AUTHOR]\n");
 		return 2;
 	}
 	const struct connector *c = connector_find(argv[1]);
@@ -231,14 +217,24 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	struct conn_account acc = { .id = "test", .external_id = argv[3], .base_url = argv[2] };
+	run.base = event_base_new();
+	if (!run.base || curlev_new(run.base, NULL, &run.engine) < 0)
+		return 1;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct conn_account acc = { .id = "test",
+		                    .external_id = argv[3],
+		                    .base_url = argv[2],
+		                    .now = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000 };
 	const char *token = argv[4];
 	const char *attempts_env = getenv("CONN_POLL_ATTEMPTS");
 	int attempts = attempts_env ? atoi(attempts_env) : 5;
 	if (strcmp(argv[5], "--action") == 0) {
 		if (argc < 9)
 			return 2;
-		return do_action(c, &acc, token, argv + 6);
+		char *args[4] = { argv[6], argv[7], argv[8],
+			          argc > 9 && strcmp(argv[9], "-") != 0 ? argv[9] : NULL };
+		return do_action(c, &acc, token, args);
 	}
 	if (clock_parse_iso8601(argv[5], &acc.backfill_from) < 0)
 		return 2;
@@ -254,24 +250,21 @@ int main(int argc, char **argv)
 	bool stopped = false;
 	struct conn_request req = { 0 };
 	while (!stopped && (r = c->poll_next(p, &req)) == 1) {
-		struct resp rs = { 0 };
-		long status = 0;
+		struct http_xfer *x = NULL;
+		struct conn_answer a;
 		struct conn_batch b;
 		conn_batch_init(&b);
 		requests++;
-		if (perform(&req, token, &rs, &status) < 0) {
-			/* the driver's view of a dropped transfer: retry */
-			emit_request(&req, status, "transfer_failed", NULL);
-			b.outcome = CONN_RETRY;
-			/* the connector must offer it again: hand it a 503 */
-			struct conn_answer a = { 503, "", 0, get_header, &rs };
-			conn_batch_clear(&b);
+		if (perform(&req, token, &x) < 0) {
+			/* the driver's view of a dropped transfer: retry; the
+			 * connector must offer it again, so it gets a 503 */
+			emit_request(&req, 0, "transfer_failed", NULL);
+			a = (struct conn_answer){ .status = 503, .body = "", .header = NULL };
 			r = c->poll_answer(p, &req, &a, &b);
 		} else {
-			struct conn_answer a = { status, rs.body.buf ? rs.body.buf : "",
-				                 rs.body.len, get_header, &rs };
+			answer_of(x, &a);
 			r = c->poll_answer(p, &req, &a, &b);
-			emit_request(&req, status, conn_outcome_name(b.outcome), &b);
+			emit_request(&req, a.status, conn_outcome_name(b.outcome), &b);
 		}
 		if (r < 0) {
 			fprintf(stderr, "poll_answer: %s\n", strerror(-r));
@@ -282,7 +275,7 @@ int main(int argc, char **argv)
 		    ++failures >= attempts)
 			stopped = true;
 		conn_batch_clear(&b);
-		resp_free(&rs);
+		http_xfer_free(x);
 		conn_request_clear(&req);
 	}
 	cJSON *o = cJSON_CreateObject(), *e = cJSON_AddObjectToObject(o, "end");
@@ -290,6 +283,8 @@ int main(int argc, char **argv)
 	cJSON_AddNumberToObject(e, "requests", requests);
 	emit(o);
 	c->poll_free(p);
+	curlev_free(run.engine);
+	event_base_free(run.base);
 	curl_global_cleanup();
 	return 0;
 }

@@ -625,6 +625,9 @@ static void test_token_error_turns_red_without_retry(void)
 	T_EQ_INT(1, red);
 	/* Turning red is audited once, not per failed poll. */
 	T_EQ_INT(1, count("SELECT count(*) FROM audit_log WHERE action='account.red'"));
+	/* … and escalated once, as a health incident of the account. */
+	T_EQ_INT(1, count("SELECT count(*) FROM escalations WHERE cause='health' AND "
+	                  "account_id='a-fb' AND reason='token' AND cancelled_at IS NULL"));
 
 	/* A good token again: green, audited once. */
 	start(0);
@@ -633,6 +636,8 @@ static void test_token_error_turns_red_without_retry(void)
 	T_EQ_INT(0, store_account_health_get(store, "a-fb", &h));
 	T_EQ_STR("ok", h.state);
 	T_EQ_INT(1, count("SELECT count(*) FROM audit_log WHERE action='account.ok'"));
+	T_EQ_INT(1, count("SELECT count(*) FROM escalations WHERE cause='health' AND "
+	                  "cancelled_why='recovered'"));
 	teardown();
 }
 
