@@ -1,8 +1,10 @@
 #!/bin/sh
-# The one demo command: install what is missing, build, and run vaktd on
-# its embedded default — the demo configuration in config/demo, a SQLite
-# store under build/demo/, the API on build/demo/api.sock — then show what
-# it sees.  Stops on Ctrl-C, or after $VAKT_DEMO_SECONDS when set (CI).
+# The one demo command: install what is missing, build, start the Facebook
+# simulator with a lively scripted stream, and run vaktd on the demo
+# configuration (config/demo, with Stockholms stad's page pointed at the
+# simulator), a SQLite store under build/demo/, the API on
+# build/demo/api.sock — then show it fetching, filtering and filling the
+# queue within a minute.  Stops on Ctrl-C, or after $VAKT_DEMO_SECONDS when set (CI).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -17,10 +19,39 @@ mkdir -p "$demo"
 vaktd=build/daemon/vaktd/vaktd
 vaktctl="build/daemon/ctl/vaktctl --socket $demo/api.sock"
 
-$vaktd --check-config --config config/demo
-$vaktd --config config/demo --state-dir "$PWD/$demo/state" --socket "$PWD/$demo/api.sock" &
+# The Facebook simulator with the lively scripted stream (tests/sim/): a
+# few old comments, the page's own answer, a personnummer, a threat against
+# a named member of staff, and new questions arriving after 20 and 40 s.
+sim_log="$demo/sim_facebook.log"
+python3 tests/sim/sim_facebook.py --port 0 --scenario tests/sim/scenarios/lively.json \
+	>"$demo/sim.port" 2>"$sim_log" &
+simpid=$!
+i=0
+until [ -s "$demo/sim.port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$simpid" 2>/dev/null; then
+		echo "demo: the Facebook simulator did not start (see $sim_log)" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+port=$(head -n 1 "$demo/sim.port")
+
+# The demo configuration, with Stockholms stad's page pointed at the
+# simulator and given the simulator's demo token.
+rm -rf "$demo/config"
+cp -r config/demo "$demo/config"
+printf 'EAAB-demo-page-token\n' >"$demo/fb.token"
+chmod 600 "$demo/fb.token"
+sed -i -e "s|^ApiBaseUrl=.*|ApiBaseUrl=http://127.0.0.1:$port/v22.0|" \
+	-e "s|^ExternalId=.*|ExternalId=104857600123456|" \
+	"$demo/config/accounts.d/stockholm-fb.conf"
+printf 'TokenFile=%s\n' "$PWD/$demo/fb.token" >>"$demo/config/accounts.d/stockholm-fb.conf"
+
+$vaktd --check-config --config "$demo/config"
+$vaktd --config "$demo/config" --state-dir "$PWD/$demo/state" --socket "$PWD/$demo/api.sock" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT INT TERM
+trap 'kill "$pid" "$simpid" 2>/dev/null; wait "$pid" "$simpid" 2>/dev/null' EXIT INT TERM
 
 # Wait for the API socket (vaktd reports READY=1 to systemd at that point).
 i=0
@@ -40,6 +71,20 @@ if $vaktctl help 2>/dev/null | grep -q '^  filters'; then
 	echo "Comments as the city receives them, through the shipped filters:"
 	build/daemon/ctl/vaktctl filters scan --rules "$PWD/filters" < config/demo/sample-comments.txt
 fi
+
+# Fetching: poll the page now, and again as the scripted comments arrive.
+for t in 0 25 45; do
+	[ "$t" -eq 0 ] || sleep 20
+	echo
+	echo "== after ${t} s: vaktctl poll stockholm-fb"
+	$vaktctl poll stockholm-fb || true
+done
+echo
+echo "== vaktctl items: every comment stored once, with what the filters found"
+$vaktctl items --account stockholm-fb || true
+echo
+echo "== vaktctl queue: the clocks the comments started (questions to answer, hits to review)"
+$vaktctl queue --account stockholm-fb || true
 echo
 echo "vaktd is running (pid $pid); its API socket is $demo/api.sock:"
 echo "  build/daemon/ctl/vaktctl --socket $demo/api.sock status"

@@ -14,6 +14,7 @@
 #include "calendar/duration.h"
 #include "calendar/instant.h"
 #include "schedule/sched.h"
+#include "store/fetch-store.h"
 #include "util/clock.h"
 
 #define SCHEDULE_MAX_DAYS 14
@@ -135,6 +136,35 @@ static void add_schedule_view(const struct config_account *a, const struct days 
 	cJSON_AddBoolToObject(j, "below_floor", below);
 }
 
+static int health_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct store_account_health *)a)->account,
+	              ((const struct store_account_health *)b)->account);
+}
+
+/* Whether fetching works for the account (store/fetch-store.h): the row
+ * the fetch driver writes after every poll. */
+static void add_health(cJSON *j, const struct config_account *a,
+                       const struct store_account_health *h, size_t n)
+{
+	struct store_account_health key;
+	snprintf(key.account, sizeof(key.account), "%s", a->id);
+	const struct store_account_health *found =
+	        n ? bsearch(&key, h, n, sizeof(*h), health_cmp) : NULL;
+	cJSON *o = cJSON_AddObjectToObject(j, "health");
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "state", found ? found->state : "unknown");
+	if (found && found->reason[0])
+		cJSON_AddStringToObject(o, "reason", found->reason);
+	else
+		cJSON_AddNullToObject(o, "reason");
+	cJSON_AddStringToObject(o, "token", found ? found->token_state : "unknown");
+	api_add_instant(o, "last_ok_poll", a->cal, found ? found->last_ok_at : 0);
+	cJSON_AddNumberToObject(o, "consecutive_failures", found ? found->consecutive_failures : 0);
+	api_add_instant(o, "red_since", a->cal, found ? found->red_since : 0);
+}
+
 /* Every account with its polls.  The store is read once for all of them
  * (store_poll_summaries) and each calendar's days are worked out once:
  * with 800 accounts and a year of polls this stays a few milliseconds. */
@@ -173,6 +203,15 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 		         store_strerror(env->store, r));
 		goto out;
 	}
+	struct store_account_health *health = NULL;
+	size_t n_health = 0;
+	r = store_account_health_all(env->store, &health, &n_health);
+	if (r) {
+		api_fail(ret, 500, "store", "cannot read the accounts' health: %s",
+		         store_strerror(env->store, r));
+		goto out;
+	}
+	qsort(health, n_health, sizeof(*health), health_cmp);
 	cJSON *o = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(o, "accounts");
 	cJSON_AddNumberToObject(o, "floor", SCHED_FLOOR);
@@ -189,8 +228,10 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 		cJSON_AddBoolToObject(j, "enabled", a->enabled);
 		cJSON_AddBoolToObject(j, "token", a->token.value != NULL);
 		add_schedule_view(a, &days[day_of[i]], &sum[i], j, now);
+		add_health(j, a, health, n_health);
 		cJSON_AddItemToArray(arr, j);
 	}
+	free(health);
 	ret->status = 200;
 	ret->body = o;
 out:

@@ -56,6 +56,13 @@ void api_get_item(const struct api_env *env, const struct api_req *req, struct a
 void api_post_item_evaluate(const struct api_env *env, const struct api_req *req,
                             struct api_response *ret);
 
+/* api-fetch.c */
+void api_post_poll(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+void api_post_account_poll(const struct api_env *env, const struct api_req *req,
+                           struct api_response *ret);
+void api_get_poll(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+void api_get_items(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+
 /* api-testclock.c */
 void api_get_testclock(const struct api_env *env, const struct api_req *req,
                        struct api_response *ret);

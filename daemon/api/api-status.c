@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "api/api-handlers.h"
+#include "store/fetch-store.h"
 #include "util/clock.h"
 
 static void add_time(cJSON *o, const char *key, int64_t usec)
@@ -46,6 +47,9 @@ void api_get_status(const struct api_env *env, const struct api_req *req, struct
 	cJSON_AddNumberToObject(o, "items", (double)c.items);
 	cJSON_AddNumberToObject(o, "polls", (double)c.polls);
 	cJSON_AddNumberToObject(o, "audit_entries", (double)c.audit_entries);
+	int64_t red = 0;
+	if (store_accounts_red(env->store, &red) == 0)
+		cJSON_AddNumberToObject(o, "accounts_red", (double)red);
 	cJSON *p = cJSON_AddObjectToObject(o, "pending");
 	cJSON_AddNumberToObject(p, "review", (double)c.pending_review);
 	cJSON_AddNumberToObject(p, "respond", (double)c.pending_respond);

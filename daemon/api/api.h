@@ -29,6 +29,14 @@ struct api_reload_outcome {
 	struct diag_list diags; /* why it was refused; the caller clears it */
 };
 
+/* One poll started through the API (POST /v1/poll). */
+struct api_poll_started {
+	const char *account; /* borrowed from the configuration */
+	int64_t poll_id;     /* 0 when it did not start */
+	int error;           /* why not: -EBUSY running, -EOPNOTSUPP no connector,
+	                      * -ECANCELED stopped by the platform, -ENOENT disabled */
+};
+
 struct api_env {
 	struct store *store;
 	struct pipeline_rules *rules; /* the live rule set (re-evaluation, statistics) */
@@ -60,6 +68,14 @@ struct api_env {
 	 * GET /v1/audit/verify walks the chain at once and the job routes
 	 * answer 503. */
 	struct api_audit_job *audit_job;
+	/* Poll now: account, or every enabled account when NULL; the polls
+	 * run on in the daemon (GET /v1/polls/{id} says when they ended).
+	 * Each started poll is audited with actor.  0 with ret[0..*ret_n)
+	 * filled (at most max), -ENOENT for an unknown account, -ESHUTDOWN
+	 * while stopping.  NULL where there is no daemon (tests). */
+	int (*poll)(void *arg, const char *account, const char *actor, struct api_poll_started *ret,
+	            size_t max, size_t *ret_n);
+	void *poll_arg;
 };
 
 struct api_response {

@@ -110,6 +110,13 @@ static void account_key(struct config_load *ld, const char *key, const char *val
 			         "ApiBaseUrl= must be an http:// or https:// URL");
 		else
 			config_set_str(ld, &a->api_base_url, value, file, line);
+	} else if (strcmp(key, "BackfillDays") == 0) {
+		uint64_t days;
+		if (value_uint(value, 0, CONFIG_BACKFILL_DAYS_MAX, &days) < 0)
+			diag_add(diags, file, line, "BackfillDays= must be a number of days, 0..%d",
+			         CONFIG_BACKFILL_DAYS_MAX);
+		else
+			a->backfill_days = (unsigned)days;
 	} else if (strcmp(key, "Enabled") == 0) {
 		if (yesno_parse(value, &a->enabled) < 0)
 			diag_add(diags, file, line, "Enabled= must be yes or no");

@@ -273,6 +273,7 @@ static int load_account(struct config_load *ld, const char *path)
 	}
 	c->n_accounts++;
 	a->enabled = true;
+	a->backfill_days = CONFIG_BACKFILL_DAYS_DEFAULT;
 	a->platform = PLATFORM_COUNT;
 	ld->account = a;
 	ld->token_line = 0;

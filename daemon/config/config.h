@@ -60,6 +60,9 @@ struct config_unit {
 	unsigned line;
 };
 
+#define CONFIG_BACKFILL_DAYS_DEFAULT 14
+#define CONFIG_BACKFILL_DAYS_MAX 366
+
 struct config_account {
 	char *id; /* file name without .conf, or Id= */
 	enum platform platform;
@@ -68,6 +71,7 @@ struct config_account {
 	char *external_id;  /* page id, channel id, user id, organisation URN … */
 	char *api_base_url; /* empty = the platform's real API */
 	bool enabled;
+	unsigned backfill_days;        /* BackfillDays=: how far back a first poll reaches */
 	struct secret token;           /* value NULL: none, or CONFIG_LOAD_NO_SECRETS */
 	char *calendar;                /* NULL: the unit's, else the site's default */
 	struct sched_policy sched_own; /* the account file's [Schedule] */

@@ -158,7 +158,15 @@ struct connector {
 	int (*poll_next)(struct conn_poll *p, struct conn_request *ret);
 	/* The answer to request req (as poll_next made it).  Fills *b (already
 	 * initialised).  A transient failure (b->outcome CONN_RETRY) leaves the
-	 * poll able to be offered the same request again by poll_next. */
+	 * poll able to be offered the same request again by poll_next.
+	 *
+	 * A transfer that brought no answer (timeout, connect error, an answer
+	 * over the size cap, a broken connection) is handed over too, as
+	 * status 0 with an empty body and no headers: the connector treats it
+	 * as CONN_RETRY and offers the request again, exactly as for a 503.
+	 * The driver waits (backoff, Retry-After) before it calls poll_next
+	 * again, and a poll that has nothing in flight, is offered nothing and
+	 * is not done ends as failed. */
 	int (*poll_answer)(struct conn_poll *p, const struct conn_request *req,
 	                   const struct conn_answer *a, struct conn_batch *b);
 	/* true when nothing is left to fetch in this poll. */

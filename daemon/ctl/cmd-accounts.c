@@ -19,9 +19,10 @@ static void day_cell(const cJSON *a, const char *key, char *buf, size_t len)
 static int show_accounts(const cJSON *res, void *userdata)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "accounts"), *a;
-	int flagged = 0;
-	printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", "ACCOUNT", "PLATFORM", "UNIT", "ON",
-	       "LAST BDAY ok/n", "THIS BDAY ok/n", "NEXT POLL", "FLAGS");
+	int flagged = 0, red = 0;
+	printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %-7s %-25s %-5s %-10s %s\n", "ACCOUNT",
+	       "PLATFORM", "UNIT", "ON", "LAST BDAY ok/n", "THIS BDAY ok/n", "NEXT POLL", "HEALTH",
+	       "LAST OK POLL", "FAILS", "TOKEN", "FLAGS");
 	cJSON_ArrayForEach(a, arr) {
 		char cur[32], prev[32], flags[64] = "";
 		day_cell(a, "last_business_day", prev, sizeof(prev));
@@ -34,11 +35,20 @@ static int show_accounts(const cJSON *res, void *userdata)
 			strcat(flags, "CRISIS ");
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "token")))
 			strcat(flags, "no-token ");
-		printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %s\n", ctl_json_str(a, "id", "?"),
-		       ctl_json_str(a, "platform", "?"), ctl_json_str(a, "unit", "?"),
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(a, "health");
+		if (strcmp(ctl_json_str(h, "state", ""), "red") == 0)
+			red++;
+		printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %-7s %-25s %-5.0f %-10s %s\n",
+		       ctl_json_str(a, "id", "?"), ctl_json_str(a, "platform", "?"),
+		       ctl_json_str(a, "unit", "?"),
 		       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "enabled")) ? "yes" : "no",
-		       prev, cur, ctl_json_str(a, "next_poll", "-"), flags);
+		       prev, cur, ctl_json_str(a, "next_poll", "-"), ctl_json_str(h, "state", "-"),
+		       ctl_json_str(h, "last_ok_poll", "-"),
+		       ctl_json_num(h, "consecutive_failures", 0), ctl_json_str(h, "token", "-"),
+		       flags);
 	}
+	if (red)
+		printf("\n%d account(s) red: their polls fail (see HEALTH, TOKEN).\n", red);
 	if (flagged)
 		printf("\n%d account(s) below the floor of %.0f polls per business day.\n", flagged,
 		       ctl_json_num(res, "floor", 0));

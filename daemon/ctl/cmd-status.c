@@ -17,8 +17,9 @@ static int show_status(const cJSON *st, void *userdata)
 	       ctl_json_num(st, "config_generation", 0), ctl_json_str(st, "config_loaded_at", "?"));
 	printf("store:      %s (schema %.0f)\n", ctl_json_str(st, "database", "?"),
 	       ctl_json_num(st, "schema_version", 0));
-	printf("accounts:   %.0f configured, %.0f enabled\n", ctl_json_num(st, "accounts", 0),
-	       ctl_json_num(st, "accounts_enabled", 0));
+	printf("accounts:   %.0f configured, %.0f enabled, %.0f red\n",
+	       ctl_json_num(st, "accounts", 0), ctl_json_num(st, "accounts_enabled", 0),
+	       ctl_json_num(st, "accounts_red", 0));
 	printf("items:      %.0f stored\n", ctl_json_num(st, "items", 0));
 	printf("pending:    %.0f to review, %.0f to answer, %.0f escalations unsent\n",
 	       ctl_json_num(pending, "review", 0), ctl_json_num(pending, "respond", 0),

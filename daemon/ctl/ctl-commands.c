@@ -19,6 +19,8 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_filters,
 	&ctl_cmd_testclock,
 	&ctl_cmd_reload,
+	&ctl_cmd_poll,
+	&ctl_cmd_items,
 	&ctl_cmd_escalations,
 	&ctl_cmd_ack,
 	&ctl_cmd_oncall,

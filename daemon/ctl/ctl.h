@@ -75,6 +75,8 @@ extern const struct ctl_cmd ctl_cmd_filters;
 extern const struct ctl_cmd ctl_cmd_testclock;
 extern const struct ctl_cmd ctl_cmd_reload;
 extern const struct ctl_cmd ctl_cmd_audit;
+extern const struct ctl_cmd ctl_cmd_poll;
+extern const struct ctl_cmd ctl_cmd_items;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
 int ctl_usage(const struct ctl_cmd *cmd);

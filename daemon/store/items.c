@@ -142,7 +142,7 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 		}
 	}
 	st = store_prepare(s, "INSERT INTO item_versions(item_id, seen_at, text, platform_state, "
-	                      "raw_json, poll_id) VALUES (?,?,?,?,?,?)");
+	                      "raw_json, poll_id, edited_at) VALUES (?,?,?,?,?,?,?)");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, id);
@@ -152,6 +152,8 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 	sqlite3_bind_text(st, 5, in->raw_json, -1, SQLITE_STATIC);
 	if (in->poll_id)
 		sqlite3_bind_int64(st, 6, in->poll_id);
+	if (in->edited_at)
+		sqlite3_bind_int64(st, 7, in->edited_at);
 	r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
 	sqlite3_finalize(st);
 	if (r)

@@ -371,6 +371,45 @@ static const char migration_5[] =
          * that ran it; IF NOT EXISTS keeps this step harmless either way. */
         "CREATE INDEX IF NOT EXISTS polls_account_planned ON polls(account_id, planned_at);";
 
+static const char migration_7[] =
+        /* Fetching (issue 10).  A connector's cursors, more than one per
+         * account (a feed's time mark beside a comment cursor): each is
+         * written in the transaction that stores the items it covers. */
+        "CREATE TABLE account_cursors ("
+        "  account_id TEXT NOT NULL REFERENCES accounts(id),"
+        "  name TEXT NOT NULL,"
+        "  value TEXT NOT NULL,"
+        "  updated_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (account_id, name)"
+        ") WITHOUT ROWID;"
+        /* Whether an account's watching works: the fetch driver writes it
+         * after every poll, the escalation outbox reads the red ones. */
+        "CREATE TABLE account_health ("
+        "  account_id TEXT PRIMARY KEY REFERENCES accounts(id),"
+        "  state TEXT NOT NULL CHECK (state IN ('ok','red')),"
+        "  reason TEXT,"
+        "  token_state TEXT NOT NULL DEFAULT 'unknown'"
+        "    CHECK (token_state IN ('unknown','ok','invalid','permission','stopped')),"
+        "  last_ok_at INTEGER,"
+        "  last_poll_at INTEGER,"
+        "  consecutive_failures INTEGER NOT NULL DEFAULT 0,"
+        "  red_since INTEGER,"
+        "  updated_at INTEGER NOT NULL"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX account_health_red ON account_health(red_since) WHERE state = 'red';"
+        /* A reply that arrives before its parent keeps the parent's
+         * platform id; the parent adopts it when it arrives (one index
+         * step over the orphans only). */
+        "CREATE INDEX items_orphans ON items(account_id, parent_platform_id)"
+        "  WHERE parent_id IS NULL AND parent_platform_id IS NOT NULL;"
+        /* The account's own reply that answered an item. */
+        "ALTER TABLE items ADD COLUMN answered_by INTEGER REFERENCES items(id);"
+        /* When the platform says a version was edited (0/NULL: unknown). */
+        "ALTER TABLE item_versions ADD COLUMN edited_at INTEGER;"
+        /* vaktctl items across accounts, newest first; a poll's items. */
+        "CREATE INDEX items_published ON items(published_at);"
+        "CREATE INDEX item_versions_poll ON item_versions(poll_id) WHERE poll_id IS NOT NULL;";
+
 const struct schema_migration schema_migrations[] = {
 	{ 1, "accounts, items, versions, verdicts, deadlines, actions, outbox, polls, audit",
 	  migration_1 },
@@ -381,6 +420,8 @@ const struct schema_migration schema_migrations[] = {
 	{ 5, "the queue by account and unit in index order, polls by planned time", migration_5 },
 	{ 6, "the escalation outbox: escalations, deliveries, on-call overrides",
 	  schema_migration_outbox },
+	{ 7, "cursors per account, account health, orphan replies, edits, items by time",
+	  migration_7 },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

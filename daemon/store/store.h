@@ -188,6 +188,7 @@ struct store_item_in {
 	const char *platform_state; /* visible, hidden, deleted, gone */
 	const char *raw_json;       /* NULL or the platform's JSON */
 	int64_t poll_id;            /* 0 when not from a poll */
+	int64_t edited_at;          /* 0 when unknown; kept with the version */
 };
 
 /* Insert the item or, when known, update it; a new row in item_versions

@@ -25,7 +25,13 @@
 #include "util/ctimer.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "net/curlev.h"
+#include "vaktd/fetch.h"
 #include "vaktd/poller.h"
+
+/* On SIGTERM, transfers in flight get this long (real time) to finish
+ * before they are abandoned; systemd's TimeoutStopSec= is far longer. */
+#define STOP_TRANSFERS_USEC (3 * USEC_PER_SEC)
 
 static void log_diags(const struct diag_list *dl, const char *suffix)
 {
@@ -229,6 +235,7 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 		struct api_server_opts o = api_opts(next);
 		api_server_set_limits(d->api, &o);
 		log_set_max_level(next->daemon.log_level);
+		fetch_reconfigured(d->fetch);
 		if (notify_reconfigure(d->notify, next) < 0)
 			log_error("cannot reconfigure the delivery channels; sends keep the old "
 			          "settings");
@@ -266,6 +273,12 @@ static int on_api_reload(void *arg, const char *actor, struct api_reload_outcome
 	return 0;
 }
 
+static void on_drained(void *arg)
+{
+	struct daemon *d = arg;
+	event_base_loopexit(d->base, NULL);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -286,10 +299,19 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	if (d->audit_job && api_audit_job_cancel(d->audit_job))
 		log_info("cancelling the audit verification in progress");
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
-	/* The outbox's attempts in flight are abandoned with the loop: their
+	/* Transfers in flight may finish within a bound; what is left is
+	 * abandoned and its polls recorded as partial (daemon_free).  The
+	 * outbox's attempts in flight are abandoned with the loop: their
 	 * deliveries stay "sending" and the next start sends them again
 	 * (same Message-ID, so receivers drop a repeat). */
-	event_base_loopexit(d->base, NULL);
+	if (d->fetch && fetch_requests_in_flight(d->fetch) > 0) {
+		log_info("letting %zu transfer(s) finish", fetch_requests_in_flight(d->fetch));
+		fetch_drain(d->fetch, STOP_TRANSFERS_USEC, on_drained, d);
+	} else {
+		if (d->fetch)
+			fetch_drain(d->fetch, 0, NULL, NULL);
+		event_base_loopexit(d->base, NULL);
+	}
 }
 
 /* The API wrote a decision about an account that may affect its polls
@@ -495,6 +517,83 @@ static const struct config *current_config(void *arg)
 	return d->config;
 }
 
+static struct pipeline_rules *current_rules(void *arg)
+{
+	const struct daemon *d = arg;
+	return d->rules;
+}
+
+/* POST /v1/accounts/{id}/poll and /v1/poll: start polls now (audited by
+ * the caller's actor).  account NULL: every enabled account.  The ids of
+ * the polls started go to ret (room for max); accounts that cannot start
+ * (running, no connector, stopped) are counted in *ret_skipped. */
+static int on_api_poll(void *arg, const char *account, const char *actor,
+                       struct api_poll_started *ret, size_t max, size_t *ret_n)
+{
+	struct daemon *d = arg;
+	const struct config *c = d->config;
+	size_t n = 0;
+	int last = 0;
+	if (d->stopping)
+		return -ESHUTDOWN;
+	for (size_t i = 0; i < c->n_accounts && n < max; i++) {
+		const struct config_account *a = &c->accounts[i];
+		if ((account && strcmp(a->id, account) != 0) || (!account && !a->enabled))
+			continue;
+		int64_t id = 0;
+		int r = fetch_start(d->fetch, a->id, clock_now_usec(), NULL, NULL, &id);
+		ret[n].account = a->id;
+		ret[n].poll_id = r == 0 ? id : 0;
+		ret[n].error = r == 0 ? 0 : r;
+		n++;
+		if (r == 0) {
+			char detail[96];
+			snprintf(detail, sizeof(detail), "{\"poll\":%lld}", (long long)id);
+			int ar = store_begin(d->store);
+			if (ar == 0)
+				ar = store_end(d->store,
+				               store_audit_append(d->store, actor, "poll.requested",
+				                                  a->id, detail, NULL));
+			if (ar)
+				log_error("cannot audit the poll request: %s",
+				          store_strerror(d->store, ar));
+		}
+		last = r;
+	}
+	if (account && n == 0)
+		return -ENOENT;
+	(void)last;
+	*ret_n = n;
+	return 0;
+}
+
+/* The HTTP engine and the fetch driver, on the daemon's loop. */
+static int start_fetch(struct daemon *d)
+{
+	int r = curlev_new(d->base, &(struct curlev_limits){ 0 }, &d->curl);
+	if (r) {
+		log_error("cannot set up the HTTP engine: %s", vakt_strerror(r));
+		return r;
+	}
+	const struct fetch_env env = {
+		.base = d->base,
+		.timers = d->timers,
+		.curl = d->curl,
+		.store = d->store,
+		.config = current_config,
+		.rules = current_rules,
+		.arg = d,
+	};
+	r = fetch_new(&env, &d->fetch);
+	if (r) {
+		log_error("cannot set up the fetch driver: %s", vakt_strerror(r));
+		return r;
+	}
+	d->api_env.poll = on_api_poll;
+	d->api_env.poll_arg = d;
+	return 0;
+}
+
 /* Phase 5: the poll schedule, and the API's way to tell it of crisis
  * mode. */
 static int start_poller(struct daemon *d)
@@ -504,6 +603,7 @@ static int start_poller(struct daemon *d)
 		.store = d->store,
 		.config = current_config,
 		.config_arg = d,
+		.fetch = d->fetch,
 	};
 	int r = poller_new(&env, &d->poller);
 	if (r < 0) {
@@ -533,9 +633,8 @@ static int start_timers(struct daemon *d)
 	}
 	/* The outbox recovers what a crash left sending and sends what is
 	 * due before anything new is decided. */
-	/* MERGE: pass the daemon's curlev here once the channels and the
-	 * fetch driver land; the outbox's fake notify needs none. */
-	r = notify_new(NULL, d->config, &d->notify);
+	/* The channels share the daemon's one curlev with the fetch driver. */
+	r = notify_new(d->curl, d->config, &d->notify);
 	if (r == 0)
 		r = escalate_outbox_new(d->base, d->timers, d->store, d->notify, d->config,
 		                        &d->outbox);
@@ -585,6 +684,8 @@ int daemon_start(struct daemon *d)
 		r = start_api(d);
 	}
 	if (r == 0)
+		r = start_fetch(d);
+	if (r == 0)
 		r = start_poller(d);
 	if (r == 0)
 		r = start_timers(d);
@@ -614,6 +715,10 @@ void daemon_free(struct daemon *d)
 	poller_free(d->poller);
 	escalate_outbox_free(d->outbox);
 	notify_free(d->notify);
+	/* Before the engine: it abandons its own transfers and records their
+	 * polls. */
+	fetch_free(d->fetch);
+	curlev_free(d->curl);
 	if (d->sig_term)
 		event_free(d->sig_term);
 	if (d->sig_int)

@@ -15,6 +15,8 @@ struct ctimers;
 struct ctimer;
 struct poller;
 struct pipeline_rules;
+struct curlev;
+struct fetch;
 
 struct daemon_opts {
 	const char *config_dir;
@@ -31,6 +33,8 @@ struct daemon {
 	struct api_server *api;
 	struct api_audit_job *audit_job; /* the audit verification's worker */
 	struct poller *poller;
+	struct curlev *curl;            /* every outgoing transfer */
+	struct fetch *fetch;            /* polls through the connectors */
 	struct notify *notify;          /* delivery channels (daemon/notify/) */
 	struct escalate_outbox *outbox; /* escalations to people (daemon/escalate/) */
 	struct pipeline_rules *rules;   /* current; replaced whole on reload */

@@ -12,6 +12,7 @@
 #include "util/ctimer.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "vaktd/fetch.h"
 
 /* Catch-up polls after downtime are spread over this window so that 800
  * accounts do not all start in the same second. */
@@ -81,19 +82,12 @@ static void arm(struct poller *p)
 		log_error("cannot arm the poll timer; polling has stopped");
 }
 
-/* One poll.  Connectors are not part of this build yet, so the poll is
- * recorded as skipped with the reason; the schedule, the record and the
- * floor accounting are real. */
-static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned, int64_t now)
+static void record_skipped(struct poller *p, struct poll_slot *s, int64_t planned, int64_t now,
+                           const char *reason)
 {
-	const struct config_account *a = slot_account(p, s);
 	int64_t id = 0;
-	char reason[96];
-
-	/* Without a connector the poll begins and ends at once: one
-	 * transaction, one fsync. */
-	snprintf(reason, sizeof(reason), "no %s connector in this build",
-	         platform_name(a->platform));
+	/* A skipped poll begins and ends at once: one transaction, one
+	 * fsync. */
 	int r = store_begin(p->env.store);
 	if (r == 0) {
 		r = store_poll_begin(p->env.store, s->account, planned, now, &id);
@@ -108,6 +102,47 @@ static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned,
 		return;
 	}
 	log_full(LOG_DEBUG, s->account, 0, "poll %lld: skipped (%s)", (long long)id, reason);
+}
+
+/* One poll: handed to the fetch driver, which records it; what it cannot
+ * start is recorded here as skipped, with why. */
+static void poll_account(struct poller *p, struct poll_slot *s, int64_t planned, int64_t now)
+{
+	const struct config_account *a = slot_account(p, s);
+	char reason[224];
+	int64_t id = 0;
+	int r = p->env.fetch ? fetch_start(p->env.fetch, s->account, planned, NULL, NULL, &id)
+	                     : -EOPNOTSUPP;
+
+	switch (r) {
+	case 0:
+		return;
+	case -EOPNOTSUPP:
+		snprintf(reason, sizeof(reason), "no %s connector in this build",
+		         platform_name(a->platform));
+		break;
+	case -EBUSY:
+		snprintf(reason, sizeof(reason), "the previous poll is still running");
+		break;
+	case -ENOKEY:
+		snprintf(reason, sizeof(reason), "no token configured");
+		break;
+	case -EDESTADDRREQ:
+		snprintf(reason, sizeof(reason), "no ApiBaseUrl= (the platform has no one host)");
+		break;
+	case -ECANCELED:
+		snprintf(reason, sizeof(reason), "stopped: %s",
+		         fetch_stopped_why(p->env.fetch, s->account));
+		break;
+	case -ESHUTDOWN:
+		return;
+	default:
+		log_full(LOG_ERR, s->account, 0, "cannot start the poll: %s",
+		         r > 0 ? store_strerror(p->env.store, r) : vakt_strerror(r));
+		snprintf(reason, sizeof(reason), "cannot start: %s", vakt_strerror(r));
+		break;
+	}
+	record_skipped(p, s, planned, now, reason);
 }
 
 static void on_timer(void *arg)

@@ -1,7 +1,10 @@
 /* The poller: keeps, for every enabled account, when its next poll is due,
- * fires polls on one evtimer set to the earliest due time, and records
- * every poll in the store.  After downtime the missed polls are caught up
- * at once on start (one poll per account, spread over a short window). */
+ * fires polls on one evtimer set to the earliest due time, and hands each
+ * due poll to the fetch driver (vaktd/fetch.h), which records it in the
+ * store.  An account whose previous poll still runs, that has no
+ * connector, or that its platform stopped, gets its planned poll recorded
+ * as skipped with the reason, so the record shows every planned poll.  After downtime the missed
+ * polls are caught up at once on start (one poll per account, spread over a short window). */
 #pragma once
 
 #include <stdbool.h>
@@ -9,6 +12,7 @@
 
 struct config;
 struct ctimers;
+struct fetch;
 struct poller;
 struct store;
 
@@ -20,6 +24,10 @@ struct poller_env {
 	 * each time instead of keeping a pointer. */
 	const struct config *(*config)(void *arg);
 	void *config_arg;
+	/* The fetch driver that performs a due poll; NULL: every poll is
+	 * recorded as skipped (no connectors, e.g. in tests of the schedule
+	 * alone). */
+	struct fetch *fetch;
 };
 
 /* Build the slots from the current configuration and the store.  env is

@@ -1,0 +1,68 @@
+/* The fetch driver's pieces (fetch.c: polls and transfers; fetch-rate.c:
+ * backoff and the platform's limits; fetch-ingest.c: a batch into the
+ * store; fetch-health.c: a poll's end and the account's health). */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "connectors/connector.h"
+#include "vaktd/fetch.h"
+
+struct pipeline_rules;
+struct store;
+
+/* What a poll has done so far. */
+struct fetch_tally {
+	int items_new, items_updated, gone;
+	int requests, retries;
+};
+
+/* --- fetch-rate.c ------------------------------------------------------- */
+
+/* The delay before retry number `attempt` (1 for the first):
+ * base·2^(attempt-1), at most max, times a jitter factor in [0.5, 1.5)
+ * from rnd (0 ≤ rnd < 1); never less than the platform's Retry-After. */
+int64_t fetch_backoff(int attempt, int64_t base, int64_t max, double rnd, int64_t retry_after);
+
+/* What the platform's answer says about the account's next request:
+ * *not_before moves later (never earlier) for Retry-After, an exhausted
+ * window or usage at or above 95 %; *slow becomes true at 80 % or more
+ * (one request at a time). */
+void fetch_rate_apply(const struct conn_rate *rate, int64_t now, int64_t *not_before, bool *slow);
+
+/* --- fetch-ingest.c ----------------------------------------------------- */
+
+/* Store one batch in one transaction: every item through
+ * pipeline_ingest(), replies that arrived before their parent linked, own
+ * replies marking their parent answered, gone ids marked, and the cursor
+ * (cursor_name) when the batch has one.  Counts go to *t only when the
+ * transaction committed. */
+int fetch_ingest(struct store *s, struct pipeline_rules *rules, const struct config_account *acc,
+                 int64_t poll_id, const struct conn_batch *b, int64_t now, struct fetch_tally *t);
+
+#define FETCH_CURSOR_NAME "poll"
+
+/* --- fetch-health.c ----------------------------------------------------- */
+
+/* When failing polls turn an account red: red_after of them in a row, or
+ * failures for longer than stale_usec since the last successful poll (0:
+ * never by time). */
+struct fetch_health_policy {
+	int red_after;
+	int64_t stale_usec;
+};
+
+/* How long an account may go without a successful poll: three of its
+ * longest planned gaps (Interval=, OffHoursInterval=), at least an hour;
+ * 6 h when the schedule names neither. */
+int64_t fetch_stale_after(const struct config_account *a);
+
+/* Record the poll's end and the account's health in one transaction; a
+ * change of health is logged once (VAKT_ACCOUNT=) and audited.  outcome is
+ * CONN_OK for a poll that did not fail; hp NULL for polls ended by vaktd
+ * itself (shutdown): the account's health stays as it was. */
+int fetch_record_end(struct store *s, const char *account, int64_t poll_id, const char *result,
+                     const struct fetch_tally *t, enum conn_outcome outcome, const char *error,
+                     const struct fetch_health_policy *hp, int64_t now);

@@ -1,0 +1,750 @@
+/* The fetch driver: polls, their transfers and their limits. */
+#include "vaktd/fetch.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/event.h>
+
+#include "config/config.h"
+#include "net/curlev.h"
+#include "store/fetch-store.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/ctimer.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "vaktd/fetch-internal.h"
+
+#define PLATFORMS_MAX 16
+
+struct fetch_poll;
+
+/* One request on the wire. */
+struct slot {
+	struct fetch_poll *poll;
+	struct http_xfer *x;
+	struct conn_request req;
+	struct slot *next;
+};
+
+struct fetch_poll {
+	struct fetch *f;
+	struct fetch_poll *next;
+	const struct connector *conn;
+	int platform; /* index into f->platform_inflight */
+	/* Copied out of the configuration when the poll started. */
+	char *account, *token, *base_url, *external_id, *cursor;
+	struct conn_account acc;
+	struct conn_poll *cp;
+	int64_t poll_id;
+	struct slot *slots;
+	size_t in_flight;
+	int64_t not_before; /* no new request before this (backoff, rate limit) */
+	bool slow;          /* the platform is near its limit: one request at a time */
+	int failures;       /* transient failures in a row, for the backoff */
+	struct fetch_tally tally;
+	struct ctimer *wait, *timeout;
+	fetch_done_fn done;
+	void *done_arg;
+};
+
+struct stop {
+	char *account;
+	int64_t until; /* INT64_MAX: until the configuration is reloaded */
+	char why[256];
+};
+
+struct fetch {
+	struct fetch_env env;
+	struct fetch_poll *polls;
+	size_t n_polls;
+	struct {
+		const struct connector *conn;
+		int in_flight;
+	} platforms[PLATFORMS_MAX];
+	size_t n_platforms;
+	struct stop *stops;
+	size_t n_stops;
+	struct event *wake; /* pump every poll (a platform slot came free) */
+	bool draining;
+	struct event *drain_timer;
+	void (*drain_done)(void *);
+	void *drain_arg;
+	unsigned rnd; /* jitter */
+};
+
+static void pump(struct fetch_poll *p);
+
+static const char *failure_name(enum http_failure f)
+{
+	switch (f) {
+	case HTTP_OK:
+		return "ok";
+	case HTTP_TIMEOUT:
+		return "timed out";
+	case HTTP_CONNECT:
+		return "cannot connect";
+	case HTTP_TOO_LARGE:
+		return "answer too large";
+	case HTTP_TRANSFER:
+		return "transfer broken";
+	case HTTP_ABORTED:
+		return "abandoned";
+	}
+	return "failed";
+}
+
+/* --- stops ---------------------------------------------------------------- */
+
+static struct stop *find_stop(const struct fetch *f, const char *account)
+{
+	for (size_t i = 0; i < f->n_stops; i++)
+		if (strcmp(f->stops[i].account, account) == 0)
+			return &f->stops[i];
+	return NULL;
+}
+
+static void add_stop(struct fetch *f, const char *account, int64_t until, const char *why)
+{
+	struct stop *s = find_stop(f, account);
+	if (!s) {
+		struct stop *v = realloc(f->stops, (f->n_stops + 1) * sizeof(*v));
+		char *copy = strdup(account);
+		if (!v || !copy) {
+			free(copy);
+			if (v)
+				f->stops = v;
+			return; /* out of memory: the account polls on; it fails again */
+		}
+		f->stops = v;
+		s = &f->stops[f->n_stops++];
+		s->account = copy;
+	}
+	s->until = until;
+	snprintf(s->why, sizeof(s->why), "%s", why && *why ? why : "the platform said stop");
+}
+
+const char *fetch_stopped_why(const struct fetch *f, const char *account)
+{
+	const struct stop *s = find_stop(f, account);
+	return s && s->until > clock_now_usec() ? s->why : "";
+}
+
+void fetch_reconfigured(struct fetch *f)
+{
+	for (size_t i = 0; i < f->n_stops; i++)
+		free(f->stops[i].account);
+	free(f->stops);
+	f->stops = NULL;
+	f->n_stops = 0;
+}
+
+/* --- platforms ------------------------------------------------------------ */
+
+static int platform_index(struct fetch *f, const struct connector *c)
+{
+	for (size_t i = 0; i < f->n_platforms; i++)
+		if (f->platforms[i].conn == c)
+			return (int)i;
+	if (f->n_platforms == PLATFORMS_MAX)
+		return -1;
+	f->platforms[f->n_platforms].conn = c;
+	f->platforms[f->n_platforms].in_flight = 0;
+	return (int)f->n_platforms++;
+}
+
+static bool platform_full(const struct fetch *f, int i)
+{
+	return f->platforms[i].in_flight >= f->env.platform_max;
+}
+
+/* --- polls ---------------------------------------------------------------- */
+
+static void slot_free(struct slot *s)
+{
+	http_xfer_free(s->x); /* abandons it if still running */
+	conn_request_clear(&s->req);
+	free(s);
+}
+
+static void poll_free(struct fetch_poll *p)
+{
+	if (!p)
+		return;
+	while (p->slots) {
+		struct slot *s = p->slots;
+		p->slots = s->next;
+		p->f->platforms[p->platform].in_flight--;
+		slot_free(s);
+	}
+	if (p->cp)
+		p->conn->poll_free(p->cp);
+	ctimer_free(p->wait);
+	ctimer_free(p->timeout);
+	free(p->account);
+	if (p->token) {
+		explicit_bzero(p->token, strlen(p->token));
+		free(p->token);
+	}
+	free(p->base_url);
+	free(p->external_id);
+	free(p->cursor);
+	free(p);
+}
+
+static void unlink_poll(struct fetch *f, struct fetch_poll *p)
+{
+	for (struct fetch_poll **pp = &f->polls; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			f->n_polls--;
+			return;
+		}
+}
+
+static bool check_drained(struct fetch *f);
+static const struct config_account *current_account(struct fetch *f, const char *id);
+
+/* End the poll: record it, say so, free it.  outcome CONN_OK and result
+ * "ok" for a poll that fetched everything. */
+static void finish(struct fetch_poll *p, const char *result, enum conn_outcome outcome,
+                   const char *error)
+{
+	struct fetch *f = p->f;
+	int64_t now = clock_now_usec();
+	unlink_poll(f, p);
+	const struct config_account *acc = current_account(f, p->account);
+	const struct fetch_health_policy hp = {
+		.red_after = f->env.red_after,
+		.stale_usec = acc ? fetch_stale_after(acc) : 0,
+	};
+	int r = fetch_record_end(f->env.store, p->account, p->poll_id, result, &p->tally, outcome,
+	                         error, &hp, now);
+	if (r)
+		log_full(LOG_ERR, p->account, 0, "cannot record the end of poll %lld: %s",
+		         (long long)p->poll_id, store_strerror(f->env.store, r));
+	log_full(strcmp(result, "ok") == 0 ? LOG_DEBUG : LOG_WARNING, p->account, 0,
+	         "poll %lld: %s, %d new, %d changed, %d gone, %d request(s), %d retr%s%s%s",
+	         (long long)p->poll_id, result, p->tally.items_new, p->tally.items_updated,
+	         p->tally.gone, p->tally.requests, p->tally.retries,
+	         p->tally.retries == 1 ? "y" : "ies", error && *error ? ": " : "",
+	         error ? error : "");
+	const struct fetch_report rep = {
+		.poll_id = p->poll_id,
+		.account = p->account,
+		.result = result,
+		.items_new = p->tally.items_new,
+		.items_updated = p->tally.items_updated,
+		.gone = p->tally.gone,
+		.requests = p->tally.requests,
+		.retries = p->tally.retries,
+		.outcome = outcome,
+		.error = error ? error : "",
+	};
+	if (p->done)
+		p->done(p->done_arg, &rep);
+	poll_free(p);
+	/* Its requests may have held the platform's last slots. */
+	event_active(f->wake, 0, 0);
+	check_drained(f);
+}
+
+/* A poll that stored something and then failed is partial. */
+static void fail(struct fetch_poll *p, enum conn_outcome outcome, const char *error)
+{
+	bool stored = p->tally.items_new || p->tally.items_updated || p->tally.gone;
+	finish(p, stored ? "partial" : "error", outcome, error);
+}
+
+static const char *answer_header(const void *ctx, const char *name)
+{
+	return http_xfer_response_header(ctx, name);
+}
+
+static const struct config_account *current_account(struct fetch *f, const char *id)
+{
+	const struct config_account *a = config_find_account(f->env.config(f->env.arg), id);
+	return a && a->enabled ? a : NULL;
+}
+
+static double next_rnd(struct fetch *f)
+{
+	f->rnd = f->rnd * 1103515245u + 12345u;
+	return (double)((f->rnd >> 8) & 0xffff) / 65536.0;
+}
+
+/* A transient failure: wait (backoff, or what the platform asked), and
+ * give up after retry_max of them in one poll. */
+static bool transient(struct fetch_poll *p, enum conn_outcome o, const char *why,
+                      int64_t retry_after)
+{
+	struct fetch *f = p->f;
+	if (p->tally.retries >= f->env.retry_max) {
+		char msg[320];
+		snprintf(msg, sizeof(msg), "gave up after %d retries: %s", p->tally.retries, why);
+		fail(p, o, msg);
+		return false;
+	}
+	p->tally.retries++;
+	p->failures++;
+	int64_t d = fetch_backoff(p->failures, f->env.backoff_usec, f->env.backoff_max_usec,
+	                          next_rnd(f), retry_after);
+	int64_t at = clock_now_usec() + d;
+	if (at > p->not_before)
+		p->not_before = at;
+	log_full(LOG_INFO, p->account, 0, "poll %lld: %s; retrying in %.1f s",
+	         (long long)p->poll_id, why, (double)d / USEC_PER_SEC);
+	return true;
+}
+
+/* Returns false when the poll ended. */
+static bool handle_answer(struct fetch_poll *p, struct slot *s)
+{
+	struct fetch *f = p->f;
+	enum http_failure hf = http_xfer_failure(s->x);
+	struct conn_batch b;
+	size_t len = 0;
+	const char *body = hf == HTTP_OK ? http_xfer_body_data(s->x, &len) : "";
+	const struct conn_answer a = {
+		.status = hf == HTTP_OK ? http_xfer_status(s->x) : 0,
+		.body = body,
+		.body_len = len,
+		.header = answer_header,
+		.header_ctx = s->x,
+	};
+	char why[256];
+
+	conn_batch_init(&b);
+	/* A transfer that brought no answer is handed over as status 0, so
+	 * the connector offers the request again (connector.h). */
+	int r = p->conn->poll_answer(p->cp, &s->req, &a, &b);
+	if (r < 0) {
+		conn_batch_clear(&b);
+		snprintf(why, sizeof(why), "the connector failed: %s", vakt_strerror(r));
+		fail(p, CONN_MALFORMED, why);
+		return false;
+	}
+	enum conn_outcome o = hf == HTTP_OK ? b.outcome : CONN_RETRY;
+	if (hf != HTTP_OK)
+		snprintf(why, sizeof(why), "%s", failure_name(hf));
+	else if (b.message)
+		snprintf(why, sizeof(why), "%s (HTTP %ld)", b.message, a.status);
+	else
+		snprintf(why, sizeof(why), "%s (HTTP %ld)", conn_outcome_name(o), a.status);
+	int64_t now = clock_now_usec();
+	fetch_rate_apply(&b.rate, now, &p->not_before, &p->slow);
+
+	bool go_on = true;
+	if (b.n_items || b.n_gone || b.cursor) {
+		/* Stored with the configuration of now: a reload since the poll
+		 * started may have changed the account's clocks, or removed
+		 * it. */
+		const struct config_account *acc = current_account(f, p->account);
+		struct pipeline_rules *rules = f->env.rules(f->env.arg);
+		if (!acc) {
+			fail(p, CONN_OK, "the account was removed from the configuration");
+			go_on = false;
+		} else if ((r = fetch_ingest(f->env.store, rules, acc, p->poll_id, &b, now,
+		                             &p->tally)) != 0) {
+			snprintf(why, sizeof(why), "cannot store the batch: %s",
+			         store_strerror(f->env.store, r));
+			fail(p, CONN_OK, why);
+			go_on = false;
+		}
+	}
+	if (go_on) {
+		switch (o) {
+		case CONN_OK:
+		case CONN_GONE:
+			p->failures = 0;
+			break;
+		case CONN_RETRY:
+		case CONN_MALFORMED:
+			go_on = transient(p, o, why, b.rate.retry_after_usec);
+			break;
+		case CONN_STOP: {
+			int64_t until = b.rate.retry_after_usec > 0 ? now + b.rate.retry_after_usec
+			                                            : INT64_MAX;
+			add_stop(f, p->account, until, why);
+			fail(p, o, why);
+			go_on = false;
+			break;
+		}
+		case CONN_NOT_ALLOWED:
+			/* Part of what the poll asked for is not allowed here
+			 * (Graph's ratings from v22.0): said, and the poll goes
+			 * on with the rest. */
+			log_full(LOG_NOTICE, p->account, 0, "poll %lld: %s", (long long)p->poll_id,
+			         why);
+			p->failures = 0;
+			break;
+		case CONN_TOKEN:
+		case CONN_PERMISSION:
+			fail(p, o, why); /* will not heal by retrying */
+			go_on = false;
+			break;
+		}
+	}
+	conn_batch_clear(&b);
+	return go_on;
+}
+
+static void on_xfer_done(struct http_xfer *x, void *arg)
+{
+	struct slot *s = arg;
+	struct fetch_poll *p = s->poll;
+	struct fetch *f = p->f;
+	for (struct slot **sp = &p->slots; *sp; sp = &(*sp)->next)
+		if (*sp == s) {
+			*sp = s->next;
+			break;
+		}
+	p->in_flight--;
+	bool was_full = platform_full(f, p->platform);
+	f->platforms[p->platform].in_flight--;
+	if (was_full)
+		event_active(f->wake, 0, 0);
+	bool go_on = http_xfer_failure(x) == HTTP_ABORTED ? true : handle_answer(p, s);
+	slot_free(s);
+	if (go_on)
+		pump(p);
+	else
+		check_drained(f);
+}
+
+/* Put the token on the request as the platform wants it and start it. */
+static int start_request(struct fetch_poll *p, struct slot *s)
+{
+	struct fetch *f = p->f;
+	struct conn_request *q = &s->req;
+	char *auth = NULL;
+	int r = 0;
+
+	if (p->conn->authorize)
+		r = p->conn->authorize(p->token, q); /* may change the URL or headers */
+	else if (asprintf(&auth, "Bearer %s", p->token) < 0)
+		r = -ENOMEM;
+	if (r == 0)
+		r = http_xfer_new(q->method, q->url, &f->env.http, &s->x);
+	if (r == 0 && auth)
+		r = http_xfer_header(s->x, "Authorization", auth);
+	for (char *line = q->headers; r == 0 && line && *line;) {
+		char *nl = strchr(line, '\n'), *colon = strchr(line, ':');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		if (colon && colon < line + n) {
+			char name[128], value[1024];
+			const char *v = colon + 1;
+			while (*v == ' ')
+				v++;
+			snprintf(name, sizeof(name), "%.*s", (int)(colon - line), line);
+			snprintf(value, sizeof(value), "%.*s", (int)(line + n - v), v);
+			r = http_xfer_header(s->x, name, value);
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (r == 0 && q->body)
+		r = http_xfer_body(s->x, q->content_type[0] ? q->content_type : "application/json",
+		                   q->body, q->body_len);
+	if (r == 0)
+		r = http_xfer_start(s->x, f->env.curl, on_xfer_done, s);
+	if (auth) {
+		explicit_bzero(auth, strlen(auth));
+		free(auth);
+	}
+	return r;
+}
+
+static void pump(struct fetch_poll *p)
+{
+	struct fetch *f = p->f;
+	if (f->draining)
+		return;
+	int64_t now = clock_now_usec();
+	if (p->not_before > now) {
+		if (ctimer_arm_at(p->wait, p->not_before) < 0)
+			fail(p, CONN_RETRY, "cannot arm the retry timer");
+		return;
+	}
+	size_t limit =
+	        p->slow || p->conn->max_concurrency < 1 ? 1 : (size_t)p->conn->max_concurrency;
+	while (p->in_flight < limit && !platform_full(f, p->platform)) {
+		struct slot *s = calloc(1, sizeof(*s));
+		if (!s) {
+			fail(p, CONN_OK, "out of memory");
+			return;
+		}
+		int r = p->conn->poll_next(p->cp, &s->req);
+		if (r <= 0) {
+			free(s);
+			if (r < 0) {
+				fail(p, CONN_MALFORMED,
+				     "the connector cannot make the next request");
+				return;
+			}
+			break;
+		}
+		s->poll = p;
+		r = start_request(p, s);
+		if (r < 0) {
+			slot_free(s);
+			fail(p, CONN_OK, "cannot start a request");
+			return;
+		}
+		s->next = p->slots;
+		p->slots = s;
+		p->in_flight++;
+		f->platforms[p->platform].in_flight++;
+		p->tally.requests++;
+	}
+	if (p->in_flight)
+		return;
+	if (p->conn->poll_done(p->cp))
+		finish(p, "ok", CONN_OK, NULL);
+	else if (!platform_full(f, p->platform))
+		/* Nothing in flight, nothing offered, not done: a connector
+		 * that did not offer a failed request again. */
+		fail(p, CONN_MALFORMED,
+		     "the connector stopped offering requests before it was done");
+	/* else: waits for a slot of its platform (f->wake) */
+}
+
+static void on_wait(void *arg)
+{
+	pump(arg);
+}
+
+static void on_timeout(void *arg)
+{
+	struct fetch_poll *p = arg;
+	fail(p, CONN_RETRY, "the poll timed out");
+}
+
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetch *f = arg;
+	/* pump() may end a poll (only that one), or a done callback may start
+	 * one (at the head): keep the next one before each call. */
+	for (struct fetch_poll *p = f->polls, *next; p; p = next) {
+		next = p->next;
+		if (!platform_full(f, p->platform) && !ctimer_armed(p->wait))
+			pump(p);
+	}
+}
+
+static int copy_account(struct fetch_poll *p, const struct config_account *a)
+{
+	const char *base =
+	        a->api_base_url && *a->api_base_url ? a->api_base_url : p->conn->default_url;
+	if (!base || !*base)
+		return -EDESTADDRREQ; /* Mastodon: ApiBaseUrl= names the server */
+	p->account = strdup(a->id);
+	p->token = strdup(a->token.value);
+	p->base_url = strdup(base ? base : "");
+	p->external_id = strdup(a->external_id ? a->external_id : "");
+	if (!p->account || !p->token || !p->base_url || !p->external_id)
+		return -ENOMEM;
+	size_t n = strlen(p->base_url);
+	while (n > 0 && p->base_url[n - 1] == '/')
+		p->base_url[--n] = '\0';
+	return 0;
+}
+
+int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_done_fn done,
+                void *arg, int64_t *ret_poll_id)
+{
+	if (f->draining)
+		return -ESHUTDOWN;
+	const struct config_account *a = current_account(f, account);
+	if (!a)
+		return -ENOENT;
+	const char *platform = platform_name(a->platform);
+	const struct connector *c =
+	        f->env.connector ? f->env.connector(platform) : connector_find(platform);
+	if (!c)
+		return -EOPNOTSUPP;
+	if (fetch_running(f, account))
+		return -EBUSY;
+	if (fetch_stopped_why(f, account)[0])
+		return -ECANCELED;
+	int64_t now = clock_now_usec();
+	struct fetch_poll *p = calloc(1, sizeof(*p));
+	int r = p ? 0 : -ENOMEM;
+	if (r)
+		return r;
+	p->f = f;
+	p->conn = c;
+	p->done = done;
+	p->done_arg = arg;
+	p->platform = platform_index(f, c);
+	if (p->platform < 0) {
+		free(p);
+		return -ENOSPC;
+	}
+	if (!a->token.value) {
+		free(p);
+		return -ENOKEY; /* nothing to poll with; `vaktctl accounts` says no-token */
+	}
+	r = copy_account(p, a);
+	if (r == -EDESTADDRREQ) {
+		poll_free(p);
+		return r;
+	}
+	if (r == 0)
+		r = store_cursor_get(f->env.store, account, FETCH_CURSOR_NAME, &p->cursor);
+	if (r == 0)
+		r = ctimer_new(f->env.timers, on_wait, p, &p->wait);
+	if (r == 0)
+		r = ctimer_new(f->env.timers, on_timeout, p, &p->timeout);
+	if (r) {
+		poll_free(p);
+		return r;
+	}
+	p->acc = (struct conn_account){
+		.id = p->account,
+		.external_id = p->external_id,
+		.base_url = p->base_url,
+		.cursor = p->cursor,
+		.backfill_from = now - (int64_t)a->backfill_days * 86400 * USEC_PER_SEC,
+		.now = now,
+	};
+	r = c->poll_new(&p->acc, &p->cp);
+	if (r == -EINVAL && p->cursor) {
+		log_full(LOG_WARNING, account, 0,
+		         "the stored cursor cannot be read; fetching from the backfill horizon");
+		p->acc.cursor = NULL;
+		r = c->poll_new(&p->acc, &p->cp);
+	}
+	if (r == 0)
+		r = store_poll_begin(f->env.store, account, planned, now, &p->poll_id);
+	if (r) {
+		poll_free(p);
+		return r;
+	}
+	if (ctimer_arm_at(p->timeout, now + f->env.poll_timeout_usec) < 0)
+		log_full(LOG_WARNING, account, 0, "cannot arm the poll's timeout");
+	p->next = f->polls;
+	f->polls = p;
+	f->n_polls++;
+	*ret_poll_id = p->poll_id;
+	pump(p); /* may end it at once (and call done) */
+	return 0;
+}
+
+bool fetch_running(const struct fetch *f, const char *account)
+{
+	for (const struct fetch_poll *p = f->polls; p; p = p->next)
+		if (strcmp(p->account, account) == 0)
+			return true;
+	return false;
+}
+
+size_t fetch_polls_running(const struct fetch *f)
+{
+	return f->n_polls;
+}
+
+size_t fetch_requests_in_flight(const struct fetch *f)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->n_platforms; i++)
+		n += (size_t)f->platforms[i].in_flight;
+	return n;
+}
+
+/* --- life cycle ----------------------------------------------------------- */
+
+static bool check_drained(struct fetch *f)
+{
+	if (!f->draining || !f->drain_done || fetch_requests_in_flight(f) > 0)
+		return false;
+	void (*done)(void *) = f->drain_done;
+	f->drain_done = NULL;
+	if (f->drain_timer)
+		event_del(f->drain_timer);
+	done(f->drain_arg);
+	return true;
+}
+
+static void on_drain_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetch *f = arg;
+	void (*done)(void *) = f->drain_done;
+	f->drain_done = NULL;
+	if (done)
+		done(f->drain_arg);
+}
+
+void fetch_drain(struct fetch *f, int64_t bound_usec, void (*done)(void *arg), void *arg)
+{
+	f->draining = true;
+	f->drain_done = done;
+	f->drain_arg = arg;
+	/* Retry and wait timers must not start anything now. */
+	for (struct fetch_poll *p = f->polls; p; p = p->next)
+		ctimer_disarm(p->wait);
+	if (!done || check_drained(f))
+		return;
+	struct timeval tv = { (time_t)(bound_usec / USEC_PER_SEC),
+		              (suseconds_t)(bound_usec % USEC_PER_SEC) };
+	/* Real time: the bound is the operator's, not the test clock's. */
+	f->drain_timer = evtimer_new(f->env.base, on_drain_timer, f);
+	if (!f->drain_timer || evtimer_add(f->drain_timer, &tv) < 0) {
+		f->drain_done = NULL;
+		done(arg);
+	}
+}
+
+int fetch_new(const struct fetch_env *env, struct fetch **ret)
+{
+	struct fetch *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->env = *env;
+	if (f->env.platform_max <= 0)
+		f->env.platform_max = 16;
+	if (f->env.retry_max <= 0)
+		f->env.retry_max = 5;
+	if (f->env.backoff_usec <= 0)
+		f->env.backoff_usec = 2 * USEC_PER_SEC;
+	if (f->env.backoff_max_usec <= 0)
+		f->env.backoff_max_usec = 300 * USEC_PER_SEC;
+	if (f->env.poll_timeout_usec <= 0)
+		f->env.poll_timeout_usec = 600 * USEC_PER_SEC;
+	if (f->env.red_after <= 0)
+		f->env.red_after = 3;
+	f->rnd = (unsigned)clock_now_usec() ^ 0x5bd1e995u;
+	f->wake = event_new(env->base, -1, 0, on_wake, f);
+	if (!f->wake) {
+		free(f);
+		return -ENOMEM;
+	}
+	*ret = f;
+	return 0;
+}
+
+void fetch_free(struct fetch *f)
+{
+	if (!f)
+		return;
+	int64_t now = clock_now_usec();
+	while (f->polls) {
+		struct fetch_poll *p = f->polls;
+		f->polls = p->next;
+		f->n_polls--;
+		/* Not the account's failure: its health stays as it was. */
+		int r = fetch_record_end(f->env.store, p->account, p->poll_id, "partial", &p->tally,
+		                         CONN_OK, "vaktd stopped during the poll", NULL, now);
+		if (r)
+			log_full(LOG_ERR, p->account, 0, "cannot record the end of poll %lld: %s",
+			         (long long)p->poll_id, store_strerror(f->env.store, r));
+		poll_free(p);
+	}
+	fetch_reconfigured(f);
+	if (f->drain_timer)
+		event_free(f->drain_timer);
+	event_free(f->wake);
+	free(f);
+}

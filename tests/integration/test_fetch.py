@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""vaktd fetching from the platform simulators (tests/sim/), on the manual
+test clock: `vaktctl poll` and `vaktctl items`, everything the simulator
+holds stored exactly once, faults (500, 429 with Retry-After, a dropped
+connection) survived and isolated to their account, kill -9 in the middle
+of a poll, the account's own replies meeting the clock, a broken token
+turning the account red.
+
+Retries wait on the daemon's clock timers, so a test that injects a fault
+moves the manual clock until the poll has ended; nothing waits for wall
+time except for conditions, with a generous bound.
+
+The tests that need a platform's connector skip when this build has none
+for it (vaktctl poll says so)."""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from vakttest import PATIENCE, VAKTCTL, VaktTestCase, main, wait_for
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sim"))
+from simtest import SimProc  # noqa: E402
+
+
+
+def real_now(ahead=0):
+    """The real present (plus ahead seconds) as ISO 8601: the manual clock
+    starts there and is moved there, because the simulators date what they
+    make ("created": "now") by the real clock and the connectors page by
+    time up to the poll's start."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + ahead))
+PAGE = "104857600123456"
+TOKEN = "EAAB-page-token"
+
+
+def rows(db, sql, *args):
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+class FetchBase(VaktTestCase):
+    def setUp(self):
+        super().setUp()
+        # The schedule's own polls stay out of the way: a minute tick, and
+        # the demo accounts have no token (their polls are skipped).
+        self.write("vaktd.conf.d/90-tick.conf", "[Daemon]\nTickSec=60\n")
+        self.sims = []
+
+    def tearDown(self):
+        super().tearDown()
+        for s in self.sims:
+            s.stop()
+
+    def sim(self, script="sim_facebook.py", scenario="facebook.json"):
+        s = SimProc(script, scenario)
+        self.sims.append(s)
+        return s.start()
+
+    def fb_account(self, name, sim, token=TOKEN, version="v22.0"):
+        tok = os.path.join(self.tmp, name + ".token")
+        with open(tok, "w") as f:
+            f.write(token + "\n")
+        os.chmod(tok, 0o600)
+        self.write("accounts.d/%s.conf" % name,
+                   "[Account]\nPlatform=facebook\nUnit=kultur\nExternalId=%s\n"
+                   "ApiBaseUrl=%s/%s\nTokenFile=%s\n" % (PAGE, sim.base, version, tok))
+
+    def start(self):
+        d = self.vaktd("--test-clock", real_now() + ",manual").start()
+        self.db = os.path.join(d.state_dir, "vakt.db")
+        return d
+
+    def to_present(self, d):
+        """Move the manual clock past what the simulator just made."""
+        time.sleep(1.1)  # the clock has whole seconds; "now" above was this second
+        clock = d.status()["now"][:19] + "Z"  # the manual clock may be ahead already
+        if clock < real_now(1):
+            d.set_clock(real_now(1))
+
+    def poll(self, d, account, advance="1m", max_moves=0):
+        """vaktctl poll ACCOUNT --json: the poll objects.  With max_moves,
+        the manual clock moves while the poll waits for a retry timer.  A
+        poll the schedule started meanwhile (the account is busy) is waited
+        for, and the request repeated."""
+        deadline = time.monotonic() + 30 * PATIENCE
+        while True:
+            polls = self.poll_once(d, account, advance, max_moves, deadline)
+            if not any("is running" in (p.get("error") or "") for p in polls):
+                return polls
+            if time.monotonic() > deadline:
+                raise AssertionError("%s stays busy" % account)
+            time.sleep(0.2)
+
+    def poll_once(self, d, account, advance, max_moves, deadline):
+        p = subprocess.Popen([VAKTCTL, "--socket", d.socket, "poll", account, "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            moves = 0
+            while p.poll() is None:
+                if time.monotonic() > deadline:
+                    raise AssertionError("vaktctl poll %s did not end" % account)
+                try:
+                    p.wait(timeout=0.3)
+                except subprocess.TimeoutExpired:
+                    if moves < max_moves:
+                        d.advance(advance)
+                        moves += 1
+            out, err = p.communicate()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        res = json.loads(out) if out.strip() else {"polls": [], "stderr": err}
+        return res["polls"]
+
+    def need_connector(self, polls):
+        for p in polls:
+            if "no connector" in (p.get("error") or ""):
+                self.skipTest("this build has no connector for the platform")
+
+    def stored(self, account):
+        return {r[0] for r in rows(self.db, "SELECT platform_id FROM items WHERE account_id=?",
+                                   account)}
+
+    def sim_ids(self, sim):
+        st = sim.state()
+        return {i for i, it in st["items"].items() if not it.get("deleted")}
+
+
+class WithoutConnector(FetchBase):
+    """What works whatever connectors this build has."""
+
+    def test_poll_of_an_account_without_token_says_why(self):
+        d = self.start()
+        r = d.ctl("poll", "stockholm-fb", check=False)
+        self.assertEqual(1, r.returncode)
+        self.assertRegex(r.stdout, r"stockholm-fb: not polled: .*(no token|no connector)")
+        r = d.ctl("poll", "no-such-account", check=False)
+        self.assertEqual(1, r.returncode)
+        self.assertIn("no account", r.stderr)
+        r = d.ctl("poll", check=False)
+        self.assertEqual(2, r.returncode)
+        # Nothing was started, so nothing was audited.
+        self.assertEqual([], rows(self.db, "SELECT 1 FROM audit_log WHERE action='poll.requested'"))
+
+    def test_items_empty_and_bad_options(self):
+        d = self.start()
+        self.assertEqual({"items": [], "next": None},
+                         json.loads(d.ctl("items", "--json").stdout))
+        r = d.ctl("items", "--since", "yesterday", check=False)
+        self.assertEqual(1, r.returncode)
+        self.assertIn("ISO 8601", r.stderr)
+        r = d.ctl("items", "--limit", "0", check=False)
+        self.assertEqual(1, r.returncode)
+        self.assertEqual(2, d.ctl("items", "--bogus", "1", check=False).returncode)
+        r = d.ctl("items", "--since", "2026-12-01T00:00:00+01:00", "--account", "kultur-ig")
+        self.assertIn("0 item(s)", r.stdout)
+
+    def test_status_and_accounts_show_health(self):
+        d = self.start()
+        self.assertEqual(0, d.status()["accounts_red"])
+        acc = json.loads(d.ctl("accounts", "--json").stdout)["accounts"]
+        self.assertEqual({"unknown"}, {a["health"]["state"] for a in acc})
+        self.assertIn("HEALTH", d.ctl("accounts").stdout)
+
+
+class Facebook(FetchBase):
+    def test_everything_stored_exactly_once(self):
+        sim = self.sim()
+        self.fb_account("fb", sim)
+        d = self.start()
+        polls = self.poll(d, "fb")
+        self.need_connector(polls)
+        self.assertEqual("ok", polls[0]["result"], polls)
+        want = self.sim_ids(sim)
+        self.assertEqual(want, self.stored("fb"))
+        self.assertEqual(len(want), polls[0]["items_new"])
+        # Again: nothing new, nothing twice, no new versions.
+        versions = rows(self.db, "SELECT count(*) FROM item_versions")[0][0]
+        polls = self.poll(d, "fb")
+        self.assertEqual(("ok", 0, 0), (polls[0]["result"], polls[0]["items_new"],
+                                        polls[0]["items_updated"]))
+        self.assertEqual(versions, rows(self.db, "SELECT count(*) FROM item_versions")[0][0])
+        items = json.loads(d.ctl("items", "--account", "fb", "--json").stdout)["items"]
+        self.assertEqual(want, {i["platform_id"] for i in items})
+        # Every item went through the filters.
+        self.assertEqual([], rows(self.db, "SELECT item_id FROM items_unevaluated"))
+        acc = {a["id"]: a for a in json.loads(d.ctl("accounts", "--json").stdout)["accounts"]}
+        self.assertEqual(("ok", "ok", 0), (acc["fb"]["health"]["state"], acc["fb"]["health"]["token"],
+                                           acc["fb"]["health"]["consecutive_failures"]))
+        self.assertIsNotNone(acc["fb"]["health"]["last_ok_poll"])
+        audit = rows(self.db, "SELECT actor, subject FROM audit_log WHERE action='poll.requested'")
+        self.assertEqual(2, len(audit))
+        self.assertTrue(all(a[0].startswith("api:") and a[1] == "fb" for a in audit), audit)
+
+    def test_new_items_and_edits_on_the_next_poll(self):
+        sim = self.sim()
+        self.fb_account("fb", sim)
+        d = self.start()
+        self.need_connector(self.poll(d, "fb"))
+        post = "104857600123456_10158407654329999"
+        sim.ctl("POST", "/items", {"id": "10158407654329999_42", "kind": "comment",
+                                   "parent": post, "author": "u-anna",
+                                   "text": "Varför svarar ingen?", "created": "now"})
+        sim.ctl("POST", "/items/10158407654329999_10158410332078553",
+                {"text": "Redigerad fråga: när öppnar ni?"})
+        self.to_present(d)
+        polls = self.poll(d, "fb")
+        self.assertEqual("ok", polls[0]["result"])
+        self.assertEqual(1, polls[0]["items_new"])
+        self.assertEqual(1, polls[0]["items_updated"])
+        self.assertIn("10158407654329999_42", {i["platform_id"] for i in polls[0]["items"]})
+
+    def test_faults_survived_and_isolated(self):
+        bad, good = self.sim(), self.sim()
+        self.fb_account("fb-bad", bad)
+        self.fb_account("fb-good", good)
+        d = self.start()
+        self.need_connector(self.poll(d, "fb-good"))
+        bad.fault(mode="500", count=2)
+        bad.fault(mode="429", retry_after=90, count=1)
+        bad.fault(mode="timeout", hold_s=0.2, count=1)  # the connection drops unanswered
+        p = subprocess.Popen([VAKTCTL, "--socket", d.socket, "poll", "--all", "--json"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            # The good account ends while the bad one waits for its retries
+            # (the manual clock stands still).
+            def good_done():
+                res = [r[0] for r in rows(self.db, "SELECT result FROM polls WHERE "
+                                                   "account_id='fb-good'")]
+                return res if res.count("ok") >= 2 else None
+            res = wait_for(good_done, "fb-good's second poll ended", timeout=3 * PATIENCE)
+            self.assertEqual([], [r for r in res if r not in ("ok", None)])
+            # fb-bad's poll waits for its retry on the clock meanwhile.
+            self.assertIn(None, [r[0] for r in rows(self.db, "SELECT result FROM polls "
+                                                             "WHERE account_id='fb-bad'")])
+            for _ in range(40):
+                if p.poll() is not None:
+                    break
+                try:
+                    p.wait(timeout=0.5)
+                except subprocess.TimeoutExpired:
+                    d.advance("1m")
+            out, _ = p.communicate(timeout=PATIENCE)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        polls = {x["account"]: x for x in json.loads(out)["polls"]}
+        self.assertEqual("ok", polls["fb-bad"]["result"], polls["fb-bad"])
+        self.assertEqual(self.sim_ids(bad), self.stored("fb-bad"))
+        self.assertEqual(self.sim_ids(good), self.stored("fb-good"))
+        # Retry-After was honoured: no request within 90 s of the 429.
+        log = [e for e in bad.log() if not e.get("path", "").startswith("/_sim")]
+        self.assertTrue(any(e.get("fault") == "429" for e in log), log)
+
+    def test_kill_9_mid_poll_loses_and_duplicates_nothing(self):
+        sim, probe = self.sim(), self.sim()
+        self.fb_account("fb", sim)
+        self.fb_account("probe", probe)
+        d = self.start()
+        self.need_connector(self.poll(d, "probe"))
+        # The second request of the poll hangs; by then earlier pages are
+        # stored (or not: either way the restart must end with each item
+        # once).
+        sim.fault(mode="slow", delay_ms=30000, skip=1, count=1)
+        p = subprocess.Popen([VAKTCTL, "--socket", d.socket, "poll", "fb", "--json"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: any(e.get("fault") == "slow" for e in sim.log()),
+                     "the poll reached the slow page", timeout=3 * PATIENCE)
+            d.signal(signal.SIGKILL)
+            d.wait_exit()
+        finally:
+            p.wait(timeout=PATIENCE)
+        sim.ctl("DELETE", "/faults")
+        d2 = self.vaktd("--test-clock", real_now() + ",manual").start()
+        polls = self.poll(d2, "fb")
+        self.assertEqual("ok", polls[0]["result"], polls)
+        self.assertEqual(self.sim_ids(sim), self.stored("fb"))
+        dup = rows(self.db, "SELECT item_id, count(*) FROM item_versions GROUP BY item_id "
+                            "HAVING count(*) > 1")
+        self.assertEqual([], dup)
+
+    def test_sigterm_mid_poll_stops_within_the_bound(self):
+        sim, probe = self.sim(), self.sim()
+        self.fb_account("fb", sim)
+        self.fb_account("probe", probe)
+        d = self.start()
+        self.need_connector(self.poll(d, "probe"))
+        sim.fault(mode="timeout", hold_s=60, count=1)  # the first request hangs
+        p = subprocess.Popen([VAKTCTL, "--socket", d.socket, "poll", "fb", "--json"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: any(e.get("fault") == "timeout" for e in sim.log()),
+                     "the poll's request hangs", timeout=3 * PATIENCE)
+            t0 = time.monotonic()
+            d.signal(signal.SIGTERM)
+            self.assertEqual(0, d.wait_exit(timeout=3 * PATIENCE))
+            # vaktd gives transfers 3 s; a slow machine may add a little.
+            self.assertLess(time.monotonic() - t0, 3 + PATIENCE)
+        finally:
+            p.wait(timeout=PATIENCE)
+        self.assertIn("letting 1 transfer(s) finish", d.log())
+        # (the schedule's catch-up poll may have run before: the last one)
+        self.assertEqual([("partial", "vaktd stopped during the poll")],
+                         rows(self.db, "SELECT result, error FROM polls WHERE account_id='fb' "
+                                       "ORDER BY id DESC LIMIT 1"))
+
+    def test_own_reply_meets_the_clock(self):
+        sim = self.sim()
+        self.fb_account("fb", sim)
+        d = self.start()
+        self.need_connector(self.poll(d, "fb"))
+        # Anna's comment was answered by the page (scenario): answered, and
+        # its respond clock (if the rules started one) met, never open.
+        anna = "10158407654328553_10158407835073553"
+        reply = "10158407654328553_10158409984103553"
+        self.assertEqual([(1,)], rows(self.db, "SELECT is_own FROM items WHERE platform_id=?",
+                                      reply))
+        self.assertEqual([("answered",)], rows(self.db, "SELECT state FROM items "
+                                                        "WHERE platform_id=?", anna))
+        self.assertEqual([], rows(self.db, "SELECT d.id FROM deadlines d JOIN items i ON "
+                                           "i.id=d.item_id WHERE i.platform_id=? AND "
+                                           "d.kind='respond' AND d.stopped_at IS NULL", anna))
+        # A new own reply to an open question meets its clock.
+        kun = "10158407654328553_10158407903973553"
+        sim.ctl("POST", "/items", {"id": "10158407654328553_77", "kind": "comment",
+                                   "parent": kun, "author": PAGE,
+                                   "text": "Tack, vi svarar i DM.",
+                                   "created": "now"})
+        self.to_present(d)
+        self.poll(d, "fb")
+        self.assertEqual([("answered",)], rows(self.db, "SELECT state FROM items "
+                                                        "WHERE platform_id=?", kun))
+
+    def test_broken_token_turns_the_account_red(self):
+        sim, other = self.sim(), self.sim()
+        self.fb_account("fb", sim)
+        self.fb_account("fb-other", other)
+        d = self.start()
+        self.need_connector(self.poll(d, "fb"))
+        sim.ctl("POST", "/tokens/" + TOKEN, {"expired": True})
+        n_requests = len(sim.log())
+        polls = self.poll(d, "fb", max_moves=0)
+        self.assertEqual("error", polls[0]["result"])
+        # Not retried: one request for the poll.
+        self.assertEqual(1, len(sim.log()) - n_requests)
+        acc = {a["id"]: a for a in json.loads(d.ctl("accounts", "--json").stdout)["accounts"]}
+        self.assertEqual("red", acc["fb"]["health"]["state"])
+        self.assertEqual("invalid", acc["fb"]["health"]["token"])
+        self.assertEqual(1, d.status()["accounts_red"])
+        self.assertIn("account is red", d.log())
+        self.assertEqual(1, len(rows(self.db, "SELECT 1 FROM audit_log WHERE action='account.red' "
+                                              "AND subject='fb'")))
+        # Every other account keeps going.
+        self.assertEqual("ok", self.poll(d, "fb-other")[0]["result"])
+
+
+if __name__ == "__main__":
+    main()
