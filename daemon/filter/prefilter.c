@@ -159,6 +159,11 @@ static double set_freq(const struct lit_set *ls)
 	return f;
 }
 
+double lit_set_freq(const struct lit_set *ls)
+{
+	return set_freq(ls);
+}
+
 static int worthless(const struct lit_set *ls)
 {
 	return ls->always || ls->n == 0;
