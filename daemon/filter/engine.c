@@ -290,12 +290,16 @@ static int prefix_set(const char *src, int norm, int unit, struct lit_set *ret_s
 	free(q);
 	if (r < 0)
 		return r;
-	if (qc.n == 0)
-		return 1;
 	size_t best = 0;
 	for (size_t k = 1; k < qc.n; k++)
 		if (lit_set_freq(&qc.v[k]) < lit_set_freq(&qc.v[best]))
 			best = k;
+	/* a set with a literal in nearly every text (a letter, a space, a
+	 * punctuation mark) occurs too often for windows */
+	if (qc.n == 0 || lit_set_ubiquitous(&qc.v[best])) {
+		lit_conj_clear(&qc);
+		return 1;
+	}
 	*ret_set = qc.v[best];
 	qc.v[best] = qc.v[--qc.n];
 	lit_conj_clear(&qc);
@@ -886,27 +890,34 @@ static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *s
 
 /* The literal set of slot s with the fewest occurrences in this text, or
  * NULL when windows would not help (or positions are unknown). */
-static const struct occ *window_set(const struct filter_engine *e, size_t s)
+static const struct occ *window_set(const struct filter_engine *e, size_t s, size_t slen)
 {
 	static const struct occ none = { 0, UINT32_MAX, UINT32_MAX, 0 };
 	const struct occ *best = NULL;
-	const int w = e->splits[s].wset;
+	const struct split *sp = &e->splits[s];
+	const int w = sp->wset;
 	if (w != WSET_ANY) {
-		const struct occ *o = &e->occ[s << 2 | (unsigned)w];
+		best = &e->occ[s << 2 | (unsigned)w];
 		/* a prefix set that does not occur: no match can start */
-		if (o->gen != e->gen)
+		if (best->gen != e->gen)
 			return w == PREFIX_SET ? &none : NULL;
-		return o->n <= WINDOW_MAX_OCC ? o : NULL;
+	} else {
+		for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
+			if (!(e->slots[s].full & (1u << c)))
+				continue;
+			const struct occ *o = &e->occ[s << 2 | c];
+			if (o->gen != e->gen)
+				return NULL; /* cannot be: the set was seen */
+			if (!best || o->n < best->n)
+				best = o;
+		}
 	}
-	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
-		if (!(e->slots[s].full & (1u << c)))
-			continue;
-		const struct occ *o = &e->occ[s << 2 | c];
-		if (o->gen != e->gen)
-			return NULL; /* cannot be: the set was seen */
-		if (o->n <= WINDOW_MAX_OCC && (!best || o->n < best->n))
-			best = o;
-	}
+	/* Windows that would cover most of the text cost more to find (a
+	 * walk of R on either side of each occurrence) than they save: the
+	 * pattern runs whole.  A word is about eight characters. */
+	size_t width = 2 * (size_t)sp->reach * (sp->spaces ? 8 : 1);
+	if (!best || best->n > WINDOW_MAX_OCC || best->n * width > slen / 2)
+		return NULL;
 	return best;
 }
 
@@ -1017,7 +1028,7 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
 		/* merge the windows that touch */
 		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (reach_back(spl, subj, e->occ_pos[q]) > hi)
+			if (e->occ_pos[q] > hi && reach_back(spl, subj, e->occ_pos[q]) > hi)
 				break;
 			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
 		}
@@ -1069,7 +1080,7 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
 		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
 		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (reach_back(spl, subj, e->occ_pos[q]) > hi)
+			if (e->occ_pos[q] > hi && reach_back(spl, subj, e->occ_pos[q]) > hi)
 				break;
 			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
 		}
@@ -1109,7 +1120,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 			continue;
 		if (sc->windows[r->input] && e->splits[s].reach &&
 		    (!e->splits[s].head || sc->split))
-			o = window_set(e, s);
+			o = window_set(e, s, slen);
 		rc = o ? run_windowed(e, i, k, sc, subj, slen, o)
 		       : run_whole(e, i, k, sc, subj, slen);
 		if (rc != 0)
@@ -1123,7 +1134,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->prefiltered && !slot_open(e, i, r->npatterns + k))
 			continue; /* a literal it needs does not occur: no match */
 		if (sc->windows[r->input] && e->splits[s].reach)
-			o = window_set(e, s);
+			o = window_set(e, s, slen);
 		rc = o ? except_windowed(e, s, subj, slen, o) : except_whole(e, s, subj, slen);
 		if (rc >= 0) {
 			sc->nspans = 0;
