@@ -55,10 +55,11 @@ struct split {
 	pcre2_code *head, *tail;
 	int8_t head_jit, tail_jit; /* JIT_* */
 	/* a pattern run in windows on long texts, compiled with
-	 * PCRE2_USE_OFFSET_LIMIT; reach in characters (0: not windowed).
-	 * wset: WSET_ANY for a pattern whose matches are bounded (windows
-	 * around the set with the fewest occurrences), else the set its
-	 * relaxed prefix requires (reach.h, pattern_prefix()) */
+	 * PCRE2_USE_OFFSET_LIMIT; reach in characters or spaces (0: not
+	 * windowed); wset: the set the windows are around, WSET_ANY when
+	 * the pattern's matches are bounded (whichever of its sets occurs
+	 * least), else one its relaxed prefix requires (reach.h,
+	 * pattern_prefix()) */
 	int8_t win_jit;
 	int8_t wset;
 	uint8_t spaces; /* reach in spaces (normalised text), not characters */
@@ -66,9 +67,9 @@ struct split {
 	uint32_t reach;
 };
 
-/* split.wset: any set of a bounded pattern; PREFIX_SET: a set of the
- * pattern's relaxed prefix that is none of the pattern's own, in the
- * automaton as id (slot << 2 | 3) but not required for a candidate. */
+/* split.wset: WSET_ANY, any set of a bounded pattern; PREFIX_SET: a set
+ * of the pattern's relaxed prefix that is none of the pattern's own, in
+ * the automaton as id (slot << 2 | 3) but not required for a candidate. */
 #define WSET_ANY (-1)
 #define PREFIX_SET 3
 
@@ -107,6 +108,7 @@ struct filter_engine {
 	uint32_t *lits;            /* scratch: ids reported by a scan (aho_outputs()) */
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
 	struct occ *occ;           /* nslots * 4, allocated on the first long text */
+	uint32_t *want;            /* nslots * 4: == gen, record this id's places */
 	uint32_t *occ_pos, *occ_next;
 	size_t nocc, occcap;
 	size_t window_patterns;
@@ -170,6 +172,7 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->cr);
 	free(e->splits);
 	free(e->occ);
+	free(e->want);
 	free(e->occ_pos);
 	free(e->occ_next);
 	pcre2_match_context_free(e->wctx);
@@ -888,37 +891,38 @@ static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *s
 	return 0;
 }
 
-/* The literal set of slot s with the fewest occurrences in this text, or
- * NULL when windows would not help (or positions are unknown). */
+/* The places of slot s's window set in this text, or NULL when windows
+ * would not help (or the places are unknown). */
 static const struct occ *window_set(const struct filter_engine *e, size_t s, size_t slen)
 {
 	static const struct occ none = { 0, UINT32_MAX, UINT32_MAX, 0 };
-	const struct occ *best = NULL;
 	const struct split *sp = &e->splits[s];
-	const int w = sp->wset;
-	if (w != WSET_ANY) {
-		best = &e->occ[s << 2 | (unsigned)w];
+	const struct occ *o = NULL;
+	if (e->want[s << 2] != e->gen)
+		return NULL; /* places not recorded */
+	if (sp->wset != WSET_ANY) {
+		o = &e->occ[s << 2 | (unsigned)sp->wset];
 		/* a prefix set that does not occur: no match can start */
-		if (best->gen != e->gen)
-			return w == PREFIX_SET ? &none : NULL;
+		if (o->gen != e->gen)
+			return sp->wset == PREFIX_SET ? &none : NULL;
 	} else {
 		for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
+			const struct occ *oc = &e->occ[s << 2 | c];
 			if (!(e->slots[s].full & (1u << c)))
 				continue;
-			const struct occ *o = &e->occ[s << 2 | c];
-			if (o->gen != e->gen)
+			if (oc->gen != e->gen)
 				return NULL; /* cannot be: the set was seen */
-			if (!best || o->n < best->n)
-				best = o;
+			if (!o || oc->n < o->n)
+				o = oc;
 		}
 	}
 	/* Windows that would cover most of the text cost more to find (a
 	 * walk of R on either side of each occurrence) than they save: the
 	 * pattern runs whole.  A word is about eight characters. */
 	size_t width = 2 * (size_t)sp->reach * (sp->spaces ? 8 : 1);
-	if (!best || best->n > WINDOW_MAX_OCC || best->n * width > slen / 2)
+	if (!o || o->n > WINDOW_MAX_OCC || o->n * width > slen / 2)
 		return NULL;
-	return best;
+	return o;
 }
 
 /* n characters back from / on from offset pos (a character boundary). */
@@ -974,25 +978,6 @@ static size_t reach_on(const struct split *sp, const char *s, size_t len, size_t
 	return sp->spaces ? spaces_on(s, len, pos, sp->reach) : chars_on(s, len, pos, sp->reach);
 }
 
-/* Does every other recorded set of slot s occur where a match starting in
- * [lo, hi] could look (from R characters before lo to R after hi)?  A set
- * with too many occurrences to list counts as present.  cur[] walks each
- * set's list forward as the windows move on. */
-static int window_has_all(const struct filter_engine *e, size_t s, const struct occ *o,
-                          uint32_t *cur, size_t from, size_t to)
-{
-	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
-		const struct occ *oc = &e->occ[s << 2 | c];
-		if (!(e->slots[s].full & (1u << c)) || oc == o || oc->n > WINDOW_MAX_OCC)
-			continue;
-		while (cur[c] != UINT32_MAX && e->occ_pos[cur[c]] < from)
-			cur[c] = e->occ_next[cur[c]];
-		if (cur[c] == UINT32_MAX || e->occ_pos[cur[c]] > to)
-			return 0;
-	}
-	return 1;
-}
-
 /* Run pattern k of rule i only where a match can start: near the
  * occurrences of one of its literal sets.  Every character a match starting
  * at S looks at lies within R characters of S (reach.h), the literal among
@@ -1011,7 +996,7 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	const pcre2_code *code = spl->head ? spl->tail : spl->win;
 	int jit = -1;
 	size_t start = 0;
-	uint32_t q = o->head, cur[PREFILTER_MAX_CONJ];
+	uint32_t q = o->head;
 	if (spl->head) {
 		/* a split pattern: its head once, at 0, then its tail from
 		 * where the head's match ended (as run_whole()) in windows */
@@ -1021,8 +1006,6 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		else if (rc != PCRE2_ERROR_NOMATCH)
 			return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
 	}
-	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++)
-		cur[c] = e->slots[s].full & (1u << c) ? e->occ[s << 2 | c].head : UINT32_MAX;
 	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
 		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
 		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
@@ -1036,10 +1019,6 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 			continue;
 		if (lo < start)
 			lo = start;
-		if (spl->wset == WSET_ANY &&
-		    !window_has_all(e, s, o, cur, reach_back(spl, subj, lo),
-		                    reach_on(spl, subj, slen, hi)))
-			continue;
 		if (jit < 0)
 			jit = spl->head ? jit_now(e, spl->tail, &spl->tail_jit) : win_jit(e, spl);
 		pcre2_set_offset_limit(e->wctx, hi);
@@ -1072,10 +1051,8 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
                            const struct occ *o)
 {
 	struct split *spl = &e->splits[s];
-	uint32_t q = o->head, cur[PREFILTER_MAX_CONJ];
+	uint32_t q = o->head;
 	int jit = -1;
-	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++)
-		cur[c] = e->slots[s].full & (1u << c) ? e->occ[s << 2 | c].head : UINT32_MAX;
 	while (q != UINT32_MAX) {
 		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
 		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
@@ -1084,10 +1061,6 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 				break;
 			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
 		}
-		if (spl->wset == WSET_ANY &&
-		    !window_has_all(e, s, o, cur, reach_back(spl, subj, lo),
-		                    reach_on(spl, subj, slen, hi)))
-			continue;
 		if (jit < 0)
 			jit = win_jit(e, spl);
 		pcre2_set_offset_limit(e->wctx, hi);
@@ -1248,8 +1221,10 @@ static void next_generation(struct filter_engine *e)
 		e->cr[i].mark = 0;
 	for (size_t s = 0; s < e->nslots; s++)
 		e->slots[s].gen = 0;
-	for (size_t k = 0; e->occ && k < e->nslots * 4; k++)
+	for (size_t k = 0; e->occ && k < e->nslots * 4; k++) {
 		e->occ[k].gen = 0;
+		e->want[k] = 0;
+	}
 	e->gen = 1;
 }
 
@@ -1290,15 +1265,13 @@ struct occ_ctx {
 	int failed;
 };
 
-/* aho_scan_all(): keep the occurrence of a set of a windowed candidate
- * pattern (up to one past WINDOW_MAX_OCC: enough to know it is too many). */
+/* aho_scan_all(): keep the occurrence of the window set of a windowed
+ * candidate pattern or except (e->want; up to one past WINDOW_MAX_OCC:
+ * enough to know it is too many). */
 static void on_occurrence(void *ctx, uint32_t id, size_t end)
 {
 	struct occ_ctx *oc = ctx;
 	struct filter_engine *e = oc->e;
-	const struct slot *sl = &e->slots[id >> 2];
-	if (!e->splits[id >> 2].reach || sl->gen != e->gen || sl->seen != sl->full)
-		return;
 	struct occ *o = &e->occ[id];
 	if (o->gen != e->gen)
 		*o = (struct occ){ e->gen, UINT32_MAX, UINT32_MAX, 0 };
@@ -1337,26 +1310,47 @@ static void find_positions(struct filter_engine *e, struct scan *sc, unsigned fl
 	int want[NINPUTS] = { 0 };
 	if (!sc->prefiltered || (flags & FILTER_SCAN_NO_WINDOW) || e->window_patterns == 0)
 		return;
-	for (size_t c = 0; c < e->ncand; c++) {
-		const struct filter_rule *r = &e->rs.v[e->cand[c]];
-		size_t len = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt->len;
-		for (size_t k = 0; len >= WINDOW_MIN_TEXT && k < r->npatterns + r->nexcepts; k++)
-			want[r->input] |= e->splits[e->cr[e->cand[c]].slot0 + k].reach &&
-			                  slot_open(e, e->cand[c], k);
+	if (!e->occ) {
+		e->occ = calloc(e->nslots * 4, sizeof(*e->occ));
+		e->want = calloc(e->nslots * 4, sizeof(*e->want));
+		if (!e->occ || !e->want) {
+			free(e->occ);
+			free(e->want);
+			e->occ = NULL;
+			e->want = NULL;
+			return; /* no windows: the patterns run whole */
+		}
 	}
-	if (!want[0] && !want[1])
-		return;
-	if (!e->occ && !(e->occ = calloc(e->nslots * 4, sizeof(*e->occ))))
-		return; /* no windows: the patterns run whole */
+	/* the window sets of the candidates' windowed patterns and excepts
+	 * that can match */
+	for (size_t c = 0; c < e->ncand; c++) {
+		const size_t i = e->cand[c];
+		const struct filter_rule *r = &e->rs.v[i];
+		size_t len = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt->len;
+		for (size_t k = 0; len >= WINDOW_MIN_TEXT && k < r->npatterns + r->nexcepts; k++) {
+			const size_t s = e->cr[i].slot0 + k;
+			if (!e->splits[s].reach || !slot_open(e, i, k))
+				continue;
+			/* all its sets (window_set() takes the one with the
+			 * fewest places); want[s << 2] also says "recorded" */
+			for (unsigned set = 0; set < 4; set++)
+				if (set == 0 || (e->slots[s].full & (1u << set)) ||
+				    (set == PREFIX_SET && e->splits[s].wset == PREFIX_SET))
+					e->want[s << 2 | set] = e->gen;
+			want[r->input] = 1;
+		}
+	}
 	e->nocc = 0;
 	for (int in = 0; in < NINPUTS; in++) {
 		struct occ_ctx oc = { e, 0 };
 		if (!want[in])
 			continue;
 		if (in == FILTER_INPUT_RAW)
-			aho_scan_all(e->aho[in], sc->orig, sc->olen, on_occurrence, &oc);
+			aho_scan_all(e->aho[in], sc->orig, sc->olen, e->want, e->gen, on_occurrence,
+			             &oc);
 		else
-			aho_scan_all(e->aho[in], sc->nt->s, sc->nt->len, on_occurrence, &oc);
+			aho_scan_all(e->aho[in], sc->nt->s, sc->nt->len, e->want, e->gen,
+			             on_occurrence, &oc);
 		sc->windows[in] = !oc.failed;
 	}
 }
