@@ -54,16 +54,14 @@ struct slot {
 struct split {
 	pcre2_code *head, *tail;
 	int8_t head_jit, tail_jit; /* JIT_* */
-	/* a pattern run in windows on long texts, compiled with
-	 * PCRE2_USE_OFFSET_LIMIT; reach in characters or spaces (0: not
-	 * windowed); wset: the set the windows are around, WSET_ANY when
-	 * the pattern's matches are bounded (whichever of its sets occurs
-	 * least), else one its relaxed prefix requires (reach.h,
-	 * pattern_prefix()) */
-	int8_t win_jit;
+	/* a pattern run in windows on long texts (its code, like every
+	 * pattern's, is compiled with PCRE2_USE_OFFSET_LIMIT: rules.h);
+	 * reach in characters or spaces (0: not windowed); wset: the set the
+	 * windows are around, WSET_ANY when the pattern's matches are
+	 * bounded (whichever of its sets occurs least), else one its relaxed
+	 * prefix requires (reach.h, pattern_prefix()) */
 	int8_t wset;
 	uint8_t spaces; /* reach in spaces (normalised text), not characters */
-	pcre2_code *win;
 	uint32_t reach;
 };
 
@@ -155,7 +153,6 @@ static void drop_codes(struct filter_engine *e)
 			if (e->splits && s < e->nslots) {
 				code_cache_drop(pt->src, CODE_HEAD, e->splits[s].head);
 				code_cache_drop(pt->src, CODE_TAIL, e->splits[s].tail);
-				code_cache_drop(pt->src, CODE_WINDOW, e->splits[s].win);
 			}
 			code_cache_drop(pt->src, CODE_PLAIN, pt->code);
 			pt->code = NULL;
@@ -209,15 +206,6 @@ static int jit_now(const struct filter_engine *e, pcre2_code *code, int8_t *stat
 	return *state;
 }
 
-static int win_jit(struct filter_engine *e, struct split *spl)
-{
-	if (spl->win_jit == JIT_LATER) {
-		spl->win_jit = (int8_t)jit_code(e, spl->win);
-		e->jit_patterns += (size_t)spl->win_jit;
-	}
-	return spl->win_jit;
-}
-
 static int pattern_jit(struct filter_engine *e, struct filter_pattern *pt)
 {
 	if (pt->jit == JIT_LATER) {
@@ -240,9 +228,8 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 	struct split *sp = &e->splits[s];
 	sp->head = pcre2_compile((PCRE2_SPTR)hs, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
 	                         &off, NULL);
-	/* the tail also runs in windows on long texts (window_plan()) */
-	sp->tail = pcre2_compile((PCRE2_SPTR)ts, PCRE2_ZERO_TERMINATED,
-	                         FILTER_PCRE2_OPTIONS | PCRE2_USE_OFFSET_LIMIT, &err, &off, NULL);
+	sp->tail = pcre2_compile((PCRE2_SPTR)ts, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
+	                         &off, NULL);
 	free(hs);
 	free(ts);
 	if (!sp->head || !sp->tail) {
@@ -379,30 +366,6 @@ out:
 	free(hs);
 	free(ts);
 	return r;
-}
-
-/* Compile slot s's pattern for windowed runs when window_plan() chose it.
- * A pattern that does not compile again (it should) is run whole. */
-static void window_pattern(struct filter_engine *e, size_t s)
-{
-	const struct filter_pattern *pt = slot_pattern(e, s);
-	struct split *sp = &e->splits[s];
-	int err;
-	PCRE2_SIZE off;
-	if (sp->reach == 0)
-		return;
-	if (sp->head) {
-		e->window_patterns++; /* its tail, compiled for windows */
-		return;
-	}
-	sp->win = pcre2_compile((PCRE2_SPTR)pt->src, PCRE2_ZERO_TERMINATED,
-	                        FILTER_PCRE2_OPTIONS | PCRE2_USE_OFFSET_LIMIT, &err, &off, NULL);
-	if (!sp->win || !(sp->win = code_cache_share(pt->src, CODE_WINDOW, sp->win))) {
-		sp->reach = 0;
-		return;
-	}
-	sp->win_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
-	e->window_patterns++;
 }
 
 /* The literals of the automaton of one input kind, being collected. */
@@ -616,7 +579,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	if (!e->wctx)
 		goto fail;
 	for (size_t s = 0; s < e->nslots; s++)
-		window_pattern(e, s);
+		e->window_patterns += e->splits[s].reach != 0;
 	*ret = e;
 	return 0;
 fail:
@@ -863,11 +826,6 @@ static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *s
 		code = spl->head;
 		jit = jit_now(e, spl->head, &spl->head_jit);
 		jit_now(e, spl->tail, &spl->tail_jit);
-	} else if (spl->win) {
-		/* the same pattern (with an offset limit it does not use
-		 * here): one JIT compilation serves short and long texts */
-		code = spl->win;
-		jit = win_jit(e, spl);
 	} else {
 		jit = pattern_jit(e, pt);
 	}
@@ -990,10 +948,10 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
                         const char *subj, size_t slen, const struct occ *o)
 {
 	const struct filter_rule *r = &e->rs.v[i];
-	const struct filter_pattern *pt = &r->patterns[k];
+	struct filter_pattern *pt = &r->patterns[k];
 	const size_t s = e->cr[i].slot0 + k;
 	struct split *spl = &e->splits[s];
-	const pcre2_code *code = spl->head ? spl->tail : spl->win;
+	const pcre2_code *code = spl->head ? spl->tail : pt->code;
 	int jit = -1;
 	size_t start = 0;
 	uint32_t q = o->head;
@@ -1020,7 +978,8 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		if (lo < start)
 			lo = start;
 		if (jit < 0)
-			jit = spl->head ? jit_now(e, spl->tail, &spl->tail_jit) : win_jit(e, spl);
+			jit = spl->head ? jit_now(e, spl->tail, &spl->tail_jit)
+			                : pattern_jit(e, pt);
 		pcre2_set_offset_limit(e->wctx, hi);
 		while (lo <= hi && sc->nspans < e->opt.max_spans) {
 			int rc = match_in(e, e->wctx, code, jit, subj, slen, lo);
@@ -1034,14 +993,10 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	return 0;
 }
 
-/* Does except slot s match anywhere in subj?  PCRE2's return code.  The
- * window code, when there is one, serves here too (one JIT compilation). */
+/* Does except slot s match anywhere in subj?  PCRE2's return code. */
 static int except_whole(struct filter_engine *e, size_t s, const char *subj, size_t slen)
 {
-	struct split *spl = &e->splits[s];
 	struct filter_pattern *pt = slot_pattern(e, s);
-	if (spl->win)
-		return match(e, spl->win, win_jit(e, spl), subj, slen, 0);
 	return match(e, pt->code, pattern_jit(e, pt), subj, slen, 0);
 }
 
@@ -1051,6 +1006,7 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
                            const struct occ *o)
 {
 	struct split *spl = &e->splits[s];
+	struct filter_pattern *pt = slot_pattern(e, s);
 	uint32_t q = o->head;
 	int jit = -1;
 	while (q != UINT32_MAX) {
@@ -1062,9 +1018,9 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
 		}
 		if (jit < 0)
-			jit = win_jit(e, spl);
+			jit = pattern_jit(e, pt);
 		pcre2_set_offset_limit(e->wctx, hi);
-		int rc = match_in(e, e->wctx, spl->win, jit, subj, slen, lo);
+		int rc = match_in(e, e->wctx, pt->code, jit, subj, slen, lo);
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return rc;
 	}
