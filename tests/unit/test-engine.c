@@ -612,7 +612,8 @@ static void test_reload_shares_compiled_patterns(void)
 	T_ASSERT(c != NULL);
 	size_t codes3, refs3;
 	code_cache_stats(&codes3, &refs3);
-	T_EQ_INT((int)codes2 + 2, (int)codes3); /* as written, and for windows (reach.h) */
+	/* one code: it also runs in windows on long texts (rules.h) */
+	T_EQ_INT((int)codes2 + 1, (int)codes3);
 	filter_engine_free(c);
 	filter_engine_free(a);
 	struct filter_verdict *v = NULL;
