@@ -297,7 +297,7 @@ static int class_may_space(const char *s, size_t a, size_t b)
 		neg = 1;
 		i++;
 	}
-	for (int first = 1; i < end; first = 0) {
+	while (i < end) {
 		uint32_t lo, hi;
 		if (s[i] == '[' && i + 1 < end && s[i + 1] == ':') {
 			const char *e = strstr(s + i, ":]");
@@ -343,7 +343,6 @@ static int class_may_space(const char *s, size_t a, size_t b)
 				yes = 1;
 			continue;
 		}
-		(void)first;
 		if (!class_char(s, &i, end, &lo)) {
 			maybe = 1;
 			continue;
