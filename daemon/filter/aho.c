@@ -432,7 +432,8 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	return (size_t)(o - out);
 }
 
-size_t aho_scan_all(const struct aho *a, const char *text, size_t len, aho_each_fn *fn, void *ctx)
+size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uint32_t *want,
+                    uint32_t gen, aho_each_fn *fn, void *ctx)
 {
 	const uint8_t *p = (const uint8_t *)text;
 	const uint32_t ncls = (uint32_t)a->ncls, nd = a->ndense, lo = a->rep_lo, hi = a->rep_hi;
@@ -447,8 +448,11 @@ size_t aho_scan_all(const struct aho *a, const char *text, size_t len, aho_each_
 		if (!(s >= hi || (s >= lo && s < nd)))
 			continue;
 		for (int32_t o = a->ri[s].report; o >= 0; o = a->ri[o].dict)
-			for (uint32_t k = a->ri[o].lo; k < a->ri[o].hi; k++, n++)
-				fn(ctx, a->ids[k], i + 1);
+			for (uint32_t k = a->ri[o].lo; k < a->ri[o].hi; k++)
+				if (!want || want[a->ids[k]] == gen) {
+					fn(ctx, a->ids[k], i + 1);
+					n++;
+				}
 	}
 	return n;
 }

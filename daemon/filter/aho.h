@@ -32,12 +32,14 @@ size_t aho_outputs(const struct aho *a);
 size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
                 uint32_t *out);
 
-/* Call fn(ctx, id, end) for every occurrence of every literal in text,
- * in the order of their end offsets (end: the offset just after the
+/* Call fn(ctx, id, end) for every occurrence of every literal in text
+ * whose id is wanted (want == NULL: every id; else want[id] == gen), in
+ * the order of their end offsets (end: the offset just after the
  * literal's last byte); returns the number of calls.  Slower than
  * aho_scan(): for texts where the engine wants to know where. */
 typedef void aho_each_fn(void *ctx, uint32_t id, size_t end);
-size_t aho_scan_all(const struct aho *a, const char *text, size_t len, aho_each_fn *fn, void *ctx);
+size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uint32_t *want,
+                    uint32_t gen, aho_each_fn *fn, void *ctx);
 
 /* Bytes the automaton holds (its tables), for benchmarks and stats. */
 size_t aho_memory(const struct aho *a);

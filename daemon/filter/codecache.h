@@ -21,10 +21,9 @@
 
 /* Kinds of code compiled from one source (part of the key). */
 enum {
-	CODE_PLAIN = 0,  /* as written (FILTER_PCRE2_OPTIONS) */
-	CODE_HEAD = 1,   /* anchor-split head */
-	CODE_TAIL = 2,   /* anchor-split tail */
-	CODE_WINDOW = 3, /* with PCRE2_USE_OFFSET_LIMIT */
+	CODE_PLAIN = 0, /* as written (FILTER_PCRE2_OPTIONS) */
+	CODE_HEAD = 1,  /* anchor-split head */
+	CODE_TAIL = 2,  /* anchor-split tail */
 };
 
 /* Share `code`, compiled from src as `kind`: returns the cached code with

@@ -26,6 +26,9 @@
 #define WINDOW_MIN_TEXT 2048
 #define WINDOW_MAX_REACH 1000
 #define WINDOW_MAX_OCC 512
+/* Reaches counted in spaces (normalised text, reach.h): at most this many
+ * words on either side. */
+#define WINDOW_MAX_SPACES 64
 
 struct crule {
 	int always;    /* a pattern without literals: run on every comment */
@@ -39,8 +42,10 @@ struct crule {
  * sets were seen (or it has none). */
 struct slot {
 	uint32_t rule;
-	uint8_t full; /* bit per required set; 0: always run */
-	uint8_t seen; /* valid when gen == engine gen */
+	uint8_t full;   /* bit per required set; 0: always run */
+	uint8_t seen;   /* valid when gen == engine gen */
+	uint8_t except; /* an `except` of the rule: its literals do not make
+	                 * the rule a candidate; missing, they skip the except */
 	uint32_t gen;
 };
 
@@ -49,12 +54,22 @@ struct slot {
 struct split {
 	pcre2_code *head, *tail;
 	int8_t head_jit, tail_jit; /* JIT_* */
-	/* a pattern with bounded matches, compiled with
-	 * PCRE2_USE_OFFSET_LIMIT for windowed runs; reach in characters */
-	int8_t win_jit;
-	pcre2_code *win;
+	/* a pattern run in windows on long texts (its code, like every
+	 * pattern's, is compiled with PCRE2_USE_OFFSET_LIMIT: rules.h);
+	 * reach in characters or spaces (0: not windowed); wset: the set the
+	 * windows are around, WSET_ANY when the pattern's matches are
+	 * bounded (whichever of its sets occurs least), else one its relaxed
+	 * prefix requires (reach.h, pattern_prefix()) */
+	int8_t wset;
+	uint8_t spaces; /* reach in spaces (normalised text), not characters */
 	uint32_t reach;
 };
+
+/* split.wset: WSET_ANY, any set of a bounded pattern; PREFIX_SET: a set
+ * of the pattern's relaxed prefix that is none of the pattern's own, in
+ * the automaton as id (slot << 2 | 3) but not required for a candidate. */
+#define WSET_ANY (-1)
+#define PREFIX_SET 3
 
 /* Occurrences of one literal set (slot << 2 | set) in the current long
  * text: a list through occ_next, in text order. */
@@ -91,6 +106,7 @@ struct filter_engine {
 	uint32_t *lits;            /* scratch: ids reported by a scan (aho_outputs()) */
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
 	struct occ *occ;           /* nslots * 4, allocated on the first long text */
+	uint32_t *want;            /* nslots * 4: == gen, record this id's places */
 	uint32_t *occ_pos, *occ_next;
 	size_t nocc, occcap;
 	size_t window_patterns;
@@ -117,24 +133,29 @@ void filter_options_default(struct filter_options *o)
 	};
 }
 
+/* Slot s's pattern: a rule's patterns, then its excepts. */
+static struct filter_pattern *slot_pattern(const struct filter_engine *e, size_t s)
+{
+	const struct filter_rule *rule = &e->rs.v[e->slots[s].rule];
+	size_t k = s - e->cr[e->slots[s].rule].slot0;
+	return k < rule->npatterns ? &rule->patterns[k] : &rule->excepts[k - rule->npatterns];
+}
+
 /* Give every compiled pattern back to the cache (codecache.h). */
 static void drop_codes(struct filter_engine *e)
 {
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
-		for (size_t k = 0; k < rule->npatterns; k++, s++) {
-			struct filter_pattern *pt = &rule->patterns[k];
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
+			struct filter_pattern *pt = k < rule->npatterns
+			                                    ? &rule->patterns[k]
+			                                    : &rule->excepts[k - rule->npatterns];
 			if (e->splits && s < e->nslots) {
 				code_cache_drop(pt->src, CODE_HEAD, e->splits[s].head);
 				code_cache_drop(pt->src, CODE_TAIL, e->splits[s].tail);
-				code_cache_drop(pt->src, CODE_WINDOW, e->splits[s].win);
 			}
 			code_cache_drop(pt->src, CODE_PLAIN, pt->code);
 			pt->code = NULL;
-		}
-		for (size_t k = 0; k < rule->nexcepts; k++) {
-			code_cache_drop(rule->excepts[k].src, CODE_PLAIN, rule->excepts[k].code);
-			rule->excepts[k].code = NULL;
 		}
 	}
 }
@@ -148,6 +169,7 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->cr);
 	free(e->splits);
 	free(e->occ);
+	free(e->want);
 	free(e->occ_pos);
 	free(e->occ_next);
 	pcre2_match_context_free(e->wctx);
@@ -225,30 +247,157 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 	return 0;
 }
 
-/* Prepare slot s's pattern for windowed runs when its matches are bounded
- * and it has literal sets (and is not split: a split pattern's \s* is
- * unbounded anyway).  A pattern that does not compile again (it should)
- * is run whole. */
-static void window_pattern(struct filter_engine *e, size_t s)
+static int same_set(const struct lit_set *a, const struct lit_set *b)
 {
-	const struct slot *sl = &e->slots[s];
-	const struct filter_pattern *pt = &e->rs.v[sl->rule].patterns[s - e->cr[sl->rule].slot0];
-	struct split *sp = &e->splits[s];
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		size_t j = 0;
+		while (j < b->n && strcmp(a->v[i], b->v[j]) != 0)
+			j++;
+		if (j == b->n)
+			return 0;
+	}
+	return 1;
+}
+
+/* The relaxed prefix of src (reach.h) in characters (unit 0) or spaces
+ * (1) and its rarest literal set: 0 with *ret_set and *ret_reach, 1 when
+ * there is none within the window limits, -ENOMEM. */
+static int prefix_set(const char *src, int norm, int unit, struct lit_set *ret_set, long *ret_reach)
+{
+	struct lit_conj qc = { .n = 0 };
+	char *q;
 	long reach;
-	int err;
-	PCRE2_SIZE off;
-	if (sl->full == 0 || sp->head ||
-	    (reach = pattern_reach(pt->src, e->rs.v[sl->rule].input == FILTER_INPUT_NORMALIZED)) <
-	            0 ||
-	    reach > WINDOW_MAX_REACH)
-		return;
-	sp->win = pcre2_compile((PCRE2_SPTR)pt->src, PCRE2_ZERO_TERMINATED,
-	                        FILTER_PCRE2_OPTIONS | PCRE2_USE_OFFSET_LIMIT, &err, &off, NULL);
-	if (!sp->win || !(sp->win = code_cache_share(pt->src, CODE_WINDOW, sp->win)))
-		return;
-	sp->reach = (uint32_t)reach + 1;
-	sp->win_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
-	e->window_patterns++;
+	int r = unit && !norm ? 1 : pattern_prefix(src, norm, unit, &q, &reach);
+	if (r != 0)
+		return r;
+	if (reach > (unit ? WINDOW_MAX_SPACES : WINDOW_MAX_REACH)) {
+		free(q);
+		return 1;
+	}
+	r = prefilter_extract_opts(q, norm ? PREFILTER_NORMALIZED : 0, &qc);
+	free(q);
+	if (r < 0)
+		return r;
+	size_t best = 0;
+	for (size_t k = 1; k < qc.n; k++)
+		if (lit_set_freq(&qc.v[k]) < lit_set_freq(&qc.v[best]))
+			best = k;
+	/* a set with a literal in nearly every text (a letter, a space, a
+	 * punctuation mark) occurs too often for windows */
+	if (qc.n == 0 || lit_set_ubiquitous(&qc.v[best])) {
+		lit_conj_clear(&qc);
+		return 1;
+	}
+	*ret_set = qc.v[best];
+	qc.v[best] = qc.v[--qc.n];
+	lit_conj_clear(&qc);
+	*ret_reach = reach;
+	return 0;
+}
+
+/* Can slot s's pattern (literal sets c) run in windows on long texts?  A
+ * split pattern's tail is what runs there (its head is tried at 0 only),
+ * and it is what is analysed; every tail match is a match of the pattern,
+ * so it holds a literal of every set.  When the matches are bounded, in
+ * characters or in spaces (reach.h): windows around any set.  Otherwise,
+ * when a relaxed prefix is bounded: around the prefix's rarest set, which
+ * is one of the pattern's or, returned in *extra, a set of its own.  Sets
+ * the split's reach, spaces and wset; returns 0 or -ENOMEM. */
+static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj *c,
+                       struct lit_set *extra)
+{
+	const struct filter_rule *rule = &e->rs.v[e->slots[s].rule];
+	const char *src = slot_pattern(e, s)->src;
+	const int norm = rule->input == FILTER_INPUT_NORMALIZED;
+	struct split *sp = &e->splits[s];
+	struct lit_set qs[2] = { 0 };
+	long reach, spaces, qr[2];
+	char *hs = NULL, *ts = NULL;
+	int r = 0, have[2];
+	if (c->n == 0)
+		return 0;
+	if (sp->head) {
+		r = anchor_split(src, &hs, &ts);
+		if (r <= 0)
+			return r;
+		src = ts;
+	}
+	reach = pattern_reach(src, norm);
+	if (reach > WINDOW_MAX_REACH)
+		reach = -1;
+	spaces = norm ? pattern_space_reach(src) : -1;
+	if (spaces > WINDOW_MAX_SPACES)
+		spaces = -1;
+	/* a bounded pattern: windows around any set, in characters or in
+	 * words (about eight characters a word), whichever is narrower */
+	if (reach >= 0 || spaces >= 0) {
+		sp->wset = WSET_ANY;
+		sp->spaces = reach < 0 || (spaces >= 0 && 8 * (spaces + 1) < reach);
+		sp->reach = (uint32_t)(sp->spaces ? spaces : reach) + 1;
+		goto out;
+	}
+	/* a prefix: the one whose set is rarer (counted in spaces, the
+	 * prefix goes on through \S+ and [a-z]{2,}, often to a rarer word) */
+	for (int unit = 0; unit < 2; unit++) {
+		r = prefix_set(src, norm, unit, &qs[unit], &qr[unit]);
+		if (r < 0)
+			goto out;
+		have[unit] = r == 0;
+	}
+	r = 0;
+	if (!have[0] && !have[1])
+		goto out;
+	int u = have[1] && (!have[0] || lit_set_freq(&qs[1]) <= lit_set_freq(&qs[0]));
+	sp->reach = (uint32_t)qr[u] + 1;
+	sp->spaces = (uint8_t)u;
+	sp->wset = PREFIX_SET;
+	for (size_t k = 0; k < c->n && sp->wset == PREFIX_SET; k++)
+		if (same_set(&c->v[k], &qs[u]))
+			sp->wset = (int8_t)k;
+	if (sp->wset == PREFIX_SET) {
+		*extra = qs[u];
+		memset(&qs[u], 0, sizeof(qs[u]));
+	}
+out:
+	lit_set_clear(&qs[0]);
+	lit_set_clear(&qs[1]);
+	free(hs);
+	free(ts);
+	return r;
+}
+
+/* The literals of the automaton of one input kind, being collected. */
+struct litlist {
+	const char **lits;
+	size_t *lens;
+	uint32_t *ids;
+	size_t n, cap;
+};
+
+static int push_lit(struct litlist *L, const char *lit, uint32_t id)
+{
+	if (L->n == L->cap) {
+		size_t cap = L->cap ? L->cap * 2 : 64;
+		const char **nl = realloc(L->lits, cap * sizeof(*nl));
+		if (nl)
+			L->lits = nl;
+		size_t *nn = realloc(L->lens, cap * sizeof(*nn));
+		if (nn)
+			L->lens = nn;
+		uint32_t *ni = realloc(L->ids, cap * sizeof(*ni));
+		if (ni)
+			L->ids = ni;
+		if (!nl || !nn || !ni)
+			return -ENOMEM;
+		L->cap = cap;
+	}
+	L->lits[L->n] = lit;
+	L->lens[L->n] = strlen(lit);
+	L->ids[L->n] = id;
+	L->n++;
+	return 0;
 }
 
 /* Extract each pattern's (slot's) literal sets and build one automaton per
@@ -256,34 +405,35 @@ static void window_pattern(struct filter_engine *e, size_t s)
 static int build_prefilter(struct filter_engine *e)
 {
 	struct lit_conj *conj = NULL;
-	const char **lits[NINPUTS] = { 0 };
-	size_t *lens[NINPUTS] = { 0 };
-	uint32_t *ids[NINPUTS] = { 0 };
-	size_t n[NINPUTS] = { 0 }, cap[NINPUTS] = { 0 }, nlits = 0;
+	struct lit_set *extra = NULL; /* window_plan()'s prefix sets */
+	struct litlist L[NINPUTS] = { 0 };
+	size_t nlits = 0;
 	int r = -ENOMEM;
 
 	if (e->nslots >= (1u << 29))
 		return -E2BIG;
 	e->slots = calloc(e->nslots ? e->nslots : 1, sizeof(*e->slots));
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
-	if (!e->slots || !conj)
+	extra = calloc(e->nslots ? e->nslots : 1, sizeof(*extra));
+	if (!e->slots || !conj || !extra)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		int in = rule->input;
 		e->nrules_input[in]++;
 		e->cr[i].slot0 = s;
-		for (size_t k = 0; k < rule->npatterns; k++, s++) {
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
 			struct slot *sl = &e->slots[s];
 			sl->rule = (uint32_t)i;
-			if (prefilter_extract_opts(rule->patterns[k].src,
+			sl->except = k >= rule->npatterns;
+			if (prefilter_extract_opts(slot_pattern(e, s)->src,
 			                           in == FILTER_INPUT_NORMALIZED
 			                                   ? PREFILTER_NORMALIZED
 			                                   : 0,
 			                           &conj[s]) < 0)
 				goto out;
 			sl->full = (uint8_t)((1u << conj[s].n) - 1);
-			if (conj[s].n == 0 && !e->cr[i].always) {
+			if (conj[s].n == 0 && !sl->except && !e->cr[i].always) {
 				e->cr[i].always = 1;
 				if (!e->always[in] &&
 				    !(e->always[in] = malloc(e->rs.n * sizeof(uint32_t))))
@@ -291,33 +441,20 @@ static int build_prefilter(struct filter_engine *e)
 				e->always[in][e->nalways[in]++] = (uint32_t)i;
 			}
 			for (size_t c = 0; c < conj[s].n; c++)
-				for (size_t l = 0; l < conj[s].v[c].n; l++) {
-					if (n[in] == cap[in]) {
-						cap[in] = cap[in] ? cap[in] * 2 : 64;
-						const char **nl =
-						        realloc(lits[in], cap[in] * sizeof(*nl));
-						if (nl)
-							lits[in] = nl;
-						size_t *nn =
-						        realloc(lens[in], cap[in] * sizeof(*nn));
-						if (nn)
-							lens[in] = nn;
-						uint32_t *ni =
-						        realloc(ids[in], cap[in] * sizeof(*ni));
-						if (ni)
-							ids[in] = ni;
-						if (!nl || !nn || !ni)
-							goto out;
-					}
-					lits[in][n[in]] = conj[s].v[c].v[l];
-					lens[in][n[in]] = strlen(conj[s].v[c].v[l]);
-					ids[in][n[in]] = (uint32_t)(s << 2 | c);
-					n[in]++;
-				}
+				for (size_t l = 0; l < conj[s].v[c].n; l++)
+					if (push_lit(&L[in], conj[s].v[c].v[l],
+					             (uint32_t)(s << 2 | c)) < 0)
+						goto out;
+			if (window_plan(e, s, &conj[s], &extra[s]) < 0)
+				goto out;
+			for (size_t l = 0; l < extra[s].n; l++)
+				if (push_lit(&L[in], extra[s].v[l],
+				             (uint32_t)(s << 2 | PREFIX_SET)) < 0)
+					goto out;
 		}
 	}
 	for (int in = 0; in < NINPUTS; in++) {
-		r = aho_build(lits[in], lens[in], ids[in], n[in], &e->aho[in]);
+		r = aho_build(L[in].lits, L[in].lens, L[in].ids, L[in].n, &e->aho[in]);
 		if (r < 0)
 			goto out;
 		r = -ENOMEM;
@@ -332,13 +469,17 @@ static int build_prefilter(struct filter_engine *e)
 		goto out;
 	r = 0;
 out:
-	for (size_t s = 0; conj && s < e->nslots; s++)
+	for (size_t s = 0; conj && s < e->nslots; s++) {
 		lit_conj_clear(&conj[s]);
+		if (extra)
+			lit_set_clear(&extra[s]);
+	}
 	free(conj);
+	free(extra);
 	for (int in = 0; in < NINPUTS; in++) {
-		free(lits[in]);
-		free(lens[in]);
-		free(ids[in]);
+		free(L[in].lits);
+		free(L[in].lens);
+		free(L[in].ids);
 	}
 	return r;
 }
@@ -415,9 +556,9 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 		if (e->jstack)
 			pcre2_jit_stack_assign(e->mctx, NULL, e->jstack);
 	}
-	/* one slot per pattern of every rule, in load order */
+	/* one slot per pattern and per except of every rule, in load order */
 	for (size_t i = 0; i < e->rs.n; i++)
-		e->nslots += e->rs.v[i].npatterns;
+		e->nslots += e->rs.v[i].npatterns + e->rs.v[i].nexcepts;
 	e->splits = calloc(e->nslots ? e->nslots : 1, sizeof(*e->splits));
 	if (!e->splits)
 		goto fail;
@@ -428,7 +569,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 			if (split_pattern(e, s, &rule->patterns[k]) < 0)
 				goto fail;
 		}
-		for (size_t k = 0; k < rule->nexcepts; k++)
+		for (size_t k = 0; k < rule->nexcepts; k++, s++)
 			rule->excepts[k].jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	}
 	r = build_prefilter(e);
@@ -438,7 +579,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	if (!e->wctx)
 		goto fail;
 	for (size_t s = 0; s < e->nslots; s++)
-		window_pattern(e, s);
+		e->window_patterns += e->splits[s].reach != 0;
 	*ret = e;
 	return 0;
 fail:
@@ -525,6 +666,8 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 	const uint32_t gen = e->gen;
 	for (size_t k = 0; k < n; k++) {
 		uint32_t id = ids[k];
+		if ((id & 3) == PREFIX_SET)
+			continue; /* only where, on long texts */
 		struct slot *sl = &e->slots[id >> 2];
 		uint8_t seen = sl->gen == gen ? sl->seen : 0;
 		if (seen == sl->full)
@@ -532,7 +675,7 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 		seen |= (uint8_t)(1u << (id & 3));
 		sl->gen = gen;
 		sl->seen = seen;
-		if (seen == sl->full)
+		if (seen == sl->full && !sl->except)
 			mark_rule(e, sl->rule);
 	}
 }
@@ -706,21 +849,38 @@ static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *s
 	return 0;
 }
 
-/* The literal set of slot s with the fewest occurrences in this text, or
- * NULL when windows would not help (or positions are unknown). */
-static const struct occ *window_set(const struct filter_engine *e, size_t s)
+/* The places of slot s's window set in this text, or NULL when windows
+ * would not help (or the places are unknown). */
+static const struct occ *window_set(const struct filter_engine *e, size_t s, size_t slen)
 {
-	const struct occ *best = NULL;
-	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
-		if (!(e->slots[s].full & (1u << c)))
-			continue;
-		const struct occ *o = &e->occ[s << 2 | c];
+	static const struct occ none = { 0, UINT32_MAX, UINT32_MAX, 0 };
+	const struct split *sp = &e->splits[s];
+	const struct occ *o = NULL;
+	if (e->want[s << 2] != e->gen)
+		return NULL; /* places not recorded */
+	if (sp->wset != WSET_ANY) {
+		o = &e->occ[s << 2 | (unsigned)sp->wset];
+		/* a prefix set that does not occur: no match can start */
 		if (o->gen != e->gen)
-			return NULL; /* cannot be: the set was seen */
-		if (o->n <= WINDOW_MAX_OCC && (!best || o->n < best->n))
-			best = o;
+			return sp->wset == PREFIX_SET ? &none : NULL;
+	} else {
+		for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
+			const struct occ *oc = &e->occ[s << 2 | c];
+			if (!(e->slots[s].full & (1u << c)))
+				continue;
+			if (oc->gen != e->gen)
+				return NULL; /* cannot be: the set was seen */
+			if (!o || oc->n < o->n)
+				o = oc;
+		}
 	}
-	return best;
+	/* Windows that would cover most of the text cost more to find (a
+	 * walk of R on either side of each occurrence) than they save: the
+	 * pattern runs whole.  A word is about eight characters. */
+	size_t width = 2 * (size_t)sp->reach * (sp->spaces ? 8 : 1);
+	if (!o || o->n > WINDOW_MAX_OCC || o->n * width > slen / 2)
+		return NULL;
+	return o;
 }
 
 /* n characters back from / on from offset pos (a character boundary). */
@@ -745,23 +905,35 @@ static size_t chars_on(const char *s, size_t len, size_t pos, size_t n)
 	return pos;
 }
 
-/* Does every other recorded set of slot s occur where a match starting in
- * [lo, hi] could look (from R characters before lo to R after hi)?  A set
- * with too many occurrences to list counts as present.  cur[] walks each
- * set's list forward as the windows move on. */
-static int window_has_all(const struct filter_engine *e, size_t s, const struct occ *o,
-                          uint32_t *cur, size_t from, size_t to)
+/* The first offset from which [offset, pos) holds at most n spaces, and
+ * the last start from which [pos, start) does (windows counted in words,
+ * reach.h). */
+static size_t spaces_back(const char *s, size_t pos, size_t n)
 {
-	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
-		const struct occ *oc = &e->occ[s << 2 | c];
-		if (!(e->slots[s].full & (1u << c)) || oc == o || oc->n > WINDOW_MAX_OCC)
-			continue;
-		while (cur[c] != UINT32_MAX && e->occ_pos[cur[c]] < from)
-			cur[c] = e->occ_next[cur[c]];
-		if (cur[c] == UINT32_MAX || e->occ_pos[cur[c]] > to)
-			return 0;
-	}
-	return 1;
+	for (; pos > 0; pos--)
+		if (s[pos - 1] == ' ' && n-- == 0)
+			return pos;
+	return 0;
+}
+
+static size_t spaces_on(const char *s, size_t len, size_t pos, size_t n)
+{
+	for (; pos < len; pos++)
+		if (s[pos] == ' ' && n-- == 0)
+			return pos;
+	return len;
+}
+
+/* A window's ends around pos for slot split sp: in characters or in
+ * spaces. */
+static size_t reach_back(const struct split *sp, const char *s, size_t pos)
+{
+	return sp->spaces ? spaces_back(s, pos, sp->reach) : chars_back(s, pos, sp->reach);
+}
+
+static size_t reach_on(const struct split *sp, const char *s, size_t len, size_t pos)
+{
+	return sp->spaces ? spaces_on(s, len, pos, sp->reach) : chars_on(s, len, pos, sp->reach);
 }
 
 /* Run pattern k of rule i only where a match can start: near the
@@ -776,36 +948,41 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
                         const char *subj, size_t slen, const struct occ *o)
 {
 	const struct filter_rule *r = &e->rs.v[i];
-	const struct filter_pattern *pt = &r->patterns[k];
+	struct filter_pattern *pt = &r->patterns[k];
 	const size_t s = e->cr[i].slot0 + k;
 	struct split *spl = &e->splits[s];
-	const size_t reach = spl->reach;
+	const pcre2_code *code = spl->head ? spl->tail : pt->code;
 	int jit = -1;
 	size_t start = 0;
-	uint32_t q = o->head, cur[PREFILTER_MAX_CONJ];
-	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++)
-		cur[c] = e->slots[s].full & (1u << c) ? e->occ[s << 2 | c].head : UINT32_MAX;
+	uint32_t q = o->head;
+	if (spl->head) {
+		/* a split pattern: its head once, at 0, then its tail from
+		 * where the head's match ended (as run_whole()) in windows */
+		int rc = match(e, spl->head, jit_now(e, spl->head, &spl->head_jit), subj, slen, 0);
+		if (rc >= 0)
+			start = take_match(e, r, pt, sc, subj, slen, 0);
+		else if (rc != PCRE2_ERROR_NOMATCH)
+			return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
+	}
 	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
-		size_t lo = chars_back(subj, e->occ_pos[q], reach);
-		size_t hi = chars_on(subj, slen, e->occ_pos[q], reach);
+		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
+		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
 		/* merge the windows that touch */
 		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (chars_back(subj, e->occ_pos[q], reach) > hi)
+			if (e->occ_pos[q] > hi && reach_back(spl, subj, e->occ_pos[q]) > hi)
 				break;
-			hi = chars_on(subj, slen, e->occ_pos[q], reach);
+			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
 		}
 		if (hi < start)
 			continue;
 		if (lo < start)
 			lo = start;
-		if (!window_has_all(e, s, o, cur, chars_back(subj, lo, reach),
-		                    chars_on(subj, slen, hi, reach)))
-			continue;
 		if (jit < 0)
-			jit = jit_now(e, spl->win, &spl->win_jit);
+			jit = spl->head ? jit_now(e, spl->tail, &spl->tail_jit)
+			                : pattern_jit(e, pt);
 		pcre2_set_offset_limit(e->wctx, hi);
 		while (lo <= hi && sc->nspans < e->opt.max_spans) {
-			int rc = match_in(e, e->wctx, spl->win, jit, subj, slen, lo);
+			int rc = match_in(e, e->wctx, code, jit, subj, slen, lo);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -814,6 +991,40 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		}
 	}
 	return 0;
+}
+
+/* Does except slot s match anywhere in subj?  PCRE2's return code. */
+static int except_whole(struct filter_engine *e, size_t s, const char *subj, size_t slen)
+{
+	struct filter_pattern *pt = slot_pattern(e, s);
+	return match(e, pt->code, pattern_jit(e, pt), subj, slen, 0);
+}
+
+/* The same, searching only the windows where a match can start (as
+ * run_windowed()). */
+static int except_windowed(struct filter_engine *e, size_t s, const char *subj, size_t slen,
+                           const struct occ *o)
+{
+	struct split *spl = &e->splits[s];
+	struct filter_pattern *pt = slot_pattern(e, s);
+	uint32_t q = o->head;
+	int jit = -1;
+	while (q != UINT32_MAX) {
+		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
+		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
+			if (e->occ_pos[q] > hi && reach_back(spl, subj, e->occ_pos[q]) > hi)
+				break;
+			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+		}
+		if (jit < 0)
+			jit = pattern_jit(e, pt);
+		pcre2_set_offset_limit(e->wctx, hi);
+		int rc = match_in(e, e->wctx, pt->code, jit, subj, slen, lo);
+		if (rc != PCRE2_ERROR_NOMATCH)
+			return rc;
+	}
+	return PCRE2_ERROR_NOMATCH;
 }
 
 /* Both subjects are valid UTF-8 by construction (utf8_sanitize() output
@@ -836,8 +1047,9 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		const struct occ *o = NULL;
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
-		if (sc->windows[r->input] && e->splits[s].win)
-			o = window_set(e, s);
+		if (sc->windows[r->input] && e->splits[s].reach &&
+		    (!e->splits[s].head || sc->split))
+			o = window_set(e, s, slen);
 		rc = o ? run_windowed(e, i, k, sc, subj, slen, o)
 		       : run_whole(e, i, k, sc, subj, slen);
 		if (rc != 0)
@@ -846,7 +1058,13 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	if (sc->nspans == 0)
 		return 0;
 	for (size_t k = 0; k < r->nexcepts; k++) {
-		rc = match(e, r->excepts[k].code, pattern_jit(e, &r->excepts[k]), subj, slen, 0);
+		const size_t s = e->cr[i].slot0 + r->npatterns + k;
+		const struct occ *o = NULL;
+		if (sc->prefiltered && !slot_open(e, i, r->npatterns + k))
+			continue; /* a literal it needs does not occur: no match */
+		if (sc->windows[r->input] && e->splits[s].reach)
+			o = window_set(e, s, slen);
+		rc = o ? except_windowed(e, s, subj, slen, o) : except_whole(e, s, subj, slen);
 		if (rc >= 0) {
 			sc->nspans = 0;
 			return 0;
@@ -959,8 +1177,10 @@ static void next_generation(struct filter_engine *e)
 		e->cr[i].mark = 0;
 	for (size_t s = 0; s < e->nslots; s++)
 		e->slots[s].gen = 0;
-	for (size_t k = 0; e->occ && k < e->nslots * 4; k++)
+	for (size_t k = 0; e->occ && k < e->nslots * 4; k++) {
 		e->occ[k].gen = 0;
+		e->want[k] = 0;
+	}
 	e->gen = 1;
 }
 
@@ -1001,15 +1221,13 @@ struct occ_ctx {
 	int failed;
 };
 
-/* aho_scan_all(): keep the occurrence of a set of a windowed candidate
- * pattern (up to one past WINDOW_MAX_OCC: enough to know it is too many). */
+/* aho_scan_all(): keep the occurrence of the window set of a windowed
+ * candidate pattern or except (e->want; up to one past WINDOW_MAX_OCC:
+ * enough to know it is too many). */
 static void on_occurrence(void *ctx, uint32_t id, size_t end)
 {
 	struct occ_ctx *oc = ctx;
 	struct filter_engine *e = oc->e;
-	const struct slot *sl = &e->slots[id >> 2];
-	if (!e->splits[id >> 2].win || sl->gen != e->gen || sl->seen != sl->full)
-		return;
 	struct occ *o = &e->occ[id];
 	if (o->gen != e->gen)
 		*o = (struct occ){ e->gen, UINT32_MAX, UINT32_MAX, 0 };
@@ -1048,26 +1266,47 @@ static void find_positions(struct filter_engine *e, struct scan *sc, unsigned fl
 	int want[NINPUTS] = { 0 };
 	if (!sc->prefiltered || (flags & FILTER_SCAN_NO_WINDOW) || e->window_patterns == 0)
 		return;
-	for (size_t c = 0; c < e->ncand; c++) {
-		const struct filter_rule *r = &e->rs.v[e->cand[c]];
-		size_t len = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt->len;
-		for (size_t k = 0; len >= WINDOW_MIN_TEXT && k < r->npatterns; k++)
-			want[r->input] |= e->splits[e->cr[e->cand[c]].slot0 + k].win &&
-			                  slot_open(e, e->cand[c], k);
+	if (!e->occ) {
+		e->occ = calloc(e->nslots * 4, sizeof(*e->occ));
+		e->want = calloc(e->nslots * 4, sizeof(*e->want));
+		if (!e->occ || !e->want) {
+			free(e->occ);
+			free(e->want);
+			e->occ = NULL;
+			e->want = NULL;
+			return; /* no windows: the patterns run whole */
+		}
 	}
-	if (!want[0] && !want[1])
-		return;
-	if (!e->occ && !(e->occ = calloc(e->nslots * 4, sizeof(*e->occ))))
-		return; /* no windows: the patterns run whole */
+	/* the window sets of the candidates' windowed patterns and excepts
+	 * that can match */
+	for (size_t c = 0; c < e->ncand; c++) {
+		const size_t i = e->cand[c];
+		const struct filter_rule *r = &e->rs.v[i];
+		size_t len = r->input == FILTER_INPUT_RAW ? sc->olen : sc->nt->len;
+		for (size_t k = 0; len >= WINDOW_MIN_TEXT && k < r->npatterns + r->nexcepts; k++) {
+			const size_t s = e->cr[i].slot0 + k;
+			if (!e->splits[s].reach || !slot_open(e, i, k))
+				continue;
+			/* all its sets (window_set() takes the one with the
+			 * fewest places); want[s << 2] also says "recorded" */
+			for (unsigned set = 0; set < 4; set++)
+				if (set == 0 || (e->slots[s].full & (1u << set)) ||
+				    (set == PREFIX_SET && e->splits[s].wset == PREFIX_SET))
+					e->want[s << 2 | set] = e->gen;
+			want[r->input] = 1;
+		}
+	}
 	e->nocc = 0;
 	for (int in = 0; in < NINPUTS; in++) {
 		struct occ_ctx oc = { e, 0 };
 		if (!want[in])
 			continue;
 		if (in == FILTER_INPUT_RAW)
-			aho_scan_all(e->aho[in], sc->orig, sc->olen, on_occurrence, &oc);
+			aho_scan_all(e->aho[in], sc->orig, sc->olen, e->want, e->gen, on_occurrence,
+			             &oc);
 		else
-			aho_scan_all(e->aho[in], sc->nt->s, sc->nt->len, on_occurrence, &oc);
+			aho_scan_all(e->aho[in], sc->nt->s, sc->nt->len, e->want, e->gen,
+			             on_occurrence, &oc);
 		sc->windows[in] = !oc.failed;
 	}
 }

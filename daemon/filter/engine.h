@@ -94,8 +94,8 @@ int filter_engine_rule_always(const struct filter_engine *e, size_t i);
 size_t filter_engine_jit_patterns(const struct filter_engine *e);
 /* Number of patterns run as a head and a tail (anchor-split.h). */
 size_t filter_engine_split_patterns(const struct filter_engine *e);
-/* Number of patterns with bounded matches, run on long texts only near
- * their literals (reach.h). */
+/* Number of patterns and excepts run on long texts only in windows near
+ * their literals (docs/filter.md, "Long texts"; reach.h). */
 size_t filter_engine_window_patterns(const struct filter_engine *e);
 
 /* Copy the counters of every rule of `from` to the rule with the same id

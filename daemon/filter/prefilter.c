@@ -159,6 +159,16 @@ static double set_freq(const struct lit_set *ls)
 	return f;
 }
 
+double lit_set_freq(const struct lit_set *ls)
+{
+	return set_freq(ls);
+}
+
+int lit_set_ubiquitous(const struct lit_set *ls)
+{
+	return has_ubiquitous(ls);
+}
+
 static int worthless(const struct lit_set *ls)
 {
 	return ls->always || ls->n == 0;

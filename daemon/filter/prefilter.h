@@ -56,3 +56,11 @@ void lit_conj_clear(struct lit_conj *c);
 int lit_set_union(struct lit_set *dst, const struct lit_set *src);
 
 void lit_set_clear(struct lit_set *ls);
+
+/* The built-in estimate of how common a set's literals are (docs/filter.md,
+ * "Prefilter"): lower is rarer; only the order means anything. */
+double lit_set_freq(const struct lit_set *ls);
+
+/* 1 when some literal of the set is in nearly every text (a letter, a
+ * space, a punctuation mark). */
+int lit_set_ubiquitous(const struct lit_set *ls);

@@ -1,7 +1,10 @@
 /* Upper bound of a pattern's reach (see reach.h). */
 #include "filter/reach.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define REACH_MAX 100000L /* more than this: as good as unbounded */
@@ -12,7 +15,10 @@ struct rx {
 	int bail;
 	int depth;
 	int normalized; /* the subject's only white space is one ' ' at a time */
+	int spaces;     /* count the spaces a match may contain, not characters */
 };
+
+#define QUANT_INF (-2L) /* quant(): *, + or {n,} */
 
 static long parse_alt(struct rx *p);
 
@@ -26,17 +32,17 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-/* A bounded quantifier multiplies; an unbounded one (or none we know) gives
- * up.  Returns the largest count (1 without a quantifier). */
+/* Consume a quantifier.  Returns the largest count (1 without a
+ * quantifier), QUANT_INF for an unbounded one; gives up on one it does not
+ * know. */
 static long quant(struct rx *p)
 {
 	long max = 1;
 	int c = peek(p);
 	if (c == '*' || c == '+') {
-		p->bail = 1;
-		return 0;
-	}
-	if (c == '?') {
+		p->pos++;
+		max = QUANT_INF;
+	} else if (c == '?') {
 		p->pos++;
 	} else if (c == '{') {
 		size_t q = p->pos + 1;
@@ -51,8 +57,13 @@ static long quant(struct rx *p)
 		b = a;
 		if (q < p->len && p->s[q] == ',') {
 			q++;
+			if (q < p->len && p->s[q] == '}') {
+				p->pos = q + 1; /* {n,} */
+				max = QUANT_INF;
+				goto suffix;
+			}
 			if (q >= p->len || !is_digit(p->s[q])) {
-				p->bail = 1; /* {n,} */
+				p->bail = 1;
 				return 0;
 			}
 			b = 0;
@@ -66,6 +77,7 @@ static long quant(struct rx *p)
 	} else {
 		return 1;
 	}
+suffix:
 	c = peek(p);
 	if (c == '+' || c == '?')
 		p->pos++; /* possessive or lazy */
@@ -225,67 +237,237 @@ static int one_space(struct rx *p)
 	return 1;
 }
 
+/* The value of a character in a class or after '\\': *ret_cp, or 0 when
+ * it is not one plain character.  Advances *i. */
+static int class_char(const char *s, size_t *i, size_t end, uint32_t *ret_cp)
+{
+	unsigned char c = (unsigned char)s[*i];
+	if (c != '\\') {
+		uint32_t cp = c;
+		int n = c < 0x80 ? 0 : c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+		if (n)
+			cp = c & (0x3F >> n);
+		(*i)++;
+		for (; n > 0 && *i < end; n--)
+			cp = cp << 6 | ((unsigned char)s[(*i)++] & 0x3F);
+		*ret_cp = cp;
+		return 1;
+	}
+	if (*i + 1 >= end)
+		return 0;
+	c = (unsigned char)s[*i + 1];
+	*i += 2;
+	if (c == 'x') {
+		uint32_t v = 0;
+		int brace = *i < end && s[*i] == '{';
+		*i += brace;
+		for (int k = 0; *i < end && (brace || k < 2) &&
+		                strchr("0123456789abcdefABCDEF", s[*i]) && s[*i];
+		     k++, (*i)++)
+			v = v * 16 +
+			    (uint32_t)(is_digit(s[*i]) ? s[*i] - '0' : (s[*i] | 0x20) - 'a' + 10);
+		if (brace) {
+			if (*i >= end || s[*i] != '}')
+				return 0;
+			(*i)++;
+		}
+		*ret_cp = v;
+		return 1;
+	}
+	const char *ctl = strchr("tnrfea", c);
+	if (ctl && c) {
+		static const uint32_t v[] = { 9, 10, 13, 12, 27, 7 };
+		*ret_cp = v[ctl - "tnrfea"];
+		return 1;
+	}
+	if (c < 0x80 && !is_digit(c) && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+		*ret_cp = c; /* escaped punctuation */
+		return 1;
+	}
+	return 0;
+}
+
+/* May the class s[a..b) ('[' to ']') match a space?  Anything not read
+ * exactly counts as "may". */
+static int class_may_space(const char *s, size_t a, size_t b)
+{
+	size_t i = a + 1, end = b - 1; /* s[end] == ']' */
+	int neg = 0, yes = 0, maybe = 0;
+	if (i < end && s[i] == '^') {
+		neg = 1;
+		i++;
+	}
+	while (i < end) {
+		uint32_t lo, hi;
+		if (s[i] == '[' && i + 1 < end && s[i + 1] == ':') {
+			const char *e = strstr(s + i, ":]");
+			if (!e || (size_t)(e - s) >= end)
+				return 1;
+			size_t n = (size_t)(e - s) - (i + 2);
+			const char *name = s + i + 2;
+			int pneg = n && name[0] == '^';
+			name += pneg;
+			n -= (size_t)pneg;
+			static const char *const no[] = { "alpha", "alnum", "digit",  "lower",
+				                          "upper", "punct", "xdigit", "word",
+				                          "cntrl", "graph" };
+			int known_no = 0;
+			for (size_t k = 0; k < sizeof(no) / sizeof(no[0]); k++)
+				known_no |= strlen(no[k]) == n && strncmp(no[k], name, n) == 0;
+			if (known_no && pneg)
+				yes = 1;
+			else if (!known_no)
+				maybe = 1;
+			i = (size_t)(e - s) + 2;
+			continue;
+		}
+		if (s[i] == '\\' && i + 1 < end && strchr("sShHvVwWdDpPN", s[i + 1]) && s[i + 1]) {
+			char c = s[i + 1];
+			i += 2;
+			if (c == 'p' || c == 'P') {
+				size_t nb = i;
+				if (i < end && s[i] == '{') {
+					while (i < end && s[i] != '}')
+						i++;
+					i++;
+				} else {
+					i++;
+				}
+				/* \p{L…}, \p{N…}, \p{M…}: letters, digits, marks */
+				if (c == 'P' || nb + 1 >= end ||
+				    !strchr("LNM", s[nb + (s[nb] == '{')]))
+					maybe = 1;
+				continue;
+			}
+			if (strchr("shWDVN", c))
+				yes = 1;
+			continue;
+		}
+		if (!class_char(s, &i, end, &lo)) {
+			maybe = 1;
+			continue;
+		}
+		hi = lo;
+		if (i + 1 < end && s[i] == '-' && s[i + 1] != ']') {
+			i++;
+			if (!class_char(s, &i, end, &hi)) {
+				maybe = 1;
+				continue;
+			}
+		}
+		if (lo <= 0x20 && 0x20 <= hi)
+			yes = 1;
+	}
+	if (maybe)
+		return 1;
+	return neg ? !yes : yes;
+}
+
+/* How many spaces may the escape at s[at..end) (after the '\\') match or
+ * look at? */
+static long escape_spaces(const char *s, size_t at, size_t end)
+{
+	char c = s[at];
+	if (strchr("shWDVN", c) && c)
+		return 1;
+	if (strchr("SHwdvR", c) && c)
+		return 0;
+	if (c == 'b')
+		return 1; /* one side of a boundary is a word character */
+	if (c == 'B' || c == 'z' || c == 'Z' || c == 'A')
+		return 2;
+	if (c == 'p' && at + 1 < end && strchr("LNM", s[at + 1 + (s[at + 1] == '{')]))
+		return 0;
+	if (c == 'p' || c == 'P')
+		return 1;
+	size_t i = at - 1;
+	uint32_t cp;
+	if (class_char(s, &i, end, &cp))
+		return cp == 0x20;
+	return 1;
+}
+
+/* One item of a sequence and its quantifier: its reach, or -1 when the
+ * construct added nothing (an option setting, a \s+ counted as one
+ * space is still an item).  p->bail on anything unbounded or unknown. */
+static long parse_item(struct rx *p)
+{
+	int c = peek(p);
+	long r;
+	if (c == '(') {
+		p->pos++;
+		if (peek(p) == '*') {
+			p->bail = 1; /* verbs */
+			return 0;
+		}
+		if (peek(p) == '?') {
+			p->pos++;
+			if (!group_open(p))
+				return -1;
+		}
+		if (++p->depth > 64) {
+			p->bail = 1;
+			return 0;
+		}
+		r = parse_alt(p);
+		p->depth--;
+		if (p->bail || peek(p) != ')') {
+			p->bail = 1;
+			return 0;
+		}
+		p->pos++;
+	} else if (c == '[') {
+		size_t at = p->pos;
+		skip_class(p);
+		r = p->spaces && !p->bail ? class_may_space(p->s, at, p->pos) : 1;
+	} else if (c == '\\') {
+		size_t at = ++p->pos;
+		r = escape(p);
+		if (p->normalized && p->pos == at + 1 && p->s[at] == 's' && one_space(p))
+			return 1;
+		if (p->spaces && !p->bail)
+			r = escape_spaces(p->s, at, p->pos);
+	} else if (c == ' ' && p->normalized) {
+		p->pos++;
+		r = 1;
+		if (one_space(p))
+			return 1;
+	} else if (c == '^' || c == '$') {
+		p->pos++;
+		r = 2; /* ^ and $ look at a newline (CR LF) */
+	} else {
+		/* one character, UTF-8 */
+		p->pos++;
+		while (p->pos < p->len && ((unsigned char)p->s[p->pos] & 0xC0) == 0x80)
+			p->pos++;
+		r = p->spaces ? c == '.' || c == ' ' : 1;
+	}
+	if (p->bail)
+		return 0;
+	long q = quant(p);
+	if (q == QUANT_INF) {
+		/* unbounded: only a run of characters that are not spaces, when
+		 * counting spaces */
+		if (p->spaces && r == 0)
+			return 0;
+		p->bail = 1;
+		return 0;
+	}
+	return r * q;
+}
+
 static long parse_seq(struct rx *p)
 {
 	long total = 0;
 	while (!p->bail && p->pos < p->len) {
 		int c = peek(p);
-		long r;
 		if (c == '|' || c == ')')
 			break;
-		if (c == '(') {
-			p->pos++;
-			if (peek(p) == '*') {
-				p->bail = 1; /* verbs */
-				break;
-			}
-			if (peek(p) == '?') {
-				p->pos++;
-				if (!group_open(p))
-					continue;
-			}
-			if (++p->depth > 64) {
-				p->bail = 1;
-				break;
-			}
-			r = parse_alt(p);
-			p->depth--;
-			if (peek(p) != ')') {
-				p->bail = 1;
-				break;
-			}
-			p->pos++;
-		} else if (c == '[') {
-			skip_class(p);
-			r = 1;
-		} else if (c == '\\') {
-			size_t at = ++p->pos;
-			r = escape(p);
-			if (p->normalized && p->pos == at + 1 && p->s[at] == 's' && one_space(p)) {
-				total += 1;
-				continue;
-			}
-		} else if (c == ' ' && p->normalized) {
-			p->pos++;
-			r = 1;
-			if (one_space(p)) {
-				total += 1;
-				continue;
-			}
-		} else if (c == '^' || c == '$') {
-			p->pos++;
-			r = 2; /* ^ and $ look at a newline (CR LF) */
-		} else {
-			/* one character, UTF-8 */
-			p->pos++;
-			while (p->pos < p->len && ((unsigned char)p->s[p->pos] & 0xC0) == 0x80)
-				p->pos++;
-			r = 1;
-		}
-		long q = quant(p);
+		long r = parse_item(p);
 		if (p->bail)
 			break;
-		total += r * q;
+		if (r > 0)
+			total += r;
 		if (total > REACH_MAX)
 			p->bail = 1;
 	}
@@ -304,20 +486,235 @@ static long parse_alt(struct rx *p)
 	return best;
 }
 
-long pattern_reach(const char *src, int normalized)
+/* Extended mode changes what white space and '#' mean. */
+static int has_extended(const char *src)
 {
-	struct rx p = { .s = src, .len = strlen(src), .normalized = normalized };
-	/* extended mode changes what white space and '#' mean */
 	for (const char *q = strstr(src, "(?"); q; q = strstr(q + 2, "(?")) {
 		size_t k = 2;
 		while (q[k] && strchr("imsnxUJ-^", q[k])) {
 			if (q[k] == 'x')
-				return -1;
+				return 1;
 			k++;
 		}
 	}
+	return 0;
+}
+
+static long reach_of(const char *src, int normalized, int spaces)
+{
+	struct rx p = { .s = src, .len = strlen(src), .normalized = normalized, .spaces = spaces };
+	if (has_extended(src))
+		return -1;
 	long r = parse_alt(&p);
 	if (p.bail || p.pos != p.len)
 		return -1;
 	return r;
+}
+
+long pattern_reach(const char *src, int normalized)
+{
+	return reach_of(src, normalized, 0);
+}
+
+long pattern_space_reach(const char *src)
+{
+	return reach_of(src, 1, 1);
+}
+
+/* Relaxed prefixes (reach.h, pattern_prefix()). */
+
+struct out {
+	char *s;
+	size_t len, cap;
+	int nomem;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->nomem)
+		return;
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = (o->len + n + 1) * 2;
+		char *ns = realloc(o->s, cap);
+		if (!ns) {
+			o->nomem = 1;
+			return;
+		}
+		o->s = ns;
+		o->cap = cap;
+	}
+	memcpy(o->s + o->len, s, n);
+	o->len += n;
+	o->s[o->len] = '\0';
+}
+
+/* At "(?" + option letters + ")": an option setting. */
+static int is_option_setting(const struct rx *p)
+{
+	size_t k = p->pos + 2;
+	if (p->pos + 2 >= p->len || p->s[p->pos + 1] != '?')
+		return 0;
+	while (k < p->len && strchr("imsnUJ-^", p->s[k]))
+		k++;
+	return k > p->pos + 2 && k < p->len && p->s[k] == ')';
+}
+
+/* Skip what is left of the current branch, up to the '|' or ')' that ends
+ * it.  An option setting skipped at this level would have applied to the
+ * branches after it ((a(?i)b|c) matches "C"): dropping it could make the
+ * prefix stricter than the pattern, so that bails. */
+static void skip_branch(struct rx *p)
+{
+	int depth = 0;
+	while (!p->bail && p->pos < p->len) {
+		int c = peek(p);
+		if (c == '\\') {
+			if (p->pos + 1 < p->len && p->s[p->pos + 1] == 'Q')
+				p->bail = 1; /* \Q…\E may hold anything */
+			p->pos += 2;
+		} else if (c == '[') {
+			skip_class(p);
+		} else if (c == '(') {
+			if (p->pos + 2 < p->len && p->s[p->pos + 1] == '?' &&
+			    p->s[p->pos + 2] == '#') {
+				const char *e = memchr(p->s + p->pos, ')', p->len - p->pos);
+				if (!e)
+					p->bail = 1;
+				else
+					p->pos = (size_t)(e - p->s) + 1;
+				continue;
+			}
+			if (depth == 0 && is_option_setting(p))
+				p->bail = 1;
+			depth++;
+			p->pos++;
+		} else if (c == ')') {
+			if (depth == 0)
+				return;
+			depth--;
+			p->pos++;
+		} else if (c == '|' && depth == 0) {
+			return;
+		} else {
+			p->pos++;
+		}
+	}
+}
+
+static void pre_alt(struct rx *p, struct out *o);
+
+/* The unbounded item at p: when it is a group that must match at least
+ * once and whose prefix implies it (capturing, (?:…), (?>…), (?=…), named,
+ * option-scoped), write its relaxed prefix as a group; otherwise write
+ * nothing.  Leaves p after the group or where it was. */
+static void descend(struct rx *p, struct out *o)
+{
+	size_t at = p->pos;
+	if (peek(p) != '(' || p->pos + 1 >= p->len)
+		return;
+	if (p->s[at + 1] == '?') {
+		int c = at + 2 < p->len ? (unsigned char)p->s[at + 2] : -1;
+		if (c == '!' || c == '|' ||
+		    (c == '<' && at + 3 < p->len && (p->s[at + 3] == '=' || p->s[at + 3] == '!')))
+			return; /* negative, lookbehind (ends here), branch reset */
+		p->pos += 2;
+		if (!group_open(p) || p->bail) {
+			p->bail = 0;
+			p->pos = at;
+			return;
+		}
+	} else if (p->s[at + 1] == '*') {
+		return;
+	} else {
+		p->pos++;
+	}
+	size_t open_end = p->pos;
+	/* the group's end, and its quantifier: none, + or {n…} with n ≥ 1 */
+	struct rx q = *p;
+	for (;;) {
+		skip_branch(&q);
+		if (q.bail || peek(&q) != '|')
+			break;
+		q.pos++;
+	}
+	int ok = !q.bail && peek(&q) == ')';
+	if (ok) {
+		q.pos++;
+		int c = peek(&q);
+		if (c == '?' || c == '*')
+			ok = 0;
+		else if (c == '{')
+			ok = q.pos + 1 < q.len && q.s[q.pos + 1] >= '1' && q.s[q.pos + 1] <= '9';
+	}
+	if (!ok) {
+		p->pos = at;
+		return;
+	}
+	put(o, p->s + at, open_end - at);
+	p->depth++;
+	pre_alt(p, o);
+	p->depth--;
+	if (p->bail || peek(p) != ')') {
+		p->bail = 1;
+		return;
+	}
+	put(o, ")", 1);
+	p->pos++;
+}
+
+/* A sequence's items while their reach is bounded; the first other one
+ * relaxed (descend()), the rest of the branch dropped. */
+static void pre_seq(struct rx *p, struct out *o)
+{
+	while (!p->bail && p->pos < p->len) {
+		int c = peek(p);
+		if (c == '|' || c == ')')
+			return;
+		size_t at = p->pos;
+		int depth = p->depth;
+		parse_item(p);
+		if (!p->bail) {
+			put(o, p->s + at, p->pos - at);
+			continue;
+		}
+		p->bail = 0;
+		p->pos = at;
+		p->depth = depth;
+		descend(p, o);
+		if (!p->bail)
+			skip_branch(p);
+		return;
+	}
+}
+
+static void pre_alt(struct rx *p, struct out *o)
+{
+	pre_seq(p, o);
+	while (!p->bail && peek(p) == '|') {
+		p->pos++;
+		put(o, "|", 1);
+		pre_seq(p, o);
+	}
+}
+
+int pattern_prefix(const char *src, int normalized, int spaces, char **ret_prefix, long *ret_reach)
+{
+	spaces = spaces && normalized;
+	struct rx p = { .s = src, .len = strlen(src), .normalized = normalized, .spaces = spaces };
+	struct out o = { 0 };
+	if (has_extended(src))
+		return 1;
+	pre_alt(&p, &o);
+	if (o.nomem) {
+		free(o.s);
+		return -ENOMEM;
+	}
+	long reach = p.bail || p.pos != p.len || !o.s ? -1 : reach_of(o.s, normalized, spaces);
+	if (reach < 0 || strcmp(o.s, src) == 0) {
+		free(o.s);
+		return 1;
+	}
+	*ret_prefix = o.s;
+	*ret_reach = reach;
+	return 0;
 }

@@ -19,3 +19,29 @@
  * character (the prefilter relies on the same; test-prefilter.c checks
  * it against PCRE2). */
 long pattern_reach(const char *src, int normalized);
+
+/* The number of spaces (U+0020) a match of src in normalised text can
+ * contain or look at, counted like pattern_reach() counts characters: an
+ * item that cannot match a space counts 0 however often it repeats
+ * ([a-z]{2,}, \S+, \w+ are bounded here), a space, \s, \s+, '.', \W, a
+ * class that may hold a space count 1, \b 1 (one side of it is a word
+ * character), ^ $ \B 2.  -1 when unbounded ((?s:.)*, [^.!?]*) or not
+ * understood (as pattern_reach()).  A literal the prefilter requires lies
+ * among what the match looks at, so a match starting at S has W or fewer
+ * spaces between S and the nearest occurrence of a literal of each set:
+ * windows of W words on either side. */
+long pattern_space_reach(const char *src);
+
+/* For a pattern whose reach is unbounded: a relaxed prefix Q, the
+ * pattern cut before its first unbounded item (or inside it, when it is a
+ * group that must match once: "a(b\S+)" gives "a(b)"), with every
+ * alternative cut the same way.  Wherever src matches at S, Q matches at
+ * S too, and Q's reach R is bounded: so a match of src starts within R
+ * of an occurrence of a literal of every set Q requires (prefilter.h),
+ * though it may run on far beyond.  With `spaces` (normalised text only)
+ * "unbounded" and R are counted in spaces (pattern_space_reach()), else in
+ * characters.  Q is analysed, never run.  Returns 0 with *ret_prefix
+ * (free() it) and *ret_reach, 1 when there is no such Q (src bounded, or
+ * its first item unbounded and not a group to enter, or syntax this reader
+ * does not know), or -ENOMEM. */
+int pattern_prefix(const char *src, int normalized, int spaces, char **ret_prefix, long *ret_reach);

@@ -65,7 +65,12 @@ struct filter_pattern {
 	int jit;          /* set by the engine: code is JIT-compiled */
 };
 
-#define FILTER_PCRE2_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C)
+/* PCRE2_USE_OFFSET_LIMIT: on long texts the engine runs a pattern in
+ * windows, with an offset limit (docs/filter.md, "Long texts"); without a
+ * limit in the match context it changes nothing, and one compiled code
+ * (and JIT code) serves both. */
+#define FILTER_PCRE2_OPTIONS                                                                       \
+	(PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C | PCRE2_USE_OFFSET_LIMIT)
 
 struct filter_example {
 	char *text;

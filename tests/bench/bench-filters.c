@@ -356,7 +356,7 @@ static struct filter_engine *load_times_v(const char *dir, int times, int vary)
 	for (size_t i = 0; i < filter_engine_rule_count(e); i++)
 		always += filter_engine_rule_always(e, i);
 	printf("# %zu rules loaded from %s (x%d%s), %zu always run (no literal), %zu split, "
-	       "%zu with bounded matches\n",
+	       "%zu run in windows on long texts\n",
 	       filter_engine_rule_count(e), dir, times, vary ? ", new literals" : "", always,
 	       filter_engine_split_patterns(e), filter_engine_window_patterns(e));
 	return e;

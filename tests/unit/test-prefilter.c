@@ -575,6 +575,205 @@ static void test_bounded_patterns_on_normalized_text_find_literals_within_reach(
 	reach_patterns(PREFILTER_NORMALIZED);
 }
 
+/* Windows counted in words (engine.c): [offset, pos) holds at most n
+ * spaces from the first, [pos, start) from the last. */
+static size_t back_spaces(const char *s, size_t pos, long n)
+{
+	for (; pos > 0; pos--)
+		if (s[pos - 1] == ' ' && n-- == 0)
+			return pos;
+	return 0;
+}
+
+static size_t on_spaces(const char *s, size_t len, size_t pos, long n)
+{
+	for (; pos < len; pos++)
+		if (s[pos] == ' ' && n-- == 0)
+			return pos;
+	return len;
+}
+
+/* Is there an occurrence of a literal of ls in low (the lowercased
+ * subject) whose window (R characters, or R spaces, on either side of its
+ * end) holds the start S? */
+static int start_in_a_window(const char *low, size_t len, const struct lit_set *ls, size_t S,
+                             long R, int spaces)
+{
+	for (size_t l = 0; l < ls->n; l++)
+		for (const char *p = strstr(low, ls->v[l]); p; p = strstr(p + 1, ls->v[l])) {
+			size_t E = (size_t)(p - low) + strlen(ls->v[l]);
+			size_t lo = spaces ? back_spaces(low, E, R) : back_chars(low, E, R);
+			size_t hi = spaces ? on_spaces(low, len, E, R) : on_chars(low, len, E, R);
+			if (lo <= S && S <= hi)
+				return 1;
+		}
+	return 0;
+}
+
+/* What windows counted in spaces and windows around a relaxed prefix's
+ * literals rely on (reach.h): for random patterns, (mode 0) with a space
+ * reach W on normalised text, every match starting at S has an occurrence
+ * of a literal of every set with S in its window of W spaces; (mode 1, 2)
+ * with a relaxed prefix Q of reach R in characters (1) or spaces (2), Q
+ * compiles, matches at S itself, and S lies in the window of an occurrence
+ * of a literal of every set Q requires. */
+static void window_patterns(unsigned flags, int mode)
+{
+	pcre2_match_data *md = pcre2_match_data_create(16, NULL);
+	int used = 0, checked = 0, violations = 0;
+	const int norm = (flags & PREFILTER_NORMALIZED) != 0;
+	for (long i = 0; i < 8000; i++) {
+		char pat[2048] = "";
+		int err;
+		PCRE2_SIZE off;
+		if (rnd(6) == 0)
+			strcat(pat, rnd(2) ? "(?i)" : "(?x)");
+		gen_alt(pat, sizeof(pat), 0);
+		char *q = NULL;
+		long reach;
+		if (mode == 0)
+			reach = pattern_space_reach(pat);
+		else if (pattern_prefix(pat, norm, mode == 2, &q, &reach) != 0)
+			reach = -1;
+		if (reach < 0 || reach > 1000) {
+			free(q);
+			continue;
+		}
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		pcre2_code *qcode = q ? pcre2_compile((PCRE2_SPTR)q, PCRE2_ZERO_TERMINATED,
+		                                      PCRE2_UTF | PCRE2_UCP, &err, &off, NULL)
+		                      : NULL;
+		if (!code) {
+			pcre2_code_free(qcode);
+			free(q);
+			continue;
+		}
+		if (q && !qcode && violations++ < 10)
+			T_FAIL_("prefix /%s/ of /%s/ does not compile", q, pat);
+		used++;
+		struct lit_conj ls;
+		T_EQ_INT(0, prefilter_extract_opts(q ? q : pat, flags, &ls));
+		for (int k = 0; k < 40 && ls.n; k++) {
+			char subj[256], low[256];
+			gen_subject(subj, 64);
+			strcat(subj, " ");
+			gen_subject(subj + strlen(subj), 64);
+			if (norm) {
+				struct norm_text nt;
+				if (normalize_text(subj, strlen(subj), &nt) < 0)
+					continue;
+				snprintf(subj, sizeof(subj), "%s", nt.s);
+				norm_text_free(&nt);
+			}
+			size_t len = strlen(subj), start = 0;
+			for (size_t c = 0; c <= len; c++)
+				low[c] = (char)(subj[c] >= 'A' && subj[c] <= 'Z' ? subj[c] | 0x20
+				                                                 : subj[c]);
+			while (start <= len &&
+			       pcre2_match(code, (PCRE2_SPTR)subj, len, start, 0, md, NULL) >= 0) {
+				size_t ms = pcre2_get_ovector_pointer(md)[0];
+				size_t me = pcre2_get_ovector_pointer(md)[1];
+				checked++;
+				if (qcode &&
+				    pcre2_match(qcode, (PCRE2_SPTR)subj, len, ms, PCRE2_ANCHORED,
+				                md, NULL) < 0 &&
+				    violations++ < 10)
+					T_FAIL_("/%s/ matches \"%s\" at %zu, its prefix /%s/ does "
+					        "not",
+					        pat, subj, ms, q);
+				for (size_t c = 0; c < ls.n; c++)
+					if (!start_in_a_window(low, len, &ls.v[c], ms, reach,
+					                       mode != 1) &&
+					    violations++ < 10)
+						T_FAIL_("/%s/ (prefix /%s/) on \"%s\": match at "
+						        "%zu in no "
+						        "window of set %zu (%s...) reach %ld",
+						        pat, q ? q : "", subj, ms, c, ls.v[c].v[0],
+						        reach);
+				if (me > ms)
+					start = me;
+				else if (ms < len)
+					start = on_chars(subj, len, ms, 1);
+				else
+					break;
+			}
+		}
+		lit_conj_clear(&ls);
+		pcre2_code_free(code);
+		pcre2_code_free(qcode);
+		free(q);
+	}
+	printf("# mode %d: %d patterns, %d matches checked\n", mode, used, checked);
+	T_ASSERT(used > 300);
+	T_ASSERT(checked > 1000);
+	T_EQ_INT(0, violations);
+	pcre2_match_data_free(md);
+}
+
+static void test_space_bounded_patterns_find_literals_within_their_words(void)
+{
+	window_patterns(PREFILTER_NORMALIZED, 0);
+}
+
+static void test_relaxed_prefixes_find_literals_within_reach(void)
+{
+	window_patterns(0, 1);
+	window_patterns(PREFILTER_NORMALIZED, 1);
+}
+
+static void test_relaxed_prefixes_in_spaces_find_literals_within_their_words(void)
+{
+	window_patterns(PREFILTER_NORMALIZED, 2);
+}
+
+static void test_space_reach_and_prefixes(void)
+{
+	T_EQ_INT(0, pattern_space_reach("[a-z]{2,}gatan"));
+	T_EQ_INT(2, pattern_space_reach("\\S+\\s+\\w+ +x"));
+	T_EQ_INT(1, pattern_space_reach("\\bab"));    /* \b: one side a space at most */
+	T_EQ_INT(-1, pattern_space_reach("a[^.]*b")); /* [^.] matches a space */
+	T_EQ_INT(-1, pattern_space_reach("a.*b"));
+	T_EQ_INT(0, pattern_space_reach("[^\\s0-9]+x")); /* no space in it */
+	T_EQ_INT(-1, pattern_space_reach("[^0-9]+x"));
+	T_EQ_INT(0, pattern_space_reach("\\p{L}+"));
+	T_EQ_INT(-1, pattern_space_reach("\\P{L}+"));
+	T_EQ_INT(1, pattern_space_reach("[\\x20]"));
+	T_EQ_INT(0, pattern_space_reach("[!-~]+")); /* 0x21 on */
+	T_EQ_INT(-1, pattern_space_reach("[ -~]+"));
+	char *q = NULL;
+	long r = 0;
+	T_EQ_INT(0, pattern_prefix("\\bkan\\s+man\\s+\\S+", 1, 0, &q, &r));
+	T_EQ_STR("\\bkan\\s+man\\s+", q);
+	T_EQ_INT(10, r);
+	free(q);
+	T_EQ_INT(0, pattern_prefix("a(?<v>b\\S+c)d", 0, 0, &q, &r));
+	T_EQ_STR("a(?<v>b)", q);
+	free(q);
+	T_EQ_INT(0, pattern_prefix("a(?:b|c.*)+d", 0, 0, &q, &r));
+	T_EQ_STR("a(?:b|c)", q);
+	free(q);
+	T_EQ_INT(0, pattern_prefix("xy(?:ab|cd)?.*e|f.*", 0, 0, &q, &r));
+	T_EQ_STR("xy(?:ab|cd)?|f", q);
+	free(q);
+	/* (?i) dropped from a branch would have applied to the next one */
+	T_EQ_INT(1, pattern_prefix("a.*(?i)b|c", 0, 0, &q, &r));
+	/* an optional group or a negative lookahead is not entered */
+	T_EQ_INT(0, pattern_prefix("ab(?:c.*)?d", 0, 0, &q, &r));
+	T_EQ_STR("ab", q);
+	free(q);
+	T_EQ_INT(0, pattern_prefix("ab(?!c.*)d", 0, 0, &q, &r));
+	T_EQ_STR("ab", q);
+	free(q);
+	/* bounded already: no prefix */
+	T_EQ_INT(1, pattern_prefix("abc", 0, 0, &q, &r));
+	/* in spaces, [a-z]{2,} goes on */
+	T_EQ_INT(0, pattern_prefix("[a-z]{2,}gatan\\s+[^.]*", 1, 1, &q, &r));
+	T_EQ_STR("[a-z]{2,}gatan\\s+", q);
+	T_EQ_INT(1, r);
+	free(q);
+}
+
 static void test_reach_of_patterns(void)
 {
 	T_EQ_INT(3, pattern_reach("abc", 0));
@@ -985,6 +1184,10 @@ int main(void)
 	T_RUN(test_reach_of_patterns);
 	T_RUN(test_bounded_patterns_find_literals_within_reach);
 	T_RUN(test_bounded_patterns_on_normalized_text_find_literals_within_reach);
+	T_RUN(test_space_reach_and_prefixes);
+	T_RUN(test_space_bounded_patterns_find_literals_within_their_words);
+	T_RUN(test_relaxed_prefixes_find_literals_within_reach);
+	T_RUN(test_relaxed_prefixes_in_spaces_find_literals_within_their_words);
 	T_RUN(test_case_partners_are_what_pcre2_matches);
 	T_RUN(test_normalized_text_has_single_spaces_only);
 	T_RUN(test_engine_same_verdicts_with_and_without_prefilter);
