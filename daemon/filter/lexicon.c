@@ -32,7 +32,7 @@ static int cmp_str(const void *a, const void *b)
 /* Emit the trie of words[lo, hi), which share their first `depth` bytes.
  * Sorted input puts a word that ends at depth first, and the longest
  * common prefix of a run is that of its first and last word. */
-static int emit(struct strbuf *sb, char **w, size_t lo, size_t hi, size_t depth)
+static int emit(struct strbuf *sb, char **w, size_t lo, size_t hi, size_t depth, int force)
 {
 	int has_empty = w[lo][depth] == '\0';
 	size_t start = lo + (has_empty ? 1 : 0), groups = 0;
@@ -45,7 +45,7 @@ static int emit(struct strbuf *sb, char **w, size_t lo, size_t hi, size_t depth)
 		groups++;
 		i = j;
 	}
-	int wrap = has_empty || groups > 1;
+	int wrap = force || has_empty || groups > 1;
 	if (wrap)
 		r |= strbuf_adds(sb, "(?:");
 	for (size_t i = start, g = 0; i < hi; g++) {
@@ -61,7 +61,7 @@ static int emit(struct strbuf *sb, char **w, size_t lo, size_t hi, size_t depth)
 			r |= w[i][depth + k] == ' ' ? strbuf_adds(sb, "\\s+")
 			                            : strbuf_add(sb, &w[i][depth + k], 1);
 		if (j - i > 1 || w[i][depth + l] != '\0')
-			r |= emit(sb, w, i, j, depth + l);
+			r |= emit(sb, w, i, j, depth + l, 0);
 		i = j;
 	}
 	if (wrap)
@@ -73,16 +73,43 @@ static int compile(char **words, size_t n, char **ret)
 {
 	struct strbuf sb = { 0 };
 	qsort(words, n, sizeof(*words), cmp_str);
-	int r = strbuf_adds(&sb, "(?:");
-	if (!r)
-		r = emit(&sb, words, 0, n, 0);
-	if (!r)
-		r = strbuf_adds(&sb, ")");
+	/* The whole list is always one group, so "@x?" and "a@x" work. */
+	int r = emit(&sb, words, 0, n, 0, 1);
 	if (r) {
 		strbuf_free(&sb);
 		return -ENOMEM;
 	}
 	*ret = sb.buf;
+	return 0;
+}
+
+/* "%masked": every word of four letters or more also with one vowel
+ * hidden, as normalisation writes a '*' or '#' inside a word ("m_rda"). */
+static int add_masked(char ***words, size_t *n, size_t *cap)
+{
+	size_t orig = *n;
+	for (size_t i = 0; i < orig; i++) {
+		size_t len = strlen((*words)[i]);
+		if (len < 4)
+			continue;
+		for (size_t k = 0; k < len; k++) {
+			if (!strchr("aeiouy", (*words)[i][k]))
+				continue;
+			if (*n == *cap) {
+				size_t nc = *cap * 2;
+				char **nv = realloc(*words, nc * sizeof(*nv));
+				if (!nv)
+					return -ENOMEM;
+				*words = nv;
+				*cap = nc;
+			}
+			char *w = strdup((*words)[i]);
+			if (!w)
+				return -ENOMEM;
+			w[k] = '_';
+			(*words)[(*n)++] = w;
+		}
+	}
 	return 0;
 }
 
@@ -100,7 +127,7 @@ int lexicon_parse_buffer(struct lexicon_set *set, const char *lexname, const cha
 	char **words = NULL;
 	size_t n = 0, cap = 0, pos = 0;
 	unsigned lineno = 0;
-	int failed = 0, r = 0;
+	int failed = 0, r = 0, masked = 0;
 
 	if (!lexname[0] || !name_char((unsigned char)lexname[0], 1)) {
 		diag_add(errors, file, 0, "lexicon name '%s' must be [a-z_][a-z0-9_]*", lexname);
@@ -123,6 +150,11 @@ int lexicon_parse_buffer(struct lexicon_set *set, const char *lexname, const cha
 		size_t wl = 0;
 		int bad = 0, space = 0;
 		lineno++;
+		if (end - pos >= 7 && memcmp(buf + pos, "%masked", 7) == 0) {
+			masked = 1;
+			pos = next;
+			continue;
+		}
 		for (size_t i = pos; i < end && buf[i] != '#'; i++) {
 			unsigned char c = (unsigned char)buf[i];
 			if (c == ' ' || c == '\t' || c == '\r') {
@@ -183,6 +215,8 @@ int lexicon_parse_buffer(struct lexicon_set *set, const char *lexname, const cha
 		r = 1;
 		goto out;
 	}
+	if (masked && (r = add_masked(&words, &n, &cap)) < 0)
+		goto out;
 	/* Duplicates would make two equal branches of the trie. */
 	qsort(words, n, sizeof(*words), cmp_str);
 	size_t u = 1;
