@@ -84,7 +84,9 @@ static int compile(char **words, size_t n, char **ret)
 }
 
 /* "%masked": every word of four letters or more also with one vowel
- * hidden, as normalisation writes a '*' or '#' inside a word ("m_rda"). */
+ * hidden, as normalisation writes a '*' or '#' inside a word ("m_rda"),
+ * and with a double letter written once, as a stretched letter normalises
+ * ("shoooot" → "shot", "knivhuggga" → "knivhuga"). */
 static int add_masked(char ***words, size_t *n, size_t *cap)
 {
 	size_t orig = *n;
@@ -107,6 +109,25 @@ static int add_masked(char ***words, size_t *n, size_t *cap)
 			if (!w)
 				return -ENOMEM;
 			w[k] = '_';
+			(*words)[(*n)++] = w;
+		}
+		/* A stretched double letter normalises to one ("shoooot" is
+		 * "shot"): the word with each double letter written once. */
+		for (size_t k = 0; k + 1 < len; k++) {
+			if ((*words)[i][k] != (*words)[i][k + 1] || (*words)[i][k] == ' ')
+				continue;
+			if (*n == *cap) {
+				size_t nc = *cap * 2;
+				char **nv = realloc(*words, nc * sizeof(*nv));
+				if (!nv)
+					return -ENOMEM;
+				*words = nv;
+				*cap = nc;
+			}
+			char *w = strdup((*words)[i]);
+			if (!w)
+				return -ENOMEM;
+			memmove(w + k, w + k + 1, len - k);
 			(*words)[(*n)++] = w;
 		}
 	}
