@@ -580,8 +580,10 @@ static void test_phone_se_valid(void)
 	          "+4681234567");
 	/* dots, slashes, en dashes, every digit spaced (issue 12) */
 	CHECK_ALL(validate_phone_se, 1, "070/123 45 67", "070.123.45.67", "08.465.00420",
-	          "0980/319218", "031\xe2\x80\x93" "3900630", "08 \xe2\x80\x93 465 004 20",
-	          "0 7 0 1 2 3 4 5 6 7", "070 1 2 3 4 5 6 7");
+	          "0980/319218",
+	          "031\xe2\x80\x93"
+	          "3900630",
+	          "08 \xe2\x80\x93 465 004 20", "0 7 0 1 2 3 4 5 6 7", "070 1 2 3 4 5 6 7");
 }
 
 static void test_phone_se_invalid(void)
