@@ -191,10 +191,34 @@ static int step_decode_fold(const char *s, size_t len, struct elv *out)
 	return 0;
 }
 
+/* Letters in [i, j) of v, and whether a leetspeak character occurs among
+ * the letters and leetspeak characters that follow. */
+static size_t letters_after(const struct el *v, size_t n, size_t j, int *ret_leet)
+{
+	size_t letters = 0;
+	*ret_leet = 0;
+	for (; j < n && (is_letter(v[j].cp) || leet_fold(v[j].cp)); j++) {
+		if (is_letter(v[j].cp))
+			letters++;
+		else
+			*ret_leet = 1;
+	}
+	return letters;
+}
+
+/* Digits that may stand for the first letter of a word ("5hoot",
+ * "5kjut4s"): not 1 (1st, 1a) and not @ or $ (mentions, prices). */
+static int leading_leet(uint32_t cp)
+{
+	return cp == '0' || cp == '3' || cp == '4' || cp == '5' || cp == '7';
+}
+
 /* Step 2: leetspeak inside words.  A maximal run of 0 1 3 4 5 7 @ $ is
  * folded when a letter precedes it and a letter or the end of the word
  * follows it, so "h4t" and "d0d" fold but "811218-1234" and "covid19" do
- * not. */
+ * not.  At the start of a word one digit of 0 3 4 5 7 is folded when
+ * letters follow: at least three, or two and another leetspeak character
+ * ("5hoot", "5t4b"), so "5st", "4an" and "3d" stay. */
 static void step_leet(struct elv *ev)
 {
 	size_t n = ev->n;
@@ -209,9 +233,16 @@ static void step_leet(struct elv *ev)
 			j++;
 		int before = i > 0 && is_letter(v[i - 1].cp);
 		int after = j == n || is_letter(v[j].cp) || !is_alnum(v[j].cp);
-		if (before && after)
+		if (before && after) {
 			for (size_t k = i; k < j; k++)
 				v[k].cp = leet_fold(v[k].cp);
+		} else if (j == i + 1 && leading_leet(v[i].cp) &&
+		           (i == 0 || !is_alnum(v[i - 1].cp)) && j < n && is_letter(v[j].cp)) {
+			int more;
+			size_t letters = letters_after(v, n, j, &more);
+			if (letters >= 3 || (letters >= 2 && more))
+				v[i].cp = leet_fold(v[i].cp);
+		}
 		i = j;
 	}
 }
@@ -260,8 +291,51 @@ static void step_join_letters(struct elv *ev)
 			if (is_letter(v[k].cp))
 				v[w++] = v[k];
 		i = last + 1;
+		/* An ending written on after one dot, dash or star
+		 * ("s.k.j.u.t.as"): one to three letters that end the word.
+		 * Not after a space: "d ö d a er" is two words. */
+		if (i + 2 < n && is_letter_sep(v[i].cp) && !is_space(v[i].cp) &&
+		    is_letter(v[i + 1].cp)) {
+			size_t e = i + 1;
+			while (e < n && is_letter(v[e].cp) && e - i <= 3)
+				e++;
+			if (e - i - 1 <= 3 && (e == n || !is_alnum(v[e].cp))) {
+				for (size_t k = i + 1; k < e; k++)
+					v[w++] = v[k];
+				i = e;
+			}
+		}
 	}
 	ev->n = w;
+}
+
+/* Step 3b: masking characters inside words ("m*rda", "skj#tas", "död*")
+ * become '_', a word character, so a masked word stays one word and
+ * lexicons can list it with '_' for the hidden letter.  A mask is a '*' or
+ * '#' with a letter before it and a letter after it, or at the end of a
+ * word that did not begin with one ("*viktigt*" is emphasis). */
+static int is_mask(uint32_t cp)
+{
+	return cp == '*' || cp == '#';
+}
+
+static void step_masks(struct elv *ev)
+{
+	struct el *v = ev->v;
+	size_t n = ev->n, start = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || !is_alnum(v[i - 1].cp))
+			start = i; /* where the current word began */
+		if (!is_mask(v[i].cp) || i == 0 || !is_letter(v[i - 1].cp))
+			continue;
+		size_t s0 = start;
+		if (s0 > 0 && is_mask(v[s0 - 1].cp))
+			continue; /* emphasis: "*viktigt*" */
+		if (i + 1 < n && is_letter(v[i + 1].cp))
+			v[i].cp = '_';
+		else if (i + 1 == n || (!is_alnum(v[i + 1].cp) && !is_mask(v[i + 1].cp)))
+			v[i].cp = '_';
+	}
 }
 
 /* Step 4: runs of three or more identical letters become one. */
@@ -359,6 +433,7 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 		return r;
 	step_leet(&ev);
 	step_join_letters(&ev);
+	step_masks(&ev);
 	step_collapse_runs(&ev);
 	step_spaces(&ev);
 

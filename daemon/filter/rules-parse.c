@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter/lexicon.h"
 #include "filter/rules.h"
 #include "filter/utf8.h"
 #include "filter/validate.h"
@@ -78,6 +79,7 @@ struct parser {
 	const char *name;
 	time_t today;
 	struct diag_list *errors, *warnings;
+	const struct lexicon_set *lex; /* for @name in patterns; may be NULL */
 	int failed;
 	int nomem;
 	int in_rule;
@@ -192,13 +194,21 @@ static void compile_into(struct parser *p, struct filter_pattern *pt, const char
 {
 	int err;
 	PCRE2_SIZE off;
+	char unknown[64];
 	pt->line = line;
-	pt->src = strdup(value);
-	if (!pt->src) {
+	/* The source kept (and shown, cached, prefiltered) is the expanded one:
+	 * everything after the parser sees plain PCRE2. */
+	int r = lexicon_expand(p->lex, value, &pt->src, unknown, sizeof(unknown));
+	if (r < 0) {
 		p->nomem = 1;
 		return;
 	}
-	pt->code = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS,
+	if (r > 0) {
+		perr(p, line, "%s refers to unknown lexicon '@%s' (no lexicon/%s.txt)", key,
+		     unknown, unknown);
+		return;
+	}
+	pt->code = pcre2_compile((PCRE2_SPTR)pt->src, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS,
 	                         &err, &off, NULL);
 	if (!pt->code) {
 		PCRE2_UCHAR msg[256];
@@ -602,9 +612,19 @@ static int valid_utf8(const char *s, size_t len)
 int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *buf, size_t len,
                        time_t today, struct diag_list *errors, struct diag_list *warnings)
 {
-	struct parser p = {
-		.rs = rs, .name = name, .today = today, .errors = errors, .warnings = warnings
-	};
+	return rules_parse_buffer_lex(rs, NULL, name, buf, len, today, errors, warnings);
+}
+
+int rules_parse_buffer_lex(struct filter_ruleset *rs, const struct lexicon_set *lex,
+                           const char *name, const char *buf, size_t len, time_t today,
+                           struct diag_list *errors, struct diag_list *warnings)
+{
+	struct parser p = { .rs = rs,
+		            .name = name,
+		            .today = today,
+		            .errors = errors,
+		            .warnings = warnings,
+		            .lex = lex };
 	char *line = malloc(RULES_MAX_LINE + 1);
 	unsigned lineno = 0;
 	size_t pos = 0, first_diag = errors->n;
@@ -648,8 +668,9 @@ int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *
 	return p.failed ? 1 : 0;
 }
 
-int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
-                     struct diag_list *errors, struct diag_list *warnings)
+static int parse_file_lex(struct filter_ruleset *rs, const struct lexicon_set *lex,
+                          const char *path, time_t today, struct diag_list *errors,
+                          struct diag_list *warnings)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -664,8 +685,37 @@ int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
 		diag_add(errors, path, 0, "cannot open: %s", readfile_strerror(r));
 		return r;
 	}
-	r = rules_parse_buffer(rs, path, buf, len, today, errors, warnings);
+	r = rules_parse_buffer_lex(rs, lex, path, buf, len, today, errors, warnings);
 	free(buf);
+	return r;
+}
+
+/* The lexicons of the directory that holds the rule files (DIR/lexicon). */
+static int load_lexicons(const char *dir, struct lexicon_set *lex, struct diag_list *errors)
+{
+	char *ldir = NULL;
+	if (asprintf(&ldir, "%s/lexicon", dir) < 0)
+		return -ENOMEM;
+	int r = lexicon_load_dir(ldir, lex, errors);
+	if (r < 0 && r != -ENOMEM)
+		diag_add(errors, ldir, 0, "cannot open lexicon directory: %s", strerror(-r));
+	free(ldir);
+	return r;
+}
+
+int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
+                     struct diag_list *errors, struct diag_list *warnings)
+{
+	struct lexicon_set lex = { 0 };
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return -ENOMEM;
+	int r = load_lexicons(dir, &lex, errors);
+	free(dir);
+	if (r == 0)
+		r = parse_file_lex(rs, &lex, path, today, errors, warnings);
+	lexicon_set_clear(&lex);
 	return r;
 }
 
@@ -678,6 +728,7 @@ int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
                    struct diag_list *errors, struct diag_list *warnings)
 {
 	struct filter_ruleset rs = { 0 };
+	struct lexicon_set lex = { 0 };
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0, failed = 0;
@@ -710,8 +761,16 @@ int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
 	}
 	if (names)
 		qsort(names, n, sizeof(*names), cmp_str);
+	r = load_lexicons(dir, &lex, errors);
+	if (r < 0)
+		goto out;
+	if (r > 0) {
+		/* Every rule file is still checked, with the lexicons that parsed. */
+		failed = 1;
+		r = 0;
+	}
 	for (size_t i = 0; i < n; i++) {
-		int fr = rules_parse_file(&rs, names[i], today, errors, warnings);
+		int fr = parse_file_lex(&rs, &lex, names[i], today, errors, warnings);
 		if (fr == -ENOMEM) {
 			r = fr;
 			goto out;
@@ -731,5 +790,6 @@ out:
 	free(names);
 	closedir(d);
 	filter_ruleset_clear(&rs);
+	lexicon_set_clear(&lex);
 	return r;
 }

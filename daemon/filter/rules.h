@@ -124,16 +124,23 @@ const char *filter_action_name(unsigned bit);
 int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *buf, size_t len,
                        time_t today, struct diag_list *errors, struct diag_list *warnings);
 
-/* Parse one file: a regular file (opened without blocking, so a FIFO is
- * refused at once, as are directories and devices) of at most
+struct lexicon_set;
+/* The same with lexicons for `@name` in patterns (NULL: none; a reference
+ * is then an error). */
+int rules_parse_buffer_lex(struct filter_ruleset *rs, const struct lexicon_set *lex,
+                           const char *name, const char *buf, size_t len, time_t today,
+                           struct diag_list *errors, struct diag_list *warnings);
+
+/* Parse one file (with the lexicons of lexicon/ beside it): a regular file (opened without
+ * blocking, so a FIFO is refused at once, as are directories and devices) of at most
  * RULES_MAX_FILE_SIZE bytes.  Same returns, and -errno when the file cannot
  * be read (-EISDIR, -EBADFD, -EFBIG as readfile_regular(); also reported in
  * errors). */
 int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
                      struct diag_list *errors, struct diag_list *warnings);
 
-/* Load every "*.rules" file of dir in byte-wise sorted order into a new rule
- * set.  Returns 0 and writes *ret only when there was no error at all;
+/* Load the lexicons of dir/lexicon/ (lexicon.h) and every "*.rules" file of dir in byte-wise sorted
+ * order into a new rule set.  Returns 0 and writes *ret only when there was no error at all;
  * otherwise 1 (errors in the files, all in `errors`) or -errno (directory
  * unreadable, also in `errors`). */
 int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,

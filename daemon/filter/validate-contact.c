@@ -22,7 +22,8 @@ static int starts(const char *s, size_t len, size_t i, const char *p)
 
 /* ---- phone_se ---- */
 
-enum { PHONE_MAX_SEPS = 4 };
+/* At most one separator between every two digits ("0 7 0 1 7 4 ..."). */
+enum { PHONE_MAX_SEPS = 11 };
 
 /* Length of a separator between digit groups at s[i]: " ", "-" or " - ";
  * 0 when there is none. */
@@ -30,7 +31,11 @@ static size_t phone_sep(const char *s, size_t len, size_t i)
 {
 	if (starts(s, len, i, " - "))
 		return 3;
-	if (s[i] == ' ' || s[i] == '-')
+	if (starts(s, len, i, " \xe2\x80\x93 ")) /* " – " */
+		return 5;
+	if (starts(s, len, i, "\xe2\x80\x93")) /* en dash */
+		return 3;
+	if (s[i] == ' ' || s[i] == '-' || s[i] == '.' || s[i] == '/')
 		return 1;
 	return 0;
 }
@@ -55,6 +60,8 @@ bool validate_phone_se(const char *s, size_t len)
 		}
 	} else if (s[0] == '0') {
 		i = 1;
+		if (i < len && s[i] == ' ') /* every digit spaced */
+			i++;
 	} else {
 		return 0;
 	}

@@ -51,8 +51,8 @@ extern const struct validator validate_table[];
 #define VALIDATE_PLUSGIRO_CANDIDATE_PATTERN                                                        \
 	"(?<![0-9-])[0-9]{1,2}(?: ?[0-9]{2}){0,3}-[0-9](?![0-9-])"
 #define VALIDATE_PHONE_SE_CANDIDATE_PATTERN                                                        \
-	"(?<![0-9+])(?:\\+46[ -]?(?:\\(0\\) ?)?|0046[ -]?|0)[1-9](?:(?: - |[ -])?[0-9]){6,8}"      \
-	"(?![0-9])"
+	"(?<![0-9+])(?:\\+46[ -]?(?:\\(0\\) ?)?|0046[ -]?|0 ?)[1-9]"                               \
+	"(?:(?: [-\xe2\x80\x93] |[ ./\xe2\x80\x93-])?[0-9]){6,8}(?![0-9])"
 #define VALIDATE_EMAIL_CANDIDATE_PATTERN                                                           \
 	"[\\p{L}\\p{N}_%+'-][\\p{L}\\p{N}._%+'-]*@[\\p{L}\\p{N}-]+(?:\\.[\\p{L}\\p{N}-]+)+"
 

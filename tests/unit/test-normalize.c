@@ -93,6 +93,45 @@ static void test_leetspeak_inside_words(void)
 	T_EQ_STR("1diot", norm("1diot"));
 }
 
+static void test_leading_digit_for_a_letter(void)
+{
+	T_EQ_STR("shoot", norm("5hoot"));
+	T_EQ_STR("stab", norm("5t4b"));
+	T_EQ_STR("skjutas", norm("5kjut4s"));
+	T_EQ_STR("jag tanker spranga kontoret", norm("Jag tänker 5pränga kontoret"));
+	T_EQ_STR("5", orig_of("x 5hoot", "s"));
+	T_EQ_STR("5hoot", orig_of("x 5hoot y", "shoot"));
+	/* numbers with a unit or an ordinal stay */
+	T_EQ_STR("5st 4an 3d 7am 5g", norm("5st 4an 3d 7am 5g"));
+	T_EQ_STR("1diot @anna $100", norm("1diot @anna $100"));
+}
+
+static void test_masking_characters_inside_words(void)
+{
+	T_EQ_STR("m_rda", norm("m*rda"));
+	T_EQ_STR("skj_tas", norm("skj#tas"));
+	T_EQ_STR("jag tanker dod_ henne", norm("Jag tänker död* henne"));
+	T_EQ_STR("k_ll", norm("k*ll"));
+	T_EQ_STR("*", orig_of("m*rda", "_"));
+	T_EQ_STR("m*rda", orig_of("ska m*rda dig", "m_rda"));
+	/* emphasis, hashtags and lone stars stay */
+	/* a star after a word is a mask too: "pris*" (a footnote) loses little */
+	T_EQ_STR("pris_ 5", norm("pris* 5"));
+	T_EQ_STR("det ar *viktigt* #stockholm", norm("det är *viktigt* #stockholm"));
+	T_EQ_STR("5 * 3 = 15", norm("5 * 3 = 15"));
+}
+
+static void test_dotted_letters_with_an_ending(void)
+{
+	T_EQ_STR("ska skjutas", norm("ska s.k.j.u.t.as"));
+	T_EQ_STR("s.k.j.u.t.as", orig_of("ska s.k.j.u.t.as!", "skjutas"));
+	T_EQ_STR("sprangas nu", norm("s-p-r-ä-n-g-as nu"));
+	/* after a space the next word is a word: "d ö d a er" */
+	T_EQ_STR("doda er", norm("d ö d a er"));
+	/* an ending is at most three letters */
+	T_EQ_STR("abc.defgh", norm("a.b.c.defgh"));
+}
+
 static void test_zero_width_removed(void)
 {
 	T_EQ_STR("doda", norm("d\xe2\x80\x8b"
@@ -362,6 +401,9 @@ static void test_normalises_a_megabyte_of_hostile_text(void)
 int main(void)
 {
 	T_RUN(test_swedish_letters_fold);
+	T_RUN(test_leading_digit_for_a_letter);
+	T_RUN(test_masking_characters_inside_words);
+	T_RUN(test_dotted_letters_with_an_ending);
 	T_RUN(test_reused_buffers_give_the_same_result);
 	T_RUN(test_ocr_style_without_swedish_letters);
 	T_RUN(test_other_diacritics_and_ligatures);
