@@ -3,8 +3,9 @@
 # simulator with a lively scripted stream, and run vaktd on the demo
 # configuration (config/demo, with Stockholms stad's page pointed at the
 # simulator), a SQLite store under build/demo/, the API on
-# build/demo/api.sock — then show it fetching, filtering and filling the
-# queue within a minute.  Stops on Ctrl-C, or after $VAKT_DEMO_SECONDS when set (CI).
+# build/demo/api.sock, and a local SMTP sink for the escalations — then show
+# it fetching, filtering, filling the queue and mailing people within a
+# minute.  Stops on Ctrl-C, or after $VAKT_DEMO_SECONDS when set (CI).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,18 @@ cd "$(dirname "$0")/.."
 ninja -C build
 
 demo=build/demo
+# Stop what the demo started, by pid, keeping the demo's own exit status.
+pid= simpid= smtppid=
+cleanup() {
+	rc=$?
+	for p in $pid $simpid $smtppid; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 # The rules of this checkout, not the installed ones.
 export VAKT_RULES_DIR="$PWD/filters"
 mkdir -p "$demo"
@@ -48,10 +61,40 @@ sed -i -e "s|^ApiBaseUrl=.*|ApiBaseUrl=http://127.0.0.1:$port/v22.0|" \
 	"$demo/config/accounts.d/stockholm-fb.conf"
 printf 'TokenFile=%s\n' "$PWD/$demo/fb.token" >>"$demo/config/accounts.d/stockholm-fb.conf"
 
+# A local SMTP sink (aiosmtpd, installed by install-deps.sh) that keeps every
+# message vakt sends as build/demo/mail/NNNNNN.eml.
+rm -rf "$demo/mail"
+mkdir -p "$demo/mail" "$demo/config/vaktd.conf.d"
+/usr/bin/python3 tests/integration/smtpsink.py "$demo/mail" >"$demo/smtp.port" 2>"$demo/smtp.log" &
+smtppid=$!
+i=0
+until [ -s "$demo/smtp.port" ]; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$smtppid" 2>/dev/null; then
+		echo "demo: the SMTP sink did not start (see $demo/smtp.log)" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+# Who hears of threats at once (on call), and where anything with nobody
+# else to go to ends up.
+cat >"$demo/config/vaktd.conf.d/90-demo-mail.conf" <<EOF
+[Email]
+SmtpUrl=smtp://127.0.0.1:$(head -n 1 "$demo/smtp.port")
+StartTls=no
+From=vakt@demo.vakt.invalid
+
+[Escalation]
+Fallback=kommunikation@demo.vakt.invalid
+
+[OnCall]
+Rota=jour@demo.vakt.invalid
+Handover=mon 08:00
+EOF
+
 $vaktd --check-config --config "$demo/config"
 $vaktd --config "$demo/config" --state-dir "$PWD/$demo/state" --socket "$PWD/$demo/api.sock" &
 pid=$!
-trap 'kill "$pid" "$simpid" 2>/dev/null; wait "$pid" "$simpid" 2>/dev/null' EXIT INT TERM
 
 # Wait for the API socket (vaktd reports READY=1 to systemd at that point).
 i=0
@@ -85,6 +128,17 @@ $vaktctl items --account stockholm-fb || true
 echo
 echo "== vaktctl queue: the clocks the comments started (questions to answer, hits to review)"
 $vaktctl queue --account stockholm-fb || true
+echo
+echo "== vaktctl escalations: what went to people"
+$vaktctl escalations || true
+echo
+echo "== the mail vakt sent (the local SMTP sink, $demo/mail/):"
+for f in "$demo"/mail/*.eml; do
+	[ -e "$f" ] || continue
+	printf '  %s  To: %s  Subject: %s\n' "$(basename "$f")" \
+		"$(sed -n 's/^To: //p' "$f" | head -n 1)" \
+		"$(/usr/bin/python3 -c 'import email,email.policy,sys; print(email.message_from_binary_file(open(sys.argv[1],"rb"),policy=email.policy.default)["Subject"])' "$f")"
+done
 echo
 echo "vaktd is running (pid $pid); its API socket is $demo/api.sock:"
 echo "  build/daemon/ctl/vaktctl --socket $demo/api.sock status"
