@@ -8,14 +8,20 @@
 /* The platforms vakt has a connector for.  Each connector file defines
  * one `const struct connector connector_PLATFORM` and adds it here. */
 extern const struct connector connector_facebook;
+extern const struct connector connector_instagram;
 extern const struct connector connector_mastodon;
 extern const struct connector connector_youtube;
 extern const struct connector connector_x;
 extern const struct connector connector_linkedin;
 
 static const struct connector *const connectors[] = {
-	&connector_facebook, &connector_mastodon, &connector_youtube,
-	&connector_x,        &connector_linkedin, NULL,
+	&connector_facebook,
+	&connector_instagram,
+	&connector_mastodon,
+	&connector_youtube,
+	&connector_x,
+	&connector_linkedin,
+	NULL,
 };
 
 const struct connector *connector_find(const char *platform)

@@ -614,8 +614,8 @@ static int fb_poll_answer(struct conn_poll *cp, const struct conn_request *req,
 		break;
 	}
 finish:
-	if (r == 0 && graph_poll_done(p) && !(b->cursor = graph_cursor_make(p)))
-		r = -ENOMEM;
+	if (r == 0)
+		r = graph_poll_finish(p, b);
 	goto out;
 fatal:
 	rq->state = GRAPH_RQ_DONE;

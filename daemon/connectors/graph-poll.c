@@ -48,13 +48,28 @@ void graph_active_remove(struct graph_poll *g, const char *id)
 	*a = g->act[--g->n_act];
 }
 
+static void rq_free(struct graph_rq *rq)
+{
+	free(rq->url);
+	free(rq->obj_id);
+	for (size_t j = 0; j < rq->n_ids; j++)
+		free(rq->ids[j]);
+	free(rq->ids);
+	memset(rq, 0, sizeof(*rq));
+}
+
 struct graph_rq *graph_rq_add(struct graph_poll *g, int type, char *url)
 {
 	if (!url)
 		return NULL;
 	if (g->n_rqs >= GRAPH_MAX_REQUESTS) {
+		/* A platform that never stops paging: the poll ends here,
+		 * without a cursor.  The caller fills the spare, which is
+		 * never offered. */
 		free(url);
-		return NULL;
+		rq_free(&g->spare);
+		g->capped = g->fatal = true;
+		return &g->spare;
 	}
 	if (g->n_rqs == g->cap_rqs) {
 		size_t cap = g->cap_rqs ? g->cap_rqs * 2 : 16;
@@ -291,13 +306,9 @@ void graph_poll_clear(struct graph_poll *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->n_rqs; i++) {
-		free(g->rqs[i].url);
-		free(g->rqs[i].obj_id);
-		for (size_t j = 0; j < g->rqs[i].n_ids; j++)
-			free(g->rqs[i].ids[j]);
-		free(g->rqs[i].ids);
-	}
+	for (size_t i = 0; i < g->n_rqs; i++)
+		rq_free(&g->rqs[i]);
+	rq_free(&g->spare);
 	free(g->rqs);
 	for (size_t i = 0; i < g->n_act; i++)
 		free(g->act[i].id);
@@ -332,4 +343,18 @@ bool graph_poll_done(const struct graph_poll *g)
 		if (g->rqs[i].state != GRAPH_RQ_DONE)
 			return false;
 	return true;
+}
+
+int graph_poll_finish(struct graph_poll *g, struct conn_batch *b)
+{
+	if (g->capped) {
+		if (!b->message &&
+		    !(b->message = strdup("poll stopped after its request limit; not everything "
+		                          "was fetched, the cursor stays")))
+			return -ENOMEM;
+		return 0;
+	}
+	if (g->fatal || !graph_poll_done(g))
+		return 0;
+	return (b->cursor = graph_cursor_make(g)) ? 0 : -ENOMEM;
 }

@@ -140,8 +140,9 @@ enum conn_outcome graph_outcome(long status, const struct graph_error *e)
 		 * "requires … permission" text is a missing permission. */
 		if (e->subcode == 33)
 			return CONN_GONE;
-		if (strstr(e->message, "requires") || strstr(e->message, "Requires"))
-			return CONN_PERMISSION;
+		if (strstr(e->message, "requires") || strstr(e->message, "Requires") ||
+		    strstr(e->message, "appsecret_proof"))
+			return CONN_PERMISSION; /* or the app's configuration */
 		if (strncmp(e->message, "Unsupported ", 12) == 0 ||
 		    strstr(e->message, "does not exist"))
 			return CONN_GONE;

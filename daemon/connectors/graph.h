@@ -126,6 +126,8 @@ struct graph_poll {
 	int64_t stop_s;          /* known posts' comments: the watermark less the overlap */
 	int64_t hw, cw;          /* the watermarks, moved as items come */
 	bool ratings_off, fatal;
+	bool capped;            /* GRAPH_MAX_REQUESTS reached: ended, no cursor */
+	struct graph_rq spare;  /* what graph_rq_add hands out once capped */
 	int ids_type;           /* the type of the connector's ?ids= requests */
 	const char *ids_fields; /* their fields= */
 	struct graph_rq *rqs;
@@ -140,12 +142,16 @@ struct graph_poll {
 int graph_poll_init(struct graph_poll *g, const struct conn_account *acc, int ids_type,
                     const char *ids_fields);
 void graph_poll_clear(struct graph_poll *g);
-/* Append a request (takes url, also on failure); NULL on ENOMEM or
- * past GRAPH_MAX_REQUESTS. */
+/* Append a request (takes url, also on failure); NULL on ENOMEM.  Past
+ * GRAPH_MAX_REQUESTS the poll ends (capped, fatal) and the request is a
+ * spare that is never offered. */
 struct graph_rq *graph_rq_add(struct graph_poll *g, int type, char *url);
 /* poll_next and poll_done of both connectors. */
 int graph_poll_next(struct graph_poll *g, struct conn_request *ret);
 bool graph_poll_done(const struct graph_poll *g);
+/* After an answer: the cursor when the poll is complete, or the note that
+ * it was capped.  0 or -ENOMEM. */
+int graph_poll_finish(struct graph_poll *g, struct conn_batch *b);
 /* base + "/" + path + "?fields=" + enc(fields) + extra (encoded already). */
 char *graph_url(const struct graph_poll *g, const char *path, const char *fields,
                 const char *extra);

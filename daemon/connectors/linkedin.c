@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connectors/conn-util.h"
 #include "connectors/connector.h"
 #include "util/strbuf.h"
 
@@ -107,7 +108,6 @@ static bool urn_ok(const char *s)
 static int li_poll_new(const struct conn_account *acc, struct conn_poll **ret)
 {
 	struct conn_poll *p = calloc(1, sizeof(*p));
-	cJSON *j = NULL;
 	int r = -ENOMEM;
 
 	if (!p)
@@ -121,39 +121,17 @@ static int li_poll_new(const struct conn_account *acc, struct conn_poll **ret)
 	r = -EINVAL;
 	if (!urn_ok(p->org))
 		goto fail;
-	if (acc->cursor) {
-		j = cJSON_Parse(acc->cursor);
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "t");
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "c");
-		char *end = NULL;
-		if (!cJSON_IsObject(j) || (t && !cJSON_IsString(t)) || (c && !cJSON_IsObject(c)))
-			goto fail;
-		for (const cJSON *e = c ? c->child : NULL; e; e = e->next)
-			if (!cJSON_IsNumber(e))
-				goto fail;
-		p->hwm = t ? strtoll(t->valuestring, &end, 10) : 0;
-		if (t && (end == t->valuestring || *end))
-			goto fail;
-		p->old_counts = c ? cJSON_DetachItemViaPointer(j, (cJSON *)c) : NULL;
-	}
-	if (!p->old_counts)
-		p->old_counts = cJSON_CreateObject();
-	r = -ENOMEM;
-	if (!p->old_counts)
+	r = conn_window_cursor_parse(acc->cursor, &p->hwm, &p->old_counts);
+	if (r < 0)
 		goto fail;
-	int64_t window = p->now - LI_LOOKBACK_USEC;
-	p->stop_at = p->hwm && p->hwm < window ? p->hwm : window;
-	if (!p->hwm || p->stop_at < acc->backfill_from)
-		p->stop_at = acc->backfill_from;
+	p->stop_at = conn_window_stop(p->now, LI_LOOKBACK_USEC, p->hwm, acc->backfill_from);
 	p->newest = p->hwm;
 	r = li_push(p, LI_POSTS, NULL, NULL, 0);
 	if (r < 0)
 		goto fail;
-	cJSON_Delete(j);
 	*ret = p;
 	return 0;
 fail:
-	cJSON_Delete(j);
 	li_poll_free(p);
 	return r;
 }
@@ -222,11 +200,8 @@ static int li_poll_next(struct conn_poll *p, struct conn_request *ret)
 			strbuf_free(&url);
 			return -ENOMEM;
 		}
-		memset(ret, 0, sizeof(*ret));
-		snprintf(ret->method, sizeof(ret->method), "GET");
-		ret->url = url.buf;
+		conn_get(ret, &url, i);
 		ret->headers = strdup(LI_HEADERS);
-		ret->tag = i;
 		if (!ret->headers) {
 			conn_request_clear(ret);
 			return -ENOMEM;
@@ -245,12 +220,6 @@ static bool li_poll_done(const struct conn_poll *p)
 	return true;
 }
 
-static const char *str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static int64_t ms_of(const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -263,7 +232,7 @@ static bool has_next(const cJSON *j)
 	        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "paging"),
 	                                         "links");
 	for (const cJSON *l = cJSON_IsArray(links) ? links->child : NULL; l; l = l->next) {
-		const char *rel = str_of(l, "rel");
+		const char *rel = conn_json_str(l, "rel");
 		if (rel && strcmp(rel, "next") == 0)
 			return true;
 	}
@@ -284,14 +253,6 @@ static int flush_window(struct conn_poll *p)
 	return r;
 }
 
-static int dup_opt(char **dst, const char *s)
-{
-	if (!s)
-		return 0;
-	*dst = strdup(s);
-	return *dst ? 0 : -ENOMEM;
-}
-
 static int take_posts(struct conn_poll *p, size_t fi, const cJSON *j, struct conn_batch *b)
 {
 	const cJSON *els = cJSON_GetObjectItemCaseSensitive(j, "elements");
@@ -301,7 +262,7 @@ static int take_posts(struct conn_poll *p, size_t fi, const cJSON *j, struct con
 	if (!cJSON_IsArray(els))
 		return -EBADMSG;
 	for (const cJSON *e = els->child; e; e = e->next, n++) {
-		const char *id = str_of(e, "id");
+		const char *id = conn_json_str(e, "id");
 		int64_t t = ms_of(e, "createdAt");
 		int64_t mod = ms_of(e, "lastModifiedAt");
 		if (!urn_ok(id) || t < 0)
@@ -324,10 +285,10 @@ static int take_posts(struct conn_poll *p, size_t fi, const cJSON *j, struct con
 			it->published_at = t;
 			it->edited_at = mod > t ? mod : 0;
 			it->raw_json = cJSON_PrintUnformatted(e);
-			const char *text = str_of(e, "commentary");
-			if (!it->raw_json || dup_opt(&it->platform_id, id) < 0 ||
-			    dup_opt(&it->author_id, p->org) < 0 ||
-			    dup_opt(&it->text, text ? text : "") < 0)
+			const char *text = conn_json_str(e, "commentary");
+			if (!it->raw_json || conn_dup(&it->platform_id, id) < 0 ||
+			    conn_dup(&it->author_id, p->org) < 0 ||
+			    conn_dup(&it->text, text ? text : "") < 0)
 				return -ENOMEM;
 		}
 		if ((r = strbuf_adds(&p->window, id)) < 0 ||
@@ -377,11 +338,12 @@ static int take_comments(struct conn_poll *p, size_t fi, const cJSON *j, struct 
 	if (!cJSON_IsArray(els))
 		return -EBADMSG;
 	for (const cJSON *e = els->child; e; e = e->next, n++) {
-		const char *curn = str_of(e, "commentUrn");
-		const char *actor = str_of(e, "actor");
+		const char *curn = conn_json_str(e, "commentUrn");
+		const char *actor = conn_json_str(e, "actor");
 		int64_t t = ms_of(cJSON_GetObjectItemCaseSensitive(e, "created"), "time");
 		int64_t mod = ms_of(cJSON_GetObjectItemCaseSensitive(e, "lastModified"), "time");
-		const char *text = str_of(cJSON_GetObjectItemCaseSensitive(e, "message"), "text");
+		const char *text =
+		        conn_json_str(cJSON_GetObjectItemCaseSensitive(e, "message"), "text");
 		if (!urn_ok(curn) || t < 0)
 			return -EBADMSG;
 		struct conn_item *it = conn_batch_add(b);
@@ -392,9 +354,10 @@ static int take_comments(struct conn_poll *p, size_t fi, const cJSON *j, struct 
 		it->published_at = t;
 		it->edited_at = mod > t ? mod : 0;
 		it->raw_json = cJSON_PrintUnformatted(e);
-		if (!it->raw_json || dup_opt(&it->platform_id, curn) < 0 ||
-		    dup_opt(&it->parent_platform_id, urn) < 0 ||
-		    dup_opt(&it->author_id, actor) < 0 || dup_opt(&it->text, text ? text : "") < 0)
+		if (!it->raw_json || conn_dup(&it->platform_id, curn) < 0 ||
+		    conn_dup(&it->parent_platform_id, urn) < 0 ||
+		    conn_dup(&it->author_id, actor) < 0 ||
+		    conn_dup(&it->text, text ? text : "") < 0)
 			return -ENOMEM;
 		/* The organisation answers under the comment: read its replies. */
 		if (!replies && (r = li_push(p, LI_REPLIES, curn, post, 0)) < 0)
@@ -423,37 +386,6 @@ static enum conn_outcome li_status(long status)
 	return CONN_MALFORMED;
 }
 
-static char *li_message(long status, const char *body, size_t len)
-{
-	cJSON *j = cJSON_ParseWithLength(body, len);
-	const char *code = str_of(j, "code");
-	char m[96];
-
-	snprintf(m, sizeof(m), "HTTP %ld %s", status, code ? code : "");
-	cJSON_Delete(j);
-	return strdup(m);
-}
-
-static int cursor_text(const struct conn_poll *p, char **ret)
-{
-	cJSON *j = cJSON_CreateObject();
-	cJSON *counts = cJSON_Duplicate(p->counts, true);
-	char t[24], *text = NULL;
-
-	snprintf(t, sizeof(t), "%lld", (long long)p->newest);
-	if (j && counts && cJSON_AddStringToObject(j, "t", t) &&
-	    cJSON_AddItemToObject(j, "c", counts)) {
-		counts = NULL;
-		text = cJSON_PrintUnformatted(j);
-	}
-	cJSON_Delete(counts);
-	cJSON_Delete(j);
-	if (!text)
-		return -ENOMEM;
-	*ret = text;
-	return 0;
-}
-
 static int li_poll_answer(struct conn_poll *p, const struct conn_request *req,
                           const struct conn_answer *a, struct conn_batch *b)
 {
@@ -466,7 +398,7 @@ static int li_poll_answer(struct conn_poll *p, const struct conn_request *req,
 	p->f[fi].in_flight = false;
 	b->outcome = li_status(a->status);
 	if (b->outcome != CONN_OK) {
-		b->message = li_message(a->status, a->body, a->body_len);
+		b->message = conn_status_message(a->status, a->body, a->body_len, "code");
 		if (b->outcome == CONN_RETRY || b->outcome == CONN_MALFORMED)
 			return 0;
 		p->failed = true;
@@ -489,9 +421,7 @@ static int li_poll_answer(struct conn_poll *p, const struct conn_request *req,
 			r = take_comments(p, fi, j, b);
 		cJSON_Delete(j);
 		if (r == -EBADMSG) {
-			conn_batch_clear(b);
-			b->outcome = CONN_MALFORMED;
-			b->message = strdup("the answer is not the expected JSON");
+			conn_malformed(b);
 			return 0;
 		}
 		if (r < 0)
@@ -499,7 +429,7 @@ static int li_poll_answer(struct conn_poll *p, const struct conn_request *req,
 		p->f[fi].done = true;
 	}
 	if (li_poll_done(p) && !p->failed)
-		return cursor_text(p, &b->cursor);
+		return conn_window_cursor_text(p->newest, p->counts, &b->cursor);
 	return 0;
 }
 
@@ -573,7 +503,7 @@ static enum conn_outcome li_action_answer(const struct conn_answer *a, struct co
 	if (o == CONN_PERMISSION)
 		o = CONN_NOT_ALLOWED;
 	if (o != CONN_OK && ret_message)
-		*ret_message = li_message(a->status, a->body, a->body_len);
+		*ret_message = conn_status_message(a->status, a->body, a->body_len, "code");
 	return o;
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "connectors/conn-util.h"
 #include "connectors/connector.h"
 #include "connectors/html-text.h"
 #include "util/clock.h"
@@ -46,36 +47,6 @@ struct conn_poll {
 	struct stream s[STREAMS];
 	char *given; /* the cursor text last handed out */
 };
-
-/* Snowflake-like ids: a longer id is newer; equal lengths compare
- * lexically. */
-static int id_cmp(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a, b);
-}
-
-static bool id_ok(const char *s)
-{
-	if (!*s || strlen(s) > 32)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
-static int set_str(char **dst, const char *src)
-{
-	char *c = src ? strdup(src) : NULL;
-	if (src && !c)
-		return -ENOMEM;
-	free(*dst);
-	*dst = c;
-	return 0;
-}
 
 static void mastodon_poll_free(struct conn_poll *p)
 {
@@ -106,10 +77,10 @@ static int parse_cursor(struct conn_poll *p, const char *text)
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, cursor_key[i]);
 		if (!v)
 			continue;
-		if (!cJSON_IsString(v) || !id_ok(v->valuestring))
+		if (!cJSON_IsString(v) || !conn_id_ok(v->valuestring, 32))
 			r = -EINVAL;
 		else
-			r = set_str(&p->s[i].old, v->valuestring);
+			r = conn_set(&p->s[i].old, v->valuestring);
 	}
 	cJSON_Delete(j);
 	return r;
@@ -129,15 +100,15 @@ static int mastodon_poll_new(const struct conn_account *acc, struct conn_poll **
 		mastodon_poll_free(p);
 		return -ENOMEM;
 	}
-	if (!id_ok(p->external_id)) {
+	if (!conn_id_ok(p->external_id, 32)) {
 		mastodon_poll_free(p);
 		return -EINVAL;
 	}
 	r = acc->cursor ? parse_cursor(p, acc->cursor) : 0;
 	for (int i = 0; r == 0 && i < STREAMS; i++)
-		r = set_str(&p->s[i].safe, p->s[i].old);
+		r = conn_set(&p->s[i].safe, p->s[i].old);
 	if (r == 0 && acc->cursor)
-		r = set_str(&p->given, acc->cursor);
+		r = conn_set(&p->given, acc->cursor);
 	if (r < 0) {
 		mastodon_poll_free(p);
 		return r;
@@ -170,10 +141,7 @@ static int mastodon_poll_next(struct conn_poll *p, struct conn_request *ret)
 			strbuf_free(&url);
 			return -ENOMEM;
 		}
-		memset(ret, 0, sizeof(*ret));
-		snprintf(ret->method, sizeof(ret->method), "GET");
-		ret->url = url.buf;
-		ret->tag = (uint64_t)i;
+		conn_get(ret, &url, (uint64_t)i);
 		s->in_flight = true;
 		return 1;
 	}
@@ -219,26 +187,12 @@ static enum conn_outcome status_outcome(long status)
 	return CONN_MALFORMED;
 }
 
-static const char *str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int dup_opt(char **dst, const char *s)
-{
-	if (!s)
-		return 0;
-	*dst = strdup(s);
-	return *dst ? 0 : -ENOMEM;
-}
-
 /* The filters read what a reader sees: the content warning, then the
  * text. */
 static char *status_text(const cJSON *st)
 {
-	const char *content = str_of(st, "content");
-	const char *spoiler = str_of(st, "spoiler_text");
+	const char *content = conn_json_str(st, "content");
+	const char *spoiler = conn_json_str(st, "spoiler_text");
 	char *body = conn_html_to_text(content ? content : "", content ? strlen(content) : 0);
 	struct strbuf sb = { 0 };
 
@@ -259,14 +213,14 @@ static char *status_text(const cJSON *st)
  * id or time. */
 static int add_status(struct conn_poll *p, const cJSON *st, bool mention, struct conn_batch *b)
 {
-	const char *id = str_of(st, "id");
-	const char *created = str_of(st, "created_at");
-	const char *edited = str_of(st, "edited_at");
-	const char *parent = str_of(st, "in_reply_to_id");
+	const char *id = conn_json_str(st, "id");
+	const char *created = conn_json_str(st, "created_at");
+	const char *edited = conn_json_str(st, "edited_at");
+	const char *parent = conn_json_str(st, "in_reply_to_id");
 	const cJSON *acct = cJSON_GetObjectItemCaseSensitive(st, "account");
-	const char *author = str_of(acct, "id");
-	const char *name = str_of(acct, "display_name");
-	const char *url = str_of(st, "url");
+	const char *author = conn_json_str(acct, "id");
+	const char *name = conn_json_str(acct, "display_name");
+	const char *url = conn_json_str(st, "url");
 	int64_t published, edited_at = 0;
 
 	if (!id || !created || clock_parse_iso8601(created, &published) < 0)
@@ -276,9 +230,9 @@ static int add_status(struct conn_poll *p, const cJSON *st, bool mention, struct
 	if (edited && clock_parse_iso8601(edited, &edited_at) < 0)
 		edited_at = 0;
 	if (!name || !*name)
-		name = str_of(acct, "acct");
+		name = conn_json_str(acct, "acct");
 	if (!url)
-		url = str_of(st, "uri");
+		url = conn_json_str(st, "uri");
 
 	struct conn_item *it = conn_batch_add(b);
 	if (!it)
@@ -290,9 +244,9 @@ static int add_status(struct conn_poll *p, const cJSON *st, bool mention, struct
 	it->platform_state = "visible";
 	it->text = status_text(st);
 	it->raw_json = cJSON_PrintUnformatted(st);
-	if (!it->text || !it->raw_json || dup_opt(&it->platform_id, id) < 0 ||
-	    dup_opt(&it->parent_platform_id, parent) < 0 || dup_opt(&it->author_id, author) < 0 ||
-	    dup_opt(&it->author_name, name) < 0 || dup_opt(&it->permalink, url) < 0)
+	if (!it->text || !it->raw_json || conn_dup(&it->platform_id, id) < 0 ||
+	    conn_dup(&it->parent_platform_id, parent) < 0 || conn_dup(&it->author_id, author) < 0 ||
+	    conn_dup(&it->author_name, name) < 0 || conn_dup(&it->permalink, url) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -335,20 +289,20 @@ static int take_page(struct conn_poll *p, int si, const cJSON *arr, const struct
 	for (const cJSON *el = arr ? arr->child : NULL; el; el = el->next, n++) {
 		const cJSON *st = el;
 		const char *pid =
-		        str_of(el, "id"); /* notification or status id: pages count in it */
-		if (!pid || !id_ok(pid))
+		        conn_json_str(el, "id"); /* notification or status id: pages count in it */
+		if (!pid || !conn_id_ok(pid, 32))
 			return -EBADMSG;
-		if (!page_max || id_cmp(pid, page_max) > 0)
+		if (!page_max || conn_id_cmp(pid, page_max) > 0)
 			page_max = pid;
-		if (!page_min || id_cmp(pid, page_min) < 0)
+		if (!page_min || conn_id_cmp(pid, page_min) < 0)
 			page_min = pid;
 		if (si == STREAM_MENTIONS) {
-			const char *type = str_of(el, "type");
+			const char *type = conn_json_str(el, "type");
 			st = cJSON_GetObjectItemCaseSensitive(el, "status");
 			if (!type || strcmp(type, "mention") != 0 || !cJSON_IsObject(st))
 				continue;
 		}
-		const char *created = str_of(st, "created_at");
+		const char *created = conn_json_str(st, "created_at");
 		int64_t t;
 		if (!s->old && created && clock_parse_iso8601(created, &t) == 0 &&
 		    t < p->backfill_from) {
@@ -363,20 +317,20 @@ static int take_page(struct conn_poll *p, int si, const cJSON *arr, const struct
 	if (s->old) {
 		/* Forward: the page is what follows the last id, complete. */
 		if (page_max) {
-			if (set_str(&s->safe, page_max) < 0 || set_str(&s->page_id, page_max) < 0)
+			if (conn_set(&s->safe, page_max) < 0 || conn_set(&s->page_id, page_max) < 0)
 				return -ENOMEM;
 		}
 		s->done = n < page_limit[si];
 		return 0;
 	}
 	/* Backward from the newest. */
-	if (page_max && (!s->newest || id_cmp(page_max, s->newest) > 0) &&
-	    set_str(&s->newest, page_max) < 0)
+	if (page_max && (!s->newest || conn_id_cmp(page_max, s->newest) > 0) &&
+	    conn_set(&s->newest, page_max) < 0)
 		return -ENOMEM;
 	s->done = past_horizon || n < page_limit[si] || !link_has_next(a);
 	if (!s->done)
-		return set_str(&s->page_id, page_min);
-	return set_str(&s->safe, s->newest ? s->newest : s->safe);
+		return conn_set(&s->page_id, page_min);
+	return conn_set(&s->safe, s->newest ? s->newest : s->safe);
 }
 
 static int mastodon_poll_answer(struct conn_poll *p, const struct conn_request *req,
@@ -408,9 +362,7 @@ static int mastodon_poll_answer(struct conn_poll *p, const struct conn_request *
 		return 0;
 	}
 	if (b->outcome != CONN_OK) {
-		char m[48];
-		snprintf(m, sizeof(m), "HTTP %ld", a->status);
-		b->message = strdup(m);
+		b->message = conn_status_message(a->status, NULL, 0, NULL);
 		return 0; /* the same page is offered again */
 	}
 
@@ -421,10 +373,7 @@ static int mastodon_poll_answer(struct conn_poll *p, const struct conn_request *
 		r = take_page(p, si, j, a, b);
 	cJSON_Delete(j);
 	if (r == -EBADMSG) {
-		/* Drop what the broken page gave: it is fetched again. */
-		conn_batch_clear(b);
-		b->outcome = CONN_MALFORMED;
-		b->message = strdup("the answer is not the expected JSON");
+		conn_malformed(b); /* the page is fetched again */
 		return 0;
 	}
 	if (r < 0)
@@ -479,7 +428,7 @@ static int mastodon_action_request(const struct conn_account *acc, enum conn_act
 
 	if (act != CONN_ACT_REPORT && act != CONN_ACT_BLOCK_AUTHOR)
 		return -EOPNOTSUPP;
-	if (!author_id || !id_ok(author_id) || !id_ok(platform_id))
+	if (!author_id || !conn_id_ok(author_id, 32) || !conn_id_ok(platform_id, 32))
 		return -EINVAL;
 	if (act == CONN_ACT_BLOCK_AUTHOR) {
 		r = strbuf_addf(&url, "%s/api/v1/accounts/%s/block", acc->base_url, author_id);
@@ -509,11 +458,8 @@ static enum conn_outcome mastodon_action_answer(const struct conn_answer *a, str
 	read_rate(a, rate);
 	if (o == CONN_MALFORMED && a->status == 422)
 		o = CONN_NOT_ALLOWED;
-	if (o != CONN_OK && ret_message) {
-		char m[48];
-		snprintf(m, sizeof(m), "HTTP %ld", a->status);
-		*ret_message = strdup(m);
-	}
+	if (o != CONN_OK && ret_message)
+		*ret_message = conn_status_message(a->status, NULL, 0, NULL);
 	return o;
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connectors/conn-util.h"
 #include "connectors/connector.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
@@ -40,16 +41,6 @@ struct conn_poll {
 	struct stream s[STREAMS];
 };
 
-static bool id_ok(const char *s)
-{
-	if (!s || !*s || strlen(s) > 20)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 /* next_token values are opaque; they go into a URL. */
 static bool token_ok(const char *s)
 {
@@ -60,24 +51,6 @@ static bool token_ok(const char *s)
 		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '='))
 			return false;
 	return true;
-}
-
-static int id_cmp(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la != lb)
-		return la < lb ? -1 : 1;
-	return strcmp(a, b);
-}
-
-static int set_str(char **dst, const char *src)
-{
-	char *c = src ? strdup(src) : NULL;
-	if (src && !c)
-		return -ENOMEM;
-	free(*dst);
-	*dst = c;
-	return 0;
 }
 
 static void x_poll_free(struct conn_poll *p)
@@ -108,7 +81,7 @@ static int x_poll_new(const struct conn_account *acc, struct conn_poll **ret)
 	if (!p->base_url || !p->me)
 		goto fail;
 	r = -EINVAL;
-	if (!id_ok(p->me))
+	if (!conn_id_ok(p->me, 20))
 		goto fail;
 	if (acc->cursor) {
 		j = cJSON_Parse(acc->cursor);
@@ -118,9 +91,9 @@ static int x_poll_new(const struct conn_account *acc, struct conn_poll **ret)
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, cursor_key[i]);
 			if (!v)
 				continue;
-			if (!cJSON_IsString(v) || !id_ok(v->valuestring))
+			if (!cJSON_IsString(v) || !conn_id_ok(v->valuestring, 20))
 				goto fail;
-			if (set_str(&p->s[i].since, v->valuestring) < 0) {
+			if (conn_set(&p->s[i].since, v->valuestring) < 0) {
 				r = -ENOMEM;
 				goto fail;
 			}
@@ -162,10 +135,7 @@ static int x_poll_next(struct conn_poll *p, struct conn_request *ret)
 			strbuf_free(&url);
 			return -ENOMEM;
 		}
-		memset(ret, 0, sizeof(*ret));
-		snprintf(ret->method, sizeof(ret->method), "GET");
-		ret->url = url.buf;
-		ret->tag = (uint64_t)i;
+		conn_get(ret, &url, (uint64_t)i);
 		s->in_flight = true;
 		return 1;
 	}
@@ -178,12 +148,6 @@ static bool x_poll_done(const struct conn_poll *p)
 		if (!p->s[i].done)
 			return false;
 	return true;
-}
-
-static const char *str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void read_rate(const struct conn_answer *a, struct conn_rate *rate)
@@ -217,33 +181,13 @@ static enum conn_outcome status_outcome(long status)
 	return CONN_MALFORMED;
 }
 
-/* The problem document's title, for the log ("CreditsDepleted"). */
-static char *problem_message(long status, const char *body, size_t len)
-{
-	cJSON *j = cJSON_ParseWithLength(body, len);
-	const char *title = str_of(j, "title");
-	char m[96];
-
-	snprintf(m, sizeof(m), "HTTP %ld %s", status, title ? title : "");
-	cJSON_Delete(j);
-	return strdup(m);
-}
-
-static int dup_opt(char **dst, const char *s)
-{
-	if (!s)
-		return 0;
-	*dst = strdup(s);
-	return *dst ? 0 : -ENOMEM;
-}
-
 static const char *replied_to(const cJSON *tw)
 {
 	const cJSON *refs = cJSON_GetObjectItemCaseSensitive(tw, "referenced_tweets");
 	for (const cJSON *r = cJSON_IsArray(refs) ? refs->child : NULL; r; r = r->next) {
-		const char *type = str_of(r, "type");
+		const char *type = conn_json_str(r, "type");
 		if (type && strcmp(type, "replied_to") == 0)
-			return str_of(r, "id");
+			return conn_json_str(r, "id");
 	}
 	return NULL;
 }
@@ -251,7 +195,7 @@ static const char *replied_to(const cJSON *tw)
 static const cJSON *user_of(const cJSON *users, const char *id)
 {
 	for (const cJSON *u = cJSON_IsArray(users) ? users->child : NULL; id && u; u = u->next) {
-		const char *uid = str_of(u, "id");
+		const char *uid = conn_json_str(u, "id");
 		if (uid && strcmp(uid, id) == 0)
 			return u;
 	}
@@ -279,24 +223,24 @@ static int take_page(struct conn_poll *p, int si, const cJSON *j, struct conn_ba
 	        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "includes"),
 	                                         "users");
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(j, "meta");
-	const char *next = str_of(meta, "next_token");
+	const char *next = conn_json_str(meta, "next_token");
 	bool past = false;
 
 	if ((data && !cJSON_IsArray(data)) || (!data && !meta))
 		return -EBADMSG;
 	for (const cJSON *tw = data ? data->child : NULL; tw; tw = tw->next) {
-		const char *id = str_of(tw, "id");
-		const char *created = str_of(tw, "created_at");
-		const char *text = str_of(tw, "text");
-		const char *author = str_of(tw, "author_id");
+		const char *id = conn_json_str(tw, "id");
+		const char *created = conn_json_str(tw, "created_at");
+		const char *text = conn_json_str(tw, "text");
+		const char *author = conn_json_str(tw, "author_id");
 		int64_t t;
 
-		if (!id_ok(id) || !text)
+		if (!conn_id_ok(id, 20) || !text)
 			return -EBADMSG;
 		if (created ? clock_parse_iso8601(created, &t) < 0 : snowflake_time(id, &t) < 0)
 			return -EBADMSG;
-		if (!s->newest || id_cmp(id, s->newest) > 0) {
-			if (set_str(&s->newest, id) < 0)
+		if (!s->newest || conn_id_cmp(id, s->newest) > 0) {
+			if (conn_set(&s->newest, id) < 0)
 				return -ENOMEM;
 		}
 		if (!s->since && t < p->backfill_from) {
@@ -305,7 +249,7 @@ static int take_page(struct conn_poll *p, int si, const cJSON *j, struct conn_ba
 		}
 		const char *parent = replied_to(tw);
 		const cJSON *u = user_of(users, author);
-		const char *name = str_of(u, "name");
+		const char *name = conn_json_str(u, "name");
 		struct conn_item *it = conn_batch_add(b);
 		struct strbuf link = { 0 };
 		if (!it || strbuf_addf(&link, "https://x.com/i/web/status/%s", id) < 0)
@@ -316,17 +260,17 @@ static int take_page(struct conn_poll *p, int si, const cJSON *j, struct conn_ba
 		it->published_at = t;
 		it->platform_state = "visible";
 		it->raw_json = cJSON_PrintUnformatted(tw);
-		if (!it->raw_json || dup_opt(&it->platform_id, id) < 0 ||
-		    dup_opt(&it->parent_platform_id, parent) < 0 ||
-		    dup_opt(&it->author_id, author) < 0 ||
-		    dup_opt(&it->author_name, name ? name : str_of(u, "username")) < 0 ||
-		    dup_opt(&it->text, text) < 0)
+		if (!it->raw_json || conn_dup(&it->platform_id, id) < 0 ||
+		    conn_dup(&it->parent_platform_id, parent) < 0 ||
+		    conn_dup(&it->author_id, author) < 0 ||
+		    conn_dup(&it->author_name, name ? name : conn_json_str(u, "username")) < 0 ||
+		    conn_dup(&it->text, text) < 0)
 			return -ENOMEM;
 	}
 	if (next && !past) {
 		if (!token_ok(next))
 			return -EBADMSG;
-		return set_str(&s->token, next);
+		return conn_set(&s->token, next);
 	}
 	s->done = true;
 	return 0;
@@ -369,7 +313,7 @@ static int x_poll_answer(struct conn_poll *p, const struct conn_request *req,
 	read_rate(a, &b->rate);
 	b->outcome = status_outcome(a->status);
 	if (b->outcome != CONN_OK) {
-		b->message = problem_message(a->status, a->body, a->body_len);
+		b->message = conn_status_message(a->status, a->body, a->body_len, "title");
 		if (b->outcome == CONN_RETRY || b->outcome == CONN_MALFORMED)
 			return 0; /* the same page is offered again */
 		for (int i = 0; i < STREAMS; i++) {
@@ -394,9 +338,7 @@ static int x_poll_answer(struct conn_poll *p, const struct conn_request *req,
 	}
 	cJSON_Delete(j);
 	if (r == -EBADMSG) {
-		conn_batch_clear(b);
-		b->outcome = CONN_MALFORMED;
-		b->message = strdup("the answer is not the expected JSON");
+		conn_malformed(b);
 		return 0;
 	}
 	if (r < 0)
@@ -405,8 +347,8 @@ static int x_poll_answer(struct conn_poll *p, const struct conn_request *req,
 	 * old one until it finishes too. */
 	if (p->s[si].done && !p->s[si].failed) {
 		struct stream *s = &p->s[si];
-		if (s->newest && (!s->since || id_cmp(s->newest, s->since) > 0)) {
-			if (set_str(&s->since, s->newest) < 0)
+		if (s->newest && (!s->since || conn_id_cmp(s->newest, s->since) > 0)) {
+			if (conn_set(&s->since, s->newest) < 0)
 				return -ENOMEM;
 			free(s->newest);
 			s->newest = NULL;
@@ -426,7 +368,7 @@ static int x_action_request(const struct conn_account *acc, enum conn_action act
 	 * the account's own conversations (X refuses the rest: 403). */
 	if (act != CONN_ACT_HIDE && act != CONN_ACT_UNHIDE)
 		return -EOPNOTSUPP;
-	if (!id_ok(platform_id))
+	if (!conn_id_ok(platform_id, 20))
 		return -EINVAL;
 	if (strbuf_addf(&url, "%s/2/tweets/%s/hidden", acc->base_url, platform_id) < 0)
 		return -ENOMEM;
@@ -457,13 +399,13 @@ static enum conn_outcome x_action_answer(const struct conn_answer *a, struct con
 		 * app-only token ("unsupported-authentication") stays a
 		 * permission problem. */
 		j = cJSON_ParseWithLength(a->body, a->body_len);
-		const char *type = str_of(j, "type");
-		if (type && strstr(type, "/client-forbidden") && !str_of(j, "reason"))
+		const char *type = conn_json_str(j, "type");
+		if (type && strstr(type, "/client-forbidden") && !conn_json_str(j, "reason"))
 			o = CONN_NOT_ALLOWED;
 		cJSON_Delete(j);
 	}
 	if (o != CONN_OK && ret_message)
-		*ret_message = problem_message(a->status, a->body, a->body_len);
+		*ret_message = conn_status_message(a->status, a->body, a->body_len, "title");
 	return o;
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connectors/conn-util.h"
 #include "connectors/connector.h"
 #include "connectors/html-text.h"
 #include "util/clock.h"
@@ -89,34 +90,6 @@ static int yt_push(struct conn_poll *p, enum yt_kind kind, const char *thread, c
 	return 0;
 }
 
-static int parse_cursor(struct conn_poll *p, const char *text)
-{
-	cJSON *j = cJSON_Parse(text);
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "t");
-	const cJSON *r = cJSON_GetObjectItemCaseSensitive(j, "r");
-
-	char *end = NULL;
-
-	if (!cJSON_IsObject(j) || (t && !cJSON_IsString(t)) || (r && !cJSON_IsObject(r))) {
-		cJSON_Delete(j);
-		return -EINVAL;
-	}
-	for (const cJSON *c = r ? r->child : NULL; c; c = c->next)
-		if (!cJSON_IsNumber(c)) {
-			cJSON_Delete(j);
-			return -EINVAL;
-		}
-	/* µs as a decimal string: a JSON number would pass through a double. */
-	p->hwm = t ? strtoll(t->valuestring, &end, 10) : 0;
-	if (t && (end == t->valuestring || *end || p->hwm < 0)) {
-		cJSON_Delete(j);
-		return -EINVAL;
-	}
-	p->old_counts = r ? cJSON_DetachItemViaPointer(j, (cJSON *)r) : cJSON_CreateObject();
-	cJSON_Delete(j);
-	return p->old_counts ? 0 : -ENOMEM;
-}
-
 static int yt_poll_new(const struct conn_account *acc, struct conn_poll **ret)
 {
 	struct conn_poll *p = calloc(1, sizeof(*p));
@@ -130,21 +103,10 @@ static int yt_poll_new(const struct conn_account *acc, struct conn_poll **ret)
 	p->now = acc->now;
 	if (!p->base_url || !p->channel || !p->counts)
 		goto fail;
-	if (acc->cursor) {
-		r = parse_cursor(p, acc->cursor);
-		if (r < 0)
-			goto fail;
-	} else {
-		p->old_counts = cJSON_CreateObject();
-		if (!p->old_counts)
-			goto fail;
-	}
-	/* Down to the lookback, or to the last thread seen when that is
-	 * older (downtime), never past the horizon. */
-	int64_t window = p->now - YT_LOOKBACK_USEC;
-	p->stop_at = p->hwm && p->hwm < window ? p->hwm : window;
-	if (!p->hwm || p->stop_at < acc->backfill_from)
-		p->stop_at = acc->backfill_from;
+	r = conn_window_cursor_parse(acc->cursor, &p->hwm, &p->old_counts);
+	if (r < 0)
+		goto fail;
+	p->stop_at = conn_window_stop(p->now, YT_LOOKBACK_USEC, p->hwm, acc->backfill_from);
 	p->newest = p->hwm;
 	r = yt_push(p, YT_THREADS, NULL, NULL);
 	if (r < 0)
@@ -183,11 +145,8 @@ static int yt_poll_next(struct conn_poll *p, struct conn_request *ret)
 			strbuf_free(&url);
 			return -ENOMEM;
 		}
-		memset(ret, 0, sizeof(*ret));
-		snprintf(ret->method, sizeof(ret->method), "GET");
-		ret->url = url.buf;
+		conn_get(ret, &url, i);
 		ret->quota_cost = 1;
-		ret->tag = i;
 		f->in_flight = true;
 		return 1;
 	}
@@ -200,12 +159,6 @@ static bool yt_poll_done(const struct conn_poll *p)
 		if (!p->f[i].done)
 			return false;
 	return true;
-}
-
-static const char *str_of(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* Page tokens and ids go into URLs: only the characters YouTube uses. */
@@ -236,7 +189,7 @@ static enum conn_outcome yt_error(long status, const char *body, size_t len, cha
 	cJSON *j = cJSON_ParseWithLength(body, len);
 	const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
 	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(err, "errors");
-	const char *reason = str_of(cJSON_IsArray(errs) ? errs->child : NULL, "reason");
+	const char *reason = conn_json_str(cJSON_IsArray(errs) ? errs->child : NULL, "reason");
 	enum conn_outcome o;
 
 	if (!reason)
@@ -279,14 +232,6 @@ static const char *state_of(const char *moderation)
 	return "hidden"; /* heldForReview, likelySpam */
 }
 
-static int dup_opt(char **dst, const char *s)
-{
-	if (!s)
-		return 0;
-	*dst = strdup(s);
-	return *dst ? 0 : -ENOMEM;
-}
-
 /* A comment resource as an item.  Within the window re-read on every
  * poll, comments neither written nor edited since the last poll's newest
  * thread are left out unless `all`: they are stored already. */
@@ -294,14 +239,14 @@ static int add_comment(struct conn_poll *p, const cJSON *c, const char *thread, 
                        struct conn_batch *b)
 {
 	const cJSON *sn = cJSON_GetObjectItemCaseSensitive(c, "snippet");
-	const char *id = str_of(c, "id");
-	const char *published = str_of(sn, "publishedAt");
-	const char *updated = str_of(sn, "updatedAt");
-	const char *original = str_of(sn, "textOriginal");
-	const char *display = str_of(sn, "textDisplay");
+	const char *id = conn_json_str(c, "id");
+	const char *published = conn_json_str(sn, "publishedAt");
+	const char *updated = conn_json_str(sn, "updatedAt");
+	const char *original = conn_json_str(sn, "textOriginal");
+	const char *display = conn_json_str(sn, "textDisplay");
 	const char *author =
-	        str_of(cJSON_GetObjectItemCaseSensitive(sn, "authorChannelId"), "value");
-	const char *video = str_of(sn, "videoId");
+	        conn_json_str(cJSON_GetObjectItemCaseSensitive(sn, "authorChannelId"), "value");
+	const char *video = conn_json_str(sn, "videoId");
 	int64_t t, u = 0;
 
 	if (!id || !published || clock_parse_iso8601(published, &t) < 0)
@@ -317,7 +262,7 @@ static int add_comment(struct conn_poll *p, const cJSON *c, const char *thread, 
 	it->is_own = author && strcmp(author, p->channel) == 0;
 	it->published_at = t;
 	it->edited_at = u;
-	it->platform_state = state_of(str_of(sn, "moderationStatus"));
+	it->platform_state = state_of(conn_json_str(sn, "moderationStatus"));
 	it->text =
 	        original ? strdup(original)
 	                 : conn_html_to_text(display ? display : "", display ? strlen(display) : 0);
@@ -326,9 +271,9 @@ static int add_comment(struct conn_poll *p, const cJSON *c, const char *thread, 
 	int r = 0;
 	if (video)
 		r = strbuf_addf(&link, "https://www.youtube.com/watch?v=%s&lc=%s", video, id);
-	if (r < 0 || !it->text || !it->raw_json || dup_opt(&it->platform_id, id) < 0 ||
-	    dup_opt(&it->parent_platform_id, thread) < 0 || dup_opt(&it->author_id, author) < 0 ||
-	    dup_opt(&it->author_name, str_of(sn, "authorDisplayName")) < 0) {
+	if (r < 0 || !it->text || !it->raw_json || conn_dup(&it->platform_id, id) < 0 ||
+	    conn_dup(&it->parent_platform_id, thread) < 0 || conn_dup(&it->author_id, author) < 0 ||
+	    conn_dup(&it->author_name, conn_json_str(sn, "authorDisplayName")) < 0) {
 		strbuf_free(&link);
 		return -ENOMEM;
 	}
@@ -339,7 +284,7 @@ static int add_comment(struct conn_poll *p, const cJSON *c, const char *thread, 
 static int take_threads(struct conn_poll *p, const cJSON *j, struct conn_batch *b)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, "items");
-	const char *next = str_of(j, "nextPageToken");
+	const char *next = conn_json_str(j, "nextPageToken");
 	bool past = false;
 	int r;
 
@@ -348,9 +293,10 @@ static int take_threads(struct conn_poll *p, const cJSON *j, struct conn_batch *
 	for (const cJSON *th = items ? items->child : NULL; th; th = th->next) {
 		const cJSON *sn = cJSON_GetObjectItemCaseSensitive(th, "snippet");
 		const cJSON *top = cJSON_GetObjectItemCaseSensitive(sn, "topLevelComment");
-		const char *tid = str_of(th, "id");
+		const char *tid = conn_json_str(th, "id");
 		const char *published =
-		        str_of(cJSON_GetObjectItemCaseSensitive(top, "snippet"), "publishedAt");
+		        conn_json_str(cJSON_GetObjectItemCaseSensitive(top, "snippet"),
+		                      "publishedAt");
 		int64_t t;
 
 		if (!tid || !token_ok(tid) || !cJSON_IsObject(top) || !published ||
@@ -399,7 +345,7 @@ static int take_threads(struct conn_poll *p, const cJSON *j, struct conn_batch *
 static int take_replies(struct conn_poll *p, size_t fi, const cJSON *j, struct conn_batch *b)
 {
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(j, "items");
-	const char *next = str_of(j, "nextPageToken");
+	const char *next = conn_json_str(j, "nextPageToken");
 	char *thread = p->f[fi].thread;
 	int r;
 
@@ -415,27 +361,6 @@ static int take_replies(struct conn_poll *p, size_t fi, const cJSON *j, struct c
 			return -EBADMSG;
 		return yt_push(p, YT_REPLIES, thread, next);
 	}
-	return 0;
-}
-
-static int cursor_text(const struct conn_poll *p, char **ret)
-{
-	cJSON *j = cJSON_CreateObject();
-	cJSON *counts = cJSON_Duplicate(p->counts, true);
-	char *text = NULL;
-	char t[24];
-
-	snprintf(t, sizeof(t), "%lld", (long long)p->newest);
-	if (j && counts && cJSON_AddStringToObject(j, "t", t) &&
-	    cJSON_AddItemToObject(j, "r", counts)) {
-		counts = NULL;
-		text = cJSON_PrintUnformatted(j);
-	}
-	cJSON_Delete(counts);
-	cJSON_Delete(j);
-	if (!text)
-		return -ENOMEM;
-	*ret = text;
 	return 0;
 }
 
@@ -480,9 +405,7 @@ static int yt_poll_answer(struct conn_poll *p, const struct conn_request *req,
 			r = take_replies(p, fi, j, b);
 		cJSON_Delete(j);
 		if (r == -EBADMSG) {
-			conn_batch_clear(b);
-			b->outcome = CONN_MALFORMED;
-			b->message = strdup("the answer is not the expected JSON");
+			conn_malformed(b);
 			return 0;
 		}
 		if (r < 0)
@@ -490,7 +413,7 @@ static int yt_poll_answer(struct conn_poll *p, const struct conn_request *req,
 		p->f[fi].done = true;
 	}
 	if (yt_poll_done(p) && !p->failed)
-		return cursor_text(p, &b->cursor);
+		return conn_window_cursor_text(p->newest, p->counts, &b->cursor);
 	return 0;
 }
 

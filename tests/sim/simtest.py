@@ -30,6 +30,20 @@ def find_fixtures():
 FIXTURES = find_fixtures()
 
 
+CONN_RUN = os.environ.get("VAKT_CONN_RUN")
+
+
+def conn_run(*args):
+    """Run tests/sim/conn-run (a connector's poll or action against a
+    simulator): the items it printed and its summary line."""
+    p = subprocess.run([CONN_RUN] + [str(a) for a in args], capture_output=True, text=True,
+                       timeout=PATIENCE * 6)
+    if p.returncode != 0:
+        raise AssertionError("conn-run %s: rc %d\n%s" % (args, p.returncode, p.stderr))
+    lines = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+    return lines[:-1], lines[-1]
+
+
 def fixture(name):
     if FIXTURES is None:
         raise unittest.SkipTest("platform fixtures not found (set VAKT_PLATFORM_FIXTURES)")

@@ -4,36 +4,24 @@ simulator — which is synthetic, built from the documentation, as the
 connector is: posts, comments and the organisation's nested replies once
 each, one batch call for a quiet account's counts, deletion only of the
 organisation's own comments, no hide, a sunset API version stops."""
-import json
 import os
-import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import PATIENCE, SimTestCase  # noqa: E402
+from simtest import CONN_RUN, SimTestCase, conn_run  # noqa: E402
 
-RUN = os.environ.get("VAKT_CONN_RUN")
 ORG = "urn:li:organization:2414183"
 TOKEN = "li-token"
 POST = "urn:li:share:6844785523593134080"
 ACT = "urn:li:activity:6844785524083892224"
 
 
-def conn_run(*args):
-    p = subprocess.run([RUN] + [str(a) for a in args], capture_output=True, text=True,
-                       timeout=PATIENCE * 6)
-    if p.returncode != 0:
-        raise AssertionError("conn-run %s: rc %d\n%s" % (args, p.returncode, p.stderr))
-    lines = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
-    return lines[:-1], lines[-1]
-
-
 def curn(cid):
     return "urn:li:comment:(%s,%s)" % (ACT, cid)
 
 
-@unittest.skipUnless(RUN, "VAKT_CONN_RUN not set (run under meson test)")
+@unittest.skipUnless(CONN_RUN, "VAKT_CONN_RUN not set (run under meson test)")
 class LinkedInConnector(SimTestCase):
     script = "sim_linkedin.py"
     scenario = "linkedin.json"

@@ -4,30 +4,18 @@ simulator, through conn-run: every mention and every own status comes out
 exactly once; the cursor carries a poll forward without repeats; own
 replies name their parent; faults and token errors give the right
 outcome; only reports and blocks are possible."""
-import json
 import os
-import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import PATIENCE, SimTestCase  # noqa: E402
+from simtest import CONN_RUN, SimTestCase, conn_run  # noqa: E402
 
-RUN = os.environ.get("VAKT_CONN_RUN")
 ME = "117020565966271181"
 TOKEN = "masto-token"
 
 
-def conn_run(*args):
-    p = subprocess.run([RUN] + [str(a) for a in args], capture_output=True, text=True,
-                       timeout=PATIENCE * 6)
-    if p.returncode != 0:
-        raise AssertionError("conn-run %s: rc %d\n%s" % (args, p.returncode, p.stderr))
-    lines = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
-    return lines[:-1], lines[-1]
-
-
-@unittest.skipUnless(RUN, "VAKT_CONN_RUN not set (run under meson test)")
+@unittest.skipUnless(CONN_RUN, "VAKT_CONN_RUN not set (run under meson test)")
 class MastodonConnector(SimTestCase):
     script = "sim_mastodon.py"
     scenario = "mastodon.json"

@@ -5,28 +5,17 @@ account at two cheap requests, surrogate-escaped emoji decoded, 402 stops,
 hiding only replies in the account's own conversations."""
 import json
 import os
-import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import PATIENCE, SimTestCase  # noqa: E402
+from simtest import CONN_RUN, SimTestCase, conn_run  # noqa: E402
 
-RUN = os.environ.get("VAKT_CONN_RUN")
 ME = "1234000000000000001"
 TOKEN = "x-user-token"
 
 
-def conn_run(*args):
-    p = subprocess.run([RUN] + [str(a) for a in args], capture_output=True, text=True,
-                       timeout=PATIENCE * 6)
-    if p.returncode != 0:
-        raise AssertionError("conn-run %s: rc %d\n%s" % (args, p.returncode, p.stderr))
-    lines = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
-    return lines[:-1], lines[-1]
-
-
-@unittest.skipUnless(RUN, "VAKT_CONN_RUN not set (run under meson test)")
+@unittest.skipUnless(CONN_RUN, "VAKT_CONN_RUN not set (run under meson test)")
 class XConnector(SimTestCase):
     script = "sim_x.py"
     scenario = "x.json"

@@ -4,31 +4,19 @@ simulator, through conn-run: every published thread and reply in the
 window comes out once per poll, replies beyond a thread's shown subset are
 fetched, the cursor keeps an unchanged channel at one request, own replies
 are marked, a spent quota stops, moderation maps to setModerationStatus."""
-import json
 import os
-import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simtest import PATIENCE, SimTestCase  # noqa: E402
+from simtest import CONN_RUN, SimTestCase, conn_run  # noqa: E402
 
-RUN = os.environ.get("VAKT_CONN_RUN")
 CHANNEL = "UCa-vrCLQHviTOVnEKDOdetQ"
 TOKEN = "ya29-owner"
 THREAD = "UgydxWWoeA7F1OdqypJ4AaABAg"
 
 
-def conn_run(*args):
-    p = subprocess.run([RUN] + [str(a) for a in args], capture_output=True, text=True,
-                       timeout=PATIENCE * 6)
-    if p.returncode != 0:
-        raise AssertionError("conn-run %s: rc %d\n%s" % (args, p.returncode, p.stderr))
-    lines = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
-    return lines[:-1], lines[-1]
-
-
-@unittest.skipUnless(RUN, "VAKT_CONN_RUN not set (run under meson test)")
+@unittest.skipUnless(CONN_RUN, "VAKT_CONN_RUN not set (run under meson test)")
 class YouTubeConnector(SimTestCase):
     script = "sim_youtube.py"
     scenario = "youtube.json"

@@ -17,6 +17,7 @@
 #include "connectors/connector.h"
 #include "connectors/facebook.h"
 #include "connectors/graph.h"
+#include "connectors/instagram.h"
 #include "util/clock.h"
 #include "util/readfile.h"
 #include "t.h"
@@ -272,6 +273,9 @@ static void test_error_permission(void)
 	T_EQ_INT(CONN_PERMISSION, code_outcome(403, 200, 0, "(#200) not authorized"));
 	T_EQ_INT(CONN_PERMISSION, code_outcome(400, 230, 0, "(#230) requires pages"));
 	T_EQ_INT(CONN_PERMISSION, code_outcome(400, 299, 0, "(#299) x"));
+	T_EQ_INT(CONN_PERMISSION, code_outcome(400, 100, 0,
+	                                       "API calls from the server require an "
+	                                       "appsecret_proof argument"));
 }
 
 static void test_error_gone_and_others(void)
@@ -764,6 +768,33 @@ static void test_poll_page_bounded_by_since(void)
 	run_end(&r);
 }
 
+static void test_poll_endless_paging_is_capped(void)
+{
+	/* a platform whose comment pages never end */
+	struct run r;
+	fb_start(&r, NULL, "2026-11-19T00:00:00Z");
+	T_EQ_INT(1, run_next(&r));
+	T_EQ_INT(0, run_answer(&r, 200, FEED_P1, NULL));
+	size_t n = 0;
+	char page[512];
+	while (run_next(&r) == 1 && n < 5000) {
+		snprintf(page, sizeof(page),
+		         "{\"data\":[{\"id\":\"100_%zu\",\"created_time\":"
+		         "\"2026-12-02T12:30:00+0000\"}],\"paging\":{\"cursors\":{\"after\":"
+		         "\"x%zu\"},\"next\":\"n\"}}",
+		         n + 10, n);
+		T_EQ_INT(0, run_answer(&r, 200, page, NULL));
+		T_ASSERT(!r.b.cursor);
+		n++;
+	}
+	printf("#   %zu pages\n", n);
+	T_ASSERT(n < 2100);
+	T_ASSERT(connector_facebook.poll_done(r.p));
+	T_CONTAINS(r.b.message, "request limit");
+	T_EQ_INT(CONN_OK, r.b.outcome);
+	run_end(&r);
+}
+
 /* ---------------------------------------------------------------- actions */
 
 static void test_actions(void)
@@ -1216,6 +1247,322 @@ static void fx_webhook_mention(const char *body, size_t len)
 	conn_batch_clear(&b);
 }
 
+/* ---------------------------------------------------------------- Instagram */
+
+#define IGU "17841406338772941"
+
+static const char *IG_MEDIA_P1 =
+        "{\"data\":[{\"id\":\"m2\",\"caption\":\"Lucia\\u00e5g\",\"timestamp\":"
+        "\"2026-12-02T08:00:00+0000\",\"permalink\":\"https:\\/\\/www.instagram.com\\/p\\/X\\/\","
+        "\"comments\":{\"data\":[{\"id\":\"c3\",\"text\":\"tack!\",\"timestamp\":"
+        "\"2026-12-02T10:00:00+0000\",\"username\":\"exempelby\",\"from\":{\"id\":\"" IGU "\","
+        "\"username\":\"exempelby\"},\"user\":{\"id\":\"" IGU "\"}},"
+        "{\"id\":\"c2\",\"text\":\"Fint "
+        "\\ud83d\\ude00\",\"timestamp\":\"2026-12-02T09:00:00+0000\","
+        "\"username\":\"lena\",\"hidden\":true,\"replies\":{\"data\":[{\"id\":\"r1\",\"text\":"
+        "\"svar\",\"timestamp\":\"2026-12-02T09:30:00+0000\",\"from\":{\"id\":\"" IGU "\"}}]}}],"
+        "\"paging\":{\"cursors\":{\"after\":\"QVFI\"},\"next\":\"https://graph.facebook.com/x\"}}},"
+        "{\"id\":\"m1\",\"timestamp\":\"2026-11-30T08:00:00+0000\"}],"
+        "\"paging\":{\"cursors\":{\"before\":\"b\",\"after\":\"MA\"},\"next\":\"n\"}}";
+
+static void test_ig_poll(void)
+{
+	struct run r;
+	run_start(&r, &connector_instagram, IGU, NULL, "2026-11-19T00:00:00Z");
+	T_EQ_INT(1, run_next(&r));
+	T_CONTAINS(r.req.url, "http://sim/v22.0/" IGU "/media?fields=");
+	T_CONTAINS(r.req.url, "comments.limit%2850%29%7Bid%2Ctext");
+	T_CONTAINS(r.req.url, "&limit=25&since=1795046400");
+	T_EQ_INT(0, run_answer(&r, 200, IG_MEDIA_P1, NULL));
+	T_EQ_INT(CONN_OK, r.b.outcome);
+	T_EQ_INT(5, r.b.n_items);
+	const struct conn_item *m2 = find_item(&r.b, "m2"), *c3 = find_item(&r.b, "c3"),
+	                       *c2 = find_item(&r.b, "c2"), *r1 = find_item(&r.b, "r1");
+	T_ASSERT(m2 && c3 && c2 && r1 && find_item(&r.b, "m1"));
+	if (m2 && c3 && c2 && r1) {
+		T_EQ_STR("post", m2->kind);
+		T_ASSERT(m2->is_own);
+		T_EQ_STR("https://www.instagram.com/p/X/", m2->permalink);
+		T_ASSERT(!strstr(m2->raw_json, "comments"));
+		T_EQ_STR("comment", c3->kind);
+		T_EQ_STR("m2", c3->parent_platform_id);
+		T_ASSERT(c3->is_own);
+		T_EQ_STR("comment", c2->kind);
+		T_ASSERT(!c2->is_own && !c2->author_id);
+		T_EQ_STR("lena", c2->author_name);
+		T_EQ_STR("hidden", c2->platform_state);
+		T_EQ_STR("Fint 😀", c2->text);
+		T_ASSERT(!strstr(c2->raw_json, "replies"));
+		T_EQ_STR("reply", r1->kind);
+		T_EQ_STR("c2", r1->parent_platform_id);
+		T_ASSERT(r1->is_own);
+	}
+	/* the comments' next page, then the media's */
+	T_EQ_INT(1, run_next(&r));
+	T_CONTAINS(r.req.url, "http://sim/v22.0/m2/comments?fields=");
+	T_CONTAINS(r.req.url, "&limit=50&after=QVFI");
+	struct conn_request comments = r.req;
+	memset(&r.req, 0, sizeof(r.req));
+	T_EQ_INT(1, run_next(&r));
+	T_CONTAINS(r.req.url, "/" IGU "/media?");
+	T_CONTAINS(r.req.url, "&after=MA");
+	struct conn_request media2 = r.req;
+	r.req = comments;
+	T_EQ_INT(0, run_answer(&r, 200,
+	                       "{\"data\":[{\"id\":\"c1\",\"text\":\"x\",\"timestamp\":"
+	                       "\"2026-12-02T08:30:00+0000\"}]}",
+	                       NULL));
+	T_EQ_INT(1, r.b.n_items);
+	T_ASSERT(!r.b.cursor);
+	conn_request_clear(&r.req);
+	r.req = media2;
+	T_EQ_INT(0, run_answer(&r, 200, "{\"data\":[]}", NULL));
+	T_ASSERT(connector_instagram.poll_done(r.p));
+	T_ASSERT(r.b.cursor);
+	char *cursor = r.b.cursor ? strdup(r.b.cursor) : NULL;
+	if (cursor) {
+		T_CONTAINS(cursor, "\"hw\":1796198400"); /* m2: 2026-12-02T08:00 */
+		T_CONTAINS(cursor, "\"cw\":1796205600"); /* c3: 10:00 */
+	}
+	run_end(&r);
+	if (!cursor)
+		return;
+
+	/* the next poll: media since hw less the overlap, then the known
+	 * media with ?ids=; one of them deleted */
+	run_start(&r, &connector_instagram, IGU, cursor, "2026-11-19T00:00:00Z");
+	T_EQ_INT(1, run_next(&r));
+	T_CONTAINS(r.req.url, "&since=1796197800");
+	T_EQ_INT(0, run_answer(&r, 200, "{\"data\":[]}", NULL));
+	T_EQ_INT(1, run_next(&r));
+	T_CONTAINS(r.req.url, "http://sim/v22.0/?fields=");
+	T_CONTAINS(r.req.url, "&ids=m2%2Cm1");
+	T_EQ_INT(0,
+	         run_answer(&r, 404,
+	                    "{\"error\":{\"message\":\"(#803) Some of the aliases you requested do "
+	                    "not exist: m1\",\"code\":803}}",
+	                    NULL));
+	T_EQ_INT(1, r.b.n_gone);
+	T_EQ_INT(1, run_next(&r));
+	T_CONTAINS(r.req.url, "&ids=m2");
+	T_EQ_INT(0,
+	         run_answer(&r, 200,
+	                    "{\"m2\":{\"id\":\"m2\",\"timestamp\":\"2026-12-02T08:00:00+0000\","
+	                    "\"comments\":{\"data\":[{\"id\":\"c9\",\"text\":\"ny\",\"timestamp\":"
+	                    "\"2026-12-03T09:00:00+0000\"}]}}}",
+	                    NULL));
+	T_ASSERT(find_item(&r.b, "c9"));
+	T_ASSERT(r.b.cursor && !strstr(r.b.cursor, "m1"));
+	run_end(&r);
+	free(cursor);
+}
+
+static void test_ig_errors_and_actions(void)
+{
+	struct run r;
+	run_start(&r, &connector_instagram, IGU, NULL, "2026-11-19T00:00:00Z");
+	run_next(&r);
+	T_EQ_INT(0,
+	         run_answer(&r, 400,
+	                    "{\"error\":{\"message\":\"(#80002) There have been too many calls to "
+	                    "this Instagram account.\",\"code\":80002,\"is_transient\":true}}",
+	                    NULL));
+	T_EQ_INT(CONN_RETRY, r.b.outcome);
+	T_EQ_INT(1, run_next(&r));
+	T_EQ_INT(0,
+	         run_answer(&r, 400,
+	                    "{\"error\":{\"message\":\"(#10) Application does not have permission "
+	                    "for this action\",\"code\":10}}",
+	                    NULL));
+	T_EQ_INT(CONN_PERMISSION, r.b.outcome);
+	T_ASSERT(connector_instagram.poll_done(r.p));
+	T_ASSERT(!r.b.cursor);
+	run_end(&r);
+
+	struct conn_account acc = { .external_id = IGU, .base_url = "http://sim/v22.0" };
+	struct conn_request req = { 0 };
+	T_EQ_INT(0, connector_instagram.action_request(&acc, CONN_ACT_HIDE, "c2", "comment", NULL,
+	                                               &req));
+	T_EQ_STR("POST", req.method);
+	T_EQ_STR("http://sim/v22.0/c2", req.url);
+	T_EQ_STR("hide=true", req.body);
+	conn_request_clear(&req);
+	T_EQ_INT(0, connector_instagram.action_request(&acc, CONN_ACT_UNHIDE, "r1", "reply", NULL,
+	                                               &req));
+	T_EQ_STR("hide=false", req.body);
+	conn_request_clear(&req);
+	T_EQ_INT(0, connector_instagram.action_request(&acc, CONN_ACT_DELETE, "c2", "comment", NULL,
+	                                               &req));
+	T_EQ_STR("DELETE", req.method);
+	conn_request_clear(&req);
+	T_EQ_INT(-EOPNOTSUPP, connector_instagram.action_request(&acc, CONN_ACT_DELETE, "m2",
+	                                                         "post", NULL, &req));
+	T_EQ_INT(-EOPNOTSUPP, connector_instagram.action_request(&acc, CONN_ACT_REPORT, "c2",
+	                                                         "comment", NULL, &req));
+	T_ASSERT(connector_find("instagram") == &connector_instagram);
+}
+
+/* A fresh IG poll whose media list brings media M with one embedded
+ * comment and a next page: the comments request answered with body. */
+static void ig_comments_scenario(const char *media, const char *body, struct run *r)
+{
+	char list[1024];
+	snprintf(list, sizeof(list),
+	         "{\"data\":[{\"id\":\"%s\",\"timestamp\":\"2020-06-01T08:00:00+0000\","
+	         "\"comments\":{\"data\":[{\"id\":\"first\",\"text\":\"a\",\"timestamp\":"
+	         "\"2020-06-02T00:00:00+0000\"}],\"paging\":{\"cursors\":{\"after\":\"a1\"},"
+	         "\"next\":\"n\"}}}]}",
+	         media);
+	run_start(r, &connector_instagram, IGU, NULL, "2020-01-01T00:00:00Z");
+	run_next(r);
+	T_EQ_INT(0, run_answer(r, 200, list, NULL));
+	T_EQ_INT(1, run_next(r));
+	T_CONTAINS(r->req.url, "/comments?");
+	T_EQ_INT(0, run_answer(r, 200, body, NULL));
+	T_EQ_INT(CONN_OK, r->b.outcome);
+}
+
+static void fx_ig_comments_p1(const char *body, size_t len)
+{
+	(void)len;
+	struct run r;
+	ig_comments_scenario("17846368219941692", body, &r);
+	T_EQ_INT(2, r.b.n_items);
+	const struct conn_item *c = find_item(&r.b, "17858154961981086");
+	T_ASSERT(c && find_item(&r.b, "17874875428706419"));
+	if (c) {
+		T_EQ_STR("comment", c->kind);
+		T_EQ_STR("17846368219941692", c->parent_platform_id);
+		T_EQ_STR("Beautiful!", c->text);
+		T_ASSERT(!c->is_own && !c->author_id);
+		T_EQ_INT(t_iso("2020-06-01T10:56:52Z"), c->published_at);
+	}
+	T_ASSERT(!r.b.cursor);
+	T_EQ_INT(1, run_next(&r)); /* paging.next with only an after cursor */
+	T_CONTAINS(r.req.url, "17846368219941692/comments?");
+	T_CONTAINS(r.req.url, "&after=after");
+	run_end(&r);
+}
+
+static void fx_ig_comments_p2(const char *body, size_t len)
+{
+	(void)len;
+	struct run r;
+	ig_comments_scenario("17846368219941692", body, &r);
+	T_EQ_INT(2, r.b.n_items);
+	T_ASSERT(find_item(&r.b, "17892250648466172") && find_item(&r.b, "17914413430382429"));
+	if (r.b.n_items)
+		T_EQ_STR("@ikroskun  Hey, guys", r.b.items[0].text); /* two spaces kept */
+	T_ASSERT(connector_instagram.poll_done(r.p));                /* no paging key: the end */
+	T_ASSERT(r.b.cursor);
+	run_end(&r);
+}
+
+static void fx_ig_comment_with_replies(const char *body, size_t len)
+{
+	(void)len;
+	struct conn_batch b;
+	conn_batch_init(&b);
+	cJSON *c = cJSON_Parse(body);
+	T_EQ_INT(2, ig_comment_item(c, IGU, NULL, NULL, NULL, &b, NULL));
+	if (b.n_items == 2) {
+		T_EQ_STR("17892250648466172", b.items[0].platform_id);
+		T_EQ_STR("comment", b.items[0].kind);
+		T_EQ_STR("17846368219941692", b.items[0].parent_platform_id); /* media{id} */
+		T_EQ_STR(IGU, b.items[0].author_id); /* user{id}: the account's own */
+		T_ASSERT(b.items[0].is_own);
+		T_EQ_STR("ikroskun", b.items[0].author_name);
+		T_EQ_STR("visible", b.items[0].platform_state);
+		T_EQ_STR("17845747489952795", b.items[1].platform_id);
+		T_EQ_STR("reply", b.items[1].kind);
+		T_EQ_STR("17892250648466172", b.items[1].parent_platform_id);
+		T_ASSERT(!b.items[1].is_own && !b.items[1].author_id);
+		T_EQ_INT(t_iso("2020-02-24T09:18:08Z"), b.items[1].published_at);
+	}
+	cJSON_Delete(c);
+	conn_batch_clear(&b);
+}
+
+static void fx_ig_replies(const char *body, size_t len)
+{
+	(void)len;
+	struct conn_batch b;
+	conn_batch_init(&b);
+	cJSON *root = cJSON_Parse(body);
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(root, "data"))
+		T_EQ_INT(1, ig_comment_item(c, IGU, NULL, "17892250648466172", NULL, &b, NULL));
+	T_EQ_INT(1, b.n_items);
+	if (b.n_items) {
+		T_EQ_STR("reply", b.items[0].kind);
+		T_EQ_STR("17892250648466172", b.items[0].parent_platform_id);
+		T_EQ_STR("@lixiangguodu123 nihao", b.items[0].text);
+	}
+	cJSON_Delete(root);
+	conn_batch_clear(&b);
+}
+
+static void fx_ig_missing_user(const char *body, size_t len)
+{
+	(void)len;
+	struct conn_batch b;
+	conn_batch_init(&b);
+	cJSON *c = cJSON_Parse(body);
+	T_EQ_INT(1, ig_comment_item(c, IGU, NULL, NULL, NULL, &b, NULL));
+	if (b.n_items) {
+		T_ASSERT(!b.items[0].author_id && !b.items[0].is_own);
+		T_EQ_STR("bincyshiona", b.items[0].author_name);
+		T_EQ_STR("17866467940233520", b.items[0].parent_platform_id);
+		T_EQ_STR("comment", b.items[0].kind);
+		T_EQ_STR("Nice", b.items[0].text);
+	}
+	cJSON_Delete(c);
+	conn_batch_clear(&b);
+}
+
+static void fx_ig_media_list(const char *body, size_t len)
+{
+	(void)len;
+	struct run r;
+	run_start(&r, &connector_instagram, IGU, NULL, "2021-08-01T00:00:00Z");
+	run_next(&r);
+	T_EQ_INT(0, run_answer(&r, 200, body, NULL));
+	T_EQ_INT(2, r.b.n_items);
+	const struct conn_item *m = find_item(&r.b, "17896622936197745");
+	T_ASSERT(m && find_item(&r.b, "17895731045244887"));
+	if (m) {
+		T_EQ_STR("post", m->kind);
+		T_ASSERT(m->is_own && !m->parent_platform_id);
+		T_EQ_STR("https://www.instagram.com/p/CSgdWACBeKr/", m->permalink);
+		T_EQ_INT(t_iso("2021-08-13T08:02:40Z"), m->published_at);
+	}
+	T_EQ_INT(1, run_next(&r));
+	T_CONTAINS(r.req.url, "/" IGU "/media?");
+	T_CONTAINS(r.req.url, "&after=after");
+	T_ASSERT(!strstr(r.req.url, "access_token"));
+	run_end(&r);
+}
+
+static void fx_ig_webhook(const char *body, size_t len)
+{
+	struct conn_batch b;
+	conn_batch_init(&b);
+	T_EQ_INT(0, ig_webhook_items(body, len, IGU, &b));
+	T_EQ_INT(1, b.n_items);
+	if (b.n_items) {
+		T_EQ_STR("123456789", b.items[0].platform_id);
+		T_EQ_STR("reply", b.items[0].kind);
+		T_EQ_STR("987654321", b.items[0].parent_platform_id);
+		T_EQ_STR("1234536447", b.items[0].author_id);
+		T_EQ_STR("testuser", b.items[0].author_name);
+		T_EQ_INT(1519399307LL * 1000000, b.items[0].published_at);
+	}
+	conn_batch_clear(&b);
+	conn_batch_init(&b);
+	T_EQ_INT(-EINVAL, ig_webhook_items("{\"object\":\"page\"}", 17, IGU, &b));
+	conn_batch_clear(&b);
+}
+
 struct fx {
 	const char *name;
 	void (*check)(const char *body, size_t len);
@@ -1244,6 +1591,13 @@ static const struct fx fixtures[] = {
 	{ "facebook-webhook-feed-comment-hide.json", fx_webhook_hide },
 	{ "facebook-webhook-feed-comment-remove.json", fx_webhook_remove },
 	{ "facebook-webhook-mention-comment.json", fx_webhook_mention },
+	{ "instagram-comment-missing-user.json", fx_ig_missing_user },
+	{ "instagram-comment-replies.json", fx_ig_replies },
+	{ "instagram-comment-with-replies.json", fx_ig_comment_with_replies },
+	{ "instagram-media-comments-p1.json", fx_ig_comments_p1 },
+	{ "instagram-media-comments-p2.json", fx_ig_comments_p2 },
+	{ "instagram-media-list.json", fx_ig_media_list },
+	{ "instagram-webhook-comments.json", fx_ig_webhook },
 };
 
 static const struct fx *fx_find(const char *name)
@@ -1265,7 +1619,8 @@ static void test_every_fixture(void)
 	struct dirent *e;
 	size_t seen = 0;
 	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "facebook-", 9) != 0)
+		if (strncmp(e->d_name, "facebook-", 9) != 0 &&
+		    strncmp(e->d_name, "instagram-", 10) != 0)
 			continue;
 		const struct fx *f = fx_find(e->d_name);
 		if (!f) {
@@ -1288,7 +1643,7 @@ static void test_every_fixture(void)
 	}
 	closedir(d);
 	printf("#   %zu recordings checked\n", seen);
-	T_ASSERT(seen >= 20);
+	T_ASSERT(seen >= 29);
 }
 
 int main(void)
@@ -1313,7 +1668,10 @@ int main(void)
 	T_RUN(test_poll_token_error_ends_the_poll);
 	T_RUN(test_poll_ratings_asked_once);
 	T_RUN(test_poll_page_bounded_by_since);
+	T_RUN(test_poll_endless_paging_is_capped);
 	T_RUN(test_actions);
+	T_RUN(test_ig_poll);
+	T_RUN(test_ig_errors_and_actions);
 	if (find_fixtures())
 		T_RUN(test_every_fixture);
 	else

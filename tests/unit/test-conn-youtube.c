@@ -199,7 +199,7 @@ static void test_window_and_cursor(void)
 	struct conn_request req;
 	struct conn_batch b;
 	/* The last poll's newest thread was at 2019-12-01T03:36:55Z. */
-	struct conn_poll *p = start("{\"t\":\"1575171415000000\",\"r\":{\"T2\":1}}", 0, &req);
+	struct conn_poll *p = start("{\"t\":\"1575171415000000\",\"c\":{\"T2\":1}}", 0, &req);
 	const char *page = "{\"nextPageToken\":\"abc\",\"items\":["
 	                   "{\"id\":\"T1\",\"snippet\":{\"totalReplyCount\":0,\"topLevelComment\":{"
 	                   "\"id\":\"T1\","
@@ -219,7 +219,7 @@ static void test_window_and_cursor(void)
 	T_EQ_INT(1, b.n_items);
 	T_EQ_STR("T1", b.items[0].platform_id);
 	T_ASSERT(c->poll_done(p));
-	T_EQ_STR("{\"t\":\"1575190800000000\",\"r\":{\"T2\":1}}", b.cursor);
+	T_EQ_STR("{\"t\":\"1575190800000000\",\"c\":{\"T2\":1}}", b.cursor);
 	conn_batch_clear(&b);
 	conn_request_clear(&req);
 	c->poll_free(p);
@@ -227,7 +227,7 @@ static void test_window_and_cursor(void)
 	struct conn_account acc = { .id = "a",
 		                    .external_id = CHANNEL,
 		                    .base_url = "http://yt.test" };
-	const char *bad[] = { "x", "{\"t\":1}", "{\"t\":\"1x\"}", "{\"r\":{\"a\":\"b\"}}", "[]" };
+	const char *bad[] = { "x", "{\"t\":1}", "{\"t\":\"1x\"}", "{\"c\":{\"a\":\"b\"}}", "[]" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		acc.cursor = bad[i];
 		p = NULL;
