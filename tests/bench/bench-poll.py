@@ -58,7 +58,7 @@ def minutes(m):
 # Each returns (scenario, [(external_id, token, api_base_suffix)]).
 
 
-def sc_graph(n, posts, comments, ig):
+def sc_graph(n, posts, comments, ig, first):
     perms = (["instagram_basic", "instagram_manage_comments", "pages_read_engagement"] if ig else
              ["pages_read_engagement", "pages_read_user_content", "pages_manage_engagement"])
     sc = {"config": {"default_version": 22, "usage": 2}, "tokens": {}, "accounts": [],
@@ -67,8 +67,8 @@ def sc_graph(n, posts, comments, ig):
         sc["authors"]["u%d" % k] = {"id": "1784140000000%04d" % k, "name": "Person %d" % k,
                                     "username": "person%d" % k}
     accs = []
-    seq = 0
-    for a in range(n):
+    seq = first * posts * (comments + 1)
+    for a in range(first, first + n):
         aid = ("178414063%08d" if ig else "1048576%08d") % a
         tok = "tok-%s-%d" % ("ig" if ig else "fb", a)
         sc["tokens"][tok] = {"account": aid, "type": "page", "permissions": perms}
@@ -94,7 +94,7 @@ def sc_graph(n, posts, comments, ig):
     return sc, accs
 
 
-def sc_youtube(n, posts, comments):
+def sc_youtube(n, posts, comments, first):
     chan = "UCa-vrCLQHviTOVnEKDOdetQ"
     sc = {"config": {"quota_limit": BIG, "api_keys": ["AIza-sim-key"]},
           "tokens": {}, "accounts": [{"id": chan, "name": "Exempelby kommun"}],
@@ -115,14 +115,14 @@ def sc_youtube(n, posts, comments):
                                 "author": "u%d" % ((p + c + 1) % 5),
                                 "created": minutes(30 + 60 * p - 5 * (c + 1)), "text": text(p * 10 + c)})
     accs = []
-    for a in range(n):
+    for a in range(first, first + n):
         tok = "tok-yt-%d" % a
         sc["tokens"][tok] = {"account": chan, "scopes": ["https://www.googleapis.com/auth/youtube.force-ssl"]}
         accs.append((chan, tok, ""))
     return sc, accs
 
 
-def sc_x(n, posts, comments):
+def sc_x(n, posts, comments, first):
     sc = {"config": {"credits": BIG, "limits": {k: BIG for k in
                                                 ("mentions", "search", "tweets", "lookup", "hide")}},
           "tokens": {}, "accounts": [], "authors": {}, "items": []}
@@ -130,8 +130,8 @@ def sc_x(n, posts, comments):
         sc["authors"]["u%d" % k] = {"id": "22449949%02d" % k, "name": "Person %d" % k,
                                     "username": "person%d" % k}
     accs = []
-    seq = 0
-    for a in range(n):
+    seq = first * posts * (comments + 1)
+    for a in range(first, first + n):
         key = "acc%d" % a
         uid = "12340000000%08d" % a
         sc["authors"][key] = {"id": uid, "name": "Konto %d" % a, "username": "konto%d" % a}
@@ -153,7 +153,7 @@ def sc_x(n, posts, comments):
     return sc, accs
 
 
-def sc_mastodon(n, posts, comments):
+def sc_mastodon(n, posts, comments, first):
     me = "117020565966271181"
     sc = {"config": {"locale": "en", "rate_limit": BIG}, "tokens": {},
           "accounts": [{"id": me, "username": "exempelby"}],
@@ -162,7 +162,7 @@ def sc_mastodon(n, posts, comments):
     for k in range(5):
         sc["authors"]["u%d" % k] = {"id": "11702056609221%04d" % k, "username": "person%d" % k,
                                     "acct": "person%d@social.example" % k, "display_name": "Person %d" % k}
-    seq = 0
+    seq = first * posts * (comments + 1)
     for p in range(posts):
         seq += 1
         sid = str(117020577157690000 + seq)
@@ -173,21 +173,21 @@ def sc_mastodon(n, posts, comments):
                                 "author": "u%d" % (seq % 5), "created": minutes(30 + 60 * p - 5 * (c + 1)),
                                 "text": "@exempelby %s" % text(seq)})
     accs = []
-    for a in range(n):
+    for a in range(first, first + n):
         tok = "tok-masto-%d" % a
         sc["tokens"][tok] = {"scopes": ["read", "write"]}
         accs.append((me, tok, ""))
     return sc, accs
 
 
-def sc_linkedin(n, posts, comments):
+def sc_linkedin(n, posts, comments, first):
     sc = {"config": {"org_may_delete_members": False}, "tokens": {}, "accounts": [], "authors": {},
           "items": []}
     for k in range(5):
         sc["authors"]["u%d" % k] = {"id": "urn:li:person:sim%07d" % k}
     accs = []
-    seq = 0
-    for a in range(n):
+    seq = first * posts * (comments + 1)
+    for a in range(first, first + n):
         key = "org%d" % a
         urn = "urn:li:organization:%d" % (2414183 + a)
         sc["authors"][key] = {"id": urn}
@@ -210,11 +210,11 @@ def sc_linkedin(n, posts, comments):
     return sc, accs
 
 
-def scenario(platform, n, posts, comments):
+def scenario(platform, n, posts, comments, first):
     if platform in ("facebook", "instagram"):
-        return sc_graph(n, posts, comments, platform == "instagram")
+        return sc_graph(n, posts, comments, platform == "instagram", first)
     return {"youtube": sc_youtube, "x": sc_x, "mastodon": sc_mastodon,
-            "linkedin": sc_linkedin}[platform](n, posts, comments)
+            "linkedin": sc_linkedin}[platform](n, posts, comments, first)
 
 
 # --------------------------------------------------------------- helpers
@@ -261,8 +261,11 @@ def cycle(d, sims, per_platform, label):
     for p in bad[:5]:
         print("  not ok: %s" % json.dumps(p)[:400])
     total = 0
-    for plat, s in sims.items():
-        log = sim_call(s, "GET", "/_sim/log")["requests"]
+    for plat in PLATFORMS:
+        log = []
+        for (p, _), s in sims.items():
+            if p == plat:
+                log += sim_call(s, "GET", "/_sim/log")["requests"]
         total += len(log)
         statuses = {}
         for e in log:
@@ -276,6 +279,18 @@ def cycle(d, sims, per_platform, label):
     return wall, total / max(1, n), mem
 
 
+def add_accounts(config, tokdir, plat, sim, accs, first):
+    for i, (ext, tok, suffix) in enumerate(accs, first):
+        name = "%s-%04d" % (plat, i)
+        tf = os.path.join(tokdir, name)
+        with open(tf, "w") as f:
+            f.write(tok + "\n")
+        os.chmod(tf, 0o600)
+        with open(os.path.join(config, "accounts.d", name + ".conf"), "w") as f:
+            f.write("[Account]\nPlatform=%s\nUnit=%s\nExternalId=%s\nApiBaseUrl=%s%s\n"
+                    "TokenFile=%s\n" % (plat, UNITS[i % len(UNITS)], ext, sim.base, suffix, tf))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--accounts", type=int, default=800)
@@ -283,6 +298,8 @@ def main():
     ap.add_argument("--comments", type=int, default=3)
     ap.add_argument("--latency-ms", type=int, default=100)
     ap.add_argument("--cycles", type=int, default=2, help="cycles after the first one")
+    ap.add_argument("--sims-per-platform", type=int, default=8,
+                    help="simulator processes per platform (the accounts split between them)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     a = ap.parse_args()
 
@@ -300,25 +317,19 @@ def main():
         tokdir = os.path.join(work, "tokens")
         os.makedirs(tokdir)
         t0 = time.monotonic()
-        k = 0
         for plat in PLATFORMS:
-            sc, accs = scenario(plat, per_platform[plat], a.posts, a.comments)
-            path = os.path.join(work, "%s.json" % plat)
-            with open(path, "w", encoding="utf-8") as f:
-                json.dump(sc, f)
-            s = SimProc("sim_%s.py" % plat, path)
-            sims[plat] = s
-            s.start()
-            for i, (ext, tok, suffix) in enumerate(accs):
-                name = "%s-%04d" % (plat, i)
-                tf = os.path.join(tokdir, name)
-                with open(tf, "w") as f:
-                    f.write(tok + "\n")
-                os.chmod(tf, 0o600)
-                with open(os.path.join(config, "accounts.d", name + ".conf"), "w") as f:
-                    f.write("[Account]\nPlatform=%s\nUnit=%s\nExternalId=%s\nApiBaseUrl=%s%s\n"
-                            "TokenFile=%s\n" % (plat, UNITS[k % len(UNITS)], ext, s.base, suffix, tf))
-                k += 1
+            n = per_platform[plat]
+            for shard in range(a.sims_per_platform):
+                lo = n * shard // a.sims_per_platform
+                hi = n * (shard + 1) // a.sims_per_platform
+                sc, accs = scenario(plat, hi - lo, a.posts, a.comments, lo)
+                path = os.path.join(work, "%s-%d.json" % (plat, shard))
+                with open(path, "w", encoding="utf-8") as f:
+                    json.dump(sc, f)
+                s = SimProc("sim_%s.py" % plat, path)
+                sims[(plat, shard)] = s
+                s.start()
+                add_accounts(config, tokdir, plat, s, accs, lo)
         # The latency goes in after setup: the simulators' own start is not measured.
         for s in sims.values():
             c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)

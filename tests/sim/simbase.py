@@ -563,6 +563,13 @@ class Server(http.server.ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128  # a benchmark opens many connections at once
 
+    def handle_error(self, request, client_address):
+        # A client that closes a kept-alive connection or gives up on an
+        # answer is the client's business, not a simulator bug.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
 
 def main(sim_class, argv=None):
     ap = argparse.ArgumentParser(description="vakt %s simulator" % sim_class.platform)
