@@ -240,13 +240,24 @@ def hwm_kib(pid):
     return out
 
 
+def cpu_s(pid):
+    """User + system CPU seconds of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cycle(d, sims, per_platform, label):
     for s in sims.values():
         sim_call(s, "DELETE", "/_sim/log")
+    cpu0 = cpu_s(d.pid)
+    sim0 = sum(cpu_s(s.proc.pid) for s in sims.values())
     t0 = time.monotonic()
     r = subprocess.run([vakttest.VAKTCTL, "--socket", d.socket, "poll", "--all", "--json"],
                        capture_output=True, text=True, timeout=3600)
     wall = time.monotonic() - t0
+    cpu = cpu_s(d.pid) - cpu0
+    sim_cpu = sum(cpu_s(s.proc.pid) for s in sims.values()) - sim0
     try:
         polls = json.loads(r.stdout)["polls"]
     except (ValueError, KeyError):
@@ -257,6 +268,8 @@ def cycle(d, sims, per_platform, label):
     new = sum(p.get("items_new", 0) or 0 for p in polls)
     print("%s: %d polls in %.2f s (vaktctl rc %d), results %s, %d new items"
           % (label, len(polls), wall, r.returncode, results, new))
+    print("  CPU: vaktd %.2f s, simulators %.2f s; load %s"
+          % (cpu, sim_cpu, open("/proc/loadavg").read().split()[0]))
     bad = [p for p in polls if p.get("result") != "ok"]
     for p in bad[:5]:
         print("  not ok: %s" % json.dumps(p)[:400])
