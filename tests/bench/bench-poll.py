@@ -5,9 +5,11 @@
   tests/bench/bench-poll.py [--accounts 800] [--posts 20] [--comments 3] \\
                             [--latency-ms 100]
 
-The accounts are spread evenly over the six platforms, one simulator
-process per platform (tests/sim/sim_*.py) with --latency-ms added to every
-API request.  Each account has --posts recent posts with --comments
+The accounts are spread evenly over the six platforms and split between
+--sims-per-platform simulator processes per platform (tests/sim/sim_*.py;
+a simulator scans its whole item store per request, so fewer accounts per
+process keep it from being the bottleneck), with --latency-ms added to
+every API request.  Each account has --posts recent posts with --comments
 comments each.  Facebook pages, Instagram users, X users and LinkedIn
 organisations are separate accounts on their simulator; the YouTube and
 Mastodon simulators serve one account (the channel, the token's user), so
@@ -19,7 +21,8 @@ manual test clock (started at the real present), with the shipped rules.
 Measured: the wall time of `vaktctl poll --all` (every account polled once,
 the first time: everything is new), the same for a second cycle with
 nothing changed, the requests per account in each cycle (from the
-simulators' /_sim/log), and vaktd's peak RSS (VmHWM).  Every process it
+simulators' /_sim/log), the CPU seconds of vaktd and of the simulators per
+cycle, and vaktd's peak RSS (VmHWM).  Figures: docs/hacking.md#benchmarks.  Every process it
 starts is stopped by its pid, also on failure.
 """
 import argparse
