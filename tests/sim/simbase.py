@@ -486,6 +486,11 @@ def make_handler(sim):
             if fault:
                 entry["fault"] = fault["mode"]
             mode = fault["mode"] if fault else None
+            # The network's round trip (config "latency_ms", --latency-ms):
+            # slept outside the lock, so requests overlap as on the wire.
+            latency = sim.cfg("latency_ms", 0)
+            if latency:
+                sim.stopping.wait(latency / 1000)
             if mode == "slow" or (fault and fault.get("delay_ms")):
                 sim.stopping.wait(fault.get("delay_ms", 1000) / 1000)
             if mode == "timeout":
@@ -556,16 +561,28 @@ def make_handler(sim):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # a benchmark opens many connections at once
+
+    def handle_error(self, request, client_address):
+        # A client that closes a kept-alive connection or gives up on an
+        # answer is the client's business, not a simulator bug.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def main(sim_class, argv=None):
     ap = argparse.ArgumentParser(description="vakt %s simulator" % sim_class.platform)
     ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free one, printed)")
     ap.add_argument("--scenario", required=True, help="scenario JSON file")
+    ap.add_argument("--latency-ms", type=int, default=None,
+                    help="added to every API request (not /_sim/); overrides config latency_ms")
     a = ap.parse_args(argv)
     with open(a.scenario, encoding="utf-8") as f:
         scenario = json.load(f)
     sim = sim_class(scenario)
+    if a.latency_ms is not None:
+        sim.state["config"]["latency_ms"] = a.latency_ms
     srv = Server(("127.0.0.1", a.port), make_handler(sim))
     sim.base_url = "http://127.0.0.1:%d" % srv.server_address[1]
     print(srv.server_address[1], flush=True)

@@ -122,6 +122,21 @@ class Server(unittest.TestCase):
         r = s.get_url(first["paging"]["next"])
         self.assertEqual((r.json["error"]["code"], r.json["error"]["error_subcode"]), (190, 463))
 
+    def test_latency_on_api_requests_only(self):
+        import time
+        s = SimProc(SIMS["x"], "x.json").start()
+        self.addCleanup(s.stop)
+        h = {"Authorization": "Bearer x-user-token"}
+        self.assertEqual(s.request("POST", "/_sim/config", body={"latency_ms": 400}).status, 200)
+        t0 = time.monotonic()
+        r = s.request("GET", "/2/users/1234000000000000001/mentions", headers=h)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.4)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(len(s.log()), 1)
+        s.request("POST", "/_sim/config", body={"latency_ms": 0})
+        s.request("GET", "/2/users/1234000000000000001/mentions", headers=h)
+        self.assertEqual(len(s.log()), 2)
+
     def test_bad_scenario_fails_at_start(self):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             f.write("{not json")
