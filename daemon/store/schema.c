@@ -371,6 +371,19 @@ static const char migration_5[] =
          * that ran it; IF NOT EXISTS keeps this step harmless either way. */
         "CREATE INDEX IF NOT EXISTS polls_account_planned ON polls(account_id, planned_at);";
 
+static const char migration_6[] =
+        /* Rule sets whose every example passed, and on which vaktd: start-up
+         * and reload run a rule set's examples only when this vaktd has not
+         * proved them on it before (a changed rule file is a new rule set;
+         * a rebuilt vaktd or another PCRE2 is a new engine). */
+        "CREATE TABLE ruleset_checks ("
+        "  ruleset TEXT NOT NULL," /* verdicts.ruleset */
+        "  engine TEXT NOT NULL,"  /* vaktd's build ID and PCRE2's version */
+        "  examples INTEGER NOT NULL,"
+        "  checked_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (ruleset, engine)"
+        ") WITHOUT ROWID;";
+
 const struct schema_migration schema_migrations[] = {
 	{ 1, "accounts, items, versions, verdicts, deadlines, actions, outbox, polls, audit",
 	  migration_1 },
@@ -379,6 +392,7 @@ const struct schema_migration schema_migrations[] = {
 	  migration_3 },
 	{ 4, "unevaluated items, status counters, rule sets by reference", migration_4 },
 	{ 5, "the queue by account and unit in index order, polls by planned time", migration_5 },
+	{ 6, "rule sets whose examples passed, per vaktd build", migration_6 },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);
