@@ -147,7 +147,9 @@ int store_poll_summaries(struct store *s, const struct store_poll_window *w, siz
 		struct store_poll_summary *o = &ret[i];
 		int sr;
 		memset(o, 0, sizeof(*o));
-		if ((sr = summary_step(planned, w[i].account)) == SQLITE_ROW)
+		if (w[i].no_planned)
+			; /* not asked for */
+		else if ((sr = summary_step(planned, w[i].account)) == SQLITE_ROW)
 			o->last_planned = sqlite3_column_int64(planned, 0);
 		else if (sr != SQLITE_DONE)
 			r = STORE_E_SQLITE;

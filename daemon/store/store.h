@@ -134,6 +134,7 @@ int store_poll_latest(struct store *s, const char *account, int64_t *ret_started
 struct store_poll_window {
 	const char *account;
 	int64_t from[2], to[2];
+	bool no_planned; /* the caller knows the next poll: last_planned stays 0 */
 };
 struct store_poll_summary {
 	int64_t last_planned;

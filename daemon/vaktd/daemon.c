@@ -295,6 +295,13 @@ static void on_store_changed(void *arg, const char *account)
 	poller_refresh(d->poller, account);
 }
 
+/* GET /v1/accounts: the poller knows every account's next poll. */
+static int on_next_poll(void *arg, const char *account, int64_t *ret)
+{
+	const struct daemon *d = arg;
+	return poller_next_due(d->poller, account, ret);
+}
+
 int daemon_check_config(const struct daemon_opts *opts)
 {
 	struct diag_list diags = { 0 };
@@ -506,6 +513,8 @@ static int start_poller(struct daemon *d)
 	}
 	d->api_env.changed = on_store_changed;
 	d->api_env.changed_arg = d;
+	d->api_env.next_poll = on_next_poll;
+	d->api_env.next_poll_arg = d;
 	return 0;
 }
 
