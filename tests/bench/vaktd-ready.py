@@ -2,7 +2,7 @@
 """Start to READY of the real vaktd on a store built by bench-store.
 
   VAKTD=build/daemon/vaktd/vaktd VAKTCTL=build/daemon/ctl/vaktctl \\
-  tests/bench/vaktd-ready.py /var/tmp/vakt-bench-store/store-1000000-s3-g1 [RUNS]
+  tests/bench/vaktd-ready.py /var/tmp/vakt-bench-store/store-1000000-s3-g1 [RUNS [REQUESTS]]
 
 The directory is one bench-store made (vakt.db and config/ with 800
 accounts).  vaktd runs on it with a private socket, is stopped by its pid
@@ -12,8 +12,14 @@ CPU up to then (the kernel's schedstat, summed over its threads; read just
 after READY=1 arrives): on a shared machine the wall time is the CPU time
 plus the wait for a turn.  Connectors point at a closed local port: polls fail fast
 and never leave the machine.
+
+With REQUESTS, the last run's daemon then answers that many GET /v1/status
+and GET /v1/accounts, one connection each, and their wall time and the
+daemon's CPU time per request (its schedstat before and after) are printed
+as p50 and p99.
 """
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -34,12 +40,50 @@ def schedstat(pid):
     return run, wait
 
 
+def get(path, sock_path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(sock_path)
+        s.sendall(("GET %s HTTP/1.1\r\nHost: vakt\r\nConnection: close\r\n\r\n"
+                   % path).encode())
+        data = b""
+        while True:
+            chunk = s.recv(1 << 16)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    if not data.startswith(b"HTTP/1.1 200"):
+        raise AssertionError("%s: %r" % (path, data[:200]))
+    return len(data)
+
+
+def requests(d, n):
+    for path in ("/v1/status", "/v1/accounts"):
+        walls, cpus = [], []
+        size = 0
+        for _ in range(n):
+            c0 = schedstat(d.pid)[0]
+            t0 = time.monotonic()
+            size = get(path, d.socket)
+            walls.append(time.monotonic() - t0)
+            cpus.append((schedstat(d.pid)[0] - c0) / 1e9)
+        walls.sort()
+        cpus.sort()
+        p99 = min(n - 1, int(n * 0.99))
+        print("GET %s (%d, %d bytes): wall p50 %.2f ms, p99 %.2f ms; daemon CPU p50 %.2f ms, "
+              "p99 %.2f ms" % (path, n, size, walls[n // 2] * 1e3, walls[p99] * 1e3,
+                               cpus[n // 2] * 1e3, cpus[p99] * 1e3))
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
     store_dir = os.path.abspath(sys.argv[1])
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    n_requests = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     times, cpus, waits = [], [], []
     with tempfile.TemporaryDirectory(prefix="vakt-ready-") as work:
         os.symlink(store_dir, os.path.join(work, "state"))
@@ -54,6 +98,8 @@ def main():
                 run, wait = schedstat(d.pid)
                 cpus.append(run / 1e9)
                 waits.append(wait / 1e9)
+                if n_requests and len(times) == runs:
+                    requests(d, n_requests)
             finally:
                 d.stop()
                 d.notify.close()

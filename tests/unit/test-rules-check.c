@@ -137,6 +137,9 @@ static void test_examples_run_once_per_rule_files_and_build(void)
 	T_EQ_INT(0, pipeline_rules_check(pr, s, NOW, &dl));
 	T_ASSERT(pr->examples_checked);
 	T_EQ_INT(0, (int64_t)pr->examples_ran);
+	/* Nothing ran, so nothing was JIT-compiled yet: that waits for the
+	 * first comment that reaches a pattern. */
+	T_EQ_INT(0, (int64_t)filter_engine_jit_patterns(pr->engine));
 	pipeline_rules_free(pr);
 
 	/* Another build of vaktd (or PCRE2) proved them, not this one: run. */
