@@ -17,6 +17,9 @@ systemd-container debootstrap"
 # only recommends.
 # tests/lint/format.sh
 PACKAGES="$PACKAGES clang-format"
+# tests/integration/smtpsink.py: the SMTP server of the e-mail tests and
+# the notify benchmark
+PACKAGES="$PACKAGES python3-aiosmtpd"
 
 missing=""
 for p in $PACKAGES; do

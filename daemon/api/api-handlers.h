@@ -9,7 +9,16 @@ typedef void (*api_handler_fn)(const struct api_env *env, const struct api_req *
                                struct api_response *ret);
 
 void api_get_status(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+/* api-audit.c: the audit log's verification (on the worker) and export */
 void api_get_audit_verify(const struct api_env *env, const struct api_req *req,
+                          struct api_response *ret);
+void api_post_audit_verify(const struct api_env *env, const struct api_req *req,
+                           struct api_response *ret);
+void api_delete_audit_verify(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret);
+void api_get_audit_verify_status(const struct api_env *env, const struct api_req *req,
+                                 struct api_response *ret);
+void api_get_audit_export(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret);
 /* api-reload.c: POST /v1/reload */
 void api_post_reload(const struct api_env *env, const struct api_req *req,
@@ -52,6 +61,19 @@ void api_get_testclock(const struct api_env *env, const struct api_req *req,
                        struct api_response *ret);
 void api_post_testclock(const struct api_env *env, const struct api_req *req,
                         struct api_response *ret);
+
+/* api-escalations.c */
+void api_get_escalations(const struct api_env *env, const struct api_req *req,
+                         struct api_response *ret);
+void api_post_escalation_ack(const struct api_env *env, const struct api_req *req,
+                             struct api_response *ret);
+/* GET and POST /v1/ack/{token}: the signed link. */
+void api_ack_link(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+void api_get_oncall(const struct api_env *env, const struct api_req *req, struct api_response *ret);
+void api_post_oncall(const struct api_env *env, const struct api_req *req,
+                     struct api_response *ret);
+void api_post_account_test_route(const struct api_env *env, const struct api_req *req,
+                                 struct api_response *ret);
 
 /* api-util.c: "2026-06-18T08:30:00+02:00" in c's zone, or null when t is 0. */
 void api_add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t);

@@ -74,9 +74,20 @@ static const struct api_route {
 	{ "GET", "/v1/items/{id}", api_get_item, NULL },
 	{ "POST", "/v1/items/{id}/evaluate", api_post_item_evaluate, NULL },
 	{ "GET", "/v1/audit/verify", api_get_audit_verify, NULL },
+	{ "POST", "/v1/audit/verify", api_post_audit_verify, NULL },
+	{ "DELETE", "/v1/audit/verify", api_delete_audit_verify, NULL },
+	{ "GET", "/v1/audit/verify/status", api_get_audit_verify_status, NULL },
+	{ "GET", "/v1/audit/export", api_get_audit_export, NULL },
 	{ "GET", "/v1/testclock", api_get_testclock, NULL },
 	{ "POST", "/v1/testclock", api_post_testclock, NULL },
 	{ "POST", "/v1/reload", api_post_reload, NULL },
+	{ "GET", "/v1/escalations", api_get_escalations, NULL },
+	{ "POST", "/v1/escalations/{id}/ack", api_post_escalation_ack, NULL },
+	{ "GET", "/v1/ack/{id}", api_ack_link, NULL },
+	{ "POST", "/v1/ack/{id}", api_ack_link, NULL },
+	{ "GET", "/v1/oncall", api_get_oncall, NULL },
+	{ "POST", "/v1/oncall", api_post_oncall, NULL },
+	{ "POST", "/v1/accounts/{id}/test-route", api_post_account_test_route, NULL },
 };
 
 /* Match path against pattern; the {id} segment is copied into param. */
@@ -219,17 +230,36 @@ int api_route(const struct api_env *env, const char *method, const char *path, c
 	return api_route_as(env, NULL, method, path, query, body, body_len, ret);
 }
 
+static int route(const struct api_env *env, const struct api_caller *caller, bool resumed,
+                 const char *method, const char *path, const char *query, const char *body,
+                 size_t body_len, struct api_response *ret);
+
 int api_route_as(const struct api_env *env, const struct api_caller *caller, const char *method,
                  const char *path, const char *query, const char *body, size_t body_len,
                  struct api_response *ret)
 {
+	return route(env, caller, false, method, path, query, body, body_len, ret);
+}
+
+int api_route_resumed(const struct api_env *env, const struct api_caller *caller,
+                      const char *method, const char *path, const char *query, const char *body,
+                      size_t body_len, struct api_response *ret)
+{
+	return route(env, caller, true, method, path, query, body, body_len, ret);
+}
+
+static int route(const struct api_env *env, const struct api_caller *caller, bool resumed,
+                 const char *method, const char *path, const char *query, const char *body,
+                 size_t body_len, struct api_response *ret)
+{
 	static const struct api_caller nobody = { 0 };
 	int path_known = 0;
-	char param[128], claim_buf[64];
+	char param[160], claim_buf[64];
 	const char *claim = NULL;
 
 	ret->status = 0;
 	ret->body = NULL;
+	ret->wait = false;
 	if (!path_ok(path)) {
 		ret->status = 400;
 		ret->body = api_error_body(400, "bad_path", "malformed request path");
@@ -259,6 +289,7 @@ int api_route_as(const struct api_env *env, const struct api_caller *caller, con
 			.body_len = body_len,
 			.caller = caller ? caller : &nobody,
 			.claim = claim,
+			.resumed = resumed,
 		};
 		/* Every audit entry this request causes names its caller. */
 		struct audit_caller ac = {

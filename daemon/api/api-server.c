@@ -41,6 +41,7 @@
 #include <event2/listener.h>
 #include <systemd/sd-daemon.h>
 
+#include "api/api-audit-job.h"
 #include "api/api-http.h"
 #include "util/log.h"
 
@@ -60,6 +61,7 @@ enum conn_phase {
 	CONN_IDLE,    /* no byte of a request yet */
 	CONN_READING, /* a request is arriving; the request bound runs */
 	CONN_WRITING, /* a response is going out */
+	CONN_WAITING, /* its request waits for the audit job (api_response.wait) */
 };
 
 struct api_conn {
@@ -73,6 +75,9 @@ struct api_conn {
 	size_t in_len, in_cap;
 	struct evbuffer *out;
 	struct api_http_req req;
+	/* This request's query in `in`, NULL when none; `in` does not move
+	 * while the request waits, since nothing is read then. */
+	const char *query;
 	bool close_after; /* close once the response is written */
 	bool peer_eof;    /* the client will send nothing more */
 	bool served;      /* has had a request answered */
@@ -242,22 +247,37 @@ static void peer_caller(struct api_conn *c, struct api_caller *ret)
 	snprintf(ret->user, sizeof(ret->user), "%s", c->user);
 }
 
-static void handle(struct api_conn *c)
+/* Route the request; resumed: again, after it waited. */
+static void handle(struct api_conn *c, bool resumed)
 {
 	struct api_response resp;
 	struct api_caller caller;
 	char *method = c->in + c->req.method_off;
 	char *target = c->in + c->req.target_off;
-	char *q = strchr(target, '?');
 	int r;
 
-	if (q)
-		*q++ = '\0';
+	if (!resumed) {
+		char *q = strchr(target, '?');
+		if (q)
+			*q++ = '\0';
+		c->query = q;
+	}
 	peer_caller(c, &caller);
-	r = api_route_as(c->srv->env, &caller, method, target, q, c->req.body, c->req.body_len,
-	                 &resp);
+	r = (resumed ? api_route_resumed : api_route_as)(c->srv->env, &caller, method, target,
+	                                                 c->query, c->req.body, c->req.body_len,
+	                                                 &resp);
 	if (r < 0) {
 		respond(c, 500, NULL, false);
+		return;
+	}
+	if (resp.wait) {
+		/* Park: no reading (the buffer must not move under the
+		 * request) and no timer; the job's end always comes, and
+		 * api_server_free() closes whoever still waits. */
+		c->phase = CONN_WAITING;
+		event_del(c->rev);
+		event_del(c->timer);
+		api_response_clear(&resp);
 		return;
 	}
 	log_debug("api: %s %s -> %d (uid %u)", method, target, resp.status, (unsigned)caller.uid);
@@ -300,7 +320,7 @@ static void progress(struct api_conn *c)
 		return;
 	}
 	if (r > 0) {
-		handle(c);
+		handle(c, false);
 		return;
 	}
 	if (c->peer_eof) {
@@ -341,6 +361,7 @@ static void response_done(struct api_conn *c)
 	memmove(c->in, c->in + used, c->in_len - used);
 	c->in_len -= used;
 	api_http_req_reset(&c->req);
+	c->query = NULL;
 	c->sent_continue = false;
 	c->served = true;
 	if (c->in_len == 0) {
@@ -490,6 +511,19 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		srv->full = true;
 		evconnlistener_disable(l);
 		evtimer_add(srv->resume, &tv);
+	}
+}
+
+/* The audit job moved on: route every waiting request again.  Answering
+ * one may close it, never another. */
+static void on_audit_changed(void *arg)
+{
+	struct api_server *srv = arg;
+	struct api_conn *next;
+	for (struct api_conn *c = srv->conns; c; c = next) {
+		next = c->next;
+		if (c->phase == CONN_WAITING)
+			handle(c, true);
 	}
 }
 
@@ -656,6 +690,8 @@ int api_server_start(struct event_base *base, const struct api_env *env,
 		goto fail;
 	}
 	evconnlistener_set_error_cb(srv->listener, on_listener_error);
+	if (env->audit_job)
+		api_audit_job_set_listener(env->audit_job, on_audit_changed, srv);
 	*ret = srv;
 	return 0;
 fail:
@@ -667,6 +703,8 @@ void api_server_free(struct api_server *srv)
 {
 	if (!srv)
 		return;
+	if (srv->env->audit_job)
+		api_audit_job_set_listener(srv->env->audit_job, NULL, NULL);
 	if (srv->listener)
 		evconnlistener_free(srv->listener);
 	srv->listener = NULL;

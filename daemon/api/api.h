@@ -20,6 +20,7 @@
 /* What the daemon shares with the API.  The daemon owns it and updates the
  * fields on reload; the API only reads them. */
 struct pipeline_rules;
+struct api_audit_job;
 
 /* How a reload asked for through the API went (POST /v1/reload). */
 struct api_reload_outcome {
@@ -61,11 +62,23 @@ struct api_env {
 	 * NULL (tests, the fuzzer). */
 	int (*next_poll)(void *arg, const char *account, int64_t *ret);
 	void *next_poll_arg;
+	/* The audit verification's worker (api/api-audit-job.h); NULL where
+	 * there is no loop to hand results back to (tests, fuzzing): then
+	 * GET /v1/audit/verify walks the chain at once and the job routes
+	 * answer 503. */
+	struct api_audit_job *audit_job;
 };
 
 struct api_response {
 	int status;  /* HTTP status code */
 	cJSON *body; /* owned; always a JSON object */
+	/* Not answered yet: the request waits for the audit job (the
+	 * connection waits, the loop goes on).  The server parks the
+	 * connection and routes the same request again with req->resumed set
+	 * each time the job changes (api_audit_job_set_listener()), until an
+	 * answer comes without wait.  body is still a whole answer (the job so
+	 * far) for callers that cannot wait (tests). */
+	bool wait;
 };
 
 /* Who sent a request, as the kernel says (SO_PEERCRED on the socket). */
@@ -92,6 +105,9 @@ struct api_req {
 	 * api_route refuses a request whose "by" is not a short name without
 	 * control characters. */
 	const char *claim;
+	/* Routed again after it waited (api_response.wait); the handler
+	 * answers with what the job has now. */
+	bool resumed;
 };
 
 /* Route one request (query may be NULL).  Always fills *ret (errors become
@@ -105,6 +121,11 @@ int api_route(const struct api_env *env, const char *method, const char *path, c
 int api_route_as(const struct api_env *env, const struct api_caller *caller, const char *method,
                  const char *path, const char *query, const char *body, size_t body_len,
                  struct api_response *ret);
+
+/* api_route_as() for a request that waited: req->resumed is set. */
+int api_route_resumed(const struct api_env *env, const struct api_caller *caller,
+                      const char *method, const char *path, const char *query, const char *body,
+                      size_t body_len, struct api_response *ret);
 
 /* The actor an audit entry names for this request: "api:USER" (the
  * caller's user name, or "api:uid:N" when it has none); for a request that

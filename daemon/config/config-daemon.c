@@ -38,8 +38,11 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 	struct config_load *ld = user;
 	if (strcmp(section, "Daemon") == 0 || strcmp(section, "Api") == 0 ||
 	    strcmp(section, "Calendar") == 0 || strcmp(section, "Schedule") == 0 ||
-	    strcmp(section, "Deadlines") == 0)
+	    strcmp(section, "Deadlines") == 0 || config_escalation_section(section))
 		return 0;
+	int rn = config_notify_section(ld, section, file, line, diags);
+	if (rn != 0)
+		return rn < 0 ? rn : 0;
 	if (strncmp(section, "Deadlines ", 10) == 0) {
 		if (value_ident(section + 10) < 0) {
 			diag_add(diags, file, line, "invalid unit id in [%s]", section);
@@ -207,6 +210,12 @@ static void unit_key(struct config_load *ld, const char *id, const char *key, co
 			         value);
 		else
 			config_set_str(ld, &u->escalate_email, value, file, line);
+	} else if (strcmp(key, "SafetyEmail") == 0) {
+		if (value_email(value) < 0)
+			diag_add(diags, file, line, "SafetyEmail= is not an e-mail address: '%s'",
+			         value);
+		else
+			config_set_str(ld, &u->safety_email, value, file, line);
 	} else {
 		diag_add(diags, file, line, "unknown key '%s' in [Unit %s]", key, id);
 	}
@@ -235,6 +244,8 @@ void config_daemon_value(void *user, const char *section, const char *key, const
 	struct config_load *ld = user;
 	if (config_key_repeated(ld, section, key, file, line))
 		return;
+	if (config_notify_value(ld, section, key, value, file, line, diags))
+		return;
 	if (strcmp(section, "Calendar") == 0)
 		config_calendar_collect(ld, "default", key, value, file, line);
 	else if (strncmp(section, "Calendar ", 9) == 0)
@@ -258,4 +269,6 @@ void config_daemon_value(void *user, const char *section, const char *key, const
 		api_key(ld, key, value, file, line, diags);
 	else if (strncmp(section, "Unit ", 5) == 0)
 		unit_key(ld, section + 5, key, value, file, line, diags);
+	else if (config_escalation_section(section))
+		config_escalation_value(ld, section, key, value, file, line);
 }

@@ -109,3 +109,23 @@ void config_schedule_value(struct sched_policy *p, const char *section, const ch
  * *dst unchanged. */
 int config_set_str(struct config_load *ld, char **dst, const char *src, const char *file,
                    unsigned line);
+
+/* [Email] and [Webhook NAME] (config-notify.c).  The section handler
+ * returns 1 for one of its sections, 0 for another section, or a negative
+ * errno after a diagnostic; the value handler returns whether the section
+ * was its. */
+int config_notify_section(struct config_load *ld, const char *section, const char *file,
+                          unsigned line, struct diag_list *diags);
+bool config_notify_value(struct config_load *ld, const char *section, const char *key,
+                         const char *value, const char *file, unsigned line,
+                         struct diag_list *diags);
+void config_notify_validate(struct config_load *ld);
+void config_notify_free(struct config *c);
+
+/* [Escalation] and [OnCall] (config-escalation.c) */
+void config_escalation_defaults(struct config_escalation *e);
+bool config_escalation_section(const char *section);
+void config_escalation_value(struct config_load *ld, const char *section, const char *key,
+                             const char *value, const char *file, unsigned line);
+void config_escalation_resolve(struct config_load *ld);
+void config_escalation_free(struct config_escalation *e);

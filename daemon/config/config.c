@@ -186,6 +186,7 @@ static int set_defaults(struct config *c)
 	c->daemon.api_max_connections = 64;
 	c->daemon.api_request_timeout_sec = 10;
 	c->daemon.api_idle_timeout_sec = 30;
+	config_escalation_defaults(&c->esc);
 	if (!c->daemon.state_dir || !c->daemon.api_socket || !c->daemon.rules_dir)
 		return -ENOMEM;
 	return 0;
@@ -220,6 +221,13 @@ static void check_account_required(struct config_load *ld, const struct config_a
 		diag_add(ld->diags, a->file, line, "account '%s' has no Unit=", a->id);
 	if (!a->external_id)
 		diag_add(ld->diags, a->file, line, "account '%s' has no ExternalId=", a->id);
+	/* Every Mastodon instance is its own API: there is no default host. */
+	if (a->line_platform && a->platform == PLATFORM_MASTODON &&
+	    (!a->api_base_url || !*a->api_base_url))
+		diag_add(ld->diags, a->file, line,
+		         "account '%s' is on Mastodon and needs ApiBaseUrl= (the instance, e.g. "
+		         "https://social.example.se)",
+		         a->id);
 }
 
 static int load_account(struct config_load *ld, const char *path)
@@ -369,6 +377,7 @@ static void validate_references(struct config_load *ld)
 			         "[Deadlines %s] names a unit no [Unit %s] section defines",
 			         o->calendar, o->calendar);
 	}
+	config_notify_validate(ld);
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];
 		if (u->calendar && !config_find_calendar(c, u->calendar))
@@ -450,6 +459,8 @@ static void resolve(struct config_load *ld)
 	config_calendars_build(ld);
 	if (!ld->nomem)
 		validate_references(ld);
+	if (!ld->nomem)
+		config_escalation_resolve(ld);
 }
 
 int config_load_flags(const char *dir, const struct config_overrides *ovr, unsigned flags,
@@ -510,6 +521,7 @@ void config_free(struct config *c)
 	free(c->daemon.state_dir);
 	free(c->daemon.api_socket);
 	free(c->daemon.rules_dir);
+	config_escalation_free(&c->esc);
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];
 		free(u->id);
@@ -517,6 +529,7 @@ void config_free(struct config *c)
 		free(u->manager);
 		free(u->manager_email);
 		free(u->escalate_email);
+		free(u->safety_email);
 		free(u->calendar);
 		free(u->file);
 	}
@@ -539,6 +552,7 @@ void config_free(struct config *c)
 		free(c->calendars[i].file);
 	}
 	free(c->calendars);
+	config_notify_free(c);
 	free(c);
 }
 

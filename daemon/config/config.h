@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "calendar/duration.h"
 #include "config/deadline-policy.h"
 #include "schedule/sched.h"
 #include "util/diag.h"
@@ -52,6 +53,7 @@ struct config_unit {
 	char *manager; /* publiceringsansvarig chef */
 	char *manager_email;
 	char *escalate_email; /* where breaches go further (communications unit) */
+	char *safety_email;   /* skyddsombud: threats against staff (work environment) */
 	char *calendar;       /* NULL: the site's default calendar */
 	unsigned line_calendar;
 	char *file; /* where it was defined, for diagnostics */
@@ -83,7 +85,8 @@ struct config_account {
 	 * review_by_category_set says review_by_category[c] is set. */
 	struct cal_duration review_by_category[CONFIG_CATEGORIES];
 	unsigned review_by_category_set;
-	const struct cal *cal; /* borrowed from config.calendars */
+	int64_t esc_group_window_usec; /* [Escalation] GroupWindow= */
+	const struct cal *cal;         /* borrowed from config.calendars */
 	const char *calendar_name;
 };
 
@@ -111,6 +114,110 @@ struct config_daemon {
 	int api_idle_timeout_sec;    /* an idle connection is closed after this */
 };
 
+/* [Email] of vaktd.conf: where escalation e-mail goes out (notify/). */
+enum config_starttls {
+	CONFIG_STARTTLS_YES = 0, /* refuse to send without TLS (the default) */
+	CONFIG_STARTTLS_TRY,
+	CONFIG_STARTTLS_NO,
+};
+
+struct config_email {
+	char *smtp_url; /* smtp://host:port or smtps://host:port; NULL: no e-mail */
+	enum config_starttls starttls;
+	char *from; /* the envelope and From: address */
+	char *user; /* User= or from UserFile=/UserCredential=; NULL: no login */
+	struct secret user_secret;
+	struct secret password; /* PasswordFile=/PasswordCredential= */
+	int timeout_sec;
+	char *ca_file; /* NULL: the system's trust store */
+	char *file;    /* where [Email] was first seen */
+	unsigned line;
+	unsigned user_line, password_line; /* the first of each pair of keys */
+};
+
+/* [Webhook NAME]: a chat or JSON endpoint, named "webhook:NAME" in routes. */
+enum config_webhook_type {
+	CONFIG_WEBHOOK_JSON = 0,
+	CONFIG_WEBHOOK_TEAMS,
+	CONFIG_WEBHOOK_SLACK,
+	CONFIG_WEBHOOK_MATRIX,
+	CONFIG_WEBHOOK_NONE, /* Type= not given */
+};
+
+struct config_webhook {
+	char *name;
+	enum config_webhook_type type;
+	char *url;                /* Url=; NULL when url_secret holds it, or for Matrix */
+	struct secret url_secret; /* UrlFile=/UrlCredential=: Slack's and Teams' URLs are secrets */
+	char *homeserver;         /* Matrix */
+	char *room;               /* Matrix room id, !abc:example.org */
+	struct secret access_token; /* Matrix: AccessTokenFile=/AccessTokenCredential= */
+	int timeout_sec;
+	char *ca_file;
+	char *file;
+	unsigned line;
+	unsigned url_line, token_line;
+};
+
+/* A list of recipients as written (space-separated: the roles manager,
+ * escalate, safety, oncall, fallback, or a@b.se / webhook:NAME), checked
+ * and resolved by daemon/escalate/ (escalate_config_check()). */
+struct config_route {
+	char *text; /* NULL: not set (the default applies) */
+	char *file;
+	unsigned line;
+};
+
+/* One step of the breach policy: `after` the due instant (business or
+ * calendar time on the account's calendar), to `to`. */
+struct config_esc_step {
+	struct cal_duration after;
+	struct config_route to;
+};
+
+#define CONFIG_ESC_STEPS 9
+#define CONFIG_ONCALL_SHIFTS 64
+
+/* An explicit on-call shift, in local time of the default calendar (kept
+ * as text until the calendars are built, then resolved). */
+struct config_shift {
+	char *from_text, *until_text;
+	int64_t from, until; /* epoch µs, resolved */
+	struct config_route who;
+};
+
+/* Escalation kinds that repeat until acknowledged (RepeatKinds=). */
+enum {
+	CONFIG_REPEAT_THREAT = 1u << 0,
+	CONFIG_REPEAT_WARNING = 1u << 1,
+	CONFIG_REPEAT_BREACH = 1u << 2,
+	CONFIG_REPEAT_HEALTH = 1u << 3,
+};
+
+/* [Escalation] and [OnCall] (config-escalation.c, docs/escalation.md). */
+struct config_escalation {
+	struct config_route fallback; /* where a route that would end nowhere goes */
+	bool english;                 /* Language=en; Swedish by default */
+	int64_t group_window_usec;    /* pile-on window */
+	int64_t retry_initial_usec, retry_max_usec, give_up_usec;
+	int64_t repeat_usec; /* 0: never repeat */
+	unsigned repeat_kinds;
+	struct config_route threat, warning, health; /* NULL text: the defaults */
+	struct config_esc_step breach[CONFIG_ESC_STEPS];
+	size_t n_breach;       /* steps set (BreachStep1= … in order, no gaps) */
+	char *public_base_url; /* NULL: no acknowledgement links */
+	struct secret ack_key; /* AckKeyFile= / AckKeyCredential= */
+	unsigned ack_key_line;
+	char *ack_key_file;
+	int64_t ack_valid_usec;
+	/* [OnCall] */
+	struct config_route rota; /* one recipient per week, in turn */
+	int handover_wday;        /* 0 = Monday */
+	int handover_sec;         /* local second of the day */
+	struct config_shift shifts[CONFIG_ONCALL_SHIFTS];
+	size_t n_shifts;
+};
+
 struct config {
 	char *dir;
 	uint64_t generation; /* set by the daemon on every successful load */
@@ -123,6 +230,10 @@ struct config {
 	size_t n_calendars;
 	struct sched_policy sched_site;                     /* [Schedule] */
 	struct sched_policy sched_platform[PLATFORM_COUNT]; /* [Schedule PLATFORM] */
+	struct config_escalation esc;                       /* [Escalation], [OnCall] */
+	struct config_email email;                          /* [Email] */
+	struct config_webhook *webhooks;                    /* [Webhook NAME] */
+	size_t n_webhooks;
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */
@@ -155,6 +266,8 @@ void config_free(struct config *c);
 
 const struct config_unit *config_find_unit(const struct config *c, const char *id);
 const struct config_account *config_find_account(const struct config *c, const char *id);
+const struct config_webhook *config_find_webhook(const struct config *c, const char *name);
+const char *config_webhook_type_name(enum config_webhook_type t);
 
 size_t config_count_enabled(const struct config *c);
 

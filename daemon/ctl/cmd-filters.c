@@ -15,7 +15,7 @@
 #define VAKT_RULES_DIR "/usr/local/share/vakt/filters"
 #endif
 
-static const char *rules_dir(const char *opt)
+const char *ctl_filters_rules_dir(const char *opt)
 {
 	const char *env = getenv("VAKT_RULES_DIR");
 	if (opt)
@@ -37,6 +37,11 @@ static int load_engine(const char *dir, const struct filter_options *o, struct f
 	diag_list_clear(&errs);
 	diag_list_clear(&warns);
 	return r == 0 ? 0 : -1;
+}
+
+int ctl_filters_load_engine(const char *dir, struct filter_engine **ret)
+{
+	return load_engine(dir, NULL, ret);
 }
 
 /* Reads stdin line by line, keeping at most `keep` bytes of each line but
@@ -182,7 +187,7 @@ static int filters_test(const char *dir)
 	size_t total = 0, failed = 0;
 	int rc = CTL_EXIT_ERROR;
 
-	if (load_engine(dir, NULL, &e) < 0)
+	if (ctl_filters_load_engine(dir, &e) < 0)
 		return CTL_EXIT_ERROR;
 	if (filter_examples_run(e, on_example_failure, NULL, &total, &failed) < 0) {
 		fprintf(stderr, "vaktctl: out of memory\n");
@@ -204,6 +209,8 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 		return ctl_usage(&ctl_cmd_filters);
 	if (strcmp(argv[1], "stats") == 0)
 		return argc == 2 ? ctl_filters_stats(ctx) : ctl_usage(&ctl_cmd_filters);
+	if (strcmp(argv[1], "eval") == 0)
+		return ctl_filters_eval(ctx, &ctl_cmd_filters, argc, argv);
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
 			dir = argv[++i];
@@ -213,16 +220,17 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 			return ctl_usage(&ctl_cmd_filters);
 	}
 	if (strcmp(argv[1], "scan") == 0)
-		return filters_scan(ctx, rules_dir(dir));
+		return filters_scan(ctx, ctl_filters_rules_dir(dir));
 	if (strcmp(argv[1], "test") == 0)
-		return filters_test(rules_dir(dir));
+		return filters_test(ctl_filters_rules_dir(dir));
 	return ctl_usage(&ctl_cmd_filters);
 }
 
 const struct ctl_cmd ctl_cmd_filters = {
 	.name = "filters",
-	.usage = "scan|test [--rules DIR] [--json] | stats [--json]",
-	.summary = "scan comments from stdin, run every rule's examples, or the daemon's per-rule "
-	           "statistics",
+	.usage = "scan|test [--rules DIR] [--json] | eval FILE [--rules DIR] [--json] "
+	         "[--merge FROM=TO] [--min-recall [CAT=]R] [--max-fpr [CAT=]F] | stats [--json]",
+	.summary = "scan comments from stdin, run every rule's examples, measure the rules on a "
+	           "labelled corpus, or the daemon's per-rule statistics",
 	.run = run_filters,
 };

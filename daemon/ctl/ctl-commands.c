@@ -19,6 +19,11 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_filters,
 	&ctl_cmd_testclock,
 	&ctl_cmd_reload,
+	&ctl_cmd_escalations,
+	&ctl_cmd_ack,
+	&ctl_cmd_oncall,
+	&ctl_cmd_test_route,
+	&ctl_cmd_audit,
 	NULL,
 };
 /* clang-format on */

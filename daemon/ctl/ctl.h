@@ -42,6 +42,10 @@ extern const struct ctl_cmd ctl_cmd_status;
 extern const struct ctl_cmd ctl_cmd_accounts;
 extern const struct ctl_cmd ctl_cmd_schedule;
 extern const struct ctl_cmd ctl_cmd_crisis;
+extern const struct ctl_cmd ctl_cmd_escalations;
+extern const struct ctl_cmd ctl_cmd_ack;
+extern const struct ctl_cmd ctl_cmd_oncall;
+extern const struct ctl_cmd ctl_cmd_test_route;
 extern const struct ctl_cmd ctl_cmd_queue;
 extern const struct ctl_cmd ctl_cmd_clock;
 extern const struct ctl_cmd ctl_cmd_case;
@@ -52,6 +56,17 @@ extern const struct ctl_cmd ctl_cmd_feedback;
 /* vaktctl filters stats (cmd-filters-stats.c). */
 int ctl_filters_stats(struct ctl_ctx *ctx);
 
+/* vaktctl filters eval FILE … (cmd-filters-eval.c); argv[1] is "eval". */
+int ctl_filters_eval(struct ctl_ctx *ctx, const struct ctl_cmd *cmd, int argc, char **argv);
+
+/* The offline filters commands' rule directory and engine (cmd-filters.c):
+ * --rules DIR (opt), else $VAKT_RULES_DIR, else the installed rules.  The
+ * engine is loaded with default options; every warning and error is said
+ * on stderr; 0 or -1. */
+struct filter_engine;
+const char *ctl_filters_rules_dir(const char *opt);
+int ctl_filters_load_engine(const char *dir, struct filter_engine **ret);
+
 /* A JSON body carrying "by": the invoking user, for the audit log. */
 cJSON *ctl_body_with_actor(void);
 extern const struct ctl_cmd ctl_cmd_calendar;
@@ -59,6 +74,7 @@ extern const struct ctl_cmd ctl_cmd_deadline;
 extern const struct ctl_cmd ctl_cmd_filters;
 extern const struct ctl_cmd ctl_cmd_testclock;
 extern const struct ctl_cmd ctl_cmd_reload;
+extern const struct ctl_cmd ctl_cmd_audit;
 
 /* Print "usage: vaktctl NAME USAGE" to stderr and return CTL_EXIT_USAGE. */
 int ctl_usage(const struct ctl_cmd *cmd);

@@ -169,9 +169,11 @@ struct deadline_transition {
  * while *ret_n == max.  *ret is a new array (NULL when *ret_n == 0) the
  * caller frees with free().  A second scan at the same instant finds
  * nothing.  Inside a caller's transaction the marks (and the audit
- * entries) are part of it: whatever acts on the transitions (the
- * escalation outbox) writes in that transaction too, so a rollback
- * forgets both and the next scan reports them again. */
+ * entries) are part of it: whatever acts on the transitions writes in
+ * that transaction too, so a rollback forgets both and the next scan
+ * reports them again.  The daemon does exactly that: store_begin(),
+ * deadline_scan(), escalate_deadline() for each transition, store_end()
+ * (vaktd/daemon.c; transactions nest as savepoints, store/store.h). */
 int deadline_scan(struct store *s, int64_t now, const char *actor, size_t max,
                   struct deadline_transition **ret, size_t *ret_n);
 

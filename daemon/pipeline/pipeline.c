@@ -7,6 +7,7 @@
 
 #include "calendar/bizmath.h"
 #include "deadline/deadline.h"
+#include "escalate/escalate.h"
 #include "util/strbuf.h"
 
 /* Space-separated names of the active hits' categories, rules, actions. */
@@ -256,6 +257,21 @@ static int evaluate(struct store *s, struct pipeline_rules *rules, const struct 
 	}
 	if (r == 0 && is_own && parent)
 		r = meet_parent(s, parent, now, &res->clocks_met);
+	/* A threat reaches on-call from this same transaction: the verdict
+	 * and its escalation commit together or not at all. */
+	if (r == 0 && !is_own) {
+		struct escalate_verdict_in ev = {
+			.account = acc->id,
+			.item_id = item,
+			.parent_id = parent,
+			.verdict_id = res->verdict_id,
+			.categories = v->categories,
+			.tier = (int)v->tier,
+			.actions = v->actions,
+			.group_window_usec = acc->esc_group_window_usec,
+		};
+		r = escalate_verdict(s, &ev, now, &res->escalation_id);
+	}
 	r = store_end(s, r);
 	filter_verdict_free(v);
 	return r;

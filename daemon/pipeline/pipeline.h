@@ -69,8 +69,9 @@ struct pipeline_result {
 	unsigned categories; /* of the verdict's active hits */
 	enum filter_tier tier;
 	unsigned actions;
-	int clocks_started; /* deadline clocks this call started */
-	int clocks_met;     /* parent's respond clock met by our own reply */
+	int clocks_started;    /* deadline clocks this call started */
+	int clocks_met;        /* parent's respond clock met by our own reply */
+	int64_t escalation_id; /* the escalation the verdict made or grew, 0 none */
 };
 
 /* Store a fetched item and, if it is new or changed, evaluate it. */

@@ -371,7 +371,7 @@ static const char migration_5[] =
          * that ran it; IF NOT EXISTS keeps this step harmless either way. */
         "CREATE INDEX IF NOT EXISTS polls_account_planned ON polls(account_id, planned_at);";
 
-static const char migration_6[] =
+static const char migration_7[] =
         /* Rule sets whose every example passed, and on which vaktd: start-up
          * and reload run a rule set's examples only when this vaktd has not
          * proved them on it before (a changed rule file is a new rule set;
@@ -402,10 +402,12 @@ const struct schema_migration schema_migrations[] = {
 	  migration_3 },
 	{ 4, "unevaluated items, status counters, rule sets by reference", migration_4 },
 	{ 5, "the queue by account and unit in index order, polls by planned time", migration_5 },
-	{ 6,
+	{ 6, "the escalation outbox: escalations, deliveries, on-call overrides",
+	  schema_migration_outbox },
+	{ 7,
 	  "rule sets whose examples passed, per vaktd build; accounts in crisis mode; polls "
 	  "with their result by account and start",
-	  migration_6 },
+	  migration_7 },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

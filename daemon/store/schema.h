@@ -11,3 +11,6 @@ struct schema_migration {
 
 extern const struct schema_migration schema_migrations[];
 extern const size_t schema_migrations_count;
+
+/* Migration 6, in schema-outbox.c. */
+extern const char schema_migration_outbox[];

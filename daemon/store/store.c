@@ -64,18 +64,75 @@ int store_open(const char *path, struct store **ret, char *errbuf, size_t errlen
 	return 0;
 }
 
+int store_open_reader(const char *path, struct store **ret, char *errbuf, size_t errlen)
+{
+	struct store *s = NULL;
+	char dummy[256];
+	int version = 0, r;
+
+	if (!errbuf) {
+		errbuf = dummy;
+		errlen = sizeof(dummy);
+	}
+	/* A library built single-threaded (SQLITE_THREADSAFE=0) has no
+	 * mutexes at all, not even for its global state: no second thread
+	 * may use it, whatever the connection. */
+	if (sqlite3_threadsafe() == 0) {
+		snprintf(errbuf, errlen, "SQLite is built without thread support");
+		return -EOPNOTSUPP;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->readonly = true;
+	s->path = strdup(path);
+	if (!s->path) {
+		free(s);
+		return -ENOMEM;
+	}
+	/* NOMUTEX (multi-thread mode): the connection has one user, the
+	 * thread that opened it, so it needs no mutex of its own; SQLite's
+	 * global state keeps its mutexes (threadsafe is 1 or 2). */
+	r = sqlite3_open_v2(path, &s->db,
+	                    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+	                    NULL);
+	if (r != SQLITE_OK) {
+		snprintf(errbuf, errlen, "cannot open %s: %s", path,
+		         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(r));
+		store_close(s);
+		return STORE_E_SQLITE;
+	}
+	sqlite3_busy_timeout(s->db, 1000);
+	sqlite3_extended_result_codes(s->db, 1);
+	r = store_schema_version(s, &version);
+	if (r == 0 && version != store_schema_latest()) {
+		snprintf(errbuf, errlen, "%s is at schema %d, not %d", path, version,
+		         store_schema_latest());
+		r = version > store_schema_latest() ? STORE_E_TOO_NEW : -ESTALE;
+	} else if (r) {
+		snprintf(errbuf, errlen, "cannot read %s: %s", path, sqlite3_errmsg(s->db));
+	}
+	if (r) {
+		store_close(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	if (s->db) {
+	if (s->db && !s->readonly) {
 		/* Keep the planner's statistics current (cheap: it analyses only
 		 * tables that changed enough), then fold the WAL back so a
 		 * copied database file is complete. */
 		sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 		sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		sqlite3_close_v2(s->db);
 	}
+	if (s->db)
+		sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);
 }

@@ -28,6 +28,17 @@ struct store;
 int store_open(const char *path, struct store **ret, char *errbuf, size_t errlen);
 void store_close(struct store *s);
 
+/* A second, read-only connection to the store file at path, for one other
+ * thread (the audit verification's worker): it shares no connection,
+ * statement or state with the store the daemon writes through, and in WAL
+ * mode reads a consistent snapshot while that one writes.  Use it only
+ * from the thread that opened it; store_close() it there.  No migration:
+ * the file must be at store_schema_latest() (-ESTALE when older,
+ * STORE_E_TOO_NEW when newer); -EOPNOTSUPP when SQLite has no thread
+ * support (sqlite3_threadsafe() == 0).  Its store_begin() is not for
+ * writes. */
+int store_open_reader(const char *path, struct store **ret, char *errbuf, size_t errlen);
+
 const char *store_path(const struct store *s);
 /* SQLite's message for the last failure, also after the level it
  * happened in was rolled back. */

@@ -29,9 +29,12 @@ struct daemon {
 	struct config *config;  /* current; replaced whole on reload */
 	struct store *store;
 	struct api_server *api;
+	struct api_audit_job *audit_job; /* the audit verification's worker */
 	struct poller *poller;
-	struct pipeline_rules *rules; /* current; replaced whole on reload */
-	struct api_env api_env;       /* what the API sees; updated on swap */
+	struct notify *notify;          /* delivery channels (daemon/notify/) */
+	struct escalate_outbox *outbox; /* escalations to people (daemon/escalate/) */
+	struct pipeline_rules *rules;   /* current; replaced whole on reload */
+	struct api_env api_env;         /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct ctimer *tick;
 	struct event *watchdog;

@@ -11,6 +11,7 @@ Follows ../shared/PLATFORMS.md §2 and the recordings
   default fields timestamp,text,id; `user{id}` only on the account's own
   comments, `username` on all; `replies{...}` as a field;
 * GET /{ig-comment-id}/replies (no paging key on the last page);
+* GET /?ids=a,b with fields= (Graph's multiple-id read);
 * POST /{ig-comment-id}/replies?message= (a reply to a reply lands on the
   top-level comment; hidden comments cannot be replied to),
   POST /{ig-comment-id}?hide=true|false (not on the account's own
@@ -40,6 +41,7 @@ class InstagramSim(FacebookSim):
     php_json = True
 
     def setup_routes(self):
+        self.route("GET", r"/", self.ig_get_root)
         self.route("GET", r"/([^/]+)", self.ig_get_object)
         self.route("POST", r"/([^/]+)", self.ig_post_object)
         self.route("DELETE", r"/([^/]+)", self.ig_delete)
@@ -183,6 +185,21 @@ class InstagramSim(FacebookSim):
                 fields = self.req_fields(req) or [("id", {}, None)]
                 return self.json(200, {n: a[n] for n, _, _ in fields if n in a})
         return self.json(200, self.render(req, self.lookup(req, oid), self.req_fields(req)))
+
+    def ig_get_root(self, req):
+        # Graph's multiple-id read (GET /?ids=a,b&fields=...) works on any
+        # node, IG media and comments included; a missing id fails the
+        # whole request with code 803, as on Facebook.
+        self.need_read(req)
+        if not req.arg("ids"):
+            return self.graph_error(400, 100, "(#100) Missing ids parameter")
+        ids = [i for i in req.arg("ids").split(",") if i]
+        missing = [i for i in ids if self.item(i) is None]
+        if missing:
+            return self.graph_error(
+                404, 803, "(#803) Some of the aliases you requested do not exist: %s" % ",".join(missing))
+        fields = self.req_fields(req)
+        return self.json(200, {i: self.render(req, self.item(i), fields) for i in ids})
 
     def ig_media(self, req, uid):
         self.need_read(req)

@@ -10,6 +10,13 @@ the live API.  Do not treat it as evidence of LinkedIn's behaviour.
 
 * every call needs Authorization: Bearer, LinkedIn-Version: YYYYMM (an
   active one) and X-Restli-Protocol-Version: 2.0.0;
+* GET /rest/posts?q=author&author={org urn}&count=&start=[&sortBy=] (the
+  organisation's posts, newest first: id, author, commentary, createdAt,
+  lastModifiedAt, publishedAt, lifecycleState, visibility; paging
+  start/count/links);
+* GET /rest/socialActions/{urn} and the Rest.li batch form
+  /rest/socialActions?ids=List(urn,...) (commentsSummary with
+  totalFirstLevelComments and aggregatedTotalComments, likesSummary);
 * GET /rest/socialActions/{urn}/comments?start=&count= on a post (share,
   ugcPost or activity URN) or on a comment URN (its replies):
   {"paging":{"start","count","total","links":[]},"elements":[...]}; times
@@ -43,6 +50,9 @@ class LinkedInSim(simbase.Sim):
     platform = "linkedin"
 
     def setup_routes(self):
+        self.route("GET", r"/rest/posts", self.list_posts)
+        self.route("GET", r"/rest/socialActions", self.batch_actions)
+        self.route("GET", r"/rest/socialActions/([^/]+)", self.social_action)
         self.route("GET", r"/rest/socialActions/([^/]+)/comments", self.list_comments)
         self.route("POST", r"/rest/socialActions/([^/]+)/comments", self.create)
         self.route("DELETE", r"/rest/socialActions/([^/]+)/comments/(\d+)", self.delete)
@@ -172,6 +182,84 @@ class LinkedInSim(simbase.Sim):
                           "href": "%s?count=%d&start=%d" % (path, count, max(0, start - count))})
         return self.json(200, {"paging": {"start": start, "count": count, "total": len(pool), "links": links},
                                "elements": [self.element(c) for c in page]})
+
+    def paging_links(self, path, start, count, total, extra=""):
+        links = []
+        if start + count < total:
+            links.append({"type": "application/json", "rel": "next",
+                          "href": "%s?%scount=%d&start=%d" % (path, extra, count, start + count)})
+        if start > 0:
+            links.append({"type": "application/json", "rel": "prev",
+                          "href": "%s?%scount=%d&start=%d" % (path, extra, count, max(0, start - count))})
+        return links
+
+    def list_posts(self, req):
+        self.need(req, "r_organization_social")
+        if req.arg("q") != "author" or not req.arg("author"):
+            return self.lerr(400, "ILLEGAL_ARGUMENT", "q=author and author are required")
+        key = self.org_key(req.arg("author"))
+        if key is None:
+            return self.lerr(403, "ACCESS_DENIED", "Not enough permissions to access: GET /posts", 100)
+        try:
+            start = int(req.arg("start", 0))
+            count = int(req.arg("count", 10))
+        except ValueError:
+            return self.lerr(400, "ILLEGAL_ARGUMENT", "start and count must be integers")
+        if start < 0 or not 1 <= count <= 100:
+            return self.lerr(400, "ILLEGAL_ARGUMENT", "Invalid paging parameters")
+        pool = sorted(self.items(lambda i: i["kind"] == "post" and i["author"] == key),
+                      key=lambda i: (i["created"], i["id"]), reverse=True)
+        page = pool[start:start + count]
+        extra = "q=author&author=%s&" % urllib.parse.quote(req.arg("author"), safe="")
+        return self.json(200, {
+            "paging": {"start": start, "count": count,
+                       "links": self.paging_links("/rest/posts", start, count, len(pool), extra)},
+            "elements": [{"id": it["id"], "author": req.arg("author"), "commentary": it["text"],
+                          "createdAt": it["created"], "publishedAt": it["created"],
+                          "lastModifiedAt": it["updated"], "lifecycleState": "PUBLISHED",
+                          "visibility": "PUBLIC", "isReshareDisabledByAuthor": False,
+                          "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
+                                           "thirdPartyDistributionChannels": []}}
+                         for it in page]})
+
+    def summary(self, post):
+        ids = {post["id"]}
+        first = [c for c in self.items(lambda c: c["kind"] == "comment" and c["parent"] == post["id"])]
+        total = 0
+        todo = list(ids)
+        while todo:
+            cur = todo.pop()
+            kids = self.items(lambda c, cur=cur: c["kind"] == "comment" and c["parent"] == cur)
+            total += len(kids)
+            todo += [k["id"] for k in kids]
+        return {"commentsSummary": {"totalFirstLevelComments": len(first), "aggregatedTotalComments": total},
+                "likesSummary": {"totalLikes": int(post.get("likes", 0)), "likedByCurrentUser": False},
+                "target": post["id"]}
+
+    def social_action(self, req, urn):
+        self.need(req, "r_organization_social")
+        post = self.post_for(urllib.parse.unquote(urn))
+        if post is None:
+            return self.lerr(404, "NOT_FOUND", "Not Found")
+        return self.json(200, self.summary(post))
+
+    def batch_actions(self, req):
+        """Rest.li 2.0 batch get: ids=List(urn1,urn2) with each urn
+        URL-encoded inside the list."""
+        self.need(req, "r_organization_social")
+        raw = req.arg("ids") or ""
+        m = re.match(r"^List\((.*)\)$", raw)
+        if not m:
+            return self.lerr(400, "ILLEGAL_ARGUMENT", "ids must be List(...)")
+        results, errors = {}, {}
+        for enc in [x for x in m.group(1).split(",") if x]:
+            urn = urllib.parse.unquote(enc)
+            post = self.post_for(urn)
+            if post is None:
+                errors[urn] = {"status": 404, "code": "NOT_FOUND", "message": "Not Found"}
+            else:
+                results[urn] = self.summary(post)
+        return self.json(200, {"results": results, "statuses": {}, "errors": errors})
 
     def org_key(self, urn):
         for k, a in self.state["authors"].items():

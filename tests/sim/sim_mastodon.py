@@ -7,6 +7,8 @@ Follows ../shared/PLATFORMS.md §5 and the recordings
 * GET /api/v1/notifications?types[]=mention with limit (default 40, max
   80), max_id / since_id / min_id, and paging only in the `Link` header
   (rel="next" with max_id while a page is full, rel="prev" with min_id);
+* GET /api/v1/accounts/:id/statuses (the account's own statuses: how vakt
+  sees its replies), paged like notifications (limit max 40);
 * GET /api/v1/statuses/:id and /api/v1/statuses/:id/context
   ({"ancestors":[],"descendants":[]});
 * POST /api/v1/reports, POST /api/v1/accounts/:id/block and /mute;
@@ -55,6 +57,7 @@ class MastodonSim(simbase.Sim):
 
     def setup_routes(self):
         self.route("GET", r"/api/v1/notifications", self.notifications)
+        self.route("GET", r"/api/v1/accounts/(\d+)/statuses", self.account_statuses)
         self.route("GET", r"/api/v1/statuses/(\d+)", self.status_get)
         self.route("DELETE", r"/api/v1/statuses/(\d+)", self.status_delete)
         self.route("GET", r"/api/v1/statuses/(\d+)/context", self.context)
@@ -259,6 +262,38 @@ class MastodonSim(simbase.Sim):
             if len(page) == limit:
                 links.append('<%s>; rel="next"' % url("max_id", self.notif[page[-1]["id"]]))
             links.append('<%s>; rel="prev"' % url("min_id", self.notif[page[0]["id"]]))
+            resp.header("Link", ", ".join(links))
+        return resp
+
+    def account_statuses(self, req, aid):
+        """An account's own statuses, newest first (limit default 20, max
+        40), paged like notifications: max_id / since_id / min_id, Link."""
+        self.need_scope(req, "read:statuses")
+        key = next((k for k, a in self.state["authors"].items() if a.get("id") == aid), None)
+        if key is None:
+            return self.err(req, 404, "notfound")
+        pool = sorted(self.items(lambda s: s.get("author") == key and not s["deleted"]),
+                      key=lambda s: int(s["id"]), reverse=True)
+        try:
+            limit = min(40, max(1, int(req.arg("limit", 20))))
+        except ValueError:
+            limit = 20
+        if req.arg("max_id"):
+            pool = [s for s in pool if int(s["id"]) < int(req.arg("max_id"))]
+        if req.arg("since_id"):
+            pool = [s for s in pool if int(s["id"]) > int(req.arg("since_id"))]
+        if req.arg("min_id"):
+            page = list(reversed([s for s in reversed(pool) if int(s["id"]) > int(req.arg("min_id"))][:limit]))
+        else:
+            page = pool[:limit]
+        resp = self.json(200, [self.status(s) for s in page])
+        if page:
+            url = lambda k, v: "%s/api/v1/accounts/%s/statuses?%s" % (  # noqa: E731
+                self.base_url, aid, urllib.parse.urlencode([(k, v), ("limit", limit)]))
+            links = []
+            if len(page) == limit:
+                links.append('<%s>; rel="next"' % url("max_id", page[-1]["id"]))
+            links.append('<%s>; rel="prev"' % url("min_id", page[0]["id"]))
             resp.header("Link", ", ".join(links))
         return resp
 

@@ -30,6 +30,47 @@ def find_fixtures():
 FIXTURES = find_fixtures()
 
 
+CONN_POLL = os.environ.get("CONN_POLL")
+
+
+def conn_lines(args, attempts=1):
+    """Run tests/sim/conn-poll (a connector's poll or action against a
+    simulator, over the daemon's HTTP engine): its JSON lines."""
+    env = dict(os.environ, CONN_POLL_ATTEMPTS=str(attempts))
+    p = subprocess.run([CONN_POLL] + [str(a) for a in args], capture_output=True, text=True,
+                       timeout=PATIENCE * 6, env=env)
+    if p.returncode != 0:
+        raise AssertionError("conn-poll %s: rc %d\n%s" % (args, p.returncode, p.stderr))
+    return [json.loads(line) for line in p.stdout.splitlines() if line.strip()]
+
+
+def conn_run(platform, base, external_id, token, cursor="-", backfill_usec=0, attempts=1):
+    """One poll: the items, and a summary {outcomes, cursor (the last
+    one given, absent when none), gone, done, requests}."""
+    sec, usec = divmod(int(backfill_usec), 1000000)
+    iso = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)) + ".%06dZ" % usec
+    items, summary = [], {"outcomes": [], "gone": []}
+    for o in conn_lines([platform, base, external_id, token, iso, cursor], attempts):
+        if "item" in o:
+            items.append(o["item"])
+        elif "request" in o:
+            summary["outcomes"].append(o["request"]["outcome"])
+        elif "gone" in o:
+            summary["gone"].append(o["gone"])
+        elif "cursor" in o:
+            summary["cursor"] = o["cursor"]
+        elif "end" in o:
+            summary.update(o["end"])
+    return items, summary
+
+
+def conn_action(action, platform, base, external_id, token, platform_id, kind, author="-"):
+    """One moderation action: its outcome's name."""
+    lines = conn_lines([platform, base, external_id, token, "--action", action, platform_id, kind,
+                        author])
+    return lines[-1]["request"]["outcome"]
+
+
 def fixture(name):
     if FIXTURES is None:
         raise unittest.SkipTest("platform fixtures not found (set VAKT_PLATFORM_FIXTURES)")

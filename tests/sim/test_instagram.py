@@ -147,5 +147,17 @@ class Faults(CommonFaults, IG):
     pass
 
 
+class Ids(IG):
+    def test_multiple_id_read(self):
+        r = self.get("", ids=MEDIA + "," + C_IK, fields="id,timestamp")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(sorted(r.json), sorted([MEDIA, C_IK]))
+        self.assertEqual(r.json[C_IK]["id"], C_IK)
+        self.sim.ctl("DELETE", "/items/" + C_LENA)
+        r = self.get("", ids=MEDIA + "," + C_LENA)
+        self.assertEqual((r.status, r.json["error"]["code"]), (404, 803))
+        self.assertIn(C_LENA, r.json["error"]["message"])
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -144,6 +144,7 @@ static void test_missing_main_file_and_required_keys(void)
 	char exp[4096];
 	tfs_write(dir, "accounts.d/b.conf", "# an account\n\n[Account]\nTitle=x\n");
 	tfs_write(dir, "accounts.d/c.conf", "# no section at all\n");
+	tfs_write(dir, "accounts.d/m.conf", "[Account]\nPlatform=mastodon\n");
 	const char *got = load(dir, NULL);
 	snprintf(exp, sizeof(exp), "%s/vaktd.conf: cannot open", dir);
 	T_CONTAINS(got, exp);
@@ -151,6 +152,9 @@ static void test_missing_main_file_and_required_keys(void)
 	snprintf(exp, sizeof(exp), "%s/accounts.d/b.conf:3: account 'b' has no Platform=", dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/accounts.d/b.conf:3: account 'b' has no Unit=", dir);
+	T_CONTAINS(got, exp);
+	snprintf(exp, sizeof(exp),
+	         "%s/accounts.d/m.conf:1: account 'm' is on Mastodon and needs ApiBaseUrl=", dir);
 	T_CONTAINS(got, exp);
 	snprintf(exp, sizeof(exp), "%s/accounts.d/b.conf:3: account 'b' has no ExternalId=", dir);
 	T_CONTAINS(got, exp);

@@ -10,6 +10,7 @@
 #include "calendar/cal.h"
 #include "calendar/duration.h"
 #include "deadline/deadline.h"
+#include "escalate/escalate.h"
 #include "pipeline/pipeline.h"
 #include "store/audit.h"
 #include "store/store-db.h"
@@ -228,6 +229,65 @@ static void test_nested_transactions_commit_and_roll_back_as_one(void)
 	T_EQ_INT(before + 1, one_int("SELECT count(*) FROM audit_log"));
 }
 
+/* Issue 11: a threat's escalation is written in the verdict's
+ * transaction: rolled back together, committed together. */
+static void test_threat_escalation_commits_with_its_verdict(void)
+{
+	struct store_item_in in = item("esc1", "vi ska doda er");
+	struct pipeline_result r = { 0 };
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	T_ASSERT(r.escalation_id > 0);
+	int64_t item_id = r.item_id, verdicts = one_int("SELECT count(*) FROM verdicts"),
+	        escalations = one_int("SELECT count(*) FROM escalations");
+	T_EQ_INT(0, store_begin(store));
+	T_EQ_INT(0, pipeline_evaluate(store, rules, &acc, item_id, MONDAY_10 + 1, &r));
+	T_EQ_INT(verdicts + 1, one_int("SELECT count(*) FROM verdicts"));
+	store_rollback(store); /* a crash before the commit */
+	T_EQ_INT(verdicts, one_int("SELECT count(*) FROM verdicts"));
+	T_EQ_INT(escalations, one_int("SELECT count(*) FROM escalations"));
+	/* Our own reply never escalates; a clean comment neither. */
+	in = item("esc2", "Tack för svaret!");
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	T_EQ_INT(0, (int)r.escalation_id);
+	in = item("esc3", "jag ska doda dig");
+	in.is_own = 1;
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	T_EQ_INT(0, (int)r.escalation_id);
+}
+
+/* The deadline scan's marks and the escalations of its transitions: one
+ * transaction (what vaktd's tick does). */
+static void test_scan_and_its_escalations_are_one_transaction(void)
+{
+	struct store_item_in in = item("dl1", "När öppnar biblioteket i Farsta?");
+	struct pipeline_result r = { 0 };
+	struct deadline_transition *tr = NULL;
+	size_t n = 0;
+	int64_t later = MONDAY_10 + 30LL * 86400 * USEC_PER_SEC;
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &r));
+	int64_t before = one_int("SELECT count(*) FROM escalations WHERE cause='deadline'");
+	for (int attempt = 0; attempt < 2; attempt++) {
+		T_EQ_INT(0, store_begin(store));
+		T_EQ_INT(0, deadline_scan(store, later, "test", DEADLINE_SCAN_MAX, &tr, &n));
+		T_ASSERT(n >= 2); /* this clock's warning and breach at least */
+		for (size_t i = 0; i < n; i++)
+			T_EQ_INT(0, escalate_deadline(store, &tr[i], later, NULL));
+		free(tr);
+		tr = NULL;
+		if (attempt == 0) {
+			store_rollback(store); /* a crash: both forgotten, reported again */
+			T_EQ_INT(before, one_int("SELECT count(*) FROM escalations WHERE "
+			                         "cause='deadline'"));
+		} else {
+			T_EQ_INT(0, store_commit(store));
+		}
+	}
+	T_ASSERT(one_int("SELECT count(*) FROM escalations WHERE cause='deadline'") >= before + 2);
+	T_EQ_INT(1, one_int("SELECT count(*) FROM escalations e JOIN deadlines d ON "
+	                    "d.id = e.deadline_id WHERE e.kind='breach' AND d.state='breached' "
+	                    "AND d.item_id = (SELECT id FROM items WHERE platform_id='dl1')"));
+}
+
 /* Issue 9: a clean comment's text is stored once (in its version), its
  * verdict refers to rules by id, and the rule set is recorded once. */
 static void test_verdicts_refer_to_the_text_and_the_rules(void)
@@ -332,6 +392,8 @@ int main(void)
 	T_RUN(test_repair_evaluates_what_a_crash_left);
 	T_RUN(test_nested_transactions_commit_and_roll_back_as_one);
 	T_RUN(test_verdicts_refer_to_the_text_and_the_rules);
+	T_RUN(test_threat_escalation_commits_with_its_verdict);
+	T_RUN(test_scan_and_its_escalations_are_one_transaction);
 	T_RUN(test_empty_rules_directory_is_refused);
 	T_RUN(test_broken_rules_are_refused_with_file_and_line);
 

@@ -286,9 +286,10 @@ static void test_counters_follow_every_write(void)
 	         "INSERT INTO deadlines(item_id, kind, duration, started_at, created_at, due_at) "
 	         "VALUES (%lld,'respond','1 business day',1,1,2), (%lld,'review_obvious','4 "
 	         "hours',1,1,2), (%lld,'fl12_demand_possible','6 months',1,1,2);"
-	         "INSERT INTO escalations(dedup_key, level, route, channel, recipient, subject, "
-	         "body, created_at, next_attempt_at) VALUES ('k1','oncall','r','stdout','x','s',"
-	         "'b',1,1), ('k2','oncall','r','stdout','x','s','b',1,1);",
+	         "INSERT INTO escalations(id, key, cause, kind, created_at, updated_at) VALUES "
+	         "(1,'e1','test','test',1,1);"
+	         "INSERT INTO deliveries(escalation_id, level, recipient, role, created_at) VALUES "
+	         "(1,0,'k1','address',1), (1,0,'k2','address',1);",
 	         (long long)a, (long long)a, (long long)a);
 	T_EQ_INT(SQLITE_OK, sqlite3_exec(db, sql, NULL, NULL, NULL));
 	T_EQ_INT(0, store_counts(s, &c));
@@ -303,8 +304,8 @@ static void test_counters_follow_every_write(void)
 	         sqlite3_exec(db,
 	                      "UPDATE deadlines SET stopped_at=5, state='met' WHERE kind='respond';"
 	                      "UPDATE deadlines SET due_at=9 WHERE kind='review_obvious';"
-	                      "UPDATE escalations SET sent_at=7 WHERE dedup_key='k1';"
-	                      "BEGIN; UPDATE escalations SET sent_at=7; INSERT INTO polls("
+	                      "UPDATE deliveries SET state='sent' WHERE recipient='k1';"
+	                      "BEGIN; UPDATE deliveries SET state='sent'; INSERT INTO polls("
 	                      "account_id, planned_at, started_at) VALUES ('a',1,1); ROLLBACK;",
 	                      NULL, NULL, NULL));
 	T_EQ_INT(0, store_counts(s, &c));
@@ -312,11 +313,12 @@ static void test_counters_follow_every_write(void)
 	T_EQ_INT(1, c.pending_review);
 	T_EQ_INT(1, c.escalations_unsent);
 	T_EQ_INT(1, c.polls);
-	T_EQ_INT(SQLITE_OK, sqlite3_exec(db,
-	                                 "UPDATE deadlines SET stopped_at=NULL, state='running' "
-	                                 "WHERE kind='respond'; DELETE FROM deadlines WHERE "
-	                                 "kind='review_obvious'; DELETE FROM escalations;",
-	                                 NULL, NULL, NULL));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(db,
+	                      "UPDATE deadlines SET stopped_at=NULL, state='running' "
+	                      "WHERE kind='respond'; DELETE FROM deadlines WHERE "
+	                      "kind='review_obvious'; UPDATE deliveries SET state='cancelled';",
+	                      NULL, NULL, NULL));
 	T_EQ_INT(0, store_counts(s, &c));
 	T_EQ_INT(1, c.pending_respond);
 	T_EQ_INT(0, c.pending_review);

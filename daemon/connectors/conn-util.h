@@ -1,0 +1,47 @@
+/* Small helpers the connectors share: JSON fields, optional strings, ids,
+ * requests and answers that did not parse.  Internal to connectors/. */
+#pragma once
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "connectors/connector.h"
+#include "util/strbuf.h"
+
+/* obj's string member key, or NULL (also when obj is NULL). */
+const char *conn_json_str(const cJSON *obj, const char *key);
+
+/* *dst = a copy of s (NULL stays NULL): 0 or -ENOMEM.  conn_set frees
+ * the old *dst first. */
+int conn_dup(char **dst, const char *s);
+int conn_set(char **dst, const char *s);
+
+/* Numeric ids that outgrow 64 bits or doubles (Snowflakes): a longer id
+ * is newer, equal lengths compare as text. */
+int conn_id_cmp(const char *a, const char *b);
+/* s is 1..max decimal digits. */
+bool conn_id_ok(const char *s, size_t max);
+
+/* A GET of url (its buffer is taken over) into *ret, with tag. */
+void conn_get(struct conn_request *ret, struct strbuf *url, uint64_t tag);
+
+/* An answer that did not parse: drop what it gave, say so. */
+void conn_malformed(struct conn_batch *b);
+
+/* "HTTP 403 CODE": the status and the string member `field` of the
+ * error body when it has one (never the localisable message). */
+char *conn_status_message(long status, const char *body, size_t len, const char *field);
+
+/* The cursor of a connector that re-reads a window of recent posts
+ * (YouTube, LinkedIn): {"t": the newest post's time in µs, as a decimal
+ * string so that it never passes through a double, "c": {id: count}}.
+ * text NULL gives 0 and an empty object.  -EINVAL for anything else. */
+int conn_window_cursor_parse(const char *text, int64_t *ret_newest, cJSON **ret_counts);
+int conn_window_cursor_text(int64_t newest, const cJSON *counts, char **ret);
+
+/* Where a window poll stops reading back: `lookback` before now, or the
+ * last poll's newest post when that is older (after downtime), never
+ * before the backfill horizon; a first poll (newest 0) reads back to the
+ * horizon. */
+int64_t conn_window_stop(int64_t now, int64_t lookback, int64_t newest, int64_t backfill_from);

@@ -1,0 +1,281 @@
+/* The Mastodon connector on the recorded responses
+ * (../shared/data/platform-fixtures/mastodon-*.json, read where they are:
+ * their licence is not ours to copy) and on hand-made answers: items,
+ * own replies, HTML to text, paging ids, cursors, status-only errors. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "connectors/connector.h"
+#include "connectors/html-text.h"
+#include "conn-test.h"
+
+#define ME "117020565693913441"
+
+static const struct connector *c;
+
+/* Start a poll and take its first request of stream `want` (0 mentions,
+ * 1 own statuses). */
+static struct conn_poll *start(const char *cursor, struct conn_request *req, int want)
+{
+	struct conn_account acc = {
+		.id = "a", .external_id = ME, .base_url = "http://m.test", .cursor = cursor
+	};
+	struct conn_poll *p = NULL;
+	T_EQ_INT(0, c->poll_new(&acc, &p));
+	for (int i = 0; i <= want; i++) {
+		if (i)
+			conn_request_clear(req);
+		T_EQ_INT(1, c->poll_next(p, req));
+	}
+	return p;
+}
+
+static void answer(struct conn_poll *p, struct conn_request *req, long status, const char *body,
+                   const struct conn_test_headers *h, struct conn_batch *b)
+{
+	conn_test_answer(c, p, req, status, body, h, b);
+}
+
+static void test_recorded_mentions(void)
+{
+	size_t len;
+	char *body = conn_test_slurp("mastodon-notifications-mentions.json", &len);
+	struct conn_test_headers h = {
+		{ "Link", "X-RateLimit-Remaining", "X-RateLimit-Reset" },
+		{ "<http://localhost:3000/api/v1/notifications?max_id=21>; rel=\"next\"", "299",
+		  "2026-08-01T13:55:00.940463Z" }
+	};
+	struct conn_request req;
+	struct conn_batch b;
+
+	T_ASSERT(body != NULL);
+	if (!body)
+		return;
+	struct conn_poll *p = start(NULL, &req, 0);
+	T_CONTAINS(req.url, "http://m.test/api/v1/notifications?types%5B%5D=mention&limit=80");
+	answer(p, &req, 200, body, &h, &b);
+	T_EQ_INT(CONN_OK, b.outcome);
+	T_ASSERT(b.n_items >= 1);
+	T_EQ_INT(299, b.rate.remaining);
+	T_ASSERT(b.rate.reset_at > 0);
+	for (size_t i = 0; i < b.n_items; i++) {
+		struct conn_item *it = &b.items[i];
+		T_ASSERT(it->platform_id && it->text && it->published_at > 0);
+		T_ASSERT(!strstr(it->text, "<p>") && !strstr(it->text, "h-card"));
+		T_ASSERT(it->raw_json != NULL);
+	}
+	/* A page shorter than the limit ends the stream: no cursor yet,
+	 * the own statuses are still to come. */
+	T_ASSERT(b.cursor != NULL); /* mentions done: its newest id is safe */
+	T_CONTAINS(b.cursor, "\"n\":\"");
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	c->poll_free(p);
+	free(body);
+}
+
+static void test_recorded_own_reply(void)
+{
+	size_t len;
+	char *one = conn_test_slurp("mastodon-status-reply.json", &len);
+	struct conn_request req;
+	struct conn_batch b;
+
+	T_ASSERT(one != NULL);
+	if (!one)
+		return;
+	char *arr = malloc(len + 3);
+	sprintf(arr, "[%s]", one);
+	struct conn_poll *p = start(NULL, &req, 1);
+	T_CONTAINS(req.url, "/api/v1/accounts/" ME "/statuses?limit=40");
+	answer(p, &req, 200, arr, NULL, &b);
+	T_EQ_INT(1, b.n_items);
+	T_EQ_STR("117020583258292382", b.items[0].platform_id);
+	T_EQ_STR("117020583245459824", b.items[0].parent_platform_id);
+	T_EQ_STR("reply", b.items[0].kind);
+	T_ASSERT(b.items[0].is_own);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	c->poll_free(p);
+	free(arr);
+	free(one);
+}
+
+static void test_recorded_errors(void)
+{
+	static const struct {
+		const char *file;
+		long status;
+		enum conn_outcome want;
+	} cases[] = {
+		{ "mastodon-error-401.json", 401, CONN_TOKEN },
+		{ "mastodon-error-404.json", 404, CONN_GONE },
+		{ "mastodon-error-422-details.json", 422, CONN_MALFORMED },
+		{ "mastodon-error-422-localized.json", 422, CONN_MALFORMED },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len;
+		char *body = conn_test_slurp(cases[i].file, &len);
+		struct conn_request req;
+		struct conn_batch b;
+		T_ASSERT(body != NULL);
+		if (!body)
+			continue;
+		struct conn_poll *p = start(NULL, &req, 0);
+		answer(p, &req, cases[i].status, body, NULL, &b);
+		T_EQ_INT(cases[i].want, b.outcome);
+		T_EQ_INT(0, b.n_items);
+		T_ASSERT(b.cursor == NULL);
+		conn_batch_clear(&b);
+		conn_request_clear(&req);
+		c->poll_free(p);
+		free(body);
+	}
+}
+
+static void test_recorded_report_answer(void)
+{
+	size_t len;
+	char *body = conn_test_slurp("mastodon-report-created.json", &len);
+	struct conn_account acc = { .id = "a", .external_id = ME, .base_url = "http://m.test" };
+	struct conn_request req;
+	struct conn_rate rate = { 0 };
+	char *msg = NULL;
+
+	T_ASSERT(body != NULL);
+	if (!body)
+		return;
+	T_EQ_INT(0, c->action_request(&acc, CONN_ACT_REPORT, "123", "reply", "456", &req));
+	T_EQ_STR("POST", req.method);
+	T_EQ_STR("http://m.test/api/v1/reports", req.url);
+	T_CONTAINS(req.body, "\"account_id\":\"456\"");
+	T_CONTAINS(req.body, "\"status_ids\":[\"123\"]");
+	struct conn_answer a = { .status = 200, .body = body, .body_len = len };
+	T_EQ_INT(CONN_OK, c->action_answer(&a, &rate, &msg));
+	T_ASSERT(msg == NULL);
+	conn_request_clear(&req);
+	free(body);
+	/* No hide or delete of what others write; no report without an author. */
+	T_EQ_INT(-EOPNOTSUPP, c->action_request(&acc, CONN_ACT_HIDE, "123", "reply", "456", &req));
+	T_EQ_INT(-EOPNOTSUPP,
+	         c->action_request(&acc, CONN_ACT_DELETE, "123", "reply", "456", &req));
+	T_EQ_INT(-EINVAL, c->action_request(&acc, CONN_ACT_REPORT, "123", "reply", NULL, &req));
+}
+
+static void test_forward_paging_commits_each_page(void)
+{
+	struct conn_request req;
+	struct conn_batch b;
+	struct conn_poll *p = start("{\"n\":\"100\",\"s\":\"7\"}", &req, 0);
+	char page[32768];
+	size_t off = 0;
+
+	T_CONTAINS(req.url, "&min_id=100");
+	off += (size_t)snprintf(page + off, sizeof(page) - off, "[");
+	for (int i = 180; i > 100; i--)
+		off += (size_t)
+		        snprintf(page + off, sizeof(page) - off,
+		                 "%s{\"id\":\"%d\",\"type\":\"mention\",\"status\":{\"id\":\"9%d\","
+		                 "\"created_at\":\"2026-08-01T13:51:42.823Z\",\"content\":\"x\","
+		                 "\"account\":{\"id\":\"5\"}}}",
+		                 i == 180 ? "" : ",", i, i);
+	snprintf(page + off, sizeof(page) - off, "]");
+	answer(p, &req, 200, page, NULL, &b);
+	T_EQ_INT(80, b.n_items);
+	T_EQ_STR("{\"n\":\"180\",\"s\":\"7\"}", b.cursor);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	/* A full page: the next one starts after it. */
+	T_EQ_INT(1, c->poll_next(p, &req));
+	T_CONTAINS(req.url, "notifications?");
+	T_CONTAINS(req.url, "&min_id=180");
+	answer(p, &req, 200, "[]", NULL, &b);
+	T_ASSERT(b.cursor == NULL);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	T_EQ_INT(1, c->poll_next(p, &req));
+	T_CONTAINS(req.url, "statuses?limit=40&min_id=7");
+	answer(p, &req, 200, "[]", NULL, &b);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	T_ASSERT(c->poll_done(p));
+	T_EQ_INT(0, c->poll_next(p, &req));
+	c->poll_free(p);
+}
+
+static void test_retry_offers_the_same_page(void)
+{
+	struct conn_request req, again;
+	struct conn_batch b;
+	struct conn_poll *p = start("{\"n\":\"100\"}", &req, 0);
+
+	answer(p, &req, 503, "<html>", NULL, &b);
+	T_EQ_INT(CONN_RETRY, b.outcome);
+	conn_batch_clear(&b);
+	T_EQ_INT(1, c->poll_next(p, &again));
+	T_EQ_STR(req.url, again.url);
+	answer(p, &again, 200, "[{\"id\":\"101\",\"type\":\"mention\",\"status\":{\"id\":", NULL,
+	       &b);
+	T_EQ_INT(CONN_MALFORMED, b.outcome);
+	T_EQ_INT(0, b.n_items);
+	T_ASSERT(b.cursor == NULL);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	conn_request_clear(&again);
+	c->poll_free(p);
+}
+
+static void test_bad_cursor_refused(void)
+{
+	struct conn_account acc = { .id = "a", .external_id = ME, .base_url = "http://m.test" };
+	struct conn_poll *p = NULL;
+	const char *bad[] = { "not json", "{\"n\":5}", "{\"n\":\"1x\"}", "[]" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		acc.cursor = bad[i];
+		T_EQ_INT(-EINVAL, c->poll_new(&acc, &p));
+	}
+}
+
+static void test_html_to_text(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "<p>Hej &amp; v&auml;lkommen</p>", "Hej & välkommen" },
+		{ "<p>a</p><p>b<br>c<br />d</p>", "a\n\nb\nc\nd" },
+		{ "<p><span class=\"h-card\"><a href=\"x\">@<span>lisa</span></a></span> hi</p>",
+		  "@lisa hi" },
+		{ "&#128512; &#x1F600; &#0; &#xD800; &#99999999;",
+		  "😀 😀 \xef\xbf\xbd \xef\xbf\xbd \xef\xbf\xbd" },
+		{ "5 &lt; 6 &unknown; & &", "5 < 6 &unknown; & &" },
+		{ "unterminated <b", "unterminated <b" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *t = conn_html_to_text(cases[i].in, strlen(cases[i].in));
+		T_EQ_STR(cases[i].out, t);
+		free(t);
+	}
+}
+
+int main(void)
+{
+	c = connector_find("mastodon");
+	T_ASSERT(c != NULL);
+	if (!c)
+		return t_done();
+	T_RUN(test_forward_paging_commits_each_page);
+	T_RUN(test_retry_offers_the_same_page);
+	T_RUN(test_bad_cursor_refused);
+	T_RUN(test_html_to_text);
+	if (conn_test_fixtures()) {
+		T_RUN(test_recorded_mentions);
+		T_RUN(test_recorded_own_reply);
+		T_RUN(test_recorded_errors);
+		T_RUN(test_recorded_report_answer);
+	}
+	return t_done();
+}
