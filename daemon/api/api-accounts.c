@@ -94,8 +94,9 @@ static void add_day_polls(const struct config_account *a, const struct days *dy,
 	cJSON_AddNumberToObject(j, "ok", (double)sum->ok[d]);
 }
 
-static void add_schedule_view(const struct config_account *a, const struct days *dy,
-                              const struct store_poll_summary *sum, cJSON *j, int64_t now)
+static void add_schedule_view(const struct api_env *env, const struct config_account *a,
+                              const struct days *dy, const struct store_poll_summary *sum, cJSON *j,
+                              int64_t now)
 {
 	int64_t next = 0, from = sum->crisis_from, until = sum->crisis_until;
 
@@ -105,9 +106,16 @@ static void add_schedule_view(const struct config_account *a, const struct days 
 	int64_t offset = sched_jitter_offset(a->id, &a->sched);
 	if (!a->enabled)
 		next = 0;
-	else if (!sum->last_planned ||
-	         sched_next(&a->sched, a->cal, offset, sum->last_planned, from, until, &next) < 0 ||
-	         next < now)
+	else if (env->next_poll) {
+		/* The poller's own due time; overdue means it fires at once. */
+		if (env->next_poll(env->next_poll_arg, a->id, &next) < 0 || next == INT64_MAX)
+			next = 0;
+		else if (next < now)
+			next = now;
+	} else if (!sum->last_planned ||
+	           sched_next(&a->sched, a->cal, offset, sum->last_planned, from, until, &next) <
+	                   0 ||
+	           next < now)
 		next = now; /* overdue: the poller catches up at once */
 	api_add_instant(j, "last_poll", a->cal, sum->last_started);
 	cJSON_AddStringToObject(j, "last_result", sum->last_result);
@@ -166,7 +174,8 @@ static void add_health(cJSON *j, const struct config_account *a,
 }
 
 /* Every account with its polls.  The store is read once for all of them
- * (store_poll_summaries) and each calendar's days are worked out once:
+ * (store_poll_summaries), each calendar's days are worked out once, and in
+ * the daemon the next poll is the poller's (it keeps every account's):
  * with 800 accounts and a year of polls this stays a few milliseconds. */
 void api_get_accounts(const struct api_env *env, const struct api_req *req,
                       struct api_response *ret)
@@ -192,6 +201,7 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 			days_of(a->cal, now, &days[n_days++]);
 		day_of[i] = k;
 		w[i].account = a->id;
+		w[i].no_planned = env->next_poll != NULL;
 		for (int d = 0; d < 2; d++) {
 			w[i].from[d] = days[k].from[d];
 			w[i].to[d] = days[k].to[d];
@@ -227,7 +237,7 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 		cJSON_AddStringToObject(j, "external_id", a->external_id);
 		cJSON_AddBoolToObject(j, "enabled", a->enabled);
 		cJSON_AddBoolToObject(j, "token", a->token.value != NULL);
-		add_schedule_view(a, &days[day_of[i]], &sum[i], j, now);
+		add_schedule_view(env, a, &days[day_of[i]], &sum[i], j, now);
 		add_health(j, a, health, n_health);
 		cJSON_AddItemToArray(arr, j);
 	}

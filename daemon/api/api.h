@@ -63,6 +63,13 @@ struct api_env {
 	 * (-ESHUTDOWN while stopping).  NULL where there is no daemon (tests). */
 	int (*reload)(void *arg, const char *actor, struct api_reload_outcome *ret);
 	void *reload_arg;
+	/* When the account's next poll is due (epoch µs), as the daemon's
+	 * poller keeps it: 0, or -ENOENT when it polls the account not at all.
+	 * GET /v1/accounts shows it instead of working it out again per
+	 * account from the store and the schedule, which it does when this is
+	 * NULL (tests, the fuzzer). */
+	int (*next_poll)(void *arg, const char *account, int64_t *ret);
+	void *next_poll_arg;
 	/* The audit verification's worker (api/api-audit-job.h); NULL where
 	 * there is no loop to hand results back to (tests, fuzzing): then
 	 * GET /v1/audit/verify walks the chain at once and the job routes

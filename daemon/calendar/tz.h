@@ -4,7 +4,9 @@
  * Implementation note: the conversion uses the C library (setenv("TZ") +
  * tzset() + localtime_r()), switching TZ only when a different zone is
  * asked for.  That is process-global state: vakt is single-threaded (one
- * libevent loop), and nothing else in vakt formats local time.
+ * libevent loop), and nothing else in vakt formats local time.  The last
+ * two days found to have one offset are remembered (per thread), so that
+ * most conversions need no call into the C library.
  *
  * Local wall time to UTC (cal_tz_from_local) is done by vakt itself, not by
  * mktime(), so that the two DST traps have one documented answer:

@@ -235,6 +235,9 @@ static int evaluate(struct store *s, struct pipeline_rules *rules, const struct 
                     int64_t published, int64_t now, struct pipeline_result *res)
 {
 	struct filter_verdict *v = NULL;
+	/* A rule set whose examples were not yet run must not filter. */
+	if (!rules->examples_checked)
+		return -EPERM;
 	int r = filter_engine_scan(rules->engine, text, strlen(text), 0, &v);
 	if (r < 0)
 		return r;

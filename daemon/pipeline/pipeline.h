@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config/config.h"
@@ -22,6 +23,9 @@ struct pipeline_rules {
 	char digest[17]; /* 16 hex digits of SHA-256 over the rule files */
 	/* Engine counters already written to rule_stats (pipeline_flush_stats). */
 	struct filter_rule_stats *flushed;
+	size_t examples;       /* examples the rule files hold */
+	size_t examples_ran;   /* of them, run by the load or the last check */
+	bool examples_checked; /* all passed: run here or proved before */
 };
 
 /* Load and compile every rule file of dir and run every rule's examples
@@ -30,6 +34,32 @@ struct pipeline_rules {
  * success *ret owns a new rule set. */
 int pipeline_rules_load(const char *dir, unsigned disable_after, struct pipeline_rules **ret,
                         struct diag_list *diags);
+
+/* Flags of pipeline_rules_load_flags(). */
+enum {
+	/* Compile, but leave the examples to pipeline_rules_check(): the
+	 * daemon's start and reload, where the store says whether they
+	 * passed before.  Such a rule set filters nothing until checked. */
+	PIPELINE_RULES_DEFER_EXAMPLES = 1u << 0,
+};
+int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned flags,
+                              struct pipeline_rules **ret, struct diag_list *diags);
+
+/* Make sure every example of a deferred rule set passes before it is used.
+ * When the store records that this rule set's examples passed on this
+ * engine (pipeline_rules_engine_id()), nothing runs; otherwise every
+ * example runs now and, when all pass, that is recorded.  A failed example
+ * is added to diags as file:line and -EINVAL returned (the rule set stays
+ * unusable); a store failure returns the store's code.  A checked rule set
+ * returns 0 at once. */
+int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now,
+                         struct diag_list *diags);
+
+/* What proves examples: vaktd's GNU build ID and PCRE2's version, e.g.
+ * "build 3f2a… pcre2 10.42 2022-12-11".  -ENOENT when the program carries
+ * no build ID (then every start runs the examples), -ENOSPC when buf is
+ * short (128 bytes are enough). */
+int pipeline_rules_engine_id(char *buf, size_t len);
 void pipeline_rules_free(struct pipeline_rules *r);
 
 struct pipeline_result {

@@ -1,4 +1,6 @@
-/* Loading the daemon's rule set: compile, run every example, digest. */
+/* Loading the daemon's rule set: compile, digest, and run every example,
+ * at once or, for the daemon, only when the store cannot show that they
+ * passed on this rule set with this vaktd before. */
 #include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 
 #include "filter/examples.h"
+#include "util/buildid.h"
 #include "pipeline/pipeline.h"
 
 static int cmp_str(const void *a, const void *b)
@@ -82,8 +85,28 @@ static void on_example_fail(void *ctx, const struct filter_rule *r, const struct
 	         expected_match ? "a match, got none" : "no match, but it matched");
 }
 
-int pipeline_rules_load(const char *dir, unsigned disable_after, struct pipeline_rules **ret,
-                        struct diag_list *diags)
+/* Run every example; the counters the examples left are taken as
+ * flushed: statistics count real comments only. */
+static int run_examples(struct pipeline_rules *pr, const char *where, struct diag_list *diags)
+{
+	size_t total = 0, failed = 0;
+	int r = filter_examples_run(pr->engine, on_example_fail, diags, &total, &failed);
+	if (r < 0) {
+		diag_add(diags, where, 0, "cannot run the rules' examples: %s", strerror(-r));
+		return r;
+	}
+	pr->examples_ran = total;
+	if (failed)
+		return -EINVAL;
+	size_t n = filter_engine_rule_count(pr->engine);
+	for (size_t i = 0; i < n; i++)
+		pr->flushed[i] = *filter_engine_rule_stats(pr->engine, i);
+	pr->examples_checked = true;
+	return 0;
+}
+
+int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned flags,
+                              struct pipeline_rules **ret, struct diag_list *diags)
 {
 	struct filter_options o;
 	struct diag_list warnings = { 0 };
@@ -107,38 +130,74 @@ int pipeline_rules_load(const char *dir, unsigned disable_after, struct pipeline
 		free(pr);
 		return -EINVAL;
 	}
-	if (filter_engine_rule_count(pr->engine) == 0) {
+	size_t n = filter_engine_rule_count(pr->engine);
+	if (n == 0) {
 		diag_add(diags, dir, 0, "no rules here: vaktd would moderate nothing");
 		pipeline_rules_free(pr);
 		return -EINVAL;
 	}
-	/* A rule whose own examples fail is not trusted to run. */
-	size_t total = 0, failed = 0;
-	r = filter_examples_run(pr->engine, on_example_fail, diags, &total, &failed);
-	if (r < 0 || failed) {
-		if (r < 0)
-			diag_add(diags, dir, 0, "cannot run the rules' examples: %s", strerror(-r));
-		pipeline_rules_free(pr);
-		return r < 0 ? r : -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		const struct filter_rule *fr = filter_engine_rule(pr->engine, i);
+		pr->examples += fr->nmatches + fr->nnomatches;
 	}
-	r = digest_dir(dir, pr->digest);
-	if (r == 0) {
-		size_t n = filter_engine_rule_count(pr->engine);
-		pr->flushed = calloc(n + 1, sizeof(*pr->flushed));
-		if (!pr->flushed)
-			r = -ENOMEM;
-		/* The examples ran through the engine's counters; statistics
-		 * count real comments only. */
-		for (size_t i = 0; r == 0 && i < n; i++)
-			pr->flushed[i] = *filter_engine_rule_stats(pr->engine, i);
-	}
+	pr->flushed = calloc(n + 1, sizeof(*pr->flushed));
+	r = pr->flushed ? digest_dir(dir, pr->digest) : -ENOMEM;
 	if (r < 0) {
 		diag_add(diags, dir, 0, "cannot read rules: %s", strerror(-r));
 		pipeline_rules_free(pr);
 		return r;
 	}
+	/* A rule whose own examples fail is not trusted to run. */
+	if (!(flags & PIPELINE_RULES_DEFER_EXAMPLES) && (r = run_examples(pr, dir, diags)) < 0) {
+		pipeline_rules_free(pr);
+		return r;
+	}
 	*ret = pr;
 	return 0;
+}
+
+int pipeline_rules_load(const char *dir, unsigned disable_after, struct pipeline_rules **ret,
+                        struct diag_list *diags)
+{
+	return pipeline_rules_load_flags(dir, disable_after, 0, ret, diags);
+}
+
+int pipeline_rules_engine_id(char *buf, size_t len)
+{
+	char id[2 * 64 + 1], pcre[64];
+	int r = vakt_build_id(id, sizeof(id));
+	if (r < 0)
+		return r;
+	if (pcre2_config(PCRE2_CONFIG_VERSION, pcre) < 0)
+		return -ENOENT;
+	if ((size_t)snprintf(buf, len, "build %s pcre2 %s", id, pcre) >= len)
+		return -ENOSPC;
+	return 0;
+}
+
+int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now,
+                         struct diag_list *diags)
+{
+	char engine[256];
+	int known = 0, r;
+
+	if (pr->examples_checked)
+		return 0;
+	/* Without a build ID nothing says which code proved the examples: run
+	 * them every time and record nothing. */
+	bool have_id = pipeline_rules_engine_id(engine, sizeof(engine)) == 0;
+	if (have_id && (r = store_ruleset_checked(s, pr->digest, engine, &known)) != 0)
+		return r;
+	if (known) {
+		pr->examples_ran = 0;
+		pr->examples_checked = true;
+		return 0;
+	}
+	r = run_examples(pr, NULL, diags);
+	if (r == 0 && have_id)
+		r = store_ruleset_check_record(s, pr->digest, engine, (int64_t)pr->examples_ran,
+		                               now);
+	return r;
 }
 
 void pipeline_rules_free(struct pipeline_rules *r)

@@ -1,6 +1,8 @@
 /* The record of every poll (1998:112 4 §: proof of supervision). */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store-internal.h"
@@ -121,10 +123,55 @@ static int summary_step(sqlite3_stmt *st, const char *account)
 	return sqlite3_step(st);
 }
 
+/* The crisis windows of every account that has one (a few rows, not one
+ * lookup per account; the partial index accounts_crisis serves it, and an
+ * account without one has NULL). */
+struct crisis_row {
+	char *account;
+	int64_t from, until;
+};
+
+static int read_crisis(struct store *s, struct crisis_row **ret, size_t *ret_n)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT id, coalesce(crisis_from,0), crisis_until "
+	                                    "FROM accounts WHERE crisis_until > 0");
+	struct crisis_row *v = NULL;
+	size_t n = 0;
+	int r = st ? 0 : STORE_E_SQLITE, sr = SQLITE_DONE;
+	while (r == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+		struct crisis_row *nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv) {
+			r = -ENOMEM;
+			break;
+		}
+		v = nv;
+		v[n].from = sqlite3_column_int64(st, 1);
+		v[n].until = sqlite3_column_int64(st, 2);
+		if (!(v[n].account = strdup((const char *)sqlite3_column_text(st, 0))))
+			r = -ENOMEM;
+		else
+			n++;
+	}
+	if (r == 0 && sr != SQLITE_DONE)
+		r = STORE_E_SQLITE;
+	sqlite3_finalize(st);
+	if (r) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i].account);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
 int store_poll_summaries(struct store *s, const struct store_poll_window *w, size_t n,
                          struct store_poll_summary *ret)
 {
-	sqlite3_stmt *planned = NULL, *latest = NULL, *crisis = NULL, *count = NULL;
+	sqlite3_stmt *planned = NULL, *latest = NULL, *count = NULL;
+	struct crisis_row *crisis = NULL;
+	size_t n_crisis = 0;
 	bool own = sqlite3_get_autocommit(s->db) != 0;
 	int r = 0;
 
@@ -136,18 +183,20 @@ int store_poll_summaries(struct store *s, const struct store_poll_window *w, siz
 	                           "ORDER BY planned_at DESC LIMIT 1");
 	latest = store_prepare(s, "SELECT started_at, coalesce(result, 'running') FROM polls "
 	                          "WHERE account_id=? ORDER BY started_at DESC LIMIT 1");
-	crisis = store_prepare(s, "SELECT coalesce(crisis_from,0), coalesce(crisis_until,0) "
-	                          "FROM accounts WHERE id=?");
 	count = store_prepare(s,
 	                      "SELECT count(*), count(CASE WHEN result='ok' THEN 1 END) "
 	                      "FROM polls WHERE account_id=? AND started_at>=? AND started_at<?");
-	if (!planned || !latest || !crisis || !count)
+	if (!planned || !latest || !count)
 		r = STORE_E_SQLITE;
+	if (r == 0)
+		r = read_crisis(s, &crisis, &n_crisis);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct store_poll_summary *o = &ret[i];
 		int sr;
 		memset(o, 0, sizeof(*o));
-		if ((sr = summary_step(planned, w[i].account)) == SQLITE_ROW)
+		if (w[i].no_planned)
+			; /* not asked for */
+		else if ((sr = summary_step(planned, w[i].account)) == SQLITE_ROW)
 			o->last_planned = sqlite3_column_int64(planned, 0);
 		else if (sr != SQLITE_DONE)
 			r = STORE_E_SQLITE;
@@ -158,12 +207,12 @@ int store_poll_summaries(struct store *s, const struct store_poll_window *w, siz
 		} else if (r == 0 && sr != SQLITE_DONE) {
 			r = STORE_E_SQLITE;
 		}
-		if (r == 0 && (sr = summary_step(crisis, w[i].account)) == SQLITE_ROW) {
-			o->crisis_from = sqlite3_column_int64(crisis, 0);
-			o->crisis_until = sqlite3_column_int64(crisis, 1);
-		} else if (r == 0 && sr != SQLITE_DONE) {
-			r = STORE_E_SQLITE;
-		}
+		for (size_t k = 0; k < n_crisis; k++)
+			if (strcmp(crisis[k].account, w[i].account) == 0) {
+				o->crisis_from = crisis[k].from;
+				o->crisis_until = crisis[k].until;
+				break;
+			}
 		for (int d = 0; r == 0 && d < 2; d++) {
 			if (w[i].from[d] >= w[i].to[d])
 				continue;
@@ -179,9 +228,11 @@ int store_poll_summaries(struct store *s, const struct store_poll_window *w, siz
 			o->ok[d] = sqlite3_column_int64(count, 1);
 		}
 	}
+	for (size_t k = 0; k < n_crisis; k++)
+		free(crisis[k].account);
+	free(crisis);
 	sqlite3_finalize(planned);
 	sqlite3_finalize(latest);
-	sqlite3_finalize(crisis);
 	sqlite3_finalize(count);
 	if (own && store_exec(s, "COMMIT") != 0 && r == 0)
 		r = STORE_E_SQLITE;

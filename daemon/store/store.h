@@ -145,6 +145,7 @@ int store_poll_latest(struct store *s, const char *account, int64_t *ret_started
 struct store_poll_window {
 	const char *account;
 	int64_t from[2], to[2];
+	bool no_planned; /* the caller knows the next poll: last_planned stays 0 */
 };
 struct store_poll_summary {
 	int64_t last_planned;
@@ -242,6 +243,15 @@ struct store_rule_in {
 int store_rule_record(struct store *s, const struct store_rule_in *in, int64_t now);
 /* *ret is 1 when rule set `ruleset` has rules recorded, else 0. */
 int store_ruleset_known(struct store *s, const char *ruleset, int *ret);
+
+/* Rule sets whose examples all passed (rulesets.c): `engine` names what
+ * ran them (pipeline_rules_engine_id()).  *ret is 1 when rule set
+ * `ruleset` passed on `engine`, else 0. */
+int store_ruleset_checked(struct store *s, const char *ruleset, const char *engine, int *ret);
+/* Record that every one of `examples` examples of `ruleset` passed on
+ * `engine` (a second call for the same pair changes nothing). */
+int store_ruleset_check_record(struct store *s, const char *ruleset, const char *engine,
+                               int64_t examples, int64_t now);
 
 /* Add to a rule's persistent counters (creates the row). */
 int store_rule_stats_add(struct store *s, const char *rule, int64_t hits, int64_t last_hit,

@@ -163,6 +163,25 @@ static int audit_simple(struct daemon *d, const char *action, const char *detail
 	return audit_as(d, "vaktd", action, detail);
 }
 
+/* Run the examples of a rule set loaded with PIPELINE_RULES_DEFER_EXAMPLES
+ * unless the store shows they passed on it with this vaktd; a failure is in
+ * diags (the caller logs it). */
+static int check_rules(struct daemon *d, struct pipeline_rules *rules, struct diag_list *diags)
+{
+	int r = pipeline_rules_check(rules, d->store, clock_now_usec(), diags);
+	if (r > 0)
+		diag_add(diags, NULL, 0, "cannot check the rules' examples: %s",
+		         store_strerror(d->store, r));
+	else if (r == 0 && rules->examples_ran)
+		log_info("rule set %s: all %zu examples passed", rules->digest,
+		         rules->examples_ran);
+	else if (r == 0)
+		log_info("rule set %s: its %zu examples passed before with this vaktd; not run "
+		         "again",
+		         rules->digest, rules->examples);
+	return r;
+}
+
 /* Reload the configuration (SIGHUP, POST /v1/reload); actor is who asked,
  * for the audit log.  Returns 0 when the new configuration was taken, else
  * the error, with every reason in *ret_diags when given (the caller clears
@@ -183,8 +202,12 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 	if (r == 0 && escalate_config_check(next, &diags))
 		r = -EINVAL;
 	if (r == 0)
-		r = pipeline_rules_load(next->daemon.rules_dir, next->daemon.rule_disable_after,
-		                        &next_rules, &diags);
+		r = pipeline_rules_load_flags(next->daemon.rules_dir,
+		                              next->daemon.rule_disable_after,
+		                              PIPELINE_RULES_DEFER_EXAMPLES, &next_rules, &diags);
+	/* Examples run unless this vaktd proved them on these very files. */
+	if (r == 0)
+		r = check_rules(d, next_rules, &diags);
 	if (r == 0 && strcmp(next->daemon.state_dir, d->config->daemon.state_dir) != 0) {
 		diag_add(&diags, NULL, 0,
 		         "StateDirectory= cannot change on reload (restart vaktd to move the "
@@ -325,6 +348,13 @@ static void on_store_changed(void *arg, const char *account)
 	escalate_outbox_kick(d->outbox);
 }
 
+/* GET /v1/accounts: the poller knows every account's next poll. */
+static int on_next_poll(void *arg, const char *account, int64_t *ret)
+{
+	const struct daemon *d = arg;
+	return poller_next_due(d->poller, account, ret);
+}
+
 int daemon_check_config(const struct daemon_opts *opts)
 {
 	struct diag_list diags = { 0 };
@@ -371,8 +401,11 @@ static int start_load(struct daemon *d)
 		r = -EINVAL;
 		goto out;
 	}
-	r = pipeline_rules_load(d->config->daemon.rules_dir, d->config->daemon.rule_disable_after,
-	                        &d->rules, &diags);
+	/* The examples wait for the store (start_rules): it knows whether
+	 * they passed on these files before. */
+	r = pipeline_rules_load_flags(d->config->daemon.rules_dir,
+	                              d->config->daemon.rule_disable_after,
+	                              PIPELINE_RULES_DEFER_EXAMPLES, &d->rules, &diags);
 	if (r) {
 		log_diags(&diags, "");
 		log_error("invalid rules in %s: %zu error(s); not starting",
@@ -436,6 +469,21 @@ static int start_store(struct daemon *d)
 	r = store_accounts_sync(d->store, d->config, "vaktd:start");
 	if (r)
 		log_error("cannot record accounts in the store: %s", store_strerror(d->store, r));
+	return r;
+}
+
+/* Phase 2b: the rules' examples, unless this vaktd proved them on these
+ * files before: a rule whose own examples fail is not trusted to run. */
+static int start_rules(struct daemon *d)
+{
+	struct diag_list diags = { 0 };
+	int r = check_rules(d, d->rules, &diags);
+	if (r) {
+		log_diags(&diags, "");
+		log_error("invalid rules in %s: %zu error(s); not starting",
+		          d->config->daemon.rules_dir, diags.n);
+	}
+	diag_list_clear(&diags);
 	return r;
 }
 
@@ -612,6 +660,8 @@ static int start_poller(struct daemon *d)
 	}
 	d->api_env.changed = on_store_changed;
 	d->api_env.changed_arg = d;
+	d->api_env.next_poll = on_next_poll;
+	d->api_env.next_poll_arg = d;
 	return 0;
 }
 
@@ -679,6 +729,8 @@ int daemon_start(struct daemon *d)
 	int r = start_load(d);
 	if (r == 0)
 		r = start_store(d);
+	if (r == 0)
+		r = start_rules(d);
 	if (r == 0) {
 		start_repair(d);
 		r = start_api(d);

@@ -146,6 +146,13 @@ static struct api_response get(const struct api_env *env, const char *method, co
 
 static struct poller *poller;
 
+/* As vaktd wires it: /v1/accounts asks the poller for the next poll. */
+static int on_next_poll(void *arg, const char *account, int64_t *ret)
+{
+	(void)arg;
+	return poller_next_due(poller, account, ret);
+}
+
 static void on_changed(void *arg, const char *account)
 {
 	(void)arg;
@@ -255,6 +262,7 @@ int main(int argc, char **argv)
 		.config_loaded_usec = now,
 		.state = "running",
 		.changed = on_changed,
+		.next_poll = on_next_poll,
 	};
 
 	printf("bench-queue: %d accounts in %d units, %d polls per account (%lld in all), "

@@ -2,15 +2,24 @@
 """Start to READY of the real vaktd on a store built by bench-store.
 
   VAKTD=build/daemon/vaktd/vaktd VAKTCTL=build/daemon/ctl/vaktctl \\
-  tests/bench/vaktd-ready.py /var/tmp/vakt-bench-store/store-1000000-s3-g1 [RUNS]
+  tests/bench/vaktd-ready.py /var/tmp/vakt-bench-store/store-1000000-s3-g1 [RUNS [REQUESTS]]
 
 The directory is one bench-store made (vakt.db and config/ with 800
 accounts).  vaktd runs on it with a private socket, is stopped by its pid
-after READY=1, and the wall time from exec to READY=1 is printed per run
-(p50 and max).  Connectors point at a closed local port: polls fail fast
+after READY=1, and the wall time from exec to READY=1 is printed (p50 and
+max over the runs), with the daemon's CPU time and its time waiting for a
+CPU up to then (the kernel's schedstat, summed over its threads; read just
+after READY=1 arrives): on a shared machine the wall time is the CPU time
+plus the wait for a turn.  Connectors point at a closed local port: polls fail fast
 and never leave the machine.
+
+With REQUESTS, the last run's daemon then answers that many GET /v1/status
+and GET /v1/accounts, one connection each, and their wall time and the
+daemon's CPU time per request (its schedstat before and after) are printed
+as p50 and p99.
 """
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -20,13 +29,62 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import vakttest  # noqa: E402
 
 
+def schedstat(pid):
+    """(ns on a CPU, ns waiting for one) of every thread of pid."""
+    run = wait = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
+            a, b, _ = f.read().split()
+            run += int(a)
+            wait += int(b)
+    return run, wait
+
+
+def get(path, sock_path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(sock_path)
+        s.sendall(("GET %s HTTP/1.1\r\nHost: vakt\r\nConnection: close\r\n\r\n"
+                   % path).encode())
+        data = b""
+        while True:
+            chunk = s.recv(1 << 16)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        s.close()
+    if not data.startswith(b"HTTP/1.1 200"):
+        raise AssertionError("%s: %r" % (path, data[:200]))
+    return len(data)
+
+
+def requests(d, n):
+    for path in ("/v1/status", "/v1/accounts"):
+        walls, cpus = [], []
+        size = 0
+        for _ in range(n):
+            c0 = schedstat(d.pid)[0]
+            t0 = time.monotonic()
+            size = get(path, d.socket)
+            walls.append(time.monotonic() - t0)
+            cpus.append((schedstat(d.pid)[0] - c0) / 1e9)
+        walls.sort()
+        cpus.sort()
+        p99 = min(n - 1, int(n * 0.99))
+        print("GET %s (%d, %d bytes): wall p50 %.2f ms, p99 %.2f ms; daemon CPU p50 %.2f ms, "
+              "p99 %.2f ms" % (path, n, size, walls[n // 2] * 1e3, walls[p99] * 1e3,
+                               cpus[n // 2] * 1e3, cpus[p99] * 1e3))
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
     store_dir = os.path.abspath(sys.argv[1])
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    times = []
+    n_requests = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    times, cpus, waits = [], [], []
     with tempfile.TemporaryDirectory(prefix="vakt-ready-") as work:
         os.symlink(store_dir, os.path.join(work, "state"))
         for _ in range(runs):
@@ -37,12 +95,21 @@ def main():
                 d.start(wait_ready=False)
                 d.notify.wait_for("READY=1", timeout=600)
                 times.append(time.monotonic() - t0)
+                run, wait = schedstat(d.pid)
+                cpus.append(run / 1e9)
+                waits.append(wait / 1e9)
+                if n_requests and len(times) == runs:
+                    requests(d, n_requests)
             finally:
                 d.stop()
                 d.notify.close()
-    times.sort()
-    print("vaktd start to READY on %s: p50 %.0f ms, max %.0f ms (%d runs)"
-          % (store_dir, times[len(times) // 2] * 1e3, times[-1] * 1e3, len(times)))
+    for v in (times, cpus, waits):
+        v.sort()
+    m = len(times) // 2
+    print("vaktd start to READY on %s (%d runs): wall p50 %.0f ms, max %.0f ms; "
+          "CPU p50 %.0f ms, max %.0f ms; waiting for a CPU p50 %.0f ms"
+          % (store_dir, len(times), times[m] * 1e3, times[-1] * 1e3, cpus[m] * 1e3,
+             cpus[-1] * 1e3, waits[m] * 1e3))
     return 0
 
 

@@ -3,7 +3,8 @@
 live rules gets a verdict with personal data masked and its review clock;
 per-rule statistics and moderators' feedback survive a restart; a reload
 with a broken rule file (or a failing example) keeps the previous rules and
-names file and line; the shipped rules pass --check-config."""
+names file and line; examples run once per rule set and vaktd build, and a
+failing one still stops the start; the shipped rules pass --check-config."""
 import json
 import os
 import shutil
@@ -137,6 +138,28 @@ class Filters(VaktTestCase):
             f.write("\n# a comment changes the digest\n")
         self.reload(d)
         self.assertNotEqual(before, self.stats(d)[0])
+
+    def test_examples_run_once_per_rule_set_and_a_failing_one_stops_the_start(self):
+        # The first start runs every example and records that they passed;
+        # the next start with the same files and the same vaktd skips them.
+        d = self.daemon()
+        self.assertRegex(d.log(), r"rule set [0-9a-f]{16}: all [0-9]+ examples passed")
+        d.stop()
+        d = self.daemon()
+        self.assertIn("examples passed before with this vaktd; not run again", d.log())
+        self.assertNotRegex(d.log(), r"all [0-9]+ examples passed")
+        d.stop()
+        # A changed rule file is a new rule set: its failing example is
+        # found at start, and vaktd does not start.
+        with open(os.path.join(self.rules, "90-broken.rules"), "w") as f:
+            f.write(FAILING_EXAMPLE)
+        d = self.vaktd(env={"VAKT_RULES_DIR": self.rules})
+        d.start(wait_ready=False)
+        self.assertNotEqual(0, d.wait_exit())
+        self.assertIn("90-broken.rules:12: rule sv.test.wrong-example: example", d.log())
+        self.assertIn("not starting", d.log())
+        d.notify.drain()
+        self.assertNotIn("READY=1", d.notify.messages)
 
     def test_shipped_rules_pass_check_config(self):
         env = dict(os.environ, VAKT_RULES_DIR=SHIPPED_RULES)

@@ -124,6 +124,11 @@ class Schedule(VaktTestCase):
         acc = {a["id"]: a for a in json.loads(d.ctl("accounts", "--json").stdout)["accounts"]}
         self.assertIsNotNone(acc["trafik-x"]["crisis_until"])
         self.assertIsNone(acc["kultur-ig"]["crisis_until"])
+        # The next poll shown is the poller's own, re-planned for crisis
+        # mode (at once, then on the crisis grid): the poll that happens.
+        next_poll = dt.datetime.fromisoformat(acc["trafik-x"]["next_poll"])
+        self.assertLessEqual(next_poll, crisis[0])
+        self.assertIsNone(acc["kultur-mastodon"]["next_poll"])  # disabled
         # The daemon polls on that grid (20:06, 20:11, ... on top of the
         # off-hours grid), the other accounts keep their own.
         d.set_clock("2026-06-16T20:31:00+02:00")
@@ -134,6 +139,7 @@ class Schedule(VaktTestCase):
         expected = {c for c in crisis if c <= end}
         self.assertEqual(6, len(expected), expected)
         self.assertLessEqual(expected, polled["trafik-x"])
+        self.assertIn(next_poll, polled["trafik-x"])
         self.assertEqual(set(), polled["kultur-ig"])
         d.ctl("crisis", "trafik-x", "off")
         self.assertEqual(2, d.ctl("crisis", "trafik-x", "sideways", check=False).returncode)

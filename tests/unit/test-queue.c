@@ -373,8 +373,8 @@ static void test_query_plans(void)
 
 	/* What /v1/accounts reads: index steps and ranges only. */
 	struct store_poll_window w[2] = {
-		{ "kultur-fb", { pub, pub + 10 * MIN }, { pub + 10 * MIN, pub + 10 * MIN } },
-		{ "idrott-x", { 0, 0 }, { 0, 0 } },
+		{ "kultur-fb", { pub, pub + 10 * MIN }, { pub + 10 * MIN, pub + 10 * MIN }, false },
+		{ "idrott-x", { 0, 0 }, { 0, 0 }, false },
 	};
 	struct store_poll_summary sum[2];
 	s.n = 0;
@@ -405,8 +405,8 @@ static void test_poll_summaries(void)
 	T_EQ_INT(0, store_poll_begin(f.s, "kultur-fb", t + 5 * HOUR, t + 2 * HOUR, &id));
 	T_EQ_INT(0, store_account_set_crisis(f.s, "idrott-x", t, t + HOUR, "test"));
 	struct store_poll_window w[2] = {
-		{ "kultur-fb", { t, t - HOUR }, { t + 90 * MIN, t } },
-		{ "idrott-x", { t, t }, { t + HOUR, t } },
+		{ "kultur-fb", { t, t - HOUR }, { t + 90 * MIN, t }, false },
+		{ "idrott-x", { t, t }, { t + HOUR, t }, false },
 	};
 	struct store_poll_summary sum[2];
 	T_EQ_INT(0, store_poll_summaries(f.s, w, 2, sum));
@@ -429,12 +429,21 @@ static void test_poll_summaries(void)
 	T_EQ_INT(t + 7 * HOUR, sum[1].last_planned);
 	T_EQ_INT(0, store_commit(f.s));
 	T_EQ_INT(0, store_depth(f.s));
+	/* A caller that knows the next poll (the daemon's poller) is spared
+	 * the last planned poll; the rest reads the same. */
+	w[0].no_planned = w[1].no_planned = true;
+	T_EQ_INT(0, store_poll_summaries(f.s, w, 2, sum));
+	T_EQ_INT(0, sum[0].last_planned);
+	T_EQ_INT(0, sum[1].last_planned);
+	T_EQ_INT(t + 2 * HOUR, sum[0].last_started);
+	T_EQ_INT(2, sum[0].total[0]);
+	T_EQ_INT(t + HOUR, sum[1].crisis_until);
 	fx_done(&f);
 }
 
 /* A store made before the queue indexes: its clocks get their account and
- * unit on upgrade, and the queue serves them per unit at once.  (Schema
- * 4 is the one before this feature.) */
+ * unit on upgrade, and the queue serves them per unit at once.  (Schema 4
+ * is the one before this feature, migration 5.) */
 static void test_migration_fills_owner(void)
 {
 	char *dir = tfs_mkdtemp(), *path = NULL, err[256] = "";
