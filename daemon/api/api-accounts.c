@@ -221,7 +221,8 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 		         store_strerror(env->store, r));
 		goto out;
 	}
-	qsort(health, n_health, sizeof(*health), health_cmp);
+	if (n_health) /* qsort's base must not be NULL, even for 0 elements */
+		qsort(health, n_health, sizeof(*health), health_cmp);
 	cJSON *o = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(o, "accounts");
 	cJSON_AddNumberToObject(o, "floor", SCHED_FLOOR);

@@ -143,3 +143,15 @@ int64_t conn_window_stop(int64_t now, int64_t lookback, int64_t newest, int64_t 
 
 	return !newest || stop < backfill_from ? backfill_from : stop;
 }
+
+int conn_json_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *ret)
+{
+	if (!cJSON_IsNumber(v))
+		return -EINVAL;
+	double d = v->valuedouble;
+	/* NaN fails both comparisons. */
+	if (!(d >= (double)lo && d <= (double)hi))
+		return -EINVAL;
+	*ret = (int64_t)d;
+	return 0;
+}

@@ -45,3 +45,11 @@ int conn_window_cursor_text(int64_t newest, const cJSON *counts, char **ret);
  * before the backfill horizon; a first poll (newest 0) reads back to the
  * horizon. */
 int64_t conn_window_stop(int64_t now, int64_t lookback, int64_t newest, int64_t backfill_from);
+
+/* v is a JSON number that is a whole number within [lo, hi]: 0 and *ret,
+ * else -EINVAL.  Platform numbers are doubles; casting one out of range
+ * is undefined behaviour. */
+int conn_json_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *ret);
+
+/* Seconds since the epoch as a platform may send them: 0 .. year 9999. */
+#define CONN_EPOCH_S_MAX 253402300799LL

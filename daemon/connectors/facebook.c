@@ -26,6 +26,8 @@
  * it later is not seen (docs/connectors.md). */
 #include "connectors/facebook.h"
 
+#include "connectors/conn-util.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -277,7 +279,9 @@ static int webhook_change(const cJSON *v, const char *page_id, struct conn_batch
 	it->author_name = dup_or_null(fname);
 	it->is_own = fid && page_id && strcmp(fid, page_id) == 0;
 	it->text = strdup(msg ? msg : "");
-	it->published_at = (int64_t)t->valuedouble * 1000000;
+	int64_t secs = 0;
+	(void)conn_json_int(t, 0, CONN_EPOCH_S_MAX, &secs);
+	it->published_at = secs * 1000000;
 	if (strcmp(verb, "hide") == 0)
 		it->platform_state = "hidden";
 	it->raw_json = cJSON_PrintUnformatted(v);

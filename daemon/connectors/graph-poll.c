@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connectors/conn-util.h"
 #include "connectors/graph.h"
 #include "util/strbuf.h"
 
@@ -259,20 +260,19 @@ static int read_cursor(struct graph_poll *g, const char *text)
 	const cJSON *cw = cJSON_GetObjectItemCaseSensitive(o, "cw");
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "a"), *e;
 	int r = -EINVAL;
-	if (!cJSON_IsNumber(v) || v->valueint != 1 || !cJSON_IsNumber(hw) || !cJSON_IsNumber(cw) ||
-	    !cJSON_IsArray(a))
+	if (!cJSON_IsNumber(v) || v->valueint != 1 ||
+	    conn_json_int(hw, 0, CONN_EPOCH_S_MAX, &g->hw) < 0 ||
+	    conn_json_int(cw, 0, CONN_EPOCH_S_MAX, &g->cw) < 0 || !cJSON_IsArray(a))
 		goto out;
-	g->hw = (int64_t)hw->valuedouble;
-	g->cw = (int64_t)cw->valuedouble;
 	g->ratings_off = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "nr"));
 	cJSON_ArrayForEach(e, a) {
 		const cJSON *id = cJSON_GetArrayItem(e, 0), *t = cJSON_GetArrayItem(e, 1);
-		if (!cJSON_IsString(id) || !cJSON_IsNumber(t))
+		int64_t ts;
+		if (!cJSON_IsString(id) || conn_json_int(t, 0, CONN_EPOCH_S_MAX, &ts) < 0)
 			goto out;
-		if ((int64_t)t->valuedouble < g->horizon_s)
+		if (ts < g->horizon_s)
 			continue; /* silent for longer than the horizon (downtime) */
-		struct graph_active *x =
-		        graph_active_touch(g, id->valuestring, (int64_t)t->valuedouble);
+		struct graph_active *x = graph_active_touch(g, id->valuestring, ts);
 		if (!x) {
 			r = -ENOMEM;
 			goto out;

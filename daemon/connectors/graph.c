@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "connectors/conn-util.h"
 #include "util/clock.h"
 
 const char *graph_str(const cJSON *obj, const char *name)
@@ -387,14 +388,15 @@ int graph_batch_split(const cJSON *root, struct graph_part **ret_parts, size_t *
 	cJSON_ArrayForEach(el, root) {
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(el, "code");
 		const char *body = graph_str(el, "body");
-		if (!cJSON_IsNumber(code)) {
+		int64_t status;
+		if (conn_json_int(code, 100, 599, &status) < 0) {
 			/* a null part: the request depended on one that failed */
 			free(parts);
 			return -EINVAL;
 		}
 		parts[i].headers = cJSON_GetObjectItemCaseSensitive(el, "headers");
 		parts[i].answer = (struct conn_answer){
-			.status = (long)code->valuedouble,
+			.status = (long)status,
 			.body = body,
 			.body_len = body ? strlen(body) : 0,
 			.header = part_header,

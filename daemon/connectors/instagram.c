@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "connectors/conn-util.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
 
@@ -200,12 +201,14 @@ int ig_webhook_items(const char *body, size_t len, const char *ig_user, struct c
 			if (!field ||
 			    (strcmp(field, "comments") != 0 && strcmp(field, "live_comments") != 0))
 				continue;
-			if (!cJSON_IsObject(v) || !cJSON_IsNumber(time))
+			int64_t secs;
+			if (!cJSON_IsObject(v) ||
+			    conn_json_int(time, 0, CONN_EPOCH_S_MAX, &secs) < 0)
 				continue;
 			/* the delivery has no timestamp of its own: the entry's
 			 * time stands for it */
 			char ts[40];
-			clock_format_utc((int64_t)time->valuedouble * 1000000, ts, sizeof(ts));
+			clock_format_utc(secs * 1000000, ts, sizeof(ts));
 			cJSON *c = cJSON_Duplicate(v, true);
 			if (!c || !cJSON_AddStringToObject(c, "timestamp", ts)) {
 				cJSON_Delete(c);
