@@ -194,8 +194,6 @@ class Api(VaktTestCase):
     def test_half_sent_request_is_closed_after_the_bound(self):
         self.write("vaktd.conf.d/10-api.conf", "[Api]\nRequestTimeoutSec=1\n")
         d = self.vaktd().start()
-        # The bound counts from accept, so the client's clock starts
-        # before connecting: it can only see more time than vaktd counted.
         start = time.monotonic()
         s = self.connect(d)
         s.sendall(b"GET /v1/status HTTP/1.1\r\nX-Slow: ")
@@ -222,7 +220,9 @@ class Api(VaktTestCase):
                     closed = True
                     break
         self.assertTrue(closed, "a trickling request was never cut off")
-        self.assertGreaterEqual(time.monotonic() - start, 1.0)
+        # Not cut short: libevent starts the timer from the loop's cached
+        # time, a little before the accept, so allow a tenth of a second.
+        self.assertGreaterEqual(time.monotonic() - start, 0.9)
         head, _, body = data.partition(b"\r\n\r\n")
         self.assertTrue(head.startswith(b"HTTP/1.1 408 "), data)
         self.assertEqual("request_timeout", json.loads(body)["error"]["code"])
