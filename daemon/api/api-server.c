@@ -116,6 +116,9 @@ static int64_t mono_usec(void)
 static void arm_timer(struct api_conn *c, int sec)
 {
 	struct timeval tv = { sec > 0 ? sec : 1, 0 };
+	/* libevent counts a timeout from the time it cached when this loop
+	 * iteration began; a bound must start now, or it ends early. */
+	event_base_update_cache_time(c->srv->base);
 	evtimer_add(c->timer, &tv);
 }
 
