@@ -155,3 +155,16 @@ int conn_json_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *ret)
 	*ret = (int64_t)d;
 	return 0;
 }
+
+int conn_grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t want = *cap ? *cap * 2 : 8;
+	void *grown = realloc(*arr, want * size);
+	if (!grown)
+		return -ENOMEM;
+	*arr = grown;
+	*cap = want;
+	return 0;
+}

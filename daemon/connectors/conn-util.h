@@ -53,3 +53,7 @@ int conn_json_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *ret);
 
 /* Seconds since the epoch as a platform may send them: 0 .. year 9999. */
 #define CONN_EPOCH_S_MAX 253402300799LL
+
+/* Room for one more element in *arr (n used, *cap allocated, elements of
+ * size bytes), doubling from 8: 0 or -ENOMEM (the array is unchanged). */
+int conn_grow(void **arr, size_t *cap, size_t n, size_t size);

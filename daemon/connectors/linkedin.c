@@ -72,23 +72,14 @@ static void li_poll_free(struct conn_poll *p)
 static int li_push(struct conn_poll *p, enum li_kind kind, const char *urn, const char *post,
                    int start)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		struct li_fetch *grown = realloc(p->f, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		p->f = grown;
-		p->cap = cap;
-	}
+	if (conn_grow((void **)&p->f, &p->cap, p->n, sizeof(*p->f)) < 0)
+		return -ENOMEM;
 	struct li_fetch *f = &p->f[p->n];
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;
 	f->start = start;
-	f->urn = urn ? strdup(urn) : NULL;
-	f->post = post ? strdup(post) : NULL;
-	if ((urn && !f->urn) || (post && !f->post)) {
+	if (conn_dup(&f->urn, urn) < 0 || conn_dup(&f->post, post) < 0) {
 		free(f->urn);
-		free(f->post);
 		return -ENOMEM;
 	}
 	p->n++;

@@ -68,22 +68,13 @@ static void yt_poll_free(struct conn_poll *p)
 
 static int yt_push(struct conn_poll *p, enum yt_kind kind, const char *thread, const char *token)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 8;
-		struct yt_fetch *grown = realloc(p->f, cap * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		p->f = grown;
-		p->cap = cap;
-	}
+	if (conn_grow((void **)&p->f, &p->cap, p->n, sizeof(*p->f)) < 0)
+		return -ENOMEM;
 	struct yt_fetch *f = &p->f[p->n];
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;
-	f->thread = thread ? strdup(thread) : NULL;
-	f->page_token = token ? strdup(token) : NULL;
-	if ((thread && !f->thread) || (token && !f->page_token)) {
+	if (conn_dup(&f->thread, thread) < 0 || conn_dup(&f->page_token, token) < 0) {
 		free(f->thread);
-		free(f->page_token);
 		return -ENOMEM;
 	}
 	p->n++;
