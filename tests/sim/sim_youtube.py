@@ -180,7 +180,7 @@ class YouTubeSim(simbase.Sim):
         return it.get("moderation", "published") == status
 
     def replies_of(self, top, status="published"):
-        return sorted(self.items(lambda c: c["parent"] == top["id"] and self.visible(c, status)),
+        return sorted(self.items(lambda c: c["parent"] == top["id"] and self.visible(c, status), parent=top["id"]),
                       key=lambda c: (c["created"], c["id"]))
 
     def thread(self, req, top, parts, fmt):
