@@ -327,9 +327,13 @@ static int acc_index(const char *id)
 	abort();
 }
 
+static int done_in_transaction; /* done ran with a transaction open */
+
 static void on_done(void *arg, const struct fetch_report *r)
 {
 	int i = acc_index(r->account);
+	if (!sqlite3_get_autocommit(store_db(store)))
+		done_in_transaction++;
 	last[i] = *r;
 	snprintf(last_error[i], sizeof(last_error[i]), "%s", r->error);
 	last[i].error = last_error[i];
@@ -692,6 +696,72 @@ static void test_cursor_only_with_its_batch(void)
 	teardown();
 }
 
+static int commits, commits_to_refuse;
+
+static int count_commit(void *arg)
+{
+	commits++;
+	if (commits_to_refuse > 0) {
+		commits_to_refuse--;
+		return 1; /* the COMMIT becomes a ROLLBACK */
+	}
+	return 0;
+}
+
+static void test_answers_of_one_iteration_share_a_commit(void)
+{
+	setup(NULL);
+	route("/a/start", "item a1\ncursor ca\n");
+	route("/b/start", "item b1\nitem b2\ncursor cb\n");
+	route("/c/start", "item c1\ncursor cc\n");
+	start(0);
+	start(1);
+	start(2);
+	commits = 0;
+	done_in_transaction = 0;
+	sqlite3_commit_hook(store_db(store), count_commit, NULL);
+	run(3);
+	sqlite3_commit_hook(store_db(store), NULL, NULL);
+	for (int i = 0; i < 3; i++)
+		T_EQ_STR("ok", last[i].result);
+	T_EQ_INT(4, count("SELECT count(*) FROM items"));
+	T_EQ_INT(3, count("SELECT count(*) FROM account_cursors"));
+	T_EQ_INT(3, count("SELECT count(*) FROM polls WHERE result='ok'"));
+	/* Each poll's batch and end committed together, whichever answers
+	 * shared a loop iteration: at most one commit per poll (one batch and
+	 * one end each were two), and nobody heard of a poll before its
+	 * commit. */
+	T_ASSERT(commits >= 1 && commits <= 3);
+	T_EQ_INT(0, done_in_transaction);
+	teardown();
+}
+
+static void test_a_failed_group_commit_fails_its_polls(void)
+{
+	setup(NULL);
+	route("/a/start", "item a1\ncursor ca\n");
+	int64_t id = start(0);
+	/* The first commit after the start is the flush's: refused. */
+	commits = 0;
+	commits_to_refuse = 1;
+	sqlite3_commit_hook(store_db(store), count_commit, NULL);
+	run(1);
+	sqlite3_commit_hook(store_db(store), NULL, NULL);
+	T_EQ_STR("error", last[0].result);
+	T_CONTAINS(last[0].error, "cannot store the batch");
+	T_EQ_INT(0, last[0].items_new);
+	T_EQ_INT(0, count("SELECT count(*) FROM items"));
+	char *c = cursor_of("a-fb");
+	T_ASSERT(c == NULL);
+	free(c);
+	/* The end is recorded again, on its own. */
+	struct store_poll_row row;
+	T_EQ_INT(0, store_poll_get(store, id, &row));
+	T_EQ_STR("error", row.result);
+	T_CONTAINS(row.error, "cannot store the batch");
+	teardown();
+}
+
 static void test_own_reply_before_its_parent_meets_the_clock(void)
 {
 	setup(NULL);
@@ -905,6 +975,8 @@ int main(void)
 	T_RUN(test_token_error_turns_red_without_retry);
 	T_RUN(test_timeout_is_isolated_to_its_account);
 	T_RUN(test_cursor_only_with_its_batch);
+	T_RUN(test_answers_of_one_iteration_share_a_commit);
+	T_RUN(test_a_failed_group_commit_fails_its_polls);
 	T_RUN(test_own_reply_before_its_parent_meets_the_clock);
 	T_RUN(test_gone_is_marked_never_purged);
 	T_RUN(test_shutdown_abandons_within_the_bound);
