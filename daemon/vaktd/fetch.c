@@ -73,6 +73,9 @@ struct fetch {
 	struct {
 		const struct connector *conn;
 		int in_flight;
+		/* The app's usage (fetch_rate_apply_app), for all its accounts. */
+		int64_t not_before;
+		bool slow;
 	} platforms[PLATFORMS_MAX];
 	size_t n_platforms;
 	struct stop *stops;
@@ -169,12 +172,18 @@ static int platform_index(struct fetch *f, const struct connector *c)
 		return -1;
 	f->platforms[f->n_platforms].conn = c;
 	f->platforms[f->n_platforms].in_flight = 0;
+	f->platforms[f->n_platforms].not_before = 0;
+	f->platforms[f->n_platforms].slow = false;
 	return (int)f->n_platforms++;
 }
 
+/* An app near its limit gets a quarter of the platform's requests. */
 static bool platform_full(const struct fetch *f, int i)
 {
-	return f->platforms[i].in_flight >= f->env.platform_max;
+	int max = f->env.platform_max;
+	if (f->platforms[i].slow)
+		max = max / 4 > 0 ? max / 4 : 1;
+	return f->platforms[i].in_flight >= max;
 }
 
 /* --- polls ---------------------------------------------------------------- */
@@ -410,6 +419,8 @@ static bool handle_answer(struct fetch_poll *p, struct slot *s)
 		snprintf(why, sizeof(why), "%s (HTTP %ld)", conn_outcome_name(o), a.status);
 	int64_t now = clock_now_usec();
 	fetch_rate_apply(&b.rate, now, &p->not_before, &p->slow);
+	fetch_rate_apply_app(&b.rate, now, &f->platforms[p->platform].not_before,
+	                     &f->platforms[p->platform].slow);
 
 	bool go_on = true;
 	if (b.n_items || b.n_gone || b.cursor) {
@@ -624,14 +635,22 @@ static void pump(struct fetch_poll *p)
 	struct fetch *f = p->f;
 	if (f->draining)
 		return;
+	/* Done: it ends now, whatever the platform said of the next request. */
+	if (p->in_flight == 0 && p->conn->poll_done(p->cp)) {
+		finish(p, "ok", CONN_OK, NULL);
+		return;
+	}
 	int64_t now = clock_now_usec();
-	if (p->not_before > now) {
-		if (ctimer_arm_at(p->wait, p->not_before) < 0)
+	int64_t not_before = p->not_before > f->platforms[p->platform].not_before
+	                             ? p->not_before
+	                             : f->platforms[p->platform].not_before;
+	if (not_before > now) {
+		if (ctimer_arm_at(p->wait, not_before) < 0)
 			fail(p, CONN_RETRY, "cannot arm the retry timer");
 		return;
 	}
-	size_t limit =
-	        p->slow || p->conn->max_concurrency < 1 ? 1 : (size_t)p->conn->max_concurrency;
+	bool slow = p->slow || f->platforms[p->platform].slow;
+	size_t limit = slow || p->conn->max_concurrency < 1 ? 1 : (size_t)p->conn->max_concurrency;
 	while (p->in_flight < limit && !platform_full(f, p->platform)) {
 		struct slot *s = calloc(1, sizeof(*s));
 		if (!s) {

@@ -258,6 +258,8 @@ static int fake_poll_answer(struct conn_poll *p, const struct conn_request *req,
 			b->cursor = strdup(id);
 		} else if (sscanf(line, "gone %63s", id) == 1) {
 			conn_batch_gone(b, id);
+		} else if (sscanf(line, "appusage %63s", id) == 1) {
+			b->rate.app_usage_percent = atoi(id);
 		}
 	}
 	free(copy);
@@ -922,6 +924,51 @@ static void test_shutdown_abandons_within_the_bound(void)
 	teardown();
 }
 
+static void test_app_usage_slows_every_account_of_the_platform(void)
+{
+	setup(NULL);
+	/* a's answer says the app is at 97 %: b, polled after it, waits for
+	 * the window (a minute when the platform does not say) although b's
+	 * own answers never said anything. */
+	route("/a/start", "item a1\nappusage 97\n");
+	route("/b/start", "item b1\n");
+	start(0);
+	run(1);
+	T_EQ_STR("ok", last[0].result);
+	start(1);
+	run(2);
+	T_EQ_INT(1, reports);
+	T_EQ_INT(0, find_route("/b/start")->hits);
+	advance(61 * SEC);
+	run(2);
+	T_EQ_STR("ok", last[1].result);
+	T_EQ_INT(1, find_route("/b/start")->hits);
+	teardown();
+}
+
+static void test_app_usage_is_the_latest_figure(void)
+{
+	int64_t nb = 0;
+	bool slow = false;
+	struct conn_rate r = { .usage_percent = -1, .remaining = -1, .app_usage_percent = 85 };
+	fetch_rate_apply_app(&r, T0, &nb, &slow);
+	T_ASSERT(slow);
+	T_EQ_INT(0, nb);
+	r.app_usage_percent = 40; /* the window moved on: full speed again */
+	fetch_rate_apply_app(&r, T0, &nb, &slow);
+	T_ASSERT(!slow);
+	r.app_usage_percent = -1; /* no figure: nothing changes */
+	slow = true;
+	fetch_rate_apply_app(&r, T0, &nb, &slow);
+	T_ASSERT(slow);
+	r = (struct conn_rate){ .usage_percent = -1,
+		                .remaining = -1,
+		                .app_usage_percent = 96,
+		                .reset_at = T0 + 300 * SEC };
+	fetch_rate_apply_app(&r, T0, &nb, &slow);
+	T_EQ_INT(T0 + 300 * SEC, nb);
+}
+
 static void test_backoff_grows_and_respects_retry_after(void)
 {
 	/* base·2^(n-1), at most max, times a jitter in [0.5, 1.5). */
@@ -985,6 +1032,8 @@ int main(void)
 	T_RUN(test_red_when_failing_longer_than_the_schedule_allows);
 	T_RUN(test_backoff_grows_and_respects_retry_after);
 	T_RUN(test_rate_headers_slow_down);
+	T_RUN(test_app_usage_slows_every_account_of_the_platform);
+	T_RUN(test_app_usage_is_the_latest_figure);
 
 	curl_global_cleanup();
 	pipeline_rules_free(rules);
