@@ -523,16 +523,19 @@ static void group_failed(struct fetch *f, int err)
 {
 	char why[320];
 	snprintf(why, sizeof(why), "cannot store the batch: %s", store_strerror(f->env.store, err));
-	log_error("fetch: cannot commit the answers of %s: %s", "this loop iteration", why);
+	log_error("fetch: cannot commit the answers of one loop iteration: %s", why);
 	for (struct fetch_poll *p = f->ended; p; p = p->next) {
 		p->tally = p->tally_before;
-		bool stored = p->tally.items_new || p->tally.items_updated || p->tally.gone;
-		p->end_result = strcmp(p->end_result, "ok") == 0 ? (stored ? "partial" : "error")
-		                                                 : p->end_result;
-		p->end_outcome = CONN_OK;
-		free(p->end_error);
-		p->end_error = strdup(why);
-		record_end(p, p->end_result, p->end_outcome, why);
+		/* A poll that failed anyway keeps its own reason (a token error
+		 * stays a token error); one that was ok is not any more. */
+		if (strcmp(p->end_result, "ok") == 0) {
+			bool stored = p->tally.items_new || p->tally.items_updated || p->tally.gone;
+			p->end_result = stored ? "partial" : "error";
+			p->end_outcome = CONN_OK;
+			free(p->end_error);
+			p->end_error = strdup(why);
+		}
+		record_end(p, p->end_result, p->end_outcome, p->end_error);
 	}
 	for (struct fetch_poll *p = f->polls, *next; p; p = next) {
 		next = p->next;
