@@ -223,6 +223,7 @@ class PlatformCases:
                         (default: the same)
       add_edit(sim)     optional: edit an item the platform shows edits of;
                         its platform id (None: the platform shows none)
+      add_many(sim, n)  n items more than one page of the platform holds
     """
 
     # The faults the bad account meets in one poll, in order (at most
@@ -395,6 +396,54 @@ class PlatformCases:
         polls = self.poll(d2, "acct")
         self.assertEqual(("ok", 0, 0), (polls[0]["result"], polls[0]["items_new"],
                                         polls[0]["items_updated"]), polls)
+        self.assertEqual([], self.duplicates())
+
+    # --- paging: faults and a kill between pages ---------------------------
+
+    def test_pages_exactly_once_through_faults(self):
+        sim = self.sim()
+        self.add_many(sim, 230)
+        self.account("acct", sim)
+        d = self.start()
+        # Faults between pages: the pages before are stored, the failed one
+        # asked again, nothing twice.
+        sim.fault(mode="503", skip=1)
+        sim.fault(mode="truncate", skip=2)
+        sim.fault(mode="malformed", skip=3)
+        polls = self.poll(d, "acct", max_moves=40)
+        self.need_connector(polls)
+        self.assertEqual("ok", polls[0]["result"], polls)
+        want = self.check_stored(sim, "acct")
+        self.assertGreater(len(want), 230)
+        self.assertEqual([], self.duplicates())
+        self.assertEqual(["503", "truncate", "malformed"],
+                         [e["fault"] for e in sim.log() if e.get("fault")])
+        polls = self.poll(d, "acct")
+        self.assertEqual(("ok", 0, 0), (polls[0]["result"], polls[0]["items_new"],
+                                        polls[0]["items_updated"]), polls)
+
+    def test_kill_9_between_pages(self):
+        sim, probe = self.sim(), self.sim()
+        self.add_many(sim, 230)
+        self.account("acct", sim)
+        self.account("probe", probe)
+        d = self.start()
+        self.first_poll(d, "probe")
+        sim.fault(mode="slow", delay_ms=30000, skip=2, count=1)
+        p = subprocess.Popen([VAKTCTL, "--socket", d.socket, "poll", "acct", "--json"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: any(e.get("fault") == "slow" for e in sim.log()),
+                     "the poll reached the slow page", timeout=3 * PATIENCE)
+            d.signal(signal.SIGKILL)
+            d.wait_exit()
+        finally:
+            p.wait(timeout=PATIENCE)
+        sim.ctl("DELETE", "/faults")
+        d2 = self.vaktd("--test-clock", real_now() + ",manual").start()
+        polls = self.poll(d2, "acct")
+        self.assertEqual("ok", polls[0]["result"], polls)
+        self.check_stored(sim, "acct")
         self.assertEqual([], self.duplicates())
 
     # --- (4) the account's own reply meets the clock ---------------------

@@ -39,6 +39,12 @@ class Instagram(PlatformCases, FetchBase):
         return sim.ctl("POST", "/items", {"kind": "comment", "parent": parent, "author": USER,
                                           "text": "@lena Klockan nio!", "created": "now"})["ids"][0]
 
+    def add_many(self, sim, n):
+        # More than the 50 comments embedded with the media: /comments pages.
+        sim.ctl("POST", "/items", {"items": [
+            {"kind": "comment", "parent": MEDIA, "author": "u-bin", "text": "k%d" % i,
+             "created": "-%dm" % (n + 10 - i)} for i in range(n)]})
+
     def add_edit(self, sim):
         sim.ctl("POST", "/items/" + MEDIA, {"text": "Luciatåget i stadshuset, kl. 18"})
         return MEDIA

@@ -40,6 +40,11 @@ class LinkedIn(PlatformCases, FetchBase):
         return sim.ctl("POST", "/items", {"kind": "comment", "parent": parent, "author": "org",
                                           "text": "Klockan nio!", "created": "now"})["ids"][0]
 
+    def add_many(self, sim, n):
+        sim.ctl("POST", "/items", {"items": [
+            {"kind": "comment", "parent": POST, "author": "jonas", "text": "c%d" % i,
+             "created": "-%dm" % (n + 10 - i)} for i in range(n)]})
+
     def test_sunset_version_stops(self):
         # A 426 (the API version vakt asks for is sunset) needs an update of
         # vakt, not a retry.

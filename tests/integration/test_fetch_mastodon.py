@@ -46,6 +46,11 @@ class Mastodon(PlatformCases, FetchBase):
                                           "text": "@lisa Klockan nio!",
                                           "created": "now"})["ids"][0]
 
+    def add_many(self, sim, n):
+        sim.ctl("POST", "/items", {"items": [
+            {"author": "per", "text": "@exempelby nummer %d" % i, "created": "-%dm" % (n + 10 - i)}
+            for i in range(n)]})
+
     def test_more_than_a_page_of_mentions(self):
         sim = self.sim()
         sim.ctl("POST", "/items", {"items": [

@@ -36,6 +36,11 @@ class X(PlatformCases, FetchBase):
                                           "text": "@kalle_k Klockan nio!",
                                           "created": "now"})["ids"][0]
 
+    def add_many(self, sim, n):
+        sim.ctl("POST", "/items", {"items": [
+            {"author": "kalle", "text": "@exempelby m%d" % i, "created": "-%dm" % (n + 10 - i)}
+            for i in range(n)]})
+
     def test_credits_depleted_stops_without_retry(self):
         self.check_stop({"mode": "throttle", "kind": "credits"}, "stop")
 

@@ -44,6 +44,15 @@ class YouTube(PlatformCases, FetchBase):
         return sim.ctl("POST", "/items", {"parent": parent, "author": CHANNEL,
                                           "text": "Klockan nio!", "created": "now"})["ids"][0]
 
+    def add_many(self, sim, n):
+        # Threads beyond a page of 100, and a thread with more replies than
+        # it shows.
+        sim.ctl("POST", "/items", {"items": [
+            {"author": "kun", "video": "JE8xdDp5B8Q", "text": "t%d" % i,
+             "created": "-%dm" % (n + 100 - i)} for i in range(n)] + [
+            {"parent": THREAD, "author": "dian", "text": "r%d" % i,
+             "created": "-%dm" % (60 - i)} for i in range(30)]})
+
     def add_edit(self, sim):
         sim.ctl("POST", "/items/" + THREAD, {"text": "Varför är skolan stängd i dag?"})
         return THREAD
