@@ -477,6 +477,25 @@ class PlatformCases:
                                                    "items i ON i.id=d.item_id WHERE "
                                                    "i.platform_id=? AND d.kind='respond'", qpid))
 
+    def test_question_and_own_reply_in_one_poll(self):
+        # Both new in one poll: whichever is stored first (X and Mastodon
+        # read the account's own posts in a stream of their own), the
+        # question ends answered and its clock met, never open.
+        sim = self.sim()
+        self.account("acct", sim)
+        d = self.start()
+        self.first_poll(d)
+        q = self.add_question(sim)
+        self.add_own_reply(sim, q)
+        self.to_present(d)
+        self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
+        qpid = self.pid(sim.state(), q)
+        self.assertEqual([("answered",)], rows(self.db, "SELECT state FROM items "
+                                                        "WHERE platform_id=?", qpid))
+        self.assertEqual([], rows(self.db, "SELECT d.state FROM deadlines d JOIN items i ON "
+                                           "i.id=d.item_id WHERE i.platform_id=? AND "
+                                           "d.kind='respond' AND d.state != 'met'", qpid))
+
     # --- (5) a broken token turns only that account red ------------------
 
     def test_broken_token_turns_the_account_red(self):
@@ -498,6 +517,26 @@ class PlatformCases:
         # Every other account keeps going.
         self.assertEqual("ok", self.poll(d, "other")[0]["result"])
         self.assertEqual("ok", self.health(d)["other"]["state"])
+
+    def test_token_dies_between_pages_then_heals(self):
+        # The token is refused in the middle of a paged poll: the poll ends
+        # (partial or error, never retried), the account turns red, the old
+        # cursor stays; with the token good again the next poll fetches
+        # the span again and stores each item once.
+        sim = self.sim()
+        self.add_many(sim, 230)
+        self.account("acct", sim)
+        d = self.start()
+        sim.fault(mode="token", kind="expired", skip=2)
+        polls = self.poll(d, "acct")
+        self.need_connector(polls)
+        self.assertIn(polls[0]["result"], ("partial", "error"), polls)
+        self.assertEqual("red", self.health(d)["acct"]["state"])
+        polls = self.poll(d, "acct")
+        self.assertEqual("ok", polls[0]["result"], polls)
+        self.check_stored(sim, "acct")
+        self.assertEqual([], self.duplicates())
+        self.assertEqual("ok", self.health(d)["acct"]["state"])
 
     # --- a platform that says stop ---------------------------------------
 
