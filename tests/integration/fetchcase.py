@@ -224,6 +224,7 @@ class PlatformCases:
       add_edit(sim)     optional: edit an item the platform shows edits of;
                         its platform id (None: the platform shows none)
       add_many(sim, n)  n items more than one page of the platform holds
+      own_author        the simulator's author key of the account itself
     """
 
     # The faults the bad account meets in one poll, in order (at most
@@ -253,9 +254,16 @@ class PlatformCases:
         return polls[0]
 
     def check_stored(self, sim, name):
-        want = self.expected(sim.state())
+        st = sim.state()
+        want = self.expected(st)
         self.assertEqual(set(want), self.stored(name))
         self.assertEqual(want, self.stored_parents(name))
+        # The account's own items, and only those, are marked own.
+        own = {self.pid(st, i) for i, it in st["items"].items()
+               if it.get("author") == self.own_author and self.pid(st, i) in want}
+        self.assertEqual(own, {r[0] for r in rows(self.db, "SELECT platform_id FROM items "
+                                                           "WHERE account_id=? AND is_own=1",
+                                                  name)})
         return want
 
     # --- (1) everything exactly once, new items and edits -----------------

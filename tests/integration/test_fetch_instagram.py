@@ -17,6 +17,7 @@ class Instagram(PlatformCases, FetchBase):
     external_id = USER
     token = "IGQ-token"
     api_path = "/v22.0"
+    own_author = USER
     faults = [
         {"mode": "502"},
         {"mode": "throttle", "code": 80002, "regain_minutes": 2},

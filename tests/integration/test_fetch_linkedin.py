@@ -18,6 +18,7 @@ class LinkedIn(PlatformCases, FetchBase):
     external_id = ORG
     token = "li-token"
     api_path = ""
+    own_author = "org"
 
     def pid(self, st, sim_id):
         it = st["items"][sim_id]

@@ -16,6 +16,7 @@ class Mastodon(PlatformCases, FetchBase):
     external_id = ME
     token = "masto-token"
     api_path = ""
+    own_author = "me"
 
     def sim(self, script=None, scenario=None):
         s = super().sim(script, scenario)

@@ -15,6 +15,7 @@ class X(PlatformCases, FetchBase):
     external_id = ME
     token = "x-user-token"
     api_path = ""
+    own_author = "me"
 
     def expected(self, st):
         """Mentions, replies to the account's posts and its own posts."""

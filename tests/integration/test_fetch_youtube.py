@@ -24,6 +24,7 @@ class YouTube(PlatformCases, FetchBase):
     external_id = CHANNEL
     token = "ya29-owner"
     api_path = ""
+    own_author = CHANNEL
     faults = [
         {"mode": "503"},
         {"mode": "throttle", "reason": "rateLimitExceeded"},
