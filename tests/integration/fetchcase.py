@@ -567,7 +567,10 @@ class PlatformCases:
         h = self.health(d)["acct"]
         self.assertEqual("red", h["state"], h)
         self.assertRegex(h["reason"], why)
+        # The alert: said, audited (and escalated from there).
         self.assertIn("account is red", d.log())
+        self.assertEqual(1, len(rows(self.db, "SELECT 1 FROM audit_log WHERE "
+                                              "action='account.red' AND subject='acct'")))
         again = self.poll(d, "acct")
         self.assertRegex(again[0]["error"], "said stop")
         self.assertEqual(n_stop, len(sim.log()), "a stopped account is not polled")
