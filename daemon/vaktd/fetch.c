@@ -47,6 +47,7 @@ struct fetch_poll {
 	int64_t not_before; /* no new request before this (backoff, rate limit) */
 	bool slow;          /* the platform is near its limit: one request at a time */
 	int failures;       /* transient failures in a row, for the backoff */
+	int64_t timeout_at; /* the poll's timeout; pushed back by a platform's wait */
 	struct fetch_tally tally;
 	struct ctimer *wait, *timeout;
 	fetch_done_fn done;
@@ -378,8 +379,10 @@ static bool transient(struct fetch_poll *p, enum conn_outcome o, const char *why
 	int64_t at = clock_now_usec() + d;
 	if (at > p->not_before)
 		p->not_before = at;
+	/* The wait the platform's rate limit asked for may be longer. */
 	log_full(LOG_INFO, p->account, 0, "poll %lld: %s; retrying in %.1f s",
-	         (long long)p->poll_id, why, (double)d / USEC_PER_SEC);
+	         (long long)p->poll_id, why,
+	         (double)(p->not_before - clock_now_usec()) / USEC_PER_SEC);
 	return true;
 }
 
@@ -648,6 +651,14 @@ static void pump(struct fetch_poll *p)
 	                             ? p->not_before
 	                             : f->platforms[p->platform].not_before;
 	if (not_before > now) {
+		/* Waiting for the platform's window (X's are 15 minutes) is not
+		 * a hung poll: the timeout counts from the end of the wait. */
+		if (not_before + f->env.poll_timeout_usec > p->timeout_at) {
+			p->timeout_at = not_before + f->env.poll_timeout_usec;
+			if (ctimer_arm_at(p->timeout, p->timeout_at) < 0)
+				log_full(LOG_WARNING, p->account, 0,
+				         "cannot arm the poll's timeout");
+		}
 		if (ctimer_arm_at(p->wait, not_before) < 0)
 			fail(p, CONN_RETRY, "cannot arm the retry timer");
 		return;
@@ -807,7 +818,8 @@ int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_don
 		poll_free(p);
 		return r;
 	}
-	if (ctimer_arm_at(p->timeout, now + f->env.poll_timeout_usec) < 0)
+	p->timeout_at = now + f->env.poll_timeout_usec;
+	if (ctimer_arm_at(p->timeout, p->timeout_at) < 0)
 		log_full(LOG_WARNING, account, 0, "cannot arm the poll's timeout");
 	p->next = f->polls;
 	f->polls = p;

@@ -62,7 +62,9 @@ class YouTubeSim(simbase.Sim):
 
     def new_id(self, it):
         self.seq += 1
-        suffix = simbase.b64("sim%06d" % self.seq)[:11]
+        # 22 characters, as the real ones ("91zT3cYb5B291za3E-eR-l"); the
+        # whole encoding, so that no two sequence numbers share a suffix.
+        suffix = simbase.b64("reply%011d" % self.seq)
         if it.get("parent"):
             return "%s.%s" % (it["parent"], suffix)
         return "Ugy" + simbase.b64("thread%06d" % self.seq)[:19] + "AaABAg"

@@ -603,6 +603,29 @@ static void test_retry_after_is_honoured(void)
 	teardown();
 }
 
+/* A platform's wait longer than the poll's timeout (X's 15-minute
+ * windows) is waited for: the poll does not time out meanwhile. */
+static void test_a_long_platform_wait_is_not_a_timeout(void)
+{
+	setup(&(struct fetch_env){ .poll_timeout_usec = 600 * SEC });
+	struct route *r = route("/a/start", "item late\n");
+	r->fail_times = 1;
+	r->fail_status = 429;
+	r->retry_after = 900;
+	start(0);
+	run(1);
+	T_EQ_INT(1, r->hits);
+	advance(700 * SEC);
+	run(1);
+	T_EQ_INT(0, reports);
+	advance(201 * SEC);
+	run(1);
+	T_EQ_INT(2, r->hits);
+	T_EQ_INT(1, reports);
+	T_EQ_STR("ok", last[0].result);
+	teardown();
+}
+
 static void test_token_error_turns_red_without_retry(void)
 {
 	setup(NULL);
@@ -1019,6 +1042,7 @@ int main(void)
 	T_RUN(test_retry_with_backoff);
 	T_RUN(test_retries_are_bounded);
 	T_RUN(test_retry_after_is_honoured);
+	T_RUN(test_a_long_platform_wait_is_not_a_timeout);
 	T_RUN(test_token_error_turns_red_without_retry);
 	T_RUN(test_timeout_is_isolated_to_its_account);
 	T_RUN(test_cursor_only_with_its_batch);
