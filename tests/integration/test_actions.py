@@ -172,5 +172,136 @@ class Facebook(ActionsBase):
         self.assertEqual([("red", "invalid")], h)
 
 
+class PlatformActions(ActionsBase):
+    """One platform's simulator and account, polled once, with extra
+    items (self.extra) added on the platform first."""
+    platform = script = scenario = external_id = token = None
+    api_path = ""
+    extra = []
+
+    def setUp(self):
+        super().setUp()
+        self.s = self.sim(self.script, self.scenario)
+        if self.extra:
+            self.s.ctl("POST", "/items", {"items": self.extra})
+        tok = os.path.join(self.tmp, "acct.token")
+        with open(tok, "w") as f:
+            f.write(self.token + "\n")
+        os.chmod(tok, 0o600)
+        self.write("accounts.d/acct.conf",
+                   "[Account]\nPlatform=%s\nUnit=kultur\nExternalId=%s\n"
+                   "ApiBaseUrl=%s%s\nTokenFile=%s\n"
+                   % (self.platform, self.external_id, self.s.base, self.api_path, tok))
+        self.d = self.start()
+        self.to_present(self.d)
+        self.need_connector(self.poll(self.d, "acct"))
+
+
+class YouTube(PlatformActions):
+    """YouTube hides by holding for review (the only reversible hide) and
+    deletes by rejecting."""
+    platform, script, scenario = "youtube", "sim_youtube.py", "youtube.json"
+    external_id, token = "UCa-vrCLQHviTOVnEKDOdetQ", "ya29-owner"
+    extra = [{"id": "UgzThreatVaktTest1", "author": "kun", "video": "JE8xdDp5B8Q",
+              "text": THREAT, "created": "now"}]
+
+    def test_a_threat_is_held_for_review(self):
+        row = self.wait_state(self.d, "UgzThreatVaktTest1", "hide", ("done",), advance="1m")
+        self.assertEqual(("vakt", "hidden"), (row[3], row[8]))
+        self.assertEqual("heldForReview", self.s.state()["items"]["UgzThreatVaktTest1"]["moderation"])
+
+    def test_a_delete_rejects(self):
+        cid = "UgwSRpgkjCe6OHHe3IJ4AaABAg"
+        self.decide(self.d, cid, "delete")
+        row = self.wait_state(self.d, cid, "delete", ("done",))
+        self.assertEqual("deleted", row[8])
+        self.assertEqual("rejected", self.s.state()["items"][cid]["moderation"])
+
+
+class X(PlatformActions):
+    """X hides replies only in the account's own conversations, and
+    deletes nothing of others'."""
+    platform, script, scenario = "x", "sim_x.py", "x.json"
+    external_id, token = "1234000000000000001", "x-user-token"
+    OWN_CONV = "1865000000000000901"  # a reply under the account's own post
+    ELSEWHERE = "1865000000000000902"  # a mention in someone else's thread
+    extra = [{"id": OWN_CONV, "parent": "1865000000000000101", "author": "troll",
+              "text": "@exempelby " + THREAT, "created": "now"},
+             {"id": ELSEWHERE, "parent": "1865000000000000106", "author": "omar",
+              "text": "@exempelby " + THREAT, "created": "now"}]
+
+    def test_a_threat_in_the_accounts_conversation_is_hidden(self):
+        row = self.wait_state(self.d, self.OWN_CONV, "hide", ("done",), advance="1m")
+        self.assertEqual("hidden", row[8])
+        self.assertTrue(self.s.state()["items"][self.OWN_CONV]["hidden"])
+
+    def test_a_threat_elsewhere_is_refused_by_x_and_recorded(self):
+        row = self.wait_state(self.d, self.ELSEWHERE, "hide", ("not_allowed",), advance="1m")
+        self.assertEqual("not_allowed", row[5])
+        self.assertIn("403", row[6])
+        self.assertFalse(self.s.state()["items"][self.ELSEWHERE]["hidden"])
+        # Nothing weaker on X: no report proposed; the review clock stays.
+        self.assertEqual(["hide"], [r[1] for r in self.action_rows(self.ELSEWHERE)])
+
+    def test_a_delete_falls_back_to_a_proposed_hide(self):
+        cid = "1865000000000000104"
+        self.decide(self.d, cid, "delete")
+        self.wait_state(self.d, cid, "delete", ("not_allowed",))
+        r = {x[1]: x for x in self.action_rows(cid)}
+        self.assertIn("x does not allow delete", r["delete"][6])
+        self.assertEqual(("proposed", "vakt"), r["hide"][2:4])
+        pending = json.loads(self.d.ctl("actions", "--pending", "--json").stdout)["actions"]
+        self.assertIn(("hide", "proposed"), [(a["kind"], a["state"]) for a in pending
+                                             if a["platform_id"] == cid])
+        # The moderator takes the proposal: the hide is carried out.
+        self.decide(self.d, cid, "hide")
+        self.wait_state(self.d, cid, "hide", ("done",))
+        states = sorted((x[1], x[2], x[3]) for x in self.action_rows(cid))
+        self.assertIn(("hide", "cancelled", "vakt"), states)
+
+
+class Mastodon(PlatformActions):
+    """An account cannot hide or delete what others write on Mastodon: a
+    threat's hide is not allowed, a report is proposed; the moderator's
+    report is carried out."""
+    platform, script, scenario = "mastodon", "sim_mastodon.py", "mastodon.json"
+    external_id, token = "117020565966271181", "masto-token"
+    THREAT_ID = "117020577157690901"
+    extra = [{"id": THREAT_ID, "author": "per", "text": "@exempelby " + THREAT,
+              "created": "now"}]
+
+    def test_a_threat_is_not_hidden_and_a_report_is_proposed(self):
+        r = {x[1]: x for x in self.action_rows(self.THREAT_ID)}
+        self.assertEqual("not_allowed", r["hide"][2])
+        self.assertIn("mastodon does not allow hide on a", r["hide"][6])
+        self.assertEqual("proposed", r["report"][2])
+        self.d.advance("1m")
+        self.assertFalse(self.sim_action_log(self.s))  # nothing sent without a human
+        self.decide(self.d, self.THREAT_ID, "report", reason="threat against staff")
+        self.wait_state(self.d, self.THREAT_ID, "report", ("done",))
+        reports = self.s.state()["extra"]["reports"]
+        self.assertEqual([[self.THREAT_ID]], [rep["status_ids"] for rep in reports])
+
+
+class Instagram(PlatformActions):
+    """Instagram hides and deletes comments, never the account's media."""
+    platform, script, scenario = "instagram", "sim_instagram.py", "instagram.json"
+    external_id, token, api_path = "17841406338772941", "IGQ-token", "/v22.0"
+    MEDIA = "17896622936197745"
+    THREAT_ID = "17999999990000001"
+    extra = [{"id": THREAT_ID, "kind": "comment", "parent": MEDIA, "author": "u-ik",
+              "text": THREAT, "created": "now"}]
+
+    def test_a_threat_is_hidden(self):
+        row = self.wait_state(self.d, self.THREAT_ID, "hide", ("done",), advance="1m")
+        self.assertEqual("hidden", row[8])
+        self.assertTrue(self.s.state()["items"][self.THREAT_ID]["hidden"])
+
+    def test_media_cannot_be_hidden(self):
+        self.decide(self.d, self.MEDIA, "hide")
+        row = self.wait_state(self.d, self.MEDIA, "hide", ("not_allowed",))
+        self.assertIn("instagram does not allow hide on a", row[6])
+
+
 if __name__ == "__main__":
     main()
