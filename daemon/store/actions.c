@@ -12,12 +12,15 @@
 #include "store/audit.h"
 #include "store/store-internal.h"
 
+/* CROSS JOIN keeps actions the outer loop (SQLite does not reorder it):
+ * items is big, actions are few and each statement walks them by its own
+ * index or rowid. */
 #define ACTION_COLS                                                                                \
 	"a.id, a.item_id, coalesce(a.verdict_id, 0), a.kind, a.state, a.requested_by, a.reason, "  \
 	"a.attempts, a.requested_at, coalesce(a.next_attempt_at, 0), coalesce(a.done_at, 0), "     \
 	"coalesce(a.error, ''), coalesce(a.answer, ''), i.account_id, i.platform_id, i.kind, "     \
-	"coalesce(i.author_id, ''), i.platform_state FROM actions a JOIN items i ON i.id = "       \
-	"a.item_id "
+	"coalesce(i.author_id, ''), i.platform_state "                                             \
+	"FROM actions a CROSS JOIN items i ON i.id = a.item_id "
 
 static void col_text(sqlite3_stmt *st, int i, char *buf, size_t len)
 {
@@ -184,18 +187,22 @@ int store_actions_next_due(struct store *s, int64_t *ret)
 int store_actions_list(struct store *s, int pending, int64_t item, size_t max,
                        struct store_action **ret, size_t *ret_n)
 {
-	const char *sql = item > 0 ? "SELECT " ACTION_COLS
-	                             "WHERE a.item_id = ? ORDER BY a.id DESC LIMIT ?"
-	                  : pending ? "SELECT " ACTION_COLS
-	                              "WHERE a.state IN ('proposed','queued','running') "
-	                              "ORDER BY a.id DESC LIMIT ?"
-	                            : "SELECT " ACTION_COLS "ORDER BY a.id DESC LIMIT ?";
-	sqlite3_stmt *st = store_prepare(s, sql);
+	sqlite3_stmt *st;
+	int i = 1;
+	if (item > 0) {
+		st = store_prepare(s, "SELECT " ACTION_COLS
+		                      "WHERE a.item_id = ? ORDER BY a.id DESC LIMIT ?");
+		if (st)
+			sqlite3_bind_int64(st, i++, item);
+	} else if (pending) {
+		st = store_prepare(s, "SELECT " ACTION_COLS
+		                      "WHERE a.state IN ('proposed','queued','running') "
+		                      "ORDER BY a.id DESC LIMIT ?");
+	} else {
+		st = store_prepare(s, "SELECT " ACTION_COLS "ORDER BY a.id DESC LIMIT ?");
+	}
 	if (!st)
 		return STORE_E_SQLITE;
-	int i = 1;
-	if (item > 0)
-		sqlite3_bind_int64(st, i++, item);
 	sqlite3_bind_int64(st, i, (int64_t)max);
 	return read_rows(st, max, ret, ret_n);
 }

@@ -59,8 +59,8 @@ static void test_auto_allows_by_tier(void)
 	T_ASSERT(act_auto_allows(CONFIG_AUTO_DEFAULT, CONN_ACT_HIDE, FILTER_TIER_OBVIOUS));
 	T_ASSERT(!act_auto_allows(CONFIG_AUTO_DEFAULT, CONN_ACT_HIDE, FILTER_TIER_POSSIBLE));
 	T_ASSERT(!act_auto_allows(CONFIG_AUTO_DEFAULT, CONN_ACT_DELETE, FILTER_TIER_OBVIOUS));
-	T_ASSERT(act_auto_allows(CONFIG_AUTO_HIDE_OBVIOUS | CONFIG_AUTO_HIDE_POSSIBLE, CONN_ACT_HIDE,
-	                         FILTER_TIER_POSSIBLE));
+	T_ASSERT(act_auto_allows(CONFIG_AUTO_HIDE_OBVIOUS | CONFIG_AUTO_HIDE_POSSIBLE,
+	                         CONN_ACT_HIDE, FILTER_TIER_POSSIBLE));
 	T_ASSERT(!act_auto_allows(~0u, CONN_ACT_REPORT, FILTER_TIER_OBVIOUS));
 	T_ASSERT(!act_auto_allows(~0u, CONN_ACT_HIDE, FILTER_TIER_NONE));
 }
@@ -89,8 +89,8 @@ static void plan(const char *platform, unsigned actions, enum filter_tier tier, 
 static void test_facebook_hides_obvious_comments_by_default(void)
 {
 	struct act_plan p;
-	plan("facebook", FILTER_ACT_HIDE, FILTER_TIER_OBVIOUS, CONFIG_AUTO_DEFAULT, "1_2", "comment",
-	     NULL, &p);
+	plan("facebook", FILTER_ACT_HIDE, FILTER_TIER_OBVIOUS, CONFIG_AUTO_DEFAULT, "1_2",
+	     "comment", NULL, &p);
 	T_EQ_INT(1, p.n);
 	T_EQ_INT(CONN_ACT_HIDE, p.rows[0].action);
 	T_EQ_STR("queued", p.rows[0].state);
@@ -125,8 +125,8 @@ static void test_facebook_reviews_cannot_be_hidden(void)
 static void test_x_delete_falls_back_to_hide(void)
 {
 	struct act_plan p;
-	plan("x", FILTER_ACT_DELETE, FILTER_TIER_OBVIOUS, CONFIG_AUTO_DEFAULT, "1865000000000000104",
-	     "reply", NULL, &p);
+	plan("x", FILTER_ACT_DELETE, FILTER_TIER_OBVIOUS, CONFIG_AUTO_DEFAULT,
+	     "1865000000000000104", "reply", NULL, &p);
 	T_EQ_INT(2, p.n);
 	T_EQ_INT(CONN_ACT_DELETE, p.rows[0].action);
 	T_EQ_STR("not_allowed", p.rows[0].state);
@@ -164,8 +164,8 @@ static void test_no_connector_allows_nothing(void)
 	T_EQ_STR("not_allowed", p.rows[0].state);
 	enum conn_action w;
 	T_EQ_INT(-ENOENT, act_weaker_allowed(NULL, CONN_ACT_DELETE, "1", "comment", NULL, &w));
-	T_EQ_INT(0, act_weaker_allowed(connector_find("facebook"), CONN_ACT_DELETE, "1_2", "comment",
-	                               NULL, &w));
+	T_EQ_INT(0, act_weaker_allowed(connector_find("facebook"), CONN_ACT_DELETE, "1_2",
+	                               "comment", NULL, &w));
 	T_EQ_INT(CONN_ACT_HIDE, w);
 	T_EQ_INT(-ENOENT, act_weaker_allowed(connector_find("facebook"), CONN_ACT_HIDE, "1_2",
 	                                     "comment", NULL, &w));
@@ -265,7 +265,8 @@ static void test_without_auto_actions_vakt_only_proposes(void)
 	                    "'hide' AND error LIKE 'a moderator decided%'"));
 	T_EQ_INT(-EALREADY,
 	         store_action_decide(store, r.item_id, "delete", "api:mod", "", MONDAY_10, NULL));
-	T_EQ_INT(-ENOENT, store_action_decide(store, 999999, "hide", "api:mod", "", MONDAY_10, NULL));
+	T_EQ_INT(-ENOENT,
+	         store_action_decide(store, 999999, "hide", "api:mod", "", MONDAY_10, NULL));
 }
 
 static void test_an_action_runs_retries_and_finishes(void)
@@ -299,7 +300,8 @@ static void test_an_action_runs_retries_and_finishes(void)
 	const struct store_action_result retry = { .state = "queued",
 		                                   .answer = "retry",
 		                                   .error = "HTTP 500",
-		                                   .next_attempt_at = MONDAY_10 + 60 * USEC_PER_SEC };
+		                                   .next_attempt_at =
+		                                           MONDAY_10 + 60 * USEC_PER_SEC };
 	T_EQ_INT(0, store_action_finish(store, id, &retry, "vaktd:act", MONDAY_10 + 6));
 	int64_t next = 0;
 	T_EQ_INT(0, store_actions_next_due(store, &next));
