@@ -345,6 +345,53 @@ static void test_vakt_rows_are_unique_per_item_and_kind(void)
 	T_ASSERT(id2 > id1);
 }
 
+/* Migration 9 rebuilds the table: rows written before it are carried with
+ * their ids and states, and the new kinds and state are accepted after. */
+static void test_migration_9_carries_the_rows(void)
+{
+	char *dir = tfs_mkdtemp(), path[4200], err[256] = "";
+	sqlite3 *db = NULL;
+	snprintf(path, sizeof(path), "%s/old.db", dir);
+	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
+	T_EQ_INT(0, store_migrate(db, 8, err, sizeof(err)));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(
+	                 db,
+	                 "INSERT INTO accounts(id, platform, unit, external_id, created_at, "
+	                 "updated_at) VALUES ('old', 'facebook', 'kultur', '1', 1, 1);"
+	                 "INSERT INTO items(id, account_id, platform_id, kind, published_at, "
+	                 "first_seen_at, last_seen_at) VALUES (7, 'old', 'p7', 'comment', 1, 1, 1);"
+	                 "INSERT INTO actions(id, item_id, kind, requested_at, requested_by, "
+	                 "reason, state, attempts, error) VALUES (42, 7, 'reject', 5, 'anna', "
+	                 "'old reason', 'failed', 3, 'old error')",
+	                 NULL, NULL, NULL));
+	sqlite3_close(db);
+	struct store *s = NULL;
+	T_EQ_INT(0, store_open(path, &s, err, sizeof(err)));
+	if (s) {
+		struct store_action a;
+		T_EQ_INT(0, store_action_get(s, 42, &a));
+		T_EQ_STR("reject", a.kind);
+		T_EQ_STR("failed", a.state);
+		T_EQ_INT(3, a.attempts);
+		T_EQ_STR("old error", a.error);
+		T_EQ_STR("old reason", a.reason);
+		T_EQ_INT(0, a.verdict_id);
+		int64_t id = 0;
+		T_EQ_INT(0, store_action_decide(s, 7, "block", "api:mod", "", 10, &id));
+		T_ASSERT(id > 42);
+		const struct store_action_in p = { .item_id = 7,
+			                           .kind = "report",
+			                           .state = "proposed",
+			                           .requested_by = "vakt",
+			                           .reason = "r" };
+		T_EQ_INT(0, store_action_add(s, &p, 10, &id));
+		T_ASSERT(id > 0);
+	}
+	store_close(s);
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	char *dir = tfs_mkdtemp(), path[4200], rules_dir[4096];
@@ -382,6 +429,7 @@ int main(void)
 	T_RUN(test_without_auto_actions_vakt_only_proposes);
 	T_RUN(test_an_action_runs_retries_and_finishes);
 	T_RUN(test_vakt_rows_are_unique_per_item_and_kind);
+	T_RUN(test_migration_9_carries_the_rows);
 
 	store_close(store);
 	pipeline_rules_free(rules);
