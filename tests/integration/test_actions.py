@@ -126,6 +126,9 @@ class Facebook(ActionsBase):
         self.assertIn("delete", [a["kind"] for a in out])
         pending = json.loads(d.ctl("actions", "--pending", "--json").stdout)["actions"]
         self.assertNotIn(FB_SPAM, [a["platform_id"] for a in pending])
+        text = d.ctl("actions", "--item", str(self.item_id(FB_SPAM))).stdout
+        self.assertIn("delete  done", text)
+        self.assertIn("reason: spam", text)
 
     def test_a_500_then_ok_is_retried(self):
         d, cid = self.d, "10158407654328553_10158407903973553"

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 
+#include "api/api.h"
 #include "calendar/cal.h"
 #include "pipeline/act-policy.h"
 #include "pipeline/pipeline.h"
@@ -345,6 +346,85 @@ static void test_vakt_rows_are_unique_per_item_and_kind(void)
 	T_ASSERT(id2 > id1);
 }
 
+/* --- the API -------------------------------------------------------------- */
+
+static int changed_calls;
+static void on_changed(void *arg, const char *account)
+{
+	(void)arg;
+	(void)account;
+	changed_calls++;
+}
+
+static int route(const char *method, const char *path, const char *query, const char *body,
+                 struct api_response *r)
+{
+	struct config cfg = { .accounts = &acc, .n_accounts = 1 };
+	const struct api_env e = {
+		.store = store,
+		.config = &cfg,
+		.state = "running",
+		.changed = on_changed,
+	};
+	api_response_clear(r);
+	api_route(&e, method, path, query, body, body ? strlen(body) : 0, r);
+	return r->status;
+}
+
+static const char *err_code(const struct api_response *r)
+{
+	return cJSON_GetStringValue(
+	        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->body, "error"),
+	                                         "code"));
+}
+
+static void test_api_decides_and_lists(void)
+{
+	struct store_item_in in = item("10_7", "Hej hej");
+	struct pipeline_result pr = { 0 };
+	T_EQ_INT(0, pipeline_ingest(store, rules, &acc, &in, MONDAY_10, &pr));
+	char path[64];
+	snprintf(path, sizeof(path), "/v1/items/%lld/actions", (long long)pr.item_id);
+	struct api_response r = { 0 };
+	int before = changed_calls;
+	T_EQ_INT(201, route("POST", path, NULL, "{\"action\":\"delete\",\"reason\":\"spam\"}", &r));
+	T_EQ_STR("delete", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "kind")));
+	T_EQ_STR("queued", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "state")));
+	T_EQ_STR("spam", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.body, "reason")));
+	T_EQ_INT(before + 1, changed_calls); /* the daemon is told to carry it out */
+	T_EQ_INT(409, route("POST", path, NULL, "{\"action\":\"delete\"}", &r));
+	T_EQ_STR("already", err_code(&r));
+	T_EQ_INT(400, route("POST", path, NULL, "{\"action\":\"burn\"}", &r));
+	T_EQ_STR("bad_action", err_code(&r));
+	T_EQ_INT(400, route("POST", path, NULL, "{\"action\":\"hide\",\"reason\":\"a\\nb\"}", &r));
+	T_EQ_STR("bad_reason", err_code(&r));
+	T_EQ_INT(400, route("POST", path, NULL, "[1]", &r));
+	T_EQ_STR("bad_json", err_code(&r));
+	T_EQ_INT(400, route("POST", path, NULL, NULL, &r));
+	T_EQ_INT(404, route("POST", "/v1/items/999999/actions", NULL, "{\"action\":\"hide\"}", &r));
+	T_EQ_INT(400, route("POST", "/v1/items/x/actions", NULL, "{\"action\":\"hide\"}", &r));
+
+	char q[64];
+	snprintf(q, sizeof(q), "item=%lld", (long long)pr.item_id);
+	T_EQ_INT(200, route("GET", "/v1/actions", q, NULL, &r));
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(r.body, "actions");
+	T_EQ_INT(1, cJSON_GetArraySize(arr));
+	T_EQ_INT(200, route("GET", "/v1/actions", "pending=1", NULL, &r));
+	int found = 0;
+	cJSON *a;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(r.body, "actions")) {
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "state"));
+		T_ASSERT(strcmp(st, "proposed") == 0 || strcmp(st, "queued") == 0 ||
+		         strcmp(st, "running") == 0);
+		found += cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "item")) ==
+		         (double)pr.item_id;
+	}
+	T_EQ_INT(1, found);
+	T_EQ_INT(400, route("GET", "/v1/actions", "item=abc", NULL, &r));
+	T_EQ_STR("bad_item", err_code(&r));
+	api_response_clear(&r);
+}
+
 /* Migration 9 rebuilds the table: rows written before it are carried with
  * their ids and states, and the new kinds and state are accepted after. */
 static void test_migration_9_carries_the_rows(void)
@@ -429,6 +509,7 @@ int main(void)
 	T_RUN(test_without_auto_actions_vakt_only_proposes);
 	T_RUN(test_an_action_runs_retries_and_finishes);
 	T_RUN(test_vakt_rows_are_unique_per_item_and_kind);
+	T_RUN(test_api_decides_and_lists);
 	T_RUN(test_migration_9_carries_the_rows);
 
 	store_close(store);
