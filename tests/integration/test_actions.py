@@ -2,20 +2,21 @@
 """Moderation actions carried out by vaktd against the platform simulators
 (tests/sim/), on the manual test clock: a threat hidden automatically, a
 moderator's decision carried out, a 500 retried, a gone comment, a refused
-action that falls back and is recorded (not_allowed), per platform.
+action that falls back and is recorded (not_allowed), a dead token, kill -9
+while an action is on the wire, per platform.
 
 The action driver runs on the daemon's tick and after an API decision;
 retries wait on the daemon's clock, so the tests move the manual clock and
 wait for conditions in the store, never for wall time."""
 import json
 import os
+import signal
 import sys
-import time
 
 from vakttest import PATIENCE, main, wait_for
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_fetch import PAGE, FetchBase, real_now, rows  # noqa: E402
+from test_fetch import FetchBase, real_now, rows  # noqa: E402
 
 THREAT = "Jag ska döda dig"
 FB_POST = "104857600123456_10158407654328553"
@@ -142,6 +143,21 @@ class Facebook(ActionsBase):
         self.assertEqual(2, row[4])
         self.assertTrue(self.fb.state()["items"][cid]["hidden"])
         self.assertTrue(self.audit("action.retry"))
+
+    def test_kill_9_while_an_action_is_on_the_wire_carries_it_out_after_restart(self):
+        d, cid = self.d, "10158407654328553_10158407903973553"
+        self.fb.fault(mode="slow", delay_ms=30000, path=cid, method="POST", count=1)
+        self.decide(d, cid, "hide")
+        self.wait_state(d, cid, "hide", ("running",), attempts=1)
+        d.signal(signal.SIGKILL)
+        d.wait_exit()
+        self.fb.ctl("DELETE", "/faults")
+        d2 = self.vaktd("--test-clock", real_now() + ",manual").start()
+        row = self.wait_state(d2, cid, "hide", ("done",), advance="1m")
+        self.assertEqual(2, row[4])
+        self.assertEqual(1, len(self.action_rows(cid)))
+        self.assertTrue(self.fb.state()["items"][cid]["hidden"])
+        self.assertTrue(self.audit("action.recover"))
 
     def test_a_gone_comment_is_done_and_gone(self):
         d, cid = self.d, "10158407654328553_10158408043788553"
