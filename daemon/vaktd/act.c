@@ -111,14 +111,33 @@ static int record(struct act *a, const struct store_action *row, const struct co
 	return store_end(s, r);
 }
 
+/* Record the end of an attempt and say so.  health CONN_TOKEN or
+ * CONN_PERMISSION also turns the account red, in the same transaction
+ * (CONN_OK: the account's health is not touched). */
 static void finish_row(struct act *a, const struct store_action *row, const struct connector *c,
-                       const struct store_action_result *res, bool refused)
+                       const struct store_action_result *res, bool refused,
+                       enum conn_outcome health)
 {
-	int r = record(a, row, c, res, refused);
+	struct store *s = a->env.store;
+	int r = store_begin(s);
+	if (r == 0) {
+		r = record(a, row, c, res, refused);
+		if (r == 0 && health != CONN_OK) {
+			const struct config_account *acc =
+			        config_find_account(a->env.config(a->env.arg), row->account);
+			const struct fetch_health_policy hp = {
+				.red_after = a->env.red_after,
+				.stale_usec = acc ? fetch_stale_after(acc) : 0,
+			};
+			r = fetch_health_failed(s, row->account, health, res->error, &hp,
+			                        clock_now_usec());
+		}
+		r = store_end(s, r);
+	}
 	if (r)
 		log_full(LOG_ERR, row->account, row->item_id,
 		         "cannot record the end of action %lld (%s): %s", (long long)row->id,
-		         row->kind, store_strerror(a->env.store, r));
+		         row->kind, store_strerror(s, r));
 	int level = strcmp(res->state, "done") == 0     ? LOG_INFO
 	            : strcmp(res->state, "queued") == 0 ? LOG_NOTICE
 	                                                : LOG_WARNING;
@@ -142,7 +161,7 @@ static void retry_or_fail(struct act *a, const struct store_action *row, const s
 		const struct store_action_result res = { .state = "failed",
 			                                 .answer = answer,
 			                                 .error = msg };
-		finish_row(a, row, c, &res, false);
+		finish_row(a, row, c, &res, false, CONN_OK);
 		return;
 	}
 	int64_t d = fetch_backoff(attempts, a->env.backoff_usec, a->env.backoff_max_usec,
@@ -153,7 +172,7 @@ static void retry_or_fail(struct act *a, const struct store_action *row, const s
 		.error = why,
 		.next_attempt_at = clock_now_usec() + d,
 	};
-	finish_row(a, row, c, &res, false);
+	finish_row(a, row, c, &res, false, CONN_OK);
 }
 
 static const char *answer_header(const void *ctx, const char *name)
@@ -194,21 +213,21 @@ static void handle_answer(struct act_req *q)
 		const struct store_action_result res = { .state = "done",
 			                                 .answer = "ok",
 			                                 .platform_state = state_after(row->kind) };
-		finish_row(a, row, q->conn, &res, false);
+		finish_row(a, row, q->conn, &res, false, CONN_OK);
 		break;
 	}
 	case CONN_GONE: {
 		const struct store_action_result res = {
 			.state = "done", .answer = "gone", .error = why, .platform_state = "gone"
 		};
-		finish_row(a, row, q->conn, &res, false);
+		finish_row(a, row, q->conn, &res, false, CONN_OK);
 		break;
 	}
 	case CONN_NOT_ALLOWED: {
 		const struct store_action_result res = { .state = "not_allowed",
 			                                 .answer = "not_allowed",
 			                                 .error = why };
-		finish_row(a, row, q->conn, &res, true);
+		finish_row(a, row, q->conn, &res, true, CONN_OK);
 		break;
 	}
 	case CONN_TOKEN:
@@ -216,18 +235,7 @@ static void handle_answer(struct act_req *q)
 		const struct store_action_result res = { .state = "failed",
 			                                 .answer = conn_outcome_name(o),
 			                                 .error = why };
-		finish_row(a, row, q->conn, &res, false);
-		const struct config_account *acc =
-		        config_find_account(a->env.config(a->env.arg), row->account);
-		const struct fetch_health_policy hp = {
-			.red_after = a->env.red_after,
-			.stale_usec = acc ? fetch_stale_after(acc) : 0,
-		};
-		int r = fetch_health_failed(a->env.store, row->account, o, why, &hp,
-		                            clock_now_usec());
-		if (r)
-			log_full(LOG_ERR, row->account, 0, "cannot record the account's health: %s",
-			         store_strerror(a->env.store, r));
+		finish_row(a, row, q->conn, &res, false, o);
 		break;
 	}
 	case CONN_RETRY:
@@ -315,7 +323,7 @@ static void end_now(struct act *a, const struct store_action *row, const struct 
                     const char *state, const char *answer, const char *error, bool refused)
 {
 	const struct store_action_result res = { .state = state, .answer = answer, .error = error };
-	finish_row(a, row, c, &res, refused);
+	finish_row(a, row, c, &res, refused, CONN_OK);
 }
 
 /* Start one due action; false when its limits say not now. */

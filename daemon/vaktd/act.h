@@ -17,8 +17,9 @@
  *                        strongest weaker action the platform allows is
  *                        proposed to a moderator (act-policy.h)
  *   CONN_TOKEN, CONN_PERMISSION
- *                        failed, and the account's health turns red as
- *                        after a failed poll (fetch-health.c)
+ *                        failed, and in the same transaction the account's
+ *                        health turns red as after a failed poll
+ *                        (fetch-health.c)
  * Every outcome is in the audit log, in the transaction that records it.
  * Runs come from the daemon's tick and API decisions (act_run) and from a
  * timer armed at the next retry; all on the daemon's clock, so they
