@@ -129,3 +129,9 @@ void config_escalation_value(struct config_load *ld, const char *section, const 
                              const char *value, const char *file, unsigned line);
 void config_escalation_resolve(struct config_load *ld);
 void config_escalation_free(struct config_escalation *e);
+
+/* [Actions] of vaktd.conf and AutoActions= of an account (config-actions.c). */
+void config_actions_value(struct config_load *ld, const char *key, const char *value,
+                          const char *file, unsigned line);
+void config_account_auto_actions(struct config_load *ld, const char *value, const char *file,
+                                 unsigned line);

@@ -74,3 +74,10 @@ int64_t fetch_stale_after(const struct config_account *a);
 int fetch_record_end(struct store *s, const char *account, int64_t poll_id, const char *result,
                      const struct fetch_tally *t, enum conn_outcome outcome, const char *error,
                      const struct fetch_health_policy *hp, int64_t now);
+
+/* A request outside a poll (a moderation action, vaktd/act.c) found the
+ * token invalid or a permission missing: the account's health as after a
+ * failed poll, with the same log line, audit entry and escalation, inside
+ * the caller's transaction or its own. */
+int fetch_health_failed(struct store *s, const char *account, enum conn_outcome outcome,
+                        const char *error, const struct fetch_health_policy *hp, int64_t now);
