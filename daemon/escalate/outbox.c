@@ -105,22 +105,13 @@ static void on_done(void *arg, enum notify_result res, const char *detail)
 		                          res == NOTIFY_SENT ? NULL : detail, now);
 		/* Given up: say so loudly, and hand the message to the fallback
 		 * so that it still reaches someone. */
+		struct escalate_rcpt fb[ESCALATE_RCPT_MAX];
+		size_t nfb = 0;
 		if (r == 0 && strcmp(state, "given_up") == 0 && strcmp(d.role, "fallback") != 0 &&
-		    c->fallback.text) {
-			char w[256];
-			const char *p = c->fallback.text;
-			while (r == 0 && *p) {
-				size_t n = strcspn(p, " \t");
-				if (n && n < sizeof(w)) {
-					memcpy(w, p, n);
-					w[n] = '\0';
-					r = store_delivery_add(o->store, d.escalation_id, d.level,
-					                       d.round, w, "fallback", now, NULL);
-				}
-				p += n;
-				p += strspn(p, " \t");
-			}
-		}
+		    escalate_expand(o->cfg, c->fallback.text, "fallback", fb, &nfb) == 0)
+			for (size_t i = 0; r == 0 && i < nfb; i++)
+				r = store_delivery_add(o->store, d.escalation_id, d.level, d.round,
+				                       fb[i].recipient, "fallback", now, NULL);
 		r = store_end(o->store, r);
 	}
 	if (r && r != -ESTALE)
@@ -154,8 +145,10 @@ static void attempt(struct escalate_outbox *o, const struct store_delivery *d, i
 	int r = store_escalation_get(o->store, d->escalation_id, &e);
 	if (r == 0)
 		r = escalate_text_build(o->cfg, o->store, &e, d, now, &t);
-	if (r == 0 && notify_target_parse(d->recipient, &tg) < 0)
-		r = -EINVAL;
+	/* A recipient no channel can take (a contact or webhook removed by a
+	 * reload, say) ends as given up, to the fallback, instead of being
+	 * tried forever. */
+	bool deliverable = r == 0 && notify_target_parse(d->recipient, &tg) == 0;
 	if (r == 0)
 		r = store_delivery_sending(o->store, d->id, now);
 	struct attempt *a = r == 0 ? calloc(1, sizeof(*a)) : NULL;
@@ -181,13 +174,11 @@ static void attempt(struct escalate_outbox *o, const struct store_delivery *d, i
 		*a = (struct attempt){ .o = o, .delivery = d->id, .next = o->inflight };
 		o->inflight = a;
 		o->n_inflight++;
-		r = notify_send(o->notify, &tg, &m, on_done, a);
-		if (r) {
+		if (!deliverable)
+			on_done(a, NOTIFY_FAILED, "not a recipient any channel can take");
+		else if (notify_send(o->notify, &tg, &m, on_done, a) < 0)
 			/* done will not run: end the attempt here, as a retry. */
-			a->o = o;
 			on_done(a, NOTIFY_RETRY, "cannot start the attempt");
-			r = 0;
-		}
 	}
 	if (r && r != -ESTALE)
 		log_error("outbox: cannot attempt delivery %lld: %s", (long long)d->id,

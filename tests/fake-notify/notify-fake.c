@@ -65,8 +65,10 @@ int notify_target_parse(const char *recipient, struct notify_target *ret)
 int notify_target_check(const struct config *cfg, const struct notify_target *t)
 {
 	(void)cfg;
-	/* Webhook sections are the channels' configuration: the fake knows
-	 * "webhook:missing" only, to test that a route to it is refused. */
+	/* The fake takes e-mail without [Email], and every webhook but
+	 * "webhook:missing", to test that a route to it is refused.  The
+	 * real checks are tested with the real channels
+	 * (tests/unit/test-notify-config.c). */
 	return t->channel == NOTIFY_WEBHOOK && strcmp(t->address, "missing") == 0 ? -ENOENT : 0;
 }
 
