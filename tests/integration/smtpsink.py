@@ -9,7 +9,9 @@ keeps nothing (the benchmark).  With USER and PASSWORD, AUTH is required
 (without TLS: the test runs on the loopback only).  With SINK_TLS_CERT and
 SINK_TLS_KEY in the environment (PEM files) it offers STARTTLS.
 
-With SINK_PORT it listens on that port (to come back where it was after
+With SINK_STAMPS (a file), the arrival of every message it takes is
+appended there as time.monotonic() (the benchmark's clock: CLOCK_MONOTONIC,
+the same in every process).  With SINK_PORT it listens on that port (to come back where it was after
 a test took it down).  With SINK_CONTROL (a file), the whole server
 misbehaves as the file says, read at every message:
     ok       take it (also when the file is missing or empty)
@@ -31,8 +33,12 @@ import itertools
 import os
 import ssl
 import sys
+import time
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+STAMPS = open(os.environ["SINK_STAMPS"], "a") if os.environ.get("SINK_STAMPS") else None
 
 
 def control():
@@ -84,6 +90,9 @@ class Handler:
         if mode == "refuse":
             return "451 4.3.0 Try again later"
         self.keep(envelope)
+        if STAMPS:
+            STAMPS.write("%.6f\n" % time.monotonic())
+            STAMPS.flush()
         while mode == "hold":
             await asyncio.sleep(0.02)
             mode = control()

@@ -182,6 +182,16 @@ static struct store_delivery delivery_of(struct store *s, int64_t esc, size_t i,
 	return one;
 }
 
+/* Run the loop until the outbox has recorded its answers: it records a
+ * burst of them together, FLUSH_DELAY_USEC (10 ms) of real time after the
+ * first; 200 ms is many of those rounds. */
+static void settle(struct event_base *base)
+{
+	struct timeval tv = { 0, 200000 };
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
 /* pending → sending → retrying (backoff on the clock timers) → sent;
  * FAILED → given up and handed to the fallback. */
 static void test_state_machine_with_fake_notify(void)
@@ -215,7 +225,7 @@ static void test_state_machine_with_fake_notify(void)
 	int64_t id;
 	T_EQ_INT(0, escalate_verdict(s, &in, T0, &id));
 	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
 	size_t nd;
 	struct store_delivery d = delivery_of(s, id, 0, &nd);
 	T_EQ_INT(1, (int)nd);
@@ -232,7 +242,7 @@ static void test_state_machine_with_fake_notify(void)
 	T_EQ_INT(1, (int)fake_notify()->n);
 	fake_notify()->mode = FAKE_OK;
 	T_EQ_INT(0, ctimers_advance_to(set, T0 + 40 * SEC, NULL));
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
 	d = delivery_of(s, id, 0, &nd);
 	T_EQ_STR("sent", d.state);
 	T_EQ_INT(2, d.attempts);
@@ -244,8 +254,8 @@ static void test_state_machine_with_fake_notify(void)
 	in.item_id = 3, in.verdict_id = 2, in.parent_id = 99;
 	T_EQ_INT(0, escalate_verdict(s, &in, T0 + 40 * SEC, &id));
 	escalate_outbox_kick(o);
-	event_base_loop(base, EVLOOP_NONBLOCK);
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
+	settle(base);
 	d = delivery_of(s, id, 0, &nd);
 	T_EQ_INT(2, (int)nd);
 	T_EQ_STR("given_up", d.state);
@@ -296,7 +306,7 @@ static void test_restart_retries_what_was_sending(void)
 	size_t nd;
 	T_EQ_INT(0, escalate_verdict(s, &in, T0, &id));
 	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
 	T_EQ_STR("sending", delivery_of(s, id, 0, &nd).state);
 	/* "Crash": the outbox goes first, the attempt's answer never lands. */
 	escalate_outbox_free(o);
@@ -305,7 +315,7 @@ static void test_restart_retries_what_was_sending(void)
 	fake_notify()->mode = FAKE_OK;
 	T_EQ_INT(0, notify_new(NULL, &cfg, &n));
 	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
 	struct store_delivery d = delivery_of(s, id, 0, &nd);
 	T_EQ_INT(1, (int)nd);
 	T_EQ_STR("sent", d.state);
