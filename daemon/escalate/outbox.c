@@ -178,53 +178,6 @@ static void log_answer(struct escalate_outbox *o, const struct answer *w, const 
 	}
 }
 
-/* Record every answer that came in, in one transaction, then look for
- * more to send (room in flight). */
-static void on_flush(evutil_socket_t fd, short what, void *arg)
-{
-	struct escalate_outbox *o = arg;
-	struct answer *list = o->answers;
-	int64_t now = clock_now_usec();
-	size_t n = 0;
-	(void)fd;
-	(void)what;
-	for (struct answer *w = list; w; w = w->next)
-		n++;
-	const char **states = calloc(n ? n : 1, sizeof(*states));
-	int *results = calloc(n ? n : 1, sizeof(*results));
-	struct store_delivery *ds = calloc(n ? n : 1, sizeof(*ds));
-	int r = states && results && ds ? store_begin(o->store) : -ENOMEM;
-	size_t i = 0;
-	for (struct answer *w = list; r == 0 && w; w = w->next, i++)
-		results[i] = record_answer(o, w, now, &states[i], &ds[i]);
-	if (r == 0)
-		r = store_end(o->store, 0);
-	if (r) {
-		/* Keep them and try again a little later. */
-		log_error("outbox: cannot record %zu answers: %s", n, store_strerror(o->store, r));
-		struct timeval tv = { 1, 0 };
-		evtimer_add(o->flush, &tv);
-	} else {
-		o->answers = NULL;
-		o->answers_tail = &o->answers;
-		i = 0;
-		for (struct answer *w = list, *next; w; w = next, i++) {
-			next = w->next;
-			if (results[i] == 0)
-				log_answer(o, w, states[i], &ds[i]);
-			else if (results[i] != -ESTALE)
-				log_error("outbox: cannot record delivery %lld: %s",
-				          (long long)w->delivery,
-				          store_strerror(o->store, results[i]));
-			free(w);
-		}
-	}
-	free(states);
-	free(results);
-	free(ds);
-	escalate_outbox_run(o);
-}
-
 /* One attempt, prepared in the round's transaction: the row is marked
  * sending there, and the message goes out only after that commits. */
 struct prepared {
@@ -289,22 +242,22 @@ static void send_prepared(struct escalate_outbox *o, struct prepared *p)
 		on_done(a, NOTIFY_RETRY, "cannot start the attempt");
 }
 
-void escalate_outbox_run(struct escalate_outbox *o)
+/* One round: what routing and the due deliveries gave, prepared in the
+ * caller's transaction. */
+struct round {
+	struct store_delivery *due;
+	struct prepared *p;
+	size_t n, ok;
+};
+
+/* Route every escalation due and prepare up to ESCALATE_ROUND_MAX due
+ * deliveries, marking them sending, in the caller's transaction: one wait
+ * for the disk for a whole burst.  Each escalation and each mark is a
+ * savepoint of its own, so one that fails leaves the others. */
+static void round_prepare(struct escalate_outbox *o, int64_t now, struct round *rd)
 {
-	int64_t now = clock_now_usec();
-	size_t routed = 0, n = 0, ok = 0;
-	struct store_delivery *due = NULL;
-	struct prepared *p = NULL;
-	/* Routing and the sending marks of this round commit together: one
-	 * wait for the disk for a whole burst of escalations.  Each
-	 * escalation and each mark is a savepoint of its own, so one that
-	 * fails leaves the others. */
-	int r = store_begin(o->store);
-	if (r) {
-		log_error("outbox: cannot begin a round: %s", store_strerror(o->store, r));
-		return;
-	}
-	r = escalate_route_due(o->store, o->cfg, now, &routed);
+	size_t routed = 0;
+	int r = escalate_route_due(o->store, o->cfg, now, &routed);
 	if (r == -EHOSTUNREACH)
 		log_error("ESCALATION NOT DELIVERED: an escalation about an account no longer "
 		          "configured had no recipient; cancelled as \"no recipient\" (see vaktctl "
@@ -315,30 +268,98 @@ void escalate_outbox_run(struct escalate_outbox *o)
 	if (room > ESCALATE_ROUND_MAX)
 		room = ESCALATE_ROUND_MAX;
 	if (o->n_inflight < ESCALATE_INFLIGHT_MAX &&
-	    (r = store_deliveries_due(o->store, now, room, &due, &n)) != 0)
+	    (r = store_deliveries_due(o->store, now, room, &rd->due, &rd->n)) != 0)
 		log_error("outbox: cannot read due deliveries: %s", store_strerror(o->store, r));
-	p = n ? calloc(n, sizeof(*p)) : NULL;
-	for (size_t i = 0; p && i < n; i++)
-		if (prepare(o, &due[i], now, &p[ok]) == 0)
-			ok++;
+	rd->p = rd->n ? calloc(rd->n, sizeof(*rd->p)) : NULL;
+	for (size_t i = 0; rd->p && i < rd->n; i++)
+		if (prepare(o, &rd->due[i], now, &rd->p[rd->ok]) == 0)
+			rd->ok++;
 		else
-			escalate_text_clear(&p[ok].t);
-	r = store_end(o->store, 0);
-	if (r) {
-		log_error("outbox: cannot record a round: %s", store_strerror(o->store, r));
-		ok = 0; /* nothing was marked sending: the next round tries again */
-	}
-	for (size_t i = 0; i < ok; i++)
-		send_prepared(o, &p[i]);
-	for (size_t i = 0; p && i < n; i++)
-		escalate_text_clear(&p[i].t);
-	free(p);
-	free(due);
+			escalate_text_clear(&rd->p[rd->ok].t);
+}
+
+/* After the round's transaction: send what it marked (nothing when it did
+ * not commit: the next round tries again), and plan the next round. */
+static void round_send(struct escalate_outbox *o, struct round *rd, bool committed)
+{
+	for (size_t i = 0; committed && i < rd->ok; i++)
+		send_prepared(o, &rd->p[i]);
+	for (size_t i = 0; rd->p && i < rd->n; i++)
+		escalate_text_clear(&rd->p[i].t);
+	free(rd->p);
+	free(rd->due);
 	rearm(o);
 	/* A full round: there may be more due.  The next round runs from the
 	 * loop, after what came in meanwhile (answers, the API). */
-	if (n == ESCALATE_ROUND_MAX)
+	if (rd->n == ESCALATE_ROUND_MAX)
 		escalate_outbox_kick(o);
+}
+
+/* Record every answer that came in and prepare the next round (room in
+ * flight), in one transaction; then send that round. */
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct escalate_outbox *o = arg;
+	struct answer *list = o->answers;
+	int64_t now = clock_now_usec();
+	size_t n = 0;
+	(void)fd;
+	(void)what;
+	for (struct answer *w = list; w; w = w->next)
+		n++;
+	const char **states = calloc(n ? n : 1, sizeof(*states));
+	int *results = calloc(n ? n : 1, sizeof(*results));
+	struct store_delivery *ds = calloc(n ? n : 1, sizeof(*ds));
+	struct round rd = { 0 };
+	int r = states && results && ds ? store_begin(o->store) : -ENOMEM;
+	size_t i = 0;
+	for (struct answer *w = list; r == 0 && w; w = w->next, i++)
+		results[i] = record_answer(o, w, now, &states[i], &ds[i]);
+	/* The next round in the same transaction: one wait for the disk per
+	 * turn of the pipeline, not two. */
+	if (r == 0) {
+		round_prepare(o, now, &rd);
+		r = store_end(o->store, 0);
+	}
+	if (r) {
+		/* Keep them and try again a little later. */
+		log_error("outbox: cannot record %zu answers: %s", n, store_strerror(o->store, r));
+		struct timeval tv = { 1, 0 };
+		evtimer_add(o->flush, &tv);
+	} else {
+		o->answers = NULL;
+		o->answers_tail = &o->answers;
+		i = 0;
+		for (struct answer *w = list, *next; w; w = next, i++) {
+			next = w->next;
+			if (results[i] == 0)
+				log_answer(o, w, states[i], &ds[i]);
+			else if (results[i] != -ESTALE)
+				log_error("outbox: cannot record delivery %lld: %s",
+				          (long long)w->delivery,
+				          store_strerror(o->store, results[i]));
+			free(w);
+		}
+	}
+	free(states);
+	free(results);
+	free(ds);
+	round_send(o, &rd, r == 0);
+}
+
+void escalate_outbox_run(struct escalate_outbox *o)
+{
+	struct round rd = { 0 };
+	int r = store_begin(o->store);
+	if (r) {
+		log_error("outbox: cannot begin a round: %s", store_strerror(o->store, r));
+		return;
+	}
+	round_prepare(o, clock_now_usec(), &rd);
+	r = store_end(o->store, 0);
+	if (r)
+		log_error("outbox: cannot record a round: %s", store_strerror(o->store, r));
+	round_send(o, &rd, r == 0);
 }
 
 static void on_timer(void *arg)
