@@ -110,7 +110,7 @@ void config_schedule_value(struct sched_policy *p, const char *section, const ch
 int config_set_str(struct config_load *ld, char **dst, const char *src, const char *file,
                    unsigned line);
 
-/* [Email] and [Webhook NAME] (config-notify.c).  The section handler
+/* [Email], [Webhook NAME] and [Contact NAME] (config-notify.c).  The section handler
  * returns 1 for one of its sections, 0 for another section, or a negative
  * errno after a diagnostic; the value handler returns whether the section
  * was its. */

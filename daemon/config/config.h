@@ -183,8 +183,21 @@ struct config_webhook {
 	unsigned url_line, token_line;
 };
 
+/* [Contact NAME]: one person (or desk) reached over several channels at
+ * once, named "contact:NAME" wherever a recipient may stand.  Each channel
+ * becomes a delivery of its own, with its own retry state. */
+struct config_contact {
+	char *name;
+	char *email;    /* Email=; NULL: none */
+	char *webhooks; /* Webhook=: space-separated [Webhook NAME] names; NULL: none */
+	char *file;
+	unsigned line; /* its header */
+	unsigned email_line, webhook_line;
+};
+
 /* A list of recipients as written (space-separated: the roles manager,
- * escalate, safety, oncall, fallback, or a@b.se / webhook:NAME), checked
+ * escalate, safety, oncall, fallback, or a@b.se / webhook:NAME /
+ * contact:NAME), checked
  * and resolved by daemon/escalate/ (escalate_config_check()). */
 struct config_route {
 	char *text; /* NULL: not set (the default applies) */
@@ -259,6 +272,8 @@ struct config {
 	struct config_webhook *webhooks;                    /* [Webhook NAME] */
 	unsigned auto_actions;                              /* [Actions] AutoActions= */
 	size_t n_webhooks;
+	struct config_contact *contacts; /* [Contact NAME] */
+	size_t n_contacts;
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */
@@ -293,6 +308,7 @@ const struct config_unit *config_find_unit(const struct config *c, const char *i
 const struct config_account *config_find_account(const struct config *c, const char *id);
 const struct config_webhook *config_find_webhook(const struct config *c, const char *name);
 const char *config_webhook_type_name(enum config_webhook_type t);
+const struct config_contact *config_find_contact(const struct config *c, const char *name);
 
 size_t config_count_enabled(const struct config *c);
 

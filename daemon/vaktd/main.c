@@ -1,5 +1,6 @@
 /* vaktd: command line, then the daemon's life cycle. */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,15 @@ int main(int argc, char **argv)
 
 	/* A client that hangs up must not kill the daemon (EPIPE instead). */
 	signal(SIGPIPE, SIG_IGN);
+	/* Keep freed heap instead of handing it back to the kernel after every
+	 * large free: SQLite allocates and frees a page cache for each
+	 * statement that needs a temporary one, and with glibc's default
+	 * (128 KiB, adjusted as it goes) every such statement gave the top of
+	 * the heap back and faulted it in again -- 1.5 ms per delivery's
+	 * "sending" mark on a virtual machine, the larger part of the time from
+	 * a burst of escalations to their delivery (tests/bench/
+	 * bench-notify-outbox.py).  32 MiB is kept at most. */
+	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 	int rc = parse_args(argc, argv, &d.opts);
 	if (rc >= 0)
 		return rc;
