@@ -380,6 +380,23 @@ struct litlist {
 	size_t n, cap;
 };
 
+/* The bytes of a literal the automaton looks for: at most AHO_LIT_MAX, cut
+ * at a character boundary.  A prefix of a required literal is required
+ * too, and one of this length is rare enough; the rest of a long literal
+ * (a lexicon's "bibliotekspersonal") would be automaton states that only
+ * cost memory. */
+#define AHO_LIT_MAX 12
+static size_t automaton_len(const char *lit)
+{
+	size_t n = strlen(lit);
+	if (n <= AHO_LIT_MAX)
+		return n;
+	n = AHO_LIT_MAX;
+	while (n > 1 && ((unsigned char)lit[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
 static int push_lit(struct litlist *L, const char *lit, uint32_t id)
 {
 	if (L->n == L->cap) {
@@ -398,7 +415,7 @@ static int push_lit(struct litlist *L, const char *lit, uint32_t id)
 		L->cap = cap;
 	}
 	L->lits[L->n] = lit;
-	L->lens[L->n] = strlen(lit);
+	L->lens[L->n] = automaton_len(lit);
 	L->ids[L->n] = id;
 	L->n++;
 	return 0;
