@@ -87,17 +87,34 @@ static int lit_add(struct lit_set *ls, const char *s, size_t n)
 /* Drop every literal that contains another literal of the set: a text
  * with "dict ed" has "dict" ("ska" covers "ska fan"), so the set requires
  * the same, with fewer literals for the automaton and a truer estimate. */
+/* Does h hold n (0 < nl < hl; literals are short: no need for memmem)? */
+static int contains(const char *h, size_t hl, const char *n, size_t nl)
+{
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (h[i] == n[0] && memcmp(h + i + 1, n + 1, nl - 1) == 0)
+			return 1;
+	return 0;
+}
+
 static void lit_set_minimize(struct lit_set *ls)
 {
 	size_t k = 0;
 	/* first find the covered (NULL them), then compact */
 	char **drop = calloc(ls->n ? ls->n : 1, sizeof(*drop));
-	if (!drop)
+	size_t *len = malloc((ls->n ? ls->n : 1) * sizeof(*len));
+	if (!drop || !len) {
+		free(drop);
+		free(len);
 		return; /* a larger set is as correct */
+	}
+	for (size_t i = 0; i < ls->n; i++)
+		len[i] = strlen(ls->v[i]);
+	/* literals are distinct: only a shorter one can be inside another */
 	for (size_t i = 0; i < ls->n; i++)
 		for (size_t j = 0; j < ls->n && !drop[i]; j++)
-			if (j != i && !drop[j] && strstr(ls->v[i], ls->v[j]))
+			if (len[j] < len[i] && !drop[j] && contains(ls->v[i], len[i], ls->v[j], len[j]))
 				drop[i] = ls->v[i];
+	free(len);
 	for (size_t i = 0; i < ls->n; i++) {
 		if (drop[i])
 			free(drop[i]);
