@@ -954,15 +954,15 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 		}
 	}
 	/* Windows that would cover most of the text cost more to find (a
-	 * walk of R on either side of each occurrence) than they save: the
-	 * pattern runs whole.  A word is about eight characters. */
-	size_t width = 2 * (size_t)sp->reach * (sp->spaces ? 8 : 1);
+	 * walk of R back from each occurrence) than they save: the pattern
+	 * runs whole.  A word is about eight characters. */
+	size_t width = (size_t)sp->reach * (sp->spaces ? 8 : 1);
 	if (!o || o->n > WINDOW_MAX_OCC || o->n * width > slen / 2)
 		return NULL;
 	return o;
 }
 
-/* n characters back from / on from offset pos (a character boundary). */
+/* n characters back from offset pos (a character boundary). */
 static size_t chars_back(const char *s, size_t pos, size_t n)
 {
 	while (pos > 0 && n > 0) {
@@ -973,20 +973,8 @@ static size_t chars_back(const char *s, size_t pos, size_t n)
 	return pos;
 }
 
-static size_t chars_on(const char *s, size_t len, size_t pos, size_t n)
-{
-	while (pos < len && n > 0) {
-		pos++;
-		while (pos < len && ((unsigned char)s[pos] & 0xC0) == 0x80)
-			pos++;
-		n--;
-	}
-	return pos;
-}
-
-/* The first offset from which [offset, pos) holds at most n spaces, and
- * the last start from which [pos, start) does (windows counted in words,
- * reach.h). */
+/* The first offset from which [offset, pos) holds at most n spaces
+ * (windows counted in words, reach.h). */
 static size_t spaces_back(const char *s, size_t pos, size_t n)
 {
 	for (; pos > 0; pos--)
@@ -995,34 +983,23 @@ static size_t spaces_back(const char *s, size_t pos, size_t n)
 	return 0;
 }
 
-static size_t spaces_on(const char *s, size_t len, size_t pos, size_t n)
-{
-	for (; pos < len; pos++)
-		if (s[pos] == ' ' && n-- == 0)
-			return pos;
-	return len;
-}
-
-/* A window's ends around pos for slot split sp: in characters or in
+/* Where a window before pos begins for slot split sp: in characters or in
  * spaces. */
 static size_t reach_back(const struct split *sp, const char *s, size_t pos)
 {
 	return sp->spaces ? spaces_back(s, pos, sp->reach) : chars_back(s, pos, sp->reach);
 }
 
-static size_t reach_on(const struct split *sp, const char *s, size_t len, size_t pos)
-{
-	return sp->spaces ? spaces_on(s, len, pos, sp->reach) : chars_on(s, len, pos, sp->reach);
-}
-
 /* Run pattern k of rule i only where a match can start: near the
  * occurrences of one of its literal sets.  Every character a match starting
  * at S looks at lies within R characters of S (reach.h), the literal among
- * them, so S is at most R characters from the literal's end, and every
- * other literal set of the pattern occurs within R characters of S too.
- * The windows are searched in order with PCRE2's offset limit: the matches
- * found are those, at the same offsets, that run_whole() finds.  Same
- * returns. */
+ * them, so S is at most R characters before the literal's end E; and S
+ * is before E: a match that starts later holds a later occurrence, whose
+ * window has S.  So a window is the starts [E - R, E] (the match itself
+ * may go on past E: the subject is the whole text), and the windows are
+ * searched in order with PCRE2's offset limit, which bounds where a match
+ * starts: the matches found are those, at the same offsets, that
+ * run_whole() finds.  Same returns. */
 static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan *sc,
                         const char *subj, size_t slen, const struct occ *o)
 {
@@ -1045,12 +1022,12 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	}
 	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
 		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
-		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+		size_t hi = e->occ_pos[q];
 		/* merge the windows that touch */
 		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (e->occ_pos[q] > hi && reach_back(spl, subj, e->occ_pos[q]) > hi)
+			if (reach_back(spl, subj, e->occ_pos[q]) > hi)
 				break;
-			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+			hi = e->occ_pos[q];
 		}
 		if (hi < start)
 			continue;
@@ -1090,11 +1067,11 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 	int jit = -1;
 	while (q != UINT32_MAX) {
 		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
-		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+		size_t hi = e->occ_pos[q];
 		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (e->occ_pos[q] > hi && reach_back(spl, subj, e->occ_pos[q]) > hi)
+			if (reach_back(spl, subj, e->occ_pos[q]) > hi)
 				break;
-			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+			hi = e->occ_pos[q];
 		}
 		if (jit < 0)
 			jit = pattern_jit(e, pt);

@@ -101,14 +101,14 @@ static void texts_free(struct texts *t)
 }
 
 /* Every verdict of e on the texts, as JSON lines. */
-static char *verdicts(struct filter_engine *e, const struct texts *t)
+static char *verdicts_flags(struct filter_engine *e, const struct texts *t, unsigned flags)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *out = malloc(cap);
 	T_ASSERT(out != NULL);
 	for (size_t i = 0; out && i < t->n; i++) {
 		struct filter_verdict *v = NULL;
-		T_EQ_INT(0, filter_engine_scan(e, t->v[i], strlen(t->v[i]), 0, &v));
+		T_EQ_INT(0, filter_engine_scan(e, t->v[i], strlen(t->v[i]), flags, &v));
 		cJSON *x = v ? filter_verdict_to_json(v) : NULL;
 		char *j = x ? cJSON_PrintUnformatted(x) : NULL;
 		T_ASSERT(j != NULL);
@@ -135,6 +135,11 @@ static char *verdicts(struct filter_engine *e, const struct texts *t)
 		filter_verdict_free(v);
 	}
 	return out;
+}
+
+static char *verdicts(struct filter_engine *e, const struct texts *t)
+{
+	return verdicts_flags(e, t, 0);
 }
 
 /* Same pattern sources (the cache's one copy), same prefilter plan. */
@@ -191,6 +196,16 @@ static void test_shared_reload_equals_fresh_compile(void)
 	texts_make(fresh, &t);
 	T_ASSERT(t.n > 100);
 	char *want = verdicts(fresh, &t);
+	/* and those of every pattern run over the whole text, as written */
+	char *whole = verdicts_flags(fresh, &t, FILTER_SCAN_NO_WINDOW);
+	char *naive = verdicts_flags(fresh, &t, FILTER_SCAN_NO_PREFILTER);
+	T_ASSERT(want && whole && naive);
+	if (want && whole && naive) {
+		T_ASSERT(strcmp(want, whole) == 0);
+		T_ASSERT(strcmp(want, naive) == 0);
+	}
+	free(whole);
+	free(naive);
 	filter_engine_free(fresh);
 	code_cache_stats(&codes1, &refs1);
 	T_EQ_INT((int)codes0, (int)codes1); /* nothing left: the next is fresh again */
