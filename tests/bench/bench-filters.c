@@ -187,10 +187,15 @@ static char **make_corpus(const struct filter_ruleset *rs, size_t n, size_t *ret
 	return c;
 }
 
+/* BENCH_CPU_TIME=1: time is this process's CPU time, not the clock's (a
+ * loaded machine takes the CPU away between the readings). */
 static uint64_t now_ns(void)
 {
+	static int cpu = -1;
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (cpu < 0)
+		cpu = getenv("BENCH_CPU_TIME") != NULL;
+	clock_gettime(cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -498,6 +503,9 @@ static void mode_x10(const char *dir, char **corpus, size_t n, size_t bytes)
 	struct filter_engine *e10 = load_measured(dir, 10, 1);
 	run("rules x10 new literals, prefilter", e10, corpus, n, bytes, 0);
 	print_costly(e10, 20.0);
+	/* the same again: every pattern that runs has its JIT code now, as
+	 * in a daemon that has run a while (x1's is the reload's line) */
+	run("rules x10 new literals, again", e10, corpus, n, bytes, 0);
 	printf("# resident memory after both runs: %.1f MiB\n", (double)rss_kib() / 1024.0);
 	run_long(e10, corpus, n, 16 * 1024, 30, 0);
 	filter_engine_free(e10);
