@@ -31,10 +31,12 @@ struct aho {
 	 * failure link fail[j], j = s - ndense */
 	uint32_t *e_off, *e_to, *fail;
 	uint8_t *e_cls;
-	/* What a reporting state reports, packed: 16 bytes, by report index */
+	/* What a reporting state reports, by report index: its own ids are
+	 * ids[ri[r].lo .. ri[r + 1].lo) (ri[nrep] ends the last), then those
+	 * of the chain from ri[r].dict */
 	struct rinfo {
-		int32_t report, dict; /* report indices: first with outputs; next on the chain */
-		uint32_t lo, hi;      /* ids[lo .. hi) */
+		int32_t dict; /* report index: next state with outputs on the chain; -1 none */
+		uint32_t lo;
 	} * ri;
 	uint32_t *ids;
 	size_t nids;
@@ -226,7 +228,7 @@ static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *p
 {
 	uint32_t *start = calloc(t->n + 1, sizeof(uint32_t));
 	a->nrep = (a->ndense - a->rep_lo) + ((uint32_t)t->n - a->rep_hi);
-	a->ri = malloc((a->nrep ? a->nrep : 1) * sizeof(*a->ri));
+	a->ri = malloc((a->nrep + 1) * sizeof(*a->ri));
 	if (!start || !a->ri) {
 		free(start);
 		return -ENOMEM;
@@ -248,9 +250,11 @@ static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *p
 		/* a dictionary link's state has outputs: it reports */
 		int32_t d = t->dict[old] >= 0 ? (int32_t)rix(a, perm[t->dict[old]]) : -1;
 		int32_t self = (int32_t)rix(a, ns);
-		a->ri[self] =
-		        (struct rinfo){ t->out_n[old] ? self : d, d, start[ns], start[ns + 1] };
+		a->ri[self] = (struct rinfo){ d, start[ns] };
 	}
+	/* states that do not report have no ids: a state's end is the next
+	 * reporting state's start */
+	a->ri[a->nrep] = (struct rinfo){ -1, (uint32_t)a->nids };
 	free(start);
 	return 0;
 }
@@ -380,7 +384,7 @@ size_t aho_memory(const struct aho *a)
 {
 	size_t nd = a->ndense, ns = a->nstates - nd;
 	size_t ne = ns ? a->e_off[ns] : 0;
-	return sizeof(*a) + nd * a->ncls * (a->d16 ? 2 : 4) + a->nrep * sizeof(*a->ri) +
+	return sizeof(*a) + nd * a->ncls * (a->d16 ? 2 : 4) + (a->nrep + 1) * sizeof(*a->ri) +
 	       a->nids * 4 + (ns ? (ns + 1) * 4 + ns * 4 + ne * 5 : 0);
 }
 
@@ -394,13 +398,14 @@ static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t 
 	const struct rinfo *ri = a->ri;
 	const uint32_t *ids = a->ids;
 	stamp[s] = gen;
-	for (int32_t o = ri[s].report; o >= 0; o = ri[o].dict) {
+	for (int32_t o = ri[s].lo != ri[s + 1].lo ? (int32_t)s : ri[s].dict; o >= 0;
+	     o = ri[o].dict) {
 		if (o != (int32_t)s) {
 			if (stamp[o] == gen)
 				break;
 			stamp[o] = gen;
 		}
-		for (uint32_t k = ri[o].lo; k < ri[o].hi; k++)
+		for (uint32_t k = ri[o].lo; k < ri[o + 1].lo; k++)
 			*out++ = ids[k];
 	}
 	return out;
@@ -470,8 +475,10 @@ size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uin
 			s = s < nd ? a->d32[(size_t)s * ncls + c] : sparse_step(a, s, c);
 		if (!(s >= hi || (s >= lo && s < nd)))
 			continue;
-		for (int32_t o = a->ri[rix(a, s)].report; o >= 0; o = a->ri[o].dict)
-			for (uint32_t k = a->ri[o].lo; k < a->ri[o].hi; k++)
+		const uint32_t r = rix(a, s);
+		for (int32_t o = a->ri[r].lo != a->ri[r + 1].lo ? (int32_t)r : a->ri[r].dict;
+		     o >= 0; o = a->ri[o].dict)
+			for (uint32_t k = a->ri[o].lo; k < a->ri[o + 1].lo; k++)
 				if (!want || want[a->ids[k]] == gen) {
 					fn(ctx, a->ids[k], i + 1);
 					n++;
