@@ -112,7 +112,8 @@ static void lit_set_minimize(struct lit_set *ls)
 	/* literals are distinct: only a shorter one can be inside another */
 	for (size_t i = 0; i < ls->n; i++)
 		for (size_t j = 0; j < ls->n && !drop[i]; j++)
-			if (len[j] < len[i] && !drop[j] && contains(ls->v[i], len[i], ls->v[j], len[j]))
+			if (len[j] < len[i] && !drop[j] &&
+			    contains(ls->v[i], len[i], ls->v[j], len[j]))
 				drop[i] = ls->v[i];
 	free(len);
 	for (size_t i = 0; i < ls->n; i++) {
