@@ -509,7 +509,8 @@ static int build_prefilter(struct filter_engine *e)
 			e->slots[s].rule = (uint32_t)i;
 			e->slots[s].except = k >= rule->npatterns;
 			src[s] = slot_pattern(e, s)->src;
-			tag[s] = PLAN_TAG(rule->input, k >= rule->npatterns);
+			tag[s] = PLAN_TAG(rule->input, k >= rule->npatterns,
+			                  e->splits[s].head != NULL);
 		}
 	}
 	e->plan = prefilter_plan_find(src, tag, e->nslots);

@@ -4,12 +4,11 @@
  * sets it requires and how it runs in windows on long texts, and the two
  * Aho–Corasick automata of all those literals: most of an engine's memory
  * (several MiB for the shipped rules) and much of its build time.  All of
- * it follows from the patterns' sources, their input kinds and which are
- * excepts, in order.  A reload builds a new engine while the old one still
- * runs; when its patterns are the same, it takes a reference to the old
- * engine's plan instead of building its own, so two engines cost about
- * one.  Sources are compared by pointer: an engine's pattern sources are
- * the code cache's single copies (code_cache_share_plain()), so equal
+ * it follows from the patterns' sources, their input kinds, which are
+ * excepts and which run split (anchor-split.h), in order.  A reload builds a new engine while the
+ * old one still runs; when its patterns are the same, it takes a reference to the old engine's plan
+ * instead of building its own, so two engines cost about one.  Sources are compared by pointer: an
+ * engine's pattern sources are the code cache's single copies (code_cache_share_plain()), so equal
  * sources are one pointer, kept alive by the engines holding the plan.
  * A plan is read-only once shared (scans keep their stamps and marks in
  * the engine); the cache is guarded by a mutex.
@@ -30,8 +29,10 @@ struct plan_slot {
 	uint32_t reach; /* 0: not windowed */
 };
 
-/* A slot's key besides its source: input kind and except flag. */
-#define PLAN_TAG(input, except) ((uint8_t)((input) << 1 | ((except) ? 1 : 0)))
+/* A slot's key besides its source: input kind, except flag, and whether
+ * it runs as a head and a tail (the windows are planned for the tail). */
+#define PLAN_TAG(input, except, split)                                                             \
+	((uint8_t)((input) << 2 | ((split) ? 2 : 0) | ((except) ? 1 : 0)))
 
 struct prefilter_plan {
 	struct aho *aho[2]; /* by enum filter_input */
