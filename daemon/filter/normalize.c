@@ -250,8 +250,10 @@ static void step_leet(struct elv *ev)
 		int before = i > 0 && is_letter(v[i - 1].cp);
 		int after = j == n || is_letter(v[j].cp) || !is_alnum(v[j].cp);
 		if (before && after) {
+			/* after an i a 1 is an l: "ki11", "sti11" */
+			int one_is_l = v[i - 1].cp == 'i';
 			for (size_t k = i; k < j; k++)
-				v[k].cp = leet_fold(v[k].cp);
+				v[k].cp = v[k].cp == '1' && one_is_l ? 'l' : leet_fold(v[k].cp);
 		} else if (j == i + 1 && leading_leet(v[i].cp) &&
 		           (i == 0 || !is_alnum(v[i - 1].cp)) && j < n && is_letter(v[j].cp)) {
 			int more;

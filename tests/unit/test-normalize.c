@@ -145,6 +145,8 @@ static void test_more_letter_separators_and_gaps(void)
 	/* '$' for a first letter; a price stays */
 	T_EQ_STR("hon borde skjutas", norm("hon borde $kjuta$"));
 	T_EQ_STR("$100", norm("$100"));
+	/* after an i, a 1 is an l */
+	T_EQ_STR("im going to kill you", norm("im going to ki11 you"));
 }
 
 static void test_dotted_letters_with_an_ending(void)
