@@ -514,9 +514,15 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 		return r;
 	step_leet(&ev);
 	step_join_letters(&ev);
-	step_emphasis(&ev, '_');
-	step_masks(&ev);
-	step_emphasis(&ev, '*');
+	/* Most comments have no '_', '*' or '#': skip the passes that look
+	 * for them (memchr() is much cheaper than a pass over the elements) */
+	int under = memchr(orig, '_', len) != NULL, star = memchr(orig, '*', len) != NULL;
+	if (under)
+		step_emphasis(&ev, '_');
+	if (star || memchr(orig, '#', len))
+		step_masks(&ev);
+	if (star)
+		step_emphasis(&ev, '*');
 	step_collapse_runs(&ev);
 	step_spaces(&ev);
 
