@@ -16,7 +16,7 @@ import sys
 from vakttest import PATIENCE, main, wait_for
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_fetch import FetchBase, real_now, rows  # noqa: E402
+from fetchcase import FetchBase, real_now, rows  # noqa: E402
 
 THREAT = "Jag ska döda dig"
 FB_POST = "104857600123456_10158407654328553"
