@@ -82,9 +82,10 @@ struct api_conn {
 	bool peer_eof;    /* the client will send nothing more */
 	bool served;      /* has had a request answered */
 	bool sent_continue;
-	int64_t since;  /* monotonic µs: became idle, or its request's first byte */
-	uid_t user_uid; /* the uid user[] was looked up for */
-	char user[64];  /* its name, "" when none */
+	int64_t since;     /* monotonic µs: became idle, or its request's first byte */
+	int64_t timer_due; /* monotonic µs: when the armed bound really ends */
+	uid_t user_uid;    /* the uid user[] was looked up for */
+	char user[64];     /* its name, "" when none */
 	bool user_known;
 };
 
@@ -113,13 +114,20 @@ static int64_t mono_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void arm_timer(struct api_conn *c, int sec)
+static void arm_timer_usec(struct api_conn *c, int64_t usec)
 {
-	struct timeval tv = { sec > 0 ? sec : 1, 0 };
+	struct timeval tv = { (time_t)(usec / 1000000), (suseconds_t)(usec % 1000000) };
 	/* libevent counts a timeout from the time it cached when this loop
 	 * iteration began; a bound must start now, or it ends early. */
 	event_base_update_cache_time(c->srv->base);
 	evtimer_add(c->timer, &tv);
+}
+
+static void arm_timer(struct api_conn *c, int sec)
+{
+	int64_t usec = (int64_t)(sec > 0 ? sec : 1) * 1000000;
+	c->timer_due = mono_usec() + usec;
+	arm_timer_usec(c, usec);
 }
 
 static void conn_close(struct api_conn *c)
@@ -458,6 +466,13 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct api_conn *c = arg;
+	/* libevent's clock is CLOCK_MONOTONIC_COARSE, a tick behind the
+	 * precise one: its timer can fire a few ms before the bound ends. */
+	int64_t left = c->timer_due - mono_usec();
+	if (left > 0) {
+		arm_timer_usec(c, left);
+		return;
+	}
 	if (c->phase == CONN_READING) {
 		log_debug("api: request not complete within %d s; closing",
 		          c->srv->request_timeout_sec);
