@@ -77,7 +77,7 @@ class Facebook(ActionsBase):
             {"id": "10158407654328553_990001", "kind": "comment", "parent": FB_POST,
              "author": "u-omar", "text": THREAT},
         ]})
-        self.fb_account("fb", self.fb)
+        self.account("fb", self.fb)
         self.d = self.start()
         self.to_present(self.d)
         self.need_connector(self.poll(self.d, "fb"))
@@ -203,14 +203,7 @@ class PlatformActions(ActionsBase):
         self.s = self.sim(self.script, self.scenario)
         if self.extra:
             self.s.ctl("POST", "/items", {"items": self.extra})
-        tok = os.path.join(self.tmp, "acct.token")
-        with open(tok, "w") as f:
-            f.write(self.token + "\n")
-        os.chmod(tok, 0o600)
-        self.write("accounts.d/acct.conf",
-                   "[Account]\nPlatform=%s\nUnit=kultur\nExternalId=%s\n"
-                   "ApiBaseUrl=%s%s\nTokenFile=%s\n"
-                   % (self.platform, self.external_id, self.s.base, self.api_path, tok))
+        self.account("acct", self.s)
         self.d = self.start()
         self.to_present(self.d)
         self.need_connector(self.poll(self.d, "acct"))
