@@ -202,9 +202,13 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 		day_of[i] = k;
 		w[i].account = a->id;
 		w[i].no_planned = env->next_poll != NULL;
+		/* Whole local days of the calendar's zone: the store reads
+		 * their kept counts (migration 10). */
+		w[i].zone = a->cal ? cal_timezone(a->cal)->name : NULL;
 		for (int d = 0; d < 2; d++) {
 			w[i].from[d] = days[k].from[d];
 			w[i].to[d] = days[k].to[d];
+			w[i].day[d] = days[k].dn[d];
 		}
 	}
 	int r = store_poll_summaries(env->store, w, n, sum);

@@ -449,6 +449,7 @@ const struct schema_migration schema_migrations[] = {
 	  "rule sets whose examples passed, per vaktd build; accounts in crisis mode; polls "
 	  "with their result by account and start",
 	  migration_8 },
+	{ 10, "polls counted per account and local day", schema_migration_poll_days },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -373,8 +373,8 @@ static void test_query_plans(void)
 
 	/* What /v1/accounts reads: index steps and ranges only. */
 	struct store_poll_window w[2] = {
-		{ "kultur-fb", { pub, pub + 10 * MIN }, { pub + 10 * MIN, pub + 10 * MIN }, false },
-		{ "idrott-x", { 0, 0 }, { 0, 0 }, false },
+		{ "kultur-fb", { pub, pub + 10 * MIN }, { pub + 10 * MIN, pub + 10 * MIN }, false, NULL, { 0, 0 } },
+		{ "idrott-x", { 0, 0 }, { 0, 0 }, false, NULL, { 0, 0 } },
 	};
 	struct store_poll_summary sum[2];
 	s.n = 0;
@@ -405,8 +405,8 @@ static void test_poll_summaries(void)
 	T_EQ_INT(0, store_poll_begin(f.s, "kultur-fb", t + 5 * HOUR, t + 2 * HOUR, &id));
 	T_EQ_INT(0, store_account_set_crisis(f.s, "idrott-x", t, t + HOUR, "test"));
 	struct store_poll_window w[2] = {
-		{ "kultur-fb", { t, t - HOUR }, { t + 90 * MIN, t }, false },
-		{ "idrott-x", { t, t }, { t + HOUR, t }, false },
+		{ "kultur-fb", { t, t - HOUR }, { t + 90 * MIN, t }, false, NULL, { 0, 0 } },
+		{ "idrott-x", { t, t }, { t + HOUR, t }, false, NULL, { 0, 0 } },
 	};
 	struct store_poll_summary sum[2];
 	T_EQ_INT(0, store_poll_summaries(f.s, w, 2, sum));
