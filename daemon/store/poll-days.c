@@ -64,8 +64,8 @@ static int add_row(struct store *s, const char *account, int64_t day, int64_t po
 	return r;
 }
 
-int store_poll_days_add(struct store *s, const char *account, int64_t started_usec,
-                        int64_t polls, int64_t ok)
+int store_poll_days_add(struct store *s, const char *account, int64_t started_usec, int64_t polls,
+                        int64_t ok)
 {
 	char zone[CAL_TZ_NAME_MAX];
 	int64_t day;

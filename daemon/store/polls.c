@@ -67,8 +67,8 @@ static int poll_update(struct store *s, int64_t poll_id, int64_t finished_usec, 
  * becomes 'ok', -1 when an 'ok' is overwritten (never done today). */
 static int count_result(struct store *s, int64_t poll_id, const char *result)
 {
-	sqlite3_stmt *st =
-	        store_prepare(s, "SELECT account_id, started_at, result IS 'ok' FROM polls WHERE id=?");
+	sqlite3_stmt *st = store_prepare(
+	        s, "SELECT account_id, started_at, result IS 'ok' FROM polls WHERE id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -76,10 +76,10 @@ static int count_result(struct store *s, int64_t poll_id, const char *result)
 	int sr = sqlite3_step(st);
 	if (sr == SQLITE_ROW) {
 		int was_ok = sqlite3_column_int(st, 2), is_ok = result && strcmp(result, "ok") == 0;
-		r = was_ok == is_ok ? 0
-		                    : store_poll_days_add(s, (const char *)sqlite3_column_text(st, 0),
-		                                          sqlite3_column_int64(st, 1), 0,
-		                                          is_ok - was_ok);
+		r = was_ok == is_ok
+		            ? 0
+		            : store_poll_days_add(s, (const char *)sqlite3_column_text(st, 0),
+		                                  sqlite3_column_int64(st, 1), 0, is_ok - was_ok);
 	} else if (sr == SQLITE_DONE) {
 		r = 0; /* no such poll: poll_update says so */
 	}
@@ -263,11 +263,12 @@ int store_poll_summaries(struct store *s, const struct store_poll_window *w, siz
 	                      "FROM polls WHERE account_id=? AND started_at>=? AND started_at<?");
 	/* The kept counts of both days, and whether they are counted in the
 	 * zone asked for (three primary-key steps in small tables). */
-	kept = store_prepare(s, "SELECT a.poll_days_zone IS ?2, d0.polls, d0.ok, d1.polls, d1.ok "
-	                        "FROM accounts a "
-	                        "LEFT JOIN account_poll_days d0 ON d0.day=?3 AND d0.account_id=a.id "
-	                        "LEFT JOIN account_poll_days d1 ON d1.day=?4 AND d1.account_id=a.id "
-	                        "WHERE a.id=?1");
+	kept = store_prepare(s,
+	                     "SELECT a.poll_days_zone IS ?2, d0.polls, d0.ok, d1.polls, d1.ok "
+	                     "FROM accounts a "
+	                     "LEFT JOIN account_poll_days d0 ON d0.day=?3 AND d0.account_id=a.id "
+	                     "LEFT JOIN account_poll_days d1 ON d1.day=?4 AND d1.account_id=a.id "
+	                     "WHERE a.id=?1");
 	if (!planned || !latest || !count || !kept)
 		r = STORE_E_SQLITE;
 	if (r == 0)

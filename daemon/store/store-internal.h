@@ -21,8 +21,8 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 
 /* poll-days.c: add to an account's count of polls and of good polls on
  * the local day of started_usec (nothing while its days are not counted). */
-int store_poll_days_add(struct store *s, const char *account, int64_t started_usec,
-                        int64_t polls, int64_t ok);
+int store_poll_days_add(struct store *s, const char *account, int64_t started_usec, int64_t polls,
+                        int64_t ok);
 
 /* Count an account's polls per local day in `zone` from its polls when they
  * are not counted in that zone yet (the first sync after migration 10, or

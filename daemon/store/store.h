@@ -148,7 +148,7 @@ int store_poll_latest(struct store *s, const char *account, int64_t *ret_started
 struct store_poll_window {
 	const char *account;
 	int64_t from[2], to[2];
-	bool no_planned; /* the caller knows the next poll: last_planned stays 0 */
+	bool no_planned;  /* the caller knows the next poll: last_planned stays 0 */
 	const char *zone; /* NULL: count from the polls */
 	int64_t day[2];   /* the local day [from, to) is, in zone */
 };
