@@ -256,8 +256,12 @@ int store_poll_summaries(struct store *s, const struct store_poll_window *w, siz
 		return STORE_E_SQLITE;
 	planned = store_prepare(s, "SELECT planned_at FROM polls WHERE account_id=? "
 	                           "ORDER BY planned_at DESC LIMIT 1");
-	latest = store_prepare(s, "SELECT started_at, coalesce(result, 'running') FROM polls "
-	                          "WHERE account_id=? ORDER BY started_at DESC LIMIT 1");
+	/* The latest poll by the account's pointer to it (migration 10): a
+	 * rowid step near the end of polls, not a leaf of the index per
+	 * account. */
+	latest = store_prepare(s, "SELECT p.started_at, coalesce(p.result, 'running') "
+	                          "FROM accounts a JOIN polls p ON p.id = a.last_poll_id "
+	                          "WHERE a.id=?");
 	count = store_prepare(s,
 	                      "SELECT count(*), count(CASE WHEN result='ok' THEN 1 END) "
 	                      "FROM polls WHERE account_id=? AND started_at>=? AND started_at<?");

@@ -99,6 +99,21 @@ static int64_t check_days(struct store *s, const struct config_account *a)
 	return seen;
 }
 
+/* The latest poll read through accounts.last_poll_id is the one the polls'
+ * index finds. */
+static void check_latest(struct store *s, const char *account)
+{
+	struct store_poll_window w = { account, { 0, 0 }, { 0, 0 }, true, NULL, { 0, 0 } };
+	struct store_poll_summary sum;
+	int64_t started = -1;
+	char result[16];
+	T_EQ_INT(0, store_poll_summaries(s, &w, 1, &sum));
+	T_EQ_INT(0, store_poll_latest(s, account, &started, result, sizeof(result)));
+	T_ASSERT(started > 0);
+	T_EQ_INT(started, sum.last_started);
+	T_EQ_STR(result, sum.last_result);
+}
+
 static void test_previous_schema_store_is_counted(void)
 {
 	char *dir = tfs_mkdtemp(), path[4200], conf[4200], err[256] = "";
@@ -164,6 +179,8 @@ static void test_previous_schema_store_is_counted(void)
 	for (size_t i = 0; i < cfg->n_accounts; i++)
 		seen += check_days(s, &cfg->accounts[i]);
 	T_EQ_INT(polls, seen);
+	check_latest(s, "a");
+	check_latest(s, "b");
 
 	/* What is read is the kept count, not a count of the polls. */
 	const struct config_account *a = config_find_account(cfg, "a");
@@ -207,6 +224,15 @@ static void test_previous_schema_store_is_counted(void)
 	for (size_t i = 0; i < cfg->n_accounts; i++)
 		seen += check_days(s, &cfg->accounts[i]);
 	T_EQ_INT(polls + 3, seen);
+	check_latest(s, "a");
+	check_latest(s, "b");
+	/* A poll recorded late, started before the latest, is not the latest. */
+	int64_t latest = one_int(store_db(s), "SELECT last_poll_id FROM accounts WHERE id='a'"),
+	        id4;
+	T_EQ_INT(0, store_poll_begin(s, "a", T0, T0 + 1, &id4));
+	T_EQ_INT(latest, one_int(store_db(s), "SELECT last_poll_id FROM accounts WHERE id='a'"));
+	check_latest(s, "a");
+	T_EQ_INT(0, store_poll_end(s, id4, T0 + 2, "ok", 0, 0, NULL));
 
 	/* A poll that cannot be recorded leaves no count behind. */
 	int64_t before = one_int(store_db(s), "SELECT sum(polls) FROM account_poll_days");
@@ -225,8 +251,8 @@ static void test_previous_schema_store_is_counted(void)
 	seen = 0;
 	for (size_t i = 0; i < cfg->n_accounts; i++)
 		seen += check_days(s, &cfg->accounts[i]);
-	T_EQ_INT(polls + 3, seen);
-	T_EQ_INT(polls + 3, one_int(store_db(s), "SELECT sum(polls) FROM account_poll_days"));
+	T_EQ_INT(polls + 4, seen);
+	T_EQ_INT(polls + 4, one_int(store_db(s), "SELECT sum(polls) FROM account_poll_days"));
 out:
 	config_free(cfg);
 	store_close(s);
