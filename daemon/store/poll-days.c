@@ -77,26 +77,47 @@ int store_poll_days_add(struct store *s, const char *account, int64_t started_us
 	return add_row(s, account, day, polls, ok);
 }
 
+/* The local day of an instant and that day's bounds [from, to) in
+ * microseconds, as /v1/accounts computes a day's window. */
+static int day_span(const char *zone, int64_t usec, int64_t *ret_day, int64_t *ret_from,
+                    int64_t *ret_to)
+{
+	struct cal_tz tz;
+	int64_t from, to;
+	int r = local_day(zone, usec, ret_day);
+	if (r < 0)
+		return r;
+	snprintf(tz.name, sizeof(tz.name), "%s", zone); /* local_day() checked its length */
+	if ((r = cal_tz_from_local(&tz, *ret_day, 0, &from)) < 0 ||
+	    (r = cal_tz_from_local(&tz, *ret_day, 86400, &to)) < 0)
+		return r;
+	*ret_from = from * USEC_PER_SEC;
+	*ret_to = to * USEC_PER_SEC;
+	return 0;
+}
+
 /* Count an account's polls per day from `polls` (its index by account and
- * start, in order, so a day's polls come together) into its rows. */
+ * start, in order, so a day's polls come together) into its rows.  The
+ * zone is asked once per day, not per poll: a year of hourly polls of 800
+ * accounts is 7 million polls but 290,000 days. */
 static int count_from_polls(struct store *s, const char *account, const char *zone)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT started_at, result IS 'ok' FROM polls "
 	                                    "WHERE account_id=? ORDER BY started_at");
-	int64_t day = 0, polls = 0, ok = 0;
+	int64_t day = 0, from = 0, to = 0, polls = 0, ok = 0;
 	int r = st ? 0 : STORE_E_SQLITE, sr;
 	if (!st)
 		return r;
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
 	while (r == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t d;
-		if ((r = local_day(zone, sqlite3_column_int64(st, 0), &d)) < 0)
-			break;
-		if (polls && d != day) {
-			r = add_row(s, account, day, polls, ok);
+		int64_t t = sqlite3_column_int64(st, 0);
+		if (!polls || t < from || t >= to) {
+			if (polls && (r = add_row(s, account, day, polls, ok)) != 0)
+				break;
 			polls = ok = 0;
+			if ((r = day_span(zone, t, &day, &from, &to)) < 0)
+				break;
 		}
-		day = d;
 		polls++;
 		ok += sqlite3_column_int(st, 1);
 	}
