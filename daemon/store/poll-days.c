@@ -68,7 +68,7 @@ int store_poll_days_add(struct store *s, const char *account, int64_t started_us
                         int64_t ok)
 {
 	char zone[CAL_TZ_NAME_MAX];
-	int64_t day;
+	int64_t day = 0;
 	int r = counted_zone(s, account, zone, sizeof(zone));
 	if (r || !zone[0])
 		return r; /* not counted yet: the next accounts sync counts it */
