@@ -45,21 +45,28 @@ static int counted_zone(struct store *s, const char *account, char *buf, size_t 
 	return r;
 }
 
-static int add_row(struct store *s, const char *account, int64_t day, int64_t polls, int64_t ok)
+#define UPSERT_DAY                                                                                 \
+	"INSERT INTO account_poll_days(day, account_id, polls, ok) VALUES (?,?,?,?) "              \
+	"ON CONFLICT(day, account_id) DO UPDATE SET polls = polls + excluded.polls, "              \
+	"ok = ok + excluded.ok"
+
+/* One step of UPSERT_DAY, reset for the next. */
+static int step_row(sqlite3_stmt *st, const char *account, int64_t day, int64_t polls, int64_t ok)
 {
-	sqlite3_stmt *st = store_prepare(
-	        s, "INSERT INTO account_poll_days(day, account_id, polls, ok) VALUES (?,?,?,?) "
-	           "ON CONFLICT(day, account_id) DO UPDATE SET polls = polls + excluded.polls, "
-	           "ok = ok + excluded.ok");
-	int r = STORE_E_SQLITE;
-	if (!st)
-		return r;
+	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, day);
 	sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, polls);
 	sqlite3_bind_int64(st, 4, ok);
-	if (sqlite3_step(st) == SQLITE_DONE)
-		r = 0;
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
+}
+
+static int add_row(struct store *s, const char *account, int64_t day, int64_t polls, int64_t ok)
+{
+	sqlite3_stmt *st = store_prepare(s, UPSERT_DAY);
+	if (!st)
+		return STORE_E_SQLITE;
+	int r = step_row(st, account, day, polls, ok);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -104,15 +111,20 @@ static int count_from_polls(struct store *s, const char *account, const char *zo
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT started_at, result IS 'ok' FROM polls "
 	                                    "WHERE account_id=? ORDER BY started_at");
+	/* Prepared once: one row per day, 290,000 for 800 accounts' year. */
+	sqlite3_stmt *ins = store_prepare(s, UPSERT_DAY);
 	int64_t day = 0, from = 0, to = 0, polls = 0, ok = 0;
-	int r = st ? 0 : STORE_E_SQLITE, sr;
-	if (!st)
+	int r = st && ins ? 0 : STORE_E_SQLITE, sr = SQLITE_DONE;
+	if (r) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(ins);
 		return r;
+	}
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
 	while (r == 0 && (sr = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t t = sqlite3_column_int64(st, 0);
 		if (!polls || t < from || t >= to) {
-			if (polls && (r = add_row(s, account, day, polls, ok)) != 0)
+			if (polls && (r = step_row(ins, account, day, polls, ok)) != 0)
 				break;
 			polls = ok = 0;
 			if ((r = day_span(zone, t, &day, &from, &to)) < 0)
@@ -125,7 +137,8 @@ static int count_from_polls(struct store *s, const char *account, const char *zo
 		r = STORE_E_SQLITE;
 	sqlite3_finalize(st);
 	if (r == 0 && polls)
-		r = add_row(s, account, day, polls, ok);
+		r = step_row(ins, account, day, polls, ok);
+	sqlite3_finalize(ins);
 	return r;
 }
 
