@@ -197,16 +197,11 @@ void api_get_oncall(const struct api_env *env, const struct api_req *req, struct
 	ret->body = o;
 }
 
-static bool recipient_ok(const char *s)
+/* A recipient vakt can deliver to now: a@b.se with [Email] configured, a
+ * defined webhook:NAME or contact:NAME (escalate_recipient_check). */
+static bool recipient_ok(const struct config *cfg, const char *s)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > 250)
-		return false;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
-			return false;
-	return strncmp(s, "webhook:", 8) == 0 ? s[8] != '\0'
-	                                      : strchr(s, '@') && s[0] != '@' && s[n - 1] != '@';
+	return strlen(s) <= 250 && escalate_recipient_check(cfg, s) == 0;
 }
 
 /* {"recipient":"a@b.se","duration":"12h"} from now, or "from"/"until". */
@@ -221,9 +216,10 @@ void api_post_oncall(const struct api_env *env, const struct api_req *req, struc
 	char actor[96];
 	const struct cal *cal = config_find_calendar(env->config, "default");
 
-	if (!cJSON_IsString(rc) || !recipient_ok(rc->valuestring)) {
+	if (!cJSON_IsString(rc) || !recipient_ok(env->config, rc->valuestring)) {
 		api_fail(ret, 400, "bad_recipient",
-		         "recipient must be name@example.se or webhook:NAME");
+		         "recipient must be name@example.se (with [Email] configured), or a "
+		         "configured webhook:NAME or contact:NAME");
 	} else if (du && (!cJSON_IsString(du) || timespan_parse(du->valuestring, &span) < 0 ||
 	                  span <= 0 || span > 31 * 86400 * USEC_PER_SEC)) {
 		api_fail(ret, 400, "bad_duration",

@@ -63,6 +63,12 @@ void api_post_account_poll(const struct api_env *env, const struct api_req *req,
 void api_get_poll(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 void api_get_items(const struct api_env *env, const struct api_req *req, struct api_response *ret);
 
+/* api-actions.c: a moderator's action on an item, and the list */
+void api_get_actions(const struct api_env *env, const struct api_req *req,
+                     struct api_response *ret);
+void api_post_item_action(const struct api_env *env, const struct api_req *req,
+                          struct api_response *ret);
+
 /* api-testclock.c */
 void api_get_testclock(const struct api_env *env, const struct api_req *req,
                        struct api_response *ret);

@@ -73,6 +73,8 @@ static const struct api_route {
 	{ "POST", "/v1/verdicts/{id}/feedback", api_post_verdict_feedback, NULL },
 	{ "GET", "/v1/items/{id}", api_get_item, NULL },
 	{ "POST", "/v1/items/{id}/evaluate", api_post_item_evaluate, NULL },
+	{ "POST", "/v1/items/{id}/actions", api_post_item_action, NULL },
+	{ "GET", "/v1/actions", api_get_actions, NULL },
 	{ "GET", "/v1/audit/verify", api_get_audit_verify, NULL },
 	{ "POST", "/v1/audit/verify", api_post_audit_verify, NULL },
 	{ "DELETE", "/v1/audit/verify", api_delete_audit_verify, NULL },

@@ -122,6 +122,8 @@ static void account_key(struct config_load *ld, const char *key, const char *val
 			diag_add(diags, file, line, "Enabled= must be yes or no");
 	} else if (strcmp(key, "TokenFile") == 0 || strcmp(key, "TokenCredential") == 0) {
 		token_key(ld, key, value, file, line, diags);
+	} else if (strcmp(key, "AutoActions") == 0) {
+		config_account_auto_actions(ld, value, file, line);
 	} else if (strcmp(key, "Token") == 0) {
 		diag_add(diags, file, line,
 		         "secrets do not belong in configuration files: use TokenFile= or "

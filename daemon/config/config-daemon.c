@@ -38,7 +38,8 @@ int config_daemon_section(void *user, const char *section, const char *file, uns
 	struct config_load *ld = user;
 	if (strcmp(section, "Daemon") == 0 || strcmp(section, "Api") == 0 ||
 	    strcmp(section, "Calendar") == 0 || strcmp(section, "Schedule") == 0 ||
-	    strcmp(section, "Deadlines") == 0 || config_escalation_section(section))
+	    strcmp(section, "Deadlines") == 0 || strcmp(section, "Actions") == 0 ||
+	    config_escalation_section(section))
 		return 0;
 	int rn = config_notify_section(ld, section, file, line, diags);
 	if (rn != 0)
@@ -271,4 +272,6 @@ void config_daemon_value(void *user, const char *section, const char *key, const
 		unit_key(ld, section + 5, key, value, file, line, diags);
 	else if (config_escalation_section(section))
 		config_escalation_value(ld, section, key, value, file, line);
+	else if (strcmp(section, "Actions") == 0)
+		config_actions_value(ld, key, value, file, line);
 }

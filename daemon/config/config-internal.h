@@ -110,7 +110,7 @@ void config_schedule_value(struct sched_policy *p, const char *section, const ch
 int config_set_str(struct config_load *ld, char **dst, const char *src, const char *file,
                    unsigned line);
 
-/* [Email] and [Webhook NAME] (config-notify.c).  The section handler
+/* [Email], [Webhook NAME] and [Contact NAME] (config-notify.c).  The section handler
  * returns 1 for one of its sections, 0 for another section, or a negative
  * errno after a diagnostic; the value handler returns whether the section
  * was its. */
@@ -129,3 +129,9 @@ void config_escalation_value(struct config_load *ld, const char *section, const 
                              const char *value, const char *file, unsigned line);
 void config_escalation_resolve(struct config_load *ld);
 void config_escalation_free(struct config_escalation *e);
+
+/* [Actions] of vaktd.conf and AutoActions= of an account (config-actions.c). */
+void config_actions_value(struct config_load *ld, const char *key, const char *value,
+                          const char *file, unsigned line);
+void config_account_auto_actions(struct config_load *ld, const char *value, const char *file,
+                                 unsigned line);

@@ -1,5 +1,6 @@
-/* [Email] and [Webhook NAME] of vaktd.conf and its drop-ins: where the
- * escalation channels (notify/) deliver.  Passwords, access tokens and the
+/* [Email], [Webhook NAME] and [Contact NAME] of vaktd.conf and its
+ * drop-ins: where the escalation channels (notify/) deliver, and people
+ * reached over several of them.  Passwords, access tokens and the
  * webhook URLs that carry a secret come from files or systemd credentials,
  * like account tokens (config-account.c); they are never in the files. */
 #include <errno.h>
@@ -30,6 +31,37 @@ const struct config_webhook *config_find_webhook(const struct config *c, const c
 		if (strcmp(c->webhooks[i].name, name) == 0)
 			return &c->webhooks[i];
 	return NULL;
+}
+
+const struct config_contact *config_find_contact(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_contacts; i++)
+		if (strcmp(c->contacts[i].name, name) == 0)
+			return &c->contacts[i];
+	return NULL;
+}
+
+/* The contact called name, created at its first header (a drop-in may
+ * add to or replace its keys). */
+static struct config_contact *contact_get(struct config *c, const char *name, const char *file,
+                                          unsigned line)
+{
+	struct config_contact *k = (struct config_contact *)config_find_contact(c, name);
+	if (k)
+		return k;
+	char *cname = strdup(name), *cfile = strdup(file);
+	struct config_contact *v = NULL;
+	if (cname && cfile)
+		v = realloc(c->contacts, (c->n_contacts + 1) * sizeof(*v));
+	if (!v) {
+		free(cname);
+		free(cfile);
+		return NULL;
+	}
+	c->contacts = v;
+	k = &c->contacts[c->n_contacts++];
+	*k = (struct config_contact){ .name = cname, .file = cfile, .line = line };
+	return k;
 }
 
 static struct config_webhook *webhook_get(struct config *c, const char *name, const char *file,
@@ -73,6 +105,23 @@ int config_notify_section(struct config_load *ld, const char *section, const cha
 	if (strcmp(section, "Webhook") == 0) {
 		diag_add(diags, file, line, "[Webhook] needs a name: [Webhook oncall-chat]");
 		return -EINVAL;
+	}
+	if (strcmp(section, "Contact") == 0) {
+		diag_add(diags, file, line, "[Contact] needs a name: [Contact anna]");
+		return -EINVAL;
+	}
+	if (strncmp(section, "Contact ", 8) == 0) {
+		if (value_ident(section + 8) < 0) {
+			diag_add(diags, file, line,
+			         "invalid contact name '%s' (use letters, digits, '.', '_', '-')",
+			         section + 8);
+			return -EINVAL;
+		}
+		if (!contact_get(ld->cfg, section + 8, file, line)) {
+			config_oom(ld, file, line);
+			return -ENOMEM;
+		}
+		return 1;
 	}
 	if (strncmp(section, "Webhook ", 8) != 0)
 		return 0;
@@ -293,6 +342,42 @@ static void webhook_key(struct config_load *ld, const char *name, const char *ke
 	}
 }
 
+/* Email=ADDRESS, Webhook=NAME [NAME ...]: the channels of one contact.
+ * Whether each can be delivered to is checked with the routes
+ * (escalate_config_check()), which knows the channels. */
+static void contact_key(struct config_load *ld, const char *name, const char *key,
+                        const char *value, const char *file, unsigned line, struct diag_list *diags)
+{
+	struct config_contact *k = contact_get(ld->cfg, name, file, line);
+	if (!k) {
+		config_oom(ld, file, line);
+		return;
+	}
+	if (strcmp(key, "Email") == 0) {
+		if (value_email(value) < 0 || strpbrk(value, " \t()[]:\"\\"))
+			diag_add(diags, file, line, "Email= is not an e-mail address: '%s'", value);
+		else if (config_set_str(ld, &k->email, value, file, line) == 0)
+			k->email_line = line;
+	} else if (strcmp(key, "Webhook") == 0) {
+		char buf[1024];
+		size_t n = strlen(value);
+		bool ok = n < sizeof(buf) && value[strspn(value, " \t")];
+		if (ok)
+			memcpy(buf, value, n + 1);
+		for (char *save = NULL, *w = strtok_r(buf, " \t", &save); ok && w;
+		     w = strtok_r(NULL, " \t", &save))
+			ok = value_ident(w) == 0;
+		if (!ok)
+			diag_add(diags, file, line,
+			         "Webhook= must name [Webhook NAME] sections, separated by spaces");
+		else if (config_set_str(ld, &k->webhooks, value, file, line) == 0)
+			k->webhook_line = line;
+	} else {
+		diag_add(diags, file, line, "unknown key '%s' in [Contact %s] (Email=, Webhook=)",
+		         key, name);
+	}
+}
+
 bool config_notify_value(struct config_load *ld, const char *section, const char *key,
                          const char *value, const char *file, unsigned line,
                          struct diag_list *diags)
@@ -301,6 +386,8 @@ bool config_notify_value(struct config_load *ld, const char *section, const char
 		email_key(ld, key, value, file, line, diags);
 	else if (strncmp(section, "Webhook ", 8) == 0)
 		webhook_key(ld, section + 8, key, value, file, line, diags);
+	else if (strncmp(section, "Contact ", 8) == 0)
+		contact_key(ld, section + 8, key, value, file, line, diags);
 	else
 		return false;
 	return true;
@@ -331,6 +418,11 @@ void config_notify_validate(struct config_load *ld)
 			         "[Email] SmtpUrl=smtps:// always uses TLS: StartTls= must be yes "
 			         "(or left out)");
 	}
+	for (size_t i = 0; i < c->n_contacts; i++)
+		if (!c->contacts[i].email && !c->contacts[i].webhooks)
+			diag_add(ld->diags, c->contacts[i].file, c->contacts[i].line,
+			         "[Contact %s] has no channel (Email=, Webhook=)",
+			         c->contacts[i].name);
 	for (size_t i = 0; i < c->n_webhooks; i++) {
 		const struct config_webhook *w = &c->webhooks[i];
 		if (w->type == CONFIG_WEBHOOK_NONE) {
@@ -367,6 +459,13 @@ void config_notify_validate(struct config_load *ld)
 
 void config_notify_free(struct config *c)
 {
+	for (size_t i = 0; i < c->n_contacts; i++) {
+		free(c->contacts[i].name);
+		free(c->contacts[i].email);
+		free(c->contacts[i].webhooks);
+		free(c->contacts[i].file);
+	}
+	free(c->contacts);
 	struct config_email *e = &c->email;
 	free(e->smtp_url);
 	free(e->from);

@@ -187,6 +187,7 @@ static int set_defaults(struct config *c)
 	c->daemon.api_request_timeout_sec = 10;
 	c->daemon.api_idle_timeout_sec = 30;
 	config_escalation_defaults(&c->esc);
+	c->auto_actions = CONFIG_AUTO_DEFAULT;
 	if (!c->daemon.state_dir || !c->daemon.api_socket || !c->daemon.rules_dir)
 		return -ENOMEM;
 	return 0;
@@ -296,6 +297,7 @@ static void resolve_account(struct config_load *ld, struct config_account *a)
 	const struct config_unit *u = a->unit ? config_find_unit(c, a->unit) : NULL;
 	unsigned line = a->line_calendar;
 
+	a->auto_actions = a->auto_actions_set ? a->auto_actions_own : c->auto_actions;
 	a->calendar_name = a->calendar ? a->calendar : u && u->calendar ? u->calendar : "default";
 	if (!a->calendar && u && u->calendar)
 		line = 0;

@@ -60,6 +60,23 @@ struct config_unit {
 	unsigned line;
 };
 
+/* AutoActions=: what vakt may do on the platform without a human, per
+ * action and the lowest verdict tier it applies to (docs/configuration.md).
+ * An action a rule asks for that is not allowed here waits for a
+ * moderator instead. */
+enum {
+	CONFIG_AUTO_HIDE_OBVIOUS = 1u << 0,
+	CONFIG_AUTO_HIDE_POSSIBLE = 1u << 1, /* also possible-tier verdicts */
+	CONFIG_AUTO_DELETE_OBVIOUS = 1u << 2,
+	CONFIG_AUTO_DELETE_POSSIBLE = 1u << 3,
+	CONFIG_AUTO_DEFAULT = CONFIG_AUTO_HIDE_OBVIOUS,
+};
+
+/* Parse an AutoActions= value: space-separated "hide", "delete",
+ * "hide:possible", "delete:possible" (":obvious" is the default tier), or
+ * "none" (also the empty value).  0 and *ret, or -EINVAL. */
+int config_auto_actions_parse(const char *value, unsigned *ret);
+
 #define CONFIG_BACKFILL_DAYS_DEFAULT 14
 #define CONFIG_BACKFILL_DAYS_MAX 366
 
@@ -75,6 +92,8 @@ struct config_account {
 	struct secret token;           /* value NULL: none, or CONFIG_LOAD_NO_SECRETS */
 	char *calendar;                /* NULL: the unit's, else the site's default */
 	struct sched_policy sched_own; /* the account file's [Schedule] */
+	unsigned auto_actions_own;     /* AutoActions= of the account file, when set */
+	bool auto_actions_set;
 	char *file;
 	unsigned line;          /* its [Account] header; 0 when it has none */
 	unsigned line_platform; /* for diagnostics about references */
@@ -90,6 +109,7 @@ struct config_account {
 	struct cal_duration review_by_category[CONFIG_CATEGORIES];
 	unsigned review_by_category_set;
 	int64_t esc_group_window_usec; /* [Escalation] GroupWindow= */
+	unsigned auto_actions;         /* CONFIG_AUTO_*: the account's, else [Actions]'s */
 	const struct cal *cal;         /* borrowed from config.calendars */
 	const char *calendar_name;
 };
@@ -163,8 +183,21 @@ struct config_webhook {
 	unsigned url_line, token_line;
 };
 
+/* [Contact NAME]: one person (or desk) reached over several channels at
+ * once, named "contact:NAME" wherever a recipient may stand.  Each channel
+ * becomes a delivery of its own, with its own retry state. */
+struct config_contact {
+	char *name;
+	char *email;    /* Email=; NULL: none */
+	char *webhooks; /* Webhook=: space-separated [Webhook NAME] names; NULL: none */
+	char *file;
+	unsigned line; /* its header */
+	unsigned email_line, webhook_line;
+};
+
 /* A list of recipients as written (space-separated: the roles manager,
- * escalate, safety, oncall, fallback, or a@b.se / webhook:NAME), checked
+ * escalate, safety, oncall, fallback, or a@b.se / webhook:NAME /
+ * contact:NAME), checked
  * and resolved by daemon/escalate/ (escalate_config_check()). */
 struct config_route {
 	char *text; /* NULL: not set (the default applies) */
@@ -237,7 +270,10 @@ struct config {
 	struct config_escalation esc;                       /* [Escalation], [OnCall] */
 	struct config_email email;                          /* [Email] */
 	struct config_webhook *webhooks;                    /* [Webhook NAME] */
+	unsigned auto_actions;                              /* [Actions] AutoActions= */
 	size_t n_webhooks;
+	struct config_contact *contacts; /* [Contact NAME] */
+	size_t n_contacts;
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */
@@ -272,6 +308,7 @@ const struct config_unit *config_find_unit(const struct config *c, const char *i
 const struct config_account *config_find_account(const struct config *c, const char *id);
 const struct config_webhook *config_find_webhook(const struct config *c, const char *name);
 const char *config_webhook_type_name(enum config_webhook_type t);
+const struct config_contact *config_find_contact(const struct config *c, const char *name);
 
 size_t config_count_enabled(const struct config *c);
 

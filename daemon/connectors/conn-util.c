@@ -168,3 +168,20 @@ int conn_grow(void **arr, size_t *cap, size_t n, size_t size)
 	*cap = want;
 	return 0;
 }
+
+void conn_retry_after(const struct conn_answer *a, struct conn_rate *rate)
+{
+	const char *v = a->header ? a->header(a->header_ctx, "Retry-After") : NULL;
+	char *end;
+	long long s;
+
+	if (!v || *v < '0' || *v > '9')
+		return;
+	errno = 0;
+	s = strtoll(v, &end, 10);
+	/* More than a week is not a wait but a broken header. */
+	if (errno || *end || s <= 0 || s > 7 * 86400)
+		return;
+	if (s * 1000000 > rate->retry_after_usec)
+		rate->retry_after_usec = s * 1000000;
+}

@@ -29,6 +29,11 @@ void conn_get(struct conn_request *ret, struct strbuf *url, uint64_t tag);
 /* An answer that did not parse: drop what it gave, say so. */
 void conn_malformed(struct conn_batch *b);
 
+/* A Retry-After header in seconds (the HTTP-date form is not used by
+ * these platforms) raises rate->retry_after_usec: a platform that says
+ * how long to wait is waited for, whatever else its answer says. */
+void conn_retry_after(const struct conn_answer *a, struct conn_rate *rate);
+
 /* "HTTP 403 CODE": the status and the string member `field` of the
  * error body when it has one (never the localisable message). */
 char *conn_status_message(long status, const char *body, size_t len, const char *field);

@@ -92,6 +92,7 @@ void conn_batch_init(struct conn_batch *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->rate.usage_percent = -1;
+	b->rate.app_usage_percent = -1;
 	b->rate.remaining = -1;
 }
 

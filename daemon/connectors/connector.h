@@ -106,6 +106,7 @@ struct conn_rate {
 	int usage_percent;        /* Graph's X-App-Usage / X-Business-Use-Case-Usage max, -1 */
 	long remaining;           /* x-rate-limit-remaining and alikes, -1 */
 	int64_t reset_at;         /* epoch µs when the window resets, 0 */
+	int app_usage_percent;    /* X-App-Usage alone: the app's, all accounts'; -1 */
 };
 
 /* The result of one answer. */

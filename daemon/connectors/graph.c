@@ -78,13 +78,16 @@ out:
 
 void graph_rate(const struct conn_answer *a, struct conn_rate *rate)
 {
-	int pct = -1;
+	int pct = -1, app = -1;
 	int64_t regain_min = 0, after = 0;
-	usage_header(a, "X-App-Usage", &pct, &regain_min);
+	usage_header(a, "X-App-Usage", &app, &regain_min);
+	pct = app;
 	usage_header(a, "X-Page-Usage", &pct, &regain_min);
 	usage_header(a, "X-Business-Use-Case-Usage", &pct, &regain_min);
 	if (pct >= 0)
 		rate->usage_percent = pct;
+	if (app >= 0)
+		rate->app_usage_percent = app;
 	const char *ra = a->header ? a->header(a->header_ctx, "Retry-After") : NULL;
 	if (ra) {
 		char *end;

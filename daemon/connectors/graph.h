@@ -36,7 +36,8 @@ int graph_time(const char *s, int64_t *ret_usec);
 
 /* The platform's limits from the answer's headers into *rate:
  * usage_percent is the highest figure of X-App-Usage, X-Page-Usage and
- * X-Business-Use-Case-Usage; retry_after_usec the largest of Retry-After
+ * X-Business-Use-Case-Usage, app_usage_percent that of X-App-Usage alone
+ * (the app's calls for every account); retry_after_usec the largest of Retry-After
  * and the BUC estimated_time_to_regain_access (minutes). */
 void graph_rate(const struct conn_answer *a, struct conn_rate *rate);
 

@@ -390,6 +390,7 @@ static int li_poll_answer(struct conn_poll *p, const struct conn_request *req,
 	b->outcome = li_status(a->status);
 	if (b->outcome != CONN_OK) {
 		b->message = conn_status_message(a->status, a->body, a->body_len, "code");
+		conn_retry_after(a, &b->rate);
 		if (b->outcome == CONN_RETRY || b->outcome == CONN_MALFORMED)
 			return 0;
 		p->failed = true;

@@ -169,6 +169,7 @@ static void read_rate(const struct conn_answer *a, struct conn_rate *rate)
 	v = a->header(a->header_ctx, "X-RateLimit-Reset");
 	if (v && clock_parse_iso8601(v, &t) == 0)
 		rate->reset_at = t;
+	conn_retry_after(a, rate);
 }
 
 /* The outcome of an HTTP status (bodies are localised: never read). */

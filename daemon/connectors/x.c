@@ -162,6 +162,7 @@ static void read_rate(const struct conn_answer *a, struct conn_rate *rate)
 	v = a->header(a->header_ctx, "x-rate-limit-reset");
 	if (v && *v)
 		rate->reset_at = strtoll(v, NULL, 10) * 1000000; /* epoch seconds */
+	conn_retry_after(a, rate);
 }
 
 static enum conn_outcome status_outcome(long status)

@@ -367,6 +367,7 @@ static int yt_poll_answer(struct conn_poll *p, const struct conn_request *req,
 	p->f[fi].in_flight = false;
 	if (a->status < 200 || a->status >= 300) {
 		b->outcome = yt_error(a->status, a->body, a->body_len, &b->message);
+		conn_retry_after(a, &b->rate);
 		switch (b->outcome) {
 		case CONN_RETRY:
 		case CONN_MALFORMED:
@@ -378,7 +379,10 @@ static int yt_poll_answer(struct conn_poll *p, const struct conn_request *req,
 				p->failed = true;
 			break;
 		case CONN_STOP:
+			/* The driver keeps a stop for retry_after_usec (none:
+			 * until the configuration is reloaded). */
 			b->rate.reset_at = next_pacific_midnight(p->now);
+			b->rate.retry_after_usec = b->rate.reset_at - p->now;
 			/* fall through */
 		default:
 			p->failed = true;

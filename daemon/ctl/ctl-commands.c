@@ -23,6 +23,8 @@ const struct ctl_cmd *const ctl_commands[] = {
 	&ctl_cmd_items,
 	&ctl_cmd_escalations,
 	&ctl_cmd_ack,
+	&ctl_cmd_action,
+	&ctl_cmd_actions,
 	&ctl_cmd_oncall,
 	&ctl_cmd_test_route,
 	&ctl_cmd_audit,

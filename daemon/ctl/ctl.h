@@ -44,6 +44,8 @@ extern const struct ctl_cmd ctl_cmd_schedule;
 extern const struct ctl_cmd ctl_cmd_crisis;
 extern const struct ctl_cmd ctl_cmd_escalations;
 extern const struct ctl_cmd ctl_cmd_ack;
+extern const struct ctl_cmd ctl_cmd_action;
+extern const struct ctl_cmd ctl_cmd_actions;
 extern const struct ctl_cmd ctl_cmd_oncall;
 extern const struct ctl_cmd ctl_cmd_test_route;
 extern const struct ctl_cmd ctl_cmd_queue;

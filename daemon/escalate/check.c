@@ -1,5 +1,6 @@
 /* escalate_config_check(): every route of the configuration ends at
  * someone vakt can deliver to (--check-config, reload, start). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,24 +52,95 @@ static bool names_nobody(const struct config *cfg, const struct config_unit *u, 
 	return false;
 }
 
-static size_t check_address(const struct config *cfg, const struct config_route *rt, const char *w,
-                            struct diag_list *diags)
+#define NO_EMAIL                                                                                   \
+	"no [Email] section (SmtpUrl=, From=) is configured, so e-mail to it would end nowhere"
+
+/* One channel of a recipient: a@b.se or webhook:NAME, deliverable under
+ * cfg.  what names where it was written ("'w'" or "contact 'x' Email=…"). */
+static size_t check_channel(const struct config *cfg, const char *file, unsigned line,
+                            const char *w, struct diag_list *diags)
 {
 	struct notify_target t;
 	if (notify_target_parse(w, &t) < 0) {
-		diag_add(diags, rt->file, rt->line,
+		diag_add(diags, file, line,
 		         "'%s' is neither a role (manager, escalate, safety, oncall, fallback) nor "
-		         "a "
-		         "recipient (name@example.se or webhook:NAME)",
+		         "a recipient (name@example.se, webhook:NAME or contact:NAME)",
 		         w);
 		return 1;
 	}
-	if (t.channel == NOTIFY_WEBHOOK && notify_target_check(cfg, &t) < 0) {
-		diag_add(diags, rt->file, rt->line, "'%s': no [Webhook %s] section defines it", w,
+	if (notify_target_check(cfg, &t) == 0)
+		return 0;
+	if (t.channel == NOTIFY_WEBHOOK)
+		diag_add(diags, file, line, "'%s': no [Webhook %s] section defines it", w,
 		         t.address);
-		return 1;
+	else
+		diag_add(diags, file, line, "'%s' is an e-mail address, but " NO_EMAIL, w);
+	return 1;
+}
+
+static size_t check_address(const struct config *cfg, const struct config_route *rt, const char *w,
+                            struct diag_list *diags)
+{
+	if (strncmp(w, "contact:", 8) != 0)
+		return check_channel(cfg, rt->file, rt->line, w, diags);
+	/* The contact's own channels are checked once, with its section. */
+	if (config_find_contact(cfg, w + 8))
+		return 0;
+	diag_add(diags, rt->file, rt->line, "'%s': no [Contact %s] section defines it", w, w + 8);
+	return 1;
+}
+
+/* Every channel of every contact, named at the line that gives it. */
+static size_t check_contacts(const struct config *cfg, struct diag_list *diags)
+{
+	size_t errors = 0;
+	char w[256], hook[300];
+	for (size_t i = 0; i < cfg->n_contacts; i++) {
+		const struct config_contact *k = &cfg->contacts[i];
+		if (k->email)
+			errors += check_channel(cfg, k->file, k->email_line, k->email, diags);
+		for (size_t j = 0; k->webhooks && word(k->webhooks, j, w, sizeof(w)); j++) {
+			snprintf(hook, sizeof(hook), "webhook:%s", w);
+			errors += check_channel(cfg, k->file, k->webhook_line, hook, diags);
+		}
 	}
-	return 0;
+	return errors;
+}
+
+/* Every unit's addresses are recipients (the manager hears of every threat
+ * and warning; escalate and safety of the routes that name them): without
+ * [Email] they lead nowhere.  One error per unit, at its header. */
+static size_t check_unit_mail(const struct config *cfg, struct diag_list *diags)
+{
+	size_t errors = 0;
+	for (size_t i = 0; i < cfg->n_units; i++) {
+		const struct config_unit *u = &cfg->units[i];
+		const char *key = u->manager_email    ? "ManagerEmail"
+		                  : u->escalate_email ? "EscalateEmail"
+		                  : u->safety_email   ? "SafetyEmail"
+		                                      : NULL;
+		const char *addr = u->manager_email    ? u->manager_email
+		                   : u->escalate_email ? u->escalate_email
+		                                       : u->safety_email;
+		struct notify_target t;
+		if (!key || notify_target_parse(addr, &t) < 0 || notify_target_check(cfg, &t) == 0)
+			continue;
+		diag_add(diags, u->file, u->line, "[Unit %s] %s=%s: " NO_EMAIL, u->id, key, addr);
+		errors++;
+	}
+	return errors;
+}
+
+int escalate_recipient_check(const struct config *cfg, const char *recipient)
+{
+	struct notify_target t;
+	if (strncmp(recipient, "contact:", 8) == 0) {
+		const struct config_contact *k = config_find_contact(cfg, recipient + 8);
+		return k && (k->email || k->webhooks) ? 0 : -ENOENT;
+	}
+	if (notify_target_parse(recipient, &t) < 0)
+		return -EINVAL;
+	return notify_target_check(cfg, &t);
 }
 
 static size_t check_route(const struct config *cfg, const struct config_route *rt, bool roles_ok,
@@ -85,8 +157,8 @@ static size_t check_route(const struct config *cfg, const struct config_route *r
 		}
 		if (!roles_ok) {
 			diag_add(diags, rt->file, rt->line,
-			         "'%s': only recipients (name@example.se, webhook:NAME) here, not "
-			         "roles",
+			         "'%s': only recipients (name@example.se, webhook:NAME, "
+			         "contact:NAME) here, not roles",
 			         w);
 			errors++;
 			continue;
@@ -113,6 +185,8 @@ size_t escalate_config_check(const struct config *cfg, struct diag_list *diags)
 {
 	const struct config_escalation *e = &cfg->esc;
 	size_t errors = 0;
+	errors += check_unit_mail(cfg, diags);
+	errors += check_contacts(cfg, diags);
 	errors += check_route(cfg, &e->fallback, false, diags);
 	errors += check_route(cfg, &e->threat, true, diags);
 	errors += check_route(cfg, &e->warning, true, diags);

@@ -92,6 +92,12 @@ int escalate_oncall_at(const struct config *cfg, struct store *s, int64_t t, cha
 int escalate_recipients(const struct config *cfg, struct store *s, const struct store_escalation *e,
                         int level, int64_t now, struct escalate_rcpt *ret, size_t *ret_n);
 
+/* The recipients a list of recipients (no roles) names, contacts expanded
+ * to their channels, duplicates removed; at most ESCALATE_RCPT_MAX.
+ * -ENOENT when it names nobody. */
+int escalate_expand(const struct config *cfg, const char *list, const char *role,
+                    struct escalate_rcpt *ret, size_t *ret_n);
+
 /* Route every escalation due at now: write the deliveries of its next
  * step or repeat and plan the one after.  Each escalation is one
  * transaction.  *ret_n (may be NULL) counts deliveries written.
@@ -102,9 +108,16 @@ int escalate_route_due(struct store *s, const struct config *cfg, int64_t now, s
 
 /* Check every route of cfg: each recipient has a valid form
  * (notify_target_parse), a role that resolves to nobody for some unit needs
- * Fallback=, a webhook must be configured (notify_target_check).  Errors
- * go to diags as file:line; returns their count. */
+ * Fallback=, a webhook must be configured and an e-mail address needs
+ * [Email] (notify_target_check), a contact must be defined and each of its
+ * channels deliverable; the units' addresses need [Email] too.  Errors go
+ * to diags as file:line; returns their count. */
 size_t escalate_config_check(const struct config *cfg, struct diag_list *diags);
+
+/* Whether one recipient given at run time (an on-call override) can be
+ * delivered to under cfg: 0, -EINVAL (not a recipient's form), -ENOENT
+ * (an undefined webhook or contact, or e-mail without [Email]). */
+int escalate_recipient_check(const struct config *cfg, const char *recipient);
 
 /* --- acknowledgement --------------------------------------------------- */
 

@@ -28,8 +28,12 @@ struct ctimers;
 struct notify;
 struct escalate_outbox;
 
-/* At most this many attempts in flight; the rest wait for the next round. */
-#define ESCALATE_INFLIGHT_MAX 64
+/* At most this many attempts in flight; the rest wait for the next round.
+ * A round prepares at most ESCALATE_ROUND_MAX messages and commits their
+ * "sending" marks together, then sends them: the first messages of a
+ * burst go out while the rest are still being prepared. */
+#define ESCALATE_INFLIGHT_MAX 256
+#define ESCALATE_ROUND_MAX 32
 
 /* A new outbox over store s and notify n (both borrowed), with its timer
  * on set.  Recovers deliveries left sending by a crash and schedules the

@@ -85,7 +85,7 @@ struct rcpt_list {
 	size_t n;
 };
 
-static void add(struct rcpt_list *l, const char *recipient, const char *role)
+static void add_one(struct rcpt_list *l, const char *recipient, const char *role)
 {
 	if (!recipient || !*recipient || l->n >= ESCALATE_RCPT_MAX)
 		return;
@@ -97,11 +97,48 @@ static void add(struct rcpt_list *l, const char *recipient, const char *role)
 	l->n++;
 }
 
-static void add_words(struct rcpt_list *l, const char *list, const char *role)
+/* A recipient into l: "contact:NAME" becomes one recipient per channel of
+ * the contact (its e-mail, each of its webhooks), so that each channel is a
+ * delivery with its own retry state.  False when it names nobody (a
+ * contact no longer configured, e.g. in an override from before a reload). */
+static bool add(const struct config *cfg, struct rcpt_list *l, const char *recipient,
+                const char *role)
+{
+	if (!recipient || !*recipient)
+		return false;
+	if (strncmp(recipient, "contact:", 8) != 0) {
+		add_one(l, recipient, role);
+		return true;
+	}
+	const struct config_contact *k = config_find_contact(cfg, recipient + 8);
+	if (!k || (!k->email && !k->webhooks))
+		return false;
+	add_one(l, k->email, role);
+	char w[256], hook[300];
+	for (size_t i = 0; k->webhooks && nth_word(k->webhooks, i, w, sizeof(w), NULL) == 0; i++) {
+		snprintf(hook, sizeof(hook), "webhook:%s", w);
+		add_one(l, hook, role);
+	}
+	return true;
+}
+
+static bool add_words(const struct config *cfg, struct rcpt_list *l, const char *list,
+                      const char *role)
 {
 	char w[256];
+	bool any = false;
 	for (size_t i = 0; list && nth_word(list, i, w, sizeof(w), NULL) == 0; i++)
-		add(l, w, role);
+		any |= add(cfg, l, w, role);
+	return any;
+}
+
+int escalate_expand(const struct config *cfg, const char *list, const char *role,
+                    struct escalate_rcpt *ret, size_t *ret_n)
+{
+	struct rcpt_list l = { .v = ret };
+	add_words(cfg, &l, list, role);
+	*ret_n = l.n;
+	return l.n ? 0 : -ENOENT;
 }
 
 /* One role or address for unit u into l; false when it names nobody. */
@@ -119,19 +156,11 @@ static bool resolve(const struct config *cfg, struct store *s, const struct conf
 	else if (strcmp(w, "oncall") == 0)
 		to = escalate_oncall_at(cfg, s, now, oncall, sizeof(oncall), NULL) == 0 ? oncall
 		                                                                        : NULL;
-	else if (strcmp(w, "fallback") == 0) {
-		if (!cfg->esc.fallback.text)
-			return false;
-		add_words(l, cfg->esc.fallback.text, "fallback");
-		return true;
-	} else {
-		add(l, w, "address");
-		return true;
-	}
-	if (!to)
-		return false;
-	add(l, to, w);
-	return true;
+	else if (strcmp(w, "fallback") == 0)
+		return add_words(cfg, l, cfg->esc.fallback.text, "fallback");
+	else
+		return add(cfg, l, w, "address");
+	return add(cfg, l, to, w);
 }
 
 static void resolve_list(const struct config *cfg, struct store *s, const struct config_unit *u,
@@ -139,8 +168,8 @@ static void resolve_list(const struct config *cfg, struct store *s, const struct
 {
 	char w[256];
 	for (size_t i = 0; list && nth_word(list, i, w, sizeof(w), NULL) == 0; i++)
-		if (!resolve(cfg, s, u, w, now, l) && cfg->esc.fallback.text)
-			add_words(l, cfg->esc.fallback.text, "fallback");
+		if (!resolve(cfg, s, u, w, now, l))
+			add_words(cfg, l, cfg->esc.fallback.text, "fallback");
 }
 
 static const char *breach_route(const struct config *cfg, int level)

@@ -21,16 +21,22 @@ struct aho {
 	 * rep_hi those that report.  With at most 65536 states every state
 	 * is dense and rows are 16-bit (d16); else rows are 32-bit (d32). */
 	uint32_t ndense, rep_lo, rep_hi;
+	/* Reporting states have a report index (rix()): [rep_lo, ndense)
+	 * first, then [rep_hi, nstates); ri and a scan's stamps are indexed
+	 * by it, so states that never report cost neither. */
+	uint32_t nrep;
 	uint16_t *d16; /* d16[s * ncls + class]: next state */
 	uint32_t *d32;
 	/* sparse state s: trie edges e_cls/e_to[e_off[j] .. e_off[j+1]) and
 	 * failure link fail[j], j = s - ndense */
 	uint32_t *e_off, *e_to, *fail;
 	uint8_t *e_cls;
-	/* What a reporting state reports, packed: one cache line per state */
+	/* What a reporting state reports, by report index: its own ids are
+	 * ids[ri[r].lo .. ri[r + 1].lo) (ri[nrep] ends the last), then those
+	 * of the chain from ri[r].dict */
 	struct rinfo {
-		int32_t report, dict; /* first state with outputs; next on the chain */
-		uint32_t lo, hi;      /* ids[lo .. hi) */
+		int32_t dict; /* report index: next state with outputs on the chain; -1 none */
+		uint32_t lo;
 	} * ri;
 	uint32_t *ids;
 	size_t nids;
@@ -210,12 +216,19 @@ static void renumber(struct aho *a, const struct btrie *t, uint32_t *perm)
 			perm[t->order[i]] = k++;
 }
 
-/* The report records (ri, ids), in the new numbering. */
+/* The report index of reporting state s (new numbering). */
+static inline uint32_t rix(const struct aho *a, uint32_t s)
+{
+	return s < a->ndense ? s - a->rep_lo : s - a->rep_hi + (a->ndense - a->rep_lo);
+}
+
+/* The report records (ri, ids), in the new numbering, by report index. */
 static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *perm,
                          const struct pair *pairs)
 {
 	uint32_t *start = calloc(t->n + 1, sizeof(uint32_t));
-	a->ri = malloc(t->n * sizeof(*a->ri));
+	a->nrep = (a->ndense - a->rep_lo) + ((uint32_t)t->n - a->rep_hi);
+	a->ri = malloc((a->nrep + 1) * sizeof(*a->ri));
 	if (!start || !a->ri) {
 		free(start);
 		return -ENOMEM;
@@ -232,10 +245,16 @@ static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *p
 	}
 	for (size_t old = 0; old < t->n; old++) {
 		uint32_t ns = perm[old];
-		int32_t d = t->dict[old] >= 0 ? (int32_t)perm[t->dict[old]] : -1;
-		a->ri[ns] = (struct rinfo){ t->out_n[old] ? (int32_t)ns : d, d, start[ns],
-			                    start[ns + 1] };
+		if (!reports(t, (uint32_t)old))
+			continue;
+		/* a dictionary link's state has outputs: it reports */
+		int32_t d = t->dict[old] >= 0 ? (int32_t)rix(a, perm[t->dict[old]]) : -1;
+		int32_t self = (int32_t)rix(a, ns);
+		a->ri[self] = (struct rinfo){ d, start[ns] };
 	}
+	/* states that do not report have no ids: a state's end is the next
+	 * reporting state's start */
+	a->ri[a->nrep] = (struct rinfo){ -1, (uint32_t)a->nids };
 	free(start);
 	return 0;
 }
@@ -351,6 +370,11 @@ size_t aho_states(const struct aho *a)
 	return a->nstates;
 }
 
+size_t aho_stamps(const struct aho *a)
+{
+	return a->nrep;
+}
+
 size_t aho_outputs(const struct aho *a)
 {
 	return a->nids;
@@ -360,27 +384,28 @@ size_t aho_memory(const struct aho *a)
 {
 	size_t nd = a->ndense, ns = a->nstates - nd;
 	size_t ne = ns ? a->e_off[ns] : 0;
-	return sizeof(*a) + nd * a->ncls * (a->d16 ? 2 : 4) + a->nstates * sizeof(*a->ri) +
+	return sizeof(*a) + nd * a->ncls * (a->d16 ? 2 : 4) + (a->nrep + 1) * sizeof(*a->ri) +
 	       a->nids * 4 + (ns ? (ns + 1) * 4 + ns * 4 + ne * 5 : 0);
 }
 
-/* Append the outputs of state s and of those on its dictionary chain, each
- * state once per scan; stamp[s] also marks a state without outputs of its
- * own whose chain was reported.  Kept out of line: the scan loop stays in
- * registers. */
+/* Append the outputs of the state of report index s and of those on its
+ * dictionary chain, each state once per scan; stamp[s] also marks a state
+ * without outputs of its own whose chain was reported.  Kept out of line:
+ * the scan loop stays in registers. */
 static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t s, uint32_t *stamp,
                                                   uint32_t gen, uint32_t *out)
 {
 	const struct rinfo *ri = a->ri;
 	const uint32_t *ids = a->ids;
 	stamp[s] = gen;
-	for (int32_t o = ri[s].report; o >= 0; o = ri[o].dict) {
+	for (int32_t o = ri[s].lo != ri[s + 1].lo ? (int32_t)s : ri[s].dict; o >= 0;
+	     o = ri[o].dict) {
 		if (o != (int32_t)s) {
 			if (stamp[o] == gen)
 				break;
 			stamp[o] = gen;
 		}
-		for (uint32_t k = ri[o].lo; k < ri[o].hi; k++)
+		for (uint32_t k = ri[o].lo; k < ri[o + 1].lo; k++)
 			*out++ = ids[k];
 	}
 	return out;
@@ -415,8 +440,8 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 		uint32_t s = 0;
 		while (p < end) {
 			s = d[s * ncls + cls[*p++]];
-			if (s >= thr && stamp[s] != gen)
-				o = report(a, s, stamp, gen, o);
+			if (s >= thr && stamp[s - thr] != gen)
+				o = report(a, s - thr, stamp, gen, o);
 		}
 		return (size_t)(o - out);
 	}
@@ -426,8 +451,11 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	while (p < end) {
 		uint32_t c = cls[*p++];
 		s = s < nd ? d[(size_t)s * ncls + c] : sparse_step(a, s, c);
-		if ((s >= hi || (s >= lo && s < nd)) && stamp[s] != gen)
-			o = report(a, s, stamp, gen, o);
+		if (s >= hi || (s >= lo && s < nd)) {
+			uint32_t r = rix(a, s);
+			if (stamp[r] != gen)
+				o = report(a, r, stamp, gen, o);
+		}
 	}
 	return (size_t)(o - out);
 }
@@ -447,8 +475,10 @@ size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uin
 			s = s < nd ? a->d32[(size_t)s * ncls + c] : sparse_step(a, s, c);
 		if (!(s >= hi || (s >= lo && s < nd)))
 			continue;
-		for (int32_t o = a->ri[s].report; o >= 0; o = a->ri[o].dict)
-			for (uint32_t k = a->ri[o].lo; k < a->ri[o].hi; k++)
+		const uint32_t r = rix(a, s);
+		for (int32_t o = a->ri[r].lo != a->ri[r + 1].lo ? (int32_t)r : a->ri[r].dict;
+		     o >= 0; o = a->ri[o].dict)
+			for (uint32_t k = a->ri[o].lo; k < a->ri[o + 1].lo; k++)
 				if (!want || want[a->ids[k]] == gen) {
 					fn(ctx, a->ids[k], i + 1);
 					n++;

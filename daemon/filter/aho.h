@@ -18,8 +18,11 @@ struct aho;
 int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
               struct aho **ret);
 
-/* Number of states of the automaton; scans need a stamp array this long. */
+/* Number of states of the automaton. */
 size_t aho_states(const struct aho *a);
+
+/* Number of states that report; scans need a stamp array this long. */
+size_t aho_stamps(const struct aho *a);
 
 /* Number of distinct (literal, id) outputs: the most one scan can report. */
 size_t aho_outputs(const struct aho *a);
@@ -27,7 +30,7 @@ size_t aho_outputs(const struct aho *a);
 /* Write to out (aho_outputs() entries) the id of every literal that occurs
  * in text and return how many were written.  An id may be written more
  * than once (several literals can share it) but each literal's only once
- * per scan: `stamp` (aho_states() entries, zeroed once) and a `gen` that
+ * per scan: `stamp` (aho_stamps() entries, zeroed once) and a `gen` that
  * differs from every previous scan's make that so. */
 size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
                 uint32_t *out);

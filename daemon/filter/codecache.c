@@ -11,7 +11,7 @@ struct entry {
 	size_t refs;
 	uint64_t hash;
 	int kind;
-	char src[]; /* NUL-terminated */
+	char *src; /* the key; owned (for CODE_PLAIN, the engines' pattern source) */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -54,7 +54,7 @@ static int grow(void)
 	return 0;
 }
 
-pcre2_code *code_cache_share(const char *src, int kind, pcre2_code *code)
+static pcre2_code *share(char **srcp, const char *src, int kind, pcre2_code *code)
 {
 	uint64_t h = hash_of(src, kind);
 	pcre2_code *ret = NULL;
@@ -66,14 +66,21 @@ pcre2_code *code_cache_share(const char *src, int kind, pcre2_code *code)
 		(*pp)->refs++;
 		nrefs++;
 		ret = (*pp)->code;
+		if (srcp) {
+			free(*srcp);
+			*srcp = (*pp)->src;
+		}
 		goto out;
 	}
-	size_t len = strlen(src);
-	struct entry *x = malloc(sizeof(*x) + len + 1);
-	if (!x)
+	struct entry *x = malloc(sizeof(*x));
+	char *key = srcp ? *srcp : strdup(src);
+	if (!x || !key) {
+		free(x);
+		if (!srcp)
+			free(key);
 		goto out;
-	*x = (struct entry){ .code = code, .refs = 1, .hash = h, .kind = kind };
-	memcpy(x->src, src, len + 1);
+	}
+	*x = (struct entry){ .code = code, .refs = 1, .hash = h, .kind = kind, .src = key };
 	*pp = x;
 	nentries++;
 	nrefs++;
@@ -85,25 +92,52 @@ out:
 	return ret;
 }
 
-void code_cache_drop(const char *src, int kind, pcre2_code *code)
+pcre2_code *code_cache_share(const char *src, int kind, pcre2_code *code)
 {
+	return share(NULL, src, kind, code);
+}
+
+pcre2_code *code_cache_share_plain(char **src, pcre2_code *code)
+{
+	return share(src, *src, CODE_PLAIN, code);
+}
+
+/* Drop one reference; 1 when src is the cached entry's key (the caller
+ * gave it up). */
+static int drop(const char *src, int kind, pcre2_code *code)
+{
+	int cached = 0;
 	if (!code)
-		return;
+		return 0;
 	pthread_mutex_lock(&lock);
 	struct entry **pp = nbuckets ? find(src, kind, hash_of(src, kind)) : NULL;
 	if (pp && *pp && (*pp)->code == code) {
+		cached = (*pp)->src == src;
 		nrefs--;
 		if (--(*pp)->refs == 0) {
 			struct entry *x = *pp;
 			*pp = x->next;
 			nentries--;
 			pcre2_code_free(x->code);
+			free(x->src);
 			free(x);
 		}
 		code = NULL;
 	}
 	pthread_mutex_unlock(&lock);
 	pcre2_code_free(code); /* not cached (cannot be): the caller's own */
+	return cached;
+}
+
+void code_cache_drop(const char *src, int kind, pcre2_code *code)
+{
+	drop(src, kind, code);
+}
+
+void code_cache_drop_plain(char **src, pcre2_code *code)
+{
+	if (drop(*src, CODE_PLAIN, code))
+		*src = NULL;
 }
 
 void code_cache_stats(size_t *ret_codes, size_t *ret_refs)

@@ -34,6 +34,16 @@ pcre2_code *code_cache_share(const char *src, int kind, pcre2_code *code);
 /* Drop one reference to the code of (src, kind); NULL does nothing. */
 void code_cache_drop(const char *src, int kind, pcre2_code *code);
 
+/* The same for CODE_PLAIN, also sharing the source: *src (malloc'ed) is
+ * given to the cache, and *src becomes the one cached copy of that text
+ * (an engine's pattern sources are then the cache's: one copy however many
+ * engines hold it, and equal sources are the same pointer, prefcache.h).
+ * Drop with code_cache_drop_plain(), which sets *src to NULL when it was
+ * the cache's (else *src is still the caller's).  NULL (code freed, *src
+ * still the caller's) when out of memory. */
+pcre2_code *code_cache_share_plain(char **src, pcre2_code *code);
+void code_cache_drop_plain(char **src, pcre2_code *code);
+
 /* pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) under the cache's mutex:
  * two engines may JIT-compile one shared code (a code already compiled is
  * left as it is). */

@@ -2,6 +2,7 @@
 #include "filter/engine.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "filter/anchor-split.h"
 #include "filter/mask.h"
 #include "filter/normalize.h"
+#include "filter/prefcache.h"
 #include "filter/prefilter.h"
 #include "filter/reach.h"
 #include "filter/utf8.h"
@@ -93,7 +95,8 @@ struct filter_engine {
 	size_t jit_patterns;
 	size_t split_patterns;
 
-	struct aho *aho[NINPUTS];
+	struct prefilter_plan *plan; /* shared (prefcache.h): automata and slot plans */
+	struct aho *aho[NINPUTS];    /* the plan's */
 	uint32_t *stamp[NINPUTS];
 	uint32_t *always[NINPUTS]; /* rule indices without literals */
 	size_t nalways[NINPUTS];
@@ -154,7 +157,7 @@ static void drop_codes(struct filter_engine *e)
 				code_cache_drop(pt->src, CODE_HEAD, e->splits[s].head);
 				code_cache_drop(pt->src, CODE_TAIL, e->splits[s].tail);
 			}
-			code_cache_drop(pt->src, CODE_PLAIN, pt->code);
+			code_cache_drop_plain(&pt->src, pt->code);
 			pt->code = NULL;
 		}
 	}
@@ -164,6 +167,8 @@ void filter_engine_free(struct filter_engine *e)
 {
 	if (!e)
 		return;
+	/* the plan's key holds the pattern sources: before the codes */
+	prefilter_plan_drop(e->plan);
 	drop_codes(e);
 	filter_ruleset_clear(&e->rs);
 	free(e->cr);
@@ -175,7 +180,6 @@ void filter_engine_free(struct filter_engine *e)
 	pcre2_match_context_free(e->wctx);
 	free(e->slots);
 	for (int i = 0; i < NINPUTS; i++) {
-		aho_free(e->aho[i]);
 		free(e->stamp[i]);
 		free(e->always[i]);
 	}
@@ -376,6 +380,23 @@ struct litlist {
 	size_t n, cap;
 };
 
+/* The bytes of a literal the automaton looks for: at most AHO_LIT_MAX, cut
+ * at a character boundary.  A prefix of a required literal is required
+ * too, and one of this length is rare enough; the rest of a long literal
+ * (a lexicon's "bibliotekspersonal") would be automaton states that only
+ * cost memory. */
+#define AHO_LIT_MAX 12
+static size_t automaton_len(const char *lit)
+{
+	size_t n = strlen(lit);
+	if (n <= AHO_LIT_MAX)
+		return n;
+	n = AHO_LIT_MAX;
+	while (n > 1 && ((unsigned char)lit[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
 static int push_lit(struct litlist *L, const char *lit, uint32_t id)
 {
 	if (L->n == L->cap) {
@@ -394,52 +415,37 @@ static int push_lit(struct litlist *L, const char *lit, uint32_t id)
 		L->cap = cap;
 	}
 	L->lits[L->n] = lit;
-	L->lens[L->n] = strlen(lit);
+	L->lens[L->n] = automaton_len(lit);
 	L->ids[L->n] = id;
 	L->n++;
 	return 0;
 }
 
-/* Extract each pattern's (slot's) literal sets and build one automaton per
- * input kind.  An automaton id is (slot << 2 | set index). */
-static int build_prefilter(struct filter_engine *e)
+/* Extract each pattern's (slot's) literal sets and window plan (into the
+ * engine's slots and splits) and build one automaton per input kind into
+ * plan p.  An automaton id is (slot << 2 | set index). */
+static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 {
 	struct lit_conj *conj = NULL;
 	struct lit_set *extra = NULL; /* window_plan()'s prefix sets */
 	struct litlist L[NINPUTS] = { 0 };
-	size_t nlits = 0;
 	int r = -ENOMEM;
 
-	if (e->nslots >= (1u << 29))
-		return -E2BIG;
-	e->slots = calloc(e->nslots ? e->nslots : 1, sizeof(*e->slots));
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
 	extra = calloc(e->nslots ? e->nslots : 1, sizeof(*extra));
-	if (!e->slots || !conj || !extra)
+	if (!conj || !extra)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		int in = rule->input;
-		e->nrules_input[in]++;
-		e->cr[i].slot0 = s;
 		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
-			struct slot *sl = &e->slots[s];
-			sl->rule = (uint32_t)i;
-			sl->except = k >= rule->npatterns;
 			if (prefilter_extract_opts(slot_pattern(e, s)->src,
 			                           in == FILTER_INPUT_NORMALIZED
 			                                   ? PREFILTER_NORMALIZED
 			                                   : 0,
 			                           &conj[s]) < 0)
 				goto out;
-			sl->full = (uint8_t)((1u << conj[s].n) - 1);
-			if (conj[s].n == 0 && !sl->except && !e->cr[i].always) {
-				e->cr[i].always = 1;
-				if (!e->always[in] &&
-				    !(e->always[in] = malloc(e->rs.n * sizeof(uint32_t))))
-					goto out;
-				e->always[in][e->nalways[in]++] = (uint32_t)i;
-			}
+			p->slot[s].full = (uint8_t)((1u << conj[s].n) - 1);
 			for (size_t c = 0; c < conj[s].n; c++)
 				for (size_t l = 0; l < conj[s].v[c].n; l++)
 					if (push_lit(&L[in], conj[s].v[c].v[l],
@@ -447,6 +453,9 @@ static int build_prefilter(struct filter_engine *e)
 						goto out;
 			if (window_plan(e, s, &conj[s], &extra[s]) < 0)
 				goto out;
+			p->slot[s].wset = e->splits[s].wset;
+			p->slot[s].spaces = e->splits[s].spaces;
+			p->slot[s].reach = e->splits[s].reach;
 			for (size_t l = 0; l < extra[s].n; l++)
 				if (push_lit(&L[in], extra[s].v[l],
 				             (uint32_t)(s << 2 | PREFIX_SET)) < 0)
@@ -454,19 +463,10 @@ static int build_prefilter(struct filter_engine *e)
 		}
 	}
 	for (int in = 0; in < NINPUTS; in++) {
-		r = aho_build(L[in].lits, L[in].lens, L[in].ids, L[in].n, &e->aho[in]);
+		r = aho_build(L[in].lits, L[in].lens, L[in].ids, L[in].n, &p->aho[in]);
 		if (r < 0)
 			goto out;
-		r = -ENOMEM;
-		e->stamp[in] = calloc(aho_states(e->aho[in]), sizeof(uint32_t));
-		if (!e->stamp[in])
-			goto out;
-		if (aho_outputs(e->aho[in]) > nlits)
-			nlits = aho_outputs(e->aho[in]);
 	}
-	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
-	if (!e->lits)
-		goto out;
 	r = 0;
 out:
 	for (size_t s = 0; conj && s < e->nslots; s++) {
@@ -481,6 +481,86 @@ out:
 		free(L[in].lens);
 		free(L[in].ids);
 	}
+	return r;
+}
+
+/* The prefilter: the plan of an engine with the same patterns (a reload;
+ * prefcache.h), else a new one; then the engine's own state for it (slots,
+ * windows, rules without literals, scan stamps). */
+static int build_prefilter(struct filter_engine *e)
+{
+	const char **src = NULL;
+	uint8_t *tag = NULL;
+	size_t nlits = 0;
+	int r = -ENOMEM;
+
+	if (e->nslots >= (1u << 29))
+		return -E2BIG;
+	e->slots = calloc(e->nslots ? e->nslots : 1, sizeof(*e->slots));
+	src = malloc((e->nslots ? e->nslots : 1) * sizeof(*src));
+	tag = malloc(e->nslots ? e->nslots : 1);
+	if (!e->slots || !src || !tag)
+		goto out;
+	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
+		const struct filter_rule *rule = &e->rs.v[i];
+		e->nrules_input[rule->input]++;
+		e->cr[i].slot0 = s;
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
+			e->slots[s].rule = (uint32_t)i;
+			e->slots[s].except = k >= rule->npatterns;
+			src[s] = slot_pattern(e, s)->src;
+			tag[s] = PLAN_TAG(rule->input, k >= rule->npatterns,
+			                  e->splits[s].head != NULL);
+		}
+	}
+	e->plan = prefilter_plan_find(src, tag, e->nslots);
+	if (e->plan) {
+		for (size_t s = 0; s < e->nslots; s++) {
+			e->splits[s].wset = e->plan->slot[s].wset;
+			e->splits[s].spaces = e->plan->slot[s].spaces;
+			e->splits[s].reach = e->plan->slot[s].reach;
+		}
+	} else {
+		struct prefilter_plan *p = prefilter_plan_new(src, tag, e->nslots);
+		if (!p)
+			goto out;
+		r = build_plan(e, p);
+		if (r < 0) {
+			prefilter_plan_drop(p);
+			goto out;
+		}
+		prefilter_plan_share(p);
+		e->plan = p;
+	}
+	r = -ENOMEM;
+	for (size_t s = 0; s < e->nslots; s++) {
+		struct slot *sl = &e->slots[s];
+		const uint32_t i = sl->rule;
+		const int in = e->rs.v[i].input;
+		sl->full = e->plan->slot[s].full;
+		if (sl->full == 0 && !sl->except && !e->cr[i].always) {
+			e->cr[i].always = 1;
+			if (!e->always[in] && !(e->always[in] = malloc(e->rs.n * sizeof(uint32_t))))
+				goto out;
+			e->always[in][e->nalways[in]++] = i;
+		}
+	}
+	for (int in = 0; in < NINPUTS; in++) {
+		e->aho[in] = e->plan->aho[in];
+		e->stamp[in] = calloc(aho_stamps(e->aho[in]) ? aho_stamps(e->aho[in]) : 1,
+		                      sizeof(uint32_t));
+		if (!e->stamp[in])
+			goto out;
+		if (aho_outputs(e->aho[in]) > nlits)
+			nlits = aho_outputs(e->aho[in]);
+	}
+	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
+	if (!e->lits)
+		goto out;
+	r = 0;
+out:
+	free(src);
+	free(tag);
 	return r;
 }
 
@@ -526,7 +606,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 			struct filter_pattern *pt = k < rule->npatterns
 			                                    ? &rule->patterns[k]
 			                                    : &rule->excepts[k - rule->npatterns];
-			if (!(pt->code = code_cache_share(pt->src, CODE_PLAIN, pt->code)))
+			if (!(pt->code = code_cache_share_plain(&pt->src, pt->code)))
 				goto fail;
 		}
 	}
@@ -875,15 +955,15 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 		}
 	}
 	/* Windows that would cover most of the text cost more to find (a
-	 * walk of R on either side of each occurrence) than they save: the
-	 * pattern runs whole.  A word is about eight characters. */
-	size_t width = 2 * (size_t)sp->reach * (sp->spaces ? 8 : 1);
+	 * walk of R back from each occurrence) than they save: the pattern
+	 * runs whole.  A word is about eight characters. */
+	size_t width = (size_t)sp->reach * (sp->spaces ? 8 : 1);
 	if (!o || o->n > WINDOW_MAX_OCC || o->n * width > slen / 2)
 		return NULL;
 	return o;
 }
 
-/* n characters back from / on from offset pos (a character boundary). */
+/* n characters back from offset pos (a character boundary). */
 static size_t chars_back(const char *s, size_t pos, size_t n)
 {
 	while (pos > 0 && n > 0) {
@@ -894,20 +974,8 @@ static size_t chars_back(const char *s, size_t pos, size_t n)
 	return pos;
 }
 
-static size_t chars_on(const char *s, size_t len, size_t pos, size_t n)
-{
-	while (pos < len && n > 0) {
-		pos++;
-		while (pos < len && ((unsigned char)s[pos] & 0xC0) == 0x80)
-			pos++;
-		n--;
-	}
-	return pos;
-}
-
-/* The first offset from which [offset, pos) holds at most n spaces, and
- * the last start from which [pos, start) does (windows counted in words,
- * reach.h). */
+/* The first offset from which [offset, pos) holds at most n spaces
+ * (windows counted in words, reach.h). */
 static size_t spaces_back(const char *s, size_t pos, size_t n)
 {
 	for (; pos > 0; pos--)
@@ -916,34 +984,23 @@ static size_t spaces_back(const char *s, size_t pos, size_t n)
 	return 0;
 }
 
-static size_t spaces_on(const char *s, size_t len, size_t pos, size_t n)
-{
-	for (; pos < len; pos++)
-		if (s[pos] == ' ' && n-- == 0)
-			return pos;
-	return len;
-}
-
-/* A window's ends around pos for slot split sp: in characters or in
+/* Where a window before pos begins for slot split sp: in characters or in
  * spaces. */
 static size_t reach_back(const struct split *sp, const char *s, size_t pos)
 {
 	return sp->spaces ? spaces_back(s, pos, sp->reach) : chars_back(s, pos, sp->reach);
 }
 
-static size_t reach_on(const struct split *sp, const char *s, size_t len, size_t pos)
-{
-	return sp->spaces ? spaces_on(s, len, pos, sp->reach) : chars_on(s, len, pos, sp->reach);
-}
-
 /* Run pattern k of rule i only where a match can start: near the
  * occurrences of one of its literal sets.  Every character a match starting
  * at S looks at lies within R characters of S (reach.h), the literal among
- * them, so S is at most R characters from the literal's end, and every
- * other literal set of the pattern occurs within R characters of S too.
- * The windows are searched in order with PCRE2's offset limit: the matches
- * found are those, at the same offsets, that run_whole() finds.  Same
- * returns. */
+ * them, so S is at most R characters before the literal's end E; and S
+ * is before E: a match that starts later holds a later occurrence, whose
+ * window has S.  So a window is the starts [E - R, E] (the match itself
+ * may go on past E: the subject is the whole text), and the windows are
+ * searched in order with PCRE2's offset limit, which bounds where a match
+ * starts: the matches found are those, at the same offsets, that
+ * run_whole() finds.  Same returns. */
 static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan *sc,
                         const char *subj, size_t slen, const struct occ *o)
 {
@@ -966,12 +1023,12 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	}
 	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
 		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
-		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+		size_t hi = e->occ_pos[q];
 		/* merge the windows that touch */
 		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (e->occ_pos[q] > hi && reach_back(spl, subj, e->occ_pos[q]) > hi)
+			if (reach_back(spl, subj, e->occ_pos[q]) > hi)
 				break;
-			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+			hi = e->occ_pos[q];
 		}
 		if (hi < start)
 			continue;
@@ -1011,11 +1068,11 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 	int jit = -1;
 	while (q != UINT32_MAX) {
 		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
-		size_t hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+		size_t hi = e->occ_pos[q];
 		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (e->occ_pos[q] > hi && reach_back(spl, subj, e->occ_pos[q]) > hi)
+			if (reach_back(spl, subj, e->occ_pos[q]) > hi)
 				break;
-			hi = reach_on(spl, subj, slen, e->occ_pos[q]);
+			hi = e->occ_pos[q];
 		}
 		if (jit < 0)
 			jit = pattern_jit(e, pt);
@@ -1172,7 +1229,7 @@ static void next_generation(struct filter_engine *e)
 	if (++e->gen != 0)
 		return;
 	for (int in = 0; in < NINPUTS; in++)
-		memset(e->stamp[in], 0, aho_states(e->aho[in]) * sizeof(uint32_t));
+		memset(e->stamp[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));
 	for (size_t i = 0; i < e->rs.n; i++)
 		e->cr[i].mark = 0;
 	for (size_t s = 0; s < e->nslots; s++)

@@ -72,8 +72,8 @@ static int is_letter(uint32_t cp)
  * because every step asks these of every character. */
 enum { A_SPACE = 1, A_LETTER_SEP = 2 };
 static const uint8_t ascii_sep[128] = {
-	['\t'] = 3, ['\n'] = 3, ['\v'] = 3, ['\f'] = 3, ['\r'] = 3,
-	[' '] = 3,  ['.'] = 2,  ['-'] = 2,  ['_'] = 2,  ['*'] = 2,
+	['\t'] = 3, ['\n'] = 3, ['\v'] = 3, ['\f'] = 3, ['\r'] = 3, [' '] = 3, ['.'] = 2,
+	['-'] = 2,  ['_'] = 2,  ['*'] = 2,  ['/'] = 2,  ['~'] = 2,  ['|'] = 2,
 };
 static const uint8_t ascii_leet[128] = {
 	['0'] = 'o', ['1'] = 'i', ['3'] = 'e', ['4'] = 'a',
@@ -109,7 +109,16 @@ static int is_invisible(uint32_t cp)
 {
 	return cp == 0x00AD || cp == 0x061C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
 	       (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF || cp == 0xFE0E || cp == 0xFE0F ||
+	       (cp >= 0xE0020 && cp <= 0xE007F);
+}
+
+/* Emoji and pictographs: put between the words of a threat ("ska 🔪 döda
+ * 🔪 dig") they would keep the words apart, so they count as white space. */
+static int is_pictograph(uint32_t cp)
+{
+	return (cp >= 0x2600 && cp <= 0x27BF) || (cp >= 0x2B00 && cp <= 0x2BFF) ||
+	       (cp >= 0x1F000 && cp <= 0x1FAFF);
 }
 
 static uint32_t leet_fold(uint32_t cp)
@@ -122,7 +131,8 @@ static int is_letter_sep(uint32_t cp)
 {
 	if (cp < 0x80)
 		return ascii_sep[cp] & A_LETTER_SEP;
-	return is_space(cp) || cp == '.' || cp == '-' || cp == '_' || cp == '*' || cp == 0xB7;
+	return is_space(cp) || cp == '.' || cp == '-' || cp == '_' || cp == '*' || cp == '/' ||
+	       cp == '~' || cp == '|' || cp == 0xB7;
 }
 
 size_t norm_fold_cp(uint32_t cp, char out[8])
@@ -176,6 +186,11 @@ static int step_decode_fold(const char *s, size_t len, struct elv *out)
 		}
 		if (is_invisible(cp))
 			continue;
+		if (is_pictograph(cp)) {
+			if (elv_push(out, ' ', os, oe) < 0)
+				return -ENOMEM;
+			continue;
+		}
 		fn = norm_fold_cp(cp, f);
 		if (fn == 0) {
 			if (elv_push(out, cp, os, oe) < 0)
@@ -206,11 +221,12 @@ static size_t letters_after(const struct el *v, size_t n, size_t j, int *ret_lee
 	return letters;
 }
 
-/* Digits that may stand for the first letter of a word ("5hoot",
- * "5kjut4s"): not 1 (1st, 1a) and not @ or $ (mentions, prices). */
+/* Characters that may stand for the first letter of a word ("5hoot",
+ * "5kjut4s", "$kjutas"): not 1 (1st, 1a) and not @ (mentions); a '$'
+ * before a digit is a price and has no letters after it. */
 static int leading_leet(uint32_t cp)
 {
-	return cp == '0' || cp == '3' || cp == '4' || cp == '5' || cp == '7';
+	return cp == '0' || cp == '3' || cp == '4' || cp == '5' || cp == '7' || cp == '$';
 }
 
 /* Step 2: leetspeak inside words.  A maximal run of 0 1 3 4 5 7 @ $ is
@@ -234,8 +250,10 @@ static void step_leet(struct elv *ev)
 		int before = i > 0 && is_letter(v[i - 1].cp);
 		int after = j == n || is_letter(v[j].cp) || !is_alnum(v[j].cp);
 		if (before && after) {
+			/* after an i a 1 is an l: "ki11", "sti11" */
+			int one_is_l = v[i - 1].cp == 'i';
 			for (size_t k = i; k < j; k++)
-				v[k].cp = leet_fold(v[k].cp);
+				v[k].cp = v[k].cp == '1' && one_is_l ? 'l' : leet_fold(v[k].cp);
 		} else if (j == i + 1 && leading_leet(v[i].cp) &&
 		           (i == 0 || !is_alnum(v[i - 1].cp)) && j < n && is_letter(v[j].cp)) {
 			int more;
@@ -251,6 +269,29 @@ static int is_single_letter(const struct el *v, size_t n, size_t i)
 {
 	return is_letter(v[i].cp) && (i == 0 || !is_alnum(v[i - 1].cp)) &&
 	       (i + 1 == n || !is_alnum(v[i + 1].cp));
+}
+
+/* An ending at v[i] that is no Swedish word of its own ("as", "ades"),
+ * followed by the end of the word. */
+static int passive_ending(const struct el *v, size_t n, size_t i)
+{
+	static const char *const endings[] = { "as", "ad", "ade", "ades", "ats" };
+	size_t e = i;
+	while (e < n && e - i < 5 && v[e].cp < 0x80 && is_letter(v[e].cp))
+		e++;
+	if (e < n && is_alnum(v[e].cp))
+		return 0;
+	for (size_t k = 0; k < sizeof(endings) / sizeof(endings[0]); k++) {
+		size_t len = strlen(endings[k]);
+		if (len != e - i)
+			continue;
+		size_t m = 0;
+		while (m < len && (char)v[i + m].cp == endings[k][m])
+			m++;
+		if (m == len)
+			return 1;
+	}
+	return 0;
 }
 
 /* Step 3: three or more single letters separated by spaces, dots, dashes
@@ -269,8 +310,10 @@ static void step_join_letters(struct elv *ev)
 			v[w++] = v[i++];
 			continue;
 		}
-		/* Find the chain of single letters starting at i. */
-		size_t count = 1, last = i, j = i + 1;
+		/* Find the chain of single letters starting at i.  A gap
+		 * wider than the chain's first one ends the chain: in "d ö d
+		 * a  d i g" the two spaces are where the words part. */
+		size_t count = 1, last = i, j = i + 1, gap = 0;
 		for (;;) {
 			size_t k = j, seps = 0;
 			while (k < n && seps < 4 && is_letter_sep(v[k].cp)) {
@@ -279,6 +322,10 @@ static void step_join_letters(struct elv *ev)
 			}
 			if (seps == 0 || seps > 3 || k >= n || !is_single_letter(v, n, k))
 				break;
+			if (gap && seps > gap)
+				break;
+			if (!gap)
+				gap = seps;
 			count++;
 			last = k;
 			j = k + 1;
@@ -304,6 +351,15 @@ static void step_join_letters(struct elv *ev)
 					v[w++] = v[k];
 				i = e;
 			}
+		} else if (i + 2 < n && v[i].cp == ' ' && passive_ending(v, n, i + 1)) {
+			/* After a space only a verb ending that is no word of
+			 * its own: "s p r ä n g as", "s k j u t ades". */
+			size_t e = i + 1;
+			while (e < n && is_letter(v[e].cp))
+				e++;
+			for (size_t k = i + 1; k < e; k++)
+				v[w++] = v[k];
+			i = e;
 		}
 	}
 	ev->n = w;
@@ -335,6 +391,31 @@ static void step_masks(struct elv *ev)
 			v[i].cp = '_';
 		else if (i + 1 == n || (!is_alnum(v[i + 1].cp) && !is_mask(v[i + 1].cp)))
 			v[i].cp = '_';
+	}
+}
+
+/* Emphasis around a word ("*döda*", "___döda___") is no part of it: a
+ * run of '_' (before the masks are made) or of '*' (after: the masks
+ * inside words are '_' by then) at the edge of a word, with a letter or
+ * digit on one side only, becomes white space, so the word is found
+ * between spaces. */
+static void step_emphasis(struct elv *ev, uint32_t mark)
+{
+	struct el *v = ev->v;
+	size_t n = ev->n;
+	for (size_t i = 0; i < n;) {
+		if (v[i].cp != mark) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && v[j].cp == mark)
+			j++;
+		int before = i > 0 && is_alnum(v[i - 1].cp), after = j < n && is_alnum(v[j].cp);
+		if (before != after) /* at a word's edge; "5 * 3" stays */
+			for (size_t k = i; k < j; k++)
+				v[k].cp = ' ';
+		i = j;
 	}
 }
 
@@ -433,7 +514,15 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 		return r;
 	step_leet(&ev);
 	step_join_letters(&ev);
-	step_masks(&ev);
+	/* Most comments have no '_', '*' or '#': skip the passes that look
+	 * for them (memchr() is much cheaper than a pass over the elements) */
+	int under = memchr(orig, '_', len) != NULL, star = memchr(orig, '*', len) != NULL;
+	if (under)
+		step_emphasis(&ev, '_');
+	if (star || memchr(orig, '#', len))
+		step_masks(&ev);
+	if (star)
+		step_emphasis(&ev, '*');
 	step_collapse_runs(&ev);
 	step_spaces(&ev);
 

@@ -38,7 +38,7 @@ struct px {
 
 /* The current run of adjacent literal characters, as a few variants:
  * a small class such as [i1] multiplies them ("n[i1]g" is "nig" or "n1g"). */
-#define RUN_MAX_VARIANTS 16
+#define RUN_MAX_VARIANTS 64
 #define CLASS_MAX_CHARS 10 /* [0-9] fits: "contains a digit" is worth knowing */
 
 struct run {
@@ -82,6 +82,48 @@ static int lit_add(struct lit_set *ls, const char *s, size_t n)
 		return -ENOMEM;
 	ls->n++;
 	return 0;
+}
+
+/* Drop every literal that contains another literal of the set: a text
+ * with "dict ed" has "dict" ("ska" covers "ska fan"), so the set requires
+ * the same, with fewer literals for the automaton and a truer estimate. */
+/* Does h hold n (0 < nl < hl; literals are short: no need for memmem)? */
+static int contains(const char *h, size_t hl, const char *n, size_t nl)
+{
+	for (size_t i = 0; i + nl <= hl; i++)
+		if (h[i] == n[0] && memcmp(h + i + 1, n + 1, nl - 1) == 0)
+			return 1;
+	return 0;
+}
+
+static void lit_set_minimize(struct lit_set *ls)
+{
+	size_t k = 0;
+	/* first find the covered (NULL them), then compact */
+	char **drop = calloc(ls->n ? ls->n : 1, sizeof(*drop));
+	size_t *len = malloc((ls->n ? ls->n : 1) * sizeof(*len));
+	if (!drop || !len) {
+		free(drop);
+		free(len);
+		return; /* a larger set is as correct */
+	}
+	for (size_t i = 0; i < ls->n; i++)
+		len[i] = strlen(ls->v[i]);
+	/* literals are distinct: only a shorter one can be inside another */
+	for (size_t i = 0; i < ls->n; i++)
+		for (size_t j = 0; j < ls->n && !drop[i]; j++)
+			if (len[j] < len[i] && !drop[j] &&
+			    contains(ls->v[i], len[i], ls->v[j], len[j]))
+				drop[i] = ls->v[i];
+	free(len);
+	for (size_t i = 0; i < ls->n; i++) {
+		if (drop[i])
+			free(drop[i]);
+		else
+			ls->v[k++] = ls->v[i];
+	}
+	free(drop);
+	ls->n = k;
 }
 
 int lit_set_union(struct lit_set *dst, const struct lit_set *src)
@@ -207,6 +249,7 @@ static void conj_add(struct lit_conj *c, struct lit_set *cand)
 		lit_set_clear(cand);
 		return;
 	}
+	lit_set_minimize(cand);
 	if (c->n < PREFILTER_MAX_CONJ) {
 		c->v[c->n++] = *cand;
 		memset(cand, 0, sizeof(*cand));
@@ -965,6 +1008,15 @@ static void parse_atom(struct px *p, int c, struct atom *a)
 	}
 }
 
+/* 1 when the run holds at least one variant and none is empty. */
+static int run_nonempty(const struct run *run)
+{
+	for (size_t v = 0; v < run->nv; v++)
+		if (run->len[v] == 0)
+			return 0;
+	return run->nv > 0 && !run->full;
+}
+
 /* What item a, quantified (min, max), adds to the run and the sets. */
 static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struct atom *a, long min,
                      long max)
@@ -998,6 +1050,19 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
 			}
 			if (m == 1)
 				break;
+		}
+		if (min == 0 && max == 1 && a->gex.nv > 0 && a->gex.nv < RUN_MAX_VARIANTS &&
+		    run_nonempty(run)) {
+			/* dict(?:ed)?: "dict" or "dicted", still exact (a
+			 * lexicon's trie, lexicon.h, is full of these) */
+			a->gex.len[a->gex.nv++] = 0;
+			int m = run_mul_str(run, &a->gex);
+			if (m == 1)
+				break;
+			if (m < 0) {
+				finish_run(p, run, best);
+				break;
+			}
 		}
 		/* every set the group requires is required here too */
 		finish_run(p, run, best);
@@ -1073,10 +1138,12 @@ static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 		lit_set_clear(&one);
 	}
 	memset(out, 0, sizeof(*out));
-	if (acc.always || acc.n == 0)
+	if (acc.always || acc.n == 0) {
 		lit_set_clear(&acc);
-	else
+	} else {
+		lit_set_minimize(&acc);
 		out->v[out->n++] = acc;
+	}
 }
 
 int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret)

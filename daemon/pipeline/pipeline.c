@@ -8,6 +8,7 @@
 #include "calendar/bizmath.h"
 #include "deadline/deadline.h"
 #include "escalate/escalate.h"
+#include "pipeline/act-queue.h"
 #include "util/strbuf.h"
 
 /* Space-separated names of the active hits' categories, rules, actions. */
@@ -257,6 +258,12 @@ static int evaluate(struct store *s, struct pipeline_rules *rules, const struct 
 	}
 	if (r == 0 && is_own && parent)
 		r = meet_parent(s, parent, now, &res->clocks_met);
+	/* What the rules ask the platform to do is queued with the verdict
+	 * (docs/connectors.md "Actions"): a crash keeps both or neither. */
+	if (r == 0 && !is_own)
+		r = pipeline_queue_actions(s, acc, item, res->verdict_id, v,
+		                           connector_find(platform_name(acc->platform)), now,
+		                           &res->actions_queued);
 	/* A threat reaches on-call from this same transaction: the verdict
 	 * and its escalation commit together or not at all. */
 	if (r == 0 && !is_own) {

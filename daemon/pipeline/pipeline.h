@@ -72,6 +72,7 @@ struct pipeline_result {
 	int clocks_started;    /* deadline clocks this call started */
 	int clocks_met;        /* parent's respond clock met by our own reply */
 	int64_t escalation_id; /* the escalation the verdict made or grew, 0 none */
+	int actions_queued;    /* rows the verdict added to `actions` (act-queue.h) */
 };
 
 /* Store a fetched item and, if it is new or changed, evaluate it. */

@@ -433,6 +433,44 @@ static const char migration_8[] =
         "CREATE INDEX polls_account_result ON polls(account_id, started_at, result);"
         "DROP INDEX polls_account;";
 
+static const char migration_9[] =
+        /* Moderation actions (issue 10, docs/connectors.md "Actions").  The
+         * table is rebuilt because SQLite cannot change a CHECK: kinds gain
+         * report and block, states gain 'proposed' (vakt proposes, a
+         * moderator decides), and a row names the verdict that asked for
+         * it and keeps the platform's answer.  Existing rows are carried
+         * as they are. */
+        "CREATE TABLE actions_new ("
+        "  id INTEGER PRIMARY KEY,"
+        "  item_id INTEGER NOT NULL REFERENCES items(id),"
+        "  kind TEXT NOT NULL CHECK (kind IN "
+        "('hide','unhide','delete','reject','hold','review','respond','report','block')),"
+        "  requested_at INTEGER NOT NULL,"
+        "  requested_by TEXT NOT NULL,"
+        "  reason TEXT NOT NULL,"
+        "  state TEXT NOT NULL DEFAULT 'queued'"
+        "    CHECK (state IN ('proposed','queued','running','done','failed','not_allowed',"
+        "'cancelled')),"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  next_attempt_at INTEGER,"
+        "  done_at INTEGER,"
+        "  error TEXT,"
+        "  verdict_id INTEGER REFERENCES verdicts(id)," /* NULL: a person's decision */
+        "  answer TEXT" /* the platform's last answer: ok, gone, retry, not_allowed … */
+        ");"
+        "INSERT INTO actions_new (id, item_id, kind, requested_at, requested_by, reason, state,"
+        "  attempts, next_attempt_at, done_at, error)"
+        "  SELECT id, item_id, kind, requested_at, requested_by, reason, state, attempts,"
+        "  next_attempt_at, done_at, error FROM actions;"
+        "DROP TABLE actions;"
+        "ALTER TABLE actions_new RENAME TO actions;"
+        "CREATE INDEX actions_state ON actions(state, next_attempt_at);"
+        "CREATE INDEX actions_item ON actions(item_id, kind);"
+        /* vakt acts on an item at most once per kind, whatever re-evaluates
+         * it: the pipeline's INSERT OR IGNORE meets this index. */
+        "CREATE UNIQUE INDEX actions_vakt_once ON actions(item_id, kind)"
+        "  WHERE requested_by = 'vakt';";
+
 const struct schema_migration schema_migrations[] = {
 	{ 1, "accounts, items, versions, verdicts, deadlines, actions, outbox, polls, audit",
 	  migration_1 },
@@ -449,6 +487,8 @@ const struct schema_migration schema_migrations[] = {
 	  "rule sets whose examples passed, per vaktd build; accounts in crisis mode; polls "
 	  "with their result by account and start",
 	  migration_8 },
+	{ 9, "moderation actions: report and block, proposed actions, the verdict and the answer",
+	  migration_9 },
 	{ 10, "polls counted per account and local day", schema_migration_poll_days },
 };
 

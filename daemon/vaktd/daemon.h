@@ -17,6 +17,7 @@ struct poller;
 struct pipeline_rules;
 struct curlev;
 struct fetch;
+struct act;
 
 struct daemon_opts {
 	const char *config_dir;
@@ -35,6 +36,7 @@ struct daemon {
 	struct poller *poller;
 	struct curlev *curl;            /* every outgoing transfer */
 	struct fetch *fetch;            /* polls through the connectors */
+	struct act *act;                /* moderation actions (vaktd/act.h) */
 	struct notify *notify;          /* delivery channels (daemon/notify/) */
 	struct escalate_outbox *outbox; /* escalations to people (daemon/escalate/) */
 	struct pipeline_rules *rules;   /* current; replaced whole on reload */

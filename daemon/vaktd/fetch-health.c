@@ -135,3 +135,12 @@ int fetch_record_end(struct store *s, const char *account, int64_t poll_id, cons
 		r = update_health(s, account, strcmp(result, "ok") == 0, outcome, error, hp, now);
 	return store_end(s, r);
 }
+
+int fetch_health_failed(struct store *s, const char *account, enum conn_outcome outcome,
+                        const char *error, const struct fetch_health_policy *hp, int64_t now)
+{
+	int r = store_begin(s);
+	if (r)
+		return r;
+	return store_end(s, update_health(s, account, false, outcome, error, hp, now));
+}

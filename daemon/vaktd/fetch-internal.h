@@ -32,6 +32,14 @@ int64_t fetch_backoff(int attempt, int64_t base, int64_t max, double rnd, int64_
  * (one request at a time). */
 void fetch_rate_apply(const struct conn_rate *rate, int64_t now, int64_t *not_before, bool *slow);
 
+/* The app-wide usage (Graph's X-App-Usage counts every call of the app,
+ * whichever account made it) for all the platform's accounts: the latest
+ * figure sets *slow (80 % or more) or clears it; at 95 % or more
+ * *not_before moves to the window's reset (a minute when not said).
+ * Nothing changes when the answer had no such figure. */
+void fetch_rate_apply_app(const struct conn_rate *rate, int64_t now, int64_t *not_before,
+                          bool *slow);
+
 /* --- fetch-ingest.c ----------------------------------------------------- */
 
 /* Store one batch in one transaction: every item through
@@ -66,3 +74,10 @@ int64_t fetch_stale_after(const struct config_account *a);
 int fetch_record_end(struct store *s, const char *account, int64_t poll_id, const char *result,
                      const struct fetch_tally *t, enum conn_outcome outcome, const char *error,
                      const struct fetch_health_policy *hp, int64_t now);
+
+/* A request outside a poll (a moderation action, vaktd/act.c) found the
+ * token invalid or a permission missing: the account's health as after a
+ * failed poll, with the same log line, audit entry and escalation, inside
+ * the caller's transaction or its own. */
+int fetch_health_failed(struct store *s, const char *account, enum conn_outcome outcome,
+                        const char *error, const struct fetch_health_policy *hp, int64_t now);

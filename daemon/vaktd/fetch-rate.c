@@ -33,3 +33,16 @@ void fetch_rate_apply(const struct conn_rate *rate, int64_t now, int64_t *not_be
 		*slow = true;
 	*not_before = nb;
 }
+
+void fetch_rate_apply_app(const struct conn_rate *rate, int64_t now, int64_t *not_before,
+                          bool *slow)
+{
+	if (rate->app_usage_percent < 0)
+		return;
+	*slow = rate->app_usage_percent >= 80;
+	if (rate->app_usage_percent >= 95) {
+		int64_t until = rate->reset_at > now ? rate->reset_at : now + 60 * USEC_PER_SEC;
+		if (until > *not_before)
+			*not_before = until;
+	}
+}

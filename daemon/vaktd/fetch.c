@@ -22,12 +22,14 @@
 
 struct fetch_poll;
 
-/* One request on the wire. */
+/* One request on the wire, then its answer until the flush handles it. */
 struct slot {
 	struct fetch_poll *poll;
 	struct http_xfer *x;
 	struct conn_request req;
 	struct slot *next;
+	bool answered;           /* off the wire, in f->ready */
+	struct slot *ready_next; /* f->ready, in the order the answers came */
 };
 
 struct fetch_poll {
@@ -45,10 +47,18 @@ struct fetch_poll {
 	int64_t not_before; /* no new request before this (backoff, rate limit) */
 	bool slow;          /* the platform is near its limit: one request at a time */
 	int failures;       /* transient failures in a row, for the backoff */
+	int64_t timeout_at; /* the poll's timeout; pushed back by a platform's wait */
 	struct fetch_tally tally;
 	struct ctimer *wait, *timeout;
 	fetch_done_fn done;
 	void *done_arg;
+	/* In the flush's transaction (group commit): the tally before it, and,
+	 * once the poll ended in it, how, to report after the commit. */
+	bool grouped;
+	struct fetch_tally tally_before;
+	const char *end_result;
+	enum conn_outcome end_outcome;
+	char *end_error;
 };
 
 struct stop {
@@ -64,11 +74,21 @@ struct fetch {
 	struct {
 		const struct connector *conn;
 		int in_flight;
+		/* The app's usage (fetch_rate_apply_app), for all its accounts. */
+		int64_t not_before;
+		bool slow;
 	} platforms[PLATFORMS_MAX];
 	size_t n_platforms;
 	struct stop *stops;
 	size_t n_stops;
 	struct event *wake; /* pump every poll (a platform slot came free) */
+	/* Answers wait in ready for the flush, which stores all of them in one
+	 * transaction (one fsync for many polls); polls that ended in it wait
+	 * in ended to be reported after the commit. */
+	struct slot *ready, *ready_tail;
+	struct fetch_poll *ended, *ended_tail;
+	struct event *flush;
+	bool grouping; /* the flush's transaction is open */
 	bool draining;
 	struct event *drain_timer;
 	void (*drain_done)(void *);
@@ -153,12 +173,18 @@ static int platform_index(struct fetch *f, const struct connector *c)
 		return -1;
 	f->platforms[f->n_platforms].conn = c;
 	f->platforms[f->n_platforms].in_flight = 0;
+	f->platforms[f->n_platforms].not_before = 0;
+	f->platforms[f->n_platforms].slow = false;
 	return (int)f->n_platforms++;
 }
 
+/* An app near its limit gets a quarter of the platform's requests. */
 static bool platform_full(const struct fetch *f, int i)
 {
-	return f->platforms[i].in_flight >= f->env.platform_max;
+	int max = f->env.platform_max;
+	if (f->platforms[i].slow)
+		max = max / 4 > 0 ? max / 4 : 1;
+	return f->platforms[i].in_flight >= max;
 }
 
 /* --- polls ---------------------------------------------------------------- */
@@ -170,16 +196,41 @@ static void slot_free(struct slot *s)
 	free(s);
 }
 
+static void ready_remove(struct fetch *f, struct slot *s)
+{
+	struct slot *prev = NULL;
+	for (struct slot *r = f->ready; r; prev = r, r = r->ready_next)
+		if (r == s) {
+			if (prev)
+				prev->ready_next = s->ready_next;
+			else
+				f->ready = s->ready_next;
+			if (f->ready_tail == s)
+				f->ready_tail = prev;
+			return;
+		}
+}
+
+/* Abandon the poll's requests and drop its answers not yet handled. */
+static void drop_slots(struct fetch_poll *p)
+{
+	while (p->slots) {
+		struct slot *s = p->slots;
+		p->slots = s->next;
+		if (s->answered)
+			ready_remove(p->f, s);
+		else
+			p->f->platforms[p->platform].in_flight--;
+		slot_free(s);
+	}
+	p->in_flight = 0;
+}
+
 static void poll_free(struct fetch_poll *p)
 {
 	if (!p)
 		return;
-	while (p->slots) {
-		struct slot *s = p->slots;
-		p->slots = s->next;
-		p->f->platforms[p->platform].in_flight--;
-		slot_free(s);
-	}
+	drop_slots(p);
 	if (p->cp)
 		p->conn->poll_free(p->cp);
 	ctimer_free(p->wait);
@@ -192,6 +243,7 @@ static void poll_free(struct fetch_poll *p)
 	free(p->base_url);
 	free(p->external_id);
 	free(p->cursor);
+	free(p->end_error);
 	free(p);
 }
 
@@ -208,24 +260,29 @@ static void unlink_poll(struct fetch *f, struct fetch_poll *p)
 static bool check_drained(struct fetch *f);
 static const struct config_account *current_account(struct fetch *f, const char *id);
 
-/* End the poll: record it, say so, free it.  outcome CONN_OK and result
- * "ok" for a poll that fetched everything. */
-static void finish(struct fetch_poll *p, const char *result, enum conn_outcome outcome,
-                   const char *error)
+/* Write the poll's end and the account's health (in the flush's
+ * transaction when one is open). */
+static void record_end(struct fetch_poll *p, const char *result, enum conn_outcome outcome,
+                       const char *error)
 {
 	struct fetch *f = p->f;
-	int64_t now = clock_now_usec();
-	unlink_poll(f, p);
 	const struct config_account *acc = current_account(f, p->account);
 	const struct fetch_health_policy hp = {
 		.red_after = f->env.red_after,
 		.stale_usec = acc ? fetch_stale_after(acc) : 0,
 	};
 	int r = fetch_record_end(f->env.store, p->account, p->poll_id, result, &p->tally, outcome,
-	                         error, &hp, now);
+	                         error, &hp, clock_now_usec());
 	if (r)
 		log_full(LOG_ERR, p->account, 0, "cannot record the end of poll %lld: %s",
 		         (long long)p->poll_id, store_strerror(f->env.store, r));
+}
+
+/* Say how the poll ended (log, done), free it. */
+static void report(struct fetch_poll *p, const char *result, enum conn_outcome outcome,
+                   const char *error)
+{
+	struct fetch *f = p->f;
 	log_full(strcmp(result, "ok") == 0 ? LOG_DEBUG : LOG_WARNING, p->account, 0,
 	         "poll %lld: %s, %d new, %d changed, %d gone, %d request(s), %d retr%s%s%s",
 	         (long long)p->poll_id, result, p->tally.items_new, p->tally.items_updated,
@@ -247,9 +304,36 @@ static void finish(struct fetch_poll *p, const char *result, enum conn_outcome o
 	if (p->done)
 		p->done(p->done_arg, &rep);
 	poll_free(p);
+	check_drained(f);
+}
+
+/* End the poll: record it, say so, free it.  outcome CONN_OK and result
+ * "ok" for a poll that fetched everything.  In the flush, the saying waits
+ * for the commit: nobody hears of a poll whose end a crash could undo. */
+static void finish(struct fetch_poll *p, const char *result, enum conn_outcome outcome,
+                   const char *error)
+{
+	struct fetch *f = p->f;
+	unlink_poll(f, p);
+	drop_slots(p);
+	ctimer_disarm(p->wait);
+	ctimer_disarm(p->timeout);
 	/* Its requests may have held the platform's last slots. */
 	event_active(f->wake, 0, 0);
-	check_drained(f);
+	record_end(p, result, outcome, error);
+	if (!f->grouping) {
+		report(p, result, outcome, error);
+		return;
+	}
+	p->end_result = result; /* "ok", "partial", "error": static */
+	p->end_outcome = outcome;
+	p->end_error = strdup(error ? error : "");
+	p->next = NULL;
+	if (f->ended_tail)
+		f->ended_tail->next = p;
+	else
+		f->ended = p;
+	f->ended_tail = p;
 }
 
 /* A poll that stored something and then failed is partial. */
@@ -295,8 +379,10 @@ static bool transient(struct fetch_poll *p, enum conn_outcome o, const char *why
 	int64_t at = clock_now_usec() + d;
 	if (at > p->not_before)
 		p->not_before = at;
+	/* The wait the platform's rate limit asked for may be longer. */
 	log_full(LOG_INFO, p->account, 0, "poll %lld: %s; retrying in %.1f s",
-	         (long long)p->poll_id, why, (double)d / USEC_PER_SEC);
+	         (long long)p->poll_id, why,
+	         (double)(p->not_before - clock_now_usec()) / USEC_PER_SEC);
 	return true;
 }
 
@@ -336,6 +422,8 @@ static bool handle_answer(struct fetch_poll *p, struct slot *s)
 		snprintf(why, sizeof(why), "%s (HTTP %ld)", conn_outcome_name(o), a.status);
 	int64_t now = clock_now_usec();
 	fetch_rate_apply(&b.rate, now, &p->not_before, &p->slow);
+	fetch_rate_apply_app(&b.rate, now, &f->platforms[p->platform].not_before,
+	                     &f->platforms[p->platform].slow);
 
 	bool go_on = true;
 	if (b.n_items || b.n_gone || b.cursor) {
@@ -392,27 +480,118 @@ static bool handle_answer(struct fetch_poll *p, struct slot *s)
 	return go_on;
 }
 
-static void on_xfer_done(struct http_xfer *x, void *arg)
+static void unlink_slot(struct fetch_poll *p, struct slot *s)
 {
-	struct slot *s = arg;
-	struct fetch_poll *p = s->poll;
-	struct fetch *f = p->f;
 	for (struct slot **sp = &p->slots; *sp; sp = &(*sp)->next)
 		if (*sp == s) {
 			*sp = s->next;
 			break;
 		}
 	p->in_flight--;
+}
+
+/* The request is off the wire: its platform's slot is free at once; the
+ * answer waits for the flush at the end of this loop iteration, and counts
+ * as in flight for its poll until then. */
+static void on_xfer_done(struct http_xfer *x, void *arg)
+{
+	struct slot *s = arg;
+	struct fetch_poll *p = s->poll;
+	struct fetch *f = p->f;
 	bool was_full = platform_full(f, p->platform);
 	f->platforms[p->platform].in_flight--;
 	if (was_full)
 		event_active(f->wake, 0, 0);
-	bool go_on = http_xfer_failure(x) == HTTP_ABORTED ? true : handle_answer(p, s);
-	slot_free(s);
-	if (go_on)
+	if (http_xfer_failure(x) == HTTP_ABORTED) {
+		unlink_slot(p, s);
+		slot_free(s);
 		pump(p);
+		return;
+	}
+	s->answered = true;
+	s->ready_next = NULL;
+	if (f->ready_tail)
+		f->ready_tail->ready_next = s;
 	else
-		check_drained(f);
+		f->ready = s;
+	f->ready_tail = s;
+	event_active(f->flush, 0, 0);
+}
+
+/* A commit of the flush failed: nothing of it is stored.  Polls that had
+ * a batch in it fail (their connectors have moved past what is lost; the
+ * next poll fetches it again from the stored cursor); the ends recorded in
+ * it are recorded again, on their own. */
+static void group_failed(struct fetch *f, int err)
+{
+	char why[320];
+	snprintf(why, sizeof(why), "cannot store the batch: %s", store_strerror(f->env.store, err));
+	log_error("fetch: cannot commit the answers of one loop iteration: %s", why);
+	for (struct fetch_poll *p = f->ended; p; p = p->next) {
+		p->tally = p->tally_before;
+		/* A poll that failed anyway keeps its own reason (a token error
+		 * stays a token error); one that was ok is not any more. */
+		if (strcmp(p->end_result, "ok") == 0) {
+			bool stored = p->tally.items_new || p->tally.items_updated || p->tally.gone;
+			p->end_result = stored ? "partial" : "error";
+			p->end_outcome = CONN_OK;
+			free(p->end_error);
+			p->end_error = strdup(why);
+		}
+		record_end(p, p->end_result, p->end_outcome, p->end_error);
+	}
+	for (struct fetch_poll *p = f->polls, *next; p; p = next) {
+		next = p->next;
+		if (p->grouped) {
+			p->grouped = false;
+			p->tally = p->tally_before;
+			fail(p, CONN_OK, why);
+		}
+	}
+}
+
+/* Every answer of this loop iteration: stored in one transaction, each
+ * batch in a savepoint of its own (fetch_ingest: its items, gone marks and
+ * cursor together or not at all), with the ends of the polls they finish.
+ * One fsync instead of one or more per poll; results go out after it. */
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct fetch *f = arg;
+	struct store *st = f->env.store;
+	/* No transaction (the database is busy): each batch commits alone. */
+	f->grouping = store_depth(st) == 0 && store_begin(st) == 0;
+	struct slot *s;
+	while ((s = f->ready)) {
+		f->ready = s->ready_next;
+		if (!f->ready)
+			f->ready_tail = NULL;
+		struct fetch_poll *p = s->poll;
+		unlink_slot(p, s);
+		if (f->grouping && !p->grouped) {
+			p->grouped = true;
+			p->tally_before = p->tally;
+		}
+		bool go_on = handle_answer(p, s);
+		slot_free(s);
+		if (go_on)
+			pump(p);
+	}
+	if (f->grouping) {
+		f->grouping = false;
+		int r = store_end(st, 0);
+		if (r)
+			group_failed(f, r);
+		for (struct fetch_poll *p = f->polls; p; p = p->next)
+			p->grouped = false;
+	}
+	struct fetch_poll *p;
+	while ((p = f->ended)) {
+		f->ended = p->next;
+		if (!f->ended)
+			f->ended_tail = NULL;
+		report(p, p->end_result, p->end_outcome, p->end_error);
+	}
+	check_drained(f);
 }
 
 /* Put the token on the request as the platform wants it and start it. */
@@ -462,14 +641,30 @@ static void pump(struct fetch_poll *p)
 	struct fetch *f = p->f;
 	if (f->draining)
 		return;
+	/* Done: it ends now, whatever the platform said of the next request. */
+	if (p->in_flight == 0 && p->conn->poll_done(p->cp)) {
+		finish(p, "ok", CONN_OK, NULL);
+		return;
+	}
 	int64_t now = clock_now_usec();
-	if (p->not_before > now) {
-		if (ctimer_arm_at(p->wait, p->not_before) < 0)
+	int64_t not_before = p->not_before > f->platforms[p->platform].not_before
+	                             ? p->not_before
+	                             : f->platforms[p->platform].not_before;
+	if (not_before > now) {
+		/* Waiting for the platform's window (X's are 15 minutes) is not
+		 * a hung poll: the timeout counts from the end of the wait. */
+		if (not_before + f->env.poll_timeout_usec > p->timeout_at) {
+			p->timeout_at = not_before + f->env.poll_timeout_usec;
+			if (ctimer_arm_at(p->timeout, p->timeout_at) < 0)
+				log_full(LOG_WARNING, p->account, 0,
+				         "cannot arm the poll's timeout");
+		}
+		if (ctimer_arm_at(p->wait, not_before) < 0)
 			fail(p, CONN_RETRY, "cannot arm the retry timer");
 		return;
 	}
-	size_t limit =
-	        p->slow || p->conn->max_concurrency < 1 ? 1 : (size_t)p->conn->max_concurrency;
+	bool slow = p->slow || f->platforms[p->platform].slow;
+	size_t limit = slow || p->conn->max_concurrency < 1 ? 1 : (size_t)p->conn->max_concurrency;
 	while (p->in_flight < limit && !platform_full(f, p->platform)) {
 		struct slot *s = calloc(1, sizeof(*s));
 		if (!s) {
@@ -623,7 +818,8 @@ int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_don
 		poll_free(p);
 		return r;
 	}
-	if (ctimer_arm_at(p->timeout, now + f->env.poll_timeout_usec) < 0)
+	p->timeout_at = now + f->env.poll_timeout_usec;
+	if (ctimer_arm_at(p->timeout, p->timeout_at) < 0)
 		log_full(LOG_WARNING, account, 0, "cannot arm the poll's timeout");
 	p->next = f->polls;
 	f->polls = p;
@@ -658,7 +854,8 @@ size_t fetch_requests_in_flight(const struct fetch *f)
 
 static bool check_drained(struct fetch *f)
 {
-	if (!f->draining || !f->drain_done || fetch_requests_in_flight(f) > 0)
+	if (!f->draining || !f->drain_done || fetch_requests_in_flight(f) > 0 || f->ready ||
+	    f->grouping)
 		return false;
 	void (*done)(void *) = f->drain_done;
 	f->drain_done = NULL;
@@ -717,7 +914,10 @@ int fetch_new(const struct fetch_env *env, struct fetch **ret)
 		f->env.red_after = 3;
 	f->rnd = (unsigned)clock_now_usec() ^ 0x5bd1e995u;
 	f->wake = event_new(env->base, -1, 0, on_wake, f);
-	if (!f->wake) {
+	f->flush = event_new(env->base, -1, 0, on_flush, f);
+	if (!f->wake || !f->flush) {
+		if (f->wake)
+			event_free(f->wake);
 		free(f);
 		return -ENOMEM;
 	}
@@ -742,9 +942,15 @@ void fetch_free(struct fetch *f)
 			         (long long)p->poll_id, store_strerror(f->env.store, r));
 		poll_free(p);
 	}
+	while (f->ended) { /* only when freed from a done callback of the flush */
+		struct fetch_poll *p = f->ended;
+		f->ended = p->next;
+		poll_free(p);
+	}
 	fetch_reconfigured(f);
 	if (f->drain_timer)
 		event_free(f->drain_timer);
 	event_free(f->wake);
+	event_free(f->flush);
 	free(f);
 }

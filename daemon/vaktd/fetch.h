@@ -20,8 +20,12 @@
  * they follow the test clock.
  *
  * Every answer's batch (items through pipeline_ingest(), gone ids, the
- * cursor) is stored in one transaction.  Each poll's result goes to
+ * cursor) is stored together or not at all.  Each poll's result goes to
  * `polls`, the account's health to `account_health` (store/fetch-store.h).
+ * Group commit: the answers that arrived in one loop iteration are stored
+ * in one transaction, each batch in a savepoint of its own, with the ends
+ * of the polls they finish; a poll is reported (done, the log) only after
+ * that commit, and a failed commit fails the polls that had a batch in it.
  */
 #pragma once
 

@@ -104,15 +104,21 @@ int main(int argc, char **argv)
 
 	/* A client that hangs up must not kill the daemon (EPIPE instead). */
 	signal(SIGPIPE, SIG_IGN);
-	/* Keep freed memory for the next request instead of handing it back
-	 * at once: /v1/accounts builds and frees about 1 MB of JSON (70,000
-	 * small cJSON blocks and a 450 KB text) a request, and with glibc's
-	 * defaults (trim above 128 KB, mmap above 128 KB, adjusted as it goes)
-	 * every request faulted those pages in again: 24 ms of the daemon's
-	 * CPU per request, 7-8 ms with these (docs/store.md).  The cost is at
-	 * most 16 MB kept that a long-lived daemon would use again anyway. */
+	/* Keep freed heap instead of handing it back to the kernel after every
+	 * large free: SQLite allocates and frees a page cache for each
+	 * statement that needs a temporary one, and with glibc's default
+	 * (128 KiB, adjusted as it goes) every such statement gave the top of
+	 * the heap back and faulted it in again -- 1.5 ms per delivery's
+	 * "sending" mark on a virtual machine, the larger part of the time from
+	 * a burst of escalations to their delivery (tests/bench/
+	 * bench-notify-outbox.py).  32 MiB is kept at most. */
+	mallopt(M_TRIM_THRESHOLD, 32 << 20);
+	/* And allocate blocks of up to 4 MB from that heap, not with mmap():
+	 * /v1/accounts builds and frees about 1 MB of JSON a request (70,000
+	 * small cJSON blocks and a 450 KB text), and each mmap()ed block was
+	 * faulted in afresh: with glibc's defaults 24 ms of the daemon's CPU
+	 * per request, 7-8 ms with both settings (docs/store.md). */
 	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
 	int rc = parse_args(argc, argv, &d.opts);
 	if (rc >= 0)
 		return rc;

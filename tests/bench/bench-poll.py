@@ -7,10 +7,10 @@
 
 The accounts are spread evenly over the six platforms and split between
 --sims-per-platform simulator processes per platform (tests/sim/sim_*.py;
-a simulator scans its whole item store per request, so fewer accounts per
-process keep it from being the bottleneck), with --latency-ms added to
-every API request.  Each account has --posts recent posts with --comments
-comments each.  Facebook pages, Instagram users, X users and LinkedIn
+a simulator's listings scan its whole item store, so fewer accounts per
+process keep it from being the bottleneck; children come from an index),
+with --latency-ms added to every API request.  Each account has --posts
+recent posts with --comments comments each.  Facebook pages, Instagram users, X users and LinkedIn
 organisations are separate accounts on their simulator; the YouTube and
 Mastodon simulators serve one account (the channel, the token's user), so
 their vakt accounts all read that one account's posts (the same requests

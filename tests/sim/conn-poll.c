@@ -183,7 +183,7 @@ static int do_action(const struct connector *c, const struct conn_account *acc, 
 	struct http_xfer *x = NULL;
 	long status = 0;
 	enum conn_outcome o = CONN_RETRY;
-	struct conn_rate rate = { 0, -1, -1, 0 };
+	struct conn_rate rate = { 0, -1, -1, 0, -1 };
 	char *msg = NULL;
 	if (perform(&req, token, &x) == 0) {
 		struct conn_answer a;

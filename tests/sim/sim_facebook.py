@@ -309,7 +309,7 @@ class FacebookSim(simbase.Sim):
         return "https://www.facebook.com/%s/posts/%s/?comment_id=%s" % (page, postnum, cnum)
 
     def children(self, it):
-        return self.items(lambda c: c["parent"] == it["id"] and c["kind"] == "comment")
+        return self.items(lambda c: c["parent"] == it["id"] and c["kind"] == "comment", parent=it["id"])
 
     def render(self, req, it, fields):
         if fields is None:

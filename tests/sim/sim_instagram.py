@@ -143,7 +143,7 @@ class InstagramSim(FacebookSim):
         return None
 
     def top_comments(self, media):
-        return self.items(lambda c: c["parent"] == media["id"] and c["kind"] == "comment")
+        return self.items(lambda c: c["parent"] == media["id"] and c["kind"] == "comment", parent=media["id"])
 
     def comment_list(self, req, media, mods, sub):
         pool = sorted(self.top_comments(media), key=self.key, reverse=True)  # newest first
@@ -167,7 +167,7 @@ class InstagramSim(FacebookSim):
         return out
 
     def reply_list(self, req, comment, sub):
-        pool = sorted(self.items(lambda c: c["parent"] == comment["id"]), key=self.key)
+        pool = sorted(self.items(lambda c: c["parent"] == comment["id"], parent=comment["id"]), key=self.key)
         return {"data": [self.render(req, it, sub) for it in pool]}
 
     # ---- handlers -----------------------------------------------------
@@ -276,7 +276,7 @@ class InstagramSim(FacebookSim):
             return self.act(self.gone(req, cid), "delete", cid, "gone")
         self.need_write(req)
         it["deleted"] = True
-        for r in self.items(lambda c: c["parent"] == cid):
+        for r in self.items(lambda c: c["parent"] == cid, parent=cid):
             r["deleted"] = True
         return self.act(self.json(200, {"success": True}), "delete", cid, "ok")
 

@@ -162,7 +162,7 @@ class LinkedInSim(simbase.Sim):
     def list_comments(self, req, urn):
         self.need(req, "r_organization_social")
         tgt = self.target(req, urn)
-        pool = sorted(self.items(lambda c: c["kind"] == "comment" and c["parent"] == tgt["id"]),
+        pool = sorted(self.items(lambda c: c["kind"] == "comment" and c["parent"] == tgt["id"], parent=tgt["id"]),
                       key=lambda c: (c["created"], c["id"]))
         try:
             start = int(req.arg("start", 0))
@@ -224,12 +224,12 @@ class LinkedInSim(simbase.Sim):
 
     def summary(self, post):
         ids = {post["id"]}
-        first = [c for c in self.items(lambda c: c["kind"] == "comment" and c["parent"] == post["id"])]
+        first = [c for c in self.items(lambda c: c["kind"] == "comment" and c["parent"] == post["id"], parent=post["id"])]
         total = 0
         todo = list(ids)
         while todo:
             cur = todo.pop()
-            kids = self.items(lambda c, cur=cur: c["kind"] == "comment" and c["parent"] == cur)
+            kids = self.items(lambda c, cur=cur: c["kind"] == "comment" and c["parent"] == cur, parent=cur)
             total += len(kids)
             todo += [k["id"] for k in kids]
         return {"commentsSummary": {"totalFirstLevelComments": len(first), "aggregatedTotalComments": total},

@@ -62,7 +62,9 @@ class YouTubeSim(simbase.Sim):
 
     def new_id(self, it):
         self.seq += 1
-        suffix = simbase.b64("sim%06d" % self.seq)[:11]
+        # 22 characters, as the real ones ("91zT3cYb5B291za3E-eR-l"); the
+        # whole encoding, so that no two sequence numbers share a suffix.
+        suffix = simbase.b64("reply%011d" % self.seq)
         if it.get("parent"):
             return "%s.%s" % (it["parent"], suffix)
         return "Ugy" + simbase.b64("thread%06d" % self.seq)[:19] + "AaABAg"
@@ -180,7 +182,7 @@ class YouTubeSim(simbase.Sim):
         return it.get("moderation", "published") == status
 
     def replies_of(self, top, status="published"):
-        return sorted(self.items(lambda c: c["parent"] == top["id"] and self.visible(c, status)),
+        return sorted(self.items(lambda c: c["parent"] == top["id"] and self.visible(c, status), parent=top["id"]),
                       key=lambda c: (c["created"], c["id"]))
 
     def thread(self, req, top, parts, fmt):

@@ -139,6 +139,13 @@ class Paging(YT):
                 break
         self.assertEqual(seen, ["%s.r%d" % (T_MANY, i) for i in range(1, 7)])
 
+    def test_new_reply_ids_are_unique(self):
+        ids = self.sim.ctl("POST", "/items", {"items": [
+            {"parent": T_MANY, "author": "dian", "text": "r%d" % i} for i in range(300)]})["ids"]
+        self.assertEqual(300, len(set(ids)))
+        self.assertTrue(all(i.startswith(T_MANY + ".") and len(i.split(".")[1]) == 22
+                            for i in ids), ids[:3])
+
     def test_exactly_one_filter(self):
         r = self.get("commentThreads", part="snippet")
         self.assertEqual((r.status, self.reason(r)), (400, "missingRequiredParameter"))

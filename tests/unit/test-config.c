@@ -179,6 +179,38 @@ static void test_dropins_override_in_name_order(void)
 	tfs_rmrf(dir);
 }
 
+/* AutoActions=: the site's [Actions] value, an account's own, the
+ * default, and a wrong value named by file and line. */
+static void test_auto_actions_layers_and_errors(void)
+{
+	char *dir = tfs_mkdtemp();
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "accounts.d/a.conf", good_account);
+	T_EQ_STR("", load(dir, &c));
+	if (c)
+		T_EQ_INT(CONFIG_AUTO_DEFAULT, c->accounts[0].auto_actions);
+	config_free(c);
+	tfs_write(dir, "vaktd.conf.d/10-actions.conf", "[Actions]\nAutoActions=hide delete\n");
+	tfs_write(dir, "accounts.d/b.conf",
+	          "[Account]\nPlatform=x\nUnit=kultur\nExternalId=1\nAutoActions=none\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(CONFIG_AUTO_HIDE_OBVIOUS | CONFIG_AUTO_DELETE_OBVIOUS,
+		         config_find_account(c, "a")->auto_actions);
+		T_EQ_INT(0, config_find_account(c, "b")->auto_actions);
+	}
+	config_free(c);
+	tfs_write(dir, "accounts.d/b.conf",
+	          "[Account]\nPlatform=x\nUnit=kultur\nExternalId=1\nAutoActions=hide:maybe\n");
+	tfs_write(dir, "vaktd.conf.d/10-actions.conf", "[Actions]\nAutoAction=hide\n");
+	char *out = load(dir, &c);
+	T_CONTAINS(out, "b.conf:5: AutoActions= must be none");
+	T_CONTAINS(out, "10-actions.conf:2: unknown key 'AutoAction' in [Actions]");
+	T_ASSERT(c == NULL);
+	tfs_rmrf(dir);
+}
+
 static void test_token_from_file_and_credential(void)
 {
 	char *dir = tfs_mkdtemp();
@@ -788,6 +820,7 @@ int main(void)
 	T_RUN(test_every_error_has_file_and_line);
 	T_RUN(test_missing_main_file_and_required_keys);
 	T_RUN(test_dropins_override_in_name_order);
+	T_RUN(test_auto_actions_layers_and_errors);
 	T_RUN(test_token_from_file_and_credential);
 	T_RUN(test_calendar_and_schedule_errors);
 	T_RUN(test_schedule_below_floor_is_refused);

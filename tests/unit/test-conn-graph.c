@@ -192,16 +192,18 @@ static void test_usage_headers(void)
 		            "\":[{\"type\":\"pages\",\"call_count\":97,\"total_cputime\":5,"
 		            "\"total_time\":9,\"estimated_time_to_regain_access\":7}]}" } };
 	struct conn_answer a = answer(200, "{}", &h);
-	struct conn_rate rate = { 0, -1, -1, 0 };
+	struct conn_rate rate = { 0, -1, -1, 0, -1 };
 	graph_rate(&a, &rate);
 	T_EQ_INT(97, rate.usage_percent);
+	T_EQ_INT(40, rate.app_usage_percent); /* the app's own, for every account */
 	T_EQ_INT(7LL * 60 * 1000000, rate.retry_after_usec);
 
 	struct hdrs bad = { { "X-App-Usage", "Retry-After" }, { "{not json", "30" } };
 	a = answer(429, "", &bad);
-	rate = (struct conn_rate){ 0, -1, -1, 0 };
+	rate = (struct conn_rate){ 0, -1, -1, 0, -1 };
 	graph_rate(&a, &rate);
 	T_EQ_INT(-1, rate.usage_percent);
+	T_EQ_INT(-1, rate.app_usage_percent);
 	T_EQ_INT(30LL * 1000000, rate.retry_after_usec);
 }
 
@@ -1143,7 +1145,7 @@ static void fx_buc_header(const char *body, size_t len)
 	char *flat = cJSON_PrintUnformatted(v);
 	struct hdrs h = { { "X-Business-Use-Case-Usage" }, { flat } };
 	struct conn_answer a = answer(200, "{}", &h);
-	struct conn_rate rate = { 0, -1, -1, 0 };
+	struct conn_rate rate = { 0, -1, -1, 0, -1 };
 	graph_rate(&a, &rate);
 	T_EQ_INT(100, rate.usage_percent);
 	T_EQ_INT(10LL * 60 * 1000000, rate.retry_after_usec);

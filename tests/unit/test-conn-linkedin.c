@@ -155,13 +155,24 @@ static void test_errors(void)
 		                 "{\"status\":1,\"code\":\"X\",\"message\":\"m\"}", NULL, &b);
 		T_EQ_INT(cases[i].want, b.outcome);
 		T_ASSERT(b.cursor == NULL);
+		T_EQ_INT(0, b.rate.retry_after_usec);
 		conn_batch_clear(&b);
 		conn_request_clear(&req);
 		c->poll_free(p);
 	}
+	/* A Retry-After is waited for. */
+	static const struct conn_test_headers h = { { "Retry-After" }, { "120" } };
 	struct conn_request req;
 	struct conn_batch b;
 	struct conn_poll *p = start(NULL, &req);
+	conn_test_answer(c, p, &req, 429, "{\"status\":429,\"code\":\"TOO_MANY_REQUESTS\"}", &h,
+	                 &b);
+	T_EQ_INT(CONN_RETRY, b.outcome);
+	T_EQ_INT(120LL * 1000000, b.rate.retry_after_usec);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	c->poll_free(p);
+	p = start(NULL, &req);
 	conn_test_answer(c, p, &req, 200, "{\"elements\":[{\"id\":1}]}", NULL, &b);
 	T_EQ_INT(CONN_MALFORMED, b.outcome);
 	conn_batch_clear(&b);

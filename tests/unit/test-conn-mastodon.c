@@ -212,8 +212,11 @@ static void test_retry_offers_the_same_page(void)
 	struct conn_batch b;
 	struct conn_poll *p = start("{\"n\":\"100\"}", &req, 0);
 
-	answer(p, &req, 503, "<html>", NULL, &b);
+	/* Its Retry-After is waited for. */
+	static const struct conn_test_headers h = { { "Retry-After" }, { "30" } };
+	answer(p, &req, 503, "<html>", &h, &b);
 	T_EQ_INT(CONN_RETRY, b.outcome);
+	T_EQ_INT(30LL * 1000000, b.rate.retry_after_usec);
 	conn_batch_clear(&b);
 	T_EQ_INT(1, c->poll_next(p, &again));
 	T_EQ_STR(req.url, again.url);

@@ -182,12 +182,30 @@ static void test_problems(void)
 		conn_test_answer(c, p, &req, cases[i].status, cases[i].body, NULL, &b);
 		T_EQ_INT(cases[i].want, b.outcome);
 		T_ASSERT(b.cursor == NULL);
+		T_EQ_INT(0, b.rate.retry_after_usec);
 		if (cases[i].want == CONN_STOP)
 			T_CONTAINS(b.message, "HTTP 402");
 		conn_batch_clear(&b);
 		conn_request_clear(&req);
 		c->poll_free(p);
 	}
+}
+
+/* A Retry-After is waited for, besides the window's reset. */
+static void test_retry_after_is_read(void)
+{
+	static const struct conn_test_headers h = { { "Retry-After", "x-rate-limit-reset" },
+		                                    { "75", "1781593260" } };
+	struct conn_request req;
+	struct conn_batch b;
+	struct conn_poll *p = start(NULL, &req, 0);
+	conn_test_answer(c, p, &req, 429, "{\"title\":\"Too Many Requests\"}", &h, &b);
+	T_EQ_INT(CONN_RETRY, b.outcome);
+	T_EQ_INT(75LL * 1000000, b.rate.retry_after_usec);
+	T_EQ_INT(1781593260LL * 1000000, b.rate.reset_at);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	c->poll_free(p);
 }
 
 static void test_first_poll_asks_only_for_the_horizon(void)
@@ -234,6 +252,7 @@ int main(void)
 		return t_done();
 	T_RUN(test_streams_and_cursor);
 	T_RUN(test_problems);
+	T_RUN(test_retry_after_is_read);
 	T_RUN(test_first_poll_asks_only_for_the_horizon);
 	T_RUN(test_hide_request);
 	if (conn_test_fixtures()) {

@@ -188,7 +188,35 @@ static void test_reasons(void)
 	conn_test_answer(c, p, &req, 403, quota, NULL, &b);
 	T_EQ_INT(CONN_STOP, b.outcome);
 	T_EQ_INT(NOW + 8 * 3600LL * 1000000, b.rate.reset_at);
+	/* The driver keeps a stop for retry_after_usec: until then. */
+	T_EQ_INT(8 * 3600LL * 1000000, b.rate.retry_after_usec);
 	T_ASSERT(c->poll_done(p));
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	c->poll_free(p);
+}
+
+/* A Retry-After is waited for (the driver's backoff alone may be
+ * shorter). */
+static void test_retry_after_is_read(void)
+{
+	static const struct conn_test_headers h = { { "Retry-After" }, { "90" } };
+	static const struct conn_test_headers bad = { { "Retry-After" }, { "90x" } };
+	struct conn_request req;
+	struct conn_batch b;
+	struct conn_poll *p = start(NULL, 0, &req);
+	conn_test_answer(
+	        c, p, &req, 429,
+	        "{\"error\":{\"code\":429,\"errors\":[{\"reason\":\"rateLimitExceeded\"}]}}", &h,
+	        &b);
+	T_EQ_INT(CONN_RETRY, b.outcome);
+	T_EQ_INT(90LL * 1000000, b.rate.retry_after_usec);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	T_EQ_INT(1, c->poll_next(p, &req));
+	conn_test_answer(c, p, &req, 503, "{}", &bad, &b);
+	T_EQ_INT(CONN_RETRY, b.outcome);
+	T_EQ_INT(0, b.rate.retry_after_usec);
 	conn_batch_clear(&b);
 	conn_request_clear(&req);
 	c->poll_free(p);
@@ -284,6 +312,7 @@ int main(void)
 	if (!c)
 		return t_done();
 	T_RUN(test_reasons);
+	T_RUN(test_retry_after_is_read);
 	T_RUN(test_window_and_cursor);
 	T_RUN(test_malformed_is_offered_again);
 	T_RUN(test_actions);

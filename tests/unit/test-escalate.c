@@ -182,6 +182,16 @@ static struct store_delivery delivery_of(struct store *s, int64_t esc, size_t i,
 	return one;
 }
 
+/* Run the loop until the outbox has recorded its answers: it records a
+ * burst of them together, FLUSH_DELAY_USEC (10 ms) of real time after the
+ * first; 200 ms is many of those rounds. */
+static void settle(struct event_base *base)
+{
+	struct timeval tv = { 0, 200000 };
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+}
+
 /* pending → sending → retrying (backoff on the clock timers) → sent;
  * FAILED → given up and handed to the fallback. */
 static void test_state_machine_with_fake_notify(void)
@@ -215,7 +225,7 @@ static void test_state_machine_with_fake_notify(void)
 	int64_t id;
 	T_EQ_INT(0, escalate_verdict(s, &in, T0, &id));
 	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
 	size_t nd;
 	struct store_delivery d = delivery_of(s, id, 0, &nd);
 	T_EQ_INT(1, (int)nd);
@@ -232,7 +242,7 @@ static void test_state_machine_with_fake_notify(void)
 	T_EQ_INT(1, (int)fake_notify()->n);
 	fake_notify()->mode = FAKE_OK;
 	T_EQ_INT(0, ctimers_advance_to(set, T0 + 40 * SEC, NULL));
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
 	d = delivery_of(s, id, 0, &nd);
 	T_EQ_STR("sent", d.state);
 	T_EQ_INT(2, d.attempts);
@@ -244,8 +254,8 @@ static void test_state_machine_with_fake_notify(void)
 	in.item_id = 3, in.verdict_id = 2, in.parent_id = 99;
 	T_EQ_INT(0, escalate_verdict(s, &in, T0 + 40 * SEC, &id));
 	escalate_outbox_kick(o);
-	event_base_loop(base, EVLOOP_NONBLOCK);
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
+	settle(base);
 	d = delivery_of(s, id, 0, &nd);
 	T_EQ_INT(2, (int)nd);
 	T_EQ_STR("given_up", d.state);
@@ -296,7 +306,7 @@ static void test_restart_retries_what_was_sending(void)
 	size_t nd;
 	T_EQ_INT(0, escalate_verdict(s, &in, T0, &id));
 	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
 	T_EQ_STR("sending", delivery_of(s, id, 0, &nd).state);
 	/* "Crash": the outbox goes first, the attempt's answer never lands. */
 	escalate_outbox_free(o);
@@ -305,7 +315,7 @@ static void test_restart_retries_what_was_sending(void)
 	fake_notify()->mode = FAKE_OK;
 	T_EQ_INT(0, notify_new(NULL, &cfg, &n));
 	T_EQ_INT(0, escalate_outbox_new(base, set, s, n, &cfg, &o));
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base);
 	struct store_delivery d = delivery_of(s, id, 0, &nd);
 	T_EQ_INT(1, (int)nd);
 	T_EQ_STR("sent", d.state);
@@ -480,6 +490,50 @@ static void test_recipients_per_kind_and_work_environment(void)
 	config_free(c);
 }
 
+/* A contact is one delivery per channel wherever it stands: a route, the
+ * rota (so on call), the fallback; a contact that is gone names nobody. */
+static void test_contact_expands_to_each_channel(void)
+{
+	char out[4096];
+	struct config *c = load_esc("[Webhook anna-teams]\nType=teams\nUrl=http://127.0.0.1:9/t\n"
+	                            "[Webhook desk]\nType=json\nUrl=http://127.0.0.1:9/j\n"
+	                            "[Contact anna]\nEmail=anna@x.se\nWebhook=anna-teams desk\n"
+	                            "[Contact larm]\nWebhook=desk\n"
+	                            "[Escalation]\nFallback=contact:larm\n"
+	                            "[OnCall]\nRota=contact:anna\n",
+	                            out, sizeof(out));
+	T_EQ_STR("", out);
+	struct escalate_rcpt rc[ESCALATE_RCPT_MAX];
+	size_t n = 0;
+	struct store_escalation e = {
+		.cause = "verdict", .kind = "threat", .account = "k", .reason = "criminal"
+	};
+	T_EQ_INT(0, escalate_recipients(c, NULL, &e, 0, 1, rc, &n));
+	T_EQ_INT(3, (int)n);
+	T_EQ_STR("anna@x.se", rc[0].recipient);
+	T_EQ_STR("oncall", rc[0].role);
+	T_EQ_STR("webhook:anna-teams", rc[1].recipient);
+	T_EQ_STR("webhook:desk", rc[2].recipient);
+	T_EQ_STR("oncall", rc[2].role);
+	/* The fallback's one channel, once (desk is also anna's). */
+	T_EQ_INT(0, escalate_expand(c, "contact:larm contact:anna", "fallback", rc, &n));
+	T_EQ_INT(3, (int)n);
+	T_EQ_STR("webhook:desk", rc[0].recipient);
+	T_EQ_INT(-ENOENT, escalate_expand(c, "contact:gone", "fallback", rc, &n));
+	T_EQ_INT(0, escalate_recipient_check(c, "contact:anna"));
+	T_EQ_INT(-ENOENT, escalate_recipient_check(c, "contact:gone"));
+	T_EQ_INT(-ENOENT, escalate_recipient_check(c, "webhook:missing"));
+	T_EQ_INT(-EINVAL, escalate_recipient_check(c, "nobody"));
+	config_free(c);
+	/* A contact no section defines, and one whose webhook is undefined,
+	 * are named where they are written. */
+	config_free(load_esc("[Contact bo]\nWebhook=missing\n"
+	                     "[Escalation]\nThreat=oncall contact:nils\nFallback=larm@x.se\n",
+	                     out, sizeof(out)));
+	T_CONTAINS(out, "vaktd.conf:10: 'webhook:missing': no [Webhook missing]");
+	T_CONTAINS(out, "vaktd.conf:12: 'contact:nils': no [Contact nils] section");
+}
+
 static void test_reevaluated_item_escalates_once(void)
 {
 	char *dir;
@@ -554,6 +608,7 @@ int main(void)
 	T_RUN(test_bad_recipients_and_sections_are_refused);
 	T_RUN(test_oncall_override_shift_rota);
 	T_RUN(test_recipients_per_kind_and_work_environment);
+	T_RUN(test_contact_expands_to_each_channel);
 	T_RUN(test_state_machine_with_fake_notify);
 	T_RUN(test_restart_retries_what_was_sending);
 	T_RUN(test_link_valid_expired_tampered);

@@ -258,6 +258,8 @@ static int fake_poll_answer(struct conn_poll *p, const struct conn_request *req,
 			b->cursor = strdup(id);
 		} else if (sscanf(line, "gone %63s", id) == 1) {
 			conn_batch_gone(b, id);
+		} else if (sscanf(line, "appusage %63s", id) == 1) {
+			b->rate.app_usage_percent = atoi(id);
 		}
 	}
 	free(copy);
@@ -327,9 +329,13 @@ static int acc_index(const char *id)
 	abort();
 }
 
+static int done_in_transaction; /* done ran with a transaction open */
+
 static void on_done(void *arg, const struct fetch_report *r)
 {
 	int i = acc_index(r->account);
+	if (!sqlite3_get_autocommit(store_db(store)))
+		done_in_transaction++;
 	last[i] = *r;
 	snprintf(last_error[i], sizeof(last_error[i]), "%s", r->error);
 	last[i].error = last_error[i];
@@ -597,6 +603,29 @@ static void test_retry_after_is_honoured(void)
 	teardown();
 }
 
+/* A platform's wait longer than the poll's timeout (X's 15-minute
+ * windows) is waited for: the poll does not time out meanwhile. */
+static void test_a_long_platform_wait_is_not_a_timeout(void)
+{
+	setup(&(struct fetch_env){ .poll_timeout_usec = 600 * SEC });
+	struct route *r = route("/a/start", "item late\n");
+	r->fail_times = 1;
+	r->fail_status = 429;
+	r->retry_after = 900;
+	start(0);
+	run(1);
+	T_EQ_INT(1, r->hits);
+	advance(700 * SEC);
+	run(1);
+	T_EQ_INT(0, reports);
+	advance(201 * SEC);
+	run(1);
+	T_EQ_INT(2, r->hits);
+	T_EQ_INT(1, reports);
+	T_EQ_STR("ok", last[0].result);
+	teardown();
+}
+
 static void test_token_error_turns_red_without_retry(void)
 {
 	setup(NULL);
@@ -689,6 +718,72 @@ static void test_cursor_only_with_its_batch(void)
 	T_EQ_INT(1, count("SELECT count(*) FROM items WHERE platform_id='ok1'"));
 	T_EQ_INT(0, count("SELECT count(*) FROM items WHERE platform_id='ok2'"));
 	/* A token error after a stored page: that page stays stored. */
+	teardown();
+}
+
+static int commits, commits_to_refuse;
+
+static int count_commit(void *arg)
+{
+	commits++;
+	if (commits_to_refuse > 0) {
+		commits_to_refuse--;
+		return 1; /* the COMMIT becomes a ROLLBACK */
+	}
+	return 0;
+}
+
+static void test_answers_of_one_iteration_share_a_commit(void)
+{
+	setup(NULL);
+	route("/a/start", "item a1\ncursor ca\n");
+	route("/b/start", "item b1\nitem b2\ncursor cb\n");
+	route("/c/start", "item c1\ncursor cc\n");
+	start(0);
+	start(1);
+	start(2);
+	commits = 0;
+	done_in_transaction = 0;
+	sqlite3_commit_hook(store_db(store), count_commit, NULL);
+	run(3);
+	sqlite3_commit_hook(store_db(store), NULL, NULL);
+	for (int i = 0; i < 3; i++)
+		T_EQ_STR("ok", last[i].result);
+	T_EQ_INT(4, count("SELECT count(*) FROM items"));
+	T_EQ_INT(3, count("SELECT count(*) FROM account_cursors"));
+	T_EQ_INT(3, count("SELECT count(*) FROM polls WHERE result='ok'"));
+	/* Each poll's batch and end committed together, whichever answers
+	 * shared a loop iteration: at most one commit per poll (one batch and
+	 * one end each were two), and nobody heard of a poll before its
+	 * commit. */
+	T_ASSERT(commits >= 1 && commits <= 3);
+	T_EQ_INT(0, done_in_transaction);
+	teardown();
+}
+
+static void test_a_failed_group_commit_fails_its_polls(void)
+{
+	setup(NULL);
+	route("/a/start", "item a1\ncursor ca\n");
+	int64_t id = start(0);
+	/* The first commit after the start is the flush's: refused. */
+	commits = 0;
+	commits_to_refuse = 1;
+	sqlite3_commit_hook(store_db(store), count_commit, NULL);
+	run(1);
+	sqlite3_commit_hook(store_db(store), NULL, NULL);
+	T_EQ_STR("error", last[0].result);
+	T_CONTAINS(last[0].error, "cannot store the batch");
+	T_EQ_INT(0, last[0].items_new);
+	T_EQ_INT(0, count("SELECT count(*) FROM items"));
+	char *c = cursor_of("a-fb");
+	T_ASSERT(c == NULL);
+	free(c);
+	/* The end is recorded again, on its own. */
+	struct store_poll_row row;
+	T_EQ_INT(0, store_poll_get(store, id, &row));
+	T_EQ_STR("error", row.result);
+	T_CONTAINS(row.error, "cannot store the batch");
 	teardown();
 }
 
@@ -852,6 +947,51 @@ static void test_shutdown_abandons_within_the_bound(void)
 	teardown();
 }
 
+static void test_app_usage_slows_every_account_of_the_platform(void)
+{
+	setup(NULL);
+	/* a's answer says the app is at 97 %: b, polled after it, waits for
+	 * the window (a minute when the platform does not say) although b's
+	 * own answers never said anything. */
+	route("/a/start", "item a1\nappusage 97\n");
+	route("/b/start", "item b1\n");
+	start(0);
+	run(1);
+	T_EQ_STR("ok", last[0].result);
+	start(1);
+	run(2);
+	T_EQ_INT(1, reports);
+	T_EQ_INT(0, find_route("/b/start")->hits);
+	advance(61 * SEC);
+	run(2);
+	T_EQ_STR("ok", last[1].result);
+	T_EQ_INT(1, find_route("/b/start")->hits);
+	teardown();
+}
+
+static void test_app_usage_is_the_latest_figure(void)
+{
+	int64_t nb = 0;
+	bool slow = false;
+	struct conn_rate r = { .usage_percent = -1, .remaining = -1, .app_usage_percent = 85 };
+	fetch_rate_apply_app(&r, T0, &nb, &slow);
+	T_ASSERT(slow);
+	T_EQ_INT(0, nb);
+	r.app_usage_percent = 40; /* the window moved on: full speed again */
+	fetch_rate_apply_app(&r, T0, &nb, &slow);
+	T_ASSERT(!slow);
+	r.app_usage_percent = -1; /* no figure: nothing changes */
+	slow = true;
+	fetch_rate_apply_app(&r, T0, &nb, &slow);
+	T_ASSERT(slow);
+	r = (struct conn_rate){ .usage_percent = -1,
+		                .remaining = -1,
+		                .app_usage_percent = 96,
+		                .reset_at = T0 + 300 * SEC };
+	fetch_rate_apply_app(&r, T0, &nb, &slow);
+	T_EQ_INT(T0 + 300 * SEC, nb);
+}
+
 static void test_backoff_grows_and_respects_retry_after(void)
 {
 	/* base·2^(n-1), at most max, times a jitter in [0.5, 1.5). */
@@ -902,9 +1042,12 @@ int main(void)
 	T_RUN(test_retry_with_backoff);
 	T_RUN(test_retries_are_bounded);
 	T_RUN(test_retry_after_is_honoured);
+	T_RUN(test_a_long_platform_wait_is_not_a_timeout);
 	T_RUN(test_token_error_turns_red_without_retry);
 	T_RUN(test_timeout_is_isolated_to_its_account);
 	T_RUN(test_cursor_only_with_its_batch);
+	T_RUN(test_answers_of_one_iteration_share_a_commit);
+	T_RUN(test_a_failed_group_commit_fails_its_polls);
 	T_RUN(test_own_reply_before_its_parent_meets_the_clock);
 	T_RUN(test_gone_is_marked_never_purged);
 	T_RUN(test_shutdown_abandons_within_the_bound);
@@ -913,6 +1056,8 @@ int main(void)
 	T_RUN(test_red_when_failing_longer_than_the_schedule_allows);
 	T_RUN(test_backoff_grows_and_respects_retry_after);
 	T_RUN(test_rate_headers_slow_down);
+	T_RUN(test_app_usage_slows_every_account_of_the_platform);
+	T_RUN(test_app_usage_is_the_latest_figure);
 
 	curl_global_cleanup();
 	pipeline_rules_free(rules);

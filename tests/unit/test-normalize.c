@@ -114,11 +114,39 @@ static void test_masking_characters_inside_words(void)
 	T_EQ_STR("k_ll", norm("k*ll"));
 	T_EQ_STR("*", orig_of("m*rda", "_"));
 	T_EQ_STR("m*rda", orig_of("ska m*rda dig", "m_rda"));
-	/* emphasis, hashtags and lone stars stay */
 	/* a star after a word is a mask too: "pris*" (a footnote) loses little */
 	T_EQ_STR("pris_ 5", norm("pris* 5"));
-	T_EQ_STR("det ar *viktigt* #stockholm", norm("det är *viktigt* #stockholm"));
+	/* emphasis around a word becomes white space; hashtags and lone
+	 * stars stay */
+	T_EQ_STR("det ar viktigt #stockholm", norm("det är *viktigt* #stockholm"));
+	T_EQ_STR("jag ska doda dig", norm("Jag ska ___döda___ dig"));
+	T_EQ_STR("ska doda dig", norm("ska *döda* dig"));
+	T_EQ_STR("maria_n f**k", norm("maria_n f**k"));
 	T_EQ_STR("5 * 3 = 15", norm("5 * 3 = 15"));
+}
+
+static void test_emoji_between_words(void)
+{
+	T_EQ_STR("jag ska doda dig", norm("Jag ska 🔪 döda 🔪 dig"));
+	T_EQ_STR("ska doda dig", norm("ska döda😡dig"));
+	T_EQ_STR("hej!", norm("hej! 👍🏽"));
+	T_EQ_STR("🔪", orig_of("ska🔪döda", " "));
+}
+
+static void test_more_letter_separators_and_gaps(void)
+{
+	T_EQ_STR("jag ska doda dig", norm("jag ska d/ö/d/a dig"));
+	T_EQ_STR("jag ska doda dig", norm("jag ska d~ö~d~a dig"));
+	/* a wider gap parts the words */
+	T_EQ_STR("jag ska doda dig", norm("jag ska d ö d a  d i g"));
+	/* a verb ending after a space joins; a word of its own does not */
+	T_EQ_STR("skolan ska sprangas", norm("Skolan ska s p r ä n g as"));
+	T_EQ_STR("doda er", norm("d ö d a er"));
+	/* '$' for a first letter; a price stays */
+	T_EQ_STR("hon borde skjutas", norm("hon borde $kjuta$"));
+	T_EQ_STR("$100", norm("$100"));
+	/* after an i, a 1 is an l */
+	T_EQ_STR("im going to kill you", norm("im going to ki11 you"));
 }
 
 static void test_dotted_letters_with_an_ending(void)
@@ -403,6 +431,8 @@ int main(void)
 	T_RUN(test_swedish_letters_fold);
 	T_RUN(test_leading_digit_for_a_letter);
 	T_RUN(test_masking_characters_inside_words);
+	T_RUN(test_emoji_between_words);
+	T_RUN(test_more_letter_separators_and_gaps);
 	T_RUN(test_dotted_letters_with_an_ending);
 	T_RUN(test_reused_buffers_give_the_same_result);
 	T_RUN(test_ocr_style_without_swedish_letters);

@@ -8,6 +8,7 @@
 #include "tfs.h"
 
 #include "config/config.h"
+#include "escalate/escalate.h"
 #include "notify/notify.h"
 
 static const char unit[] = "[Unit kultur]\n"
@@ -114,6 +115,78 @@ static void test_no_email_section_means_no_email(void)
 	if (c)
 		T_EQ_INT(-ENOENT, notify_target_check(c, &t));
 	config_free(c);
+	tfs_rmrf(dir);
+}
+
+/* The route check with the real channels: an address (a unit's, a
+ * route's, a contact's) with no [Email] to go out through ends nowhere,
+ * and is named where it is written. */
+static char *route_check(const char *dir)
+{
+	static char out[8192];
+	struct diag_list dl = { 0 };
+	struct config *c = NULL;
+	char buf[1024];
+	out[0] = '\0';
+	snprintf(out, sizeof(out), "%s", load(dir, &c));
+	if (c)
+		escalate_config_check(c, &dl);
+	for (size_t i = 0; i < dl.n; i++) {
+		strncat(out, diag_format(&dl.v[i], buf, sizeof(buf)),
+		        sizeof(out) - strlen(out) - 2);
+		strcat(out, "\n");
+	}
+	diag_list_clear(&dl);
+	config_free(c);
+	return out;
+}
+
+static void test_mail_without_email_section_ends_nowhere(void)
+{
+	char *dir = tfs_mkdtemp();
+	write_conf(dir,
+	           "[Webhook chat]\nType=json\nUrl=http://127.0.0.1:9/hook\n" /* 4-6 */
+	           "[Contact anna]\nEmail=anna@example.se\nWebhook=chat\n"    /* 7-9 */
+	           "[Escalation]\nFallback=larm@example.se webhook:chat\n"    /* 10-11 */
+	           "[OnCall]\nRota=contact:anna\n",                           /* 12-13 */
+	           "");
+	char *out = route_check(dir);
+	T_CONTAINS(out, "vaktd.conf:1: [Unit kultur] ManagerEmail=chef@example.se: no [Email] "
+	                "section");
+	T_CONTAINS(out, "vaktd.conf:8: 'anna@example.se' is an e-mail address, but no [Email]");
+	T_CONTAINS(out, "vaktd.conf:11: 'larm@example.se' is an e-mail address, but no [Email]");
+	T_ASSERT(!strstr(out, "webhook:chat"));
+	/* With [Email], the same routes are fine. */
+	write_conf(dir,
+	           "[Webhook chat]\nType=json\nUrl=http://127.0.0.1:9/hook\n"
+	           "[Contact anna]\nEmail=anna@example.se\nWebhook=chat\n"
+	           "[Escalation]\nFallback=larm@example.se webhook:chat\n"
+	           "[OnCall]\nRota=contact:anna\n"
+	           "[Email]\nSmtpUrl=smtp://127.0.0.1:2525\nFrom=vakt@example.se\n",
+	           "");
+	T_EQ_STR("", route_check(dir));
+	tfs_rmrf(dir);
+}
+
+static void test_contact_mistakes_are_named(void)
+{
+	char *dir = tfs_mkdtemp();
+	write_conf(dir,
+	           "[Contact]\n"            /* 4 */
+	           "[Contact bad name]\n"   /* 5 */
+	           "[Contact empty]\n"      /* 6 */
+	           "[Contact x]\n"          /* 7 */
+	           "Email=not-an-address\n" /* 8 */
+	           "Webhook=ok bad/name\n"  /* 9 */
+	           "Phone=112\n",           /* 10 */
+	           "");
+	char *out = load(dir, NULL);
+	T_CONTAINS(out, "vaktd.conf:4: [Contact] needs a name");
+	T_CONTAINS(out, "vaktd.conf:5: invalid contact name 'bad name'");
+	T_CONTAINS(out, "vaktd.conf:6: [Contact empty] has no channel");
+	T_CONTAINS(out, "vaktd.conf:8: Email= is not an e-mail address");
+	T_CONTAINS(out, "vaktd.conf:9: Webhook= must name [Webhook NAME] sections");
+	T_CONTAINS(out, "vaktd.conf:10: unknown key 'Phone' in [Contact x]");
 	tfs_rmrf(dir);
 }
 
@@ -228,6 +301,8 @@ int main(void)
 {
 	T_RUN(test_good_sections_load_with_secrets);
 	T_RUN(test_no_email_section_means_no_email);
+	T_RUN(test_mail_without_email_section_ends_nowhere);
+	T_RUN(test_contact_mistakes_are_named);
 	T_RUN(test_every_mistake_is_named_with_its_line);
 	T_RUN(test_contradictions_are_refused);
 	T_RUN(test_offline_load_reads_no_secret);

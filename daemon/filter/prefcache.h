@@ -1,0 +1,66 @@
+/* Prefilter plans shared between engines.
+ *
+ * An engine's prefilter (engine.c) is, per pattern ("slot"), which literal
+ * sets it requires and how it runs in windows on long texts, and the two
+ * Aho–Corasick automata of all those literals: most of an engine's memory
+ * (several MiB for the shipped rules) and much of its build time.  All of
+ * it follows from the patterns' sources, their input kinds, which are
+ * excepts and which run split (anchor-split.h), in order.  A reload builds a new engine while the
+ * old one still runs; when its patterns are the same, it takes a reference to the old engine's plan
+ * instead of building its own, so two engines cost about one.  Sources are compared by pointer: an
+ * engine's pattern sources are the code cache's single copies (code_cache_share_plain()), so equal
+ * sources are one pointer, kept alive by the engines holding the plan.
+ * A plan is read-only once shared (scans keep their stamps and marks in
+ * the engine); the cache is guarded by a mutex.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct aho;
+
+/* What the engine decided for one slot (see engine.c, struct slot and
+ * struct split). */
+struct plan_slot {
+	uint8_t full;   /* bit per required literal set; 0: no literal */
+	int8_t wset;    /* window set (engine.c) */
+	uint8_t spaces; /* reach in spaces */
+	uint32_t reach; /* 0: not windowed */
+};
+
+/* A slot's key besides its source: input kind, except flag, and whether
+ * it runs as a head and a tail (the windows are planned for the tail). */
+#define PLAN_TAG(input, except, split)                                                             \
+	((uint8_t)((input) << 2 | ((split) ? 2 : 0) | ((except) ? 1 : 0)))
+
+struct prefilter_plan {
+	struct aho *aho[2]; /* by enum filter_input */
+	struct plan_slot *slot;
+	size_t nslots;
+	/* the key */
+	const char **src;
+	uint8_t *tag;
+	/* the cache's */
+	uint64_t hash;
+	size_t refs;
+	struct prefilter_plan *next;
+};
+
+/* A new, empty plan for n slots with this key (copied; the sources are
+ * referenced, not copied), or NULL. */
+struct prefilter_plan *prefilter_plan_new(const char *const *src, const uint8_t *tag, size_t n);
+
+/* The cached plan for this key with a new reference, or NULL. */
+struct prefilter_plan *prefilter_plan_find(const char *const *src, const uint8_t *tag, size_t n);
+
+/* Put a complete plan (from prefilter_plan_new()) in the cache with one
+ * reference. */
+void prefilter_plan_share(struct prefilter_plan *p);
+
+/* Drop one reference (a plan never shared is freed at once); NULL does
+ * nothing. */
+void prefilter_plan_drop(struct prefilter_plan *p);
+
+/* Number of cached plans and references held (tests). */
+void prefilter_plan_stats(size_t *ret_plans, size_t *ret_refs);
