@@ -4,6 +4,7 @@
  * Everything shown is computed from the configuration and the store, so
  * the API never needs the daemon's internal state. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,14 +43,60 @@ static int day_bounds(const struct cal *c, int64_t dn, int64_t *from, int64_t *t
 	return 0;
 }
 
-/* Planned polls of today that are still ahead of now. */
-static int remaining_today(const struct config_account *a, int64_t today, int64_t now)
-{
+/* Today's planned polls (without jitter) of one schedule in one calendar:
+ * accounts mostly share both, so the grid is worked out once per pair, not
+ * per account (sched_day_polls converts every grid time to UTC). */
+struct today_grid {
+	const struct cal *cal;
+	const struct sched_policy *sched;
+	int n; /* < 0: the calendar failed */
 	int64_t polls[SCHED_DAY_MAX];
+};
+
+/* Whether two policies lay the same grid (jitter and crisis only shift or
+ * add to it). */
+static bool same_grid(const struct sched_policy *a, const struct sched_policy *b)
+{
+	return a->n_poll_at == b->n_poll_at && a->interval_usec == b->interval_usec &&
+	       a->off_hours_usec == b->off_hours_usec &&
+	       memcmp(a->poll_at_min, b->poll_at_min, (size_t)a->n_poll_at * sizeof(int)) == 0;
+}
+
+#define TODAY_GRIDS 8 /* more distinct schedules than this: computed per account */
+
+struct today_grids {
+	size_t n;
+	struct today_grid *g[TODAY_GRIDS];
+};
+
+static void today_grids_free(struct today_grids *gs)
+{
+	for (size_t i = 0; i < gs->n; i++)
+		free(gs->g[i]);
+}
+
+/* Planned polls of today that are still ahead of now. */
+static int remaining_today(const struct config_account *a, int64_t today, int64_t now,
+                           struct today_grids *gs)
+{
+	struct today_grid *g = NULL, own;
+	for (size_t i = 0; i < gs->n && !g; i++)
+		if (gs->g[i]->cal == a->cal && same_grid(gs->g[i]->sched, &a->sched))
+			g = gs->g[i];
+	if (!g) {
+		g = gs->n < TODAY_GRIDS ? malloc(sizeof(*g)) : NULL;
+		if (g)
+			gs->g[gs->n++] = g;
+		else
+			g = &own;
+		g->cal = a->cal;
+		g->sched = &a->sched;
+		g->n = sched_day_polls(&a->sched, a->cal, today, g->polls);
+	}
 	int64_t offset = sched_jitter_offset(a->id, &a->sched);
-	int n = sched_day_polls(&a->sched, a->cal, today, polls), left = 0;
-	for (int i = 0; i < n; i++)
-		left += polls[i] + offset > now;
+	int left = 0;
+	for (int i = 0; i < g->n; i++)
+		left += g->polls[i] + offset > now;
 	return left;
 }
 
@@ -96,7 +143,7 @@ static void add_day_polls(const struct config_account *a, const struct days *dy,
 
 static void add_schedule_view(const struct api_env *env, const struct config_account *a,
                               const struct days *dy, const struct store_poll_summary *sum, cJSON *j,
-                              int64_t now)
+                              int64_t now, struct today_grids *gs)
 {
 	int64_t next = 0, from = sum->crisis_from, until = sum->crisis_until;
 
@@ -136,7 +183,7 @@ static void add_schedule_view(const struct api_env *env, const struct config_acc
 		if (prev != INT64_MIN && n_prev < SCHED_FLOOR)
 			below = 1;
 		if (!below && cur == today && n_cur < SCHED_FLOOR &&
-		    n_cur + remaining_today(a, today, now) < SCHED_FLOOR)
+		    n_cur + remaining_today(a, today, now, gs) < SCHED_FLOOR)
 			below = 1;
 		if (cur != INT64_MIN && cur < today && n_cur < SCHED_FLOOR)
 			below = 1;
@@ -202,9 +249,13 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 		day_of[i] = k;
 		w[i].account = a->id;
 		w[i].no_planned = env->next_poll != NULL;
+		/* Whole local days of the calendar's zone: the store reads
+		 * their kept counts (migration 10). */
+		w[i].zone = a->cal ? cal_timezone(a->cal)->name : NULL;
 		for (int d = 0; d < 2; d++) {
 			w[i].from[d] = days[k].from[d];
 			w[i].to[d] = days[k].to[d];
+			w[i].day[d] = days[k].dn[d];
 		}
 	}
 	int r = store_poll_summaries(env->store, w, n, sum);
@@ -223,6 +274,7 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 	}
 	if (n_health) /* qsort's base must not be NULL, even for 0 elements */
 		qsort(health, n_health, sizeof(*health), health_cmp);
+	struct today_grids grids = { 0 };
 	cJSON *o = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(o, "accounts");
 	cJSON_AddNumberToObject(o, "floor", SCHED_FLOOR);
@@ -238,11 +290,12 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 		cJSON_AddStringToObject(j, "external_id", a->external_id);
 		cJSON_AddBoolToObject(j, "enabled", a->enabled);
 		cJSON_AddBoolToObject(j, "token", a->token.value != NULL);
-		add_schedule_view(env, a, &days[day_of[i]], &sum[i], j, now);
+		add_schedule_view(env, a, &days[day_of[i]], &sum[i], j, now, &grids);
 		add_health(j, a, health, n_health);
 		cJSON_AddItemToArray(arr, j);
 	}
 	free(health);
+	today_grids_free(&grids);
 	ret->status = 200;
 	ret->body = o;
 out:

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar/cal.h"
 #include "store/audit.h"
 #include "store/store-internal.h"
 #include "util/clock.h"
@@ -139,8 +140,13 @@ int store_accounts_sync(struct store *s, const struct config *cfg, const char *a
 	int r = store_begin(s);
 	if (r)
 		return r;
-	for (size_t i = 0; i < cfg->n_accounts && r == 0; i++)
-		r = sync_one(s, &cfg->accounts[i], actor, now);
+	for (size_t i = 0; i < cfg->n_accounts && r == 0; i++) {
+		const struct config_account *a = &cfg->accounts[i];
+		r = sync_one(s, a, actor, now);
+		/* Its polls per day, in its calendar's zone (poll-days.c). */
+		if (r == 0 && a->cal)
+			r = store_poll_days_sync(s, a->id, cal_timezone(a->cal)->name);
+	}
 	if (r == 0)
 		r = mark_removed(s, cfg, actor, now);
 	return store_end(s, r);

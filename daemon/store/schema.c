@@ -489,6 +489,7 @@ const struct schema_migration schema_migrations[] = {
 	  migration_8 },
 	{ 9, "moderation actions: report and block, proposed actions, the verdict and the answer",
 	  migration_9 },
+	{ 10, "polls counted per account and local day", schema_migration_poll_days },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

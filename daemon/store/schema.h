@@ -14,3 +14,6 @@ extern const size_t schema_migrations_count;
 
 /* Migration 6, in schema-outbox.c. */
 extern const char schema_migration_outbox[];
+
+/* Migration 10, in schema-poll-days.c. */
+extern const char schema_migration_poll_days[];

@@ -138,14 +138,19 @@ int store_poll_latest(struct store *s, const char *account, int64_t *ret_started
  * account the two day windows to count in (from == to: none), and back
  * the last planned poll, the latest started one and its result (0 and ""
  * when none), the crisis window (0 when off) and the polls (all, ok)
- * started in each window.  Each value is one index step or range, the
+ * started in each window.  A window that is a whole local day[d] of
+ * `zone` is read from the account's kept count of that day when its days
+ * are counted in that zone (migration 10), else counted from its polls.
+ * Each value is one index step or range, the
  * statements are prepared once and the reads share one read transaction
  * (inside a caller's transaction, that one).  0 or STORE_E_SQLITE; on
  * failure ret is partly written. */
 struct store_poll_window {
 	const char *account;
 	int64_t from[2], to[2];
-	bool no_planned; /* the caller knows the next poll: last_planned stays 0 */
+	bool no_planned;  /* the caller knows the next poll: last_planned stays 0 */
+	const char *zone; /* NULL: count from the polls */
+	int64_t day[2];   /* the local day [from, to) is, in zone */
 };
 struct store_poll_summary {
 	int64_t last_planned;

@@ -257,11 +257,18 @@ void poller_free(struct poller *p)
 
 int poller_next_due(const struct poller *p, const char *account, int64_t *ret)
 {
-	for (size_t i = 0; i < p->n; i++)
+	/* /v1/accounts asks for every account in the configuration's order,
+	 * which is the slots' order: start after the last one found, so 800
+	 * accounts are 800 comparisons, not 320,000. */
+	static _Thread_local size_t hint;
+	for (size_t k = 0; k < p->n; k++) {
+		size_t i = (hint + k) % p->n;
 		if (strcmp(p->slots[i].account, account) == 0) {
+			hint = i + 1;
 			*ret = p->slots[i].next_due;
 			return 0;
 		}
+	}
 	return -ENOENT;
 }
 

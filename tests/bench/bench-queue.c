@@ -6,7 +6,8 @@
  * Builds, in a temporary directory, a configuration of ACCOUNTS accounts
  * (default 800) in 40 units and a store holding POLLS polls per account
  * (default 750: three a business day for a year) through store_poll_begin
- * and store_poll_end, and CLOCKS open respond clocks (default 50,000)
+ * and store_poll_end, in time order across the accounts as the poller
+ * records them, and CLOCKS open respond clocks (default 50,000)
  * through store_item_upsert and deadline_start, spread over the accounts
  * and the last 30 days (every tenth one published just now, so it can be
  * paused).  The build connection runs with synchronous=OFF and 1,000 items
@@ -197,18 +198,28 @@ int main(int argc, char **argv)
 
 	int64_t now = clock_now_usec();
 	double t0 = mono_ms();
-	/* A year of polls per account, one transaction per account. */
+	/* A year of polls per account, in the order the poller records them
+	 * (every account's first, then every account's second, ...), so the
+	 * newest polls lie together at the end of the table as in a real
+	 * store; BATCH polls a transaction. */
 	int64_t step = n_polls ? 365 * DAY_USEC / n_polls : 0;
-	for (size_t a = 0; a < cfg->n_accounts; a++) {
-		must(store_begin(store), "begin");
-		for (int i = 0; i < n_polls; i++) {
-			int64_t at = now - 365 * DAY_USEC + i * step, id = 0;
+	long n_done = 0;
+	for (int i = 0; i < n_polls; i++) {
+		for (size_t a = 0; a < cfg->n_accounts; a++, n_done++) {
+			int64_t at = now - 365 * DAY_USEC + i * step +
+			             (int64_t)a * (step / (int64_t)cfg->n_accounts),
+			        id = 0;
+			if (n_done % BATCH == 0)
+				must(store_begin(store), "begin");
 			must(store_poll_begin(store, cfg->accounts[a].id, at, at, &id), "poll");
 			must(store_poll_end(store, id, at + USEC_PER_SEC, "ok", 0, 0, NULL),
 			     "poll end");
+			if (n_done % BATCH == BATCH - 1)
+				must(store_commit(store), "commit");
 		}
-		must(store_commit(store), "commit");
 	}
+	if (n_done % BATCH != 0)
+		must(store_commit(store), "commit");
 	double t_polls = mono_ms() - t0;
 
 	/* Open clocks. */

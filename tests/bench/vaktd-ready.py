@@ -13,8 +13,9 @@ after READY=1 arrives): on a shared machine the wall time is the CPU time
 plus the wait for a turn.  Connectors point at a closed local port: polls fail fast
 and never leave the machine.
 
-With REQUESTS, the last run's daemon then answers that many GET /v1/status
-and GET /v1/accounts, one connection each, and their wall time and the
+With REQUESTS, the last run's daemon then answers that many GET /v1/status,
+GET /v1/accounts and GET /v1/audit/export pages (500 entries from seq
+1000, vaktctl's page size), one connection each, and their wall time and the
 daemon's CPU time per request (its schedstat before and after) are printed
 as p50 and p99.
 """
@@ -60,7 +61,7 @@ def get(path, sock_path):
 
 
 def requests(d, n):
-    for path in ("/v1/status", "/v1/accounts"):
+    for path in ("/v1/status", "/v1/accounts", "/v1/audit/export?from=1000&limit=500"):
         walls, cpus = [], []
         size = 0
         for _ in range(n):

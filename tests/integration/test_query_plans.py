@@ -32,7 +32,8 @@ DAEMON = os.path.join(SRCDIR, "daemon")
 BENCH_STORE = os.environ.get("BENCH_STORE", "")
 ITEMS = os.environ.get("VAKT_PLAN_ITEMS", "4000")
 
-BIG = ("items", "item_versions", "verdicts", "polls", "deadlines", "audit_log")
+# account_poll_days: 800 rows a day, kept for as long as the polls (migration 10).
+BIG = ("items", "item_versions", "verdicts", "polls", "deadlines", "audit_log", "account_poll_days")
 
 # Functions whose second argument is SQL.
 PREPARERS = ("store_prepare", "deadline_prepare", "sqlite3_prepare_v2", "sqlite3_prepare_v3",

@@ -373,18 +373,27 @@ static void test_query_plans(void)
 
 	/* What /v1/accounts reads: index steps and ranges only. */
 	struct store_poll_window w[2] = {
-		{ "kultur-fb", { pub, pub + 10 * MIN }, { pub + 10 * MIN, pub + 10 * MIN }, false },
-		{ "idrott-x", { 0, 0 }, { 0, 0 }, false },
+		{ "kultur-fb",
+		  { pub, pub + 10 * MIN },
+		  { pub + 10 * MIN, pub + 10 * MIN },
+		  false,
+		  NULL,
+		  { 0, 0 } },
+		/* With a zone: the kept counts of its days (migration 10). */
+		{ "idrott-x", { 0, 0 }, { 0, 0 }, false, "Europe/Stockholm", { 20415, 20416 } },
 	};
 	struct store_poll_summary sum[2];
 	s.n = 0;
 	sqlite3_trace_v2(store_db(f.s), SQLITE_TRACE_STMT, on_trace, &s);
 	T_EQ_INT(0, store_poll_summaries(f.s, w, 2, sum));
 	sqlite3_trace_v2(store_db(f.s), 0, NULL, NULL);
-	T_ASSERT(s.n >= 4);
+	T_ASSERT(s.n >= 5);
 	for (size_t i = 0; i < s.n; i++) {
 		if (strncmp(s.sql[i], "SELECT", 6) == 0)
-			check_plan(&f, s.sql[i], "");
+			check_plan(&f, s.sql[i],
+			           strstr(s.sql[i], "account_poll_days")
+			                   ? "USING PRIMARY KEY (day=? AND account_id=?)"
+			                   : "");
 		free(s.sql[i]);
 	}
 	fx_done(&f);
@@ -405,8 +414,8 @@ static void test_poll_summaries(void)
 	T_EQ_INT(0, store_poll_begin(f.s, "kultur-fb", t + 5 * HOUR, t + 2 * HOUR, &id));
 	T_EQ_INT(0, store_account_set_crisis(f.s, "idrott-x", t, t + HOUR, "test"));
 	struct store_poll_window w[2] = {
-		{ "kultur-fb", { t, t - HOUR }, { t + 90 * MIN, t }, false },
-		{ "idrott-x", { t, t }, { t + HOUR, t }, false },
+		{ "kultur-fb", { t, t - HOUR }, { t + 90 * MIN, t }, false, NULL, { 0, 0 } },
+		{ "idrott-x", { t, t }, { t + HOUR, t }, false, NULL, { 0, 0 } },
 	};
 	struct store_poll_summary sum[2];
 	T_EQ_INT(0, store_poll_summaries(f.s, w, 2, sum));
