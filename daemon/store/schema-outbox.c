@@ -136,3 +136,37 @@ const char schema_migration_outbox[] =
         "    cancelled_why = 'deadline ' || NEW.state"
         "    WHERE deadline_id = NEW.id AND cancelled_at IS NULL AND acknowledged_at IS NULL;"
         " END;";
+
+/* Migration 11: vakt's own moderation does not silence its pages.
+ *
+ * With AutoActions= hiding obvious threats by default, items_inhibit_
+ * escalations cancelled the on-call page of every threat vakt hid itself,
+ * seconds after raising it.  The issue asks for inhibition when the item
+ * is "hidden by a moderator": a person's decision that the matter is dealt
+ * with.  vakt hiding a threat is the first half of dealing with it; the
+ * on-call moderator still has to look (a police report, the staff member
+ * it names), so the page repeats until acknowledged.  The platform state
+ * set by the action the pipeline queued itself (requested_by 'vakt', the
+ * latest one done on the item) therefore no longer inhibits; a moderator's
+ * action, a hide seen on the platform and the author's delete still do.
+ * A change of `state` alone no longer re-fires on an item already hidden. */
+const char schema_migration_own_actions[] =
+        "DROP TRIGGER items_inhibit_escalations;"
+        "CREATE TRIGGER items_inhibit_escalations AFTER UPDATE OF state, platform_state ON items"
+        "  WHEN (NEW.state IN ('answered','resolved') AND NEW.state IS NOT OLD.state)"
+        "    OR (NEW.platform_state IN ('hidden','deleted','gone')"
+        "        AND NEW.platform_state IS NOT OLD.platform_state"
+        "        AND coalesce((SELECT requested_by FROM actions WHERE item_id = NEW.id"
+        "            AND state = 'done' ORDER BY done_at DESC, id DESC LIMIT 1), '') != 'vakt')"
+        " BEGIN"
+        "  UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL"
+        "    WHERE state IN ('pending','retrying') AND escalation_id IN"
+        "    (SELECT id FROM escalations WHERE item_id = NEW.id AND cancelled_at IS NULL"
+        "       AND acknowledged_at IS NULL);"
+        "  UPDATE escalations SET next_at = NULL,"
+        "    cancelled_at = coalesce(NEW.answered_at, NEW.last_seen_at),"
+        "    cancelled_why = CASE WHEN NEW.state IN ('answered','resolved') THEN 'item ' || "
+        "NEW.state"
+        "      ELSE 'item ' || NEW.platform_state END"
+        "    WHERE item_id = NEW.id AND cancelled_at IS NULL AND acknowledged_at IS NULL;"
+        " END;";

@@ -490,6 +490,8 @@ const struct schema_migration schema_migrations[] = {
 	{ 9, "moderation actions: report and block, proposed actions, the verdict and the answer",
 	  migration_9 },
 	{ 10, "polls counted per account and local day", schema_migration_poll_days },
+	{ 11, "vakt's own moderation actions no longer cancel its escalations",
+	  schema_migration_own_actions },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

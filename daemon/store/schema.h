@@ -17,3 +17,6 @@ extern const char schema_migration_outbox[];
 
 /* Migration 10, in schema-poll-days.c. */
 extern const char schema_migration_poll_days[];
+
+/* Migration 11, in schema-outbox.c. */
+extern const char schema_migration_own_actions[];

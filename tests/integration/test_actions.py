@@ -92,6 +92,13 @@ class Facebook(ActionsBase):
         queued = [a for a in self.audit("action.queued") if '"kind":"hide"' in a[2]]
         self.assertTrue(queued and queued[0][0] == "vakt" and "sv.threat" in queued[0][2], queued)
         self.assertTrue(self.audit("action.done"))
+        # Hiding it is vakt's own first step, not a moderator's decision:
+        # the on-call page about the threat stays open until acknowledged.
+        item = self.item_id(cid)
+        esc = [e for e in json.loads(d.ctl("escalations", "--json").stdout)["escalations"]
+               if e["item"] == item]
+        self.assertTrue(esc, "no escalation for the threat")
+        self.assertFalse(esc[0]["cancelled_at"], esc[0])
         # Evaluated again (a moderator's re-evaluation, or the next poll):
         # nothing is queued twice.
         d.ctl("item", str(self.item_id(cid)), "--evaluate")

@@ -170,6 +170,50 @@ static void test_answered_item_cancels_pending(void)
 	tfs_rmrf(dir);
 }
 
+/* vakt hiding a threat itself (the pipeline's AutoActions=) leaves the
+ * on-call page running until acknowledged; a moderator's hide ends it. */
+static void test_own_hide_keeps_the_page(void)
+{
+	char *dir;
+	struct store *s = open_store(&dir);
+	struct escalate_verdict_in in = {
+		.account = "a",
+		.item_id = 2,
+		.verdict_id = 1,
+		.categories = 1u << FILTER_CAT_THREAT,
+		.tier = FILTER_TIER_OBVIOUS,
+	};
+	int64_t id;
+	struct store_escalation e;
+	T_EQ_INT(0, escalate_verdict(s, &in, 1000, &id));
+	T_EQ_INT(0, store_delivery_add(s, id, 0, 0, "x@y.se", "oncall", 1000, NULL));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(
+	                 store_db(s),
+	                 "INSERT INTO actions (item_id, kind, requested_at, requested_by, reason,"
+	                 " state, done_at) VALUES (2, 'hide', 1001, 'vakt', 'obvious', 'done', "
+	                 "1002);"
+	                 "UPDATE items SET platform_state='hidden' WHERE id=2;"
+	                 "UPDATE items SET state='open' WHERE id=2;",
+	                 NULL, NULL, NULL));
+	T_EQ_INT(0, store_escalation_get(s, id, &e));
+	T_EQ_INT(0, e.cancelled_at);
+	/* A moderator deletes it after looking: that is the decision. */
+	T_EQ_INT(
+	        SQLITE_OK,
+	        sqlite3_exec(
+	                store_db(s),
+	                "INSERT INTO actions (item_id, kind, requested_at, requested_by, reason,"
+	                " state, done_at) VALUES (2, 'delete', 1003, 'api:mod', 'x', 'done', 1004);"
+	                "UPDATE items SET platform_state='deleted' WHERE id=2;",
+	                NULL, NULL, NULL));
+	T_EQ_INT(0, store_escalation_get(s, id, &e));
+	T_ASSERT(e.cancelled_at != 0);
+	T_EQ_STR("item deleted", e.cancelled_why);
+	store_close(s);
+	tfs_rmrf(dir);
+}
+
 static struct store_delivery delivery_of(struct store *s, int64_t esc, size_t i, size_t *ret_n)
 {
 	struct store_delivery *d = NULL, one = { 0 };
@@ -617,5 +661,6 @@ int main(void)
 	T_RUN(test_pileon_groups_within_window);
 	T_RUN(test_health_once_per_incident);
 	T_RUN(test_answered_item_cancels_pending);
+	T_RUN(test_own_hide_keeps_the_page);
 	return t_done();
 }
