@@ -108,6 +108,27 @@ class Facebook(FetchBase):
         self.assertEqual(1, polls[0]["items_updated"])
         self.assertIn("10158407654329999_42", {i["platform_id"] for i in polls[0]["items"]})
 
+    def test_visitor_post_added_later_is_stored(self):
+        # A visitor writes on the page after the first poll: /feed brings
+        # it (PLATFORMS.md §1.2), with its comment, on the next poll.
+        sim = self.sim()
+        self.account("fb", sim)
+        d = self.start()
+        self.need_connector(self.poll(d, "fb"))
+        self.to_present(d)
+        post = sim.ctl("POST", "/items", {"kind": "post", "author": "u-kun",
+                                          "text": "Varför är biblioteket stängt?",
+                                          "created": real_now()})["ids"][0]
+        reply = sim.ctl("POST", "/items", {"kind": "comment", "parent": post,
+                                           "author": "u-sara", "text": "Undrar också",
+                                           "created": real_now()})["ids"][0]
+        self.to_present(d)
+        polls = self.poll(d, "fb")
+        self.assertEqual("ok", polls[0]["result"], polls)
+        self.assertEqual(2, polls[0]["items_new"], polls)
+        self.assertEqual(self.sim_ids(sim), self.stored("fb"))
+        self.assertEqual(post, self.stored_parents("fb")[reply])
+
     def test_faults_survived_and_isolated(self):
         bad, good = self.sim(), self.sim()
         self.account("fb-bad", bad)
