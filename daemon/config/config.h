@@ -79,6 +79,12 @@ int config_auto_actions_parse(const char *value, unsigned *ret);
 
 #define CONFIG_BACKFILL_DAYS_DEFAULT 14
 #define CONFIG_BACKFILL_DAYS_MAX 366
+/* YouTube's daily quota (QuotaPerDay=, QuotaReserve=): Google's default
+ * per project, and what polls leave for moderation actions (20 of them at
+ * 50 units). */
+#define CONFIG_QUOTA_PER_DAY_DEFAULT 10000
+#define CONFIG_QUOTA_RESERVE_DEFAULT 1000
+#define CONFIG_QUOTA_MAX 1000000000
 
 struct config_account {
 	char *id; /* file name without .conf, or Id= */
@@ -94,6 +100,15 @@ struct config_account {
 	struct sched_policy sched_own; /* the account file's [Schedule] */
 	unsigned auto_actions_own;     /* AutoActions= of the account file, when set */
 	bool auto_actions_set;
+	/* YouTube's daily quota units are the Google Cloud project's, shared
+	 * by every account whose token the project issued: quota_project is
+	 * QuotaProject= when given, else the token's source ("file:PATH",
+	 * "credential:NAME"); NULL for other platforms and without a token
+	 * source.  Polls stop at quota_per_day - quota_reserve units a
+	 * Pacific day; moderation actions may use the reserve. */
+	char *quota_project;
+	unsigned quota_per_day, quota_reserve;
+	unsigned line_quota; /* the first Quota*= key, for diagnostics */
 	char *file;
 	unsigned line;          /* its [Account] header; 0 when it has none */
 	unsigned line_platform; /* for diagnostics about references */

@@ -49,6 +49,11 @@ struct fetch_poll {
 	int failures;       /* transient failures in a row, for the backoff */
 	int64_t timeout_at; /* the poll's timeout; pushed back by a platform's wait */
 	struct fetch_tally tally;
+	/* YouTube: the project whose daily units the poll spends (NULL:
+	 * none), its QuotaPerDay= and QuotaReserve=. */
+	char *quota_project;
+	unsigned quota_per_day, quota_reserve;
+	bool deferred; /* ended by the quota budget: the account's health stays */
 	struct ctimer *wait, *timeout;
 	fetch_done_fn done;
 	void *done_arg;
@@ -67,8 +72,16 @@ struct stop {
 	char why[256];
 };
 
+/* The Pacific day the quota line was said for a project (+1; 0 never). */
+struct quota_said {
+	char *project;
+	int64_t day;
+};
+
 struct fetch {
 	struct fetch_env env;
+	struct quota_said *said;
+	size_t n_said;
 	struct fetch_poll *polls;
 	size_t n_polls;
 	struct {
@@ -162,6 +175,46 @@ void fetch_reconfigured(struct fetch *f)
 	f->n_stops = 0;
 }
 
+/* --- YouTube's quota budget ----------------------------------------------- */
+
+static int64_t *said_day(struct fetch *f, const char *project)
+{
+	static int64_t spare; /* out of memory: said again next time */
+	for (size_t i = 0; i < f->n_said; i++)
+		if (strcmp(f->said[i].project, project) == 0)
+			return &f->said[i].day;
+	struct quota_said *v = realloc(f->said, (f->n_said + 1) * sizeof(*v));
+	if (!v)
+		return &spare;
+	f->said = v;
+	if (!(v[f->n_said].project = strdup(project)))
+		return &spare;
+	v[f->n_said].day = 0;
+	return &f->said[f->n_said++].day;
+}
+
+/* Whether a request of `cost` units fits the project's poll budget today;
+ * when not, the account's polls stop until midnight Pacific (said loudly
+ * once per project and day) and *why says so.  A store that cannot be read
+ * does not stop polling: Google's own quotaExceeded still would. */
+static bool quota_allows(struct fetch *f, const char *account, const char *project,
+                         unsigned per_day, unsigned reserve, int cost, char *why, size_t len)
+{
+	struct fetch_quota q;
+	int r = fetch_quota_get(f->env.store, project, per_day, reserve, clock_now_usec(), &q);
+	if (r) {
+		log_full(LOG_ERR, account, 0, "cannot read the YouTube quota count of '%s': %s",
+		         project, r > 0 ? store_strerror(f->env.store, r) : vakt_strerror(r));
+		return true;
+	}
+	if (fetch_quota_fits(&q, cost))
+		return true;
+	fetch_quota_why(&q, why, len);
+	add_stop(f, account, q.day.reset_usec, why);
+	fetch_quota_say(account, project, &q, said_day(f, project));
+	return false;
+}
+
 /* --- platforms ------------------------------------------------------------ */
 
 static int platform_index(struct fetch *f, const struct connector *c)
@@ -243,6 +296,7 @@ static void poll_free(struct fetch_poll *p)
 	free(p->base_url);
 	free(p->external_id);
 	free(p->cursor);
+	free(p->quota_project);
 	free(p->end_error);
 	free(p);
 }
@@ -271,8 +325,10 @@ static void record_end(struct fetch_poll *p, const char *result, enum conn_outco
 		.red_after = f->env.red_after,
 		.stale_usec = acc ? fetch_stale_after(acc) : 0,
 	};
+	/* A poll the quota budget ended is vakt's plan, not the account's
+	 * failure: its health stays as it was. */
 	int r = fetch_record_end(f->env.store, p->account, p->poll_id, result, &p->tally, outcome,
-	                         error, &hp, clock_now_usec());
+	                         error, p->deferred ? NULL : &hp, clock_now_usec());
 	if (r)
 		log_full(LOG_ERR, p->account, 0, "cannot record the end of poll %lld: %s",
 		         (long long)p->poll_id, store_strerror(f->env.store, r));
@@ -682,11 +738,34 @@ static void pump(struct fetch_poll *p)
 			break;
 		}
 		s->poll = p;
+		char why[320];
+		if (s->req.quota_cost > 0 && p->quota_project &&
+		    !quota_allows(f, p->account, p->quota_project, p->quota_per_day,
+		                  p->quota_reserve, s->req.quota_cost, why, sizeof(why))) {
+			/* The poll ends here, its requests in flight abandoned:
+			 * nothing of them is stored, so the cursor stays and the
+			 * next Pacific day fetches it all. */
+			slot_free(s);
+			p->deferred = true;
+			bool stored = p->tally.items_new || p->tally.items_updated || p->tally.gone;
+			finish(p, stored ? "partial" : "error", CONN_OK, why);
+			return;
+		}
 		r = start_request(p, s);
 		if (r < 0) {
 			slot_free(s);
 			fail(p, CONN_OK, "cannot start a request");
 			return;
+		}
+		if (s->req.quota_cost > 0 && p->quota_project) {
+			r = fetch_quota_charge(f->env.store, p->quota_project, s->req.quota_cost,
+			                       clock_now_usec());
+			if (r)
+				log_full(LOG_ERR, p->account, 0,
+				         "cannot count %d YouTube quota unit(s) of '%s': %s",
+				         s->req.quota_cost, p->quota_project,
+				         r > 0 ? store_strerror(f->env.store, r)
+				               : vakt_strerror(r));
 		}
 		s->next = p->slots;
 		p->slots = s;
@@ -741,6 +820,10 @@ static int copy_account(struct fetch_poll *p, const struct config_account *a)
 	p->external_id = strdup(a->external_id ? a->external_id : "");
 	if (!p->account || !p->token || !p->base_url || !p->external_id)
 		return -ENOMEM;
+	if (a->quota_project && !(p->quota_project = strdup(a->quota_project)))
+		return -ENOMEM;
+	p->quota_per_day = a->quota_per_day;
+	p->quota_reserve = a->quota_reserve;
 	size_t n = strlen(p->base_url);
 	while (n > 0 && p->base_url[n - 1] == '/')
 		p->base_url[--n] = '\0';
@@ -763,6 +846,13 @@ int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_don
 	if (fetch_running(f, account))
 		return -EBUSY;
 	if (fetch_stopped_why(f, account)[0])
+		return -ECANCELED;
+	/* A poll costs at least one unit: none is started that would not
+	 * fit (the stop then says why). */
+	char why[320];
+	if (a->quota_project && a->token.value &&
+	    !quota_allows(f, account, a->quota_project, a->quota_per_day, a->quota_reserve, 1, why,
+	                  sizeof(why)))
 		return -ECANCELED;
 	int64_t now = clock_now_usec();
 	struct fetch_poll *p = calloc(1, sizeof(*p));
@@ -948,6 +1038,9 @@ void fetch_free(struct fetch *f)
 		poll_free(p);
 	}
 	fetch_reconfigured(f);
+	for (size_t i = 0; i < f->n_said; i++)
+		free(f->said[i].project);
+	free(f->said);
 	if (f->drain_timer)
 		event_free(f->drain_timer);
 	event_free(f->wake);

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """vaktd fetching from the YouTube simulator (Data API v3): the shared
 fetch tests (fetchcase.PlatformCases) with YouTube's threads and replies,
-its rate-limit reasons, and a spent daily quota that stops the account
-until midnight Pacific time."""
+its rate-limit reasons, a spent daily quota that stops the account
+until midnight Pacific time, and vaktd's own daily budget (QuotaPerDay=,
+QuotaReserve=): units counted per project and kept across a restart,
+polls deferred to the next Pacific day when the budget is used."""
 import calendar
 import time
+
+import json
 
 from fetchcase import QUESTION, FetchBase, PlatformCases
 from vakttest import main
@@ -83,6 +87,59 @@ class YouTube(PlatformCases, FetchBase):
         used = sim.state()["config"]["quota_used"]
         self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
         self.assertEqual(used + 1, sim.state()["config"]["quota_used"])
+
+    def quota(self, d, name="acct"):
+        accs = json.loads(d.ctl("accounts", "--json").stdout)["accounts"]
+        return {a["id"]: a for a in accs}[name]
+
+    def test_budget_defers_polls_until_the_next_pacific_day(self):
+        sim = self.sim()
+        budget = "QuotaProject=city-yt\nQuotaPerDay=%d\nQuotaReserve=%d\n"
+        self.account("acct", sim, extra=budget % (1000, 0))
+        d = self.start()
+        self.first_poll(d)
+        # Every unit the simulator charged, vaktd counted (the same Pacific
+        # day: the test clock starts at the real present).
+        a = self.quota(d)
+        used = a["quota"]["used"]
+        self.assertEqual(sim.state()["config"]["quota_used"], used)
+        self.assertEqual("city-yt", a["quota"]["project"])
+        self.assertIsNone(a["quota"]["polls_deferred_until"])
+        # Room for two more polls of one unit, 50 kept for moderation.
+        self.account("acct", sim, extra=budget % (used + 2 + 50, 50))
+        d.ctl("reload")
+        self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
+        self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
+        charged = sim.state()["config"]["quota_used"]
+        polls = self.poll(d, "acct")
+        self.assertIsNone(polls[0].get("poll"), polls)
+        self.assertRegex(polls[0]["error"], r"quota budget of 'city-yt' is spent.*deferred until")
+        self.assertEqual(charged, sim.state()["config"]["quota_used"], "a deferred poll asks nothing")
+        self.poll(d, "acct")
+        a = self.quota(d)
+        self.assertEqual(used + 2, a["quota"]["used"])
+        until = a["quota"]["polls_deferred_until"]
+        self.assertIsNotNone(until)
+        self.assertEqual(until, a["health"]["quota_deferred_until"])
+        self.assertNotEqual("red", a["health"]["state"])
+        self.assertIn("QUOTA", d.ctl("accounts").stdout)
+        self.assertEqual(1, d.log().count("QUOTA: polls of every YouTube account of project "
+                                          "'city-yt' are deferred"), d.log())
+        # A restart remembers the day's units (the store, migration 12).
+        clock = d.status()["now"]
+        d.stop()
+        d = self.vaktd("--test-clock", clock[:19] + "Z,manual").start()
+        self.assertRegex(self.poll(d, "acct")[0]["error"], "quota budget")
+        self.assertEqual(used + 2, self.quota(d)["quota"]["used"])
+        # The next Pacific day (midnight Los Angeles, with its DST) resumes.
+        reset = self.quota(d)["quota"]["resets_at"]
+        d.set_clock(reset)
+        polls = self.poll(d, "acct")
+        self.assertEqual("ok", polls[0]["result"], polls)
+        a = self.quota(d)
+        self.assertEqual(1, a["quota"]["used"])
+        self.assertIsNone(a["quota"]["polls_deferred_until"])
+        self.assertEqual("ok", a["health"]["state"])
 
 
 if __name__ == "__main__":
