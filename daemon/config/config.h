@@ -123,9 +123,11 @@ struct config_account {
 	 * review_by_category_set says review_by_category[c] is set. */
 	struct cal_duration review_by_category[CONFIG_CATEGORIES];
 	unsigned review_by_category_set;
-	int64_t esc_group_window_usec; /* [Escalation] GroupWindow= */
-	unsigned auto_actions;         /* CONFIG_AUTO_*: the account's, else [Actions]'s */
-	const struct cal *cal;         /* borrowed from config.calendars */
+	int64_t esc_group_window_usec;        /* [Escalation] GroupWindow= */
+	unsigned esc_review_abuse_count;      /* [Escalation] ReviewAbuseCount= */
+	int64_t esc_review_abuse_window_usec; /* [Escalation] ReviewAbuseWindow= */
+	unsigned auto_actions;                /* CONFIG_AUTO_*: the account's, else [Actions]'s */
+	const struct cal *cal;                /* borrowed from config.calendars */
 	const char *calendar_name;
 };
 
@@ -251,6 +253,11 @@ struct config_escalation {
 	struct config_route fallback; /* where a route that would end nowhere goes */
 	bool english;                 /* Language=en; Swedish by default */
 	int64_t group_window_usec;    /* pile-on window */
+	/* Facebook reviews cannot be removed: review_abuse_count harmful
+	 * reviews within review_abuse_window_usec tell the account's owner to
+	 * turn reviews off (ReviewAbuseCount=, 0 never; ReviewAbuseWindow=). */
+	unsigned review_abuse_count;
+	int64_t review_abuse_window_usec;
 	int64_t retry_initial_usec, retry_max_usec, give_up_usec;
 	int64_t repeat_usec; /* 0: never repeat */
 	unsigned repeat_kinds;

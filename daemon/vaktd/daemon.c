@@ -627,6 +627,15 @@ static int on_api_poll(void *arg, const char *account, const char *actor,
 }
 
 /* The HTTP engine and the fetch driver, on the daemon's loop. */
+/* Fetched items were stored: what they escalated (a threat, repeated
+ * harmful reviews) goes out at once, not when the outbox's timer or a
+ * deadline scan happens to run it.  (Queued actions go out at the tick.) */
+static void on_fetched(void *arg)
+{
+	struct daemon *d = arg;
+	escalate_outbox_kick(d->outbox);
+}
+
 static int start_fetch(struct daemon *d)
 {
 	int r = curlev_new(d->base, &(struct curlev_limits){ 0 }, &d->curl);
@@ -641,6 +650,7 @@ static int start_fetch(struct daemon *d)
 		.store = d->store,
 		.config = current_config,
 		.rules = current_rules,
+		.stored = on_fetched,
 		.arg = d,
 	};
 	r = fetch_new(&env, &d->fetch);

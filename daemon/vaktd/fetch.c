@@ -616,6 +616,7 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 	struct store *st = f->env.store;
 	/* No transaction (the database is busy): each batch commits alone. */
 	f->grouping = store_depth(st) == 0 && store_begin(st) == 0;
+	bool any = f->ready != NULL;
 	struct slot *s;
 	while ((s = f->ready)) {
 		f->ready = s->ready_next;
@@ -640,6 +641,8 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 		for (struct fetch_poll *p = f->polls; p; p = p->next)
 			p->grouped = false;
 	}
+	if (any && f->env.stored)
+		f->env.stored(f->env.arg);
 	struct fetch_poll *p;
 	while ((p = f->ended)) {
 		f->ended = p->next;
