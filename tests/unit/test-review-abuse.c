@@ -147,6 +147,59 @@ static void test_off_and_other_platforms(void)
 	T_EQ_INT(before, all_reviews());
 }
 
+static char *load(const char *dir, struct config **ret)
+{
+	struct config_overrides ovr = { .state_dir = "/nonexistent/state",
+		                        .api_socket = "/nonexistent/api.sock" };
+	struct diag_list dl = { 0 };
+	static char out[4096];
+	out[0] = '\0';
+	*ret = NULL;
+	if (config_load(dir, &ovr, ret, &dl) < 0)
+		for (size_t i = 0; i < dl.n; i++)
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s:%u: %s\n",
+			         dl.v[i].file, dl.v[i].line, dl.v[i].msg);
+	diag_list_clear(&dl);
+	return out;
+}
+
+/* [Escalation] ReviewAbuseCount= and ReviewAbuseWindow= reach every
+ * account; defaults 3 and 7 days; nonsense is refused with its line. */
+static void test_config_keys(void)
+{
+	char *dir = tfs_mkdtemp();
+	const char *unit = "[Unit kultur]\nTitle=K\nManager=M\nManagerEmail=m@example.invalid\n";
+	char conf[1024];
+	struct config *c = NULL;
+	tfs_write(dir, "accounts.d/fb.conf",
+	          "[Account]\nPlatform=facebook\nUnit=kultur\nExternalId=1\nEnabled=no\n");
+	tfs_write(dir, "vaktd.conf", unit);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(3, c->accounts[0].esc_review_abuse_count);
+		T_ASSERT(c->accounts[0].esc_review_abuse_window_usec == 7 * DAY);
+	}
+	config_free(c);
+	snprintf(conf, sizeof(conf), "%s[Escalation]\nReviewAbuseCount=2\nReviewAbuseWindow=1d\n",
+	         unit);
+	tfs_write(dir, "vaktd.conf", conf);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(2, c->accounts[0].esc_review_abuse_count);
+		T_ASSERT(c->accounts[0].esc_review_abuse_window_usec == DAY);
+	}
+	config_free(c);
+	snprintf(conf, sizeof(conf), "%s[Escalation]\nReviewAbuseCount=-1\nReviewAbuseWindow=5s\n",
+	         unit);
+	tfs_write(dir, "vaktd.conf", conf);
+	const char *out = load(dir, &c);
+	T_CONTAINS(out, "vaktd.conf:6: ReviewAbuseCount=-1: expected a number of reviews");
+	T_CONTAINS(out,
+	           "vaktd.conf:7: ReviewAbuseWindow=5s: expected a time span of at least 1min");
+	T_ASSERT(c == NULL);
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	char *dir = tfs_mkdtemp(), path[4200], rules_dir[4096];
@@ -182,6 +235,7 @@ int main(void)
 	T_RUN(test_new_incident_after_a_quiet_window);
 	T_RUN(test_spread_out_reviews_do_not_escalate);
 	T_RUN(test_off_and_other_platforms);
+	T_RUN(test_config_keys);
 
 	pipeline_rules_free(rules);
 	cal_free(cal);
