@@ -250,7 +250,11 @@ static int add_quota(const struct api_env *env, const struct config_account *a, 
 	int r = api_quota_of(env, a, now, &q);
 	if (r || !a->quota_project)
 		return r;
-	bool deferred = q.deferred;
+	/* The fetch driver plans a poll with the units of the account's last
+	 * one, so it may defer before one unit is left: its stop says so. */
+	const char *why = env->stopped_why ? env->stopped_why(env->stopped_why_arg, a->id) : "";
+	bool deferred = q.deferred || (why && strncmp(why, STORE_QUOTA_DEFERRED,
+	                                              strlen(STORE_QUOTA_DEFERRED)) == 0);
 	struct civil_date cd = civil_date_from_days(q.day.day);
 	char date[16];
 	snprintf(date, sizeof(date), "%04d-%02d-%02d", cd.year, cd.month, cd.day);

@@ -19,20 +19,15 @@
 #define ITEMS_LIMIT_MAX 1000
 #define POLL_ITEMS_MAX 200
 
-/* A YouTube account stopped by vaktd's own quota budget, not by the
- * platform: says so and until when (true), or false. */
-static bool quota_why(const struct api_env *env, const char *account, char *buf, size_t len)
+/* Why a poll did not start because the account is stopped: the fetch
+ * driver's own reason (the platform said stop, or YouTube's quota budget
+ * with until when), when the daemon can say (true). */
+static bool stopped_why(const struct api_env *env, const char *account, char *buf, size_t len)
 {
-	const struct config_account *a = config_find_account(env->config, account);
-	struct api_quota q;
-	if (!a || api_quota_of(env, a, clock_now_usec(), &q) != 0 || !q.deferred)
+	const char *why = env->stopped_why ? env->stopped_why(env->stopped_why_arg, account) : "";
+	if (!why || !*why)
 		return false;
-	char at[40];
-	snprintf(buf, len,
-	         "the YouTube quota budget of '%s' is spent for this Pacific day (%lld of %lld "
-	         "units for polls); polls are deferred until %s",
-	         a->quota_project, (long long)q.used, (long long)q.poll_budget,
-	         clock_format_utc(q.resets_at, at, sizeof(at)));
+	snprintf(buf, len, "stopped: %s", why);
 	return true;
 }
 
@@ -97,9 +92,9 @@ static void post_poll(const struct api_env *env, const struct api_req *req,
 				cJSON_AddNumberToObject(j, "poll", (double)v[i].poll_id);
 			else
 				cJSON_AddNullToObject(j, "poll");
-			char why[256];
+			char why[320];
 			if (v[i].error == -ECANCELED &&
-			    quota_why(env, v[i].account, why, sizeof(why)))
+			    stopped_why(env, v[i].account, why, sizeof(why)))
 				cJSON_AddStringToObject(j, "error", why);
 			else if (v[i].error)
 				cJSON_AddStringToObject(j, "error", start_error(v[i].error));

@@ -8,6 +8,10 @@
 
 #include "store/store.h"
 
+/* How the fetch driver's stop of a deferred account begins (its
+ * fetch_stopped_why()), so that the API can tell it from the platform's. */
+#define STORE_QUOTA_DEFERRED "YouTube quota budget"
+
 /* Add units to project's count for Pacific day `day` (its day number) and
  * drop the project's rows older than a week.  In the caller's transaction
  * when one is open. */

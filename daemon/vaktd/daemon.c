@@ -358,6 +358,12 @@ static int on_next_poll(void *arg, const char *account, int64_t *ret)
 	return poller_next_due(d->poller, account, ret);
 }
 
+static const char *on_stopped_why(void *arg, const char *account)
+{
+	const struct daemon *d = arg;
+	return d->fetch ? fetch_stopped_why(d->fetch, account) : "";
+}
+
 int daemon_check_config(const struct daemon_opts *opts)
 {
 	struct diag_list diags = { 0 };
@@ -695,6 +701,8 @@ static int start_poller(struct daemon *d)
 	d->api_env.changed_arg = d;
 	d->api_env.next_poll = on_next_poll;
 	d->api_env.next_poll_arg = d;
+	d->api_env.stopped_why = on_stopped_why;
+	d->api_env.stopped_why_arg = d;
 	return 0;
 }
 

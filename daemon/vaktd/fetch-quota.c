@@ -36,9 +36,10 @@ void fetch_quota_why(const struct fetch_quota *q, char *buf, size_t len)
 {
 	char at[40];
 	snprintf(buf, len,
-	         "YouTube quota budget: %" PRId64 " of %" PRId64 " units used today, polls stop "
-	         "at %" PRId64 " (the rest is kept for moderation); deferred until %s "
-	         "(midnight Pacific)",
+	         STORE_QUOTA_DEFERRED ": %" PRId64 " of %" PRId64 " units used today, polls stop "
+	                              "at %" PRId64
+	                              " (the rest is kept for moderation); deferred until %s "
+	                              "(midnight Pacific)",
 	         q->used, q->per_day, q->poll_limit,
 	         clock_format_utc(q->day.reset_usec, at, sizeof(at)));
 }

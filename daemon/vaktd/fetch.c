@@ -53,7 +53,8 @@ struct fetch_poll {
 	 * none), its QuotaPerDay= and QuotaReserve=. */
 	char *quota_project;
 	unsigned quota_per_day, quota_reserve;
-	bool deferred; /* ended by the quota budget: the account's health stays */
+	int quota_units; /* counted for this poll so far */
+	bool deferred;   /* ended by the quota budget: the account's health stays */
 	struct ctimer *wait, *timeout;
 	fetch_done_fn done;
 	void *done_arg;
@@ -72,16 +73,18 @@ struct stop {
 	char why[256];
 };
 
-/* The Pacific day the quota line was said for a project (+1; 0 never). */
-struct quota_said {
-	char *project;
-	int64_t day;
+/* What the quota budget remembers: "said:PROJECT" the Pacific day the
+ * QUOTA line was said (+1; 0 never), "units:ACCOUNT" the units of the
+ * account's last poll. */
+struct quota_memo {
+	char *key;
+	int64_t value;
 };
 
 struct fetch {
 	struct fetch_env env;
-	struct quota_said *said;
-	size_t n_said;
+	struct quota_memo *memo;
+	size_t n_memo;
 	struct fetch_poll *polls;
 	size_t n_polls;
 	struct {
@@ -177,20 +180,25 @@ void fetch_reconfigured(struct fetch *f)
 
 /* --- YouTube's quota budget ----------------------------------------------- */
 
-static int64_t *said_day(struct fetch *f, const char *project)
+static int64_t *memo(struct fetch *f, const char *kind, const char *name)
 {
-	static int64_t spare; /* out of memory: said again next time */
-	for (size_t i = 0; i < f->n_said; i++)
-		if (strcmp(f->said[i].project, project) == 0)
-			return &f->said[i].day;
-	struct quota_said *v = realloc(f->said, (f->n_said + 1) * sizeof(*v));
-	if (!v)
-		return &spare;
-	f->said = v;
-	if (!(v[f->n_said].project = strdup(project)))
-		return &spare;
-	v[f->n_said].day = 0;
-	return &f->said[f->n_said++].day;
+	static int64_t spare; /* out of memory: forgotten (said again, one unit) */
+	char *key = NULL;
+	if (asprintf(&key, "%s:%s", kind, name) < 0)
+		return spare = 0, &spare;
+	for (size_t i = 0; i < f->n_memo; i++)
+		if (strcmp(f->memo[i].key, key) == 0) {
+			free(key);
+			return &f->memo[i].value;
+		}
+	struct quota_memo *v = realloc(f->memo, (f->n_memo + 1) * sizeof(*v));
+	if (!v) {
+		free(key);
+		return spare = 0, &spare;
+	}
+	f->memo = v;
+	v[f->n_memo] = (struct quota_memo){ .key = key, .value = 0 };
+	return &f->memo[f->n_memo++].value;
 }
 
 /* Whether a request of `cost` units fits the project's poll budget today;
@@ -211,7 +219,7 @@ static bool quota_allows(struct fetch *f, const char *account, const char *proje
 		return true;
 	fetch_quota_why(&q, why, len);
 	add_stop(f, account, q.day.reset_usec, why);
-	fetch_quota_say(account, project, &q, said_day(f, project));
+	fetch_quota_say(account, project, &q, memo(f, "said", project));
 	return false;
 }
 
@@ -370,6 +378,9 @@ static void finish(struct fetch_poll *p, const char *result, enum conn_outcome o
                    const char *error)
 {
 	struct fetch *f = p->f;
+	/* What the account's next poll is planned with (fetch_start). */
+	if (p->quota_project && !p->deferred)
+		*memo(f, "units", p->account) = p->quota_units;
 	unlink_poll(f, p);
 	drop_slots(p);
 	ctimer_disarm(p->wait);
@@ -763,6 +774,7 @@ static void pump(struct fetch_poll *p)
 		if (s->req.quota_cost > 0 && p->quota_project) {
 			r = fetch_quota_charge(f->env.store, p->quota_project, s->req.quota_cost,
 			                       clock_now_usec());
+			p->quota_units += s->req.quota_cost;
 			if (r)
 				log_full(LOG_ERR, p->account, 0,
 				         "cannot count %d YouTube quota unit(s) of '%s': %s",
@@ -850,13 +862,18 @@ int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_don
 		return -EBUSY;
 	if (fetch_stopped_why(f, account)[0])
 		return -ECANCELED;
-	/* A poll costs at least one unit: none is started that would not
-	 * fit (the stop then says why). */
+	/* A poll is planned to cost what the account's last one did (at
+	 * least one unit): none is started that would not fit, rather than
+	 * cut short when the budget runs out in the middle (the stop then
+	 * says why). */
 	char why[320];
-	if (a->quota_project && a->token.value &&
-	    !quota_allows(f, account, a->quota_project, a->quota_per_day, a->quota_reserve, 1, why,
-	                  sizeof(why)))
-		return -ECANCELED;
+	if (a->quota_project && a->token.value) {
+		int64_t last = *memo(f, "units", account);
+		int cost = last > 1 ? (last < 1000 ? (int)last : 1000) : 1;
+		if (!quota_allows(f, account, a->quota_project, a->quota_per_day, a->quota_reserve,
+		                  cost, why, sizeof(why)))
+			return -ECANCELED;
+	}
 	int64_t now = clock_now_usec();
 	struct fetch_poll *p = calloc(1, sizeof(*p));
 	int r = p ? 0 : -ENOMEM;
@@ -1041,9 +1058,9 @@ void fetch_free(struct fetch *f)
 		poll_free(p);
 	}
 	fetch_reconfigured(f);
-	for (size_t i = 0; i < f->n_said; i++)
-		free(f->said[i].project);
-	free(f->said);
+	for (size_t i = 0; i < f->n_memo; i++)
+		free(f->memo[i].key);
+	free(f->memo);
 	if (f->drain_timer)
 		event_free(f->drain_timer);
 	event_free(f->wake);

@@ -98,6 +98,9 @@ class YouTube(PlatformCases, FetchBase):
         self.account("acct", sim, extra=budget % (1000, 0))
         d = self.start()
         self.first_poll(d)
+        # A poll is planned to cost what the account's last one did: the
+        # first (the backfill) costs more than the quiet ones after it.
+        self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
         # Every unit the simulator charged, vaktd counted (the same Pacific
         # day: the test clock starts at the real present).
         a = self.quota(d)
@@ -113,7 +116,8 @@ class YouTube(PlatformCases, FetchBase):
         charged = sim.state()["config"]["quota_used"]
         polls = self.poll(d, "acct")
         self.assertIsNone(polls[0].get("poll"), polls)
-        self.assertRegex(polls[0]["error"], r"quota budget of 'city-yt' is spent.*deferred until")
+        self.assertRegex(polls[0]["error"], r"^stopped: YouTube quota budget: %d of %d units used "
+                                            r"today.*deferred until" % (used + 2, used + 52))
         self.assertEqual(charged, sim.state()["config"]["quota_used"], "a deferred poll asks nothing")
         self.poll(d, "acct")
         a = self.quota(d)
@@ -140,6 +144,31 @@ class YouTube(PlatformCases, FetchBase):
         self.assertEqual(1, a["quota"]["used"])
         self.assertIsNone(a["quota"]["polls_deferred_until"])
         self.assertEqual("ok", a["health"]["state"])
+
+    def test_a_poll_is_planned_at_the_cost_of_the_last_one(self):
+        # The first poll reads the backfill over several requests; with
+        # fewer units left than it cost, the next poll is not started (and
+        # cut short mid-way), although one unit would still be there.
+        sim = self.sim()
+        budget = "QuotaPerDay=%d\nQuotaReserve=0\n"
+        self.account("acct", sim, extra=budget % 1000)
+        d = self.start()
+        self.first_poll(d)
+        first = self.quota(d)["quota"]["used"]
+        if first < 2:
+            self.skipTest("the scenario's first poll costs one unit")
+        self.account("acct", sim, extra=budget % (2 * first - 1))
+        d.ctl("reload")
+        n = len(sim.log())
+        polls = self.poll(d, "acct")
+        self.assertRegex(polls[0]["error"], r"^stopped: YouTube quota budget: %d of %d"
+                         % (first, 2 * first - 1))
+        self.assertEqual(n, len(sim.log()), "nothing asked")
+        q = self.quota(d)["quota"]
+        self.assertEqual(first, q["used"])
+        self.assertIsNotNone(q["polls_deferred_until"])
+        # The project is the token's file when QuotaProject= is not given.
+        self.assertTrue(q["project"].startswith("file:/"), q)
 
 
 if __name__ == "__main__":
