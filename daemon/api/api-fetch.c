@@ -12,6 +12,7 @@
 
 #include "api/api-handlers.h"
 #include "store/fetch-store.h"
+#include "store/quota.h"
 #include "util/clock.h"
 
 #define POLL_STARTED_MAX 4096
@@ -27,7 +28,11 @@ static bool stopped_why(const struct api_env *env, const char *account, char *bu
 	const char *why = env->stopped_why ? env->stopped_why(env->stopped_why_arg, account) : "";
 	if (!why || !*why)
 		return false;
-	snprintf(buf, len, "stopped: %s", why);
+	if (strncmp(why, STORE_QUOTA_DEFERRED, strlen(STORE_QUOTA_DEFERRED)) == 0)
+		snprintf(buf, len, "stopped: %s", why); /* vakt's own plan: no reload helps */
+	else
+		snprintf(buf, len,
+		         "the platform said stop (%s); reload the configuration to try again", why);
 	return true;
 }
 
