@@ -6,6 +6,7 @@ until midnight Pacific time, and vaktd's own daily budget (QuotaPerDay=,
 QuotaReserve=): units counted per project and kept across a restart,
 polls deferred to the next Pacific day when the budget is used."""
 import calendar
+import datetime
 import time
 
 import json
@@ -66,12 +67,16 @@ class YouTube(PlatformCases, FetchBase):
         d, sim = self.check_stop({"mode": "throttle", "reason": "quotaExceeded"}, "stop")
         self.assertRegex(d.log(), r"\[acct\] poll \d+: error.*quotaExceeded")
         sim.ctl("DELETE", "/faults")
-        # The quota comes back at midnight Pacific time (08:00 UTC: PST is
-        # assumed, an hour late in summer, never early).  The clock is set
-        # (not advanced through the day) so that the schedule's polls of
-        # the other account do not run on a clock racing past them.
+        # The quota comes back at midnight Pacific time (Los Angeles, with
+        # its DST: 08:00 UTC in winter, 07:00 in summer), the instant the
+        # account's quota view names.  The clock is set (not advanced
+        # through the day) so that the schedule's polls of the other
+        # account do not run on a clock racing past them.
+        reset = self.quota(d)["quota"]["resets_at"]
+        midnight = int(datetime.datetime.fromisoformat(reset.replace("Z", "+00:00")).timestamp())
         now = calendar.timegm(time.strptime(d.status()["now"][:19], "%Y-%m-%dT%H:%M:%S"))
-        midnight = (int(now) - 8 * 3600) // 86400 * 86400 + 86400 + 8 * 3600
+        self.assertLess(midnight - now, 25 * 3600)
+        self.assertIn(time.gmtime(midnight).tm_hour, (7, 8))
         d.set_clock(iso(midnight - 60))
         self.assertRegex(self.poll(d, "acct")[0]["error"], "said stop")
         d.set_clock(iso(midnight + 60))
