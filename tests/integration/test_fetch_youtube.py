@@ -7,9 +7,8 @@ QuotaReserve=): units counted per project and kept across a restart,
 polls deferred to the next Pacific day when the budget is used."""
 import calendar
 import datetime
-import time
-
 import json
+import time
 
 from fetchcase import QUESTION, FetchBase, PlatformCases
 from vakttest import main
