@@ -14,8 +14,10 @@
 #include "calendar/date.h"
 #include "calendar/duration.h"
 #include "calendar/instant.h"
+#include "calendar/pacific.h"
 #include "schedule/sched.h"
 #include "store/fetch-store.h"
+#include "store/quota.h"
 #include "util/clock.h"
 
 #define SCHEDULE_MAX_DAYS 14
@@ -220,6 +222,57 @@ static void add_health(cJSON *j, const struct config_account *a,
 	api_add_instant(o, "red_since", a->cal, found ? found->red_since : 0);
 }
 
+int api_quota_of(const struct api_env *env, const struct config_account *a, int64_t now,
+                 struct api_quota *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!a->quota_project || pacific_day_of(now, &ret->day) < 0)
+		return 0;
+	int r = store_quota_get(env->store, a->quota_project, ret->day.day, &ret->used);
+	if (r)
+		return r;
+	ret->poll_budget = a->quota_reserve < a->quota_per_day
+	                           ? (int64_t)a->quota_per_day - a->quota_reserve
+	                           : 0;
+	ret->resets_at = ret->day.reset_usec;
+	/* A poll costs at least one unit (vaktd/fetch.c). */
+	ret->deferred = ret->used + 1 > ret->poll_budget;
+	return 0;
+}
+
+/* A YouTube account's daily quota (store/quota.h): the units its project
+ * used this Pacific day and whether polls wait for the next one.  The
+ * health says so too. */
+static int add_quota(const struct api_env *env, const struct config_account *a, cJSON *j,
+                     int64_t now)
+{
+	struct api_quota q;
+	int r = api_quota_of(env, a, now, &q);
+	if (r || !a->quota_project)
+		return r;
+	/* The fetch driver plans a poll with the units of the account's last
+	 * one, so it may defer before one unit is left: its stop says so. */
+	const char *why = env->stopped_why ? env->stopped_why(env->stopped_why_arg, a->id) : "";
+	bool deferred = q.deferred || (why && strncmp(why, STORE_QUOTA_DEFERRED,
+	                                              strlen(STORE_QUOTA_DEFERRED)) == 0);
+	struct civil_date cd = civil_date_from_days(q.day.day);
+	char date[16];
+	snprintf(date, sizeof(date), "%04d-%02d-%02d", cd.year, cd.month, cd.day);
+	cJSON *o = cJSON_AddObjectToObject(j, "quota");
+	cJSON_AddStringToObject(o, "project", a->quota_project);
+	cJSON_AddStringToObject(o, "pacific_day", date);
+	cJSON_AddNumberToObject(o, "used", (double)q.used);
+	cJSON_AddNumberToObject(o, "per_day", a->quota_per_day);
+	cJSON_AddNumberToObject(o, "reserve", a->quota_reserve);
+	cJSON_AddNumberToObject(o, "poll_budget", (double)q.poll_budget);
+	api_add_instant(o, "resets_at", a->cal, q.resets_at);
+	api_add_instant(o, "polls_deferred_until", a->cal, deferred ? q.resets_at : 0);
+	cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "health");
+	if (h)
+		api_add_instant(h, "quota_deferred_until", a->cal, deferred ? q.resets_at : 0);
+	return 0;
+}
+
 /* Every account with its polls.  The store is read once for all of them
  * (store_poll_summaries), each calendar's days are worked out once, and in
  * the daemon the next poll is the poller's (it keeps every account's):
@@ -292,7 +345,16 @@ void api_get_accounts(const struct api_env *env, const struct api_req *req,
 		cJSON_AddBoolToObject(j, "token", a->token.value != NULL);
 		add_schedule_view(env, a, &days[day_of[i]], &sum[i], j, now, &grids);
 		add_health(j, a, health, n_health);
+		r = add_quota(env, a, j, now);
 		cJSON_AddItemToArray(arr, j);
+		if (r) {
+			free(health);
+			today_grids_free(&grids);
+			cJSON_Delete(o);
+			api_fail(ret, 500, "store", "cannot read the YouTube quota count: %s",
+			         store_strerror(env->store, r));
+			goto out;
+		}
 	}
 	free(health);
 	today_grids_free(&grids);

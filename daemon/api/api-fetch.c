@@ -12,12 +12,29 @@
 
 #include "api/api-handlers.h"
 #include "store/fetch-store.h"
+#include "store/quota.h"
 #include "util/clock.h"
 
 #define POLL_STARTED_MAX 4096
 #define ITEMS_LIMIT_DEFAULT 100
 #define ITEMS_LIMIT_MAX 1000
 #define POLL_ITEMS_MAX 200
+
+/* Why a poll did not start because the account is stopped: the fetch
+ * driver's own reason (the platform said stop, or YouTube's quota budget
+ * with until when), when the daemon can say (true). */
+static bool stopped_why(const struct api_env *env, const char *account, char *buf, size_t len)
+{
+	const char *why = env->stopped_why ? env->stopped_why(env->stopped_why_arg, account) : "";
+	if (!why || !*why)
+		return false;
+	if (strncmp(why, STORE_QUOTA_DEFERRED, strlen(STORE_QUOTA_DEFERRED)) == 0)
+		snprintf(buf, len, "stopped: %s", why); /* vakt's own plan: no reload helps */
+	else
+		snprintf(buf, len,
+		         "the platform said stop (%s); reload the configuration to try again", why);
+	return true;
+}
 
 static const char *start_error(int e)
 {
@@ -80,7 +97,11 @@ static void post_poll(const struct api_env *env, const struct api_req *req,
 				cJSON_AddNumberToObject(j, "poll", (double)v[i].poll_id);
 			else
 				cJSON_AddNullToObject(j, "poll");
-			if (v[i].error)
+			char why[320];
+			if (v[i].error == -ECANCELED &&
+			    stopped_why(env, v[i].account, why, sizeof(why)))
+				cJSON_AddStringToObject(j, "error", why);
+			else if (v[i].error)
 				cJSON_AddStringToObject(j, "error", start_error(v[i].error));
 			else
 				cJSON_AddNullToObject(j, "error");

@@ -1,6 +1,7 @@
 /* The handlers behind the control API's routes, one per endpoint. */
 #pragma once
 
+#include "calendar/pacific.h"
 #include "api/api.h"
 
 struct cal;
@@ -87,6 +88,17 @@ void api_post_oncall(const struct api_env *env, const struct api_req *req,
                      struct api_response *ret);
 void api_post_account_test_route(const struct api_env *env, const struct api_req *req,
                                  struct api_response *ret);
+
+/* api-accounts.c: a YouTube account's quota this Pacific day (the same
+ * rule as the fetch driver's): 0 (zeros when the account has none) or a
+ * store error. */
+struct api_quota {
+	bool deferred; /* polls wait for the next Pacific day */
+	int64_t used, poll_budget, resets_at;
+	struct pacific_day day;
+};
+int api_quota_of(const struct api_env *env, const struct config_account *a, int64_t now,
+                 struct api_quota *ret);
 
 /* api-util.c: "2026-06-18T08:30:00+02:00" in c's zone, or null when t is 0. */
 void api_add_instant(cJSON *o, const char *key, const struct cal *c, int64_t t);

@@ -83,6 +83,11 @@ struct api_env {
 	int (*poll)(void *arg, const char *account, const char *actor, struct api_poll_started *ret,
 	            size_t max, size_t *ret_n);
 	void *poll_arg;
+	/* Why the account's polls are stopped ("" when they are not): the
+	 * platform said stop, or YouTube's quota budget (store/quota.h).
+	 * NULL where there is no daemon (tests). */
+	const char *(*stopped_why)(void *arg, const char *account);
+	void *stopped_why_arg;
 };
 
 struct api_response {

@@ -55,6 +55,13 @@ static void token_key(struct config_load *ld, const char *key, const char *value
 		         "TokenCredential= must be a credential's name (a file name, no '/')");
 		return;
 	}
+	/* Where the token comes from names its quota (YouTube) when
+	 * QuotaProject= does not: never the token itself. */
+	if (asprintf(&ld->token_source, "%s:%s", is_file ? "file" : "credential", value) < 0) {
+		ld->token_source = NULL;
+		config_oom(ld, file, line);
+		return;
+	}
 	if (ld->flags & CONFIG_LOAD_NO_SECRETS)
 		return;
 	r = is_file ? secret_read_file(value, &s) : secret_read_credential(value, &s);
@@ -122,6 +129,25 @@ static void account_key(struct config_load *ld, const char *key, const char *val
 			diag_add(diags, file, line, "Enabled= must be yes or no");
 	} else if (strcmp(key, "TokenFile") == 0 || strcmp(key, "TokenCredential") == 0) {
 		token_key(ld, key, value, file, line, diags);
+	} else if (strcmp(key, "QuotaProject") == 0) {
+		if (value_ident(value) < 0 || strlen(value) > 128)
+			diag_add(diags, file, line,
+			         "QuotaProject= must be a Google Cloud project's name: 1..128 "
+			         "letters, digits, '.', '_', '-'");
+		else if (config_set_str(ld, &a->quota_project, value, file, line) == 0 &&
+		         !a->line_quota)
+			a->line_quota = line;
+	} else if (strcmp(key, "QuotaPerDay") == 0 || strcmp(key, "QuotaReserve") == 0) {
+		bool per_day = strcmp(key, "QuotaPerDay") == 0;
+		uint64_t units;
+		if (value_uint(value, per_day ? 1 : 0, CONFIG_QUOTA_MAX, &units) < 0) {
+			diag_add(diags, file, line, "%s= must be a number of quota units, %d..%d",
+			         key, per_day ? 1 : 0, CONFIG_QUOTA_MAX);
+			return;
+		}
+		*(per_day ? &a->quota_per_day : &a->quota_reserve) = (unsigned)units;
+		if (!a->line_quota)
+			a->line_quota = line;
 	} else if (strcmp(key, "AutoActions") == 0) {
 		config_account_auto_actions(ld, value, file, line);
 	} else if (strcmp(key, "Token") == 0) {
@@ -150,4 +176,26 @@ void config_account_value(void *user, const char *section, const char *key, cons
 	} else {
 		account_key(ld, key, value, file, line, diags);
 	}
+}
+
+void config_account_quota(struct config_load *ld, struct config_account *a)
+{
+	if (a->platform != PLATFORM_YOUTUBE) {
+		if (a->line_quota && a->line_platform)
+			diag_add(ld->diags, a->file, a->line_quota,
+			         "QuotaProject=, QuotaPerDay= and QuotaReserve= are for "
+			         "Platform=youtube only");
+		free(a->quota_project);
+		a->quota_project = NULL;
+		return;
+	}
+	if (a->quota_reserve >= a->quota_per_day)
+		diag_add(ld->diags, a->file, a->line_quota,
+		         "QuotaReserve= (%u) must be less than QuotaPerDay= (%u): polls would "
+		         "never run",
+		         a->quota_reserve, a->quota_per_day);
+	if (a->quota_project || !ld->token_source)
+		return;
+	a->quota_project = ld->token_source;
+	ld->token_source = NULL;
 }

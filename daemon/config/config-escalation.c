@@ -18,6 +18,8 @@
 void config_escalation_defaults(struct config_escalation *e)
 {
 	e->group_window_usec = 10 * 60 * 1000000LL;
+	e->review_abuse_count = 3;
+	e->review_abuse_window_usec = 7 * 86400 * 1000000LL;
 	e->retry_initial_usec = 30 * 1000000LL;
 	e->retry_max_usec = 15 * 60 * 1000000LL;
 	e->give_up_usec = 24 * 3600 * 1000000LL;
@@ -139,6 +141,20 @@ static void escalation_key(struct config_load *ld, const char *key, const char *
 		if (span(value, 0, &e->group_window_usec) < 0)
 			diag_add(diags, file, line,
 			         "GroupWindow=%s: expected a time span (0 = never group)", value);
+	} else if (strcmp(key, "ReviewAbuseCount") == 0) {
+		uint64_t n;
+		if (value_uint(value, 0, 1000, &n) < 0)
+			diag_add(diags, file, line,
+			         "ReviewAbuseCount=%s: expected a number of reviews, 0..1000 (0 = "
+			         "never)",
+			         value);
+		else
+			e->review_abuse_count = (unsigned)n;
+	} else if (strcmp(key, "ReviewAbuseWindow") == 0) {
+		if (span(value, 60 * 1000000LL, &e->review_abuse_window_usec) < 0)
+			diag_add(diags, file, line,
+			         "ReviewAbuseWindow=%s: expected a time span of at least 1min",
+			         value);
 	} else if (strcmp(key, "RetryInitial") == 0) {
 		if (span(value, 1000000, &e->retry_initial_usec) < 0)
 			diag_add(diags, file, line,
@@ -289,8 +305,11 @@ void config_escalation_resolve(struct config_load *ld)
 {
 	struct config_escalation *e = &ld->cfg->esc;
 	const struct cal *cal = config_find_calendar(ld->cfg, "default");
-	for (size_t i = 0; i < ld->cfg->n_accounts; i++)
+	for (size_t i = 0; i < ld->cfg->n_accounts; i++) {
 		ld->cfg->accounts[i].esc_group_window_usec = e->group_window_usec;
+		ld->cfg->accounts[i].esc_review_abuse_count = e->review_abuse_count;
+		ld->cfg->accounts[i].esc_review_abuse_window_usec = e->review_abuse_window_usec;
+	}
 	for (size_t i = 0; i < e->n_breach; i++)
 		if (!e->breach[i].to.text)
 			diag_add(ld->diags, e->breach[e->n_breach - 1].to.file,

@@ -59,6 +59,7 @@ struct config_load {
 	struct diag_list *diags;
 	struct config_account *account; /* the account file being parsed */
 	unsigned token_line;            /* its first TokenFile=/TokenCredential= */
+	char *token_source; /* "file:PATH" or "credential:NAME": the token's, for QuotaProject= */
 };
 
 /* Whether key was already given in this section of the current file; if
@@ -133,5 +134,8 @@ void config_escalation_free(struct config_escalation *e);
 /* [Actions] of vaktd.conf and AutoActions= of an account (config-actions.c). */
 void config_actions_value(struct config_load *ld, const char *key, const char *value,
                           const char *file, unsigned line);
+/* After the account's file: the YouTube quota keys checked, and
+ * quota_project resolved (QuotaProject=, else the token's source). */
+void config_account_quota(struct config_load *ld, struct config_account *a);
 void config_account_auto_actions(struct config_load *ld, const char *value, const char *file,
                                  unsigned line);

@@ -275,15 +275,22 @@ static int load_account(struct config_load *ld, const char *path)
 	c->n_accounts++;
 	a->enabled = true;
 	a->backfill_days = CONFIG_BACKFILL_DAYS_DEFAULT;
+	a->quota_per_day = CONFIG_QUOTA_PER_DAY_DEFAULT;
+	a->quota_reserve = CONFIG_QUOTA_RESERVE_DEFAULT;
 	a->platform = PLATFORM_COUNT;
 	ld->account = a;
 	ld->token_line = 0;
+	free(ld->token_source);
+	ld->token_source = NULL;
 
 	int r = parse_file(ld, path, config_account_section, config_account_value);
 	ld->account = NULL;
 	if (r < 0)
 		return r;
 	check_account_required(ld, a);
+	config_account_quota(ld, a);
+	free(ld->token_source);
+	ld->token_source = NULL;
 	return 0;
 }
 
@@ -499,6 +506,7 @@ out:
 	config_deadlines_clear(&ld);
 	config_seen_clear(&ld.seen);
 	free(ld.floor_memo);
+	free(ld.token_source);
 	if (r < 0) {
 		if (r == -ENOMEM && !mine.n)
 			diag_add(&mine, dir, 0, "out of memory");
@@ -545,6 +553,7 @@ void config_free(struct config *c)
 		free(a->external_id);
 		free(a->api_base_url);
 		free(a->calendar);
+		free(a->quota_project);
 		free(a->file);
 		secret_clear(&a->token);
 	}

@@ -79,6 +79,12 @@ int config_auto_actions_parse(const char *value, unsigned *ret);
 
 #define CONFIG_BACKFILL_DAYS_DEFAULT 14
 #define CONFIG_BACKFILL_DAYS_MAX 366
+/* YouTube's daily quota (QuotaPerDay=, QuotaReserve=): Google's default
+ * per project, and what polls leave for moderation actions (20 of them at
+ * 50 units). */
+#define CONFIG_QUOTA_PER_DAY_DEFAULT 10000
+#define CONFIG_QUOTA_RESERVE_DEFAULT 1000
+#define CONFIG_QUOTA_MAX 1000000000
 
 struct config_account {
 	char *id; /* file name without .conf, or Id= */
@@ -94,6 +100,15 @@ struct config_account {
 	struct sched_policy sched_own; /* the account file's [Schedule] */
 	unsigned auto_actions_own;     /* AutoActions= of the account file, when set */
 	bool auto_actions_set;
+	/* YouTube's daily quota units are the Google Cloud project's, shared
+	 * by every account whose token the project issued: quota_project is
+	 * QuotaProject= when given, else the token's source ("file:PATH",
+	 * "credential:NAME"); NULL for other platforms and without a token
+	 * source.  Polls stop at quota_per_day - quota_reserve units a
+	 * Pacific day; moderation actions may use the reserve. */
+	char *quota_project;
+	unsigned quota_per_day, quota_reserve;
+	unsigned line_quota; /* the first Quota*= key, for diagnostics */
 	char *file;
 	unsigned line;          /* its [Account] header; 0 when it has none */
 	unsigned line_platform; /* for diagnostics about references */
@@ -108,9 +123,11 @@ struct config_account {
 	 * review_by_category_set says review_by_category[c] is set. */
 	struct cal_duration review_by_category[CONFIG_CATEGORIES];
 	unsigned review_by_category_set;
-	int64_t esc_group_window_usec; /* [Escalation] GroupWindow= */
-	unsigned auto_actions;         /* CONFIG_AUTO_*: the account's, else [Actions]'s */
-	const struct cal *cal;         /* borrowed from config.calendars */
+	int64_t esc_group_window_usec;        /* [Escalation] GroupWindow= */
+	unsigned esc_review_abuse_count;      /* [Escalation] ReviewAbuseCount= */
+	int64_t esc_review_abuse_window_usec; /* [Escalation] ReviewAbuseWindow= */
+	unsigned auto_actions;                /* CONFIG_AUTO_*: the account's, else [Actions]'s */
+	const struct cal *cal;                /* borrowed from config.calendars */
 	const char *calendar_name;
 };
 
@@ -236,6 +253,11 @@ struct config_escalation {
 	struct config_route fallback; /* where a route that would end nowhere goes */
 	bool english;                 /* Language=en; Swedish by default */
 	int64_t group_window_usec;    /* pile-on window */
+	/* Facebook reviews cannot be removed: review_abuse_count harmful
+	 * reviews within review_abuse_window_usec tell the account's owner to
+	 * turn reviews off (ReviewAbuseCount=, 0 never; ReviewAbuseWindow=). */
+	unsigned review_abuse_count;
+	int64_t review_abuse_window_usec;
 	int64_t retry_initial_usec, retry_max_usec, give_up_usec;
 	int64_t repeat_usec; /* 0: never repeat */
 	unsigned repeat_kinds;

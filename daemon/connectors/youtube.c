@@ -11,14 +11,16 @@
  * the window.  Pages go backwards in time, so the cursor is handed out
  * with the poll's last answer.
  *
- * Every list call costs 1 quota unit, moderation 50; a spent daily quota
- * is CONN_STOP until midnight Pacific time. */
+ * Every list call costs 1 quota unit, moderation 50 (the drivers count
+ * them, vaktd/fetch-quota.c); a spent daily quota is CONN_STOP until
+ * midnight Pacific time (calendar/pacific.h). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar/pacific.h"
 #include "connectors/conn-util.h"
 #include "connectors/connector.h"
 #include "connectors/html-text.h"
@@ -164,13 +166,12 @@ static bool token_ok(const char *s)
 	return true;
 }
 
-/* The next midnight in Pacific time, when the daily quota resets; PST
- * (UTC−8) is assumed, so in summer this is an hour late, never early. */
+/* The next midnight in Los Angeles (with its DST), when the daily quota
+ * resets; a day later when the zone cannot be read. */
 static int64_t next_pacific_midnight(int64_t now)
 {
-	int64_t shifted = now - 8 * 3600LL * 1000000;
-	int64_t day = shifted / YT_DAY_USEC + (shifted % YT_DAY_USEC ? 1 : 0);
-	return day * YT_DAY_USEC + 8 * 3600LL * 1000000;
+	struct pacific_day d;
+	return pacific_day_of(now, &d) == 0 ? d.reset_usec : now + YT_DAY_USEC;
 }
 
 /* The outcome of an answer that is not a success, from the error's reason

@@ -19,7 +19,7 @@ static void day_cell(const cJSON *a, const char *key, char *buf, size_t len)
 static int show_accounts(const cJSON *res, void *userdata)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(res, "accounts"), *a;
-	int flagged = 0, red = 0;
+	int flagged = 0, red = 0, youtube = 0;
 	printf("%-24s %-9s %-14s %-3s %-14s %-14s %-25s %-7s %-25s %-5s %-10s %s\n", "ACCOUNT",
 	       "PLATFORM", "UNIT", "ON", "LAST BDAY ok/n", "THIS BDAY ok/n", "NEXT POLL", "HEALTH",
 	       "LAST OK POLL", "FAILS", "TOKEN", "FLAGS");
@@ -35,6 +35,10 @@ static int show_accounts(const cJSON *res, void *userdata)
 			strcat(flags, "CRISIS ");
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "token")))
 			strcat(flags, "no-token ");
+		const cJSON *q = cJSON_GetObjectItemCaseSensitive(a, "quota");
+		if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(q, "polls_deferred_until")))
+			strcat(flags, "QUOTA ");
+		youtube += cJSON_IsObject(q);
 		const cJSON *h = cJSON_GetObjectItemCaseSensitive(a, "health");
 		if (strcmp(ctl_json_str(h, "state", ""), "red") == 0)
 			red++;
@@ -46,6 +50,19 @@ static int show_accounts(const cJSON *res, void *userdata)
 		       ctl_json_str(h, "last_ok_poll", "-"),
 		       ctl_json_num(h, "consecutive_failures", 0), ctl_json_str(h, "token", "-"),
 		       flags);
+	}
+	if (youtube)
+		printf("\nYouTube quota units used this Pacific day:\n");
+	cJSON_ArrayForEach(a, arr) {
+		const cJSON *q = cJSON_GetObjectItemCaseSensitive(a, "quota");
+		if (!cJSON_IsObject(q))
+			continue;
+		const char *until = ctl_json_str(q, "polls_deferred_until", "");
+		printf("  %-24s %s: %.0f of %.0f (polls up to %.0f)%s%s\n",
+		       ctl_json_str(a, "id", "?"), ctl_json_str(q, "project", "?"),
+		       ctl_json_num(q, "used", 0), ctl_json_num(q, "per_day", 0),
+		       ctl_json_num(q, "poll_budget", 0), *until ? ", polls deferred until " : "",
+		       until);
 	}
 	if (red)
 		printf("\n%d account(s) red: their polls fail (see HEALTH, TOKEN).\n", red);

@@ -68,6 +68,17 @@ int escalate_health(struct store *s, const char *account, const char *reason, in
  * so the next failure is a new incident.  0 also when none was open. */
 int escalate_health_clear(struct store *s, const char *account, const char *reason, int64_t now);
 
+/* Facebook reviews cannot be removed one by one (and Graph v22 no longer
+ * reads them): when `item`, just evaluated, is a harmful review
+ * (store/reviews.h) and the account has had esc_review_abuse_count of
+ * them published within esc_review_abuse_window_usec up to this one, the
+ * account's owner is told, once per incident, to turn the Page's reviews
+ * off — a health escalation with reason "reviews" (route Health=).  The
+ * incident is over when a harmful review comes more than a window after
+ * the one before it.  *ret_id (may be NULL): the escalation, 0 none. */
+int escalate_reviews(struct store *s, const struct config_account *acc, int64_t item,
+                     int64_t published, int64_t now, int64_t *ret_id);
+
 /* A test message to every recipient of every route of account. */
 int escalate_test(struct store *s, const char *account, int64_t now, int64_t *ret_id);
 

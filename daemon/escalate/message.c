@@ -14,6 +14,7 @@
 
 struct words {
 	const char *threat, *pileon, *warning, *breach, *health, *test, *repeat;
+	const char *reviews, *reviews_reason, *reviews_advice;
 	const char *account, *unit, *item, *categories, *comment, *due, *count, *ack, *ack_cli,
 	        *reason, *notified, *link, *tier, *rules, *left;
 };
@@ -26,6 +27,13 @@ static const struct words sv = {
 	"Konto ur funktion",
 	"Test av larmväg",
 	"Påminnelse",
+	"Kränkande recensioner upprepas",
+	"upprepade recensioner med hot, brott, trakasserier eller hat",
+	"Recensioner på en Facebooksida kan inte döljas eller tas bort en och en, och\n"
+	"från Graph API v22 kan vakt inte längre läsa dem. Det enda som stoppar dem är\n"
+	"att sidans administratör stänger av recensioner i sidans inställningar\n"
+	"(vanligen Inställningar → Integritet → Sida och taggning → Recensioner).\n"
+	"Ta skärmbilder först om någon recension kan behöva polisanmälas.",
 	"Konto",
 	"Enhet",
 	"Inlägg",
@@ -50,6 +58,13 @@ static const struct words en = {
 	"Account not working",
 	"Route test",
 	"Reminder",
+	"Harmful reviews keep coming",
+	"repeated reviews with threats, crimes, harassment or hate",
+	"Reviews on a Facebook Page cannot be hidden or removed one by one, and from\n"
+	"Graph API v22 vakt can no longer read them. The only remedy is for a Page admin\n"
+	"to turn reviews off in the Page's settings (usually Settings → Privacy →\n"
+	"Page and tagging → Reviews). Take screenshots first if a review may need to\n"
+	"be reported to the police.",
 	"Account",
 	"Unit",
 	"Item",
@@ -66,6 +81,12 @@ static const struct words en = {
 	"Rules",
 	"Business time left",
 };
+
+/* A health escalation about repeated harmful reviews (escalate_reviews). */
+static bool is_reviews(const struct store_escalation *e)
+{
+	return strcmp(e->kind, "health") == 0 && strcmp(e->reason, "reviews") == 0;
+}
 
 static const char *title(const struct words *w, const char *kind)
 {
@@ -108,11 +129,11 @@ int escalate_text_build(const struct config *cfg, struct store *s, const struct 
 
 	snprintf(t.unit, sizeof(t.unit), "%s", u ? u->id : "");
 	r |= strbuf_addf(&sub, "[vakt] %s%s%s: %s", d->round ? w->repeat : "",
-	                 d->round ? " – " : "", title(w, e->kind),
+	                 d->round ? " – " : "", is_reviews(e) ? w->reviews : title(w, e->kind),
 	                 e->account[0] ? e->account : "vakt");
 	if (e->count > 1)
 		r |= strbuf_addf(&sub, " (%d)", e->count);
-	r |= strbuf_addf(&body, "%s\n\n", title(w, e->kind));
+	r |= strbuf_addf(&body, "%s\n\n", is_reviews(e) ? w->reviews : title(w, e->kind));
 	if (e->account[0])
 		r |= strbuf_addf(&body, "%s: %s%s%s%s\n", w->account, e->account,
 		                 acc && acc->title ? " (" : "", acc && acc->title ? acc->title : "",
@@ -122,7 +143,9 @@ int escalate_text_build(const struct config *cfg, struct store *s, const struct 
 		                 u->title ? u->title : "", u->title ? ")" : "");
 	if (e->reason[0])
 		r |= strbuf_addf(&body, "%s: %s\n", e->cause[0] == 'v' ? w->categories : w->reason,
-		                 e->reason);
+		                 is_reviews(e) ? w->reviews_reason : e->reason);
+	if (is_reviews(e))
+		r |= strbuf_addf(&body, "\n%s\n\n", w->reviews_advice);
 	if (e->due_at && cal)
 		r |= strbuf_addf(&body, "%s: %s\n", w->due,
 		                 cal_format_instant(cal, e->due_at, when, sizeof(when), NULL));

@@ -279,6 +279,13 @@ static int evaluate(struct store *s, struct pipeline_rules *rules, const struct 
 		};
 		r = escalate_verdict(s, &ev, now, &res->escalation_id);
 	}
+	/* Harmful reviews cannot be removed: when they repeat, the owner is
+	 * told to turn reviews off (in this transaction too). */
+	unsigned harmful = (1u << FILTER_CAT_CRIMINAL) | (1u << FILTER_CAT_THREAT) |
+	                   (1u << FILTER_CAT_HARASSMENT) | (1u << FILTER_CAT_HATE);
+	if (r == 0 && !is_own && acc->platform == PLATFORM_FACEBOOK &&
+	    v->tier != FILTER_TIER_NONE && (v->categories & harmful))
+		r = escalate_reviews(s, acc, item, published, now, NULL);
 	r = store_end(s, r);
 	filter_verdict_free(v);
 	return r;

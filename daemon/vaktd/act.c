@@ -418,6 +418,18 @@ static bool start_one(struct act *a, const struct store_action *row)
 		req_free(q);
 		return true;
 	}
+	/* YouTube counts a moderation request against the project's day
+	 * (50 units); vakt never holds one back for the budget: polls leave
+	 * QuotaReserve= for them (fetch-internal.h). */
+	if (q->req.quota_cost > 0 && acc->quota_project) {
+		r = fetch_quota_charge(a->env.store, acc->quota_project, q->req.quota_cost,
+		                       clock_now_usec());
+		if (r)
+			log_full(LOG_ERR, row->account, row->item_id,
+			         "cannot count %d YouTube quota unit(s) of '%s': %s",
+			         q->req.quota_cost, acc->quota_project,
+			         r > 0 ? store_strerror(a->env.store, r) : vakt_strerror(r));
+	}
 	q->next = a->reqs;
 	a->reqs = q;
 	a->n_reqs++;

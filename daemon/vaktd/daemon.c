@@ -358,6 +358,12 @@ static int on_next_poll(void *arg, const char *account, int64_t *ret)
 	return poller_next_due(d->poller, account, ret);
 }
 
+static const char *on_stopped_why(void *arg, const char *account)
+{
+	const struct daemon *d = arg;
+	return d->fetch ? fetch_stopped_why(d->fetch, account) : "";
+}
+
 int daemon_check_config(const struct daemon_opts *opts)
 {
 	struct diag_list diags = { 0 };
@@ -627,6 +633,15 @@ static int on_api_poll(void *arg, const char *account, const char *actor,
 }
 
 /* The HTTP engine and the fetch driver, on the daemon's loop. */
+/* Fetched items were stored: what they escalated (a threat, repeated
+ * harmful reviews) goes out at once, not when the outbox's timer or a
+ * deadline scan happens to run it.  (Queued actions go out at the tick.) */
+static void on_fetched(void *arg)
+{
+	struct daemon *d = arg;
+	escalate_outbox_kick(d->outbox);
+}
+
 static int start_fetch(struct daemon *d)
 {
 	int r = curlev_new(d->base, &(struct curlev_limits){ 0 }, &d->curl);
@@ -641,6 +656,7 @@ static int start_fetch(struct daemon *d)
 		.store = d->store,
 		.config = current_config,
 		.rules = current_rules,
+		.stored = on_fetched,
 		.arg = d,
 	};
 	r = fetch_new(&env, &d->fetch);
@@ -685,6 +701,8 @@ static int start_poller(struct daemon *d)
 	d->api_env.changed_arg = d;
 	d->api_env.next_poll = on_next_poll;
 	d->api_env.next_poll_arg = d;
+	d->api_env.stopped_why = on_stopped_why;
+	d->api_env.stopped_why_arg = d;
 	return 0;
 }
 

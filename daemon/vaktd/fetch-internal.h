@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "calendar/pacific.h"
 #include "config/config.h"
 #include "connectors/connector.h"
 #include "vaktd/fetch.h"
@@ -39,6 +40,37 @@ void fetch_rate_apply(const struct conn_rate *rate, int64_t now, int64_t *not_be
  * Nothing changes when the answer had no such figure. */
 void fetch_rate_apply_app(const struct conn_rate *rate, int64_t now, int64_t *not_before,
                           bool *slow);
+
+/* --- fetch-quota.c ------------------------------------------------------ */
+
+/* A YouTube project's quota today (calendar/pacific.h, store/quota.h).
+ * Polls stop at poll_limit = QuotaPerDay= − QuotaReserve=; moderation
+ * actions are never held back by vakt (a threat must stay hideable when
+ * reads used up the day), they spend the reserve. */
+struct fetch_quota {
+	int64_t used;       /* units counted today for the project */
+	int64_t per_day;    /* QuotaPerDay= */
+	int64_t poll_limit; /* QuotaPerDay= − QuotaReserve= */
+	struct pacific_day day;
+};
+
+int fetch_quota_get(struct store *s, const char *project, unsigned per_day, unsigned reserve,
+                    int64_t now, struct fetch_quota *ret);
+
+/* Whether a poll's request of `cost` units fits today's poll budget. */
+bool fetch_quota_fits(const struct fetch_quota *q, int cost);
+
+/* Count units the project spent now (a request that went out: Google
+ * charges failed requests too). */
+int fetch_quota_charge(struct store *s, const char *project, int units, int64_t now);
+
+/* Why polls of the project wait (for `vaktctl poll` and the skipped polls). */
+void fetch_quota_why(const struct fetch_quota *q, char *buf, size_t len);
+
+/* The loud line, once per project and Pacific day: *said_day remembers
+ * the day it was last said for the project. */
+void fetch_quota_say(const char *account, const char *project, const struct fetch_quota *q,
+                     int64_t *said_day);
 
 /* --- fetch-ingest.c ----------------------------------------------------- */
 

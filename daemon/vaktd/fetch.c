@@ -49,6 +49,12 @@ struct fetch_poll {
 	int failures;       /* transient failures in a row, for the backoff */
 	int64_t timeout_at; /* the poll's timeout; pushed back by a platform's wait */
 	struct fetch_tally tally;
+	/* YouTube: the project whose daily units the poll spends (NULL:
+	 * none), its QuotaPerDay= and QuotaReserve=. */
+	char *quota_project;
+	unsigned quota_per_day, quota_reserve;
+	int quota_units; /* counted for this poll so far */
+	bool deferred;   /* ended by the quota budget: the account's health stays */
 	struct ctimer *wait, *timeout;
 	fetch_done_fn done;
 	void *done_arg;
@@ -67,8 +73,18 @@ struct stop {
 	char why[256];
 };
 
+/* What the quota budget remembers: "said:PROJECT" the Pacific day the
+ * QUOTA line was said (+1; 0 never), "units:ACCOUNT" the units of the
+ * account's last poll. */
+struct quota_memo {
+	char *key;
+	int64_t value;
+};
+
 struct fetch {
 	struct fetch_env env;
+	struct quota_memo *memo;
+	size_t n_memo;
 	struct fetch_poll *polls;
 	size_t n_polls;
 	struct {
@@ -162,6 +178,51 @@ void fetch_reconfigured(struct fetch *f)
 	f->n_stops = 0;
 }
 
+/* --- YouTube's quota budget ----------------------------------------------- */
+
+static int64_t *memo(struct fetch *f, const char *kind, const char *name)
+{
+	static int64_t spare; /* out of memory: forgotten (said again, one unit) */
+	char *key = NULL;
+	if (asprintf(&key, "%s:%s", kind, name) < 0)
+		return spare = 0, &spare;
+	for (size_t i = 0; i < f->n_memo; i++)
+		if (strcmp(f->memo[i].key, key) == 0) {
+			free(key);
+			return &f->memo[i].value;
+		}
+	struct quota_memo *v = realloc(f->memo, (f->n_memo + 1) * sizeof(*v));
+	if (!v) {
+		free(key);
+		return spare = 0, &spare;
+	}
+	f->memo = v;
+	v[f->n_memo] = (struct quota_memo){ .key = key, .value = 0 };
+	return &f->memo[f->n_memo++].value;
+}
+
+/* Whether a request of `cost` units fits the project's poll budget today;
+ * when not, the account's polls stop until midnight Pacific (said loudly
+ * once per project and day) and *why says so.  A store that cannot be read
+ * does not stop polling: Google's own quotaExceeded still would. */
+static bool quota_allows(struct fetch *f, const char *account, const char *project,
+                         unsigned per_day, unsigned reserve, int cost, char *why, size_t len)
+{
+	struct fetch_quota q;
+	int r = fetch_quota_get(f->env.store, project, per_day, reserve, clock_now_usec(), &q);
+	if (r) {
+		log_full(LOG_ERR, account, 0, "cannot read the YouTube quota count of '%s': %s",
+		         project, r > 0 ? store_strerror(f->env.store, r) : vakt_strerror(r));
+		return true;
+	}
+	if (fetch_quota_fits(&q, cost))
+		return true;
+	fetch_quota_why(&q, why, len);
+	add_stop(f, account, q.day.reset_usec, why);
+	fetch_quota_say(account, project, &q, memo(f, "said", project));
+	return false;
+}
+
 /* --- platforms ------------------------------------------------------------ */
 
 static int platform_index(struct fetch *f, const struct connector *c)
@@ -243,6 +304,7 @@ static void poll_free(struct fetch_poll *p)
 	free(p->base_url);
 	free(p->external_id);
 	free(p->cursor);
+	free(p->quota_project);
 	free(p->end_error);
 	free(p);
 }
@@ -271,8 +333,10 @@ static void record_end(struct fetch_poll *p, const char *result, enum conn_outco
 		.red_after = f->env.red_after,
 		.stale_usec = acc ? fetch_stale_after(acc) : 0,
 	};
+	/* A poll the quota budget ended is vakt's plan, not the account's
+	 * failure: its health stays as it was. */
 	int r = fetch_record_end(f->env.store, p->account, p->poll_id, result, &p->tally, outcome,
-	                         error, &hp, clock_now_usec());
+	                         error, p->deferred ? NULL : &hp, clock_now_usec());
 	if (r)
 		log_full(LOG_ERR, p->account, 0, "cannot record the end of poll %lld: %s",
 		         (long long)p->poll_id, store_strerror(f->env.store, r));
@@ -314,6 +378,9 @@ static void finish(struct fetch_poll *p, const char *result, enum conn_outcome o
                    const char *error)
 {
 	struct fetch *f = p->f;
+	/* What the account's next poll is planned with (fetch_start). */
+	if (p->quota_project && !p->deferred)
+		*memo(f, "units", p->account) = p->quota_units;
 	unlink_poll(f, p);
 	drop_slots(p);
 	ctimer_disarm(p->wait);
@@ -560,6 +627,7 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 	struct store *st = f->env.store;
 	/* No transaction (the database is busy): each batch commits alone. */
 	f->grouping = store_depth(st) == 0 && store_begin(st) == 0;
+	bool any = f->ready != NULL;
 	struct slot *s;
 	while ((s = f->ready)) {
 		f->ready = s->ready_next;
@@ -584,6 +652,8 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 		for (struct fetch_poll *p = f->polls; p; p = p->next)
 			p->grouped = false;
 	}
+	if (any && f->env.stored)
+		f->env.stored(f->env.arg);
 	struct fetch_poll *p;
 	while ((p = f->ended)) {
 		f->ended = p->next;
@@ -682,11 +752,35 @@ static void pump(struct fetch_poll *p)
 			break;
 		}
 		s->poll = p;
+		char why[320];
+		if (s->req.quota_cost > 0 && p->quota_project &&
+		    !quota_allows(f, p->account, p->quota_project, p->quota_per_day,
+		                  p->quota_reserve, s->req.quota_cost, why, sizeof(why))) {
+			/* The poll ends here, its requests in flight abandoned:
+			 * nothing of them is stored, so the cursor stays and the
+			 * next Pacific day fetches it all. */
+			slot_free(s);
+			p->deferred = true;
+			bool stored = p->tally.items_new || p->tally.items_updated || p->tally.gone;
+			finish(p, stored ? "partial" : "error", CONN_OK, why);
+			return;
+		}
 		r = start_request(p, s);
 		if (r < 0) {
 			slot_free(s);
 			fail(p, CONN_OK, "cannot start a request");
 			return;
+		}
+		if (s->req.quota_cost > 0 && p->quota_project) {
+			r = fetch_quota_charge(f->env.store, p->quota_project, s->req.quota_cost,
+			                       clock_now_usec());
+			p->quota_units += s->req.quota_cost;
+			if (r)
+				log_full(LOG_ERR, p->account, 0,
+				         "cannot count %d YouTube quota unit(s) of '%s': %s",
+				         s->req.quota_cost, p->quota_project,
+				         r > 0 ? store_strerror(f->env.store, r)
+				               : vakt_strerror(r));
 		}
 		s->next = p->slots;
 		p->slots = s;
@@ -741,6 +835,10 @@ static int copy_account(struct fetch_poll *p, const struct config_account *a)
 	p->external_id = strdup(a->external_id ? a->external_id : "");
 	if (!p->account || !p->token || !p->base_url || !p->external_id)
 		return -ENOMEM;
+	if (a->quota_project && !(p->quota_project = strdup(a->quota_project)))
+		return -ENOMEM;
+	p->quota_per_day = a->quota_per_day;
+	p->quota_reserve = a->quota_reserve;
 	size_t n = strlen(p->base_url);
 	while (n > 0 && p->base_url[n - 1] == '/')
 		p->base_url[--n] = '\0';
@@ -764,6 +862,18 @@ int fetch_start(struct fetch *f, const char *account, int64_t planned, fetch_don
 		return -EBUSY;
 	if (fetch_stopped_why(f, account)[0])
 		return -ECANCELED;
+	/* A poll is planned to cost what the account's last one did (at
+	 * least one unit): none is started that would not fit, rather than
+	 * cut short when the budget runs out in the middle (the stop then
+	 * says why). */
+	char why[320];
+	if (a->quota_project && a->token.value) {
+		int64_t last = *memo(f, "units", account);
+		int cost = last > 1 ? (last < 1000 ? (int)last : 1000) : 1;
+		if (!quota_allows(f, account, a->quota_project, a->quota_per_day, a->quota_reserve,
+		                  cost, why, sizeof(why)))
+			return -ECANCELED;
+	}
 	int64_t now = clock_now_usec();
 	struct fetch_poll *p = calloc(1, sizeof(*p));
 	int r = p ? 0 : -ENOMEM;
@@ -948,6 +1058,9 @@ void fetch_free(struct fetch *f)
 		poll_free(p);
 	}
 	fetch_reconfigured(f);
+	for (size_t i = 0; i < f->n_memo; i++)
+		free(f->memo[i].key);
+	free(f->memo);
 	if (f->drain_timer)
 		event_free(f->drain_timer);
 	event_free(f->wake);

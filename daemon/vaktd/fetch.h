@@ -51,6 +51,9 @@ struct fetch_env {
 	struct store *store;
 	const struct config *(*config)(void *arg);  /* the current configuration */
 	struct pipeline_rules *(*rules)(void *arg); /* the current rule set */
+	/* After the answers of one loop iteration were stored (NULL: none):
+	 * what they escalated goes out now. */
+	void (*stored)(void *arg);
 	void *arg;
 	/* The connector of a platform; NULL: connector_find (tests give
 	 * their own). */

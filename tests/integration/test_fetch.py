@@ -13,11 +13,15 @@ time except for conditions, with a generous bound.
 The tests that need a platform's connector skip when this build has none
 for it (vaktctl poll says so)."""
 import json
+import os
 import signal
 import subprocess
 import time
+import unittest
 
-from fetchcase import FetchBase, real_now, rows
+from fetchcase import SCENARIOS, FetchBase, real_now, rows
+from test_escalation import Receiver
+from test_notify_channels import PYTHON_SMTPD
 from vakttest import PATIENCE, VAKTCTL, main, wait_for
 
 PAGE = FetchBase.external_id
@@ -107,6 +111,27 @@ class Facebook(FetchBase):
         self.assertEqual(1, polls[0]["items_new"])
         self.assertEqual(1, polls[0]["items_updated"])
         self.assertIn("10158407654329999_42", {i["platform_id"] for i in polls[0]["items"]})
+
+    def test_visitor_post_added_later_is_stored(self):
+        # A visitor writes on the page after the first poll: /feed brings
+        # it (PLATFORMS.md §1.2), with its comment, on the next poll.
+        sim = self.sim()
+        self.account("fb", sim)
+        d = self.start()
+        self.need_connector(self.poll(d, "fb"))
+        self.to_present(d)
+        post = sim.ctl("POST", "/items", {"kind": "post", "author": "u-kun",
+                                          "text": "Varför är biblioteket stängt?",
+                                          "created": real_now()})["ids"][0]
+        reply = sim.ctl("POST", "/items", {"kind": "comment", "parent": post,
+                                           "author": "u-sara", "text": "Undrar också",
+                                           "created": real_now()})["ids"][0]
+        self.to_present(d)
+        polls = self.poll(d, "fb")
+        self.assertEqual("ok", polls[0]["result"], polls)
+        self.assertEqual(2, polls[0]["items_new"], polls)
+        self.assertEqual(self.sim_ids(sim), self.stored("fb"))
+        self.assertEqual(post, self.stored_parents("fb")[reply])
 
     def test_faults_survived_and_isolated(self):
         bad, good = self.sim(), self.sim()
@@ -257,6 +282,83 @@ class Facebook(FetchBase):
                                               "AND subject='fb'")))
         # Every other account keeps going.
         self.assertEqual("ok", self.poll(d, "fb-other")[0]["result"])
+
+
+def graph_time(ago_s):
+    return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(time.time() - ago_s))
+
+
+def rating(story, text, ago_s):
+    """A Page recommendation with a review text, as Graph gives it before v22."""
+    t = graph_time(ago_s)
+    return {"created_time": t, "has_rating": False, "has_review": True,
+            "recommendation_type": "negative", "review_text": text,
+            "open_graph_story": {"id": story, "type": "sellers.rates", "start_time": t,
+                                 "data": {"is_hidden": False, "recommendation_type": "negative",
+                                          "seller": {"id": PAGE, "title": "Exempelby kommun",
+                                                     "type": "seller"}}}}
+
+
+@unittest.skipUnless(PYTHON_SMTPD, "no python3 with aiosmtpd (scripts/install-deps.sh installs it)")
+class FacebookReviews(FetchBase):
+    """Reviews cannot be removed one by one: when harmful ones repeat, the
+    Page's owner (the unit's manager, route Health=) is told once, in
+    Swedish, to turn reviews off."""
+    api_path = "/v21.0"  # ratings are still readable before v22
+
+    def setUp(self):
+        super().setUp()
+        self.rx = Receiver(self.tmp)
+        self.addCleanup(self.rx.stop)
+        self.write("vaktd.conf.d/91-email.conf",
+                   "[Email]\nSmtpUrl=smtp://127.0.0.1:%d\nStartTls=no\n"
+                   "From=vakt@demo.vakt.invalid\nTimeoutSec=300\n" % self.rx.port)
+
+    def scenario(self, ratings):
+        with open(os.path.join(SCENARIOS, "facebook.json"), encoding="utf-8") as f:
+            sc = json.load(f)
+        sc.setdefault("extra", {})["ratings"] = ratings
+        path = os.path.join(self.tmp, "reviews.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(sc, f, ensure_ascii=False)
+        return path
+
+    def reviews_told(self):
+        return [m for m in self.rx.mails() if "recensioner" in m["subject"]]
+
+    def test_repeated_harmful_reviews_tell_the_owner_to_turn_them_off(self):
+        sim = self.sim(scenario=self.scenario([
+            rating("9001", "Personalen är dålig, din idiot", 3 * 3600),
+            rating("9002", "Bra bibliotek!", 2 * 3600),
+            rating("9003", "DIN PUCKO", 2 * 3600),
+            rating("9004", "din idiot, svara någon gång", 3600),
+        ]))
+        self.account("fb", sim)
+        d = self.start()
+        polls = self.poll(d, "fb")
+        self.need_connector(polls)
+        self.assertEqual("ok", polls[0]["result"], polls)
+        self.assertEqual(4, rows(self.db, "SELECT count(*) FROM items WHERE kind='review'")[0][0])
+        mails = wait_for(self.reviews_told, "the owner told about the reviews")
+        self.assertEqual({"kultur-chef@demo.vakt.invalid", "kommunikation@demo.vakt.invalid"},
+                         {m["recipient"] for m in mails})
+        m = mails[0]
+        self.assertEqual("health", m["kind"])
+        self.assertIn("Kränkande recensioner upprepas: fb", m["subject"])
+        self.assertIn("stänger av recensioner i sidans inställningar", m["text"])
+        self.assertIn("Orsak: upprepade recensioner med hot, brott, trakasserier eller hat",
+                      m["text"])
+        [e] = [e for e in json.loads(d.ctl("escalations", "--json").stdout)["escalations"]
+               if e.get("reason") == "reviews"]
+        self.assertEqual("fb", e["account"])
+        self.assertIn("harmful reviews within the review abuse window", d.log())
+        # Polled again: the same reviews, nothing told twice.
+        self.to_present(d)
+        self.assertEqual("ok", self.poll(d, "fb")[0]["result"])
+        time.sleep(1)  # give a wrong second message the chance to arrive
+        self.assertEqual(len(mails), len(self.reviews_told()))
+        self.assertEqual(1, rows(self.db, "SELECT count(*) FROM escalations "
+                                          "WHERE reason='reviews'")[0][0])
 
 
 if __name__ == "__main__":

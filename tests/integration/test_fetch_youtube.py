@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """vaktd fetching from the YouTube simulator (Data API v3): the shared
 fetch tests (fetchcase.PlatformCases) with YouTube's threads and replies,
-its rate-limit reasons, and a spent daily quota that stops the account
-until midnight Pacific time."""
+its rate-limit reasons, a spent daily quota that stops the account
+until midnight Pacific time, and vaktd's own daily budget (QuotaPerDay=,
+QuotaReserve=): units counted per project and kept across a restart,
+polls deferred to the next Pacific day when the budget is used."""
 import calendar
+import datetime
+import json
 import time
 
 from fetchcase import QUESTION, FetchBase, PlatformCases
@@ -62,12 +66,16 @@ class YouTube(PlatformCases, FetchBase):
         d, sim = self.check_stop({"mode": "throttle", "reason": "quotaExceeded"}, "stop")
         self.assertRegex(d.log(), r"\[acct\] poll \d+: error.*quotaExceeded")
         sim.ctl("DELETE", "/faults")
-        # The quota comes back at midnight Pacific time (08:00 UTC: PST is
-        # assumed, an hour late in summer, never early).  The clock is set
-        # (not advanced through the day) so that the schedule's polls of
-        # the other account do not run on a clock racing past them.
+        # The quota comes back at midnight Pacific time (Los Angeles, with
+        # its DST: 08:00 UTC in winter, 07:00 in summer), the instant the
+        # account's quota view names.  The clock is set (not advanced
+        # through the day) so that the schedule's polls of the other
+        # account do not run on a clock racing past them.
+        reset = self.quota(d)["quota"]["resets_at"]
+        midnight = int(datetime.datetime.fromisoformat(reset.replace("Z", "+00:00")).timestamp())
         now = calendar.timegm(time.strptime(d.status()["now"][:19], "%Y-%m-%dT%H:%M:%S"))
-        midnight = (int(now) - 8 * 3600) // 86400 * 86400 + 86400 + 8 * 3600
+        self.assertLess(midnight - now, 25 * 3600)
+        self.assertIn(time.gmtime(midnight).tm_hour, (7, 8))
         d.set_clock(iso(midnight - 60))
         self.assertRegex(self.poll(d, "acct")[0]["error"], "said stop")
         d.set_clock(iso(midnight + 60))
@@ -83,6 +91,88 @@ class YouTube(PlatformCases, FetchBase):
         used = sim.state()["config"]["quota_used"]
         self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
         self.assertEqual(used + 1, sim.state()["config"]["quota_used"])
+
+    def quota(self, d, name="acct"):
+        accs = json.loads(d.ctl("accounts", "--json").stdout)["accounts"]
+        return {a["id"]: a for a in accs}[name]
+
+    def test_budget_defers_polls_until_the_next_pacific_day(self):
+        sim = self.sim()
+        budget = "QuotaProject=city-yt\nQuotaPerDay=%d\nQuotaReserve=%d\n"
+        self.account("acct", sim, extra=budget % (1000, 0))
+        d = self.start()
+        self.first_poll(d)
+        # A poll is planned to cost what the account's last one did: the
+        # first (the backfill) costs more than the quiet ones after it.
+        self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
+        # Every unit the simulator charged, vaktd counted (the same Pacific
+        # day: the test clock starts at the real present).
+        a = self.quota(d)
+        used = a["quota"]["used"]
+        self.assertEqual(sim.state()["config"]["quota_used"], used)
+        self.assertEqual("city-yt", a["quota"]["project"])
+        self.assertIsNone(a["quota"]["polls_deferred_until"])
+        # Room for two more polls of one unit, 50 kept for moderation.
+        self.account("acct", sim, extra=budget % (used + 2 + 50, 50))
+        d.ctl("reload")
+        self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
+        self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
+        charged = sim.state()["config"]["quota_used"]
+        polls = self.poll(d, "acct")
+        self.assertIsNone(polls[0].get("poll"), polls)
+        self.assertRegex(polls[0]["error"], r"^stopped: YouTube quota budget: %d of %d units used "
+                                            r"today.*deferred until" % (used + 2, used + 52))
+        self.assertEqual(charged, sim.state()["config"]["quota_used"], "a deferred poll asks nothing")
+        self.poll(d, "acct")
+        a = self.quota(d)
+        self.assertEqual(used + 2, a["quota"]["used"])
+        until = a["quota"]["polls_deferred_until"]
+        self.assertIsNotNone(until)
+        self.assertEqual(until, a["health"]["quota_deferred_until"])
+        self.assertNotEqual("red", a["health"]["state"])
+        self.assertIn("QUOTA", d.ctl("accounts").stdout)
+        self.assertEqual(1, d.log().count("QUOTA: polls of every YouTube account of project "
+                                          "'city-yt' are deferred"), d.log())
+        # A restart remembers the day's units (the store, migration 12).
+        clock = d.status()["now"]
+        d.stop()
+        d = self.vaktd("--test-clock", clock[:19] + "Z,manual").start()
+        self.assertRegex(self.poll(d, "acct")[0]["error"], "quota budget")
+        self.assertEqual(used + 2, self.quota(d)["quota"]["used"])
+        # The next Pacific day (midnight Los Angeles, with its DST) resumes.
+        reset = self.quota(d)["quota"]["resets_at"]
+        d.set_clock(reset)
+        polls = self.poll(d, "acct")
+        self.assertEqual("ok", polls[0]["result"], polls)
+        a = self.quota(d)
+        self.assertEqual(1, a["quota"]["used"])
+        self.assertIsNone(a["quota"]["polls_deferred_until"])
+        self.assertEqual("ok", a["health"]["state"])
+
+    def test_a_poll_is_planned_at_the_cost_of_the_last_one(self):
+        # The first poll reads the backfill over several requests; with
+        # fewer units left than it cost, the next poll is not started (and
+        # cut short mid-way), although one unit would still be there.
+        sim = self.sim()
+        budget = "QuotaPerDay=%d\nQuotaReserve=0\n"
+        self.account("acct", sim, extra=budget % 1000)
+        d = self.start()
+        self.first_poll(d)
+        first = self.quota(d)["quota"]["used"]
+        if first < 2:
+            self.skipTest("the scenario's first poll costs one unit")
+        self.account("acct", sim, extra=budget % (2 * first - 1))
+        d.ctl("reload")
+        n = len(sim.log())
+        polls = self.poll(d, "acct")
+        self.assertRegex(polls[0]["error"], r"^stopped: YouTube quota budget: %d of %d"
+                         % (first, 2 * first - 1))
+        self.assertEqual(n, len(sim.log()), "nothing asked")
+        q = self.quota(d)["quota"]
+        self.assertEqual(first, q["used"])
+        self.assertIsNotNone(q["polls_deferred_until"])
+        # The project is the token's file when QuotaProject= is not given.
+        self.assertTrue(q["project"].startswith("file:/"), q)
 
 
 if __name__ == "__main__":

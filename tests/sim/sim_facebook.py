@@ -24,7 +24,8 @@ Follows ../shared/PLATFORMS.md §1 and the recordings in
   header string).
 
 Scenario: see docs/hacking.md.  Items have kind "post" (parent null,
-account = page id) or "comment" (parent = post or comment id).
+account = page id, the first page's when left out) or "comment" (parent =
+post or comment id).
 """
 import hashlib
 import json
@@ -121,6 +122,15 @@ class FacebookSim(simbase.Sim):
         self.route("POST", r"/([^/]+)/comments", self.post_comment)
 
     # ---- ids, pages, authors ------------------------------------------
+
+    def norm_item(self, it):
+        # A post is on a page's feed: without "account" it is the first
+        # page's (the id new_id gives it says so too), as a visitor's post
+        # added through /_sim/items usually is.  Left unset, the post had a
+        # page's id but was in no page's /feed, so vakt never saw it.
+        if it.get("kind") == "post" and not it.get("account"):
+            it = dict(it, account=self.page_id())
+        return super().norm_item(it)
 
     def new_id(self, it):
         self.seq += 1

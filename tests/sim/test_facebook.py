@@ -245,6 +245,17 @@ class Paging(FB):
         own, _ = self.walk(self.get(PAGE + "/posts", limit="2", fields="id"))
         self.assertEqual(len(own), len(posts) - 1)  # the visitor post is only in /feed
 
+    def test_visitor_post_added_without_account_is_on_the_feed(self):
+        # /_sim/items with a post that names no page: the first page's, so
+        # in its /feed (not in /posts: a visitor wrote it).
+        iid = self.sim.ctl("POST", "/items", {"kind": "post", "author": "u-kun",
+                                              "text": "Besökarinlägg"})["ids"][0]
+        self.assertTrue(iid.startswith(PAGE + "_"), iid)
+        seen, _ = self.walk(self.get(PAGE + "/feed", limit="2", fields="id,message"))
+        self.assertIn(iid, seen)
+        own, _ = self.walk(self.get(PAGE + "/posts", limit="2", fields="id"))
+        self.assertNotIn(iid, own)
+
     def test_bad_parameters_are_graph_errors(self):
         for q in ({"limit": "x"}, {"until": "soon"}):
             r = self.get(PAGE + "/feed", **q)

@@ -238,6 +238,56 @@ static void test_token_from_file_and_credential(void)
 	tfs_rmrf(dir);
 }
 
+/* YouTube's quota keys: the project is QuotaProject=, else where the
+ * token comes from (never the token); defaults 10000 and 1000; refused on
+ * other platforms and with a reserve that leaves polls nothing. */
+static void test_youtube_quota_keys(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[8192], path[2048], exp[4096];
+	struct config *c = NULL;
+	const char *yt = "[Account]\nPlatform=youtube\nUnit=kultur\nExternalId=UC1\n";
+	snprintf(path, sizeof(path), "%s/yt.token", dir);
+	tfs_write(dir, "yt.token", "ya29-secret\n");
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", yt, path);
+	tfs_write(dir, "accounts.d/a.conf", acc);
+	snprintf(acc, sizeof(acc),
+	         "%sQuotaPerDay=20000\nQuotaReserve=0\nTokenFile=%s\n"
+	         "QuotaProject=city-yt\n",
+	         yt, path);
+	tfs_write(dir, "accounts.d/b.conf", acc);
+	snprintf(acc, sizeof(acc), "%sTokenFile=%s\n", good_account, path);
+	tfs_write(dir, "accounts.d/fb.conf", acc);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		const struct config_account *a = config_find_account(c, "a");
+		const struct config_account *b = config_find_account(c, "b");
+		snprintf(exp, sizeof(exp), "file:%s", path);
+		T_EQ_STR(exp, a->quota_project);
+		T_EQ_INT(10000, a->quota_per_day);
+		T_EQ_INT(1000, a->quota_reserve);
+		T_EQ_STR("city-yt", b->quota_project);
+		T_EQ_INT(20000, b->quota_per_day);
+		T_EQ_INT(0, b->quota_reserve);
+		T_ASSERT(config_find_account(c, "fb")->quota_project == NULL);
+	}
+	config_free(c);
+	snprintf(acc, sizeof(acc), "%sTokenCredential=yt\nQuotaPerDay=100\nQuotaReserve=100\n", yt);
+	tfs_write(dir, "accounts.d/a.conf", acc);
+	snprintf(acc, sizeof(acc), "%sQuotaPerDay=5\n", good_account);
+	tfs_write(dir, "accounts.d/fb.conf", acc);
+	tfs_write(dir, "accounts.d/b.conf",
+	          "[Account]\nPlatform=youtube\nUnit=kultur\n"
+	          "ExternalId=UC2\nQuotaProject=no/slash\n");
+	const char *got = load_flags(dir, CONFIG_LOAD_NO_SECRETS, NULL);
+	T_CONTAINS(got, "a.conf:6: QuotaReserve= (100) must be less than QuotaPerDay= (100)");
+	T_CONTAINS(got, "fb.conf:6: QuotaProject=, QuotaPerDay= and QuotaReserve= are for "
+	                "Platform=youtube only");
+	T_CONTAINS(got, "b.conf:5: QuotaProject= must be");
+	tfs_rmrf(dir);
+}
+
 static void test_calendar_and_schedule_errors(void)
 {
 	char *dir = tfs_mkdtemp();
@@ -822,6 +872,7 @@ int main(void)
 	T_RUN(test_dropins_override_in_name_order);
 	T_RUN(test_auto_actions_layers_and_errors);
 	T_RUN(test_token_from_file_and_credential);
+	T_RUN(test_youtube_quota_keys);
 	T_RUN(test_calendar_and_schedule_errors);
 	T_RUN(test_schedule_below_floor_is_refused);
 	T_RUN(test_half_day_can_break_the_floor);
