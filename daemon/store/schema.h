@@ -20,3 +20,6 @@ extern const char schema_migration_poll_days[];
 
 /* Migration 11, in schema-outbox.c. */
 extern const char schema_migration_own_actions[];
+
+/* Migration 13, in schema-action-counters.c. */
+extern const char schema_migration_action_counters[];
