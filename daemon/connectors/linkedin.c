@@ -12,8 +12,9 @@
  *
  * Items are keyed by URN: posts by their share/ugcPost URN, comments by
  * commentUrn, which names the activity and the comment id that a delete
- * needs.  The organisation may delete only its own comments; there is no
- * hide. */
+ * needs.  The organisation deletes comments on its own posts (as the
+ * documentation's "Delete a Comment" describes, with actor= the
+ * organisation); there is no hide. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -490,8 +491,9 @@ static enum conn_outcome li_action_answer(const struct conn_answer *a, struct co
 {
 	enum conn_outcome o = li_status(a->status);
 
-	/* Whether an organisation may delete its members' comments is not
-	 * settled in the documentation: a refusal means not here. */
+	/* No real answer of this API has been recorded: a refusal of the
+	 * organisation's delete (403) means LinkedIn does not allow it here,
+	 * not that the token is dead. */
 	if (o == CONN_PERMISSION)
 		o = CONN_NOT_ALLOWED;
 	if (o != CONN_OK && ret_message)
