@@ -8,35 +8,32 @@
  * migration seeds them from the rows an existing store already has. */
 #include "store/schema.h"
 
-#define ACTION_COUNTER(state)                                                                      \
-	"CASE WHEN " state " IN ('queued','running') THEN 'actions_waiting'"                       \
-	" WHEN " state " = 'proposed' THEN 'actions_proposed' END"
+/* Which counter an action in a state counts in (none: NULL, no row). */
+#define WAITING_OLD                                                                                \
+	"CASE WHEN OLD.state IN ('queued','running') THEN 'actions_waiting' "                      \
+	"WHEN OLD.state = 'proposed' THEN 'actions_proposed' END"
+#define WAITING_NEW                                                                                \
+	"CASE WHEN NEW.state IN ('queued','running') THEN 'actions_waiting' "                      \
+	"WHEN NEW.state = 'proposed' THEN 'actions_proposed' END"
 
 const char schema_migration_action_counters[] =
         "INSERT OR REPLACE INTO counters(name, n) VALUES"
         "  ('actions_waiting', (SELECT count(*) FROM actions"
         "    WHERE state IN ('queued','running'))),"
         "  ('actions_proposed', (SELECT count(*) FROM actions WHERE state = 'proposed'));"
+
         "CREATE TRIGGER counters_actions_insert AFTER INSERT ON actions"
         "  WHEN NEW.state IN ('queued','running','proposed') BEGIN"
-        "  UPDATE counters SET n = n + 1 WHERE name = " ACTION_COUNTER(
-                "NEW.state") "; END;"
-                             "CREATE TRIGGER counters_actions_update AFTER UPDATE OF state ON "
-                             "actions"
-                             "  WHEN OLD.state IS NOT NEW.state BEGIN"
-                             "  UPDATE counters SET n = n - 1 WHERE name = " ACTION_COUNTER(
-                                     "OLD.state") ";"
-                                                  "  UPDATE counters SET n = n + 1 WHERE name "
-                                                  "= " ACTION_COUNTER(
-                                                          "NEW.state") "; END;"
-                                                                       "CREATE TRIGGER "
-                                                                       "counters_actions_delete "
-                                                                       "AFTER DELETE ON actions"
-                                                                       "  WHEN OLD.state IN "
-                                                                       "('queued','running','"
-                                                                       "proposed') BEGIN"
-                                                                       "  UPDATE counters SET n = "
-                                                                       "n - 1 WHERE name "
-                                                                       "= " ACTION_COUNTER(
-                                                                               "OLD.state") "; "
-                                                                                            "END;";
+        "  UPDATE counters SET n = n + 1 WHERE name = " WAITING_NEW ";"
+        " END;"
+
+        "CREATE TRIGGER counters_actions_update AFTER UPDATE OF state ON actions"
+        "  WHEN OLD.state IS NOT NEW.state BEGIN"
+        "  UPDATE counters SET n = n - 1 WHERE name = " WAITING_OLD ";"
+        "  UPDATE counters SET n = n + 1 WHERE name = " WAITING_NEW ";"
+        " END;"
+
+        "CREATE TRIGGER counters_actions_delete AFTER DELETE ON actions"
+        "  WHEN OLD.state IN ('queued','running','proposed') BEGIN"
+        "  UPDATE counters SET n = n - 1 WHERE name = " WAITING_OLD ";"
+        " END;";
