@@ -5,8 +5,9 @@
  * A poll reads the organisation's posts of the last 14 days (or back to
  * the last poll's newest post after downtime, never past the horizon),
  * asks for all their comment counts in one batch call, and reads the
- * comments — and each comment's replies, where the organisation's own
- * answers are — only of posts whose count moved since the last poll.  The
+ * comments — and the replies, where the organisation's own answers are,
+ * of each comment whose commentsSummary counts any — only of posts whose
+ * count moved since the last poll.  The
  * cursor keeps the newest post's time and the counts; it is handed out
  * with the poll's last answer.
  *
@@ -320,6 +321,19 @@ static int take_summary(struct conn_poll *p, const cJSON *j)
 	return 0;
 }
 
+/* Whether a comment may have replies: false only when its commentsSummary
+ * counts none. */
+static bool has_replies(const cJSON *comment)
+{
+	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(comment, "commentsSummary");
+	const cJSON *agg = cJSON_GetObjectItemCaseSensitive(sum, "aggregatedTotalComments");
+	const cJSON *first = cJSON_GetObjectItemCaseSensitive(sum, "totalFirstLevelComments");
+	if (!cJSON_IsNumber(agg) && !cJSON_IsNumber(first))
+		return true;
+	return (cJSON_IsNumber(agg) && agg->valuedouble > 0) ||
+	       (cJSON_IsNumber(first) && first->valuedouble > 0);
+}
+
 static int take_comments(struct conn_poll *p, size_t fi, const cJSON *j, struct conn_batch *b)
 {
 	const cJSON *els = cJSON_GetObjectItemCaseSensitive(j, "elements");
@@ -351,8 +365,11 @@ static int take_comments(struct conn_poll *p, size_t fi, const cJSON *j, struct 
 		    conn_dup(&it->author_id, actor) < 0 ||
 		    conn_dup(&it->text, text ? text : "") < 0)
 			return -ENOMEM;
-		/* The organisation answers under the comment: read its replies. */
-		if (!replies && (r = li_push(p, LI_REPLIES, curn, post, 0)) < 0)
+		/* The organisation answers under the comment: read its replies,
+		 * unless the comment's own commentsSummary says it has none (most
+		 * have none: a first poll of a busy organisation is mostly
+		 * these requests).  Without a summary, ask. */
+		if (!replies && has_replies(e) && (r = li_push(p, LI_REPLIES, curn, post, 0)) < 0)
 			return r;
 	}
 	if (n > 0 && has_next(j))

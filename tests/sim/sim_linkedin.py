@@ -21,7 +21,9 @@ the live API.  Do not treat it as evidence of LinkedIn's behaviour.
   ugcPost or activity URN) or on a comment URN (its replies):
   {"paging":{"start","count","total","links":[]},"elements":[...]}; times
   in epoch milliseconds; `object` is the activity URN even when the share
-  URN was asked for;
+  URN was asked for; each comment carries its own commentsSummary
+  (selectedComments, totalFirstLevelComments, aggregatedTotalComments: its
+  replies) and likesSummary;
 * POST /rest/socialActions/{urn}/comments (201, x-restli-id header);
 * DELETE /rest/socialActions/{urn}/comments/{id}?actor= (204, no body):
   the comment's author may delete it, and the organisation that authored
@@ -157,6 +159,17 @@ class LinkedInSim(simbase.Sim):
             out["parentComment"] = self.comment_urn(par)
         out["likesSummary"] = {"selectedLikes": [], "aggregatedTotalLikes": int(it.get("likes", 0)),
                                "likedByCurrentUser": False, "totalLikes": int(it.get("likes", 0))}
+        # A comment's own comments (its replies), as the Comments API's
+        # comment schema carries them.
+        kids = self.items(lambda c: c["kind"] == "comment" and c["parent"] == it["id"], parent=it["id"])
+        total, todo = 0, list(kids)
+        while todo:
+            cur = todo.pop()
+            total += 1
+            todo += self.items(lambda c, cur=cur: c["kind"] == "comment" and c["parent"] == cur["id"],
+                               parent=cur["id"])
+        out["commentsSummary"] = {"selectedComments": [self.comment_urn(k) for k in kids[:3]],
+                                  "totalFirstLevelComments": len(kids), "aggregatedTotalComments": total}
         out["$URN"] = out["commentUrn"]
         return out
 
