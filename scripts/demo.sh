@@ -4,8 +4,10 @@
 # configuration (config/demo, with Stockholms stad's page pointed at the
 # simulator), a SQLite store under build/demo/, the API on
 # build/demo/api.sock, and a local SMTP sink for the escalations — then show
-# it fetching, filtering, filling the queue and mailing people within a
-# minute.  Stops on Ctrl-C, or after $VAKT_DEMO_SECONDS when set (CI).
+# it fetching, filtering, hiding the outright threat on the page, starting
+# clocks, filling the queue and mailing people within a minute.  Its end
+# check fails the demo when nothing was hidden.  Stops on Ctrl-C, or after
+# $VAKT_DEMO_SECONDS when set (CI).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -33,9 +35,13 @@ vaktd=build/daemon/vaktd/vaktd
 vaktctl="build/daemon/ctl/vaktctl --socket $demo/api.sock"
 
 # The Facebook simulator with the lively scripted stream (tests/sim/): a
-# few old comments, the page's own answer, a personnummer, a threat against
-# a named member of staff, and new questions arriving after 20 and 40 s.
+# few old comments, the page's own answer, a personnummer, a veiled and an
+# outright threat against a named member of staff, and new questions
+# arriving after 15 and 30 s.
 sim_log="$demo/sim_facebook.log"
+# A port file left by an earlier run would be read before the new simulator
+# truncates it (an empty port): remove it first.  The same for the sink.
+rm -f "$demo/sim.port" "$demo/smtp.port"
 python3 tests/sim/sim_facebook.py --port 0 --scenario tests/sim/scenarios/lively.json \
 	>"$demo/sim.port" 2>"$sim_log" &
 simpid=$!
@@ -92,6 +98,8 @@ Rota=jour@demo.vakt.invalid
 Handover=mon 08:00
 EOF
 
+# A fresh store every run: the simulator starts its stream afresh too.
+rm -rf "$demo/state"
 $vaktd --check-config --config "$demo/config"
 $vaktd --config "$demo/config" --state-dir "$PWD/$demo/state" --socket "$PWD/$demo/api.sock" &
 pid=$!
@@ -116,8 +124,8 @@ if $vaktctl help 2>/dev/null | grep -q '^  filters'; then
 fi
 
 # Fetching: poll the page now, and again as the scripted comments arrive.
-for t in 0 25 45; do
-	[ "$t" -eq 0 ] || sleep 20
+for t in 0 15 30; do
+	[ "$t" -eq 0 ] || sleep 15
 	echo
 	echo "== after ${t} s: vaktctl poll stockholm-fb"
 	$vaktctl poll stockholm-fb || true
@@ -129,6 +137,12 @@ echo
 echo "== vaktctl queue: the clocks the comments started (questions to answer, hits to review)"
 $vaktctl queue --account stockholm-fb || true
 echo
+echo "== vaktctl actions: what vakt did on the platform (AutoActions=hide: obvious hits hidden at once)"
+$vaktctl actions || true
+echo
+echo "== vaktctl status: the counts it keeps"
+$vaktctl status || true
+echo
 echo "== vaktctl escalations: what went to people"
 $vaktctl escalations || true
 echo
@@ -139,6 +153,28 @@ for f in "$demo"/mail/*.eml; do
 		"$(sed -n 's/^To: //p' "$f" | head -n 1)" \
 		"$(/usr/bin/python3 -c 'import email,email.policy,sys; print(email.message_from_binary_file(open(sys.argv[1],"rb"),policy=email.policy.default)["Subject"])' "$f")"
 done
+
+# The end check: ask the simulator (Facebook's copy of the page) which
+# comments are hidden now, and fail the demo unless the outright threat is
+# one of them and vakt recorded hiding it.  The hide is sent right after
+# the first poll; the loop only waits for a slow machine.
+threat=20001_30007
+echo
+echo "== on Facebook now (the simulator's copy of the page):"
+i=0
+until hidden=$(python3 tests/sim/simstate.py "http://127.0.0.1:$port" hidden) &&
+	echo "$hidden" | grep -q "^$threat " &&
+	$vaktctl actions --json | python3 -c 'import json,sys; sys.exit(not any(a["kind"] == "hide" and a["state"] == "done" and a["platform_id"] == sys.argv[1] for a in json.load(sys.stdin)["actions"]))' "$threat"; do
+	i=$((i + 1))
+	if [ $i -gt 100 ]; then
+		echo "${hidden:-  (nothing hidden)}"
+		echo "demo: FAILED: the threat $threat is not hidden on the page (see vaktctl actions above)" >&2
+		exit 1
+	fi
+	sleep 0.1
+done
+echo "$hidden" | sed 's/^/  hidden: /'
+echo "demo: ok — vakt hid the threat on the page; its on-call page stays open until someone acknowledges it"
 echo
 echo "vaktd is running (pid $pid); its API socket is $demo/api.sock:"
 echo "  build/daemon/ctl/vaktctl --socket $demo/api.sock status"

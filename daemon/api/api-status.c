@@ -54,6 +54,8 @@ void api_get_status(const struct api_env *env, const struct api_req *req, struct
 	cJSON_AddNumberToObject(p, "review", (double)c.pending_review);
 	cJSON_AddNumberToObject(p, "respond", (double)c.pending_respond);
 	cJSON_AddNumberToObject(p, "escalations", (double)c.escalations_unsent);
+	cJSON_AddNumberToObject(p, "actions", (double)c.actions_waiting);
+	cJSON_AddNumberToObject(p, "actions_proposed", (double)c.actions_proposed);
 	ret->status = 200;
 	ret->body = o;
 }

@@ -5,15 +5,17 @@
  * A poll reads the organisation's posts of the last 14 days (or back to
  * the last poll's newest post after downtime, never past the horizon),
  * asks for all their comment counts in one batch call, and reads the
- * comments — and each comment's replies, where the organisation's own
- * answers are — only of posts whose count moved since the last poll.  The
+ * comments — and the replies, where the organisation's own answers are,
+ * of each comment whose commentsSummary counts any — only of posts whose
+ * count moved since the last poll.  The
  * cursor keeps the newest post's time and the counts; it is handed out
  * with the poll's last answer.
  *
  * Items are keyed by URN: posts by their share/ugcPost URN, comments by
  * commentUrn, which names the activity and the comment id that a delete
- * needs.  The organisation may delete only its own comments; there is no
- * hide. */
+ * needs.  The organisation deletes comments on its own posts (as the
+ * documentation's "Delete a Comment" describes, with actor= the
+ * organisation); there is no hide. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -319,6 +321,19 @@ static int take_summary(struct conn_poll *p, const cJSON *j)
 	return 0;
 }
 
+/* Whether a comment may have replies: false only when its commentsSummary
+ * counts none. */
+static bool has_replies(const cJSON *comment)
+{
+	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(comment, "commentsSummary");
+	const cJSON *agg = cJSON_GetObjectItemCaseSensitive(sum, "aggregatedTotalComments");
+	const cJSON *first = cJSON_GetObjectItemCaseSensitive(sum, "totalFirstLevelComments");
+	if (!cJSON_IsNumber(agg) && !cJSON_IsNumber(first))
+		return true;
+	return (cJSON_IsNumber(agg) && agg->valuedouble > 0) ||
+	       (cJSON_IsNumber(first) && first->valuedouble > 0);
+}
+
 static int take_comments(struct conn_poll *p, size_t fi, const cJSON *j, struct conn_batch *b)
 {
 	const cJSON *els = cJSON_GetObjectItemCaseSensitive(j, "elements");
@@ -350,8 +365,11 @@ static int take_comments(struct conn_poll *p, size_t fi, const cJSON *j, struct 
 		    conn_dup(&it->author_id, actor) < 0 ||
 		    conn_dup(&it->text, text ? text : "") < 0)
 			return -ENOMEM;
-		/* The organisation answers under the comment: read its replies. */
-		if (!replies && (r = li_push(p, LI_REPLIES, curn, post, 0)) < 0)
+		/* The organisation answers under the comment: read its replies,
+		 * unless the comment's own commentsSummary says it has none (most
+		 * have none: a first poll of a busy organisation is mostly
+		 * these requests).  Without a summary, ask. */
+		if (!replies && has_replies(e) && (r = li_push(p, LI_REPLIES, curn, post, 0)) < 0)
 			return r;
 	}
 	if (n > 0 && has_next(j))
@@ -490,8 +508,9 @@ static enum conn_outcome li_action_answer(const struct conn_answer *a, struct co
 {
 	enum conn_outcome o = li_status(a->status);
 
-	/* Whether an organisation may delete its members' comments is not
-	 * settled in the documentation: a refusal means not here. */
+	/* No real answer of this API has been recorded: a refusal of the
+	 * organisation's delete (403) means LinkedIn does not allow it here,
+	 * not that the token is dead. */
 	if (o == CONN_PERMISSION)
 		o = CONN_NOT_ALLOWED;
 	if (o != CONN_OK && ret_message)

@@ -24,6 +24,8 @@ static int show_status(const cJSON *st, void *userdata)
 	printf("pending:    %.0f to review, %.0f to answer, %.0f escalations unsent\n",
 	       ctl_json_num(pending, "review", 0), ctl_json_num(pending, "respond", 0),
 	       ctl_json_num(pending, "escalations", 0));
+	printf("actions:    %.0f queued or running, %.0f proposed (waiting for a moderator)\n",
+	       ctl_json_num(pending, "actions", 0), ctl_json_num(pending, "actions_proposed", 0));
 	return CTL_EXIT_OK;
 }
 

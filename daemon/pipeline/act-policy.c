@@ -102,13 +102,30 @@ void act_plan(unsigned actions, enum filter_tier tier, unsigned auto_mask,
 	struct act_plan_row *no = &ret->rows[ret->n++];
 	no->action = want;
 	no->state = "not_allowed";
+	/* Nothing as weak: where the platform's only tool is stronger (a
+	 * LinkedIn organisation can delete comments on its posts but hide
+	 * nothing), the stronger action is proposed so that a moderator can
+	 * take it in one step.  vakt never does more than the rule asked on
+	 * its own: it is proposed whatever AutoActions= says. */
+	bool stronger = !has_weaker && want == CONN_ACT_HIDE &&
+	                act_allowed(c, CONN_ACT_DELETE, platform_id, item_kind, author_id);
 	if (has_weaker)
 		snprintf(no->error, sizeof(no->error), "%s does not allow %s on a %s; %s instead",
 		         platform, act_kind_name(want), item_kind, act_kind_name(weaker));
+	else if (stronger)
+		snprintf(no->error, sizeof(no->error),
+		         "%s does not allow %s on a %s, nor anything weaker; delete proposed to a "
+		         "moderator",
+		         platform, act_kind_name(want), item_kind);
 	else
 		snprintf(no->error, sizeof(no->error),
 		         "%s does not allow %s on a %s, nor anything weaker; left to human review",
 		         platform, act_kind_name(want), item_kind);
+	if (stronger) {
+		ret->rows[ret->n].action = CONN_ACT_DELETE;
+		ret->rows[ret->n++].state = "proposed";
+		return;
+	}
 	if (!has_weaker)
 		return;
 	struct act_plan_row *fb = &ret->rows[ret->n++];

@@ -493,6 +493,8 @@ const struct schema_migration schema_migrations[] = {
 	{ 11, "vakt's own moderation actions no longer cancel its escalations",
 	  schema_migration_own_actions },
 	{ 12, "YouTube's daily quota units per project and Pacific day", schema_migration_quota },
+	{ 13, "the actions waiting (queued, running, proposed) counted for status",
+	  schema_migration_action_counters },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -23,3 +23,6 @@ extern const char schema_migration_own_actions[];
 
 /* Migration 12, in schema-quota.c. */
 extern const char schema_migration_quota[];
+
+/* Migration 13, in schema-action-counters.c. */
+extern const char schema_migration_action_counters[];

@@ -108,6 +108,8 @@ struct store_counts {
 	int64_t pending_review;  /* running review deadlines */
 	int64_t pending_respond; /* running respond deadlines */
 	int64_t escalations_unsent;
+	int64_t actions_waiting;  /* queued or running: the action driver's work */
+	int64_t actions_proposed; /* waiting for a moderator's decision */
 	int64_t audit_entries;
 	int64_t polls;
 };

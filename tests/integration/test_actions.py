@@ -146,6 +146,13 @@ class Facebook(ActionsBase):
                               what="the 500 to be retried later")
         self.assertEqual(1, row[4])
         self.assertEqual("retry", row[5])
+        # Status counts the hide waiting for its retry (a kept counter, the
+        # same number as the rows).
+        def counted():
+            n = rows(self.db, "SELECT count(*) FROM actions WHERE state IN ('queued','running')")
+            return n[0][0] if d.status()["pending"]["actions"] == n[0][0] else None
+        self.assertGreaterEqual(wait_for(counted, "status to count the waiting actions"), 1)
+        self.assertIn("queued or running", d.ctl("status").stdout)
         row = self.wait_state(d, cid, "hide", ("done",), advance="1m")
         self.assertEqual(2, row[4])
         self.assertTrue(self.fb.state()["items"][cid]["hidden"])
@@ -320,6 +327,78 @@ class Instagram(PlatformActions):
         self.decide(self.d, self.MEDIA, "hide")
         row = self.wait_state(self.d, self.MEDIA, "hide", ("not_allowed",))
         self.assertIn("instagram does not allow hide on a", row[6])
+
+
+class LinkedIn(PlatformActions):
+    """LinkedIn (Community Management API, synthetic like its simulator):
+    nothing can be hidden; the organisation deletes comments on its own
+    posts (DELETE socialActions/{activity}/comments/{id}?actor=ORG).  A
+    threat's hide is not allowed and the delete is proposed to a
+    moderator, never carried out without one."""
+    platform, script, scenario = "linkedin", "sim_linkedin.py", "linkedin.json"
+    external_id, token = "urn:li:organization:2414183", "li-token"
+    ACTIVITY = "urn:li:activity:6844785524083892224"
+    THREAT_ID = "6844790000000000901"
+    MEMBER = "6844790000000000004"  # maria's question on the organisation's post
+    extra = [{"id": THREAT_ID, "kind": "comment", "parent": "urn:li:share:6844785523593134080",
+              "author": "jonas", "text": THREAT, "created": "now"}]
+
+    def urn(self, cid):
+        return "urn:li:comment:(%s,%s)" % (self.ACTIVITY, cid)
+
+    def pending(self):
+        return self.d.status()["pending"]
+
+    def test_a_threat_is_not_hidden_and_a_delete_is_proposed(self):
+        d, urn = self.d, self.urn(self.THREAT_ID)
+        r = {x[1]: x for x in self.action_rows(urn)}
+        self.assertEqual("not_allowed", r["hide"][2])
+        self.assertIn("linkedin does not allow hide on a comment", r["hide"][6])
+        self.assertIn("delete proposed to a moderator", r["hide"][6])
+        self.assertEqual(("proposed", "vakt"), r["delete"][2:4])
+        self.assertEqual((0, 1), (self.pending()["actions"], self.pending()["actions_proposed"]))
+        d.advance("1m")
+        self.assertFalse(self.sim_action_log(self.s))  # nothing sent without a human
+        self.assertFalse(self.s.state()["items"][self.THREAT_ID].get("deleted"))
+        # The moderator takes the proposal: LinkedIn deletes the comment.
+        self.decide(d, urn, "delete", reason="threat")
+        row = self.wait_state(d, urn, "delete", ("done",))
+        self.assertEqual(("ok", "deleted"), (row[5], row[8]))
+        self.assertTrue(self.s.state()["items"][self.THREAT_ID]["deleted"])
+        sent = [a for a in self.sim_action_log(self.s) if a["op"] == "delete"]
+        self.assertEqual([(self.THREAT_ID, "ok")], [(a["id"], a["result"]) for a in sent])
+        self.assertEqual((0, 0), (self.pending()["actions"], self.pending()["actions_proposed"]))
+
+    def test_a_members_comment_on_the_organisations_post_is_deleted(self):
+        urn = self.urn(self.MEMBER)
+        self.decide(self.d, urn, "delete", reason="spam")
+        row = self.wait_state(self.d, urn, "delete", ("done",))
+        self.assertEqual("deleted", row[8])
+        self.assertTrue(self.s.state()["items"][self.MEMBER]["deleted"])
+        # Gone from the next read of the post's comments too.
+        st = self.s.state()["items"]
+        self.assertNotIn(self.MEMBER, [i for i, it in st.items() if not it.get("deleted")])
+
+    def test_a_refused_delete_is_recorded_not_allowed(self):
+        # A platform that refuses the organisation (403 ACCESS_DENIED):
+        # not_allowed with LinkedIn's words, nothing weaker to propose.
+        self.s.ctl("POST", "/config", {"org_deletes_on_own_posts": False})
+        urn = self.urn(self.MEMBER)
+        self.decide(self.d, urn, "delete")
+        row = self.wait_state(self.d, urn, "delete", ("not_allowed",))
+        self.assertEqual("not_allowed", row[5])
+        self.assertIn("403", row[6])
+        self.assertFalse(self.s.state()["items"][self.MEMBER].get("deleted"))
+        self.assertEqual(["delete"], [r[1] for r in self.action_rows(urn)])
+        h = rows(self.db, "SELECT state FROM account_health WHERE account_id='acct'")
+        self.assertNotEqual([("red",)], h)  # a refusal is not a dead token
+
+    def test_a_gone_comment_is_done_and_gone(self):
+        urn = self.urn(self.MEMBER)
+        self.s.ctl("DELETE", "/items/" + self.MEMBER)
+        self.decide(self.d, urn, "delete")
+        row = self.wait_state(self.d, urn, "delete", ("done",))
+        self.assertEqual(("gone", "gone"), (row[5], row[8]))
 
 
 if __name__ == "__main__":

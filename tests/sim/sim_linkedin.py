@@ -21,12 +21,17 @@ the live API.  Do not treat it as evidence of LinkedIn's behaviour.
   ugcPost or activity URN) or on a comment URN (its replies):
   {"paging":{"start","count","total","links":[]},"elements":[...]}; times
   in epoch milliseconds; `object` is the activity URN even when the share
-  URN was asked for;
+  URN was asked for; each comment carries its own commentsSummary
+  (selectedComments, totalFirstLevelComments, aggregatedTotalComments: its
+  replies) and likesSummary;
 * POST /rest/socialActions/{urn}/comments (201, x-restli-id header);
-* DELETE /rest/socialActions/{urn}/comments/{id}?actor= (204): the author
-  may delete its own comment; whether an organisation may delete members'
-  comments is unclear in the docs, so the simulator refuses it (403)
-  unless config "org_may_delete_members" is true; there is no hide;
+* DELETE /rest/socialActions/{urn}/comments/{id}?actor= (204, no body):
+  the comment's author may delete it, and the organisation that authored
+  the post may delete comments on it (the Comments API's "Delete a
+  Comment"; config "org_deletes_on_own_posts": false refuses the latter
+  with 403 to model a refusal); 404 for a comment that is not there or
+  not under that target; a deleted comment's replies go with it; there is
+  no hide;
 * errors {"status","serviceErrorCode","code","message"}.
 
 Items: kind "post" (id = share/ugcPost URN, `activity` = activity URN,
@@ -154,6 +159,17 @@ class LinkedInSim(simbase.Sim):
             out["parentComment"] = self.comment_urn(par)
         out["likesSummary"] = {"selectedLikes": [], "aggregatedTotalLikes": int(it.get("likes", 0)),
                                "likedByCurrentUser": False, "totalLikes": int(it.get("likes", 0))}
+        # A comment's own comments (its replies), as the Comments API's
+        # comment schema carries them.
+        kids = self.items(lambda c: c["kind"] == "comment" and c["parent"] == it["id"], parent=it["id"])
+        total, todo = 0, list(kids)
+        while todo:
+            cur = todo.pop()
+            total += 1
+            todo += self.items(lambda c, cur=cur: c["kind"] == "comment" and c["parent"] == cur["id"],
+                               parent=cur["id"])
+        out["commentsSummary"] = {"selectedComments": [self.comment_urn(k) for k in kids[:3]],
+                                  "totalFirstLevelComments": len(kids), "aggregatedTotalComments": total}
         out["$URN"] = out["commentUrn"]
         return out
 
@@ -293,18 +309,46 @@ class LinkedInSim(simbase.Sim):
         return self.act(resp, op="reply", id=urn, result="ok", created=new["id"])
 
     def delete(self, req, urn, cid):
+        """DELETE /rest/socialActions/{target}/comments/{id}?actor=: the
+        target is the post (share, ugcPost or activity URN) or, for a
+        reply, its parent comment's URN; actor the person or organisation
+        deleting.  The comment's author may delete it, and the
+        organisation that authored the post may delete comments on it
+        (moderating its own post) — config "org_deletes_on_own_posts"
+        false makes the simulator refuse the latter (403), to model a
+        platform that does not allow it.  204 with no body."""
         self.need(req, "w_organization_social")
         it = self.item(cid)
         if it is None or it["kind"] != "comment":
             return self.act(self.lerr(404, "NOT_FOUND", "Not Found"), op="delete", id=cid, result="gone")
+        tgt = self.target(req, urllib.parse.unquote(urn))
+        if tgt["id"] != it["parent"] and tgt is not self.post_of(it):
+            return self.act(self.lerr(404, "NOT_FOUND", "Not Found"), op="delete", id=cid, result="gone")
         actor = req.arg("actor")
+        if not actor:
+            return self.act(self.lerr(400, "ILLEGAL_ARGUMENT", "actor is required"),
+                            op="delete", id=cid, result="refused")
+        actor_key = self.org_key(actor)
+        if actor_key is not None and actor_key != req.tok.get("org"):
+            # An organisation the token's member does not administer.
+            return self.act(self.lerr(403, "ACCESS_DENIED", "Not enough permissions to access: "
+                                      "DELETE /socialActions/comments", 100),
+                            op="delete", id=cid, result="refused")
         author_urn = (self.author(it["author"]) or {}).get("id")
-        if actor != author_urn and not self.state["config"].get("org_may_delete_members"):
+        post = self.post_of(it)
+        post_owner = (self.author(post["author"]) or {}).get("id") if post else None
+        may = actor == author_urn or (actor == post_owner and
+                                      self.state["config"].get("org_deletes_on_own_posts", True))
+        if not may:
             return self.act(self.lerr(403, "ACCESS_DENIED", "Not enough permissions to delete this comment",
                                       100), op="delete", id=cid, result="refused")
-        it["deleted"] = True
+        # Deleting a comment removes its replies with it.
+        todo = [it]
+        while todo:
+            cur = todo.pop()
+            cur["deleted"] = True
+            todo += self.items(lambda c, cur=cur: c["parent"] == cur["id"], parent=cur["id"])
         return self.act(Response(204, b"", ctype=None), op="delete", id=cid, result="ok")
-
 
 if __name__ == "__main__":
     simbase.main(LinkedInSim)

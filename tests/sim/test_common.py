@@ -61,7 +61,7 @@ class Lively(unittest.TestCase):
         self.assertTrue(any("850312-2395" in t for t in texts))      # personnummer (test list)
         self.assertTrue(any("Eva Lund" in t for t in texts))         # threat against named staff
         self.assertTrue(any(c.get("from", {}).get("id") == "104857600123456" for c in r.json["data"]))
-        self.assertFalse(any("simhallen" in t for t in texts))       # arrives 20 s after start
+        self.assertFalse(any("simhallen" in t for t in texts))       # arrives 15 s after start
 
     def test_items_appear_on_schedule(self):
         sc = {"tokens": {"t": {"scopes": ["read", "write"]}},

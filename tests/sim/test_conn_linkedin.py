@@ -70,11 +70,16 @@ class LinkedInConnector(SimTestCase):
     def test_actions(self):
         def act(a, cid, tok=TOKEN):
             return conn_action(a, "linkedin", self.sim.base, ORG, tok, curn(cid), "comment")
-        self.assertEqual(act("delete", "6844790000000000003"), "not_allowed")  # a member's
         self.assertEqual(act("hide", "6844790000000000003"), "not_allowed")
-        self.assertEqual(act("delete", "6844790000000000002"), "ok")  # the organisation's own
+        # A member's comment on the organisation's post, and its own.
+        self.assertEqual(act("delete", "6844790000000000003"), "ok")
+        self.assertTrue(self.sim.state()["items"]["6844790000000000003"]["deleted"])
+        self.assertEqual(act("delete", "6844790000000000002"), "ok")
         self.assertTrue(self.sim.state()["items"]["6844790000000000002"]["deleted"])
         self.assertEqual(act("delete", "6844790000000009999"), "gone")
+        # Refused (403) where the platform does not let it moderate.
+        self.sim.ctl("POST", "/config", {"org_deletes_on_own_posts": False})
+        self.assertEqual(act("delete", "6844790000000000004"), "not_allowed")
 
 
 if __name__ == "__main__":

@@ -108,13 +108,37 @@ class Actions(LI):
         self.assertEqual(r.header("x-restli-id"), r.json["id"])
         self.assertEqual(r.json["parentComment"], "urn:li:comment:(%s,%s)" % (ACTIVITY, C_JONAS))
 
-    def test_delete_own_only(self):
-        r = self.delete(C_JONAS)
+    def test_delete_on_the_organisations_post(self):
+        # The organisation deletes a member's comment on its own post and
+        # its own comment; a person who is neither the author nor the
+        # post's organisation, and an organisation the token's member does
+        # not administer, are refused; a deleted comment is gone (404).
+        r = self.delete(C_JONAS, actor="urn:li:person:aB3dE5fG7h")
         self.assertEqual((r.status, r.json["code"]), (403, "ACCESS_DENIED"))
+        r = self.delete(C_JONAS, actor="urn:li:organization:99")
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.delete(C_JONAS).status, 204)
         self.assertEqual(self.delete(C_ORG).status, 204)
         self.assertEqual(self.delete(C_ORG).status, 404)
         self.assertEqual([e["action"]["result"] for e in self.sim.log() if e["action"]],
-                         ["refused", "ok", "gone"])
+                         ["refused", "refused", "ok", "ok", "gone"])
+        st = self.sim.state()["items"]
+        self.assertTrue(st[C_JONAS]["deleted"] and st[C_ORG]["deleted"])
+
+    def test_delete_refused_when_configured(self):
+        # A platform that does not let the organisation moderate: 403.
+        self.sim.ctl("POST", "/config", {"org_deletes_on_own_posts": False})
+        r = self.delete(C_JONAS)
+        self.assertEqual((r.status, r.json["code"]), (403, "ACCESS_DENIED"))
+        self.assertEqual(self.delete(C_ORG).status, 204)  # its own comment still
+
+    def test_delete_needs_the_comments_target(self):
+        other = self.sim.ctl("POST", "/items", {"kind": "post", "author": "org", "text": "x",
+                                                "activity": "urn:li:activity:1"})["ids"][0]
+        r = self.sim.request("DELETE", "/rest/socialActions/%s/comments/%s" % (enc(other), C_JONAS),
+                             {"actor": ORG}, headers=HDR)
+        self.assertEqual(r.status, 404)
+        self.assertFalse(self.sim.state()["items"][C_JONAS].get("deleted"))
 
     def test_no_hide(self):
         r = self.sim.request("POST", "/rest/socialActions/%s/comments/%s/hide" % (enc(POST), C_JONAS),

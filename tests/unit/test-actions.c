@@ -156,6 +156,30 @@ static void test_mastodon_hide_falls_back_to_a_proposed_report(void)
 	T_EQ_STR("not_allowed", p.rows[0].state);
 }
 
+static void test_linkedin_hide_proposes_a_delete(void)
+{
+	struct act_plan p;
+	/* LinkedIn hides nothing and has nothing weaker; the organisation may
+	 * delete comments on its posts: a delete is proposed, never queued,
+	 * even where AutoActions= lets vakt delete on its own. */
+	plan("linkedin", FILTER_ACT_HIDE, FILTER_TIER_OBVIOUS,
+	     CONFIG_AUTO_HIDE_OBVIOUS | CONFIG_AUTO_DELETE_OBVIOUS,
+	     "urn:li:comment:(urn:li:activity:7300000000000000001,7300000000000100002)", "comment",
+	     "urn:li:person:abc", &p);
+	T_EQ_INT(2, p.n);
+	T_EQ_INT(CONN_ACT_HIDE, p.rows[0].action);
+	T_EQ_STR("not_allowed", p.rows[0].state);
+	T_CONTAINS(p.rows[0].error, "linkedin does not allow hide on a comment");
+	T_CONTAINS(p.rows[0].error, "delete proposed to a moderator");
+	T_EQ_INT(CONN_ACT_DELETE, p.rows[1].action);
+	T_EQ_STR("proposed", p.rows[1].state);
+	/* A post is not deleted by vakt: left to human review. */
+	plan("linkedin", FILTER_ACT_HIDE, FILTER_TIER_OBVIOUS, CONFIG_AUTO_DEFAULT,
+	     "urn:li:share:7300000000000000001", "post", NULL, &p);
+	T_EQ_INT(1, p.n);
+	T_CONTAINS(p.rows[0].error, "left to human review");
+}
+
 static void test_no_connector_allows_nothing(void)
 {
 	struct act_plan p;
@@ -503,6 +527,7 @@ int main(void)
 	T_RUN(test_facebook_reviews_cannot_be_hidden);
 	T_RUN(test_x_delete_falls_back_to_hide);
 	T_RUN(test_mastodon_hide_falls_back_to_a_proposed_report);
+	T_RUN(test_linkedin_hide_proposes_a_delete);
 	T_RUN(test_no_connector_allows_nothing);
 	T_RUN(test_a_threat_is_queued_once_with_its_verdict);
 	T_RUN(test_own_items_and_clean_ones_queue_nothing);

@@ -138,6 +138,55 @@ static void test_unchanged_counts_read_nothing_more(void)
 	c->poll_free(p);
 }
 
+/* A comment whose commentsSummary counts no replies costs no replies
+ * request; one that counts some, or carries no summary, does. */
+static void test_replies_only_of_comments_that_have_them(void)
+{
+	struct conn_request req, r1, r2;
+	struct conn_batch b;
+	struct conn_poll *p = start(NULL, &req);
+
+	conn_test_answer(c, p, &req, 200, posts_page(), NULL, &b);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	T_EQ_INT(1, c->poll_next(p, &req));
+	conn_test_answer(c, p, &req, 200,
+	                 "{\"results\":{\"urn:li:share:1\":{\"commentsSummary\":"
+	                 "{\"aggregatedTotalComments\":4}}}}",
+	                 NULL, &b);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	T_EQ_INT(1, c->poll_next(p, &req));
+	conn_test_answer(
+	        c, p, &req, 200,
+	        "{\"elements\":["
+	        "{\"commentUrn\":\"urn:li:comment:(urn:li:activity:9,1)\",\"actor\":\"urn:li:"
+	        "person:x\","
+	        "\"created\":{\"time\":1764500000000},\"message\":{\"text\":\"a\"},"
+	        "\"commentsSummary\":{\"selectedComments\":[],\"totalFirstLevelComments\":0,"
+	        "\"aggregatedTotalComments\":0}},"
+	        "{\"commentUrn\":\"urn:li:comment:(urn:li:activity:9,2)\",\"actor\":\"urn:li:"
+	        "person:x\","
+	        "\"created\":{\"time\":1764500000000},\"message\":{\"text\":\"b\"},"
+	        "\"commentsSummary\":{\"totalFirstLevelComments\":1,\"aggregatedTotalComments\":1}}"
+	        ","
+	        "{\"commentUrn\":\"urn:li:comment:(urn:li:activity:9,3)\",\"actor\":\"urn:li:"
+	        "person:x\","
+	        "\"created\":{\"time\":1764500000000},\"message\":{\"text\":\"c\"}}]}",
+	        NULL, &b);
+	T_EQ_INT(3, b.n_items);
+	conn_batch_clear(&b);
+	conn_request_clear(&req);
+	T_EQ_INT(1, c->poll_next(p, &r1));
+	T_EQ_INT(1, c->poll_next(p, &r2));
+	T_EQ_INT(0, c->poll_next(p, &req));
+	T_CONTAINS(r1.url, "urn%3Ali%3Aactivity%3A9%2C2%29/comments");
+	T_CONTAINS(r2.url, "urn%3Ali%3Aactivity%3A9%2C3%29/comments");
+	conn_request_clear(&r1);
+	conn_request_clear(&r2);
+	c->poll_free(p);
+}
+
 static void test_errors(void)
 {
 	static const struct {
@@ -230,6 +279,7 @@ int main(void)
 		return t_done();
 	T_RUN(test_chain);
 	T_RUN(test_unchanged_counts_read_nothing_more);
+	T_RUN(test_replies_only_of_comments_that_have_them);
 	T_RUN(test_errors);
 	T_RUN(test_delete_request);
 	T_RUN(test_bad_cursor);

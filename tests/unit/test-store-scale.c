@@ -366,11 +366,83 @@ out:
 	tfs_rmrf(dir);
 }
 
+/* The actions waiting (migration 13): a store made before it carries the
+ * right numbers forward, and every later write keeps them (queued and
+ * running count as waiting, proposed apart, the rest not at all). */
+static void test_action_counters_migrate_and_follow_every_write(void)
+{
+	char *dir = tfs_mkdtemp(), path[4200], err[256] = "";
+	sqlite3 *old = NULL;
+	struct store *s = NULL;
+	struct store_counts c;
+	snprintf(path, sizeof(path), "%s/old.db", dir);
+	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &old));
+	T_EQ_INT(0, store_migrate(old, 11, err, sizeof(err)));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(old,
+	                      "INSERT INTO accounts(id, platform, unit, external_id, created_at, "
+	                      "updated_at) VALUES ('a', 'facebook', 'kultur', '1', 1, 1);"
+	                      "INSERT INTO items(id, account_id, platform_id, kind, published_at, "
+	                      "first_seen_at, last_seen_at) VALUES (1, 'a', 'p1', 'comment', 1, 1, "
+	                      "1), (2, 'a', 'p2', 'comment', 1, 1, 1);"
+	                      "INSERT INTO actions(id, item_id, kind, requested_at, requested_by, "
+	                      "reason, state) VALUES (1, 1, 'hide', 1, 'vakt', 'r', 'queued'),"
+	                      "(2, 1, 'delete', 1, 'anna', 'r', 'running'),"
+	                      "(3, 2, 'report', 1, 'vakt', 'r', 'proposed'),"
+	                      "(4, 2, 'hide', 1, 'vakt', 'r', 'done'),"
+	                      "(5, 2, 'delete', 1, 'vakt', 'r', 'not_allowed'),"
+	                      "(6, 1, 'block', 1, 'anna', 'r', 'proposed'),"
+	                      "(7, 1, 'unhide', 1, 'anna', 'r', 'failed');",
+	                      NULL, NULL, NULL));
+	sqlite3_close(old);
+	T_EQ_INT(0, store_open(path, &s, err, sizeof(err)));
+	T_ASSERT(s != NULL);
+	if (!s)
+		goto out;
+	sqlite3 *db = store_db(s);
+	T_ASSERT(one_int(db, "PRAGMA user_version") >= 13);
+	T_EQ_INT(0, store_counts(s, &c));
+	T_EQ_INT(2, c.actions_waiting);
+	T_EQ_INT(2, c.actions_proposed);
+	/* Running to done, proposed to queued (a moderator took it), queued to
+	 * cancelled, a new queued and a new proposed, a delete, and a rolled
+	 * back change. */
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(
+	                 db,
+	                 "UPDATE actions SET state='done' WHERE id=2;"
+	                 "UPDATE actions SET state='queued' WHERE id=3;"
+	                 "UPDATE actions SET state='running' WHERE id=3;"
+	                 "UPDATE actions SET state='cancelled' WHERE id=1;"
+	                 "INSERT INTO actions(item_id, kind, requested_at, requested_by, reason,"
+	                 " state) VALUES (2, 'unhide', 2, 'anna', 'r', 'queued'),"
+	                 "(2, 'block', 2, 'vakt', 'r', 'proposed');"
+	                 "DELETE FROM actions WHERE id=6;"
+	                 "BEGIN; UPDATE actions SET state='cancelled'; ROLLBACK;",
+	                 NULL, NULL, NULL));
+	T_EQ_INT(0, store_counts(s, &c));
+	T_EQ_INT(2, c.actions_waiting);  /* 3 running, the new unhide queued */
+	T_EQ_INT(1, c.actions_proposed); /* the new block */
+	T_EQ_INT(one_int(db, "SELECT count(*) FROM actions WHERE state IN ('queued','running')"),
+	         c.actions_waiting);
+	T_EQ_INT(one_int(db, "SELECT count(*) FROM actions WHERE state='proposed'"),
+	         c.actions_proposed);
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(db, "UPDATE actions SET state='failed'", NULL, NULL, NULL));
+	T_EQ_INT(0, store_counts(s, &c));
+	T_EQ_INT(0, c.actions_waiting);
+	T_EQ_INT(0, c.actions_proposed);
+	store_close(s);
+out:
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_schema_2_store_migrates_without_loss);
 	T_RUN(test_unevaluated_items_follow_versions_and_verdicts);
 	T_RUN(test_counters_follow_every_write);
 	T_RUN(test_unmasked_text_is_stored_once);
+	T_RUN(test_action_counters_migrate_and_follow_every_write);
 	return t_done();
 }
