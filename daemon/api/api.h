@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "config/config.h"
+#include "escalate/catchup.h"
 #include "store/store.h"
 #include "util/diag.h"
 
@@ -83,6 +84,9 @@ struct api_env {
 	int (*poll)(void *arg, const char *account, const char *actor, struct api_poll_started *ret,
 	            size_t max, size_t *ret_n);
 	void *poll_arg;
+	/* The deadline scan's catch-up (GET /v1/status); NULL where there is
+	 * no daemon (tests). */
+	const struct catchup *catchup;
 };
 
 struct api_response {

@@ -492,6 +492,8 @@ const struct schema_migration schema_migrations[] = {
 	{ 10, "polls counted per account and local day", schema_migration_poll_days },
 	{ 11, "vakt's own moderation actions no longer cancel its escalations",
 	  schema_migration_own_actions },
+	{ 14, "running clocks by their next warning or due instant, for the scan",
+	  schema_migration_deadline_scan },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -20,3 +20,6 @@ extern const char schema_migration_poll_days[];
 
 /* Migration 11, in schema-outbox.c. */
 extern const char schema_migration_own_actions[];
+
+/* Migration 14, in schema-deadline-scan.c. */
+extern const char schema_migration_deadline_scan[];
