@@ -72,6 +72,8 @@ void api_get_status(const struct api_env *env, const struct api_req *req, struct
 			cJSON_AddNumberToObject(k, "escalations", (double)cu->escalations);
 			cJSON_AddNumberToObject(k, "longest_slice_ms",
 			                        (double)(cu->longest_slice_usec / 100) / 10);
+			cJSON_AddNumberToObject(k, "longest_slice_cpu_ms",
+			                        (double)(cu->longest_slice_cpu_usec / 100) / 10);
 		}
 	}
 	ret->status = 200;

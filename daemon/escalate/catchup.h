@@ -21,7 +21,7 @@
 
 /* Transitions per slice: about 5 ms of the loop on the project's machine
  * with the statements cached (docs/store.md). */
-#define CATCHUP_SLICE_DEFAULT 100
+#define CATCHUP_SLICE_DEFAULT 25
 #define CATCHUP_LOG_EVERY 5000
 
 struct catchup {
@@ -32,9 +32,10 @@ struct catchup {
 	int64_t started_usec, finished_usec; /* the daemon's clock */
 	int64_t due_at_start; /* clocks still due after its first slice (-1: unknown) */
 	size_t slices, transitions, escalations;
-	size_t logged_at;           /* transitions when progress was last logged */
-	int64_t longest_slice_usec; /* real time, commit included */
-	size_t runs;                /* runs of more than one slice since start */
+	size_t logged_at;               /* transitions when progress was last logged */
+	int64_t longest_slice_usec;     /* real time, the commit's wait for the disk included */
+	int64_t longest_slice_cpu_usec; /* the loop thread's CPU time */
+	size_t runs;                    /* runs of more than one slice since start */
 };
 
 /* A fresh state for slices of slice_max transitions (0: the default). */

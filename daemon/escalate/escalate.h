@@ -111,7 +111,7 @@ int escalate_route_due(struct store *s, const struct config *cfg, int64_t now, s
  * there may be more.  The outbox routes ESCALATE_ROUTE_MAX a round, so
  * that a backlog (a catch-up's breaches) is routed between the loop's
  * other work, not in one piece. */
-#define ESCALATE_ROUTE_MAX 64
+#define ESCALATE_ROUTE_MAX 32
 int escalate_route_due_max(struct store *s, const struct config *cfg, int64_t now, size_t max,
                            size_t *ret_n, size_t *ret_seen);
 

@@ -14,7 +14,7 @@ from vakttest import VaktTestCase, main
 USEC = 1_000_000
 HOUR = 3600 * USEC
 CLOCKS = 2000          # overdue respond clocks, each past its warning and due instant
-SLICE = 100            # CATCHUP_SLICE_DEFAULT
+SLICE = 25             # CATCHUP_SLICE_DEFAULT
 START = "2026-11-02T09:00:00+01:00"
 NOW = 1793606400 * USEC  # START as epoch seconds
 
@@ -68,7 +68,7 @@ class CatchUp(VaktTestCase):
         self.assertEqual(1, cu["slices"])
         self.assertEqual(SLICE, cu["transitions"])
         self.assertEqual(SLICE, cu["escalations"])
-        # A slice's clocks were marked warned and breached together (50 clocks).
+        # A slice's clocks were marked warned and breached together (SLICE // 2 clocks, the next one warned only).
         self.assertEqual(CLOCKS - SLICE // 2, cu["clocks_due_at_start"])
         self.assertEqual(SLICE // 2, count(db, "SELECT count(*) FROM deadlines "
                                               "WHERE state='breached'"))
@@ -92,7 +92,7 @@ class CatchUp(VaktTestCase):
         self.assertEqual(1, done["runs"])
         self.assertEqual(2 * CLOCKS, done["transitions"])
         self.assertEqual(2 * CLOCKS, done["escalations"])
-        # 40 full slices and the one that found the rest empty.
+        # 160 full slices and the one that found the rest empty.
         self.assertEqual(2 * CLOCKS // SLICE + 1, done["slices"])
         self.assertIn("finished_at", done)
         self.assertEqual(CLOCKS, count(db, "SELECT count(*) FROM deadlines "
