@@ -56,6 +56,28 @@ void api_get_status(const struct api_env *env, const struct api_req *req, struct
 	cJSON_AddNumberToObject(p, "escalations", (double)c.escalations_unsent);
 	cJSON_AddNumberToObject(p, "actions", (double)c.actions_waiting);
 	cJSON_AddNumberToObject(p, "actions_proposed", (double)c.actions_proposed);
+	const struct catchup *cu = env->catchup;
+	if (cu) {
+		/* The last run of the deadline scan that took more than one
+		 * slice (escalate/catchup.h); runs 0 when there was none. */
+		cJSON *k = cJSON_AddObjectToObject(o, "deadline_catchup");
+		cJSON_AddBoolToObject(k, "running", cu->running);
+		cJSON_AddNumberToObject(k, "runs", (double)cu->runs);
+		cJSON_AddNumberToObject(k, "slice", (double)cu->slice_max);
+		if (cu->runs) {
+			add_time(k, "started_at", cu->started_usec);
+			if (!cu->running)
+				add_time(k, "finished_at", cu->finished_usec);
+			cJSON_AddNumberToObject(k, "clocks_due_at_start", (double)cu->due_at_start);
+			cJSON_AddNumberToObject(k, "slices", (double)cu->slices);
+			cJSON_AddNumberToObject(k, "transitions", (double)cu->transitions);
+			cJSON_AddNumberToObject(k, "escalations", (double)cu->escalations);
+			cJSON_AddNumberToObject(k, "longest_slice_ms",
+			                        (double)(cu->longest_slice_usec / 100) / 10);
+			cJSON_AddNumberToObject(k, "longest_slice_cpu_ms",
+			                        (double)(cu->longest_slice_cpu_usec / 100) / 10);
+		}
+	}
 	ret->status = 200;
 	ret->body = o;
 }

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "config/config.h"
+#include "escalate/catchup.h"
 #include "store/store.h"
 #include "util/diag.h"
 
@@ -88,6 +89,9 @@ struct api_env {
 	 * NULL where there is no daemon (tests). */
 	const char *(*stopped_why)(void *arg, const char *account);
 	void *stopped_why_arg;
+	/* The deadline scan's catch-up (GET /v1/status); NULL where there is
+	 * no daemon (tests). */
+	const struct catchup *catchup;
 };
 
 struct api_response {

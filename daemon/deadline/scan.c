@@ -5,6 +5,7 @@
  * twice and nothing is lost (a clock that passed while the daemon was down
  * is reported by the first scan). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "deadline/deadline-internal.h"
@@ -25,13 +26,17 @@ static int push(struct deadline_transition *v, size_t *n, size_t max, const stru
 }
 
 /* Apply what has passed to one running clock; *n grows by what was
- * recorded.  The clock is written only when something changed, and only
+ * recorded.  The clock is written once, only when something changed (a
+ * clock past both its warning and its due instant gets both marks in one
+ * write: each write moves the row in half a dozen indexes), and only
  * transitions that fit are applied, so a clock cut off at `max` is
- * finished by the next scan. */
+ * finished by the next scan.  Each transition has its audit entry, with
+ * the row as it was after that transition. */
 static int scan_one(struct store *s, struct deadline *d, int64_t now, const char *actor,
                     struct deadline_transition *v, size_t *n, size_t max)
 {
 	int r = 0;
+	bool changed = false;
 
 	if (d->kind == DEADLINE_FL12_DEMAND_POSSIBLE) {
 		if (d->due_at > now || !push(v, n, max, d, DEADLINE_LEVEL_REACHED))
@@ -46,20 +51,18 @@ static int scan_one(struct store *s, struct deadline *d, int64_t now, const char
 		if (!push(v, n, max, d, DEADLINE_LEVEL_WARNING))
 			return 0;
 		d->warned_at = now;
-		if ((r = store_deadline_update(s, d)) == 0)
-			r = deadline_audit(s, actor, "deadline.warning", d, now, NULL);
-		if (r)
+		changed = true;
+		if ((r = deadline_audit(s, actor, "deadline.warning", d, now, NULL)) != 0)
 			return r;
 	}
-	if (d->due_at <= now) {
-		if (!push(v, n, max, d, DEADLINE_LEVEL_BREACH))
-			return 0;
+	if (d->due_at <= now && push(v, n, max, d, DEADLINE_LEVEL_BREACH)) {
 		d->state = DEADLINE_BREACHED;
 		d->breached_at = now;
-		if ((r = store_deadline_update(s, d)) == 0)
-			r = deadline_audit(s, actor, "deadline.breach", d, now, NULL);
+		changed = true;
+		if ((r = deadline_audit(s, actor, "deadline.breach", d, now, NULL)) != 0)
+			return r;
 	}
-	return r;
+	return changed ? store_deadline_update(s, d) : 0;
 }
 
 int deadline_scan(struct store *s, int64_t now, const char *actor, size_t max,

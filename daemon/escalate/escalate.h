@@ -117,6 +117,15 @@ int escalate_expand(const struct config *cfg, const char *list, const char *role
  * recipient" and the others are routed. */
 int escalate_route_due(struct store *s, const struct config *cfg, int64_t now, size_t *ret_n);
 
+/* As escalate_route_due(), at most `max` escalations (the earliest due
+ * first); *ret_seen (may be NULL) is how many were taken up: max means
+ * there may be more.  The outbox routes ESCALATE_ROUTE_MAX a round, so
+ * that a backlog (a catch-up's breaches) is routed between the loop's
+ * other work, not in one piece. */
+#define ESCALATE_ROUTE_MAX 32
+int escalate_route_due_max(struct store *s, const struct config *cfg, int64_t now, size_t max,
+                           size_t *ret_n, size_t *ret_seen);
+
 /* Check every route of cfg: each recipient has a valid form
  * (notify_target_parse), a role that resolves to nobody for some unit needs
  * Fallback=, a webhook must be configured and an e-mail address needs

@@ -85,7 +85,13 @@ static void unlink_attempt(struct escalate_outbox *o, struct attempt *a)
 static void rearm(struct escalate_outbox *o)
 {
 	int64_t a = 0, b = 0, due;
-	if (store_deliveries_next_at(o->store, &a) || store_escalations_next_at(o->store, &b)) {
+	/* With every attempt slot taken, due deliveries wait for an answer
+	 * (on_flush runs the next round): a timer at their instant would fire
+	 * again and again with nothing to do, and on the manual test clock
+	 * spin one advance into -ELOOP. */
+	bool full = o->n_inflight >= ESCALATE_INFLIGHT_MAX;
+	if ((!full && store_deliveries_next_at(o->store, &a)) ||
+	    store_escalations_next_at(o->store, &b)) {
 		log_error("outbox: cannot read the next due instant: %s", store_errmsg(o->store));
 		return;
 	}
@@ -248,6 +254,7 @@ struct round {
 	struct store_delivery *due;
 	struct prepared *p;
 	size_t n, ok;
+	bool routed_full; /* ESCALATE_ROUTE_MAX routed: there may be more */
 };
 
 /* Route every escalation due and prepare up to ESCALATE_ROUND_MAX due
@@ -256,8 +263,9 @@ struct round {
  * savepoint of its own, so one that fails leaves the others. */
 static void round_prepare(struct escalate_outbox *o, int64_t now, struct round *rd)
 {
-	size_t routed = 0;
-	int r = escalate_route_due(o->store, o->cfg, now, &routed);
+	size_t routed = 0, seen = 0;
+	int r = escalate_route_due_max(o->store, o->cfg, now, ESCALATE_ROUTE_MAX, &routed, &seen);
+	rd->routed_full = seen == ESCALATE_ROUTE_MAX;
 	if (r == -EHOSTUNREACH)
 		log_error("ESCALATION NOT DELIVERED: an escalation about an account no longer "
 		          "configured had no recipient; cancelled as \"no recipient\" (see vaktctl "
@@ -291,7 +299,7 @@ static void round_send(struct escalate_outbox *o, struct round *rd, bool committ
 	rearm(o);
 	/* A full round: there may be more due.  The next round runs from the
 	 * loop, after what came in meanwhile (answers, the API). */
-	if (rd->n == ESCALATE_ROUND_MAX)
+	if (rd->n == ESCALATE_ROUND_MAX || rd->routed_full)
 		escalate_outbox_kick(o);
 }
 
@@ -376,8 +384,14 @@ static void on_kick(evutil_socket_t fd, short what, void *arg)
 
 void escalate_outbox_kick(struct escalate_outbox *o)
 {
-	if (o && o->kick)
-		event_active(o->kick, EV_TIMEOUT, 0);
+	/* A zero timeout, not event_active(): libevent runs events made
+	 * active from a callback in the same pass, before it looks at the
+	 * sockets again, so a chain of full rounds (a backlog of thousands of
+	 * escalations) would hold the loop to the end.  An expired timer
+	 * waits for the next pass, after the API's and the transfers' events. */
+	static const struct timeval now = { 0, 0 };
+	if (o && o->kick && evtimer_add(o->kick, &now) < 0)
+		log_error("outbox: cannot schedule the next round; the timer will");
 }
 
 int escalate_outbox_new(struct event_base *base, struct ctimers *set, struct store *s,

@@ -315,9 +315,17 @@ static int route_one(struct store *s, const struct config *cfg, int64_t id, int6
 
 int escalate_route_due(struct store *s, const struct config *cfg, int64_t now, size_t *ret_n)
 {
+	return escalate_route_due_max(s, cfg, now, 1000, ret_n, NULL);
+}
+
+int escalate_route_due_max(struct store *s, const struct config *cfg, int64_t now, size_t max,
+                           size_t *ret_n, size_t *ret_seen)
+{
 	int64_t *ids = NULL;
 	size_t n = 0, made = 0, nowhere = 0;
-	int r = store_escalations_due(s, now, 1000, &ids, &n);
+	int r = store_escalations_due(s, now, max, &ids, &n);
+	if (ret_seen)
+		*ret_seen = r == 0 ? n : 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if ((r = store_begin(s)) != 0)
 			break;

@@ -114,8 +114,8 @@ int store_audit_append(struct store *s, const char *actor, const char *action, c
 	if (!detail)
 		detail = "{}";
 	/* The head by max(seq): one step down the rowid tree. */
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, hash FROM audit_log "
-	                                    "WHERE seq = (SELECT max(seq) FROM audit_log)");
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT seq, hash FROM audit_log WHERE seq = "
+	                                           "(SELECT max(seq) FROM audit_log)");
 	if (!st)
 		return STORE_E_SQLITE;
 	int sr = sqlite3_step(st);
@@ -125,18 +125,19 @@ int store_audit_append(struct store *s, const char *actor, const char *action, c
 	} else if (sr == SQLITE_DONE) {
 		snprintf(prev, sizeof(prev), "%s", audit_genesis);
 	} else {
-		sqlite3_finalize(st);
+		store_stmt_done(s, st);
 		return STORE_E_SQLITE;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 
 	const struct audit_caller *c = s->caller;
 	audit_hash_caller(prev, seq, at, actor, action, subject, detail, c, hash);
 	if (strlen(hash) != 64)
 		return STORE_E_SQLITE; /* no entry rather than one that breaks the chain */
-	st = store_prepare(s, "INSERT INTO audit_log(seq, at, actor, action, subject, detail, "
-	                      "prev_hash, hash, caller_uid, caller_gid, caller_pid, caller_user, "
-	                      "claimed_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	st = store_prepare_cached(
+	        s, "INSERT INTO audit_log(seq, at, actor, action, subject, detail, "
+	           "prev_hash, hash, caller_uid, caller_gid, caller_pid, caller_user, "
+	           "claimed_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, seq);
@@ -159,6 +160,6 @@ int store_audit_append(struct store *s, const char *actor, const char *action, c
 		if (ret_seq)
 			*ret_seq = seq;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }

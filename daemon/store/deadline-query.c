@@ -7,6 +7,33 @@
 #include "store/deadline-row.h"
 #include "store/store-internal.h"
 
+/* The next instant something happens to a running clock: the pending
+ * warning's or the due one.  Exactly the expression of migration 14's
+ * index deadlines_next_event (schema-deadline-scan.c): a range of it is
+ * what is due, in order.  INDEXED BY, because the planner's choice
+ * follows the statistics (with some it read every running clock and
+ * sorted them); the range is right whatever they say. */
+#define NEXT_EVENT                                                                                 \
+	"(CASE WHEN d.warned_at IS NULL THEN min(d.due_at, coalesce(d.warn_at, d.due_at)) "        \
+	"ELSE d.due_at END)"
+
+int store_deadlines_due_count(struct store *s, int64_t now, int64_t *ret)
+{
+	sqlite3_stmt *st =
+	        store_prepare(s, "SELECT count(*) FROM deadlines d INDEXED BY deadlines_next_event "
+	                         "WHERE d.state = 'running' AND " NEXT_EVENT " <= ?1");
+	int r = STORE_E_SQLITE;
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
 int store_deadlines_due(struct store *s, int64_t now, size_t max, struct deadline **ret,
                         size_t *ret_n)
 {
@@ -20,11 +47,10 @@ int store_deadlines_due(struct store *s, int64_t now, size_t max, struct deadlin
 	rows = calloc(max, sizeof(*rows));
 	if (!rows)
 		return -ENOMEM;
-	st = store_prepare(s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d "
-	                      "WHERE d.state = 'running' AND (d.due_at <= ?1 OR "
-	                      "(d.warned_at IS NULL AND d.warn_at <= ?1)) "
-	                      "ORDER BY min(d.due_at, coalesce(d.warn_at, d.due_at)), d.id "
-	                      "LIMIT ?2");
+	st = store_prepare_cached(s, "SELECT " DEADLINE_COLUMNS
+	                             " FROM deadlines d INDEXED BY deadlines_next_event "
+	                             "WHERE d.state = 'running' AND " NEXT_EVENT " <= ?1 "
+	                             "ORDER BY " NEXT_EVENT ", d.id LIMIT ?2");
 	if (!st) {
 		free(rows);
 		return STORE_E_SQLITE;
@@ -35,7 +61,7 @@ int store_deadlines_due(struct store *s, int64_t now, size_t max, struct deadlin
 		r = store_deadline_row_read(st, &rows[n++]);
 	if (r == 0 && sr != SQLITE_DONE && sr != SQLITE_ROW)
 		r = STORE_E_SQLITE;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (r != 0 || n == 0) {
 		free(rows);
 		rows = NULL;

@@ -197,7 +197,8 @@ int store_deadline_insert(struct store *s, struct deadline *d)
 
 int store_deadline_update(struct store *s, const struct deadline *d)
 {
-	sqlite3_stmt *st = store_prepare(s, "UPDATE deadlines SET " MUTABLE_SET " WHERE id = ?1");
+	sqlite3_stmt *st =
+	        store_prepare_cached(s, "UPDATE deadlines SET " MUTABLE_SET " WHERE id = ?1");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -205,6 +206,6 @@ int store_deadline_update(struct store *s, const struct deadline *d)
 	bind_mutable(st, d);
 	if (sqlite3_step(st) == SQLITE_DONE)
 		r = sqlite3_changes(s->db) == 1 ? 0 : -ENOENT;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }

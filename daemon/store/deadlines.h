@@ -80,10 +80,14 @@ int store_deadline_update(struct store *s, const struct deadline *d);
 
 /* Running clocks with something passed by `now`: due_at <= now, or a
  * warning not yet given with warn_at <= now.  At most max rows, the
- * earliest pending instant first.  *ret is a new array (NULL when *ret_n
- * is 0) the caller frees with free(). */
+ * earliest pending instant (the warning's while one is pending, else the
+ * due one) first; a range of an index (migration 14), never a sort.  *ret is a new array (NULL when
+ * *ret_n is 0) the caller frees with free(). */
 int store_deadlines_due(struct store *s, int64_t now, size_t max, struct deadline **ret,
                         size_t *ret_n);
+/* How many running clocks store_deadlines_due() would find at `now` with
+ * no limit (an index range counted: for the catch-up's progress). */
+int store_deadlines_due_count(struct store *s, int64_t now, int64_t *ret);
 
 /* An open clock with its item's account and the account's unit. */
 struct store_deadline_open {

@@ -10,7 +10,7 @@ int store_item_origin(struct store *s, int64_t id, char *account, size_t len,
                       int64_t *ret_published)
 {
 	sqlite3_stmt *st =
-	        store_prepare(s, "SELECT account_id, published_at FROM items WHERE id=?");
+	        store_prepare_cached(s, "SELECT account_id, published_at FROM items WHERE id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -23,7 +23,7 @@ int store_item_origin(struct store *s, int64_t id, char *account, size_t len,
 	} else if (sr == SQLITE_DONE) {
 		r = -ENOENT;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 

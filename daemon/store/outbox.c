@@ -31,13 +31,21 @@ static int step_done(sqlite3_stmt *st)
 	return r;
 }
 
+/* The same for a statement of store_prepare_cached(): given back. */
+static int step_cached(struct store *s, sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
+	store_stmt_done(s, st);
+	return r;
+}
+
 int store_escalation_insert(struct store *s, const struct store_escalation_in *in, int64_t now,
                             int64_t *ret_id)
 {
 	int r = store_begin(s);
 	if (r)
 		return r;
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "INSERT INTO escalations(key, cause, kind, account_id, item_id, verdict_id, "
 	           "deadline_id, reason, group_key, due_at, level, round, next_at, created_at, "
 	           "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,-1,0,?,?,?) "
@@ -57,20 +65,19 @@ int store_escalation_insert(struct store *s, const struct store_escalation_in *i
 	sqlite3_bind_int64(st, 11, in->next_at);
 	sqlite3_bind_int64(st, 12, now);
 	sqlite3_bind_int64(st, 13, now);
-	r = step_done(st);
+	r = step_cached(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		r = -EEXIST;
 	int64_t id = sqlite3_last_insert_rowid(s->db);
 	if (r == 0 && in->item_id) {
-		st = store_prepare(s,
-		                   "INSERT INTO escalation_items(escalation_id, item_id, added_at) "
-		                   "VALUES (?,?,?)");
+		st = store_prepare_cached(s, "INSERT INTO escalation_items(escalation_id, item_id, "
+		                             "added_at) VALUES (?,?,?)");
 		if (!st)
 			return store_end(s, STORE_E_SQLITE);
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, in->item_id);
 		sqlite3_bind_int64(st, 3, now);
-		r = step_done(st);
+		r = step_cached(s, st);
 	}
 	r = store_end(s, r);
 	if (r == 0 && ret_id)
@@ -221,7 +228,8 @@ static void read_escalation(sqlite3_stmt *st, struct store_escalation *e)
 
 int store_escalation_get(struct store *s, int64_t id, struct store_escalation *ret)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " ESC_COLUMNS " FROM escalations WHERE id=?");
+	sqlite3_stmt *st =
+	        store_prepare_cached(s, "SELECT " ESC_COLUMNS " FROM escalations WHERE id=?");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, id);
@@ -232,7 +240,7 @@ int store_escalation_get(struct store *s, int64_t id, struct store_escalation *r
 	} else {
 		r = sr == SQLITE_DONE ? -ENOENT : STORE_E_SQLITE;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
@@ -255,8 +263,8 @@ int store_escalation_set_step(struct store *s, int64_t id, int level, int round,
 	int r = store_begin(s);
 	if (r)
 		return r;
-	sqlite3_stmt *st = store_prepare(s, "UPDATE escalations SET level=?, round=?, next_at=?, "
-	                                    "updated_at=? WHERE id=?");
+	sqlite3_stmt *st = store_prepare_cached(s, "UPDATE escalations SET level=?, round=?, "
+	                                           "next_at=?, updated_at=? WHERE id=?");
 	if (!st)
 		return store_end(s, STORE_E_SQLITE);
 	sqlite3_bind_int(st, 1, level);
@@ -264,7 +272,7 @@ int store_escalation_set_step(struct store *s, int64_t id, int level, int round,
 	bind_opt_id(st, 3, next_at);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, id);
-	r = step_done(st);
+	r = step_cached(s, st);
 	if (r == 0 && sqlite3_changes(s->db) != 1)
 		r = -ENOENT;
 	return store_end(s, r);
@@ -449,7 +457,7 @@ int store_delivery_add(struct store *s, int64_t escalation, int level, int round
 	int r = store_begin(s);
 	if (r)
 		return r;
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "INSERT OR IGNORE INTO deliveries(escalation_id, level, round, recipient, role, "
 	           "created_at, next_attempt_at) VALUES (?,?,?,?,?,?,?)");
 	if (!st)
@@ -461,7 +469,7 @@ int store_delivery_add(struct store *s, int64_t escalation, int level, int round
 	sqlite3_bind_text(st, 5, role, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, now);
 	sqlite3_bind_int64(st, 7, now);
-	r = step_done(st);
+	r = step_cached(s, st);
 	int added = sqlite3_changes(s->db) == 1;
 	r = store_end(s, r);
 	if (r == 0 && ret_added)

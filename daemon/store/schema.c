@@ -495,6 +495,8 @@ const struct schema_migration schema_migrations[] = {
 	{ 12, "YouTube's daily quota units per project and Pacific day", schema_migration_quota },
 	{ 13, "the actions waiting (queued, running, proposed) counted for status",
 	  schema_migration_action_counters },
+	{ 14, "running clocks by their next warning or due instant, for the scan",
+	  schema_migration_deadline_scan },
 };
 
 const size_t schema_migrations_count = sizeof(schema_migrations) / sizeof(schema_migrations[0]);

@@ -26,3 +26,6 @@ extern const char schema_migration_quota[];
 
 /* Migration 13, in schema-action-counters.c. */
 extern const char schema_migration_action_counters[];
+
+/* Migration 14, in schema-deadline-scan.c. */
+extern const char schema_migration_deadline_scan[];

@@ -5,6 +5,8 @@
 
 #include "store/store-db.h"
 
+#define STORE_STMT_CACHE_MAX 32
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -14,10 +16,30 @@ struct store {
 	 * itself would otherwise replace the cause with "not an error". */
 	char rollback_cause[256];
 	const struct audit_caller *caller; /* borrowed; see store_audit_set_caller() */
+	/* Statements of the hot paths, kept prepared (store_prepare_cached()):
+	 * preparing an UPDATE of a table with triggers costs more than running
+	 * it (the deadline catch-up of issue 9 spent 40 % of its CPU there). */
+	struct store_cached_stmt {
+		const char *sql; /* the literal's address is the key */
+		sqlite3_stmt *st;
+		bool lent; /* handed out and not given back yet */
+	} cache[STORE_STMT_CACHE_MAX];
+	size_t n_cache;
 };
 
 /* Prepare, or return NULL with the error kept in the connection. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+
+/* As store_prepare(), but the statement stays prepared for the next call
+ * with the same `sql`, which must be a string literal (its address is the
+ * key).  Give it back with store_stmt_done(), never sqlite3_finalize().
+ * While a caller holds the cached one (a nested use), or when the cache is
+ * full, this is a fresh statement that store_stmt_done() finalizes. */
+sqlite3_stmt *store_prepare_cached(struct store *s, const char *sql);
+
+/* Give back a statement of store_prepare_cached() (reset, its bindings
+ * cleared) or finalize any other one; NULL does nothing. */
+void store_stmt_done(struct store *s, sqlite3_stmt *st);
 
 /* poll-days.c: add to an account's count of polls and of good polls on
  * the local day of started_usec (nothing while its days are not counted). */

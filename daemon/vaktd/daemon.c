@@ -75,44 +75,36 @@ static void schedule_tick(struct daemon *d)
 }
 
 /* Deadline clocks that reached their warning or due point since the last
- * tick.  Each batch is one transaction: the scan's marks, their audit
- * entries and the escalations they cause commit together, so a crash
- * keeps all or none and the next scan reports again what was lost. */
+ * tick, one slice (escalate/catchup.h): its marks, their audit entries and
+ * the escalations they cause commit together, so a crash keeps all or none
+ * and the next scan reports again what was lost.  A full slice leaves the
+ * rest to the next one, from the loop (scan_more: at once on the running
+ * clocks, at the next advance of the manual test clock), so API requests
+ * and polls go on between slices. */
 static void scan_deadlines(struct daemon *d)
 {
-	struct deadline_transition *tr = NULL;
-	size_t n = 0, escalated = 0;
-	int64_t now = clock_now_usec();
-
-	do {
-		int r = store_begin(d->store);
-		if (r == 0) {
-			r = deadline_scan(d->store, now, "vaktd", DEADLINE_SCAN_MAX, &tr, &n);
-			for (size_t i = 0; r == 0 && i < n; i++) {
-				int64_t id = 0;
-				r = escalate_deadline(d->store, &tr[i], now, &id);
-				escalated += id != 0;
-			}
-			r = store_end(d->store, r);
-		}
-		if (r) {
-			log_error("deadline scan failed: %s", store_strerror(d->store, r));
-			free(tr);
-			return;
-		}
-		for (size_t i = 0; i < n; i++) {
-			char due[40];
-			log_full(tr[i].level == DEADLINE_LEVEL_BREACH ? LOG_WARNING : LOG_NOTICE,
-			         NULL, tr[i].item_id, "deadline %lld (%s): %s, due %s",
-			         (long long)tr[i].deadline_id, deadline_kind_name(tr[i].kind),
-			         deadline_level_name(tr[i].level),
-			         clock_format_utc(tr[i].due_at, due, sizeof(due)));
-		}
-		free(tr);
-		tr = NULL;
-	} while (n == DEADLINE_SCAN_MAX);
-	if (escalated)
+	bool more = false;
+	size_t escalated = 0;
+	int r = catchup_slice(&d->catchup, d->store, clock_now_usec(), &more, &escalated);
+	if (r)
+		log_error("deadline scan failed: %s", store_strerror(d->store, r));
+	else if (more && ctimer_arm_in(d->scan_more, 0, 0) < 0)
+		log_error("cannot schedule the rest of the deadline scan; the next tick goes on");
+	/* The outbox routes what the slice escalated: at once after a scan
+	 * that is done (tests on the manual clock see the deliveries when the
+	 * advance returns), as a loop event of its own between the slices of a
+	 * catch-up, so that neither piece holds the loop for both. */
+	if (escalated && more)
+		escalate_outbox_kick(d->outbox);
+	else if (escalated)
 		escalate_outbox_run(d->outbox);
+}
+
+static void on_scan_more(void *arg)
+{
+	struct daemon *d = arg;
+	if (!d->stopping)
+		scan_deadlines(d);
 }
 
 /* The main tick: deadlines now, the outbox later.  The watchdog only pings
@@ -121,7 +113,8 @@ static void on_tick(void *arg)
 {
 	struct daemon *d = arg;
 	d->ticks++;
-	if (d->store)
+	/* While a catch-up runs its slices follow each other on scan_more. */
+	if (d->store && !ctimer_armed(d->scan_more))
 		scan_deadlines(d);
 	act_run(d->act);
 	int r;
@@ -717,7 +710,11 @@ static int start_timers(struct daemon *d)
 		log_error("cannot install the signal handlers");
 		return -ENOMEM;
 	}
+	catchup_init(&d->catchup, 0);
+	d->api_env.catchup = &d->catchup;
 	int r = ctimer_new(d->timers, on_tick, d, &d->tick);
+	if (r == 0)
+		r = ctimer_new(d->timers, on_scan_more, d, &d->scan_more);
 	if (r) {
 		log_error("cannot create the main tick: %s", vakt_strerror(r));
 		return r;
@@ -820,6 +817,7 @@ void daemon_free(struct daemon *d)
 	if (d->sig_hup)
 		event_free(d->sig_hup);
 	ctimer_free(d->tick);
+	ctimer_free(d->scan_more);
 	if (d->watchdog)
 		event_free(d->watchdog);
 	ctimers_free(d->timers);

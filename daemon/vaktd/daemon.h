@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "config/config.h"
+#include "escalate/catchup.h"
 #include "store/store.h"
 
 struct event_base;
@@ -43,6 +44,8 @@ struct daemon {
 	struct api_env api_env;         /* what the API sees; updated on swap */
 	struct event *sig_term, *sig_int, *sig_hup;
 	struct ctimer *tick;
+	struct catchup catchup;   /* the deadline scan, in slices */
+	struct ctimer *scan_more; /* the next slice of a catch-up, from the loop */
 	struct event *watchdog;
 	uint64_t ticks; /* main loop progress, read by the watchdog */
 	uint64_t ticks_at_last_ping;

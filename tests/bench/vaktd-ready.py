@@ -5,7 +5,11 @@
   tests/bench/vaktd-ready.py /var/tmp/vakt-bench-store/store-1000000-s3-g1 [RUNS [REQUESTS]]
 
 The directory is one bench-store made (vakt.db and config/ with 800
-accounts).  vaktd runs on it with a private socket, is stopped by its pid
+accounts; a configuration older than [Email] needs one added, e.g.
+SmtpUrl=smtp://127.0.0.1:1 and From=).  The first start on a fresh copy
+migrates and catches up overdue deadline clocks in slices after READY;
+with REQUESTS the status requests run during that catch-up and its
+progress is printed.  Work on a copy: the store is written.  vaktd runs on it with a private socket, is stopped by its pid
 after READY=1, and the wall time from exec to READY=1 is printed (p50 and
 max over the runs), with the daemon's CPU time and its time waiting for a
 CPU up to then (the kernel's schedstat, summed over its threads; read just
@@ -19,6 +23,7 @@ GET /v1/accounts and GET /v1/audit/export pages (500 entries from seq
 daemon's CPU time per request (its schedstat before and after) are printed
 as p50 and p99.
 """
+import json
 import os
 import socket
 import sys
@@ -57,7 +62,7 @@ def get(path, sock_path):
         s.close()
     if not data.startswith(b"HTTP/1.1 200"):
         raise AssertionError("%s: %r" % (path, data[:200]))
-    return len(data)
+    return data
 
 
 def requests(d, n):
@@ -67,7 +72,8 @@ def requests(d, n):
         for _ in range(n):
             c0 = schedstat(d.pid)[0]
             t0 = time.monotonic()
-            size = get(path, d.socket)
+            data = get(path, d.socket)
+            size = len(data)
             walls.append(time.monotonic() - t0)
             cpus.append((schedstat(d.pid)[0] - c0) / 1e9)
         walls.sort()
@@ -76,6 +82,11 @@ def requests(d, n):
         print("GET %s (%d, %d bytes): wall p50 %.2f ms, p99 %.2f ms; daemon CPU p50 %.2f ms, "
               "p99 %.2f ms" % (path, n, size, walls[n // 2] * 1e3, walls[p99] * 1e3,
                                cpus[n // 2] * 1e3, cpus[p99] * 1e3))
+        if path == "/v1/status":
+            # The deadline scan's catch-up after a long pause (slices
+            # between these requests; docs/store.md).
+            body = json.loads(data.split(b"\r\n\r\n", 1)[1])
+            print("deadline catch-up: %s" % json.dumps(body.get("deadline_catchup")))
 
 
 def main():
