@@ -139,10 +139,10 @@ static void test_health_once_per_incident(void)
 	tfs_rmrf(dir);
 }
 
-static void test_answered_item_cancels_pending(void)
+/* An obvious threat about item 2, escalated at 1000 with one delivery to
+ * on-call waiting. */
+static int64_t threat_with_delivery(struct store *s)
 {
-	char *dir;
-	struct store *s = open_store(&dir);
 	struct escalate_verdict_in in = {
 		.account = "a",
 		.item_id = 2,
@@ -150,12 +150,20 @@ static void test_answered_item_cancels_pending(void)
 		.categories = 1u << FILTER_CAT_THREAT,
 		.tier = FILTER_TIER_OBVIOUS,
 	};
-	int64_t id;
+	int64_t id = 0;
+	T_EQ_INT(0, escalate_verdict(s, &in, 1000, &id));
+	T_EQ_INT(0, store_delivery_add(s, id, 0, 0, "x@y.se", "oncall", 1000, NULL));
+	return id;
+}
+
+static void test_answered_item_cancels_pending(void)
+{
+	char *dir;
+	struct store *s = open_store(&dir);
 	struct store_escalation e;
 	struct store_delivery *d = NULL;
 	size_t n = 0;
-	T_EQ_INT(0, escalate_verdict(s, &in, 1000, &id));
-	T_EQ_INT(0, store_delivery_add(s, id, 0, 0, "x@y.se", "oncall", 1000, NULL));
+	int64_t id = threat_with_delivery(s);
 	sqlite3_exec(store_db(s), "UPDATE items SET platform_state='hidden' WHERE id=2", NULL, NULL,
 	             NULL);
 	T_EQ_INT(0, store_escalation_get(s, id, &e));
@@ -176,17 +184,8 @@ static void test_own_hide_keeps_the_page(void)
 {
 	char *dir;
 	struct store *s = open_store(&dir);
-	struct escalate_verdict_in in = {
-		.account = "a",
-		.item_id = 2,
-		.verdict_id = 1,
-		.categories = 1u << FILTER_CAT_THREAT,
-		.tier = FILTER_TIER_OBVIOUS,
-	};
-	int64_t id;
 	struct store_escalation e;
-	T_EQ_INT(0, escalate_verdict(s, &in, 1000, &id));
-	T_EQ_INT(0, store_delivery_add(s, id, 0, 0, "x@y.se", "oncall", 1000, NULL));
+	int64_t id = threat_with_delivery(s);
 	T_EQ_INT(SQLITE_OK,
 	         sqlite3_exec(
 	                 store_db(s),
