@@ -59,6 +59,8 @@ static void test_set_drops_literals_containing_another(void)
 static char *word_alternation(size_t n)
 {
 	char *p = malloc(n * 8 + 64);
+	if (!p)
+		abort();
 	size_t len = (size_t)sprintf(p, "\\b(?:");
 	for (size_t i = 0; i < n; i++) /* "xaaa", "xaab", ...: distinct words */
 		len += (size_t)sprintf(p + len, "%sx%c%c%c", i ? "|" : "",
