@@ -55,7 +55,10 @@ struct slot {
  * head == NULL when the pattern is run as written. */
 struct split {
 	pcre2_code *head, *tail;
-	int8_t head_jit, tail_jit; /* JIT_* */
+	int head_jit, tail_jit; /* JIT_* */
+	/* subject bytes this slot's codes were run on by the interpreter
+	 * while their JIT compilation was put off (JIT_AFTER_BYTES) */
+	uint32_t interp_bytes;
 	/* a pattern run in windows on long texts (its code, like every
 	 * pattern's, is compiled with PCRE2_USE_OFFSET_LIMIT: rules.h);
 	 * reach in characters or spaces (0: not windowed); wset: the set the
@@ -80,10 +83,16 @@ struct occ {
 };
 
 /* A pattern's JIT state (filter_pattern.jit, split.*_jit).  JIT compiling
- * is left to a pattern's first run: most patterns never pass the
- * prefilter in an engine's life, and their JIT code (about 8 KB each)
- * would be memory and start-up time for nothing. */
+ * is put off: most patterns never pass the prefilter in an engine's life,
+ * and their JIT code (about 8 KB each) would be memory and start-up time
+ * for nothing.  A pattern runs in the interpreter until it has been run
+ * on JIT_AFTER_BYTES of text (about 50 ordinary comments): compiling a
+ * lexicon pattern costs as much as hundreds of interpreted runs on a
+ * comment, and many patterns pass the prefilter a few times a day.  A
+ * limit hit in the interpreter is repeated with JIT code (match_code()),
+ * so a verdict is what the JIT-compiled pattern gives. */
 enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
+#define JIT_AFTER_BYTES 8192
 
 struct filter_engine {
 	struct filter_ruleset rs;
@@ -201,22 +210,51 @@ static int jit_code(const struct filter_engine *e, pcre2_code *code)
 	return !e->opt.no_jit && code && code_cache_jit(code) == 0;
 }
 
-/* Resolve a split's JIT_LATER state: JIT-compile code now.  Returns
- * JIT_YES or JIT_NO. */
-static int jit_now(const struct filter_engine *e, pcre2_code *code, int8_t *state)
+/* Does code have JIT code already (compiled for another engine sharing
+ * it, codecache.h)? */
+static int has_jit(const pcre2_code *code)
 {
-	if (*state == JIT_LATER)
-		*state = (int8_t)jit_code(e, code);
-	return *state;
+	size_t size = 0;
+	return pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &size) == 0 && size > 0;
 }
 
-static int pattern_jit(struct filter_engine *e, struct filter_pattern *pt)
+/* Slot s is about to run on `bytes` more of text: has it been run on
+ * JIT_AFTER_BYTES, so that its codes should be JIT-compiled now? */
+static int jit_due(struct filter_engine *e, size_t s, size_t bytes)
 {
-	if (pt->jit == JIT_LATER) {
-		pt->jit = jit_code(e, pt->code);
-		e->jit_patterns += (size_t)pt->jit;
-	}
-	return pt->jit;
+	struct split *sp = &e->splits[s];
+	if (sp->interp_bytes < JIT_AFTER_BYTES)
+		sp->interp_bytes += bytes < JIT_AFTER_BYTES ? (uint32_t)bytes : JIT_AFTER_BYTES;
+	return sp->interp_bytes >= JIT_AFTER_BYTES;
+}
+
+/* Resolve JIT state *state of code when it is JIT_LATER and either due or
+ * JIT-compiled already: JIT_YES or JIT_NO (no JIT on this CPU, or a
+ * pattern JIT cannot handle: the interpreter stays in charge).
+ * jit_patterns counts compiled patterns and excepts (count), not split
+ * heads and tails. */
+static void jit_resolve(struct filter_engine *e, pcre2_code *code, int *state, int due, int count)
+{
+	if (*state != JIT_LATER || !(due || has_jit(code)))
+		return;
+	*state = jit_code(e, code);
+	if (count)
+		e->jit_patterns += (size_t)*state;
+}
+
+/* Pattern or except pt of slot s, about to run on `bytes` of text. */
+static void pattern_jit(struct filter_engine *e, size_t s, struct filter_pattern *pt, size_t bytes)
+{
+	jit_resolve(e, pt->code, &pt->jit, jit_due(e, s, bytes), 1);
+}
+
+/* The split head and tail of slot s, the same. */
+static void split_jit(struct filter_engine *e, size_t s, size_t bytes)
+{
+	struct split *sp = &e->splits[s];
+	int due = jit_due(e, s, bytes);
+	jit_resolve(e, sp->head, &sp->head_jit, due, 0);
+	jit_resolve(e, sp->tail, &sp->tail_jit, due, 0);
 }
 
 /* Compile the split form of slot s's pattern, when it has one.  A split
@@ -856,10 +894,20 @@ static int match_in(const struct filter_engine *e, pcre2_match_context *ctx, con
 	return pcre2_match(code, (PCRE2_SPTR)subj, slen, start, PCRE2_NO_UTF_CHECK, e->md, ctx);
 }
 
-static int match(const struct filter_engine *e, const pcre2_code *code, int jit, const char *subj,
-                 size_t slen, size_t start)
+/* One PCRE2 call of code in JIT state *state (see jit_resolve()): in the
+ * interpreter while its JIT compilation is put off, and then an error (a
+ * limit: the interpreter's limits are not JIT's) compiles it now and
+ * repeats the call with JIT, so the outcome is the one JIT gives. */
+static int match_code(struct filter_engine *e, pcre2_match_context *ctx, pcre2_code *code,
+                      int *state, int count, const char *subj, size_t slen, size_t start)
 {
-	return match_in(e, e->mctx, code, jit, subj, slen, start);
+	int rc = match_in(e, ctx, code, *state == JIT_YES, subj, slen, start);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && *state == JIT_LATER) {
+		jit_resolve(e, code, state, 1, count);
+		if (*state == JIT_YES)
+			rc = match_in(e, ctx, code, 1, subj, slen, start);
+	}
+	return rc;
 }
 
 /* The match of pattern pt in e->md: record its span when a validator (if
@@ -898,25 +946,27 @@ static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *s
 {
 	const struct filter_rule *r = &e->rs.v[i];
 	struct filter_pattern *pt = &r->patterns[k];
-	struct split *spl = &e->splits[e->cr[i].slot0 + k];
-	const pcre2_code *code = pt->code;
-	int jit, head = sc->split && spl->head;
+	const size_t s = e->cr[i].slot0 + k;
+	struct split *spl = &e->splits[s];
+	pcre2_code *code = pt->code;
+	int *jit = &pt->jit, count = 1, head = sc->split && spl->head;
 	size_t start = 0;
 	if (head) {
 		code = spl->head;
-		jit = jit_now(e, spl->head, &spl->head_jit);
-		jit_now(e, spl->tail, &spl->tail_jit);
+		jit = &spl->head_jit;
+		count = 0;
+		split_jit(e, s, slen);
 	} else {
-		jit = pattern_jit(e, pt);
+		pattern_jit(e, s, pt, slen);
 	}
 	while (start <= slen && sc->nspans < e->opt.max_spans) {
-		int rc = match(e, code, jit, subj, slen, start);
+		int rc = match_code(e, e->mctx, code, jit, count, subj, slen, start);
 		if (head) {
 			/* the head is tried once, at 0; the tail goes on from
 			 * where its match ended, or from 0 */
 			head = 0;
 			code = spl->tail;
-			jit = spl->tail_jit;
+			jit = &spl->tail_jit;
 			if (rc == PCRE2_ERROR_NOMATCH)
 				continue;
 		}
@@ -1008,14 +1058,16 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	struct filter_pattern *pt = &r->patterns[k];
 	const size_t s = e->cr[i].slot0 + k;
 	struct split *spl = &e->splits[s];
-	const pcre2_code *code = spl->head ? spl->tail : pt->code;
-	int jit = -1;
+	pcre2_code *code = spl->head ? spl->tail : pt->code;
+	int *jit = spl->head ? &spl->tail_jit : &pt->jit;
 	size_t start = 0;
 	uint32_t q = o->head;
 	if (spl->head) {
 		/* a split pattern: its head once, at 0, then its tail from
-		 * where the head's match ended (as run_whole()) in windows */
-		int rc = match(e, spl->head, jit_now(e, spl->head, &spl->head_jit), subj, slen, 0);
+		 * where the head's match ended (as run_whole()) in windows;
+		 * the anchored head looks at little of the text */
+		split_jit(e, s, 0);
+		int rc = match_code(e, e->mctx, spl->head, &spl->head_jit, 0, subj, slen, 0);
 		if (rc >= 0)
 			start = take_match(e, r, pt, sc, subj, slen, 0);
 		else if (rc != PCRE2_ERROR_NOMATCH)
@@ -1034,12 +1086,13 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 			continue;
 		if (lo < start)
 			lo = start;
-		if (jit < 0)
-			jit = spl->head ? jit_now(e, spl->tail, &spl->tail_jit)
-			                : pattern_jit(e, pt);
+		if (spl->head)
+			split_jit(e, s, hi - lo);
+		else
+			pattern_jit(e, s, pt, hi - lo);
 		pcre2_set_offset_limit(e->wctx, hi);
 		while (lo <= hi && sc->nspans < e->opt.max_spans) {
-			int rc = match_in(e, e->wctx, code, jit, subj, slen, lo);
+			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, slen, lo);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -1054,7 +1107,8 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 static int except_whole(struct filter_engine *e, size_t s, const char *subj, size_t slen)
 {
 	struct filter_pattern *pt = slot_pattern(e, s);
-	return match(e, pt->code, pattern_jit(e, pt), subj, slen, 0);
+	pattern_jit(e, s, pt, slen);
+	return match_code(e, e->mctx, pt->code, &pt->jit, 1, subj, slen, 0);
 }
 
 /* The same, searching only the windows where a match can start (as
@@ -1065,7 +1119,6 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 	struct split *spl = &e->splits[s];
 	struct filter_pattern *pt = slot_pattern(e, s);
 	uint32_t q = o->head;
-	int jit = -1;
 	while (q != UINT32_MAX) {
 		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
 		size_t hi = e->occ_pos[q];
@@ -1074,10 +1127,9 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 				break;
 			hi = e->occ_pos[q];
 		}
-		if (jit < 0)
-			jit = pattern_jit(e, pt);
+		pattern_jit(e, s, pt, hi - lo);
 		pcre2_set_offset_limit(e->wctx, hi);
-		int rc = match_in(e, e->wctx, pt->code, jit, subj, slen, lo);
+		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj, slen, lo);
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return rc;
 	}

@@ -102,20 +102,30 @@ static void lit_set_minimize(struct lit_set *ls)
 	/* first find the covered (NULL them), then compact */
 	char **drop = calloc(ls->n ? ls->n : 1, sizeof(*drop));
 	size_t *len = malloc((ls->n ? ls->n : 1) * sizeof(*len));
-	if (!drop || !len) {
+	uint64_t *bytes = malloc((ls->n ? ls->n : 1) * sizeof(*bytes));
+	if (!drop || !len || !bytes) {
 		free(drop);
 		free(len);
+		free(bytes);
 		return; /* a larger set is as correct */
 	}
-	for (size_t i = 0; i < ls->n; i++)
+	/* which bytes (mod 64) a literal has: one inside another has none the
+	 * other lacks, a test that rejects nearly every pair of a lexicon's
+	 * hundreds of words before contains() */
+	for (size_t i = 0; i < ls->n; i++) {
 		len[i] = strlen(ls->v[i]);
+		bytes[i] = 0;
+		for (size_t b = 0; b < len[i]; b++)
+			bytes[i] |= UINT64_C(1) << ((unsigned char)ls->v[i][b] & 63);
+	}
 	/* literals are distinct: only a shorter one can be inside another */
 	for (size_t i = 0; i < ls->n; i++)
 		for (size_t j = 0; j < ls->n && !drop[i]; j++)
-			if (len[j] < len[i] && !drop[j] &&
+			if (len[j] < len[i] && !drop[j] && !(bytes[j] & ~bytes[i]) &&
 			    contains(ls->v[i], len[i], ls->v[j], len[j]))
 				drop[i] = ls->v[i];
 	free(len);
+	free(bytes);
 	for (size_t i = 0; i < ls->n; i++) {
 		if (drop[i])
 			free(drop[i]);
@@ -151,6 +161,11 @@ static const char *const common_words[] = {
 	"your", "är",  "för",  "på",  "så",  "när",  "från",
 };
 
+/* The longest of common_words in bytes ("från"): a longer literal is
+ * none of them (lexicon sets have hundreds of literals, and their
+ * estimate is taken at every comparison of sets). */
+#define COMMON_WORD_MAX 5
+
 /* Estimated share of comments that contain literal l: by its length in
  * characters (white space and punctuation around a word add little), and
  * high for the common words above. */
@@ -174,6 +189,8 @@ static double lit_freq(const char *l)
 		f = 0.3; /* one punctuation mark: '?', '@', ':' are in fewer comments */
 	if (a > 0 || b < n)
 		f *= 0.7; /* a word boundary written into the literal */
+	if (b - a > COMMON_WORD_MAX)
+		return f;
 	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
 		if (strlen(common_words[i]) == b - a &&
 		    strncasecmp(common_words[i], l + a, b - a) == 0)

@@ -13,7 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PREFILTER_MAX_LITS 256   /* more alternatives: "always" */
+/* More alternatives: "always".  A masked lexicon (lexicon.h) gives about
+ * three literals a word: at 256 the group and role lexicons of the shipped
+ * rules were "always" and their patterns ran on every comment with "är". */
+#define PREFILTER_MAX_LITS 1024
 #define PREFILTER_MAX_CONJ 3     /* sets kept per pattern (the strongest) */
 #define PREFILTER_MAX_LIT_LEN 64 /* longer runs are cut (a substring is still required) */
 

@@ -306,6 +306,75 @@ static void test_catastrophic_backtracking_hits_limit_interpreter(void)
 	limit_hit_reported_and_rule_disabled(1);
 }
 
+/* JIT compilation is put off until a pattern has run on JIT_AFTER_BYTES
+ * (8 KB) of text; meanwhile the interpreter runs it, and a limit the
+ * interpreter hits (its depth limit; JIT has none) makes the engine
+ * compile the pattern and repeat the call with JIT, so the verdict is
+ * JIT's: the match, not an error. */
+static void test_jit_put_off_and_interpreter_limit_repeated_with_jit(void)
+{
+	uint32_t have_jit = 0;
+	pcre2_config(PCRE2_CONFIG_JIT, &have_jit);
+	if (!have_jit) {
+		printf("# no JIT in this PCRE2: nothing to put off\n");
+		return;
+	}
+	static const char rule[] =
+	        "rule any.spam.deep\n title t\n category spam\n statute kommentarsregler\n"
+	        " tier possible\n severity 1\n actions review\n input raw\n pattern (a|b)+c\n"
+	        " match ac\n match bc\n match abc\n nomatch b\n nomatch c\n nomatch d\nend\n";
+	struct filter_options o;
+	filter_options_default(&o);
+	o.depth_limit = 10; /* the interpreter fails on 100 a's; JIT ignores it */
+	struct filter_engine *e = from_text(rule, &o);
+	T_ASSERT(e);
+	if (!e)
+		return;
+	struct filter_verdict *v = scan(e, "ac");
+	T_EQ_INT(1, v->nhits);
+	T_EQ_INT(0, filter_engine_jit_patterns(e)); /* interpreted */
+	filter_verdict_free(v);
+
+	char text[128];
+	memset(text, 'a', 100);
+	strcpy(text + 100, "c");
+	v = scan(e, text);
+	T_EQ_INT(0, v->nerrors);
+	T_EQ_INT(1, v->nhits);
+	T_EQ_INT(1, filter_engine_jit_patterns(e)); /* compiled on the limit */
+	filter_verdict_free(v);
+	filter_engine_free(e);
+
+	/* the interpreter alone reports the limit */
+	o.no_jit = 1;
+	e = from_text(rule, &o);
+	T_ASSERT(e);
+	if (!e)
+		return;
+	v = scan(e, text);
+	T_EQ_INT(1, v->nerrors);
+	T_EQ_INT(0, v->nhits);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+
+	/* without a limit: compiled once the pattern has run on 8 KB */
+	o.no_jit = 0;
+	o.depth_limit = 10000;
+	e = from_text(rule, &o);
+	T_ASSERT(e);
+	if (!e)
+		return;
+	size_t runs = 0;
+	for (; runs < 1000 && filter_engine_jit_patterns(e) == 0; runs++) {
+		v = scan(e, text); /* 101 bytes a run */
+		T_EQ_INT(1, v->nhits);
+		filter_verdict_free(v);
+	}
+	T_EQ_INT(1, filter_engine_jit_patterns(e));
+	T_ASSERT(runs >= 8192 / 101 && runs <= 8192 / 101 + 2);
+	filter_engine_free(e);
+}
+
 static void test_megabyte_comment_is_truncated(void)
 {
 	struct filter_engine *e = load(NULL);
@@ -641,6 +710,7 @@ int main(void)
 	T_RUN(test_failing_example_is_reported);
 	T_RUN(test_catastrophic_backtracking_hits_limit_jit);
 	T_RUN(test_catastrophic_backtracking_hits_limit_interpreter);
+	T_RUN(test_jit_put_off_and_interpreter_limit_repeated_with_jit);
 	T_RUN(test_megabyte_comment_is_truncated);
 	T_RUN(test_invalid_utf8_is_replaced);
 	T_RUN(test_counters);

@@ -52,6 +52,45 @@ static void test_set_drops_literals_containing_another(void)
 	T_EQ_STR("huset", sets_of("(?:stadshuset|huset|kommunhuset)", 0));
 }
 
+/* A masked lexicon has about three literals a word: 300 words are past
+ * the old limit of 256 literals, which made the set "always" and left the
+ * pattern gated by its common words only.  The words are kept now; past
+ * PREFILTER_MAX_LITS the set still gives up. */
+static char *word_alternation(size_t n)
+{
+	char *p = malloc(n * 8 + 64);
+	if (!p)
+		abort();
+	size_t len = (size_t)sprintf(p, "\\b(?:");
+	for (size_t i = 0; i < n; i++) /* "xaaa", "xaab", ...: distinct words */
+		len += (size_t)sprintf(p + len, "%sx%c%c%c", i ? "|" : "",
+		                       'a' + (int)(i / 676 % 26), 'a' + (int)(i / 26 % 26),
+		                       'a' + (int)(i % 26));
+	sprintf(p + len, ")\\s+ar\\b");
+	return p;
+}
+
+static void test_large_word_set_is_kept(void)
+{
+	char *p = word_alternation(600);
+	struct lit_conj c;
+	T_EQ_INT(0, prefilter_extract_opts(p, PREFILTER_NORMALIZED, &c));
+	size_t words = 0;
+	for (size_t s = 0; s < c.n; s++)
+		if (c.v[s].n == 600)
+			words++;
+	T_EQ_INT(1, words); /* the 600 words, not "always" */
+	lit_conj_clear(&c);
+	free(p);
+
+	p = word_alternation(PREFILTER_MAX_LITS + 1);
+	T_EQ_INT(0, prefilter_extract_opts(p, PREFILTER_NORMALIZED, &c));
+	for (size_t s = 0; s < c.n; s++)
+		T_ASSERT(c.v[s].n <= 2); /* only " ar" is left */
+	lit_conj_clear(&c);
+	free(p);
+}
+
 /* Sound: wherever PCRE2 matches, every set has a literal in the text. */
 static void test_sets_hold_where_pattern_matches(void)
 {
@@ -100,6 +139,7 @@ int main(void)
 	T_RUN(test_optional_suffix_keeps_the_word);
 	T_RUN(test_lexicon_trie_gives_whole_words);
 	T_RUN(test_set_drops_literals_containing_another);
+	T_RUN(test_large_word_set_is_kept);
 	T_RUN(test_sets_hold_where_pattern_matches);
 	return t_done();
 }
