@@ -81,7 +81,14 @@ int escalate_deadline(struct store *s, const struct deadline_transition *t, int6
 {
 	char key[STORE_ESC_KEY_MAX], account[128];
 	int64_t published, id = 0;
-	if (t->level == DEADLINE_LEVEL_REACHED) {
+	/* A milestone reached tells no one.  Nor does a warning found only
+	 * after the clock's due instant (vaktd was down, or the scan is
+	 * catching up): "the deadline is near" about a deadline already
+	 * missed is wrong, and the breach of the same scan (or the next
+	 * one, when the scan stopped between the two) says what is true.
+	 * The warning is still recorded and audited by the scan. */
+	if (t->level == DEADLINE_LEVEL_REACHED ||
+	    (t->level == DEADLINE_LEVEL_WARNING && t->due_at <= now)) {
 		if (ret_id)
 			*ret_id = 0;
 		return 0;
