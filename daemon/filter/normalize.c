@@ -419,15 +419,33 @@ static void step_emphasis(struct elv *ev, uint32_t mark)
 	}
 }
 
-/* Step 4: runs of three or more identical letters become one. */
-static void step_collapse_runs(struct elv *ev)
+/* A letter written twice where no Swedish or English word doubles it:
+ * "a", "i", "u", "y" ("skjutaa", "kiill", "slaa" for slå), or two letters
+ * folded from non-ASCII characters ("dööda", "bräänna"), which no word
+ * doubles either.  "oo" and "ee" stay (good, need). */
+static int stretched_double(const char *orig, const struct el *v, size_t i)
+{
+	uint32_t c = v[i].cp, len = v[i].oe - v[i].os;
+	if (c != v[i + 1].cp)
+		return 0;
+	if (len == 1 && v[i + 1].oe - v[i + 1].os == 1)
+		return c == 'a' || c == 'i' || c == 'u' || c == 'y';
+	/* the same non-ASCII character twice ("öö"; "åä" are two letters) */
+	return is_letter(c) && len > 1 && v[i + 1].oe - v[i + 1].os == len &&
+	       v[i].os != v[i + 1].os && memcmp(orig + v[i].os, orig + v[i + 1].os, len) == 0;
+}
+
+/* Step 4: runs of three or more identical letters become one, and so do
+ * the doubles of stretched_double(). */
+static void step_collapse_runs(const char *orig, struct elv *ev)
 {
 	struct el *v = ev->v;
 	size_t n = ev->n, w = 0, first = n;
 	/* Most texts have no such run: find the first one before copying. */
-	for (size_t i = 0; i + 2 < n; i++)
-		if (v[i].cp == v[i + 1].cp && v[i].cp == v[i + 2].cp && is_letter(v[i].cp) &&
-		    (i == 0 || v[i - 1].cp != v[i].cp)) {
+	for (size_t i = 0; i + 1 < n; i++)
+		if (v[i].cp == v[i + 1].cp && (i == 0 || v[i - 1].cp != v[i].cp) &&
+		    ((i + 2 < n && v[i].cp == v[i + 2].cp && is_letter(v[i].cp)) ||
+		     stretched_double(orig, v, i))) {
 			first = i;
 			break;
 		}
@@ -438,7 +456,8 @@ static void step_collapse_runs(struct elv *ev)
 		size_t j = i + 1;
 		while (j < n && v[j].cp == v[i].cp)
 			j++;
-		if (j - i >= 3 && is_letter(v[i].cp)) {
+		if ((j - i >= 3 && is_letter(v[i].cp)) ||
+		    (j - i == 2 && stretched_double(orig, v, i))) {
 			v[w] = v[i];
 			v[w].oe = v[j - 1].oe;
 			w++;
@@ -523,7 +542,7 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 		step_masks(&ev);
 	if (star)
 		step_emphasis(&ev, '*');
-	step_collapse_runs(&ev);
+	step_collapse_runs(orig, &ev);
 	step_spaces(&ev);
 
 	size_t bytes = 0;

@@ -200,6 +200,15 @@ static void test_stretched_letters(void)
 	T_EQ_STR("allt gott", norm("allt gott"));
 	/* digits and punctuation are not letters */
 	T_EQ_STR("1000 !!!", norm("1000 !!!"));
+	/* a double that no word has is a stretch: a i u y, and two letters
+	 * folded from non-ASCII (öö, ää, åå) */
+	T_EQ_STR("jag ska doda dig", norm("jag ska dööda dig"));
+	T_EQ_STR("skjuta kill burn", norm("skjutaa kiill buurn"));
+	T_EQ_STR("sla ihjal", norm("slåå ihjääl"));
+	T_EQ_STR("öö", orig_of("dööda", "o"));
+	/* but oo and ee are English spelling, and ASCII o + ö are not a double */
+	T_EQ_STR("good need", norm("good need"));
+	T_EQ_STR("zoo", norm("zoö"));
 }
 
 static void test_homoglyphs(void)
