@@ -184,7 +184,7 @@ def sc_mastodon(n, posts, comments, first):
 
 
 def sc_linkedin(n, posts, comments, first):
-    sc = {"config": {"org_may_delete_members": False}, "tokens": {}, "accounts": [], "authors": {},
+    sc = {"config": {}, "tokens": {}, "accounts": [], "authors": {},
           "items": []}
     for k in range(5):
         sc["authors"]["u%d" % k] = {"id": "urn:li:person:sim%07d" % k}

@@ -5,8 +5,9 @@
   tests/bench/vaktd-ready.py /var/tmp/vakt-bench-store/store-1000000-s3-g1 [RUNS [REQUESTS]]
 
 The directory is one bench-store made (vakt.db and config/ with 800
-accounts; a configuration older than [Email] needs one added, e.g.
-SmtpUrl=smtp://127.0.0.1:1 and From=).  The first start on a fresh copy
+accounts; bench-store writes an [Email] section pointing at a refusing
+port, and a configuration written before it did needs one added, e.g.
+SmtpUrl=smtp://127.0.0.1:1, StartTls=no and From=).  The first start on a fresh copy
 migrates and catches up overdue deadline clocks in slices after READY;
 with REQUESTS the status requests run during that catch-up and its
 progress is printed.  Work on a copy: the store is written.  vaktd runs on it with a private socket, is stopped by its pid
