@@ -814,12 +814,22 @@ static void on_timeout(void *arg)
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch *f = arg;
+	/* What the requests started here write (YouTube's quota units, the
+	 * ends of polls that cannot go on) commits once, not once per poll,
+	 * as in the poller's timer; without it (busy), each alone. */
+	bool one = store_depth(f->env.store) == 0 && store_begin(f->env.store) == 0;
 	/* pump() may end a poll (only that one), or a done callback may start
 	 * one (at the head): keep the next one before each call. */
 	for (struct fetch_poll *p = f->polls, *next; p; p = next) {
 		next = p->next;
 		if (!platform_full(f, p->platform) && !ctimer_armed(p->wait))
 			pump(p);
+	}
+	if (one) {
+		int r = store_end(f->env.store, 0);
+		if (r)
+			log_error("cannot commit the requests started on a wake: %s",
+			          r > 0 ? store_strerror(f->env.store, r) : vakt_strerror(r));
 	}
 }
 
