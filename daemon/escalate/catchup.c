@@ -1,6 +1,7 @@
 /* The deadline scan in slices (catchup.h). */
 #include "escalate/catchup.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -15,6 +16,7 @@ void catchup_init(struct catchup *c, size_t slice_max)
 	*c = (struct catchup){
 		.slice_max = slice_max == 0 || slice_max > DEADLINE_SCAN_MAX ? CATCHUP_SLICE_DEFAULT
 		                                                             : slice_max,
+		.budget_usec = CATCHUP_BUDGET_DEFAULT_USEC,
 	};
 }
 
@@ -45,8 +47,8 @@ static void run_start(struct catchup *c, struct store *s, int64_t now)
 	c->longest_slice_usec = c->longest_slice_cpu_usec = 0;
 	c->runs++;
 	log_notice("deadline catch-up: %lld clock(s) with a warning or breach due; working in "
-	           "slices of %zu transitions between the loop's other work",
-	           (long long)due, c->slice_max);
+	           "slices of at most %zu transitions or %.1f ms of CPU between the loop's other work",
+	           (long long)due, c->slice_max, (double)c->budget_usec / 1000);
 }
 
 static int64_t usec_of(clockid_t id)
@@ -86,29 +88,62 @@ static void run_account(struct catchup *c, size_t n, size_t escalated, bool more
 	}
 }
 
+/* Scan and escalate in steps of CATCHUP_STEP transitions until the slice
+ * is full, nothing more is due, or the CPU budget is spent.  tr grows to
+ * hold the slice's transitions; *ret_full says the last step was full,
+ * i.e. more may be due. */
+static int slice_steps(struct catchup *c, struct store *s, int64_t now, int64_t cpu0,
+                       struct deadline_transition *tr, size_t *ret_n, size_t *ret_escalated,
+                       bool *ret_full)
+{
+	size_t n = 0, escalated = 0;
+	bool full = false;
+	int r = 0;
+
+	while (r == 0 && n < c->slice_max) {
+		struct deadline_transition *part = NULL;
+		size_t want = c->slice_max - n, k = 0;
+		if (c->budget_usec > 0 && want > CATCHUP_STEP)
+			want = CATCHUP_STEP;
+		r = deadline_scan(s, now, "vaktd", want, &part, &k);
+		for (size_t i = 0; r == 0 && i < k; i++) {
+			int64_t id = 0;
+			tr[n + i] = part[i];
+			r = escalate_deadline(s, &part[i], now, &id);
+			escalated += id != 0;
+		}
+		free(part);
+		n += k;
+		full = k == want;
+		if (!full ||
+		    (c->budget_usec > 0 && usec_of(CLOCK_THREAD_CPUTIME_ID) - cpu0 >= c->budget_usec))
+			break;
+	}
+	*ret_n = n;
+	*ret_escalated = escalated;
+	*ret_full = full;
+	return r;
+}
+
 int catchup_slice(struct catchup *c, struct store *s, int64_t now, bool *ret_more,
                   size_t *ret_escalated)
 {
 	struct deadline_transition *tr = NULL;
 	size_t n = 0, escalated = 0;
+	bool more = false;
 
 	*ret_more = false;
+	tr = calloc(c->slice_max, sizeof(*tr));
+	if (!tr)
+		return -ENOMEM;
 	int64_t t0 = usec_of(CLOCK_MONOTONIC), cpu0 = usec_of(CLOCK_THREAD_CPUTIME_ID);
 	int r = store_begin(s);
-	if (r == 0) {
-		r = deadline_scan(s, now, "vaktd", c->slice_max, &tr, &n);
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			int64_t id = 0;
-			r = escalate_deadline(s, &tr[i], now, &id);
-			escalated += id != 0;
-		}
-		r = store_end(s, r);
-	}
+	if (r == 0)
+		r = store_end(s, slice_steps(c, s, now, cpu0, tr, &n, &escalated, &more));
 	if (r) {
 		free(tr);
 		return r;
 	}
-	bool more = n == c->slice_max;
 	int64_t took = usec_of(CLOCK_MONOTONIC) - t0;
 	int64_t cpu = usec_of(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	log_transitions(tr, n);

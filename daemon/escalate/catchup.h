@@ -22,10 +22,17 @@
 /* Transitions per slice: about 5 ms of the loop on the project's machine
  * with the statements cached (docs/store.md). */
 #define CATCHUP_SLICE_DEFAULT 25
+/* A slice also ends once it has used this much of the loop thread's CPU,
+ * checked every CATCHUP_STEP transitions: the cost of a transition varies
+ * (a cold index page, an escalation that routes to many people), and a
+ * count alone let the slowest slices reach 11-17 ms of CPU. */
+#define CATCHUP_BUDGET_DEFAULT_USEC 4000
+#define CATCHUP_STEP 5
 #define CATCHUP_LOG_EVERY 5000
 
 struct catchup {
-	size_t slice_max; /* transitions per slice, 1..DEADLINE_SCAN_MAX */
+	size_t slice_max;    /* transitions per slice, 1..DEADLINE_SCAN_MAX */
+	int64_t budget_usec; /* CPU time after which a slice ends early; 0: none */
 	/* The current run, or the last one: a run starts with a full slice
 	 * and ends with the first slice that is not full. */
 	bool running;
@@ -38,7 +45,8 @@ struct catchup {
 	size_t runs;                    /* runs of more than one slice since start */
 };
 
-/* A fresh state for slices of slice_max transitions (0: the default). */
+/* A fresh state for slices of slice_max transitions (0: the default) and
+ * the default CPU budget. */
 void catchup_init(struct catchup *c, size_t slice_max);
 
 /* One slice at `now`, in one transaction of its own (a savepoint when the

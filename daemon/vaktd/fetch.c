@@ -223,6 +223,29 @@ static bool quota_allows(struct fetch *f, const char *account, const char *proje
 	return false;
 }
 
+/* YouTube said the project's units are spent (quotaExceeded): count them
+ * spent for the Pacific day, so that every other account of the project
+ * defers its polls to midnight Pacific (quota_allows, and across a
+ * restart) instead of each asking once more, failing and turning red on
+ * the same answer. */
+static void quota_spent(struct fetch *f, const struct fetch_poll *p, int64_t now)
+{
+	struct fetch_quota q;
+	int r = fetch_quota_get(f->env.store, p->quota_project, p->quota_per_day, p->quota_reserve,
+	                        now, &q);
+	if (r == 0 && q.used < q.per_day)
+		r = fetch_quota_charge(f->env.store, p->quota_project, (int)(q.per_day - q.used), now);
+	if (r)
+		log_full(LOG_ERR, p->account, 0, "cannot count project '%s''s YouTube quota spent: %s",
+		         p->quota_project,
+		         r > 0 ? store_strerror(f->env.store, r) : vakt_strerror(r));
+	else
+		log_full(LOG_WARNING, p->account, 0,
+		         "QUOTA: YouTube says project '%s' has spent its daily units: counted spent "
+		         "(%u), the project's other accounts wait for midnight Pacific",
+		         p->quota_project, p->quota_per_day);
+}
+
 /* --- platforms ------------------------------------------------------------ */
 
 static int platform_index(struct fetch *f, const struct connector *c)
@@ -523,6 +546,8 @@ static bool handle_answer(struct fetch_poll *p, struct slot *s)
 		case CONN_STOP: {
 			int64_t until = b.rate.retry_after_usec > 0 ? now + b.rate.retry_after_usec
 			                                            : INT64_MAX;
+			if (p->quota_project)
+				quota_spent(f, p, now);
 			add_stop(f, p->account, until, why);
 			fail(p, o, why);
 			go_on = false;

@@ -15,6 +15,7 @@ USEC = 1_000_000
 HOUR = 3600 * USEC
 CLOCKS = 2000          # overdue respond clocks, each past its warning and due instant
 SLICE = 25             # CATCHUP_SLICE_DEFAULT
+STEP = 5               # CATCHUP_STEP: a slice past its CPU budget ends after its step
 START = "2026-11-02T09:00:00+01:00"
 NOW = 1793606400 * USEC  # START as epoch seconds
 
@@ -66,16 +67,19 @@ class CatchUp(VaktTestCase):
         self.assertTrue(cu["running"], cu)
         self.assertEqual(SLICE, cu["slice"])
         self.assertEqual(1, cu["slices"])
-        self.assertEqual(SLICE, cu["transitions"])
+        # A slice takes SLICE transitions, or fewer (whole steps) once it
+        # has spent its CPU budget, as on a slow machine.
+        took = cu["transitions"]
+        self.assertTrue(STEP <= took <= SLICE and took % STEP == 0, cu)
         # Every clock is past its due instant: its warning is recorded,
         # not sent (the breach says what is true), so a slice escalates
-        # the breaches of the clocks it finished.
-        self.assertEqual(SLICE // 2, cu["escalations"])
-        # A slice's clocks were marked warned and breached together (SLICE // 2 clocks, the next one warned only).
-        self.assertEqual(CLOCKS - SLICE // 2, cu["clocks_due_at_start"])
-        self.assertEqual(SLICE // 2, count(db, "SELECT count(*) FROM deadlines "
-                                              "WHERE state='breached'"))
-        self.assertIn("deadline catch-up: %d clock(s)" % (CLOCKS - SLICE // 2), d.log())
+        # the breaches of the clocks it finished (a clock cut between its
+        # warning and its breach by the end of a step is finished later).
+        finished = count(db, "SELECT count(*) FROM deadlines WHERE state='breached'")
+        self.assertTrue(took // 2 - took // STEP <= finished <= took // 2, cu)
+        self.assertEqual(finished, cu["escalations"])
+        self.assertEqual(CLOCKS - finished, cu["clocks_due_at_start"])
+        self.assertIn("deadline catch-up: %d clock(s)" % (CLOCKS - finished), d.log())
 
         # The API answers while the catch-up is in progress: the queue,
         # a clock, the status again; and nothing moved meanwhile.
@@ -84,8 +88,8 @@ class CatchUp(VaktTestCase):
         again = d.status()["deadline_catchup"]
         self.assertTrue(again["running"])
         self.assertEqual(1, again["slices"])
-        self.assertEqual(SLICE // 2, count(db, "SELECT count(*) FROM deadlines "
-                                              "WHERE state='breached'"))
+        self.assertEqual(finished, count(db, "SELECT count(*) FROM deadlines "
+                                             "WHERE state='breached'"))
 
         # The next advance runs the remaining slices, each a transaction of
         # its own, to the end.
@@ -95,8 +99,9 @@ class CatchUp(VaktTestCase):
         self.assertEqual(1, done["runs"])
         self.assertEqual(2 * CLOCKS, done["transitions"])
         self.assertEqual(CLOCKS, done["escalations"])
-        # 160 full slices and the one that found the rest empty.
-        self.assertEqual(2 * CLOCKS // SLICE + 1, done["slices"])
+        # 160 full slices and the one that found the rest empty, or more
+        # slices where the CPU budget ended some early.
+        self.assertTrue(2 * CLOCKS // SLICE + 1 <= done["slices"] <= 2 * CLOCKS // STEP + 1, done)
         self.assertIn("finished_at", done)
         self.assertEqual(CLOCKS, count(db, "SELECT count(*) FROM deadlines "
                                            "WHERE state='breached' AND warned_at IS NOT NULL"))

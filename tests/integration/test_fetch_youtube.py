@@ -83,6 +83,31 @@ class YouTube(PlatformCases, FetchBase):
         self.assertEqual("ok", polls[0]["result"], polls)
         self.assertEqual("ok", self.health(d)["acct"]["state"])
 
+    def test_spent_quota_defers_the_projects_other_accounts(self):
+        # Google's quotaExceeded is about the project, not the channel:
+        # the project's other accounts wait for midnight Pacific without
+        # asking (and failing) once more each, and stay out of the red.
+        sim = self.sim()
+        self.account("acct", sim, extra="QuotaProject=city-yt\n")
+        self.account("acct2", sim, extra="QuotaProject=city-yt\n")
+        d = self.start()
+        self.first_poll(d)
+        self.first_poll(d, "acct2")
+        sim.fault(count=100, mode="throttle", reason="quotaExceeded")
+        self.to_present(d)
+        self.assertEqual("error", self.poll(d, "acct")[0]["result"])
+        self.assertEqual("red", self.health(d)["acct"]["state"])
+        n = len(sim.log())
+        polls = self.poll(d, "acct2")
+        self.assertIsNone(polls[0].get("poll"), polls)
+        self.assertRegex(polls[0]["error"], r"^stopped: YouTube quota budget")
+        self.assertEqual(n, len(sim.log()), "the project's other account asks nothing")
+        self.assertNotEqual("red", self.health(d)["acct2"]["state"])
+        a = self.quota(d, "acct2")
+        self.assertEqual(a["quota"]["per_day"], a["quota"]["used"], a)
+        self.assertEqual(a["quota"]["resets_at"], a["quota"]["polls_deferred_until"])
+        self.assertEqual(1, d.log().count("QUOTA: YouTube says project 'city-yt' has spent"))
+
     def test_a_quiet_channel_costs_one_unit(self):
         sim = self.sim()
         self.account("acct", sim)

@@ -118,6 +118,7 @@ static void test_slices_end_where_one_pass_ends(void)
 
 	catchup_init(&ca, size);
 	T_EQ_INT((int)size, (int)ca.slice_max);
+	ca.budget_usec = 0; /* slices by count alone (the budget: below) */
 	while (more) {
 		T_EQ_INT(0, catchup_slice(&ca, a, now, &more, &escalated));
 		slices++;
@@ -153,6 +154,7 @@ static void test_slices_end_where_one_pass_ends(void)
 
 	/* The same backlog in one pass. */
 	catchup_init(&cb, DEADLINE_SCAN_MAX);
+	cb.budget_usec = 0;
 	T_EQ_INT(0, catchup_slice(&cb, b, now, &more, &escalated));
 	T_ASSERT(!more);
 	T_EQ_INT(ESCALATED, (int)escalated);
@@ -175,6 +177,44 @@ static void test_slices_end_where_one_pass_ends(void)
 	tfs_rmrf(dir_b);
 }
 
+/* A slice that has spent its CPU budget ends after the step it is in,
+ * short of its size; the end state is still the one of a single pass. */
+static void test_budget_ends_slices_early(void)
+{
+	char *dir_a = NULL, *dir_b = NULL;
+	struct store *a = backlog(&dir_a), *b = backlog(&dir_b);
+	struct catchup ca, cb;
+	bool more = true;
+	size_t escalated = 0, slices = 0, before = 0;
+
+	catchup_init(&ca, 100);
+	ca.budget_usec = 1; /* spent by any step: one step per slice */
+	while (more) {
+		T_EQ_INT(0, catchup_slice(&ca, a, now, &more, &escalated));
+		slices++;
+		size_t took = ca.transitions - before;
+		before = ca.transitions;
+		T_EQ_INT(more ? CATCHUP_STEP : TRANSITIONS % CATCHUP_STEP, (int)took);
+		T_ASSERT(slices <= TRANSITIONS);
+	}
+	T_EQ_INT(TRANSITIONS / CATCHUP_STEP + 1, (int)slices);
+	T_EQ_INT(TRANSITIONS, (int)ca.transitions);
+	T_EQ_INT(ESCALATED, (int)ca.escalations);
+
+	catchup_init(&cb, DEADLINE_SCAN_MAX);
+	cb.budget_usec = 0;
+	T_EQ_INT(0, catchup_slice(&cb, b, now, &more, &escalated));
+	T_ASSERT(!more);
+	char *sa = state(a), *sb = state(b);
+	T_EQ_STR(sb, sa);
+	free(sa);
+	free(sb);
+	store_close(a);
+	store_close(b);
+	tfs_rmrf(dir_a);
+	tfs_rmrf(dir_b);
+}
+
 static void test_default_slice_size(void)
 {
 	struct catchup c;
@@ -183,11 +223,13 @@ static void test_default_slice_size(void)
 	catchup_init(&c, DEADLINE_SCAN_MAX + 1);
 	T_EQ_INT(CATCHUP_SLICE_DEFAULT, (int)c.slice_max);
 	T_ASSERT(!c.running && c.runs == 0 && c.transitions == 0);
+	T_EQ_INT(CATCHUP_BUDGET_DEFAULT_USEC, (int)c.budget_usec);
 }
 
 int main(void)
 {
 	T_RUN(test_slices_end_where_one_pass_ends);
+	T_RUN(test_budget_ends_slices_early);
 	T_RUN(test_default_slice_size);
 	return t_done();
 }
