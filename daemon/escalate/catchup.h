@@ -27,7 +27,7 @@
  * (a cold index page, an escalation that routes to many people), and a
  * count alone let the slowest slices reach 11-17 ms of CPU. */
 #define CATCHUP_BUDGET_DEFAULT_USEC 4000
-#define CATCHUP_STEP 5
+#define CATCHUP_STEP 2
 #define CATCHUP_LOG_EVERY 5000
 
 struct catchup {

@@ -25,7 +25,13 @@ struct store {
 		bool lent; /* handed out and not given back yet */
 	} cache[STORE_STMT_CACHE_MAX];
 	size_t n_cache;
+	/* WAL checkpoints off the loop (checkpointer.h); NULL: SQLite's own. */
+	struct store_checkpointer *checkpointer;
 };
+
+/* Stop the checkpoint thread, if any, and give the checkpoints back to
+ * SQLite (checkpointer.c; store_close() calls it first). */
+void store_checkpointer_stop(struct store *s);
 
 /* Prepare, or return NULL with the error kept in the connection. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);

@@ -130,6 +130,7 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	store_checkpointer_stop(s);
 	for (size_t i = 0; i < s->n_cache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	s->n_cache = 0;

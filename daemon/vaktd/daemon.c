@@ -21,6 +21,7 @@
 #include "notify/notify.h"
 #include "pipeline/pipeline.h"
 #include "store/audit.h"
+#include "store/checkpointer.h"
 #include "util/clock.h"
 #include "util/ctimer.h"
 #include "util/error.h"
@@ -468,6 +469,10 @@ static int start_store(struct daemon *d)
 		log_error("store: %s", errbuf);
 		return r;
 	}
+	/* The WAL's checkpoints run on a thread of their own: on the loop
+	 * they took 4-8 ms of CPU every thousand pages. */
+	if (store_checkpoint_in_background(d->store, errbuf, sizeof(errbuf)) != 0)
+		log_warning("store: checkpoints stay on the event loop: %s", errbuf);
 	r = store_accounts_sync(d->store, d->config, "vaktd:start");
 	if (r)
 		log_error("cannot record accounts in the store: %s", store_strerror(d->store, r));

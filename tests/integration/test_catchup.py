@@ -15,7 +15,7 @@ USEC = 1_000_000
 HOUR = 3600 * USEC
 CLOCKS = 2000          # overdue respond clocks, each past its warning and due instant
 SLICE = 25             # CATCHUP_SLICE_DEFAULT
-STEP = 5               # CATCHUP_STEP: a slice past its CPU budget ends after its step
+STEP = 2               # CATCHUP_STEP: a slice past its CPU budget ends after its step
 START = "2026-11-02T09:00:00+01:00"
 NOW = 1793606400 * USEC  # START as epoch seconds
 
@@ -70,7 +70,7 @@ class CatchUp(VaktTestCase):
         # A slice takes SLICE transitions, or fewer (whole steps) once it
         # has spent its CPU budget, as on a slow machine.
         took = cu["transitions"]
-        self.assertTrue(STEP <= took <= SLICE and took % STEP == 0, cu)
+        self.assertTrue(took == SLICE or (STEP <= took < SLICE and took % STEP == 0), cu)
         # Every clock is past its due instant: its warning is recorded,
         # not sent (the breach says what is true), so a slice escalates
         # the breaches of the clocks it finished (a clock cut between its
