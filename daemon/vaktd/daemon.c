@@ -48,10 +48,11 @@ static void notify_status(struct daemon *d)
 	store_counts(d->store, &c);
 	sd_notifyf(0,
 	           "STATUS=%s: watching %zu of %zu accounts; %lld to review, %lld to answer, "
-	           "%lld escalations unsent",
+	           "%lld escalations unsent, %lld actions waiting, %lld proposed",
 	           d->api_env.state, config_count_enabled(d->config), d->config->n_accounts,
 	           (long long)c.pending_review, (long long)c.pending_respond,
-	           (long long)c.escalations_unsent);
+	           (long long)c.escalations_unsent, (long long)c.actions_waiting,
+	           (long long)c.actions_proposed);
 }
 
 static struct api_server_opts api_opts(const struct config *c)

@@ -19,6 +19,7 @@ class Lifecycle(VaktTestCase):
         ready = d.notify.wait_for("READY=1")
         st = d.notify.wait_for("STATUS=", after=ready)
         self.assertIn("watching 3 of 4 accounts", d.notify.messages[st])
+        self.assertIn("0 actions waiting, 0 proposed", d.notify.messages[st])
         self.assertTrue(os.path.exists(d.socket))
         self.assertEqual(0o660, os.stat(d.socket).st_mode & 0o777)
 
