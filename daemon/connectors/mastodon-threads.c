@@ -141,8 +141,8 @@ void masto_threads_plan(struct masto_threads *th, int64_t now)
 	/* Nested replies without a mention do not move replies_count: one
 	 * young thread with replies is re-read per poll, in turn, newest to
 	 * oldest and round again. */
-	int first = -1, pick = -1, left = MASTO_YOUNG_PER_POLL;
-	for (size_t i = 0; i < th->n && left > 0; i++) {
+	int first = -1, pick = -1;
+	for (size_t i = 0; i < th->n; i++) {
 		struct masto_thread *t = &th->t[i];
 		if (t->fetch || t->count <= 0 || t->created < now - MASTO_YOUNG_USEC)
 			continue;
@@ -199,9 +199,11 @@ int masto_threads_to_json(const struct masto_threads *th, cJSON *j)
 	if (!r)
 		return -ENOMEM;
 	if (!th->planned) {
-		for (size_t i = 0; i < th->n_old; i++, any = true)
+		for (size_t i = 0; i < th->n_old; i++) {
 			if (!cJSON_AddNumberToObject(r, th->old_id[i], (double)th->old_count[i]))
 				goto nomem;
+			any = true;
+		}
 	} else {
 		for (size_t i = 0; i < th->n; i++) {
 			const struct masto_thread *t = &th->t[i];

@@ -20,7 +20,6 @@
 
 #define MASTO_TRACKED 20                         /* posts kept in "r" */
 #define MASTO_YOUNG_USEC (24LL * 3600 * 1000000) /* threads re-read in turn while this young */
-#define MASTO_YOUNG_PER_POLL 1                   /* young threads re-read per poll */
 
 struct masto_thread {
 	char *id;

@@ -195,7 +195,8 @@ static int mastodon_poll_next(struct conn_poll *p, struct conn_request *ret)
 	}
 	for (int i = 0; i < STREAMS; i++)
 		if (!p->s[i].done)
-			return 0; /* threads after the streams: what they brought is not asked again */
+			return 0; /* threads after the streams: what they brought is not asked again
+			           */
 	int t = masto_threads_next(&p->th);
 	if (t >= 0) {
 		struct strbuf url = { 0 };
