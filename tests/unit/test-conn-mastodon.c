@@ -459,6 +459,32 @@ static void test_older_tracked_post_asks_top_level_posts(void)
 	c->poll_free(p);
 }
 
+static void test_recorded_context_empty(void)
+{
+	size_t len;
+	char *body = conn_test_slurp("mastodon-status-context-empty.json", &len);
+	char own[512];
+	struct conn_batch b;
+
+	T_ASSERT(body != NULL);
+	if (!body)
+		return;
+	struct conn_poll *p = start_at("{\"n\":\"100\",\"s\":\"500\"}");
+	snprintf(own, sizeof(own), "[%s]", status("500", OLD_POST, NULL, ME, 1));
+	skip_answer(p, "notifications?", "[]");
+	skip_answer(p, "/statuses?limit=40", own);
+	/* The reply counted was deleted since: nothing to store, the count
+	 * is covered all the same. */
+	next_answer(p, "/statuses/500/context", 200, body, NULL, &b);
+	T_EQ_INT(CONN_OK, b.outcome);
+	T_EQ_INT(0, b.n_items);
+	T_EQ_STR("{\"n\":\"100\",\"s\":\"500\",\"r\":{\"500\":1}}", b.cursor);
+	conn_batch_clear(&b);
+	T_ASSERT(c->poll_done(p));
+	c->poll_free(p);
+	free(body);
+}
+
 static void test_bad_cursor_refused(void)
 {
 	struct conn_account acc = { .id = "a", .external_id = ME, .base_url = "http://m.test" };
@@ -513,6 +539,7 @@ int main(void)
 		T_RUN(test_recorded_mentions);
 		T_RUN(test_recorded_own_reply);
 		T_RUN(test_recorded_errors);
+		T_RUN(test_recorded_context_empty);
 		T_RUN(test_recorded_report_answer);
 	}
 	return t_done();
