@@ -1,14 +1,23 @@
 /* Mastodon (PLATFORMS.md §5): mentions of the account through its
- * notifications, and the account's own statuses, whose in_reply_to_id
- * tells which mention it answered.
+ * notifications, the account's own statuses, whose in_reply_to_id tells
+ * which mention it answered, and the replies under its recent posts
+ * through each post's context (mastodon-threads.h).
  *
  * Two streams, each with its own high-water id in the cursor
- * ({"n": notification id, "s": own status id}).  A stream that has a
- * stored id pages forward with min_id: each page holds the items right
- * after the previous one, so its newest id may be committed with it.  A
- * stream without one (the first poll) pages backwards from the newest
- * until the backfill horizon, and its id is committed only with the last
- * page, when everything older has been stored.
+ * ({"n": notification id, "s": own status id}).  Mentions with a stored
+ * id page forward with min_id: each page holds the items right after the
+ * previous one, so its newest id may be committed with it.  Own statuses
+ * always page backwards from the newest, down to the stored id (or the
+ * backfill horizon): that first page shows the replies_count of the
+ * recent posts without a request more, and the id is committed with the
+ * last page, when everything older has been stored.  Mentions without a
+ * stored id (the first poll) page backwards to the horizon the same way.
+ *
+ * When the cursor tracks a post older than what that read reached, one
+ * request for the top-level posts alone (exclude_replies) brings its
+ * count.  Then the context of each post whose count moved (and of one
+ * young thread) is read; its descendants are stored with the cursor
+ * entry that covers them.
  *
  * The URLs of further pages are made here from the ids seen, not taken
  * from the Link header: the token goes with every request, and a Link to
@@ -24,10 +33,14 @@
 #include "connectors/conn-util.h"
 #include "connectors/connector.h"
 #include "connectors/html-text.h"
+#include "connectors/mastodon-threads.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
 
 enum { STREAM_MENTIONS, STREAM_OWN, STREAMS };
+/* Request tags beyond the streams: the top-level posts, and the context
+ * of thread i as TAG_CONTEXT + i. */
+enum { TAG_TOP = STREAMS, TAG_CONTEXT = 16 };
 
 static const int page_limit[STREAMS] = { 80, 40 }; /* the API's maxima */
 static const char *const cursor_key[STREAMS] = { "n", "s" };
@@ -43,8 +56,13 @@ struct stream {
 
 struct conn_poll {
 	char *base_url, *external_id;
-	int64_t backfill_from;
+	int64_t backfill_from, now;
 	struct stream s[STREAMS];
+	char *own_floor; /* the oldest own status read, NULL when the timeline ended */
+	bool top_wanted, top_in_flight, aborted;
+	struct masto_threads th;
+	char **added; /* ids of the statuses handed out in this poll */
+	size_t n_added, cap_added;
 	char *given; /* the cursor text last handed out */
 };
 
@@ -58,6 +76,11 @@ static void mastodon_poll_free(struct conn_poll *p)
 		free(p->s[i].newest);
 		free(p->s[i].page_id);
 	}
+	masto_threads_free(&p->th);
+	for (size_t i = 0; i < p->n_added; i++)
+		free(p->added[i]);
+	free(p->added);
+	free(p->own_floor);
 	free(p->base_url);
 	free(p->external_id);
 	free(p->given);
@@ -82,6 +105,9 @@ static int parse_cursor(struct conn_poll *p, const char *text)
 		else
 			r = conn_set(&p->s[i].old, v->valuestring);
 	}
+	if (r == 0)
+		r = masto_threads_parse(&p->th, cJSON_GetObjectItemCaseSensitive(j, "r"),
+		                        cJSON_GetObjectItemCaseSensitive(j, "y"));
 	cJSON_Delete(j);
 	return r;
 }
@@ -96,6 +122,7 @@ static int mastodon_poll_new(const struct conn_account *acc, struct conn_poll **
 	p->base_url = strdup(acc->base_url);
 	p->external_id = strdup(acc->external_id);
 	p->backfill_from = acc->backfill_from;
+	p->now = acc->now;
 	if (!p->base_url || !p->external_id) {
 		mastodon_poll_free(p);
 		return -ENOMEM;
@@ -117,6 +144,12 @@ static int mastodon_poll_new(const struct conn_account *acc, struct conn_poll **
 	return 0;
 }
 
+/* Mentions with a stored id page forward; own statuses never do. */
+static bool forward(const struct conn_poll *p, int si)
+{
+	return si == STREAM_MENTIONS && p->s[si].old;
+}
+
 static int mastodon_poll_next(struct conn_poll *p, struct conn_request *ret)
 {
 	for (int i = 0; i < STREAMS; i++) {
@@ -133,7 +166,7 @@ static int mastodon_poll_next(struct conn_poll *p, struct conn_request *ret)
 		else
 			r = strbuf_addf(&url, "%s/api/v1/accounts/%s/statuses?limit=%d",
 			                p->base_url, p->external_id, page_limit[i]);
-		if (r == 0 && s->old)
+		if (r == 0 && forward(p, i))
 			r = strbuf_addf(&url, "&min_id=%s", s->page_id ? s->page_id : s->old);
 		else if (r == 0 && s->page_id)
 			r = strbuf_addf(&url, "&max_id=%s", s->page_id);
@@ -145,15 +178,48 @@ static int mastodon_poll_next(struct conn_poll *p, struct conn_request *ret)
 		s->in_flight = true;
 		return 1;
 	}
+	if (p->aborted)
+		return 0;
+	if (p->top_wanted && !p->top_in_flight) {
+		struct strbuf url = { 0 };
+		if (strbuf_addf(&url,
+		                "%s/api/v1/accounts/%s/statuses?exclude_replies=true"
+		                "&exclude_reblogs=true&limit=%d",
+		                p->base_url, p->external_id, page_limit[STREAM_OWN]) < 0) {
+			strbuf_free(&url);
+			return -ENOMEM;
+		}
+		conn_get(ret, &url, TAG_TOP);
+		p->top_in_flight = true;
+		return 1;
+	}
+	for (int i = 0; i < STREAMS; i++)
+		if (!p->s[i].done)
+			return 0; /* threads after the streams: what they brought is not asked again
+			           */
+	int t = masto_threads_next(&p->th);
+	if (t >= 0) {
+		struct strbuf url = { 0 };
+		if (strbuf_addf(&url, "%s/api/v1/statuses/%s/context", p->base_url, p->th.t[t].id) <
+		    0) {
+			strbuf_free(&url);
+			return -ENOMEM;
+		}
+		conn_get(ret, &url, TAG_CONTEXT + (uint64_t)t);
+		p->th.t[t].in_flight = true;
+		return 1;
+	}
 	return 0;
 }
 
 static bool mastodon_poll_done(const struct conn_poll *p)
 {
+	if (p->aborted)
+		return true;
 	for (int i = 0; i < STREAMS; i++)
 		if (!p->s[i].done)
 			return false;
-	return true;
+	return !p->top_wanted && masto_threads_done(&p->th);
 }
 
 static void read_rate(const struct conn_answer *a, struct conn_rate *rate)
@@ -245,6 +311,9 @@ static int add_status(struct conn_poll *p, const cJSON *st, bool mention, struct
 	it->platform_state = "visible";
 	it->text = status_text(st);
 	it->raw_json = cJSON_PrintUnformatted(st);
+	if (conn_grow((void **)&p->added, &p->cap_added, p->n_added, sizeof(*p->added)) < 0 ||
+	    conn_dup(&p->added[p->n_added++], id) < 0)
+		return -ENOMEM;
 	if (!it->text || !it->raw_json || conn_dup(&it->platform_id, id) < 0 ||
 	    conn_dup(&it->parent_platform_id, parent) < 0 || conn_dup(&it->author_id, author) < 0 ||
 	    conn_dup(&it->author_name, name) < 0 || conn_dup(&it->permalink, url) < 0)
@@ -264,6 +333,10 @@ static int cursor_text(const struct conn_poll *p, char **ret)
 			cJSON_Delete(j);
 			return -ENOMEM;
 		}
+	if (masto_threads_to_json(&p->th, j) < 0) {
+		cJSON_Delete(j);
+		return -ENOMEM;
+	}
 	text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	if (!text)
@@ -284,7 +357,7 @@ static int take_page(struct conn_poll *p, int si, const cJSON *arr, const struct
 {
 	struct stream *s = &p->s[si];
 	const char *page_max = NULL, *page_min = NULL;
-	bool past_horizon = false;
+	bool past_horizon = false, reached_old = false;
 	int n = 0, r;
 
 	for (const cJSON *el = arr ? arr->child : NULL; el; el = el->next, n++) {
@@ -302,10 +375,20 @@ static int take_page(struct conn_poll *p, int si, const cJSON *arr, const struct
 			st = cJSON_GetObjectItemCaseSensitive(el, "status");
 			if (!type || strcmp(type, "mention") != 0 || !cJSON_IsObject(st))
 				continue;
+		} else {
+			/* Its replies_count counts, even when the status
+			 * itself was stored by an earlier poll. */
+			r = masto_threads_seen(&p->th, st, p->external_id, p->backfill_from);
+			if (r < 0)
+				return r;
+			if (s->old && conn_id_cmp(pid, s->old) <= 0) {
+				reached_old = true;
+				continue;
+			}
 		}
 		const char *created = conn_json_str(st, "created_at");
 		int64_t t;
-		if (!s->old && created && clock_parse_iso8601(created, &t) == 0 &&
+		if (!forward(p, si) && created && clock_parse_iso8601(created, &t) == 0 &&
 		    t < p->backfill_from) {
 			past_horizon = true;
 			continue;
@@ -315,7 +398,7 @@ static int take_page(struct conn_poll *p, int si, const cJSON *arr, const struct
 			return r;
 	}
 
-	if (s->old) {
+	if (forward(p, si)) {
 		/* Forward: the page is what follows the last id, complete. */
 		if (page_max) {
 			if (conn_set(&s->safe, page_max) < 0 || conn_set(&s->page_id, page_max) < 0)
@@ -324,58 +407,166 @@ static int take_page(struct conn_poll *p, int si, const cJSON *arr, const struct
 		s->done = n < page_limit[si];
 		return 0;
 	}
-	/* Backward from the newest. */
+	/* Backward from the newest, to the stored id or the horizon. */
 	if (page_max && (!s->newest || conn_id_cmp(page_max, s->newest) > 0) &&
 	    conn_set(&s->newest, page_max) < 0)
 		return -ENOMEM;
-	s->done = past_horizon || n < page_limit[si] || !link_has_next(a);
+	bool ended = n < page_limit[si] || !link_has_next(a);
+	s->done = reached_old || past_horizon || ended;
 	if (!s->done)
 		return conn_set(&s->page_id, page_min);
+	if (si == STREAM_OWN && !ended && conn_set(&p->own_floor, page_min) < 0)
+		return -ENOMEM;
 	return conn_set(&s->safe, s->newest ? s->newest : s->safe);
+}
+
+/* Every own status of the poll is seen: the counts of tracked posts older
+ * than that need one request more, else the threads are planned. */
+static void own_read(struct conn_poll *p)
+{
+	if (masto_threads_need_older(&p->th, p->own_floor))
+		p->top_wanted = true;
+	else
+		masto_threads_plan(&p->th, p->now);
+}
+
+/* The top-level posts alone (exclude_replies keeps the account's own
+ * thread continuations; those are skipped here). */
+static int take_top(struct conn_poll *p, const cJSON *arr)
+{
+	for (const cJSON *st = arr->child; st; st = st->next) {
+		const char *id = conn_json_str(st, "id");
+		if (!id || !conn_id_ok(id, 32))
+			return -EBADMSG;
+		int r = masto_threads_seen(&p->th, st, p->external_id, p->backfill_from);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool added(const struct conn_poll *p, const char *id)
+{
+	for (size_t i = 0; i < p->n_added; i++)
+		if (strcmp(p->added[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* A thread's context: every descendant is stored, with its parent (which
+ * may be gone: the reference stays).  The instance may still be fetching
+ * remote replies (Mastodon-Async-Refresh, 4.5): what came is stored and
+ * the thread read again next poll. */
+static int take_context(struct conn_poll *p, size_t ti, const cJSON *ctx,
+                        const struct conn_answer *a, struct conn_batch *b)
+{
+	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(ctx, "descendants");
+
+	if (!cJSON_IsObject(ctx) || !cJSON_IsArray(desc))
+		return -EBADMSG;
+	for (const cJSON *st = desc->child; st; st = st->next) {
+		const char *id = conn_json_str(st, "id");
+		if (!id || !conn_id_ok(id, 32))
+			return -EBADMSG;
+		if (added(p, id))
+			continue; /* a mention, or the account's own: handed out already */
+		int r = add_status(p, st, false, b);
+		if (r < 0)
+			return r;
+	}
+	const char *refresh = a->header ? a->header(a->header_ctx, "Mastodon-Async-Refresh") : NULL;
+	return masto_threads_read(&p->th, ti, !refresh);
+}
+
+/* What a request's 404/410 means: the account is unknown to the instance
+ * (a stream, the top-level posts: nothing to fetch there), or a thread's
+ * post is gone (it leaves the cursor, and is marked gone). */
+static int take_gone(struct conn_poll *p, uint64_t tag, struct conn_batch *b)
+{
+	if (tag >= TAG_CONTEXT) {
+		struct masto_thread *t = &p->th.t[tag - TAG_CONTEXT];
+		t->gone = t->done = true;
+		return conn_batch_gone(b, t->id);
+	}
+	b->message = strdup("the instance does not know this account");
+	if (tag == TAG_TOP) {
+		p->top_wanted = false;
+		masto_threads_plan(&p->th, p->now);
+	} else {
+		p->s[tag].done = true;
+		if (tag == STREAM_OWN)
+			own_read(p);
+	}
+	return b->message ? 0 : -ENOMEM;
+}
+
+static int take_answer(struct conn_poll *p, uint64_t tag, const cJSON *j,
+                       const struct conn_answer *a, struct conn_batch *b)
+{
+	int r;
+
+	if (tag >= TAG_CONTEXT)
+		return take_context(p, tag - TAG_CONTEXT, j, a, b);
+	if (!cJSON_IsArray(j))
+		return -EBADMSG;
+	if (tag == TAG_TOP) {
+		r = take_top(p, j);
+		if (r == 0) {
+			p->top_wanted = false;
+			masto_threads_plan(&p->th, p->now);
+		}
+		return r;
+	}
+	r = take_page(p, (int)tag, j, a, b);
+	if (r == 0 && tag == STREAM_OWN && p->s[tag].done)
+		own_read(p);
+	return r;
 }
 
 static int mastodon_poll_answer(struct conn_poll *p, const struct conn_request *req,
                                 const struct conn_answer *a, struct conn_batch *b)
 {
-	int si = (int)req->tag;
-	struct stream *s;
+	uint64_t tag = req->tag;
 	cJSON *j = NULL;
 	int r = 0;
 
-	if (si < 0 || si >= STREAMS)
+	if (tag < STREAMS)
+		p->s[tag].in_flight = false;
+	else if (tag == TAG_TOP)
+		p->top_in_flight = false;
+	else if (tag >= TAG_CONTEXT && tag - TAG_CONTEXT < p->th.n)
+		p->th.t[tag - TAG_CONTEXT].in_flight = false;
+	else
 		return -EINVAL;
-	s = &p->s[si];
-	s->in_flight = false;
 	read_rate(a, &b->rate);
 	b->outcome = status_outcome(a->status);
-	if (b->outcome == CONN_GONE) {
-		/* The account itself is unknown to the instance: nothing to
-		 * fetch on this stream. */
-		s->done = true;
-		b->message = strdup("the instance does not know this account");
-		return 0;
-	}
 	if (b->outcome == CONN_TOKEN || b->outcome == CONN_PERMISSION) {
 		for (int i = 0; i < STREAMS; i++)
 			p->s[i].done = true;
+		p->aborted = true;
 		b->message = strdup(b->outcome == CONN_TOKEN ? "access token refused (401)"
 		                                             : "scope missing (403)");
 		return 0;
 	}
-	if (b->outcome != CONN_OK) {
+	if (b->outcome == CONN_GONE) {
+		r = take_gone(p, tag, b);
+		if (r == 0 && tag < TAG_CONTEXT)
+			return 0; /* nothing was read: the cursor stays */
+	} else if (b->outcome != CONN_OK) {
 		b->message = conn_status_message(a->status, NULL, 0, NULL);
-		return 0; /* the same page is offered again */
-	}
-
-	j = cJSON_ParseWithLength(a->body, a->body_len);
-	if (!cJSON_IsArray(j))
-		r = -EBADMSG;
-	else
-		r = take_page(p, si, j, a, b);
-	cJSON_Delete(j);
-	if (r == -EBADMSG) {
-		conn_malformed(b); /* the page is fetched again */
-		return 0;
+		return 0; /* the same request is offered again */
+	} else {
+		size_t mark = p->n_added;
+		j = cJSON_ParseWithLength(a->body, a->body_len);
+		r = take_answer(p, tag, j, a, b);
+		cJSON_Delete(j);
+		if (r == -EBADMSG) {
+			/* Nothing of it is handed out: asked again. */
+			while (p->n_added > mark)
+				free(p->added[--p->n_added]);
+			conn_malformed(b);
+			return 0;
+		}
 	}
 	if (r < 0)
 		return r;
@@ -468,7 +659,7 @@ const struct connector connector_mastodon = {
 	.platform = "mastodon",
 	.default_url = NULL, /* every instance is its own: ApiBaseUrl= is required */
 	.actions = (1u << CONN_ACT_REPORT) | (1u << CONN_ACT_BLOCK_AUTHOR),
-	.max_concurrency = STREAMS,
+	.max_concurrency = STREAMS + 1, /* the streams, then threads */
 	.poll_new = mastodon_poll_new,
 	.poll_next = mastodon_poll_next,
 	.poll_answer = mastodon_poll_answer,

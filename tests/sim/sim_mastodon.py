@@ -9,8 +9,14 @@ Follows ../shared/PLATFORMS.md §5 and the recordings
   (rel="next" with max_id while a page is full, rel="prev" with min_id);
 * GET /api/v1/accounts/:id/statuses (the account's own statuses: how vakt
   sees its replies), paged like notifications (limit max 40);
+  exclude_replies=true leaves out replies to other accounts (as Mastodon
+  does: the account's replies to itself, thread continuations, stay),
+  exclude_reblogs=true is accepted (the simulator has no boosts);
 * GET /api/v1/statuses/:id and /api/v1/statuses/:id/context
-  ({"ancestors":[],"descendants":[]});
+  ({"ancestors":[...],"descendants":[...]}, descendants depth-first in
+  thread order; replies under a deleted status are not reached, as their
+  parent is gone); every status carries replies_count (direct replies
+  only, as Mastodon counts them);
 * POST /api/v1/reports, POST /api/v1/accounts/:id/block and /mute;
   DELETE /api/v1/statuses/:id only for the account's own statuses (others:
   404, as Mastodon scopes the lookup to the caller); no hide at all;
@@ -210,7 +216,7 @@ class MastodonSim(simbase.Sim):
             "language": it.get("language", "sv"),
             "uri": "%s/ap/users/%s/statuses/%s" % (b, a.get("id"), it["id"]),
             "url": "%s/@%s/%s" % (b, a.get("username"), it["id"]),
-            "replies_count": len(self.items(lambda s: s.get("parent") == it["id"])),
+            "replies_count": len(self.items(parent=it["id"])),
             "reblogs_count": 0, "favourites_count": 0, "quotes_count": 0,
             "edited_at": simbase.fmt_iso_ms(it["updated"]) if it["edits"] else None,
             "favourited": False, "reblogged": False, "muted": False, "bookmarked": False,
@@ -274,6 +280,11 @@ class MastodonSim(simbase.Sim):
             return self.err(req, 404, "notfound")
         pool = sorted(self.items(lambda s: s.get("author") == key and not s["deleted"]),
                       key=lambda s: int(s["id"]), reverse=True)
+        if (req.arg("exclude_replies") or "").lower() in ("true", "1"):
+            def to_self(s):
+                par = self.state["items"].get(s.get("parent") or "")
+                return par is not None and par.get("author") == key
+            pool = [s for s in pool if not s.get("parent") or to_self(s)]
         try:
             limit = min(40, max(1, int(req.arg("limit", 20))))
         except ValueError:
@@ -288,8 +299,9 @@ class MastodonSim(simbase.Sim):
             page = pool[:limit]
         resp = self.json(200, [self.status(s) for s in page])
         if page:
+            keep = [(k, req.arg(k)) for k in ("exclude_replies", "exclude_reblogs") if req.arg(k)]
             url = lambda k, v: "%s/api/v1/accounts/%s/statuses?%s" % (  # noqa: E731
-                self.base_url, aid, urllib.parse.urlencode([(k, v), ("limit", limit)]))
+                self.base_url, aid, urllib.parse.urlencode([(k, v), ("limit", limit)] + keep))
             links = []
             if len(page) == limit:
                 links.append('<%s>; rel="next"' % url("max_id", page[-1]["id"]))
@@ -314,12 +326,13 @@ class MastodonSim(simbase.Sim):
         while p is not None and not p["deleted"]:
             anc.insert(0, p)
             p = self.state["items"].get(p.get("parent") or "")
-        desc, todo = [], [it["id"]]
-        while todo:
-            cur = todo.pop(0)
-            kids = sorted(self.items(lambda s: s.get("parent") == cur), key=lambda s: (s["created"], s["id"]))
-            desc += kids
-            todo += [k["id"] for k in kids]
+        desc = []
+
+        def walk(sid):
+            for k in sorted(self.items(parent=sid), key=lambda s: (s["created"], s["id"])):
+                desc.append(k)
+                walk(k["id"])
+        walk(it["id"])
         return self.json(200, {"ancestors": [self.status(s) for s in anc],
                                "descendants": [self.status(s) for s in desc]})
 

@@ -2,8 +2,10 @@
 """The Mastodon connector (daemon/connectors/mastodon.c) against the
 simulator, through conn-poll: every mention and every own status comes out
 exactly once; the cursor carries a poll forward without repeats; own
-replies name their parent; faults and token errors give the right
-outcome; only reports and blocks are possible."""
+replies name their parent; replies without a mention come through the
+thread's context; faults and token errors give the right outcome; only
+reports and blocks are possible."""
+import json
 import os
 import sys
 import unittest
@@ -83,6 +85,70 @@ class MastodonConnector(SimTestCase):
         self.assertEqual(len(got), len(set(got)))
         self.assertEqual(set(got), set(ids))
         self.assertEqual(summary["requests"], 3 + 1, "80 + 80 + 10 mentions, then own statuses")
+
+    def asked(self, n):
+        return [e["path"] for e in self.sim.log()[n:]]
+
+    def test_reply_without_mention_through_context(self):
+        _, first = self.poll()
+        n = len(self.sim.log())
+        # A reply to a reply under the account's post, no mention: the
+        # post's replies_count does not move (direct replies only), so an
+        # old post's thread is not read: two requests, nothing new.
+        deep = self.sim.ctl("POST", "/items", {"author": "lisa", "parent": "117020577157690005",
+                                               "text": "håller inte med", "created": "-1m"})["ids"][0]
+        items, again = self.poll(first["cursor"])
+        self.assertEqual(([], 2), (items, again["requests"]))
+        self.assertFalse([p for p in self.asked(n) if p.endswith("/context")])
+        # A direct reply without a mention moves the count: the thread is
+        # read, and both come out once, with their parents.
+        direct = self.sim.ctl("POST", "/items", {"author": "per", "parent": "117020577157690001",
+                                                 "text": "tack!", "created": "-30s"})["ids"][0]
+        items, third = self.poll(again.get("cursor", first["cursor"]))
+        got = {i["id"]: i["parent"] for i in items}
+        self.assertEqual("117020577157690005", got[deep])
+        self.assertIn(direct, got)
+        self.assertEqual(len(items), len(got))
+        self.assertIn("/api/v1/statuses/117020577157690001/context", self.asked(n))
+        self.assertIn('"117020577157690001":3', third["cursor"])
+        items, fourth = self.poll(third["cursor"])
+        self.assertEqual(([], 2), (items, fourth["requests"]))
+
+    def test_context_fault_loses_nothing(self):
+        _, first = self.poll()
+        deep = self.sim.ctl("POST", "/items", {"items": [
+            {"author": "lisa", "parent": "117020577157690005", "text": "nej", "created": "-1m"},
+            {"author": "per", "parent": "117020577157690001", "text": "ja", "created": "-1m"}]})["ids"]
+        self.sim.fault(mode="500", path="/context$", count=10)
+        items, second = self.poll(first["cursor"])
+        # The mention (a direct reply counts as one) came; the thread's
+        # count stays where it was, so the next poll reads it again.
+        self.assertEqual([deep[1]], [i["id"] for i in items])
+        self.assertIn('"117020577157690001":2', second["cursor"])
+        self.sim.ctl("DELETE", "/faults")
+        items, third = self.poll(second["cursor"])
+        # The whole thread comes again (the store keys it: nothing twice).
+        ids = [i["id"] for i in items]
+        self.assertIn(deep[0], ids)
+        self.assertEqual(len(ids), len(set(ids)))
+        self.assertIn('"117020577157690001":3', third["cursor"])
+
+    def test_thread_of_a_deleted_post_is_dropped(self):
+        _, first = self.poll()
+        self.assertIn('"117020577157690001":2', first["cursor"])
+        self.sim.ctl("POST", "/items", {"author": "lisa", "parent": "117020577157690005",
+                                        "text": "nej", "created": "-1m"})
+        self.sim.ctl("POST", "/items", {"author": "per", "parent": "117020577157690001",
+                                        "text": "ja", "created": "-1m"})
+        # Deleted between the timeline and the context read: a 404.
+        n = len(self.sim.log())
+        self.sim.fault(mode="status", status=404, path="/context$")
+        items, second = self.poll(first["cursor"])
+        self.assertEqual(["/api/v1/statuses/117020577157690001/context"],
+                         [p for p in self.asked(n) if p.endswith("/context")])
+        self.assertEqual(["117020577157690001"], second["gone"])
+        self.assertNotIn('"r"', second["cursor"])
+        json.loads(second["cursor"])
 
     def test_backfill_horizon(self):
         # A horizon just after the mention at -45h: only the one at -43h
