@@ -64,7 +64,8 @@ void api_get_status(const struct api_env *env, const struct api_req *req, struct
 		cJSON_AddBoolToObject(k, "running", cu->running);
 		cJSON_AddNumberToObject(k, "runs", (double)cu->runs);
 		cJSON_AddNumberToObject(k, "slice", (double)cu->slice_max);
-		cJSON_AddNumberToObject(k, "slice_cpu_budget_ms", (double)(cu->budget_usec / 100) / 10);
+		cJSON_AddNumberToObject(k, "slice_cpu_budget_ms",
+		                        (double)(cu->budget_usec / 100) / 10);
 		if (cu->runs) {
 			add_time(k, "started_at", cu->started_usec);
 			if (!cu->running)

@@ -46,9 +46,10 @@ static void run_start(struct catchup *c, struct store *s, int64_t now)
 	c->slices = c->transitions = c->escalations = c->logged_at = 0;
 	c->longest_slice_usec = c->longest_slice_cpu_usec = 0;
 	c->runs++;
-	log_notice("deadline catch-up: %lld clock(s) with a warning or breach due; working in "
-	           "slices of at most %zu transitions or %.1f ms of CPU between the loop's other work",
-	           (long long)due, c->slice_max, (double)c->budget_usec / 1000);
+	log_notice(
+	        "deadline catch-up: %lld clock(s) with a warning or breach due; working in "
+	        "slices of at most %zu transitions or %.1f ms of CPU between the loop's other work",
+	        (long long)due, c->slice_max, (double)c->budget_usec / 1000);
 }
 
 static int64_t usec_of(clockid_t id)
@@ -115,8 +116,8 @@ static int slice_steps(struct catchup *c, struct store *s, int64_t now, int64_t 
 		free(part);
 		n += k;
 		full = k == want;
-		if (!full ||
-		    (c->budget_usec > 0 && usec_of(CLOCK_THREAD_CPUTIME_ID) - cpu0 >= c->budget_usec))
+		if (!full || (c->budget_usec > 0 &&
+		              usec_of(CLOCK_THREAD_CPUTIME_ID) - cpu0 >= c->budget_usec))
 			break;
 	}
 	*ret_n = n;

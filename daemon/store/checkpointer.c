@@ -14,9 +14,9 @@ struct store_checkpointer {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool stopping;                      /* under lock */
+	bool stopping;                       /* under lock */
 	struct store_checkpoint_stats stats; /* under lock */
-	sqlite3 *db;            /* the thread's own connection */
+	sqlite3 *db;                         /* the thread's own connection */
 };
 
 /* Called by SQLite on the loop's thread after each commit: cheap, it only
@@ -48,8 +48,8 @@ static void *run(void *arg)
 		c->stats.pending = false;
 		pthread_mutex_unlock(&c->lock);
 		int log_pages = 0, copied = 0;
-		int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
-		                                   &copied);
+		int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		                                   &log_pages, &copied);
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_warning("store: background checkpoint failed: %s", sqlite3_errstr(rc));
 		pthread_mutex_lock(&c->lock);

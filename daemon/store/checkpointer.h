@@ -27,9 +27,9 @@
 int store_checkpoint_in_background(struct store *s, char *errbuf, size_t errlen);
 
 struct store_checkpoint_stats {
-	unsigned long runs; /* checkpoints the thread ran */
-	bool pending;       /* woken, not run yet */
-	int last_rc;        /* the last one's SQLite result code */
+	unsigned long runs;              /* checkpoints the thread ran */
+	bool pending;                    /* woken, not run yet */
+	int last_rc;                     /* the last one's SQLite result code */
 	int last_wal_pages, last_copied; /* its WAL size and pages copied back */
 };
 

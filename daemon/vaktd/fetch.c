@@ -234,16 +234,18 @@ static void quota_spent(struct fetch *f, const struct fetch_poll *p, int64_t now
 	int r = fetch_quota_get(f->env.store, p->quota_project, p->quota_per_day, p->quota_reserve,
 	                        now, &q);
 	if (r == 0 && q.used < q.per_day)
-		r = fetch_quota_charge(f->env.store, p->quota_project, (int)(q.per_day - q.used), now);
+		r = fetch_quota_charge(f->env.store, p->quota_project, (int)(q.per_day - q.used),
+		                       now);
 	if (r)
-		log_full(LOG_ERR, p->account, 0, "cannot count project '%s''s YouTube quota spent: %s",
-		         p->quota_project,
+		log_full(LOG_ERR, p->account, 0,
+		         "cannot count project '%s''s YouTube quota spent: %s", p->quota_project,
 		         r > 0 ? store_strerror(f->env.store, r) : vakt_strerror(r));
 	else
-		log_full(LOG_WARNING, p->account, 0,
-		         "QUOTA: YouTube says project '%s' has spent its daily units: counted spent "
-		         "(%u), the project's other accounts wait for midnight Pacific",
-		         p->quota_project, p->quota_per_day);
+		log_full(
+		        LOG_WARNING, p->account, 0,
+		        "QUOTA: YouTube says project '%s' has spent its daily units: counted spent "
+		        "(%u), the project's other accounts wait for midnight Pacific",
+		        p->quota_project, p->quota_per_day);
 }
 
 /* --- platforms ------------------------------------------------------------ */

@@ -26,8 +26,8 @@ static void write_rows(struct store *s, int from, int n)
 {
 	for (int i = from; i < from + n; i++) {
 		char sql[256];
-		snprintf(sql, sizeof(sql), "INSERT INTO filler(id, body) VALUES (%d, zeroblob(2048))",
-		         i);
+		snprintf(sql, sizeof(sql),
+		         "INSERT INTO filler(id, body) VALUES (%d, zeroblob(2048))", i);
 		T_EQ_INT(SQLITE_OK, sqlite3_exec(store_db(s), sql, NULL, NULL, NULL));
 	}
 }
@@ -42,9 +42,9 @@ static void test_commits_wake_the_thread(void)
 	T_EQ_INT(0, store_open(path, &s, NULL, 0));
 	T_EQ_INT(0, store_checkpoint_in_background(s, err, sizeof(err)));
 	T_ASSERT(store_checkpoint_in_background(s, err, sizeof(err)) != 0); /* one is enough */
-	T_EQ_INT(SQLITE_OK, sqlite3_exec(store_db(s),
-	                                 "CREATE TABLE filler(id INTEGER PRIMARY KEY, body BLOB)",
-	                                 NULL, NULL, NULL));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(store_db(s), "CREATE TABLE filler(id INTEGER PRIMARY KEY, body BLOB)",
+	                      NULL, NULL, NULL));
 	/* Below the threshold nothing wakes it. */
 	write_rows(s, 0, 10);
 	store_checkpoint_stats(s, &cs);
