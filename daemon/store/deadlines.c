@@ -102,25 +102,25 @@ int store_deadline_row_read(sqlite3_stmt *st, struct deadline *ret)
 	return 0;
 }
 
-static int load_one(sqlite3_stmt *st, struct deadline *ret)
+static int load_one(struct store *s, sqlite3_stmt *st, struct deadline *ret)
 {
 	int r, sr = sqlite3_step(st);
 	if (sr == SQLITE_ROW)
 		r = store_deadline_row_read(st, ret);
 	else
 		r = sr == SQLITE_DONE ? -ENOENT : STORE_E_SQLITE;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
 int store_deadline_get(struct store *s, int64_t id, struct deadline *ret)
 {
-	sqlite3_stmt *st =
-	        store_prepare(s, "SELECT " DEADLINE_COLUMNS " FROM deadlines d WHERE d.id = ?");
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT " DEADLINE_COLUMNS
+	                                           " FROM deadlines d WHERE d.id = ?");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, id);
-	return load_one(st, ret);
+	return load_one(s, st, ret);
 }
 
 int store_deadline_find(struct store *s, int64_t item_id, enum deadline_kind kind,
@@ -130,13 +130,13 @@ int store_deadline_find(struct store *s, int64_t item_id, enum deadline_kind kin
 
 	if ((unsigned)kind >= DEADLINE_KIND_COUNT)
 		return -EINVAL;
-	st = store_prepare(s, "SELECT " DEADLINE_COLUMNS
-	                      " FROM deadlines d WHERE d.item_id = ? AND d.kind = ?");
+	st = store_prepare_cached(s, "SELECT " DEADLINE_COLUMNS
+	                             " FROM deadlines d WHERE d.item_id = ? AND d.kind = ?");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, item_id);
 	sqlite3_bind_text(st, 2, deadline_kind_name(kind), -1, SQLITE_STATIC);
-	return load_one(st, ret);
+	return load_one(s, st, ret);
 }
 
 /* Instants of 0 and time-left values of -1 mean "not set": NULL. */
@@ -171,7 +171,7 @@ static void bind_mutable(sqlite3_stmt *st, const struct deadline *d)
 
 int store_deadline_insert(struct store *s, struct deadline *d)
 {
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s,
 	        "INSERT INTO deadlines(item_id, kind, duration, warn_pct, started_at, created_at, "
 	        "due_at, warn_at, paused_at, left_usec, warn_left_usec, paused_total, stopped_at, "
@@ -191,7 +191,7 @@ int store_deadline_insert(struct store *s, struct deadline *d)
 		d->id = sqlite3_last_insert_rowid(s->db);
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 

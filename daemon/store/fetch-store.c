@@ -15,17 +15,19 @@ static void copy_col(sqlite3_stmt *st, int col, char *buf, size_t len)
 	snprintf(buf, len, "%s", t ? (const char *)t : "");
 }
 
-static int step_done(sqlite3_stmt *st)
+/* Step a statement that returns no rows; give it back (store_stmt_done()
+ * finalizes one that is not kept prepared). */
+static int step_done(struct store *s, sqlite3_stmt *st)
 {
 	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
 int store_cursor_get(struct store *s, const char *account, const char *name, char **ret)
 {
-	sqlite3_stmt *st =
-	        store_prepare(s, "SELECT value FROM account_cursors WHERE account_id=? AND name=?");
+	sqlite3_stmt *st = store_prepare_cached(
+	        s, "SELECT value FROM account_cursors WHERE account_id=? AND name=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -41,30 +43,31 @@ int store_cursor_get(struct store *s, const char *account, const char *name, cha
 		*ret = NULL;
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
 int store_cursor_set(struct store *s, const char *account, const char *name, const char *value,
                      int64_t now)
 {
-	sqlite3_stmt *st =
-	        store_prepare(s, "INSERT INTO account_cursors(account_id, name, value, updated_at) "
-	                         "VALUES (?,?,?,?) ON CONFLICT(account_id, name) DO UPDATE SET "
-	                         "value=excluded.value, updated_at=excluded.updated_at");
+	sqlite3_stmt *st = store_prepare_cached(
+	        s, "INSERT INTO account_cursors(account_id, name, value, updated_at) "
+	           "VALUES (?,?,?,?) ON CONFLICT(account_id, name) DO UPDATE SET "
+	           "value=excluded.value, updated_at=excluded.updated_at");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	return step_done(st);
+	return step_done(s, st);
 }
 
 int store_item_find(struct store *s, const char *account, const char *platform_id, int64_t *ret)
 {
 	sqlite3_stmt *st =
-	        store_prepare(s, "SELECT id FROM items WHERE account_id=? AND platform_id=?");
+	        store_prepare_cached(s,
+	                             "SELECT id FROM items WHERE account_id=? AND platform_id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -75,14 +78,14 @@ int store_item_find(struct store *s, const char *account, const char *platform_i
 		*ret = sr == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
 int store_item_mark_gone(struct store *s, const char *account, const char *platform_id, int64_t now,
                          int *ret_changed)
 {
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "UPDATE items SET platform_state='gone', last_seen_at=? WHERE account_id=? "
 	           "AND platform_id=? AND platform_state != 'gone'");
 	if (!st)
@@ -93,7 +96,7 @@ int store_item_mark_gone(struct store *s, const char *account, const char *platf
 	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
 	if (r == 0)
 		*ret_changed = sqlite3_changes(s->db) > 0;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
@@ -101,7 +104,7 @@ int store_item_adopt(struct store *s, const char *account, const char *platform_
                      int64_t *ret_own_reply, int *ret_linked)
 {
 	int64_t own = 0;
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "SELECT min(CASE WHEN is_own THEN id END) FROM items WHERE account_id=? AND "
 	           "parent_platform_id=? AND parent_id IS NULL");
 	if (!st)
@@ -109,13 +112,13 @@ int store_item_adopt(struct store *s, const char *account, const char *platform_
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, platform_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		store_stmt_done(s, st);
 		return STORE_E_SQLITE;
 	}
 	own = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = store_prepare(s, "UPDATE items SET parent_id=? WHERE account_id=? AND "
-	                      "parent_platform_id=? AND parent_id IS NULL AND id != ?");
+	store_stmt_done(s, st);
+	st = store_prepare_cached(s, "UPDATE items SET parent_id=? WHERE account_id=? AND "
+	                             "parent_platform_id=? AND parent_id IS NULL AND id != ?");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, item_id);
@@ -127,13 +130,13 @@ int store_item_adopt(struct store *s, const char *account, const char *platform_
 		*ret_linked = sqlite3_changes(s->db);
 		*ret_own_reply = own;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
 int store_item_answered(struct store *s, int64_t item, int64_t reply, int64_t at)
 {
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s,
 	        "UPDATE items SET state=CASE WHEN state IN ('new','open') THEN 'answered' "
 	        "ELSE state END, answered_at=?, answered_by=? WHERE id=? AND answered_at IS NULL");
@@ -142,7 +145,7 @@ int store_item_answered(struct store *s, int64_t item, int64_t reply, int64_t at
 	sqlite3_bind_int64(st, 1, at);
 	sqlite3_bind_int64(st, 2, reply);
 	sqlite3_bind_int64(st, 3, item);
-	return step_done(st);
+	return step_done(s, st);
 }
 
 /* --- account health ---------------------------------------------------- */
@@ -201,7 +204,7 @@ int store_account_health_put(struct store *s, const struct store_account_health 
 	sqlite3_bind_int(st, 7, h->consecutive_failures);
 	sqlite3_bind_int64(st, 8, h->red_since);
 	sqlite3_bind_int64(st, 9, now);
-	return step_done(st);
+	return step_done(s, st);
 }
 
 int store_account_health_all(struct store *s, struct store_account_health **ret, size_t *ret_n)

@@ -30,8 +30,9 @@ int store_item_origin(struct store *s, int64_t id, char *account, size_t len,
 static int latest_version(struct store *s, int64_t item, int64_t *ret_id, char **ret_text,
                           char *state, size_t state_len)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT id, text, platform_state FROM item_versions "
-	                                    "WHERE item_id=? ORDER BY id DESC LIMIT 1");
+	sqlite3_stmt *st =
+	        store_prepare_cached(s, "SELECT id, text, platform_state FROM item_versions "
+	                                "WHERE item_id=? ORDER BY id DESC LIMIT 1");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -47,14 +48,15 @@ static int latest_version(struct store *s, int64_t item, int64_t *ret_id, char *
 	} else if (sr == SQLITE_DONE) {
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
 static int find_item(struct store *s, const char *account, const char *platform_id, int64_t *ret)
 {
 	sqlite3_stmt *st =
-	        store_prepare(s, "SELECT id FROM items WHERE account_id=? AND platform_id=?");
+	        store_prepare_cached(s,
+	                             "SELECT id FROM items WHERE account_id=? AND platform_id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -65,7 +67,7 @@ static int find_item(struct store *s, const char *account, const char *platform_
 		*ret = sr == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
@@ -83,7 +85,7 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 	    (r = find_item(s, in->account, in->parent_platform_id, &parent)))
 		return r;
 	if (id == 0) {
-		st = store_prepare(
+		st = store_prepare_cached(
 		        s, "INSERT INTO items(account_id, platform_id, kind, parent_id, "
 		           "parent_platform_id, author_id, author_name, is_own, text, permalink, "
 		           "published_at, first_seen_at, last_seen_at, platform_state) "
@@ -108,7 +110,7 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 		sqlite3_bind_int64(st, 13, now);
 		sqlite3_bind_text(st, 14, in->platform_state, -1, SQLITE_STATIC);
 		r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
-		sqlite3_finalize(st);
+		store_stmt_done(s, st);
 		if (r)
 			return r;
 		id = sqlite3_last_insert_rowid(s->db);
@@ -119,7 +121,7 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 		int same = prev_text && strcmp(prev_text, in->text) == 0 &&
 		           strcmp(prev_state, in->platform_state) == 0;
 		free(prev_text);
-		st = store_prepare(
+		st = store_prepare_cached(
 		        s, same ? "UPDATE items SET last_seen_at=? WHERE id=?"
 		                : "UPDATE items SET last_seen_at=?, platform_state=? WHERE id=?");
 		if (!st)
@@ -132,7 +134,7 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 			sqlite3_bind_int64(st, 3, id);
 		}
 		r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
-		sqlite3_finalize(st);
+		store_stmt_done(s, st);
 		if (r)
 			return r;
 		if (same) {
@@ -141,8 +143,9 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 			return 0;
 		}
 	}
-	st = store_prepare(s, "INSERT INTO item_versions(item_id, seen_at, text, platform_state, "
-	                      "raw_json, poll_id, edited_at) VALUES (?,?,?,?,?,?,?)");
+	st = store_prepare_cached(
+	        s, "INSERT INTO item_versions(item_id, seen_at, text, platform_state, "
+	           "raw_json, poll_id, edited_at) VALUES (?,?,?,?,?,?,?)");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, id);
@@ -155,7 +158,7 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 	if (in->edited_at)
 		sqlite3_bind_int64(st, 7, in->edited_at);
 	r = sqlite3_step(st) == SQLITE_DONE ? 0 : STORE_E_SQLITE;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (r)
 		return r;
 	*ret_id = id;
@@ -167,7 +170,7 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
                           size_t account_len, int *ret_is_own, int64_t *ret_parent,
                           int64_t *ret_version)
 {
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "SELECT coalesce((SELECT text FROM item_versions v WHERE v.item_id = i.id "
 	           "ORDER BY v.id DESC LIMIT 1), i.text), i.account_id, i.is_own, "
 	           "coalesce(i.parent_id, 0), (SELECT coalesce(max(id), 0) FROM item_versions v "
@@ -193,7 +196,7 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
 	} else if (sr == SQLITE_DONE) {
 		r = -ENOENT;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 

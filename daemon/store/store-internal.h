@@ -5,12 +5,21 @@
 
 #include "store/store-db.h"
 
-#define STORE_STMT_CACHE_MAX 32
+#define STORE_STMT_CACHE_MAX 64
+/* Levels nested in a store_begin_whole() level without savepoints; deeper
+ * ones are savepoints again. */
+#define STORE_FLAT_MAX 32
 
 struct store {
 	sqlite3 *db;
 	char *path;
-	int depth;     /* store_begin() nesting: 1 = BEGIN, more = SAVEPOINTs */
+	int depth; /* store_begin() nesting: 1 = BEGIN, more = SAVEPOINTs */
+	/* store_begin_whole(): its level (0: none open), whether a level
+	 * nested in it was rolled back after writing, and for each nested
+	 * level (no savepoint) the connection's change count at its begin. */
+	int whole_depth;
+	bool whole_broken;
+	int64_t flat_changes[STORE_FLAT_MAX];
 	bool readonly; /* store_open_reader(): no migration, no checkpoint at close */
 	/* SQLite's message when a level was rolled back: the ROLLBACK
 	 * itself would otherwise replace the cause with "not an error". */

@@ -74,9 +74,22 @@ const char *store_strerror(struct store *s, int r);
  *    out-of-memory errors), every later begin or commit inside it fails
  *    with STORE_E_SQLITE, so the outermost caller rolls back.
  *
+ *  - store_begin_whole() opens a level that is kept whole or not at all
+ *    (a poll's batch: its caller rolls it back on any error).  The levels
+ *    nested in it open no savepoint of their own: a savepoint copies every
+ *    page it changes to SQLite's statement journal first, again in each
+ *    nested savepoint, which cost a first poll cycle (all items new, two or
+ *    three levels per item) more CPU than the items' own writes.  Such a
+ *    nested level that is rolled back after it wrote something cannot undo
+ *    its writes alone: the whole level fails at its commit (STORE_E_SQLITE,
+ *    store_errmsg() says why) and store_end() rolls it back.  One rolled
+ *    back before writing anything (DEADLINE_E_EXISTS above) changes
+ *    nothing, as before.
+ *
  * 0, STORE_E_SQLITE, or -EPROTO for a commit or rollback without an open
  * level (a programming error). */
 int store_begin(struct store *s);
+int store_begin_whole(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
 /* Commit when r == 0, else roll back; returns r, or the commit's error

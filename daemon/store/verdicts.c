@@ -12,7 +12,7 @@
 int store_verdict_insert(struct store *s, const struct store_verdict_in *v, int64_t now,
                          int64_t *ret_id)
 {
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "INSERT INTO verdicts(item_id, version_id, evaluated_at, ruleset, categories, "
 	           "rule_ids, tier, severity, actions, detail_json, masked_text) "
 	           "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
@@ -39,7 +39,7 @@ int store_verdict_insert(struct store *s, const struct store_verdict_in *v, int6
 		*ret_id = sqlite3_last_insert_rowid(s->db);
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
@@ -68,7 +68,7 @@ int store_rule_record(struct store *s, const struct store_rule_in *in, int64_t n
 
 int store_ruleset_known(struct store *s, const char *ruleset, int *ret)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT 1 FROM rules WHERE ruleset=? LIMIT 1");
+	sqlite3_stmt *st = store_prepare_cached(s, "SELECT 1 FROM rules WHERE ruleset=? LIMIT 1");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -78,7 +78,7 @@ int store_ruleset_known(struct store *s, const char *ruleset, int *ret)
 		*ret = sr == SQLITE_ROW;
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 

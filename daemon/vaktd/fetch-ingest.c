@@ -77,7 +77,9 @@ int fetch_ingest(struct store *s, struct pipeline_rules *rules, const struct con
                  int64_t poll_id, const struct conn_batch *b, int64_t now, struct fetch_tally *t)
 {
 	struct fetch_tally add = { 0 };
-	int r = store_begin(s);
+	/* Any error below rolls the batch back whole: its items need no
+	 * savepoints of their own (store_begin_whole()). */
+	int r = store_begin_whole(s);
 	if (r)
 		return r;
 	for (size_t i = 0; r == 0 && i < b->n_items; i++)

@@ -644,16 +644,23 @@ static void group_failed(struct fetch *f, int err)
 	}
 }
 
-/* Every answer of this loop iteration: stored in one transaction, each
- * batch in a savepoint of its own (fetch_ingest: its items, gone marks and
- * cursor together or not at all), with the ends of the polls they finish.
+/* Every answer of this loop iteration: stored in one transaction (each
+ * batch's items, gone marks and cursor together or not at all, since a
+ * batch that fails fails the transaction), with the ends of the polls they
+ * finish.
  * One fsync instead of one or more per poll; results go out after it. */
 static void on_flush(evutil_socket_t fd, short what, void *arg)
 {
 	struct fetch *f = arg;
 	struct store *st = f->env.store;
-	/* No transaction (the database is busy): each batch commits alone. */
-	f->grouping = store_depth(st) == 0 && store_begin(st) == 0;
+	/* No transaction (the database is busy): each batch commits alone.
+	 * The batches open no savepoints in it (store_begin_whole()): one
+	 * that fails after writing fails the commit, as a failed commit does
+	 * (group_failed()).  A savepoint per batch kept SQLite's statement
+	 * journal open through the batch, and every statement of every item
+	 * wrote the pages it changed to a temporary file: a third of vaktd's
+	 * CPU in a first poll cycle (issue 10). */
+	f->grouping = store_depth(st) == 0 && store_begin_whole(st) == 0;
 	bool any = f->ready != NULL;
 	struct slot *s;
 	while ((s = f->ready)) {

@@ -383,6 +383,44 @@ static void test_tx_rollback_keeps_the_cause(void)
 	tx_close(&f);
 }
 
+/* A whole level: nested levels open no savepoints.  One rolled back
+ * before writing changes nothing; one rolled back after writing fails the
+ * whole level at its commit, and nothing of it stays. */
+static void test_tx_whole_level(void)
+{
+	struct tx_fx f;
+	tx_open(&f);
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "a");
+	T_EQ_INT(0, store_begin_whole(f.s));
+	put(&f, "b");
+	T_EQ_INT(0, store_begin(f.s));
+	T_EQ_INT(3, store_depth(f.s));
+	T_EQ_INT(0, store_rollback(f.s)); /* wrote nothing */
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "c");
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_STR("a,b,c", rows(&f));
+	T_EQ_INT(0, store_begin_whole(f.s));
+	put(&f, "d");
+	T_EQ_INT(0, store_begin(f.s));
+	put(&f, "e");
+	T_EQ_INT(-ENOENT, store_end(f.s, -ENOENT)); /* cannot undo "e" alone */
+	put(&f, "f");
+	T_EQ_INT(STORE_E_SQLITE, store_end(f.s, 0));
+	T_CONTAINS(store_errmsg(f.s), "rolled back");
+	T_EQ_INT(1, store_depth(f.s));
+	T_EQ_STR("a,b,c", rows(&f));
+	/* The next whole level starts sound. */
+	T_EQ_INT(0, store_begin_whole(f.s));
+	put(&f, "g");
+	T_EQ_INT(0, store_end(f.s, 0));
+	T_EQ_INT(0, store_commit(f.s));
+	T_EQ_STR("a,b,c,g", rows_seen_by_others(&f));
+	tx_close(&f);
+}
+
 static const struct audit_caller anna = {
 	.uid = 1000, .gid = 1000, .pid = 4242, .user = "anna", .claim = "boss"
 };
@@ -484,6 +522,7 @@ int main(void)
 	T_RUN(test_tx_unmatched_commit_or_rollback_is_refused);
 	T_RUN(test_tx_lost_transaction_fails_later_levels);
 	T_RUN(test_tx_rollback_keeps_the_cause);
+	T_RUN(test_tx_whole_level);
 	T_RUN(test_audit_records_caller_and_chains_it);
 	T_RUN(test_audit_chain_from_before_callers_still_verifies);
 	return t_done();
