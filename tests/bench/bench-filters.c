@@ -531,6 +531,17 @@ int main(int argc, char **argv)
 	char **corpus = make_corpus(&rs, n, &bytes);
 	printf("# corpus: %zu comments, %.1f MB, mean %zu bytes (seed fixed)\n", n, bytes / 1e6,
 	       bytes / n);
+	/* BENCH_DUMP=FILE: write the corpus there, one comment a line (to
+	 * compare verdicts with `vaktctl filters scan`, or to profile) */
+	if (getenv("BENCH_DUMP")) {
+		FILE *f = fopen(getenv("BENCH_DUMP"), "w");
+		for (size_t i = 0; f && i < n; i++)
+			fprintf(f, "%s\n", corpus[i]);
+		if (!f || fclose(f) != 0) {
+			perror(getenv("BENCH_DUMP"));
+			return 1;
+		}
+	}
 
 	if (strcmp(mode, "long") == 0 || strcmp(mode, "x10") == 0) {
 		if (mode[0] == 'l')
