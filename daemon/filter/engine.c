@@ -116,9 +116,9 @@ struct filter_engine {
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
 	uint32_t gen;
-	uint32_t *lits;     /* scratch: set ids reported by a scan (aho_outputs()) */
-	uint32_t *setseen;  /* per distinct set (plan->nsets): == gen when seen */
-	uint32_t *primed;   /* scratch: slots whose primary set was seen */
+	uint32_t *lits;    /* scratch: set ids reported by a scan (aho_outputs()) */
+	uint32_t *setseen; /* per distinct set (plan->nsets): == gen when seen */
+	uint32_t *primed;  /* scratch: slots whose primary set was seen */
 	size_t nprimed;
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
 	struct occ *occ;           /* per distinct set, allocated on the first long text */
@@ -533,7 +533,8 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 			for (size_t c = 0; c < conj[s].n; c++) {
 				if (intern_set(map, &L[in], in, &conj[s].v[c], &ps->set[c]) < 0)
 					goto out;
-				if (lit_set_freq(&conj[s].v[c]) < lit_set_freq(&conj[s].v[ps->primary]))
+				if (lit_set_freq(&conj[s].v[c]) <
+				    lit_set_freq(&conj[s].v[ps->primary]))
 					ps->primary = (uint8_t)c;
 			}
 			if (window_plan(e, s, &conj[s], &extra[s]) < 0)
