@@ -519,7 +519,7 @@ static unsigned needs(const struct elv *ev)
 	unsigned f = 0;
 	/* alnum classes of the two characters before v[i]: 1 letter, 2 digit */
 	int c2 = 0, c1 = 0;
-	uint32_t prev = 0;
+	uint32_t prev = UINT32_MAX, prev2 = UINT32_MAX;
 	if (n && (is_space(v[0].cp) || is_space(v[n - 1].cp)))
 		f |= NEED_SPACES;
 	for (size_t i = 0; i < n; i++) {
@@ -537,14 +537,23 @@ static unsigned needs(const struct elv *ev)
 			if (is_space(cp))
 				f |= NEED_SPACES;
 		}
-		if (i && cp == prev)
-			f |= NEED_RUNS | NEED_SPACES;
+		/* what step_collapse_runs() collapses: three in a row, or
+		 * a double of stretched_double() (a, i, u, y, or folded from
+		 * a character of more than one byte); two spaces */
+		if (i && cp == prev) {
+			if (cp == prev2 || cp == 'a' || cp == 'i' || cp == 'u' || cp == 'y' ||
+			    v[i].oe - v[i].os > 1 || v[i - 1].oe - v[i - 1].os > 1)
+				f |= NEED_RUNS;
+			if (cp == ' ')
+				f |= NEED_SPACES;
+		}
 		/* v[i - 1] a single letter (non-alnum or nothing on both
 		 * sides) and v[i] a separator */
 		if (c1 == 1 && c2 == 0 && c == 0 && is_letter_sep(cp))
 			f |= NEED_JOIN;
 		c2 = c1;
 		c1 = c;
+		prev2 = prev;
 		prev = cp;
 	}
 	return f;
