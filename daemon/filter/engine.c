@@ -14,6 +14,7 @@
 #include "filter/prefcache.h"
 #include "filter/prefilter.h"
 #include "filter/reach.h"
+#include "filter/setmap.h"
 #include "filter/utf8.h"
 #include "filter/validate.h"
 #include "util/clock.h"
@@ -72,11 +73,11 @@ struct split {
 
 /* split.wset: WSET_ANY, any set of a bounded pattern; PREFIX_SET: a set
  * of the pattern's relaxed prefix that is none of the pattern's own, in
- * the automaton as id (slot << 2 | 3) but not required for a candidate. */
+ * the automaton (plan_slot.set[3]) but not required for a candidate. */
 #define WSET_ANY (-1)
 #define PREFIX_SET 3
 
-/* Occurrences of one literal set (slot << 2 | set) in the current long
+/* Occurrences of one distinct literal set (prefcache.h) in the current long
  * text: a list through occ_next, in text order. */
 struct occ {
 	uint32_t gen, head, tail, n;
@@ -115,10 +116,14 @@ struct filter_engine {
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
 	uint32_t gen;
-	uint32_t *lits;            /* scratch: ids reported by a scan (aho_outputs()) */
+	uint32_t *lits;    /* scratch: set ids reported by a scan (aho_outputs()) */
+	uint32_t *setseen; /* per distinct set (plan->nsets): == gen when seen */
+	uint32_t *primed;  /* scratch: slots whose primary set was seen */
+	size_t nprimed;
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
-	struct occ *occ;           /* nslots * 4, allocated on the first long text */
-	uint32_t *want;            /* nslots * 4: == gen, record this id's places */
+	struct occ *occ;           /* per distinct set, allocated on the first long text */
+	uint32_t *want;            /* per distinct set: == gen, record its places */
+	uint32_t *recorded;        /* per slot: == gen, its sets' places are recorded */
 	uint32_t *occ_pos, *occ_next;
 	size_t nocc, occcap;
 	size_t window_patterns;
@@ -184,6 +189,9 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->splits);
 	free(e->occ);
 	free(e->want);
+	free(e->recorded);
+	free(e->setseen);
+	free(e->primed);
 	free(e->occ_pos);
 	free(e->occ_next);
 	pcre2_match_context_free(e->wctx);
@@ -459,47 +467,91 @@ static int push_lit(struct litlist *L, const char *lit, uint32_t id)
 	return 0;
 }
 
+/* The automaton id of set ls of input kind `in`: one per distinct set
+ * (setmap.h); the literals of a new set go into L.  Returns 0 or -ENOMEM. */
+static int intern_set(struct set_map *m, struct litlist *L, int in, const struct lit_set *ls,
+                      uint32_t *ret_id)
+{
+	int fresh;
+	if (set_map_id(m, in, ls, ret_id, &fresh) < 0)
+		return -ENOMEM;
+	for (size_t l = 0; fresh && l < ls->n; l++)
+		if (push_lit(L, ls->v[l], *ret_id) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* Which slots to look at when set g is seen: those whose primary set it
+ * is (plan->fan_off, plan->fan).  Returns 0 or -ENOMEM. */
+static int build_fanout(struct prefilter_plan *p)
+{
+	p->fan_off = calloc(p->nsets + 2, sizeof(uint32_t));
+	p->fan = malloc((p->nslots ? p->nslots : 1) * sizeof(uint32_t));
+	if (!p->fan_off || !p->fan)
+		return -ENOMEM;
+	for (size_t s = 0; s < p->nslots; s++)
+		if (p->slot[s].full)
+			p->fan_off[p->slot[s].set[p->slot[s].primary] + 2]++;
+	for (size_t g = 0; g < p->nsets; g++)
+		p->fan_off[g + 2] += p->fan_off[g + 1];
+	for (size_t s = 0; s < p->nslots; s++)
+		if (p->slot[s].full)
+			p->fan[p->fan_off[p->slot[s].set[p->slot[s].primary] + 1]++] = (uint32_t)s;
+	return 0;
+}
+
 /* Extract each pattern's (slot's) literal sets and window plan (into the
  * engine's slots and splits) and build one automaton per input kind into
- * plan p.  An automaton id is (slot << 2 | set index). */
+ * plan p.  An automaton id is a distinct set (setmap.h): equal sets of
+ * several patterns are reported once. */
 static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 {
 	struct lit_conj *conj = NULL;
 	struct lit_set *extra = NULL; /* window_plan()'s prefix sets */
 	struct litlist L[NINPUTS] = { 0 };
+	struct set_map *map = set_map_new();
 	int r = -ENOMEM;
 
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
 	extra = calloc(e->nslots ? e->nslots : 1, sizeof(*extra));
-	if (!conj || !extra)
+	if (!conj || !extra || !map)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		int in = rule->input;
 		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
+			struct plan_slot *ps = &p->slot[s];
 			if (prefilter_extract_opts(slot_pattern(e, s)->src,
 			                           in == FILTER_INPUT_NORMALIZED
 			                                   ? PREFILTER_NORMALIZED
 			                                   : 0,
 			                           &conj[s]) < 0)
 				goto out;
-			p->slot[s].full = (uint8_t)((1u << conj[s].n) - 1);
-			for (size_t c = 0; c < conj[s].n; c++)
-				for (size_t l = 0; l < conj[s].v[c].n; l++)
-					if (push_lit(&L[in], conj[s].v[c].v[l],
-					             (uint32_t)(s << 2 | c)) < 0)
-						goto out;
+			ps->full = (uint8_t)((1u << conj[s].n) - 1);
+			for (size_t c = 0; c < 4; c++)
+				ps->set[c] = PLAN_NO_SET;
+			for (size_t c = 0; c < conj[s].n; c++) {
+				if (intern_set(map, &L[in], in, &conj[s].v[c], &ps->set[c]) < 0)
+					goto out;
+				if (lit_set_freq(&conj[s].v[c]) <
+				    lit_set_freq(&conj[s].v[ps->primary]))
+					ps->primary = (uint8_t)c;
+			}
 			if (window_plan(e, s, &conj[s], &extra[s]) < 0)
 				goto out;
-			p->slot[s].wset = e->splits[s].wset;
-			p->slot[s].spaces = e->splits[s].spaces;
-			p->slot[s].reach = e->splits[s].reach;
-			for (size_t l = 0; l < extra[s].n; l++)
-				if (push_lit(&L[in], extra[s].v[l],
-				             (uint32_t)(s << 2 | PREFIX_SET)) < 0)
-					goto out;
+			ps->wset = e->splits[s].wset;
+			ps->spaces = e->splits[s].spaces;
+			ps->reach = e->splits[s].reach;
+			if (extra[s].n &&
+			    intern_set(map, &L[in], in, &extra[s], &ps->set[PREFIX_SET]) < 0)
+				goto out;
+			if (ps->wset == PREFIX_SET && ps->set[PREFIX_SET] == PLAN_NO_SET)
+				ps->reach = e->splits[s].reach = 0; /* no prefix set: run whole */
 		}
 	}
+	p->nsets = set_map_count(map);
+	if (build_fanout(p) < 0)
+		goto out;
 	for (int in = 0; in < NINPUTS; in++) {
 		r = aho_build(L[in].lits, L[in].lens, L[in].ids, L[in].n, &p->aho[in]);
 		if (r < 0)
@@ -514,6 +566,7 @@ out:
 	}
 	free(conj);
 	free(extra);
+	set_map_free(map);
 	for (int in = 0; in < NINPUTS; in++) {
 		free(L[in].lits);
 		free(L[in].lens);
@@ -593,7 +646,9 @@ static int build_prefilter(struct filter_engine *e)
 			nlits = aho_outputs(e->aho[in]);
 	}
 	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
-	if (!e->lits)
+	e->setseen = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->setseen));
+	e->primed = malloc((e->nslots ? e->nslots : 1) * sizeof(*e->primed));
+	if (!e->lits || !e->setseen || !e->primed)
 		goto out;
 	r = 0;
 out:
@@ -778,24 +833,42 @@ static void mark_rule(struct filter_engine *e, uint32_t rule)
 	}
 }
 
-/* Aho–Corasick reported literals of set (id & 3) of slot (id >> 2). */
+/* Aho–Corasick reported literals of the distinct sets ids[0..n): the
+ * first time a set is seen in this scan, the slots whose primary set it
+ * is are primed (find_candidates() then looks at their other sets). */
 static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
 	const uint32_t gen = e->gen;
+	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
 	for (size_t k = 0; k < n; k++) {
-		uint32_t id = ids[k];
-		if ((id & 3) == PREFIX_SET)
-			continue; /* only where, on long texts */
-		struct slot *sl = &e->slots[id >> 2];
-		uint8_t seen = sl->gen == gen ? sl->seen : 0;
-		if (seen == sl->full)
-			continue; /* already complete: nothing new */
-		seen |= (uint8_t)(1u << (id & 3));
+		uint32_t g = ids[k];
+		if (e->setseen[g] == gen)
+			continue;
+		e->setseen[g] = gen;
+		for (uint32_t j = off[g]; j < off[g + 1]; j++)
+			e->primed[e->nprimed++] = fan[j];
+	}
+}
+
+/* Which sets of each primed slot were seen: a slot whose sets all were
+ * is open, and its rule (unless it is an except) a candidate. */
+static void open_slots(struct filter_engine *e)
+{
+	const uint32_t gen = e->gen;
+	for (size_t k = 0; k < e->nprimed; k++) {
+		const uint32_t s = e->primed[k];
+		const struct plan_slot *ps = &e->plan->slot[s];
+		struct slot *sl = &e->slots[s];
+		uint8_t seen = 0;
+		for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
+			if ((ps->full >> c & 1) && e->setseen[ps->set[c]] == gen)
+				seen |= (uint8_t)(1u << c);
 		sl->gen = gen;
 		sl->seen = seen;
 		if (seen == sl->full && !sl->except)
 			mark_rule(e, sl->rule);
 	}
+	e->nprimed = 0;
 }
 
 /* May pattern k of rule i match, as far as the prefilter knows? */
@@ -985,19 +1058,20 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 {
 	static const struct occ none = { 0, UINT32_MAX, UINT32_MAX, 0 };
 	const struct split *sp = &e->splits[s];
+	const struct plan_slot *ps = &e->plan->slot[s];
 	const struct occ *o = NULL;
-	if (e->want[s << 2] != e->gen)
+	if (e->recorded[s] != e->gen)
 		return NULL; /* places not recorded */
 	if (sp->wset != WSET_ANY) {
-		o = &e->occ[s << 2 | (unsigned)sp->wset];
+		o = &e->occ[ps->set[sp->wset]];
 		/* a prefix set that does not occur: no match can start */
 		if (o->gen != e->gen)
 			return sp->wset == PREFIX_SET ? &none : NULL;
 	} else {
 		for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
-			const struct occ *oc = &e->occ[s << 2 | c];
 			if (!(e->slots[s].full & (1u << c)))
 				continue;
+			const struct occ *oc = &e->occ[ps->set[c]];
 			if (oc->gen != e->gen)
 				return NULL; /* cannot be: the set was seen */
 			if (!o || oc->n < o->n)
@@ -1284,11 +1358,17 @@ static void next_generation(struct filter_engine *e)
 		memset(e->stamp[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));
 	for (size_t i = 0; i < e->rs.n; i++)
 		e->cr[i].mark = 0;
-	for (size_t s = 0; s < e->nslots; s++)
+	for (size_t s = 0; s < e->nslots; s++) {
 		e->slots[s].gen = 0;
-	for (size_t k = 0; e->occ && k < e->nslots * 4; k++) {
-		e->occ[k].gen = 0;
-		e->want[k] = 0;
+		if (e->recorded)
+			e->recorded[s] = 0;
+	}
+	for (size_t g = 0; g < e->plan->nsets; g++) {
+		e->setseen[g] = 0;
+		if (e->occ) {
+			e->occ[g].gen = 0;
+			e->want[g] = 0;
+		}
 	}
 	e->gen = 1;
 }
@@ -1305,6 +1385,7 @@ static void find_candidates(struct filter_engine *e, struct scan *sc, unsigned f
 	}
 	sc->prefiltered = 1;
 	sc->split = !(flags & FILTER_SCAN_NO_SPLIT);
+	e->nprimed = 0;
 	if (sc->have_nt)
 		on_literals(e, e->lits,
 		            aho_scan(e->aho[FILTER_INPUT_NORMALIZED], e->nt.s, e->nt.len,
@@ -1312,6 +1393,7 @@ static void find_candidates(struct filter_engine *e, struct scan *sc, unsigned f
 	on_literals(e, e->lits,
 	            aho_scan(e->aho[FILTER_INPUT_RAW], sc->orig, sc->olen,
 	                     e->stamp[FILTER_INPUT_RAW], e->gen, e->lits));
+	open_slots(e);
 	for (int in = 0; in < NINPUTS; in++)
 		for (size_t k = 0; k < e->nalways[in]; k++)
 			mark_rule(e, e->always[in][k]);
@@ -1376,13 +1458,17 @@ static void find_positions(struct filter_engine *e, struct scan *sc, unsigned fl
 	if (!sc->prefiltered || (flags & FILTER_SCAN_NO_WINDOW) || e->window_patterns == 0)
 		return;
 	if (!e->occ) {
-		e->occ = calloc(e->nslots * 4, sizeof(*e->occ));
-		e->want = calloc(e->nslots * 4, sizeof(*e->want));
-		if (!e->occ || !e->want) {
+		size_t nsets = e->plan->nsets ? e->plan->nsets : 1;
+		e->occ = calloc(nsets, sizeof(*e->occ));
+		e->want = calloc(nsets, sizeof(*e->want));
+		e->recorded = calloc(e->nslots ? e->nslots : 1, sizeof(*e->recorded));
+		if (!e->occ || !e->want || !e->recorded) {
 			free(e->occ);
 			free(e->want);
+			free(e->recorded);
 			e->occ = NULL;
 			e->want = NULL;
+			e->recorded = NULL;
 			return; /* no windows: the patterns run whole */
 		}
 	}
@@ -1397,11 +1483,13 @@ static void find_positions(struct filter_engine *e, struct scan *sc, unsigned fl
 			if (!e->splits[s].reach || !slot_open(e, i, k))
 				continue;
 			/* all its sets (window_set() takes the one with the
-			 * fewest places); want[s << 2] also says "recorded" */
+			 * fewest places) */
+			const struct plan_slot *ps = &e->plan->slot[s];
 			for (unsigned set = 0; set < 4; set++)
-				if (set == 0 || (e->slots[s].full & (1u << set)) ||
+				if ((e->slots[s].full & (1u << set)) ||
 				    (set == PREFIX_SET && e->splits[s].wset == PREFIX_SET))
-					e->want[s << 2 | set] = e->gen;
+					e->want[ps->set[set]] = e->gen;
+			e->recorded[s] = e->gen;
 			want[r->input] = 1;
 		}
 	}

@@ -500,6 +500,72 @@ static void step_spaces(struct elv *ev)
 	ev->n = w;
 }
 
+/* What the steps after decoding will have to do (needs()). */
+enum {
+	NEED_LEET = 1u << 0,     /* a leetspeak character */
+	NEED_JOIN = 1u << 1,     /* a single letter followed by a separator */
+	NEED_RUNS = 1u << 2,     /* a character twice in a row */
+	NEED_SPACES = 1u << 3,   /* white space other than single ' ' between words */
+	NEED_NONASCII = 1u << 4, /* a code point above 0x7F */
+};
+
+/* One pass over the decoded text instead of one per step: most comments
+ * need none of the steps, which then cost nothing.  Conservative: a flag
+ * set for a step that then changes nothing is only time. */
+static unsigned needs(const struct elv *ev)
+{
+	const struct el *v = ev->v;
+	const size_t n = ev->n;
+	unsigned f = 0;
+	/* alnum classes of the two characters before v[i]: 1 letter, 2 digit */
+	int c2 = 0, c1 = 0;
+	uint32_t prev = UINT32_MAX, prev2 = UINT32_MAX;
+	if (n && (is_space(v[0].cp) || is_space(v[n - 1].cp)))
+		f |= NEED_SPACES;
+	for (size_t i = 0; i < n; i++) {
+		const uint32_t cp = v[i].cp;
+		int c;
+		if (cp < 0x80) {
+			c = ascii_cls[cp];
+			if (ascii_leet[cp])
+				f |= NEED_LEET;
+			if ((ascii_sep[cp] & A_SPACE) && cp != ' ')
+				f |= NEED_SPACES;
+		} else {
+			c = norm_is_letter(cp) ? 1 : 0;
+			f |= NEED_NONASCII;
+			if (is_space(cp))
+				f |= NEED_SPACES;
+		}
+		/* what step_collapse_runs() collapses: three in a row, or
+		 * a double of stretched_double() (a, i, u, y, or folded from
+		 * a character of more than one byte); two spaces */
+		if (i && cp == prev) {
+			if (cp == prev2 || cp == 'a' || cp == 'i' || cp == 'u' || cp == 'y' ||
+			    v[i].oe - v[i].os > 1 || v[i - 1].oe - v[i - 1].os > 1)
+				f |= NEED_RUNS;
+			if (cp == ' ')
+				f |= NEED_SPACES;
+		}
+		/* v[i - 1] a single letter (non-alnum or nothing on both
+		 * sides) and v[i] a separator */
+		if (c1 == 1 && c2 == 0 && c == 0 && is_letter_sep(cp))
+			f |= NEED_JOIN;
+		c2 = c1;
+		c1 = c;
+		prev2 = prev;
+		prev = cp;
+	}
+	return f;
+}
+
+static int every_step;
+
+void normalize_every_step(int on)
+{
+	every_step = on;
+}
+
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
 	if (*p && *cap >= need)
@@ -531,8 +597,19 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 	nt->work_cap = ev.cap;
 	if (r < 0)
 		return r;
-	step_leet(&ev);
-	step_join_letters(&ev);
+	/* The steps that have something to do (needs()); after one that
+	 * changed the text every later step runs, as it always did. */
+	const unsigned need = needs(&ev);
+	int all = every_step;
+	if (need & NEED_LEET) {
+		step_leet(&ev);
+		all = 1;
+	}
+	if (all || (need & NEED_JOIN)) {
+		size_t n0 = ev.n;
+		step_join_letters(&ev);
+		all |= ev.n != n0; /* a chain joined drops its separators */
+	}
 	/* Most comments have no '_', '*' or '#': skip the passes that look
 	 * for them (memchr() is much cheaper than a pass over the elements) */
 	int under = memchr(orig, '_', len) != NULL, star = memchr(orig, '*', len) != NULL;
@@ -542,13 +619,19 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 		step_masks(&ev);
 	if (star)
 		step_emphasis(&ev, '*');
-	step_collapse_runs(orig, &ev);
-	step_spaces(&ev);
+	all |= under || star;
+	if (all || (need & NEED_RUNS))
+		step_collapse_runs(orig, &ev);
+	if (all || (need & NEED_SPACES))
+		step_spaces(&ev);
 
 	size_t bytes = 0;
 	char tmp[4];
-	for (size_t i = 0; i < ev.n; i++)
-		bytes += ev.v[i].cp < 0x80 ? 1 : utf8_encode(ev.v[i].cp, tmp);
+	if (!(need & NEED_NONASCII))
+		bytes = ev.n; /* no step makes a code point above 0x7F */
+	else
+		for (size_t i = 0; i < ev.n; i++)
+			bytes += ev.v[i].cp < 0x80 ? 1 : utf8_encode(ev.v[i].cp, tmp);
 	if (!nt->s || !nt->ostart || !nt->oend || nt->cap < bytes + 1) {
 		size_t c1 = nt->cap, c2 = nt->cap, c3 = nt->cap;
 		void *s = nt->s, *os = nt->ostart, *oe = nt->oend;

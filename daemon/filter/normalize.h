@@ -41,6 +41,11 @@ void norm_text_free(struct norm_text *nt);
 void norm_span_to_orig(const struct norm_text *nt, size_t s, size_t e, size_t *ret_start,
                        size_t *ret_end);
 
+/* Tests: 1 makes every step run on every text (as before the steps a
+ * text does not need were skipped), 0 (the default) skips them.  Not for
+ * threaded use. */
+void normalize_every_step(int on);
+
 /* 1 when cp is a letter (ASCII a-z/A-Z or a Unicode letter). */
 bool norm_is_letter(uint32_t cp);
 

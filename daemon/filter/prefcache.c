@@ -29,6 +29,8 @@ static void plan_free(struct prefilter_plan *p)
 	aho_free(p->aho[0]);
 	aho_free(p->aho[1]);
 	free(p->slot);
+	free(p->fan_off);
+	free(p->fan);
 	free(p->src);
 	free(p->tag);
 	free(p);

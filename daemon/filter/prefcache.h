@@ -23,11 +23,17 @@ struct aho;
 /* What the engine decided for one slot (see engine.c, struct slot and
  * struct split). */
 struct plan_slot {
-	uint8_t full;   /* bit per required literal set; 0: no literal */
-	int8_t wset;    /* window set (engine.c) */
-	uint8_t spaces; /* reach in spaces */
-	uint32_t reach; /* 0: not windowed */
+	uint8_t full;    /* bit per required literal set; 0: no literal */
+	int8_t wset;     /* window set (engine.c) */
+	uint8_t spaces;  /* reach in spaces */
+	uint8_t primary; /* the required set that is rarest by lit_set_freq() */
+	uint32_t reach;  /* 0: not windowed */
+	/* the distinct set (automaton id) of required set c, and [3] of the
+	 * window prefix set (PLAN_NO_SET: none) */
+	uint32_t set[4];
 };
+
+#define PLAN_NO_SET UINT32_MAX
 
 /* A slot's key besides its source: input kind, except flag, and whether
  * it runs as a head and a tail (the windows are planned for the tail). */
@@ -38,6 +44,12 @@ struct prefilter_plan {
 	struct aho *aho[2]; /* by enum filter_input */
 	struct plan_slot *slot;
 	size_t nslots;
+	/* Distinct literal sets: equal sets of several patterns (a lexicon
+	 * used by ten patterns) are one automaton id.  When set g is seen,
+	 * the slots whose primary set it is are fan[fan_off[g] ..
+	 * fan_off[g + 1]); their other sets are looked up then. */
+	size_t nsets;
+	uint32_t *fan_off, *fan;
 	/* the key */
 	const char **src;
 	uint8_t *tag;

@@ -2,6 +2,7 @@
  * suffixes, and sets without literals that contain one another. */
 #include "t.h"
 #include "filter/prefilter.h"
+#include "filter/setmap.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -134,6 +135,43 @@ static void test_sets_hold_where_pattern_matches(void)
 	}
 }
 
+/* Equal literal sets get one automaton id, whatever their order; another
+ * input kind or another literal makes another set; ids stay put while the
+ * map grows. */
+static void test_equal_sets_share_an_id(void)
+{
+	char *ab[] = { "jag ", "vi " }, *ba[] = { "vi ", "jag " },
+	     *abc[] = { "jag ", "vi ", "ni " };
+	struct lit_set s1 = { 0, ab, 2 }, s2 = { 0, ba, 2 }, s3 = { 0, abc, 3 };
+	struct set_map *m = set_map_new();
+	uint32_t id, id2;
+	int fresh;
+	T_ASSERT(m != NULL);
+	T_EQ_INT(0, set_map_id(m, 0, &s1, &id, &fresh));
+	T_EQ_INT(1, fresh);
+	T_EQ_INT(0, set_map_id(m, 0, &s2, &id2, &fresh));
+	T_EQ_INT(0, fresh);
+	T_EQ_INT((int)id, (int)id2);
+	T_EQ_INT(0, set_map_id(m, 1, &s1, &id2, &fresh));
+	T_EQ_INT(1, fresh);
+	T_ASSERT(id2 != id);
+	T_EQ_INT(0, set_map_id(m, 0, &s3, &id2, &fresh));
+	T_EQ_INT(1, fresh);
+	T_EQ_INT(3, (int)set_map_count(m));
+	for (int i = 0; i < 2000; i++) {
+		char w[16], *v[] = { w };
+		struct lit_set one = { 0, v, 1 };
+		snprintf(w, sizeof(w), "w%d", i);
+		T_EQ_INT(0, set_map_id(m, 0, &one, &id2, &fresh));
+		T_EQ_INT(1, fresh);
+		T_EQ_INT(3 + i, (int)id2);
+	}
+	T_EQ_INT(0, set_map_id(m, 0, &s2, &id2, &fresh));
+	T_EQ_INT(0, fresh);
+	T_EQ_INT((int)id, (int)id2);
+	set_map_free(m);
+}
+
 int main(void)
 {
 	T_RUN(test_optional_suffix_keeps_the_word);
@@ -141,5 +179,6 @@ int main(void)
 	T_RUN(test_set_drops_literals_containing_another);
 	T_RUN(test_large_word_set_is_kept);
 	T_RUN(test_sets_hold_where_pattern_matches);
+	T_RUN(test_equal_sets_share_an_id);
 	return t_done();
 }

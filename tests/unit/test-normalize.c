@@ -416,6 +416,93 @@ static void test_reused_buffers_give_the_same_result(void)
 	free(obuf);
 }
 
+/* Skipping the steps a text does not need (needs() in normalize.c)
+ * changes nothing: random texts of the characters the steps look at give
+ * the same text and map with every step run. */
+static void test_skipped_steps_change_nothing(void)
+{
+	static const char *const pieces[] = {
+		"a",
+		"b",
+		"d",
+		"i",
+		"s",
+		"k",
+		"A",
+		"Q",
+		" ",
+		" ",
+		"  ",
+		"\t",
+		"\n",
+		".",
+		"-",
+		"_",
+		"*",
+		"#",
+		"/",
+		"|",
+		"~",
+		"0",
+		"1",
+		"3",
+		"4",
+		"5",
+		"7",
+		"@",
+		"$",
+		"9",
+		"!",
+		"?",
+		"\xc3\xa4",
+		"\xc3\xb6",
+		"\xc3\x96",
+		"\xce\xbb",
+		"\xc2\xa0",
+		"\xe2\x80\x8b",
+		"\xf0\x9f\x94\xaa",
+		"\xcc\x88",
+		"\xc2\xb7",
+		"aaa",
+		"ii",
+		"as",
+		"ades",
+		"hej ",
+	};
+	uint64_t rng = 0x9E3779B97F4A7C15u;
+	for (int round = 0; round < 200000; round++) {
+		char in[200];
+		size_t len = 0;
+		rng ^= rng << 13;
+		rng ^= rng >> 7;
+		rng ^= rng << 17;
+		int k = 1 + (int)(rng % 24);
+		uint64_t r = rng;
+		for (int i = 0; i < k; i++) {
+			if (i % 8 == 0) {
+				r ^= r << 13;
+				r ^= r >> 7;
+				r ^= r << 17;
+			}
+			const char *p =
+			        pieces[(r >> (8 * (i % 8))) % (sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(in + len, p, strlen(p));
+			len += strlen(p);
+		}
+		struct norm_text a, b;
+		normalize_every_step(1);
+		T_EQ_INT(0, normalize_text(in, len, &a));
+		normalize_every_step(0);
+		T_EQ_INT(0, normalize_text(in, len, &b));
+		T_EQ_INT((int)a.len, (int)b.len);
+		T_EQ_STR(a.s, b.s);
+		T_ASSERT(memcmp(a.ostart, b.ostart, (a.len + 1) * sizeof(uint32_t)) == 0);
+		T_ASSERT(memcmp(a.oend, b.oend, (a.len + 1) * sizeof(uint32_t)) == 0);
+		norm_text_free(&a);
+		norm_text_free(&b);
+	}
+}
+
 static void test_normalises_a_megabyte_of_hostile_text(void)
 {
 	size_t n = 1 << 20;
@@ -459,5 +546,6 @@ int main(void)
 	T_RUN(test_utf8_cap_never_splits_a_character);
 	T_RUN(test_sanitised_and_normalised_text_is_valid_for_pcre2);
 	T_RUN(test_normalises_a_megabyte_of_hostile_text);
+	T_RUN(test_skipped_steps_change_nothing);
 	return t_done();
 }
