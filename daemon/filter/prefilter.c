@@ -19,6 +19,7 @@
 #include "filter/prefilter.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,55 +88,86 @@ static int lit_add(struct lit_set *ls, const char *s, size_t n)
 	return 0;
 }
 
-/* Drop every literal that contains another literal of the set: a text
- * with "dict ed" has "dict" ("ska" covers "ska fan"), so the set requires
- * the same, with fewer literals for the automaton and a truer estimate. */
-/* Does h hold n (0 < nl < hl; literals are short: no need for memmem)? */
-static int contains(const char *h, size_t hl, const char *n, size_t nl)
+static size_t fnv(const char *p, size_t n)
 {
-	for (size_t i = 0; i + nl <= hl; i++)
-		if (h[i] == n[0] && memcmp(h + i + 1, n + 1, nl - 1) == 0)
-			return 1;
-	return 0;
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
 }
 
+/* Drop every literal that contains another literal of the set: a text
+ * with "dict ed" has "dict" ("ska" covers "ska fan"), so the set requires
+ * the same, with fewer literals for the automaton and a truer estimate.
+ */
+/* Each literal's substrings of the lengths the set has, looked up in a
+ * hash of the set: linear in the set's size where comparing every pair
+ * was quadratic (a third of building the engine with the fourth round's
+ * lexicons, each nesting level of a trie minimizing its whole set again).
+ * A literal inside one that is itself dropped is inside the literal
+ * that dropped it too, so the result is the pairwise one. */
 static void lit_set_minimize(struct lit_set *ls)
 {
-	size_t k = 0;
-	/* first find the covered (NULL them), then compact */
-	char **drop = calloc(ls->n ? ls->n : 1, sizeof(*drop));
+	size_t cap = 16, k = 0, maxlen = 0;
+	while (cap < 2 * ls->n)
+		cap *= 2;
+	struct slot {
+		const char *s; /* NULL: empty */
+		size_t len, hash;
+	} *slot = calloc(cap, sizeof(*slot));
 	size_t *len = malloc((ls->n ? ls->n : 1) * sizeof(*len));
-	uint64_t *bytes = malloc((ls->n ? ls->n : 1) * sizeof(*bytes));
-	if (!drop || !len || !bytes) {
-		free(drop);
+	if (!slot || !len) {
+		free(slot);
 		free(len);
-		free(bytes);
 		return; /* a larger set is as correct */
 	}
-	/* which bytes (mod 64) a literal has: one inside another has none the
-	 * other lacks, a test that rejects nearly every pair of a lexicon's
-	 * hundreds of words before contains() */
 	for (size_t i = 0; i < ls->n; i++) {
 		len[i] = strlen(ls->v[i]);
-		bytes[i] = 0;
-		for (size_t b = 0; b < len[i]; b++)
-			bytes[i] |= UINT64_C(1) << ((unsigned char)ls->v[i][b] & 63);
+		if (len[i] > maxlen)
+			maxlen = len[i];
 	}
-	/* literals are distinct: only a shorter one can be inside another */
-	for (size_t i = 0; i < ls->n; i++)
-		for (size_t j = 0; j < ls->n && !drop[i]; j++)
-			if (len[j] < len[i] && !drop[j] && !(bytes[j] & ~bytes[i]) &&
-			    contains(ls->v[i], len[i], ls->v[j], len[j]))
-				drop[i] = ls->v[i];
-	free(len);
-	free(bytes);
+	/* which lengths the set has: only those are looked up */
+	unsigned char *has_len = calloc(maxlen + 1, 1);
+	if (!has_len) {
+		free(slot);
+		free(len);
+		return;
+	}
 	for (size_t i = 0; i < ls->n; i++) {
-		if (drop[i])
-			free(drop[i]);
+		size_t hash = fnv(ls->v[i], len[i]), h = hash & (cap - 1);
+		while (slot[h].s)
+			h = (h + 1) & (cap - 1);
+		slot[h] = (struct slot){ ls->v[i], len[i], hash };
+		has_len[len[i]] = 1;
+	}
+	for (size_t i = 0; i < ls->n; i++) {
+		const char *v = ls->v[i];
+		bool covered = false;
+		/* every substring starting at `at`, its hash grown a byte at a
+		 * time (FNV-1a is a running hash) */
+		for (size_t at = 0; at + 1 < len[i] && !covered; at++) {
+			size_t hash = 2166136261u;
+			for (size_t l = 1; at + l <= len[i] && l < len[i] && !covered; l++) {
+				hash = (hash ^ (unsigned char)v[at + l - 1]) * 16777619u;
+				if (!has_len[l])
+					continue;
+				for (size_t h = hash & (cap - 1); slot[h].s;
+				     h = (h + 1) & (cap - 1))
+					if (slot[h].hash == hash && slot[h].len == l &&
+					    memcmp(slot[h].s, v + at, l) == 0) {
+						covered = true;
+						break;
+					}
+			}
+		}
+		if (covered)
+			free(ls->v[i]);
 		else
 			ls->v[k++] = ls->v[i];
 	}
-	free(drop);
+	free(has_len);
+	free(slot);
+	free(len);
 	ls->n = k;
 }
 
@@ -162,10 +194,7 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 		/* first dst's literals (hashed only), then src's (added when new) */
 		int from_src = i >= n0;
 		const char *lit = from_src ? src->v[i - n0] : dst->v[i];
-		size_t h = 2166136261u;
-		for (const char *c = lit; *c; c++)
-			h = (h ^ (unsigned char)*c) * 16777619u;
-		size_t k = h & (cap - 1);
+		size_t k = fnv(lit, strlen(lit)) & (cap - 1);
 		while (slot[k] && strcmp(slot[k], lit) != 0)
 			k = (k + 1) & (cap - 1);
 		if (slot[k])
