@@ -105,15 +105,20 @@ class Mastodon(PlatformCases, FetchBase):
                                         "created": "now"})["ids"][0]
         return post, r1, r2, r3
 
-    def contexts(self, sim, n):
-        return [e["path"] for e in sim.log()[n:] if e["path"].endswith("/context")]
-
-    def test_reply_deep_in_a_thread_stored_once(self):
+    def started_with_thread(self):
+        """vaktd after the account's first poll, and a new thread on the
+        simulator (not polled yet)."""
         sim = self.sim()
         self.account("acct", sim)
         d = self.start()
         self.first_poll(d)
-        post, r1, r2, r3 = self.thread(sim)
+        return sim, d, self.thread(sim)
+
+    def contexts(self, sim, n):
+        return [e["path"] for e in sim.log()[n:] if e["path"].endswith("/context")]
+
+    def test_reply_deep_in_a_thread_stored_once(self):
+        sim, d, (post, r1, r2, r3) = self.started_with_thread()
         self.to_present(d)
         polls = self.poll(d, "acct")
         self.assertEqual(("ok", 4), (polls[0]["result"], polls[0]["items_new"]), polls)
@@ -148,11 +153,7 @@ class Mastodon(PlatformCases, FetchBase):
         self.assertEqual(versions, self.versions())
 
     def test_own_answer_in_a_thread_meets_the_clock(self):
-        sim = self.sim()
-        self.account("acct", sim)
-        d = self.start()
-        self.first_poll(d)
-        post, r1, r2, r3 = self.thread(sim)
+        sim, d, (post, r1, r2, r3) = self.started_with_thread()
         self.to_present(d)
         self.assertEqual("ok", self.poll(d, "acct")[0]["result"])
         clock = "SELECT d.state FROM deadlines d JOIN items i ON i.id=d.item_id " \
@@ -171,11 +172,7 @@ class Mastodon(PlatformCases, FetchBase):
         self.assertEqual([("met",)], rows(self.db, clock, r3))
 
     def test_context_failing_loses_nothing(self):
-        sim = self.sim()
-        self.account("acct", sim)
-        d = self.start()
-        self.first_poll(d)
-        post, r1, r2, r3 = self.thread(sim)
+        sim, d, (post, r1, r2, r3) = self.started_with_thread()
         sim.fault(mode="500", path="/context$")
         sim.fault(mode="malformed", path="/context$")
         self.to_present(d)
