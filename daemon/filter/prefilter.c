@@ -160,7 +160,11 @@ static void lit_set_minimize(struct lit_set *ls)
 					}
 			}
 		}
-		if (covered)
+		/* freed only after the loop: the hash still points at it */
+		len[i] = covered ? SIZE_MAX : len[i];
+	}
+	for (size_t i = 0; i < ls->n; i++) {
+		if (len[i] == SIZE_MAX)
 			free(ls->v[i]);
 		else
 			ls->v[k++] = ls->v[i];
