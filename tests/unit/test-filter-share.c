@@ -87,6 +87,7 @@ static void texts_make(const struct filter_engine *e, struct texts *t)
 			memcpy(buf + len, ". ", 2);
 			len += 2;
 		}
+		buf[len] = '\0'; /* malloc's bytes may be anything (MALLOC_PERTURB_) */
 		texts_add(t, buf, len);
 		free(buf);
 	}
