@@ -314,7 +314,8 @@ static int same_set(const struct lit_set *a, const struct lit_set *b)
 /* The relaxed prefix of src (reach.h) in characters (unit 0) or spaces
  * (1) and its rarest literal set: 0 with *ret_set and *ret_reach, 1 when
  * there is none within the window limits, -ENOMEM. */
-static int prefix_set(const char *src, int norm, int unit, struct lit_set *ret_set, long *ret_reach)
+static int prefix_set(const char *src, int norm, int unit, struct prefilter_memo *memo,
+                      struct lit_set *ret_set, long *ret_reach)
 {
 	struct lit_conj qc = { .n = 0 };
 	char *q;
@@ -326,7 +327,7 @@ static int prefix_set(const char *src, int norm, int unit, struct lit_set *ret_s
 		free(q);
 		return 1;
 	}
-	r = prefilter_extract_opts(q, norm ? PREFILTER_NORMALIZED : 0, &qc);
+	r = prefilter_extract_memo(q, norm ? PREFILTER_NORMALIZED : 0, memo, &qc);
 	free(q);
 	if (r < 0)
 		return r;
@@ -356,7 +357,7 @@ static int prefix_set(const char *src, int norm, int unit, struct lit_set *ret_s
  * is one of the pattern's or, returned in *extra, a set of its own.  Sets
  * the split's reach, spaces and wset; returns 0 or -ENOMEM. */
 static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj *c,
-                       struct lit_set *extra)
+                       struct prefilter_memo *memo, struct lit_set *extra)
 {
 	const struct filter_rule *rule = &e->rs.v[e->slots[s].rule];
 	const char *src = slot_pattern(e, s)->src;
@@ -391,7 +392,7 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 	/* a prefix: the one whose set is rarer (counted in spaces, the
 	 * prefix goes on through \S+ and [a-z]{2,}, often to a rarer word) */
 	for (int unit = 0; unit < 2; unit++) {
-		r = prefix_set(src, norm, unit, &qs[unit], &qr[unit]);
+		r = prefix_set(src, norm, unit, memo, &qs[unit], &qr[unit]);
 		if (r < 0)
 			goto out;
 		have[unit] = r == 0;
@@ -510,22 +511,24 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 	struct lit_set *extra = NULL; /* window_plan()'s prefix sets */
 	struct litlist L[NINPUTS] = { 0 };
 	struct set_map *map = set_map_new();
+	/* a lexicon's group is read once, not in every pattern naming it */
+	struct prefilter_memo *memo = prefilter_memo_new();
 	int r = -ENOMEM;
 
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
 	extra = calloc(e->nslots ? e->nslots : 1, sizeof(*extra));
-	if (!conj || !extra || !map)
+	if (!conj || !extra || !map || !memo)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		int in = rule->input;
 		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
 			struct plan_slot *ps = &p->slot[s];
-			if (prefilter_extract_opts(slot_pattern(e, s)->src,
+			if (prefilter_extract_memo(slot_pattern(e, s)->src,
 			                           in == FILTER_INPUT_NORMALIZED
 			                                   ? PREFILTER_NORMALIZED
 			                                   : 0,
-			                           &conj[s]) < 0)
+			                           memo, &conj[s]) < 0)
 				goto out;
 			ps->full = (uint8_t)((1u << conj[s].n) - 1);
 			for (size_t c = 0; c < 4; c++)
@@ -537,7 +540,7 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 				    lit_set_freq(&conj[s].v[ps->primary]))
 					ps->primary = (uint8_t)c;
 			}
-			if (window_plan(e, s, &conj[s], &extra[s]) < 0)
+			if (window_plan(e, s, &conj[s], memo, &extra[s]) < 0)
 				goto out;
 			ps->wset = e->splits[s].wset;
 			ps->spaces = e->splits[s].spaces;
@@ -567,6 +570,7 @@ out:
 	free(conj);
 	free(extra);
 	set_map_free(map);
+	prefilter_memo_free(memo);
 	for (int in = 0; in < NINPUTS; in++) {
 		free(L[in].lits);
 		free(L[in].lens);

@@ -35,6 +35,8 @@ struct px {
 	int bail; /* syntax not understood: the result is "always" */
 	int nomem;
 	int depth;
+	int maxdepth;                /* the deepest group nesting reached (memo entries) */
+	struct prefilter_memo *memo; /* NULL: none */
 };
 
 /* The current run of adjacent literal characters, as a few variants:
@@ -99,68 +101,30 @@ static size_t fnv(const char *p, size_t n)
 /* Drop every literal that contains another literal of the set: a text
  * with "dict ed" has "dict" ("ska" covers "ska fan"), so the set requires
  * the same, with fewer literals for the automaton and a truer estimate.
- */
-/* Each literal's substrings of the lengths the set has, looked up in a
- * hash of the set: linear in the set's size where comparing every pair
- * was quadratic (a third of building the engine with the fourth round's
- * lexicons, each nesting level of a trie minimizing its whole set again).
- * A literal inside one that is itself dropped is inside the literal
- * that dropped it too, so the result is the pairwise one. */
-static void lit_set_minimize(struct lit_set *ls)
+ * Each literal is judged against the whole set, and a smaller set covers
+ * no more: minimizing the result again changes nothing (conj_add_minimal()
+ * relies on that).
+ *
+ * A small set compares every pair.  A larger one (a lexicon's words, each
+ * nesting level of its trie minimizing the union of its branches again)
+ * looks up each literal's substrings of the lengths the set has in a hash
+ * of the set, and only at the positions where the set has a literal
+ * starting with those two bytes: linear in the set's size where comparing
+ * every pair was quadratic, and most positions of a word start none. */
+#define MINIMIZE_PAIRWISE 16
+
+/* A literal of one byte covers another only before its last byte: the
+ * hashed lookup has always looked there, and an automaton's literals are
+ * kept as they were.  (Either is correct: a set with a literal of one byte
+ * is nearly always dropped as ubiquitous.) */
+static void minimize_pairwise(struct lit_set *ls, size_t *len)
 {
-	size_t cap = 16, k = 0, maxlen = 0;
-	while (cap < 2 * ls->n)
-		cap *= 2;
-	struct slot {
-		const char *s; /* NULL: empty */
-		size_t len, hash;
-	} *slot = calloc(cap, sizeof(*slot));
-	size_t *len = malloc((ls->n ? ls->n : 1) * sizeof(*len));
-	if (!slot || !len) {
-		free(slot);
-		free(len);
-		return; /* a larger set is as correct */
-	}
+	size_t k = 0;
 	for (size_t i = 0; i < ls->n; i++) {
-		len[i] = strlen(ls->v[i]);
-		if (len[i] > maxlen)
-			maxlen = len[i];
-	}
-	/* which lengths the set has: only those are looked up */
-	unsigned char *has_len = calloc(maxlen + 1, 1);
-	if (!has_len) {
-		free(slot);
-		free(len);
-		return;
-	}
-	for (size_t i = 0; i < ls->n; i++) {
-		size_t hash = fnv(ls->v[i], len[i]), h = hash & (cap - 1);
-		while (slot[h].s)
-			h = (h + 1) & (cap - 1);
-		slot[h] = (struct slot){ ls->v[i], len[i], hash };
-		has_len[len[i]] = 1;
-	}
-	for (size_t i = 0; i < ls->n; i++) {
-		const char *v = ls->v[i];
 		bool covered = false;
-		/* every substring starting at `at`, its hash grown a byte at a
-		 * time (FNV-1a is a running hash) */
-		for (size_t at = 0; at + 1 < len[i] && !covered; at++) {
-			size_t hash = 2166136261u;
-			for (size_t l = 1; at + l <= len[i] && l < len[i] && !covered; l++) {
-				hash = (hash ^ (unsigned char)v[at + l - 1]) * 16777619u;
-				if (!has_len[l])
-					continue;
-				for (size_t h = hash & (cap - 1); slot[h].s;
-				     h = (h + 1) & (cap - 1))
-					if (slot[h].hash == hash && slot[h].len == l &&
-					    memcmp(slot[h].s, v + at, l) == 0) {
-						covered = true;
-						break;
-					}
-			}
-		}
-		/* freed only after the loop: the hash still points at it */
+		for (size_t j = 0; j < ls->n && !covered; j++)
+			covered = len[j] < len[i] &&
+			          memmem(ls->v[i], len[i] - (len[j] == 1), ls->v[j], len[j]);
 		len[i] = covered ? SIZE_MAX : len[i];
 	}
 	for (size_t i = 0; i < ls->n; i++) {
@@ -169,10 +133,115 @@ static void lit_set_minimize(struct lit_set *ls)
 		else
 			ls->v[k++] = ls->v[i];
 	}
-	free(has_len);
-	free(slot);
-	free(len);
 	ls->n = k;
+}
+
+/* The hash of minimize_hashed() and its filters. */
+struct min_index {
+	struct min_slot {
+		const char *s; /* NULL: empty */
+		size_t len, hash;
+	} * slot;
+	size_t cap;
+	unsigned char *has_len;        /* [maxlen + 1]: a literal of that length exists */
+	uint64_t one[4];               /* one-byte literals */
+	uint64_t two[(1u << 16) / 64]; /* first two bytes of longer literals */
+};
+
+static bool bit(const uint64_t *m, size_t i)
+{
+	return (m[i / 64] >> (i % 64)) & 1;
+}
+
+/* 1 when a literal of the index other than v itself is a substring of
+ * v[0..n). */
+static bool min_covered(const struct min_index *x, const char *v, size_t n)
+{
+	for (size_t at = 0; at + 1 < n; at++) {
+		const unsigned char c0 = (unsigned char)v[at], c1 = (unsigned char)v[at + 1];
+		if (bit(x->one, c0))
+			return true; /* a one-byte literal, shorter than v */
+		if (!bit(x->two, (size_t)c0 << 8 | c1))
+			continue;
+		/* every substring starting at `at`, its hash grown a byte at a
+		 * time (FNV-1a is a running hash) */
+		size_t hash = 2166136261u;
+		hash = (hash ^ c0) * 16777619u;
+		for (size_t l = 2; at + l <= n && l < n; l++) {
+			hash = (hash ^ (unsigned char)v[at + l - 1]) * 16777619u;
+			if (!x->has_len[l])
+				continue;
+			for (size_t h = hash & (x->cap - 1); x->slot[h].s;
+			     h = (h + 1) & (x->cap - 1))
+				if (x->slot[h].hash == hash && x->slot[h].len == l &&
+				    memcmp(x->slot[h].s, v + at, l) == 0)
+					return true;
+		}
+	}
+	return false;
+}
+
+static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
+{
+	struct min_index *x = calloc(1, sizeof(*x));
+	size_t k = 0;
+	if (!x)
+		return; /* a larger set is as correct */
+	x->cap = 16;
+	while (x->cap < 2 * ls->n)
+		x->cap *= 2;
+	x->slot = calloc(x->cap, sizeof(*x->slot));
+	x->has_len = calloc(maxlen + 1, 1);
+	if (!x->slot || !x->has_len)
+		goto out;
+	for (size_t i = 0; i < ls->n; i++) {
+		const unsigned char *v = (const unsigned char *)ls->v[i];
+		size_t hash = fnv(ls->v[i], len[i]), h = hash & (x->cap - 1);
+		while (x->slot[h].s)
+			h = (h + 1) & (x->cap - 1);
+		x->slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
+		x->has_len[len[i]] = 1;
+		if (len[i] == 1)
+			x->one[v[0] / 64] |= 1ull << (v[0] % 64);
+		else
+			x->two[((size_t)v[0] << 8 | v[1]) / 64] |=
+			        1ull << (((size_t)v[0] << 8 | v[1]) % 64);
+	}
+	/* freed only after the loop: the hash still points at them */
+	for (size_t i = 0; i < ls->n; i++)
+		if (min_covered(x, ls->v[i], len[i]))
+			len[i] = SIZE_MAX;
+	for (size_t i = 0; i < ls->n; i++) {
+		if (len[i] == SIZE_MAX)
+			free(ls->v[i]);
+		else
+			ls->v[k++] = ls->v[i];
+	}
+	ls->n = k;
+out:
+	free(x->slot);
+	free(x->has_len);
+	free(x);
+}
+
+static void lit_set_minimize(struct lit_set *ls)
+{
+	size_t maxlen = 0;
+	if (ls->n <= 1)
+		return; /* nothing to compare */
+	size_t *len = malloc(ls->n * sizeof(*len));
+	if (!len)
+		return; /* a larger set is as correct */
+	for (size_t i = 0; i < ls->n; i++) {
+		len[i] = strlen(ls->v[i]);
+		if (len[i] > maxlen)
+			maxlen = len[i];
+	}
+	if (ls->n <= MINIMIZE_PAIRWISE)
+		minimize_pairwise(ls, len);
+	else
+		minimize_hashed(ls, len, maxlen);
+	free(len);
 }
 
 int lit_set_union(struct lit_set *dst, const struct lit_set *src)
@@ -335,16 +404,16 @@ static int stronger(const struct lit_set *a, const struct lit_set *b)
 	return fa < fb || (fa == fb && a->n < b->n);
 }
 
-/* Add a required set to the conjunction, keeping the strongest
- * PREFILTER_MAX_CONJ (dropping a requirement is always safe).  cand is
- * consumed. */
-static void conj_add(struct lit_conj *c, struct lit_set *cand)
+/* Add a required set, minimized already (a group's requirement: its
+ * sets were minimized when they were added to it), to the conjunction,
+ * keeping the strongest PREFILTER_MAX_CONJ (dropping a requirement is
+ * always safe).  cand is consumed. */
+static void conj_add_minimal(struct lit_conj *c, struct lit_set *cand)
 {
 	if (worthless(cand)) {
 		lit_set_clear(cand);
 		return;
 	}
-	lit_set_minimize(cand);
 	if (c->n < PREFILTER_MAX_CONJ) {
 		c->v[c->n++] = *cand;
 		memset(cand, 0, sizeof(*cand));
@@ -361,6 +430,14 @@ static void conj_add(struct lit_conj *c, struct lit_set *cand)
 	} else {
 		lit_set_clear(cand);
 	}
+}
+
+/* conj_add_minimal() of a set not minimized yet (a run's variants). */
+static void conj_add(struct lit_conj *c, struct lit_set *cand)
+{
+	if (!worthless(cand))
+		lit_set_minimize(cand);
+	conj_add_minimal(c, cand);
 }
 
 /* Move the strongest set of c into *out (always when c is empty); c is
@@ -393,6 +470,29 @@ static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
 		if (lit_add(&cand, run->b[i], run->len[i]) < 0)
 			p->nomem = 1;
 	conj_add(best, &cand);
+}
+
+/* An empty run.  A run is 4 KB of variants, and one is set up for every
+ * item of a pattern (an atom's exact strings): zeroing or copying it whole
+ * was most of the time parse_seq() took on a lexicon's trie. */
+static void run_init(struct run *run)
+{
+	run->nv = 0;
+	run->len[0] = 0;
+	run->full = 0;
+	run->cut = 0;
+}
+
+/* *dst = *src, its variants only. */
+static void run_copy(struct run *dst, const struct run *src)
+{
+	dst->nv = src->nv;
+	dst->full = src->full;
+	dst->cut = src->cut;
+	for (size_t v = 0; v < src->nv; v++) {
+		memcpy(dst->b[v], src->b[v], src->len[v]);
+		dst->len[v] = src->len[v];
+	}
 }
 
 /* Append one of n alternative characters (UTF-8 in c[i], clen[i] bytes) to
@@ -678,10 +778,8 @@ static int parse_options(struct px *p, int *icase, int *ext)
 	return 0;
 }
 
-/* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
- * requirement is written to *req, and *exact says which strings the group
- * matches when it can match nothing else (exact->nv == 0: unknown). */
-static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run *exact)
+/* parse_group() without the memo. */
+static enum atom_kind parse_group_body(struct px *p, struct lit_conj *req, struct run *exact)
 {
 	int save_icase = p->icase, save_ext = p->ext;
 	int zero = 0;
@@ -691,6 +789,8 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run
 		p->bail = 1;
 		return A_NONLIT;
 	}
+	if (p->depth > p->maxdepth)
+		p->maxdepth = p->depth;
 	if (peek(p) == '*') {
 		p->bail = 1; /* verbs and (*positive_lookahead: ...) */
 		return A_NONLIT;
@@ -761,6 +861,154 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run
 		return A_ZERO;
 	}
 	return A_GROUP;
+}
+
+/* Groups already read, by their text (struct prefilter_memo, prefilter.h).
+ * What a group requires follows from its text, the options in force where
+ * it starts ((?i), (?x)), the kind of subject, and whether its nesting
+ * stays within the limit: nothing before or after it counts, so a second
+ * occurrence (the same lexicon in another pattern, or in a pattern's
+ * prefix) takes a copy of the first one's result. */
+#define MEMO_MIN_LEN 256 /* shorter groups are read again: cheaper than a copy */
+#define MEMO_KEY_LEN 64  /* bytes hashed to find candidates */
+#define MEMO_BUCKETS 1024
+
+struct memo_entry {
+	struct memo_entry *next;
+	char *text; /* the group, '(' to ')' */
+	size_t len, key;
+	int rel_depth; /* nesting below its own level */
+	struct lit_conj req;
+	struct run *exact; /* NULL: not exact */
+};
+
+struct prefilter_memo {
+	struct memo_entry *bucket[MEMO_BUCKETS];
+};
+
+struct prefilter_memo *prefilter_memo_new(void)
+{
+	return calloc(1, sizeof(struct prefilter_memo));
+}
+
+void prefilter_memo_free(struct prefilter_memo *m)
+{
+	if (!m)
+		return;
+	for (size_t b = 0; b < MEMO_BUCKETS; b++)
+		for (struct memo_entry *e = m->bucket[b], *next; e; e = next) {
+			next = e->next;
+			free(e->text);
+			lit_conj_clear(&e->req);
+			free(e->exact);
+			free(e);
+		}
+	free(m);
+}
+
+static size_t memo_key(const struct px *p, size_t start)
+{
+	size_t h = fnv(p->s + start, MEMO_KEY_LEN);
+	return h ^ (size_t)(p->icase | p->ext << 1 | p->norm << 2);
+}
+
+static int set_copy(struct lit_set *dst, const struct lit_set *src)
+{
+	*dst = (struct lit_set){ .always = src->always };
+	if (src->n == 0)
+		return 0;
+	if (!(dst->v = malloc(src->n * sizeof(*dst->v))))
+		return -ENOMEM;
+	for (; dst->n < src->n; dst->n++)
+		if (!(dst->v[dst->n] = strdup(src->v[dst->n])))
+			return -ENOMEM;
+	return 0;
+}
+
+static int conj_copy(struct lit_conj *dst, const struct lit_conj *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	for (; dst->n < src->n; dst->n++)
+		if (set_copy(&dst->v[dst->n], &src->v[dst->n]) < 0) {
+			dst->n++;
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+/* The entry for the group at p->s[start] under the current options, or
+ * NULL. */
+static const struct memo_entry *memo_find(const struct px *p, size_t start, size_t key)
+{
+	for (const struct memo_entry *e = p->memo->bucket[key % MEMO_BUCKETS]; e; e = e->next)
+		if (e->key == key && e->len <= p->len - start && p->depth + e->rel_depth <= 64 &&
+		    memcmp(e->text, p->s + start, e->len) == 0)
+			return e;
+	return NULL;
+}
+
+static void memo_add(struct px *p, size_t start, size_t key, int rel_depth,
+                     const struct lit_conj *req, const struct run *exact)
+{
+	struct memo_entry *e = calloc(1, sizeof(*e));
+	if (!e)
+		goto nomem;
+	e->len = p->pos - start;
+	e->key = key;
+	e->rel_depth = rel_depth;
+	if (!(e->text = malloc(e->len)) || conj_copy(&e->req, req) < 0 ||
+	    (exact->nv && !(e->exact = malloc(sizeof(*e->exact)))))
+		goto nomem;
+	memcpy(e->text, p->s + start, e->len);
+	if (e->exact)
+		run_copy(e->exact, exact);
+	e->next = p->memo->bucket[key % MEMO_BUCKETS];
+	p->memo->bucket[key % MEMO_BUCKETS] = e;
+	return;
+nomem:
+	if (e) {
+		free(e->text);
+		lit_conj_clear(&e->req);
+		free(e->exact);
+		free(e);
+	}
+	p->nomem = 1;
+}
+
+/* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
+ * requirement is written to *req, and *exact says which strings the group
+ * matches when it can match nothing else (exact->nv == 0: unknown). */
+static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run *exact)
+{
+	const size_t start = p->pos - 1;
+	const int use_memo = p->memo && p->len - start >= MEMO_MIN_LEN;
+	size_t key = 0;
+	if (use_memo) {
+		key = memo_key(p, start);
+		const struct memo_entry *e = memo_find(p, start, key);
+		if (e) {
+			if (conj_copy(req, &e->req) < 0)
+				p->nomem = 1;
+			if (e->exact)
+				run_copy(exact, e->exact);
+			else
+				exact->nv = 0;
+			p->pos = start + e->len;
+			/* as deep as reading it would have gone (the enclosing
+			 * group's entry records that) */
+			if (p->depth + e->rel_depth > p->maxdepth)
+				p->maxdepth = p->depth + e->rel_depth;
+			return A_GROUP;
+		}
+	}
+	const int depth0 = p->depth, max0 = p->maxdepth;
+	p->maxdepth = depth0;
+	enum atom_kind k = parse_group_body(p, req, exact);
+	if (use_memo && k == A_GROUP && !p->bail && !p->nomem && p->pos - start >= MEMO_MIN_LEN)
+		memo_add(p, start, key, p->maxdepth - depth0, req, exact);
+	if (max0 > p->maxdepth)
+		p->maxdepth = max0;
+	return k;
 }
 
 /* An escape; p->pos is just after '\'.  For A_LIT writes *cp. */
@@ -1123,7 +1371,7 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
 		/* zero width: the run goes on across it */
 		if (min >= 1)
 			for (size_t i = 0; i < a->req.n; i++)
-				conj_add(best, &a->req.v[i]);
+				conj_add_minimal(best, &a->req.v[i]);
 		break;
 	case A_NONLIT:
 		finish_run(p, run, best);
@@ -1163,7 +1411,7 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
 		finish_run(p, run, best);
 		if (min >= 1)
 			for (size_t i = 0; i < a->req.n; i++)
-				conj_add(best, &a->req.v[i]);
+				conj_add_minimal(best, &a->req.v[i]);
 		break;
 	}
 }
@@ -1173,7 +1421,8 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
  * zero-width items), else exact->nv = 0. */
 static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 {
-	struct run run = { .nv = 0 };
+	struct run run; /* 4 KB of variants: only the header is initialised */
+	run_init(&run);
 	memset(best, 0, sizeof(*best));
 	exact->nv = 0;
 
@@ -1188,7 +1437,11 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 			parse_quoted(p, &run, best);
 			continue;
 		}
-		struct atom a = { .k = A_NONLIT, .ncp = 0, .req = { .n = 0 } };
+		struct atom a;
+		a.k = A_NONLIT;
+		a.ncp = 0;
+		a.req.n = 0;
+		run_init(&a.gex);
 		p->pos++;
 		parse_atom(p, c, &a);
 		if (p->bail) {
@@ -1203,7 +1456,7 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 		lit_conj_clear(&a.req);
 	}
 	if (!p->bail && !run.cut && !run.full && run.nv > 0 && run.len[0] > 0)
-		*exact = run;
+		run_copy(exact, &run);
 	finish_run(p, &run, best);
 }
 
@@ -1243,7 +1496,13 @@ static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 
 int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret)
 {
-	struct px p = { .s = pattern, .len = strlen(pattern) };
+	return prefilter_extract_memo(pattern, flags, NULL, ret);
+}
+
+int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter_memo *memo,
+                           struct lit_conj *ret)
+{
+	struct px p = { .s = pattern, .len = strlen(pattern), .memo = memo };
 	p.norm = (flags & PREFILTER_NORMALIZED) != 0;
 	struct lit_conj c = { .n = 0 };
 	struct run exact;
