@@ -314,20 +314,27 @@ static int same_set(const struct lit_set *a, const struct lit_set *b)
 /* The relaxed prefix of src (reach.h) in characters (unit 0) or spaces
  * (1) and its rarest literal set: 0 with *ret_set and *ret_reach, 1 when
  * there is none within the window limits, -ENOMEM. */
-static int prefix_set(const char *src, int norm, int unit, struct prefilter_memo *memo,
+/* Groups already read while building one engine's prefilter (a lexicon
+ * is one large group in every pattern naming it): prefilter.h, reach.h. */
+struct build_memo {
+	struct prefilter_memo *lits;
+	struct reach_memo *reach;
+};
+
+static int prefix_set(const char *src, int norm, int unit, struct build_memo *memo,
                       struct lit_set *ret_set, long *ret_reach)
 {
 	struct lit_conj qc = { .n = 0 };
 	char *q;
 	long reach;
-	int r = unit && !norm ? 1 : pattern_prefix(src, norm, unit, &q, &reach);
+	int r = unit && !norm ? 1 : pattern_prefix_memo(src, norm, unit, memo->reach, &q, &reach);
 	if (r != 0)
 		return r;
 	if (reach > (unit ? WINDOW_MAX_SPACES : WINDOW_MAX_REACH)) {
 		free(q);
 		return 1;
 	}
-	r = prefilter_extract_memo(q, norm ? PREFILTER_NORMALIZED : 0, memo, &qc);
+	r = prefilter_extract_memo(q, norm ? PREFILTER_NORMALIZED : 0, memo->lits, &qc);
 	free(q);
 	if (r < 0)
 		return r;
@@ -357,7 +364,7 @@ static int prefix_set(const char *src, int norm, int unit, struct prefilter_memo
  * is one of the pattern's or, returned in *extra, a set of its own.  Sets
  * the split's reach, spaces and wset; returns 0 or -ENOMEM. */
 static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj *c,
-                       struct prefilter_memo *memo, struct lit_set *extra)
+                       struct build_memo *memo, struct lit_set *extra)
 {
 	const struct filter_rule *rule = &e->rs.v[e->slots[s].rule];
 	const char *src = slot_pattern(e, s)->src;
@@ -375,10 +382,10 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 			return r;
 		src = ts;
 	}
-	reach = pattern_reach(src, norm);
+	reach = pattern_reach_memo(src, norm, memo->reach);
 	if (reach > WINDOW_MAX_REACH)
 		reach = -1;
-	spaces = norm ? pattern_space_reach(src) : -1;
+	spaces = norm ? pattern_space_reach_memo(src, memo->reach) : -1;
 	if (spaces > WINDOW_MAX_SPACES)
 		spaces = -1;
 	/* a bounded pattern: windows around any set, in characters or in
@@ -512,12 +519,12 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 	struct litlist L[NINPUTS] = { 0 };
 	struct set_map *map = set_map_new();
 	/* a lexicon's group is read once, not in every pattern naming it */
-	struct prefilter_memo *memo = prefilter_memo_new();
+	struct build_memo memo = { prefilter_memo_new(), reach_memo_new() };
 	int r = -ENOMEM;
 
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
 	extra = calloc(e->nslots ? e->nslots : 1, sizeof(*extra));
-	if (!conj || !extra || !map || !memo)
+	if (!conj || !extra || !map || !memo.lits || !memo.reach)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
@@ -528,7 +535,7 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 			                           in == FILTER_INPUT_NORMALIZED
 			                                   ? PREFILTER_NORMALIZED
 			                                   : 0,
-			                           memo, &conj[s]) < 0)
+			                           memo.lits, &conj[s]) < 0)
 				goto out;
 			ps->full = (uint8_t)((1u << conj[s].n) - 1);
 			for (size_t c = 0; c < 4; c++)
@@ -540,7 +547,7 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 				    lit_set_freq(&conj[s].v[ps->primary]))
 					ps->primary = (uint8_t)c;
 			}
-			if (window_plan(e, s, &conj[s], memo, &extra[s]) < 0)
+			if (window_plan(e, s, &conj[s], &memo, &extra[s]) < 0)
 				goto out;
 			ps->wset = e->splits[s].wset;
 			ps->spaces = e->splits[s].spaces;
@@ -570,7 +577,8 @@ out:
 	free(conj);
 	free(extra);
 	set_map_free(map);
-	prefilter_memo_free(memo);
+	prefilter_memo_free(memo.lits);
+	reach_memo_free(memo.reach);
 	for (int in = 0; in < NINPUTS; in++) {
 		free(L[in].lits);
 		free(L[in].lens);

@@ -298,19 +298,30 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 }
 
 /* Words so frequent in Swedish and English comments that requiring one
- * filters little more than requiring a single letter. */
-static const char *const common_words[] = {
-	"alla", "and", "ar",   "are", "att", "av",   "de",   "den", "det", "dig",  "din",
-	"du",   "en",  "er",   "ett", "for", "fran", "gor",  "han", "har", "hon",  "hur",
-	"i",    "in",  "is",   "it",  "jag", "kan",  "man",  "med", "men", "mig",  "min",
-	"ni",   "nar", "nu",   "och", "of",  "om",   "on",   "pa",  "sa",  "sig",  "ska",
-	"som",  "the", "till", "to",  "ut",  "var",  "vad",  "vi",  "was", "what", "you",
-	"your", "är",  "för",  "på",  "så",  "när",  "från",
+ * filters little more than requiring a single letter, with their lengths
+ * in bytes (lit_freq() runs for every literal at every comparison of
+ * sets: a lexicon's set is hundreds). */
+#define W(s)                                                                                       \
+	{                                                                                          \
+		s, sizeof(s) - 1                                                                   \
+	}
+static const struct common_word {
+	const char *w;
+	size_t len;
+} common_words[] = {
+	W("alla"), W("and"), W("ar"),  W("are"), W("att"), W("av"),   W("de"),   W("den"),
+	W("det"),  W("dig"), W("din"), W("du"),  W("en"),  W("er"),   W("ett"),  W("for"),
+	W("fran"), W("gor"), W("han"), W("har"), W("hon"), W("hur"),  W("i"),    W("in"),
+	W("is"),   W("it"),  W("jag"), W("kan"), W("man"), W("med"),  W("men"),  W("mig"),
+	W("min"),  W("ni"),  W("nar"), W("nu"),  W("och"), W("of"),   W("om"),   W("on"),
+	W("pa"),   W("sa"),  W("sig"), W("ska"), W("som"), W("the"),  W("till"), W("to"),
+	W("ut"),   W("var"), W("vad"), W("vi"),  W("was"), W("what"), W("you"),  W("your"),
+	W("är"),   W("för"), W("på"),  W("så"),  W("när"), W("från"),
 };
+#undef W
 
 /* The longest of common_words in bytes ("från"): a longer literal is
- * none of them (lexicon sets have hundreds of literals, and their
- * estimate is taken at every comparison of sets). */
+ * none of them. */
 #define COMMON_WORD_MAX 5
 
 /* Estimated share of comments that contain literal l: by its length in
@@ -338,9 +349,11 @@ static double lit_freq(const char *l)
 		f *= 0.7; /* a word boundary written into the literal */
 	if (b - a > COMMON_WORD_MAX)
 		return f;
+	/* (x | 0x20) equal is necessary for strncasecmp()'s first bytes to be */
 	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
-		if (strlen(common_words[i]) == b - a &&
-		    strncasecmp(common_words[i], l + a, b - a) == 0)
+		if (common_words[i].len == b - a &&
+		    (common_words[i].w[0] | 0x20) == (l[a] | 0x20) &&
+		    strncasecmp(common_words[i].w, l + a, b - a) == 0)
 			return f > 0.5 ? f : 0.5;
 	return f;
 }

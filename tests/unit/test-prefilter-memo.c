@@ -3,6 +3,7 @@
  * large set is minimized as a small one is. */
 #include "t.h"
 #include "filter/prefilter.h"
+#include "filter/reach.h"
 
 /* The sets of a pattern as "a,b|c", in the order extracted (the order
  * decides automaton ids: a memo must not change it). */
@@ -61,6 +62,9 @@ static const char *const contexts[] = {
 	"\\Q(?:\\E%s",
 	"(%s)\\1",
 	"(?:(?:(?:%s)))\\s+(?:%s)",
+	"%s\\s+\\S+\\s+%s",
+	"(?:%s\\s+.*|x)y",
+	"[^.]*%s",
 };
 
 /* ctx with every "%s" replaced by g. */
@@ -105,6 +109,57 @@ static void test_memo_gives_the_sets_of_a_fresh_read(void)
 				}
 	prefilter_memo_free(memo);
 	for (size_t g = 0; g < 3; g++)
+		free(groups[g]);
+}
+
+/* The reach of a pattern, its spaces and its relaxed prefixes as one
+ * string. */
+static void reach_of(const char *pat, int norm, struct reach_memo *memo, char *out, size_t size)
+{
+	size_t len = (size_t)snprintf(out, size, "%ld %ld", pattern_reach_memo(pat, norm, memo),
+	                              norm ? pattern_space_reach_memo(pat, memo) : -1);
+	for (int spaces = 0; spaces < 2; spaces++) {
+		char *q = NULL;
+		long r = -1;
+		int k = pattern_prefix_memo(pat, norm, spaces, memo, &q, &r);
+		len += (size_t)snprintf(out + len, size - len, " | %d %ld %s", k, r, q ? q : "");
+		free(q);
+	}
+}
+
+static void test_reach_memo_gives_a_fresh_read(void)
+{
+	char *groups[2] = { word_group(1, 40), word_group(4, 50) };
+	struct reach_memo *memo = reach_memo_new();
+	static char fresh[1 << 16], memod[1 << 16];
+	T_ASSERT(memo != NULL);
+	for (int round = 0; round < 2; round++)
+		for (size_t g = 0; g < 2; g++)
+			for (size_t c = 0; c < sizeof(contexts) / sizeof(contexts[0]); c++)
+				for (int norm = 0; norm < 2; norm++) {
+					char pat[8192];
+					fill(pat, sizeof(pat), contexts[c], groups[g]);
+					reach_of(pat, norm, NULL, fresh, sizeof(fresh));
+					reach_of(pat, norm, memo, memod, sizeof(memod));
+					if (strcmp(fresh, memod) != 0)
+						T_FAIL_("context %zu, group %zu, norm %d: "
+						        "\"%.200s\" "
+						        "against \"%.200s\"",
+						        c, g, norm, memod, fresh);
+				}
+	/* nested past the limit after a read at the top: no reach */
+	char pat[16384];
+	size_t len = 0;
+	for (int i = 0; i < 63; i++)
+		len += (size_t)sprintf(pat + len, "(?:");
+	len += (size_t)sprintf(pat + len, "%s", groups[0]);
+	for (int i = 0; i < 63; i++)
+		len += (size_t)sprintf(pat + len, ")");
+	T_ASSERT(pattern_reach_memo(groups[0], 0, memo) > 0);
+	T_EQ_INT(-1, pattern_reach(pat, 0));
+	T_EQ_INT(-1, pattern_reach_memo(pat, 0, memo));
+	reach_memo_free(memo);
+	for (size_t g = 0; g < 2; g++)
 		free(groups[g]);
 }
 
@@ -183,6 +238,7 @@ int main(void)
 {
 	T_RUN(test_memo_gives_the_sets_of_a_fresh_read);
 	T_RUN(test_memo_keeps_the_nesting_limit);
+	T_RUN(test_reach_memo_gives_a_fresh_read);
 	T_RUN(test_large_set_minimized_as_small_one);
 	return t_done();
 }
