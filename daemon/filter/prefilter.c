@@ -146,7 +146,16 @@ struct min_index {
 	unsigned char *has_len;        /* [maxlen + 1]: a literal of that length exists */
 	uint64_t one[4];               /* one-byte literals */
 	uint64_t two[(1u << 16) / 64]; /* first two bytes of longer literals */
+	/* by hash (bloom filters): every prefix of a literal, and every
+	 * literal; most substrings of a word stop being the start of any
+	 * literal after a few bytes, and are never looked up */
+	uint64_t prefix[(1u << 16) / 64], whole[(1u << 16) / 64];
 };
+
+static size_t bloom_bit(size_t hash)
+{
+	return (hash ^ hash >> 16 ^ hash >> 32) & ((1u << 16) - 1);
+}
 
 static bool bit(const uint64_t *m, size_t i)
 {
@@ -169,7 +178,9 @@ static bool min_covered(const struct min_index *x, const char *v, size_t n)
 		hash = (hash ^ c0) * 16777619u;
 		for (size_t l = 2; at + l <= n && l < n; l++) {
 			hash = (hash ^ (unsigned char)v[at + l - 1]) * 16777619u;
-			if (!x->has_len[l])
+			if (!bit(x->prefix, bloom_bit(hash)))
+				break; /* no literal starts with v[at..at + l) */
+			if (!x->has_len[l] || !bit(x->whole, bloom_bit(hash)))
 				continue;
 			for (size_t h = hash & (x->cap - 1); x->slot[h].s;
 			     h = (h + 1) & (x->cap - 1))
@@ -206,6 +217,12 @@ static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
 		else
 			x->two[((size_t)v[0] << 8 | v[1]) / 64] |=
 			        1ull << (((size_t)v[0] << 8 | v[1]) % 64);
+		size_t ph = 2166136261u;
+		for (size_t l = 0; l < len[i]; l++) {
+			ph = (ph ^ v[l]) * 16777619u;
+			x->prefix[bloom_bit(ph) / 64] |= 1ull << (bloom_bit(ph) % 64);
+		}
+		x->whole[bloom_bit(hash) / 64] |= 1ull << (bloom_bit(hash) % 64);
 	}
 	/* freed only after the loop: the hash still points at them */
 	for (size_t i = 0; i < ls->n; i++)
@@ -378,6 +395,21 @@ static double set_freq(const struct lit_set *ls)
 	return f;
 }
 
+/* set_freq() and has_ubiquitous() in one pass over the literals (sets
+ * are compared at every level of a lexicon's trie). */
+static double set_stats(const struct lit_set *ls, int *ret_ubiquitous)
+{
+	double f = 0;
+	int u = 0;
+	for (size_t i = 0; i < ls->n; i++) {
+		double li = lit_freq(ls->v[i]);
+		f += li;
+		u |= li >= 1.0;
+	}
+	*ret_ubiquitous = u;
+	return f;
+}
+
 double lit_set_freq(const struct lit_set *ls)
 {
 	return set_freq(ls);
@@ -410,10 +442,10 @@ static int stronger(const struct lit_set *a, const struct lit_set *b)
 		return 0;
 	if (worthless(b))
 		return 1;
-	int ua = has_ubiquitous(a), ub = has_ubiquitous(b);
+	int ua, ub;
+	double fa = set_stats(a, &ua), fb = set_stats(b, &ub);
 	if (ua != ub)
 		return ub; /* a literal in nearly every comment makes a set useless */
-	double fa = set_freq(a), fb = set_freq(b);
 	return fa < fb || (fa == fb && a->n < b->n);
 }
 
@@ -1531,13 +1563,17 @@ int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter
 	 * only costs time once a rarer set is required too; dropping a
 	 * requirement is safe. */
 	double rarest = 2.0;
-	for (size_t i = 0; i < c.n; i++)
-		if (set_freq(&c.v[i]) < rarest)
-			rarest = set_freq(&c.v[i]);
+	int ubiq[PREFILTER_MAX_CONJ];
+	for (size_t i = 0; i < c.n; i++) {
+		double f = set_stats(&c.v[i], &ubiq[i]);
+		if (f < rarest)
+			rarest = f;
+	}
 	for (size_t i = 0; i < c.n && rarest < 0.5;) {
-		if (has_ubiquitous(&c.v[i])) {
+		if (ubiq[i]) {
 			lit_set_clear(&c.v[i]);
 			c.v[i] = c.v[--c.n];
+			ubiq[i] = ubiq[c.n];
 			memset(&c.v[c.n], 0, sizeof(c.v[c.n]));
 		} else {
 			i++;
