@@ -918,13 +918,18 @@ static enum atom_kind parse_group_body(struct px *p, struct lit_conj *req, struc
 #define MEMO_KEY_LEN 64  /* bytes hashed to find candidates */
 #define MEMO_BUCKETS 1024
 
+/* One group read.  Its text, its sets' literals and its exact strings
+ * are one block, each string NUL-terminated (no literal holds a NUL):
+ * a lexicon's set is hundreds of literals, and a malloc() each made the
+ * memo of the shipped rules' groups take 5 MB while the engine was built. */
 struct memo_entry {
 	struct memo_entry *next;
-	char *text; /* the group, '(' to ')' */
-	size_t len, key;
-	int rel_depth; /* nesting below its own level */
-	struct lit_conj req;
-	struct run *exact; /* NULL: not exact */
+	size_t len, key; /* the text: the group, '(' to ')' */
+	int rel_depth;   /* nesting below its own level */
+	size_t nsets, nlits[PREFILTER_MAX_CONJ];
+	int always[PREFILTER_MAX_CONJ];
+	size_t exact_nv; /* 0: not exact */
+	char block[];    /* text, then every literal, then the exact strings */
 };
 
 struct prefilter_memo {
@@ -943,9 +948,6 @@ void prefilter_memo_free(struct prefilter_memo *m)
 	for (size_t b = 0; b < MEMO_BUCKETS; b++)
 		for (struct memo_entry *e = m->bucket[b], *next; e; e = next) {
 			next = e->next;
-			free(e->text);
-			lit_conj_clear(&e->req);
-			free(e->exact);
 			free(e);
 		}
 	free(m);
@@ -957,27 +959,37 @@ static size_t memo_key(const struct px *p, size_t start)
 	return h ^ (size_t)(p->icase | p->ext << 1 | p->norm << 2);
 }
 
-static int set_copy(struct lit_set *dst, const struct lit_set *src)
+/* The entry's requirement and exact strings, copied into *req and
+ * *exact.  Returns 0 or -ENOMEM (req then holds what was copied). */
+static int memo_copy_out(const struct memo_entry *e, struct lit_conj *req, struct run *exact)
 {
-	*dst = (struct lit_set){ .always = src->always };
-	if (src->n == 0)
-		return 0;
-	if (!(dst->v = malloc(src->n * sizeof(*dst->v))))
-		return -ENOMEM;
-	for (; dst->n < src->n; dst->n++)
-		if (!(dst->v[dst->n] = strdup(src->v[dst->n])))
-			return -ENOMEM;
-	return 0;
-}
-
-static int conj_copy(struct lit_conj *dst, const struct lit_conj *src)
-{
-	memset(dst, 0, sizeof(*dst));
-	for (; dst->n < src->n; dst->n++)
-		if (set_copy(&dst->v[dst->n], &src->v[dst->n]) < 0) {
-			dst->n++;
+	const char *at = e->block + e->len;
+	memset(req, 0, sizeof(*req));
+	for (; req->n < e->nsets; req->n++) {
+		struct lit_set *ls = &req->v[req->n];
+		ls->always = e->always[req->n];
+		if (e->nlits[req->n] && !(ls->v = malloc(e->nlits[req->n] * sizeof(*ls->v)))) {
+			req->n++;
 			return -ENOMEM;
 		}
+		for (; ls->n < e->nlits[req->n]; ls->n++) {
+			size_t l = strlen(at) + 1;
+			if (!(ls->v[ls->n] = malloc(l))) {
+				req->n++;
+				return -ENOMEM;
+			}
+			memcpy(ls->v[ls->n], at, l);
+			at += l;
+		}
+	}
+	exact->nv = e->exact_nv;
+	exact->full = 0;
+	exact->cut = 0;
+	for (size_t v = 0; v < e->exact_nv; v++) {
+		exact->len[v] = strlen(at);
+		memcpy(exact->b[v], at, exact->len[v]);
+		at += exact->len[v] + 1;
+	}
 	return 0;
 }
 
@@ -987,7 +999,7 @@ static const struct memo_entry *memo_find(const struct px *p, size_t start, size
 {
 	for (const struct memo_entry *e = p->memo->bucket[key % MEMO_BUCKETS]; e; e = e->next)
 		if (e->key == key && e->len <= p->len - start && p->depth + e->rel_depth <= 64 &&
-		    memcmp(e->text, p->s + start, e->len) == 0)
+		    memcmp(e->block, p->s + start, e->len) == 0)
 			return e;
 	return NULL;
 }
@@ -995,29 +1007,40 @@ static const struct memo_entry *memo_find(const struct px *p, size_t start, size
 static void memo_add(struct px *p, size_t start, size_t key, int rel_depth,
                      const struct lit_conj *req, const struct run *exact)
 {
-	struct memo_entry *e = calloc(1, sizeof(*e));
-	if (!e)
-		goto nomem;
-	e->len = p->pos - start;
-	e->key = key;
-	e->rel_depth = rel_depth;
-	if (!(e->text = malloc(e->len)) || conj_copy(&e->req, req) < 0 ||
-	    (exact->nv && !(e->exact = malloc(sizeof(*e->exact)))))
-		goto nomem;
-	memcpy(e->text, p->s + start, e->len);
-	if (e->exact)
-		run_copy(e->exact, exact);
+	const size_t len = p->pos - start;
+	size_t size = len;
+	for (size_t i = 0; i < req->n; i++)
+		for (size_t l = 0; l < req->v[i].n; l++)
+			size += strlen(req->v[i].v[l]) + 1;
+	for (size_t v = 0; v < exact->nv; v++)
+		size += exact->len[v] + 1;
+	struct memo_entry *e = malloc(sizeof(*e) + size);
+	if (!e) {
+		p->nomem = 1;
+		return;
+	}
+	*e = (struct memo_entry){ .len = len, .key = key, .rel_depth = rel_depth };
+	char *at = e->block;
+	memcpy(at, p->s + start, len);
+	at += len;
+	e->nsets = req->n;
+	for (size_t i = 0; i < req->n; i++) {
+		e->always[i] = req->v[i].always;
+		e->nlits[i] = req->v[i].n;
+		for (size_t l = 0; l < req->v[i].n; l++) {
+			size_t n = strlen(req->v[i].v[l]) + 1;
+			memcpy(at, req->v[i].v[l], n);
+			at += n;
+		}
+	}
+	e->exact_nv = exact->nv;
+	for (size_t v = 0; v < exact->nv; v++) {
+		memcpy(at, exact->b[v], exact->len[v]);
+		at[exact->len[v]] = '\0';
+		at += exact->len[v] + 1;
+	}
 	e->next = p->memo->bucket[key % MEMO_BUCKETS];
 	p->memo->bucket[key % MEMO_BUCKETS] = e;
-	return;
-nomem:
-	if (e) {
-		free(e->text);
-		lit_conj_clear(&e->req);
-		free(e->exact);
-		free(e);
-	}
-	p->nomem = 1;
 }
 
 /* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
@@ -1032,12 +1055,8 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run
 		key = memo_key(p, start);
 		const struct memo_entry *e = memo_find(p, start, key);
 		if (e) {
-			if (conj_copy(req, &e->req) < 0)
+			if (memo_copy_out(e, req, exact) < 0)
 				p->nomem = 1;
-			if (e->exact)
-				run_copy(exact, e->exact);
-			else
-				exact->nv = 0;
 			p->pos = start + e->len;
 			/* as deep as reading it would have gone (the enclosing
 			 * group's entry records that) */
