@@ -108,9 +108,9 @@ static size_t fnv(const char *p, size_t n)
  * A small set compares every pair.  A larger one (a lexicon's words, each
  * nesting level of its trie minimizing the union of its branches again)
  * looks up each literal's substrings of the lengths the set has in a hash
- * of the set, and only at the positions where the set has a literal
- * starting with those two bytes: linear in the set's size where comparing
- * every pair was quadratic, and most positions of a word start none. */
+ * of the set, and only while some literal starts with the substring (a
+ * bloom filter): linear in the set's size where comparing every pair was
+ * quadratic, and most positions of a word start no literal. */
 #define MINIMIZE_PAIRWISE 16
 
 /* A literal of one byte covers another only before its last byte: the
@@ -143,18 +143,19 @@ struct min_index {
 		size_t len, hash;
 	} * slot;
 	size_t cap;
-	unsigned char *has_len;        /* [maxlen + 1]: a literal of that length exists */
-	uint64_t one[4];               /* one-byte literals */
-	uint64_t two[(1u << 16) / 64]; /* first two bytes of longer literals */
-	/* by hash (bloom filters): every prefix of a literal, and every
-	 * literal; most substrings of a word stop being the start of any
-	 * literal after a few bytes, and are never looked up */
-	uint64_t prefix[(1u << 16) / 64], whole[(1u << 16) / 64];
+	unsigned char *has_len; /* [maxlen + 1]: a literal of that length exists */
+	uint64_t one[4];        /* one-byte literals */
+	/* by hash (bloom filters of mask + 1 bits, sized to the set): every
+	 * prefix of a literal, and every literal; most substrings of a word
+	 * stop being the start of any literal after a few bytes, and are
+	 * never looked up */
+	uint64_t *prefix, *whole;
+	size_t mask;
 };
 
-static size_t bloom_bit(size_t hash)
+static size_t bloom_bit(const struct min_index *x, size_t hash)
 {
-	return (hash ^ hash >> 16 ^ hash >> 32) & ((1u << 16) - 1);
+	return (hash ^ hash >> 16 ^ hash >> 32) & x->mask;
 }
 
 static bool bit(const uint64_t *m, size_t i)
@@ -162,25 +163,28 @@ static bool bit(const uint64_t *m, size_t i)
 	return (m[i / 64] >> (i % 64)) & 1;
 }
 
+static void set_bit(uint64_t *m, size_t i)
+{
+	m[i / 64] |= 1ull << (i % 64);
+}
+
 /* 1 when a literal of the index other than v itself is a substring of
  * v[0..n). */
 static bool min_covered(const struct min_index *x, const char *v, size_t n)
 {
 	for (size_t at = 0; at + 1 < n; at++) {
-		const unsigned char c0 = (unsigned char)v[at], c1 = (unsigned char)v[at + 1];
+		const unsigned char c0 = (unsigned char)v[at];
 		if (bit(x->one, c0))
 			return true; /* a one-byte literal, shorter than v */
-		if (!bit(x->two, (size_t)c0 << 8 | c1))
-			continue;
 		/* every substring starting at `at`, its hash grown a byte at a
 		 * time (FNV-1a is a running hash) */
 		size_t hash = 2166136261u;
 		hash = (hash ^ c0) * 16777619u;
 		for (size_t l = 2; at + l <= n && l < n; l++) {
 			hash = (hash ^ (unsigned char)v[at + l - 1]) * 16777619u;
-			if (!bit(x->prefix, bloom_bit(hash)))
+			if (!bit(x->prefix, bloom_bit(x, hash)))
 				break; /* no literal starts with v[at..at + l) */
-			if (!x->has_len[l] || !bit(x->whole, bloom_bit(hash)))
+			if (!x->has_len[l] || !bit(x->whole, bloom_bit(x, hash)))
 				continue;
 			for (size_t h = hash & (x->cap - 1); x->slot[h].s;
 			     h = (h + 1) & (x->cap - 1))
@@ -194,39 +198,39 @@ static bool min_covered(const struct min_index *x, const char *v, size_t n)
 
 static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
 {
-	struct min_index *x = calloc(1, sizeof(*x));
-	size_t k = 0;
-	if (!x)
-		return; /* a larger set is as correct */
-	x->cap = 16;
-	while (x->cap < 2 * ls->n)
-		x->cap *= 2;
-	x->slot = calloc(x->cap, sizeof(*x->slot));
-	x->has_len = calloc(maxlen + 1, 1);
-	if (!x->slot || !x->has_len)
-		goto out;
+	struct min_index x = { .cap = 16, .mask = 1023 };
+	size_t k = 0, bytes = 0;
+	while (x.cap < 2 * ls->n)
+		x.cap *= 2;
+	for (size_t i = 0; i < ls->n; i++)
+		bytes += len[i];
+	while (x.mask < 16 * bytes && x.mask < (1u << 20) - 1)
+		x.mask = x.mask * 2 + 1; /* about 16 bits a prefix */
+	x.slot = calloc(x.cap, sizeof(*x.slot));
+	x.has_len = calloc(maxlen + 1, 1);
+	x.prefix = calloc(2 * ((x.mask + 1) / 64), sizeof(uint64_t));
+	if (!x.slot || !x.has_len || !x.prefix)
+		goto out; /* a larger set is as correct */
+	x.whole = x.prefix + (x.mask + 1) / 64;
 	for (size_t i = 0; i < ls->n; i++) {
 		const unsigned char *v = (const unsigned char *)ls->v[i];
-		size_t hash = fnv(ls->v[i], len[i]), h = hash & (x->cap - 1);
-		while (x->slot[h].s)
-			h = (h + 1) & (x->cap - 1);
-		x->slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
-		x->has_len[len[i]] = 1;
+		size_t hash = fnv(ls->v[i], len[i]), h = hash & (x.cap - 1);
+		while (x.slot[h].s)
+			h = (h + 1) & (x.cap - 1);
+		x.slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
+		x.has_len[len[i]] = 1;
 		if (len[i] == 1)
-			x->one[v[0] / 64] |= 1ull << (v[0] % 64);
-		else
-			x->two[((size_t)v[0] << 8 | v[1]) / 64] |=
-			        1ull << (((size_t)v[0] << 8 | v[1]) % 64);
+			set_bit(x.one, v[0]);
 		size_t ph = 2166136261u;
 		for (size_t l = 0; l < len[i]; l++) {
 			ph = (ph ^ v[l]) * 16777619u;
-			x->prefix[bloom_bit(ph) / 64] |= 1ull << (bloom_bit(ph) % 64);
+			set_bit(x.prefix, bloom_bit(&x, ph));
 		}
-		x->whole[bloom_bit(hash) / 64] |= 1ull << (bloom_bit(hash) % 64);
+		set_bit(x.whole, bloom_bit(&x, hash));
 	}
 	/* freed only after the loop: the hash still points at them */
 	for (size_t i = 0; i < ls->n; i++)
-		if (min_covered(x, ls->v[i], len[i]))
+		if (min_covered(&x, ls->v[i], len[i]))
 			len[i] = SIZE_MAX;
 	for (size_t i = 0; i < ls->n; i++) {
 		if (len[i] == SIZE_MAX)
@@ -236,9 +240,9 @@ static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
 	}
 	ls->n = k;
 out:
-	free(x->slot);
-	free(x->has_len);
-	free(x);
+	free(x.slot);
+	free(x.has_len);
+	free(x.prefix);
 }
 
 static void lit_set_minimize(struct lit_set *ls)
