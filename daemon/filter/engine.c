@@ -339,9 +339,14 @@ static int prefix_set(const char *src, int norm, int unit, struct build_memo *me
 	if (r < 0)
 		return r;
 	size_t best = 0;
-	for (size_t k = 1; k < qc.n; k++)
-		if (lit_set_freq(&qc.v[k]) < lit_set_freq(&qc.v[best]))
+	double best_freq = qc.n ? lit_set_freq(&qc.v[0]) : 0;
+	for (size_t k = 1; k < qc.n; k++) {
+		double f = lit_set_freq(&qc.v[k]);
+		if (f < best_freq) {
 			best = k;
+			best_freq = f;
+		}
+	}
 	/* a set with a literal in nearly every text (a letter, a space, a
 	 * punctuation mark) occurs too often for windows */
 	if (qc.n == 0 || lit_set_ubiquitous(&qc.v[best])) {
@@ -540,12 +545,17 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 			ps->full = (uint8_t)((1u << conj[s].n) - 1);
 			for (size_t c = 0; c < 4; c++)
 				ps->set[c] = PLAN_NO_SET;
+			/* the estimate sums over a set's literals (a lexicon's
+			 * hundreds): taken once a set */
+			double primary_freq = 0;
 			for (size_t c = 0; c < conj[s].n; c++) {
 				if (intern_set(map, &L[in], in, &conj[s].v[c], &ps->set[c]) < 0)
 					goto out;
-				if (lit_set_freq(&conj[s].v[c]) <
-				    lit_set_freq(&conj[s].v[ps->primary]))
+				double f = lit_set_freq(&conj[s].v[c]);
+				if (c == 0 || f < primary_freq) {
 					ps->primary = (uint8_t)c;
+					primary_freq = f;
+				}
 			}
 			if (window_plan(e, s, &conj[s], &memo, &extra[s]) < 0)
 				goto out;
