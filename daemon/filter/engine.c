@@ -314,26 +314,39 @@ static int same_set(const struct lit_set *a, const struct lit_set *b)
 /* The relaxed prefix of src (reach.h) in characters (unit 0) or spaces
  * (1) and its rarest literal set: 0 with *ret_set and *ret_reach, 1 when
  * there is none within the window limits, -ENOMEM. */
-static int prefix_set(const char *src, int norm, int unit, struct lit_set *ret_set, long *ret_reach)
+/* Groups already read while building one engine's prefilter (a lexicon
+ * is one large group in every pattern naming it): prefilter.h, reach.h. */
+struct build_memo {
+	struct prefilter_memo *lits;
+	struct reach_memo *reach;
+};
+
+static int prefix_set(const char *src, int norm, int unit, struct build_memo *memo,
+                      struct lit_set *ret_set, long *ret_reach)
 {
 	struct lit_conj qc = { .n = 0 };
 	char *q;
 	long reach;
-	int r = unit && !norm ? 1 : pattern_prefix(src, norm, unit, &q, &reach);
+	int r = unit && !norm ? 1 : pattern_prefix_memo(src, norm, unit, memo->reach, &q, &reach);
 	if (r != 0)
 		return r;
 	if (reach > (unit ? WINDOW_MAX_SPACES : WINDOW_MAX_REACH)) {
 		free(q);
 		return 1;
 	}
-	r = prefilter_extract_opts(q, norm ? PREFILTER_NORMALIZED : 0, &qc);
+	r = prefilter_extract_memo(q, norm ? PREFILTER_NORMALIZED : 0, memo->lits, &qc);
 	free(q);
 	if (r < 0)
 		return r;
 	size_t best = 0;
-	for (size_t k = 1; k < qc.n; k++)
-		if (lit_set_freq(&qc.v[k]) < lit_set_freq(&qc.v[best]))
+	double best_freq = qc.n ? lit_set_freq(&qc.v[0]) : 0;
+	for (size_t k = 1; k < qc.n; k++) {
+		double f = lit_set_freq(&qc.v[k]);
+		if (f < best_freq) {
 			best = k;
+			best_freq = f;
+		}
+	}
 	/* a set with a literal in nearly every text (a letter, a space, a
 	 * punctuation mark) occurs too often for windows */
 	if (qc.n == 0 || lit_set_ubiquitous(&qc.v[best])) {
@@ -356,7 +369,7 @@ static int prefix_set(const char *src, int norm, int unit, struct lit_set *ret_s
  * is one of the pattern's or, returned in *extra, a set of its own.  Sets
  * the split's reach, spaces and wset; returns 0 or -ENOMEM. */
 static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj *c,
-                       struct lit_set *extra)
+                       struct build_memo *memo, struct lit_set *extra)
 {
 	const struct filter_rule *rule = &e->rs.v[e->slots[s].rule];
 	const char *src = slot_pattern(e, s)->src;
@@ -374,10 +387,10 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 			return r;
 		src = ts;
 	}
-	reach = pattern_reach(src, norm);
+	reach = pattern_reach_memo(src, norm, memo->reach);
 	if (reach > WINDOW_MAX_REACH)
 		reach = -1;
-	spaces = norm ? pattern_space_reach(src) : -1;
+	spaces = norm ? pattern_space_reach_memo(src, memo->reach) : -1;
 	if (spaces > WINDOW_MAX_SPACES)
 		spaces = -1;
 	/* a bounded pattern: windows around any set, in characters or in
@@ -391,7 +404,7 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 	/* a prefix: the one whose set is rarer (counted in spaces, the
 	 * prefix goes on through \S+ and [a-z]{2,}, often to a rarer word) */
 	for (int unit = 0; unit < 2; unit++) {
-		r = prefix_set(src, norm, unit, &qs[unit], &qr[unit]);
+		r = prefix_set(src, norm, unit, memo, &qs[unit], &qr[unit]);
 		if (r < 0)
 			goto out;
 		have[unit] = r == 0;
@@ -510,34 +523,41 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 	struct lit_set *extra = NULL; /* window_plan()'s prefix sets */
 	struct litlist L[NINPUTS] = { 0 };
 	struct set_map *map = set_map_new();
+	/* a lexicon's group is read once, not in every pattern naming it */
+	struct build_memo memo = { prefilter_memo_new(), reach_memo_new() };
 	int r = -ENOMEM;
 
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
 	extra = calloc(e->nslots ? e->nslots : 1, sizeof(*extra));
-	if (!conj || !extra || !map)
+	if (!conj || !extra || !map || !memo.lits || !memo.reach)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		int in = rule->input;
 		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
 			struct plan_slot *ps = &p->slot[s];
-			if (prefilter_extract_opts(slot_pattern(e, s)->src,
+			if (prefilter_extract_memo(slot_pattern(e, s)->src,
 			                           in == FILTER_INPUT_NORMALIZED
 			                                   ? PREFILTER_NORMALIZED
 			                                   : 0,
-			                           &conj[s]) < 0)
+			                           memo.lits, &conj[s]) < 0)
 				goto out;
 			ps->full = (uint8_t)((1u << conj[s].n) - 1);
 			for (size_t c = 0; c < 4; c++)
 				ps->set[c] = PLAN_NO_SET;
+			/* the estimate sums over a set's literals (a lexicon's
+			 * hundreds): taken once a set */
+			double primary_freq = 0;
 			for (size_t c = 0; c < conj[s].n; c++) {
 				if (intern_set(map, &L[in], in, &conj[s].v[c], &ps->set[c]) < 0)
 					goto out;
-				if (lit_set_freq(&conj[s].v[c]) <
-				    lit_set_freq(&conj[s].v[ps->primary]))
+				double f = lit_set_freq(&conj[s].v[c]);
+				if (c == 0 || f < primary_freq) {
 					ps->primary = (uint8_t)c;
+					primary_freq = f;
+				}
 			}
-			if (window_plan(e, s, &conj[s], &extra[s]) < 0)
+			if (window_plan(e, s, &conj[s], &memo, &extra[s]) < 0)
 				goto out;
 			ps->wset = e->splits[s].wset;
 			ps->spaces = e->splits[s].spaces;
@@ -567,6 +587,8 @@ out:
 	free(conj);
 	free(extra);
 	set_map_free(map);
+	prefilter_memo_free(memo.lits);
+	reach_memo_free(memo.reach);
 	for (int in = 0; in < NINPUTS; in++) {
 		free(L[in].lits);
 		free(L[in].lens);

@@ -35,6 +35,8 @@ struct px {
 	int bail; /* syntax not understood: the result is "always" */
 	int nomem;
 	int depth;
+	int maxdepth;                /* the deepest group nesting reached (memo entries) */
+	struct prefilter_memo *memo; /* NULL: none */
 };
 
 /* The current run of adjacent literal characters, as a few variants:
@@ -99,68 +101,30 @@ static size_t fnv(const char *p, size_t n)
 /* Drop every literal that contains another literal of the set: a text
  * with "dict ed" has "dict" ("ska" covers "ska fan"), so the set requires
  * the same, with fewer literals for the automaton and a truer estimate.
- */
-/* Each literal's substrings of the lengths the set has, looked up in a
- * hash of the set: linear in the set's size where comparing every pair
- * was quadratic (a third of building the engine with the fourth round's
- * lexicons, each nesting level of a trie minimizing its whole set again).
- * A literal inside one that is itself dropped is inside the literal
- * that dropped it too, so the result is the pairwise one. */
-static void lit_set_minimize(struct lit_set *ls)
+ * Each literal is judged against the whole set, and a smaller set covers
+ * no more: minimizing the result again changes nothing (conj_add_minimal()
+ * relies on that).
+ *
+ * A small set compares every pair.  A larger one (a lexicon's words, each
+ * nesting level of its trie minimizing the union of its branches again)
+ * looks up each literal's substrings of the lengths the set has in a hash
+ * of the set, and only while some literal starts with the substring (a
+ * bloom filter): linear in the set's size where comparing every pair was
+ * quadratic, and most positions of a word start no literal. */
+#define MINIMIZE_PAIRWISE 16
+
+/* A literal of one byte covers another only before its last byte: the
+ * hashed lookup has always looked there, and an automaton's literals are
+ * kept as they were.  (Either is correct: a set with a literal of one byte
+ * is nearly always dropped as ubiquitous.) */
+static void minimize_pairwise(struct lit_set *ls, size_t *len)
 {
-	size_t cap = 16, k = 0, maxlen = 0;
-	while (cap < 2 * ls->n)
-		cap *= 2;
-	struct slot {
-		const char *s; /* NULL: empty */
-		size_t len, hash;
-	} *slot = calloc(cap, sizeof(*slot));
-	size_t *len = malloc((ls->n ? ls->n : 1) * sizeof(*len));
-	if (!slot || !len) {
-		free(slot);
-		free(len);
-		return; /* a larger set is as correct */
-	}
+	size_t k = 0;
 	for (size_t i = 0; i < ls->n; i++) {
-		len[i] = strlen(ls->v[i]);
-		if (len[i] > maxlen)
-			maxlen = len[i];
-	}
-	/* which lengths the set has: only those are looked up */
-	unsigned char *has_len = calloc(maxlen + 1, 1);
-	if (!has_len) {
-		free(slot);
-		free(len);
-		return;
-	}
-	for (size_t i = 0; i < ls->n; i++) {
-		size_t hash = fnv(ls->v[i], len[i]), h = hash & (cap - 1);
-		while (slot[h].s)
-			h = (h + 1) & (cap - 1);
-		slot[h] = (struct slot){ ls->v[i], len[i], hash };
-		has_len[len[i]] = 1;
-	}
-	for (size_t i = 0; i < ls->n; i++) {
-		const char *v = ls->v[i];
 		bool covered = false;
-		/* every substring starting at `at`, its hash grown a byte at a
-		 * time (FNV-1a is a running hash) */
-		for (size_t at = 0; at + 1 < len[i] && !covered; at++) {
-			size_t hash = 2166136261u;
-			for (size_t l = 1; at + l <= len[i] && l < len[i] && !covered; l++) {
-				hash = (hash ^ (unsigned char)v[at + l - 1]) * 16777619u;
-				if (!has_len[l])
-					continue;
-				for (size_t h = hash & (cap - 1); slot[h].s;
-				     h = (h + 1) & (cap - 1))
-					if (slot[h].hash == hash && slot[h].len == l &&
-					    memcmp(slot[h].s, v + at, l) == 0) {
-						covered = true;
-						break;
-					}
-			}
-		}
-		/* freed only after the loop: the hash still points at it */
+		for (size_t j = 0; j < ls->n && !covered; j++)
+			covered = len[j] < len[i] &&
+			          memmem(ls->v[i], len[i] - (len[j] == 1), ls->v[j], len[j]);
 		len[i] = covered ? SIZE_MAX : len[i];
 	}
 	for (size_t i = 0; i < ls->n; i++) {
@@ -169,10 +133,136 @@ static void lit_set_minimize(struct lit_set *ls)
 		else
 			ls->v[k++] = ls->v[i];
 	}
-	free(has_len);
-	free(slot);
-	free(len);
 	ls->n = k;
+}
+
+/* The hash of minimize_hashed() and its filters. */
+struct min_index {
+	struct min_slot {
+		const char *s; /* NULL: empty */
+		size_t len, hash;
+	} * slot;
+	size_t cap;
+	unsigned char *has_len; /* [maxlen + 1]: a literal of that length exists */
+	uint64_t one[4];        /* one-byte literals */
+	/* by hash (bloom filters of mask + 1 bits, sized to the set): every
+	 * prefix of a literal, and every literal; most substrings of a word
+	 * stop being the start of any literal after a few bytes, and are
+	 * never looked up */
+	uint64_t *prefix, *whole;
+	size_t mask;
+};
+
+static size_t bloom_bit(const struct min_index *x, size_t hash)
+{
+	return (hash ^ hash >> 16 ^ hash >> 32) & x->mask;
+}
+
+static bool bit(const uint64_t *m, size_t i)
+{
+	return (m[i / 64] >> (i % 64)) & 1;
+}
+
+static void set_bit(uint64_t *m, size_t i)
+{
+	m[i / 64] |= 1ull << (i % 64);
+}
+
+/* 1 when a literal of the index other than v itself is a substring of
+ * v[0..n). */
+static bool min_covered(const struct min_index *x, const char *v, size_t n)
+{
+	for (size_t at = 0; at + 1 < n; at++) {
+		const unsigned char c0 = (unsigned char)v[at];
+		if (bit(x->one, c0))
+			return true; /* a one-byte literal, shorter than v */
+		/* every substring starting at `at`, its hash grown a byte at a
+		 * time (FNV-1a is a running hash) */
+		size_t hash = 2166136261u;
+		hash = (hash ^ c0) * 16777619u;
+		for (size_t l = 2; at + l <= n && l < n; l++) {
+			hash = (hash ^ (unsigned char)v[at + l - 1]) * 16777619u;
+			if (!bit(x->prefix, bloom_bit(x, hash)))
+				break; /* no literal starts with v[at..at + l) */
+			if (!x->has_len[l] || !bit(x->whole, bloom_bit(x, hash)))
+				continue;
+			for (size_t h = hash & (x->cap - 1); x->slot[h].s;
+			     h = (h + 1) & (x->cap - 1))
+				if (x->slot[h].hash == hash && x->slot[h].len == l &&
+				    memcmp(x->slot[h].s, v + at, l) == 0)
+					return true;
+		}
+	}
+	return false;
+}
+
+static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
+{
+	struct min_index x = { .cap = 16, .mask = 1023 };
+	size_t k = 0, bytes = 0;
+	while (x.cap < 2 * ls->n)
+		x.cap *= 2;
+	for (size_t i = 0; i < ls->n; i++)
+		bytes += len[i];
+	while (x.mask < 16 * bytes && x.mask < (1u << 20) - 1)
+		x.mask = x.mask * 2 + 1; /* about 16 bits a prefix */
+	x.slot = calloc(x.cap, sizeof(*x.slot));
+	x.has_len = calloc(maxlen + 1, 1);
+	x.prefix = calloc(2 * ((x.mask + 1) / 64), sizeof(uint64_t));
+	if (!x.slot || !x.has_len || !x.prefix)
+		goto out; /* a larger set is as correct */
+	x.whole = x.prefix + (x.mask + 1) / 64;
+	for (size_t i = 0; i < ls->n; i++) {
+		const unsigned char *v = (const unsigned char *)ls->v[i];
+		size_t hash = fnv(ls->v[i], len[i]), h = hash & (x.cap - 1);
+		while (x.slot[h].s)
+			h = (h + 1) & (x.cap - 1);
+		x.slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
+		x.has_len[len[i]] = 1;
+		if (len[i] == 1)
+			set_bit(x.one, v[0]);
+		size_t ph = 2166136261u;
+		for (size_t l = 0; l < len[i]; l++) {
+			ph = (ph ^ v[l]) * 16777619u;
+			set_bit(x.prefix, bloom_bit(&x, ph));
+		}
+		set_bit(x.whole, bloom_bit(&x, hash));
+	}
+	/* freed only after the loop: the hash still points at them */
+	for (size_t i = 0; i < ls->n; i++)
+		if (min_covered(&x, ls->v[i], len[i]))
+			len[i] = SIZE_MAX;
+	for (size_t i = 0; i < ls->n; i++) {
+		if (len[i] == SIZE_MAX)
+			free(ls->v[i]);
+		else
+			ls->v[k++] = ls->v[i];
+	}
+	ls->n = k;
+out:
+	free(x.slot);
+	free(x.has_len);
+	free(x.prefix);
+}
+
+static void lit_set_minimize(struct lit_set *ls)
+{
+	size_t maxlen = 0;
+	if (ls->n <= 1)
+		return; /* nothing to compare */
+	size_t *len = malloc(ls->n * sizeof(*len));
+	if (!len)
+		return; /* a larger set is as correct */
+	for (size_t i = 0; i < ls->n; i++) {
+		len[i] = strlen(ls->v[i]);
+		if (len[i] > maxlen)
+			maxlen = len[i];
+	}
+	if (ls->n <= MINIMIZE_PAIRWISE)
+		minimize_pairwise(ls, len);
+	else
+		minimize_hashed(ls, len, maxlen);
+	free(len);
 }
 
 int lit_set_union(struct lit_set *dst, const struct lit_set *src)
@@ -229,19 +319,30 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 }
 
 /* Words so frequent in Swedish and English comments that requiring one
- * filters little more than requiring a single letter. */
-static const char *const common_words[] = {
-	"alla", "and", "ar",   "are", "att", "av",   "de",   "den", "det", "dig",  "din",
-	"du",   "en",  "er",   "ett", "for", "fran", "gor",  "han", "har", "hon",  "hur",
-	"i",    "in",  "is",   "it",  "jag", "kan",  "man",  "med", "men", "mig",  "min",
-	"ni",   "nar", "nu",   "och", "of",  "om",   "on",   "pa",  "sa",  "sig",  "ska",
-	"som",  "the", "till", "to",  "ut",  "var",  "vad",  "vi",  "was", "what", "you",
-	"your", "är",  "för",  "på",  "så",  "när",  "från",
+ * filters little more than requiring a single letter, with their lengths
+ * in bytes (lit_freq() runs for every literal at every comparison of
+ * sets: a lexicon's set is hundreds). */
+#define W(s)                                                                                       \
+	{                                                                                          \
+		s, sizeof(s) - 1                                                                   \
+	}
+static const struct common_word {
+	const char *w;
+	size_t len;
+} common_words[] = {
+	W("alla"), W("and"), W("ar"),  W("are"), W("att"), W("av"),   W("de"),   W("den"),
+	W("det"),  W("dig"), W("din"), W("du"),  W("en"),  W("er"),   W("ett"),  W("for"),
+	W("fran"), W("gor"), W("han"), W("har"), W("hon"), W("hur"),  W("i"),    W("in"),
+	W("is"),   W("it"),  W("jag"), W("kan"), W("man"), W("med"),  W("men"),  W("mig"),
+	W("min"),  W("ni"),  W("nar"), W("nu"),  W("och"), W("of"),   W("om"),   W("on"),
+	W("pa"),   W("sa"),  W("sig"), W("ska"), W("som"), W("the"),  W("till"), W("to"),
+	W("ut"),   W("var"), W("vad"), W("vi"),  W("was"), W("what"), W("you"),  W("your"),
+	W("är"),   W("för"), W("på"),  W("så"),  W("när"), W("från"),
 };
+#undef W
 
 /* The longest of common_words in bytes ("från"): a longer literal is
- * none of them (lexicon sets have hundreds of literals, and their
- * estimate is taken at every comparison of sets). */
+ * none of them. */
 #define COMMON_WORD_MAX 5
 
 /* Estimated share of comments that contain literal l: by its length in
@@ -269,9 +370,11 @@ static double lit_freq(const char *l)
 		f *= 0.7; /* a word boundary written into the literal */
 	if (b - a > COMMON_WORD_MAX)
 		return f;
+	/* (x | 0x20) equal is necessary for strncasecmp()'s first bytes to be */
 	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
-		if (strlen(common_words[i]) == b - a &&
-		    strncasecmp(common_words[i], l + a, b - a) == 0)
+		if (common_words[i].len == b - a &&
+		    (common_words[i].w[0] | 0x20) == (l[a] | 0x20) &&
+		    strncasecmp(common_words[i].w, l + a, b - a) == 0)
 			return f > 0.5 ? f : 0.5;
 	return f;
 }
@@ -293,6 +396,21 @@ static double set_freq(const struct lit_set *ls)
 	double f = 0;
 	for (size_t i = 0; i < ls->n; i++)
 		f += lit_freq(ls->v[i]);
+	return f;
+}
+
+/* set_freq() and has_ubiquitous() in one pass over the literals (sets
+ * are compared at every level of a lexicon's trie). */
+static double set_stats(const struct lit_set *ls, int *ret_ubiquitous)
+{
+	double f = 0;
+	int u = 0;
+	for (size_t i = 0; i < ls->n; i++) {
+		double li = lit_freq(ls->v[i]);
+		f += li;
+		u |= li >= 1.0;
+	}
+	*ret_ubiquitous = u;
 	return f;
 }
 
@@ -328,23 +446,23 @@ static int stronger(const struct lit_set *a, const struct lit_set *b)
 		return 0;
 	if (worthless(b))
 		return 1;
-	int ua = has_ubiquitous(a), ub = has_ubiquitous(b);
+	int ua, ub;
+	double fa = set_stats(a, &ua), fb = set_stats(b, &ub);
 	if (ua != ub)
 		return ub; /* a literal in nearly every comment makes a set useless */
-	double fa = set_freq(a), fb = set_freq(b);
 	return fa < fb || (fa == fb && a->n < b->n);
 }
 
-/* Add a required set to the conjunction, keeping the strongest
- * PREFILTER_MAX_CONJ (dropping a requirement is always safe).  cand is
- * consumed. */
-static void conj_add(struct lit_conj *c, struct lit_set *cand)
+/* Add a required set, minimized already (a group's requirement: its
+ * sets were minimized when they were added to it), to the conjunction,
+ * keeping the strongest PREFILTER_MAX_CONJ (dropping a requirement is
+ * always safe).  cand is consumed. */
+static void conj_add_minimal(struct lit_conj *c, struct lit_set *cand)
 {
 	if (worthless(cand)) {
 		lit_set_clear(cand);
 		return;
 	}
-	lit_set_minimize(cand);
 	if (c->n < PREFILTER_MAX_CONJ) {
 		c->v[c->n++] = *cand;
 		memset(cand, 0, sizeof(*cand));
@@ -361,6 +479,14 @@ static void conj_add(struct lit_conj *c, struct lit_set *cand)
 	} else {
 		lit_set_clear(cand);
 	}
+}
+
+/* conj_add_minimal() of a set not minimized yet (a run's variants). */
+static void conj_add(struct lit_conj *c, struct lit_set *cand)
+{
+	if (!worthless(cand))
+		lit_set_minimize(cand);
+	conj_add_minimal(c, cand);
 }
 
 /* Move the strongest set of c into *out (always when c is empty); c is
@@ -393,6 +519,29 @@ static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
 		if (lit_add(&cand, run->b[i], run->len[i]) < 0)
 			p->nomem = 1;
 	conj_add(best, &cand);
+}
+
+/* An empty run.  A run is 4 KB of variants, and one is set up for every
+ * item of a pattern (an atom's exact strings): zeroing or copying it whole
+ * was most of the time parse_seq() took on a lexicon's trie. */
+static void run_init(struct run *run)
+{
+	run->nv = 0;
+	run->len[0] = 0;
+	run->full = 0;
+	run->cut = 0;
+}
+
+/* *dst = *src, its variants only. */
+static void run_copy(struct run *dst, const struct run *src)
+{
+	dst->nv = src->nv;
+	dst->full = src->full;
+	dst->cut = src->cut;
+	for (size_t v = 0; v < src->nv; v++) {
+		memcpy(dst->b[v], src->b[v], src->len[v]);
+		dst->len[v] = src->len[v];
+	}
 }
 
 /* Append one of n alternative characters (UTF-8 in c[i], clen[i] bytes) to
@@ -678,10 +827,8 @@ static int parse_options(struct px *p, int *icase, int *ext)
 	return 0;
 }
 
-/* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
- * requirement is written to *req, and *exact says which strings the group
- * matches when it can match nothing else (exact->nv == 0: unknown). */
-static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run *exact)
+/* parse_group() without the memo. */
+static enum atom_kind parse_group_body(struct px *p, struct lit_conj *req, struct run *exact)
 {
 	int save_icase = p->icase, save_ext = p->ext;
 	int zero = 0;
@@ -691,6 +838,8 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run
 		p->bail = 1;
 		return A_NONLIT;
 	}
+	if (p->depth > p->maxdepth)
+		p->maxdepth = p->depth;
 	if (peek(p) == '*') {
 		p->bail = 1; /* verbs and (*positive_lookahead: ...) */
 		return A_NONLIT;
@@ -761,6 +910,173 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run
 		return A_ZERO;
 	}
 	return A_GROUP;
+}
+
+/* Groups already read, by their text (struct prefilter_memo, prefilter.h).
+ * What a group requires follows from its text, the options in force where
+ * it starts ((?i), (?x)), the kind of subject, and whether its nesting
+ * stays within the limit: nothing before or after it counts, so a second
+ * occurrence (the same lexicon in another pattern, or in a pattern's
+ * prefix) takes a copy of the first one's result. */
+#define MEMO_MIN_LEN 256 /* shorter groups are read again: cheaper than a copy */
+#define MEMO_KEY_LEN 64  /* bytes hashed to find candidates */
+#define MEMO_BUCKETS 1024
+
+/* One group read.  Its text, its sets' literals and its exact strings
+ * are one block, each string NUL-terminated (no literal holds a NUL):
+ * a lexicon's set is hundreds of literals, and a malloc() each made the
+ * memo of the shipped rules' groups take 5 MB while the engine was built. */
+struct memo_entry {
+	struct memo_entry *next;
+	size_t len, key; /* the text: the group, '(' to ')' */
+	int rel_depth;   /* nesting below its own level */
+	size_t nsets, nlits[PREFILTER_MAX_CONJ];
+	int always[PREFILTER_MAX_CONJ];
+	size_t exact_nv; /* 0: not exact */
+	char block[];    /* text, then every literal, then the exact strings */
+};
+
+struct prefilter_memo {
+	struct memo_entry *bucket[MEMO_BUCKETS];
+};
+
+struct prefilter_memo *prefilter_memo_new(void)
+{
+	return calloc(1, sizeof(struct prefilter_memo));
+}
+
+void prefilter_memo_free(struct prefilter_memo *m)
+{
+	if (!m)
+		return;
+	for (size_t b = 0; b < MEMO_BUCKETS; b++)
+		for (struct memo_entry *e = m->bucket[b], *next; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	free(m);
+}
+
+static size_t memo_key(const struct px *p, size_t start)
+{
+	size_t h = fnv(p->s + start, MEMO_KEY_LEN);
+	return h ^ (size_t)(p->icase | p->ext << 1 | p->norm << 2);
+}
+
+/* The entry's requirement and exact strings, copied into *req and
+ * *exact.  Returns 0 or -ENOMEM (req then holds what was copied). */
+static int memo_copy_out(const struct memo_entry *e, struct lit_conj *req, struct run *exact)
+{
+	const char *at = e->block + e->len;
+	memset(req, 0, sizeof(*req));
+	for (; req->n < e->nsets; req->n++) {
+		struct lit_set *ls = &req->v[req->n];
+		ls->always = e->always[req->n];
+		if (e->nlits[req->n] && !(ls->v = malloc(e->nlits[req->n] * sizeof(*ls->v)))) {
+			req->n++;
+			return -ENOMEM;
+		}
+		for (; ls->n < e->nlits[req->n]; ls->n++) {
+			size_t l = strlen(at) + 1;
+			if (!(ls->v[ls->n] = malloc(l))) {
+				req->n++;
+				return -ENOMEM;
+			}
+			memcpy(ls->v[ls->n], at, l);
+			at += l;
+		}
+	}
+	exact->nv = e->exact_nv;
+	exact->full = 0;
+	exact->cut = 0;
+	for (size_t v = 0; v < e->exact_nv; v++) {
+		exact->len[v] = strlen(at);
+		memcpy(exact->b[v], at, exact->len[v]);
+		at += exact->len[v] + 1;
+	}
+	return 0;
+}
+
+/* The entry for the group at p->s[start] under the current options, or
+ * NULL. */
+static const struct memo_entry *memo_find(const struct px *p, size_t start, size_t key)
+{
+	for (const struct memo_entry *e = p->memo->bucket[key % MEMO_BUCKETS]; e; e = e->next)
+		if (e->key == key && e->len <= p->len - start && p->depth + e->rel_depth <= 64 &&
+		    memcmp(e->block, p->s + start, e->len) == 0)
+			return e;
+	return NULL;
+}
+
+static void memo_add(struct px *p, size_t start, size_t key, int rel_depth,
+                     const struct lit_conj *req, const struct run *exact)
+{
+	const size_t len = p->pos - start;
+	size_t size = len;
+	for (size_t i = 0; i < req->n; i++)
+		for (size_t l = 0; l < req->v[i].n; l++)
+			size += strlen(req->v[i].v[l]) + 1;
+	for (size_t v = 0; v < exact->nv; v++)
+		size += exact->len[v] + 1;
+	struct memo_entry *e = malloc(sizeof(*e) + size);
+	if (!e) {
+		p->nomem = 1;
+		return;
+	}
+	*e = (struct memo_entry){ .len = len, .key = key, .rel_depth = rel_depth };
+	char *at = e->block;
+	memcpy(at, p->s + start, len);
+	at += len;
+	e->nsets = req->n;
+	for (size_t i = 0; i < req->n; i++) {
+		e->always[i] = req->v[i].always;
+		e->nlits[i] = req->v[i].n;
+		for (size_t l = 0; l < req->v[i].n; l++) {
+			size_t n = strlen(req->v[i].v[l]) + 1;
+			memcpy(at, req->v[i].v[l], n);
+			at += n;
+		}
+	}
+	e->exact_nv = exact->nv;
+	for (size_t v = 0; v < exact->nv; v++) {
+		memcpy(at, exact->b[v], exact->len[v]);
+		at[exact->len[v]] = '\0';
+		at += exact->len[v] + 1;
+	}
+	e->next = p->memo->bucket[key % MEMO_BUCKETS];
+	p->memo->bucket[key % MEMO_BUCKETS] = e;
+}
+
+/* A group; p->pos is just after '('.  Returns the kind; for A_GROUP the
+ * requirement is written to *req, and *exact says which strings the group
+ * matches when it can match nothing else (exact->nv == 0: unknown). */
+static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run *exact)
+{
+	const size_t start = p->pos - 1;
+	const int use_memo = p->memo && p->len - start >= MEMO_MIN_LEN;
+	size_t key = 0;
+	if (use_memo) {
+		key = memo_key(p, start);
+		const struct memo_entry *e = memo_find(p, start, key);
+		if (e) {
+			if (memo_copy_out(e, req, exact) < 0)
+				p->nomem = 1;
+			p->pos = start + e->len;
+			/* as deep as reading it would have gone (the enclosing
+			 * group's entry records that) */
+			if (p->depth + e->rel_depth > p->maxdepth)
+				p->maxdepth = p->depth + e->rel_depth;
+			return A_GROUP;
+		}
+	}
+	const int depth0 = p->depth, max0 = p->maxdepth;
+	p->maxdepth = depth0;
+	enum atom_kind k = parse_group_body(p, req, exact);
+	if (use_memo && k == A_GROUP && !p->bail && !p->nomem && p->pos - start >= MEMO_MIN_LEN)
+		memo_add(p, start, key, p->maxdepth - depth0, req, exact);
+	if (max0 > p->maxdepth)
+		p->maxdepth = max0;
+	return k;
 }
 
 /* An escape; p->pos is just after '\'.  For A_LIT writes *cp. */
@@ -1123,7 +1439,7 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
 		/* zero width: the run goes on across it */
 		if (min >= 1)
 			for (size_t i = 0; i < a->req.n; i++)
-				conj_add(best, &a->req.v[i]);
+				conj_add_minimal(best, &a->req.v[i]);
 		break;
 	case A_NONLIT:
 		finish_run(p, run, best);
@@ -1163,7 +1479,7 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
 		finish_run(p, run, best);
 		if (min >= 1)
 			for (size_t i = 0; i < a->req.n; i++)
-				conj_add(best, &a->req.v[i]);
+				conj_add_minimal(best, &a->req.v[i]);
 		break;
 	}
 }
@@ -1173,7 +1489,8 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
  * zero-width items), else exact->nv = 0. */
 static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 {
-	struct run run = { .nv = 0 };
+	struct run run; /* 4 KB of variants: only the header is initialised */
+	run_init(&run);
 	memset(best, 0, sizeof(*best));
 	exact->nv = 0;
 
@@ -1188,7 +1505,11 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 			parse_quoted(p, &run, best);
 			continue;
 		}
-		struct atom a = { .k = A_NONLIT, .ncp = 0, .req = { .n = 0 } };
+		struct atom a;
+		a.k = A_NONLIT;
+		a.ncp = 0;
+		a.req.n = 0;
+		run_init(&a.gex);
 		p->pos++;
 		parse_atom(p, c, &a);
 		if (p->bail) {
@@ -1203,7 +1524,7 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 		lit_conj_clear(&a.req);
 	}
 	if (!p->bail && !run.cut && !run.full && run.nv > 0 && run.len[0] > 0)
-		*exact = run;
+		run_copy(exact, &run);
 	finish_run(p, &run, best);
 }
 
@@ -1243,7 +1564,13 @@ static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 
 int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret)
 {
-	struct px p = { .s = pattern, .len = strlen(pattern) };
+	return prefilter_extract_memo(pattern, flags, NULL, ret);
+}
+
+int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter_memo *memo,
+                           struct lit_conj *ret)
+{
+	struct px p = { .s = pattern, .len = strlen(pattern), .memo = memo };
 	p.norm = (flags & PREFILTER_NORMALIZED) != 0;
 	struct lit_conj c = { .n = 0 };
 	struct run exact;
@@ -1259,13 +1586,17 @@ int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj 
 	 * only costs time once a rarer set is required too; dropping a
 	 * requirement is safe. */
 	double rarest = 2.0;
-	for (size_t i = 0; i < c.n; i++)
-		if (set_freq(&c.v[i]) < rarest)
-			rarest = set_freq(&c.v[i]);
+	int ubiq[PREFILTER_MAX_CONJ];
+	for (size_t i = 0; i < c.n; i++) {
+		double f = set_stats(&c.v[i], &ubiq[i]);
+		if (f < rarest)
+			rarest = f;
+	}
 	for (size_t i = 0; i < c.n && rarest < 0.5;) {
-		if (has_ubiquitous(&c.v[i])) {
+		if (ubiq[i]) {
 			lit_set_clear(&c.v[i]);
 			c.v[i] = c.v[--c.n];
+			ubiq[i] = ubiq[c.n];
 			memset(&c.v[c.n], 0, sizeof(c.v[c.n]));
 		} else {
 			i++;

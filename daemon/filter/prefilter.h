@@ -44,6 +44,21 @@ enum {
  * (with *ret filled; ret->n may be 0: "always") or -ENOMEM. */
 int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret);
 
+/* Groups already read, to be read once: the words of a lexicon (lexicon.h)
+ * are one large group in every pattern that names the lexicon, and in the
+ * prefixes the engine reads for windows (reach.h).  One memo serves any
+ * number of patterns of one engine's build, in one thread; a result is the
+ * one prefilter_extract_opts() gives. */
+struct prefilter_memo;
+
+/* NULL when out of memory. */
+struct prefilter_memo *prefilter_memo_new(void);
+void prefilter_memo_free(struct prefilter_memo *m);
+
+/* prefilter_extract_opts() with a memo (NULL: none). */
+int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter_memo *memo,
+                           struct lit_conj *ret);
+
 #define PREFILTER_MAX_PARTNERS 4
 
 /* The characters PCRE2 (UTF, UCP, caseless) matches for cp, as the

@@ -14,8 +14,10 @@ struct rx {
 	size_t pos, len;
 	int bail;
 	int depth;
-	int normalized; /* the subject's only white space is one ' ' at a time */
-	int spaces;     /* count the spaces a match may contain, not characters */
+	int normalized;          /* the subject's only white space is one ' ' at a time */
+	int spaces;              /* count the spaces a match may contain, not characters */
+	int maxdepth;            /* the deepest group nesting reached (memo entries) */
+	struct reach_memo *memo; /* NULL: none */
 };
 
 #define QUANT_INF (-2L) /* quant(): *, + or {n,} */
@@ -387,6 +389,125 @@ static long escape_spaces(const char *s, size_t at, size_t end)
 	return 1;
 }
 
+/* The group at p ('('): its reach before a quantifier, or -1 for an
+ * option setting such as (?i) (nothing to count). */
+static long parse_group(struct rx *p)
+{
+	p->pos++;
+	if (peek(p) == '*') {
+		p->bail = 1; /* verbs */
+		return 0;
+	}
+	if (peek(p) == '?') {
+		p->pos++;
+		if (!group_open(p))
+			return -1;
+	}
+	if (++p->depth > 64) {
+		p->bail = 1;
+		return 0;
+	}
+	if (p->depth > p->maxdepth)
+		p->maxdepth = p->depth;
+	long r = parse_alt(p);
+	p->depth--;
+	if (p->bail || peek(p) != ')') {
+		p->bail = 1;
+		return 0;
+	}
+	p->pos++;
+	return r;
+}
+
+/* Groups already read, by their text (struct reach_memo, reach.h): a
+ * group's reach follows from its text, the kind of subject and what is
+ * counted, and whether its nesting stays within the limit, so a second
+ * occurrence (a lexicon in another pattern, or in a prefix) takes the
+ * first one's. */
+#define MEMO_MIN_LEN 256 /* shorter groups are read again */
+#define MEMO_KEY_LEN 64  /* bytes hashed to find candidates */
+#define MEMO_BUCKETS 1024
+
+struct reach_entry {
+	struct reach_entry *next;
+	char *text; /* the group, '(' to ')' */
+	size_t len, key;
+	int rel_depth; /* nesting below its own level */
+	long r;
+};
+
+struct reach_memo {
+	struct reach_entry *bucket[MEMO_BUCKETS];
+};
+
+struct reach_memo *reach_memo_new(void)
+{
+	return calloc(1, sizeof(struct reach_memo));
+}
+
+void reach_memo_free(struct reach_memo *m)
+{
+	if (!m)
+		return;
+	for (size_t b = 0; b < MEMO_BUCKETS; b++)
+		for (struct reach_entry *e = m->bucket[b], *next; e; e = next) {
+			next = e->next;
+			free(e->text);
+			free(e);
+		}
+	free(m);
+}
+
+static size_t memo_key(const struct rx *p, size_t at)
+{
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < MEMO_KEY_LEN; i++)
+		h = (h ^ (unsigned char)p->s[at + i]) * 16777619u;
+	return h ^ (size_t)(p->normalized | p->spaces << 1);
+}
+
+/* parse_group() through the memo: only groups read to their end without
+ * giving up are kept (a failed one is read again, and fails again). */
+static long memo_group(struct rx *p)
+{
+	const size_t at = p->pos;
+	if (!p->memo || p->len - at < MEMO_MIN_LEN)
+		return parse_group(p);
+	const size_t key = memo_key(p, at);
+	for (const struct reach_entry *e = p->memo->bucket[key % MEMO_BUCKETS]; e; e = e->next)
+		if (e->key == key && e->len <= p->len - at && p->depth + e->rel_depth <= 64 &&
+		    memcmp(e->text, p->s + at, e->len) == 0) {
+			p->pos = at + e->len;
+			if (p->depth + e->rel_depth > p->maxdepth)
+				p->maxdepth = p->depth + e->rel_depth;
+			return e->r;
+		}
+	const int depth0 = p->depth, max0 = p->maxdepth;
+	p->maxdepth = depth0;
+	long r = parse_group(p);
+	if (!p->bail && r >= 0 && p->pos - at >= MEMO_MIN_LEN) {
+		/* out of memory: not kept, read again next time */
+		struct reach_entry *e = malloc(sizeof(*e));
+		char *text = malloc(p->pos - at);
+		if (e && text) {
+			memcpy(text, p->s + at, p->pos - at);
+			*e = (struct reach_entry){ p->memo->bucket[key % MEMO_BUCKETS],
+				                   text,
+				                   p->pos - at,
+				                   key,
+				                   p->maxdepth - depth0,
+				                   r };
+			p->memo->bucket[key % MEMO_BUCKETS] = e;
+		} else {
+			free(e);
+			free(text);
+		}
+	}
+	if (max0 > p->maxdepth)
+		p->maxdepth = max0;
+	return r;
+}
+
 /* One item of a sequence and its quantifier: its reach, or -1 when the
  * construct added nothing (an option setting, a \s+ counted as one
  * space is still an item).  p->bail on anything unbounded or unknown. */
@@ -395,27 +516,9 @@ static long parse_item(struct rx *p)
 	int c = peek(p);
 	long r;
 	if (c == '(') {
-		p->pos++;
-		if (peek(p) == '*') {
-			p->bail = 1; /* verbs */
-			return 0;
-		}
-		if (peek(p) == '?') {
-			p->pos++;
-			if (!group_open(p))
-				return -1;
-		}
-		if (++p->depth > 64) {
-			p->bail = 1;
-			return 0;
-		}
-		r = parse_alt(p);
-		p->depth--;
-		if (p->bail || peek(p) != ')') {
-			p->bail = 1;
-			return 0;
-		}
-		p->pos++;
+		r = memo_group(p);
+		if (r < 0 || p->bail)
+			return r < 0 ? -1 : 0;
 	} else if (c == '[') {
 		size_t at = p->pos;
 		skip_class(p);
@@ -500,9 +603,13 @@ static int has_extended(const char *src)
 	return 0;
 }
 
-static long reach_of(const char *src, int normalized, int spaces)
+static long reach_of(const char *src, int normalized, int spaces, struct reach_memo *memo)
 {
-	struct rx p = { .s = src, .len = strlen(src), .normalized = normalized, .spaces = spaces };
+	struct rx p = { .s = src,
+		        .len = strlen(src),
+		        .normalized = normalized,
+		        .spaces = spaces,
+		        .memo = memo };
 	if (has_extended(src))
 		return -1;
 	long r = parse_alt(&p);
@@ -513,12 +620,22 @@ static long reach_of(const char *src, int normalized, int spaces)
 
 long pattern_reach(const char *src, int normalized)
 {
-	return reach_of(src, normalized, 0);
+	return reach_of(src, normalized, 0, NULL);
 }
 
 long pattern_space_reach(const char *src)
 {
-	return reach_of(src, 1, 1);
+	return reach_of(src, 1, 1, NULL);
+}
+
+long pattern_reach_memo(const char *src, int normalized, struct reach_memo *memo)
+{
+	return reach_of(src, normalized, 0, memo);
+}
+
+long pattern_space_reach_memo(const char *src, struct reach_memo *memo)
+{
+	return reach_of(src, 1, 1, memo);
 }
 
 /* Relaxed prefixes (reach.h, pattern_prefix()). */
@@ -699,8 +816,18 @@ static void pre_alt(struct rx *p, struct out *o)
 
 int pattern_prefix(const char *src, int normalized, int spaces, char **ret_prefix, long *ret_reach)
 {
+	return pattern_prefix_memo(src, normalized, spaces, NULL, ret_prefix, ret_reach);
+}
+
+int pattern_prefix_memo(const char *src, int normalized, int spaces, struct reach_memo *memo,
+                        char **ret_prefix, long *ret_reach)
+{
 	spaces = spaces && normalized;
-	struct rx p = { .s = src, .len = strlen(src), .normalized = normalized, .spaces = spaces };
+	struct rx p = { .s = src,
+		        .len = strlen(src),
+		        .normalized = normalized,
+		        .spaces = spaces,
+		        .memo = memo };
 	struct out o = { 0 };
 	if (has_extended(src))
 		return 1;
@@ -709,7 +836,8 @@ int pattern_prefix(const char *src, int normalized, int spaces, char **ret_prefi
 		free(o.s);
 		return -ENOMEM;
 	}
-	long reach = p.bail || p.pos != p.len || !o.s ? -1 : reach_of(o.s, normalized, spaces);
+	long reach =
+	        p.bail || p.pos != p.len || !o.s ? -1 : reach_of(o.s, normalized, spaces, memo);
 	if (reach < 0 || strcmp(o.s, src) == 0) {
 		free(o.s);
 		return 1;

@@ -45,3 +45,19 @@ long pattern_space_reach(const char *src);
  * its first item unbounded and not a group to enter, or syntax this reader
  * does not know), or -ENOMEM. */
 int pattern_prefix(const char *src, int normalized, int spaces, char **ret_prefix, long *ret_reach);
+
+/* Groups already read, to be read once: a lexicon's words (lexicon.h)
+ * are one large group in every pattern naming the lexicon.  One memo
+ * serves any number of patterns of one engine's build, in one thread; the
+ * results are those of the functions above without it. */
+struct reach_memo;
+
+/* NULL when out of memory. */
+struct reach_memo *reach_memo_new(void);
+void reach_memo_free(struct reach_memo *m);
+
+/* The functions above with a memo (NULL: none). */
+long pattern_reach_memo(const char *src, int normalized, struct reach_memo *memo);
+long pattern_space_reach_memo(const char *src, struct reach_memo *memo);
+int pattern_prefix_memo(const char *src, int normalized, int spaces, struct reach_memo *memo,
+                        char **ret_prefix, long *ret_reach);

@@ -1,0 +1,244 @@
+/* The prefilter's memo of groups (a lexicon read once for every pattern
+ * naming it) gives the sets reading every pattern afresh gives, and a
+ * large set is minimized as a small one is. */
+#include "t.h"
+#include "filter/prefilter.h"
+#include "filter/reach.h"
+
+/* The sets of a pattern as "a,b|c", in the order extracted (the order
+ * decides automaton ids: a memo must not change it). */
+static char *sets_of(const char *pattern, unsigned flags, struct prefilter_memo *memo)
+{
+	struct lit_conj c;
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	if (!buf)
+		abort();
+	buf[0] = '\0';
+	if (prefilter_extract_memo(pattern, flags, memo, &c) < 0) {
+		free(buf);
+		return NULL;
+	}
+	for (size_t s = 0; s < c.n; s++)
+		for (size_t l = 0; l < c.v[s].n; l++)
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s",
+			                        l ? "," : (s ? "|" : ""), c.v[s].v[l]);
+	lit_conj_clear(&c);
+	return buf;
+}
+
+/* A trie-shaped group of n made-up words, as lexicon.c writes one, over
+ * 256 bytes long from about 30 words: "(?:k(?:a(?:ba|ca...)|...)...)". */
+static char *word_group(unsigned seed, size_t n)
+{
+	char *g = malloc(n * 16 + 16);
+	size_t len = (size_t)sprintf(g, "(?:");
+	for (size_t i = 0; i < n; i++) {
+		unsigned x = seed * 7919u + (unsigned)i * 104729u;
+		len += (size_t)sprintf(g + len, "%s%c(?:%c%c%c|%c%c)", i ? "|" : "",
+		                       'a' + (int)(x % 26), 'a' + (int)(x / 26 % 26),
+		                       'a' + (int)(x / 676 % 26), 'a' + (int)(i % 26),
+		                       'a' + (int)(x / 17576 % 26), 'a' + (int)(i / 26 % 26));
+	}
+	sprintf(g + len, ")");
+	return g;
+}
+
+/* Where a group can stand: the memo may only reuse what the group itself
+ * decides (options in force, kind of subject, quantifier, lookaround and
+ * nesting are each a different result or none). */
+static const char *const contexts[] = {
+	"%s",
+	"\\b%s\\b",
+	"(?i)%s\\s+ar",
+	"(?i:%s)|xyzzy",
+	"jag\\s+ska\\s+%s",
+	"%s?\\s+dig",
+	"(?=.*%s)hej",
+	"(?!%s)hej",
+	"(?x) %s \\s+ du",
+	"(?:du|ni)\\s+(?:%s|plugga)",
+	"[a-z]+%s{2}",
+	"\\Q(?:\\E%s",
+	"(%s)\\1",
+	"(?:(?:(?:%s)))\\s+(?:%s)",
+	"%s\\s+\\S+\\s+%s",
+	"(?:%s\\s+.*|x)y",
+	"[^.]*%s",
+};
+
+/* ctx with every "%s" replaced by g. */
+static void fill(char *out, size_t size, const char *ctx, const char *g)
+{
+	size_t len = 0, glen = strlen(g);
+	for (const char *c = ctx; *c && len + glen + 1 < size; c++) {
+		if (c[0] == '%' && c[1] == 's') {
+			memcpy(out + len, g, glen);
+			len += glen;
+			c++;
+		} else {
+			out[len++] = *c;
+		}
+	}
+	out[len] = '\0';
+}
+
+static void test_memo_gives_the_sets_of_a_fresh_read(void)
+{
+	char *groups[3] = { word_group(1, 40), word_group(2, 40), word_group(1, 60) };
+	struct prefilter_memo *memo = prefilter_memo_new();
+	T_ASSERT(memo != NULL);
+	/* every pattern twice, so the second reading of each is from the memo */
+	for (int round = 0; round < 2; round++)
+		for (size_t g = 0; g < 3; g++)
+			for (size_t c = 0; c < sizeof(contexts) / sizeof(contexts[0]); c++)
+				for (unsigned flags = 0; flags <= PREFILTER_NORMALIZED;
+				     flags += PREFILTER_NORMALIZED) {
+					char pat[8192];
+					fill(pat, sizeof(pat), contexts[c], groups[g]);
+					char *fresh = sets_of(pat, flags, NULL),
+					     *memod = sets_of(pat, flags, memo);
+					T_ASSERT(fresh && memod);
+					if (fresh && memod && strcmp(fresh, memod) != 0) {
+						T_FAIL_("context %zu, group %zu, flags %u: \"%s\" "
+						        "against \"%s\"",
+						        c, g, flags, memod, fresh);
+					}
+					free(fresh);
+					free(memod);
+				}
+	prefilter_memo_free(memo);
+	for (size_t g = 0; g < 3; g++)
+		free(groups[g]);
+}
+
+/* The reach of a pattern, its spaces and its relaxed prefixes as one
+ * string. */
+static void reach_of(const char *pat, int norm, struct reach_memo *memo, char *out, size_t size)
+{
+	size_t len = (size_t)snprintf(out, size, "%ld %ld", pattern_reach_memo(pat, norm, memo),
+	                              norm ? pattern_space_reach_memo(pat, memo) : -1);
+	for (int spaces = 0; spaces < 2; spaces++) {
+		char *q = NULL;
+		long r = -1;
+		int k = pattern_prefix_memo(pat, norm, spaces, memo, &q, &r);
+		len += (size_t)snprintf(out + len, size - len, " | %d %ld %s", k, r, q ? q : "");
+		free(q);
+	}
+}
+
+static void test_reach_memo_gives_a_fresh_read(void)
+{
+	char *groups[2] = { word_group(1, 40), word_group(4, 50) };
+	struct reach_memo *memo = reach_memo_new();
+	static char fresh[1 << 16], memod[1 << 16];
+	T_ASSERT(memo != NULL);
+	for (int round = 0; round < 2; round++)
+		for (size_t g = 0; g < 2; g++)
+			for (size_t c = 0; c < sizeof(contexts) / sizeof(contexts[0]); c++)
+				for (int norm = 0; norm < 2; norm++) {
+					char pat[8192];
+					fill(pat, sizeof(pat), contexts[c], groups[g]);
+					reach_of(pat, norm, NULL, fresh, sizeof(fresh));
+					reach_of(pat, norm, memo, memod, sizeof(memod));
+					if (strcmp(fresh, memod) != 0)
+						T_FAIL_("context %zu, group %zu, norm %d: "
+						        "\"%.200s\" "
+						        "against \"%.200s\"",
+						        c, g, norm, memod, fresh);
+				}
+	/* nested past the limit after a read at the top: no reach */
+	char pat[16384];
+	size_t len = 0;
+	for (int i = 0; i < 63; i++)
+		len += (size_t)sprintf(pat + len, "(?:");
+	len += (size_t)sprintf(pat + len, "%s", groups[0]);
+	for (int i = 0; i < 63; i++)
+		len += (size_t)sprintf(pat + len, ")");
+	T_ASSERT(pattern_reach_memo(groups[0], 0, memo) > 0);
+	T_EQ_INT(-1, pattern_reach(pat, 0));
+	T_EQ_INT(-1, pattern_reach_memo(pat, 0, memo));
+	reach_memo_free(memo);
+	for (size_t g = 0; g < 2; g++)
+		free(groups[g]);
+}
+
+/* A group read at the top and then nested past the limit of 64 levels
+ * gives up there, as it does without a memo. */
+static void test_memo_keeps_the_nesting_limit(void)
+{
+	char *g = word_group(3, 40), pat[16384];
+	struct prefilter_memo *memo = prefilter_memo_new();
+	size_t len = 0;
+	T_ASSERT(memo != NULL);
+	char *top = sets_of(g, 0, memo);
+	T_ASSERT(top && top[0] != '\0');
+	for (int depth = 60; depth <= 64; depth++) {
+		len = 0;
+		for (int i = 0; i < depth; i++)
+			len += (size_t)sprintf(pat + len, "(?:");
+		len += (size_t)sprintf(pat + len, "%s", g);
+		for (int i = 0; i < depth; i++)
+			len += (size_t)sprintf(pat + len, ")");
+		char *fresh = sets_of(pat, 0, NULL), *memod = sets_of(pat, 0, memo);
+		T_ASSERT(fresh && memod);
+		if (fresh && memod && strcmp(fresh, memod) != 0)
+			T_FAIL_("depth %d: \"%s\" against \"%s\"", depth, memod, fresh);
+		/* the group nests two levels: past 62 around it, nothing */
+		if (fresh)
+			T_EQ_INT(depth <= 62, fresh[0] != '\0');
+		free(fresh);
+		free(memod);
+	}
+	free(top);
+	prefilter_memo_free(memo);
+	free(g);
+}
+
+/* Sets of up to 16 literals compare every pair; larger ones are looked up
+ * in a hash.  Unrelated words added to a set must leave the rest of the
+ * result as the small set had it. */
+static void test_large_set_minimized_as_small_one(void)
+{
+	static const char *const small[] = {
+		"(?:huset|stadshuset|kommunhuset|hus|husen)",
+		"(?:ska|ska fan|skal|q|bqb|qb)",
+		"(?:abcd|bc|abc|cd|bcd|e)",
+		"(?:abcd|cd|abc|xcdx)",
+	};
+	static const char *const expect[] = {
+		"hus",
+		"ska,q",
+		"bc,cd,e",
+		"cd,abc",
+	};
+	static const char extra[] = "|zzj1|zzj2|zzj3|zzj4|zzj5|zzj6|zzj7|zzj8|zzj9|zzj0|zzjz"
+	                            "|zzjy|zzjx|zzjw|zzjv|zzji|zzjg";
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
+		char pat[512], want[512];
+		char *got = sets_of(small[i], 0, NULL);
+		T_ASSERT(got != NULL);
+		if (got)
+			T_EQ_STR(expect[i], got);
+		free(got);
+		/* the same alternation with 17 more words: hashed */
+		snprintf(pat, sizeof(pat), "%.*s%s)", (int)strlen(small[i]) - 1, small[i], extra);
+		snprintf(want, sizeof(want), "%s%s", expect[i], extra);
+		for (char *p = want; *p; p++)
+			*p = *p == '|' ? ',' : *p;
+		got = sets_of(pat, 0, NULL);
+		T_ASSERT(got != NULL);
+		if (got)
+			T_EQ_STR(want, got);
+		free(got);
+	}
+}
+
+int main(void)
+{
+	T_RUN(test_memo_gives_the_sets_of_a_fresh_read);
+	T_RUN(test_memo_keeps_the_nesting_limit);
+	T_RUN(test_reach_memo_gives_a_fresh_read);
+	T_RUN(test_large_set_minimized_as_small_one);
+	return t_done();
+}
