@@ -289,10 +289,13 @@ struct config {
 	size_t n_calendars;
 	struct sched_policy sched_site;                     /* [Schedule] */
 	struct sched_policy sched_platform[PLATFORM_COUNT]; /* [Schedule PLATFORM] */
-	struct config_escalation esc;                       /* [Escalation], [OnCall] */
-	struct config_email email;                          /* [Email] */
-	struct config_webhook *webhooks;                    /* [Webhook NAME] */
-	unsigned auto_actions;                              /* [Actions] AutoActions= */
+	/* RequestsInFlight= of [Schedule] and [Schedule PLATFORM]; 0: not
+	 * given (config_requests_in_flight() resolves). */
+	unsigned in_flight_site, in_flight_platform[PLATFORM_COUNT];
+	struct config_escalation esc;    /* [Escalation], [OnCall] */
+	struct config_email email;       /* [Email] */
+	struct config_webhook *webhooks; /* [Webhook NAME] */
+	unsigned auto_actions;           /* [Actions] AutoActions= */
 	size_t n_webhooks;
 	struct config_contact *contacts; /* [Contact NAME] */
 	size_t n_contacts;
@@ -328,6 +331,13 @@ void config_free(struct config *c);
 
 const struct config_unit *config_find_unit(const struct config *c, const char *id);
 const struct config_account *config_find_account(const struct config *c, const char *id);
+
+/* Requests in flight at most across the accounts of platform p:
+ * [Schedule PLATFORM] RequestsInFlight=, else [Schedule]'s, else
+ * CONFIG_IN_FLIGHT_DEFAULT. */
+#define CONFIG_IN_FLIGHT_DEFAULT 64
+#define CONFIG_IN_FLIGHT_MAX 1024
+unsigned config_requests_in_flight(const struct config *c, enum platform p);
 const struct config_webhook *config_find_webhook(const struct config *c, const char *name);
 const char *config_webhook_type_name(enum config_webhook_type t);
 const struct config_contact *config_find_contact(const struct config *c, const char *name);
