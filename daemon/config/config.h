@@ -289,16 +289,17 @@ struct config {
 	size_t n_calendars;
 	struct sched_policy sched_site;                     /* [Schedule] */
 	struct sched_policy sched_platform[PLATFORM_COUNT]; /* [Schedule PLATFORM] */
-	/* RequestsInFlight= of [Schedule] and [Schedule PLATFORM]; 0: not
-	 * given (config_requests_in_flight() resolves). */
-	unsigned in_flight_site, in_flight_platform[PLATFORM_COUNT];
-	struct config_escalation esc;    /* [Escalation], [OnCall] */
-	struct config_email email;       /* [Email] */
-	struct config_webhook *webhooks; /* [Webhook NAME] */
-	unsigned auto_actions;           /* [Actions] AutoActions= */
+	struct config_escalation esc;                       /* [Escalation], [OnCall] */
+	struct config_email email;                          /* [Email] */
+	struct config_webhook *webhooks;                    /* [Webhook NAME] */
+	unsigned auto_actions;                              /* [Actions] AutoActions= */
 	size_t n_webhooks;
 	struct config_contact *contacts; /* [Contact NAME] */
 	size_t n_contacts;
+
+	/* RequestsInFlight= of [Schedule] and [Schedule PLATFORM]; 0: not
+	 * given (config_requests_in_flight() resolves). */
+	unsigned in_flight_site, in_flight_platform[PLATFORM_COUNT];
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */
