@@ -167,7 +167,12 @@ void config_account_value(void *user, const char *section, const char *key, cons
 
 	if (config_key_repeated(ld, section, key, file, line))
 		return;
-	if (strcmp(section, "Schedule") == 0) {
+	if (strcmp(section, "Schedule") == 0 && strcmp(key, "RequestsInFlight") == 0) {
+		diag_add(diags, file, line,
+		         "RequestsInFlight= bounds a platform's requests across its accounts: set "
+		         "it "
+		         "in [Schedule PLATFORM] or [Schedule] of vaktd.conf, not in an account");
+	} else if (strcmp(section, "Schedule") == 0) {
 		config_schedule_value(&a->sched_own, section, key, value, file, line, diags);
 	} else if (strcmp(section, "Deadlines") == 0) {
 		char scope[160];

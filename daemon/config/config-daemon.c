@@ -239,6 +239,22 @@ void config_schedule_value(struct sched_policy *p, const char *section, const ch
 		         key, value);
 }
 
+/* RequestsInFlight= bounds a platform's requests across its accounts: a
+ * setting of the platform (or of all), never of one account. */
+static bool in_flight_key(const char *key, const char *value, unsigned *dst, const char *file,
+                          unsigned line, struct diag_list *diags)
+{
+	if (strcmp(key, "RequestsInFlight") != 0)
+		return false;
+	uint64_t u;
+	if (value_uint(value, 1, CONFIG_IN_FLIGHT_MAX, &u) < 0)
+		diag_add(diags, file, line, "RequestsInFlight= must be 1..%d",
+		         CONFIG_IN_FLIGHT_MAX);
+	else
+		*dst = (unsigned)u;
+	return true;
+}
+
 void config_daemon_value(void *user, const char *section, const char *key, const char *value,
                          const char *file, unsigned line, struct diag_list *diags)
 {
@@ -257,13 +273,16 @@ void config_daemon_value(void *user, const char *section, const char *key, const
 		char scope[160];
 		snprintf(scope, sizeof(scope), "unit:%s", section + 10);
 		config_deadlines_collect(ld, scope, section, key, value, file, line);
-	} else if (strcmp(section, "Schedule") == 0)
-		config_schedule_value(&ld->cfg->sched_site, section, key, value, file, line, diags);
-	else if (strncmp(section, "Schedule ", 9) == 0) {
+	} else if (strcmp(section, "Schedule") == 0) {
+		if (!in_flight_key(key, value, &ld->cfg->in_flight_site, file, line, diags))
+			config_schedule_value(&ld->cfg->sched_site, section, key, value, file, line,
+			                      diags);
+	} else if (strncmp(section, "Schedule ", 9) == 0) {
 		enum platform p = PLATFORM_FACEBOOK;
 		platform_from_name(section + 9, &p);
-		config_schedule_value(&ld->cfg->sched_platform[p], section, key, value, file, line,
-		                      diags);
+		if (!in_flight_key(key, value, &ld->cfg->in_flight_platform[p], file, line, diags))
+			config_schedule_value(&ld->cfg->sched_platform[p], section, key, value,
+			                      file, line, diags);
 	} else if (strcmp(section, "Daemon") == 0)
 		daemon_key(ld, key, value, file, line, diags);
 	else if (strcmp(section, "Api") == 0)

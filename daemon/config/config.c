@@ -584,6 +584,15 @@ const struct config_unit *config_find_unit(const struct config *c, const char *i
 	return NULL;
 }
 
+unsigned config_requests_in_flight(const struct config *c, enum platform p)
+{
+	if (c && (unsigned)p < PLATFORM_COUNT && c->in_flight_platform[p])
+		return c->in_flight_platform[p];
+	if (c && c->in_flight_site)
+		return c->in_flight_site;
+	return CONFIG_IN_FLIGHT_DEFAULT;
+}
+
 const struct config_account *config_find_account(const struct config *c, const char *id)
 {
 	for (size_t i = 0; i < c->n_accounts; i++)

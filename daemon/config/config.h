@@ -296,6 +296,10 @@ struct config {
 	size_t n_webhooks;
 	struct config_contact *contacts; /* [Contact NAME] */
 	size_t n_contacts;
+
+	/* RequestsInFlight= of [Schedule] and [Schedule PLATFORM]; 0: not
+	 * given (config_requests_in_flight() resolves). */
+	unsigned in_flight_site, in_flight_platform[PLATFORM_COUNT];
 };
 
 /* Overrides from the command line; NULL fields keep the file's value. */
@@ -328,6 +332,13 @@ void config_free(struct config *c);
 
 const struct config_unit *config_find_unit(const struct config *c, const char *id);
 const struct config_account *config_find_account(const struct config *c, const char *id);
+
+/* Requests in flight at most across the accounts of platform p:
+ * [Schedule PLATFORM] RequestsInFlight=, else [Schedule]'s, else
+ * CONFIG_IN_FLIGHT_DEFAULT. */
+#define CONFIG_IN_FLIGHT_DEFAULT 64
+#define CONFIG_IN_FLIGHT_MAX 1024
+unsigned config_requests_in_flight(const struct config *c, enum platform p);
 const struct config_webhook *config_find_webhook(const struct config *c, const char *name);
 const char *config_webhook_type_name(enum config_webhook_type t);
 const struct config_contact *config_find_contact(const struct config *c, const char *name);

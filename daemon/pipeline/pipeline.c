@@ -304,15 +304,13 @@ int pipeline_ingest(struct store *s, struct pipeline_rules *rules, const struct 
 	/* The raw item is committed before anything else happens to it; a
 	 * version without a verdict is evaluated by pipeline_repair(). */
 	if (res.version_id) {
-		char account[128], *text = NULL;
-		int is_own;
-		int64_t parent, version;
-		r = store_item_for_filter(s, res.item_id, &text, account, sizeof(account), &is_own,
-		                          &parent, &version);
+		/* The rest is what was just stored (in); only the parent may
+		 * differ, adopted after the item was first stored. */
+		int64_t parent;
+		r = store_item_parent(s, res.item_id, &parent);
 		if (r == 0)
 			r = evaluate(s, rules, acc, res.item_id, res.version_id, in->text,
 			             in->is_own, parent, in->published_at, now, &res);
-		free(text);
 	}
 	if (r == 0)
 		*ret = res;

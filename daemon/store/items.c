@@ -31,8 +31,12 @@ static int latest_version(struct store *s, int64_t item, int64_t *ret_id, char *
                           char *state, size_t state_len)
 {
 	sqlite3_stmt *st =
+	        /* Not ORDER BY id DESC LIMIT 1: the index is (item_id,
+	         * seen_at), so that sorted the item's versions in a temporary
+	         * B-tree on every call; max(id) reads them from the index. */
 	        store_prepare_cached(s, "SELECT id, text, platform_state FROM item_versions "
-	                                "WHERE item_id=? ORDER BY id DESC LIMIT 1");
+	                                "WHERE id=(SELECT max(id) FROM item_versions "
+	                                "WHERE item_id=?)");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -164,6 +168,25 @@ int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t n
 	*ret_id = id;
 	*ret_version = sqlite3_last_insert_rowid(s->db);
 	return 0;
+}
+
+int store_item_parent(struct store *s, int64_t id, int64_t *ret_parent)
+{
+	sqlite3_stmt *st =
+	        store_prepare_cached(s, "SELECT coalesce(parent_id, 0) FROM items WHERE id=?");
+	int r = STORE_E_SQLITE;
+	if (!st)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	int sr = sqlite3_step(st);
+	if (sr == SQLITE_ROW) {
+		*ret_parent = sqlite3_column_int64(st, 0);
+		r = 0;
+	} else if (sr == SQLITE_DONE) {
+		r = -ENOENT;
+	}
+	store_stmt_done(s, st);
+	return r;
 }
 
 int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *account,

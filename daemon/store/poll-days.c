@@ -30,7 +30,8 @@ static int local_day(const char *zone, int64_t usec, int64_t *ret)
 /* The zone the account's days are counted in; "" when they are not. */
 static int counted_zone(struct store *s, const char *account, char *buf, size_t len)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT poll_days_zone FROM accounts WHERE id=?");
+	sqlite3_stmt *st =
+	        store_prepare_cached(s, "SELECT poll_days_zone FROM accounts WHERE id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -41,7 +42,7 @@ static int counted_zone(struct store *s, const char *account, char *buf, size_t 
 		snprintf(buf, len, "%s", z ? (const char *)z : "");
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
@@ -63,11 +64,11 @@ static int step_row(sqlite3_stmt *st, const char *account, int64_t day, int64_t 
 
 static int add_row(struct store *s, const char *account, int64_t day, int64_t polls, int64_t ok)
 {
-	sqlite3_stmt *st = store_prepare(s, UPSERT_DAY);
+	sqlite3_stmt *st = store_prepare_cached(s, UPSERT_DAY);
 	if (!st)
 		return STORE_E_SQLITE;
 	int r = step_row(st, account, day, polls, ok);
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 

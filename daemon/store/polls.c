@@ -10,7 +10,7 @@
 static int poll_insert(struct store *s, const char *account, int64_t planned_usec,
                        int64_t started_usec, int64_t *ret_id)
 {
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "INSERT INTO polls(account_id, planned_at, started_at) VALUES (?,?,?)");
 	int r = STORE_E_SQLITE;
 	if (!st)
@@ -22,7 +22,7 @@ static int poll_insert(struct store *s, const char *account, int64_t planned_use
 		*ret_id = sqlite3_last_insert_rowid(s->db);
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
@@ -43,8 +43,8 @@ static int poll_update(struct store *s, int64_t poll_id, int64_t finished_usec, 
                        int items_new, int items_updated, const char *error)
 {
 	sqlite3_stmt *st =
-	        store_prepare(s, "UPDATE polls SET finished_at=?, result=?, items_new=?, "
-	                         "items_updated=?, error=? WHERE id=?");
+	        store_prepare_cached(s, "UPDATE polls SET finished_at=?, result=?, items_new=?, "
+	                                "items_updated=?, error=? WHERE id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
 		return r;
@@ -59,7 +59,7 @@ static int poll_update(struct store *s, int64_t poll_id, int64_t finished_usec, 
 	sqlite3_bind_int64(st, 6, poll_id);
 	if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1)
 		r = 0;
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 
@@ -67,7 +67,7 @@ static int poll_update(struct store *s, int64_t poll_id, int64_t finished_usec, 
  * becomes 'ok', -1 when an 'ok' is overwritten (never done today). */
 static int count_result(struct store *s, int64_t poll_id, const char *result)
 {
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "SELECT account_id, started_at, result IS 'ok' FROM polls WHERE id=?");
 	int r = STORE_E_SQLITE;
 	if (!st)
@@ -83,7 +83,7 @@ static int count_result(struct store *s, int64_t poll_id, const char *result)
 	} else if (sr == SQLITE_DONE) {
 		r = 0; /* no such poll: poll_update says so */
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }
 

@@ -219,6 +219,10 @@ struct store_item_in {
 int store_item_upsert(struct store *s, const struct store_item_in *in, int64_t now, int64_t *ret_id,
                       int64_t *ret_version);
 
+/* The item's parent item id (0: none, or not stored yet); -ENOENT when
+ * there is no item id. */
+int store_item_parent(struct store *s, int64_t id, int64_t *ret_parent);
+
 /* The item's latest text, kind, own flag, parent item id (0 none) and
  * latest version id, for re-evaluation.  *ret_text is malloc'ed. */
 int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *account,

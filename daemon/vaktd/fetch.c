@@ -89,6 +89,7 @@ struct fetch {
 	size_t n_polls;
 	struct {
 		const struct connector *conn;
+		enum platform plat; /* PLATFORM_COUNT: none of the six */
 		int in_flight;
 		/* The app's usage (fetch_rate_apply_app), for all its accounts. */
 		int64_t not_before;
@@ -176,6 +177,9 @@ void fetch_reconfigured(struct fetch *f)
 	free(f->stops);
 	f->stops = NULL;
 	f->n_stops = 0;
+	/* RequestsInFlight= may have grown: polls waiting for a slot go on. */
+	if (f->polls)
+		event_active(f->wake, 0, 0);
 }
 
 /* --- YouTube's quota budget ----------------------------------------------- */
@@ -258,18 +262,25 @@ static int platform_index(struct fetch *f, const struct connector *c)
 	if (f->n_platforms == PLATFORMS_MAX)
 		return -1;
 	f->platforms[f->n_platforms].conn = c;
+	/* Not one of the six (a test's connector): [Schedule]'s limit. */
+	if (platform_from_name(c->platform, &f->platforms[f->n_platforms].plat) < 0)
+		f->platforms[f->n_platforms].plat = PLATFORM_COUNT;
 	f->platforms[f->n_platforms].in_flight = 0;
 	f->platforms[f->n_platforms].not_before = 0;
 	f->platforms[f->n_platforms].slow = false;
 	return (int)f->n_platforms++;
 }
 
-/* An app near its limit gets a quarter of the platform's requests. */
+/* An app near its limit gets a quarter of the platform's requests, and
+ * never more than the 4 of the days when 16 were the fixed limit: a
+ * larger RequestsInFlight= speeds up a cycle, not an app the platform is
+ * about to throttle. */
 static bool platform_full(const struct fetch *f, int i)
 {
-	int max = f->env.platform_max;
+	/* Read each time: a reload changes it for the polls running. */
+	int max = (int)config_requests_in_flight(f->env.config(f->env.arg), f->platforms[i].plat);
 	if (f->platforms[i].slow)
-		max = max / 4 > 0 ? max / 4 : 1;
+		max = max / 4 > 4 ? 4 : max / 4 > 0 ? max / 4 : 1;
 	return f->platforms[i].in_flight >= max;
 }
 
@@ -1054,8 +1065,6 @@ int fetch_new(const struct fetch_env *env, struct fetch **ret)
 	if (!f)
 		return -ENOMEM;
 	f->env = *env;
-	if (f->env.platform_max <= 0)
-		f->env.platform_max = 16;
 	if (f->env.retry_max <= 0)
 		f->env.retry_max = 5;
 	if (f->env.backoff_usec <= 0)

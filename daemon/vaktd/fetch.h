@@ -8,11 +8,13 @@
  * account that a reload removed is not stored.
  *
  * Per account at most one poll runs, with up to the connector's
- * max_concurrency requests in flight; per platform at most platform_max
- * across accounts.  A transient failure (timeout, connect error, an answer
- * over the size cap, 5xx, 429, throttling, a malformed answer) pauses the
- * account's next requests with exponential backoff and jitter, or as long
- * as the platform asked (Retry-After, usage near 100 %, a reset time), a
+ * max_concurrency requests in flight; per platform at most its
+ * RequestsInFlight= (config_requests_in_flight(), read from the current
+ * configuration, so a reload changes it at once) across accounts.  A
+ * transient failure (timeout, connect error, an answer over the size cap,
+ * 5xx, 429, throttling, a malformed answer) pauses the account's next
+ * requests with exponential backoff and jitter, or as long as the platform
+ * asked (Retry-After, usage near 100 %, a reset time), a
  * bounded number of times per poll; an invalid token or a missing
  * permission ends the poll at once, and the platform saying stop (CONN_STOP)
  * stops the account's polls until the configuration is reloaded or the
@@ -59,7 +61,6 @@ struct fetch_env {
 	 * their own). */
 	const struct connector *(*connector)(const char *platform);
 	struct http_opts http;
-	int platform_max;          /* requests in flight per platform; 0: 16 */
 	int retry_max;             /* failed requests retried per poll; 0: 5 */
 	int64_t backoff_usec;      /* first retry delay; 0: 2 s */
 	int64_t backoff_max_usec;  /* 0: 5 min */

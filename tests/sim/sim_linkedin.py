@@ -223,7 +223,7 @@ class LinkedInSim(simbase.Sim):
             return self.lerr(400, "ILLEGAL_ARGUMENT", "start and count must be integers")
         if start < 0 or not 1 <= count <= 100:
             return self.lerr(400, "ILLEGAL_ARGUMENT", "Invalid paging parameters")
-        pool = sorted(self.items(lambda i: i["kind"] == "post" and i["author"] == key),
+        pool = sorted(self.items(lambda i: i["kind"] == "post", author=key),
                       key=lambda i: (i["created"], i["id"]), reverse=True)
         page = pool[start:start + count]
         extra = "q=author&author=%s&" % urllib.parse.quote(req.arg("author"), safe="")

@@ -182,8 +182,9 @@ class MastodonSim(simbase.Sim):
             "avatar": b + "/avatars/original/missing.png", "avatar_static": b + "/avatars/original/missing.png",
             "avatar_description": "", "header": b + "/headers/original/missing.png",
             "header_static": b + "/headers/original/missing.png", "header_description": "",
-            "followers_count": 0, "following_count": 0, "statuses_count": len(self.items(
-                lambda s: s.get("author") == key)), "last_status_at": "2026-08-01", "hide_collections": None,
+            "followers_count": 0, "following_count": 0,
+            "statuses_count": len(self.items(author=key)),
+            "last_status_at": "2026-08-01", "hide_collections": None,
             "show_media": True, "show_media_replies": True, "show_featured": True, "noindex": False,
             "feature_approval": {"automatic": [], "manual": [], "current_user": "denied"}, "emojis": [],
             "roles": [], "fields": []}
@@ -278,7 +279,7 @@ class MastodonSim(simbase.Sim):
         key = next((k for k, a in self.state["authors"].items() if a.get("id") == aid), None)
         if key is None:
             return self.err(req, 404, "notfound")
-        pool = sorted(self.items(lambda s: s.get("author") == key and not s["deleted"]),
+        pool = sorted(self.items(author=key),
                       key=lambda s: int(s["id"]), reverse=True)
         if (req.arg("exclude_replies") or "").lower() in ("true", "1"):
             def to_self(s):

@@ -273,7 +273,7 @@ class XSim(simbase.Sim):
 
     def user_tweets(self, req, uid):
         key = self.uid_key(uid)
-        return self.json(200, self.listing(req, self.items(lambda it: it["author"] == key), 5, 100, 10,
+        return self.json(200, self.listing(req, self.items(author=key), 5, 100, 10,
                                            ("next_token", "result_count", "newest_id", "oldest_id"),
                                            "pagination_token"))
 

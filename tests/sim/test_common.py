@@ -145,6 +145,33 @@ class Server(unittest.TestCase):
             SimProc(SIMS["x"], f.name).start()
 
 
+class Index(unittest.TestCase):
+    """items(parent=, author=) answer what scanning every item answers,
+    also after items are added and an indexed field changes."""
+
+    def test_index_matches_a_scan(self):
+        import simbase  # noqa: E402
+        sc = {"authors": {"a": {"id": "1"}, "b": {"id": "2"}},
+              "items": [{"id": "p1", "author": "a", "created": "-3h"},
+                        {"id": "c1", "parent": "p1", "author": "b", "created": "-2h"},
+                        {"id": "c2", "parent": "p1", "author": "a", "created": "-1h"},
+                        {"id": "n1", "author": None, "created": "-1h"}]}
+        sim = simbase.Sim(sc)
+
+        def same():
+            for k in ("a", "b", None, "x"):
+                self.assertEqual(sim.items(lambda it: it["author"] == k), sim.items(author=k))
+                self.assertEqual(sim.items(lambda it: it["author"] == k and it["parent"] == "p1"),
+                                 sim.items(parent="p1", author=k))
+            self.assertEqual(sim.items(lambda it: it["parent"] == "p1"), sim.items(parent="p1"))
+        same()
+        sim.add_item({"id": "c3", "parent": "p1", "author": "b", "created": "-1m"})
+        same()
+        sim.edit_item("c1", {"author": "a"})
+        same()
+        self.assertEqual(["c1", "c2"], [it["id"] for it in sim.items(parent="p1", author="a")])
+
+
 class FixtureCoverage(unittest.TestCase):
     def test_every_fixture_is_checked_or_named(self):
         if FIXTURES is None:

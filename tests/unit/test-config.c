@@ -864,6 +864,49 @@ static void test_api_timeouts(void)
 	tfs_rmrf(dir);
 }
 
+/* RequestsInFlight=: the default, [Schedule] < [Schedule PLATFORM], values
+ * out of range refused with file:line, and refused in an account's own
+ * [Schedule] (it bounds the platform, not one account). */
+static void test_requests_in_flight(void)
+{
+	char *dir = tfs_mkdtemp();
+	char acc[4096];
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "accounts.d/k.conf", good_account);
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(CONFIG_IN_FLIGHT_DEFAULT, config_requests_in_flight(c, PLATFORM_LINKEDIN));
+		T_EQ_INT(64, CONFIG_IN_FLIGHT_DEFAULT); /* as docs/configuration.md says */
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf.d/10-fetch.conf",
+	          "[Schedule]\nRequestsInFlight=32\n"
+	          "[Schedule linkedin]\nRequestsInFlight=128\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_INT(128, config_requests_in_flight(c, PLATFORM_LINKEDIN));
+		T_EQ_INT(32, config_requests_in_flight(c, PLATFORM_MASTODON));
+		T_EQ_INT(32, config_requests_in_flight(c, PLATFORM_FACEBOOK));
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf.d/10-fetch.conf",
+	          "[Schedule]\nRequestsInFlight=0\n"
+	          "[Schedule x]\nRequestsInFlight=1025\n"
+	          "[Schedule youtube]\nRequestsInFlight=many\n");
+	char *out = load(dir, NULL);
+	T_CONTAINS(out, "10-fetch.conf:2: RequestsInFlight= must be 1..1024");
+	T_CONTAINS(out, "10-fetch.conf:4: RequestsInFlight= must be 1..1024");
+	T_CONTAINS(out, "10-fetch.conf:6: RequestsInFlight= must be 1..1024");
+	tfs_write(dir, "vaktd.conf.d/10-fetch.conf", "[Schedule]\nRequestsInFlight=1024\n");
+	snprintf(acc, sizeof(acc), "%s[Schedule]\nRequestsInFlight=8\n", good_account);
+	tfs_write(dir, "accounts.d/k.conf", acc);
+	out = load(dir, NULL);
+	T_CONTAINS(out, "k.conf:");
+	T_CONTAINS(out, "RequestsInFlight= bounds a platform's requests across its accounts");
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_good_config_loads_with_defaults);
@@ -895,5 +938,6 @@ int main(void)
 	T_RUN(test_oversized_or_binary_token_is_refused);
 	T_RUN(test_offline_load_still_checks_token_keys);
 	T_RUN(test_api_timeouts);
+	T_RUN(test_requests_in_flight);
 	return t_done();
 }

@@ -501,7 +501,8 @@ static void test_pages_are_stored_with_the_cursor(void)
 
 static void test_concurrency_per_account_and_platform(void)
 {
-	setup(&(struct fetch_env){ .platform_max = 3 });
+	setup(NULL);
+	cfg.in_flight_platform[PLATFORM_FACEBOOK] = 3; /* RequestsInFlight= */
 	fake_concurrency = 2;
 	fake_paths_at_start = 6;
 	route("/a/start", "item a0\n");
@@ -535,6 +536,49 @@ static void test_concurrency_per_account_and_platform(void)
 	T_EQ_STR("ok", last[1].result);
 	T_EQ_STR("ok", last[2].result);
 	T_EQ_INT(3, max_outstanding);
+
+	/* [Schedule] applies when the platform has none of its own. */
+	cfg.in_flight_platform[PLATFORM_FACEBOOK] = 0;
+	cfg.in_flight_site = 5;
+	max_outstanding = 0;
+	reports = 0;
+	start(0);
+	start(1);
+	start(2);
+	run(3);
+	T_EQ_INT(5, max_outstanding);
+	teardown();
+}
+
+/* A reload lowering or raising RequestsInFlight= applies to the polls
+ * already running: read at each request, and a raise wakes the waiting. */
+static void test_requests_in_flight_follows_a_reload(void)
+{
+	setup(NULL);
+	cfg.in_flight_platform[PLATFORM_FACEBOOK] = 1;
+	fake_concurrency = 2;
+	fake_paths_at_start = 6;
+	for (int a = 0; a < 3; a++)
+		for (int i = 0; i < 6; i++) {
+			static char paths[3][6][16];
+			snprintf(paths[a][i], sizeof(paths[a][i]), i ? "/%c/start%d" : "/%c/start",
+			         'a' + a, i);
+			route(paths[a][i], "item x\n");
+		}
+	start(0);
+	start(1);
+	start(2);
+	T_EQ_INT(1, (int)fetch_requests_in_flight(fetch));
+	cfg.in_flight_platform[PLATFORM_FACEBOOK] = 4;
+	fetch_reconfigured(fetch);
+	event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	T_EQ_INT(4, (int)fetch_requests_in_flight(fetch));
+	max_outstanding = 0;
+	run(3);
+	T_EQ_STR("ok", last[0].result);
+	T_EQ_STR("ok", last[1].result);
+	T_EQ_STR("ok", last[2].result);
+	T_EQ_INT(4, max_outstanding);
 	teardown();
 }
 
@@ -1039,6 +1083,7 @@ int main(void)
 
 	T_RUN(test_pages_are_stored_with_the_cursor);
 	T_RUN(test_concurrency_per_account_and_platform);
+	T_RUN(test_requests_in_flight_follows_a_reload);
 	T_RUN(test_retry_with_backoff);
 	T_RUN(test_retries_are_bounded);
 	T_RUN(test_retry_after_is_honoured);
