@@ -460,6 +460,75 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	return (size_t)(o - out);
 }
 
+size_t aho_scan_trace(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
+                      uint32_t gen, uint32_t *out, struct aho_trace *tr)
+{
+	tr->n = 0;
+	tr->failed = 0;
+	if (tr->cap < len) {
+		/* one entry per byte at most: no check in the loop */
+		uint32_t *nr = realloc(tr->rep, len * sizeof(*nr));
+		if (nr)
+			tr->rep = nr;
+		uint32_t *ne = realloc(tr->end, len * sizeof(*ne));
+		if (ne)
+			tr->end = ne;
+		if (!nr || !ne) {
+			tr->failed = 1;
+			return aho_scan(a, text, len, stamp, gen, out);
+		}
+		tr->cap = len;
+	}
+	const uint8_t *p = (const uint8_t *)text;
+	const uint8_t *cls = a->cls;
+	const uint32_t ncls = (uint32_t)a->ncls, nd = a->ndense, lo = a->rep_lo, hi = a->rep_hi;
+	uint32_t *o = out, *rep = tr->rep, *end = tr->end;
+	size_t n = 0;
+	uint32_t s = 0;
+	for (size_t i = 0; i < len; i++) {
+		uint32_t c = cls[p[i]];
+		if (a->d16)
+			s = a->d16[s * ncls + c];
+		else
+			s = s < nd ? a->d32[(size_t)s * ncls + c] : sparse_step(a, s, c);
+		if (!(s >= hi || (s >= lo && s < nd)))
+			continue;
+		const uint32_t r = rix(a, s);
+		rep[n] = r;
+		end[n++] = (uint32_t)(i + 1);
+		if (stamp[r] != gen)
+			o = report(a, r, stamp, gen, o);
+	}
+	tr->n = n;
+	return (size_t)(o - out);
+}
+
+size_t aho_replay_all(const struct aho *a, const struct aho_trace *tr, const uint32_t *want,
+                      uint32_t gen, aho_each_fn *fn, void *ctx)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < tr->n; j++) {
+		const uint32_t r = tr->rep[j];
+		for (int32_t o = a->ri[r].lo != a->ri[r + 1].lo ? (int32_t)r : a->ri[r].dict;
+		     o >= 0; o = a->ri[o].dict)
+			for (uint32_t k = a->ri[o].lo; k < a->ri[o + 1].lo; k++)
+				if (!want || want[a->ids[k]] == gen) {
+					fn(ctx, a->ids[k], tr->end[j]);
+					n++;
+				}
+	}
+	return n;
+}
+
+void aho_trace_free(struct aho_trace *tr)
+{
+	if (!tr)
+		return;
+	free(tr->rep);
+	free(tr->end);
+	memset(tr, 0, sizeof(*tr));
+}
+
 size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uint32_t *want,
                     uint32_t gen, aho_each_fn *fn, void *ctx)
 {

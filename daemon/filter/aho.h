@@ -44,6 +44,28 @@ typedef void aho_each_fn(void *ctx, uint32_t id, size_t end);
 size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uint32_t *want,
                     uint32_t gen, aho_each_fn *fn, void *ctx);
 
+/* aho_scan() that also keeps, in trace, the end offset and reporting
+ * state of every position where some literal ends, so that
+ * aho_replay_all() can later give what aho_scan_all() would without a
+ * second walk of the automaton (on long texts the walk, a table lookup per
+ * byte in a table of megabytes, is most of a scan's cost).  The trace's
+ * arrays grow to hold len entries; on ENOMEM trace->failed is set and the
+ * scan's output is still complete. */
+struct aho_trace {
+	uint32_t *rep, *end; /* report index and end offset per entry */
+	size_t n, cap;
+	int failed;
+};
+size_t aho_scan_trace(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
+                      uint32_t gen, uint32_t *out, struct aho_trace *trace);
+
+/* What aho_scan_all() on the traced text would call and return, from a
+ * trace of aho_scan_trace() (not failed) with the same automaton. */
+size_t aho_replay_all(const struct aho *a, const struct aho_trace *trace, const uint32_t *want,
+                      uint32_t gen, aho_each_fn *fn, void *ctx);
+
+void aho_trace_free(struct aho_trace *trace);
+
 /* Bytes the automaton holds (its tables), for benchmarks and stats. */
 size_t aho_memory(const struct aho *a);
 

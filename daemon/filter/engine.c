@@ -126,6 +126,7 @@ struct filter_engine {
 	uint32_t *recorded;        /* per slot: == gen, its sets' places are recorded */
 	uint32_t *occ_pos, *occ_next;
 	size_t nocc, occcap;
+	struct aho_trace trace[NINPUTS]; /* long texts: where the literals end */
 	size_t window_patterns;
 	uint32_t *cand; /* scratch: candidate rule indices */
 	size_t ncand;
@@ -194,6 +195,8 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->primed);
 	free(e->occ_pos);
 	free(e->occ_next);
+	for (int in = 0; in < NINPUTS; in++)
+		aho_trace_free(&e->trace[in]);
 	pcre2_match_context_free(e->wctx);
 	free(e->slots);
 	for (int i = 0; i < NINPUTS; i++) {
@@ -919,6 +922,7 @@ struct scan {
 	int prefiltered;      /* run only the patterns whose literals were seen */
 	int split;            /* run split patterns as head and tail */
 	int windows[NINPUTS]; /* occurrences recorded (long text) */
+	int traced[NINPUTS];  /* the prefilter's scan kept a trace (e->trace) */
 };
 
 static int is_limit_error(int rc)
@@ -1395,6 +1399,21 @@ static void next_generation(struct filter_engine *e)
 	e->gen = 1;
 }
 
+/* The prefilter's scan of one input: the ids of the sets seen, in
+ * e->lits.  On a text long enough for windows (find_positions()) it also
+ * keeps where the literals end, so that finding their places does not
+ * walk the automaton a second time. */
+static size_t prefilter_scan(struct filter_engine *e, struct scan *sc, unsigned flags, int in,
+                             const char *s, size_t len)
+{
+	sc->traced[in] = 0;
+	if (len < WINDOW_MIN_TEXT || (flags & FILTER_SCAN_NO_WINDOW) || e->window_patterns == 0)
+		return aho_scan(e->aho[in], s, len, e->stamp[in], e->gen, e->lits);
+	size_t n = aho_scan_trace(e->aho[in], s, len, e->stamp[in], e->gen, e->lits, &e->trace[in]);
+	sc->traced[in] = !e->trace[in].failed;
+	return n;
+}
+
 /* Candidates: rules whose literals occur and rules without any, in load
  * order; every rule without the prefilter. */
 static void find_candidates(struct filter_engine *e, struct scan *sc, unsigned flags)
@@ -1410,11 +1429,9 @@ static void find_candidates(struct filter_engine *e, struct scan *sc, unsigned f
 	e->nprimed = 0;
 	if (sc->have_nt)
 		on_literals(e, e->lits,
-		            aho_scan(e->aho[FILTER_INPUT_NORMALIZED], e->nt.s, e->nt.len,
-		                     e->stamp[FILTER_INPUT_NORMALIZED], e->gen, e->lits));
-	on_literals(e, e->lits,
-	            aho_scan(e->aho[FILTER_INPUT_RAW], sc->orig, sc->olen,
-	                     e->stamp[FILTER_INPUT_RAW], e->gen, e->lits));
+		            prefilter_scan(e, sc, flags, FILTER_INPUT_NORMALIZED, e->nt.s,
+		                           e->nt.len));
+	on_literals(e, e->lits, prefilter_scan(e, sc, flags, FILTER_INPUT_RAW, sc->orig, sc->olen));
 	open_slots(e);
 	for (int in = 0; in < NINPUTS; in++)
 		for (size_t k = 0; k < e->nalways[in]; k++)
@@ -1520,7 +1537,10 @@ static void find_positions(struct filter_engine *e, struct scan *sc, unsigned fl
 		struct occ_ctx oc = { e, 0 };
 		if (!want[in])
 			continue;
-		if (in == FILTER_INPUT_RAW)
+		if (sc->traced[in])
+			aho_replay_all(e->aho[in], &e->trace[in], e->want, e->gen, on_occurrence,
+			               &oc);
+		else if (in == FILTER_INPUT_RAW)
 			aho_scan_all(e->aho[in], sc->orig, sc->olen, e->want, e->gen, on_occurrence,
 			             &oc);
 		else

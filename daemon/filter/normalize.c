@@ -306,7 +306,9 @@ static void step_join_letters(struct elv *ev)
 		i++;
 	w = i;
 	while (i < n) {
-		if (!is_single_letter(v, n, i)) {
+		/* a chain needs a separator after its first letter: asked
+		 * first, it is a table lookup for nearly every character */
+		if (i + 1 >= n || !is_letter_sep(v[i + 1].cp) || !is_single_letter(v, n, i)) {
 			v[w++] = v[i++];
 			continue;
 		}

@@ -94,6 +94,19 @@ int utf8_sanitize_into(const char *s, size_t len, size_t max_in, char **buf, siz
 	}
 	char *out = *buf;
 	while (pos < in) {
+		/* eight bytes at a time while they are ASCII other than NUL
+		 * (most text): copied as they are */
+		while (pos + 8 <= in) {
+			uint64_t w;
+			memcpy(&w, s + pos, 8);
+			if (((w - 0x0101010101010101u) | w) & 0x8080808080808080u)
+				break; /* a byte >= 0x80, or a NUL (w - 1 borrows) */
+			memcpy(out + o, &w, 8);
+			o += 8;
+			pos += 8;
+		}
+		if (pos >= in)
+			break;
 		unsigned char b = (unsigned char)s[pos];
 		if (b != 0 && b < 0x80) { /* ASCII other than NUL: as it is */
 			out[o++] = (char)b;

@@ -176,10 +176,13 @@ static char **make_corpus(const struct filter_ruleset *rs, size_t n, size_t *ret
 				buf[len++] = ' ';
 			for (const char *p = word; *p && len < sizeof(buf) - 600; p++)
 				buf[len++] = upper && *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
-			if (rnd(50) == 0) { /* stretched letter */
-				char last = buf[len - 1];
-				for (int k = 0; k < 4; k++)
-					buf[len++] = last;
+			if (rnd(50) == 0) { /* stretched letter: its whole code point */
+				size_t cp = len - 1;
+				while (cp > 0 && ((unsigned char)buf[cp] & 0xC0) == 0x80)
+					cp--;
+				size_t cl = len - cp;
+				for (int k = 0; k < 4; k++, len += cl)
+					memcpy(buf + len, buf + cp, cl);
 			}
 		}
 		buf[len] = '\0';

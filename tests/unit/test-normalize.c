@@ -284,6 +284,15 @@ static void test_utf8_invalid_sequences(void)
 		  "a\xef\xbf\xbd"
 		  "b" },
 		{ "\xc3\xa5", 2, "\xc3\xa5" },
+		/* longer than a word of eight bytes: the ASCII fast path
+		 * stops at a NUL, an invalid byte or a character anywhere */
+		{ "abcdefghij\0klmnopqrstu", 22, "abcdefghij\xef\xbf\xbdklmnopqrstu" },
+		{ "abcdefg\0", 8, "abcdefg\xef\xbf\xbd" },
+		{ "\0bcdefghijklmnop", 16,
+		  "\xef\xbf\xbd"
+		  "bcdefghijklmnop" },
+		{ "abcdefgh\xffijklmnopq\xc3\xa5rstuvwxyz", 29,
+		  "abcdefgh\xef\xbf\xbdijklmnopq\xc3\xa5rstuvwxyz" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *out;
@@ -370,6 +379,10 @@ static void test_utf8_cap_never_splits_a_character(void)
 	T_EQ_INT(0, utf8_sanitize("ab\xc3\xa5", 4, 3, &out, &len, &used));
 	T_EQ_STR("ab", out);
 	T_EQ_INT(2, used);
+	free(out);
+	T_EQ_INT(0, utf8_sanitize("abcdefghijklmnop", 16, 10, &out, &len, &used));
+	T_EQ_STR("abcdefghij", out);
+	T_EQ_INT(10, used);
 	free(out);
 }
 

@@ -453,6 +453,112 @@ static void random_patterns(unsigned flags)
 	pcre2_match_data_free(md);
 }
 
+struct calls {
+	uint64_t v[8192];
+	size_t n;
+};
+
+static void record_call(void *ctx, uint32_t id, size_t end)
+{
+	struct calls *c = ctx;
+	if (c->n < sizeof(c->v) / sizeof(c->v[0]))
+		c->v[c->n] = (uint64_t)id << 32 | end;
+	c->n++;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* aho_scan_trace() reports what aho_scan() does, and aho_replay_all() on
+ * its trace calls back exactly as aho_scan_all() (every id, and a wanted
+ * few), with every state dense (small) and with sparse states (large). */
+static void trace_replays_scan_all(size_t N)
+{
+	const size_t L = 10;
+	char *buf = malloc(N * (L + 1));
+	const char **lit = malloc(N * sizeof(*lit));
+	size_t *len = malloc(N * sizeof(*len));
+	uint32_t *ids = malloc(N * sizeof(*ids));
+	uint32_t x = 2463534242u;
+	for (size_t i = 0; i < N; i++) {
+		char *w = buf + i * (L + 1);
+		len[i] = 2 + (x % 8);
+		for (size_t k = 0; k < len[i]; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			w[k] = (char)('a' + x % 12);
+		}
+		w[len[i]] = '\0';
+		lit[i] = w;
+		ids[i] = (uint32_t)(i % (N / 2 + 1)); /* ids shared by literals */
+	}
+	struct aho *a;
+	T_EQ_INT(0, aho_build(lit, len, ids, N, &a));
+	uint32_t *stamp = calloc(aho_stamps(a) + 1, sizeof(uint32_t));
+	uint32_t *stamp2 = calloc(aho_stamps(a) + 1, sizeof(uint32_t));
+	uint32_t *out = malloc(aho_outputs(a) * sizeof(uint32_t));
+	uint32_t *out2 = malloc(aho_outputs(a) * sizeof(uint32_t));
+	uint32_t *want = calloc(N, sizeof(uint32_t));
+	struct calls *c1 = malloc(sizeof(*c1)), *c2 = malloc(sizeof(*c2));
+	struct aho_trace tr = { 0 };
+	int wrong = 0;
+	for (uint32_t t = 1; t <= 50; t++) {
+		char text[3000];
+		size_t tl = 0;
+		while (tl < 2500) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			const char *w = lit[x % N];
+			size_t l = strlen(w) - (x >> 8) % 2;
+			memcpy(text + tl, w, l);
+			tl += l;
+			if ((x >> 12) % 4 == 0)
+				text[tl++] = (x >> 16) % 2 ? 'Q' : ' ';
+		}
+		size_t n1 = aho_scan(a, text, tl, stamp, t, out);
+		size_t n2 = aho_scan_trace(a, text, tl, stamp2, t, out2, &tr);
+		T_ASSERT(!tr.failed);
+		qsort(out, n1, sizeof(*out), cmp_u32);
+		qsort(out2, n2, sizeof(*out2), cmp_u32);
+		wrong += n1 != n2 || memcmp(out, out2, n1 * sizeof(*out)) != 0;
+		for (size_t i = 0; i < N; i++)
+			want[i] = i % 3 == 0 ? t : 0;
+		for (int w = 0; w < 2; w++) {
+			c1->n = c2->n = 0;
+			size_t m1 = aho_scan_all(a, text, tl, w ? want : NULL, t, record_call, c1);
+			size_t m2 = aho_replay_all(a, &tr, w ? want : NULL, t, record_call, c2);
+			size_t k = c1->n < 8192 ? c1->n : 8192;
+			wrong += m1 != m2 || c1->n != c2->n || memcmp(c1->v, c2->v, k * 8) != 0;
+			wrong += m1 == 0;
+		}
+	}
+	T_EQ_INT(0, wrong);
+	aho_trace_free(&tr);
+	free(c1);
+	free(c2);
+	free(want);
+	free(out2);
+	free(out);
+	free(stamp2);
+	free(stamp);
+	aho_free(a);
+	free(ids);
+	free(len);
+	free(lit);
+	free(buf);
+}
+
+static void test_aho_corasick_trace_replays_scan_all(void)
+{
+	trace_replays_scan_all(60);
+	trace_replays_scan_all(20000);
+}
+
 static void test_random_patterns_never_lose_a_match(void)
 {
 	random_patterns(0);
@@ -1179,6 +1285,7 @@ int main(void)
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_aho_corasick_sparse_states_exact);
+	T_RUN(test_aho_corasick_trace_replays_scan_all);
 	T_RUN(test_random_patterns_never_lose_a_match);
 	T_RUN(test_random_patterns_on_normalized_text_never_lose_a_match);
 	T_RUN(test_reach_of_patterns);
