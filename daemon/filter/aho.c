@@ -503,19 +503,28 @@ size_t aho_scan_trace(const struct aho *a, const char *text, size_t len, uint32_
 	return (size_t)(o - out);
 }
 
+/* Every wanted id that ends at END in report state R and along its
+ * dictionary chain: what aho_scan_all() and aho_replay_all() both report. */
+static inline size_t report_chain(const struct aho *a, uint32_t r, size_t end, const uint32_t *want,
+                                  uint32_t gen, aho_each_fn *fn, void *ctx)
+{
+	size_t n = 0;
+	for (int32_t o = a->ri[r].lo != a->ri[r + 1].lo ? (int32_t)r : a->ri[r].dict; o >= 0;
+	     o = a->ri[o].dict)
+		for (uint32_t k = a->ri[o].lo; k < a->ri[o + 1].lo; k++)
+			if (!want || want[a->ids[k]] == gen) {
+				fn(ctx, a->ids[k], end);
+				n++;
+			}
+	return n;
+}
+
 size_t aho_replay_all(const struct aho *a, const struct aho_trace *tr, const uint32_t *want,
                       uint32_t gen, aho_each_fn *fn, void *ctx)
 {
 	size_t n = 0;
 	for (size_t j = 0; j < tr->n; j++) {
-		const uint32_t r = tr->rep[j];
-		for (int32_t o = a->ri[r].lo != a->ri[r + 1].lo ? (int32_t)r : a->ri[r].dict;
-		     o >= 0; o = a->ri[o].dict)
-			for (uint32_t k = a->ri[o].lo; k < a->ri[o + 1].lo; k++)
-				if (!want || want[a->ids[k]] == gen) {
-					fn(ctx, a->ids[k], tr->end[j]);
-					n++;
-				}
+		n += report_chain(a, tr->rep[j], tr->end[j], want, gen, fn, ctx);
 	}
 	return n;
 }
@@ -544,14 +553,7 @@ size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uin
 			s = s < nd ? a->d32[(size_t)s * ncls + c] : sparse_step(a, s, c);
 		if (!(s >= hi || (s >= lo && s < nd)))
 			continue;
-		const uint32_t r = rix(a, s);
-		for (int32_t o = a->ri[r].lo != a->ri[r + 1].lo ? (int32_t)r : a->ri[r].dict;
-		     o >= 0; o = a->ri[o].dict)
-			for (uint32_t k = a->ri[o].lo; k < a->ri[o + 1].lo; k++)
-				if (!want || want[a->ids[k]] == gen) {
-					fn(ctx, a->ids[k], i + 1);
-					n++;
-				}
+		n += report_chain(a, rix(a, s), i + 1, want, gen, fn, ctx);
 	}
 	return n;
 }
