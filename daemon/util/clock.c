@@ -159,6 +159,12 @@ int clock_parse_iso8601(const char *s, int64_t *ret_usec)
 
 	int64_t days = civil_days_from_date(y, mo, d);
 	int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+	/* The offset may carry the instant out of years 0000-9999 in UTC
+	 * (0000-01-01T00:00+14:00 is in year -1): refused, since it could not
+	 * be written back in four digits. */
+	if (secs < civil_days_from_date(0, 1, 1) * 86400 ||
+	    secs >= civil_days_from_date(10000, 1, 1) * 86400)
+		return -EINVAL;
 	*ret_usec = secs * USEC_PER_SEC + frac;
 	return 0;
 }

@@ -24,6 +24,18 @@ static void test_iso8601_rejects_garbage(void)
 	T_EQ_INT(42, us);
 }
 
+/* An offset that carries the instant out of years 0000-9999 in UTC: it
+ * could not be written back in four digits (found by fuzz-time). */
+static void test_iso8601_rejects_years_out_of_range_in_utc(void)
+{
+	int64_t us = 42;
+	T_EQ_INT(-EINVAL, clock_parse_iso8601("0000-01-01T00:00+14:00", &us));
+	T_EQ_INT(-EINVAL, clock_parse_iso8601("9999-12-31T23:00-14:00", &us));
+	T_EQ_INT(42, us);
+	T_EQ_INT(0, clock_parse_iso8601("0000-01-01T00:00Z", &us));
+	T_EQ_INT(0, clock_parse_iso8601("9999-12-31T23:59:59Z", &us));
+}
+
 static void test_spec_with_factor(void)
 {
 	int64_t start;
@@ -68,6 +80,7 @@ int main(void)
 {
 	T_RUN(test_iso8601_with_offset);
 	T_RUN(test_iso8601_rejects_garbage);
+	T_RUN(test_iso8601_rejects_years_out_of_range_in_utc);
 	T_RUN(test_spec_with_factor);
 	T_RUN(test_spec_manual);
 	T_RUN(test_simulated_clock_runs_fast);
