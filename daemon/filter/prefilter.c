@@ -113,20 +113,11 @@ static size_t fnv(const char *p, size_t n)
  * quadratic, and most positions of a word start no literal. */
 #define MINIMIZE_PAIRWISE 16
 
-/* A literal of one byte covers another only before its last byte: the
- * hashed lookup has always looked there, and an automaton's literals are
- * kept as they were.  (Either is correct: a set with a literal of one byte
- * is nearly always dropped as ubiquitous.) */
-static void minimize_pairwise(struct lit_set *ls, size_t *len)
+/* Free the literals that minimizing marked covered (len SIZE_MAX) and
+ * close the gaps; minimize_pairwise() and minimize_hashed() both end so. */
+static void drop_covered(struct lit_set *ls, const size_t *len)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < ls->n; i++) {
-		bool covered = false;
-		for (size_t j = 0; j < ls->n && !covered; j++)
-			covered = len[j] < len[i] &&
-			          memmem(ls->v[i], len[i] - (len[j] == 1), ls->v[j], len[j]);
-		len[i] = covered ? SIZE_MAX : len[i];
-	}
 	for (size_t i = 0; i < ls->n; i++) {
 		if (len[i] == SIZE_MAX)
 			free(ls->v[i]);
@@ -134,6 +125,22 @@ static void minimize_pairwise(struct lit_set *ls, size_t *len)
 			ls->v[k++] = ls->v[i];
 	}
 	ls->n = k;
+}
+
+/* A literal of one byte covers another only before its last byte: the
+ * hashed lookup has always looked there, and an automaton's literals are
+ * kept as they were.  (Either is correct: a set with a literal of one byte
+ * is nearly always dropped as ubiquitous.) */
+static void minimize_pairwise(struct lit_set *ls, size_t *len)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		bool covered = false;
+		for (size_t j = 0; j < ls->n && !covered; j++)
+			covered = len[j] < len[i] &&
+			          memmem(ls->v[i], len[i] - (len[j] == 1), ls->v[j], len[j]);
+		len[i] = covered ? SIZE_MAX : len[i];
+	}
+	drop_covered(ls, len);
 }
 
 /* The hash of minimize_hashed() and its filters. */
@@ -199,7 +206,7 @@ static bool min_covered(const struct min_index *x, const char *v, size_t n)
 static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
 {
 	struct min_index x = { .cap = 16, .mask = 1023 };
-	size_t k = 0, bytes = 0;
+	size_t bytes = 0;
 	while (x.cap < 2 * ls->n)
 		x.cap *= 2;
 	for (size_t i = 0; i < ls->n; i++)
@@ -232,13 +239,7 @@ static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
 	for (size_t i = 0; i < ls->n; i++)
 		if (min_covered(&x, ls->v[i], len[i]))
 			len[i] = SIZE_MAX;
-	for (size_t i = 0; i < ls->n; i++) {
-		if (len[i] == SIZE_MAX)
-			free(ls->v[i]);
-		else
-			ls->v[k++] = ls->v[i];
-	}
-	ls->n = k;
+	drop_covered(ls, len);
 out:
 	free(x.slot);
 	free(x.has_len);

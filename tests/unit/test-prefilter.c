@@ -233,6 +233,26 @@ static void test_aho_corasick_large_automaton(void)
 	free(buf);
 }
 
+/* N made-up words of MIN to MIN+SPAN-1 letters, each in its L+1 bytes of
+ * BUF, from a xorshift generator in *X: twelve letters only, so that many
+ * share prefixes (deep automata). */
+static void random_words(char *buf, size_t L, size_t n, size_t min, size_t span, uint32_t *x,
+                         const char **lit, size_t *len)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *w = buf + i * (L + 1);
+		len[i] = min + (*x % span);
+		for (size_t k = 0; k < len[i]; k++) {
+			*x ^= *x << 13;
+			*x ^= *x >> 17;
+			*x ^= *x << 5;
+			w[k] = (char)('a' + *x % 12);
+		}
+		w[len[i]] = '\0';
+		lit[i] = w;
+	}
+}
+
 /* Above 65536 states the deeper states keep only their trie edges and a
  * failure link: on random texts made of pieces of the literals, a scan
  * reports exactly the literals strstr() finds. */
@@ -244,19 +264,9 @@ static void test_aho_corasick_sparse_states_exact(void)
 	size_t *len = malloc(N * sizeof(*len));
 	uint32_t *ids = malloc(N * sizeof(*ids));
 	uint32_t x = 88172645u;
-	for (size_t i = 0; i < N; i++) {
-		char *w = buf + i * (L + 1);
-		len[i] = 6 + (x % 4);
-		for (size_t k = 0; k < len[i]; k++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			w[k] = (char)('a' + x % 12); /* few letters: shared prefixes */
-		}
-		w[len[i]] = '\0';
-		lit[i] = w;
+	random_words(buf, L, N, 6, 4, &x, lit, len);
+	for (size_t i = 0; i < N; i++)
 		ids[i] = (uint32_t)i;
-	}
 	struct aho *a;
 	T_EQ_INT(0, aho_build(lit, len, ids, N, &a));
 	T_ASSERT(aho_states(a) > 65536);
@@ -483,19 +493,9 @@ static void trace_replays_scan_all(size_t N)
 	size_t *len = malloc(N * sizeof(*len));
 	uint32_t *ids = malloc(N * sizeof(*ids));
 	uint32_t x = 2463534242u;
-	for (size_t i = 0; i < N; i++) {
-		char *w = buf + i * (L + 1);
-		len[i] = 2 + (x % 8);
-		for (size_t k = 0; k < len[i]; k++) {
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			w[k] = (char)('a' + x % 12);
-		}
-		w[len[i]] = '\0';
-		lit[i] = w;
+	random_words(buf, L, N, 2, 8, &x, lit, len);
+	for (size_t i = 0; i < N; i++)
 		ids[i] = (uint32_t)(i % (N / 2 + 1)); /* ids shared by literals */
-	}
 	struct aho *a;
 	T_EQ_INT(0, aho_build(lit, len, ids, N, &a));
 	uint32_t *stamp = calloc(aho_stamps(a) + 1, sizeof(uint32_t));
