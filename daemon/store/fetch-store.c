@@ -272,7 +272,8 @@ int store_accounts_red(struct store *s, int64_t *ret)
 	"i.platform_state, (SELECT v.categories FROM verdicts v WHERE v.item_id = i.id "           \
 	"ORDER BY v.id DESC LIMIT 1)"
 
-static int item_rows(sqlite3_stmt *st, struct store_item_row **ret, size_t *ret_n)
+/* Reads the rows of st and gives st back (store_stmt_done()). */
+static int item_rows(struct store *s, sqlite3_stmt *st, struct store_item_row **ret, size_t *ret_n)
 {
 	struct store_item_row *v = NULL;
 	size_t n = 0, cap = 0;
@@ -302,7 +303,7 @@ static int item_rows(sqlite3_stmt *st, struct store_item_row **ret, size_t *ret_
 		it->evaluated = sqlite3_column_type(st, 10) != SQLITE_NULL;
 		copy_col(st, 10, it->categories, sizeof(it->categories));
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	if (sr != SQLITE_DONE) {
 		free(v);
 		return sr == SQLITE_NOMEM ? -ENOMEM : STORE_E_SQLITE;
@@ -335,25 +336,27 @@ int store_items_list(struct store *s, const char *account, int64_t since, int64_
 	sqlite3_bind_int64(st, 3, before_published ? before_published : INT64_MAX);
 	sqlite3_bind_int64(st, 4, before_published ? before_id : INT64_MAX);
 	sqlite3_bind_int64(st, 5, (int64_t)max);
-	return item_rows(st, ret, ret_n);
+	return item_rows(s, st, ret, ret_n);
 }
 
 int store_poll_items(struct store *s, int64_t poll_id, size_t max, struct store_item_row **ret,
                      size_t *ret_n)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT " ITEM_COLS
-	                                    " FROM items i WHERE i.id IN (SELECT item_id FROM "
-	                                    "item_versions WHERE poll_id=?) ORDER BY i.id LIMIT ?");
+	/* Cached: `vaktctl poll` asks for each poll until it ends. */
+	sqlite3_stmt *st =
+	        store_prepare_cached(s, "SELECT " ITEM_COLS
+	                                " FROM items i WHERE i.id IN (SELECT item_id FROM "
+	                                "item_versions WHERE poll_id=?) ORDER BY i.id LIMIT ?");
 	if (!st)
 		return STORE_E_SQLITE;
 	sqlite3_bind_int64(st, 1, poll_id);
 	sqlite3_bind_int64(st, 2, (int64_t)max);
-	return item_rows(st, ret, ret_n);
+	return item_rows(s, st, ret, ret_n);
 }
 
 int store_poll_get(struct store *s, int64_t id, struct store_poll_row *ret)
 {
-	sqlite3_stmt *st = store_prepare(
+	sqlite3_stmt *st = store_prepare_cached(
 	        s, "SELECT id, account_id, planned_at, started_at, coalesce(finished_at,0), "
 	           "coalesce(result,''), items_new, items_updated, coalesce(error,'') "
 	           "FROM polls WHERE id=?");
@@ -377,6 +380,6 @@ int store_poll_get(struct store *s, int64_t id, struct store_poll_row *ret)
 	} else if (sr == SQLITE_DONE) {
 		r = -ENOENT;
 	}
-	sqlite3_finalize(st);
+	store_stmt_done(s, st);
 	return r;
 }

@@ -54,7 +54,8 @@ int store_migrate(sqlite3 *db, int target, char *errbuf, size_t errlen)
 		 * previous version intact. */
 		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", m->version);
 		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK ||
-		    sqlite3_exec(db, m->sql, NULL, NULL, &err) != SQLITE_OK ||
+		    (m->sql ? sqlite3_exec(db, m->sql, NULL, NULL, &err) : m->run(db, &err)) !=
+		            SQLITE_OK ||
 		    sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK ||
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, &err) != SQLITE_OK) {
 			snprintf(errbuf, errlen, "migration to schema %d (%s) failed: %s",

@@ -27,7 +27,7 @@ class Lifecycle(VaktTestCase):
         self.assertEqual("running", s["state"])
         self.assertEqual(4, s["accounts"])
         self.assertEqual(3, s["accounts_enabled"])
-        self.assertEqual(14, s["schema_version"])  # the newest migration (daemon/store/schema.c)
+        self.assertEqual(15, s["schema_version"])  # the newest migration (daemon/store/schema.c)
         self.assertIn("pending", s)
 
         human = d.ctl("status").stdout
