@@ -32,6 +32,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -332,6 +333,8 @@ def main():
     ap.add_argument("--in-flight", type=int, default=None,
                     help="[Schedule] RequestsInFlight= (default: vaktd's own)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--perf", metavar="FILE", default=None,
+                    help="perf record vaktd's first cycle (call graphs) into FILE")
     a = ap.parse_args()
 
     per_platform = {p: a.accounts // len(PLATFORMS) + (1 if i < a.accounts % len(PLATFORMS) else 0)
@@ -381,7 +384,17 @@ def main():
         d.start(wait_ready=False)
         d.notify.wait_for("READY=1", timeout=600)
         print("vaktd READY in %.2f s, VmHWM %.1f MiB" % (time.monotonic() - t0, hwm_kib(d.pid)["VmHWM"] / 1024))
-        cycle(d, sims, per_platform, "cycle 1 (all new)")
+        perf = None
+        if a.perf:
+            perf = subprocess.Popen(["perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384",
+                                     "-p", str(d.pid), "-o", a.perf], stdout=subprocess.DEVNULL)
+            time.sleep(1)  # perf attaches asynchronously; a second covers it on a slow machine
+        try:
+            cycle(d, sims, per_platform, "cycle 1 (all new)")
+        finally:
+            if perf is not None:
+                perf.send_signal(signal.SIGINT)
+                perf.wait(timeout=600)
         for i in range(a.cycles):
             cycle(d, sims, per_platform, "cycle %d (nothing changed)" % (i + 2))
         print("load: %s" % open("/proc/loadavg").read().strip())
