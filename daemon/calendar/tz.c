@@ -68,23 +68,33 @@ static int libc_offset(const char *name, int64_t t, int *ret_off)
 	return 0;
 }
 
-/* The last two days seen with one offset throughout: most instants a
- * request shows (/v1/accounts: 800 accounts, three each) fall in it and
- * need no trip through the C library.  A zone changes offset at most once
- * within two days (as cal_tz_from_local() assumes), so equal offsets a day
- * before and a day after t mean one offset from end to end. */
+/* Two-day spans with one offset throughout, the last SPAN_SLOTS seen:
+ * most instants a request or a clock computation asks about fall in one
+ * and need no trip through the C library (three localtime_r() and maybe a
+ * tzset() per miss).  A clock's business-time arithmetic walks the days
+ * around its start and asks cal_tz_from_local() about each, four instants
+ * two days apart: with one span they evicted each other (a hundred misses
+ * per clock started).  A zone changes offset at most once within two days
+ * (as cal_tz_from_local() assumes), so equal offsets a day before and a
+ * day after t mean one offset from end to end. */
+#define SPAN_SLOTS 16
+
 static _Thread_local struct {
 	char name[CAL_TZ_NAME_MAX];
 	int64_t lo, hi;
 	int off;
-} span;
+} spans[SPAN_SLOTS];
+static _Thread_local unsigned span_next;
 
 static int utc_offset(const struct cal_tz *tz, int64_t t, int *ret_off)
 {
 	int off, before, after;
-	if (span.name[0] && t >= span.lo && t <= span.hi && strcmp(span.name, tz->name) == 0) {
-		*ret_off = span.off;
-		return 0;
+	for (size_t i = 0; i < SPAN_SLOTS; i++) {
+		if (spans[i].name[0] && t >= spans[i].lo && t <= spans[i].hi &&
+		    strcmp(spans[i].name, tz->name) == 0) {
+			*ret_off = spans[i].off;
+			return 0;
+		}
 	}
 	int r = libc_offset(tz->name, t, &off);
 	if (r < 0)
@@ -92,10 +102,11 @@ static int utc_offset(const struct cal_tz *tz, int64_t t, int *ret_off)
 	if (t > INT64_MIN + 86400 && t < INT64_MAX - 86400 &&
 	    libc_offset(tz->name, t - 86400, &before) == 0 &&
 	    libc_offset(tz->name, t + 86400, &after) == 0 && before == off && after == off) {
-		snprintf(span.name, sizeof(span.name), "%s", tz->name);
-		span.lo = t - 86400;
-		span.hi = t + 86400;
-		span.off = off;
+		unsigned k = span_next++ % SPAN_SLOTS;
+		snprintf(spans[k].name, sizeof(spans[k].name), "%s", tz->name);
+		spans[k].lo = t - 86400;
+		spans[k].hi = t + 86400;
+		spans[k].off = off;
 	}
 	*ret_off = off;
 	return 0;

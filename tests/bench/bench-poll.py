@@ -335,6 +335,9 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--perf", metavar="FILE", default=None,
                     help="perf record vaktd's first cycle (call graphs) into FILE")
+    ap.add_argument("--callgrind", action="store_true",
+                    help="VAKTD runs under valgrind --tool=callgrind: zero its counts before "
+                         "the first cycle, dump them after it (instruction counts, steady under load)")
     a = ap.parse_args()
 
     per_platform = {p: a.accounts // len(PLATFORMS) + (1 if i < a.accounts % len(PLATFORMS) else 0)
@@ -389,12 +392,17 @@ def main():
             perf = subprocess.Popen(["perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,16384",
                                      "-p", str(d.pid), "-o", a.perf], stdout=subprocess.DEVNULL)
             time.sleep(1)  # perf attaches asynchronously; a second covers it on a slow machine
+        if a.callgrind:
+            subprocess.run(["callgrind_control", "-z", str(d.pid)], check=True,
+                           stdout=subprocess.DEVNULL)
         try:
             cycle(d, sims, per_platform, "cycle 1 (all new)")
         finally:
             if perf is not None:
                 perf.send_signal(signal.SIGINT)
                 perf.wait(timeout=600)
+            if a.callgrind:
+                subprocess.run(["callgrind_control", "-d", str(d.pid)], stdout=subprocess.DEVNULL)
         for i in range(a.cycles):
             cycle(d, sims, per_platform, "cycle %d (nothing changed)" % (i + 2))
         print("load: %s" % open("/proc/loadavg").read().strip())
