@@ -46,16 +46,22 @@ int deadline_find(struct store *s, int64_t item_id, enum deadline_kind kind, str
 	return store_deadline_find(s, item_id, kind, ret);
 }
 
+/* An integer as its decimal digits: cJSON prints a number beyond int
+ * through "%1.15g", sscanf and maybe "%1.17g" (a microsecond instant came
+ * out as 1.7333568e+15), and eight of them per entry were a third of a
+ * clock's start. */
+static bool add_num(cJSON *o, const char *name, int64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return cJSON_AddRawToObject(o, name, buf) != NULL;
+}
+
 static bool add_opt(cJSON *o, const char *name, int64_t v, int64_t null_value)
 {
 	if (v == null_value)
 		return cJSON_AddNullToObject(o, name) != NULL;
-	return cJSON_AddNumberToObject(o, name, (double)v) != NULL;
-}
-
-static bool add_num(cJSON *o, const char *name, double v)
-{
-	return cJSON_AddNumberToObject(o, name, v) != NULL;
+	return add_num(o, name, v);
 }
 
 static bool add_str(cJSON *o, const char *name, const char *v)
@@ -63,9 +69,8 @@ static bool add_str(cJSON *o, const char *name, const char *v)
 	return cJSON_AddStringToObject(o, name, v) != NULL;
 }
 
-/* Numbers in cJSON are doubles: microsecond instants of this century
- * (about 1.8e15) are below 2^53 and stay exact.  Every field or none: an
- * audit entry with a field missing would be a false record. */
+/* Every field or none: an audit entry with a field missing would be a
+ * false record. */
 int deadline_audit(struct store *s, const char *actor, const char *action, const struct deadline *d,
                    int64_t now, const char *reason)
 {
@@ -74,15 +79,15 @@ int deadline_audit(struct store *s, const char *actor, const char *action, const
 	char *txt = NULL;
 	int r;
 
-	if (o && add_num(o, "item", (double)d->item_id) &&
+	if (o && add_num(o, "item", d->item_id) &&
 	    add_str(o, "kind", deadline_kind_name(d->kind)) &&
 	    add_str(o, "state", deadline_state_name(d->state)) &&
 	    add_str(o, "duration", d->duration) && add_num(o, "warn_pct", d->warn_pct) &&
-	    add_num(o, "now", (double)now) && add_num(o, "started_at", (double)d->started_at) &&
-	    add_num(o, "due_at", (double)d->due_at) && add_opt(o, "warn_at", d->warn_at, 0) &&
+	    add_num(o, "now", now) && add_num(o, "started_at", d->started_at) &&
+	    add_num(o, "due_at", d->due_at) && add_opt(o, "warn_at", d->warn_at, 0) &&
 	    add_opt(o, "left_usec", d->left_usec, -1) &&
 	    add_opt(o, "warn_left_usec", d->warn_left_usec, -1) &&
-	    add_num(o, "paused_total", (double)d->paused_total) &&
+	    add_num(o, "paused_total", d->paused_total) &&
 	    add_opt(o, "stopped_at", d->stopped_at, 0) &&
 	    add_opt(o, "warned_at", d->warned_at, 0) &&
 	    add_opt(o, "breached_at", d->breached_at, 0) &&

@@ -182,6 +182,15 @@ static void test_respond_friday_evening_due_monday(void)
 	T_EQ_INT(75, d.warn_pct);
 	T_EQ_INT(DEADLINE_RUNNING, d.state);
 	T_EQ_INT(1, audit_count(&f, "deadline.start", id));
+	/* The instants as their digits (cJSON's doubles printed 1.7e+15). */
+	char *detail = audit_detail(&f, "deadline.start", id), want[64];
+	snprintf(want, sizeof(want), "\"due_at\":%lld,", (long long)d.due_at);
+	T_CONTAINS(detail, want);
+	snprintf(want, sizeof(want), "\"warn_at\":%lld,", (long long)d.warn_at);
+	T_CONTAINS(detail, want);
+	T_CONTAINS(detail, "\"warn_pct\":75,");
+	T_CONTAINS(detail, "\"left_usec\":null");
+	free(detail);
 	fx_done(&f);
 }
 
