@@ -222,11 +222,18 @@ static size_t letters_after(const struct el *v, size_t n, size_t j, int *ret_lee
 }
 
 /* Characters that may stand for the first letter of a word ("5hoot",
- * "5kjut4s", "$kjutas"): not 1 (1st, 1a) and not @ (mentions); a '$'
- * before a digit is a price and has no letters after it. */
+ * "5kjut4s", "$kjutas", "1slam"): not @ (mentions); a '$' before a digit
+ * is a price and has no letters after it.  A 1 only before four letters
+ * or more (leading_one_ok()): "1st", "1a", "1min" are counts. */
 static int leading_leet(uint32_t cp)
 {
-	return cp == '0' || cp == '3' || cp == '4' || cp == '5' || cp == '7' || cp == '$';
+	return cp == '0' || cp == '1' || cp == '3' || cp == '4' || cp == '5' || cp == '7' ||
+	       cp == '$';
+}
+
+static int leading_one_ok(size_t letters, int more)
+{
+	return letters >= 4 && !more;
 }
 
 /* Step 2: leetspeak inside words.  A maximal run of 0 1 3 4 5 7 @ $ is
@@ -234,7 +241,8 @@ static int leading_leet(uint32_t cp)
  * follows it, so "h4t" and "d0d" fold but "811218-1234" and "covid19" do
  * not.  At the start of a word one digit of 0 3 4 5 7 is folded when
  * letters follow: at least three, or two and another leetspeak character
- * ("5hoot", "5t4b"), so "5st", "4an" and "3d" stay. */
+ * ("5hoot", "5t4b"), so "5st", "4an" and "3d" stay; a 1 when four letters
+ * or more and nothing else follow ("1slam"). */
 static void step_leet(struct elv *ev)
 {
 	size_t n = ev->n;
@@ -250,15 +258,17 @@ static void step_leet(struct elv *ev)
 		int before = i > 0 && is_letter(v[i - 1].cp);
 		int after = j == n || is_letter(v[j].cp) || !is_alnum(v[j].cp);
 		if (before && after) {
-			/* after an i a 1 is an l: "ki11", "sti11" */
-			int one_is_l = v[i - 1].cp == 'i';
+			/* next to an i a 1 is an l: "ki11", "sti11", "mus1im"
+			 * ("ii" is rare in Swedish and English, "li" is not) */
+			int one_is_l = v[i - 1].cp == 'i' || (j < n && v[j].cp == 'i');
 			for (size_t k = i; k < j; k++)
 				v[k].cp = v[k].cp == '1' && one_is_l ? 'l' : leet_fold(v[k].cp);
 		} else if (j == i + 1 && leading_leet(v[i].cp) &&
 		           (i == 0 || !is_alnum(v[i - 1].cp)) && j < n && is_letter(v[j].cp)) {
 			int more;
 			size_t letters = letters_after(v, n, j, &more);
-			if (letters >= 3 || (letters >= 2 && more))
+			if (v[i].cp == '1' ? leading_one_ok(letters, more)
+			                   : letters >= 3 || (letters >= 2 && more))
 				v[i].cp = leet_fold(v[i].cp);
 		}
 		i = j;

@@ -90,7 +90,11 @@ static void test_leetspeak_inside_words(void)
 	/* numbers stay numbers */
 	T_EQ_STR("811218-1234", norm("811218-1234"));
 	T_EQ_STR("covid19 kl 14:00", norm("covid19 kl 14:00"));
-	T_EQ_STR("1diot", norm("1diot"));
+	/* a 1 next to an i is an l ("ii" is rare, "li" is not) */
+	T_EQ_STR("muslimer", norm("mus1imer"));
+	T_EQ_STR("politik", norm("po1itik"));
+	T_EQ_STR("kill", norm("ki11"));
+	T_EQ_STR("kill", norm("k1ll"));
 }
 
 static void test_leading_digit_for_a_letter(void)
@@ -103,7 +107,11 @@ static void test_leading_digit_for_a_letter(void)
 	T_EQ_STR("5hoot", orig_of("x 5hoot y", "shoot"));
 	/* numbers with a unit or an ordinal stay */
 	T_EQ_STR("5st 4an 3d 7am 5g", norm("5st 4an 3d 7am 5g"));
-	T_EQ_STR("1diot @anna $100", norm("1diot @anna $100"));
+	T_EQ_STR("@anna $100", norm("@anna $100"));
+	/* a leading 1 only before four letters or more: "1slam", not "1st" */
+	T_EQ_STR("islam idiot invandrare", norm("1slam 1diot 1nvandrare"));
+	T_EQ_STR("1", orig_of("x 1slam", "i"));
+	T_EQ_STR("1st 1a 1min 1kvm", norm("1st 1a 1min 1kvm"));
 }
 
 static void test_masking_characters_inside_words(void)
