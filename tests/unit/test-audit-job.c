@@ -8,6 +8,7 @@
 #include <event2/event.h>
 
 #include "t.h"
+#include "tdb.h"
 #include "tfs.h"
 
 #include "api/api-audit-job.h"
@@ -20,14 +21,6 @@
  * takes the worker tens of milliseconds at least, the loop's next call
  * (the cancel) microseconds. */
 #define BIG 40000
-
-static char *db_path(const char *dir)
-{
-	char *p = NULL;
-	if (asprintf(&p, "%s/vakt.db", dir) < 0)
-		abort();
-	return p;
-}
 
 /* A store at path with n entries in its chain. */
 static struct store *make_store(const char *path, int n)
@@ -55,7 +48,7 @@ static struct store *open_big(void)
 	struct store *s = NULL;
 	if (!big_dir) {
 		big_dir = tfs_mkdtemp();
-		big_path = db_path(big_dir);
+		big_path = tdb_path(big_dir);
 		return make_store(big_path, BIG);
 	}
 	if (store_open(big_path, &s, NULL, 0))
@@ -92,7 +85,7 @@ static void run_job(struct watch *w)
 
 static void test_verifies_on_the_worker(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = make_store(path, 5000);
 	struct watch w = { .base = event_base_new() };
 	struct api_audit_job_info in;
@@ -134,7 +127,7 @@ static void test_verifies_on_the_worker(void)
 
 static void test_finds_the_first_bad_entry(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = make_store(path, 3000);
 	struct watch w = { .base = event_base_new() };
 	struct api_audit_job_info in;
@@ -158,7 +151,7 @@ static void test_finds_the_first_bad_entry(void)
 
 static void test_second_start_joins_the_running_job(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = make_store(path, 2000);
 	struct watch w = { .base = event_base_new() };
 	struct api_audit_job_info in;
@@ -225,7 +218,7 @@ static void test_free_while_running_joins_the_worker(void)
 
 static void test_unreadable_store_fails_the_job(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir); /* never created */
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir); /* never created */
 	struct watch w = { .base = event_base_new() };
 	struct api_audit_job_info in;
 
@@ -250,7 +243,7 @@ static bool stop_at_2048(void *arg, int64_t checked, int64_t total)
 
 static void test_walk_reports_progress_and_stops_when_asked(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = make_store(path, 5000), *r = NULL;
 	int64_t n = 0, bad = 0;
 	int calls = 0;
@@ -280,7 +273,7 @@ static cJSON *route(struct api_env *env, const char *method, const char *path, c
 
 static void test_export_pages(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = make_store(path, 5);
 	struct api_env env = { .store = s };
 	int status = 0;

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "store/store-db.h"
 #include "t.h"
+#include "tdb.h"
 #include "tfs.h"
 #include "util/clock.h"
 
@@ -46,17 +47,6 @@ static struct config *load(const char *dir, const char *state)
 	T_EQ_INT(0, config_load(dir, &ovr, &c, &dl));
 	diag_list_clear(&dl);
 	return c;
-}
-
-static int64_t one_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 /* Every local day of the account around T0: the kept count (a window with
@@ -148,7 +138,7 @@ static void test_previous_schema_store_is_counted(void)
 	         (long long)(50 * 60 * USEC_PER_SEC), (long long)T0,
 	         (long long)(50 * 60 * USEC_PER_SEC));
 	T_EQ_INT(SQLITE_OK, sqlite3_exec(db, sql, NULL, NULL, NULL));
-	int64_t polls = one_int(db, "SELECT count(*) FROM polls");
+	int64_t polls = tdb_int(db, "SELECT count(*) FROM polls");
 	T_ASSERT(polls > 1000);
 	sqlite3_close(db);
 
@@ -160,8 +150,8 @@ static void test_previous_schema_store_is_counted(void)
 	int v = 0;
 	T_EQ_INT(0, store_schema_version(s, &v));
 	T_EQ_INT(store_schema_latest(), v);
-	T_EQ_INT(0, one_int(store_db(s), "SELECT count(*) FROM account_poll_days"));
-	T_EQ_INT(2, one_int(store_db(s), "SELECT count(*) FROM accounts WHERE poll_days_zone "
+	T_EQ_INT(0, tdb_int(store_db(s), "SELECT count(*) FROM account_poll_days"));
+	T_EQ_INT(2, tdb_int(store_db(s), "SELECT count(*) FROM accounts WHERE poll_days_zone "
 	                                 "IS NULL"));
 
 	/* The first sync counts every poll, in each account's zone. */
@@ -169,10 +159,10 @@ static void test_previous_schema_store_is_counted(void)
 	if (!cfg)
 		goto out;
 	T_EQ_INT(0, store_accounts_sync(s, cfg, "test"));
-	T_EQ_INT(polls, one_int(store_db(s), "SELECT sum(polls) FROM account_poll_days"));
-	T_EQ_INT(one_int(store_db(s), "SELECT count(*) FROM polls WHERE result='ok'"),
-	         one_int(store_db(s), "SELECT sum(ok) FROM account_poll_days"));
-	T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='b' AND "
+	T_EQ_INT(polls, tdb_int(store_db(s), "SELECT sum(polls) FROM account_poll_days"));
+	T_EQ_INT(tdb_int(store_db(s), "SELECT count(*) FROM polls WHERE result='ok'"),
+	         tdb_int(store_db(s), "SELECT sum(ok) FROM account_poll_days"));
+	T_EQ_INT(1, tdb_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='b' AND "
 	                                 "poll_days_zone='America/New_York'"));
 	struct cal_local l;
 	int64_t seen = 0;
@@ -227,17 +217,17 @@ static void test_previous_schema_store_is_counted(void)
 	check_latest(s, "a");
 	check_latest(s, "b");
 	/* A poll recorded late, started before the latest, is not the latest. */
-	int64_t latest = one_int(store_db(s), "SELECT last_poll_id FROM accounts WHERE id='a'"),
+	int64_t latest = tdb_int(store_db(s), "SELECT last_poll_id FROM accounts WHERE id='a'"),
 	        id4;
 	T_EQ_INT(0, store_poll_begin(s, "a", T0, T0 + 1, &id4));
-	T_EQ_INT(latest, one_int(store_db(s), "SELECT last_poll_id FROM accounts WHERE id='a'"));
+	T_EQ_INT(latest, tdb_int(store_db(s), "SELECT last_poll_id FROM accounts WHERE id='a'"));
 	check_latest(s, "a");
 	T_EQ_INT(0, store_poll_end(s, id4, T0 + 2, "ok", 0, 0, NULL));
 
 	/* A poll that cannot be recorded leaves no count behind. */
-	int64_t before = one_int(store_db(s), "SELECT sum(polls) FROM account_poll_days");
+	int64_t before = tdb_int(store_db(s), "SELECT sum(polls) FROM account_poll_days");
 	T_EQ_INT(STORE_E_SQLITE, store_poll_end(s, 999999999, 0, "ok", 0, 0, NULL));
-	T_EQ_INT(before, one_int(store_db(s), "SELECT sum(polls) FROM account_poll_days"));
+	T_EQ_INT(before, tdb_int(store_db(s), "SELECT sum(polls) FROM account_poll_days"));
 
 	/* A calendar that changes zone: its account is counted again. */
 	config_free(cfg);
@@ -246,13 +236,13 @@ static void test_previous_schema_store_is_counted(void)
 	if (!cfg)
 		goto out;
 	T_EQ_INT(0, store_accounts_sync(s, cfg, "test"));
-	T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='b' AND "
+	T_EQ_INT(1, tdb_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='b' AND "
 	                                 "poll_days_zone='Asia/Kolkata'"));
 	seen = 0;
 	for (size_t i = 0; i < cfg->n_accounts; i++)
 		seen += check_days(s, &cfg->accounts[i]);
 	T_EQ_INT(polls + 4, seen);
-	T_EQ_INT(polls + 4, one_int(store_db(s), "SELECT sum(polls) FROM account_poll_days"));
+	T_EQ_INT(polls + 4, tdb_int(store_db(s), "SELECT sum(polls) FROM account_poll_days"));
 out:
 	config_free(cfg);
 	store_close(s);

@@ -3,6 +3,7 @@
  * before keep their rows, and no insert on the poll path builds a
  * temporary index any more. */
 #include "t.h"
+#include "tdb.h"
 #include "tfs.h"
 
 #include "store/schema.h"
@@ -51,25 +52,6 @@ static void test_leaves_everything_else_alone(void)
 		expect_rewrite(same[i], same[i], false);
 }
 
-static char *db_path(const char *dir)
-{
-	char *p = NULL;
-	if (asprintf(&p, "%s/vakt.db", dir) < 0)
-		abort();
-	return p;
-}
-
-static int64_t one_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* Whether the program of sql opens a temporary table (EXPLAIN does not show
  * the programs of the triggers it fires: the counters below test those). */
 static bool opens_ephemeral(sqlite3 *db, const char *sql)
@@ -115,7 +97,7 @@ static int lists_left(sqlite3 *db)
 
 static void test_store_from_before_keeps_rows_and_constraints(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	sqlite3 *db = NULL;
 	char err[256] = "";
 	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
@@ -132,10 +114,10 @@ static void test_store_from_before_keeps_rows_and_constraints(void)
 	if (!s)
 		goto out;
 	db = store_db(s);
-	T_EQ_INT(15, one_int(db, "PRAGMA user_version"));
-	T_EQ_INT(1, one_int(db, "SELECT count(*) FROM items WHERE platform_id = 'p1'"));
-	T_EQ_INT(1, one_int(db, "SELECT n FROM counters WHERE name = 'pending_respond'"));
-	T_EQ_INT(0, one_int(db, "SELECT count(*) FROM pragma_integrity_check WHERE "
+	T_EQ_INT(15, tdb_int(db, "PRAGMA user_version"));
+	T_EQ_INT(1, tdb_int(db, "SELECT count(*) FROM items WHERE platform_id = 'p1'"));
+	T_EQ_INT(1, tdb_int(db, "SELECT n FROM counters WHERE name = 'pending_respond'"));
+	T_EQ_INT(0, tdb_int(db, "SELECT count(*) FROM pragma_integrity_check WHERE "
 	                        "integrity_check <> 'ok'"));
 	T_EQ_INT(0, lists_left(db));
 
@@ -151,18 +133,18 @@ static void test_store_from_before_keeps_rows_and_constraints(void)
 	T_EQ_INT(SQLITE_OK, sqlite3_exec(db, ITEM(2, "reply") ";" CLOCK(2, "fl12_decision"), NULL,
 	                                 NULL, NULL));
 	/* And the rewritten trigger still counts. */
-	T_EQ_INT(2, one_int(db, "SELECT n FROM counters WHERE name = 'pending_respond'"));
+	T_EQ_INT(2, tdb_int(db, "SELECT n FROM counters WHERE name = 'pending_respond'"));
 	T_EQ_INT(SQLITE_OK,
 	         sqlite3_exec(db, "UPDATE deadlines SET stopped_at = 5 WHERE item_id = 2", NULL,
 	                      NULL, NULL));
-	T_EQ_INT(1, one_int(db, "SELECT n FROM counters WHERE name = 'pending_respond'"));
+	T_EQ_INT(1, tdb_int(db, "SELECT n FROM counters WHERE name = 'pending_respond'"));
 	store_close(s);
 
 	/* Opening again migrates nothing and reads the new text. */
 	s = NULL;
 	T_EQ_INT(0, store_open(path, &s, err, sizeof(err)));
 	if (s)
-		T_EQ_INT(2, one_int(store_db(s), "SELECT count(*) FROM items"));
+		T_EQ_INT(2, tdb_int(store_db(s), "SELECT count(*) FROM items"));
 	store_close(s);
 out:
 	free(path);

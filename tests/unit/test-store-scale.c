@@ -2,22 +2,12 @@
  * carried forward without loss; the status counters and the unevaluated
  * items are kept in the writing transactions. */
 #include "t.h"
+#include "tdb.h"
 #include "tfs.h"
 
 #include "store/audit.h"
 #include "store/store-db.h"
 #include "store/store.h"
-
-static int64_t one_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 static char *one_text(sqlite3 *db, const char *sql)
 {
@@ -97,7 +87,7 @@ static void test_schema_2_store_migrates_without_loss(void)
 	T_ASSERT(sql != NULL);
 	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
 	T_EQ_INT(SQLITE_OK, sqlite3_exec(db, sql ? sql : "", NULL, NULL, NULL));
-	T_EQ_INT(2, one_int(db, "PRAGMA user_version"));
+	T_EQ_INT(2, tdb_int(db, "PRAGMA user_version"));
 	for (size_t i = 0; i < N_TABLES; i++)
 		before[i] = table_digest(db, tables[i], &rows[i], &cols[i]);
 	T_ASSERT(rows[1] >= 8 && rows[3] >= 8 && rows[4] >= 4 && rows[5] >= 3 && rows[6] >= 8);
@@ -106,9 +96,9 @@ static void test_schema_2_store_migrates_without_loss(void)
 	                            "FROM items WHERE platform_id='p1') ORDER BY id DESC");
 	char *plain = one_text(db, "SELECT masked_text FROM verdicts WHERE item_id = (SELECT id "
 	                           "FROM items WHERE platform_id='p2') ORDER BY id DESC");
-	int64_t p1 = one_int(db, "SELECT id FROM items WHERE platform_id='p1'");
-	int64_t p2 = one_int(db, "SELECT id FROM items WHERE platform_id='p2'");
-	int64_t p9 = one_int(db, "SELECT id FROM items WHERE platform_id='p9'");
+	int64_t p1 = tdb_int(db, "SELECT id FROM items WHERE platform_id='p1'");
+	int64_t p2 = tdb_int(db, "SELECT id FROM items WHERE platform_id='p2'");
+	int64_t p9 = tdb_int(db, "SELECT id FROM items WHERE platform_id='p9'");
 	sqlite3_close(db);
 
 	struct store *s = NULL;
@@ -146,10 +136,10 @@ static void test_schema_2_store_migrates_without_loss(void)
 	T_EQ_INT(rows[1], c.items);
 	T_EQ_INT(rows[5], c.polls);
 	T_EQ_INT(rows[6] + 0, c.audit_entries);
-	T_EQ_INT(one_int(store_db(s), "SELECT count(*) FROM deadlines WHERE stopped_at IS NULL AND "
+	T_EQ_INT(tdb_int(store_db(s), "SELECT count(*) FROM deadlines WHERE stopped_at IS NULL AND "
 	                              "kind IN ('respond','fl11_delay_notice','fl12_decision')"),
 	         c.pending_respond);
-	T_EQ_INT(one_int(store_db(s), "SELECT count(*) FROM deadlines WHERE stopped_at IS NULL AND "
+	T_EQ_INT(tdb_int(store_db(s), "SELECT count(*) FROM deadlines WHERE stopped_at IS NULL AND "
 	                              "kind IN ('review_obvious','review_possible')"),
 	         c.pending_review);
 
@@ -340,8 +330,8 @@ static void test_unmasked_text_is_stored_once(void)
 	int64_t d1 = verdict(s, a, v, "Tack för ett fint evenemang!");
 	T_ASSERT(d1 > 0);
 	/* Neither items.text nor the verdict repeat the version's text. */
-	T_EQ_INT(0, one_int(store_db(s), "SELECT length(text) FROM items"));
-	T_EQ_INT(0, one_int(store_db(s), "SELECT length(masked_text) FROM verdicts"));
+	T_EQ_INT(0, tdb_int(store_db(s), "SELECT length(text) FROM items"));
+	T_EQ_INT(0, tdb_int(store_db(s), "SELECT length(masked_text) FROM verdicts"));
 	struct store_item_view iv;
 	T_EQ_INT(0, store_item_view(s, a, &iv));
 	T_EQ_STR("Tack för ett fint evenemang!", iv.masked_text);
@@ -400,7 +390,7 @@ static void test_action_counters_migrate_and_follow_every_write(void)
 	if (!s)
 		goto out;
 	sqlite3 *db = store_db(s);
-	T_ASSERT(one_int(db, "PRAGMA user_version") >= 13);
+	T_ASSERT(tdb_int(db, "PRAGMA user_version") >= 13);
 	T_EQ_INT(0, store_counts(s, &c));
 	T_EQ_INT(2, c.actions_waiting);
 	T_EQ_INT(2, c.actions_proposed);
@@ -423,9 +413,9 @@ static void test_action_counters_migrate_and_follow_every_write(void)
 	T_EQ_INT(0, store_counts(s, &c));
 	T_EQ_INT(2, c.actions_waiting);  /* 3 running, the new unhide queued */
 	T_EQ_INT(1, c.actions_proposed); /* the new block */
-	T_EQ_INT(one_int(db, "SELECT count(*) FROM actions WHERE state IN ('queued','running')"),
+	T_EQ_INT(tdb_int(db, "SELECT count(*) FROM actions WHERE state IN ('queued','running')"),
 	         c.actions_waiting);
-	T_EQ_INT(one_int(db, "SELECT count(*) FROM actions WHERE state='proposed'"),
+	T_EQ_INT(tdb_int(db, "SELECT count(*) FROM actions WHERE state='proposed'"),
 	         c.actions_proposed);
 	T_EQ_INT(SQLITE_OK,
 	         sqlite3_exec(db, "UPDATE actions SET state='failed'", NULL, NULL, NULL));

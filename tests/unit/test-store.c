@@ -3,34 +3,16 @@
 #include <errno.h>
 
 #include "t.h"
+#include "tdb.h"
 #include "tfs.h"
 
 #include "store/audit.h"
 #include "store/store-db.h"
 #include "store/store.h"
 
-static char *db_path(const char *dir)
-{
-	char *p = NULL;
-	if (asprintf(&p, "%s/vakt.db", dir) < 0)
-		abort();
-	return p;
-}
-
-static int64_t one_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static void test_migrates_empty_database_to_latest(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = NULL;
 	char err[256] = "";
 	int v = -1;
@@ -39,9 +21,9 @@ static void test_migrates_empty_database_to_latest(void)
 	if (s) {
 		T_EQ_INT(0, store_schema_version(s, &v));
 		T_EQ_INT(store_schema_latest(), v);
-		T_EQ_INT(1, one_int(store_db(s),
+		T_EQ_INT(1, tdb_int(store_db(s),
 		                    "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
-		T_EQ_INT(1, one_int(store_db(s), "PRAGMA foreign_keys"));
+		T_EQ_INT(1, tdb_int(store_db(s), "PRAGMA foreign_keys"));
 		sqlite3_stmt *st = NULL;
 		sqlite3_prepare_v2(store_db(s), "PRAGMA journal_mode", -1, &st, NULL);
 		T_ASSERT(sqlite3_step(st) == SQLITE_ROW);
@@ -55,13 +37,13 @@ static void test_migrates_empty_database_to_latest(void)
 
 static void test_upgrades_older_schema_keeping_rows(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	sqlite3 *db = NULL;
 	char err[256] = "";
 	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
 	T_EQ_INT(0, store_migrate(db, 1, err, sizeof(err)));
-	T_EQ_INT(1, one_int(db, "PRAGMA user_version"));
-	T_EQ_INT(0, one_int(db, "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
+	T_EQ_INT(1, tdb_int(db, "PRAGMA user_version"));
+	T_EQ_INT(0, tdb_int(db, "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
 	T_EQ_INT(SQLITE_OK, sqlite3_exec(db,
 	                                 "INSERT INTO accounts(id, platform, unit, external_id, "
 	                                 "created_at, updated_at) "
@@ -72,9 +54,9 @@ static void test_upgrades_older_schema_keeping_rows(void)
 	struct store *s = NULL;
 	T_EQ_INT(0, store_open(path, &s, err, sizeof(err)));
 	if (s) {
-		T_EQ_INT(store_schema_latest(), one_int(store_db(s), "PRAGMA user_version"));
-		T_EQ_INT(1, one_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='old'"));
-		T_EQ_INT(1, one_int(store_db(s),
+		T_EQ_INT(store_schema_latest(), tdb_int(store_db(s), "PRAGMA user_version"));
+		T_EQ_INT(1, tdb_int(store_db(s), "SELECT count(*) FROM accounts WHERE id='old'"));
+		T_EQ_INT(1, tdb_int(store_db(s),
 		                    "SELECT count(*) FROM sqlite_master WHERE name='rule_stats'"));
 	}
 	store_close(s);
@@ -84,7 +66,7 @@ static void test_upgrades_older_schema_keeping_rows(void)
 
 static void test_refuses_newer_schema(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	sqlite3 *db = NULL;
 	char err[512] = "";
 	sqlite3_open(path, &db);
@@ -96,8 +78,8 @@ static void test_refuses_newer_schema(void)
 	T_CONTAINS(err, "schema version 999 is newer");
 	/* And the database was not touched. */
 	sqlite3_open(path, &db);
-	T_EQ_INT(999, one_int(db, "PRAGMA user_version"));
-	T_EQ_INT(0, one_int(db, "SELECT count(*) FROM sqlite_master"));
+	T_EQ_INT(999, tdb_int(db, "PRAGMA user_version"));
+	T_EQ_INT(0, tdb_int(db, "SELECT count(*) FROM sqlite_master"));
 	sqlite3_close(db);
 	free(path);
 	tfs_rmrf(dir);
@@ -114,7 +96,7 @@ static void append_three(struct store *s)
 
 static void test_audit_chain_verifies_and_is_append_only(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = NULL;
 	int64_t n = 0, bad = 0;
 	T_EQ_INT(0, store_open(path, &s, NULL, 0));
@@ -131,7 +113,7 @@ static void test_audit_chain_verifies_and_is_append_only(void)
 
 static void test_audit_chain_detects_modified_row(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = NULL;
 	int64_t n = 0, bad = 0;
 	T_EQ_INT(0, store_open(path, &s, NULL, 0));
@@ -149,7 +131,7 @@ static void test_audit_chain_detects_modified_row(void)
 
 static void test_audit_chain_detects_deleted_row(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = NULL;
 	int64_t n = 0, bad = 0;
 	T_EQ_INT(0, store_open(path, &s, NULL, 0));
@@ -165,7 +147,7 @@ static void test_audit_chain_detects_deleted_row(void)
 
 static void test_accounts_sync_records_changes(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = NULL;
 	struct config_account acc[2] = {
 		{ .id = "a",
@@ -182,21 +164,21 @@ static void test_accounts_sync_records_changes(void)
 	struct config cfg = { .accounts = acc, .n_accounts = 2 };
 	T_EQ_INT(0, store_open(path, &s, NULL, 0));
 	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
-	T_EQ_INT(2, one_int(store_db(s),
+	T_EQ_INT(2, tdb_int(store_db(s),
 	                    "SELECT count(*) FROM audit_log WHERE action='account.added'"));
 	/* No change, no new entries. */
 	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
-	T_EQ_INT(2, one_int(store_db(s), "SELECT count(*) FROM audit_log"));
+	T_EQ_INT(2, tdb_int(store_db(s), "SELECT count(*) FROM audit_log"));
 	/* b disappears from the config; its row stays, marked removed. */
 	cfg.n_accounts = 1;
 	acc[0].enabled = false;
 	T_EQ_INT(0, store_accounts_sync(s, &cfg, "test"));
-	T_EQ_INT(1, one_int(store_db(s),
+	T_EQ_INT(1, tdb_int(store_db(s),
 	                    "SELECT count(*) FROM audit_log WHERE action='account.changed'"));
-	T_EQ_INT(1, one_int(store_db(s),
+	T_EQ_INT(1, tdb_int(store_db(s),
 	                    "SELECT count(*) FROM audit_log WHERE action='account.removed'"));
 	T_EQ_INT(1,
-	         one_int(store_db(s),
+	         tdb_int(store_db(s),
 	                 "SELECT count(*) FROM accounts WHERE id='b' AND removed_at IS NOT NULL"));
 	struct store_counts c;
 	T_EQ_INT(0, store_counts(s, &c));
@@ -224,7 +206,7 @@ static void tx_open(struct tx_fx *f)
 {
 	char err[256] = "";
 	f->dir = tfs_mkdtemp();
-	f->path = db_path(f->dir);
+	f->path = tdb_path(f->dir);
 	f->s = NULL;
 	T_EQ_INT(0, store_open(f->path, &f->s, err, sizeof(err)));
 	if (!f->s)
@@ -428,7 +410,7 @@ static const struct audit_caller anna = {
 /* Entries written while a caller is set carry it; the chain covers it. */
 static void test_audit_records_caller_and_chains_it(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	struct store *s = NULL;
 	int64_t n = 0, bad = 0;
 	T_EQ_INT(0, store_open(path, &s, NULL, 0));
@@ -438,11 +420,11 @@ static void test_audit_records_caller_and_chains_it(void)
 	store_audit_set_caller(s, NULL);
 	T_EQ_INT(0, store_audit_append(s, "vaktd", "daemon.stop", "daemon", NULL, NULL));
 	sqlite3 *db = store_db(s);
-	T_EQ_INT(1000, one_int(db, "SELECT caller_uid FROM audit_log WHERE seq=2"));
-	T_EQ_INT(4242, one_int(db, "SELECT caller_pid FROM audit_log WHERE seq=2"));
-	T_EQ_INT(1, one_int(db, "SELECT caller_user='anna' AND claimed_by='boss' "
+	T_EQ_INT(1000, tdb_int(db, "SELECT caller_uid FROM audit_log WHERE seq=2"));
+	T_EQ_INT(4242, tdb_int(db, "SELECT caller_pid FROM audit_log WHERE seq=2"));
+	T_EQ_INT(1, tdb_int(db, "SELECT caller_user='anna' AND claimed_by='boss' "
 	                        "FROM audit_log WHERE seq=2"));
-	T_EQ_INT(2, one_int(db, "SELECT count(*) FROM audit_log WHERE caller_uid IS NULL"));
+	T_EQ_INT(2, tdb_int(db, "SELECT count(*) FROM audit_log WHERE caller_uid IS NULL"));
 	T_EQ_INT(0, store_audit_verify(s, &n, &bad));
 	T_EQ_INT(3, n);
 	/* Changing the recorded uid, or the claim, or removing the caller
@@ -471,7 +453,7 @@ static void test_audit_records_caller_and_chains_it(void)
  * after the migration, with new entries carrying callers after it. */
 static void test_audit_chain_from_before_callers_still_verifies(void)
 {
-	char *dir = tfs_mkdtemp(), *path = db_path(dir);
+	char *dir = tfs_mkdtemp(), *path = tdb_path(dir);
 	sqlite3 *db = NULL;
 	char err[256] = "", prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX], sql[512];
 	T_EQ_INT(SQLITE_OK, sqlite3_open(path, &db));
