@@ -25,34 +25,20 @@
 
 #include "store/schema.h"
 #include "store/store-internal.h"
+#include "util/strbuf.h"
 
 #define LIST_MAX 64 /* constants in one list; longer lists are left alone */
 
+/* Appends to o; a failure sticks (o->failed) and later appends do nothing. */
 struct out {
-	char *buf;
-	size_t len, cap;
+	struct strbuf sb;
 	bool failed;
 };
 
 static void out_put(struct out *o, const char *s, size_t n)
 {
-	if (o->failed)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap ? o->cap : 256;
-		while (o->len + n + 1 > cap)
-			cap *= 2;
-		char *b = realloc(o->buf, cap);
-		if (!b) {
-			o->failed = true;
-			return;
-		}
-		o->buf = b;
-		o->cap = cap;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
+	if (!o->failed && strbuf_add(&o->sb, s, n) < 0)
+		o->failed = true;
 }
 
 static bool ident_char(char c)
@@ -162,10 +148,10 @@ char *schema_in_lists_to_or(const char *sql, bool *changed)
 		}
 	}
 	if (o.failed) {
-		free(o.buf);
+		strbuf_free(&o.sb);
 		return NULL;
 	}
-	return o.buf;
+	return o.sb.buf;
 }
 
 /* The rewritten text of every table or trigger (type) whose text changes:
