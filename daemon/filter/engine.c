@@ -69,6 +69,7 @@ struct split {
 	int8_t wset;
 	uint8_t spaces; /* reach in spaces (normalised text), not characters */
 	uint32_t reach;
+	struct code_ref *head_ref, *tail_ref; /* codecache.h */
 };
 
 /* split.wset: WSET_ANY, any set of a bounded pattern; PREFIX_SET: a set
@@ -101,6 +102,9 @@ struct filter_engine {
 	struct crule *cr;
 	struct slot *slots;
 	struct split *splits;
+	/* per slot, the code cache's entry of its pattern (codecache.h): the
+	 * pattern's code is compiled when it first runs (slot_code()) */
+	struct code_ref **cref;
 	size_t nslots;
 	size_t jit_patterns;
 	size_t split_patterns;
@@ -159,7 +163,8 @@ static struct filter_pattern *slot_pattern(const struct filter_engine *e, size_t
 	return k < rule->npatterns ? &rule->patterns[k] : &rule->excepts[k - rule->npatterns];
 }
 
-/* Give every compiled pattern back to the cache (codecache.h). */
+/* Give every pattern back to the cache (codecache.h).  A pattern source
+ * the cache took is the cache's: not freed with the rules. */
 static void drop_codes(struct filter_engine *e)
 {
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
@@ -169,10 +174,13 @@ static void drop_codes(struct filter_engine *e)
 			                                    ? &rule->patterns[k]
 			                                    : &rule->excepts[k - rule->npatterns];
 			if (e->splits && s < e->nslots) {
-				code_cache_drop(pt->src, CODE_HEAD, e->splits[s].head);
-				code_cache_drop(pt->src, CODE_TAIL, e->splits[s].tail);
+				code_cache_unref(e->splits[s].head_ref);
+				code_cache_unref(e->splits[s].tail_ref);
 			}
-			code_cache_drop_plain(&pt->src, pt->code);
+			if (e->cref && s < e->nslots && e->cref[s]) {
+				code_cache_unref(e->cref[s]);
+				pt->src = NULL;
+			}
 			pt->code = NULL;
 		}
 	}
@@ -186,6 +194,7 @@ void filter_engine_free(struct filter_engine *e)
 	prefilter_plan_drop(e->plan);
 	drop_codes(e);
 	filter_ruleset_clear(&e->rs);
+	free(e->cref);
 	free(e->cr);
 	free(e->splits);
 	free(e->occ);
@@ -274,29 +283,40 @@ static void split_jit(struct filter_engine *e, size_t s, size_t bytes)
 static int split_pattern(struct filter_engine *e, size_t s, const struct filter_pattern *pt)
 {
 	char *hs, *ts;
-	int err, r = anchor_split(pt->src, &hs, &ts);
-	PCRE2_SIZE off;
+	int r = anchor_split(pt->src, &hs, &ts);
 	if (r <= 0)
 		return r;
-	struct split *sp = &e->splits[s];
-	sp->head = pcre2_compile((PCRE2_SPTR)hs, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
-	                         &off, NULL);
-	sp->tail = pcre2_compile((PCRE2_SPTR)ts, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
-	                         &off, NULL);
 	free(hs);
 	free(ts);
+	struct split *sp = &e->splits[s];
+	sp->head_ref = code_cache_ref_split(e->cref[s], CODE_HEAD);
+	sp->tail_ref = code_cache_ref_split(e->cref[s], CODE_TAIL);
+	if (!sp->head_ref || !sp->tail_ref)
+		return -ENOMEM;
+	/* compiled now: whether they compile decides the prefilter's plan */
+	sp->head = code_cache_get(sp->head_ref);
+	sp->tail = code_cache_get(sp->tail_ref);
 	if (!sp->head || !sp->tail) {
-		pcre2_code_free(sp->head);
-		pcre2_code_free(sp->tail);
+		code_cache_unref(sp->head_ref);
+		code_cache_unref(sp->tail_ref);
+		sp->head_ref = sp->tail_ref = NULL;
 		sp->head = sp->tail = NULL;
 		return 0;
 	}
-	sp->head = code_cache_share(pt->src, CODE_HEAD, sp->head);
-	sp->tail = code_cache_share(pt->src, CODE_TAIL, sp->tail);
-	if (!sp->head || !sp->tail)
-		return -ENOMEM;
 	sp->head_jit = sp->tail_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	e->split_patterns++;
+	return 0;
+}
+
+/* Slot s's pattern is about to run: its code, compiled the first time
+ * (in this engine or in another sharing it, codecache.h).  Its source
+ * compiled when the rules were parsed, so only memory can fail here.
+ * Returns 0 or -ENOMEM. */
+static int slot_code(struct filter_engine *e, size_t s)
+{
+	struct filter_pattern *pt = slot_pattern(e, s);
+	if (!pt->code && !(pt->code = code_cache_get(e->cref[s])))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -709,22 +729,31 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 		int bad = !rule->title || !rule->statute || rule->npatterns == 0 ||
 		          rule->category >= FILTER_CAT_COUNT;
 		for (size_t k = 0; k < rule->npatterns; k++)
-			bad |= !rule->patterns[k].code;
+			bad |= !rule->patterns[k].compiled;
 		for (size_t k = 0; k < rule->nexcepts; k++)
-			bad |= !rule->excepts[k].code;
+			bad |= !rule->excepts[k].compiled;
 		if (bad) {
 			r = -EINVAL;
 			goto fail;
 		}
 	}
-	/* the same pattern in the previous engine (a reload): one code */
-	for (size_t i = 0; i < e->rs.n; i++) {
+	/* one slot per pattern and per except of every rule, in load order */
+	for (size_t i = 0; i < e->rs.n; i++)
+		e->nslots += e->rs.v[i].npatterns + e->rs.v[i].nexcepts;
+	/* the same pattern in the previous engine (a reload): one entry, one
+	 * source, and one code once either engine runs it */
+	e->cref = calloc(e->nslots ? e->nslots : 1, sizeof(*e->cref));
+	if (!e->cref)
+		goto fail;
+	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
-		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++) {
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
 			struct filter_pattern *pt = k < rule->npatterns
 			                                    ? &rule->patterns[k]
 			                                    : &rule->excepts[k - rule->npatterns];
-			if (!(pt->code = code_cache_share_plain(&pt->src, pt->code)))
+			pcre2_code_free(pt->code); /* a caller's own, compiled again when needed */
+			pt->code = NULL;
+			if (!(e->cref[s] = code_cache_ref(&pt->src)))
 				goto fail;
 		}
 	}
@@ -736,13 +765,9 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	 * always within the ovector. */
 	uint32_t maxcap = 0;
 	for (size_t i = 0; i < e->rs.n; i++)
-		for (size_t k = 0; k < e->rs.v[i].npatterns; k++) {
-			uint32_t cc = 0;
-			pcre2_pattern_info(e->rs.v[i].patterns[k].code, PCRE2_INFO_CAPTURECOUNT,
-			                   &cc);
-			if (cc > maxcap)
-				maxcap = cc;
-		}
+		for (size_t k = 0; k < e->rs.v[i].npatterns; k++)
+			if (e->rs.v[i].patterns[k].ncapture > maxcap)
+				maxcap = e->rs.v[i].patterns[k].ncapture;
 	e->md = pcre2_match_data_create(maxcap + 1, NULL);
 	if (!e->cr || !e->cand || !e->spans || !e->mctx || !e->md)
 		goto fail;
@@ -754,9 +779,6 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 		if (e->jstack)
 			pcre2_jit_stack_assign(e->mctx, NULL, e->jstack);
 	}
-	/* one slot per pattern and per except of every rule, in load order */
-	for (size_t i = 0; i < e->rs.n; i++)
-		e->nslots += e->rs.v[i].npatterns + e->rs.v[i].nexcepts;
 	e->splits = calloc(e->nslots ? e->nslots : 1, sizeof(*e->splits));
 	if (!e->splits)
 		goto fail;
@@ -1256,6 +1278,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		const struct occ *o = NULL;
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
+		if ((rc = slot_code(e, s)) < 0)
+			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach &&
 		    (!e->splits[s].head || sc->split))
 			o = window_set(e, s, slen);
@@ -1271,6 +1295,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		const struct occ *o = NULL;
 		if (sc->prefiltered && !slot_open(e, i, r->npatterns + k))
 			continue; /* a literal it needs does not occur: no match */
+		if ((rc = slot_code(e, s)) < 0)
+			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach)
 			o = window_set(e, s, slen);
 		rc = o ? except_windowed(e, s, subj, slen, o) : except_whole(e, s, subj, slen);

@@ -319,9 +319,9 @@ static void vary_rule(struct filter_rule *r, int t)
 				free(src);
 				continue;
 			}
-			pcre2_code_free(pv[k].code);
+			/* compiled to check it, as the parser does (rules.h) */
+			pcre2_code_free(code);
 			free(pv[k].src);
-			pv[k].code = code;
 			pv[k].src = src;
 		}
 	}

@@ -665,10 +665,24 @@ static void test_reload_shares_compiled_patterns(void)
 	code_cache_stats(&codes2, &refs2);
 	T_EQ_INT((int)codes1, (int)codes2); /* nothing compiled twice */
 	T_EQ_INT((int)(refs1 - refs0), (int)(refs2 - refs1));
+	/* once both have run every rule, they hold the same codes */
+	for (size_t i = 0; i < filter_engine_rule_count(a); i++) {
+		const struct filter_rule *r = filter_engine_rule(a, i);
+		for (size_t m = 0; m < r->nmatches; m++) {
+			struct filter_verdict *va = scan(a, r->matches[m].text);
+			struct filter_verdict *vb = scan(b, r->matches[m].text);
+			filter_verdict_free(va);
+			filter_verdict_free(vb);
+		}
+	}
+	size_t ran = 0;
 	for (size_t i = 0; i < filter_engine_rule_count(a); i++)
-		for (size_t k = 0; k < filter_engine_rule(a, i)->npatterns; k++)
+		for (size_t k = 0; k < filter_engine_rule(a, i)->npatterns; k++) {
 			T_ASSERT(filter_engine_rule(a, i)->patterns[k].code ==
 			         filter_engine_rule(b, i)->patterns[k].code);
+			ran += filter_engine_rule(a, i)->patterns[k].code != NULL;
+		}
+	T_ASSERT(ran > 0);
 	struct filter_engine *c = from_text("rule t.changed\n title t\n category threat\n"
 	                                    " statute s\n tier possible\n severity 2\n"
 	                                    " actions review\n input raw\n"
@@ -695,6 +709,64 @@ static void test_reload_shares_compiled_patterns(void)
 	T_EQ_INT((int)refs0, (int)refs2);
 }
 
+/* A pattern's code is compiled when it first runs, once for every engine
+ * sharing it: an engine built beside a live one (a reload) takes the
+ * code the live one compiled, and keeps it after the live one is freed. */
+static void test_code_compiled_when_first_run(void)
+{
+	static const char *const txt =
+	        "rule t.a\n title t\n category threat\n statute s\n tier possible\n"
+	        " severity 2\n actions review\n input normalized\n"
+	        " pattern \\bjag ska sparka dig\\b\n"
+	        " match jag ska sparka dig\n match Jag ska sparka dig!\n match nu jag ska sparka "
+	        "dig\n"
+	        " nomatch a\n nomatch b\n nomatch c\nend\n"
+	        "rule t.b\n title t\n category threat\n statute s\n tier possible\n"
+	        " severity 2\n actions review\n input normalized\n"
+	        " pattern \\bvi ska riva huset\\b\n except \\bleker\\b\n"
+	        " match vi ska riva huset\n match Vi ska riva huset!\n match nu vi ska riva huset\n"
+	        " nomatch a\n nomatch b\n nomatch c\nend\n";
+	size_t compiled0 = code_cache_compiled();
+	struct filter_engine *a = from_text(txt, NULL);
+	T_ASSERT(a != NULL);
+	if (!a)
+		return;
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled()); /* nothing has run */
+	T_ASSERT(filter_engine_rule(a, 0)->patterns[0].code == NULL);
+	struct filter_verdict *v = scan(a, "Jag ska sparka dig");
+	T_EQ_INT(1, v ? (int)v->nhits : -1);
+	filter_verdict_free(v);
+	T_EQ_INT((int)compiled0 + 1, (int)code_cache_compiled()); /* t.a's pattern only */
+	const pcre2_code *code_a = filter_engine_rule(a, 0)->patterns[0].code;
+	T_ASSERT(code_a != NULL);
+	T_ASSERT(filter_engine_rule(a, 1)->patterns[0].code == NULL);
+
+	struct filter_engine *b = from_text(txt, NULL); /* a reload */
+	T_ASSERT(b != NULL);
+	if (!b) {
+		filter_engine_free(a);
+		return;
+	}
+	T_EQ_INT((int)compiled0 + 1, (int)code_cache_compiled());
+	v = scan(b, "vi ska riva huset, jag ska sparka dig");
+	T_EQ_INT(2, v ? (int)v->nhits : -1);
+	filter_verdict_free(v);
+	T_ASSERT(filter_engine_rule(b, 0)->patterns[0].code == code_a); /* a's code */
+	/* t.b's pattern, once; not its except (no "leker" in the text) */
+	T_EQ_INT((int)compiled0 + 2, (int)code_cache_compiled());
+	filter_engine_free(a);
+	T_EQ_INT((int)compiled0 + 2, (int)code_cache_compiled()); /* b still holds them */
+	v = scan(b, "vi ska riva huset, vi leker");
+	T_EQ_INT(0, v ? (int)v->nhits : -1);
+	filter_verdict_free(v);
+	T_EQ_INT((int)compiled0 + 3, (int)code_cache_compiled()); /* the except ran */
+	v = scan(b, "jag ska sparka dig");
+	T_EQ_INT(1, v ? (int)v->nhits : -1);
+	filter_verdict_free(v);
+	filter_engine_free(b);
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
+}
+
 int main(void)
 {
 	T_RUN(test_threat_verdict);
@@ -718,6 +790,7 @@ int main(void)
 	T_RUN(test_rule_set_with_errors_makes_no_engine);
 	T_RUN(test_stats_json_and_carry_over_reload);
 	T_RUN(test_reload_shares_compiled_patterns);
+	T_RUN(test_code_compiled_when_first_run);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
 	return t_done();
 }
