@@ -1,11 +1,41 @@
 /* Compiled patterns shared between engines (see codecache.h). */
 #include "filter/codecache.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "filter/anchor-split.h"
+
+/* A pattern source is kept packed: the groups of CHUNK_MIN bytes or more
+ * that hold no such group themselves (a lexicon's trie, or its larger
+ * branches) are chunks, each held once however many sources contain it;
+ * the text between them is the source's own.  Which groups are chunks
+ * depends only on their text, so a lexicon named by forty patterns is one
+ * chunk (or the same few), not forty copies.  Nothing but the text is
+ * read here: a wrong reading of a group only changes where chunks begin,
+ * never the text (unpack() gives back every byte). */
+#define CHUNK_MIN 256
+
+struct chunk {
+	struct chunk *next; /* in its bucket */
+	size_t refs, len;
+	uint64_t hash;
+	char text[];
+};
+
+/* The source as segments: seg[i] is a chunk, or (chunk NULL) len bytes of
+ * own text, in order from own. */
+struct seg {
+	struct chunk *c;
+	size_t len;
+};
+struct packed {
+	size_t len, nseg; /* the source's length; its segments */
+	char *own;
+	struct seg seg[];
+};
 
 struct code_ref {
 	struct code_ref *next; /* in its bucket */
@@ -13,13 +43,15 @@ struct code_ref {
 	size_t refs;
 	uint64_t hash;
 	int kind;
-	char *src;             /* CODE_PLAIN: the key, owned (the engines' pattern source) */
+	struct packed *src;    /* CODE_PLAIN: the key */
 	struct code_ref *base; /* CODE_HEAD, CODE_TAIL: the plain entry (one reference) */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct code_ref **table;
 static size_t nbuckets, nentries, nrefs, ncompiled;
+static struct chunk **chunks;
+static size_t nchunk_buckets, nchunks;
 
 static uint64_t hash_of(const char *src, int kind)
 {
@@ -29,6 +61,217 @@ static uint64_t hash_of(const char *src, int kind)
 	return h;
 }
 
+static uint64_t hash_mem(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	return h;
+}
+
+/* Under the lock: the chunk of text[0..n) with one more reference. */
+static struct chunk *chunk_take(const char *text, size_t n)
+{
+	uint64_t h = hash_mem(text, n);
+	if (nchunks >= nchunk_buckets) {
+		size_t nb = nchunk_buckets ? nchunk_buckets * 2 : 256;
+		struct chunk **t = calloc(nb, sizeof(*t));
+		if (!t && nchunk_buckets == 0)
+			return NULL;
+		for (size_t b = 0; t && b < nchunk_buckets; b++)
+			for (struct chunk *x = chunks[b], *next; x; x = next) {
+				next = x->next;
+				x->next = t[x->hash % nb];
+				t[x->hash % nb] = x;
+			}
+		if (t) {
+			free(chunks);
+			chunks = t;
+			nchunk_buckets = nb;
+		}
+	}
+	struct chunk **pp = &chunks[h % nchunk_buckets];
+	for (; *pp; pp = &(*pp)->next)
+		if ((*pp)->hash == h && (*pp)->len == n && memcmp((*pp)->text, text, n) == 0) {
+			(*pp)->refs++;
+			return *pp;
+		}
+	struct chunk *c = malloc(sizeof(*c) + n);
+	if (!c)
+		return NULL;
+	*c = (struct chunk){ .refs = 1, .len = n, .hash = h };
+	memcpy(c->text, text, n);
+	*pp = c;
+	nchunks++;
+	return c;
+}
+
+static void chunk_drop(struct chunk *c)
+{
+	if (--c->refs > 0)
+		return;
+	struct chunk **pp = &chunks[c->hash % nchunk_buckets];
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	nchunks--;
+	free(c);
+}
+
+static void packed_free(struct packed *pk)
+{
+	if (!pk)
+		return;
+	for (size_t i = 0; i < pk->nseg; i++)
+		if (pk->seg[i].c)
+			chunk_drop(pk->seg[i].c);
+	free(pk->own);
+	free(pk);
+}
+
+/* The groups of src that are chunks (struct chunk): start and end of
+ * each, in order, into a new array (*ret_n of them).  A group counts when
+ * it is CHUNK_MIN bytes or more and holds no such group (a group's
+ * length is known at its ')': a larger one inside has been seen by
+ * then).  -ENOMEM, or 0. */
+static int find_chunks(const char *src, size_t len, size_t **ret_v, size_t *ret_n)
+{
+	enum { DEPTH = 64 };
+	size_t open[DEPTH], *v = NULL, n = 0, cap = 0;
+	int big[DEPTH]; /* the group holds a chunk */
+	int depth = 0, cls = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = src[i];
+		if (c == '\\') {
+			if (src[i + 1] == 'Q')
+				break; /* \Q…\E: not read; the rest is the source's own */
+			i++;
+			continue;
+		}
+		if (cls) {
+			if (c == '[' && src[i + 1] == ':') {
+				const char *e = strstr(src + i + 2, ":]");
+				if (e)
+					i = (size_t)(e - src) + 1;
+			} else if (c == ']') {
+				cls = 0;
+			}
+			continue;
+		}
+		if (c == '[') {
+			cls = 1;
+			if (src[i + 1] == '^')
+				i++;
+			if (src[i + 1] == ']')
+				i++;
+		} else if (c == '(') {
+			if (depth == DEPTH)
+				break;
+			open[depth] = i;
+			big[depth++] = 0;
+		} else if (c == ')' && depth > 0) {
+			depth--;
+			size_t from = open[depth];
+			if (!big[depth] && i + 1 - from >= CHUNK_MIN) {
+				/* the chunks inside it are not there: it had none */
+				if (n == cap) {
+					size_t *nv = realloc(v, (cap = cap ? 2 * cap : 16) * 2 *
+					                                sizeof(*v));
+					if (!nv) {
+						free(v);
+						return -ENOMEM;
+					}
+					v = nv;
+				}
+				v[2 * n] = from;
+				v[2 * n + 1] = i + 1;
+				n++;
+				big[depth] = 1;
+			}
+			if (depth > 0 && big[depth])
+				big[depth - 1] = 1;
+		}
+	}
+	*ret_v = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Under the lock: src packed (struct packed), or NULL. */
+static struct packed *pack(const char *src)
+{
+	size_t len = strlen(src), *at = NULL, n = 0;
+	if (find_chunks(src, len, &at, &n) < 0)
+		return NULL;
+	struct packed *pk = calloc(1, sizeof(*pk) + (2 * n + 1) * sizeof(struct seg));
+	size_t ownlen = len;
+	for (size_t k = 0; k < n; k++)
+		ownlen -= at[2 * k + 1] - at[2 * k];
+	if (pk)
+		pk->own = malloc(ownlen ? ownlen : 1);
+	if (!pk || !pk->own) {
+		if (pk)
+			free(pk->own);
+		free(pk);
+		free(at);
+		return NULL;
+	}
+	pk->len = len;
+	size_t pos = 0, o = 0;
+	for (size_t k = 0; k <= n; k++) {
+		size_t to = k < n ? at[2 * k] : len;
+		if (to > pos) {
+			memcpy(pk->own + o, src + pos, to - pos);
+			o += to - pos;
+			pk->seg[pk->nseg++] = (struct seg){ NULL, to - pos };
+		}
+		if (k == n)
+			break;
+		struct chunk *c = chunk_take(src + at[2 * k], at[2 * k + 1] - at[2 * k]);
+		if (!c) {
+			packed_free(pk);
+			free(at);
+			return NULL;
+		}
+		pk->seg[pk->nseg++] = (struct seg){ c, c->len };
+		pos = at[2 * k + 1];
+	}
+	free(at);
+	return pk;
+}
+
+/* The source of pk, malloc'ed, or NULL. */
+static char *unpack(const struct packed *pk)
+{
+	char *s = malloc(pk->len + 1), *p = s;
+	const char *own = pk->own;
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < pk->nseg; i++) {
+		const struct seg *g = &pk->seg[i];
+		memcpy(p, g->c ? g->c->text : own, g->len);
+		if (!g->c)
+			own += g->len;
+		p += g->len;
+	}
+	*p = '\0';
+	return s;
+}
+
+static int packed_eq(const struct packed *pk, const char *src)
+{
+	const char *own = pk->own;
+	for (size_t i = 0; i < pk->nseg; i++) {
+		const struct seg *g = &pk->seg[i];
+		if (memcmp(src, g->c ? g->c->text : own, g->len) != 0)
+			return 0;
+		if (!g->c)
+			own += g->len;
+		src += g->len;
+	}
+	return *src == '\0';
+}
+
 /* Where the entry of (src, kind) is or would go; a head or tail is keyed
  * by its plain entry (one per source text). */
 static struct code_ref **find(const char *src, const struct code_ref *base, int kind, uint64_t h)
@@ -36,7 +279,7 @@ static struct code_ref **find(const char *src, const struct code_ref *base, int 
 	struct code_ref **pp = &table[h % nbuckets];
 	for (; *pp; pp = &(*pp)->next)
 		if ((*pp)->hash == h && (*pp)->kind == kind &&
-		    (base ? (*pp)->base == base : strcmp((*pp)->src, src) == 0))
+		    (base ? (*pp)->base == base : packed_eq((*pp)->src, src)))
 			break;
 	return pp;
 }
@@ -61,26 +304,26 @@ static int grow(void)
 }
 
 /* Under the lock: the entry of (src or base, kind) with one more
- * reference, a new one holding `own` (the plain source, given to it) when
- * there is none.  *ret_found says which. */
-static struct code_ref *take(const char *src, struct code_ref *base, int kind, char *own,
-                             int *ret_found)
+ * reference; a new one (a plain one with src packed) when there is none. */
+static struct code_ref *take(const char *src, struct code_ref *base, int kind)
 {
 	uint64_t h = hash_of(src, kind);
-	*ret_found = 0;
 	if (nentries >= nbuckets && grow() < 0 && nbuckets == 0)
 		return NULL;
 	struct code_ref **pp = find(src, base, kind, h);
 	if (*pp) {
 		(*pp)->refs++;
 		nrefs++;
-		*ret_found = 1;
 		return *pp;
 	}
 	struct code_ref *x = malloc(sizeof(*x));
-	if (!x)
+	struct packed *pk = base ? NULL : pack(src);
+	if (!x || (!base && !pk)) {
+		free(x);
+		packed_free(pk);
 		return NULL;
-	*x = (struct code_ref){ .refs = 1, .hash = h, .kind = kind, .src = own, .base = base };
+	}
+	*x = (struct code_ref){ .refs = 1, .hash = h, .kind = kind, .src = pk, .base = base };
 	if (base)
 		base->refs++; /* the cache's own: not counted in nrefs */
 	*pp = x;
@@ -89,31 +332,28 @@ static struct code_ref *take(const char *src, struct code_ref *base, int kind, c
 	return x;
 }
 
-struct code_ref *code_cache_ref(char **src)
+struct code_ref *code_cache_ref(const char *src)
 {
-	int found;
 	pthread_mutex_lock(&lock);
-	struct code_ref *x = take(*src, NULL, CODE_PLAIN, *src, &found);
-	if (x && found) {
-		free(*src);
-		*src = x->src;
-	}
+	struct code_ref *x = take(src, NULL, CODE_PLAIN);
 	pthread_mutex_unlock(&lock);
 	return x;
 }
 
-struct code_ref *code_cache_ref_split(struct code_ref *plain, int kind)
+struct code_ref *code_cache_ref_split(struct code_ref *plain, int kind, const char *src)
 {
-	int found;
 	pthread_mutex_lock(&lock);
-	struct code_ref *x = take(plain->src, plain, kind, NULL, &found);
+	struct code_ref *x = take(src, plain, kind);
 	pthread_mutex_unlock(&lock);
 	return x;
 }
 
-const char *code_cache_src(const struct code_ref *ref)
+char *code_cache_source(const struct code_ref *ref)
 {
-	return ref->base ? ref->base->src : ref->src;
+	pthread_mutex_lock(&lock);
+	char *s = unpack(ref->base ? ref->base->src : ref->src);
+	pthread_mutex_unlock(&lock);
+	return s;
 }
 
 static pcre2_code *compile(const char *src)
@@ -128,15 +368,17 @@ pcre2_code *code_cache_get(struct code_ref *x)
 {
 	pthread_mutex_lock(&lock);
 	if (!x->code) {
-		if (x->kind == CODE_PLAIN) {
-			x->code = compile(x->src);
-		} else {
+		char *src = unpack(x->base ? x->base->src : x->src);
+		if (src && x->kind == CODE_PLAIN) {
+			x->code = compile(src);
+		} else if (src) {
 			char *hs = NULL, *ts = NULL;
-			if (anchor_split(x->base->src, &hs, &ts) > 0)
+			if (anchor_split(src, &hs, &ts) > 0)
 				x->code = compile(x->kind == CODE_HEAD ? hs : ts);
 			free(hs);
 			free(ts);
 		}
+		free(src);
 		ncompiled += x->code != NULL;
 	}
 	pcre2_code *code = x->code;
@@ -160,7 +402,7 @@ static void unref_locked(struct code_ref *x, int counted)
 	pcre2_code_free(x->code);
 	if (x->base)
 		unref_locked(x->base, 0);
-	free(x->src);
+	packed_free(x->src);
 	free(x);
 }
 

@@ -34,26 +34,28 @@ enum {
 
 struct code_ref;
 
-/* A reference to the entry of source *src as written (CODE_PLAIN).  *src
- * (malloc'ed) is given to the cache and becomes the one cached copy of
- * that text: an engine's pattern sources are then the cache's, one copy
- * however many engines hold them, and equal sources are the same pointer
- * (prefcache.h).  *src stays valid while the reference is held.  NULL
- * when out of memory (*src is then still the caller's). */
-struct code_ref *code_cache_ref(char **src);
+/* A reference to the entry of pattern source src as written (CODE_PLAIN),
+ * a new entry when no engine holds one for that text.  The entry keeps the
+ * source packed: groups of 256 bytes or more (a lexicon's) are held once
+ * for every source that contains them, so ten patterns naming a lexicon
+ * do not keep ten copies of it, and a source is kept once however many
+ * engines hold it (one entry per text: prefcache.h compares entries).
+ * src stays the caller's.  NULL when out of memory. */
+struct code_ref *code_cache_ref(const char *src);
 
 /* A reference to the anchor-split head or tail (CODE_HEAD, CODE_TAIL) of
- * the source of `plain` (a reference from code_cache_ref(), which the new
- * reference keeps alive).  NULL when out of memory. */
-struct code_ref *code_cache_ref_split(struct code_ref *plain, int kind);
+ * src, the source of `plain` (a reference from code_cache_ref(), which
+ * the new entry keeps alive).  NULL when out of memory. */
+struct code_ref *code_cache_ref_split(struct code_ref *plain, int kind, const char *src);
 
 /* The entry's code, compiled now if no engine has asked for it before.
  * NULL when it cannot be compiled (out of memory; or a source that does
  * not compile, which the parser refuses at load). */
 pcre2_code *code_cache_get(struct code_ref *ref);
 
-/* The source of the entry (the pattern as written, for every kind). */
-const char *code_cache_src(const struct code_ref *ref);
+/* The source of the entry (the pattern as written, for every kind), a new
+ * string, or NULL. */
+char *code_cache_source(const struct code_ref *ref);
 
 /* Drop one reference; NULL does nothing. */
 void code_cache_unref(struct code_ref *ref);

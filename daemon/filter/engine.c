@@ -163,8 +163,7 @@ static struct filter_pattern *slot_pattern(const struct filter_engine *e, size_t
 	return k < rule->npatterns ? &rule->patterns[k] : &rule->excepts[k - rule->npatterns];
 }
 
-/* Give every pattern back to the cache (codecache.h).  A pattern source
- * the cache took is the cache's: not freed with the rules. */
+/* Give every pattern back to the cache (codecache.h). */
 static void drop_codes(struct filter_engine *e)
 {
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
@@ -177,10 +176,8 @@ static void drop_codes(struct filter_engine *e)
 				code_cache_unref(e->splits[s].head_ref);
 				code_cache_unref(e->splits[s].tail_ref);
 			}
-			if (e->cref && s < e->nslots && e->cref[s]) {
+			if (e->cref && s < e->nslots)
 				code_cache_unref(e->cref[s]);
-				pt->src = NULL;
-			}
 			pt->code = NULL;
 		}
 	}
@@ -289,8 +286,8 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 	free(hs);
 	free(ts);
 	struct split *sp = &e->splits[s];
-	sp->head_ref = code_cache_ref_split(e->cref[s], CODE_HEAD);
-	sp->tail_ref = code_cache_ref_split(e->cref[s], CODE_TAIL);
+	sp->head_ref = code_cache_ref_split(e->cref[s], CODE_HEAD, pt->src);
+	sp->tail_ref = code_cache_ref_split(e->cref[s], CODE_TAIL, pt->src);
 	if (!sp->head_ref || !sp->tail_ref)
 		return -ENOMEM;
 	/* compiled now: whether they compile decides the prefilter's plan */
@@ -625,7 +622,7 @@ out:
  * windows, rules without literals, scan stamps). */
 static int build_prefilter(struct filter_engine *e)
 {
-	const char **src = NULL;
+	const void **src = NULL; /* the key of the plan: code cache entries */
 	uint8_t *tag = NULL;
 	size_t nlits = 0;
 	int r = -ENOMEM;
@@ -644,7 +641,7 @@ static int build_prefilter(struct filter_engine *e)
 		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
 			e->slots[s].rule = (uint32_t)i;
 			e->slots[s].except = k >= rule->npatterns;
-			src[s] = slot_pattern(e, s)->src;
+			src[s] = e->cref[s];
 			tag[s] = PLAN_TAG(rule->input, k >= rule->npatterns,
 			                  e->splits[s].head != NULL);
 		}
@@ -753,7 +750,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 			                                    : &rule->excepts[k - rule->npatterns];
 			pcre2_code_free(pt->code); /* a caller's own, compiled again when needed */
 			pt->code = NULL;
-			if (!(e->cref[s] = code_cache_ref(&pt->src)))
+			if (!(e->cref[s] = code_cache_ref(pt->src)))
 				goto fail;
 		}
 	}
@@ -795,6 +792,18 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	r = build_prefilter(e);
 	if (r < 0)
 		goto fail;
+	/* the sources are read: from now on the cache's packed copy serves
+	 * (compiling, a reload's lookup), one for every engine */
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct filter_rule *rule = &e->rs.v[i];
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++) {
+			struct filter_pattern *pt = k < rule->npatterns
+			                                    ? &rule->patterns[k]
+			                                    : &rule->excepts[k - rule->npatterns];
+			free(pt->src);
+			pt->src = NULL;
+		}
+	}
 	e->wctx = pcre2_match_context_copy(e->mctx);
 	if (!e->wctx)
 		goto fail;

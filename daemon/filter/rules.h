@@ -58,6 +58,8 @@ enum filter_mode {
 };
 
 struct filter_pattern {
+	/* as written, lexicons expanded; an engine frees it once built (its
+	 * code cache entry keeps the source, packed: codecache.h) */
 	char *src;
 	unsigned line;
 	/* The parser compiles every pattern (FILTER_PCRE2_OPTIONS) to report

@@ -767,6 +767,54 @@ static void test_code_compiled_when_first_run(void)
 	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
 }
 
+/* The cache keeps sources packed, a large group once for every source
+ * holding it: each source comes back byte for byte, and its code matches
+ * as the source does. */
+static void test_code_cache_keeps_sources_exactly(void)
+{
+	char group[2048] = "(?:", a[4096], b[4096], c[4096];
+	for (int i = 0; i < 60; i++) /* a lexicon-like group of 60 words */
+		snprintf(group + strlen(group), sizeof(group) - strlen(group), "%sor(?:d%d|t%d)",
+		         i ? "|" : "", i, i);
+	strcat(group, ")");
+	snprintf(a, sizeof(a), "\\bjag ska %s dig\\b", group);
+	snprintf(b, sizeof(b), "[(]%s[)] \\Q(x)\\E (?:%s|\\)(?:x))", group, group);
+	snprintf(c, sizeof(c), "%s", group);
+	const char *src[] = { a, b, c, "(?:a[)(]|\\()" };
+	struct code_ref *ref[4];
+	size_t codes0, refs0, codes1, refs1;
+	code_cache_stats(&codes0, &refs0);
+	for (int i = 0; i < 4; i++) {
+		ref[i] = code_cache_ref(src[i]);
+		T_ASSERT(ref[i] != NULL);
+		if (!ref[i])
+			return;
+		char *back = code_cache_source(ref[i]);
+		T_EQ_STR(src[i], back);
+		free(back);
+	}
+	/* a second reference to the same text is the same entry */
+	struct code_ref *again = code_cache_ref(a);
+	T_ASSERT(again == ref[0]);
+	code_cache_unref(again);
+	code_cache_stats(&codes1, &refs1);
+	T_EQ_INT((int)codes0 + 4, (int)codes1);
+	pcre2_code *code = code_cache_get(ref[0]);
+	T_ASSERT(code != NULL);
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	T_EQ_INT(1, pcre2_match(code, (PCRE2_SPTR) "nu jag ska ord17 dig", PCRE2_ZERO_TERMINATED, 0,
+	                        0, md, NULL));
+	T_EQ_INT(PCRE2_ERROR_NOMATCH, pcre2_match(code, (PCRE2_SPTR) "jag ska ord dig",
+	                                          PCRE2_ZERO_TERMINATED, 0, 0, md, NULL));
+	pcre2_match_data_free(md);
+	T_ASSERT(code_cache_get(ref[1]) != NULL);
+	for (int i = 0; i < 4; i++)
+		code_cache_unref(ref[i]);
+	code_cache_stats(&codes1, &refs1);
+	T_EQ_INT((int)codes0, (int)codes1);
+	T_EQ_INT((int)refs0, (int)refs1);
+}
+
 int main(void)
 {
 	T_RUN(test_threat_verdict);
@@ -791,6 +839,7 @@ int main(void)
 	T_RUN(test_stats_json_and_carry_over_reload);
 	T_RUN(test_reload_shares_compiled_patterns);
 	T_RUN(test_code_compiled_when_first_run);
+	T_RUN(test_code_cache_keeps_sources_exactly);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
 	return t_done();
 }
