@@ -8,31 +8,32 @@
 
 #include "filter/anchor-split.h"
 
-/* A pattern source is kept packed: the groups of CHUNK_MIN bytes or more
- * that hold no such group themselves (a lexicon's trie, or its larger
- * branches) are chunks, each held once however many sources contain it;
- * the text between them is the source's own.  Which groups are chunks
- * depends only on their text, so a lexicon named by forty patterns is one
- * chunk (or the same few), not forty copies.  Nothing but the text is
- * read here: a wrong reading of a group only changes where chunks begin,
- * never the text (unpack() gives back every byte). */
+/* A pattern source is kept packed: its outermost groups of CHUNK_MIN
+ * bytes or more are chunks, each held once however many sources (and
+ * larger chunks) contain it, and packed the same way inside, so a
+ * lexicon's trie named by forty patterns, alone or wrapped in groups of
+ * their own, is one chunk.  How a group is packed depends only on its
+ * text.  Nothing but the text is read here: a wrong reading of a group
+ * only changes where chunks begin, never the text (unpack() gives back
+ * every byte; test-engine.c). */
 #define CHUNK_MIN 256
 
+struct packed;
 struct chunk {
 	struct chunk *next; /* in its bucket */
-	size_t refs, len;
+	size_t refs;
 	uint64_t hash;
-	char text[];
+	struct packed *pk; /* its text, packed inside its outer parentheses */
 };
 
-/* The source as segments: seg[i] is a chunk, or (chunk NULL) len bytes of
- * own text, in order from own. */
+/* Text as segments: seg[i] is a chunk, or (chunk NULL) len bytes of own
+ * text, in order from own. */
 struct seg {
 	struct chunk *c;
 	size_t len;
 };
 struct packed {
-	size_t len, nseg; /* the source's length; its segments */
+	size_t len, nseg; /* the text's length; its segments */
 	char *own;
 	struct seg seg[];
 };
@@ -74,7 +75,12 @@ static uint64_t hash_of(const char *src, int kind)
 	return hash_mem(src, strlen(src), (uint64_t)kind);
 }
 
-/* Under the lock: the chunk of text[0..n) with one more reference. */
+static struct packed *pack(const char *src, size_t len, int inside);
+static void packed_free(struct packed *pk);
+static int packed_eq(const struct packed *pk, const char *src, size_t len);
+
+/* Under the lock: the chunk of text[0..n) (a group) with one more
+ * reference. */
 static struct chunk *chunk_take(const char *text, size_t n)
 {
 	uint64_t h = hash_mem(text, n, 0);
@@ -95,18 +101,21 @@ static struct chunk *chunk_take(const char *text, size_t n)
 			nchunk_buckets = nb;
 		}
 	}
-	struct chunk **pp = &chunks[h % nchunk_buckets];
-	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->hash == h && (*pp)->len == n && memcmp((*pp)->text, text, n) == 0) {
-			(*pp)->refs++;
-			return *pp;
+	for (struct chunk *c = chunks[h % nchunk_buckets]; c; c = c->next)
+		if (c->hash == h && packed_eq(c->pk, text, n)) {
+			c->refs++;
+			return c;
 		}
-	struct chunk *c = malloc(sizeof(*c) + n);
-	if (!c)
+	struct chunk *c = malloc(sizeof(*c));
+	if (!c || !(c->pk = pack(text, n, 1))) {
+		free(c);
 		return NULL;
-	*c = (struct chunk){ .refs = 1, .len = n, .hash = h };
-	memcpy(c->text, text, n);
-	*pp = c;
+	}
+	c->refs = 1;
+	c->hash = h;
+	/* packing took chunks of its own, which may have grown the table */
+	c->next = chunks[h % nchunk_buckets];
+	chunks[h % nchunk_buckets] = c;
 	nchunks++;
 	return c;
 }
@@ -120,6 +129,7 @@ static void chunk_drop(struct chunk *c)
 		pp = &(*pp)->next;
 	*pp = c->next;
 	nchunks--;
+	packed_free(c->pk);
 	free(c);
 }
 
@@ -134,18 +144,14 @@ static void packed_free(struct packed *pk)
 	free(pk);
 }
 
-/* The groups of src that are chunks (struct chunk): start and end of
- * each, in order, into a new array (*ret_n of them).  A group counts when
- * it is CHUNK_MIN bytes or more and holds no such group (a group's
- * length is known at its ')': a larger one inside has been seen by
- * then).  -ENOMEM, or 0. */
+/* The outermost groups of src[0..len) of CHUNK_MIN bytes or more: start
+ * and end of each, in order, into a new array (*ret_n of them).  0 or
+ * -ENOMEM. */
 static const uint8_t special[256] = { ['\\'] = 3, ['['] = 3, [']'] = 2, ['('] = 1, [')'] = 1 };
 
 static int find_chunks(const char *src, size_t len, size_t **ret_v, size_t *ret_n)
 {
-	enum { DEPTH = 64 };
-	size_t open[DEPTH], *v = NULL, n = 0, cap = 0;
-	int big[DEPTH]; /* the group holds a chunk */
+	size_t open = 0, *v = NULL, n = 0, cap = 0;
 	int depth = 0, cls = 0;
 	for (size_t i = 0; i < len; i++) {
 		/* most bytes are letters: on to the next that matters (bit 1
@@ -157,14 +163,14 @@ static int find_chunks(const char *src, size_t len, size_t **ret_v, size_t *ret_
 			break;
 		char c = src[i];
 		if (c == '\\') {
-			if (src[i + 1] == 'Q')
-				break; /* \Q…\E: not read; the rest is the source's own */
+			if (i + 1 < len && src[i + 1] == 'Q')
+				break; /* \Q…\E: not read; the rest is the text's own */
 			i++;
 			continue;
 		}
 		if (cls) {
-			if (c == '[' && src[i + 1] == ':') {
-				const char *e = strstr(src + i + 2, ":]");
+			if (c == '[' && i + 1 < len && src[i + 1] == ':') {
+				const char *e = memmem(src + i + 2, len - i - 2, ":]", 2);
 				if (e)
 					i = (size_t)(e - src) + 1;
 			} else if (c == ']') {
@@ -174,36 +180,26 @@ static int find_chunks(const char *src, size_t len, size_t **ret_v, size_t *ret_
 		}
 		if (c == '[') {
 			cls = 1;
-			if (src[i + 1] == '^')
+			if (i + 1 < len && src[i + 1] == '^')
 				i++;
-			if (src[i + 1] == ']')
+			if (i + 1 < len && src[i + 1] == ']')
 				i++;
 		} else if (c == '(') {
-			if (depth == DEPTH)
-				break;
-			open[depth] = i;
-			big[depth++] = 0;
-		} else if (c == ')' && depth > 0) {
-			depth--;
-			size_t from = open[depth];
-			if (!big[depth] && i + 1 - from >= CHUNK_MIN) {
-				/* the chunks inside it are not there: it had none */
-				if (n == cap) {
-					size_t *nv = realloc(v, (cap = cap ? 2 * cap : 16) * 2 *
-					                                sizeof(*v));
-					if (!nv) {
-						free(v);
-						return -ENOMEM;
-					}
-					v = nv;
+			if (depth++ == 0)
+				open = i;
+		} else if (c == ')' && depth > 0 && --depth == 0 && i + 1 - open >= CHUNK_MIN) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				size_t *nv = realloc(v, cap * 2 * sizeof(*v));
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
 				}
-				v[2 * n] = from;
-				v[2 * n + 1] = i + 1;
-				n++;
-				big[depth] = 1;
+				v = nv;
 			}
-			if (depth > 0 && big[depth])
-				big[depth - 1] = 1;
+			v[2 * n] = open;
+			v[2 * n + 1] = i + 1;
+			n++;
 		}
 	}
 	*ret_v = v;
@@ -211,12 +207,16 @@ static int find_chunks(const char *src, size_t len, size_t **ret_v, size_t *ret_
 	return 0;
 }
 
-/* Under the lock: src packed (struct packed), or NULL. */
-static struct packed *pack(const char *src)
+/* Under the lock: src[0..len) packed (struct packed), or NULL.  Inside
+ * (a chunk's text, a group): only the groups within its parentheses are
+ * chunks. */
+static struct packed *pack(const char *src, size_t len, int inside)
 {
-	size_t len = strlen(src), *at = NULL, n = 0;
-	if (find_chunks(src, len, &at, &n) < 0)
+	size_t *at = NULL, n = 0, skip = inside ? 1 : 0;
+	if (len < 2 * skip || find_chunks(src + skip, len - 2 * skip, &at, &n) < 0)
 		return NULL;
+	for (size_t k = 0; k < 2 * n; k++)
+		at[k] += skip;
 	struct packed *pk = calloc(1, sizeof(*pk) + (2 * n + 1) * sizeof(struct seg));
 	size_t ownlen = len;
 	for (size_t k = 0; k < n; k++)
@@ -247,43 +247,54 @@ static struct packed *pack(const char *src)
 			free(at);
 			return NULL;
 		}
-		pk->seg[pk->nseg++] = (struct seg){ c, c->len };
+		pk->seg[pk->nseg++] = (struct seg){ c, c->pk->len };
 		pos = at[2 * k + 1];
 	}
 	free(at);
 	return pk;
 }
 
-/* The source of pk, malloc'ed, or NULL. */
-static char *unpack(const struct packed *pk)
+/* Write the text of pk to out (pk->len bytes). */
+static void unpack_into(const struct packed *pk, char *out)
 {
-	char *s = malloc(pk->len + 1), *p = s;
 	const char *own = pk->own;
-	if (!s)
-		return NULL;
 	for (size_t i = 0; i < pk->nseg; i++) {
 		const struct seg *g = &pk->seg[i];
-		memcpy(p, g->c ? g->c->text : own, g->len);
-		if (!g->c)
+		if (g->c) {
+			unpack_into(g->c->pk, out);
+		} else {
+			memcpy(out, own, g->len);
 			own += g->len;
-		p += g->len;
+		}
+		out += g->len;
 	}
-	*p = '\0';
+}
+
+/* The text of pk, a new string, or NULL. */
+static char *unpack(const struct packed *pk)
+{
+	char *s = malloc(pk->len + 1);
+	if (!s)
+		return NULL;
+	unpack_into(pk, s);
+	s[pk->len] = '\0';
 	return s;
 }
 
-static int packed_eq(const struct packed *pk, const char *src)
+static int packed_eq(const struct packed *pk, const char *src, size_t len)
 {
 	const char *own = pk->own;
+	if (pk->len != len)
+		return 0;
 	for (size_t i = 0; i < pk->nseg; i++) {
 		const struct seg *g = &pk->seg[i];
-		if (memcmp(src, g->c ? g->c->text : own, g->len) != 0)
+		if (g->c ? !packed_eq(g->c->pk, src, g->len) : memcmp(src, own, g->len) != 0)
 			return 0;
 		if (!g->c)
 			own += g->len;
 		src += g->len;
 	}
-	return *src == '\0';
+	return 1;
 }
 
 /* Where the entry of (src, kind) is or would go; a head or tail is keyed
@@ -293,7 +304,7 @@ static struct code_ref **find(const char *src, const struct code_ref *base, int 
 	struct code_ref **pp = &table[h % nbuckets];
 	for (; *pp; pp = &(*pp)->next)
 		if ((*pp)->hash == h && (*pp)->kind == kind &&
-		    (base ? (*pp)->base == base : packed_eq((*pp)->src, src)))
+		    (base ? (*pp)->base == base : packed_eq((*pp)->src, src, strlen(src))))
 			break;
 	return pp;
 }
@@ -331,7 +342,7 @@ static struct code_ref *take(const char *src, struct code_ref *base, int kind)
 		return *pp;
 	}
 	struct code_ref *x = malloc(sizeof(*x));
-	struct packed *pk = base ? NULL : pack(src);
+	struct packed *pk = base ? NULL : pack(src, strlen(src), 0);
 	if (!x || (!base && !pk)) {
 		free(x);
 		packed_free(pk);
@@ -378,26 +389,47 @@ static pcre2_code *compile(const char *src)
 	                     &off, NULL);
 }
 
+/* Under the lock: the entry's code compiled afresh, or NULL. */
+static pcre2_code *compile_entry(const struct code_ref *x)
+{
+	pcre2_code *code = NULL;
+	char *src = unpack(x->base ? x->base->src : x->src);
+	if (src && x->kind == CODE_PLAIN) {
+		code = compile(src);
+	} else if (src) {
+		char *hs = NULL, *ts = NULL;
+		if (anchor_split(src, &hs, &ts) > 0)
+			code = compile(x->kind == CODE_HEAD ? hs : ts);
+		free(hs);
+		free(ts);
+	}
+	free(src);
+	return code;
+}
+
 pcre2_code *code_cache_get(struct code_ref *x)
 {
 	pthread_mutex_lock(&lock);
 	if (!x->code) {
-		char *src = unpack(x->base ? x->base->src : x->src);
-		if (src && x->kind == CODE_PLAIN) {
-			x->code = compile(src);
-		} else if (src) {
-			char *hs = NULL, *ts = NULL;
-			if (anchor_split(src, &hs, &ts) > 0)
-				x->code = compile(x->kind == CODE_HEAD ? hs : ts);
-			free(hs);
-			free(ts);
-		}
-		free(src);
+		x->code = compile_entry(x);
 		ncompiled += x->code != NULL;
 	}
 	pcre2_code *code = x->code;
 	pthread_mutex_unlock(&lock);
 	return code;
+}
+
+int code_cache_check(struct code_ref *x)
+{
+	pthread_mutex_lock(&lock);
+	int ok = x->code != NULL;
+	if (!ok) {
+		pcre2_code *code = compile_entry(x);
+		ok = code != NULL;
+		pcre2_code_free(code);
+	}
+	pthread_mutex_unlock(&lock);
+	return ok;
 }
 
 /* Under the lock: drop one reference to x (an engine's when counted, else

@@ -53,6 +53,10 @@ struct code_ref *code_cache_ref_split(struct code_ref *plain, int kind, const ch
  * not compile, which the parser refuses at load). */
 pcre2_code *code_cache_get(struct code_ref *ref);
 
+/* Does the entry's source compile (1, or 0)?  Compiled and freed again
+ * when no engine has asked for its code yet. */
+int code_cache_check(struct code_ref *ref);
+
 /* The source of the entry (the pattern as written, for every kind), a new
  * string, or NULL. */
 char *code_cache_source(const struct code_ref *ref);

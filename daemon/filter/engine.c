@@ -290,14 +290,12 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 	sp->tail_ref = code_cache_ref_split(e->cref[s], CODE_TAIL, pt->src);
 	if (!sp->head_ref || !sp->tail_ref)
 		return -ENOMEM;
-	/* compiled now: whether they compile decides the prefilter's plan */
-	sp->head = code_cache_get(sp->head_ref);
-	sp->tail = code_cache_get(sp->tail_ref);
-	if (!sp->head || !sp->tail) {
+	/* whether they compile decides the prefilter's plan; they are
+	 * compiled to be kept when the pattern first runs (slot_code()) */
+	if (code_cache_check(sp->head_ref) <= 0 || code_cache_check(sp->tail_ref) <= 0) {
 		code_cache_unref(sp->head_ref);
 		code_cache_unref(sp->tail_ref);
 		sp->head_ref = sp->tail_ref = NULL;
-		sp->head = sp->tail = NULL;
 		return 0;
 	}
 	sp->head_jit = sp->tail_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
@@ -305,15 +303,23 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 	return 0;
 }
 
-/* Slot s's pattern is about to run: its code, compiled the first time
- * (in this engine or in another sharing it, codecache.h).  Its source
- * compiled when the rules were parsed, so only memory can fail here.
+/* Slot s's pattern is about to run: its code (and a split pattern's head
+ * and tail, split.head being what says it runs split), compiled the first
+ * time (in this engine or in another sharing it, codecache.h).  Each
+ * compiled when the rules were loaded, so only memory can fail here.
  * Returns 0 or -ENOMEM. */
 static int slot_code(struct filter_engine *e, size_t s)
 {
 	struct filter_pattern *pt = slot_pattern(e, s);
+	struct split *sp = &e->splits[s];
 	if (!pt->code && !(pt->code = code_cache_get(e->cref[s])))
 		return -ENOMEM;
+	if (sp->head_ref && !sp->head) {
+		sp->tail = code_cache_get(sp->tail_ref);
+		sp->head = sp->tail ? code_cache_get(sp->head_ref) : NULL;
+		if (!sp->head)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -401,7 +407,7 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 	int r = 0, have[2];
 	if (c->n == 0)
 		return 0;
-	if (sp->head) {
+	if (sp->head_ref) {
 		r = anchor_split(src, &hs, &ts);
 		if (r <= 0)
 			return r;
@@ -643,7 +649,7 @@ static int build_prefilter(struct filter_engine *e)
 			e->slots[s].except = k >= rule->npatterns;
 			src[s] = e->cref[s];
 			tag[s] = PLAN_TAG(rule->input, k >= rule->npatterns,
-			                  e->splits[s].head != NULL);
+			                  e->splits[s].head_ref != NULL);
 		}
 	}
 	e->plan = prefilter_plan_find(src, tag, e->nslots);
