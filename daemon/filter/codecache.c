@@ -41,6 +41,7 @@ struct packed {
 struct code_ref {
 	struct code_ref *next; /* in its bucket */
 	pcre2_code *code;      /* NULL until first asked for */
+	size_t users;          /* code_cache_get() calls not given back (code_cache_put()) */
 	size_t refs;
 	uint64_t hash;
 	int kind;
@@ -415,8 +416,20 @@ pcre2_code *code_cache_get(struct code_ref *x)
 		ncompiled += x->code != NULL;
 	}
 	pcre2_code *code = x->code;
+	x->users += code != NULL;
 	pthread_mutex_unlock(&lock);
 	return code;
+}
+
+void code_cache_put(struct code_ref *x)
+{
+	pthread_mutex_lock(&lock);
+	if (x->users > 0 && --x->users == 0) {
+		pcre2_code_free(x->code);
+		x->code = NULL;
+		ncompiled--;
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 int code_cache_check(struct code_ref *x)

@@ -48,10 +48,15 @@ struct code_ref *code_cache_ref(const char *src);
  * the new entry keeps alive).  NULL when out of memory. */
 struct code_ref *code_cache_ref_split(struct code_ref *plain, int kind, const char *src);
 
-/* The entry's code, compiled now if no engine has asked for it before.
+/* The entry's code, compiled now if no engine holds it (code_cache_put()).
  * NULL when it cannot be compiled (out of memory; or a source that does
  * not compile, which the parser refuses at load). */
 pcre2_code *code_cache_get(struct code_ref *ref);
+
+/* Give back the code of one code_cache_get(): freed when no one holds it
+ * (compiled again when asked for).  An engine gives back every code it
+ * got before it drops its references. */
+void code_cache_put(struct code_ref *ref);
 
 /* Does the entry's source compile (1, or 0)?  Compiled and freed again
  * when no engine has asked for its code yet. */

@@ -173,11 +173,18 @@ static void drop_codes(struct filter_engine *e)
 			                                    ? &rule->patterns[k]
 			                                    : &rule->excepts[k - rule->npatterns];
 			if (e->splits && s < e->nslots) {
+				if (e->splits[s].head)
+					code_cache_put(e->splits[s].head_ref);
+				if (e->splits[s].tail)
+					code_cache_put(e->splits[s].tail_ref);
 				code_cache_unref(e->splits[s].head_ref);
 				code_cache_unref(e->splits[s].tail_ref);
 			}
-			if (e->cref && s < e->nslots)
+			if (e->cref && s < e->nslots) {
+				if (pt->code)
+					code_cache_put(e->cref[s]);
 				code_cache_unref(e->cref[s]);
+			}
 			pt->code = NULL;
 		}
 	}
@@ -303,6 +310,29 @@ static int split_pattern(struct filter_engine *e, size_t s, const struct filter_
 	return 0;
 }
 
+void filter_engine_release_code(struct filter_engine *e)
+{
+	const int later = e->opt.no_jit ? JIT_NO : JIT_LATER;
+	for (size_t s = 0; s < e->nslots; s++) {
+		struct filter_pattern *pt = slot_pattern(e, s);
+		struct split *sp = &e->splits[s];
+		if (pt->code) {
+			code_cache_put(e->cref[s]);
+			pt->code = NULL;
+			if (pt->jit == JIT_YES)
+				e->jit_patterns--;
+			pt->jit = later;
+		}
+		if (sp->head) {
+			code_cache_put(sp->head_ref);
+			code_cache_put(sp->tail_ref);
+			sp->head = sp->tail = NULL;
+			sp->head_jit = sp->tail_jit = later;
+		}
+		sp->interp_bytes = 0;
+	}
+}
+
 /* Slot s's pattern is about to run: its code (and a split pattern's head
  * and tail, split.head being what says it runs split), compiled the first
  * time (in this engine or in another sharing it, codecache.h).  Each
@@ -317,8 +347,12 @@ static int slot_code(struct filter_engine *e, size_t s)
 	if (sp->head_ref && !sp->head) {
 		sp->tail = code_cache_get(sp->tail_ref);
 		sp->head = sp->tail ? code_cache_get(sp->head_ref) : NULL;
-		if (!sp->head)
+		if (!sp->head) {
+			if (sp->tail)
+				code_cache_put(sp->tail_ref);
+			sp->tail = NULL;
 			return -ENOMEM;
+		}
 	}
 	return 0;
 }

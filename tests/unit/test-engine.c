@@ -767,6 +767,30 @@ static void test_code_compiled_when_first_run(void)
 	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
 }
 
+/* The examples run every rule; afterwards the engine keeps no code (its
+ * traffic compiles what it runs), and still matches. */
+static void test_examples_leave_no_code(void)
+{
+	size_t compiled0 = code_cache_compiled(), total = 0, failed = 0;
+	struct filter_engine *e = load(NULL);
+	T_ASSERT(e != NULL);
+	if (!e)
+		return;
+	T_EQ_INT(0, filter_examples_run(e, NULL, NULL, &total, &failed));
+	T_ASSERT(total > 10);
+	T_EQ_INT(0, (int)failed);
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
+	T_EQ_INT(0, (int)filter_engine_jit_patterns(e));
+	struct filter_verdict *v = scan(e, "Jag ska döda dig");
+	T_ASSERT(v && v->nhits > 0);
+	filter_verdict_free(v);
+	T_ASSERT(code_cache_compiled() > compiled0);
+	T_EQ_INT(0, filter_examples_run(e, NULL, NULL, &total, &failed));
+	T_EQ_INT(0, (int)failed);
+	filter_engine_free(e);
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
+}
+
 /* The cache keeps sources packed, a large group once for every source
  * holding it: each source comes back byte for byte, and its code matches
  * as the source does. */
@@ -840,6 +864,7 @@ int main(void)
 	T_RUN(test_reload_shares_compiled_patterns);
 	T_RUN(test_code_compiled_when_first_run);
 	T_RUN(test_code_cache_keeps_sources_exactly);
+	T_RUN(test_examples_leave_no_code);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
 	return t_done();
 }
