@@ -135,14 +135,44 @@ static int build_trie(const struct aho *a, struct btrie *t, const char *const *l
 	return 0;
 }
 
+/* pairs sorted by state, then id (as qsort() with cmp_pair() would:
+ * a counting sort by state, then the few ids of each state in order;
+ * qsort() was a sixth of the build). */
+static int sort_pairs(struct pair *pairs, size_t n, size_t nstates)
+{
+	uint32_t *at = calloc(nstates + 1, sizeof(uint32_t));
+	struct pair *out = malloc((n ? n : 1) * sizeof(*out));
+	if (!at || !out) {
+		free(at);
+		free(out);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		at[pairs[i].state + 1]++;
+	for (size_t s = 0; s < nstates; s++)
+		at[s + 1] += at[s];
+	for (size_t i = 0; i < n; i++)
+		out[at[pairs[i].state]++] = pairs[i];
+	for (size_t i = 1; i < n; i++) {
+		struct pair p = out[i];
+		size_t j = i;
+		for (; j > 0 && cmp_pair(&out[j - 1], &p) > 0; j--)
+			out[j] = out[j - 1];
+		out[j] = p;
+	}
+	memcpy(pairs, out, n * sizeof(*out));
+	free(at);
+	free(out);
+	return 0;
+}
+
 /* Outputs grouped by state; the same literal given twice with one id (two
  * variants of a set can coincide) is reported once. */
 static int collect_outputs(struct aho *a, struct btrie *t, struct pair *pairs, size_t n)
 {
-	qsort(pairs, n, sizeof(*pairs), cmp_pair);
 	t->out_n = calloc(t->n, sizeof(uint32_t));
 	a->ids = malloc((n ? n : 1) * sizeof(uint32_t));
-	if (!t->out_n || !a->ids)
+	if (!t->out_n || !a->ids || sort_pairs(pairs, n, t->n) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && pairs[i].state == pairs[i - 1].state && pairs[i].id == pairs[i - 1].id)

@@ -1,36 +1,311 @@
 /* Compiled patterns shared between engines (see codecache.h). */
 #include "filter/codecache.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct entry {
-	struct entry *next;
-	pcre2_code *code;
+#include "filter/anchor-split.h"
+
+/* A pattern source is kept packed: its outermost groups of CHUNK_MIN
+ * bytes or more are chunks, each held once however many sources (and
+ * larger chunks) contain it, and packed the same way inside, so a
+ * lexicon's trie named by forty patterns, alone or wrapped in groups of
+ * their own, is one chunk.  How a group is packed depends only on its
+ * text.  Nothing but the text is read here: a wrong reading of a group
+ * only changes where chunks begin, never the text (unpack() gives back
+ * every byte; test-engine.c). */
+#define CHUNK_MIN 256
+
+struct packed;
+struct chunk {
+	struct chunk *next; /* in its bucket */
+	size_t refs;
+	uint64_t hash;
+	struct packed *pk; /* its text, packed inside its outer parentheses */
+};
+
+/* Text as segments: seg[i] is a chunk, or (chunk NULL) len bytes of own
+ * text, in order from own. */
+struct seg {
+	struct chunk *c;
+	size_t len;
+};
+struct packed {
+	size_t len, nseg; /* the text's length; its segments */
+	char *own;
+	struct seg seg[];
+};
+
+struct code_ref {
+	struct code_ref *next; /* in its bucket */
+	pcre2_code *code;      /* NULL until first asked for */
+	size_t users;          /* code_cache_get() calls not given back (code_cache_put()) */
 	size_t refs;
 	uint64_t hash;
 	int kind;
-	char *src; /* the key; owned (for CODE_PLAIN, the engines' pattern source) */
+	struct packed *src;    /* CODE_PLAIN: the key */
+	struct code_ref *base; /* CODE_HEAD, CODE_TAIL: the plain entry (one reference) */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct entry **table;
-static size_t nbuckets, nentries, nrefs;
+static struct code_ref **table;
+static size_t nbuckets, nentries, nrefs, ncompiled;
+static struct chunk **chunks;
+static size_t nchunk_buckets, nchunks;
+
+/* Eight bytes at a step: a lookup hashes every source of a rule set (a
+ * few MB, while vaktd starts), and a byte at a step was most of that. */
+static uint64_t hash_mem(const char *s, size_t n, uint64_t seed)
+{
+	uint64_t h = seed ^ ((uint64_t)n * 0x9E3779B97F4A7C15u), w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	return h ^ (h >> 29);
+}
 
 static uint64_t hash_of(const char *src, int kind)
 {
-	uint64_t h = 1469598103934665603u ^ (uint64_t)kind; /* FNV-1a */
-	for (const unsigned char *p = (const unsigned char *)src; *p; p++)
-		h = (h ^ *p) * 1099511628211u;
-	return h;
+	return hash_mem(src, strlen(src), (uint64_t)kind);
 }
 
-static struct entry **find(const char *src, int kind, uint64_t h)
+static struct packed *pack(const char *src, size_t len, int inside);
+static void packed_free(struct packed *pk);
+static int packed_eq(const struct packed *pk, const char *src, size_t len);
+
+/* Under the lock: the chunk of text[0..n) (a group) with one more
+ * reference. */
+static struct chunk *chunk_take(const char *text, size_t n)
 {
-	struct entry **pp = &table[h % nbuckets];
+	uint64_t h = hash_mem(text, n, 0);
+	if (nchunks >= nchunk_buckets) {
+		size_t nb = nchunk_buckets ? nchunk_buckets * 2 : 256;
+		struct chunk **t = calloc(nb, sizeof(*t));
+		if (!t && nchunk_buckets == 0)
+			return NULL;
+		for (size_t b = 0; t && b < nchunk_buckets; b++)
+			for (struct chunk *x = chunks[b], *next; x; x = next) {
+				next = x->next;
+				x->next = t[x->hash % nb];
+				t[x->hash % nb] = x;
+			}
+		if (t) {
+			free(chunks);
+			chunks = t;
+			nchunk_buckets = nb;
+		}
+	}
+	for (struct chunk *c = chunks[h % nchunk_buckets]; c; c = c->next)
+		if (c->hash == h && packed_eq(c->pk, text, n)) {
+			c->refs++;
+			return c;
+		}
+	struct chunk *c = malloc(sizeof(*c));
+	if (!c || !(c->pk = pack(text, n, 1))) {
+		free(c);
+		return NULL;
+	}
+	c->refs = 1;
+	c->hash = h;
+	/* packing took chunks of its own, which may have grown the table */
+	c->next = chunks[h % nchunk_buckets];
+	chunks[h % nchunk_buckets] = c;
+	nchunks++;
+	return c;
+}
+
+static void chunk_drop(struct chunk *c)
+{
+	if (--c->refs > 0)
+		return;
+	struct chunk **pp = &chunks[c->hash % nchunk_buckets];
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	nchunks--;
+	packed_free(c->pk);
+	free(c);
+}
+
+static void packed_free(struct packed *pk)
+{
+	if (!pk)
+		return;
+	for (size_t i = 0; i < pk->nseg; i++)
+		if (pk->seg[i].c)
+			chunk_drop(pk->seg[i].c);
+	free(pk->own);
+	free(pk);
+}
+
+/* The outermost groups of src[0..len) of CHUNK_MIN bytes or more: start
+ * and end of each, in order, into a new array (*ret_n of them).  0 or
+ * -ENOMEM. */
+static const uint8_t special[256] = { ['\\'] = 3, ['['] = 3, [']'] = 2, ['('] = 1, [')'] = 1 };
+
+static int find_chunks(const char *src, size_t len, size_t **ret_v, size_t *ret_n)
+{
+	size_t open = 0, *v = NULL, n = 0, cap = 0;
+	int depth = 0, cls = 0;
+	for (size_t i = 0; i < len; i++) {
+		/* most bytes are letters: on to the next that matters (bit 1
+		 * outside a class, bit 2 inside) */
+		const uint8_t m = cls ? 2 : 1;
+		while (i < len && !(special[(uint8_t)src[i]] & m))
+			i++;
+		if (i >= len)
+			break;
+		char c = src[i];
+		if (c == '\\') {
+			if (i + 1 < len && src[i + 1] == 'Q')
+				break; /* \Q…\E: not read; the rest is the text's own */
+			i++;
+			continue;
+		}
+		if (cls) {
+			if (c == '[' && i + 1 < len && src[i + 1] == ':') {
+				const char *e = memmem(src + i + 2, len - i - 2, ":]", 2);
+				if (e)
+					i = (size_t)(e - src) + 1;
+			} else if (c == ']') {
+				cls = 0;
+			}
+			continue;
+		}
+		if (c == '[') {
+			cls = 1;
+			if (i + 1 < len && src[i + 1] == '^')
+				i++;
+			if (i + 1 < len && src[i + 1] == ']')
+				i++;
+		} else if (c == '(') {
+			if (depth++ == 0)
+				open = i;
+		} else if (c == ')' && depth > 0 && --depth == 0 && i + 1 - open >= CHUNK_MIN) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				size_t *nv = realloc(v, cap * 2 * sizeof(*v));
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
+			}
+			v[2 * n] = open;
+			v[2 * n + 1] = i + 1;
+			n++;
+		}
+	}
+	*ret_v = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Under the lock: src[0..len) packed (struct packed), or NULL.  Inside
+ * (a chunk's text, a group): only the groups within its parentheses are
+ * chunks. */
+static struct packed *pack(const char *src, size_t len, int inside)
+{
+	size_t *at = NULL, n = 0, skip = inside ? 1 : 0;
+	if (len < 2 * skip || find_chunks(src + skip, len - 2 * skip, &at, &n) < 0)
+		return NULL;
+	for (size_t k = 0; k < 2 * n; k++)
+		at[k] += skip;
+	struct packed *pk = calloc(1, sizeof(*pk) + (2 * n + 1) * sizeof(struct seg));
+	size_t ownlen = len;
+	for (size_t k = 0; k < n; k++)
+		ownlen -= at[2 * k + 1] - at[2 * k];
+	if (pk)
+		pk->own = malloc(ownlen ? ownlen : 1);
+	if (!pk || !pk->own) {
+		if (pk)
+			free(pk->own);
+		free(pk);
+		free(at);
+		return NULL;
+	}
+	pk->len = len;
+	size_t pos = 0, o = 0;
+	for (size_t k = 0; k <= n; k++) {
+		size_t to = k < n ? at[2 * k] : len;
+		if (to > pos) {
+			memcpy(pk->own + o, src + pos, to - pos);
+			o += to - pos;
+			pk->seg[pk->nseg++] = (struct seg){ NULL, to - pos };
+		}
+		if (k == n)
+			break;
+		struct chunk *c = chunk_take(src + at[2 * k], at[2 * k + 1] - at[2 * k]);
+		if (!c) {
+			packed_free(pk);
+			free(at);
+			return NULL;
+		}
+		pk->seg[pk->nseg++] = (struct seg){ c, c->pk->len };
+		pos = at[2 * k + 1];
+	}
+	free(at);
+	return pk;
+}
+
+/* Write the text of pk to out (pk->len bytes). */
+static void unpack_into(const struct packed *pk, char *out)
+{
+	const char *own = pk->own;
+	for (size_t i = 0; i < pk->nseg; i++) {
+		const struct seg *g = &pk->seg[i];
+		if (g->c) {
+			unpack_into(g->c->pk, out);
+		} else {
+			memcpy(out, own, g->len);
+			own += g->len;
+		}
+		out += g->len;
+	}
+}
+
+/* The text of pk, a new string, or NULL. */
+static char *unpack(const struct packed *pk)
+{
+	char *s = malloc(pk->len + 1);
+	if (!s)
+		return NULL;
+	unpack_into(pk, s);
+	s[pk->len] = '\0';
+	return s;
+}
+
+static int packed_eq(const struct packed *pk, const char *src, size_t len)
+{
+	const char *own = pk->own;
+	if (pk->len != len)
+		return 0;
+	for (size_t i = 0; i < pk->nseg; i++) {
+		const struct seg *g = &pk->seg[i];
+		if (g->c ? !packed_eq(g->c->pk, src, g->len) : memcmp(src, own, g->len) != 0)
+			return 0;
+		if (!g->c)
+			own += g->len;
+		src += g->len;
+	}
+	return 1;
+}
+
+/* Where the entry of (src, kind) is or would go; a head or tail is keyed
+ * by its plain entry (one per source text). */
+static struct code_ref **find(const char *src, const struct code_ref *base, int kind, uint64_t h)
+{
+	struct code_ref **pp = &table[h % nbuckets];
 	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->hash == h && (*pp)->kind == kind && strcmp((*pp)->src, src) == 0)
+		if ((*pp)->hash == h && (*pp)->kind == kind &&
+		    (base ? (*pp)->base == base : packed_eq((*pp)->src, src, strlen(src))))
 			break;
 	return pp;
 }
@@ -39,11 +314,11 @@ static struct entry **find(const char *src, int kind, uint64_t h)
 static int grow(void)
 {
 	size_t n = nbuckets ? nbuckets * 2 : 1024;
-	struct entry **t = calloc(n, sizeof(*t));
+	struct code_ref **t = calloc(n, sizeof(*t));
 	if (!t)
 		return -1;
 	for (size_t b = 0; b < nbuckets; b++)
-		for (struct entry *x = table[b], *next; x; x = next) {
+		for (struct code_ref *x = table[b], *next; x; x = next) {
 			next = x->next;
 			x->next = t[x->hash % n];
 			t[x->hash % n] = x;
@@ -54,90 +329,149 @@ static int grow(void)
 	return 0;
 }
 
-static pcre2_code *share(char **srcp, const char *src, int kind, pcre2_code *code)
+/* Under the lock: the entry of (src or base, kind) with one more
+ * reference; a new one (a plain one with src packed) when there is none. */
+static struct code_ref *take(const char *src, struct code_ref *base, int kind)
 {
 	uint64_t h = hash_of(src, kind);
-	pcre2_code *ret = NULL;
-	pthread_mutex_lock(&lock);
 	if (nentries >= nbuckets && grow() < 0 && nbuckets == 0)
-		goto out;
-	struct entry **pp = find(src, kind, h);
+		return NULL;
+	struct code_ref **pp = find(src, base, kind, h);
 	if (*pp) {
 		(*pp)->refs++;
 		nrefs++;
-		ret = (*pp)->code;
-		if (srcp) {
-			free(*srcp);
-			*srcp = (*pp)->src;
-		}
-		goto out;
+		return *pp;
 	}
-	struct entry *x = malloc(sizeof(*x));
-	char *key = srcp ? *srcp : strdup(src);
-	if (!x || !key) {
+	struct code_ref *x = malloc(sizeof(*x));
+	struct packed *pk = base ? NULL : pack(src, strlen(src), 0);
+	if (!x || (!base && !pk)) {
 		free(x);
-		if (!srcp)
-			free(key);
-		goto out;
+		packed_free(pk);
+		return NULL;
 	}
-	*x = (struct entry){ .code = code, .refs = 1, .hash = h, .kind = kind, .src = key };
+	*x = (struct code_ref){ .refs = 1, .hash = h, .kind = kind, .src = pk, .base = base };
+	if (base)
+		base->refs++; /* the cache's own: not counted in nrefs */
 	*pp = x;
 	nentries++;
 	nrefs++;
-	ret = code;
-out:
-	pthread_mutex_unlock(&lock);
-	if (ret != code)
-		pcre2_code_free(code);
-	return ret;
+	return x;
 }
 
-pcre2_code *code_cache_share(const char *src, int kind, pcre2_code *code)
+struct code_ref *code_cache_ref(const char *src)
 {
-	return share(NULL, src, kind, code);
-}
-
-pcre2_code *code_cache_share_plain(char **src, pcre2_code *code)
-{
-	return share(src, *src, CODE_PLAIN, code);
-}
-
-/* Drop one reference; 1 when src is the cached entry's key (the caller
- * gave it up). */
-static int drop(const char *src, int kind, pcre2_code *code)
-{
-	int cached = 0;
-	if (!code)
-		return 0;
 	pthread_mutex_lock(&lock);
-	struct entry **pp = nbuckets ? find(src, kind, hash_of(src, kind)) : NULL;
-	if (pp && *pp && (*pp)->code == code) {
-		cached = (*pp)->src == src;
-		nrefs--;
-		if (--(*pp)->refs == 0) {
-			struct entry *x = *pp;
-			*pp = x->next;
-			nentries--;
-			pcre2_code_free(x->code);
-			free(x->src);
-			free(x);
-		}
-		code = NULL;
+	struct code_ref *x = take(src, NULL, CODE_PLAIN);
+	pthread_mutex_unlock(&lock);
+	return x;
+}
+
+struct code_ref *code_cache_ref_split(struct code_ref *plain, int kind, const char *src)
+{
+	pthread_mutex_lock(&lock);
+	struct code_ref *x = take(src, plain, kind);
+	pthread_mutex_unlock(&lock);
+	return x;
+}
+
+char *code_cache_source(const struct code_ref *ref)
+{
+	pthread_mutex_lock(&lock);
+	char *s = unpack(ref->base ? ref->base->src : ref->src);
+	pthread_mutex_unlock(&lock);
+	return s;
+}
+
+static pcre2_code *compile(const char *src)
+{
+	int err;
+	PCRE2_SIZE off;
+	return pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
+	                     &off, NULL);
+}
+
+/* Under the lock: the entry's code compiled afresh, or NULL. */
+static pcre2_code *compile_entry(const struct code_ref *x)
+{
+	pcre2_code *code = NULL;
+	char *src = unpack(x->base ? x->base->src : x->src);
+	if (src && x->kind == CODE_PLAIN) {
+		code = compile(src);
+	} else if (src) {
+		char *hs = NULL, *ts = NULL;
+		if (anchor_split(src, &hs, &ts) > 0)
+			code = compile(x->kind == CODE_HEAD ? hs : ts);
+		free(hs);
+		free(ts);
+	}
+	free(src);
+	return code;
+}
+
+pcre2_code *code_cache_get(struct code_ref *x)
+{
+	pthread_mutex_lock(&lock);
+	if (!x->code) {
+		x->code = compile_entry(x);
+		ncompiled += x->code != NULL;
+	}
+	pcre2_code *code = x->code;
+	x->users += code != NULL;
+	pthread_mutex_unlock(&lock);
+	return code;
+}
+
+void code_cache_put(struct code_ref *x)
+{
+	pthread_mutex_lock(&lock);
+	if (x->users > 0 && --x->users == 0) {
+		pcre2_code_free(x->code);
+		x->code = NULL;
+		ncompiled--;
 	}
 	pthread_mutex_unlock(&lock);
-	pcre2_code_free(code); /* not cached (cannot be): the caller's own */
-	return cached;
 }
 
-void code_cache_drop(const char *src, int kind, pcre2_code *code)
+int code_cache_check(struct code_ref *x)
 {
-	drop(src, kind, code);
+	pthread_mutex_lock(&lock);
+	int ok = x->code != NULL;
+	if (!ok) {
+		pcre2_code *code = compile_entry(x);
+		ok = code != NULL;
+		pcre2_code_free(code);
+	}
+	pthread_mutex_unlock(&lock);
+	return ok;
 }
 
-void code_cache_drop_plain(char **src, pcre2_code *code)
+/* Under the lock: drop one reference to x (an engine's when counted, else
+ * a head's or tail's to its base), and x's to its base with x. */
+static void unref_locked(struct code_ref *x, int counted)
 {
-	if (drop(*src, CODE_PLAIN, code))
-		*src = NULL;
+	nrefs -= (size_t)counted;
+	if (--x->refs > 0)
+		return;
+	struct code_ref **pp = &table[x->hash % nbuckets];
+	while (*pp != x)
+		pp = &(*pp)->next;
+	*pp = x->next;
+	nentries--;
+	ncompiled -= x->code != NULL;
+	pcre2_code_free(x->code);
+	if (x->base)
+		unref_locked(x->base, 0);
+	packed_free(x->src);
+	free(x);
+}
+
+void code_cache_unref(struct code_ref *x)
+{
+	if (!x)
+		return;
+	pthread_mutex_lock(&lock);
+	unref_locked(x, 1);
+	pthread_mutex_unlock(&lock);
 }
 
 void code_cache_stats(size_t *ret_codes, size_t *ret_refs)
@@ -146,6 +480,14 @@ void code_cache_stats(size_t *ret_codes, size_t *ret_refs)
 	*ret_codes = nentries;
 	*ret_refs = nrefs;
 	pthread_mutex_unlock(&lock);
+}
+
+size_t code_cache_compiled(void)
+{
+	pthread_mutex_lock(&lock);
+	size_t n = ncompiled;
+	pthread_mutex_unlock(&lock);
+	return n;
 }
 
 int code_cache_jit(pcre2_code *code)

@@ -69,6 +69,7 @@ struct split {
 	int8_t wset;
 	uint8_t spaces; /* reach in spaces (normalised text), not characters */
 	uint32_t reach;
+	struct code_ref *head_ref, *tail_ref; /* codecache.h */
 };
 
 /* split.wset: WSET_ANY, any set of a bounded pattern; PREFIX_SET: a set
@@ -101,6 +102,9 @@ struct filter_engine {
 	struct crule *cr;
 	struct slot *slots;
 	struct split *splits;
+	/* per slot, the code cache's entry of its pattern (codecache.h): the
+	 * pattern's code is compiled when it first runs (slot_code()) */
+	struct code_ref **cref;
 	size_t nslots;
 	size_t jit_patterns;
 	size_t split_patterns;
@@ -159,7 +163,7 @@ static struct filter_pattern *slot_pattern(const struct filter_engine *e, size_t
 	return k < rule->npatterns ? &rule->patterns[k] : &rule->excepts[k - rule->npatterns];
 }
 
-/* Give every compiled pattern back to the cache (codecache.h). */
+/* Give every pattern back to the cache (codecache.h). */
 static void drop_codes(struct filter_engine *e)
 {
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
@@ -169,10 +173,18 @@ static void drop_codes(struct filter_engine *e)
 			                                    ? &rule->patterns[k]
 			                                    : &rule->excepts[k - rule->npatterns];
 			if (e->splits && s < e->nslots) {
-				code_cache_drop(pt->src, CODE_HEAD, e->splits[s].head);
-				code_cache_drop(pt->src, CODE_TAIL, e->splits[s].tail);
+				if (e->splits[s].head)
+					code_cache_put(e->splits[s].head_ref);
+				if (e->splits[s].tail)
+					code_cache_put(e->splits[s].tail_ref);
+				code_cache_unref(e->splits[s].head_ref);
+				code_cache_unref(e->splits[s].tail_ref);
 			}
-			code_cache_drop_plain(&pt->src, pt->code);
+			if (e->cref && s < e->nslots) {
+				if (pt->code)
+					code_cache_put(e->cref[s]);
+				code_cache_unref(e->cref[s]);
+			}
 			pt->code = NULL;
 		}
 	}
@@ -186,6 +198,7 @@ void filter_engine_free(struct filter_engine *e)
 	prefilter_plan_drop(e->plan);
 	drop_codes(e);
 	filter_ruleset_clear(&e->rs);
+	free(e->cref);
 	free(e->cr);
 	free(e->splits);
 	free(e->occ);
@@ -274,29 +287,73 @@ static void split_jit(struct filter_engine *e, size_t s, size_t bytes)
 static int split_pattern(struct filter_engine *e, size_t s, const struct filter_pattern *pt)
 {
 	char *hs, *ts;
-	int err, r = anchor_split(pt->src, &hs, &ts);
-	PCRE2_SIZE off;
+	int r = anchor_split(pt->src, &hs, &ts);
 	if (r <= 0)
 		return r;
-	struct split *sp = &e->splits[s];
-	sp->head = pcre2_compile((PCRE2_SPTR)hs, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
-	                         &off, NULL);
-	sp->tail = pcre2_compile((PCRE2_SPTR)ts, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS, &err,
-	                         &off, NULL);
 	free(hs);
 	free(ts);
-	if (!sp->head || !sp->tail) {
-		pcre2_code_free(sp->head);
-		pcre2_code_free(sp->tail);
-		sp->head = sp->tail = NULL;
+	struct split *sp = &e->splits[s];
+	sp->head_ref = code_cache_ref_split(e->cref[s], CODE_HEAD, pt->src);
+	sp->tail_ref = code_cache_ref_split(e->cref[s], CODE_TAIL, pt->src);
+	if (!sp->head_ref || !sp->tail_ref)
+		return -ENOMEM;
+	/* whether they compile decides the prefilter's plan; they are
+	 * compiled to be kept when the pattern first runs (slot_code()) */
+	if (code_cache_check(sp->head_ref) <= 0 || code_cache_check(sp->tail_ref) <= 0) {
+		code_cache_unref(sp->head_ref);
+		code_cache_unref(sp->tail_ref);
+		sp->head_ref = sp->tail_ref = NULL;
 		return 0;
 	}
-	sp->head = code_cache_share(pt->src, CODE_HEAD, sp->head);
-	sp->tail = code_cache_share(pt->src, CODE_TAIL, sp->tail);
-	if (!sp->head || !sp->tail)
-		return -ENOMEM;
 	sp->head_jit = sp->tail_jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	e->split_patterns++;
+	return 0;
+}
+
+void filter_engine_release_code(struct filter_engine *e)
+{
+	const int later = e->opt.no_jit ? JIT_NO : JIT_LATER;
+	for (size_t s = 0; s < e->nslots; s++) {
+		struct filter_pattern *pt = slot_pattern(e, s);
+		struct split *sp = &e->splits[s];
+		if (pt->code) {
+			code_cache_put(e->cref[s]);
+			pt->code = NULL;
+			if (pt->jit == JIT_YES)
+				e->jit_patterns--;
+			pt->jit = later;
+		}
+		if (sp->head) {
+			code_cache_put(sp->head_ref);
+			code_cache_put(sp->tail_ref);
+			sp->head = sp->tail = NULL;
+			sp->head_jit = sp->tail_jit = later;
+		}
+		sp->interp_bytes = 0;
+	}
+}
+
+/* Slot s's pattern is about to run: its code (and a split pattern's head
+ * and tail, split.head being what says it runs split), compiled the first
+ * time (in this engine or in another sharing it, codecache.h).  Each
+ * compiled when the rules were loaded, so only memory can fail here.
+ * Returns 0 or -ENOMEM. */
+static int slot_code(struct filter_engine *e, size_t s)
+{
+	struct filter_pattern *pt = slot_pattern(e, s);
+	struct split *sp = &e->splits[s];
+	if (!pt->code && !(pt->code = code_cache_get(e->cref[s])))
+		return -ENOMEM;
+	if (sp->head_ref && !sp->head) {
+		sp->tail = code_cache_get(sp->tail_ref);
+		sp->head = sp->tail ? code_cache_get(sp->head_ref) : NULL;
+		if (!sp->head) {
+			if (sp->tail)
+				code_cache_put(sp->tail_ref);
+			sp->tail = NULL;
+			return -ENOMEM;
+		}
+	}
 	return 0;
 }
 
@@ -384,7 +441,7 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 	int r = 0, have[2];
 	if (c->n == 0)
 		return 0;
-	if (sp->head) {
+	if (sp->head_ref) {
 		r = anchor_split(src, &hs, &ts);
 		if (r <= 0)
 			return r;
@@ -605,7 +662,7 @@ out:
  * windows, rules without literals, scan stamps). */
 static int build_prefilter(struct filter_engine *e)
 {
-	const char **src = NULL;
+	const void **src = NULL; /* the key of the plan: code cache entries */
 	uint8_t *tag = NULL;
 	size_t nlits = 0;
 	int r = -ENOMEM;
@@ -624,9 +681,9 @@ static int build_prefilter(struct filter_engine *e)
 		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
 			e->slots[s].rule = (uint32_t)i;
 			e->slots[s].except = k >= rule->npatterns;
-			src[s] = slot_pattern(e, s)->src;
+			src[s] = e->cref[s];
 			tag[s] = PLAN_TAG(rule->input, k >= rule->npatterns,
-			                  e->splits[s].head != NULL);
+			                  e->splits[s].head_ref != NULL);
 		}
 	}
 	e->plan = prefilter_plan_find(src, tag, e->nslots);
@@ -709,22 +766,31 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 		int bad = !rule->title || !rule->statute || rule->npatterns == 0 ||
 		          rule->category >= FILTER_CAT_COUNT;
 		for (size_t k = 0; k < rule->npatterns; k++)
-			bad |= !rule->patterns[k].code;
+			bad |= !rule->patterns[k].compiled;
 		for (size_t k = 0; k < rule->nexcepts; k++)
-			bad |= !rule->excepts[k].code;
+			bad |= !rule->excepts[k].compiled;
 		if (bad) {
 			r = -EINVAL;
 			goto fail;
 		}
 	}
-	/* the same pattern in the previous engine (a reload): one code */
-	for (size_t i = 0; i < e->rs.n; i++) {
+	/* one slot per pattern and per except of every rule, in load order */
+	for (size_t i = 0; i < e->rs.n; i++)
+		e->nslots += e->rs.v[i].npatterns + e->rs.v[i].nexcepts;
+	/* the same pattern in the previous engine (a reload): one entry, one
+	 * source, and one code once either engine runs it */
+	e->cref = calloc(e->nslots ? e->nslots : 1, sizeof(*e->cref));
+	if (!e->cref)
+		goto fail;
+	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
-		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++) {
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
 			struct filter_pattern *pt = k < rule->npatterns
 			                                    ? &rule->patterns[k]
 			                                    : &rule->excepts[k - rule->npatterns];
-			if (!(pt->code = code_cache_share_plain(&pt->src, pt->code)))
+			pcre2_code_free(pt->code); /* a caller's own, compiled again when needed */
+			pt->code = NULL;
+			if (!(e->cref[s] = code_cache_ref(pt->src)))
 				goto fail;
 		}
 	}
@@ -736,13 +802,9 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	 * always within the ovector. */
 	uint32_t maxcap = 0;
 	for (size_t i = 0; i < e->rs.n; i++)
-		for (size_t k = 0; k < e->rs.v[i].npatterns; k++) {
-			uint32_t cc = 0;
-			pcre2_pattern_info(e->rs.v[i].patterns[k].code, PCRE2_INFO_CAPTURECOUNT,
-			                   &cc);
-			if (cc > maxcap)
-				maxcap = cc;
-		}
+		for (size_t k = 0; k < e->rs.v[i].npatterns; k++)
+			if (e->rs.v[i].patterns[k].ncapture > maxcap)
+				maxcap = e->rs.v[i].patterns[k].ncapture;
 	e->md = pcre2_match_data_create(maxcap + 1, NULL);
 	if (!e->cr || !e->cand || !e->spans || !e->mctx || !e->md)
 		goto fail;
@@ -754,9 +816,6 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 		if (e->jstack)
 			pcre2_jit_stack_assign(e->mctx, NULL, e->jstack);
 	}
-	/* one slot per pattern and per except of every rule, in load order */
-	for (size_t i = 0; i < e->rs.n; i++)
-		e->nslots += e->rs.v[i].npatterns + e->rs.v[i].nexcepts;
 	e->splits = calloc(e->nslots ? e->nslots : 1, sizeof(*e->splits));
 	if (!e->splits)
 		goto fail;
@@ -773,6 +832,18 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 	r = build_prefilter(e);
 	if (r < 0)
 		goto fail;
+	/* the sources are read: from now on the cache's packed copy serves
+	 * (compiling, a reload's lookup), one for every engine */
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct filter_rule *rule = &e->rs.v[i];
+		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++) {
+			struct filter_pattern *pt = k < rule->npatterns
+			                                    ? &rule->patterns[k]
+			                                    : &rule->excepts[k - rule->npatterns];
+			free(pt->src);
+			pt->src = NULL;
+		}
+	}
 	e->wctx = pcre2_match_context_copy(e->mctx);
 	if (!e->wctx)
 		goto fail;
@@ -1256,6 +1327,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		const struct occ *o = NULL;
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
+		if ((rc = slot_code(e, s)) < 0)
+			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach &&
 		    (!e->splits[s].head || sc->split))
 			o = window_set(e, s, slen);
@@ -1271,6 +1344,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		const struct occ *o = NULL;
 		if (sc->prefiltered && !slot_open(e, i, r->npatterns + k))
 			continue; /* a literal it needs does not occur: no match */
+		if ((rc = slot_code(e, s)) < 0)
+			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach)
 			o = window_set(e, s, slen);
 		rc = o ? except_windowed(e, s, subj, slen, o) : except_whole(e, s, subj, slen);

@@ -92,6 +92,12 @@ int filter_engine_rule_always(const struct filter_engine *e, size_t i);
  * it first runs (most never pass the prefilter); one JIT cannot handle,
  * or every one under no_jit, runs in the interpreter. */
 size_t filter_engine_jit_patterns(const struct filter_engine *e);
+/* Give back the compiled code of every pattern (rules.h, codecache.h):
+ * compiled again when a pattern next runs.  After the rules' own
+ * examples, which run every rule, so that an engine keeps only the code
+ * of what its traffic runs. */
+void filter_engine_release_code(struct filter_engine *e);
+
 /* Number of patterns run as a head and a tail (anchor-split.h). */
 size_t filter_engine_split_patterns(const struct filter_engine *e);
 /* Number of patterns and excepts run on long texts only in windows near

@@ -34,6 +34,9 @@ int filter_examples_run(struct filter_engine *e, filter_example_fail_fn fail, vo
 			if (run_one(e, r, &r->nomatches[k], 0, fail, ctx, &failed) < 0)
 				return -ENOMEM;
 	}
+	/* every rule ran: keep only the code that traffic will need
+	 * (compiled again when a pattern next runs, engine.h) */
+	filter_engine_release_code(e);
 	*ret_total = total;
 	*ret_failed = failed;
 	return 0;

@@ -12,7 +12,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct prefilter_plan *plans;
 static size_t nplans, nrefs;
 
-static uint64_t hash_key(const char *const *src, const uint8_t *tag, size_t n)
+static uint64_t hash_key(const void *const *src, const uint8_t *tag, size_t n)
 {
 	uint64_t h = 1469598103934665603u ^ n; /* FNV-1a over pointers and tags */
 	for (size_t i = 0; i < n; i++) {
@@ -36,7 +36,7 @@ static void plan_free(struct prefilter_plan *p)
 	free(p);
 }
 
-struct prefilter_plan *prefilter_plan_new(const char *const *src, const uint8_t *tag, size_t n)
+struct prefilter_plan *prefilter_plan_new(const void *const *src, const uint8_t *tag, size_t n)
 {
 	struct prefilter_plan *p = calloc(1, sizeof(*p));
 	if (!p)
@@ -55,7 +55,7 @@ struct prefilter_plan *prefilter_plan_new(const char *const *src, const uint8_t 
 	return p;
 }
 
-struct prefilter_plan *prefilter_plan_find(const char *const *src, const uint8_t *tag, size_t n)
+struct prefilter_plan *prefilter_plan_find(const void *const *src, const uint8_t *tag, size_t n)
 {
 	uint64_t h = hash_key(src, tag, n);
 	struct prefilter_plan *p;

@@ -7,9 +7,8 @@
  * it follows from the patterns' sources, their input kinds, which are
  * excepts and which run split (anchor-split.h), in order.  A reload builds a new engine while the
  * old one still runs; when its patterns are the same, it takes a reference to the old engine's plan
- * instead of building its own, so two engines cost about one.  Sources are compared by pointer: an
- * engine's pattern sources are the code cache's single copies (code_cache_share_plain()), so equal
- * sources are one pointer, kept alive by the engines holding the plan.
+ * instead of building its own, so two engines cost about one.  Sources are compared by their code
+ * cache entries (codecache.h, one per source text), kept alive by the engines holding the plan.
  * A plan is read-only once shared (scans keep their stamps and marks in
  * the engine); the cache is guarded by a mutex.
  */
@@ -51,7 +50,7 @@ struct prefilter_plan {
 	size_t nsets;
 	uint32_t *fan_off, *fan;
 	/* the key */
-	const char **src;
+	const void **src; /* per slot, its code cache entry (codecache.h) */
 	uint8_t *tag;
 	/* the cache's */
 	uint64_t hash;
@@ -61,10 +60,10 @@ struct prefilter_plan {
 
 /* A new, empty plan for n slots with this key (copied; the sources are
  * referenced, not copied), or NULL. */
-struct prefilter_plan *prefilter_plan_new(const char *const *src, const uint8_t *tag, size_t n);
+struct prefilter_plan *prefilter_plan_new(const void *const *src, const uint8_t *tag, size_t n);
 
 /* The cached plan for this key with a new reference, or NULL. */
-struct prefilter_plan *prefilter_plan_find(const char *const *src, const uint8_t *tag, size_t n);
+struct prefilter_plan *prefilter_plan_find(const void *const *src, const uint8_t *tag, size_t n);
 
 /* Put a complete plan (from prefilter_plan_new()) in the cache with one
  * reference. */

@@ -219,6 +219,11 @@ static void compile_into(struct parser *p, struct filter_pattern *pt, const char
 	}
 	int vn = pcre2_substring_number_from_name(pt->code, (PCRE2_SPTR) "v");
 	pt->vgroup = vn > 0 ? vn : 0;
+	pcre2_pattern_info(pt->code, PCRE2_INFO_CAPTURECOUNT, &pt->ncapture);
+	pt->compiled = 1;
+	/* kept by no one: the engine compiles what runs (rules.h) */
+	pcre2_code_free(pt->code);
+	pt->code = NULL;
 }
 
 static void add_example(struct parser *p, struct filter_example **v, size_t *n, const char *value,

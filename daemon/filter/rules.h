@@ -58,11 +58,20 @@ enum filter_mode {
 };
 
 struct filter_pattern {
+	/* as written, lexicons expanded; an engine frees it once built (its
+	 * code cache entry keeps the source, packed: codecache.h) */
 	char *src;
 	unsigned line;
-	pcre2_code *code; /* compiled (FILTER_PCRE2_OPTIONS); JIT is added by the engine */
-	int vgroup;       /* number of the named group "v"; 0 when none */
-	int jit;          /* set by the engine: code is JIT-compiled */
+	/* The parser compiles every pattern (FILTER_PCRE2_OPTIONS) to report
+	 * its errors at load, records what the engine needs of it and frees
+	 * the code: an engine compiles a pattern again when it first runs
+	 * (codecache.h), most never do.  NULL until then; JIT is added by the
+	 * engine. */
+	pcre2_code *code;
+	int compiled;      /* the parser compiled it without error */
+	uint32_t ncapture; /* its capture groups */
+	int vgroup;        /* number of the named group "v"; 0 when none */
+	int jit;           /* set by the engine: code is JIT-compiled */
 };
 
 /* PCRE2_USE_OFFSET_LIMIT: on long texts the engine runs a pattern in

@@ -1,5 +1,5 @@
 /* Distinct literal sets (setmap.h): an open-addressing hash table keyed
- * by the input kind and the sorted literals. */
+ * by the input kind and the literals in any order. */
 #include "filter/setmap.h"
 
 #include <errno.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 struct set_entry {
-	char *key; /* input byte, then the sorted literals, each ended by '\1' */
+	char *key; /* make_key(): input byte, then the literals, each ended by '\1' */
 	size_t len;
 	uint64_t hash;
 	uint32_t id;
@@ -43,40 +43,85 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static uint64_t fnv(const char *s, size_t n)
+/* Eight bytes at a step: a lexicon's set is hundreds of literals, and
+ * every set of every pattern is looked up. */
+static uint64_t hash_lit(const char *s, size_t n)
 {
-	uint64_t h = 14695981039346656037u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+	uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15u, w;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	return h ^ (h >> 29);
+}
+
+/* A hash of the set that does not depend on the order of its literals (a
+ * sum of their mixed hashes), so that a set is not sorted to be looked up:
+ * sorting a lexicon's hundreds of literals for every set was most of the
+ * map's cost.  Only sets with equal hashes are sorted, to compare them. */
+static uint64_t set_hash(int input, const struct lit_set *ls, size_t *ret_len)
+{
+	uint64_t h = 0x9E3779B97F4A7C15u * (uint64_t)(ls->n + 1) + (uint64_t)input;
+	size_t len = 1;
+	for (size_t i = 0; i < ls->n; i++) {
+		size_t l = strlen(ls->v[i]);
+		h += hash_lit(ls->v[i], l);
+		len += l + 1;
+	}
+	*ret_len = len;
 	return h;
 }
 
-/* The key of (input, ls), malloc'ed. */
-static char *make_key(int input, const struct lit_set *ls, size_t *ret_len)
+/* The key of (input, ls), malloc'ed: the input byte, then the literals in
+ * their order, each ended by '\1'. */
+static char *make_key(int input, const struct lit_set *ls, size_t len)
 {
-	const char **v = malloc((ls->n ? ls->n : 1) * sizeof(*v));
-	size_t len = 1;
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < ls->n; i++) {
-		v[i] = ls->v[i];
-		len += strlen(v[i]) + 1;
-	}
-	qsort(v, ls->n, sizeof(*v), cmp_str);
 	char *key = malloc(len + 1), *p = key;
-	if (key) {
-		*p++ = (char)('0' + input);
-		for (size_t i = 0; i < ls->n; i++) {
-			size_t l = strlen(v[i]);
-			memcpy(p, v[i], l);
-			p += l;
-			*p++ = '\1';
-		}
-		*p = '\0';
+	if (!key)
+		return NULL;
+	*p++ = (char)('0' + input);
+	for (size_t i = 0; i < ls->n; i++) {
+		size_t l = strlen(ls->v[i]);
+		memcpy(p, ls->v[i], l);
+		p += l;
+		*p++ = '\1';
 	}
-	free(v);
-	*ret_len = len;
+	*p = '\0';
 	return key;
+}
+
+/* Is the set of key (make_key()) the set (input, ls), in any order? */
+static int same_set(const char *key, int input, const struct lit_set *ls)
+{
+	if (key[0] != (char)('0' + input))
+		return 0;
+	const char **a = malloc((ls->n ? ls->n : 1) * sizeof(*a));
+	char *copy = strdup(key + 1), **b = malloc((ls->n ? ls->n : 1) * sizeof(*b));
+	size_t nb = 0;
+	int same = a && b && copy;
+	for (char *p = copy, *q; same && (q = strchr(p, '\1')); p = q + 1) {
+		*q = '\0';
+		if (nb == ls->n)
+			same = 0;
+		else
+			b[nb++] = p;
+	}
+	same = same && nb == ls->n;
+	if (same) {
+		memcpy(a, ls->v, ls->n * sizeof(*a));
+		qsort(a, ls->n, sizeof(*a), cmp_str);
+		qsort(b, nb, sizeof(*b), cmp_str);
+		for (size_t i = 0; same && i < nb; i++)
+			same = strcmp(a[i], b[i]) == 0;
+	}
+	free(a);
+	free(b);
+	free(copy);
+	return same;
 }
 
 static int grow(struct set_map *m)
@@ -103,21 +148,20 @@ int set_map_id(struct set_map *m, int input, const struct lit_set *ls, uint32_t 
                int *ret_new)
 {
 	size_t len;
-	char *key;
 	if (2 * (m->n + 1) > m->cap && grow(m) < 0)
 		return -ENOMEM;
-	if (!(key = make_key(input, ls, &len)))
-		return -ENOMEM;
-	uint64_t h = fnv(key, len);
+	uint64_t h = set_hash(input, ls, &len);
 	size_t j = h & (m->cap - 1);
 	for (; m->v[j].key; j = (j + 1) & (m->cap - 1)) {
-		if (m->v[j].hash == h && m->v[j].len == len && memcmp(m->v[j].key, key, len) == 0) {
-			free(key);
+		if (m->v[j].hash == h && m->v[j].len == len && same_set(m->v[j].key, input, ls)) {
 			*ret_id = m->v[j].id;
 			*ret_new = 0;
 			return 0;
 		}
 	}
+	char *key = make_key(input, ls, len);
+	if (!key)
+		return -ENOMEM;
 	m->v[j] = (struct set_entry){ key, len, h, (uint32_t)m->n++ };
 	*ret_id = m->v[j].id;
 	*ret_new = 1;

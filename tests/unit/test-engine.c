@@ -665,10 +665,24 @@ static void test_reload_shares_compiled_patterns(void)
 	code_cache_stats(&codes2, &refs2);
 	T_EQ_INT((int)codes1, (int)codes2); /* nothing compiled twice */
 	T_EQ_INT((int)(refs1 - refs0), (int)(refs2 - refs1));
+	/* once both have run every rule, they hold the same codes */
+	for (size_t i = 0; i < filter_engine_rule_count(a); i++) {
+		const struct filter_rule *r = filter_engine_rule(a, i);
+		for (size_t m = 0; m < r->nmatches; m++) {
+			struct filter_verdict *va = scan(a, r->matches[m].text);
+			struct filter_verdict *vb = scan(b, r->matches[m].text);
+			filter_verdict_free(va);
+			filter_verdict_free(vb);
+		}
+	}
+	size_t ran = 0;
 	for (size_t i = 0; i < filter_engine_rule_count(a); i++)
-		for (size_t k = 0; k < filter_engine_rule(a, i)->npatterns; k++)
+		for (size_t k = 0; k < filter_engine_rule(a, i)->npatterns; k++) {
 			T_ASSERT(filter_engine_rule(a, i)->patterns[k].code ==
 			         filter_engine_rule(b, i)->patterns[k].code);
+			ran += filter_engine_rule(a, i)->patterns[k].code != NULL;
+		}
+	T_ASSERT(ran > 0);
 	struct filter_engine *c = from_text("rule t.changed\n title t\n category threat\n"
 	                                    " statute s\n tier possible\n severity 2\n"
 	                                    " actions review\n input raw\n"
@@ -695,6 +709,136 @@ static void test_reload_shares_compiled_patterns(void)
 	T_EQ_INT((int)refs0, (int)refs2);
 }
 
+/* A pattern's code is compiled when it first runs, once for every engine
+ * sharing it: an engine built beside a live one (a reload) takes the
+ * code the live one compiled, and keeps it after the live one is freed. */
+static void test_code_compiled_when_first_run(void)
+{
+	static const char *const txt =
+	        "rule t.a\n title t\n category threat\n statute s\n tier possible\n"
+	        " severity 2\n actions review\n input normalized\n"
+	        " pattern \\bjag ska sparka dig\\b\n"
+	        " match jag ska sparka dig\n match Jag ska sparka dig!\n match nu jag ska sparka "
+	        "dig\n"
+	        " nomatch a\n nomatch b\n nomatch c\nend\n"
+	        "rule t.b\n title t\n category threat\n statute s\n tier possible\n"
+	        " severity 2\n actions review\n input normalized\n"
+	        " pattern \\bvi ska riva huset\\b\n except \\bleker\\b\n"
+	        " match vi ska riva huset\n match Vi ska riva huset!\n match nu vi ska riva huset\n"
+	        " nomatch a\n nomatch b\n nomatch c\nend\n";
+	size_t compiled0 = code_cache_compiled();
+	struct filter_engine *a = from_text(txt, NULL);
+	T_ASSERT(a != NULL);
+	if (!a)
+		return;
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled()); /* nothing has run */
+	T_ASSERT(filter_engine_rule(a, 0)->patterns[0].code == NULL);
+	struct filter_verdict *v = scan(a, "Jag ska sparka dig");
+	T_EQ_INT(1, v ? (int)v->nhits : -1);
+	filter_verdict_free(v);
+	T_EQ_INT((int)compiled0 + 1, (int)code_cache_compiled()); /* t.a's pattern only */
+	const pcre2_code *code_a = filter_engine_rule(a, 0)->patterns[0].code;
+	T_ASSERT(code_a != NULL);
+	T_ASSERT(filter_engine_rule(a, 1)->patterns[0].code == NULL);
+
+	struct filter_engine *b = from_text(txt, NULL); /* a reload */
+	T_ASSERT(b != NULL);
+	if (!b) {
+		filter_engine_free(a);
+		return;
+	}
+	T_EQ_INT((int)compiled0 + 1, (int)code_cache_compiled());
+	v = scan(b, "vi ska riva huset, jag ska sparka dig");
+	T_EQ_INT(2, v ? (int)v->nhits : -1);
+	filter_verdict_free(v);
+	T_ASSERT(filter_engine_rule(b, 0)->patterns[0].code == code_a); /* a's code */
+	/* t.b's pattern, once; not its except (no "leker" in the text) */
+	T_EQ_INT((int)compiled0 + 2, (int)code_cache_compiled());
+	filter_engine_free(a);
+	T_EQ_INT((int)compiled0 + 2, (int)code_cache_compiled()); /* b still holds them */
+	v = scan(b, "vi ska riva huset, vi leker");
+	T_EQ_INT(0, v ? (int)v->nhits : -1);
+	filter_verdict_free(v);
+	T_EQ_INT((int)compiled0 + 3, (int)code_cache_compiled()); /* the except ran */
+	v = scan(b, "jag ska sparka dig");
+	T_EQ_INT(1, v ? (int)v->nhits : -1);
+	filter_verdict_free(v);
+	filter_engine_free(b);
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
+}
+
+/* The examples run every rule; afterwards the engine keeps no code (its
+ * traffic compiles what it runs), and still matches. */
+static void test_examples_leave_no_code(void)
+{
+	size_t compiled0 = code_cache_compiled(), total = 0, failed = 0;
+	struct filter_engine *e = load(NULL);
+	T_ASSERT(e != NULL);
+	if (!e)
+		return;
+	T_EQ_INT(0, filter_examples_run(e, NULL, NULL, &total, &failed));
+	T_ASSERT(total > 10);
+	T_EQ_INT(0, (int)failed);
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
+	T_EQ_INT(0, (int)filter_engine_jit_patterns(e));
+	struct filter_verdict *v = scan(e, "Jag ska döda dig");
+	T_ASSERT(v && v->nhits > 0);
+	filter_verdict_free(v);
+	T_ASSERT(code_cache_compiled() > compiled0);
+	T_EQ_INT(0, filter_examples_run(e, NULL, NULL, &total, &failed));
+	T_EQ_INT(0, (int)failed);
+	filter_engine_free(e);
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
+}
+
+/* The cache keeps sources packed, a large group once for every source
+ * holding it: each source comes back byte for byte, and its code matches
+ * as the source does. */
+static void test_code_cache_keeps_sources_exactly(void)
+{
+	char group[2048] = "(?:", a[4096], b[4096], c[4096];
+	for (int i = 0; i < 60; i++) /* a lexicon-like group of 60 words */
+		snprintf(group + strlen(group), sizeof(group) - strlen(group), "%sor(?:d%d|t%d)",
+		         i ? "|" : "", i, i);
+	strcat(group, ")");
+	snprintf(a, sizeof(a), "\\bjag ska %s dig\\b", group);
+	snprintf(b, sizeof(b), "[(]%s[)] \\Q(x)\\E (?:%s|\\)(?:x))", group, group);
+	snprintf(c, sizeof(c), "%s", group);
+	const char *src[] = { a, b, c, "(?:a[)(]|\\()" };
+	struct code_ref *ref[4];
+	size_t codes0, refs0, codes1, refs1;
+	code_cache_stats(&codes0, &refs0);
+	for (int i = 0; i < 4; i++) {
+		ref[i] = code_cache_ref(src[i]);
+		T_ASSERT(ref[i] != NULL);
+		if (!ref[i])
+			return;
+		char *back = code_cache_source(ref[i]);
+		T_EQ_STR(src[i], back);
+		free(back);
+	}
+	/* a second reference to the same text is the same entry */
+	struct code_ref *again = code_cache_ref(a);
+	T_ASSERT(again == ref[0]);
+	code_cache_unref(again);
+	code_cache_stats(&codes1, &refs1);
+	T_EQ_INT((int)codes0 + 4, (int)codes1);
+	pcre2_code *code = code_cache_get(ref[0]);
+	T_ASSERT(code != NULL);
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	T_EQ_INT(1, pcre2_match(code, (PCRE2_SPTR) "nu jag ska ord17 dig", PCRE2_ZERO_TERMINATED, 0,
+	                        0, md, NULL));
+	T_EQ_INT(PCRE2_ERROR_NOMATCH, pcre2_match(code, (PCRE2_SPTR) "jag ska ord dig",
+	                                          PCRE2_ZERO_TERMINATED, 0, 0, md, NULL));
+	pcre2_match_data_free(md);
+	T_ASSERT(code_cache_get(ref[1]) != NULL);
+	for (int i = 0; i < 4; i++)
+		code_cache_unref(ref[i]);
+	code_cache_stats(&codes1, &refs1);
+	T_EQ_INT((int)codes0, (int)codes1);
+	T_EQ_INT((int)refs0, (int)refs1);
+}
+
 int main(void)
 {
 	T_RUN(test_threat_verdict);
@@ -718,6 +862,9 @@ int main(void)
 	T_RUN(test_rule_set_with_errors_makes_no_engine);
 	T_RUN(test_stats_json_and_carry_over_reload);
 	T_RUN(test_reload_shares_compiled_patterns);
+	T_RUN(test_code_compiled_when_first_run);
+	T_RUN(test_code_cache_keeps_sources_exactly);
+	T_RUN(test_examples_leave_no_code);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
 	return t_done();
 }

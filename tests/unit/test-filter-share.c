@@ -146,7 +146,7 @@ static char *verdicts(struct filter_engine *e, const struct texts *t)
 /* Same pattern sources (the cache's one copy), same prefilter plan. */
 static void test_reload_shares_sources_and_plan(void)
 {
-	size_t plans0, prefs0, plans1, prefs1, plans2, prefs2;
+	size_t plans0, prefs0, plans1, prefs1, plans2, prefs2, codes1, crefs1, codes2, crefs2;
 	prefilter_plan_stats(&plans0, &prefs0);
 	struct filter_engine *a = load(RULES);
 	T_ASSERT(a != NULL);
@@ -154,6 +154,7 @@ static void test_reload_shares_sources_and_plan(void)
 		return;
 	prefilter_plan_stats(&plans1, &prefs1);
 	T_EQ_INT((int)plans0 + 1, (int)plans1);
+	code_cache_stats(&codes1, &crefs1);
 	struct filter_engine *b = load(RULES);
 	T_ASSERT(b != NULL);
 	if (!b) {
@@ -162,17 +163,20 @@ static void test_reload_shares_sources_and_plan(void)
 	}
 	prefilter_plan_stats(&plans2, &prefs2);
 	T_EQ_INT((int)plans1, (int)plans2); /* nothing built twice */
+	code_cache_stats(&codes2, &crefs2);
+	T_EQ_INT((int)codes1, (int)codes2); /* no source kept twice */
 	T_EQ_INT((int)prefs1 + 1, (int)prefs2);
 	T_EQ_INT((int)filter_engine_rule_count(a), (int)filter_engine_rule_count(b));
 	for (size_t i = 0; i < filter_engine_rule_count(a); i++) {
 		const struct filter_rule *ra = filter_engine_rule(a, i),
 		                         *rb = filter_engine_rule(b, i);
+		/* the cache keeps the sources (codecache.h), the engines none */
 		for (size_t k = 0; k < ra->npatterns; k++) {
-			T_ASSERT(ra->patterns[k].src == rb->patterns[k].src);
+			T_ASSERT(ra->patterns[k].src == NULL && rb->patterns[k].src == NULL);
 			T_ASSERT(ra->patterns[k].code == rb->patterns[k].code);
 		}
 		for (size_t k = 0; k < ra->nexcepts; k++)
-			T_ASSERT(ra->excepts[k].src == rb->excepts[k].src);
+			T_ASSERT(ra->excepts[k].src == NULL && rb->excepts[k].src == NULL);
 	}
 	T_EQ_INT((int)filter_engine_window_patterns(a), (int)filter_engine_window_patterns(b));
 	T_EQ_INT((int)filter_engine_split_patterns(a), (int)filter_engine_split_patterns(b));
@@ -252,17 +256,18 @@ static void test_changed_rule_new_plan(void)
 	char a_txt[2048], b_txt[2048];
 	snprintf(a_txt, sizeof(a_txt), fmt, "skada", "skada", "skada", "skada");
 	snprintf(b_txt, sizeof(b_txt), fmt, "sparka", "sparka", "sparka", "sparka");
-	size_t plans0, prefs0, plans1, prefs1;
+	size_t plans0, prefs0, plans1, prefs1, codes0, crefs0, codes1, crefs1;
 	prefilter_plan_stats(&plans0, &prefs0);
+	code_cache_stats(&codes0, &crefs0);
 	struct filter_engine *a = from_text(a_txt), *b = from_text(b_txt);
 	T_ASSERT(a && b);
 	if (a && b) {
 		prefilter_plan_stats(&plans1, &prefs1);
 		T_EQ_INT((int)plans0 + 2, (int)plans1);
-		T_ASSERT(filter_engine_rule(a, 0)->patterns[0].src !=
-		         filter_engine_rule(b, 0)->patterns[0].src);
-		T_ASSERT(filter_engine_rule(a, 1)->patterns[0].src ==
-		         filter_engine_rule(b, 1)->patterns[0].src);
+		/* t.one's two sources, t.two's one, shared */
+		code_cache_stats(&codes1, &crefs1);
+		T_EQ_INT((int)codes0 + 3, (int)codes1);
+		T_EQ_INT((int)crefs0 + 4, (int)crefs1);
 		struct filter_verdict *v = NULL;
 		T_EQ_INT(0, filter_engine_scan(a, "jag ska skada dig", 17, 0, &v));
 		T_EQ_INT(1, v ? (int)v->nhits : -1);
