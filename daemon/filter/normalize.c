@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -580,6 +581,168 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/* The fast path (direct()): code points of two bytes, U+0080-U+07FF, that
+ * fold to one ASCII character (`ä` -> `a`, `É` -> `e`) and are neither
+ * marks, invisible, pictographs nor white space: that character, else 0. */
+static uint8_t fold2[0x800 - 0x80];
+static pthread_once_t fold2_once = PTHREAD_ONCE_INIT;
+
+static void fold2_init(void)
+{
+	for (uint32_t cp = 0x80; cp < 0x800; cp++) {
+		char f[8];
+		if (is_combining(cp) || is_invisible(cp) || is_pictograph(cp) || is_space(cp))
+			continue;
+		if (norm_fold_cp(cp, f) == 1 && (unsigned char)f[0] < 0x80 && f[0] != '\0')
+			fold2[cp - 0x80] = (uint8_t)f[0];
+	}
+}
+
+/* The end of a run of one character in direct()'s output, which starts
+ * at output index ro and holds n characters (the last at o - 1): what
+ * step_collapse_runs() makes of it.  Returns the new output length. */
+static size_t end_run(const char *orig, struct norm_text *nt, size_t ro, size_t n, size_t o)
+{
+	const unsigned c = (unsigned char)nt->s[ro];
+	if (n >= 3 && ascii_cls[c] == 1) {
+		nt->oend[ro] = nt->oend[o - 1];
+		return ro + 1;
+	}
+	if (n != 2)
+		return o;
+	/* stretched_double() */
+	const uint32_t l0 = nt->oend[ro] - nt->ostart[ro],
+	               l1 = nt->oend[ro + 1] - nt->ostart[ro + 1];
+	int stretched;
+	if (l0 == 1 && l1 == 1)
+		stretched = c == 'a' || c == 'i' || c == 'u' || c == 'y';
+	else
+		stretched = ascii_cls[c] == 1 && l0 > 1 && l0 == l1 &&
+		            nt->ostart[ro] != nt->ostart[ro + 1] &&
+		            memcmp(orig + nt->ostart[ro], orig + nt->ostart[ro + 1], l0) == 0;
+	if (!stretched)
+		return o;
+	nt->oend[ro] = nt->oend[ro + 1];
+	return ro + 1;
+}
+
+/* Most comments need neither leetspeak folding, letters joined, masks nor
+ * emphasis (needs()), and their characters are ASCII, two-byte letters
+ * that fold to one ASCII letter, pictographs and invisibles.  For those,
+ * decode, fold, collapse stretched letters and white space in one pass
+ * over the bytes, writing the normalised text and its map at once, without
+ * the element array: the result is the general path's (test-normalize.c
+ * compares them).  Returns 1 when done, 0 when the text takes the general
+ * path (nothing of *nt is valid then but its buffers). */
+static int direct(const char *orig, size_t len, struct norm_text *nt)
+{
+	const unsigned char *p = (const unsigned char *)orig;
+	char *s = nt->s;
+	uint32_t *os = nt->ostart, *oe = nt->oend;
+	/* needs(), on the decoded characters: the classes of the two before
+	 * (1 letter, 2 digit, 0 neither), the separators right before the
+	 * current character, and where the last single letter followed by a
+	 * separator was (index k of the decoded characters) */
+	int c2 = 0, c1 = 0, in_leet = 0, lead = 0;
+	size_t k = 0, seps = 0, seps_before_prev = 0, last_single = SIZE_MAX;
+	/* the run of equal characters the output ends with (step 4): where
+	 * it starts and how long it is; none after a space */
+	size_t o = 0, ro = 0, rn = 0;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c;
+		const uint32_t at = (uint32_t)i;
+		if (p[i] < 0x80) {
+			c = p[i];
+			c = c >= 'A' && c <= 'Z' ? c | 0x20u : c;
+			i++;
+		} else if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < len &&
+		           (p[i + 1] & 0xC0) == 0x80 &&
+		           fold2[(((uint32_t)(p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F)) - 0x80]) {
+			c = fold2[(((uint32_t)(p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F)) - 0x80];
+			i += 2;
+		} else {
+			size_t q = i;
+			uint32_t cp = utf8_next(orig, len, &q);
+			if (is_invisible(cp)) {
+				i = q; /* dropped, as step 1 drops it */
+				continue;
+			}
+			if (!is_pictograph(cp))
+				return 0;
+			c = ' '; /* a pictograph is white space */
+			i = q;
+		}
+		const int cls = ascii_cls[c];
+		const int sep = ascii_sep[c] & A_LETTER_SEP;
+		if (c == '_' || c == '*' || (c == '#' && c1 == 1))
+			return 0; /* emphasis, a mask */
+		/* step 2 folds a run of leetspeak characters after a letter,
+		 * or one of leading_leet() alone before a letter */
+		if (lead && cls == 1)
+			return 0;
+		lead = 0;
+		if (ascii_leet[c] && !in_leet) {
+			if (c1 == 1)
+				return 0;
+			lead = c1 == 0 && leading_leet(c);
+		}
+		in_leet = ascii_leet[c] != 0;
+		/* a single letter followed by a separator: a chain of them
+		 * (step 3) needs two within three separators of each other */
+		if (c1 == 1 && c2 == 0 && cls == 0 && sep) {
+			if (last_single != SIZE_MAX && seps_before_prev >= 1 &&
+			    seps_before_prev <= 3 && last_single + seps_before_prev + 1 == k - 1)
+				return 0;
+			last_single = k - 1;
+		}
+		seps_before_prev = seps;
+		seps = sep ? seps + 1 : 0;
+		c2 = c1;
+		c1 = cls;
+		k++;
+		if (ascii_sep[c] & A_SPACE) {
+			/* step 5: white space runs become one space */
+			if (rn) {
+				o = end_run(orig, nt, ro, rn, o);
+				rn = 0;
+			}
+			if (o && s[o - 1] == ' ' && !rn) {
+				oe[o - 1] = (uint32_t)i;
+				continue;
+			}
+			if (o == 0)
+				continue; /* leading */
+			s[o] = ' ';
+			os[o] = at;
+			oe[o] = (uint32_t)i;
+			o++;
+			continue;
+		}
+		if (rn && (unsigned char)s[ro] == c) {
+			rn++;
+		} else {
+			if (rn)
+				o = end_run(orig, nt, ro, rn, o);
+			ro = o;
+			rn = 1;
+		}
+		s[o] = (char)c;
+		os[o] = at;
+		oe[o] = (uint32_t)i;
+		o++;
+	}
+	if (rn)
+		o = end_run(orig, nt, ro, rn, o);
+	if (o && s[o - 1] == ' ')
+		o--; /* trailing */
+	s[o] = '\0';
+	os[o] = oe[o] = (uint32_t)len;
+	nt->len = o;
+	nt->orig_len = len;
+	return 1;
+}
+
 int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 {
 	struct elv ev = { 0 };
@@ -588,6 +751,26 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 	if (len > UINT32_MAX)
 		return -EINVAL;
 	nt->len = 0;
+	if (!every_step) {
+		/* the fast path writes at most one byte per input byte */
+		if (!nt->s || !nt->ostart || !nt->oend || nt->cap < len + 1) {
+			size_t c1 = nt->cap, c2 = nt->cap, c3 = nt->cap;
+			void *s = nt->s, *os = nt->ostart, *oe = nt->oend;
+			int g = grow(&s, &c1, len + 1, 1);
+			nt->s = s;
+			g |= grow(&os, &c2, len + 1, sizeof(uint32_t));
+			nt->ostart = os;
+			g |= grow(&oe, &c3, len + 1, sizeof(uint32_t));
+			nt->oend = oe;
+			if (g < 0)
+				return -ENOMEM;
+			nt->cap = len + 1;
+		}
+		pthread_once(&fold2_once, fold2_init);
+		if (direct(orig, len, nt))
+			return 0;
+		nt->len = 0;
+	}
 	/* one element per input byte is enough unless folding expands */
 	if (grow(&nt->work, &nt->work_cap, len + 16, sizeof(struct el)) < 0)
 		return -ENOMEM;
