@@ -94,12 +94,6 @@ struct occ {
  * so a verdict is what the JIT-compiled pattern gives. */
 enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
 #define JIT_AFTER_BYTES 8192
-/* A search of one window counts as at least this much text: the
- * interpreter's cost of a call is far more than the window's bytes (a
- * short window of sv.spam.repeated-links took 34 us interpreted, 0.35 us
- * JIT-compiled), so a pattern that runs in the windows of long texts is
- * JIT-compiled after eight of them, not after hundreds. */
-#define WINDOW_JIT_BYTES 1024
 
 struct filter_engine {
 	struct filter_ruleset rs;
@@ -267,12 +261,6 @@ static void jit_resolve(struct filter_engine *e, pcre2_code *code, int *state, i
 	*state = jit_code(e, code);
 	if (count)
 		e->jit_patterns += (size_t)*state;
-}
-
-/* What a search of the window [lo, hi] counts toward JIT_AFTER_BYTES. */
-static size_t window_bytes(size_t lo, size_t hi)
-{
-	return hi - lo > WINDOW_JIT_BYTES ? hi - lo : WINDOW_JIT_BYTES;
 }
 
 /* Pattern or except pt of slot s, about to run on `bytes` of text. */
@@ -1209,9 +1197,9 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		if (lo < start)
 			lo = start;
 		if (spl->head)
-			split_jit(e, s, window_bytes(lo, hi));
+			split_jit(e, s, hi - lo);
 		else
-			pattern_jit(e, s, pt, window_bytes(lo, hi));
+			pattern_jit(e, s, pt, hi - lo);
 		pcre2_set_offset_limit(e->wctx, hi);
 		while (lo <= hi && sc->nspans < e->opt.max_spans) {
 			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, slen, lo);
@@ -1249,7 +1237,7 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 				break;
 			hi = e->occ_pos[q];
 		}
-		pattern_jit(e, s, pt, window_bytes(lo, hi));
+		pattern_jit(e, s, pt, hi - lo);
 		pcre2_set_offset_limit(e->wctx, hi);
 		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj, slen, lo);
 		if (rc != PCRE2_ERROR_NOMATCH)
