@@ -131,6 +131,12 @@ struct filter_engine {
 	uint32_t *occ_pos, *occ_next;
 	size_t nocc, occcap;
 	struct aho_trace trace[NINPUTS]; /* long texts: where the literals end */
+	/* find_positions(): per report index of each automaton, == gen when
+	 * repwant says whether its chain reports a wanted set in this scan;
+	 * and the trace's entries that do */
+	uint32_t *repseen[NINPUTS];
+	uint8_t *repwant[NINPUTS];
+	struct aho_trace wtrace;
 	size_t window_patterns;
 	uint32_t *cand; /* scratch: candidate rule indices */
 	size_t ncand;
@@ -208,8 +214,12 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->primed);
 	free(e->occ_pos);
 	free(e->occ_next);
-	for (int in = 0; in < NINPUTS; in++)
+	for (int in = 0; in < NINPUTS; in++) {
 		aho_trace_free(&e->trace[in]);
+		free(e->repseen[in]);
+		free(e->repwant[in]);
+	}
+	aho_trace_free(&e->wtrace);
 	pcre2_match_context_free(e->wctx);
 	free(e->slots);
 	for (int i = 0; i < NINPUTS; i++) {
@@ -1455,8 +1465,11 @@ static void next_generation(struct filter_engine *e)
 {
 	if (++e->gen != 0)
 		return;
-	for (int in = 0; in < NINPUTS; in++)
+	for (int in = 0; in < NINPUTS; in++) {
 		memset(e->stamp[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));
+		if (e->repseen[in])
+			memset(e->repseen[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));
+	}
 	for (size_t i = 0; i < e->rs.n; i++)
 		e->cr[i].mark = 0;
 	for (size_t s = 0; s < e->nslots; s++) {
@@ -1564,6 +1577,69 @@ static void on_occurrence(void *ctx, uint32_t id, size_t end)
 	o->tail = k;
 }
 
+static void count_call(void *ctx, uint32_t id, size_t end)
+{
+	(void)ctx;
+	(void)id;
+	(void)end;
+}
+
+/* The entries of trace tr (a scan of input `in`) whose report chain
+ * holds a wanted set: most positions of a long text end only literals of
+ * sets no windowed candidate wants, and replaying them walks their chains
+ * for nothing.  Whether a report index's chain holds one is found once a
+ * scan (a replay of that index alone).  NULL when the scratch space
+ * cannot grow: replay the whole trace then. */
+static const struct aho_trace *wanted_entries(struct filter_engine *e, int in,
+                                              const struct aho_trace *tr)
+{
+	const struct aho *a = e->aho[in];
+	const uint32_t gen = e->gen;
+	size_t nrep = aho_stamps(a);
+	if (!e->repseen[in]) {
+		e->repseen[in] = calloc(nrep ? nrep : 1, sizeof(uint32_t));
+		e->repwant[in] = calloc(nrep ? nrep : 1, 1);
+		if (!e->repseen[in] || !e->repwant[in]) {
+			free(e->repseen[in]);
+			free(e->repwant[in]);
+			e->repseen[in] = NULL;
+			e->repwant[in] = NULL;
+			return NULL;
+		}
+	}
+	struct aho_trace *w = &e->wtrace;
+	if (w->cap < tr->n) {
+		uint32_t *nr = realloc(w->rep, tr->n * sizeof(*nr));
+		if (nr)
+			w->rep = nr;
+		uint32_t *ne = realloc(w->end, tr->n * sizeof(*ne));
+		if (ne)
+			w->end = ne;
+		if (!nr || !ne)
+			return NULL;
+		w->cap = tr->n;
+	}
+	uint32_t *seen = e->repseen[in];
+	uint8_t *wanted = e->repwant[in];
+	size_t n = 0;
+	for (size_t j = 0; j < tr->n; j++) {
+		const uint32_t r = tr->rep[j];
+		if (seen[r] != gen) {
+			uint32_t end = 0;
+			struct aho_trace one = { .rep = (uint32_t *)&r, .end = &end, .n = 1 };
+			seen[r] = gen;
+			wanted[r] = aho_replay_all(a, &one, e->want, gen, count_call, NULL) > 0;
+		}
+		if (wanted[r]) {
+			w->rep[n] = r;
+			w->end[n++] = tr->end[j];
+		}
+	}
+	w->n = n;
+	w->failed = 0;
+	return w;
+}
+
 /* On a long text, where are the literals of the candidate patterns that
  * can run in windows?  Sets sc->windows[input] when known. */
 static void find_positions(struct filter_engine *e, struct scan *sc, unsigned flags)
@@ -1612,9 +1688,11 @@ static void find_positions(struct filter_engine *e, struct scan *sc, unsigned fl
 		struct occ_ctx oc = { e, 0 };
 		if (!want[in])
 			continue;
+		const struct aho_trace *tr =
+		        sc->traced[in] ? wanted_entries(e, in, &e->trace[in]) : NULL;
 		if (sc->traced[in])
-			aho_replay_all(e->aho[in], &e->trace[in], e->want, e->gen, on_occurrence,
-			               &oc);
+			aho_replay_all(e->aho[in], tr ? tr : &e->trace[in], e->want, e->gen,
+			               on_occurrence, &oc);
 		else if (in == FILTER_INPUT_RAW)
 			aho_scan_all(e->aho[in], sc->orig, sc->olen, e->want, e->gen, on_occurrence,
 			             &oc);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -483,7 +484,7 @@ static void step_collapse_runs(const char *orig, struct elv *ev)
 }
 
 /* Step 5: whitespace runs become one space; the text is trimmed. */
-static void step_spaces(struct elv *ev)
+static void step_spaces(struct elv *ev, int keep_lead)
 {
 	struct el *v = ev->v;
 	size_t n = ev->n, w = 0, i = 0;
@@ -501,7 +502,7 @@ static void step_spaces(struct elv *ev)
 		size_t j = i;
 		while (j < n && is_space(v[j].cp))
 			j++;
-		if (w > 0 && j < n) {
+		if ((w > 0 || keep_lead) && j < n) {
 			v[w] = v[i];
 			v[w].cp = ' ';
 			v[w].oe = v[j - 1].oe;
@@ -590,14 +591,237 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
+/* The fast path (direct()): code points of two bytes, U+0080-U+07FF, that
+ * fold to one ASCII character (`ä` -> `a`, `É` -> `e`) and are neither
+ * marks, invisible, pictographs nor white space: that character, else 0. */
+static uint8_t fold2[0x800 - 0x80];
+static pthread_once_t fold2_once = PTHREAD_ONCE_INIT;
+
+static void fold2_init(void)
+{
+	for (uint32_t cp = 0x80; cp < 0x800; cp++) {
+		char f[8];
+		if (is_combining(cp) || is_invisible(cp) || is_pictograph(cp) || is_space(cp))
+			continue;
+		if (norm_fold_cp(cp, f) == 1 && (unsigned char)f[0] < 0x80 && f[0] != '\0')
+			fold2[cp - 0x80] = (uint8_t)f[0];
+	}
+}
+
+/* The end of a run of one character in direct()'s output, which starts
+ * at output index ro and holds n characters (the last at o - 1): what
+ * step_collapse_runs() makes of it.  Returns the new output length. */
+static size_t end_run(const char *orig, struct norm_text *nt, size_t ro, size_t n, size_t o)
+{
+	const unsigned c = (unsigned char)nt->s[ro];
+	if (n >= 3 && ascii_cls[c] == 1) {
+		nt->oend[ro] = nt->oend[o - 1];
+		return ro + 1;
+	}
+	if (n != 2)
+		return o;
+	/* stretched_double() */
+	const uint32_t l0 = nt->oend[ro] - nt->ostart[ro],
+	               l1 = nt->oend[ro + 1] - nt->ostart[ro + 1];
+	int stretched;
+	if (l0 == 1 && l1 == 1)
+		stretched = c == 'a' || c == 'i' || c == 'u' || c == 'y';
+	else
+		stretched = ascii_cls[c] == 1 && l0 > 1 && l0 == l1 &&
+		            nt->ostart[ro] != nt->ostart[ro + 1] &&
+		            memcmp(orig + nt->ostart[ro], orig + nt->ostart[ro + 1], l0) == 0;
+	if (!stretched)
+		return o;
+	nt->oend[ro] = nt->oend[ro + 1];
+	return ro + 1;
+}
+
+/* The two bytes before q are ASCII letters or digits. */
+static int ascii_word2(const unsigned char *q)
+{
+	return q[-1] < 0x80 && q[-2] < 0x80 && ascii_cls[q[-1]] && ascii_cls[q[-2]];
+}
+
+/* Most comments need neither leetspeak folding, letters joined, masks nor
+ * emphasis (needs()), and their characters are ASCII, two-byte letters
+ * that fold to one ASCII letter, pictographs and invisibles.  For those,
+ * decode, fold, collapse stretched letters and white space in one pass
+ * over the bytes, writing the normalised text and its map at once, without
+ * the element array: the result is the general path's (test-normalize.c
+ * compares them).
+ *
+ * A text can switch between this and the general path at a *seam*: white
+ * space after a word of two or more ASCII letters or digits.  No step looks
+ * across a seam (a chain of single letters cannot cross the word, a run of
+ * equal characters cannot cross the space, and on both sides every step
+ * sees a word's edge), so the general path run on the part between two
+ * seams, keeping its leading white space, gives what it gives on the whole
+ * text.
+ *
+ * Runs from input byte `pos` and output byte *o_io: from the start of the
+ * text (resume 0) or from a seam (resume 1: the two characters before are
+ * ASCII letters or digits).  Returns 1 when it reached the end (nt done),
+ * 0 when a character needs the general path: then *ret_seam and
+ * *ret_seam_o are the last seam at or after pos (or pos and *o_io) and
+ * *ret_bail that character's offset. */
+static int direct(const char *orig, size_t len, struct norm_text *nt, size_t pos, size_t *o_io,
+                  int resume, size_t *ret_seam, size_t *ret_seam_o, size_t *ret_bail)
+{
+	const unsigned char *p = (const unsigned char *)orig;
+	char *s = nt->s;
+	uint32_t *os = nt->ostart, *oe = nt->oend;
+	/* needs(), on the decoded characters: the classes of the two before
+	 * (1 letter, 2 digit, 0 neither), the separators right before the
+	 * current character, and where the last single letter followed by a
+	 * separator was (index k of the decoded characters) */
+	int c2 = 0, c1 = 0, in_leet = 0, lead = 0;
+	size_t k = 2, seps = 0, seps_before_prev = 0, last_single = SIZE_MAX;
+	/* the run of equal characters the output ends with (step 4): where
+	 * it starts and how long it is; none after a space */
+	size_t o = *o_io, ro = 0, rn = 0;
+	/* letters and digits in a row before the current character */
+	size_t wordlen = 0;
+	size_t i = pos;
+	if (resume) {
+		const unsigned b1 =
+		        p[pos - 1] | (p[pos - 1] >= 'A' && p[pos - 1] <= 'Z' ? 0x20u : 0);
+		c2 = ascii_cls[p[pos - 2]];
+		c1 = ascii_cls[b1];
+		in_leet = ascii_leet[b1] != 0;
+		wordlen = 2;
+	}
+	*ret_seam = pos;
+	*ret_seam_o = o;
+	while (i < len) {
+		unsigned c;
+		const size_t at = i;
+		if (p[i] < 0x80) {
+			c = p[i];
+			c = c >= 'A' && c <= 'Z' ? c | 0x20u : c;
+			i++;
+		} else if (p[i] >= 0xC2 && p[i] <= 0xDF && i + 1 < len &&
+		           (p[i + 1] & 0xC0) == 0x80 &&
+		           fold2[(((uint32_t)(p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F)) - 0x80]) {
+			c = fold2[(((uint32_t)(p[i] & 0x1F) << 6) | (p[i + 1] & 0x3F)) - 0x80];
+			i += 2;
+		} else {
+			size_t q = i;
+			uint32_t cp = utf8_next(orig, len, &q);
+			if (is_invisible(cp)) {
+				i = q; /* dropped, as step 1 drops it */
+				continue;
+			}
+			if (!is_pictograph(cp))
+				goto bail;
+			c = ' '; /* a pictograph is white space */
+			i = q;
+		}
+		const int cls = ascii_cls[c];
+		const int sep = ascii_sep[c] & A_LETTER_SEP;
+		const int space = ascii_sep[c] & A_SPACE;
+		if (space && wordlen >= 2 && p[at] < 0x80 && at >= 2 && ascii_word2(p + at)) {
+			/* a seam: what is written so far is final */
+			if (rn) {
+				o = end_run(orig, nt, ro, rn, o);
+				rn = 0;
+			}
+			*ret_seam = at;
+			*ret_seam_o = o;
+		}
+		wordlen = cls ? wordlen + 1 : 0;
+		if (c == '_' || c == '*' || (c == '#' && c1 == 1))
+			goto bail; /* emphasis, a mask */
+		/* step 2 folds a run of leetspeak characters after a letter,
+		 * or one of leading_leet() alone before a letter */
+		if (lead && cls == 1)
+			goto bail;
+		lead = 0;
+		if (ascii_leet[c] && !in_leet) {
+			if (c1 == 1)
+				goto bail;
+			lead = c1 == 0 && leading_leet(c);
+		}
+		in_leet = ascii_leet[c] != 0;
+		/* a single letter followed by a separator: a chain of them
+		 * (step 3) needs two within three separators of each other */
+		if (c1 == 1 && c2 == 0 && cls == 0 && sep) {
+			if (last_single != SIZE_MAX && seps_before_prev >= 1 &&
+			    seps_before_prev <= 3 && last_single + seps_before_prev + 1 == k - 1)
+				goto bail;
+			last_single = k - 1;
+		}
+		seps_before_prev = seps;
+		seps = sep ? seps + 1 : 0;
+		c2 = c1;
+		c1 = cls;
+		k++;
+		if (space) {
+			/* step 5: white space runs become one space */
+			if (rn) {
+				o = end_run(orig, nt, ro, rn, o);
+				rn = 0;
+			}
+			if (o && s[o - 1] == ' ') {
+				oe[o - 1] = (uint32_t)i;
+				continue;
+			}
+			if (o == 0)
+				continue; /* leading */
+			s[o] = ' ';
+			os[o] = (uint32_t)at;
+			oe[o] = (uint32_t)i;
+			o++;
+			continue;
+		}
+		if (rn && (unsigned char)s[ro] == c) {
+			rn++;
+		} else {
+			if (rn)
+				o = end_run(orig, nt, ro, rn, o);
+			ro = o;
+			rn = 1;
+		}
+		s[o] = (char)c;
+		os[o] = (uint32_t)at;
+		oe[o] = (uint32_t)i;
+		o++;
+		continue;
+	bail:
+		*ret_bail = at;
+		return 0;
+	}
+	if (rn)
+		o = end_run(orig, nt, ro, rn, o);
+	if (o && s[o - 1] == ' ')
+		o--; /* trailing */
+	s[o] = '\0';
+	os[o] = oe[o] = (uint32_t)len;
+	nt->len = o;
+	nt->orig_len = len;
+	*o_io = o;
+	return 1;
+}
+
+/* The first seam after offset `from` (white space after two ASCII
+ * letters or digits), or len. */
+static size_t next_seam(const char *orig, size_t len, size_t from)
+{
+	const unsigned char *p = (const unsigned char *)orig;
+	for (size_t j = from + 1; j < len; j++)
+		if (p[j] < 0x80 && (ascii_sep[p[j]] & A_SPACE) && j >= 2 && ascii_word2(p + j))
+			return j;
+	return len;
+}
+
+/* The general path: every step on the element array, for orig[0, len),
+ * which is the original from byte base_i on; the output goes to nt from
+ * byte base_o on (what is before it is kept), its map offset by base_i. */
+static int general(const char *orig, size_t len, struct norm_text *nt, size_t base_o,
+                   uint32_t base_i, int keep_lead)
 {
 	struct elv ev = { 0 };
-	int r = -ENOMEM;
+	int r;
 
-	if (len > UINT32_MAX)
-		return -EINVAL;
-	nt->len = 0;
 	/* one element per input byte is enough unless folding expands */
 	if (grow(&nt->work, &nt->work_cap, len + 16, sizeof(struct el)) < 0)
 		return -ENOMEM;
@@ -635,7 +859,7 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 	if (all || (need & NEED_RUNS))
 		step_collapse_runs(orig, &ev);
 	if (all || (need & NEED_SPACES))
-		step_spaces(&ev);
+		step_spaces(&ev, keep_lead);
 
 	size_t bytes = 0;
 	char tmp[4];
@@ -644,6 +868,7 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 	else
 		for (size_t i = 0; i < ev.n; i++)
 			bytes += ev.v[i].cp < 0x80 ? 1 : utf8_encode(ev.v[i].cp, tmp);
+	bytes += base_o;
 	if (!nt->s || !nt->ostart || !nt->oend || nt->cap < bytes + 1) {
 		size_t c1 = nt->cap, c2 = nt->cap, c3 = nt->cap;
 		void *s = nt->s, *os = nt->ostart, *oe = nt->oend;
@@ -657,27 +882,86 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 			return -ENOMEM;
 		nt->cap = bytes + 1;
 	}
-	size_t o = 0;
+	size_t o = base_o;
 	for (size_t i = 0; i < ev.n; i++) {
 		if (ev.v[i].cp < 0x80) {
 			nt->s[o] = (char)ev.v[i].cp;
-			nt->ostart[o] = ev.v[i].os;
-			nt->oend[o] = ev.v[i].oe;
+			nt->ostart[o] = ev.v[i].os + base_i;
+			nt->oend[o] = ev.v[i].oe + base_i;
 			o++;
 			continue;
 		}
 		size_t k = utf8_encode(ev.v[i].cp, nt->s + o);
 		for (size_t b = 0; b < k; b++) {
-			nt->ostart[o + b] = ev.v[i].os;
-			nt->oend[o + b] = ev.v[i].oe;
+			nt->ostart[o + b] = ev.v[i].os + base_i;
+			nt->oend[o + b] = ev.v[i].oe + base_i;
 		}
 		o += k;
 	}
 	nt->s[o] = '\0';
-	nt->ostart[o] = nt->oend[o] = (uint32_t)len;
+	nt->ostart[o] = nt->oend[o] = (uint32_t)len + base_i;
 	nt->len = o;
-	nt->orig_len = len;
+	nt->orig_len = len + base_i;
 	return 0;
+}
+
+/* Room for the fast path to write the rest of the text from output byte
+ * o on (one byte per input byte at most), keeping what is written. */
+static int reserve(struct norm_text *nt, size_t need)
+{
+	if (nt->s && nt->ostart && nt->oend && nt->cap >= need)
+		return 0;
+	size_t c1 = nt->cap, c2 = nt->cap, c3 = nt->cap;
+	void *s = nt->s, *os = nt->ostart, *oe = nt->oend;
+	int g = grow(&s, &c1, need, 1);
+	nt->s = s;
+	g |= grow(&os, &c2, need, sizeof(uint32_t));
+	nt->ostart = os;
+	g |= grow(&oe, &c3, need, sizeof(uint32_t));
+	nt->oend = oe;
+	if (g < 0)
+		return -ENOMEM;
+	nt->cap = need;
+	return 0;
+}
+
+int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
+{
+	if (len > UINT32_MAX)
+		return -EINVAL;
+	nt->len = 0;
+	if (every_step) {
+		int r = general(orig, len, nt, 0, 0, 0);
+		if (r < 0)
+			nt->len = 0;
+		return r;
+	}
+	pthread_once(&fold2_once, fold2_init);
+	/* The fast path up to a character it cannot take, the general path
+	 * from the seam before it to the first seam after it, the fast path
+	 * again from there. */
+	size_t pos = 0, o = 0;
+	int resume = 0;
+	for (;;) {
+		size_t seam, seam_o, bail;
+		if (reserve(nt, o + (len - pos) + 1) < 0)
+			return -ENOMEM;
+		if (direct(orig, len, nt, pos, &o, resume, &seam, &seam_o, &bail))
+			return 0;
+		size_t end = next_seam(orig, len, bail);
+		int r = general(orig + seam, end - seam, nt, seam_o, (uint32_t)seam, seam > 0);
+		if (r < 0) {
+			nt->len = 0;
+			return r;
+		}
+		if (end == len) {
+			nt->orig_len = len;
+			return 0;
+		}
+		o = nt->len;
+		pos = end;
+		resume = 1;
+	}
 }
 
 int normalize_text(const char *orig, size_t len, struct norm_text *ret)

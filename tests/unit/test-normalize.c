@@ -440,64 +440,92 @@ static void test_reused_buffers_give_the_same_result(void)
 /* Skipping the steps a text does not need (needs() in normalize.c)
  * changes nothing: random texts of the characters the steps look at give
  * the same text and map with every step run. */
-static void test_skipped_steps_change_nothing(void)
+static const char *const pieces[] = {
+	"a",
+	"b",
+	"d",
+	"i",
+	"s",
+	"k",
+	"A",
+	"Q",
+	" ",
+	" ",
+	"  ",
+	"\t",
+	"\n",
+	".",
+	"-",
+	"_",
+	"*",
+	"#",
+	"/",
+	"|",
+	"~",
+	"0",
+	"1",
+	"3",
+	"4",
+	"5",
+	"7",
+	"@",
+	"$",
+	"9",
+	"!",
+	"?",
+	"\xc3\xa4",
+	"\xc3\xb6",
+	"\xc3\x96",
+	"\xce\xbb",
+	"\xc2\xa0",
+	"\xe2\x80\x8b",
+	"\xf0\x9f\x94\xaa",
+	"\xcc\x88",
+	"\xc2\xb7",
+	"aaa",
+	"ii",
+	"as",
+	"ades",
+	"hej ",
+	/* the fast path's cases (direct() in normalize.c): doubles it
+	 * collapses, letters of two bytes that fold to one, a
+	 * pictograph of three bytes, a fold to two letters */
+	"y",
+	"yy",
+	"\xc3\xa9",
+	"\xc3\x85",
+	"\xc3\xa4\xc3\xa4",
+	"\xe2\x98\x80",
+	"\xc3\xa6",
+};
+
+/* The text of every step against the text of the steps a text needs
+ * (and the fast path with its seams): text and map. */
+static void compare_every_step(const char *in, size_t len)
 {
-	static const char *const pieces[] = {
-		"a",
-		"b",
-		"d",
-		"i",
-		"s",
-		"k",
-		"A",
-		"Q",
-		" ",
-		" ",
-		"  ",
-		"\t",
-		"\n",
-		".",
-		"-",
-		"_",
-		"*",
-		"#",
-		"/",
-		"|",
-		"~",
-		"0",
-		"1",
-		"3",
-		"4",
-		"5",
-		"7",
-		"@",
-		"$",
-		"9",
-		"!",
-		"?",
-		"\xc3\xa4",
-		"\xc3\xb6",
-		"\xc3\x96",
-		"\xce\xbb",
-		"\xc2\xa0",
-		"\xe2\x80\x8b",
-		"\xf0\x9f\x94\xaa",
-		"\xcc\x88",
-		"\xc2\xb7",
-		"aaa",
-		"ii",
-		"as",
-		"ades",
-		"hej ",
-	};
-	uint64_t rng = 0x9E3779B97F4A7C15u;
-	for (int round = 0; round < 200000; round++) {
-		char in[200];
+	struct norm_text a, b;
+	normalize_every_step(1);
+	T_EQ_INT(0, normalize_text(in, len, &a));
+	normalize_every_step(0);
+	T_EQ_INT(0, normalize_text(in, len, &b));
+	T_EQ_INT((int)a.len, (int)b.len);
+	T_EQ_STR(a.s, b.s);
+	T_ASSERT(memcmp(a.ostart, b.ostart, (a.len + 1) * sizeof(uint32_t)) == 0);
+	T_ASSERT(memcmp(a.oend, b.oend, (a.len + 1) * sizeof(uint32_t)) == 0);
+	norm_text_free(&a);
+	norm_text_free(&b);
+}
+
+/* rounds random texts of 1 to max_pieces pieces */
+static void compare_random_texts(int rounds, int max_pieces, uint64_t rng)
+{
+	char in[16 * 200];
+	for (int round = 0; round < rounds; round++) {
 		size_t len = 0;
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
-		int k = 1 + (int)(rng % 24);
+		int k = 1 + (int)(rng % (uint64_t)max_pieces);
 		uint64_t r = rng;
 		for (int i = 0; i < k; i++) {
 			if (i % 8 == 0) {
@@ -510,18 +538,21 @@ static void test_skipped_steps_change_nothing(void)
 			memcpy(in + len, p, strlen(p));
 			len += strlen(p);
 		}
-		struct norm_text a, b;
-		normalize_every_step(1);
-		T_EQ_INT(0, normalize_text(in, len, &a));
-		normalize_every_step(0);
-		T_EQ_INT(0, normalize_text(in, len, &b));
-		T_EQ_INT((int)a.len, (int)b.len);
-		T_EQ_STR(a.s, b.s);
-		T_ASSERT(memcmp(a.ostart, b.ostart, (a.len + 1) * sizeof(uint32_t)) == 0);
-		T_ASSERT(memcmp(a.oend, b.oend, (a.len + 1) * sizeof(uint32_t)) == 0);
-		norm_text_free(&a);
-		norm_text_free(&b);
+		compare_every_step(in, len);
 	}
+}
+
+static void test_skipped_steps_change_nothing(void)
+{
+	compare_random_texts(200000, 24, 0x9E3779B97F4A7C15u);
+}
+
+/* Long texts switch between the fast path and the general path at seams
+ * (white space after a word of two ASCII letters or digits, "hej "): the
+ * general path run between two seams gives what it gives on the whole. */
+static void test_seams_change_nothing(void)
+{
+	compare_random_texts(20000, 200, 0xD1B54A32D192ED03u);
 }
 
 static void test_normalises_a_megabyte_of_hostile_text(void)
@@ -568,5 +599,6 @@ int main(void)
 	T_RUN(test_sanitised_and_normalised_text_is_valid_for_pcre2);
 	T_RUN(test_normalises_a_megabyte_of_hostile_text);
 	T_RUN(test_skipped_steps_change_nothing);
+	T_RUN(test_seams_change_nothing);
 	return t_done();
 }
