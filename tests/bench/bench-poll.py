@@ -259,6 +259,7 @@ def cycle(d, sims, per_platform, label):
     cpu0 = cpu_s(d.pid)
     sim0 = {k: cpu_s(s.proc.pid) for k, s in sims.items()}
     t0 = time.monotonic()
+    wall0_ms = time.time() * 1000
     r = subprocess.run([vakttest.VAKTCTL, "--socket", d.socket, "poll", "--all", "--json"],
                        capture_output=True, text=True, timeout=3600)
     wall = time.monotonic() - t0
@@ -300,8 +301,15 @@ def cycle(d, sims, per_platform, label):
         statuses = {}
         for e in log:
             statuses[e["status"]] = statuses.get(e["status"], 0) + 1
-        print("  %-9s %4d accounts %6d requests (%.2f per account) statuses %s"
-              % (plat, per_platform[plat], len(log), len(log) / max(1, per_platform[plat]), statuses))
+        # When the platform's requests arrived, from the cycle's start: the
+        # last one bounds when its polls could end.
+        span = ""
+        if log:
+            span = ", arrived %.2f-%.2f s" % ((min(e["t"] for e in log) - wall0_ms) / 1000,
+                                              (max(e["t"] for e in log) - wall0_ms) / 1000)
+        print("  %-9s %4d accounts %6d requests (%.2f per account) statuses %s%s"
+              % (plat, per_platform[plat], len(log), len(log) / max(1, per_platform[plat]), statuses,
+                 span))
     n = sum(per_platform.values())
     print("  all       %4d accounts %6d requests (%.2f per account)" % (n, total, total / max(1, n)))
     mem = hwm_kib(d.pid)
