@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "filter/anchor-split.h"
+#include "filter/hash.h"
 
 /* A pattern source is kept packed: its outermost groups of CHUNK_MIN
  * bytes or more are chunks, each held once however many sources (and
@@ -55,25 +56,9 @@ static size_t nbuckets, nentries, nrefs, ncompiled;
 static struct chunk **chunks;
 static size_t nchunk_buckets, nchunks;
 
-/* Eight bytes at a step: a lookup hashes every source of a rule set (a
- * few MB, while vaktd starts), and a byte at a step was most of that. */
-static uint64_t hash_mem(const char *s, size_t n, uint64_t seed)
-{
-	uint64_t h = seed ^ ((uint64_t)n * 0x9E3779B97F4A7C15u), w;
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-	return h ^ (h >> 29);
-}
-
 static uint64_t hash_of(const char *src, int kind)
 {
-	return hash_mem(src, strlen(src), (uint64_t)kind);
+	return filter_hash_bytes(src, strlen(src), (uint64_t)kind);
 }
 
 static struct packed *pack(const char *src, size_t len, int inside);
@@ -84,7 +69,7 @@ static int packed_eq(const struct packed *pk, const char *src, size_t len);
  * reference. */
 static struct chunk *chunk_take(const char *text, size_t n)
 {
-	uint64_t h = hash_mem(text, n, 0);
+	uint64_t h = filter_hash_bytes(text, n, 0);
 	if (nchunks >= nchunk_buckets) {
 		size_t nb = nchunk_buckets ? nchunk_buckets * 2 : 256;
 		struct chunk **t = calloc(nb, sizeof(*t));

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter/hash.h"
+
 struct set_entry {
 	char *key; /* make_key(): input byte, then the literals, each ended by '\1' */
 	size_t len;
@@ -43,22 +45,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Eight bytes at a step: a lexicon's set is hundreds of literals, and
- * every set of every pattern is looked up. */
-static uint64_t hash_lit(const char *s, size_t n)
-{
-	uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15u, w;
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-	return h ^ (h >> 29);
-}
-
 /* A hash of the set that does not depend on the order of its literals (a
  * sum of their mixed hashes), so that a set is not sorted to be looked up:
  * sorting a lexicon's hundreds of literals for every set was most of the
@@ -69,7 +55,7 @@ static uint64_t set_hash(int input, const struct lit_set *ls, size_t *ret_len)
 	size_t len = 1;
 	for (size_t i = 0; i < ls->n; i++) {
 		size_t l = strlen(ls->v[i]);
-		h += hash_lit(ls->v[i], l);
+		h += filter_hash_bytes(ls->v[i], l, 0);
 		len += l + 1;
 	}
 	*ret_len = len;
