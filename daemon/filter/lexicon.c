@@ -272,7 +272,22 @@ out:
 	return r;
 }
 
+/* A lexicon file's bytes, named as the rules directory sees them. */
+static void feed_lexicon(rules_feed_fn *feed, void *feed_arg, const char *name, const char *buf,
+                         size_t len)
+{
+	char full[512];
+	snprintf(full, sizeof(full), "lexicon/%s", name);
+	feed(feed_arg, full, buf, len);
+}
+
 int lexicon_load_dir(const char *dir, struct lexicon_set *set, struct diag_list *errors)
+{
+	return lexicon_load_dir_feed(dir, set, NULL, NULL, errors);
+}
+
+int lexicon_load_dir_feed(const char *dir, struct lexicon_set *set, rules_feed_fn *feed,
+                          void *feed_arg, struct diag_list *errors)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -316,6 +331,8 @@ int lexicon_load_dir(const char *dir, struct lexicon_set *set, struct diag_list 
 			diag_add(errors, path, 0, "cannot open: %s", readfile_strerror(fr));
 			failed = 1;
 		} else {
+			if (feed)
+				feed_lexicon(feed, feed_arg, names[i], buf, len);
 			names[i][strlen(names[i]) - 4] = '\0';
 			fr = lexicon_parse_buffer(set, names[i], path, buf, len, errors);
 			if (fr < 0)

@@ -15,6 +15,12 @@
 
 #include "util/diag.h"
 
+/* Every file a load reads, once each, in the order read: each *.rules file
+ * (name without the directory) in byte-wise order, then each lexicon file
+ * ("lexicon/NAME.txt").  What a digest of them describes is what was
+ * parsed, even if the files change meanwhile. */
+typedef void rules_feed_fn(void *arg, const char *name, const char *buf, size_t len);
+
 struct lexicon {
 	char *name;
 	char *src; /* the compiled group, "(?:...)" */
@@ -38,6 +44,10 @@ int lexicon_parse_buffer(struct lexicon_set *set, const char *lexname, const cha
  * missing directory is an empty set (0).  Returns 0, 1 on errors in the
  * files (all in errors), -errno. */
 int lexicon_load_dir(const char *dir, struct lexicon_set *set, struct diag_list *errors);
+/* The same, giving each file's bytes to feed ("lexicon/NAME.txt"; NULL:
+ * none) as read: rules.h. */
+int lexicon_load_dir_feed(const char *dir, struct lexicon_set *set, rules_feed_fn *feed,
+                          void *feed_arg, struct diag_list *errors);
 
 /* The lexicon called name[0..len), or NULL. */
 const struct lexicon *lexicon_find(const struct lexicon_set *set, const char *name, size_t len);

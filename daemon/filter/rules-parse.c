@@ -80,6 +80,7 @@ struct parser {
 	time_t today;
 	struct diag_list *errors, *warnings;
 	const struct lexicon_set *lex; /* for @name in patterns; may be NULL */
+	int defer_compile;             /* RULES_LOAD_DEFER_COMPILE */
 	int failed;
 	int nomem;
 	int in_rule;
@@ -189,11 +190,65 @@ static struct filter_rule *cur_rule(struct parser *p)
 	return &p->rs->v[p->cur];
 }
 
-static void compile_into(struct parser *p, struct filter_pattern *pt, const char *value,
-                         unsigned line, const char *key)
+/* PCRE2's verdict on one expanded pattern, as the parser reports it:
+ * returns 0 and records the groups, or 1 after adding the error. */
+static int compile_check(struct filter_pattern *pt, const char *file, const char *key,
+                         struct diag_list *errors)
 {
 	int err;
 	PCRE2_SIZE off;
+	pt->code = pcre2_compile((PCRE2_SPTR)pt->src, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS,
+	                         &err, &off, NULL);
+	if (!pt->code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		diag_add(errors, file, pt->line, "%s does not compile: %s at offset %zu", key,
+		         (const char *)msg, (size_t)off);
+		return 1;
+	}
+	int vn = pcre2_substring_number_from_name(pt->code, (PCRE2_SPTR) "v");
+	pt->vgroup = vn > 0 ? vn : 0;
+	pcre2_pattern_info(pt->code, PCRE2_INFO_CAPTURECOUNT, &pt->ncapture);
+	pt->compiled = 1;
+	/* kept by no one: the engine compiles what runs (rules.h) */
+	pcre2_code_free(pt->code);
+	pt->code = NULL;
+	return 0;
+}
+
+/* Can src name a group "v" ((?<v>, (?'v', (?P<v>)?  Without one of these
+ * texts it cannot, and its group "v" is 0 without compiling it. */
+static int may_name_v(const char *src)
+{
+	return strstr(src, "<v>") || strstr(src, "'v'");
+}
+
+uint32_t rules_capture_bound(const char *src)
+{
+	uint32_t n = 0;
+	/* Every capture group opens with an unescaped '(' followed by no '?'
+	 * and no '*', or by (?<name>, (?'name' or (?P<name>.  Parentheses in
+	 * classes, \Q...\E and comments are counted too: a bound, never less. */
+	for (const char *s = src; *s; s++) {
+		if (*s == '\\') {
+			if (!*++s)
+				break;
+			continue;
+		}
+		if (*s != '(')
+			continue;
+		if (s[1] != '?' && s[1] != '*')
+			n++;
+		else if (s[1] == '?' && ((s[2] == '<' && s[3] != '=' && s[3] != '!') ||
+		                         s[2] == '\'' || (s[2] == 'P' && s[3] == '<')))
+			n++;
+	}
+	return n;
+}
+
+static void compile_into(struct parser *p, struct filter_pattern *pt, const char *value,
+                         unsigned line, const char *key)
+{
 	char unknown[64];
 	pt->line = line;
 	/* The source kept (and shown, cached, prefiltered) is the expanded one:
@@ -208,22 +263,14 @@ static void compile_into(struct parser *p, struct filter_pattern *pt, const char
 		     unknown, unknown);
 		return;
 	}
-	pt->code = pcre2_compile((PCRE2_SPTR)pt->src, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS,
-	                         &err, &off, NULL);
-	if (!pt->code) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		perr(p, line, "%s does not compile: %s at offset %zu", key, (const char *)msg,
-		     (size_t)off);
+	/* Deferred: rules_compile_deferred() checks it or takes it as checked.
+	 * A pattern that may name group "v" is compiled now, for its number. */
+	if (p->defer_compile && !may_name_v(pt->src)) {
+		pt->ncapture = rules_capture_bound(pt->src);
 		return;
 	}
-	int vn = pcre2_substring_number_from_name(pt->code, (PCRE2_SPTR) "v");
-	pt->vgroup = vn > 0 ? vn : 0;
-	pcre2_pattern_info(pt->code, PCRE2_INFO_CAPTURECOUNT, &pt->ncapture);
-	pt->compiled = 1;
-	/* kept by no one: the engine compiles what runs (rules.h) */
-	pcre2_code_free(pt->code);
-	pt->code = NULL;
+	if (compile_check(pt, p->name, key, p->errors))
+		p->failed = 1;
 }
 
 static void add_example(struct parser *p, struct filter_example **v, size_t *n, const char *value,
@@ -620,16 +667,17 @@ int rules_parse_buffer(struct filter_ruleset *rs, const char *name, const char *
 	return rules_parse_buffer_lex(rs, NULL, name, buf, len, today, errors, warnings);
 }
 
-int rules_parse_buffer_lex(struct filter_ruleset *rs, const struct lexicon_set *lex,
-                           const char *name, const char *buf, size_t len, time_t today,
-                           struct diag_list *errors, struct diag_list *warnings)
+static int parse_buffer(struct filter_ruleset *rs, const struct lexicon_set *lex, const char *name,
+                        const char *buf, size_t len, time_t today, int defer_compile,
+                        struct diag_list *errors, struct diag_list *warnings)
 {
 	struct parser p = { .rs = rs,
 		            .name = name,
 		            .today = today,
 		            .errors = errors,
 		            .warnings = warnings,
-		            .lex = lex };
+		            .lex = lex,
+		            .defer_compile = defer_compile };
 	char *line = malloc(RULES_MAX_LINE + 1);
 	unsigned lineno = 0;
 	size_t pos = 0, first_diag = errors->n;
@@ -673,6 +721,13 @@ int rules_parse_buffer_lex(struct filter_ruleset *rs, const struct lexicon_set *
 	return p.failed ? 1 : 0;
 }
 
+int rules_parse_buffer_lex(struct filter_ruleset *rs, const struct lexicon_set *lex,
+                           const char *name, const char *buf, size_t len, time_t today,
+                           struct diag_list *errors, struct diag_list *warnings)
+{
+	return parse_buffer(rs, lex, name, buf, len, today, 0, errors, warnings);
+}
+
 static int parse_file_lex(struct filter_ruleset *rs, const struct lexicon_set *lex,
                           const char *path, time_t today, struct diag_list *errors,
                           struct diag_list *warnings)
@@ -695,13 +750,15 @@ static int parse_file_lex(struct filter_ruleset *rs, const struct lexicon_set *l
 	return r;
 }
 
-/* The lexicons of the directory that holds the rule files (DIR/lexicon). */
-static int load_lexicons(const char *dir, struct lexicon_set *lex, struct diag_list *errors)
+/* The lexicons of the directory that holds the rule files (DIR/lexicon),
+ * each file's bytes given to feed (may be NULL). */
+static int load_lexicons(const char *dir, struct lexicon_set *lex, rules_feed_fn *feed,
+                         void *feed_arg, struct diag_list *errors)
 {
 	char *ldir = NULL;
 	if (asprintf(&ldir, "%s/lexicon", dir) < 0)
 		return -ENOMEM;
-	int r = lexicon_load_dir(ldir, lex, errors);
+	int r = lexicon_load_dir_feed(ldir, lex, feed, feed_arg, errors);
 	if (r < 0 && r != -ENOMEM)
 		diag_add(errors, ldir, 0, "cannot open lexicon directory: %s", strerror(-r));
 	free(ldir);
@@ -716,7 +773,7 @@ int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
 	char *dir = slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
 	if (!dir)
 		return -ENOMEM;
-	int r = load_lexicons(dir, &lex, errors);
+	int r = load_lexicons(dir, &lex, NULL, NULL, errors);
 	free(dir);
 	if (r == 0)
 		r = parse_file_lex(rs, &lex, path, today, errors, warnings);
@@ -729,14 +786,22 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
-                   struct diag_list *errors, struct diag_list *warnings)
+/* One rule file as read: its path, and its bytes or the error reading it. */
+struct rules_file {
+	char *path;
+	char *buf;
+	size_t len;
+	int err;
+};
+
+/* Read every *.rules file of dir, in byte-wise order of their names, each
+ * read once: what is fed to the digest is what is parsed. */
+static int read_rule_files(const char *dir, rules_feed_fn *feed, void *feed_arg,
+                           struct rules_file **ret, size_t *ret_n, struct diag_list *errors)
 {
-	struct filter_ruleset rs = { 0 };
-	struct lexicon_set lex = { 0 };
-	char **names = NULL;
+	struct rules_file *v = NULL;
 	size_t n = 0, cap = 0;
-	int r = 0, failed = 0;
+	int r = 0;
 	DIR *d = opendir(dir);
 	struct dirent *de;
 
@@ -751,50 +816,166 @@ int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			char **nv = realloc(names, cap * sizeof(*nv));
+			struct rules_file *nv = realloc(v, cap * sizeof(*nv));
 			if (!nv) {
 				r = -ENOMEM;
-				goto out;
+				break;
 			}
-			names = nv;
+			v = nv;
 		}
-		if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0) {
+		memset(&v[n], 0, sizeof(v[n]));
+		if (asprintf(&v[n].path, "%s/%s", dir, de->d_name) < 0) {
 			r = -ENOMEM;
-			goto out;
+			break;
 		}
 		n++;
 	}
-	if (names)
-		qsort(names, n, sizeof(*names), cmp_str);
-	r = load_lexicons(dir, &lex, errors);
-	if (r < 0)
-		goto out;
-	if (r > 0) {
-		/* Every rule file is still checked, with the lexicons that parsed. */
-		failed = 1;
-		r = 0;
+	closedir(d);
+	if (r == 0 && n)
+		qsort(v, n, sizeof(*v), cmp_str); /* path is the first member */
+	for (size_t i = 0; i < n && r == 0; i++) {
+		/* Never blocks on a FIFO, takes only a regular file, at most
+		 * RULES_MAX_FILE_SIZE bytes (a link to /dev/zero ends there). */
+		v[i].err = readfile_regular(v[i].path, RULES_MAX_FILE_SIZE, &v[i].buf, &v[i].len);
+		if (v[i].err == -ENOMEM)
+			r = -ENOMEM;
+		else if (v[i].err == 0 && feed)
+			feed(feed_arg, strrchr(v[i].path, '/') + 1, v[i].buf, v[i].len);
 	}
+	*ret = v;
+	*ret_n = n;
+	return r;
+}
+
+static void free_rule_files(struct rules_file *v, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
-		int fr = parse_file_lex(&rs, &lex, names[i], today, errors, warnings);
-		if (fr == -ENOMEM) {
-			r = fr;
-			goto out;
+		free(v[i].path);
+		free(v[i].buf);
+	}
+	free(v);
+}
+
+/* Parse the files read; 0, 1 (errors) or -ENOMEM. */
+static int parse_rule_files(struct filter_ruleset *rs, const struct lexicon_set *lex,
+                            const struct rules_file *v, size_t n, time_t today, int defer,
+                            struct diag_list *errors, struct diag_list *warnings)
+{
+	int failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		int fr;
+		if (v[i].err == -EFBIG) {
+			diag_add(errors, v[i].path, 0, "larger than %u bytes", RULES_MAX_FILE_SIZE);
+			fr = 1;
+		} else if (v[i].err < 0) {
+			diag_add(errors, v[i].path, 0, "cannot open: %s",
+			         readfile_strerror(v[i].err));
+			fr = 1;
+		} else {
+			fr = parse_buffer(rs, lex, v[i].path, v[i].buf, v[i].len, today, defer,
+			                  errors, warnings);
 		}
+		if (fr == -ENOMEM)
+			return fr;
 		if (fr != 0)
 			failed = 1;
 	}
-	if (failed) {
-		r = 1;
+	return failed;
+}
+
+/* The lexicons and the rule files parsed; 0, 1 (errors) or -ENOMEM. */
+static int parse_all(const char *dir, struct lexicon_set *lex, rules_feed_fn *feed, void *feed_arg,
+                     struct filter_ruleset *rs, const struct rules_file *files, size_t n,
+                     time_t today, int defer, struct diag_list *errors, struct diag_list *warnings)
+{
+	int failed = 0;
+	int r = load_lexicons(dir, lex, feed, feed_arg, errors);
+	if (r < 0)
+		return r;
+	/* Every rule file is still checked, with the lexicons that parsed. */
+	failed = r > 0;
+	r = parse_rule_files(rs, lex, files, n, today, defer, errors, warnings);
+	return r < 0 ? r : (r || failed);
+}
+
+int rules_load_dir_flags(const char *dir, time_t today, unsigned flags, rules_feed_fn *feed,
+                         void *feed_arg, struct filter_ruleset *ret, struct diag_list *errors,
+                         struct diag_list *warnings)
+{
+	struct filter_ruleset rs = { 0 };
+	struct lexicon_set lex = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
+	struct rules_file *files = NULL;
+	size_t n = 0;
+	int defer = (flags & RULES_LOAD_DEFER_COMPILE) != 0;
+
+	int r = read_rule_files(dir, feed, feed_arg, &files, &n, errors);
+	if (r < 0)
 		goto out;
+	r = parse_all(dir, &lex, feed, feed_arg, &rs, files, n, today, defer,
+	              defer ? &errs : errors, defer ? &warns : warnings);
+	if (r == 1 && defer) {
+		/* Broken rules are reported as a load that compiles everything
+		 * reports them: every error, in file and line order. */
+		filter_ruleset_clear(&rs);
+		lexicon_set_clear(&lex);
+		r = parse_all(dir, &lex, NULL, NULL, &rs, files, n, today, 0, errors, warnings);
+	} else if (defer) {
+		diag_move(errors, &errs);
+		diag_move(warnings, &warns);
 	}
+	if (r != 0)
+		goto out;
 	*ret = rs;
 	memset(&rs, 0, sizeof(rs));
 out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	free_rule_files(files, n);
 	filter_ruleset_clear(&rs);
 	lexicon_set_clear(&lex);
 	return r;
+}
+
+int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
+                   struct diag_list *errors, struct diag_list *warnings)
+{
+	return rules_load_dir_flags(dir, today, 0, NULL, NULL, ret, errors, warnings);
+}
+
+/* The patterns of a rule in line order: the order the parser reported
+ * their errors in. */
+static struct filter_pattern *next_by_line(struct filter_rule *r, size_t *ip, size_t *ie,
+                                           const char **key)
+{
+	int pat = *ip < r->npatterns &&
+	          (*ie >= r->nexcepts || r->patterns[*ip].line <= r->excepts[*ie].line);
+	if (pat) {
+		*key = "pattern";
+		return &r->patterns[(*ip)++];
+	}
+	if (*ie < r->nexcepts) {
+		*key = "except";
+		return &r->excepts[(*ie)++];
+	}
+	return NULL;
+}
+
+int rules_compile_deferred(struct filter_ruleset *rs, int trusted, struct diag_list *errors)
+{
+	int failed = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		struct filter_rule *r = &rs->v[i];
+		size_t ip = 0, ie = 0;
+		const char *key;
+		for (struct filter_pattern *pt; (pt = next_by_line(r, &ip, &ie, &key));) {
+			if (pt->compiled)
+				continue;
+			if (trusted)
+				pt->compiled = 1;
+			else
+				failed |= compile_check(pt, r->file, key, errors);
+		}
+	}
+	return failed;
 }

@@ -14,6 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "filter/lexicon.h" /* rules_feed_fn */
 #include "util/diag.h"
 
 struct validator;
@@ -154,6 +155,34 @@ int rules_parse_file(struct filter_ruleset *rs, const char *path, time_t today,
  * unreadable, also in `errors`). */
 int rules_load_dir(const char *dir, time_t today, struct filter_ruleset *ret,
                    struct diag_list *errors, struct diag_list *warnings);
+
+/* Flags of rules_load_dir_flags(). */
+enum {
+	/* Leave PCRE2's check of the patterns to rules_compile_deferred()
+	 * (docs/filter.md, "Compile checks at start"): a pattern that may
+	 * name a group "v" is still compiled, for its number; the others get
+	 * rules_capture_bound() as their ncapture.  A load that finds any
+	 * other error loads again compiling everything, so the errors are
+	 * exactly those of a load without this flag. */
+	RULES_LOAD_DEFER_COMPILE = 1u << 0,
+};
+
+/* rules_load_dir() with flags, feeding every file's bytes to feed (NULL:
+ * none). */
+int rules_load_dir_flags(const char *dir, time_t today, unsigned flags, rules_feed_fn *feed,
+                         void *feed_arg, struct filter_ruleset *ret, struct diag_list *errors,
+                         struct diag_list *warnings);
+
+/* After RULES_LOAD_DEFER_COMPILE: compile every pattern not compiled yet
+ * and report those that do not compile exactly as the parser does
+ * ("FILE:LINE: pattern does not compile: ..."), recording their groups;
+ * or, trusted (these very bytes were compiled and checked by this same
+ * program before), take them as compiled.  Returns 0 or 1 (errors). */
+int rules_compile_deferred(struct filter_ruleset *rs, int trusted, struct diag_list *errors);
+
+/* At least the number of capture groups of src (every '(' that may open
+ * one): room enough in the match data without compiling src. */
+uint32_t rules_capture_bound(const char *src);
 
 #define RULES_MAX_FILE_SIZE (16u * 1024 * 1024)
 #define RULES_MAX_LINE 65536

@@ -20,12 +20,17 @@
  * rule files it was built from (recorded with every verdict). */
 struct pipeline_rules {
 	struct filter_engine *engine;
-	char digest[17]; /* 16 hex digits of SHA-256 over the rule files */
+	char digest[17]; /* 16 hex digits of SHA-256 over the rule and lexicon files */
 	/* Engine counters already written to rule_stats (pipeline_flush_stats). */
 	struct filter_rule_stats *flushed;
 	size_t examples;       /* examples the rule files hold */
 	size_t examples_ran;   /* of them, run by the load or the last check */
 	bool examples_checked; /* all passed: run here or proved before */
+	size_t nrules;
+	/* PIPELINE_RULES_DEFER_COMPILE: the rules parsed, their engine (NULL
+	 * until then) built by pipeline_rules_check() */
+	struct filter_ruleset pending;
+	struct filter_options opt;
 };
 
 /* Load and compile every rule file of dir and run every rule's examples
@@ -41,6 +46,13 @@ enum {
 	 * daemon's start and reload, where the store says whether they
 	 * passed before.  Such a rule set filters nothing until checked. */
 	PIPELINE_RULES_DEFER_EXAMPLES = 1u << 0,
+	/* Parse only, and leave PCRE2's check of the patterns and the engine
+	 * to pipeline_rules_check() as well: a rule set this vaktd checked
+	 * before (the store knows its digest) is not compiled again
+	 * (rules_compile_deferred()).  Errors other than a pattern's are
+	 * reported here, a pattern's by the check, each as a load without
+	 * this flag reports it.  engine is NULL until checked. */
+	PIPELINE_RULES_DEFER_COMPILE = 1u << 1,
 };
 int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned flags,
                               struct pipeline_rules **ret, struct diag_list *diags);
@@ -51,7 +63,10 @@ int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned 
  * example runs now and, when all pass, that is recorded.  A failed example
  * is added to diags as file:line and -EINVAL returned (the rule set stays
  * unusable); a store failure returns the store's code.  A checked rule set
- * returns 0 at once. */
+ * returns 0 at once.  A rule set loaded with PIPELINE_RULES_DEFER_COMPILE
+ * gets its engine here: its patterns compiled unless the store knows the
+ * rule set (a pattern that does not compile is then added to diags and
+ * -EINVAL returned). */
 int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now,
                          struct diag_list *diags);
 

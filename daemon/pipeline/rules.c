@@ -1,7 +1,6 @@
 /* Loading the daemon's rule set: compile, digest, and run every example,
  * at once or, for the daemon, only when the store cannot show that they
  * passed on this rule set with this vaktd before. */
-#include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -10,71 +9,18 @@
 
 #include "filter/examples.h"
 #include "util/buildid.h"
+#include "util/clock.h"
 #include "pipeline/pipeline.h"
 
-static int cmp_str(const void *a, const void *b)
+/* SHA-256 over the names and contents of the files the rules were parsed
+ * from (rules_feed_fn: the *.rules files in name order, then the
+ * lexicons): two daemons with the same digest filtered with the same
+ * rules. */
+static void digest_feed(void *arg, const char *name, const char *buf, size_t len)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* SHA-256 over the names and contents of dir's *.rules files, in name
- * order: two daemons with the same digest filtered with the same rules. */
-static int digest_dir(const char *dir, char out[17])
-{
-	DIR *d = opendir(dir);
-	char *names[4096];
-	size_t n = 0;
-	struct dirent *de;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	int r = 0;
-
-	if (!d)
-		return -errno;
-	while (r == 0 && (de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len <= 6 || strcmp(de->d_name + len - 6, ".rules") != 0)
-			continue;
-		if (n == sizeof(names) / sizeof(names[0]))
-			r = -E2BIG; /* a digest must describe every file, or none */
-		else if (!(names[n] = strdup(de->d_name)))
-			r = -ENOMEM;
-		else
-			n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	if (!ctx)
-		r = -ENOMEM;
-	if (ctx)
-		EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		char path[4096], buf[8192];
-		size_t k;
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		FILE *f = fopen(path, "re");
-		if (!f) {
-			r = -errno;
-			break;
-		}
-		EVP_DigestUpdate(ctx, names[i], strlen(names[i]) + 1);
-		while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
-			EVP_DigestUpdate(ctx, buf, k);
-		if (ferror(f))
-			r = -EIO;
-		fclose(f);
-	}
-	if (ctx && r == 0) {
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-		for (int i = 0; i < 8; i++)
-			snprintf(out + 2 * i, 3, "%02x", md[i]);
-	}
-	EVP_MD_CTX_free(ctx);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	return r;
+	EVP_MD_CTX *ctx = arg;
+	EVP_DigestUpdate(ctx, name, strlen(name) + 1);
+	EVP_DigestUpdate(ctx, buf, len);
 }
 
 /* A failed example becomes a file:line diagnostic of the example's line. */
@@ -105,50 +51,84 @@ static int run_examples(struct pipeline_rules *pr, const char *where, struct dia
 	return 0;
 }
 
+/* Build the engine of a rule set loaded with PIPELINE_RULES_DEFER_COMPILE,
+ * its patterns compiled now or, trusted, taken as compiled. */
+static int build_deferred(struct pipeline_rules *pr, int trusted, struct diag_list *diags)
+{
+	if (rules_compile_deferred(&pr->pending, trusted, diags))
+		return -EINVAL;
+	int r = filter_engine_new(&pr->pending, &pr->opt, &pr->engine);
+	if (r < 0)
+		diag_add(diags, NULL, 0, "cannot build the rules' engine: %s", strerror(-r));
+	return r;
+}
+
 int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned flags,
                               struct pipeline_rules **ret, struct diag_list *diags)
 {
-	struct filter_options o;
 	struct diag_list warnings = { 0 };
 	struct pipeline_rules *pr = calloc(1, sizeof(*pr));
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
 	int r;
 
-	if (!pr)
+	if (!pr || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		free(pr);
+		EVP_MD_CTX_free(ctx);
 		return -ENOMEM;
-	filter_options_default(&o);
-	o.disable_after = disable_after;
+	}
+	filter_options_default(&pr->opt);
+	pr->opt.disable_after = disable_after;
 	size_t before = diags->n;
-	r = filter_engine_load(dir, &o, &pr->engine, diags, &warnings);
+	r = rules_load_dir_flags(dir, clock_now(),
+	                         flags & PIPELINE_RULES_DEFER_COMPILE ? RULES_LOAD_DEFER_COMPILE
+	                                                              : 0,
+	                         digest_feed, ctx, &pr->pending, diags, &warnings);
 	diag_list_clear(&warnings); /* expired rules simply stop applying */
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (int i = 0; i < 8; i++)
+		snprintf(pr->digest + 2 * i, 3, "%02x", md[i]);
+	if (r == 0 && !(flags & PIPELINE_RULES_DEFER_COMPILE))
+		r = filter_engine_new(&pr->pending, &pr->opt, &pr->engine);
 	if (r < 0) {
 		if (diags->n == before)
 			diag_add(diags, dir, 0, "cannot load rules: %s", strerror(-r));
-		free(pr);
+		pipeline_rules_free(pr);
 		return r;
 	}
 	if (r > 0) {
-		free(pr);
+		pipeline_rules_free(pr);
 		return -EINVAL;
 	}
-	size_t n = filter_engine_rule_count(pr->engine);
-	if (n == 0) {
+	const struct filter_ruleset *rs = &pr->pending;
+	if (pr->engine) {
+		/* the engine took the rules */
+		size_t n = filter_engine_rule_count(pr->engine);
+		for (size_t i = 0; i < n; i++) {
+			const struct filter_rule *fr = filter_engine_rule(pr->engine, i);
+			pr->examples += fr->nmatches + fr->nnomatches;
+		}
+		pr->nrules = n;
+	} else {
+		for (size_t i = 0; i < rs->n; i++)
+			pr->examples += rs->v[i].nmatches + rs->v[i].nnomatches;
+		pr->nrules = rs->n;
+	}
+	if (pr->nrules == 0) {
 		diag_add(diags, dir, 0, "no rules here: vaktd would moderate nothing");
 		pipeline_rules_free(pr);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct filter_rule *fr = filter_engine_rule(pr->engine, i);
-		pr->examples += fr->nmatches + fr->nnomatches;
-	}
-	pr->flushed = calloc(n + 1, sizeof(*pr->flushed));
-	r = pr->flushed ? digest_dir(dir, pr->digest) : -ENOMEM;
-	if (r < 0) {
-		diag_add(diags, dir, 0, "cannot read rules: %s", strerror(-r));
+	if (!(pr->flushed = calloc(pr->nrules + 1, sizeof(*pr->flushed)))) {
+		diag_add(diags, dir, 0, "cannot read rules: %s", strerror(ENOMEM));
 		pipeline_rules_free(pr);
-		return r;
+		return -ENOMEM;
 	}
 	/* A rule whose own examples fail is not trusted to run. */
-	if (!(flags & PIPELINE_RULES_DEFER_EXAMPLES) && (r = run_examples(pr, dir, diags)) < 0) {
+	if (!(flags & (PIPELINE_RULES_DEFER_EXAMPLES | PIPELINE_RULES_DEFER_COMPILE)) &&
+	    (r = run_examples(pr, dir, diags)) < 0) {
 		pipeline_rules_free(pr);
 		return r;
 	}
@@ -188,6 +168,10 @@ int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now
 	bool have_id = pipeline_rules_engine_id(engine, sizeof(engine)) == 0;
 	if (have_id && (r = store_ruleset_checked(s, pr->digest, engine, &known)) != 0)
 		return r;
+	/* Known: this vaktd compiled these very files before, and they
+	 * passed; PCRE2 need not check the patterns again. */
+	if (!pr->engine && (r = build_deferred(pr, known, diags)) != 0)
+		return r;
 	if (known) {
 		pr->examples_ran = 0;
 		pr->examples_checked = true;
@@ -205,6 +189,7 @@ void pipeline_rules_free(struct pipeline_rules *r)
 	if (!r)
 		return;
 	filter_engine_free(r->engine);
+	filter_ruleset_clear(&r->pending);
 	free(r->flushed);
 	free(r);
 }

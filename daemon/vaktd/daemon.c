@@ -160,9 +160,10 @@ static int audit_simple(struct daemon *d, const char *action, const char *detail
 	return audit_as(d, "vaktd", action, detail);
 }
 
-/* Run the examples of a rule set loaded with PIPELINE_RULES_DEFER_EXAMPLES
- * unless the store shows they passed on it with this vaktd; a failure is in
- * diags (the caller logs it). */
+/* Compile the patterns of a rule set loaded with
+ * PIPELINE_RULES_DEFER_COMPILE and run its examples, unless the store shows
+ * they passed on it with this vaktd; a failure is in diags (the caller
+ * logs it). */
 static int check_rules(struct daemon *d, struct pipeline_rules *rules, struct diag_list *diags)
 {
 	int r = pipeline_rules_check(rules, d->store, clock_now_usec(), diags);
@@ -174,7 +175,7 @@ static int check_rules(struct daemon *d, struct pipeline_rules *rules, struct di
 		         rules->examples_ran);
 	else if (r == 0)
 		log_info("rule set %s: its %zu examples passed before with this vaktd; not run "
-		         "again",
+		         "again (nor its patterns compiled to check them)",
 		         rules->digest, rules->examples);
 	return r;
 }
@@ -193,7 +194,8 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 	log_info("reloading configuration from %s", d->opts.config_dir);
 
 	/* Everything that can fail happens before the swap: every file, every
-	 * rule compiled and its examples run. */
+	 * rule compiled and its examples run (unless this vaktd did so before
+	 * on these very files: pipeline_rules_check()). */
 	struct pipeline_rules *next_rules = NULL;
 	int r = config_load(d->opts.config_dir, &d->opts.ovr, &next, &diags);
 	if (r == 0 && escalate_config_check(next, &diags))
@@ -201,8 +203,9 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 	if (r == 0)
 		r = pipeline_rules_load_flags(next->daemon.rules_dir,
 		                              next->daemon.rule_disable_after,
-		                              PIPELINE_RULES_DEFER_EXAMPLES, &next_rules, &diags);
-	/* Examples run unless this vaktd proved them on these very files. */
+		                              PIPELINE_RULES_DEFER_COMPILE, &next_rules, &diags);
+	/* Patterns compiled and examples run unless this vaktd proved them
+	 * on these very files. */
 	if (r == 0)
 		r = check_rules(d, next_rules, &diags);
 	if (r == 0 && strcmp(next->daemon.state_dir, d->config->daemon.state_dir) != 0) {
@@ -405,11 +408,12 @@ static int start_load(struct daemon *d)
 		r = -EINVAL;
 		goto out;
 	}
-	/* The examples wait for the store (start_rules): it knows whether
-	 * they passed on these files before. */
+	/* PCRE2's check of the patterns, the engine and the examples wait for
+	 * the store (start_rules): it knows whether this vaktd checked these
+	 * very files before (docs/filter.md, "Compile checks at start"). */
 	r = pipeline_rules_load_flags(d->config->daemon.rules_dir,
 	                              d->config->daemon.rule_disable_after,
-	                              PIPELINE_RULES_DEFER_EXAMPLES, &d->rules, &diags);
+	                              PIPELINE_RULES_DEFER_COMPILE, &d->rules, &diags);
 	if (r) {
 		log_diags(&diags, "");
 		log_error("invalid rules in %s: %zu error(s); not starting",
@@ -480,8 +484,9 @@ static int start_store(struct daemon *d)
 	return r;
 }
 
-/* Phase 2b: the rules' examples, unless this vaktd proved them on these
- * files before: a rule whose own examples fail is not trusted to run. */
+/* Phase 2b: the rules' patterns compiled, their engine built and their
+ * examples run, unless this vaktd proved them on these files before: a
+ * rule whose own examples fail is not trusted to run. */
 static int start_rules(struct daemon *d)
 {
 	struct diag_list diags = { 0 };

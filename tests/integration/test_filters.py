@@ -161,6 +161,32 @@ class Filters(VaktTestCase):
         d.notify.drain()
         self.assertNotIn("READY=1", d.notify.messages)
 
+    def test_a_broken_pattern_stops_the_start(self):
+        # The second start does not compile the patterns it checked
+        # before (docs/filter.md, "Compile checks at start"); a changed
+        # file is a new rule set, whose broken pattern stops the start
+        # with the message a start that compiles everything gives.
+        d = self.daemon()
+        d.stop()
+        d = self.daemon()
+        self.assertIn("nor its patterns compiled to check them", d.log())
+        d.stop()
+        with open(os.path.join(self.rules, "90-broken.rules"), "w") as f:
+            f.write(BROKEN_RULE)
+        d = self.vaktd(env={"VAKT_RULES_DIR": self.rules})
+        d.start(wait_ready=False)
+        self.assertNotEqual(0, d.wait_exit())
+        self.assertIn("90-broken.rules:9: pattern does not compile", d.log())
+        self.assertRegex(d.log(), r"invalid rules in \S+: 1 error\(s\); not starting")
+        d.notify.drain()
+        self.assertNotIn("READY=1", d.notify.messages)
+        # --check-config, which compiles everything at once, says the same.
+        r = subprocess.run([VAKTD, "--check-config", "--config", self.config_dir],
+                           capture_output=True, text=True,
+                           env=dict(os.environ, VAKT_RULES_DIR=self.rules))
+        self.assertNotEqual(0, r.returncode)
+        self.assertIn("90-broken.rules:9: pattern does not compile", r.stdout + r.stderr)
+
     def test_shipped_rules_pass_check_config(self):
         env = dict(os.environ, VAKT_RULES_DIR=SHIPPED_RULES)
         r = subprocess.run([VAKTD, "--check-config", "--config", self.config_dir],

@@ -29,6 +29,22 @@ static const char failing_example[] = "rule sv.test.wrong-example\n"
                                       "  nomatch   f\n"
                                       "end\n";
 
+static const char broken_pattern[] = "rule sv.test.broken\n"
+                                     "  title     A rule whose pattern does not compile\n"
+                                     "  category  spam\n"
+                                     "  statute   kommentarsregler\n"
+                                     "  tier      possible\n"
+                                     "  severity  1\n"
+                                     "  actions   review\n"
+                                     "  pattern   \\bkop (billigt\\b\n"
+                                     "  match     kop billigt nu\n"
+                                     "  match     kop billigt idag\n"
+                                     "  match     kop billigt i morgon\n"
+                                     "  nomatch   d\n"
+                                     "  nomatch   e\n"
+                                     "  nomatch   f\n"
+                                     "end\n";
+
 /* A rules directory with a copy of the unit tests' good rules. */
 static char *good_rules(void)
 {
@@ -202,8 +218,87 @@ static void test_failing_example_is_refused_with_file_and_line(void)
 	tfs_rmrf(rdir);
 }
 
+static struct pipeline_rules *load_unparsed(const char *dir)
+{
+	struct diag_list dl = { 0 };
+	struct pipeline_rules *pr = NULL;
+	T_EQ_INT(0, pipeline_rules_load_flags(dir, 0, PIPELINE_RULES_DEFER_COMPILE, &pr, &dl));
+	T_EQ_INT(0, (int64_t)dl.n);
+	diag_list_clear(&dl);
+	T_ASSERT(pr && !pr->engine && !pr->examples_checked);
+	return pr;
+}
+
+/* vaktd's start and reload: the patterns are compiled by the check, unless
+ * this build checked these very files (lexicons included) before. */
+static void test_deferred_compile(void)
+{
+	char *rdir = good_rules(), *sdir, engine[256], want[1024], got[1024];
+	struct store *s = new_store(&sdir);
+	struct diag_list dl = { 0 };
+	T_EQ_INT(0, pipeline_rules_engine_id(engine, sizeof(engine)));
+
+	struct pipeline_rules *pr = load_unparsed(rdir);
+	T_EQ_INT(0, pipeline_rules_check(pr, s, NOW, &dl));
+	T_ASSERT(pr->engine && pr->examples_checked && pr->examples_ran == pr->examples);
+	T_EQ_INT((int64_t)pr->nrules, (int64_t)filter_engine_rule_count(pr->engine));
+	char digest[17];
+	memcpy(digest, pr->digest, sizeof(digest));
+	pipeline_rules_free(pr);
+	/* The same digest as a load that compiles at once. */
+	T_EQ_INT(0, pipeline_rules_load(rdir, 0, &pr, &dl));
+	T_EQ_STR(digest, pr->digest);
+	pipeline_rules_free(pr);
+	pr = load_unparsed(rdir);
+	T_EQ_INT(0, pipeline_rules_check(pr, s, NOW, &dl));
+	T_ASSERT(pr->engine && pr->examples_checked && pr->examples_ran == 0);
+	pipeline_rules_free(pr);
+
+	/* A lexicon is part of the rule set: a new one is a new digest. */
+	tfs_write(rdir, "lexicon/things.txt", "bil\nbat\n");
+	pr = load_unparsed(rdir);
+	T_ASSERT(strcmp(digest, pr->digest) != 0);
+	T_EQ_INT(0, pipeline_rules_check(pr, s, NOW, &dl));
+	T_EQ_INT((int64_t)pr->examples, (int64_t)pr->examples_ran);
+	pipeline_rules_free(pr);
+
+	/* A pattern that does not compile is found by the check, reported as
+	 * a load that compiles at once reports it, and nothing is recorded. */
+	tfs_write(rdir, "90-broken.rules", broken_pattern);
+	T_EQ_INT(-EINVAL, pipeline_rules_load(rdir, 0, &pr, &dl));
+	T_EQ_INT(1, (int64_t)dl.n);
+	diag_format(&dl.v[0], want, sizeof(want));
+	T_CONTAINS(want,
+	           "90-broken.rules:8: pattern does not compile: missing closing parenthesis");
+	diag_list_clear(&dl);
+	int64_t checks = one_int(s, "SELECT count(*) FROM ruleset_checks");
+	pr = load_unparsed(rdir);
+	T_EQ_INT(-EINVAL, pipeline_rules_check(pr, s, NOW, &dl));
+	T_ASSERT(!pr->engine && !pr->examples_checked);
+	T_EQ_INT(1, (int64_t)dl.n);
+	if (dl.n)
+		T_EQ_STR(want, diag_format(&dl.v[0], got, sizeof(got)));
+	diag_list_clear(&dl);
+	T_EQ_INT(checks, one_int(s, "SELECT count(*) FROM ruleset_checks"));
+
+	/* What the store vouches for is not compiled again: recorded (as no
+	 * vaktd would record it), the broken rule set is taken as it is. */
+	T_EQ_INT(0, store_ruleset_check_record(s, pr->digest, engine, 0, NOW));
+	pipeline_rules_free(pr);
+	pr = load_unparsed(rdir);
+	T_EQ_INT(0, pipeline_rules_check(pr, s, NOW, &dl));
+	T_ASSERT(pr->engine && pr->examples_checked && pr->examples_ran == 0);
+	T_EQ_INT(0, (int64_t)dl.n);
+	pipeline_rules_free(pr);
+
+	store_close(s);
+	tfs_rmrf(sdir);
+	tfs_rmrf(rdir);
+}
+
 int main(void)
 {
+	T_RUN(test_deferred_compile);
 	T_RUN(test_deferred_rules_filter_nothing_until_checked);
 	T_RUN(test_examples_run_once_per_rule_files_and_build);
 	T_RUN(test_failing_example_is_refused_with_file_and_line);
