@@ -42,6 +42,7 @@ struct packed {
 struct code_ref {
 	struct code_ref *next; /* in its bucket */
 	pcre2_code *code;      /* NULL until first asked for */
+	pcre2_code *spare;     /* CODE_PLAIN: compiled by a caller, not asked for yet */
 	size_t users;          /* code_cache_get() calls not given back (code_cache_put()) */
 	size_t refs;
 	uint64_t hash;
@@ -52,7 +53,7 @@ struct code_ref {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct code_ref **table;
-static size_t nbuckets, nentries, nrefs, ncompiled;
+static size_t nbuckets, nentries, nrefs, ncompiled, nspares;
 static struct chunk **chunks;
 static size_t nchunk_buckets, nchunks;
 
@@ -397,7 +398,10 @@ pcre2_code *code_cache_get(struct code_ref *x)
 {
 	pthread_mutex_lock(&lock);
 	if (!x->code) {
-		x->code = compile_entry(x);
+		/* a caller's check compiled it already: that code */
+		x->code = x->spare ? x->spare : compile_entry(x);
+		nspares -= x->spare != NULL;
+		x->spare = NULL;
 		ncompiled += x->code != NULL;
 	}
 	pcre2_code *code = x->code;
@@ -420,7 +424,7 @@ void code_cache_put(struct code_ref *x)
 int code_cache_check(struct code_ref *x)
 {
 	pthread_mutex_lock(&lock);
-	int ok = x->code != NULL;
+	int ok = x->code != NULL || x->spare != NULL;
 	if (!ok) {
 		pcre2_code *code = compile_entry(x);
 		ok = code != NULL;
@@ -428,6 +432,41 @@ int code_cache_check(struct code_ref *x)
 	}
 	pthread_mutex_unlock(&lock);
 	return ok;
+}
+
+void code_cache_offer(struct code_ref *x, pcre2_code *code)
+{
+	if (!code)
+		return;
+	pthread_mutex_lock(&lock);
+	if (x->kind == CODE_PLAIN && !x->code && !x->spare) {
+		x->spare = code;
+		nspares++;
+		code = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+	pcre2_code_free(code);
+}
+
+void code_cache_drop_spares(void)
+{
+	pthread_mutex_lock(&lock);
+	for (size_t b = 0; b < nbuckets && nspares; b++)
+		for (struct code_ref *x = table[b]; x; x = x->next)
+			if (x->spare) {
+				pcre2_code_free(x->spare);
+				x->spare = NULL;
+				nspares--;
+			}
+	pthread_mutex_unlock(&lock);
+}
+
+size_t code_cache_spares(void)
+{
+	pthread_mutex_lock(&lock);
+	size_t n = nspares;
+	pthread_mutex_unlock(&lock);
+	return n;
 }
 
 /* Under the lock: drop one reference to x (an engine's when counted, else
@@ -444,6 +483,8 @@ static void unref_locked(struct code_ref *x, int counted)
 	nentries--;
 	ncompiled -= x->code != NULL;
 	pcre2_code_free(x->code);
+	nspares -= x->spare != NULL;
+	pcre2_code_free(x->spare);
 	if (x->base)
 		unref_locked(x->base, 0);
 	packed_free(x->src);

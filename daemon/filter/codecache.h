@@ -62,6 +62,22 @@ void code_cache_put(struct code_ref *ref);
  * when no engine has asked for its code yet. */
 int code_cache_check(struct code_ref *ref);
 
+/* A code the caller compiled from the entry's source (FILTER_PCRE2_OPTIONS:
+ * the parser's check, rules_compile_deferred()), now the cache's: the next
+ * code_cache_get() takes it instead of compiling again, unless
+ * code_cache_drop_spares() freed it first.  Freed at once when the entry
+ * has code or a spare already, or is not CODE_PLAIN; NULL does nothing.
+ * So a rule set whose examples run compiles each pattern once, not twice
+ * (docs/filter.md, "Compile checks at start"). */
+void code_cache_offer(struct code_ref *ref, pcre2_code *code);
+
+/* Free every code offered and not asked for: kept code is what traffic
+ * runs (filter_examples_run() calls it once every rule ran). */
+void code_cache_drop_spares(void);
+
+/* Number of codes offered and not yet taken or dropped (tests). */
+size_t code_cache_spares(void);
+
 /* The source of the entry (the pattern as written, for every kind), a new
  * string, or NULL. */
 char *code_cache_source(const struct code_ref *ref);

@@ -798,10 +798,11 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 			struct filter_pattern *pt = k < rule->npatterns
 			                                    ? &rule->patterns[k]
 			                                    : &rule->excepts[k - rule->npatterns];
-			pcre2_code_free(pt->code); /* a caller's own, compiled again when needed */
-			pt->code = NULL;
 			if (!(e->cref[s] = code_cache_ref(pt->src)))
 				goto fail;
+			/* a caller's own (a check's): the cache's, to run (codecache.h) */
+			code_cache_offer(e->cref[s], pt->code);
+			pt->code = NULL;
 		}
 	}
 	e->cr = calloc(e->rs.n ? e->rs.n : 1, sizeof(*e->cr));

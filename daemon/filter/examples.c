@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "filter/codecache.h"
+
 static int run_one(struct filter_engine *e, const struct filter_rule *r,
                    const struct filter_example *ex, int expected, filter_example_fail_fn fail,
                    void *ctx, size_t *failed)
@@ -29,15 +31,19 @@ int filter_examples_run(struct filter_engine *e, filter_example_fail_fn fail, vo
 		const struct filter_rule *r = filter_engine_rule(e, i);
 		for (size_t k = 0; k < r->nmatches; k++, total++)
 			if (run_one(e, r, &r->matches[k], 1, fail, ctx, &failed) < 0)
-				return -ENOMEM;
+				goto nomem;
 		for (size_t k = 0; k < r->nnomatches; k++, total++)
 			if (run_one(e, r, &r->nomatches[k], 0, fail, ctx, &failed) < 0)
-				return -ENOMEM;
+				goto nomem;
 	}
 	/* every rule ran: keep only the code that traffic will need
 	 * (compiled again when a pattern next runs, engine.h) */
 	filter_engine_release_code(e);
+	code_cache_drop_spares(); /* the patterns no example reached */
 	*ret_total = total;
 	*ret_failed = failed;
 	return 0;
+nomem:
+	code_cache_drop_spares();
+	return -ENOMEM;
 }

@@ -191,8 +191,9 @@ static struct filter_rule *cur_rule(struct parser *p)
 }
 
 /* PCRE2's verdict on one expanded pattern, as the parser reports it:
- * returns 0 and records the groups, or 1 after adding the error. */
-static int compile_check(struct filter_pattern *pt, const char *file, const char *key,
+ * returns 0 and records the groups (and keeps the code in pt->code when
+ * asked), or 1 after adding the error. */
+static int compile_check(struct filter_pattern *pt, const char *file, const char *key, int keep,
                          struct diag_list *errors)
 {
 	int err;
@@ -210,9 +211,11 @@ static int compile_check(struct filter_pattern *pt, const char *file, const char
 	pt->vgroup = vn > 0 ? vn : 0;
 	pcre2_pattern_info(pt->code, PCRE2_INFO_CAPTURECOUNT, &pt->ncapture);
 	pt->compiled = 1;
-	/* kept by no one: the engine compiles what runs (rules.h) */
-	pcre2_code_free(pt->code);
-	pt->code = NULL;
+	if (!keep) {
+		/* kept by no one: the engine compiles what runs (rules.h) */
+		pcre2_code_free(pt->code);
+		pt->code = NULL;
+	}
 	return 0;
 }
 
@@ -229,14 +232,12 @@ uint32_t rules_capture_bound(const char *src)
 	/* Every capture group opens with an unescaped '(' followed by no '?'
 	 * and no '*', or by (?<name>, (?'name' or (?P<name>.  Parentheses in
 	 * classes, \Q...\E and comments are counted too: a bound, never less. */
-	for (const char *s = src; *s; s++) {
+	for (const char *s = src; (s = strpbrk(s, "\\(")); s++) {
 		if (*s == '\\') {
 			if (!*++s)
 				break;
 			continue;
 		}
-		if (*s != '(')
-			continue;
 		if (s[1] != '?' && s[1] != '*')
 			n++;
 		else if (s[1] == '?' && ((s[2] == '<' && s[3] != '=' && s[3] != '!') ||
@@ -269,7 +270,7 @@ static void compile_into(struct parser *p, struct filter_pattern *pt, const char
 		pt->ncapture = rules_capture_bound(pt->src);
 		return;
 	}
-	if (compile_check(pt, p->name, key, p->errors))
+	if (compile_check(pt, p->name, key, 0, p->errors))
 		p->failed = 1;
 }
 
@@ -974,7 +975,7 @@ int rules_compile_deferred(struct filter_ruleset *rs, int trusted, struct diag_l
 			if (trusted)
 				pt->compiled = 1;
 			else
-				failed |= compile_check(pt, r->file, key, errors);
+				failed |= compile_check(pt, r->file, key, 1, errors);
 		}
 	}
 	return failed;

@@ -67,9 +67,12 @@ struct filter_pattern {
 	 * its errors at load, records what the engine needs of it and frees
 	 * the code: an engine compiles a pattern again when it first runs
 	 * (codecache.h), most never do.  NULL until then; JIT is added by the
-	 * engine. */
+	 * engine.  rules_compile_deferred() keeps the code it compiled here,
+	 * for the engine's cache (code_cache_offer()). */
 	pcre2_code *code;
-	int compiled;      /* the parser compiled it without error */
+	/* the parser compiled it without error, or rules_compile_deferred()
+	 * did or took it as checked */
+	int compiled;
 	uint32_t ncapture; /* its capture groups */
 	int vgroup;        /* number of the named group "v"; 0 when none */
 	int jit;           /* set by the engine: code is JIT-compiled */
@@ -175,7 +178,9 @@ int rules_load_dir_flags(const char *dir, time_t today, unsigned flags, rules_fe
 
 /* After RULES_LOAD_DEFER_COMPILE: compile every pattern not compiled yet
  * and report those that do not compile exactly as the parser does
- * ("FILE:LINE: pattern does not compile: ..."), recording their groups;
+ * ("FILE:LINE: pattern does not compile: ..."), recording their groups
+ * and keeping their code in pt->code (an engine built from rs gives it to
+ * its code cache, to run the examples with: code_cache_offer());
  * or, trusted (these very bytes were compiled and checked by this same
  * program before), take them as compiled.  Returns 0 or 1 (errors). */
 int rules_compile_deferred(struct filter_ruleset *rs, int trusted, struct diag_list *errors);

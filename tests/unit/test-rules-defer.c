@@ -7,6 +7,9 @@
 
 #include "t.h"
 #include "tfs.h"
+#include "filter/codecache.h"
+#include "filter/engine.h"
+#include "filter/examples.h"
 #include "filter/rules.h"
 #include "util/clock.h"
 
@@ -91,6 +94,7 @@ static void compare_shipped(int trusted)
 	struct filter_ruleset a = { 0 }, b = { 0 };
 	struct diag_list e = { 0 }, w = { 0 };
 	size_t n = 0, kept_uncompiled = 0;
+	uint32_t max_exact = 0, max_bound = 0;
 	T_EQ_INT(0, rules_load_dir(SRCDIR "/filters", clock_now(), &a, &e, &w));
 	T_EQ_INT(0, rules_load_dir_flags(SRCDIR "/filters", clock_now(), RULES_LOAD_DEFER_COMPILE,
 	                                 NULL, NULL, &b, &e, &w));
@@ -115,16 +119,24 @@ static void compare_shipped(int trusted)
 			                                          ? &rb->patterns[k]
 			                                          : &rb->excepts[k - rb->npatterns];
 			T_EQ_STR(pa->src, pb->src);
-			T_ASSERT(pb->compiled && !pb->code);
+			T_ASSERT(pb->compiled);
+			T_ASSERT(!trusted || !pb->code); /* nothing compiled */
 			T_EQ_INT(pa->vgroup, pb->vgroup);
 			if (trusted)
 				T_ASSERT(pb->ncapture >= pa->ncapture);
 			else
 				T_EQ_INT(pa->ncapture, pb->ncapture);
 			T_ASSERT(rules_capture_bound(pa->src) >= pa->ncapture);
+			if (k < ra->npatterns) {
+				max_exact = pa->ncapture > max_exact ? pa->ncapture : max_exact;
+				max_bound = pb->ncapture > max_bound ? pb->ncapture : max_bound;
+			}
 		}
 	}
 	T_ASSERT(n > 1000);
+	/* the match data's size (engine.c) */
+	printf("# most capture groups of a pattern: %u; as the check left them: %u\n", max_exact,
+	       max_bound);
 	filter_ruleset_clear(&a);
 	filter_ruleset_clear(&b);
 	diag_list_clear(&e);
@@ -215,8 +227,47 @@ static void test_every_file_is_fed_in_order(void)
 	tfs_rmrf(dir);
 }
 
+/* The check's code is the engine's to run: the examples compile nothing
+ * again, and what no example reached is freed after them. */
+static void test_checked_code_runs_the_examples(void)
+{
+	struct filter_ruleset rs = { 0 };
+	struct diag_list e = { 0 }, w = { 0 };
+	struct filter_engine *eng = NULL;
+	size_t total = 0, failed = 0, npat = 0;
+	T_EQ_INT(0, rules_load_dir_flags(DATA "/good", clock_now(), RULES_LOAD_DEFER_COMPILE, NULL,
+	                                 NULL, &rs, &e, &w));
+	T_EQ_INT(0, rules_compile_deferred(&rs, 0, &e));
+	/* (not those naming group v: compiled by the parser, code freed) */
+	for (size_t i = 0; i < rs.n; i++)
+		for (size_t k = 0; k < rs.v[i].npatterns; k++)
+			npat += rs.v[i].patterns[k].code != NULL;
+	T_ASSERT(npat > 2);
+	T_EQ_INT(0, (int64_t)code_cache_spares());
+	T_EQ_INT(0, filter_engine_new(&rs, NULL, &eng));
+	T_ASSERT(code_cache_spares() >= npat);
+	T_EQ_INT(0, (int64_t)code_cache_compiled());
+	size_t spares = code_cache_spares();
+	struct filter_verdict *v = NULL;
+	const struct filter_rule *r0 = filter_engine_rule(eng, 0);
+	T_EQ_INT(0, filter_engine_scan(eng, r0->matches[0].text, strlen(r0->matches[0].text), 0,
+	                               &v));
+	filter_verdict_free(v);
+	/* what ran took its spare: compiled, and not again */
+	T_ASSERT(code_cache_compiled() > 0);
+	T_EQ_INT((int64_t)spares, (int64_t)(code_cache_spares() + code_cache_compiled()));
+	T_EQ_INT(0, filter_examples_run(eng, NULL, NULL, &total, &failed));
+	T_EQ_INT(0, (int64_t)failed);
+	T_EQ_INT(0, (int64_t)code_cache_spares());
+	T_EQ_INT(0, (int64_t)code_cache_compiled());
+	filter_engine_free(eng);
+	diag_list_clear(&e);
+	diag_list_clear(&w);
+}
+
 int main(void)
 {
+	T_RUN(test_checked_code_runs_the_examples);
 	T_RUN(test_errors_as_a_compiling_load_reports_them);
 	T_RUN(test_shipped_rules_checked_later_are_the_same);
 	T_RUN(test_trusted_is_not_compiled);
