@@ -250,8 +250,8 @@ static void test_checked_code_runs_the_examples(void)
 	size_t spares = code_cache_spares();
 	struct filter_verdict *v = NULL;
 	const struct filter_rule *r0 = filter_engine_rule(eng, 0);
-	T_EQ_INT(0, filter_engine_scan(eng, r0->matches[0].text, strlen(r0->matches[0].text), 0,
-	                               &v));
+	T_EQ_INT(0,
+	         filter_engine_scan(eng, r0->matches[0].text, strlen(r0->matches[0].text), 0, &v));
 	filter_verdict_free(v);
 	/* what ran took its spare: compiled, and not again */
 	T_ASSERT(code_cache_compiled() > 0);
