@@ -1,6 +1,7 @@
-/* Loading the daemon's rule set: compile, digest, and run every example,
- * at once or, for the daemon, only when the store cannot show that they
- * passed on this rule set with this vaktd before. */
+/* Loading the daemon's rule set: read and digest, compile every pattern
+ * and run every example, at once or, for the daemon, only when the store
+ * cannot show that this vaktd compiled these files and passed their
+ * examples before. */
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>

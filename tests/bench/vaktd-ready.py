@@ -8,8 +8,9 @@
 
 --demo runs on the demo configuration (config/demo, its e-mail pointed at
 a refusing port) and a new, empty store in a temporary directory; its
-first start (which creates the store and runs the rules' examples) is
-printed on its own and not counted.
+first start (which creates the store, compiles every pattern and runs the
+rules' examples) is printed on its own and not counted: the later starts
+do neither (docs/filter.md, "Compile checks at start").
 
 The directory is one bench-store made (vakt.db and config/ with 800
 accounts; bench-store writes an [Email] section pointing at a refusing
