@@ -69,6 +69,11 @@ struct split {
 	int8_t wset;
 	uint8_t spaces; /* reach in spaces (normalised text), not characters */
 	uint32_t reach;
+	/* nseg > 0: a pattern bounded in segments of spaces and characters
+	 * (reach.h, pattern_mixed_reach_memo()); reach is then their width
+	 * in characters and seg[] the walk back (SEG_SPACES | units) */
+	uint8_t nseg;
+	uint16_t seg[REACH_MAX_SEGS];
 	struct code_ref *head_ref, *tail_ref; /* codecache.h */
 };
 
@@ -77,6 +82,7 @@ struct split {
  * the automaton (plan_slot.set[3]) but not required for a candidate. */
 #define WSET_ANY (-1)
 #define PREFIX_SET 3
+#define SEG_SPACES 0x8000u
 
 /* Occurrences of one distinct literal set (prefcache.h) in the current long
  * text: a list through occ_next, in text order. */
@@ -480,8 +486,25 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 		have[unit] = r == 0;
 	}
 	r = 0;
-	if (!have[0] && !have[1])
+	if (!have[0] && !have[1]) {
+		/* in segments of words and characters: windows around any set
+		 * (normalised text only: a word is a run without a space) */
+		struct reach_seg seg[REACH_MAX_SEGS];
+		long width;
+		size_t n = norm ? pattern_mixed_reach_memo(src, memo->reach, WINDOW_MAX_REACH, seg,
+		                                           &width)
+		                : 0;
+		if (n == 0)
+			goto out;
+		sp->wset = WSET_ANY;
+		sp->spaces = 0;
+		sp->reach = (uint32_t)width + 1;
+		sp->nseg = (uint8_t)n;
+		for (size_t k = 0; k < n; k++)
+			sp->seg[k] = (uint16_t)((seg[k].spaces ? SEG_SPACES : 0) |
+			                        (uint16_t)(seg[k].n + 1));
 		goto out;
+	}
 	int u = have[1] && (!have[0] || lit_set_freq(&qs[1]) <= lit_set_freq(&qs[0]));
 	sp->reach = (uint32_t)qr[u] + 1;
 	sp->spaces = (uint8_t)u;
@@ -632,6 +655,8 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 			ps->wset = e->splits[s].wset;
 			ps->spaces = e->splits[s].spaces;
 			ps->reach = e->splits[s].reach;
+			ps->nseg = e->splits[s].nseg;
+			memcpy(ps->seg, e->splits[s].seg, sizeof(ps->seg));
 			if (extra[s].n &&
 			    intern_set(map, &L[in], in, &extra[s], &ps->set[PREFIX_SET]) < 0)
 				goto out;
@@ -702,6 +727,8 @@ static int build_prefilter(struct filter_engine *e)
 			e->splits[s].wset = e->plan->slot[s].wset;
 			e->splits[s].spaces = e->plan->slot[s].spaces;
 			e->splits[s].reach = e->plan->slot[s].reach;
+			e->splits[s].nseg = e->plan->slot[s].nseg;
+			memcpy(e->splits[s].seg, e->plan->slot[s].seg, sizeof(e->splits[s].seg));
 		}
 	} else {
 		struct prefilter_plan *p = prefilter_plan_new(src, tag, e->nslots);
@@ -1189,16 +1216,19 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 	/* Windows that would cover most of the text cost more to find (a
 	 * walk of R back from each occurrence) than they save: the pattern
 	 * runs whole.  A word is about eight characters. */
-	size_t width = (size_t)sp->reach * (sp->spaces ? 8 : 1);
+	size_t width = (size_t)sp->reach * (sp->spaces ? 8 : 1); /* segments: in characters */
 	if (!o || o->n > WINDOW_MAX_OCC || o->n * width > slen / 2)
 		return NULL;
 	return o;
 }
 
 /* n characters back from offset pos (a character boundary). */
-static size_t chars_back(const char *s, size_t pos, size_t n)
+/* n characters back from offset pos (a character boundary), or an offset
+ * at or before floor when the walk gets there first (the windows'
+ * merging only asks whether a window begins after floor). */
+static size_t chars_back(const char *s, size_t pos, size_t n, size_t floor)
 {
-	while (pos > 0 && n > 0) {
+	while (pos > floor && n > 0) {
 		pos--;
 		if (((unsigned char)s[pos] & 0xC0) != 0x80)
 			n--;
@@ -1207,20 +1237,55 @@ static size_t chars_back(const char *s, size_t pos, size_t n)
 }
 
 /* The first offset from which [offset, pos) holds at most n spaces
- * (windows counted in words, reach.h). */
-static size_t spaces_back(const char *s, size_t pos, size_t n)
+ * (windows counted in words, reach.h), or one at or before floor. */
+static size_t spaces_back(const char *s, size_t pos, size_t n, size_t floor)
 {
-	for (; pos > 0; pos--)
+	for (; pos > floor; pos--)
 		if (s[pos - 1] == ' ' && n-- == 0)
 			return pos;
-	return 0;
+	return pos;
 }
 
-/* Where a window before pos begins for slot split sp: in characters or in
- * spaces. */
-static size_t reach_back(const struct split *sp, const char *s, size_t pos)
+/* Where a window before pos begins for slot split sp: in characters, in
+ * spaces or in segments of both; or an offset at or before floor, when it
+ * begins there or before (the walk stops early). */
+static size_t reach_back(const struct split *sp, const char *s, size_t pos, size_t floor)
 {
-	return sp->spaces ? spaces_back(s, pos, sp->reach) : chars_back(s, pos, sp->reach);
+	if (sp->nseg) {
+		/* segments: the last one's units back from pos, then the one
+		 * before it, ... (reach.h) */
+		for (size_t k = sp->nseg; k-- > 0 && pos > floor;) {
+			size_t n = sp->seg[k] & ~SEG_SPACES;
+			pos = sp->seg[k] & SEG_SPACES ? spaces_back(s, pos, n, floor)
+			                              : chars_back(s, pos, n, floor);
+		}
+		return pos;
+	}
+	return sp->spaces ? spaces_back(s, pos, sp->reach, floor)
+	                  : chars_back(s, pos, sp->reach, floor);
+}
+
+/* The windows of places q, q's successors ...: the first window [*lo,
+ * *hi] (lo known already for q, passed in *lo), the windows that touch it
+ * merged into it.  Returns the first place after it (UINT32_MAX: none)
+ * with *next_lo its window's start.  A place at or before hi merges
+ * without a walk; for one after it the walk stops at hi. */
+static uint32_t merge_windows(const struct filter_engine *e, const struct split *sp,
+                              const char *subj, uint32_t q, size_t *hi, size_t *next_lo)
+{
+	*hi = e->occ_pos[q];
+	for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
+		size_t pos = e->occ_pos[q];
+		if (pos > *hi) {
+			size_t lo = reach_back(sp, subj, pos, *hi);
+			if (lo > *hi) {
+				*next_lo = lo;
+				return q;
+			}
+			*hi = pos;
+		}
+	}
+	return q;
 }
 
 /* Run pattern k of rule i only where a match can start: near the
@@ -1255,15 +1320,11 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		else if (rc != PCRE2_ERROR_NOMATCH)
 			return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
 	}
+	size_t next_lo = q != UINT32_MAX ? reach_back(spl, subj, e->occ_pos[q], 0) : 0;
 	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
-		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
-		size_t hi = e->occ_pos[q];
+		size_t lo = next_lo, hi;
 		/* merge the windows that touch */
-		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (reach_back(spl, subj, e->occ_pos[q]) > hi)
-				break;
-			hi = e->occ_pos[q];
-		}
+		q = merge_windows(e, spl, subj, q, &hi, &next_lo);
 		if (hi < start)
 			continue;
 		if (lo < start)
@@ -1301,14 +1362,10 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 	struct split *spl = &e->splits[s];
 	struct filter_pattern *pt = slot_pattern(e, s);
 	uint32_t q = o->head;
+	size_t next_lo = q != UINT32_MAX ? reach_back(spl, subj, e->occ_pos[q], 0) : 0;
 	while (q != UINT32_MAX) {
-		size_t lo = reach_back(spl, subj, e->occ_pos[q]);
-		size_t hi = e->occ_pos[q];
-		for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
-			if (reach_back(spl, subj, e->occ_pos[q]) > hi)
-				break;
-			hi = e->occ_pos[q];
-		}
+		size_t lo = next_lo, hi;
+		q = merge_windows(e, spl, subj, q, &hi, &next_lo);
 		pattern_jit(e, s, pt, hi - lo);
 		pcre2_set_offset_limit(e->wctx, hi);
 		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj, slen, lo);

@@ -27,6 +27,8 @@ struct plan_slot {
 	uint8_t spaces;  /* reach in spaces */
 	uint8_t primary; /* the required set that is rarest by lit_set_freq() */
 	uint32_t reach;  /* 0: not windowed */
+	uint8_t nseg;    /* segments of words and characters (engine.c) */
+	uint16_t seg[4];
 	/* the distinct set (automaton id) of required set c, and [3] of the
 	 * window prefix set (PLAN_NO_SET: none) */
 	uint32_t set[4];

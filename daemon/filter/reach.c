@@ -638,6 +638,107 @@ long pattern_space_reach_memo(const char *src, struct reach_memo *memo)
 	return reach_of(src, 1, 1, memo);
 }
 
+/* Segments in spaces and in characters (reach.h).  Each top-level item
+ * is read twice, counting characters and counting spaces; where one
+ * reading gives up (unbounded that way) the other tells where the item
+ * ends.  Then the narrowest walk: for each item and number of segments
+ * so far, the least width ending in either unit. */
+#define MIXED_MAX_ITEMS 256
+
+size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long max_width,
+                                struct reach_seg seg[REACH_MAX_SEGS], long *ret_width)
+{
+	struct rx c = { .s = src, .len = strlen(src), .normalized = 1, .memo = memo };
+	struct rx w = c;
+	long r[MIXED_MAX_ITEMS][2]; /* per item: characters, spaces; -1 unbounded */
+	size_t n = 0;
+	w.spaces = 1;
+	if (has_extended(src))
+		return 0;
+	while (c.pos < c.len) {
+		int ch = peek(&c);
+		if (ch == '|' || ch == ')' || n == MIXED_MAX_ITEMS)
+			return 0;
+		const size_t at = c.pos;
+		long a = parse_item(&c);
+		long b = parse_item(&w);
+		if (c.bail && w.bail)
+			return 0;
+		if (!c.bail && !w.bail && c.pos != w.pos)
+			return 0; /* cannot be: the same syntax read twice */
+		r[n][0] = c.bail ? -1 : a > 0 ? a : 0;
+		r[n][1] = w.bail ? -1 : b > 0 ? b : 0;
+		n++;
+		c.pos = w.pos = c.bail ? w.pos : c.pos;
+		c.bail = w.bail = 0;
+		c.depth = w.depth = 0;
+		if (c.pos <= at)
+			return 0;
+	}
+	if (n == 0)
+		return 0;
+	/* best[i][j][u]: the least width of items [0, i] in j + 1 segments,
+	 * item i counted in unit u (0 characters, 1 spaces, eight a space);
+	 * from[][][]: the unit of item i - 1 on that walk */
+	static const long NONE = -1;
+	long best[MIXED_MAX_ITEMS][REACH_MAX_SEGS][2];
+	signed char from[MIXED_MAX_ITEMS][REACH_MAX_SEGS][2];
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < REACH_MAX_SEGS; j++)
+			for (int u = 0; u < 2; u++) {
+				best[i][j][u] = NONE;
+				if (r[i][u] < 0)
+					continue;
+				const long cost = u ? 8 * r[i][u] : r[i][u];
+				if (i == 0) {
+					if (j == 0)
+						best[i][j][u] = cost;
+					continue;
+				}
+				for (int v = 0; v < 2; v++) {
+					size_t pj = v == u ? j : j - 1;
+					if ((v != u && j == 0) || best[i - 1][pj][v] < 0)
+						continue;
+					long t = best[i - 1][pj][v] + cost;
+					if (t <= max_width &&
+					    (best[i][j][u] < 0 || t < best[i][j][u])) {
+						best[i][j][u] = t;
+						from[i][j][u] = (signed char)v;
+					}
+				}
+			}
+	long width = NONE;
+	size_t bj = 0;
+	int bu = 0;
+	for (size_t j = 0; j < REACH_MAX_SEGS; j++)
+		for (int u = 0; u < 2; u++)
+			if (best[n - 1][j][u] >= 0 && (width < 0 || best[n - 1][j][u] < width)) {
+				width = best[n - 1][j][u];
+				bj = j;
+				bu = u;
+			}
+	if (width < 0 || width > max_width)
+		return 0;
+	/* walk back: segment bj holds the last items */
+	const size_t nseg = bj + 1;
+	for (size_t k = 0; k < nseg; k++)
+		seg[k] = (struct reach_seg){ 0, 0 };
+	size_t j = bj;
+	int u = bu;
+	for (size_t i = n; i-- > 0;) {
+		seg[j].spaces = u;
+		seg[j].n += r[i][u];
+		if (i > 0) {
+			int v = from[i][j][u];
+			if (v != u)
+				j--;
+			u = v;
+		}
+	}
+	*ret_width = width;
+	return nseg;
+}
+
 /* Relaxed prefixes (reach.h, pattern_prefix()). */
 
 struct out {

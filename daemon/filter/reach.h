@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <stddef.h>
+
 /* R in characters for pattern src (as compiled with FILTER_PCRE2_OPTIONS),
  * or -1 when a match can be arbitrarily long (*, +, {n,}), or the pattern
  * uses anything this reader does not fully understand ((?x), \Q…\E, verbs,
@@ -61,3 +63,28 @@ long pattern_reach_memo(const char *src, int normalized, struct reach_memo *memo
 long pattern_space_reach_memo(const char *src, struct reach_memo *memo);
 int pattern_prefix_memo(const char *src, int normalized, int spaces, struct reach_memo *memo,
                         char **ret_prefix, long *ret_reach);
+
+/* For a pattern on normalised text bounded neither in characters nor in
+ * spaces: its top-level sequence as segments, each bounded in characters
+ * (pattern_reach()) or in spaces (pattern_space_reach()): in
+ * "(?:^|[.!?]\s*)(?:do|is)\s+\S+[^.!?]{0,200}\?" the items up to \S+
+ * hold at most 3 spaces and "[^.!?]{0,200}\?" looks at 201 characters.
+ * A match starting at S goes through segments 1..n, segment i from P(i-1)
+ * to P(i) (P(0) = S), and segment i looks at most n(i) units from P(i-1);
+ * a literal the prefilter requires ends at some E in what segment j looks
+ * at, so E is within n(j) units after P(j-1), and P(i-1) within n(i)
+ * units before P(i): walking back from E n(last) units, then ... n(1)
+ * units (each unit its segment's) ends at or before S (engine.c,
+ * windows).  Each item takes the unit that costs fewer characters (a word
+ * is about eight), neighbours of one unit are one segment.  Returns the
+ * number of segments (at most REACH_MAX_SEGS) with seg[] and *ret_width
+ * (characters, a space counted as eight) at most max_width, or 0 when
+ * there is none (top-level alternation, an item unbounded both ways, more
+ * segments, syntax this reader does not know). */
+#define REACH_MAX_SEGS 4
+struct reach_seg {
+	int spaces; /* the unit: spaces, else characters */
+	long n;
+};
+size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long max_width,
+                                struct reach_seg seg[REACH_MAX_SEGS], long *ret_width);

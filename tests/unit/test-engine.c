@@ -549,7 +549,15 @@ static const char *const windowed_rules =
         " severity 1\n actions review\n"
         " pattern \\bbrandlarm\\b\n except \\binte\\s+p[aå]\\s+riktigt\\b\n"
         " match brandlarm\n match ett brandlarm\n match brandlarm igen\n"
-        " nomatch brandlarm, inte på riktigt\n nomatch larm\n nomatch x\nend\n";
+        " nomatch brandlarm, inte på riktigt\n nomatch larm\n nomatch x\nend\n"
+        "rule t.segments\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
+        " severity 1\n actions review\n"
+        /* bounded in neither unit alone: \\S+ in words, the rest in
+         * characters (reach.h, segments); its other literal, the space,
+         * is in every text, so no prefix */
+        " pattern \\s\\S+[^.!?]{0,80}\\?\n"
+        " match hej du?\n match a b c?\n match vad nu?\n"
+        " nomatch hej.\n nomatch ok\n nomatch x\nend\n";
 
 static char *json_of(struct filter_engine *e, const char *t, size_t len, unsigned flags)
 {
@@ -601,25 +609,33 @@ static void test_windows_on_long_text_find_what_whole_runs_find(void)
 	if (!e)
 		return;
 	/* every pattern and the except are windowed */
-	T_EQ_INT(6, filter_engine_window_patterns(e));
+	T_EQ_INT(7, filter_engine_window_patterns(e));
 	char *buf = malloc(65536 + 256);
-	static const char *const parts[] = { "ringer polisen strax",
-		                             "storgatan 7",
-		                             "brandlarm",
-		                             "ett tva tre fyra fem sex sju brinner",
-		                             "inte på riktigt",
-		                             "nu",
-		                             "sista ordet" };
-	static const size_t at[] = { 3000, 20000, 30000, 40000, 60000, 65000, 65536 - 24 };
-	for (int variant = 0; variant < 4 && buf; variant++) {
+	/* t.segments: its match starts 300 characters (three words) before the
+	 * '?', which a window of its width in characters alone would miss */
+	static const char *const parts[] = {
+		"ringer polisen strax",
+		"storgatan 7",
+		"se abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+		"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+		"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+		"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz hej tack ?",
+		"brandlarm",
+		"ett tva tre fyra fem sex sju brinner",
+		"inte på riktigt",
+		"nu",
+		"sista ordet"
+	};
+	static const size_t at[] = { 3000, 20000, 25000, 30000, 40000, 60000, 65000, 65536 - 24 };
+	for (int variant = 0; variant < 5 && buf; variant++) {
 		/* 0: all parts; 1: without the except; 2: without the "nu"
 		 * that ends t.prefix's match 62 KB after it starts; 3:
-		 * without the words at the very end */
-		const char *p[7];
-		size_t a[7], n = 0;
-		for (size_t k = 0; k < 7; k++) {
-			if ((variant == 1 && k == 4) || (variant == 2 && k == 5) ||
-			    (variant == 3 && k == 6))
+		 * without the words at the very end; 4: without t.segments' */
+		const char *p[8];
+		size_t a[8], n = 0;
+		for (size_t k = 0; k < 8; k++) {
+			if ((variant == 1 && k == 5) || (variant == 2 && k == 6) ||
+			    (variant == 3 && k == 7) || (variant == 4 && k == 2))
 				continue;
 			p[n] = parts[k];
 			a[n++] = at[k];
@@ -638,6 +654,7 @@ static void test_windows_on_long_text_find_what_whole_runs_find(void)
 		T_EQ_INT(variant == 1, strstr(w, "\"t.except\"") != NULL);
 		T_ASSERT(strstr(w, "\"t.words\"") != NULL);
 		T_ASSERT(strstr(w, "\"t.words2\"") != NULL);
+		T_EQ_INT(variant != 4, strstr(w, "\"t.segments\"") != NULL);
 		free(w);
 		free(whole);
 		free(naive);

@@ -716,6 +716,29 @@ static int start_in_a_window(const char *low, size_t len, const struct lit_set *
 	return 0;
 }
 
+/* The walk back of a pattern bounded in segments (reach.h,
+ * pattern_mixed_reach_memo()): the last segment's units first. */
+static size_t back_segments(const char *s, size_t pos, const struct reach_seg *seg, size_t n)
+{
+	for (size_t k = n; k-- > 0;)
+		pos = seg[k].spaces ? back_spaces(s, pos, seg[k].n) : back_chars(s, pos, seg[k].n);
+	return pos;
+}
+
+/* Does an occurrence of a literal of ls end at some E with S at or after
+ * the walk back from E? */
+static int start_after_a_walk(const char *low, const struct lit_set *ls, size_t S,
+                              const struct reach_seg *seg, size_t n)
+{
+	for (size_t l = 0; l < ls->n; l++)
+		for (const char *p = strstr(low, ls->v[l]); p; p = strstr(p + 1, ls->v[l])) {
+			size_t E = (size_t)(p - low) + strlen(ls->v[l]);
+			if (back_segments(low, E, seg, n) <= S)
+				return 1;
+		}
+	return 0;
+}
+
 /* What windows counted in spaces and windows around a relaxed prefix's
  * literals rely on (reach.h): for random patterns, (mode 0) with a space
  * reach W on normalised text, every match starting at S has an occurrence
@@ -728,7 +751,7 @@ static void window_patterns(unsigned flags, int mode)
 	pcre2_match_data *md = pcre2_match_data_create(16, NULL);
 	int used = 0, checked = 0, violations = 0;
 	const int norm = (flags & PREFILTER_NORMALIZED) != 0;
-	for (long i = 0; i < 8000; i++) {
+	for (long i = 0; i < (mode == 3 ? 14000 : 8000); i++) {
 		char pat[2048] = "";
 		int err;
 		PCRE2_SIZE off;
@@ -737,7 +760,26 @@ static void window_patterns(unsigned flags, int mode)
 		gen_alt(pat, sizeof(pat), 0);
 		char *q = NULL;
 		long reach;
-		if (mode == 0)
+		struct reach_seg seg[REACH_MAX_SEGS];
+		size_t nseg = 0;
+		if (mode == 3) {
+			/* a sequence of groups, some bounded only in words, some
+			 * only in characters */
+			int items = 2 + (int)rnd(4);
+			pat[0] = '\0';
+			for (int k = 0; k < items; k++) {
+				char part[512] = "";
+				gen_alt(part, sizeof(part), 1);
+				snprintf(pat + strlen(pat), sizeof(pat) - strlen(pat), "(?:%s)%s",
+				         part,
+				         rnd(4) == 0   ? "[^.]{0,3}"
+				         : rnd(3) == 0 ? "[a-z]+"
+				                       : "");
+			}
+			nseg = pattern_mixed_reach_memo(pat, NULL, 1000, seg, &reach);
+			if (nseg == 0)
+				reach = -1;
+		} else if (mode == 0)
 			reach = pattern_space_reach(pat);
 		else if (pattern_prefix(pat, norm, mode == 2, &q, &reach) != 0)
 			reach = -1;
@@ -789,8 +831,10 @@ static void window_patterns(unsigned flags, int mode)
 					        "not",
 					        pat, subj, ms, q);
 				for (size_t c = 0; c < ls.n; c++)
-					if (!start_in_a_window(low, len, &ls.v[c], ms, reach,
-					                       mode != 1) &&
+					if (!(mode == 3 ? start_after_a_walk(low, &ls.v[c], ms, seg,
+					                                     nseg)
+					                : start_in_a_window(low, len, &ls.v[c], ms,
+					                                    reach, mode != 1)) &&
 					    violations++ < 10)
 						T_FAIL_("/%s/ (prefix /%s/) on \"%s\": match at "
 						        "%zu in no "
@@ -831,6 +875,11 @@ static void test_relaxed_prefixes_find_literals_within_reach(void)
 static void test_relaxed_prefixes_in_spaces_find_literals_within_their_words(void)
 {
 	window_patterns(PREFILTER_NORMALIZED, 2);
+}
+
+static void test_segment_bounded_patterns_find_literals_within_their_walk(void)
+{
+	window_patterns(PREFILTER_NORMALIZED, 3);
 }
 
 static void test_space_reach_and_prefixes(void)
@@ -878,6 +927,36 @@ static void test_space_reach_and_prefixes(void)
 	T_EQ_STR("[a-z]{2,}gatan\\s+", q);
 	T_EQ_INT(1, r);
 	free(q);
+}
+
+static void test_mixed_reach_of_patterns(void)
+{
+	struct reach_seg seg[REACH_MAX_SEGS];
+	long width = 0;
+	/* words, then characters */
+	T_EQ_INT(2, (long)pattern_mixed_reach_memo("\\S+[^.]{0,9}", NULL, 1000, seg, &width));
+	T_EQ_INT(1, seg[0].spaces);
+	T_EQ_INT(0, seg[0].n);
+	T_EQ_INT(0, seg[1].spaces);
+	T_EQ_INT(9, seg[1].n);
+	T_EQ_INT(9, width);
+	/* the question rules' shape: each item in its cheaper unit */
+	T_EQ_INT(4, (long)pattern_mixed_reach_memo("(?:do|is)\\s+\\S+[^.!?]{0,200}\\?", NULL, 1000,
+	                                           seg, &width));
+	T_EQ_INT(1, seg[0].spaces);
+	T_EQ_INT(0, seg[1].spaces);
+	T_EQ_INT(1, seg[1].n);
+	T_EQ_INT(201, seg[3].n);
+	T_EQ_INT(202, width);
+	/* five alternations of unit fit in four segments only by counting
+	 * one [^.]{0,9} in words (9 spaces, 72 characters) */
+	T_EQ_INT(4, (long)pattern_mixed_reach_memo("\\S+[^.]{0,9}\\S+[^.]{0,9}\\S+[^.]{0,9}", NULL,
+	                                           1000, seg, &width));
+	T_EQ_INT(90, width);
+	/* too wide, unbounded both ways, alternation at the top */
+	T_EQ_INT(0, (long)pattern_mixed_reach_memo("\\S+[^.]{0,200}", NULL, 100, seg, &width));
+	T_EQ_INT(0, (long)pattern_mixed_reach_memo("a[^.]*b", NULL, 1000, seg, &width));
+	T_EQ_INT(0, (long)pattern_mixed_reach_memo("\\S+x|[^.]{0,9}", NULL, 1000, seg, &width));
 }
 
 static void test_reach_of_patterns(void)
@@ -1295,6 +1374,8 @@ int main(void)
 	T_RUN(test_space_bounded_patterns_find_literals_within_their_words);
 	T_RUN(test_relaxed_prefixes_find_literals_within_reach);
 	T_RUN(test_relaxed_prefixes_in_spaces_find_literals_within_their_words);
+	T_RUN(test_segment_bounded_patterns_find_literals_within_their_walk);
+	T_RUN(test_mixed_reach_of_patterns);
 	T_RUN(test_case_partners_are_what_pcre2_matches);
 	T_RUN(test_normalized_text_has_single_spaces_only);
 	T_RUN(test_engine_same_verdicts_with_and_without_prefilter);
