@@ -8,6 +8,8 @@
 
 #include "filter/aho.h"
 #include "filter/codecache.h"
+#include "filter/deobf.h"
+#include "filter/lexicon.h"
 #include "filter/anchor-split.h"
 #include "filter/mask.h"
 #include "filter/normalize.h"
@@ -146,6 +148,10 @@ struct filter_engine {
 	char *obuf;
 	size_t ocap;
 	struct norm_text nt;
+	/* the lexicons' vocabulary for de-obfuscation (deobf.h); NULL for an
+	 * engine made by filter_engine_new() alone */
+	struct deobf_vocab *deobf;
+	struct deobf_scratch dsc;
 };
 
 void filter_options_default(struct filter_options *o)
@@ -232,6 +238,8 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->lits);
 	free(e->obuf);
 	norm_text_free(&e->nt);
+	deobf_vocab_free(e->deobf);
+	deobf_scratch_free(&e->dsc);
 	free(e->cand);
 	free(e->spans);
 	free(e);
@@ -866,6 +874,23 @@ fail:
 	return r;
 }
 
+/* The words of DIR/lexicon, for the de-obfuscation step. */
+static int load_vocab(struct filter_engine *e, const char *dir, struct diag_list *errors)
+{
+	char *ldir = NULL, *words = NULL;
+	size_t len = 0, n = 0;
+	if (asprintf(&ldir, "%s/lexicon", dir) < 0)
+		return -ENOMEM;
+	int r = lexicon_words_dir(ldir, &words, &len, &n);
+	if (r < 0)
+		diag_add(errors, ldir, 0, "cannot read the lexicons' words: %s", strerror(-r));
+	free(ldir);
+	if (r == 0)
+		r = deobf_vocab_new(words, len, &e->deobf);
+	free(words);
+	return r;
+}
+
 int filter_engine_load(const char *dir, const struct filter_options *o, struct filter_engine **ret,
                        struct diag_list *errors, struct diag_list *warnings)
 {
@@ -873,7 +898,15 @@ int filter_engine_load(const char *dir, const struct filter_options *o, struct f
 	int r = rules_load_dir(dir, clock_now(), &rs, errors, warnings);
 	if (r != 0)
 		return r;
-	return filter_engine_new(&rs, o, ret);
+	r = filter_engine_new(&rs, o, ret);
+	if (r < 0)
+		return r;
+	r = load_vocab(*ret, dir, errors);
+	if (r < 0) {
+		filter_engine_free(*ret);
+		*ret = NULL;
+	}
+	return r;
 }
 
 size_t filter_engine_rule_count(const struct filter_engine *e)
@@ -1454,6 +1487,12 @@ static int scan_prepare(struct filter_engine *e, const char *text, size_t len, s
 		r = normalize_text_reuse(sc->orig, sc->olen, &e->nt);
 		if (r < 0)
 			return r;
+		/* only a text with a trace of obfuscation pays for the step */
+		if (e->deobf && deobf_gate(sc->orig, sc->olen, &e->nt)) {
+			r = deobf_apply(e->deobf, sc->orig, sc->olen, &e->nt, &e->dsc);
+			if (r < 0)
+				return r;
+		}
 		sc->nt = &e->nt;
 		sc->have_nt = 1;
 	}
