@@ -602,7 +602,9 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 			break;
 		spaced |= sp;
 	}
-	if (nfrag < 3 || n < 3 || n > MAXW * 2)
+	/* two fragments only when they make four letters or more (`d.oda`,
+	 * what normalisation left of `d.ö..d.a`) */
+	if (nfrag < 2 || (nfrag == 2 && n < 4) || n < 3 || n > MAXW * 2)
 		return 0;
 	char w[MAXW * 2];
 	uint8_t cut[MAXW * 2];
