@@ -874,8 +874,7 @@ fail:
 	return r;
 }
 
-/* The words of DIR/lexicon, for the de-obfuscation step. */
-static int load_vocab(struct filter_engine *e, const char *dir, struct diag_list *errors)
+int filter_engine_load_vocab(struct filter_engine *e, const char *dir, struct diag_list *errors)
 {
 	char *ldir = NULL, *words = NULL;
 	size_t len = 0, n = 0;
@@ -885,8 +884,11 @@ static int load_vocab(struct filter_engine *e, const char *dir, struct diag_list
 	if (r < 0)
 		diag_add(errors, ldir, 0, "cannot read the lexicons' words: %s", strerror(-r));
 	free(ldir);
-	if (r == 0)
+	if (r == 0) {
+		deobf_vocab_free(e->deobf);
+		e->deobf = NULL;
 		r = deobf_vocab_new(words, len, &e->deobf);
+	}
 	free(words);
 	return r;
 }
@@ -901,7 +903,7 @@ int filter_engine_load(const char *dir, const struct filter_options *o, struct f
 	r = filter_engine_new(&rs, o, ret);
 	if (r < 0)
 		return r;
-	r = load_vocab(*ret, dir, errors);
+	r = filter_engine_load_vocab(*ret, dir, errors);
 	if (r < 0) {
 		filter_engine_free(*ret);
 		*ret = NULL;
