@@ -10,25 +10,29 @@
 
 /* Words too common to be in a lexicon that obfuscated threats and hate
  * are made of; only for cutting chains and resolving masked words. */
-static const char *const function_words[] = {
-	"jag",  "du",    "dig",    "mig", "ska",  "skall",  "att",  "er",       "ni",    "dom",
-	"de",   "dem",   "vi",     "oss", "han",  "hon",    "hen",  "den",      "det",   "din",
-	"ditt", "dina",  "era",    "ert", "min",  "mitt",   "som",  "och",      "i",     "pa",
-	"med",  "ut",    "till",   "for", "av",   "nar",    "nu",   "alla",     "allt",  "ar",
-	"blir", "bli",   "kommer", "kan", "vill", "har",    "hela", "hem",      "en",    "ett",
-	"inte", "javla", "fan",    "er",  "dar",  "var",    "bor",  "ihjal",    "sig",   "sin",
-	"sitt", "i",     "you",    "u",   "your", "we",     "they", "them",     "he",    "she",
-	"it",   "the",   "a",      "an",  "all",  "will",   "ill",  "im",       "gonna", "going",
-	"to",   "and",   "are",    "be",  "must", "should", "go",   "home",     "out",   "my",
-	"me",   "get",   "is",     "of",  "in",   "on",     "at",   "yourself", "back",  "die",
-	"dead", "kill",  "shoot",
+static const char *const function_words_sv[] = {
+	"jag",  "du",    "dig",    "mig", "ska",  "skall", "att",   "er",   "ni",   "dom",
+	"de",   "dem",   "vi",     "oss", "han",  "hon",   "hen",   "den",  "det",  "din",
+	"ditt", "dina",  "era",    "ert", "min",  "mitt",  "som",   "och",  "i",    "pa",
+	"med",  "ut",    "till",   "for", "av",   "nar",   "nu",    "alla", "allt", "ar",
+	"blir", "bli",   "kommer", "kan", "vill", "har",   "hela",  "hem",  "en",   "ett",
+	"inte", "javla", "fan",    "dar", "var",  "bor",   "ihjal", "sig",  "sin",  "sitt",
+};
+static const char *const function_words_en[] = {
+	"i",  "you",  "u",      "your",     "we",   "they", "them",  "he",    "she",   "it",  "the",
+	"a",  "an",   "all",    "will",     "ill",  "im",   "gonna", "going", "to",    "and", "are",
+	"be", "must", "should", "go",       "home", "out",  "my",    "me",    "get",   "is",  "of",
+	"in", "on",   "at",     "yourself", "back", "die",  "dead",  "kill",  "shoot", "am",  "ur",
 };
 
 struct vword {
 	const char *s;
 	uint8_t len;
-	uint8_t lex; /* from a lexicon (not only a function word) */
+	uint8_t lex;  /* from a lexicon (not only a function word) */
+	uint8_t lang; /* LANG_SV | LANG_EN: the lexicons' or lists' language */
 };
+
+enum { LANG_SV = 1, LANG_EN = 2 };
 
 struct deobf_vocab {
 	char *blk;
@@ -84,13 +88,16 @@ static int cmp_vword(const void *a, const void *b)
 	int c = memcmp(x->s, y->s, x->len);
 	if (c)
 		return c;
-	return (int)y->lex - (int)x->lex; /* the lexicon's copy first */
+	return 0;
 }
 
 int deobf_vocab_new(const char *words, size_t len, struct deobf_vocab **ret)
 {
 	struct deobf_vocab *v = calloc(1, sizeof(*v));
-	const size_t nf = sizeof(function_words) / sizeof(function_words[0]);
+	const size_t nsv = sizeof(function_words_sv) / sizeof(function_words_sv[0]);
+	const size_t nen = sizeof(function_words_en) / sizeof(function_words_en[0]);
+	const size_t nf = nsv + nen;
+	uint8_t lang = 0;
 	size_t cap = nf;
 	if (!v)
 		return -ENOMEM;
@@ -105,19 +112,30 @@ int deobf_vocab_new(const char *words, size_t len, struct deobf_vocab **ret)
 	v->blk[len] = '\0';
 	for (size_t i = 0; i < len;) {
 		size_t l = strlen(v->blk + i);
-		if (plain_word(v->blk + i, l))
-			v->w[v->n++] = (struct vword){ v->blk + i, (uint8_t)l, 1 };
+		if (v->blk[i] == '#') /* the language of the next file's words */
+			lang = strcmp(v->blk + i, "#sv") == 0   ? LANG_SV
+			       : strcmp(v->blk + i, "#en") == 0 ? LANG_EN
+			                                        : 0;
+		else if (plain_word(v->blk + i, l))
+			v->w[v->n++] = (struct vword){ v->blk + i, (uint8_t)l, 1, lang };
 		i += l + 1;
 	}
-	for (size_t i = 0; i < nf; i++)
-		v->w[v->n++] =
-		        (struct vword){ function_words[i], (uint8_t)strlen(function_words[i]), 0 };
+	for (size_t i = 0; i < nsv; i++)
+		v->w[v->n++] = (struct vword){ function_words_sv[i],
+			                       (uint8_t)strlen(function_words_sv[i]), 0, LANG_SV };
+	for (size_t i = 0; i < nen; i++)
+		v->w[v->n++] = (struct vword){ function_words_en[i],
+			                       (uint8_t)strlen(function_words_en[i]), 0, LANG_EN };
 	qsort(v->w, v->n, sizeof(*v->w), cmp_vword);
 	size_t u = 0;
 	for (size_t i = 0; i < v->n; i++)
 		if (!u || v->w[i].len != v->w[u - 1].len ||
-		    memcmp(v->w[i].s, v->w[u - 1].s, v->w[i].len) != 0)
+		    memcmp(v->w[i].s, v->w[u - 1].s, v->w[i].len) != 0) {
 			v->w[u++] = v->w[i];
+		} else {
+			v->w[u - 1].lex |= v->w[i].lex;
+			v->w[u - 1].lang |= v->w[i].lang;
+		}
 	v->n = u;
 	for (size_t L = 0, i = 0; L <= MAXW + 1; L++) {
 		while (i < v->n && v->w[i].len < L)
@@ -231,8 +249,9 @@ enum { U_LIT, U_LEET, U_MASK };
 struct unit {
 	char c; /* the letter (U_LIT), the first reading (U_LEET) */
 	uint8_t kind;
-	const char *alt; /* U_LEET: the letters it may stand for */
-	uint32_t p, np;  /* its bytes in the normalised text */
+	uint8_t stretched; /* U_LIT: folded from a run of one letter (`uuuu`) */
+	const char *alt;   /* U_LEET: the letters it may stand for */
+	uint32_t p, np;    /* its bytes in the normalised text */
 };
 
 static const char *leet_alt(unsigned char c)
@@ -277,9 +296,11 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 	u->p = (uint32_t)i;
 	u->np = 1;
 	u->alt = NULL;
+	u->stretched = 0;
 	if (c >= 'a' && c <= 'z') {
 		u->kind = U_LIT;
 		u->c = (char)c;
+		u->stretched = nt->oend[i] - nt->ostart[i] > 2;
 		if (nt->oend[i] - nt->ostart[i] == 1) {
 			unsigned char oc = (unsigned char)orig[nt->ostart[i]];
 			const char *a = leet_alt(oc);
@@ -352,10 +373,12 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 {
 	/* one mask may read no letter (`dod_a` for a stretched `dööööd*a`):
 	 * try every unit index for it, and the plain reading first */
-	int best = -1;
+	int best = -1, stretched = 0;
 	size_t nmask = 0;
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
 		nmask += u[k].kind == U_MASK;
+		stretched |= u[k].stretched;
+	}
 	if (wl != n && !(wl + 1 == n && nmask))
 		return -1;
 	for (size_t skip = 0; skip <= n; skip++) {
@@ -363,7 +386,9 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 			continue;
 		if (wl + 1 == n && (skip == n || u[skip].kind != U_MASK))
 			continue;
-		int cost = skip < n ? 2 : 0;
+		/* a mask in a word with a stretched letter is often no letter
+		 * (`skjuuuut*a`); elsewhere reading nothing is a guess */
+		int cost = skip < n ? (stretched ? 0 : 2) : 0;
 		size_t j = 0, k;
 		uint8_t t[MAXW + 1];
 		for (k = 0; k < n; k++) {
@@ -393,8 +418,13 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 	return best;
 }
 
-/* The one best vocabulary word for units u[0, n), or -1. */
-static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n, uint8_t *take)
+/* The one best vocabulary word for units u[0, n), or -1.  Words that
+ * fit equally well are a tie, and a tie changes nothing, unless every
+ * one of them is a lexicon word (`m_sl_ms`: muslims, moslems): then the
+ * word was one of the rules' words whichever it was, and the first is
+ * taken. */
+static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n, int text_lang,
+                    uint8_t *take)
 {
 	size_t lit = 0, wild = 0, nmask = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -406,24 +436,42 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 	 * has one, `d_` is too short to tell da, de, di and do apart) */
 	if (wild == 0 || n < 3 || lit < 1 || wild > lit + 1 || nmask > lit || n > MAXW)
 		return -1;
-	long best = -1;
-	int bestc = -1, tie = 0;
+	/* stars side by side that normalisation left (`f**k`) need more */
+	for (size_t k = 1; k < n; k++)
+		if (u[k].kind == U_MASK && u[k - 1].kind == U_MASK && lit <= wild)
+			return -1;
+	long best = -1, best_lang = -1;
+	int bestc = -1, tie = 0, lexical = 1, nlang = 0;
 	uint8_t t[MAXW + 1];
 	for (size_t L = nmask ? n - 1 : n; L <= n; L++)
 		for (size_t i = v->bylen[L]; i < v->bylen[L + 1]; i++) {
 			int c = match_cost(u, n, v->w[i].s, L, t);
 			if (c < 0)
 				continue;
+			int in_lang = (v->w[i].lang & text_lang) != 0;
 			if (bestc < 0 || c < bestc) {
 				bestc = c;
 				best = (long)i;
 				tie = 0;
+				lexical = v->w[i].lex;
+				nlang = in_lang;
+				best_lang = in_lang ? (long)i : -1;
 				memcpy(take, t, n);
 			} else if (c == bestc) {
 				tie = 1;
+				lexical &= v->w[i].lex;
+				if (in_lang && !nlang++)
+					best_lang = (long)i;
 			}
 		}
-	return tie ? -1 : best;
+	if (!tie)
+		return best;
+	/* `b_rn` in an English text is burn, in a Swedish one barn */
+	if (nlang == 1 && best_lang != best) {
+		match_cost(u, n, v->w[best_lang].s, v->w[best_lang].len, take);
+		return best_lang;
+	}
+	return nlang == 1 || lexical ? best : -1;
 }
 
 /* ---- output ---- */
@@ -451,7 +499,7 @@ static void copy_bytes(struct out *o, const struct norm_text *nt, size_t a, size
 /* Segment the letters w[0, n) (all in the vocabulary's alphabet) into
  * vocabulary words: fewest pieces, a one-letter piece counting double.
  * cut[k] = 1 when a piece starts at k > 0.  Returns 1 when the pieces
- * are at least two and one is a lexicon word of three letters or more. */
+ * are at least two and one of them is a lexicon word (below). */
 static int segment(const struct deobf_vocab *v, const char *w, size_t n, uint8_t *cut)
 {
 	int best[MAXW * 2 + 1];
@@ -474,17 +522,22 @@ static int segment(const struct deobf_vocab *v, const char *w, size_t n, uint8_t
 	if (best[n] < 0)
 		return 0;
 	memset(cut, 0, n);
-	size_t pieces = 0;
-	int lexical = 0;
+	size_t pieces = 0, singles = 0;
+	int lex3 = 0, lex4 = 0;
 	for (size_t k = n; k > 0; k -= plen[k]) {
 		size_t s = k - plen[k];
 		long f = find(v, w + s, plen[k]);
-		lexical |= f >= 0 && v->w[f].lex && plen[k] >= 3;
+		int lex = f >= 0 && v->w[f].lex;
+		lex3 |= lex && plen[k] == 3;
+		lex4 |= lex && plen[k] >= 4;
+		singles += plen[k] == 1;
 		if (s > 0)
 			cut[s] = 1;
 		pieces++;
 	}
-	return pieces >= 2 && lexical;
+	/* a lexicon word of four letters, or of three without one-letter
+	 * pieces around it (`a ras it er` is no reading of `arasiter`) */
+	return pieces >= 2 && (lex4 || (lex3 && !singles));
 }
 
 /* Emit the letters of units u[0, n) as text w, with spaces where cut[]
@@ -552,11 +605,12 @@ static size_t letters_of(const struct unit *u, size_t n, char *w)
 }
 
 /* Separators between letters written one by one that normalisation did
- * not join: irregular gaps, and , : ; + ' (`d.o..d.a`, `d,o,d,a`). */
+ * not join: irregular gaps, and , : ; + (`d.o..d.a`, `d,o,d,a`); not '
+ * (`you're`). */
 static int chain_sep(unsigned char c)
 {
 	return c == ' ' || c == '.' || c == ',' || c == ':' || c == ';' || c == '-' || c == '_' ||
-	       c == '*' || c == '/' || c == '~' || c == '|' || c == '+' || c == '\'';
+	       c == '*' || c == '/' || c == '~' || c == '|' || c == '+';
 }
 
 /* Letters (fragments of one to three letters; one when a separator holds
@@ -568,18 +622,32 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 {
 	struct unit u[MAXW * 2];
 	size_t n = 0, j = i, nfrag = 0, maxfrag = 0, end = i;
-	int spaced = 0;
+	int spaced = 0, longtail = 0;
 	(void)orig;
 	for (;;) {
 		size_t s = j;
 		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z' && n < MAXW * 2) {
-			u[n] = (struct unit){ nt->s[j], U_LIT, NULL, (uint32_t)j, 1 };
+			u[n] = (struct unit){
+				.c = nt->s[j], .kind = U_LIT, .p = (uint32_t)j, .np = 1
+			};
 			n++;
 			j++;
 		}
 		size_t fl = j - s;
-		if (fl == 0 || fl > 3 || (j < nt->len && word_byte((unsigned char)nt->s[j]))) {
+		if (fl == 0 || (j < nt->len && word_byte((unsigned char)nt->s[j]))) {
 			n -= fl;
+			break;
+		}
+		if (fl > 3) {
+			/* what normalisation joined of the rest (`m.orda` from
+			 * `m.ö..r.d.a`) ends the chain */
+			if (spaced || nfrag == 0 || n > MAXW) {
+				n -= fl;
+				break;
+			}
+			longtail = 1;
+			nfrag++;
+			end = j;
 			break;
 		}
 		if (fl > maxfrag)
@@ -612,7 +680,7 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 	long f = find(v, w, n);
 	if (f >= 0 && v->w[f].lex && n >= 3) {
 		emit_cut(o, nt, u, n, NULL);
-	} else if (segment(v, w, n, cut)) {
+	} else if (!longtail && nfrag > 2 && segment(v, w, n, cut)) {
 		emit_cut(o, nt, u, n, cut);
 	} else {
 		return 0;
@@ -633,6 +701,29 @@ static int emoji_space(const char *orig, const struct norm_text *nt, size_t q)
 			return 0;
 	}
 	return 1;
+}
+
+/* The language most of the text's known words are in: LANG_SV, LANG_EN,
+ * 0 when neither leads. */
+static int text_language(const struct deobf_vocab *v, const struct norm_text *nt)
+{
+	int sv = 0, en = 0;
+	for (size_t i = 0; i < nt->len;) {
+		size_t j = i;
+		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z')
+			j++;
+		if (j > i) {
+			long f = find(v, nt->s + i, j - i);
+			if (f >= 0) {
+				sv += v->w[f].lang == LANG_SV;
+				en += v->w[f].lang == LANG_EN;
+			}
+			i = j;
+		} else {
+			i++;
+		}
+	}
+	return sv > en ? LANG_SV : en > sv ? LANG_EN : 0;
 }
 
 int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, struct norm_text *nt,
@@ -659,6 +750,7 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 	uint8_t take[MAXW * 2 + 2];
 	char w[MAXW * 2 + 2];
 	size_t i = 0;
+	int lang = -1; /* text_language(), when a word needs it */
 	while (i < nt->len) {
 		unsigned char c = (unsigned char)nt->s[i];
 		int start = i == 0 || !word_byte((unsigned char)nt->s[i - 1]);
@@ -702,7 +794,9 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			}
 		}
 		if (!all_lit(u, n)) {
-			long f = resolve(v, u, n, take);
+			if (lang < 0)
+				lang = text_language(v, nt);
+			long f = resolve(v, u, n, lang, take);
 			if (f >= 0) {
 				emit_word(&o, nt, u, n, v->w[f].s, take);
 				o.changed = 1;

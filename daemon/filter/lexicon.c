@@ -476,7 +476,14 @@ int lexicon_words_dir(const char *dir, char **ret, size_t *ret_len, size_t *ret_
 		free(path);
 		if (r < 0)
 			break;
-		r = words_of_buffer(buf, blen, &sb, &n);
+		/* the language of the file's words, from its name */
+		const char *tag = strncmp(de->d_name, "sv_", 3) == 0 ? "#sv"
+		                  : strncmp(de->d_name, "en_", 3) == 0 || strstr(de->d_name, "_en_")
+		                          ? "#en"
+		                          : "#";
+		r = strbuf_add(&sb, tag, strlen(tag) + 1) < 0 ? -ENOMEM : 0;
+		if (r == 0)
+			r = words_of_buffer(buf, blen, &sb, &n);
 		free(buf);
 		if (r < 0)
 			break;

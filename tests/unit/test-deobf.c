@@ -96,6 +96,12 @@ static void test_masked_and_leet_words_resolve(void)
 	expect("Ja6 ska d0d4 d16", "jag ska doda dig");
 	/* a stretched letter and a mask: the mask reads no letter */
 	expect("jag ska dööööd*a dig", "jag ska doda dig");
+	expect("jag ska skjuuuuuut*a dig", "jag ska skjuta dig");
+	/* masked twice: muslims and moslems fit, both lexicon words */
+	expect("all m*sl*ms", "all moslems");
+	/* the text's language decides between burn and barn */
+	expect("I will b*rn your house", "i will burn your house");
+	expect("I will m#rd#r your family", "i will murder your family");
 }
 
 static void test_chains_are_cut_into_words(void)
@@ -105,6 +111,9 @@ static void test_chains_are_cut_into_words(void)
 	expect("i w i l l k i l l y o u", "i will kill you");
 	expect("jag ska d.ö..d.a dig", "jag ska doda dig");
 	expect("jag ska d,ö,d,a dig", "jag ska doda dig");
+	expect("jag ska m.ö..r.d.a dig", "jag ska morda dig");
+	expect("Judar är p.a..r.a.s.i.t.e.r", "judar ar parasiter");
+	expect("i a m g o i n g t o k i l l y o u", "i am going to kill you");
 	expect("jag ska skj💥uta dig", "jag ska skjuta dig");
 }
 
@@ -153,25 +162,33 @@ static void test_gate_lets_ordinary_text_through(void)
 static void test_ambiguity_changes_nothing(void)
 {
 	static const char *const two[] = { "doda", "dode" };
-	static const char *const one[] = { "doda" };
-	struct deobf_vocab *v2 = vocab_of(two, 2), *v1 = vocab_of(one, 1);
-	T_ASSERT(v2 && v1);
+	static const char *const dag[] = { "dag" };
+	struct deobf_vocab *v2 = vocab_of(two, 2), *vd = vocab_of(dag, 1);
+	T_ASSERT(v2 && vd);
 	struct norm_text nt = { 0 };
 	int gate = 0;
-	char *got = run(v2, "ska d*d* dig", &nt, &gate);
-	T_EQ_STR("ska d_d_ dig", got);
+	/* a lexicon word and a function word (dig) fit as well, neither in
+	 * the text's language: unchanged */
+	char *got = run(vd, "the d*g is", &nt, &gate);
+	T_EQ_STR("the d_g is", got);
 	free(got);
 	norm_text_free(&nt);
-	got = run(v1, "ska d*d* dig", &nt, &gate);
+	/* in a Swedish text the Swedish one */
+	got = run(vd, "ska d*g nu", &nt, &gate);
+	T_EQ_STR("ska dig nu", got);
+	free(got);
+	norm_text_free(&nt);
+	/* two lexicon words fit as well: the first, a rule word either way */
+	got = run(v2, "ska d*d* dig", &nt, &gate);
 	T_EQ_STR("ska doda dig", got);
 	free(got);
 	norm_text_free(&nt);
 	/* one known letter and a mask is a guess, not a word */
-	got = run(v1, "d* d*", &nt, &gate);
+	got = run(v2, "d* d*", &nt, &gate);
 	T_EQ_STR("d_ d_", got);
 	free(got);
 	norm_text_free(&nt);
-	deobf_vocab_free(v1);
+	deobf_vocab_free(vd);
 	deobf_vocab_free(v2);
 }
 
