@@ -6,8 +6,12 @@
 
 #include "t.h"
 #include "filter/deobf.h"
+#include "filter/engine.h"
 #include "filter/lexicon.h"
 #include "filter/normalize.h"
+#include "filter/rules.h"
+#include "filter/verdict.h"
+#include "util/diag.h"
 
 static struct deobf_vocab *shipped;
 static struct deobf_scratch scratch;
@@ -257,6 +261,45 @@ static void test_random_texts_keep_the_map(void)
 	T_EQ_INT(0, bad);
 }
 
+/* Through the engine with the shipped rules: the obfuscated threat is
+ * caught and its spans are the obfuscated bytes of the original. */
+static void test_engine_spans_point_at_the_original(void)
+{
+	struct filter_engine *e = NULL;
+	struct diag_list errs = { 0 }, warns = { 0 };
+	T_EQ_INT(0, filter_engine_load(SRCDIR "/filters", NULL, &e, &errs, &warns));
+	static const char *const texts[] = {
+		"Hörru, jag ska m*rd* dig i morgon",
+		"j a g s k a d ö d a d i g",
+		"I will k!ll you tomorrow",
+	};
+	static const char *const words[] = { "m*rd*", "d ö d a", "k!ll" };
+	for (size_t i = 0; e && i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct filter_verdict *v = NULL;
+		T_EQ_INT(0, filter_engine_scan(e, texts[i], strlen(texts[i]), 0, &v));
+		if (!v)
+			continue;
+		T_ASSERT(v->categories & (1u << FILTER_CAT_THREAT));
+		/* some span covers the obfuscated word, every span lies inside
+		 * the text */
+		const char *w = strstr(texts[i], words[i]);
+		size_t ws = (size_t)(w - texts[i]), we = ws + strlen(words[i]);
+		int covered = 0;
+		for (size_t h = 0; h < v->nhits; h++)
+			for (size_t k = 0; k < v->hits[h].nspans; k++) {
+				const struct filter_span *sp = &v->hits[h].spans[k];
+				T_ASSERT(sp->start <= sp->end && sp->end <= strlen(texts[i]));
+				covered |= sp->start <= ws && sp->end >= we;
+			}
+		if (!covered)
+			T_FAIL_("no span covers '%s' in: %s", words[i], texts[i]);
+		filter_verdict_free(v);
+	}
+	filter_engine_free(e);
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+}
+
 int main(void)
 {
 	char *words = NULL;
@@ -275,6 +318,7 @@ int main(void)
 	T_RUN(test_ambiguity_changes_nothing);
 	T_RUN(test_hard_negatives_stay);
 	T_RUN(test_random_texts_keep_the_map);
+	T_RUN(test_engine_spans_point_at_the_original);
 	deobf_vocab_free(shipped);
 	deobf_scratch_free(&scratch);
 	return t_done();
