@@ -478,6 +478,7 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 
 struct out {
 	struct deobf_scratch *sc;
+	size_t base; /* where the reading starts (after the text and DEOBF_SEP) */
 	size_t n;
 	int changed;
 };
@@ -564,7 +565,7 @@ static void emit_word(struct out *o, const struct norm_text *nt, const struct un
 		uint32_t os = nt->ostart[u[k].p], oe = nt->oend[u[k].p + u[k].np - 1];
 		if (take[k]) {
 			put(o, w[j++], os, oe);
-		} else if (o->n) {
+		} else if (o->n > o->base) {
 			/* a mask that read no letter: its bytes go to the letter
 			 * before it, so a highlight still covers them */
 			if (o->sc->oe[o->n - 1] < oe)
@@ -730,7 +731,8 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
                 struct deobf_scratch *sc)
 {
 	(void)olen;
-	size_t need = 2 * nt->len + 2;
+	const size_t seplen = sizeof(DEOBF_SEP) - 1, base = nt->len + seplen;
+	size_t need = base + 2 * nt->len + 2;
 	if (sc->cap < need) {
 		char *s = realloc(sc->s, need);
 		if (s)
@@ -745,7 +747,7 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			return -ENOMEM;
 		sc->cap = need;
 	}
-	struct out o = { sc, 0, 0 };
+	struct out o = { sc, base, base, 0 };
 	struct unit u[MAXW * 2 + 2];
 	uint8_t take[MAXW * 2 + 2];
 	char w[MAXW * 2 + 2];
@@ -822,7 +824,16 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 		return 0;
 	sc->s[o.n] = '\0';
 	sc->os[o.n] = sc->oe[o.n] = (uint32_t)nt->orig_len;
-	/* the rewritten text becomes nt's; nt's buffers become scratch */
+	/* the text as normalised, the separator (mapped to the empty range
+	 * at the end of the original), the reading */
+	memcpy(sc->s, nt->s, nt->len);
+	memcpy(sc->os, nt->ostart, nt->len * sizeof(*sc->os));
+	memcpy(sc->oe, nt->oend, nt->len * sizeof(*sc->oe));
+	for (size_t k = 0; k < seplen; k++) {
+		sc->s[nt->len + k] = DEOBF_SEP[k];
+		sc->os[nt->len + k] = sc->oe[nt->len + k] = (uint32_t)nt->orig_len;
+	}
+	/* that becomes nt's; nt's buffers become scratch */
 	char *s = nt->s;
 	uint32_t *os = nt->ostart, *oe = nt->oend;
 	size_t cap = nt->cap;

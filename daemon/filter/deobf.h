@@ -8,8 +8,10 @@
  * (`skadodadig`) is cut into vocabulary words (`ska doda dig`), letters
  * spaced or dotted irregularly (`d.o..d.a`, `d,o,d,a`) are joined when
  * they make a vocabulary word, and a word split by an emoji is joined
- * again.  The rewritten text keeps an exact map to the original.  Rules
- * and examples: docs/filter.md "De-obfuscation".
+ * again.  The reading is added after the normalised text, behind
+ * DEOBF_SEP, so every match the rules had is kept; every byte of it maps
+ * exactly to the original.  Rules and examples: docs/filter.md
+ * "De-obfuscation".
  */
 #pragma once
 
@@ -20,6 +22,10 @@
 #include "filter/normalize.h"
 
 struct deobf_vocab;
+
+/* Between the normalised text and the reading: a newline stops `.`, the
+ * dot stops `\s+` and `[^.!?]`, and the reading starts a sentence. */
+#define DEOBF_SEP "\n.\n"
 
 /* A vocabulary from `len` bytes of NUL-separated words (the lexicons'
  * words, lexicon_words_dir()) plus the built-in function words (jag, du,
@@ -43,7 +49,10 @@ struct deobf_scratch {
 };
 void deobf_scratch_free(struct deobf_scratch *sc);
 
-/* Rewrite nt (the normalisation of orig[0, olen)) in place.  Returns 1
- * when it changed, 0 when not, -ENOMEM (nt is then unchanged). */
+/* Resolve what nt (the normalisation of orig[0, olen)) leaves; when
+ * that changes anything, append DEOBF_SEP and the reading to nt (its
+ * bytes map into the original, the separator to the empty range at its
+ * end).  Returns 1 when it appended, 0 when not, -ENOMEM (nt is then
+ * unchanged). */
 int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, struct norm_text *nt,
                 struct deobf_scratch *sc);

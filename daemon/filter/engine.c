@@ -1032,6 +1032,7 @@ struct scan {
 	size_t olen;
 	const struct norm_text *nt; /* the engine's, valid when have_nt */
 	int have_nt;
+	int deobf; /* nt holds a de-obfuscated reading after the text */
 	struct filter_verdict *v;
 	struct filter_span *spans; /* scratch for one rule */
 	size_t nspans;
@@ -1145,7 +1146,13 @@ static size_t take_match(const struct filter_engine *e, const struct filter_rule
 		struct filter_span sp = { vs, ve };
 		if (r->input == FILTER_INPUT_NORMALIZED)
 			norm_span_to_orig(sc->nt, vs, ve, &sp.start, &sp.end);
-		sc->spans[sc->nspans++] = sp;
+		/* the de-obfuscated reading repeats the text: one span for
+		 * a match found in both */
+		for (size_t k = 0; sc->deobf && k < sc->nspans; k++)
+			if (sc->spans[k].start == sp.start && sc->spans[k].end == sp.end)
+				ok = 0;
+		if (ok)
+			sc->spans[sc->nspans++] = sp;
 	}
 	size_t next = me;
 	if (me == ms || next <= start)
@@ -1494,6 +1501,7 @@ static int scan_prepare(struct filter_engine *e, const char *text, size_t len, s
 			r = deobf_apply(e->deobf, sc->orig, sc->olen, &e->nt, &e->dsc);
 			if (r < 0)
 				return r;
+			sc->deobf = r;
 		}
 		sc->nt = &e->nt;
 		sc->have_nt = 1;
