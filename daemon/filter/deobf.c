@@ -418,6 +418,20 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 	return best;
 }
 
+/* The first of v->w[lo, hi) (words of one length) whose first letter is
+ * c or after it. */
+static size_t first_with(const struct deobf_vocab *v, size_t lo, size_t hi, char c)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v->w[mid].s[0] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* The one best vocabulary word for units u[0, n), or -1.  Words that
  * fit equally well are a tie, and a tie changes nothing, unless every
  * one of them is a lexicon word (`m_sl_ms`: muslims, moslems): then the
@@ -443,8 +457,15 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 	long best = -1, best_lang = -1;
 	int bestc = -1, tie = 0, lexical = 1, nlang = 0;
 	uint8_t t[MAXW + 1];
-	for (size_t L = nmask ? n - 1 : n; L <= n; L++)
-		for (size_t i = v->bylen[L]; i < v->bylen[L + 1]; i++) {
+	for (size_t L = nmask ? n - 1 : n; L <= n; L++) {
+		/* words of one length are sorted: a known first letter narrows
+		 * them to its range */
+		size_t lo = v->bylen[L], hi = v->bylen[L + 1];
+		if (u[0].kind == U_LIT) {
+			lo = first_with(v, lo, hi, u[0].c);
+			hi = first_with(v, lo, hi, (char)(u[0].c + 1));
+		}
+		for (size_t i = lo; i < hi; i++) {
 			int c = match_cost(u, n, v->w[i].s, L, t);
 			if (c < 0)
 				continue;
@@ -464,6 +485,7 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 					best_lang = (long)i;
 			}
 		}
+	}
 	if (!tie)
 		return best;
 	/* `b_rn` in an English text is burn, in a Swedish one barn */
