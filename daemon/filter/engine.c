@@ -8,6 +8,8 @@
 
 #include "filter/aho.h"
 #include "filter/codecache.h"
+#include "filter/deobf.h"
+#include "filter/lexicon.h"
 #include "filter/anchor-split.h"
 #include "filter/mask.h"
 #include "filter/normalize.h"
@@ -152,6 +154,10 @@ struct filter_engine {
 	char *obuf;
 	size_t ocap;
 	struct norm_text nt;
+	/* the lexicons' vocabulary for de-obfuscation (deobf.h); NULL for an
+	 * engine made by filter_engine_new() alone */
+	struct deobf_vocab *deobf;
+	struct deobf_scratch dsc;
 };
 
 void filter_options_default(struct filter_options *o)
@@ -238,6 +244,8 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->lits);
 	free(e->obuf);
 	norm_text_free(&e->nt);
+	deobf_vocab_free(e->deobf);
+	deobf_scratch_free(&e->dsc);
 	free(e->cand);
 	free(e->spans);
 	free(e);
@@ -894,6 +902,25 @@ fail:
 	return r;
 }
 
+int filter_engine_load_vocab(struct filter_engine *e, const char *dir, struct diag_list *errors)
+{
+	char *ldir = NULL, *words = NULL;
+	size_t len = 0, n = 0;
+	if (asprintf(&ldir, "%s/lexicon", dir) < 0)
+		return -ENOMEM;
+	int r = lexicon_words_dir(ldir, &words, &len, &n);
+	if (r < 0)
+		diag_add(errors, ldir, 0, "cannot read the lexicons' words: %s", strerror(-r));
+	free(ldir);
+	if (r == 0) {
+		deobf_vocab_free(e->deobf);
+		e->deobf = NULL;
+		r = deobf_vocab_new(words, len, &e->deobf);
+	}
+	free(words);
+	return r;
+}
+
 int filter_engine_load(const char *dir, const struct filter_options *o, struct filter_engine **ret,
                        struct diag_list *errors, struct diag_list *warnings)
 {
@@ -901,7 +928,15 @@ int filter_engine_load(const char *dir, const struct filter_options *o, struct f
 	int r = rules_load_dir(dir, clock_now(), &rs, errors, warnings);
 	if (r != 0)
 		return r;
-	return filter_engine_new(&rs, o, ret);
+	r = filter_engine_new(&rs, o, ret);
+	if (r < 0)
+		return r;
+	r = filter_engine_load_vocab(*ret, dir, errors);
+	if (r < 0) {
+		filter_engine_free(*ret);
+		*ret = NULL;
+	}
+	return r;
 }
 
 size_t filter_engine_rule_count(const struct filter_engine *e)
@@ -1025,6 +1060,7 @@ struct scan {
 	size_t olen;
 	const struct norm_text *nt; /* the engine's, valid when have_nt */
 	int have_nt;
+	int deobf; /* nt holds a de-obfuscated reading after the text */
 	struct filter_verdict *v;
 	struct filter_span *spans; /* scratch for one rule */
 	size_t nspans;
@@ -1138,7 +1174,13 @@ static size_t take_match(const struct filter_engine *e, const struct filter_rule
 		struct filter_span sp = { vs, ve };
 		if (r->input == FILTER_INPUT_NORMALIZED)
 			norm_span_to_orig(sc->nt, vs, ve, &sp.start, &sp.end);
-		sc->spans[sc->nspans++] = sp;
+		/* the de-obfuscated reading repeats the text: one span for
+		 * a match found in both */
+		for (size_t k = 0; sc->deobf && k < sc->nspans; k++)
+			if (sc->spans[k].start == sp.start && sc->spans[k].end == sp.end)
+				ok = 0;
+		if (ok)
+			sc->spans[sc->nspans++] = sp;
 	}
 	size_t next = me;
 	if (me == ms || next <= start)
@@ -1512,6 +1554,13 @@ static int scan_prepare(struct filter_engine *e, const char *text, size_t len, s
 		r = normalize_text_reuse(sc->orig, sc->olen, &e->nt);
 		if (r < 0)
 			return r;
+		/* only a text with a trace of obfuscation pays for the step */
+		if (e->deobf && deobf_gate(sc->orig, sc->olen, &e->nt)) {
+			r = deobf_apply(e->deobf, sc->orig, sc->olen, &e->nt, &e->dsc);
+			if (r < 0)
+				return r;
+			sc->deobf = r;
+		}
 		sc->nt = &e->nt;
 		sc->have_nt = 1;
 	}

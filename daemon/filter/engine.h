@@ -72,6 +72,11 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 int filter_engine_load(const char *dir, const struct filter_options *o, struct filter_engine **ret,
                        struct diag_list *errors, struct diag_list *warnings);
 
+/* Give the engine the words of DIR/lexicon for the de-obfuscation step
+ * (deobf.h); filter_engine_load() does this, an engine made by
+ * filter_engine_new() alone has no such step.  Returns 0 or -errno. */
+int filter_engine_load_vocab(struct filter_engine *e, const char *dir, struct diag_list *errors);
+
 void filter_engine_free(struct filter_engine *e);
 
 /* Scan one comment (any bytes; invalid UTF-8 is replaced, input beyond

@@ -433,3 +433,85 @@ void lexicon_set_clear(struct lexicon_set *set)
 	free(set->v);
 	memset(set, 0, sizeof(*set));
 }
+
+/* One file's words appended to sb, NUL after each: lines as in
+ * lexicon_parse_buffer(), every space-separated token a word. */
+static int words_of_buffer(const char *buf, size_t len, struct strbuf *sb, size_t *n)
+{
+	size_t pos = 0;
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - buf) : len, next = nl ? end + 1 : len;
+		if (buf[pos] == '%') {
+			pos = next;
+			continue;
+		}
+		size_t i = pos;
+		while (i < end && buf[i] != '#') {
+			while (i < end && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r'))
+				i++;
+			size_t s = i;
+			while (i < end && word_char((unsigned char)buf[i]) && buf[i] != ' ')
+				i++;
+			if (i > s) {
+				if (strbuf_add(sb, buf + s, i - s) < 0 || strbuf_add(sb, "", 1) < 0)
+					return -ENOMEM;
+				(*n)++;
+			}
+			if (i < end && buf[i] != '#' && !word_char((unsigned char)buf[i]) &&
+			    buf[i] != '\t' && buf[i] != '\r')
+				i++; /* a character no word holds (`_` of a masked form) */
+		}
+		pos = next;
+	}
+	return 0;
+}
+
+int lexicon_words_dir(const char *dir, char **ret, size_t *ret_len, size_t *ret_n)
+{
+	struct strbuf sb = { 0 };
+	size_t n = 0;
+	int r = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	*ret = NULL;
+	*ret_len = *ret_n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".txt") != 0)
+			continue;
+		char *path = NULL, *buf = NULL;
+		size_t blen = 0;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		r = readfile_regular(path, LEXICON_MAX_FILE, &buf, &blen);
+		free(path);
+		if (r < 0)
+			break;
+		/* the language of the file's words, from its name */
+		const char *tag = strncmp(de->d_name, "sv_", 3) == 0 ? "#sv"
+		                  : strncmp(de->d_name, "en_", 3) == 0 || strstr(de->d_name, "_en_")
+		                          ? "#en"
+		                          : "#";
+		r = strbuf_add(&sb, tag, strlen(tag) + 1) < 0 ? -ENOMEM : 0;
+		if (r == 0)
+			r = words_of_buffer(buf, blen, &sb, &n);
+		free(buf);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0) {
+		strbuf_free(&sb);
+		return r;
+	}
+	*ret = sb.buf;
+	*ret_len = sb.len;
+	*ret_n = n;
+	return 0;
+}

@@ -61,3 +61,12 @@ int lexicon_expand(const struct lexicon_set *set, const char *src, char **ret, c
                    size_t unknown_size);
 
 void lexicon_set_clear(struct lexicon_set *set);
+
+/* The vocabulary of the lexicons of dir (the de-obfuscation step,
+ * deobf.h): every word of every "*.txt", phrases split at spaces, `%`
+ * flag lines and comments skipped (a word may repeat), in one block that
+ * *ret owns (NUL-separated words; free() it).  Before each file's words
+ * an entry "#sv", "#en" or "#" gives their language, from the file's name
+ * (sv_…, en_… or …_en_…).  *ret_n is the number of words.  A missing directory is an empty
+ * vocabulary.  Returns 0 or -errno. */
+int lexicon_words_dir(const char *dir, char **ret, size_t *ret_len, size_t *ret_n);

@@ -851,11 +851,14 @@ static int general(const char *orig, size_t len, struct norm_text *nt, size_t ba
 	int under = memchr(orig, '_', len) != NULL, star = memchr(orig, '*', len) != NULL;
 	if (under)
 		step_emphasis(&ev, '_');
-	if (star || memchr(orig, '#', len))
+	int masks = star || memchr(orig, '#', len) != NULL;
+	if (masks)
 		step_masks(&ev);
 	if (star)
 		step_emphasis(&ev, '*');
 	all |= under || star;
+	if ((need & (NEED_LEET | NEED_JOIN)) || under || masks)
+		nt->traced = 1;
 	if (all || (need & NEED_RUNS))
 		step_collapse_runs(orig, &ev);
 	if (all || (need & NEED_SPACES))
@@ -930,6 +933,7 @@ int normalize_text_reuse(const char *orig, size_t len, struct norm_text *nt)
 	if (len > UINT32_MAX)
 		return -EINVAL;
 	nt->len = 0;
+	nt->traced = 0;
 	if (every_step) {
 		int r = general(orig, len, nt, 0, 0, 0);
 		if (r < 0)

@@ -17,6 +17,10 @@ struct norm_text {
 	uint32_t *ostart; /* ostart[i]: original offset where byte i's source begins */
 	uint32_t *oend;   /* oend[i]: original offset where byte i's source ends */
 	size_t orig_len;
+	/* set when the general path met a leetspeak character, letters
+	 * written one by one, a mask or emphasis: the de-obfuscation step's
+	 * gate (deobf.h) */
+	unsigned char traced;
 	/* normalize_text_reuse(): capacity of s/ostart/oend and the working
 	 * buffer kept between calls */
 	size_t cap;

@@ -379,6 +379,13 @@ static struct filter_engine *load_times_v(const char *dir, int times, int vary)
 	o.no_jit = getenv("BENCH_NO_JIT") != NULL; /* BENCH_NO_JIT=1: interpreter only */
 	if (filter_engine_new(&all, &o, &e) < 0)
 		exit(1);
+	/* as filter_engine_load() does: the de-obfuscation step's words */
+	struct diag_list verrs = { 0 };
+	if (filter_engine_load_vocab(e, dir, &verrs) < 0) {
+		diag_print(&verrs, stderr);
+		exit(1);
+	}
+	diag_list_clear(&verrs);
 	size_t heap2 = mallinfo2().uordblks + mallinfo2().hblkhd;
 	printf("# heap: parsed rules %.1f MiB, engine beyond them %.1f MiB\n",
 	       ((double)heap1 - (double)heap0) / 1048576.0,

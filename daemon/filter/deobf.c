@@ -1,0 +1,872 @@
+/* De-obfuscation against the rules' vocabulary (deobf.h). */
+#include "filter/deobf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest word looked up; longer words are left alone. */
+#define MAXW 32
+
+/* Words too common to be in a lexicon that obfuscated threats and hate
+ * are made of; only for cutting chains and resolving masked words. */
+static const char *const function_words_sv[] = {
+	"jag",  "du",    "dig",    "mig", "ska",  "skall", "att",   "er",   "ni",   "dom",
+	"de",   "dem",   "vi",     "oss", "han",  "hon",   "hen",   "den",  "det",  "din",
+	"ditt", "dina",  "era",    "ert", "min",  "mitt",  "som",   "och",  "i",    "pa",
+	"med",  "ut",    "till",   "for", "av",   "nar",   "nu",    "alla", "allt", "ar",
+	"blir", "bli",   "kommer", "kan", "vill", "har",   "hela",  "hem",  "en",   "ett",
+	"inte", "javla", "fan",    "dar", "var",  "bor",   "ihjal", "sig",  "sin",  "sitt",
+};
+static const char *const function_words_en[] = {
+	"i",  "you",  "u",      "your",     "we",   "they", "them",  "he",    "she",   "it",  "the",
+	"a",  "an",   "all",    "will",     "ill",  "im",   "gonna", "going", "to",    "and", "are",
+	"be", "must", "should", "go",       "home", "out",  "my",    "me",    "get",   "is",  "of",
+	"in", "on",   "at",     "yourself", "back", "die",  "dead",  "kill",  "shoot", "am",  "ur",
+};
+
+struct vword {
+	const char *s;
+	uint8_t len;
+	uint8_t lex;  /* from a lexicon (not only a function word) */
+	uint8_t lang; /* LANG_SV | LANG_EN: the lexicons' or lists' language */
+};
+
+enum { LANG_SV = 1, LANG_EN = 2 };
+
+struct deobf_vocab {
+	char *blk;
+	struct vword *w; /* sorted by length, then bytes */
+	size_t n;
+	size_t bylen[MAXW + 2]; /* words of length L: w[bylen[L], bylen[L + 1]) */
+	uint32_t *ht;           /* index + 1, 0 empty */
+	size_t hmask;
+};
+
+static uint32_t hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static long find(const struct deobf_vocab *v, const char *s, size_t n)
+{
+	if (!v->ht || n == 0 || n > MAXW)
+		return -1;
+	for (size_t i = hash(s, n) & v->hmask;; i = (i + 1) & v->hmask) {
+		uint32_t k = v->ht[i];
+		if (!k)
+			return -1;
+		const struct vword *w = &v->w[k - 1];
+		if (w->len == n && memcmp(w->s, s, n) == 0)
+			return (long)(k - 1);
+	}
+}
+
+int deobf_vocab_has(const struct deobf_vocab *v, const char *w, size_t len)
+{
+	return find(v, w, len) >= 0;
+}
+
+static int plain_word(const char *s, size_t n)
+{
+	if (n == 0 || n > MAXW)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 'a' || s[i] > 'z')
+			return 0;
+	return 1;
+}
+
+static int cmp_vword(const void *a, const void *b)
+{
+	const struct vword *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	int c = memcmp(x->s, y->s, x->len);
+	if (c)
+		return c;
+	return 0;
+}
+
+int deobf_vocab_new(const char *words, size_t len, struct deobf_vocab **ret)
+{
+	struct deobf_vocab *v = calloc(1, sizeof(*v));
+	const size_t nsv = sizeof(function_words_sv) / sizeof(function_words_sv[0]);
+	const size_t nen = sizeof(function_words_en) / sizeof(function_words_en[0]);
+	const size_t nf = nsv + nen;
+	uint8_t lang = 0;
+	size_t cap = nf;
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++)
+		cap += words[i] == '\0';
+	v->blk = malloc(len + 1);
+	v->w = malloc((cap + 1) * sizeof(*v->w));
+	if (!v->blk || !v->w)
+		goto nomem;
+	if (len)
+		memcpy(v->blk, words, len);
+	v->blk[len] = '\0';
+	for (size_t i = 0; i < len;) {
+		size_t l = strlen(v->blk + i);
+		if (v->blk[i] == '#') /* the language of the next file's words */
+			lang = strcmp(v->blk + i, "#sv") == 0   ? LANG_SV
+			       : strcmp(v->blk + i, "#en") == 0 ? LANG_EN
+			                                        : 0;
+		else if (plain_word(v->blk + i, l))
+			v->w[v->n++] = (struct vword){ v->blk + i, (uint8_t)l, 1, lang };
+		i += l + 1;
+	}
+	for (size_t i = 0; i < nsv; i++)
+		v->w[v->n++] = (struct vword){ function_words_sv[i],
+			                       (uint8_t)strlen(function_words_sv[i]), 0, LANG_SV };
+	for (size_t i = 0; i < nen; i++)
+		v->w[v->n++] = (struct vword){ function_words_en[i],
+			                       (uint8_t)strlen(function_words_en[i]), 0, LANG_EN };
+	qsort(v->w, v->n, sizeof(*v->w), cmp_vword);
+	size_t u = 0;
+	for (size_t i = 0; i < v->n; i++)
+		if (!u || v->w[i].len != v->w[u - 1].len ||
+		    memcmp(v->w[i].s, v->w[u - 1].s, v->w[i].len) != 0) {
+			v->w[u++] = v->w[i];
+		} else {
+			v->w[u - 1].lex |= v->w[i].lex;
+			v->w[u - 1].lang |= v->w[i].lang;
+		}
+	v->n = u;
+	for (size_t L = 0, i = 0; L <= MAXW + 1; L++) {
+		while (i < v->n && v->w[i].len < L)
+			i++;
+		v->bylen[L] = i;
+	}
+	size_t hc = 16;
+	while (hc < 2 * v->n)
+		hc *= 2;
+	v->ht = calloc(hc, sizeof(*v->ht));
+	if (!v->ht)
+		goto nomem;
+	v->hmask = hc - 1;
+	for (size_t k = 0; k < v->n; k++) {
+		size_t i = hash(v->w[k].s, v->w[k].len) & v->hmask;
+		while (v->ht[i])
+			i = (i + 1) & v->hmask;
+		v->ht[i] = (uint32_t)(k + 1);
+	}
+	*ret = v;
+	return 0;
+nomem:
+	deobf_vocab_free(v);
+	return -ENOMEM;
+}
+
+void deobf_vocab_free(struct deobf_vocab *v)
+{
+	if (!v)
+		return;
+	free(v->blk);
+	free(v->w);
+	free(v->ht);
+	free(v);
+}
+
+void deobf_scratch_free(struct deobf_scratch *sc)
+{
+	free(sc->s);
+	free(sc->os);
+	free(sc->oe);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* ---- the gate ---- */
+
+static int alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+/* A letter ends before orig[i] (ASCII, or the last byte of a two-byte
+ * Latin letter such as ö). */
+static int letter_before(const unsigned char *p, size_t i)
+{
+	return i >= 1 && (alpha(p[i - 1]) || (i >= 2 && p[i - 2] == 0xC3 && p[i - 1] >= 0x80));
+}
+
+static int letter_at(const unsigned char *p, size_t len, size_t i)
+{
+	return i < len && (alpha(p[i]) || (p[i] == 0xC3 && i + 1 < len));
+}
+
+/* A character of `set` with a letter on both sides somewhere in the text
+ * (`k!ll`), or, for the chain separators, a single letter before it. */
+static int between_letters(const unsigned char *p, size_t len, unsigned char c, int single)
+{
+	const unsigned char *q = p;
+	while ((q = memchr(q, c, len - (size_t)(q - p)))) {
+		size_t i = (size_t)(q - p);
+		if (letter_before(p, i) && letter_at(p, len, i + 1)) {
+			if (!single)
+				return 1;
+			size_t b = i >= 2 && p[i - 2] == 0xC3 ? i - 2 : i - 1;
+			if (b == 0 || !(alpha(p[b - 1]) || p[b - 1] >= 0x80 ||
+			                (p[b - 1] >= '0' && p[b - 1] <= '9')))
+				return 1;
+		}
+		q++;
+	}
+	return 0;
+}
+
+bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
+{
+	const unsigned char *p = (const unsigned char *)orig;
+	if (nt->traced)
+		return 1;
+	if (between_letters(p, olen, '!', 0) || between_letters(p, olen, '|', 0) ||
+	    between_letters(p, olen, ',', 1) || between_letters(p, olen, ':', 1) ||
+	    between_letters(p, olen, ';', 1))
+		return 1;
+	/* a four-byte pictograph or a three-byte mask (∗ •) inside a word */
+	for (const unsigned char *q = p; (q = memchr(q, 0xF0, olen - (size_t)(q - p))); q++) {
+		size_t i = (size_t)(q - p);
+		if (letter_before(p, i) && letter_at(p, olen, i + 4))
+			return 1;
+	}
+	for (const unsigned char *q = p; (q = memchr(q, 0xE2, olen - (size_t)(q - p))); q++) {
+		size_t i = (size_t)(q - p);
+		if (i + 2 < olen && letter_before(p, i) && letter_at(p, olen, i + 3))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- words ---- */
+
+enum { U_LIT, U_LEET, U_MASK };
+
+struct unit {
+	char c; /* the letter (U_LIT), the first reading (U_LEET) */
+	uint8_t kind;
+	uint8_t stretched; /* U_LIT: folded from a run of one letter (`uuuu`) */
+	const char *alt;   /* U_LEET: the letters it may stand for */
+	uint32_t p, np;    /* its bytes in the normalised text */
+};
+
+static const char *leet_alt(unsigned char c)
+{
+	switch (c) {
+	case '0':
+		return "ou";
+	case '1':
+	case '!':
+	case '|':
+		return "il";
+	case '3':
+		return "e";
+	case '4':
+		return "a";
+	case '5':
+	case '$':
+		return "s";
+	case '6':
+	case '9':
+		return "g";
+	case '7':
+		return "t";
+	case '8':
+		return "b";
+	case '@':
+		return "ao";
+	default:
+		return NULL;
+	}
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The unit at nt byte i; returns its byte count, 0 when none starts there. */
+static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
+{
+	const unsigned char c = (unsigned char)nt->s[i];
+	u->p = (uint32_t)i;
+	u->np = 1;
+	u->alt = NULL;
+	u->stretched = 0;
+	if (c >= 'a' && c <= 'z') {
+		u->kind = U_LIT;
+		u->c = (char)c;
+		u->stretched = nt->oend[i] - nt->ostart[i] > 2;
+		if (nt->oend[i] - nt->ostart[i] == 1) {
+			unsigned char oc = (unsigned char)orig[nt->ostart[i]];
+			const char *a = leet_alt(oc);
+			if (a && (oc | 0x20) != c) {
+				u->kind = U_LEET;
+				u->alt = a;
+			}
+		}
+		return 1;
+	}
+	if (is_digit(c) || c == '@' || c == '$' || c == '!' || c == '|') {
+		const char *a = leet_alt(c);
+		u->kind = U_LEET;
+		u->alt = a ? a : "";
+		u->c = a ? a[0] : '?';
+		return 1;
+	}
+	if (c == '_' || c == '*' || c == '#') {
+		u->kind = U_MASK;
+		u->c = '_';
+		return 1;
+	}
+	/* ∗ (U+2217) and • (U+2022) written for a masked letter */
+	if (c == 0xE2 && i + 2 < nt->len &&
+	    (((unsigned char)nt->s[i + 1] == 0x88 && (unsigned char)nt->s[i + 2] == 0x97) ||
+	     ((unsigned char)nt->s[i + 1] == 0x80 && (unsigned char)nt->s[i + 2] == 0xA2))) {
+		u->kind = U_MASK;
+		u->c = '_';
+		u->np = 3;
+		return 3;
+	}
+	return 0;
+}
+
+/* ! and | end a word unless a letter follows (`dig!!!`, `k!ll`). */
+static int unit_ok_inside(const struct norm_text *nt, const struct unit *u)
+{
+	unsigned char c = (unsigned char)nt->s[u->p];
+	if (c != '!' && c != '|')
+		return 1;
+	size_t j = u->p + 1;
+	return j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z';
+}
+
+/* The units of the word at nt byte i (a word character before it was
+ * already consumed); returns how many, 0 when none. */
+static size_t word_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u,
+                      size_t max, size_t *ret_end)
+{
+	size_t n = 0, j = i;
+	while (j < nt->len && n < max) {
+		size_t k = unit_at(orig, nt, j, &u[n]);
+		if (!k || !unit_ok_inside(nt, &u[n]))
+			break;
+		/* a word does not start with a mask or ! | (emphasis, `!!hej`) */
+		if (n == 0 && u[0].kind != U_LIT && u[0].kind != U_LEET)
+			break;
+		if (n == 0 && (nt->s[j] == '!' || nt->s[j] == '|'))
+			break;
+		n++;
+		j += k;
+	}
+	*ret_end = j;
+	return n;
+}
+
+/* Cost of reading units u[0, n) as word w[0, wl), -1 when it cannot;
+ * take[k] gets how many letters unit k reads (0 or 1). */
+static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, uint8_t *take)
+{
+	/* one mask may read no letter (`dod_a` for a stretched `dööööd*a`):
+	 * try every unit index for it, and the plain reading first */
+	int best = -1, stretched = 0;
+	size_t nmask = 0;
+	for (size_t k = 0; k < n; k++) {
+		nmask += u[k].kind == U_MASK;
+		stretched |= u[k].stretched;
+	}
+	if (wl != n && !(wl + 1 == n && nmask))
+		return -1;
+	for (size_t skip = 0; skip <= n; skip++) {
+		if (wl == n && skip < n)
+			continue;
+		if (wl + 1 == n && (skip == n || u[skip].kind != U_MASK))
+			continue;
+		/* a mask in a word with a stretched letter is often no letter
+		 * (`skjuuuut*a`); elsewhere reading nothing is a guess */
+		int cost = skip < n ? (stretched ? 0 : 2) : 0;
+		size_t j = 0, k;
+		uint8_t t[MAXW + 1];
+		for (k = 0; k < n; k++) {
+			if (k == skip) {
+				t[k] = 0;
+				continue;
+			}
+			char c = w[j++];
+			t[k] = 1;
+			if (u[k].kind == U_LIT) {
+				if (c != u[k].c)
+					break;
+			} else if (u[k].kind == U_LEET) {
+				if (!strchr(u[k].alt, c) || !c)
+					break;
+				cost += c != u[k].c;
+			} else {
+				/* masks mostly hide vowels */
+				cost += !strchr("aeiouy", c);
+			}
+		}
+		if (k == n && (best < 0 || cost < best)) {
+			best = cost;
+			memcpy(take, t, n);
+		}
+	}
+	return best;
+}
+
+/* The first of v->w[lo, hi) (words of one length) whose first letter is
+ * c or after it. */
+static size_t first_with(const struct deobf_vocab *v, size_t lo, size_t hi, char c)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v->w[mid].s[0] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The one best vocabulary word for units u[0, n), or -1.  Words that
+ * fit equally well are a tie, and a tie changes nothing, unless every
+ * one of them is a lexicon word (`m_sl_ms`: muslims, moslems): then the
+ * word was one of the rules' words whichever it was, and the first is
+ * taken. */
+static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n, int text_lang,
+                    uint8_t *take)
+{
+	size_t lit = 0, wild = 0, nmask = 0;
+	for (size_t k = 0; k < n; k++) {
+		lit += u[k].kind == U_LIT;
+		wild += u[k].kind != U_LIT;
+		nmask += u[k].kind == U_MASK;
+	}
+	/* enough known letters that the word is more than a guess (`d16`
+	 * has one, `d_` is too short to tell da, de, di and do apart) */
+	if (wild == 0 || n < 3 || lit < 1 || wild > lit + 1 || nmask > lit || n > MAXW)
+		return -1;
+	/* stars side by side that normalisation left (`f**k`) need more */
+	for (size_t k = 1; k < n; k++)
+		if (u[k].kind == U_MASK && u[k - 1].kind == U_MASK && lit <= wild)
+			return -1;
+	long best = -1, best_lang = -1;
+	int bestc = -1, tie = 0, lexical = 1, nlang = 0;
+	uint8_t t[MAXW + 1];
+	for (size_t L = nmask ? n - 1 : n; L <= n; L++) {
+		/* words of one length are sorted: a known first letter narrows
+		 * them to its range */
+		size_t lo = v->bylen[L], hi = v->bylen[L + 1];
+		if (u[0].kind == U_LIT) {
+			lo = first_with(v, lo, hi, u[0].c);
+			hi = first_with(v, lo, hi, (char)(u[0].c + 1));
+		}
+		for (size_t i = lo; i < hi; i++) {
+			int c = match_cost(u, n, v->w[i].s, L, t);
+			if (c < 0)
+				continue;
+			int in_lang = (v->w[i].lang & text_lang) != 0;
+			if (bestc < 0 || c < bestc) {
+				bestc = c;
+				best = (long)i;
+				tie = 0;
+				lexical = v->w[i].lex;
+				nlang = in_lang;
+				best_lang = in_lang ? (long)i : -1;
+				memcpy(take, t, n);
+			} else if (c == bestc) {
+				tie = 1;
+				lexical &= v->w[i].lex;
+				if (in_lang && !nlang++)
+					best_lang = (long)i;
+			}
+		}
+	}
+	if (!tie)
+		return best;
+	/* `b_rn` in an English text is burn, in a Swedish one barn */
+	if (nlang == 1 && best_lang != best) {
+		match_cost(u, n, v->w[best_lang].s, v->w[best_lang].len, take);
+		return best_lang;
+	}
+	return nlang == 1 || lexical ? best : -1;
+}
+
+/* ---- output ---- */
+
+struct out {
+	struct deobf_scratch *sc;
+	size_t base; /* where the reading starts (after the text and DEOBF_SEP) */
+	size_t n;
+	int changed;
+};
+
+static void put(struct out *o, char c, uint32_t os, uint32_t oe)
+{
+	o->sc->s[o->n] = c;
+	o->sc->os[o->n] = os;
+	o->sc->oe[o->n] = oe;
+	o->n++;
+}
+
+static void copy_bytes(struct out *o, const struct norm_text *nt, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++)
+		put(o, nt->s[i], nt->ostart[i], nt->oend[i]);
+}
+
+/* Segment the letters w[0, n) (all in the vocabulary's alphabet) into
+ * vocabulary words: fewest pieces, a one-letter piece counting double.
+ * cut[k] = 1 when a piece starts at k > 0.  Returns 1 when the pieces
+ * are at least two and one of them is a lexicon word (below). */
+static int segment(const struct deobf_vocab *v, const char *w, size_t n, uint8_t *cut)
+{
+	int best[MAXW * 2 + 1];
+	uint8_t plen[MAXW * 2 + 1];
+	if (n > MAXW * 2)
+		return 0;
+	best[0] = 0;
+	for (size_t k = 1; k <= n; k++) {
+		best[k] = -1;
+		for (size_t l = k < MAXW ? k : MAXW; l >= 1; l--) {
+			if (best[k - l] < 0 || find(v, w + k - l, l) < 0)
+				continue;
+			int c = best[k - l] + 1 + (l == 1);
+			if (best[k] < 0 || c < best[k]) {
+				best[k] = c;
+				plen[k] = (uint8_t)l;
+			}
+		}
+	}
+	if (best[n] < 0)
+		return 0;
+	memset(cut, 0, n);
+	size_t pieces = 0, singles = 0;
+	int lex3 = 0, lex4 = 0;
+	for (size_t k = n; k > 0; k -= plen[k]) {
+		size_t s = k - plen[k];
+		long f = find(v, w + s, plen[k]);
+		int lex = f >= 0 && v->w[f].lex;
+		lex3 |= lex && plen[k] == 3;
+		lex4 |= lex && plen[k] >= 4;
+		singles += plen[k] == 1;
+		if (s > 0)
+			cut[s] = 1;
+		pieces++;
+	}
+	/* a lexicon word of four letters, or of three without one-letter
+	 * pieces around it (`a ras it er` is no reading of `arasiter`) */
+	return pieces >= 2 && (lex4 || (lex3 && !singles));
+}
+
+/* Emit the letters of units u[0, n) as text w, with spaces where cut[]
+ * says (the space maps to the bytes between the two letters' sources). */
+static void emit_cut(struct out *o, const struct norm_text *nt, const struct unit *u, size_t n,
+                     const uint8_t *cut)
+{
+	for (size_t k = 0; k < n; k++) {
+		uint32_t os = nt->ostart[u[k].p], oe = nt->oend[u[k].p + u[k].np - 1];
+		if (k && cut && cut[k]) {
+			uint32_t pe = nt->oend[u[k - 1].p + u[k - 1].np - 1];
+			put(o, ' ', pe, os > pe ? os : pe);
+		}
+		put(o, u[k].c, os, oe);
+	}
+}
+
+/* Emit units u[0, n) read as w (take[] from match_cost()). */
+static void emit_word(struct out *o, const struct norm_text *nt, const struct unit *u, size_t n,
+                      const char *w, const uint8_t *take)
+{
+	size_t j = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t os = nt->ostart[u[k].p], oe = nt->oend[u[k].p + u[k].np - 1];
+		if (take[k]) {
+			put(o, w[j++], os, oe);
+		} else if (o->n > o->base) {
+			/* a mask that read no letter: its bytes go to the letter
+			 * before it, so a highlight still covers them */
+			if (o->sc->oe[o->n - 1] < oe)
+				o->sc->oe[o->n - 1] = oe;
+		}
+	}
+}
+
+static int word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || is_digit(c) || c >= 0x80 || c == '_' || c == '@' ||
+	       c == '$';
+}
+
+/* Count of letters of u[0, n) whose source is not next to the one before
+ * it (the separators normalisation dropped when it joined a chain). */
+static size_t gaps(const struct norm_text *nt, const struct unit *u, size_t n)
+{
+	size_t g = 0;
+	for (size_t k = 1; k < n; k++)
+		g += nt->ostart[u[k].p] > nt->oend[u[k - 1].p + u[k - 1].np - 1];
+	return g;
+}
+
+static int all_lit(const struct unit *u, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (u[k].kind != U_LIT)
+			return 0;
+	return 1;
+}
+
+static size_t letters_of(const struct unit *u, size_t n, char *w)
+{
+	for (size_t k = 0; k < n; k++)
+		w[k] = u[k].c;
+	return n;
+}
+
+/* Separators between letters written one by one that normalisation did
+ * not join: irregular gaps, and , : ; + (`d.o..d.a`, `d,o,d,a`); not '
+ * (`you're`). */
+static int chain_sep(unsigned char c)
+{
+	return c == ' ' || c == '.' || c == ',' || c == ':' || c == ';' || c == '-' || c == '_' ||
+	       c == '*' || c == '/' || c == '~' || c == '|' || c == '+';
+}
+
+/* Letters (fragments of one to three letters; one when a separator holds
+ * a space) with separators of one to three characters between them,
+ * from nt byte i: joined, or cut into words, when that gives a lexicon
+ * word.  Returns the end of what was emitted, 0 when nothing was. */
+static size_t try_chain(const struct deobf_vocab *v, const char *orig, const struct norm_text *nt,
+                        size_t i, struct out *o)
+{
+	struct unit u[MAXW * 2];
+	size_t n = 0, j = i, nfrag = 0, maxfrag = 0, end = i;
+	int spaced = 0, longtail = 0;
+	(void)orig;
+	for (;;) {
+		size_t s = j;
+		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z' && n < MAXW * 2) {
+			u[n] = (struct unit){
+				.c = nt->s[j], .kind = U_LIT, .p = (uint32_t)j, .np = 1
+			};
+			n++;
+			j++;
+		}
+		size_t fl = j - s;
+		if (fl == 0 || (j < nt->len && word_byte((unsigned char)nt->s[j]))) {
+			n -= fl;
+			break;
+		}
+		if (fl > 3) {
+			/* what normalisation joined of the rest (`m.orda` from
+			 * `m.ö..r.d.a`) ends the chain */
+			if (spaced || nfrag == 0 || n > MAXW) {
+				n -= fl;
+				break;
+			}
+			longtail = 1;
+			nfrag++;
+			end = j;
+			break;
+		}
+		if (fl > maxfrag)
+			maxfrag = fl;
+		if (spaced && maxfrag > 1) {
+			n -= fl;
+			break;
+		}
+		nfrag++;
+		end = j;
+		size_t sep = j;
+		int sp = 0;
+		while (j < nt->len && j - sep < 4 && chain_sep((unsigned char)nt->s[j])) {
+			sp |= nt->s[j] == ' ';
+			j++;
+		}
+		if (j == sep || j - sep > 3 || j >= nt->len || nt->s[j] < 'a' || nt->s[j] > 'z')
+			break;
+		if (sp && maxfrag > 1)
+			break;
+		spaced |= sp;
+	}
+	/* two fragments only when they make four letters or more (`d.oda`,
+	 * what normalisation left of `d.ö..d.a`) */
+	if (nfrag < 2 || (nfrag == 2 && n < 4) || n < 3 || n > MAXW * 2)
+		return 0;
+	char w[MAXW * 2];
+	uint8_t cut[MAXW * 2];
+	letters_of(u, n, w);
+	long f = find(v, w, n);
+	if (f >= 0 && v->w[f].lex && n >= 3) {
+		emit_cut(o, nt, u, n, NULL);
+	} else if (!longtail && nfrag > 2 && segment(v, w, n, cut)) {
+		emit_cut(o, nt, u, n, cut);
+	} else {
+		return 0;
+	}
+	o->changed = 1;
+	return end;
+}
+
+/* An emoji that normalisation made a space, with a letter on both sides
+ * in the original (`skj💥uta`). */
+static int emoji_space(const char *orig, const struct norm_text *nt, size_t q)
+{
+	if (q >= nt->len || nt->s[q] != ' ' || q + 1 >= nt->len)
+		return 0;
+	for (uint32_t b = nt->ostart[q]; b < nt->oend[q]; b++) {
+		unsigned char c = (unsigned char)orig[b];
+		if (c < 0x80)
+			return 0;
+	}
+	return 1;
+}
+
+/* The language most of the text's known words are in: LANG_SV, LANG_EN,
+ * 0 when neither leads. */
+static int text_language(const struct deobf_vocab *v, const struct norm_text *nt)
+{
+	int sv = 0, en = 0;
+	for (size_t i = 0; i < nt->len;) {
+		size_t j = i;
+		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z')
+			j++;
+		if (j > i) {
+			long f = find(v, nt->s + i, j - i);
+			if (f >= 0) {
+				sv += v->w[f].lang == LANG_SV;
+				en += v->w[f].lang == LANG_EN;
+			}
+			i = j;
+		} else {
+			i++;
+		}
+	}
+	return sv > en ? LANG_SV : en > sv ? LANG_EN : 0;
+}
+
+int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, struct norm_text *nt,
+                struct deobf_scratch *sc)
+{
+	(void)olen;
+	const size_t seplen = sizeof(DEOBF_SEP) - 1, base = nt->len + seplen;
+	size_t need = base + 2 * nt->len + 2;
+	if (sc->cap < need) {
+		char *s = realloc(sc->s, need);
+		if (s)
+			sc->s = s;
+		uint32_t *os = realloc(sc->os, need * sizeof(*os));
+		if (os)
+			sc->os = os;
+		uint32_t *oe = realloc(sc->oe, need * sizeof(*oe));
+		if (oe)
+			sc->oe = oe;
+		if (!s || !os || !oe)
+			return -ENOMEM;
+		sc->cap = need;
+	}
+	struct out o = { sc, base, base, 0 };
+	struct unit u[MAXW * 2 + 2];
+	uint8_t take[MAXW * 2 + 2];
+	char w[MAXW * 2 + 2];
+	size_t i = 0;
+	int lang = -1; /* text_language(), when a word needs it */
+	while (i < nt->len) {
+		unsigned char c = (unsigned char)nt->s[i];
+		int start = i == 0 || !word_byte((unsigned char)nt->s[i - 1]);
+		if (!start || !word_byte(c)) {
+			put(&o, nt->s[i], nt->ostart[i], nt->oend[i]);
+			i++;
+			continue;
+		}
+		if (c >= 'a' && c <= 'z') {
+			size_t e = try_chain(v, orig, nt, i, &o);
+			if (e) {
+				i = e;
+				continue;
+			}
+		}
+		size_t end;
+		size_t n = word_at(orig, nt, i, u, MAXW + 1, &end);
+		if (n == 0 || n > MAXW) {
+			/* not a word this step reads: copy up to its end */
+			size_t e = i + 1;
+			while (e < nt->len && word_byte((unsigned char)nt->s[e]))
+				e++;
+			copy_bytes(&o, nt, i, e);
+			i = e;
+			continue;
+		}
+		/* a word split by an emoji, joined again when that makes a word
+		 * and its halves are not both words */
+		if (all_lit(u, n) && emoji_space(orig, nt, end)) {
+			size_t end2;
+			size_t n2 = word_at(orig, nt, end + 1, u + n, MAXW + 1 - n, &end2);
+			if (n2 && n + n2 <= MAXW && all_lit(u + n, n2)) {
+				letters_of(u, n + n2, w);
+				if (find(v, w, n + n2) >= 0 &&
+				    !(find(v, w, n) >= 0 && find(v, w + n, n2) >= 0)) {
+					emit_cut(&o, nt, u, n + n2, NULL);
+					o.changed = 1;
+					i = end2;
+					continue;
+				}
+			}
+		}
+		if (!all_lit(u, n)) {
+			if (lang < 0)
+				lang = text_language(v, nt);
+			long f = resolve(v, u, n, lang, take);
+			if (f >= 0) {
+				emit_word(&o, nt, u, n, v->w[f].s, take);
+				o.changed = 1;
+				i = end;
+				continue;
+			}
+		} else if (n >= 4 && gaps(nt, u, n) * 2 >= n - 1) {
+			/* letters written one by one that normalisation joined into
+			 * one word across word boundaries: cut into words */
+			uint8_t cut[MAXW + 2];
+			letters_of(u, n, w);
+			if (find(v, w, n) < 0 && segment(v, w, n, cut)) {
+				emit_cut(&o, nt, u, n, cut);
+				o.changed = 1;
+				i = end;
+				continue;
+			}
+		}
+		copy_bytes(&o, nt, i, end);
+		i = end;
+	}
+	if (!o.changed)
+		return 0;
+	sc->s[o.n] = '\0';
+	sc->os[o.n] = sc->oe[o.n] = (uint32_t)nt->orig_len;
+	/* the text as normalised, the separator (mapped to the empty range
+	 * at the end of the original), the reading */
+	memcpy(sc->s, nt->s, nt->len);
+	memcpy(sc->os, nt->ostart, nt->len * sizeof(*sc->os));
+	memcpy(sc->oe, nt->oend, nt->len * sizeof(*sc->oe));
+	for (size_t k = 0; k < seplen; k++) {
+		sc->s[nt->len + k] = DEOBF_SEP[k];
+		sc->os[nt->len + k] = sc->oe[nt->len + k] = (uint32_t)nt->orig_len;
+	}
+	/* that becomes nt's; nt's buffers become scratch */
+	char *s = nt->s;
+	uint32_t *os = nt->ostart, *oe = nt->oend;
+	size_t cap = nt->cap;
+	nt->s = sc->s;
+	nt->ostart = sc->os;
+	nt->oend = sc->oe;
+	nt->cap = sc->cap;
+	nt->len = o.n;
+	sc->s = s;
+	sc->os = os;
+	sc->oe = oe;
+	sc->cap = cap;
+	return 1;
+}
