@@ -13,10 +13,10 @@
  * every other state keeps a record of 12 bytes (first child, failure link,
  * first output state, and the classes of its first three children) and
  * the class of the edge that enters it, a byte.  A row is ncls entries of
- * 4 bytes (about 60 for the shipped rules): the rows take 1 MB, and the
- * deeper states, 13 bytes each instead of a 240-byte row, take 1 MB for
- * the shipped rules' 76,000 states (docs/filter.md, "Figures, eleventh
- * round"). */
+ * 4 bytes (75 for the shipped rules): the rows take 1.2 MB, and the
+ * deeper states, 13 bytes each instead of a 300-byte row, 1.1 MB of the
+ * shipped rules' 89,000 states (docs/filter.md, "Figures, eleventh
+ * round": smaller, faster under load, a few per cent slower idle). */
 #define AHO_DENSE_MAX 4096u
 #define AHO_DENSE_LIMIT (1u << 24)
 
@@ -57,8 +57,9 @@ struct aho {
 
 /* A scan's stamps: for each block of 32 output states, the scan (gen)
  * that last marked one of them and which ones it marked.  The stamps of
- * the shipped rules' 58,000 output states take 14 KB, where one word per
- * state took 230 KB: the check at each byte stays in the L1 cache. */
+ * the shipped rules' 23,500 output states take 6 KB, where one word per
+ * reporting state took about 300 KB: the check at each byte stays in the
+ * L1 cache. */
 static inline int stamped(const uint32_t *st, uint32_t o, uint32_t gen)
 {
 	const uint32_t *b = st + 2 * (o >> 5);
