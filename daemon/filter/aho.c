@@ -5,42 +5,76 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* At most this many states (the shallowest, where a scan spends nearly
- * all its time) get a full row of transitions; deeper states keep only
- * their trie edges and their failure link.  A full row is ncls entries
- * (about 60 for the shipped rules), a trie state has about one edge, so
- * this bounds the table while the rule set grows. */
-#define AHO_DENSE_MAX 32768u
+/* States are numbered breadth-first, so the shallowest come first and the
+ * children of a state are consecutive (an edge needs no target: the
+ * children of s are fc(s) .. fc(s + 1)).  The first `ndense` states (at
+ * most AHO_DENSE_MAX: the first levels of the trie, where a scan of
+ * ordinary text spends most of its steps) get a full row of transitions;
+ * every other state keeps a record of 12 bytes (first child, failure link,
+ * first output state, and the classes of its first three children) and
+ * the class of the edge that enters it, a byte.  A row is ncls entries of
+ * 4 bytes (75 for the shipped rules): the rows take 1.2 MB, and the
+ * deeper states, 13 bytes each instead of a 300-byte row, 1.1 MB of the
+ * shipped rules' 89,000 states (docs/filter.md, "Figures, eleventh
+ * round": smaller, faster under load, a few per cent slower idle). */
+#define AHO_DENSE_MAX 4096u
+#define AHO_DENSE_LIMIT (1u << 24)
+
+/* A sparse state: first child, failure link and out() in the low 24 bits
+ * (at most 2^24 states), the classes of its first three children in the
+ * high bytes (0: none; a class is never 0), so that a step to one of them
+ * reads no other cache line. */
+struct srec {
+	uint32_t fc, fail, out;
+};
+#define LOW24 0xffffffu
 
 struct aho {
 	uint8_t cls[256]; /* byte -> class; 0 for bytes in no literal */
 	size_t ncls;
 	size_t nstates;
-	/* States are numbered: dense states [0, ndense) — those that do not
-	 * report, then from rep_lo those that do — then sparse states, from
-	 * rep_hi those that report.  With at most 65536 states every state
-	 * is dense and rows are 16-bit (d16); else rows are 32-bit (d32). */
-	uint32_t ndense, rep_lo, rep_hi;
-	/* Reporting states have a report index (rix()): [rep_lo, ndense)
-	 * first, then [rep_hi, nstates); ri and a scan's stamps are indexed
-	 * by it, so states that never report cost neither. */
-	uint32_t nrep;
-	uint16_t *d16; /* d16[s * ncls + class]: next state */
-	uint32_t *d32;
-	/* sparse state s: trie edges e_cls/e_to[e_off[j] .. e_off[j+1]) and
-	 * failure link fail[j], j = s - ndense */
-	uint32_t *e_off, *e_to, *fail;
-	uint8_t *e_cls;
-	/* What a reporting state reports, by report index: its own ids are
-	 * ids[ri[r].lo .. ri[r + 1].lo) (ri[nrep] ends the last), then those
-	 * of the chain from ri[r].dict */
-	struct rinfo {
-		int32_t dict; /* report index: next state with outputs on the chain; -1 none */
-		uint32_t lo;
-	} * ri;
+	uint32_t ndense;
+	/* row[s * ncls + c]: next state of dense state s on class c (class
+	 * 0, bytes in no literal, leads to the root); outd[s]: its out() */
+	uint32_t *row, *outd;
+	/* sparse state s: sp[s - ndense]; sp[nstates - ndense].fc ends the
+	 * last state's children; the 4th and later children's classes are
+	 * in incls */
+	struct srec *sp;
+	uint8_t *incls; /* incls[t]: the class of the edge that enters t */
+	/* Output states, those that end a literal, are numbered 1 .. nout
+	 * (0: none).  out(s) is the first output state on s's failure chain,
+	 * s included.  Output state o reports ids[orec[o].lo .. orec[o +
+	 * 1].lo), then the chain goes on at orec[o].next. */
+	uint32_t nout;
+	struct orec {
+		uint32_t next, lo;
+	} * orec;
 	uint32_t *ids;
 	size_t nids;
+	uint32_t dense_max;
 };
+
+/* A scan's stamps: for each block of 32 output states, the scan (gen)
+ * that last marked one of them and which ones it marked.  The stamps of
+ * the shipped rules' 23,500 output states take 6 KB, where one word per
+ * reporting state took about 300 KB: the check at each byte stays in the
+ * L1 cache. */
+static inline int stamped(const uint32_t *st, uint32_t o, uint32_t gen)
+{
+	const uint32_t *b = st + 2 * (o >> 5);
+	return b[0] == gen && (b[1] >> (o & 31) & 1);
+}
+
+static inline void stamp_set(uint32_t *st, uint32_t o, uint32_t gen)
+{
+	uint32_t *b = st + 2 * (o >> 5);
+	if (b[0] != gen) {
+		b[0] = gen;
+		b[1] = 0;
+	}
+	b[1] |= 1u << (o & 31);
+}
 
 /* The trie while building: edges as sibling lists. */
 struct btrie {
@@ -218,153 +252,117 @@ static int link_failures(struct btrie *t)
 	return 0;
 }
 
-static int reports(const struct btrie *t, uint32_t s)
-{
-	return t->out_n[s] || t->dict[s] >= 0;
-}
-
-/* New state numbers (see struct aho) in perm[old]; the breadth-first
- * order of the dense states is kept inside each group, so the shallow
- * states share a few cache lines. */
-static void renumber(struct aho *a, const struct btrie *t, uint32_t *perm)
+/* Output states in breadth-first order get 1 .. nout; onum[old] is the
+ * number of old state `old`'s first output state on its failure chain
+ * (itself included), 0 if none. */
+static void number_outputs(struct aho *a, const struct btrie *t, uint32_t *onum)
 {
 	uint32_t k = 0;
-	a->ndense = t->n <= 65536 ? (uint32_t)t->n : AHO_DENSE_MAX;
-	for (uint32_t i = 0; i < a->ndense; i++)
-		if (!reports(t, t->order[i]))
-			perm[t->order[i]] = k++;
-	a->rep_lo = k;
-	for (uint32_t i = 0; i < a->ndense; i++)
-		if (reports(t, t->order[i]))
-			perm[t->order[i]] = k++;
-	for (uint32_t i = a->ndense; i < t->n; i++)
-		if (!reports(t, t->order[i]))
-			perm[t->order[i]] = k++;
-	a->rep_hi = k;
-	for (uint32_t i = a->ndense; i < t->n; i++)
-		if (reports(t, t->order[i]))
-			perm[t->order[i]] = k++;
+	for (size_t i = 0; i < t->n; i++) {
+		uint32_t old = t->order[i];
+		onum[old] = t->out_n[old] ? ++k : 0;
+	}
+	a->nout = k;
+	/* a dictionary link is shallower: numbered before */
+	for (size_t i = 0; i < t->n; i++) {
+		uint32_t old = t->order[i];
+		if (!onum[old] && t->dict[old] >= 0)
+			onum[old] = onum[t->dict[old]];
+	}
 }
 
-/* The report index of reporting state s (new numbering). */
-static inline uint32_t rix(const struct aho *a, uint32_t s)
-{
-	return s < a->ndense ? s - a->rep_lo : s - a->rep_hi + (a->ndense - a->rep_lo);
-}
-
-/* The report records (ri, ids), in the new numbering, by report index. */
-static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *perm,
+/* The output records (orec, ids) by output number. */
+static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *onum,
                          const struct pair *pairs)
 {
-	uint32_t *start = calloc(t->n + 1, sizeof(uint32_t));
-	a->nrep = (a->ndense - a->rep_lo) + ((uint32_t)t->n - a->rep_hi);
-	a->ri = malloc((a->nrep + 1) * sizeof(*a->ri));
-	if (!start || !a->ri) {
+	uint32_t *start = calloc((size_t)a->nout + 2, sizeof(uint32_t));
+	a->orec = malloc(((size_t)a->nout + 2) * sizeof(*a->orec));
+	if (!start || !a->orec) {
 		free(start);
 		return -ENOMEM;
 	}
 	for (size_t old = 0; old < t->n; old++)
-		start[perm[old] + 1] = t->out_n[old];
-	for (size_t s = 0; s < t->n; s++)
-		start[s + 1] += start[s];
+		if (t->out_n[old])
+			start[onum[old] + 1] = t->out_n[old];
+	for (size_t o = 0; o <= a->nout; o++)
+		start[o + 1] += start[o];
 	/* pairs are sorted by old state: one state's ids are consecutive */
 	for (size_t i = 0, j; i < a->nids; i = j) {
-		uint32_t ns = perm[pairs[i].state];
+		uint32_t o = onum[pairs[i].state];
 		for (j = i; j < a->nids && pairs[j].state == pairs[i].state; j++)
-			a->ids[start[ns] + (j - i)] = pairs[j].id;
+			a->ids[start[o] + (j - i)] = pairs[j].id;
 	}
+	a->orec[0] = (struct orec){ 0, 0 };
 	for (size_t old = 0; old < t->n; old++) {
-		uint32_t ns = perm[old];
-		if (!reports(t, (uint32_t)old))
+		if (!t->out_n[old])
 			continue;
-		/* a dictionary link's state has outputs: it reports */
-		int32_t d = t->dict[old] >= 0 ? (int32_t)rix(a, perm[t->dict[old]]) : -1;
-		int32_t self = (int32_t)rix(a, ns);
-		a->ri[self] = (struct rinfo){ d, start[ns] };
+		uint32_t o = onum[old];
+		uint32_t next = t->dict[old] >= 0 ? onum[t->dict[old]] : 0;
+		a->orec[o] = (struct orec){ next, start[o] };
 	}
-	/* states that do not report have no ids: a state's end is the next
-	 * reporting state's start */
-	a->ri[a->nrep] = (struct rinfo){ -1, (uint32_t)a->nids };
+	a->orec[a->nout + 1] = (struct orec){ 0, (uint32_t)a->nids };
 	free(start);
 	return 0;
 }
 
 /* Full rows for the dense states (the transition of the DFA: the trie
  * edge, else the row of the failure state, which is shallower and so
- * already filled), edges and failure links for the others. */
-static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *perm)
+ * already filled), records for the others.  perm[old]: breadth-first
+ * number. */
+static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *perm,
+                        const uint32_t *onum)
 {
-	size_t nc = a->ncls, nd = a->ndense, ns = t->n - nd, ne = 0;
-	uint32_t *row = malloc(nc * sizeof(uint32_t));
-	if (a->ndense == t->n)
-		a->d16 = malloc(nd * nc * sizeof(uint16_t));
-	else
-		a->d32 = malloc(nd * nc * sizeof(uint32_t));
-	if (!row || (!a->d16 && !a->d32)) {
-		free(row);
+	size_t nc = a->ncls, n = t->n;
+	size_t nd = n < a->dense_max ? n : a->dense_max, ns = n - nd;
+	a->ndense = (uint32_t)nd;
+	a->row = malloc((nd ? nd : 1) * nc * sizeof(*a->row));
+	a->outd = malloc((nd ? nd : 1) * sizeof(*a->outd));
+	a->incls = malloc(n);
+	a->sp = malloc((ns + 1) * sizeof(*a->sp));
+	if (!a->row || !a->outd || !a->incls || !a->sp)
 		return -ENOMEM;
-	}
-	for (size_t i = 0; i < nd; i++) {
-		uint32_t old = t->order[i], f = t->fail[old];
-		for (size_t c = 0; c < nc; c++)
-			row[c] =
-			        old ? (a->d16 ? a->d16[perm[f] * nc + c] : a->d32[perm[f] * nc + c])
-			            : 0;
-		for (uint32_t e = t->child[old]; e; e = t->sibling[e])
-			row[t->to_cls[e]] = perm[e];
-		for (size_t c = 0; c < nc; c++) {
-			if (a->d16)
-				a->d16[perm[old] * nc + c] = (uint16_t)row[c];
-			else
-				a->d32[perm[old] * nc + c] = row[c];
+	a->incls[0] = 0;
+	uint32_t next = 1; /* the next child's number */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t old = t->order[i];
+		uint32_t fc = next, c3[3] = { 0, 0, 0 };
+		/* children in the order link_failures() queued them: perm's */
+		for (uint32_t e = t->child[old]; e; e = t->sibling[e]) {
+			a->incls[perm[e]] = (uint8_t)t->to_cls[e];
+			if (next - fc < 3)
+				c3[next - fc] = t->to_cls[e];
+			next++;
+		}
+		if (i < nd) {
+			uint32_t *row = a->row + i * nc;
+			const uint32_t *frow = a->row + (size_t)perm[t->fail[old]] * nc;
+			for (size_t c = 0; c < nc; c++)
+				row[c] = i && c ? frow[c] : 0;
+			for (uint32_t e = t->child[old]; e; e = t->sibling[e])
+				row[t->to_cls[e]] = perm[e];
+			a->outd[i] = onum[old];
+		} else {
+			a->sp[i - nd] =
+			        (struct srec){ fc | c3[0] << 24, perm[t->fail[old]] | c3[1] << 24,
+				               onum[old] | c3[2] << 24 };
 		}
 	}
-	free(row);
-	if (ns == 0)
-		return 0;
-	for (size_t i = nd; i < t->n; i++)
-		for (uint32_t e = t->child[t->order[i]]; e; e = t->sibling[e])
-			ne++;
-	a->e_off = calloc(ns + 1, sizeof(uint32_t));
-	a->fail = malloc(ns * sizeof(uint32_t));
-	a->e_to = malloc((ne ? ne : 1) * sizeof(uint32_t));
-	a->e_cls = malloc(ne ? ne : 1);
-	if (!a->e_off || !a->fail || !a->e_to || !a->e_cls)
-		return -ENOMEM;
-	for (size_t old = 0; old < t->n; old++) {
-		uint32_t s = perm[old];
-		if (s < nd)
-			continue;
-		a->fail[s - nd] = perm[t->fail[old]];
-		for (uint32_t e = t->child[old]; e; e = t->sibling[e])
-			a->e_off[s - nd + 1]++;
-	}
-	for (size_t j = 0; j < ns; j++)
-		a->e_off[j + 1] += a->e_off[j];
-	for (size_t old = 0; old < t->n; old++) {
-		uint32_t s = perm[old];
-		if (s < nd)
-			continue;
-		uint32_t k = a->e_off[s - nd];
-		for (uint32_t e = t->child[old]; e; e = t->sibling[e], k++) {
-			a->e_to[k] = perm[e];
-			a->e_cls[k] = (uint8_t)t->to_cls[e];
-		}
-	}
+	a->sp[ns] = (struct srec){ next, 0, 0 };
 	return 0;
 }
 
-int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
-              struct aho **ret)
+static int build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
+                 uint32_t dense_max, struct aho **ret)
 {
 	struct aho *a = calloc(1, sizeof(*a));
 	struct btrie t = { 0 };
 	struct pair *pairs = NULL;
-	uint32_t *perm = NULL;
+	uint32_t *perm = NULL, *onum = NULL;
 	int r = -ENOMEM;
 
 	if (!a)
 		return -ENOMEM;
+	a->dense_max = dense_max ? dense_max : 1;
 	t.cap = assign_classes(a, lit, len, n) + 1;
 	if (t.cap > (1u << 24)) {
 		r = -E2BIG;
@@ -379,10 +377,14 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 	r = -ENOMEM;
 	a->nstates = t.n;
 	perm = malloc(t.n * sizeof(uint32_t));
-	if (!perm)
+	onum = malloc(t.n * sizeof(uint32_t));
+	if (!perm || !onum)
 		goto out;
-	renumber(a, &t, perm);
-	if ((r = build_reports(a, &t, perm, pairs)) < 0 || (r = build_tables(a, &t, perm)) < 0)
+	for (uint32_t i = 0; i < t.n; i++)
+		perm[t.order[i]] = i;
+	number_outputs(a, &t, onum);
+	if ((r = build_reports(a, &t, onum, pairs)) < 0 ||
+	    (r = build_tables(a, &t, perm, onum)) < 0)
 		goto out;
 	*ret = a;
 	a = NULL;
@@ -390,9 +392,23 @@ int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, si
 out:
 	btrie_free(&t);
 	free(perm);
+	free(onum);
 	free(pairs);
 	aho_free(a);
 	return r;
+}
+
+int aho_build_dense(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
+                    size_t dense_max, struct aho **ret)
+{
+	return build(lit, len, ids, n,
+	             dense_max > AHO_DENSE_LIMIT ? AHO_DENSE_LIMIT : (uint32_t)dense_max, ret);
+}
+
+int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
+              struct aho **ret)
+{
+	return build(lit, len, ids, n, AHO_DENSE_MAX, ret);
 }
 
 size_t aho_states(const struct aho *a)
@@ -402,7 +418,12 @@ size_t aho_states(const struct aho *a)
 
 size_t aho_stamps(const struct aho *a)
 {
-	return a->nrep;
+	return 2 * (((size_t)a->nout + 1 + 31) / 32);
+}
+
+size_t aho_report_states(const struct aho *a)
+{
+	return (size_t)a->nout + 1;
 }
 
 size_t aho_outputs(const struct aho *a)
@@ -412,48 +433,75 @@ size_t aho_outputs(const struct aho *a)
 
 size_t aho_memory(const struct aho *a)
 {
-	size_t nd = a->ndense, ns = a->nstates - nd;
-	size_t ne = ns ? a->e_off[ns] : 0;
-	return sizeof(*a) + nd * a->ncls * (a->d16 ? 2 : 4) + (a->nrep + 1) * sizeof(*a->ri) +
-	       a->nids * 4 + (ns ? (ns + 1) * 4 + ns * 4 + ne * 5 : 0);
+	size_t ns = a->nstates - a->ndense;
+	return sizeof(*a) + (size_t)a->ndense * (a->ncls + 1) * sizeof(*a->row) +
+	       (ns + 1) * sizeof(*a->sp) + a->nstates + ((size_t)a->nout + 2) * sizeof(*a->orec) +
+	       a->nids * 4;
 }
 
-/* Append the outputs of the state of report index s and of those on its
- * dictionary chain, each state once per scan; stamp[s] also marks a state
- * without outputs of its own whose chain was reported.  Kept out of line:
- * the scan loop stays in registers. */
-static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t s, uint32_t *stamp,
+/* Append the ids of output state o and of those on its chain, each output
+ * state once per scan (a stamped one's chain was reported with it).  Kept
+ * out of line: the scan loop stays in registers. */
+static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t o, uint32_t *stamp,
                                                   uint32_t gen, uint32_t *out)
 {
-	const struct rinfo *ri = a->ri;
+	const struct orec *orc = a->orec;
 	const uint32_t *ids = a->ids;
-	stamp[s] = gen;
-	for (int32_t o = ri[s].lo != ri[s + 1].lo ? (int32_t)s : ri[s].dict; o >= 0;
-	     o = ri[o].dict) {
-		if (o != (int32_t)s) {
-			if (stamp[o] == gen)
-				break;
-			stamp[o] = gen;
-		}
-		for (uint32_t k = ri[o].lo; k < ri[o + 1].lo; k++)
+	do {
+		stamp_set(stamp, o, gen);
+		for (uint32_t k = orc[o].lo, hi = orc[o + 1].lo; k < hi; k++)
 			*out++ = ids[k];
-	}
+		o = orc[o].next;
+	} while (o && !stamped(stamp, o, gen));
 	return out;
 }
 
-/* The transition of a sparse state: its trie edge, else that of its
- * failure state (shallower; the chain ends at a dense state). */
-static __attribute__((noinline)) uint32_t sparse_step(const struct aho *a, uint32_t s, uint32_t c)
+/* The transition of sparse state s on class c (>= 1): its trie edge, else
+ * that of its failure state (shallower; the chain ends at a dense state).
+ * *o: the next state's out(). */
+static inline uint32_t sparse_step(const struct aho *a, uint32_t s, uint32_t c, uint32_t *o)
 {
 	const uint32_t nd = a->ndense;
-	while (s >= nd) {
-		uint32_t j = s - nd;
-		for (uint32_t k = a->e_off[j]; k < a->e_off[j + 1]; k++)
-			if (a->e_cls[k] == c)
-				return a->e_to[k];
-		s = a->fail[j];
+	do {
+		const struct srec *r = &a->sp[s - nd];
+		uint32_t fc = r->fc & LOW24, k = UINT32_MAX;
+		if (r->fc >> 24 == c)
+			k = fc;
+		else if (r->fail >> 24 == c)
+			k = fc + 1;
+		else if (r->out >> 24 == c)
+			k = fc + 2;
+		else
+			for (uint32_t j = fc + 3, hi = r[1].fc & LOW24; j < hi; j++)
+				if (a->incls[j] == c) {
+					k = j;
+					break;
+				}
+		if (k != UINT32_MAX) {
+			*o = a->sp[k - nd].out & LOW24; /* a child is deeper: sparse */
+			return k;
+		}
+		s = r->fail & LOW24;
+	} while (s >= nd);
+	s = a->row[(size_t)s * a->ncls + c];
+	*o = s < nd ? a->outd[s] : a->sp[s - nd].out & LOW24;
+	return s;
+}
+
+/* One byte: the next state and, in *o, its first output state. */
+static inline uint32_t step(const struct aho *a, uint32_t s, uint32_t c, uint32_t *o)
+{
+	const uint32_t nd = a->ndense;
+	if (s < nd) {
+		s = a->row[(size_t)s * a->ncls + c];
+		*o = s < nd ? a->outd[s] : a->sp[s - nd].out & LOW24;
+		return s;
 	}
-	return a->d32[(size_t)s * a->ncls + c];
+	if (!c) {
+		*o = 0;
+		return 0;
+	}
+	return sparse_step(a, s, c, o);
 }
 
 size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *stamp, uint32_t gen,
@@ -462,30 +510,11 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	const uint8_t *p = (const uint8_t *)text, *end = p + len;
 	const uint8_t *cls = a->cls;
 	uint32_t *o = out;
-	if (a->d16) {
-		/* every state dense, 16-bit: the smallest table, fewer cache
-		 * misses, which is where a scan waits */
-		const uint16_t *d = a->d16;
-		const uint32_t ncls = (uint32_t)a->ncls, thr = a->rep_lo;
-		uint32_t s = 0;
-		while (p < end) {
-			s = d[s * ncls + cls[*p++]];
-			if (s >= thr && stamp[s - thr] != gen)
-				o = report(a, s - thr, stamp, gen, o);
-		}
-		return (size_t)(o - out);
-	}
-	const uint32_t *d = a->d32;
-	const uint32_t ncls = (uint32_t)a->ncls, nd = a->ndense, lo = a->rep_lo, hi = a->rep_hi;
-	uint32_t s = 0;
+	uint32_t s = 0, r;
 	while (p < end) {
-		uint32_t c = cls[*p++];
-		s = s < nd ? d[(size_t)s * ncls + c] : sparse_step(a, s, c);
-		if (s >= hi || (s >= lo && s < nd)) {
-			uint32_t r = rix(a, s);
-			if (stamp[r] != gen)
-				o = report(a, r, stamp, gen, o);
-		}
+		s = step(a, s, cls[*p++], &r);
+		if (r && !stamped(stamp, r, gen))
+			o = report(a, r, stamp, gen, o);
 	}
 	return (size_t)(o - out);
 }
@@ -511,37 +540,30 @@ size_t aho_scan_trace(const struct aho *a, const char *text, size_t len, uint32_
 	}
 	const uint8_t *p = (const uint8_t *)text;
 	const uint8_t *cls = a->cls;
-	const uint32_t ncls = (uint32_t)a->ncls, nd = a->ndense, lo = a->rep_lo, hi = a->rep_hi;
 	uint32_t *o = out, *rep = tr->rep, *end = tr->end;
 	size_t n = 0;
-	uint32_t s = 0;
+	uint32_t s = 0, r;
 	for (size_t i = 0; i < len; i++) {
-		uint32_t c = cls[p[i]];
-		if (a->d16)
-			s = a->d16[s * ncls + c];
-		else
-			s = s < nd ? a->d32[(size_t)s * ncls + c] : sparse_step(a, s, c);
-		if (!(s >= hi || (s >= lo && s < nd)))
+		s = step(a, s, cls[p[i]], &r);
+		if (!r)
 			continue;
-		const uint32_t r = rix(a, s);
 		rep[n] = r;
 		end[n++] = (uint32_t)(i + 1);
-		if (stamp[r] != gen)
+		if (!stamped(stamp, r, gen))
 			o = report(a, r, stamp, gen, o);
 	}
 	tr->n = n;
 	return (size_t)(o - out);
 }
 
-/* Every wanted id that ends at END in report state R and along its
- * dictionary chain: what aho_scan_all() and aho_replay_all() both report. */
+/* Every wanted id that ends at END with output state R and along its
+ * chain: what aho_scan_all() and aho_replay_all() both report. */
 static inline size_t report_chain(const struct aho *a, uint32_t r, size_t end, const uint32_t *want,
                                   uint32_t gen, aho_each_fn *fn, void *ctx)
 {
 	size_t n = 0;
-	for (int32_t o = a->ri[r].lo != a->ri[r + 1].lo ? (int32_t)r : a->ri[r].dict; o >= 0;
-	     o = a->ri[o].dict)
-		for (uint32_t k = a->ri[o].lo; k < a->ri[o + 1].lo; k++)
+	for (uint32_t o = r; o; o = a->orec[o].next)
+		for (uint32_t k = a->orec[o].lo; k < a->orec[o + 1].lo; k++)
 			if (!want || want[a->ids[k]] == gen) {
 				fn(ctx, a->ids[k], end);
 				n++;
@@ -553,9 +575,8 @@ size_t aho_replay_all(const struct aho *a, const struct aho_trace *tr, const uin
                       uint32_t gen, aho_each_fn *fn, void *ctx)
 {
 	size_t n = 0;
-	for (size_t j = 0; j < tr->n; j++) {
+	for (size_t j = 0; j < tr->n; j++)
 		n += report_chain(a, tr->rep[j], tr->end[j], want, gen, fn, ctx);
-	}
 	return n;
 }
 
@@ -572,18 +593,12 @@ size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uin
                     uint32_t gen, aho_each_fn *fn, void *ctx)
 {
 	const uint8_t *p = (const uint8_t *)text;
-	const uint32_t ncls = (uint32_t)a->ncls, nd = a->ndense, lo = a->rep_lo, hi = a->rep_hi;
 	size_t n = 0;
-	uint32_t s = 0;
+	uint32_t s = 0, r;
 	for (size_t i = 0; i < len; i++) {
-		uint32_t c = a->cls[p[i]];
-		if (a->d16)
-			s = a->d16[s * ncls + c];
-		else
-			s = s < nd ? a->d32[(size_t)s * ncls + c] : sparse_step(a, s, c);
-		if (!(s >= hi || (s >= lo && s < nd)))
-			continue;
-		n += report_chain(a, rix(a, s), i + 1, want, gen, fn, ctx);
+		s = step(a, s, a->cls[p[i]], &r);
+		if (r)
+			n += report_chain(a, r, i + 1, want, gen, fn, ctx);
 	}
 	return n;
 }
@@ -592,13 +607,11 @@ void aho_free(struct aho *a)
 {
 	if (!a)
 		return;
-	free(a->d16);
-	free(a->d32);
-	free(a->e_off);
-	free(a->e_to);
-	free(a->e_cls);
-	free(a->fail);
-	free(a->ri);
+	free(a->row);
+	free(a->outd);
+	free(a->sp);
+	free(a->incls);
+	free(a->orec);
 	free(a->ids);
 	free(a);
 }

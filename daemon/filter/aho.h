@@ -2,9 +2,10 @@
  *
  * Literals are given with an id (the engine uses the rule index).  Matching
  * is ASCII case-insensitive: literals must be lowercase, text may be mixed.
- * The automaton is a DFA over byte classes (only bytes that occur in some
- * literal get a class of their own), so a scan costs one table lookup per
- * byte whatever the number of literals.
+ * The automaton works over byte classes (only bytes that occur in some
+ * literal get a class of their own).  Its shallowest states have a full
+ * row of transitions, one lookup per byte; deeper ones their trie edges
+ * and a failure link, in a compact breadth-first layout (aho.c).
  */
 #pragma once
 
@@ -18,11 +19,20 @@ struct aho;
 int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
               struct aho **ret);
 
+/* aho_build() with at most dense_max states (the shallowest) given a full
+ * row of transitions, at least one; for tests and measurements. */
+int aho_build_dense(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
+                    size_t dense_max, struct aho **ret);
+
 /* Number of states of the automaton. */
 size_t aho_states(const struct aho *a);
 
-/* Number of states that report; scans need a stamp array this long. */
+/* Scans need a stamp array this long (two words for every 32 states that
+ * end a literal). */
 size_t aho_stamps(const struct aho *a);
+
+/* The states that end a literal, and one: a trace's entries are below. */
+size_t aho_report_states(const struct aho *a);
 
 /* Number of distinct (literal, id) outputs: the most one scan can report. */
 size_t aho_outputs(const struct aho *a);
@@ -52,7 +62,7 @@ size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uin
  * arrays grow to hold len entries; on ENOMEM trace->failed is set and the
  * scan's output is still complete. */
 struct aho_trace {
-	uint32_t *rep, *end; /* report index and end offset per entry */
+	uint32_t *rep, *end; /* output state (< aho_report_states()), end offset */
 	size_t n, cap;
 	int failed;
 };

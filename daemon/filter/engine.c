@@ -1575,7 +1575,7 @@ static void next_generation(struct filter_engine *e)
 	for (int in = 0; in < NINPUTS; in++) {
 		memset(e->stamp[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));
 		if (e->repseen[in])
-			memset(e->repseen[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));
+			memset(e->repseen[in], 0, aho_report_states(e->aho[in]) * sizeof(uint32_t));
 	}
 	for (size_t i = 0; i < e->rs.n; i++)
 		e->cr[i].mark = 0;
@@ -1702,7 +1702,7 @@ static const struct aho_trace *wanted_entries(struct filter_engine *e, int in,
 {
 	const struct aho *a = e->aho[in];
 	const uint32_t gen = e->gen;
-	size_t nrep = aho_stamps(a);
+	size_t nrep = aho_report_states(a);
 	if (!e->repseen[in]) {
 		e->repseen[in] = calloc(nrep ? nrep : 1, sizeof(uint32_t));
 		e->repwant[in] = calloc(nrep ? nrep : 1, 1);

@@ -182,9 +182,9 @@ static void test_aho_corasick_finds_all_literals(void)
 
 static uint64_t rng = 0x9E3779B97F4A7C15u;
 
-/* More than 65536 states: the automaton keeps 32-bit transitions.  Every
- * literal written into the text is reported, and every report is a
- * literal of the text. */
+/* More than 65536 states (most of them sparse, with numbers above 16
+ * bits).  Every literal written into the text is reported, and every
+ * report is a literal of the text. */
 static void test_aho_corasick_large_automaton(void)
 {
 	enum { N = 12000, L = 9 };
@@ -253,9 +253,10 @@ static void random_words(char *buf, size_t L, size_t n, size_t min, size_t span,
 	}
 }
 
-/* Above 65536 states the deeper states keep only their trie edges and a
- * failure link: on random texts made of pieces of the literals, a scan
- * reports exactly the literals strstr() finds. */
+/* The deeper states keep only their trie edges and a failure link: on
+ * random texts made of pieces of the literals, a scan of a large
+ * automaton reports exactly the literals strstr() finds (test-aho.c
+ * checks every layout on smaller ones). */
 static void test_aho_corasick_sparse_states_exact(void)
 {
 	enum { N = 20000, L = 10, TEXTS = 100 };

@@ -1,0 +1,337 @@
+/* The Aho–Corasick automaton (filter/aho.c) against a naive matcher: on
+ * random literal sets (small and large alphabets, shared prefixes, equal
+ * literals with several ids, ids shared by literals) and random texts
+ * (upper case, bytes in no literal, UTF-8), with every number of states
+ * given full rows from one to all, aho_scan() reports exactly the ids of
+ * the literals the text contains, aho_scan_all() calls back for every
+ * occurrence in the naive order, and aho_scan_trace() + aho_replay_all()
+ * give the same. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter/aho.h"
+#include "t.h"
+
+static uint32_t rng = 2463534242u;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng % n;
+}
+
+static const char alpha_small[] = "abc";
+static const char alpha_words[] = "abcdefghijklmnopqrstuvwxyz ";
+static const char *const alpha_utf8[] = { "a", "e", "r", "\xc3\xa5", "\xc3\xb6", " ", "d" };
+
+struct lits {
+	size_t n;
+	char **s;
+	size_t *len;
+	uint32_t *id;
+};
+
+static void lits_free(struct lits *L)
+{
+	for (size_t i = 0; i < L->n; i++)
+		free(L->s[i]);
+	free(L->s);
+	free(L->len);
+	free(L->id);
+}
+
+/* A random piece of 1 .. maxlen bytes from alphabet kind k, lower case. */
+static size_t piece(char *buf, size_t maxlen, int k)
+{
+	size_t want = 1 + rnd((uint32_t)maxlen), n = 0;
+	while (n < want) {
+		if (k == 0)
+			buf[n++] = alpha_small[rnd(3)];
+		else if (k == 1)
+			buf[n++] = alpha_words[rnd(sizeof(alpha_words) - 1)];
+		else {
+			const char *c = alpha_utf8[rnd(7)];
+			size_t l = strlen(c);
+			if (n + l > want && n > 0)
+				break;
+			memcpy(buf + n, c, l);
+			n += l;
+		}
+	}
+	return n;
+}
+
+static void make_lits(struct lits *L, size_t n, size_t maxlen, int k, uint32_t nids)
+{
+	L->n = n;
+	L->s = calloc(n, sizeof(char *));
+	L->len = calloc(n, sizeof(size_t));
+	L->id = calloc(n, sizeof(uint32_t));
+	char buf[64];
+	for (size_t i = 0; i < n; i++) {
+		size_t l;
+		if (i > 0 && rnd(8) == 0) { /* the same literal again, or a prefix of one */
+			size_t j = rnd((uint32_t)i);
+			l = L->len[j] - (rnd(2) ? rnd((uint32_t)L->len[j]) : 0);
+			memcpy(buf, L->s[j], l);
+		} else if (i > 0 && rnd(4) == 0) { /* an extension of one: deep chains */
+			size_t j = rnd((uint32_t)i);
+			memcpy(buf, L->s[j], L->len[j]);
+			l = L->len[j] + piece(buf + L->len[j], maxlen, k);
+		} else {
+			l = piece(buf, maxlen, k);
+		}
+		L->s[i] = malloc(l + 1);
+		memcpy(L->s[i], buf, l);
+		L->s[i][l] = '\0';
+		L->len[i] = l;
+		L->id[i] = rnd(nids);
+	}
+}
+
+static size_t make_text(char *t, size_t len, const struct lits *L, int k)
+{
+	size_t n = 0;
+	while (n + 64 < len) {
+		unsigned r = rnd(10);
+		if (r < 5) {
+			const char *s = L->s[rnd((uint32_t)L->n)];
+			size_t l = strlen(s);
+			memcpy(t + n, s, l);
+			for (size_t j = 0; j < l; j++)
+				if (rnd(5) == 0 && t[n + j] >= 'a' && t[n + j] <= 'z')
+					t[n + j] = (char)(t[n + j] & ~0x20); /* upper case */
+			n += l;
+		} else if (r < 9) {
+			n += piece(t + n, 6, k);
+		} else {
+			t[n++] = (char)(rnd(2) ? 'Z' + 1 : '\xe2'); /* in no literal */
+		}
+	}
+	return n;
+}
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+}
+
+static int ends_at(const char *t, size_t end, const char *s, size_t l)
+{
+	if (l > end)
+		return 0;
+	for (size_t j = 0; j < l; j++)
+		if (lower((unsigned char)t[end - l + j]) != (unsigned char)s[j])
+			return 0;
+	return 1;
+}
+
+struct call {
+	uint32_t id, end;
+};
+
+struct calls {
+	size_t n, cap;
+	struct call *v;
+};
+
+static void push(struct calls *c, uint32_t id, size_t end)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->v = realloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = (struct call){ id, (uint32_t)end };
+}
+
+static void on_call(void *ctx, uint32_t id, size_t end)
+{
+	push(ctx, id, end);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The distinct literal strings, longest first, each with its distinct ids
+ * ascending: the naive matcher's table. */
+struct dlit {
+	const char *s;
+	size_t len, nid;
+	uint32_t *ids;
+};
+
+static int cmp_dlit(const void *a, const void *b)
+{
+	const struct dlit *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len > y->len ? -1 : 1;
+	return memcmp(x->s, y->s, x->len);
+}
+
+static struct dlit *distinct(const struct lits *L, size_t *ret_n)
+{
+	struct dlit *d = calloc(L->n, sizeof(*d));
+	size_t m = 0;
+	for (size_t i = 0; i < L->n; i++) {
+		size_t j = 0;
+		while (j < m && !(d[j].len == L->len[i] && memcmp(d[j].s, L->s[i], L->len[i]) == 0))
+			j++;
+		if (j == m)
+			d[m++] = (struct dlit){ L->s[i], L->len[i], 0,
+				                calloc(L->n, sizeof(uint32_t)) };
+		size_t k = 0;
+		while (k < d[j].nid && d[j].ids[k] != L->id[i])
+			k++;
+		if (k == d[j].nid)
+			d[j].ids[d[j].nid++] = L->id[i];
+	}
+	for (size_t j = 0; j < m; j++)
+		qsort(d[j].ids, d[j].nid, sizeof(uint32_t), cmp_u32);
+	qsort(d, m, sizeof(*d), cmp_dlit);
+	*ret_n = m;
+	return d;
+}
+
+/* The naive order: by end; at one end, longer literals first; one
+ * literal's ids ascending, each (literal, id) once. */
+static void naive_calls(const struct dlit *d, size_t nd, const char *t, size_t tl,
+                        const uint32_t *want, uint32_t gen, struct calls *c)
+{
+	for (size_t end = 1; end <= tl; end++)
+		for (size_t i = 0; i < nd; i++)
+			if (ends_at(t, end, d[i].s, d[i].len))
+				for (size_t k = 0; k < d[i].nid; k++)
+					if (!want || want[d[i].ids[k]] == gen)
+						push(c, d[i].ids[k], end);
+}
+
+static int same_calls(const struct calls *a, const struct calls *b)
+{
+	return a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
+}
+
+/* One literal set, several dense limits, several texts. */
+static int check_set(size_t n, size_t maxlen, int k, uint32_t nids)
+{
+	struct lits L;
+	make_lits(&L, n, maxlen, k, nids);
+	size_t nd;
+	struct dlit *dl = distinct(&L, &nd);
+	int wrong = 0;
+	const size_t limits[] = { 1, 2, 7, 100, 100000 };
+	char *text = malloc(2048);
+	uint32_t *want = calloc(nids, sizeof(uint32_t));
+	uint8_t *expect = malloc(nids), *got = malloc(nids);
+	struct calls naive = { 0 }, all = { 0 }, replay = { 0 };
+	for (size_t d = 0; d < sizeof(limits) / sizeof(limits[0]); d++) {
+		struct aho *a;
+		if (aho_build_dense((const char *const *)L.s, L.len, L.id, n, limits[d], &a) != 0)
+			return 1000;
+		uint32_t *stamp = calloc(aho_stamps(a), sizeof(uint32_t));
+		uint32_t *stamp2 = calloc(aho_stamps(a), sizeof(uint32_t));
+		uint32_t *out = malloc((aho_outputs(a) + 1) * sizeof(uint32_t));
+		struct aho_trace tr = { 0 };
+		for (uint32_t gen = 1; gen <= 12; gen++) {
+			size_t tl = make_text(text, gen % 3 ? 200 : 2000, &L, k);
+			memset(expect, 0, nids);
+			memset(got, 0, nids);
+			for (size_t i = 0; i < n; i++)
+				for (size_t end = L.len[i]; end <= tl; end++)
+					if (ends_at(text, end, L.s[i], L.len[i])) {
+						expect[L.id[i]] = 1;
+						break;
+					}
+			size_t m = aho_scan(a, text, tl, stamp, gen, out);
+			wrong += m > aho_outputs(a);
+			for (size_t i = 0; i < m; i++)
+				got[out[i]] = 1;
+			wrong += memcmp(expect, got, nids) != 0;
+			for (uint32_t i = 0; i < nids; i++)
+				want[i] = (i + gen) % 3 == 0 ? gen : 0;
+			for (int w = 0; w < 2; w++) {
+				naive.n = all.n = replay.n = 0;
+				naive_calls(dl, nd, text, tl, w ? want : NULL, gen, &naive);
+				size_t c1 = aho_scan_all(a, text, tl, w ? want : NULL, gen, on_call,
+				                         &all);
+				size_t m2 = aho_scan_trace(a, text, tl, stamp2,
+				                           2 * gen + (uint32_t)w, out, &tr);
+				memset(got, 0, nids);
+				for (size_t i = 0; i < m2; i++)
+					got[out[i]] = 1;
+				wrong += memcmp(expect, got, nids) != 0 || tr.failed;
+				for (size_t j = 0; j < tr.n; j++) /* engine.c indexes by them */
+					wrong +=
+					        tr.rep[j] == 0 || tr.rep[j] >= aho_report_states(a);
+				size_t c2 = aho_replay_all(a, &tr, w ? want : NULL, gen, on_call,
+				                           &replay);
+				wrong += c1 != all.n || c2 != replay.n;
+				wrong += !same_calls(&naive, &all) || !same_calls(&naive, &replay);
+			}
+		}
+		aho_trace_free(&tr);
+		free(out);
+		free(stamp2);
+		free(stamp);
+		aho_free(a);
+	}
+	free(naive.v);
+	free(all.v);
+	free(replay.v);
+	free(expect);
+	free(got);
+	free(want);
+	free(text);
+	for (size_t j = 0; j < nd; j++)
+		free(dl[j].ids);
+	free(dl);
+	lits_free(&L);
+	return wrong;
+}
+
+static void test_small_alphabet_deep_chains(void)
+{
+	int wrong = 0;
+	for (int r = 0; r < 20; r++)
+		wrong += check_set(1 + rnd(40), 8, 0, 1 + rnd(20));
+	T_EQ_INT(0, wrong);
+}
+
+static void test_words_and_spaces(void)
+{
+	int wrong = 0;
+	for (int r = 0; r < 10; r++)
+		wrong += check_set(50 + rnd(400), 12, 1, 1 + rnd(300));
+	T_EQ_INT(0, wrong);
+}
+
+static void test_utf8_letters(void)
+{
+	int wrong = 0;
+	for (int r = 0; r < 10; r++)
+		wrong += check_set(20 + rnd(200), 10, 2, 1 + rnd(100));
+	T_EQ_INT(0, wrong);
+}
+
+/* More children than the three a sparse state's record holds. */
+static void test_wide_states(void)
+{
+	int wrong = 0;
+	for (int r = 0; r < 4; r++)
+		wrong += check_set(600, 3, 1, 64);
+	T_EQ_INT(0, wrong);
+}
+
+int main(void)
+{
+	T_RUN(test_small_alphabet_deep_chains);
+	T_RUN(test_words_and_spaces);
+	T_RUN(test_utf8_letters);
+	T_RUN(test_wide_states);
+	return t_done();
+}
