@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,15 @@ int lexicon_load_dir(const char *dir, struct lexicon_set *set, struct diag_list 
 	return lexicon_load_dir_feed(dir, set, NULL, NULL, errors);
 }
 
+/* A lexicon is a visible file named NAME.txt; editors' backups and
+ * hidden files in the directory are not. */
+static bool is_lexicon_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len >= 5 && strcmp(name + len - 4, ".txt") == 0;
+}
+
 int lexicon_load_dir_feed(const char *dir, struct lexicon_set *set, rules_feed_fn *feed,
                           void *feed_arg, struct diag_list *errors)
 {
@@ -298,8 +308,7 @@ int lexicon_load_dir_feed(const char *dir, struct lexicon_set *set, rules_feed_f
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".txt") != 0)
+		if (!is_lexicon_file(de->d_name))
 			continue;
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 16;
@@ -480,8 +489,7 @@ int lexicon_words_dir(const char *dir, char **ret, size_t *ret_len, size_t *ret_
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".txt") != 0)
+		if (!is_lexicon_file(de->d_name))
 			continue;
 		char *path = NULL, *buf = NULL;
 		size_t blen = 0;
