@@ -1061,6 +1061,9 @@ struct scan {
 	const struct norm_text *nt; /* the engine's, valid when have_nt */
 	int have_nt;
 	int deobf; /* nt holds a de-obfuscated reading after the text */
+	/* where DEOBF_SEP lies in nt->s when deobf: a match that touches it
+	 * is neither in the text nor in the reading */
+	size_t sep_lo, sep_hi;
 	struct filter_verdict *v;
 	struct filter_span *spans; /* scratch for one rule */
 	size_t nspans;
@@ -1168,9 +1171,11 @@ static size_t take_match(const struct filter_engine *e, const struct filter_rule
 		ve = ov[2 * pt->vgroup + 1];
 	}
 	int ok = r->nvalidators == 0;
+	if (sc->deobf && r->input == FILTER_INPUT_NORMALIZED && ms < sc->sep_hi && me > sc->sep_lo)
+		ok = -1;
 	for (size_t k = 0; k < r->nvalidators && !ok; k++)
 		ok = r->validators[k]->fn(subj + vs, ve - vs);
-	if (ok) {
+	if (ok > 0) {
 		struct filter_span sp = { vs, ve };
 		if (r->input == FILTER_INPUT_NORMALIZED)
 			norm_span_to_orig(sc->nt, vs, ve, &sp.start, &sp.end);
@@ -1556,10 +1561,13 @@ static int scan_prepare(struct filter_engine *e, const char *text, size_t len, s
 			return r;
 		/* only a text with a trace of obfuscation pays for the step */
 		if (e->deobf && deobf_gate(sc->orig, sc->olen, &e->nt)) {
+			size_t text_len = e->nt.len;
 			r = deobf_apply(e->deobf, sc->orig, sc->olen, &e->nt, &e->dsc);
 			if (r < 0)
 				return r;
 			sc->deobf = r;
+			sc->sep_lo = text_len;
+			sc->sep_hi = text_len + strlen(DEOBF_SEP);
 		}
 		sc->nt = &e->nt;
 		sc->have_nt = 1;

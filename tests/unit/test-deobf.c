@@ -322,6 +322,32 @@ static void test_engine_spans_point_at_the_original(void)
 	diag_list_clear(&warns);
 }
 
+/* A match may not run from the text over the separator into the
+ * reading: its span would start at the text's end and end inside it
+ * (found by fuzz-scan; the input is tests/fuzz/regressions/scan/). */
+static void test_no_match_across_the_separator(void)
+{
+	static const char text[] = "Hur ansoker man om parkLeteringstillstand for\xa7"
+	                           "e whendiagr "
+	                           "man#\0\0\0 th boee \xf3qun";
+	struct filter_engine *e = NULL;
+	struct diag_list errs = { 0 }, warns = { 0 };
+	struct filter_verdict *v = NULL;
+	T_EQ_INT(0, filter_engine_load(SRCDIR "/filters", NULL, &e, &errs, &warns));
+	if (e)
+		T_EQ_INT(0, filter_engine_scan(e, text, sizeof(text) - 1, 0, &v));
+	for (size_t h = 0; v && h < v->nhits; h++)
+		for (size_t k = 0; k < v->hits[h].nspans; k++)
+			if (v->hits[h].spans[k].start > v->hits[h].spans[k].end)
+				T_FAIL_("%s: span %zu-%zu runs backwards", v->hits[h].rule,
+				        (size_t)v->hits[h].spans[k].start,
+				        (size_t)v->hits[h].spans[k].end);
+	filter_verdict_free(v);
+	filter_engine_free(e);
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+}
+
 int main(void)
 {
 	char *words = NULL;
@@ -341,6 +367,7 @@ int main(void)
 	T_RUN(test_hard_negatives_stay);
 	T_RUN(test_random_texts_keep_the_map);
 	T_RUN(test_engine_spans_point_at_the_original);
+	T_RUN(test_no_match_across_the_separator);
 	deobf_vocab_free(shipped);
 	deobf_scratch_free(&scratch);
 	return t_done();
