@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter/hash.h"
+
 /* Longest word looked up; longer words are left alone. */
 #define MAXW 32
 
@@ -43,19 +45,11 @@ struct deobf_vocab {
 	size_t hmask;
 };
 
-static uint32_t hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static long find(const struct deobf_vocab *v, const char *s, size_t n)
 {
 	if (!v->ht || n == 0 || n > MAXW)
 		return -1;
-	for (size_t i = hash(s, n) & v->hmask;; i = (i + 1) & v->hmask) {
+	for (size_t i = filter_hash_bytes(s, n, 0) & v->hmask;; i = (i + 1) & v->hmask) {
 		uint32_t k = v->ht[i];
 		if (!k)
 			return -1;
@@ -150,7 +144,7 @@ int deobf_vocab_new(const char *words, size_t len, struct deobf_vocab **ret)
 		goto nomem;
 	v->hmask = hc - 1;
 	for (size_t k = 0; k < v->n; k++) {
-		size_t i = hash(v->w[k].s, v->w[k].len) & v->hmask;
+		size_t i = filter_hash_bytes(v->w[k].s, v->w[k].len, 0) & v->hmask;
 		while (v->ht[i])
 			i = (i + 1) & v->hmask;
 		v->ht[i] = (uint32_t)(k + 1);
