@@ -8,6 +8,7 @@
 
 #include "filter/anchor-split.h"
 #include "filter/hash.h"
+#include "filter/memacct.h"
 
 /* A pattern source is kept packed: its outermost groups of CHUNK_MIN
  * bytes or more are chunks, each held once however many sources (and
@@ -522,4 +523,48 @@ int code_cache_jit(pcre2_code *code)
 	int r = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	pthread_mutex_unlock(&lock);
 	return r;
+}
+
+static size_t code_size(const pcre2_code *code, uint32_t what)
+{
+	size_t n = 0;
+	if (code && pcre2_pattern_info(code, what, &n) != 0)
+		n = 0;
+	return n;
+}
+
+/* Under the lock: bytes of pk's own text and segments (its chunks are
+ * counted once, from the chunk table). */
+static size_t packed_bytes(const struct packed *pk)
+{
+	size_t own = 0, nc = 0;
+	for (size_t i = 0; i < pk->nseg; i++) {
+		own += pk->seg[i].c ? 0 : pk->seg[i].len;
+		nc += pk->seg[i].c != NULL;
+	}
+	/* pack() asks for 2n + 1 segments for n chunks */
+	return sizeof(*pk) + (2 * nc + 1) * sizeof(pk->seg[0]) + (own ? own : 1);
+}
+
+void code_cache_memory(struct code_cache_memory *m)
+{
+	memset(m, 0, sizeof(*m));
+	pthread_mutex_lock(&lock);
+	m->entries = (nbuckets + nchunk_buckets) * sizeof(void *) +
+	             nentries * sizeof(struct code_ref) + nchunks * sizeof(struct chunk);
+	for (size_t b = 0; b < nbuckets; b++)
+		for (const struct code_ref *x = table[b]; x; x = x->next) {
+			if (x->src)
+				m->sources += packed_bytes(x->src);
+			for (int k = 0; k < 2; k++) {
+				const pcre2_code *c = k ? x->spare : x->code;
+				m->code += code_size(c, PCRE2_INFO_SIZE);
+				m->jit += code_size(c, PCRE2_INFO_JITSIZE);
+				m->ncode += c != NULL;
+			}
+		}
+	for (size_t b = 0; b < nchunk_buckets; b++)
+		for (const struct chunk *c = chunks[b]; c; c = c->next)
+			m->sources += packed_bytes(c->pk);
+	pthread_mutex_unlock(&lock);
 }
