@@ -12,6 +12,7 @@
 #include "filter/lexicon.h"
 #include "filter/anchor-split.h"
 #include "filter/mask.h"
+#include "filter/memacct.h"
 #include "filter/normalize.h"
 #include "filter/prefcache.h"
 #include "filter/prefilter.h"
@@ -980,6 +981,47 @@ size_t filter_engine_split_patterns(const struct filter_engine *e)
 size_t filter_engine_window_patterns(const struct filter_engine *e)
 {
 	return e->window_patterns;
+}
+
+void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m)
+{
+	const size_t nr = e->rs.n ? e->rs.n : 1, ns = e->nslots ? e->nslots : 1;
+	const size_t nsets = e->plan && e->plan->nsets ? e->plan->nsets : 1;
+	size_t b = sizeof(*e);
+	/* per rule, per slot, per distinct set (build_prefilter(), the scan's
+	 * lists allocated on the first long text) */
+	b += nr * (sizeof(*e->cr) + sizeof(*e->cand));
+	b += ns * (sizeof(*e->slots) + sizeof(*e->splits) + sizeof(*e->cref) + sizeof(*e->primed));
+	b += e->opt.max_spans * sizeof(*e->spans);
+	b += nsets * sizeof(*e->setseen);
+	if (e->occ)
+		b += nsets * (sizeof(*e->occ) + sizeof(*e->want)) + ns * sizeof(*e->recorded);
+	b += e->occcap * (sizeof(*e->occ_pos) + sizeof(*e->occ_next));
+	size_t nlits = 0;
+	for (int in = 0; in < NINPUTS; in++) {
+		if (!e->aho[in])
+			continue;
+		b += (aho_stamps(e->aho[in]) ? aho_stamps(e->aho[in]) : 1) * sizeof(uint32_t);
+		if (e->always[in])
+			b += e->rs.n * sizeof(uint32_t);
+		if (e->repseen[in])
+			b += aho_report_states(e->aho[in]) * (sizeof(uint32_t) + 1);
+		b += e->trace[in].cap * 2 * sizeof(uint32_t);
+		if (aho_outputs(e->aho[in]) > nlits)
+			nlits = aho_outputs(e->aho[in]);
+	}
+	b += (nlits ? nlits : 1) * sizeof(*e->lits);
+	b += e->wtrace.cap * 2 * sizeof(uint32_t);
+	b += e->ocap;
+	if (e->md)
+		b += pcre2_get_match_data_size(e->md);
+	m->engine = b;
+	m->rules = filter_ruleset_memory(&e->rs);
+	m->plan = prefilter_plan_memory(e->plan);
+	m->automata = 0;
+	for (int in = 0; in < NINPUTS; in++)
+		if (e->aho[in])
+			m->automata += aho_memory(e->aho[in]);
 }
 
 void filter_engine_stats_carry(struct filter_engine *to, const struct filter_engine *from)

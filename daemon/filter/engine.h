@@ -109,6 +109,13 @@ size_t filter_engine_split_patterns(const struct filter_engine *e);
  * their literals (docs/filter.md, "Long texts"; reach.h). */
 size_t filter_engine_window_patterns(const struct filter_engine *e);
 
+struct filter_memory;
+/* What the engine's parts hold (memacct.h): its parsed rules, its own
+ * arrays and scratch, its prefilter plan and automata (shared with the
+ * engines of the same patterns); the code cache's part is
+ * code_cache_memory(). */
+void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m);
+
 /* Copy the counters of every rule of `from` to the rule with the same id
  * in `to` (a reload keeps the counts; a rule whose patterns changed starts
  * afresh only if its id changed).  `disabled` is not carried: a reload is
