@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "filter/codecache.h"
+#include "filter/memacct.h"
 #include "filter/engine.h"
 
 #define NAIVE_MAX 2000
@@ -509,10 +510,28 @@ static struct filter_engine *load_measured(const char *dir, int times, int vary)
 	return e;
 }
 
+/* Where an engine's memory is (memacct.h), MiB: what grows with the rules. */
+static void print_memory(const char *what, const struct filter_engine *e)
+{
+	struct filter_memory m;
+	struct code_cache_memory c;
+	filter_engine_memory(e, &m);
+	code_cache_memory(&c);
+	const double M = 1048576.0;
+	printf("# memory %s: automata %.1f, prefilter plan %.1f, engine arrays and scratch %.1f, "
+	       "parsed rules %.1f MiB; code cache (all engines): sources %.1f, entries %.1f, "
+	       "%zu codes %.1f + JIT %.1f MiB\n",
+	       what, (double)m.automata / M, (double)m.plan / M, (double)m.engine / M,
+	       (double)m.rules / M, (double)c.sources / M, (double)c.entries / M, c.ncode,
+	       (double)c.code / M, (double)c.jit / M);
+}
+
 static void mode_x10(const char *dir, char **corpus, size_t n, size_t bytes)
 {
 	struct filter_engine *e1 = load_measured(dir, 1, 0);
+	print_memory("x1 built", e1);
 	run("rules x1, prefilter", e1, corpus, n, bytes, 0);
+	print_memory("x1 after a pass", e1);
 	/* a reload of the same rules while the first engine lives on: the
 	 * compiled patterns (and JIT code) are shared (codecache.h) */
 	printf("# reload of the same rules:\n");
@@ -521,6 +540,7 @@ static void mode_x10(const char *dir, char **corpus, size_t n, size_t bytes)
 	filter_engine_free(e1b);
 	filter_engine_free(e1);
 	struct filter_engine *e10 = load_measured(dir, 10, 1);
+	print_memory("x10 built", e10);
 	run("rules x10 new literals, prefilter", e10, corpus, n, bytes, 0);
 	print_costly(e10, 20.0);
 	/* the same again: every pattern that runs has its JIT code now, as
@@ -530,6 +550,7 @@ static void mode_x10(const char *dir, char **corpus, size_t n, size_t bytes)
 	       "compiled "
 	       "(a pattern is compiled when it first runs)\n",
 	       (double)rss_kib() / 1024.0, code_cache_compiled());
+	print_memory("x10 after both passes", e10);
 	run_long(e10, corpus, n, 16 * 1024, 30, 0, "");
 	filter_engine_free(e10);
 }
