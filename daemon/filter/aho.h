@@ -15,7 +15,8 @@
 struct aho;
 
 /* Build from n literals (lit[i], len[i] > 0) with ids ids[i].  Returns 0 or
- * -ENOMEM / -E2BIG (more than 2^24 states). */
+ * -ENOMEM / -E2BIG (more than 2^24 states, or more than 2^24 ids in the
+ * distinct lists that output states report). */
 int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
               struct aho **ret);
 
@@ -34,7 +35,9 @@ size_t aho_stamps(const struct aho *a);
 /* The states that end a literal, and one: a trace's entries are below. */
 size_t aho_report_states(const struct aho *a);
 
-/* Number of distinct (literal, id) outputs: the most one scan can report. */
+/* Number of distinct (literal, id) outputs: the most one scan can report
+ * (output states with the same ids share one list, aho.c, but each
+ * reports it). */
 size_t aho_outputs(const struct aho *a);
 
 /* Write to out (aho_outputs() entries) the id of every literal that occurs
