@@ -842,7 +842,21 @@ static enum atom_kind parse_group_body(struct px *p, struct lit_conj *req, struc
 	if (p->depth > p->maxdepth)
 		p->maxdepth = p->depth;
 	if (peek(p) == '*') {
-		p->bail = 1; /* verbs and (*positive_lookahead: ...) */
+		/* (*SKIP), (*PRUNE), (*COMMIT) and (*THEN) match nothing and only
+		 * make a match fail: what every match contains without them,
+		 * it contains with them (a rule uses (*SKIP) to jump over a
+		 * word it has read: any-pd-forms.rules).  Other verbs and
+		 * (*positive_lookahead: ...) bail out. */
+		static const char *const verbs[] = { "*SKIP)", "*PRUNE)", "*COMMIT)", "*THEN)" };
+		for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+			size_t n = strlen(verbs[v]);
+			if (p->len - p->pos >= n && memcmp(p->s + p->pos, verbs[v], n) == 0) {
+				p->pos += n;
+				p->depth--;
+				return A_ZERO;
+			}
+		}
+		p->bail = 1;
 		return A_NONLIT;
 	}
 	if (peek(p) == '?') {

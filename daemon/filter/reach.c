@@ -395,7 +395,16 @@ static long parse_group(struct rx *p)
 {
 	p->pos++;
 	if (peek(p) == '*') {
-		p->bail = 1; /* verbs */
+		/* (*SKIP) and the like match nothing (prefilter.c reads them
+		 * the same way); other verbs give up */
+		static const char *const verbs[] = { "*SKIP)", "*PRUNE)", "*COMMIT)", "*THEN)" };
+		for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
+			if (p->len - p->pos >= strlen(verbs[v]) &&
+			    memcmp(p->s + p->pos, verbs[v], strlen(verbs[v])) == 0) {
+				p->pos += strlen(verbs[v]);
+				return -1;
+			}
+		p->bail = 1;
 		return 0;
 	}
 	if (peek(p) == '?') {

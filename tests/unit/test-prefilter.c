@@ -123,6 +123,10 @@ static void test_extracts_required_literals(void)
 	T_EQ_STR("*", lits("(?<=b)(?#c)*"));
 	T_EQ_STR("a", lits("ab(?#c)?"));
 	T_EQ_STR("\xc3\xb6l", lits("\xc3\xb6l"));
+	/* (*SKIP) and its kin match nothing: the run goes on across them */
+	T_EQ_STR("abc", lits("ab(*SKIP)c"));
+	T_EQ_STR("abc", lits("(*PRUNE)a(*COMMIT)b(*THEN)c"));
+	T_EQ_STR("xy & ab", lits("(?:xy|xy(*SKIP)z)[^a]ab"));
 }
 
 static void test_gives_up_when_unsure(void)
@@ -133,6 +137,8 @@ static void test_gives_up_when_unsure(void)
 	T_EQ_STR("*", lits("(a)?\\1"));
 	T_EQ_STR("*", lits("\\0"));
 	T_EQ_STR("*", lits("(*UTF)abc"));
+	T_EQ_STR("*", lits("a(*ACCEPT)bc")); /* the match may end there */
+	T_EQ_STR("*", lits("(*MARK:m)abc"));
 	T_EQ_STR("*", lits("(?(1)a|b)"));
 	T_EQ_STR("*", lits("\\d+"));
 	T_EQ_STR("*", lits(".*"));
@@ -972,6 +978,8 @@ static void test_reach_of_patterns(void)
 	T_EQ_INT(-1, pattern_reach("(?x)a b", 0));
 	T_EQ_INT(-1, pattern_reach("\\Qa+\\E", 0));
 	T_EQ_INT(-1, pattern_reach("(*UTF)a", 0));
+	T_EQ_INT(3, pattern_reach("ab(*SKIP)c", 0));
+	T_EQ_INT(-1, pattern_reach("ab(*ACCEPT)c", 0));
 	T_EQ_INT(6, pattern_reach("\\bab\\b", 0));      /* \b looks at both neighbours */
 	T_EQ_INT(4, pattern_reach("(?<=x)a(?=yz)", 0)); /* lookarounds count */
 	T_EQ_INT(1, pattern_reach("[a-z\\]]", 0));
