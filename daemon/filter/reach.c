@@ -629,16 +629,26 @@ static long parse_alt(struct rx *p)
 	return best;
 }
 
-/* Extended mode changes what white space and '#' mean. */
+/* Extended mode changes what white space and '#' mean; a quantifier after
+ * a comment or an option setting applies to the item before it in PCRE2
+ * (\N(?#c){2,} is \N{2,}), which this reader does not follow either. */
 static int has_extended(const char *src)
 {
 	for (const char *q = strstr(src, "(?"); q; q = strstr(q + 2, "(?")) {
 		size_t k = 2;
+		if (q[k] == '#') {
+			const char *e = strchr(q + k, ')');
+			if (e && e[1] && strchr("*+?{", e[1]))
+				return 1;
+			continue;
+		}
 		while (q[k] && strchr("imsnxUJ-^", q[k])) {
 			if (q[k] == 'x')
 				return 1;
 			k++;
 		}
+		if (q[k] == ')' && q[k + 1] && strchr("*+?{", q[k + 1]))
+			return 1;
 	}
 	return 0;
 }

@@ -977,6 +977,14 @@ static void test_reach_of_patterns(void)
 	 * the prefilter requires, whatever they read */
 	T_EQ_INT(2, pattern_reach("(?<!xy)a(?!y\\w*|[)(]\\))b", 0));
 	T_EQ_INT(0, pattern_space_reach("a(?!.* x)b"));
+	/* PCRE2 applies a quantifier after a comment to the item before it */
+	T_EQ_INT(-1, pattern_reach("a\\N(?#c){2,}", 0));
+	T_EQ_INT(-1, pattern_reach("a\\N(?i)?", 0));
+	char *q0 = NULL;
+	long r0 = 0;
+	T_EQ_INT(1, pattern_prefix("[ab](?#c)?[ .]+?", 0, 0, &q0, &r0)); /* [ab]? */
+	struct reach_seg sg[REACH_MAX_SEGS];
+	T_EQ_INT(0, (long)pattern_mixed_reach_memo("[ab](?#c)?[ .]+?", NULL, 1000, sg, &r0));
 	T_EQ_INT(-1, pattern_reach("a(?!\\Q)\\E)b", 0)); /* a quoted ')' is not read */
 	T_EQ_INT(1, pattern_reach("[a-z\\]]", 0));
 	T_EQ_INT(20, pattern_reach("(?i)(?<v>[0-9]{10}){1,2}", 0));
