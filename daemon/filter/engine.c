@@ -1464,6 +1464,19 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 	return PCRE2_ERROR_NOMATCH;
 }
 
+/* On a text long enough for windows (slen bytes): did rule i's pattern
+ * or except run in windows (o) or over the whole text?
+ * (filter_rule_stats) */
+static void count_long(struct filter_engine *e, size_t i, size_t slen, const struct occ *o)
+{
+	if (slen < WINDOW_MIN_TEXT)
+		return;
+	if (o)
+		e->cr[i].st.long_windowed++;
+	else
+		e->cr[i].st.long_whole++;
+}
+
 /* Both subjects are valid UTF-8 by construction (utf8_sanitize() output
  * and its normalisation; test-normalize.c checks them with PCRE2), and
  * every start offset is a character boundary, so PCRE2 need not check the
@@ -1489,6 +1502,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->windows[r->input] && e->splits[s].reach &&
 		    (!e->splits[s].head || sc->split))
 			o = window_set(e, s, slen);
+		count_long(e, i, slen, o);
 		rc = o ? run_windowed(e, i, k, sc, subj, slen, o)
 		       : run_whole(e, i, k, sc, subj, slen);
 		if (rc != 0)
@@ -1505,6 +1519,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach)
 			o = window_set(e, s, slen);
+		count_long(e, i, slen, o);
 		rc = o ? except_windowed(e, s, subj, slen, o) : except_whole(e, s, subj, slen);
 		if (rc >= 0) {
 			sc->nspans = 0;

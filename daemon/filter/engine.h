@@ -44,6 +44,11 @@ struct filter_rule_stats {
 	uint64_t limit_hits; /* PCRE2 limits hit */
 	uint64_t errors;     /* other matching errors */
 	int disabled;        /* disabled after too many limit hits */
+	/* on texts long enough for windows (docs/filter.md, "Long texts"):
+	 * pattern and except runs in windows around their literals, and
+	 * runs over the whole text (no window plan, or too many places) */
+	uint64_t long_windowed;
+	uint64_t long_whole;
 };
 
 struct filter_engine;

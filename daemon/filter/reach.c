@@ -389,8 +389,42 @@ static long escape_spaces(const char *s, size_t at, size_t end)
 	return 1;
 }
 
+/* Skip the rest of a group (after its opening) to its ')': escapes,
+ * classes and nested groups read only as far as needed to find it. */
+static void skip_group(struct rx *p)
+{
+	int depth = 1;
+	while (!p->bail && p->pos < p->len) {
+		int c = peek(p);
+		if (c == '\\') {
+			if (p->pos + 1 < p->len && p->s[p->pos + 1] == 'Q') {
+				p->bail = 1; /* a quoted ')' */
+				return;
+			}
+			p->pos += 2;
+		} else if (c == '[') {
+			skip_class(p);
+		} else {
+			p->pos++;
+			if (c == '(')
+				depth++;
+			else if (c == ')' && --depth == 0)
+				return;
+		}
+	}
+	p->bail = 1; /* unterminated */
+}
+
 /* The group at p ('('): its reach before a quantifier, or -1 for an
- * option setting such as (?i) (nothing to count). */
+ * option setting such as (?i) (nothing to count).
+ *
+ * A negative lookaround counts nothing: it consumes nothing, so where
+ * the items after it stand does not depend on it, and it holds no literal
+ * the prefilter requires (prefilter.c) — what windows need is how far a
+ * match's start can be from the end of such a literal (engine.c), not
+ * what PCRE2 reads to decide that the lookaround holds.  So
+ * (?!(?:info|kontakt)\s*@) before an e-mail address, unbounded in what
+ * it reads, leaves the pattern bounded. */
 static long parse_group(struct rx *p)
 {
 	p->pos++;
@@ -409,8 +443,14 @@ static long parse_group(struct rx *p)
 	}
 	if (peek(p) == '?') {
 		p->pos++;
+		const int neg = peek(p) == '!' ||
+		                (peek(p) == '<' && p->pos + 1 < p->len && p->s[p->pos + 1] == '!');
 		if (!group_open(p))
 			return -1;
+		if (neg) {
+			skip_group(p);
+			return 0;
+		}
 	}
 	if (++p->depth > 64) {
 		p->bail = 1;
@@ -598,16 +638,26 @@ static long parse_alt(struct rx *p)
 	return best;
 }
 
-/* Extended mode changes what white space and '#' mean. */
+/* Extended mode changes what white space and '#' mean; a quantifier after
+ * a comment or an option setting applies to the item before it in PCRE2
+ * (\N(?#c){2,} is \N{2,}), which this reader does not follow either. */
 static int has_extended(const char *src)
 {
 	for (const char *q = strstr(src, "(?"); q; q = strstr(q + 2, "(?")) {
 		size_t k = 2;
+		if (q[k] == '#') {
+			const char *e = strchr(q + k, ')');
+			if (e && e[1] && strchr("*+?{", e[1]))
+				return 1;
+			continue;
+		}
 		while (q[k] && strchr("imsnxUJ-^", q[k])) {
 			if (q[k] == 'x')
 				return 1;
 			k++;
 		}
+		if (q[k] == ')' && q[k + 1] && strchr("*+?{", q[k + 1]))
+			return 1;
 	}
 	return 0;
 }

@@ -2,17 +2,21 @@
  *
  * A pattern whose matches are bounded lets the engine run it only near the
  * places where the prefilter found its literals (docs/filter.md, "Long
- * texts"): every character PCRE2 inspects to find a match starting at
- * offset S — what it consumes, what lookarounds, \b and $ look at — lies
- * within R characters of S, and the literal the prefilter requires is among
- * them.
+ * texts"): every character a match starting at offset S consumes or
+ * looks at — positive lookarounds, \b and $ included — lies within R
+ * characters of S, and the literal the prefilter requires is among them.
+ * A negative lookaround counts nothing, however far it reads: it
+ * consumes nothing, so where the items after it stand does not depend on
+ * it, and it holds no literal the prefilter requires; the windows need
+ * only how far a match's start can be from such a literal.
  */
 #pragma once
 
 #include <stddef.h>
 
 /* R in characters for pattern src (as compiled with FILTER_PCRE2_OPTIONS),
- * or -1 when a match can be arbitrarily long (*, +, {n,}), or the pattern
+ * or -1 when a match can be arbitrarily long (*, +, {n,} outside a
+ * negative lookaround), or the pattern
  * uses anything this reader does not fully understand ((?x), \Q…\E, verbs,
  * backreferences, recursion, conditionals, \G, \K, \X, \C…).  The bound is
  * generous: every lookaround's and every assertion's reach is added.

@@ -920,13 +920,12 @@ static void test_space_reach_and_prefixes(void)
 	free(q);
 	/* (?i) dropped from a branch would have applied to the next one */
 	T_EQ_INT(1, pattern_prefix("a.*(?i)b|c", 0, 0, &q, &r));
-	/* an optional group or a negative lookahead is not entered */
+	/* an optional group is not entered */
 	T_EQ_INT(0, pattern_prefix("ab(?:c.*)?d", 0, 0, &q, &r));
 	T_EQ_STR("ab", q);
 	free(q);
-	T_EQ_INT(0, pattern_prefix("ab(?!c.*)d", 0, 0, &q, &r));
-	T_EQ_STR("ab", q);
-	free(q);
+	/* a negative lookahead counts nothing (reach.c): bounded already */
+	T_EQ_INT(1, pattern_prefix("ab(?!c.*)d", 0, 0, &q, &r));
 	/* bounded already: no prefix */
 	T_EQ_INT(1, pattern_prefix("abc", 0, 0, &q, &r));
 	/* in spaces, [a-z]{2,} goes on */
@@ -982,6 +981,19 @@ static void test_reach_of_patterns(void)
 	T_EQ_INT(-1, pattern_reach("ab(*ACCEPT)c", 0));
 	T_EQ_INT(6, pattern_reach("\\bab\\b", 0));      /* \b looks at both neighbours */
 	T_EQ_INT(4, pattern_reach("(?<=x)a(?=yz)", 0)); /* lookarounds count */
+	/* negative ones do not: they consume nothing and hold no literal
+	 * the prefilter requires, whatever they read */
+	T_EQ_INT(2, pattern_reach("(?<!xy)a(?!y\\w*|[)(]\\))b", 0));
+	T_EQ_INT(0, pattern_space_reach("a(?!.* x)b"));
+	/* PCRE2 applies a quantifier after a comment to the item before it */
+	T_EQ_INT(-1, pattern_reach("a\\N(?#c){2,}", 0));
+	T_EQ_INT(-1, pattern_reach("a\\N(?i)?", 0));
+	char *q0 = NULL;
+	long r0 = 0;
+	T_EQ_INT(1, pattern_prefix("[ab](?#c)?[ .]+?", 0, 0, &q0, &r0)); /* [ab]? */
+	struct reach_seg sg[REACH_MAX_SEGS];
+	T_EQ_INT(0, (long)pattern_mixed_reach_memo("[ab](?#c)?[ .]+?", NULL, 1000, sg, &r0));
+	T_EQ_INT(-1, pattern_reach("a(?!\\Q)\\E)b", 0)); /* a quoted ')' is not read */
 	T_EQ_INT(1, pattern_reach("[a-z\\]]", 0));
 	T_EQ_INT(20, pattern_reach("(?i)(?<v>[0-9]{10}){1,2}", 0));
 }
