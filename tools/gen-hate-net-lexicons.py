@@ -103,6 +103,10 @@ SV = [
     ("hindu", "hinduer", None, None),
 ]
 
+# Slur stems that only stand in compounds (ziggepacket, muzzjävlar).
+SV_SLUR_STEM = ["zigge", "zigg", "muzz", "muzzie", "blatt", "negr",
+                "svartskall", "tattar", "homs", "kulturberikar"]
+
 # Words for people or a herd that follow an adjective or a stem.
 SV_PEOPLE = ["familjer", "familjerna", "killar", "killarna", "gang",
              "gangen", "ganget", "man", "mannen", "kvinnor", "kvinnorna",
@@ -147,6 +151,7 @@ def sv():
             adj.update([a, a + "a", a + "t"])
         if c:
             stem.add(c)
+    stem.update(SV_SLUR_STEM)
     return group, single, adj, stem
 
 
