@@ -151,6 +151,8 @@ def sv():
             adj.update([a, a + "a", a + "t"])
         if c:
             stem.add(c)
+        elif len(s) >= 6 and not s.endswith("are"):
+            stem.add(s)          # pakistanier -> pakistaniergänget
     stem.update(SV_SLUR_STEM)
     return group, single, adj, stem
 
