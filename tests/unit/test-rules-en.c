@@ -31,8 +31,8 @@ static struct filter_engine *engine(int no_jit)
 
 static void check_examples(int no_jit)
 {
-	/* 15-30 personal-data rules and 50-80 English rules. */
-	trules_check_examples(owned_file, no_jit, 65, 110);
+	/* 15-30 personal-data rules and 50-100 English rules. */
+	trules_check_examples(owned_file, no_jit, 65, 130);
 }
 
 static void test_examples_pass_with_jit(void)
