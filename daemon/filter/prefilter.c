@@ -25,6 +25,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "filter/reach.h"
 #include "filter/utf8.h"
 
 struct px {
@@ -842,19 +843,17 @@ static enum atom_kind parse_group_body(struct px *p, struct lit_conj *req, struc
 	if (p->depth > p->maxdepth)
 		p->maxdepth = p->depth;
 	if (peek(p) == '*') {
-		/* (*SKIP), (*PRUNE), (*COMMIT) and (*THEN) match nothing and only
-		 * make a match fail: what every match contains without them,
-		 * it contains with them (a rule uses (*SKIP) to jump over a
-		 * word it has read: any-pd-forms.rules).  Other verbs and
+		/* (*SKIP), (*PRUNE), (*THEN) and (*COMMIT) only make a match
+		 * fail: what every match contains without them, it contains
+		 * with them (a rule uses (*SKIP) to jump over a word it has
+		 * read: any-pd-forms.rules).  Other verbs and
 		 * (*positive_lookahead: ...) bail out. */
-		static const char *const verbs[] = { "*SKIP)", "*PRUNE)", "*COMMIT)", "*THEN)" };
-		for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
-			size_t n = strlen(verbs[v]);
-			if (p->len - p->pos >= n && memcmp(p->s + p->pos, verbs[v], n) == 0) {
-				p->pos += n;
-				p->depth--;
-				return A_ZERO;
-			}
+		int ends_search;
+		size_t n = pattern_backtrack_verb(p->s + p->pos, p->len - p->pos, &ends_search);
+		if (n) {
+			p->pos += n;
+			p->depth--;
+			return A_ZERO;
 		}
 		p->bail = 1;
 		return A_NONLIT;

@@ -389,6 +389,19 @@ static long escape_spaces(const char *s, size_t at, size_t end)
 	return 1;
 }
 
+size_t pattern_backtrack_verb(const char *s, size_t len, int *ends_search)
+{
+	static const char *const verbs[] = { "*SKIP)", "*PRUNE)", "*THEN)", "*COMMIT)" };
+	for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++) {
+		size_t n = strlen(verbs[v]);
+		if (len >= n && memcmp(s, verbs[v], n) == 0) {
+			*ends_search = v == 3;
+			return n;
+		}
+	}
+	return 0;
+}
+
 /* Skip the rest of a group (after its opening) to its ')': escapes,
  * classes and nested groups read only as far as needed to find it. */
 static void skip_group(struct rx *p)
@@ -429,15 +442,12 @@ static long parse_group(struct rx *p)
 {
 	p->pos++;
 	if (peek(p) == '*') {
-		/* (*SKIP) and the like match nothing (prefilter.c reads them
-		 * the same way); other verbs give up */
-		static const char *const verbs[] = { "*SKIP)", "*PRUNE)", "*COMMIT)", "*THEN)" };
-		for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
-			if (p->len - p->pos >= strlen(verbs[v]) &&
-			    memcmp(p->s + p->pos, verbs[v], strlen(verbs[v])) == 0) {
-				p->pos += strlen(verbs[v]);
-				return -1;
-			}
+		int ends_search = 0;
+		size_t n = pattern_backtrack_verb(p->s + p->pos, p->len - p->pos, &ends_search);
+		if (n && !ends_search) {
+			p->pos += n;
+			return -1; /* nothing to count, like an option setting */
+		}
 		p->bail = 1;
 		return 0;
 	}

@@ -92,3 +92,12 @@ struct reach_seg {
 };
 size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long max_width,
                                 struct reach_seg seg[REACH_MAX_SEGS], long *ret_width);
+
+/* The length of the backtracking verb at s (just after its '(':
+ * "*SKIP)", "*PRUNE)", "*THEN)", "*COMMIT)"), or 0 for anything else.
+ * They match nothing and only make a match fail, so the prefilter reads
+ * them as zero-width.  *ends_search is set for (*COMMIT), which also ends
+ * the whole search when the match fails after it: a pattern with it has
+ * no reach (pattern_reach() gives -1), since windows would each search
+ * again and could find what the whole-text run gives up on. */
+size_t pattern_backtrack_verb(const char *s, size_t len, int *ends_search);

@@ -978,6 +978,9 @@ static void test_reach_of_patterns(void)
 	T_EQ_INT(-1, pattern_reach("\\Qa+\\E", 0));
 	T_EQ_INT(-1, pattern_reach("(*UTF)a", 0));
 	T_EQ_INT(3, pattern_reach("ab(*SKIP)c", 0));
+	T_EQ_INT(3, pattern_reach("a(*PRUNE)b(*THEN)c", 0));
+	/* (*COMMIT) ends the whole search: windows would each search again */
+	T_EQ_INT(-1, pattern_reach("ab(*COMMIT)c", 0));
 	T_EQ_INT(-1, pattern_reach("ab(*ACCEPT)c", 0));
 	T_EQ_INT(6, pattern_reach("\\bab\\b", 0));      /* \b looks at both neighbours */
 	T_EQ_INT(4, pattern_reach("(?<=x)a(?=yz)", 0)); /* lookarounds count */
