@@ -1,5 +1,6 @@
 /* Aho–Corasick automaton over byte classes (see aho.h). */
 #include "filter/aho.h"
+#include "filter/hash.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -295,14 +296,6 @@ static void number_outputs(struct aho *a, const struct btrie *t, uint32_t *onum)
 	}
 }
 
-static uint64_t list_hash(const uint32_t *v, uint32_t n)
-{
-	uint64_t h = 1469598103934665603ull ^ n;
-	for (uint32_t i = 0; i < n; i++)
-		h = (h ^ v[i]) * 1099511628211ull;
-	return h ^ h >> 29;
-}
-
 /* The output records (orec, ids) by output number; equal lists once. */
 static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *onum,
                          const struct pair *pairs)
@@ -335,7 +328,7 @@ static int build_reports(struct aho *a, const struct btrie *t, const uint32_t *o
 	size_t w = 0;
 	for (uint32_t o = 1; o <= a->nout; o++) {
 		const uint32_t *l = a->ids + start[o], n = start[o + 1] - start[o];
-		size_t h = list_hash(l, n) & (hcap - 1);
+		size_t h = filter_hash_bytes((const char *)l, n * sizeof(*l), 0) & (hcap - 1);
 		for (; seen[h]; h = (h + 1) & (hcap - 1)) {
 			uint32_t m;
 			const uint32_t *x = list_in(v, a->orec[seen[h]].lo, &m);
