@@ -54,8 +54,33 @@ static int t_count, t_failed_total, t_cur_failed;
 			        n_);                                                               \
 	} while (0)
 
+/* Whether NAME contains one of LIST's comma-separated words. */
+static inline int t_listed(const char *list, const char *name)
+{
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		for (const char *p = name; n > 0 && *p; p++)
+			if (strncmp(p, list, n) == 0)
+				return 1;
+		list += n + (list[n] == ',');
+	}
+	return 0;
+}
+
+/* T_ONLY and T_SKIP pick a program's tests by name, so that a slow
+ * program can run as several meson tests side by side. */
+static inline int t_selected(const char *name)
+{
+	const char *only = getenv("T_ONLY"), *skip = getenv("T_SKIP");
+	if (only && *only && !t_listed(only, name))
+		return 0;
+	return !(skip && *skip && t_listed(skip, name));
+}
+
 static inline void t_run(const char *name, void (*fn)(void))
 {
+	if (!t_selected(name))
+		return;
 	t_cur_failed = 0;
 	fn();
 	t_count++;
