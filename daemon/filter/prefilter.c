@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,72 @@ struct run {
 	int cut;   /* finish_run() was called: the run is not the whole sequence */
 };
 
+/* A literal of a set (lit_set.v[i] points at s).  Sets share them: a
+ * lexicon's literals go up every level of its trie, into the memo and
+ * into every pattern naming it, and a copy (a malloc(), a strlen(), a
+ * hash and lit_freq()'s estimate each time) at every step was a third of
+ * building the engine.  Only one thread uses a build's literals (as its
+ * memo), so the count is a plain integer. */
+struct lit {
+	uint32_t refs;
+	uint32_t len;
+	size_t hash;  /* fnv() of the bytes */
+	double freq;  /* lit_freq(); < 0: not estimated yet */
+	char s[];     /* NUL-terminated */
+};
+
+static size_t fnv(const char *p, size_t n)
+{
+	size_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+static struct lit *lit_of(const char *s)
+{
+	return (struct lit *)(void *)(s - offsetof(struct lit, s));
+}
+
+/* A new literal of s[0..n), or NULL. */
+static char *lit_new(const char *s, size_t n)
+{
+	struct lit *l = malloc(sizeof(*l) + n + 1);
+	if (!l)
+		return NULL;
+	l->refs = 1;
+	l->len = (uint32_t)n;
+	l->hash = fnv(s, n);
+	l->freq = -1;
+	memcpy(l->s, s, n);
+	l->s[n] = '\0';
+	return l->s;
+}
+
+static char *lit_ref(char *s)
+{
+	lit_of(s)->refs++;
+	return s;
+}
+
+static void lit_unref(char *s)
+{
+	struct lit *l = lit_of(s);
+	if (--l->refs == 0)
+		free(l);
+}
+
+static size_t lit_len(const char *s)
+{
+	return lit_of(s)->len;
+}
+
 void lit_set_clear(struct lit_set *ls)
 {
 	if (!ls)
 		return;
 	for (size_t i = 0; i < ls->n; i++)
-		free(ls->v[i]);
+		lit_unref(ls->v[i]);
 	free(ls->v);
 	memset(ls, 0, sizeof(*ls));
 }
@@ -75,7 +136,7 @@ static int lit_add(struct lit_set *ls, const char *s, size_t n)
 	 * byte: a strlen() of every literal made building a lexicon's set
 	 * quadratic in its bytes. */
 	for (size_t i = 0; i < ls->n; i++)
-		if (strncmp(ls->v[i], s, n) == 0 && ls->v[i][n] == '\0')
+		if (lit_len(ls->v[i]) == n && memcmp(ls->v[i], s, n) == 0)
 			return 0;
 	if (ls->n >= PREFILTER_MAX_LITS) {
 		set_always(ls);
@@ -85,18 +146,10 @@ static int lit_add(struct lit_set *ls, const char *s, size_t n)
 	if (!v)
 		return -ENOMEM;
 	ls->v = v;
-	if (!(v[ls->n] = strndup(s, n)))
+	if (!(v[ls->n] = lit_new(s, n)))
 		return -ENOMEM;
 	ls->n++;
 	return 0;
-}
-
-static size_t fnv(const char *p, size_t n)
-{
-	size_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 16777619u;
-	return h;
 }
 
 /* Drop every literal that contains another literal of the set: a text
@@ -121,7 +174,7 @@ static void drop_covered(struct lit_set *ls, const size_t *len)
 	size_t k = 0;
 	for (size_t i = 0; i < ls->n; i++) {
 		if (len[i] == SIZE_MAX)
-			free(ls->v[i]);
+			lit_unref(ls->v[i]);
 		else
 			ls->v[k++] = ls->v[i];
 	}
@@ -222,7 +275,7 @@ static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
 	x.whole = x.prefix + (x.mask + 1) / 64;
 	for (size_t i = 0; i < ls->n; i++) {
 		const unsigned char *v = (const unsigned char *)ls->v[i];
-		size_t hash = fnv(ls->v[i], len[i]), h = hash & (x.cap - 1);
+		size_t hash = lit_of(ls->v[i])->hash, h = hash & (x.cap - 1);
 		while (x.slot[h].s)
 			h = (h + 1) & (x.cap - 1);
 		x.slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
@@ -256,7 +309,7 @@ static void lit_set_minimize(struct lit_set *ls)
 	if (!len)
 		return; /* a larger set is as correct */
 	for (size_t i = 0; i < ls->n; i++) {
-		len[i] = strlen(ls->v[i]);
+		len[i] = lit_len(ls->v[i]);
 		if (len[i] > maxlen)
 			maxlen = len[i];
 	}
@@ -284,14 +337,25 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 	const char **slot = calloc(cap, sizeof(*slot));
 	if (!slot)
 		return -ENOMEM;
-	int r = 0;
+	/* room for every literal at once (at most one over the limit) */
+	size_t room = dst->n + src->n;
+	if (room > PREFILTER_MAX_LITS + 1)
+		room = PREFILTER_MAX_LITS + 1;
+	char **v = room > dst->n ? realloc(dst->v, room * sizeof(*v)) : dst->v;
+	if (!v) {
+		free(slot);
+		return -ENOMEM;
+	}
+	dst->v = v;
 	const size_t n0 = dst->n;
-	for (size_t i = 0; i < n0 + src->n && r == 0 && !dst->always; i++) {
+	for (size_t i = 0; i < n0 + src->n && !dst->always; i++) {
 		/* first dst's literals (hashed only), then src's (added when new) */
 		int from_src = i >= n0;
 		const char *lit = from_src ? src->v[i - n0] : dst->v[i];
-		size_t k = fnv(lit, strlen(lit)) & (cap - 1);
-		while (slot[k] && strcmp(slot[k], lit) != 0)
+		const struct lit *ll = lit_of(lit);
+		size_t k = ll->hash & (cap - 1);
+		while (slot[k] && (slot[k] != lit && (lit_len(slot[k]) != ll->len ||
+		                                      memcmp(slot[k], lit, ll->len) != 0)))
 			k = (k + 1) & (cap - 1);
 		if (slot[k])
 			continue; /* already there */
@@ -303,21 +367,12 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 			set_always(dst);
 			break;
 		}
-		char **v = realloc(dst->v, (dst->n + 1) * sizeof(*v));
-		if (!v) {
-			r = -ENOMEM;
-			break;
-		}
-		dst->v = v;
-		if (!(v[dst->n] = strdup(lit))) {
-			r = -ENOMEM;
-			break;
-		}
-		slot[k] = v[dst->n];
+		dst->v[dst->n] = lit_ref(src->v[i - n0]);
+		slot[k] = dst->v[dst->n];
 		dst->n++;
 	}
 	free(slot);
-	return r;
+	return 0;
 }
 
 /* Words so frequent in Swedish and English comments that requiring one
@@ -350,9 +405,9 @@ static const struct common_word {
 /* Estimated share of comments that contain literal l: by its length in
  * characters (white space and punctuation around a word add little), and
  * high for the common words above. */
-static double lit_freq(const char *l)
+static double lit_estimate(const char *l, size_t n)
 {
-	size_t n = strlen(l), a = 0, b = n, chars = 0;
+	size_t a = 0, b = n, chars = 0;
 	static const double by_len[] = { 1.0, 1.0, 0.3, 0.08, 0.03, 0.01 };
 	while (a < b && (l[a] == ' ' || l[a] == '\'' || l[a] == '.'))
 		a++;
@@ -379,6 +434,16 @@ static double lit_freq(const char *l)
 		    strncasecmp(common_words[i].w, l + a, b - a) == 0)
 			return f > 0.5 ? f : 0.5;
 	return f;
+}
+
+/* lit_estimate(), once a literal (sets are compared at every level of a
+ * lexicon's trie, each time summing over hundreds of literals). */
+static double lit_freq(const char *l)
+{
+	struct lit *x = lit_of(l);
+	if (x->freq < 0)
+		x->freq = lit_estimate(l, x->len);
+	return x->freq;
 }
 
 /* 1 when some literal of the set is in nearly every comment (a letter, a
@@ -936,19 +1001,30 @@ static enum atom_kind parse_group_body(struct px *p, struct lit_conj *req, struc
 #define MEMO_KEY_LEN 64  /* bytes hashed to find candidates */
 #define MEMO_BUCKETS 1024
 
-/* One group read.  Its text, its sets' literals and its exact strings
- * are one block, each string NUL-terminated (no literal holds a NUL):
- * a lexicon's set is hundreds of literals, and a malloc() each made the
- * memo of the shipped rules' groups take 5 MB while the engine was built. */
+/* One group read.  Its text and its exact strings are one block, each
+ * string NUL-terminated; its sets' literals are references to the ones
+ * the read made (struct lit), shared with every copy taken. */
 struct memo_entry {
 	struct memo_entry *next;
 	size_t len, key; /* the text: the group, '(' to ')' */
 	int rel_depth;   /* nesting below its own level */
 	size_t nsets, nlits[PREFILTER_MAX_CONJ];
 	int always[PREFILTER_MAX_CONJ];
+	char **lits;     /* every set's literals, one after the other */
 	size_t exact_nv; /* 0: not exact */
-	char block[];    /* text, then every literal, then the exact strings */
+	char block[];    /* text, then the exact strings */
 };
+
+static void memo_entry_free(struct memo_entry *e)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < e->nsets; i++)
+		n += e->nlits[i];
+	for (size_t l = 0; e->lits && l < n; l++)
+		lit_unref(e->lits[l]);
+	free(e->lits);
+	free(e);
+}
 
 struct prefilter_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
@@ -966,7 +1042,7 @@ void prefilter_memo_free(struct prefilter_memo *m)
 	for (size_t b = 0; b < MEMO_BUCKETS; b++)
 		for (struct memo_entry *e = m->bucket[b], *next; e; e = next) {
 			next = e->next;
-			free(e);
+			memo_entry_free(e);
 		}
 	free(m);
 }
@@ -982,6 +1058,7 @@ static size_t memo_key(const struct px *p, size_t start)
 static int memo_copy_out(const struct memo_entry *e, struct lit_conj *req, struct run *exact)
 {
 	const char *at = e->block + e->len;
+	char **lit = e->lits;
 	memset(req, 0, sizeof(*req));
 	for (; req->n < e->nsets; req->n++) {
 		struct lit_set *ls = &req->v[req->n];
@@ -990,15 +1067,8 @@ static int memo_copy_out(const struct memo_entry *e, struct lit_conj *req, struc
 			req->n++;
 			return -ENOMEM;
 		}
-		for (; ls->n < e->nlits[req->n]; ls->n++) {
-			size_t l = strlen(at) + 1;
-			if (!(ls->v[ls->n] = malloc(l))) {
-				req->n++;
-				return -ENOMEM;
-			}
-			memcpy(ls->v[ls->n], at, l);
-			at += l;
-		}
+		for (; ls->n < e->nlits[req->n]; ls->n++)
+			ls->v[ls->n] = lit_ref(*lit++);
 	}
 	exact->nv = e->exact_nv;
 	exact->full = 0;
@@ -1026,18 +1096,20 @@ static void memo_add(struct px *p, size_t start, size_t key, int rel_depth,
                      const struct lit_conj *req, const struct run *exact)
 {
 	const size_t len = p->pos - start;
-	size_t size = len;
+	size_t size = len, nlits = 0;
 	for (size_t i = 0; i < req->n; i++)
-		for (size_t l = 0; l < req->v[i].n; l++)
-			size += strlen(req->v[i].v[l]) + 1;
+		nlits += req->v[i].n;
 	for (size_t v = 0; v < exact->nv; v++)
 		size += exact->len[v] + 1;
 	struct memo_entry *e = malloc(sizeof(*e) + size);
-	if (!e) {
+	char **lits = malloc((nlits ? nlits : 1) * sizeof(*lits));
+	if (!e || !lits) {
+		free(e);
+		free(lits);
 		p->nomem = 1;
 		return;
 	}
-	*e = (struct memo_entry){ .len = len, .key = key, .rel_depth = rel_depth };
+	*e = (struct memo_entry){ .len = len, .key = key, .rel_depth = rel_depth, .lits = lits };
 	char *at = e->block;
 	memcpy(at, p->s + start, len);
 	at += len;
@@ -1045,11 +1117,8 @@ static void memo_add(struct px *p, size_t start, size_t key, int rel_depth,
 	for (size_t i = 0; i < req->n; i++) {
 		e->always[i] = req->v[i].always;
 		e->nlits[i] = req->v[i].n;
-		for (size_t l = 0; l < req->v[i].n; l++) {
-			size_t n = strlen(req->v[i].v[l]) + 1;
-			memcpy(at, req->v[i].v[l], n);
-			at += n;
-		}
+		for (size_t l = 0; l < req->v[i].n; l++)
+			*lits++ = lit_ref(req->v[i].v[l]);
 	}
 	e->exact_nv = exact->nv;
 	for (size_t v = 0; v < exact->nv; v++) {

@@ -85,6 +85,19 @@ static int same_set(const char *key, int input, const struct lit_set *ls)
 {
 	if (key[0] != (char)('0' + input))
 		return 0;
+	/* Nearly always the same set in the same order (a lexicon's set
+	 * copied from the memo into every pattern naming it): compared as
+	 * it is, without sorting two copies of hundreds of literals. */
+	const char *k = key + 1;
+	size_t in_order = 0;
+	for (; in_order < ls->n; in_order++) {
+		size_t l = strlen(ls->v[in_order]);
+		if (strncmp(k, ls->v[in_order], l) != 0 || k[l] != '\1')
+			break;
+		k += l + 1;
+	}
+	if (in_order == ls->n && *k == '\0')
+		return 1;
 	const char **a = malloc((ls->n ? ls->n : 1) * sizeof(*a));
 	char *copy = strdup(key + 1), **b = malloc((ls->n ? ls->n : 1) * sizeof(*b));
 	size_t nb = 0;
