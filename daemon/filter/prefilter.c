@@ -39,11 +39,16 @@ struct px {
 	int depth;
 	int maxdepth;                /* the deepest group nesting reached (memo entries) */
 	struct prefilter_memo *memo; /* NULL: none */
+	struct min_index *mx;        /* lit_set_minimize()'s, for the whole read */
 };
+
+struct min_index;
+static void min_index_free(struct min_index *x);
 
 /* The current run of adjacent literal characters, as a few variants:
  * a small class such as [i1] multiplies them ("n[i1]g" is "nig" or "n1g"). */
 #define RUN_MAX_VARIANTS 64
+_Static_assert(RUN_MAX_VARIANTS <= PREFILTER_MAX_LITS, "a run's variants fit a set");
 #define CLASS_MAX_CHARS 10 /* [0-9] fits: "contains a digit" is worth knowing */
 
 struct run {
@@ -63,9 +68,12 @@ struct run {
 struct lit {
 	uint32_t refs;
 	uint32_t len;
-	size_t hash;  /* fnv() of the bytes */
-	double freq;  /* lit_freq(); < 0: not estimated yet */
-	char s[];     /* NUL-terminated */
+	size_t hash; /* fnv() of the bytes */
+	double freq; /* lit_freq(); < 0: not estimated yet */
+	/* bit b % 64 of every byte b: a literal holds another only if it
+	 * has all of that one's bits (most pairs of a set fail there) */
+	uint64_t bytes;
+	char s[]; /* NUL-terminated */
 };
 
 static size_t fnv(const char *p, size_t n)
@@ -91,6 +99,9 @@ static char *lit_new(const char *s, size_t n)
 	l->len = (uint32_t)n;
 	l->hash = fnv(s, n);
 	l->freq = -1;
+	l->bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		l->bytes |= 1ull << ((unsigned char)s[i] % 64);
 	memcpy(l->s, s, n);
 	l->s[n] = '\0';
 	return l->s;
@@ -130,28 +141,6 @@ static void set_always(struct lit_set *ls)
 	ls->always = 1;
 }
 
-static int lit_add(struct lit_set *ls, const char *s, size_t n)
-{
-	/* strncmp stops at the first difference, nearly always the first
-	 * byte: a strlen() of every literal made building a lexicon's set
-	 * quadratic in its bytes. */
-	for (size_t i = 0; i < ls->n; i++)
-		if (lit_len(ls->v[i]) == n && memcmp(ls->v[i], s, n) == 0)
-			return 0;
-	if (ls->n >= PREFILTER_MAX_LITS) {
-		set_always(ls);
-		return 0;
-	}
-	char **v = realloc(ls->v, (ls->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	ls->v = v;
-	if (!(v[ls->n] = lit_new(s, n)))
-		return -ENOMEM;
-	ls->n++;
-	return 0;
-}
-
 /* Drop every literal that contains another literal of the set: a text
  * with "dict ed" has "dict" ("ska" covers "ska fan"), so the set requires
  * the same, with fewer literals for the automaton and a truer estimate.
@@ -165,7 +154,7 @@ static int lit_add(struct lit_set *ls, const char *s, size_t n)
  * of the set, and only while some literal starts with the substring (a
  * bloom filter): linear in the set's size where comparing every pair was
  * quadratic, and most positions of a word start no literal. */
-#define MINIMIZE_PAIRWISE 16
+#define MINIMIZE_PAIRWISE 64
 
 /* Free the literals that minimizing marked covered (len SIZE_MAX) and
  * close the gaps; minimize_pairwise() and minimize_hashed() both end so. */
@@ -181,37 +170,60 @@ static void drop_covered(struct lit_set *ls, const size_t *len)
 	ls->n = k;
 }
 
-/* A literal of one byte covers another only before its last byte: the
- * hashed lookup has always looked there, and an automaton's literals are
- * kept as they were.  (Either is correct: a set with a literal of one byte
- * is nearly always dropped as ubiquitous.) */
+/* memmem() for the short strings of a set (at most
+ * PREFILTER_MAX_LIT_LEN bytes): its set-up cost more than the search. */
+static bool has_sub(const char *h, size_t hn, const char *n, size_t nn)
+{
+	if (nn == 0)
+		return true;
+	for (size_t at = 0; at + nn <= hn; at++)
+		if (h[at] == n[0] && memcmp(h + at + 1, n + 1, nn - 1) == 0)
+			return true;
+	return false;
+}
+
+/* Does literal w (wl bytes) cover literal v (vl bytes)?  A literal of
+ * one byte covers another only before its last byte: the hashed lookup
+ * has always looked there, and an automaton's literals are kept as they
+ * were.  (Either is correct: a set with a literal of one byte is nearly
+ * always dropped as ubiquitous.) */
+static bool covers(const char *w, size_t wl, const char *v, size_t vl)
+{
+	return wl < vl && (lit_of(w)->bytes & ~lit_of(v)->bytes) == 0 &&
+	       has_sub(v, vl - (wl == 1), w, wl);
+}
+
 static void minimize_pairwise(struct lit_set *ls, size_t *len)
 {
 	for (size_t i = 0; i < ls->n; i++) {
 		bool covered = false;
 		for (size_t j = 0; j < ls->n && !covered; j++)
-			covered = len[j] < len[i] &&
-			          memmem(ls->v[i], len[i] - (len[j] == 1), ls->v[j], len[j]);
+			covered = covers(ls->v[j], len[j], ls->v[i], len[i]);
 		len[i] = covered ? SIZE_MAX : len[i];
 	}
 	drop_covered(ls, len);
 }
 
-/* The hash of minimize_hashed() and its filters. */
+/* The hash of minimize_hashed() and its filters.  One serves a whole
+ * read (struct px): allocating and zeroing them for every set was a
+ * fifth of minimizing.  Between sets all of it is zero; a set clears
+ * only the part it used. */
 struct min_index {
 	struct min_slot {
 		const char *s; /* NULL: empty */
 		size_t len, hash;
 	} * slot;
-	size_t cap;
-	unsigned char *has_len; /* [maxlen + 1]: a literal of that length exists */
-	uint64_t one[4];        /* one-byte literals */
+	size_t cap, slot_room; /* in use (a power of two), allocated */
+	/* a literal of that length exists (no literal is longer: runs are
+	 * cut there) */
+	unsigned char has_len[PREFILTER_MAX_LIT_LEN + 1];
+	uint64_t one[4]; /* one-byte literals */
 	/* by hash (bloom filters of mask + 1 bits, sized to the set): every
 	 * prefix of a literal, and every literal; most substrings of a word
 	 * stop being the start of any literal after a few bytes, and are
 	 * never looked up */
 	uint64_t *prefix, *whole;
-	size_t mask;
+	size_t mask, bloom_room; /* words allocated for each filter */
 };
 
 static size_t bloom_bit(const struct min_index *x, size_t hash)
@@ -257,22 +269,54 @@ static bool min_covered(const struct min_index *x, const char *v, size_t n)
 	return false;
 }
 
-static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
+/* Room in x for a set of n literals of `bytes` bytes in all; 0 or
+ * -ENOMEM (x is then as before). */
+static int min_index_fit(struct min_index *x, size_t n, size_t bytes)
 {
-	struct min_index x = { .cap = 16, .mask = 1023 };
+	size_t cap = 16, mask = 1023;
+	while (cap < 2 * n)
+		cap *= 2;
+	while (mask < 16 * bytes && mask < (1u << 20) - 1)
+		mask = mask * 2 + 1; /* about 16 bits a prefix */
+	if (cap > x->slot_room) {
+		struct min_slot *slot = calloc(cap, sizeof(*slot));
+		if (!slot)
+			return -ENOMEM;
+		free(x->slot);
+		x->slot = slot;
+		x->slot_room = cap;
+	}
+	if ((mask + 1) / 64 > x->bloom_room) {
+		uint64_t *b = calloc(2 * ((mask + 1) / 64), sizeof(uint64_t));
+		if (!b)
+			return -ENOMEM;
+		free(x->prefix);
+		x->prefix = b;
+		x->whole = b + (mask + 1) / 64;
+		x->bloom_room = (mask + 1) / 64;
+	}
+	x->cap = cap;
+	x->mask = mask;
+	return 0;
+}
+
+static void min_index_free(struct min_index *x)
+{
+	if (!x)
+		return;
+	free(x->slot);
+	free(x->prefix);
+	free(x);
+}
+
+static void minimize_hashed(struct min_index *mx, struct lit_set *ls, size_t *len)
+{
 	size_t bytes = 0;
-	while (x.cap < 2 * ls->n)
-		x.cap *= 2;
 	for (size_t i = 0; i < ls->n; i++)
 		bytes += len[i];
-	while (x.mask < 16 * bytes && x.mask < (1u << 20) - 1)
-		x.mask = x.mask * 2 + 1; /* about 16 bits a prefix */
-	x.slot = calloc(x.cap, sizeof(*x.slot));
-	x.has_len = calloc(maxlen + 1, 1);
-	x.prefix = calloc(2 * ((x.mask + 1) / 64), sizeof(uint64_t));
-	if (!x.slot || !x.has_len || !x.prefix)
-		goto out; /* a larger set is as correct */
-	x.whole = x.prefix + (x.mask + 1) / 64;
+	if (min_index_fit(mx, ls->n, bytes) < 0)
+		return; /* a larger set is as correct */
+	struct min_index x = *mx;
 	for (size_t i = 0; i < ls->n; i++) {
 		const unsigned char *v = (const unsigned char *)ls->v[i];
 		size_t hash = lit_of(ls->v[i])->hash, h = hash & (x.cap - 1);
@@ -293,19 +337,20 @@ static void minimize_hashed(struct lit_set *ls, size_t *len, size_t maxlen)
 	for (size_t i = 0; i < ls->n; i++)
 		if (min_covered(&x, ls->v[i], len[i]))
 			len[i] = SIZE_MAX;
+	/* zero again for the next set (has_len and one were the copy's) */
+	memset(x.slot, 0, x.cap * sizeof(*x.slot));
+	memset(x.prefix, 0, (x.mask + 1) / 64 * sizeof(uint64_t));
+	memset(x.whole, 0, (x.mask + 1) / 64 * sizeof(uint64_t));
 	drop_covered(ls, len);
-out:
-	free(x.slot);
-	free(x.has_len);
-	free(x.prefix);
 }
 
-static void lit_set_minimize(struct lit_set *ls)
+/* *mx: the read's index, made when first needed (NULL: none yet). */
+static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
 {
-	size_t maxlen = 0;
+	size_t maxlen = 0, stack[MINIMIZE_PAIRWISE];
 	if (ls->n <= 1)
 		return; /* nothing to compare */
-	size_t *len = malloc(ls->n * sizeof(*len));
+	size_t *len = ls->n <= MINIMIZE_PAIRWISE ? stack : malloc(ls->n * sizeof(*len));
 	if (!len)
 		return; /* a larger set is as correct */
 	for (size_t i = 0; i < ls->n; i++) {
@@ -313,11 +358,15 @@ static void lit_set_minimize(struct lit_set *ls)
 		if (len[i] > maxlen)
 			maxlen = len[i];
 	}
-	if (ls->n <= MINIMIZE_PAIRWISE)
+	/* comparing every pair gives the same (no literal is longer than a
+	 * run, so the second never applies) */
+	if (ls->n <= MINIMIZE_PAIRWISE || maxlen > PREFILTER_MAX_LIT_LEN ||
+	    (!*mx && !(*mx = calloc(1, sizeof(**mx)))))
 		minimize_pairwise(ls, len);
 	else
-		minimize_hashed(ls, len, maxlen);
-	free(len);
+		minimize_hashed(*mx, ls, len);
+	if (len != stack)
+		free(len);
 }
 
 int lit_set_union(struct lit_set *dst, const struct lit_set *src)
@@ -328,8 +377,8 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 		set_always(dst);
 		return 0;
 	}
-	/* A hash of dst's literals: lit_add()'s scan of the whole set for
-	 * each literal made the union of two lexicons' sets quadratic (a
+	/* A hash of dst's literals: a scan of the whole set for each
+	 * literal made the union of two lexicons' sets quadratic (a
 	 * third of building the engine with the fourth round's rules). */
 	size_t cap = 16;
 	while (cap < 2 * (dst->n + src->n))
@@ -549,10 +598,10 @@ static void conj_add_minimal(struct lit_conj *c, struct lit_set *cand)
 }
 
 /* conj_add_minimal() of a set not minimized yet (a run's variants). */
-static void conj_add(struct lit_conj *c, struct lit_set *cand)
+static void conj_add(struct px *p, struct lit_conj *c, struct lit_set *cand)
 {
 	if (!worthless(cand))
-		lit_set_minimize(cand);
+		lit_set_minimize(&p->mx, cand);
 	conj_add_minimal(c, cand);
 }
 
@@ -582,10 +631,26 @@ static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
 	run->cut = 1;
 	if (nv == 0 || run->len[0] == 0)
 		return;
-	for (size_t i = 0; i < nv; i++)
-		if (lit_add(&cand, run->b[i], run->len[i]) < 0)
+	/* each variant once (nv is at most RUN_MAX_VARIANTS, far below
+	 * PREFILTER_MAX_LITS), room made once */
+	if (!(cand.v = malloc(nv * sizeof(*cand.v)))) {
+		p->nomem = 1;
+		return;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < cand.n && !dup; j++)
+			dup = lit_len(cand.v[j]) == run->len[i] &&
+			      memcmp(cand.v[j], run->b[i], run->len[i]) == 0;
+		if (dup)
+			continue;
+		if (!(cand.v[cand.n] = lit_new(run->b[i], run->len[i]))) {
 			p->nomem = 1;
-	conj_add(best, &cand);
+			break;
+		}
+		cand.n++;
+	}
+	conj_add(p, best, &cand);
 }
 
 /* An empty run.  A run is 4 KB of variants, and one is set up for every
@@ -1614,10 +1679,160 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 /* An alternation.  One branch: its conjunction.  Several: each branch's
  * strongest set, united (any branch without one makes it "always").  It
  * is exact when every branch is. */
+/* The union of an alternation's branch sets, built a branch at a time
+ * (lit_set_union() of each, with one hash of the literals so far: that
+ * hashed the whole union again for every branch of a trie's level), and
+ * where each branch's new literals end: set.v[end[k - 1] .. end[k]) came
+ * from branch k (end[-1] = 0). */
+struct alt_acc {
+	struct lit_set set;
+	const char **slot;
+	size_t cap;
+	size_t *end, nb, bcap;
+};
+
+static bool same_lit(const char *a, const char *b)
+{
+	return a == b || (lit_len(a) == lit_len(b) && memcmp(a, b, lit_len(a)) == 0);
+}
+
+/* Make the hash hold set.v[0 .. set.n) with room for `more`; 0 or
+ * -ENOMEM. */
+static int acc_fit(struct alt_acc *a, size_t more)
+{
+	if (2 * (a->set.n + more) < a->cap)
+		return 0;
+	size_t cap = a->cap ? a->cap : 16;
+	while (2 * (a->set.n + more) >= cap)
+		cap *= 2;
+	const char **slot = calloc(cap, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	free(a->slot);
+	a->slot = slot;
+	a->cap = cap;
+	for (size_t i = 0; i < a->set.n; i++) {
+		const char *lit = a->set.v[i];
+		size_t k = lit_of(lit)->hash & (cap - 1);
+		while (slot[k] && !same_lit(slot[k], lit))
+			k = (k + 1) & (cap - 1);
+		if (!slot[k])
+			slot[k] = lit; /* a repeated literal stays, as it was */
+	}
+	return 0;
+}
+
+static int acc_end_branch(struct alt_acc *a)
+{
+	if (a->nb == a->bcap) {
+		size_t cap = a->bcap ? 2 * a->bcap : 16;
+		size_t *end = realloc(a->end, cap * sizeof(*end));
+		if (!end)
+			return -ENOMEM;
+		a->end = end;
+		a->bcap = cap;
+	}
+	a->end[a->nb++] = a->set.n;
+	return 0;
+}
+
+/* lit_set_union(&a->set, src), then the branch's end.  Returns 0 or
+ * -ENOMEM. */
+static int acc_add(struct alt_acc *a, const struct lit_set *src)
+{
+	if (a->set.always)
+		return 0;
+	if (src->always) {
+		set_always(&a->set);
+		return 0;
+	}
+	size_t room = a->set.n + src->n;
+	if (room > PREFILTER_MAX_LITS + 1)
+		room = PREFILTER_MAX_LITS + 1;
+	if (acc_fit(a, src->n) < 0)
+		return -ENOMEM;
+	if (room > a->set.n) {
+		char **v = realloc(a->set.v, room * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->set.v = v;
+	}
+	for (size_t i = 0; i < src->n; i++) {
+		const char *lit = src->v[i];
+		size_t k = lit_of(lit)->hash & (a->cap - 1);
+		while (a->slot[k] && !same_lit(a->slot[k], lit))
+			k = (k + 1) & (a->cap - 1);
+		if (a->slot[k])
+			continue; /* already there */
+		if (a->set.n >= PREFILTER_MAX_LITS) {
+			set_always(&a->set);
+			return 0;
+		}
+		a->set.v[a->set.n] = lit_ref(src->v[i]);
+		a->slot[k] = a->set.v[a->set.n++];
+	}
+	return acc_end_branch(a);
+}
+
+/* Below this many pairs a literal (compared across branches), comparing
+ * beats hashing the whole set (about that many pairs cost as much as
+ * looking a literal's substrings up). */
+#define MINIMIZE_CROSS_PAIRS 128
+
+/* lit_set_minimize() of a union of minimized sets (struct alt_acc): a
+ * literal is covered only by one of another branch (nothing in its own
+ * minimized set covers it), so when the branches besides the largest
+ * hold few literals (a lexicon and a few words), comparing across
+ * branches costs less than hashing the whole set.  Either way the result
+ * is lit_set_minimize()'s. */
+static void minimize_branches(struct px *p, struct alt_acc *a)
+{
+	struct lit_set *ls = &a->set;
+	size_t big = 0, from = 0;
+	for (size_t k = 0; k < a->nb; k++) {
+		if (a->end[k] - from > big)
+			big = a->end[k] - from;
+		from = a->end[k];
+	}
+	const size_t rest = ls->n - big;
+	size_t *len;
+	if (ls->n <= MINIMIZE_PAIRWISE || a->nb == 0 || a->end[a->nb - 1] != ls->n ||
+	    (2 * big + rest) * rest > MINIMIZE_CROSS_PAIRS * ls->n ||
+	    !(len = malloc(ls->n * sizeof(*len)))) {
+		lit_set_minimize(&p->mx, ls);
+		return;
+	}
+	for (size_t i = 0; i < ls->n; i++)
+		len[i] = lit_len(ls->v[i]);
+	/* covered literals are marked only after every comparison: a covered
+	 * literal may still cover another (minimize_pairwise() does the same) */
+	bool *covered = calloc(ls->n, sizeof(*covered));
+	if (!covered) {
+		free(len);
+		lit_set_minimize(&p->mx, ls);
+		return;
+	}
+	for (size_t k = 0, i0 = 0; k < a->nb; i0 = a->end[k++])
+		for (size_t i = i0; i < a->end[k]; i++)
+			for (size_t q = 0, j0 = 0; q < a->nb && !covered[i]; j0 = a->end[q++]) {
+				if (q == k)
+					continue;
+				for (size_t j = j0; j < a->end[q] && !covered[i]; j++)
+					covered[i] = covers(ls->v[j], len[j], ls->v[i], len[i]);
+			}
+	for (size_t i = 0; i < ls->n; i++)
+		if (covered[i])
+			len[i] = SIZE_MAX;
+	free(covered);
+	drop_covered(ls, len);
+	free(len);
+}
+
 static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 {
 	struct lit_conj first = { .n = 0 }, branch = { .n = 0 };
-	struct lit_set acc = { 0 }, one;
+	struct alt_acc acc = { 0 };
+	struct lit_set one;
 	struct run bex;
 
 	parse_seq(p, &first, exact);
@@ -1625,24 +1840,28 @@ static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 		*out = first;
 		return;
 	}
-	conj_best(&first, &acc);
+	conj_best(&first, &acc.set);
+	if (!acc.set.always && (acc_fit(&acc, 0) < 0 || acc_end_branch(&acc) < 0))
+		p->nomem = 1;
 	while (!p->bail && !p->nomem && peek(p) == '|') {
 		p->pos++;
 		parse_seq(p, &branch, &bex);
 		if (exact->nv && (bex.nv == 0 || !exact_union(exact, &bex)))
 			exact->nv = 0;
 		conj_best(&branch, &one);
-		if (lit_set_union(&acc, &one) < 0)
+		if (acc_add(&acc, &one) < 0)
 			p->nomem = 1;
 		lit_set_clear(&one);
 	}
 	memset(out, 0, sizeof(*out));
-	if (acc.always || acc.n == 0) {
-		lit_set_clear(&acc);
+	if (acc.set.always || acc.set.n == 0 || p->nomem) {
+		lit_set_clear(&acc.set);
 	} else {
-		lit_set_minimize(&acc);
-		out->v[out->n++] = acc;
+		minimize_branches(p, &acc);
+		out->v[out->n++] = acc.set;
 	}
+	free(acc.slot);
+	free(acc.end);
 }
 
 int prefilter_extract_opts(const char *pattern, unsigned flags, struct lit_conj *ret)
@@ -1659,6 +1878,7 @@ int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter
 	struct run exact;
 
 	parse_alt(&p, &c, &exact);
+	min_index_free(p.mx);
 	if (p.nomem) {
 		lit_conj_clear(&c);
 		return -ENOMEM;
