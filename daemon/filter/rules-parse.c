@@ -649,6 +649,12 @@ static int valid_utf8(const char *s, size_t len)
 {
 	size_t pos = 0;
 	while (pos < len) {
+		/* ASCII other than NUL, nearly every byte of a rule file, is
+		 * valid as it is (a call per byte was 2 % of vaktd's start) */
+		if ((unsigned char)s[pos] - 1u < 0x7Fu) {
+			pos++;
+			continue;
+		}
 		size_t start = pos;
 		uint32_t cp = utf8_next(s, len, &pos);
 		/* A literal U+FFFD is three bytes; anything shorter that decodes to
