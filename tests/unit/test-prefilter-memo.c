@@ -208,9 +208,10 @@ static void test_memo_keeps_the_nesting_limit(void)
 	free(g);
 }
 
-/* Sets of up to 16 literals compare every pair; larger ones are looked up
- * in a hash.  Unrelated words added to a set must leave the rest of the
- * result as the small set had it. */
+/* Sets of up to 64 literals compare every pair, an alternation across
+ * its branches while the branches besides its largest are few; larger
+ * ones are looked up in a hash.  Unrelated words added to a set must
+ * leave the rest of the result as the small set had it. */
 static void test_large_set_minimized_as_small_one(void)
 {
 	static const char *const small[] = {
@@ -225,10 +226,14 @@ static void test_large_set_minimized_as_small_one(void)
 		"bc,cd,e",
 		"cd,abc",
 	};
-	static const char extra[] = "|zzj1|zzj2|zzj3|zzj4|zzj5|zzj6|zzj7|zzj8|zzj9|zzj0|zzjz"
-	                            "|zzjy|zzjx|zzjw|zzjv|zzji|zzjg";
+	/* 150 words none of which holds another: more than comparing pairs
+	 * takes, in any of the ways */
+	char extra[150 * 6 + 1];
+	size_t xl = 0;
+	for (int w = 0; w < 150; w++)
+		xl += (size_t)snprintf(extra + xl, sizeof(extra) - xl, "|zj%03d", w);
 	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
-		char pat[512], want[512];
+		char pat[2048], want[2048];
 		char *got = sets_of(small[i], 0, NULL);
 		T_ASSERT(got != NULL);
 		if (got)
@@ -247,11 +252,95 @@ static void test_large_set_minimized_as_small_one(void)
 	}
 }
 
+/* The sets an alternation of words and groups of words must give: every
+ * word in order of first appearance, each once, without those holding
+ * another (what comparing every pair of the whole set gives). */
+static char *minimal_words(char **w, size_t n)
+{
+	char *buf = malloc(1 << 16);
+	size_t len = 0;
+	if (!buf)
+		abort();
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int keep = 1;
+		for (size_t j = 0; j < i && keep; j++)
+			keep = strcmp(w[i], w[j]) != 0;
+		for (size_t j = 0; j < n && keep; j++)
+			keep = !(strlen(w[j]) < strlen(w[i]) && strstr(w[i], w[j]));
+		if (keep)
+			len += (size_t)snprintf(buf + len, (1 << 16) - len, "%s%s", len ? "," : "",
+			                        w[i]);
+	}
+	return buf;
+}
+
+/* An alternation's union is minimized across its branches when all but
+ * the largest are few, else as one set: random alternations of groups
+ * (of one to 300 words over three or eight letters, so that words hold
+ * others, and sets stay large) give what comparing every pair of all
+ * their words gives. */
+static void test_alternation_minimized_across_branches(void)
+{
+	static const int shapes[][4] = {
+		/* groups, words in the first, in each other, single words */
+		{ 1, 300, 0, 3 }, { 1, 120, 0, 1 }, { 2, 150, 150, 0 }, { 12, 6, 6, 4 },
+		{ 1, 40, 0, 30 }, { 3, 200, 2, 2 }, { 1, 2, 0, 140 },   { 5, 60, 30, 0 },
+	};
+	unsigned x = 12345;
+	for (size_t sh = 0; sh < sizeof(shapes) / sizeof(shapes[0]); sh++)
+		for (int round = 0; round < 4; round++) {
+			size_t cap = 2000, n = 0, len = 0;
+			char **w = malloc(cap * sizeof(*w)), *pat = malloc(1 << 16);
+			if (!w || !pat)
+				abort();
+			int groups = shapes[sh][0], singles = shapes[sh][3];
+			for (int g = 0; g < groups + singles; g++) {
+				int nw = g >= groups ? 1 : g == 0 ? shapes[sh][1] : shapes[sh][2];
+				len += (size_t)snprintf(pat + len, (1 << 16) - len, "%s%s",
+				                        g ? "|" : "", g < groups ? "(?:" : "");
+				for (int k = 0; k < nw; k++) {
+					char word[8];
+					/* 3 to 7 letters */
+					x = x * 1103515245u + 12345u;
+					int wl = 3 + (int)(x >> 16) % 5;
+					for (int c = 0; c < wl; c++) {
+						x = x * 1103515245u + 12345u;
+						word[c] = (char)('a' +
+						                 (x >> 16) % (round < 2 ? 3 : 8));
+					}
+					word[wl] = '\0';
+					w[n] = strdup(word);
+					if (!w[n])
+						abort();
+					len += (size_t)snprintf(pat + len, (1 << 16) - len, "%s%s",
+					                        k ? "|" : "", w[n]);
+					n++;
+				}
+				if (g < groups)
+					len += (size_t)snprintf(pat + len, (1 << 16) - len, ")");
+			}
+			char *want = minimal_words(w, n), *got = sets_of(pat, 0, NULL);
+			T_ASSERT(got != NULL);
+			if (got && strcmp(want, got) != 0) {
+				fprintf(stderr, "shape %zu round %d: %s\n", sh, round, pat);
+				T_EQ_STR(want, got);
+			}
+			free(want);
+			free(got);
+			for (size_t i = 0; i < n; i++)
+				free(w[i]);
+			free(w);
+			free(pat);
+		}
+}
+
 int main(void)
 {
 	T_RUN(test_memo_gives_the_sets_of_a_fresh_read);
 	T_RUN(test_memo_keeps_the_nesting_limit);
 	T_RUN(test_reach_memo_gives_a_fresh_read);
 	T_RUN(test_large_set_minimized_as_small_one);
+	T_RUN(test_alternation_minimized_across_branches);
 	return t_done();
 }
