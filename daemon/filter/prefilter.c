@@ -39,7 +39,7 @@ struct px {
 	int depth;
 	int maxdepth;                /* the deepest group nesting reached (memo entries) */
 	struct prefilter_memo *memo; /* NULL: none */
-	struct min_index *mx;        /* lit_set_minimize()'s, for the whole read */
+	struct min_index *mx;        /* lit_set_minimize()'s, for the whole read (the memo's) */
 };
 
 struct min_index;
@@ -187,18 +187,19 @@ static bool has_sub(const char *h, size_t hn, const char *n, size_t nn)
  * has always looked there, and an automaton's literals are kept as they
  * were.  (Either is correct: a set with a literal of one byte is nearly
  * always dropped as ubiquitous.) */
-static bool covers(const char *w, size_t wl, const char *v, size_t vl)
+static bool covers(const char *w, size_t wl, uint64_t wm, const char *v, size_t vl, uint64_t vm)
 {
-	return wl < vl && (lit_of(w)->bytes & ~lit_of(v)->bytes) == 0 &&
-	       has_sub(v, vl - (wl == 1), w, wl);
+	return wl < vl && (wm & ~vm) == 0 && has_sub(v, vl - (wl == 1), w, wl);
 }
 
-static void minimize_pairwise(struct lit_set *ls, size_t *len)
+/* len[i] and mask[i]: literal i's length and struct lit's bytes, at hand
+ * for every pair. */
+static void minimize_pairwise(struct lit_set *ls, size_t *len, const uint64_t *mask)
 {
 	for (size_t i = 0; i < ls->n; i++) {
 		bool covered = false;
 		for (size_t j = 0; j < ls->n && !covered; j++)
-			covered = covers(ls->v[j], len[j], ls->v[i], len[i]);
+			covered = covers(ls->v[j], len[j], mask[j], ls->v[i], len[i], mask[i]);
 		len[i] = covered ? SIZE_MAX : len[i];
 	}
 	drop_covered(ls, len);
@@ -348,9 +349,11 @@ static void minimize_hashed(struct min_index *mx, struct lit_set *ls, size_t *le
 static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
 {
 	size_t maxlen = 0, stack[MINIMIZE_PAIRWISE];
+	uint64_t mstack[MINIMIZE_PAIRWISE];
 	if (ls->n <= 1)
 		return; /* nothing to compare */
-	size_t *len = ls->n <= MINIMIZE_PAIRWISE ? stack : malloc(ls->n * sizeof(*len));
+	const bool small = ls->n <= MINIMIZE_PAIRWISE;
+	size_t *len = small ? stack : malloc(ls->n * sizeof(*len));
 	if (!len)
 		return; /* a larger set is as correct */
 	for (size_t i = 0; i < ls->n; i++) {
@@ -360,11 +363,18 @@ static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
 	}
 	/* comparing every pair gives the same (no literal is longer than a
 	 * run, so the second never applies) */
-	if (ls->n <= MINIMIZE_PAIRWISE || maxlen > PREFILTER_MAX_LIT_LEN ||
-	    (!*mx && !(*mx = calloc(1, sizeof(**mx)))))
-		minimize_pairwise(ls, len);
-	else
+	if (small || maxlen > PREFILTER_MAX_LIT_LEN || (!*mx && !(*mx = calloc(1, sizeof(**mx))))) {
+		uint64_t *mask = small ? mstack : malloc(ls->n * sizeof(*mask));
+		if (mask) {
+			for (size_t i = 0; i < ls->n; i++)
+				mask[i] = lit_of(ls->v[i])->bytes;
+			minimize_pairwise(ls, len, mask);
+		}
+		if (mask != mstack)
+			free(mask);
+	} else {
 		minimize_hashed(*mx, ls, len);
+	}
 	if (len != stack)
 		free(len);
 }
@@ -1093,6 +1103,7 @@ static void memo_entry_free(struct memo_entry *e)
 
 struct prefilter_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
+	struct min_index *mx; /* lit_set_minimize()'s, for every read */
 };
 
 struct prefilter_memo *prefilter_memo_new(void)
@@ -1109,6 +1120,7 @@ void prefilter_memo_free(struct prefilter_memo *m)
 			next = e->next;
 			memo_entry_free(e);
 		}
+	min_index_free(m->mx);
 	free(m);
 }
 
@@ -1802,15 +1814,21 @@ static void minimize_branches(struct px *p, struct alt_acc *a)
 		lit_set_minimize(&p->mx, ls);
 		return;
 	}
-	for (size_t i = 0; i < ls->n; i++)
-		len[i] = lit_len(ls->v[i]);
-	/* covered literals are marked only after every comparison: a covered
-	 * literal may still cover another (minimize_pairwise() does the same) */
+	/* covered literals are marked after every comparison (marking them
+	 * at once, as minimize_pairwise() does, gives the same: what covers a
+	 * covered literal covers all it covers) */
 	bool *covered = calloc(ls->n, sizeof(*covered));
-	if (!covered) {
+	uint64_t *mask = malloc(ls->n * sizeof(*mask));
+	if (!covered || !mask) {
 		free(len);
+		free(covered);
+		free(mask);
 		lit_set_minimize(&p->mx, ls);
 		return;
+	}
+	for (size_t i = 0; i < ls->n; i++) {
+		len[i] = lit_len(ls->v[i]);
+		mask[i] = lit_of(ls->v[i])->bytes;
 	}
 	for (size_t k = 0, i0 = 0; k < a->nb; i0 = a->end[k++])
 		for (size_t i = i0; i < a->end[k]; i++)
@@ -1818,12 +1836,14 @@ static void minimize_branches(struct px *p, struct alt_acc *a)
 				if (q == k)
 					continue;
 				for (size_t j = j0; j < a->end[q] && !covered[i]; j++)
-					covered[i] = covers(ls->v[j], len[j], ls->v[i], len[i]);
+					covered[i] = covers(ls->v[j], len[j], mask[j], ls->v[i],
+					                    len[i], mask[i]);
 			}
 	for (size_t i = 0; i < ls->n; i++)
 		if (covered[i])
 			len[i] = SIZE_MAX;
 	free(covered);
+	free(mask);
 	drop_covered(ls, len);
 	free(len);
 }
@@ -1877,8 +1897,13 @@ int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter
 	struct lit_conj c = { .n = 0 };
 	struct run exact;
 
+	if (memo)
+		p.mx = memo->mx;
 	parse_alt(&p, &c, &exact);
-	min_index_free(p.mx);
+	if (memo)
+		memo->mx = p.mx;
+	else
+		min_index_free(p.mx);
 	if (p.nomem) {
 		lit_conj_clear(&c);
 		return -ENOMEM;
