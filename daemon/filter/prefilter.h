@@ -22,7 +22,10 @@
 
 struct lit_set {
 	int always; /* nothing could be proven: run the rule on every text */
-	char **v;   /* NUL-terminated literals, none empty */
+	/* NUL-terminated literals, none empty, made by this module and
+	 * shared between sets (counted): read them, never free() or replace
+	 * one; lit_set_clear() lets go of them */
+	char **v;
 	size_t n;
 };
 
