@@ -14,12 +14,17 @@
  * every other state keeps a record of 12 bytes (first child, failure link,
  * first output state, and the classes of its first three children) and
  * the class of the edge that enters it, a byte.  A row is ncls entries of
- * 4 bytes (75 for the shipped rules): the rows take 1.2 MB, and the
- * deeper states, 13 bytes each instead of a 300-byte row, 1.1 MB of the
- * shipped rules' 89,000 states (docs/filter.md, "Figures, eleventh
- * round": smaller, faster under load, a few per cent slower idle). */
+ * 2 bytes (75 for the shipped rules): a dense row's transitions all go
+ * to a dense state's child, and the dense states are only as many as
+ * keep their children's numbers below 2^16 (build_tables()).  The rows
+ * take 0.6 MB, half what 4-byte entries took, at the same speed; the
+ * deeper states, 13 bytes each instead of a 150-byte row, 1.3 MB of the
+ * shipped rules' 110,000 states.  Half of a scan's time is its reports
+ * (two bytes in three end a literal), not its steps (docs/filter.md,
+ * "Figures, thirteenth round: automaton"). */
 #define AHO_DENSE_MAX 4096u
 #define AHO_DENSE_LIMIT (1u << 24)
+#define ROW_STATES (1u << 16) /* the states a row's entries can name */
 
 /* A sparse state: first child, failure link and out() in the low 24 bits
  * (at most 2^24 states), the classes of its first three children in the
@@ -37,7 +42,8 @@ struct aho {
 	uint32_t ndense;
 	/* row[s * ncls + c]: next state of dense state s on class c (class
 	 * 0, bytes in no literal, leads to the root); outd[s]: its out() */
-	uint32_t *row, *outd;
+	uint16_t *row;
+	uint32_t *outd;
 	/* sparse state s: sp[s - ndense]; sp[nstates - ndense].fc ends the
 	 * last state's children; the 4th and later children's classes are
 	 * in incls */
@@ -108,7 +114,15 @@ struct btrie {
 	int32_t *dict;                      /* next state with outputs on the chain */
 	uint32_t *out_n;                    /* outputs per state */
 	size_t n, cap;
+	/* The states of depth 0 to ROW_DEPTH - 1, the widest (the root of
+	 * the shipped rules has 75 children), have a row of children,
+	 * row[(rowid[s] - 1) * ncls + c] (0: none), up to ROW_BUILD_MAX of
+	 * them: walking their sibling lists was half of the build. */
+	uint32_t *rowid, *row;
+	size_t nrows, rows_cap, ncls;
 };
+#define ROW_DEPTH 2
+#define ROW_BUILD_MAX 8192u
 
 struct pair {
 	uint32_t state, id;
@@ -136,6 +150,8 @@ static void btrie_free(struct btrie *t)
 	free(t->order);
 	free(t->dict);
 	free(t->out_n);
+	free(t->rowid);
+	free(t->row);
 }
 
 /* Byte classes; upper-case ASCII shares its lower-case class.  Returns the
@@ -160,9 +176,27 @@ static size_t assign_classes(struct aho *a, const char *const *lit, const size_t
 
 static uint32_t btrie_get(const struct btrie *t, uint32_t s, uint32_t c)
 {
+	if (t->rowid[s])
+		return t->row[(t->rowid[s] - 1) * t->ncls + c];
 	for (uint32_t e = t->child[s]; e; e = t->sibling[e])
 		if (t->to_cls[e] == c)
 			return e;
+	return 0;
+}
+
+/* A row of children for state s. */
+static int add_row(struct btrie *t, uint32_t s)
+{
+	if (t->nrows == t->rows_cap) {
+		size_t cap = 2 * t->rows_cap;
+		uint32_t *r = realloc(t->row, cap * t->ncls * sizeof(uint32_t));
+		if (!r)
+			return -ENOMEM;
+		t->row = r;
+		t->rows_cap = cap;
+	}
+	memset(t->row + t->nrows * t->ncls, 0, t->ncls * sizeof(uint32_t));
+	t->rowid[s] = (uint32_t)++t->nrows;
 	return 0;
 }
 
@@ -173,9 +207,14 @@ static int build_trie(const struct aho *a, struct btrie *t, const char *const *l
 	t->child = calloc(t->cap, sizeof(uint32_t));
 	t->sibling = calloc(t->cap, sizeof(uint32_t));
 	t->to_cls = calloc(t->cap, sizeof(uint32_t));
-	if (!t->child || !t->sibling || !t->to_cls)
+	t->rowid = calloc(t->cap, sizeof(uint32_t));
+	t->ncls = a->ncls;
+	t->rows_cap = 64;
+	t->row = malloc(t->rows_cap * t->ncls * sizeof(uint32_t));
+	if (!t->child || !t->sibling || !t->to_cls || !t->rowid || !t->row)
 		return -ENOMEM;
 	t->n = 1;
+	add_row(t, 0);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t s = 0;
 		for (size_t k = 0; k < len[i]; k++) {
@@ -186,6 +225,11 @@ static int build_trie(const struct aho *a, struct btrie *t, const char *const *l
 				t->to_cls[nx] = c;
 				t->sibling[nx] = t->child[s];
 				t->child[s] = nx;
+				if (t->rowid[s])
+					t->row[(t->rowid[s] - 1) * t->ncls + c] = nx;
+				if (k + 1 < ROW_DEPTH && t->nrows < ROW_BUILD_MAX &&
+				    add_row(t, nx) < 0)
+					return -ENOMEM;
 			}
 			s = nx;
 		}
@@ -373,7 +417,19 @@ static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *pe
                         const uint32_t *onum)
 {
 	size_t nc = a->ncls, n = t->n;
-	size_t nd = n < a->dense_max ? n : a->dense_max, ns = n - nd;
+	size_t nd = 0, ns;
+	/* as many dense states as the rows' 2-byte entries can name the
+	 * children of: a row's transitions are its state's children or
+	 * those of a shallower (dense) state */
+	for (size_t kids = 1; nd < n && nd < a->dense_max; nd++) {
+		for (uint32_t e = t->child[t->order[nd]]; e; e = t->sibling[e])
+			kids++;
+		if (kids > ROW_STATES)
+			break;
+	}
+	if (!nd)
+		nd = 1; /* the root's children: at most 256 */
+	ns = n - nd;
 	a->ndense = (uint32_t)nd;
 	a->row = malloc((nd ? nd : 1) * nc * sizeof(*a->row));
 	a->outd = malloc((nd ? nd : 1) * sizeof(*a->outd));
@@ -394,12 +450,12 @@ static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *pe
 			next++;
 		}
 		if (i < nd) {
-			uint32_t *row = a->row + i * nc;
-			const uint32_t *frow = a->row + (size_t)perm[t->fail[old]] * nc;
+			uint16_t *row = a->row + i * nc;
+			const uint16_t *frow = a->row + (size_t)perm[t->fail[old]] * nc;
 			for (size_t c = 0; c < nc; c++)
 				row[c] = i && c ? frow[c] : 0;
 			for (uint32_t e = t->child[old]; e; e = t->sibling[e])
-				row[t->to_cls[e]] = perm[e];
+				row[t->to_cls[e]] = (uint16_t)perm[e];
 			a->outd[i] = onum[old];
 		} else {
 			a->sp[i - nd] =
@@ -494,7 +550,7 @@ size_t aho_outputs(const struct aho *a)
 size_t aho_memory(const struct aho *a)
 {
 	size_t ns = a->nstates - a->ndense;
-	return sizeof(*a) + (size_t)a->ndense * (a->ncls + 1) * sizeof(*a->row) +
+	return sizeof(*a) + (size_t)a->ndense * (a->ncls * sizeof(*a->row) + sizeof(*a->outd)) +
 	       (ns + 1) * sizeof(*a->sp) + a->nstates + ((size_t)a->nout + 2) * sizeof(*a->orec) +
 	       a->nids * 4;
 }

@@ -5,7 +5,9 @@
  * given full rows from one to all, aho_scan() reports exactly the ids of
  * the literals the text contains, aho_scan_all() calls back for every
  * occurrence in the naive order, and aho_scan_trace() + aho_replay_all()
- * give the same. */
+ * give the same; so do fixed sets for the edge cases (late branches,
+ * prefixes, bytes 0x80-0xff, the empty text, long id lists, tries wider
+ * than the 2-byte rows can name). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +218,84 @@ static int same_calls(const struct calls *a, const struct calls *b)
 	return a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
 }
 
+/* aho_scan(), aho_scan_all() and aho_scan_trace() + aho_replay_all() on
+ * one text against the naive matcher, with the dense limits of
+ * check_set(); returns the number of differences. */
+static int check_text_d(const struct lits *L, const struct dlit *dl, size_t nd, uint32_t nids,
+                        const char *text, size_t tl)
+{
+	const size_t limits[] = { 1, 2, 7, 100000 };
+	uint8_t *expect = calloc(nids, 1), *got = calloc(nids, 1);
+	struct calls naive = { 0 }, all = { 0 }, replay = { 0 };
+	int wrong = 0;
+	naive_calls(dl, nd, text, tl, NULL, 0, &naive);
+	for (size_t i = 0; i < naive.n; i++)
+		expect[naive.v[i].id] = 1;
+	for (size_t d = 0; d < sizeof(limits) / sizeof(limits[0]); d++) {
+		struct aho *a;
+		if (aho_build_dense((const char *const *)L->s, L->len, L->id, L->n, limits[d],
+		                    &a) != 0) {
+			wrong++;
+			continue;
+		}
+		uint32_t *stamp = calloc(aho_stamps(a), sizeof(uint32_t));
+		uint32_t *out = malloc((aho_outputs(a) + 1) * sizeof(uint32_t));
+		struct aho_trace tr = { 0 };
+		size_t m = aho_scan(a, text, tl, stamp, 1, out);
+		memset(got, 0, nids);
+		for (size_t i = 0; i < m; i++)
+			got[out[i]] = 1;
+		wrong += m > aho_outputs(a) || memcmp(expect, got, nids) != 0;
+		all.n = replay.n = 0;
+		size_t c1 = aho_scan_all(a, text, tl, NULL, 0, on_call, &all);
+		m = aho_scan_trace(a, text, tl, stamp, 2, out, &tr);
+		memset(got, 0, nids);
+		for (size_t i = 0; i < m; i++)
+			got[out[i]] = 1;
+		wrong += memcmp(expect, got, nids) != 0 || tr.failed;
+		size_t c2 = aho_replay_all(a, &tr, NULL, 0, on_call, &replay);
+		wrong += c1 != all.n || c2 != replay.n;
+		wrong += !same_calls(&naive, &all) || !same_calls(&naive, &replay);
+		aho_trace_free(&tr);
+		free(out);
+		free(stamp);
+		aho_free(a);
+	}
+	free(naive.v);
+	free(all.v);
+	free(replay.v);
+	free(expect);
+	free(got);
+	return wrong;
+}
+
+static int check_text(const struct lits *L, uint32_t nids, const char *text, size_t tl)
+{
+	size_t nd;
+	struct dlit *dl = distinct(L, &nd);
+	int wrong = check_text_d(L, dl, nd, nids, text, tl);
+	for (size_t j = 0; j < nd; j++)
+		free(dl[j].ids);
+	free(dl);
+	return wrong;
+}
+
+/* A literal set from strings of known length (they may hold NUL-free
+ * bytes above 0x7f) and ids. */
+static void lits_of(struct lits *L, const char *const *v, const uint32_t *ids, size_t n)
+{
+	L->n = n;
+	L->s = calloc(n, sizeof(char *));
+	L->len = calloc(n, sizeof(size_t));
+	L->id = calloc(n, sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++) {
+		L->len[i] = strlen(v[i]);
+		L->s[i] = malloc(L->len[i] + 1);
+		memcpy(L->s[i], v[i], L->len[i] + 1);
+		L->id[i] = ids[i];
+	}
+}
+
 /* One literal set, several dense limits, several texts. */
 static int check_set(size_t n, size_t maxlen, int k, uint32_t nids)
 {
@@ -327,11 +407,115 @@ static void test_wide_states(void)
 	T_EQ_INT(0, wrong);
 }
 
+/* Chains that branch only near their end, literals that are prefixes and
+ * suffixes of others, each with ids of its own. */
+static void test_late_branches_and_prefixes(void)
+{
+	static const char *const v[] = { "abcdefghij", "abcdefghix", "abcdefghijk", "ab",
+		                         "abc",        "abcd",       "cdefghij",    "j",
+		                         "hijk",       "abcdefghij" };
+	static const uint32_t ids[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const char text[] = "xxABCDEFGHIJKabcdefghixabcdefghiabcdabcABcdefghijj";
+	struct lits L;
+	lits_of(&L, v, ids, 10);
+	int wrong = check_text(&L, 10, text, sizeof(text) - 1);
+	wrong += check_text(&L, 10, "abcdefghi", 9); /* a chain left unfinished */
+	lits_free(&L);
+	T_EQ_INT(0, wrong);
+}
+
+/* Bytes 0x80 .. 0xff, 0xff among them, in literals and in the text; a
+ * 0xff the literals do not hold elsewhere; the empty text. */
+static void test_high_bytes_and_empty_text(void)
+{
+	static const char *const v[] = { "\xff", "a\xff\xff", "\xff\xfe", "\xc3\xa5\xff", "\x80" };
+	static const uint32_t ids[] = { 0, 1, 2, 3, 4 };
+	static const char text[] = "\xff\xff\xfe a\xff\xff\xff \xc3\xa5\xff\x80\x81\xfe\xff";
+	struct lits L;
+	lits_of(&L, v, ids, 5);
+	int wrong = check_text(&L, 5, text, sizeof(text) - 1);
+	wrong += check_text(&L, 5, "", 0);
+	lits_free(&L);
+	static const char *const w[] = { "ab", "b" };
+	lits_of(&L, w, ids, 2);
+	wrong += check_text(&L, 5,
+	                    "\xff\xff"
+	                    "ab\xff",
+	                    5);
+	lits_free(&L);
+	T_EQ_INT(0, wrong);
+}
+
+/* One state with more ids than a short list holds (LIST_LONG, aho.c),
+ * another on its failure chain with some of the same. */
+static void test_many_ids_on_one_state(void)
+{
+	enum { N = 700 };
+	const char *v[N];
+	uint32_t ids[N];
+	for (size_t i = 0; i < N; i++) {
+		v[i] = i < 600 ? "xab" : "ab";
+		ids[i] = i < 600 ? (uint32_t)i : (uint32_t)(i - 300);
+	}
+	struct lits L;
+	lits_of(&L, v, ids, N);
+	int wrong = check_text(&L, 600, "zxabxab ab", 10);
+	lits_free(&L);
+	T_EQ_INT(0, wrong);
+}
+
+/* Wide shallow levels: with every state allowed a row, the rows' 2-byte
+ * entries cannot name every child, and fewer states get one. */
+static void test_rows_beyond_two_bytes(void)
+{
+	enum { A = 40, B = 40, C = 50 };
+	struct lits L = { A * B * C, calloc(A * B * C, sizeof(char *)),
+		          calloc(A * B * C, sizeof(size_t)), calloc(A * B * C, sizeof(uint32_t)) };
+	for (size_t i = 0; i < L.n; i++) {
+		L.s[i] = malloc(4);
+		L.s[i][0] = (char)('a' + i / (B * C) % 26 + (i / (B * C) >= 26 ? 0x60 : 0));
+		L.s[i][1] = (char)(0x90 + i / C % B);     /* 0x90 .. 0xb7 */
+		L.s[i][2] = (char)(0x80 + i % C * 2 + 1); /* 0x81 .. 0xe3 */
+		L.s[i][3] = '\0';
+		L.len[i] = 3;
+		L.id[i] = (uint32_t)(i % 97);
+	}
+	struct aho *a;
+	int wrong = aho_build_dense((const char *const *)L.s, L.len, L.id, L.n, 100000, &a) != 0;
+	if (!wrong) {
+		wrong += aho_states(a) <= 65536;
+		aho_free(a);
+	}
+	char text[400];
+	size_t tl = 0;
+	while (tl + 4 < sizeof(text)) {
+		if (rnd(3)) {
+			memcpy(text + tl, L.s[rnd((uint32_t)L.n)], 3);
+			tl += 3;
+		} else {
+			text[tl++] = (char)(rnd(2) ? 'a' + rnd(26) : 0x80 + rnd(128));
+		}
+	}
+	/* distinct literals of one id each: distinct() would take minutes */
+	struct dlit *dl = calloc(L.n, sizeof(*dl));
+	for (size_t i = 0; i < L.n; i++)
+		dl[i] = (struct dlit){ L.s[i], 3, 1, &L.id[i] };
+	qsort(dl, L.n, sizeof(*dl), cmp_dlit);
+	wrong += check_text_d(&L, dl, L.n, 97, text, tl);
+	free(dl);
+	lits_free(&L);
+	T_EQ_INT(0, wrong);
+}
+
 int main(void)
 {
 	T_RUN(test_small_alphabet_deep_chains);
 	T_RUN(test_words_and_spaces);
 	T_RUN(test_utf8_letters);
 	T_RUN(test_wide_states);
+	T_RUN(test_late_branches_and_prefixes);
+	T_RUN(test_high_bytes_and_empty_text);
+	T_RUN(test_many_ids_on_one_state);
+	T_RUN(test_rows_beyond_two_bytes);
 	return t_done();
 }
