@@ -417,7 +417,7 @@ static size_t jit_bytes(void)
 
 /* run_long() flag: time the pass but print nothing (a warm-up pass). */
 #define QUIET 0x40000000u
-#define WARM_MAX 30
+#define WARM_MAX 100
 
 /* Long texts: comments of the corpus joined until `size` bytes; reports
  * µs per KB over all texts and the slowest text (`what` names the pass). */
