@@ -71,13 +71,28 @@ struct split {
 	 * prefix requires (reach.h, pattern_prefix()) */
 	int8_t wset;
 	uint8_t spaces; /* reach in spaces (normalised text), not characters */
-	uint32_t reach;
 	/* nseg > 0: a pattern bounded in segments of spaces and characters
 	 * (reach.h, pattern_mixed_reach_memo()); reach is then their width
 	 * in characters and seg[] the walk back (SEG_SPACES | units) */
 	uint8_t nseg;
-	uint16_t seg[REACH_MAX_SEGS];
+	/* a pattern with a prefix plan (wset not WSET_ANY) that is bounded
+	 * in segments too: that plan (around any of its own sets, reach
+	 * alt_reach, walk alt_seg[]), which window_set() takes when its
+	 * windows cover less of the text (alt_nseg 0: none).  Which set is
+	 * rarer is an estimate when the engine is built; a text says.
+	 * (Fields ordered for size: 8 bytes a slot more than without.) */
+	uint8_t alt_nseg;
+	uint32_t reach, alt_reach;
+	uint16_t seg[REACH_MAX_SEGS], alt_seg[REACH_MAX_SEGS];
 	struct code_ref *head_ref, *tail_ref; /* codecache.h */
+};
+
+/* How a window is walked back from a place (reach_back()): the plan
+ * window_set() chose for this text. */
+struct walk {
+	uint32_t reach;
+	uint8_t spaces, nseg;
+	const uint16_t *seg;
 };
 
 /* split.wset: WSET_ANY, any set of a bounded pattern; PREFIX_SET: a set
@@ -461,9 +476,11 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 	const int norm = rule->input == FILTER_INPUT_NORMALIZED;
 	struct split *sp = &e->splits[s];
 	struct lit_set qs[2] = { 0 };
-	long reach, spaces, qr[2];
+	struct reach_seg seg[REACH_MAX_SEGS];
+	long reach, spaces, qr[2], width;
 	char *hs = NULL, *ts = NULL;
 	int r = 0, have[2];
+	size_t n;
 	if (c->n == 0)
 		return 0;
 	if (sp->head_ref) {
@@ -495,14 +512,10 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 		have[unit] = r == 0;
 	}
 	r = 0;
+	/* in segments of words and characters: windows around any set
+	 * (normalised text only: a word is a run without a space) */
+	n = norm ? pattern_mixed_reach_memo(src, memo->reach, WINDOW_MAX_REACH, seg, &width) : 0;
 	if (!have[0] && !have[1]) {
-		/* in segments of words and characters: windows around any set
-		 * (normalised text only: a word is a run without a space) */
-		struct reach_seg seg[REACH_MAX_SEGS];
-		long width;
-		size_t n = norm ? pattern_mixed_reach_memo(src, memo->reach, WINDOW_MAX_REACH, seg,
-		                                           &width)
-		                : 0;
 		if (n == 0)
 			goto out;
 		sp->wset = WSET_ANY;
@@ -514,6 +527,14 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 			                        (uint16_t)(seg[k].n + 1));
 		goto out;
 	}
+	/* both: the prefix's set may be in every text although the
+	 * estimate takes it for rare ("e " ends hundreds of Swedish words),
+	 * so the segments are kept for window_set() to choose at run time */
+	sp->alt_nseg = (uint8_t)n;
+	sp->alt_reach = n ? (uint32_t)width + 1 : 0;
+	for (size_t k = 0; k < n; k++)
+		sp->alt_seg[k] =
+		        (uint16_t)((seg[k].spaces ? SEG_SPACES : 0) | (uint16_t)(seg[k].n + 1));
 	int u = have[1] && (!have[0] || lit_set_freq(&qs[1]) <= lit_set_freq(&qs[0]));
 	sp->reach = (uint32_t)qr[u] + 1;
 	sp->spaces = (uint8_t)u;
@@ -1276,9 +1297,46 @@ static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *s
 	return 0;
 }
 
-/* The places of slot s's window set in this text, or NULL when windows
- * would not help (or the places are unknown). */
-static const struct occ *window_set(const struct filter_engine *e, size_t s, size_t slen)
+/* A walk's reach in characters (a word is about eight; segments are in
+ * characters already). */
+static size_t walk_width(const struct walk *w)
+{
+	return (size_t)w->reach * (w->spaces ? 8 : 1);
+}
+
+/* The places of one literal set in this text for a plan of width
+ * `width` characters: NULL when its windows would cover most of the
+ * text, which costs more to find (a walk back from each place) than it
+ * saves. */
+static const struct occ *few_places(const struct occ *o, size_t width, size_t slen)
+{
+	return o && o->n <= WINDOW_MAX_OCC && o->n * width <= slen / 2 ? o : NULL;
+}
+
+/* The fewest places of slot s's own sets in this text (a bounded
+ * pattern's windows are around any of them), or NULL. */
+static const struct occ *rarest_own(const struct filter_engine *e, size_t s)
+{
+	const struct plan_slot *ps = &e->plan->slot[s];
+	const struct occ *o = NULL;
+	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
+		if (!(e->slots[s].full & (1u << c)))
+			continue;
+		const struct occ *oc = &e->occ[ps->set[c]];
+		if (oc->gen != e->gen)
+			return NULL; /* cannot be: the set was seen */
+		if (!o || oc->n < o->n)
+			o = oc;
+	}
+	return o;
+}
+
+/* The places of slot s's window set in this text and the walk back from
+ * each (*w), or NULL when windows would not help (or the places are
+ * unknown).  A pattern with both a prefix plan and segments (split.alt_*)
+ * takes the one whose windows cover less: places times width. */
+static const struct occ *window_set(const struct filter_engine *e, size_t s, size_t slen,
+                                    struct walk *w)
 {
 	static const struct occ none = { 0, UINT32_MAX, UINT32_MAX, 0 };
 	const struct split *sp = &e->splits[s];
@@ -1286,32 +1344,27 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 	const struct occ *o = NULL;
 	if (e->recorded[s] != e->gen)
 		return NULL; /* places not recorded */
-	if (sp->wset != WSET_ANY) {
+	*w = (struct walk){ sp->reach, sp->spaces, sp->nseg, sp->seg };
+	if (sp->wset == WSET_ANY) {
+		o = rarest_own(e, s);
+	} else {
 		o = &e->occ[ps->set[sp->wset]];
 		/* a prefix set that does not occur: no match can start */
 		if (o->gen != e->gen)
 			return sp->wset == PREFIX_SET ? &none : NULL;
-	} else {
-		for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++) {
-			if (!(e->slots[s].full & (1u << c)))
-				continue;
-			const struct occ *oc = &e->occ[ps->set[c]];
-			if (oc->gen != e->gen)
-				return NULL; /* cannot be: the set was seen */
-			if (!o || oc->n < o->n)
-				o = oc;
+	}
+	/* a word is about eight characters; segments are in characters */
+	o = few_places(o, walk_width(w), slen);
+	if (sp->alt_nseg) {
+		const struct occ *a = few_places(rarest_own(e, s), sp->alt_reach, slen);
+		if (a && (!o || (size_t)a->n * sp->alt_reach < (size_t)o->n * walk_width(w))) {
+			*w = (struct walk){ sp->alt_reach, 0, sp->alt_nseg, sp->alt_seg };
+			o = a;
 		}
 	}
-	/* Windows that would cover most of the text cost more to find (a
-	 * walk of R back from each occurrence) than they save: the pattern
-	 * runs whole.  A word is about eight characters. */
-	size_t width = (size_t)sp->reach * (sp->spaces ? 8 : 1); /* segments: in characters */
-	if (!o || o->n > WINDOW_MAX_OCC || o->n * width > slen / 2)
-		return NULL;
 	return o;
 }
 
-/* n characters back from offset pos (a character boundary). */
 /* n characters back from offset pos (a character boundary), or an offset
  * at or before floor when the walk gets there first (the windows'
  * merging only asks whether a window begins after floor). */
@@ -1338,7 +1391,7 @@ static size_t spaces_back(const char *s, size_t pos, size_t n, size_t floor)
 /* Where a window before pos begins for slot split sp: in characters, in
  * spaces or in segments of both; or an offset at or before floor, when it
  * begins there or before (the walk stops early). */
-static size_t reach_back(const struct split *sp, const char *s, size_t pos, size_t floor)
+static size_t reach_back(const struct walk *sp, const char *s, size_t pos, size_t floor)
 {
 	if (sp->nseg) {
 		/* segments: the last one's units back from pos, then the one
@@ -1359,7 +1412,7 @@ static size_t reach_back(const struct split *sp, const char *s, size_t pos, size
  * merged into it.  Returns the first place after it (UINT32_MAX: none)
  * with *next_lo its window's start.  A place at or before hi merges
  * without a walk; for one after it the walk stops at hi. */
-static uint32_t merge_windows(const struct filter_engine *e, const struct split *sp,
+static uint32_t merge_windows(const struct filter_engine *e, const struct walk *sp,
                               const char *subj, uint32_t q, size_t *hi, size_t *next_lo)
 {
 	*hi = e->occ_pos[q];
@@ -1388,7 +1441,7 @@ static uint32_t merge_windows(const struct filter_engine *e, const struct split 
  * starts: the matches found are those, at the same offsets, that
  * run_whole() finds.  Same returns. */
 static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan *sc,
-                        const char *subj, size_t slen, const struct occ *o)
+                        const char *subj, size_t slen, const struct occ *o, const struct walk *w)
 {
 	const struct filter_rule *r = &e->rs.v[i];
 	struct filter_pattern *pt = &r->patterns[k];
@@ -1409,19 +1462,21 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		else if (rc != PCRE2_ERROR_NOMATCH)
 			return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
 	}
-	size_t next_lo = q != UINT32_MAX ? reach_back(spl, subj, e->occ_pos[q], 0) : 0;
+	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
 	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
 		size_t lo = next_lo, hi;
 		/* merge the windows that touch */
-		q = merge_windows(e, spl, subj, q, &hi, &next_lo);
+		q = merge_windows(e, w, subj, q, &hi, &next_lo);
 		if (hi < start)
 			continue;
 		if (lo < start)
 			lo = start;
+		/* toward JIT_AFTER_BYTES: the window's starts and the reach
+		 * past its last one, what its matches read */
 		if (spl->head)
-			split_jit(e, s, hi - lo);
+			split_jit(e, s, hi - lo + walk_width(w));
 		else
-			pattern_jit(e, s, pt, hi - lo);
+			pattern_jit(e, s, pt, hi - lo + walk_width(w));
 		pcre2_set_offset_limit(e->wctx, hi);
 		while (lo <= hi && sc->nspans < e->opt.max_spans) {
 			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, slen, lo);
@@ -1446,16 +1501,15 @@ static int except_whole(struct filter_engine *e, size_t s, const char *subj, siz
 /* The same, searching only the windows where a match can start (as
  * run_windowed()). */
 static int except_windowed(struct filter_engine *e, size_t s, const char *subj, size_t slen,
-                           const struct occ *o)
+                           const struct occ *o, const struct walk *w)
 {
-	struct split *spl = &e->splits[s];
 	struct filter_pattern *pt = slot_pattern(e, s);
 	uint32_t q = o->head;
-	size_t next_lo = q != UINT32_MAX ? reach_back(spl, subj, e->occ_pos[q], 0) : 0;
+	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
 	while (q != UINT32_MAX) {
 		size_t lo = next_lo, hi;
-		q = merge_windows(e, spl, subj, q, &hi, &next_lo);
-		pattern_jit(e, s, pt, hi - lo);
+		q = merge_windows(e, w, subj, q, &hi, &next_lo);
+		pattern_jit(e, s, pt, hi - lo + walk_width(w));
 		pcre2_set_offset_limit(e->wctx, hi);
 		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj, slen, lo);
 		if (rc != PCRE2_ERROR_NOMATCH)
@@ -1495,15 +1549,16 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	for (size_t k = 0; k < r->npatterns && sc->nspans < e->opt.max_spans; k++) {
 		size_t s = e->cr[i].slot0 + k;
 		const struct occ *o = NULL;
+		struct walk w;
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
 		if ((rc = slot_code(e, s)) < 0)
 			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach &&
 		    (!e->splits[s].head || sc->split))
-			o = window_set(e, s, slen);
+			o = window_set(e, s, slen, &w);
 		count_long(e, i, slen, o);
-		rc = o ? run_windowed(e, i, k, sc, subj, slen, o)
+		rc = o ? run_windowed(e, i, k, sc, subj, slen, o, &w)
 		       : run_whole(e, i, k, sc, subj, slen);
 		if (rc != 0)
 			return rc;
@@ -1513,14 +1568,15 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 	for (size_t k = 0; k < r->nexcepts; k++) {
 		const size_t s = e->cr[i].slot0 + r->npatterns + k;
 		const struct occ *o = NULL;
+		struct walk w;
 		if (sc->prefiltered && !slot_open(e, i, r->npatterns + k))
 			continue; /* a literal it needs does not occur: no match */
 		if ((rc = slot_code(e, s)) < 0)
 			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach)
-			o = window_set(e, s, slen);
+			o = window_set(e, s, slen, &w);
 		count_long(e, i, slen, o);
-		rc = o ? except_windowed(e, s, subj, slen, o) : except_whole(e, s, subj, slen);
+		rc = o ? except_windowed(e, s, subj, slen, o, &w) : except_whole(e, s, subj, slen);
 		if (rc >= 0) {
 			sc->nspans = 0;
 			return 0;

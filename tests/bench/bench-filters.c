@@ -406,14 +406,30 @@ static struct filter_engine *load_times(const char *dir, int times)
 	return load_times_v(dir, times, 0);
 }
 
+/* JIT code held by the code cache (all engines), bytes: a pass that
+ * JIT-compiled nothing leaves it as it was. */
+static size_t jit_bytes(void)
+{
+	struct code_cache_memory c;
+	code_cache_memory(&c);
+	return c.jit;
+}
+
+/* run_long() flag: time the pass but print nothing (a warm-up pass). */
+#define QUIET 0x40000000u
+#define WARM_MAX 100
+
 /* Long texts: comments of the corpus joined until `size` bytes; reports
  * µs per KB over all texts and the slowest text (`what` names the pass). */
 static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t size, size_t ntexts,
                      unsigned flags, const char *what)
 {
 	char *buf = malloc(size + 2048);
-	size_t ci = 0, total = 0;
-	uint64_t spent = 0, worst = 0;
+	size_t ci = 0, total = 0, jit0 = filter_engine_jit_patterns(e);
+	size_t nrules = filter_engine_rule_count(e);
+	uint64_t spent = 0, worst = 0, *whole0 = calloc(nrules + 1, sizeof(*whole0));
+	for (size_t i = 0; whole0 && i < nrules; i++)
+		whole0[i] = filter_engine_rule_stats(e, i)->long_whole;
 	for (size_t t = 0; t < ntexts; t++) {
 		size_t len = 0;
 		while (len < size) {
@@ -431,7 +447,7 @@ static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t si
 			len--;
 		struct filter_verdict *v;
 		uint64_t s = now_ns();
-		if (filter_engine_scan(e, buf, len, flags, &v) < 0) {
+		if (filter_engine_scan(e, buf, len, flags & ~QUIET, &v) < 0) {
 			fprintf(stderr, "out of memory\n");
 			exit(1);
 		}
@@ -442,10 +458,29 @@ static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t si
 		if (d > worst)
 			worst = d;
 	}
+	if (flags & QUIET) {
+		free(whole0);
+		free(buf);
+		return;
+	}
 	printf("long text %6zu KB x %4zu%s%s: %8.1f us/KB  mean %8.1f us/text  slowest %8.1f us\n",
 	       size / 1024, ntexts, flags & FILTER_SCAN_NO_WINDOW ? " (whole)" : "", what,
 	       (double)spent / 1e3 / ((double)total / 1024.0), (double)spent / 1e3 / (double)ntexts,
 	       (double)worst / 1e3);
+	/* a warm pass compiles nothing: its patterns were JIT-compiled before
+	 * it or stay in the interpreter (engine.c, JIT_AFTER_BYTES) */
+	printf("# %zu patterns JIT-compiled during the pass, %zu in all\n",
+	       filter_engine_jit_patterns(e) - jit0, filter_engine_jit_patterns(e));
+	/* BENCH_LONG_WHOLE=1: the rules that ran a pattern or except over the
+	 * whole of a long text in this pass (no window plan, or too many
+	 * places), and how many times */
+	for (size_t i = 0; whole0 && getenv("BENCH_LONG_WHOLE") && i < nrules; i++) {
+		uint64_t d = filter_engine_rule_stats(e, i)->long_whole - whole0[i];
+		if (d)
+			printf("# whole %4llu %s\n", (unsigned long long)d,
+			       filter_engine_rule(e, i)->id);
+	}
+	free(whole0);
 	free(buf);
 }
 
@@ -482,13 +517,31 @@ static void mode_long(const char *dir, char **corpus, size_t n, size_t bytes)
 		if (only && strtoul(only, NULL, 10) != kb[k])
 			continue;
 		e = load_times(dir, 1);
-		/* A new engine compiles (and JIT-compiles) a pattern the first
-		 * time it runs: the first pass over the texts pays for that
-		 * once, the second is what a running vaktd spends. */
-		for (int pass = 0; pass < 2; pass++)
-			run_long(e, corpus, n, kb[k] * 1024, nt ? strtoul(nt, NULL, 10) : texts[k],
-			         getenv("BENCH_NO_WINDOW") ? FILTER_SCAN_NO_WINDOW : 0,
-			         pass ? "" : " (first pass)");
+		const size_t ntexts = nt ? strtoul(nt, NULL, 10) : texts[k];
+		const unsigned flags = getenv("BENCH_NO_WINDOW") ? FILTER_SCAN_NO_WINDOW : 0;
+		/* A new engine compiles a pattern the first time it runs and
+		 * JIT-compiles it once it has run on JIT_AFTER_BYTES (engine.c):
+		 * the first pass over the texts pays for much of that, and the
+		 * passes after it for the rest.  The reported pass is warm: it
+		 * comes after the first pass over the same texts that JIT-compiled
+		 * nothing (at most WARM_MAX passes), as in a vaktd that has run
+		 * a while; BENCH_LONG_PASSES=N: N passes in all instead, the
+		 * last reported (2: the first and the next, as earlier rounds
+		 * measured). */
+		run_long(e, corpus, n, kb[k] * 1024, ntexts, flags, " (first pass)");
+		const char *np = getenv("BENCH_LONG_PASSES");
+		const int fixed = np ? atoi(np) : 0;
+		int ran = 0;
+		for (size_t jit = jit_bytes(); ran < (fixed ? fixed - 2 : WARM_MAX);) {
+			run_long(e, corpus, n, kb[k] * 1024, ntexts, flags | QUIET, "");
+			ran++;
+			size_t now = jit_bytes();
+			if (!fixed && now == jit)
+				break;
+			jit = now;
+		}
+		printf("# %d warm-up passes after the first\n", ran);
+		run_long(e, corpus, n, kb[k] * 1024, ntexts, flags, fixed ? "" : " (warm)");
 		print_costly(e, 5.0);
 		filter_engine_free(e);
 	}
