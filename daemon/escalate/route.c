@@ -87,7 +87,12 @@ struct rcpt_list {
 
 static void add_one(struct rcpt_list *l, const char *recipient, const char *role)
 {
-	if (!recipient || !*recipient || l->n >= ESCALATE_RCPT_MAX)
+	/* A recipient too long to store whole is not stored cut short: a cut
+	 * address would deliver somewhere else. A checked configuration has
+	 * none (value_email() allows 254 bytes; webhook names come from a
+	 * section header), so this guards only against what it did not see. */
+	if (!recipient || !*recipient || l->n >= ESCALATE_RCPT_MAX ||
+	    strlen(recipient) >= sizeof(l->v[l->n].recipient))
 		return;
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].recipient, recipient) == 0)
@@ -114,10 +119,11 @@ static bool add(const struct config *cfg, struct rcpt_list *l, const char *recip
 	if (!k || (!k->email && !k->webhooks))
 		return false;
 	add_one(l, k->email, role);
-	char w[256], hook[300];
+	char w[256], hook[sizeof(l->v[0].recipient)];
 	for (size_t i = 0; k->webhooks && nth_word(k->webhooks, i, w, sizeof(w), NULL) == 0; i++) {
-		snprintf(hook, sizeof(hook), "webhook:%s", w);
-		add_one(l, hook, role);
+		int n = snprintf(hook, sizeof(hook), "webhook:%s", w);
+		if (n > 0 && (size_t)n < sizeof(hook))
+			add_one(l, hook, role);
 	}
 	return true;
 }
