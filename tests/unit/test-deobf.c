@@ -31,26 +31,31 @@ static struct deobf_vocab *vocab_of(const char *const *words, size_t n)
 	return v;
 }
 
-/* Where the reading starts in nt (after DEOBF_SEP), 0 when there is none. */
+/* Where the reading starts in nt (after DEOBF_SEP and DEOBF_LEAD), 0 when
+ * there is none. */
 static size_t reading_at(const struct norm_text *nt)
 {
 	const char *p = strstr(nt->s, DEOBF_SEP);
-	return p ? (size_t)(p - nt->s) + strlen(DEOBF_SEP) : 0;
+	return p ? (size_t)(p - nt->s) + strlen(DEOBF_SEP) + strlen(DEOBF_LEAD) : 0;
 }
 
 /* The map is exact: every byte's range lies in the original, in order in
  * the text and in the reading; the separator maps to the end. */
 static int map_ok(const struct norm_text *nt, size_t olen)
 {
-	size_t r = reading_at(nt);
+	size_t r = reading_at(nt), lead = r ? r - strlen(DEOBF_LEAD) : 0;
 	for (size_t i = 0; i < nt->len; i++) {
 		if (nt->ostart[i] > nt->oend[i] || nt->oend[i] > olen)
 			return 0;
-		if (i && i != r && nt->ostart[i] < nt->ostart[i - 1])
+		if (i && i != lead && nt->ostart[i] < nt->ostart[i - 1])
 			return 0;
 	}
-	if (r && (nt->ostart[r - 1] != olen || nt->oend[r - 1] != olen))
+	if (r && (nt->ostart[lead - 1] != olen || nt->oend[lead - 1] != olen))
 		return 0;
+	/* DEOBF_LEAD maps to the empty range where the reading begins */
+	for (size_t i = lead; i < r; i++)
+		if (nt->ostart[i] != nt->oend[i] || (r < nt->len && nt->ostart[i] != nt->ostart[r]))
+			return 0;
 	return nt->s[nt->len] == '\0';
 }
 
@@ -69,7 +74,7 @@ static char *run(const struct deobf_vocab *v, const char *text, struct norm_text
 	if (r) {
 		struct norm_text plain = { 0 };
 		int same = normalize_text(text, strlen(text), &plain) == 0 &&
-		           plain.len + strlen(DEOBF_SEP) == r &&
+		           plain.len + strlen(DEOBF_SEP) + strlen(DEOBF_LEAD) == r &&
 		           memcmp(plain.s, nt->s, plain.len) == 0;
 		norm_text_free(&plain);
 		if (!same)
