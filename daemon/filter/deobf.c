@@ -360,6 +360,13 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 			if (letter_at(p, olen, i + 1) && !letter_before(p, i))
 				return 1;
 		}
+	/* `rn` for `m` as a scan reads it (`rnörda`): no word starts so */
+	for (const unsigned char *q = p; (q = memchr(q, 'r', olen - (size_t)(q - p))); q++) {
+		size_t i = (size_t)(q - p);
+		if (i + 2 < olen && p[i + 1] == 'n' && !letter_before(p, i) &&
+		    letter_at(p, olen, i + 2))
+			return 1;
+	}
 	for (const char *c = "!."; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
 			size_t i = (size_t)(q - p);
@@ -400,6 +407,9 @@ struct unit {
  * costs this much more: a reading without one always wins, and one with
  * it must be a lexicon word (resolve()). */
 #define ANY_COST 64
+
+/* One mask read as two letters (match_cost()): only for a lexicon word. */
+#define DBL_COST 3
 
 static uint32_t u_os(const struct norm_text *nt, const struct unit *u)
 {
@@ -551,25 +561,37 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 		nmask += u[k].kind == U_MASK;
 		stretched |= u[k].stretched;
 	}
-	if (wl != n && !(wl + 1 == n && nmask))
+	/* or one mask (or symbol) two letters (`sk*ta` for skjuta) */
+	const int dbl = wl == n + 1;
+	if (wl != n && !(wl + 1 == n && nmask) && !dbl)
 		return -1;
 	for (size_t skip = 0; skip <= n; skip++) {
 		if (wl == n && skip < n)
 			continue;
 		if (wl + 1 == n && (skip == n || u[skip].kind != U_MASK))
 			continue;
+		if (dbl && (skip == n || !(u[skip].kind == U_MASK || u[skip].any) ||
+		            (skip > 0 && u[skip - 1].kind == U_MASK) ||
+		            (skip + 1 < n && u[skip + 1].kind == U_MASK)))
+			continue;
 		/* a mask in a word with a stretched letter is often no letter
-		 * (`skjuuuut*a`); elsewhere reading nothing is a guess */
-		int cost = skip < n ? (stretched ? 0 : 2) : 0;
+		 * (`skjuuuut*a`); elsewhere reading nothing is a guess, and
+		 * two letters too */
+		int cost = dbl ? DBL_COST : skip < n ? (stretched ? 0 : 2) : 0;
 		size_t j = 0, k;
 		uint8_t t[MAXW + 1];
 		for (k = 0; k < n; k++) {
-			if (k == skip) {
+			if (k == skip && !dbl) {
 				t[k] = 0;
 				continue;
 			}
 			char c = w[j++];
 			t[k] = 1;
+			if (k == skip) {
+				/* the second letter the mask reads */
+				t[k] = 2;
+				cost += !strchr("aeiouy", w[j++]);
+			}
 			if (u[k].kind == U_LIT) {
 				if (c != u[k].c)
 					break;
@@ -642,7 +664,11 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 	long best = -1, best_lang = -1;
 	int bestc = -1, tie = 0, lexical = 1, nlang = 0;
 	uint8_t t[MAXW + 1];
-	for (size_t L = nmask ? n - 1 : n; L <= n; L++) {
+	size_t nany = 0;
+	for (size_t k = 0; k < n; k++)
+		nany += u[k].any;
+	const size_t maxl = !crowded && (nmask || nany) && n >= 5 && n < MAXW ? n + 1 : n;
+	for (size_t L = nmask ? n - 1 : n; L <= maxl; L++) {
 		/* words of one length are sorted: a known first letter narrows
 		 * them to its range */
 		size_t lo = v->bylen[L], hi = v->bylen[L + 1];
@@ -671,7 +697,7 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 			}
 		}
 	}
-	if (best >= 0 && bestc >= ANY_COST && !v->w[best].lex)
+	if (best >= 0 && (bestc >= ANY_COST || v->w[best].len > n) && !v->w[best].lex)
 		return -1;
 	if (crowded)
 		return !tie && best >= 0 && v->w[best].lex ? best : -1;
@@ -775,7 +801,8 @@ static void emit_word(struct out *o, const struct norm_text *nt, const struct un
 	for (size_t k = 0; k < n; k++) {
 		uint32_t os = u_os(nt, &u[k]), oe = u_oe(nt, &u[k]);
 		if (take[k]) {
-			put(o, w[j++], os, oe);
+			for (uint8_t m = 0; m < take[k]; m++)
+				put(o, w[j++], os, oe);
 		} else if (o->n > o->base + LEADLEN) {
 			/* a mask that read no letter: its bytes go to the letter
 			 * before it, so a highlight still covers them */
@@ -901,7 +928,7 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 		emit_cut(o, nt, u, n, NULL);
 	} else if (!longtail && nfrag > 2 && segment(v, w, n, cut)) {
 		emit_cut(o, nt, u, n, cut);
-	} else if (dotmask && find(v, w, n1) < 0 && find(v, w + n1, n - n1) < 0) {
+	} else if (dotmask && !(find(v, w, n1) >= 0 && find(v, w + n1, n - n1) >= 0)) {
 		/* when that gives a lexicon word, and neither half is a
 		 * word (`t.ex`, `bl.a` stay) */
 		uint8_t take[MAXW * 2 + 1];
@@ -1117,6 +1144,34 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			copy_bytes(&o, nt, i, e);
 			i = e;
 			continue;
+		}
+		/* `rn` read for `m` (`rnörda`): when that makes a lexicon word */
+		if (n >= 4 && n <= MAXW && u[0].kind == U_LIT && u[0].c == 'r' &&
+		    u[1].kind == U_LIT && u[1].c == 'n') {
+			struct unit m = u[1];
+			letters_of(u, n, w);
+			const int word = find(v, w, n) >= 0;
+			u[1].virt = 1;
+			u[1].vos = u_os(nt, &u[0]);
+			u[1].voe = u_oe(nt, &u[1]);
+			u[1].c = 'm';
+			w[1] = 'm';
+			long f = -1;
+			if (!word) {
+				if (all_lit(u + 1, n - 1)) {
+					f = find(v, w + 1, n - 1);
+					memset(take, 1, n - 1);
+				} else {
+					f = resolve(v, u + 1, n - 1, 0, take);
+				}
+			}
+			if (f >= 0 && v->w[f].lex) {
+				emit_word(&o, nt, u + 1, n - 1, v->w[f].s, take);
+				o.changed = 1;
+				i = end;
+				continue;
+			}
+			u[1] = m;
 		}
 		/* a word split by an emoji, joined again when that makes a word
 		 * and its halves are not both words */
