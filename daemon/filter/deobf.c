@@ -852,6 +852,12 @@ static int chain_sep(unsigned char c)
 	       c == '*' || c == '/' || c == '~' || c == '|' || c == '+';
 }
 
+/* A letter, or a leetspeak character, of a chain (`m 0 r d 4`). */
+static int chain_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (is_digit(c) && c != '2') || c == '@' || c == '$';
+}
+
 /* Letters (fragments of one to three letters; one when a separator holds
  * a space) with separators of one to three characters between them,
  * from nt byte i: joined, or cut into words, when that gives a lexicon
@@ -861,14 +867,13 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 {
 	struct unit u[MAXW * 2 + 1];
 	size_t n = 0, j = i, nfrag = 0, maxfrag = 0, end = i, sep1 = 0, sep1len = 0, n1 = 0;
-	int spaced = 0, longtail = 0;
-	(void)orig;
+	int spaced = 0, longtail = 0, leet = 0;
 	for (;;) {
 		size_t s = j;
-		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z' && n < MAXW * 2) {
-			u[n] = (struct unit){
-				.c = nt->s[j], .kind = U_LIT, .p = (uint32_t)j, .np = 1
-			};
+		while (j < nt->len && chain_char((unsigned char)nt->s[j]) && n < MAXW * 2) {
+			/* a leetspeak character is a letter here (`m 0 r d 4`) */
+			unit_at(orig, nt, j, &u[n]);
+			leet |= u[n].kind != U_LIT;
 			n++;
 			j++;
 		}
@@ -903,7 +908,7 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 			sp |= nt->s[j] == ' ';
 			j++;
 		}
-		if (j == sep || j - sep > 3 || j >= nt->len || nt->s[j] < 'a' || nt->s[j] > 'z')
+		if (j == sep || j - sep > 3 || j >= nt->len || !chain_char((unsigned char)nt->s[j]))
 			break;
 		if (sp && maxfrag > 1)
 			break;
@@ -922,6 +927,16 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 		return 0;
 	char w[MAXW * 2];
 	uint8_t cut[MAXW * 2];
+	if (leet) {
+		/* with leetspeak, one word the chain spells: a lexicon word */
+		uint8_t take[MAXW * 2 + 1];
+		long r = n <= MAXW ? resolve(v, u, n, 0, take) : -1;
+		if (r < 0 || !v->w[r].lex)
+			return 0;
+		emit_word(o, nt, u, n, v->w[r].s, take);
+		o->changed = 1;
+		return end;
+	}
 	letters_of(u, n, w);
 	long f = find(v, w, n);
 	if (f >= 0 && v->w[f].lex && n >= 3) {
