@@ -428,6 +428,8 @@ static struct unit virt_mask(uint32_t os, uint32_t oe)
 	return (struct unit){ .c = '_', .kind = U_MASK, .vos = os, .voe = oe, .virt = 1 };
 }
 
+static const char at_alt[] = "aoeiuy";
+
 static const char *leet_alt(unsigned char c)
 {
 	switch (c) {
@@ -453,7 +455,7 @@ static const char *leet_alt(unsigned char c)
 		return "b";
 	case '@':
 		/* mostly a or o, but any vowel (`k@la` for kula) */
-		return "aoeiuy";
+		return at_alt;
 	default:
 		return NULL;
 	}
@@ -599,7 +601,8 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 				if (!c)
 					break;
 				if (strchr(u[k].alt, c))
-					cost += c != u[k].c;
+					/* `@` is a or o as often (`spr@ng@`, `b@mb`) */
+					cost += c != u[k].c && !(u[k].alt == at_alt && c == 'o');
 				else if (u[k].any)
 					cost += ANY_COST + !strchr("aeiouy", c);
 				else
@@ -718,6 +721,7 @@ struct out {
 	size_t base; /* where the reading starts (after the text and DEOBF_SEP) */
 	size_t n;
 	int changed;
+	uint32_t used; /* the end of the original bytes the last word read read */
 };
 
 static void put(struct out *o, char c, uint32_t os, uint32_t oe)
@@ -809,6 +813,8 @@ static void emit_word(struct out *o, const struct norm_text *nt, const struct un
 			if (o->sc->oe[o->n - 1] < oe)
 				o->sc->oe[o->n - 1] = oe;
 		}
+		if (o->used < oe)
+			o->used = oe;
 	}
 }
 
@@ -1006,8 +1012,8 @@ static int word_char(unsigned char c)
  * room for six more); *ret_lead gets how many went before, *ret_skip
  * the nt bytes after end they stand for.  Returns how many in all. */
 static size_t edge_masks(const struct deobf_vocab *v, const char *orig, const struct norm_text *nt,
-                         size_t i, size_t end, struct unit *u, size_t n, size_t *ret_lead,
-                         size_t *ret_skip)
+                         size_t i, size_t end, uint32_t floor, struct unit *u, size_t n,
+                         size_t *ret_lead, size_t *ret_skip)
 {
 	const uint32_t os = nt->ostart[i], oe = nt->oend[end - 1], ol = (uint32_t)nt->orig_len;
 	size_t lead = 0, trail = 0;
@@ -1015,7 +1021,8 @@ static size_t edge_masks(const struct deobf_vocab *v, const char *orig, const st
 	*ret_lead = *ret_skip = 0;
 	if (os > 0 && strchr("*_#!.", orig[os - 1])) {
 		lc = orig[os - 1];
-		while (lead < 3 && os > lead && orig[os - lead - 1] == lc)
+		/* not a mark the word before already read (`ss_@ere`) */
+		while (lead < 3 && os > lead && os - lead - 1 >= floor && orig[os - lead - 1] == lc)
 			lead++;
 		if (os > lead && word_char((unsigned char)orig[os - lead - 1]))
 			lead = 0;
@@ -1089,7 +1096,7 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			return -ENOMEM;
 		sc->cap = need;
 	}
-	struct out o = { sc, base, base, 0 };
+	struct out o = { sc, base, base, 0, 0 };
 	for (const char *l = DEOBF_LEAD; *l; l++)
 		put(&o, *l, 0, 0); /* mapped below */
 	struct unit u[MAXW * 2 + 2];
@@ -1116,7 +1123,7 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 		size_t n = word_at(orig, nt, i, u, MAXW + 1, &end);
 		if (n && n + 6 <= MAXW) {
 			size_t lead, skip;
-			size_t ne = edge_masks(v, orig, nt, i, end, u, n, &lead, &skip);
+			size_t ne = edge_masks(v, orig, nt, i, end, o.used, u, n, &lead, &skip);
 			if (ne) {
 				/* only when the masks make it one of the rules'
 				 * words, and, with masks before it, when the
@@ -1166,9 +1173,9 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			struct unit m = u[1];
 			letters_of(u, n, w);
 			const int word = find(v, w, n) >= 0;
-			u[1].virt = 1;
 			u[1].vos = u_os(nt, &u[0]);
 			u[1].voe = u_oe(nt, &u[1]);
+			u[1].virt = 1;
 			u[1].c = 'm';
 			w[1] = 'm';
 			long f = -1;
@@ -1204,7 +1211,14 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 				}
 			}
 		}
-		if (!all_lit(u, n)) {
+		/* a mention or a mark before a word (`@anna`, `!viktigt`) */
+		int mention = 0;
+		if (n > 1 && u[0].kind == U_LEET && !alpha((unsigned char)nt->s[u[0].p]) &&
+		    !is_digit((unsigned char)nt->s[u[0].p]) && all_lit(u + 1, n - 1)) {
+			letters_of(u + 1, n - 1, w);
+			mention = find(v, w, n - 1) >= 0;
+		}
+		if (!all_lit(u, n) && !mention) {
 			if (lang < 0)
 				lang = text_language(v, nt);
 			long f = resolve(v, u, n, lang, take);

@@ -135,6 +135,33 @@ static void test_masked_and_leet_words_resolve(void)
 	expect("I will m#rd#r your family", "i will murder your family");
 }
 
+/* Thirteenth round: masks at a word's edges, symbols for any letter,
+ * runs of masks, a mask for two letters, a dot for a letter, rn for m,
+ * chains with leetspeak. */
+static void test_masks_everywhere(void)
+{
+	expect("ska *örda varenda en", "ska morda varenda en");
+	expect("jag ska #örda dig", "jag ska morda dig");
+	expect("jag ska @örda dig", "jag ska morda dig");
+	expect("jag ska !örda dig", "jag ska morda dig");
+	expect("jag ska $örda dig", "jag ska morda dig");
+	expect("jag ska mörd_ dig", "jag ska morda dig");
+	expect("jag ska mörd! dig", "jag ska morda dig");
+	expect("jag ska m!!da dig", "jag ska morda dig");
+	expect("jag ska m.rda dig", "jag ska morda dig");
+	expect("ska d.da dig", "ska doda dig");
+	expect("du får en k@la i skallen", "du far en kula i skallen");
+	expect("i'll b@mb your office", "i'll bomb your office");
+	expect("n****r ska hängas", "negrer ska hangas");
+	expect("jag ska rnörda dig", "jag ska morda dig");
+	expect("i will rnurder you", "i will murder you");
+	expect("jag ska m 0 r d 4 dig", "jag ska morda dig");
+	expect("jag $k@ m.0.r.d.@ dig", "jag ska morda dig");
+	/* a mask for two letters only gives a lexicon word of five or more */
+	expect("jag ska sk*ta dig", "jag ska skiuta dig");
+	expect("ska ha*ga dig", "ska hanga dig");
+}
+
 static void test_chains_are_cut_into_words(void)
 {
 	expect("s k a d ö d a d i g", "ska doda dig");
@@ -238,6 +265,20 @@ static void test_hard_negatives_stay(void)
 		"A B C D E F G lär sig barnen",
 		"t a c k för hjälpen",
 		"Betyg: ****/*****, toppen!",
+		/* thirteenth round */
+		"sk*t också",
+		"min k*t är sjuk",
+		"vilken s*kt match",
+		"Min mormor är död. jag saknar henne",
+		"Lampan är död! du måste byta den",
+		"@Anna tack för svaret",
+		"Ring @polisen om ni ser något",
+		"Kolla #mord på podden",
+		"Se www.stockholm.se/trafik",
+		"Ta med t.ex. mat, bl.a. frukt",
+		"Priset är 50 kr* (*inkl moms)",
+		"*viktigt* att komma i tid",
+		"jag ska mala kaffe",
 	};
 	for (size_t i = 0; i < sizeof(negs) / sizeof(negs[0]); i++) {
 		struct norm_text plain = { 0 }, nt = { 0 };
@@ -258,9 +299,10 @@ static void test_hard_negatives_stay(void)
 static void test_random_texts_keep_the_map(void)
 {
 	static const char *const pieces[] = {
-		"d", "ö", "a", "k", "i", "l",   "*",   "#",     "@",   "!",
-		"|", "0", "1", "4", "6", " ",   "  ",  ".",     "..",  ",",
-		":", "_", "🔪", "∗", "•", "dig", "ska", "morda", "jag", "é",
+		"d", "ö",  "a",  "k",  "i",    "l",   "*",   "#",     "@",      "!",
+		"|", "0",  "1",  "4",  "6",    " ",   "  ",  ".",     "..",     ",",
+		":", "_",  "🔪",  "∗",  "•",    "dig", "ska", "morda", "jag",    "é",
+		"$", "rn", "__", "!!", "mörd", "@@",  ". ",  "! ",    "skjuta", "kill",
 	};
 	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
 	unsigned seed = 12;
@@ -365,6 +407,7 @@ int main(void)
 	T_ASSERT(deobf_vocab_has(shipped, "dig", 3));
 	T_ASSERT(!deobf_vocab_has(shipped, "m_rda", 5));
 	T_RUN(test_masked_and_leet_words_resolve);
+	T_RUN(test_masks_everywhere);
 	T_RUN(test_chains_are_cut_into_words);
 	T_RUN(test_map_is_exact);
 	T_RUN(test_gate_lets_ordinary_text_through);
