@@ -227,6 +227,63 @@ static int between_letters(const unsigned char *p, size_t len, unsigned char c, 
 	return 0;
 }
 
+/* Letters (ASCII or two-byte) that end before p[i] / start at p[i]. */
+static size_t letters_back(const unsigned char *p, size_t i)
+{
+	size_t n = 0;
+	while (i > 0 && n < 8) {
+		if (alpha(p[i - 1]))
+			i--;
+		else if (i >= 2 && p[i - 2] == 0xC3 && p[i - 1] >= 0x80)
+			i -= 2;
+		else
+			break;
+		n++;
+	}
+	return n;
+}
+
+static size_t letters_fwd(const unsigned char *p, size_t len, size_t i)
+{
+	size_t n = 0;
+	while (i < len && n < 8) {
+		if (alpha(p[i]))
+			i++;
+		else if (p[i] == 0xC3 && i + 1 < len)
+			i += 2;
+		else
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* A dot for a letter: one to three letters before it and one to six
+ * after it (`m.rda`, `kn.vhugga`), not a host name (`stockholm.se`). */
+static int dot_in_word(const unsigned char *p, size_t len)
+{
+	for (const unsigned char *q = p; (q = memchr(q, '.', len - (size_t)(q - p))); q++) {
+		size_t i = (size_t)(q - p), b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
+		if (b >= 1 && b <= 3 && a >= 1 && a <= 6)
+			return 1;
+	}
+	return 0;
+}
+
+/* An object after `mörd! ` (dig, er, honom, you ...), ASCII. */
+static int object_word(const unsigned char *p, size_t len)
+{
+	static const char *const obj[] = { "dig", "er",  "honom", "henne", "hen",
+		                           "dom", "dem", "alla",  "hela",  "you",
+		                           "him", "her", "them",  "all",   "every" };
+	for (size_t k = 0; k < sizeof(obj) / sizeof(obj[0]); k++) {
+		size_t l = strlen(obj[k]);
+		if (l <= len && memcmp(p, obj[k], l) == 0 && (l == len || !alpha(p[l])))
+			return 1;
+	}
+	return 0;
+}
+
 bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 {
 	const unsigned char *p = (const unsigned char *)orig;
@@ -234,16 +291,28 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 		return 1;
 	if (between_letters(p, olen, '!', 0) || between_letters(p, olen, '|', 0) ||
 	    between_letters(p, olen, ',', 1) || between_letters(p, olen, ':', 1) ||
-	    between_letters(p, olen, ';', 1) || between_letters(p, olen, '.', 0))
+	    between_letters(p, olen, ';', 1) || dot_in_word(p, olen))
 		return 1;
-	/* a mask before a word (`*örda`, `#örda`, `@örda`, `!örda`; a
-	 * hashtag or a mention opens the gate too, and stays), or `!` `.`
-	 * after one before a lowercase word (`mörd! dig`) */
-	static const char lead[] = "*#@!";
+	/* a mask before a word (`*örda`, `!örda`; `#örda` and `@örda` are
+	 * read only when something else opens the gate: hashtags and
+	 * mentions are too common to pay for), or `!` `.` after one before
+	 * an object (`mörd! dig`) */
+	static const char lead[] = "*!";
 	for (const char *c = lead; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
 			size_t i = (size_t)(q - p);
 			if (letter_at(p, olen, i + 1) && !letter_before(p, i))
+				return 1;
+		}
+	/* `#` or `@` before a short word and an object (`#örda dig`) */
+	for (const char *c = "#@"; *c; c++)
+		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
+			size_t i = (size_t)(q - p), a = letters_fwd(p, olen, i + 1), e = i + 1;
+			if (a == 0 || a > 7 || letter_before(p, i))
+				continue;
+			while (e < olen && (alpha(p[e]) || p[e] >= 0x80))
+				e++;
+			if (e + 1 < olen && p[e] == ' ' && object_word(p + e + 1, olen - e - 1))
 				return 1;
 		}
 	/* `rn` for `m` as a scan reads it (`rnörda`): no word starts so */
@@ -257,7 +326,7 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
 			size_t i = (size_t)(q - p);
 			if (letter_before(p, i) && i + 2 < olen && p[i + 1] == ' ' &&
-			    ((p[i + 2] >= 'a' && p[i + 2] <= 'z') || p[i + 2] == 0xC3))
+			    object_word(p + i + 2, olen - i - 2))
 				return 1;
 		}
 	/* a four-byte pictograph or a three-byte mask (∗ •) inside a word */
@@ -1016,7 +1085,8 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 				 * word is no word as it is */
 				long f = -1;
 				letters_of(u + lead, n, w);
-				if (!lead || !all_lit(u + lead, n) || find(v, w, n) < 0) {
+				if (!lead ||
+				    (n <= 8 && (!all_lit(u + lead, n) || find(v, w, n) < 0))) {
 					if (lang < 0)
 						lang = text_language(v, nt);
 					f = resolve(v, u, n + ne, lang, take);
@@ -1101,8 +1171,9 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 		int mention = 0;
 		if (n > 1 && u[0].kind == U_LEET && !alpha((unsigned char)nt->s[u[0].p]) &&
 		    !is_digit((unsigned char)nt->s[u[0].p]) && all_lit(u + 1, n - 1)) {
+			/* longer than a masked threat word: a name, unread */
 			letters_of(u + 1, n - 1, w);
-			mention = find(v, w, n - 1) >= 0;
+			mention = n > 9 || find(v, w, n - 1) >= 0;
 		}
 		if (!all_lit(u, n) && !mention) {
 			if (lang < 0)
