@@ -153,8 +153,10 @@ static void test_masks_everywhere(void)
 	expect("du får en k@la i skallen", "du far en kula i skallen");
 	expect("i'll b@mb your office", "i'll bomb your office");
 	expect("n****r ska hängas", "negrer ska hangas");
-	expect("jag ska rnörda dig", "jag ska morda dig");
-	expect("i will rnurder you", "i will murder you");
+	/* rn opens no gate of its own: read when another trace does */
+	expect("jag ska rnörda dig", "jag ska rnorda dig");
+	expect("jag ska rnörda d!g", "jag ska morda dig");
+	expect("i will rnurder y0u", "i will murder you");
 	expect("jag ska m 0 r d 4 dig", "jag ska morda dig");
 	expect("jag $k@ m.0.r.d.@ dig", "jag ska morda dig");
 	/* a mask for two letters only gives a lexicon word of five or more */
