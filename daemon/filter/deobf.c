@@ -7,11 +7,15 @@
 
 #include "filter/hash.h"
 
+/* DEOBF_LEAD's length */
+#define LEADLEN (sizeof(DEOBF_LEAD) - 1)
+
 /* Longest word looked up; longer words are left alone. */
 #define MAXW 32
 
 /* Words too common to be in a lexicon that obfuscated threats and hate
  * are made of; only for cutting chains and resolving masked words. */
+/* clang-format off */
 static const char *const function_words_sv[] = {
 	"jag",  "du",    "dig",    "mig", "ska",  "skall", "att",   "er",   "ni",   "dom",
 	"de",   "dem",   "vi",     "oss", "han",  "hon",   "hen",   "den",  "det",  "din",
@@ -19,13 +23,21 @@ static const char *const function_words_sv[] = {
 	"med",  "ut",    "till",   "for", "av",   "nar",   "nu",    "alla", "allt", "ar",
 	"blir", "bli",   "kommer", "kan", "vill", "har",   "hela",  "hem",  "en",   "ett",
 	"inte", "javla", "fan",    "dar", "var",  "bor",   "ihjal", "sig",  "sin",  "sitt",
+	/* profanity, masked as often as threats: a masked word that fits
+	 * one of these as well as a lexicon word is a tie, and stays */
+	"skit", "skiten", "javlar", "javligt", "helvete", "fitta", "kuk", "satan", "jakla",
+	"jaklar",
 };
 static const char *const function_words_en[] = {
 	"i",  "you",  "u",      "your",     "we",   "they", "them",  "he",    "she",   "it",  "the",
 	"a",  "an",   "all",    "will",     "ill",  "im",   "gonna", "going", "to",    "and", "are",
 	"be", "must", "should", "go",       "home", "out",  "my",    "me",    "get",   "is",  "of",
 	"in", "on",   "at",     "yourself", "back", "die",  "dead",  "kill",  "shoot", "am",  "ur",
+	/* profanity (above) */
+	"fuck", "fucking", "fucked", "shit", "shitty", "bitch", "damn", "hell", "crap", "ass",
+	"asshole", "bullshit", "dick", "piss", "pissed", "bloody",
 };
+/* clang-format on */
 
 struct vword {
 	const char *s;
@@ -199,8 +211,10 @@ static int between_letters(const unsigned char *p, size_t len, unsigned char c, 
 {
 	const unsigned char *q = p;
 	while ((q = memchr(q, c, len - (size_t)(q - p)))) {
-		size_t i = (size_t)(q - p);
-		if (letter_before(p, i) && letter_at(p, len, i + 1)) {
+		size_t i = (size_t)(q - p), r = 1;
+		while (!single && r < 3 && i + r < len && p[i + r] == c)
+			r++;
+		if (letter_before(p, i) && letter_at(p, len, i + r)) {
 			if (!single)
 				return 1;
 			size_t b = i >= 2 && p[i - 2] == 0xC3 ? i - 2 : i - 1;
@@ -213,6 +227,63 @@ static int between_letters(const unsigned char *p, size_t len, unsigned char c, 
 	return 0;
 }
 
+/* Letters (ASCII or two-byte) that end before p[i] / start at p[i]. */
+static size_t letters_back(const unsigned char *p, size_t i)
+{
+	size_t n = 0;
+	while (i > 0 && n < 8) {
+		if (alpha(p[i - 1]))
+			i--;
+		else if (i >= 2 && p[i - 2] == 0xC3 && p[i - 1] >= 0x80)
+			i -= 2;
+		else
+			break;
+		n++;
+	}
+	return n;
+}
+
+static size_t letters_fwd(const unsigned char *p, size_t len, size_t i)
+{
+	size_t n = 0;
+	while (i < len && n < 8) {
+		if (alpha(p[i]))
+			i++;
+		else if (p[i] == 0xC3 && i + 1 < len)
+			i += 2;
+		else
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* A dot for a letter: one to three letters before it and one to six
+ * after it (`m.rda`, `kn.vhugga`), not a host name (`stockholm.se`). */
+static int dot_in_word(const unsigned char *p, size_t len)
+{
+	for (const unsigned char *q = p; (q = memchr(q, '.', len - (size_t)(q - p))); q++) {
+		size_t i = (size_t)(q - p), b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
+		if (b >= 1 && b <= 3 && a >= 1 && a <= 6)
+			return 1;
+	}
+	return 0;
+}
+
+/* An object after `mörd! ` (dig, er, honom, you ...), ASCII. */
+static int object_word(const unsigned char *p, size_t len)
+{
+	static const char *const obj[] = { "dig", "er",  "honom", "henne", "hen",
+		                           "dom", "dem", "alla",  "hela",  "you",
+		                           "him", "her", "them",  "all",   "every" };
+	for (size_t k = 0; k < sizeof(obj) / sizeof(obj[0]); k++) {
+		size_t l = strlen(obj[k]);
+		if (l <= len && memcmp(p, obj[k], l) == 0 && (l == len || !alpha(p[l])))
+			return 1;
+	}
+	return 0;
+}
+
 bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 {
 	const unsigned char *p = (const unsigned char *)orig;
@@ -220,8 +291,39 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 		return 1;
 	if (between_letters(p, olen, '!', 0) || between_letters(p, olen, '|', 0) ||
 	    between_letters(p, olen, ',', 1) || between_letters(p, olen, ':', 1) ||
-	    between_letters(p, olen, ';', 1))
+	    between_letters(p, olen, ';', 1) || dot_in_word(p, olen))
 		return 1;
+	/* a mask before a word (`*örda`, `!örda`; `#örda` and `@örda` are
+	 * read only when something else opens the gate: hashtags and
+	 * mentions are too common to pay for), or `!` `.` after one before
+	 * an object (`mörd! dig`) */
+	static const char lead[] = "*!";
+	for (const char *c = lead; *c; c++)
+		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
+			size_t i = (size_t)(q - p);
+			if (letter_at(p, olen, i + 1) && !letter_before(p, i))
+				return 1;
+		}
+	/* `#` or `@` before a short word and an object (`#örda dig`) */
+	for (const char *c = "#@"; *c; c++)
+		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
+			size_t i = (size_t)(q - p), a = letters_fwd(p, olen, i + 1), e = i + 1;
+			if (a == 0 || a > 7 || letter_before(p, i))
+				continue;
+			while (e < olen && (alpha(p[e]) || p[e] >= 0x80))
+				e++;
+			if (e + 1 < olen && p[e] == ' ' && object_word(p + e + 1, olen - e - 1))
+				return 1;
+		}
+	/* `rn` for `m` (`rnörda`) does not open the gate: looking for it
+	 * cost an ordinary comment more than every other check together */
+	for (const char *c = "!."; *c; c++)
+		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
+			size_t i = (size_t)(q - p);
+			if (letter_before(p, i) && i + 2 < olen && p[i + 1] == ' ' &&
+			    object_word(p + i + 2, olen - i - 2))
+				return 1;
+		}
 	/* a four-byte pictograph or a three-byte mask (∗ •) inside a word */
 	for (const unsigned char *q = p; (q = memchr(q, 0xF0, olen - (size_t)(q - p))); q++) {
 		size_t i = (size_t)(q - p);
@@ -246,7 +348,37 @@ struct unit {
 	uint8_t stretched; /* U_LIT: folded from a run of one letter (`uuuu`) */
 	const char *alt;   /* U_LEET: the letters it may stand for */
 	uint32_t p, np;    /* its bytes in the normalised text */
+	uint32_t vos, voe; /* virt: its original bytes (a mask normalisation dropped) */
+	uint8_t virt;
+	uint8_t any; /* U_LEET: a symbol (@ $ ! |) that may also hide any letter */
 };
+
+/* Reading a symbol as a letter it does not look like (`$örda`: morda)
+ * costs this much more: a reading without one always wins, and one with
+ * it must be a lexicon word (resolve()). */
+#define ANY_COST 64
+
+/* One mask read as two letters (match_cost()): only for a lexicon word. */
+#define DBL_COST 3
+
+static uint32_t u_os(const struct norm_text *nt, const struct unit *u)
+{
+	return u->virt ? u->vos : nt->ostart[u->p];
+}
+
+static uint32_t u_oe(const struct norm_text *nt, const struct unit *u)
+{
+	return u->virt ? u->voe : nt->oend[u->p + u->np - 1];
+}
+
+/* A mask normalisation did not keep in the text: a '*' before a word
+ * (`*örda`), a '.' inside one (`m.rda`). */
+static struct unit virt_mask(uint32_t os, uint32_t oe)
+{
+	return (struct unit){ .c = '_', .kind = U_MASK, .vos = os, .voe = oe, .virt = 1 };
+}
+
+static const char at_alt[] = "aoeiuy";
 
 static const char *leet_alt(unsigned char c)
 {
@@ -272,7 +404,8 @@ static const char *leet_alt(unsigned char c)
 	case '8':
 		return "b";
 	case '@':
-		return "ao";
+		/* mostly a or o, but any vowel (`k@la` for kula) */
+		return at_alt;
 	default:
 		return NULL;
 	}
@@ -291,6 +424,8 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 	u->np = 1;
 	u->alt = NULL;
 	u->stretched = 0;
+	u->virt = 0;
+	u->any = 0;
 	if (c >= 'a' && c <= 'z') {
 		u->kind = U_LIT;
 		u->c = (char)c;
@@ -301,6 +436,7 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 			if (a && (oc | 0x20) != c) {
 				u->kind = U_LEET;
 				u->alt = a;
+				u->any = oc == '@' || oc == '$';
 			}
 		}
 		return 1;
@@ -310,6 +446,7 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 		u->kind = U_LEET;
 		u->alt = a ? a : "";
 		u->c = a ? a[0] : '?';
+		u->any = !is_digit(c);
 		return 1;
 	}
 	if (c == '_' || c == '*' || c == '#') {
@@ -336,6 +473,8 @@ static int unit_ok_inside(const struct norm_text *nt, const struct unit *u)
 	if (c != '!' && c != '|')
 		return 1;
 	size_t j = u->p + 1;
+	while (j < nt->len && j < u->p + 3 && (nt->s[j] == '!' || nt->s[j] == '|'))
+		j++;
 	return j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z';
 }
 
@@ -363,7 +502,8 @@ static size_t word_at(const char *orig, const struct norm_text *nt, size_t i, st
 
 /* Cost of reading units u[0, n) as word w[0, wl), -1 when it cannot;
  * take[k] gets how many letters unit k reads (0 or 1). */
-static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, uint8_t *take)
+static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, int flat,
+                      uint8_t *take)
 {
 	/* one mask may read no letter (`dod_a` for a stretched `dööööd*a`):
 	 * try every unit index for it, and the plain reading first */
@@ -373,35 +513,54 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 		nmask += u[k].kind == U_MASK;
 		stretched |= u[k].stretched;
 	}
-	if (wl != n && !(wl + 1 == n && nmask))
+	/* or one mask (or symbol) two letters (`sk*ta` for skjuta) */
+	const int dbl = wl == n + 1;
+	if (wl != n && !(wl + 1 == n && nmask) && !dbl)
 		return -1;
 	for (size_t skip = 0; skip <= n; skip++) {
 		if (wl == n && skip < n)
 			continue;
 		if (wl + 1 == n && (skip == n || u[skip].kind != U_MASK))
 			continue;
+		if (dbl && (skip == n || !(u[skip].kind == U_MASK || u[skip].any) ||
+		            (skip > 0 && u[skip - 1].kind == U_MASK) ||
+		            (skip + 1 < n && u[skip + 1].kind == U_MASK)))
+			continue;
 		/* a mask in a word with a stretched letter is often no letter
-		 * (`skjuuuut*a`); elsewhere reading nothing is a guess */
-		int cost = skip < n ? (stretched ? 0 : 2) : 0;
+		 * (`skjuuuut*a`); elsewhere reading nothing is a guess, and
+		 * two letters too */
+		int cost = dbl ? DBL_COST : skip < n ? (stretched ? 0 : 2) : 0;
 		size_t j = 0, k;
 		uint8_t t[MAXW + 1];
 		for (k = 0; k < n; k++) {
-			if (k == skip) {
+			if (k == skip && !dbl) {
 				t[k] = 0;
 				continue;
 			}
 			char c = w[j++];
 			t[k] = 1;
+			if (k == skip) {
+				/* the second letter the mask reads */
+				t[k] = 2;
+				cost += !strchr("aeiouy", w[j++]);
+			}
 			if (u[k].kind == U_LIT) {
 				if (c != u[k].c)
 					break;
 			} else if (u[k].kind == U_LEET) {
-				if (!strchr(u[k].alt, c) || !c)
+				if (!c)
 					break;
-				cost += c != u[k].c;
+				if (strchr(u[k].alt, c))
+					/* `@` is a or o as often (`spr@ng@`, `b@mb`) */
+					cost += c != u[k].c && !(u[k].alt == at_alt && c == 'o');
+				else if (u[k].any)
+					cost += ANY_COST + !strchr("aeiouy", c);
+				else
+					break;
 			} else {
-				/* masks mostly hide vowels */
-				cost += !strchr("aeiouy", c);
+				/* masks mostly hide vowels; a run of them
+				 * (flat) hides whatever the middle is */
+				cost += !flat && !strchr("aeiouy", c);
 			}
 		}
 		if (k == n && (best < 0 || cost < best)) {
@@ -442,16 +601,27 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 	}
 	/* enough known letters that the word is more than a guess (`d16`
 	 * has one, `d_` is too short to tell da, de, di and do apart) */
-	if (wild == 0 || n < 3 || lit < 1 || wild > lit + 1 || nmask > lit || n > MAXW)
+	if (wild == 0 || n < 3 || lit < 1 || n > MAXW)
 		return -1;
-	/* stars side by side that normalisation left (`f**k`) need more */
+	/* many masks (`m***a`, `n****r`, stars side by side that
+	 * normalisation left: `f**k`) are read only between two known
+	 * letters, in a word of five or more, as the one lexicon word that
+	 * fits best: no tie, not even with a profanity (`f**k`: folk, fuck) */
+	int crowded = wild > lit + 1 || nmask > lit;
 	for (size_t k = 1; k < n; k++)
 		if (u[k].kind == U_MASK && u[k - 1].kind == U_MASK && lit <= wild)
-			return -1;
+			crowded = 1;
+	if (crowded &&
+	    (n < 5 || lit < 2 || nmask > 2 * lit || u[0].kind == U_MASK || u[n - 1].kind == U_MASK))
+		return -1;
 	long best = -1, best_lang = -1;
 	int bestc = -1, tie = 0, lexical = 1, nlang = 0;
 	uint8_t t[MAXW + 1];
-	for (size_t L = nmask ? n - 1 : n; L <= n; L++) {
+	size_t nany = 0;
+	for (size_t k = 0; k < n; k++)
+		nany += u[k].any;
+	const size_t maxl = !crowded && (nmask || nany) && n >= 5 && n < MAXW ? n + 1 : n;
+	for (size_t L = nmask ? n - 1 : n; L <= maxl; L++) {
 		/* words of one length are sorted: a known first letter narrows
 		 * them to its range */
 		size_t lo = v->bylen[L], hi = v->bylen[L + 1];
@@ -460,7 +630,7 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 			hi = first_with(v, lo, hi, (char)(u[0].c + 1));
 		}
 		for (size_t i = lo; i < hi; i++) {
-			int c = match_cost(u, n, v->w[i].s, L, t);
+			int c = match_cost(u, n, v->w[i].s, L, crowded, t);
 			if (c < 0)
 				continue;
 			int in_lang = (v->w[i].lang & text_lang) != 0;
@@ -480,11 +650,15 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 			}
 		}
 	}
+	if (best >= 0 && (bestc >= ANY_COST || v->w[best].len > n) && !v->w[best].lex)
+		return -1;
+	if (crowded)
+		return !tie && best >= 0 && v->w[best].lex ? best : -1;
 	if (!tie)
 		return best;
 	/* `b_rn` in an English text is burn, in a Swedish one barn */
 	if (nlang == 1 && best_lang != best) {
-		match_cost(u, n, v->w[best_lang].s, v->w[best_lang].len, take);
+		match_cost(u, n, v->w[best_lang].s, v->w[best_lang].len, crowded, take);
 		return best_lang;
 	}
 	return nlang == 1 || lexical ? best : -1;
@@ -497,6 +671,7 @@ struct out {
 	size_t base; /* where the reading starts (after the text and DEOBF_SEP) */
 	size_t n;
 	int changed;
+	uint32_t used; /* the end of the original bytes the last word read read */
 };
 
 static void put(struct out *o, char c, uint32_t os, uint32_t oe)
@@ -563,9 +738,9 @@ static void emit_cut(struct out *o, const struct norm_text *nt, const struct uni
                      const uint8_t *cut)
 {
 	for (size_t k = 0; k < n; k++) {
-		uint32_t os = nt->ostart[u[k].p], oe = nt->oend[u[k].p + u[k].np - 1];
+		uint32_t os = u_os(nt, &u[k]), oe = u_oe(nt, &u[k]);
 		if (k && cut && cut[k]) {
-			uint32_t pe = nt->oend[u[k - 1].p + u[k - 1].np - 1];
+			uint32_t pe = u_oe(nt, &u[k - 1]);
 			put(o, ' ', pe, os > pe ? os : pe);
 		}
 		put(o, u[k].c, os, oe);
@@ -578,15 +753,18 @@ static void emit_word(struct out *o, const struct norm_text *nt, const struct un
 {
 	size_t j = 0;
 	for (size_t k = 0; k < n; k++) {
-		uint32_t os = nt->ostart[u[k].p], oe = nt->oend[u[k].p + u[k].np - 1];
+		uint32_t os = u_os(nt, &u[k]), oe = u_oe(nt, &u[k]);
 		if (take[k]) {
-			put(o, w[j++], os, oe);
-		} else if (o->n > o->base) {
+			for (uint8_t m = 0; m < take[k]; m++)
+				put(o, w[j++], os, oe);
+		} else if (o->n > o->base + LEADLEN) {
 			/* a mask that read no letter: its bytes go to the letter
 			 * before it, so a highlight still covers them */
 			if (o->sc->oe[o->n - 1] < oe)
 				o->sc->oe[o->n - 1] = oe;
 		}
+		if (o->used < oe)
+			o->used = oe;
 	}
 }
 
@@ -602,7 +780,7 @@ static size_t gaps(const struct norm_text *nt, const struct unit *u, size_t n)
 {
 	size_t g = 0;
 	for (size_t k = 1; k < n; k++)
-		g += nt->ostart[u[k].p] > nt->oend[u[k - 1].p + u[k - 1].np - 1];
+		g += u_os(nt, &u[k]) > u_oe(nt, &u[k - 1]);
 	return g;
 }
 
@@ -630,6 +808,12 @@ static int chain_sep(unsigned char c)
 	       c == '*' || c == '/' || c == '~' || c == '|' || c == '+';
 }
 
+/* A letter, or a leetspeak character, of a chain (`m 0 r d 4`). */
+static int chain_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (is_digit(c) && c != '2') || c == '@' || c == '$';
+}
+
 /* Letters (fragments of one to three letters; one when a separator holds
  * a space) with separators of one to three characters between them,
  * from nt byte i: joined, or cut into words, when that gives a lexicon
@@ -637,16 +821,15 @@ static int chain_sep(unsigned char c)
 static size_t try_chain(const struct deobf_vocab *v, const char *orig, const struct norm_text *nt,
                         size_t i, struct out *o)
 {
-	struct unit u[MAXW * 2];
-	size_t n = 0, j = i, nfrag = 0, maxfrag = 0, end = i;
-	int spaced = 0, longtail = 0;
-	(void)orig;
+	struct unit u[MAXW * 2 + 1];
+	size_t n = 0, j = i, nfrag = 0, maxfrag = 0, end = i, sep1 = 0, sep1len = 0, n1 = 0;
+	int spaced = 0, longtail = 0, leet = 0;
 	for (;;) {
 		size_t s = j;
-		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z' && n < MAXW * 2) {
-			u[n] = (struct unit){
-				.c = nt->s[j], .kind = U_LIT, .p = (uint32_t)j, .np = 1
-			};
+		while (j < nt->len && chain_char((unsigned char)nt->s[j]) && n < MAXW * 2) {
+			/* a leetspeak character is a letter here (`m 0 r d 4`) */
+			unit_at(orig, nt, j, &u[n]);
+			leet |= u[n].kind != U_LIT;
 			n++;
 			j++;
 		}
@@ -681,24 +864,51 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 			sp |= nt->s[j] == ' ';
 			j++;
 		}
-		if (j == sep || j - sep > 3 || j >= nt->len || nt->s[j] < 'a' || nt->s[j] > 'z')
+		if (j == sep || j - sep > 3 || j >= nt->len || !chain_char((unsigned char)nt->s[j]))
 			break;
 		if (sp && maxfrag > 1)
 			break;
 		spaced |= sp;
+		if (nfrag == 1) {
+			sep1 = sep;
+			sep1len = j - sep;
+			n1 = n;
+		}
 	}
 	/* two fragments only when they make four letters or more (`d.oda`,
 	 * what normalisation left of `d.ö..d.a`) */
-	if (nfrag < 2 || (nfrag == 2 && n < 4) || n < 3 || n > MAXW * 2)
+	/* one dot for a letter (`m.rda`, `d.da`): read as a mask */
+	const int dotmask = nfrag == 2 && sep1len == 1 && nt->s[sep1] == '.' && n >= 3 && n < MAXW;
+	if (nfrag < 2 || (nfrag == 2 && n < 4 && !dotmask) || n < 3 || n > MAXW * 2)
 		return 0;
 	char w[MAXW * 2];
 	uint8_t cut[MAXW * 2];
+	if (leet) {
+		/* with leetspeak, one word the chain spells: a lexicon word */
+		uint8_t take[MAXW * 2 + 1];
+		long r = n <= MAXW ? resolve(v, u, n, 0, take) : -1;
+		if (r < 0 || !v->w[r].lex)
+			return 0;
+		emit_word(o, nt, u, n, v->w[r].s, take);
+		o->changed = 1;
+		return end;
+	}
 	letters_of(u, n, w);
 	long f = find(v, w, n);
 	if (f >= 0 && v->w[f].lex && n >= 3) {
 		emit_cut(o, nt, u, n, NULL);
 	} else if (!longtail && nfrag > 2 && segment(v, w, n, cut)) {
 		emit_cut(o, nt, u, n, cut);
+	} else if (dotmask && !(find(v, w, n1) >= 0 && find(v, w + n1, n - n1) >= 0)) {
+		/* when that gives a lexicon word, and neither half is a
+		 * word (`t.ex`, `bl.a` stay) */
+		uint8_t take[MAXW * 2 + 1];
+		memmove(u + n1 + 1, u + n1, (n - n1) * sizeof(*u));
+		u[n1] = virt_mask(nt->ostart[sep1], nt->oend[sep1]);
+		long r = resolve(v, u, n + 1, 0, take);
+		if (r < 0 || !v->w[r].lex)
+			return 0;
+		emit_word(o, nt, u, n + 1, v->w[r].s, take);
 	} else {
 		return 0;
 	}
@@ -718,6 +928,79 @@ static int emoji_space(const char *orig, const struct norm_text *nt, size_t q)
 			return 0;
 	}
 	return 1;
+}
+
+/* An object (dig, er, honom, you ...) at nt byte i: after `mörd! ` the
+ * sentence goes on, the mark was a letter. */
+static int object_at(const struct norm_text *nt, size_t i)
+{
+	static const char *const obj[] = { "dig", "er",  "honom", "henne", "hen",
+		                           "dom", "dem", "alla",  "hela",  "you",
+		                           "him", "her", "them",  "all",   "every" };
+	size_t j = i;
+	while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z')
+		j++;
+	if (j < nt->len && word_byte((unsigned char)nt->s[j]))
+		return 0;
+	for (size_t k = 0; k < sizeof(obj) / sizeof(obj[0]); k++)
+		if (strlen(obj[k]) == j - i && memcmp(obj[k], nt->s + i, j - i) == 0)
+			return 1;
+	return 0;
+}
+
+static int word_char(unsigned char c)
+{
+	return alpha(c) || is_digit(c) || c >= 0x80;
+}
+
+/* Masks at the edges of the word of units u[0, n) at nt bytes [i, end)
+ * that normalisation took for emphasis or punctuation: one to three of
+ * one of `* _ #` before it (`ska *örda`, `_hj_l`), one to three `_`
+ * after it (`mörd_`), or one `!` or `.` after it when a lowercase word
+ * follows (`mörd! dig`).  Not around both edges with the same character
+ * (`*viktigt*`, `_döda_` are emphasis).  Put around u[] as masks (u has
+ * room for six more); *ret_lead gets how many went before, *ret_skip
+ * the nt bytes after end they stand for.  Returns how many in all. */
+static size_t edge_masks(const struct deobf_vocab *v, const char *orig, const struct norm_text *nt,
+                         size_t i, size_t end, uint32_t floor, struct unit *u, size_t n,
+                         size_t *ret_lead, size_t *ret_skip)
+{
+	const uint32_t os = nt->ostart[i], oe = nt->oend[end - 1], ol = (uint32_t)nt->orig_len;
+	size_t lead = 0, trail = 0;
+	char lc = 0;
+	*ret_lead = *ret_skip = 0;
+	if (os > 0 && strchr("*_#!.", orig[os - 1])) {
+		lc = orig[os - 1];
+		/* not a mark the word before already read (`ss_@ere`) */
+		while (lead < 3 && os > lead && os - lead - 1 >= floor && orig[os - lead - 1] == lc)
+			lead++;
+		if (os > lead && word_char((unsigned char)orig[os - lead - 1]))
+			lead = 0;
+	}
+	if (oe < ol && orig[oe] == '_' && lc != '_') {
+		while (trail < 3 && oe + trail < ol && orig[oe + trail] == '_')
+			trail++;
+		if (oe + trail < ol && word_char((unsigned char)orig[oe + trail]))
+			trail = 0;
+	} else if (oe + 2 < ol && (orig[oe] == '!' || orig[oe] == '.') && orig[oe + 1] == ' ' &&
+	           end + 2 < nt->len && nt->s[end] == orig[oe] && nt->s[end + 1] == ' ' &&
+	           object_at(nt, end + 2)) {
+		trail = 1;
+		*ret_skip = 1;
+	}
+	if (lc && oe < ol && orig[oe] == lc)
+		lead = 0; /* emphasis around the word */
+	if (!trail)
+		*ret_skip = 0;
+	if (!lead && !trail)
+		return 0;
+	memmove(u + lead, u, n * sizeof(*u));
+	for (size_t m = 0; m < lead; m++)
+		u[m] = virt_mask(os - (uint32_t)(lead - m), os - (uint32_t)(lead - m) + 1);
+	for (size_t m = 0; m < trail; m++)
+		u[lead + n + m] = virt_mask(oe + (uint32_t)m, oe + (uint32_t)m + 1);
+	*ret_lead = lead;
+	return lead + trail;
 }
 
 /* The language most of the text's known words are in: LANG_SV, LANG_EN,
@@ -748,7 +1031,7 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 {
 	(void)olen;
 	const size_t seplen = sizeof(DEOBF_SEP) - 1, base = nt->len + seplen;
-	size_t need = base + 2 * nt->len + 2;
+	size_t need = base + 3 * nt->len + 8;
 	if (sc->cap < need) {
 		char *s = realloc(sc->s, need);
 		if (s)
@@ -763,7 +1046,9 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			return -ENOMEM;
 		sc->cap = need;
 	}
-	struct out o = { sc, base, base, 0 };
+	struct out o = { sc, base, base, 0, 0 };
+	for (const char *l = DEOBF_LEAD; *l; l++)
+		put(&o, *l, 0, 0); /* mapped below */
 	struct unit u[MAXW * 2 + 2];
 	uint8_t take[MAXW * 2 + 2];
 	char w[MAXW * 2 + 2];
@@ -786,6 +1071,44 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 		}
 		size_t end;
 		size_t n = word_at(orig, nt, i, u, MAXW + 1, &end);
+		if (n && n + 6 <= MAXW) {
+			size_t lead, skip;
+			size_t ne = edge_masks(v, orig, nt, i, end, o.used, u, n, &lead, &skip);
+			if (ne) {
+				/* only when the masks make it one of the rules'
+				 * words, and, with masks before it, when the
+				 * word is no word as it is */
+				long f = -1;
+				letters_of(u + lead, n, w);
+				if (!lead ||
+				    (n <= 8 && (!all_lit(u + lead, n) || find(v, w, n) < 0))) {
+					if (lang < 0)
+						lang = text_language(v, nt);
+					f = resolve(v, u, n + ne, lang, take);
+				}
+				if (f >= 0 && v->w[f].lex) {
+					/* the marks before it that the text kept
+					 * (`#`, `!`, `.`) are letters now */
+					for (size_t m = 0; m < lead && o.n > o.base + LEADLEN &&
+					                   sc->s[o.n - 1] == orig[u[lead - 1].vos];
+					     m++)
+						o.n--;
+					emit_word(&o, nt, u, n + ne, v->w[f].s, take);
+					o.changed = 1;
+					i = end + skip;
+					/* the space normalisation made of `_` after
+					 * the word now starts after the masks */
+					if (i < nt->len && nt->s[i] == ' ' &&
+					    nt->ostart[i] < sc->oe[o.n - 1]) {
+						uint32_t a = sc->oe[o.n - 1];
+						put(&o, ' ', a, nt->oend[i] > a ? nt->oend[i] : a);
+						i++;
+					}
+					continue;
+				}
+				memmove(u, u + lead, n * sizeof(*u));
+			}
+		}
 		if (n == 0 || n > MAXW) {
 			/* not a word this step reads: copy up to its end */
 			size_t e = i + 1;
@@ -794,6 +1117,34 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			copy_bytes(&o, nt, i, e);
 			i = e;
 			continue;
+		}
+		/* `rn` read for `m` (`rnörda`): when that makes a lexicon word */
+		if (n >= 4 && n <= MAXW && u[0].kind == U_LIT && u[0].c == 'r' &&
+		    u[1].kind == U_LIT && u[1].c == 'n') {
+			struct unit m = u[1];
+			letters_of(u, n, w);
+			const int word = find(v, w, n) >= 0;
+			u[1].vos = u_os(nt, &u[0]);
+			u[1].voe = u_oe(nt, &u[1]);
+			u[1].virt = 1;
+			u[1].c = 'm';
+			w[1] = 'm';
+			long f = -1;
+			if (!word) {
+				if (all_lit(u + 1, n - 1)) {
+					f = find(v, w + 1, n - 1);
+					memset(take, 1, n - 1);
+				} else {
+					f = resolve(v, u + 1, n - 1, 0, take);
+				}
+			}
+			if (f >= 0 && v->w[f].lex) {
+				emit_word(&o, nt, u + 1, n - 1, v->w[f].s, take);
+				o.changed = 1;
+				i = end;
+				continue;
+			}
+			u[1] = m;
 		}
 		/* a word split by an emoji, joined again when that makes a word
 		 * and its halves are not both words */
@@ -811,7 +1162,15 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 				}
 			}
 		}
-		if (!all_lit(u, n)) {
+		/* a mention or a mark before a word (`@anna`, `!viktigt`) */
+		int mention = 0;
+		if (n > 1 && u[0].kind == U_LEET && !alpha((unsigned char)nt->s[u[0].p]) &&
+		    !is_digit((unsigned char)nt->s[u[0].p]) && all_lit(u + 1, n - 1)) {
+			/* longer than a masked threat word: a name, unread */
+			letters_of(u + 1, n - 1, w);
+			mention = n > 9 || find(v, w, n - 1) >= 0;
+		}
+		if (!all_lit(u, n) && !mention) {
 			if (lang < 0)
 				lang = text_language(v, nt);
 			long f = resolve(v, u, n, lang, take);
@@ -838,6 +1197,11 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 	}
 	if (!o.changed)
 		return 0;
+	/* ". " maps to the empty range where the reading's first byte
+	 * begins */
+	uint32_t first = o.n > base + LEADLEN ? sc->os[base + LEADLEN] : (uint32_t)nt->orig_len;
+	for (size_t k = base; k < base + LEADLEN; k++)
+		sc->os[k] = sc->oe[k] = first;
 	sc->s[o.n] = '\0';
 	sc->os[o.n] = sc->oe[o.n] = (uint32_t)nt->orig_len;
 	/* the text as normalised, the separator (mapped to the empty range

@@ -27,6 +27,12 @@ struct deobf_vocab;
  * dot stops `\s+` and `[^.!?]`, and the reading starts a sentence. */
 #define DEOBF_SEP "\n.\n"
 
+/* The reading's first bytes: it starts as a sentence does after another
+ * one, so a pattern anchored at a sentence's start (`(?:^|[.!?]\s+)ska`)
+ * finds its first sentence without touching DEOBF_SEP.  They map to the
+ * empty range where the reading's first character begins. */
+#define DEOBF_LEAD ". "
+
 /* A vocabulary from `len` bytes of NUL-separated words (the lexicons'
  * words, lexicon_words_dir()) plus the built-in function words (jag, du,
  * dig, ska, you, will ...).  Words that are not lowercase a-z are

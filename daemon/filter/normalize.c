@@ -305,6 +305,25 @@ static int passive_ending(const struct el *v, size_t n, size_t i)
 	return 0;
 }
 
+/* A gap of a chain of single letters that holds a mask ('*' or '_'). */
+static int mask_gap(const struct el *g, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (g[k].cp == '*' || g[k].cp == '_')
+			return 1;
+	return 0;
+}
+
+static int same_gap(const struct el *a, size_t na, const struct el *b, size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t k = 0; k < na; k++)
+		if (a[k].cp != b[k].cp)
+			return 0;
+	return 1;
+}
+
 /* Step 3: three or more single letters separated by spaces, dots, dashes
  * (at most three separator characters between two letters) are joined. */
 static void step_join_letters(struct elv *ev)
@@ -326,7 +345,7 @@ static void step_join_letters(struct elv *ev)
 		/* Find the chain of single letters starting at i.  A gap
 		 * wider than the chain's first one ends the chain: in "d ö d
 		 * a  d i g" the two spaces are where the words part. */
-		size_t count = 1, last = i, j = i + 1, gap = 0;
+		size_t count = 1, last = i, j = i + 1, gap = 0, g0 = 0;
 		for (;;) {
 			size_t k = j, seps = 0;
 			while (k < n && seps < 4 && is_letter_sep(v[k].cp)) {
@@ -337,8 +356,16 @@ static void step_join_letters(struct elv *ev)
 				break;
 			if (gap && seps > gap)
 				break;
-			if (!gap)
+			/* A mask between two letters is a hidden letter, not a
+			 * separator, unless every gap is the same ("d*ö*d*a"):
+			 * "d*r i", "s*a m*rda" are masked words. */
+			if (gap && (mask_gap(v + g0, gap) || mask_gap(v + j, seps)) &&
+			    !same_gap(v + g0, gap, v + j, seps))
+				break;
+			if (!gap) {
 				gap = seps;
+				g0 = j;
+			}
 			count++;
 			last = k;
 			j = k + 1;
@@ -347,10 +374,16 @@ static void step_join_letters(struct elv *ev)
 			v[w++] = v[i++];
 			continue;
 		}
+		const uint32_t gap0 = v[g0].cp; /* before the letters move */
 		for (size_t k = i; k <= last; k++)
 			if (is_letter(v[k].cp))
 				v[w++] = v[k];
 		i = last + 1;
+		/* A dot that closes a dotted chain before the next word
+		 * ("k.i.l.l. you") is the chain's, not a sentence's end. */
+		if (gap == 1 && gap0 == '.' && i + 2 < n && v[i].cp == '.' &&
+		    is_space(v[i + 1].cp) && is_letter(v[i + 2].cp))
+			i++;
 		/* An ending written on after one dot, dash or star
 		 * ("s.k.j.u.t.as"): one to three letters that end the word.
 		 * Not after a space: "d ö d a er" is two words. */

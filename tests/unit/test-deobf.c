@@ -31,26 +31,31 @@ static struct deobf_vocab *vocab_of(const char *const *words, size_t n)
 	return v;
 }
 
-/* Where the reading starts in nt (after DEOBF_SEP), 0 when there is none. */
+/* Where the reading starts in nt (after DEOBF_SEP and DEOBF_LEAD), 0 when
+ * there is none. */
 static size_t reading_at(const struct norm_text *nt)
 {
 	const char *p = strstr(nt->s, DEOBF_SEP);
-	return p ? (size_t)(p - nt->s) + strlen(DEOBF_SEP) : 0;
+	return p ? (size_t)(p - nt->s) + strlen(DEOBF_SEP) + strlen(DEOBF_LEAD) : 0;
 }
 
 /* The map is exact: every byte's range lies in the original, in order in
  * the text and in the reading; the separator maps to the end. */
 static int map_ok(const struct norm_text *nt, size_t olen)
 {
-	size_t r = reading_at(nt);
+	size_t r = reading_at(nt), lead = r ? r - strlen(DEOBF_LEAD) : 0;
 	for (size_t i = 0; i < nt->len; i++) {
 		if (nt->ostart[i] > nt->oend[i] || nt->oend[i] > olen)
 			return 0;
-		if (i && i != r && nt->ostart[i] < nt->ostart[i - 1])
+		if (i && i != lead && nt->ostart[i] < nt->ostart[i - 1])
 			return 0;
 	}
-	if (r && (nt->ostart[r - 1] != olen || nt->oend[r - 1] != olen))
+	if (r && (nt->ostart[lead - 1] != olen || nt->oend[lead - 1] != olen))
 		return 0;
+	/* DEOBF_LEAD maps to the empty range where the reading begins */
+	for (size_t i = lead; i < r; i++)
+		if (nt->ostart[i] != nt->oend[i] || (r < nt->len && nt->ostart[i] != nt->ostart[r]))
+			return 0;
 	return nt->s[nt->len] == '\0';
 }
 
@@ -69,7 +74,7 @@ static char *run(const struct deobf_vocab *v, const char *text, struct norm_text
 	if (r) {
 		struct norm_text plain = { 0 };
 		int same = normalize_text(text, strlen(text), &plain) == 0 &&
-		           plain.len + strlen(DEOBF_SEP) == r &&
+		           plain.len + strlen(DEOBF_SEP) + strlen(DEOBF_LEAD) == r &&
 		           memcmp(plain.s, nt->s, plain.len) == 0;
 		norm_text_free(&plain);
 		if (!same)
@@ -128,6 +133,35 @@ static void test_masked_and_leet_words_resolve(void)
 	/* the text's language decides between burn and barn */
 	expect("I will b*rn your house", "i will burn your house");
 	expect("I will m#rd#r your family", "i will murder your family");
+}
+
+/* Thirteenth round: masks at a word's edges, symbols for any letter,
+ * runs of masks, a mask for two letters, a dot for a letter, rn for m,
+ * chains with leetspeak. */
+static void test_masks_everywhere(void)
+{
+	expect("ska *örda varenda en", "ska morda varenda en");
+	expect("jag ska #örda dig", "jag ska morda dig");
+	expect("jag ska @örda dig", "jag ska morda dig");
+	expect("jag ska !örda dig", "jag ska morda dig");
+	expect("jag ska $örda dig", "jag ska morda dig");
+	expect("jag ska mörd_ dig", "jag ska morda dig");
+	expect("jag ska mörd! dig", "jag ska morda dig");
+	expect("jag ska m!!da dig", "jag ska morda dig");
+	expect("jag ska m.rda dig", "jag ska morda dig");
+	expect("ska d.da dig", "ska doda dig");
+	expect("du får en k@la i skallen", "du far en kula i skallen");
+	expect("i'll b@mb your office", "i'll bomb your office");
+	expect("n****r ska hängas", "negrer ska hangas");
+	/* rn opens no gate of its own: read when another trace does */
+	expect("jag ska rnörda dig", "jag ska rnorda dig");
+	expect("jag ska rnörda d!g", "jag ska morda dig");
+	expect("i will rnurder y0u", "i will murder you");
+	expect("jag ska m 0 r d 4 dig", "jag ska morda dig");
+	expect("jag $k@ m.0.r.d.@ dig", "jag ska morda dig");
+	/* a mask for two letters only gives a lexicon word of five or more */
+	expect("jag ska sk*ta dig", "jag ska skiuta dig");
+	expect("ska ha*ga dig", "ska hanga dig");
 }
 
 static void test_chains_are_cut_into_words(void)
@@ -233,6 +267,20 @@ static void test_hard_negatives_stay(void)
 		"A B C D E F G lär sig barnen",
 		"t a c k för hjälpen",
 		"Betyg: ****/*****, toppen!",
+		/* thirteenth round */
+		"sk*t också",
+		"min k*t är sjuk",
+		"vilken s*kt match",
+		"Min mormor är död. jag saknar henne",
+		"Lampan är död! du måste byta den",
+		"@Anna tack för svaret",
+		"Ring @polisen om ni ser något",
+		"Kolla #mord på podden",
+		"Se www.stockholm.se/trafik",
+		"Ta med t.ex. mat, bl.a. frukt",
+		"Priset är 50 kr* (*inkl moms)",
+		"*viktigt* att komma i tid",
+		"jag ska mala kaffe",
 	};
 	for (size_t i = 0; i < sizeof(negs) / sizeof(negs[0]); i++) {
 		struct norm_text plain = { 0 }, nt = { 0 };
@@ -253,9 +301,10 @@ static void test_hard_negatives_stay(void)
 static void test_random_texts_keep_the_map(void)
 {
 	static const char *const pieces[] = {
-		"d", "ö", "a", "k", "i", "l",   "*",   "#",     "@",   "!",
-		"|", "0", "1", "4", "6", " ",   "  ",  ".",     "..",  ",",
-		":", "_", "🔪", "∗", "•", "dig", "ska", "morda", "jag", "é",
+		"d", "ö",  "a",  "k",  "i",    "l",   "*",   "#",     "@",      "!",
+		"|", "0",  "1",  "4",  "6",    " ",   "  ",  ".",     "..",     ",",
+		":", "_",  "🔪",  "∗",  "•",    "dig", "ska", "morda", "jag",    "é",
+		"$", "rn", "__", "!!", "mörd", "@@",  ". ",  "! ",    "skjuta", "kill",
 	};
 	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
 	unsigned seed = 12;
@@ -360,6 +409,7 @@ int main(void)
 	T_ASSERT(deobf_vocab_has(shipped, "dig", 3));
 	T_ASSERT(!deobf_vocab_has(shipped, "m_rda", 5));
 	T_RUN(test_masked_and_leet_words_resolve);
+	T_RUN(test_masks_everywhere);
 	T_RUN(test_chains_are_cut_into_words);
 	T_RUN(test_map_is_exact);
 	T_RUN(test_gate_lets_ordinary_text_through);

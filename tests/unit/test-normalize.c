@@ -157,6 +157,21 @@ static void test_more_letter_separators_and_gaps(void)
 	T_EQ_STR("im going to kill you", norm("im going to ki11 you"));
 }
 
+/* Thirteenth round: a mask between single letters is a hidden letter
+ * unless every gap of the chain is the same; a dotted chain's closing dot
+ * before the next word is the chain's. */
+static void test_masks_in_chains_and_closing_dots(void)
+{
+	T_EQ_STR("hoppas du d_r i cancer", norm("hoppas du d*r i cancer"));
+	T_EQ_STR("jag s_a m_rda d_g", norm("jag s*a m*rda d*g"));
+	T_EQ_STR("ska doda dig", norm("ska d*ö*d*a dig"));
+	T_EQ_STR("i will kill you", norm("i will k.i.l.l. you"));
+	T_EQ_STR("usa ar stort", norm("U.S.A. är stort"));
+	/* at the end of the text the dot stays */
+	T_EQ_STR("ska doda.", norm("ska d.ö.d.a."));
+	T_EQ_STR("k.i.l.l", orig_of("i will k.i.l.l. you", "kill"));
+}
+
 static void test_dotted_letters_with_an_ending(void)
 {
 	T_EQ_STR("ska skjutas", norm("ska s.k.j.u.t.as"));
@@ -581,6 +596,7 @@ int main(void)
 	T_RUN(test_masking_characters_inside_words);
 	T_RUN(test_emoji_between_words);
 	T_RUN(test_more_letter_separators_and_gaps);
+	T_RUN(test_masks_in_chains_and_closing_dots);
 	T_RUN(test_dotted_letters_with_an_ending);
 	T_RUN(test_reused_buffers_give_the_same_result);
 	T_RUN(test_ocr_style_without_swedish_letters);
