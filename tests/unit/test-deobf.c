@@ -150,7 +150,10 @@ static void test_masks_everywhere(void)
 	expect("jag ska m!!da dig", "jag ska morda dig");
 	expect("jag ska m.rda dig", "jag ska morda dig");
 	expect("ska d.da dig", "ska doda dig");
-	expect("du får en k@la i skallen", "du far en kula i skallen");
+	expect("du får en kul@ i skallen", "du far en kula i skallen");
+	/* @ is shaped like a and o: with `kola` a lexicon word (`kola
+	 * vippen`), k@la reads kola before kula */
+	expect("du får en k@la i skallen", "du far en kola i skallen");
 	expect("i'll b@mb your office", "i'll bomb your office");
 	expect("n****r ska hängas", "negrer ska hangas");
 	/* rn opens no gate of its own: read when another trace does */
