@@ -270,15 +270,19 @@ static int dot_in_word(const unsigned char *p, size_t len)
 	return 0;
 }
 
+/* The objects whose presence after a mark says the sentence goes on
+ * (`mörd! dig`): the mark stood for a letter. */
+static const char *const objects[] = { "dig", "er",  "honom", "henne", "hen",
+	                               "dom", "dem", "alla",  "hela",  "you",
+	                               "him", "her", "them",  "all",   "every" };
+#define NOBJECTS (sizeof(objects) / sizeof(objects[0]))
+
 /* An object after `mörd! ` (dig, er, honom, you ...), ASCII. */
 static int object_word(const unsigned char *p, size_t len)
 {
-	static const char *const obj[] = { "dig", "er",  "honom", "henne", "hen",
-		                           "dom", "dem", "alla",  "hela",  "you",
-		                           "him", "her", "them",  "all",   "every" };
-	for (size_t k = 0; k < sizeof(obj) / sizeof(obj[0]); k++) {
-		size_t l = strlen(obj[k]);
-		if (l <= len && memcmp(p, obj[k], l) == 0 && (l == len || !alpha(p[l])))
+	for (size_t k = 0; k < NOBJECTS; k++) {
+		size_t l = strlen(objects[k]);
+		if (l <= len && memcmp(p, objects[k], l) == 0 && (l == len || !alpha(p[l])))
 			return 1;
 	}
 	return 0;
@@ -934,16 +938,13 @@ static int emoji_space(const char *orig, const struct norm_text *nt, size_t q)
  * sentence goes on, the mark was a letter. */
 static int object_at(const struct norm_text *nt, size_t i)
 {
-	static const char *const obj[] = { "dig", "er",  "honom", "henne", "hen",
-		                           "dom", "dem", "alla",  "hela",  "you",
-		                           "him", "her", "them",  "all",   "every" };
 	size_t j = i;
 	while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z')
 		j++;
 	if (j < nt->len && word_byte((unsigned char)nt->s[j]))
 		return 0;
-	for (size_t k = 0; k < sizeof(obj) / sizeof(obj[0]); k++)
-		if (strlen(obj[k]) == j - i && memcmp(obj[k], nt->s + i, j - i) == 0)
+	for (size_t k = 0; k < NOBJECTS; k++)
+		if (strlen(objects[k]) == j - i && memcmp(objects[k], nt->s + i, j - i) == 0)
 			return 1;
 	return 0;
 }
