@@ -580,8 +580,11 @@ def main():
             lab.append("~hate" if any(w in s for w in hateful) else "~threat")
         add(s, " ".join(lab), f)
     with open(os.path.join(HERE, "dev-hand.tsv"), encoding="utf-8") as f:
+        # A line without a tab is a comment (a row always has two): it names
+        # the block below it.  A leading "#" cannot mark comments, since
+        # hashtag rows begin with one.
         for i, line in enumerate(f):
-            if i and line.strip():
+            if i and "\t" in line:
                 rows.append(tuple(line.rstrip("\n").split("\t")))
     seen = set()
     sys.stdout.write("text\tlabels\tform\n")
