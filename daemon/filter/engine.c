@@ -1107,18 +1107,21 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 	const uint32_t gen = e->gen;
 	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
 	const uint32_t nprimary = (uint32_t)e->plan->nprimary;
-	for (size_t k = 0; k < n; k++) {
-		uint32_t g = ids[k];
-		if (g >= nprimary) { /* nobody's primary set: no fan */
-			e->setseen[g] = gen;
-			continue;
+	uint32_t *seen = e->setseen, *primed = e->primed;
+	size_t nprimed = e->nprimed;
+	for (const uint32_t *p = ids, *end = ids + n; p < end; p++) {
+		const uint32_t g = *p;
+		if (g < nprimary) {
+			if (seen[g] != gen) {
+				seen[g] = gen;
+				for (uint32_t j = off[g]; j < off[g + 1]; j++)
+					primed[nprimed++] = fan[j];
+			}
+		} else {
+			seen[g] = gen; /* nobody's primary set: no fan */
 		}
-		if (e->setseen[g] == gen)
-			continue;
-		e->setseen[g] = gen;
-		for (uint32_t j = off[g]; j < off[g + 1]; j++)
-			e->primed[e->nprimed++] = fan[j];
 	}
+	e->nprimed = nprimed;
 }
 
 /* Which sets of each primed slot were seen: a slot whose sets all were
