@@ -761,17 +761,39 @@ static int direct(const char *orig, size_t len, struct norm_text *nt, size_t pos
 			/* a letter, most characters: what the checks below
 			 * come to for one (no space, separator, leetspeak,
 			 * emphasis or mask; a single letter is seen at the
-			 * separator after it) */
+			 * separator after it), and for the ASCII letters right
+			 * after it, the rest of the word, in a loop of their
+			 * own */
 			if (lead)
 				goto bail;
-			wordlen++;
 			in_leet = 0;
 			seps_before_prev = seps;
 			seps = 0;
 			c2 = c1;
 			c1 = 1;
-			k++;
-			goto put;
+			size_t from = at;
+			for (;;) {
+				wordlen++;
+				k++;
+				if (rn && (unsigned char)s[ro] == c) {
+					rn++;
+				} else {
+					o = end_run(orig, nt, ro, rn, o);
+					ro = o;
+					rn = 1;
+				}
+				s[o] = (char)c;
+				os[o] = (uint32_t)from;
+				oe[o] = (uint32_t)i;
+				o++;
+				if (i >= len || p[i] >= 0x80 || ascii_cls[p[i]] != 1)
+					break;
+				c = p[i] | 0x20u;
+				from = i++;
+				seps_before_prev = 0; /* seps after a letter */
+				c2 = 1;
+			}
+			continue;
 		}
 		const int sep = ascii_sep[c] & A_LETTER_SEP;
 		const int space = ascii_sep[c] & A_SPACE;
@@ -829,7 +851,6 @@ static int direct(const char *orig, size_t len, struct norm_text *nt, size_t pos
 			o++;
 			continue;
 		}
-	put:
 		if (rn && (unsigned char)s[ro] == c) {
 			rn++;
 		} else {
