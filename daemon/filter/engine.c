@@ -636,6 +636,40 @@ static int build_fanout(struct prefilter_plan *p)
 	return 0;
 }
 
+/* Number the distinct sets so that the primary sets of slots come first
+ * (plan->nprimary of them), in their order of first appearance, then the
+ * others: on_literals() then tells a set that only needs marking (most of
+ * a comment's 270 sets: two-letter words, a lexicon's trie pieces) by its
+ * number alone.  The automata's ids in L are renumbered with the slots'.
+ * Returns 0 or -ENOMEM. */
+static int primary_first(struct prefilter_plan *p, struct litlist *L)
+{
+	uint32_t *num = malloc((p->nsets ? p->nsets : 1) * sizeof(*num));
+	if (!num)
+		return -ENOMEM;
+	for (size_t g = 0; g < p->nsets; g++)
+		num[g] = UINT32_MAX;
+	uint32_t next = 0;
+	for (size_t s = 0; s < p->nslots; s++) {
+		const struct plan_slot *ps = &p->slot[s];
+		if (ps->full && num[ps->set[ps->primary]] == UINT32_MAX)
+			num[ps->set[ps->primary]] = next++;
+	}
+	p->nprimary = next;
+	for (size_t g = 0; g < p->nsets; g++)
+		if (num[g] == UINT32_MAX)
+			num[g] = next++;
+	for (size_t s = 0; s < p->nslots; s++)
+		for (size_t c = 0; c < 4; c++)
+			if (p->slot[s].set[c] != PLAN_NO_SET)
+				p->slot[s].set[c] = num[p->slot[s].set[c]];
+	for (int in = 0; in < NINPUTS; in++)
+		for (size_t l = 0; l < L[in].n; l++)
+			L[in].ids[l] = num[L[in].ids[l]];
+	free(num);
+	return 0;
+}
+
 /* Extract each pattern's (slot's) literal sets and window plan (into the
  * engine's slots and splits) and build one automaton per input kind into
  * plan p.  An automaton id is a distinct set (setmap.h): equal sets of
@@ -695,7 +729,7 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 		}
 	}
 	p->nsets = set_map_count(map);
-	if (build_fanout(p) < 0)
+	if (primary_first(p, L) < 0 || build_fanout(p) < 0)
 		goto out;
 	for (int in = 0; in < NINPUTS; in++) {
 		r = aho_build(L[in].lits, L[in].lens, L[in].ids, L[in].n, &p->aho[in]);
@@ -1072,14 +1106,22 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
 	const uint32_t gen = e->gen;
 	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
-	for (size_t k = 0; k < n; k++) {
-		uint32_t g = ids[k];
-		if (e->setseen[g] == gen)
-			continue;
-		e->setseen[g] = gen;
-		for (uint32_t j = off[g]; j < off[g + 1]; j++)
-			e->primed[e->nprimed++] = fan[j];
+	const uint32_t nprimary = (uint32_t)e->plan->nprimary;
+	uint32_t *seen = e->setseen, *primed = e->primed;
+	size_t nprimed = e->nprimed;
+	for (const uint32_t *p = ids, *end = ids + n; p < end; p++) {
+		const uint32_t g = *p;
+		if (g < nprimary) {
+			if (seen[g] != gen) {
+				seen[g] = gen;
+				for (uint32_t j = off[g]; j < off[g + 1]; j++)
+					primed[nprimed++] = fan[j];
+			}
+		} else {
+			seen[g] = gen; /* nobody's primary set: no fan */
+		}
 	}
+	e->nprimed = nprimed;
 }
 
 /* Which sets of each primed slot were seen: a slot whose sets all were

@@ -644,7 +644,7 @@ static void fold2_init(void)
 /* The end of a run of one character in direct()'s output, which starts
  * at output index ro and holds n characters (the last at o - 1): what
  * step_collapse_runs() makes of it.  Returns the new output length. */
-static size_t end_run(const char *orig, struct norm_text *nt, size_t ro, size_t n, size_t o)
+static size_t end_long_run(const char *orig, struct norm_text *nt, size_t ro, size_t n, size_t o)
 {
 	const unsigned c = (unsigned char)nt->s[ro];
 	if (n >= 3 && ascii_cls[c] == 1) {
@@ -667,6 +667,13 @@ static size_t end_run(const char *orig, struct norm_text *nt, size_t ro, size_t 
 		return o;
 	nt->oend[ro] = nt->oend[ro + 1];
 	return ro + 1;
+}
+
+/* end_long_run() for a run of any length: most runs are one character,
+ * which nothing changes (a call for each was about 2 % of a scan). */
+static inline size_t end_run(const char *orig, struct norm_text *nt, size_t ro, size_t n, size_t o)
+{
+	return n < 2 ? o : end_long_run(orig, nt, ro, n, o);
 }
 
 /* The two bytes before q are ASCII letters or digits. */
@@ -750,6 +757,44 @@ static int direct(const char *orig, size_t len, struct norm_text *nt, size_t pos
 			i = q;
 		}
 		const int cls = ascii_cls[c];
+		if (cls == 1) {
+			/* a letter, most characters: what the checks below
+			 * come to for one (no space, separator, leetspeak,
+			 * emphasis or mask; a single letter is seen at the
+			 * separator after it), and for the ASCII letters right
+			 * after it, the rest of the word, in a loop of their
+			 * own */
+			if (lead)
+				goto bail;
+			in_leet = 0;
+			seps_before_prev = seps;
+			seps = 0;
+			c2 = c1;
+			c1 = 1;
+			size_t from = at;
+			for (;;) {
+				wordlen++;
+				k++;
+				if (rn && (unsigned char)s[ro] == c) {
+					rn++;
+				} else {
+					o = end_run(orig, nt, ro, rn, o);
+					ro = o;
+					rn = 1;
+				}
+				s[o] = (char)c;
+				os[o] = (uint32_t)from;
+				oe[o] = (uint32_t)i;
+				o++;
+				if (i >= len || p[i] >= 0x80 || ascii_cls[p[i]] != 1)
+					break;
+				c = p[i] | 0x20u;
+				from = i++;
+				seps_before_prev = 0; /* seps after a letter */
+				c2 = 1;
+			}
+			continue;
+		}
 		const int sep = ascii_sep[c] & A_LETTER_SEP;
 		const int space = ascii_sep[c] & A_SPACE;
 		if (space && wordlen >= 2 && p[at] < 0x80 && at >= 2 && ascii_word2(p + at)) {

@@ -51,6 +51,10 @@ struct prefilter_plan {
 	 * fan_off[g + 1]); their other sets are looked up then. */
 	size_t nsets;
 	uint32_t *fan_off, *fan;
+	/* Sets 0 .. nprimary - 1 are some slot's primary set (each has a
+	 * fan); the rest only need to be marked seen (build_plan() numbers
+	 * them so). */
+	size_t nprimary;
 	/* the key */
 	const void **src; /* per slot, its code cache entry (codecache.h) */
 	uint8_t *tag;
