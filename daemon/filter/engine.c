@@ -1471,6 +1471,17 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 static size_t chars_back(const char *s, size_t pos, size_t n, size_t floor)
 {
 	while (pos > floor && n > 0) {
+		/* eight ASCII bytes are eight characters (normalised text is
+		 * mostly ASCII): the same steps, a word at a time */
+		if (n >= 8 && pos - floor >= 8) {
+			uint64_t w;
+			memcpy(&w, s + pos - 8, sizeof(w));
+			if (!(w & 0x8080808080808080ull)) {
+				pos -= 8;
+				n -= 8;
+				continue;
+			}
+		}
 		pos--;
 		if (((unsigned char)s[pos] & 0xC0) != 0x80)
 			n--;
@@ -1482,9 +1493,14 @@ static size_t chars_back(const char *s, size_t pos, size_t n, size_t floor)
  * (windows counted in words, reach.h), or one at or before floor. */
 static size_t spaces_back(const char *s, size_t pos, size_t n, size_t floor)
 {
-	for (; pos > floor; pos--)
-		if (s[pos - 1] == ' ' && n-- == 0)
-			return pos;
+	while (pos > floor) {
+		const char *q = memrchr(s + floor, ' ', pos - floor);
+		if (!q)
+			return floor;
+		pos = (size_t)(q - s);
+		if (n-- == 0)
+			return pos + 1;
+	}
 	return pos;
 }
 
