@@ -22,13 +22,15 @@ struct aho;
 /* What the engine decided for one slot (see engine.c, struct slot and
  * struct split). */
 struct plan_slot {
-	uint8_t full;    /* bit per required literal set; 0: no literal */
-	int8_t wset;     /* window set (engine.c) */
-	uint8_t spaces;  /* reach in spaces */
-	uint8_t primary; /* the required set that is rarest by lit_set_freq() */
-	uint32_t reach;  /* 0: not windowed */
-	uint8_t nseg;    /* segments of words and characters (engine.c) */
-	uint16_t seg[4];
+	uint8_t full;     /* bit per required literal set; 0: no literal */
+	int8_t wset;      /* window set (engine.c) */
+	uint8_t spaces;   /* reach in spaces */
+	uint8_t primary;  /* the required set that is rarest by lit_set_freq() */
+	uint32_t reach;   /* 0: not windowed */
+	uint8_t nseg;     /* segments of words and characters (engine.c) */
+	uint8_t alt_nseg; /* a second plan, chosen per text (engine.c) */
+	uint16_t seg[4], alt_seg[4];
+	uint32_t alt_reach;
 	/* the distinct set (automaton id) of required set c, and [3] of the
 	 * window prefix set (PLAN_NO_SET: none) */
 	uint32_t set[4];

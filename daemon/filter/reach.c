@@ -18,6 +18,7 @@ struct rx {
 	int spaces;              /* count the spaces a match may contain, not characters */
 	int maxdepth;            /* the deepest group nesting reached (memo entries) */
 	struct reach_memo *memo; /* NULL: none */
+	size_t cut;              /* prefixes: cut at this offset too (0: none) */
 };
 
 #define QUANT_INF (-2L) /* quant(): *, + or {n,} */
@@ -495,8 +496,21 @@ struct reach_entry {
 	long r;
 };
 
+/* has_extended() of the last few long sources: the reading of one
+ * pattern asks it of the same source (expanded lexicons included, tens
+ * of KB) five times over, scanning it whole each time. */
+#define EXT_MEMO 4
+
+struct ext_entry {
+	char *src;
+	size_t len;
+	int ext;
+};
+
 struct reach_memo {
 	struct reach_entry *bucket[MEMO_BUCKETS];
+	struct ext_entry ext[EXT_MEMO];
+	unsigned ext_next; /* the entry replaced next */
 };
 
 struct reach_memo *reach_memo_new(void)
@@ -514,6 +528,8 @@ void reach_memo_free(struct reach_memo *m)
 			free(e->text);
 			free(e);
 		}
+	for (size_t k = 0; k < EXT_MEMO; k++)
+		free(m->ext[k].src);
 	free(m);
 }
 
@@ -651,25 +667,71 @@ static long parse_alt(struct rx *p)
 /* Extended mode changes what white space and '#' mean; a quantifier after
  * a comment or an option setting applies to the item before it in PCRE2
  * (\N(?#c){2,} is \N{2,}), which this reader does not follow either. */
-static int has_extended(const char *src)
+static int quant_char(char c)
 {
-	for (const char *q = strstr(src, "(?"); q; q = strstr(q + 2, "(?")) {
+	return c == '*' || c == '+' || c == '?' || c == '{';
+}
+
+static int option_char(char c)
+{
+	switch (c) {
+	case 'i':
+	case 'm':
+	case 's':
+	case 'n':
+	case 'x':
+	case 'U':
+	case 'J':
+	case '-':
+	case '^':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int scan_extended(const char *src)
+{
+	for (const char *q = strchr(src, '('); q; q = strchr(q + 1, '(')) {
+		if (q[1] != '?')
+			continue;
 		size_t k = 2;
 		if (q[k] == '#') {
 			const char *e = strchr(q + k, ')');
-			if (e && e[1] && strchr("*+?{", e[1]))
+			if (e && quant_char(e[1]))
 				return 1;
 			continue;
 		}
-		while (q[k] && strchr("imsnxUJ-^", q[k])) {
+		while (option_char(q[k])) {
 			if (q[k] == 'x')
 				return 1;
 			k++;
 		}
-		if (q[k] == ')' && q[k + 1] && strchr("*+?{", q[k + 1]))
+		if (q[k] == ')' && quant_char(q[k + 1]))
 			return 1;
 	}
 	return 0;
+}
+
+static int has_extended(const char *src, struct reach_memo *memo)
+{
+	const size_t len = strlen(src);
+	if (!memo || len < MEMO_MIN_LEN)
+		return scan_extended(src);
+	for (size_t k = 0; k < EXT_MEMO; k++)
+		if (memo->ext[k].src && memo->ext[k].len == len &&
+		    memcmp(memo->ext[k].src, src, len) == 0)
+			return memo->ext[k].ext;
+	const int ext = scan_extended(src);
+	char *copy = malloc(len);
+	if (copy) {
+		/* out of memory: not remembered */
+		struct ext_entry *e = &memo->ext[memo->ext_next++ % EXT_MEMO];
+		free(e->src);
+		memcpy(copy, src, len);
+		*e = (struct ext_entry){ copy, len, ext };
+	}
+	return ext;
 }
 
 static long reach_of(const char *src, int normalized, int spaces, struct reach_memo *memo)
@@ -679,7 +741,7 @@ static long reach_of(const char *src, int normalized, int spaces, struct reach_m
 		        .normalized = normalized,
 		        .spaces = spaces,
 		        .memo = memo };
-	if (has_extended(src))
+	if (has_extended(src, memo))
 		return -1;
 	long r = parse_alt(&p);
 	if (p.bail || p.pos != p.len)
@@ -722,7 +784,7 @@ size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long m
 	long r[MIXED_MAX_ITEMS][2]; /* per item: characters, spaces; -1 unbounded */
 	size_t n = 0;
 	w.spaces = 1;
-	if (has_extended(src))
+	if (has_extended(src, memo))
 		return 0;
 	while (c.pos < c.len) {
 		int ch = peek(&c);
@@ -959,8 +1021,12 @@ static void pre_seq(struct rx *p, struct out *o)
 			return;
 		size_t at = p->pos;
 		int depth = p->depth;
+		if (p->cut && at >= p->cut) {
+			skip_branch(p);
+			return;
+		}
 		parse_item(p);
-		if (!p->bail) {
+		if (!p->bail && !(p->cut && p->pos > p->cut)) {
 			put(o, p->s + at, p->pos - at);
 			continue;
 		}
@@ -989,17 +1055,81 @@ int pattern_prefix(const char *src, int normalized, int spaces, char **ret_prefi
 	return pattern_prefix_memo(src, normalized, spaces, NULL, ret_prefix, ret_reach);
 }
 
-int pattern_prefix_memo(const char *src, int normalized, int spaces, struct reach_memo *memo,
-                        char **ret_prefix, long *ret_reach)
+/* The ends of the items of the sequence at p (a pattern, or a group's
+ * content), and before each group's end the ends of the items inside it
+ * when a cut may enter it (capturing, (?:…), (?>…), named; one
+ * alternative; no quantifier but +): the offsets where a cut keeps
+ * whole items, in increasing order. */
+static void cut_points(struct rx *p, size_t *out, size_t *n, size_t max)
+{
+	while (!p->bail && p->pos < p->len && *n < max) {
+		int c = peek(p);
+		if (c == '|' || c == ')')
+			return;
+		const size_t at = p->pos;
+		const int depth = p->depth;
+		parse_item(p);
+		if (p->bail)
+			return;
+		const size_t end = p->pos;
+		const int whole = p->s[end - 1] == ')' ||
+		                  (end - at > 2 && p->s[end - 1] == '+' && p->s[end - 2] == ')');
+		if (c == '(' && whole && at + 2 < end) {
+			struct rx q = *p;
+			int enter = 1;
+			q.pos = at + 1;
+			q.depth = depth + 1;
+			if (p->s[at + 1] == '?') {
+				const char g = p->s[at + 2];
+				enter = g != '=' && g != '!' && g != '|' && g != '#' &&
+				        !(g == '<' && at + 3 < end &&
+				          (p->s[at + 3] == '=' || p->s[at + 3] == '!'));
+				q.pos = at + 2;
+				enter = enter && group_open(&q) && !q.bail;
+			} else if (p->s[at + 1] == '*') {
+				enter = 0;
+			}
+			struct rx b = q;
+			if (enter) {
+				skip_branch(&b);
+				enter = !b.bail && peek(&b) == ')';
+			}
+			if (enter)
+				cut_points(&q, out, n, max);
+		}
+		if (*n < max)
+			out[(*n)++] = end;
+	}
+}
+
+size_t pattern_cut_points(const char *src, int normalized, struct reach_memo *memo, size_t *out,
+                          size_t max)
+{
+	struct rx p = { .s = src, .len = strlen(src), .normalized = normalized, .memo = memo };
+	size_t n = 0;
+	if (has_extended(src, memo))
+		return 0;
+	/* an item unbounded in characters ends the points: a cut after it
+	 * is cut there (pre_seq()) */
+	cut_points(&p, out, &n, max);
+	return peek(&p) == '|' ? 0 : n;
+}
+
+/* The relaxed prefix of src cut before its first unbounded item and,
+ * when cut is not 0, at byte offset cut (reach.h); whole: accept the
+ * whole pattern as its own prefix. */
+static int prefix_of(const char *src, int normalized, int spaces, size_t cut, int whole,
+                     struct reach_memo *memo, char **ret_prefix, long *ret_reach)
 {
 	spaces = spaces && normalized;
 	struct rx p = { .s = src,
 		        .len = strlen(src),
 		        .normalized = normalized,
 		        .spaces = spaces,
-		        .memo = memo };
+		        .memo = memo,
+		        .cut = cut };
 	struct out o = { 0 };
-	if (has_extended(src))
+	if (has_extended(src, memo))
 		return 1;
 	pre_alt(&p, &o);
 	if (o.nomem) {
@@ -1008,11 +1138,25 @@ int pattern_prefix_memo(const char *src, int normalized, int spaces, struct reac
 	}
 	long reach =
 	        p.bail || p.pos != p.len || !o.s ? -1 : reach_of(o.s, normalized, spaces, memo);
-	if (reach < 0 || strcmp(o.s, src) == 0) {
+	if (reach < 0 || (!whole && strcmp(o.s, src) == 0)) {
 		free(o.s);
 		return 1;
 	}
 	*ret_prefix = o.s;
 	*ret_reach = reach;
 	return 0;
+}
+
+int pattern_prefix_memo(const char *src, int normalized, int spaces, struct reach_memo *memo,
+                        char **ret_prefix, long *ret_reach)
+{
+	return prefix_of(src, normalized, spaces, 0, 0, memo, ret_prefix, ret_reach);
+}
+
+int pattern_cut_memo(const char *src, int normalized, size_t cut, struct reach_memo *memo,
+                     char **ret_prefix, long *ret_reach)
+{
+	if (cut == 0)
+		return 1;
+	return prefix_of(src, normalized, 0, cut, 1, memo, ret_prefix, ret_reach);
 }

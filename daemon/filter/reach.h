@@ -68,6 +68,30 @@ long pattern_space_reach_memo(const char *src, struct reach_memo *memo);
 int pattern_prefix_memo(const char *src, int normalized, int spaces, struct reach_memo *memo,
                         char **ret_prefix, long *ret_reach);
 
+/* The relaxed prefix of src (as pattern_prefix(), in characters) cut at
+ * byte offset `cut` too: the items that end by cut are kept, the item
+ * across it is entered when it is a group that must match once (and cut
+ * inside the same way, each of its alternatives) or else dropped with
+ * the rest of its branch.  Wherever src matches at S the prefix matches
+ * at S; for a bounded pattern whose rare literal lies early (the '@' of
+ * an e-mail address, 65 characters into a match that may look at 385)
+ * a prefix through the literal tells how far before the literal's end a
+ * match can start.  Unlike pattern_prefix() the prefix may be the whole
+ * pattern.  Returns 0 with *ret_prefix (free() it) and *ret_reach, 1
+ * when there is none (cut 0, an unknown syntax, an option setting the cut
+ * would drop from a branch), or -ENOMEM. */
+int pattern_cut_memo(const char *src, int normalized, size_t cut, struct reach_memo *memo,
+                     char **ret_prefix, long *ret_reach);
+
+/* The offsets where pattern_cut_memo() keeps whole items: the ends of
+ * src's top-level items and, before a group's end, of the items inside
+ * it when a cut may enter it (one alternative, not optional), in
+ * increasing order, up to the first item unbounded in characters or
+ * that this reader does not know.  At most max (the first ones); 0
+ * when src has a top-level alternation there. */
+size_t pattern_cut_points(const char *src, int normalized, struct reach_memo *memo, size_t *out,
+                          size_t max);
+
 /* For a pattern on normalised text bounded neither in characters nor in
  * spaces: its top-level sequence as segments, each bounded in characters
  * (pattern_reach()) or in spaces (pattern_space_reach()): in

@@ -541,7 +541,21 @@ static void mode_long(const char *dir, char **corpus, size_t n, size_t bytes)
 			jit = now;
 		}
 		printf("# %d warm-up passes after the first\n", ran);
+		/* BENCH_RULE_RUNS=1: what each rule cost in the reported pass
+		 * alone (the per-rule lines after it add up every pass) */
+		const size_t nr = filter_engine_rule_count(e);
+		uint64_t *ns0 = getenv("BENCH_RULE_RUNS") ? calloc(nr + 1, sizeof(*ns0)) : NULL;
+		for (size_t i = 0; ns0 && i < nr; i++)
+			ns0[i] = filter_engine_rule_stats(e, i)->match_ns;
 		run_long(e, corpus, n, kb[k] * 1024, ntexts, flags, fixed ? "" : " (warm)");
+		for (size_t i = 0; ns0 && i < nr; i++) {
+			double ms =
+			        (double)(filter_engine_rule_stats(e, i)->match_ns - ns0[i]) / 1e6;
+			if (ms >= 0.02 * (double)ntexts)
+				printf("# pass %8.3f ms a text %s\n", ms / (double)ntexts,
+				       filter_engine_rule(e, i)->id);
+		}
+		free(ns0);
 		print_costly(e, 5.0);
 		filter_engine_free(e);
 	}

@@ -19,6 +19,7 @@
 
 #include "t.h"
 #include "filter/engine.h"
+#include "filter/reach.h"
 #include "filter/rules.h"
 #include "filter/verdict.h"
 #include "util/clock.h"
@@ -210,23 +211,221 @@ out:
 	filter_engine_free(e);
 }
 
+/* Does verdict v hold a hit of rule `rule`? */
+static int has_hit(const struct filter_verdict *v, const char *rule)
+{
+	for (size_t h = 0; v && h < v->nhits; h++)
+		if (strcmp(v->hits[h].rule, rule) == 0)
+			return 1;
+	return 0;
+}
+
+/* About 60 KB with an '@' mention every 300 bytes (200 in all) and, with
+ * `addr`, an e-mail address in the middle and another at the very end. */
+static char *at_text(const char *addr, size_t *ret_len)
+{
+	const size_t cap = 64 * 1024;
+	char *s = malloc(cap);
+	size_t n = 0;
+	if (!s)
+		return NULL;
+	for (size_t line = 0; n + 400 < cap - 2048; line++) {
+		if (line == 100 && addr)
+			n += (size_t)snprintf(s + n, cap - n, "Hon heter %s och bor har. ", addr);
+		n += (size_t)snprintf(s + n, cap - n,
+		                      "Tack @parkforvaltningen for svaret om bussen, vi ses "
+		                      "i parken pa lordag och tar med fika till alla som kommer "
+		                      "dit. Det blir nog fint vader hela dagen sa ta med en "
+		                      "filt ocksa. Vi har pratat med grannarna om det och "
+		                      "de tycker att det ar en bra ide att ses dar igen. ");
+	}
+	if (addr)
+		n += (size_t)snprintf(s + n, cap - n, "Skicka till %s", addr);
+	*ret_len = n;
+	return s;
+}
+
+/* any.contact.email looks at up to 385 characters from where a match
+ * starts, but a match starts at most 66 before the end of its '@': its
+ * windows are the reach of the pattern cut through the '@'
+ * (pattern_cut_memo()).  With 200 '@' in 60 KB the full reach's windows
+ * would cover more than half the text and the pattern ran whole (before:
+ * this fails); the cut's cover a fifth.  An address with a 64-character
+ * local part starts exactly that far back, and one ends the text: both
+ * found, the verdict of a run without windows. */
+static void test_email_windows_reach_back_to_the_at_only(void)
+{
+	struct filter_engine *e = shipped_engine();
+	const char *addr = "aaaaaaaaaabbbbbbbbbbccccccccccddddddddddeeeeeeeeeeffffffffff.xyz@"
+	                   "exempelforetaget.se";
+	size_t len = 0, plen = 0;
+	char *text = at_text(NULL, &len), *ptext = at_text(addr, &plen);
+	long i = e ? filter_engine_rule_index(e, "any.contact.email") : -1;
+	T_ASSERT(e != NULL && text != NULL && ptext != NULL && i >= 0);
+	if (!e || !text || !ptext || i < 0)
+		goto out;
+	T_ASSERT(len > 60000);
+	struct filter_verdict *v = NULL, *w = NULL;
+	T_EQ_INT(0, filter_engine_scan(e, text, len, 0, &v));
+	T_ASSERT(!has_hit(v, "any.contact.email"));
+	filter_verdict_free(v);
+	v = NULL;
+	T_EQ_INT(0, filter_engine_scan(e, ptext, plen, 0, &v));
+	const struct filter_rule_stats *st = filter_engine_rule_stats(e, (size_t)i);
+	printf("# %llu runs in windows, %llu over the whole text\n",
+	       (unsigned long long)st->long_windowed, (unsigned long long)st->long_whole);
+	T_EQ_INT(2, (long long)st->long_windowed);
+	T_EQ_INT(0, (long long)st->long_whole);
+	T_ASSERT(has_hit(v, "any.contact.email"));
+	size_t spans = 0;
+	for (size_t h = 0; v && h < v->nhits; h++)
+		if (strcmp(v->hits[h].rule, "any.contact.email") == 0)
+			spans = v->hits[h].nspans;
+	T_EQ_INT(2, (long long)spans);
+	T_EQ_INT(0, filter_engine_scan(e, ptext, plen, FILTER_SCAN_NO_WINDOW, &w));
+	T_ASSERT(same_verdict(v, w));
+	filter_verdict_free(v);
+	filter_verdict_free(w);
+out:
+	free(text);
+	free(ptext);
+	filter_engine_free(e);
+}
+
+/* A cut of a pattern (pattern_cut_memo()) at every offset: it compiles,
+ * it matches wherever the pattern matches (anchored at the same start)
+ * and its match there is no longer than its reach.  Random subjects
+ * over the patterns' alphabet. */
+static void test_cuts_match_where_their_patterns_do(void)
+{
+	static const char *const pats[] = {
+		"(?<![\\w.+-])(?!(?:info|post)@)(?<v>[\\w.+-]{1,6}@(?!(?:[\\w-]+\\.)*ab\\.se\\b)"
+		"[\\w-]{1,5}(?:\\.[\\w-]{1,3}){1,2})",
+		"ab[cd]{1,5}@x{0,3}(?:yz|w)",
+		"(?:a|bc)(d@e){1,2}f?",
+		"(?<v>[a-c]{1,4}@)[a-c]{0,9}\\b",
+		"(?:(?:ab|c)[@.]d|e@)(?:x|y{2})@",
+		"\\b(?:ab|ba)\\s+(?:c@|d)\\s*[a-d]{0,4}$",
+	};
+	struct reach_memo *memo = reach_memo_new();
+	unsigned seed = 9;
+	size_t checked = 0;
+	T_ASSERT(memo != NULL);
+	for (size_t p = 0; memo && p < sizeof(pats) / sizeof(pats[0]); p++) {
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *pc = pcre2_compile((PCRE2_SPTR)pats[p], PCRE2_ZERO_TERMINATED,
+		                               FILTER_PCRE2_OPTIONS, &err, &off, NULL);
+		T_ASSERT(pc != NULL);
+		if (!pc)
+			continue;
+		/* the points a plan bisects over: whole items, in order */
+		size_t pt[64], npt = pattern_cut_points(pats[p], 0, memo, pt, 64);
+		T_ASSERT(npt > 0 || strchr(pats[p], '|') != NULL);
+		for (size_t k = 0; k < npt; k++)
+			T_ASSERT(pt[k] > (k ? pt[k - 1] : 0) && pt[k] <= strlen(pats[p]));
+		for (size_t cut = 1; cut <= strlen(pats[p]); cut++) {
+			char *q = NULL;
+			long reach = 0;
+			int r = pattern_cut_memo(pats[p], 0, cut, memo, &q, &reach);
+			T_ASSERT(r >= 0);
+			if (r != 0)
+				continue;
+			pcre2_code *qc = pcre2_compile((PCRE2_SPTR)q, PCRE2_ZERO_TERMINATED,
+			                               FILTER_PCRE2_OPTIONS, &err, &off, NULL);
+			if (!qc)
+				printf("# %s cut at %zu: %s does not compile\n", pats[p], cut, q);
+			T_ASSERT(qc != NULL);
+			pcre2_match_data *md = pcre2_match_data_create(16, NULL);
+			for (int t = 0; qc && md && t < 300; t++) {
+				static const char alpha[] = "abcdexy@. -";
+				char subj[40];
+				size_t n = 8 + (seed = seed * 1103515245u + 12345u) % 30;
+				for (size_t k = 0; k < n; k++)
+					subj[k] =
+					        alpha[((seed = seed * 1103515245u + 12345u) >> 16) %
+					              (sizeof(alpha) - 1)];
+				subj[n] = 0;
+				for (size_t st = 0; st <= n; st++) {
+					if (pcre2_match(pc, (PCRE2_SPTR)subj, n, st, PCRE2_ANCHORED,
+					                md, NULL) < 0)
+						continue;
+					int qr = pcre2_match(qc, (PCRE2_SPTR)subj, n, st,
+					                     PCRE2_ANCHORED, md, NULL);
+					const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+					if (qr < 0 || ov[1] - st > (size_t)reach)
+						printf("# %s cut at %zu (%s, reach %ld) on \"%s\" "
+						       "at %zu: "
+						       "%d\n",
+						       pats[p], cut, q, reach, subj, st, qr);
+					T_ASSERT(qr >= 0 && ov[1] - st <= (size_t)reach);
+					checked++;
+				}
+			}
+			pcre2_match_data_free(md);
+			pcre2_code_free(qc);
+			free(q);
+		}
+		pcre2_code_free(pc);
+	}
+	printf("# %zu matches checked\n", checked);
+	T_ASSERT(checked > 1000);
+	/* the e-mail pattern's points enter its named group: the '@' */
+	const char *em = pats[0];
+	size_t pt[64], npt = pattern_cut_points(em, 0, memo, pt, 64), at = 0;
+	for (size_t k = 0; k < npt; k++)
+		at += em[pt[k] - 1] == '@';
+	T_EQ_INT(1, (long long)at);
+	reach_memo_free(memo);
+}
+
+/* A second engine of the same rules takes the first one's plan
+ * (prefcache.h) with its second plans: sv.hate.group-dehumanised's
+ * segments and any.contact.email's full reach (before, only the first
+ * plan was carried, and on the text of "e " the second engine ran the
+ * pattern over the whole text). */
+static void test_second_plans_carried_to_a_shared_plan(void)
+{
+	struct filter_engine *e = shipped_engine(), *e2 = shipped_engine();
+	size_t len = 0;
+	char *text = e_text(NULL, &len);
+	long i = e2 ? filter_engine_rule_index(e2, "sv.hate.group-dehumanised") : -1;
+	T_ASSERT(e != NULL && e2 != NULL && text != NULL && i >= 0);
+	if (!e || !e2 || !text || i < 0)
+		goto out;
+	struct filter_verdict *v = NULL;
+	T_EQ_INT(0, filter_engine_scan(e2, text, len, 0, &v));
+	const struct filter_rule_stats *st = filter_engine_rule_stats(e2, (size_t)i);
+	printf("# %llu runs in windows, %llu over the whole text\n",
+	       (unsigned long long)st->long_windowed, (unsigned long long)st->long_whole);
+	T_ASSERT(st->long_windowed > 0);
+	T_EQ_INT(0, (long long)st->long_whole);
+	filter_verdict_free(v);
+out:
+	free(text);
+	filter_engine_free(e);
+	filter_engine_free(e2);
+}
+
 /* A pattern run in windows counts toward its JIT compilation (engine.c,
  * JIT_AFTER_BYTES, 8192) what its matches read: the window's starts and
- * the reach past the last one.  "zqxw.{0,150}" (reach 155) around one
+ * the reach past the last one.  ".{0,150}zqxw" (reach 155) around one
  * place: 310 a text, so JIT-compiled on the 27th text; counting the
  * window alone (155) put it off to the 53rd, and on a long text the
- * interpreter ran where the JIT code would be warm. */
-static void test_windowed_pattern_reaches_jit(void)
+ * interpreter ran where the JIT code would be warm.  "zqxw.{0,250}"
+ * has windows of 5 starts (its cut through "zqxw", cut_plan()) whose
+ * matches read 255 on: 260 a text, the 32nd (the 17th before the cut,
+ * 510 a text); counting the cut's width as what they read (10 a text)
+ * would put it off to the 820th. */
+static void windowed_pattern_reaches_jit(const char *pattern, int not_yet, int done)
 {
-	uint32_t jit = 0;
-	if (pcre2_config(PCRE2_CONFIG_JIT, &jit) < 0 || !jit) {
-		printf("# skipped: no JIT in this PCRE2\n");
-		return;
-	}
-	const char *txt = "rule t.win\n title t\n category spam\n statute kommentarsregler\n"
-	                  " tier possible\n severity 1\n actions review\n input raw\n"
-	                  " pattern zqxw.{0,150}\n match zqxw\n match a zqxw b\n match zqxw.\n"
-	                  " nomatch zqx\n nomatch qxw\n nomatch hej\nend\n";
+	char txt[512];
+	snprintf(txt, sizeof(txt),
+	         "rule t.win\n title t\n category spam\n statute kommentarsregler\n"
+	         " tier possible\n severity 1\n actions review\n input raw\n"
+	         " pattern %s\n match zqxw\n match a zqxw b\n match zqxw.\n"
+	         " nomatch zqx\n nomatch qxw\n nomatch hej\nend\n",
+	         pattern);
 	struct filter_ruleset rs = { 0 };
 	struct diag_list errs = { 0 }, warns = { 0 };
 	struct filter_options o;
@@ -248,23 +447,34 @@ static void test_windowed_pattern_reaches_jit(void)
 	while (n < 4000)
 		n += (size_t)snprintf(s + n, 8192 - n, "%s",
 		                      n > 2000 && n < 2020 ? "zqxw hej " : "a bc def ");
-	for (int t = 1; t <= 30; t++) {
+	for (int t = 1; t <= done; t++) {
 		struct filter_verdict *v = NULL;
 		T_EQ_INT(0, filter_engine_scan(e, s, n, 0, &v));
 		T_ASSERT(v && v->nhits == 1);
 		filter_verdict_free(v);
-		if (t == 20 || t == 30)
-			printf("# after %d texts: %zu JIT-compiled, %llu runs in windows\n", t,
-			       filter_engine_jit_patterns(e),
+		if (t == not_yet || t == done)
+			printf("# %s after %d texts: %zu JIT-compiled, %llu runs in windows\n",
+			       pattern, t, filter_engine_jit_patterns(e),
 			       (unsigned long long)filter_engine_rule_stats(e, 0)->long_windowed);
-		if (t == 20) /* still put off */
+		if (t == not_yet) /* still put off */
 			T_EQ_INT(0, (long long)filter_engine_jit_patterns(e));
 	}
 	T_EQ_INT(1, (long long)filter_engine_jit_patterns(e));
-	T_EQ_INT(30, (long long)filter_engine_rule_stats(e, 0)->long_windowed);
+	T_EQ_INT(done, (long long)filter_engine_rule_stats(e, 0)->long_windowed);
 out:
 	free(s);
 	filter_engine_free(e);
+}
+
+static void test_windowed_pattern_reaches_jit(void)
+{
+	uint32_t jit = 0;
+	if (pcre2_config(PCRE2_CONFIG_JIT, &jit) < 0 || !jit) {
+		printf("# skipped: no JIT in this PCRE2\n");
+		return;
+	}
+	windowed_pattern_reaches_jit(".{0,150}zqxw", 20, 30);
+	windowed_pattern_reaches_jit("zqxw.{0,250}", 25, 40);
 }
 
 int main(void)
@@ -272,5 +482,8 @@ int main(void)
 	T_RUN(test_bounded_rules_run_in_windows_on_long_text);
 	T_RUN(test_segments_taken_over_a_common_prefix_set);
 	T_RUN(test_windowed_pattern_reaches_jit);
+	T_RUN(test_email_windows_reach_back_to_the_at_only);
+	T_RUN(test_cuts_match_where_their_patterns_do);
+	T_RUN(test_second_plans_carried_to_a_shared_plan);
 	return t_done();
 }
