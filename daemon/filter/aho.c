@@ -50,10 +50,13 @@ struct aho {
 	uint32_t ndense;
 	/* row[s * ncls + c]: next state of dense state s on class c (class
 	 * 0, bytes in no literal, leads to the root): s' < ndense is dense
-	 * state s', else kid[s' - ndense] is the state; outd[s]: its out() */
+	 * state s', else kid[s' - ndense] is the state and its out();
+	 * outd[s]: dense state s's out() */
 	uint16_t *row;
 	uint32_t *outd;
-	uint32_t *kid;
+	struct kid {
+		uint32_t s, out;
+	} * kid;
 	size_t nkid;
 	/* the other states' records, from state ndense on (above) */
 	uint32_t *w;
@@ -498,7 +501,7 @@ static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *pe
 	if (!a->w)
 		goto nomem;
 	for (size_t v = nd; v < kids; v++)
-		a->kid[v - nd] = num[t->order[v]];
+		a->kid[v - nd] = (struct kid){ num[t->order[v]], onum[t->order[v]] };
 	for (size_t i = 0; i < n; i++) {
 		uint32_t old = t->order[i];
 		if (i < nd) {
@@ -646,9 +649,9 @@ static inline __attribute__((always_inline)) uint32_t enter(const struct aho *a,
 		*o = a->outd[v];
 		return v;
 	}
-	v = a->kid[v - nd];
-	*o = a->w[v - nd + 1] & LOW24;
-	return v;
+	const struct kid *k = &a->kid[v - nd];
+	*o = k->out;
+	return k->s;
 }
 
 /* The transition of sparse state s on class c (>= 1): its trie edge, else
