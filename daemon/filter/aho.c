@@ -35,10 +35,11 @@
 
 /* A record: w[0] the failure link (low 24 bits) and the tag (high 8 bits:
  * the one child's class, TAG_LEAF or TAG_BRANCH; classes are 1 .. 230),
- * w[1] out() (low 24 bits) and, for TAG_BRANCH, the number k of children
- * (high 8 bits).  A branching record goes on with its children's classes,
- * four a word (class_words(k) words, the low byte first, 0 after the
- * last), then their numbers, a word each. */
+ * w[1] out() (low 24 bits) and, for TAG_BRANCH, the number of words
+ * that hold the classes of its k children (high 8 bits): a branching
+ * record goes on with those classes, four a word (class_words(k) words,
+ * the low byte first, 0 after the last), then the children's numbers, a
+ * word each. */
 #define LOW24 0xffffffu
 #define TAG_LEAF 0u
 #define TAG_BRANCH 0xffu
@@ -517,7 +518,7 @@ static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *pe
 		uint32_t *r = a->w + (num[old] - nd), k = nkids(t, old);
 		uint32_t tag = k == 0 ? TAG_LEAF : k == 1 ? t->to_cls[t->child[old]] : TAG_BRANCH;
 		r[0] = num[t->fail[old]] | tag << 24;
-		r[1] = onum[old] | (k > 1 ? k : 0) << 24;
+		r[1] = onum[old] | (k > 1 ? class_words(k) : 0) << 24;
 		if (k < 2)
 			continue;
 		uint32_t *cw = r + 2, *kw = r + 2 + class_words(k), j = 0;
@@ -670,7 +671,7 @@ static inline uint32_t sparse_step(const struct aho *a, uint32_t s, uint32_t c, 
 		if (tag == TAG_BRANCH) {
 			/* four classes a word: a byte equal to c is a zero byte
 			 * of v; the lowest flagged byte is always one */
-			const uint32_t nc = class_words(r[1] >> 24), pat = c * 0x01010101u;
+			const uint32_t nc = r[1] >> 24, pat = c * 0x01010101u;
 			for (uint32_t j = 0; j < nc; j++) {
 				uint32_t v = r[2 + j] ^ pat;
 				uint32_t z = (v - 0x01010101u) & ~v & 0x80808080u;
