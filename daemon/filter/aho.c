@@ -6,34 +6,43 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* States are numbered breadth-first, so the shallowest come first and the
- * children of a state are consecutive (an edge needs no target: the
- * children of s are fc(s) .. fc(s + 1)).  The first `ndense` states (at
- * most AHO_DENSE_MAX: the first levels of the trie, where a scan of
- * ordinary text spends most of its steps) get a full row of transitions;
- * every other state keeps a record of 12 bytes (first child, failure link,
- * first output state, and the classes of its first three children) and
- * the class of the edge that enters it, a byte.  A row is ncls entries of
- * 2 bytes (75 for the shipped rules): a dense row's transitions all go
- * to a dense state's child, and the dense states are only as many as
- * keep their children's numbers below 2^16 (build_tables()).  The rows
- * take 0.6 MB, half what 4-byte entries took, at the same speed; the
- * deeper states, 13 bytes each instead of a 150-byte row, 1.3 MB of the
- * shipped rules' 110,000 states.  Half of a scan's time is its reports
- * (two bytes in three end a literal), not its steps (docs/filter.md,
- * "Figures, thirteenth round: automaton"). */
+/* The first `ndense` states breadth-first (at most AHO_DENSE_MAX: the
+ * first levels of the trie, where a scan of ordinary text spends most of
+ * its steps) get a full row of transitions, ncls entries of 2 bytes (75
+ * classes for the shipped rules).  A row's transitions all go to children
+ * of dense states (the state's own, or those of its failure state's row,
+ * which is shallower), numbered breadth-first below 2^16: as many states
+ * are dense as keep that so (build_tables()); a child that is not dense
+ * is found through `kid`.
+ *
+ * Every other state is a record in `w`, 4-byte words, and its number is
+ * ndense + the record's first word.  Most deep states have one child (ten
+ * times the rules: 780,000 of 1,181,000) or none (273,000), so records
+ * are laid out along chains: a state with one child is followed by its
+ * child's record and keeps only its failure link, out() and the child's
+ * class (2 words); a leaf the same with no class (2 words); a state with
+ * two or more children (129,000) has their classes, four a word, and
+ * their numbers, a word each.  Ten times the rules' records take 11.6 MB
+ * where 13 bytes a state took 15.4, the shipped rules' 1.1 MB where they
+ * took 1.5; a step along a chain reads the next words, and a state of
+ * many children is searched four classes a compare.
+ * Half of a scan's time is its reports (two bytes in three end a
+ * literal), not its steps (docs/filter.md, "Figures, thirteenth round:
+ * automaton"). */
 #define AHO_DENSE_MAX 4096u
 #define AHO_DENSE_LIMIT (1u << 24)
 #define ROW_STATES (1u << 16) /* the states a row's entries can name */
 
-/* A sparse state: first child, failure link and out() in the low 24 bits
- * (at most 2^24 states), the classes of its first three children in the
- * high bytes (0: none; a class is never 0), so that a step to one of them
- * reads no other cache line. */
-struct srec {
-	uint32_t fc, fail, out;
-};
+/* A record: w[0] the failure link (low 24 bits) and the tag (high 8 bits:
+ * the one child's class, TAG_LEAF or TAG_BRANCH; classes are 1 .. 230),
+ * w[1] out() (low 24 bits) and, for TAG_BRANCH, the number of words
+ * that hold the classes of its k children (high 8 bits): a branching
+ * record goes on with those classes, four a word (class_words(k) words,
+ * the low byte first, 0 after the last), then the children's numbers, a
+ * word each. */
 #define LOW24 0xffffffu
+#define TAG_LEAF 0u
+#define TAG_BRANCH 0xffu
 
 struct aho {
 	uint8_t cls[256]; /* byte -> class; 0 for bytes in no literal */
@@ -41,14 +50,18 @@ struct aho {
 	size_t nstates;
 	uint32_t ndense;
 	/* row[s * ncls + c]: next state of dense state s on class c (class
-	 * 0, bytes in no literal, leads to the root); outd[s]: its out() */
+	 * 0, bytes in no literal, leads to the root): s' < ndense is dense
+	 * state s', else kid[s' - ndense] is the state and its out();
+	 * outd[s]: dense state s's out() */
 	uint16_t *row;
 	uint32_t *outd;
-	/* sparse state s: sp[s - ndense]; sp[nstates - ndense].fc ends the
-	 * last state's children; the 4th and later children's classes are
-	 * in incls */
-	struct srec *sp;
-	uint8_t *incls; /* incls[t]: the class of the edge that enters t */
+	struct kid {
+		uint32_t s, out;
+	} * kid;
+	size_t nkid;
+	/* the other states' records, from state ndense on (above) */
+	uint32_t *w;
+	size_t nw;
 	/* Output states, those that end a literal, are numbered 1 .. nout
 	 * (0: none).  out(s) is the first output state on s's failure chain,
 	 * s included.  Output state o reports the ids of its list (orec[o].lo,
@@ -409,6 +422,51 @@ out:
 	return r;
 }
 
+/* The words that hold the classes of a branching record's k children. */
+static inline uint32_t class_words(uint32_t k)
+{
+	return (k + 3) / 4;
+}
+
+static uint32_t nkids(const struct btrie *t, uint32_t old)
+{
+	uint32_t k = 0;
+	for (uint32_t e = t->child[old]; e; e = t->sibling[e])
+		k++;
+	return k;
+}
+
+/* The records' numbers: num[old] for the state of trie number old.  The
+ * dense states keep their breadth-first numbers; the others are visited
+ * breadth-first, and one not yet placed starts a chain: it, its child
+ * while it has one child, ... up to a leaf or a state with more children
+ * (whose children start chains of their own).  A child is deeper than
+ * its parent, so a chain's states are all sparse and none is placed
+ * twice.  Returns the words the records take, or 0 if the numbers pass
+ * 2^24. */
+static size_t number_records(const struct btrie *t, size_t nd, uint32_t *num)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < t->n; i++)
+		num[t->order[i]] = i < nd ? (uint32_t)i : 0;
+	for (size_t i = nd; i < t->n; i++) {
+		uint32_t s = t->order[i];
+		if (num[s])
+			continue;
+		for (;;) {
+			uint32_t k = nkids(t, s);
+			if (nd + w > LOW24)
+				return 0; /* the numbers are 24 bits */
+			num[s] = (uint32_t)(nd + w);
+			w += 2 + (k > 1 ? class_words(k) + k : 0);
+			if (k != 1)
+				break;
+			s = t->child[s];
+		}
+	}
+	return w;
+}
+
 /* Full rows for the dense states (the transition of the DFA: the trie
  * edge, else the row of the failure state, which is shallower and so
  * already filled), records for the others.  perm[old]: breadth-first
@@ -417,38 +475,36 @@ static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *pe
                         const uint32_t *onum)
 {
 	size_t nc = a->ncls, n = t->n;
-	size_t nd = 0, ns;
+	size_t nd = 0, kids = 1;
+	uint32_t *num = NULL;
 	/* as many dense states as the rows' 2-byte entries can name the
-	 * children of: a row's transitions are its state's children or
-	 * those of a shallower (dense) state */
-	for (size_t kids = 1; nd < n && nd < a->dense_max; nd++) {
-		for (uint32_t e = t->child[t->order[nd]]; e; e = t->sibling[e])
-			kids++;
-		if (kids > ROW_STATES)
+	 * children of (breadth-first, those children are 1 .. kids - 1) */
+	for (; nd < n && nd < a->dense_max; nd++) {
+		size_t k = kids + nkids(t, t->order[nd]);
+		if (k > ROW_STATES)
 			break;
+		kids = k;
 	}
-	if (!nd)
-		nd = 1; /* the root's children: at most 256 */
-	ns = n - nd;
 	a->ndense = (uint32_t)nd;
-	a->row = malloc((nd ? nd : 1) * nc * sizeof(*a->row));
-	a->outd = malloc((nd ? nd : 1) * sizeof(*a->outd));
-	a->incls = malloc(n);
-	a->sp = malloc((ns + 1) * sizeof(*a->sp));
-	if (!a->row || !a->outd || !a->incls || !a->sp)
-		return -ENOMEM;
-	a->incls[0] = 0;
-	uint32_t next = 1; /* the next child's number */
+	a->nkid = kids > nd ? kids - nd : 0;
+	a->row = malloc(nd * nc * sizeof(*a->row));
+	a->outd = malloc(nd * sizeof(*a->outd));
+	a->kid = malloc((a->nkid ? a->nkid : 1) * sizeof(*a->kid));
+	num = malloc(n * sizeof(*num));
+	if (!a->row || !a->outd || !a->kid || !num)
+		goto nomem;
+	a->nw = number_records(t, nd, num);
+	if (n > nd && !a->nw) {
+		free(num);
+		return -E2BIG;
+	}
+	a->w = malloc((a->nw ? a->nw : 1) * sizeof(*a->w));
+	if (!a->w)
+		goto nomem;
+	for (size_t v = nd; v < kids; v++)
+		a->kid[v - nd] = (struct kid){ num[t->order[v]], onum[t->order[v]] };
 	for (size_t i = 0; i < n; i++) {
 		uint32_t old = t->order[i];
-		uint32_t fc = next, c3[3] = { 0, 0, 0 };
-		/* children in the order link_failures() queued them: perm's */
-		for (uint32_t e = t->child[old]; e; e = t->sibling[e]) {
-			a->incls[perm[e]] = (uint8_t)t->to_cls[e];
-			if (next - fc < 3)
-				c3[next - fc] = t->to_cls[e];
-			next++;
-		}
 		if (i < nd) {
 			uint16_t *row = a->row + i * nc;
 			const uint16_t *frow = a->row + (size_t)perm[t->fail[old]] * nc;
@@ -457,14 +513,26 @@ static int build_tables(struct aho *a, const struct btrie *t, const uint32_t *pe
 			for (uint32_t e = t->child[old]; e; e = t->sibling[e])
 				row[t->to_cls[e]] = (uint16_t)perm[e];
 			a->outd[i] = onum[old];
-		} else {
-			a->sp[i - nd] =
-			        (struct srec){ fc | c3[0] << 24, perm[t->fail[old]] | c3[1] << 24,
-				               onum[old] | c3[2] << 24 };
+			continue;
+		}
+		uint32_t *r = a->w + (num[old] - nd), k = nkids(t, old);
+		uint32_t tag = k == 0 ? TAG_LEAF : k == 1 ? t->to_cls[t->child[old]] : TAG_BRANCH;
+		r[0] = num[t->fail[old]] | tag << 24;
+		r[1] = onum[old] | (k > 1 ? class_words(k) : 0) << 24;
+		if (k < 2)
+			continue;
+		uint32_t *cw = r + 2, *kw = r + 2 + class_words(k), j = 0;
+		memset(cw, 0, class_words(k) * sizeof(*cw)); /* class 0: none */
+		for (uint32_t e = t->child[old]; e; e = t->sibling[e], j++) {
+			cw[j / 4] |= t->to_cls[e] << 8 * (j % 4);
+			kw[j] = num[e];
 		}
 	}
-	a->sp[ns] = (struct srec){ next, 0, 0 };
+	free(num);
 	return 0;
+nomem:
+	free(num);
+	return -ENOMEM;
 }
 
 static int build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
@@ -549,10 +617,9 @@ size_t aho_outputs(const struct aho *a)
 
 size_t aho_memory(const struct aho *a)
 {
-	size_t ns = a->nstates - a->ndense;
 	return sizeof(*a) + (size_t)a->ndense * (a->ncls * sizeof(*a->row) + sizeof(*a->outd)) +
-	       (ns + 1) * sizeof(*a->sp) + a->nstates + ((size_t)a->nout + 2) * sizeof(*a->orec) +
-	       a->nids * 4;
+	       a->nkid * sizeof(*a->kid) + a->nw * sizeof(*a->w) +
+	       ((size_t)a->nout + 2) * sizeof(*a->orec) + a->nids * 4;
 }
 
 /* Append the ids of output state o and of those on its chain, each output
@@ -574,6 +641,20 @@ static __attribute__((noinline)) uint32_t *report(const struct aho *a, uint32_t 
 	return out;
 }
 
+/* The state a dense row's entry v names; *o: its out(). */
+static inline __attribute__((always_inline)) uint32_t enter(const struct aho *a, uint32_t v,
+                                                            uint32_t *o)
+{
+	const uint32_t nd = a->ndense;
+	if (v < nd) {
+		*o = a->outd[v];
+		return v;
+	}
+	const struct kid *k = &a->kid[v - nd];
+	*o = k->out;
+	return k->s;
+}
+
 /* The transition of sparse state s on class c (>= 1): its trie edge, else
  * that of its failure state (shallower; the chain ends at a dense state).
  * *o: the next state's out(). */
@@ -581,40 +662,38 @@ static inline uint32_t sparse_step(const struct aho *a, uint32_t s, uint32_t c, 
 {
 	const uint32_t nd = a->ndense;
 	do {
-		const struct srec *r = &a->sp[s - nd];
-		uint32_t fc = r->fc & LOW24, k = UINT32_MAX;
-		if (r->fc >> 24 == c)
-			k = fc;
-		else if (r->fail >> 24 == c)
-			k = fc + 1;
-		else if (r->out >> 24 == c)
-			k = fc + 2;
-		else
-			for (uint32_t j = fc + 3, hi = r[1].fc & LOW24; j < hi; j++)
-				if (a->incls[j] == c) {
-					k = j;
-					break;
-				}
-		if (k != UINT32_MAX) {
-			*o = a->sp[k - nd].out & LOW24; /* a child is deeper: sparse */
-			return k;
+		const uint32_t *r = a->w + (s - nd);
+		uint32_t tag = r[0] >> 24;
+		if (tag == c) {
+			*o = r[3] & LOW24; /* the child's record follows */
+			return s + 2;
 		}
-		s = r->fail & LOW24;
+		if (tag == TAG_BRANCH) {
+			/* four classes a word: a byte equal to c is a zero byte
+			 * of v; the lowest flagged byte is always one */
+			const uint32_t nc = r[1] >> 24, pat = c * 0x01010101u;
+			for (uint32_t j = 0; j < nc; j++) {
+				uint32_t v = r[2 + j] ^ pat;
+				uint32_t z = (v - 0x01010101u) & ~v & 0x80808080u;
+				if (z) {
+					uint32_t x =
+					        r[2 + nc + 4 * j + (uint32_t)__builtin_ctz(z) / 8];
+					*o = a->w[x - nd + 1] & LOW24; /* deeper: sparse */
+					return x;
+				}
+			}
+		}
+		s = r[0] & LOW24;
 	} while (s >= nd);
-	s = a->row[(size_t)s * a->ncls + c];
-	*o = s < nd ? a->outd[s] : a->sp[s - nd].out & LOW24;
-	return s;
+	return enter(a, a->row[(size_t)s * a->ncls + c], o);
 }
 
 /* One byte: the next state and, in *o, its first output state. */
-static inline uint32_t step(const struct aho *a, uint32_t s, uint32_t c, uint32_t *o)
+static inline __attribute__((always_inline)) uint32_t step(const struct aho *a, uint32_t s,
+                                                           uint32_t c, uint32_t *o)
 {
-	const uint32_t nd = a->ndense;
-	if (s < nd) {
-		s = a->row[(size_t)s * a->ncls + c];
-		*o = s < nd ? a->outd[s] : a->sp[s - nd].out & LOW24;
-		return s;
-	}
+	if (s < a->ndense)
+		return enter(a, a->row[(size_t)s * a->ncls + c], o);
 	if (!c) {
 		*o = 0;
 		return 0;
@@ -730,8 +809,8 @@ void aho_free(struct aho *a)
 		return;
 	free(a->row);
 	free(a->outd);
-	free(a->sp);
-	free(a->incls);
+	free(a->kid);
+	free(a->w);
 	free(a->orec);
 	free(a->ids);
 	free(a);

@@ -5,7 +5,8 @@
  * The automaton works over byte classes (only bytes that occur in some
  * literal get a class of their own).  Its shallowest states have a full
  * row of transitions, one lookup per byte; deeper ones their trie edges
- * and a failure link, in a compact breadth-first layout (aho.c).
+ * and a failure link, in records laid out along the trie's chains of
+ * one-child states (aho.c).
  */
 #pragma once
 
@@ -15,8 +16,9 @@
 struct aho;
 
 /* Build from n literals (lit[i], len[i] > 0) with ids ids[i].  Returns 0 or
- * -ENOMEM / -E2BIG (more than 2^24 states, or more than 2^24 ids in the
- * distinct lists that output states report). */
+ * -ENOMEM / -E2BIG (more than 2^24 states, records of more than 2^24
+ * words, about 7 million states, or more than 2^24 ids in the distinct
+ * lists that output states report). */
 int aho_build(const char *const *lit, const size_t *len, const uint32_t *ids, size_t n,
               struct aho **ret);
 

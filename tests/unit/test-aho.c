@@ -7,7 +7,8 @@
  * occurrence in the naive order, and aho_scan_trace() + aho_replay_all()
  * give the same; so do fixed sets for the edge cases (late branches,
  * prefixes, bytes 0x80-0xff, the empty text, long id lists, tries wider
- * than the 2-byte rows can name). */
+ * than the 2-byte rows can name) and sets made for the records laid out
+ * along chains (chains, leaves, states of 2 to 200 children). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,121 @@ static void test_many_ids_on_one_state(void)
 	T_EQ_INT(0, wrong);
 }
 
+/* The records laid out along chains (aho.c): long chains that branch late
+ * or end in leaves, chains whose states are prefixes or suffixes of other
+ * literals, a literal with 300 ids on a chain, bytes 0x80 .. 0xff, states
+ * of 2 to 9 children (their classes a word per four), against the naive
+ * matcher at dense limits 1, 2, 7 and 100,000 (check_text()). */
+static int check_chains(void)
+{
+	enum { NB = 4, NMAX = 700 };
+	static const char alpha[] = "abcdefg\x81\xc3\xa5\xff";
+	char base[NB][48];
+	size_t bl[NB];
+	for (size_t b = 0; b < NB; b++) {
+		bl[b] = 20 + rnd(28);
+		for (size_t i = 0; i < bl[b]; i++)
+			base[b][i] = alpha[rnd(sizeof(alpha) - 1)];
+	}
+	struct lits L = { 0, calloc(NMAX, sizeof(char *)), calloc(NMAX, sizeof(size_t)),
+		          calloc(NMAX, sizeof(uint32_t)) };
+	char buf[80];
+	while (L.n < 60 + rnd(200)) {
+		size_t b = rnd(NB), l, cut = 1 + rnd((uint32_t)bl[b]);
+		switch (rnd(5)) {
+		case 0: /* a prefix: an output state inside a chain */
+			memcpy(buf, base[b], l = cut);
+			break;
+		case 1: /* a suffix: fails into another chain */
+			memcpy(buf, base[b] + bl[b] - cut, l = cut);
+			break;
+		case 2: /* a late branch: a chain, then up to 9 ways on */
+			memcpy(buf, base[b], l = bl[b] - rnd(4));
+			for (size_t j = 1 + rnd(9); j > 0; j--)
+				buf[l++] = (char)(0x80 + rnd(10));
+			break;
+		case 3: /* the whole chain: a leaf */
+			memcpy(buf, base[b], l = bl[b]);
+			break;
+		default: /* a piece from inside */
+			l = 1 + rnd(8);
+			if (l > bl[b] - cut + 1)
+				l = bl[b] - cut + 1;
+			memcpy(buf, base[b] + cut - 1, l);
+		}
+		L.s[L.n] = malloc(l + 1);
+		memcpy(L.s[L.n], buf, l);
+		L.s[L.n][l] = '\0';
+		L.len[L.n] = l;
+		L.id[L.n++] = rnd(40);
+	}
+	/* 300 ids on one chain's middle state */
+	for (uint32_t i = 0; i < 300; i++) {
+		L.len[L.n] = bl[0] / 2;
+		L.s[L.n] = malloc(L.len[L.n] + 1);
+		memcpy(L.s[L.n], base[0], L.len[L.n]);
+		L.s[L.n][L.len[L.n]] = '\0';
+		L.id[L.n++] = 40 + i;
+	}
+	char text[1200];
+	size_t tl = 0;
+	while (tl + 60 < sizeof(text)) {
+		size_t b = rnd(NB), from = rnd((uint32_t)bl[b]),
+		       l = 1 + rnd((uint32_t)(bl[b] - from));
+		if (rnd(4)) {
+			memcpy(text + tl, base[b] + from, l);
+			tl += l;
+		}
+		for (size_t j = rnd(3); j > 0; j--)
+			text[tl++] =
+			        rnd(2) ? (char)(0x80 + rnd(128)) : alpha[rnd(sizeof(alpha) - 1)];
+	}
+	int wrong = check_text(&L, 340, text, tl);
+	lits_free(&L);
+	return wrong;
+}
+
+static void test_chains_leaves_and_branches(void)
+{
+	int wrong = 0;
+	for (int r = 0; r < 30; r++)
+		wrong += check_chains();
+	T_EQ_INT(0, wrong);
+}
+
+/* One state below the dense ones with 200 children: 50 words of classes. */
+static void test_two_hundred_children(void)
+{
+	enum { N = 200 };
+	char *v[N + 1];
+	uint32_t ids[N + 1];
+	char text[3 * N + 8];
+	size_t tl = 0;
+	for (size_t i = 0; i < N; i++) {
+		v[i] = malloc(4);
+		v[i][0] = 'q';
+		v[i][1] = 'z';
+		v[i][2] = (char)(i < 26 ? 'a' + i : 0x7b + (i - 26)); /* no upper case */
+		v[i][3] = '\0';
+		ids[i] = (uint32_t)i;
+		if (i % 3 == 0) {
+			memcpy(text + tl, v[i], 3);
+			tl += 3;
+		}
+	}
+	v[N] = "zq";
+	ids[N] = N;
+	memcpy(text + tl, "QZqzqZ\xf7", 7);
+	tl += 7;
+	struct lits L;
+	lits_of(&L, (const char *const *)v, ids, N + 1);
+	int wrong = check_text(&L, N + 1, text, tl);
+	lits_free(&L);
+	for (size_t i = 0; i < N; i++)
+		free(v[i]);
+	T_EQ_INT(0, wrong);
+}
+
 /* Wide shallow levels: with every state allowed a row, the rows' 2-byte
  * entries cannot name every child, and fewer states get one. */
 static void test_rows_beyond_two_bytes(void)
@@ -517,5 +633,7 @@ int main(void)
 	T_RUN(test_high_bytes_and_empty_text);
 	T_RUN(test_many_ids_on_one_state);
 	T_RUN(test_rows_beyond_two_bytes);
+	T_RUN(test_chains_leaves_and_branches);
+	T_RUN(test_two_hundred_children);
 	return t_done();
 }

@@ -253,6 +253,47 @@ static void test_automaton_shares_id_lists(void)
 	aho_free(b);
 }
 
+/* The automaton's deep states are records laid out along chains (aho.c):
+ * a state with one child or none takes two words, 8 bytes, where a
+ * breadth-first record took 13; a state with children takes its classes
+ * (four a word) and their numbers. */
+static void test_automaton_chain_records(void)
+{
+	static char lit[2][1001];
+	size_t len[2] = { 1000, 500 };
+	uint32_t id[2] = { 1, 2 };
+	for (size_t i = 0; i < 1000; i++)
+		lit[0][i] = lit[1][i] = (char)('a' + i % 7);
+	const char *l0[1] = { lit[0] }, *l1[1] = { lit[1] };
+	struct aho *a = NULL, *b = NULL;
+	T_EQ_INT(0, aho_build_dense(l0, &len[0], &id[0], 1, 1, &a));
+	T_EQ_INT(0, aho_build_dense(l1, &len[1], &id[1], 1, 1, &b));
+	if (a && b)
+		T_EQ_INT(500 * 8, aho_memory(a) - aho_memory(b)); /* 500 states more */
+	aho_free(a);
+	aho_free(b);
+
+	/* "a" under the dense root with one child, then children x, y, z, w,
+	 * v (two words of classes, five numbers) that are leaves */
+	struct lits one = { .n = 0 }, five = { .n = 0 };
+	add_lit(&one, "ax", 1);
+	add_lit(&five, "ax", 1);
+	add_lit(&five, "ay", 1);
+	add_lit(&five, "az", 1);
+	add_lit(&five, "aw", 1);
+	add_lit(&five, "av", 1);
+	a = build_lits(&one);
+	b = build_lits(&five);
+	/* four more leaves (8 bytes each) and output records (8 bytes
+	 * each), four more classes in the row's width (the root's row: 2
+	 * bytes each), "a" a branching record: two words of classes and
+	 * five numbers more */
+	if (a && b)
+		T_EQ_INT(4 * 8 + 4 * 8 + 4 * 2 + (2 + 5) * 4, aho_memory(b) - aho_memory(a));
+	aho_free(a);
+	aho_free(b);
+}
+
 int main(void)
 {
 	T_RUN(test_ruleset_counts_strings);
@@ -260,5 +301,6 @@ int main(void)
 	T_RUN(test_jit_code_counted);
 	T_RUN(test_sources_grow_with_new_patterns_only);
 	T_RUN(test_automaton_shares_id_lists);
+	T_RUN(test_automaton_chain_records);
 	return t_done();
 }
