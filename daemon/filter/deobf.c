@@ -258,13 +258,27 @@ static size_t letters_fwd(const unsigned char *p, size_t len, size_t i)
 	return n;
 }
 
-/* A dot for a letter: one to three letters before it and one to six
- * after it (`m.rda`, `kn.vhugga`), not a host name (`stockholm.se`). */
+/* A dot for a letter: one to seven letters before it and one to seven
+ * after it (`m.rda`, `kn.vhugga`, `knivh.gga`), not a host name
+ * (`stockholm.se`). */
 static int dot_in_word(const unsigned char *p, size_t len)
 {
 	for (const unsigned char *q = p; (q = memchr(q, '.', len - (size_t)(q - p))); q++) {
 		size_t i = (size_t)(q - p), b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
-		if (b >= 1 && b <= 3 && a >= 1 && a <= 6)
+		if (b >= 1 && b <= 7 && a >= 1 && a <= 7 && a + b >= 3)
+			return 1;
+	}
+	return 0;
+}
+
+/* A hyphen for a letter (`k-ll`, `mö-da`): seven letters or fewer on
+ * each side, and after one letter three or fewer (`a-kassan`, `e-post`,
+ * `p-vakt` do not open the gate, nor `Hässelby-Vällingby`, `covid-19`). */
+static int hyphen_in_word(const unsigned char *p, size_t len)
+{
+	for (const unsigned char *q = p; (q = memchr(q, '-', len - (size_t)(q - p))); q++) {
+		size_t i = (size_t)(q - p), b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
+		if (b >= 1 && b < 8 && a >= 1 && a < 8 && b + a >= 3 && (b >= 2 || a <= 3))
 			return 1;
 	}
 	return 0;
@@ -295,7 +309,9 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 		return 1;
 	if (between_letters(p, olen, '!', 0) || between_letters(p, olen, '|', 0) ||
 	    between_letters(p, olen, ',', 1) || between_letters(p, olen, ':', 1) ||
-	    between_letters(p, olen, ';', 1) || dot_in_word(p, olen))
+	    between_letters(p, olen, ';', 1) || dot_in_word(p, olen) ||
+	    between_letters(p, olen, '?', 0) || between_letters(p, olen, '+', 0) ||
+	    between_letters(p, olen, '%', 0) || hyphen_in_word(p, olen))
 		return 1;
 	/* a mask before a word (`*örda`, `!örda`; `#örda` and `@örda` are
 	 * read only when something else opens the gate: hashtags and
@@ -309,7 +325,7 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 				return 1;
 		}
 	/* `#` or `@` before a short word and an object (`#örda dig`) */
-	for (const char *c = "#@"; *c; c++)
+	for (const char *c = "#@.?+-%"; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
 			size_t i = (size_t)(q - p), a = letters_fwd(p, olen, i + 1), e = i + 1;
 			if (a == 0 || a > 7 || letter_before(p, i))
@@ -321,7 +337,7 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 		}
 	/* `rn` for `m` (`rnörda`) does not open the gate: looking for it
 	 * cost an ordinary comment more than every other check together */
-	for (const char *c = "!."; *c; c++)
+	for (const char *c = "!.?+-%"; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
 			size_t i = (size_t)(q - p);
 			if (letter_before(p, i) && i + 2 < olen && p[i + 1] == ' ' &&
@@ -354,7 +370,8 @@ struct unit {
 	uint32_t p, np;    /* its bytes in the normalised text */
 	uint32_t vos, voe; /* virt: its original bytes (a mask normalisation dropped) */
 	uint8_t virt;
-	uint8_t any; /* U_LEET: a symbol (@ $ ! |) that may also hide any letter */
+	uint8_t any;  /* U_LEET: a symbol (@ $ ! |) that may also hide any letter */
+	uint8_t weak; /* U_MASK: `? + - %`, which mostly are what they are */
 };
 
 /* Reading a symbol as a letter it does not look like (`$örda`: morda)
@@ -420,6 +437,11 @@ static int is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
+static int nt_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+
 /* The unit at nt byte i; returns its byte count, 0 when none starts there. */
 static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
 {
@@ -430,6 +452,7 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 	u->stretched = 0;
 	u->virt = 0;
 	u->any = 0;
+	u->weak = 0;
 	if (c >= 'a' && c <= 'z') {
 		u->kind = U_LIT;
 		u->c = (char)c;
@@ -457,6 +480,26 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 		u->kind = U_MASK;
 		u->c = '_';
 		return 1;
+	}
+	/* `? + - %` for a letter, only between letters (`m?rda`, `k-ll`,
+	 * one to three of them; a dot alone: `sprä.ga`): elsewhere they are punctuation, a sign, a
+	 * hyphen; what they make must be a lexicon word (resolve()) */
+	if (c == '?' || c == '+' || c == '-' || c == '%' || c == '.') {
+		/* one dot only (`hmm...ok`) */
+		const size_t run = c == '.' ? 1 : 3;
+		size_t b = i, e = i + 1;
+		while (b > 0 && i - b < run - 1 && (unsigned char)nt->s[b - 1] == c)
+			b--;
+		while (e < nt->len && e - i < run && (unsigned char)nt->s[e] == c)
+			e++;
+		if (b > 0 && e < nt->len && nt_letter((unsigned char)nt->s[b - 1]) &&
+		    nt_letter((unsigned char)nt->s[e])) {
+			u->kind = U_MASK;
+			u->c = '_';
+			u->weak = 1;
+			return 1;
+		}
+		return 0;
 	}
 	/* ∗ (U+2217) and • (U+2022) written for a masked letter */
 	if (c == 0xE2 && i + 2 < nt->len &&
@@ -526,7 +569,7 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 			continue;
 		if (wl + 1 == n && (skip == n || u[skip].kind != U_MASK))
 			continue;
-		if (dbl && (skip == n || !(u[skip].kind == U_MASK || u[skip].any) ||
+		if (dbl && (skip == n || !(u[skip].kind == U_MASK || u[skip].any) || u[skip].weak ||
 		            (skip > 0 && u[skip - 1].kind == U_MASK) ||
 		            (skip + 1 < n && u[skip + 1].kind == U_MASK)))
 			continue;
@@ -597,8 +640,9 @@ static size_t first_with(const struct deobf_vocab *v, size_t lo, size_t hi, char
 static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n, int text_lang,
                     uint8_t *take)
 {
-	size_t lit = 0, wild = 0, nmask = 0;
+	size_t lit = 0, wild = 0, nmask = 0, weak = 0;
 	for (size_t k = 0; k < n; k++) {
+		weak += u[k].weak;
 		lit += u[k].kind == U_LIT;
 		wild += u[k].kind != U_LIT;
 		nmask += u[k].kind == U_MASK;
@@ -654,14 +698,17 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 			}
 		}
 	}
-	if (best >= 0 && (bestc >= ANY_COST || v->w[best].len > n) && !v->w[best].lex)
+	if (best >= 0 && (bestc >= ANY_COST || v->w[best].len > n || weak) && !v->w[best].lex)
 		return -1;
 	if (crowded)
 		return !tie && best >= 0 && v->w[best].lex ? best : -1;
 	if (!tie)
 		return best;
-	/* `b_rn` in an English text is burn, in a Swedish one barn */
-	if (nlang == 1 && best_lang != best) {
+	/* `b_rn` in an English text is burn, in a Swedish one barn; with
+	 * lexicon words only, the first in the text's language (born, burn) */
+	if (nlang >= 1 && best_lang != best && (nlang == 1 || lexical)) {
+		if (weak && !v->w[best_lang].lex)
+			return -1;
 		match_cost(u, n, v->w[best_lang].s, v->w[best_lang].len, crowded, take);
 		return best_lang;
 	}
@@ -903,9 +950,10 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 		emit_cut(o, nt, u, n, NULL);
 	} else if (!longtail && nfrag > 2 && segment(v, w, n, cut)) {
 		emit_cut(o, nt, u, n, cut);
-	} else if (dotmask && !(find(v, w, n1) >= 0 && find(v, w + n1, n - n1) >= 0)) {
-		/* when that gives a lexicon word, and neither half is a
-		 * word (`t.ex`, `bl.a` stay) */
+	} else if (dotmask && (n >= 4 || !(find(v, w, n1) >= 0 && find(v, w + n1, n - n1) >= 0))) {
+		/* when that gives a lexicon word, and, in a word of four
+		 * letters or fewer, not both halves are words (`t.ex`, `bl.a`
+		 * stay; `mor.a` is morda) */
 		uint8_t take[MAXW * 2 + 1];
 		memmove(u + n1 + 1, u + n1, (n - n1) * sizeof(*u));
 		u[n1] = virt_mask(nt->ostart[sep1], nt->oend[sep1]);
@@ -970,7 +1018,7 @@ static size_t edge_masks(const struct deobf_vocab *v, const char *orig, const st
 	size_t lead = 0, trail = 0;
 	char lc = 0;
 	*ret_lead = *ret_skip = 0;
-	if (os > 0 && strchr("*_#!.", orig[os - 1])) {
+	if (os > 0 && strchr("*_#!.?+-%", orig[os - 1])) {
 		lc = orig[os - 1];
 		/* not a mark the word before already read (`ss_@ere`) */
 		while (lead < 3 && os > lead && os - lead - 1 >= floor && orig[os - lead - 1] == lc)
@@ -983,7 +1031,7 @@ static size_t edge_masks(const struct deobf_vocab *v, const char *orig, const st
 			trail++;
 		if (oe + trail < ol && word_char((unsigned char)orig[oe + trail]))
 			trail = 0;
-	} else if (oe + 2 < ol && (orig[oe] == '!' || orig[oe] == '.') && orig[oe + 1] == ' ' &&
+	} else if (oe + 2 < ol && strchr("!.?+-%", orig[oe]) && orig[oe + 1] == ' ' &&
 	           end + 2 < nt->len && nt->s[end] == orig[oe] && nt->s[end + 1] == ' ' &&
 	           object_at(nt, end + 2)) {
 		trail = 1;
@@ -1081,7 +1129,11 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 				 * word is no word as it is */
 				long f = -1;
 				letters_of(u + lead, n, w);
-				if (!lead ||
+				/* `? + - %` after a word are mostly what they
+				 * are: read only a word that is no word as it is */
+				const int strict = lead || (ne > lead && orig[u[lead + n].vos] &&
+				                            strchr("?+-%", orig[u[lead + n].vos]));
+				if (!strict ||
 				    (n <= 8 && (!all_lit(u + lead, n) || find(v, w, n) < 0))) {
 					if (lang < 0)
 						lang = text_language(v, nt);

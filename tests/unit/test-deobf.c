@@ -130,8 +130,11 @@ static void test_masked_and_leet_words_resolve(void)
 	expect("jag ska skjuuuuuut*a dig", "jag ska skjuta dig");
 	/* masked twice: muslims and moslems fit, both lexicon words */
 	expect("all m*sl*ms", "all moslems");
-	/* the text's language decides between burn and barn */
-	expect("I will b*rn your house", "i will burn your house");
+	/* the text's language decides between kill and kall (b*rn is no
+	 * longer such a case: born, burn and barn are all lexicon words now,
+	 * and the first English one, born, is read) */
+	expect("I will k*ll you all", "i will kill you all");
+	expect("I will b*rn your house", "i will born your house");
 	expect("I will m#rd#r your family", "i will murder your family");
 }
 
@@ -165,6 +168,17 @@ static void test_masks_everywhere(void)
 	/* a mask for two letters only gives a lexicon word of five or more */
 	expect("jag ska sk*ta dig", "jag ska skiuta dig");
 	expect("ska ha*ga dig", "ska hanga dig");
+	/* fourteenth round: `? + - %` and a lone dot between letters, only
+	 * as a lexicon word; `? + - % .` at a word's edges before an object */
+	expect("jag ska m?rda dig", "jag ska morda dig");
+	expect("I will k+ll you", "i will kill you");
+	expect("jag ska mö-da dig", "jag ska morda dig");
+	expect("I will k%ll you", "i will kill you");
+	expect("jag ska sprä.ga dig", "jag ska spranga dig");
+	expect("jag ska mör.a dig", "jag ska morda dig");
+	expect("jag ska mörd? dig", "jag ska morda dig");
+	expect("jag ska -örda dig", "jag ska morda dig");
+	expect("jag ska .örda dig", "jag ska morda dig");
 }
 
 static void test_chains_are_cut_into_words(void)
@@ -284,6 +298,17 @@ static void test_hard_negatives_stay(void)
 		"Priset är 50 kr* (*inkl moms)",
 		"*viktigt* att komma i tid",
 		"jag ska mala kaffe",
+		/* fourteenth round */
+		"Skicka e-post till p-vakten om t-banan",
+		"Hej?Vad gör ni",
+		"50%rabatt på allt",
+		"Jag kodar C++ och C#",
+		"hmm...ok då",
+		"min mor-far och far-mor kommer",
+		"Det var bra+bättre+bäst",
+		"Vad då? dig har jag inte sett",
+		"Hej.Jag undrar om bygglov",
+		"rock-n-roll hela natten",
 	};
 	for (size_t i = 0; i < sizeof(negs) / sizeof(negs[0]); i++) {
 		struct norm_text plain = { 0 }, nt = { 0 };
