@@ -968,6 +968,83 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 	return end;
 }
 
+/* A mask between spaces in a word written letter by letter, which
+ * normalisation partly joined (`mor * a`, `s k * uta`, `missha # dla`
+ * from `m i s s h a # d l a`). */
+static int spaced_mask_char(unsigned char c)
+{
+	return c == '*' || c == '#' || c == '_' || c == '?' || c == '+' || c == '%' || c == '-';
+}
+
+static int has_spaced_mask(const struct norm_text *nt)
+{
+	for (size_t j = 1; j + 3 < nt->len; j++)
+		if (spaced_mask_char((unsigned char)nt->s[j]) && nt->s[j - 1] == ' ' &&
+		    nt->s[j + 1] == ' ' && nt->s[j + 2] >= 'a' && nt->s[j + 2] <= 'z')
+			return 1;
+	return 0;
+}
+
+/* From nt byte i: a piece of letters, single letters, the mask, a piece
+ * of letters, single letters; read as the lexicon word it makes with the
+ * most pieces after the mask.  Returns the end of what was emitted, 0
+ * when nothing was. */
+static size_t try_spaced_mask(const struct deobf_vocab *v, const char *orig,
+                              const struct norm_text *nt, size_t i, struct out *o)
+{
+	struct unit u[MAXW + 1];
+	size_t n = 0, j = i, pieces = 0, right = 0, k = 0, cand[4], cn[4];
+	int masked = 0;
+	for (;;) {
+		size_t s = j;
+		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z' && n < MAXW)
+			unit_at(orig, nt, j++, &u[n++]);
+		size_t fl = j - s;
+		if (fl == 0 || (j < nt->len && word_byte((unsigned char)nt->s[j]))) {
+			n -= fl;
+			break;
+		}
+		/* the pieces between the first and the mask are single letters,
+		 * and those after the first one after it */
+		if (!masked && pieces && fl > 1)
+			return 0;
+		if (masked && right++ && fl > 1) {
+			n -= fl;
+			break;
+		}
+		pieces++;
+		if (masked) {
+			cand[k] = j;
+			cn[k++] = n;
+			if (k == 4)
+				break;
+		}
+		if (!masked && j + 3 < nt->len && nt->s[j] == ' ' &&
+		    spaced_mask_char((unsigned char)nt->s[j + 1]) && nt->s[j + 2] == ' ' &&
+		    n < MAXW) {
+			u[n++] = virt_mask(nt->ostart[j + 1], nt->oend[j + 1]);
+			masked = 1;
+			j += 3;
+			continue;
+		}
+		if (j + 1 < nt->len && nt->s[j] == ' ') {
+			j++;
+			continue;
+		}
+		break;
+	}
+	while (k-- > 0) {
+		uint8_t take[MAXW + 1];
+		long r = cn[k] >= 3 ? resolve(v, u, cn[k], 0, take) : -1;
+		if (r >= 0 && v->w[r].lex) {
+			emit_word(o, nt, u, cn[k], v->w[r].s, take);
+			o->changed = 1;
+			return cand[k];
+		}
+	}
+	return 0;
+}
+
 /* An emoji that normalisation made a space, with a letter on both sides
  * in the original (`skj💥uta`). */
 static int emoji_space(const char *orig, const struct norm_text *nt, size_t q)
@@ -1103,6 +1180,7 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 	char w[MAXW * 2 + 2];
 	size_t i = 0;
 	int lang = -1; /* text_language(), when a word needs it */
+	const int spmask = has_spaced_mask(nt);
 	while (i < nt->len) {
 		unsigned char c = (unsigned char)nt->s[i];
 		int start = i == 0 || !word_byte((unsigned char)nt->s[i - 1]);
@@ -1112,7 +1190,9 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			continue;
 		}
 		if (c >= 'a' && c <= 'z') {
-			size_t e = try_chain(v, orig, nt, i, &o);
+			size_t e = spmask ? try_spaced_mask(v, orig, nt, i, &o) : 0;
+			if (!e)
+				e = try_chain(v, orig, nt, i, &o);
 			if (e) {
 				i = e;
 				continue;

@@ -179,6 +179,10 @@ static void test_masks_everywhere(void)
 	expect("jag ska mörd? dig", "jag ska morda dig");
 	expect("jag ska -örda dig", "jag ska morda dig");
 	expect("jag ska .örda dig", "jag ska morda dig");
+	/* a mask in a word written letter by letter */
+	expect("jag ska m ö r * a dig", "jag ska morda dig");
+	expect("I will k i * l you", "i will kill you");
+	expect("jag ska m i s s h a # d l a dig", "jag ska misshandla dig");
 }
 
 static void test_chains_are_cut_into_words(void)
@@ -205,6 +209,9 @@ static void test_map_is_exact(void)
 	expect_source("jag ska dööööd*a dig", "doda", "dööööd*a");
 	expect_source("jag ska skj💥uta dig", "skjuta", "skj💥uta");
 	expect_source("jag ska d.ö..d.a dig", "doda", "d.ö..d.a");
+	expect_source("jag ska m ö r * a dig", "morda", "m ö r * a");
+	expect_source("jag ska mörd? dig", "morda", "mörd?");
+	expect_source("jag ska sprä.ga dig", "spranga", "sprä.ga");
 }
 
 static void test_gate_lets_ordinary_text_through(void)
@@ -309,6 +316,9 @@ static void test_hard_negatives_stay(void)
 		"Vad då? dig har jag inte sett",
 		"Hej.Jag undrar om bygglov",
 		"rock-n-roll hela natten",
+		"Räkna ut 5 * 3 - 2 ? 1",
+		"Bra - en stad för alla",
+		"vad då ? dig har jag inte sett",
 	};
 	for (size_t i = 0; i < sizeof(negs) / sizeof(negs[0]); i++) {
 		struct norm_text plain = { 0 }, nt = { 0 };
