@@ -371,7 +371,7 @@ struct unit {
 	uint32_t vos, voe; /* virt: its original bytes (a mask normalisation dropped) */
 	uint8_t virt;
 	uint8_t any;  /* U_LEET: a symbol (@ $ ! |) that may also hide any letter */
-	uint8_t weak; /* U_MASK: `? + - %`, which mostly are what they are */
+	uint8_t weak; /* U_MASK: `? + - %` (1) or `.` (2), mostly what they are */
 };
 
 /* Reading a symbol as a letter it does not look like (`$örda`: morda)
@@ -496,7 +496,7 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 		    nt_letter((unsigned char)nt->s[e])) {
 			u->kind = U_MASK;
 			u->c = '_';
-			u->weak = 1;
+			u->weak = c == '.' ? 2 : 1;
 			return 1;
 		}
 		return 0;
@@ -642,7 +642,10 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 {
 	size_t lit = 0, wild = 0, nmask = 0, weak = 0;
 	for (size_t k = 0; k < n; k++) {
-		weak += u[k].weak;
+		weak += u[k].weak != 0;
+		/* a dot in a short word is an abbreviation (`v.g.`, `t.ex`) */
+		if (u[k].weak == 2 && n < 5)
+			return -1;
 		lit += u[k].kind == U_LIT;
 		wild += u[k].kind != U_LIT;
 		nmask += u[k].kind == U_MASK;
@@ -1200,6 +1203,26 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 		}
 		size_t end;
 		size_t n = word_at(orig, nt, i, u, MAXW + 1, &end);
+		/* `? + - % .` inside it: the lexicon word it makes, or the word
+		 * ends there as before (`k!ll-ingar` is kill-ingar) */
+		size_t fw = 0;
+		while (fw < n && !u[fw].weak)
+			fw++;
+		if (fw < n && n <= MAXW) {
+			if (lang < 0)
+				lang = text_language(v, nt);
+			long f = resolve(v, u, n, lang, take);
+			if (f >= 0 && v->w[f].lex) {
+				emit_word(&o, nt, u, n, v->w[f].s, take);
+				o.changed = 1;
+				i = end;
+				continue;
+			}
+		}
+		if (fw < n) {
+			end = u[fw].p;
+			n = fw;
+		}
 		if (n && n + 6 <= MAXW) {
 			size_t lead, skip;
 			size_t ne = edge_masks(v, orig, nt, i, end, o.used, u, n, &lead, &skip);
