@@ -258,32 +258,6 @@ static size_t letters_fwd(const unsigned char *p, size_t len, size_t i)
 	return n;
 }
 
-/* A dot for a letter: one to seven letters before it and one to seven
- * after it (`m.rda`, `kn.vhugga`, `knivh.gga`), not a host name
- * (`stockholm.se`). */
-static int dot_in_word(const unsigned char *p, size_t len)
-{
-	for (const unsigned char *q = p; (q = memchr(q, '.', len - (size_t)(q - p))); q++) {
-		size_t i = (size_t)(q - p), b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
-		if (b >= 1 && b <= 7 && a >= 1 && a <= 7 && a + b >= 3)
-			return 1;
-	}
-	return 0;
-}
-
-/* A hyphen for a letter (`k-ll`, `mö-da`): seven letters or fewer on
- * each side, and after one letter three or fewer (`a-kassan`, `e-post`,
- * `p-vakt` do not open the gate, nor `Hässelby-Vällingby`, `covid-19`). */
-static int hyphen_in_word(const unsigned char *p, size_t len)
-{
-	for (const unsigned char *q = p; (q = memchr(q, '-', len - (size_t)(q - p))); q++) {
-		size_t i = (size_t)(q - p), b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
-		if (b >= 1 && b < 8 && a >= 1 && a < 8 && b + a >= 3 && (b >= 2 || a <= 3))
-			return 1;
-	}
-	return 0;
-}
-
 /* The objects whose presence after a mark says the sentence goes on
  * (`mörd! dig`): the mark stood for a letter. */
 static const char *const objects[] = { "dig", "er",  "honom", "henne", "hen",
@@ -302,6 +276,53 @@ static int object_word(const unsigned char *p, size_t len)
 	return 0;
 }
 
+/* A short word (one to seven letters) and an object after it from p[i]
+ * (`örda dig`, after a mark before it). */
+static int short_word_object(const unsigned char *p, size_t len, size_t i)
+{
+	size_t a = letters_fwd(p, len, i), e = i;
+	if (a == 0 || a > 7)
+		return 0;
+	while (e < len && (alpha(p[e]) || p[e] >= 0x80))
+		e++;
+	return e + 1 < len && p[e] == ' ' && object_word(p + e + 1, len - e - 1);
+}
+
+/* `. ? + - %` for a letter: between letters (one to three of them; a dot
+ * with one to seven letters before and after it, `m.rda`, `sprä.ga`, not
+ * `stockholm.se`; a hyphen with seven letters or fewer on each side, and
+ * three or fewer after one, so `a-kassan`, `e-post`, `Hässelby-Vällingby`
+ * do not open the gate), before a short word and an object (`.örda dig`),
+ * or after a word before an object (`mörd? dig`).  One memchr() pass over
+ * each character. */
+static int weak_mark(const unsigned char *p, size_t len, unsigned char c)
+{
+	for (const unsigned char *q = p; (q = memchr(q, c, len - (size_t)(q - p))); q++) {
+		size_t i = (size_t)(q - p), r = 1;
+		if (!letter_before(p, i)) {
+			if (short_word_object(p, len, i + 1))
+				return 1;
+			continue;
+		}
+		if (i + 2 < len && p[i + 1] == ' ' && object_word(p + i + 2, len - i - 2))
+			return 1;
+		if (c == '.' || c == '-') {
+			size_t b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
+			if (c == '.' && b <= 7 && a >= 1 && a <= 7 && a + b >= 3)
+				return 1;
+			if (c == '-' && b < 8 && a >= 1 && a < 8 && b + a >= 3 &&
+			    (b >= 2 || a <= 3))
+				return 1;
+			continue;
+		}
+		while (r < 3 && i + r < len && p[i + r] == c)
+			r++;
+		if (letter_at(p, len, i + r))
+			return 1;
+	}
+	return 0;
+}
+
 bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 {
 	const unsigned char *p = (const unsigned char *)orig;
@@ -309,14 +330,15 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 		return 1;
 	if (between_letters(p, olen, '!', 0) || between_letters(p, olen, '|', 0) ||
 	    between_letters(p, olen, ',', 1) || between_letters(p, olen, ':', 1) ||
-	    between_letters(p, olen, ';', 1) || dot_in_word(p, olen) ||
-	    between_letters(p, olen, '?', 0) || between_letters(p, olen, '+', 0) ||
-	    between_letters(p, olen, '%', 0) || hyphen_in_word(p, olen))
+	    between_letters(p, olen, ';', 1))
 		return 1;
+	for (const char *c = ".?+-%"; *c; c++)
+		if (weak_mark(p, olen, (unsigned char)*c))
+			return 1;
 	/* a mask before a word (`*örda`, `!örda`; `#örda` and `@örda` are
 	 * read only when something else opens the gate: hashtags and
-	 * mentions are too common to pay for), or `!` `.` after one before
-	 * an object (`mörd! dig`) */
+	 * mentions are too common to pay for), or `!` after one before an
+	 * object (`mörd! dig`) */
 	static const char lead[] = "*!";
 	for (const char *c = lead; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
@@ -325,19 +347,15 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 				return 1;
 		}
 	/* `#` or `@` before a short word and an object (`#örda dig`) */
-	for (const char *c = "#@.?+-%"; *c; c++)
+	for (const char *c = "#@"; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
-			size_t i = (size_t)(q - p), a = letters_fwd(p, olen, i + 1), e = i + 1;
-			if (a == 0 || a > 7 || letter_before(p, i))
-				continue;
-			while (e < olen && (alpha(p[e]) || p[e] >= 0x80))
-				e++;
-			if (e + 1 < olen && p[e] == ' ' && object_word(p + e + 1, olen - e - 1))
+			size_t i = (size_t)(q - p);
+			if (!letter_before(p, i) && short_word_object(p, olen, i + 1))
 				return 1;
 		}
 	/* `rn` for `m` (`rnörda`) does not open the gate: looking for it
 	 * cost an ordinary comment more than every other check together */
-	for (const char *c = "!.?+-%"; *c; c++)
+	for (const char *c = "!"; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
 			size_t i = (size_t)(q - p);
 			if (letter_before(p, i) && i + 2 < olen && p[i + 1] == ' ' &&
