@@ -999,7 +999,7 @@ static int spaced_mask_char(unsigned char c)
 
 static int has_spaced_mask(const struct norm_text *nt)
 {
-	for (size_t j = 1; j + 3 < nt->len; j++)
+	for (size_t j = 1; j + 2 < nt->len; j++)
 		if (spaced_mask_char((unsigned char)nt->s[j]) && nt->s[j - 1] == ' ' &&
 		    nt->s[j + 1] == ' ' && nt->s[j + 2] >= 'a' && nt->s[j + 2] <= 'z')
 			return 1;

@@ -183,6 +183,7 @@ static void test_masks_everywhere(void)
 	expect("jag ska m ö r * a dig", "jag ska morda dig");
 	expect("I will k i * l you", "i will kill you");
 	expect("jag ska m i s s h a # d l a dig", "jag ska misshandla dig");
+	expect("invandrarna är o h y * a", "invandrarna ar ohyra");
 }
 
 static void test_chains_are_cut_into_words(void)
