@@ -258,18 +258,6 @@ static size_t letters_fwd(const unsigned char *p, size_t len, size_t i)
 	return n;
 }
 
-/* A dot for a letter: one to three letters before it and one to six
- * after it (`m.rda`, `kn.vhugga`), not a host name (`stockholm.se`). */
-static int dot_in_word(const unsigned char *p, size_t len)
-{
-	for (const unsigned char *q = p; (q = memchr(q, '.', len - (size_t)(q - p))); q++) {
-		size_t i = (size_t)(q - p), b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
-		if (b >= 1 && b <= 3 && a >= 1 && a <= 6)
-			return 1;
-	}
-	return 0;
-}
-
 /* The objects whose presence after a mark says the sentence goes on
  * (`mörd! dig`): the mark stood for a letter. */
 static const char *const objects[] = { "dig", "er",  "honom", "henne", "hen",
@@ -288,6 +276,53 @@ static int object_word(const unsigned char *p, size_t len)
 	return 0;
 }
 
+/* A short word (one to seven letters) and an object after it from p[i]
+ * (`örda dig`, after a mark before it). */
+static int short_word_object(const unsigned char *p, size_t len, size_t i)
+{
+	size_t a = letters_fwd(p, len, i), e = i;
+	if (a == 0 || a > 7)
+		return 0;
+	while (e < len && (alpha(p[e]) || p[e] >= 0x80))
+		e++;
+	return e + 1 < len && p[e] == ' ' && object_word(p + e + 1, len - e - 1);
+}
+
+/* `. ? + - %` for a letter: between letters (one to three of them; a dot
+ * with one to seven letters before and after it, `m.rda`, `sprä.ga`, not
+ * `stockholm.se`; a hyphen with seven letters or fewer on each side, and
+ * three or fewer after one, so `a-kassan`, `e-post`, `Hässelby-Vällingby`
+ * do not open the gate), before a short word and an object (`.örda dig`),
+ * or after a word before an object (`mörd? dig`).  One memchr() pass over
+ * each character. */
+static int weak_mark(const unsigned char *p, size_t len, unsigned char c)
+{
+	for (const unsigned char *q = p; (q = memchr(q, c, len - (size_t)(q - p))); q++) {
+		size_t i = (size_t)(q - p), r = 1;
+		if (!letter_before(p, i)) {
+			if (short_word_object(p, len, i + 1))
+				return 1;
+			continue;
+		}
+		if (i + 2 < len && p[i + 1] == ' ' && object_word(p + i + 2, len - i - 2))
+			return 1;
+		if (c == '.' || c == '-') {
+			size_t b = letters_back(p, i), a = letters_fwd(p, len, i + 1);
+			if (c == '.' && b <= 7 && a >= 1 && a <= 7 && a + b >= 3)
+				return 1;
+			if (c == '-' && b < 8 && a >= 1 && a < 8 && b + a >= 3 &&
+			    (b >= 2 || a <= 3))
+				return 1;
+			continue;
+		}
+		while (r < 3 && i + r < len && p[i + r] == c)
+			r++;
+		if (letter_at(p, len, i + r))
+			return 1;
+	}
+	return 0;
+}
+
 bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 {
 	const unsigned char *p = (const unsigned char *)orig;
@@ -295,12 +330,15 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 		return 1;
 	if (between_letters(p, olen, '!', 0) || between_letters(p, olen, '|', 0) ||
 	    between_letters(p, olen, ',', 1) || between_letters(p, olen, ':', 1) ||
-	    between_letters(p, olen, ';', 1) || dot_in_word(p, olen))
+	    between_letters(p, olen, ';', 1))
 		return 1;
+	for (const char *c = ".?+-%"; *c; c++)
+		if (weak_mark(p, olen, (unsigned char)*c))
+			return 1;
 	/* a mask before a word (`*örda`, `!örda`; `#örda` and `@örda` are
 	 * read only when something else opens the gate: hashtags and
-	 * mentions are too common to pay for), or `!` `.` after one before
-	 * an object (`mörd! dig`) */
+	 * mentions are too common to pay for), or `!` after one before an
+	 * object (`mörd! dig`) */
 	static const char lead[] = "*!";
 	for (const char *c = lead; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
@@ -311,17 +349,13 @@ bool deobf_gate(const char *orig, size_t olen, const struct norm_text *nt)
 	/* `#` or `@` before a short word and an object (`#örda dig`) */
 	for (const char *c = "#@"; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
-			size_t i = (size_t)(q - p), a = letters_fwd(p, olen, i + 1), e = i + 1;
-			if (a == 0 || a > 7 || letter_before(p, i))
-				continue;
-			while (e < olen && (alpha(p[e]) || p[e] >= 0x80))
-				e++;
-			if (e + 1 < olen && p[e] == ' ' && object_word(p + e + 1, olen - e - 1))
+			size_t i = (size_t)(q - p);
+			if (!letter_before(p, i) && short_word_object(p, olen, i + 1))
 				return 1;
 		}
 	/* `rn` for `m` (`rnörda`) does not open the gate: looking for it
 	 * cost an ordinary comment more than every other check together */
-	for (const char *c = "!."; *c; c++)
+	for (const char *c = "!"; *c; c++)
 		for (const unsigned char *q = p; (q = memchr(q, *c, olen - (size_t)(q - p))); q++) {
 			size_t i = (size_t)(q - p);
 			if (letter_before(p, i) && i + 2 < olen && p[i + 1] == ' ' &&
@@ -354,7 +388,8 @@ struct unit {
 	uint32_t p, np;    /* its bytes in the normalised text */
 	uint32_t vos, voe; /* virt: its original bytes (a mask normalisation dropped) */
 	uint8_t virt;
-	uint8_t any; /* U_LEET: a symbol (@ $ ! |) that may also hide any letter */
+	uint8_t any;  /* U_LEET: a symbol (@ $ ! |) that may also hide any letter */
+	uint8_t weak; /* U_MASK: `? + - %` (1) or `.` (2), mostly what they are */
 };
 
 /* Reading a symbol as a letter it does not look like (`$örda`: morda)
@@ -420,6 +455,11 @@ static int is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
+static int nt_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+
 /* The unit at nt byte i; returns its byte count, 0 when none starts there. */
 static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
 {
@@ -430,6 +470,7 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 	u->stretched = 0;
 	u->virt = 0;
 	u->any = 0;
+	u->weak = 0;
 	if (c >= 'a' && c <= 'z') {
 		u->kind = U_LIT;
 		u->c = (char)c;
@@ -457,6 +498,26 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 		u->kind = U_MASK;
 		u->c = '_';
 		return 1;
+	}
+	/* `? + - %` for a letter, only between letters (`m?rda`, `k-ll`,
+	 * one to three of them; a dot alone: `sprä.ga`): elsewhere they are punctuation, a sign, a
+	 * hyphen; what they make must be a lexicon word (resolve()) */
+	if (c == '?' || c == '+' || c == '-' || c == '%' || c == '.') {
+		/* one dot only (`hmm...ok`) */
+		const size_t run = c == '.' ? 1 : 3;
+		size_t b = i, e = i + 1;
+		while (b > 0 && i - b < run - 1 && (unsigned char)nt->s[b - 1] == c)
+			b--;
+		while (e < nt->len && e - i < run && (unsigned char)nt->s[e] == c)
+			e++;
+		if (b > 0 && e < nt->len && nt_letter((unsigned char)nt->s[b - 1]) &&
+		    nt_letter((unsigned char)nt->s[e])) {
+			u->kind = U_MASK;
+			u->c = '_';
+			u->weak = c == '.' ? 2 : 1;
+			return 1;
+		}
+		return 0;
 	}
 	/* ∗ (U+2217) and • (U+2022) written for a masked letter */
 	if (c == 0xE2 && i + 2 < nt->len &&
@@ -526,7 +587,7 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 			continue;
 		if (wl + 1 == n && (skip == n || u[skip].kind != U_MASK))
 			continue;
-		if (dbl && (skip == n || !(u[skip].kind == U_MASK || u[skip].any) ||
+		if (dbl && (skip == n || !(u[skip].kind == U_MASK || u[skip].any) || u[skip].weak ||
 		            (skip > 0 && u[skip - 1].kind == U_MASK) ||
 		            (skip + 1 < n && u[skip + 1].kind == U_MASK)))
 			continue;
@@ -597,8 +658,12 @@ static size_t first_with(const struct deobf_vocab *v, size_t lo, size_t hi, char
 static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n, int text_lang,
                     uint8_t *take)
 {
-	size_t lit = 0, wild = 0, nmask = 0;
+	size_t lit = 0, wild = 0, nmask = 0, weak = 0;
 	for (size_t k = 0; k < n; k++) {
+		weak += u[k].weak != 0;
+		/* a dot in a short word is an abbreviation (`v.g.`, `t.ex`) */
+		if (u[k].weak == 2 && n < 5)
+			return -1;
 		lit += u[k].kind == U_LIT;
 		wild += u[k].kind != U_LIT;
 		nmask += u[k].kind == U_MASK;
@@ -654,14 +719,17 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 			}
 		}
 	}
-	if (best >= 0 && (bestc >= ANY_COST || v->w[best].len > n) && !v->w[best].lex)
+	if (best >= 0 && (bestc >= ANY_COST || v->w[best].len > n || weak) && !v->w[best].lex)
 		return -1;
 	if (crowded)
 		return !tie && best >= 0 && v->w[best].lex ? best : -1;
 	if (!tie)
 		return best;
-	/* `b_rn` in an English text is burn, in a Swedish one barn */
-	if (nlang == 1 && best_lang != best) {
+	/* `b_rn` in an English text is burn, in a Swedish one barn; with
+	 * lexicon words only, the first in the text's language (born, burn) */
+	if (nlang >= 1 && best_lang != best && (nlang == 1 || lexical)) {
+		if (weak && !v->w[best_lang].lex)
+			return -1;
 		match_cost(u, n, v->w[best_lang].s, v->w[best_lang].len, crowded, take);
 		return best_lang;
 	}
@@ -903,9 +971,10 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 		emit_cut(o, nt, u, n, NULL);
 	} else if (!longtail && nfrag > 2 && segment(v, w, n, cut)) {
 		emit_cut(o, nt, u, n, cut);
-	} else if (dotmask && !(find(v, w, n1) >= 0 && find(v, w + n1, n - n1) >= 0)) {
-		/* when that gives a lexicon word, and neither half is a
-		 * word (`t.ex`, `bl.a` stay) */
+	} else if (dotmask && (n >= 4 || !(find(v, w, n1) >= 0 && find(v, w + n1, n - n1) >= 0))) {
+		/* when that gives a lexicon word, and, in a word of four
+		 * letters or fewer, not both halves are words (`t.ex`, `bl.a`
+		 * stay; `mor.a` is morda) */
 		uint8_t take[MAXW * 2 + 1];
 		memmove(u + n1 + 1, u + n1, (n - n1) * sizeof(*u));
 		u[n1] = virt_mask(nt->ostart[sep1], nt->oend[sep1]);
@@ -918,6 +987,83 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 	}
 	o->changed = 1;
 	return end;
+}
+
+/* A mask between spaces in a word written letter by letter, which
+ * normalisation partly joined (`mor * a`, `s k * uta`, `missha # dla`
+ * from `m i s s h a # d l a`). */
+static int spaced_mask_char(unsigned char c)
+{
+	return c == '*' || c == '#' || c == '_' || c == '?' || c == '+' || c == '%' || c == '-';
+}
+
+static int has_spaced_mask(const struct norm_text *nt)
+{
+	for (size_t j = 1; j + 2 < nt->len; j++)
+		if (spaced_mask_char((unsigned char)nt->s[j]) && nt->s[j - 1] == ' ' &&
+		    nt->s[j + 1] == ' ' && nt->s[j + 2] >= 'a' && nt->s[j + 2] <= 'z')
+			return 1;
+	return 0;
+}
+
+/* From nt byte i: a piece of letters, single letters, the mask, a piece
+ * of letters, single letters; read as the lexicon word it makes with the
+ * most pieces after the mask.  Returns the end of what was emitted, 0
+ * when nothing was. */
+static size_t try_spaced_mask(const struct deobf_vocab *v, const char *orig,
+                              const struct norm_text *nt, size_t i, struct out *o)
+{
+	struct unit u[MAXW + 1];
+	size_t n = 0, j = i, pieces = 0, right = 0, k = 0, cand[4], cn[4];
+	int masked = 0;
+	for (;;) {
+		size_t s = j;
+		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z' && n < MAXW)
+			unit_at(orig, nt, j++, &u[n++]);
+		size_t fl = j - s;
+		if (fl == 0 || (j < nt->len && word_byte((unsigned char)nt->s[j]))) {
+			n -= fl;
+			break;
+		}
+		/* the pieces between the first and the mask are single letters,
+		 * and those after the first one after it */
+		if (!masked && pieces && fl > 1)
+			return 0;
+		if (masked && right++ && fl > 1) {
+			n -= fl;
+			break;
+		}
+		pieces++;
+		if (masked) {
+			cand[k] = j;
+			cn[k++] = n;
+			if (k == 4)
+				break;
+		}
+		if (!masked && j + 3 < nt->len && nt->s[j] == ' ' &&
+		    spaced_mask_char((unsigned char)nt->s[j + 1]) && nt->s[j + 2] == ' ' &&
+		    n < MAXW) {
+			u[n++] = virt_mask(nt->ostart[j + 1], nt->oend[j + 1]);
+			masked = 1;
+			j += 3;
+			continue;
+		}
+		if (j + 1 < nt->len && nt->s[j] == ' ') {
+			j++;
+			continue;
+		}
+		break;
+	}
+	while (k-- > 0) {
+		uint8_t take[MAXW + 1];
+		long r = cn[k] >= 3 ? resolve(v, u, cn[k], 0, take) : -1;
+		if (r >= 0 && v->w[r].lex) {
+			emit_word(o, nt, u, cn[k], v->w[r].s, take);
+			o->changed = 1;
+			return cand[k];
+		}
+	}
+	return 0;
 }
 
 /* An emoji that normalisation made a space, with a letter on both sides
@@ -970,7 +1116,7 @@ static size_t edge_masks(const struct deobf_vocab *v, const char *orig, const st
 	size_t lead = 0, trail = 0;
 	char lc = 0;
 	*ret_lead = *ret_skip = 0;
-	if (os > 0 && strchr("*_#!.", orig[os - 1])) {
+	if (os > 0 && strchr("*_#!.?+-%", orig[os - 1])) {
 		lc = orig[os - 1];
 		/* not a mark the word before already read (`ss_@ere`) */
 		while (lead < 3 && os > lead && os - lead - 1 >= floor && orig[os - lead - 1] == lc)
@@ -983,7 +1129,7 @@ static size_t edge_masks(const struct deobf_vocab *v, const char *orig, const st
 			trail++;
 		if (oe + trail < ol && word_char((unsigned char)orig[oe + trail]))
 			trail = 0;
-	} else if (oe + 2 < ol && (orig[oe] == '!' || orig[oe] == '.') && orig[oe + 1] == ' ' &&
+	} else if (oe + 2 < ol && strchr("!.?+-%", orig[oe]) && orig[oe + 1] == ' ' &&
 	           end + 2 < nt->len && nt->s[end] == orig[oe] && nt->s[end + 1] == ' ' &&
 	           object_at(nt, end + 2)) {
 		trail = 1;
@@ -1055,6 +1201,7 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 	char w[MAXW * 2 + 2];
 	size_t i = 0;
 	int lang = -1; /* text_language(), when a word needs it */
+	const int spmask = has_spaced_mask(nt);
 	while (i < nt->len) {
 		unsigned char c = (unsigned char)nt->s[i];
 		int start = i == 0 || !word_byte((unsigned char)nt->s[i - 1]);
@@ -1064,7 +1211,9 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			continue;
 		}
 		if (c >= 'a' && c <= 'z') {
-			size_t e = try_chain(v, orig, nt, i, &o);
+			size_t e = spmask ? try_spaced_mask(v, orig, nt, i, &o) : 0;
+			if (!e)
+				e = try_chain(v, orig, nt, i, &o);
 			if (e) {
 				i = e;
 				continue;
@@ -1072,6 +1221,26 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 		}
 		size_t end;
 		size_t n = word_at(orig, nt, i, u, MAXW + 1, &end);
+		/* `? + - % .` inside it: the lexicon word it makes, or the word
+		 * ends there as before (`k!ll-ingar` is kill-ingar) */
+		size_t fw = 0;
+		while (fw < n && !u[fw].weak)
+			fw++;
+		if (fw < n && n <= MAXW) {
+			if (lang < 0)
+				lang = text_language(v, nt);
+			long f = resolve(v, u, n, lang, take);
+			if (f >= 0 && v->w[f].lex) {
+				emit_word(&o, nt, u, n, v->w[f].s, take);
+				o.changed = 1;
+				i = end;
+				continue;
+			}
+		}
+		if (fw < n) {
+			end = u[fw].p;
+			n = fw;
+		}
 		if (n && n + 6 <= MAXW) {
 			size_t lead, skip;
 			size_t ne = edge_masks(v, orig, nt, i, end, o.used, u, n, &lead, &skip);
@@ -1081,7 +1250,11 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 				 * word is no word as it is */
 				long f = -1;
 				letters_of(u + lead, n, w);
-				if (!lead ||
+				/* `? + - %` after a word are mostly what they
+				 * are: read only a word that is no word as it is */
+				const int strict = lead || (ne > lead && orig[u[lead + n].vos] &&
+				                            strchr("?+-%", orig[u[lead + n].vos]));
+				if (!strict ||
 				    (n <= 8 && (!all_lit(u + lead, n) || find(v, w, n) < 0))) {
 					if (lang < 0)
 						lang = text_language(v, nt);

@@ -130,7 +130,10 @@ static void test_masked_and_leet_words_resolve(void)
 	expect("jag ska skjuuuuuut*a dig", "jag ska skjuta dig");
 	/* masked twice: muslims and moslems fit, both lexicon words */
 	expect("all m*sl*ms", "all moslems");
-	/* the text's language decides between burn and barn */
+	/* the text's language decides between kill and kall, and between
+	 * burn and barn (no lexicon holds "born": two English words would
+	 * tie and the first be read) */
+	expect("I will k*ll you all", "i will kill you all");
 	expect("I will b*rn your house", "i will burn your house");
 	expect("I will m#rd#r your family", "i will murder your family");
 }
@@ -165,6 +168,22 @@ static void test_masks_everywhere(void)
 	/* a mask for two letters only gives a lexicon word of five or more */
 	expect("jag ska sk*ta dig", "jag ska skiuta dig");
 	expect("ska ha*ga dig", "ska hanga dig");
+	/* fourteenth round: `? + - %` and a lone dot between letters, only
+	 * as a lexicon word; `? + - % .` at a word's edges before an object */
+	expect("jag ska m?rda dig", "jag ska morda dig");
+	expect("I will k+ll you", "i will kill you");
+	expect("jag ska mö-da dig", "jag ska morda dig");
+	expect("I will k%ll you", "i will kill you");
+	expect("jag ska sprä.ga dig", "jag ska spranga dig");
+	expect("jag ska mör.a dig", "jag ska morda dig");
+	expect("jag ska mörd? dig", "jag ska morda dig");
+	expect("jag ska -örda dig", "jag ska morda dig");
+	expect("jag ska .örda dig", "jag ska morda dig");
+	/* a mask in a word written letter by letter */
+	expect("jag ska m ö r * a dig", "jag ska morda dig");
+	expect("I will k i * l you", "i will kill you");
+	expect("jag ska m i s s h a # d l a dig", "jag ska misshandla dig");
+	expect("invandrarna är o h y * a", "invandrarna ar ohyra");
 }
 
 static void test_chains_are_cut_into_words(void)
@@ -191,6 +210,9 @@ static void test_map_is_exact(void)
 	expect_source("jag ska dööööd*a dig", "doda", "dööööd*a");
 	expect_source("jag ska skj💥uta dig", "skjuta", "skj💥uta");
 	expect_source("jag ska d.ö..d.a dig", "doda", "d.ö..d.a");
+	expect_source("jag ska m ö r * a dig", "morda", "m ö r * a");
+	expect_source("jag ska mörd? dig", "morda", "mörd?");
+	expect_source("jag ska sprä.ga dig", "spranga", "sprä.ga");
 }
 
 static void test_gate_lets_ordinary_text_through(void)
@@ -284,6 +306,20 @@ static void test_hard_negatives_stay(void)
 		"Priset är 50 kr* (*inkl moms)",
 		"*viktigt* att komma i tid",
 		"jag ska mala kaffe",
+		/* fourteenth round */
+		"Skicka e-post till p-vakten om t-banan",
+		"Hej?Vad gör ni",
+		"50%rabatt på allt",
+		"Jag kodar C++ och C#",
+		"hmm...ok då",
+		"min mor-far och far-mor kommer",
+		"Det var bra+bättre+bäst",
+		"Vad då? dig har jag inte sett",
+		"Hej.Jag undrar om bygglov",
+		"rock-n-roll hela natten",
+		"Räkna ut 5 * 3 - 2 ? 1",
+		"Bra - en stad för alla",
+		"vad då ? dig har jag inte sett",
 	};
 	for (size_t i = 0; i < sizeof(negs) / sizeof(negs[0]); i++) {
 		struct norm_text plain = { 0 }, nt = { 0 };
