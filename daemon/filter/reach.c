@@ -1160,3 +1160,36 @@ int pattern_cut_memo(const char *src, int normalized, size_t cut, struct reach_m
 		return 1;
 	return prefix_of(src, normalized, 0, cut, 1, memo, ret_prefix, ret_reach);
 }
+
+/* Positive lookbehinds (reach.h): the widest one's reach.  A lookbehind
+ * inside another is inside its reach; one inside a negative lookaround
+ * holds no literal the prefilter requires and is skipped with it. */
+long pattern_behind_memo(const char *src, int normalized, struct reach_memo *memo)
+{
+	struct rx p = { .s = src, .len = strlen(src), .normalized = normalized, .memo = memo };
+	long behind = 0;
+	if (!strstr(src, "(?<="))
+		return 0; /* nearly every pattern: no need to read it */
+	if (has_extended(src, memo))
+		return -1;
+	while (!p.bail && p.pos < p.len) {
+		const char *q = p.s + p.pos;
+		if (*q == '\\') {
+			if (p.pos + 1 < p.len && q[1] == 'Q')
+				return -1; /* a quoted '(' or '[' */
+			p.pos += 2;
+		} else if (*q == '[') {
+			skip_class(&p);
+		} else if (strncmp(q, "(?!", 3) == 0 || strncmp(q, "(?<!", 4) == 0) {
+			p.pos += q[2] == '!' ? 3 : 4;
+			skip_group(&p);
+		} else if (strncmp(q, "(?<=", 4) == 0) {
+			long r = parse_group(&p);
+			if (!p.bail && r > behind)
+				behind = r;
+		} else {
+			p.pos++;
+		}
+	}
+	return p.bail ? -1 : behind;
+}

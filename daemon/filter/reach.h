@@ -117,6 +117,17 @@ struct reach_seg {
 size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long max_width,
                                 struct reach_seg seg[REACH_MAX_SEGS], long *ret_width);
 
+/* How far before a match's start its positive lookbehinds may read, in
+ * characters (at most the largest reach of one of them), or -1 when one
+ * is not understood.  The prefilter takes literals from a positive
+ * lookbehind too (prefilter.h), and such a literal may end before the
+ * match starts: "(?<=qx\w)zzv" matches "qxazzv" at the 'z', one
+ * character after the end of "qx".  Everything else a match looks at
+ * lies at or after its start, so a match starts at most this many
+ * characters after the end of a literal of each set (engine.c widens
+ * its windows by it).  0 for a pattern without one. */
+long pattern_behind_memo(const char *src, int normalized, struct reach_memo *memo);
+
 /* The length of the backtracking verb at s (just after its '(':
  * "*SKIP)", "*PRUNE)", "*THEN)", "*COMMIT)"), or 0 for anything else.
  * They match nothing and only make a match fail, so the prefilter reads
