@@ -35,6 +35,9 @@
 /* Reaches counted in spaces (normalised text, reach.h): at most this many
  * words on either side. */
 #define WINDOW_MAX_SPACES 64
+/* The widest forward walk a window's subject is cut after (characters, a
+ * space counted as eight; split.look_seg). */
+#define LOOK_MAX 1000
 
 struct crule {
 	int always;    /* a pattern without literals: run on every comment */
@@ -89,6 +92,12 @@ struct split {
 	 * far before the start, so every window ends that much later, in
 	 * either plan (0 nearly always) */
 	uint16_t behind;
+	/* how far after its start an attempt of the pattern reads, as a walk
+	 * forward (reach.h, pattern_look_memo(); look_nseg 0: unbounded): a
+	 * window's search is given the text up to the walk's end from the
+	 * window's end only (window_subject()) */
+	uint8_t look_nseg;
+	uint16_t look_seg[REACH_MAX_SEGS];
 	struct code_ref *head_ref, *tail_ref; /* codecache.h */
 };
 
@@ -644,6 +653,15 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 		memset(&qs[u], 0, sizeof(qs[u]));
 	}
 out:
+	/* how far its attempts read: a window's search need not be given
+	 * the text beyond (run_windowed()) */
+	if (r == 0 && sp->reach) {
+		struct reach_seg look[REACH_MAX_SEGS];
+		sp->look_nseg = (uint8_t)pattern_look_memo(src, norm, memo->reach, LOOK_MAX, look);
+		for (size_t k = 0; k < sp->look_nseg; k++)
+			sp->look_seg[k] =
+			        (uint16_t)((look[k].spaces ? SEG_SPACES : 0) | (uint16_t)look[k].n);
+	}
 	lit_set_clear(&qs[0]);
 	lit_set_clear(&qs[1]);
 	free(hs);
@@ -822,6 +840,8 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 			ps->alt_reach = e->splits[s].alt_reach;
 			memcpy(ps->alt_seg, e->splits[s].alt_seg, sizeof(ps->alt_seg));
 			ps->behind = e->splits[s].behind;
+			ps->look_nseg = e->splits[s].look_nseg;
+			memcpy(ps->look_seg, e->splits[s].look_seg, sizeof(ps->look_seg));
 			if (extra[s].n &&
 			    intern_set(map, &L[in], in, &extra[s], &ps->set[PREFIX_SET]) < 0)
 				goto out;
@@ -899,6 +919,9 @@ static int build_prefilter(struct filter_engine *e)
 			memcpy(e->splits[s].alt_seg, e->plan->slot[s].alt_seg,
 			       sizeof(e->splits[s].alt_seg));
 			e->splits[s].behind = e->plan->slot[s].behind;
+			e->splits[s].look_nseg = e->plan->slot[s].look_nseg;
+			memcpy(e->splits[s].look_seg, e->plan->slot[s].look_seg,
+			       sizeof(e->splits[s].look_seg));
 		}
 	} else {
 		struct prefilter_plan *p = prefilter_plan_new(src, tag, e->nslots);
@@ -1630,6 +1653,37 @@ static uint32_t merge_windows(const struct filter_engine *e, const struct walk *
 	return q;
 }
 
+/* The subject length a window's search needs when its last start is hi:
+ * the end of the walk forward from hi through what an attempt reads
+ * (split.look_seg), with a margin (one space, 16 bytes), at a character
+ * boundary; slen when unbounded.  PCRE2 (JIT and interpreter) looks for
+ * a pattern's last required character up to the subject's end on each
+ * call; with the whole text as subject every window's call read on to
+ * the end of the text when that character was rare, so the windows of a
+ * text cost its length times their number.  A character is at most four
+ * bytes: no walk for characters. */
+static size_t window_subject(const struct split *sp, const char *s, size_t slen, size_t hi)
+{
+	size_t end = hi;
+	if (!sp->look_nseg)
+		return slen;
+	for (size_t k = 0; k < sp->look_nseg && end < slen; k++) {
+		size_t n = sp->look_seg[k] & ~SEG_SPACES;
+		if (sp->look_seg[k] & SEG_SPACES) {
+			for (n++; n > 0 && end < slen; n--) {
+				const char *q = memchr(s + end, ' ', slen - end);
+				end = q ? (size_t)(q - s) + 1 : slen;
+			}
+		} else {
+			end = slen - end > 4 * n ? end + 4 * n : slen;
+		}
+	}
+	end = slen - end > 16 ? end + 16 : slen;
+	while (end < slen && ((unsigned char)s[end] & 0xC0) == 0x80)
+		end++;
+	return end;
+}
+
 /* Run pattern k of rule i only where a match can start: near the
  * occurrences of one of its literal sets.  Every character a match starting
  * at S looks at lies within R characters of S (reach.h), the literal among
@@ -1680,8 +1734,9 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		else
 			pattern_jit(e, s, pt, hi - lo + read_width(spl, w));
 		pcre2_set_offset_limit(e->wctx, hi);
+		const size_t tlen = window_subject(spl, subj, slen, hi);
 		while (lo <= hi && sc->nspans < e->opt.max_spans) {
-			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, slen, lo);
+			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, tlen, lo);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -1713,7 +1768,8 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 		q = merge_windows(e, w, subj, slen, q, &hi, &next_lo);
 		pattern_jit(e, s, pt, hi - lo + read_width(&e->splits[s], w));
 		pcre2_set_offset_limit(e->wctx, hi);
-		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj, slen, lo);
+		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj,
+		                    window_subject(&e->splits[s], subj, slen, hi), lo);
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return rc;
 	}

@@ -128,6 +128,22 @@ size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long m
  * its windows by it).  0 for a pattern without one. */
 long pattern_behind_memo(const char *src, int normalized, struct reach_memo *memo);
 
+/* How far after its start a match of src may look, however it ends, as
+ * the walk forward through seg[] (the first segment first, each in
+ * characters or in spaces, as pattern_mixed_reach_memo() walks back):
+ * like pattern_reach(), pattern_space_reach() and the segments, but
+ * negative lookarounds count what they read too.  No attempt of the
+ * pattern at S (a match or not) reads a character past the walk's end,
+ * so the subject may end there (plus a margin) without changing the
+ * attempt: engine.c gives a window's search such a subject, since PCRE2
+ * looks for a pattern's last required character up to the subject's end
+ * on every call (a window's call read on to the end of a 64 KB text).
+ * Returns the number of segments (1 for characters or spaces alone), 0
+ * when unbounded or wider than max_width (characters, a space counted
+ * as eight). */
+size_t pattern_look_memo(const char *src, int normalized, struct reach_memo *memo, long max_width,
+                         struct reach_seg seg[REACH_MAX_SEGS]);
+
 /* The length of the backtracking verb at s (just after its '(':
  * "*SKIP)", "*PRUNE)", "*THEN)", "*COMMIT)"), or 0 for anything else.
  * They match nothing and only make a match fail, so the prefilter reads
