@@ -38,6 +38,7 @@
 /* The widest forward walk a window's subject is cut after (characters, a
  * space counted as eight; split.look_seg). */
 #define LOOK_MAX 1000
+#define LOOK_MAX_SPACES 32
 
 struct crule {
 	int always;    /* a pattern without literals: run on every comment */
@@ -1664,8 +1665,15 @@ static uint32_t merge_windows(const struct filter_engine *e, const struct walk *
  * bytes: no walk for characters. */
 static size_t window_subject(const struct split *sp, const char *s, size_t slen, size_t hi)
 {
-	size_t end = hi;
+	size_t end = hi, spaces = 0;
 	if (!sp->look_nseg)
+		return slen;
+	/* a walk of many spaces (a memchr() each) would cost more than
+	 * most searches it shortens: the whole text then, as before */
+	for (size_t k = 0; k < sp->look_nseg; k++)
+		if (sp->look_seg[k] & SEG_SPACES)
+			spaces += sp->look_seg[k] & ~SEG_SPACES;
+	if (spaces > LOOK_MAX_SPACES)
 		return slen;
 	for (size_t k = 0; k < sp->look_nseg && end < slen; k++) {
 		size_t n = sp->look_seg[k] & ~SEG_SPACES;
