@@ -35,6 +35,10 @@
 /* Reaches counted in spaces (normalised text, reach.h): at most this many
  * words on either side. */
 #define WINDOW_MAX_SPACES 64
+/* The widest forward walk a window's subject is cut after (characters, a
+ * space counted as eight; split.look_seg). */
+#define LOOK_MAX 1000
+#define LOOK_MAX_SPACES 32
 
 struct crule {
 	int always;    /* a pattern without literals: run on every comment */
@@ -84,6 +88,17 @@ struct split {
 	uint8_t alt_nseg;
 	uint32_t reach, alt_reach;
 	uint16_t seg[REACH_MAX_SEGS], alt_seg[REACH_MAX_SEGS];
+	/* characters a positive lookbehind may read before a match's start
+	 * (reach.h, pattern_behind_memo()): a literal of its set may end that
+	 * far before the start, so every window ends that much later, in
+	 * either plan (0 nearly always) */
+	uint16_t behind;
+	/* how far after its start an attempt of the pattern reads, as a walk
+	 * forward (reach.h, pattern_look_memo(); look_nseg 0: unbounded): a
+	 * window's search is given the text up to the walk's end from the
+	 * window's end only (window_subject()) */
+	uint8_t look_nseg;
+	uint16_t look_seg[REACH_MAX_SEGS];
 	struct code_ref *head_ref, *tail_ref; /* codecache.h */
 };
 
@@ -92,6 +107,7 @@ struct split {
 struct walk {
 	uint32_t reach;
 	uint8_t spaces, nseg;
+	uint16_t behind; /* characters past a place a window ends (split.behind) */
 	const uint16_t *seg;
 };
 
@@ -573,6 +589,12 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 			return r;
 		src = ts;
 	}
+	/* a literal from a positive lookbehind may end before the match's
+	 * start: windows end that much after a place (unknown: none) */
+	reach = pattern_behind_memo(src, norm, memo->reach);
+	if (reach < 0 || reach > WINDOW_MAX_REACH)
+		goto out;
+	sp->behind = (uint16_t)reach;
 	reach = pattern_reach_memo(src, norm, memo->reach);
 	if (reach > WINDOW_MAX_REACH)
 		reach = -1;
@@ -632,6 +654,15 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 		memset(&qs[u], 0, sizeof(qs[u]));
 	}
 out:
+	/* how far its attempts read: a window's search need not be given
+	 * the text beyond (run_windowed()) */
+	if (r == 0 && sp->reach) {
+		struct reach_seg look[REACH_MAX_SEGS];
+		sp->look_nseg = (uint8_t)pattern_look_memo(src, norm, memo->reach, LOOK_MAX, look);
+		for (size_t k = 0; k < sp->look_nseg; k++)
+			sp->look_seg[k] =
+			        (uint16_t)((look[k].spaces ? SEG_SPACES : 0) | (uint16_t)look[k].n);
+	}
 	lit_set_clear(&qs[0]);
 	lit_set_clear(&qs[1]);
 	free(hs);
@@ -809,6 +840,9 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 			ps->alt_nseg = e->splits[s].alt_nseg;
 			ps->alt_reach = e->splits[s].alt_reach;
 			memcpy(ps->alt_seg, e->splits[s].alt_seg, sizeof(ps->alt_seg));
+			ps->behind = e->splits[s].behind;
+			ps->look_nseg = e->splits[s].look_nseg;
+			memcpy(ps->look_seg, e->splits[s].look_seg, sizeof(ps->look_seg));
 			if (extra[s].n &&
 			    intern_set(map, &L[in], in, &extra[s], &ps->set[PREFIX_SET]) < 0)
 				goto out;
@@ -885,6 +919,10 @@ static int build_prefilter(struct filter_engine *e)
 			e->splits[s].alt_reach = e->plan->slot[s].alt_reach;
 			memcpy(e->splits[s].alt_seg, e->plan->slot[s].alt_seg,
 			       sizeof(e->splits[s].alt_seg));
+			e->splits[s].behind = e->plan->slot[s].behind;
+			e->splits[s].look_nseg = e->plan->slot[s].look_nseg;
+			memcpy(e->splits[s].look_seg, e->plan->slot[s].look_seg,
+			       sizeof(e->splits[s].look_seg));
 		}
 	} else {
 		struct prefilter_plan *p = prefilter_plan_new(src, tag, e->nslots);
@@ -1454,6 +1492,8 @@ static size_t read_width(const struct split *sp, const struct walk *w)
  * saves. */
 static const struct occ *few_places(const struct occ *o, size_t width, size_t slen)
 {
+	/* width includes the characters a window ends past its place
+	 * (split.behind) */
 	return o && o->n <= WINDOW_MAX_OCC && o->n * width <= slen / 2 ? o : NULL;
 }
 
@@ -1488,7 +1528,11 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 	const struct occ *o = NULL;
 	if (e->recorded[s] != e->gen)
 		return NULL; /* places not recorded */
-	*w = (struct walk){ sp->reach, sp->spaces, sp->nseg, sp->seg };
+	*w = (struct walk){ .reach = sp->reach,
+		            .spaces = sp->spaces,
+		            .nseg = sp->nseg,
+		            .behind = sp->behind,
+		            .seg = sp->seg };
 	if (sp->wset == WSET_ANY) {
 		o = rarest_own(e, s);
 	} else {
@@ -1498,11 +1542,15 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 			return sp->wset == PREFIX_SET ? &none : NULL;
 	}
 	/* a word is about eight characters; segments are in characters */
-	o = few_places(o, walk_width(w), slen);
+	o = few_places(o, walk_width(w) + sp->behind, slen);
 	if (sp->alt_nseg) {
-		const struct occ *a = few_places(rarest_own(e, s), sp->alt_reach, slen);
+		const struct occ *a =
+		        few_places(rarest_own(e, s), sp->alt_reach + sp->behind, slen);
 		if (a && (!o || (size_t)a->n * sp->alt_reach < (size_t)o->n * walk_width(w))) {
-			*w = (struct walk){ sp->alt_reach, 0, sp->alt_nseg, sp->alt_seg };
+			*w = (struct walk){ .reach = sp->alt_reach,
+				            .nseg = sp->alt_nseg,
+				            .behind = sp->behind,
+				            .seg = sp->alt_seg };
 			o = a;
 		}
 	}
@@ -1567,15 +1615,29 @@ static size_t reach_back(const struct walk *sp, const char *s, size_t pos, size_
 	                  : chars_back(s, pos, sp->reach, floor);
 }
 
+/* Where the window of the place ending at pos ends: pos, or w->behind
+ * characters later when a literal of the set may end before a match's
+ * start (a positive lookbehind's, split.behind), at most slen. */
+static size_t window_end(const struct walk *w, const char *s, size_t slen, size_t pos)
+{
+	for (size_t n = w->behind; n > 0 && pos < slen; n--) {
+		pos++;
+		while (pos < slen && ((unsigned char)s[pos] & 0xC0) == 0x80)
+			pos++;
+	}
+	return pos;
+}
+
 /* The windows of places q, q's successors ...: the first window [*lo,
  * *hi] (lo known already for q, passed in *lo), the windows that touch it
  * merged into it.  Returns the first place after it (UINT32_MAX: none)
  * with *next_lo its window's start.  A place at or before hi merges
  * without a walk; for one after it the walk stops at hi. */
 static uint32_t merge_windows(const struct filter_engine *e, const struct walk *sp,
-                              const char *subj, uint32_t q, size_t *hi, size_t *next_lo)
+                              const char *subj, size_t slen, uint32_t q, size_t *hi,
+                              size_t *next_lo)
 {
-	*hi = e->occ_pos[q];
+	*hi = window_end(sp, subj, slen, e->occ_pos[q]);
 	for (q = e->occ_next[q]; q != UINT32_MAX; q = e->occ_next[q]) {
 		size_t pos = e->occ_pos[q];
 		if (pos > *hi) {
@@ -1584,10 +1646,50 @@ static uint32_t merge_windows(const struct filter_engine *e, const struct walk *
 				*next_lo = lo;
 				return q;
 			}
-			*hi = pos;
 		}
+		size_t end = window_end(sp, subj, slen, pos);
+		if (end > *hi)
+			*hi = end;
 	}
 	return q;
+}
+
+/* The subject length a window's search needs when its last start is hi:
+ * the end of the walk forward from hi through what an attempt reads
+ * (split.look_seg), with a margin (one space, 16 bytes), at a character
+ * boundary; slen when unbounded.  PCRE2 (JIT and interpreter) looks for
+ * a pattern's last required character up to the subject's end on each
+ * call; with the whole text as subject every window's call read on to
+ * the end of the text when that character was rare, so the windows of a
+ * text cost its length times their number.  A character is at most four
+ * bytes: no walk for characters. */
+static size_t window_subject(const struct split *sp, const char *s, size_t slen, size_t hi)
+{
+	size_t end = hi, spaces = 0;
+	if (!sp->look_nseg)
+		return slen;
+	/* a walk of many spaces (a memchr() each) would cost more than
+	 * most searches it shortens: the whole text then, as before */
+	for (size_t k = 0; k < sp->look_nseg; k++)
+		if (sp->look_seg[k] & SEG_SPACES)
+			spaces += sp->look_seg[k] & ~SEG_SPACES;
+	if (spaces > LOOK_MAX_SPACES)
+		return slen;
+	for (size_t k = 0; k < sp->look_nseg && end < slen; k++) {
+		size_t n = sp->look_seg[k] & ~SEG_SPACES;
+		if (sp->look_seg[k] & SEG_SPACES) {
+			for (n++; n > 0 && end < slen; n--) {
+				const char *q = memchr(s + end, ' ', slen - end);
+				end = q ? (size_t)(q - s) + 1 : slen;
+			}
+		} else {
+			end = slen - end > 4 * n ? end + 4 * n : slen;
+		}
+	}
+	end = slen - end > 16 ? end + 16 : slen;
+	while (end < slen && ((unsigned char)s[end] & 0xC0) == 0x80)
+		end++;
+	return end;
 }
 
 /* Run pattern k of rule i only where a match can start: near the
@@ -1596,7 +1698,9 @@ static uint32_t merge_windows(const struct filter_engine *e, const struct walk *
  * them, so S is at most R characters before the literal's end E; and S
  * is before E: a match that starts later holds a later occurrence, whose
  * window has S.  So a window is the starts [E - R, E] (the match itself
- * may go on past E: the subject is the whole text), and the windows are
+ * may go on past E: the subject is the whole text); [E - R, E + B] when
+ * a positive lookbehind may read B characters before S (split.behind):
+ * a literal there may end before S, at most B before it.  The windows are
  * searched in order with PCRE2's offset limit, which bounds where a match
  * starts: the matches found are those, at the same offsets, that
  * run_whole() finds.  Same returns. */
@@ -1626,7 +1730,7 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
 		size_t lo = next_lo, hi;
 		/* merge the windows that touch */
-		q = merge_windows(e, w, subj, q, &hi, &next_lo);
+		q = merge_windows(e, w, subj, slen, q, &hi, &next_lo);
 		if (hi < start)
 			continue;
 		if (lo < start)
@@ -1638,8 +1742,9 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 		else
 			pattern_jit(e, s, pt, hi - lo + read_width(spl, w));
 		pcre2_set_offset_limit(e->wctx, hi);
+		const size_t tlen = window_subject(spl, subj, slen, hi);
 		while (lo <= hi && sc->nspans < e->opt.max_spans) {
-			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, slen, lo);
+			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, tlen, lo);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
@@ -1668,10 +1773,11 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
 	while (q != UINT32_MAX) {
 		size_t lo = next_lo, hi;
-		q = merge_windows(e, w, subj, q, &hi, &next_lo);
+		q = merge_windows(e, w, subj, slen, q, &hi, &next_lo);
 		pattern_jit(e, s, pt, hi - lo + read_width(&e->splits[s], w));
 		pcre2_set_offset_limit(e->wctx, hi);
-		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj, slen, lo);
+		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj,
+		                    window_subject(&e->splits[s], subj, slen, hi), lo);
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return rc;
 	}

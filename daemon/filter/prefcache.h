@@ -30,7 +30,10 @@ struct plan_slot {
 	uint8_t nseg;     /* segments of words and characters (engine.c) */
 	uint8_t alt_nseg; /* a second plan, chosen per text (engine.c) */
 	uint16_t seg[4], alt_seg[4];
+	uint16_t behind; /* split.behind (engine.c); in what was padding */
 	uint32_t alt_reach;
+	uint8_t look_nseg; /* split.look_* (engine.c) */
+	uint16_t look_seg[4];
 	/* the distinct set (automaton id) of required set c, and [3] of the
 	 * window prefix set (PLAN_NO_SET: none) */
 	uint32_t set[4];

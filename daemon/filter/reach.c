@@ -19,6 +19,7 @@ struct rx {
 	int maxdepth;            /* the deepest group nesting reached (memo entries) */
 	struct reach_memo *memo; /* NULL: none */
 	size_t cut;              /* prefixes: cut at this offset too (0: none) */
+	int negatives;           /* count negative lookarounds too (pattern_look_memo()) */
 };
 
 #define QUANT_INF (-2L) /* quant(): *, + or {n,} */
@@ -458,7 +459,7 @@ static long parse_group(struct rx *p)
 		                (peek(p) == '<' && p->pos + 1 < p->len && p->s[p->pos + 1] == '!');
 		if (!group_open(p))
 			return -1;
-		if (neg) {
+		if (neg && !p->negatives) {
 			skip_group(p);
 			return 0;
 		}
@@ -538,7 +539,7 @@ static size_t memo_key(const struct rx *p, size_t at)
 	size_t h = 2166136261u;
 	for (size_t i = 0; i < MEMO_KEY_LEN; i++)
 		h = (h ^ (unsigned char)p->s[at + i]) * 16777619u;
-	return h ^ (size_t)(p->normalized | p->spaces << 1);
+	return h ^ (size_t)(p->normalized | p->spaces << 1 | p->negatives << 2);
 }
 
 /* parse_group() through the memo: only groups read to their end without
@@ -734,12 +735,14 @@ static int has_extended(const char *src, struct reach_memo *memo)
 	return ext;
 }
 
-static long reach_of(const char *src, int normalized, int spaces, struct reach_memo *memo)
+static long reach_of(const char *src, int normalized, int spaces, int negatives,
+                     struct reach_memo *memo)
 {
 	struct rx p = { .s = src,
 		        .len = strlen(src),
 		        .normalized = normalized,
 		        .spaces = spaces,
+		        .negatives = negatives,
 		        .memo = memo };
 	if (has_extended(src, memo))
 		return -1;
@@ -751,22 +754,22 @@ static long reach_of(const char *src, int normalized, int spaces, struct reach_m
 
 long pattern_reach(const char *src, int normalized)
 {
-	return reach_of(src, normalized, 0, NULL);
+	return reach_of(src, normalized, 0, 0, NULL);
 }
 
 long pattern_space_reach(const char *src)
 {
-	return reach_of(src, 1, 1, NULL);
+	return reach_of(src, 1, 1, 0, NULL);
 }
 
 long pattern_reach_memo(const char *src, int normalized, struct reach_memo *memo)
 {
-	return reach_of(src, normalized, 0, memo);
+	return reach_of(src, normalized, 0, 0, memo);
 }
 
 long pattern_space_reach_memo(const char *src, struct reach_memo *memo)
 {
-	return reach_of(src, 1, 1, memo);
+	return reach_of(src, 1, 1, 0, memo);
 }
 
 /* Segments in spaces and in characters (reach.h).  Each top-level item
@@ -776,10 +779,12 @@ long pattern_space_reach_memo(const char *src, struct reach_memo *memo)
  * so far, the least width ending in either unit. */
 #define MIXED_MAX_ITEMS 256
 
-size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long max_width,
-                                struct reach_seg seg[REACH_MAX_SEGS], long *ret_width)
+static size_t mixed_reach(const char *src, struct reach_memo *memo, int negatives, long max_width,
+                          struct reach_seg seg[REACH_MAX_SEGS], long *ret_width)
 {
-	struct rx c = { .s = src, .len = strlen(src), .normalized = 1, .memo = memo };
+	struct rx c = {
+		.s = src, .len = strlen(src), .normalized = 1, .negatives = negatives, .memo = memo
+	};
 	struct rx w = c;
 	long r[MIXED_MAX_ITEMS][2]; /* per item: characters, spaces; -1 unbounded */
 	size_t n = 0;
@@ -1137,7 +1142,7 @@ static int prefix_of(const char *src, int normalized, int spaces, size_t cut, in
 		return -ENOMEM;
 	}
 	long reach =
-	        p.bail || p.pos != p.len || !o.s ? -1 : reach_of(o.s, normalized, spaces, memo);
+	        p.bail || p.pos != p.len || !o.s ? -1 : reach_of(o.s, normalized, spaces, 0, memo);
 	if (reach < 0 || (!whole && strcmp(o.s, src) == 0)) {
 		free(o.s);
 		return 1;
@@ -1159,4 +1164,64 @@ int pattern_cut_memo(const char *src, int normalized, size_t cut, struct reach_m
 	if (cut == 0)
 		return 1;
 	return prefix_of(src, normalized, 0, cut, 1, memo, ret_prefix, ret_reach);
+}
+
+/* Positive lookbehinds (reach.h): the widest one's reach.  A lookbehind
+ * inside another is inside its reach; one inside a negative lookaround
+ * holds no literal the prefilter requires and is skipped with it. */
+long pattern_behind_memo(const char *src, int normalized, struct reach_memo *memo)
+{
+	struct rx p = { .s = src, .len = strlen(src), .normalized = normalized, .memo = memo };
+	long behind = 0;
+	if (!strstr(src, "(?<="))
+		return 0; /* nearly every pattern: no need to read it */
+	if (has_extended(src, memo))
+		return -1;
+	while (!p.bail && p.pos < p.len) {
+		const char *q = p.s + p.pos;
+		if (*q == '\\') {
+			if (p.pos + 1 < p.len && q[1] == 'Q')
+				return -1; /* a quoted '(' or '[' */
+			p.pos += 2;
+		} else if (*q == '[') {
+			skip_class(&p);
+		} else if (strncmp(q, "(?!", 3) == 0 || strncmp(q, "(?<!", 4) == 0) {
+			p.pos += q[2] == '!' ? 3 : 4;
+			skip_group(&p);
+		} else if (strncmp(q, "(?<=", 4) == 0) {
+			long r = parse_group(&p);
+			if (!p.bail && r > behind)
+				behind = r;
+		} else {
+			p.pos++;
+		}
+	}
+	return p.bail ? -1 : behind;
+}
+
+size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long max_width,
+                                struct reach_seg seg[REACH_MAX_SEGS], long *ret_width)
+{
+	return mixed_reach(src, memo, 0, max_width, seg, ret_width);
+}
+
+/* All a match looks at after its start (reach.h): the narrowest of
+ * characters, spaces and segments, negative lookarounds counted.  Without
+ * a negative lookaround (most patterns) the count is pattern_reach()'s. */
+size_t pattern_look_memo(const char *src, int normalized, struct reach_memo *memo, long max_width,
+                         struct reach_seg seg[REACH_MAX_SEGS])
+{
+	const int neg = strstr(src, "(?!") || strstr(src, "(?<!");
+	long r = reach_of(src, normalized, 0, neg, memo);
+	long w = normalized ? reach_of(src, 1, 1, neg, memo) : -1;
+	long width;
+	if (w >= 0 && (r < 0 || 8 * w < r) && 8 * w <= max_width) {
+		seg[0] = (struct reach_seg){ 1, w };
+		return 1;
+	}
+	if (r >= 0 && r <= max_width) {
+		seg[0] = (struct reach_seg){ 0, r };
+		return 1;
+	}
+	return normalized ? mixed_reach(src, memo, neg, max_width, seg, &width) : 0;
 }

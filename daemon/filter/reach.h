@@ -117,6 +117,33 @@ struct reach_seg {
 size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long max_width,
                                 struct reach_seg seg[REACH_MAX_SEGS], long *ret_width);
 
+/* How far before a match's start its positive lookbehinds may read, in
+ * characters (at most the largest reach of one of them), or -1 when one
+ * is not understood.  The prefilter takes literals from a positive
+ * lookbehind too (prefilter.h), and such a literal may end before the
+ * match starts: "(?<=qx\w)zzv" matches "qxazzv" at the 'z', one
+ * character after the end of "qx".  Everything else a match looks at
+ * lies at or after its start, so a match starts at most this many
+ * characters after the end of a literal of each set (engine.c widens
+ * its windows by it).  0 for a pattern without one. */
+long pattern_behind_memo(const char *src, int normalized, struct reach_memo *memo);
+
+/* How far after its start a match of src may look, however it ends, as
+ * the walk forward through seg[] (the first segment first, each in
+ * characters or in spaces, as pattern_mixed_reach_memo() walks back):
+ * like pattern_reach(), pattern_space_reach() and the segments, but
+ * negative lookarounds count what they read too.  No attempt of the
+ * pattern at S (a match or not) reads a character past the walk's end,
+ * so the subject may end there (plus a margin) without changing the
+ * attempt: engine.c gives a window's search such a subject, since PCRE2
+ * looks for a pattern's last required character up to the subject's end
+ * on every call (a window's call read on to the end of a 64 KB text).
+ * Returns the number of segments (1 for characters or spaces alone), 0
+ * when unbounded or wider than max_width (characters, a space counted
+ * as eight). */
+size_t pattern_look_memo(const char *src, int normalized, struct reach_memo *memo, long max_width,
+                         struct reach_seg seg[REACH_MAX_SEGS]);
+
 /* The length of the backtracking verb at s (just after its '(':
  * "*SKIP)", "*PRUNE)", "*THEN)", "*COMMIT)"), or 0 for anything else.
  * They match nothing and only make a match fail, so the prefilter reads

@@ -477,6 +477,174 @@ static void test_windowed_pattern_reaches_jit(void)
 	windowed_pattern_reaches_jit("zqxw.{0,250}", 25, 40);
 }
 
+/* A rule of one pattern on input `input` (raw, normalized) with `phrase`
+ * among its examples, or NULL. */
+static struct filter_engine *one_rule_engine(const char *pattern, const char *input,
+                                             const char *phrase)
+{
+	char txt[1024];
+	snprintf(txt, sizeof(txt),
+	         "rule t.behind\n title t\n category spam\n statute kommentarsregler\n"
+	         " tier possible\n severity 1\n actions review\n input %s\n"
+	         " pattern %s\n match %s\n match a %s\n match %s b\n"
+	         " nomatch zzv\n nomatch qx\n nomatch hej\nend\n",
+	         input, pattern, phrase, phrase, phrase);
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
+	struct filter_options o;
+	struct filter_engine *e = NULL;
+	filter_options_default(&o);
+	if (rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), clock_now(), &errs, &warns) != 0 ||
+	    filter_engine_new(&rs, &o, &e) < 0) {
+		diag_print(&errs, stdout);
+		filter_ruleset_clear(&rs);
+		e = NULL;
+	}
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	return e;
+}
+
+/* A literal the prefilter takes from a positive lookbehind may end before
+ * the match starts: "(?<=qx\w)zzv" matches "qxazzv" at the 'z', after
+ * the end of "qx".  The windows (which assumed a match starts at or
+ * before the end of its literal) end that far later (reach.h,
+ * pattern_behind_memo()).  Each pattern is scanned alone and after about
+ * 4 KB of filler holding its other literal ("zzv" and the like) often,
+ * so that the lookbehind's set is the one with the fewest places: the
+ * same match, the verdict of a run without windows, in windows.  Bounded
+ * in characters, a cut (the lookbehind is the cut's end), bounded in
+ * words, a prefix plan (\S+ after it), in segments; raw and normalised.
+ * Before the fix every long text missed its match. */
+static void test_lookbehind_literal_before_the_match(void)
+{
+	static const struct {
+		const char *pattern, *input, *phrase;
+	} c[] = {
+		{ "(?<=qx\\w)zzv{1,200}", "raw", "qxazzv" },
+		{ "(?<=qx\\w)zzv{1,200}", "normalized", "qxazzv" },
+		{ "(?<=qxw\\w\\w)zzv.{0,300}", "raw", "qxwabzzv" },
+		{ "(?<=qxwq\\s\\w)zv\\s+\\w+\\s+\\w+", "normalized", "qxwq azv ett tva" },
+		{ "(?<=qxwq\\s\\w)zv\\S+", "normalized", "qxwq azvtt" },
+		{ "(?<=qxwq\\s\\w)zv\\S+[^.]{0,200}\\?", "normalized", "qxwq azvtt hej?" },
+		{ "(?<=\\bqxwq\\w)(?:zz|yy)v", "raw", "qxwqayyv" },
+	};
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		struct filter_engine *e = one_rule_engine(c[k].pattern, c[k].input, c[k].phrase);
+		char *s = malloc(8192);
+		T_ASSERT(e != NULL && s != NULL);
+		if (!e || !s) {
+			free(s);
+			filter_engine_free(e);
+			continue;
+		}
+		struct filter_verdict *v = NULL, *w = NULL;
+		/* alone: a short text, no windows */
+		T_EQ_INT(0, filter_engine_scan(e, c[k].phrase, strlen(c[k].phrase), 0, &v));
+		T_ASSERT(has_hit(v, "t.behind"));
+		filter_verdict_free(v);
+		v = NULL;
+		size_t n = 0;
+		for (int line = 0; n < 4000; line++)
+			n += (size_t)snprintf(s + n, 8192 - n, "%s ",
+			                      line % 10 == 0 ? "hej zzvzv yyvyv" : "hej");
+		n += (size_t)snprintf(s + n, 8192 - n, "%s hej hej", c[k].phrase);
+		T_EQ_INT(0, filter_engine_scan(e, s, n, 0, &v));
+		T_EQ_INT(0, filter_engine_scan(e, s, n, FILTER_SCAN_NO_WINDOW, &w));
+		const struct filter_rule_stats *st = filter_engine_rule_stats(e, 0);
+		printf("# %s (%s): %s, %llu runs in windows, %llu whole\n", c[k].pattern,
+		       c[k].input, has_hit(v, "t.behind") ? "found" : "missed",
+		       (unsigned long long)st->long_windowed, (unsigned long long)st->long_whole);
+		T_ASSERT(has_hit(v, "t.behind"));
+		T_ASSERT(same_verdict(v, w));
+		T_EQ_INT(1, (long long)st->long_windowed);
+		filter_verdict_free(v);
+		filter_verdict_free(w);
+		free(s);
+		filter_engine_free(e);
+	}
+}
+
+/* A window's search is given the text up to what its attempts can read
+ * (reach.h, pattern_look_memo(); engine.c, window_subject()), negative
+ * lookarounds included, so that PCRE2 does not look for a rare last
+ * character to the end of the text on every window.  The subject's end
+ * must never be seen: "$" must not match there, and a negative
+ * lookahead must still see what follows.  Each case on 4 KB of filler
+ * with the phrase in the middle, with windows and without: the same
+ * verdict.  Counting no negative lookaround (what pattern_reach() does)
+ * makes the second case match; the last has words of 50-90 letters
+ * between its start and its '?' (a walk in spaces, not characters). */
+static void test_window_subject_ends_after_what_attempts_read(void)
+{
+	static const struct {
+		const char *pattern, *input, *phrase;
+		int hit;
+		const char *ex; /* the rule's three match examples */
+	} c[] = {
+		{ "zqv.{0,5}$", "raw", "zqv ab", 0, "zqv|a zqv|zqv ab" },
+		{ "zqv(?!.{0,300}kk)", "raw",
+		  "zqv bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb kk",
+		  0, "zqv|a zqv|zqv ab" },
+		{ "zqv[^.]{0,40}\\?", "normalized", "zqv vad sa du?", 1, "zqv?|a zqv?|zqv ab?" },
+		{ "zqv\\S+\\s+\\S+\\s+\\S+\\?", "normalized",
+		  "zqvaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb "
+		  "ccccccccccccccccccccccccccccccccccccccccccccccccccccccc?",
+		  1, "zqva b c?|x zqva b c?|zqvab cd ef?" },
+	};
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		char txt[1024], ex[3][64];
+		if (sscanf(c[k].ex, "%63[^|]|%63[^|]|%63[^|]", ex[0], ex[1], ex[2]) != 3)
+			T_ASSERT(0);
+		snprintf(txt, sizeof(txt),
+		         "rule t.look\n title t\n category spam\n statute kommentarsregler\n"
+		         " tier possible\n severity 1\n actions review\n input %s\n pattern %s\n"
+		         " match %s\n match %s\n match %s\n"
+		         " nomatch zqx\n nomatch hej\n nomatch kk\nend\n",
+		         c[k].input, c[k].pattern, ex[0], ex[1], ex[2]);
+		struct filter_ruleset rs = { 0 };
+		struct diag_list errs = { 0 }, warns = { 0 };
+		struct filter_options o;
+		struct filter_engine *e = NULL;
+		filter_options_default(&o);
+		if (rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), clock_now(), &errs,
+		                       &warns) != 0 ||
+		    filter_engine_new(&rs, &o, &e) < 0) {
+			diag_print(&errs, stdout);
+			filter_ruleset_clear(&rs);
+			e = NULL;
+		}
+		diag_list_clear(&errs);
+		diag_list_clear(&warns);
+		char *s = malloc(8192);
+		T_ASSERT(e != NULL && s != NULL);
+		if (!e || !s) {
+			free(s);
+			filter_engine_free(e);
+			continue;
+		}
+		size_t n = 0;
+		for (int line = 0; n < 4000; line++) {
+			n += (size_t)snprintf(s + n, 8192 - n, "%s ",
+			                      line == 40 ? c[k].phrase : "hej pa dig");
+		}
+		struct filter_verdict *v = NULL, *w = NULL;
+		T_EQ_INT(0, filter_engine_scan(e, s, n, 0, &v));
+		T_EQ_INT(0, filter_engine_scan(e, s, n, FILTER_SCAN_NO_WINDOW, &w));
+		printf("# %s (%s): %s, %llu runs in windows\n", c[k].pattern, c[k].input,
+		       has_hit(v, "t.look") ? "hit" : "no hit",
+		       (unsigned long long)filter_engine_rule_stats(e, 0)->long_windowed);
+		T_EQ_INT(c[k].hit, has_hit(v, "t.look"));
+		T_ASSERT(same_verdict(v, w));
+		T_EQ_INT(1, (long long)filter_engine_rule_stats(e, 0)->long_windowed);
+		filter_verdict_free(v);
+		filter_verdict_free(w);
+		free(s);
+		filter_engine_free(e);
+	}
+}
+
 int main(void)
 {
 	T_RUN(test_bounded_rules_run_in_windows_on_long_text);
@@ -485,5 +653,7 @@ int main(void)
 	T_RUN(test_email_windows_reach_back_to_the_at_only);
 	T_RUN(test_cuts_match_where_their_patterns_do);
 	T_RUN(test_second_plans_carried_to_a_shared_plan);
+	T_RUN(test_lookbehind_literal_before_the_match);
+	T_RUN(test_window_subject_ends_after_what_attempts_read);
 	return t_done();
 }

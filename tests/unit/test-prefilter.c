@@ -688,6 +688,90 @@ static void test_bounded_patterns_on_normalized_text_find_literals_within_reach(
 	reach_patterns(PREFILTER_NORMALIZED);
 }
 
+/* The offset of the (n + 1)-th space at or after pos (so [pos, that)
+ * holds n spaces), or len. */
+static size_t on_spaces(const char *s, size_t len, size_t pos, long n)
+{
+	for (; pos < len; pos++)
+		if (s[pos] == ' ' && n-- == 0)
+			return pos;
+	return len;
+}
+
+/* What a window's subject relies on (reach.h, pattern_look_memo()): an
+ * attempt of a pattern at S reads nothing past the walk forward from S,
+ * so an anchored match at S on the subject cut exactly at the walk's end
+ * (engine.c leaves a margin) gives what the whole subject gives: a
+ * match at the same offsets or none.  Every start of random subjects. */
+static void look_patterns(unsigned flags)
+{
+	const int norm = (flags & PREFILTER_NORMALIZED) != 0;
+	pcre2_match_data *md = pcre2_match_data_create(16, NULL);
+	int bounded = 0, checked = 0, violations = 0;
+	for (long i = 0; i < 2000; i++) {
+		char pat[2048] = "";
+		struct reach_seg seg[REACH_MAX_SEGS];
+		int err;
+		PCRE2_SIZE off;
+		gen_alt(pat, sizeof(pat), 0);
+		size_t nseg = pattern_look_memo(pat, norm, NULL, 1000, seg);
+		if (nseg == 0)
+			continue;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		if (!code)
+			continue;
+		bounded++;
+		for (int k = 0; k < 8; k++) {
+			char subj[256];
+			gen_subject(subj, 64);
+			strcat(subj, " ");
+			gen_subject(subj + strlen(subj), 64);
+			if (norm) {
+				struct norm_text nt;
+				if (normalize_text(subj, strlen(subj), &nt) < 0)
+					continue;
+				snprintf(subj, sizeof(subj), "%s", nt.s);
+				norm_text_free(&nt);
+			}
+			const size_t len = strlen(subj);
+			for (size_t st = 0; st <= len; st = on_chars(subj, len, st, 1)) {
+				size_t end = st;
+				for (size_t j = 0; j < nseg; j++)
+					end = seg[j].spaces ? on_spaces(subj, len, end, seg[j].n)
+					                    : on_chars(subj, len, end, seg[j].n);
+				PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+				int a = pcre2_match(code, (PCRE2_SPTR)subj, len, st, PCRE2_ANCHORED,
+				                    md, NULL);
+				size_t a0 = a >= 0 ? ov[0] : 0, a1 = a >= 0 ? ov[1] : 0;
+				int b = pcre2_match(code, (PCRE2_SPTR)subj, end, st, PCRE2_ANCHORED,
+				                    md, NULL);
+				checked++;
+				if (((a >= 0) != (b >= 0) ||
+				     (a >= 0 && (a0 != ov[0] || a1 != ov[1]))) &&
+				    violations++ < 10)
+					T_FAIL_("/%s/ on \"%s\" at %zu: %d (%zu..%zu) whole, %d "
+					        "cut at "
+					        "%zu",
+					        pat, subj, st, a, a0, a1, b, end);
+				if (st == len)
+					break;
+			}
+		}
+		pcre2_code_free(code);
+	}
+	printf("# %d bounded patterns, %d starts compared\n", bounded, checked);
+	T_ASSERT(bounded > 100);
+	T_EQ_INT(0, violations);
+	pcre2_match_data_free(md);
+}
+
+static void test_attempts_read_nothing_past_their_look(void)
+{
+	look_patterns(0);
+	look_patterns(PREFILTER_NORMALIZED);
+}
+
 /* Windows counted in words (engine.c): [offset, pos) holds at most n
  * spaces from the first, [pos, start) from the last. */
 static size_t back_spaces(const char *s, size_t pos, long n)
@@ -696,14 +780,6 @@ static size_t back_spaces(const char *s, size_t pos, long n)
 		if (s[pos - 1] == ' ' && n-- == 0)
 			return pos;
 	return 0;
-}
-
-static size_t on_spaces(const char *s, size_t len, size_t pos, long n)
-{
-	for (; pos < len; pos++)
-		if (s[pos] == ' ' && n-- == 0)
-			return pos;
-	return len;
 }
 
 /* Is there an occurrence of a literal of ls in low (the lowercased
@@ -1392,6 +1468,7 @@ int main(void)
 	T_RUN(test_random_patterns_never_lose_a_match);
 	T_RUN(test_random_patterns_on_normalized_text_never_lose_a_match);
 	T_RUN(test_reach_of_patterns);
+	T_RUN(test_attempts_read_nothing_past_their_look);
 	T_RUN(test_bounded_patterns_find_literals_within_reach);
 	T_RUN(test_bounded_patterns_on_normalized_text_find_literals_within_reach);
 	T_RUN(test_space_reach_and_prefixes);
