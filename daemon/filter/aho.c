@@ -716,6 +716,29 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	return (size_t)(o - out);
 }
 
+size_t aho_scan_ends(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
+                     uint32_t gen, uint32_t *out, struct aho_ends *ends)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	const uint8_t *cls = a->cls;
+	uint32_t *o = out, *end = ends->end, *upto = ends->upto;
+	uint32_t s = 0, r;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		s = step(a, s, cls[p[i]], &r);
+		if (r && !stamped(stamp, r, gen)) {
+			uint32_t *q = report(a, r, stamp, gen, o);
+			if (q == o)
+				continue;
+			o = q;
+			end[n] = (uint32_t)(i + 1);
+			upto[n++] = (uint32_t)(o - out);
+		}
+	}
+	ends->n = n;
+	return (size_t)(o - out);
+}
+
 size_t aho_scan_trace(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
                       uint32_t gen, uint32_t *out, struct aho_trace *tr)
 {

@@ -59,6 +59,21 @@ typedef void aho_each_fn(void *ctx, uint32_t id, size_t end);
 size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uint32_t *want,
                     uint32_t gen, aho_each_fn *fn, void *ctx);
 
+/* aho_scan() that also tells where: the ids it writes come in batches,
+ * batch k being out[upto[k - 1] .. upto[k]) (from 0 for k = 0), all
+ * reported by a literal that ends at offset end[k].  An id's first entry
+ * is where its first occurrence in text ends: an output state reports
+ * once a scan, with the chain after it up to one that reported earlier.
+ * end and upto have room for as many entries as text has bytes, or
+ * aho_outputs(), whichever is fewer (a batch is never empty and ends at
+ * its own byte). */
+struct aho_ends {
+	uint32_t *end, *upto;
+	size_t n;
+};
+size_t aho_scan_ends(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
+                     uint32_t gen, uint32_t *out, struct aho_ends *ends);
+
 /* aho_scan() that also keeps, in trace, the end offset and reporting
  * state of every position where some literal ends, so that
  * aho_replay_all() can later give what aho_scan_all() would without a

@@ -162,7 +162,13 @@ struct filter_engine {
 	uint32_t gen;
 	uint32_t *lits;    /* scratch: set ids reported by a scan (aho_outputs()) */
 	uint32_t *setseen; /* per distinct set (plan->nsets): == gen when seen */
-	uint32_t *primed;  /* scratch: slots whose primary set was seen */
+	/* short texts: where the literals each input's scan reported end
+	 * (aho_scan_ends(); a batch a byte at most, so WINDOW_MIN_TEXT
+	 * entries), and per distinct set, the index of its first report in
+	 * its scan's output (valid when seen) */
+	struct aho_ends ends[NINPUTS];
+	uint32_t *first;
+	uint32_t *primed; /* scratch: slots whose primary set was seen */
 	size_t nprimed;
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
 	struct occ *occ;           /* per distinct set, allocated on the first long text */
@@ -255,6 +261,11 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->want);
 	free(e->recorded);
 	free(e->setseen);
+	for (int in = 0; in < NINPUTS; in++) {
+		free(e->ends[in].end);
+		free(e->ends[in].upto);
+	}
+	free(e->first);
 	free(e->primed);
 	free(e->occ_pos);
 	free(e->occ_next);
@@ -959,9 +970,16 @@ static int build_prefilter(struct filter_engine *e)
 			nlits = aho_outputs(e->aho[in]);
 	}
 	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
+	for (int in = 0; in < NINPUTS; in++) {
+		e->ends[in].end = malloc(WINDOW_MIN_TEXT * sizeof(uint32_t));
+		e->ends[in].upto = malloc(WINDOW_MIN_TEXT * sizeof(uint32_t));
+		if (!e->ends[in].end || !e->ends[in].upto)
+			goto out;
+	}
 	e->setseen = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->setseen));
+	e->first = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->first));
 	e->primed = malloc((e->nslots ? e->nslots : 1) * sizeof(*e->primed));
-	if (!e->lits || !e->setseen || !e->primed)
+	if (!e->lits || !e->setseen || !e->first || !e->primed)
 		goto out;
 	r = 0;
 out:
@@ -1178,7 +1196,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 	b += nr * (sizeof(*e->cr) + sizeof(*e->cand));
 	b += ns * (sizeof(*e->slots) + sizeof(*e->splits) + sizeof(*e->cref) + sizeof(*e->primed));
 	b += e->opt.max_spans * sizeof(*e->spans);
-	b += nsets * sizeof(*e->setseen);
+	b += nsets * (sizeof(*e->setseen) + sizeof(*e->first));
 	if (e->occ)
 		b += nsets * (sizeof(*e->occ) + sizeof(*e->want)) + ns * sizeof(*e->recorded);
 	b += e->occcap * (sizeof(*e->occ_pos) + sizeof(*e->occ_next));
@@ -1196,6 +1214,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 			nlits = aho_outputs(e->aho[in]);
 	}
 	b += (nlits ? nlits : 1) * sizeof(*e->lits);
+	b += NINPUTS * WINDOW_MIN_TEXT * 2 * sizeof(uint32_t); /* ends */
 	b += e->wtrace.cap * 2 * sizeof(uint32_t);
 	b += e->ocap;
 	if (e->md)
@@ -1231,16 +1250,21 @@ static void mark_rule(struct filter_engine *e, uint32_t rule)
 
 /* Aho–Corasick reported literals of the distinct sets ids[0..n): the
  * first time a set is seen in this scan, the slots whose primary set it
- * is are primed (find_candidates() then looks at their other sets). */
+ * is are primed (find_candidates() then looks at their other sets); the
+ * index of each set's first report in ids is kept in e->first (short
+ * texts: short_start()). */
 static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
 	const uint32_t gen = e->gen;
 	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
 	const uint32_t nprimary = (uint32_t)e->plan->nprimary;
-	uint32_t *seen = e->setseen, *primed = e->primed;
+	uint32_t *seen = e->setseen, *primed = e->primed, *first = e->first;
 	size_t nprimed = e->nprimed;
-	for (const uint32_t *p = ids, *end = ids + n; p < end; p++) {
-		const uint32_t g = *p;
+	/* backward: the index left in first[g] is its first report's (the
+	 * slots primed are the same in any order) */
+	for (size_t k = n; k-- > 0;) {
+		const uint32_t g = ids[k];
+		first[g] = (uint32_t)k;
 		if (g < nprimary) {
 			if (seen[g] != gen) {
 				seen[g] = gen;
@@ -1306,6 +1330,7 @@ struct scan {
 	int split;            /* run split patterns as head and tail */
 	int windows[NINPUTS]; /* occurrences recorded (long text) */
 	int traced[NINPUTS];  /* the prefilter's scan kept a trace (e->trace) */
+	int starts[NINPUTS];  /* short text: the seen sets' first ends (e->first) */
 };
 
 static int is_limit_error(int rc)
@@ -1428,11 +1453,11 @@ static size_t take_match(const struct filter_engine *e, const struct filter_rule
 	return next;
 }
 
-/* Run pattern k of rule i over the whole subject, as a head and a tail
- * when it is split.  Returns 0, 2 (a matching error, already reported)
- * or -ENOMEM. */
+/* Run pattern k of rule i over the whole subject from offset start (0
+ * for a split one), as a head and a tail when it is split.  Returns 0, 2
+ * (a matching error, already reported) or -ENOMEM. */
 static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *sc, const char *subj,
-                     size_t slen)
+                     size_t slen, size_t start)
 {
 	const struct filter_rule *r = &e->rs.v[i];
 	struct filter_pattern *pt = &r->patterns[k];
@@ -1440,7 +1465,6 @@ static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *s
 	struct split *spl = &e->splits[s];
 	pcre2_code *code = pt->code;
 	int *jit = &pt->jit, count = 1, head = sc->split && spl->head;
-	size_t start = 0;
 	if (head) {
 		code = spl->head;
 		jit = &spl->head_jit;
@@ -1755,12 +1779,14 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	return 0;
 }
 
-/* Does except slot s match anywhere in subj?  PCRE2's return code. */
-static int except_whole(struct filter_engine *e, size_t s, const char *subj, size_t slen)
+/* Does except slot s match in subj at or after start (where the first
+ * match can start: short_start())?  PCRE2's return code. */
+static int except_whole(struct filter_engine *e, size_t s, const char *subj, size_t slen,
+                        size_t start)
 {
 	struct filter_pattern *pt = slot_pattern(e, s);
 	pattern_jit(e, s, pt, slen);
-	return match_code(e, e->mctx, pt->code, &pt->jit, 1, subj, slen, 0);
+	return match_code(e, e->mctx, pt->code, &pt->jit, 1, subj, slen, start);
 }
 
 /* The same, searching only the windows where a match can start (as
@@ -1782,6 +1808,61 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 			return rc;
 	}
 	return PCRE2_ERROR_NOMATCH;
+}
+
+/* Where the first occurrence of set g (seen in this scan of input `in`,
+ * a short text) ends: the end of the batch of its first report. */
+static uint32_t first_end(const struct filter_engine *e, int in, uint32_t g)
+{
+	const struct aho_ends *en = &e->ends[in];
+	size_t lo = 0, hi = en->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (en->upto[mid] > e->first[g])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo < en->n ? en->end[lo] : 0;
+}
+
+/* On a short text (sc->starts[input]): the first offset at which a match
+ * of slot s can start, SHORT_NONE when none can.  The bound is
+ * run_windowed()'s, from the first occurrence alone: a match starting at
+ * S holds a literal of the window set (of each own set, WSET_ANY) that
+ * ends at some E no earlier than that set's first end F, and S is at
+ * most the reach before E, so no earlier than the reach before F.  A
+ * prefix set that does not occur: no match (window_set()).  A split
+ * pattern's reach is its tail's: it starts at 0. */
+#define SHORT_NONE SIZE_MAX
+static size_t short_start(const struct filter_engine *e, size_t s, int in, const char *subj)
+{
+	const struct split *sp = &e->splits[s];
+	const struct plan_slot *ps = &e->plan->slot[s];
+	uint32_t end = 0;
+	if (!sp->reach || sp->head)
+		return 0;
+	if (sp->wset == WSET_ANY) {
+		for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++) {
+			if (!(e->slots[s].full & (1u << c)))
+				continue;
+			const uint32_t g = ps->set[c];
+			if (e->setseen[g] != e->gen)
+				return 0; /* cannot be: the slot is open */
+			uint32_t f = first_end(e, in, g);
+			if (f > end)
+				end = f;
+		}
+	} else {
+		const uint32_t g = ps->set[sp->wset];
+		if (g == PLAN_NO_SET)
+			return 0;
+		if (e->setseen[g] != e->gen)
+			return sp->wset == PREFIX_SET ? SHORT_NONE : 0;
+		end = first_end(e, in, g);
+	}
+	const struct walk w = { sp->reach, sp->spaces, sp->nseg, sp->seg };
+	return reach_back(&w, subj, end, 0);
 }
 
 /* On a text long enough for windows (slen bytes): did rule i's pattern
@@ -1824,8 +1905,11 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		    (!e->splits[s].head || sc->split))
 			o = window_set(e, s, slen, &w);
 		count_long(e, i, slen, o);
+		size_t from = sc->starts[r->input] ? short_start(e, s, r->input, subj) : 0;
+		if (from == SHORT_NONE)
+			continue;
 		rc = o ? run_windowed(e, i, k, sc, subj, slen, o, &w)
-		       : run_whole(e, i, k, sc, subj, slen);
+		       : run_whole(e, i, k, sc, subj, slen, from);
 		if (rc != 0)
 			return rc;
 	}
@@ -1842,7 +1926,11 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->windows[r->input] && e->splits[s].reach)
 			o = window_set(e, s, slen, &w);
 		count_long(e, i, slen, o);
-		rc = o ? except_windowed(e, s, subj, slen, o, &w) : except_whole(e, s, subj, slen);
+		size_t from = sc->starts[r->input] ? short_start(e, s, r->input, subj) : 0;
+		if (from == SHORT_NONE)
+			continue; /* no match */
+		rc = o ? except_windowed(e, s, subj, slen, o, &w)
+		       : except_whole(e, s, subj, slen, from);
 		if (rc >= 0) {
 			sc->nspans = 0;
 			return 0;
@@ -1996,6 +2084,24 @@ static size_t prefilter_scan(struct filter_engine *e, struct scan *sc, unsigned 
 	return n;
 }
 
+/* The prefilter's scan of one input and its sets' slots primed.  On a
+ * short text (no trace) it also keeps where each seen set first occurs:
+ * a pattern with a reach then starts no earlier than its reach before
+ * that (short_start()). */
+static void prefilter_input(struct filter_engine *e, struct scan *sc, unsigned flags, int in,
+                            const char *s, size_t len)
+{
+	if (len < WINDOW_MIN_TEXT && !(flags & FILTER_SCAN_NO_WINDOW) && e->window_patterns) {
+		on_literals(e, e->lits,
+		            aho_scan_ends(e->aho[in], s, len, e->stamp[in], e->gen, e->lits,
+		                          &e->ends[in]));
+		sc->traced[in] = 0;
+		sc->starts[in] = 1;
+		return;
+	}
+	on_literals(e, e->lits, prefilter_scan(e, sc, flags, in, s, len));
+}
+
 /* Candidates: rules whose literals occur and rules without any, in load
  * order; every rule without the prefilter. */
 static void find_candidates(struct filter_engine *e, struct scan *sc, unsigned flags)
@@ -2010,10 +2116,8 @@ static void find_candidates(struct filter_engine *e, struct scan *sc, unsigned f
 	sc->split = !(flags & FILTER_SCAN_NO_SPLIT);
 	e->nprimed = 0;
 	if (sc->have_nt)
-		on_literals(e, e->lits,
-		            prefilter_scan(e, sc, flags, FILTER_INPUT_NORMALIZED, e->nt.s,
-		                           e->nt.len));
-	on_literals(e, e->lits, prefilter_scan(e, sc, flags, FILTER_INPUT_RAW, sc->orig, sc->olen));
+		prefilter_input(e, sc, flags, FILTER_INPUT_NORMALIZED, e->nt.s, e->nt.len);
+	prefilter_input(e, sc, flags, FILTER_INPUT_RAW, sc->orig, sc->olen);
 	open_slots(e);
 	for (int in = 0; in < NINPUTS; in++)
 		for (size_t k = 0; k < e->nalways[in]; k++)

@@ -219,6 +219,41 @@ static int same_calls(const struct calls *a, const struct calls *b)
 	return a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
 }
 
+/* aho_scan_ends(): the same ids as aho_scan(), in batches that end where
+ * a literal of each of their ids ends, each id's first batch where its
+ * first occurrence ends (the naive matcher's first call for it).
+ * Returns 1 when wrong. */
+static int check_ends(const struct aho *a, const struct calls *naive, uint32_t nids,
+                      const char *text, size_t tl, uint32_t *stamp, uint32_t *out)
+{
+	size_t cap = tl < aho_outputs(a) ? tl : aho_outputs(a);
+	struct aho_ends en = { malloc((cap + 1) * sizeof(uint32_t)),
+		               malloc((cap + 1) * sizeof(uint32_t)), 0 };
+	uint32_t *first = malloc((nids + 1) * sizeof(uint32_t));
+	int wrong = !en.end || !en.upto || !first;
+	size_t m = wrong ? 0 : aho_scan_ends(a, text, tl, stamp, 3, out, &en);
+	for (uint32_t id = 0; !wrong && id < nids; id++)
+		first[id] = UINT32_MAX;
+	for (size_t i = naive->n; !wrong && i-- > 0;)
+		first[naive->v[i].id] = naive->v[i].end;
+	wrong |= en.n > cap || (en.n ? en.upto[en.n - 1] : 0) != m;
+	for (size_t b = 0, k = 0; !wrong && b < en.n; b++) {
+		wrong |= en.upto[b] <= k; /* never empty */
+		for (; k < en.upto[b]; k++) {
+			/* the first entry of an id is its first end */
+			if (first[out[k]] != UINT32_MAX && first[out[k]] != en.end[b])
+				wrong = 1;
+			first[out[k]] = UINT32_MAX;
+		}
+	}
+	for (size_t i = 0; !wrong && i < naive->n; i++)
+		wrong |= first[naive->v[i].id] != UINT32_MAX; /* never reported */
+	free(en.end);
+	free(en.upto);
+	free(first);
+	return wrong;
+}
+
 /* aho_scan(), aho_scan_all() and aho_scan_trace() + aho_replay_all() on
  * one text against the naive matcher, with the dense limits of
  * check_set(); returns the number of differences. */
@@ -257,6 +292,7 @@ static int check_text_d(const struct lits *L, const struct dlit *dl, size_t nd, 
 		size_t c2 = aho_replay_all(a, &tr, NULL, 0, on_call, &replay);
 		wrong += c1 != all.n || c2 != replay.n;
 		wrong += !same_calls(&naive, &all) || !same_calls(&naive, &replay);
+		wrong += check_ends(a, &naive, nids, text, tl, stamp, out);
 		aho_trace_free(&tr);
 		free(out);
 		free(stamp);
