@@ -1861,7 +1861,11 @@ static size_t short_start(const struct filter_engine *e, size_t s, int in, const
 			return sp->wset == PREFIX_SET ? SHORT_NONE : 0;
 		end = first_end(e, in, g);
 	}
-	const struct walk w = { sp->reach, sp->spaces, sp->nseg, sp->seg };
+	const struct walk w = { .reach = sp->reach,
+		                .spaces = sp->spaces,
+		                .nseg = sp->nseg,
+		                .behind = sp->behind,
+		                .seg = sp->seg };
 	return reach_back(&w, subj, end, 0);
 }
 
