@@ -36,7 +36,7 @@ static void on_example_fail(void *ctx, const struct filter_rule *r, const struct
 }
 
 /* Building an engine asks for far more heap than it keeps (ten times the
- * shipped rules: about 290 MB at the peak for 50 MB kept; docs/filter.md,
+ * shipped rules: about 300 MB at the peak for 45 MB kept; docs/filter.md,
  * "fifteenth round"), and glibc's free() gives back only the top of the
  * heap beyond M_TRIM_THRESHOLD (vaktd: 32 MiB), never freed pages inside
  * it: without this a daemon kept its largest build resident for good.
