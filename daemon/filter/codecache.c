@@ -128,8 +128,7 @@ static void packed_free(struct packed *pk)
 	for (size_t i = 0; i < pk->nseg; i++)
 		if (pk->seg[i].c)
 			chunk_drop(pk->seg[i].c);
-	free(pk->own);
-	free(pk);
+	free(pk); /* own text included */
 }
 
 /* The outermost groups of src[0..len) of CHUNK_MIN bytes or more: start
@@ -205,19 +204,18 @@ static struct packed *pack(const char *src, size_t len, int inside)
 		return NULL;
 	for (size_t k = 0; k < 2 * n; k++)
 		at[k] += skip;
-	struct packed *pk = calloc(1, sizeof(*pk) + (2 * n + 1) * sizeof(struct seg));
 	size_t ownlen = len;
 	for (size_t k = 0; k < n; k++)
 		ownlen -= at[2 * k + 1] - at[2 * k];
-	if (pk)
-		pk->own = malloc(ownlen ? ownlen : 1);
-	if (!pk || !pk->own) {
-		if (pk)
-			free(pk->own);
-		free(pk);
+	/* the own text after the segments, in the same block: one block a
+	 * source, not two (ten times the rules hold 28,000 sources) */
+	struct packed *pk =
+	        calloc(1, sizeof(*pk) + (2 * n + 1) * sizeof(struct seg) + (ownlen ? ownlen : 1));
+	if (!pk) {
 		free(at);
 		return NULL;
 	}
+	pk->own = (char *)&pk->seg[2 * n + 1];
 	pk->len = len;
 	size_t pos = 0, o = 0;
 	for (size_t k = 0; k <= n; k++) {

@@ -400,6 +400,21 @@ void filter_engine_release_code(struct filter_engine *e)
 	}
 }
 
+void filter_engine_drop_examples(struct filter_engine *e)
+{
+	for (size_t i = 0; i < e->rs.n; i++) {
+		struct filter_rule *r = &e->rs.v[i];
+		for (size_t k = 0; k < r->nmatches; k++)
+			free(r->matches[k].text);
+		for (size_t k = 0; k < r->nnomatches; k++)
+			free(r->nomatches[k].text);
+		free(r->matches);
+		free(r->nomatches);
+		r->matches = r->nomatches = NULL;
+		r->nmatches = r->nnomatches = 0;
+	}
+}
+
 /* Slot s's pattern is about to run: its code (and a split pattern's head
  * and tail, split.head being what says it runs split), compiled the first
  * time (in this engine or in another sharing it, codecache.h).  Each
@@ -1094,6 +1109,12 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 			pt->src = NULL;
 		}
 	}
+	/* what the engine keeps of its rules, together: parsed, it lies
+	 * between the sources just freed (rules.h) */
+	r = filter_ruleset_pack(&e->rs);
+	if (r < 0)
+		goto fail;
+	r = -ENOMEM;
 	e->wctx = pcre2_match_context_copy(e->mctx);
 	if (!e->wctx)
 		goto fail;

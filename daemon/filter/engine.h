@@ -108,6 +108,12 @@ size_t filter_engine_jit_patterns(const struct filter_engine *e);
  * of what its traffic runs. */
 void filter_engine_release_code(struct filter_engine *e);
 
+/* Free every rule's examples (`match`, `nomatch`): only
+ * filter_examples_run() reads them, and a daemon whose check passed
+ * never runs them again (pipeline_rules_check(); ten times the rules
+ * kept 2.5 MiB of them).  The rules then have none. */
+void filter_engine_drop_examples(struct filter_engine *e);
+
 /* Number of patterns run as a head and a tail (anchor-split.h). */
 size_t filter_engine_split_patterns(const struct filter_engine *e);
 /* Number of patterns and excepts run on long texts only in windows near

@@ -122,14 +122,109 @@ static void rule_free(struct filter_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* What a packed rule's pool does not hold. */
+static void rule_free_unpooled(struct filter_rule *r)
+{
+	for (size_t i = 0; i < r->npatterns; i++)
+		pattern_free(&r->patterns[i]);
+	for (size_t i = 0; i < r->nexcepts; i++)
+		pattern_free(&r->excepts[i]);
+	for (size_t i = 0; i < r->nmatches; i++)
+		free(r->matches[i].text);
+	free(r->matches);
+	for (size_t i = 0; i < r->nnomatches; i++)
+		free(r->nomatches[i].text);
+	free(r->nomatches);
+}
+
 void filter_ruleset_clear(struct filter_ruleset *rs)
 {
 	if (!rs)
 		return;
-	for (size_t i = 0; i < rs->n; i++)
-		rule_free(&rs->v[i]);
-	free(rs->v);
+	for (size_t i = 0; i < rs->n; i++) {
+		if (rs->pool)
+			rule_free_unpooled(&rs->v[i]);
+		else
+			rule_free(&rs->v[i]);
+	}
+	if (rs->pool)
+		free(rs->pool);
+	else
+		free(rs->v);
 	memset(rs, 0, sizeof(*rs));
+}
+
+/* Copy n bytes of src to *at, advancing it; the copy (NULL for none). */
+static void *pool_put(char **at, const void *src, size_t n)
+{
+	void *d = *at;
+	if (!n)
+		return NULL; /* an empty array stays NULL, as parsed */
+	memcpy(d, src, n);
+	*at += n;
+	return d;
+}
+
+static char *pool_str(char **at, const char *s)
+{
+	return s ? pool_put(at, s, strlen(s) + 1) : NULL;
+}
+
+static size_t str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+int filter_ruleset_pack(struct filter_ruleset *rs)
+{
+	if (rs->pool || rs->n == 0)
+		return 0;
+	/* arrays first: each a multiple of its elements' alignment, so
+	 * none needs padding after the one before */
+	size_t arrays = rs->n * sizeof(*rs->v), strings = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct filter_rule *r = &rs->v[i];
+		arrays += (r->npatterns + r->nexcepts) * sizeof(*r->patterns) +
+		          r->nvalidators * sizeof(*r->validators);
+		strings += str_size(r->id) + str_size(r->file) + str_size(r->title) +
+		           str_size(r->statute);
+	}
+	char *pool = malloc(arrays + strings), *at = pool;
+	if (!pool)
+		return -ENOMEM;
+	struct filter_rule *v = pool_put(&at, rs->v, rs->n * sizeof(*rs->v));
+	for (size_t i = 0; i < rs->n; i++) {
+		struct filter_rule *r = &v[i];
+		r->patterns = pool_put(&at, r->patterns, r->npatterns * sizeof(*r->patterns));
+		r->excepts = pool_put(&at, r->excepts, r->nexcepts * sizeof(*r->excepts));
+		r->validators =
+		        pool_put(&at, r->validators, r->nvalidators * sizeof(*r->validators));
+	}
+	for (size_t i = 0; i < rs->n; i++) {
+		struct filter_rule *r = &v[i];
+		r->id = pool_str(&at, r->id);
+		r->file = pool_str(&at, r->file);
+		r->title = pool_str(&at, r->title);
+		r->statute = pool_str(&at, r->statute);
+	}
+	/* the originals; what the copies still point at (sources, codes,
+	 * examples) stays */
+	for (size_t i = 0; i < rs->n; i++) {
+		struct filter_rule *r = &rs->v[i];
+		free(r->id);
+		free(r->file);
+		free(r->title);
+		free(r->statute);
+		free(r->patterns);
+		free(r->excepts);
+		free(r->validators);
+	}
+	free(rs->v);
+	rs->v = v;
+	rs->cap = rs->n;
+	rs->pool = pool;
+	rs->pool_size = arrays + strings; /* asked of malloc() */
+	return 0;
 }
 
 /* Grow an array of `size`-byte elements by one; returns the new element

@@ -121,6 +121,11 @@ struct filter_rule {
 struct filter_ruleset {
 	struct filter_rule *v;
 	size_t n, cap;
+	/* filter_ruleset_pack(): v, the rules' strings and their arrays of
+	 * patterns, excepts and validators in this one block (NULL: each
+	 * its own) and the bytes it holds (tests: what memacct.h counts) */
+	void *pool;
+	size_t pool_size;
 };
 
 /* Names as written in rule files and verdicts. */
@@ -193,6 +198,17 @@ uint32_t rules_capture_bound(const char *src);
 #define RULES_MAX_LINE 65536
 
 void filter_ruleset_clear(struct filter_ruleset *rs);
+
+/* Move the rules' array, their ids, files, titles and statutes and their
+ * arrays of patterns, excepts and validators into one block of exactly
+ * the bytes filter_ruleset_memory() counts for them: an engine keeps
+ * these for good, and parsed they lie between the pattern sources it
+ * frees once built, each keeping a page of the heap resident
+ * (docs/filter.md, "fifteenth round").  Sources, codes and examples stay
+ * separately allocated (freed on their own: the engine's sources, the
+ * examples after the check).  A packed rule set takes no more rules.
+ * Returns 0 or -ENOMEM (rs unchanged). */
+int filter_ruleset_pack(struct filter_ruleset *rs);
 
 /* The instant a rule with `expires DAY` stops applying: the midnight that
  * ends DAY in Europe/Stockholm.  Returns 0 or -EINVAL for a bad date. */

@@ -23,7 +23,8 @@ after READY=1, and the wall time from exec to READY=1 is printed (p50 and
 max over the runs), with the daemon's CPU time and its time waiting for a
 CPU up to then (the kernel's schedstat, summed over its threads; read just
 after READY=1 arrives): on a shared machine the wall time is the CPU time
-plus the wait for a turn.  Connectors point at a closed local port: polls fail fast
+plus the wait for a turn.  Its resident memory at READY=1 (VmRSS) and the
+peak up to then (VmHWM) are printed too.  Connectors point at a closed local port: polls fail fast
 and never leave the machine.
 
 With REQUESTS, the last run's daemon then answers that many GET /v1/status,
@@ -54,6 +55,17 @@ def schedstat(pid):
             run += int(a)
             wait += int(b)
     return run, wait
+
+
+def memory(pid):
+    """(VmRSS, VmHWM) of pid, MiB: resident at READY and the peak so far."""
+    v = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, rest = line.partition(":")
+            if k in ("VmRSS", "VmHWM"):
+                v[k] = int(rest.split()[0]) / 1024.0
+    return v.get("VmRSS", 0.0), v.get("VmHWM", 0.0)
 
 
 def get(path, sock_path):
@@ -120,7 +132,7 @@ def main():
     demo = sys.argv[1] == "--demo"
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     n_requests = int(sys.argv[3]) if len(sys.argv) > 3 and not demo else 0
-    times, cpus, waits = [], [], []
+    times, cpus, waits, rss, hwm = [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="vakt-ready-") as work:
         store_dir = demo_store(work) if demo else os.path.abspath(sys.argv[1])
         os.symlink(store_dir, os.path.join(work, "state"))
@@ -133,10 +145,14 @@ def main():
                 d.notify.wait_for("READY=1", timeout=600)
                 t = time.monotonic() - t0
                 run, wait = schedstat(d.pid)
+                res, peak = memory(d.pid)
                 if demo and i == 0:
-                    print("first start (new store, the rules' examples run): %.0f ms, CPU %.0f ms"
-                          % (t * 1e3, run / 1e6))
+                    print("first start (new store, the rules' examples run): %.0f ms, CPU %.0f ms; "
+                          "resident at READY %.1f MiB, peak %.1f MiB"
+                          % (t * 1e3, run / 1e6, res, peak))
                     continue
+                rss.append(res)
+                hwm.append(peak)
                 times.append(t)
                 cpus.append(run / 1e9)
                 waits.append(wait / 1e9)
@@ -145,13 +161,15 @@ def main():
             finally:
                 d.stop()
                 d.notify.close()
-    for v in (times, cpus, waits):
+    for v in (times, cpus, waits, rss, hwm):
         v.sort()
     m = len(times) // 2
     print("vaktd start to READY on %s (%d runs): wall p50 %.0f ms, max %.0f ms; "
           "CPU p50 %.0f ms, max %.0f ms; waiting for a CPU p50 %.0f ms"
           % ("the demo configuration" if demo else store_dir, len(times), times[m] * 1e3,
              times[-1] * 1e3, cpus[m] * 1e3, cpus[-1] * 1e3, waits[m] * 1e3))
+    print("resident memory at READY p50 %.1f MiB, max %.1f MiB; peak (VmHWM) p50 %.1f MiB"
+          % (rss[m], rss[-1], hwm[m]))
     return 0
 
 

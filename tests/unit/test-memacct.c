@@ -115,6 +115,72 @@ static void test_engine_parts_and_sharing(void)
 	T_EQ_INT(0, c3.sources);
 }
 
+/* Dropped examples are no longer counted, and everything else the rules
+ * keep still is: the parsed rules shrink by exactly the examples' bytes
+ * (six records and texts of three bytes: HEAD's five and "m3"), and the
+ * engine still matches. */
+static void test_dropped_examples_not_counted(void)
+{
+	struct filter_engine *e =
+	        engine("rule t.one\n " HEAD " pattern \\bdoda\\s+dig\\b\n match m3\nend\n");
+	if (!e)
+		return;
+	struct filter_memory before, after, again;
+	filter_engine_memory(e, &before);
+	filter_engine_drop_examples(e);
+	filter_engine_memory(e, &after);
+	T_EQ_INT(6 * (sizeof(struct filter_example) + 3), before.rules - after.rules);
+	T_EQ_INT(0, filter_engine_rule(e, 0)->nmatches + filter_engine_rule(e, 0)->nnomatches);
+	T_ASSERT(after.rules >= sizeof(struct filter_rule) + strlen("t.one") + strlen("t.rules") +
+	                                strlen("kommentarsregler") + sizeof(struct filter_pattern));
+	T_EQ_INT(before.engine, after.engine);
+	T_EQ_INT(1, matches(e, "jag ska doda dig"));
+	filter_engine_drop_examples(e); /* twice: nothing more to drop */
+	filter_engine_memory(e, &again);
+	T_EQ_INT(after.rules, again.rules);
+	filter_engine_free(e);
+}
+
+/* A packed rule set is the same rules in one block of exactly the bytes
+ * counted for them: the count equals that block plus what stays outside
+ * it (sources, examples), and every string reads as before. */
+static void test_packed_rules_counted(void)
+{
+	struct filter_ruleset rs = { 0 };
+	T_EQ_INT(0, parse("rule a.b\n " HEAD " pattern hej\n except hej då\n match hej\nend\n"
+	                  "rule a.c\n " HEAD " pattern hopp\n pattern \\bhipp\\b\n validate pnr\n"
+	                  " match hopp\nend\n",
+	                  &rs));
+	T_EQ_INT(0, filter_ruleset_pack(&rs));
+	T_ASSERT(rs.pool != NULL);
+	T_EQ_INT(2, rs.n);
+	T_EQ_INT(rs.n, rs.cap);
+	size_t outside = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct filter_rule *r = &rs.v[i];
+		for (size_t k = 0; k < r->npatterns; k++)
+			outside += strlen(r->patterns[k].src) + 1;
+		for (size_t k = 0; k < r->nexcepts; k++)
+			outside += strlen(r->excepts[k].src) + 1;
+		for (size_t k = 0; k < r->nmatches; k++)
+			outside += sizeof(*r->matches) + strlen(r->matches[k].text) + 1;
+		for (size_t k = 0; k < r->nnomatches; k++)
+			outside += sizeof(*r->nomatches) + strlen(r->nomatches[k].text) + 1;
+	}
+	T_EQ_INT(rs.pool_size + outside, filter_ruleset_memory(&rs));
+	T_EQ_STR("a.c", rs.v[1].id);
+	T_EQ_STR("t.rules", rs.v[1].file);
+	T_EQ_STR("kommentarsregler", rs.v[0].statute);
+	T_EQ_STR("hej då", rs.v[0].excepts[0].src);
+	T_EQ_STR("\\bhipp\\b", rs.v[1].patterns[1].src);
+	T_ASSERT(rs.v[1].excepts == NULL);
+	T_EQ_INT(1, rs.v[1].nvalidators);
+	T_ASSERT(rs.v[1].validators[0] != NULL);
+	T_EQ_STR("hopp", rs.v[1].matches[rs.v[1].nmatches - 1].text);
+	filter_ruleset_clear(&rs);
+	T_ASSERT(rs.pool == NULL);
+}
+
 /* JIT code is counted once a pattern is JIT-compiled (after it has run on
  * 8 KB of text, engine.c), where this PCRE2 has JIT. */
 static void test_jit_code_counted(void)
@@ -298,6 +364,8 @@ int main(void)
 {
 	T_RUN(test_ruleset_counts_strings);
 	T_RUN(test_engine_parts_and_sharing);
+	T_RUN(test_dropped_examples_not_counted);
+	T_RUN(test_packed_rules_counted);
 	T_RUN(test_jit_code_counted);
 	T_RUN(test_sources_grow_with_new_patterns_only);
 	T_RUN(test_automaton_shares_id_lists);

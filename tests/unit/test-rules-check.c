@@ -94,6 +94,18 @@ static struct pipeline_rules *load_deferred(const char *dir)
 	return pr;
 }
 
+/* Once checked, the engine holds no example (pipeline_rules_check()
+ * frees them: nothing runs them again), and pr still says how many the
+ * files hold. */
+static int engine_examples(const struct pipeline_rules *pr)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < filter_engine_rule_count(pr->engine); i++)
+		n += filter_engine_rule(pr->engine, i)->nmatches +
+		     filter_engine_rule(pr->engine, i)->nnomatches;
+	return (int)n;
+}
+
 static void test_deferred_rules_filter_nothing_until_checked(void)
 {
 	char *rdir = good_rules(), *sdir;
@@ -101,6 +113,7 @@ static void test_deferred_rules_filter_nothing_until_checked(void)
 	struct pipeline_rules *pr = load_deferred(rdir);
 	struct diag_list dl = { 0 };
 	T_ASSERT(pr && !pr->examples_checked && pr->examples_ran == 0 && pr->examples > 0);
+	T_EQ_INT((int)pr->examples, engine_examples(pr));
 	T_EQ_INT(SQLITE_OK,
 	         sqlite3_exec(store_db(s),
 	                      "INSERT INTO accounts(id, platform, unit, external_id, created_at, "
@@ -123,6 +136,7 @@ static void test_deferred_rules_filter_nothing_until_checked(void)
 	T_ASSERT(pr->examples_checked);
 	T_EQ_INT((int64_t)pr->examples, (int64_t)pr->examples_ran);
 	T_EQ_INT(0, (int64_t)dl.n);
+	T_EQ_INT(0, engine_examples(pr));
 	int64_t item = one_int(s, "SELECT item_id FROM items_unevaluated");
 	T_EQ_INT(0, pipeline_evaluate(s, pr, &acc, item, NOW, &res));
 	T_EQ_INT(1, one_int(s, "SELECT count(*) FROM verdicts"));
@@ -153,6 +167,8 @@ static void test_examples_run_once_per_rule_files_and_build(void)
 	T_EQ_INT(0, pipeline_rules_check(pr, s, NOW, &dl));
 	T_ASSERT(pr->examples_checked);
 	T_EQ_INT(0, (int64_t)pr->examples_ran);
+	T_EQ_INT(0, engine_examples(pr)); /* proved before: dropped unrun */
+	T_ASSERT(pr->examples > 0);
 	/* Nothing ran, so nothing was JIT-compiled yet: that waits for the
 	 * first comment that reaches a pattern. */
 	T_EQ_INT(0, (int64_t)filter_engine_jit_patterns(pr->engine));
