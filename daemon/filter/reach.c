@@ -1193,7 +1193,9 @@ long pattern_behind_memo(const char *src, int normalized, struct reach_memo *mem
 			if (!p.bail && r > behind)
 				behind = r;
 		} else {
-			p.pos++;
+			/* to the next character that can begin an escape, a
+			 * class or a group: sources run to hundreds of KB */
+			p.pos += 1 + strcspn(q + 1, "\\[(");
 		}
 	}
 	return p.bail ? -1 : behind;
