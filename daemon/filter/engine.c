@@ -604,6 +604,8 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 	struct lit_set qs[2] = { 0 };
 	struct reach_seg seg[REACH_MAX_SEGS];
 	long reach, spaces, qr[2], width;
+	long read_reach = -1, read_spaces = -1; /* as read, for the walk (out:) */
+	int have_read = 0;
 	char *hs = NULL, *ts = NULL;
 	int r = 0, have[2];
 	size_t n;
@@ -622,9 +624,12 @@ static int window_plan(struct filter_engine *e, size_t s, const struct lit_conj 
 		goto out;
 	sp->behind = (uint16_t)reach;
 	reach = pattern_reach_memo(src, norm, memo->reach);
+	spaces = norm ? pattern_space_reach_memo(src, memo->reach) : -1;
+	read_reach = reach;
+	read_spaces = spaces;
+	have_read = 1;
 	if (reach > WINDOW_MAX_REACH)
 		reach = -1;
-	spaces = norm ? pattern_space_reach_memo(src, memo->reach) : -1;
 	if (spaces > WINDOW_MAX_SPACES)
 		spaces = -1;
 	/* a bounded pattern: windows around any set, in characters or in
@@ -684,7 +689,11 @@ out:
 	 * the text beyond (run_windowed()) */
 	if (r == 0 && sp->reach) {
 		struct reach_seg look[REACH_MAX_SEGS];
-		sp->look_nseg = (uint8_t)pattern_look_memo(src, norm, memo->reach, LOOK_MAX, look);
+		sp->look_nseg =
+		        (uint8_t)(have_read ? pattern_look_known(src, norm, memo->reach, LOOK_MAX,
+		                                                 read_reach, read_spaces, look)
+		                            : pattern_look_memo(src, norm, memo->reach, LOOK_MAX,
+		                                                look));
 		for (size_t k = 0; k < sp->look_nseg; k++)
 			sp->look_seg[k] =
 			        (uint16_t)((look[k].spaces ? SEG_SPACES : 0) | (uint16_t)look[k].n);

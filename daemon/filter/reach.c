@@ -1207,15 +1207,12 @@ size_t pattern_mixed_reach_memo(const char *src, struct reach_memo *memo, long m
 	return mixed_reach(src, memo, 0, max_width, seg, ret_width);
 }
 
-/* All a match looks at after its start (reach.h): the narrowest of
- * characters, spaces and segments, negative lookarounds counted.  Without
- * a negative lookaround (most patterns) the count is pattern_reach()'s. */
-size_t pattern_look_memo(const char *src, int normalized, struct reach_memo *memo, long max_width,
-                         struct reach_seg seg[REACH_MAX_SEGS])
+/* The walk forward pattern_look_memo() and pattern_look_known() return,
+ * from the pattern's reach in characters (r) and in spaces (w, -1: not
+ * normalised), both counting negative lookarounds when neg. */
+static size_t look_choose(const char *src, int normalized, struct reach_memo *memo, int neg,
+                          long max_width, long r, long w, struct reach_seg seg[REACH_MAX_SEGS])
 {
-	const int neg = strstr(src, "(?!") || strstr(src, "(?<!");
-	long r = reach_of(src, normalized, 0, neg, memo);
-	long w = normalized ? reach_of(src, 1, 1, neg, memo) : -1;
 	long width;
 	if (w >= 0 && (r < 0 || 8 * w < r) && 8 * w <= max_width) {
 		seg[0] = (struct reach_seg){ 1, w };
@@ -1226,4 +1223,30 @@ size_t pattern_look_memo(const char *src, int normalized, struct reach_memo *mem
 		return 1;
 	}
 	return normalized ? mixed_reach(src, memo, neg, max_width, seg, &width) : 0;
+}
+
+static int has_negative_look(const char *src)
+{
+	return strstr(src, "(?!") || strstr(src, "(?<!");
+}
+
+/* All a match looks at after its start (reach.h): the narrowest of
+ * characters, spaces and segments, negative lookarounds counted.  Without
+ * a negative lookaround (most patterns) the count is pattern_reach()'s. */
+size_t pattern_look_memo(const char *src, int normalized, struct reach_memo *memo, long max_width,
+                         struct reach_seg seg[REACH_MAX_SEGS])
+{
+	const int neg = has_negative_look(src);
+	long r = reach_of(src, normalized, 0, neg, memo);
+	long w = normalized ? reach_of(src, 1, 1, neg, memo) : -1;
+	return look_choose(src, normalized, memo, neg, max_width, r, w, seg);
+}
+
+size_t pattern_look_known(const char *src, int normalized, struct reach_memo *memo, long max_width,
+                          long reach, long space_reach, struct reach_seg seg[REACH_MAX_SEGS])
+{
+	if (has_negative_look(src))
+		return pattern_look_memo(src, normalized, memo, max_width, seg);
+	return look_choose(src, normalized, memo, 0, max_width, reach,
+	                   normalized ? space_reach : -1, seg);
 }

@@ -144,6 +144,15 @@ long pattern_behind_memo(const char *src, int normalized, struct reach_memo *mem
 size_t pattern_look_memo(const char *src, int normalized, struct reach_memo *memo, long max_width,
                          struct reach_seg seg[REACH_MAX_SEGS]);
 
+/* pattern_look_memo() for a caller that has the pattern's
+ * pattern_reach_memo() and pattern_space_reach_memo() (reach,
+ * space_reach) already: without a negative lookaround they are the walk's
+ * counts, and the pattern is not read again (engine.c's window_plan()
+ * asks for both before the walk; reading each pattern twice more was a
+ * tenth of building the engine). */
+size_t pattern_look_known(const char *src, int normalized, struct reach_memo *memo, long max_width,
+                          long reach, long space_reach, struct reach_seg seg[REACH_MAX_SEGS]);
+
 /* The length of the backtracking verb at s (just after its '(':
  * "*SKIP)", "*PRUNE)", "*THEN)", "*COMMIT)"), or 0 for anything else.
  * They match nothing and only make a match fail, so the prefilter reads

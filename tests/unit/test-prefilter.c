@@ -715,6 +715,17 @@ static void look_patterns(unsigned flags)
 		PCRE2_SIZE off;
 		gen_alt(pat, sizeof(pat), 0);
 		size_t nseg = pattern_look_memo(pat, norm, NULL, 1000, seg);
+		/* what engine.c asks for when it has read the reach already */
+		struct reach_seg known[REACH_MAX_SEGS];
+		size_t nknown =
+		        pattern_look_known(pat, norm, NULL, 1000,
+		                           pattern_reach_memo(pat, norm, NULL),
+		                           norm ? pattern_space_reach_memo(pat, NULL) : -1, known);
+		int same = nknown == nseg;
+		for (size_t j = 0; same && j < nseg; j++)
+			same = known[j].spaces == seg[j].spaces && known[j].n == seg[j].n;
+		if (!same && violations++ < 10)
+			T_FAIL_("/%s/: look %zu segments, known %zu", pat, nseg, nknown);
 		if (nseg == 0)
 			continue;
 		pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
