@@ -100,28 +100,6 @@ static void pattern_free(struct filter_pattern *pt)
 	pcre2_code_free(pt->code);
 }
 
-static void rule_free(struct filter_rule *r)
-{
-	free(r->id);
-	free(r->file);
-	free(r->title);
-	free(r->statute);
-	for (size_t i = 0; i < r->npatterns; i++)
-		pattern_free(&r->patterns[i]);
-	free(r->patterns);
-	for (size_t i = 0; i < r->nexcepts; i++)
-		pattern_free(&r->excepts[i]);
-	free(r->excepts);
-	free(r->validators);
-	for (size_t i = 0; i < r->nmatches; i++)
-		free(r->matches[i].text);
-	free(r->matches);
-	for (size_t i = 0; i < r->nnomatches; i++)
-		free(r->nomatches[i].text);
-	free(r->nomatches);
-	memset(r, 0, sizeof(*r));
-}
-
 /* What a packed rule's pool does not hold. */
 static void rule_free_unpooled(struct filter_rule *r)
 {
@@ -135,6 +113,20 @@ static void rule_free_unpooled(struct filter_rule *r)
 	for (size_t i = 0; i < r->nnomatches; i++)
 		free(r->nomatches[i].text);
 	free(r->nomatches);
+}
+
+/* An unpacked rule: the unpooled part and what a pool would hold. */
+static void rule_free(struct filter_rule *r)
+{
+	rule_free_unpooled(r);
+	free(r->id);
+	free(r->file);
+	free(r->title);
+	free(r->statute);
+	free(r->patterns);
+	free(r->excepts);
+	free(r->validators);
+	memset(r, 0, sizeof(*r));
 }
 
 void filter_ruleset_clear(struct filter_ruleset *rs)
