@@ -739,13 +739,13 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 		stamp_set(stamp, o, gen);
 		uint32_t n;
 		const uint32_t *l = list_in(ids, orc[o].lo, &n);
-		for (uint32_t j = 0; j < n; j++) {
-			const uint32_t g = l[j];
+		for (const uint32_t *e = l + n; l < e; l++) {
+			const uint32_t g = *l;
 			if (seen[g] != gen) {
 				seen[g] = gen;
 				first[g] = end;
-				*out = g; /* kept when below nkeep */
-				out += g < nkeep;
+				if (g < nkeep)
+					*out++ = g;
 			}
 		}
 		o = orc[o].next;
