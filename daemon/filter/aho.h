@@ -59,20 +59,18 @@ typedef void aho_each_fn(void *ctx, uint32_t id, size_t end);
 size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uint32_t *want,
                     uint32_t gen, aho_each_fn *fn, void *ctx);
 
-/* aho_scan() that also tells where: the ids it writes come in batches,
- * batch k being out[upto[k - 1] .. upto[k]) (from 0 for k = 0), all
- * reported by a literal that ends at offset end[k].  An id's first entry
- * is where its first occurrence in text ends: an output state reports
- * once a scan, with the chain after it up to one that reported earlier.
- * end and upto have room for as many entries as text has bytes, or
- * aho_outputs(), whichever is fewer (a batch is never empty and ends at
- * its own byte). */
-struct aho_ends {
-	uint32_t *end, *upto;
-	size_t n;
-};
-size_t aho_scan_ends(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                     uint32_t gen, uint32_t *out, struct aho_ends *ends);
+/* aho_scan() for the prefilter of a short text: where each id first
+ * occurs, and only new ids of interest written.  For each id reported
+ * whose seen[id] != gen, it sets seen[id] = gen and first[id] to the end
+ * offset of the id's first occurrence in text (just after the literal's
+ * last byte: an output state reports once a scan, with the chain after it
+ * up to one that reported earlier, so an id's first report is at its
+ * first end), and writes the id to out when it is below nkeep.  seen and
+ * first have an entry per id; ids already seen in this generation (by an
+ * earlier scan with the same gen) are left as they are.  Returns the
+ * number written (at most aho_outputs()). */
+size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
+                      uint32_t gen, uint32_t *seen, uint32_t *first, uint32_t nkeep, uint32_t *out);
 
 /* aho_scan() that also keeps, in trace, the end offset and reporting
  * state of every position where some literal ends, so that

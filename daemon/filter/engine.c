@@ -53,7 +53,8 @@ struct crule {
 struct slot {
 	uint32_t rule;
 	uint8_t full;   /* bit per required set; 0: always run */
-	uint8_t seen;   /* valid when gen == engine gen */
+	uint8_t seen;   /* valid when gen == engine gen: full when every
+	                 * required set was seen, else 0 (open_slots()) */
 	uint8_t except; /* an `except` of the rule: its literals do not make
 	                 * the rule a candidate; missing, they skip the except */
 	uint32_t gen;
@@ -162,11 +163,8 @@ struct filter_engine {
 	uint32_t gen;
 	uint32_t *lits;    /* scratch: set ids reported by a scan (aho_outputs()) */
 	uint32_t *setseen; /* per distinct set (plan->nsets): == gen when seen */
-	/* short texts: where the literals each input's scan reported end
-	 * (aho_scan_ends(); a batch a byte at most, so WINDOW_MIN_TEXT
-	 * entries), and per distinct set, the index of its first report in
-	 * its scan's output (valid when seen) */
-	struct aho_ends ends[NINPUTS];
+	/* short texts: per distinct set, where its first occurrence ends
+	 * in its input (aho_scan_first(); valid when seen) */
 	uint32_t *first;
 	uint32_t *primed; /* scratch: slots whose primary set was seen */
 	size_t nprimed;
@@ -261,10 +259,6 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->want);
 	free(e->recorded);
 	free(e->setseen);
-	for (int in = 0; in < NINPUTS; in++) {
-		free(e->ends[in].end);
-		free(e->ends[in].upto);
-	}
 	free(e->first);
 	free(e->primed);
 	free(e->occ_pos);
@@ -994,12 +988,6 @@ static int build_prefilter(struct filter_engine *e)
 			nlits = aho_outputs(e->aho[in]);
 	}
 	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
-	for (int in = 0; in < NINPUTS; in++) {
-		e->ends[in].end = malloc(WINDOW_MIN_TEXT * sizeof(uint32_t));
-		e->ends[in].upto = malloc(WINDOW_MIN_TEXT * sizeof(uint32_t));
-		if (!e->ends[in].end || !e->ends[in].upto)
-			goto out;
-	}
 	e->setseen = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->setseen));
 	e->first = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->first));
 	e->primed = malloc((e->nslots ? e->nslots : 1) * sizeof(*e->primed));
@@ -1278,23 +1266,20 @@ static void mark_rule(struct filter_engine *e, uint32_t rule)
 	}
 }
 
-/* Aho–Corasick reported literals of the distinct sets ids[0..n): the
- * first time a set is seen in this scan, the slots whose primary set it
- * is are primed (find_candidates() then looks at their other sets); the
- * index of each set's first report in ids is kept in e->first (short
- * texts: short_start()). */
+/* Aho–Corasick reported literals of the distinct sets ids[0..n) (a text
+ * long enough for windows, or windows off): the first time a set is seen
+ * in this scan, the slots whose primary set it is are primed
+ * (find_candidates() then looks at their other sets).  A short text's
+ * scan does this itself (aho_scan_first(), on_primary()). */
 static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
 	const uint32_t gen = e->gen;
 	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
 	const uint32_t nprimary = (uint32_t)e->plan->nprimary;
-	uint32_t *seen = e->setseen, *primed = e->primed, *first = e->first;
+	uint32_t *seen = e->setseen, *primed = e->primed;
 	size_t nprimed = e->nprimed;
-	/* backward: the index left in first[g] is its first report's (the
-	 * slots primed are the same in any order) */
-	for (size_t k = n; k-- > 0;) {
+	for (size_t k = 0; k < n; k++) {
 		const uint32_t g = ids[k];
-		first[g] = (uint32_t)k;
 		if (g < nprimary) {
 			if (seen[g] != gen) {
 				seen[g] = gen;
@@ -1308,6 +1293,19 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 	e->nprimed = nprimed;
 }
 
+/* aho_scan_first() stamped the sets it saw and kept where each first
+ * ends; it wrote the new primary sets, ids[0..n): their slots are primed. */
+static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
+{
+	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
+	uint32_t *primed = e->primed;
+	size_t nprimed = e->nprimed;
+	for (size_t k = 0; k < n; k++)
+		for (uint32_t j = off[ids[k]]; j < off[ids[k] + 1]; j++)
+			primed[nprimed++] = fan[j];
+	e->nprimed = nprimed;
+}
+
 /* Which sets of each primed slot were seen: a slot whose sets all were
  * is open, and its rule (unless it is an except) a candidate. */
 static void open_slots(struct filter_engine *e)
@@ -1317,13 +1315,18 @@ static void open_slots(struct filter_engine *e)
 		const uint32_t s = e->primed[k];
 		const struct plan_slot *ps = &e->plan->slot[s];
 		struct slot *sl = &e->slots[s];
-		uint8_t seen = 0;
+		/* only whether all were seen matters (slot_open()): the
+		 * first one missing ends the look (most primed slots) */
+		const unsigned full = ps->full;
+		uint8_t seen = (uint8_t)full;
 		for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
-			if ((ps->full >> c & 1) && e->setseen[ps->set[c]] == gen)
-				seen |= (uint8_t)(1u << c);
+			if ((full >> c & 1) && e->setseen[ps->set[c]] != gen) {
+				seen = 0;
+				break;
+			}
 		sl->gen = gen;
 		sl->seen = seen;
-		if (seen == sl->full && !sl->except)
+		if (seen && !sl->except)
 			mark_rule(e, sl->rule);
 	}
 	e->nprimed = 0;
@@ -1840,20 +1843,11 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 	return PCRE2_ERROR_NOMATCH;
 }
 
-/* Where the first occurrence of set g (seen in this scan of input `in`,
- * a short text) ends: the end of the batch of its first report. */
-static uint32_t first_end(const struct filter_engine *e, int in, uint32_t g)
+/* Where the first occurrence of set g (seen in this scan of a short
+ * text) ends (aho_scan_first()). */
+static uint32_t first_end(const struct filter_engine *e, uint32_t g)
 {
-	const struct aho_ends *en = &e->ends[in];
-	size_t lo = 0, hi = en->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (en->upto[mid] > e->first[g])
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo < en->n ? en->end[lo] : 0;
+	return e->first[g]; /* a set is of one input: first[] holds both's */
 }
 
 /* On a short text (sc->starts[input]): the first offset at which a match
@@ -1865,7 +1859,7 @@ static uint32_t first_end(const struct filter_engine *e, int in, uint32_t g)
  * prefix set that does not occur: no match (window_set()).  A split
  * pattern's reach is its tail's: it starts at 0. */
 #define SHORT_NONE SIZE_MAX
-static size_t short_start(const struct filter_engine *e, size_t s, int in, const char *subj)
+static size_t short_start(const struct filter_engine *e, size_t s, const char *subj)
 {
 	const struct split *sp = &e->splits[s];
 	const struct plan_slot *ps = &e->plan->slot[s];
@@ -1879,7 +1873,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, int in, const
 			const uint32_t g = ps->set[c];
 			if (e->setseen[g] != e->gen)
 				return 0; /* cannot be: the slot is open */
-			uint32_t f = first_end(e, in, g);
+			uint32_t f = first_end(e, g);
 			if (f > end)
 				end = f;
 		}
@@ -1889,7 +1883,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, int in, const
 			return 0;
 		if (e->setseen[g] != e->gen)
 			return sp->wset == PREFIX_SET ? SHORT_NONE : 0;
-		end = first_end(e, in, g);
+		end = first_end(e, g);
 	}
 	const struct walk w = { .reach = sp->reach,
 		                .spaces = sp->spaces,
@@ -1939,7 +1933,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		    (!e->splits[s].head || sc->split))
 			o = window_set(e, s, slen, &w);
 		count_long(e, i, slen, o);
-		size_t from = sc->starts[r->input] ? short_start(e, s, r->input, subj) : 0;
+		size_t from = sc->starts[r->input] ? short_start(e, s, subj) : 0;
 		if (from == SHORT_NONE)
 			continue;
 		rc = o ? run_windowed(e, i, k, sc, subj, slen, o, &w)
@@ -1960,7 +1954,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->windows[r->input] && e->splits[s].reach)
 			o = window_set(e, s, slen, &w);
 		count_long(e, i, slen, o);
-		size_t from = sc->starts[r->input] ? short_start(e, s, r->input, subj) : 0;
+		size_t from = sc->starts[r->input] ? short_start(e, s, subj) : 0;
 		if (from == SHORT_NONE)
 			continue; /* no match */
 		rc = o ? except_windowed(e, s, subj, slen, o, &w)
@@ -2126,9 +2120,9 @@ static void prefilter_input(struct filter_engine *e, struct scan *sc, unsigned f
                             const char *s, size_t len)
 {
 	if (len < WINDOW_MIN_TEXT && !(flags & FILTER_SCAN_NO_WINDOW) && e->window_patterns) {
-		on_literals(e, e->lits,
-		            aho_scan_ends(e->aho[in], s, len, e->stamp[in], e->gen, e->lits,
-		                          &e->ends[in]));
+		on_primary(e, e->lits,
+		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, e->setseen,
+		                          e->first, (uint32_t)e->plan->nprimary, e->lits));
 		sc->traced[in] = 0;
 		sc->starts[in] = 1;
 		return;

@@ -64,6 +64,18 @@ static const uint8_t ascii_cls[128] = {
 	['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
+/* ascii_cls[] == 1 over every byte value (0 from 0x80 on): the fast
+ * path's letter loop looks a byte up without a range check */
+static const uint8_t ascii_letter[256] = {
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
+	['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 static int is_letter(uint32_t cp)
 {
 	return cp < 0x80 ? ascii_cls[cp] == 1 : norm_is_letter(cp);
@@ -771,25 +783,32 @@ static int direct(const char *orig, size_t len, struct norm_text *nt, size_t pos
 			seps = 0;
 			c2 = c1;
 			c1 = 1;
-			size_t from = at;
+			/* the run's character is kept in a register (256: no
+			 * run), the word's letters counted once at its end */
+			unsigned runc = rn ? (unsigned char)s[ro] : 256u;
+			size_t from = at, nl = 0;
 			for (;;) {
-				wordlen++;
-				k++;
-				if (rn && (unsigned char)s[ro] == c) {
+				nl++;
+				if (c == runc) {
 					rn++;
 				} else {
 					o = end_run(orig, nt, ro, rn, o);
 					ro = o;
 					rn = 1;
+					runc = c;
 				}
 				s[o] = (char)c;
 				os[o] = (uint32_t)from;
 				oe[o] = (uint32_t)i;
 				o++;
-				if (i >= len || p[i] >= 0x80 || ascii_cls[p[i]] != 1)
+				if (i >= len || !ascii_letter[p[i]])
 					break;
 				c = p[i] | 0x20u;
 				from = i++;
+			}
+			wordlen += nl;
+			k += nl;
+			if (nl > 1) {
 				seps_before_prev = 0; /* seps after a letter */
 				c2 = 1;
 			}

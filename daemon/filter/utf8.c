@@ -113,6 +113,16 @@ int utf8_sanitize_into(const char *s, size_t len, size_t max_in, char **buf, siz
 			pos++;
 			continue;
 		}
+		/* a two-byte character (Swedish letters, most non-ASCII of a
+		 * comment): valid as it is, copied without a call */
+		if (b >= 0xC2 && b <= 0xDF && pos + 1 < in &&
+		    ((unsigned char)s[pos + 1] & 0xC0) == 0x80) {
+			out[o] = (char)b;
+			out[o + 1] = s[pos + 1];
+			o += 2;
+			pos += 2;
+			continue;
+		}
 		size_t start = pos;
 		/* Decode against the full length so a character straddling the
 		 * cap is seen whole, then drop it if it does not fit. */

@@ -219,38 +219,54 @@ static int same_calls(const struct calls *a, const struct calls *b)
 	return a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
 }
 
-/* aho_scan_ends(): the same ids as aho_scan(), in batches that end where
- * a literal of each of their ids ends, each id's first batch where its
- * first occurrence ends (the naive matcher's first call for it).
- * Returns 1 when wrong. */
-static int check_ends(const struct aho *a, const struct calls *naive, uint32_t nids,
-                      const char *text, size_t tl, uint32_t *stamp, uint32_t *out)
+/* aho_scan_first(): every id the naive matcher finds marked seen, with
+ * the end of its first occurrence (the naive matcher's first call for
+ * it); the new ids below nkeep written, each once; an id marked seen in
+ * this generation before the scan left as it was; nothing else touched.
+ * A second scan in the same generation with fresh stamps (as another
+ * automaton's would be) changes and writes nothing.  Returns 1 when
+ * wrong. */
+static int check_first(const struct aho *a, const struct calls *naive, uint32_t nids,
+                       const char *text, size_t tl, uint32_t *stamp, uint32_t *out)
 {
-	size_t cap = tl < aho_outputs(a) ? tl : aho_outputs(a);
-	struct aho_ends en = { malloc((cap + 1) * sizeof(uint32_t)),
-		               malloc((cap + 1) * sizeof(uint32_t)), 0 };
+	const uint32_t nkeep = nids / 2, gen = 3;
+	uint32_t *seen = malloc((nids + 1) * sizeof(uint32_t));
 	uint32_t *first = malloc((nids + 1) * sizeof(uint32_t));
-	int wrong = !en.end || !en.upto || !first;
-	size_t m = wrong ? 0 : aho_scan_ends(a, text, tl, stamp, 3, out, &en);
-	for (uint32_t id = 0; !wrong && id < nids; id++)
-		first[id] = UINT32_MAX;
-	for (size_t i = naive->n; !wrong && i-- > 0;)
-		first[naive->v[i].id] = naive->v[i].end;
-	wrong |= en.n > cap || (en.n ? en.upto[en.n - 1] : 0) != m;
-	for (size_t b = 0, k = 0; !wrong && b < en.n; b++) {
-		wrong |= en.upto[b] <= k; /* never empty */
-		for (; k < en.upto[b]; k++) {
-			/* the first entry of an id is its first end */
-			if (first[out[k]] != UINT32_MAX && first[out[k]] != en.end[b])
-				wrong = 1;
-			first[out[k]] = UINT32_MAX;
-		}
+	uint32_t *want = malloc((nids + 1) * sizeof(uint32_t));
+	uint32_t *fresh = calloc(aho_stamps(a) + 1, sizeof(uint32_t));
+	uint8_t *kept = calloc(nids + 1, 1);
+	int wrong = !seen || !first || !want || !fresh || !kept;
+	for (uint32_t id = 0; !wrong && id < nids; id++) {
+		seen[id] = 2; /* a stale mark */
+		first[id] = want[id] = UINT32_MAX;
 	}
-	for (size_t i = 0; !wrong && i < naive->n; i++)
-		wrong |= first[naive->v[i].id] != UINT32_MAX; /* never reported */
-	free(en.end);
-	free(en.upto);
+	if (!wrong && nids) {
+		seen[0] = gen; /* seen already: left alone */
+		first[0] = want[0] = 12345;
+	}
+	for (size_t i = naive->n; !wrong && i-- > 0;)
+		if (naive->v[i].id != 0)
+			want[naive->v[i].id] = (uint32_t)naive->v[i].end;
+	size_t m = wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, seen, first, nkeep, out);
+	for (size_t k = 0; !wrong && k < m; k++) {
+		const uint32_t g = out[k];
+		wrong |= g >= nkeep || g == 0 || kept[g] || want[g] == UINT32_MAX;
+		kept[g] = 1;
+	}
+	for (uint32_t id = 0; !wrong && id < nids; id++) {
+		const int found = want[id] != UINT32_MAX;
+		wrong |= first[id] != want[id] || (seen[id] == gen) != found;
+		wrong |= id != 0 && id < nkeep && found != (kept[id] != 0);
+	}
+	if (!wrong)
+		wrong |= aho_scan_first(a, text, tl, fresh, gen, seen, first, nids, out) != 0;
+	for (uint32_t id = 0; !wrong && id < nids; id++)
+		wrong |= first[id] != want[id];
+	free(seen);
 	free(first);
+	free(want);
+	free(fresh);
+	free(kept);
 	return wrong;
 }
 
@@ -292,7 +308,7 @@ static int check_text_d(const struct lits *L, const struct dlit *dl, size_t nd, 
 		size_t c2 = aho_replay_all(a, &tr, NULL, 0, on_call, &replay);
 		wrong += c1 != all.n || c2 != replay.n;
 		wrong += !same_calls(&naive, &all) || !same_calls(&naive, &replay);
-		wrong += check_ends(a, &naive, nids, text, tl, stamp, out);
+		wrong += check_first(a, &naive, nids, text, tl, stamp, out);
 		aho_trace_free(&tr);
 		free(out);
 		free(stamp);
