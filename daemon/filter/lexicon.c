@@ -70,10 +70,11 @@ static int emit(struct strbuf *sb, char **w, size_t lo, size_t hi, size_t depth,
 	return r ? -ENOMEM : 0;
 }
 
+/* words: sorted (strcmp()) and each once, as lexicon_parse_buffer()
+ * leaves them (sorting them again was a tenth of loading the lexicons). */
 static int compile(char **words, size_t n, char **ret)
 {
 	struct strbuf sb = { 0 };
-	qsort(words, n, sizeof(*words), cmp_str);
 	/* The whole list is always one group, so "@x?" and "a@x" work. */
 	int r = emit(&sb, words, 0, n, 0, 1);
 	if (r) {

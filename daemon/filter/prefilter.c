@@ -41,6 +41,7 @@ struct px {
 	int eager;                   /* PREFILTER_EAGER: no requirement is put off */
 	struct prefilter_memo *memo; /* NULL: none */
 	struct min_index *mx;        /* lit_set_minimize()'s, for the whole read (the memo's) */
+	struct pending *pd;          /* parse_alt()'s, for the whole read (the memo's) */
 };
 
 struct min_index;
@@ -1145,9 +1146,13 @@ static void memo_entry_free(struct memo_entry *e)
 	free(e);
 }
 
+struct pending;
+static void pending_free(struct pending *pd);
+
 struct prefilter_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
 	struct min_index *mx; /* lit_set_minimize()'s, for every read */
+	struct pending *pd;   /* parse_alt()'s, for every read */
 };
 
 struct prefilter_memo *prefilter_memo_new(void)
@@ -1165,6 +1170,7 @@ void prefilter_memo_free(struct prefilter_memo *m)
 			memo_entry_free(e);
 		}
 	min_index_free(m->mx);
+	pending_free(m->pd);
 	free(m);
 }
 
@@ -1755,6 +1761,7 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
  * from branch k (end[-1] = 0). */
 struct alt_acc {
 	struct lit_set set;
+	size_t vcap; /* room in set.v (made twice as large when full) */
 	const char **slot;
 	size_t cap;
 	size_t *end, nb, bcap;
@@ -1820,11 +1827,15 @@ static int acc_add(struct alt_acc *a, const struct lit_set *src)
 		room = PREFILTER_MAX_LITS + 1;
 	if (acc_fit(a, src->n) < 0)
 		return -ENOMEM;
-	if (room > a->set.n) {
-		char **v = realloc(a->set.v, room * sizeof(*v));
+	if (room > a->vcap) {
+		size_t vcap = 2 * a->vcap > room ? 2 * a->vcap : room;
+		if (vcap > PREFILTER_MAX_LITS + 1)
+			vcap = PREFILTER_MAX_LITS + 1;
+		char **v = realloc(a->set.v, vcap * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		a->set.v = v;
+		a->vcap = vcap;
 	}
 	for (size_t i = 0; i < src->n; i++) {
 		const char *lit = src->v[i];
@@ -1905,10 +1916,13 @@ static void minimize_branches(struct px *p, struct alt_acc *a)
 	free(len);
 }
 
-/* Branches of an alternation whose requirements were put off (struct
- * run, lazy), their strings kept in order until the alternation is known
- * to be exact (then its own requirement is put off too) or not (then
- * each branch's set is made, as if it had been made when read). */
+/* Branches of alternations whose requirements were put off (struct run,
+ * lazy), their strings kept in order until an alternation is known to be
+ * exact (then its own requirement is put off too) or not (then each
+ * branch's set is made, as if it had been made when read).  One stack for
+ * the whole read (the memo's, for every read): an alternation's branches
+ * are on top of those of the alternations it is nested in, and it takes
+ * them off before it returns. */
 struct pending {
 	char *buf; /* the strings, one after the other */
 	size_t used, cap;
@@ -1955,10 +1969,30 @@ static int pending_add(struct pending *pd, const struct run *ex)
 
 static void pending_free(struct pending *pd)
 {
+	if (!pd)
+		return;
 	free(pd->buf);
 	free(pd->off);
 	free(pd->len);
 	free(pd->end);
+	free(pd);
+}
+
+/* Where an alternation's branches start on the stack. */
+struct pending_mark {
+	size_t nb, n, used;
+};
+
+static struct pending_mark pending_mark(const struct pending *pd)
+{
+	return (struct pending_mark){ pd->nb, pd->n, pd->used };
+}
+
+static void pending_pop(struct pending *pd, struct pending_mark m)
+{
+	pd->nb = m.nb;
+	pd->n = m.n;
+	pd->used = m.used;
 }
 
 /* Add a branch's requirement (consumed) to the union: the first branch's
@@ -1969,6 +2003,7 @@ static void acc_branch(struct px *p, struct alt_acc *acc, struct lit_conj *branc
 	if (!*started) {
 		*started = true;
 		conj_best(branch, &acc->set);
+		acc->vcap = acc->set.n;
 		if (!acc->set.always && (acc_fit(acc, 0) < 0 || acc_end_branch(acc) < 0))
 			p->nomem = 1;
 		return;
@@ -1979,11 +2014,13 @@ static void acc_branch(struct px *p, struct alt_acc *acc, struct lit_conj *branc
 	lit_set_clear(&one);
 }
 
-/* Each kept branch's set, made and added to the union in order. */
-static void pending_flush(struct px *p, struct pending *pd, struct alt_acc *acc, bool *started)
+/* Each branch kept since m, its set made and added to the union in
+ * order; they leave the stack. */
+static void pending_flush(struct px *p, struct pending *pd, struct pending_mark m,
+                          struct alt_acc *acc, bool *started)
 {
 	const char *b[RUN_MAX_VARIANTS];
-	for (size_t k = 0, i = 0; k < pd->nb && !p->nomem; k++) {
+	for (size_t k = m.nb, i = m.n; k < pd->nb && !p->nomem; k++) {
 		struct lit_conj branch = { .n = 0 };
 		size_t nv = 0;
 		for (; i < pd->end[k]; i++)
@@ -1991,14 +2028,13 @@ static void pending_flush(struct px *p, struct pending *pd, struct alt_acc *acc,
 		add_strings(p, &branch, b, pd->len + pd->end[k] - nv, nv);
 		acc_branch(p, acc, &branch, started);
 	}
-	pd->nb = pd->n = pd->used = 0;
+	pending_pop(pd, m);
 }
 
 static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 {
 	struct lit_conj first = { .n = 0 }, branch = { .n = 0 };
 	struct alt_acc acc = { 0 };
-	struct pending pd = { 0 };
 	struct run bex;
 	bool started = false;
 
@@ -2010,7 +2046,10 @@ static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 	/* while every branch so far is exact and put off, so is the whole */
 	bool lazy = exact->lazy;
 	exact->lazy = 0;
-	if (lazy && pending_add(&pd, exact) < 0)
+	if (lazy && !p->pd && !(p->pd = calloc(1, sizeof(*p->pd))))
+		p->nomem = 1;
+	const struct pending_mark mark = p->pd ? pending_mark(p->pd) : (struct pending_mark){ 0 };
+	if (lazy && !p->nomem && pending_add(p->pd, exact) < 0)
 		p->nomem = 1;
 	if (!lazy)
 		acc_branch(p, &acc, &first, &started);
@@ -2020,18 +2059,19 @@ static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 		if (exact->nv && (bex.nv == 0 || !exact_union(exact, &bex)))
 			exact->nv = 0;
 		if (lazy && bex.lazy && exact->nv) {
-			if (pending_add(&pd, &bex) < 0)
+			if (pending_add(p->pd, &bex) < 0)
 				p->nomem = 1;
 			continue;
 		}
 		if (lazy) {
-			pending_flush(p, &pd, &acc, &started);
+			pending_flush(p, p->pd, mark, &acc, &started);
 			lazy = false;
 		}
 		req_of_exact(p, &bex, &branch);
 		acc_branch(p, &acc, &branch, &started);
 	}
-	pending_free(&pd);
+	if (p->pd)
+		pending_pop(p->pd, mark);
 	memset(out, 0, sizeof(*out));
 	if (lazy) {
 		/* exact (at most RUN_MAX_VARIANTS strings): its set is the
@@ -2062,15 +2102,20 @@ int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter
 	struct lit_conj c = { .n = 0 };
 	struct run exact;
 
-	if (memo)
+	if (memo) {
 		p.mx = memo->mx;
+		p.pd = memo->pd;
+	}
 	p.eager = (flags & PREFILTER_EAGER) != 0;
 	parse_alt(&p, &c, &exact);
 	req_of_exact(&p, &exact, &c);
-	if (memo)
+	if (memo) {
 		memo->mx = p.mx;
-	else
+		memo->pd = p.pd;
+	} else {
 		min_index_free(p.mx);
+		pending_free(p.pd);
+	}
 	if (p.nomem) {
 		lit_conj_clear(&c);
 		return -ENOMEM;

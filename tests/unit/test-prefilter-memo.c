@@ -436,12 +436,12 @@ static size_t random_alt(unsigned *x, char *out, size_t cap, size_t len, int dep
 
 static size_t random_item(unsigned *x, char *out, size_t cap, size_t len, int depth)
 {
-	static const char *const atoms[] = { "a",    "b",  "ab", "ba",   "aab", "[ab]", "[a1]",
-		                             "\\s+", " ",  "\\b", "\\w+", ".",   "ö",    "c",
-		                             "abc",  "^",  "$",  "k",    "\\d", "x{2}", "a{2,}" };
+	static const char *const atoms[] = { "a",    "b", "ab",  "ba",   "aab", "[ab]", "[a1]",
+		                             "\\s+", " ", "\\b", "\\w+", ".",   "ö",    "c",
+		                             "abc",  "^", "$",   "k",    "\\d", "x{2}", "a{2,}" };
 	static const char *const quants[] = { "", "", "", "", "?", "+", "*", "{2}", "{1,3}" };
-	static const char *const opens[] = { "(?:", "(?:", "(?:", "(",    "(?=",  "(?!",
-		                             "(?<=", "(?i:", "(?>", "(?<v>" };
+	static const char *const opens[] = { "(?:", "(?:",  "(?:",  "(",   "(?=",
+		                             "(?!", "(?<=", "(?i:", "(?>", "(?<v>" };
 	unsigned k = rnd(x, depth < 4 ? 10 : 4);
 	if (k < 4) {
 		len = put(out, cap, len, atoms[rnd(x, sizeof(atoms) / sizeof(atoms[0]))]);
@@ -481,7 +481,8 @@ static void test_put_off_sets_on_random_patterns(void)
 				T_ASSERT(want && got && memoed);
 				if (strcmp(want, got) != 0 || strcmp(want, memoed) != 0) {
 					if (differ++ < 3) {
-						fprintf(stderr, "pattern %s (norm %u)\n", texts[t], norm);
+						fprintf(stderr, "pattern %s (norm %u)\n", texts[t],
+						        norm);
 						T_EQ_STR(want, got);
 						T_EQ_STR(want, memoed);
 					}
