@@ -38,8 +38,10 @@ struct px {
 	int nomem;
 	int depth;
 	int maxdepth;                /* the deepest group nesting reached (memo entries) */
+	int eager;                   /* PREFILTER_EAGER: no requirement is put off */
 	struct prefilter_memo *memo; /* NULL: none */
 	struct min_index *mx;        /* lit_set_minimize()'s, for the whole read (the memo's) */
+	struct pending *pd;          /* parse_alt()'s, for the whole read (the memo's) */
 };
 
 struct min_index;
@@ -57,6 +59,13 @@ struct run {
 	size_t nv; /* 0 or 1 with len[0] == 0: empty */
 	int full;  /* reached PREFILTER_MAX_LIT_LEN: nothing more is appended */
 	int cut;   /* finish_run() was called: the run is not the whole sequence */
+	/* As an exact result (a sequence's, an alternation's, a group's):
+	 * its requirement was not made and is exactly the minimized set of
+	 * these strings (req_of_exact()).  The caller usually appends the
+	 * strings to its own run and drops the requirement: a lexicon's trie
+	 * made and minimized a set of new literals at every level only to
+	 * throw it away at the level above. */
+	int lazy;
 };
 
 /* A literal of a set (lit_set.v[i] points at s).  Sets share them: a
@@ -632,14 +641,13 @@ static void conj_best(struct lit_conj *c, struct lit_set *out)
 	lit_conj_clear(c);
 }
 
-static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
+/* Add the set of strings b[0..nv) (each once, in order, minimized) to
+ * best, as finish_run() adds a run's variants. */
+static void add_strings(struct px *p, struct lit_conj *best, const char *const *b,
+                        const size_t *len, size_t nv)
 {
 	struct lit_set cand = { 0 };
-	size_t nv = run->nv;
-	run->nv = 0;
-	run->full = 0;
-	run->cut = 1;
-	if (nv == 0 || run->len[0] == 0)
+	if (nv == 0 || len[0] == 0)
 		return;
 	/* each variant once (nv is at most RUN_MAX_VARIANTS, far below
 	 * PREFILTER_MAX_LITS), room made once */
@@ -650,17 +658,47 @@ static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
 	for (size_t i = 0; i < nv; i++) {
 		bool dup = false;
 		for (size_t j = 0; j < cand.n && !dup; j++)
-			dup = lit_len(cand.v[j]) == run->len[i] &&
-			      memcmp(cand.v[j], run->b[i], run->len[i]) == 0;
+			dup = lit_len(cand.v[j]) == len[i] && memcmp(cand.v[j], b[i], len[i]) == 0;
 		if (dup)
 			continue;
-		if (!(cand.v[cand.n] = lit_new(run->b[i], run->len[i]))) {
+		if (!(cand.v[cand.n] = lit_new(b[i], len[i]))) {
 			p->nomem = 1;
 			break;
 		}
 		cand.n++;
 	}
 	conj_add(p, best, &cand);
+}
+
+/* The variants of run as add_strings() reads them. */
+static void add_run_strings(struct px *p, struct lit_conj *best, const struct run *run, size_t nv)
+{
+	const char *b[RUN_MAX_VARIANTS];
+	if (nv == 0 || run->len[0] == 0)
+		return;
+	b[0] = run->b[0];
+	for (size_t i = 1; i < nv; i++)
+		b[i] = run->b[i];
+	add_strings(p, best, b, run->len, nv);
+}
+
+static void finish_run(struct px *p, struct run *run, struct lit_conj *best)
+{
+	size_t nv = run->nv;
+	run->nv = 0;
+	run->full = 0;
+	run->cut = 1;
+	add_run_strings(p, best, run, nv);
+}
+
+/* Make the requirement a lazy exact result put off (struct run): the
+ * set finish_run() would have made of its strings, into req (empty). */
+static void req_of_exact(struct px *p, struct run *exact, struct lit_conj *req)
+{
+	if (!exact->lazy)
+		return;
+	exact->lazy = 0;
+	add_run_strings(p, req, exact, exact->nv);
 }
 
 /* An empty run.  A run is 4 KB of variants, and one is set up for every
@@ -672,6 +710,7 @@ static void run_init(struct run *run)
 	run->len[0] = 0;
 	run->full = 0;
 	run->cut = 0;
+	run->lazy = 0;
 }
 
 /* *dst = *src, its variants only. */
@@ -976,6 +1015,7 @@ static enum atom_kind parse_group_body(struct px *p, struct lit_conj *req, struc
 	int zero = 0;
 
 	exact->nv = 0;
+	exact->lazy = 0;
 	if (++p->depth > 64) {
 		p->bail = 1;
 		return A_NONLIT;
@@ -1055,8 +1095,13 @@ static enum atom_kind parse_group_body(struct px *p, struct lit_conj *req, struc
 		return A_NONLIT;
 	}
 	p->pos++;
-	if (zero)
+	if (zero) {
+		/* a positive lookaround's requirement holds where it stands */
+		if (zero == 2)
+			req_of_exact(p, exact, req);
+		exact->lazy = 0;
 		exact->nv = 0; /* consumes nothing */
+	}
 	if (zero == 2)
 		return A_ASSERT;
 	if (zero) {
@@ -1101,9 +1146,13 @@ static void memo_entry_free(struct memo_entry *e)
 	free(e);
 }
 
+struct pending;
+static void pending_free(struct pending *pd);
+
 struct prefilter_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
 	struct min_index *mx; /* lit_set_minimize()'s, for every read */
+	struct pending *pd;   /* parse_alt()'s, for every read */
 };
 
 struct prefilter_memo *prefilter_memo_new(void)
@@ -1121,13 +1170,25 @@ void prefilter_memo_free(struct prefilter_memo *m)
 			memo_entry_free(e);
 		}
 	min_index_free(m->mx);
+	pending_free(m->pd);
 	free(m);
 }
 
+/* Taken for every group with MEMO_MIN_LEN bytes after it (a lexicon's
+ * trie: each of its levels), so eight bytes at a time: hashing the 64
+ * bytes one by one cost as much as the memo's lookups and copies.  Only
+ * where an entry is looked for depends on it (memo_find() compares the
+ * text). */
 static size_t memo_key(const struct px *p, size_t start)
 {
-	size_t h = fnv(p->s + start, MEMO_KEY_LEN);
-	return h ^ (size_t)(p->icase | p->ext << 1 | p->norm << 2);
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < MEMO_KEY_LEN; i += 8) {
+		uint64_t w;
+		memcpy(&w, p->s + start + i, sizeof(w));
+		h = (h ^ w) * 1099511628211u;
+		h ^= h >> 29;
+	}
+	return (size_t)h ^ (size_t)(p->icase | p->ext << 1 | p->norm << 2);
 }
 
 /* The entry's requirement and exact strings, copied into *req and
@@ -1150,6 +1211,7 @@ static int memo_copy_out(const struct memo_entry *e, struct lit_conj *req, struc
 	exact->nv = e->exact_nv;
 	exact->full = 0;
 	exact->cut = 0;
+	exact->lazy = 0;
 	for (size_t v = 0; v < e->exact_nv; v++) {
 		exact->len[v] = strlen(at);
 		memcpy(exact->b[v], at, exact->len[v]);
@@ -1232,8 +1294,10 @@ static enum atom_kind parse_group(struct px *p, struct lit_conj *req, struct run
 	const int depth0 = p->depth, max0 = p->maxdepth;
 	p->maxdepth = depth0;
 	enum atom_kind k = parse_group_body(p, req, exact);
-	if (use_memo && k == A_GROUP && !p->bail && !p->nomem && p->pos - start >= MEMO_MIN_LEN)
+	if (use_memo && k == A_GROUP && !p->bail && !p->nomem && p->pos - start >= MEMO_MIN_LEN) {
+		req_of_exact(p, exact, req); /* an entry holds both */
 		memo_add(p, start, key, p->maxdepth - depth0, req, exact);
+	}
 	if (max0 > p->maxdepth)
 		p->maxdepth = max0;
 	return k;
@@ -1638,6 +1702,8 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
 		/* every set the group requires is required here too */
 		finish_run(p, run, best);
 		if (min >= 1)
+			req_of_exact(p, &a->gex, &a->req);
+		if (min >= 1)
 			for (size_t i = 0; i < a->req.n; i++)
 				conj_add_minimal(best, &a->req.v[i]);
 		break;
@@ -1653,6 +1719,7 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 	run_init(&run);
 	memset(best, 0, sizeof(*best));
 	exact->nv = 0;
+	exact->lazy = 0;
 
 	while (!p->bail && !p->nomem) {
 		skip_ext(p);
@@ -1683,8 +1750,15 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 		add_atom(p, &run, best, &a, min, max);
 		lit_conj_clear(&a.req);
 	}
-	if (!p->bail && !run.cut && !run.full && run.nv > 0 && run.len[0] > 0)
+	if (!p->bail && !run.cut && !run.full && run.nv > 0 && run.len[0] > 0) {
 		run_copy(exact, &run);
+		if (best->n == 0 && !p->eager) {
+			/* its requirement is exactly its strings' set: made
+			 * only if the caller asks (req_of_exact()) */
+			exact->lazy = 1;
+			return;
+		}
+	}
 	finish_run(p, &run, best);
 }
 
@@ -1698,6 +1772,7 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
  * from branch k (end[-1] = 0). */
 struct alt_acc {
 	struct lit_set set;
+	size_t vcap; /* room in set.v (made twice as large when full) */
 	const char **slot;
 	size_t cap;
 	size_t *end, nb, bcap;
@@ -1763,11 +1838,15 @@ static int acc_add(struct alt_acc *a, const struct lit_set *src)
 		room = PREFILTER_MAX_LITS + 1;
 	if (acc_fit(a, src->n) < 0)
 		return -ENOMEM;
-	if (room > a->set.n) {
-		char **v = realloc(a->set.v, room * sizeof(*v));
+	if (room > a->vcap) {
+		size_t vcap = 2 * a->vcap > room ? 2 * a->vcap : room;
+		if (vcap > PREFILTER_MAX_LITS + 1)
+			vcap = PREFILTER_MAX_LITS + 1;
+		char **v = realloc(a->set.v, vcap * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		a->set.v = v;
+		a->vcap = vcap;
 	}
 	for (size_t i = 0; i < src->n; i++) {
 		const char *lit = src->v[i];
@@ -1848,33 +1927,170 @@ static void minimize_branches(struct px *p, struct alt_acc *a)
 	free(len);
 }
 
+/* Branches of alternations whose requirements were put off (struct run,
+ * lazy), their strings kept in order until an alternation is known to be
+ * exact (then its own requirement is put off too) or not (then each
+ * branch's set is made, as if it had been made when read).  One stack for
+ * the whole read (the memo's, for every read): an alternation's branches
+ * are on top of those of the alternations it is nested in, and it takes
+ * them off before it returns. */
+struct pending {
+	char *buf; /* the strings, one after the other */
+	size_t used, cap;
+	size_t *off, *len, n, ocap, lcap; /* each string: where in buf, its length */
+	size_t *end, nb, ecap;            /* branch k's strings end at end[k] */
+};
+
+/* Room for need elements of size bytes in *v (capacity *cap). */
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t cap2 = *cap ? *cap : 16;
+	while (cap2 < need)
+		cap2 *= 2;
+	void *w = realloc(*v, cap2 * size);
+	if (!w)
+		return -ENOMEM;
+	*v = w;
+	*cap = cap2;
+	return 0;
+}
+
+/* Keep a branch's strings (its exact result).  Returns 0 or -ENOMEM. */
+static int pending_add(struct pending *pd, const struct run *ex)
+{
+	size_t bytes = 0;
+	for (size_t v = 0; v < ex->nv; v++)
+		bytes += ex->len[v];
+	if (grow((void **)&pd->buf, &pd->cap, pd->used + bytes, 1) < 0 ||
+	    grow((void **)&pd->off, &pd->ocap, pd->n + ex->nv, sizeof(*pd->off)) < 0 ||
+	    grow((void **)&pd->len, &pd->lcap, pd->n + ex->nv, sizeof(*pd->len)) < 0 ||
+	    grow((void **)&pd->end, &pd->ecap, pd->nb + 1, sizeof(*pd->end)) < 0)
+		return -ENOMEM;
+	for (size_t v = 0; v < ex->nv; v++) {
+		memcpy(pd->buf + pd->used, ex->b[v], ex->len[v]);
+		pd->off[pd->n] = pd->used;
+		pd->len[pd->n++] = ex->len[v];
+		pd->used += ex->len[v];
+	}
+	pd->end[pd->nb++] = pd->n;
+	return 0;
+}
+
+static void pending_free(struct pending *pd)
+{
+	if (!pd)
+		return;
+	free(pd->buf);
+	free(pd->off);
+	free(pd->len);
+	free(pd->end);
+	free(pd);
+}
+
+/* Where an alternation's branches start on the stack. */
+struct pending_mark {
+	size_t nb, n, used;
+};
+
+static struct pending_mark pending_mark(const struct pending *pd)
+{
+	return (struct pending_mark){ pd->nb, pd->n, pd->used };
+}
+
+static void pending_pop(struct pending *pd, struct pending_mark m)
+{
+	pd->nb = m.nb;
+	pd->n = m.n;
+	pd->used = m.used;
+}
+
+/* Add a branch's requirement (consumed) to the union: the first branch's
+ * strongest set is where the union starts. */
+static void acc_branch(struct px *p, struct alt_acc *acc, struct lit_conj *branch, bool *started)
+{
+	struct lit_set one;
+	if (!*started) {
+		*started = true;
+		conj_best(branch, &acc->set);
+		acc->vcap = acc->set.n;
+		if (!acc->set.always && (acc_fit(acc, 0) < 0 || acc_end_branch(acc) < 0))
+			p->nomem = 1;
+		return;
+	}
+	conj_best(branch, &one);
+	if (acc_add(acc, &one) < 0)
+		p->nomem = 1;
+	lit_set_clear(&one);
+}
+
+/* Each branch kept since m, its set made and added to the union in
+ * order; they leave the stack. */
+static void pending_flush(struct px *p, struct pending *pd, struct pending_mark m,
+                          struct alt_acc *acc, bool *started)
+{
+	const char *b[RUN_MAX_VARIANTS];
+	for (size_t k = m.nb, i = m.n; k < pd->nb && !p->nomem; k++) {
+		struct lit_conj branch = { .n = 0 };
+		size_t nv = 0;
+		for (; i < pd->end[k]; i++)
+			b[nv++] = pd->buf + pd->off[i];
+		add_strings(p, &branch, b, pd->len + pd->end[k] - nv, nv);
+		acc_branch(p, acc, &branch, started);
+	}
+	pending_pop(pd, m);
+}
+
 static void parse_alt(struct px *p, struct lit_conj *out, struct run *exact)
 {
 	struct lit_conj first = { .n = 0 }, branch = { .n = 0 };
 	struct alt_acc acc = { 0 };
-	struct lit_set one;
 	struct run bex;
+	bool started = false;
 
 	parse_seq(p, &first, exact);
 	if (p->bail || p->nomem || peek(p) != '|') {
-		*out = first;
+		*out = first; /* a lazy sequence stays lazy (exact) */
 		return;
 	}
-	conj_best(&first, &acc.set);
-	if (!acc.set.always && (acc_fit(&acc, 0) < 0 || acc_end_branch(&acc) < 0))
+	/* while every branch so far is exact and put off, so is the whole */
+	bool lazy = exact->lazy;
+	exact->lazy = 0;
+	if (lazy && !p->pd && !(p->pd = calloc(1, sizeof(*p->pd))))
 		p->nomem = 1;
+	const struct pending_mark mark = p->pd ? pending_mark(p->pd) : (struct pending_mark){ 0 };
+	if (lazy && !p->nomem && pending_add(p->pd, exact) < 0)
+		p->nomem = 1;
+	if (!lazy)
+		acc_branch(p, &acc, &first, &started);
 	while (!p->bail && !p->nomem && peek(p) == '|') {
 		p->pos++;
 		parse_seq(p, &branch, &bex);
 		if (exact->nv && (bex.nv == 0 || !exact_union(exact, &bex)))
 			exact->nv = 0;
-		conj_best(&branch, &one);
-		if (acc_add(&acc, &one) < 0)
-			p->nomem = 1;
-		lit_set_clear(&one);
+		if (lazy && bex.lazy && exact->nv) {
+			if (pending_add(p->pd, &bex) < 0)
+				p->nomem = 1;
+			continue;
+		}
+		if (lazy) {
+			pending_flush(p, p->pd, mark, &acc, &started);
+			lazy = false;
+		}
+		req_of_exact(p, &bex, &branch);
+		acc_branch(p, &acc, &branch, &started);
 	}
+	if (p->pd)
+		pending_pop(p->pd, mark);
 	memset(out, 0, sizeof(*out));
-	if (acc.set.always || acc.set.n == 0 || p->nomem) {
+	if (lazy) {
+		/* exact (at most RUN_MAX_VARIANTS strings): its set is the
+		 * union's, minimized (docs/filter.md, "Building the
+		 * prefilter") */
+		exact->lazy = !p->bail && !p->nomem;
+		lit_set_clear(&acc.set);
+	} else if (acc.set.always || acc.set.n == 0 || p->nomem) {
 		lit_set_clear(&acc.set);
 	} else {
 		minimize_branches(p, &acc);
@@ -1897,13 +2113,20 @@ int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter
 	struct lit_conj c = { .n = 0 };
 	struct run exact;
 
-	if (memo)
+	if (memo) {
 		p.mx = memo->mx;
+		p.pd = memo->pd;
+	}
+	p.eager = (flags & PREFILTER_EAGER) != 0;
 	parse_alt(&p, &c, &exact);
-	if (memo)
+	req_of_exact(&p, &exact, &c);
+	if (memo) {
 		memo->mx = p.mx;
-	else
+		memo->pd = p.pd;
+	} else {
 		min_index_free(p.mx);
+		pending_free(p.pd);
+	}
 	if (p.nomem) {
 		lit_conj_clear(&c);
 		return -ENOMEM;

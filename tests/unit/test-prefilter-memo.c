@@ -4,6 +4,7 @@
 #include "t.h"
 #include "filter/prefilter.h"
 #include "filter/reach.h"
+#include "filter/rules.h"
 
 /* The sets of a pattern as "a,b|c", in the order extracted (the order
  * decides automaton ids: a memo must not change it). */
@@ -335,6 +336,167 @@ static void test_alternation_minimized_across_branches(void)
 		}
 }
 
+/* The sets of a pattern as sets_of() writes them, of any size; NULL
+ * without memory. */
+static char *sets_text(const char *pattern, unsigned flags, struct prefilter_memo *memo)
+{
+	struct lit_conj c;
+	if (prefilter_extract_memo(pattern, flags, memo, &c) < 0)
+		return NULL;
+	size_t size = 1;
+	for (size_t s = 0; s < c.n; s++)
+		for (size_t l = 0; l < c.v[s].n; l++)
+			size += strlen(c.v[s].v[l]) + 1;
+	char *buf = malloc(size), *at = buf;
+	if (!buf)
+		abort();
+	for (size_t s = 0; s < c.n; s++)
+		for (size_t l = 0; l < c.v[s].n; l++) {
+			if (l || s)
+				*at++ = l ? ',' : '|';
+			at = stpcpy(at, c.v[s].v[l]);
+		}
+	*at = '\0';
+	lit_conj_clear(&c);
+	return buf;
+}
+
+/* Put-off requirements (an exact group's set made only when a caller
+ * needs it) give the sets made where each group is read, in order, for
+ * every pattern and except of the shipped rules, with and without a
+ * memo. */
+static void test_put_off_sets_on_shipped_rules(void)
+{
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
+	T_EQ_INT(0, rules_load_dir_flags(SRCDIR "/filters", 0, RULES_LOAD_DEFER_COMPILE, NULL, NULL,
+	                                 &rs, &errs, &warns));
+	struct prefilter_memo *eager = prefilter_memo_new(), *lazy = prefilter_memo_new();
+	T_ASSERT(eager && lazy);
+	size_t n = 0, differ = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct filter_rule *r = &rs.v[i];
+		unsigned flags = r->input == FILTER_INPUT_NORMALIZED ? PREFILTER_NORMALIZED : 0;
+		for (size_t k = 0; k < r->npatterns + r->nexcepts; k++, n++) {
+			const char *src = k < r->npatterns ? r->patterns[k].src
+			                                   : r->excepts[k - r->npatterns].src;
+			char *want = sets_text(src, flags | PREFILTER_EAGER, eager);
+			char *got = sets_text(src, flags, lazy);
+			T_ASSERT(want && got);
+			if (want && got && strcmp(want, got) != 0 && differ++ < 3) {
+				fprintf(stderr, "rule %s pattern %zu\n", r->id, k);
+				T_EQ_STR(want, got);
+			}
+			free(want);
+			free(got);
+		}
+	}
+	T_EQ_INT(0, (int)differ);
+	T_ASSERT(n > 2000);
+	prefilter_memo_free(eager);
+	prefilter_memo_free(lazy);
+	filter_ruleset_clear(&rs);
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+}
+
+/* A random pattern of words, small classes, optional and quantified
+ * groups, alternations, lookarounds, \s+, options and anchors: the
+ * shapes whose exact strings and requirements the extractor combines. */
+static size_t random_item(unsigned *x, char *out, size_t cap, size_t len, int depth);
+
+static unsigned rnd(unsigned *x, unsigned n)
+{
+	*x = *x * 1103515245u + 12345u;
+	return (*x >> 16) % n;
+}
+
+static size_t put(char *out, size_t cap, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	if (len + n < cap) {
+		memcpy(out + len, s, n + 1);
+		len += n;
+	}
+	return len;
+}
+
+static size_t random_alt(unsigned *x, char *out, size_t cap, size_t len, int depth)
+{
+	size_t branches = 1 + rnd(x, depth == 0 ? 3 : 5);
+	for (size_t b = 0; b < branches; b++) {
+		if (b)
+			len = put(out, cap, len, "|");
+		size_t items = 1 + rnd(x, 4);
+		for (size_t i = 0; i < items; i++)
+			len = random_item(x, out, cap, len, depth);
+	}
+	return len;
+}
+
+static size_t random_item(unsigned *x, char *out, size_t cap, size_t len, int depth)
+{
+	static const char *const atoms[] = { "a",    "b", "ab",  "ba",   "aab", "[ab]", "[a1]",
+		                             "\\s+", " ", "\\b", "\\w+", ".",   "ö",    "c",
+		                             "abc",  "^", "$",   "k",    "\\d", "x{2}", "a{2,}" };
+	static const char *const quants[] = { "", "", "", "", "?", "+", "*", "{2}", "{1,3}" };
+	static const char *const opens[] = { "(?:", "(?:",  "(?:",  "(",   "(?=",
+		                             "(?!", "(?<=", "(?i:", "(?>", "(?<v>" };
+	unsigned k = rnd(x, depth < 4 ? 10 : 4);
+	if (k < 4) {
+		len = put(out, cap, len, atoms[rnd(x, sizeof(atoms) / sizeof(atoms[0]))]);
+	} else if (k == 4 && depth == 0) {
+		len = put(out, cap, len, "(?i)");
+	} else {
+		len = put(out, cap, len, opens[rnd(x, sizeof(opens) / sizeof(opens[0]))]);
+		len = random_alt(x, out, cap, len, depth + 1);
+		len = put(out, cap, len, ")");
+	}
+	return put(out, cap, len, quants[rnd(x, sizeof(quants) / sizeof(quants[0]))]);
+}
+
+/* Put-off requirements on random patterns (and inside a large group, so
+ * that the memo keeps them): the sets made where each group is read. */
+static void test_put_off_sets_on_random_patterns(void)
+{
+	unsigned x = 2026;
+	char pat[4096], big[16384];
+	struct prefilter_memo *memo = prefilter_memo_new();
+	T_ASSERT(memo != NULL);
+	size_t differ = 0;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = random_alt(&x, pat, sizeof(pat), 0, 0);
+		pat[len] = '\0';
+		/* the same inside a group over MEMO_MIN_LEN (256) bytes */
+		char *g = word_group((unsigned)round, 30);
+		if (snprintf(big, sizeof(big), "(?:%s|%s)\\s+(?:zz%s)", g, pat, pat) < 0)
+			abort();
+		free(g);
+		for (unsigned norm = 0; norm < 2; norm++) {
+			const char *const texts[] = { pat, big };
+			for (size_t t = 0; t < 2; t++) {
+				char *want = sets_text(texts[t], norm | PREFILTER_EAGER, NULL);
+				char *got = sets_text(texts[t], norm, NULL);
+				char *memoed = sets_text(texts[t], norm, memo);
+				T_ASSERT(want && got && memoed);
+				if (strcmp(want, got) != 0 || strcmp(want, memoed) != 0) {
+					if (differ++ < 3) {
+						fprintf(stderr, "pattern %s (norm %u)\n", texts[t],
+						        norm);
+						T_EQ_STR(want, got);
+						T_EQ_STR(want, memoed);
+					}
+				}
+				free(want);
+				free(got);
+				free(memoed);
+			}
+		}
+	}
+	T_EQ_INT(0, (int)differ);
+	prefilter_memo_free(memo);
+}
+
 int main(void)
 {
 	T_RUN(test_memo_gives_the_sets_of_a_fresh_read);
@@ -342,5 +504,7 @@ int main(void)
 	T_RUN(test_reach_memo_gives_a_fresh_read);
 	T_RUN(test_large_set_minimized_as_small_one);
 	T_RUN(test_alternation_minimized_across_branches);
+	T_RUN(test_put_off_sets_on_shipped_rules);
+	T_RUN(test_put_off_sets_on_random_patterns);
 	return t_done();
 }
