@@ -417,15 +417,17 @@ void filter_engine_drop_examples(struct filter_engine *e)
 
 /* Slot s's pattern is about to run: its code (and a split pattern's head
  * and tail, split.head being what says it runs split), compiled the first
- * time (in this engine or in another sharing it, codecache.h).  Each
- * compiled when the rules were loaded, so only memory can fail here.
+ * time (in this engine or in another sharing it, codecache.h).  A split
+ * pattern's code as written is compiled only for a scan that does not
+ * split (FILTER_SCAN_NO_SPLIT, `split` 0): a split scan runs its head and
+ * tail only, and compiling the whole pattern as well cost as much as
+ * both again (a lexicon's pattern is the costliest kind to compile).
+ * Each compiled when the rules were loaded, so only memory can fail here.
  * Returns 0 or -ENOMEM. */
-static int slot_code(struct filter_engine *e, size_t s)
+static int slot_code(struct filter_engine *e, size_t s, int split)
 {
 	struct filter_pattern *pt = slot_pattern(e, s);
 	struct split *sp = &e->splits[s];
-	if (!pt->code && !(pt->code = code_cache_get(e->cref[s])))
-		return -ENOMEM;
 	if (sp->head_ref && !sp->head) {
 		sp->tail = code_cache_get(sp->tail_ref);
 		sp->head = sp->tail ? code_cache_get(sp->head_ref) : NULL;
@@ -436,6 +438,10 @@ static int slot_code(struct filter_engine *e, size_t s)
 			return -ENOMEM;
 		}
 	}
+	if (sp->head && split)
+		return 0;
+	if (!pt->code && !(pt->code = code_cache_get(e->cref[s])))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -1933,7 +1939,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		struct walk w;
 		if (sc->prefiltered && !slot_open(e, i, k))
 			continue;
-		if ((rc = slot_code(e, s)) < 0)
+		if ((rc = slot_code(e, s, sc->split)) < 0)
 			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach &&
 		    (!e->splits[s].head || sc->split))
@@ -1955,7 +1961,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		struct walk w;
 		if (sc->prefiltered && !slot_open(e, i, r->npatterns + k))
 			continue; /* a literal it needs does not occur: no match */
-		if ((rc = slot_code(e, s)) < 0)
+		if ((rc = slot_code(e, s, sc->split)) < 0)
 			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach)
 			o = window_set(e, s, slen, &w);
