@@ -420,19 +420,6 @@ void code_cache_put(struct code_ref *x)
 	pthread_mutex_unlock(&lock);
 }
 
-int code_cache_check(struct code_ref *x)
-{
-	pthread_mutex_lock(&lock);
-	int ok = x->code != NULL || x->spare != NULL;
-	if (!ok) {
-		pcre2_code *code = compile_entry(x);
-		ok = code != NULL;
-		pcre2_code_free(code);
-	}
-	pthread_mutex_unlock(&lock);
-	return ok;
-}
-
 void code_cache_offer(struct code_ref *x, pcre2_code *code)
 {
 	if (!code)

@@ -58,10 +58,6 @@ pcre2_code *code_cache_get(struct code_ref *ref);
  * got before it drops its references. */
 void code_cache_put(struct code_ref *ref);
 
-/* Does the entry's source compile (1, or 0)?  Compiled and freed again
- * when no engine has asked for its code yet. */
-int code_cache_check(struct code_ref *ref);
-
 /* A code the caller compiled from the entry's source (FILTER_PCRE2_OPTIONS:
  * the parser's check, rules_compile_deferred()), now the cache's: the next
  * code_cache_get() takes it instead of compiling again, unless

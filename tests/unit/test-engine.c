@@ -784,6 +784,39 @@ static void test_code_compiled_when_first_run(void)
 	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
 }
 
+/* A split pattern ((?:^|…)REST) compiles nothing when the engine is built
+ * (its head and tail are not compiled to check them), its head and tail
+ * when a scan first runs it, and its code as written only when a scan
+ * that does not split runs it; the three find the same match. */
+static void test_split_pattern_compiles_what_runs(void)
+{
+	static const char *const txt =
+	        "rule t.q\n title t\n category threat\n statute s\n tier possible\n"
+	        " severity 2\n actions review\n input normalized\n"
+	        " pattern (?:^|[.!?]\\s*)(?:nar|var)\\s+bor\\s+du\\b\n"
+	        " match var bor du\n match Hej. Var bor du?\n match nar bor du\n"
+	        " nomatch a\n nomatch b\n nomatch c\nend\n";
+	size_t compiled0 = code_cache_compiled();
+	struct filter_engine *e = from_text(txt, NULL);
+	T_ASSERT(e != NULL);
+	if (!e)
+		return;
+	T_EQ_INT(1, (int)filter_engine_split_patterns(e));
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled()); /* nothing at build */
+	char *a = json_of(e, "Hej. Var bor du?", 16, 0);
+	T_ASSERT(a && strstr(a, "t.q"));
+	T_EQ_INT((int)compiled0 + 2, (int)code_cache_compiled()); /* head and tail */
+	T_ASSERT(filter_engine_rule(e, 0)->patterns[0].code == NULL);
+	char *b = json_of(e, "Hej. Var bor du?", 16, FILTER_SCAN_NO_SPLIT);
+	T_EQ_INT((int)compiled0 + 3, (int)code_cache_compiled()); /* as written too */
+	T_ASSERT(filter_engine_rule(e, 0)->patterns[0].code != NULL);
+	T_ASSERT(a && b && strcmp(a, b) == 0);
+	free(a);
+	free(b);
+	filter_engine_free(e);
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
+}
+
 /* The examples run every rule; afterwards the engine keeps no code (its
  * traffic compiles what it runs), and still matches. */
 static void test_examples_leave_no_code(void)
@@ -880,6 +913,7 @@ int main(void)
 	T_RUN(test_stats_json_and_carry_over_reload);
 	T_RUN(test_reload_shares_compiled_patterns);
 	T_RUN(test_code_compiled_when_first_run);
+	T_RUN(test_split_pattern_compiles_what_runs);
 	T_RUN(test_code_cache_keeps_sources_exactly);
 	T_RUN(test_examples_leave_no_code);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
