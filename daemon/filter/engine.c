@@ -31,7 +31,7 @@
  * cover the text).  Reaches are in characters. */
 #define WINDOW_MIN_TEXT 2048
 #define WINDOW_MAX_REACH 1000
-#define WINDOW_MAX_OCC 512
+#define WINDOW_MAX_OCC 2048
 /* Reaches counted in spaces (normalised text, reach.h): at most this many
  * words on either side. */
 #define WINDOW_MAX_SPACES 64
@@ -1631,14 +1631,20 @@ static size_t read_width(const struct split *sp, const struct walk *w)
 }
 
 /* The places of one literal set in this text for a plan of width
- * `width` characters: NULL when its windows would cover most of the
- * text, which costs more to find (a walk back from each place) than it
- * saves. */
+ * `width` characters: NULL when its windows would cover the text twice
+ * over before merging, which costs more to find (a walk back from each
+ * place) than it saves.  Windows that touch are merged and each search
+ * is given the text up to what its attempts read (window_subject()), so
+ * a window costs about its width: up to 512 places and half the text
+ * (the limits before the subject was cut) left the question rules on
+ * the whole of a 64 KB text; with 2,048 and twice the text, the third
+ * pass over 4 x 64 KB costs 2.4 % fewer instructions (docs/filter.md,
+ * "sixteenth round"). */
 static const struct occ *few_places(const struct occ *o, size_t width, size_t slen)
 {
 	/* width includes the characters a window ends past its place
 	 * (split.behind) */
-	return o && o->n <= WINDOW_MAX_OCC && o->n * width <= slen / 2 ? o : NULL;
+	return o && o->n <= WINDOW_MAX_OCC && o->n * width <= 2 * slen ? o : NULL;
 }
 
 /* The fewest places of slot s's own sets in this text (a bounded
