@@ -31,7 +31,7 @@
  * cover the text).  Reaches are in characters. */
 #define WINDOW_MIN_TEXT 2048
 #define WINDOW_MAX_REACH 1000
-#define WINDOW_MAX_OCC 512
+#define WINDOW_MAX_OCC 2048
 /* Reaches counted in spaces (normalised text, reach.h): at most this many
  * words on either side. */
 #define WINDOW_MAX_SPACES 64
@@ -439,15 +439,22 @@ static int slot_code(struct filter_engine *e, size_t s, int split)
 	return 0;
 }
 
+/* Sets made the same way hold their literals in the same order, often
+ * the same strings (prefilter.h shares them): each literal of a is
+ * looked for in b from its own place on, so such a pair costs n
+ * comparisons, not n * n / 2 (712,683 strcmp() calls building the
+ * shipped rules' engine). */
 static int same_set(const struct lit_set *a, const struct lit_set *b)
 {
 	if (a->n != b->n)
 		return 0;
 	for (size_t i = 0; i < a->n; i++) {
-		size_t j = 0;
-		while (j < b->n && strcmp(a->v[i], b->v[j]) != 0)
-			j++;
-		if (j == b->n)
+		size_t k = 0, j = i;
+		while (k < b->n && a->v[i] != b->v[j] && strcmp(a->v[i], b->v[j]) != 0) {
+			k++;
+			j = j + 1 == b->n ? 0 : j + 1;
+		}
+		if (k == b->n)
 			return 0;
 	}
 	return 1;
@@ -821,6 +828,83 @@ static int primary_first(struct prefilter_plan *p, struct litlist *L)
 	return 0;
 }
 
+/* Slots whose window plan was made in this build, by source: the same
+ * pattern text recurs (an except such as \b@sv_report_cue\b in 27 rules,
+ * 444 of the shipped 2,927 slots repeat an earlier one), and window_plan()
+ * is a function of the source, its input kind, whether it runs split and
+ * its literal sets, so a repeat takes the first one's plan.  The code
+ * cache keeps one entry per source text (codecache.h): the entry is the
+ * key.  Open addressing; slot + 1 (0: empty). */
+struct plan_memo {
+	uint32_t *slot;
+	size_t mask;
+};
+
+static int plan_memo_init(struct plan_memo *pm, size_t nslots)
+{
+	size_t cap = 16;
+	while (cap < 2 * nslots)
+		cap *= 2;
+	pm->slot = calloc(cap, sizeof(*pm->slot));
+	pm->mask = cap - 1;
+	return pm->slot ? 0 : -ENOMEM;
+}
+
+/* Does slot t read as slot s for window_plan()?  Same source entry, input
+ * kind and split, and the same literal sets (interned per input kind:
+ * equal ids), in the same order (split.wset is an index into them). */
+static int plan_same(const struct filter_engine *e, const struct prefilter_plan *p, size_t s,
+                     size_t t)
+{
+	if (e->cref[s] != e->cref[t] ||
+	    e->rs.v[e->slots[s].rule].input != e->rs.v[e->slots[t].rule].input ||
+	    (e->splits[s].head_ref == NULL) != (e->splits[t].head_ref == NULL) ||
+	    p->slot[s].full != p->slot[t].full)
+		return 0;
+	for (size_t c = 0; c < PREFILTER_MAX_CONJ; c++)
+		if (p->slot[s].set[c] != p->slot[t].set[c])
+			return 0;
+	return 1;
+}
+
+/* The earlier slot whose window plan slot s (its sets interned in p
+ * already) can take, or SIZE_MAX, when s is entered as the first of its
+ * kind. */
+static size_t plan_memo_find(struct plan_memo *pm, const struct filter_engine *e, size_t s,
+                             const struct prefilter_plan *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)e->cref[s] * 0x9E3779B97F4A7C15ull;
+	for (size_t i = (size_t)(h >> 32) & pm->mask;; i = (i + 1) & pm->mask) {
+		if (pm->slot[i] == 0) {
+			pm->slot[i] = (uint32_t)s + 1;
+			return SIZE_MAX;
+		}
+		const size_t t = pm->slot[i] - 1;
+		if (plan_same(e, p, t, s))
+			return t;
+	}
+}
+
+/* Slot t takes slot s's window plan (as window_plan() made it) and its
+ * prefix set, interned already. */
+static void plan_copy(struct filter_engine *e, struct prefilter_plan *p, size_t s, size_t t)
+{
+	const struct split *a = &e->splits[s];
+	struct split *b = &e->splits[t];
+	b->wset = a->wset;
+	b->spaces = a->spaces;
+	b->reach = a->reach;
+	b->nseg = a->nseg;
+	memcpy(b->seg, a->seg, sizeof(b->seg));
+	b->alt_nseg = a->alt_nseg;
+	b->alt_reach = a->alt_reach;
+	memcpy(b->alt_seg, a->alt_seg, sizeof(b->alt_seg));
+	b->behind = a->behind;
+	b->look_nseg = a->look_nseg;
+	memcpy(b->look_seg, a->look_seg, sizeof(b->look_seg));
+	p->slot[t].set[PREFIX_SET] = p->slot[s].set[PREFIX_SET];
+}
+
 /* Extract each pattern's (slot's) literal sets and window plan (into the
  * engine's slots and splits) and build one automaton per input kind into
  * plan p.  An automaton id is a distinct set (setmap.h): equal sets of
@@ -833,11 +917,13 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 	struct set_map *map = set_map_new();
 	/* a lexicon's group is read once, not in every pattern naming it */
 	struct build_memo memo = { prefilter_memo_new(), reach_memo_new() };
+	struct plan_memo pm = { 0 };
 	int r = -ENOMEM;
 
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
 	extra = calloc(e->nslots ? e->nslots : 1, sizeof(*extra));
-	if (!conj || !extra || !map || !memo.lits || !memo.reach)
+	if (!conj || !extra || !map || !memo.lits || !memo.reach ||
+	    plan_memo_init(&pm, e->nslots) < 0)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
@@ -865,7 +951,10 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 					primary_freq = f;
 				}
 			}
-			if (window_plan(e, s, &conj[s], &memo, &extra[s]) < 0)
+			const size_t same = plan_memo_find(&pm, e, s, p);
+			if (same != SIZE_MAX)
+				plan_copy(e, p, same, s);
+			else if (window_plan(e, s, &conj[s], &memo, &extra[s]) < 0)
 				goto out;
 			ps->wset = e->splits[s].wset;
 			ps->spaces = e->splits[s].spaces;
@@ -903,6 +992,7 @@ out:
 	free(conj);
 	free(extra);
 	set_map_free(map);
+	free(pm.slot);
 	prefilter_memo_free(memo.lits);
 	reach_memo_free(memo.reach);
 	for (int in = 0; in < NINPUTS; in++) {
@@ -1550,14 +1640,20 @@ static size_t read_width(const struct split *sp, const struct walk *w)
 }
 
 /* The places of one literal set in this text for a plan of width
- * `width` characters: NULL when its windows would cover most of the
- * text, which costs more to find (a walk back from each place) than it
- * saves. */
+ * `width` characters: NULL when its windows would cover the text twice
+ * over before merging, which costs more to find (a walk back from each
+ * place) than it saves.  Windows that touch are merged and each search
+ * is given the text up to what its attempts read (window_subject()), so
+ * a window costs about its width: up to 512 places and half the text
+ * (the limits before the subject was cut) left the question rules on
+ * the whole of a 64 KB text; with 2,048 and twice the text, the third
+ * pass over 4 x 64 KB costs 2.4 % fewer instructions (docs/filter.md,
+ * "sixteenth round"). */
 static const struct occ *few_places(const struct occ *o, size_t width, size_t slen)
 {
 	/* width includes the characters a window ends past its place
 	 * (split.behind) */
-	return o && o->n <= WINDOW_MAX_OCC && o->n * width <= slen / 2 ? o : NULL;
+	return o && o->n <= WINDOW_MAX_OCC && o->n * width <= 2 * slen ? o : NULL;
 }
 
 /* The fewest places of slot s's own sets in this text (a bounded

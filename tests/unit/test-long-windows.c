@@ -645,6 +645,69 @@ static void test_window_subject_ends_after_what_attempts_read(void)
 	}
 }
 
+/* A source that recurs takes the window plan made for its first slot
+ * (engine.c, plan_memo_find()) only where the plan would be the same:
+ * the same text on raw input has another plan than on normalised input.
+ * "\bzqv(?:\s+[a-z]+){0,3}\s+kkx\b" is bounded in words on normalised
+ * text (windows around its rarer set, "kkx" here, a few words back);
+ * on raw text \s+ is unbounded and its plan is its prefix "\bzqv".  The
+ * raw rule's match has 20 spaces before "kkx": the normalised plan's
+ * windows would miss it.  Three rules (two normalised, one raw) after
+ * about 4 KB of "zqv ": the verdict of a run without windows, each rule
+ * in windows. */
+static void test_recurring_source_keeps_its_own_plan(void)
+{
+	static const char pat[] = "\\bzqv(?:\\s+[a-z]+){0,3}\\s+kkx\\b";
+	char txt[2048];
+	size_t n = 0;
+	for (int k = 0; k < 3; k++)
+		n += (size_t)snprintf(txt + n, sizeof(txt) - n,
+		                      "rule t.same%d\n title t\n category spam\n"
+		                      " statute kommentarsregler\n tier possible\n severity 1\n"
+		                      " actions review\n input %s\n pattern %s\n"
+		                      " match zqv a kkx\n match zqv kkx\n match zqv a b kkx\n"
+		                      " nomatch zqv\n nomatch kkx\n nomatch hej\nend\n",
+		                      k, k == 1 ? "raw" : "normalized", pat);
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
+	struct filter_options o;
+	struct filter_engine *e = NULL;
+	filter_options_default(&o);
+	if (rules_parse_buffer(&rs, "t.rules", txt, n, clock_now(), &errs, &warns) != 0 ||
+	    filter_engine_new(&rs, &o, &e) < 0) {
+		diag_print(&errs, stdout);
+		filter_ruleset_clear(&rs);
+		e = NULL;
+	}
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	char *s = malloc(8192);
+	T_ASSERT(e != NULL && s != NULL);
+	if (!e || !s)
+		goto out;
+	size_t len = 0;
+	while (len < 4000)
+		len += (size_t)snprintf(s + len, 8192 - len, "%s",
+		                        len >= 2000 && len < 2020 ? "zqv                    kkx "
+		                                                  : "zqv hej hej hej hej ");
+	struct filter_verdict *v = NULL, *w = NULL;
+	T_EQ_INT(0, filter_engine_scan(e, s, len, 0, &v));
+	T_EQ_INT(0, filter_engine_scan(e, s, len, FILTER_SCAN_NO_WINDOW, &w));
+	T_ASSERT(v && v->nhits == 3);
+	T_ASSERT(same_verdict(v, w));
+	for (size_t i = 0; i < 3; i++) {
+		const struct filter_rule_stats *st = filter_engine_rule_stats(e, i);
+		printf("# t.same%zu: %llu runs in windows, %llu over the whole text\n", i,
+		       (unsigned long long)st->long_windowed, (unsigned long long)st->long_whole);
+		T_EQ_INT(1, (long long)st->long_windowed);
+	}
+	filter_verdict_free(v);
+	filter_verdict_free(w);
+out:
+	free(s);
+	filter_engine_free(e);
+}
+
 int main(void)
 {
 	T_RUN(test_bounded_rules_run_in_windows_on_long_text);
@@ -655,5 +718,6 @@ int main(void)
 	T_RUN(test_second_plans_carried_to_a_shared_plan);
 	T_RUN(test_lookbehind_literal_before_the_match);
 	T_RUN(test_window_subject_ends_after_what_attempts_read);
+	T_RUN(test_recurring_source_keeps_its_own_plan);
 	return t_done();
 }
