@@ -407,6 +407,26 @@ out:
 	filter_engine_free(e2);
 }
 
+/* An engine of the rules in txt[0, n), or NULL with the parser's errors
+ * printed. */
+static struct filter_engine *rules_engine(const char *txt, size_t n)
+{
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
+	struct filter_options o;
+	struct filter_engine *e = NULL;
+	filter_options_default(&o);
+	if (rules_parse_buffer(&rs, "t.rules", txt, n, clock_now(), &errs, &warns) != 0 ||
+	    filter_engine_new(&rs, &o, &e) < 0) {
+		diag_print(&errs, stdout);
+		filter_ruleset_clear(&rs);
+		e = NULL;
+	}
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+	return e;
+}
+
 /* A pattern run in windows counts toward its JIT compilation (engine.c,
  * JIT_AFTER_BYTES, 8192) what its matches read: the window's starts and
  * the reach past the last one.  ".{0,150}zqxw" (reach 155) around one
@@ -426,19 +446,7 @@ static void windowed_pattern_reaches_jit(const char *pattern, int not_yet, int d
 	         " pattern %s\n match zqxw\n match a zqxw b\n match zqxw.\n"
 	         " nomatch zqx\n nomatch qxw\n nomatch hej\nend\n",
 	         pattern);
-	struct filter_ruleset rs = { 0 };
-	struct diag_list errs = { 0 }, warns = { 0 };
-	struct filter_options o;
-	struct filter_engine *e = NULL;
-	filter_options_default(&o);
-	if (rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), clock_now(), &errs, &warns) != 0 ||
-	    filter_engine_new(&rs, &o, &e) < 0) {
-		diag_print(&errs, stdout);
-		filter_ruleset_clear(&rs);
-		e = NULL;
-	}
-	diag_list_clear(&errs);
-	diag_list_clear(&warns);
+	struct filter_engine *e = rules_engine(txt, strlen(txt));
 	char *s = malloc(8192);
 	T_ASSERT(e != NULL && s != NULL);
 	if (!e || !s)
@@ -489,20 +497,7 @@ static struct filter_engine *one_rule_engine(const char *pattern, const char *in
 	         " pattern %s\n match %s\n match a %s\n match %s b\n"
 	         " nomatch zzv\n nomatch qx\n nomatch hej\nend\n",
 	         input, pattern, phrase, phrase, phrase);
-	struct filter_ruleset rs = { 0 };
-	struct diag_list errs = { 0 }, warns = { 0 };
-	struct filter_options o;
-	struct filter_engine *e = NULL;
-	filter_options_default(&o);
-	if (rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), clock_now(), &errs, &warns) != 0 ||
-	    filter_engine_new(&rs, &o, &e) < 0) {
-		diag_print(&errs, stdout);
-		filter_ruleset_clear(&rs);
-		e = NULL;
-	}
-	diag_list_clear(&errs);
-	diag_list_clear(&warns);
-	return e;
+	return rules_engine(txt, strlen(txt));
 }
 
 /* A literal the prefilter takes from a positive lookbehind may end before
@@ -603,20 +598,7 @@ static void test_window_subject_ends_after_what_attempts_read(void)
 		         " match %s\n match %s\n match %s\n"
 		         " nomatch zqx\n nomatch hej\n nomatch kk\nend\n",
 		         c[k].input, c[k].pattern, ex[0], ex[1], ex[2]);
-		struct filter_ruleset rs = { 0 };
-		struct diag_list errs = { 0 }, warns = { 0 };
-		struct filter_options o;
-		struct filter_engine *e = NULL;
-		filter_options_default(&o);
-		if (rules_parse_buffer(&rs, "t.rules", txt, strlen(txt), clock_now(), &errs,
-		                       &warns) != 0 ||
-		    filter_engine_new(&rs, &o, &e) < 0) {
-			diag_print(&errs, stdout);
-			filter_ruleset_clear(&rs);
-			e = NULL;
-		}
-		diag_list_clear(&errs);
-		diag_list_clear(&warns);
+		struct filter_engine *e = rules_engine(txt, strlen(txt));
 		char *s = malloc(8192);
 		T_ASSERT(e != NULL && s != NULL);
 		if (!e || !s) {
@@ -668,19 +650,7 @@ static void test_recurring_source_keeps_its_own_plan(void)
 		                      " match zqv a kkx\n match zqv kkx\n match zqv a b kkx\n"
 		                      " nomatch zqv\n nomatch kkx\n nomatch hej\nend\n",
 		                      k, k == 1 ? "raw" : "normalized", pat);
-	struct filter_ruleset rs = { 0 };
-	struct diag_list errs = { 0 }, warns = { 0 };
-	struct filter_options o;
-	struct filter_engine *e = NULL;
-	filter_options_default(&o);
-	if (rules_parse_buffer(&rs, "t.rules", txt, n, clock_now(), &errs, &warns) != 0 ||
-	    filter_engine_new(&rs, &o, &e) < 0) {
-		diag_print(&errs, stdout);
-		filter_ruleset_clear(&rs);
-		e = NULL;
-	}
-	diag_list_clear(&errs);
-	diag_list_clear(&warns);
+	struct filter_engine *e = rules_engine(txt, n);
 	char *s = malloc(8192);
 	T_ASSERT(e != NULL && s != NULL);
 	if (!e || !s)
