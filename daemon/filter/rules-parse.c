@@ -115,10 +115,9 @@ static void rule_free_unpooled(struct filter_rule *r)
 	free(r->nomatches);
 }
 
-/* An unpacked rule: the unpooled part and what a pool would hold. */
-static void rule_free(struct filter_rule *r)
+/* What a pool holds of a packed rule (filter_ruleset_pack()). */
+static void rule_free_poolable(struct filter_rule *r)
 {
-	rule_free_unpooled(r);
 	free(r->id);
 	free(r->file);
 	free(r->title);
@@ -126,6 +125,13 @@ static void rule_free(struct filter_rule *r)
 	free(r->patterns);
 	free(r->excepts);
 	free(r->validators);
+}
+
+/* An unpacked rule: the unpooled part and what a pool would hold. */
+static void rule_free(struct filter_rule *r)
+{
+	rule_free_unpooled(r);
+	rule_free_poolable(r);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -201,16 +207,8 @@ int filter_ruleset_pack(struct filter_ruleset *rs)
 	}
 	/* the originals; what the copies still point at (sources, codes,
 	 * examples) stays */
-	for (size_t i = 0; i < rs->n; i++) {
-		struct filter_rule *r = &rs->v[i];
-		free(r->id);
-		free(r->file);
-		free(r->title);
-		free(r->statute);
-		free(r->patterns);
-		free(r->excepts);
-		free(r->validators);
-	}
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free_poolable(&rs->v[i]);
 	free(rs->v);
 	rs->v = v;
 	rs->cap = rs->n;
