@@ -23,8 +23,11 @@ static const char *const function_words_sv[] = {
 	"med",  "ut",    "till",   "for", "av",   "nar",   "nu",    "alla", "allt", "ar",
 	"blir", "bli",   "kommer", "kan", "vill", "har",   "hela",  "hem",  "en",   "ett",
 	"inte", "javla", "fan",    "dar", "var",  "bor",   "ihjal", "sig",  "sin",  "sitt",
-	/* profanity, masked as often as threats: a masked word that fits
-	 * one of these as well as a lexicon word is a tie, and stays */
+};
+/* Profanity, masked as often as threats: a masked word that fits one of
+ * these as well as a lexicon word is a tie, and stays (both are words
+ * obfuscation hides: vword.masked). */
+static const char *const profanity_sv[] = {
 	"skit", "skiten", "javlar", "javligt", "helvete", "fitta", "kuk", "satan", "jakla",
 	"jaklar",
 };
@@ -33,7 +36,8 @@ static const char *const function_words_en[] = {
 	"a",  "an",   "all",    "will",     "ill",  "im",   "gonna", "going", "to",    "and", "are",
 	"be", "must", "should", "go",       "home", "out",  "my",    "me",    "get",   "is",  "of",
 	"in", "on",   "at",     "yourself", "back", "die",  "dead",  "kill",  "shoot", "am",  "ur",
-	/* profanity (above) */
+};
+static const char *const profanity_en[] = {
 	"fuck", "fucking", "fucked", "shit", "shitty", "bitch", "damn", "hell", "crap", "ass",
 	"asshole", "bullshit", "dick", "piss", "pissed", "bloody",
 };
@@ -42,8 +46,11 @@ static const char *const function_words_en[] = {
 struct vword {
 	const char *s;
 	uint8_t len;
-	uint8_t lex;  /* from a lexicon (not only a function word) */
-	uint8_t lang; /* LANG_SV | LANG_EN: the lexicons' or lists' language */
+	uint8_t lex;    /* from a lexicon (not only a function word) */
+	uint8_t lang;   /* LANG_SV | LANG_EN: the lexicons' or lists' language */
+	uint8_t masked; /* of four letters or more, alone on a line of a
+	                 * `%masked` lexicon: a word obfuscation hides (kill,
+	                 * morda, bomb) */
 };
 
 enum { LANG_SV = 1, LANG_EN = 2 };
@@ -55,7 +62,31 @@ struct deobf_vocab {
 	size_t bylen[MAXW + 2]; /* words of length L: w[bylen[L], bylen[L + 1]) */
 	uint32_t *ht;           /* index + 1, 0 empty */
 	size_t hmask;
+	/* pairs of words side by side in a lexicon phrase (`i en kista`,
+	 * `kasta ut`), as pair_hash() values, 0 empty: what a tie reads */
+	uint32_t *pairs;
+	size_t pmask;
 };
+
+/* A pair of words as a nonzero 32-bit value. */
+static uint32_t pair_hash(const char *a, size_t la, const char *b, size_t lb)
+{
+	uint64_t h = filter_hash_bytes(b, lb, filter_hash_bytes(a, la, 0x9e3779b97f4a7c15u));
+	return (uint32_t)(h ^ (h >> 32)) | 1u;
+}
+
+static int has_pair(const struct deobf_vocab *v, const char *a, size_t la, const char *b, size_t lb)
+{
+	if (!v->pairs || !la || !lb)
+		return 0;
+	const uint32_t h = pair_hash(a, la, b, lb);
+	for (size_t i = h & v->pmask;; i = (i + 1) & v->pmask) {
+		if (v->pairs[i] == h)
+			return 1;
+		if (!v->pairs[i])
+			return 0;
+	}
+}
 
 static long find(const struct deobf_vocab *v, const char *s, size_t n)
 {
@@ -97,13 +128,50 @@ static int cmp_vword(const void *a, const void *b)
 	return 0;
 }
 
+/* The table of pairs of words side by side in a phrase of the block
+ * (lexicon_words_dir(): an empty entry ends a phrase). */
+static int build_pairs(struct deobf_vocab *v, const char *blk, size_t len, size_t max)
+{
+	size_t hc = 16, np = 0;
+	while (hc < 2 * max)
+		hc *= 2;
+	v->pairs = calloc(hc, sizeof(*v->pairs));
+	if (!v->pairs)
+		return -ENOMEM;
+	v->pmask = hc - 1;
+	const char *prev = NULL;
+	size_t plen = 0;
+	for (size_t i = 0; i < len;) {
+		size_t l = strlen(blk + i);
+		if (plain_word(blk + i, l)) {
+			if (prev && np < max) {
+				uint32_t h = pair_hash(prev, plen, blk + i, l);
+				size_t k = h & v->pmask;
+				while (v->pairs[k] && v->pairs[k] != h)
+					k = (k + 1) & v->pmask;
+				np += !v->pairs[k];
+				v->pairs[k] = h;
+			}
+			prev = blk + i;
+			plen = l;
+		} else {
+			prev = NULL; /* a phrase's end, a file's tag, a word not read */
+		}
+		i += l + 1;
+	}
+	return 0;
+}
+
 int deobf_vocab_new(const char *words, size_t len, struct deobf_vocab **ret)
 {
 	struct deobf_vocab *v = calloc(1, sizeof(*v));
 	const size_t nsv = sizeof(function_words_sv) / sizeof(function_words_sv[0]);
 	const size_t nen = sizeof(function_words_en) / sizeof(function_words_en[0]);
-	const size_t nf = nsv + nen;
-	uint8_t lang = 0;
+	const size_t npsv = sizeof(profanity_sv) / sizeof(profanity_sv[0]);
+	const size_t npen = sizeof(profanity_en) / sizeof(profanity_en[0]);
+	const size_t nf = nsv + nen + npsv + npen;
+	uint8_t lang = 0, masked = 0;
+	int line_start = 1; /* the entry before was a phrase's end or a tag */
 	size_t cap = nf;
 	if (!v)
 		return -ENOMEM;
@@ -118,20 +186,41 @@ int deobf_vocab_new(const char *words, size_t len, struct deobf_vocab **ret)
 	v->blk[len] = '\0';
 	for (size_t i = 0; i < len;) {
 		size_t l = strlen(v->blk + i);
-		if (v->blk[i] == '#') /* the language of the next file's words */
+		/* a word alone on its line: the next entry ends the phrase */
+		const int alone = line_start && (i + l + 1 >= len || v->blk[i + l + 1] == '\0');
+		line_start = l == 0 || v->blk[i] == '#';
+		if (v->blk[i] == '#' && strcmp(v->blk + i, "#%masked") == 0) {
+			masked = 1; /* the file's words are written masked */
+		} else if (v->blk[i] == '#') {
+			/* the language of the next file's words */
 			lang = strcmp(v->blk + i, "#sv") == 0   ? LANG_SV
 			       : strcmp(v->blk + i, "#en") == 0 ? LANG_EN
 			                                        : 0;
-		else if (plain_word(v->blk + i, l))
-			v->w[v->n++] = (struct vword){ v->blk + i, (uint8_t)l, 1, lang };
+			masked = 0;
+		} else if (plain_word(v->blk + i, l)) {
+			/* a phrase's words (`beat the shit out of`) are not
+			 * what is masked */
+			v->w[v->n++] = (struct vword){ v->blk + i, (uint8_t)l, 1, lang,
+				                       (uint8_t)(masked && alone && l >= 4) };
+		}
 		i += l + 1;
 	}
+	if (build_pairs(v, v->blk, len, cap) < 0)
+		goto nomem;
 	for (size_t i = 0; i < nsv; i++)
-		v->w[v->n++] = (struct vword){ function_words_sv[i],
-			                       (uint8_t)strlen(function_words_sv[i]), 0, LANG_SV };
+		v->w[v->n++] =
+		        (struct vword){ function_words_sv[i], (uint8_t)strlen(function_words_sv[i]),
+			                0, LANG_SV, 0 };
 	for (size_t i = 0; i < nen; i++)
-		v->w[v->n++] = (struct vword){ function_words_en[i],
-			                       (uint8_t)strlen(function_words_en[i]), 0, LANG_EN };
+		v->w[v->n++] =
+		        (struct vword){ function_words_en[i], (uint8_t)strlen(function_words_en[i]),
+			                0, LANG_EN, 0 };
+	for (size_t i = 0; i < npsv; i++)
+		v->w[v->n++] = (struct vword){ profanity_sv[i], (uint8_t)strlen(profanity_sv[i]), 0,
+			                       LANG_SV, 1 };
+	for (size_t i = 0; i < npen; i++)
+		v->w[v->n++] = (struct vword){ profanity_en[i], (uint8_t)strlen(profanity_en[i]), 0,
+			                       LANG_EN, 1 };
 	qsort(v->w, v->n, sizeof(*v->w), cmp_vword);
 	size_t u = 0;
 	for (size_t i = 0; i < v->n; i++)
@@ -141,6 +230,7 @@ int deobf_vocab_new(const char *words, size_t len, struct deobf_vocab **ret)
 		} else {
 			v->w[u - 1].lex |= v->w[i].lex;
 			v->w[u - 1].lang |= v->w[i].lang;
+			v->w[u - 1].masked |= v->w[i].masked;
 		}
 	v->n = u;
 	for (size_t L = 0, i = 0; L <= MAXW + 1; L++) {
@@ -175,6 +265,7 @@ void deobf_vocab_free(struct deobf_vocab *v)
 	free(v->blk);
 	free(v->w);
 	free(v->ht);
+	free(v->pairs);
 	free(v);
 }
 
@@ -566,9 +657,12 @@ static size_t word_at(const char *orig, const struct norm_text *nt, size_t i, st
 }
 
 /* Cost of reading units u[0, n) as word w[0, wl), -1 when it cannot;
- * take[k] gets how many letters unit k reads (0 or 1). */
+ * take[k] gets how many letters unit k reads (0 or 1).  hidden: w is a
+ * word obfuscation hides (vword.masked), for which a leet character or
+ * symbol read as any of its letters costs nothing (`k@ll` is kill as
+ * much as koll: `@` hides a vowel the way `*` does). */
 static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, int flat,
-                      uint8_t *take)
+                      int hidden, uint8_t *take)
 {
 	/* one mask may read no letter (`dod_a` for a stretched `dööööd*a`):
 	 * try every unit index for it, and the plain reading first */
@@ -617,7 +711,8 @@ static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, 
 					break;
 				if (strchr(u[k].alt, c))
 					/* `@` is a or o as often (`spr@ng@`, `b@mb`) */
-					cost += c != u[k].c && !(u[k].alt == at_alt && c == 'o');
+					cost += c != u[k].c && !(u[k].alt == at_alt && c == 'o') &&
+					        !hidden;
 				else if (u[k].any)
 					cost += ANY_COST + !strchr("aeiouy", c);
 				else
@@ -650,13 +745,67 @@ static size_t first_with(const struct deobf_vocab *v, size_t lo, size_t hi, char
 	return lo;
 }
 
+/* The words on each side of a word in the text (letters only, empty
+ * when there is none), which a tie is read against. */
+struct near {
+	const char *prev, *next;
+	size_t plen, nlen;
+};
+
+/* Most words that fit equally well that a tie looks at; more is a guess. */
+#define MAXTIE 32
+
+/* Keep the tied words t[0, m) that pass (keep() 1) when some do; returns
+ * how many are left. */
+static size_t narrow(const struct deobf_vocab *v, long *t, size_t m, int what, int text_lang,
+                     const struct near *nr)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < m; i++) {
+		const struct vword *w = &v->w[t[i]];
+		int keep = what == 0   ? nr && (has_pair(v, nr->prev, nr->plen, w->s, w->len) ||
+                                              has_pair(v, w->s, w->len, nr->next, nr->nlen))
+		           : what == 1 ? (w->lang & text_lang) != 0
+		                       : w->masked;
+		if (keep)
+			t[k++] = t[i];
+	}
+	if (k == 0)
+		return m; /* none passes: all stay (t[] is unchanged) */
+	return k;
+}
+
+/* Of words that fit a masked word equally well, t[0, m) (in the
+ * vocabulary's order), the one read, or -1.  Each step keeps the words
+ * that pass it when some do: those that stand beside the text's word
+ * before or after it in a lexicon phrase (`i en k_sta`: kista; `k_sta
+ * ut`: kasta), those in the text's language (`b_rn` is barn in a
+ * Swedish text, born or burn in an English one), and the words
+ * obfuscation hides (burn, not born; kill, not koll).  One left is read;
+ * several, when every one is a lexicon word, give the first (a rule
+ * word whichever it was: muslims, moslems); else the tie changes
+ * nothing.  Which words are read depends on the lexicons only through
+ * the words that fit, their language, whether their lexicon is
+ * `%masked` and the phrases around them: a word added to an unrelated
+ * lexicon can win a tie only over words of its own rank. */
+static long break_tie(const struct deobf_vocab *v, long *t, size_t m, int text_lang,
+                      const struct near *nr)
+{
+	for (int what = 0; what < 3 && m > 1; what++)
+		m = narrow(v, t, m, what, text_lang, nr);
+	if (m == 1)
+		return t[0];
+	for (size_t i = 0; i < m; i++)
+		if (!v->w[t[i]].lex)
+			return -1;
+	return t[0];
+}
+
 /* The one best vocabulary word for units u[0, n), or -1.  Words that
- * fit equally well are a tie, and a tie changes nothing, unless every
- * one of them is a lexicon word (`m_sl_ms`: muslims, moslems): then the
- * word was one of the rules' words whichever it was, and the first is
- * taken. */
+ * fit equally well are a tie, read by break_tie() (nr: the words beside
+ * it in the text, or NULL). */
 static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n, int text_lang,
-                    uint8_t *take)
+                    const struct near *nr, uint8_t *take)
 {
 	size_t lit = 0, wild = 0, nmask = 0, weak = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -683,8 +832,9 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 	if (crowded &&
 	    (n < 5 || lit < 2 || nmask > 2 * lit || u[0].kind == U_MASK || u[n - 1].kind == U_MASK))
 		return -1;
-	long best = -1, best_lang = -1;
-	int bestc = -1, tie = 0, lexical = 1, nlang = 0;
+	long tied[MAXTIE];
+	size_t ntied = 0, nbest = 0;
+	int bestc = -1;
 	uint8_t t[MAXW + 1];
 	size_t nany = 0;
 	for (size_t k = 0; k < n; k++)
@@ -699,41 +849,33 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 			hi = first_with(v, lo, hi, (char)(u[0].c + 1));
 		}
 		for (size_t i = lo; i < hi; i++) {
-			int c = match_cost(u, n, v->w[i].s, L, crowded, t);
-			if (c < 0)
+			int c = match_cost(u, n, v->w[i].s, L, crowded, v->w[i].masked, t);
+			if (c < 0 || (bestc >= 0 && c > bestc))
 				continue;
-			int in_lang = (v->w[i].lang & text_lang) != 0;
 			if (bestc < 0 || c < bestc) {
 				bestc = c;
-				best = (long)i;
-				tie = 0;
-				lexical = v->w[i].lex;
-				nlang = in_lang;
-				best_lang = in_lang ? (long)i : -1;
-				memcpy(take, t, n);
-			} else if (c == bestc) {
-				tie = 1;
-				lexical &= v->w[i].lex;
-				if (in_lang && !nlang++)
-					best_lang = (long)i;
+				ntied = nbest = 0;
 			}
+			nbest++;
+			if (ntied < MAXTIE)
+				tied[ntied++] = (long)i;
 		}
 	}
-	if (best >= 0 && (bestc >= ANY_COST || v->w[best].len > n || weak) && !v->w[best].lex)
+	if (bestc < 0)
 		return -1;
-	if (crowded)
-		return !tie && best >= 0 && v->w[best].lex ? best : -1;
-	if (!tie)
-		return best;
-	/* `b_rn` in an English text is burn, in a Swedish one barn; with
-	 * lexicon words only, the first in the text's language (born, burn) */
-	if (nlang >= 1 && best_lang != best && (nlang == 1 || lexical)) {
-		if (weak && !v->w[best_lang].lex)
-			return -1;
-		match_cost(u, n, v->w[best_lang].s, v->w[best_lang].len, crowded, take);
-		return best_lang;
-	}
-	return nlang == 1 || lexical ? best : -1;
+	long best = -1;
+	if (nbest == 1)
+		best = tied[0];
+	else if (!crowded && nbest <= MAXTIE)
+		best = break_tie(v, tied, ntied, text_lang, nr);
+	if (best < 0 || (crowded && !v->w[best].lex))
+		return -1;
+	/* a symbol read as a letter it does not look like, a mask read as
+	 * two letters, a weak mask: only as one of the rules' words */
+	if ((bestc >= ANY_COST || v->w[best].len > n || weak) && !v->w[best].lex)
+		return -1;
+	match_cost(u, n, v->w[best].s, v->w[best].len, crowded, v->w[best].masked, take);
+	return best;
 }
 
 /* ---- output ---- */
@@ -958,7 +1100,7 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 	if (leet) {
 		/* with leetspeak, one word the chain spells: a lexicon word */
 		uint8_t take[MAXW * 2 + 1];
-		long r = n <= MAXW ? resolve(v, u, n, 0, take) : -1;
+		long r = n <= MAXW ? resolve(v, u, n, 0, NULL, take) : -1;
 		if (r < 0 || !v->w[r].lex)
 			return 0;
 		emit_word(o, nt, u, n, v->w[r].s, take);
@@ -978,7 +1120,7 @@ static size_t try_chain(const struct deobf_vocab *v, const char *orig, const str
 		uint8_t take[MAXW * 2 + 1];
 		memmove(u + n1 + 1, u + n1, (n - n1) * sizeof(*u));
 		u[n1] = virt_mask(nt->ostart[sep1], nt->oend[sep1]);
-		long r = resolve(v, u, n + 1, 0, take);
+		long r = resolve(v, u, n + 1, 0, NULL, take);
 		if (r < 0 || !v->w[r].lex)
 			return 0;
 		emit_word(o, nt, u, n + 1, v->w[r].s, take);
@@ -1056,7 +1198,7 @@ static size_t try_spaced_mask(const struct deobf_vocab *v, const char *orig,
 	}
 	while (k-- > 0) {
 		uint8_t take[MAXW + 1];
-		long r = cn[k] >= 3 ? resolve(v, u, cn[k], 0, take) : -1;
+		long r = cn[k] >= 3 ? resolve(v, u, cn[k], 0, NULL, take) : -1;
 		if (r >= 0 && v->w[r].lex) {
 			emit_word(o, nt, u, cn[k], v->w[r].s, take);
 			o->changed = 1;
@@ -1150,6 +1292,32 @@ static size_t edge_masks(const struct deobf_vocab *v, const char *orig, const st
 	return lead + trail;
 }
 
+/* The words beside the word at nt bytes [i, end): the letters before
+ * it and after it across one space, when they are a whole word. */
+static struct near near_of(const struct norm_text *nt, size_t i, size_t end)
+{
+	struct near nr = { "", "", 0, 0 };
+	if (i >= 2 && nt->s[i - 1] == ' ') {
+		size_t b = i - 1;
+		while (b > 0 && nt->s[b - 1] >= 'a' && nt->s[b - 1] <= 'z')
+			b--;
+		if (b == 0 || !word_byte((unsigned char)nt->s[b - 1])) {
+			nr.prev = nt->s + b;
+			nr.plen = i - 1 - b;
+		}
+	}
+	if (end + 1 < nt->len && nt->s[end] == ' ') {
+		size_t e = end + 1;
+		while (e < nt->len && nt->s[e] >= 'a' && nt->s[e] <= 'z')
+			e++;
+		if (e == nt->len || !word_byte((unsigned char)nt->s[e])) {
+			nr.next = nt->s + end + 1;
+			nr.nlen = e - end - 1;
+		}
+	}
+	return nr;
+}
+
 /* The language most of the text's known words are in: LANG_SV, LANG_EN,
  * 0 when neither leads. */
 static int text_language(const struct deobf_vocab *v, const struct norm_text *nt)
@@ -1229,7 +1397,8 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 		if (fw < n && n <= MAXW) {
 			if (lang < 0)
 				lang = text_language(v, nt);
-			long f = resolve(v, u, n, lang, take);
+			const struct near nr = near_of(nt, i, end);
+			long f = resolve(v, u, n, lang, &nr, take);
 			if (f >= 0 && v->w[f].lex) {
 				emit_word(&o, nt, u, n, v->w[f].s, take);
 				o.changed = 1;
@@ -1258,7 +1427,8 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 				    (n <= 8 && (!all_lit(u + lead, n) || find(v, w, n) < 0))) {
 					if (lang < 0)
 						lang = text_language(v, nt);
-					f = resolve(v, u, n + ne, lang, take);
+					const struct near nr = near_of(nt, i, end + skip);
+					f = resolve(v, u, n + ne, lang, &nr, take);
 				}
 				if (f >= 0 && v->w[f].lex) {
 					/* the marks before it that the text kept
@@ -1309,7 +1479,7 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 					f = find(v, w + 1, n - 1);
 					memset(take, 1, n - 1);
 				} else {
-					f = resolve(v, u + 1, n - 1, 0, take);
+					f = resolve(v, u + 1, n - 1, 0, NULL, take);
 				}
 			}
 			if (f >= 0 && v->w[f].lex) {
@@ -1347,7 +1517,8 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 		if (!all_lit(u, n) && !mention) {
 			if (lang < 0)
 				lang = text_language(v, nt);
-			long f = resolve(v, u, n, lang, take);
+			const struct near nr = near_of(nt, i, end);
+			long f = resolve(v, u, n, lang, &nr, take);
 			if (f >= 0) {
 				emit_word(&o, nt, u, n, v->w[f].s, take);
 				o.changed = 1;

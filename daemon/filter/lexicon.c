@@ -455,6 +455,19 @@ void lexicon_set_clear(struct lexicon_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/* A line "%masked" in the file (lexicon_parse_buffer() reads it). */
+static int has_masked_line(const char *buf, size_t len)
+{
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t next = nl ? (size_t)(nl - buf) + 1 : len;
+		if (next - pos >= 7 && memcmp(buf + pos, "%masked", 7) == 0)
+			return 1;
+		pos = next;
+	}
+	return 0;
+}
+
 /* One file's words appended to sb, NUL after each: lines as in
  * lexicon_parse_buffer(), every space-separated token a word. */
 static int words_of_buffer(const char *buf, size_t len, struct strbuf *sb, size_t *n)
@@ -467,7 +480,7 @@ static int words_of_buffer(const char *buf, size_t len, struct strbuf *sb, size_
 			pos = next;
 			continue;
 		}
-		size_t i = pos;
+		size_t i = pos, line_words = 0;
 		while (i < end && buf[i] != '#') {
 			while (i < end && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r'))
 				i++;
@@ -478,11 +491,16 @@ static int words_of_buffer(const char *buf, size_t len, struct strbuf *sb, size_
 				if (strbuf_add(sb, buf + s, i - s) < 0 || strbuf_add(sb, "", 1) < 0)
 					return -ENOMEM;
 				(*n)++;
+				line_words++;
 			}
 			if (i < end && buf[i] != '#' && !word_char((unsigned char)buf[i]) &&
 			    buf[i] != '\t' && buf[i] != '\r')
 				i++; /* a character no word holds (`_` of a masked form) */
 		}
+		/* an empty entry ends the line's phrase: de-obfuscation reads
+		 * which words stand side by side in the lexicons */
+		if (line_words && strbuf_add(sb, "", 1) < 0)
+			return -ENOMEM;
 		pos = next;
 	}
 	return 0;
@@ -519,6 +537,10 @@ int lexicon_words_dir(const char *dir, char **ret, size_t *ret_len, size_t *ret_
 		                          ? "#en"
 		                          : "#";
 		r = strbuf_add(&sb, tag, strlen(tag) + 1) < 0 ? -ENOMEM : 0;
+		/* the file's words are written masked (`%masked`): the words
+		 * obfuscation hides, which de-obfuscation ranks first */
+		if (r == 0 && has_masked_line(buf, blen))
+			r = strbuf_add(&sb, "#%masked", sizeof("#%masked")) < 0 ? -ENOMEM : 0;
 		if (r == 0)
 			r = words_of_buffer(buf, blen, &sb, &n);
 		free(buf);

@@ -67,6 +67,9 @@ void lexicon_set_clear(struct lexicon_set *set);
  * flag lines and comments skipped (a word may repeat), in one block that
  * *ret owns (NUL-separated words; free() it).  Before each file's words
  * an entry "#sv", "#en" or "#" gives their language, from the file's name
- * (sv_…, en_… or …_en_…).  *ret_n is the number of words.  A missing directory is an empty
+ * (sv_…, en_… or …_en_…), and after it an entry "#%masked" when the
+ * file has a `%masked` line (its words are the ones obfuscation hides).
+ * An empty entry ends each line's words (a phrase: which words stand
+ * side by side).  *ret_n is the number of words.  A missing directory is an empty
  * vocabulary.  Returns 0 or -errno. */
 int lexicon_words_dir(const char *dir, char **ret, size_t *ret_len, size_t *ret_n);

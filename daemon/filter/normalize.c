@@ -357,7 +357,7 @@ static void step_join_letters(struct elv *ev)
 		/* Find the chain of single letters starting at i.  A gap
 		 * wider than the chain's first one ends the chain: in "d ö d
 		 * a  d i g" the two spaces are where the words part. */
-		size_t count = 1, last = i, j = i + 1, gap = 0, g0 = 0;
+		size_t count = 1, last = i, before_last = i, j = i + 1, gap = 0, g0 = 0;
 		for (;;) {
 			size_t k = j, seps = 0;
 			while (k < n && seps < 4 && is_letter_sep(v[k].cp)) {
@@ -379,8 +379,18 @@ static void step_join_letters(struct elv *ev)
 				g0 = j;
 			}
 			count++;
+			before_last = last;
 			last = k;
 			j = k + 1;
+		}
+		/* A last letter with a mask and two letters or more after it
+		 * begins a masked word ("there's a b*mb": not "sab" and "mb"),
+		 * unless the chain's gaps are that mask ("s*k*j*u*t*as"). */
+		if (count >= 3 && last + 3 < n &&
+		    (v[last + 1].cp == '*' || v[last + 1].cp == '_') && is_letter(v[last + 2].cp) &&
+		    is_letter(v[last + 3].cp) && !(gap == 1 && v[g0].cp == v[last + 1].cp)) {
+			count--;
+			last = before_last;
 		}
 		if (count < 3) {
 			v[w++] = v[i++];
