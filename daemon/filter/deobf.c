@@ -1420,15 +1420,27 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 				long f = -1;
 				letters_of(u + lead, n, w);
 				/* `? + - %` after a word are mostly what they
-				 * are: read only a word that is no word as it is */
+				 * are: read only a word that is no word as it is,
+				 * or, after it, one obfuscation hides when the
+				 * word as it is is none (`mörd? dig`: mord is a
+				 * word of some lexicon, morda one that is hidden;
+				 * which other words the lexicons hold does not
+				 * matter) */
 				const int strict = lead || (ne > lead && orig[u[lead + n].vos] &&
 				                            strchr("?+-%", orig[u[lead + n].vos]));
-				if (!strict ||
-				    (n <= 8 && (!all_lit(u + lead, n) || find(v, w, n) < 0))) {
+				int open = !strict, hidden_only = 0;
+				if (strict && n <= 8) {
+					const long asis = all_lit(u + lead, n) ? find(v, w, n) : -1;
+					open = asis < 0 || (!lead && !v->w[asis].masked);
+					hidden_only = asis >= 0;
+				}
+				if (open) {
 					if (lang < 0)
 						lang = text_language(v, nt);
 					const struct near nr = near_of(nt, i, end + skip);
 					f = resolve(v, u, n + ne, lang, &nr, take);
+					if (f >= 0 && hidden_only && !v->w[f].masked)
+						f = -1;
 				}
 				if (f >= 0 && v->w[f].lex) {
 					/* the marks before it that the text kept
@@ -1491,14 +1503,16 @@ int deobf_apply(const struct deobf_vocab *v, const char *orig, size_t olen, stru
 			u[1] = m;
 		}
 		/* a word split by an emoji, joined again when that makes a word
-		 * and its halves are not both words */
+		 * and its halves are not both words of two letters or more (a
+		 * letter alone is a split more often than a word: spräng💣a) */
 		if (all_lit(u, n) && emoji_space(orig, nt, end)) {
 			size_t end2;
 			size_t n2 = word_at(orig, nt, end + 1, u + n, MAXW + 1 - n, &end2);
 			if (n2 && n + n2 <= MAXW && all_lit(u + n, n2)) {
 				letters_of(u, n + n2, w);
 				if (find(v, w, n + n2) >= 0 &&
-				    !(find(v, w, n) >= 0 && find(v, w + n, n2) >= 0)) {
+				    !(n > 1 && n2 > 1 && find(v, w, n) >= 0 &&
+				      find(v, w + n, n2) >= 0)) {
 					emit_cut(&o, nt, u, n + n2, NULL);
 					o.changed = 1;
 					i = end2;

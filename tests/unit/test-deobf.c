@@ -277,6 +277,93 @@ static void test_ambiguity_changes_nothing(void)
 	deobf_vocab_free(v2);
 }
 
+/* Seventeenth round: a tie between an ordinary and a violent reading is
+ * read as the lexicons say, not by the vocabulary's order. */
+static void test_ties_read_the_rules_words(void)
+{
+	/* `@` hides a vowel as `*` does: kill, not koll or kall */
+	expect("someone should k@ll that bus driver", "someone should kill that bus driver");
+	expect("I will k@ll you", "i will kill you");
+	/* the lexicons' phrases: `i en kista`, `kasta ut` */
+	expect("du hamnar i en k*sta", "du hamnar i en kista");
+	expect("k*sta ut dom", "kasta ut dom");
+	/* `s a b` is no chain of letters: the mask is b*mb's */
+	expect("there's a b*mb in the school", "there's a bomb in the school");
+	expect("it's a b*mb", "it's a bomb");
+	/* barn in a Swedish text, burn (not born) in an English one */
+	expect("vi vet var dina b*rn bor", "vi vet var dina barn bor");
+	expect("we will b*rn city hall down", "we will burn city hall down");
+	/* a profanity and a masked lexicon word tie and stay */
+	expect("sk*t också", "sk_t ocksa");
+
+	/* a small vocabulary: an ordinary Swedish word and a violent
+	 * English one from a `%masked` lexicon */
+	static const char *const words[] = {
+		"#sv", "koll",     "",      "kall", "",    "#en", "#%masked", "kill",  "",
+		"#sv", "#%masked", "kasta", "",     "#sv", "i",   "en",       "kista", "",
+	};
+	struct deobf_vocab *v = vocab_of(words, sizeof(words) / sizeof(words[0]));
+	T_ASSERT(v != NULL);
+	struct norm_text nt = { 0 };
+	int gate = 0;
+	char *got = run(v, "I will k@ll you", &nt, &gate);
+	T_EQ_STR("i will kill you", got);
+	free(got);
+	norm_text_free(&nt);
+	/* the ordinary word where the text's words say so: `i en kista`
+	 * is a phrase, `kista` no violent word */
+	got = run(v, "hamnar i en k*sta", &nt, &gate);
+	T_EQ_STR("hamnar i en kista", got);
+	free(got);
+	norm_text_free(&nt);
+	deobf_vocab_free(v);
+}
+
+/* Words added to a lexicon (none of them a `%masked` one) do not change
+ * how unrelated obfuscated words read: the ranking depends on the
+ * candidates' own lexicons, not on what else the vocabulary holds. */
+static void test_lexicon_additions_change_no_reading(void)
+{
+	char *words = NULL;
+	size_t len = 0, n = 0;
+	T_EQ_INT(0, lexicon_words_dir(SRCDIR "/filters/lexicon", &words, &len, &n));
+	static const char extra[] = "#sv\0koll\0\0kall\0\0mord\0\0sprang\0\0kosta\0\0"
+	                            "#en\0kell\0\0born\0\0";
+	char *more = malloc(len + sizeof(extra));
+	T_ASSERT(more != NULL);
+	if (!more) {
+		free(words);
+		return;
+	}
+	memcpy(more, words, len);
+	memcpy(more + len, extra, sizeof(extra) - 1);
+	struct deobf_vocab *v = NULL;
+	T_EQ_INT(0, deobf_vocab_new(more, len + sizeof(extra) - 1, &v));
+	static const char *const texts[] = {
+		"I will k@ll you",        "someone should k@ll that bus driver",
+		"jag ska mörd? dig",      "jag ska spräng💣a skolan",
+		"Jag ska m*rd* dig",      "I will b*rn your house",
+		"k@sta ut alla somalier", "du hamnar i en k*sta",
+		"jag ska k*sta dig",      "there's a b*mb in the school",
+	};
+	for (size_t i = 0; v && i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct norm_text a = { 0 }, b = { 0 };
+		int gate = 0;
+		char *x = run(shipped, texts[i], &a, &gate);
+		char *y = run(v, texts[i], &b, &gate);
+		T_ASSERT(x && y);
+		if (x && y && strcmp(x, y) != 0)
+			T_FAIL_("'%s' reads '%s', with more words '%s'", texts[i], x, y);
+		free(x);
+		free(y);
+		norm_text_free(&a);
+		norm_text_free(&b);
+	}
+	deobf_vocab_free(v);
+	free(more);
+	free(words);
+}
+
 static void test_hard_negatives_stay(void)
 {
 	static const char *const negs[] = {
@@ -453,6 +540,8 @@ int main(void)
 	T_RUN(test_map_is_exact);
 	T_RUN(test_gate_lets_ordinary_text_through);
 	T_RUN(test_ambiguity_changes_nothing);
+	T_RUN(test_ties_read_the_rules_words);
+	T_RUN(test_lexicon_additions_change_no_reading);
 	T_RUN(test_hard_negatives_stay);
 	T_RUN(test_random_texts_keep_the_map);
 	T_RUN(test_engine_spans_point_at_the_original);

@@ -163,6 +163,11 @@ static void test_more_letter_separators_and_gaps(void)
 static void test_masks_in_chains_and_closing_dots(void)
 {
 	T_EQ_STR("hoppas du d_r i cancer", norm("hoppas du d*r i cancer"));
+	/* a chain's last letter with a mask and letters after it begins a
+	 * masked word: "s a b" is no chain (issue 12, seventeenth round) */
+	T_EQ_STR("there's a b_mb in the school", norm("there's a b*mb in the school"));
+	T_EQ_STR("xyz b_mb", norm("x y z b*mb"));
+	T_EQ_STR("skjutas", norm("s*k*j*u*t*as"));
 	T_EQ_STR("jag s_a m_rda d_g", norm("jag s*a m*rda d*g"));
 	T_EQ_STR("ska doda dig", norm("ska d*ö*d*a dig"));
 	T_EQ_STR("i will kill you", norm("i will k.i.l.l. you"));
