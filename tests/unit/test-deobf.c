@@ -131,8 +131,8 @@ static void test_masked_and_leet_words_resolve(void)
 	/* masked twice: muslims and moslems fit, both lexicon words */
 	expect("all m*sl*ms", "all moslems");
 	/* the text's language decides between kill and kall, and between
-	 * burn and barn (no lexicon holds "born": two English words would
-	 * tie and the first be read) */
+	 * burn and barn; burn and born are both English lexicon words, and
+	 * burn, a word obfuscation hides (`%masked`), is read */
 	expect("I will k*ll you all", "i will kill you all");
 	expect("I will b*rn your house", "i will burn your house");
 	expect("I will m#rd#r your family", "i will murder your family");
