@@ -134,18 +134,18 @@ static void packed_free(struct packed *pk)
 /* The outermost groups of src[0..len) of CHUNK_MIN bytes or more: start
  * and end of each, in order, into a new array (*ret_n of them).  0 or
  * -ENOMEM. */
-static const uint8_t special[256] = { ['\\'] = 3, ['['] = 3, [']'] = 2, ['('] = 1, [')'] = 1 };
-
 static int find_chunks(const char *src, size_t len, size_t **ret_v, size_t *ret_n)
 {
 	size_t open = 0, *v = NULL, n = 0, cap = 0;
 	int depth = 0, cls = 0;
 	for (size_t i = 0; i < len; i++) {
 		/* most bytes are letters: on to the next that matters (bit 1
-		 * outside a class, bit 2 inside) */
-		const uint8_t m = cls ? 2 : 1;
-		while (i < len && !(special[(uint8_t)src[i]] & m))
-			i++;
+		 * outside a class, bit 2 inside), many bytes a step (strcspn():
+		 * byte by byte this loop was 56 M of the 1,374 M instructions
+		 * building the shipped rules' engine, a lexicon's trie being
+		 * read again at each level of chunks).  It stops within the
+		 * text: src[len] is the source's NUL or a chunk's own ')'. */
+		i += strcspn(src + i, cls ? "\\[]" : "\\[()");
 		if (i >= len)
 			break;
 		char c = src[i];
