@@ -1220,10 +1220,13 @@ long pattern_behind_memo(const char *src, int normalized, struct reach_memo *mem
 			p.pos += 2;
 		} else if (*q == '[') {
 			skip_class(&p);
-		} else if (strncmp(q, "(?!", 3) == 0 || strncmp(q, "(?<!", 4) == 0) {
+		} else if (*q == '(' && q[1] == '?' &&
+		           (q[2] == '!' || (q[2] == '<' && q[3] == '!'))) {
+			/* compared by hand: strncmp() at each of a lexicon's
+			 * 351,284 '(' was a sixth of this reading */
 			p.pos += q[2] == '!' ? 3 : 4;
 			skip_group(&p);
-		} else if (strncmp(q, "(?<=", 4) == 0) {
+		} else if (*q == '(' && q[1] == '?' && q[2] == '<' && q[3] == '=') {
 			long r = parse_group(&p);
 			if (!p.bail && r > behind)
 				behind = r;
