@@ -885,6 +885,41 @@ static size_t plan_memo_find(struct plan_memo *pm, const struct filter_engine *e
 	}
 }
 
+/* The earlier slot with slot s's source and input kind, whose literal
+ * sets s's are (prefilter_extract_memo() is a function of the source and
+ * the kind of subject), or SIZE_MAX when s is the first: the repeats'
+ * (\b@sv_report_cue\b in 27 rules) were read again, their lexicons'
+ * sets taken from the memo and their unions minimized again each time.
+ * Its own table, keyed like plan_memo's (slot + 1; 0: empty). */
+static size_t conj_memo_find(struct plan_memo *cm, const struct filter_engine *e, size_t s)
+{
+	const enum filter_input in = e->rs.v[e->slots[s].rule].input;
+	uint64_t h = ((uint64_t)(uintptr_t)e->cref[s] ^ (uint64_t)in) * 0x9E3779B97F4A7C15ull;
+	for (size_t i = (size_t)(h >> 32) & cm->mask;; i = (i + 1) & cm->mask) {
+		if (cm->slot[i] == 0) {
+			cm->slot[i] = (uint32_t)s + 1;
+			return SIZE_MAX;
+		}
+		const size_t t = cm->slot[i] - 1;
+		if (e->cref[t] == e->cref[s] && e->rs.v[e->slots[t].rule].input == in)
+			return t;
+	}
+}
+
+/* The literal sets of slot s: read from its pattern, or copied from an
+ * earlier slot's reading of the same source.  0 or -ENOMEM. */
+static int slot_conj(struct filter_engine *e, size_t s, struct plan_memo *cm,
+                     struct prefilter_memo *lits, struct lit_conj *conj)
+{
+	const size_t same = conj_memo_find(cm, e, s);
+	if (same != SIZE_MAX)
+		return lit_conj_copy(&conj[s], &conj[same]);
+	const int in = e->rs.v[e->slots[s].rule].input;
+	return prefilter_extract_memo(slot_pattern(e, s)->src,
+	                              in == FILTER_INPUT_NORMALIZED ? PREFILTER_NORMALIZED : 0,
+	                              lits, &conj[s]);
+}
+
 /* Slot t takes slot s's window plan (as window_plan() made it) and its
  * prefix set, interned already. */
 static void plan_copy(struct filter_engine *e, struct prefilter_plan *p, size_t s, size_t t)
@@ -917,24 +952,20 @@ static int build_plan(struct filter_engine *e, struct prefilter_plan *p)
 	struct set_map *map = set_map_new();
 	/* a lexicon's group is read once, not in every pattern naming it */
 	struct build_memo memo = { prefilter_memo_new(), reach_memo_new() };
-	struct plan_memo pm = { 0 };
+	struct plan_memo pm = { 0 }, cm = { 0 };
 	int r = -ENOMEM;
 
 	conj = calloc(e->nslots ? e->nslots : 1, sizeof(*conj));
 	extra = calloc(e->nslots ? e->nslots : 1, sizeof(*extra));
 	if (!conj || !extra || !map || !memo.lits || !memo.reach ||
-	    plan_memo_init(&pm, e->nslots) < 0)
+	    plan_memo_init(&pm, e->nslots) < 0 || plan_memo_init(&cm, e->nslots) < 0)
 		goto out;
 	for (size_t i = 0, s = 0; i < e->rs.n; i++) {
 		struct filter_rule *rule = &e->rs.v[i];
 		int in = rule->input;
 		for (size_t k = 0; k < rule->npatterns + rule->nexcepts; k++, s++) {
 			struct plan_slot *ps = &p->slot[s];
-			if (prefilter_extract_memo(slot_pattern(e, s)->src,
-			                           in == FILTER_INPUT_NORMALIZED
-			                                   ? PREFILTER_NORMALIZED
-			                                   : 0,
-			                           memo.lits, &conj[s]) < 0)
+			if (slot_conj(e, s, &cm, memo.lits, conj) < 0)
 				goto out;
 			ps->full = (uint8_t)((1u << conj[s].n) - 1);
 			for (size_t c = 0; c < 4; c++)
@@ -993,6 +1024,7 @@ out:
 	free(extra);
 	set_map_free(map);
 	free(pm.slot);
+	free(cm.slot);
 	prefilter_memo_free(memo.lits);
 	reach_memo_free(memo.reach);
 	for (int in = 0; in < NINPUTS; in++) {

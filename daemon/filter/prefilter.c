@@ -134,6 +134,26 @@ static size_t lit_len(const char *s)
 	return lit_of(s)->len;
 }
 
+int lit_conj_copy(struct lit_conj *dst, const struct lit_conj *src)
+{
+	struct lit_conj c = { .n = src->n };
+	for (size_t k = 0; k < src->n; k++) {
+		const struct lit_set *from = &src->v[k];
+		c.v[k].always = from->always;
+		if (from->n == 0)
+			continue;
+		if (!(c.v[k].v = malloc(from->n * sizeof(*c.v[k].v)))) {
+			lit_conj_clear(&c);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < from->n; i++)
+			c.v[k].v[i] = lit_ref(from->v[i]);
+		c.v[k].n = from->n;
+	}
+	*dst = c;
+	return 0;
+}
+
 void lit_set_clear(struct lit_set *ls)
 {
 	if (!ls)

@@ -76,6 +76,10 @@ size_t prefilter_case_partners(uint32_t cp, uint32_t out[PREFILTER_MAX_PARTNERS]
 
 void lit_conj_clear(struct lit_conj *c);
 
+/* dst: the sets of src, in order, sharing src's literals (counted): what
+ * reading src's pattern again gives.  Returns 0 or -ENOMEM (dst untouched). */
+int lit_conj_copy(struct lit_conj *dst, const struct lit_conj *src);
+
 /* Add every literal of src to dst (dst->always is set when src's is).
  * Returns 0 or -ENOMEM. */
 int lit_set_union(struct lit_set *dst, const struct lit_set *src);

@@ -5,6 +5,7 @@
 #include "filter/codecache.h"
 #include "filter/engine.h"
 #include "filter/examples.h"
+#include "filter/rules.h"
 #include "util/clock.h"
 
 #define DATA SRCDIR "/tests/unit/data/filter"
@@ -889,6 +890,49 @@ static void test_code_cache_keeps_sources_exactly(void)
 	T_EQ_INT((int)refs0, (int)refs1);
 }
 
+/* Every pattern and except of the shipped rules comes back from the cache
+ * byte for byte, taken in the rules' order (most of their lexicons' tries
+ * are found whole as chunks of earlier sources, codecache.c chunk_at()),
+ * and letting go of them leaves the cache as it was. */
+static void test_code_cache_keeps_shipped_sources_exactly(void)
+{
+	struct filter_ruleset rs = { 0 };
+	struct diag_list errs = { 0 }, warns = { 0 };
+	T_EQ_INT(0, rules_load_dir_flags(SRCDIR "/filters", 0, RULES_LOAD_DEFER_COMPILE, NULL, NULL,
+	                                 &rs, &errs, &warns));
+	size_t codes0, refs0, codes1, refs1, n = 0, differ = 0;
+	for (size_t i = 0; i < rs.n; i++)
+		n += rs.v[i].npatterns + rs.v[i].nexcepts;
+	struct code_ref **ref = calloc(n ? n : 1, sizeof(*ref));
+	T_ASSERT(ref != NULL);
+	code_cache_stats(&codes0, &refs0);
+	for (size_t i = 0, s = 0; ref && i < rs.n; i++) {
+		const struct filter_rule *r = &rs.v[i];
+		for (size_t k = 0; k < r->npatterns + r->nexcepts; k++, s++) {
+			const char *src = k < r->npatterns ? r->patterns[k].src
+			                                   : r->excepts[k - r->npatterns].src;
+			ref[s] = code_cache_ref(src);
+			T_ASSERT(ref[s] != NULL);
+			char *back = ref[s] ? code_cache_source(ref[s]) : NULL;
+			if (!back || strcmp(back, src) != 0)
+				differ++;
+			free(back);
+		}
+	}
+	T_EQ_INT(0, (int)differ);
+	T_ASSERT(n > 2000);
+	for (size_t s = 0; ref && s < n; s++)
+		if (ref[s])
+			code_cache_unref(ref[s]);
+	code_cache_stats(&codes1, &refs1);
+	T_EQ_INT((int)codes0, (int)codes1);
+	T_EQ_INT((int)refs0, (int)refs1);
+	free(ref);
+	filter_ruleset_clear(&rs);
+	diag_list_clear(&errs);
+	diag_list_clear(&warns);
+}
+
 int main(void)
 {
 	T_RUN(test_threat_verdict);
@@ -915,6 +959,7 @@ int main(void)
 	T_RUN(test_code_compiled_when_first_run);
 	T_RUN(test_split_pattern_compiles_what_runs);
 	T_RUN(test_code_cache_keeps_sources_exactly);
+	T_RUN(test_code_cache_keeps_shipped_sources_exactly);
 	T_RUN(test_examples_leave_no_code);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
 	return t_done();

@@ -68,6 +68,8 @@ static const char *const contexts[] = {
 	"%s\\s+\\S+\\s+%s",
 	"(?:%s\\s+.*|x)y",
 	"[^.]*%s",
+	"(?:%s(?!x)|y)\\s+(?:%s)",
+	"(?!z)(?:%s)\\s+(?<!q)%s",
 };
 
 /* ctx with every "%s" replaced by g. */
@@ -115,12 +117,22 @@ static void test_memo_gives_the_sets_of_a_fresh_read(void)
 		free(groups[g]);
 }
 
-/* The reach of a pattern, its spaces and its relaxed prefixes as one
- * string. */
+/* The reach of a pattern, its spaces, what its attempts look at
+ * (negative lookarounds counted: pattern_look_memo(), read first and
+ * after the rest, so that groups kept by either reading serve the other)
+ * and its relaxed prefixes as one string. */
 static void reach_of(const char *pat, int norm, struct reach_memo *memo, char *out, size_t size)
 {
-	size_t len = (size_t)snprintf(out, size, "%ld %ld", pattern_reach_memo(pat, norm, memo),
-	                              norm ? pattern_space_reach_memo(pat, memo) : -1);
+	struct reach_seg seg[REACH_MAX_SEGS];
+	size_t len = 0, nseg = pattern_look_memo(pat, norm, memo, 100000, seg);
+	for (size_t k = 0; k < nseg; k++)
+		len += (size_t)snprintf(out + len, size - len, "%d:%ld ", seg[k].spaces, seg[k].n);
+	len += (size_t)snprintf(out + len, size - len, "%ld %ld",
+	                        pattern_reach_memo(pat, norm, memo),
+	                        norm ? pattern_space_reach_memo(pat, memo) : -1);
+	nseg = pattern_look_memo(pat, norm, memo, 100000, seg);
+	for (size_t k = 0; k < nseg; k++)
+		len += (size_t)snprintf(out + len, size - len, " %d:%ld", seg[k].spaces, seg[k].n);
 	for (int spaces = 0; spaces < 2; spaces++) {
 		char *q = NULL;
 		long r = -1;
