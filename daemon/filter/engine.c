@@ -136,9 +136,6 @@ struct occ {
  * so a verdict is what the JIT-compiled pattern gives. */
 enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
 #define JIT_AFTER_BYTES 8192
-#ifndef JIT_NOW_STEPS
-#define JIT_NOW_STEPS 20000u
-#endif
 
 struct filter_engine {
 	struct filter_ruleset rs;
@@ -1536,34 +1533,16 @@ static int match_in(const struct filter_engine *e, pcre2_match_context *ctx, con
 /* One PCRE2 call of code in JIT state *state (see jit_resolve()): in the
  * interpreter while its JIT compilation is put off, and then an error (a
  * limit: the interpreter's limits are not JIT's) compiles it now and
- * repeats the call with JIT, so the outcome is the one JIT gives.
- *
- * While put off, the interpreter runs with a match limit of at most
- * JIT_NOW_STEPS (interp_call()): a call that would take more steps than
- * that stops and compiles the code at once.  Some patterns cost the
- * interpreter a million instructions or more on a comment that JIT code
- * matches in a few thousand; JIT_AFTER_BYTES counts bytes, not what they
- * cost, and ran them interpreted about fifty times first.  When JIT is not
- * to be had, the call is repeated in the interpreter with the engine's
- * own limit, so the outcome is the one the interpreter alone gives. */
+ * repeats the call with JIT, so the outcome is the one JIT gives. */
 static int match_code(struct filter_engine *e, pcre2_match_context *ctx, pcre2_code *code,
                       int *state, int count, const char *subj, size_t slen, size_t start)
 {
-	if (*state != JIT_LATER)
-		return match_in(e, ctx, code, *state == JIT_YES, subj, slen, start);
-	const int lowered = e->opt.match_limit > JIT_NOW_STEPS;
-	if (lowered)
-		pcre2_set_match_limit(ctx, JIT_NOW_STEPS);
-	int rc = match_in(e, ctx, code, 0, subj, slen, start);
-	if (lowered)
-		pcre2_set_match_limit(ctx, e->opt.match_limit);
-	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH)
-		return rc;
-	jit_resolve(e, code, state, 1, count);
-	if (*state == JIT_YES)
-		return match_in(e, ctx, code, 1, subj, slen, start);
-	if (lowered && rc == PCRE2_ERROR_MATCHLIMIT)
-		return match_in(e, ctx, code, 0, subj, slen, start);
+	int rc = match_in(e, ctx, code, *state == JIT_YES, subj, slen, start);
+	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH && *state == JIT_LATER) {
+		jit_resolve(e, code, state, 1, count);
+		if (*state == JIT_YES)
+			rc = match_in(e, ctx, code, 1, subj, slen, start);
+	}
 	return rc;
 }
 

@@ -375,50 +375,6 @@ static void test_jit_put_off_and_interpreter_limit_repeated_with_jit(void)
 	filter_engine_free(e);
 }
 
-/* A run that costs the interpreter more than a few tens of thousands of
- * steps (JIT_NOW_STEPS, engine.c) compiles the pattern at once and is
- * repeated with JIT, without waiting for 8 KB of text: the verdict is the
- * interpreter's, span included. */
-static void test_costly_interpreted_run_compiles_at_once(void)
-{
-	uint32_t have_jit = 0;
-	pcre2_config(PCRE2_CONFIG_JIT, &have_jit);
-	if (!have_jit) {
-		printf("# no JIT in this PCRE2: nothing to put off\n");
-		return;
-	}
-	static const char rule[] =
-	        "rule any.spam.nested\n title t\n category spam\n statute kommentarsregler\n"
-	        " tier possible\n severity 1\n actions review\n input raw\n pattern (a+)+b\n"
-	        " match ab\n match aab\n match a ab\n nomatch a\n nomatch b\n nomatch ba\nend\n";
-	/* 15 a's and no b after them: about 2^16 steps before "ab" matches */
-	static const char costly[] = "aaaaaaaaaaaaaaa x ab";
-	struct filter_options o;
-	filter_options_default(&o);
-	for (int no_jit = 0; no_jit < 2; no_jit++) {
-		o.no_jit = no_jit;
-		struct filter_engine *e = from_text(rule, &o);
-		T_ASSERT(e);
-		if (!e)
-			return;
-		struct filter_verdict *v = scan(e, "ab x ab");
-		T_EQ_INT(1, v->nhits);
-		T_EQ_INT(0, filter_engine_jit_patterns(e)); /* cheap: interpreted */
-		filter_verdict_free(v);
-		v = scan(e, costly);
-		T_EQ_INT(0, v->nerrors);
-		T_EQ_INT(1, v->nhits);
-		if (v->nhits) {
-			T_EQ_INT(1, v->hits[0].nspans);
-			T_EQ_INT(18, v->hits[0].spans[0].start);
-			T_EQ_INT(20, v->hits[0].spans[0].end);
-		}
-		T_EQ_INT(!no_jit, filter_engine_jit_patterns(e)); /* compiled now */
-		filter_verdict_free(v);
-		filter_engine_free(e);
-	}
-}
-
 static void test_megabyte_comment_is_truncated(void)
 {
 	struct filter_engine *e = load(NULL);
@@ -949,7 +905,6 @@ int main(void)
 	T_RUN(test_catastrophic_backtracking_hits_limit_jit);
 	T_RUN(test_catastrophic_backtracking_hits_limit_interpreter);
 	T_RUN(test_jit_put_off_and_interpreter_limit_repeated_with_jit);
-	T_RUN(test_costly_interpreted_run_compiles_at_once);
 	T_RUN(test_megabyte_comment_is_truncated);
 	T_RUN(test_invalid_utf8_is_replaced);
 	T_RUN(test_counters);
