@@ -1614,8 +1614,9 @@ static size_t take_match(const struct filter_engine *e, const struct filter_rule
 	return next;
 }
 
-/* Run pattern k of rule i over the whole subject from offset start (0
- * for a split one), as a head and a tail when it is split.  Returns 0, 2
+/* Run pattern k of rule i over the whole subject from offset start, as a
+ * head and a tail when it is split (the head at 0 when start is 0, else
+ * only the tail, from start).  Returns 0, 2
  * (a matching error, already reported) or -ENOMEM. */
 static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *sc, const char *subj,
                      size_t slen, size_t start)
@@ -1626,7 +1627,16 @@ static int run_whole(struct filter_engine *e, size_t i, size_t k, struct scan *s
 	struct split *spl = &e->splits[s];
 	pcre2_code *code = pt->code;
 	int *jit = &pt->jit, count = 1, head = sc->split && spl->head;
-	if (head) {
+	if (head && start > 0) {
+		/* the head matches only at 0, and a match there would hold a
+		 * literal of the window set no later than the tail's reach
+		 * (short_start()): it cannot match */
+		head = 0;
+		code = spl->tail;
+		jit = &spl->tail_jit;
+		count = 0;
+		split_jit(e, s, slen);
+	} else if (head) {
 		code = spl->head;
 		jit = &spl->head_jit;
 		count = 0;
@@ -1990,15 +2000,23 @@ static uint32_t first_end(const struct filter_engine *e, uint32_t g)
  * S holds a literal of the window set (of each own set, WSET_ANY) that
  * ends at some E no earlier than that set's first end F, and S is at
  * most the reach before E, so no earlier than the reach before F.  A
- * prefix set that does not occur: no match (window_set()).  A split
- * pattern's reach is its tail's: it starts at 0. */
+ * prefix set that does not occur: no match (window_set()).
+ *
+ * A split pattern's reach is its tail's (split set when the scan runs
+ * heads and tails, else it starts at 0).  The bound holds for the tail;
+ * it holds for the head too when the window set is one of the pattern's
+ * own (every match holds them, the head's too, and the head's REST
+ * reaches no further back than the tail's X REST), not a prefix set of
+ * the tail's, which may be X's: then it starts at 0.  A bound above 0
+ * says that the head (which matches only at 0) cannot match
+ * (run_whole()). */
 #define SHORT_NONE SIZE_MAX
-static size_t short_start(const struct filter_engine *e, size_t s, const char *subj)
+static size_t short_start(const struct filter_engine *e, size_t s, const char *subj, int split)
 {
 	const struct split *sp = &e->splits[s];
 	const struct plan_slot *ps = &e->plan->slot[s];
 	uint32_t end = 0;
-	if (!sp->reach || sp->head)
+	if (!sp->reach || (sp->head && (!split || sp->wset == PREFIX_SET)))
 		return 0;
 	if (sp->wset == WSET_ANY) {
 		for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++) {
@@ -2067,7 +2085,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		    (!e->splits[s].head || sc->split))
 			o = window_set(e, s, slen, &w);
 		count_long(e, i, slen, o);
-		size_t from = sc->starts[r->input] ? short_start(e, s, subj) : 0;
+		size_t from = sc->starts[r->input] ? short_start(e, s, subj, sc->split) : 0;
 		if (from == SHORT_NONE)
 			continue;
 		rc = o ? run_windowed(e, i, k, sc, subj, slen, o, &w)
@@ -2088,7 +2106,7 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->windows[r->input] && e->splits[s].reach)
 			o = window_set(e, s, slen, &w);
 		count_long(e, i, slen, o);
-		size_t from = sc->starts[r->input] ? short_start(e, s, subj) : 0;
+		size_t from = sc->starts[r->input] ? short_start(e, s, subj, 0) : 0;
 		if (from == SHORT_NONE)
 			continue; /* no match */
 		rc = o ? except_windowed(e, s, subj, slen, o, &w)

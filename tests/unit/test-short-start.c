@@ -23,8 +23,11 @@
 	" severity 1\n actions review\n input " input "\n" body "end\n"
 
 /* Patterns of each window plan: bounded in characters (with a cut),
- * bounded in words, a relaxed prefix (in characters, and in words), and
- * an except that is bounded. */
+ * bounded in words, a relaxed prefix (in characters, and in words), an
+ * except that is bounded, and two split patterns (anchor-split.h): one
+ * bounded, whose head is skipped when the bound is above 0, and one with
+ * a relaxed prefix whose set may be the tail's first branch ("koll"),
+ * which starts at 0. */
 static const char rules_txt[] = RULE(
         "t.chars", "raw",
         " pattern .{0,150}zqxw\n match zqxw\n match a zqxw\n match zqxw.\n"
@@ -46,7 +49,19 @@ static const char rules_txt[] = RULE(
                                 RULE("t.except", "raw",
                                      " pattern \\bqq\\w*\n except qq.{0,20}zqxw\n match qq\n match "
                                      "qqa\n"
-                                     " match a qq\n nomatch qq zqxw\n nomatch hej\n nomatch aqq\n");
+                                     " match a qq\n nomatch qq zqxw\n nomatch hej\n nomatch aqq\n")
+                                        RULE("t.split", "raw",
+                                             " pattern (?:^|[.!?] ?)[a-z ]{0,20}zqxw\n"
+                                             " match zqxw\n match a. zqxw\n match b! a zqxw\n"
+                                             " nomatch hej\n nomatch zqx\n nomatch b.zqx\n")
+                                                RULE("t.split-prefix", "normalized",
+                                                     " pattern "
+                                                     "(?:^|[.!?]\\s?|koll\\s)bo\\w*\\s+"
+                                                     "\\w+\\s+[^.]*\\bdoda\n"
+                                                     " match bo x doda\n match hej. bo x doda\n"
+                                                     " match koll bo x doda\n nomatch hej\n "
+                                                     "nomatch bo doda\n"
+                                                     " nomatch bo x. doda\n");
 
 static struct filter_engine *engine(void)
 {
@@ -132,6 +147,25 @@ static void test_match_a_full_reach_before_the_first_place(void)
 	strcpy(text + 23, "zqxw");
 	hit_span(e, text, "t.except", &s, &end);
 	T_EQ_INT(0, s);
+	/* split: the head matches at 0 with "zqxw" 20 letters on (its
+	 * reach), and is not tried once the bound is above 0; the tail's
+	 * match begins its full reach (26) before the end of "zqxw" */
+	memset(text, 'a', 20);
+	strcpy(text + 20, "zqxw");
+	hit_span(e, text, "t.split", &s, &end);
+	T_EQ_INT(0, s);
+	T_EQ_INT(24, end);
+	memset(text, 'b', 30);
+	memcpy(text + 30, ". ", 2);
+	memset(text + 32, 'a', 20);
+	strcpy(text + 52, "zqxw");
+	hit_span(e, text, "t.split", &s, &end);
+	T_EQ_INT(30, s);
+	T_EQ_INT(56, end);
+	hit_span(e, "zqxw bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb zqxw", "t.split", &s, &end);
+	T_EQ_INT(0, s);
+	hit_span(e, "bo x doda", "t.split-prefix", &s, &end);
+	T_EQ_INT(0, s);
 	filter_engine_free(e);
 }
 
@@ -140,8 +174,9 @@ static void test_match_a_full_reach_before_the_first_place(void)
 static void test_random_short_texts_same_verdicts(void)
 {
 	static const char *const words[] = {
-		"zqxw", "zqx", "xwv", "ko", "koa", "bo", "boa",  "doda", "döda", "qq", "qqa",
-		"a",    "bc",  "def", ".",  "\n",  "  ", "ZQXW", "Bo",   "e",    "é",  "zq xw",
+		"zqxw", "zqx", "xwv", "ko",    "koa",  "bo", "boa", "doda", "döda",
+		"qq",   "qqa", "a",   "bc",    "def",  ".",  "\n",  "  ",   "ZQXW",
+		"Bo",   "e",   "é",   "zq xw", "koll", "!",  "? ",  "x",
 	};
 	const size_t nw = sizeof(words) / sizeof(words[0]);
 	struct filter_engine *e = engine();
