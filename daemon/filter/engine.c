@@ -2269,7 +2269,10 @@ struct occ_ctx {
 
 /* aho_scan_all(): keep the occurrence of the window set of a windowed
  * candidate pattern or except (e->want; up to one past WINDOW_MAX_OCC:
- * enough to know it is too many). */
+ * enough to know it is too many).  A set past that is no longer wanted
+ * in this scan: the replay (or scan) reports its later occurrences no
+ * more (a 64 KB text holds sets such as the question words' tens of
+ * thousands of times). */
 static void on_occurrence(void *ctx, uint32_t id, size_t end)
 {
 	struct occ_ctx *oc = ctx;
@@ -2278,9 +2281,11 @@ static void on_occurrence(void *ctx, uint32_t id, size_t end)
 	if (o->gen != e->gen)
 		*o = (struct occ){ e->gen, UINT32_MAX, UINT32_MAX, 0 };
 	if (o->n > WINDOW_MAX_OCC)
+		return; /* a second literal of the set ending here */
+	if (++o->n > WINDOW_MAX_OCC) {
+		e->want[id] = 0;
 		return;
-	if (++o->n > WINDOW_MAX_OCC)
-		return;
+	}
 	if (e->nocc == e->occcap) {
 		size_t cap = e->occcap ? e->occcap * 2 : 1024;
 		uint32_t *np = realloc(e->occ_pos, cap * sizeof(*np));
