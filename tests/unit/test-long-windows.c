@@ -678,6 +678,56 @@ out:
 	filter_engine_free(e);
 }
 
+/* A set's places are recorded up to one past WINDOW_MAX_OCC (2,048,
+ * engine.c): one more means too many, the pattern runs over the whole
+ * text.  Past that the set is no longer wanted in the scan
+ * (on_occurrence()), so its later places are not reported at all.
+ * "zqxw\d" after 2,047 or 2,048 places of "zqxw" without a digit, its
+ * match at the last place (the 2,048th or the 2,049th): in windows
+ * around all 2,048 places, or over the whole text; found either way, the
+ * verdict of a run without windows.  Counting one place short of the
+ * limit would run the second in windows around the first 2,048 places
+ * and miss the match. */
+static void test_places_counted_to_one_past_the_limit(void)
+{
+	static const char txt[] =
+	        "rule t.occ\n title t\n category spam\n statute kommentarsregler\n"
+	        " tier possible\n severity 1\n actions review\n input raw\n"
+	        " pattern zqxw\\d\n match zqxw1\n match a zqxw2\n match zqxw3 b\n"
+	        " nomatch zqxw\n nomatch hej\n nomatch zqx1\nend\n";
+	for (int before = 2047; before <= 2048; before++) {
+		struct filter_engine *e = rules_engine(txt, strlen(txt));
+		const size_t cap = 8 * 2100 + 64;
+		char *s = malloc(cap);
+		T_ASSERT(e != NULL && s != NULL);
+		if (!e || !s) {
+			free(s);
+			filter_engine_free(e);
+			continue;
+		}
+		size_t n = 0;
+		for (int k = 0; k < before; k++)
+			n += (size_t)snprintf(s + n, cap - n, "zqxw a ");
+		n += (size_t)snprintf(s + n, cap - n, "zqxw5 hej");
+		struct filter_verdict *v = NULL, *w = NULL;
+		T_EQ_INT(0, filter_engine_scan(e, s, n, 0, &v));
+		/* the counters of this scan alone */
+		const struct filter_rule_stats st = *filter_engine_rule_stats(e, 0);
+		T_EQ_INT(0, filter_engine_scan(e, s, n, FILTER_SCAN_NO_WINDOW, &w));
+		printf("# %d places before the match: %s, %llu runs in windows, %llu whole\n",
+		       before, has_hit(v, "t.occ") ? "found" : "missed",
+		       (unsigned long long)st.long_windowed, (unsigned long long)st.long_whole);
+		T_ASSERT(has_hit(v, "t.occ"));
+		T_ASSERT(same_verdict(v, w));
+		T_EQ_INT(before < 2048 ? 1 : 0, (long long)st.long_windowed);
+		T_EQ_INT(before < 2048 ? 0 : 1, (long long)st.long_whole);
+		filter_verdict_free(v);
+		filter_verdict_free(w);
+		free(s);
+		filter_engine_free(e);
+	}
+}
+
 int main(void)
 {
 	T_RUN(test_bounded_rules_run_in_windows_on_long_text);
@@ -689,5 +739,6 @@ int main(void)
 	T_RUN(test_lookbehind_literal_before_the_match);
 	T_RUN(test_window_subject_ends_after_what_attempts_read);
 	T_RUN(test_recurring_source_keeps_its_own_plan);
+	T_RUN(test_places_counted_to_one_past_the_limit);
 	return t_done();
 }
