@@ -53,11 +53,10 @@ struct crule {
 struct slot {
 	uint32_t rule;
 	uint8_t full;   /* bit per required set; 0: always run */
-	uint8_t seen;   /* valid when gen == engine gen: full when every
-	                 * required set was seen, else 0 (open_slots()) */
 	uint8_t except; /* an `except` of the rule: its literals do not make
 	                 * the rule a candidate; missing, they skip the except */
-	uint32_t gen;
+	uint32_t gen;   /* == engine gen: every required set was seen
+	                 * (open_slots() writes only the slots that open) */
 };
 
 /* A pattern of the form (?:^|…)REST run as two (anchor-split.h), per slot;
@@ -166,7 +165,7 @@ struct filter_engine {
 	/* short texts: per distinct set, where its first occurrence ends
 	 * in its input (aho_scan_first(); valid when seen) */
 	uint32_t *first;
-	uint32_t *primed; /* scratch: slots whose primary set was seen */
+	uint32_t *primed; /* scratch: plan->fan entries whose primary set was seen */
 	size_t nprimed;
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
 	struct occ *occ;           /* per distinct set, allocated on the first long text */
@@ -777,10 +776,27 @@ static int intern_set(struct set_map *m, struct litlist *L, int in, const struct
 
 /* Which slots to look at when set g is seen: those whose primary set it
  * is (plan->fan_off, plan->fan).  Returns 0 or -ENOMEM. */
+_Static_assert(PLAN_FAN_OTHERS == PREFILTER_MAX_CONJ - 1, "a fan entry names every other set");
+
+/* Fan entry of slot s of p: the slot and its required sets but the
+ * primary one. */
+static struct plan_fan fan_entry(const struct prefilter_plan *p, size_t s)
+{
+	const struct plan_slot *ps = &p->slot[s];
+	struct plan_fan f = { .slot = (uint32_t)s };
+	unsigned n = 0;
+	for (unsigned c = 0; c < PLAN_FAN_OTHERS; c++)
+		f.other[c] = PLAN_NO_SET;
+	for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
+		if ((ps->full >> c & 1) && c != ps->primary)
+			f.other[n++] = ps->set[c];
+	return f;
+}
+
 static int build_fanout(struct prefilter_plan *p)
 {
 	p->fan_off = calloc(p->nsets + 2, sizeof(uint32_t));
-	p->fan = malloc((p->nslots ? p->nslots : 1) * sizeof(uint32_t));
+	p->fan = malloc((p->nslots ? p->nslots : 1) * sizeof(*p->fan));
 	if (!p->fan_off || !p->fan)
 		return -ENOMEM;
 	for (size_t s = 0; s < p->nslots; s++)
@@ -790,7 +806,8 @@ static int build_fanout(struct prefilter_plan *p)
 		p->fan_off[g + 2] += p->fan_off[g + 1];
 	for (size_t s = 0; s < p->nslots; s++)
 		if (p->slot[s].full)
-			p->fan[p->fan_off[p->slot[s].set[p->slot[s].primary] + 1]++] = (uint32_t)s;
+			p->fan[p->fan_off[p->slot[s].set[p->slot[s].primary] + 1]++] =
+			        fan_entry(p, s);
 	return 0;
 }
 
@@ -1370,7 +1387,7 @@ static void mark_rule(struct filter_engine *e, uint32_t rule)
 static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
 	const uint32_t gen = e->gen;
-	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
+	const uint32_t *off = e->plan->fan_off;
 	const uint32_t nprimary = (uint32_t)e->plan->nprimary;
 	uint32_t *seen = e->setseen, *primed = e->primed;
 	size_t nprimed = e->nprimed;
@@ -1380,7 +1397,7 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 			if (seen[g] != gen) {
 				seen[g] = gen;
 				for (uint32_t j = off[g]; j < off[g + 1]; j++)
-					primed[nprimed++] = fan[j];
+					primed[nprimed++] = j;
 			}
 		} else {
 			seen[g] = gen; /* nobody's primary set: no fan */
@@ -1393,36 +1410,39 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
  * ends; it wrote the new primary sets, ids[0..n): their slots are primed. */
 static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
-	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
+	const uint32_t *off = e->plan->fan_off;
 	uint32_t *primed = e->primed;
 	size_t nprimed = e->nprimed;
 	for (size_t k = 0; k < n; k++)
 		for (uint32_t j = off[ids[k]]; j < off[ids[k] + 1]; j++)
-			primed[nprimed++] = fan[j];
+			primed[nprimed++] = j;
 	e->nprimed = nprimed;
 }
 
+/* Whether all the other sets of fan entry f were seen (the first one
+ * missing ends the look: most primed slots). */
+static int fan_open(const struct filter_engine *e, const struct plan_fan *f)
+{
+	for (unsigned c = 0; c < PLAN_FAN_OTHERS && f->other[c] != PLAN_NO_SET; c++)
+		if (e->setseen[f->other[c]] != e->gen)
+			return 0;
+	return 1;
+}
+
 /* Which sets of each primed slot were seen: a slot whose sets all were
- * is open, and its rule (unless it is an except) a candidate. */
+ * is open, and its rule (unless it is an except) a candidate.  The fan
+ * entries, read in order, say which sets; only a slot that opens is
+ * touched (slot_open() takes any other as closed). */
 static void open_slots(struct filter_engine *e)
 {
-	const uint32_t gen = e->gen;
+	const struct plan_fan *fan = e->plan->fan;
 	for (size_t k = 0; k < e->nprimed; k++) {
-		const uint32_t s = e->primed[k];
-		const struct plan_slot *ps = &e->plan->slot[s];
-		struct slot *sl = &e->slots[s];
-		/* only whether all were seen matters (slot_open()): the
-		 * first one missing ends the look (most primed slots) */
-		const unsigned full = ps->full;
-		uint8_t seen = (uint8_t)full;
-		for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
-			if ((full >> c & 1) && e->setseen[ps->set[c]] != gen) {
-				seen = 0;
-				break;
-			}
-		sl->gen = gen;
-		sl->seen = seen;
-		if (seen && !sl->except)
+		const struct plan_fan *f = &fan[e->primed[k]];
+		if (!fan_open(e, f))
+			continue;
+		struct slot *sl = &e->slots[f->slot];
+		sl->gen = e->gen;
+		if (!sl->except)
 			mark_rule(e, sl->rule);
 	}
 	e->nprimed = 0;
@@ -1432,7 +1452,7 @@ static void open_slots(struct filter_engine *e)
 static int slot_open(const struct filter_engine *e, size_t i, size_t k)
 {
 	const struct slot *sl = &e->slots[e->cr[i].slot0 + k];
-	return sl->full == 0 || (sl->gen == e->gen && sl->seen == sl->full);
+	return sl->full == 0 || sl->gen == e->gen;
 }
 
 static uint64_t mono_ns(void)
