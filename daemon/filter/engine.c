@@ -160,11 +160,11 @@ struct filter_engine {
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
 	uint32_t gen;
-	uint32_t *lits;    /* scratch: set ids reported by a scan (aho_outputs()) */
-	uint32_t *setseen; /* per distinct set (plan->nsets): == gen when seen */
-	/* short texts: per distinct set, where its first occurrence ends
-	 * in its input (aho_scan_first(); valid when seen) */
-	uint32_t *first;
+	uint32_t *lits; /* scratch: set ids reported by a scan (aho_outputs()) */
+	/* per distinct set (plan->nsets): .gen == gen when seen; short
+	 * texts: .first, where its first occurrence ends in its input
+	 * (aho_scan_first()) */
+	struct aho_mark *setseen;
 	uint32_t *primed; /* scratch: plan->fan entries whose primary set was seen */
 	size_t nprimed;
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
@@ -258,7 +258,6 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->want);
 	free(e->recorded);
 	free(e->setseen);
-	free(e->first);
 	free(e->primed);
 	free(e->occ_pos);
 	free(e->occ_next);
@@ -1102,9 +1101,8 @@ static int build_prefilter(struct filter_engine *e)
 	}
 	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
 	e->setseen = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->setseen));
-	e->first = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->first));
 	e->primed = malloc((e->nslots ? e->nslots : 1) * sizeof(*e->primed));
-	if (!e->lits || !e->setseen || !e->first || !e->primed)
+	if (!e->lits || !e->setseen || !e->primed)
 		goto out;
 	r = 0;
 out:
@@ -1327,7 +1325,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 	b += nr * (sizeof(*e->cr) + sizeof(*e->cand));
 	b += ns * (sizeof(*e->slots) + sizeof(*e->splits) + sizeof(*e->cref) + sizeof(*e->primed));
 	b += e->opt.max_spans * sizeof(*e->spans);
-	b += nsets * (sizeof(*e->setseen) + sizeof(*e->first));
+	b += nsets * sizeof(*e->setseen);
 	if (e->occ)
 		b += nsets * (sizeof(*e->occ) + sizeof(*e->want)) + ns * sizeof(*e->recorded);
 	b += e->occcap * (sizeof(*e->occ_pos) + sizeof(*e->occ_next));
@@ -1389,18 +1387,19 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 	const uint32_t gen = e->gen;
 	const uint32_t *off = e->plan->fan_off;
 	const uint32_t nprimary = (uint32_t)e->plan->nprimary;
-	uint32_t *seen = e->setseen, *primed = e->primed;
+	struct aho_mark *seen = e->setseen;
+	uint32_t *primed = e->primed;
 	size_t nprimed = e->nprimed;
 	for (size_t k = 0; k < n; k++) {
 		const uint32_t g = ids[k];
 		if (g < nprimary) {
-			if (seen[g] != gen) {
-				seen[g] = gen;
+			if (seen[g].gen != gen) {
+				seen[g].gen = gen;
 				for (uint32_t j = off[g]; j < off[g + 1]; j++)
 					primed[nprimed++] = j;
 			}
 		} else {
-			seen[g] = gen; /* nobody's primary set: no fan */
+			seen[g].gen = gen; /* nobody's primary set: no fan */
 		}
 	}
 	e->nprimed = nprimed;
@@ -1424,7 +1423,7 @@ static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 static int fan_open(const struct filter_engine *e, const struct plan_fan *f)
 {
 	for (unsigned c = 0; c < PLAN_FAN_OTHERS && f->other[c] != PLAN_NO_SET; c++)
-		if (e->setseen[f->other[c]] != e->gen)
+		if (e->setseen[f->other[c]].gen != e->gen)
 			return 0;
 	return 1;
 }
@@ -1479,7 +1478,7 @@ struct scan {
 	int split;            /* run split patterns as head and tail */
 	int windows[NINPUTS]; /* occurrences recorded (long text) */
 	int traced[NINPUTS];  /* the prefilter's scan kept a trace (e->trace) */
-	int starts[NINPUTS];  /* short text: the seen sets' first ends (e->first) */
+	int starts[NINPUTS];  /* short text: the seen sets' first ends (e->setseen) */
 };
 
 static int is_limit_error(int rc)
@@ -1969,7 +1968,7 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
  * text) ends (aho_scan_first()). */
 static uint32_t first_end(const struct filter_engine *e, uint32_t g)
 {
-	return e->first[g]; /* a set is of one input: first[] holds both's */
+	return e->setseen[g].first; /* a set is of one input: setseen holds both's */
 }
 
 /* On a short text (sc->starts[input]): the first offset at which a match
@@ -1993,7 +1992,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, const char *s
 			if (!(e->slots[s].full & (1u << c)))
 				continue;
 			const uint32_t g = ps->set[c];
-			if (e->setseen[g] != e->gen)
+			if (e->setseen[g].gen != e->gen)
 				return 0; /* cannot be: the slot is open */
 			uint32_t f = first_end(e, g);
 			if (f > end)
@@ -2003,7 +2002,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, const char *s
 		const uint32_t g = ps->set[sp->wset];
 		if (g == PLAN_NO_SET)
 			return 0;
-		if (e->setseen[g] != e->gen)
+		if (e->setseen[g].gen != e->gen)
 			return sp->wset == PREFIX_SET ? SHORT_NONE : 0;
 		end = first_end(e, g);
 	}
@@ -2210,7 +2209,7 @@ static void next_generation(struct filter_engine *e)
 			e->recorded[s] = 0;
 	}
 	for (size_t g = 0; g < e->plan->nsets; g++) {
-		e->setseen[g] = 0;
+		e->setseen[g].gen = 0;
 		if (e->occ) {
 			e->occ[g].gen = 0;
 			e->want[g] = 0;
@@ -2244,7 +2243,7 @@ static void prefilter_input(struct filter_engine *e, struct scan *sc, unsigned f
 	if (len < WINDOW_MIN_TEXT && !(flags & FILTER_SCAN_NO_WINDOW) && e->window_patterns) {
 		on_primary(e, e->lits,
 		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, e->setseen,
-		                          e->first, (uint32_t)e->plan->nprimary, e->lits));
+		                          (uint32_t)e->plan->nprimary, e->lits));
 		sc->traced[in] = 0;
 		sc->starts[in] = 1;
 		return;
