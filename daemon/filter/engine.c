@@ -792,6 +792,17 @@ static struct plan_fan fan_entry(const struct prefilter_plan *p, size_t s)
 	return f;
 }
 
+/* Does slot s of p get a fan entry?  A pattern with literals does; an
+ * except does not: whether its sets were seen matters only when its rule
+ * is a candidate and matched, and is looked up then (slot_open()), where
+ * priming every except whose primary set occurs was most of the priming
+ * work (a third of the slots are excepts, their literals often common
+ * words). */
+static int fanned(const struct prefilter_plan *p, size_t s)
+{
+	return p->slot[s].full && !(p->tag[s] & PLAN_TAG(0, 1, 0));
+}
+
 static int build_fanout(struct prefilter_plan *p)
 {
 	p->fan_off = calloc(p->nsets + 2, sizeof(uint32_t));
@@ -799,18 +810,19 @@ static int build_fanout(struct prefilter_plan *p)
 	if (!p->fan_off || !p->fan)
 		return -ENOMEM;
 	for (size_t s = 0; s < p->nslots; s++)
-		if (p->slot[s].full)
+		if (fanned(p, s))
 			p->fan_off[p->slot[s].set[p->slot[s].primary] + 2]++;
 	for (size_t g = 0; g < p->nsets; g++)
 		p->fan_off[g + 2] += p->fan_off[g + 1];
 	for (size_t s = 0; s < p->nslots; s++)
-		if (p->slot[s].full)
+		if (fanned(p, s))
 			p->fan[p->fan_off[p->slot[s].set[p->slot[s].primary] + 1]++] =
 			        fan_entry(p, s);
 	return 0;
 }
 
-/* Number the distinct sets so that the primary sets of slots come first
+/* Number the distinct sets so that the primary sets of patterns' slots
+ * (fanned()) come first
  * (plan->nprimary of them), in their order of first appearance, then the
  * others: on_literals() then tells a set that only needs marking (most of
  * a comment's 270 sets: two-letter words, a lexicon's trie pieces) by its
@@ -826,7 +838,7 @@ static int primary_first(struct prefilter_plan *p, struct litlist *L)
 	uint32_t next = 0;
 	for (size_t s = 0; s < p->nslots; s++) {
 		const struct plan_slot *ps = &p->slot[s];
-		if (ps->full && num[ps->set[ps->primary]] == UINT32_MAX)
+		if (fanned(p, s) && num[ps->set[ps->primary]] == UINT32_MAX)
 			num[ps->set[ps->primary]] = next++;
 	}
 	p->nprimary = next;
@@ -1428,10 +1440,10 @@ static int fan_open(const struct filter_engine *e, const struct plan_fan *f)
 	return 1;
 }
 
-/* Which sets of each primed slot were seen: a slot whose sets all were
- * is open, and its rule (unless it is an except) a candidate.  The fan
- * entries, read in order, say which sets; only a slot that opens is
- * touched (slot_open() takes any other as closed). */
+/* Which sets of each primed slot (a pattern's) were seen: a slot whose
+ * sets all were is open, and its rule a candidate.  The fan entries,
+ * read in order, say which sets; only a slot that opens is touched
+ * (slot_open() takes any other as closed). */
 static void open_slots(struct filter_engine *e)
 {
 	const struct plan_fan *fan = e->plan->fan;
@@ -1441,17 +1453,31 @@ static void open_slots(struct filter_engine *e)
 			continue;
 		struct slot *sl = &e->slots[f->slot];
 		sl->gen = e->gen;
-		if (!sl->except)
-			mark_rule(e, sl->rule);
+		mark_rule(e, sl->rule);
 	}
 	e->nprimed = 0;
 }
 
-/* May pattern k of rule i match, as far as the prefilter knows? */
+/* Were all the required sets of slot s seen in this scan? */
+static int sets_seen(const struct filter_engine *e, size_t s)
+{
+	const struct plan_slot *ps = &e->plan->slot[s];
+	for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
+		if ((ps->full >> c & 1) && e->setseen[ps->set[c]].gen != e->gen)
+			return 0;
+	return 1;
+}
+
+/* May pattern k of rule i match, as far as the prefilter knows?  A
+ * pattern's slot was opened by open_slots(); an except's sets are looked
+ * up now (fanned()). */
 static int slot_open(const struct filter_engine *e, size_t i, size_t k)
 {
-	const struct slot *sl = &e->slots[e->cr[i].slot0 + k];
-	return sl->full == 0 || sl->gen == e->gen;
+	const size_t s = e->cr[i].slot0 + k;
+	const struct slot *sl = &e->slots[s];
+	if (sl->full == 0)
+		return 1;
+	return sl->except ? sets_seen(e, s) : sl->gen == e->gen;
 }
 
 static uint64_t mono_ns(void)

@@ -66,9 +66,9 @@ struct prefilter_plan {
 		uint32_t slot;
 		uint32_t other[PLAN_FAN_OTHERS]; /* its other required sets; PLAN_NO_SET */
 	} * fan;
-	/* Sets 0 .. nprimary - 1 are some slot's primary set (each has a
-	 * fan); the rest only need to be marked seen (build_plan() numbers
-	 * them so). */
+	/* Sets 0 .. nprimary - 1 are some pattern's primary set (each has
+	 * a fan; an except's slot has none, engine.c); the rest only need to be marked seen
+	 * (build_plan() numbers them so). */
 	size_t nprimary;
 	/* the key */
 	const void **src; /* per slot, its code cache entry (codecache.h) */
