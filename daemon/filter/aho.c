@@ -718,7 +718,7 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 
 /* What aho_scan_first() does with each id reported (aho.h). */
 struct first_sink {
-	uint32_t *seen, *first;
+	struct aho_mark *mark;
 	uint32_t gen, nkeep;
 };
 
@@ -733,7 +733,7 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 {
 	const struct orec *orc = a->orec;
 	const uint32_t *ids = a->ids;
-	uint32_t *seen = k->seen, *first = k->first;
+	struct aho_mark *mark = k->mark;
 	const uint32_t gen = k->gen, nkeep = k->nkeep;
 	do {
 		stamp_set(stamp, o, gen);
@@ -741,9 +741,8 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 		const uint32_t *l = list_in(ids, orc[o].lo, &n);
 		for (const uint32_t *e = l + n; l < e; l++) {
 			const uint32_t g = *l;
-			if (seen[g] != gen) {
-				seen[g] = gen;
-				first[g] = end;
+			if (mark[g].gen != gen) {
+				mark[g] = (struct aho_mark){ gen, end };
 				if (g < nkeep)
 					*out++ = g;
 			}
@@ -754,11 +753,11 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 }
 
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, uint32_t *seen, uint32_t *first, uint32_t nkeep, uint32_t *out)
+                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, uint32_t *out)
 {
 	const uint8_t *p = (const uint8_t *)text;
 	const uint8_t *cls = a->cls;
-	const struct first_sink k = { seen, first, gen, nkeep };
+	const struct first_sink k = { mark, gen, nkeep };
 	uint32_t *o = out;
 	uint32_t s = 0, r;
 	for (size_t i = 0; i < len; i++) {

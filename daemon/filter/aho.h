@@ -59,18 +59,27 @@ typedef void aho_each_fn(void *ctx, uint32_t id, size_t end);
 size_t aho_scan_all(const struct aho *a, const char *text, size_t len, const uint32_t *want,
                     uint32_t gen, aho_each_fn *fn, void *ctx);
 
+/* Per id, for aho_scan_first(): whether it was seen in scan `gen` and
+ * where it first ends.  Both in one record: a new id costs one cache
+ * line, not two (ten times the rules: 1,200 new ids a comment in 43,000
+ * ids' records, 340 KB). */
+struct aho_mark {
+	uint32_t gen;
+	uint32_t first; /* valid when gen is the scan's */
+};
+
 /* aho_scan() for the prefilter of a short text: where each id first
  * occurs, and only new ids of interest written.  For each id reported
- * whose seen[id] != gen, it sets seen[id] = gen and first[id] to the end
- * offset of the id's first occurrence in text (just after the literal's
- * last byte: an output state reports once a scan, with the chain after it
- * up to one that reported earlier, so an id's first report is at its
- * first end), and writes the id to out when it is below nkeep.  seen and
- * first have an entry per id; ids already seen in this generation (by an
- * earlier scan with the same gen) are left as they are.  Returns the
- * number written (at most aho_outputs()). */
+ * whose mark[id].gen != gen, it sets mark[id].gen = gen and
+ * mark[id].first to the end offset of the id's first occurrence in text
+ * (just after the literal's last byte: an output state reports once a
+ * scan, with the chain after it up to one that reported earlier, so an
+ * id's first report is at its first end), and writes the id to out when
+ * it is below nkeep.  mark has an entry per id; ids already seen in this
+ * generation (by an earlier scan with the same gen) are left as they
+ * are.  Returns the number written (at most aho_outputs()). */
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, uint32_t *seen, uint32_t *first, uint32_t nkeep, uint32_t *out);
+                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, uint32_t *out);
 
 /* aho_scan() that also keeps, in trace, the end offset and reporting
  * state of every position where some literal ends, so that

@@ -53,11 +53,10 @@ struct crule {
 struct slot {
 	uint32_t rule;
 	uint8_t full;   /* bit per required set; 0: always run */
-	uint8_t seen;   /* valid when gen == engine gen: full when every
-	                 * required set was seen, else 0 (open_slots()) */
 	uint8_t except; /* an `except` of the rule: its literals do not make
 	                 * the rule a candidate; missing, they skip the except */
-	uint32_t gen;
+	uint32_t gen;   /* == engine gen: every required set was seen
+	                 * (open_slots() writes only the slots that open) */
 };
 
 /* A pattern of the form (?:^|…)REST run as two (anchor-split.h), per slot;
@@ -161,12 +160,12 @@ struct filter_engine {
 	pcre2_jit_stack *jstack;
 	pcre2_match_data *md;
 	uint32_t gen;
-	uint32_t *lits;    /* scratch: set ids reported by a scan (aho_outputs()) */
-	uint32_t *setseen; /* per distinct set (plan->nsets): == gen when seen */
-	/* short texts: per distinct set, where its first occurrence ends
-	 * in its input (aho_scan_first(); valid when seen) */
-	uint32_t *first;
-	uint32_t *primed; /* scratch: slots whose primary set was seen */
+	uint32_t *lits; /* scratch: set ids reported by a scan (aho_outputs()) */
+	/* per distinct set (plan->nsets): .gen == gen when seen; short
+	 * texts: .first, where its first occurrence ends in its input
+	 * (aho_scan_first()) */
+	struct aho_mark *setseen;
+	uint32_t *primed; /* scratch: plan->fan entries whose primary set was seen */
 	size_t nprimed;
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
 	struct occ *occ;           /* per distinct set, allocated on the first long text */
@@ -259,7 +258,6 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->want);
 	free(e->recorded);
 	free(e->setseen);
-	free(e->first);
 	free(e->primed);
 	free(e->occ_pos);
 	free(e->occ_next);
@@ -777,24 +775,54 @@ static int intern_set(struct set_map *m, struct litlist *L, int in, const struct
 
 /* Which slots to look at when set g is seen: those whose primary set it
  * is (plan->fan_off, plan->fan).  Returns 0 or -ENOMEM. */
+_Static_assert(PLAN_FAN_OTHERS == PREFILTER_MAX_CONJ - 1, "a fan entry names every other set");
+
+/* Fan entry of slot s of p: the slot and its required sets but the
+ * primary one. */
+static struct plan_fan fan_entry(const struct prefilter_plan *p, size_t s)
+{
+	const struct plan_slot *ps = &p->slot[s];
+	struct plan_fan f = { .slot = (uint32_t)s };
+	unsigned n = 0;
+	for (unsigned c = 0; c < PLAN_FAN_OTHERS; c++)
+		f.other[c] = PLAN_NO_SET;
+	for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
+		if ((ps->full >> c & 1) && c != ps->primary)
+			f.other[n++] = ps->set[c];
+	return f;
+}
+
+/* Does slot s of p get a fan entry?  A pattern with literals does; an
+ * except does not: whether its sets were seen matters only when its rule
+ * is a candidate and matched, and is looked up then (slot_open()), where
+ * priming every except whose primary set occurs was most of the priming
+ * work (a third of the slots are excepts, their literals often common
+ * words). */
+static int fanned(const struct prefilter_plan *p, size_t s)
+{
+	return p->slot[s].full && !(p->tag[s] & PLAN_TAG(0, 1, 0));
+}
+
 static int build_fanout(struct prefilter_plan *p)
 {
 	p->fan_off = calloc(p->nsets + 2, sizeof(uint32_t));
-	p->fan = malloc((p->nslots ? p->nslots : 1) * sizeof(uint32_t));
+	p->fan = malloc((p->nslots ? p->nslots : 1) * sizeof(*p->fan));
 	if (!p->fan_off || !p->fan)
 		return -ENOMEM;
 	for (size_t s = 0; s < p->nslots; s++)
-		if (p->slot[s].full)
+		if (fanned(p, s))
 			p->fan_off[p->slot[s].set[p->slot[s].primary] + 2]++;
 	for (size_t g = 0; g < p->nsets; g++)
 		p->fan_off[g + 2] += p->fan_off[g + 1];
 	for (size_t s = 0; s < p->nslots; s++)
-		if (p->slot[s].full)
-			p->fan[p->fan_off[p->slot[s].set[p->slot[s].primary] + 1]++] = (uint32_t)s;
+		if (fanned(p, s))
+			p->fan[p->fan_off[p->slot[s].set[p->slot[s].primary] + 1]++] =
+			        fan_entry(p, s);
 	return 0;
 }
 
-/* Number the distinct sets so that the primary sets of slots come first
+/* Number the distinct sets so that the primary sets of patterns' slots
+ * (fanned()) come first
  * (plan->nprimary of them), in their order of first appearance, then the
  * others: on_literals() then tells a set that only needs marking (most of
  * a comment's 270 sets: two-letter words, a lexicon's trie pieces) by its
@@ -810,7 +838,7 @@ static int primary_first(struct prefilter_plan *p, struct litlist *L)
 	uint32_t next = 0;
 	for (size_t s = 0; s < p->nslots; s++) {
 		const struct plan_slot *ps = &p->slot[s];
-		if (ps->full && num[ps->set[ps->primary]] == UINT32_MAX)
+		if (fanned(p, s) && num[ps->set[ps->primary]] == UINT32_MAX)
 			num[ps->set[ps->primary]] = next++;
 	}
 	p->nprimary = next;
@@ -1117,9 +1145,8 @@ static int build_prefilter(struct filter_engine *e)
 	}
 	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
 	e->setseen = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->setseen));
-	e->first = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->first));
 	e->primed = malloc((e->nslots ? e->nslots : 1) * sizeof(*e->primed));
-	if (!e->lits || !e->setseen || !e->first || !e->primed)
+	if (!e->lits || !e->setseen || !e->primed)
 		goto out;
 	r = 0;
 out:
@@ -1342,7 +1369,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 	b += nr * (sizeof(*e->cr) + sizeof(*e->cand));
 	b += ns * (sizeof(*e->slots) + sizeof(*e->splits) + sizeof(*e->cref) + sizeof(*e->primed));
 	b += e->opt.max_spans * sizeof(*e->spans);
-	b += nsets * (sizeof(*e->setseen) + sizeof(*e->first));
+	b += nsets * sizeof(*e->setseen);
 	if (e->occ)
 		b += nsets * (sizeof(*e->occ) + sizeof(*e->want)) + ns * sizeof(*e->recorded);
 	b += e->occcap * (sizeof(*e->occ_pos) + sizeof(*e->occ_next));
@@ -1402,20 +1429,21 @@ static void mark_rule(struct filter_engine *e, uint32_t rule)
 static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
 	const uint32_t gen = e->gen;
-	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
+	const uint32_t *off = e->plan->fan_off;
 	const uint32_t nprimary = (uint32_t)e->plan->nprimary;
-	uint32_t *seen = e->setseen, *primed = e->primed;
+	struct aho_mark *seen = e->setseen;
+	uint32_t *primed = e->primed;
 	size_t nprimed = e->nprimed;
 	for (size_t k = 0; k < n; k++) {
 		const uint32_t g = ids[k];
 		if (g < nprimary) {
-			if (seen[g] != gen) {
-				seen[g] = gen;
+			if (seen[g].gen != gen) {
+				seen[g].gen = gen;
 				for (uint32_t j = off[g]; j < off[g + 1]; j++)
-					primed[nprimed++] = fan[j];
+					primed[nprimed++] = j;
 			}
 		} else {
-			seen[g] = gen; /* nobody's primary set: no fan */
+			seen[g].gen = gen; /* nobody's primary set: no fan */
 		}
 	}
 	e->nprimed = nprimed;
@@ -1425,46 +1453,63 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
  * ends; it wrote the new primary sets, ids[0..n): their slots are primed. */
 static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
-	const uint32_t *off = e->plan->fan_off, *fan = e->plan->fan;
+	const uint32_t *off = e->plan->fan_off;
 	uint32_t *primed = e->primed;
 	size_t nprimed = e->nprimed;
 	for (size_t k = 0; k < n; k++)
 		for (uint32_t j = off[ids[k]]; j < off[ids[k] + 1]; j++)
-			primed[nprimed++] = fan[j];
+			primed[nprimed++] = j;
 	e->nprimed = nprimed;
 }
 
-/* Which sets of each primed slot were seen: a slot whose sets all were
- * is open, and its rule (unless it is an except) a candidate. */
+/* Whether all the other sets of fan entry f were seen (the first one
+ * missing ends the look: most primed slots). */
+static int fan_open(const struct filter_engine *e, const struct plan_fan *f)
+{
+	for (unsigned c = 0; c < PLAN_FAN_OTHERS && f->other[c] != PLAN_NO_SET; c++)
+		if (e->setseen[f->other[c]].gen != e->gen)
+			return 0;
+	return 1;
+}
+
+/* Which sets of each primed slot (a pattern's) were seen: a slot whose
+ * sets all were is open, and its rule a candidate.  The fan entries,
+ * read in order, say which sets; only a slot that opens is touched
+ * (slot_open() takes any other as closed). */
 static void open_slots(struct filter_engine *e)
 {
-	const uint32_t gen = e->gen;
+	const struct plan_fan *fan = e->plan->fan;
 	for (size_t k = 0; k < e->nprimed; k++) {
-		const uint32_t s = e->primed[k];
-		const struct plan_slot *ps = &e->plan->slot[s];
-		struct slot *sl = &e->slots[s];
-		/* only whether all were seen matters (slot_open()): the
-		 * first one missing ends the look (most primed slots) */
-		const unsigned full = ps->full;
-		uint8_t seen = (uint8_t)full;
-		for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
-			if ((full >> c & 1) && e->setseen[ps->set[c]] != gen) {
-				seen = 0;
-				break;
-			}
-		sl->gen = gen;
-		sl->seen = seen;
-		if (seen && !sl->except)
-			mark_rule(e, sl->rule);
+		const struct plan_fan *f = &fan[e->primed[k]];
+		if (!fan_open(e, f))
+			continue;
+		struct slot *sl = &e->slots[f->slot];
+		sl->gen = e->gen;
+		mark_rule(e, sl->rule);
 	}
 	e->nprimed = 0;
 }
 
-/* May pattern k of rule i match, as far as the prefilter knows? */
+/* Were all the required sets of slot s seen in this scan? */
+static int sets_seen(const struct filter_engine *e, size_t s)
+{
+	const struct plan_slot *ps = &e->plan->slot[s];
+	for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
+		if ((ps->full >> c & 1) && e->setseen[ps->set[c]].gen != e->gen)
+			return 0;
+	return 1;
+}
+
+/* May pattern k of rule i match, as far as the prefilter knows?  A
+ * pattern's slot was opened by open_slots(); an except's sets are looked
+ * up now (fanned()). */
 static int slot_open(const struct filter_engine *e, size_t i, size_t k)
 {
-	const struct slot *sl = &e->slots[e->cr[i].slot0 + k];
-	return sl->full == 0 || (sl->gen == e->gen && sl->seen == sl->full);
+	const size_t s = e->cr[i].slot0 + k;
+	const struct slot *sl = &e->slots[s];
+	if (sl->full == 0)
+		return 1;
+	return sl->except ? sets_seen(e, s) : sl->gen == e->gen;
 }
 
 static uint64_t mono_ns(void)
@@ -1491,7 +1536,7 @@ struct scan {
 	int split;            /* run split patterns as head and tail */
 	int windows[NINPUTS]; /* occurrences recorded (long text) */
 	int traced[NINPUTS];  /* the prefilter's scan kept a trace (e->trace) */
-	int starts[NINPUTS];  /* short text: the seen sets' first ends (e->first) */
+	int starts[NINPUTS];  /* short text: the seen sets' first ends (e->setseen) */
 };
 
 static int is_limit_error(int rc)
@@ -1991,7 +2036,7 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
  * text) ends (aho_scan_first()). */
 static uint32_t first_end(const struct filter_engine *e, uint32_t g)
 {
-	return e->first[g]; /* a set is of one input: first[] holds both's */
+	return e->setseen[g].first; /* a set is of one input: setseen holds both's */
 }
 
 /* On a short text (sc->starts[input]): the first offset at which a match
@@ -2023,7 +2068,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, const char *s
 			if (!(e->slots[s].full & (1u << c)))
 				continue;
 			const uint32_t g = ps->set[c];
-			if (e->setseen[g] != e->gen)
+			if (e->setseen[g].gen != e->gen)
 				return 0; /* cannot be: the slot is open */
 			uint32_t f = first_end(e, g);
 			if (f > end)
@@ -2033,7 +2078,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, const char *s
 		const uint32_t g = ps->set[sp->wset];
 		if (g == PLAN_NO_SET)
 			return 0;
-		if (e->setseen[g] != e->gen)
+		if (e->setseen[g].gen != e->gen)
 			return sp->wset == PREFIX_SET ? SHORT_NONE : 0;
 		end = first_end(e, g);
 	}
@@ -2240,7 +2285,7 @@ static void next_generation(struct filter_engine *e)
 			e->recorded[s] = 0;
 	}
 	for (size_t g = 0; g < e->plan->nsets; g++) {
-		e->setseen[g] = 0;
+		e->setseen[g].gen = 0;
 		if (e->occ) {
 			e->occ[g].gen = 0;
 			e->want[g] = 0;
@@ -2274,7 +2319,7 @@ static void prefilter_input(struct filter_engine *e, struct scan *sc, unsigned f
 	if (len < WINDOW_MIN_TEXT && !(flags & FILTER_SCAN_NO_WINDOW) && e->window_patterns) {
 		on_primary(e, e->lits,
 		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, e->setseen,
-		                          e->first, (uint32_t)e->plan->nprimary, e->lits));
+		                          (uint32_t)e->plan->nprimary, e->lits));
 		sc->traced[in] = 0;
 		sc->starts[in] = 1;
 		return;

@@ -17,6 +17,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#define CALLGRIND_DUMP_STATS_AT(s) (void)(s)
+#endif
 
 #include "filter/codecache.h"
 #include "filter/memacct.h"
@@ -223,6 +230,10 @@ static void run(const char *label, struct filter_engine *e, char **corpus, size_
 		runs0 += filter_engine_rule_stats(e, i)->runs;
 		ns0 += filter_engine_rule_stats(e, i)->match_ns;
 	}
+	/* under `valgrind --tool=callgrind --instr-atstart=no`, each run is
+	 * measured alone (a dump named by its label) and the engines' builds
+	 * run uninstrumented (no-ops otherwise) */
+	CALLGRIND_START_INSTRUMENTATION;
 	uint64_t t0 = now_ns();
 	for (size_t i = 0; i < n; i++) {
 		struct filter_verdict *v;
@@ -237,6 +248,8 @@ static void run(const char *label, struct filter_engine *e, char **corpus, size_
 		filter_verdict_free(v);
 	}
 	double secs = (double)(now_ns() - t0) / 1e9;
+	CALLGRIND_DUMP_STATS_AT(label);
+	CALLGRIND_STOP_INSTRUMENTATION;
 	qsort(lat, n, sizeof(*lat), cmp_u64);
 	printf("%-34s %5zu rules %10.0f comments/s %7.1f MB/s  p50 %7.1f us  p99 %7.1f us  "
 	       "hits %5.2f %%  errors %zu\n",
@@ -484,9 +497,12 @@ static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t si
 	free(buf);
 }
 
-/* Per rule, when BENCH_RULE_RUNS is set: the rules that cost most. */
+/* Per rule, when BENCH_RULE_RUNS is set: the rules that cost most
+ * (BENCH_RULE_MIN_MS=X: those of X ms or more instead of min_ms). */
 static void print_costly(const struct filter_engine *e, double min_ms)
 {
+	if (getenv("BENCH_RULE_MIN_MS"))
+		min_ms = strtod(getenv("BENCH_RULE_MIN_MS"), NULL);
 	for (size_t i = 0; getenv("BENCH_RULE_RUNS") && i < filter_engine_rule_count(e); i++) {
 		const struct filter_rule_stats *st = filter_engine_rule_stats(e, i);
 		if (st->match_ns / 1e6 >= min_ms)

@@ -230,24 +230,23 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
                        const char *text, size_t tl, uint32_t *stamp, uint32_t *out)
 {
 	const uint32_t nkeep = nids / 2, gen = 3;
-	uint32_t *seen = malloc((nids + 1) * sizeof(uint32_t));
-	uint32_t *first = malloc((nids + 1) * sizeof(uint32_t));
+	struct aho_mark *mark = malloc((nids + 1) * sizeof(*mark));
 	uint32_t *want = malloc((nids + 1) * sizeof(uint32_t));
 	uint32_t *fresh = calloc(aho_stamps(a) + 1, sizeof(uint32_t));
 	uint8_t *kept = calloc(nids + 1, 1);
-	int wrong = !seen || !first || !want || !fresh || !kept;
+	int wrong = !mark || !want || !fresh || !kept;
 	for (uint32_t id = 0; !wrong && id < nids; id++) {
-		seen[id] = 2; /* a stale mark */
-		first[id] = want[id] = UINT32_MAX;
+		mark[id].gen = 2; /* a stale mark */
+		mark[id].first = want[id] = UINT32_MAX;
 	}
 	if (!wrong && nids) {
-		seen[0] = gen; /* seen already: left alone */
-		first[0] = want[0] = 12345;
+		mark[0].gen = gen; /* seen already: left alone */
+		mark[0].first = want[0] = 12345;
 	}
 	for (size_t i = naive->n; !wrong && i-- > 0;)
 		if (naive->v[i].id != 0)
 			want[naive->v[i].id] = (uint32_t)naive->v[i].end;
-	size_t m = wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, seen, first, nkeep, out);
+	size_t m = wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, mark, nkeep, out);
 	for (size_t k = 0; !wrong && k < m; k++) {
 		const uint32_t g = out[k];
 		wrong |= g >= nkeep || g == 0 || kept[g] || want[g] == UINT32_MAX;
@@ -255,15 +254,14 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
 	}
 	for (uint32_t id = 0; !wrong && id < nids; id++) {
 		const int found = want[id] != UINT32_MAX;
-		wrong |= first[id] != want[id] || (seen[id] == gen) != found;
+		wrong |= mark[id].first != want[id] || (mark[id].gen == gen) != found;
 		wrong |= id != 0 && id < nkeep && found != (kept[id] != 0);
 	}
 	if (!wrong)
-		wrong |= aho_scan_first(a, text, tl, fresh, gen, seen, first, nids, out) != 0;
+		wrong |= aho_scan_first(a, text, tl, fresh, gen, mark, nids, out) != 0;
 	for (uint32_t id = 0; !wrong && id < nids; id++)
-		wrong |= first[id] != want[id];
-	free(seen);
-	free(first);
+		wrong |= mark[id].first != want[id];
+	free(mark);
 	free(want);
 	free(fresh);
 	free(kept);

@@ -933,6 +933,69 @@ static void test_code_cache_keeps_shipped_sources_exactly(void)
 	diag_list_clear(&warns);
 }
 
+/* The prefilter's candidates (open_slots(), slot_open()): a pattern of
+ * two required words runs only when both occur; an except whose words
+ * are missing is skipped and one whose words occur suppresses the match,
+ * including an except of two words and one whose word is another rule's
+ * pattern; the verdicts are those without the prefilter. */
+static const char candidate_rules[] =
+        "rule t.both\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
+        " severity 1\n actions review\n"
+        " pattern \\bgamma\\b.*\\bdelta\\b\n"
+        " match gamma delta\n match gamma och delta\n match x gamma y delta\n"
+        " nomatch gamma\n nomatch delta gamma\n nomatch x\nend\n"
+        "rule t.exc\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
+        " severity 1\n actions review\n"
+        " pattern \\bbrandlarm\\b\n except \\bovning\\b\n"
+        " except \\bbara\\b.*\\btest\\b\n"
+        " match brandlarm\n match brandlarm, bara\n match ett test, brandlarm\n"
+        " nomatch brandlarm ovning\n nomatch brandlarm, bara ett test\n nomatch x\nend\n"
+        "rule t.shared\n title t\n category spam\n statute kommentarsregler\n tier possible\n"
+        " severity 1\n actions review\n"
+        " pattern \\bovning\\b\n"
+        " match ovning\n match en ovning\n match ovning nu\n"
+        " nomatch ovningar\n nomatch x\n nomatch larm\nend\n";
+
+static void expect_hits(struct filter_engine *e, const char *text, const char *want)
+{
+	char got[128] = "";
+	for (unsigned flags = 0; flags <= FILTER_SCAN_NO_PREFILTER;
+	     flags += FILTER_SCAN_NO_PREFILTER) {
+		struct filter_verdict *v = NULL;
+		T_ASSERT(filter_engine_scan(e, text, strlen(text), flags, &v) == 0);
+		got[0] = '\0';
+		for (size_t k = 0; v && k < v->nhits; k++) {
+			strcat(got, k ? " " : "");
+			strcat(got, v->hits[k].rule);
+		}
+		T_EQ_STR(want, got);
+		filter_verdict_free(v);
+	}
+}
+
+static void test_candidates_and_excepts_through_the_prefilter(void)
+{
+	struct filter_engine *e = from_text(candidate_rules, NULL);
+	T_ASSERT(e != NULL);
+	if (!e)
+		return;
+	expect_hits(e, "gamma", "");
+	expect_hits(e, "delta och gamma", "");
+	expect_hits(e, "gamma och delta", "t.both");
+	expect_hits(e, "brandlarm", "t.exc");
+	expect_hits(e, "brandlarm, en ovning", "t.shared");
+	expect_hits(e, "brandlarm, bara ett test", "");
+	expect_hits(e, "brandlarm, bara", "t.exc");
+	expect_hits(e, "ett test, brandlarm", "t.exc");
+	expect_hits(e, "gamma delta brandlarm", "t.both t.exc");
+	/* t.both ran on the three prefiltered texts with both words, and on
+	 * all nine without the prefilter */
+	long i = filter_engine_rule_index(e, "t.both");
+	T_ASSERT(i >= 0);
+	T_EQ_INT(3 + 9, filter_engine_rule_stats(e, (size_t)i)->runs);
+	filter_engine_free(e);
+}
+
 int main(void)
 {
 	T_RUN(test_threat_verdict);
@@ -962,5 +1025,6 @@ int main(void)
 	T_RUN(test_code_cache_keeps_shipped_sources_exactly);
 	T_RUN(test_examples_leave_no_code);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
+	T_RUN(test_candidates_and_excepts_through_the_prefilter);
 	return t_done();
 }
