@@ -11,7 +11,11 @@
  * patterns' own inline ones).  A pattern Hyperscan cannot compile exactly
  * (lookaround, backreferences, ...) is compiled with HS_FLAG_PREFILTER: it
  * then matches a superset, which a real matcher would have to confirm; one
- * it refuses even so is left out.  Both are counted.
+ * it refuses even so (most: over its limit of 16,000 characters, which
+ * lexicons pass) is left out of the databases.  Both are counted.  The
+ * "complete" pass gives what the engine needs of the patterns, which of
+ * them match: Hyperscan's scans, each prefilter-mode match confirmed by
+ * PCRE2 and every refused pattern run by PCRE2 (JIT) on every text.
  *
  * What each pattern sees is what the engine gives it: the comment made
  * valid UTF-8 (utf8_sanitize_into()) for `input raw` patterns, and its
@@ -54,6 +58,9 @@ struct hs_input {
 	size_t exact, prefilter, refused;
 	hs_database_t *db;
 	double compile_ms;
+	/* the refused patterns, compiled by PCRE2 for the complete pass */
+	pcre2_code **left;
+	size_t nleft;
 };
 
 /* A comment as the engine's patterns see it. */
@@ -62,12 +69,17 @@ struct prepared {
 	size_t raw_len, norm_len;
 };
 
-/* What the scans found in one pass. */
+/* What the scans found in one pass; `found` the prefilter-mode matches
+ * of the current text (id, RAW_BIT for the raw text's), to confirm. */
 struct hs_count {
 	const unsigned char *approx;
 	size_t matches, approx_matches;
 	int hit;
+	uint32_t raw, *found;
+	size_t nfound;
 };
+
+#define RAW_BIT 0x80000000u
 
 static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                     void *ctx)
@@ -77,6 +89,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	c->matches++;
 	c->approx_matches += c->approx[id];
 	c->hit = 1;
+	if (c->approx[id])
+		c->found[c->nfound++] = id | c->raw;
 	return 0;
 }
 
@@ -86,15 +100,43 @@ static void die_oom(void)
 	exit(1);
 }
 
-/* Try src alone: 1 exact, 2 prefilter, 0 refused (why in *why). */
+/* src compiled as the engine compiles it, JIT-compiled. */
+static pcre2_code *pcre2_of(const char *src)
+{
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
+	                                 FILTER_PCRE2_OPTIONS, &err, &off, NULL);
+	if (!code)
+		die_oom(); /* the parser compiled it already */
+	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	return code;
+}
+
+/* A pattern Hyperscan refused, for PCRE2 (src is taken). */
+static void keep_left(struct hs_input *in, char *src)
+{
+	in->left = realloc(in->left, (in->nleft + 1) * sizeof(*in->left));
+	if (!in->left)
+		die_oom();
+	in->left[in->nleft++] = pcre2_of(src);
+	in->refused++;
+	free(src);
+}
+
+/* Which way src is accepted: 1 exact, 2 in prefilter mode, 0 refused
+ * (why in *why).  hs_expression_info() parses and analyses a pattern as
+ * a compile does without building a database, at a fraction of the cost;
+ * what only the database's build refuses (its size) compile_input()
+ * finds. */
 static int classify(const char *src, char **why)
 {
 	static const unsigned tries[] = { HS_FLAGS, HS_FLAGS | HS_FLAG_PREFILTER };
 	for (int t = 0; t < 2; t++) {
-		hs_database_t *db = NULL;
+		hs_expr_info_t *info = NULL;
 		hs_compile_error_t *err = NULL;
-		if (hs_compile(src, tries[t], HS_MODE_BLOCK, NULL, &db, &err) == HS_SUCCESS) {
-			hs_free_database(db);
+		if (hs_expression_info(src, tries[t], &info, &err) == HS_SUCCESS) {
+			free(info);
 			return t + 1;
 		}
 		if (t == 1 && why)
@@ -109,12 +151,11 @@ static void input_add(struct hs_input *in, char *src, size_t id)
 	char *why = NULL;
 	int kind = classify(src, getenv("BENCH_HS_REFUSED") ? &why : NULL);
 	if (!kind) {
-		in->refused++;
 		if (why)
 			printf("# refused: %s: %.100s%s\n", why, src,
 			       strlen(src) > 100 ? "..." : "");
 		free(why);
-		free(src);
+		keep_left(in, src);
 		return;
 	}
 	if (in->n == in->cap) {
@@ -151,35 +192,64 @@ static size_t collect(const struct filter_engine *e, struct hs_input in[2])
 	return id;
 }
 
+/* Pattern k out of the database: prefilter mode if it was exact, else
+ * refused. */
+static void demote(struct hs_input *in, size_t k, const char *why)
+{
+	if (!(in->flags[k] & HS_FLAG_PREFILTER)) {
+		in->flags[k] |= HS_FLAG_PREFILTER;
+		in->exact--;
+		in->prefilter++;
+		return;
+	}
+	if (getenv("BENCH_HS_REFUSED"))
+		printf("# refused by the build: %s: %.100s\n", why, in->src[k]);
+	keep_left(in, in->src[k]);
+	in->n--;
+	in->src[k] = in->src[in->n];
+	in->flags[k] = in->flags[in->n];
+	in->ids[k] = in->ids[in->n];
+	in->prefilter--;
+}
+
 static void compile_input(struct hs_input *in, unsigned char *approx, const char *what)
 {
-	for (size_t k = 0; k < in->n; k++)
-		approx[in->ids[k]] = (in->flags[k] & HS_FLAG_PREFILTER) != 0;
 	in->approx = approx;
-	if (!in->n)
-		return;
-	hs_compile_error_t *err = NULL;
 	uint64_t t0 = bench_now_ns();
-	if (hs_compile_multi((const char *const *)in->src, in->flags, in->ids, (unsigned)in->n,
-	                     HS_MODE_BLOCK, NULL, &in->db, &err) != HS_SUCCESS) {
-		fprintf(stderr,
-		        "bench-hyperscan: the %s database does not compile: %s (pattern %d)\n",
-		        what, err->message, err->expression);
-		exit(1);
+	while (in->n) {
+		hs_compile_error_t *err = NULL;
+		if (hs_compile_multi((const char *const *)in->src, in->flags, in->ids,
+		                     (unsigned)in->n, HS_MODE_BLOCK, NULL, &in->db,
+		                     &err) == HS_SUCCESS)
+			break;
+		if (err->expression < 0) {
+			fprintf(stderr, "bench-hyperscan: the %s database does not compile: %s\n",
+			        what, err->message);
+			exit(1);
+		}
+		demote(in, (size_t)err->expression, err->message);
+		hs_free_compile_error(err);
 	}
 	in->compile_ms = (double)(bench_now_ns() - t0) / 1e6;
+	for (size_t k = 0; k < in->n; k++)
+		approx[in->ids[k]] = (in->flags[k] & HS_FLAG_PREFILTER) != 0;
 	size_t size = 0;
-	hs_database_size(in->db, &size);
+	if (in->db)
+		hs_database_size(in->db, &size);
 	printf("# hyperscan %s: %zu patterns (%zu exact, %zu prefilter mode, %zu refused), "
 	       "database %.2f MiB, compiled in %.0f ms CPU\n",
 	       what, in->n, in->exact, in->prefilter, in->refused, (double)size / 1048576.0,
 	       in->compile_ms);
+	fflush(stdout);
 }
 
 static void input_free(struct hs_input *in)
 {
 	for (size_t k = 0; k < in->n; k++)
 		free(in->src[k]);
+	for (size_t k = 0; k < in->nleft; k++)
+		pcre2_code_free(in->left[k]);
+	free(in->left);
 	free(in->src);
 	free(in->flags);
 	free(in->ids);
@@ -235,15 +305,33 @@ static void scratch_free(struct prep_scratch *ps)
 	deobf_vocab_free(ps->vocab);
 }
 
+/* Hyperscan's side: the databases of the engine's patterns, their
+ * scratch, and the engine's preparation; for the complete pass, per id
+ * the PCRE2 code that confirms a prefilter-mode match (NULL for an exact
+ * pattern) and room for one text's such matches. */
+struct hs_side {
+	struct hs_input in[2]; /* FILTER_INPUT_NORMALIZED, FILTER_INPUT_RAW */
+	unsigned char *approx;
+	pcre2_code **confirm;
+	uint32_t *found;
+	pcre2_match_data *md;
+	size_t nids;
+	hs_scratch_t *scr;
+	struct prep_scratch ps;
+};
+
 /* Both scans of one prepared text. */
 static void scan_prepared(const struct hs_input in[2], hs_scratch_t *scr, const struct prepared *p,
                           struct hs_count *c)
 {
 	c->hit = 0;
+	c->nfound = 0;
 	c->approx = in[0].approx;
+	c->raw = 0;
 	if (in[0].db &&
 	    hs_scan(in[0].db, p->norm, (unsigned)p->norm_len, 0, scr, on_match, c) != HS_SUCCESS)
 		exit(1);
+	c->raw = RAW_BIT;
 	if (in[1].db &&
 	    hs_scan(in[1].db, p->raw, (unsigned)p->raw_len, 0, scr, on_match, c) != HS_SUCCESS)
 		exit(1);
@@ -287,34 +375,78 @@ static struct pass finish(uint64_t t0, const struct hs_count *c, size_t hits, si
 }
 
 /* Hyperscan with the engine's preparation of every text in the pass. */
-static struct pass pass_hs_prepare(const struct hs_input in[2], hs_scratch_t *scr,
-                                   struct prep_scratch *ps, char *const *texts, const size_t *lens,
+static struct pass pass_hs_prepare(struct hs_side *hs, char *const *texts, const size_t *lens,
                                    size_t n)
 {
-	struct hs_count c = { 0 };
+	struct hs_count c = { .found = hs->found };
 	size_t hits = 0;
 	uint64_t t0 = bench_now_ns();
 	for (size_t i = 0; i < n; i++) {
 		struct prepared p;
-		prepare(ps, texts[i], lens[i], &p);
-		scan_prepared(in, scr, &p, &c);
+		prepare(&hs->ps, texts[i], lens[i], &p);
+		scan_prepared(hs->in, hs->scr, &p, &c);
 		hits += c.hit;
 	}
 	return finish(t0, &c, hits, n);
 }
 
 /* Hyperscan's scans alone, on texts prepared beforehand. */
-static struct pass pass_hs_only(const struct hs_input in[2], hs_scratch_t *scr,
-                                const struct prepared *pre, size_t n)
+static struct pass pass_hs_only(struct hs_side *hs, const struct prepared *pre, size_t n)
 {
-	struct hs_count c = { 0 };
+	struct hs_count c = { .found = hs->found };
 	size_t hits = 0;
 	uint64_t t0 = bench_now_ns();
 	for (size_t i = 0; i < n; i++) {
-		scan_prepared(in, scr, &pre[i], &c);
+		scan_prepared(hs->in, hs->scr, &pre[i], &c);
 		hits += c.hit;
 	}
 	return finish(t0, &c, hits, n);
+}
+
+static int pcre2_hit(pcre2_code *code, const char *s, size_t len, pcre2_match_data *md)
+{
+	return pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0;
+}
+
+/* After the scans of p: the patterns that match exactly, as the engine
+ * needs them (every rule that matches, not the first): each
+ * prefilter-mode match confirmed by PCRE2, and every refused pattern run
+ * by PCRE2.  Returns how many matched. */
+static size_t complete(struct hs_side *hs, const struct hs_count *c, const struct prepared *p)
+{
+	size_t m = 0;
+	for (size_t j = 0; j < c->nfound; j++) {
+		int raw = (c->found[j] & RAW_BIT) != 0;
+		m += pcre2_hit(hs->confirm[c->found[j] & ~RAW_BIT], raw ? p->raw : p->norm,
+		               raw ? p->raw_len : p->norm_len, hs->md);
+	}
+	for (int k = 0; k < 2; k++)
+		for (size_t j = 0; j < hs->in[k].nleft; j++)
+			m += pcre2_hit(hs->in[k].left[j], k ? p->raw : p->norm,
+			               k ? p->raw_len : p->norm_len, hs->md);
+	return m;
+}
+
+/* Hyperscan + preparation + complete(): exact answers for every pattern. */
+static struct pass pass_hs_complete(struct hs_side *hs, char *const *texts, const size_t *lens,
+                                    size_t n)
+{
+	struct hs_count c = { .found = hs->found };
+	size_t hits = 0, exact = 0, matched = 0;
+	uint64_t t0 = bench_now_ns();
+	for (size_t i = 0; i < n; i++) {
+		struct prepared p;
+		prepare(&hs->ps, texts[i], lens[i], &p);
+		scan_prepared(hs->in, hs->scr, &p, &c);
+		size_t m = complete(hs, &c, &p) + (c.matches - exact - c.approx_matches);
+		exact = c.matches - c.approx_matches;
+		hits += m > 0;
+		matched += m;
+	}
+	struct pass r = finish(t0, &c, hits, n);
+	r.per_text = (double)matched / (double)n;
+	r.approx = 0;
+	return r;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -357,26 +489,26 @@ static void print_load(const char *when)
 		fclose(f);
 }
 
-/* Hyperscan's side: the databases of the engine's patterns, their
- * scratch, and the engine's preparation. */
-struct hs_side {
-	struct hs_input in[2]; /* FILTER_INPUT_NORMALIZED, FILTER_INPUT_RAW */
-	unsigned char *approx;
-	hs_scratch_t *scr;
-	struct prep_scratch ps;
-};
-
 static void side_init(struct hs_side *hs, const char *dir, const struct filter_engine *e)
 {
 	*hs = (struct hs_side){ 0 };
 	uint64_t t0 = bench_now_ns();
-	size_t nids = collect(e, hs->in);
-	printf("# each pattern compiled alone to classify it: %.0f ms CPU\n",
+	size_t nids = hs->nids = collect(e, hs->in);
+	printf("# each pattern analysed alone to classify it: %.0f ms CPU\n",
 	       (double)(bench_now_ns() - t0) / 1e6);
-	if (!(hs->approx = calloc(nids + 1, 1)))
+	fflush(stdout);
+	hs->approx = calloc(nids + 1, 1);
+	hs->confirm = calloc(nids + 1, sizeof(*hs->confirm));
+	hs->found = calloc(nids + 1, sizeof(*hs->found));
+	hs->md = pcre2_match_data_create(1, NULL);
+	if (!hs->approx || !hs->confirm || !hs->found || !hs->md)
 		die_oom();
 	compile_input(&hs->in[0], hs->approx, "normalised-text database");
 	compile_input(&hs->in[1], hs->approx, "raw-text database");
+	for (int k = 0; k < 2; k++)
+		for (size_t j = 0; j < hs->in[k].n; j++)
+			if (hs->in[k].flags[j] & HS_FLAG_PREFILTER)
+				hs->confirm[hs->in[k].ids[j]] = pcre2_of(hs->in[k].src[j]);
 	for (int k = 0; k < 2; k++)
 		if (hs->in[k].db && hs_alloc_scratch(hs->in[k].db, &hs->scr) != HS_SUCCESS)
 			die_oom();
@@ -385,6 +517,11 @@ static void side_init(struct hs_side *hs, const char *dir, const struct filter_e
 
 static void side_free(struct hs_side *hs)
 {
+	for (size_t i = 0; hs->confirm && i < hs->nids; i++)
+		pcre2_code_free(hs->confirm[i]);
+	free(hs->confirm);
+	free(hs->found);
+	pcre2_match_data_free(hs->md);
 	free(hs->approx);
 	hs_free_scratch(hs->scr);
 	scratch_free(&hs->ps);
@@ -419,23 +556,28 @@ static void compare(struct hs_side *hs, struct filter_engine *e, char *const *te
 	struct pass p1 = pass_engine(e, texts, lens, n);
 	print_pass(first ? "engine, first pass" : "engine, its pass before", &p1, n, bytes,
 	           "rules run");
-	struct pass later[64], prep[64], only[64];
+	struct pass later[64], prep[64], only[64], full[64];
 	for (int r = 0; r < reps; r++) {
 		later[r] = pass_engine(e, texts, lens, n);
-		prep[r] = pass_hs_prepare(hs->in, hs->scr, &hs->ps, texts, lens, n);
-		only[r] = pass_hs_only(hs->in, hs->scr, pre, n);
+		prep[r] = pass_hs_prepare(hs, texts, lens, n);
+		only[r] = pass_hs_only(hs, pre, n);
+		full[r] = pass_hs_complete(hs, texts, lens, n);
 		printf("# pass %d: engine %.3f s, hyperscan + preparation %.3f s, scans alone "
-		       "%.3f s\n",
-		       r + 1, later[r].secs, prep[r].secs, only[r].secs);
+		       "%.3f s, complete %.3f s\n",
+		       r + 1, later[r].secs, prep[r].secs, only[r].secs, full[r].secs);
 	}
 	struct pass ml = median(later, reps), mp = median(prep, reps), mo = median(only, reps);
+	struct pass mf = median(full, reps);
 	print_pass("engine, later pass (median)", &ml, n, bytes, "rules run");
 	print_pass("hyperscan + preparation (median)", &mp, n, bytes, "patterns matched");
 	print_pass("hyperscan scans alone (median)", &mo, n, bytes, "patterns matched");
-	printf("# ratio (engine speed / hyperscan speed): later pass %.2f x hyperscan + "
-	       "preparation, %.2f x the scans alone; %s pass %.2f x and %.2f x\n",
-	       mp.secs / ml.secs, mo.secs / ml.secs, first ? "first" : "earlier", mp.secs / p1.secs,
-	       mo.secs / p1.secs);
+	print_pass("hyperscan complete (median)", &mf, n, bytes, "patterns matched");
+	printf("# ratio (engine speed / hyperscan speed), later pass: %.2f x hyperscan + "
+	       "preparation, %.2f x the scans alone, %.2f x complete; %s pass %.2f x, %.2f x, "
+	       "%.2f x\n",
+	       mp.secs / ml.secs, mo.secs / ml.secs, mf.secs / ml.secs, first ? "first" : "earlier",
+	       mp.secs / p1.secs, mo.secs / p1.secs, mf.secs / p1.secs);
+	fflush(stdout);
 	for (size_t i = 0; i < n; i++) {
 		free(pre[i].raw);
 		free(pre[i].norm);
