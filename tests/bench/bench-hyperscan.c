@@ -1,7 +1,7 @@
 /* bench-hyperscan: the filter engine against a Hyperscan-only scan of the
  * same patterns (issue 12; docs/filter.md, "seventeenth round").
  *
- *   bench-hyperscan RULES_DIR [COMMENTS [short|x10|long]]
+ *   bench-hyperscan RULES_DIR [COMMENTS [short|x10|long|all]]
  *
  * The engine is built as the daemon builds it (bench_engine_new()), and
  * every pattern it holds (filter_engine_pattern_source(): lexicons
@@ -31,7 +31,8 @@
  *
  * MODE "short": the generated comments of bench-filters; "x10": the same
  * with ten times the rules (bench-filters' x10, new literals); "long":
- * the comments joined into texts of 4, 16 and 64 KB (µs per KB).
+ * the comments joined into texts of 4, 16 and 64 KB (µs per KB); "all":
+ * short, then long on the same engine and databases (one compile).
  * BENCH_EXCEPTS=1: the rules' excepts go into the databases too.
  * BENCH_HS_REFUSED=1: print each pattern Hyperscan refused and why. */
 #include <hs.h>
@@ -615,7 +616,8 @@ static char **long_texts(char *const *corpus, size_t n, size_t kb, size_t ntexts
 int main(int argc, char **argv)
 {
 	if (argc < 2 || argc > 4) {
-		fprintf(stderr, "usage: bench-hyperscan RULES_DIR [COMMENTS [short|x10|long]]\n");
+		fprintf(stderr,
+		        "usage: bench-hyperscan RULES_DIR [COMMENTS [short|x10|long|all]]\n");
 		return 2;
 	}
 	setenv("BENCH_CPU_TIME", "1", 1); /* bench_now_ns(): CPU time */
@@ -623,7 +625,8 @@ int main(int argc, char **argv)
 	size_t n = argc >= 3 ? strtoul(argv[2], NULL, 10) : 100000;
 	if (n < 100)
 		n = 100;
-	if (strcmp(mode, "short") != 0 && strcmp(mode, "x10") != 0 && strcmp(mode, "long") != 0) {
+	if (strcmp(mode, "short") != 0 && strcmp(mode, "x10") != 0 && strcmp(mode, "long") != 0 &&
+	    strcmp(mode, "all") != 0) {
 		fprintf(stderr, "bench-hyperscan: unknown mode %s\n", mode);
 		return 2;
 	}
@@ -639,16 +642,14 @@ int main(int argc, char **argv)
 	struct filter_engine *e = engine_times(argv[1], mode[0] == 'x' ? 10 : 1);
 	struct hs_side hs;
 	side_init(&hs, argv[1], e);
-	if (mode[0] != 'l') {
+	if (mode[0] != 'l')
 		compare(&hs, e, corpus, n, 1);
-	} else {
-		static const size_t kb[] = { 4, 16, 64 }, count[] = { 200, 60, 20 };
-		for (int k = 0; k < 3; k++) {
-			char **t = long_texts(corpus, n, kb[k], count[k]);
-			printf("# texts of %zu KB, %zu of them:\n", kb[k], count[k]);
-			compare(&hs, e, t, count[k], k == 0);
-			bench_corpus_free(t, count[k]);
-		}
+	static const size_t kb[] = { 4, 16, 64 }, count[] = { 200, 60, 20 };
+	for (int k = 0; strchr("la", mode[0]) && k < 3; k++) {
+		char **t = long_texts(corpus, n, kb[k], count[k]);
+		printf("# texts of %zu KB, %zu of them:\n", kb[k], count[k]);
+		compare(&hs, e, t, count[k], k == 0 && mode[0] == 'l');
+		bench_corpus_free(t, count[k]);
 	}
 	side_free(&hs);
 	filter_engine_free(e);
