@@ -34,7 +34,8 @@
  * the comments joined into texts of 4, 16 and 64 KB (µs per KB); "all":
  * short, then long on the same engine and databases (one compile).
  * BENCH_EXCEPTS=1: the rules' excepts go into the databases too.
- * BENCH_HS_REFUSED=1: print each pattern Hyperscan refused and why. */
+ * BENCH_HS_REFUSED=1: print each pattern Hyperscan refused and why;
+ * BENCH_HS_NO_UCP=1: without HS_FLAG_UCP (see hs_flags()). */
 #include <hs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,14 @@
 #include "filter/utf8.h"
 #include "util/clock.h"
 
-#define HS_FLAGS (HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8 | HS_FLAG_UCP)
+/* The flags of every pattern; BENCH_HS_NO_UCP=1 leaves out HS_FLAG_UCP
+ * (\w, \b and \s ASCII only: not what the engine matches, but Hyperscan
+ * compiles it far faster). */
+static unsigned hs_flags(void)
+{
+	static const unsigned base = HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8;
+	return getenv("BENCH_HS_NO_UCP") ? base : base | HS_FLAG_UCP;
+}
 
 /* The patterns of one input and the database made of them. */
 struct hs_input {
@@ -132,7 +140,7 @@ static void keep_left(struct hs_input *in, char *src)
  * finds. */
 static int classify(const char *src, char **why)
 {
-	static const unsigned tries[] = { HS_FLAGS, HS_FLAGS | HS_FLAG_PREFILTER };
+	const unsigned tries[] = { hs_flags(), hs_flags() | HS_FLAG_PREFILTER };
 	for (int t = 0; t < 2; t++) {
 		hs_expr_info_t *info = NULL;
 		hs_compile_error_t *err = NULL;
@@ -168,7 +176,7 @@ static void input_add(struct hs_input *in, char *src, size_t id)
 			die_oom();
 	}
 	in->src[in->n] = src;
-	in->flags[in->n] = kind == 1 ? HS_FLAGS : HS_FLAGS | HS_FLAG_PREFILTER;
+	in->flags[in->n] = kind == 1 ? hs_flags() : hs_flags() | HS_FLAG_PREFILTER;
 	in->ids[in->n] = (unsigned)id;
 	in->n++;
 	*(kind == 1 ? &in->exact : &in->prefilter) += 1;
