@@ -20,6 +20,11 @@ PACKAGES="$PACKAGES clang-format"
 # tests/integration/smtpsink.py: the SMTP server of the e-mail tests and
 # the notify benchmark
 PACKAGES="$PACKAGES python3-aiosmtpd"
+# tests/bench/bench-hyperscan, built only where Hyperscan is found: Debian
+# ships it for amd64 only
+if [ "$(dpkg --print-architecture)" = amd64 ]; then
+	PACKAGES="$PACKAGES libhyperscan-dev"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -1331,6 +1331,13 @@ const struct filter_rule_stats *filter_engine_rule_stats(const struct filter_eng
 	return i < e->rs.n ? &e->cr[i].st : NULL;
 }
 
+char *filter_engine_pattern_source(const struct filter_engine *e, size_t i, size_t k)
+{
+	if (i >= e->rs.n || k >= e->rs.v[i].npatterns + e->rs.v[i].nexcepts)
+		return NULL;
+	return code_cache_source(e->cref[e->cr[i].slot0 + k]);
+}
+
 long filter_engine_rule_index(const struct filter_engine *e, const char *id)
 {
 	for (size_t i = 0; i < e->rs.n; i++)

@@ -94,6 +94,12 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 size_t filter_engine_rule_count(const struct filter_engine *e);
 const struct filter_rule *filter_engine_rule(const struct filter_engine *e, size_t i);
 const struct filter_rule_stats *filter_engine_rule_stats(const struct filter_engine *e, size_t i);
+/* Pattern k of rule i (its patterns, then its excepts) as the engine
+ * compiles it (lexicons expanded; the code cache's copy: an engine frees
+ * the rules' own sources once built), a new string; NULL when out of
+ * range or out of memory.  For comparing the engine with other matchers
+ * on the same patterns (tests/bench/bench-hyperscan.c). */
+char *filter_engine_pattern_source(const struct filter_engine *e, size_t i, size_t k);
 /* Index of rule `id`, or -1. */
 long filter_engine_rule_index(const struct filter_engine *e, const char *id);
 /* 1 when the rule runs on every comment (no literal could be extracted). */

@@ -9,7 +9,7 @@
  * NAIVE_MAX comments only).  MODE "long" reports
  * µs per KB on long texts (4, 16, 64 KB) made from the same generator.
  * MODE "x10" compares the rule set with ten times as many rules whose
- * literals are new (generated variants, see vary_pattern()): time per
+ * literals are new (generated variants, bench-corpus.c): time per
  * comment and the memory of each engine. */
 #include <malloc.h>
 #include <stdio.h>
@@ -25,194 +25,13 @@
 #define CALLGRIND_DUMP_STATS_AT(s) (void)(s)
 #endif
 
+#include "bench-corpus.h"
 #include "filter/codecache.h"
 #include "filter/memacct.h"
 #include "filter/engine.h"
 
 #define NAIVE_MAX 2000
 #include "util/clock.h"
-
-static uint64_t rng = 0x2545F4914F6CDD1Du;
-
-static unsigned rnd(unsigned n)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
-}
-
-static const char *const words[] = {
-	"hej",
-	"tack",
-	"för",
-	"att",
-	"ni",
-	"har",
-	"öppet",
-	"på",
-	"lördag",
-	"varför",
-	"är",
-	"parken",
-	"så",
-	"skräpig",
-	"igen",
-	"kommunen",
-	"borde",
-	"göra",
-	"något",
-	"åt",
-	"det",
-	"här",
-	"bussen",
-	"kom",
-	"aldrig",
-	"i",
-	"morse",
-	"jag",
-	"vill",
-	"veta",
-	"när",
-	"biblioteket",
-	"öppnar",
-	"bra",
-	"jobbat",
-	"stockholm",
-	"stad",
-	"skolan",
-	"förskolan",
-	"min",
-	"dotter",
-	"son",
-	"mamma",
-	"gatan",
-	"snöröjningen",
-	"fungerar",
-	"inte",
-	"alls",
-	"vem",
-	"ansvarar",
-	"för",
-	"detta",
-	"kan",
-	"någon",
-	"svara",
-	"tycker",
-	"att",
-	"ni",
-	"ska",
-	"skämmas",
-	"fantastiskt",
-	"fin",
-	"bild",
-	"grattis",
-	"och",
-	"men",
-	"eller",
-	"om",
-	"vi",
-	"de",
-	"hans",
-	"hennes",
-	"vår",
-	"lekplatsen",
-	"cykelbanan",
-	"trafiken",
-	"trängselskatt",
-	"parkering",
-	"avgift",
-	"badhuset",
-	"simhallen",
-	"stängt",
-	"renovering",
-	"sommar",
-	"vinter",
-	"höst",
-	"vår",
-	"evenemang",
-	"konsert",
-	"kulturhuset",
-	"tunnelbanan",
-	"pendeltåg",
-	"bostad",
-	"kö",
-	"hyra",
-	"politiker",
-	"beslut",
-	"medborgare",
-	"skatt",
-	"pengar",
-	"slöseri",
-	"äntligen",
-	"!",
-	"?",
-	".",
-	",",
-	":)",
-	"😀",
-	"https://stockholm.se",
-	"#stockholm",
-	"@kommunen",
-};
-
-#define NWORDS (sizeof(words) / sizeof(words[0]))
-
-/* A phrase from some rule's own match examples, so hits are realistic. */
-static const char *example_phrase(const struct filter_ruleset *rs)
-{
-	for (int tries = 0; tries < 20 && rs->n; tries++) {
-		const struct filter_rule *r = &rs->v[rnd((unsigned)rs->n)];
-		if (r->nmatches)
-			return r->matches[rnd((unsigned)r->nmatches)].text;
-	}
-	return "jag ska döda dig";
-}
-
-static char **make_corpus(const struct filter_ruleset *rs, size_t n, size_t *ret_bytes)
-{
-	char **c = calloc(n, sizeof(*c));
-	size_t bytes = 0;
-	for (size_t i = 0; i < n; i++) {
-		char buf[2048] = "";
-		size_t len = 0;
-		int nw = 4 + (int)rnd(rnd(8) == 0 ? 120 : 30);
-		int hit_at = rnd(100) < 3 ? (int)rnd((unsigned)nw) : -1;
-		for (int w = 0; w < nw && len < sizeof(buf) - 600; w++) {
-			const char *word = w == hit_at ? example_phrase(rs) : words[rnd(NWORDS)];
-			int upper = rnd(20) == 0;
-			if (len)
-				buf[len++] = ' ';
-			for (const char *p = word; *p && len < sizeof(buf) - 600; p++)
-				buf[len++] = upper && *p >= 'a' && *p <= 'z' ? (char)(*p - 32) : *p;
-			if (rnd(50) == 0) { /* stretched letter: its whole code point */
-				size_t cp = len - 1;
-				while (cp > 0 && ((unsigned char)buf[cp] & 0xC0) == 0x80)
-					cp--;
-				size_t cl = len - cp;
-				for (int k = 0; k < 4; k++, len += cl)
-					memcpy(buf + len, buf + cp, cl);
-			}
-		}
-		buf[len] = '\0';
-		c[i] = strdup(buf);
-		bytes += len;
-	}
-	*ret_bytes = bytes;
-	return c;
-}
-
-/* BENCH_CPU_TIME=1: time is this process's CPU time, not the clock's (a
- * loaded machine takes the CPU away between the readings). */
-static uint64_t now_ns(void)
-{
-	static int cpu = -1;
-	struct timespec ts;
-	if (cpu < 0)
-		cpu = getenv("BENCH_CPU_TIME") != NULL;
-	clock_gettime(cpu ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -234,20 +53,20 @@ static void run(const char *label, struct filter_engine *e, char **corpus, size_
 	 * measured alone (a dump named by its label) and the engines' builds
 	 * run uninstrumented (no-ops otherwise) */
 	CALLGRIND_START_INSTRUMENTATION;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	for (size_t i = 0; i < n; i++) {
 		struct filter_verdict *v;
-		uint64_t s = now_ns();
+		uint64_t s = bench_now_ns();
 		if (filter_engine_scan(e, corpus[i], strlen(corpus[i]), flags, &v) < 0) {
 			fprintf(stderr, "out of memory\n");
 			exit(1);
 		}
-		lat[i] = now_ns() - s;
+		lat[i] = bench_now_ns() - s;
 		hits += v->nhits > 0;
 		errors += v->nerrors;
 		filter_verdict_free(v);
 	}
-	double secs = (double)(now_ns() - t0) / 1e9;
+	double secs = (double)(bench_now_ns() - t0) / 1e9;
 	CALLGRIND_DUMP_STATS_AT(label);
 	CALLGRIND_STOP_INSTRUMENTATION;
 	qsort(lat, n, sizeof(*lat), cmp_u64);
@@ -265,81 +84,6 @@ static void run(const char *label, struct filter_engine *e, char **corpus, size_
 	       (double)(runs1 - runs0) / (double)n, (double)(ns1 - ns0) / 1e3 / (double)n,
 	       secs * 1e6 / (double)n);
 	free(lat);
-}
-
-/* A variant of pattern src with new literals: every ASCII letter that is
- * a literal character (not after a backslash, not in a class, a group's
- * (?…) prefix or a \x{…}/\p{…} argument) moves t places on in the
- * alphabet, case kept.  The pattern keeps its shape, so its cost is that
- * of a new rule of the same kind, but it finds other words. */
-static char *vary_pattern(const char *src, int t)
-{
-	char *v = strdup(src);
-	int cls = 0, brace = 0, grp = 0;
-	for (char *p = v; v && *p; p++) {
-		if (*p == '\\') {
-			if (p[1] == 'x' || p[1] == 'p' || p[1] == 'P' || p[1] == 'N' || p[1] == 'o')
-				brace = p[2] == '{';
-			if (p[1])
-				p++;
-			continue;
-		}
-		if (brace) {
-			brace = *p != '}';
-			continue;
-		}
-		if (cls) {
-			cls = *p != ']';
-			continue;
-		}
-		if (grp) {
-			grp = !(*p == ':' || *p == ')' || *p == '>' || *p == '=' || *p == '!' ||
-			        *p == '\'');
-			continue;
-		}
-		if (*p == '[') {
-			cls = 1;
-			if (p[1] == '^')
-				p++;
-			if (p[1] == ']')
-				p++;
-		} else if (*p == '(' && (p[1] == '?' || p[1] == '*')) {
-			grp = 1;
-			p++;
-		} else if (*p >= 'a' && *p <= 'z') {
-			*p = (char)('a' + (*p - 'a' + t) % 26);
-		} else if (*p >= 'A' && *p <= 'Z') {
-			*p = (char)('A' + (*p - 'A' + t) % 26);
-		}
-	}
-	return v;
-}
-
-/* Replace the patterns and exceptions of rule r by variants (copy t);
- * a variant that does not compile keeps the original. */
-static void vary_rule(struct filter_rule *r, int t)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		struct filter_pattern *pv = pass ? r->excepts : r->patterns;
-		size_t n = pass ? r->nexcepts : r->npatterns;
-		for (size_t k = 0; k < n; k++) {
-			char *src = vary_pattern(pv[k].src, t);
-			int err;
-			PCRE2_SIZE off;
-			pcre2_code *code =
-			        src ? pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-			                            FILTER_PCRE2_OPTIONS, &err, &off, NULL)
-			            : NULL;
-			if (!code) {
-				free(src);
-				continue;
-			}
-			/* compiled to check it, as the parser does (rules.h) */
-			pcre2_code_free(code);
-			free(pv[k].src);
-			pv[k].src = src;
-		}
-	}
 }
 
 /* Resident memory of this process, KiB. */
@@ -361,45 +105,9 @@ static struct filter_engine *load_times_v(const char *dir, int times, int vary)
 {
 	struct filter_ruleset all = { 0 };
 	size_t heap0 = mallinfo2().uordblks + mallinfo2().hblkhd;
-	for (int t = 0; t < times; t++) {
-		struct filter_ruleset rs = { 0 };
-		struct diag_list errs = { 0 }, warns = { 0 };
-		if (rules_load_dir(dir, clock_now(), &rs, &errs, &warns) != 0) {
-			diag_print(&errs, stderr);
-			exit(1);
-		}
-		diag_list_clear(&errs);
-		diag_list_clear(&warns);
-		all.v = realloc(all.v, (all.n + rs.n) * sizeof(*all.v));
-		for (size_t i = 0; i < rs.n; i++) {
-			if (t) {
-				char *id;
-				if (asprintf(&id, "%s.x%d", rs.v[i].id, t) < 0)
-					exit(1);
-				free(rs.v[i].id);
-				rs.v[i].id = id;
-				if (vary)
-					vary_rule(&rs.v[i], t);
-			}
-			all.v[all.n++] = rs.v[i];
-		}
-		all.cap = all.n;
-		free(rs.v); /* the rules moved to `all` */
-	}
-	struct filter_engine *e;
-	struct filter_options o;
+	bench_rules_times(dir, times, vary, &all);
 	size_t heap1 = mallinfo2().uordblks + mallinfo2().hblkhd;
-	filter_options_default(&o);
-	o.no_jit = getenv("BENCH_NO_JIT") != NULL; /* BENCH_NO_JIT=1: interpreter only */
-	if (filter_engine_new(&all, &o, &e) < 0)
-		exit(1);
-	/* as filter_engine_load() does: the de-obfuscation step's words */
-	struct diag_list verrs = { 0 };
-	if (filter_engine_load_vocab(e, dir, &verrs) < 0) {
-		diag_print(&verrs, stderr);
-		exit(1);
-	}
-	diag_list_clear(&verrs);
+	struct filter_engine *e = bench_engine_new(dir, &all);
 	size_t heap2 = mallinfo2().uordblks + mallinfo2().hblkhd;
 	printf("# heap: parsed rules %.1f MiB, engine beyond them %.1f MiB\n",
 	       ((double)heap1 - (double)heap0) / 1048576.0,
@@ -444,27 +152,14 @@ static void run_long(struct filter_engine *e, char **corpus, size_t n, size_t si
 	for (size_t i = 0; whole0 && i < nrules; i++)
 		whole0[i] = filter_engine_rule_stats(e, i)->long_whole;
 	for (size_t t = 0; t < ntexts; t++) {
-		size_t len = 0;
-		while (len < size) {
-			size_t l = strlen(corpus[ci % n]);
-			if (len + l + 1 > size)
-				l = size - len - 1;
-			memcpy(buf + len, corpus[ci++ % n], l);
-			len += l;
-			buf[len++] = ' ';
-		}
-		/* cut at a character boundary */
-		while (len && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
-			len--;
-		if (len && (unsigned char)buf[len - 1] >= 0xC0)
-			len--;
+		size_t len = bench_corpus_join(corpus, n, &ci, size, buf);
 		struct filter_verdict *v;
-		uint64_t s = now_ns();
+		uint64_t s = bench_now_ns();
 		if (filter_engine_scan(e, buf, len, flags & ~QUIET, &v) < 0) {
 			fprintf(stderr, "out of memory\n");
 			exit(1);
 		}
-		uint64_t d = now_ns() - s;
+		uint64_t d = bench_now_ns() - s;
 		filter_verdict_free(v);
 		spent += d;
 		total += len;
@@ -514,7 +209,7 @@ static void print_costly(const struct filter_engine *e, double min_ms)
 static void mode_long(const char *dir, char **corpus, size_t n, size_t bytes)
 {
 	struct filter_engine *e = load_times(dir, 1);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	for (size_t i = 0; i < n; i++) {
 		struct filter_verdict *v;
 		if (filter_engine_scan(e, corpus[i], strlen(corpus[i]), 0, &v) < 0)
@@ -522,7 +217,7 @@ static void mode_long(const char *dir, char **corpus, size_t n, size_t bytes)
 		filter_verdict_free(v);
 	}
 	printf("ordinary comments (mean %zu B): %8.1f us/KB\n", bytes / n,
-	       (double)(now_ns() - t0) / 1e3 / ((double)bytes / 1024.0));
+	       (double)(bench_now_ns() - t0) / 1e3 / ((double)bytes / 1024.0));
 	filter_engine_free(e);
 	static const size_t kb[] = { 4, 16, 64 }, texts[] = { 200, 60, 20 };
 	/* BENCH_LONG_KB=K: only texts of K KB (4, 16 or 64); BENCH_LONG_TEXTS=N:
@@ -585,17 +280,17 @@ static struct filter_engine *load_measured(const char *dir, int times, int vary)
 {
 	malloc_trim(0);
 	long before = rss_kib();
-	uint64_t t0 = now_ns();
+	uint64_t t0 = bench_now_ns();
 	struct filter_engine *e = load_times_v(dir, times, vary);
-	double ms = (double)(now_ns() - t0) / 1e6;
+	double ms = (double)(bench_now_ns() - t0) / 1e6;
 	long peak = rss_kib();
 	struct filter_memory m0, m1;
 	filter_engine_memory(e, &m0);
 	filter_engine_drop_examples(e);
 	filter_engine_memory(e, &m1);
-	uint64_t t1 = now_ns();
+	uint64_t t1 = bench_now_ns();
 	malloc_trim(0);
-	double trim_ms = (double)(now_ns() - t1) / 1e6;
+	double trim_ms = (double)(bench_now_ns() - t1) / 1e6;
 	printf("# engine x%d: built in %.0f ms, resident memory +%.1f MiB as built, +%.1f MiB "
 	       "without the examples (%.1f MiB) and after malloc_trim() (%.0f ms); compiled "
 	       "code comes later\n",
@@ -666,7 +361,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	size_t bytes;
-	char **corpus = make_corpus(&rs, n, &bytes);
+	char **corpus = bench_corpus_make(&rs, n, &bytes);
 	printf("# corpus: %zu comments, %.1f MB, mean %zu bytes (seed fixed)\n", n, bytes / 1e6,
 	       bytes / n);
 	/* BENCH_DUMP=FILE: write the corpus there, one comment a line (to

@@ -845,6 +845,34 @@ static void test_examples_leave_no_code(void)
 /* The cache keeps sources packed, a large group once for every source
  * holding it: each source comes back byte for byte, and its code matches
  * as the source does. */
+/* filter_engine_pattern_source(): a rule's patterns, then its excepts,
+ * as written, though the engine freed the rules' own sources once built. */
+static void test_pattern_source_after_build(void)
+{
+	struct filter_engine *e = from_text("rule t.src\n"
+	                                    "title t\ncategory threat\nstatute BrB 4:5\n"
+	                                    "tier obvious\nseverity 5\nactions review\n"
+	                                    "pattern \\bdoda\\s+dig\\b\n"
+	                                    "pattern (?i)\\bmorda\\b\n"
+	                                    "except \\bspel\\b\n"
+	                                    "match doda dig\nmatch morda\nmatch doda  dig\n"
+	                                    "nomatch doda\nnomatch spel\nnomatch dig\nend\n",
+	                                    NULL);
+	T_ASSERT(e != NULL);
+	if (!e)
+		return;
+	T_ASSERT(filter_engine_rule(e, 0)->patterns[0].src == NULL);
+	const char *want[] = { "\\bdoda\\s+dig\\b", "(?i)\\bmorda\\b", "\\bspel\\b" };
+	for (size_t k = 0; k < 3; k++) {
+		char *src = filter_engine_pattern_source(e, 0, k);
+		T_EQ_STR(want[k], src);
+		free(src);
+	}
+	T_ASSERT(filter_engine_pattern_source(e, 0, 3) == NULL);
+	T_ASSERT(filter_engine_pattern_source(e, 1, 0) == NULL);
+	filter_engine_free(e);
+}
+
 static void test_code_cache_keeps_sources_exactly(void)
 {
 	char group[2048] = "(?:", a[4096], b[4096], c[4096];
@@ -1023,6 +1051,7 @@ int main(void)
 	T_RUN(test_split_pattern_compiles_what_runs);
 	T_RUN(test_code_cache_keeps_sources_exactly);
 	T_RUN(test_code_cache_keeps_shipped_sources_exactly);
+	T_RUN(test_pattern_source_after_build);
 	T_RUN(test_examples_leave_no_code);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
 	T_RUN(test_candidates_and_excepts_through_the_prefilter);
