@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "bench-corpus.h"
+#include "bench-hs-build.h"
 #include "filter/deobf.h"
 #include "filter/engine.h"
 #include "filter/lexicon.h"
@@ -65,7 +66,8 @@ struct hs_input {
 	unsigned char *approx; /* per id: compiled with HS_FLAG_PREFILTER */
 	size_t n, cap;
 	size_t exact, prefilter, refused;
-	hs_database_t *db;
+	hs_database_t **db; /* ndb databases (BENCH_HS_GROUPS) */
+	size_t ndb;
 	double compile_ms;
 	/* the refused patterns, compiled by PCRE2 for the complete pass */
 	pcre2_code **left;
@@ -122,7 +124,8 @@ static pcre2_code *pcre2_of(const char *src)
 	return code;
 }
 
-/* A pattern Hyperscan refused, for PCRE2 (src is taken). */
+/* A pattern left to PCRE2 (src is taken): refused by Hyperscan, or of a
+ * rule not in the subset. */
 static void keep_left(struct hs_input *in, char *src)
 {
 	in->left = realloc(in->left, (in->nleft + 1) * sizeof(*in->left));
@@ -133,40 +136,24 @@ static void keep_left(struct hs_input *in, char *src)
 	free(src);
 }
 
-/* Which way src is accepted: 1 exact, 2 in prefilter mode, 0 refused
- * (why in *why).  hs_expression_info() parses and analyses a pattern as
- * a compile does without building a database, at a fraction of the cost;
- * what only the database's build refuses (its size) compile_input()
- * finds. */
-static int classify(const char *src, char **why)
+/* The limits of the compiles' children: CPU seconds from var (or
+ * cpu_default), address space BENCH_HS_AS_MB MiB (6 GiB). */
+static struct hsb_limits limits(const char *var, unsigned cpu_default)
 {
-	const unsigned tries[] = { hs_flags(), hs_flags() | HS_FLAG_PREFILTER };
-	for (int t = 0; t < 2; t++) {
-		hs_expr_info_t *info = NULL;
-		hs_compile_error_t *err = NULL;
-		if (hs_expression_info(src, tries[t], &info, &err) == HS_SUCCESS) {
-			free(info);
-			return t + 1;
-		}
-		if (t == 1 && why)
-			*why = strdup(err->message);
-		hs_free_compile_error(err);
-	}
-	return 0;
+	const char *c = getenv(var), *a = getenv("BENCH_HS_AS_MB");
+	return (struct hsb_limits){ c ? (unsigned)atoi(c) : cpu_default,
+		                    a ? strtoul(a, NULL, 10) : 6144 };
 }
 
-static void input_add(struct hs_input *in, char *src, size_t id)
+/* The subset's bound on one pattern's compile alone (BENCH_HS_MAX_MS). */
+static double max_ms(void)
 {
-	char *why = NULL;
-	int kind = classify(src, getenv("BENCH_HS_REFUSED") ? &why : NULL);
-	if (!kind) {
-		if (why)
-			printf("# refused: %s: %.100s%s\n", why, src,
-			       strlen(src) > 100 ? "..." : "");
-		free(why);
-		keep_left(in, src);
-		return;
-	}
+	const char *v = getenv("BENCH_HS_MAX_MS");
+	return v ? atof(v) : 1000.0;
+}
+
+static void input_add(struct hs_input *in, char *src, size_t id, unsigned flags)
+{
 	if (in->n == in->cap) {
 		in->cap = in->cap ? 2 * in->cap : 256;
 		in->src = realloc(in->src, in->cap * sizeof(*in->src));
@@ -176,34 +163,126 @@ static void input_add(struct hs_input *in, char *src, size_t id)
 			die_oom();
 	}
 	in->src[in->n] = src;
-	in->flags[in->n] = kind == 1 ? hs_flags() : hs_flags() | HS_FLAG_PREFILTER;
+	in->flags[in->n] = flags;
 	in->ids[in->n] = (unsigned)id;
 	in->n++;
-	*(kind == 1 ? &in->exact : &in->prefilter) += 1;
+	*(flags & HS_FLAG_PREFILTER ? &in->prefilter : &in->exact) += 1;
 }
 
-/* Every pattern of e (and with BENCH_EXCEPTS its excepts) into in[raw?];
- * ids number them all, so one table says which were approximate. */
-static size_t collect(const struct filter_engine *e, struct hs_input in[2])
+/* What the probes of every pattern alone found. */
+#define NSLOW 12
+struct probe_stats {
+	size_t n, status[4], bucket[5], fit_rules, rules, fit_patterns;
+	double sum_ms, fit_ms, fit_bytes;
+	struct {
+		double ms;
+		int status;
+		char what[112];
+	} slow[NSLOW]; /* the slowest, slowest first */
+};
+
+static void stats_add(struct probe_stats *st, const struct hsb_probe *p, const char *rule,
+                      const char *src)
 {
-	size_t id = 0;
-	const int excepts = getenv("BENCH_EXCEPTS") != NULL;
-	for (size_t i = 0; i < filter_engine_rule_count(e); i++) {
-		const struct filter_rule *r = filter_engine_rule(e, i);
-		size_t nk = r->npatterns + (excepts ? r->nexcepts : 0);
-		for (size_t k = 0; k < nk; k++, id++) {
-			char *src = filter_engine_pattern_source(e, i, k);
-			if (!src)
-				die_oom();
-			input_add(&in[r->input == FILTER_INPUT_RAW], src, id);
-		}
-	}
-	return id;
+	static const double edge[] = { 10, 100, 1000, 10000 };
+	int b = 0;
+	while (b < 4 && p->cpu_ms >= edge[b])
+		b++;
+	st->n++;
+	st->status[p->status]++;
+	st->bucket[p->status == HSB_OVER_LIMIT ? 4 : b]++;
+	st->sum_ms += p->cpu_ms;
+	int at = NSLOW;
+	while (at > 0 && st->slow[at - 1].ms < p->cpu_ms)
+		at--;
+	if (at == NSLOW)
+		return;
+	memmove(&st->slow[at + 1], &st->slow[at], (NSLOW - 1 - (size_t)at) * sizeof(st->slow[0]));
+	st->slow[at].ms = p->cpu_ms;
+	st->slow[at].status = p->status;
+	snprintf(st->slow[at].what, sizeof(st->slow[at].what), "%s: %zu chars: %.60s", rule,
+	         strlen(src), src);
 }
 
-/* Pattern k out of the database: prefilter mode if it was exact, else
- * refused. */
-static void demote(struct hs_input *in, size_t k, const char *why)
+static void stats_print(const struct probe_stats *st, const struct hsb_limits *lim)
+{
+	static const char *const name[] = { "exact", "prefilter mode", "refused", "over the limit" };
+	printf("# each pattern compiled alone (limits %u s CPU, %zu MiB): %zu patterns, %.1f s CPU "
+	       "in all; %zu exact, %zu prefilter mode, %zu refused, %zu over the limit\n",
+	       lim->cpu_s, lim->as_mb, st->n, st->sum_ms / 1e3, st->status[HSB_OK],
+	       st->status[HSB_PREFILTER], st->status[HSB_REFUSED], st->status[HSB_OVER_LIMIT]);
+	printf("# compile alone: <10 ms %zu, 10-100 ms %zu, 0.1-1 s %zu, 1-10 s %zu, >10 s %zu, "
+	       "killed %zu\n",
+	       st->bucket[0], st->bucket[1], st->bucket[2], st->bucket[3],
+	       st->n - st->bucket[0] - st->bucket[1] - st->bucket[2] - st->bucket[3] -
+	               st->bucket[4],
+	       st->bucket[4]);
+	for (int i = 0; i < NSLOW && st->slow[i].ms > 0; i++)
+		printf("#   slow %2d: %8.0f ms %-14s %s\n", i + 1, st->slow[i].ms,
+		       name[st->slow[i].status], st->slow[i].what);
+	printf("# subset: %zu of %zu rules (every pattern accepted and compiled alone in <= %.0f ms "
+	       "CPU), %zu patterns, %.1f s CPU and %.2f MiB alone in all\n",
+	       st->fit_rules, st->rules, max_ms(), st->fit_patterns, st->fit_ms / 1e3,
+	       st->fit_bytes / 1048576.0);
+	fflush(stdout);
+}
+
+/* The patterns of rule i of e (and with BENCH_EXCEPTS its excepts), each
+ * compiled alone (hsb_probe()); the rule is in the subset when all are
+ * accepted and each compiled within max_ms().  Its patterns then go
+ * into in[raw?] (exact, or in prefilter mode as the probe found), else
+ * to PCRE2.  Returns the rule's number of patterns. */
+static size_t collect_rule(const struct filter_engine *e, size_t i, size_t id,
+                           struct hs_input in[2], struct probe_stats *st, unsigned char *fits)
+{
+	const struct filter_rule *r = filter_engine_rule(e, i);
+	const size_t nk = r->npatterns + (getenv("BENCH_EXCEPTS") ? r->nexcepts : 0);
+	const struct hsb_limits lim = limits("BENCH_HS_PROBE_CPU", 20);
+	char **src = calloc(nk + 1, sizeof(*src));
+	struct hsb_probe *pr = calloc(nk + 1, sizeof(*pr));
+	double ms = 0, bytes = 0;
+	int fit = 1;
+	if (!src || !pr)
+		die_oom();
+	for (size_t k = 0; k < nk; k++) {
+		if (!(src[k] = filter_engine_pattern_source(e, i, k)))
+			die_oom();
+		if (hsb_probe(src[k], hs_flags(), &lim, &pr[k]) < 0) {
+			perror("bench-hyperscan: fork");
+			exit(1);
+		}
+		stats_add(st, &pr[k], r->id, src[k]);
+		if (pr[k].status == HSB_REFUSED && getenv("BENCH_HS_REFUSED"))
+			printf("# refused: %s: %s: %.100s%s\n", r->id, pr[k].why, src[k],
+			       strlen(src[k]) > 100 ? "..." : "");
+		fit &= pr[k].status <= HSB_PREFILTER && pr[k].cpu_ms <= max_ms();
+		ms += pr[k].cpu_ms;
+		bytes += (double)pr[k].bytes;
+	}
+	fits[i] = (unsigned char)fit;
+	st->rules++;
+	if (fit) {
+		st->fit_rules++;
+		st->fit_patterns += nk;
+		st->fit_ms += ms;
+		st->fit_bytes += bytes;
+	}
+	struct hs_input *to = &in[r->input == FILTER_INPUT_RAW];
+	for (size_t k = 0; k < nk; k++) {
+		if (fit)
+			input_add(to, src[k], id + k,
+			          hs_flags() | (pr[k].status == HSB_PREFILTER ? HS_FLAG_PREFILTER : 0));
+		else
+			keep_left(to, src[k]);
+	}
+	free(src);
+	free(pr);
+	return nk;
+}
+
+/* Pattern k out of in's patterns [k, *to): prefilter mode if it was
+ * exact, else to PCRE2 (the arrays closed up, *to one less). */
+static void demote(struct hs_input *in, size_t k, size_t *to, const char *why)
 {
 	if (!(in->flags[k] & HS_FLAG_PREFILTER)) {
 		in->flags[k] |= HS_FLAG_PREFILTER;
@@ -214,41 +293,80 @@ static void demote(struct hs_input *in, size_t k, const char *why)
 	if (getenv("BENCH_HS_REFUSED"))
 		printf("# refused by the build: %s: %.100s\n", why, in->src[k]);
 	keep_left(in, in->src[k]);
+	size_t rest = in->n - k - 1;
+	memmove(&in->src[k], &in->src[k + 1], rest * sizeof(*in->src));
+	memmove(&in->flags[k], &in->flags[k + 1], rest * sizeof(*in->flags));
+	memmove(&in->ids[k], &in->ids[k + 1], rest * sizeof(*in->ids));
 	in->n--;
-	in->src[k] = in->src[in->n];
-	in->flags[k] = in->flags[in->n];
-	in->ids[k] = in->ids[in->n];
+	(*to)--;
 	in->prefilter--;
 }
 
+/* The database of in's patterns [from, *to), in a child under lim, or
+ * from the cache (bench-hs-build.h). */
+static hs_database_t *compile_group(struct hs_input *in, size_t from, size_t *to,
+                                    const struct hsb_limits *lim, const char *what, size_t g)
+{
+	for (;;) {
+		struct hsb_build b;
+		if (*to == from)
+			return NULL;
+		if (hsb_compile((const char *const *)in->src + from, in->flags + from,
+		                in->ids + from, *to - from, lim, &b) < 0) {
+			perror("bench-hyperscan: the compile's child");
+			exit(1);
+		}
+		if (b.db) {
+			size_t size = 0;
+			hs_database_size(b.db, &size);
+			printf("# hyperscan %s, group %zu of %zu: %zu patterns, %.2f MiB, compiled in "
+			       "%.0f ms CPU%s\n",
+			       what, g + 1, in->ndb, *to - from, (double)size / 1048576.0, b.cpu_ms,
+			       b.cached ? " (once: read from the cache)" : "");
+			fflush(stdout);
+			in->compile_ms += b.cpu_ms;
+			return b.db;
+		}
+		if (b.status == HSB_OVER_LIMIT || b.expression < 0) {
+			fprintf(stderr,
+			        "bench-hyperscan: the %s database, group %zu of %zu (%zu patterns), "
+			        "did not compile: %s\n",
+			        what, g + 1, in->ndb, *to - from, b.why);
+			exit(1);
+		}
+		demote(in, from + (size_t)b.expression, to, b.why);
+	}
+}
+
+/* in's patterns in BENCH_HS_GROUPS databases (1), of as many patterns
+ * each, in the rules' order. */
 static void compile_input(struct hs_input *in, unsigned char *approx, const char *what)
 {
 	in->approx = approx;
-	uint64_t t0 = bench_now_ns();
-	while (in->n) {
-		hs_compile_error_t *err = NULL;
-		if (hs_compile_multi((const char *const *)in->src, in->flags, in->ids,
-		                     (unsigned)in->n, HS_MODE_BLOCK, NULL, &in->db,
-		                     &err) == HS_SUCCESS)
-			break;
-		if (err->expression < 0) {
-			fprintf(stderr, "bench-hyperscan: the %s database does not compile: %s\n",
-			        what, err->message);
-			exit(1);
-		}
-		demote(in, (size_t)err->expression, err->message);
-		hs_free_compile_error(err);
+	const char *g = getenv("BENCH_HS_GROUPS");
+	size_t groups = g ? strtoul(g, NULL, 10) : 1;
+	groups = groups < 1 ? 1 : groups > in->n ? (in->n ? in->n : 1) : groups;
+	const struct hsb_limits lim = limits("BENCH_HS_DB_CPU", 900);
+	in->db = calloc(groups, sizeof(*in->db));
+	if (!in->db)
+		die_oom();
+	in->ndb = groups;
+	size_t from = 0;
+	for (size_t k = 0; k < groups; k++) {
+		size_t to = from + (in->n - from) / (groups - k);
+		in->db[k] = compile_group(in, from, &to, &lim, what, k);
+		from = to;
 	}
-	in->compile_ms = (double)(bench_now_ns() - t0) / 1e6;
 	for (size_t k = 0; k < in->n; k++)
 		approx[in->ids[k]] = (in->flags[k] & HS_FLAG_PREFILTER) != 0;
-	size_t size = 0;
-	if (in->db)
-		hs_database_size(in->db, &size);
-	printf("# hyperscan %s: %zu patterns (%zu exact, %zu prefilter mode, %zu refused), "
-	       "database %.2f MiB, compiled in %.0f ms CPU\n",
-	       what, in->n, in->exact, in->prefilter, in->refused, (double)size / 1048576.0,
-	       in->compile_ms);
+	size_t size = 0, s;
+	for (size_t k = 0; k < in->ndb; k++)
+		if (in->db[k] && hs_database_size(in->db[k], &s) == HS_SUCCESS)
+			size += s;
+	printf("# hyperscan %s: %zu patterns (%zu exact, %zu prefilter mode) in %zu "
+	       "database(s), %.2f MiB, compiled in %.0f ms CPU; %zu patterns left to PCRE2\n",
+	       what, in->n, in->exact, in->prefilter, in->ndb, (double)size / 1048576.0,
+	       in->compile_ms, in->refused);
 	fflush(stdout);
 }
 
@@ -262,7 +380,9 @@ static void input_free(struct hs_input *in)
 	free(in->src);
 	free(in->flags);
 	free(in->ids);
-	hs_free_database(in->db);
+	for (size_t k = 0; k < in->ndb; k++)
+		hs_free_database(in->db[k]);
+	free(in->db);
 }
 
 /* The engine's preparation of one text (engine.c, scan_prepare()), into
@@ -327,6 +447,8 @@ struct hs_side {
 	size_t nids;
 	hs_scratch_t *scr;
 	struct prep_scratch ps;
+	unsigned char *fits; /* per rule of the engine: in the subset */
+	int run_left;        /* complete(): run the patterns left to PCRE2 */
 };
 
 /* Both scans of one prepared text. */
@@ -336,14 +458,15 @@ static void scan_prepared(const struct hs_input in[2], hs_scratch_t *scr, const 
 	c->hit = 0;
 	c->nfound = 0;
 	c->approx = in[0].approx;
-	c->raw = 0;
-	if (in[0].db &&
-	    hs_scan(in[0].db, p->norm, (unsigned)p->norm_len, 0, scr, on_match, c) != HS_SUCCESS)
-		exit(1);
-	c->raw = RAW_BIT;
-	if (in[1].db &&
-	    hs_scan(in[1].db, p->raw, (unsigned)p->raw_len, 0, scr, on_match, c) != HS_SUCCESS)
-		exit(1);
+	for (int k = 0; k < 2; k++) {
+		const char *s = k ? p->raw : p->norm;
+		unsigned len = (unsigned)(k ? p->raw_len : p->norm_len);
+		c->raw = k ? RAW_BIT : 0;
+		for (size_t j = 0; j < in[k].ndb; j++)
+			if (in[k].db[j] &&
+			    hs_scan(in[k].db[j], s, len, 0, scr, on_match, c) != HS_SUCCESS)
+				exit(1);
+	}
 }
 
 /* One pass's result. */
@@ -429,7 +552,7 @@ static size_t complete(struct hs_side *hs, const struct hs_count *c, const struc
 		m += pcre2_hit(hs->confirm[c->found[j] & ~RAW_BIT], raw ? p->raw : p->norm,
 		               raw ? p->raw_len : p->norm_len, hs->md);
 	}
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; hs->run_left && k < 2; k++)
 		for (size_t j = 0; j < hs->in[k].nleft; j++)
 			m += pcre2_hit(hs->in[k].left[j], k ? p->raw : p->norm,
 			               k ? p->raw_len : p->norm_len, hs->md);
@@ -501,11 +624,16 @@ static void print_load(const char *when)
 static void side_init(struct hs_side *hs, const char *dir, const struct filter_engine *e)
 {
 	*hs = (struct hs_side){ 0 };
-	uint64_t t0 = bench_now_ns();
-	size_t nids = hs->nids = collect(e, hs->in);
-	printf("# each pattern analysed alone to classify it: %.0f ms CPU\n",
-	       (double)(bench_now_ns() - t0) / 1e6);
-	fflush(stdout);
+	struct probe_stats st = { 0 };
+	size_t nids = 0;
+	hs->fits = calloc(filter_engine_rule_count(e) + 1, 1);
+	if (!hs->fits)
+		die_oom();
+	for (size_t i = 0; i < filter_engine_rule_count(e); i++)
+		nids += collect_rule(e, i, nids, hs->in, &st, hs->fits);
+	hs->nids = nids;
+	struct hsb_limits lim = limits("BENCH_HS_PROBE_CPU", 20);
+	stats_print(&st, &lim);
 	hs->approx = calloc(nids + 1, 1);
 	hs->confirm = calloc(nids + 1, sizeof(*hs->confirm));
 	hs->found = calloc(nids + 1, sizeof(*hs->found));
@@ -519,8 +647,10 @@ static void side_init(struct hs_side *hs, const char *dir, const struct filter_e
 			if (hs->in[k].flags[j] & HS_FLAG_PREFILTER)
 				hs->confirm[hs->in[k].ids[j]] = pcre2_of(hs->in[k].src[j]);
 	for (int k = 0; k < 2; k++)
-		if (hs->in[k].db && hs_alloc_scratch(hs->in[k].db, &hs->scr) != HS_SUCCESS)
-			die_oom();
+		for (size_t j = 0; j < hs->in[k].ndb; j++)
+			if (hs->in[k].db[j] &&
+			    hs_alloc_scratch(hs->in[k].db[j], &hs->scr) != HS_SUCCESS)
+				die_oom();
 	scratch_init(&hs->ps, dir);
 }
 
@@ -532,6 +662,7 @@ static void side_free(struct hs_side *hs)
 	free(hs->found);
 	pcre2_match_data_free(hs->md);
 	free(hs->approx);
+	free(hs->fits);
 	hs_free_scratch(hs->scr);
 	scratch_free(&hs->ps);
 	input_free(&hs->in[0]);
@@ -539,10 +670,16 @@ static void side_free(struct hs_side *hs)
 }
 
 /* The comparison on n texts: the engine's first pass (`first`: a new
- * engine), then its later passes interleaved with Hyperscan's. */
+ * engine), then its later passes interleaved with Hyperscan's; the
+ * complete pass runs the patterns left to PCRE2 when `left` (e holds
+ * all the rules) and not when e holds the subset's rules alone. */
 static void compare(struct hs_side *hs, struct filter_engine *e, char *const *texts, size_t n,
-                    int first)
+                    int first, int left)
 {
+	hs->run_left = left;
+	printf("# the engine on %s: %zu rules; hyperscan: the subset's databases%s\n",
+	       left ? "all the rules" : "the subset's rules alone", filter_engine_rule_count(e),
+	       left ? ", the rest by PCRE2 in the complete pass" : "");
 	size_t *lens = malloc(n * sizeof(*lens)), bytes = 0;
 	struct prepared *pre = calloc(n, sizeof(*pre));
 	if (!lens || !pre)
@@ -581,10 +718,10 @@ static void compare(struct hs_side *hs, struct filter_engine *e, char *const *te
 	print_pass("hyperscan + preparation (median)", &mp, n, bytes, "patterns matched");
 	print_pass("hyperscan scans alone (median)", &mo, n, bytes, "patterns matched");
 	print_pass("hyperscan complete (median)", &mf, n, bytes, "patterns matched");
-	printf("# ratio (engine speed / hyperscan speed), later pass: %.2f x hyperscan + "
+	printf("# ratio (%s; engine speed / hyperscan speed), later pass: %.2f x hyperscan + "
 	       "preparation, %.2f x the scans alone, %.2f x complete; %s pass %.2f x, %.2f x, "
 	       "%.2f x\n",
-	       mp.secs / ml.secs, mo.secs / ml.secs, mf.secs / ml.secs, first ? "first" : "earlier",
+	       left ? "all rules" : "subset", mp.secs / ml.secs, mo.secs / ml.secs, mf.secs / ml.secs, first ? "first" : "earlier",
 	       mp.secs / p1.secs, mo.secs / p1.secs, mf.secs / p1.secs);
 	fflush(stdout);
 	for (size_t i = 0; i < n; i++) {
@@ -595,14 +732,37 @@ static void compare(struct hs_side *hs, struct filter_engine *e, char *const *te
 	free(lens);
 }
 
-static struct filter_engine *engine_times(const char *dir, int times)
+/* The engine of dir's rules `times` over; with `full` and `fits` (the
+ * subset of full's rules), of the subset's rules alone. */
+static struct filter_engine *engine_times(const char *dir, int times,
+                                          const struct filter_engine *full,
+                                          const unsigned char *fits)
 {
-	struct filter_ruleset rs;
+	struct filter_ruleset rs, keep = { 0 }, drop = { 0 };
 	bench_rules_times(dir, times, times > 1, &rs);
+	if (full) {
+		keep.v = calloc(rs.n + 1, sizeof(*keep.v));
+		drop.v = calloc(rs.n + 1, sizeof(*drop.v));
+		if (!keep.v || !drop.v)
+			die_oom();
+		for (size_t i = 0; i < rs.n; i++) {
+			long at = filter_engine_rule_index(full, rs.v[i].id);
+			if (at >= 0 && fits[at])
+				keep.v[keep.n++] = rs.v[i];
+			else
+				drop.v[drop.n++] = rs.v[i];
+		}
+		keep.cap = keep.n;
+		drop.cap = drop.n;
+		free(rs.v); /* the rules moved to keep and drop */
+		filter_ruleset_clear(&drop);
+		rs = keep;
+	}
 	uint64_t t0 = bench_now_ns();
 	struct filter_engine *e = bench_engine_new(dir, &rs);
-	printf("# engine x%d: %zu rules, built in %.0f ms CPU\n", times,
-	       filter_engine_rule_count(e), (double)(bench_now_ns() - t0) / 1e6);
+	printf("# engine x%d%s: %zu rules, built in %.0f ms CPU\n", times,
+	       full ? ", the subset's rules alone" : "", filter_engine_rule_count(e),
+	       (double)(bench_now_ns() - t0) / 1e6);
 	return e;
 }
 
@@ -647,19 +807,25 @@ int main(int argc, char **argv)
 	filter_ruleset_clear(&rs);
 	printf("# corpus: %zu comments, %.1f MB, mean %zu bytes (seed fixed: bench-filters')\n", n,
 	       bytes / 1e6, bytes / n);
-	struct filter_engine *e = engine_times(argv[1], mode[0] == 'x' ? 10 : 1);
+	const int times = mode[0] == 'x' ? 10 : 1;
+	struct filter_engine *e = engine_times(argv[1], times, NULL, NULL);
 	struct hs_side hs;
 	side_init(&hs, argv[1], e);
-	if (mode[0] != 'l')
-		compare(&hs, e, corpus, n, 1);
+	struct filter_engine *sub = engine_times(argv[1], times, e, hs.fits);
+	if (mode[0] != 'l') {
+		compare(&hs, e, corpus, n, 1, 1);
+		compare(&hs, sub, corpus, n, 1, 0);
+	}
 	static const size_t kb[] = { 4, 16, 64 }, count[] = { 200, 60, 20 };
 	for (int k = 0; strchr("la", mode[0]) && k < 3; k++) {
 		char **t = long_texts(corpus, n, kb[k], count[k]);
 		printf("# texts of %zu KB, %zu of them:\n", kb[k], count[k]);
-		compare(&hs, e, t, count[k], k == 0 && mode[0] == 'l');
+		compare(&hs, e, t, count[k], k == 0 && mode[0] == 'l', 1);
+		compare(&hs, sub, t, count[k], k == 0 && mode[0] == 'l', 0);
 		bench_corpus_free(t, count[k]);
 	}
 	side_free(&hs);
+	filter_engine_free(sub);
 	filter_engine_free(e);
 	bench_corpus_free(corpus, n);
 	print_load("at the end");
