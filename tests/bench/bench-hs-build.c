@@ -189,7 +189,8 @@ static void cache_open(const struct hsb_limits *lim)
 		unsigned long long k;
 		int st, off = 0;
 		struct hsb_probe p = { 0 };
-		if (sscanf(line, "%llx\t%d\t%lf\t%zu\t%n", &k, &st, &p.cpu_ms, &p.bytes, &off) < 4 ||
+		if (sscanf(line, "%llx\t%d\t%lf\t%zu\t%n", &k, &st, &p.cpu_ms, &p.bytes, &off) <
+		            4 ||
 		    st < HSB_OK || st > HSB_OVER_LIMIT)
 			continue; /* a line cut short by a killed run */
 		p.status = (enum hsb_status)st;
@@ -202,8 +203,7 @@ static void cache_open(const struct hsb_limits *lim)
 	free(path);
 }
 
-int hsb_probe(const char *src, unsigned flags, const struct hsb_limits *lim,
-              struct hsb_probe *ret)
+int hsb_probe(const char *src, unsigned flags, const struct hsb_limits *lim, struct hsb_probe *ret)
 {
 	cache_open(lim);
 	uint64_t key = hsb_hash(HSB_HASH_INIT, &flags, sizeof(flags));
@@ -274,7 +274,8 @@ static void db_child(void *arg, int fd)
 	    asprintf(&tmp, "%s.%d.tmp", j->path, (int)getpid()) < 0)
 		_exit(1);
 	FILE *f = fopen(tmp, "w");
-	if (!f || fprintf(f, "vakt-hs 1 %016llx %.1f\n", (unsigned long long)j->key, r.cpu_ms) < 0 ||
+	if (!f ||
+	    fprintf(f, "vakt-hs 1 %016llx %.1f\n", (unsigned long long)j->key, r.cpu_ms) < 0 ||
 	    fwrite(bytes, 1, len, f) != len || fclose(f) != 0 || rename(tmp, j->path) < 0)
 		_exit(1);
 	r.ok = 1;
@@ -332,8 +333,9 @@ int hsb_compile(const char *const *src, const unsigned *flags, const unsigned *i
 	if (rc == 0) {
 		ret->status = HSB_OVER_LIMIT;
 		ret->cpu_ms = cpu;
-		snprintf(ret->why, sizeof(ret->why), "killed after %.0f ms CPU (limits %u s, %zu MiB)",
-		         cpu, lim->cpu_s, lim->as_mb);
+		snprintf(ret->why, sizeof(ret->why),
+		         "killed after %.0f ms CPU (limits %u s, %zu MiB)", cpu, lim->cpu_s,
+		         lim->as_mb);
 	} else if (!r.ok) {
 		ret->status = HSB_REFUSED;
 		ret->expression = r.expression;

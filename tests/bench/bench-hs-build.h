@@ -38,9 +38,9 @@ enum hsb_status {
 /* One pattern compiled alone. */
 struct hsb_probe {
 	enum hsb_status status;
-	double cpu_ms;  /* the child's CPU time (at the kill, for OVER_LIMIT) */
-	size_t bytes;   /* hs_database_size() of its database alone */
-	char why[160];  /* Hyperscan's message for REFUSED */
+	double cpu_ms; /* the child's CPU time (at the kill, for OVER_LIMIT) */
+	size_t bytes;  /* hs_database_size() of its database alone */
+	char why[160]; /* Hyperscan's message for REFUSED */
 };
 
 uint64_t hsb_hash(uint64_t h, const void *p, size_t n);
@@ -52,16 +52,15 @@ const char *hsb_cache_dir(void);
 /* src compiled alone with `flags` (and, refused, with HS_FLAG_PREFILTER
  * too) in a child under lim, or the cached result.  Returns 0, -1 when
  * the child could not be run (errno). */
-int hsb_probe(const char *src, unsigned flags, const struct hsb_limits *lim,
-              struct hsb_probe *ret);
+int hsb_probe(const char *src, unsigned flags, const struct hsb_limits *lim, struct hsb_probe *ret);
 
 /* The result of building one database. */
 struct hsb_build {
-	hs_database_t *db;  /* NULL unless compiled */
-	int cached;         /* read from the cache, not compiled now */
-	double cpu_ms;      /* CPU of the compile (when it was made) */
-	long expression;    /* on a refusal: the pattern's index, or -1 */
-	char why[160];      /* on a refusal or over the limit */
+	hs_database_t *db;      /* NULL unless compiled */
+	int cached;             /* read from the cache, not compiled now */
+	double cpu_ms;          /* CPU of the compile (when it was made) */
+	long expression;        /* on a refusal: the pattern's index, or -1 */
+	char why[160];          /* on a refusal or over the limit */
 	enum hsb_status status; /* OK, REFUSED or OVER_LIMIT */
 };
 

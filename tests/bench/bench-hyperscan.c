@@ -172,7 +172,7 @@ static void input_add(struct hs_input *in, char *src, size_t id, unsigned flags)
 /* What the probes of every pattern alone found. */
 #define NSLOW 12
 struct probe_stats {
-	size_t n, status[4], bucket[5], fit_rules, rules, fit_patterns;
+	size_t n, status[4], bucket[5], fit_rules, rules, fit_patterns, candidates, unprobed;
 	double sum_ms, fit_ms, fit_bytes;
 	struct {
 		double ms;
@@ -206,7 +206,8 @@ static void stats_add(struct probe_stats *st, const struct hsb_probe *p, const c
 
 static void stats_print(const struct probe_stats *st, const struct hsb_limits *lim)
 {
-	static const char *const name[] = { "exact", "prefilter mode", "refused", "over the limit" };
+	static const char *const name[] = { "exact", "prefilter mode", "refused",
+		                            "over the limit" };
 	printf("# each pattern compiled alone (limits %u s CPU, %zu MiB): %zu patterns, %.1f s CPU "
 	       "in all; %zu exact, %zu prefilter mode, %zu refused, %zu over the limit\n",
 	       lim->cpu_s, lim->as_mb, st->n, st->sum_ms / 1e3, st->status[HSB_OK],
@@ -220,7 +221,11 @@ static void stats_print(const struct probe_stats *st, const struct hsb_limits *l
 	for (int i = 0; i < NSLOW && st->slow[i].ms > 0; i++)
 		printf("#   slow %2d: %8.0f ms %-14s %s\n", i + 1, st->slow[i].ms,
 		       name[st->slow[i].status], st->slow[i].what);
-	printf("# subset: %zu of %zu rules (every pattern accepted and compiled alone in <= %.0f ms "
+	printf("# candidates: %zu rules (BENCH_HS_EVERY); %zu patterns not compiled alone (not "
+	       "candidates, or after their rule's first pattern out)\n",
+	       st->candidates, st->unprobed);
+	printf("# subset: %zu of %zu rules (every pattern accepted and compiled alone in <= %.0f "
+	       "ms "
 	       "CPU), %zu patterns, %.1f s CPU and %.2f MiB alone in all\n",
 	       st->fit_rules, st->rules, max_ms(), st->fit_patterns, st->fit_ms / 1e3,
 	       st->fit_bytes / 1048576.0);
@@ -240,13 +245,20 @@ static size_t collect_rule(const struct filter_engine *e, size_t i, size_t id,
 	const struct hsb_limits lim = limits("BENCH_HS_PROBE_CPU", 20);
 	char **src = calloc(nk + 1, sizeof(*src));
 	struct hsb_probe *pr = calloc(nk + 1, sizeof(*pr));
+	const char *ev = getenv("BENCH_HS_EVERY");
+	const size_t every = ev && atoi(ev) > 1 ? (size_t)atoi(ev) : 1;
 	double ms = 0, bytes = 0;
-	int fit = 1;
+	int fit = i % every == 0;
 	if (!src || !pr)
 		die_oom();
+	st->candidates += fit;
 	for (size_t k = 0; k < nk; k++) {
 		if (!(src[k] = filter_engine_pattern_source(e, i, k)))
 			die_oom();
+		if (!fit && (i % every != 0 || !getenv("BENCH_HS_PROBE_ALL"))) {
+			st->unprobed++; /* not a candidate, or out already */
+			continue;
+		}
 		if (hsb_probe(src[k], hs_flags(), &lim, &pr[k]) < 0) {
 			perror("bench-hyperscan: fork");
 			exit(1);
@@ -271,7 +283,8 @@ static size_t collect_rule(const struct filter_engine *e, size_t i, size_t id,
 	for (size_t k = 0; k < nk; k++) {
 		if (fit)
 			input_add(to, src[k], id + k,
-			          hs_flags() | (pr[k].status == HSB_PREFILTER ? HS_FLAG_PREFILTER : 0));
+			          hs_flags() |
+			                  (pr[k].status == HSB_PREFILTER ? HS_FLAG_PREFILTER : 0));
 		else
 			keep_left(to, src[k]);
 	}
@@ -319,7 +332,8 @@ static hs_database_t *compile_group(struct hs_input *in, size_t from, size_t *to
 		if (b.db) {
 			size_t size = 0;
 			hs_database_size(b.db, &size);
-			printf("# hyperscan %s, group %zu of %zu: %zu patterns, %.2f MiB, compiled in "
+			printf("# hyperscan %s, group %zu of %zu: %zu patterns, %.2f MiB, compiled "
+			       "in "
 			       "%.0f ms CPU%s\n",
 			       what, g + 1, in->ndb, *to - from, (double)size / 1048576.0, b.cpu_ms,
 			       b.cached ? " (once: read from the cache)" : "");
@@ -329,7 +343,8 @@ static hs_database_t *compile_group(struct hs_input *in, size_t from, size_t *to
 		}
 		if (b.status == HSB_OVER_LIMIT || b.expression < 0) {
 			fprintf(stderr,
-			        "bench-hyperscan: the %s database, group %zu of %zu (%zu patterns), "
+			        "bench-hyperscan: the %s database, group %zu of %zu (%zu "
+			        "patterns), "
 			        "did not compile: %s\n",
 			        what, g + 1, in->ndb, *to - from, b.why);
 			exit(1);
@@ -677,6 +692,9 @@ static void compare(struct hs_side *hs, struct filter_engine *e, char *const *te
                     int first, int left)
 {
 	hs->run_left = left;
+	/* with the patterns left to PCRE2 the complete pass is nearly the
+	 * naive loop of bench-filters (hundreds of times slower) */
+	const int with_complete = !left || getenv("BENCH_HS_COMPLETE_ALL");
 	printf("# the engine on %s: %zu rules; hyperscan: the subset's databases%s\n",
 	       left ? "all the rules" : "the subset's rules alone", filter_engine_rule_count(e),
 	       left ? ", the rest by PCRE2 in the complete pass" : "");
@@ -707,7 +725,7 @@ static void compare(struct hs_side *hs, struct filter_engine *e, char *const *te
 		later[r] = pass_engine(e, texts, lens, n);
 		prep[r] = pass_hs_prepare(hs, texts, lens, n);
 		only[r] = pass_hs_only(hs, pre, n);
-		full[r] = pass_hs_complete(hs, texts, lens, n);
+		full[r] = with_complete ? pass_hs_complete(hs, texts, lens, n) : (struct pass){ 0 };
 		printf("# pass %d: engine %.3f s, hyperscan + preparation %.3f s, scans alone "
 		       "%.3f s, complete %.3f s\n",
 		       r + 1, later[r].secs, prep[r].secs, only[r].secs, full[r].secs);
@@ -717,12 +735,17 @@ static void compare(struct hs_side *hs, struct filter_engine *e, char *const *te
 	print_pass("engine, later pass (median)", &ml, n, bytes, "rules run");
 	print_pass("hyperscan + preparation (median)", &mp, n, bytes, "patterns matched");
 	print_pass("hyperscan scans alone (median)", &mo, n, bytes, "patterns matched");
-	print_pass("hyperscan complete (median)", &mf, n, bytes, "patterns matched");
+	if (with_complete)
+		print_pass("hyperscan complete (median)", &mf, n, bytes, "patterns matched");
+	else
+		printf("hyperscan complete: not run (every left pattern by PCRE2 on every text: "
+		       "BENCH_HS_COMPLETE_ALL=1)\n");
 	printf("# ratio (%s; engine speed / hyperscan speed), later pass: %.2f x hyperscan + "
 	       "preparation, %.2f x the scans alone, %.2f x complete; %s pass %.2f x, %.2f x, "
 	       "%.2f x\n",
-	       left ? "all rules" : "subset", mp.secs / ml.secs, mo.secs / ml.secs, mf.secs / ml.secs, first ? "first" : "earlier",
-	       mp.secs / p1.secs, mo.secs / p1.secs, mf.secs / p1.secs);
+	       left ? "all rules" : "subset", mp.secs / ml.secs, mo.secs / ml.secs,
+	       mf.secs / ml.secs, first ? "first" : "earlier", mp.secs / p1.secs, mo.secs / p1.secs,
+	       mf.secs / p1.secs);
 	fflush(stdout);
 	for (size_t i = 0; i < n; i++) {
 		free(pre[i].raw);
