@@ -1,27 +1,36 @@
 /* bench-hyperscan: the filter engine against a Hyperscan-only scan of the
- * same patterns (issue 12; docs/filter.md, "seventeenth round").
+ * same patterns (issue 12; docs/filter.md, "seventeenth round" and
+ * "eighteenth round ... Hyperscan").
  *
  *   bench-hyperscan RULES_DIR [COMMENTS [short|x10|long|all]]
  *
- * The engine is built as the daemon builds it (bench_engine_new()), and
- * every pattern it holds (filter_engine_pattern_source(): lexicons
- * expanded) goes into one Hyperscan block database per input, with
- * HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8 | HS_FLAG_UCP (the engine compiles
- * with PCRE2_UTF | PCRE2_UCP; caseless and the other options are the
- * patterns' own inline ones).  A pattern Hyperscan cannot compile exactly
- * (lookaround, backreferences, ...) is compiled with HS_FLAG_PREFILTER: it
- * then matches a superset, which a real matcher would have to confirm; one
- * it refuses even so (most: over its limit of 16,000 characters, which
- * lexicons pass) is left out of the databases.  Both are counted.  The
- * "complete" pass gives what the engine needs of the patterns, which of
- * them match: Hyperscan's scans, each prefilter-mode match confirmed by
- * PCRE2 and every refused pattern run by PCRE2 (JIT) on every text.
+ * The engine is built as the daemon builds it (bench_engine_new()).  Every
+ * pattern it holds (filter_engine_pattern_source(): lexicons expanded) is
+ * compiled by Hyperscan alone first, in a child process under CPU and
+ * address-space limits, with HS_FLAG_SINGLEMATCH | HS_FLAG_UTF8 |
+ * HS_FLAG_UCP (the engine compiles with PCRE2_UTF | PCRE2_UCP; caseless and
+ * the other options are the patterns' own inline ones), and if refused so,
+ * with HS_FLAG_PREFILTER too (it then matches a superset, which a real
+ * matcher must confirm).  A rule is in the subset when every one of its
+ * patterns was accepted and compiled alone within BENCH_HS_MAX_MS (1000)
+ * ms of CPU; a refused one (most: over Hyperscan's limit of 16,000
+ * characters, which lexicons pass) or a slow one keeps its rule out.  The
+ * subset's patterns go into one Hyperscan block database per input (or
+ * BENCH_HS_GROUPS databases each), compiled in a child and cached on disk
+ * (bench-hs-build.h: keyed by a hash of the patterns and flags); the
+ * others are left to PCRE2.  The engine is compared twice with the same
+ * databases: the engine on all the rules, and an engine of the subset's
+ * rules alone (the like-for-like figure).  The "complete" pass gives what
+ * the engine needs of the patterns, which of them match: Hyperscan's
+ * scans and each prefilter-mode match confirmed by PCRE2 (JIT), and
+ * against all the rules every left pattern run by PCRE2 on every text too
+ * (BENCH_HS_COMPLETE_ALL=1 only: that is nearly bench-filters' naive loop).
  *
  * What each pattern sees is what the engine gives it: the comment made
  * valid UTF-8 (utf8_sanitize_into()) for `input raw` patterns, and its
  * normalisation with the de-obfuscation step's reading appended
  * (normalize_text_reuse(), deobf_apply()) for the others; Hyperscan scans
- * the one with the first database and the other with the second.  The
+ * the one with the first databases and the other with the second.  The
  * figures: that preparation with both scans ("Hyperscan + preparation"),
  * and the scans alone over texts prepared beforehand.  The engine's
  * figures are filter_engine_scan() on the same texts in the same process,
@@ -31,11 +40,17 @@
  *
  * MODE "short": the generated comments of bench-filters; "x10": the same
  * with ten times the rules (bench-filters' x10, new literals); "long":
- * the comments joined into texts of 4, 16 and 64 KB (µs per KB); "all":
- * short, then long on the same engine and databases (one compile).
+ * the comments joined into texts of 4, 16 and 64 KB (us per KB); "all":
+ * short, then long on the same engines and databases (one compile).
  * BENCH_EXCEPTS=1: the rules' excepts go into the databases too.
- * BENCH_HS_REFUSED=1: print each pattern Hyperscan refused and why;
- * BENCH_HS_NO_UCP=1: without HS_FLAG_UCP (see hs_flags()). */
+ * BENCH_HS_MAX_MS=MS: the subset's bound on a pattern's compile alone;
+ * BENCH_HS_EVERY=K: only every K-th rule is a candidate for the subset
+ * (fewer compiles); BENCH_HS_PROBE_ALL=1: compile every pattern of a
+ * candidate alone, not only up to its rule's first pattern out;
+ * BENCH_HS_PROBE_CPU=S (5), BENCH_HS_DB_CPU=S (900), BENCH_HS_AS_MB=MB
+ * (6144): the children's limits; BENCH_HS_CACHE=DIR (/tmp/vakt-hsbench):
+ * the cache; BENCH_HS_REFUSED=1: print each pattern Hyperscan refused
+ * and why; BENCH_HS_NO_UCP=1: without HS_FLAG_UCP (see hs_flags()). */
 #include <hs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,7 +257,7 @@ static size_t collect_rule(const struct filter_engine *e, size_t i, size_t id,
 {
 	const struct filter_rule *r = filter_engine_rule(e, i);
 	const size_t nk = r->npatterns + (getenv("BENCH_EXCEPTS") ? r->nexcepts : 0);
-	const struct hsb_limits lim = limits("BENCH_HS_PROBE_CPU", 20);
+	const struct hsb_limits lim = limits("BENCH_HS_PROBE_CPU", 5);
 	char **src = calloc(nk + 1, sizeof(*src));
 	struct hsb_probe *pr = calloc(nk + 1, sizeof(*pr));
 	const char *ev = getenv("BENCH_HS_EVERY");
@@ -647,7 +662,7 @@ static void side_init(struct hs_side *hs, const char *dir, const struct filter_e
 	for (size_t i = 0; i < filter_engine_rule_count(e); i++)
 		nids += collect_rule(e, i, nids, hs->in, &st, hs->fits);
 	hs->nids = nids;
-	struct hsb_limits lim = limits("BENCH_HS_PROBE_CPU", 20);
+	struct hsb_limits lim = limits("BENCH_HS_PROBE_CPU", 5);
 	stats_print(&st, &lim);
 	hs->approx = calloc(nids + 1, 1);
 	hs->confirm = calloc(nids + 1, sizeof(*hs->confirm));
