@@ -350,8 +350,8 @@ static void lits_of(struct lits *L, const char *const *v, const uint32_t *ids, s
 /* aho_chain_wanted() at each entry of trace tr gives what
  * aho_replay_all() reports there (replay): the same ids in the same
  * order; with room for fewer, the same count and the first of them. */
-static int check_chain_wanted(const struct aho *a, const struct aho_trace *tr,
-                              const uint32_t *want, uint32_t gen, const struct calls *replay)
+static int check_chain_wanted(const struct aho *a, const struct aho_trace *tr, const uint32_t *want,
+                              uint32_t gen, const struct calls *replay)
 {
 	struct calls c = { 0 };
 	int wrong = 0;
