@@ -551,9 +551,51 @@ static int nt_letter(unsigned char c)
 	return (c >= 'a' && c <= 'z') || c >= 0x80;
 }
 
-/* The unit at nt byte i; returns its byte count, 0 when none starts there. */
-static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
+/* The unit of a letter at nt byte i: a leetspeak character normalisation
+ * read as a letter when one original byte gave it (`d0da`). */
+static inline void letter_unit(const char *orig, const struct norm_text *nt, size_t i,
+                               struct unit *u)
 {
+	const unsigned char c = (unsigned char)nt->s[i];
+	const uint32_t os = nt->ostart[i], span = nt->oend[i] - os;
+	u->p = (uint32_t)i;
+	u->np = 1;
+	u->alt = NULL;
+	u->virt = 0;
+	u->any = 0;
+	u->weak = 0;
+	u->kind = U_LIT;
+	u->c = (char)c;
+	u->stretched = span > 2;
+	if (span == 1) {
+		unsigned char oc = (unsigned char)orig[os];
+		const char *a = leet_alt(oc);
+		if (a && (oc | 0x20) != c) {
+			u->kind = U_LEET;
+			u->alt = a;
+			u->any = oc == '@' || oc == '$';
+		}
+	}
+}
+
+static size_t other_unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u);
+
+/* The unit at nt byte i; returns its byte count, 0 when none starts there.
+ * A letter, most units, inline; the rest out of line. */
+static inline size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
+{
+	const unsigned char c = (unsigned char)nt->s[i];
+	if (c >= 'a' && c <= 'z') {
+		letter_unit(orig, nt, i, u);
+		return 1;
+	}
+	return other_unit_at(orig, nt, i, u);
+}
+
+/* unit_at() of a byte other than a letter. */
+static size_t other_unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
+{
+	(void)orig;
 	const unsigned char c = (unsigned char)nt->s[i];
 	u->p = (uint32_t)i;
 	u->np = 1;
@@ -562,21 +604,6 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 	u->virt = 0;
 	u->any = 0;
 	u->weak = 0;
-	if (c >= 'a' && c <= 'z') {
-		u->kind = U_LIT;
-		u->c = (char)c;
-		u->stretched = nt->oend[i] - nt->ostart[i] > 2;
-		if (nt->oend[i] - nt->ostart[i] == 1) {
-			unsigned char oc = (unsigned char)orig[nt->ostart[i]];
-			const char *a = leet_alt(oc);
-			if (a && (oc | 0x20) != c) {
-				u->kind = U_LEET;
-				u->alt = a;
-				u->any = oc == '@' || oc == '$';
-			}
-		}
-		return 1;
-	}
 	if (is_digit(c) || c == '@' || c == '$' || c == '!' || c == '|') {
 		const char *a = leet_alt(c);
 		u->kind = U_LEET;
