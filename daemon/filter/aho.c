@@ -832,6 +832,23 @@ size_t aho_replay_all(const struct aho *a, const struct aho_trace *tr, const uin
 	return n;
 }
 
+size_t aho_chain_wanted(const struct aho *a, uint32_t r, const uint32_t *want, uint32_t gen,
+                        uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	for (uint32_t o = r; o; o = a->orec[o].next) {
+		uint32_t m;
+		const uint32_t *l = list_of(a, o, &m);
+		for (uint32_t k = 0; k < m; k++)
+			if (want[l[k]] == gen) {
+				if (n < max)
+					out[n] = l[k];
+				n++;
+			}
+	}
+	return n;
+}
+
 void aho_trace_free(struct aho_trace *tr)
 {
 	if (!tr)

@@ -101,6 +101,16 @@ size_t aho_scan_trace(const struct aho *a, const char *text, size_t len, uint32_
 size_t aho_replay_all(const struct aho *a, const struct aho_trace *trace, const uint32_t *want,
                       uint32_t gen, aho_each_fn *fn, void *ctx);
 
+/* The wanted ids (want[id] == gen) that output state r's report chain
+ * holds, in the order aho_replay_all() reports them at an entry of r
+ * (an id twice when two literals of the chain carry it): up to max of
+ * them into out.  Returns how many there are (more than max: out holds
+ * the first max).  For a caller that replays a long trace itself, once
+ * per distinct r, without walking the chain's unwanted ids at every
+ * entry. */
+size_t aho_chain_wanted(const struct aho *a, uint32_t r, const uint32_t *want, uint32_t gen,
+                        uint32_t *out, size_t max);
+
 void aho_trace_free(struct aho_trace *trace);
 
 /* Bytes the automaton holds (its tables), for benchmarks and stats. */

@@ -551,9 +551,51 @@ static int nt_letter(unsigned char c)
 	return (c >= 'a' && c <= 'z') || c >= 0x80;
 }
 
-/* The unit at nt byte i; returns its byte count, 0 when none starts there. */
-static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
+/* The unit of a letter at nt byte i: a leetspeak character normalisation
+ * read as a letter when one original byte gave it (`d0da`). */
+static inline void letter_unit(const char *orig, const struct norm_text *nt, size_t i,
+                               struct unit *u)
 {
+	const unsigned char c = (unsigned char)nt->s[i];
+	const uint32_t os = nt->ostart[i], span = nt->oend[i] - os;
+	u->p = (uint32_t)i;
+	u->np = 1;
+	u->alt = NULL;
+	u->virt = 0;
+	u->any = 0;
+	u->weak = 0;
+	u->kind = U_LIT;
+	u->c = (char)c;
+	u->stretched = span > 2;
+	if (span == 1) {
+		unsigned char oc = (unsigned char)orig[os];
+		const char *a = leet_alt(oc);
+		if (a && (oc | 0x20) != c) {
+			u->kind = U_LEET;
+			u->alt = a;
+			u->any = oc == '@' || oc == '$';
+		}
+	}
+}
+
+static size_t other_unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u);
+
+/* The unit at nt byte i; returns its byte count, 0 when none starts there.
+ * A letter, most units, inline; the rest out of line. */
+static inline size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
+{
+	const unsigned char c = (unsigned char)nt->s[i];
+	if (c >= 'a' && c <= 'z') {
+		letter_unit(orig, nt, i, u);
+		return 1;
+	}
+	return other_unit_at(orig, nt, i, u);
+}
+
+/* unit_at() of a byte other than a letter. */
+static size_t other_unit_at(const char *orig, const struct norm_text *nt, size_t i, struct unit *u)
+{
+	(void)orig;
 	const unsigned char c = (unsigned char)nt->s[i];
 	u->p = (uint32_t)i;
 	u->np = 1;
@@ -562,21 +604,6 @@ static size_t unit_at(const char *orig, const struct norm_text *nt, size_t i, st
 	u->virt = 0;
 	u->any = 0;
 	u->weak = 0;
-	if (c >= 'a' && c <= 'z') {
-		u->kind = U_LIT;
-		u->c = (char)c;
-		u->stretched = nt->oend[i] - nt->ostart[i] > 2;
-		if (nt->oend[i] - nt->ostart[i] == 1) {
-			unsigned char oc = (unsigned char)orig[nt->ostart[i]];
-			const char *a = leet_alt(oc);
-			if (a && (oc | 0x20) != c) {
-				u->kind = U_LEET;
-				u->alt = a;
-				u->any = oc == '@' || oc == '$';
-			}
-		}
-		return 1;
-	}
 	if (is_digit(c) || c == '@' || c == '$' || c == '!' || c == '|') {
 		const char *a = leet_alt(c);
 		u->kind = U_LEET;
@@ -661,24 +688,37 @@ static size_t word_at(const char *orig, const struct norm_text *nt, size_t i, st
  * word obfuscation hides (vword.masked), for which a leet character or
  * symbol read as any of its letters costs nothing (`k@ll` is kill as
  * much as koll: `@` hides a vowel the way `*` does). */
-static int match_cost(const struct unit *u, size_t n, const char *w, size_t wl, int flat,
-                      int hidden, uint8_t *take)
+/* What match_cost() needs of units u[0, n) whichever word it reads them
+ * as: resolve() finds it once for all the words it tries. */
+struct units_info {
+	size_t nmask;  /* masks among them */
+	int stretched; /* one is a letter folded from a run */
+};
+
+static struct units_info units_info(const struct unit *u, size_t n)
+{
+	struct units_info ui = { 0, 0 };
+	for (size_t k = 0; k < n; k++) {
+		ui.nmask += u[k].kind == U_MASK;
+		ui.stretched |= u[k].stretched;
+	}
+	return ui;
+}
+
+static int match_cost(const struct unit *u, size_t n, const struct units_info *ui, const char *w,
+                      size_t wl, int flat, int hidden, uint8_t *take)
 {
 	/* one mask may read no letter (`dod_a` for a stretched `dööööd*a`):
 	 * try every unit index for it, and the plain reading first */
-	int best = -1, stretched = 0;
-	size_t nmask = 0;
-	for (size_t k = 0; k < n; k++) {
-		nmask += u[k].kind == U_MASK;
-		stretched |= u[k].stretched;
-	}
+	int best = -1;
+	const int stretched = ui->stretched;
+	const size_t nmask = ui->nmask;
 	/* or one mask (or symbol) two letters (`sk*ta` for skjuta) */
 	const int dbl = wl == n + 1;
 	if (wl != n && !(wl + 1 == n && nmask) && !dbl)
 		return -1;
-	for (size_t skip = 0; skip <= n; skip++) {
-		if (wl == n && skip < n)
-			continue;
+	/* a word as long as the units skips none: only skip == n */
+	for (size_t skip = wl == n ? n : 0; skip <= n; skip++) {
 		if (wl + 1 == n && (skip == n || u[skip].kind != U_MASK))
 			continue;
 		if (dbl && (skip == n || !(u[skip].kind == U_MASK || u[skip].any) || u[skip].weak ||
@@ -840,6 +880,7 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 	for (size_t k = 0; k < n; k++)
 		nany += u[k].any;
 	const size_t maxl = !crowded && (nmask || nany) && n >= 5 && n < MAXW ? n + 1 : n;
+	const struct units_info ui = units_info(u, n);
 	for (size_t L = nmask ? n - 1 : n; L <= maxl; L++) {
 		/* words of one length are sorted: a known first letter narrows
 		 * them to its range */
@@ -849,7 +890,7 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 			hi = first_with(v, lo, hi, (char)(u[0].c + 1));
 		}
 		for (size_t i = lo; i < hi; i++) {
-			int c = match_cost(u, n, v->w[i].s, L, crowded, v->w[i].masked, t);
+			int c = match_cost(u, n, &ui, v->w[i].s, L, crowded, v->w[i].masked, t);
 			if (c < 0 || (bestc >= 0 && c > bestc))
 				continue;
 			if (bestc < 0 || c < bestc) {
@@ -874,7 +915,7 @@ static long resolve(const struct deobf_vocab *v, const struct unit *u, size_t n,
 	 * two letters, a weak mask: only as one of the rules' words */
 	if ((bestc >= ANY_COST || v->w[best].len > n || weak) && !v->w[best].lex)
 		return -1;
-	match_cost(u, n, v->w[best].s, v->w[best].len, crowded, v->w[best].masked, take);
+	match_cost(u, n, &ui, v->w[best].s, v->w[best].len, crowded, v->w[best].masked, take);
 	return best;
 }
 
@@ -1028,6 +1069,19 @@ static int chain_char(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (is_digit(c) && c != '2') || c == '@' || c == '$';
 }
 
+/* Does a chain start at nt byte i?  Its first fragment must be one to
+ * three chain characters and no word byte after it: what try_chain()'s
+ * first round finds, without reading units (a word of four letters or
+ * more, most words of a text, starts none). */
+static int chain_may_start(const struct norm_text *nt, size_t i)
+{
+	size_t j = i;
+	while (j < nt->len && j - i < MAXW * 2 && chain_char((unsigned char)nt->s[j]))
+		j++;
+	const size_t fl = j - i;
+	return fl >= 1 && fl <= 3 && !(j < nt->len && word_byte((unsigned char)nt->s[j]));
+}
+
 /* Letters (fragments of one to three letters; one when a separator holds
  * a space) with separators of one to three characters between them,
  * from nt byte i: joined, or cut into words, when that gives a lexicon
@@ -1035,6 +1089,8 @@ static int chain_char(unsigned char c)
 static size_t try_chain(const struct deobf_vocab *v, const char *orig, const struct norm_text *nt,
                         size_t i, struct out *o)
 {
+	if (!chain_may_start(nt, i))
+		return 0;
 	struct unit u[MAXW * 2 + 1];
 	size_t n = 0, j = i, nfrag = 0, maxfrag = 0, end = i, sep1 = 0, sep1len = 0, n1 = 0;
 	int spaced = 0, longtail = 0, leet = 0;
@@ -1160,8 +1216,12 @@ static size_t try_spaced_mask(const struct deobf_vocab *v, const char *orig,
 	int masked = 0;
 	for (;;) {
 		size_t s = j;
-		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z' && n < MAXW)
-			unit_at(orig, nt, j++, &u[n++]);
+		/* the letters' units are read below, when a mask makes them
+		 * worth reading: here only where they are */
+		while (j < nt->len && nt->s[j] >= 'a' && nt->s[j] <= 'z' && n < MAXW) {
+			u[n].p = (uint32_t)j++;
+			u[n++].virt = 0;
+		}
 		size_t fl = j - s;
 		if (fl == 0 || (j < nt->len && word_byte((unsigned char)nt->s[j]))) {
 			n -= fl;
@@ -1196,6 +1256,9 @@ static size_t try_spaced_mask(const struct deobf_vocab *v, const char *orig,
 		}
 		break;
 	}
+	for (size_t m = 0; k && m < n; m++)
+		if (!u[m].virt)
+			unit_at(orig, nt, u[m].p, &u[m]);
 	while (k-- > 0) {
 		uint8_t take[MAXW + 1];
 		long r = cn[k] >= 3 ? resolve(v, u, cn[k], 0, NULL, take) : -1;

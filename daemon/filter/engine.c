@@ -175,10 +175,13 @@ struct filter_engine {
 	size_t nocc, occcap;
 	struct aho_trace trace[NINPUTS]; /* long texts: where the literals end */
 	/* find_positions(): per report index of each automaton, == gen when
-	 * repwant says whether its chain reports a wanted set in this scan;
-	 * and the trace's entries that do */
+	 * its chain's wanted sets in this scan are known: repn[] of them at
+	 * chainids[replo[]] (aho_chain_wanted()); and the trace's entries
+	 * whose chain holds one */
 	uint32_t *repseen[NINPUTS];
-	uint8_t *repwant[NINPUTS];
+	uint32_t *replo[NINPUTS], *repn[NINPUTS];
+	uint32_t *chainids;
+	size_t nchain, chaincap;
 	struct aho_trace wtrace;
 	size_t window_patterns;
 	uint32_t *cand; /* scratch: candidate rule indices */
@@ -264,9 +267,11 @@ void filter_engine_free(struct filter_engine *e)
 	for (int in = 0; in < NINPUTS; in++) {
 		aho_trace_free(&e->trace[in]);
 		free(e->repseen[in]);
-		free(e->repwant[in]);
+		free(e->replo[in]);
+		free(e->repn[in]);
 	}
 	aho_trace_free(&e->wtrace);
+	free(e->chainids);
 	pcre2_match_context_free(e->wctx);
 	free(e->slots);
 	for (int i = 0; i < NINPUTS; i++) {
@@ -1388,7 +1393,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 		if (e->always[in])
 			b += e->rs.n * sizeof(uint32_t);
 		if (e->repseen[in])
-			b += aho_report_states(e->aho[in]) * (sizeof(uint32_t) + 1);
+			b += aho_report_states(e->aho[in]) * 3 * sizeof(uint32_t);
 		b += e->trace[in].cap * 2 * sizeof(uint32_t);
 		if (aho_outputs(e->aho[in]) > nlits)
 			nlits = aho_outputs(e->aho[in]);
@@ -1396,6 +1401,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 	b += (nlits ? nlits : 1) * sizeof(*e->lits);
 	b += NINPUTS * WINDOW_MIN_TEXT * 2 * sizeof(uint32_t); /* ends */
 	b += e->wtrace.cap * 2 * sizeof(uint32_t);
+	b += e->chaincap * sizeof(*e->chainids);
 	b += e->ocap;
 	if (e->md)
 		b += pcre2_get_match_data_size(e->md);
@@ -2430,36 +2436,63 @@ static void on_occurrence(void *ctx, uint32_t id, size_t end)
 		occ_append(e, o, end);
 }
 
-static void count_call(void *ctx, uint32_t id, size_t end)
+/* The report scratch of input `in` (e->repseen, replo, repn) and the
+ * chains' ids, allocated on the first long text.  -ENOMEM: none. */
+static int chain_scratch(struct filter_engine *e, int in)
 {
-	(void)ctx;
-	(void)id;
-	(void)end;
+	const size_t nrep = aho_report_states(e->aho[in]);
+	if (e->repseen[in])
+		return 0;
+	e->repseen[in] = calloc(nrep ? nrep : 1, sizeof(uint32_t));
+	e->replo[in] = calloc(nrep ? nrep : 1, sizeof(uint32_t));
+	e->repn[in] = calloc(nrep ? nrep : 1, sizeof(uint32_t));
+	if (!e->chainids) {
+		e->chainids = malloc(1024 * sizeof(*e->chainids));
+		e->chaincap = e->chainids ? 1024 : 0;
+	}
+	if (e->repseen[in] && e->replo[in] && e->repn[in] && e->chainids)
+		return 0;
+	free(e->repseen[in]);
+	free(e->replo[in]);
+	free(e->repn[in]);
+	e->repseen[in] = e->replo[in] = e->repn[in] = NULL;
+	return -ENOMEM;
+}
+
+/* Keep the wanted sets of report index r's chain (aho_chain_wanted()) in
+ * e->chainids, growing it as needed.  -ENOMEM when it cannot grow. */
+static int keep_chain(struct filter_engine *e, int in, uint32_t r)
+{
+	const struct aho *a = e->aho[in];
+	size_t room = e->chaincap - e->nchain;
+	size_t m = aho_chain_wanted(a, r, e->want, e->gen, e->chainids + e->nchain, room);
+	if (m > room) {
+		size_t cap = 2 * e->chaincap > e->nchain + m ? 2 * e->chaincap : e->nchain + m;
+		uint32_t *ids = realloc(e->chainids, cap * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		e->chainids = ids;
+		e->chaincap = cap;
+		aho_chain_wanted(a, r, e->want, e->gen, e->chainids + e->nchain, m);
+	}
+	e->replo[in][r] = (uint32_t)e->nchain;
+	e->repn[in][r] = (uint32_t)m;
+	e->nchain += m;
+	return 0;
 }
 
 /* The entries of trace tr (a scan of input `in`) whose report chain
  * holds a wanted set: most positions of a long text end only literals of
  * sets no windowed candidate wants, and replaying them walks their chains
- * for nothing.  Whether a report index's chain holds one is found once a
- * scan (a replay of that index alone).  NULL when the scratch space
- * cannot grow: replay the whole trace then. */
+ * for nothing.  A report index's wanted sets are found once a scan
+ * (keep_chain()).  NULL when the scratch space cannot grow: replay the
+ * whole trace then. */
 static const struct aho_trace *wanted_entries(struct filter_engine *e, int in,
                                               const struct aho_trace *tr)
 {
-	const struct aho *a = e->aho[in];
 	const uint32_t gen = e->gen;
-	size_t nrep = aho_report_states(a);
-	if (!e->repseen[in]) {
-		e->repseen[in] = calloc(nrep ? nrep : 1, sizeof(uint32_t));
-		e->repwant[in] = calloc(nrep ? nrep : 1, 1);
-		if (!e->repseen[in] || !e->repwant[in]) {
-			free(e->repseen[in]);
-			free(e->repwant[in]);
-			e->repseen[in] = NULL;
-			e->repwant[in] = NULL;
-			return NULL;
-		}
-	}
+	if (chain_scratch(e, in) < 0)
+		return NULL;
 	struct aho_trace *w = &e->wtrace;
 	if (w->cap < tr->n) {
 		uint32_t *nr = realloc(w->rep, tr->n * sizeof(*nr));
@@ -2473,17 +2506,19 @@ static const struct aho_trace *wanted_entries(struct filter_engine *e, int in,
 		w->cap = tr->n;
 	}
 	uint32_t *seen = e->repseen[in];
-	uint8_t *wanted = e->repwant[in];
+	const uint32_t *cnt = e->repn[in];
 	size_t n = 0;
+	e->nchain = 0;
 	for (size_t j = 0; j < tr->n; j++) {
 		const uint32_t r = tr->rep[j];
 		if (seen[r] != gen) {
-			uint32_t end = 0;
-			struct aho_trace one = { .rep = (uint32_t *)&r, .end = &end, .n = 1 };
 			seen[r] = gen;
-			wanted[r] = aho_replay_all(a, &one, e->want, gen, count_call, NULL) > 0;
+			if (keep_chain(e, in, r) < 0) {
+				seen[r] = 0;
+				return NULL;
+			}
 		}
-		if (wanted[r]) {
+		if (cnt[r]) {
 			w->rep[n] = r;
 			w->end[n++] = tr->end[j];
 		}
@@ -2491,6 +2526,24 @@ static const struct aho_trace *wanted_entries(struct filter_engine *e, int in,
 	w->n = n;
 	w->failed = 0;
 	return w;
+}
+
+/* aho_replay_all() of the entries wanted_entries() kept, from their
+ * chains' wanted sets: the same calls of on_occurrence() in the same
+ * order.  A set on_occurrence() no longer wants is skipped as the chain
+ * walk skips it, and no set becomes wanted during the replay, so the
+ * sets left out (unwanted before it) are none the walk would report. */
+static void replay_wanted(struct filter_engine *e, int in, const struct aho_trace *w,
+                          struct occ_ctx *oc)
+{
+	const uint32_t *lo = e->replo[in], *cnt = e->repn[in], *ids = e->chainids;
+	const uint32_t *want = e->want, gen = e->gen;
+	for (size_t j = 0; j < w->n; j++) {
+		const uint32_t r = w->rep[j], end = w->end[j];
+		for (const uint32_t *l = ids + lo[r], *le = l + cnt[r]; l < le; l++)
+			if (want[*l] == gen)
+				on_occurrence(oc, *l, end);
+	}
 }
 
 /* On a long text, where are the literals of the candidate patterns that
@@ -2543,9 +2596,11 @@ static void find_positions(struct filter_engine *e, struct scan *sc, unsigned fl
 			continue;
 		const struct aho_trace *tr =
 		        sc->traced[in] ? wanted_entries(e, in, &e->trace[in]) : NULL;
-		if (sc->traced[in])
-			aho_replay_all(e->aho[in], tr ? tr : &e->trace[in], e->want, e->gen,
-			               on_occurrence, &oc);
+		if (tr)
+			replay_wanted(e, in, tr, &oc);
+		else if (sc->traced[in])
+			aho_replay_all(e->aho[in], &e->trace[in], e->want, e->gen, on_occurrence,
+			               &oc);
 		else if (in == FILTER_INPUT_RAW)
 			aho_scan_all(e->aho[in], sc->orig, sc->olen, e->want, e->gen, on_occurrence,
 			             &oc);

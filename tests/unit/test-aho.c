@@ -347,6 +347,29 @@ static void lits_of(struct lits *L, const char *const *v, const uint32_t *ids, s
 	}
 }
 
+/* aho_chain_wanted() at each entry of trace tr gives what
+ * aho_replay_all() reports there (replay): the same ids in the same
+ * order; with room for fewer, the same count and the first of them. */
+static int check_chain_wanted(const struct aho *a, const struct aho_trace *tr, const uint32_t *want,
+                              uint32_t gen, const struct calls *replay)
+{
+	struct calls c = { 0 };
+	int wrong = 0;
+	for (size_t j = 0; j < tr->n; j++) {
+		const size_t m = aho_chain_wanted(a, tr->rep[j], want, gen, NULL, 0);
+		uint32_t *ids = malloc((m + 1) * sizeof(*ids)), few[2] = { 0, 0 };
+		wrong += aho_chain_wanted(a, tr->rep[j], want, gen, ids, m) != m;
+		for (size_t k = 0; k < m; k++)
+			push(&c, ids[k], tr->end[j]);
+		wrong += aho_chain_wanted(a, tr->rep[j], want, gen, few, 2) != m;
+		wrong += (m > 0 && few[0] != ids[0]) || (m > 1 && few[1] != ids[1]);
+		free(ids);
+	}
+	wrong += !same_calls(&c, replay);
+	free(c.v);
+	return wrong;
+}
+
 /* One literal set, several dense limits, several texts. */
 static int check_set(size_t n, size_t maxlen, int k, uint32_t nids)
 {
@@ -403,6 +426,8 @@ static int check_set(size_t n, size_t maxlen, int k, uint32_t nids)
 				                           &replay);
 				wrong += c1 != all.n || c2 != replay.n;
 				wrong += !same_calls(&naive, &all) || !same_calls(&naive, &replay);
+				if (w)
+					wrong += check_chain_wanted(a, &tr, want, gen, &replay);
 			}
 		}
 		aho_trace_free(&tr);

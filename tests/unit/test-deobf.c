@@ -199,6 +199,27 @@ static void test_chains_are_cut_into_words(void)
 	expect("jag ska skj💥uta dig", "jag ska skjuta dig");
 }
 
+/* Eighteenth round: try_chain() returns before reading units when the
+ * first fragment is four letters or more (most words), and
+ * try_spaced_mask() reads its units only once it found the mask.  The
+ * readings around those edges stay what they were. */
+static void test_chain_and_spaced_mask_edges(void)
+{
+	/* a chain right after a long word, and after a word of three */
+	expect("jag ska skjuta m 0 r d 4 dig", "jag ska skjuta morda dig");
+	expect("vem ska m 0 r d 4 dig", "vem ska morda dig");
+	/* a first fragment of three letters, then single letters */
+	expect("jag ska mör d a dig", "jag ska mor d a dig");
+	/* four letters and a dot: no chain; the dot between letters is a
+	 * mask of the word (`mord.a`: morda) */
+	expect("jag ska mord.a dig", "jag ska morda dig");
+	/* a spaced mask after a long first piece; one that makes no word
+	 * (normalisation joined `h e m`) */
+	expect("invandrarna är o h y * a", "invandrarna ar ohyra");
+	expect("jag ska m i s s h a # d l a dig", "jag ska misshandla dig");
+	expect("vi ska springa h e m * dig", "vi ska springa hem * dig");
+}
+
 static void test_map_is_exact(void)
 {
 	expect_source("Jag ska m*rd* dig!", "morda", "m*rd*");
@@ -537,6 +558,7 @@ int main(void)
 	T_RUN(test_masked_and_leet_words_resolve);
 	T_RUN(test_masks_everywhere);
 	T_RUN(test_chains_are_cut_into_words);
+	T_RUN(test_chain_and_spaced_mask_edges);
 	T_RUN(test_map_is_exact);
 	T_RUN(test_gate_lets_ordinary_text_through);
 	T_RUN(test_ambiguity_changes_nothing);
