@@ -1730,6 +1730,331 @@ static void add_atom(struct px *p, struct run *run, struct lit_conj *best, struc
 	}
 }
 
+/* A group of words followed by a character (issue 9, eighteenth round).
+ * A lexicon's group (lexicon.h: a trie of literal words) that holds a
+ * word of one letter ("e" in @sv_finite_verb) has a set with that letter,
+ * in every text: the set is dropped, and a pattern such as
+ * "@sv_finite_verb\s+[a-z]{2,}[^.!?]{0,160}\?" required only "?".  The
+ * group's words are more than a run keeps (RUN_MAX_VARIANTS), so they do
+ * not go on the run, but when the group is followed by a character every
+ * match holds one of its words with that character after it ("e ", "ar ",
+ * "kan "): group_words() lists the words of a group made of nothing but
+ * literal characters, alternations and optional groups, and
+ * add_suffixed() adds the set of each word with the character. */
+#define WORDS_MAX PREFILTER_MAX_LITS
+
+struct word {
+	uint8_t len;
+	char b[PREFILTER_MAX_LIT_LEN];
+};
+
+struct words {
+	struct word *v;
+	size_t n, cap;
+};
+
+static int words_push(struct words *w, const char *b, size_t len)
+{
+	if (len > PREFILTER_MAX_LIT_LEN || w->n == WORDS_MAX)
+		return -1;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+		struct word *v = realloc(w->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n].len = (uint8_t)len;
+	memcpy(w->v[w->n].b, b, len);
+	w->n++;
+	return 0;
+}
+
+/* cur := every word of cur followed by every word of item.  0 or -1 (too
+ * many, too long, no memory). */
+static int words_mul(struct words *cur, const struct words *item)
+{
+	if (item->n == 1) {
+		/* a character: appended where the words are (most items of a
+		 * lexicon's trie; a new list for each cost a tenth of the
+		 * shipped rules' engine build) */
+		for (size_t i = 0; i < cur->n; i++) {
+			if (cur->v[i].len + (size_t)item->v[0].len > PREFILTER_MAX_LIT_LEN)
+				return -1;
+			memcpy(cur->v[i].b + cur->v[i].len, item->v[0].b, item->v[0].len);
+			cur->v[i].len = (uint8_t)(cur->v[i].len + item->v[0].len);
+		}
+		return 0;
+	}
+	struct words out = { 0 };
+	for (size_t i = 0; i < cur->n; i++)
+		for (size_t j = 0; j < item->n; j++) {
+			char b[2 * PREFILTER_MAX_LIT_LEN];
+			size_t l = cur->v[i].len + (size_t)item->v[j].len;
+			if (l > PREFILTER_MAX_LIT_LEN) {
+				free(out.v);
+				return -1;
+			}
+			memcpy(b, cur->v[i].b, cur->v[i].len);
+			memcpy(b + cur->v[i].len, item->v[j].b, item->v[j].len);
+			if (words_push(&out, b, l) < 0) {
+				free(out.v);
+				return -1;
+			}
+		}
+	free(cur->v);
+	*cur = out;
+	return 0;
+}
+
+static int words_alt(const char *s, size_t n, size_t *pos, int norm, int depth, struct words *out);
+
+/* Is c one of the characters with a meaning outside a class? */
+static bool is_meta(unsigned char c)
+{
+	switch (c) {
+	case '^':
+	case '$':
+	case '.':
+	case '[':
+	case ']':
+	case '{':
+	case '}':
+	case '*':
+	case '+':
+	case '?':
+	case '|':
+	case '(':
+	case ')':
+	case '\\':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Is c a quantifier's first character? */
+static bool is_quant(char c)
+{
+	return c == '?' || c == '*' || c == '+' || c == '{';
+}
+
+/* A character at s[*pos] into b[0..*len): ASCII letters lowercased, as
+ * the automaton compares; an escaped punctuation mark; \s in normalised
+ * text (' '); a character of several bytes as it stands.  0 or -1 (any
+ * other syntax). */
+static int word_char(const char *s, size_t n, size_t *pos, int norm, char b[4], size_t *len)
+{
+	size_t q = *pos;
+	unsigned char c = (unsigned char)s[q];
+	*len = 1;
+	if (c == '\\') {
+		if (q + 1 >= n)
+			return -1;
+		c = (unsigned char)s[q + 1];
+		if (c == 's' && norm)
+			c = ' '; /* the only white space of normalised text */
+		else if (c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
+		         (c >= '0' && c <= '9'))
+			return -1;
+		b[0] = (char)c;
+		q += 2;
+	} else if (c >= 0x80) {
+		size_t e = q;
+		utf8_next(s, n, &e);
+		if (e - q > 4)
+			return -1;
+		*len = e - q;
+		memcpy(b, s + q, *len);
+		q = e;
+	} else if (is_meta(c) || c == '#' || c == ' ' || c < 0x20) {
+		return -1; /* (' ' and '#': not in a lexicon's group; (?x) is not read here) */
+	} else {
+		b[0] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+		q++;
+	}
+	*pos = q;
+	return 0;
+}
+
+/* One item at s[*pos] into *item: a character (word_char()) or a group
+ * (?:…), (?>…) or (…).  0 or -1 (any other syntax). */
+static int words_item(const char *s, size_t n, size_t *pos, int norm, int depth, struct words *item)
+{
+	size_t q = *pos, l;
+	char b[4];
+	if (s[q] != '(') {
+		if (word_char(s, n, pos, norm, b, &l) < 0)
+			return -1;
+		return words_push(item, b, l);
+	}
+	q++;
+	if (q + 1 < n && s[q] == '?' && (s[q + 1] == ':' || s[q + 1] == '>'))
+		q += 2;
+	else if (q < n && (s[q] == '?' || s[q] == '*'))
+		return -1;
+	if (depth > 64 || words_alt(s, n, &q, norm, depth + 1, item) < 0)
+		return -1;
+	if (q >= n || s[q] != ')')
+		return -1;
+	*pos = q + 1;
+	return 0;
+}
+
+/* A sequence up to '|' or ')' (items, each optionally followed by '?',
+ * '??' or '?+'), multiplied into *out ({""} to start with). */
+static int words_seq(const char *s, size_t n, size_t *pos, int norm, int depth, struct words *out)
+{
+	if (words_push(out, "", 0) < 0)
+		return -1;
+	while (*pos < n && s[*pos] != '|' && s[*pos] != ')') {
+		struct words item = { 0 };
+		struct word one;
+		size_t q = *pos, l;
+		int r;
+		if (s[q] != '(' && word_char(s, n, &q, norm, one.b, &l) == 0 &&
+		    (q >= n || !is_quant(s[q]))) {
+			/* a character alone: no list made for it */
+			one.len = (uint8_t)l;
+			*pos = q;
+			item.v = &one;
+			item.n = 1;
+			if (words_mul(out, &item) < 0)
+				return -1;
+			continue;
+		}
+		r = words_item(s, n, pos, norm, depth, &item);
+		if (r == 0 && *pos < n && s[*pos] == '?') {
+			(*pos)++;
+			if (*pos < n && (s[*pos] == '?' || s[*pos] == '+'))
+				(*pos)++;
+			r = words_push(&item, "", 0);
+		}
+		if (r == 0 && *pos < n && is_quant(s[*pos]))
+			r = -1;
+		if (r == 0)
+			r = words_mul(out, &item);
+		free(item.v);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int words_alt(const char *s, size_t n, size_t *pos, int norm, int depth, struct words *out)
+{
+	for (;;) {
+		struct words branch = { 0 };
+		int r = words_seq(s, n, pos, norm, depth, &branch);
+		for (size_t i = 0; r == 0 && i < branch.n; i++)
+			r = words_push(out, branch.v[i].b, branch.v[i].len);
+		free(branch.v);
+		if (r < 0)
+			return -1;
+		if (*pos >= n || s[*pos] != '|')
+			return 0;
+		(*pos)++;
+	}
+}
+
+/* The words the group s[0..n) ('(' to ')') matches, none empty, into
+ * *ret.  0, or -1 when the group is anything else or has more than
+ * WORDS_MAX words. */
+static int group_words(const char *s, size_t n, int norm, struct words *ret)
+{
+	size_t pos = 0;
+	memset(ret, 0, sizeof(*ret));
+	if (words_item(s, n, &pos, norm, 0, ret) < 0 || pos != n)
+		goto fail;
+	for (size_t i = 0; i < ret->n; i++)
+		if (ret->v[i].len == 0)
+			goto fail;
+	return 0;
+fail:
+	free(ret->v);
+	memset(ret, 0, sizeof(*ret));
+	return -1;
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+	const struct word *x = a, *y = b;
+	int d = memcmp(x->b, y->b, x->len < y->len ? x->len : y->len);
+	return d ? d : (int)x->len - (int)y->len;
+}
+
+/* Can a character that must occur (a literal, \s) follow where a group
+ * ends, at p->s[at], after \b or \B, or a group (a lookaround)?  A look
+ * at the text before useless_req() reads the group's sets. */
+static bool char_may_follow(const struct px *p, size_t at)
+{
+	while (at + 1 < p->len && p->s[at] == '\\' && (p->s[at + 1] == 'b' || p->s[at + 1] == 'B'))
+		at += 2;
+	if (at >= p->len)
+		return false;
+	const unsigned char c = (unsigned char)p->s[at];
+	if (c == '\\') {
+		const unsigned char e = at + 1 < p->len ? (unsigned char)p->s[at + 1] : 0;
+		return e == 's' ||
+		       (e >= 0x20 && e < 0x80 && !((e | 0x20) >= 'a' && (e | 0x20) <= 'z') &&
+		        !(e >= '0' && e <= '9'));
+	}
+	return c == '(' || !is_meta(c);
+}
+
+/* Is a group's requirement worth nothing (none, "always", or only sets
+ * with a literal in nearly every text)? */
+static int useless_req(const struct lit_conj *req)
+{
+	for (size_t i = 0; i < req->n; i++) {
+		int u;
+		if (!worthless(&req->v[i]) && (set_stats(&req->v[i], &u), !u))
+			return 0;
+	}
+	return 1;
+}
+
+/* Add the set "each word of the group s[0..n) followed by the
+ * character cp" to best (nothing when the group is not one of words). */
+static void add_suffixed(struct px *p, struct lit_conj *best, const char *s, size_t n, uint32_t cp)
+{
+	struct words w;
+	char tail[4];
+	size_t tl;
+	if (cp >= 'A' && cp <= 'Z')
+		cp |= 0x20;
+	tl = utf8_encode(cp, tail);
+	if (tl == 0 || group_words(s, n, p->norm, &w) < 0)
+		return;
+	qsort(w.v, w.n, sizeof(*w.v), word_cmp);
+	struct lit_set cand = { 0 };
+	if (!(cand.v = malloc(w.n * sizeof(*cand.v)))) {
+		p->nomem = 1;
+		free(w.v);
+		return;
+	}
+	for (size_t i = 0; i < w.n; i++) {
+		char b[PREFILTER_MAX_LIT_LEN + 4];
+		if (i && word_cmp(&w.v[i - 1], &w.v[i]) == 0)
+			continue; /* a word twice */
+		memcpy(b, w.v[i].b, w.v[i].len);
+		memcpy(b + w.v[i].len, tail, tl);
+		/* a longer literal is cut, as a run's are: its start is
+		 * required too */
+		size_t l = w.v[i].len + tl;
+		if (l > PREFILTER_MAX_LIT_LEN)
+			l = w.v[i].len;
+		if (!(cand.v[cand.n] = lit_new(b, l))) {
+			p->nomem = 1;
+			break;
+		}
+		cand.n++;
+	}
+	free(w.v);
+	conj_add(p, best, &cand);
+}
+
 /* A sequence up to '|', ')' or the end.  *exact gets the strings the
  * sequence matches when it is nothing but literal characters (and
  * zero-width items), else exact->nv = 0. */
@@ -1741,6 +2066,10 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 	exact->nv = 0;
 	exact->lazy = 0;
 
+	/* the last group of words whose own sets are worth nothing, while
+	 * only zero-width items follow it: p->s[wide0 .. wide1) */
+	size_t wide0 = 0, wide1 = 0;
+
 	while (!p->bail && !p->nomem) {
 		skip_ext(p);
 		int c = peek(p);
@@ -1750,6 +2079,7 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 			break;
 		if (c == '\\' && p->pos + 1 < p->len && p->s[p->pos + 1] == 'Q') {
 			parse_quoted(p, &run, best);
+			wide1 = 0;
 			continue;
 		}
 		struct atom a;
@@ -1757,16 +2087,27 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 		a.ncp = 0;
 		a.req.n = 0;
 		run_init(&a.gex);
+		const size_t at = p->pos;
 		p->pos++;
 		parse_atom(p, c, &a);
 		if (p->bail) {
 			lit_conj_clear(&a.req);
 			break;
 		}
+		const size_t end = p->pos;
 		parse_quant(p, &min, &max);
 		if (p->norm && a.k == A_LIT &&
 		    (a.ncp ? a.ncp == 1 && a.cps[0] == ' ' : a.cp == ' ') && min >= 1)
 			min = max = 1; /* normalised text has no two spaces in a row */
+		if (wide1 && a.k == A_LIT && a.ncp <= 1 && min >= 1 && !p->icase)
+			add_suffixed(p, best, p->s + wide0, wide1 - wide0, a.ncp ? a.cps[0] : a.cp);
+		if (a.k == A_GROUP && a.gex.nv == 0 && min == 1 && max == 1 && !p->icase &&
+		    !p->ext && char_may_follow(p, p->pos) && useless_req(&a.req)) {
+			wide0 = at;
+			wide1 = end;
+		} else if (a.k != A_ZERO && a.k != A_ASSERT) {
+			wide1 = 0;
+		}
 		add_atom(p, &run, best, &a, min, max);
 		lit_conj_clear(&a.req);
 	}

@@ -470,6 +470,137 @@ static void random_patterns(unsigned flags)
 	pcre2_match_data_free(md);
 }
 
+/* A group of more words than a run keeps (a lexicon's, lexicon.h) whose
+ * own set is worth nothing (a word of one letter, "e"), followed by a
+ * character: every match holds one of its words with that character
+ * after it.  The group is written as a trie, as lexicon.h writes one. */
+static void words_group(char *out, size_t cap, const char *first)
+{
+	/* "e" (or first) and 80 words k[a-j][a-h] */
+	snprintf(out, cap, "(?:%s", first);
+	for (char a = 'a'; a <= 'j'; a++) {
+		snprintf(out + strlen(out), cap - strlen(out), "|k%c(?:a", a);
+		for (char b = 'b'; b <= 'h'; b++)
+			snprintf(out + strlen(out), cap - strlen(out), "|%c", b);
+		snprintf(out + strlen(out), cap - strlen(out), ")");
+	}
+	snprintf(out + strlen(out), cap - strlen(out), ")");
+}
+
+static void test_words_followed_by_a_character(void)
+{
+	const unsigned n = PREFILTER_NORMALIZED;
+	char g[2048], pat[2200];
+	words_group(g, sizeof(g), "e(?:rbjuder)?");
+	/* the space after the group: "e " and each word with its space */
+	snprintf(pat, sizeof(pat), "%s\\s+[a-z]{2,}\\?", g);
+	const char *got = lits_opts(pat, n);
+	T_ASSERT(strncmp(got, "? & e |erbjuder |kaa |kab |", 27) == 0);
+	T_ASSERT(strstr(got, "|kjh ") != NULL);
+	/* zero-width items between the group and the character */
+	snprintf(pat, sizeof(pat), "%s\\b(?=\\s)\\s[a-z]+\\?", g);
+	T_ASSERT(strncmp(lits_opts(pat, n), "? & e |erbjuder |kaa ", 21) == 0);
+	/* any character, in raw text too; a letter as the automaton reads it */
+	snprintf(pat, sizeof(pat), "%s:\\w+\\?", g);
+	T_ASSERT(strncmp(lits(pat), "? & e:|erbjuder:|kaa:", 21) == 0);
+	snprintf(pat, sizeof(pat), "%sX\\w+\\?", g);
+	T_ASSERT(strncmp(lits(pat), "? & ex|erbjuderx|kaax", 21) == 0);
+	/* a word of several bytes stays as it is */
+	words_group(g, sizeof(g), "\xc3\xa4");
+	snprintf(pat, sizeof(pat), "%s\\s\\w+\\?", g);
+	T_ASSERT(strncmp(lits_opts(pat, n), "? & kaa |", 9) == 0);
+	T_ASSERT(strstr(lits_opts(pat, n), "|\xc3\xa4 ") != NULL);
+}
+
+/* Where a match need not hold a word with the character, nothing is
+ * required of it. */
+static void test_words_without_a_character_after(void)
+{
+	const unsigned n = PREFILTER_NORMALIZED;
+	char g[2048], pat[2200];
+	words_group(g, sizeof(g), "e");
+	const char *const after[] = {
+		"\\s*x\\?",     /* the space may be missing */
+		"[ ,]x\\?",     /* one of two characters */
+		"\\w\\?",       /* any letter */
+		"(?i)x\\w+\\?", /* (?i): partners of x the automaton would miss */
+		"\\S\\?",
+	};
+	for (size_t k = 0; k < sizeof(after) / sizeof(after[0]); k++) {
+		snprintf(pat, sizeof(pat), "%s%s", g, after[k]);
+		const char *got = lits_opts(pat, n);
+		T_ASSERT(strstr(got, "e ") == NULL && strstr(got, "kaa") == NULL);
+	}
+	/* a group that is more than words: \w, a quantifier, (?i) */
+	const char *const groups[][2] = {
+		{ "(?:e|k\\w|", ")\\sx\\?" },   { "(?:e|k+|", ")\\sx\\?" },
+		{ "(?:e|(?i)k|", ")\\sx\\?" },  { "(?:e|k|", ")?\\sx\\?" },
+		{ "(?:e|k|", "){1,2}\\sx\\?" },
+	};
+	char inner[2048];
+	snprintf(inner, sizeof(inner), "%.*s", (int)strlen(g) - 4, g + 3); /* no "(?:", ")" */
+	for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++) {
+		snprintf(pat, sizeof(pat), "%s%s%s", groups[k][0], inner, groups[k][1]);
+		const char *got = lits_opts(pat, n);
+		T_ASSERT(strstr(got, "kaa ") == NULL);
+	}
+	/* in raw text \s is any white space: no character to add */
+	snprintf(pat, sizeof(pat), "%s\\sx\\?", g);
+	T_ASSERT(strstr(lits(pat), "kaa") == NULL);
+	/* in (?x) the group's spaces are not read */
+	snprintf(pat, sizeof(pat), "(?x)%s:x\\?", g);
+	T_ASSERT(strstr(lits(pat), "kaa") == NULL);
+}
+
+/* Against PCRE2: subjects made of the group's words and others, the
+ * words with and without the character; whenever the pattern matches,
+ * each set has a literal in the subject. */
+static void test_words_followed_by_a_character_never_lose_a_match(void)
+{
+	static const char *const tails[] = { "\\s+[a-z]{2,}\\?", "\\b\\s\\w+", ":x", " ?x",
+		                             "(?=\\s)\\s\\w" };
+	static const char *const pieces[] = { "e", "kaa", "kjh", "kab", "erbjuder", " ", "x",
+		                              ":", "?",   "ee",  "k",   "ke",       "zz" };
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	char g[2048], pat[2200];
+	int matches = 0;
+	words_group(g, sizeof(g), "e(?:rbjuder)?");
+	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+		int err;
+		PCRE2_SIZE off;
+		snprintf(pat, sizeof(pat), "%s%s", g, tails[t]);
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		T_ASSERT(code != NULL);
+		for (unsigned flags = 0; flags < 2; flags++) {
+			struct lit_conj ls;
+			T_EQ_INT(0, prefilter_extract_opts(pat, flags, &ls));
+			for (int k = 0; k < 3000; k++) {
+				char subj[256] = "";
+				for (int i = (int)rnd(8); i >= 0; i--)
+					strcat(subj,
+					       pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))]);
+				if (pcre2_match(code, (PCRE2_SPTR)subj, strlen(subj), 0, 0, md,
+				                NULL) < 0)
+					continue;
+				matches++;
+				for (size_t c = 0; c < ls.n; c++) {
+					int found = 0;
+					for (size_t l = 0; l < ls.v[c].n && !found; l++)
+						found = strstr(subj, ls.v[c].v[l]) != NULL;
+					if (!found)
+						T_FAIL_("/%s/ matches \"%s\" without set %zu",
+						        tails[t], subj, c);
+				}
+			}
+			lit_conj_clear(&ls);
+		}
+		pcre2_code_free(code);
+	}
+	T_ASSERT(matches > 1000);
+	pcre2_match_data_free(md);
+}
+
 struct calls {
 	uint64_t v[8192];
 	size_t n;
@@ -1472,6 +1603,9 @@ int main(void)
 	T_RUN(test_extracts_spaces_on_normalized_text);
 	T_RUN(test_prefers_rare_literals);
 	T_RUN(test_gives_up_when_unsure);
+	T_RUN(test_words_followed_by_a_character);
+	T_RUN(test_words_without_a_character_after);
+	T_RUN(test_words_followed_by_a_character_never_lose_a_match);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_aho_corasick_sparse_states_exact);
