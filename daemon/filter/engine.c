@@ -1089,19 +1089,40 @@ static void windows_from_plan(struct filter_engine *e)
 	}
 }
 
+/* The first slot with slot s's source text (one code cache entry a text,
+ * codecache.h): s itself when it is the first.  Keyed like plan_memo. */
+static uint32_t first_with_source(struct plan_memo *m, const struct filter_engine *e, size_t s)
+{
+	uint64_t h = (uint64_t)(uintptr_t)e->cref[s] * 0x9E3779B97F4A7C15ull;
+	for (size_t i = (size_t)(h >> 32) & m->mask;; i = (i + 1) & m->mask) {
+		if (m->slot[i] == 0) {
+			m->slot[i] = (uint32_t)s + 1;
+			return (uint32_t)s;
+		}
+		if (e->cref[m->slot[i] - 1] == e->cref[s])
+			return m->slot[i] - 1;
+	}
+}
+
 /* The plan cache's key for e's slots (plandisk.h); 0, or < 0 with the
  * reason in e->plan_note (the file is then not used). */
 static int plan_disk_key_of(struct filter_engine *e, const uint8_t *tag,
                             unsigned char key[PLAN_DISK_KEY_LEN])
 {
 	const char **txt = malloc((e->nslots ? e->nslots : 1) * sizeof(*txt));
+	uint32_t *first = malloc((e->nslots ? e->nslots : 1) * sizeof(*first));
+	struct plan_memo seen = { 0 };
 	int r = -ENOMEM;
-	if (txt) {
-		for (size_t s = 0; s < e->nslots; s++)
+	if (txt && first && plan_memo_init(&seen, e->nslots) == 0) {
+		for (size_t s = 0; s < e->nslots; s++) {
 			txt[s] = slot_pattern(e, s)->src;
-		r = plan_disk_key(txt, tag, e->nslots, key);
-		free(txt);
+			first[s] = first_with_source(&seen, e, s);
+		}
+		r = plan_disk_key(txt, first, tag, e->nslots, key);
 	}
+	free(seen.slot);
+	free(txt);
+	free(first);
 	if (r < 0)
 		snprintf(e->plan_note, sizeof(e->plan_note), "plan cache %s not used: %s",
 		         e->opt.plan_cache,

@@ -74,7 +74,7 @@ static int feed_str(EVP_MD_CTX *ctx, const char *s)
 	return feed(ctx, &n, sizeof(n)) < 0 || feed(ctx, s, n) < 0 ? -ENOMEM : 0;
 }
 
-int plan_disk_key(const char *const *src, const uint8_t *tag, size_t n,
+int plan_disk_key(const char *const *src, const uint32_t *first, const uint8_t *tag, size_t n,
                   unsigned char key[PLAN_DISK_KEY_LEN])
 {
 	char id[256], pcre[64] = "";
@@ -96,9 +96,15 @@ int plan_disk_key(const char *const *src, const uint8_t *tag, size_t n,
 	    feed_str(ctx, id) < 0 || feed_str(ctx, pcre) < 0 ||
 	    feed(ctx, &nslots, sizeof(nslots)) < 0)
 		goto out;
-	for (size_t s = 0; s < n; s++)
-		if (feed_str(ctx, src[s]) < 0 || feed(ctx, &tag[s], 1) < 0)
+	for (size_t s = 0; s < n; s++) {
+		/* a repeat: a mark no text's length can be, and the slot */
+		const uint64_t again[2] = { UINT64_MAX, first[s] };
+		if (first[s] != s && first[s] < s ? feed(ctx, again, sizeof(again)) < 0
+		                                  : feed_str(ctx, src[s]) < 0)
 			goto out;
+		if (feed(ctx, &tag[s], 1) < 0)
+			goto out;
+	}
 	if (EVP_DigestFinal_ex(ctx, key, &len) && len == PLAN_DISK_KEY_LEN)
 		r = 0;
 out:
