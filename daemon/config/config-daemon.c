@@ -114,6 +114,18 @@ static void daemon_key(struct config_load *ld, const char *key, const char *valu
 			diag_add(diags, file, line, "RulesDirectory= must be an absolute path");
 		else
 			config_set_str(ld, &d->rules_dir, value, file, line);
+	} else if (strcmp(key, "FilterPlanCache") == 0) {
+		if (strcmp(value, "off") == 0) {
+			free(d->plan_cache);
+			d->plan_cache = NULL;
+			d->plan_cache_set = true;
+		} else if (value_abs_path(value) < 0) {
+			diag_add(diags, file, line,
+			         "FilterPlanCache= must be an absolute file name or off");
+		} else {
+			config_set_str(ld, &d->plan_cache, value, file, line);
+			d->plan_cache_set = true;
+		}
 	} else if (strcmp(key, "DisableRuleAfterLimitHits") == 0) {
 		if (value_uint(value, 0, 1000000, &u) < 0)
 			diag_add(diags, file, line,

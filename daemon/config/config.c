@@ -463,6 +463,24 @@ static int apply_overrides(struct config_load *ld, const struct config_overrides
 	return 0;
 }
 
+/* FilterPlanCache= unset: systemd's cache directory (CacheDirectory=),
+ * else the state directory (as overridden). */
+static int default_plan_cache(struct config *c)
+{
+	if (c->daemon.plan_cache_set)
+		return 0;
+	const char *v = getenv("CACHE_DIRECTORY");
+	int r = v && v[0] == '/'
+	                ? asprintf(&c->daemon.plan_cache, "%.*s/filter-plan", (int)strcspn(v, ":"),
+	                           v)
+	                : asprintf(&c->daemon.plan_cache, "%s/filter-plan", c->daemon.state_dir);
+	if (r < 0) {
+		c->daemon.plan_cache = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Calendars, references between files, each account's layers. */
 static void resolve(struct config_load *ld)
 {
@@ -495,6 +513,8 @@ int config_load_flags(const char *dir, const struct config_overrides *ovr, unsig
 		r = for_each_conf(&ld, dir, "accounts.d", load_account);
 	if (r == 0)
 		r = apply_overrides(&ld, ovr);
+	if (r == 0)
+		r = default_plan_cache(c);
 	if (r == 0)
 		resolve(&ld);
 	if (ld.nomem)
@@ -532,6 +552,7 @@ void config_free(struct config *c)
 	free(c->daemon.state_dir);
 	free(c->daemon.api_socket);
 	free(c->daemon.rules_dir);
+	free(c->daemon.plan_cache);
 	config_escalation_free(&c->esc);
 	for (size_t i = 0; i < c->n_units; i++) {
 		struct config_unit *u = &c->units[i];

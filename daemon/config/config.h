@@ -145,6 +145,11 @@ struct config_daemon {
 	char *api_socket;
 	mode_t api_socket_mode;
 	char *rules_dir;
+	/* FilterPlanCache=: the file of the filter's prefilter plan
+	 * (docs/filter.md "Plan cache"); NULL: off.  Unset, it is
+	 * $CACHE_DIRECTORY/filter-plan, else STATE_DIR/filter-plan. */
+	char *plan_cache;
+	bool plan_cache_set;         /* given in a file (a path or off) */
 	unsigned rule_disable_after; /* PCRE2 limit hits that disable a rule; 0 never */
 	int log_level;               /* syslog priority */
 	int64_t tick_usec;           /* main loop tick, simulated time */

@@ -94,7 +94,7 @@ static int read_line(struct line_reader *lr, FILE *in, char *line, size_t keep, 
 	return 1;
 }
 
-static int filters_scan(struct ctl_ctx *ctx, const char *dir)
+static int filters_scan(struct ctl_ctx *ctx, const char *dir, const char *plan_cache)
 {
 	struct filter_engine *e = NULL;
 	struct filter_options o;
@@ -110,8 +110,13 @@ static int filters_scan(struct ctl_ctx *ctx, const char *dir)
 	line = malloc(keep);
 	if (!lr || !line)
 		goto out;
+	o.plan_cache = plan_cache; /* the plan read from, or written to, this file */
 	if (load_engine(dir, &o, &e) < 0)
 		goto out;
+	const char *note = NULL;
+	filter_engine_plan_from(e, &note);
+	if (note && note[0])
+		fprintf(stderr, "vaktctl: filter %s\n", note);
 	while (read_line(lr, stdin, line, keep, &kept, &total)) {
 		struct filter_verdict *v;
 		if (filter_engine_scan(e, line, kept, 0, &v) < 0) {
@@ -203,7 +208,7 @@ out:
 
 static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 {
-	const char *dir = NULL;
+	const char *dir = NULL, *plan_cache = NULL;
 
 	if (argc < 2)
 		return ctl_usage(&ctl_cmd_filters);
@@ -216,11 +221,14 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 			dir = argv[++i];
 		else if (strncmp(argv[i], "--rules=", 8) == 0)
 			dir = argv[i] + 8;
+		else if (strcmp(argv[1], "scan") == 0 && strcmp(argv[i], "--plan-cache") == 0 &&
+		         i + 1 < argc)
+			plan_cache = argv[++i];
 		else
 			return ctl_usage(&ctl_cmd_filters);
 	}
 	if (strcmp(argv[1], "scan") == 0)
-		return filters_scan(ctx, ctl_filters_rules_dir(dir));
+		return filters_scan(ctx, ctl_filters_rules_dir(dir), plan_cache);
 	if (strcmp(argv[1], "test") == 0)
 		return filters_test(ctl_filters_rules_dir(dir));
 	return ctl_usage(&ctl_cmd_filters);
@@ -228,7 +236,8 @@ static int run_filters(struct ctl_ctx *ctx, int argc, char **argv)
 
 const struct ctl_cmd ctl_cmd_filters = {
 	.name = "filters",
-	.usage = "scan|test [--rules DIR] [--json] | eval FILE [--rules DIR] [--json] "
+	.usage = "scan|test [--rules DIR] [--json] (scan: [--plan-cache FILE]) | eval FILE "
+	         "[--rules DIR] [--json] "
 	         "[--merge FROM=TO] [--min-recall [CAT=]R] [--max-fpr [CAT=]F] | stats [--json]",
 	.summary = "scan comments from stdin, run every rule's examples, measure the rules on a "
 	           "labelled corpus, or the daemon's per-rule statistics",

@@ -884,3 +884,281 @@ void aho_free(struct aho *a)
 	free(a->ids);
 	free(a);
 }
+
+/* The image (aho_image_write()): nine 64-bit counts, the class table,
+ * then the arrays in the order below, each as it is in memory. */
+#define IMAGE_COUNTS 9
+
+static size_t image_orecs(const struct aho *a)
+{
+	return (size_t)a->nout + 2;
+}
+
+size_t aho_image_size(const struct aho *a)
+{
+	return IMAGE_COUNTS * sizeof(uint64_t) + sizeof(a->cls) +
+	       (size_t)a->ndense * a->ncls * sizeof(*a->row) +
+	       (size_t)a->ndense * sizeof(*a->outd) + a->nkid * sizeof(*a->kid) +
+	       a->nw * sizeof(*a->w) + image_orecs(a) * sizeof(*a->orec) +
+	       a->nids * sizeof(*a->ids);
+}
+
+static unsigned char *put(unsigned char *out, const void *v, size_t n)
+{
+	if (n)
+		memcpy(out, v, n);
+	return out + n;
+}
+
+void aho_image_write(const struct aho *a, unsigned char *out)
+{
+	const uint64_t counts[IMAGE_COUNTS] = { a->ncls, a->nstates, a->ndense,  a->nkid,     a->nw,
+		                                a->nout, a->nids,    a->nreport, a->dense_max };
+	out = put(out, counts, sizeof(counts));
+	out = put(out, a->cls, sizeof(a->cls));
+	out = put(out, a->row, (size_t)a->ndense * a->ncls * sizeof(*a->row));
+	out = put(out, a->outd, (size_t)a->ndense * sizeof(*a->outd));
+	out = put(out, a->kid, a->nkid * sizeof(*a->kid));
+	out = put(out, a->w, a->nw * sizeof(*a->w));
+	out = put(out, a->orec, image_orecs(a) * sizeof(*a->orec));
+	put(out, a->ids, a->nids * sizeof(*a->ids));
+}
+
+/* Reading an image: where it is, and what was wrong with it. */
+struct image_in {
+	const unsigned char *p;
+	size_t left;
+	const char *why;
+};
+
+/* Copy n elements of size sz into a new array (at least one element);
+ * NULL with in->why set when the image is too short, or on no memory
+ * (in->why NULL). */
+static void *take(struct image_in *in, size_t n, size_t sz)
+{
+	if (n > in->left / sz) {
+		in->why = "automaton: truncated";
+		return NULL;
+	}
+	void *v = malloc(n ? n * sz : sz);
+	if (!v)
+		return NULL;
+	if (n)
+		memcpy(v, in->p, n * sz);
+	in->p += n * sz;
+	in->left -= n * sz;
+	return v;
+}
+
+/* Records: they tile w; *start marks where each begins, *ret_n counts them. */
+static const char *check_records(const struct aho *a, uint8_t *start, size_t *ret_n)
+{
+	size_t n = 0;
+	for (size_t o = 0; o < a->nw; n++) {
+		if (a->nw - o < 2)
+			return "automaton: record past the end";
+		start[o] = 1;
+		const uint32_t *r = a->w + o;
+		const uint32_t tag = r[0] >> 24;
+		if ((r[1] & LOW24) > a->nout)
+			return "automaton: record output out of range";
+		if (tag != TAG_BRANCH) {
+			if (r[1] >> 24)
+				return "automaton: record words on a plain record";
+			if (tag != TAG_LEAF && (tag >= a->ncls || a->nw - o < 4))
+				return "automaton: bad one-child record";
+			o += 2;
+			continue;
+		}
+		const uint32_t nc = r[1] >> 24;
+		if (nc == 0 || a->nw - o - 2 < nc)
+			return "automaton: bad branch record";
+		uint32_t k = 0;
+		int ended = 0;
+		for (uint32_t j = 0; j < 4 * nc; j++) {
+			uint32_t c = r[2 + j / 4] >> 8 * (j % 4) & 0xffu;
+			if (c && (ended || c >= a->ncls))
+				return "automaton: bad branch classes";
+			ended |= c == 0;
+			k += c != 0;
+		}
+		if (k < 2 || class_words(k) != nc || a->nw - o - 2 - nc < k)
+			return "automaton: bad branch record";
+		o += 2 + nc + k;
+	}
+	*ret_n = n;
+	return NULL;
+}
+
+/* Is state v a record's (a sparse state)? */
+static int is_record(const struct aho *a, const uint8_t *start, uint32_t v)
+{
+	return v >= a->ndense && v - a->ndense < a->nw && start[v - a->ndense];
+}
+
+/* Every link a record holds names a state; failure chains end at a dense
+ * state (state[]: 0 unknown, 1 on the chain being followed, 2 ends). */
+static const char *check_links(const struct aho *a, const uint8_t *start, uint8_t *state)
+{
+	const uint32_t nd = a->ndense;
+	for (size_t o = 0; o < a->nw; o++) {
+		if (!start[o])
+			continue;
+		const uint32_t *r = a->w + o;
+		const uint32_t f = r[0] & LOW24;
+		if (f >= nd && !is_record(a, start, f))
+			return "automaton: failure link out of range";
+		if (r[0] >> 24 == TAG_BRANCH) {
+			const uint32_t nc = r[1] >> 24;
+			for (uint32_t j = 0; j < 4 * nc && (r[2 + j / 4] >> 8 * (j % 4) & 0xffu);
+			     j++)
+				if (!is_record(a, start, r[2 + nc + j]))
+					return "automaton: child out of range";
+		}
+	}
+	for (size_t o = 0; o < a->nw; o++) {
+		if (!start[o] || state[o] == 2)
+			continue;
+		size_t v = o;
+		for (;;) {
+			if (state[v] == 1)
+				return "automaton: failure chain loops";
+			state[v] = 1;
+			const uint32_t f = a->w[v] & LOW24;
+			if (f < nd || state[f - nd] == 2)
+				break;
+			v = f - nd;
+		}
+		for (v = o; state[v] == 1; v = (a->w[v] & LOW24) - nd) {
+			state[v] = 2;
+			if ((a->w[v] & LOW24) < nd)
+				break;
+		}
+	}
+	return NULL;
+}
+
+/* Rows, kids and dense outputs name states that exist. */
+static const char *check_dense(const struct aho *a, const uint8_t *start)
+{
+	for (size_t b = 0; b < 256; b++)
+		if (a->cls[b] >= a->ncls)
+			return "automaton: byte class out of range";
+	for (size_t i = 0; i < (size_t)a->ndense * a->ncls; i++)
+		if (a->row[i] >= a->ndense && a->row[i] - a->ndense >= a->nkid)
+			return "automaton: row entry out of range";
+	for (size_t s = 0; s < a->ndense; s++)
+		if (a->outd[s] > a->nout)
+			return "automaton: dense output out of range";
+	for (size_t k = 0; k < a->nkid; k++)
+		if (!is_record(a, start, a->kid[k].s) || a->kid[k].out > a->nout)
+			return "automaton: kid out of range";
+	return NULL;
+}
+
+/* Output chains go to lower numbers (they end), lists lie within ids[]
+ * and hold ids below id_limit, and nreport is their lengths' sum (scans
+ * write at most that many). */
+static const char *check_outputs(const struct aho *a, uint32_t id_limit)
+{
+	size_t total = 0;
+	for (uint32_t o = 1; o <= a->nout; o++) {
+		if (a->orec[o].next >= o)
+			return "automaton: output chain does not descend";
+		const uint32_t lo = a->orec[o].lo;
+		size_t at = lo & LOW24, n = lo >> 24;
+		if (at >= a->nids && n)
+			return "automaton: output list out of range";
+		if (n == LIST_LONG)
+			n = a->ids[at++];
+		if (at > a->nids || n > a->nids - at)
+			return "automaton: output list out of range";
+		for (size_t k = 0; k < n; k++)
+			if (a->ids[at + k] >= id_limit)
+				return "automaton: id out of range";
+		total += n;
+	}
+	return total == a->nreport ? NULL : "automaton: report count wrong";
+}
+
+static const char *check_image(const struct aho *a, uint32_t id_limit, int *nomem)
+{
+	uint8_t *start = calloc(a->nw ? a->nw : 1, 1);
+	uint8_t *state = calloc(a->nw ? a->nw : 1, 1);
+	size_t nrec = 0;
+	const char *why = NULL;
+	if (!start || !state) {
+		*nomem = 1;
+		goto out;
+	}
+	if (!(why = check_records(a, start, &nrec)) && !(why = check_links(a, start, state)) &&
+	    !(why = check_dense(a, start)) && !(why = check_outputs(a, id_limit)) &&
+	    a->nstates != (size_t)a->ndense + nrec)
+		why = "automaton: state count wrong";
+out:
+	free(start);
+	free(state);
+	return why;
+}
+
+/* The counts read: within what build() makes. */
+static const char *check_counts(const uint64_t *c)
+{
+	/* ncls .. dense_max, as in aho_image_write() */
+	if (c[0] < 1 || c[0] > TAG_BRANCH - 1 || c[2] < 1 || c[2] > ROW_STATES || c[2] > c[1] ||
+	    c[3] > ROW_STATES || c[4] > (uint64_t)LOW24 + 1 || c[5] > LOW24 ||
+	    c[6] > (uint64_t)LOW24 + 1 || c[8] < 1 || c[8] > AHO_DENSE_LIMIT || c[1] > UINT32_MAX ||
+	    c[7] > UINT32_MAX)
+		return "automaton: counts out of range";
+	return NULL;
+}
+
+int aho_image_read(const unsigned char *buf, size_t len, uint32_t id_limit, size_t *ret_used,
+                   struct aho **ret, const char **why)
+{
+	struct image_in in = { buf, len, NULL };
+	uint64_t c[IMAGE_COUNTS];
+	struct aho *a = NULL;
+	int nomem = 0;
+
+	*why = NULL;
+	if (len < sizeof(c) + 256) {
+		*why = "automaton: truncated";
+		return -EINVAL;
+	}
+	memcpy(c, buf, sizeof(c));
+	in.p += sizeof(c);
+	in.left -= sizeof(c);
+	if ((*why = check_counts(c)))
+		return -EINVAL;
+	if (!(a = calloc(1, sizeof(*a))))
+		return -ENOMEM;
+	a->ncls = c[0];
+	a->nstates = c[1];
+	a->ndense = (uint32_t)c[2];
+	a->nkid = c[3];
+	a->nw = c[4];
+	a->nout = (uint32_t)c[5];
+	a->nids = c[6];
+	a->nreport = c[7];
+	a->dense_max = (uint32_t)c[8];
+	memcpy(a->cls, in.p, sizeof(a->cls));
+	in.p += sizeof(a->cls);
+	in.left -= sizeof(a->cls);
+	if (!(a->row = take(&in, (size_t)a->ndense * a->ncls, sizeof(*a->row))) ||
+	    !(a->outd = take(&in, a->ndense, sizeof(*a->outd))) ||
+	    !(a->kid = take(&in, a->nkid, sizeof(*a->kid))) ||
+	    !(a->w = take(&in, a->nw, sizeof(*a->w))) ||
+	    !(a->orec = take(&in, image_orecs(a), sizeof(*a->orec))) ||
+	    !(a->ids = take(&in, a->nids, sizeof(*a->ids))))
+		goto fail;
+	if ((in.why = check_image(a, id_limit, &nomem)) || nomem)
+		goto fail;
+	*ret_used = len - in.left;
+	*ret = a;
+	return 0;
+fail:
+	aho_free(a);
+	*why = in.why;
+	return in.why ? -EINVAL : -ENOMEM;
+}

@@ -117,3 +117,19 @@ void aho_trace_free(struct aho_trace *trace);
 size_t aho_memory(const struct aho *a);
 
 void aho_free(struct aho *a);
+
+/* The automaton as bytes, for the plan cache's file (plandisk.h): exactly
+ * aho_image_size() bytes, in the host's byte order and sizes (the file's
+ * header says which). */
+size_t aho_image_size(const struct aho *a);
+void aho_image_write(const struct aho *a, unsigned char *out);
+
+/* An automaton from an image at buf (len bytes there; *ret_used: how many
+ * it took).  Every number a scan follows is checked: byte classes, dense
+ * rows, records that tile their words, failure chains that reach a dense
+ * state, output chains that go to lower numbers, lists within ids[] and
+ * ids below id_limit; so a damaged image cannot make a scan read out of
+ * bounds or loop, whatever its checksum said.  Returns 0, -EINVAL (*why:
+ * what was wrong) or -ENOMEM. */
+int aho_image_read(const unsigned char *buf, size_t len, uint32_t id_limit, size_t *ret_used,
+                   struct aho **ret, const char **why);

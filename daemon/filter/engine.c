@@ -15,6 +15,7 @@
 #include "filter/memacct.h"
 #include "filter/normalize.h"
 #include "filter/prefcache.h"
+#include "filter/plandisk.h"
 #include "filter/prefilter.h"
 #include "filter/reach.h"
 #include "filter/setmap.h"
@@ -196,6 +197,10 @@ struct filter_engine {
 	 * engine made by filter_engine_new() alone */
 	struct deobf_vocab *deobf;
 	struct deobf_scratch dsc;
+	/* where the plan came from, and what happened with the plan cache's
+	 * file (filter_engine_plan_from()) */
+	enum filter_plan_from plan_from;
+	char plan_note[320];
 };
 
 void filter_options_default(struct filter_options *o)
@@ -1068,9 +1073,132 @@ out:
 	return r;
 }
 
+/* The engine's window fields (struct split) from its plan's slots: what
+ * build_plan() set while it planned them. */
+static void windows_from_plan(struct filter_engine *e)
+{
+	for (size_t s = 0; s < e->nslots; s++) {
+		const struct plan_slot *ps = &e->plan->slot[s];
+		struct split *sp = &e->splits[s];
+		sp->wset = ps->wset;
+		sp->spaces = ps->spaces;
+		sp->reach = ps->reach;
+		sp->nseg = ps->nseg;
+		memcpy(sp->seg, ps->seg, sizeof(sp->seg));
+		sp->alt_nseg = ps->alt_nseg;
+		sp->alt_reach = ps->alt_reach;
+		memcpy(sp->alt_seg, ps->alt_seg, sizeof(sp->alt_seg));
+		sp->behind = ps->behind;
+		sp->look_nseg = ps->look_nseg;
+		memcpy(sp->look_seg, ps->look_seg, sizeof(sp->look_seg));
+	}
+}
+
+/* The first slot with slot s's source text (one code cache entry a text,
+ * codecache.h): s itself when it is the first.  Keyed like plan_memo. */
+static uint32_t first_with_source(struct plan_memo *m, const struct filter_engine *e, size_t s)
+{
+	uint64_t h = (uint64_t)(uintptr_t)e->cref[s] * 0x9E3779B97F4A7C15ull;
+	for (size_t i = (size_t)(h >> 32) & m->mask;; i = (i + 1) & m->mask) {
+		if (m->slot[i] == 0) {
+			m->slot[i] = (uint32_t)s + 1;
+			return (uint32_t)s;
+		}
+		if (e->cref[m->slot[i] - 1] == e->cref[s])
+			return m->slot[i] - 1;
+	}
+}
+
+/* The plan cache's key for e's slots (plandisk.h); 0, or < 0 with the
+ * reason in e->plan_note (the file is then not used). */
+static int plan_disk_key_of(struct filter_engine *e, const uint8_t *tag,
+                            unsigned char key[PLAN_DISK_KEY_LEN])
+{
+	const char **txt = malloc((e->nslots ? e->nslots : 1) * sizeof(*txt));
+	uint32_t *first = malloc((e->nslots ? e->nslots : 1) * sizeof(*first));
+	struct plan_memo seen = { 0 };
+	int r = -ENOMEM;
+	if (txt && first && plan_memo_init(&seen, e->nslots) == 0) {
+		for (size_t s = 0; s < e->nslots; s++) {
+			txt[s] = slot_pattern(e, s)->src;
+			first[s] = first_with_source(&seen, e, s);
+		}
+		r = plan_disk_key(txt, first, tag, e->nslots, key);
+	}
+	free(seen.slot);
+	free(txt);
+	free(first);
+	if (r < 0)
+		snprintf(e->plan_note, sizeof(e->plan_note), "plan cache %s not used: %s",
+		         e->opt.plan_cache,
+		         r == -ENOENT ? "this program has no build ID" : strerror(-r));
+	return r;
+}
+
+/* Plan p (new, empty) read from the plan cache's file: 0, or < 0 with p
+ * still empty and the reason in e->plan_note. */
+static int plan_read(struct filter_engine *e, struct prefilter_plan *p, const unsigned char *key)
+{
+	char why[256];
+	int r = plan_disk_load(e->opt.plan_cache, key, p, why, sizeof(why));
+	if (r == 0)
+		snprintf(e->plan_note, sizeof(e->plan_note), "plan cache %s read",
+		         e->opt.plan_cache);
+	else if (r == -ENOENT)
+		snprintf(e->plan_note, sizeof(e->plan_note), "plan cache %s absent",
+		         e->opt.plan_cache);
+	else
+		snprintf(e->plan_note, sizeof(e->plan_note), "plan cache %s not used: %s",
+		         e->opt.plan_cache, why);
+	return r;
+}
+
+/* Write the plan just built to the plan cache's file; a failure is only
+ * noted (the engine has its plan either way). */
+static void plan_write(struct filter_engine *e, const struct prefilter_plan *p,
+                       const unsigned char *key)
+{
+	char why[256];
+	const size_t n = strlen(e->plan_note);
+	if (plan_disk_save(e->opt.plan_cache, key, p, why, sizeof(why)) == 0)
+		snprintf(e->plan_note + n, sizeof(e->plan_note) - n, "; plan built and written");
+	else
+		snprintf(e->plan_note + n, sizeof(e->plan_note) - n,
+		         "; plan built, not written: %s", why);
+}
+
+/* A new plan for e: read from the plan cache's file when it holds this
+ * key's, else built (and the file written); 0 or < 0. */
+static int make_plan(struct filter_engine *e, const void **src, const uint8_t *tag)
+{
+	unsigned char key[PLAN_DISK_KEY_LEN];
+	const int disk = e->opt.plan_cache && plan_disk_key_of(e, tag, key) == 0;
+	struct prefilter_plan *p = prefilter_plan_new(src, tag, e->nslots);
+	if (!p)
+		return -ENOMEM;
+	if (disk && plan_read(e, p, key) == 0) {
+		e->plan = p;
+		e->plan_from = FILTER_PLAN_LOADED;
+		windows_from_plan(e);
+	} else {
+		int r = build_plan(e, p);
+		if (r < 0) {
+			prefilter_plan_drop(p);
+			return r;
+		}
+		if (disk)
+			plan_write(e, p, key);
+		e->plan = p;
+		e->plan_from = FILTER_PLAN_BUILT;
+	}
+	prefilter_plan_share(p);
+	return 0;
+}
+
 /* The prefilter: the plan of an engine with the same patterns (a reload;
- * prefcache.h), else a new one; then the engine's own state for it (slots,
- * windows, rules without literals, scan stamps). */
+ * prefcache.h), else one read from the plan cache's file (plandisk.h),
+ * else a new one; then the engine's own state for it (slots, windows,
+ * rules without literals, scan stamps). */
 static int build_prefilter(struct filter_engine *e)
 {
 	const void **src = NULL; /* the key of the plan: code cache entries */
@@ -1099,32 +1227,10 @@ static int build_prefilter(struct filter_engine *e)
 	}
 	e->plan = prefilter_plan_find(src, tag, e->nslots);
 	if (e->plan) {
-		for (size_t s = 0; s < e->nslots; s++) {
-			e->splits[s].wset = e->plan->slot[s].wset;
-			e->splits[s].spaces = e->plan->slot[s].spaces;
-			e->splits[s].reach = e->plan->slot[s].reach;
-			e->splits[s].nseg = e->plan->slot[s].nseg;
-			memcpy(e->splits[s].seg, e->plan->slot[s].seg, sizeof(e->splits[s].seg));
-			e->splits[s].alt_nseg = e->plan->slot[s].alt_nseg;
-			e->splits[s].alt_reach = e->plan->slot[s].alt_reach;
-			memcpy(e->splits[s].alt_seg, e->plan->slot[s].alt_seg,
-			       sizeof(e->splits[s].alt_seg));
-			e->splits[s].behind = e->plan->slot[s].behind;
-			e->splits[s].look_nseg = e->plan->slot[s].look_nseg;
-			memcpy(e->splits[s].look_seg, e->plan->slot[s].look_seg,
-			       sizeof(e->splits[s].look_seg));
-		}
-	} else {
-		struct prefilter_plan *p = prefilter_plan_new(src, tag, e->nslots);
-		if (!p)
-			goto out;
-		r = build_plan(e, p);
-		if (r < 0) {
-			prefilter_plan_drop(p);
-			goto out;
-		}
-		prefilter_plan_share(p);
-		e->plan = p;
+		e->plan_from = FILTER_PLAN_SHARED;
+		windows_from_plan(e);
+	} else if ((r = make_plan(e, src, tag)) < 0) {
+		goto out;
 	}
 	r = -ENOMEM;
 	for (size_t s = 0; s < e->nslots; s++) {
@@ -1252,6 +1358,7 @@ int filter_engine_new(struct filter_ruleset *rs, const struct filter_options *o,
 			rule->excepts[k].jit = e->opt.no_jit ? JIT_NO : JIT_LATER;
 	}
 	r = build_prefilter(e);
+	e->opt.plan_cache = NULL; /* the caller's string: read during the build only */
 	if (r < 0)
 		goto fail;
 	/* the sources are read: from now on the cache's packed copy serves
@@ -1369,6 +1476,13 @@ size_t filter_engine_split_patterns(const struct filter_engine *e)
 size_t filter_engine_window_patterns(const struct filter_engine *e)
 {
 	return e->window_patterns;
+}
+
+enum filter_plan_from filter_engine_plan_from(const struct filter_engine *e, const char **note)
+{
+	if (note)
+		*note = e->plan_note;
+	return e->plan_from;
 }
 
 void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m)

@@ -34,6 +34,18 @@ struct filter_options {
 	size_t max_spans;        /* spans recorded per rule and comment (16) */
 	int no_jit;              /* use the interpreter only (0) */
 	int no_prefilter;        /* run every rule on every comment (0) */
+	/* File of the prefilter plan (plandisk.h, docs/filter.md "Plan
+	 * cache"): read instead of building the plan when it holds these
+	 * rules' plan, else written after the build.  Read during
+	 * filter_engine_new() only.  NULL: no file (the default). */
+	const char *plan_cache;
+};
+
+/* Where an engine's prefilter plan came from. */
+enum filter_plan_from {
+	FILTER_PLAN_BUILT,  /* built now */
+	FILTER_PLAN_SHARED, /* an engine's in memory with the same patterns */
+	FILTER_PLAN_LOADED, /* read from the plan cache's file */
 };
 
 struct filter_rule_stats {
@@ -132,6 +144,11 @@ struct filter_memory;
  * engines of the same patterns); the code cache's part is
  * code_cache_memory(). */
 void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m);
+
+/* Where e's prefilter plan came from; *note (may be NULL): what happened
+ * with the plan cache's file, one line for the log ("" when no file was
+ * given or all went as it should: read, or written after a build). */
+enum filter_plan_from filter_engine_plan_from(const struct filter_engine *e, const char **note);
 
 /* Copy the counters of every rule of `from` to the rule with the same id
  * in `to` (a reload keeps the counts; a rule whose patterns changed starts

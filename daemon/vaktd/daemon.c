@@ -160,13 +160,34 @@ static int audit_simple(struct daemon *d, const char *action, const char *detail
 	return audit_as(d, "vaktd", action, detail);
 }
 
+/* What happened with the filter's plan cache (FilterPlanCache=), one line:
+ * a file that could not be used or written is a notice. */
+static void log_plan_cache(const struct pipeline_rules *rules)
+{
+	const char *note = NULL;
+	if (!rules->engine)
+		return;
+	filter_engine_plan_from(rules->engine, &note);
+	if (!note || !note[0])
+		return;
+	if (strstr(note, "not used") || strstr(note, "not written"))
+		log_notice("filter %s", note);
+	else
+		log_info("filter %s", note);
+}
+
 /* Compile the patterns of a rule set loaded with
  * PIPELINE_RULES_DEFER_COMPILE and run its examples, unless the store shows
  * they passed on it with this vaktd; a failure is in diags (the caller
- * logs it). */
-static int check_rules(struct daemon *d, struct pipeline_rules *rules, struct diag_list *diags)
+ * logs it).  The engine's prefilter plan is read from plan_cache (NULL:
+ * none) when that holds it, else built and written there. */
+static int check_rules(struct daemon *d, struct pipeline_rules *rules, const char *plan_cache,
+                       struct diag_list *diags)
 {
+	rules->opt.plan_cache = plan_cache;
 	int r = pipeline_rules_check(rules, d->store, clock_now_usec(), diags);
+	rules->opt.plan_cache = NULL; /* the configuration's string */
+	log_plan_cache(rules);
 	if (r > 0)
 		diag_add(diags, NULL, 0, "cannot check the rules' examples: %s",
 		         store_strerror(d->store, r));
@@ -207,7 +228,7 @@ static int reload(struct daemon *d, const char *actor, struct diag_list *ret_dia
 	/* Patterns compiled and examples run unless this vaktd proved them
 	 * on these very files. */
 	if (r == 0)
-		r = check_rules(d, next_rules, &diags);
+		r = check_rules(d, next_rules, next->daemon.plan_cache, &diags);
 	if (r == 0 && strcmp(next->daemon.state_dir, d->config->daemon.state_dir) != 0) {
 		diag_add(&diags, NULL, 0,
 		         "StateDirectory= cannot change on reload (restart vaktd to move the "
@@ -490,7 +511,7 @@ static int start_store(struct daemon *d)
 static int start_rules(struct daemon *d)
 {
 	struct diag_list diags = { 0 };
-	int r = check_rules(d, d->rules, &diags);
+	int r = check_rules(d, d->rules, d->config->daemon.plan_cache, &diags);
 	if (r) {
 		log_diags(&diags, "");
 		log_error("invalid rules in %s: %zu error(s); not starting",

@@ -258,6 +258,7 @@ dir_mode_agrees() {
 }
 dir_mode_agrees ConfigurationDirectoryMode /etc/vakt "root vakt"
 dir_mode_agrees StateDirectoryMode /var/lib/vakt "vakt vakt"
+dir_mode_agrees CacheDirectoryMode /var/cache/vakt "vakt vakt"
 dir_mode_agrees RuntimeDirectoryMode /run/vakt "vakt vakt"
 socket_dir_mode=$(unit_get "$socket" DirectoryMode)
 if [ "$socket_dir_mode" = "$(unit_get "$service" RuntimeDirectoryMode)" ]; then
