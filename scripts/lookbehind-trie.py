@@ -3,8 +3,8 @@
 words (words of [a-z] only) into a reversed trie of lookbehinds:
 `(?<=n)(?:(?<=e.)(?:...)|...)`. A lookbehind holds where any of its words
 ends; the trie tests the last character first, so the same places are
-accepted. Usage: scripts/lookbehind-trie.py MIN FILE... (in place); only lines starting
-with '  pattern' are touched."""
+accepted. Usage: scripts/lookbehind-trie.py MIN [--rule ID]... FILE... (in place); only
+the pattern and except lines (of the rules named, if any) are touched."""
 import re, sys
 
 def parse_group(s, i):
@@ -72,11 +72,17 @@ def rewrite(line, mn):
     return ''.join(res), n
 
 if __name__ == '__main__':
-    mn = int(sys.argv[1])
-    for fn in sys.argv[2:]:
+    mn, args, only = int(sys.argv[1]), sys.argv[2:], set()
+    while args and args[0] == '--rule':
+        only.add(args[1]); args = args[2:]
+    for fn in args:
         src = open(fn).read().split('\n')
-        tot = 0
+        tot, rule = 0, None
         for idx, l in enumerate(src):
+            if l.startswith('rule '):
+                rule = l.split()[1]
+            if only and rule not in only:
+                continue
             if l.startswith('  pattern') or l.startswith('  except'):
                 src[idx], n = rewrite(l, mn); tot += n
         open(fn, 'w').write('\n'.join(src))
