@@ -612,18 +612,19 @@ static int stronger(const struct lit_set *a, const struct lit_set *b)
  * sets were minimized when they were added to it), to the conjunction,
  * keeping the strongest PREFILTER_MAX_CONJ (dropping a requirement is
  * always safe).  cand is consumed. */
-/* Is every literal of a one of b's?  Then a text with a literal of a has
- * one of b: requiring b too adds nothing.  Only small sets are compared
- * (the cost stays a few comparisons a set); larger ones answer no. */
-#define SUBSET_MAX_LITS 32
-static bool lit_subset(const struct lit_set *a, const struct lit_set *b)
+/* Does a text with a literal of a always have one of b: does every
+ * literal of a hold one of b (equal, or within it: " 0" holds "0")?
+ * Then requiring b besides a adds nothing.  Only small sets are compared
+ * (a few comparisons a set); larger ones answer no. */
+#define IMPLIES_MAX_LITS 32
+static bool lit_set_implies(const struct lit_set *a, const struct lit_set *b)
 {
-	if (a->n > b->n || b->n > SUBSET_MAX_LITS)
+	if (a->n > IMPLIES_MAX_LITS || b->n > IMPLIES_MAX_LITS)
 		return false;
 	for (size_t i = 0; i < a->n; i++) {
 		bool found = false;
 		for (size_t j = 0; j < b->n && !found; j++)
-			found = a->v[i] == b->v[j] || strcmp(a->v[i], b->v[j]) == 0;
+			found = a->v[i] == b->v[j] || strstr(a->v[i], b->v[j]) != NULL;
 		if (!found)
 			return false;
 	}
@@ -631,19 +632,19 @@ static bool lit_subset(const struct lit_set *a, const struct lit_set *b)
 }
 
 /* A set that another required set implies (the same set read twice:
- * "\?{1,3}…\?" gives "?" twice) takes no place: cand is dropped when a
- * kept set is within it, and replaces a kept set it is within.  Returns
- * true when cand was consumed so. */
+ * \?{1,3}…\? gives "?" twice; "0" beside " 0") takes no place: cand
+ * is dropped when a kept set implies it, and replaces a kept set it
+ * implies.  Returns true when cand was consumed so. */
 static bool conj_merge_implied(struct lit_conj *c, struct lit_set *cand)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		if (lit_subset(&c->v[i], cand)) {
+		if (lit_set_implies(&c->v[i], cand)) {
 			lit_set_clear(cand);
 			return true;
 		}
 	}
 	for (size_t i = 0; i < c->n; i++) {
-		if (lit_subset(cand, &c->v[i])) {
+		if (lit_set_implies(cand, &c->v[i])) {
 			lit_set_clear(&c->v[i]);
 			c->v[i] = *cand;
 			memset(cand, 0, sizeof(*cand));

@@ -790,6 +790,8 @@ static void test_implied_sets_take_one_place(void)
 	T_EQ_STR("@", lits("\\w+@\\w+\\s?@"));
 	T_EQ_STR("qz", lits("qz\\w+(?:qz|qz)"));
 	T_EQ_STR("xq & vw", lits("xq\\w+vw\\w+xq"));
+	/* "zab" holds "ab": the set ab|cd is implied */
+	T_EQ_STR("qv & zab|zcd", lits("qv\\w+(?:ab|cd)\\w+z(?:ab|cd)"));
 }
 
 struct calls {
