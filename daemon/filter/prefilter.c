@@ -2577,6 +2577,7 @@ struct span_reader {
 	const char *s;
 	size_t pos, len;
 	int norm; /* PREFILTER_NORMALIZED */
+	int look; /* inside this many lookarounds */
 	int fail;
 };
 
@@ -2717,16 +2718,13 @@ static long span_group(struct span_reader *r, int *zero)
 		r->pos++;
 		return span_alt(r, 0);
 	}
-	if (left >= 1 && (g[0] == '=' || g[0] == '!')) {
-		r->pos++;
+	if ((left >= 1 && (g[0] == '=' || g[0] == '!')) ||
+	    (left >= 2 && g[0] == '<' && (g[1] == '=' || g[1] == '!'))) {
+		r->pos += g[0] == '<' ? 2 : 1;
 		*zero = 1;
+		r->look++; /* what it reads is not consumed, bounded or not */
 		span_alt(r, 0);
-		return 0;
-	}
-	if (left >= 2 && g[0] == '<' && (g[1] == '=' || g[1] == '!')) {
-		r->pos += 2;
-		*zero = 1;
-		span_alt(r, 0);
+		r->look--;
 		return 0;
 	}
 	if (left >= 2 && (g[0] == '<' || (g[0] == 'P' && g[1] == '<') || g[0] == '\'')) {
@@ -2867,8 +2865,13 @@ static long span_item(struct span_reader *r, enum span_anchor *anchor)
 	/* normalised text has no two white-space characters in a row */
 	if (space && r->norm)
 		return q == 0 ? 0 : 1;
-	if (q == SPAN_UNBOUNDED || n * q > SPAN_CAP)
+	if (q == SPAN_UNBOUNDED || n * q > SPAN_CAP) {
+		/* outside a lookaround the whole pattern is unbounded now:
+		 * stop reading (a lexicon's group may follow) */
+		if (!r->look)
+			r->fail = 1;
 		return SPAN_UNBOUNDED;
+	}
 	return n * q;
 }
 
@@ -2884,6 +2887,10 @@ static long span_branch(struct span_reader *r, int top)
 		long n = span_item(r, &a);
 		if (items++ == 0)
 			first = a;
+		if (top && first != SPAN_START) {
+			r->fail = 1; /* not anchored: stop at once */
+			break;
+		}
 		last = a;
 		if (n == SPAN_UNBOUNDED || total == SPAN_UNBOUNDED)
 			total = SPAN_UNBOUNDED;
@@ -2917,15 +2924,15 @@ static long span_alt(struct span_reader *r, int top)
 
 long prefilter_anchored_span(const char *pattern, unsigned flags)
 {
-	const size_t len = strlen(pattern);
-	/* cheap refusal first: a pattern must open with ^ or \A (or (?i)),
-	 * and few do */
-	if (!(pattern[0] == '^' || strncmp(pattern, "\\A", 2) == 0 ||
-	      strncmp(pattern, "(?i)", 4) == 0))
+	/* cheap refusal first: a pattern must open with ^ or \A (after
+	 * (?i)), and few do */
+	const size_t at = strncmp(pattern, "(?i)", 4) == 0 ? 4 : 0;
+	if (!(pattern[at] == '^' || strncmp(pattern + at, "\\A", 2) == 0))
 		return -1;
-	struct span_reader r = { pattern, 0, len, (flags & PREFILTER_NORMALIZED) != 0, 0 };
-	if (strncmp(pattern, "(?i)", 4) == 0)
-		r.pos = 4;
+	struct span_reader r = { .s = pattern,
+		                 .pos = at,
+		                 .len = strlen(pattern),
+		                 .norm = (flags & PREFILTER_NORMALIZED) != 0 };
 	long n = span_alt(&r, 1);
 	if (r.fail || r.pos != r.len || n == SPAN_UNBOUNDED)
 		return -1;

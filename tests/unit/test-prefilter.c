@@ -642,6 +642,8 @@ static const struct span_case span_cases[] = {
 	{ "^a{,3}$", 0, -1, NULL },
 	{ "(?x)^a b$", 0, -1, NULL },
 	{ "^(?:a$|b)$", 0, 1, "a" },
+	{ "^(?=.*b)a(?!c+)b$", 0, 2, "ab" }, /* unbounded only inside lookarounds */
+	{ "(?i)^(?:x|\\w+)[a-z]{2}$", 0, -1, NULL },
 	{ "^a$?", 0, -1, NULL },
 	{ "^[ab]{2,}$", 0, -1, NULL },
 };
