@@ -56,8 +56,13 @@ struct slot {
 	uint8_t full;   /* bit per required set; 0: always run */
 	uint8_t except; /* an `except` of the rule: its literals do not make
 	                 * the rule a candidate; missing, they skip the except */
-	uint32_t gen;   /* == engine gen: every required set was seen
-	                 * (open_slots() writes only the slots that open) */
+	/* a pattern anchored at both ends whose matches span at most L
+	 * characters (prefilter_anchored_span()): L + 2, and a subject of
+	 * that many characters or more cannot match (a final newline is the
+	 * one more); 0: no such bound (in what was padding) */
+	uint16_t limit;
+	uint32_t gen; /* == engine gen: every required set was seen
+	               * (open_slots() writes only the slots that open) */
 };
 
 /* A pattern of the form (?:^|…)REST run as two (anchor-split.h), per slot;
@@ -1195,6 +1200,15 @@ static int make_plan(struct filter_engine *e, const void **src, const uint8_t *t
 	return 0;
 }
 
+/* slot.limit of a pattern on input in. */
+static uint16_t slot_limit(const char *src, int in)
+{
+	const long span =
+	        prefilter_anchored_span(src,
+	                                in == FILTER_INPUT_NORMALIZED ? PREFILTER_NORMALIZED : 0);
+	return span < 0 || span > UINT16_MAX - 2 ? 0 : (uint16_t)(span + 2);
+}
+
 /* The prefilter: the plan of an engine with the same patterns (a reload;
  * prefcache.h), else one read from the plan cache's file (plandisk.h),
  * else a new one; then the engine's own state for it (slots, windows,
@@ -1238,6 +1252,7 @@ static int build_prefilter(struct filter_engine *e)
 		const uint32_t i = sl->rule;
 		const int in = e->rs.v[i].input;
 		sl->full = e->plan->slot[s].full;
+		sl->limit = slot_limit(slot_pattern(e, s)->src, in);
 		if (sl->full == 0 && !sl->except && !e->cr[i].always) {
 			e->cr[i].always = 1;
 			if (!e->always[in] && !(e->always[in] = malloc(e->rs.n * sizeof(uint32_t))))
@@ -1589,6 +1604,9 @@ static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 	e->nprimed = nprimed;
 }
 
+struct scan;
+static int too_long(const struct filter_engine *e, struct scan *sc, const struct slot *sl);
+
 /* Whether all the other sets of fan entry f were seen (the first one
  * missing ends the look: most primed slots). */
 static int fan_open(const struct filter_engine *e, const struct plan_fan *f)
@@ -1603,7 +1621,7 @@ static int fan_open(const struct filter_engine *e, const struct plan_fan *f)
  * sets all were is open, and its rule a candidate.  The fan entries,
  * read in order, say which sets; only a slot that opens is touched
  * (slot_open() takes any other as closed). */
-static void open_slots(struct filter_engine *e)
+static void open_slots(struct filter_engine *e, struct scan *sc)
 {
 	const struct plan_fan *fan = e->plan->fan;
 	for (size_t k = 0; k < e->nprimed; k++) {
@@ -1611,6 +1629,8 @@ static void open_slots(struct filter_engine *e)
 		if (!fan_open(e, f))
 			continue;
 		struct slot *sl = &e->slots[f->slot];
+		if (sl->limit && too_long(e, sc, sl))
+			continue;
 		sl->gen = e->gen;
 		mark_rule(e, sl->rule);
 	}
@@ -1659,12 +1679,41 @@ struct scan {
 	struct filter_verdict *v;
 	struct filter_span *spans; /* scratch for one rule */
 	size_t nspans;
-	int prefiltered;      /* run only the patterns whose literals were seen */
-	int split;            /* run split patterns as head and tail */
-	int windows[NINPUTS]; /* occurrences recorded (long text) */
-	int traced[NINPUTS];  /* the prefilter's scan kept a trace (e->trace) */
-	int starts[NINPUTS];  /* short text: the seen sets' first ends (e->setseen) */
+	int prefiltered;        /* run only the patterns whose literals were seen */
+	int split;              /* run split patterns as head and tail */
+	int windows[NINPUTS];   /* occurrences recorded (long text) */
+	int traced[NINPUTS];    /* the prefilter's scan kept a trace (e->trace) */
+	int starts[NINPUTS];    /* short text: the seen sets' first ends (e->setseen) */
+	size_t nchars[NINPUTS]; /* characters of each subject plus one; 0: not counted yet */
 };
+
+/* The characters (code points) of input in's subject, counted once a
+ * scan. */
+static size_t subject_chars(const struct filter_engine *e, struct scan *sc, int in)
+{
+	if (!sc->nchars[in]) {
+		const char *s = in == FILTER_INPUT_RAW ? sc->orig : e->nt.s;
+		const size_t len = in == FILTER_INPUT_RAW ? sc->olen : e->nt.len;
+		size_t n = 0;
+		for (size_t k = 0; k < len; k++)
+			n += ((unsigned char)s[k] & 0xC0) != 0x80;
+		sc->nchars[in] = n + 1;
+	}
+	return sc->nchars[in] - 1;
+}
+
+/* Is the subject of slot sl's pattern, anchored at both ends, longer
+ * than any match of it can be (slot.limit)?  Then the pattern cannot
+ * match, and is not run: a short reply's rule ("Idiot!") on a comment of
+ * a paragraph.  Bytes are counted first (never fewer than characters). */
+static int too_long(const struct filter_engine *e, struct scan *sc, const struct slot *sl)
+{
+	const int in = e->rs.v[sl->rule].input;
+	const size_t bytes = in == FILTER_INPUT_RAW ? sc->olen : e->nt.len;
+	if (bytes < sl->limit)
+		return 0;
+	return subject_chars(e, sc, in) >= sl->limit;
+}
 
 static int is_limit_error(int rc)
 {
@@ -2470,7 +2519,7 @@ static void find_candidates(struct filter_engine *e, struct scan *sc, unsigned f
 	if (sc->have_nt)
 		prefilter_input(e, sc, flags, FILTER_INPUT_NORMALIZED, e->nt.s, e->nt.len);
 	prefilter_input(e, sc, flags, FILTER_INPUT_RAW, sc->orig, sc->olen);
-	open_slots(e);
+	open_slots(e, sc);
 	for (int in = 0; in < NINPUTS; in++)
 		for (size_t k = 0; k < e->nalways[in]; k++)
 			mark_rule(e, e->always[in][k]);

@@ -612,12 +612,56 @@ static int stronger(const struct lit_set *a, const struct lit_set *b)
  * sets were minimized when they were added to it), to the conjunction,
  * keeping the strongest PREFILTER_MAX_CONJ (dropping a requirement is
  * always safe).  cand is consumed. */
+/* Does a text with a literal of a always have one of b: does every
+ * literal of a hold one of b (equal, or within it: " 0" holds "0")?
+ * Then requiring b besides a adds nothing.  Only small sets are compared
+ * (a few comparisons a set); larger ones answer no. */
+#define IMPLIES_MAX_LITS 32
+static bool lit_set_implies(const struct lit_set *a, const struct lit_set *b)
+{
+	if (a->n > IMPLIES_MAX_LITS || b->n > IMPLIES_MAX_LITS)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		bool found = false;
+		for (size_t j = 0; j < b->n && !found; j++)
+			found = a->v[i] == b->v[j] || strstr(a->v[i], b->v[j]) != NULL;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* A set that another required set implies (the same set read twice:
+ * \?{1,3}…\? gives "?" twice; "0" beside " 0") takes no place: cand
+ * is dropped when a kept set implies it, and replaces a kept set it
+ * implies.  Returns true when cand was consumed so. */
+static bool conj_merge_implied(struct lit_conj *c, struct lit_set *cand)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (lit_set_implies(&c->v[i], cand)) {
+			lit_set_clear(cand);
+			return true;
+		}
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		if (lit_set_implies(cand, &c->v[i])) {
+			lit_set_clear(&c->v[i]);
+			c->v[i] = *cand;
+			memset(cand, 0, sizeof(*cand));
+			return true;
+		}
+	}
+	return false;
+}
+
 static void conj_add_minimal(struct lit_conj *c, struct lit_set *cand)
 {
 	if (worthless(cand)) {
 		lit_set_clear(cand);
 		return;
 	}
+	if (conj_merge_implied(c, cand))
+		return;
 	if (c->n < PREFILTER_MAX_CONJ) {
 		c->v[c->n++] = *cand;
 		memset(cand, 0, sizeof(*cand));
@@ -2516,4 +2560,381 @@ int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter
 	}
 	*ret = c;
 	return 0;
+}
+
+/* ---- The most characters an anchored pattern's match can span ----
+ *
+ * A reader of its own, separate from the literal reader above: it needs
+ * only how many characters each item consumes, and gives up (-1) on
+ * anything it does not fully know.  Every item that consumes is one code
+ * point in UTF mode (a literal, a class, '.', \w, \p{..}); assertions and
+ * lookarounds consume none. */
+
+#define SPAN_UNBOUNDED (-1L)
+#define SPAN_CAP 1000000L /* larger: as unbounded */
+
+struct span_reader {
+	const char *s;
+	size_t pos, len;
+	int norm; /* PREFILTER_NORMALIZED */
+	int look; /* inside this many lookarounds */
+	int fail;
+};
+
+/* Anchors an item may be: where a top-level branch starts and ends. */
+enum span_anchor { SPAN_NONE, SPAN_START, SPAN_END };
+
+static long span_alt(struct span_reader *r, int top);
+
+/* Past a class's closing ']' (r->pos just after its '['). */
+static void span_skip_class(struct span_reader *r)
+{
+	size_t q = r->pos;
+	if (q < r->len && r->s[q] == '^')
+		q++;
+	if (q < r->len && r->s[q] == ']')
+		q++; /* a ']' first is a literal */
+	while (q < r->len && r->s[q] != ']') {
+		if (r->s[q] == '\\') {
+			if (q + 1 < r->len && (r->s[q + 1] == 'Q' || r->s[q + 1] == 'E')) {
+				r->fail = 1;
+				return;
+			}
+			q += 2;
+		} else if (r->s[q] == '[' && q + 1 < r->len &&
+		           (r->s[q + 1] == ':' || r->s[q + 1] == '.' || r->s[q + 1] == '=')) {
+			const char *end = strstr(r->s + q + 2, ":]");
+			if (r->s[q + 1] != ':' || !end) {
+				r->fail = 1;
+				return;
+			}
+			q = (size_t)(end - r->s) + 2;
+		} else {
+			q++;
+		}
+	}
+	if (q >= r->len) {
+		r->fail = 1;
+		return;
+	}
+	r->pos = q + 1;
+}
+
+/* Past a braced argument ("{...}") at r->pos, if any. */
+static void span_skip_braces(struct span_reader *r)
+{
+	if (r->pos < r->len && r->s[r->pos] == '{') {
+		const char *end = memchr(r->s + r->pos, '}', r->len - r->pos);
+		if (!end) {
+			r->fail = 1;
+			return;
+		}
+		r->pos = (size_t)(end - r->s) + 1;
+	}
+}
+
+/* An escape (r->pos just after its '\\'): characters consumed (0 or 1),
+ * *anchor, *space (\s: the only escape normalised text repeats at most
+ * once). */
+static long span_escape(struct span_reader *r, enum span_anchor *anchor, int *space)
+{
+	if (r->pos >= r->len) {
+		r->fail = 1;
+		return 0;
+	}
+	const unsigned char c = (unsigned char)r->s[r->pos++];
+	switch (c) {
+	case 'A':
+		*anchor = SPAN_START;
+		return 0;
+	case 'z':
+	case 'Z':
+		*anchor = SPAN_END;
+		return 0;
+	case 'b':
+	case 'B':
+		return 0;
+	case 's':
+		*space = 1;
+		return 1;
+	case 'd':
+	case 'D':
+	case 'w':
+	case 'W':
+	case 'S':
+	case 'h':
+	case 'H':
+	case 'v':
+	case 'V':
+	case 'N':
+	case 't':
+	case 'n':
+	case 'r':
+	case 'f':
+	case 'e':
+	case 'a':
+		return 1;
+	case 'p':
+	case 'P':
+		if (r->pos < r->len && r->s[r->pos] == '{')
+			span_skip_braces(r);
+		else
+			r->pos++;
+		return 1;
+	case 'x':
+		if (r->pos < r->len && r->s[r->pos] == '{') {
+			span_skip_braces(r);
+		} else {
+			for (int k = 0; k < 2 && r->pos < r->len && hexval(r->s[r->pos]) >= 0; k++)
+				r->pos++;
+		}
+		return 1;
+	default:
+		/* any other letter or digit (\R, \X, \K, \G, \Q, \C,
+		 * back references, octal): not known here */
+		if (c >= 0x80 || (c >= '0' && c <= '9') ||
+		    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+			r->fail = 1;
+			return 0;
+		}
+		return 1; /* an escaped mark */
+	}
+}
+
+/* A group (r->pos just after its '('): its characters; *zero for a
+ * lookaround (consumes nothing). */
+static long span_group(struct span_reader *r, int *zero)
+{
+	if (r->pos < r->len && r->s[r->pos] == '*') {
+		r->fail = 1; /* a verb */
+		return 0;
+	}
+	if (r->pos >= r->len || r->s[r->pos] != '?')
+		return span_alt(r, 0); /* a capture */
+	r->pos++;
+	const char *g = r->s + r->pos;
+	const size_t left = r->len - r->pos;
+	if (left >= 1 && (g[0] == ':' || g[0] == '>' || g[0] == '|')) {
+		r->pos++;
+		return span_alt(r, 0);
+	}
+	if ((left >= 1 && (g[0] == '=' || g[0] == '!')) ||
+	    (left >= 2 && g[0] == '<' && (g[1] == '=' || g[1] == '!'))) {
+		r->pos += g[0] == '<' ? 2 : 1;
+		*zero = 1;
+		r->look++; /* what it reads is not consumed, bounded or not */
+		span_alt(r, 0);
+		r->look--;
+		return 0;
+	}
+	if (left >= 2 && (g[0] == '<' || (g[0] == 'P' && g[1] == '<') || g[0] == '\'')) {
+		const char close = g[0] == '\'' ? '\'' : '>';
+		const char *end = memchr(g, close, left);
+		if (!end) {
+			r->fail = 1;
+			return 0;
+		}
+		r->pos = (size_t)(end - r->s) + 1;
+		return span_alt(r, 0); /* a named capture */
+	}
+	/* option letters: only (?i) and (?i:…) change nothing here ((?m)
+	 * would move ^ and $, (?x) how the pattern reads) */
+	size_t q = r->pos;
+	while (q < r->len && (r->s[q] == 'i' || r->s[q] == '-'))
+		q++;
+	if (q == r->pos || q >= r->len || (r->s[q] != ')' && r->s[q] != ':')) {
+		r->fail = 1;
+		return 0;
+	}
+	if (r->s[q] == ':') {
+		r->pos = q + 1;
+		return span_alt(r, 0);
+	}
+	r->pos = q; /* (?i): a setting, no item; span_item() reads the ')' */
+	*zero = 1;
+	return 0;
+}
+
+/* A quantifier after an item, if any: *max -1 when unbounded; 0 when
+ * there is none (*has 0).  A '{' that is not a quantifier fails (PCRE2
+ * versions differ on "{,n}"). */
+static void span_quant(struct span_reader *r, long *max, int *has)
+{
+	*has = 0;
+	*max = 1;
+	if (r->pos >= r->len)
+		return;
+	const char c = r->s[r->pos];
+	if (c == '*' || c == '+' || c == '?') {
+		*has = 1;
+		*max = c == '?' ? 1 : SPAN_UNBOUNDED;
+		r->pos++;
+	} else if (c == '{') {
+		size_t q = r->pos + 1;
+		long a = 0, b;
+		if (q >= r->len || !is_digit(r->s[q])) {
+			r->fail = 1;
+			return;
+		}
+		while (q < r->len && is_digit(r->s[q]) && a < SPAN_CAP)
+			a = a * 10 + (r->s[q++] - '0');
+		b = a;
+		if (q < r->len && r->s[q] == ',') {
+			q++;
+			b = SPAN_UNBOUNDED;
+			if (q < r->len && is_digit(r->s[q])) {
+				b = 0;
+				while (q < r->len && is_digit(r->s[q]) && b < SPAN_CAP)
+					b = b * 10 + (r->s[q++] - '0');
+			}
+		}
+		if (q >= r->len || r->s[q] != '}') {
+			r->fail = 1;
+			return;
+		}
+		*has = 1;
+		*max = b;
+		r->pos = q + 1;
+	} else {
+		return;
+	}
+	if (r->pos < r->len && (r->s[r->pos] == '+' || r->s[r->pos] == '?'))
+		r->pos++; /* possessive or lazy: the same most */
+}
+
+/* One item and its quantifier: the most characters it consumes, or
+ * SPAN_UNBOUNDED; *anchor when it is ^, \A, $, \z or \Z unquantified. */
+static long span_item(struct span_reader *r, enum span_anchor *anchor)
+{
+	const unsigned char c = (unsigned char)r->s[r->pos++];
+	long n = 1;
+	int space = 0, zero = 0;
+	*anchor = SPAN_NONE;
+	switch (c) {
+	case '^':
+		*anchor = SPAN_START;
+		n = 0;
+		break;
+	case '$':
+		*anchor = SPAN_END;
+		n = 0;
+		break;
+	case '\\':
+		n = span_escape(r, anchor, &space);
+		break;
+	case '[':
+		span_skip_class(r);
+		break;
+	case '(':
+		n = span_group(r, &zero);
+		if (!r->fail && (r->pos >= r->len || r->s[r->pos] != ')'))
+			r->fail = 1;
+		else
+			r->pos++;
+		break;
+	case '*':
+	case '+':
+	case '?':
+	case '{':
+	case ')':
+	case '|':
+		r->fail = 1; /* not an item (or a literal '{': not known here) */
+		return 0;
+	case ' ':
+		space = 1;
+		break;
+	default:
+		if (c >= 0x80) /* one character of several bytes */
+			while (r->pos < r->len && ((unsigned char)r->s[r->pos] & 0xC0) == 0x80)
+				r->pos++;
+		break;
+	}
+	if (r->fail)
+		return 0;
+	long q;
+	int has;
+	span_quant(r, &q, &has);
+	if (has && *anchor != SPAN_NONE) {
+		*anchor = SPAN_NONE; /* a quantified anchor: not one to rely on */
+		r->fail = 1;
+	}
+	if (r->fail || n == 0 || zero)
+		return 0;
+	if (n == SPAN_UNBOUNDED)
+		return SPAN_UNBOUNDED;
+	/* normalised text has no two white-space characters in a row */
+	if (space && r->norm)
+		return q == 0 ? 0 : 1;
+	if (q == SPAN_UNBOUNDED || n * q > SPAN_CAP) {
+		/* outside a lookaround the whole pattern is unbounded now:
+		 * stop reading (a lexicon's group may follow) */
+		if (!r->look)
+			r->fail = 1;
+		return SPAN_UNBOUNDED;
+	}
+	return n * q;
+}
+
+/* One branch, up to '|' or ')' or the end.  top: the branch must start
+ * with ^ or \A and end with $, \z or \Z (else it fails). */
+static long span_branch(struct span_reader *r, int top)
+{
+	long total = 0;
+	enum span_anchor first = SPAN_NONE, last = SPAN_NONE;
+	int items = 0;
+	while (!r->fail && r->pos < r->len && r->s[r->pos] != '|' && r->s[r->pos] != ')') {
+		enum span_anchor a;
+		long n = span_item(r, &a);
+		if (items++ == 0)
+			first = a;
+		if (top && first != SPAN_START) {
+			r->fail = 1; /* not anchored: stop at once */
+			break;
+		}
+		last = a;
+		if (n == SPAN_UNBOUNDED || total == SPAN_UNBOUNDED)
+			total = SPAN_UNBOUNDED;
+		else if ((total += n) > SPAN_CAP)
+			total = SPAN_UNBOUNDED;
+	}
+	if (top && (first != SPAN_START || last != SPAN_END))
+		r->fail = 1;
+	return total;
+}
+
+/* Branches up to ')' (not consumed) or the end: the largest. */
+static long span_alt(struct span_reader *r, int top)
+{
+	long most = 0;
+	for (;;) {
+		long n = span_branch(r, top);
+		if (r->fail)
+			return 0;
+		if (n == SPAN_UNBOUNDED || most == SPAN_UNBOUNDED)
+			most = SPAN_UNBOUNDED;
+		else if (n > most)
+			most = n;
+		if (r->pos < r->len && r->s[r->pos] == '|') {
+			r->pos++;
+			continue;
+		}
+		return most;
+	}
+}
+
+long prefilter_anchored_span(const char *pattern, unsigned flags)
+{
+	/* cheap refusal first: a pattern must open with ^ or \A (after
+	 * (?i)), and few do */
+	const size_t at = strncmp(pattern, "(?i)", 4) == 0 ? 4 : 0;
+	if (!(pattern[at] == '^' || strncmp(pattern + at, "\\A", 2) == 0))
+		return -1;
+	struct span_reader r = { .s = pattern,
+		                 .pos = at,
+		                 .len = strlen(pattern),
+		                 .norm = (flags & PREFILTER_NORMALIZED) != 0 };
+	long n = span_alt(&r, 1);
+	if (r.fail || r.pos != r.len || n == SPAN_UNBOUNDED)
+		return -1;
+	return n;
 }

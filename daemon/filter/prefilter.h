@@ -93,3 +93,16 @@ double lit_set_freq(const struct lit_set *ls);
 /* 1 when some literal of the set is in nearly every text (a letter, a
  * space, a punctuation mark). */
 int lit_set_ubiquitous(const struct lit_set *ls);
+
+/* The most characters (code points) a match of pattern can consume when
+ * every top-level branch of it is anchored at both ends (opens with ^ or
+ * \A, optionally after a leading (?i), and closes with $, \z or \Z), or
+ * -1: not anchored so, unbounded, or syntax this reader does not fully
+ * know ((?m), (?x), \R, \X, back references, verbs, a literal '{' …).
+ * With PREFILTER_NORMALIZED (flags as prefilter_extract_opts()) white
+ * space repeated (\s+, " *") counts one: normalised text has no two
+ * white-space characters in a row.  A match then covers the whole
+ * subject but for a final newline ($ and \Z match before one), so a
+ * subject of more than this many characters plus one cannot match
+ * (engine.c skips such a pattern). */
+long prefilter_anchored_span(const char *pattern, unsigned flags);

@@ -1024,6 +1024,37 @@ static void test_candidates_and_excepts_through_the_prefilter(void)
 	filter_engine_free(e);
 }
 
+/* A pattern anchored at both ends (slot.limit): a text longer than its
+ * longest match does not run it, even with its word; the verdicts are
+ * those without the prefilter. */
+static const char short_rules[] =
+        "rule t.short\n title t\n category harassment\n statute kommentarsregler\n"
+        " tier possible\n severity 1\n actions review\n"
+        " pattern ^[\\W_]{0,2}(?:din\\s+)?idiot[\\W_]{0,2}$\n"
+        " match Idiot!\n match din idiot!!\n match idiot\n"
+        " nomatch du din idiot\n nomatch idiot idiot\n nomatch x\nend\n";
+
+static void test_anchored_pattern_skipped_on_longer_text(void)
+{
+	struct filter_engine *e = from_text(short_rules, NULL);
+	T_ASSERT(e != NULL);
+	if (!e)
+		return;
+	expect_hits(e, "Idiot!", "t.short");
+	expect_hits(e, "  Din   IDIOT!! ", "t.short");
+	expect_hits(e, "idiot, idiot", "");
+	expect_hits(e, "du din idiot", "");
+	expect_hits(e, "idiot idiot idiot idiot", "");
+	expect_hits(e, "din idiot!! din idiot!! din idiot!!", "");
+	/* with the prefilter it ran on the four texts of at most 14
+	 * characters (its matches span 13, and one more for a final
+	 * newline); without it on all six */
+	long i = filter_engine_rule_index(e, "t.short");
+	T_ASSERT(i >= 0);
+	T_EQ_INT(4 + 6, filter_engine_rule_stats(e, (size_t)i)->runs);
+	filter_engine_free(e);
+}
+
 int main(void)
 {
 	T_RUN(test_threat_verdict);
@@ -1055,5 +1086,6 @@ int main(void)
 	T_RUN(test_examples_leave_no_code);
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
 	T_RUN(test_candidates_and_excepts_through_the_prefilter);
+	T_RUN(test_anchored_pattern_skipped_on_longer_text);
 	return t_done();
 }

@@ -601,6 +601,201 @@ static void test_words_followed_by_a_character_never_lose_a_match(void)
 	pcre2_match_data_free(md);
 }
 
+/* ---- prefilter_anchored_span() ---- */
+
+/* Patterns, the flags they are read with, their span, and a longest
+ * subject that matches (-1: no span, no subject). */
+struct span_case {
+	const char *pat;
+	unsigned flags;
+	long span;
+	const char *longest;
+};
+
+static const struct span_case span_cases[] = {
+	{ "^[a-z]{2,5}\\?$", 0, 6, "abcde?" },
+	{ "^(?:ab|cde)x?$", 0, 4, "cdex" },
+	{ "^\\W{0,3}ok$", 0, 5, "!\xe2\x80\x94\xf0\x9f\x98\xa1ok" },
+	{ "^\\s*a\\s+b\\s*$", PREFILTER_NORMALIZED, 5, " a b " },
+	{ "^a$|^bc$", 0, 2, "bc" },
+	{ "^(a|bb){2}$", 0, 4, "bbbb" },
+	{ "\\Aab\\z", 0, 2, "ab" },
+	{ "(?i)^\xc3\xa9{2}$", 0, 2, "\xc3\x89\xc3\xa9" },
+	{ "^[\\W_]{0,2}(?:(?:din|ni)\\s+)?(?:idiot|as)[\\W_]{0,2}$", PREFILTER_NORMALIZED, 13,
+	  "!!din idiot!!" },
+	{ "^x(?!yz)\\w{1,2}(?<=\\w)\\b$", 0, 3, "xab" },
+	{ "^\\d{1,3}(?:[.,]\\d{2})?$", 0, 6, "123,45" },
+	{ "^$", 0, 0, "" },
+	{ "^(?i:ab)c$", 0, 3, "ABc" },
+	{ "^\\p{L}{2}\\x{e9}$", 0, 3,
+	  "\xc3\xb6"
+	  "a\xc3\xa9" },
+	{ "^\\s*a$", 0, -1, NULL }, /* raw text: \s* unbounded */
+	{ "^a+$", 0, -1, NULL },
+	{ "^ab", 0, -1, NULL },
+	{ "ab$", 0, -1, NULL },
+	{ "^a$|b$", 0, -1, NULL },
+	{ "(?m)^a$", 0, -1, NULL },
+	{ "^a$(?!x)", 0, -1, NULL },
+	{ "^\\R$", 0, -1, NULL },
+	{ "^(a)\\1$", 0, -1, NULL },
+	{ "^a{,3}$", 0, -1, NULL },
+	{ "(?x)^a b$", 0, -1, NULL },
+	{ "^(?:a$|b)$", 0, 1, "a" },
+	{ "^(?=.*b)a(?!c+)b$", 0, 2, "ab" }, /* unbounded only inside lookarounds */
+	{ "(?i)^(?:x|\\w+)[a-z]{2}$", 0, -1, NULL },
+	{ "^a$?", 0, -1, NULL },
+	{ "^[ab]{2,}$", 0, -1, NULL },
+};
+
+/* The engine's test (engine.c, too_long()): a subject of span + 2
+ * characters or more is not run. */
+static long chars_of(const char *subj)
+{
+	long chars = 0;
+	for (const char *q = subj; *q; q++)
+		chars += ((unsigned char)*q & 0xC0) != 0x80;
+	return chars;
+}
+
+static int span_skips(long span, const char *subj)
+{
+	return span >= 0 && chars_of(subj) >= span + 2;
+}
+
+static void test_anchored_span_of_patterns(void)
+{
+	pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+	for (size_t i = 0; i < sizeof(span_cases) / sizeof(span_cases[0]); i++) {
+		const struct span_case *c = &span_cases[i];
+		long got = prefilter_anchored_span(c->pat, c->flags);
+		if (got != c->span)
+			T_FAIL_("/%s/: span %ld, expected %ld", c->pat, got, c->span);
+		if (!c->longest)
+			continue;
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)c->pat, PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		T_ASSERT(code != NULL);
+		/* the longest subject, and with a final newline ($ matches
+		 * before it): both match and neither is skipped; with a
+		 * span one less, the second would be */
+		char nl[64];
+		snprintf(nl, sizeof(nl), "%s\n", c->longest);
+		const char *subj[2] = { c->longest, nl };
+		for (int k = 0; k < 2; k++) {
+			if (k == 1 && strncmp(c->pat + strlen(c->pat) - 2, "\\z", 2) == 0)
+				continue; /* \z: no newline */
+			if (pcre2_match(code, (PCRE2_SPTR)subj[k], strlen(subj[k]), 0, 0, md,
+			                NULL) < 0)
+				T_FAIL_("/%s/ does not match \"%s\"", c->pat, subj[k]);
+			if (span_skips(got, subj[k]))
+				T_FAIL_("/%s/: \"%s\" skipped", c->pat, subj[k]);
+			if (k == 1 && chars_of(subj[k]) < got + 1)
+				T_FAIL_("/%s/: a span one less would not skip \"%s\"", c->pat,
+				        subj[k]);
+		}
+		pcre2_code_free(code);
+	}
+	pcre2_match_data_free(md);
+}
+
+/* Random subjects (normalised for PREFILTER_NORMALIZED): whatever PCRE2
+ * matches is not skipped by the span. */
+static void test_anchored_span_never_skips_a_match(void)
+{
+	static const char *const pieces[] = { "a",
+		                              "b",
+		                              "c",
+		                              "e",
+		                              "o",
+		                              "k",
+		                              "x",
+		                              " ",
+		                              "  ",
+		                              "\n",
+		                              "?",
+		                              "!",
+		                              "-",
+		                              "1",
+		                              "2",
+		                              ",",
+		                              "\t",
+		                              "\xc3\xa9",
+		                              "\xc3\x89",
+		                              "din ",
+		                              "idiot",
+		                              "\xe2\x80\x94",
+		                              "\xf0\x9f\x98\xa1",
+		                              "ni ",
+		                              "as" };
+	pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+	int matches = 0, at_span = 0;
+	for (size_t i = 0; i < sizeof(span_cases) / sizeof(span_cases[0]); i++) {
+		const struct span_case *c = &span_cases[i];
+		const long span = prefilter_anchored_span(c->pat, c->flags);
+		if (span < 0)
+			continue;
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)c->pat, PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		T_ASSERT(code != NULL);
+		for (int k = 0; k < 20000; k++) {
+			char subj[256] = "";
+			if (c->longest && rnd(4) == 0) {
+				/* as long as a match can be: $ before a final newline */
+				snprintf(subj, sizeof(subj), "%s\n", c->longest);
+			} else if (c->longest && rnd(2)) {
+				/* the longest match with a piece put in somewhere */
+				const char *w = c->longest;
+				size_t at = rnd((unsigned)strlen(w) + 1);
+				while (at > 0 && ((unsigned char)w[at] & 0xC0) == 0x80)
+					at--;
+				snprintf(subj, sizeof(subj), "%.*s%s%s", (int)at, w,
+				         rnd(3) ? pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))]
+				                : "",
+				         w + at);
+			} else {
+				for (int n = (int)rnd(9); n >= 0; n--)
+					strcat(subj,
+					       pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))]);
+			}
+			if (c->flags & PREFILTER_NORMALIZED) {
+				struct norm_text nt;
+				if (normalize_text(subj, strlen(subj), &nt) < 0)
+					continue;
+				snprintf(subj, sizeof(subj), "%s", nt.s);
+				norm_text_free(&nt);
+			}
+			if (pcre2_match(code, (PCRE2_SPTR)subj, strlen(subj), 0, 0, md, NULL) < 0)
+				continue;
+			matches++;
+			at_span += span_skips(span - 1, subj);
+			if (span_skips(span, subj))
+				T_FAIL_("/%s/ matches \"%s\", skipped", c->pat, subj);
+		}
+		pcre2_code_free(code);
+	}
+	printf("# %d matches, %d of them as long as the span allows\n", matches, at_span);
+	T_ASSERT(matches > 1000);
+	T_ASSERT(at_span > 1000);
+	pcre2_match_data_free(md);
+}
+
+/* The same set required twice takes one place; a set within another
+ * replaces it. */
+static void test_implied_sets_take_one_place(void)
+{
+	T_EQ_STR("?", lits("^[a-z]{2,9}\\?{1,3}\\W{0,3}$"));
+	T_EQ_STR("@", lits("\\w+@\\w+\\s?@"));
+	T_EQ_STR("qz", lits("qz\\w+(?:qz|qz)"));
+	T_EQ_STR("xq & vw", lits("xq\\w+vw\\w+xq"));
+	/* "zab" holds "ab": the set ab|cd is implied */
+	T_EQ_STR("qv & zab|zcd", lits("qv\\w+(?:ab|cd)\\w+z(?:ab|cd)"));
+}
+
 struct calls {
 	uint64_t v[8192];
 	size_t n;
@@ -1606,6 +1801,9 @@ int main(void)
 	T_RUN(test_words_followed_by_a_character);
 	T_RUN(test_words_without_a_character_after);
 	T_RUN(test_words_followed_by_a_character_never_lose_a_match);
+	T_RUN(test_anchored_span_of_patterns);
+	T_RUN(test_anchored_span_never_skips_a_match);
+	T_RUN(test_implied_sets_take_one_place);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_aho_corasick_sparse_states_exact);
