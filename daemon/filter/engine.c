@@ -136,6 +136,11 @@ struct occ {
  * so a verdict is what the JIT-compiled pattern gives. */
 enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
 #define JIT_AFTER_BYTES 8192
+/* The default of filter_options.jit_now_size: a code this large or larger
+ * (PCRE2_INFO_SIZE) is JIT-compiled when it first runs, not after
+ * JIT_AFTER_BYTES (jit_now()).  Chosen by tests/bench/bench-jit-size
+ * (docs/filter.md, "nineteenth round: JIT by code size"). */
+#define JIT_NOW_SIZE 16384
 
 struct filter_engine {
 	struct filter_ruleset rs;
@@ -213,6 +218,7 @@ void filter_options_default(struct filter_options *o)
 		.jit_stack_max = 1024 * 1024,
 		.disable_after = 5,
 		.max_spans = 16,
+		.jit_now_size = JIT_NOW_SIZE,
 	};
 }
 
@@ -311,6 +317,17 @@ static int has_jit(const pcre2_code *code)
 	return pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &size) == 0 && size > 0;
 }
 
+/* Is code large enough (filter_options.jit_now_size) to be JIT-compiled
+ * at its first run?  Deterministic, unlike a policy by timed cost (the
+ * eighteenth round's, not kept): the same rules and texts compile the
+ * same codes at the same calls. */
+static int jit_now(const struct filter_engine *e, const pcre2_code *code)
+{
+	size_t size = 0;
+	return e->opt.jit_now_size > 0 && pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size) == 0 &&
+	       size >= e->opt.jit_now_size;
+}
+
 /* Slot s is about to run on `bytes` more of text: has it been run on
  * JIT_AFTER_BYTES, so that its codes should be JIT-compiled now? */
 static int jit_due(struct filter_engine *e, size_t s, size_t bytes)
@@ -321,14 +338,14 @@ static int jit_due(struct filter_engine *e, size_t s, size_t bytes)
 	return sp->interp_bytes >= JIT_AFTER_BYTES;
 }
 
-/* Resolve JIT state *state of code when it is JIT_LATER and either due or
- * JIT-compiled already: JIT_YES or JIT_NO (no JIT on this CPU, or a
+/* Resolve JIT state *state of code when it is JIT_LATER and either due,
+ * large (jit_now()) or JIT-compiled already: JIT_YES or JIT_NO (no JIT on this CPU, or a
  * pattern JIT cannot handle: the interpreter stays in charge).
  * jit_patterns counts compiled patterns and excepts (count), not split
  * heads and tails. */
 static void jit_resolve(struct filter_engine *e, pcre2_code *code, int *state, int due, int count)
 {
-	if (*state != JIT_LATER || !(due || has_jit(code)))
+	if (*state != JIT_LATER || !(due || has_jit(code) || jit_now(e, code)))
 		return;
 	*state = jit_code(e, code);
 	if (count)
