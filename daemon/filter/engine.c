@@ -154,6 +154,8 @@ struct filter_engine {
 	size_t nslots;
 	size_t jit_patterns;
 	size_t split_patterns;
+	/* this scan's opt.jit_now_size: 0 in a check (FILTER_SCAN_CHECK) */
+	size_t jit_now_size;
 
 	struct prefilter_plan *plan; /* shared (prefcache.h): automata and slot plans */
 	struct aho *aho[NINPUTS];    /* the plan's */
@@ -324,8 +326,8 @@ static int has_jit(const pcre2_code *code)
 static int jit_now(const struct filter_engine *e, const pcre2_code *code)
 {
 	size_t size = 0;
-	return e->opt.jit_now_size > 0 && pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size) == 0 &&
-	       size >= e->opt.jit_now_size;
+	return e->jit_now_size > 0 && pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size) == 0 &&
+	       size >= e->jit_now_size;
 }
 
 /* Slot s is about to run on `bytes` more of text: has it been run on
@@ -2791,6 +2793,7 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 	if (r < 0)
 		goto out;
 	next_generation(e);
+	e->jit_now_size = flags & FILTER_SCAN_CHECK ? 0 : e->opt.jit_now_size;
 	find_candidates(e, &sc, flags);
 	find_positions(e, &sc, flags);
 	r = run_candidates(e, &sc, flags, now);

@@ -76,6 +76,10 @@ enum {
 	                                          written (the naive loop) */
 	FILTER_SCAN_NO_SPLIT = 1u << 2,        /* run every pattern as written (anchor-split.h) */
 	FILTER_SCAN_NO_WINDOW = 1u << 3,       /* search long texts whole (docs/filter.md) */
+	/* a check of the rules (their examples, examples.h): no code is
+	 * JIT-compiled for its size (filter_options.jit_now_size), for the
+	 * check's codes are released after it and READY waits for it */
+	FILTER_SCAN_CHECK = 1u << 4,
 };
 
 void filter_options_default(struct filter_options *o);

@@ -444,9 +444,9 @@ static char *large_pattern(void)
 /* The JIT policy by code size (engine.c, jit_now()): a code of
  * filter_options.jit_now_size bytes or more is JIT-compiled when it first
  * runs, a smaller one only once it has run on JIT_AFTER_BYTES (8 KB) of
- * text; with jit_now_size 0 none is compiled at its first run; without
- * JIT (no_jit, or a PCRE2 without it) the interpreter runs everything and
- * finds the same. */
+ * text; with jit_now_size 0, or in a check (FILTER_SCAN_CHECK), none is
+ * compiled at its first run; without JIT (no_jit, or a PCRE2 without it)
+ * the interpreter runs everything and finds the same. */
 static void test_jit_large_code_at_first_run_small_after_8k(void)
 {
 	uint32_t have_jit = 0;
@@ -461,8 +461,15 @@ static void test_jit_large_code_at_first_run_small_after_8k(void)
 	char *large = large_pattern();
 	T_ASSERT(large && code_size_of(large) >= o.jit_now_size);
 	struct filter_engine *e = one_rule(large, LARGE_MATCH, &o);
-	if (e)
+	if (e) {
+		/* a check (the examples) compiles nothing for its size */
+		struct filter_verdict *v = NULL;
+		T_EQ_INT(0, filter_engine_scan(e, "nu w1234x", 9, FILTER_SCAN_CHECK, &v));
+		T_ASSERT(v && v->nhits == 1);
+		filter_verdict_free(v);
+		T_EQ_INT(0, filter_engine_jit_patterns(e));
 		T_EQ_INT(have_jit ? 1 : 0, scan_once(e, "nu w1234x"));
+	}
 	filter_engine_free(e);
 	e = one_rule(small, SMALL_MATCH, &o);
 	if (e)
