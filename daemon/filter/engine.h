@@ -33,11 +33,11 @@ struct filter_options {
 	unsigned disable_after;  /* limit hits that disable a rule; 0 never (5) */
 	size_t max_spans;        /* spans recorded per rule and comment (16) */
 	int no_jit;              /* use the interpreter only (0) */
+	int no_prefilter;        /* run every rule on every comment (0) */
 	/* codes of this size (PCRE2_INFO_SIZE) or more are JIT-compiled when
 	 * they first run, the rest once they have run on 8 KB of text
 	 * (engine.c, JIT_AFTER_BYTES); 0: none at first run (JIT_NOW_SIZE) */
 	size_t jit_now_size;
-	int no_prefilter; /* run every rule on every comment (0) */
 	/* File of the prefilter plan (plandisk.h, docs/filter.md "Plan
 	 * cache"): read instead of building the plan when it holds these
 	 * rules' plan, else written after the build.  Read during
