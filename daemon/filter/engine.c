@@ -141,6 +141,15 @@ struct occ {
  * so a verdict is what the JIT-compiled pattern gives. */
 enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
 #define JIT_AFTER_BYTES 8192
+/* The default of filter_options.jit_now_size: a code this large or larger
+ * (PCRE2_INFO_SIZE) is JIT-compiled when it first runs, not after
+ * JIT_AFTER_BYTES (jit_now()).  Chosen by tests/bench/bench-jit-size
+ * (docs/filter.md, "nineteenth round: JIT by code size"): the large
+ * codes that pay for their compilation within 8 KB of interpreted text
+ * are nearly all 16 KB or more, though most codes that size do not.  A
+ * trade: later passes cost a quarter to a third fewer instructions, the
+ * first comments after a start or reload pay for the compilations. */
+#define JIT_NOW_SIZE 16384
 
 struct filter_engine {
 	struct filter_ruleset rs;
@@ -154,6 +163,8 @@ struct filter_engine {
 	size_t nslots;
 	size_t jit_patterns;
 	size_t split_patterns;
+	/* this scan's opt.jit_now_size: 0 in a check (FILTER_SCAN_CHECK) */
+	size_t jit_now_size;
 
 	struct prefilter_plan *plan; /* shared (prefcache.h): automata and slot plans */
 	struct aho *aho[NINPUTS];    /* the plan's */
@@ -218,6 +229,7 @@ void filter_options_default(struct filter_options *o)
 		.jit_stack_max = 1024 * 1024,
 		.disable_after = 5,
 		.max_spans = 16,
+		.jit_now_size = JIT_NOW_SIZE,
 	};
 }
 
@@ -316,6 +328,17 @@ static int has_jit(const pcre2_code *code)
 	return pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &size) == 0 && size > 0;
 }
 
+/* Is code large enough (filter_options.jit_now_size) to be JIT-compiled
+ * at its first run?  Deterministic, unlike a policy by timed cost (the
+ * eighteenth round's, not kept): the same rules and texts compile the
+ * same codes at the same calls. */
+static int jit_now(const struct filter_engine *e, const pcre2_code *code)
+{
+	size_t size = 0;
+	return e->jit_now_size > 0 && pcre2_pattern_info(code, PCRE2_INFO_SIZE, &size) == 0 &&
+	       size >= e->jit_now_size;
+}
+
 /* Slot s is about to run on `bytes` more of text: has it been run on
  * JIT_AFTER_BYTES, so that its codes should be JIT-compiled now? */
 static int jit_due(struct filter_engine *e, size_t s, size_t bytes)
@@ -326,14 +349,15 @@ static int jit_due(struct filter_engine *e, size_t s, size_t bytes)
 	return sp->interp_bytes >= JIT_AFTER_BYTES;
 }
 
-/* Resolve JIT state *state of code when it is JIT_LATER and either due or
- * JIT-compiled already: JIT_YES or JIT_NO (no JIT on this CPU, or a
- * pattern JIT cannot handle: the interpreter stays in charge).
+/* Resolve JIT state *state of code when it is JIT_LATER and either due,
+ * large (jit_now()) or JIT-compiled already: JIT_YES or JIT_NO (no JIT on
+ * this CPU, or a pattern JIT cannot handle: the interpreter stays in
+ * charge).
  * jit_patterns counts compiled patterns and excepts (count), not split
  * heads and tails. */
 static void jit_resolve(struct filter_engine *e, pcre2_code *code, int *state, int due, int count)
 {
-	if (*state != JIT_LATER || !(due || has_jit(code)))
+	if (*state != JIT_LATER || !(due || has_jit(code) || jit_now(e, code)))
 		return;
 	*state = jit_code(e, code);
 	if (count)
@@ -2823,6 +2847,7 @@ int filter_engine_scan(struct filter_engine *e, const char *text, size_t len, un
 	if (r < 0)
 		goto out;
 	next_generation(e);
+	e->jit_now_size = flags & FILTER_SCAN_CHECK ? 0 : e->opt.jit_now_size;
 	find_candidates(e, &sc, flags);
 	find_positions(e, &sc, flags);
 	r = run_candidates(e, &sc, flags, now);

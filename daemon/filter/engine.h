@@ -34,6 +34,10 @@ struct filter_options {
 	size_t max_spans;        /* spans recorded per rule and comment (16) */
 	int no_jit;              /* use the interpreter only (0) */
 	int no_prefilter;        /* run every rule on every comment (0) */
+	/* codes of this size (PCRE2_INFO_SIZE) or more are JIT-compiled when
+	 * they first run, the rest once they have run on 8 KB of text
+	 * (engine.c, JIT_AFTER_BYTES); 0: none at first run (JIT_NOW_SIZE) */
+	size_t jit_now_size;
 	/* File of the prefilter plan (plandisk.h, docs/filter.md "Plan
 	 * cache"): read instead of building the plan when it holds these
 	 * rules' plan, else written after the build.  Read during
@@ -72,6 +76,10 @@ enum {
 	                                          written (the naive loop) */
 	FILTER_SCAN_NO_SPLIT = 1u << 2,        /* run every pattern as written (anchor-split.h) */
 	FILTER_SCAN_NO_WINDOW = 1u << 3,       /* search long texts whole (docs/filter.md) */
+	/* a check of the rules (their examples, examples.h): no code is
+	 * JIT-compiled for its size (filter_options.jit_now_size), for the
+	 * check's codes are released after it and READY waits for it */
+	FILTER_SCAN_CHECK = 1u << 4,
 };
 
 void filter_options_default(struct filter_options *o);

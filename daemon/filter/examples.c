@@ -11,7 +11,8 @@ static int run_one(struct filter_engine *e, const struct filter_rule *r,
                    void *ctx, size_t *failed)
 {
 	struct filter_verdict *v;
-	int rc = filter_engine_scan(e, ex->text, strlen(ex->text), FILTER_SCAN_INCLUDE_EXPIRED, &v);
+	int rc = filter_engine_scan(e, ex->text, strlen(ex->text),
+	                            FILTER_SCAN_INCLUDE_EXPIRED | FILTER_SCAN_CHECK, &v);
 	if (rc < 0)
 		return rc;
 	if (filter_verdict_has_rule(v, r->id) != expected) {

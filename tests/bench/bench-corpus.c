@@ -311,6 +311,10 @@ struct filter_engine *bench_engine_new(const char *dir, struct filter_ruleset *r
 	struct filter_options o;
 	filter_options_default(&o);
 	o.no_jit = getenv("BENCH_NO_JIT") != NULL; /* BENCH_NO_JIT=1: interpreter only */
+	/* BENCH_JIT_NOW_SIZE=N: JIT-compile codes of N bytes or more at their
+	 * first run (0: none; engine.c, jit_now()) */
+	if (getenv("BENCH_JIT_NOW_SIZE"))
+		o.jit_now_size = strtoul(getenv("BENCH_JIT_NOW_SIZE"), NULL, 10);
 	if (filter_engine_new(rs, &o, &e) < 0)
 		exit(1);
 	/* as filter_engine_load() does: the de-obfuscation step's words */

@@ -376,6 +376,142 @@ static void test_jit_put_off_and_interpreter_limit_repeated_with_jit(void)
 	filter_engine_free(e);
 }
 
+/* Size of pattern src's code as the engine compiles it (PCRE2_INFO_SIZE). */
+static size_t code_size_of(const char *src)
+{
+	int err;
+	PCRE2_SIZE off;
+	size_t size = 0;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, FILTER_PCRE2_OPTIONS,
+	                              &err, &off, NULL);
+	T_ASSERT(c);
+	if (c)
+		pcre2_pattern_info(c, PCRE2_INFO_SIZE, &size);
+	pcre2_code_free(c);
+	return size;
+}
+
+/* An engine of one rule of pattern src with `match` examples (three, as
+ * one string), JIT as o says. */
+static struct filter_engine *one_rule(const char *src, const char *match,
+                                      const struct filter_options *o)
+{
+	static const char fmt[] = "rule any.spam.size\n title t\n category spam\n"
+	                          " statute kommentarsregler\n tier possible\n severity 1\n"
+	                          " actions review\n input raw\n pattern %s\n match %s\n"
+	                          " nomatch zzz\n nomatch yyy\n nomatch xxx\nend\n";
+	size_t n = sizeof(fmt) + strlen(src) + strlen(match);
+	char *txt = malloc(n);
+	T_ASSERT(txt);
+	if (!txt)
+		return NULL;
+	snprintf(txt, n, fmt, src, match);
+	struct filter_engine *e = from_text(txt, o);
+	free(txt);
+	T_ASSERT(e);
+	return e;
+}
+
+/* Scans text once; returns the engine's JIT-compiled patterns after it. */
+static size_t scan_once(struct filter_engine *e, const char *text)
+{
+	struct filter_verdict *v = scan(e, text);
+	T_ASSERT(v);
+	if (v) {
+		T_EQ_INT(0, v->nerrors);
+		T_EQ_INT(1, v->nhits);
+	}
+	filter_verdict_free(v);
+	return filter_engine_jit_patterns(e);
+}
+
+#define SMALL_MATCH "ac\n match bc\n match abc"
+#define LARGE_MATCH "w1234x\n match w0000x\n match w1999x"
+
+/* A pattern of 2000 words: a large code, over JIT_NOW_SIZE. */
+static char *large_pattern(void)
+{
+	char *src = malloc(2000 * 7 + 16), *p = src;
+	if (!src)
+		return NULL;
+	p += sprintf(p, "\\b(?:");
+	for (int i = 0; i < 2000; i++)
+		p += sprintf(p, "%sw%04dx", i ? "|" : "", i);
+	strcpy(p, ")\\b");
+	return src;
+}
+
+/* The JIT policy by code size (engine.c, jit_now()): a code of
+ * filter_options.jit_now_size bytes or more is JIT-compiled when it first
+ * runs, a smaller one only once it has run on JIT_AFTER_BYTES (8 KB) of
+ * text; with jit_now_size 0, or in a check (FILTER_SCAN_CHECK), none is
+ * compiled at its first run; without JIT (no_jit, or a PCRE2 without it)
+ * the interpreter runs everything and finds the same. */
+static void test_jit_large_code_at_first_run_small_after_8k(void)
+{
+	uint32_t have_jit = 0;
+	pcre2_config(PCRE2_CONFIG_JIT, &have_jit);
+	static const char small[] = "(a|b)+c";
+	const size_t size = code_size_of(small);
+	struct filter_options o;
+	filter_options_default(&o);
+
+	/* the default: a small code is put off, a large one is not */
+	T_ASSERT(o.jit_now_size > size);
+	char *large = large_pattern();
+	T_ASSERT(large && code_size_of(large) >= o.jit_now_size);
+	struct filter_engine *e = one_rule(large, LARGE_MATCH, &o);
+	if (e) {
+		/* a check (the examples) compiles nothing for its size */
+		struct filter_verdict *v = NULL;
+		T_EQ_INT(0, filter_engine_scan(e, "nu w1234x", 9, FILTER_SCAN_CHECK, &v));
+		T_ASSERT(v && v->nhits == 1);
+		filter_verdict_free(v);
+		T_EQ_INT(0, filter_engine_jit_patterns(e));
+		T_EQ_INT(have_jit ? 1 : 0, scan_once(e, "nu w1234x"));
+	}
+	filter_engine_free(e);
+	e = one_rule(small, SMALL_MATCH, &o);
+	if (e)
+		T_EQ_INT(0, scan_once(e, "ac"));
+	filter_engine_free(e);
+
+	/* at the threshold: compiled at the first run */
+	o.jit_now_size = size;
+	e = one_rule(small, SMALL_MATCH, &o);
+	if (e)
+		T_EQ_INT(have_jit ? 1 : 0, scan_once(e, "ac"));
+	filter_engine_free(e);
+
+	/* a byte under it, or no threshold: put off until 8 KB */
+	const size_t now[] = { size + 1, 0 };
+	char text[128];
+	memset(text, 'a', 100);
+	strcpy(text + 100, "c");
+	for (size_t k = 0; have_jit && k < 2; k++) {
+		o.jit_now_size = now[k];
+		e = one_rule(small, SMALL_MATCH, &o);
+		if (!e)
+			continue;
+		size_t runs = 0;
+		while (runs < 1000 && scan_once(e, text) == 0)
+			runs++; /* 101 bytes a run */
+		T_ASSERT(runs + 1 >= 8192 / 101 && runs <= 8192 / 101 + 2);
+		filter_engine_free(e);
+	}
+
+	/* no JIT: the interpreter runs the large code, and finds the same */
+	o.no_jit = 1;
+	o.jit_now_size = 1;
+	e = one_rule(large, LARGE_MATCH, &o);
+	if (e) {
+		T_EQ_INT(0, scan_once(e, "nu w1234x"));
+		T_EQ_INT(0, scan_once(e, "w0000x w1999x"));
+	}
+	filter_engine_free(e);
+	free(large);
+}
+
 static void test_megabyte_comment_is_truncated(void)
 {
 	struct filter_engine *e = load(NULL);
@@ -1071,6 +1207,7 @@ int main(void)
 	T_RUN(test_catastrophic_backtracking_hits_limit_jit);
 	T_RUN(test_catastrophic_backtracking_hits_limit_interpreter);
 	T_RUN(test_jit_put_off_and_interpreter_limit_repeated_with_jit);
+	T_RUN(test_jit_large_code_at_first_run_small_after_8k);
 	T_RUN(test_megabyte_comment_is_truncated);
 	T_RUN(test_invalid_utf8_is_replaced);
 	T_RUN(test_counters);
