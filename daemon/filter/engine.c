@@ -2065,6 +2065,51 @@ static size_t window_subject(const struct split *sp, const char *s, size_t slen,
 	return end;
 }
 
+/* Windows that lie at most this many bytes apart are searched by one
+ * PCRE2 call (struct wgroup): no match starts between them (the reach
+ * argument of run_windowed()), and a call costs more than scanning so
+ * few bytes for a start. */
+#define WINDOW_GAP 64
+
+/* A run of windows searched together: the starts [lo, hi] (its first
+ * window's start to its last window's end) and what the windows count
+ * toward JIT_AFTER_BYTES (each its width and the reach past it, as when
+ * they were searched one by one). */
+struct wgroup {
+	size_t lo, hi, bytes;
+};
+
+/* The next group of windows, from place *q (its window starting at
+ * *next_lo): merge_windows()'s windows in order, those that end before
+ * start (a match ran past them) left out and the first one cut at start,
+ * while the next begins at most WINDOW_GAP bytes after the group's end.
+ * rw is the reach counted past a window (read_width()).  Returns 0 when
+ * no window is left; *q and *next_lo move on to the first place after
+ * the group. */
+static int next_group(const struct filter_engine *e, const struct walk *w, size_t rw,
+                      const char *subj, size_t slen, size_t start, uint32_t *q, size_t *next_lo,
+                      struct wgroup *g)
+{
+	int have = 0;
+	g->bytes = 0;
+	while (*q != UINT32_MAX) {
+		size_t lo = *next_lo, hi;
+		if (have && lo - g->hi > WINDOW_GAP)
+			break;
+		*q = merge_windows(e, w, subj, slen, *q, &hi, next_lo);
+		if (hi < start)
+			continue;
+		if (lo < start)
+			lo = start;
+		if (!have)
+			g->lo = lo;
+		have = 1;
+		g->hi = hi;
+		g->bytes += hi - lo + rw;
+	}
+	return have;
+}
+
 /* Run pattern k of rule i only where a match can start: near the
  * occurrences of one of its literal sets.  Every character a match starting
  * at S looks at lies within R characters of S (reach.h), the literal among
@@ -2075,8 +2120,9 @@ static size_t window_subject(const struct split *sp, const char *s, size_t slen,
  * a positive lookbehind may read B characters before S (split.behind):
  * a literal there may end before S, at most B before it.  The windows are
  * searched in order with PCRE2's offset limit, which bounds where a match
- * starts: the matches found are those, at the same offsets, that
- * run_whole() finds.  Same returns. */
+ * starts, a group of near windows at a time (next_group(): no start
+ * between them can match): the matches found are those, at the same
+ * offsets, that run_whole() finds.  Same returns. */
 static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan *sc,
                         const char *subj, size_t slen, const struct occ *o, const struct walk *w)
 {
@@ -2086,8 +2132,10 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	struct split *spl = &e->splits[s];
 	pcre2_code *code = spl->head ? spl->tail : pt->code;
 	int *jit = spl->head ? &spl->tail_jit : &pt->jit;
+	const size_t rw = read_width(spl, w);
 	size_t start = 0;
 	uint32_t q = o->head;
+	struct wgroup g;
 	if (spl->head) {
 		/* a split pattern: its head once, at 0, then its tail from
 		 * where the head's match ended (as run_whole()) in windows;
@@ -2100,23 +2148,18 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 			return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
 	}
 	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
-	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
-		size_t lo = next_lo, hi;
-		/* merge the windows that touch */
-		q = merge_windows(e, w, subj, slen, q, &hi, &next_lo);
-		if (hi < start)
-			continue;
-		if (lo < start)
-			lo = start;
-		/* toward JIT_AFTER_BYTES: the window's starts and the reach
-		 * past its last one, what its matches read */
+	while (start <= slen && sc->nspans < e->opt.max_spans &&
+	       next_group(e, w, rw, subj, slen, start, &q, &next_lo, &g)) {
+		size_t lo = g.lo;
+		/* toward JIT_AFTER_BYTES: the windows' starts and the reach
+		 * past each one's last, what their matches read */
 		if (spl->head)
-			split_jit(e, s, hi - lo + read_width(spl, w));
+			split_jit(e, s, g.bytes);
 		else
-			pattern_jit(e, s, pt, hi - lo + read_width(spl, w));
-		pcre2_set_offset_limit(e->wctx, hi);
-		const size_t tlen = window_subject(spl, subj, slen, hi);
-		while (lo <= hi && sc->nspans < e->opt.max_spans) {
+			pattern_jit(e, s, pt, g.bytes);
+		pcre2_set_offset_limit(e->wctx, g.hi);
+		const size_t tlen = window_subject(spl, subj, slen, g.hi);
+		while (lo <= g.hi && sc->nspans < e->opt.max_spans) {
 			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, tlen, lo);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
@@ -2138,21 +2181,21 @@ static int except_whole(struct filter_engine *e, size_t s, const char *subj, siz
 	return match_code(e, e->mctx, pt->code, &pt->jit, 1, subj, slen, start);
 }
 
-/* The same, searching only the windows where a match can start (as
- * run_windowed()). */
+/* The same, searching only the windows where a match can start, a group
+ * of near windows at a time (as run_windowed()). */
 static int except_windowed(struct filter_engine *e, size_t s, const char *subj, size_t slen,
                            const struct occ *o, const struct walk *w)
 {
 	struct filter_pattern *pt = slot_pattern(e, s);
+	const size_t rw = read_width(&e->splits[s], w);
 	uint32_t q = o->head;
 	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
-	while (q != UINT32_MAX) {
-		size_t lo = next_lo, hi;
-		q = merge_windows(e, w, subj, slen, q, &hi, &next_lo);
-		pattern_jit(e, s, pt, hi - lo + read_width(&e->splits[s], w));
-		pcre2_set_offset_limit(e->wctx, hi);
+	struct wgroup g;
+	while (next_group(e, w, rw, subj, slen, 0, &q, &next_lo, &g)) {
+		pattern_jit(e, s, pt, g.bytes);
+		pcre2_set_offset_limit(e->wctx, g.hi);
 		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj,
-		                    window_subject(&e->splits[s], subj, slen, hi), lo);
+		                    window_subject(&e->splits[s], subj, slen, g.hi), g.lo);
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return rc;
 	}
