@@ -2068,46 +2068,65 @@ static size_t window_subject(const struct split *sp, const char *s, size_t slen,
 /* Windows that lie at most this many bytes apart are searched by one
  * PCRE2 call (struct wgroup): no match starts between them (the reach
  * argument of run_windowed()), and a call costs more than scanning so
- * few bytes for a start. */
+ * few bytes for a start.  At most GROUP_MAX windows a call. */
 #define WINDOW_GAP 64
+#define GROUP_MAX 16
 
-/* A run of windows searched together: the starts [lo, hi] (its first
- * window's start to its last window's end) and what the windows count
- * toward JIT_AFTER_BYTES (each its width and the reach past it, as when
- * they were searched one by one). */
+/* A run of windows searched together: the starts [lo, hi] (from where
+ * the search begins to its last window's end) and the windows, each
+ * [wlo, whi] as merge_windows() gives it, of which the first `counted`
+ * were counted toward JIT_AFTER_BYTES (count_windows()). */
 struct wgroup {
-	size_t lo, hi, bytes;
+	size_t lo, hi;
+	size_t n, counted;
+	size_t wlo[GROUP_MAX], whi[GROUP_MAX];
 };
 
 /* The next group of windows, from place *q (its window starting at
  * *next_lo): merge_windows()'s windows in order, those that end before
- * start (a match ran past them) left out and the first one cut at start,
- * while the next begins at most WINDOW_GAP bytes after the group's end.
- * rw is the reach counted past a window (read_width()).  Returns 0 when
- * no window is left; *q and *next_lo move on to the first place after
- * the group. */
-static int next_group(const struct filter_engine *e, const struct walk *w, size_t rw,
-                      const char *subj, size_t slen, size_t start, uint32_t *q, size_t *next_lo,
-                      struct wgroup *g)
+ * start (a match ran past them) left out, while the next begins at most
+ * WINDOW_GAP bytes after the group's end.  Returns 0 when no window is
+ * left; *q and *next_lo move on to the first place after the group. */
+static int next_group(const struct filter_engine *e, const struct walk *w, const char *subj,
+                      size_t slen, size_t start, uint32_t *q, size_t *next_lo, struct wgroup *g)
 {
-	int have = 0;
-	g->bytes = 0;
-	while (*q != UINT32_MAX) {
+	g->n = g->counted = 0;
+	while (*q != UINT32_MAX && g->n < GROUP_MAX) {
 		size_t lo = *next_lo, hi;
-		if (have && lo - g->hi > WINDOW_GAP)
+		if (g->n && lo - g->hi > WINDOW_GAP)
 			break;
 		*q = merge_windows(e, w, subj, slen, *q, &hi, next_lo);
 		if (hi < start)
 			continue;
-		if (lo < start)
-			lo = start;
-		if (!have)
-			g->lo = lo;
-		have = 1;
+		if (!g->n)
+			g->lo = lo < start ? start : lo;
+		g->wlo[g->n] = lo;
+		g->whi[g->n++] = hi;
 		g->hi = hi;
-		g->bytes += hi - lo + rw;
 	}
-	return have;
+	return g->n > 0;
+}
+
+/* Count toward JIT_AFTER_BYTES the windows of g not counted yet that
+ * begin at or before upto, as the search reached them one window at a
+ * time before windows were grouped: from start (where the search goes
+ * on), a window it passed over left out, each the starts it searches and
+ * the reach rw past its last one (what its matches read).  The JIT
+ * compilations happen after the same bytes; within a group a compilation
+ * may serve the next call instead of the rest of this one. */
+static void count_windows(struct filter_engine *e, size_t s, struct filter_pattern *pt, int split,
+                          struct wgroup *g, size_t upto, size_t start, size_t rw)
+{
+	for (; g->counted < g->n && g->wlo[g->counted] <= upto; g->counted++) {
+		const size_t lo = g->wlo[g->counted], hi = g->whi[g->counted];
+		if (hi < start)
+			continue;
+		const size_t bytes = hi - (lo < start ? start : lo) + rw;
+		if (split)
+			split_jit(e, s, bytes);
+		else
+			pattern_jit(e, s, pt, bytes);
+	}
 }
 
 /* Run pattern k of rule i only where a match can start: near the
@@ -2120,9 +2139,9 @@ static int next_group(const struct filter_engine *e, const struct walk *w, size_
  * a positive lookbehind may read B characters before S (split.behind):
  * a literal there may end before S, at most B before it.  The windows are
  * searched in order with PCRE2's offset limit, which bounds where a match
- * starts, a group of near windows at a time (next_group(): no start
- * between them can match): the matches found are those, at the same
- * offsets, that run_whole() finds.  Same returns. */
+ * starts, a group of near windows a call (next_group(): no start between
+ * them can match): the matches found are those, at the same offsets,
+ * that run_whole() finds.  Same returns. */
 static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan *sc,
                         const char *subj, size_t slen, const struct occ *o, const struct walk *w)
 {
@@ -2130,13 +2149,14 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	struct filter_pattern *pt = &r->patterns[k];
 	const size_t s = e->cr[i].slot0 + k;
 	struct split *spl = &e->splits[s];
-	pcre2_code *code = spl->head ? spl->tail : pt->code;
-	int *jit = spl->head ? &spl->tail_jit : &pt->jit;
+	const int split = spl->head != NULL;
+	pcre2_code *code = split ? spl->tail : pt->code;
+	int *jit = split ? &spl->tail_jit : &pt->jit;
 	const size_t rw = read_width(spl, w);
 	size_t start = 0;
 	uint32_t q = o->head;
 	struct wgroup g;
-	if (spl->head) {
+	if (split) {
 		/* a split pattern: its head once, at 0, then its tail from
 		 * where the head's match ended (as run_whole()) in windows;
 		 * the anchored head looks at little of the text */
@@ -2149,24 +2169,25 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	}
 	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
 	while (start <= slen && sc->nspans < e->opt.max_spans &&
-	       next_group(e, w, rw, subj, slen, start, &q, &next_lo, &g)) {
+	       next_group(e, w, subj, slen, start, &q, &next_lo, &g)) {
 		size_t lo = g.lo;
-		/* toward JIT_AFTER_BYTES: the windows' starts and the reach
-		 * past each one's last, what their matches read */
-		if (spl->head)
-			split_jit(e, s, g.bytes);
-		else
-			pattern_jit(e, s, pt, g.bytes);
+		count_windows(e, s, pt, split, &g, g.wlo[0], start, rw);
 		pcre2_set_offset_limit(e->wctx, g.hi);
 		const size_t tlen = window_subject(spl, subj, slen, g.hi);
 		while (lo <= g.hi && sc->nspans < e->opt.max_spans) {
-			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, tlen, lo);
+			int rc = match_code(e, e->wctx, code, jit, !split, subj, tlen, lo);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
 				return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
+			/* the windows up to the match's start were searched
+			 * from where the last match ended */
+			count_windows(e, s, pt, split, &g, pcre2_get_ovector_pointer(e->md)[0],
+			              start, rw);
 			start = lo = take_match(e, r, pt, sc, subj, slen, lo);
 		}
+		if (sc->nspans < e->opt.max_spans)
+			count_windows(e, s, pt, split, &g, SIZE_MAX, start, rw);
 	}
 	return 0;
 }
@@ -2182,7 +2203,7 @@ static int except_whole(struct filter_engine *e, size_t s, const char *subj, siz
 }
 
 /* The same, searching only the windows where a match can start, a group
- * of near windows at a time (as run_windowed()). */
+ * of near windows a call (as run_windowed()). */
 static int except_windowed(struct filter_engine *e, size_t s, const char *subj, size_t slen,
                            const struct occ *o, const struct walk *w)
 {
@@ -2191,11 +2212,14 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 	uint32_t q = o->head;
 	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
 	struct wgroup g;
-	while (next_group(e, w, rw, subj, slen, 0, &q, &next_lo, &g)) {
-		pattern_jit(e, s, pt, g.bytes);
+	while (next_group(e, w, subj, slen, 0, &q, &next_lo, &g)) {
+		count_windows(e, s, pt, 0, &g, g.wlo[0], 0, rw);
 		pcre2_set_offset_limit(e->wctx, g.hi);
 		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj,
 		                    window_subject(&e->splits[s], subj, slen, g.hi), g.lo);
+		/* the windows up to a match's start, or all of them */
+		count_windows(e, s, pt, 0, &g,
+		              rc >= 0 ? pcre2_get_ovector_pointer(e->md)[0] : SIZE_MAX, 0, rw);
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return rc;
 	}
