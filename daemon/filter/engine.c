@@ -2065,70 +2065,6 @@ static size_t window_subject(const struct split *sp, const char *s, size_t slen,
 	return end;
 }
 
-/* Windows that lie at most this many bytes apart are searched by one
- * PCRE2 call (struct wgroup): no match starts between them (the reach
- * argument of run_windowed()), and a call costs more than scanning so
- * few bytes for a start.  At most GROUP_MAX windows a call. */
-#define WINDOW_GAP 64
-#define GROUP_MAX 16
-
-/* A run of windows searched together: the starts [lo, hi] (from where
- * the search begins to its last window's end) and the windows, each
- * [wlo, whi] as merge_windows() gives it, of which the first `counted`
- * were counted toward JIT_AFTER_BYTES (count_windows()). */
-struct wgroup {
-	size_t lo, hi;
-	size_t n, counted;
-	size_t wlo[GROUP_MAX], whi[GROUP_MAX];
-};
-
-/* The next group of windows, from place *q (its window starting at
- * *next_lo): merge_windows()'s windows in order, those that end before
- * start (a match ran past them) left out, while the next begins at most
- * WINDOW_GAP bytes after the group's end.  Returns 0 when no window is
- * left; *q and *next_lo move on to the first place after the group. */
-static int next_group(const struct filter_engine *e, const struct walk *w, const char *subj,
-                      size_t slen, size_t start, uint32_t *q, size_t *next_lo, struct wgroup *g)
-{
-	g->n = g->counted = 0;
-	while (*q != UINT32_MAX && g->n < GROUP_MAX) {
-		size_t lo = *next_lo, hi;
-		if (g->n && lo - g->hi > WINDOW_GAP)
-			break;
-		*q = merge_windows(e, w, subj, slen, *q, &hi, next_lo);
-		if (hi < start)
-			continue;
-		if (!g->n)
-			g->lo = lo < start ? start : lo;
-		g->wlo[g->n] = lo;
-		g->whi[g->n++] = hi;
-		g->hi = hi;
-	}
-	return g->n > 0;
-}
-
-/* Count toward JIT_AFTER_BYTES the windows of g not counted yet that
- * begin at or before upto, as the search reached them one window at a
- * time before windows were grouped: from start (where the search goes
- * on), a window it passed over left out, each the starts it searches and
- * the reach rw past its last one (what its matches read).  The JIT
- * compilations happen after the same bytes; within a group a compilation
- * may serve the next call instead of the rest of this one. */
-static void count_windows(struct filter_engine *e, size_t s, struct filter_pattern *pt, int split,
-                          struct wgroup *g, size_t upto, size_t start, size_t rw)
-{
-	for (; g->counted < g->n && g->wlo[g->counted] <= upto; g->counted++) {
-		const size_t lo = g->wlo[g->counted], hi = g->whi[g->counted];
-		if (hi < start)
-			continue;
-		const size_t bytes = hi - (lo < start ? start : lo) + rw;
-		if (split)
-			split_jit(e, s, bytes);
-		else
-			pattern_jit(e, s, pt, bytes);
-	}
-}
-
 /* Run pattern k of rule i only where a match can start: near the
  * occurrences of one of its literal sets.  Every character a match starting
  * at S looks at lies within R characters of S (reach.h), the literal among
@@ -2139,9 +2075,8 @@ static void count_windows(struct filter_engine *e, size_t s, struct filter_patte
  * a positive lookbehind may read B characters before S (split.behind):
  * a literal there may end before S, at most B before it.  The windows are
  * searched in order with PCRE2's offset limit, which bounds where a match
- * starts, a group of near windows a call (next_group(): no start between
- * them can match): the matches found are those, at the same offsets,
- * that run_whole() finds.  Same returns. */
+ * starts: the matches found are those, at the same offsets, that
+ * run_whole() finds.  Same returns. */
 static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan *sc,
                         const char *subj, size_t slen, const struct occ *o, const struct walk *w)
 {
@@ -2149,14 +2084,11 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 	struct filter_pattern *pt = &r->patterns[k];
 	const size_t s = e->cr[i].slot0 + k;
 	struct split *spl = &e->splits[s];
-	const int split = spl->head != NULL;
-	pcre2_code *code = split ? spl->tail : pt->code;
-	int *jit = split ? &spl->tail_jit : &pt->jit;
-	const size_t rw = read_width(spl, w);
+	pcre2_code *code = spl->head ? spl->tail : pt->code;
+	int *jit = spl->head ? &spl->tail_jit : &pt->jit;
 	size_t start = 0;
 	uint32_t q = o->head;
-	struct wgroup g;
-	if (split) {
+	if (spl->head) {
 		/* a split pattern: its head once, at 0, then its tail from
 		 * where the head's match ended (as run_whole()) in windows;
 		 * the anchored head looks at little of the text */
@@ -2168,26 +2100,30 @@ static int run_windowed(struct filter_engine *e, size_t i, size_t k, struct scan
 			return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
 	}
 	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
-	while (start <= slen && sc->nspans < e->opt.max_spans &&
-	       next_group(e, w, subj, slen, start, &q, &next_lo, &g)) {
-		size_t lo = g.lo;
-		count_windows(e, s, pt, split, &g, g.wlo[0], start, rw);
-		pcre2_set_offset_limit(e->wctx, g.hi);
-		const size_t tlen = window_subject(spl, subj, slen, g.hi);
-		while (lo <= g.hi && sc->nspans < e->opt.max_spans) {
-			int rc = match_code(e, e->wctx, code, jit, !split, subj, tlen, lo);
+	while (q != UINT32_MAX && start <= slen && sc->nspans < e->opt.max_spans) {
+		size_t lo = next_lo, hi;
+		/* merge the windows that touch */
+		q = merge_windows(e, w, subj, slen, q, &hi, &next_lo);
+		if (hi < start)
+			continue;
+		if (lo < start)
+			lo = start;
+		/* toward JIT_AFTER_BYTES: the window's starts and the reach
+		 * past its last one, what its matches read */
+		if (spl->head)
+			split_jit(e, s, hi - lo + read_width(spl, w));
+		else
+			pattern_jit(e, s, pt, hi - lo + read_width(spl, w));
+		pcre2_set_offset_limit(e->wctx, hi);
+		const size_t tlen = window_subject(spl, subj, slen, hi);
+		while (lo <= hi && sc->nspans < e->opt.max_spans) {
+			int rc = match_code(e, e->wctx, code, jit, !spl->head, subj, tlen, lo);
 			if (rc == PCRE2_ERROR_NOMATCH)
 				break;
 			if (rc < 0)
 				return rule_error(e, i, sc, rc) < 0 ? -ENOMEM : 2;
-			/* the windows up to the match's start were searched
-			 * from where the last match ended */
-			count_windows(e, s, pt, split, &g, pcre2_get_ovector_pointer(e->md)[0],
-			              start, rw);
 			start = lo = take_match(e, r, pt, sc, subj, slen, lo);
 		}
-		if (sc->nspans < e->opt.max_spans)
-			count_windows(e, s, pt, split, &g, SIZE_MAX, start, rw);
 	}
 	return 0;
 }
@@ -2202,24 +2138,21 @@ static int except_whole(struct filter_engine *e, size_t s, const char *subj, siz
 	return match_code(e, e->mctx, pt->code, &pt->jit, 1, subj, slen, start);
 }
 
-/* The same, searching only the windows where a match can start, a group
- * of near windows a call (as run_windowed()). */
+/* The same, searching only the windows where a match can start (as
+ * run_windowed()). */
 static int except_windowed(struct filter_engine *e, size_t s, const char *subj, size_t slen,
                            const struct occ *o, const struct walk *w)
 {
 	struct filter_pattern *pt = slot_pattern(e, s);
-	const size_t rw = read_width(&e->splits[s], w);
 	uint32_t q = o->head;
 	size_t next_lo = q != UINT32_MAX ? reach_back(w, subj, e->occ_pos[q], 0) : 0;
-	struct wgroup g;
-	while (next_group(e, w, subj, slen, 0, &q, &next_lo, &g)) {
-		count_windows(e, s, pt, 0, &g, g.wlo[0], 0, rw);
-		pcre2_set_offset_limit(e->wctx, g.hi);
+	while (q != UINT32_MAX) {
+		size_t lo = next_lo, hi;
+		q = merge_windows(e, w, subj, slen, q, &hi, &next_lo);
+		pattern_jit(e, s, pt, hi - lo + read_width(&e->splits[s], w));
+		pcre2_set_offset_limit(e->wctx, hi);
 		int rc = match_code(e, e->wctx, pt->code, &pt->jit, 1, subj,
-		                    window_subject(&e->splits[s], subj, slen, g.hi), g.lo);
-		/* the windows up to a match's start, or all of them */
-		count_windows(e, s, pt, 0, &g,
-		              rc >= 0 ? pcre2_get_ovector_pointer(e->md)[0] : SIZE_MAX, 0, rw);
+		                    window_subject(&e->splits[s], subj, slen, hi), lo);
 		if (rc != PCRE2_ERROR_NOMATCH)
 			return rc;
 	}
