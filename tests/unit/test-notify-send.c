@@ -400,28 +400,35 @@ static void test_free_abandons_sends_as_retry(void)
 }
 
 /* A mail server in the test's loop that answers everything but the end of
- * the message: libcurl waits for that answer in a blocking poll(). */
+ * the message: libcurl waits for that answer in a blocking poll().  Each
+ * connection is in its message or not on its own (with one flag for all,
+ * a second connection's commands were taken for the first one's message
+ * and never answered: it waited out its 30-second timeouts). */
 static struct evconnlistener *smtp_listener;
-static struct bufferevent *smtp_conns[8];
+static struct smtp_conn {
+	struct bufferevent *bev;
+	bool in_data;
+} smtp_conns[8];
 static size_t n_smtp_conns;
-static bool smtp_in_data;
+static bool smtp_in_data;     /* the last connection to change is in its message */
 static bool smtp_answer_data; /* else the end of data is never answered */
 
 static void smtp_read(struct bufferevent *bev, void *arg)
 {
+	struct smtp_conn *sc = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer *out = bufferevent_get_output(bev);
 	char *line;
 	size_t n;
 	while ((line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF))) {
-		if (smtp_in_data) {
+		if (sc->in_data) {
 			if (strcmp(line, ".") == 0) {
-				smtp_in_data = false;
+				sc->in_data = smtp_in_data = false;
 				if (smtp_answer_data)
 					evbuffer_add_printf(out, "250 queued\r\n");
 			}
 		} else if (strncmp(line, "DATA", 4) == 0) {
-			smtp_in_data = true;
+			sc->in_data = smtp_in_data = true;
 			evbuffer_add_printf(out, "354 go on\r\n");
 		} else if (strncmp(line, "QUIT", 4) == 0) {
 			evbuffer_add_printf(out, "221 bye\r\n");
@@ -435,12 +442,20 @@ static void smtp_read(struct bufferevent *bev, void *arg)
 static void smtp_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int len,
                         void *arg)
 {
+	if (n_smtp_conns == sizeof(smtp_conns) / sizeof(smtp_conns[0])) {
+		close(fd); /* more than any test opens */
+		return;
+	}
+	struct smtp_conn *sc = &smtp_conns[n_smtp_conns];
 	struct bufferevent *bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-	bufferevent_setcb(bev, smtp_read, NULL, NULL, NULL);
+	T_ASSERT(bev != NULL);
+	if (!bev)
+		return;
+	*sc = (struct smtp_conn){ .bev = bev };
+	n_smtp_conns++;
+	bufferevent_setcb(bev, smtp_read, NULL, NULL, sc);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	evbuffer_add_printf(bufferevent_get_output(bev), "220 test\r\n");
-	if (n_smtp_conns < sizeof(smtp_conns) / sizeof(smtp_conns[0]))
-		smtp_conns[n_smtp_conns++] = bev;
 }
 
 static int smtp_setup(void)
@@ -460,7 +475,7 @@ static int smtp_setup(void)
 static void smtp_teardown(void)
 {
 	while (n_smtp_conns)
-		bufferevent_free(smtp_conns[--n_smtp_conns]);
+		bufferevent_free(smtp_conns[--n_smtp_conns].bev);
 	evconnlistener_free(smtp_listener);
 }
 
