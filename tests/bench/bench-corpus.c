@@ -1,6 +1,7 @@
 /* The corpus, clock and rule-set multiplier of the filter benchmarks
  * (bench-corpus.h). */
 #include "bench-corpus.h"
+#include "bench-rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +11,11 @@
 #include "filter/engine.h"
 #include "util/clock.h"
 
-static uint64_t rng = 0x2545F4914F6CDD1Du;
+static uint64_t rng = BENCH_RNG_SEED;
 
 static unsigned rnd(unsigned n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
+	return bench_rng_below(&rng, n);
 }
 
 static const char *const words[] = {

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "bench-rng.h"
 #include "store/store-db.h"
 #include "pipeline/pipeline.h"
 #include "util/clock.h"
@@ -44,14 +45,11 @@
 /* Bumped whenever what the generator stores changes: old caches are not reused. */
 #define GENERATOR 1
 
-static uint64_t rng = 0x2545F4914F6CDD1Du;
+static uint64_t rng = BENCH_RNG_SEED;
 
 static unsigned rnd(unsigned n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
+	return bench_rng_below(&rng, n);
 }
 
 static const char *const words[] = {

@@ -119,7 +119,11 @@ class FetchBase(VaktTestCase):
 
     def to_present(self, d):
         """Move the manual clock past what the simulator just made."""
-        time.sleep(1.1)  # the clock has whole seconds; "now" above was this second
+        # The clocks have whole seconds and what was just made is dated this
+        # second at the latest: once the real clock is in a later second,
+        # real_now(1) is past all of it (a fixed 1.1 s sleep waited longer).
+        second = int(time.time())
+        wait_for(lambda: int(time.time()) > second, "the next second", timeout=PATIENCE)
         clock = d.status()["now"][:19] + "Z"  # the manual clock may be ahead already
         if clock < real_now(1):
             d.set_clock(real_now(1))

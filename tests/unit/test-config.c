@@ -907,6 +907,38 @@ static void test_requests_in_flight(void)
 	tfs_rmrf(dir);
 }
 
+/* [Daemon] FilterPlanCache=: an absolute file name is taken, off turns the
+ * cache off, a relative name is refused with file:line (the daemon's
+ * working directory is no place for it). */
+static void test_filter_plan_cache_absolute_or_off(void)
+{
+	char *dir = tfs_mkdtemp();
+	struct config *c = NULL;
+	tfs_write(dir, "vaktd.conf", good_daemon);
+	tfs_write(dir, "vaktd.conf.d/10-plan.conf", "[Daemon]\nFilterPlanCache=/var/cache/p\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_EQ_STR("/var/cache/p", c->daemon.plan_cache);
+		T_ASSERT(c->daemon.plan_cache_set);
+	}
+	config_free(c);
+	c = NULL;
+	tfs_write(dir, "vaktd.conf.d/10-plan.conf", "[Daemon]\nFilterPlanCache=off\n");
+	T_EQ_STR("", load(dir, &c));
+	if (c) {
+		T_ASSERT(c->daemon.plan_cache == NULL);
+		T_ASSERT(c->daemon.plan_cache_set);
+	}
+	config_free(c);
+	tfs_write(dir, "vaktd.conf.d/10-plan.conf", "[Daemon]\nFilterPlanCache=cache/plan\n");
+	char *out = load(dir, NULL);
+	T_CONTAINS(out, "10-plan.conf:2: FilterPlanCache= must be an absolute file name or off");
+	tfs_write(dir, "vaktd.conf.d/10-plan.conf", "[Daemon]\nFilterPlanCache=./plan\n");
+	out = load(dir, NULL);
+	T_CONTAINS(out, "10-plan.conf:2: FilterPlanCache= must be an absolute file name or off");
+	tfs_rmrf(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_good_config_loads_with_defaults);
@@ -939,5 +971,6 @@ int main(void)
 	T_RUN(test_offline_load_still_checks_token_keys);
 	T_RUN(test_api_timeouts);
 	T_RUN(test_requests_in_flight);
+	T_RUN(test_filter_plan_cache_absolute_or_off);
 	return t_done();
 }

@@ -7,21 +7,13 @@
 #include "filter/examples.h"
 #include "filter/rules.h"
 #include "util/clock.h"
+#include "tengine.h"
 
 #define DATA SRCDIR "/tests/unit/data/filter"
 
 static struct filter_engine *load(const struct filter_options *o)
 {
-	struct filter_engine *e = NULL;
-	struct diag_list errs = { 0 }, warns = { 0 };
-	int r = filter_engine_load(DATA "/good", o, &e, &errs, &warns);
-	if (r != 0) {
-		printf("# load failed: %d\n", r);
-		diag_print(&errs, stdout);
-	}
-	diag_list_clear(&errs);
-	diag_list_clear(&warns);
-	return e;
+	return tengine_load(DATA "/good", o);
 }
 
 /* An engine of one rule given as rule-file text. */

@@ -6,23 +6,10 @@
 #include "filter/engine.h"
 #include "filter/prefcache.h"
 #include "util/clock.h"
+#include "tengine.h"
 
 /* The shipped rules: lexicons, split patterns, windows on long texts. */
 #define RULES SRCDIR "/filters"
-
-static struct filter_engine *load(const char *dir)
-{
-	struct filter_engine *e = NULL;
-	struct diag_list errs = { 0 }, warns = { 0 };
-	int r = filter_engine_load(dir, NULL, &e, &errs, &warns);
-	if (r != 0) {
-		printf("# load failed: %d\n", r);
-		diag_print(&errs, stdout);
-	}
-	diag_list_clear(&errs);
-	diag_list_clear(&warns);
-	return e;
-}
 
 static struct filter_engine *from_text(const char *txt)
 {
@@ -41,24 +28,12 @@ static struct filter_engine *from_text(const char *txt)
 
 /* The texts compared: every example of every rule of e, one by one, and
  * joined into long texts of about 4, 16 and 60 KB (windows). */
-struct texts {
-	char **v;
-	size_t n;
-};
-
-static void texts_add(struct texts *t, const char *s, size_t len)
+static void texts_add(struct tengine_texts *t, const char *s, size_t len)
 {
-	char **nv = realloc(t->v, (t->n + 1) * sizeof(*nv));
-	T_ASSERT(nv != NULL);
-	if (!nv)
-		return;
-	t->v = nv;
-	t->v[t->n] = strndup(s, len);
-	T_ASSERT(t->v[t->n] != NULL);
-	t->n += t->v[t->n] != NULL;
+	T_EQ_INT(0, tengine_texts_add(t, s, len));
 }
 
-static void texts_make(const struct filter_engine *e, struct texts *t)
+static void texts_make(const struct filter_engine *e, struct tengine_texts *t)
 {
 	static const size_t sizes[] = { 4096, 16384, 61440 };
 	for (size_t i = 0; i < filter_engine_rule_count(e); i++) {
@@ -93,69 +68,19 @@ static void texts_make(const struct filter_engine *e, struct texts *t)
 	}
 }
 
-static void texts_free(struct texts *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i]);
-	free(t->v);
-	memset(t, 0, sizeof(*t));
-}
-
-/* Every verdict of e on the texts, as JSON lines. */
-static char *verdicts_flags(struct filter_engine *e, const struct texts *t, unsigned flags)
-{
-	size_t cap = 1 << 16, len = 0;
-	char *out = malloc(cap);
-	T_ASSERT(out != NULL);
-	for (size_t i = 0; out && i < t->n; i++) {
-		struct filter_verdict *v = NULL;
-		T_EQ_INT(0, filter_engine_scan(e, t->v[i], strlen(t->v[i]), flags, &v));
-		cJSON *x = v ? filter_verdict_to_json(v) : NULL;
-		char *j = x ? cJSON_PrintUnformatted(x) : NULL;
-		T_ASSERT(j != NULL);
-		size_t l = j ? strlen(j) : 0;
-		while (len + l + 2 > cap) {
-			cap *= 2;
-			char *no = realloc(out, cap);
-			T_ASSERT(no != NULL);
-			if (!no) {
-				free(out);
-				out = NULL;
-				break;
-			}
-			out = no;
-		}
-		if (out && j) {
-			memcpy(out + len, j, l);
-			len += l;
-			out[len++] = '\n';
-			out[len] = '\0';
-		}
-		free(j);
-		cJSON_Delete(x);
-		filter_verdict_free(v);
-	}
-	return out;
-}
-
-static char *verdicts(struct filter_engine *e, const struct texts *t)
-{
-	return verdicts_flags(e, t, 0);
-}
-
 /* Same pattern sources (the cache's one copy), same prefilter plan. */
 static void test_reload_shares_sources_and_plan(void)
 {
 	size_t plans0, prefs0, plans1, prefs1, plans2, prefs2, codes1, crefs1, codes2, crefs2;
 	prefilter_plan_stats(&plans0, &prefs0);
-	struct filter_engine *a = load(RULES);
+	struct filter_engine *a = tengine_load(RULES, NULL);
 	T_ASSERT(a != NULL);
 	if (!a)
 		return;
 	prefilter_plan_stats(&plans1, &prefs1);
 	T_EQ_INT((int)plans0 + 1, (int)plans1);
 	code_cache_stats(&codes1, &crefs1);
-	struct filter_engine *b = load(RULES);
+	struct filter_engine *b = tengine_load(RULES, NULL);
 	T_ASSERT(b != NULL);
 	if (!b) {
 		filter_engine_free(a);
@@ -192,18 +117,18 @@ static void test_reload_shares_sources_and_plan(void)
 static void test_shared_reload_equals_fresh_compile(void)
 {
 	size_t codes0, refs0, codes1, refs1;
-	struct texts t = { 0 };
+	struct tengine_texts t = { 0 };
 	code_cache_stats(&codes0, &refs0);
-	struct filter_engine *fresh = load(RULES);
+	struct filter_engine *fresh = tengine_load(RULES, NULL);
 	T_ASSERT(fresh != NULL);
 	if (!fresh)
 		return;
 	texts_make(fresh, &t);
 	T_ASSERT(t.n > 100);
-	char *want = verdicts(fresh, &t);
+	char *want = tengine_verdicts(fresh, &t, 0);
 	/* and those of every pattern run over the whole text, as written */
-	char *whole = verdicts_flags(fresh, &t, FILTER_SCAN_NO_WINDOW);
-	char *naive = verdicts_flags(fresh, &t, FILTER_SCAN_NO_PREFILTER);
+	char *whole = tengine_verdicts(fresh, &t, FILTER_SCAN_NO_WINDOW);
+	char *naive = tengine_verdicts(fresh, &t, FILTER_SCAN_NO_PREFILTER);
 	T_ASSERT(want && whole && naive);
 	if (want && whole && naive) {
 		T_ASSERT(strcmp(want, whole) == 0);
@@ -215,14 +140,14 @@ static void test_shared_reload_equals_fresh_compile(void)
 	code_cache_stats(&codes1, &refs1);
 	T_EQ_INT((int)codes0, (int)codes1); /* nothing left: the next is fresh again */
 
-	struct filter_engine *old = load(RULES), *reload = load(RULES);
+	struct filter_engine *old = tengine_load(RULES, NULL), *reload = tengine_load(RULES, NULL);
 	T_ASSERT(old && reload);
 	if (old && reload) {
 		/* the old engine has run (its JIT code and stamps are in use) */
-		char *o = verdicts(old, &t);
+		char *o = tengine_verdicts(old, &t, 0);
 		filter_engine_free(old);
 		old = NULL;
-		char *got = verdicts(reload, &t);
+		char *got = tengine_verdicts(reload, &t, 0);
 		T_ASSERT(want && o && got);
 		if (want && o && got) {
 			T_ASSERT(strcmp(want, o) == 0);
@@ -234,7 +159,7 @@ static void test_shared_reload_equals_fresh_compile(void)
 	filter_engine_free(old);
 	filter_engine_free(reload);
 	free(want);
-	texts_free(&t);
+	tengine_texts_free(&t);
 }
 
 /* A rule set with one pattern changed gets a plan of its own; the

@@ -2,6 +2,7 @@
  * naming it) gives the sets reading every pattern afresh gives, and a
  * large set is minimized as a small one is. */
 #include "t.h"
+#include "trounds.h"
 #include "filter/prefilter.h"
 #include "filter/reach.h"
 #include "filter/rules.h"
@@ -468,7 +469,8 @@ static size_t random_item(unsigned *x, char *out, size_t cap, size_t len, int de
 }
 
 /* Put-off requirements on random patterns (and inside a large group, so
- * that the memo keeps them): the sets made where each group is read. */
+ * that the memo keeps them): the sets made where each group is read.
+ * 20,000 patterns, 4,000 under AddressSanitizer (trounds.h). */
 static void test_put_off_sets_on_random_patterns(void)
 {
 	unsigned x = 2026;
@@ -476,7 +478,7 @@ static void test_put_off_sets_on_random_patterns(void)
 	struct prefilter_memo *memo = prefilter_memo_new();
 	T_ASSERT(memo != NULL);
 	size_t differ = 0;
-	for (int round = 0; round < 20000; round++) {
+	for (int round = 0; round < T_ROUNDS(20000, 4000); round++) {
 		size_t len = random_alt(&x, pat, sizeof(pat), 0, 0);
 		pat[len] = '\0';
 		/* the same inside a group over MEMO_MIN_LEN (256) bytes */
