@@ -141,15 +141,13 @@ struct occ {
  * so a verdict is what the JIT-compiled pattern gives. */
 enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
 #define JIT_AFTER_BYTES 8192
-/* The default of filter_options.jit_now_size: a code this large or larger
- * (PCRE2_INFO_SIZE) is JIT-compiled when it first runs, not after
- * JIT_AFTER_BYTES (jit_now()).  Chosen by tests/bench/bench-jit-size
- * (docs/filter.md, "nineteenth round: JIT by code size"): the large
- * codes that pay for their compilation within 8 KB of interpreted text
- * are nearly all 16 KB or more, though most codes that size do not.  A
- * trade: later passes cost a quarter to a third fewer instructions, the
- * first comments after a start or reload pay for the compilations. */
-#define JIT_NOW_SIZE 16384
+/* filter_options.jit_now_size is 0 (off) by default: JIT-compiling the
+ * codes of 16 KB or more at their first run (tests/bench/bench-jit-size)
+ * took a quarter off a later pass's instructions on 20,000 comments, but
+ * by the clock on 100,000 comments and on warm 16 KB texts it gained
+ * nothing measurable, while the first comments after a start paid for
+ * up to 277 compilations at once (a 16 KB text's scan 39 -> 82 ms at
+ * most): docs/filter.md, "nineteenth round: JIT by code size". */
 
 struct filter_engine {
 	struct filter_ruleset rs;
@@ -229,7 +227,7 @@ void filter_options_default(struct filter_options *o)
 		.jit_stack_max = 1024 * 1024,
 		.disable_after = 5,
 		.max_spans = 16,
-		.jit_now_size = JIT_NOW_SIZE,
+		.jit_now_size = 0,
 	};
 }
 

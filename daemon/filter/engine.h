@@ -36,7 +36,7 @@ struct filter_options {
 	int no_prefilter;        /* run every rule on every comment (0) */
 	/* codes of this size (PCRE2_INFO_SIZE) or more are JIT-compiled when
 	 * they first run, the rest once they have run on 8 KB of text
-	 * (engine.c, JIT_AFTER_BYTES); 0: none at first run (JIT_NOW_SIZE) */
+	 * (engine.c, JIT_AFTER_BYTES); 0, the default: none at first run */
 	size_t jit_now_size;
 	/* File of the prefilter plan (plandisk.h, docs/filter.md "Plan
 	 * cache"): read instead of building the plan when it holds these

@@ -420,7 +420,7 @@ static size_t scan_once(struct filter_engine *e, const char *text)
 #define SMALL_MATCH "ac\n match bc\n match abc"
 #define LARGE_MATCH "w1234x\n match w0000x\n match w1999x"
 
-/* A pattern of 2000 words: a large code, over JIT_NOW_SIZE. */
+/* A pattern of 2000 words: a large code, over 16 KB. */
 static char *large_pattern(void)
 {
 	char *src = malloc(2000 * 7 + 16), *p = src;
@@ -448,7 +448,10 @@ static void test_jit_large_code_at_first_run_small_after_8k(void)
 	struct filter_options o;
 	filter_options_default(&o);
 
-	/* the default: a small code is put off, a large one is not */
+	/* the default is off; at 16 KB a small code is put off, a large one
+	 * is not */
+	T_EQ_INT(0, o.jit_now_size);
+	o.jit_now_size = 16384;
 	T_ASSERT(o.jit_now_size > size);
 	char *large = large_pattern();
 	T_ASSERT(large && code_size_of(large) >= o.jit_now_size);
