@@ -379,6 +379,25 @@ static void gen_alt(char *out, size_t cap, int depth)
 	}
 }
 
+/* subj, normalised in place (the engine's text for PREFILTER_NORMALIZED
+ * patterns); -1 when normalisation fails */
+static int normalize_in_place(char *subj, size_t size)
+{
+	struct norm_text nt;
+	if (normalize_text(subj, strlen(subj), &nt) < 0)
+		return -1;
+	snprintf(subj, size, "%s", nt.s);
+	norm_text_free(&nt);
+	return 0;
+}
+
+/* low: subj[0..len] (its NUL too) with ASCII capitals lowered */
+static void lower_ascii(char *low, const char *subj, size_t len)
+{
+	for (size_t q = 0; q <= len; q++)
+		low[q] = (char)(subj[q] >= 'A' && subj[q] <= 'Z' ? subj[q] | 0x20 : subj[q]);
+}
+
 static void gen_subject(char *out, size_t cap)
 {
 	static const char *const ch[] = { "1",
@@ -441,19 +460,13 @@ static void random_patterns(unsigned flags)
 		for (int k = 0; k < 60 && ls.n; k++) {
 			char subj[128], low[128];
 			gen_subject(subj, sizeof(subj));
-			if (flags & PREFILTER_NORMALIZED) {
-				struct norm_text nt;
-				if (normalize_text(subj, strlen(subj), &nt) < 0)
-					continue;
-				snprintf(subj, sizeof(subj), "%s", nt.s);
-				norm_text_free(&nt);
-			}
+			if ((flags & PREFILTER_NORMALIZED) &&
+			    normalize_in_place(subj, sizeof(subj)) < 0)
+				continue;
 			if (pcre2_match(code, (PCRE2_SPTR)subj, strlen(subj), 0, 0, md, NULL) < 0)
 				continue;
 			matches++;
-			for (size_t q = 0; q <= strlen(subj); q++)
-				low[q] = (char)(subj[q] >= 'A' && subj[q] <= 'Z' ? subj[q] | 0x20
-				                                                 : subj[q]);
+			lower_ascii(low, subj, strlen(subj));
 			/* every set must have a literal in the subject */
 			for (size_t c = 0; c < ls.n; c++) {
 				int found = 0;
@@ -769,13 +782,9 @@ static void test_anchored_span_never_skips_a_match(void)
 					strcat(subj,
 					       pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))]);
 			}
-			if (c->flags & PREFILTER_NORMALIZED) {
-				struct norm_text nt;
-				if (normalize_text(subj, strlen(subj), &nt) < 0)
-					continue;
-				snprintf(subj, sizeof(subj), "%s", nt.s);
-				norm_text_free(&nt);
-			}
+			if ((c->flags & PREFILTER_NORMALIZED) &&
+			    normalize_in_place(subj, sizeof(subj)) < 0)
+				continue;
 			if (pcre2_match(code, (PCRE2_SPTR)subj, strlen(subj), 0, 0, md, NULL) < 0)
 				continue;
 			matches++;
@@ -959,17 +968,11 @@ static void reach_patterns(unsigned flags)
 			gen_subject(subj, 64);
 			strcat(subj, " ");
 			gen_subject(subj + strlen(subj), 64);
-			if (flags & PREFILTER_NORMALIZED) {
-				struct norm_text nt;
-				if (normalize_text(subj, strlen(subj), &nt) < 0)
-					continue;
-				snprintf(subj, sizeof(subj), "%s", nt.s);
-				norm_text_free(&nt);
-			}
+			if ((flags & PREFILTER_NORMALIZED) &&
+			    normalize_in_place(subj, sizeof(subj)) < 0)
+				continue;
 			size_t len = strlen(subj), start = 0;
-			for (size_t q = 0; q <= len; q++)
-				low[q] = (char)(subj[q] >= 'A' && subj[q] <= 'Z' ? subj[q] | 0x20
-				                                                 : subj[q]);
+			lower_ascii(low, subj, len);
 			while (start <= len &&
 			       pcre2_match(code, (PCRE2_SPTR)subj, len, start, 0, md, NULL) >= 0) {
 				size_t ms = pcre2_get_ovector_pointer(md)[0];
@@ -1071,13 +1074,8 @@ static void look_patterns(unsigned flags)
 			gen_subject(subj, 64);
 			strcat(subj, " ");
 			gen_subject(subj + strlen(subj), 64);
-			if (norm) {
-				struct norm_text nt;
-				if (normalize_text(subj, strlen(subj), &nt) < 0)
-					continue;
-				snprintf(subj, sizeof(subj), "%s", nt.s);
-				norm_text_free(&nt);
-			}
+			if (norm && normalize_in_place(subj, sizeof(subj)) < 0)
+				continue;
 			const size_t len = strlen(subj);
 			for (size_t st = 0; st <= len; st = on_chars(subj, len, st, 1)) {
 				size_t end = st;
@@ -1234,17 +1232,10 @@ static void window_patterns(unsigned flags, int mode)
 			gen_subject(subj, 64);
 			strcat(subj, " ");
 			gen_subject(subj + strlen(subj), 64);
-			if (norm) {
-				struct norm_text nt;
-				if (normalize_text(subj, strlen(subj), &nt) < 0)
-					continue;
-				snprintf(subj, sizeof(subj), "%s", nt.s);
-				norm_text_free(&nt);
-			}
+			if (norm && normalize_in_place(subj, sizeof(subj)) < 0)
+				continue;
 			size_t len = strlen(subj), start = 0;
-			for (size_t c = 0; c <= len; c++)
-				low[c] = (char)(subj[c] >= 'A' && subj[c] <= 'Z' ? subj[c] | 0x20
-				                                                 : subj[c]);
+			lower_ascii(low, subj, len);
 			while (start <= len &&
 			       pcre2_match(code, (PCRE2_SPTR)subj, len, start, 0, md, NULL) >= 0) {
 				size_t ms = pcre2_get_ovector_pointer(md)[0];
