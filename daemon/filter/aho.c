@@ -716,17 +716,20 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	return (size_t)(o - out);
 }
 
-/* What aho_scan_first() does with each id reported (aho.h). */
+/* What aho_scan_first() does with each output state and id reported
+ * (aho.h). */
 struct first_sink {
 	struct aho_mark *mark;
+	uint32_t *ofirst;
 	uint32_t gen, nkeep;
 };
 
-/* report() for aho_scan_first(): an id is looked at where it is reported
- * and not copied unless it is new and below nkeep.  Of a short comment's
- * 660 reported ids (both automata) about 400 are new and 60 kept: where
- * aho_scan_ends() copied all 660 for the engine to walk again, one pass
- * over them does all the work. */
+/* report() for aho_scan_first(): an output state's first end is kept, and
+ * of its ids only those below nkeep are looked at (the first ones: the
+ * lists ascend), and copied when new.  Of a short comment's 700 reported
+ * ids (both automata) 430 were new and 37 below nkeep; marking the 390
+ * others, of which the engine asks about a few, was most of this
+ * function's work (docs/filter.md, "twentieth round"). */
 static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uint32_t o,
                                                         uint32_t *stamp, const struct first_sink *k,
                                                         uint32_t end, uint32_t *out)
@@ -734,17 +737,18 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 	const struct orec *orc = a->orec;
 	const uint32_t *ids = a->ids;
 	struct aho_mark *mark = k->mark;
+	uint32_t *ofirst = k->ofirst;
 	const uint32_t gen = k->gen, nkeep = k->nkeep;
 	do {
 		stamp_set(stamp, o, gen);
+		ofirst[o] = end;
 		uint32_t n;
 		const uint32_t *l = list_in(ids, orc[o].lo, &n);
-		for (const uint32_t *e = l + n; l < e; l++) {
+		for (const uint32_t *e = l + n; l < e && *l < nkeep; l++) {
 			const uint32_t g = *l;
 			if (mark[g].gen != gen) {
 				mark[g] = (struct aho_mark){ gen, end };
-				if (g < nkeep)
-					*out++ = g;
+				*out++ = g;
 			}
 		}
 		o = orc[o].next;
@@ -753,11 +757,12 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 }
 
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, uint32_t *out)
+                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, uint32_t *ofirst,
+                      uint32_t *out)
 {
 	const uint8_t *p = (const uint8_t *)text;
 	const uint8_t *cls = a->cls;
-	const struct first_sink k = { mark, gen, nkeep };
+	const struct first_sink k = { mark, ofirst, gen, nkeep };
 	uint32_t *o = out;
 	uint32_t s = 0, r;
 	for (size_t i = 0; i < len; i++) {
@@ -766,6 +771,40 @@ size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_
 			o = report_first(a, r, stamp, &k, (uint32_t)(i + 1), o);
 	}
 	return (size_t)(o - out);
+}
+
+void aho_id_state_count(const struct aho *a, uint32_t from, uint32_t nid, uint32_t *count)
+{
+	for (uint32_t o = 1; o <= a->nout; o++) {
+		uint32_t n;
+		const uint32_t *l = list_of(a, o, &n);
+		for (uint32_t k = 0; k < n; k++)
+			if (l[k] >= from && l[k] < nid)
+				count[l[k] - from]++;
+	}
+}
+
+void aho_id_state_fill(const struct aho *a, uint32_t from, uint32_t nid, uint32_t *at,
+                       uint32_t *states)
+{
+	for (uint32_t o = 1; o <= a->nout; o++) {
+		uint32_t n;
+		const uint32_t *l = list_of(a, o, &n);
+		for (uint32_t k = 0; k < n; k++)
+			if (l[k] >= from && l[k] < nid)
+				states[at[l[k] - from]++] = o;
+	}
+}
+
+int aho_first_of(const uint32_t *stamp, uint32_t gen, const uint32_t *ofirst, const uint32_t *st,
+                 size_t n, uint32_t *ret_first)
+{
+	uint32_t first = UINT32_MAX;
+	for (size_t k = 0; k < n; k++)
+		if (stamped(stamp, st[k], gen) && ofirst[st[k]] < first)
+			first = ofirst[st[k]];
+	*ret_first = first;
+	return first != UINT32_MAX;
 }
 
 size_t aho_scan_trace(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
@@ -1073,9 +1112,13 @@ static const char *check_outputs(const struct aho *a, uint32_t id_limit)
 			n = a->ids[at++];
 		if (at > a->nids || n > a->nids - at)
 			return "automaton: output list out of range";
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < n; k++) {
 			if (a->ids[at + k] >= id_limit)
 				return "automaton: id out of range";
+			/* aho_scan_first() stops at the first id it keeps none of */
+			if (k > 0 && a->ids[at + k] <= a->ids[at + k - 1])
+				return "automaton: output list not ascending";
+		}
 		total += n;
 	}
 	return total == a->nreport ? NULL : "automaton: report count wrong";

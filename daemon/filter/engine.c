@@ -180,6 +180,16 @@ struct filter_engine {
 	 * texts: .first, where its first occurrence ends in its input
 	 * (aho_scan_first()) */
 	struct aho_mark *setseen;
+	/* A short text's sets from plan->nprimary on are looked up when asked
+	 * (set_seen()), not marked by the scan: per such set (index g -
+	 * nprimary), its automaton's output states, lzst[lzoff[k] ..
+	 * lzoff[k + 1]) (aho_id_state_fill()), its input, and == gen when
+	 * looked up in this scan; per input, the first end of each output
+	 * state aho_scan_first() stamped, and == gen when it ran */
+	uint32_t *lzoff, *lzst, *lzasked;
+	uint8_t *lzin;
+	uint32_t *ofirst[NINPUTS];
+	uint32_t lazy[NINPUTS];
 	uint32_t *primed; /* scratch: plan->fan entries whose primary set was seen */
 	size_t nprimed;
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
@@ -281,6 +291,10 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->want);
 	free(e->recorded);
 	free(e->setseen);
+	free(e->lzoff);
+	free(e->lzst);
+	free(e->lzasked);
+	free(e->lzin);
 	free(e->primed);
 	free(e->occ_pos);
 	free(e->occ_next);
@@ -289,6 +303,7 @@ void filter_engine_free(struct filter_engine *e)
 		free(e->repseen[in]);
 		free(e->replo[in]);
 		free(e->repn[in]);
+		free(e->ofirst[in]);
 	}
 	aho_trace_free(&e->wtrace);
 	free(e->chainids);
@@ -1235,6 +1250,46 @@ static uint16_t slot_limit(const char *src, int in)
  * prefcache.h), else one read from the plan cache's file (plandisk.h),
  * else a new one; then the engine's own state for it (slots, windows,
  * rules without literals, scan stamps). */
+/* The lists set_seen() looks a short text's sets from plan->nprimary on
+ * up in: each set's output states, in the automaton of its input (a set
+ * is of one input), and the scan's per output state first ends. */
+static int build_lazy_sets(struct filter_engine *e)
+{
+	const uint32_t from = (uint32_t)e->plan->nprimary, nid = (uint32_t)e->plan->nsets;
+	const size_t nk = nid - from;
+	e->lzoff = calloc(nk + 1, sizeof(*e->lzoff));
+	e->lzasked = calloc(nk ? nk : 1, sizeof(*e->lzasked));
+	e->lzin = calloc(nk ? nk : 1, sizeof(*e->lzin));
+	uint32_t *at = malloc((nk ? nk : 1) * sizeof(*at));
+	int r = -ENOMEM;
+	if (!e->lzoff || !e->lzasked || !e->lzin || !at)
+		goto out;
+	for (int in = 0; in < NINPUTS; in++) {
+		e->ofirst[in] = calloc(aho_report_states(e->aho[in]), sizeof(uint32_t));
+		if (!e->ofirst[in])
+			goto out;
+		memset(at, 0, nk * sizeof(*at));
+		aho_id_state_count(e->aho[in], from, nid, at);
+		for (size_t k = 0; k < nk; k++) {
+			if (at[k])
+				e->lzin[k] = (uint8_t)in;
+			e->lzoff[k + 1] += at[k];
+		}
+	}
+	for (size_t k = 0; k < nk; k++)
+		e->lzoff[k + 1] += e->lzoff[k];
+	e->lzst = malloc((e->lzoff[nk] ? e->lzoff[nk] : 1) * sizeof(*e->lzst));
+	if (!e->lzst)
+		goto out;
+	memcpy(at, e->lzoff, nk * sizeof(*at));
+	for (int in = 0; in < NINPUTS; in++)
+		aho_id_state_fill(e->aho[in], from, nid, at, e->lzst);
+	r = 0;
+out:
+	free(at);
+	return r;
+}
+
 static int build_prefilter(struct filter_engine *e)
 {
 	const void **src = NULL; /* the key of the plan: code cache entries */
@@ -1294,7 +1349,7 @@ static int build_prefilter(struct filter_engine *e)
 	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
 	e->setseen = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->setseen));
 	e->primed = malloc((e->nslots ? e->nslots : 1) * sizeof(*e->primed));
-	if (!e->lits || !e->setseen || !e->primed)
+	if (!e->lits || !e->setseen || !e->primed || build_lazy_sets(e) < 0)
 		goto out;
 	r = 0;
 out:
@@ -1533,6 +1588,11 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 	b += ns * (sizeof(*e->slots) + sizeof(*e->splits) + sizeof(*e->cref) + sizeof(*e->primed));
 	b += e->opt.max_spans * sizeof(*e->spans);
 	b += nsets * sizeof(*e->setseen);
+	if (e->lzoff) {
+		const size_t nk = e->plan->nsets - e->plan->nprimary;
+		b += (nk + 1) * sizeof(*e->lzoff) + nk * (sizeof(*e->lzasked) + sizeof(*e->lzin));
+		b += e->lzoff[nk] * sizeof(*e->lzst);
+	}
 	if (e->occ)
 		b += nsets * (sizeof(*e->occ) + sizeof(*e->want)) + ns * sizeof(*e->recorded);
 	b += e->occcap * (sizeof(*e->occ_pos) + sizeof(*e->occ_next));
@@ -1541,6 +1601,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 		if (!e->aho[in])
 			continue;
 		b += (aho_stamps(e->aho[in]) ? aho_stamps(e->aho[in]) : 1) * sizeof(uint32_t);
+		b += aho_report_states(e->aho[in]) * sizeof(*e->ofirst[in]);
 		if (e->always[in])
 			b += e->rs.n * sizeof(uint32_t);
 		if (e->repseen[in])
@@ -1613,8 +1674,9 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 	e->nprimed = nprimed;
 }
 
-/* aho_scan_first() stamped the sets it saw and kept where each first
- * ends; it wrote the new primary sets, ids[0..n): their slots are primed. */
+/* aho_scan_first() stamped the primary sets it saw and kept where each
+ * first ends (the others are looked up, set_seen()); it wrote the new
+ * primary sets, ids[0..n): their slots are primed. */
 static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
 	const uint32_t *off = e->plan->fan_off;
@@ -1626,6 +1688,35 @@ static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 	e->nprimed = nprimed;
 }
 
+/* set_seen() for a set g >= nprimary not marked: on an input a short
+ * text's scan (aho_scan_first()) did not mark it for, whether one of its
+ * output states occurred, and then where it first ends; looked up once a
+ * scan (e->lzasked).  The engine's tables are written through its
+ * pointers: a lookup is a cache, not a change. */
+static __attribute__((noinline)) int lazy_seen(const struct filter_engine *e, uint32_t g)
+{
+	const uint32_t k = g - (uint32_t)e->plan->nprimary;
+	if (e->lzasked[k] == e->gen)
+		return 0; /* asked before: seen would have marked it */
+	e->lzasked[k] = e->gen;
+	const int in = e->lzin[k];
+	uint32_t first;
+	if (e->lazy[in] != e->gen ||
+	    !aho_first_of(e->stamp[in], e->gen, e->ofirst[in], e->lzst + e->lzoff[k],
+	                  e->lzoff[k + 1] - e->lzoff[k], &first))
+		return 0;
+	e->setseen[g] = (struct aho_mark){ e->gen, first };
+	return 1;
+}
+
+/* Was set g seen in this scan?  The sets a scan marks (on_literals(), and
+ * aho_scan_first() below nprimary) are marked; the others of a short
+ * text are looked up (lazy_seen()). */
+static inline int set_seen(const struct filter_engine *e, uint32_t g)
+{
+	return e->setseen[g].gen == e->gen || (g >= e->plan->nprimary && lazy_seen(e, g));
+}
+
 struct scan;
 static int too_long(const struct filter_engine *e, struct scan *sc, const struct slot *sl);
 
@@ -1634,7 +1725,7 @@ static int too_long(const struct filter_engine *e, struct scan *sc, const struct
 static int fan_open(const struct filter_engine *e, const struct plan_fan *f)
 {
 	for (unsigned c = 0; c < PLAN_FAN_OTHERS && f->other[c] != PLAN_NO_SET; c++)
-		if (e->setseen[f->other[c]].gen != e->gen)
+		if (!set_seen(e, f->other[c]))
 			return 0;
 	return 1;
 }
@@ -1664,7 +1755,7 @@ static int sets_seen(const struct filter_engine *e, size_t s)
 {
 	const struct plan_slot *ps = &e->plan->slot[s];
 	for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
-		if ((ps->full >> c & 1) && e->setseen[ps->set[c]].gen != e->gen)
+		if ((ps->full >> c & 1) && !set_seen(e, ps->set[c]))
 			return 0;
 	return 1;
 }
@@ -2231,7 +2322,7 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 }
 
 /* Where the first occurrence of set g (seen in this scan of a short
- * text) ends (aho_scan_first()). */
+ * text, set_seen()) ends (aho_scan_first(), lazy_seen()). */
 static uint32_t first_end(const struct filter_engine *e, uint32_t g)
 {
 	return e->setseen[g].first; /* a set is of one input: setseen holds both's */
@@ -2266,7 +2357,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, const char *s
 			if (!(e->slots[s].full & (1u << c)))
 				continue;
 			const uint32_t g = ps->set[c];
-			if (e->setseen[g].gen != e->gen)
+			if (!set_seen(e, g))
 				return 0; /* cannot be: the slot is open */
 			uint32_t f = first_end(e, g);
 			if (f > end)
@@ -2276,7 +2367,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, const char *s
 		const uint32_t g = ps->set[sp->wset];
 		if (g == PLAN_NO_SET)
 			return 0;
-		if (e->setseen[g].gen != e->gen)
+		if (!set_seen(e, g))
 			return sp->wset == PREFIX_SET ? SHORT_NONE : 0;
 		end = first_end(e, g);
 	}
@@ -2482,6 +2573,10 @@ static void next_generation(struct filter_engine *e)
 		if (e->recorded)
 			e->recorded[s] = 0;
 	}
+	for (int in = 0; in < NINPUTS; in++)
+		e->lazy[in] = 0;
+	for (size_t k = 0; k < e->plan->nsets - e->plan->nprimary; k++)
+		e->lzasked[k] = 0;
 	for (size_t g = 0; g < e->plan->nsets; g++) {
 		e->setseen[g].gen = 0;
 		if (e->occ) {
@@ -2517,7 +2612,8 @@ static void prefilter_input(struct filter_engine *e, struct scan *sc, unsigned f
 	if (len < WINDOW_MIN_TEXT && !(flags & FILTER_SCAN_NO_WINDOW) && e->window_patterns) {
 		on_primary(e, e->lits,
 		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, e->setseen,
-		                          (uint32_t)e->plan->nprimary, e->lits));
+		                          (uint32_t)e->plan->nprimary, e->ofirst[in], e->lits));
+		e->lazy[in] = e->gen;
 		sc->traced[in] = 0;
 		sc->starts[in] = 1;
 		return;
