@@ -719,12 +719,12 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 /* What aho_scan_first() does with each output state and id reported
  * (aho.h). */
 struct first_sink {
-	struct aho_mark *mark;
-	uint32_t *ofirst;
+	struct aho_mark *mark, *lmark;
+	const uint32_t *lnum;
 	uint32_t gen, nkeep;
 };
 
-/* report() for aho_scan_first(): an output state's first end is kept, and
+/* report() for aho_scan_first(): each output state's list is marked, and
  * of its ids only those below nkeep are looked at (the first ones: the
  * lists ascend), and copied when new.  Of a short comment's 700 reported
  * ids (both automata) 430 were new and 37 below nkeep; marking the 390
@@ -735,13 +735,14 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
                                                         uint32_t end, uint32_t *out)
 {
 	const struct orec *orc = a->orec;
-	const uint32_t *ids = a->ids;
-	struct aho_mark *mark = k->mark;
-	uint32_t *ofirst = k->ofirst;
+	const uint32_t *ids = a->ids, *lnum = k->lnum;
+	struct aho_mark *mark = k->mark, *lmark = k->lmark;
 	const uint32_t gen = k->gen, nkeep = k->nkeep;
 	do {
 		stamp_set(stamp, o, gen);
-		ofirst[o] = end;
+		struct aho_mark *lm = &lmark[lnum[o]];
+		if (lm->gen != gen)
+			*lm = (struct aho_mark){ gen, end };
 		uint32_t n;
 		const uint32_t *l = list_in(ids, orc[o].lo, &n);
 		for (const uint32_t *e = l + n; l < e && *l < nkeep; l++) {
@@ -757,12 +758,12 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 }
 
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, uint32_t *ofirst,
-                      uint32_t *out)
+                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, const uint32_t *lnum,
+                      struct aho_mark *lmark, uint32_t *out)
 {
 	const uint8_t *p = (const uint8_t *)text;
 	const uint8_t *cls = a->cls;
-	const struct first_sink k = { mark, ofirst, gen, nkeep };
+	const struct first_sink k = { mark, lmark, lnum, gen, nkeep };
 	uint32_t *o = out;
 	uint32_t s = 0, r;
 	for (size_t i = 0; i < len; i++) {
@@ -773,36 +774,69 @@ size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_
 	return (size_t)(o - out);
 }
 
-void aho_id_state_count(const struct aho *a, uint32_t from, uint32_t nid, uint32_t *count)
+int aho_list_numbers(const struct aho *a, uint32_t *lnum, uint32_t *ret_n)
 {
+	/* a list is known by where it starts in ids[] */
+	uint32_t *at = malloc((a->nids + 1) * sizeof(*at));
+	if (!at)
+		return -ENOMEM;
+	for (size_t i = 0; i <= a->nids; i++)
+		at[i] = UINT32_MAX;
+	uint32_t n = 0;
+	lnum[0] = 0;
 	for (uint32_t o = 1; o <= a->nout; o++) {
+		uint32_t *x = &at[a->orec[o].lo & LOW24];
+		if (*x == UINT32_MAX)
+			*x = n++;
+		lnum[o] = *x;
+	}
+	free(at);
+	*ret_n = n;
+	return 0;
+}
+
+/* Call fn for each id of each list (aho_list_numbers()), once a list: at
+ * its first state. */
+static void each_list_id(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
+                         uint32_t *count, uint32_t *at, uint32_t *lists)
+{
+	uint32_t next = 0;
+	for (uint32_t o = 1; o <= a->nout; o++) {
+		if (lnum[o] != next)
+			continue; /* a list met before */
+		next++;
 		uint32_t n;
 		const uint32_t *l = list_of(a, o, &n);
-		for (uint32_t k = 0; k < n; k++)
-			if (l[k] >= from && l[k] < nid)
+		for (uint32_t k = 0; k < n; k++) {
+			if (l[k] < from || l[k] >= nid)
+				continue;
+			if (count)
 				count[l[k] - from]++;
+			else
+				lists[at[l[k] - from]++] = lnum[o];
+		}
 	}
 }
 
-void aho_id_state_fill(const struct aho *a, uint32_t from, uint32_t nid, uint32_t *at,
-                       uint32_t *states)
+void aho_id_list_count(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
+                       uint32_t *count)
 {
-	for (uint32_t o = 1; o <= a->nout; o++) {
-		uint32_t n;
-		const uint32_t *l = list_of(a, o, &n);
-		for (uint32_t k = 0; k < n; k++)
-			if (l[k] >= from && l[k] < nid)
-				states[at[l[k] - from]++] = o;
-	}
+	each_list_id(a, lnum, from, nid, count, NULL, NULL);
 }
 
-int aho_first_of(const uint32_t *stamp, uint32_t gen, const uint32_t *ofirst, const uint32_t *st,
-                 size_t n, uint32_t *ret_first)
+void aho_id_list_fill(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
+                      uint32_t *at, uint32_t *lists)
+{
+	each_list_id(a, lnum, from, nid, NULL, at, lists);
+}
+
+int aho_first_of(const struct aho_mark *lmark, uint32_t gen, const uint32_t *ls, size_t n,
+                 uint32_t *ret_first)
 {
 	uint32_t first = UINT32_MAX;
 	for (size_t k = 0; k < n; k++)
-		if (stamped(stamp, st[k], gen) && ofirst[st[k]] < first)
-			first = ofirst[st[k]];
+		if (lmark[ls[k]].gen == gen && lmark[ls[k]].first < first)
+			first = lmark[ls[k]].first;
 	*ret_first = first;
 	return first != UINT32_MAX;
 }

@@ -68,6 +68,23 @@ struct aho_mark {
 	uint32_t first; /* valid when gen is the scan's */
 };
 
+/* The distinct id lists of the output states (states with the same ids
+ * share one: a lexicon's words), numbered 0, 1, 2 ... in order of their
+ * first state: lnum[o] for each output state o (aho_report_states()
+ * entries; lnum[0] is 0 and unused).  *ret_n: how many lists.  Returns 0
+ * or -ENOMEM. */
+int aho_list_numbers(const struct aho *a, uint32_t *lnum, uint32_t *ret_n);
+
+/* The lists (aho_list_numbers()) that hold id, for the ids from `from`
+ * to nid - 1, as lists by id: aho_id_list_count() adds to
+ * count[id - from] how many there are; aho_id_list_fill() writes each at
+ * lists[at[id - from]++].  An id occurs in a text exactly when one of
+ * its lists is reported. */
+void aho_id_list_count(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
+                       uint32_t *count);
+void aho_id_list_fill(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
+                      uint32_t *at, uint32_t *lists);
+
 /* aho_scan() for the prefilter of a short text: where each id of interest
  * first occurs, and only new ids of interest written.  Ids below nkeep
  * are of interest: for each reported whose mark[id].gen != gen, it sets
@@ -77,34 +94,24 @@ struct aho_mark {
  * that reported earlier, so an id's first report is at its first end),
  * and writes the id to out.  Ids from nkeep on are not looked at (of a
  * short comment's 700 reported ids 430 were new and 37 below nkeep, and
- * the engine asks about some 45): instead ofirst[o] (aho_report_states()
- * entries) gets the first end of every output state o the scan stamps,
- * from which aho_first_of() answers for any id later.  mark has an
- * entry per id below nkeep; ids already seen in this generation (by an
+ * the engine asks about some 45): instead each list reported is marked
+ * the same way, lmark[lnum[o]] (aho_list_numbers()), from which
+ * aho_first_of() answers for any id later.  mark has an entry per id
+ * below nkeep; ids and lists already seen in this generation (by an
  * earlier scan with the same gen) are left as they are.  Each output
  * state's ids are in ascending order (aho_image_read() checks it), so
  * those below nkeep come first.  Returns the number written (at most
  * aho_outputs()). */
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, uint32_t *ofirst,
-                      uint32_t *out);
+                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, const uint32_t *lnum,
+                      struct aho_mark *lmark, uint32_t *out);
 
-/* The output states whose own list holds id, for the ids from `from` to
- * nid - 1, as lists by id: aho_id_state_count() adds to count[id - from]
- * how many there are; aho_id_state_fill() writes each at
- * states[at[id - from]++].  A literal's state holds its ids, so an id
- * occurs in a text exactly when one of its states is on the output chain
- * of a state the scan enters. */
-void aho_id_state_count(const struct aho *a, uint32_t from, uint32_t nid, uint32_t *count);
-void aho_id_state_fill(const struct aho *a, uint32_t from, uint32_t nid, uint32_t *at,
-                       uint32_t *states);
-
-/* After aho_scan_first() with stamp, gen and ofirst: whether one of the
- * output states st[0..n) (an id's, aho_id_state_fill()) occurred, and
- * in *ret_first the least of their first ends (the id's first end, as
+/* After aho_scan_first() with gen and lmark: whether one of the lists
+ * ls[0..n) (an id's, aho_id_list_fill()) was reported, and in
+ * *ret_first the least of their first ends (the id's first end, as
  * mark[id].first would have it). */
-int aho_first_of(const uint32_t *stamp, uint32_t gen, const uint32_t *ofirst, const uint32_t *st,
-                 size_t n, uint32_t *ret_first);
+int aho_first_of(const struct aho_mark *lmark, uint32_t gen, const uint32_t *ls, size_t n,
+                 uint32_t *ret_first);
 
 /* aho_scan() that also keeps, in trace, the end offset and reporting
  * state of every position where some literal ends, so that

@@ -182,13 +182,16 @@ struct filter_engine {
 	struct aho_mark *setseen;
 	/* A short text's sets from plan->nprimary on are looked up when asked
 	 * (set_seen()), not marked by the scan: per such set (index g -
-	 * nprimary), its automaton's output states, lzst[lzoff[k] ..
-	 * lzoff[k + 1]) (aho_id_state_fill()), its input, and == gen when
-	 * looked up in this scan; per input, the first end of each output
-	 * state aho_scan_first() stamped, and == gen when it ran */
-	uint32_t *lzoff, *lzst, *lzasked;
+	 * nprimary), the id lists of its automaton that hold it, lzls[lzoff[k]
+	 * .. lzoff[k + 1]) (aho_id_list_fill()), its input, and == gen when
+	 * looked up in this scan; per input, each output state's list
+	 * (aho_list_numbers()), the lists' marks (aho_scan_first()), and ==
+	 * gen when aho_scan_first() ran */
+	uint32_t *lzoff, *lzls, *lzasked;
 	uint8_t *lzin;
-	uint32_t *ofirst[NINPUTS];
+	uint32_t *lnum[NINPUTS];
+	struct aho_mark *lmark[NINPUTS];
+	uint32_t nlists[NINPUTS];
 	uint32_t lazy[NINPUTS];
 	uint32_t *primed; /* scratch: plan->fan entries whose primary set was seen */
 	size_t nprimed;
@@ -292,7 +295,7 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->recorded);
 	free(e->setseen);
 	free(e->lzoff);
-	free(e->lzst);
+	free(e->lzls);
 	free(e->lzasked);
 	free(e->lzin);
 	free(e->primed);
@@ -303,7 +306,8 @@ void filter_engine_free(struct filter_engine *e)
 		free(e->repseen[in]);
 		free(e->replo[in]);
 		free(e->repn[in]);
-		free(e->ofirst[in]);
+		free(e->lnum[in]);
+		free(e->lmark[in]);
 	}
 	aho_trace_free(&e->wtrace);
 	free(e->chainids);
@@ -1251,8 +1255,8 @@ static uint16_t slot_limit(const char *src, int in)
  * else a new one; then the engine's own state for it (slots, windows,
  * rules without literals, scan stamps). */
 /* The lists set_seen() looks a short text's sets from plan->nprimary on
- * up in: each set's output states, in the automaton of its input (a set
- * is of one input), and the scan's per output state first ends. */
+ * up in: each set's id lists, in the automaton of its input (a set is of
+ * one input), and the lists' marks. */
 static int build_lazy_sets(struct filter_engine *e)
 {
 	const uint32_t from = (uint32_t)e->plan->nprimary, nid = (uint32_t)e->plan->nsets;
@@ -1265,11 +1269,14 @@ static int build_lazy_sets(struct filter_engine *e)
 	if (!e->lzoff || !e->lzasked || !e->lzin || !at)
 		goto out;
 	for (int in = 0; in < NINPUTS; in++) {
-		e->ofirst[in] = calloc(aho_report_states(e->aho[in]), sizeof(uint32_t));
-		if (!e->ofirst[in])
+		e->lnum[in] = malloc(aho_report_states(e->aho[in]) * sizeof(*e->lnum[in]));
+		if (!e->lnum[in] || aho_list_numbers(e->aho[in], e->lnum[in], &e->nlists[in]) < 0)
+			goto out;
+		e->lmark[in] = calloc(e->nlists[in] ? e->nlists[in] : 1, sizeof(*e->lmark[in]));
+		if (!e->lmark[in])
 			goto out;
 		memset(at, 0, nk * sizeof(*at));
-		aho_id_state_count(e->aho[in], from, nid, at);
+		aho_id_list_count(e->aho[in], e->lnum[in], from, nid, at);
 		for (size_t k = 0; k < nk; k++) {
 			if (at[k])
 				e->lzin[k] = (uint8_t)in;
@@ -1278,12 +1285,12 @@ static int build_lazy_sets(struct filter_engine *e)
 	}
 	for (size_t k = 0; k < nk; k++)
 		e->lzoff[k + 1] += e->lzoff[k];
-	e->lzst = malloc((e->lzoff[nk] ? e->lzoff[nk] : 1) * sizeof(*e->lzst));
-	if (!e->lzst)
+	e->lzls = malloc((e->lzoff[nk] ? e->lzoff[nk] : 1) * sizeof(*e->lzls));
+	if (!e->lzls)
 		goto out;
 	memcpy(at, e->lzoff, nk * sizeof(*at));
 	for (int in = 0; in < NINPUTS; in++)
-		aho_id_state_fill(e->aho[in], from, nid, at, e->lzst);
+		aho_id_list_fill(e->aho[in], e->lnum[in], from, nid, at, e->lzls);
 	r = 0;
 out:
 	free(at);
@@ -1591,7 +1598,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 	if (e->lzoff) {
 		const size_t nk = e->plan->nsets - e->plan->nprimary;
 		b += (nk + 1) * sizeof(*e->lzoff) + nk * (sizeof(*e->lzasked) + sizeof(*e->lzin));
-		b += e->lzoff[nk] * sizeof(*e->lzst);
+		b += e->lzoff[nk] * sizeof(*e->lzls);
 	}
 	if (e->occ)
 		b += nsets * (sizeof(*e->occ) + sizeof(*e->want)) + ns * sizeof(*e->recorded);
@@ -1601,7 +1608,8 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 		if (!e->aho[in])
 			continue;
 		b += (aho_stamps(e->aho[in]) ? aho_stamps(e->aho[in]) : 1) * sizeof(uint32_t);
-		b += aho_report_states(e->aho[in]) * sizeof(*e->ofirst[in]);
+		b += aho_report_states(e->aho[in]) * sizeof(*e->lnum[in]);
+		b += e->nlists[in] * sizeof(*e->lmark[in]);
 		if (e->always[in])
 			b += e->rs.n * sizeof(uint32_t);
 		if (e->repseen[in])
@@ -1690,7 +1698,7 @@ static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 
 /* set_seen() for a set g >= nprimary not marked: on an input a short
  * text's scan (aho_scan_first()) did not mark it for, whether one of its
- * output states occurred, and then where it first ends; looked up once a
+ * id lists was reported, and then where it first ends; looked up once a
  * scan (e->lzasked).  The engine's tables are written through its
  * pointers: a lookup is a cache, not a change. */
 static __attribute__((noinline)) int lazy_seen(const struct filter_engine *e, uint32_t g)
@@ -1701,9 +1709,8 @@ static __attribute__((noinline)) int lazy_seen(const struct filter_engine *e, ui
 	e->lzasked[k] = e->gen;
 	const int in = e->lzin[k];
 	uint32_t first;
-	if (e->lazy[in] != e->gen ||
-	    !aho_first_of(e->stamp[in], e->gen, e->ofirst[in], e->lzst + e->lzoff[k],
-	                  e->lzoff[k + 1] - e->lzoff[k], &first))
+	if (e->lazy[in] != e->gen || !aho_first_of(e->lmark[in], e->gen, e->lzls + e->lzoff[k],
+	                                           e->lzoff[k + 1] - e->lzoff[k], &first))
 		return 0;
 	e->setseen[g] = (struct aho_mark){ e->gen, first };
 	return 1;
@@ -2577,6 +2584,9 @@ static void next_generation(struct filter_engine *e)
 		e->lazy[in] = 0;
 	for (size_t k = 0; k < e->plan->nsets - e->plan->nprimary; k++)
 		e->lzasked[k] = 0;
+	for (int in = 0; in < NINPUTS; in++)
+		for (uint32_t l = 0; l < e->nlists[in]; l++)
+			e->lmark[in][l].gen = 0;
 	for (size_t g = 0; g < e->plan->nsets; g++) {
 		e->setseen[g].gen = 0;
 		if (e->occ) {
@@ -2612,7 +2622,8 @@ static void prefilter_input(struct filter_engine *e, struct scan *sc, unsigned f
 	if (len < WINDOW_MIN_TEXT && !(flags & FILTER_SCAN_NO_WINDOW) && e->window_patterns) {
 		on_primary(e, e->lits,
 		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, e->setseen,
-		                          (uint32_t)e->plan->nprimary, e->ofirst[in], e->lits));
+		                          (uint32_t)e->plan->nprimary, e->lnum[in], e->lmark[in],
+		                          e->lits));
 		e->lazy[in] = e->gen;
 		sc->traced[in] = 0;
 		sc->starts[in] = 1;

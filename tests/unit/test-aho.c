@@ -223,8 +223,8 @@ static int same_calls(const struct calls *a, const struct calls *b)
  * seen, with the end of its first occurrence (the naive matcher's first
  * call for it); the new ones written, each once; an id marked seen in
  * this generation before the scan left as it was; ids from nkeep on not
- * marked, but aho_first_of() over their output states
- * (aho_id_state_fill()) says whether they occur and their first end.  A
+ * marked, but aho_first_of() over their lists (aho_list_numbers(),
+ * aho_id_list_fill()) says whether they occur and their first end.  A
  * second scan in the same generation with fresh stamps (as another
  * automaton's would be) changes and writes nothing.  Returns 1 when
  * wrong. */
@@ -235,12 +235,14 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
 	struct aho_mark *mark = malloc((nids + 1) * sizeof(*mark));
 	uint32_t *want = malloc((nids + 1) * sizeof(uint32_t));
 	uint32_t *fresh = calloc(aho_stamps(a) + 1, sizeof(uint32_t));
-	uint32_t *ofirst = calloc(aho_report_states(a), sizeof(uint32_t));
+	uint32_t *lnum = calloc(aho_report_states(a), sizeof(uint32_t)), nl = 0;
+	struct aho_mark *lmark = calloc(aho_report_states(a), sizeof(*lmark));
 	uint32_t *off = calloc(nids + 2, sizeof(uint32_t)),
 	         *at = calloc(nids + 1, sizeof(uint32_t));
 	uint32_t *st = malloc((aho_outputs(a) + 1) * sizeof(uint32_t));
 	uint8_t *kept = calloc(nids + 1, 1);
-	int wrong = !mark || !want || !fresh || !ofirst || !off || !at || !st || !kept;
+	int wrong = !mark || !want || !fresh || !lnum || !lmark || !off || !at || !st || !kept;
+	wrong = wrong || aho_list_numbers(a, lnum, &nl) != 0 || nl >= aho_report_states(a);
 	for (uint32_t id = 0; !wrong && id < nids; id++) {
 		mark[id].gen = 2; /* a stale mark */
 		mark[id].first = want[id] = UINT32_MAX;
@@ -252,7 +254,8 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
 	for (size_t i = naive->n; !wrong && i-- > 0;)
 		if (naive->v[i].id != 0 || !nkeep)
 			want[naive->v[i].id] = (uint32_t)naive->v[i].end;
-	size_t m = wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, mark, nkeep, ofirst, out);
+	size_t m =
+	        wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, mark, nkeep, lnum, lmark, out);
 	for (size_t k = 0; !wrong && k < m; k++) {
 		const uint32_t g = out[k];
 		wrong |= g >= nkeep || g == 0 || kept[g] || want[g] == UINT32_MAX;
@@ -266,28 +269,29 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
 	for (uint32_t id = nkeep; !wrong && id < nids; id++)
 		wrong |= mark[id].gen != 2 || mark[id].first != UINT32_MAX;
 	if (!wrong) {
-		aho_id_state_count(a, nkeep, nids, off + 1);
+		aho_id_list_count(a, lnum, nkeep, nids, off + 1);
 		for (uint32_t k = 0; k < nids - nkeep; k++)
 			off[k + 1] += off[k];
 		memcpy(at, off, (nids - nkeep) * sizeof(*at));
-		aho_id_state_fill(a, nkeep, nids, at, st);
+		aho_id_list_fill(a, lnum, nkeep, nids, at, st);
 	}
 	for (uint32_t id = nkeep; !wrong && id < nids; id++) {
 		const uint32_t k = id - nkeep;
 		uint32_t first = 0;
-		const int seen =
-		        aho_first_of(stamp, gen, ofirst, st + off[k], off[k + 1] - off[k], &first);
+		const int seen = aho_first_of(lmark, gen, st + off[k], off[k + 1] - off[k], &first);
 		wrong |= at[k] != off[k + 1] || seen != (want[id] != UINT32_MAX);
 		wrong |= seen && first != want[id];
 	}
 	if (!wrong)
-		wrong |= aho_scan_first(a, text, tl, fresh, gen, mark, nkeep, ofirst, out) != 0;
+		wrong |=
+		        aho_scan_first(a, text, tl, fresh, gen, mark, nkeep, lnum, lmark, out) != 0;
 	for (uint32_t id = 0; !wrong && id < nkeep; id++)
 		wrong |= mark[id].first != want[id];
 	free(mark);
 	free(want);
 	free(fresh);
-	free(ofirst);
+	free(lnum);
+	free(lmark);
 	free(off);
 	free(at);
 	free(st);
