@@ -716,40 +716,32 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	return (size_t)(o - out);
 }
 
-/* What aho_scan_first() does with each output state and id reported
- * (aho.h). */
-struct first_sink {
-	struct aho_mark *mark, *lmark;
-	const uint32_t *lnum;
-	uint32_t gen, nkeep;
-};
-
-/* report() for aho_scan_first(): each output state's list is marked, and
- * of its ids only those below nkeep are looked at (the first ones: the
- * lists ascend), and copied when new.  Of a short comment's 700 reported
- * ids (both automata) 430 were new and 37 below nkeep; marking the 390
- * others, of which the engine asks about a few, was most of this
- * function's work (docs/filter.md, "twentieth round"). */
+/* report() for aho_scan_first(): each output state's list is marked,
+ * and the ids the caller chose of it (aho.h).  The aho's own list is not
+ * read: of a short comment's 700 reported ids (both automata) 430 were
+ * new and 37 some pattern's primary set; marking the others, of which
+ * the engine asks about a few, was most of this function's work
+ * (docs/filter.md, "twentieth round"). */
 static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uint32_t o,
-                                                        uint32_t *stamp, const struct first_sink *k,
-                                                        uint32_t end, uint32_t *out)
+                                                        uint32_t *stamp, const struct aho_first *f,
+                                                        uint32_t gen, uint32_t end, uint32_t *out)
 {
 	const struct orec *orc = a->orec;
-	const uint32_t *ids = a->ids, *lnum = k->lnum;
-	struct aho_mark *mark = k->mark, *lmark = k->lmark;
-	const uint32_t gen = k->gen, nkeep = k->nkeep;
+	const uint32_t *lnum = f->lnum, *eoff = f->eoff, *eids = f->eids;
+	struct aho_mark *mark = f->mark, *lmark = f->lmark;
+	const uint32_t nkeep = f->nkeep;
 	do {
 		stamp_set(stamp, o, gen);
-		struct aho_mark *lm = &lmark[lnum[o]];
-		if (lm->gen != gen)
-			*lm = (struct aho_mark){ gen, end };
-		uint32_t n;
-		const uint32_t *l = list_in(ids, orc[o].lo, &n);
-		for (const uint32_t *e = l + n; l < e && *l < nkeep; l++) {
-			const uint32_t g = *l;
-			if (mark[g].gen != gen) {
-				mark[g] = (struct aho_mark){ gen, end };
-				*out++ = g;
+		const uint32_t l = lnum[o];
+		if (lmark[l].gen != gen) {
+			lmark[l] = (struct aho_mark){ gen, end };
+			for (uint32_t k = eoff[l]; k < eoff[l + 1]; k++) {
+				const uint32_t g = eids[k];
+				if (mark[g].gen != gen) {
+					mark[g] = (struct aho_mark){ gen, end };
+					if (g < nkeep)
+						*out++ = g;
+				}
 			}
 		}
 		o = orc[o].next;
@@ -758,18 +750,16 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 }
 
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, const uint32_t *lnum,
-                      struct aho_mark *lmark, uint32_t *out)
+                      uint32_t gen, const struct aho_first *f, uint32_t *out)
 {
 	const uint8_t *p = (const uint8_t *)text;
 	const uint8_t *cls = a->cls;
-	const struct first_sink k = { mark, lmark, lnum, gen, nkeep };
 	uint32_t *o = out;
 	uint32_t s = 0, r;
 	for (size_t i = 0; i < len; i++) {
 		s = step(a, s, cls[p[i]], &r);
 		if (r && !stamped(stamp, r, gen))
-			o = report_first(a, r, stamp, &k, (uint32_t)(i + 1), o);
+			o = report_first(a, r, stamp, f, gen, (uint32_t)(i + 1), o);
 	}
 	return (size_t)(o - out);
 }
@@ -795,39 +785,9 @@ int aho_list_numbers(const struct aho *a, uint32_t *lnum, uint32_t *ret_n)
 	return 0;
 }
 
-/* Call fn for each id of each list (aho_list_numbers()), once a list: at
- * its first state. */
-static void each_list_id(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
-                         uint32_t *count, uint32_t *at, uint32_t *lists)
+const uint32_t *aho_state_ids(const struct aho *a, uint32_t o, uint32_t *ret_n)
 {
-	uint32_t next = 0;
-	for (uint32_t o = 1; o <= a->nout; o++) {
-		if (lnum[o] != next)
-			continue; /* a list met before */
-		next++;
-		uint32_t n;
-		const uint32_t *l = list_of(a, o, &n);
-		for (uint32_t k = 0; k < n; k++) {
-			if (l[k] < from || l[k] >= nid)
-				continue;
-			if (count)
-				count[l[k] - from]++;
-			else
-				lists[at[l[k] - from]++] = lnum[o];
-		}
-	}
-}
-
-void aho_id_list_count(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
-                       uint32_t *count)
-{
-	each_list_id(a, lnum, from, nid, count, NULL, NULL);
-}
-
-void aho_id_list_fill(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
-                      uint32_t *at, uint32_t *lists)
-{
-	each_list_id(a, lnum, from, nid, NULL, at, lists);
+	return list_of(a, o, ret_n);
 }
 
 int aho_first_of(const struct aho_mark *lmark, uint32_t gen, const uint32_t *ls, size_t n,
@@ -1146,13 +1106,9 @@ static const char *check_outputs(const struct aho *a, uint32_t id_limit)
 			n = a->ids[at++];
 		if (at > a->nids || n > a->nids - at)
 			return "automaton: output list out of range";
-		for (size_t k = 0; k < n; k++) {
+		for (size_t k = 0; k < n; k++)
 			if (a->ids[at + k] >= id_limit)
 				return "automaton: id out of range";
-			/* aho_scan_first() stops at the first id it keeps none of */
-			if (k > 0 && a->ids[at + k] <= a->ids[at + k - 1])
-				return "automaton: output list not ascending";
-		}
 		total += n;
 	}
 	return total == a->nreport ? NULL : "automaton: report count wrong";

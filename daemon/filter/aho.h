@@ -75,41 +75,43 @@ struct aho_mark {
  * or -ENOMEM. */
 int aho_list_numbers(const struct aho *a, uint32_t *lnum, uint32_t *ret_n);
 
-/* The lists (aho_list_numbers()) that hold id, for the ids from `from`
- * to nid - 1, as lists by id: aho_id_list_count() adds to
- * count[id - from] how many there are; aho_id_list_fill() writes each at
- * lists[at[id - from]++].  An id occurs in a text exactly when one of
- * its lists is reported. */
-void aho_id_list_count(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
-                       uint32_t *count);
-void aho_id_list_fill(const struct aho *a, const uint32_t *lnum, uint32_t from, uint32_t nid,
-                      uint32_t *at, uint32_t *lists);
+/* Output state o's ids (*ret_n of them): the list aho_list_numbers()
+ * numbers lnum[o]. */
+const uint32_t *aho_state_ids(const struct aho *a, uint32_t o, uint32_t *ret_n);
 
-/* aho_scan() for the prefilter of a short text: where each id of interest
- * first occurs, and only new ids of interest written.  Ids below nkeep
- * are of interest: for each reported whose mark[id].gen != gen, it sets
- * mark[id].gen = gen and mark[id].first to the end offset of the id's
- * first occurrence in text (just after the literal's last byte: an
- * output state reports once a scan, with the chain after it up to one
- * that reported earlier, so an id's first report is at its first end),
- * and writes the id to out.  Ids from nkeep on are not looked at (of a
- * short comment's 700 reported ids 430 were new and 37 below nkeep, and
- * the engine asks about some 45): instead each list reported is marked
- * the same way, lmark[lnum[o]] (aho_list_numbers()), from which
- * aho_first_of() answers for any id later.  mark has an entry per id
- * below nkeep; ids and lists already seen in this generation (by an
- * earlier scan with the same gen) are left as they are.  Each output
- * state's ids are in ascending order (aho_image_read() checks it), so
- * those below nkeep come first.  Returns the number written (at most
- * aho_outputs()). */
+/* What aho_scan_first() marks: per id, per list of ids (aho_list_numbers()),
+ * and which ids of each list, chosen by the caller. */
+struct aho_first {
+	struct aho_mark *mark;  /* per id */
+	uint32_t nkeep;         /* new ids below it are written */
+	const uint32_t *lnum;   /* per output state, its list */
+	struct aho_mark *lmark; /* per list */
+	/* per list l, the ids to mark, eids[eoff[l] .. eoff[l + 1]) */
+	const uint32_t *eoff, *eids;
+};
+
+/* aho_scan() for the prefilter of a short text: where what is of
+ * interest first occurs, and only new ids of interest written.  For each
+ * list l reported (that of an output state the scan enters, or one on
+ * its output chain) whose f->lmark[l].gen != gen, it sets lmark[l].gen =
+ * gen and lmark[l].first to the end offset of the list's first report
+ * (just after the literal's last byte: an output state reports once a
+ * scan, with the chain after it up to one that reported earlier, so a
+ * list's first report is at its first end); and the same for each id of
+ * the list's chosen ones (f->eids) in f->mark, writing it to out when it
+ * is new and below f->nkeep.  Ids not chosen are not looked at (of a
+ * short comment's 700 reported ids 430 were new, 37 some pattern's
+ * primary set, and the engine asks about some 45): aho_first_of() over
+ * an id's lists answers for it later.  Ids and lists already seen in
+ * this generation (by an earlier scan with the same gen) are left as
+ * they are.  Returns the number written (at most aho_outputs()). */
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, const uint32_t *lnum,
-                      struct aho_mark *lmark, uint32_t *out);
+                      uint32_t gen, const struct aho_first *f, uint32_t *out);
 
 /* After aho_scan_first() with gen and lmark: whether one of the lists
- * ls[0..n) (an id's, aho_id_list_fill()) was reported, and in
- * *ret_first the least of their first ends (the id's first end, as
- * mark[id].first would have it). */
+ * ls[0..n) (the lists that hold an id) was reported, and in *ret_first
+ * the least of their first ends (the id's first end, as mark[id].first
+ * would have it). */
 int aho_first_of(const struct aho_mark *lmark, uint32_t gen, const uint32_t *ls, size_t n,
                  uint32_t *ret_first);
 

@@ -180,17 +180,17 @@ struct filter_engine {
 	 * texts: .first, where its first occurrence ends in its input
 	 * (aho_scan_first()) */
 	struct aho_mark *setseen;
-	/* A short text's sets from plan->nprimary on are looked up when asked
-	 * (set_seen()), not marked by the scan: per such set (index g -
-	 * nprimary), the id lists of its automaton that hold it, lzls[lzoff[k]
-	 * .. lzoff[k + 1]) (aho_id_list_fill()), its input, and == gen when
-	 * looked up in this scan; per input, each output state's list
-	 * (aho_list_numbers()), the lists' marks (aho_scan_first()), and ==
-	 * gen when aho_scan_first() ran */
+	/* A short text's scan marks the primary sets and those in many of its
+	 * automaton's id lists; the other sets are looked up when asked
+	 * (set_seen()).  Per set from plan->nprimary on (index g - nprimary),
+	 * the lists that hold it when it is looked up, lzls[lzoff[k] ..
+	 * lzoff[k + 1]), its input, and == gen when looked up in this scan;
+	 * per input, what aho_scan_first() marks (first[]: each output
+	 * state's list, the lists' marks, the sets marked of each list), and
+	 * == gen when it ran */
 	uint32_t *lzoff, *lzls, *lzasked;
 	uint8_t *lzin;
-	uint32_t *lnum[NINPUTS];
-	struct aho_mark *lmark[NINPUTS];
+	struct aho_first first[NINPUTS];
 	uint32_t nlists[NINPUTS];
 	uint32_t lazy[NINPUTS];
 	uint32_t *primed; /* scratch: plan->fan entries whose primary set was seen */
@@ -306,8 +306,10 @@ void filter_engine_free(struct filter_engine *e)
 		free(e->repseen[in]);
 		free(e->replo[in]);
 		free(e->repn[in]);
-		free(e->lnum[in]);
-		free(e->lmark[in]);
+		free((void *)e->first[in].lnum);
+		free(e->first[in].lmark);
+		free((void *)e->first[in].eoff);
+		free((void *)e->first[in].eids);
 	}
 	aho_trace_free(&e->wtrace);
 	free(e->chainids);
@@ -1254,46 +1256,147 @@ static uint16_t slot_limit(const char *src, int in)
  * prefcache.h), else one read from the plan cache's file (plandisk.h),
  * else a new one; then the engine's own state for it (slots, windows,
  * rules without literals, scan stamps). */
-/* The lists set_seen() looks a short text's sets from plan->nprimary on
- * up in: each set's id lists, in the automaton of its input (a set is of
- * one input), and the lists' marks. */
+/* Walk the distinct lists of automaton `in` (aho_list_numbers(),
+ * first[in].lnum): fn(e, ctx, list, id) for each id of each. */
+typedef void list_id_fn(struct filter_engine *e, void *ctx, uint32_t l, uint32_t g);
+static void each_list_id(struct filter_engine *e, int in, list_id_fn *fn, void *ctx)
+{
+	const uint32_t *lnum = e->first[in].lnum;
+	const uint32_t nout = (uint32_t)aho_report_states(e->aho[in]);
+	uint32_t next = 0;
+	for (uint32_t o = 1; o < nout; o++) {
+		if (lnum[o] != next)
+			continue; /* a list met before */
+		next++;
+		uint32_t n;
+		const uint32_t *l = aho_state_ids(e->aho[in], o, &n);
+		for (uint32_t k = 0; k < n; k++)
+			fn(e, ctx, lnum[o], l[k]);
+	}
+}
+
+/* Sets in more lists than this are marked by a short text's scan, not
+ * looked up (looking one up walks its lists): docs/filter.md,
+ * "twentieth round". */
+#define LAZY_MAX_LISTS 8u
+
+struct lazy_build {
+	uint32_t *nlist; /* per set from nprimary on, the lists that hold it */
+	uint32_t *at;    /* the next free place, per list (eids) or set (lzls) */
+	int fill;        /* input + 1 when placing, 0 when counting */
+	uint32_t max;    /* LAZY_MAX_LISTS */
+};
+
+/* Is set g marked by a short text's scan (else looked up)? */
+static int set_eager(const struct filter_engine *e, const struct lazy_build *b, uint32_t g)
+{
+	return g < e->plan->nprimary || b->nlist[g - e->plan->nprimary] > b->max;
+}
+
+static void count_lists(struct filter_engine *e, void *ctx, uint32_t l, uint32_t g)
+{
+	struct lazy_build *b = ctx;
+	(void)l;
+	if (g >= e->plan->nprimary)
+		b->nlist[g - e->plan->nprimary]++;
+}
+
+static void place_eager(struct filter_engine *e, void *ctx, uint32_t l, uint32_t g)
+{
+	struct lazy_build *b = ctx;
+	if (!set_eager(e, b, g))
+		return;
+	if (b->fill)
+		((uint32_t *)e->first[b->fill - 1].eids)[b->at[l]++] = g;
+	else
+		b->at[l + 1]++;
+}
+
+static void place_lazy(struct filter_engine *e, void *ctx, uint32_t l, uint32_t g)
+{
+	struct lazy_build *b = ctx;
+	if (set_eager(e, b, g))
+		return;
+	const uint32_t k = g - (uint32_t)e->plan->nprimary;
+	e->lzls[b->at[k]++] = l;
+	e->lzin[k] = (uint8_t)(b->fill - 1);
+}
+
+/* Input in's lists and the sets its scan marks of each (first[in]). */
+static int build_first(struct filter_engine *e, int in, struct lazy_build *b)
+{
+	struct aho_first *f = &e->first[in];
+	const uint32_t nl = e->nlists[in];
+	uint32_t *eoff = calloc((size_t)nl + 2, sizeof(*eoff));
+	uint32_t *eids = NULL, *at = malloc((nl ? nl : 1) * sizeof(*at));
+	f->eoff = eoff;
+	f->lmark = calloc(nl ? nl : 1, sizeof(*f->lmark));
+	f->mark = e->setseen;
+	f->nkeep = (uint32_t)e->plan->nprimary;
+	int r = -ENOMEM;
+	if (!eoff || !f->lmark || !at)
+		goto out;
+	b->at = eoff;
+	b->fill = 0;
+	each_list_id(e, in, place_eager, b);
+	for (uint32_t l = 0; l < nl; l++)
+		eoff[l + 1] += eoff[l];
+	f->eids = eids = malloc((eoff[nl] ? eoff[nl] : 1) * sizeof(*eids));
+	if (!eids)
+		goto out;
+	memcpy(at, eoff, nl * sizeof(*at));
+	b->at = at;
+	b->fill = in + 1;
+	each_list_id(e, in, place_eager, b);
+	r = 0;
+out:
+	free(at);
+	b->at = NULL;
+	return r;
+}
+
+/* What a short text's scan marks and how set_seen() looks up the rest:
+ * each automaton's lists (aho_list_numbers()), the sets each marks
+ * (build_first()), and the lists of each set looked up, in the
+ * automaton of its input (a set is of one input). */
 static int build_lazy_sets(struct filter_engine *e)
 {
 	const uint32_t from = (uint32_t)e->plan->nprimary, nid = (uint32_t)e->plan->nsets;
 	const size_t nk = nid - from;
+	struct lazy_build b = { .nlist = calloc(nk ? nk : 1, sizeof(uint32_t)),
+		                .max = LAZY_MAX_LISTS };
 	e->lzoff = calloc(nk + 1, sizeof(*e->lzoff));
 	e->lzasked = calloc(nk ? nk : 1, sizeof(*e->lzasked));
 	e->lzin = calloc(nk ? nk : 1, sizeof(*e->lzin));
-	uint32_t *at = malloc((nk ? nk : 1) * sizeof(*at));
 	int r = -ENOMEM;
-	if (!e->lzoff || !e->lzasked || !e->lzin || !at)
+	if (!b.nlist || !e->lzoff || !e->lzasked || !e->lzin)
 		goto out;
 	for (int in = 0; in < NINPUTS; in++) {
-		e->lnum[in] = malloc(aho_report_states(e->aho[in]) * sizeof(*e->lnum[in]));
-		if (!e->lnum[in] || aho_list_numbers(e->aho[in], e->lnum[in], &e->nlists[in]) < 0)
+		uint32_t *lnum = malloc(aho_report_states(e->aho[in]) * sizeof(*lnum));
+		e->first[in].lnum = lnum;
+		if (!lnum || aho_list_numbers(e->aho[in], lnum, &e->nlists[in]) < 0)
 			goto out;
-		e->lmark[in] = calloc(e->nlists[in] ? e->nlists[in] : 1, sizeof(*e->lmark[in]));
-		if (!e->lmark[in])
-			goto out;
-		memset(at, 0, nk * sizeof(*at));
-		aho_id_list_count(e->aho[in], e->lnum[in], from, nid, at);
-		for (size_t k = 0; k < nk; k++) {
-			if (at[k])
-				e->lzin[k] = (uint8_t)in;
-			e->lzoff[k + 1] += at[k];
-		}
+		each_list_id(e, in, count_lists, &b);
 	}
-	for (size_t k = 0; k < nk; k++)
-		e->lzoff[k + 1] += e->lzoff[k];
-	e->lzls = malloc((e->lzoff[nk] ? e->lzoff[nk] : 1) * sizeof(*e->lzls));
-	if (!e->lzls)
-		goto out;
-	memcpy(at, e->lzoff, nk * sizeof(*at));
 	for (int in = 0; in < NINPUTS; in++)
-		aho_id_list_fill(e->aho[in], e->lnum[in], from, nid, at, e->lzls);
+		if (build_first(e, in, &b) < 0)
+			goto out;
+	for (uint32_t g = from; g < nid; g++)
+		e->lzoff[g - from + 1] =
+		        e->lzoff[g - from] + (set_eager(e, &b, g) ? 0 : b.nlist[g - from]);
+	e->lzls = malloc((e->lzoff[nk] ? e->lzoff[nk] : 1) * sizeof(*e->lzls));
+	b.at = malloc((nk ? nk : 1) * sizeof(*b.at));
+	if (!e->lzls || !b.at)
+		goto out;
+	memcpy(b.at, e->lzoff, nk * sizeof(*b.at));
+	for (int in = 0; in < NINPUTS; in++) {
+		b.fill = in + 1;
+		each_list_id(e, in, place_lazy, &b);
+	}
 	r = 0;
 out:
-	free(at);
+	free(b.nlist);
+	free(b.at);
 	return r;
 }
 
@@ -1608,8 +1711,11 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 		if (!e->aho[in])
 			continue;
 		b += (aho_stamps(e->aho[in]) ? aho_stamps(e->aho[in]) : 1) * sizeof(uint32_t);
-		b += aho_report_states(e->aho[in]) * sizeof(*e->lnum[in]);
-		b += e->nlists[in] * sizeof(*e->lmark[in]);
+		b += aho_report_states(e->aho[in]) * sizeof(*e->first[in].lnum);
+		b += (e->nlists[in] + 2) *
+		     (sizeof(*e->first[in].lmark) + sizeof(*e->first[in].eoff));
+		if (e->first[in].eoff)
+			b += e->first[in].eoff[e->nlists[in]] * sizeof(*e->first[in].eids);
 		if (e->always[in])
 			b += e->rs.n * sizeof(uint32_t);
 		if (e->repseen[in])
@@ -1709,8 +1815,9 @@ static __attribute__((noinline)) int lazy_seen(const struct filter_engine *e, ui
 	e->lzasked[k] = e->gen;
 	const int in = e->lzin[k];
 	uint32_t first;
-	if (e->lazy[in] != e->gen || !aho_first_of(e->lmark[in], e->gen, e->lzls + e->lzoff[k],
-	                                           e->lzoff[k + 1] - e->lzoff[k], &first))
+	if (e->lazy[in] != e->gen ||
+	    !aho_first_of(e->first[in].lmark, e->gen, e->lzls + e->lzoff[k],
+	                  e->lzoff[k + 1] - e->lzoff[k], &first))
 		return 0;
 	e->setseen[g] = (struct aho_mark){ e->gen, first };
 	return 1;
@@ -2586,7 +2693,7 @@ static void next_generation(struct filter_engine *e)
 		e->lzasked[k] = 0;
 	for (int in = 0; in < NINPUTS; in++)
 		for (uint32_t l = 0; l < e->nlists[in]; l++)
-			e->lmark[in][l].gen = 0;
+			e->first[in].lmark[l].gen = 0;
 	for (size_t g = 0; g < e->plan->nsets; g++) {
 		e->setseen[g].gen = 0;
 		if (e->occ) {
@@ -2621,8 +2728,7 @@ static void prefilter_input(struct filter_engine *e, struct scan *sc, unsigned f
 {
 	if (len < WINDOW_MIN_TEXT && !(flags & FILTER_SCAN_NO_WINDOW) && e->window_patterns) {
 		on_primary(e, e->lits,
-		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, e->setseen,
-		                          (uint32_t)e->plan->nprimary, e->lnum[in], e->lmark[in],
+		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, &e->first[in],
 		                          e->lits));
 		e->lazy[in] = e->gen;
 		sc->traced[in] = 0;

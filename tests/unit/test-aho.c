@@ -219,15 +219,75 @@ static int same_calls(const struct calls *a, const struct calls *b)
 	return a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
 }
 
-/* aho_scan_first(): every id below nkeep the naive matcher finds marked
- * seen, with the end of its first occurrence (the naive matcher's first
- * call for it); the new ones written, each once; an id marked seen in
- * this generation before the scan left as it was; ids from nkeep on not
- * marked, but aho_first_of() over their lists (aho_list_numbers(),
- * aho_id_list_fill()) says whether they occur and their first end.  A
- * second scan in the same generation with fresh stamps (as another
- * automaton's would be) changes and writes nothing.  Returns 1 when
+/* The lists of a (aho_list_numbers(): lnum, *ret_nl of them) and, by
+ * list, the ids aho_scan_first() marks (eoff, eids: those below nkeep);
+ * by id from nkeep on, the lists that hold it (off, ls).  Returns 1 when
  * wrong. */
+struct first_lists {
+	uint32_t *lnum, nl, *eoff, *eids, *off, *ls;
+};
+
+static int first_lists(const struct aho *a, uint32_t nkeep, uint32_t nids, struct first_lists *fl)
+{
+	const uint32_t nout = (uint32_t)aho_report_states(a), cap = (uint32_t)aho_outputs(a) + 1;
+	fl->lnum = calloc(nout, sizeof(uint32_t));
+	fl->eoff = calloc(nout + 2, sizeof(uint32_t));
+	fl->eids = malloc(cap * sizeof(uint32_t));
+	fl->off = calloc(nids + 2, sizeof(uint32_t));
+	fl->ls = malloc(cap * sizeof(uint32_t));
+	if (!fl->lnum || !fl->eoff || !fl->eids || !fl->off || !fl->ls ||
+	    aho_list_numbers(a, fl->lnum, &fl->nl) != 0 || fl->nl >= nout)
+		return 1;
+	/* twice over the lists, each at its first state: count, then place */
+	for (int place = 0; place < 2; place++) {
+		uint32_t next = 0, ne = 0;
+		for (uint32_t o = 1; o < nout; o++) {
+			if (fl->lnum[o] != next)
+				continue;
+			next++;
+			uint32_t n;
+			const uint32_t *l = aho_state_ids(a, o, &n);
+			for (uint32_t k = 0; k < n; k++) {
+				if (l[k] < nkeep && place)
+					fl->eids[ne++] = l[k];
+				else if (l[k] < nkeep)
+					fl->eoff[fl->lnum[o] + 1]++;
+				else if (place)
+					fl->ls[fl->off[l[k] - nkeep]++] = fl->lnum[o];
+				else
+					fl->off[l[k] - nkeep + 1]++;
+			}
+		}
+		if (place)
+			break;
+		for (uint32_t l = 0; l < fl->nl; l++)
+			fl->eoff[l + 1] += fl->eoff[l];
+		for (uint32_t k = 0; k < nids - nkeep; k++)
+			fl->off[k + 1] += fl->off[k];
+	}
+	/* placing moved each id's start to its end, the next one's start */
+	memmove(fl->off + 1, fl->off, (nids - nkeep) * sizeof(uint32_t));
+	fl->off[0] = 0;
+	return 0;
+}
+
+static void first_lists_free(struct first_lists *fl)
+{
+	free(fl->lnum);
+	free(fl->eoff);
+	free(fl->eids);
+	free(fl->off);
+	free(fl->ls);
+}
+
+/* aho_scan_first() with the ids below nkeep chosen: every one the naive
+ * matcher finds marked seen, with the end of its first occurrence (the
+ * naive matcher's first call for it); the new ones written, each once;
+ * an id marked seen in this generation before the scan left as it was;
+ * ids from nkeep on not marked, but aho_first_of() over their lists
+ * says whether they occur and their first end.  A second scan in the
+ * same generation with fresh stamps (as another automaton's would be)
+ * changes and writes nothing.  Returns 1 when wrong. */
 static int check_first(const struct aho *a, const struct calls *naive, uint32_t nids,
                        const char *text, size_t tl, uint32_t *stamp, uint32_t *out)
 {
@@ -235,14 +295,11 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
 	struct aho_mark *mark = malloc((nids + 1) * sizeof(*mark));
 	uint32_t *want = malloc((nids + 1) * sizeof(uint32_t));
 	uint32_t *fresh = calloc(aho_stamps(a) + 1, sizeof(uint32_t));
-	uint32_t *lnum = calloc(aho_report_states(a), sizeof(uint32_t)), nl = 0;
 	struct aho_mark *lmark = calloc(aho_report_states(a), sizeof(*lmark));
-	uint32_t *off = calloc(nids + 2, sizeof(uint32_t)),
-	         *at = calloc(nids + 1, sizeof(uint32_t));
-	uint32_t *st = malloc((aho_outputs(a) + 1) * sizeof(uint32_t));
 	uint8_t *kept = calloc(nids + 1, 1);
-	int wrong = !mark || !want || !fresh || !lnum || !lmark || !off || !at || !st || !kept;
-	wrong = wrong || aho_list_numbers(a, lnum, &nl) != 0 || nl >= aho_report_states(a);
+	struct first_lists fl = { 0 };
+	int wrong = !mark || !want || !fresh || !lmark || !kept || first_lists(a, nkeep, nids, &fl);
+	const struct aho_first f = { mark, nkeep, fl.lnum, lmark, fl.eoff, fl.eids };
 	for (uint32_t id = 0; !wrong && id < nids; id++) {
 		mark[id].gen = 2; /* a stale mark */
 		mark[id].first = want[id] = UINT32_MAX;
@@ -254,8 +311,7 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
 	for (size_t i = naive->n; !wrong && i-- > 0;)
 		if (naive->v[i].id != 0 || !nkeep)
 			want[naive->v[i].id] = (uint32_t)naive->v[i].end;
-	size_t m =
-	        wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, mark, nkeep, lnum, lmark, out);
+	size_t m = wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, &f, out);
 	for (size_t k = 0; !wrong && k < m; k++) {
 		const uint32_t g = out[k];
 		wrong |= g >= nkeep || g == 0 || kept[g] || want[g] == UINT32_MAX;
@@ -266,36 +322,24 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
 		wrong |= mark[id].first != want[id] || (mark[id].gen == gen) != found;
 		wrong |= id != 0 && found != (kept[id] != 0);
 	}
-	for (uint32_t id = nkeep; !wrong && id < nids; id++)
-		wrong |= mark[id].gen != 2 || mark[id].first != UINT32_MAX;
-	if (!wrong) {
-		aho_id_list_count(a, lnum, nkeep, nids, off + 1);
-		for (uint32_t k = 0; k < nids - nkeep; k++)
-			off[k + 1] += off[k];
-		memcpy(at, off, (nids - nkeep) * sizeof(*at));
-		aho_id_list_fill(a, lnum, nkeep, nids, at, st);
-	}
 	for (uint32_t id = nkeep; !wrong && id < nids; id++) {
 		const uint32_t k = id - nkeep;
 		uint32_t first = 0;
-		const int seen = aho_first_of(lmark, gen, st + off[k], off[k + 1] - off[k], &first);
-		wrong |= at[k] != off[k + 1] || seen != (want[id] != UINT32_MAX);
-		wrong |= seen && first != want[id];
+		const int seen = aho_first_of(lmark, gen, fl.ls + fl.off[k],
+		                              fl.off[k + 1] - fl.off[k], &first);
+		wrong |= mark[id].gen != 2 || mark[id].first != UINT32_MAX;
+		wrong |= seen != (want[id] != UINT32_MAX) || (seen && first != want[id]);
 	}
 	if (!wrong)
-		wrong |=
-		        aho_scan_first(a, text, tl, fresh, gen, mark, nkeep, lnum, lmark, out) != 0;
+		wrong |= aho_scan_first(a, text, tl, fresh, gen, &f, out) != 0;
 	for (uint32_t id = 0; !wrong && id < nkeep; id++)
 		wrong |= mark[id].first != want[id];
 	free(mark);
 	free(want);
 	free(fresh);
-	free(lnum);
 	free(lmark);
-	free(off);
-	free(at);
-	free(st);
 	free(kept);
+	first_lists_free(&fl);
 	return wrong;
 }
 
