@@ -716,89 +716,61 @@ size_t aho_scan(const struct aho *a, const char *text, size_t len, uint32_t *sta
 	return (size_t)(o - out);
 }
 
-/* report() for aho_scan_first(): each output state's list is marked,
- * and the ids the caller chose of it (aho.h).  The aho's own list is not
- * read: of a short comment's 700 reported ids (both automata) 430 were
- * new and 37 some pattern's primary set; marking the others, of which
- * the engine asks about a few, was most of this function's work
- * (docs/filter.md, "twentieth round"). */
+/* What aho_scan_first() does with each id reported (aho.h). */
+struct first_sink {
+	struct aho_mark *mark;
+	uint32_t gen, nkeep;
+};
+
+/* report() for aho_scan_first(): an id is looked at where it is reported
+ * and not copied unless it is new and below nkeep.  Of a short comment's
+ * 660 reported ids (both automata) about 400 are new and 60 kept: where
+ * aho_scan_ends() copied all 660 for the engine to walk again, one pass
+ * over them does all the work. */
 static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uint32_t o,
-                                                        uint32_t *stamp, const struct aho_first *f,
-                                                        uint32_t gen, uint32_t end, uint32_t *out)
+                                                        uint32_t *stamp, const struct first_sink *k,
+                                                        uint32_t end, uint32_t *out)
 {
 	const struct orec *orc = a->orec;
-	const uint32_t *lnum = f->lnum, *eoff = f->eoff, *eids = f->eids;
-	struct aho_mark *mark = f->mark, *lmark = f->lmark;
-	const uint32_t nkeep = f->nkeep;
+	const uint32_t *ids = a->ids;
+	struct aho_mark *mark = k->mark;
+	const uint32_t gen = k->gen, nkeep = k->nkeep;
 	do {
 		stamp_set(stamp, o, gen);
-		const uint32_t l = lnum[o];
-		if (lmark[l].gen != gen) {
-			lmark[l] = (struct aho_mark){ gen, end };
-			for (uint32_t k = eoff[l]; k < eoff[l + 1]; k++) {
-				const uint32_t g = eids[k];
-				if (mark[g].gen != gen) {
-					mark[g] = (struct aho_mark){ gen, end };
-					if (g < nkeep)
-						*out++ = g;
-				}
+		uint32_t n;
+		const uint32_t *l = list_in(ids, orc[o].lo, &n);
+		const uint32_t *e = l + n;
+		/* the list ascends (aho_image_read() checks it): the ids kept,
+		 * if any, come first, and the rest are only marked */
+		for (; l < e && *l < nkeep; l++) {
+			const uint32_t g = *l;
+			if (mark[g].gen != gen) {
+				mark[g] = (struct aho_mark){ gen, end };
+				*out++ = g;
 			}
 		}
+		for (; l < e; l++)
+			if (mark[*l].gen != gen)
+				mark[*l] = (struct aho_mark){ gen, end };
 		o = orc[o].next;
 	} while (o && !stamped(stamp, o, gen));
 	return out;
 }
 
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, const struct aho_first *f, uint32_t *out)
+                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, uint32_t *out)
 {
 	const uint8_t *p = (const uint8_t *)text;
 	const uint8_t *cls = a->cls;
+	const struct first_sink k = { mark, gen, nkeep };
 	uint32_t *o = out;
 	uint32_t s = 0, r;
 	for (size_t i = 0; i < len; i++) {
 		s = step(a, s, cls[p[i]], &r);
 		if (r && !stamped(stamp, r, gen))
-			o = report_first(a, r, stamp, f, gen, (uint32_t)(i + 1), o);
+			o = report_first(a, r, stamp, &k, (uint32_t)(i + 1), o);
 	}
 	return (size_t)(o - out);
-}
-
-int aho_list_numbers(const struct aho *a, uint32_t *lnum, uint32_t *ret_n)
-{
-	/* a list is known by where it starts in ids[] */
-	uint32_t *at = malloc((a->nids + 1) * sizeof(*at));
-	if (!at)
-		return -ENOMEM;
-	for (size_t i = 0; i <= a->nids; i++)
-		at[i] = UINT32_MAX;
-	uint32_t n = 0;
-	lnum[0] = 0;
-	for (uint32_t o = 1; o <= a->nout; o++) {
-		uint32_t *x = &at[a->orec[o].lo & LOW24];
-		if (*x == UINT32_MAX)
-			*x = n++;
-		lnum[o] = *x;
-	}
-	free(at);
-	*ret_n = n;
-	return 0;
-}
-
-const uint32_t *aho_state_ids(const struct aho *a, uint32_t o, uint32_t *ret_n)
-{
-	return list_of(a, o, ret_n);
-}
-
-int aho_first_of(const struct aho_mark *lmark, uint32_t gen, const uint32_t *ls, size_t n,
-                 uint32_t *ret_first)
-{
-	uint32_t first = UINT32_MAX;
-	for (size_t k = 0; k < n; k++)
-		if (lmark[ls[k]].gen == gen && lmark[ls[k]].first < first)
-			first = lmark[ls[k]].first;
-	*ret_first = first;
-	return first != UINT32_MAX;
 }
 
 size_t aho_scan_trace(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
@@ -1106,9 +1078,13 @@ static const char *check_outputs(const struct aho *a, uint32_t id_limit)
 			n = a->ids[at++];
 		if (at > a->nids || n > a->nids - at)
 			return "automaton: output list out of range";
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < n; k++) {
 			if (a->ids[at + k] >= id_limit)
 				return "automaton: id out of range";
+			/* report_first() takes the ids below nkeep to come first */
+			if (k > 0 && a->ids[at + k] <= a->ids[at + k - 1])
+				return "automaton: output list not ascending";
+		}
 		total += n;
 	}
 	return total == a->nreport ? NULL : "automaton: report count wrong";

@@ -68,52 +68,18 @@ struct aho_mark {
 	uint32_t first; /* valid when gen is the scan's */
 };
 
-/* The distinct id lists of the output states (states with the same ids
- * share one: a lexicon's words), numbered 0, 1, 2 ... in order of their
- * first state: lnum[o] for each output state o (aho_report_states()
- * entries; lnum[0] is 0 and unused).  *ret_n: how many lists.  Returns 0
- * or -ENOMEM. */
-int aho_list_numbers(const struct aho *a, uint32_t *lnum, uint32_t *ret_n);
-
-/* Output state o's ids (*ret_n of them): the list aho_list_numbers()
- * numbers lnum[o]. */
-const uint32_t *aho_state_ids(const struct aho *a, uint32_t o, uint32_t *ret_n);
-
-/* What aho_scan_first() marks: per id, per list of ids (aho_list_numbers()),
- * and which ids of each list, chosen by the caller. */
-struct aho_first {
-	struct aho_mark *mark;  /* per id */
-	uint32_t nkeep;         /* new ids below it are written */
-	const uint32_t *lnum;   /* per output state, its list */
-	struct aho_mark *lmark; /* per list */
-	/* per list l, the ids to mark, eids[eoff[l] .. eoff[l + 1]) */
-	const uint32_t *eoff, *eids;
-};
-
-/* aho_scan() for the prefilter of a short text: where what is of
- * interest first occurs, and only new ids of interest written.  For each
- * list l reported (that of an output state the scan enters, or one on
- * its output chain) whose f->lmark[l].gen != gen, it sets lmark[l].gen =
- * gen and lmark[l].first to the end offset of the list's first report
+/* aho_scan() for the prefilter of a short text: where each id first
+ * occurs, and only new ids of interest written.  For each id reported
+ * whose mark[id].gen != gen, it sets mark[id].gen = gen and
+ * mark[id].first to the end offset of the id's first occurrence in text
  * (just after the literal's last byte: an output state reports once a
- * scan, with the chain after it up to one that reported earlier, so a
- * list's first report is at its first end); and the same for each id of
- * the list's chosen ones (f->eids) in f->mark, writing it to out when it
- * is new and below f->nkeep.  Ids not chosen are not looked at (of a
- * short comment's 700 reported ids 430 were new, 37 some pattern's
- * primary set, and the engine asks about some 45): aho_first_of() over
- * an id's lists answers for it later.  Ids and lists already seen in
- * this generation (by an earlier scan with the same gen) are left as
- * they are.  Returns the number written (at most aho_outputs()). */
+ * scan, with the chain after it up to one that reported earlier, so an
+ * id's first report is at its first end), and writes the id to out when
+ * it is below nkeep.  mark has an entry per id; ids already seen in this
+ * generation (by an earlier scan with the same gen) are left as they
+ * are.  Returns the number written (at most aho_outputs()). */
 size_t aho_scan_first(const struct aho *a, const char *text, size_t len, uint32_t *stamp,
-                      uint32_t gen, const struct aho_first *f, uint32_t *out);
-
-/* After aho_scan_first() with gen and lmark: whether one of the lists
- * ls[0..n) (the lists that hold an id) was reported, and in *ret_first
- * the least of their first ends (the id's first end, as mark[id].first
- * would have it). */
-int aho_first_of(const struct aho_mark *lmark, uint32_t gen, const uint32_t *ls, size_t n,
-                 uint32_t *ret_first);
+                      uint32_t gen, struct aho_mark *mark, uint32_t nkeep, uint32_t *out);
 
 /* aho_scan() that also keeps, in trace, the end offset and reporting
  * state of every position where some literal ends, so that

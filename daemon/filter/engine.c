@@ -180,19 +180,6 @@ struct filter_engine {
 	 * texts: .first, where its first occurrence ends in its input
 	 * (aho_scan_first()) */
 	struct aho_mark *setseen;
-	/* A short text's scan marks the primary sets and those in many of its
-	 * automaton's id lists; the other sets are looked up when asked
-	 * (set_seen()).  Per set from plan->nprimary on (index g - nprimary),
-	 * the lists that hold it when it is looked up, lzls[lzoff[k] ..
-	 * lzoff[k + 1]), its input, and == gen when looked up in this scan;
-	 * per input, what aho_scan_first() marks (first[]: each output
-	 * state's list, the lists' marks, the sets marked of each list), and
-	 * == gen when it ran */
-	uint32_t *lzoff, *lzls, *lzasked;
-	uint8_t *lzin;
-	struct aho_first first[NINPUTS];
-	uint32_t nlists[NINPUTS];
-	uint32_t lazy[NINPUTS];
 	uint32_t *primed; /* scratch: plan->fan entries whose primary set was seen */
 	size_t nprimed;
 	pcre2_match_context *wctx; /* mctx with an offset limit, for windows */
@@ -294,10 +281,6 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->want);
 	free(e->recorded);
 	free(e->setseen);
-	free(e->lzoff);
-	free(e->lzls);
-	free(e->lzasked);
-	free(e->lzin);
 	free(e->primed);
 	free(e->occ_pos);
 	free(e->occ_next);
@@ -306,10 +289,6 @@ void filter_engine_free(struct filter_engine *e)
 		free(e->repseen[in]);
 		free(e->replo[in]);
 		free(e->repn[in]);
-		free((void *)e->first[in].lnum);
-		free(e->first[in].lmark);
-		free((void *)e->first[in].eoff);
-		free((void *)e->first[in].eids);
 	}
 	aho_trace_free(&e->wtrace);
 	free(e->chainids);
@@ -1256,150 +1235,6 @@ static uint16_t slot_limit(const char *src, int in)
  * prefcache.h), else one read from the plan cache's file (plandisk.h),
  * else a new one; then the engine's own state for it (slots, windows,
  * rules without literals, scan stamps). */
-/* Walk the distinct lists of automaton `in` (aho_list_numbers(),
- * first[in].lnum): fn(e, ctx, list, id) for each id of each. */
-typedef void list_id_fn(struct filter_engine *e, void *ctx, uint32_t l, uint32_t g);
-static void each_list_id(struct filter_engine *e, int in, list_id_fn *fn, void *ctx)
-{
-	const uint32_t *lnum = e->first[in].lnum;
-	const uint32_t nout = (uint32_t)aho_report_states(e->aho[in]);
-	uint32_t next = 0;
-	for (uint32_t o = 1; o < nout; o++) {
-		if (lnum[o] != next)
-			continue; /* a list met before */
-		next++;
-		uint32_t n;
-		const uint32_t *l = aho_state_ids(e->aho[in], o, &n);
-		for (uint32_t k = 0; k < n; k++)
-			fn(e, ctx, lnum[o], l[k]);
-	}
-}
-
-/* Sets in more lists than this are marked by a short text's scan, not
- * looked up (looking one up walks its lists): docs/filter.md,
- * "twentieth round". */
-#define LAZY_MAX_LISTS 8u
-
-struct lazy_build {
-	uint32_t *nlist; /* per set from nprimary on, the lists that hold it */
-	uint32_t *at;    /* the next free place, per list (eids) or set (lzls) */
-	int fill;        /* input + 1 when placing, 0 when counting */
-	uint32_t max;    /* LAZY_MAX_LISTS */
-};
-
-/* Is set g marked by a short text's scan (else looked up)? */
-static int set_eager(const struct filter_engine *e, const struct lazy_build *b, uint32_t g)
-{
-	return g < e->plan->nprimary || b->nlist[g - e->plan->nprimary] > b->max;
-}
-
-static void count_lists(struct filter_engine *e, void *ctx, uint32_t l, uint32_t g)
-{
-	struct lazy_build *b = ctx;
-	(void)l;
-	if (g >= e->plan->nprimary)
-		b->nlist[g - e->plan->nprimary]++;
-}
-
-static void place_eager(struct filter_engine *e, void *ctx, uint32_t l, uint32_t g)
-{
-	struct lazy_build *b = ctx;
-	if (!set_eager(e, b, g))
-		return;
-	if (b->fill)
-		((uint32_t *)e->first[b->fill - 1].eids)[b->at[l]++] = g;
-	else
-		b->at[l + 1]++;
-}
-
-static void place_lazy(struct filter_engine *e, void *ctx, uint32_t l, uint32_t g)
-{
-	struct lazy_build *b = ctx;
-	if (set_eager(e, b, g))
-		return;
-	const uint32_t k = g - (uint32_t)e->plan->nprimary;
-	e->lzls[b->at[k]++] = l;
-	e->lzin[k] = (uint8_t)(b->fill - 1);
-}
-
-/* Input in's lists and the sets its scan marks of each (first[in]). */
-static int build_first(struct filter_engine *e, int in, struct lazy_build *b)
-{
-	struct aho_first *f = &e->first[in];
-	const uint32_t nl = e->nlists[in];
-	uint32_t *eoff = calloc((size_t)nl + 2, sizeof(*eoff));
-	uint32_t *eids = NULL, *at = malloc((nl ? nl : 1) * sizeof(*at));
-	f->eoff = eoff;
-	f->lmark = calloc(nl ? nl : 1, sizeof(*f->lmark));
-	f->mark = e->setseen;
-	f->nkeep = (uint32_t)e->plan->nprimary;
-	int r = -ENOMEM;
-	if (!eoff || !f->lmark || !at)
-		goto out;
-	b->at = eoff;
-	b->fill = 0;
-	each_list_id(e, in, place_eager, b);
-	for (uint32_t l = 0; l < nl; l++)
-		eoff[l + 1] += eoff[l];
-	f->eids = eids = malloc((eoff[nl] ? eoff[nl] : 1) * sizeof(*eids));
-	if (!eids)
-		goto out;
-	memcpy(at, eoff, nl * sizeof(*at));
-	b->at = at;
-	b->fill = in + 1;
-	each_list_id(e, in, place_eager, b);
-	r = 0;
-out:
-	free(at);
-	b->at = NULL;
-	return r;
-}
-
-/* What a short text's scan marks and how set_seen() looks up the rest:
- * each automaton's lists (aho_list_numbers()), the sets each marks
- * (build_first()), and the lists of each set looked up, in the
- * automaton of its input (a set is of one input). */
-static int build_lazy_sets(struct filter_engine *e)
-{
-	const uint32_t from = (uint32_t)e->plan->nprimary, nid = (uint32_t)e->plan->nsets;
-	const size_t nk = nid - from;
-	struct lazy_build b = { .nlist = calloc(nk ? nk : 1, sizeof(uint32_t)),
-		                .max = LAZY_MAX_LISTS };
-	e->lzoff = calloc(nk + 1, sizeof(*e->lzoff));
-	e->lzasked = calloc(nk ? nk : 1, sizeof(*e->lzasked));
-	e->lzin = calloc(nk ? nk : 1, sizeof(*e->lzin));
-	int r = -ENOMEM;
-	if (!b.nlist || !e->lzoff || !e->lzasked || !e->lzin)
-		goto out;
-	for (int in = 0; in < NINPUTS; in++) {
-		uint32_t *lnum = malloc(aho_report_states(e->aho[in]) * sizeof(*lnum));
-		e->first[in].lnum = lnum;
-		if (!lnum || aho_list_numbers(e->aho[in], lnum, &e->nlists[in]) < 0)
-			goto out;
-		each_list_id(e, in, count_lists, &b);
-	}
-	for (int in = 0; in < NINPUTS; in++)
-		if (build_first(e, in, &b) < 0)
-			goto out;
-	for (uint32_t g = from; g < nid; g++)
-		e->lzoff[g - from + 1] =
-		        e->lzoff[g - from] + (set_eager(e, &b, g) ? 0 : b.nlist[g - from]);
-	e->lzls = malloc((e->lzoff[nk] ? e->lzoff[nk] : 1) * sizeof(*e->lzls));
-	b.at = malloc((nk ? nk : 1) * sizeof(*b.at));
-	if (!e->lzls || !b.at)
-		goto out;
-	memcpy(b.at, e->lzoff, nk * sizeof(*b.at));
-	for (int in = 0; in < NINPUTS; in++) {
-		b.fill = in + 1;
-		each_list_id(e, in, place_lazy, &b);
-	}
-	r = 0;
-out:
-	free(b.nlist);
-	free(b.at);
-	return r;
-}
-
 static int build_prefilter(struct filter_engine *e)
 {
 	const void **src = NULL; /* the key of the plan: code cache entries */
@@ -1459,7 +1294,7 @@ static int build_prefilter(struct filter_engine *e)
 	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
 	e->setseen = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->setseen));
 	e->primed = malloc((e->nslots ? e->nslots : 1) * sizeof(*e->primed));
-	if (!e->lits || !e->setseen || !e->primed || build_lazy_sets(e) < 0)
+	if (!e->lits || !e->setseen || !e->primed)
 		goto out;
 	r = 0;
 out:
@@ -1698,11 +1533,6 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 	b += ns * (sizeof(*e->slots) + sizeof(*e->splits) + sizeof(*e->cref) + sizeof(*e->primed));
 	b += e->opt.max_spans * sizeof(*e->spans);
 	b += nsets * sizeof(*e->setseen);
-	if (e->lzoff) {
-		const size_t nk = e->plan->nsets - e->plan->nprimary;
-		b += (nk + 1) * sizeof(*e->lzoff) + nk * (sizeof(*e->lzasked) + sizeof(*e->lzin));
-		b += e->lzoff[nk] * sizeof(*e->lzls);
-	}
 	if (e->occ)
 		b += nsets * (sizeof(*e->occ) + sizeof(*e->want)) + ns * sizeof(*e->recorded);
 	b += e->occcap * (sizeof(*e->occ_pos) + sizeof(*e->occ_next));
@@ -1711,11 +1541,6 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 		if (!e->aho[in])
 			continue;
 		b += (aho_stamps(e->aho[in]) ? aho_stamps(e->aho[in]) : 1) * sizeof(uint32_t);
-		b += aho_report_states(e->aho[in]) * sizeof(*e->first[in].lnum);
-		b += (e->nlists[in] + 2) *
-		     (sizeof(*e->first[in].lmark) + sizeof(*e->first[in].eoff));
-		if (e->first[in].eoff)
-			b += e->first[in].eoff[e->nlists[in]] * sizeof(*e->first[in].eids);
 		if (e->always[in])
 			b += e->rs.n * sizeof(uint32_t);
 		if (e->repseen[in])
@@ -1788,9 +1613,8 @@ static void on_literals(struct filter_engine *e, const uint32_t *ids, size_t n)
 	e->nprimed = nprimed;
 }
 
-/* aho_scan_first() stamped the primary sets it saw and kept where each
- * first ends (the others are looked up, set_seen()); it wrote the new
- * primary sets, ids[0..n): their slots are primed. */
+/* aho_scan_first() stamped the sets it saw and kept where each first
+ * ends; it wrote the new primary sets, ids[0..n): their slots are primed. */
 static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 {
 	const uint32_t *off = e->plan->fan_off;
@@ -1802,35 +1626,6 @@ static void on_primary(struct filter_engine *e, const uint32_t *ids, size_t n)
 	e->nprimed = nprimed;
 }
 
-/* set_seen() for a set g >= nprimary not marked: on an input a short
- * text's scan (aho_scan_first()) did not mark it for, whether one of its
- * id lists was reported, and then where it first ends; looked up once a
- * scan (e->lzasked).  The engine's tables are written through its
- * pointers: a lookup is a cache, not a change. */
-static __attribute__((noinline)) int lazy_seen(const struct filter_engine *e, uint32_t g)
-{
-	const uint32_t k = g - (uint32_t)e->plan->nprimary;
-	if (e->lzasked[k] == e->gen)
-		return 0; /* asked before: seen would have marked it */
-	e->lzasked[k] = e->gen;
-	const int in = e->lzin[k];
-	uint32_t first;
-	if (e->lazy[in] != e->gen ||
-	    !aho_first_of(e->first[in].lmark, e->gen, e->lzls + e->lzoff[k],
-	                  e->lzoff[k + 1] - e->lzoff[k], &first))
-		return 0;
-	e->setseen[g] = (struct aho_mark){ e->gen, first };
-	return 1;
-}
-
-/* Was set g seen in this scan?  The sets a scan marks (on_literals(), and
- * aho_scan_first() below nprimary) are marked; the others of a short
- * text are looked up (lazy_seen()). */
-static inline int set_seen(const struct filter_engine *e, uint32_t g)
-{
-	return e->setseen[g].gen == e->gen || (g >= e->plan->nprimary && lazy_seen(e, g));
-}
-
 struct scan;
 static int too_long(const struct filter_engine *e, struct scan *sc, const struct slot *sl);
 
@@ -1839,7 +1634,7 @@ static int too_long(const struct filter_engine *e, struct scan *sc, const struct
 static int fan_open(const struct filter_engine *e, const struct plan_fan *f)
 {
 	for (unsigned c = 0; c < PLAN_FAN_OTHERS && f->other[c] != PLAN_NO_SET; c++)
-		if (!set_seen(e, f->other[c]))
+		if (e->setseen[f->other[c]].gen != e->gen)
 			return 0;
 	return 1;
 }
@@ -1869,7 +1664,7 @@ static int sets_seen(const struct filter_engine *e, size_t s)
 {
 	const struct plan_slot *ps = &e->plan->slot[s];
 	for (unsigned c = 0; c < PREFILTER_MAX_CONJ; c++)
-		if ((ps->full >> c & 1) && !set_seen(e, ps->set[c]))
+		if ((ps->full >> c & 1) && e->setseen[ps->set[c]].gen != e->gen)
 			return 0;
 	return 1;
 }
@@ -2436,7 +2231,7 @@ static int except_windowed(struct filter_engine *e, size_t s, const char *subj, 
 }
 
 /* Where the first occurrence of set g (seen in this scan of a short
- * text, set_seen()) ends (aho_scan_first(), lazy_seen()). */
+ * text) ends (aho_scan_first()). */
 static uint32_t first_end(const struct filter_engine *e, uint32_t g)
 {
 	return e->setseen[g].first; /* a set is of one input: setseen holds both's */
@@ -2471,7 +2266,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, const char *s
 			if (!(e->slots[s].full & (1u << c)))
 				continue;
 			const uint32_t g = ps->set[c];
-			if (!set_seen(e, g))
+			if (e->setseen[g].gen != e->gen)
 				return 0; /* cannot be: the slot is open */
 			uint32_t f = first_end(e, g);
 			if (f > end)
@@ -2481,7 +2276,7 @@ static size_t short_start(const struct filter_engine *e, size_t s, const char *s
 		const uint32_t g = ps->set[sp->wset];
 		if (g == PLAN_NO_SET)
 			return 0;
-		if (!set_seen(e, g))
+		if (e->setseen[g].gen != e->gen)
 			return sp->wset == PREFIX_SET ? SHORT_NONE : 0;
 		end = first_end(e, g);
 	}
@@ -2687,13 +2482,6 @@ static void next_generation(struct filter_engine *e)
 		if (e->recorded)
 			e->recorded[s] = 0;
 	}
-	for (int in = 0; in < NINPUTS; in++)
-		e->lazy[in] = 0;
-	for (size_t k = 0; k < e->plan->nsets - e->plan->nprimary; k++)
-		e->lzasked[k] = 0;
-	for (int in = 0; in < NINPUTS; in++)
-		for (uint32_t l = 0; l < e->nlists[in]; l++)
-			e->first[in].lmark[l].gen = 0;
 	for (size_t g = 0; g < e->plan->nsets; g++) {
 		e->setseen[g].gen = 0;
 		if (e->occ) {
@@ -2728,9 +2516,8 @@ static void prefilter_input(struct filter_engine *e, struct scan *sc, unsigned f
 {
 	if (len < WINDOW_MIN_TEXT && !(flags & FILTER_SCAN_NO_WINDOW) && e->window_patterns) {
 		on_primary(e, e->lits,
-		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, &e->first[in],
-		                          e->lits));
-		e->lazy[in] = e->gen;
+		           aho_scan_first(e->aho[in], s, len, e->stamp[in], e->gen, e->setseen,
+		                          (uint32_t)e->plan->nprimary, e->lits));
 		sc->traced[in] = 0;
 		sc->starts[in] = 1;
 		return;

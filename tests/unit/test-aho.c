@@ -9,6 +9,7 @@
  * prefixes, bytes 0x80-0xff, the empty text, long id lists, tries wider
  * than the 2-byte rows can name) and sets made for the records laid out
  * along chains (chains, leaves, states of 2 to 200 children). */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,75 +220,13 @@ static int same_calls(const struct calls *a, const struct calls *b)
 	return a->n == b->n && (a->n == 0 || memcmp(a->v, b->v, a->n * sizeof(*a->v)) == 0);
 }
 
-/* The lists of a (aho_list_numbers(): lnum, *ret_nl of them) and, by
- * list, the ids aho_scan_first() marks (eoff, eids: those below nkeep);
- * by id from nkeep on, the lists that hold it (off, ls).  Returns 1 when
+/* aho_scan_first(): every id the naive matcher finds marked seen, with
+ * the end of its first occurrence (the naive matcher's first call for
+ * it); the new ids below nkeep written, each once; an id marked seen in
+ * this generation before the scan left as it was; nothing else touched.
+ * A second scan in the same generation with fresh stamps (as another
+ * automaton's would be) changes and writes nothing.  Returns 1 when
  * wrong. */
-struct first_lists {
-	uint32_t *lnum, nl, *eoff, *eids, *off, *ls;
-};
-
-static int first_lists(const struct aho *a, uint32_t nkeep, uint32_t nids, struct first_lists *fl)
-{
-	const uint32_t nout = (uint32_t)aho_report_states(a), cap = (uint32_t)aho_outputs(a) + 1;
-	fl->lnum = calloc(nout, sizeof(uint32_t));
-	fl->eoff = calloc(nout + 2, sizeof(uint32_t));
-	fl->eids = malloc(cap * sizeof(uint32_t));
-	fl->off = calloc(nids + 2, sizeof(uint32_t));
-	fl->ls = malloc(cap * sizeof(uint32_t));
-	if (!fl->lnum || !fl->eoff || !fl->eids || !fl->off || !fl->ls ||
-	    aho_list_numbers(a, fl->lnum, &fl->nl) != 0 || fl->nl >= nout)
-		return 1;
-	/* twice over the lists, each at its first state: count, then place */
-	for (int place = 0; place < 2; place++) {
-		uint32_t next = 0, ne = 0;
-		for (uint32_t o = 1; o < nout; o++) {
-			if (fl->lnum[o] != next)
-				continue;
-			next++;
-			uint32_t n;
-			const uint32_t *l = aho_state_ids(a, o, &n);
-			for (uint32_t k = 0; k < n; k++) {
-				if (l[k] < nkeep && place)
-					fl->eids[ne++] = l[k];
-				else if (l[k] < nkeep)
-					fl->eoff[fl->lnum[o] + 1]++;
-				else if (place)
-					fl->ls[fl->off[l[k] - nkeep]++] = fl->lnum[o];
-				else
-					fl->off[l[k] - nkeep + 1]++;
-			}
-		}
-		if (place)
-			break;
-		for (uint32_t l = 0; l < fl->nl; l++)
-			fl->eoff[l + 1] += fl->eoff[l];
-		for (uint32_t k = 0; k < nids - nkeep; k++)
-			fl->off[k + 1] += fl->off[k];
-	}
-	/* placing moved each id's start to its end, the next one's start */
-	memmove(fl->off + 1, fl->off, (nids - nkeep) * sizeof(uint32_t));
-	fl->off[0] = 0;
-	return 0;
-}
-
-static void first_lists_free(struct first_lists *fl)
-{
-	free(fl->lnum);
-	free(fl->eoff);
-	free(fl->eids);
-	free(fl->off);
-	free(fl->ls);
-}
-
-/* aho_scan_first() with the ids below nkeep chosen: every one the naive
- * matcher finds marked seen, with the end of its first occurrence (the
- * naive matcher's first call for it); the new ones written, each once;
- * an id marked seen in this generation before the scan left as it was;
- * ids from nkeep on not marked, but aho_first_of() over their lists
- * says whether they occur and their first end.  A second scan in the
- * same generation with fresh stamps (as another automaton's would be)
- * changes and writes nothing.  Returns 1 when wrong. */
 static int check_first(const struct aho *a, const struct calls *naive, uint32_t nids,
                        const char *text, size_t tl, uint32_t *stamp, uint32_t *out)
 {
@@ -295,51 +234,38 @@ static int check_first(const struct aho *a, const struct calls *naive, uint32_t 
 	struct aho_mark *mark = malloc((nids + 1) * sizeof(*mark));
 	uint32_t *want = malloc((nids + 1) * sizeof(uint32_t));
 	uint32_t *fresh = calloc(aho_stamps(a) + 1, sizeof(uint32_t));
-	struct aho_mark *lmark = calloc(aho_report_states(a), sizeof(*lmark));
 	uint8_t *kept = calloc(nids + 1, 1);
-	struct first_lists fl = { 0 };
-	int wrong = !mark || !want || !fresh || !lmark || !kept || first_lists(a, nkeep, nids, &fl);
-	const struct aho_first f = { mark, nkeep, fl.lnum, lmark, fl.eoff, fl.eids };
+	int wrong = !mark || !want || !fresh || !kept;
 	for (uint32_t id = 0; !wrong && id < nids; id++) {
 		mark[id].gen = 2; /* a stale mark */
 		mark[id].first = want[id] = UINT32_MAX;
 	}
-	if (!wrong && nkeep) {
+	if (!wrong && nids) {
 		mark[0].gen = gen; /* seen already: left alone */
 		mark[0].first = want[0] = 12345;
 	}
 	for (size_t i = naive->n; !wrong && i-- > 0;)
-		if (naive->v[i].id != 0 || !nkeep)
+		if (naive->v[i].id != 0)
 			want[naive->v[i].id] = (uint32_t)naive->v[i].end;
-	size_t m = wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, &f, out);
+	size_t m = wrong ? 0 : aho_scan_first(a, text, tl, stamp, gen, mark, nkeep, out);
 	for (size_t k = 0; !wrong && k < m; k++) {
 		const uint32_t g = out[k];
 		wrong |= g >= nkeep || g == 0 || kept[g] || want[g] == UINT32_MAX;
 		kept[g] = 1;
 	}
-	for (uint32_t id = 0; !wrong && id < nkeep; id++) {
+	for (uint32_t id = 0; !wrong && id < nids; id++) {
 		const int found = want[id] != UINT32_MAX;
 		wrong |= mark[id].first != want[id] || (mark[id].gen == gen) != found;
-		wrong |= id != 0 && found != (kept[id] != 0);
-	}
-	for (uint32_t id = nkeep; !wrong && id < nids; id++) {
-		const uint32_t k = id - nkeep;
-		uint32_t first = 0;
-		const int seen = aho_first_of(lmark, gen, fl.ls + fl.off[k],
-		                              fl.off[k + 1] - fl.off[k], &first);
-		wrong |= mark[id].gen != 2 || mark[id].first != UINT32_MAX;
-		wrong |= seen != (want[id] != UINT32_MAX) || (seen && first != want[id]);
+		wrong |= id != 0 && id < nkeep && found != (kept[id] != 0);
 	}
 	if (!wrong)
-		wrong |= aho_scan_first(a, text, tl, fresh, gen, &f, out) != 0;
-	for (uint32_t id = 0; !wrong && id < nkeep; id++)
+		wrong |= aho_scan_first(a, text, tl, fresh, gen, mark, nids, out) != 0;
+	for (uint32_t id = 0; !wrong && id < nids; id++)
 		wrong |= mark[id].first != want[id];
 	free(mark);
 	free(want);
 	free(fresh);
-	free(lmark);
 	free(kept);
-	first_lists_free(&fl);
 	return wrong;
 }
 
@@ -773,6 +699,41 @@ static void test_rows_beyond_two_bytes(void)
 	T_EQ_INT(0, wrong);
 }
 
+/* aho_image_read() takes an image whose lists ascend and refuses one
+ * whose list does not: report_first() reads the ids a caller keeps (the
+ * lowest) first, and would miss one placed after a higher id. */
+static void test_image_lists_ascend(void)
+{
+	const char *lit[] = { "ab", "ab", "cd" };
+	const size_t len[] = { 2, 2, 2 };
+	const uint32_t ids[] = { 1000001, 1000002, 7 };
+	const uint32_t pair[2] = { 1000001, 1000002 };
+	struct aho *a = NULL, *b = NULL;
+	T_EQ_INT(0, aho_build(lit, len, ids, 3, &a));
+	const size_t n = aho_image_size(a);
+	unsigned char *img = malloc(n);
+	T_ASSERT(img != NULL);
+	aho_image_write(a, img);
+	size_t used = 0;
+	const char *why = NULL;
+	T_EQ_INT(0, aho_image_read(img, n, 2000000, &used, &b, &why));
+	T_EQ_INT((long)n, (long)used);
+	aho_free(b);
+	b = NULL;
+	unsigned char *at = NULL;
+	for (size_t i = 0; i + sizeof(pair) <= n && !at; i++)
+		if (memcmp(img + i, pair, sizeof(pair)) == 0)
+			at = img + i;
+	T_ASSERT(at != NULL);
+	const uint32_t swapped[2] = { pair[1], pair[0] };
+	memcpy(at, swapped, sizeof(swapped));
+	T_EQ_INT(-EINVAL, aho_image_read(img, n, 2000000, &used, &b, &why));
+	T_CONTAINS(why, "ascending");
+	T_ASSERT(b == NULL);
+	free(img);
+	aho_free(a);
+}
+
 int main(void)
 {
 	T_RUN(test_small_alphabet_deep_chains);
@@ -785,5 +746,6 @@ int main(void)
 	T_RUN(test_rows_beyond_two_bytes);
 	T_RUN(test_chains_leaves_and_branches);
 	T_RUN(test_two_hundred_children);
+	T_RUN(test_image_lists_ascend);
 	return t_done();
 }
