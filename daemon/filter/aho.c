@@ -739,14 +739,19 @@ static __attribute__((noinline)) uint32_t *report_first(const struct aho *a, uin
 		stamp_set(stamp, o, gen);
 		uint32_t n;
 		const uint32_t *l = list_in(ids, orc[o].lo, &n);
-		for (const uint32_t *e = l + n; l < e; l++) {
+		const uint32_t *e = l + n;
+		/* the list ascends (aho_image_read() checks it): the ids kept,
+		 * if any, come first, and the rest are only marked */
+		for (; l < e && *l < nkeep; l++) {
 			const uint32_t g = *l;
 			if (mark[g].gen != gen) {
 				mark[g] = (struct aho_mark){ gen, end };
-				if (g < nkeep)
-					*out++ = g;
+				*out++ = g;
 			}
 		}
+		for (; l < e; l++)
+			if (mark[*l].gen != gen)
+				mark[*l] = (struct aho_mark){ gen, end };
 		o = orc[o].next;
 	} while (o && !stamped(stamp, o, gen));
 	return out;
@@ -1073,9 +1078,13 @@ static const char *check_outputs(const struct aho *a, uint32_t id_limit)
 			n = a->ids[at++];
 		if (at > a->nids || n > a->nids - at)
 			return "automaton: output list out of range";
-		for (size_t k = 0; k < n; k++)
+		for (size_t k = 0; k < n; k++) {
 			if (a->ids[at + k] >= id_limit)
 				return "automaton: id out of range";
+			/* report_first() takes the ids below nkeep to come first */
+			if (k > 0 && a->ids[at + k] <= a->ids[at + k - 1])
+				return "automaton: output list not ascending";
+		}
 		total += n;
 	}
 	return total == a->nreport ? NULL : "automaton: report count wrong";

@@ -9,6 +9,7 @@
  * prefixes, bytes 0x80-0xff, the empty text, long id lists, tries wider
  * than the 2-byte rows can name) and sets made for the records laid out
  * along chains (chains, leaves, states of 2 to 200 children). */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -698,6 +699,41 @@ static void test_rows_beyond_two_bytes(void)
 	T_EQ_INT(0, wrong);
 }
 
+/* aho_image_read() takes an image whose lists ascend and refuses one
+ * whose list does not: report_first() reads the ids a caller keeps (the
+ * lowest) first, and would miss one placed after a higher id. */
+static void test_image_lists_ascend(void)
+{
+	const char *lit[] = { "ab", "ab", "cd" };
+	const size_t len[] = { 2, 2, 2 };
+	const uint32_t ids[] = { 1000001, 1000002, 7 };
+	const uint32_t pair[2] = { 1000001, 1000002 };
+	struct aho *a = NULL, *b = NULL;
+	T_EQ_INT(0, aho_build(lit, len, ids, 3, &a));
+	const size_t n = aho_image_size(a);
+	unsigned char *img = malloc(n);
+	T_ASSERT(img != NULL);
+	aho_image_write(a, img);
+	size_t used = 0;
+	const char *why = NULL;
+	T_EQ_INT(0, aho_image_read(img, n, 2000000, &used, &b, &why));
+	T_EQ_INT((long)n, (long)used);
+	aho_free(b);
+	b = NULL;
+	unsigned char *at = NULL;
+	for (size_t i = 0; i + sizeof(pair) <= n && !at; i++)
+		if (memcmp(img + i, pair, sizeof(pair)) == 0)
+			at = img + i;
+	T_ASSERT(at != NULL);
+	const uint32_t swapped[2] = { pair[1], pair[0] };
+	memcpy(at, swapped, sizeof(swapped));
+	T_EQ_INT(-EINVAL, aho_image_read(img, n, 2000000, &used, &b, &why));
+	T_CONTAINS(why, "ascending");
+	T_ASSERT(b == NULL);
+	free(img);
+	aho_free(a);
+}
+
 int main(void)
 {
 	T_RUN(test_small_alphabet_deep_chains);
@@ -710,5 +746,6 @@ int main(void)
 	T_RUN(test_rows_beyond_two_bytes);
 	T_RUN(test_chains_leaves_and_branches);
 	T_RUN(test_two_hundred_children);
+	T_RUN(test_image_lists_ascend);
 	return t_done();
 }
