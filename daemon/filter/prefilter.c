@@ -1526,11 +1526,38 @@ size_t prefilter_case_partners(uint32_t cp, uint32_t out[PREFILTER_MAX_PARTNERS]
 	}
 }
 
+/* One ASCII byte appended to every variant: run_mul() with a single
+ * one-byte alternative, which is what most items of a lexicon's trie are
+ * (640,000 calls building the shipped rules' plan).  Same result. */
+static void run_append_byte(struct run *run, char b)
+{
+	const size_t nv = run->nv ? run->nv : 1;
+	if (run->nv == 0)
+		run->len[0] = 0;
+	if (run->full)
+		return;
+	for (size_t v = 0; v < nv; v++)
+		if (run->len[v] + 1 > PREFILTER_MAX_LIT_LEN) {
+			run->full = 1;
+			return;
+		}
+	for (size_t v = 0; v < nv; v++)
+		run->b[v][run->len[v]++] = b;
+	run->nv = nv;
+}
+
 /* Append one of the characters cps[0..ncp) with quantifier (min, max) to
  * the run. */
 static void add_lit(struct px *p, struct run *run, struct lit_conj *best, const uint32_t *cps,
                     size_t ncp, long min, long max)
 {
+	if (ncp == 1 && min == 1 && max == 1 && !p->icase && cps[0] < 0x80) {
+		/* one ASCII character, once: the loops below come to this
+		 * (no case partners, no (?x) check above 0x7F) */
+		const uint32_t cp = cps[0] >= 'A' && cps[0] <= 'Z' ? cps[0] | 0x20 : cps[0];
+		run_append_byte(run, (char)cp);
+		return;
+	}
 	char c[CLASS_MAX_CHARS][4];
 	size_t clen[CLASS_MAX_CHARS], n = 0;
 
