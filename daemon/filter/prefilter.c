@@ -2126,6 +2126,24 @@ static void add_suffixed(struct px *p, struct lit_conj *best, const char *s, siz
 	conj_add(p, best, &cand);
 }
 
+static bool is_alnum_ascii(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Does the item at p->s[at] end at the byte after it, unquantified?  The
+ * byte after is a letter or digit, '|', ')', '\\', '[', a '(' that opens
+ * no (?#...) comment (a quantifier may follow a comment), or the end. */
+static bool ends_unquantified(const struct px *p, size_t at)
+{
+	if (at + 1 >= p->len)
+		return true;
+	const int n = (unsigned char)p->s[at + 1];
+	if (n == '(')
+		return !(at + 3 < p->len && p->s[at + 2] == '?' && p->s[at + 3] == '#');
+	return is_alnum_ascii(n) || n == '|' || n == ')' || n == '\\' || n == '[';
+}
+
 /* A sequence up to '|', ')' or the end.  *exact gets the strings the
  * sequence matches when it is nothing but literal characters (and
  * zero-width items), else exact->nv = 0. */
@@ -2151,6 +2169,15 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 		if (c == '\\' && p->pos + 1 < p->len && p->s[p->pos + 1] == 'Q') {
 			parse_quoted(p, &run, best);
 			wide1 = 0;
+			continue;
+		}
+		if (is_alnum_ascii(c) && !p->ext && !p->icase && !wide1 &&
+		    ends_unquantified(p, p->pos)) {
+			/* a letter or digit, once (most of a lexicon's trie):
+			 * what parse_atom(), parse_quant() and add_atom() do
+			 * with it, without them */
+			p->pos++;
+			run_append_byte(&run, (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c));
 			continue;
 		}
 		struct atom a;
