@@ -2176,8 +2176,11 @@ static void parse_seq(struct px *p, struct lit_conj *best, struct run *exact)
 			/* a letter or digit, once (most of a lexicon's trie):
 			 * what parse_atom(), parse_quant() and add_atom() do
 			 * with it, without them */
-			p->pos++;
-			run_append_byte(&run, (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c));
+			do {
+				p->pos++;
+				run_append_byte(&run, (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c));
+				c = peek(p);
+			} while (is_alnum_ascii(c) && ends_unquantified(p, p->pos));
 			continue;
 		}
 		struct atom a;

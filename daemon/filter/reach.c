@@ -698,9 +698,11 @@ static long parse_seq(struct rx *p)
 		if (plain_once(p, p->pos)) {
 			/* most of a lexicon's trie: one character, which
 			 * counts no space (parse_item() without its tests) */
-			p->pos++;
-			if (!p->spaces && ++total > REACH_MAX)
-				p->bail = 1;
+			do {
+				p->pos++;
+				if (!p->spaces && ++total > REACH_MAX)
+					p->bail = 1;
+			} while (!p->bail && p->pos < p->len && plain_once(p, p->pos));
 			continue;
 		}
 		long r = parse_item(p);
