@@ -670,6 +670,24 @@ static long parse_item(struct rx *p)
 	return r * q;
 }
 
+static int is_alnum_ascii(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c);
+}
+
+/* Is p->s[at] a letter or digit that no quantifier follows (the byte
+ * after is one, '|', ')', '(', '[', '\\' or the end)?  parse_item()
+ * reads it as one character, quant() as once. */
+static int plain_once(const struct rx *p, size_t at)
+{
+	if (!is_alnum_ascii((unsigned char)p->s[at]))
+		return 0;
+	if (at + 1 >= p->len)
+		return 1;
+	const int n = (unsigned char)p->s[at + 1];
+	return is_alnum_ascii(n) || n == '|' || n == ')' || n == '(' || n == '[' || n == '\\';
+}
+
 static long parse_seq(struct rx *p)
 {
 	long total = 0;
@@ -677,6 +695,16 @@ static long parse_seq(struct rx *p)
 		int c = peek(p);
 		if (c == '|' || c == ')')
 			break;
+		if (plain_once(p, p->pos)) {
+			/* most of a lexicon's trie: one character, which
+			 * counts no space (parse_item() without its tests) */
+			do {
+				p->pos++;
+				if (!p->spaces && ++total > REACH_MAX)
+					p->bail = 1;
+			} while (!p->bail && p->pos < p->len && plain_once(p, p->pos));
+			continue;
+		}
 		long r = parse_item(p);
 		if (p->bail)
 			break;

@@ -5,6 +5,7 @@
   tests/bench/vaktd-ready.py /var/tmp/vakt-bench-store/store-1000000-s3-g1 [RUNS [REQUESTS]]
   VAKTD=build-release/daemon/vaktd/vaktd VAKTCTL=build-release/daemon/ctl/vaktctl \\
   tests/bench/vaktd-ready.py --demo [RUNS]
+  VAKTD=... VAKTCTL=... tests/bench/vaktd-ready.py --cold --demo [RUNS]
 
 --demo runs on the demo configuration (config/demo, its e-mail pointed at
 a refusing port) and a new, empty store in a temporary directory; its
@@ -26,6 +27,12 @@ after READY=1 arrives): on a shared machine the wall time is the CPU time
 plus the wait for a turn.  Its resident memory at READY=1 (VmRSS) and the
 peak up to then (VmHWM) are printed too.  Connectors point at a closed local port: polls fail fast
 and never leave the machine.
+
+--cold gives every start a new, empty cache directory (CACHE_DIRECTORY):
+no plan cache file is there, so each counted start builds the prefilter's
+plan in full and writes the file, as the first start after a rule change
+or an upgrade does (docs/filter.md, "plan cache").  Without it a later
+start reads the file the start before wrote.
 
 With REQUESTS, the last run's daemon then answers that many GET /v1/status,
 GET /v1/accounts and GET /v1/audit/export pages (500 entries from seq
@@ -126,19 +133,23 @@ def demo_store(where):
 
 
 def main():
-    if len(sys.argv) < 2:
+    argv = [a for a in sys.argv if a != "--cold"]
+    cold = len(argv) != len(sys.argv)
+    if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    demo = sys.argv[1] == "--demo"
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    n_requests = int(sys.argv[3]) if len(sys.argv) > 3 and not demo else 0
+    demo = argv[1] == "--demo"
+    runs = int(argv[2]) if len(argv) > 2 else 3
+    n_requests = int(argv[3]) if len(argv) > 3 and not demo else 0
     times, cpus, waits, rss, hwm = [], [], [], [], []
     with tempfile.TemporaryDirectory(prefix="vakt-ready-") as work:
-        store_dir = demo_store(work) if demo else os.path.abspath(sys.argv[1])
+        store_dir = demo_store(work) if demo else os.path.abspath(argv[1])
         os.symlink(store_dir, os.path.join(work, "state"))
         for i in range(runs + demo):
-            d = vakttest.Vaktd(work, os.path.join(store_dir, "config"),
-                               env={"VAKT_RULES_DIR": os.path.join(vakttest.SRCDIR, "filters")})
+            env = {"VAKT_RULES_DIR": os.path.join(vakttest.SRCDIR, "filters")}
+            if cold:
+                env["CACHE_DIRECTORY"] = tempfile.mkdtemp(prefix="cache-", dir=work)
+            d = vakttest.Vaktd(work, os.path.join(store_dir, "config"), env=env)
             t0 = time.monotonic()
             try:
                 d.start(wait_ready=False)
@@ -164,9 +175,10 @@ def main():
     for v in (times, cpus, waits, rss, hwm):
         v.sort()
     m = len(times) // 2
-    print("vaktd start to READY on %s (%d runs): wall p50 %.0f ms, max %.0f ms; "
+    print("vaktd start to READY%s on %s (%d runs): wall p50 %.0f ms, max %.0f ms; "
           "CPU p50 %.0f ms, max %.0f ms; waiting for a CPU p50 %.0f ms"
-          % ("the demo configuration" if demo else store_dir, len(times), times[m] * 1e3,
+          % (" (cold: no plan cache file)" if cold else "",
+             "the demo configuration" if demo else store_dir, len(times), times[m] * 1e3,
              times[-1] * 1e3, cpus[m] * 1e3, cpus[-1] * 1e3, waits[m] * 1e3))
     print("resident memory at READY p50 %.1f MiB, max %.1f MiB; peak (VmHWM) p50 %.1f MiB"
           % (rss[m], rss[-1], hwm[m]))

@@ -511,6 +511,59 @@ static void test_put_off_sets_on_random_patterns(void)
 	prefilter_memo_free(memo);
 }
 
+/* pat with every ASCII letter outside escapes as a class of its two
+ * cases ("ab" -> "[aA][bB]"): the same strings, read through add_lit()'s
+ * general path (a class) instead of its one-character path. */
+static void letters_as_classes(char *out, size_t size, const char *pat)
+{
+	size_t len = 0;
+	for (const char *c = pat; *c && len + 6 < size; c++) {
+		const char l = (char)(*c | 0x20);
+		if (*c == '\\' && c[1]) {
+			out[len++] = *c++;
+			out[len++] = *c;
+		} else if (l >= 'a' && l <= 'z') {
+			len += (size_t)snprintf(out + len, size - len, "[%c%c]", l, l - 0x20);
+		} else {
+			out[len++] = *c;
+		}
+	}
+	out[len] = '\0';
+}
+
+static void test_one_character_path_gives_the_general_paths_sets(void)
+{
+	char *groups[2] = { word_group(3, 40), word_group(4, 8) };
+	const char *const plain[] = {
+		"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", /* a run cut when full */
+		"(?:x|y)bcdefghijklmnopqrstuvwxyzabcdefghijklmnop\\s+hej",
+		"KNIV\\s+Hugga|STICKA\\s+ner",
+		"(?:jag|vi)\\s+ska\\s+(?:d(?:oda|räpa)|slå)\\s+dig",
+		"a.b1c2-d3_e4@f5",
+	};
+	char pat[16384], alt[65536];
+	for (size_t k = 0; k < 2 + sizeof(plain) / sizeof(plain[0]); k++)
+		for (unsigned flags = 0; flags <= PREFILTER_NORMALIZED;
+		     flags += PREFILTER_NORMALIZED) {
+			snprintf(pat, sizeof(pat), "%s", k < 2 ? groups[k] : plain[k - 2]);
+			letters_as_classes(alt, sizeof(alt), pat);
+			/* reach.c's parse_seq() has a path of its own for them */
+			const int norm = flags == PREFILTER_NORMALIZED;
+			T_EQ_INT(pattern_reach(alt, norm), pattern_reach(pat, norm));
+			if (norm)
+				T_EQ_INT(pattern_space_reach(alt), pattern_space_reach(pat));
+			char *one = sets_of(pat, flags, NULL), *general = sets_of(alt, flags, NULL);
+			T_ASSERT(one && general);
+			if (one && general)
+				T_EQ_STR(general, one);
+			T_ASSERT(one && one[0] != '\0');
+			free(one);
+			free(general);
+		}
+	free(groups[0]);
+	free(groups[1]);
+}
+
 int main(void)
 {
 	T_RUN(test_memo_gives_the_sets_of_a_fresh_read);
@@ -520,5 +573,6 @@ int main(void)
 	T_RUN(test_alternation_minimized_across_branches);
 	T_RUN(test_put_off_sets_on_shipped_rules);
 	T_RUN(test_put_off_sets_on_random_patterns);
+	T_RUN(test_one_character_path_gives_the_general_paths_sets);
 	return t_done();
 }
