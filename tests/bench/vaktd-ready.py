@@ -135,8 +135,13 @@ def demo_store(where):
 def main():
     argv = [a for a in sys.argv if a != "--cold"]
     cold = len(argv) != len(sys.argv)
-    if len(argv) < 2:
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__, file=sys.stderr)
+        return 2
+    vaktd = os.environ.get("VAKTD", "vaktd")
+    if not shutil.which(vaktd):
+        print(f"vaktd-ready: no vaktd at {vaktd!r}: set VAKTD (and VAKTCTL), see --help",
+              file=sys.stderr)
         return 2
     demo = argv[1] == "--demo"
     runs = int(argv[2]) if len(argv) > 2 else 3
