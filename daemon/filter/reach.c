@@ -676,8 +676,9 @@ static int is_alnum_ascii(int c)
 }
 
 /* Is p->s[at] a letter or digit that no quantifier follows (the byte
- * after is one, '|', ')', '(', '[', '\\' or the end)?  parse_item()
- * reads it as one character, quant() as once. */
+ * after is one, '|', ')', '[', '\\', a '(' that opens no (?#...) comment
+ * (a quantifier may follow a comment), or the end)?  parse_item() reads
+ * it as one character, quant() as once. */
 static int plain_once(const struct rx *p, size_t at)
 {
 	if (!is_alnum_ascii((unsigned char)p->s[at]))
@@ -685,7 +686,9 @@ static int plain_once(const struct rx *p, size_t at)
 	if (at + 1 >= p->len)
 		return 1;
 	const int n = (unsigned char)p->s[at + 1];
-	return is_alnum_ascii(n) || n == '|' || n == ')' || n == '(' || n == '[' || n == '\\';
+	if (n == '(')
+		return !(at + 3 < p->len && p->s[at + 2] == '?' && p->s[at + 3] == '#');
+	return is_alnum_ascii(n) || n == '|' || n == ')' || n == '[' || n == '\\';
 }
 
 static long parse_seq(struct rx *p)
