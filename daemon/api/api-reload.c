@@ -2,9 +2,10 @@
  * outcome, so that `vaktctl reload` (the unit's ExecReload=) can fail the
  * systemd job when the new configuration is refused.
  *
- * The daemon does the reload (api_env.reload, the same code as SIGHUP)
- * inside this request: it runs on the one loop, so by the time the handler
- * returns the new configuration is either running or refused. */
+ * The daemon does the reload (api_env.reload, the same code as SIGHUP);
+ * its long part runs on a worker thread, so the request waits
+ * (api_response.wait) for the attempt that answers it, and is answered
+ * when that has ended: the new configuration running, or refused. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,17 +62,27 @@ void api_post_reload(const struct api_env *env, const struct api_req *req, struc
 	/* The caller as the kernel says (SO_PEERCRED); api_route also records
 	 * it with every audit entry the reload writes. */
 	api_actor(req, actor, sizeof(actor));
-	if (!env->reload) {
+	if (!env->reload || !env->reload_outcome) {
 		api_fail(ret, 503, "unavailable", "this server cannot reload");
 		return;
 	}
-	int r = env->reload(env->reload_arg, actor, &out);
+	uint64_t ticket = req->ticket;
+	int r = req->resumed ? 0 : env->reload(env->reload_arg, actor, &ticket);
 	if (r == -ESHUTDOWN) {
 		api_fail(ret, 503, "stopping", "vaktd is stopping; not reloading");
 		return;
 	}
 	if (r < 0) {
 		api_fail(ret, 500, "internal", "reload failed: %s", vakt_strerror(r));
+		return;
+	}
+	if (!env->reload_outcome(env->reload_arg, ticket, &out)) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddBoolToObject(o, "reloading", 1);
+		ret->status = 202;
+		ret->body = o;
+		ret->wait = true;
+		ret->ticket = ticket;
 		return;
 	}
 	if (out.taken) {

@@ -237,26 +237,26 @@ int api_route(const struct api_env *env, const char *method, const char *path, c
 }
 
 static int route(const struct api_env *env, const struct api_caller *caller, bool resumed,
-                 const char *method, const char *path, const char *query, const char *body,
-                 size_t body_len, struct api_response *ret);
+                 uint64_t ticket, const char *method, const char *path, const char *query,
+                 const char *body, size_t body_len, struct api_response *ret);
 
 int api_route_as(const struct api_env *env, const struct api_caller *caller, const char *method,
                  const char *path, const char *query, const char *body, size_t body_len,
                  struct api_response *ret)
 {
-	return route(env, caller, false, method, path, query, body, body_len, ret);
+	return route(env, caller, false, 0, method, path, query, body, body_len, ret);
 }
 
-int api_route_resumed(const struct api_env *env, const struct api_caller *caller,
+int api_route_resumed(const struct api_env *env, const struct api_caller *caller, uint64_t ticket,
                       const char *method, const char *path, const char *query, const char *body,
                       size_t body_len, struct api_response *ret)
 {
-	return route(env, caller, true, method, path, query, body, body_len, ret);
+	return route(env, caller, true, ticket, method, path, query, body, body_len, ret);
 }
 
 static int route(const struct api_env *env, const struct api_caller *caller, bool resumed,
-                 const char *method, const char *path, const char *query, const char *body,
-                 size_t body_len, struct api_response *ret)
+                 uint64_t ticket, const char *method, const char *path, const char *query,
+                 const char *body, size_t body_len, struct api_response *ret)
 {
 	static const struct api_caller nobody = { 0 };
 	int path_known = 0;
@@ -266,6 +266,7 @@ static int route(const struct api_env *env, const struct api_caller *caller, boo
 	ret->status = 0;
 	ret->body = NULL;
 	ret->wait = false;
+	ret->ticket = 0;
 	if (!path_ok(path)) {
 		ret->status = 400;
 		ret->body = api_error_body(400, "bad_path", "malformed request path");
@@ -296,6 +297,7 @@ static int route(const struct api_env *env, const struct api_caller *caller, boo
 			.caller = caller ? caller : &nobody,
 			.claim = claim,
 			.resumed = resumed,
+			.ticket = ticket,
 		};
 		/* Every audit entry this request causes names its caller. */
 		struct audit_caller ac = {

@@ -61,7 +61,8 @@ enum conn_phase {
 	CONN_IDLE,    /* no byte of a request yet */
 	CONN_READING, /* a request is arriving; the request bound runs */
 	CONN_WRITING, /* a response is going out */
-	CONN_WAITING, /* its request waits for the audit job (api_response.wait) */
+	CONN_WAITING, /* its request waits for the audit job or a reload
+	               * (api_response.wait) */
 };
 
 struct api_conn {
@@ -87,6 +88,7 @@ struct api_conn {
 	uid_t user_uid;    /* the uid user[] was looked up for */
 	char user[64];     /* its name, "" when none */
 	bool user_known;
+	uint64_t ticket; /* CONN_WAITING: what it waits for (api_response.ticket) */
 };
 
 struct api_server {
@@ -274,9 +276,12 @@ static void handle(struct api_conn *c, bool resumed)
 		c->query = q;
 	}
 	peer_caller(c, &caller);
-	r = (resumed ? api_route_resumed : api_route_as)(c->srv->env, &caller, method, target,
-	                                                 c->query, c->req.body, c->req.body_len,
-	                                                 &resp);
+	if (resumed)
+		r = api_route_resumed(c->srv->env, &caller, c->ticket, method, target, c->query,
+		                      c->req.body, c->req.body_len, &resp);
+	else
+		r = api_route_as(c->srv->env, &caller, method, target, c->query, c->req.body,
+		                 c->req.body_len, &resp);
 	if (r < 0) {
 		respond(c, 500, NULL, false);
 		return;
@@ -286,6 +291,7 @@ static void handle(struct api_conn *c, bool resumed)
 		 * request) and no timer; the job's end always comes, and
 		 * api_server_free() closes whoever still waits. */
 		c->phase = CONN_WAITING;
+		c->ticket = resp.ticket;
 		event_del(c->rev);
 		event_del(c->timer);
 		api_response_clear(&resp);
@@ -532,17 +538,23 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 }
 
-/* The audit job moved on: route every waiting request again.  Answering
- * one may close it, never another. */
-static void on_audit_changed(void *arg)
+/* The audit job moved on or a reload ended: route every waiting request
+ * again.  Answering one may close it, never another. */
+void api_server_wake(struct api_server *srv)
 {
-	struct api_server *srv = arg;
 	struct api_conn *next;
+	if (!srv)
+		return;
 	for (struct api_conn *c = srv->conns; c; c = next) {
 		next = c->next;
 		if (c->phase == CONN_WAITING)
 			handle(c, true);
 	}
+}
+
+static void on_audit_changed(void *arg)
+{
+	api_server_wake(arg);
 }
 
 static void on_resume(evutil_socket_t fd, short what, void *arg)

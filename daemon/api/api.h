@@ -58,11 +58,17 @@ struct api_env {
 	 * at one instant).  A testing aid, never a way into the daemon. */
 	int (*testclock_move)(void *arg, int64_t to, size_t *ret_fired);
 	void *testclock_arg;
-	/* Reload the configuration now, exactly as SIGHUP does, and say how it
-	 * went; actor names the caller for the audit log.  0 with *ret filled
-	 * (taken or refused), or a negative errno when no reload was tried
-	 * (-ESHUTDOWN while stopping).  NULL where there is no daemon (tests). */
-	int (*reload)(void *arg, const char *actor, struct api_reload_outcome *ret);
+	/* Reload the configuration, exactly as SIGHUP does; actor names the
+	 * caller for the audit log.  The reload goes on after the call (its
+	 * rules are built and proved on a worker thread, vaktd/reload.h);
+	 * *ret_ticket names the attempt whose outcome answers this request.
+	 * 0, or a negative errno when no reload was asked for (-ESHUTDOWN
+	 * while stopping).  NULL where there is no daemon (tests). */
+	int (*reload)(void *arg, const char *actor, uint64_t *ret_ticket);
+	/* How attempt ticket went: 1 with *ret filled (taken or refused; the
+	 * caller clears its diags) once it has ended, 0 while it runs.  The
+	 * daemon wakes waiting requests when one ends (api_server_wake()). */
+	int (*reload_outcome)(void *arg, uint64_t ticket, struct api_reload_outcome *ret);
 	void *reload_arg;
 	/* When the account's next poll is due (epoch µs), as the daemon's
 	 * poller keeps it: 0, or -ENOENT when it polls the account not at all.
@@ -97,13 +103,16 @@ struct api_env {
 struct api_response {
 	int status;  /* HTTP status code */
 	cJSON *body; /* owned; always a JSON object */
-	/* Not answered yet: the request waits for the audit job (the
-	 * connection waits, the loop goes on).  The server parks the
+	/* Not answered yet: the request waits for the audit job or a reload
+	 * (the connection waits, the loop goes on).  The server parks the
 	 * connection and routes the same request again with req->resumed set
-	 * each time the job changes (api_audit_job_set_listener()), until an
-	 * answer comes without wait.  body is still a whole answer (the job so
-	 * far) for callers that cannot wait (tests). */
+	 * (and req->ticket = ticket) each time the job changes
+	 * (api_audit_job_set_listener()) or a reload ends
+	 * (api_server_wake()), until an answer comes without wait.  body is
+	 * still a whole answer (the job so far) for callers that cannot wait
+	 * (tests). */
 	bool wait;
+	uint64_t ticket; /* with wait: what the handler waits for */
 };
 
 /* Who sent a request, as the kernel says (SO_PEERCRED on the socket). */
@@ -133,6 +142,7 @@ struct api_req {
 	/* Routed again after it waited (api_response.wait); the handler
 	 * answers with what the job has now. */
 	bool resumed;
+	uint64_t ticket; /* resumed: the api_response.ticket it waited with */
 };
 
 /* Route one request (query may be NULL).  Always fills *ret (errors become
@@ -147,8 +157,9 @@ int api_route_as(const struct api_env *env, const struct api_caller *caller, con
                  const char *path, const char *query, const char *body, size_t body_len,
                  struct api_response *ret);
 
-/* api_route_as() for a request that waited: req->resumed is set. */
-int api_route_resumed(const struct api_env *env, const struct api_caller *caller,
+/* api_route_as() for a request that waited with ticket: req->resumed and
+ * req->ticket are set. */
+int api_route_resumed(const struct api_env *env, const struct api_caller *caller, uint64_t ticket,
                       const char *method, const char *path, const char *query, const char *body,
                       size_t body_len, struct api_response *ret);
 
@@ -190,6 +201,10 @@ struct api_server_opts {
 int api_server_start(struct event_base *base, const struct api_env *env,
                      const struct api_server_opts *opts, struct api_server **ret, char *errbuf,
                      size_t errlen);
+
+/* Something a waiting request may wait for has happened (a reload
+ * ended): route every waiting request again. */
+void api_server_wake(struct api_server *srv);
 
 /* Apply new limits after a reload (the socket path is kept). */
 void api_server_set_limits(struct api_server *srv, const struct api_server_opts *opts);

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "config/config.h"
 #include "filter/engine.h"
@@ -26,6 +27,7 @@ struct pipeline_rules {
 	size_t examples;       /* examples the rule files hold */
 	size_t examples_ran;   /* of them, run by the load or the last check */
 	bool examples_checked; /* all passed: run here or proved before */
+	bool vouched;          /* proved before: the store said so */
 	size_t nrules;
 	/* PIPELINE_RULES_DEFER_COMPILE: the rules parsed, their engine (NULL
 	 * until then) built by pipeline_rules_check() */
@@ -56,6 +58,10 @@ enum {
 };
 int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned flags,
                               struct pipeline_rules **ret, struct diag_list *diags);
+/* The same at a given time (rules whose "expires" is before now do not
+ * apply): what a thread other than the clock's owner calls. */
+int pipeline_rules_load_at(const char *dir, unsigned disable_after, unsigned flags, time_t now,
+                           struct pipeline_rules **ret, struct diag_list *diags);
 
 /* Make sure every example of a deferred rule set passes before it is used.
  * When the store records that this rule set's examples passed on this
@@ -69,6 +75,22 @@ int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned 
  * -EINVAL returned). */
 int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now,
                          struct diag_list *diags);
+
+/* pipeline_rules_check() in its three steps, so that the long one can run
+ * on a thread without the store (a reload, vaktd/reload.h):
+ * - known: whether the store records that this rule set's examples passed
+ *   on this engine (*ret_known 1), read on any connection to the store
+ *   (a store_open_reader() one from another thread); 0 or the store's
+ *   code;
+ * - prove: the engine built and, unless known, every example run; 0,
+ *   -EINVAL with the failures in diags, or another negative errno; it
+ *   touches no store and no global state but the shared pattern caches,
+ *   which lock;
+ * - record: that the examples passed, when prove ran them; 0 or the
+ *   store's code. */
+int pipeline_rules_known(const struct pipeline_rules *pr, struct store *s, int *ret_known);
+int pipeline_rules_prove(struct pipeline_rules *pr, int known, struct diag_list *diags);
+int pipeline_rules_record(const struct pipeline_rules *pr, struct store *s, int64_t now);
 
 /* What proves examples: vaktd's GNU build ID and PCRE2's version, e.g.
  * "build 3f2a… pcre2 10.42 2022-12-11".  -ENOENT when the program carries

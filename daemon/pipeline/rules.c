@@ -93,6 +93,12 @@ static int build_deferred(struct pipeline_rules *pr, int trusted, struct diag_li
 int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned flags,
                               struct pipeline_rules **ret, struct diag_list *diags)
 {
+	return pipeline_rules_load_at(dir, disable_after, flags, clock_now(), ret, diags);
+}
+
+int pipeline_rules_load_at(const char *dir, unsigned disable_after, unsigned flags, time_t now,
+                           struct pipeline_rules **ret, struct diag_list *diags)
+{
 	struct diag_list warnings = { 0 };
 	struct pipeline_rules *pr = calloc(1, sizeof(*pr));
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -108,7 +114,7 @@ int pipeline_rules_load_flags(const char *dir, unsigned disable_after, unsigned 
 	filter_options_default(&pr->opt);
 	pr->opt.disable_after = disable_after;
 	size_t before = diags->n;
-	r = rules_load_dir_flags(dir, clock_now(),
+	r = rules_load_dir_flags(dir, now,
 	                         flags & PIPELINE_RULES_DEFER_COMPILE ? RULES_LOAD_DEFER_COMPILE
 	                                                              : 0,
 	                         digest_feed, ctx, &pr->pending, diags, &warnings);
@@ -182,33 +188,57 @@ int pipeline_rules_engine_id(char *buf, size_t len)
 	return 0;
 }
 
-int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now,
-                         struct diag_list *diags)
+int pipeline_rules_known(const struct pipeline_rules *pr, struct store *s, int *ret_known)
 {
 	char engine[256];
-	int known = 0, r;
+	*ret_known = 0;
+	/* Without a build ID nothing says which code proved the examples. */
+	if (pr->examples_checked || pipeline_rules_engine_id(engine, sizeof(engine)) != 0)
+		return 0;
+	return store_ruleset_checked(s, pr->digest, engine, ret_known);
+}
 
+int pipeline_rules_prove(struct pipeline_rules *pr, int known, struct diag_list *diags)
+{
+	int r;
 	if (pr->examples_checked)
 		return 0;
-	/* Without a build ID nothing says which code proved the examples: run
-	 * them every time and record nothing. */
-	bool have_id = pipeline_rules_engine_id(engine, sizeof(engine)) == 0;
-	if (have_id && (r = store_ruleset_checked(s, pr->digest, engine, &known)) != 0)
-		return r;
 	/* Known: this vaktd compiled these very files before, and they
 	 * passed; PCRE2 need not check the patterns again. */
 	if (!pr->engine && (r = build_deferred(pr, known, diags)) != 0)
 		return r;
 	if (known) {
 		pr->examples_ran = 0;
+		pr->vouched = true;
 		settle(pr);
 		return 0;
 	}
-	r = run_examples(pr, NULL, diags);
-	if (r == 0 && have_id)
-		r = store_ruleset_check_record(s, pr->digest, engine, (int64_t)pr->examples_ran,
-		                               now);
-	return r;
+	return run_examples(pr, NULL, diags);
+}
+
+int pipeline_rules_record(const struct pipeline_rules *pr, struct store *s, int64_t now)
+{
+	char engine[256];
+	/* Nothing ran (known before), or nothing says which code ran them:
+	 * then every start runs the examples and nothing is recorded. */
+	if (!pr->examples_checked || pr->vouched ||
+	    pipeline_rules_engine_id(engine, sizeof(engine)) != 0)
+		return 0;
+	return store_ruleset_check_record(s, pr->digest, engine, (int64_t)pr->examples_ran, now);
+}
+
+int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now,
+                         struct diag_list *diags)
+{
+	int known = 0, r;
+
+	if (pr->examples_checked)
+		return 0;
+	if ((r = pipeline_rules_known(pr, s, &known)) != 0)
+		return r;
+	if ((r = pipeline_rules_prove(pr, known, diags)) != 0)
+		return r;
+	return pipeline_rules_record(pr, s, now);
 }
 
 void pipeline_rules_free(struct pipeline_rules *r)

@@ -3,17 +3,20 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/civil.h"
 
+/* Set before any thread starts, but for sim_start_usec: the manual test
+ * clock moves it on the loop while a reload's worker reads the time. */
 static struct {
 	int simulated;
-	bool manual;             /* stands still at sim_start_usec */
-	int64_t sim_start_usec;  /* simulated instant at the switch */
-	int64_t mono_start_usec; /* monotonic clock at the switch */
+	bool manual;                    /* stands still at sim_start_usec */
+	_Atomic int64_t sim_start_usec; /* simulated instant at the switch */
+	int64_t mono_start_usec;        /* monotonic clock at the switch */
 	double factor;
 } clk;
 
@@ -24,13 +27,18 @@ static int64_t mono_usec(void)
 	return (int64_t)ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+static int64_t sim_start(void)
+{
+	return atomic_load_explicit(&clk.sim_start_usec, memory_order_relaxed);
+}
+
 int64_t clock_now_usec(void)
 {
 	if (clk.manual)
-		return clk.sim_start_usec;
+		return sim_start();
 	if (clk.simulated) {
 		double elapsed = (double)(mono_usec() - clk.mono_start_usec);
-		return clk.sim_start_usec + (int64_t)(elapsed * clk.factor);
+		return sim_start() + (int64_t)(elapsed * clk.factor);
 	}
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -62,8 +70,8 @@ void clock_set_manual(int64_t start_usec)
 
 void clock_manual_set(int64_t usec)
 {
-	if (clk.manual && usec > clk.sim_start_usec)
-		clk.sim_start_usec = usec;
+	if (clk.manual && usec > sim_start())
+		atomic_store_explicit(&clk.sim_start_usec, usec, memory_order_relaxed);
 }
 
 bool clock_is_manual(void)

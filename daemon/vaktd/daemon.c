@@ -30,6 +30,7 @@
 #include "vaktd/act.h"
 #include "vaktd/fetch.h"
 #include "vaktd/poller.h"
+#include "vaktd/reload.h"
 
 /* On SIGTERM, transfers in flight get this long (real time) to finish
  * before they are abandoned; systemd's TimeoutStopSec= is far longer. */
@@ -176,6 +177,22 @@ static void log_plan_cache(const struct pipeline_rules *rules)
 		log_info("filter %s", note);
 }
 
+/* How a rule set's check went (r: pipeline_rules_check()'s or _prove()'s
+ * result), in the log. */
+static void log_rules_check(const struct pipeline_rules *rules, int r)
+{
+	if (!rules)
+		return;
+	log_plan_cache(rules);
+	if (r == 0 && rules->examples_ran)
+		log_info("rule set %s: all %zu examples passed", rules->digest,
+		         rules->examples_ran);
+	else if (r == 0)
+		log_info("rule set %s: its %zu examples passed before with this vaktd; not run "
+		         "again (nor its patterns compiled to check them)",
+		         rules->digest, rules->examples);
+}
+
 /* Compile the patterns of a rule set loaded with
  * PIPELINE_RULES_DEFER_COMPILE and run its examples, unless the store shows
  * they passed on it with this vaktd; a failure is in diags (the caller
@@ -187,134 +204,210 @@ static int check_rules(struct daemon *d, struct pipeline_rules *rules, const cha
 	rules->opt.plan_cache = plan_cache;
 	int r = pipeline_rules_check(rules, d->store, clock_now_usec(), diags);
 	rules->opt.plan_cache = NULL; /* the configuration's string */
-	log_plan_cache(rules);
 	if (r > 0)
 		diag_add(diags, NULL, 0, "cannot check the rules' examples: %s",
 		         store_strerror(d->store, r));
-	else if (r == 0 && rules->examples_ran)
-		log_info("rule set %s: all %zu examples passed", rules->digest,
-		         rules->examples_ran);
-	else if (r == 0)
-		log_info("rule set %s: its %zu examples passed before with this vaktd; not run "
-		         "again (nor its patterns compiled to check them)",
-		         rules->digest, rules->examples);
+	log_rules_check(rules, r);
 	return r;
 }
 
-/* Reload the configuration (SIGHUP, POST /v1/reload); actor is who asked,
- * for the audit log.  Returns 0 when the new configuration was taken, else
- * the error, with every reason in *ret_diags when given (the caller clears
- * it) and in the log either way. */
-static int reload(struct daemon *d, const char *actor, struct diag_list *ret_diags)
+/* The outcome of the reload attempt that just ended, for the requests
+ * that wait for it (POST /v1/reload). */
+static void reload_outcome_set(struct daemon *d, bool taken, struct diag_list *diags)
 {
-	struct diag_list diags = { 0 };
-	struct config *next = NULL;
+	diag_list_clear(&d->reload_last.diags);
+	d->reload_last.taken = taken;
+	d->reload_last.generation = d->generation;
+	diag_move(&d->reload_last.diags, diags);
+	d->reload_ended = d->reload_started;
+}
 
+static void reload_refused(struct daemon *d, const char *actor, struct diag_list *diags)
+{
+	log_diags(diags, "; keeping previous configuration");
+	log_error("invalid configuration, ignored: %zu error(s); keeping previous "
+	          "configuration (generation %llu)",
+	          diags->n, (unsigned long long)d->generation);
+	char detail[64];
+	snprintf(detail, sizeof(detail), "{\"errors\":%zu,\"generation\":%llu}", diags->n,
+	         (unsigned long long)d->generation);
+	audit_as(d, actor, "config.reload_rejected", detail);
+	reload_outcome_set(d, false, diags);
+}
+
+/* A rule set no longer used goes on the reload job's thread (6-12 ms of
+ * freeing and giving back the heap), or here when no thread starts. */
+static void retire_rules(struct daemon *d, struct pipeline_rules *rules)
+{
+	if (rules && reload_job_retire(d->reload_job, rules) < 0)
+		pipeline_rules_free(rules);
+}
+
+/* The new configuration and rules, proved, take over. */
+static void reload_swap(struct daemon *d, const char *actor, struct config *next,
+                        struct pipeline_rules *next_rules)
+{
+	struct config *old = d->config;
+	/* Statistics of the old rule set are written before it goes. */
+	int fr = pipeline_flush_stats(d->store, d->rules, clock_now_usec());
+	if (fr)
+		log_error("cannot write rule statistics: %s", store_strerror(d->store, fr));
+	retire_rules(d, d->rules);
+	d->rules = next_rules;
+	d->api_env.rules = next_rules;
+	d->config = next;
+	d->generation++;
+	next->generation = d->generation;
+	d->api_env.config = next;
+	d->api_env.config_generation = d->generation;
+	d->api_env.config_loaded_usec = clock_now_usec();
+	struct api_server_opts o = api_opts(next);
+	api_server_set_limits(d->api, &o);
+	log_set_max_level(next->daemon.log_level);
+	fetch_reconfigured(d->fetch);
+	if (notify_reconfigure(d->notify, next) < 0)
+		log_error("cannot reconfigure the delivery channels; sends keep the old "
+		          "settings");
+	escalate_outbox_reconfigure(d->outbox, next);
+	if (poller_reconfigure(d->poller) < 0)
+		log_error("out of memory while rescheduling polls; keeping the old schedule");
+	config_free(old);
+	char detail[64];
+	snprintf(detail, sizeof(detail), "{\"generation\":%llu}",
+	         (unsigned long long)d->generation);
+	audit_as(d, actor, "config.reloaded", detail);
+	log_info("configuration reloaded (generation %llu, %zu accounts, %zu rules, rule "
+	         "set %s)",
+	         (unsigned long long)d->generation, next->n_accounts,
+	         filter_engine_rule_count(d->rules->engine), d->rules->digest);
+	struct diag_list none = { 0 };
+	reload_outcome_set(d, true, &none);
+}
+
+/* Start the next reload attempt: its files are read, its rules built and
+ * proved on the reload job's thread while the loop goes on with the
+ * configuration it has.  A thread that cannot start ends the attempt at
+ * once, refused. */
+static void reload_begin(struct daemon *d)
+{
+	d->reload_started++;
+	d->reload_pending = false;
+	snprintf(d->reload_actor, sizeof(d->reload_actor), "%s", d->reload_next_actor);
 	sd_notify(0, "RELOADING=1\nSTATUS=reloading configuration");
 	d->api_env.state = "reloading";
 	log_info("reloading configuration from %s", d->opts.config_dir);
+	int r = reload_job_start(d->reload_job, d->opts.config_dir, &d->opts.ovr, clock_now());
+	if (r) {
+		struct diag_list diags = { 0 };
+		diag_add(&diags, NULL, 0, "cannot start the reload: %s", vakt_strerror(r));
+		reload_refused(d, d->reload_actor, &diags);
+		d->api_env.state = "running";
+		sd_notify(0, "READY=1");
+	}
+}
 
-	/* Everything that can fail happens before the swap: every file, every
-	 * rule compiled and its examples run (unless this vaktd did so before
-	 * on these very files: pipeline_rules_check()). */
-	struct pipeline_rules *next_rules = NULL;
-	int r = config_load(d->opts.config_dir, &d->opts.ovr, &next, &diags);
-	if (r == 0 && escalate_config_check(next, &diags))
-		r = -EINVAL;
-	if (r == 0)
-		r = pipeline_rules_load_flags(next->daemon.rules_dir,
-		                              next->daemon.rule_disable_after,
-		                              PIPELINE_RULES_DEFER_COMPILE, &next_rules, &diags);
-	/* Patterns compiled and examples run unless this vaktd proved them
-	 * on these very files. */
-	if (r == 0)
-		r = check_rules(d, next_rules, next->daemon.plan_cache, &diags);
-	if (r == 0 && strcmp(next->daemon.state_dir, d->config->daemon.state_dir) != 0) {
-		diag_add(&diags, NULL, 0,
+/* Loop: a preparation ended.  What it proved is checked against the
+ * running daemon, recorded, and swapped in; then the requests that waited
+ * for it are answered. */
+static void reload_finish(struct daemon *d, struct reload_prep *p)
+{
+	int r = p->r;
+	if (p->store_note[0])
+		log_warning("reload: %s", p->store_note);
+	log_rules_check(p->rules, r);
+	if (r == 0 && (r = pipeline_rules_record(p->rules, d->store, clock_now_usec())) > 0)
+		diag_add(&p->diags, NULL, 0, "cannot record the rules' examples: %s",
+		         store_strerror(d->store, r));
+	if (r == 0 && strcmp(p->config->daemon.state_dir, d->config->daemon.state_dir) != 0) {
+		diag_add(&p->diags, NULL, 0,
 		         "StateDirectory= cannot change on reload (restart vaktd to move the "
 		         "store)");
 		r = -EINVAL;
 	}
-	if (r == 0 && strcmp(next->daemon.api_socket, d->config->daemon.api_socket) != 0)
+	if (r == 0 && strcmp(p->config->daemon.api_socket, d->config->daemon.api_socket) != 0)
 		log_warning("[Api] Socket= changed; the new path takes effect on restart");
-	if (r == 0 && next->daemon.api_socket_mode != d->config->daemon.api_socket_mode)
+	if (r == 0 && p->config->daemon.api_socket_mode != d->config->daemon.api_socket_mode)
 		log_warning("[Api] SocketMode= changed; the new mode takes effect on restart");
 	if (r == 0) {
-		r = store_accounts_sync(d->store, next, "vaktd:reload");
+		r = store_accounts_sync(d->store, p->config, "vaktd:reload");
 		if (r)
-			diag_add(&diags, NULL, 0, "cannot record the new accounts in the store: %s",
+			diag_add(&p->diags, NULL, 0,
+			         "cannot record the new accounts in the store: %s",
 			         store_strerror(d->store, r));
 	}
-	if (r && diags.n == 0)
-		diag_add(&diags, NULL, 0, "cannot reload: %s", vakt_strerror(r));
+	if (r && p->diags.n == 0)
+		diag_add(&p->diags, NULL, 0, "cannot reload: %s", vakt_strerror(r));
 	if (r) {
-		log_diags(&diags, "; keeping previous configuration");
-		log_error("invalid configuration, ignored: %zu error(s); keeping previous "
-		          "configuration (generation %llu)",
-		          diags.n, (unsigned long long)d->generation);
-		char detail[64];
-		snprintf(detail, sizeof(detail), "{\"errors\":%zu,\"generation\":%llu}", diags.n,
-		         (unsigned long long)d->generation);
-		if (ret_diags)
-			diag_move(ret_diags, &diags);
-		diag_list_clear(&diags);
-		config_free(next);
-		pipeline_rules_free(next_rules);
-		audit_as(d, actor, "config.reload_rejected", detail);
+		reload_refused(d, d->reload_actor, &p->diags);
+		config_free(p->config);
+		retire_rules(d, p->rules);
 	} else {
-		struct config *old = d->config;
-		/* Statistics of the old rule set are written before it goes. */
-		int fr = pipeline_flush_stats(d->store, d->rules, clock_now_usec());
-		if (fr)
-			log_error("cannot write rule statistics: %s", store_strerror(d->store, fr));
-		pipeline_rules_free(d->rules);
-		d->rules = next_rules;
-		d->api_env.rules = next_rules;
-		d->config = next;
-		d->generation++;
-		next->generation = d->generation;
-		d->api_env.config = next;
-		d->api_env.config_generation = d->generation;
-		d->api_env.config_loaded_usec = clock_now_usec();
-		struct api_server_opts o = api_opts(next);
-		api_server_set_limits(d->api, &o);
-		log_set_max_level(next->daemon.log_level);
-		fetch_reconfigured(d->fetch);
-		if (notify_reconfigure(d->notify, next) < 0)
-			log_error("cannot reconfigure the delivery channels; sends keep the old "
-			          "settings");
-		escalate_outbox_reconfigure(d->outbox, next);
-		if (poller_reconfigure(d->poller) < 0)
-			log_error(
-			        "out of memory while rescheduling polls; keeping the old schedule");
-		config_free(old);
-		char detail[64];
-		snprintf(detail, sizeof(detail), "{\"generation\":%llu}",
-		         (unsigned long long)d->generation);
-		audit_as(d, actor, "config.reloaded", detail);
-		log_info("configuration reloaded (generation %llu, %zu accounts, %zu rules, rule "
-		         "set %s)",
-		         (unsigned long long)d->generation, next->n_accounts,
-		         filter_engine_rule_count(d->rules->engine), d->rules->digest);
+		reload_swap(d, d->reload_actor, p->config, p->rules);
 	}
-	d->api_env.state = "running";
-	sd_notify(0, "READY=1");
-	notify_status(d);
-	return r;
+	diag_list_clear(&p->diags);
+	d->api_env.state = d->stopping ? "stopping" : "running";
+	if (!d->stopping) {
+		sd_notify(0, "READY=1");
+		notify_status(d);
+	}
+	api_server_wake(d->api);
 }
 
-/* POST /v1/reload: the same reload, with its outcome for the caller. */
-static int on_api_reload(void *arg, const char *actor, struct api_reload_outcome *ret)
+/* Loop: the reload job's thread ended (a preparation or a retire); a
+ * reload asked for meanwhile starts once the job is free. */
+static void on_reload_job_done(void *arg)
 {
 	struct daemon *d = arg;
-	struct diag_list diags = { 0 };
+	struct reload_prep p;
+	if (reload_job_take(d->reload_job, &p))
+		reload_finish(d, &p);
+	if (d->reload_pending && !d->stopping && !reload_job_running(d->reload_job))
+		reload_begin(d);
+}
+
+/* Ask for a reload (SIGHUP, POST /v1/reload); actor is who asked, for the
+ * audit log.  *ret_ticket is the attempt whose outcome answers the
+ * request: one running now may have read the files before they were
+ * changed, so a request during it is answered by the next attempt, which
+ * starts when it ends (requests meanwhile share it).  0 or -ESHUTDOWN. */
+static int reload_request(struct daemon *d, const char *actor, uint64_t *ret_ticket)
+{
 	if (d->stopping)
 		return -ESHUTDOWN;
-	int r = reload(d, actor, &diags);
-	ret->taken = r == 0;
-	ret->generation = d->generation;
-	ret->diags = diags;
+	snprintf(d->reload_next_actor, sizeof(d->reload_next_actor), "%s", actor);
+	if (reload_job_running(d->reload_job)) {
+		if (!d->reload_pending)
+			log_info("reload asked for while one runs: another follows it");
+		d->reload_pending = true;
+		*ret_ticket = d->reload_started + 1;
+		return 0;
+	}
+	reload_begin(d);
+	*ret_ticket = d->reload_started;
 	return 0;
+}
+
+/* POST /v1/reload: the same reload; the request waits for its attempt. */
+static int on_api_reload(void *arg, const char *actor, uint64_t *ret_ticket)
+{
+	return reload_request(arg, actor, ret_ticket);
+}
+
+/* How attempt ticket went: 1 with *ret filled (the caller clears its
+ * diags) once it has ended, 0 while it has not. */
+static int on_api_reload_outcome(void *arg, uint64_t ticket, struct api_reload_outcome *ret)
+{
+	const struct daemon *d = arg;
+	if (d->reload_ended < ticket)
+		return 0;
+	ret->taken = d->reload_last.taken;
+	ret->generation = d->reload_last.generation;
+	ret->diags = (struct diag_list){ 0 };
+	for (size_t i = 0; i < d->reload_last.diags.n; i++) {
+		const struct diag *g = &d->reload_last.diags.v[i];
+		diag_add(&ret->diags, g->file, g->line, "%s", g->msg ? g->msg : "");
+	}
+	return 1;
 }
 
 static void on_drained(void *arg)
@@ -330,7 +423,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		if (d->stopping)
 			log_notice("SIGHUP while stopping: not reloading");
 		else
-			reload(d, "vaktd", NULL);
+			reload_request(d, "vaktd", &(uint64_t){ 0 });
 		return;
 	}
 	if (d->stopping)
@@ -342,6 +435,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	 * daemon_free() joins its thread. */
 	if (d->audit_job && api_audit_job_cancel(d->audit_job))
 		log_info("cancelling the audit verification in progress");
+	if (d->reload_job && reload_job_running(d->reload_job))
+		log_info("the reload being prepared is abandoned once its rules are built");
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* Transfers in flight may finish within a bound; what is left is
 	 * abandoned and its polls recorded as partial (daemon_free).  The
@@ -572,6 +667,11 @@ static int start_api(struct daemon *d)
 		log_error("cannot set up the audit verification: %s", vakt_strerror(r));
 		return r;
 	}
+	r = reload_job_new(d->base, store_path(d->store), on_reload_job_done, d, &d->reload_job);
+	if (r) {
+		log_error("cannot set up reloads: %s", vakt_strerror(r));
+		return r;
+	}
 	d->api_env = (struct api_env){
 		.store = d->store,
 		.rules = d->rules,
@@ -583,6 +683,7 @@ static int start_api(struct daemon *d)
 		.testclock_move = clock_is_manual() ? on_testclock : NULL,
 		.testclock_arg = d,
 		.reload = on_api_reload,
+		.reload_outcome = on_api_reload_outcome,
 		.reload_arg = d,
 		.audit_job = d->audit_job,
 	};
@@ -834,6 +935,8 @@ void daemon_free(struct daemon *d)
 	if (d->api)
 		api_server_free(d->api);
 	api_audit_job_free(d->audit_job); /* joins a running walk before the store closes */
+	reload_job_free(d->reload_job);   /* waits for a reload being prepared */
+	diag_list_clear(&d->reload_last.diags);
 	poller_free(d->poller);
 	escalate_outbox_free(d->outbox);
 	notify_free(d->notify);

@@ -19,6 +19,7 @@ struct pipeline_rules;
 struct curlev;
 struct fetch;
 struct act;
+struct reload_job;
 
 struct daemon_opts {
 	const char *config_dir;
@@ -50,6 +51,18 @@ struct daemon {
 	uint64_t ticks; /* main loop progress, read by the watchdog */
 	uint64_t ticks_at_last_ping;
 	uint64_t generation;
+	/* Reloads (vaktd/reload.h): attempts are numbered; a request is
+	 * answered by the first attempt that starts after it was made. */
+	struct reload_job *reload_job;
+	uint64_t reload_started, reload_ended; /* the last attempt begun, ended */
+	bool reload_pending;                   /* asked for while one ran */
+	char reload_actor[96];                 /* who asked for the running one */
+	char reload_next_actor[96];            /* who asked last */
+	struct {
+		bool taken;
+		uint64_t generation;
+		struct diag_list diags;
+	} reload_last; /* the last attempt's outcome */
 	bool stopping;
 	int lock_fd; /* flock on STATE/vakt.lock: one vaktd per store */
 };

@@ -3,9 +3,30 @@
 refused with file:line and the daemon keeps running on the old one; a good
 change is applied.  vaktctl reload reports the outcome in its exit code."""
 import json
+import os
+import re
+import shutil
 import signal
+import subprocess
 
-from vakttest import VaktTestCase, main
+from vakttest import PATIENCE, TEST_RULES, VAKTCTL, VaktTestCase, main, wait_for
+
+NEW_RULE = """rule sv.spam.reload-probe
+  title     A rule added while vaktd runs
+  category  spam
+  statute   kommentarsregler
+  tier      possible
+  severity  1
+  actions   review
+  pattern   \\bkop\\s+billiga\\s+klockor\\b
+  match     kop billiga klockor har
+  match     Köp billiga klockor!
+  match     vill du kop billiga klockor
+  nomatch   klockor
+  nomatch   kop inga klockor
+  nomatch   billiga klockor finns
+end
+"""
 
 
 class Reload(VaktTestCase):
@@ -55,6 +76,78 @@ class Reload(VaktTestCase):
         d.signal(signal.SIGHUP)
         d.notify.wait_for("READY=1", after=d.notify.wait_for("RELOADING=1", after=mark))
         self.assertEqual(gen + 1, d.status()["config_generation"])
+
+
+class ReloadOffTheLoop(VaktTestCase):
+    """A reload's long part (the files read, the rules built and their
+    examples run) is prepared on a worker thread: the loop answers the API
+    meanwhile, `vaktctl reload` waits for its own attempt, and a reload
+    asked for during one follows it.  VAKTD_TEST_RELOAD_HOLD names a FIFO
+    the worker reads a byte from before it ends, so the test holds a
+    reload open without racing it."""
+
+    def setUp(self):
+        super().setUp()
+        self.rules = os.path.join(self.tmp, "rules")
+        shutil.copytree(TEST_RULES, self.rules)
+        self.hold = os.path.join(self.tmp, "hold")
+        os.mkfifo(self.hold)
+
+    def release(self):
+        """Let the held preparation end (blocks until the worker reads)."""
+        with open(self.hold, "w") as f:
+            f.write("x")
+
+    def rules_reloaded(self, d):
+        return [int(n) for n in re.findall(r"configuration reloaded \(generation \d+, \d+ "
+                                           r"accounts, (\d+) rules", d.log())]
+
+    def test_loop_answers_while_a_reload_is_prepared(self):
+        d = self.vaktd(env={"VAKT_RULES_DIR": self.rules,
+                            "VAKTD_TEST_RELOAD_HOLD": self.hold}).start()
+        gen = d.status()["config_generation"]
+        with open(os.path.join(self.rules, "30-probe.rules"), "w") as f:
+            f.write(NEW_RULE)
+        ctl = subprocess.Popen([VAKTCTL, "--socket", d.socket, "reload"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            # The new rule set's examples run on the worker; the loop
+            # answers meanwhile and says it is reloading.
+            wait_for(lambda: d.status()["state"] == "reloading", "state reloading")
+            self.assertIsNone(ctl.poll(), "vaktctl reload answered before the reload ended")
+            self.assertEqual(gen, d.status()["config_generation"])
+            # Asked for during the held attempt: it follows it.
+            d.signal(signal.SIGHUP)
+            wait_for(lambda: "another follows it" in d.log(), "the second reload queued")
+            self.release()
+            out, err = ctl.communicate(timeout=PATIENCE)
+        finally:
+            if ctl.poll() is None:
+                ctl.kill()
+                ctl.wait()
+        self.assertEqual(0, ctl.returncode, err)
+        self.assertIn("configuration reloaded: generation %d" % (gen + 1), out)
+        # The second attempt runs and is held in turn.
+        wait_for(lambda: d.status()["state"] == "reloading", "the second reload runs")
+        self.release()
+        wait_for(lambda: d.status()["config_generation"] == gen + 2
+                 and d.status()["state"] == "running", "the second reload ends")
+        before = int(re.search(r"running: \d+ accounts, (\d+) rules", d.log()).group(1))
+        self.assertEqual([before + 1, before + 1], self.rules_reloaded(d))
+        # The first attempt proved the new rules (their examples ran on the
+        # worker); the second found them proved.
+        reloads = d.log().split("reloading configuration", 1)[1]
+        self.assertEqual(1, len(re.findall(r"rule set \w+: all \d+ examples passed", reloads)),
+                         reloads)
+        self.assertIn("examples passed before with this vaktd", reloads)
+
+    def test_stop_during_a_held_reload(self):
+        d = self.vaktd(env={"VAKTD_TEST_RELOAD_HOLD": self.hold}).start()
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: d.status()["state"] == "reloading", "state reloading")
+        d.signal(signal.SIGTERM)
+        self.assertEqual(0, d.wait_exit())
+        self.assertIn("abandoned once its rules are built", d.log())
 
 
 class CtlReload(VaktTestCase):

@@ -379,27 +379,74 @@ static void test_actor_is_the_caller_not_the_claim(void)
 }
 
 /* A stand-in for the daemon's reload: refuses when told to, with two
- * diagnostics, and remembers the actor it was given. */
+ * diagnostics, and remembers the actor it was given.  Its attempts end at
+ * once, or (pending) only when the test ends them. */
 struct fake_reload {
-	int refuse, stopping, calls;
+	int refuse, stopping, calls, pending;
+	uint64_t started, ended;
 	char actor[80];
 };
 
-static int fake_reload(void *arg, const char *actor, struct api_reload_outcome *ret)
+static int fake_reload(void *arg, const char *actor, uint64_t *ret_ticket)
 {
 	struct fake_reload *f = arg;
 	if (f->stopping)
 		return -ESHUTDOWN;
 	f->calls++;
 	snprintf(f->actor, sizeof(f->actor), "%s", actor);
-	ret->taken = !f->refuse;
-	ret->generation = f->refuse ? 3 : 4;
+	*ret_ticket = ++f->started;
+	if (!f->pending)
+		f->ended = f->started;
+	return 0;
+}
+
+static int fake_reload_outcome(void *arg, uint64_t ticket, struct api_reload_outcome *ret)
+{
+	struct fake_reload *f = arg;
+	if (f->ended < ticket)
+		return 0;
+	*ret = (struct api_reload_outcome){ .taken = !f->refuse, .generation = f->refuse ? 3 : 4 };
 	if (f->refuse) {
 		diag_add(&ret->diags, "/etc/vakt/accounts.d/x.conf", 5,
 		         "unknown key 'Enabeld' in [Account]");
 		diag_add(&ret->diags, NULL, 0, "no rules");
 	}
-	return 0;
+	return 1;
+}
+
+static void fake_reload_env(struct api_env *e, struct fake_reload *f)
+{
+	e->reload = fake_reload;
+	e->reload_outcome = fake_reload_outcome;
+	e->reload_arg = f;
+}
+
+/* A reload still being prepared: the request waits with its attempt's
+ * ticket, is not answered while the attempt runs, and is answered with
+ * its outcome once it has ended; a resumed request starts no reload. */
+static void test_reload_waits_for_its_attempt(void)
+{
+	struct fake_reload f = { .pending = 1, .started = 6, .ended = 6 };
+	struct api_env e = env();
+	struct api_response r;
+	fake_reload_env(&e, &f);
+	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, NULL, 0, &r));
+	T_ASSERT(r.wait);
+	T_EQ_INT(7, (int)r.ticket);
+	T_EQ_INT(202, r.status);
+	T_ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.body, "reloading")));
+	api_response_clear(&r);
+	T_EQ_INT(0, api_route_resumed(&e, NULL, 7, "POST", "/v1/reload", NULL, NULL, 0, &r));
+	T_ASSERT(r.wait);
+	T_EQ_INT(7, (int)r.ticket);
+	api_response_clear(&r);
+	f.ended = 7;
+	T_EQ_INT(0, api_route_resumed(&e, NULL, 7, "POST", "/v1/reload", NULL, NULL, 0, &r));
+	T_ASSERT(!r.wait);
+	T_EQ_INT(200, r.status);
+	T_ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.body, "reloaded")));
+	api_response_clear(&r);
+	T_EQ_INT(1, f.calls);
 }
 
 static void test_reload_taken_is_200(void)
@@ -407,8 +454,7 @@ static void test_reload_taken_is_200(void)
 	struct fake_reload f = { 0 };
 	struct api_env e = env();
 	struct api_response r;
-	e.reload = fake_reload;
-	e.reload_arg = &f;
+	fake_reload_env(&e, &f);
 	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, "{\"by\":\"anna\"}", 13, &r));
 	T_EQ_INT(200, r.status);
 	T_ASSERT(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.body, "reloaded")));
@@ -426,8 +472,7 @@ static void test_reload_refused_is_422_with_every_diagnostic(void)
 	struct fake_reload f = { .refuse = 1 };
 	struct api_env e = env();
 	struct api_response r;
-	e.reload = fake_reload;
-	e.reload_arg = &f;
+	fake_reload_env(&e, &f);
 	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, NULL, 0, &r));
 	check_error(&r, 422, "config_invalid");
 	cJSON *err = cJSON_GetObjectItemCaseSensitive(r.body, "error");
@@ -454,8 +499,7 @@ static void test_reload_refusals_without_a_reload(void)
 	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, NULL, 0, &r));
 	check_error(&r, 503, "unavailable"); /* no daemon behind the API */
 	api_response_clear(&r);
-	e.reload = fake_reload;
-	e.reload_arg = &f;
+	fake_reload_env(&e, &f);
 	T_EQ_INT(0, api_route(&e, "POST", "/v1/reload", NULL, NULL, 0, &r));
 	check_error(&r, 503, "stopping");
 	api_response_clear(&r);
@@ -509,6 +553,7 @@ int main(void)
 	T_RUN(test_reload_taken_is_200);
 	T_RUN(test_reload_refused_is_422_with_every_diagnostic);
 	T_RUN(test_reload_refusals_without_a_reload);
+	T_RUN(test_reload_waits_for_its_attempt);
 	store_close(store);
 	cal_free(cal.cal);
 	tfs_rmrf(dir);

@@ -1,0 +1,253 @@
+/* A reload's preparation on a worker thread (see reload.h). */
+#include "vaktd/reload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "escalate/escalate.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
+
+struct reload_job {
+	struct event *ev; /* the eventfd's readability, on the loop */
+	int efd;
+	char *db_path;
+	/* A FIFO the worker reads one byte from before it ends, from
+	 * VAKTD_TEST_RELOAD_HOLD: lets a test see the loop at work while a
+	 * reload is being prepared, without racing the preparation. */
+	char *test_hold;
+	void (*done)(void *arg);
+	void *arg;
+	bool thread_live; /* a thread runs or is not joined yet */
+	pthread_t thread;
+	atomic_bool ended; /* the worker is past its last use of the hold */
+	/* Set by the loop before the thread starts. */
+	const char *config_dir;
+	const struct config_overrides *ovr;
+	time_t now;
+	/* Written by the worker only, read by the loop after the join. */
+	struct reload_prep prep;
+	bool prepared; /* prep holds an ended preparation's result */
+	/* A retire: the rule set the thread frees (the loop's until it
+	 * starts, the thread's after). */
+	struct pipeline_rules *retiring;
+};
+
+/* Worker: whether the store vouches for the rules.  A store that cannot
+ * be read costs only time: the rules are proved again. */
+static int rules_known(struct reload_job *j)
+{
+	struct store *s = NULL;
+	char err[200] = "";
+	int known = 0;
+	int r = store_open_reader(j->db_path, &s, err, sizeof(err));
+	if (r == 0 && (r = pipeline_rules_known(j->prep.rules, s, &known)) != 0)
+		snprintf(err, sizeof(err), "%s", store_strerror(s, r));
+	store_close(s);
+	if (r != 0) {
+		snprintf(j->prep.store_note, sizeof(j->prep.store_note),
+		         "cannot read which rule sets were proved before (%s); running the "
+		         "examples",
+		         err);
+		known = 0;
+	}
+	return known;
+}
+
+/* Worker: everything a reload may fail on that needs neither the store's
+ * connection nor the running daemon. */
+static void prepare(struct reload_job *j)
+{
+	struct reload_prep *p = &j->prep;
+	p->r = config_load(j->config_dir, j->ovr, &p->config, &p->diags);
+	if (p->r == 0 && escalate_config_check(p->config, &p->diags))
+		p->r = -EINVAL;
+	if (p->r == 0)
+		p->r = pipeline_rules_load_at(p->config->daemon.rules_dir,
+		                              p->config->daemon.rule_disable_after,
+		                              PIPELINE_RULES_DEFER_COMPILE, j->now, &p->rules,
+		                              &p->diags);
+	if (p->r == 0) {
+		int known = rules_known(j);
+		p->rules->opt.plan_cache = p->config->daemon.plan_cache;
+		p->r = pipeline_rules_prove(p->rules, known, &p->diags);
+		p->rules->opt.plan_cache = NULL; /* the configuration's string */
+	}
+}
+
+static void hold_for_test(const char *fifo)
+{
+	char c;
+	int fd = open(fifo, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, &c, 1);
+	(void)n;
+	close(fd);
+}
+
+static void *worker(void *arg)
+{
+	struct reload_job *j = arg;
+	if (j->retiring) {
+		pipeline_rules_free(j->retiring);
+		j->retiring = NULL;
+	} else {
+		prepare(j);
+		j->prepared = true;
+	}
+	if (j->test_hold && j->prepared)
+		hold_for_test(j->test_hold);
+	atomic_store(&j->ended, true);
+	/* The last thing the thread does with j.  An eventfd write fails
+	 * only when its counter would overflow, and then the loop is awake
+	 * anyway. */
+	uint64_t one = 1;
+	ssize_t n = write(j->efd, &one, sizeof(one));
+	(void)n;
+	return NULL;
+}
+
+/* Loop: the worker ended; join it and hand its result on. */
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct reload_job *j = arg;
+	uint64_t count;
+	(void)fd;
+	(void)what;
+	if (read(j->efd, &count, sizeof(count)) < 0 || !j->thread_live)
+		return;
+	pthread_join(j->thread, NULL);
+	j->thread_live = false;
+	j->done(j->arg);
+}
+
+static void prep_clear(struct reload_prep *p)
+{
+	config_free(p->config);
+	pipeline_rules_free(p->rules);
+	diag_list_clear(&p->diags);
+	memset(p, 0, sizeof(*p));
+}
+
+int reload_job_new(struct event_base *base, const char *db_path, void (*done)(void *arg), void *arg,
+                   struct reload_job **ret)
+{
+	struct reload_job *j = calloc(1, sizeof(*j));
+	const char *hold = getenv("VAKTD_TEST_RELOAD_HOLD");
+	int r = -ENOMEM;
+
+	if (!j)
+		return -ENOMEM;
+	j->efd = -1;
+	j->done = done;
+	j->arg = arg;
+	if (!(j->db_path = strdup(db_path)) || (hold && *hold && !(j->test_hold = strdup(hold))))
+		goto fail;
+	j->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (j->efd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	j->ev = event_new(base, j->efd, EV_READ | EV_PERSIST, on_wake, j);
+	if (!j->ev || event_add(j->ev, NULL) < 0)
+		goto fail;
+	*ret = j;
+	return 0;
+fail:
+	reload_job_free(j);
+	return r;
+}
+
+static int start_thread(struct reload_job *j)
+{
+	sigset_t all, old;
+	atomic_store(&j->ended, false);
+	/* The worker takes no signal: they are the loop's (libevent's
+	 * evsignal). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = -pthread_create(&j->thread, NULL, worker, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r)
+		return r;
+	j->thread_live = true;
+	return 0;
+}
+
+int reload_job_start(struct reload_job *j, const char *config_dir,
+                     const struct config_overrides *ovr, time_t now)
+{
+	if (j->thread_live)
+		return -EBUSY;
+	prep_clear(&j->prep);
+	j->prepared = false;
+	j->retiring = NULL;
+	j->config_dir = config_dir;
+	j->ovr = ovr;
+	j->now = now;
+	return start_thread(j);
+}
+
+int reload_job_retire(struct reload_job *j, struct pipeline_rules *rules)
+{
+	if (j->thread_live)
+		return -EBUSY;
+	j->prepared = false;
+	j->retiring = rules;
+	int r = start_thread(j);
+	if (r)
+		j->retiring = NULL;
+	return r;
+}
+
+bool reload_job_running(const struct reload_job *j)
+{
+	return j->thread_live;
+}
+
+bool reload_job_take(struct reload_job *j, struct reload_prep *ret)
+{
+	bool prepared = j->prepared;
+	*ret = j->prep;
+	memset(&j->prep, 0, sizeof(j->prep));
+	j->prepared = false;
+	return prepared;
+}
+
+void reload_job_free(struct reload_job *j)
+{
+	if (!j)
+		return;
+	/* A test that stops vaktd while a preparation is held (a failed
+	 * test) must not hang the stop: let it go. */
+	while (j->thread_live && j->test_hold && !atomic_load(&j->ended)) {
+		int fd = open(j->test_hold, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t n = write(fd, "", 1);
+			(void)n;
+			close(fd);
+		}
+		usleep(10000);
+	}
+	if (j->thread_live)
+		pthread_join(j->thread, NULL);
+	prep_clear(&j->prep);
+	if (j->ev)
+		event_free(j->ev);
+	if (j->efd >= 0)
+		close(j->efd);
+	free(j->test_hold);
+	free(j->db_path);
+	free(j);
+}
