@@ -101,7 +101,9 @@ EOF
 # A fresh store every run: the simulator starts its stream afresh too.
 rm -rf "$demo/state"
 $vaktd --check-config --config "$demo/config"
-$vaktd --config "$demo/config" --state-dir "$PWD/$demo/state" --socket "$PWD/$demo/api.sock" &
+# Its heap asks for huge pages, as vaktd.service has it.
+GLIBC_TUNABLES=glibc.malloc.hugetlb=1 \
+	$vaktd --config "$demo/config" --state-dir "$PWD/$demo/state" --socket "$PWD/$demo/api.sock" &
 pid=$!
 
 # Wait for the API socket (vaktd reports READY=1 to systemd at that point).

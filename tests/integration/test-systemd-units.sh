@@ -147,6 +147,15 @@ case "$nofile" in
 	fi ;;
 esac
 
+# The engine's build asks for huge pages (the unit's comment): glibc reads
+# the tunable only from the environment it starts with.
+case "$(unit_get "$service" Environment)" in
+*GLIBC_TUNABLES=glibc.malloc.hugetlb=1*)
+	ok "vaktd's heap asks for transparent huge pages (GLIBC_TUNABLES)" ;;
+*)
+	not_ok "vaktd's heap asks for transparent huge pages (GLIBC_TUNABLES)" ;;
+esac
+
 # systemd-analyze verify checks that ExecStart= and ExecReload= exist, so
 # verify a copy that runs the built vaktd and vaktctl; nothing else changes.
 mkdir "$tmp/units"
