@@ -92,6 +92,14 @@ case "$(prop vaktd.service StatusText)" in
 *) not_ok "STATUS= says what vaktd watches (got '$(prop vaktd.service StatusText)')" ;;
 esac
 check "vaktctl status answers on /run/vakt/api.sock" ctl status
+# The unit's Environment= reaches the process: glibc reads the tunable only
+# from the environment vaktd starts with.
+pid=$(prop vaktd.service MainPID)
+if tr '\0' '\n' <"/proc/$pid/environ" | grep -qx 'GLIBC_TUNABLES=glibc.malloc.hugetlb=1'; then
+	ok "vaktd runs with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (its heap asks for huge pages)"
+else
+	not_ok "vaktd runs with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (its heap asks for huge pages)"
+fi
 check "vaktd adopted the socket of vaktd.socket" journal_has "(socket activation)"
 
 # --- reload with a good configuration: the job succeeds -------------------
