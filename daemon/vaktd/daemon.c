@@ -307,8 +307,7 @@ static void reload_begin(struct daemon *d)
 }
 
 /* Loop: a preparation ended.  What it proved is checked against the
- * running daemon, recorded, and swapped in; then the requests that waited
- * for it are answered. */
+ * running daemon, recorded, and swapped in. */
 static void reload_finish(struct daemon *d, struct reload_prep *p)
 {
 	int r = p->r;
@@ -350,7 +349,6 @@ static void reload_finish(struct daemon *d, struct reload_prep *p)
 		sd_notify(0, "READY=1");
 		notify_status(d);
 	}
-	api_server_wake(d->api);
 }
 
 /* Loop: the reload job's thread ended (a preparation or a retire); a
@@ -363,6 +361,9 @@ static void on_reload_job_done(void *arg)
 		reload_finish(d, &p);
 	if (d->reload_pending && !d->stopping && !reload_job_running(d->reload_job))
 		reload_begin(d);
+	/* Requests that waited for the attempt that ended, or for one that
+	 * could not start, are answered; the others wait on. */
+	api_server_wake(d->api);
 }
 
 /* Ask for a reload (SIGHUP, POST /v1/reload); actor is who asked, for the
