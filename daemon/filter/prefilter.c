@@ -221,10 +221,53 @@ static bool covers(const char *w, size_t wl, uint64_t wm, const char *v, size_t 
 	return wl < vl && (wm & ~vm) == 0 && has_sub(v, vl - (wl == 1), w, wl);
 }
 
+/* minimize_pairwise() of a small set (at most MINIMIZE_PAIRWISE
+ * literals, each at most PREFILTER_MAX_LIT_LEN bytes), comparing each
+ * literal only with the shorter ones (only a shorter one covers): the
+ * literals ordered by length (a counting sort), the candidates for
+ * literal i the ones before the first of its length.  A run's variants
+ * are mostly of one length ("n[i1]g"), so most pairs were compared only
+ * to find that.  Comparing a literal also with shorter ones that are
+ * covered themselves gives the same result (what covers them covers it;
+ * the one-byte rule of covers() keeps that). */
+static bool minimize_by_length(struct lit_set *ls, size_t *len, const uint64_t *mask)
+{
+	uint8_t count[PREFILTER_MAX_LIT_LEN + 2] = { 0 };
+	uint8_t order[MINIMIZE_PAIRWISE];
+	bool covered[MINIMIZE_PAIRWISE];
+	const size_t n = ls->n;
+	for (size_t i = 0; i < n; i++) {
+		if (len[i] > PREFILTER_MAX_LIT_LEN)
+			return false; /* not a run's literal: the general loop */
+		count[len[i] + 1]++;
+	}
+	for (size_t l = 1; l <= PREFILTER_MAX_LIT_LEN + 1; l++)
+		count[l] += count[l - 1]; /* count[l]: literals shorter than l */
+	uint8_t at[PREFILTER_MAX_LIT_LEN + 1];
+	memcpy(at, count, sizeof(at));
+	for (size_t i = 0; i < n; i++)
+		order[at[len[i]]++] = (uint8_t)i;
+	for (size_t i = 0; i < n; i++) {
+		bool c = false;
+		for (size_t k = 0; k < count[len[i]] && !c; k++) {
+			const size_t j = order[k];
+			c = covers(ls->v[j], len[j], mask[j], ls->v[i], len[i], mask[i]);
+		}
+		covered[i] = c;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (covered[i])
+			len[i] = SIZE_MAX;
+	drop_covered(ls, len);
+	return true;
+}
+
 /* len[i] and mask[i]: literal i's length and struct lit's bytes, at hand
  * for every pair. */
 static void minimize_pairwise(struct lit_set *ls, size_t *len, const uint64_t *mask)
 {
+	if (ls->n <= MINIMIZE_PAIRWISE && minimize_by_length(ls, len, mask))
+		return;
 	for (size_t i = 0; i < ls->n; i++) {
 		bool covered = false;
 		for (size_t j = 0; j < ls->n && !covered; j++)
