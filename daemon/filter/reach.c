@@ -536,12 +536,20 @@ void reach_memo_free(struct reach_memo *m)
 	free(m);
 }
 
+/* Eight bytes at a time, as the prefilter's memo_key(): one at a time
+ * was 2 % of building the engine.  Only where an entry is looked for
+ * depends on it (memo_group() compares the text; the options are in the
+ * low bits, so entries of other options never match). */
 static size_t memo_key(const struct rx *p, size_t at)
 {
-	size_t h = 2166136261u;
-	for (size_t i = 0; i < MEMO_KEY_LEN; i++)
-		h = (h ^ (unsigned char)p->s[at + i]) * 16777619u;
-	return h ^ (size_t)(p->normalized | p->spaces << 1);
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < MEMO_KEY_LEN; i += 8) {
+		uint64_t w;
+		memcpy(&w, p->s + at + i, sizeof(w));
+		h = (h ^ w) * 1099511628211u;
+		h ^= h >> 29;
+	}
+	return (size_t)h ^ (size_t)(p->normalized | p->spaces << 1);
 }
 
 /* Can text hold a negative lookaround ("(?!", "(?<!"; an escaped '(' is
