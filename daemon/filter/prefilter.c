@@ -79,21 +79,13 @@ struct run {
 struct lit {
 	uint32_t refs;
 	uint32_t len;
-	size_t hash; /* fnv() of the bytes */
+	size_t hash; /* FNV-1a of the bytes (lit_new()) */
 	double freq; /* lit_freq(); < 0: not estimated yet */
 	/* bit b % 64 of every byte b: a literal holds another only if it
 	 * has all of that one's bits (most pairs of a set fail there) */
 	uint64_t bytes;
 	char s[]; /* NUL-terminated */
 };
-
-static size_t fnv(const char *p, size_t n)
-{
-	size_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 16777619u;
-	return h;
-}
 
 static struct lit *lit_of(const char *s)
 {
@@ -153,13 +145,20 @@ static char *lit_new(struct lit_arena *arena, const char *s, size_t n)
 	struct lit *l = arena ? arena_alloc(arena, sizeof(*l) + n + 1) : malloc(sizeof(*l) + n + 1);
 	if (!l)
 		return NULL;
+	/* FNV-1a and the byte bits in one pass, in locals (l->bytes written
+	 * through in the loop: s may alias it) */
+	size_t h = 2166136261u;
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char c = (unsigned char)s[i];
+		h = (h ^ c) * 16777619u;
+		bytes |= 1ull << (c % 64);
+	}
 	l->refs = arena ? LIT_ARENA_REFS : 1;
 	l->len = (uint32_t)n;
-	l->hash = fnv(s, n);
+	l->hash = h;
 	l->freq = -1;
-	l->bytes = 0;
-	for (size_t i = 0; i < n; i++)
-		l->bytes |= 1ull << ((unsigned char)s[i] % 64);
+	l->bytes = bytes;
 	memcpy(l->s, s, n);
 	l->s[n] = '\0';
 	return l->s;
