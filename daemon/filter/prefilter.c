@@ -430,34 +430,61 @@ static void min_index_free(struct min_index *x)
 	free(x);
 }
 
-static void minimize_hashed(struct min_index *mx, struct lit_set *ls, size_t *len)
+/* Literal i of ls into the index x. */
+static void min_index_add(struct min_index *x, const struct lit_set *ls, const size_t *len,
+                          size_t i)
+{
+	const unsigned char *v = (const unsigned char *)ls->v[i];
+	size_t hash = lit_of(ls->v[i])->hash, h = hash & (x->cap - 1);
+	while (x->slot[h].s)
+		h = (h + 1) & (x->cap - 1);
+	x->slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
+	x->has_len[len[i]] = 1;
+	if (len[i] == 1)
+		set_bit(x->one, v[0]);
+	size_t ph = 2166136261u;
+	for (size_t l = 0; l < len[i]; l++) {
+		ph = (ph ^ v[l]) * 16777619u;
+		set_bit(x->prefix, bloom_bit(x, ph));
+	}
+	set_bit(x->whole, bloom_bit(x, hash));
+}
+
+/* ls's literals [lo, hi) are one branch's set of a union, minimized
+ * already (lo == hi: none known), so nothing among them covers another:
+ * they are looked up in an index of the other literals alone, where
+ * most of their substrings start no literal and are left at once (in
+ * the whole index a literal's own prefixes always pass the filters);
+ * then they join the index and the others are looked up in all.  The
+ * same literals are covered as when every literal is looked up in the
+ * whole set. */
+static void minimize_hashed(struct min_index *mx, struct lit_set *ls, size_t *len, size_t lo,
+                            size_t hi)
 {
 	size_t bytes = 0;
 	for (size_t i = 0; i < ls->n; i++)
 		bytes += len[i];
-	if (min_index_fit(mx, ls->n, bytes) < 0)
+	bool *covered = calloc(ls->n, sizeof(*covered));
+	if (!covered || min_index_fit(mx, ls->n, bytes) < 0) {
+		free(covered);
 		return; /* a larger set is as correct */
-	struct min_index x = *mx;
-	for (size_t i = 0; i < ls->n; i++) {
-		const unsigned char *v = (const unsigned char *)ls->v[i];
-		size_t hash = lit_of(ls->v[i])->hash, h = hash & (x.cap - 1);
-		while (x.slot[h].s)
-			h = (h + 1) & (x.cap - 1);
-		x.slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
-		x.has_len[len[i]] = 1;
-		if (len[i] == 1)
-			set_bit(x.one, v[0]);
-		size_t ph = 2166136261u;
-		for (size_t l = 0; l < len[i]; l++) {
-			ph = (ph ^ v[l]) * 16777619u;
-			set_bit(x.prefix, bloom_bit(&x, ph));
-		}
-		set_bit(x.whole, bloom_bit(&x, hash));
 	}
-	/* freed only after the loop: the hash still points at them */
+	struct min_index x = *mx;
 	for (size_t i = 0; i < ls->n; i++)
-		if (min_covered(&x, ls->v[i], len[i]))
+		if (i < lo || i >= hi)
+			min_index_add(&x, ls, len, i);
+	for (size_t i = lo; i < hi; i++)
+		covered[i] = min_covered(&x, ls->v[i], len[i]);
+	for (size_t i = lo; i < hi; i++)
+		min_index_add(&x, ls, len, i);
+	for (size_t i = 0; i < ls->n; i++)
+		if (i < lo || i >= hi)
+			covered[i] = min_covered(&x, ls->v[i], len[i]);
+	/* freed only now: the hash pointed at them */
+	for (size_t i = 0; i < ls->n; i++)
+		if (covered[i])
 			len[i] = SIZE_MAX;
+	free(covered);
 	/* zero again for the next set (has_len and one were the copy's) */
 	memset(x.slot, 0, x.cap * sizeof(*x.slot));
 	memset(x.prefix, 0, (x.mask + 1) / 64 * sizeof(uint64_t));
@@ -465,8 +492,9 @@ static void minimize_hashed(struct min_index *mx, struct lit_set *ls, size_t *le
 	drop_covered(ls, len);
 }
 
-/* *mx: the read's index, made when first needed (NULL: none yet). */
-static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
+/* *mx: the read's index, made when first needed (NULL: none yet).
+ * ls->v[lo .. hi): a minimized set's literals (minimize_hashed()). */
+static void lit_set_minimize_split(struct min_index **mx, struct lit_set *ls, size_t lo, size_t hi)
 {
 	size_t maxlen = 0, stack[MINIMIZE_PAIRWISE];
 	uint64_t mstack[MINIMIZE_PAIRWISE];
@@ -493,10 +521,15 @@ static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
 		if (mask != mstack)
 			free(mask);
 	} else {
-		minimize_hashed(*mx, ls, len);
+		minimize_hashed(*mx, ls, len, lo, hi);
 	}
 	if (len != stack)
 		free(len);
+}
+
+static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
+{
+	lit_set_minimize_split(mx, ls, 0, 0);
 }
 
 int lit_set_union(struct lit_set *dst, const struct lit_set *src)
@@ -2434,18 +2467,24 @@ static int acc_add(struct alt_acc *a, const struct lit_set *src)
 static void minimize_branches(struct px *p, struct alt_acc *a)
 {
 	struct lit_set *ls = &a->set;
-	size_t big = 0, from = 0;
+	size_t big = 0, from = 0, big_lo = 0;
 	for (size_t k = 0; k < a->nb; k++) {
-		if (a->end[k] - from > big)
+		if (a->end[k] - from > big) {
 			big = a->end[k] - from;
+			big_lo = from;
+		}
 		from = a->end[k];
 	}
 	const size_t rest = ls->n - big;
+	const bool branches = a->nb > 0 && a->end[a->nb - 1] == ls->n;
 	size_t *len;
-	if (ls->n <= MINIMIZE_PAIRWISE || a->nb == 0 || a->end[a->nb - 1] != ls->n ||
+	if (ls->n <= MINIMIZE_PAIRWISE || !branches ||
 	    (2 * big + rest) * rest > MINIMIZE_CROSS_PAIRS * ls->n ||
 	    !(len = malloc(ls->n * sizeof(*len)))) {
-		lit_set_minimize(&p->mx, ls);
+		/* the largest branch's literals, minimized, looked up
+		 * apart when hashed */
+		lit_set_minimize_split(&p->mx, ls, branches ? big_lo : 0,
+		                       branches ? big_lo + big : 0);
 		return;
 	}
 	/* covered literals are marked after every comparison (marking them

@@ -29,6 +29,8 @@ static char *sets_of(const char *pattern, unsigned flags, struct prefilter_memo 
 	return buf;
 }
 
+static char *sets_text(const char *pattern, unsigned flags, struct prefilter_memo *memo);
+
 /* A trie-shaped group of n made-up words, as lexicon.c writes one, over
  * 256 bytes long from about 30 words: "(?:k(?:a(?:ba|ca...)|...)...)". */
 static char *word_group(unsigned seed, size_t n)
@@ -264,6 +266,60 @@ static void test_large_set_minimized_as_small_one(void)
 			T_EQ_STR(want, got);
 		free(got);
 	}
+}
+
+/* A run's variants of several lengths (a small set, compared by
+ * length: minimize_by_length()): a variant is dropped only for a
+ * shorter one it holds. */
+static void test_run_variants_minimized_by_length(void)
+{
+	static const char *const pattern[] = {
+		"(?:ab|abab|b)x",      "(?:a|ba|cba)(?:a|b)", "(?:xy|q)(?:z|zz|zzz)",
+		"(?:xy|q|wq)(?:zz|z)", "(?:aaaa|bbb|cc)d",
+	};
+	static const char *const expect[] = {
+		"bx", "aa,ab", "xyz,qz", "xyz,qz", "aaaad,bbbd,ccd",
+	};
+	for (size_t i = 0; i < sizeof(pattern) / sizeof(pattern[0]); i++) {
+		char *got = sets_of(pattern[i], 0, NULL);
+		T_ASSERT(got != NULL);
+		if (got)
+			T_EQ_STR(expect[i], got);
+		free(got);
+	}
+}
+
+/* A memo's literals come from its arena (blocks of 64 KB): many large
+ * groups read through one memo, the arena filled over many blocks, give
+ * the sets of reads without a memo (whose literals are malloc()ed), and
+ * the results are cleared before the memo is freed. */
+static void test_memo_literals_span_arena_blocks(void)
+{
+	struct prefilter_memo *memo = prefilter_memo_new();
+	T_ASSERT(memo != NULL);
+	static const char *const around[][2] = { { "", "" },
+		                                   { "jag ", "\\s+nu" },
+		                                   { "(?:", "|qqq)" } };
+	for (unsigned g = 0; g < 12; g++) {
+		char *group = word_group(100 + g, 300 + 40 * g);
+		for (size_t c = 0; c < 3; c++) {
+			size_t n = strlen(group) + 64;
+			char *pat = malloc(n);
+			T_ASSERT(pat != NULL);
+			if (!pat)
+				break;
+			snprintf(pat, n, "%s%s%s", around[c][0], group, around[c][1]);
+			char *fresh = sets_text(pat, 0, NULL), *memod = sets_text(pat, 0, memo);
+			T_ASSERT(fresh && memod);
+			if (fresh && memod)
+				T_EQ_STR(fresh, memod);
+			free(fresh);
+			free(memod);
+			free(pat);
+		}
+		free(group);
+	}
+	prefilter_memo_free(memo);
 }
 
 /* The sets an alternation of words and groups of words must give: every
@@ -572,6 +628,8 @@ int main(void)
 	T_RUN(test_large_set_minimized_as_small_one);
 	T_RUN(test_alternation_minimized_across_branches);
 	T_RUN(test_put_off_sets_on_shipped_rules);
+	T_RUN(test_run_variants_minimized_by_length);
+	T_RUN(test_memo_literals_span_arena_blocks);
 	T_RUN(test_put_off_sets_on_random_patterns);
 	T_RUN(test_one_character_path_gives_the_general_paths_sets);
 	return t_done();
