@@ -503,13 +503,13 @@ static void test_late_branches_and_prefixes(void)
 
 /* Literals that start with much of the one before (build_trie() starts
  * each at the state its shared prefix reached): shorter and longer than
- * the one before, the same bytes in other case, a literal given again
- * with another id, one sharing nothing. */
+ * the one before, a literal given again with another id (and again
+ * after others), one sharing nothing; the text in mixed case. */
 static void test_literals_sharing_the_one_before(void)
 {
-	static const char *const v[] = { "abcde",   "abcdx", "abc",  "ABCDE", "abcdefgh",
-		                         "Abxy",    "abxyz", "b",    "bcd",   "bcd",
-		                         "bcdefgh", "xyz",   "XYZW", "xy",    "abcdefgh" };
+	static const char *const v[] = { "abcde",   "abcdx", "abc",  "abcde", "abcdefgh",
+		                         "abxy",    "abxyz", "b",    "bcd",   "bcd",
+		                         "bcdefgh", "xyz",   "xyzw", "xy",    "abcdefgh" };
 	static const uint32_t ids[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
 	static const char text[] = "..abcdefghXYZWABxyzbcdabcdx.abcDx xy ABXYZ bcdefg";
 	struct lits L;
