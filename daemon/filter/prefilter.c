@@ -339,6 +339,9 @@ struct min_index {
 	 * cut there) */
 	unsigned char has_len[PREFILTER_MAX_LIT_LEN + 1];
 	uint64_t one[4]; /* one-byte literals */
+	/* the first two bytes of every longer literal, bit b0 | b1 << 8:
+	 * most places of a word start none, and are left before any hash */
+	uint64_t pair[65536 / 64];
 	/* by hash (bloom filters of mask + 1 bits, sized to the set): every
 	 * prefix of a literal, and every literal; most substrings of a word
 	 * stop being the start of any literal after a few bytes, and are
@@ -370,6 +373,8 @@ static bool min_covered(const struct min_index *x, const char *v, size_t n)
 		const unsigned char c0 = (unsigned char)v[at];
 		if (bit(x->one, c0))
 			return true; /* a one-byte literal, shorter than v */
+		if (!bit(x->pair, c0 | (size_t)(unsigned char)v[at + 1] << 8))
+			continue; /* no longer literal starts here */
 		/* every substring starting at `at`, its hash grown a byte at a
 		 * time (FNV-1a is a running hash) */
 		size_t hash = 2166136261u;
@@ -442,6 +447,8 @@ static void min_index_add(struct min_index *x, const struct lit_set *ls, const s
 	x->has_len[len[i]] = 1;
 	if (len[i] == 1)
 		set_bit(x->one, v[0]);
+	else if (len[i] >= 2)
+		set_bit(x->pair, v[0] | (size_t)v[1] << 8);
 	size_t ph = 2166136261u;
 	for (size_t l = 0; l < len[i]; l++) {
 		ph = (ph ^ v[l]) * 16777619u;
@@ -485,7 +492,8 @@ static void minimize_hashed(struct min_index *mx, struct lit_set *ls, size_t *le
 		if (covered[i])
 			len[i] = SIZE_MAX;
 	free(covered);
-	/* zero again for the next set (has_len and one were the copy's) */
+	/* zero again for the next set (has_len, one and pair were the
+	 * copy's) */
 	memset(x.slot, 0, x.cap * sizeof(*x.slot));
 	memset(x.prefix, 0, (x.mask + 1) / 64 * sizeof(uint64_t));
 	memset(x.whole, 0, (x.mask + 1) / 64 * sizeof(uint64_t));
