@@ -79,7 +79,10 @@ struct run {
 struct lit {
 	uint32_t refs;
 	uint32_t len;
-	size_t hash; /* FNV-1a of the bytes (lit_new()) */
+	union {
+		size_t hash;           /* FNV-1a of the bytes (lit_new()) */
+		struct lit *next_free; /* in an arena's list of free literals */
+	};
 	double freq; /* lit_freq(); < 0: not estimated yet */
 	/* bit b % 64 of every byte b: a literal holds another only if it
 	 * has all of that one's bits (most pairs of a set fail there) */
@@ -95,32 +98,54 @@ static struct lit *lit_of(const char *s)
 /* Literals of a build, from blocks freed with the build's memo (struct
  * prefilter_memo): a malloc() and a free() a literal (164,095 of them
  * for the shipped rules) were a twentieth of building the engine.  A
- * literal made here is never freed alone: its count starts at
- * LIT_ARENA_REFS, which its references (each taken one dropped) never
- * bring to 0.  A read without a memo makes its literals with malloc(),
- * as its result outlives the read. */
+ * literal of a block counts its references from LIT_ARENA_REFS (its
+ * flag): when the last is dropped it goes on its arena's list of free
+ * literals of its size (the block is found by its address: blocks are
+ * LIT_BLOCK_SIZE bytes, aligned so), and the next literal of that size
+ * takes its place, so that the build's peak of memory stays near what
+ * it was with malloc().  A read without a memo makes its literals with
+ * malloc(), as its result outlives the read. */
 #define LIT_ARENA_REFS (1u << 31)
 #define LIT_BLOCK_SIZE (64u * 1024)
+#define LIT_SIZE_CLASSES 32 /* by size / 8: every literal (at most 64 bytes) fits */
+
+struct lit_arena;
 
 struct lit_block {
+	struct lit_arena *arena;
 	struct lit_block *next;
 	size_t used;
 	_Alignas(max_align_t) unsigned char b[];
 };
 
 struct lit_arena {
-	struct lit_block *head; /* the block being filled, then older ones */
+	struct lit_block *head;                  /* the block being filled, then older ones */
+	struct lit *free_lits[LIT_SIZE_CLASSES]; /* by size / 8, linked by next_free */
 };
 
-/* size bytes (8-aligned) from the arena; NULL without memory. */
-static void *arena_alloc(struct lit_arena *a, size_t size)
+/* A literal's size in a block. */
+static size_t lit_size(size_t n)
 {
-	size = (size + 7) & ~(size_t)7;
+	return (offsetof(struct lit, s) + n + 1 + 7) & ~(size_t)7;
+}
+
+/* A literal of n bytes from the arena: a free one of its size, else a
+ * new one (NULL without memory, or one too large for a block). */
+static struct lit *arena_alloc(struct lit_arena *a, size_t n)
+{
+	const size_t size = lit_size(n);
+	if (size / 8 >= LIT_SIZE_CLASSES)
+		return NULL;
+	struct lit *l = a->free_lits[size / 8];
+	if (l) {
+		a->free_lits[size / 8] = l->next_free;
+		return l;
+	}
 	struct lit_block *b = a->head;
-	if (!b || LIT_BLOCK_SIZE - b->used < size) {
-		size_t room = size > LIT_BLOCK_SIZE ? size : LIT_BLOCK_SIZE;
-		if (!(b = malloc(sizeof(*b) + room)))
+	if (!b || LIT_BLOCK_SIZE - offsetof(struct lit_block, b) - b->used < size) {
+		if (!(b = aligned_alloc(LIT_BLOCK_SIZE, LIT_BLOCK_SIZE)))
 			return NULL;
+		b->arena = a;
 		b->next = a->head;
 		b->used = 0;
 		a->head = b;
@@ -130,19 +155,30 @@ static void *arena_alloc(struct lit_arena *a, size_t size)
 	return at;
 }
 
+/* A literal of an arena whose last reference was dropped. */
+static void arena_release(struct lit *l)
+{
+	const struct lit_block *b =
+	        (const struct lit_block *)((uintptr_t)l & ~(uintptr_t)(LIT_BLOCK_SIZE - 1));
+	struct lit_arena *a = b->arena;
+	const size_t c = lit_size(l->len) / 8;
+	l->next_free = a->free_lits[c];
+	a->free_lits[c] = l;
+}
+
 static void arena_free(struct lit_arena *a)
 {
 	for (struct lit_block *b = a->head, *next; b; b = next) {
 		next = b->next;
 		free(b);
 	}
-	a->head = NULL;
+	memset(a, 0, sizeof(*a));
 }
 
 /* A new literal of s[0..n), from the arena (NULL: malloc()), or NULL. */
 static char *lit_new(struct lit_arena *arena, const char *s, size_t n)
 {
-	struct lit *l = arena ? arena_alloc(arena, sizeof(*l) + n + 1) : malloc(sizeof(*l) + n + 1);
+	struct lit *l = arena ? arena_alloc(arena, n) : malloc(sizeof(*l) + n + 1);
 	if (!l)
 		return NULL;
 	/* FNV-1a and the byte bits in one pass, in locals (l->bytes written
@@ -154,7 +190,7 @@ static char *lit_new(struct lit_arena *arena, const char *s, size_t n)
 		h = (h ^ c) * 16777619u;
 		bytes |= 1ull << (c % 64);
 	}
-	l->refs = arena ? LIT_ARENA_REFS : 1;
+	l->refs = arena ? LIT_ARENA_REFS + 1 : 1;
 	l->len = (uint32_t)n;
 	l->hash = h;
 	l->freq = -1;
@@ -175,6 +211,8 @@ static void lit_unref(char *s)
 	struct lit *l = lit_of(s);
 	if (--l->refs == 0)
 		free(l);
+	else if (l->refs == LIT_ARENA_REFS)
+		arena_release(l);
 }
 
 static size_t lit_len(const char *s)
