@@ -671,7 +671,8 @@ static double lit_estimate(const char *l, size_t n)
 		a++;
 	while (b > a && (l[b - 1] == ' ' || l[b - 1] == '.'))
 		b--;
-	for (size_t i = a; i < b; i++) {
+	/* six count as any more (by_len), so the count stops there */
+	for (size_t i = a; i < b && chars < 6; i++) {
 		chars += ((unsigned char)l[i] & 0xC0) != 0x80; /* UTF-8 lead bytes */
 		chars += l[i] >= '0' && l[i] <= '9';           /* digits are rarer than letters */
 	}
