@@ -634,31 +634,39 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 }
 
 /* Words so frequent in Swedish and English comments that requiring one
- * filters little more than requiring a single letter, with their lengths
+ * filters little more than requiring a single letter, by their length
  * in bytes (lit_freq() runs for every literal at every comparison of
- * sets: a lexicon's set is hundreds). */
-#define W(s)                                                                                       \
+ * sets: a lexicon's set is hundreds; one list of all of them, each
+ * length compared, cost more than the rest of the estimate). */
+static const char common_1[][2] = { "i" };
+static const char common_2[][3] = { "ar", "av", "de", "du", "en", "er", "in", "is", "it", "ni",
+	                            "nu", "of", "om", "on", "pa", "sa", "to", "ut", "vi" };
+static const char common_3[][4] = { "and", "are", "att", "den", "det", "dig", "din", "ett", "for",
+	                            "gor", "han", "har", "hon", "hur", "jag", "kan", "man", "med",
+	                            "men", "mig", "min", "nar", "och", "sig", "ska", "som", "the",
+	                            "var", "vad", "was", "you", "är",  "på",  "så" };
+static const char common_4[][5] = { "alla", "fran", "till", "what", "your", "för", "när" };
+static const char common_5[][6] = { "från" };
+
+#define COMMON(a)                                                                                  \
 	{                                                                                          \
-		s, sizeof(s) - 1                                                                   \
+		(const char *)(a), sizeof((a)[0]), sizeof(a) / sizeof((a)[0])                      \
 	}
-static const struct common_word {
+/* common_words[len]: the words of len bytes, each in `width` bytes */
+static const struct common_words {
 	const char *w;
-	size_t len;
+	size_t width, n;
 } common_words[] = {
-	W("alla"), W("and"), W("ar"),  W("are"), W("att"), W("av"),   W("de"),   W("den"),
-	W("det"),  W("dig"), W("din"), W("du"),  W("en"),  W("er"),   W("ett"),  W("for"),
-	W("fran"), W("gor"), W("han"), W("har"), W("hon"), W("hur"),  W("i"),    W("in"),
-	W("is"),   W("it"),  W("jag"), W("kan"), W("man"), W("med"),  W("men"),  W("mig"),
-	W("min"),  W("ni"),  W("nar"), W("nu"),  W("och"), W("of"),   W("om"),   W("on"),
-	W("pa"),   W("sa"),  W("sig"), W("ska"), W("som"), W("the"),  W("till"), W("to"),
-	W("ut"),   W("var"), W("vad"), W("vi"),  W("was"), W("what"), W("you"),  W("your"),
-	W("är"),   W("för"), W("på"),  W("så"),  W("när"), W("från"),
+	{ NULL, 0, 0 },   COMMON(common_1), COMMON(common_2),
+	COMMON(common_3), COMMON(common_4), COMMON(common_5),
 };
-#undef W
+#undef COMMON
 
 /* The longest of common_words in bytes ("från"): a longer literal is
  * none of them. */
 #define COMMON_WORD_MAX 5
+_Static_assert(sizeof(common_words) / sizeof(common_words[0]) == COMMON_WORD_MAX + 1,
+               "a list for every length");
 
 /* Estimated share of comments that contain literal l: by its length in
  * characters (white space and punctuation around a word add little), and
@@ -687,11 +695,12 @@ static double lit_estimate(const char *l, size_t n)
 	if (b - a > COMMON_WORD_MAX)
 		return f;
 	/* (x | 0x20) equal is necessary for strncasecmp()'s first bytes to be */
-	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
-		if (common_words[i].len == b - a &&
-		    (common_words[i].w[0] | 0x20) == (l[a] | 0x20) &&
-		    strncasecmp(common_words[i].w, l + a, b - a) == 0)
+	const struct common_words *cw = &common_words[b - a];
+	for (size_t i = 0; i < cw->n; i++) {
+		const char *w = cw->w + i * cw->width;
+		if ((w[0] | 0x20) == (l[a] | 0x20) && strncasecmp(w, l + a, b - a) == 0)
 			return f > 0.5 ? f : 0.5;
+	}
 	return f;
 }
 

@@ -1,6 +1,8 @@
 /* The prefilter's memo of groups (a lexicon read once for every pattern
  * naming it) gives the sets reading every pattern afresh gives, and a
  * large set is minimized as a small one is. */
+#include <stdbool.h>
+
 #include "t.h"
 #include "trounds.h"
 #include "filter/prefilter.h"
@@ -289,6 +291,35 @@ static void test_run_variants_minimized_by_length(void)
 	}
 }
 
+/* The common words (lit_estimate()'s lists by length) are estimated in
+ * half the comments or more; other words of their lengths less. */
+static void test_common_words_estimated_common(void)
+{
+	static const char *const common[] = {
+		"alla", "and", "ar",   "are", "att", "av",   "de",   "den", "det", "dig",  "din",
+		"du",   "en",  "er",   "ett", "for", "fran", "gor",  "han", "har", "hon",  "hur",
+		"i",    "in",  "is",   "it",  "jag", "kan",  "man",  "med", "men", "mig",  "min",
+		"ni",   "nar", "nu",   "och", "of",  "om",   "on",   "pa",  "sa",  "sig",  "ska",
+		"som",  "the", "till", "to",  "ut",  "var",  "vad",  "vi",  "was", "what", "you",
+		"your", "är",  "för",  "på",  "så",  "när",  "från",
+	};
+	static const char *const other[] = { "qz", "qzx", "qzxw", "qzxwy", "ock", "tilt", "frå" };
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]) + 7; i++) {
+		const bool is_common = i < sizeof(common) / sizeof(common[0]);
+		const char *w =
+		        is_common ? common[i] : other[i - sizeof(common) / sizeof(common[0])];
+		struct lit_conj c;
+		T_EQ_INT(0, prefilter_extract_opts(w, 0, &c));
+		T_EQ_INT(1, (int)c.n);
+		if (c.n == 1) {
+			T_EQ_INT(1, (int)c.v[0].n);
+			if ((lit_set_freq(&c.v[0]) >= 0.5) != is_common)
+				T_FAIL_("\"%s\": estimate %g", w, lit_set_freq(&c.v[0]));
+		}
+		lit_conj_clear(&c);
+	}
+}
+
 /* A memo's literals come from its arena (blocks of 64 KB): many large
  * groups read through one memo, the arena filled over many blocks, give
  * the sets of reads without a memo (whose literals are malloc()ed), and
@@ -298,8 +329,8 @@ static void test_memo_literals_span_arena_blocks(void)
 	struct prefilter_memo *memo = prefilter_memo_new();
 	T_ASSERT(memo != NULL);
 	static const char *const around[][2] = { { "", "" },
-		                                   { "jag ", "\\s+nu" },
-		                                   { "(?:", "|qqq)" } };
+		                                 { "jag ", "\\s+nu" },
+		                                 { "(?:", "|qqq)" } };
 	for (unsigned g = 0; g < 12; g++) {
 		char *group = word_group(100 + g, 300 + 40 * g);
 		for (size_t c = 0; c < 3; c++) {
@@ -629,6 +660,7 @@ int main(void)
 	T_RUN(test_alternation_minimized_across_branches);
 	T_RUN(test_put_off_sets_on_shipped_rules);
 	T_RUN(test_run_variants_minimized_by_length);
+	T_RUN(test_common_words_estimated_common);
 	T_RUN(test_memo_literals_span_arena_blocks);
 	T_RUN(test_put_off_sets_on_random_patterns);
 	T_RUN(test_one_character_path_gives_the_general_paths_sets);
