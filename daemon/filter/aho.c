@@ -169,12 +169,17 @@ static void btrie_free(struct btrie *t)
 
 /* Byte classes; upper-case ASCII shares its lower-case class.  Returns the
  * total length of the literals. */
-static size_t assign_classes(struct aho *a, const char *const *lit, const size_t *len, size_t n)
+static size_t assign_classes(struct aho *a, const char *const *lit, const size_t *len, size_t n,
+                             size_t *ret_maxlen)
 {
-	size_t total = 0;
+	size_t total = 0, maxlen = 0;
 	a->ncls = 1;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < len[i]; k++) {
+			/* a byte with a class has its case partner's (set
+			 * together below): lowered only when new */
+			if (a->cls[(uint8_t)lit[i][k]])
+				continue;
 			uint8_t c = lower((uint8_t)lit[i][k]);
 			if (!a->cls[c]) {
 				a->cls[c] = (uint8_t)a->ncls++;
@@ -183,7 +188,10 @@ static size_t assign_classes(struct aho *a, const char *const *lit, const size_t
 			}
 		}
 		total += len[i];
+		if (len[i] > maxlen)
+			maxlen = len[i];
 	}
+	*ret_maxlen = maxlen;
 	return total;
 }
 
@@ -213,9 +221,16 @@ static int add_row(struct btrie *t, uint32_t s)
 	return 0;
 }
 
-/* The trie of the literals; pairs[i] = (state where literal i ends, id). */
+/* The trie of the literals; pairs[i] = (state where literal i ends, id).
+ * path[k]: the state after the first k bytes of the literal before (no
+ * literal is longer than maxlen).  A set's literals come in the order
+ * its lexicon's trie gave them, so a literal mostly starts with much of
+ * the one before: those states are taken from path[] rather than walked
+ * to again through the sibling lists (a fifth of the build).  The
+ * states and their order are the same. */
 static int build_trie(const struct aho *a, struct btrie *t, const char *const *lit,
-                      const size_t *len, const uint32_t *ids, size_t n, struct pair *pairs)
+                      const size_t *len, const uint32_t *ids, size_t n, size_t maxlen,
+                      struct pair *pairs)
 {
 	t->child = calloc(t->cap, sizeof(uint32_t));
 	t->sibling = calloc(t->cap, sizeof(uint32_t));
@@ -224,14 +239,22 @@ static int build_trie(const struct aho *a, struct btrie *t, const char *const *l
 	t->ncls = a->ncls;
 	t->rows_cap = 64;
 	t->row = malloc(t->rows_cap * t->ncls * sizeof(uint32_t));
-	if (!t->child || !t->sibling || !t->to_cls || !t->rowid || !t->row)
+	uint32_t *path = malloc((maxlen + 1) * sizeof(uint32_t));
+	if (!t->child || !t->sibling || !t->to_cls || !t->rowid || !t->row || !path) {
+		free(path);
 		return -ENOMEM;
+	}
 	t->n = 1;
 	add_row(t, 0);
+	path[0] = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t s = 0;
-		for (size_t k = 0; k < len[i]; k++) {
-			uint32_t c = a->cls[lower((uint8_t)lit[i][k])];
+		size_t k = 0;
+		if (i > 0)
+			while (k < len[i] && k < len[i - 1] && lit[i][k] == lit[i - 1][k])
+				k++;
+		uint32_t s = path[k];
+		for (; k < len[i]; k++) {
+			uint32_t c = a->cls[(uint8_t)lit[i][k]];
 			uint32_t nx = btrie_get(t, s, c);
 			if (!nx) {
 				nx = (uint32_t)t->n++;
@@ -241,13 +264,17 @@ static int build_trie(const struct aho *a, struct btrie *t, const char *const *l
 				if (t->rowid[s])
 					t->row[(t->rowid[s] - 1) * t->ncls + c] = nx;
 				if (k + 1 < ROW_DEPTH && t->nrows < ROW_BUILD_MAX &&
-				    add_row(t, nx) < 0)
+				    add_row(t, nx) < 0) {
+					free(path);
 					return -ENOMEM;
+				}
 			}
 			s = nx;
+			path[k + 1] = s;
 		}
 		pairs[i] = (struct pair){ s, ids[i] };
 	}
+	free(path);
 	return 0;
 }
 
@@ -547,7 +574,8 @@ static int build(const char *const *lit, const size_t *len, const uint32_t *ids,
 	if (!a)
 		return -ENOMEM;
 	a->dense_max = dense_max ? dense_max : 1;
-	t.cap = assign_classes(a, lit, len, n) + 1;
+	size_t maxlen;
+	t.cap = assign_classes(a, lit, len, n, &maxlen) + 1;
 	if (t.cap > (1u << 24)) {
 		r = -E2BIG;
 		goto out;
@@ -555,7 +583,7 @@ static int build(const char *const *lit, const size_t *len, const uint32_t *ids,
 	pairs = malloc((n ? n : 1) * sizeof(*pairs));
 	if (!pairs)
 		goto out;
-	if ((r = build_trie(a, &t, lit, len, ids, n, pairs)) < 0 ||
+	if ((r = build_trie(a, &t, lit, len, ids, n, maxlen, pairs)) < 0 ||
 	    (r = collect_outputs(a, &t, pairs, n)) < 0 || (r = link_failures(&t)) < 0)
 		goto out;
 	r = -ENOMEM;

@@ -42,10 +42,12 @@ struct px {
 	struct prefilter_memo *memo; /* NULL: none */
 	struct min_index *mx;        /* lit_set_minimize()'s, for the whole read (the memo's) */
 	struct pending *pd;          /* parse_alt()'s, for the whole read (the memo's) */
+	struct lit_arena *arena;     /* the memo's literals (NULL: each malloc()ed) */
 };
 
 struct min_index;
 static void min_index_free(struct min_index *x);
+struct lit_arena;
 
 /* The current run of adjacent literal characters, as a few variants:
  * a small class such as [i1] multiplies them ("n[i1]g" is "nig" or "n1g"). */
@@ -77,7 +79,10 @@ struct run {
 struct lit {
 	uint32_t refs;
 	uint32_t len;
-	size_t hash; /* fnv() of the bytes */
+	union {
+		size_t hash;           /* FNV-1a of the bytes (lit_new()) */
+		struct lit *next_free; /* in an arena's list of free literals */
+	};
 	double freq; /* lit_freq(); < 0: not estimated yet */
 	/* bit b % 64 of every byte b: a literal holds another only if it
 	 * has all of that one's bits (most pairs of a set fail there) */
@@ -85,32 +90,111 @@ struct lit {
 	char s[]; /* NUL-terminated */
 };
 
-static size_t fnv(const char *p, size_t n)
-{
-	size_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 16777619u;
-	return h;
-}
-
 static struct lit *lit_of(const char *s)
 {
 	return (struct lit *)(void *)(s - offsetof(struct lit, s));
 }
 
-/* A new literal of s[0..n), or NULL. */
-static char *lit_new(const char *s, size_t n)
+/* Literals of a build, from blocks freed with the build's memo (struct
+ * prefilter_memo): a malloc() and a free() a literal (164,095 of them
+ * for the shipped rules) were a twentieth of building the engine.  A
+ * literal of a block counts its references from LIT_ARENA_REFS (its
+ * flag): when the last is dropped it goes on its arena's list of free
+ * literals of its size (the block is found by its address: blocks are
+ * LIT_BLOCK_SIZE bytes, aligned so), and the next literal of that size
+ * takes its place, so that the build's peak of memory stays near what
+ * it was with malloc().  A read without a memo makes its literals with
+ * malloc(), as its result outlives the read. */
+#define LIT_ARENA_REFS (1u << 31)
+#define LIT_BLOCK_SIZE (64u * 1024)
+#define LIT_SIZE_CLASSES 32 /* by size / 8: every literal (at most 64 bytes) fits */
+
+struct lit_arena;
+
+struct lit_block {
+	struct lit_arena *arena;
+	struct lit_block *next;
+	size_t used;
+	_Alignas(max_align_t) unsigned char b[];
+};
+
+struct lit_arena {
+	struct lit_block *head;                  /* the block being filled, then older ones */
+	struct lit *free_lits[LIT_SIZE_CLASSES]; /* by size / 8, linked by next_free */
+};
+
+/* A literal's size in a block. */
+static size_t lit_size(size_t n)
 {
-	struct lit *l = malloc(sizeof(*l) + n + 1);
+	return (offsetof(struct lit, s) + n + 1 + 7) & ~(size_t)7;
+}
+
+/* A literal of n bytes from the arena: a free one of its size, else a
+ * new one (NULL without memory, or one too large for a block). */
+static struct lit *arena_alloc(struct lit_arena *a, size_t n)
+{
+	const size_t size = lit_size(n);
+	if (size / 8 >= LIT_SIZE_CLASSES)
+		return NULL;
+	struct lit *l = a->free_lits[size / 8];
+	if (l) {
+		a->free_lits[size / 8] = l->next_free;
+		return l;
+	}
+	struct lit_block *b = a->head;
+	if (!b || LIT_BLOCK_SIZE - offsetof(struct lit_block, b) - b->used < size) {
+		if (!(b = aligned_alloc(LIT_BLOCK_SIZE, LIT_BLOCK_SIZE)))
+			return NULL;
+		b->arena = a;
+		b->next = a->head;
+		b->used = 0;
+		a->head = b;
+	}
+	void *at = b->b + b->used;
+	b->used += size;
+	return at;
+}
+
+/* A literal of an arena whose last reference was dropped. */
+static void arena_release(struct lit *l)
+{
+	const struct lit_block *b =
+	        (const struct lit_block *)((uintptr_t)l & ~(uintptr_t)(LIT_BLOCK_SIZE - 1));
+	struct lit_arena *a = b->arena;
+	const size_t c = lit_size(l->len) / 8;
+	l->next_free = a->free_lits[c];
+	a->free_lits[c] = l;
+}
+
+static void arena_free(struct lit_arena *a)
+{
+	for (struct lit_block *b = a->head, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+/* A new literal of s[0..n), from the arena (NULL: malloc()), or NULL. */
+static char *lit_new(struct lit_arena *arena, const char *s, size_t n)
+{
+	struct lit *l = arena ? arena_alloc(arena, n) : malloc(sizeof(*l) + n + 1);
 	if (!l)
 		return NULL;
-	l->refs = 1;
+	/* FNV-1a and the byte bits in one pass, in locals (l->bytes written
+	 * through in the loop: s may alias it) */
+	size_t h = 2166136261u;
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char c = (unsigned char)s[i];
+		h = (h ^ c) * 16777619u;
+		bytes |= 1ull << (c % 64);
+	}
+	l->refs = arena ? LIT_ARENA_REFS + 1 : 1;
 	l->len = (uint32_t)n;
-	l->hash = fnv(s, n);
+	l->hash = h;
 	l->freq = -1;
-	l->bytes = 0;
-	for (size_t i = 0; i < n; i++)
-		l->bytes |= 1ull << ((unsigned char)s[i] % 64);
+	l->bytes = bytes;
 	memcpy(l->s, s, n);
 	l->s[n] = '\0';
 	return l->s;
@@ -127,6 +211,8 @@ static void lit_unref(char *s)
 	struct lit *l = lit_of(s);
 	if (--l->refs == 0)
 		free(l);
+	else if (l->refs == LIT_ARENA_REFS)
+		arena_release(l);
 }
 
 static size_t lit_len(const char *s)
@@ -221,10 +307,53 @@ static bool covers(const char *w, size_t wl, uint64_t wm, const char *v, size_t 
 	return wl < vl && (wm & ~vm) == 0 && has_sub(v, vl - (wl == 1), w, wl);
 }
 
+/* minimize_pairwise() of a small set (at most MINIMIZE_PAIRWISE
+ * literals, each at most PREFILTER_MAX_LIT_LEN bytes), comparing each
+ * literal only with the shorter ones (only a shorter one covers): the
+ * literals ordered by length (a counting sort), the candidates for
+ * literal i the ones before the first of its length.  A run's variants
+ * are mostly of one length ("n[i1]g"), so most pairs were compared only
+ * to find that.  Comparing a literal also with shorter ones that are
+ * covered themselves gives the same result (what covers them covers it;
+ * the one-byte rule of covers() keeps that). */
+static bool minimize_by_length(struct lit_set *ls, size_t *len, const uint64_t *mask)
+{
+	uint8_t count[PREFILTER_MAX_LIT_LEN + 2] = { 0 };
+	uint8_t order[MINIMIZE_PAIRWISE];
+	bool covered[MINIMIZE_PAIRWISE];
+	const size_t n = ls->n;
+	for (size_t i = 0; i < n; i++) {
+		if (len[i] > PREFILTER_MAX_LIT_LEN)
+			return false; /* not a run's literal: the general loop */
+		count[len[i] + 1]++;
+	}
+	for (size_t l = 1; l <= PREFILTER_MAX_LIT_LEN + 1; l++)
+		count[l] += count[l - 1]; /* count[l]: literals shorter than l */
+	uint8_t at[PREFILTER_MAX_LIT_LEN + 1];
+	memcpy(at, count, sizeof(at));
+	for (size_t i = 0; i < n; i++)
+		order[at[len[i]]++] = (uint8_t)i;
+	for (size_t i = 0; i < n; i++) {
+		bool c = false;
+		for (size_t k = 0; k < count[len[i]] && !c; k++) {
+			const size_t j = order[k];
+			c = covers(ls->v[j], len[j], mask[j], ls->v[i], len[i], mask[i]);
+		}
+		covered[i] = c;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (covered[i])
+			len[i] = SIZE_MAX;
+	drop_covered(ls, len);
+	return true;
+}
+
 /* len[i] and mask[i]: literal i's length and struct lit's bytes, at hand
  * for every pair. */
 static void minimize_pairwise(struct lit_set *ls, size_t *len, const uint64_t *mask)
 {
+	if (ls->n <= MINIMIZE_PAIRWISE && minimize_by_length(ls, len, mask))
+		return;
 	for (size_t i = 0; i < ls->n; i++) {
 		bool covered = false;
 		for (size_t j = 0; j < ls->n && !covered; j++)
@@ -248,6 +377,9 @@ struct min_index {
 	 * cut there) */
 	unsigned char has_len[PREFILTER_MAX_LIT_LEN + 1];
 	uint64_t one[4]; /* one-byte literals */
+	/* the first two bytes of every longer literal, bit b0 | b1 << 8:
+	 * most places of a word start none, and are left before any hash */
+	uint64_t pair[65536 / 64];
 	/* by hash (bloom filters of mask + 1 bits, sized to the set): every
 	 * prefix of a literal, and every literal; most substrings of a word
 	 * stop being the start of any literal after a few bytes, and are
@@ -279,6 +411,8 @@ static bool min_covered(const struct min_index *x, const char *v, size_t n)
 		const unsigned char c0 = (unsigned char)v[at];
 		if (bit(x->one, c0))
 			return true; /* a one-byte literal, shorter than v */
+		if (!bit(x->pair, c0 | (size_t)(unsigned char)v[at + 1] << 8))
+			continue; /* no longer literal starts here */
 		/* every substring starting at `at`, its hash grown a byte at a
 		 * time (FNV-1a is a running hash) */
 		size_t hash = 2166136261u;
@@ -339,43 +473,74 @@ static void min_index_free(struct min_index *x)
 	free(x);
 }
 
-static void minimize_hashed(struct min_index *mx, struct lit_set *ls, size_t *len)
+/* Literal i of ls into the index x. */
+static void min_index_add(struct min_index *x, const struct lit_set *ls, const size_t *len,
+                          size_t i)
+{
+	const unsigned char *v = (const unsigned char *)ls->v[i];
+	size_t hash = lit_of(ls->v[i])->hash, h = hash & (x->cap - 1);
+	while (x->slot[h].s)
+		h = (h + 1) & (x->cap - 1);
+	x->slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
+	x->has_len[len[i]] = 1;
+	if (len[i] == 1)
+		set_bit(x->one, v[0]);
+	else if (len[i] >= 2)
+		set_bit(x->pair, v[0] | (size_t)v[1] << 8);
+	size_t ph = 2166136261u;
+	for (size_t l = 0; l < len[i]; l++) {
+		ph = (ph ^ v[l]) * 16777619u;
+		set_bit(x->prefix, bloom_bit(x, ph));
+	}
+	set_bit(x->whole, bloom_bit(x, hash));
+}
+
+/* ls's literals [lo, hi) are one branch's set of a union, minimized
+ * already (lo == hi: none known), so nothing among them covers another:
+ * they are looked up in an index of the other literals alone, where
+ * most of their substrings start no literal and are left at once (in
+ * the whole index a literal's own prefixes always pass the filters);
+ * then they join the index and the others are looked up in all.  The
+ * same literals are covered as when every literal is looked up in the
+ * whole set. */
+static void minimize_hashed(struct min_index *mx, struct lit_set *ls, size_t *len, size_t lo,
+                            size_t hi)
 {
 	size_t bytes = 0;
 	for (size_t i = 0; i < ls->n; i++)
 		bytes += len[i];
-	if (min_index_fit(mx, ls->n, bytes) < 0)
+	bool *covered = calloc(ls->n, sizeof(*covered));
+	if (!covered || min_index_fit(mx, ls->n, bytes) < 0) {
+		free(covered);
 		return; /* a larger set is as correct */
-	struct min_index x = *mx;
-	for (size_t i = 0; i < ls->n; i++) {
-		const unsigned char *v = (const unsigned char *)ls->v[i];
-		size_t hash = lit_of(ls->v[i])->hash, h = hash & (x.cap - 1);
-		while (x.slot[h].s)
-			h = (h + 1) & (x.cap - 1);
-		x.slot[h] = (struct min_slot){ ls->v[i], len[i], hash };
-		x.has_len[len[i]] = 1;
-		if (len[i] == 1)
-			set_bit(x.one, v[0]);
-		size_t ph = 2166136261u;
-		for (size_t l = 0; l < len[i]; l++) {
-			ph = (ph ^ v[l]) * 16777619u;
-			set_bit(x.prefix, bloom_bit(&x, ph));
-		}
-		set_bit(x.whole, bloom_bit(&x, hash));
 	}
-	/* freed only after the loop: the hash still points at them */
+	struct min_index x = *mx;
 	for (size_t i = 0; i < ls->n; i++)
-		if (min_covered(&x, ls->v[i], len[i]))
+		if (i < lo || i >= hi)
+			min_index_add(&x, ls, len, i);
+	for (size_t i = lo; i < hi; i++)
+		covered[i] = min_covered(&x, ls->v[i], len[i]);
+	for (size_t i = lo; i < hi; i++)
+		min_index_add(&x, ls, len, i);
+	for (size_t i = 0; i < ls->n; i++)
+		if (i < lo || i >= hi)
+			covered[i] = min_covered(&x, ls->v[i], len[i]);
+	/* freed only now: the hash pointed at them */
+	for (size_t i = 0; i < ls->n; i++)
+		if (covered[i])
 			len[i] = SIZE_MAX;
-	/* zero again for the next set (has_len and one were the copy's) */
+	free(covered);
+	/* zero again for the next set (has_len, one and pair were the
+	 * copy's) */
 	memset(x.slot, 0, x.cap * sizeof(*x.slot));
 	memset(x.prefix, 0, (x.mask + 1) / 64 * sizeof(uint64_t));
 	memset(x.whole, 0, (x.mask + 1) / 64 * sizeof(uint64_t));
 	drop_covered(ls, len);
 }
 
-/* *mx: the read's index, made when first needed (NULL: none yet). */
-static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
+/* *mx: the read's index, made when first needed (NULL: none yet).
+ * ls->v[lo .. hi): a minimized set's literals (minimize_hashed()). */
+static void lit_set_minimize_split(struct min_index **mx, struct lit_set *ls, size_t lo, size_t hi)
 {
 	size_t maxlen = 0, stack[MINIMIZE_PAIRWISE];
 	uint64_t mstack[MINIMIZE_PAIRWISE];
@@ -402,10 +567,15 @@ static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
 		if (mask != mstack)
 			free(mask);
 	} else {
-		minimize_hashed(*mx, ls, len);
+		minimize_hashed(*mx, ls, len, lo, hi);
 	}
 	if (len != stack)
 		free(len);
+}
+
+static void lit_set_minimize(struct min_index **mx, struct lit_set *ls)
+{
+	lit_set_minimize_split(mx, ls, 0, 0);
 }
 
 int lit_set_union(struct lit_set *dst, const struct lit_set *src)
@@ -464,31 +634,39 @@ int lit_set_union(struct lit_set *dst, const struct lit_set *src)
 }
 
 /* Words so frequent in Swedish and English comments that requiring one
- * filters little more than requiring a single letter, with their lengths
+ * filters little more than requiring a single letter, by their length
  * in bytes (lit_freq() runs for every literal at every comparison of
- * sets: a lexicon's set is hundreds). */
-#define W(s)                                                                                       \
+ * sets: a lexicon's set is hundreds; one list of all of them, each
+ * length compared, cost more than the rest of the estimate). */
+static const char common_1[][2] = { "i" };
+static const char common_2[][3] = { "ar", "av", "de", "du", "en", "er", "in", "is", "it", "ni",
+	                            "nu", "of", "om", "on", "pa", "sa", "to", "ut", "vi" };
+static const char common_3[][4] = { "and", "are", "att", "den", "det", "dig", "din", "ett", "for",
+	                            "gor", "han", "har", "hon", "hur", "jag", "kan", "man", "med",
+	                            "men", "mig", "min", "nar", "och", "sig", "ska", "som", "the",
+	                            "var", "vad", "was", "you", "är",  "på",  "så" };
+static const char common_4[][5] = { "alla", "fran", "till", "what", "your", "för", "när" };
+static const char common_5[][6] = { "från" };
+
+#define COMMON(a)                                                                                  \
 	{                                                                                          \
-		s, sizeof(s) - 1                                                                   \
+		(const char *)(a), sizeof((a)[0]), sizeof(a) / sizeof((a)[0])                      \
 	}
-static const struct common_word {
+/* common_words[len]: the words of len bytes, each in `width` bytes */
+static const struct common_words {
 	const char *w;
-	size_t len;
+	size_t width, n;
 } common_words[] = {
-	W("alla"), W("and"), W("ar"),  W("are"), W("att"), W("av"),   W("de"),   W("den"),
-	W("det"),  W("dig"), W("din"), W("du"),  W("en"),  W("er"),   W("ett"),  W("for"),
-	W("fran"), W("gor"), W("han"), W("har"), W("hon"), W("hur"),  W("i"),    W("in"),
-	W("is"),   W("it"),  W("jag"), W("kan"), W("man"), W("med"),  W("men"),  W("mig"),
-	W("min"),  W("ni"),  W("nar"), W("nu"),  W("och"), W("of"),   W("om"),   W("on"),
-	W("pa"),   W("sa"),  W("sig"), W("ska"), W("som"), W("the"),  W("till"), W("to"),
-	W("ut"),   W("var"), W("vad"), W("vi"),  W("was"), W("what"), W("you"),  W("your"),
-	W("är"),   W("för"), W("på"),  W("så"),  W("när"), W("från"),
+	{ NULL, 0, 0 },   COMMON(common_1), COMMON(common_2),
+	COMMON(common_3), COMMON(common_4), COMMON(common_5),
 };
-#undef W
+#undef COMMON
 
 /* The longest of common_words in bytes ("från"): a longer literal is
  * none of them. */
 #define COMMON_WORD_MAX 5
+_Static_assert(sizeof(common_words) / sizeof(common_words[0]) == COMMON_WORD_MAX + 1,
+               "a list for every length");
 
 /* Estimated share of comments that contain literal l: by its length in
  * characters (white space and punctuation around a word add little), and
@@ -501,7 +679,8 @@ static double lit_estimate(const char *l, size_t n)
 		a++;
 	while (b > a && (l[b - 1] == ' ' || l[b - 1] == '.'))
 		b--;
-	for (size_t i = a; i < b; i++) {
+	/* six count as any more (by_len), so the count stops there */
+	for (size_t i = a; i < b && chars < 6; i++) {
 		chars += ((unsigned char)l[i] & 0xC0) != 0x80; /* UTF-8 lead bytes */
 		chars += l[i] >= '0' && l[i] <= '9';           /* digits are rarer than letters */
 	}
@@ -516,11 +695,12 @@ static double lit_estimate(const char *l, size_t n)
 	if (b - a > COMMON_WORD_MAX)
 		return f;
 	/* (x | 0x20) equal is necessary for strncasecmp()'s first bytes to be */
-	for (size_t i = 0; i < sizeof(common_words) / sizeof(common_words[0]); i++)
-		if (common_words[i].len == b - a &&
-		    (common_words[i].w[0] | 0x20) == (l[a] | 0x20) &&
-		    strncasecmp(common_words[i].w, l + a, b - a) == 0)
+	const struct common_words *cw = &common_words[b - a];
+	for (size_t i = 0; i < cw->n; i++) {
+		const char *w = cw->w + i * cw->width;
+		if ((w[0] | 0x20) == (l[a] | 0x20) && strncasecmp(w, l + a, b - a) == 0)
 			return f > 0.5 ? f : 0.5;
+	}
 	return f;
 }
 
@@ -725,7 +905,7 @@ static void add_strings(struct px *p, struct lit_conj *best, const char *const *
 			dup = lit_len(cand.v[j]) == len[i] && memcmp(cand.v[j], b[i], len[i]) == 0;
 		if (dup)
 			continue;
-		if (!(cand.v[cand.n] = lit_new(b[i], len[i]))) {
+		if (!(cand.v[cand.n] = lit_new(p->arena, b[i], len[i]))) {
 			p->nomem = 1;
 			break;
 		}
@@ -1215,8 +1395,9 @@ static void pending_free(struct pending *pd);
 
 struct prefilter_memo {
 	struct memo_entry *bucket[MEMO_BUCKETS];
-	struct min_index *mx; /* lit_set_minimize()'s, for every read */
-	struct pending *pd;   /* parse_alt()'s, for every read */
+	struct min_index *mx;   /* lit_set_minimize()'s, for every read */
+	struct pending *pd;     /* parse_alt()'s, for every read */
+	struct lit_arena arena; /* every read's literals */
 };
 
 struct prefilter_memo *prefilter_memo_new(void)
@@ -1235,6 +1416,7 @@ void prefilter_memo_free(struct prefilter_memo *m)
 		}
 	min_index_free(m->mx);
 	pending_free(m->pd);
+	arena_free(&m->arena);
 	free(m);
 }
 
@@ -2116,7 +2298,7 @@ static void add_suffixed(struct px *p, struct lit_conj *best, const char *s, siz
 		size_t l = w.v[i].len + tl;
 		if (l > PREFILTER_MAX_LIT_LEN)
 			l = w.v[i].len;
-		if (!(cand.v[cand.n] = lit_new(b, l))) {
+		if (!(cand.v[cand.n] = lit_new(p->arena, b, l))) {
 			p->nomem = 1;
 			break;
 		}
@@ -2329,8 +2511,11 @@ static int acc_add(struct alt_acc *a, const struct lit_set *src)
 
 /* Below this many pairs a literal (compared across branches), comparing
  * beats hashing the whole set (about that many pairs cost as much as
- * looking a literal's substrings up). */
-#define MINIMIZE_CROSS_PAIRS 128
+ * looking a literal's substrings up: 128 until the lookups left most
+ * places at the first two bytes, and the largest branch's literals were
+ * looked up in the others alone; 16, 32, 64, 128 and 256 measured, 32
+ * the least). */
+#define MINIMIZE_CROSS_PAIRS 32
 
 /* lit_set_minimize() of a union of minimized sets (struct alt_acc): a
  * literal is covered only by one of another branch (nothing in its own
@@ -2341,18 +2526,24 @@ static int acc_add(struct alt_acc *a, const struct lit_set *src)
 static void minimize_branches(struct px *p, struct alt_acc *a)
 {
 	struct lit_set *ls = &a->set;
-	size_t big = 0, from = 0;
+	size_t big = 0, from = 0, big_lo = 0;
 	for (size_t k = 0; k < a->nb; k++) {
-		if (a->end[k] - from > big)
+		if (a->end[k] - from > big) {
 			big = a->end[k] - from;
+			big_lo = from;
+		}
 		from = a->end[k];
 	}
 	const size_t rest = ls->n - big;
+	const bool branches = a->nb > 0 && a->end[a->nb - 1] == ls->n;
 	size_t *len;
-	if (ls->n <= MINIMIZE_PAIRWISE || a->nb == 0 || a->end[a->nb - 1] != ls->n ||
+	if (ls->n <= MINIMIZE_PAIRWISE || !branches ||
 	    (2 * big + rest) * rest > MINIMIZE_CROSS_PAIRS * ls->n ||
 	    !(len = malloc(ls->n * sizeof(*len)))) {
-		lit_set_minimize(&p->mx, ls);
+		/* the largest branch's literals, minimized, looked up
+		 * apart when hashed */
+		lit_set_minimize_split(&p->mx, ls, branches ? big_lo : 0,
+		                       branches ? big_lo + big : 0);
 		return;
 	}
 	/* covered literals are marked after every comparison (marking them
@@ -2578,6 +2769,7 @@ int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter
 	if (memo) {
 		p.mx = memo->mx;
 		p.pd = memo->pd;
+		p.arena = &memo->arena;
 	}
 	p.eager = (flags & PREFILTER_EAGER) != 0;
 	parse_alt(&p, &c, &exact);

@@ -62,7 +62,9 @@ struct prefilter_memo;
 struct prefilter_memo *prefilter_memo_new(void);
 void prefilter_memo_free(struct prefilter_memo *m);
 
-/* prefilter_extract_opts() with a memo (NULL: none). */
+/* prefilter_extract_opts() with a memo (NULL: none).  The literals of
+ * a result read with a memo belong to the memo (its arena): clear the
+ * result (lit_conj_clear()) before prefilter_memo_free(). */
 int prefilter_extract_memo(const char *pattern, unsigned flags, struct prefilter_memo *memo,
                            struct lit_conj *ret);
 

@@ -501,6 +501,25 @@ static void test_late_branches_and_prefixes(void)
 	T_EQ_INT(0, wrong);
 }
 
+/* Literals that start with much of the one before (build_trie() starts
+ * each at the state its shared prefix reached): shorter and longer than
+ * the one before, a literal given again with another id (and again
+ * after others), one sharing nothing; the text in mixed case. */
+static void test_literals_sharing_the_one_before(void)
+{
+	static const char *const v[] = { "abcde",   "abcdx", "abc",  "abcde", "abcdefgh",
+		                         "abxy",    "abxyz", "b",    "bcd",   "bcd",
+		                         "bcdefgh", "xyz",   "xyzw", "xy",    "abcdefgh" };
+	static const uint32_t ids[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
+	static const char text[] = "..abcdefghXYZWABxyzbcdabcdx.abcDx xy ABXYZ bcdefg";
+	struct lits L;
+	lits_of(&L, v, ids, 15);
+	int wrong = check_text(&L, 15, text, sizeof(text) - 1);
+	wrong += check_text(&L, 15, "abcd", 4);
+	lits_free(&L);
+	T_EQ_INT(0, wrong);
+}
+
 /* Bytes 0x80 .. 0xff, 0xff among them, in literals and in the text; a
  * 0xff the literals do not hold elsewhere; the empty text. */
 static void test_high_bytes_and_empty_text(void)
@@ -741,6 +760,7 @@ int main(void)
 	T_RUN(test_utf8_letters);
 	T_RUN(test_wide_states);
 	T_RUN(test_late_branches_and_prefixes);
+	T_RUN(test_literals_sharing_the_one_before);
 	T_RUN(test_high_bytes_and_empty_text);
 	T_RUN(test_many_ids_on_one_state);
 	T_RUN(test_rows_beyond_two_bytes);

@@ -1,6 +1,8 @@
 /* The prefilter's memo of groups (a lexicon read once for every pattern
  * naming it) gives the sets reading every pattern afresh gives, and a
  * large set is minimized as a small one is. */
+#include <stdbool.h>
+
 #include "t.h"
 #include "trounds.h"
 #include "filter/prefilter.h"
@@ -28,6 +30,8 @@ static char *sets_of(const char *pattern, unsigned flags, struct prefilter_memo 
 	lit_conj_clear(&c);
 	return buf;
 }
+
+static char *sets_text(const char *pattern, unsigned flags, struct prefilter_memo *memo);
 
 /* A trie-shaped group of n made-up words, as lexicon.c writes one, over
  * 256 bytes long from about 30 words: "(?:k(?:a(?:ba|ca...)|...)...)". */
@@ -264,6 +268,89 @@ static void test_large_set_minimized_as_small_one(void)
 			T_EQ_STR(want, got);
 		free(got);
 	}
+}
+
+/* A run's variants of several lengths (a small set, compared by
+ * length: minimize_by_length()): a variant is dropped only for a
+ * shorter one it holds. */
+static void test_run_variants_minimized_by_length(void)
+{
+	static const char *const pattern[] = {
+		"(?:ab|abab|b)x",      "(?:a|ba|cba)(?:a|b)", "(?:xy|q)(?:z|zz|zzz)",
+		"(?:xy|q|wq)(?:zz|z)", "(?:aaaa|bbb|cc)d",
+	};
+	static const char *const expect[] = {
+		"bx", "aa,ab", "xyz,qz", "xyz,qz", "aaaad,bbbd,ccd",
+	};
+	for (size_t i = 0; i < sizeof(pattern) / sizeof(pattern[0]); i++) {
+		char *got = sets_of(pattern[i], 0, NULL);
+		T_ASSERT(got != NULL);
+		if (got)
+			T_EQ_STR(expect[i], got);
+		free(got);
+	}
+}
+
+/* The common words (lit_estimate()'s lists by length) are estimated in
+ * half the comments or more; other words of their lengths less. */
+static void test_common_words_estimated_common(void)
+{
+	static const char *const common[] = {
+		"alla", "and", "ar",   "are", "att", "av",   "de",   "den", "det", "dig",  "din",
+		"du",   "en",  "er",   "ett", "for", "fran", "gor",  "han", "har", "hon",  "hur",
+		"i",    "in",  "is",   "it",  "jag", "kan",  "man",  "med", "men", "mig",  "min",
+		"ni",   "nar", "nu",   "och", "of",  "om",   "on",   "pa",  "sa",  "sig",  "ska",
+		"som",  "the", "till", "to",  "ut",  "var",  "vad",  "vi",  "was", "what", "you",
+		"your", "är",  "för",  "på",  "så",  "när",  "från",
+	};
+	static const char *const other[] = { "qz", "qzx", "qzxw", "qzxwy", "ock", "tilt", "frå" };
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]) + 7; i++) {
+		const bool is_common = i < sizeof(common) / sizeof(common[0]);
+		const char *w =
+		        is_common ? common[i] : other[i - sizeof(common) / sizeof(common[0])];
+		struct lit_conj c;
+		T_EQ_INT(0, prefilter_extract_opts(w, 0, &c));
+		T_EQ_INT(1, (int)c.n);
+		if (c.n == 1) {
+			T_EQ_INT(1, (int)c.v[0].n);
+			if ((lit_set_freq(&c.v[0]) >= 0.5) != is_common)
+				T_FAIL_("\"%s\": estimate %g", w, lit_set_freq(&c.v[0]));
+		}
+		lit_conj_clear(&c);
+	}
+}
+
+/* A memo's literals come from its arena (blocks of 64 KB): many large
+ * groups read through one memo, the arena filled over many blocks, give
+ * the sets of reads without a memo (whose literals are malloc()ed), and
+ * the results are cleared before the memo is freed. */
+static void test_memo_literals_span_arena_blocks(void)
+{
+	struct prefilter_memo *memo = prefilter_memo_new();
+	T_ASSERT(memo != NULL);
+	static const char *const around[][2] = { { "", "" },
+		                                 { "jag ", "\\s+nu" },
+		                                 { "(?:", "|qqq)" } };
+	for (unsigned g = 0; g < 12; g++) {
+		char *group = word_group(100 + g, 300 + 40 * g);
+		for (size_t c = 0; c < 3; c++) {
+			size_t n = strlen(group) + 64;
+			char *pat = malloc(n);
+			T_ASSERT(pat != NULL);
+			if (!pat)
+				break;
+			snprintf(pat, n, "%s%s%s", around[c][0], group, around[c][1]);
+			char *fresh = sets_text(pat, 0, NULL), *memod = sets_text(pat, 0, memo);
+			T_ASSERT(fresh && memod);
+			if (fresh && memod)
+				T_EQ_STR(fresh, memod);
+			free(fresh);
+			free(memod);
+			free(pat);
+		}
+		free(group);
+	}
+	prefilter_memo_free(memo);
 }
 
 /* The sets an alternation of words and groups of words must give: every
@@ -572,6 +659,9 @@ int main(void)
 	T_RUN(test_large_set_minimized_as_small_one);
 	T_RUN(test_alternation_minimized_across_branches);
 	T_RUN(test_put_off_sets_on_shipped_rules);
+	T_RUN(test_run_variants_minimized_by_length);
+	T_RUN(test_common_words_estimated_common);
+	T_RUN(test_memo_literals_span_arena_blocks);
 	T_RUN(test_put_off_sets_on_random_patterns);
 	T_RUN(test_one_character_path_gives_the_general_paths_sets);
 	return t_done();
