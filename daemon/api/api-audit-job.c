@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 
 #include "store/audit.h"
 #include "util/clock.h"
+#include "util/thread.h"
 
 /* What the worker writes and the loop reads, under lock. */
 struct worker_report {
@@ -216,7 +216,6 @@ void api_audit_job_free(struct api_audit_job *j)
 
 int api_audit_job_start(struct api_audit_job *j, const char *by)
 {
-	sigset_t all, old;
 	int r;
 
 	if (j->info.state == API_AUDIT_JOB_RUNNING)
@@ -231,12 +230,7 @@ int api_audit_job_start(struct api_audit_job *j, const char *by)
 	j->w = (struct worker_report){ 0 }; /* no thread is alive: no lock needed */
 	atomic_store(&j->cancel, false);
 	j->mono_start = j->mono_notified = mono_usec();
-	/* The worker takes no signal: they are the loop's (libevent's
-	 * evsignal), and a handler running on the worker would race it. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = -pthread_create(&j->thread, NULL, worker, j);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r = thread_start_quiet(&j->thread, worker, j);
 	if (r) {
 		j->info.state = API_AUDIT_JOB_FAILED;
 		j->info.finished_usec = j->info.started_usec;

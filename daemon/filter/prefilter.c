@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "filter/hash.h"
 #include "filter/reach.h"
 #include "filter/utf8.h"
 
@@ -1421,19 +1422,13 @@ void prefilter_memo_free(struct prefilter_memo *m)
 }
 
 /* Taken for every group with MEMO_MIN_LEN bytes after it (a lexicon's
- * trie: each of its levels), so eight bytes at a time: hashing the 64
- * bytes one by one cost as much as the memo's lookups and copies.  Only
- * where an entry is looked for depends on it (memo_find() compares the
- * text). */
+ * trie: each of its levels), so eight bytes at a time
+ * (filter_hash_bytes()): hashing the 64 bytes one by one cost as much as
+ * the memo's lookups and copies.  Only where an entry is looked for
+ * depends on it (memo_find() compares the text). */
 static size_t memo_key(const struct px *p, size_t start)
 {
-	uint64_t h = 1469598103934665603u;
-	for (size_t i = 0; i < MEMO_KEY_LEN; i += 8) {
-		uint64_t w;
-		memcpy(&w, p->s + start + i, sizeof(w));
-		h = (h ^ w) * 1099511628211u;
-		h ^= h >> 29;
-	}
+	uint64_t h = filter_hash_bytes(p->s + start, MEMO_KEY_LEN, 0);
 	return (size_t)h ^ (size_t)(p->icase | p->ext << 1 | p->norm << 2);
 }
 

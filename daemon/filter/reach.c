@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter/hash.h"
+
 #define REACH_MAX 100000L /* more than this: as good as unbounded */
 
 struct rx {
@@ -537,19 +539,14 @@ void reach_memo_free(struct reach_memo *m)
 	free(m);
 }
 
-/* Eight bytes at a time, as the prefilter's memo_key(): one at a time
- * was 2 % of building the engine.  Only where an entry is looked for
- * depends on it (memo_group() compares the text; the options are in the
- * low bits, so entries of other options never match). */
+/* Eight bytes at a time (filter_hash_bytes()), as the prefilter's
+ * memo_key(): one at a time was 2 % of building the engine.  Only where
+ * an entry is looked for depends on it (memo_group() compares the text;
+ * the options are in the low bits, so entries of other options never
+ * match). */
 static size_t memo_key(const struct rx *p, size_t at)
 {
-	uint64_t h = 1469598103934665603u;
-	for (size_t i = 0; i < MEMO_KEY_LEN; i += 8) {
-		uint64_t w;
-		memcpy(&w, p->s + at + i, sizeof(w));
-		h = (h ^ w) * 1099511628211u;
-		h ^= h >> 29;
-	}
+	uint64_t h = filter_hash_bytes(p->s + at, MEMO_KEY_LEN, 0);
 	return (size_t)h ^ (size_t)(p->normalized | p->spaces << 1);
 }
 

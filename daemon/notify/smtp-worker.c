@@ -10,12 +10,12 @@
 #include <event2/event.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "net/curlev.h"
+#include "util/thread.h"
 
 #define SMTP_MAX_CONNECTIONS 2
 
@@ -199,13 +199,8 @@ int smtp_worker_new(struct event_base *main_base, struct smtp_worker **ret)
 	if (!w->in_ev || !w->out_ev || event_add(w->in_ev, NULL) < 0 ||
 	    event_add(w->out_ev, NULL) < 0)
 		goto fail;
-	/* Signals (SIGHUP, SIGTERM, SIGCHLD) belong to the daemon's loop: the
-	 * thread starts with every one blocked. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = -pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Signals (SIGHUP, SIGTERM, SIGCHLD) belong to the daemon's loop. */
+	r = thread_start_quiet(&w->thread, worker_main, w);
 	if (r < 0)
 		goto fail;
 	*ret = w;

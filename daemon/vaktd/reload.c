@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "escalate/escalate.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
+#include "util/thread.h"
 
 struct reload_job {
 	struct event *ev; /* the eventfd's readability, on the loop */
@@ -171,14 +171,8 @@ fail:
 
 static int start_thread(struct reload_job *j)
 {
-	sigset_t all, old;
 	atomic_store(&j->ended, false);
-	/* The worker takes no signal: they are the loop's (libevent's
-	 * evsignal). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = -pthread_create(&j->thread, NULL, worker, j);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int r = thread_start_quiet(&j->thread, worker, j);
 	if (r)
 		return r;
 	j->thread_live = true;

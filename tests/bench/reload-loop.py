@@ -19,7 +19,6 @@ the reload's whole length.
 import json
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import threading
@@ -62,19 +61,7 @@ def word(n):
 
 
 def post_reload(sock_path):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        s.connect(sock_path)
-        s.sendall(b"POST /v1/reload HTTP/1.1\r\nHost: vakt\r\nContent-Length: 0\r\n"
-                  b"Connection: close\r\n\r\n")
-        data = b""
-        while True:
-            chunk = s.recv(1 << 16)
-            if not chunk:
-                break
-            data += chunk
-    finally:
-        s.close()
+    data = ready.request("POST", "/v1/reload", sock_path)
     body = json.loads(data.split(b"\r\n\r\n", 1)[1])
     if not body.get("reloaded"):
         raise AssertionError("reload refused: %r" % body)

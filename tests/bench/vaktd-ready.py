@@ -80,12 +80,13 @@ def memory(pid):
     return v.get("VmRSS", 0.0), v.get("VmHWM", 0.0)
 
 
-def get(path, sock_path):
+def request(method, path, sock_path):
+    """One request without a body on its own connection: the raw answer."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         s.connect(sock_path)
-        s.sendall(("GET %s HTTP/1.1\r\nHost: vakt\r\nConnection: close\r\n\r\n"
-                   % path).encode())
+        s.sendall(("%s %s HTTP/1.1\r\nHost: vakt\r\nContent-Length: 0\r\n"
+                   "Connection: close\r\n\r\n" % (method, path)).encode())
         data = b""
         while True:
             chunk = s.recv(1 << 16)
@@ -94,6 +95,11 @@ def get(path, sock_path):
             data += chunk
     finally:
         s.close()
+    return data
+
+
+def get(path, sock_path):
+    data = request("GET", path, sock_path)
     if not data.startswith(b"HTTP/1.1 200"):
         raise AssertionError("%s: %r" % (path, data[:200]))
     return data
