@@ -10,15 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <event2/event.h>
 
 #include "store/audit.h"
 #include "util/clock.h"
 #include "util/thread.h"
+#include "util/wakeup.h"
 
 /* What the worker writes and the loop reads, under lock. */
 struct worker_report {
@@ -30,8 +28,7 @@ struct worker_report {
 
 struct api_audit_job {
 	struct event_base *base;
-	struct event *ev; /* the eventfd's readability, on the loop */
-	int efd;
+	struct wakeup *wake; /* the worker's way to the loop */
 	char *db_path;
 	void (*listener)(void *arg);
 	void *listener_arg;
@@ -71,15 +68,6 @@ const char *api_audit_job_state_name(enum api_audit_job_state s)
 	return "?";
 }
 
-/* Worker: wake the loop.  An eventfd write only fails when the counter
- * would overflow, and then the loop is awake anyway. */
-static void wake(struct api_audit_job *j)
-{
-	uint64_t one = 1;
-	ssize_t n = write(j->efd, &one, sizeof(one));
-	(void)n;
-}
-
 /* Worker: the walk's progress callback. */
 static bool on_progress(void *arg, int64_t checked, int64_t total)
 {
@@ -94,7 +82,7 @@ static bool on_progress(void *arg, int64_t checked, int64_t total)
 	pthread_mutex_unlock(&j->lock);
 	if (notify) {
 		j->mono_notified = now;
-		wake(j);
+		wakeup_send(j->wake);
 	}
 	return !atomic_load(&j->cancel);
 }
@@ -124,20 +112,17 @@ static void *worker(void *arg)
 	snprintf(j->w.error, sizeof(j->w.error), "%s", err);
 	j->w.done = true;
 	pthread_mutex_unlock(&j->lock);
-	wake(j); /* the last thing the thread does with j */
+	wakeup_send(j->wake); /* the last thing the thread does with j */
 	return NULL;
 }
 
 /* Loop: take the worker's report; when it is done, join the thread and
  * settle the job's state. */
-static void on_wake(evutil_socket_t fd, short what, void *arg)
+static void on_wake(void *arg)
 {
 	struct api_audit_job *j = arg;
 	struct worker_report w;
-	uint64_t count;
 
-	if (read(j->efd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		return;
 	if (!j->thread_live)
 		return;
 	pthread_mutex_lock(&j->lock);
@@ -171,7 +156,6 @@ int api_audit_job_new(struct event_base *base, const char *db_path, struct api_a
 
 	if (!j)
 		return -ENOMEM;
-	j->efd = -1;
 	pthread_mutex_init(&j->lock, NULL);
 	atomic_init(&j->cancel, false);
 	j->base = base;
@@ -180,16 +164,8 @@ int api_audit_job_new(struct event_base *base, const char *db_path, struct api_a
 		r = -ENOMEM;
 		goto fail;
 	}
-	j->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (j->efd < 0) {
-		r = -errno;
+	if ((r = wakeup_new(base, on_wake, j, &j->wake)) < 0)
 		goto fail;
-	}
-	j->ev = event_new(base, j->efd, EV_READ | EV_PERSIST, on_wake, j);
-	if (!j->ev || event_add(j->ev, NULL) < 0) {
-		r = -ENOMEM;
-		goto fail;
-	}
 	*ret = j;
 	return 0;
 fail:
@@ -205,10 +181,7 @@ void api_audit_job_free(struct api_audit_job *j)
 		atomic_store(&j->cancel, true);
 		pthread_join(j->thread, NULL);
 	}
-	if (j->ev)
-		event_free(j->ev);
-	if (j->efd >= 0)
-		close(j->efd);
+	wakeup_free(j->wake);
 	pthread_mutex_destroy(&j->lock);
 	free(j->db_path);
 	free(j);

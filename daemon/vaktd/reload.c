@@ -8,19 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
-
-#include <event2/event.h>
 
 #include "escalate/escalate.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 #include "util/thread.h"
+#include "util/wakeup.h"
 
 struct reload_job {
-	struct event *ev; /* the eventfd's readability, on the loop */
-	int efd;
+	struct wakeup *wake; /* the worker's way to the loop */
 	char *db_path;
 	/* A FIFO the worker reads one byte from before it ends, from
 	 * VAKTD_TEST_RELOAD_HOLD: lets a test see the loop at work while a
@@ -109,23 +106,15 @@ static void *worker(void *arg)
 	if (j->test_hold && j->prepared)
 		hold_for_test(j->test_hold);
 	atomic_store(&j->ended, true);
-	/* The last thing the thread does with j.  An eventfd write fails
-	 * only when its counter would overflow, and then the loop is awake
-	 * anyway. */
-	uint64_t one = 1;
-	ssize_t n = write(j->efd, &one, sizeof(one));
-	(void)n;
+	wakeup_send(j->wake); /* the last thing the thread does with j */
 	return NULL;
 }
 
 /* Loop: the worker ended; join it and hand its result on. */
-static void on_wake(evutil_socket_t fd, short what, void *arg)
+static void on_wake(void *arg)
 {
 	struct reload_job *j = arg;
-	uint64_t count;
-	(void)fd;
-	(void)what;
-	if (read(j->efd, &count, sizeof(count)) < 0 || !j->thread_live)
+	if (!j->thread_live)
 		return;
 	pthread_join(j->thread, NULL);
 	j->thread_live = false;
@@ -149,18 +138,11 @@ int reload_job_new(struct event_base *base, const char *db_path, void (*done)(vo
 
 	if (!j)
 		return -ENOMEM;
-	j->efd = -1;
 	j->done = done;
 	j->arg = arg;
 	if (!(j->db_path = strdup(db_path)) || (hold && *hold && !(j->test_hold = strdup(hold))))
 		goto fail;
-	j->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (j->efd < 0) {
-		r = -errno;
-		goto fail;
-	}
-	j->ev = event_new(base, j->efd, EV_READ | EV_PERSIST, on_wake, j);
-	if (!j->ev || event_add(j->ev, NULL) < 0)
+	if ((r = wakeup_new(base, on_wake, j, &j->wake)) < 0)
 		goto fail;
 	*ret = j;
 	return 0;
@@ -237,10 +219,7 @@ void reload_job_free(struct reload_job *j)
 	if (j->thread_live)
 		pthread_join(j->thread, NULL);
 	prep_clear(&j->prep);
-	if (j->ev)
-		event_free(j->ev);
-	if (j->efd >= 0)
-		close(j->efd);
+	wakeup_free(j->wake);
 	free(j->test_hold);
 	free(j->db_path);
 	free(j);
