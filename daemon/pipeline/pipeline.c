@@ -302,8 +302,12 @@ int pipeline_ingest(struct store *s, struct pipeline_rules *rules, const struct 
 	if (r != 0)
 		return r;
 	/* The raw item is committed before anything else happens to it; a
-	 * version without a verdict is evaluated by pipeline_repair(). */
-	if (res.version_id) {
+	 * version without a verdict is evaluated by pipeline_repair(), also
+	 * one stored while the rules' engine is being built (the daemon's
+	 * start): it waits for its verdict, and the batch it came in stays. */
+	if (res.version_id && !rules->examples_checked) {
+		res.waiting = true;
+	} else if (res.version_id) {
 		/* The rest is what was just stored (in); only the parent may
 		 * differ, adopted after the item was first stored. */
 		int64_t parent;
@@ -340,6 +344,8 @@ int pipeline_evaluate(struct store *s, struct pipeline_rules *rules,
 
 int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t now)
 {
+	if (!rules->engine)
+		return 0; /* not built yet: nothing counted */
 	size_t n = filter_engine_rule_count(rules->engine);
 	int changed = 0;
 	for (size_t i = 0; i < n && !changed; i++) {
@@ -373,13 +379,17 @@ int pipeline_flush_stats(struct store *s, struct pipeline_rules *rules, int64_t 
 	return 0;
 }
 
-int pipeline_repair(struct store *s, struct pipeline_rules *rules, const struct config *cfg,
-                    int64_t now, size_t *ret_done)
+int pipeline_repair_some(struct store *s, struct pipeline_rules *rules, const struct config *cfg,
+                         int64_t now, size_t max, int64_t *cursor, size_t *ret_done, bool *ret_more)
 {
 	int64_t *ids = NULL;
 	size_t n = 0, done = 0;
-	int r = store_items_unevaluated(s, 100000, &ids, &n);
+	int r = store_items_unevaluated(s, *cursor, max, &ids, &n);
+	/* An item that cannot be evaluated (its account is gone) stays in
+	 * the table: the cursor passes it, or every slice would read it
+	 * again. */
 	for (size_t i = 0; r == 0 && i < n; i++) {
+		*cursor = ids[i];
 		char account[128];
 		int64_t published;
 		struct pipeline_result res;
@@ -393,7 +403,23 @@ int pipeline_repair(struct store *s, struct pipeline_rules *rules, const struct 
 		done += r == 0;
 	}
 	free(ids);
+	*ret_done = done;
+	*ret_more = r == 0 && n == max;
+	return r;
+}
+
+int pipeline_repair(struct store *s, struct pipeline_rules *rules, const struct config *cfg,
+                    int64_t now, size_t *ret_done)
+{
+	int64_t cursor = 0;
+	size_t total = 0, done;
+	bool more = true;
+	int r = 0;
+	while (r == 0 && more) {
+		r = pipeline_repair_some(s, rules, cfg, now, 1000, &cursor, &done, &more);
+		total += done;
+	}
 	if (r == 0)
-		*ret_done = done;
+		*ret_done = total;
 	return r;
 }

@@ -76,6 +76,14 @@ int pipeline_rules_load_at(const char *dir, unsigned disable_after, unsigned fla
 int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now,
                          struct diag_list *diags);
 
+/* A rule set loaded with PIPELINE_RULES_DEFER_COMPILE and not checked,
+ * whose engine is to be built elsewhere (on a thread, while pr serves the
+ * loop): a new rule set that takes pr's parsed rules and options, to be
+ * proved (pipeline_rules_prove()) and then used in pr's place.  pr keeps
+ * its digest and counts and filters nothing.  0, -EINVAL (pr is checked
+ * or has its engine) or -ENOMEM. */
+int pipeline_rules_hand_over(struct pipeline_rules *pr, struct pipeline_rules **ret);
+
 /* pipeline_rules_check() in its three steps, so that the long one can run
  * on a thread without the store (a reload, vaktd/reload.h):
  * - known: whether the store records that this rule set's examples passed
@@ -110,9 +118,13 @@ struct pipeline_result {
 	int clocks_met;        /* parent's respond clock met by our own reply */
 	int64_t escalation_id; /* the escalation the verdict made or grew, 0 none */
 	int actions_queued;    /* rows the verdict added to `actions` (act-queue.h) */
+	/* Stored, not evaluated: the rules are not checked yet (their engine
+	 * is being built); pipeline_repair() evaluates it once they are. */
+	bool waiting;
 };
 
-/* Store a fetched item and, if it is new or changed, evaluate it. */
+/* Store a fetched item and, if it is new or changed, evaluate it (unless
+ * the rules are not checked yet: then it waits, ret->waiting). */
 int pipeline_ingest(struct store *s, struct pipeline_rules *rules, const struct config_account *acc,
                     const struct store_item_in *in, int64_t now, struct pipeline_result *ret);
 
@@ -122,10 +134,17 @@ int pipeline_evaluate(struct store *s, struct pipeline_rules *rules,
                       struct pipeline_result *ret);
 
 /* Evaluate every stored item whose latest version has no verdict (the
- * daemon stopped between storing and evaluating it).  Items of accounts
- * no longer configured are left alone.  *ret_done counts evaluations. */
+ * daemon stopped between storing and evaluating it, or stored it while
+ * its rules were being built).  Items of accounts no longer configured
+ * are left alone.  *ret_done counts evaluations. */
 int pipeline_repair(struct store *s, struct pipeline_rules *rules, const struct config *cfg,
                     int64_t now, size_t *ret_done);
+/* The same in slices: at most max items after *cursor (an item id; 0 to
+ * begin), *cursor moved past each one looked at; *ret_more says whether
+ * more may follow.  What the daemon runs on its loop. */
+int pipeline_repair_some(struct store *s, struct pipeline_rules *rules, const struct config *cfg,
+                         int64_t now, size_t max, int64_t *cursor, size_t *ret_done,
+                         bool *ret_more);
 
 /* Write the engine's per-rule counters accumulated since the last flush to
  * the store's rule_stats (one transaction). */

@@ -241,6 +241,25 @@ int pipeline_rules_check(struct pipeline_rules *pr, struct store *s, int64_t now
 	return pipeline_rules_record(pr, s, now);
 }
 
+int pipeline_rules_hand_over(struct pipeline_rules *pr, struct pipeline_rules **ret)
+{
+	if (pr->examples_checked || pr->engine)
+		return -EINVAL;
+	struct pipeline_rules *to = calloc(1, sizeof(*to));
+	if (!to || !(to->flushed = calloc(pr->nrules + 1, sizeof(*to->flushed)))) {
+		free(to);
+		return -ENOMEM;
+	}
+	memcpy(to->digest, pr->digest, sizeof(to->digest));
+	to->examples = pr->examples;
+	to->nrules = pr->nrules;
+	to->opt = pr->opt;
+	to->pending = pr->pending;
+	memset(&pr->pending, 0, sizeof(pr->pending));
+	*ret = to;
+	return 0;
+}
+
 void pipeline_rules_free(struct pipeline_rules *r)
 {
 	if (!r)

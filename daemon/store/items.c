@@ -223,16 +223,19 @@ int store_item_for_filter(struct store *s, int64_t id, char **ret_text, char *ac
 	return r;
 }
 
-int store_items_unevaluated(struct store *s, size_t max, int64_t **ret, size_t *ret_n)
+int store_items_unevaluated(struct store *s, int64_t after, size_t max, int64_t **ret,
+                            size_t *ret_n)
 {
 	sqlite3_stmt *st =
-	        store_prepare(s, "SELECT item_id FROM items_unevaluated ORDER BY item_id LIMIT ?");
+	        store_prepare(s, "SELECT item_id FROM items_unevaluated WHERE item_id > ? "
+	                         "ORDER BY item_id LIMIT ?");
 	int64_t *v = NULL;
 	size_t n = 0;
 	int sr;
 	if (!st)
 		return STORE_E_SQLITE;
-	sqlite3_bind_int64(st, 1, (int64_t)max);
+	sqlite3_bind_int64(st, 1, after);
+	sqlite3_bind_int64(st, 2, (int64_t)max);
 	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t *nv = realloc(v, (n + 1) * sizeof(*v));
 		if (!nv) {

@@ -296,9 +296,11 @@ int store_feedback_add(struct store *s, int64_t verdict, const char *rule, const
                        const char *actor, int64_t now);
 
 /* Items whose latest version has no verdict yet (a crash between storing
- * an item and evaluating it), at most max, oldest first; *ret is malloc'ed
- * (NULL when none). */
-int store_items_unevaluated(struct store *s, size_t max, int64_t **ret, size_t *ret_n);
+ * an item and evaluating it, or an item stored while the rules' engine was
+ * being built), those with an id above `after` (0: all), at most max,
+ * oldest first; *ret is malloc'ed (NULL when none). */
+int store_items_unevaluated(struct store *s, int64_t after, size_t max, int64_t **ret,
+                            size_t *ret_n);
 
 /* What moderators see of an item: metadata, the latest verdict (masked
  * text only: the raw text stays in the record) and its clocks. */

@@ -210,6 +210,51 @@ static void test_repair_evaluates_what_a_crash_left(void)
 	T_EQ_INT(0, done);
 }
 
+/* The daemon's slices (vaktd/backlog.c): a few items at a time, the
+ * cursor past each one looked at, so that items of an account that is no
+ * longer configured (skipped, left unevaluated) are not read again and
+ * the passes end. */
+static void test_repair_in_slices_passes_what_it_skips(void)
+{
+	struct config_account other = acc;
+	other.id = "idrott-fb";
+	other.external_id = "2";
+	struct config_account both[2] = { acc, other };
+	struct config synced = { .accounts = both, .n_accounts = 2 };
+	T_EQ_INT(0, store_accounts_sync(store, &synced, "test"));
+	int64_t ids[6];
+	for (int i = 0; i < 6; i++) {
+		char pid[16];
+		snprintf(pid, sizeof(pid), "slice%d", i);
+		struct store_item_in in = item(pid, "Hur dags öppnar biblioteket?");
+		in.account = i % 2 ? "idrott-fb" : "kultur-fb";
+		int64_t version;
+		T_EQ_INT(0, store_begin(store));
+		T_EQ_INT(0, store_item_upsert(store, &in, MONDAY_10, &ids[i], &version));
+		T_EQ_INT(0, store_commit(store));
+	}
+	both[1].cal = NULL; /* configured without a calendar: not evaluated */
+	int64_t cursor = 0, last = 0;
+	size_t done, total = 0, slices = 0;
+	bool more = true;
+	while (more) {
+		T_EQ_INT(0, pipeline_repair_some(store, rules, &synced, MONDAY_10, 2, &cursor,
+		                                 &done, &more));
+		T_ASSERT(cursor >= last);
+		last = cursor;
+		total += done;
+		T_ASSERT(++slices <= 4);
+	}
+	T_EQ_INT(3, (int64_t)total);
+	T_EQ_INT(ids[5], cursor);
+	T_EQ_INT(3, one_int("SELECT count(*) FROM items_unevaluated"));
+	T_EQ_INT(0, one_int("SELECT count(*) FROM items_unevaluated i JOIN items t ON t.id = "
+	                    "i.item_id WHERE t.account_id = 'kultur-fb'"));
+	/* What a start's repair reaches, one call: nothing more to do here. */
+	T_EQ_INT(0, pipeline_repair(store, rules, &synced, MONDAY_10, &done));
+	T_EQ_INT(0, (int64_t)done);
+}
+
 static void test_nested_transactions_commit_and_roll_back_as_one(void)
 {
 	int64_t before = one_int("SELECT count(*) FROM audit_log");
@@ -390,6 +435,7 @@ int main(void)
 	T_RUN(test_clean_comment_starts_nothing);
 	T_RUN(test_stats_flush_and_feedback);
 	T_RUN(test_repair_evaluates_what_a_crash_left);
+	T_RUN(test_repair_in_slices_passes_what_it_skips);
 	T_RUN(test_nested_transactions_commit_and_roll_back_as_one);
 	T_RUN(test_verdicts_refer_to_the_text_and_the_rules);
 	T_RUN(test_threat_escalation_commits_with_its_verdict);

@@ -146,7 +146,7 @@ static void test_schema_2_store_migrates_without_loss(void)
 	/* The one item stored but never evaluated is found. */
 	int64_t *ids = NULL;
 	size_t nids = 0;
-	T_EQ_INT(0, store_items_unevaluated(s, 100, &ids, &nids));
+	T_EQ_INT(0, store_items_unevaluated(s, 0, 100, &ids, &nids));
 	T_EQ_INT(1, nids);
 	if (nids == 1)
 		T_EQ_INT(p9, ids[0]);
@@ -221,12 +221,12 @@ static void test_unevaluated_items_follow_versions_and_verdicts(void)
 		goto out;
 	int64_t a = upsert(s, "p1", "hej", &v1);
 	int64_t b = upsert(s, "p2", "hopp", &v2);
-	T_EQ_INT(0, store_items_unevaluated(s, 10, &ids, &n));
+	T_EQ_INT(0, store_items_unevaluated(s, 0, 10, &ids, &n));
 	T_EQ_INT(2, n);
 	free(ids);
 	/* A verdict on the latest version: evaluated. */
 	T_ASSERT(verdict(s, a, v1, "hej") > 0);
-	T_EQ_INT(0, store_items_unevaluated(s, 10, &ids, &n));
+	T_EQ_INT(0, store_items_unevaluated(s, 0, 10, &ids, &n));
 	T_EQ_INT(1, n);
 	if (n == 1)
 		T_EQ_INT(b, ids[0]);
@@ -237,12 +237,12 @@ static void test_unevaluated_items_follow_versions_and_verdicts(void)
 	T_EQ_INT(a, upsert(s, "p1", "hej igen", &v1b));
 	T_ASSERT(v1b > v1);
 	T_ASSERT(verdict(s, a, v1, "hej") > 0);
-	T_EQ_INT(0, store_items_unevaluated(s, 10, &ids, &n));
+	T_EQ_INT(0, store_items_unevaluated(s, 0, 10, &ids, &n));
 	T_EQ_INT(2, n);
 	free(ids);
 	T_ASSERT(verdict(s, a, v1b, "hej igen") > 0);
 	T_ASSERT(verdict(s, b, v2, "hopp") > 0);
-	T_EQ_INT(0, store_items_unevaluated(s, 10, &ids, &n));
+	T_EQ_INT(0, store_items_unevaluated(s, 0, 10, &ids, &n));
 	T_EQ_INT(0, n);
 	T_ASSERT(ids == NULL);
 	free(ids);
