@@ -32,12 +32,14 @@ struct reload_job {
 	const char *config_dir;
 	const struct config_overrides *ovr;
 	time_t now;
-	/* Written by the worker only, read by the loop after the join. */
-	struct reload_prep prep;
-	bool prepared; /* prep holds an ended preparation's result */
+	/* What the thread does; set by the loop before it starts. */
+	enum reload_ended kind;
 	/* A retire: the rule set the thread frees (the loop's until it
 	 * starts, the thread's after). */
 	struct pipeline_rules *retiring;
+	/* Written by the worker only, read by the loop after the join. */
+	struct reload_prep prep;
+	bool ended_work; /* prep holds an ended preparation's or build's result */
 };
 
 /* Worker: whether the store vouches for the rules.  A store that cannot
@@ -93,17 +95,32 @@ static void hold_for_test(const char *fifo)
 	close(fd);
 }
 
+/* Worker: the engine of a rule set the store vouched for; no example runs
+ * and PCRE2 does not check the patterns again (pipeline_rules_prove()). */
+static void build(struct reload_job *j)
+{
+	struct reload_prep *p = &j->prep;
+	p->r = pipeline_rules_prove(p->rules, 1, &p->diags);
+}
+
 static void *worker(void *arg)
 {
 	struct reload_job *j = arg;
-	if (j->retiring) {
+	switch (j->kind) {
+	case RELOAD_ENDED_RETIRE:
 		pipeline_rules_free(j->retiring);
 		j->retiring = NULL;
-	} else {
+		break;
+	case RELOAD_ENDED_PREPARED:
 		prepare(j);
-		j->prepared = true;
+		j->ended_work = true;
+		break;
+	case RELOAD_ENDED_BUILT:
+		build(j);
+		j->ended_work = true;
+		break;
 	}
-	if (j->test_hold && j->prepared)
+	if (j->test_hold && j->ended_work)
 		hold_for_test(j->test_hold);
 	atomic_store(&j->ended, true);
 	wakeup_send(j->wake); /* the last thing the thread does with j */
@@ -167,7 +184,8 @@ int reload_job_start(struct reload_job *j, const char *config_dir,
 	if (j->thread_live)
 		return -EBUSY;
 	prep_clear(&j->prep);
-	j->prepared = false;
+	j->ended_work = false;
+	j->kind = RELOAD_ENDED_PREPARED;
 	j->retiring = NULL;
 	j->config_dir = config_dir;
 	j->ovr = ovr;
@@ -175,11 +193,27 @@ int reload_job_start(struct reload_job *j, const char *config_dir,
 	return start_thread(j);
 }
 
+int reload_job_build(struct reload_job *j, struct pipeline_rules *rules)
+{
+	if (j->thread_live)
+		return -EBUSY;
+	prep_clear(&j->prep);
+	j->ended_work = false;
+	j->kind = RELOAD_ENDED_BUILT;
+	j->retiring = NULL;
+	j->prep.rules = rules;
+	int r = start_thread(j);
+	if (r)
+		j->prep.rules = NULL; /* still the caller's */
+	return r;
+}
+
 int reload_job_retire(struct reload_job *j, struct pipeline_rules *rules)
 {
 	if (j->thread_live)
 		return -EBUSY;
-	j->prepared = false;
+	j->ended_work = false;
+	j->kind = RELOAD_ENDED_RETIRE;
 	j->retiring = rules;
 	int r = start_thread(j);
 	if (r)
@@ -192,19 +226,16 @@ bool reload_job_running(const struct reload_job *j)
 	return j->thread_live;
 }
 
-bool reload_job_take(struct reload_job *j, struct reload_prep *ret)
+enum reload_ended reload_job_take(struct reload_job *j, struct reload_prep *ret)
 {
-	bool prepared = j->prepared;
 	*ret = j->prep;
 	memset(&j->prep, 0, sizeof(j->prep));
-	j->prepared = false;
-	return prepared;
+	j->ended_work = false;
+	return j->kind;
 }
 
-void reload_job_free(struct reload_job *j)
+void reload_job_wait(struct reload_job *j)
 {
-	if (!j)
-		return;
 	/* A test that stops vaktd while a preparation is held (a failed
 	 * test) must not hang the stop: let it go. */
 	while (j->thread_live && j->test_hold && !atomic_load(&j->ended)) {
@@ -218,6 +249,14 @@ void reload_job_free(struct reload_job *j)
 	}
 	if (j->thread_live)
 		pthread_join(j->thread, NULL);
+	j->thread_live = false;
+}
+
+void reload_job_free(struct reload_job *j)
+{
+	if (!j)
+		return;
+	reload_job_wait(j);
 	prep_clear(&j->prep);
 	wakeup_free(j->wake);
 	free(j->test_hold);

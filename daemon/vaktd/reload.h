@@ -22,6 +22,13 @@ struct event_base;
 struct pipeline_rules;
 struct reload_job;
 
+/* What a job's thread did. */
+enum reload_ended {
+	RELOAD_ENDED_RETIRE,   /* freed a rule set (reload_job_retire()) */
+	RELOAD_ENDED_PREPARED, /* prepared a reload (reload_job_start()) */
+	RELOAD_ENDED_BUILT,    /* built a rule set's engine (reload_job_build()) */
+};
+
 /* What the worker made: the caller owns it once done was called. */
 struct reload_prep {
 	int r;                        /* 0: config and rules are whole and proved */
@@ -47,9 +54,20 @@ int reload_job_start(struct reload_job *j, const char *config_dir,
 
 bool reload_job_running(const struct reload_job *j);
 
-/* Move the ended preparation's result to *ret (the caller frees its
- * config, rules and diags): true; false when what ended was a retire. */
-bool reload_job_take(struct reload_job *j, struct reload_prep *ret);
+/* Build the engine of rules, loaded with PIPELINE_RULES_DEFER_COMPILE and
+ * vouched for by the store (pipeline_rules_known()), on the job's thread:
+ * the daemon's start, READY while its rules are built.  Nothing is
+ * proved again (pipeline_rules_prove() with known).  done is called when
+ * it has ended; the result (r, rules, diags; no config) is taken as a
+ * preparation's.  0 (the job owns rules now), -EBUSY while the job runs,
+ * or a negative errno when no thread could be started (rules stay the
+ * caller's). */
+int reload_job_build(struct reload_job *j, struct pipeline_rules *rules);
+
+/* What the ended thread did; for a preparation or a build, its result
+ * moves to *ret (the caller frees its config, rules and diags; zeroed
+ * after a retire). */
+enum reload_ended reload_job_take(struct reload_job *j, struct reload_prep *ret);
 
 /* Free a rule set the daemon no longer uses on the job's thread: freeing
  * an engine and giving its heap back takes 6-12 ms, too long for the loop
@@ -58,6 +76,10 @@ bool reload_job_take(struct reload_job *j, struct reload_prep *ret);
  * a negative errno when no thread could be started (rules stay the
  * caller's). */
 int reload_job_retire(struct reload_job *j, struct pipeline_rules *rules);
+
+/* Wait for a running thread to end, off the loop (vaktd's stop): done is
+ * not called, the result is taken with reload_job_take() as usual. */
+void reload_job_wait(struct reload_job *j);
 
 /* Wait for a running preparation to end (it cannot be cut short: an
  * engine's build runs to its end), free what it made and the job.  NULL

@@ -101,7 +101,7 @@ static void test_prepares_and_proves_then_is_vouched_for(void)
 	T_EQ_INT(-EBUSY, reload_job_start(f.job, DEMO, &f.ovr, clock_now()));
 	wait_done(&f.run);
 	T_ASSERT(!reload_job_running(f.job));
-	T_ASSERT(reload_job_take(f.job, &p));
+	T_EQ_INT(RELOAD_ENDED_PREPARED, reload_job_take(f.job, &p));
 	T_EQ_INT(0, p.r);
 	T_EQ_INT(0, (int)p.diags.n);
 	T_ASSERT(p.config != NULL);
@@ -118,7 +118,7 @@ static void test_prepares_and_proves_then_is_vouched_for(void)
 
 	T_EQ_INT(0, reload_job_start(f.job, DEMO, &f.ovr, clock_now()));
 	wait_done(&f.run);
-	T_ASSERT(reload_job_take(f.job, &p));
+	T_EQ_INT(RELOAD_ENDED_PREPARED, reload_job_take(f.job, &p));
 	T_EQ_INT(0, p.r);
 	T_ASSERT(p.rules->vouched);
 	T_EQ_INT(0, (int)p.rules->examples_ran);
@@ -139,7 +139,7 @@ static void test_a_failing_example_refuses_the_rules(void)
 	fixture_open(&f, rules, NULL);
 	T_EQ_INT(0, reload_job_start(f.job, DEMO, &f.ovr, clock_now()));
 	wait_done(&f.run);
-	T_ASSERT(reload_job_take(f.job, &p));
+	T_EQ_INT(RELOAD_ENDED_PREPARED, reload_job_take(f.job, &p));
 	T_EQ_INT(-EINVAL, p.r);
 	T_EQ_INT(1, (int)p.diags.n);
 	T_EQ_INT(11, (int)p.diags.v[0].line);
@@ -161,7 +161,7 @@ static void test_an_unreadable_store_proves_again(void)
 	fixture_open(&f, GOOD_RULES, "/nonexistent/vakt.db");
 	T_EQ_INT(0, reload_job_start(f.job, DEMO, &f.ovr, clock_now()));
 	wait_done(&f.run);
-	T_ASSERT(reload_job_take(f.job, &p));
+	T_EQ_INT(RELOAD_ENDED_PREPARED, reload_job_take(f.job, &p));
 	T_EQ_INT(0, p.r);
 	T_CONTAINS(p.store_note, "running the examples");
 	T_ASSERT(!p.rules->vouched);
@@ -182,17 +182,60 @@ static void test_retire_and_free_while_running(void)
 	fixture_open(&f, GOOD_RULES, NULL);
 	T_EQ_INT(0, reload_job_start(f.job, DEMO, &f.ovr, clock_now()));
 	wait_done(&f.run);
-	T_ASSERT(reload_job_take(f.job, &p));
+	T_EQ_INT(RELOAD_ENDED_PREPARED, reload_job_take(f.job, &p));
 	config_free(p.config);
 	T_EQ_INT(0, reload_job_retire(f.job, p.rules));
 	T_ASSERT(reload_job_running(f.job));
 	T_EQ_INT(-EBUSY, reload_job_retire(f.job, NULL));
 	wait_done(&f.run);
-	T_ASSERT(!reload_job_take(f.job, &p));
+	T_EQ_INT(RELOAD_ENDED_RETIRE, reload_job_take(f.job, &p));
 	T_ASSERT(p.config == NULL && p.rules == NULL);
 
 	T_EQ_INT(0, reload_job_start(f.job, DEMO, &f.ovr, clock_now()));
 	fixture_close(&f); /* the preparation runs: joined, its result freed */
+}
+
+/* A start's build: a rule set the store vouched for, handed over from
+ * the one the loop keeps (which filters nothing meanwhile), gets its
+ * engine on the thread, proved without running an example; the job is
+ * busy while it runs; freeing the job during a build leaks nothing. */
+static void test_builds_a_vouched_rule_set(void)
+{
+	struct fixture f = { 0 };
+	struct reload_prep p;
+	struct diag_list dl = { 0 };
+	struct pipeline_rules *shell = NULL, *built = NULL;
+
+	fixture_open(&f, GOOD_RULES, NULL);
+	T_EQ_INT(0, pipeline_rules_load_flags(GOOD_RULES, 5, PIPELINE_RULES_DEFER_COMPILE, &shell,
+	                                      &dl));
+	T_EQ_INT(0, pipeline_rules_hand_over(shell, &built));
+	T_ASSERT(shell->engine == NULL && shell->pending.n == 0 && !shell->examples_checked);
+	T_EQ_STR(shell->digest, built->digest);
+	T_EQ_INT((int64_t)shell->nrules, (int64_t)built->pending.n);
+	T_EQ_INT(0, reload_job_build(f.job, built));
+	T_ASSERT(reload_job_running(f.job));
+	T_EQ_INT(-EBUSY, reload_job_build(f.job, shell));
+	T_EQ_INT(-EBUSY, reload_job_start(f.job, DEMO, &f.ovr, clock_now()));
+	wait_done(&f.run);
+	T_EQ_INT(RELOAD_ENDED_BUILT, reload_job_take(f.job, &p));
+	T_EQ_INT(0, p.r);
+	T_ASSERT(p.config == NULL && p.rules == built);
+	T_ASSERT(built->engine != NULL && built->examples_checked && built->vouched);
+	T_EQ_INT(0, (int64_t)built->examples_ran);
+	T_EQ_INT((int64_t)shell->nrules, (int64_t)filter_engine_rule_count(built->engine));
+	struct pipeline_rules *again = NULL;
+	T_EQ_INT(-EINVAL, pipeline_rules_hand_over(built, &again)); /* built: nothing to hand */
+	pipeline_rules_free(built);
+	pipeline_rules_free(shell);
+
+	T_EQ_INT(0, pipeline_rules_load_flags(GOOD_RULES, 5, PIPELINE_RULES_DEFER_COMPILE, &shell,
+	                                      &dl));
+	T_EQ_INT(0, pipeline_rules_hand_over(shell, &built));
+	T_EQ_INT(0, reload_job_build(f.job, built));
+	fixture_close(&f); /* the build runs: joined, its rules freed */
+	pipeline_rules_free(shell);
+	T_EQ_INT(0, (int64_t)dl.n);
 }
 
 int main(void)
@@ -201,5 +244,6 @@ int main(void)
 	T_RUN(test_a_failing_example_refuses_the_rules);
 	T_RUN(test_an_unreadable_store_proves_again);
 	T_RUN(test_retire_and_free_while_running);
+	T_RUN(test_builds_a_vouched_rule_set);
 	return t_done();
 }
