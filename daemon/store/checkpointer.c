@@ -9,6 +9,7 @@
 
 #include "store/store-internal.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 struct store_checkpointer {
 	pthread_t thread;
@@ -99,7 +100,8 @@ int store_checkpoint_in_background(struct store *s, char *errbuf, size_t errlen)
 	}
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->wake, NULL);
-	r = -pthread_create(&c->thread, NULL, run, c);
+	/* signals are the loop's (util/thread.h), not a checkpoint's */
+	r = thread_start_quiet(&c->thread, run, c);
 	if (r) {
 		snprintf(errbuf, errlen, "cannot start the checkpoint thread");
 		pthread_cond_destroy(&c->wake);
