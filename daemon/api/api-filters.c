@@ -14,6 +14,11 @@ void api_get_filter_stats(const struct api_env *env, const struct api_req *req,
                           struct api_response *ret)
 {
 	struct filter_engine *e = env->rules->engine;
+	if (!e) {
+		api_fail(ret, 503, "filters_not_ready",
+		         "the rules' engine is being built (a start); ask again shortly");
+		return;
+	}
 	size_t n = filter_engine_rule_count(e);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "ruleset", env->rules->digest);
@@ -189,6 +194,13 @@ void api_post_item_evaluate(const struct api_env *env, const struct api_req *req
 		api_fail(ret, 409, "conflict",
 		         "item %lld belongs to account '%s', which is not configured",
 		         (long long)id, account);
+		return;
+	}
+	if (!env->rules->examples_checked) {
+		api_fail(ret, 503, "filters_not_ready",
+		         "the rules' engine is being built (a start); item %lld is evaluated once "
+		         "it is",
+		         (long long)id);
 		return;
 	}
 	r = pipeline_evaluate(env->store, env->rules, a, id, clock_now_usec(), &res);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "api/api-handlers.h"
+#include "pipeline/pipeline.h"
 #include "store/fetch-store.h"
 #include "util/clock.h"
 
@@ -27,6 +28,9 @@ void api_get_status(const struct api_env *env, const struct api_req *req, struct
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "version", VAKT_VERSION);
 	cJSON_AddStringToObject(o, "state", env->state);
+	/* false from a start's READY until its rules' engine is built
+	 * (fetched items wait for their verdict meanwhile) */
+	cJSON_AddBoolToObject(o, "filters_ready", env->rules && env->rules->examples_checked);
 	add_time(o, "now", now);
 	cJSON_AddBoolToObject(o, "test_clock", clock_is_simulated(&factor));
 	if (clock_is_manual())

@@ -10,6 +10,10 @@ static int show_status(const cJSON *st, void *userdata)
 	long up = (long)ctl_json_num(st, "uptime_seconds", 0);
 	printf("vaktd %s, up %ldd %02ld:%02ld:%02ld, state %s\n", ctl_json_str(st, "version", "?"),
 	       up / 86400, up / 3600 % 24, up / 60 % 60, up % 60, ctl_json_str(st, "state", "?"));
+	/* only a start's first moments: the engine is built after READY */
+	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(st, "filters_ready")))
+		printf("filters:    the rules' engine is being built; fetched items wait for their "
+		       "verdict\n");
 	printf("clock:      %s%s\n", ctl_json_str(st, "now", "?"),
 	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "test_clock")) ? " (test clock)"
 	                                                                        : "");

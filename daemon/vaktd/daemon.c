@@ -28,6 +28,7 @@
 #include "util/log.h"
 #include "net/curlev.h"
 #include "vaktd/act.h"
+#include "vaktd/backlog.h"
 #include "vaktd/fetch.h"
 #include "vaktd/poller.h"
 #include "vaktd/reload.h"
@@ -177,6 +178,14 @@ static void log_plan_cache(const struct pipeline_rules *rules)
 		log_info("filter %s", note);
 }
 
+/* A rule set the store vouched for: nothing of it is checked again. */
+static void log_vouched(const struct pipeline_rules *rules, const char *then)
+{
+	log_info("rule set %s: its %zu examples passed before with this vaktd; not run again "
+	         "(nor its patterns compiled to check them)%s",
+	         rules->digest, rules->examples, then);
+}
+
 /* How a rule set's check went (r: pipeline_rules_check()'s or _prove()'s
  * result), in the log. */
 static void log_rules_check(const struct pipeline_rules *rules, int r)
@@ -188,9 +197,7 @@ static void log_rules_check(const struct pipeline_rules *rules, int r)
 		log_info("rule set %s: all %zu examples passed", rules->digest,
 		         rules->examples_ran);
 	else if (r == 0)
-		log_info("rule set %s: its %zu examples passed before with this vaktd; not run "
-		         "again (nor its patterns compiled to check them)",
-		         rules->digest, rules->examples);
+		log_vouched(rules, "");
 }
 
 /* Compile the patterns of a rule set loaded with
@@ -351,14 +358,56 @@ static void reload_finish(struct daemon *d, struct reload_prep *p)
 	}
 }
 
-/* Loop: the reload job's thread ended (a preparation or a retire); a
- * reload asked for meanwhile starts once the job is free. */
+static void begin_stop(struct daemon *d);
+static void stop_failed(struct daemon *d);
+
+/* The start's rule set, built (r 0) on the reload job's thread or here,
+ * takes the place of the one that filtered nothing; the items fetched
+ * meanwhile, and any a crash left, are evaluated in slices.  Takes next.
+ * 0, or r after logging why. */
+static int rules_built(struct daemon *d, struct pipeline_rules *next, int r,
+                       struct diag_list *diags)
+{
+	d->build_after_start = false;
+	if (next)
+		next->opt.plan_cache = NULL; /* the configuration's string */
+	if (r) {
+		log_diags(diags, "");
+		log_error("cannot build the engine of rule set %s: %s", d->rules->digest,
+		          diags->n ? "see above" : vakt_strerror(r));
+		pipeline_rules_free(next);
+		return r;
+	}
+	log_plan_cache(next);
+	struct pipeline_rules *waiting = d->rules;
+	d->rules = next;
+	d->api_env.rules = next;
+	pipeline_rules_free(waiting);
+	log_info("filtering with rule set %s: %zu rules", next->digest, next->nrules);
+	if (d->backlog)
+		backlog_start(d->backlog);
+	notify_status(d);
+	return 0;
+}
+
+/* Loop: the reload job's thread ended (a preparation, a start's build or
+ * a retire); a reload asked for meanwhile starts once the job is free. */
 static void on_reload_job_done(void *arg)
 {
 	struct daemon *d = arg;
 	struct reload_prep p;
-	if (reload_job_take(d->reload_job, &p))
+	switch (reload_job_take(d->reload_job, &p)) {
+	case RELOAD_ENDED_PREPARED:
 		reload_finish(d, &p);
+		break;
+	case RELOAD_ENDED_BUILT:
+		if (rules_built(d, p.rules, p.r, &p.diags) != 0)
+			stop_failed(d);
+		diag_list_clear(&p.diags);
+		break;
+	case RELOAD_ENDED_RETIRE:
+		break;
+	}
 	if (d->reload_pending && !d->stopping && !reload_job_running(d->reload_job))
 		reload_begin(d);
 	/* Requests that waited for the attempt that ended, or for one that
@@ -429,15 +478,36 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	if (d->stopping)
 		return;
+	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	begin_stop(d);
+}
+
+/* A fault after READY=1 that leaves vaktd unable to do its job (the start's
+ * rules could not be built): stop as on SIGTERM, exit code 1, so that
+ * systemd sees the failure (and restarts it, vaktd.service). */
+static void stop_failed(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	log_error("stopping: vaktd cannot filter");
+	d->failed = true;
+	begin_stop(d);
+}
+
+/* Stop: what runs is let finish within bounds, then the loop ends. */
+static void begin_stop(struct daemon *d)
+{
 	d->stopping = true;
 	d->api_env.state = "stopping";
-	log_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	/* A verification in progress stops within STORE_AUDIT_STEP entries;
 	 * daemon_free() joins its thread. */
 	if (d->audit_job && api_audit_job_cancel(d->audit_job))
 		log_info("cancelling the audit verification in progress");
 	if (d->reload_job && reload_job_running(d->reload_job))
-		log_info("the reload being prepared is abandoned once its rules are built");
+		log_info(d->build_after_start
+		                 ? "the rules' engine being built is let finish, then freed"
+		                 : "the reload being prepared is abandoned once its rules are "
+		                   "built");
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* Transfers in flight may finish within a bound; what is left is
 	 * abandoned and its polls recorded as partial (daemon_free).  The
@@ -607,6 +677,15 @@ static int start_store(struct daemon *d)
 static int start_rules(struct daemon *d)
 {
 	struct diag_list diags = { 0 };
+	int known = 0;
+	/* Proved before by this vaktd: nothing can fail but memory, so the
+	 * engine is built after READY=1 (start_build()); a store that cannot
+	 * say proves them now, as a changed rule set is. */
+	if (pipeline_rules_known(d->rules, d->store, &known) == 0 && known) {
+		d->build_after_start = true;
+		log_vouched(d->rules, "; its engine is built after READY");
+		return 0;
+	}
 	int r = check_rules(d, d->rules, d->config->daemon.plan_cache, &diags);
 	if (r) {
 		log_diags(&diags, "");
@@ -881,14 +960,66 @@ static int start_timers(struct daemon *d)
 	return 0;
 }
 
+/* Fetched items that waited, evaluated: what they escalated or queued
+ * goes out now. */
+static void on_backlog_evaluated(void *arg)
+{
+	struct daemon *d = arg;
+	escalate_outbox_kick(d->outbox);
+	act_run(d->act);
+}
+
+/* Phase 6b: the engine of the rules the store vouched for (start_rules()),
+ * built on the reload job's thread while vaktd runs: a cold start (no
+ * plan cache file, a new vaktd) is READY in the time of a warm one.
+ * Items fetched meanwhile wait for their verdict (pipeline_ingest()) and
+ * the backlog evaluates them once the engine is in.  Without a thread the
+ * engine is built here, before READY. */
+static int start_build(struct daemon *d)
+{
+	const struct backlog_env env = {
+		.base = d->base,
+		.store = d->store,
+		.config = current_config,
+		.rules = current_rules,
+		.evaluated = on_backlog_evaluated,
+		.arg = d,
+	};
+	int r = backlog_new(&env, &d->backlog);
+	if (r) {
+		log_error("cannot set up the backlog: %s", vakt_strerror(r));
+		return r;
+	}
+	if (!d->build_after_start)
+		return 0;
+	struct pipeline_rules *next = NULL;
+	r = pipeline_rules_hand_over(d->rules, &next);
+	if (r) {
+		log_error("cannot build the rules: %s", vakt_strerror(r));
+		return r;
+	}
+	next->opt.plan_cache = d->config->daemon.plan_cache;
+	r = reload_job_build(d->reload_job, next);
+	if (r == 0)
+		return 0;
+	log_warning("cannot build the rules on a thread (%s); building them before READY",
+	            vakt_strerror(r));
+	struct diag_list diags = { 0 };
+	r = pipeline_rules_prove(next, 1, &diags);
+	r = rules_built(d, next, r, &diags);
+	diag_list_clear(&diags);
+	return r;
+}
+
 /* Phase 7: audited, announced, READY=1. */
 static void start_ready(struct daemon *d)
 {
 	audit_simple(d, "daemon.started", NULL);
 	d->api_env.state = "running";
-	log_info("vaktd %s running: %zu accounts, %zu rules (rule set %s), store %s, API %s%s",
-	         VAKT_VERSION, d->config->n_accounts, filter_engine_rule_count(d->rules->engine),
-	         d->rules->digest, store_path(d->store), d->config->daemon.api_socket,
+	log_info("vaktd %s running: %zu accounts, %zu rules (rule set %s%s), store %s, API %s%s",
+	         VAKT_VERSION, d->config->n_accounts, d->rules->nrules, d->rules->digest,
+	         d->build_after_start ? ", being built" : "", store_path(d->store),
+	         d->config->daemon.api_socket,
 	         api_server_socket_activated(d->api) ? " (socket activation)" : "");
 	sd_notify(0, "READY=1");
 	notify_status(d);
@@ -904,7 +1035,9 @@ int daemon_start(struct daemon *d)
 	if (r == 0)
 		r = start_rules(d);
 	if (r == 0) {
-		start_repair(d);
+		/* with rules built after READY, the backlog repairs */
+		if (!d->build_after_start)
+			start_repair(d);
 		r = start_api(d);
 	}
 	if (r == 0)
@@ -913,6 +1046,8 @@ int daemon_start(struct daemon *d)
 		r = start_poller(d);
 	if (r == 0)
 		r = start_timers(d);
+	if (r == 0)
+		r = start_build(d);
 	if (r == 0)
 		start_ready(d);
 	return r;
@@ -924,11 +1059,20 @@ int daemon_run(struct daemon *d)
 		log_error("event loop failed");
 		return 1;
 	}
+	/* Stopped while the start's engine was built: it is let finish (it
+	 * cannot be cut short), and what became of it is logged. */
+	if (d->build_after_start && d->reload_job && reload_job_running(d->reload_job)) {
+		struct reload_prep p;
+		reload_job_wait(d->reload_job);
+		if (reload_job_take(d->reload_job, &p) == RELOAD_ENDED_BUILT)
+			rules_built(d, p.rules, p.r, &p.diags);
+		diag_list_clear(&p.diags);
+	}
 	int r = pipeline_flush_stats(d->store, d->rules, clock_now_usec());
 	if (r)
 		log_error("cannot write rule statistics: %s", store_strerror(d->store, r));
 	audit_simple(d, "daemon.stopped", NULL);
-	return 0;
+	return d->failed ? 1 : 0;
 }
 
 void daemon_free(struct daemon *d)
@@ -945,6 +1089,7 @@ void daemon_free(struct daemon *d)
 	 * polls. */
 	fetch_free(d->fetch);
 	act_free(d->act);
+	backlog_free(d->backlog);
 	curlev_free(d->curl);
 	if (d->sig_term)
 		event_free(d->sig_term);

@@ -63,7 +63,13 @@ struct daemon {
 		uint64_t generation;
 		struct diag_list diags;
 	} reload_last; /* the last attempt's outcome */
+	/* The start's rules, vouched for by the store, get their engine on
+	 * the reload job's thread after READY=1 (start_build()); d->rules
+	 * filters nothing until then and fetched items wait in the backlog. */
+	bool build_after_start;
+	struct backlog *backlog; /* items waiting for a verdict (vaktd/backlog.h) */
 	bool stopping;
+	bool failed; /* stopped by a fault after READY: exit code 1 */
 	int lock_fd; /* flock on STATE/vakt.lock: one vaktd per store */
 };
 

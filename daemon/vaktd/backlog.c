@@ -1,0 +1,117 @@
+/* Items without a verdict, evaluated in slices (see backlog.h). */
+#include "vaktd/backlog.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "pipeline/pipeline.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+/* Work a slice may do before it gives the loop back (the loop's budget
+ * for one piece is about 10 ms, docs/operations.md). */
+#define BACKLOG_SLICE_USEC 5000
+/* Items read from the store at a time within a slice. */
+#define BACKLOG_BATCH 16
+
+struct backlog {
+	struct backlog_env env;
+	struct event *ev; /* the next slice, made active by the one before */
+	bool running;
+	int64_t cursor; /* the last item id a pass looked at */
+	size_t pass_done, total_done;
+};
+
+static int64_t monotonic_usec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void pass_end(struct backlog *b, int r)
+{
+	b->running = false;
+	if (r)
+		log_error("cannot evaluate the items waiting for a verdict: %s; they wait for "
+		          "the next start",
+		          store_strerror(b->env.store, r));
+	else if (b->pass_done)
+		log_notice("evaluated %zu item(s) stored without a verdict (left by a crash, or "
+		           "fetched while the rules were being built)",
+		           b->pass_done);
+}
+
+static void on_slice(evutil_socket_t fd, short what, void *arg)
+{
+	struct backlog *b = arg;
+	const int64_t until = monotonic_usec() + BACKLOG_SLICE_USEC;
+	size_t slice_done = 0;
+	bool more = true;
+	int r = 0;
+	(void)fd;
+	(void)what;
+	while (r == 0 && more && monotonic_usec() < until) {
+		size_t done = 0;
+		r = pipeline_repair_some(b->env.store, b->env.rules(b->env.arg),
+		                         b->env.config(b->env.arg), clock_now_usec(), BACKLOG_BATCH,
+		                         &b->cursor, &done, &more);
+		slice_done += done;
+	}
+	b->pass_done += slice_done;
+	b->total_done += slice_done;
+	if (slice_done && b->env.evaluated)
+		b->env.evaluated(b->env.arg);
+	if (r == 0 && more)
+		event_active(b->ev, 0, 0);
+	else
+		pass_end(b, r);
+}
+
+int backlog_new(const struct backlog_env *env, struct backlog **ret)
+{
+	struct backlog *b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->env = *env;
+	b->ev = event_new(env->base, -1, 0, on_slice, b);
+	if (!b->ev) {
+		free(b);
+		return -ENOMEM;
+	}
+	*ret = b;
+	return 0;
+}
+
+void backlog_start(struct backlog *b)
+{
+	if (b->running)
+		return;
+	b->running = true;
+	b->cursor = 0;
+	b->pass_done = 0;
+	event_active(b->ev, 0, 0);
+}
+
+bool backlog_running(const struct backlog *b)
+{
+	return b->running;
+}
+
+size_t backlog_evaluated(const struct backlog *b)
+{
+	return b->total_done;
+}
+
+void backlog_free(struct backlog *b)
+{
+	if (!b)
+		return;
+	event_free(b->ev);
+	free(b);
+}

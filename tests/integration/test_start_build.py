@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""A start whose rules the store vouches for (proved before by this vaktd)
+is READY before their engine is built: the engine is built on the reload
+job's thread (docs/operations.md, "Start").  Meanwhile vaktd answers the
+API, polls, and stores what it fetches; those items wait for their verdict
+and are evaluated, in slices, once the engine is in.  A stop during the
+build lets it finish.  VAKTD_TEST_RELOAD_HOLD names a FIFO the worker
+reads a byte from before it ends, so the test holds the build open
+without racing it; the manual test clock drives the polls."""
+import os
+import signal
+import tempfile
+
+from fetchcase import FetchBase, real_now, rows
+from vakttest import main, wait_for
+
+
+class StartBuild(FetchBase):
+    def setUp(self):
+        super().setUp()
+        self.hold = os.path.join(self.tmp, "hold")
+        os.mkfifo(self.hold)
+
+    def release(self):
+        """Let the held build end (blocks until the worker reads)."""
+        with open(self.hold, "w") as f:
+            f.write("x")
+
+    def held_start(self):
+        """A restart without a plan cache file (a cold one), its build held."""
+        cache = tempfile.mkdtemp(prefix="cache-", dir=self.tmp)
+        d = self.vaktd("--test-clock", real_now() + ",manual",
+                       env={"VAKTD_TEST_RELOAD_HOLD": self.hold,
+                            "CACHE_DIRECTORY": cache}).start()
+        self.db = os.path.join(d.state_dir, "vakt.db")
+        return d
+
+    def first_start(self):
+        """The rules are proved (their examples run) before READY."""
+        d = self.start()
+        self.assertFalse("being built" in d.log(), d.log())
+        self.assertTrue(d.status()["filters_ready"])
+        d.stop()
+
+    def test_items_fetched_during_the_build_wait_for_their_verdict(self):
+        sim = self.sim()
+        self.account("acct", sim)
+        self.first_start()
+        d = self.held_start()
+        self.assertIn("its engine is built after READY", d.log())
+        self.assertIn("rule set", d.log())
+        st = d.status()
+        self.assertEqual(("running", False), (st["state"], st["filters_ready"]))
+        r = d.ctl("filters", "stats", "--json", check=False)
+        self.assertNotEqual(0, r.returncode)
+        self.assertIn("being built", r.stdout + r.stderr)
+        # A poll stores everything; nothing is filtered yet, and the batch
+        # is kept whole.
+        polls = self.poll(d, "acct")
+        self.need_connector(polls)
+        self.assertEqual("ok", polls[0]["result"], polls)
+        self.assertGreater(polls[0]["items_new"], 0, polls)
+        items = rows(self.db, "SELECT count(*) FROM items")[0][0]
+        self.assertEqual(items, rows(self.db, "SELECT count(*) FROM items_unevaluated")[0][0])
+        self.assertEqual(0, rows(self.db, "SELECT count(*) FROM verdicts")[0][0])
+        r = d.ctl("item", "1", "--evaluate", "--json", check=False)
+        self.assertNotEqual(0, r.returncode)
+        self.assertIn("being built", r.stdout + r.stderr)
+        # The engine comes in: every item waiting gets its verdict.
+        self.release()
+        wait_for(lambda: d.status()["filters_ready"], "the engine built")
+        wait_for(lambda: rows(self.db, "SELECT count(*) FROM items_unevaluated")[0][0] == 0,
+                 "the waiting items evaluated")
+        self.assertEqual(items, rows(self.db, "SELECT count(DISTINCT item_id) FROM verdicts")[0][0])
+        wait_for(lambda: "item(s) stored without a verdict" in d.log(), "the backlog's note")
+        self.assertRegex(d.log(), r"evaluated %d item\(s\) stored without a verdict" % items)
+        self.assertIn("filtering with rule set", d.log())
+        self.assertIn("plan built and written", d.log())
+        # From now on the engine answers at once.
+        verdicts = rows(self.db, "SELECT count(*) FROM verdicts")[0][0]
+        d.ctl("item", "1", "--evaluate", "--json")
+        self.assertEqual(verdicts + 1, rows(self.db, "SELECT count(*) FROM verdicts")[0][0])
+        self.assertEqual(0, d.ctl("filters", "stats", "--json").returncode)
+
+    def test_a_reload_during_the_build_follows_it(self):
+        self.first_start()
+        d = self.held_start()
+        gen = d.status()["config_generation"]
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: "another follows it" in d.log(), "the reload queued")
+        self.assertEqual(gen, d.status()["config_generation"])
+        self.release()  # the build
+        wait_for(lambda: d.status()["filters_ready"], "the engine built")
+        self.release()  # the reload's preparation
+        wait_for(lambda: d.status()["config_generation"] == gen + 1, "the reload")
+        self.assertTrue(d.status()["filters_ready"])
+
+    def test_stop_during_the_build_lets_it_finish(self):
+        self.first_start()
+        d = self.held_start()
+        d.signal(signal.SIGTERM)
+        self.assertEqual(0, d.wait_exit())
+        log = d.log()
+        self.assertIn("the rules' engine being built is let finish", log)
+        # What became of the build is logged: the plan file was written.
+        self.assertIn("plan built and written", log)
+
+
+if __name__ == "__main__":
+    main()
