@@ -2044,8 +2044,10 @@ static struct textidx *text_index(struct filter_engine *e, int in, const char *s
 }
 
 /* The blocks past ASCII of ti's text, eight bytes at a time; 0, or -1
- * when out of memory (the walk then reads the bytes). */
-static int index_ascii(struct textidx *ti)
+ * when out of memory (the walk then reads the bytes).  Out of line, as
+ * index_spaces(): once a scan, and the walks that call them run on
+ * every short text too (short_start()). */
+static __attribute__((noinline)) int index_ascii(struct textidx *ti)
 {
 	const size_t words = (ti->len + 4095) / 4096;
 	if (ti->hibcap < words) {
@@ -2073,7 +2075,7 @@ static int index_ascii(struct textidx *ti)
 
 /* The spaces of ti's text and each block's first, eight bytes at a
  * time; 0 or -1 (as index_ascii()). */
-static int index_spaces(struct textidx *ti)
+static __attribute__((noinline)) int index_spaces(struct textidx *ti)
 {
 	const size_t room = ti->len + 8, blocks = ti->len / 64 + 2;
 	if (ti->spcap < room) {
@@ -2141,27 +2143,19 @@ static int ascii_between(const struct textidx *ti, size_t from, size_t to)
 /* n characters back from offset pos (a character boundary), or an offset
  * at or before floor when the walk gets there first (the windows'
  * merging only asks whether a window begins after floor). */
-static size_t chars_back(struct textidx *ti, const char *s, size_t pos, size_t n, size_t floor)
+static size_t chars_back(const char *s, size_t pos, size_t n, size_t floor)
 {
-	if (ti && pos > floor && n > 0 && (ti->have_hib || index_ascii(ti) == 0)) {
-		/* ASCII all the way: a byte a character */
-		const size_t to = pos - floor > n ? pos - n : floor;
-		if (ascii_between(ti, to, pos))
-			return to;
-	}
 	while (pos > floor && n > 0) {
-		/* eight bytes that begin with a character hold as many
-		 * characters as bytes that are not continuation bytes
-		 * (10xxxxxx; at most eight, so n stays >= 0): the same steps,
-		 * a word at a time (a raw Swedish text has a letter past ASCII
-		 * every dozen bytes or so) */
-		if (n >= 8 && pos - floor >= 8 && ((unsigned char)s[pos - 8] & 0xC0) != 0x80) {
+		/* eight ASCII bytes are eight characters (normalised text is
+		 * mostly ASCII): the same steps, a word at a time */
+		if (n >= 8 && pos - floor >= 8) {
 			uint64_t w;
 			memcpy(&w, s + pos - 8, sizeof(w));
-			const uint64_t cont = w & ~(w << 1) & 0x8080808080808080ull;
-			pos -= 8;
-			n -= 8 - (size_t)__builtin_popcountll(cont);
-			continue;
+			if (!(w & 0x8080808080808080ull)) {
+				pos -= 8;
+				n -= 8;
+				continue;
+			}
 		}
 		pos--;
 		if (((unsigned char)s[pos] & 0xC0) != 0x80)
@@ -2172,25 +2166,8 @@ static size_t chars_back(struct textidx *ti, const char *s, size_t pos, size_t n
 
 /* The first offset from which [offset, pos) holds at most n spaces
  * (windows counted in words, reach.h), or one at or before floor. */
-static size_t spaces_back(struct textidx *ti, const char *s, size_t pos, size_t n, size_t floor)
+static size_t spaces_back(const char *s, size_t pos, size_t n, size_t floor)
 {
-	if (ti && pos > floor && (ti->have_sp || index_spaces(ti) == 0)) {
-		/* the loop below finds the spaces before pos one by one and
-		 * returns after the (n+1)th, or floor when fewer lie in
-		 * [floor, pos): lo, the spaces before pos, is found in pos's
-		 * block (pos <= len) */
-		size_t lo = ti->spb[pos >> 6], hi = ti->spb[(pos >> 6) + 1];
-		while (lo < hi) {
-			const size_t mid = lo + (hi - lo) / 2;
-			if (ti->sp[mid] < pos)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo > n && ti->sp[lo - 1 - n] >= floor)
-			return (size_t)ti->sp[lo - 1 - n] + 1;
-		return floor;
-	}
 	while (pos > floor) {
 		const char *q = memrchr(s + floor, ' ', pos - floor);
 		if (!q)
@@ -2202,23 +2179,77 @@ static size_t spaces_back(struct textidx *ti, const char *s, size_t pos, size_t 
 	return pos;
 }
 
+/* chars_back() on an indexed text: at once when the bytes back from pos
+ * are ASCII. */
+static inline size_t chars_back_ix(struct textidx *ti, const char *s, size_t pos, size_t n,
+                                   size_t floor)
+{
+	if (pos > floor && n > 0 && (ti->have_hib || index_ascii(ti) == 0)) {
+		/* a byte a character */
+		const size_t to = pos - floor > n ? pos - n : floor;
+		if (ascii_between(ti, to, pos))
+			return to;
+	}
+	return chars_back(s, pos, n, floor);
+}
+
+/* spaces_back() on an indexed text: the loop there finds the spaces
+ * before pos one by one and returns after the (n+1)th, or floor when
+ * fewer lie in [floor, pos); here lo, the count of spaces before pos, is
+ * found in pos's block (pos <= len). */
+static inline size_t spaces_back_ix(struct textidx *ti, const char *s, size_t pos, size_t n,
+                                    size_t floor)
+{
+	if (pos <= floor || (!ti->have_sp && index_spaces(ti) != 0))
+		return spaces_back(s, pos, n, floor);
+	size_t lo = ti->spb[pos >> 6], hi = ti->spb[(pos >> 6) + 1];
+	while (lo < hi) {
+		const size_t mid = lo + (hi - lo) / 2;
+		if (ti->sp[mid] < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > n && ti->sp[lo - 1 - n] >= floor)
+		return (size_t)ti->sp[lo - 1 - n] + 1;
+	return floor;
+}
+
+/* reach_back() on an indexed text (a long one's windows). */
+static __attribute__((noinline)) size_t reach_back_ix(const struct walk *sp, const char *s,
+                                                      size_t pos, size_t floor)
+{
+	if (sp->nseg) {
+		for (size_t k = sp->nseg; k-- > 0 && pos > floor;) {
+			size_t n = sp->seg[k] & ~SEG_SPACES;
+			pos = sp->seg[k] & SEG_SPACES ? spaces_back_ix(sp->ti, s, pos, n, floor)
+			                              : chars_back_ix(sp->ti, s, pos, n, floor);
+		}
+		return pos;
+	}
+	return sp->spaces ? spaces_back_ix(sp->ti, s, pos, sp->reach, floor)
+	                  : chars_back_ix(sp->ti, s, pos, sp->reach, floor);
+}
+
 /* Where a window before pos begins for slot split sp: in characters, in
  * spaces or in segments of both; or an offset at or before floor, when it
  * begins there or before (the walk stops early). */
 static size_t reach_back(const struct walk *sp, const char *s, size_t pos, size_t floor)
 {
+	if (sp->ti)
+		return reach_back_ix(sp, s, pos, floor);
 	if (sp->nseg) {
 		/* segments: the last one's units back from pos, then the one
 		 * before it, ... (reach.h) */
 		for (size_t k = sp->nseg; k-- > 0 && pos > floor;) {
 			size_t n = sp->seg[k] & ~SEG_SPACES;
-			pos = sp->seg[k] & SEG_SPACES ? spaces_back(sp->ti, s, pos, n, floor)
-			                              : chars_back(sp->ti, s, pos, n, floor);
+			pos = sp->seg[k] & SEG_SPACES ? spaces_back(s, pos, n, floor)
+			                              : chars_back(s, pos, n, floor);
 		}
 		return pos;
 	}
-	return sp->spaces ? spaces_back(sp->ti, s, pos, sp->reach, floor)
-	                  : chars_back(sp->ti, s, pos, sp->reach, floor);
+	return sp->spaces ? spaces_back(s, pos, sp->reach, floor)
+	                  : chars_back(s, pos, sp->reach, floor);
 }
 
 /* Where the window of the place ending at pos ends: pos, or w->behind
