@@ -2190,7 +2190,26 @@ static inline size_t chars_back_ix(struct textidx *ti, const char *s, size_t pos
 		if (ascii_between(ti, to, pos))
 			return to;
 	}
-	return chars_back(s, pos, n, floor);
+	while (pos > floor && n > 0) {
+		/* eight bytes that begin with a character hold as many
+		 * characters as bytes that are not continuation bytes
+		 * (10xxxxxx), at most eight: a raw Swedish text has a letter
+		 * past ASCII every dozen bytes or so, where chars_back()
+		 * steps a byte at a time */
+		if (n >= 8 && pos - floor >= 8 && ((unsigned char)s[pos - 8] & 0xC0) != 0x80) {
+			uint64_t w;
+			memcpy(&w, s + pos - 8, sizeof(w));
+			const uint64_t cont = w & ~(w << 1) & 0x8080808080808080ull;
+			pos -= 8;
+			/* their count: the bytes' sum in the top byte */
+			n -= 8 - (size_t)(((cont >> 7) * 0x0101010101010101ull) >> 56);
+			continue;
+		}
+		pos--;
+		if (((unsigned char)s[pos] & 0xC0) != 0x80)
+			n--;
+	}
+	return pos;
 }
 
 /* spaces_back() on an indexed text: the loop there finds the spaces
