@@ -108,13 +108,35 @@ struct split {
 	struct code_ref *head_ref, *tail_ref; /* codecache.h */
 };
 
+/* A long text's spaces and its bytes past ASCII, indexed once a scan
+ * per input when its first window is walked back (text_index()): a
+ * window of n words begins after the (n+1)th space back, found by a
+ * binary search where the walk called memrchr() once a word, and n
+ * characters back over ASCII bytes are n bytes. */
+struct textidx {
+	const char *s; /* the text of scan gen (NULL: none) */
+	size_t len;
+	uint32_t gen;
+	/* each part built when a walk first needs it (a raw text's walks
+	 * are mostly in characters, a normalised text's in words) */
+	int have_sp, have_hib;
+	uint32_t *sp; /* the spaces' offsets, ascending */
+	size_t nsp, spcap;
+	uint32_t *spb; /* block b (64 bytes from 64 * b): its first space's index in sp */
+	size_t spbcap;
+	uint64_t *hib; /* bit b: block b holds a byte >= 0x80 */
+	size_t hibcap; /* words */
+};
+
 /* How a window is walked back from a place (reach_back()): the plan
- * window_set() chose for this text. */
+ * window_set() chose for this text, and the text's index (NULL: walk
+ * the bytes). */
 struct walk {
 	uint32_t reach;
 	uint8_t spaces, nseg;
 	uint16_t behind; /* characters past a place a window ends (split.behind) */
 	const uint16_t *seg;
+	struct textidx *ti;
 };
 
 /* split.wset: WSET_ANY, any set of a bounded pattern; PREFIX_SET: a set
@@ -189,6 +211,7 @@ struct filter_engine {
 	uint32_t *occ_pos, *occ_next;
 	size_t nocc, occcap;
 	struct aho_trace trace[NINPUTS]; /* long texts: where the literals end */
+	struct textidx tix[NINPUTS];     /* long texts: spaces, bytes past ASCII */
 	/* find_positions(): per report index of each automaton, == gen when
 	 * its chain's wanted sets in this scan are known: repn[] of them at
 	 * chainids[replo[]] (aho_chain_wanted()); and the trace's entries
@@ -286,6 +309,9 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->occ_next);
 	for (int in = 0; in < NINPUTS; in++) {
 		aho_trace_free(&e->trace[in]);
+		free(e->tix[in].sp);
+		free(e->tix[in].spb);
+		free(e->tix[in].hib);
 		free(e->repseen[in]);
 		free(e->replo[in]);
 		free(e->repn[in]);
@@ -1546,6 +1572,8 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 		if (e->repseen[in])
 			b += aho_report_states(e->aho[in]) * 3 * sizeof(uint32_t);
 		b += e->trace[in].cap * 2 * sizeof(uint32_t);
+		b += (e->tix[in].spcap + e->tix[in].spbcap) * sizeof(uint32_t) +
+		     e->tix[in].hibcap * sizeof(uint64_t);
 		if (aho_outputs(e->aho[in]) > nlits)
 			nlits = aho_outputs(e->aho[in]);
 	}
@@ -2001,6 +2029,117 @@ static const struct occ *window_set(const struct filter_engine *e, size_t s, siz
 	return o;
 }
 
+/* Text s of input `in` in this scan for the walks back (struct
+ * textidx): its parts are built when first needed. */
+static struct textidx *text_index(struct filter_engine *e, int in, const char *s, size_t len)
+{
+	struct textidx *ti = &e->tix[in];
+	if (ti->s != s || ti->len != len || ti->gen != e->gen) {
+		ti->s = s;
+		ti->len = len;
+		ti->gen = e->gen;
+		ti->have_sp = ti->have_hib = 0;
+	}
+	return ti;
+}
+
+/* The blocks past ASCII of ti's text, eight bytes at a time; 0, or -1
+ * when out of memory (the walk then reads the bytes).  Out of line, as
+ * index_spaces(): once a scan, and the walks that call them run on
+ * every short text too (short_start()). */
+static __attribute__((noinline)) int index_ascii(struct textidx *ti)
+{
+	const size_t words = (ti->len + 4095) / 4096;
+	if (ti->hibcap < words) {
+		uint64_t *nh = realloc(ti->hib, words * sizeof(*nh));
+		if (!nh)
+			return -1;
+		ti->hib = nh;
+		ti->hibcap = words;
+	}
+	memset(ti->hib, 0, words * sizeof(*ti->hib));
+	const char *s = ti->s;
+	size_t i = 0;
+	for (; i + 8 <= ti->len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, sizeof(w));
+		if (w & 0x8080808080808080ull)
+			ti->hib[i >> 12] |= 1ull << ((i >> 6) & 63);
+	}
+	for (; i < ti->len; i++)
+		if ((unsigned char)s[i] & 0x80)
+			ti->hib[i >> 12] |= 1ull << ((i >> 6) & 63);
+	ti->have_hib = 1;
+	return 0;
+}
+
+/* The spaces of ti's text and each block's first, eight bytes at a
+ * time; 0 or -1 (as index_ascii()). */
+static __attribute__((noinline)) int index_spaces(struct textidx *ti)
+{
+	const size_t room = ti->len + 8, blocks = ti->len / 64 + 2;
+	if (ti->spcap < room) {
+		/* a space a byte at most */
+		uint32_t *np = realloc(ti->sp, room * sizeof(*np));
+		if (!np)
+			return -1;
+		ti->sp = np;
+		ti->spcap = room;
+	}
+	if (ti->spbcap < blocks) {
+		uint32_t *nb = realloc(ti->spb, blocks * sizeof(*nb));
+		if (!nb)
+			return -1;
+		ti->spb = nb;
+		ti->spbcap = blocks;
+	}
+	const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full;
+	const char *s = ti->s;
+	uint32_t nsp = 0;
+	size_t i = 0;
+	for (; i + 8 <= ti->len; i += 8) {
+		if (!(i & 63))
+			ti->spb[i >> 6] = nsp;
+		uint64_t w;
+		memcpy(&w, s + i, sizeof(w));
+		/* the bytes equal to ' ': the high bit of each zero byte of x */
+		const uint64_t x = w ^ 0x2020202020202020ull;
+		uint64_t m = ~(((x & lo7) + lo7) | x | lo7);
+		while (m) {
+			ti->sp[nsp++] = (uint32_t)(i + (size_t)__builtin_ctzll(m) / 8);
+			m &= m - 1;
+		}
+	}
+	for (; i < ti->len; i++) {
+		if (!(i & 63))
+			ti->spb[i >> 6] = nsp;
+		if (s[i] == ' ')
+			ti->sp[nsp++] = (uint32_t)i;
+	}
+	for (size_t b = (i + 63) / 64; b < blocks; b++)
+		ti->spb[b] = nsp;
+	ti->nsp = nsp;
+	ti->have_sp = 1;
+	return 0;
+}
+
+/* Are the bytes [from, to) (from < to) all ASCII? By the blocks of 64
+ * bytes they lie in: a block with a byte past ASCII says no. */
+static int ascii_between(const struct textidx *ti, size_t from, size_t to)
+{
+	const size_t b0 = from >> 6, b1 = (to - 1) >> 6;
+	for (size_t w = b0 >> 6; w <= b1 >> 6; w++) {
+		uint64_t m = ti->hib[w];
+		if (w == b0 >> 6)
+			m &= ~0ull << (b0 & 63);
+		if (w == b1 >> 6)
+			m &= ~0ull >> (63 - (b1 & 63));
+		if (m)
+			return 0;
+	}
+	return 1;
+}
+
 /* n characters back from offset pos (a character boundary), or an offset
  * at or before floor when the walk gets there first (the windows'
  * merging only asks whether a window begins after floor). */
@@ -2040,11 +2179,84 @@ static size_t spaces_back(const char *s, size_t pos, size_t n, size_t floor)
 	return pos;
 }
 
+/* chars_back() on an indexed text: at once when the bytes back from pos
+ * are ASCII. */
+static inline size_t chars_back_ix(struct textidx *ti, const char *s, size_t pos, size_t n,
+                                   size_t floor)
+{
+	if (pos > floor && n > 0 && (ti->have_hib || index_ascii(ti) == 0)) {
+		/* a byte a character */
+		const size_t to = pos - floor > n ? pos - n : floor;
+		if (ascii_between(ti, to, pos))
+			return to;
+	}
+	while (pos > floor && n > 0) {
+		/* eight bytes that begin with a character hold as many
+		 * characters as bytes that are not continuation bytes
+		 * (10xxxxxx), at most eight: a raw Swedish text has a letter
+		 * past ASCII every dozen bytes or so, where chars_back()
+		 * steps a byte at a time */
+		if (n >= 8 && pos - floor >= 8 && ((unsigned char)s[pos - 8] & 0xC0) != 0x80) {
+			uint64_t w;
+			memcpy(&w, s + pos - 8, sizeof(w));
+			const uint64_t cont = w & ~(w << 1) & 0x8080808080808080ull;
+			pos -= 8;
+			/* their count: the bytes' sum in the top byte */
+			n -= 8 - (size_t)(((cont >> 7) * 0x0101010101010101ull) >> 56);
+			continue;
+		}
+		pos--;
+		if (((unsigned char)s[pos] & 0xC0) != 0x80)
+			n--;
+	}
+	return pos;
+}
+
+/* spaces_back() on an indexed text: the loop there finds the spaces
+ * before pos one by one and returns after the (n+1)th, or floor when
+ * fewer lie in [floor, pos); here lo, the count of spaces before pos, is
+ * found in pos's block (pos <= len). */
+static inline size_t spaces_back_ix(struct textidx *ti, const char *s, size_t pos, size_t n,
+                                    size_t floor)
+{
+	if (pos <= floor || (!ti->have_sp && index_spaces(ti) != 0))
+		return spaces_back(s, pos, n, floor);
+	size_t lo = ti->spb[pos >> 6], hi = ti->spb[(pos >> 6) + 1];
+	while (lo < hi) {
+		const size_t mid = lo + (hi - lo) / 2;
+		if (ti->sp[mid] < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > n && ti->sp[lo - 1 - n] >= floor)
+		return (size_t)ti->sp[lo - 1 - n] + 1;
+	return floor;
+}
+
+/* reach_back() on an indexed text (a long one's windows). */
+static __attribute__((noinline)) size_t reach_back_ix(const struct walk *sp, const char *s,
+                                                      size_t pos, size_t floor)
+{
+	if (sp->nseg) {
+		for (size_t k = sp->nseg; k-- > 0 && pos > floor;) {
+			size_t n = sp->seg[k] & ~SEG_SPACES;
+			pos = sp->seg[k] & SEG_SPACES ? spaces_back_ix(sp->ti, s, pos, n, floor)
+			                              : chars_back_ix(sp->ti, s, pos, n, floor);
+		}
+		return pos;
+	}
+	return sp->spaces ? spaces_back_ix(sp->ti, s, pos, sp->reach, floor)
+	                  : chars_back_ix(sp->ti, s, pos, sp->reach, floor);
+}
+
 /* Where a window before pos begins for slot split sp: in characters, in
  * spaces or in segments of both; or an offset at or before floor, when it
  * begins there or before (the walk stops early). */
 static size_t reach_back(const struct walk *sp, const char *s, size_t pos, size_t floor)
 {
+	if (sp->ti)
+		return reach_back_ix(sp, s, pos, floor);
 	if (sp->nseg) {
 		/* segments: the last one's units back from pos, then the one
 		 * before it, ... (reach.h) */
@@ -2327,6 +2539,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		if (sc->windows[r->input] && e->splits[s].reach &&
 		    (!e->splits[s].head || sc->split))
 			o = window_set(e, s, slen, &w);
+		if (o)
+			w.ti = text_index(e, r->input, subj, slen);
 		count_long(e, i, slen, o);
 		size_t from = sc->starts[r->input] ? short_start(e, s, subj, sc->split) : 0;
 		if (from == SHORT_NONE)
@@ -2348,6 +2562,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 			return rc;
 		if (sc->windows[r->input] && e->splits[s].reach)
 			o = window_set(e, s, slen, &w);
+		if (o)
+			w.ti = text_index(e, r->input, subj, slen);
 		count_long(e, i, slen, o);
 		size_t from = sc->starts[r->input] ? short_start(e, s, subj, 0) : 0;
 		if (from == SHORT_NONE)
@@ -2474,6 +2690,7 @@ static void next_generation(struct filter_engine *e)
 		memset(e->stamp[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));
 		if (e->repseen[in])
 			memset(e->repseen[in], 0, aho_report_states(e->aho[in]) * sizeof(uint32_t));
+		e->tix[in].s = NULL;
 	}
 	for (size_t i = 0; i < e->rs.n; i++)
 		e->cr[i].mark = 0;

@@ -850,6 +850,73 @@ static void test_grouped_windows_find_what_the_text_gives(void)
 	T_ASSERT(hits_in[0] > 50 && hits_in[1] > 50);
 }
 
+/* The k-th piece between two places: a letter, a space or two, or a
+ * letter of two, three or four bytes. */
+static const char *walk_piece(unsigned seed, size_t k)
+{
+	static const char *const piece[] = {
+		"b", " ", "c", "\xc3\xa5", "  ", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "b", "d"
+	};
+	return piece[(seed >> (k % 16)) % 9];
+}
+
+/* Windows walked back from their places by words and by characters
+ * (text_index(): the spaces found by a search, ASCII blocks taken at
+ * once, eight bytes that begin with a character counted at once) find
+ * what the whole text gives: gaps of 0 to 60 pieces of one to four
+ * bytes and runs of spaces, raw and normalised, the verdict of a run
+ * without windows, spans included; the rule ran in windows. */
+static void test_walks_back_over_spaces_and_letters_past_ascii(void)
+{
+	static const char *const pattern[] = { "(?:[a-z\xc3\xa5]+ ){0,4}zqxw[k1]",
+		                               "(?:\\S+ ){4}zqxw[k1]",
+		                               "[a-z\xc3\xa5 ]{0,37}zqxw[k1]", "[^z]{21}zqxw[k1]" };
+	static const char *const input[] = { "raw", "normalized" };
+	unsigned seed = 11;
+	size_t hits = 0;
+	for (size_t p = 0; p < 4; p++) {
+		for (size_t in = 0; in < 2; in++) {
+			char txt[1024];
+			snprintf(txt, sizeof(txt),
+			         "rule t.walk\n title t\n category spam\n statute "
+			         "kommentarsregler\n tier possible\n severity 1\n actions review\n"
+			         " input %s\n pattern %s\n match ab zqxw1\n match abc zqxwk\n "
+			         "match abcd zqxwk\n"
+			         " nomatch zqx\n nomatch hej\n nomatch zqxw\nend\n",
+			         input[in], pattern[p]);
+			struct filter_engine *e = rules_engine(txt, strlen(txt));
+			char *s = malloc(16384);
+			T_ASSERT(e != NULL && s != NULL);
+			for (int t = 0; e && s && t < 30; t++) {
+				size_t n = 0;
+				while (n < 6000) {
+					seed = seed * 1103515245u + 12345u;
+					size_t gap = (seed >> 8) % 61;
+					for (size_t k = 0; k < gap; k++)
+						n += (size_t)snprintf(s + n, 16384 - n, "%s",
+						                      walk_piece(seed, k));
+					n += (size_t)snprintf(s + n, 16384 - n, "%s",
+					                      (seed >> 20) % 40 ? "zqxw" : "zqxwk");
+				}
+				struct filter_verdict *v = NULL, *w = NULL;
+				T_EQ_INT(0, filter_engine_scan(e, s, n, 0, &v));
+				T_EQ_INT(0, filter_engine_scan(e, s, n, FILTER_SCAN_NO_WINDOW, &w));
+				T_ASSERT(same_verdict(v, w));
+				hits += v && v->nhits;
+				filter_verdict_free(v);
+				filter_verdict_free(w);
+			}
+			printf("# %s (%s): %llu runs in windows\n", pattern[p], input[in],
+			       e ? (unsigned long long)filter_engine_rule_stats(e, 0)->long_windowed
+			         : 0ull);
+			free(s);
+			filter_engine_free(e);
+		}
+	}
+	printf("# %zu of 240 texts matched\n", hits);
+	T_ASSERT(hits > 60);
+}
+
 int main(void)
 {
 	T_RUN(test_bounded_rules_run_in_windows_on_long_text);
@@ -864,5 +931,6 @@ int main(void)
 	T_RUN(test_places_counted_to_one_past_the_limit);
 	T_RUN(test_near_windows_count_as_windows);
 	T_RUN(test_grouped_windows_find_what_the_text_gives);
+	T_RUN(test_walks_back_over_spaces_and_letters_past_ascii);
 	return t_done();
 }
