@@ -165,7 +165,16 @@ struct filter_engine {
 	size_t jit_now_size;
 
 	struct prefilter_plan *plan; /* shared (prefcache.h): automata and slot plans */
-	struct aho *aho[NINPUTS];    /* the plan's */
+	/* per slot, the whole words its pattern's matches hold when the
+	 * automaton cannot require them (prefilter_bounded_words(): a word
+	 * of one or two letters); NULL: none.  The array is NULL when no
+	 * slot has words. */
+	struct prefilter_words **words;
+	/* the tokens of this scan's subject of each input, made when a slot
+	 * with words first asks (tokens_gen == gen) */
+	struct prefilter_tokens tokens[NINPUTS];
+	uint32_t tokens_gen[NINPUTS];
+	struct aho *aho[NINPUTS]; /* the plan's */
 	uint32_t *stamp[NINPUTS];
 	uint32_t *always[NINPUTS]; /* rule indices without literals */
 	size_t nalways[NINPUTS];
@@ -294,6 +303,12 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->chainids);
 	pcre2_match_context_free(e->wctx);
 	free(e->slots);
+	for (size_t s = 0; e->words && s < e->nslots; s++) {
+		if (e->words[s])
+			prefilter_words_clear(e->words[s]);
+		free(e->words[s]);
+	}
+	free(e->words);
 	for (int i = 0; i < NINPUTS; i++) {
 		free(e->stamp[i]);
 		free(e->always[i]);
@@ -1231,6 +1246,26 @@ static uint16_t slot_limit(const char *src, int in)
 	return span < 0 || span > UINT16_MAX - 2 ? 0 : (uint16_t)(span + 2);
 }
 
+/* e->words[s] for slot s, when its pattern has whole words to look for
+ * (prefilter_bounded_words()).  Returns 0 or -ENOMEM. */
+static int slot_words(struct filter_engine *e, size_t s)
+{
+	struct prefilter_words w;
+	if (prefilter_bounded_words(slot_pattern(e, s)->src, &w) < 0)
+		return -ENOMEM;
+	if (w.n == 0)
+		return 0;
+	if (!e->words && !(e->words = calloc(e->nslots, sizeof(*e->words))))
+		goto fail;
+	if (!(e->words[s] = malloc(sizeof(w))))
+		goto fail;
+	*e->words[s] = w;
+	return 0;
+fail:
+	prefilter_words_clear(&w);
+	return -ENOMEM;
+}
+
 /* The prefilter: the plan of an engine with the same patterns (a reload;
  * prefcache.h), else one read from the plan cache's file (plandisk.h),
  * else a new one; then the engine's own state for it (slots, windows,
@@ -1275,6 +1310,8 @@ static int build_prefilter(struct filter_engine *e)
 		const int in = e->rs.v[i].input;
 		sl->full = e->plan->slot[s].full;
 		sl->limit = slot_limit(slot_pattern(e, s)->src, in);
+		if (slot_words(e, s) < 0)
+			goto out;
 		if (sl->full == 0 && !sl->except && !e->cr[i].always) {
 			e->cr[i].always = 1;
 			if (!e->always[in] && !(e->always[in] = malloc(e->rs.n * sizeof(uint32_t))))
@@ -2301,6 +2338,20 @@ static void count_long(struct filter_engine *e, size_t i, size_t slen, const str
 		e->cr[i].st.long_whole++;
 }
 
+/* May slot s's whole words (e->words) be in subj, the subject of input
+ * in?  A pattern without them cannot match: it is not run (1 when it has
+ * none).  The subject's tokens are read once a scan. */
+static int words_seen(struct filter_engine *e, size_t s, int in, const char *subj, size_t slen)
+{
+	if (!e->words || !e->words[s])
+		return 1;
+	if (e->tokens_gen[in] != e->gen) {
+		prefilter_tokens_of(subj, slen, &e->tokens[in]);
+		e->tokens_gen[in] = e->gen;
+	}
+	return prefilter_words_in(e->words[s], &e->tokens[in]);
+}
+
 /* Both subjects are valid UTF-8 by construction (utf8_sanitize() output
  * and its normalisation; test-normalize.c checks them with PCRE2), and
  * every start offset is a character boundary, so PCRE2 need not check the
@@ -2320,7 +2371,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		size_t s = e->cr[i].slot0 + k;
 		const struct occ *o = NULL;
 		struct walk w;
-		if (sc->prefiltered && !slot_open(e, i, k))
+		if (sc->prefiltered &&
+		    (!slot_open(e, i, k) || !words_seen(e, s, r->input, subj, slen)))
 			continue;
 		if ((rc = slot_code(e, s, sc->split)) < 0)
 			return rc;
@@ -2342,7 +2394,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		const size_t s = e->cr[i].slot0 + r->npatterns + k;
 		const struct occ *o = NULL;
 		struct walk w;
-		if (sc->prefiltered && !slot_open(e, i, r->npatterns + k))
+		if (sc->prefiltered &&
+		    (!slot_open(e, i, r->npatterns + k) || !words_seen(e, s, r->input, subj, slen)))
 			continue; /* a literal it needs does not occur: no match */
 		if ((rc = slot_code(e, s, sc->split)) < 0)
 			return rc;
@@ -2471,6 +2524,7 @@ static void next_generation(struct filter_engine *e)
 	if (++e->gen != 0)
 		return;
 	for (int in = 0; in < NINPUTS; in++) {
+		e->tokens_gen[in] = 0;
 		memset(e->stamp[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));
 		if (e->repseen[in])
 			memset(e->repseen[in], 0, aho_report_states(e->aho[in]) * sizeof(uint32_t));

@@ -1,5 +1,7 @@
 /* The prefilter: literal extraction, Aho–Corasick, and the proof that it
  * never drops a match (PCRE2 stays the truth). */
+#include <ctype.h>
+
 #include "t.h"
 #include "trounds.h"
 #include "filter/aho.h"
@@ -797,6 +799,168 @@ static void test_anchored_span_never_skips_a_match(void)
 	printf("# %d matches, %d of them as long as the span allows\n", matches, at_span);
 	T_ASSERT(matches > 1000);
 	T_ASSERT(at_span > 1000);
+	pcre2_match_data_free(md);
+}
+
+/* The whole words of a pattern as "w1|w2]|…" (']': closed, a non-word
+ * character or the end follows), "" for none. */
+static const char *bounded_words(const char *pattern)
+{
+	static char buf[1024];
+	struct prefilter_words w;
+	if (prefilter_bounded_words(pattern, &w) < 0)
+		return "ENOMEM";
+	buf[0] = '\0';
+	for (size_t k = 0; k < w.n; k++) {
+		size_t at = strlen(buf);
+		snprintf(buf + at, sizeof(buf) - at, "%s%.*s%s", k ? "|" : "", (int)w.len[k],
+		         w.bytes + w.off[k], w.closed[k] ? "]" : "");
+	}
+	prefilter_words_clear(&w);
+	return buf;
+}
+
+static const char *const words_cases[] = {
+	/* en.question.addressed-qmark's form: \b, lookaheads, the words */
+	"\\b(?!you\\s+(?:kidding|serious)\\b)(?!you\\s*\\?)(?:you|your|u|ur|the\\s+(?:city|council)"
+	"|"
+	"stockholm|city\\s+hall)\\b[^.!?\\n]{0,200}\\?",
+	"\\b(?:ni|er|era|stockholms\\s+stad|namnden)\\b[^.!?]{0,160}\\?(?=\\s|$|[!?)\"'])",
+	"^(?:u\\b|abc)c",
+	"\\b(?<w>u|ab)-",
+	"\\b(?:u\\s|abc)-?x",
+	"\\b(?:u-|abc)\\s*x",
+	"\\b(?:u|ab)\\s+x",
+	"\\b(?:u\\b|abcs?|x\\.y)",
+	"\\b(?:u|ab)$",
+	"(?<!x)\\b(?:u\\b|ab\\b|xyz(?:y|z))",
+	"\\A(?:u|ab) ",
+	/* none */
+	"^(?:u|ab)c", /* a short word not closed: the prefix of many words */
+	"\\b(?:u|ab)-?x",
+	"\\b(?:us?|ab)\\b",
+	"\\b(?:abc|abd)\\b", /* no short word */
+	"(?i)\\b(?:u|ab)\\b",
+	"\\b(?i:u|ab)\\b",
+	"\\b(?:u|ab)\\b|foo",
+	"\\b(?:u|ab)?\\b",
+	"\\b(?:u|ab){1,2}\\b",
+	"\\B(?:u|ab)\\b",
+	"(?:u|ab)\\b",
+	"\\b(?:u|-ab)\\b",
+	"\\bx(?:u|ab)\\b",
+	"\\b(?:u|ab)\\b\\Qa|b\\E",
+	"\\b(?:u|ab)\\b(?x) # a | b",
+	"\\b(*UCP)(?:u|ab)\\b",
+	"\\b(?:u|(?:ab))\\b",
+	"\\b(?:u|[ab]c)\\b",
+};
+
+static void test_bounded_words_of_patterns(void)
+{
+	static const char *const want[] = {
+		"you]|your]|u]|ur]|the]|stockholm]|city]",
+		"ni]|er]|era]|stockholms]|namnden]",
+		"u]|abc",
+		"u]|ab]",
+		"u]|abc",
+		"u]|abc",
+		"u]|ab]",
+		"u]|abc|x]",
+		"u]|ab]",
+		"u]|ab]|xyz",
+		"u]|ab]",
+	};
+	const size_t nwant = sizeof(want) / sizeof(want[0]);
+	for (size_t i = 0; i < sizeof(words_cases) / sizeof(words_cases[0]); i++) {
+		const char *got = bounded_words(words_cases[i]);
+		const char *exp = i < nwant ? want[i] : "";
+		if (strcmp(got, exp) != 0)
+			T_FAIL_("/%s/: expected \"%s\", got \"%s\"", words_cases[i], exp, got);
+	}
+}
+
+/* prefilter_words_present() with every word taken as closed, or a byte
+ * >= 0x80 taken as a word character: each one step bolder than the
+ * reader's result, and wrong. */
+static int words_present_bolder(const struct prefilter_words *w, const char *s, size_t len,
+                                int all_closed, int high_is_word)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (i > 0) {
+			unsigned char p = (unsigned char)s[i - 1];
+			if (isalnum(p) || p == '_' || (high_is_word && p >= 0x80))
+				continue;
+		}
+		for (size_t k = 0; k < w->n; k++) {
+			size_t n = w->len[k];
+			if (n > len - i || memcmp(s + i, w->bytes + w->off[k], n) != 0)
+				continue;
+			unsigned char q = i + n < len ? (unsigned char)s[i + n] : 0;
+			int closed = w->closed[k] || all_closed;
+			if (!closed || i + n == len ||
+			    !(isalnum(q) || q == '_' || (high_is_word && q >= 0x80)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* PCRE2 is the truth: no subject it matches lacks the words.  Subjects are
+ * made of the words, their neighbours and characters that are word
+ * characters to PCRE2 but not ASCII (é) or neither (—). */
+static void test_bounded_words_never_lose_a_match(void)
+{
+	static const char *const pieces[] = { "u",         "ab",
+		                              "abc",       "you",
+		                              "your",      "ur",
+		                              "the",       "city",
+		                              "er",        "ni",
+		                              "c",         "x",
+		                              "y",         "z",
+		                              "s",         "-",
+		                              " ",         "?",
+		                              "!",         "\n",
+		                              ".",         "_",
+		                              "1",         "hall",
+		                              "\xc3\xa9",  "\xe2\x80\x94",
+		                              "stockholm", "namnden" };
+	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+	pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+	int matches = 0, bold_closed = 0, bold_high = 0;
+	for (size_t i = 0; i < sizeof(words_cases) / sizeof(words_cases[0]); i++) {
+		struct prefilter_words w;
+		T_EQ_INT(0, prefilter_bounded_words(words_cases[i], &w));
+		if (w.n == 0)
+			continue;
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)words_cases[i], PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		T_ASSERT(code != NULL);
+		for (int k = 0; code && k < ROUNDS(20000); k++) {
+			char subj[256] = "";
+			for (int n = (int)rnd(10); n >= 0; n--)
+				strcat(subj, pieces[rnd((unsigned)np)]);
+			size_t len = strlen(subj);
+			if (pcre2_match(code, (PCRE2_SPTR)subj, len, 0, 0, md, NULL) < 0)
+				continue;
+			matches++;
+			bold_closed += !words_present_bolder(&w, subj, len, 1, 0);
+			bold_high += !words_present_bolder(&w, subj, len, 0, 1);
+			if (!prefilter_words_present(&w, subj, len))
+				T_FAIL_("/%s/ matches \"%s\", its words not found", words_cases[i],
+				        subj);
+		}
+		pcre2_code_free(code);
+		prefilter_words_clear(&w);
+	}
+	printf("# %d matches; a bolder check would lose %d (every word closed), %d (é, — as "
+	       "word characters)\n",
+	       matches, bold_closed, bold_high);
+	T_ASSERT(matches > 1500);
+	T_ASSERT(bold_closed > 100);
+	T_ASSERT(bold_high > 100);
 	pcre2_match_data_free(md);
 }
 
@@ -1802,6 +1966,8 @@ int main(void)
 	T_RUN(test_anchored_span_of_patterns);
 	T_RUN(test_anchored_span_never_skips_a_match);
 	T_RUN(test_implied_sets_take_one_place);
+	T_RUN(test_bounded_words_of_patterns);
+	T_RUN(test_bounded_words_never_lose_a_match);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_aho_corasick_sparse_states_exact);
