@@ -826,19 +826,20 @@ static const char *const words_cases[] = {
 	"|"
 	"stockholm|city\\s+hall)\\b[^.!?\\n]{0,200}\\?",
 	"\\b(?:ni|er|era|stockholms\\s+stad|namnden)\\b[^.!?]{0,160}\\?(?=\\s|$|[!?)\"'])",
-	"^(?:u\\b|abc)c",
+	"^(?:u\\b|abc\\s)c",
 	"\\b(?<w>u|ab)-",
-	"\\b(?:u\\s|abc)-?x",
-	"\\b(?:u-|abc)\\s*x",
+	"\\b(?:u\\s|abc-)-?x",
 	"\\b(?:u|ab)\\s+x",
-	"\\b(?:u\\b|abcs?|x\\.y)",
+	"\\b(?:u\\b|abc\\b|x\\.y)",
 	"\\b(?:u|ab)$",
-	"(?<!x)\\b(?:u\\b|ab\\b|xyz(?:y|z))",
+	"(?<!x)\\b(?:u\\b|ab\\b|xyz,(?:y|z))",
 	"\\A(?:u|ab) ",
 	/* none */
-	"^(?:u|ab)c", /* a short word not closed: the prefix of many words */
-	"\\b(?:u|ab)-?x",
+	"\\b(?:u|ab)-?x", /* not closed: the prefix of many words */
+	"\\b(?:u|ab)\\s*x",
 	"\\b(?:us?|ab)\\b",
+	"^(?:u|ab)c",
+	"\\b(?:u\\b|abc)c",
 	"\\b(?:abc|abd)\\b", /* no short word */
 	"(?i)\\b(?:u|ab)\\b",
 	"\\b(?i:u|ab)\\b",
@@ -856,19 +857,22 @@ static const char *const words_cases[] = {
 	"\\b(?:u|[ab]c)\\b",
 };
 
+/* The first cases of words_cases[] that the reader refuses, each one step
+ * bolder than it: their words "u" and "ab" taken as closed. */
+#define WORDS_BOLD_CASES 5
+
 static void test_bounded_words_of_patterns(void)
 {
 	static const char *const want[] = {
 		"you]|your]|u]|ur]|the]|stockholm]|city]",
 		"ni]|er]|era]|stockholms]|namnden]",
-		"u]|abc",
+		"u]|abc]",
 		"u]|ab]",
-		"u]|abc",
-		"u]|abc",
+		"u]|abc]",
 		"u]|ab]",
-		"u]|abc|x]",
+		"u]|abc]|x]",
 		"u]|ab]",
-		"u]|ab]|xyz",
+		"u]|ab]|xyz]",
 		"u]|ab]",
 	};
 	const size_t nwant = sizeof(want) / sizeof(want[0]);
@@ -880,59 +884,68 @@ static void test_bounded_words_of_patterns(void)
 	}
 }
 
-/* prefilter_words_present() with every word taken as closed, or a byte
- * >= 0x80 taken as a word character: each one step bolder than the
- * reader's result, and wrong. */
-static int words_present_bolder(const struct prefilter_words *w, const char *s, size_t len,
-                                int all_closed, int high_is_word)
+/* prefilter_words_present() with a byte >= 0x80 taken as a word
+ * character: one step bolder than the check, and wrong. */
+static int words_present_bolder(const struct prefilter_words *w, const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (i > 0) {
-			unsigned char p = (unsigned char)s[i - 1];
-			if (isalnum(p) || p == '_' || (high_is_word && p >= 0x80))
-				continue;
-		}
+		if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_' ||
+		              (unsigned char)s[i - 1] >= 0x80))
+			continue;
 		for (size_t k = 0; k < w->n; k++) {
 			size_t n = w->len[k];
 			if (n > len - i || memcmp(s + i, w->bytes + w->off[k], n) != 0)
 				continue;
 			unsigned char q = i + n < len ? (unsigned char)s[i + n] : 0;
-			int closed = w->closed[k] || all_closed;
-			if (!closed || i + n == len ||
-			    !(isalnum(q) || q == '_' || (high_is_word && q >= 0x80)))
+			if (i + n == len || !(isalnum(q) || q == '_' || q >= 0x80))
 				return 1;
 		}
 	}
 	return 0;
 }
 
-/* PCRE2 is the truth: no subject it matches lacks the words.  Subjects are
- * made of the words, their neighbours and characters that are word
- * characters to PCRE2 but not ASCII (é) or neither (—). */
+/* The words "u" and "ab", closed, as a bolder reader would give them. */
+static void bold_words(struct prefilter_words *w)
+{
+	static char bytes[] = "uab";
+	static uint32_t off[] = { 0, 1 };
+	static uint8_t len[] = { 1, 2 }, closed[] = { 1, 1 };
+	static uint16_t bit[] = { 0, 0 };
+	*w = (struct prefilter_words){
+		.n = 2, .bytes = bytes, .off = off, .len = len, .closed = closed, .bit = bit
+	};
+}
+
+/* PCRE2 is the truth: no subject it matches lacks the words, found in the
+ * text (prefilter_words_present()) or among its tokens
+ * (prefilter_words_in()).  Subjects are made of the words, their
+ * neighbours and characters that are word characters to PCRE2 but not
+ * ASCII (é) or neither (—).  A check one step bolder (é and — taken as
+ * word characters) or a reader one step bolder (the words of
+ * WORDS_BOLD_CASES taken as closed) loses matches. */
 static void test_bounded_words_never_lose_a_match(void)
 {
-	static const char *const pieces[] = { "u",         "ab",
-		                              "abc",       "you",
-		                              "your",      "ur",
-		                              "the",       "city",
-		                              "er",        "ni",
-		                              "c",         "x",
-		                              "y",         "z",
-		                              "s",         "-",
-		                              " ",         "?",
-		                              "!",         "\n",
-		                              ".",         "_",
-		                              "1",         "hall",
-		                              "\xc3\xa9",  "\xe2\x80\x94",
+	static const char *const pieces[] = { "u",         "ab",       "abc",
+		                              "you",       "your",     "ur",
+		                              "the",       "city",     "er",
+		                              "ni",        "c",        "x",
+		                              "y",         "z",        "s",
+		                              "-",         " ",        "?",
+		                              "!",         "\n",       ".",
+		                              ",",         "_",        "1",
+		                              "hall",      "\xc3\xa9", "\xe2\x80\x94",
 		                              "stockholm", "namnden" };
 	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+	const size_t nwant = 10;
 	pcre2_match_data *md = pcre2_match_data_create(8, NULL);
-	int matches = 0, bold_closed = 0, bold_high = 0;
-	for (size_t i = 0; i < sizeof(words_cases) / sizeof(words_cases[0]); i++) {
+	int matches = 0, bold_high = 0, bold_reader = 0;
+	for (size_t i = 0; i < nwant + WORDS_BOLD_CASES; i++) {
 		struct prefilter_words w;
 		T_EQ_INT(0, prefilter_bounded_words(words_cases[i], &w));
-		if (w.n == 0)
-			continue;
+		const int bold = i >= nwant;
+		T_EQ_INT(bold ? 0 : 1, w.n > 0);
+		if (bold)
+			bold_words(&w);
 		int err;
 		PCRE2_SIZE off;
 		pcre2_code *code = pcre2_compile((PCRE2_SPTR)words_cases[i], PCRE2_ZERO_TERMINATED,
@@ -945,23 +958,67 @@ static void test_bounded_words_never_lose_a_match(void)
 			size_t len = strlen(subj);
 			if (pcre2_match(code, (PCRE2_SPTR)subj, len, 0, 0, md, NULL) < 0)
 				continue;
+			if (bold) {
+				bold_reader += !prefilter_words_present(&w, subj, len);
+				continue;
+			}
 			matches++;
-			bold_closed += !words_present_bolder(&w, subj, len, 1, 0);
-			bold_high += !words_present_bolder(&w, subj, len, 0, 1);
-			if (!prefilter_words_present(&w, subj, len))
+			bold_high += !words_present_bolder(&w, subj, len);
+			struct prefilter_tokens t;
+			prefilter_tokens_of(subj, len, &t);
+			if (!prefilter_words_present(&w, subj, len) || !prefilter_words_in(&w, &t))
 				T_FAIL_("/%s/ matches \"%s\", its words not found", words_cases[i],
 				        subj);
 		}
 		pcre2_code_free(code);
-		prefilter_words_clear(&w);
+		if (!bold)
+			prefilter_words_clear(&w);
 	}
-	printf("# %d matches; a bolder check would lose %d (every word closed), %d (é, — as "
-	       "word characters)\n",
-	       matches, bold_closed, bold_high);
+	printf("# %d matches; one step bolder would lose %d (é, — as word characters), %d "
+	       "(words not closed taken as closed)\n",
+	       matches, bold_high, bold_reader);
 	T_ASSERT(matches > 1500);
-	T_ASSERT(bold_closed > 100);
 	T_ASSERT(bold_high > 100);
+	T_ASSERT(bold_reader > 100);
 	pcre2_match_data_free(md);
+}
+
+/* Without the words no token sets their bit; with them one does. */
+static void test_bounded_words_among_tokens(void)
+{
+	struct prefilter_words w;
+	T_EQ_INT(0, prefilter_bounded_words(words_cases[0], &w));
+	struct prefilter_tokens t;
+	static const struct {
+		const char *text;
+		int in;
+	} cases[] = {
+		{ "thug life?", 0 },
+		{ "are u there?", 1 },
+		{ "u?", 1 },
+		{ "Is Stockholm nice?", 0 }, /* no (?i): the word is "stockholm" */
+		{ "in stockholm\xc3\xa9 today?", 1 },
+		{ "your_turn?", 0 },
+		{ "city_hall?", 0 },
+		{ "ursula, is it?", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *s = cases[i].text;
+		prefilter_tokens_of(s, strlen(s), &t);
+		T_EQ_INT(cases[i].in, prefilter_words_present(&w, s, strlen(s)));
+		if (cases[i].in)
+			T_EQ_INT(1, prefilter_words_in(&w, &t));
+	}
+	/* a text of many tokens but none of the words: few false answers */
+	int wrong = 0;
+	for (int n = 0; n < 1000; n++) {
+		char s[64];
+		snprintf(s, sizeof(s), "tok%d and w%dx?", n, n * 7);
+		prefilter_tokens_of(s, strlen(s), &t);
+		wrong += prefilter_words_in(&w, &t);
+	}
+	T_ASSERT(wrong < 30);
+	prefilter_words_clear(&w);
 }
 
 /* The same set required twice takes one place; a set within another
@@ -1968,6 +2025,7 @@ int main(void)
 	T_RUN(test_implied_sets_take_one_place);
 	T_RUN(test_bounded_words_of_patterns);
 	T_RUN(test_bounded_words_never_lose_a_match);
+	T_RUN(test_bounded_words_among_tokens);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_aho_corasick_sparse_states_exact);
