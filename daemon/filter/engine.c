@@ -149,6 +149,17 @@ enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
  * up to 277 compilations at once (a 16 KB text's scan 39 -> 82 ms at
  * most): docs/filter.md, "nineteenth round: JIT by code size". */
 
+/* A core shared by patterns (filter_engine.cores). */
+struct core {
+	struct code_ref *ref; /* codecache.h: compiled when it first runs */
+	pcre2_code *code;
+	uint8_t tried; /* code_cache_get() was asked (code NULL: it failed) */
+	uint8_t jit;
+	uint8_t may; /* the result of this scan (gen): 0, it does not match */
+	uint32_t gen;
+};
+#define NO_CORE UINT32_MAX
+
 struct filter_engine {
 	struct filter_ruleset rs;
 	struct filter_options opt;
@@ -174,6 +185,14 @@ struct filter_engine {
 	 * with words first asks (tokens_gen == gen) */
 	struct prefilter_tokens tokens[NINPUTS];
 	uint32_t tokens_gen[NINPUTS];
+	/* patterns of one input that have the same core (prefilter_core():
+	 * the pattern without its negative lookaheads), two or more: the
+	 * core runs once a scan for them all, and when it does not match
+	 * none of them is run.  core_of[s]: the slot's, or NO_CORE (NULL
+	 * when no slot has one). */
+	struct core *cores;
+	size_t ncores;
+	uint32_t *core_of;
 	struct aho *aho[NINPUTS]; /* the plan's */
 	uint32_t *stamp[NINPUTS];
 	uint32_t *always[NINPUTS]; /* rule indices without literals */
@@ -309,6 +328,13 @@ void filter_engine_free(struct filter_engine *e)
 		free(e->words[s]);
 	}
 	free(e->words);
+	for (size_t c = 0; c < e->ncores; c++) {
+		if (e->cores[c].code)
+			code_cache_put(e->cores[c].ref);
+		code_cache_unref(e->cores[c].ref);
+	}
+	free(e->cores);
+	free(e->core_of);
 	for (int i = 0; i < NINPUTS; i++) {
 		free(e->stamp[i]);
 		free(e->always[i]);
@@ -1266,6 +1292,81 @@ fail:
 	return -ENOMEM;
 }
 
+/* A pattern's core and its slot, while cores are found. */
+struct core_pick {
+	struct code_ref *ref;
+	uint32_t in, slot;
+};
+
+static int cmp_core_pick(const void *a, const void *b)
+{
+	const struct core_pick *x = a, *y = b;
+	if (x->ref != y->ref)
+		return x->ref < y->ref ? -1 : 1;
+	if (x->in != y->in)
+		return x->in < y->in ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/* The cores of the patterns (not excepts: they run only after a match),
+ * as code cache entries (one entry a text, so equal cores are one
+ * pointer); those shared by two or more patterns of one input become
+ * e->cores.  Returns 0 or -ENOMEM. */
+static int find_cores(struct filter_engine *e)
+{
+	struct core_pick *pick = NULL;
+	size_t npick = 0, cap = 0;
+	int r = -ENOMEM;
+	for (size_t s = 0; s < e->nslots; s++) {
+		char *core;
+		if (e->slots[s].except || prefilter_core(slot_pattern(e, s)->src, &core) < 0)
+			continue;
+		if (!core)
+			continue;
+		struct code_ref *ref = code_cache_ref(core);
+		free(core);
+		if (!ref)
+			goto out;
+		if (npick == cap) {
+			struct core_pick *np =
+			        realloc(pick, (cap = cap ? 2 * cap : 64) * sizeof(*np));
+			if (!np) {
+				code_cache_unref(ref);
+				goto out;
+			}
+			pick = np;
+		}
+		pick[npick++] =
+		        (struct core_pick){ ref, e->rs.v[e->slots[s].rule].input, (uint32_t)s };
+	}
+	qsort(pick, npick, sizeof(*pick), cmp_core_pick);
+	for (size_t a = 0, b; a < npick; a = b) {
+		for (b = a + 1;
+		     b < npick && pick[b].ref == pick[a].ref && pick[b].in == pick[a].in;)
+			b++;
+		if (b - a < 2)
+			continue;
+		if (!e->core_of) {
+			e->core_of = malloc(e->nslots * sizeof(*e->core_of));
+			e->cores = calloc(npick / 2, sizeof(*e->cores));
+			if (!e->core_of || !e->cores)
+				goto out;
+			memset(e->core_of, 0xff, e->nslots * sizeof(*e->core_of));
+		}
+		e->cores[e->ncores].ref = pick[a].ref;
+		pick[a].ref = NULL; /* the core's reference now */
+		for (size_t k = a; k < b; k++)
+			e->core_of[pick[k].slot] = (uint32_t)e->ncores;
+		e->ncores++;
+	}
+	r = 0;
+out:
+	for (size_t k = 0; k < npick; k++)
+		code_cache_unref(pick[k].ref);
+	free(pick);
+	return r;
+}
+
 /* The prefilter: the plan of an engine with the same patterns (a reload;
  * prefcache.h), else one read from the plan cache's file (plandisk.h),
  * else a new one; then the engine's own state for it (slots, windows,
@@ -1328,6 +1429,8 @@ static int build_prefilter(struct filter_engine *e)
 		if (aho_outputs(e->aho[in]) > nlits)
 			nlits = aho_outputs(e->aho[in]);
 	}
+	if (find_cores(e) < 0)
+		goto out;
 	e->lits = malloc((nlits ? nlits : 1) * sizeof(*e->lits));
 	e->setseen = calloc(e->plan->nsets ? e->plan->nsets : 1, sizeof(*e->setseen));
 	e->primed = malloc((e->nslots ? e->nslots : 1) * sizeof(*e->primed));
@@ -2352,6 +2455,30 @@ static int words_seen(struct filter_engine *e, size_t s, int in, const char *sub
 	return prefilter_words_in(e->words[s], &e->tokens[in]);
 }
 
+/* May slot s's pattern match subj, as far as its shared core (e->cores)
+ * says?  The core runs once a scan over the whole subject (JIT-compiled at
+ * its first run: it stands for several patterns); an error (a limit)
+ * says "may". */
+static int core_may_match(struct filter_engine *e, size_t s, const char *subj, size_t slen)
+{
+	if (!e->core_of || e->core_of[s] == NO_CORE)
+		return 1;
+	struct core *c = &e->cores[e->core_of[s]];
+	if (c->gen == e->gen)
+		return c->may;
+	c->gen = e->gen;
+	c->may = 1;
+	if (!c->tried) {
+		c->tried = 1;
+		c->code = code_cache_get(c->ref);
+		c->jit = c->code && jit_code(e, c->code);
+	}
+	if (c->code)
+		c->may =
+		        match_in(e, e->mctx, c->code, c->jit, subj, slen, 0) != PCRE2_ERROR_NOMATCH;
+	return c->may;
+}
+
 /* Both subjects are valid UTF-8 by construction (utf8_sanitize() output
  * and its normalisation; test-normalize.c checks them with PCRE2), and
  * every start offset is a character boundary, so PCRE2 need not check the
@@ -2372,7 +2499,8 @@ static int eval_rule(struct filter_engine *e, size_t i, struct scan *sc)
 		const struct occ *o = NULL;
 		struct walk w;
 		if (sc->prefiltered &&
-		    (!slot_open(e, i, k) || !words_seen(e, s, r->input, subj, slen)))
+		    (!slot_open(e, i, k) || !words_seen(e, s, r->input, subj, slen) ||
+		     !core_may_match(e, s, subj, slen)))
 			continue;
 		if ((rc = slot_code(e, s, sc->split)) < 0)
 			return rc;
@@ -2523,6 +2651,8 @@ static void next_generation(struct filter_engine *e)
 {
 	if (++e->gen != 0)
 		return;
+	for (size_t c = 0; c < e->ncores; c++)
+		e->cores[c].gen = 0;
 	for (int in = 0; in < NINPUTS; in++) {
 		e->tokens_gen[in] = 0;
 		memset(e->stamp[in], 0, aho_stamps(e->aho[in]) * sizeof(uint32_t));

@@ -3584,3 +3584,79 @@ int prefilter_words_in(const struct prefilter_words *w, const struct prefilter_t
 			return 1;
 	return 0;
 }
+
+/* ---- A pattern's core (prefilter_core()) ---- */
+
+/* A possessive quantifier after the group that closes at s[0] (')')? */
+static bool core_possessive_group(const char *s)
+{
+	const char *q = s + 1;
+	if (*q == '{') {
+		q = strchr(q, '}');
+		if (!q)
+			return true; /* not read: refuse */
+	} else if (!(*q == '*' || *q == '+' || *q == '?')) {
+		return false;
+	}
+	return q[1] == '+';
+}
+
+int prefilter_core(const char *pattern, char **ret)
+{
+	*ret = NULL;
+	const size_t n = strnlen(pattern, BW_MAX_PATTERN + 1);
+	if (n > BW_MAX_PATTERN || !memmem(pattern, n, "(?!", 3))
+		return 0;
+	char *out = malloc(n + 1);
+	if (!out)
+		return -ENOMEM;
+	struct bw_reader r = { .s = pattern, .pos = 0 };
+	size_t o = 0;
+	int removed = 0;
+	while (r.s[r.pos]) {
+		const size_t at = r.pos;
+		const char c = r.s[at];
+		if (c == '\\') {
+			if (r.s[at + 1] == 'G' || bw_skip_escape(&r) < 0)
+				goto none;
+		} else if (c == '[') {
+			if (bw_skip_class(&r) < 0)
+				goto none;
+		} else if (c == '(' && r.s[at + 1] == '?' && r.s[at + 2] == '>') {
+			goto none; /* atomic */
+		} else if (c == '(' && r.s[at + 1] == '?' && r.s[at + 2] == '!') {
+			r.pos = at + 3;
+			if (bw_skip_to(&r, 0) != ')')
+				goto none;
+			r.pos++;
+			if (is_quant(r.s[r.pos]))
+				goto none;
+			removed = 1;
+			continue; /* left out */
+		} else if (c == '(') {
+			const int kind = bw_open(&r);
+			if (!kind)
+				goto none;
+			/* another lookaround is kept whole, a (?!…) within it too */
+			if (kind == 'L') {
+				if (bw_skip_to(&r, 0) != ')')
+					goto none;
+				r.pos++;
+			}
+		} else if (c == ')' && core_possessive_group(r.s + at)) {
+			goto none;
+		} else {
+			r.pos++;
+		}
+		memcpy(out + o, r.s + at, r.pos - at);
+		o += r.pos - at;
+	}
+	if (!removed)
+		goto none;
+	out[o] = '\0';
+	*ret = out;
+	return 0;
+none:
+	free(out);
+	return 0;
+}

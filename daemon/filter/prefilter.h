@@ -163,3 +163,17 @@ void prefilter_tokens_of(const char *s, size_t len, struct prefilter_tokens *t);
 /* prefilter_words_present() for the text of t, with a false 1 now and
  * then (two tokens on one bit), never a false 0. */
 int prefilter_words_in(const struct prefilter_words *w, const struct prefilter_tokens *t);
+
+/* The pattern with its negative lookaheads (?!…) left out, when it has
+ * some: its matches are a superset of the pattern's (an assertion that
+ * consumes nothing only takes matches away), so a subject it does not
+ * match the pattern does not match either.  Patterns that differ only in
+ * the words they exclude (the "info@" of an e-mail rule and a copy's) have
+ * one such core: the engine runs it once a scan for them all.  None (*ret
+ * NULL) for syntax where leaving out an assertion could change more than
+ * that: atomic groups and possessive groups (a choice made without the
+ * assertion is not made again), \G, verbs, conditionals, recursion, back
+ * references, option settings, \Q; a (?!…) within another lookaround is
+ * kept as it is; longer patterns than 1,024 bytes are not read.  Returns
+ * 0 or -ENOMEM. */
+int prefilter_core(const char *pattern, char **ret);

@@ -1021,6 +1021,120 @@ static void test_bounded_words_among_tokens(void)
 	prefilter_words_clear(&w);
 }
 
+/* A pattern's core: the pattern without its negative lookaheads, or ""
+ * for none. */
+static const char *core_of(const char *pattern)
+{
+	static char buf[1024];
+	char *core;
+	if (prefilter_core(pattern, &core) < 0)
+		return "ENOMEM";
+	snprintf(buf, sizeof(buf), "%s", core ? core : "");
+	free(core);
+	return buf;
+}
+
+static const struct {
+	const char *pat, *core;
+} core_cases[] = {
+	{ "(?<![\\w.+-])(?!(?:info|kontakt)@)(?<v>[\\w.+-]{1,64}@(?!(?:[\\w-]+\\.)*stockholm\\."
+	  "se\\b)"
+	  "[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4})",
+	  "(?<![\\w.+-])(?<v>[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4})" },
+	{ "a(?!b)c|(?!x)", "ac|" },
+	{ "(?:a(?!b)|ab)c", "(?:a|ab)c" },
+	{ "(?=x(?!y))x[a-z]+", "" },             /* kept within a lookaround: nothing left out */
+	{ "(?<!a(?!b))c(?!d)", "(?<!a(?!b))c" }, /* kept whole: a negative lookbehind */
+	{ "[(?!]a(?!b)", "[(?!]a" },
+	{ "\\(?!a(?!b)", "\\(?!a" },
+	{ "x(?!y)+z", "" },
+	{ "(?>a(?!b)|ab)c", "" },
+	{ "(?:a(?!b)|ab)++c", "" },
+	{ "(?:a(?!b)|ab){1,2}+c", "" },
+	{ "\\Ga(?!b)", "" },
+	{ "(?i)a(?!b)", "" },
+	{ "(a)(?!b)\\1", "" },
+	{ "(*UCP)a(?!b)", "" },
+	{ "\\Qa(?!b)\\E", "" },
+	{ "abc", "" },
+};
+
+static void test_core_of_patterns(void)
+{
+	for (size_t i = 0; i < sizeof(core_cases) / sizeof(core_cases[0]); i++) {
+		const char *got = core_of(core_cases[i].pat);
+		if (strcmp(got, core_cases[i].core) != 0)
+			T_FAIL_("/%s/: expected \"%s\", got \"%s\"", core_cases[i].pat,
+			        core_cases[i].core, got);
+	}
+}
+
+/* PCRE2 is the truth: a subject the pattern matches its core matches.  A
+ * reader one step bolder (a lookahead within an atomic or possessive
+ * group left out) loses matches. */
+static void test_core_never_loses_a_match(void)
+{
+	static const char *const pats[] = {
+		"(?<![\\w.+-])(?!(?:info|ab)@)(?<v>[\\w.+-]{1,64}@(?!(?:[\\w-]+\\.)*ab\\.se\\b)"
+		"[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4})",
+		"a(?!b)c|(?!x)y",
+		"(?:a(?!b)|ab)c",
+		"(?<!a(?!b))c(?!d)",
+		"\\b(?!ab\\b)[a-c]+(?!c)\\b",
+	};
+	static const struct {
+		const char *pat, *bold;
+	} bold[] = {
+		{ "(?>a(?!b)|ab)c", "(?>a|ab)c" },
+		{ "(?:a(?!b)|ab)++c", "(?:a|ab)++c" },
+	};
+	static const char *const pieces[] = { "a", "b",  "c",    "d", "x",  "y", "@",
+		                              ".", "se", "info", " ", "ab", "-", "\xc3\xa9" };
+	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+	pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+	const size_t npat = sizeof(pats) / sizeof(pats[0]);
+	int matches = 0, lost_bold = 0;
+	for (size_t i = 0; i < npat + sizeof(bold) / sizeof(bold[0]); i++) {
+		const char *pat = i < npat ? pats[i] : bold[i - npat].pat;
+		char *core = NULL;
+		T_EQ_INT(0, prefilter_core(pat, &core));
+		T_EQ_INT(i < npat, core != NULL);
+		const char *csrc = i < npat ? core : bold[i - npat].bold;
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *p = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+		                              PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		pcre2_code *c = csrc ? pcre2_compile((PCRE2_SPTR)csrc, PCRE2_ZERO_TERMINATED,
+		                                     PCRE2_UTF | PCRE2_UCP, &err, &off, NULL)
+		                     : NULL;
+		T_ASSERT(p && c);
+		for (int k = 0; p && c && k < ROUNDS(20000); k++) {
+			char subj[256] = "";
+			for (int n = (int)rnd(8); n >= 0; n--)
+				strcat(subj, pieces[rnd((unsigned)np)]);
+			size_t len = strlen(subj);
+			if (pcre2_match(p, (PCRE2_SPTR)subj, len, 0, 0, md, NULL) < 0)
+				continue;
+			const int lost = pcre2_match(c, (PCRE2_SPTR)subj, len, 0, 0, md, NULL) < 0;
+			if (i >= npat) {
+				lost_bold += lost;
+				continue;
+			}
+			matches++;
+			if (lost)
+				T_FAIL_("/%s/ matches \"%s\", its core /%s/ does not", pat, subj,
+				        core);
+		}
+		pcre2_code_free(p);
+		pcre2_code_free(c);
+		free(core);
+	}
+	printf("# %d matches; a bolder core would lose %d\n", matches, lost_bold);
+	T_ASSERT(matches > 5000);
+	T_ASSERT(lost_bold > 100);
+	pcre2_match_data_free(md);
+}
+
 /* The same set required twice takes one place; a set within another
  * replaces it. */
 static void test_implied_sets_take_one_place(void)
@@ -2026,6 +2140,8 @@ int main(void)
 	T_RUN(test_bounded_words_of_patterns);
 	T_RUN(test_bounded_words_never_lose_a_match);
 	T_RUN(test_bounded_words_among_tokens);
+	T_RUN(test_core_of_patterns);
+	T_RUN(test_core_never_loses_a_match);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_aho_corasick_sparse_states_exact);
