@@ -3198,7 +3198,7 @@ struct bw_reader {
 };
 
 /* Longer patterns are not read (bytes). */
-#define BW_MAX_PATTERN 1024
+#define BW_MAX_PATTERN 512
 
 /* What PCRE2 may take for a word character, as far as one byte can say:
  * an ASCII letter, digit or '_' (a byte >= 0x80 is part of a character
@@ -3587,6 +3587,9 @@ int prefilter_words_in(const struct prefilter_words *w, const struct prefilter_t
 
 /* ---- A pattern's core (prefilter_core()) ---- */
 
+/* A (?! is looked for in a pattern's first this many bytes. */
+#define CORE_LOOK 64
+
 /* A possessive quantifier after the group that closes at s[0] (')')? */
 static bool core_possessive_group(const char *s)
 {
@@ -3604,8 +3607,10 @@ static bool core_possessive_group(const char *s)
 int prefilter_core(const char *pattern, char **ret)
 {
 	*ret = NULL;
+	/* cheap refusal first: the words a copy excludes stand where a match
+	 * starts, so a (?! far into a pattern is not looked for */
 	const size_t n = strnlen(pattern, BW_MAX_PATTERN + 1);
-	if (n > BW_MAX_PATTERN || !memmem(pattern, n, "(?!", 3))
+	if (n > BW_MAX_PATTERN || !memmem(pattern, n < CORE_LOOK ? n : CORE_LOOK, "(?!", 3))
 		return 0;
 	char *out = malloc(n + 1);
 	if (!out)

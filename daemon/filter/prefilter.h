@@ -174,6 +174,6 @@ int prefilter_words_in(const struct prefilter_words *w, const struct prefilter_t
  * that: atomic groups and possessive groups (a choice made without the
  * assertion is not made again), \G, verbs, conditionals, recursion, back
  * references, option settings, \Q; a (?!…) within another lookaround is
- * kept as it is; longer patterns than 1,024 bytes are not read.  Returns
- * 0 or -ENOMEM. */
+ * kept as it is; a pattern longer than 512 bytes, or without a (?! in its
+ * first 64, is not read.  Returns 0 or -ENOMEM. */
 int prefilter_core(const char *pattern, char **ret);
