@@ -149,18 +149,6 @@ enum { JIT_NO = 0, JIT_YES = 1, JIT_LATER = -1 };
  * up to 277 compilations at once (a 16 KB text's scan 39 -> 82 ms at
  * most): docs/filter.md, "nineteenth round: JIT by code size". */
 
-/* A slot's whole words (filter_engine.words), and how often they were in
- * the text when asked: a check that nearly always passes costs the
- * tokens of every text and saves few runs (the threat patterns' "jag",
- * "vi", whose other literals are rare already), so after WORDS_TRIAL asks
- * it is left off when more than half of them passed. */
-struct slot_words {
-	struct prefilter_words w;
-	uint32_t asked, passed;
-	uint8_t off;
-};
-#define WORDS_TRIAL 32
-
 /* A core shared by patterns (filter_engine.cores). */
 struct core {
 	struct code_ref *ref; /* codecache.h: compiled when it first runs */
@@ -192,7 +180,7 @@ struct filter_engine {
 	 * automaton cannot require them (prefilter_bounded_words(): a word
 	 * of one or two letters); NULL: none.  The array is NULL when no
 	 * slot has words. */
-	struct slot_words **words;
+	struct prefilter_words **words;
 	/* the tokens of this scan's subject of each input, made when a slot
 	 * with words first asks (tokens_gen == gen) */
 	struct prefilter_tokens tokens[NINPUTS];
@@ -336,7 +324,7 @@ void filter_engine_free(struct filter_engine *e)
 	free(e->slots);
 	for (size_t s = 0; e->words && s < e->nslots; s++) {
 		if (e->words[s])
-			prefilter_words_clear(&e->words[s]->w);
+			prefilter_words_clear(e->words[s]);
 		free(e->words[s]);
 	}
 	free(e->words);
@@ -1295,9 +1283,9 @@ static int slot_words(struct filter_engine *e, size_t s)
 		return 0;
 	if (!e->words && !(e->words = calloc(e->nslots, sizeof(*e->words))))
 		goto fail;
-	if (!(e->words[s] = calloc(1, sizeof(*e->words[s]))))
+	if (!(e->words[s] = malloc(sizeof(w))))
 		goto fail;
-	e->words[s]->w = w;
+	*e->words[s] = w;
 	return 0;
 fail:
 	prefilter_words_clear(&w);
@@ -2455,22 +2443,16 @@ static void count_long(struct filter_engine *e, size_t i, size_t slen, const str
 
 /* May slot s's whole words (e->words) be in subj, the subject of input
  * in?  A pattern without them cannot match: it is not run (1 when it has
- * none, or its check is off: struct slot_words).  The subject's tokens
- * are read once a scan. */
+ * none).  The subject's tokens are read once a scan. */
 static int words_seen(struct filter_engine *e, size_t s, int in, const char *subj, size_t slen)
 {
-	struct slot_words *sw = e->words ? e->words[s] : NULL;
-	if (!sw || sw->off)
+	if (!e->words || !e->words[s])
 		return 1;
 	if (e->tokens_gen[in] != e->gen) {
 		prefilter_tokens_of(subj, slen, &e->tokens[in]);
 		e->tokens_gen[in] = e->gen;
 	}
-	const int seen = prefilter_words_in(&sw->w, &e->tokens[in]);
-	sw->passed += (uint32_t)seen;
-	if (++sw->asked == WORDS_TRIAL)
-		sw->off = sw->passed * 2 > sw->asked;
-	return seen;
+	return prefilter_words_in(e->words[s], &e->tokens[in]);
 }
 
 /* May slot s's pattern match subj, as far as its shared core (e->cores)
