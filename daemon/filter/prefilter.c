@@ -3410,14 +3410,32 @@ void prefilter_words_clear(struct prefilter_words *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* A token's bit in struct prefilter_tokens: FNV-1a of its bytes, folded. */
-static uint32_t token_hash_step(uint32_t h, unsigned char c)
-{
-	return (h ^ c) * 16777619u;
-}
+/* ASCII letters, digits and '_' (bw_word_byte()) as a table: the tokens
+ * of every text with words to look up are read byte by byte. */
+static const uint8_t token_byte[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['_'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1,
+	['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1,
+	['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+	['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+	['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
 
-static uint16_t token_bit(uint32_t h)
+/* A token's bit in struct prefilter_tokens, from its length and its first
+ * two and last two bytes (a hash of every byte cost the later pass of
+ * the shipped rules more than the runs it saved): two tokens on one bit
+ * make a check pass that could have failed, nothing more. */
+static uint16_t token_bit(const unsigned char *t, size_t n)
 {
+	uint32_t h = (uint32_t)n * 0x9E3779B1u;
+	h ^= (uint32_t)t[0] * 0x85EBCA77u;
+	h ^= (uint32_t)t[n - 1] * 0xC2B2AE3Du;
+	if (n > 1) {
+		h ^= (uint32_t)t[1] * 0x27D4EB2Fu;
+		h ^= (uint32_t)t[n - 2] * 0x165667B1u;
+	}
 	return (uint16_t)((h ^ (h >> 15)) & (PREFILTER_TOKEN_BITS - 1));
 }
 
@@ -3427,10 +3445,7 @@ static void bw_add(struct prefilter_words *w, const char *b, size_t n, int close
 	w->off[w->n] = (uint32_t)*used;
 	w->len[w->n] = (uint8_t)n;
 	w->closed[w->n] = (uint8_t)(closed == 1);
-	uint32_t h = 2166136261u;
-	for (size_t k = 0; k < n; k++)
-		h = token_hash_step(h, (unsigned char)b[k]);
-	w->bit[w->n] = token_bit(h);
+	w->bit[w->n] = token_bit((const unsigned char *)b, n);
 	memcpy(w->bytes + *used, b, n);
 	*used += n;
 	w->first[(unsigned char)b[0] >> 6] |= 1ull << ((unsigned char)b[0] & 63);
@@ -3560,18 +3575,19 @@ int prefilter_words_present(const struct prefilter_words *w, const char *s, size
 
 void prefilter_tokens_of(const char *s, size_t len, struct prefilter_tokens *t)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	memset(t->bits, 0, sizeof(t->bits));
 	size_t i = 0;
 	while (i < len) {
-		while (i < len && !bw_word_byte((unsigned char)s[i]))
+		while (i < len && !token_byte[u[i]])
 			i++;
-		if (i == len)
-			break;
-		uint32_t h = 2166136261u;
-		while (i < len && bw_word_byte((unsigned char)s[i]))
-			h = token_hash_step(h, (unsigned char)s[i++]);
-		const uint16_t b = token_bit(h);
-		t->bits[b >> 6] |= 1ull << (b & 63);
+		const size_t start = i;
+		while (i < len && token_byte[u[i]])
+			i++;
+		if (i > start) {
+			const uint16_t b = token_bit(u + start, i - start);
+			t->bits[b >> 6] |= 1ull << (b & 63);
+		}
 	}
 }
 
