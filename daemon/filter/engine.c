@@ -1339,7 +1339,8 @@ static int find_cores(struct filter_engine *e)
 		pick[npick++] =
 		        (struct core_pick){ ref, e->rs.v[e->slots[s].rule].input, (uint32_t)s };
 	}
-	qsort(pick, npick, sizeof(*pick), cmp_core_pick);
+	if (npick > 1)
+		qsort(pick, npick, sizeof(*pick), cmp_core_pick);
 	for (size_t a = 0, b; a < npick; a = b) {
 		for (b = a + 1;
 		     b < npick && pick[b].ref == pick[a].ref && pick[b].in == pick[a].in;)
