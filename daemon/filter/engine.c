@@ -2459,10 +2459,11 @@ static int words_seen(struct filter_engine *e, size_t s, int in, const char *sub
 /* May slot s's pattern match subj, as far as its shared core (e->cores)
  * says?  The core runs once a scan over the whole subject (JIT-compiled at
  * its first run: it stands for several patterns); an error (a limit)
- * says "may". */
+ * says "may".  Not on a text long enough for windows: there the patterns
+ * run only around their literals, and the core would read it all. */
 static int core_may_match(struct filter_engine *e, size_t s, const char *subj, size_t slen)
 {
-	if (!e->core_of || e->core_of[s] == NO_CORE)
+	if (!e->core_of || e->core_of[s] == NO_CORE || slen >= WINDOW_MIN_TEXT)
 		return 1;
 	struct core *c = &e->cores[e->core_of[s]];
 	if (c->gen == e->gen)
