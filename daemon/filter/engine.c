@@ -1663,6 +1663,25 @@ enum filter_plan_from filter_engine_plan_from(const struct filter_engine *e, con
 	return e->plan_from;
 }
 
+/* The slots' whole words and the shared cores' arrays (the cores' code
+ * is the code cache's). */
+static size_t words_cores_memory(const struct filter_engine *e)
+{
+	size_t b = 0;
+	for (size_t s = 0; e->words && s < e->nslots; s++) {
+		const struct prefilter_words *w = e->words[s];
+		if (w && w->n)
+			b += sizeof(*w) + w->off[w->n - 1] + w->len[w->n - 1] +
+			     w->n * (sizeof(*w->off) + sizeof(*w->len) + sizeof(*w->closed) +
+			             sizeof(*w->bit));
+	}
+	if (e->words)
+		b += e->nslots * sizeof(*e->words);
+	if (e->core_of)
+		b += e->nslots * sizeof(*e->core_of) + e->ncores * sizeof(*e->cores);
+	return b;
+}
+
 void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m)
 {
 	const size_t nr = e->rs.n ? e->rs.n : 1, ns = e->nslots ? e->nslots : 1;
@@ -1697,6 +1716,7 @@ void filter_engine_memory(const struct filter_engine *e, struct filter_memory *m
 	b += e->ocap;
 	if (e->md)
 		b += pcre2_get_match_data_size(e->md);
+	b += words_cores_memory(e);
 	m->engine = b;
 	m->rules = filter_ruleset_memory(&e->rs);
 	m->plan = prefilter_plan_memory(e->plan);
