@@ -2464,10 +2464,13 @@ static void count_long(struct filter_engine *e, size_t i, size_t slen, const str
 
 /* May slot s's whole words (e->words) be in subj, the subject of input
  * in?  A pattern without them cannot match: it is not run (1 when it has
- * none).  The subject's tokens are read once a scan. */
+ * none).  The subject's tokens are read once a scan, and not on a text
+ * long enough for windows: its tokens cost more than the check saves
+ * there (+0.44 % instructions on 4 KB texts), the words being nearly
+ * always in it. */
 static int words_seen(struct filter_engine *e, size_t s, int in, const char *subj, size_t slen)
 {
-	if (!e->words || !e->words[s])
+	if (!e->words || !e->words[s] || slen >= WINDOW_MIN_TEXT)
 		return 1;
 	if (e->tokens_gen[in] != e->gen) {
 		prefilter_tokens_of(subj, slen, &e->tokens[in]);
