@@ -3182,3 +3182,502 @@ long prefilter_anchored_span(const char *pattern, unsigned flags)
 		return -1;
 	return n;
 }
+
+/* ---- Whole words (prefilter_bounded_words()) ----
+ *
+ * A set of substrings cannot say "the word u": `u` is in nearly every
+ * text, and the set of a pattern that holds it is dropped (it filters
+ * nothing).  The words a pattern opens with after \b or ^ are read here
+ * instead, for a check of the text the engine makes before PCRE2. */
+
+/* The pattern is read to its NUL (patterns are long where a lexicon is
+ * spelled out, and few are read to the end). */
+struct bw_reader {
+	const char *s;
+	size_t pos;
+};
+
+/* Longer patterns are not read (bytes). */
+#define BW_MAX_PATTERN 512
+
+/* What PCRE2 may take for a word character, as far as one byte can say:
+ * an ASCII letter, digit or '_' (a byte >= 0x80 is part of a character
+ * that may be either). */
+static bool bw_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/* Past the escape at r->pos.  -1 for \Q…\E (it hides the structure),
+ * back references and \c (its character may be a bracket). */
+static int bw_skip_escape(struct bw_reader *r)
+{
+	const char c = r->s[r->pos + 1];
+	if (c == 0)
+		return -1;
+	if (c == 'Q' || c == 'E' || c == 'g' || c == 'k' || c == 'c' || (c >= '1' && c <= '9'))
+		return -1;
+	r->pos += 2;
+	if ((c == 'x' || c == 'p' || c == 'P' || c == 'N' || c == 'o') && r->s[r->pos] == '{') {
+		const char *e = strchr(r->s + r->pos, '}');
+		if (!e)
+			return -1;
+		r->pos = (size_t)(e - r->s) + 1;
+	}
+	return 0;
+}
+
+/* Past the class at r->pos ('['), POSIX names ([:alpha:]) within. */
+static int bw_skip_class(struct bw_reader *r)
+{
+	size_t p = r->pos + 1;
+	if (r->s[p] == '^')
+		p++;
+	if (r->s[p] == ']')
+		p++;
+	while (r->s[p]) {
+		const char c = r->s[p];
+		if (c == '\\') {
+			if (r->s[p + 1] == 0 || r->s[p + 1] == 'Q' || r->s[p + 1] == 'E')
+				return -1;
+			p += 2;
+		} else if (c == '[' && r->s[p + 1] == ':') {
+			const char *e = strchr(r->s + p + 2, ']');
+			if (!e)
+				return -1;
+			p = (size_t)(e - r->s) + 1;
+		} else if (c == ']') {
+			r->pos = p + 1;
+			return 0;
+		} else {
+			p++;
+		}
+	}
+	return -1;
+}
+
+/* The group opening at r->pos ('('), moved past: 'L' a lookaround, 'G' a
+ * group that matches what its branches do ((?:, (?>, (?<name>, a capture),
+ * 0 anything else (option settings, verbs, comments, conditionals, branch
+ * resets…: this reader does not know what they change). */
+static int bw_open(struct bw_reader *r)
+{
+	const char *s = r->s + r->pos;
+	if (s[1] == 0 || s[1] == '*')
+		return 0;
+	if (s[1] != '?') {
+		r->pos += 1;
+		return 'G';
+	}
+	switch (s[2]) {
+	case ':':
+	case '>':
+		r->pos += 3;
+		return 'G';
+	case '=':
+	case '!':
+		r->pos += 3;
+		return 'L';
+	case '<': {
+		if (s[3] == '=' || s[3] == '!') {
+			r->pos += 4;
+			return 'L';
+		}
+		size_t p = 3;
+		while (bw_word_byte((unsigned char)s[p]))
+			p++;
+		if (p > 3 && s[p] == '>') {
+			r->pos += p + 1;
+			return 'G';
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* From r->pos inside a group (or at the top level): past nested groups,
+ * classes and escapes to a ')' of this level or, with bar, a '|' of it.
+ * Returns that character (r->pos at it), 0 at the pattern's end, -1 on
+ * syntax this reader does not take. */
+static int bw_skip_to(struct bw_reader *r, int bar)
+{
+	int depth = 0;
+	while (r->s[r->pos]) {
+		const char c = r->s[r->pos];
+		if (c == '\\') {
+			if (bw_skip_escape(r) < 0)
+				return -1;
+			continue;
+		}
+		if (c == '[') {
+			if (bw_skip_class(r) < 0)
+				return -1;
+			continue;
+		}
+		if (c == '(') {
+			if (!bw_open(r))
+				return -1;
+			depth++;
+			continue;
+		}
+		if (c == ')') {
+			if (depth == 0)
+				return ')';
+			depth--;
+		} else if (c == '|' && depth == 0 && bar) {
+			return '|';
+		}
+		r->pos++;
+	}
+	return 0;
+}
+
+/* Does the item at r->pos, right after a word character, make sure that a
+ * non-word character (or the subject's end) comes next?  \b, $, \z, \Z,
+ * and one character that is not a word character (\s, \W, \h, \n, \t, an
+ * escaped or plain punctuation mark or space) not made optional. */
+static int bw_nonword_next(const struct bw_reader *r)
+{
+	const char *s = r->s + r->pos;
+	size_t item;
+	if (s[0] == 0)
+		return 0;
+	if (s[0] == '$')
+		return 1;
+	if (s[0] == '\\' && s[1] != 0) {
+		const unsigned char c = (unsigned char)s[1];
+		if (c == 'b' || c == 'z' || c == 'Z')
+			return 1;
+		if (c == 's' || c == 'W' || c == 'h' || c == 'n' || c == 't' ||
+		    (c < 0x80 && !bw_word_byte(c)))
+			item = 2;
+		else
+			return 0;
+	} else if ((unsigned char)s[0] < 0x80 && !bw_word_byte((unsigned char)s[0]) &&
+	           !is_meta((unsigned char)s[0])) {
+		item = 1;
+	} else {
+		return 0;
+	}
+	const char q = s[item]; /* s[item - 1] is no NUL */
+	return !(q == '?' || q == '*' || q == '{');
+}
+
+/* The word branch opens with at r->pos, into w[0..*n): *closed 1 when the
+ * branch puts a non-word character after it, -1 when the branch ends
+ * with it (what follows the group says).  r->pos ends at the branch's
+ * '|' or ')'.  -1: the branch does not open with a word. */
+static int bw_branch(struct bw_reader *r, char *w, size_t *n, int *closed)
+{
+	size_t k = 0;
+	int cut = 0;
+	*closed = 0;
+	while (bw_word_byte((unsigned char)r->s[r->pos])) {
+		const char next = r->s[r->pos + 1];
+		if (is_quant(next)) {
+			cut = 1; /* optional or repeated: the word ends before it */
+			break;
+		}
+		if (k == PREFILTER_MAX_LIT_LEN) {
+			cut = 1;
+			break;
+		}
+		w[k++] = r->s[r->pos++];
+	}
+	if (k == 0)
+		return -1;
+	*n = k;
+	if (!cut) {
+		const char c = r->s[r->pos];
+		*closed = c == '|' || c == ')' ? -1 : bw_nonword_next(r);
+	}
+	if (k <= 2 && *closed == 0)
+		return 0; /* the caller gives up: no need to read on */
+	const int end = bw_skip_to(r, 1);
+	return end == '|' || end == ')' ? 0 : -1;
+}
+
+void prefilter_words_clear(struct prefilter_words *w)
+{
+	free(w->bytes);
+	free(w->off);
+	free(w->len);
+	free(w->closed);
+	free(w->bit);
+	memset(w, 0, sizeof(*w));
+}
+
+/* ASCII letters, digits and '_' (bw_word_byte()) as a table: the tokens
+ * of every text with words to look up are read byte by byte. */
+static const uint8_t token_byte[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['_'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1,
+	['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1,
+	['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+	['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+	['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+	['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
+
+/* A token's bit in struct prefilter_tokens, from its length and its first
+ * two and last two bytes (a hash of every byte cost the later pass of
+ * the shipped rules more than the runs it saved): two tokens on one bit
+ * make a check pass that could have failed, nothing more. */
+static uint16_t token_bit(const unsigned char *t, size_t n)
+{
+	uint32_t h = (uint32_t)n * 0x9E3779B1u;
+	h ^= (uint32_t)t[0] * 0x85EBCA77u;
+	h ^= (uint32_t)t[n - 1] * 0xC2B2AE3Du;
+	if (n > 1) {
+		h ^= (uint32_t)t[1] * 0x27D4EB2Fu;
+		h ^= (uint32_t)t[n - 2] * 0x165667B1u;
+	}
+	return (uint16_t)((h ^ (h >> 15)) & (PREFILTER_TOKEN_BITS - 1));
+}
+
+/* Add word b[0..n) to w (arrays sized for PREFILTER_MAX_WORDS). */
+static void bw_add(struct prefilter_words *w, const char *b, size_t n, int closed, size_t *used)
+{
+	w->off[w->n] = (uint32_t)*used;
+	w->len[w->n] = (uint8_t)n;
+	w->closed[w->n] = (uint8_t)(closed == 1);
+	w->bit[w->n] = token_bit((const unsigned char *)b, n);
+	memcpy(w->bytes + *used, b, n);
+	*used += n;
+	w->first[(unsigned char)b[0] >> 6] |= 1ull << ((unsigned char)b[0] & 63);
+	w->n++;
+}
+
+/* Read past the zero-width items a pattern opens with, to the first
+ * group: 1 when one of them is \b, ^ or \A and that group is one whose
+ * branches are read (r->pos after its opening), else 0. */
+static int bw_prefix(struct bw_reader *r)
+{
+	int left = 0;
+	while (r->s[r->pos] && r->s[r->pos + 1]) {
+		const char *s = r->s + r->pos;
+		if (s[0] == '^') {
+			left = 1;
+			r->pos++;
+		} else if (s[0] == '\\' && (s[1] == 'b' || s[1] == 'A')) {
+			left = 1;
+			r->pos += 2;
+		} else if (s[0] == '(') {
+			const int kind = bw_open(r);
+			if (kind == 'G')
+				return left;
+			if (kind != 'L' || bw_skip_to(r, 0) != ')')
+				return 0;
+			r->pos++;
+			if (is_quant(r->s[r->pos]))
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+int prefilter_bounded_words(const char *pattern, struct prefilter_words *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	/* cheap refusal first: few patterns open with \b, ^ or a lookaround */
+	if (!(pattern[0] == '^' ||
+	      (pattern[0] == '\\' && (pattern[1] == 'b' || pattern[1] == 'A')) ||
+	      (pattern[0] == '(' && pattern[1] == '?' &&
+	       (pattern[2] == '=' || pattern[2] == '!' ||
+	        (pattern[2] == '<' && (pattern[3] == '=' || pattern[3] == '!'))))))
+		return 0;
+	/* a pattern with a lexicon spelled out is long, and it is the words'
+	 * group that the automaton reads well: reading such a pattern to
+	 * its end for a top-level '|' cost the engine's build 2 % */
+	if (strnlen(pattern, BW_MAX_PATTERN + 1) > BW_MAX_PATTERN)
+		return 0;
+	struct bw_reader r = { .s = pattern, .pos = 0 };
+	if (!bw_prefix(&r))
+		return 0;
+	char w[PREFILTER_MAX_WORDS][PREFILTER_MAX_LIT_LEN];
+	size_t wn[PREFILTER_MAX_WORDS];
+	int closed[PREFILTER_MAX_WORDS];
+	size_t n = 0, total = 0, shortest = SIZE_MAX;
+	for (;;) {
+		if (n == PREFILTER_MAX_WORDS || bw_branch(&r, w[n], &wn[n], &closed[n]) < 0)
+			return 0;
+		if (wn[n] <= 2 && closed[n] == 0)
+			return 0; /* see below */
+		total += wn[n];
+		if (wn[n] < shortest)
+			shortest = wn[n];
+		n++;
+		if (r.s[r.pos] == ')')
+			break;
+		r.pos++; /* '|' */
+	}
+	r.pos++; /* the group's ')' */
+	if (is_quant(r.s[r.pos]))
+		return 0;
+	const int after = bw_nonword_next(&r);
+	/* a word not closed is the prefix of many (a trie's branches "a",
+	 * "b", …: the check would pass on nearly every text), and the words
+	 * are looked up as whole tokens */
+	for (size_t k = 0; k < n; k++)
+		if ((closed[k] == -1 ? after : closed[k]) != 1)
+			return 0;
+	/* the rest: anything but a second top-level branch */
+	if (shortest > 2 || bw_skip_to(&r, 1) != 0)
+		return 0;
+	ret->bytes = malloc(total);
+	ret->off = malloc(n * sizeof(*ret->off));
+	ret->len = malloc(n);
+	ret->closed = malloc(n);
+	ret->bit = malloc(n * sizeof(*ret->bit));
+	if (!ret->bytes || !ret->off || !ret->len || !ret->closed || !ret->bit) {
+		prefilter_words_clear(ret);
+		return -ENOMEM;
+	}
+	size_t used = 0;
+	for (size_t k = 0; k < n; k++)
+		bw_add(ret, w[k], wn[k], closed[k] == -1 ? after : closed[k], &used);
+	return 0;
+}
+
+/* Does word k of w stand at s[i] (a word start)? */
+static int bw_word_at(const struct prefilter_words *w, size_t k, const char *s, size_t len,
+                      size_t i)
+{
+	const size_t n = w->len[k];
+	if (n > len - i || memcmp(s + i, w->bytes + w->off[k], n) != 0)
+		return 0;
+	return !w->closed[k] || i + n == len || !bw_word_byte((unsigned char)s[i + n]);
+}
+
+int prefilter_words_present(const struct prefilter_words *w, const char *s, size_t len)
+{
+	if (w->n == 0)
+		return 1;
+	int prev_word = 0;
+	for (size_t i = 0; i < len; i++) {
+		const unsigned char c = (unsigned char)s[i];
+		const int word = bw_word_byte(c);
+		if (word && !prev_word && (w->first[c >> 6] >> (c & 63) & 1))
+			for (size_t k = 0; k < w->n; k++)
+				if ((unsigned char)w->bytes[w->off[k]] == c &&
+				    bw_word_at(w, k, s, len, i))
+					return 1;
+		prev_word = word;
+	}
+	return 0;
+}
+
+void prefilter_tokens_of(const char *s, size_t len, struct prefilter_tokens *t)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	memset(t->bits, 0, sizeof(t->bits));
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && !token_byte[u[i]])
+			i++;
+		const size_t start = i;
+		while (i < len && token_byte[u[i]])
+			i++;
+		if (i > start) {
+			const uint16_t b = token_bit(u + start, i - start);
+			t->bits[b >> 6] |= 1ull << (b & 63);
+		}
+	}
+}
+
+int prefilter_words_in(const struct prefilter_words *w, const struct prefilter_tokens *t)
+{
+	if (w->n == 0)
+		return 1;
+	for (size_t k = 0; k < w->n; k++)
+		if (t->bits[w->bit[k] >> 6] >> (w->bit[k] & 63) & 1)
+			return 1;
+	return 0;
+}
+
+/* ---- A pattern's core (prefilter_core()) ---- */
+
+/* A (?! is looked for in a pattern's first this many bytes. */
+#define CORE_LOOK 64
+
+/* A possessive quantifier after the group that closes at s[0] (')')? */
+static bool core_possessive_group(const char *s)
+{
+	const char *q = s + 1;
+	if (*q == '{') {
+		q = strchr(q, '}');
+		if (!q)
+			return true; /* not read: refuse */
+	} else if (!(*q == '*' || *q == '+' || *q == '?')) {
+		return false;
+	}
+	return q[1] == '+';
+}
+
+int prefilter_core(const char *pattern, char **ret)
+{
+	*ret = NULL;
+	/* cheap refusal first: the words a copy excludes stand where a match
+	 * starts, so a (?! far into a pattern is not looked for */
+	const size_t n = strnlen(pattern, BW_MAX_PATTERN + 1);
+	if (n > BW_MAX_PATTERN || !memmem(pattern, n < CORE_LOOK ? n : CORE_LOOK, "(?!", 3))
+		return 0;
+	char *out = malloc(n + 1);
+	if (!out)
+		return -ENOMEM;
+	struct bw_reader r = { .s = pattern, .pos = 0 };
+	size_t o = 0;
+	int removed = 0;
+	while (r.s[r.pos]) {
+		const size_t at = r.pos;
+		const char c = r.s[at];
+		if (c == '\\') {
+			if (r.s[at + 1] == 'G' || bw_skip_escape(&r) < 0)
+				goto none;
+		} else if (c == '[') {
+			if (bw_skip_class(&r) < 0)
+				goto none;
+		} else if (c == '(' && r.s[at + 1] == '?' && r.s[at + 2] == '>') {
+			goto none; /* atomic */
+		} else if (c == '(' && r.s[at + 1] == '?' && r.s[at + 2] == '!') {
+			r.pos = at + 3;
+			if (bw_skip_to(&r, 0) != ')')
+				goto none;
+			r.pos++;
+			if (is_quant(r.s[r.pos]))
+				goto none;
+			removed = 1;
+			continue; /* left out */
+		} else if (c == '(') {
+			const int kind = bw_open(&r);
+			if (!kind)
+				goto none;
+			/* another lookaround is kept whole, a (?!…) within it too */
+			if (kind == 'L') {
+				if (bw_skip_to(&r, 0) != ')')
+					goto none;
+				r.pos++;
+			}
+		} else if (c == ')' && core_possessive_group(r.s + at)) {
+			goto none;
+		} else {
+			r.pos++;
+		}
+		memcpy(out + o, r.s + at, r.pos - at);
+		o += r.pos - at;
+	}
+	if (!removed)
+		goto none;
+	out[o] = '\0';
+	*ret = out;
+	return 0;
+none:
+	free(out);
+	return 0;
+}

@@ -108,3 +108,72 @@ int lit_set_ubiquitous(const struct lit_set *ls);
  * subject of more than this many characters plus one cannot match
  * (engine.c skips such a pattern). */
 long prefilter_anchored_span(const char *pattern, unsigned flags);
+
+/* Whole words a pattern's every match holds (prefilter_bounded_words()):
+ * each word is preceded in the subject by a character that is not an
+ * ASCII letter, digit or '_' (or opens it), and a `closed` word is
+ * followed by one such character too (or ends it).  The automaton
+ * looks for substrings: a word of one or two letters is in nearly every
+ * text as a substring, seldom as a word. */
+#define PREFILTER_MAX_WORDS 64
+struct prefilter_words {
+	size_t n;
+	uint64_t first[4]; /* bit per byte some word opens with */
+	char *bytes;       /* the words one after another (not NUL-terminated) */
+	uint32_t *off;     /* where word k starts in bytes */
+	uint8_t *len;      /* its length, 1 to PREFILTER_MAX_LIT_LEN */
+	uint8_t *closed;   /* 1: a non-word character or the end follows it */
+	uint16_t *bit;     /* its bit in struct prefilter_tokens */
+};
+
+/* The words of pattern when it has the form
+ *   ZW* (?:w1|w2|…) NEXT …
+ * read without option settings ((?i), (?x) …), verbs, \Q or a top-level
+ * '|': ZW* zero-width items of which one is \b, ^ or \A (lookarounds
+ * between are read past), an unquantified group whose every branch opens
+ * with a run of ASCII letters, digits or '_' (the word: up to a
+ * quantified character, a group, a class or an escape; closed when a
+ * non-word character, \s or \b follows within the branch, or when the
+ * branch ends there and NEXT is \b, \s, ' ', $, \z, \Z or another
+ * non-word character), and only when some word is of at most two bytes
+ * (longer ones the automaton finds well enough) and every word is closed
+ * (a short word not closed is the prefix of many; the engine looks the
+ * words up among the text's tokens, prefilter_words_in()).  The words
+ * are the pattern's bytes: exact only without caseless matching.
+ * Returns 0 (ret->n 0: none) or -ENOMEM. */
+int prefilter_bounded_words(const char *pattern, struct prefilter_words *ret);
+
+/* Does s[0..len) hold one of w's words as prefilter_bounded_words()
+ * describes?  A byte >= 0x80 next to a word counts as a non-word
+ * character (it may be one); 1 when w has no words. */
+int prefilter_words_present(const struct prefilter_words *w, const char *s, size_t len);
+
+void prefilter_words_clear(struct prefilter_words *w);
+
+/* The tokens of a text (its runs of ASCII letters, digits and '_', a byte
+ * >= 0x80 ending one), as a Bloom filter of one bit a token: a closed
+ * word is in the text when it is one of them. */
+#define PREFILTER_TOKEN_BITS 4096
+struct prefilter_tokens {
+	uint64_t bits[PREFILTER_TOKEN_BITS / 64];
+};
+
+void prefilter_tokens_of(const char *s, size_t len, struct prefilter_tokens *t);
+
+/* prefilter_words_present() for the text of t, with a false 1 now and
+ * then (two tokens on one bit), never a false 0. */
+int prefilter_words_in(const struct prefilter_words *w, const struct prefilter_tokens *t);
+
+/* The pattern with its negative lookaheads (?!…) left out, when it has
+ * some: its matches are a superset of the pattern's (an assertion that
+ * consumes nothing only takes matches away), so a subject it does not
+ * match the pattern does not match either.  Patterns that differ only in
+ * the words they exclude (the "info@" of an e-mail rule and a copy's) have
+ * one such core: the engine runs it once a scan for them all.  None (*ret
+ * NULL) for syntax where leaving out an assertion could change more than
+ * that: atomic groups and possessive groups (a choice made without the
+ * assertion is not made again), \G, verbs, conditionals, recursion, back
+ * references, option settings, \Q; a (?!…) within another lookaround is
+ * kept as it is; a pattern longer than 512 bytes, or without a (?! in its
+ * first 64, is not read.  Returns 0 or -ENOMEM. */
+int prefilter_core(const char *pattern, char **ret);

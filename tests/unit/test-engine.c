@@ -1186,6 +1186,51 @@ static void test_anchored_pattern_skipped_on_longer_text(void)
 	filter_engine_free(e);
 }
 
+static const char words_core_rules[] =
+        "rule t.u\n title t\n category question\n statute FL\n tier possible\n severity 1\n"
+        " actions respond\n input normalized\n"
+        " pattern \\b(?:you|u|ur)\\b[^.!?]{0,40}\\?\n"
+        " match are u there?\n match you ok?\n match ur car?\n"
+        " nomatch thug?\n nomatch urgent?\n nomatch your turn?\nend\n"
+        "rule t.m1\n title t\n category harassment\n statute kommentarsregler\n tier possible\n"
+        " severity 1\n actions review\n input raw\n"
+        " pattern (?<![\\w.])(?!(?:info)@)[\\w.]{1,20}@\\w{2,}\\.se\n"
+        " match anna@xy.se\n match b.c@de.se\n match post@xy.se\n"
+        " nomatch info@xy.se\n nomatch a@b\n nomatch @ home\nend\n"
+        "rule t.m2\n title t\n category harassment\n statute kommentarsregler\n tier possible\n"
+        " severity 1\n actions review\n input raw\n"
+        " pattern (?<![\\w.])(?!(?:post)@)[\\w.]{1,20}@\\w{2,}\\.se\n"
+        " match anna@xy.se\n match b.c@de.se\n match info@xy.se\n"
+        " nomatch post@xy.se\n nomatch a@b\n nomatch @ home\nend\n";
+
+/* A pattern whose whole words are not among the text's tokens is not run,
+ * and two that share a core (their negative lookaheads left out) are not
+ * run when it does not match: their code is never compiled.  The
+ * verdicts are those without the prefilter. */
+static void test_words_and_shared_core_skip_patterns(void)
+{
+	struct filter_engine *e = from_text(words_core_rules, NULL);
+	T_ASSERT(e != NULL);
+	if (!e)
+		return;
+	struct filter_verdict *v;
+	const size_t compiled0 = code_cache_compiled();
+	T_ASSERT((v = scan(e, "thug life? urgent? your turn?")) != NULL && v->nhits == 0);
+	filter_verdict_free(v);
+	T_EQ_INT((int)compiled0, (int)code_cache_compiled());
+	T_ASSERT((v = scan(e, "mail me @ home.se, or at x@y")) != NULL && v->nhits == 0);
+	filter_verdict_free(v);
+	T_EQ_INT((int)compiled0 + 1, (int)code_cache_compiled()); /* the core only */
+	expect_hits(e, "thug life? urgent? your turn?", "");
+	expect_hits(e, "are u there?", "t.u");
+	expect_hits(e, "U?", "t.u"); /* normalised text is lowercase */
+	expect_hits(e, "mail me @ home.se, or at x@y", "");
+	expect_hits(e, "info@xy.se", "t.m2");
+	expect_hits(e, "post@xy.se", "t.m1");
+	expect_hits(e, "anna@xy.se or u?", "t.u t.m1 t.m2");
+	filter_engine_free(e);
+}
+
 int main(void)
 {
 	T_RUN(test_threat_verdict);
@@ -1219,5 +1264,6 @@ int main(void)
 	T_RUN(test_windows_on_long_text_find_what_whole_runs_find);
 	T_RUN(test_candidates_and_excepts_through_the_prefilter);
 	T_RUN(test_anchored_pattern_skipped_on_longer_text);
+	T_RUN(test_words_and_shared_core_skip_patterns);
 	return t_done();
 }

@@ -1,5 +1,7 @@
 /* The prefilter: literal extraction, Aho–Corasick, and the proof that it
  * never drops a match (PCRE2 stays the truth). */
+#include <ctype.h>
+
 #include "t.h"
 #include "trounds.h"
 #include "filter/aho.h"
@@ -797,6 +799,339 @@ static void test_anchored_span_never_skips_a_match(void)
 	printf("# %d matches, %d of them as long as the span allows\n", matches, at_span);
 	T_ASSERT(matches > 1000);
 	T_ASSERT(at_span > 1000);
+	pcre2_match_data_free(md);
+}
+
+/* The whole words of a pattern as "w1|w2]|…" (']': closed, a non-word
+ * character or the end follows), "" for none. */
+static const char *bounded_words(const char *pattern)
+{
+	static char buf[1024];
+	struct prefilter_words w;
+	if (prefilter_bounded_words(pattern, &w) < 0)
+		return "ENOMEM";
+	buf[0] = '\0';
+	for (size_t k = 0; k < w.n; k++) {
+		size_t at = strlen(buf);
+		snprintf(buf + at, sizeof(buf) - at, "%s%.*s%s", k ? "|" : "", (int)w.len[k],
+		         w.bytes + w.off[k], w.closed[k] ? "]" : "");
+	}
+	prefilter_words_clear(&w);
+	return buf;
+}
+
+static const char *const words_cases[] = {
+	/* en.question.addressed-qmark's form: \b, lookaheads, the words */
+	"\\b(?!you\\s+(?:kidding|serious)\\b)(?!you\\s*\\?)(?:you|your|u|ur|the\\s+(?:city|council)"
+	"|"
+	"stockholm|city\\s+hall)\\b[^.!?\\n]{0,200}\\?",
+	"\\b(?:ni|er|era|stockholms\\s+stad|namnden)\\b[^.!?]{0,160}\\?(?=\\s|$|[!?)\"'])",
+	"^(?:u\\b|abc\\s)c",
+	"\\b(?<w>u|ab)-",
+	"\\b(?:u\\s|abc-)-?x",
+	"\\b(?:u|ab)\\s+x",
+	"\\b(?:u\\b|abc\\b|x\\.y)",
+	"\\b(?:u|ab)$",
+	"(?<!x)\\b(?:u\\b|ab\\b|xyz,(?:y|z))",
+	"\\A(?:u|ab) ",
+	/* none */
+	"\\b(?:u|ab)-?x", /* not closed: the prefix of many words */
+	"\\b(?:u|ab)\\s*x",
+	"\\b(?:us?|ab)\\b",
+	"^(?:u|ab)c",
+	"\\b(?:u\\b|abc)c",
+	"\\b(?:abc|abd)\\b", /* no short word */
+	"(?i)\\b(?:u|ab)\\b",
+	"\\b(?i:u|ab)\\b",
+	"\\b(?:u|ab)\\b|foo",
+	"\\b(?:u|ab)?\\b",
+	"\\b(?:u|ab){1,2}\\b",
+	"\\B(?:u|ab)\\b",
+	"(?:u|ab)\\b",
+	"\\b(?:u|-ab)\\b",
+	"\\bx(?:u|ab)\\b",
+	"\\b(?:u|ab)\\b\\Qa|b\\E",
+	"\\b(?:u|ab)\\b(?x) # a | b",
+	"\\b(*UCP)(?:u|ab)\\b",
+	"\\b(?:u|(?:ab))\\b",
+	"\\b(?:u|[ab]c)\\b",
+};
+
+/* The first cases of words_cases[] that the reader refuses, each one step
+ * bolder than it: their words "u" and "ab" taken as closed. */
+#define WORDS_BOLD_CASES 5
+
+static void test_bounded_words_of_patterns(void)
+{
+	static const char *const want[] = {
+		"you]|your]|u]|ur]|the]|stockholm]|city]",
+		"ni]|er]|era]|stockholms]|namnden]",
+		"u]|abc]",
+		"u]|ab]",
+		"u]|abc]",
+		"u]|ab]",
+		"u]|abc]|x]",
+		"u]|ab]",
+		"u]|ab]|xyz]",
+		"u]|ab]",
+	};
+	const size_t nwant = sizeof(want) / sizeof(want[0]);
+	for (size_t i = 0; i < sizeof(words_cases) / sizeof(words_cases[0]); i++) {
+		const char *got = bounded_words(words_cases[i]);
+		const char *exp = i < nwant ? want[i] : "";
+		if (strcmp(got, exp) != 0)
+			T_FAIL_("/%s/: expected \"%s\", got \"%s\"", words_cases[i], exp, got);
+	}
+}
+
+/* prefilter_words_present() with a byte >= 0x80 taken as a word
+ * character: one step bolder than the check, and wrong. */
+static int words_present_bolder(const struct prefilter_words *w, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_' ||
+		              (unsigned char)s[i - 1] >= 0x80))
+			continue;
+		for (size_t k = 0; k < w->n; k++) {
+			size_t n = w->len[k];
+			if (n > len - i || memcmp(s + i, w->bytes + w->off[k], n) != 0)
+				continue;
+			unsigned char q = i + n < len ? (unsigned char)s[i + n] : 0;
+			if (i + n == len || !(isalnum(q) || q == '_' || q >= 0x80))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The words "u" and "ab", closed, as a bolder reader would give them. */
+static void bold_words(struct prefilter_words *w)
+{
+	static char bytes[] = "uab";
+	static uint32_t off[] = { 0, 1 };
+	static uint8_t len[] = { 1, 2 }, closed[] = { 1, 1 };
+	static uint16_t bit[] = { 0, 0 };
+	*w = (struct prefilter_words){
+		.n = 2, .bytes = bytes, .off = off, .len = len, .closed = closed, .bit = bit
+	};
+}
+
+/* PCRE2 is the truth: no subject it matches lacks the words, found in the
+ * text (prefilter_words_present()) or among its tokens
+ * (prefilter_words_in()).  Subjects are made of the words, their
+ * neighbours and characters that are word characters to PCRE2 but not
+ * ASCII (é) or neither (—).  A check one step bolder (é and — taken as
+ * word characters) or a reader one step bolder (the words of
+ * WORDS_BOLD_CASES taken as closed) loses matches. */
+static void test_bounded_words_never_lose_a_match(void)
+{
+	static const char *const pieces[] = { "u",         "ab",       "abc",
+		                              "you",       "your",     "ur",
+		                              "the",       "city",     "er",
+		                              "ni",        "c",        "x",
+		                              "y",         "z",        "s",
+		                              "-",         " ",        "?",
+		                              "!",         "\n",       ".",
+		                              ",",         "_",        "1",
+		                              "hall",      "\xc3\xa9", "\xe2\x80\x94",
+		                              "stockholm", "namnden" };
+	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+	const size_t nwant = 10;
+	pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+	int matches = 0, bold_high = 0, bold_reader = 0;
+	for (size_t i = 0; i < nwant + WORDS_BOLD_CASES; i++) {
+		struct prefilter_words w;
+		T_EQ_INT(0, prefilter_bounded_words(words_cases[i], &w));
+		const int bold = i >= nwant;
+		T_EQ_INT(bold ? 0 : 1, w.n > 0);
+		if (bold)
+			bold_words(&w);
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)words_cases[i], PCRE2_ZERO_TERMINATED,
+		                                 PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		T_ASSERT(code != NULL);
+		for (int k = 0; code && k < ROUNDS(20000); k++) {
+			char subj[256] = "";
+			for (int n = (int)rnd(10); n >= 0; n--)
+				strcat(subj, pieces[rnd((unsigned)np)]);
+			size_t len = strlen(subj);
+			if (pcre2_match(code, (PCRE2_SPTR)subj, len, 0, 0, md, NULL) < 0)
+				continue;
+			if (bold) {
+				bold_reader += !prefilter_words_present(&w, subj, len);
+				continue;
+			}
+			matches++;
+			bold_high += !words_present_bolder(&w, subj, len);
+			struct prefilter_tokens t;
+			prefilter_tokens_of(subj, len, &t);
+			if (!prefilter_words_present(&w, subj, len) || !prefilter_words_in(&w, &t))
+				T_FAIL_("/%s/ matches \"%s\", its words not found", words_cases[i],
+				        subj);
+		}
+		pcre2_code_free(code);
+		if (!bold)
+			prefilter_words_clear(&w);
+	}
+	printf("# %d matches; one step bolder would lose %d (é, — as word characters), %d "
+	       "(words not closed taken as closed)\n",
+	       matches, bold_high, bold_reader);
+	T_ASSERT(matches > ROUNDS(1500));
+	T_ASSERT(bold_high > ROUNDS(100));
+	T_ASSERT(bold_reader > ROUNDS(100));
+	pcre2_match_data_free(md);
+}
+
+/* Without the words no token sets their bit; with them one does. */
+static void test_bounded_words_among_tokens(void)
+{
+	struct prefilter_words w;
+	T_EQ_INT(0, prefilter_bounded_words(words_cases[0], &w));
+	struct prefilter_tokens t;
+	static const struct {
+		const char *text;
+		int in;
+	} cases[] = {
+		{ "thug life?", 0 },
+		{ "are u there?", 1 },
+		{ "u?", 1 },
+		{ "Is Stockholm nice?", 0 }, /* no (?i): the word is "stockholm" */
+		{ "in stockholm\xc3\xa9 today?", 1 },
+		{ "your_turn?", 0 },
+		{ "city_hall?", 0 },
+		{ "ursula, is it?", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *s = cases[i].text;
+		prefilter_tokens_of(s, strlen(s), &t);
+		T_EQ_INT(cases[i].in, prefilter_words_present(&w, s, strlen(s)));
+		if (cases[i].in)
+			T_EQ_INT(1, prefilter_words_in(&w, &t));
+	}
+	/* a text of many tokens but none of the words: few false answers */
+	int wrong = 0;
+	for (int n = 0; n < 1000; n++) {
+		char s[64];
+		snprintf(s, sizeof(s), "tok%d and w%dx?", n, n * 7);
+		prefilter_tokens_of(s, strlen(s), &t);
+		wrong += prefilter_words_in(&w, &t);
+	}
+	T_ASSERT(wrong < 30);
+	prefilter_words_clear(&w);
+}
+
+/* A pattern's core: the pattern without its negative lookaheads, or ""
+ * for none. */
+static const char *core_of(const char *pattern)
+{
+	static char buf[1024];
+	char *core;
+	if (prefilter_core(pattern, &core) < 0)
+		return "ENOMEM";
+	snprintf(buf, sizeof(buf), "%s", core ? core : "");
+	free(core);
+	return buf;
+}
+
+static const struct {
+	const char *pat, *core;
+} core_cases[] = {
+	{ "(?<![\\w.+-])(?!(?:info|kontakt)@)(?<v>[\\w.+-]{1,64}@(?!(?:[\\w-]+\\.)*stockholm\\."
+	  "se\\b)"
+	  "[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4})",
+	  "(?<![\\w.+-])(?<v>[\\w.+-]{1,64}@[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4})" },
+	{ "a(?!b)c|(?!x)", "ac|" },
+	{ "(?:a(?!b)|ab)c", "(?:a|ab)c" },
+	{ "(?=x(?!y))x[a-z]+", "" },             /* kept within a lookaround: nothing left out */
+	{ "(?<!a(?!b))c(?!d)", "(?<!a(?!b))c" }, /* kept whole: a negative lookbehind */
+	{ "[(?!]a(?!b)", "[(?!]a" },
+	{ "\\(?!a(?!b)", "\\(?!a" },
+	{ "x(?!y)+z", "" },
+	{ "(?>a(?!b)|ab)c", "" },
+	{ "(?:a(?!b)|ab)++c", "" },
+	{ "(?:a(?!b)|ab){1,2}+c", "" },
+	{ "\\Ga(?!b)", "" },
+	{ "(?i)a(?!b)", "" },
+	{ "(a)(?!b)\\1", "" },
+	{ "(*UCP)a(?!b)", "" },
+	{ "\\Qa(?!b)\\E", "" },
+	{ "abc", "" },
+};
+
+static void test_core_of_patterns(void)
+{
+	for (size_t i = 0; i < sizeof(core_cases) / sizeof(core_cases[0]); i++) {
+		const char *got = core_of(core_cases[i].pat);
+		if (strcmp(got, core_cases[i].core) != 0)
+			T_FAIL_("/%s/: expected \"%s\", got \"%s\"", core_cases[i].pat,
+			        core_cases[i].core, got);
+	}
+}
+
+/* PCRE2 is the truth: a subject the pattern matches its core matches.  A
+ * reader one step bolder (a lookahead within an atomic or possessive
+ * group left out) loses matches. */
+static void test_core_never_loses_a_match(void)
+{
+	static const char *const pats[] = {
+		"(?<![\\w.+-])(?!(?:info|ab)@)(?<v>[\\w.+-]{1,64}@(?!(?:[\\w-]+\\.)*ab\\.se\\b)"
+		"[\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,4})",
+		"a(?!b)c|(?!x)y",
+		"(?:a(?!b)|ab)c",
+		"(?<!a(?!b))c(?!d)",
+		"\\b(?!ab\\b)[a-c]+(?!c)\\b",
+	};
+	static const struct {
+		const char *pat, *bold;
+	} bold[] = {
+		{ "(?>a(?!b)|ab)c", "(?>a|ab)c" },
+		{ "(?:a(?!b)|ab)++c", "(?:a|ab)++c" },
+	};
+	static const char *const pieces[] = { "a", "b",  "c",    "d", "x",  "y", "@",
+		                              ".", "se", "info", " ", "ab", "-", "\xc3\xa9" };
+	const size_t np = sizeof(pieces) / sizeof(pieces[0]);
+	pcre2_match_data *md = pcre2_match_data_create(8, NULL);
+	const size_t npat = sizeof(pats) / sizeof(pats[0]);
+	int matches = 0, lost_bold = 0;
+	for (size_t i = 0; i < npat + sizeof(bold) / sizeof(bold[0]); i++) {
+		const char *pat = i < npat ? pats[i] : bold[i - npat].pat;
+		char *core = NULL;
+		T_EQ_INT(0, prefilter_core(pat, &core));
+		T_EQ_INT(i < npat, core != NULL);
+		const char *csrc = i < npat ? core : bold[i - npat].bold;
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *p = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+		                              PCRE2_UTF | PCRE2_UCP, &err, &off, NULL);
+		pcre2_code *c = csrc ? pcre2_compile((PCRE2_SPTR)csrc, PCRE2_ZERO_TERMINATED,
+		                                     PCRE2_UTF | PCRE2_UCP, &err, &off, NULL)
+		                     : NULL;
+		T_ASSERT(p && c);
+		for (int k = 0; p && c && k < ROUNDS(20000); k++) {
+			char subj[256] = "";
+			for (int n = (int)rnd(8); n >= 0; n--)
+				strcat(subj, pieces[rnd((unsigned)np)]);
+			size_t len = strlen(subj);
+			if (pcre2_match(p, (PCRE2_SPTR)subj, len, 0, 0, md, NULL) < 0)
+				continue;
+			const int lost = pcre2_match(c, (PCRE2_SPTR)subj, len, 0, 0, md, NULL) < 0;
+			if (i >= npat) {
+				lost_bold += lost;
+				continue;
+			}
+			matches++;
+			if (lost)
+				T_FAIL_("/%s/ matches \"%s\", its core /%s/ does not", pat, subj,
+				        core);
+		}
+		pcre2_code_free(p);
+		pcre2_code_free(c);
+		free(core);
+	}
+	printf("# %d matches; a bolder core would lose %d\n", matches, lost_bold);
+	T_ASSERT(matches > ROUNDS(5000));
+	T_ASSERT(lost_bold > ROUNDS(100));
 	pcre2_match_data_free(md);
 }
 
@@ -1802,6 +2137,11 @@ int main(void)
 	T_RUN(test_anchored_span_of_patterns);
 	T_RUN(test_anchored_span_never_skips_a_match);
 	T_RUN(test_implied_sets_take_one_place);
+	T_RUN(test_bounded_words_of_patterns);
+	T_RUN(test_bounded_words_never_lose_a_match);
+	T_RUN(test_bounded_words_among_tokens);
+	T_RUN(test_core_of_patterns);
+	T_RUN(test_core_never_loses_a_match);
 	T_RUN(test_aho_corasick_finds_all_literals);
 	T_RUN(test_aho_corasick_large_automaton);
 	T_RUN(test_aho_corasick_sparse_states_exact);
