@@ -714,20 +714,6 @@ static int start_rules(struct daemon *d)
 	return r;
 }
 
-/* Phase 3: items a crash left stored but not filtered.  A failure is
- * logged and the start goes on: the items stay for the next start. */
-static void start_repair(struct daemon *d)
-{
-	size_t repaired = 0;
-	int r = pipeline_repair(d->store, d->rules, d->config, clock_now_usec(), &repaired);
-	if (r)
-		log_error("cannot evaluate items left unevaluated by a crash: %s",
-		          store_strerror(d->store, r));
-	else if (repaired)
-		log_notice("evaluated %zu item(s) a previous run had stored but not filtered",
-		           repaired);
-}
-
 /* The API moved the manual test clock: fire what fell due, synchronously. */
 static int on_testclock(void *arg, int64_t to, size_t *ret_fired)
 {
@@ -1052,12 +1038,8 @@ int daemon_start(struct daemon *d)
 		r = start_store(d);
 	if (r == 0)
 		r = start_rules(d);
-	if (r == 0) {
-		/* with rules built after READY, the backlog repairs */
-		if (!d->build_after_start)
-			start_repair(d);
+	if (r == 0)
 		r = start_api(d);
-	}
 	if (r == 0)
 		r = start_fetch(d);
 	if (r == 0)
@@ -1068,6 +1050,11 @@ int daemon_start(struct daemon *d)
 		r = start_build(d);
 	if (r == 0)
 		start_ready(d);
+	/* Items a crash left stored but not filtered: evaluated in slices
+	 * after READY, however many there are (with rules built after READY,
+	 * once they are in: rules_built()). */
+	if (r == 0 && !d->build_after_start)
+		backlog_start(d->backlog);
 	return r;
 }
 

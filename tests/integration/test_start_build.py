@@ -8,11 +8,13 @@ build lets it finish.  VAKTD_TEST_RELOAD_HOLD names a FIFO the worker
 reads a byte from before it ends, so the test holds the build open
 without racing it; the manual test clock drives the polls."""
 import os
+import re
+import shutil
 import signal
 import tempfile
 
 from fetchcase import FetchBase, real_now, rows
-from vakttest import main, wait_for
+from vakttest import TEST_RULES, main, wait_for
 
 
 class StartBuild(FetchBase):
@@ -20,6 +22,9 @@ class StartBuild(FetchBase):
         super().setUp()
         self.hold = os.path.join(self.tmp, "hold")
         os.mkfifo(self.hold)
+        # A copy, so that a test can change the rule set.
+        self.rules = os.path.join(self.tmp, "rules")
+        shutil.copytree(TEST_RULES, self.rules)
 
     def release(self):
         """Let the held build end (blocks until the worker reads)."""
@@ -30,14 +35,20 @@ class StartBuild(FetchBase):
         """A restart without a plan cache file (a cold one), its build held."""
         cache = tempfile.mkdtemp(prefix="cache-", dir=self.tmp)
         d = self.vaktd("--test-clock", real_now() + ",manual",
-                       env={"VAKTD_TEST_RELOAD_HOLD": self.hold,
-                            "CACHE_DIRECTORY": cache}).start()
+                       env={"VAKTD_TEST_RELOAD_HOLD": self.hold, "CACHE_DIRECTORY": cache,
+                            "VAKT_RULES_DIR": self.rules}).start()
+        self.db = os.path.join(d.state_dir, "vakt.db")
+        return d
+
+    def plain_start(self):
+        d = self.vaktd("--test-clock", real_now() + ",manual",
+                       env={"VAKT_RULES_DIR": self.rules}).start()
         self.db = os.path.join(d.state_dir, "vakt.db")
         return d
 
     def first_start(self):
         """The rules are proved (their examples run) before READY."""
-        d = self.start()
+        d = self.plain_start()
         self.assertFalse("being built" in d.log(), d.log())
         self.assertTrue(d.status()["filters_ready"])
         d.stop()
@@ -81,6 +92,50 @@ class StartBuild(FetchBase):
         d.ctl("item", "1", "--evaluate", "--json")
         self.assertEqual(verdicts + 1, rows(self.db, "SELECT count(*) FROM verdicts")[0][0])
         self.assertEqual(0, d.ctl("filters", "stats", "--json").returncode)
+
+    def crash_with_waiting_items(self):
+        """Items stored without a verdict by a vaktd killed (kill -9) while
+        its build was held: what a crash between storing and filtering
+        leaves.  Their number."""
+        sim = self.sim()
+        self.account("acct", sim)
+        self.first_start()
+        d = self.held_start()
+        polls = self.poll(d, "acct")
+        self.need_connector(polls)
+        self.assertEqual("ok", polls[0]["result"], polls)
+        d.signal(signal.SIGKILL)
+        d.wait_exit()
+        waiting = rows(self.db, "SELECT count(*) FROM items_unevaluated")[0][0]
+        self.assertGreater(waiting, 0)
+        self.assertEqual(0, rows(self.db, "SELECT count(*) FROM verdicts")[0][0])
+        return waiting
+
+    def check_evaluated_after_ready(self, d, waiting):
+        wait_for(lambda: rows(self.db, "SELECT count(*) FROM items_unevaluated")[0][0] == 0,
+                 "the items a crash left evaluated")
+        self.assertEqual(waiting,
+                         rows(self.db, "SELECT count(DISTINCT item_id) FROM verdicts")[0][0])
+        wait_for(lambda: "stored without a verdict" in d.log(), "the backlog's note")
+        self.assertRegex(d.log(), r"evaluated %d item\(s\) stored without a verdict" % waiting)
+        # After READY, not before it: the start does not grow with them.
+        log = d.log()
+        self.assertLess(log.index(" running: "), log.index("stored without a verdict"))
+
+    def test_items_a_crash_left_are_evaluated_after_ready(self):
+        waiting = self.crash_with_waiting_items()
+        d = self.plain_start()  # the rules are vouched for: built after READY
+        self.assertIn("its engine is built after READY", d.log())
+        self.check_evaluated_after_ready(d, waiting)
+
+    def test_items_a_crash_left_after_a_rule_change(self):
+        waiting = self.crash_with_waiting_items()
+        with open(os.path.join(self.rules, "10-threat.rules"), "a") as f:
+            f.write("\n# a comment changes the digest\n")
+        d = self.plain_start()  # a new rule set: proved before READY
+        self.assertRegex(d.log(), r"rule set [0-9a-f]{16}: all [0-9]+ examples passed")
+        self.assertNotIn("being built", d.log())
+        self.check_evaluated_after_ready(d, waiting)
 
     def test_a_reload_during_the_build_follows_it(self):
         self.first_start()
