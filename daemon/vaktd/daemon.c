@@ -402,6 +402,11 @@ static int rules_built(struct daemon *d, struct pipeline_rules *next, int r,
 	d->api_env.rules = next;
 	pipeline_rules_free(waiting);
 	log_info("filtering with rule set %s: %zu rules", next->digest, next->nrules);
+	/* Stopping (the build ended during the stop, or after the loop):
+	 * the waiting items are the next start's, and STATUS stays
+	 * "stopping", as after a reload. */
+	if (d->stopping)
+		return 0;
 	if (d->backlog)
 		backlog_start(d->backlog);
 	notify_status(d);
