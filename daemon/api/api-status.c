@@ -60,6 +60,15 @@ void api_get_status(const struct api_env *env, const struct api_req *req, struct
 	cJSON_AddNumberToObject(p, "escalations", (double)c.escalations_unsent);
 	cJSON_AddNumberToObject(p, "actions", (double)c.actions_waiting);
 	cJSON_AddNumberToObject(p, "actions_proposed", (double)c.actions_proposed);
+	/* Items stored without a verdict and the pass that evaluates them
+	 * (after a crash, or fetched while a start's engine was being built). */
+	cJSON *b = cJSON_AddObjectToObject(o, "verdict_backlog");
+	size_t evaluated = 0;
+	cJSON_AddBoolToObject(b, "running",
+	                      env->backlog_running &&
+	                              env->backlog_running(env->backlog_arg, &evaluated));
+	cJSON_AddNumberToObject(b, "waiting", (double)c.unevaluated);
+	cJSON_AddNumberToObject(b, "evaluated", (double)evaluated);
 	const struct catchup *cu = env->catchup;
 	if (cu) {
 		/* The last run of the deadline scan that took more than one

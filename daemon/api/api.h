@@ -98,6 +98,11 @@ struct api_env {
 	/* The deadline scan's catch-up (GET /v1/status); NULL where there is
 	 * no daemon (tests). */
 	const struct catchup *catchup;
+	/* Whether the pass that evaluates items waiting for a verdict runs
+	 * (vaktd/backlog.h), and *ret_evaluated the items its passes evaluated
+	 * since start (GET /v1/status).  NULL where there is no daemon. */
+	bool (*backlog_running)(void *arg, size_t *ret_evaluated);
+	void *backlog_arg;
 };
 
 struct api_response {

@@ -14,6 +14,15 @@ static int show_status(const cJSON *st, void *userdata)
 	if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(st, "filters_ready")))
 		printf("filters:    the rules' engine is being built; fetched items wait for their "
 		       "verdict\n");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(st, "verdict_backlog");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "running")))
+		printf("verdicts:   %.0f item(s) wait for their verdict; being evaluated\n",
+		       ctl_json_num(b, "waiting", 0));
+	else if (ctl_json_num(b, "waiting", 0) > 0)
+		/* waiting for the engine, or items of accounts no longer configured */
+		printf("verdicts:   %.0f item(s) without a verdict, not being evaluated (waiting "
+		       "for the rules' engine, or of accounts no longer configured)\n",
+		       ctl_json_num(b, "waiting", 0));
 	printf("clock:      %s%s\n", ctl_json_str(st, "now", "?"),
 	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "test_clock")) ? " (test clock)"
 	                                                                        : "");

@@ -39,6 +39,10 @@ int store_counts(struct store *s, struct store_counts *ret)
 	/* accounts is small (one row per configured account): counted. */
 	r |= count(s, "SELECT count(*) FROM accounts WHERE removed_at IS NULL", &c.accounts);
 	r |= counter(s, "items", &c.items);
+	/* items_unevaluated is empty but for a start's first moments (a
+	 * crash's leftovers, items fetched while the engine was being built)
+	 * and the items of accounts no longer configured: counted. */
+	r |= count(s, "SELECT count(*) FROM items_unevaluated", &c.unevaluated);
 	/* Pending means not yet answered or resolved: running, paused and
 	 * breached clocks alike (stopped_at is set when one is stopped). */
 	r |= counter(s, "pending_review", &c.pending_review);

@@ -125,6 +125,9 @@ struct store_counts {
 	int64_t actions_proposed; /* waiting for a moderator's decision */
 	int64_t audit_entries;
 	int64_t polls;
+	/* items whose latest version waits for a verdict (items_unevaluated):
+	 * normally none; counted, being small */
+	int64_t unevaluated;
 };
 
 int store_counts(struct store *s, struct store_counts *ret);

@@ -572,6 +572,16 @@ static const char *on_stopped_why(void *arg, const char *account)
 	return d->fetch ? fetch_stopped_why(d->fetch, account) : "";
 }
 
+/* GET /v1/status: the pass over the items waiting for a verdict. */
+static bool on_backlog_running(void *arg, size_t *ret_evaluated)
+{
+	const struct daemon *d = arg;
+	if (!d->backlog)
+		return false;
+	*ret_evaluated = backlog_evaluated(d->backlog);
+	return backlog_running(d->backlog);
+}
+
 int daemon_check_config(const struct daemon_opts *opts)
 {
 	struct diag_list diags = { 0 };
@@ -999,6 +1009,8 @@ static int start_build(struct daemon *d)
 		log_error("cannot set up the backlog: %s", vakt_strerror(r));
 		return r;
 	}
+	d->api_env.backlog_running = on_backlog_running;
+	d->api_env.backlog_arg = d;
 	if (!d->build_after_start)
 		return 0;
 	struct pipeline_rules *next = NULL;

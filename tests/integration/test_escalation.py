@@ -204,7 +204,7 @@ class Escalation(VaktTestCase):
         super().tearDown()
 
     def manual(self, start):
-        return self.vaktd("--test-clock", start + ",manual").start()
+        return self.vaktd("--test-clock", start + ",manual").start().settle()
 
     def escalations(self, d):
         return json.loads(d.ctl("escalations", "--json").stdout)["escalations"]

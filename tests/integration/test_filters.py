@@ -75,7 +75,7 @@ class Filters(VaktTestCase):
         shutil.copytree(TEST_RULES, self.rules)
 
     def daemon(self):
-        return self.vaktd(env={"VAKT_RULES_DIR": self.rules}).start()
+        return self.vaktd(env={"VAKT_RULES_DIR": self.rules}).start().settle()
 
     def reload(self, d):
         mark = len(d.notify.messages)

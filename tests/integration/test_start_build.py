@@ -74,6 +74,10 @@ class StartBuild(FetchBase):
         items = rows(self.db, "SELECT count(*) FROM items")[0][0]
         self.assertEqual(items, rows(self.db, "SELECT count(*) FROM items_unevaluated")[0][0])
         self.assertEqual(0, rows(self.db, "SELECT count(*) FROM verdicts")[0][0])
+        self.assertEqual({"running": False, "waiting": items, "evaluated": 0},
+                         d.status()["verdict_backlog"])
+        self.assertIn("%d item(s) without a verdict, not being evaluated" % items,
+                      d.ctl("status").stdout)
         r = d.ctl("item", "1", "--evaluate", "--json", check=False)
         self.assertNotEqual(0, r.returncode)
         self.assertIn("being built", r.stdout + r.stderr)
@@ -85,6 +89,9 @@ class StartBuild(FetchBase):
         self.assertEqual(items, rows(self.db, "SELECT count(DISTINCT item_id) FROM verdicts")[0][0])
         wait_for(lambda: "item(s) stored without a verdict" in d.log(), "the backlog's note")
         self.assertRegex(d.log(), r"evaluated %d item\(s\) stored without a verdict" % items)
+        self.assertEqual({"running": False, "waiting": 0, "evaluated": items},
+                         d.status()["verdict_backlog"])
+        self.assertNotIn("verdicts:", d.ctl("status").stdout)
         self.assertIn("filtering with rule set", d.log())
         self.assertIn("plan built and written", d.log())
         # From now on the engine answers at once.

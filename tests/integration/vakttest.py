@@ -157,6 +157,16 @@ class Vaktd:
     def status(self):
         return json.loads(self.ctl("status", "--json").stdout)
 
+    def settle(self):
+        """Wait until the rules' engine is in and no pass over the items
+        waiting for a verdict runs: an item a test then writes into the
+        store itself is evaluated only when the test asks."""
+        def settled():
+            st = self.status()
+            return st["filters_ready"] and not st["verdict_backlog"]["running"]
+        wait_for(settled, "the engine built and the verdict backlog idle")
+        return self
+
     # --- the manual test clock (vaktd --test-clock START,manual) ---------
     # Each call returns when the daemon has fired and handled every timer
     # that fell due, so a test never waits for simulated time to pass.
