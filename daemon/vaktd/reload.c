@@ -23,6 +23,10 @@ struct reload_job {
 	 * VAKTD_TEST_RELOAD_HOLD: lets a test see the loop at work while a
 	 * reload is being prepared, without racing the preparation. */
 	char *test_hold;
+	/* VAKTD_TEST_BUILD_FAIL set: a start's build fails as if memory had
+	 * run out, the one way a vouched rule set's build can fail, so that a
+	 * test can see what vaktd does then. */
+	bool test_fail_build;
 	void (*done)(void *arg);
 	void *arg;
 	bool thread_live; /* a thread runs or is not joined yet */
@@ -100,6 +104,10 @@ static void hold_for_test(const char *fifo)
 static void build(struct reload_job *j)
 {
 	struct reload_prep *p = &j->prep;
+	if (j->test_fail_build) {
+		p->r = -ENOMEM;
+		return;
+	}
 	p->r = pipeline_rules_prove(p->rules, 1, &p->diags);
 }
 
@@ -157,6 +165,7 @@ int reload_job_new(struct event_base *base, const char *db_path, void (*done)(vo
 		return -ENOMEM;
 	j->done = done;
 	j->arg = arg;
+	j->test_fail_build = getenv("VAKTD_TEST_BUILD_FAIL") != NULL;
 	if (!(j->db_path = strdup(db_path)) || (hold && *hold && !(j->test_hold = strdup(hold))))
 		goto fail;
 	if ((r = wakeup_new(base, on_wake, j, &j->wake)) < 0)

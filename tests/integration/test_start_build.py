@@ -167,6 +167,25 @@ class StartBuild(FetchBase):
         # What became of the build is logged: the plan file was written.
         self.assertIn("plan built and written", log)
 
+    def test_a_build_that_fails_after_ready_stops_vaktd_with_exit_code_1(self):
+        self.first_start()
+        d = self.vaktd("--test-clock", real_now() + ",manual",
+                       env={"VAKTD_TEST_BUILD_FAIL": "1", "VAKT_RULES_DIR": self.rules}).start()
+        # READY was sent: systemd sees the failure as the exit code, and
+        # Restart=on-failure starts vaktd again.
+        self.assertEqual(1, d.wait_exit())
+        log = d.log()
+        self.assertIn("its engine is built after READY", log)
+        self.assertRegex(log, r"cannot build the engine of rule set [0-9a-f]{16}: "
+                              r"Cannot allocate memory")
+        self.assertIn("stopping: vaktd cannot filter", log)
+        d.notify.wait_for("STOPPING=1")
+        self.assertNotIn("filtering with rule set", log)
+        # The next start builds the engine and filters.
+        d2 = self.plain_start()
+        wait_for(lambda: d2.status()["filters_ready"], "the engine built")
+        self.assertIn("filtering with rule set", d2.log())
+
 
 if __name__ == "__main__":
     main()
