@@ -76,7 +76,12 @@ void api_post_reload(const struct api_env *env, const struct api_req *req, struc
 		api_fail(ret, 500, "internal", "reload failed: %s", vakt_strerror(r));
 		return;
 	}
-	if (!env->reload_outcome(env->reload_arg, ticket, &out)) {
+	const int ended = env->reload_outcome(env->reload_arg, ticket, &out);
+	if (ended < 0) {
+		api_fail(ret, 503, "stopping", "vaktd is stopping; not reloading");
+		return;
+	}
+	if (!ended) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddBoolToObject(o, "reloading", 1);
 		ret->status = 202;

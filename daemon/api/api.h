@@ -66,7 +66,8 @@ struct api_env {
 	 * while stopping).  NULL where there is no daemon (tests). */
 	int (*reload)(void *arg, const char *actor, uint64_t *ret_ticket);
 	/* How attempt ticket went: 1 with *ret filled (taken or refused; the
-	 * caller clears its diags) once it has ended, 0 while it runs.  The
+	 * caller clears its diags) once it has ended, 0 while it runs,
+	 * -ESHUTDOWN when it never will (vaktd stops).  The
 	 * daemon wakes waiting requests when one ends (api_server_wake()). */
 	int (*reload_outcome)(void *arg, uint64_t ticket, struct api_reload_outcome *ret);
 	void *reload_arg;

@@ -19,9 +19,11 @@ static int show_status(const cJSON *st, void *userdata)
 		printf("verdicts:   %.0f item(s) wait for their verdict; being evaluated\n",
 		       ctl_json_num(b, "waiting", 0));
 	else if (ctl_json_num(b, "waiting", 0) > 0)
-		/* waiting for the engine, or items of accounts no longer configured */
+		/* waiting for the engine, of accounts no longer configured, or
+		 * logged as failed */
 		printf("verdicts:   %.0f item(s) without a verdict, not being evaluated (waiting "
-		       "for the rules' engine, or of accounts no longer configured)\n",
+		       "for the rules' engine, of accounts no longer configured, or failed: see "
+		       "the log)\n",
 		       ctl_json_num(b, "waiting", 0));
 	printf("clock:      %s%s\n", ctl_json_str(st, "now", "?"),
 	       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "test_clock")) ? " (test clock)"

@@ -9,6 +9,7 @@
 #include "deadline/deadline.h"
 #include "escalate/escalate.h"
 #include "pipeline/act-queue.h"
+#include "util/log.h"
 #include "util/strbuf.h"
 
 /* Space-separated names of the active hits' categories, rules, actions. */
@@ -383,8 +384,18 @@ int pipeline_repair_some(struct store *s, struct pipeline_rules *rules, const st
                          int64_t now, size_t max, int64_t *cursor, size_t *ret_done, bool *ret_more)
 {
 	int64_t *ids = NULL;
+	const int64_t from = *cursor;
 	size_t n = 0, done = 0;
-	int r = store_items_unevaluated(s, *cursor, max, &ids, &n);
+	int r = store_items_unevaluated(s, from, max, &ids, &n);
+	/* One commit for the batch, not one per item: each commit waits for
+	 * the disk (synchronous=FULL), and the batch is what a slice of the
+	 * loop may take.  Each item's evaluation is a savepoint in it. */
+	if (r == 0)
+		r = store_begin(s);
+	if (r) {
+		free(ids);
+		return r;
+	}
 	/* An item that cannot be evaluated (its account is gone) stays in
 	 * the table: the cursor passes it, or every slice would read it
 	 * again. */
@@ -399,10 +410,23 @@ int pipeline_repair_some(struct store *s, struct pipeline_rules *rules, const st
 		const struct config_account *a = config_find_account(cfg, account);
 		if (!a || !a->cal)
 			continue;
-		r = pipeline_evaluate(s, rules, a, ids[i], now, &res);
-		done += r == 0;
+		/* One item that fails (its savepoint rolled back) must not keep
+		 * the items after it from their verdicts: it waits for the next
+		 * start.  A store that fails fails the commit below. */
+		int er = pipeline_evaluate(s, rules, a, ids[i], now, &res);
+		if (er == 0)
+			done++;
+		else
+			log_warning(
+			        "item %lld: cannot evaluate it (%s); it waits for the next start",
+			        (long long)ids[i], store_strerror(s, er));
 	}
+	r = store_end(s, r);
 	free(ids);
+	if (r) {
+		*cursor = from; /* all of it rolled back: the batch again */
+		done = 0;
+	}
 	*ret_done = done;
 	*ret_more = r == 0 && n == max;
 	return r;

@@ -16,14 +16,24 @@
 /* Work a slice may do before it gives the loop back (the loop's budget
  * for one piece is about 10 ms, docs/operations.md). */
 #define BACKLOG_SLICE_USEC 5000
-/* Items read from the store at a time within a slice. */
+/* Items read from the store at a time within a slice, evaluated in one
+ * transaction (pipeline_repair_some()). */
 #define BACKLOG_BATCH 16
+/* After a pass that failed (the store), the next is tried this much
+ * later (the daemon's clock), from backlog_tick(). */
+#define BACKLOG_RETRY_USEC (60 * USEC_PER_SEC)
 
 struct backlog {
 	struct backlog_env env;
-	struct event *ev; /* the next slice, made active by the one before */
+	/* The next slice: a timer of zero timeout, added by the one before.
+	 * Not event_active(): libevent runs an event made active from a
+	 * callback in the same pass, before it looks at the sockets and
+	 * timers again, so a chain of slices would hold the loop to the end
+	 * of the pass (escalate_outbox_kick() says the same). */
+	struct event *ev;
 	bool running;
-	int64_t cursor; /* the last item id a pass looked at */
+	int64_t retry_at; /* the daemon's clock; 0: no failed pass to retry */
+	int64_t cursor;   /* the last item id a pass looked at */
 	size_t pass_done, total_done;
 };
 
@@ -34,14 +44,27 @@ static int64_t monotonic_usec(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static void next_slice(struct backlog *b)
+{
+	static const struct timeval now = { 0, 0 };
+	if (evtimer_add(b->ev, &now) == 0)
+		return;
+	/* cannot happen short of a broken loop; the tick tries again */
+	log_error("cannot schedule the next slice of the items waiting for a verdict");
+	b->running = false;
+	b->retry_at = clock_now_usec();
+}
+
 static void pass_end(struct backlog *b, int r)
 {
 	b->running = false;
-	if (r)
-		log_error("cannot evaluate the items waiting for a verdict: %s; they wait for "
-		          "the next start",
+	b->retry_at = 0;
+	if (r) {
+		b->retry_at = clock_now_usec() + BACKLOG_RETRY_USEC;
+		log_error("cannot evaluate the items waiting for a verdict: %s; trying again "
+		          "in a minute",
 		          store_strerror(b->env.store, r));
-	else if (b->pass_done)
+	} else if (b->pass_done)
 		log_notice("evaluated %zu item(s) stored without a verdict (left by a crash, or "
 		           "fetched while the rules were being built)",
 		           b->pass_done);
@@ -68,7 +91,7 @@ static void on_slice(evutil_socket_t fd, short what, void *arg)
 	if (slice_done && b->env.evaluated)
 		b->env.evaluated(b->env.arg);
 	if (r == 0 && more)
-		event_active(b->ev, 0, 0);
+		next_slice(b);
 	else
 		pass_end(b, r);
 }
@@ -79,7 +102,7 @@ int backlog_new(const struct backlog_env *env, struct backlog **ret)
 	if (!b)
 		return -ENOMEM;
 	b->env = *env;
-	b->ev = event_new(env->base, -1, 0, on_slice, b);
+	b->ev = evtimer_new(env->base, on_slice, b);
 	if (!b->ev) {
 		free(b);
 		return -ENOMEM;
@@ -93,9 +116,27 @@ void backlog_start(struct backlog *b)
 	if (b->running)
 		return;
 	b->running = true;
+	b->retry_at = 0;
 	b->cursor = 0;
 	b->pass_done = 0;
-	event_active(b->ev, 0, 0);
+	next_slice(b);
+}
+
+void backlog_tick(struct backlog *b)
+{
+	if (b && !b->running && b->retry_at && clock_now_usec() >= b->retry_at)
+		backlog_start(b);
+}
+
+void backlog_stop(struct backlog *b)
+{
+	if (!b || !b->running)
+		return;
+	evtimer_del(b->ev);
+	b->running = false;
+	log_info("stopped evaluating the items waiting for a verdict (%zu evaluated); the rest "
+	         "wait for the next start",
+	         b->pass_done);
 }
 
 bool backlog_running(const struct backlog *b)

@@ -32,8 +32,17 @@ int backlog_new(const struct backlog_env *env, struct backlog **ret);
 
 /* Evaluate every item that waits for a verdict, from the oldest, in
  * slices; a pass already running goes on (it reaches what was stored
- * after it began: ids only grow). */
+ * after it began: ids only grow).  An item that cannot be evaluated is
+ * logged and passed; it waits for the next start. */
 void backlog_start(struct backlog *b);
+
+/* From the daemon's tick: a pass that failed (the store) is tried again
+ * a minute later. */
+void backlog_tick(struct backlog *b);
+
+/* Stopping: the pass ends after the slice that runs; what is left waits
+ * for the next start. */
+void backlog_stop(struct backlog *b);
 
 bool backlog_running(const struct backlog *b);
 

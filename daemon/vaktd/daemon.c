@@ -121,6 +121,8 @@ static void on_tick(void *arg)
 	if (d->store && !ctimer_armed(d->scan_more))
 		scan_deadlines(d);
 	act_run(d->act);
+	if (!d->stopping)
+		backlog_tick(d->backlog);
 	int r;
 	if (d->store && d->rules &&
 	    (r = pipeline_flush_stats(d->store, d->rules, clock_now_usec())) != 0)
@@ -467,12 +469,14 @@ static int on_api_reload(void *arg, const char *actor, uint64_t *ret_ticket)
 }
 
 /* How attempt ticket went: 1 with *ret filled (the caller clears its
- * diags) once it has ended, 0 while it has not. */
+ * diags) once it has ended, 0 while it has not, -ESHUTDOWN when it never
+ * will (vaktd stops: a reload asked for meanwhile does not start, one
+ * being prepared is abandoned). */
 static int on_api_reload_outcome(void *arg, uint64_t ticket, struct api_reload_outcome *ret)
 {
 	const struct daemon *d = arg;
 	if (d->reload_ended < ticket)
-		return 0;
+		return d->stopping ? -ESHUTDOWN : 0;
 	ret->taken = d->reload_last.taken;
 	ret->generation = d->reload_last.generation;
 	ret->diags = (struct diag_list){ 0 };
@@ -526,6 +530,10 @@ static void begin_stop(struct daemon *d)
 	 * daemon_free() joins its thread. */
 	if (d->audit_job && api_audit_job_cancel(d->audit_job))
 		log_info("cancelling the audit verification in progress");
+	backlog_stop(d->backlog);
+	/* Requests waiting for a reload that will not come: answered now. */
+	if (d->api)
+		api_server_wake(d->api);
 	if (d->reload_job && reload_job_running(d->reload_job))
 		log_info(d->build_after_start
 		                 ? "the rules' engine being built is let finish, then freed"
@@ -712,8 +720,10 @@ static int start_rules(struct daemon *d)
 	struct diag_list diags = { 0 };
 	int known = 0;
 	/* Proved before by this vaktd: nothing can fail but memory, so the
-	 * engine is built after READY=1 (start_build()); a store that cannot
-	 * say proves them now, as a changed rule set is. */
+	 * engine is built after READY=1 (start_build()).  Otherwise they are
+	 * proved now, as a changed rule set is; a store that cannot say
+	 * which rule sets it vouches for fails that too (check_rules()): it
+	 * was just opened, and cannot be read. */
 	if (pipeline_rules_known(d->rules, d->store, &known) == 0 && known) {
 		d->build_after_start = true;
 		log_vouched(d->rules, "; its engine is built after READY");

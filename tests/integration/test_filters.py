@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import time
 
-from vakttest import VaktTestCase, VAKTD, TEST_RULES, SHIPPED_RULES, main
+from vakttest import VaktTestCase, VAKTD, TEST_RULES, SHIPPED_RULES, main, wait_for
 
 BROKEN_RULE = """
 rule sv.test.broken
@@ -116,6 +116,36 @@ class Filters(VaktTestCase):
         self.assertEqual(1, st["sv.threat.kill-direct"]["true_positives"])
         self.assertIsNotNone(st["sv.threat.kill-direct"]["last_hit"])
         self.assertIn("filters", d2.ctl("help").stdout)
+
+    def test_the_api_answers_while_waiting_items_are_evaluated(self):
+        # Items a crash left without a verdict: evaluated after READY in
+        # slices, between which the loop answers (a pass held the loop to
+        # its end when each slice made the next one active at once).
+        d = self.daemon()
+        d.stop()
+        db = os.path.join(d.state_dir, "vakt.db")
+        con = sqlite3.connect(db, timeout=10)
+        now = int(time.time() * 1_000_000)
+        with con:
+            for i in range(3000):
+                cur = con.execute(
+                    "INSERT INTO items(account_id, platform_id, kind, text, published_at, "
+                    "first_seen_at, last_seen_at) VALUES ('stockholm-fb', ?, 'comment', ?, ?, "
+                    "?, ?)", ("left%d" % i, "Hur dags öppnar biblioteket?", now, now, now))
+                con.execute("INSERT INTO item_versions(item_id, seen_at, text, platform_state) "
+                            "VALUES (?, ?, 'Hur dags öppnar biblioteket?', 'visible')",
+                            (cur.lastrowid, now))
+        con.close()
+        d2 = self.vaktd(env={"VAKT_RULES_DIR": self.rules}).start()
+        seen = []
+        def done():
+            b = d2.status()["verdict_backlog"]
+            seen.append(b)
+            return not b["running"] and b["waiting"] == 0
+        wait_for(done, "the waiting items evaluated", timeout=300)
+        self.assertTrue(any(b["running"] and b["waiting"] > 0 for b in seen), seen[:3])
+        self.assertEqual(3000, seen[-1]["evaluated"])
+        self.assertIn("evaluated 3000 item(s) stored without a verdict", d2.log())
 
     def test_broken_rules_keep_the_previous_set(self):
         d = self.daemon()

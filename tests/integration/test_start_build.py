@@ -11,10 +11,11 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import tempfile
 
 from fetchcase import FetchBase, real_now, rows
-from vakttest import TEST_RULES, main, wait_for
+from vakttest import PATIENCE, TEST_RULES, VAKTCTL, main, wait_for
 
 
 class StartBuild(FetchBase):
@@ -156,6 +157,25 @@ class StartBuild(FetchBase):
         self.release()  # the reload's preparation
         wait_for(lambda: d.status()["config_generation"] == gen + 1, "the reload")
         self.assertTrue(d.status()["filters_ready"])
+
+    def test_a_reload_asked_for_during_the_build_is_answered_at_a_stop(self):
+        self.first_start()
+        d = self.held_start()
+        ctl = subprocess.Popen([VAKTCTL, "--socket", d.socket, "reload"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            wait_for(lambda: "another follows it" in d.log(), "the reload queued")
+            d.signal(signal.SIGTERM)
+            # Answered at the stop, not left waiting for a reload that
+            # will not start.
+            out, _ = ctl.communicate(timeout=PATIENCE)
+        finally:
+            if ctl.poll() is None:
+                ctl.kill()
+                ctl.wait()
+        self.assertNotEqual(0, ctl.returncode)
+        self.assertIn("stopping", out)
+        self.assertEqual(0, d.wait_exit())
 
     def test_stop_during_the_build_lets_it_finish(self):
         self.first_start()
