@@ -255,6 +255,46 @@ static void test_repair_in_slices_passes_what_it_skips(void)
 	T_EQ_INT(0, (int64_t)done);
 }
 
+/* An item whose evaluation fails does not keep the items after it in
+ * the batch, one transaction, from their verdicts: its savepoint is
+ * rolled back, it is passed, and it waits. */
+static void test_repair_passes_an_item_that_fails(void)
+{
+	struct config cfg = { .accounts = &acc, .n_accounts = 1 };
+	int64_t ids[3], version;
+	for (int i = 0; i < 3; i++) {
+		char pid[16];
+		snprintf(pid, sizeof(pid), "fails%d", i);
+		struct store_item_in in = item(pid, "Hur dags öppnar badhuset?");
+		T_EQ_INT(0, store_begin(store));
+		T_EQ_INT(0, store_item_upsert(store, &in, MONDAY_10, &ids[i], &version));
+		T_EQ_INT(0, store_commit(store));
+	}
+	/* The middle one's verdict cannot be written (a statement that
+	 * fails, as a full disk would make it). */
+	char sql[256];
+	snprintf(sql, sizeof(sql),
+	         "CREATE TEMP TRIGGER planted BEFORE INSERT ON verdicts WHEN NEW.item_id = %lld "
+	         "BEGIN SELECT RAISE(ABORT, 'planted'); END",
+	         (long long)ids[1]);
+	T_EQ_INT(SQLITE_OK, sqlite3_exec(store_db(store), sql, NULL, NULL, NULL));
+	int64_t cursor = ids[0] - 1;
+	size_t done = 0;
+	bool more = true;
+	T_EQ_INT(0, pipeline_repair_some(store, rules, &cfg, MONDAY_10, 16, &cursor, &done, &more));
+	T_EQ_INT(2, (int64_t)done);
+	T_ASSERT(!more);
+	T_EQ_INT(ids[2], cursor);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM items_unevaluated WHERE item_id >= %lld",
+	         (long long)ids[0]);
+	T_EQ_INT(1, one_int(sql));
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM verdicts WHERE item_id IN (%lld, %lld)",
+	         (long long)ids[0], (long long)ids[2]);
+	T_EQ_INT(2, one_int(sql));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(store_db(store), "DROP TRIGGER planted", NULL, NULL, NULL));
+}
+
 static void test_nested_transactions_commit_and_roll_back_as_one(void)
 {
 	int64_t before = one_int("SELECT count(*) FROM audit_log");
@@ -436,6 +476,7 @@ int main(void)
 	T_RUN(test_stats_flush_and_feedback);
 	T_RUN(test_repair_evaluates_what_a_crash_left);
 	T_RUN(test_repair_in_slices_passes_what_it_skips);
+	T_RUN(test_repair_passes_an_item_that_fails);
 	T_RUN(test_nested_transactions_commit_and_roll_back_as_one);
 	T_RUN(test_verdicts_refer_to_the_text_and_the_rules);
 	T_RUN(test_threat_escalation_commits_with_its_verdict);
