@@ -870,8 +870,12 @@ static const char *walk_piece(unsigned seed, size_t k, int ascii)
  * bytes and runs of spaces, or of ASCII only, raw and normalised, the
  * verdict of a run without windows, spans included; the rule ran in
  * windows.  Half the texts hold one place that can match among places
- * that cannot ("zqxw" after any letter but k): a window one byte short there
- * changes the verdict, where among many matches another would stand in. */
+ * that cannot ("zqxw" after any letter but k), where among many matches
+ * another would stand in for one a short window missed.  Planted cuts in
+ * chars_back_ix() of two to five bytes fail here; a cut of one byte
+ * passes every test of this file (the windows have a character to spare
+ * for these patterns), and so does a space search that counts a space at
+ * the place itself (a literal here never begins with one). */
 static void test_walks_back_over_spaces_and_letters_past_ascii(void)
 {
 	static const char *const pattern[] = { "(?:[a-z\xc3\xa5]+ ){0,4}[k1]zqxw",
