@@ -15,7 +15,8 @@ static int show_status(const cJSON *st, void *userdata)
 		printf("filters:    the rules' engine is being built; fetched items wait for their "
 		       "verdict\n");
 	const cJSON *b = cJSON_GetObjectItemCaseSensitive(st, "verdict_backlog");
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "running")))
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "running")) &&
+	    ctl_json_num(b, "waiting", 0) > 0)
 		printf("verdicts:   %.0f item(s) wait for their verdict; being evaluated\n",
 		       ctl_json_num(b, "waiting", 0));
 	else if (ctl_json_num(b, "waiting", 0) > 0)

@@ -385,15 +385,18 @@ int pipeline_repair_some(struct store *s, struct pipeline_rules *rules, const st
 {
 	int64_t *ids = NULL;
 	const int64_t from = *cursor;
-	size_t n = 0, done = 0;
+	size_t n = 0, done = 0, failed = 0;
 	int r = store_items_unevaluated(s, from, max, &ids, &n);
 	/* One commit for the batch, not one per item: each commit waits for
 	 * the disk (synchronous=FULL), and the batch is what a slice of the
-	 * loop may take.  Each item's evaluation is a savepoint in it. */
-	if (r == 0)
+	 * loop may take.  Each item's evaluation is a savepoint in it.  No
+	 * write lock for an empty batch (every pass ends with one). */
+	if (r == 0 && n > 0)
 		r = store_begin(s);
-	if (r) {
+	if (r || n == 0) {
 		free(ids);
+		*ret_done = 0;
+		*ret_more = false;
 		return r;
 	}
 	/* An item that cannot be evaluated (its account is gone) stays in
@@ -410,16 +413,25 @@ int pipeline_repair_some(struct store *s, struct pipeline_rules *rules, const st
 		const struct config_account *a = config_find_account(cfg, account);
 		if (!a || !a->cal)
 			continue;
-		/* One item that fails (its savepoint rolled back) must not keep
-		 * the items after it from their verdicts: it waits for the next
-		 * start.  A store that fails fails the commit below. */
 		int er = pipeline_evaluate(s, rules, a, ids[i], now, &res);
-		if (er == 0)
+		if (er == 0) {
 			done++;
-		else
-			log_warning(
-			        "item %lld: cannot evaluate it (%s); it waits for the next start",
-			        (long long)ids[i], store_strerror(s, er));
+			continue;
+		}
+		/* Memory, or a transaction SQLite ended (the disk): the batch's
+		 * failure, not this item's. */
+		if (er == -ENOMEM || store_transaction_lost(s)) {
+			r = er;
+			break;
+		}
+		/* One item that fails (its savepoint rolled back) must not keep
+		 * the items after it from their verdicts: it is passed over in
+		 * this pass.  Two or more failing with none going in is the
+		 * store's failure (a full disk fails every statement). */
+		log_warning("item %lld: cannot evaluate it (%s); passed over in this pass",
+		            (long long)ids[i], store_strerror(s, er));
+		if (++failed >= 2 && done == 0)
+			r = er;
 	}
 	r = store_end(s, r);
 	free(ids);

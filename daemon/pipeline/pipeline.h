@@ -142,9 +142,10 @@ int pipeline_repair(struct store *s, struct pipeline_rules *rules, const struct 
 /* The same in slices: at most max items after *cursor (an item id; 0 to
  * begin), in one transaction, *cursor moved past each one looked at;
  * *ret_more says whether more may follow.  An item whose evaluation fails
- * is logged and passed (it waits for the next start); an error of the
- * store rolls the batch back and leaves *cursor where it was.  What the
- * daemon runs on its loop. */
+ * is logged and passed over (it stays waiting); an error of the store or
+ * of memory (also: two items failing and none going in) rolls the batch
+ * back and leaves *cursor where it was.  What the daemon runs on its
+ * loop. */
 int pipeline_repair_some(struct store *s, struct pipeline_rules *rules, const struct config *cfg,
                          int64_t now, size_t max, int64_t *cursor, size_t *ret_done,
                          bool *ret_more);

@@ -354,6 +354,11 @@ int store_end(struct store *s, int r)
 	return r;
 }
 
+bool store_transaction_lost(struct store *s)
+{
+	return s->depth > 0 && !in_transaction(s);
+}
+
 int store_depth(const struct store *s)
 {
 	return s->depth;

@@ -96,6 +96,11 @@ int store_rollback(struct store *s);
  * (after rolling back).  `return store_end(s, r);` closes a level. */
 int store_end(struct store *s, int r);
 /* Levels open now: 0 outside a transaction. */
+/* Inside a level (store_begin()) whose transaction SQLite has ended on
+ * its own (an I/O error, a full disk, out of memory): nothing more can be
+ * written in it, and its end fails. */
+bool store_transaction_lost(struct store *s);
+
 int store_depth(const struct store *s);
 
 /* Execute SQL without results (no user input in it). */

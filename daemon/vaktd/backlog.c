@@ -20,8 +20,12 @@
  * transaction (pipeline_repair_some()). */
 #define BACKLOG_BATCH 16
 /* After a pass that failed (the store), the next is tried this much
- * later (the daemon's clock), from backlog_tick(). */
+ * later (the daemon's clock), from backlog_tick(), and twice as long
+ * after each further failure up to BACKLOG_RETRY_MAX_USEC: a retried
+ * batch is scanned again, and each scan counts in the rules' statistics
+ * (a pattern's limit hits can disable its rule). */
 #define BACKLOG_RETRY_USEC (60 * USEC_PER_SEC)
+#define BACKLOG_RETRY_MAX_USEC (3600 * USEC_PER_SEC)
 
 struct backlog {
 	struct backlog_env env;
@@ -32,8 +36,9 @@ struct backlog {
 	 * of the pass (escalate_outbox_kick() says the same). */
 	struct event *ev;
 	bool running;
-	int64_t retry_at; /* the daemon's clock; 0: no failed pass to retry */
-	int64_t cursor;   /* the last item id a pass looked at */
+	int64_t retry_at;   /* the daemon's clock; 0: no failed pass to retry */
+	int64_t retry_usec; /* the wait after the next failure */
+	int64_t cursor;     /* the last item id a pass looked at */
 	size_t pass_done, total_done;
 };
 
@@ -60,11 +65,19 @@ static void pass_end(struct backlog *b, int r)
 	b->running = false;
 	b->retry_at = 0;
 	if (r) {
-		b->retry_at = clock_now_usec() + BACKLOG_RETRY_USEC;
-		log_error("cannot evaluate the items waiting for a verdict: %s; trying again "
-		          "in a minute",
-		          store_strerror(b->env.store, r));
-	} else if (b->pass_done)
+		if (!b->retry_usec)
+			b->retry_usec = BACKLOG_RETRY_USEC;
+		b->retry_at = clock_now_usec() + b->retry_usec;
+		log_error("cannot evaluate the items waiting for a verdict: %s; trying again in "
+		          "%lld minute(s)",
+		          store_strerror(b->env.store, r),
+		          (long long)(b->retry_usec / (60 * USEC_PER_SEC)));
+		if (b->retry_usec < BACKLOG_RETRY_MAX_USEC)
+			b->retry_usec *= 2;
+		return;
+	}
+	b->retry_usec = 0;
+	if (b->pass_done)
 		log_notice("evaluated %zu item(s) stored without a verdict (left by a crash, or "
 		           "fetched while the rules were being built)",
 		           b->pass_done);

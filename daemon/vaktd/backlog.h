@@ -33,7 +33,8 @@ int backlog_new(const struct backlog_env *env, struct backlog **ret);
 /* Evaluate every item that waits for a verdict, from the oldest, in
  * slices; a pass already running goes on (it reaches what was stored
  * after it began: ids only grow).  An item that cannot be evaluated is
- * logged and passed; it waits for the next start. */
+ * logged and passed over (it waits for the next pass); a pass the store
+ * fails is retried from backlog_tick(). */
 void backlog_start(struct backlog *b);
 
 /* From the daemon's tick: a pass that failed (the store) is tried again

@@ -423,6 +423,15 @@ static void on_reload_job_done(void *arg)
 	struct reload_prep p;
 	switch (reload_job_take(d->reload_job, &p)) {
 	case RELOAD_ENDED_PREPARED:
+		/* Prepared while vaktd stops: abandoned, as begin_stop() said
+		 * and its waiting requests were answered (503 stopping). */
+		if (d->stopping) {
+			log_info("the reload prepared during the stop is abandoned");
+			config_free(p.config);
+			retire_rules(d, p.rules);
+			diag_list_clear(&p.diags);
+			break;
+		}
 		reload_finish(d, &p);
 		break;
 	case RELOAD_ENDED_BUILT:

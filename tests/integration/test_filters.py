@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import time
 
-from vakttest import VaktTestCase, VAKTD, TEST_RULES, SHIPPED_RULES, main, wait_for
+from vakttest import PATIENCE, VaktTestCase, VAKTD, TEST_RULES, SHIPPED_RULES, main, wait_for
 
 BROKEN_RULE = """
 rule sv.test.broken
@@ -144,7 +144,7 @@ class Filters(VaktTestCase):
             b = d2.status()["verdict_backlog"]
             seen.append(b)
             return not b["running"] and b["waiting"] == 0
-        wait_for(done, "the waiting items evaluated", timeout=300)
+        wait_for(done, "the waiting items evaluated", timeout=30 * PATIENCE)
         self.assertTrue(any(b["running"] and b["waiting"] > 0 for b in seen), seen[:3])
         self.assertEqual(20000, seen[-1]["evaluated"])
         self.assertIn("evaluated 20000 item(s) stored without a verdict", d2.log())

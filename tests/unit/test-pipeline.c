@@ -255,29 +255,51 @@ static void test_repair_in_slices_passes_what_it_skips(void)
 	T_EQ_INT(0, (int64_t)done);
 }
 
-/* An item whose evaluation fails does not keep the items after it in
- * the batch, one transaction, from their verdicts: its savepoint is
- * rolled back, it is passed, and it waits. */
-static void test_repair_passes_an_item_that_fails(void)
+/* Items waiting for a verdict, questions (a verdict and a respond clock
+ * each); their ids in ids[0..n). */
+static void waiting_questions(const char *prefix, int64_t *ids, size_t n)
 {
-	struct config cfg = { .accounts = &acc, .n_accounts = 1 };
-	int64_t ids[3], version;
-	for (int i = 0; i < 3; i++) {
-		char pid[16];
-		snprintf(pid, sizeof(pid), "fails%d", i);
-		struct store_item_in in = item(pid, "Hur dags öppnar badhuset?");
+	for (size_t i = 0; i < n; i++) {
+		char pid[32];
+		int64_t version;
+		snprintf(pid, sizeof(pid), "%s%zu", prefix, i);
+		struct store_item_in in = item(pid, "När öppnar simhallen i Eriksdal?");
 		T_EQ_INT(0, store_begin(store));
 		T_EQ_INT(0, store_item_upsert(store, &in, MONDAY_10, &ids[i], &version));
 		T_EQ_INT(0, store_commit(store));
 	}
-	/* The middle one's verdict cannot be written (a statement that
-	 * fails, as a full disk would make it). */
+}
+
+/* A trigger that fails the clock of item `only` (0: of every item), as a
+ * statement that cannot be written: the item's verdict is written first,
+ * so its savepoint must take the verdict back. */
+static void plant_clock_failure(int64_t only)
+{
 	char sql[256];
 	snprintf(sql, sizeof(sql),
-	         "CREATE TEMP TRIGGER planted BEFORE INSERT ON verdicts WHEN NEW.item_id = %lld "
-	         "BEGIN SELECT RAISE(ABORT, 'planted'); END",
-	         (long long)ids[1]);
+	         "CREATE TEMP TRIGGER planted BEFORE INSERT ON deadlines WHEN %lld IN (0, "
+	         "NEW.item_id) BEGIN SELECT RAISE(ABORT, 'planted'); END",
+	         (long long)only);
 	T_EQ_INT(SQLITE_OK, sqlite3_exec(store_db(store), sql, NULL, NULL, NULL));
+}
+
+static int64_t count_where_item(const char *table, int64_t from)
+{
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE item_id >= %lld", table,
+	         (long long)from);
+	return one_int(sql);
+}
+
+/* An item whose evaluation fails does not keep the items after it in
+ * the batch, one transaction, from their verdicts: its savepoint is
+ * rolled back (its verdict with it), it is passed over, and it waits. */
+static void test_repair_passes_an_item_that_fails(void)
+{
+	struct config cfg = { .accounts = &acc, .n_accounts = 1 };
+	int64_t ids[3];
+	waiting_questions("fails", ids, 3);
+	plant_clock_failure(ids[1]);
 	int64_t cursor = ids[0] - 1;
 	size_t done = 0;
 	bool more = true;
@@ -285,14 +307,39 @@ static void test_repair_passes_an_item_that_fails(void)
 	T_EQ_INT(2, (int64_t)done);
 	T_ASSERT(!more);
 	T_EQ_INT(ids[2], cursor);
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM items_unevaluated WHERE item_id >= %lld",
-	         (long long)ids[0]);
-	T_EQ_INT(1, one_int(sql));
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM verdicts WHERE item_id IN (%lld, %lld)",
-	         (long long)ids[0], (long long)ids[2]);
-	T_EQ_INT(2, one_int(sql));
+	T_EQ_INT(1, count_where_item("items_unevaluated", ids[0]));
+	T_EQ_INT(2, count_where_item("verdicts", ids[0]));
+	T_EQ_INT(2, count_where_item("deadlines", ids[0]));
+	T_EQ_INT(0, count_where_item("verdicts", ids[1]) - count_where_item("verdicts", ids[2]));
 	T_EQ_INT(SQLITE_OK,
 	         sqlite3_exec(store_db(store), "DROP TRIGGER planted", NULL, NULL, NULL));
+}
+
+/* Every item of a batch failing is the store's failure, not theirs: the
+ * batch is rolled back, the cursor stays, and the next call tries it all
+ * again. */
+static void test_repair_fails_a_batch_where_nothing_goes_in(void)
+{
+	struct config cfg = { .accounts = &acc, .n_accounts = 1 };
+	int64_t ids[3];
+	waiting_questions("all", ids, 3);
+	plant_clock_failure(0);
+	const int64_t from = ids[0] - 1;
+	int64_t cursor = from;
+	size_t done = 7;
+	bool more = true;
+	T_ASSERT(pipeline_repair_some(store, rules, &cfg, MONDAY_10, 16, &cursor, &done, &more) !=
+	         0);
+	T_EQ_INT(0, (int64_t)done);
+	T_ASSERT(!more);
+	T_EQ_INT(from, cursor);
+	T_EQ_INT(3, count_where_item("items_unevaluated", ids[0]));
+	T_EQ_INT(0, count_where_item("verdicts", ids[0]));
+	T_EQ_INT(SQLITE_OK,
+	         sqlite3_exec(store_db(store), "DROP TRIGGER planted", NULL, NULL, NULL));
+	T_EQ_INT(0, pipeline_repair_some(store, rules, &cfg, MONDAY_10, 16, &cursor, &done, &more));
+	T_EQ_INT(3, (int64_t)done);
+	T_EQ_INT(0, count_where_item("items_unevaluated", ids[0]));
 }
 
 static void test_nested_transactions_commit_and_roll_back_as_one(void)
@@ -477,6 +524,7 @@ int main(void)
 	T_RUN(test_repair_evaluates_what_a_crash_left);
 	T_RUN(test_repair_in_slices_passes_what_it_skips);
 	T_RUN(test_repair_passes_an_item_that_fails);
+	T_RUN(test_repair_fails_a_batch_where_nothing_goes_in);
 	T_RUN(test_nested_transactions_commit_and_roll_back_as_one);
 	T_RUN(test_verdicts_refer_to_the_text_and_the_rules);
 	T_RUN(test_threat_escalation_commits_with_its_verdict);
