@@ -38,7 +38,8 @@ int backlog_new(const struct backlog_env *env, struct backlog **ret);
 void backlog_start(struct backlog *b);
 
 /* From the daemon's tick: a pass that failed (the store) is tried again
- * a minute later. */
+ * a minute later, then after 2, 4, ... up to 64 minutes while it keeps
+ * failing. */
 void backlog_tick(struct backlog *b);
 
 /* Stopping: the pass ends after the slice that runs; what is left waits
