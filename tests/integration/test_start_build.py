@@ -8,7 +8,6 @@ build lets it finish.  VAKTD_TEST_RELOAD_HOLD names a FIFO the worker
 reads a byte from before it ends, so the test holds the build open
 without racing it; the manual test clock drives the polls."""
 import os
-import re
 import shutil
 import signal
 import subprocess
